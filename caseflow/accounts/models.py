@@ -1,0 +1,115 @@
+"""Units (centres and fair desks), users, API tokens and login attempts."""
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from caseflow.extensions import db
+from caseflow.timeutil import utcnow
+from caseflow.types import UTCDateTime
+
+#: Roles of procedures.md; the order is the UI's.
+ROLES = ("caseworker", "desk_officer", "supervisor", "admin", "viewer")
+ROLE_LABELS = {
+    "caseworker": "承办人",
+    "desk_officer": "展会投诉站工作人员",
+    "supervisor": "部门负责人",
+    "admin": "管理员",
+    "viewer": "只读用户",
+}
+UNIT_KINDS = ("protection_centre", "rapid_centre", "fair_desk")
+
+
+class Unit(db.Model):
+    """A protection centre, a rapid-protection centre or a trade fair's complaint desk."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: Short code used in case numbers: ZS, PD, CF.
+    code: Mapped[str] = mapped_column(String(16), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    #: The unit profile: field whitelists, clock overrides, document-number patterns, contact, seal.
+    profile: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+
+    __table_args__ = (
+        CheckConstraint(
+            "kind in ('protection_centre', 'rapid_centre', 'fair_desk')", name="kind_known"
+        ),
+    )
+
+    def __repr__(self):
+        return f"<Unit {self.code}>"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True, nullable=False)
+    display_name: Mapped[str] = mapped_column(String(120), nullable=False)
+    #: werkzeug scrypt hash; the password itself is never stored.
+    password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    role: Mapped[str] = mapped_column(String(32), nullable=False)
+    #: Admins may have no unit; everyone else belongs to exactly one.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    email: Mapped[str | None] = mapped_column(String(200))
+    locale: Mapped[str | None] = mapped_column(String(8))
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    unit: Mapped[Unit | None] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(
+            "role in ('caseworker', 'desk_officer', 'supervisor', 'admin', 'viewer')",
+            name="role_known",
+        ),
+        CheckConstraint("role = 'admin' or unit_id is not null", name="unit_unless_admin"),
+    )
+
+    @property
+    def is_active(self):
+        return self.active
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def can_see_unit(self, unit_id: int | None) -> bool:
+        """Users see only their own unit's cases; admins see all."""
+        return self.is_admin or (unit_id is not None and unit_id == self.unit_id)
+
+    def __repr__(self):
+        return f"<User {self.username} {self.role}>"
+
+
+class ApiToken(db.Model):
+    """A bearer token for the API. Only its SHA-256 is stored; the token is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+    user: Mapped[User] = relationship()
+
+
+class LoginAttempt(db.Model):
+    """Failed logins, kept so that guessing is throttled across every web worker."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), nullable=False)
+    remote_addr: Mapped[str] = mapped_column(String(64), nullable=False)
+    attempted_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, nullable=False, default=utcnow, index=True
+    )

@@ -1,0 +1,90 @@
+"""Clocks (时限): one row per clock instance on a case, with its history.
+
+A clock restarted by a transition (e.g. ``acceptance`` after a correction) is a new row; the old one
+was stopped. At most one row per case and name is active (running or paused).
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from caseflow.extensions import db
+from caseflow.timeutil import utcnow
+from caseflow.types import UTCDateTime
+
+CLOCK_STATUSES = ("running", "paused", "met", "breached", "cancelled")
+
+
+class Clock(db.Model):
+    __tablename__ = "clocks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), nullable=False, index=True)
+    name: Mapped[str] = mapped_column(String(40), nullable=False)
+    #: The period, e.g. ``5 workdays``; null for a clock that ends at a fixed instant.
+    period: Mapped[str | None] = mapped_column(String(40))
+    #: ``workdays`` | ``days`` | ``months`` | ``hours`` | ``fixed``.
+    period_unit: Mapped[str] = mapped_column(String(16), nullable=False)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    #: For day-based clocks: the last day before roll-over (pauses and extensions move this).
+    last_day_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="running")
+    #: True when the due date was counted on a provisional calendar year.
+    provisional: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Set at pause: working days (workdays) or seconds (hours) still left.
+    remaining: Mapped[int | None] = mapped_column(Integer)
+    #: Total extension granted so far, in the unit of the definition's extension step.
+    extended: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The next instant an alert is due for this clock (null: nothing more to raise).
+    next_alert_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The highest alert level raised for the current due date: null, due_soon, overdue, escalated.
+    alert_level: Mapped[str | None] = mapped_column(String(16))
+
+    case = relationship("Case")
+    entries: Mapped[list["ClockEntry"]] = relationship(
+        back_populates="clock", order_by="ClockEntry.id", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        Index(
+            "uq_clocks_active_name",
+            "case_id",
+            "name",
+            unique=True,
+            sqlite_where=text("status in ('running', 'paused')"),
+            postgresql_where=text("status in ('running', 'paused')"),
+        ),
+        # The sweep reads only what is due (deadlines.md §4: never load every case).
+        Index("ix_clocks_next_alert_at", "next_alert_at"),
+    )
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ("running", "paused")
+
+    def __repr__(self):
+        return f"<Clock {self.name} {self.status} due {self.due_at}>"
+
+
+class ClockEntry(db.Model):
+    """One change to a clock: start, stop, pause, resume, extend, recompute — who, when and why."""
+
+    __tablename__ = "clock_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clock_id: Mapped[int] = mapped_column(ForeignKey("clocks.id"), nullable=False, index=True)
+    #: The audit event (transition or calendar change) this change belongs to.
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(16), nullable=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    due_before: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    clock: Mapped[Clock] = relationship(back_populates="entries")

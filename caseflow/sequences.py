@@ -1,0 +1,36 @@
+"""Gapless counters: case numbers and document numbers (文号).
+
+One row per scope (e.g. ``case:ZS:ADJ:2026``). The increment is an upsert that locks the row until
+the caller's transaction ends, so concurrent callers queue and a rolled-back step gives its number
+back: numbers stay gapless and are never handed out twice.
+"""
+
+from sqlalchemy import Integer, String
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, mapped_column
+
+from caseflow.extensions import db
+
+
+class Sequence(db.Model):
+    __tablename__ = "sequences"
+
+    scope: Mapped[str] = mapped_column(String(120), primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+def sequence_next(scope: str) -> int:
+    """The next number in ``scope``, inside the caller's transaction."""
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    table = Sequence.__table__
+    stmt = (
+        insert(table)
+        .values(scope=scope, last_value=1)
+        .on_conflict_do_update(
+            index_elements=[table.c.scope], set_={"last_value": table.c.last_value + 1}
+        )
+        .returning(table.c.last_value)
+    )
+    return db.session.execute(stmt).scalar_one()

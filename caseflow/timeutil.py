@@ -1,0 +1,61 @@
+"""Instants and local days. Every day boundary is taken in the configured zone (Asia/Shanghai)."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def local_zone() -> ZoneInfo:
+    name = DEFAULT_TIMEZONE
+    if has_app_context():
+        name = current_app.config.get("CASEFLOW_TIMEZONE", DEFAULT_TIMEZONE)
+    return ZoneInfo(name)
+
+
+def to_local(instant: datetime) -> datetime:
+    return instant.astimezone(local_zone())
+
+
+def local_date(instant: datetime) -> date:
+    return to_local(instant).date()
+
+
+def end_of_local_day(day: date) -> datetime:
+    """24:00 local time of ``day``, i.e. the next day's 00:00 (deadlines.md §2), in UTC."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=local_zone()).astimezone(UTC)
+
+
+def start_of_local_day(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=local_zone()).astimezone(UTC)
+
+
+def parse_instant(text: str) -> datetime:
+    """An ISO 8601 instant; a bare date or a naive time is read as local time."""
+    text = text.strip()
+    try:
+        if len(text) == 10:
+            parsed = datetime.combine(date.fromisoformat(text), time(0))
+        else:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ValueError(f"not an ISO 8601 date or instant: {text!r}") from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=local_zone())
+    return parsed.astimezone(UTC)
+
+
+def iso(instant: datetime | None) -> str | None:
+    """ISO 8601 with the local offset, as the API shows instants."""
+    return to_local(instant).isoformat() if instant else None
+
+
+def chinese_date(day: date) -> str:
+    """2026年10月23日 — how a person reads a date."""
+    return f"{day.year}年{day.month}月{day.day}日"
