@@ -1,0 +1,179 @@
+"""The five workflow modules as data: names resolve, the graphs are sound, profiles fit."""
+
+import re
+
+import pytest
+
+import workflows
+from workflows._schema import (
+    ADDRESSEES,
+    CLOCK_ACTIONS,
+    FIELD_TYPES,
+    clock_extension,
+    clock_period,
+)
+from workflows.profiles import UNIT_PROFILES, document_number_pattern
+
+ROLES = ("caseworker", "desk_officer", "supervisor", "admin", "viewer")
+#: notices.md, "Kinds (initial set)".
+NOTICE_KINDS = set(
+    [
+        "acceptance_notice",
+        "rejection_notice",
+        "correction_notice",
+        "transfer_notice",
+        "lapse_notice",
+        "revision_notice",
+        "qualification_notice",
+        "disqualification_notice",
+        "answer_notice",
+        "hearing_notice",
+        "suspension_notice",
+        "resumption_notice",
+        "decision",
+        "settlement",
+        "closure_notice",
+        "withdrawal_notice",
+        "consent_request",
+        "declination_notice",
+        "agreement",
+        "termination_notice",
+        "supplement_notice",
+        "rectification_notice",
+        "outcome_notice",
+        "referral_letter",
+    ]
+)
+GUARD_NAMES = {"clock_expired", "min_notice", "odd_count"}
+PERIOD = re.compile(r"^\d+ (workdays|days|months|hours)$")
+
+ALL = list(workflows.WORKFLOWS.values())
+
+
+def ids(module):
+    return module.NAME
+
+
+def test_the_five_workflows_with_their_codes():
+    assert {m.NAME: m.CODE for m in ALL} == {
+        "intake": "INT",
+        "pre_exam": "PRE",
+        "adjudication": "ADJ",
+        "mediation": "MED",
+        "fair_complaint": "FAIR",
+    }
+    assert workflows.get("adjudication").LABEL == "专利侵权纠纷行政裁决"
+    with pytest.raises(KeyError):
+        workflows.get("nope")
+
+
+@pytest.mark.parametrize("wf", ALL, ids=ids)
+def test_every_name_used_is_declared(wf):
+    states = {s.name for s in wf.STATES}
+    clocks = {c.name for c in wf.CLOCKS}
+    assert len(states) == len(wf.STATES)
+    assert wf.INITIAL in states
+    assert wf.__doc__ and "art" in wf.__doc__  # a legal basis
+    assert set(wf.OPENING_CLOCKS) <= clocks
+    triggers = [t.trigger for t in wf.TRANSITIONS]
+    assert len(triggers) == len(set(triggers))
+    for t in wf.TRANSITIONS:
+        assert t.label and t.sources and t.roles
+        assert set(t.sources) <= states, t.trigger
+        assert t.dest is None or t.dest in states, t.trigger
+        assert set(t.roles) <= set(ROLES), t.trigger
+        for effect in t.clocks:
+            assert effect.action in CLOCK_ACTIONS
+            assert (effect.clock is None) == effect.action.endswith("_all"), t.trigger
+            assert effect.clock is None or effect.clock in clocks, (t.trigger, effect.clock)
+        if t.notice:
+            assert t.notice.kind in NOTICE_KINDS, t.trigger
+            assert t.notice.addressee in ADDRESSEES
+        for guard in t.guards:
+            assert guard.name in GUARD_NAMES and guard.message and guard.message_en
+            if guard.name == "clock_expired":
+                assert guard.params["clock"] in clocks
+            else:
+                assert guard.params["field"] in {f.name for f in t.fields}
+        for f in t.fields:
+            assert f.type in FIELD_TYPES and f.label, (t.trigger, f.name)
+            assert (f.type == "choice") == bool(f.choices), (t.trigger, f.name)
+        if t.opens:
+            assert t.opens.when_field in {f.name for f in t.fields}
+            targets = [t.opens.workflow] if t.opens.workflow else [v for v in t.opens.when_values]
+            assert all(target in workflows.WORKFLOWS for target in targets)
+
+
+@pytest.mark.parametrize("wf", ALL, ids=ids)
+def test_every_state_reachable_and_every_open_state_has_a_way_out(wf):
+    reached, frontier = {wf.INITIAL}, [wf.INITIAL]
+    while frontier:
+        here = frontier.pop()
+        for t in wf.TRANSITIONS:
+            if here in t.sources and t.dest and t.dest not in reached:
+                reached.add(t.dest)
+                frontier.append(t.dest)
+    assert reached == {s.name for s in wf.STATES}
+    for s in wf.STATES:
+        exits = [t for t in wf.TRANSITIONS if s.name in t.sources and t.dest]
+        if s.final:
+            assert not [t for t in wf.TRANSITIONS if s.name in t.sources], s.name
+        else:
+            assert exits, s.name
+
+
+@pytest.mark.parametrize("wf", ALL, ids=ids)
+def test_clock_definitions(wf):
+    for c in wf.CLOCKS:
+        assert c.label and c.basis and c.evidence in ("V", "S", "U")
+        for period in (c.period, *c.variants.values(), c.extension_step, c.extension_max):
+            assert period is None or PERIOD.match(period), (c.name, period)
+        assert c.fixed in (None, "fair_close") and c.cap in (None, "fair_close")
+        # A clock with neither period nor fixed end exists only through a unit profile.
+        if c.period is None and not c.fixed:
+            assert c.name in ("grant_target", "closing_target")
+
+
+def test_extension_rules():
+    closing = workflows.clock(workflows.get("adjudication"), "closing")
+    assert clock_extension(closing) == ("1 months", "2 months")  # 3 + 2 = 5 months at most
+    mediation = workflows.clock(workflows.get("mediation"), "mediation")
+    assert clock_extension(mediation) == ("1 months", "1 months")  # once
+
+
+def test_unit_profiles_override_clock_defaults():
+    profiles = {u["code"]: u["profile"] for u in UNIT_PROFILES}
+    review = workflows.clock(workflows.get("pre_exam"), "review")
+    grant = workflows.clock(workflows.get("pre_exam"), "grant_target")
+    target = workflows.clock(workflows.get("adjudication"), "closing_target")
+    acceptance = workflows.clock(workflows.get("intake"), "acceptance")
+
+    assert clock_period(review, variant="design") == "2 workdays"
+    assert clock_period(review, profile=profiles["ZS"], variant="utility_model") == "5 workdays"
+    assert clock_period(grant, profile=profiles["ZS"], variant="design") == "10 workdays"
+    assert clock_period(grant, profile=profiles["ZS"], variant="invention") is None
+    assert clock_period(grant, profile=profiles["PD"], variant="invention") == "3 months"
+    assert clock_period(grant, profile=profiles["PD"], variant="utility_model") == "1 months"
+    assert clock_period(grant, profile=profiles["PD"], variant="design") == "7 days"
+    assert clock_period(target, profile=profiles["ZS"]) == "1 months"
+    assert clock_period(target, profile=profiles["PD"]) is None
+    assert clock_period(acceptance) == "5 workdays"
+    assert clock_period(acceptance, variant="samr_complaint") == "7 workdays"
+    assert clock_period(acceptance, profile={"clocks": {"acceptance": None}}) is None
+
+
+def test_unit_profiles_shape():
+    assert [(u["code"], u["kind"]) for u in UNIT_PROFILES] == [
+        ("ZS", "rapid_centre"),
+        ("PD", "protection_centre"),
+        ("CF", "fair_desk"),
+    ]
+    zs = UNIT_PROFILES[0]["profile"]
+    assert zs["fields"] == {"ipc": ["F21", "H05B"], "locarno": ["26"]}
+    assert document_number_pattern(zs, "decision") == "中维裁字〔{year}〕第{seq}号"
+    assert document_number_pattern(zs, "hearing_notice") == "中维通字〔{year}〕第{seq}号"
+    for unit in UNIT_PROFILES:
+        profile = unit["profile"]
+        assert profile["contact"] and profile["document_numbers"]["default"]
+        for pattern in profile["document_numbers"].values():
+            assert pattern.format(year=2026, seq=12).endswith("〔2026〕第12号")

@@ -1,0 +1,242 @@
+"""Trade-fair on-site complaints (展会知识产权投诉).
+
+Clocks here run in clock hours, day and night, weekends included: the fair does not stop.
+
+Legal basis: 展会知识产权保护办法 (2006) arts 8–9 (what a complaint needs; supplement or refuse),
+art 11 (transfer within 24 hours), arts 12–15 (notify the respondent, answer, decide, report after
+the fair) [S]; 展会知识产权保护指引 art 14 (24-hour answer; withdraw the exhibit on no answer) [S];
+repeat infringers barred from the next edition (P3 [S]); 广东省知识产权保护条例 art 31,
+上海市会展业条例 art 27, 浦东若干规定 art 9 [V]. The desk refuses complaints on a right in
+invalidation, a dispute already in court, or a duplicate at the same fair (``caseflow.fairs``).
+"""
+
+from workflows._schema import (
+    REASON,
+    STOP_ALL,
+    ClockDef,
+    Field,
+    LinkSpec,
+    NoticeSpec,
+    State,
+    Transition,
+    pause,
+    resume,
+    start,
+    stop,
+)
+
+NAME = "fair_complaint"
+CODE = "FAIR"
+LABEL = "展会知识产权投诉"
+
+STATES = (
+    #: Lodged at the desk; the desk-review clock runs (hours).
+    State("lodged", "已投诉"),
+    State("needs_supplement", "待补充材料"),
+    State("accepted", "已受理"),
+    State("refused", "不予受理", final=True),
+    #: The exhibitor has the complaint; 24 hours to answer, never past the fair's close.
+    State("respondent_notified", "已通知被投诉方"),
+    State("under_determination", "判定中"),
+    State("not_infringing", "不构成侵权", final=True),
+    State("rectification_ordered", "责令整改"),
+    State("withdrawal_ordered", "责令撤展"),
+    State("resolved", "已整改/已撤展", final=True),
+    State("mediated", "现场调解", final=True),
+    #: Handed on after (or instead of) on-site handling: an adjudication case or a court.
+    State("referred", "会后移交", final=True),
+)
+INITIAL = "lodged"
+
+#: Started at lodging by ``caseflow.fairs.services.fair_complaint_start_clocks`` (they need the
+#: fair's ``closes_at``), not by ``case_open`` itself.
+OPENING_CLOCKS = ("desk_review", "decision_by_close")
+
+_NON_FINAL = tuple(s.name for s in STATES if not s.final)
+_AFTER_NOTICE = ("respondent_notified", "under_determination")
+
+REFERRAL_TARGETS = (("adjudication", "行政裁决立案"), ("court", "人民法院"))
+
+TRANSITIONS = (
+    Transition(
+        "request_supplement",
+        "通知补充材料",
+        sources=("lodged",),
+        dest="needs_supplement",
+        roles=("desk_officer",),
+        fields=(Field("items", "text", "需补充的材料", required=False),),
+        clocks=(pause("desk_review"),),
+        notice=NoticeSpec("supplement_notice", "complainant"),
+    ),
+    Transition(
+        "supplement",
+        "材料已补充",
+        sources=("needs_supplement",),
+        dest="lodged",
+        roles=("desk_officer",),
+        clocks=(resume("desk_review"),),
+    ),
+    Transition(
+        "accept",
+        "受理投诉",
+        sources=("lodged",),
+        dest="accepted",
+        roles=("desk_officer",),
+        clocks=(stop("desk_review"), start("transfer")),
+        notice=NoticeSpec("acceptance_notice", "complainant"),
+    ),
+    Transition(
+        "refuse",
+        "不予受理",
+        sources=("lodged",),
+        dest="refused",
+        roles=("desk_officer",),
+        fields=(REASON,),
+        clocks=(stop("desk_review"),),
+        notice=NoticeSpec("rejection_notice", "complainant"),
+    ),
+    Transition(
+        "notify_respondent",
+        "通知被投诉方",
+        sources=("accepted",),
+        dest="respondent_notified",
+        roles=("desk_officer",),
+        clocks=(stop("transfer"), start("fair_answer")),
+        notice=NoticeSpec("answer_notice", "exhibitor"),
+    ),
+    Transition(
+        "receive_answer",
+        "收到答辩",
+        sources=("respondent_notified",),
+        dest="under_determination",
+        roles=("desk_officer",),
+        clocks=(stop("fair_answer"),),
+    ),
+    Transition(
+        "find_not_infringing",
+        "判定不构成侵权",
+        sources=_AFTER_NOTICE,
+        dest="not_infringing",
+        roles=("desk_officer",),
+        clocks=(STOP_ALL,),
+        notice=NoticeSpec("outcome_notice", "complainant"),
+    ),
+    Transition(
+        "order_rectification",
+        "责令整改",
+        sources=_AFTER_NOTICE,
+        dest="rectification_ordered",
+        roles=("desk_officer",),
+        fields=(Field("measures", "text", "整改要求", required=False),),
+        clocks=(stop("fair_answer"), start("compliance")),
+        notice=NoticeSpec("rectification_notice", "exhibitor"),
+    ),
+    Transition(
+        "order_withdrawal",
+        "责令撤展",
+        sources=(*_AFTER_NOTICE, "rectification_ordered"),
+        dest="withdrawal_ordered",
+        roles=("desk_officer",),
+        # From rectification_ordered the compliance clock restarts for the new order.
+        clocks=(stop("fair_answer"), start("compliance")),
+        notice=NoticeSpec("withdrawal_notice", "exhibitor"),
+    ),
+    Transition(
+        "confirm_compliance",
+        "确认已整改/已撤展",
+        sources=("rectification_ordered", "withdrawal_ordered"),
+        dest="resolved",
+        roles=("desk_officer",),
+        fields=(Field("evidence", "string", "现场照片证据（文件编号或说明）"),),
+        clocks=(STOP_ALL,),
+    ),
+    Transition(
+        "mediate",
+        "现场调解成功",
+        sources=_AFTER_NOTICE,
+        dest="mediated",
+        roles=("desk_officer",),
+        clocks=(STOP_ALL,),
+        notice=NoticeSpec("agreement", "complainant"),
+    ),
+    Transition(
+        "refer",
+        "移交",
+        sources=_NON_FINAL,
+        dest="referred",
+        roles=("desk_officer",),
+        fields=(
+            Field("target", "choice", "移交对象", choices=REFERRAL_TARGETS),
+            Field(
+                "target_unit",
+                "string",
+                "接收单位代码（行政裁决）",
+                required=False,
+                help="默认本单位；展会投诉站可移交保护中心，如 ZS",
+            ),
+            Field("reason", "text", "说明", required=False),
+        ),
+        clocks=(STOP_ALL,),
+        notice=NoticeSpec("referral_letter", "complainant"),
+        opens=LinkSpec(
+            "fair_referral",
+            when_field="target",
+            when_values=("adjudication",),
+            workflow="adjudication",
+            unit_field="target_unit",
+        ),
+    ),
+)
+
+CLOCKS = (
+    ClockDef(
+        "desk_review",
+        "投诉审查时限",
+        "2 hours",
+        start_basis="lodging",
+        basis="unit default",
+        evidence="U",
+    ),
+    ClockDef(
+        "transfer",
+        "移交时限",
+        "24 hours",
+        start_basis="acceptance",
+        basis="展会知识产权保护办法 art 11",
+        evidence="S",
+    ),
+    ClockDef(
+        "fair_answer",
+        "答辩时限",
+        "24 hours",
+        start_basis="notice to the exhibitor",
+        basis="展会知识产权保护指引 art 14; 展会办法 art 13 (set by the fair's remaining time)",
+        evidence="S",
+        cap="fair_close",
+    ),
+    ClockDef(
+        "compliance",
+        "整改/撤展时限",
+        "2 hours",
+        start_basis="the order",
+        basis="unit default",
+        evidence="U",
+    ),
+    ClockDef(
+        "decision_by_close",
+        "闭展前处理",
+        None,
+        start_basis="lodging",
+        basis="展会办法 art 14: decide promptly, during the fair",
+        evidence="S",
+        fixed="fair_close",
+    ),
+    ClockDef(
+        "post_fair",
+        "会后处理期限",
+        "15 workdays",
+        start_basis="the fair's closes_at, for complaints still open",
+        basis="展会办法 art 15 (promptly after the fair); 15 working days unit default",
+        evidence="U",
+    ),
+)

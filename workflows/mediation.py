@@ -1,0 +1,172 @@
+"""Mediation of patent disputes (专利纠纷调解), also on-site people's mediation (人民调解).
+
+Legal basis: Patent Law art 65 (damages can be mediated, not decided) [V]; Implementing
+Regulations art 102 (mediable disputes) [V]; the respondent's statement within 15 days and no
+mediation without consent (P13 [S]); close within 2 months, 3 for complex cases (SIPO notice, P14
+[S]); People's Mediation Law arts 29–33: a written agreement binds, the parties may jointly apply
+for judicial confirmation within 30 days [V].
+"""
+
+from workflows._schema import (
+    REASON,
+    ClockDef,
+    Field,
+    LinkSpec,
+    NoticeSpec,
+    State,
+    Transition,
+    extend,
+    start,
+    stop,
+)
+
+NAME = "mediation"
+CODE = "MED"
+LABEL = "专利纠纷调解"
+
+STATES = (
+    State("requested", "已申请"),
+    #: The respondent has the request and 15 days to consent.
+    State("awaiting_consent", "征求意见中"),
+    State("in_mediation", "调解中"),
+    #: No consent: no mediation (不予立案).
+    State("declined", "不予立案", final=True),
+    #: An agreement; the 30-day window for judicial confirmation runs.
+    State("agreed", "达成协议"),
+    State("failed", "调解终止", final=True),
+    State("confirmation_pending", "司法确认中"),
+    State("confirmed", "已司法确认", final=True),
+    State("confirmation_refused", "司法确认驳回", final=True),
+    State("closed", "已结案", final=True),
+)
+INITIAL = "requested"
+
+OPENING_CLOCKS = ()
+
+TRANSITIONS = (
+    Transition(
+        "consult_respondent",
+        "征询被请求人意见",
+        sources=("requested",),
+        dest="awaiting_consent",
+        roles=("caseworker",),
+        clocks=(start("consent"),),
+        notice=NoticeSpec("consent_request", "respondent"),
+        occurred_at_label="被请求人签收时间",
+    ),
+    Transition(
+        "record_consent",
+        "被请求人同意调解",
+        sources=("awaiting_consent",),
+        dest="in_mediation",
+        roles=("caseworker",),
+        clocks=(stop("consent"), start("mediation")),
+        notice=NoticeSpec("acceptance_notice", "complainant"),
+    ),
+    Transition(
+        "record_refusal",
+        "被请求人不同意调解",
+        sources=("awaiting_consent",),
+        dest="declined",
+        roles=("caseworker",),
+        clocks=(stop("consent"),),
+        notice=NoticeSpec("declination_notice", "complainant"),
+    ),
+    Transition(
+        "extend",
+        "延长调解期限（案情复杂）",
+        sources=("in_mediation",),
+        dest=None,
+        roles=("supervisor",),
+        fields=(REASON,),
+        clocks=(extend("mediation"),),
+    ),
+    Transition(
+        "reach_agreement",
+        "达成调解协议",
+        sources=("in_mediation",),
+        dest="agreed",
+        roles=("caseworker",),
+        clocks=(stop("mediation"), start("confirmation_window")),
+        notice=NoticeSpec("agreement", "complainant"),
+    ),
+    Transition(
+        "terminate",
+        "终止调解",
+        sources=("in_mediation",),
+        dest="failed",
+        roles=("caseworker",),
+        fields=(
+            Field("reason", "text", "终止原因", required=False),
+            Field("open_adjudication", "boolean", "转行政裁决立案审查", required=False),
+        ),
+        clocks=(stop("mediation"),),
+        notice=NoticeSpec("termination_notice", "complainant"),
+        opens=LinkSpec(
+            "mediation_failed",
+            when_field="open_adjudication",
+            when_values=(True,),
+            workflow="adjudication",
+        ),
+    ),
+    Transition(
+        "apply_confirmation",
+        "申请司法确认",
+        sources=("agreed",),
+        dest="confirmation_pending",
+        roles=("caseworker",),
+        fields=(Field("court", "string", "受理法院", required=False),),
+        clocks=(stop("confirmation_window"),),
+    ),
+    Transition(
+        "record_confirmation",
+        "登记司法确认",
+        sources=("confirmation_pending",),
+        dest="confirmed",
+        roles=("caseworker",),
+    ),
+    Transition(
+        "record_confirmation_refusal",
+        "登记司法确认驳回",
+        sources=("confirmation_pending",),
+        dest="confirmation_refused",
+        roles=("caseworker",),
+    ),
+    Transition(
+        "close",
+        "结案",
+        sources=("agreed",),
+        dest="closed",
+        roles=("caseworker",),
+        clocks=(stop("confirmation_window"),),
+    ),
+)
+
+CLOCKS = (
+    ClockDef(
+        "consent",
+        "意见陈述期限",
+        "15 days",
+        start_basis="the respondent's receipt of the request",
+        basis="专利纠纷调解: statement within 15 days (P13)",
+        evidence="S",
+    ),
+    ClockDef(
+        "mediation",
+        "调解期限",
+        "2 months",
+        start_basis="consent (立案)",
+        basis="SIPO notice: 2 months, 3 for complex cases (P14)",
+        evidence="S",
+        extension_step="1 months",
+        extension_max="1 months",
+    ),
+    ClockDef(
+        "confirmation_window",
+        "司法确认申请期限",
+        "30 days",
+        start_basis="the agreement",
+        basis="人民调解法 art 33; 民事诉讼法 art 205",
+        evidence="V",
+    ),
+)
