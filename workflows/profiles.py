@@ -12,7 +12,7 @@ A profile is a JSON document:
     type (``review``, ``grant_target``). Read with ``workflows._schema.clock_period``.
 ``extensions``
     Overrides of extension rules: ``{clock: {"step": "1 months", "max": "2 months"}}``.
-``document_numbers``
+``doc_patterns``
     Document-number (文号) patterns by notice kind, with ``default`` for the rest; ``{year}`` and
     ``{seq}`` are filled in, the sequence being gapless per pattern and year.
 ``contact``, ``address``, ``full_name``
@@ -35,7 +35,7 @@ ZHONGSHAN = {
             # Design patents granted within 10 working days (P26-like target [U]).
             "grant_target": {"design": "10 workdays"},
         },
-        "document_numbers": {
+        "doc_patterns": {
             "default": "中维通字〔{year}〕第{seq}号",
             "acceptance_notice": "中维受字〔{year}〕第{seq}号",
             "rejection_notice": "中维不受字〔{year}〕第{seq}号",
@@ -68,7 +68,7 @@ PUDONG = {
                 "design": "7 days",
             },
         },
-        "document_numbers": {
+        "doc_patterns": {
             "default": "浦知保通字〔{year}〕第{seq}号",
             "acceptance_notice": "浦知保受字〔{year}〕第{seq}号",
             "decision": "浦知保裁字〔{year}〕第{seq}号",
@@ -91,7 +91,7 @@ CANTON_FAIR = {
     "profile": {
         "full_name": "中国进出口商品交易会知识产权和贸易纠纷投诉接待站",
         "clocks": {},
-        "document_numbers": {
+        "doc_patterns": {
             "default": "广交投字〔{year}〕第{seq}号",
             "agreement": "广交调字〔{year}〕第{seq}号",
             "referral_letter": "广交移字〔{year}〕第{seq}号",
@@ -106,5 +106,5 @@ UNIT_PROFILES = [ZHONGSHAN, PUDONG, CANTON_FAIR]
 
 def document_number_pattern(profile: dict, kind: str) -> str | None:
     """The 文号 pattern a unit uses for a notice kind (its ``default`` when none is specific)."""
-    patterns = (profile or {}).get("document_numbers") or {}
+    patterns = (profile or {}).get("doc_patterns") or {}
     return patterns.get(kind) or patterns.get("default")

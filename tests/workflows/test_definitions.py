@@ -174,6 +174,6 @@ def test_unit_profiles_shape():
     assert document_number_pattern(zs, "hearing_notice") == "中维通字〔{year}〕第{seq}号"
     for unit in UNIT_PROFILES:
         profile = unit["profile"]
-        assert profile["contact"] and profile["document_numbers"]["default"]
-        for pattern in profile["document_numbers"].values():
+        assert profile["contact"] and profile["doc_patterns"]["default"]
+        for pattern in profile["doc_patterns"].values():
             assert pattern.format(year=2026, seq=12).endswith("〔2026〕第12号")
