@@ -38,6 +38,8 @@ class Clock(db.Model):
     remaining: Mapped[int | None] = mapped_column(Integer)
     #: Total extension granted so far, in the unit of the definition's extension step.
     extended: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    #: Seconds spent paused so far (completed pauses): the running time excludes them (§4).
+    paused_seconds: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The next instant an alert is due for this clock (null: nothing more to raise).
     next_alert_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -84,7 +86,10 @@ class ClockEntry(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     due_before: Mapped[datetime | None] = mapped_column(UTCDateTime)
     due_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: For ``extend``: the period added (e.g. ``1 months``), so a recompute can replay it.
+    period: Mapped[str | None] = mapped_column(String(40))
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
     clock: Mapped[Clock] = relationship(back_populates="entries")
+    event = relationship("Event")

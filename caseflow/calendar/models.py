@@ -1,0 +1,58 @@
+"""The working-day calendar as data (deadlines.md §1): per-year status and per-day exceptions.
+
+A year without a ``CalendarYear`` row is provisional and follows the statutory rules
+(``caseflow.calendar.statutory``). ``CalendarState`` holds one row whose ``token`` changes on every
+load, so each process knows when its cached working-day index is stale.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from caseflow.extensions import db
+from caseflow.timeutil import utcnow
+from caseflow.types import UTCDateTime
+
+YEAR_STATUSES = ("official", "provisional")
+
+
+class CalendarYear(db.Model):
+    """One year's schedule: ``official`` (a State Council notice) or ``provisional``."""
+
+    __tablename__ = "calendar_years"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    #: Where the schedule came from, e.g. ``chinesecalendar 1.11.0 / 国办发明电`` or a file name.
+    source: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    loaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    __table_args__ = (CheckConstraint("status in ('official', 'provisional')", name="status"),)
+
+
+class CalendarDay(db.Model):
+    """A day that breaks the Monday–Friday rule: a ``holiday``, or a make-up ``workday`` (调休)."""
+
+    __tablename__ = "calendar_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    year: Mapped[int] = mapped_column(ForeignKey("calendar_years.year"), nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    source: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+
+    __table_args__ = (CheckConstraint("kind in ('holiday', 'workday')", name="kind"),)
+
+
+class CalendarState(db.Model):
+    """A single row (id 1): bumped on every change of calendar data."""
+
+    __tablename__ = "calendar_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    #: Random per change, so a rolled-back change can never be mistaken for a committed one.
+    token: Mapped[str] = mapped_column(String(32), nullable=False)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)

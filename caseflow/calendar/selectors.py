@@ -1,0 +1,41 @@
+"""Reads of the calendar: a year as people and the API see it."""
+
+from sqlalchemy import select
+
+from caseflow.calendar.index import FIRST_YEAR, LAST_YEAR
+from caseflow.calendar.models import CalendarDay, CalendarYear
+from caseflow.calendar.statutory import statutory_holidays
+from caseflow.timeutil import iso
+
+
+def calendar_year_get(year: int) -> dict:
+    """A year's status and exceptions; a year never loaded shows its statutory (provisional) days."""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"{year} is outside the calendar ({FIRST_YEAR}–{LAST_YEAR})")
+    from caseflow.extensions import db
+
+    row = db.session.get(CalendarYear, year)
+    if row is None:
+        return {
+            "year": year,
+            "status": "provisional",
+            "source": "statutory rules (全国年节及纪念日放假办法), no make-up workdays",
+            "loaded_at": None,
+            "days": [
+                {"date": day.isoformat(), "kind": "holiday", "name": name, "source": "statutory"}
+                for day, name in statutory_holidays(year)
+            ],
+        }
+    days = db.session.execute(
+        select(CalendarDay).where(CalendarDay.year == year).order_by(CalendarDay.day)
+    ).scalars()
+    return {
+        "year": year,
+        "status": row.status,
+        "source": row.source,
+        "loaded_at": iso(row.loaded_at),
+        "days": [
+            {"date": d.day.isoformat(), "kind": d.kind, "name": d.name, "source": d.source}
+            for d in days
+        ],
+    }

@@ -1,0 +1,213 @@
+"""Writes to the calendar: seeding the official years, loading a year's schedule, and the
+per-process cache of the working-day index that every deadline is counted on.
+
+Loading a year recomputes every open clock whose window touches it (deadlines.md §1); the clock
+side of that lives in ``caseflow.clocks.services.clocks_recompute_for_year``.
+"""
+
+import logging
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import delete, select
+
+from caseflow.calendar.index import (
+    FIRST_YEAR,
+    HOLIDAY,
+    KINDS,
+    LAST_YEAR,
+    WORKDAY,
+    DayException,
+    WorkingCalendar,
+)
+from caseflow.calendar.models import CalendarDay, CalendarState, CalendarYear
+from caseflow.calendar.official import SOURCE as OFFICIAL_SOURCE
+from caseflow.calendar.official import official_years
+from caseflow.errors import ValidationFailed
+from caseflow.extensions import db
+from caseflow.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+#: Per process: database URL → the index built for the calendar token it was built from.
+_INDEX_CACHE: dict[str, WorkingCalendar] = {}
+
+
+def calendar_current() -> WorkingCalendar:
+    """The working-day index for the app's database, rebuilt only when the calendar changed.
+
+    One indexed read of the version token per call; another process's load changes the token, so
+    every process picks it up on its next deadline.
+    """
+    token = db.session.execute(select(CalendarState.token).where(CalendarState.id == 1)).scalar()
+    key = str(db.engine.url)
+    cached = _INDEX_CACHE.get(key)
+    if cached is not None and cached.version == token:
+        return cached
+    years: dict[int, list[DayException]] = {}
+    official: list[int] = []
+    for row in db.session.execute(select(CalendarYear)).scalars():
+        years[row.year] = []
+        if row.status == "official":
+            official.append(row.year)
+    for row in db.session.execute(select(CalendarDay).order_by(CalendarDay.day)).scalars():
+        years.setdefault(row.year, []).append(DayException(row.day, row.kind, row.name, row.source))
+    calendar = WorkingCalendar(years, official, version=token)
+    _INDEX_CACHE[key] = calendar
+    return calendar
+
+
+def calendar_version_bump() -> int:
+    """Mark the calendar data as changed (inside the caller's transaction)."""
+    state = db.session.get(CalendarState, 1, with_for_update=True)
+    if state is None:
+        state = CalendarState(id=1, version=0, token="")
+        db.session.add(state)
+    state.version += 1
+    state.token = uuid.uuid4().hex
+    state.changed_at = utcnow()
+    db.session.flush()
+    return state.version
+
+
+def calendar_seed_official(*, commit: bool = True) -> list[int]:
+    """Load the official years 2004–2026 from chinesecalendar; years already present are kept.
+
+    Idempotent. Returns the years it added. Commits unless ``commit=False``.
+    """
+    present = set(db.session.execute(select(CalendarYear.year)).scalars())
+    added = []
+    for year, days in official_years().items():
+        if year in present:
+            continue
+        db.session.add(CalendarYear(year=year, status="official", source=OFFICIAL_SOURCE))
+        db.session.add_all(
+            CalendarDay(day=e.day, year=year, kind=e.kind, name=e.name, source=e.source)
+            for e in days
+        )
+        added.append(year)
+    if added:
+        db.session.flush()
+        calendar_version_bump()
+        log.info("calendar: seeded official years %s–%s", added[0], added[-1])
+    if commit:
+        db.session.commit()
+    return added
+
+
+_LINE_RE = re.compile(r"^(\S+)\s+(\S+)(?:\s+(.*))?$")
+
+
+def calendar_parse(text: str, *, year: int | None = None) -> tuple[int, list[DayException]]:
+    """Parse a schedule file: ``YYYY-MM-DD holiday NAME`` / ``YYYY-MM-DD workday NAME`` lines.
+
+    Blank lines and ``#`` comments are skipped. Every bad line is reported with its number in one
+    ``ValidationFailed`` (fields ``line N``): nothing is loaded from a file with any bad line.
+    """
+    errors: dict[str, str] = {}
+    days: dict[date, DayException] = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        where = f"line {number}"
+        match = _LINE_RE.match(line)
+        if not match:
+            errors[where] = f"expected 'YYYY-MM-DD holiday|workday NAME', got {line!r}"
+            continue
+        day_text, kind, name = (
+            match.group(1),
+            match.group(2).lower(),
+            (match.group(3) or "").strip(),
+        )
+        try:
+            day = date.fromisoformat(day_text)
+            if len(day_text) != 10:
+                raise ValueError
+        except ValueError:
+            errors[where] = f"not a date (YYYY-MM-DD): {day_text!r}"
+            continue
+        if kind not in KINDS:
+            errors[where] = f"kind must be 'holiday' or 'workday', not {match.group(2)!r}"
+        elif year is not None and day.year != year:
+            errors[where] = f"{day_text} is not in {year}"
+        elif not FIRST_YEAR <= day.year <= LAST_YEAR:
+            errors[where] = f"{day_text} is outside the calendar ({FIRST_YEAR}–{LAST_YEAR})"
+        elif day in days:
+            errors[where] = f"{day_text} is listed twice"
+        elif kind == WORKDAY and day.weekday() < 5:
+            errors[where] = f"{day_text} is a weekday: only a weekend day can be a make-up workday"
+        else:
+            days[day] = DayException(day, kind, name, "")
+    years = sorted({d.year for d in days})
+    if not errors and not days:
+        errors["file"] = "no dates: expected lines 'YYYY-MM-DD holiday|workday NAME'"
+    if len(years) > 1:
+        errors["file"] = f"one year per file, found {', '.join(map(str, years))}"
+    if errors:
+        summary = "; ".join(f"{k}: {v}" for k, v in errors.items())
+        raise ValidationFailed(
+            f"日历文件有误，未载入：{summary}",
+            message_en=f"calendar not loaded: {summary}",
+            fields=errors,
+        )
+    return years[0], [days[d] for d in sorted(days)]
+
+
+@dataclass
+class LoadResult:
+    year: int
+    holidays: int
+    workdays: int
+    #: One per clock whose due date moved (caseflow.clocks.services.DueMove).
+    moved: list = field(default_factory=list)
+
+
+def calendar_load(
+    text: str, *, source: str, year: int | None = None, actor=None, at=None
+) -> LoadResult:
+    """Load one year's official schedule, replacing what was there, and recompute the open clocks
+    whose window touches that year. Inside the caller's transaction; does not commit."""
+    from caseflow.clocks.services import clocks_recompute_for_year
+
+    year, days = calendar_parse(text, year=year)
+    at = at or utcnow()
+    db.session.execute(delete(CalendarDay).where(CalendarDay.year == year))
+    row = db.session.get(CalendarYear, year)
+    if row is None:
+        row = CalendarYear(year=year)
+        db.session.add(row)
+    row.status = "official"
+    row.source = source[:200]
+    row.loaded_at = at
+    row.loaded_by_id = actor.id if actor is not None else None
+    db.session.flush()
+    db.session.add_all(
+        CalendarDay(day=e.day, year=year, kind=e.kind, name=e.name, source=source[:200])
+        for e in days
+    )
+    db.session.flush()
+    calendar_version_bump()
+    moved = clocks_recompute_for_year(year, actor=actor, at=at)
+    log.info("calendar: loaded %s from %s, %d clock(s) moved", year, source, len(moved))
+    return LoadResult(
+        year=year,
+        holidays=sum(e.kind == HOLIDAY for e in days),
+        workdays=sum(e.kind == WORKDAY for e in days),
+        moved=moved,
+    )
+
+
+def calendar_year_delete(year: int, *, actor=None, at=None, recompute: bool = True) -> list:
+    """Forget a year's loaded schedule: it becomes provisional again (statutory rules)."""
+    from caseflow.clocks.services import clocks_recompute_for_year
+
+    db.session.execute(delete(CalendarDay).where(CalendarDay.year == year))
+    db.session.execute(delete(CalendarYear).where(CalendarYear.year == year))
+    db.session.flush()
+    calendar_version_bump()
+    if not recompute:
+        return []
+    return clocks_recompute_for_year(year, actor=actor, at=at or utcnow())

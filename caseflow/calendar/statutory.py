@@ -1,0 +1,52 @@
+"""The statutory holidays, used for a year whose official schedule is not loaded yet (provisional).
+
+全国年节及纪念日放假办法 (2024 revision, in force from 2025-01-01), art. 2: New Year's Day 1 day,
+Spring Festival 4 days (New Year's Eve and days 1–3 of the first lunar month), Qingming 1,
+Labour Day 2 (May 1–2), Dragon Boat 1, Mid-Autumn 1, National Day 3 (October 1–3).
+
+Deliberately no make-up working weekends (调休) and no substitute days off: the State Council
+decides those each November, and until then every deadline touching the year is provisional.
+"""
+
+from datetime import date, timedelta
+from functools import lru_cache
+
+# The lunisolar tables of the ``holidays`` package (1901–2100); chinesecalendar's own data stops
+# at its last official year, so it cannot place Spring Festival 2027.
+from holidays.calendars.chinese import _ChineseLunisolar
+
+_LUNAR = _ChineseLunisolar()
+
+NEW_YEAR = "元旦"
+SPRING_FESTIVAL = "春节"
+QINGMING = "清明节"
+LABOUR_DAY = "劳动节"
+DRAGON_BOAT = "端午节"
+MID_AUTUMN = "中秋节"
+NATIONAL_DAY = "国庆节"
+
+
+@lru_cache(maxsize=256)
+def statutory_holidays(year: int) -> tuple[tuple[date, str], ...]:
+    """The statutory rest days of ``year`` as (day, name), in date order."""
+    new_year_day, _ = _LUNAR.lunar_new_year_date(year)
+    qingming, _ = _LUNAR.qingming_date(year)
+    dragon_boat, _ = _LUNAR.dragon_boat_date(year)
+    mid_autumn, _ = _LUNAR.mid_autumn_date(year)
+    if None in (new_year_day, qingming, dragon_boat, mid_autumn):
+        raise ValueError(f"no lunar calendar data for {year}")
+    days = [(date(year, 1, 1), NEW_YEAR)]
+    days += [(new_year_day + timedelta(days=offset), SPRING_FESTIVAL) for offset in (-1, 0, 1, 2)]
+    days += [
+        (qingming, QINGMING),
+        (date(year, 5, 1), LABOUR_DAY),
+        (date(year, 5, 2), LABOUR_DAY),
+        (dragon_boat, DRAGON_BOAT),
+        (mid_autumn, MID_AUTUMN),
+        (date(year, 10, 1), NATIONAL_DAY),
+        (date(year, 10, 2), NATIONAL_DAY),
+        (date(year, 10, 3), NATIONAL_DAY),
+    ]
+    # Spring Festival's eve can fall in the previous Gregorian year only in theory (earliest new
+    # year is Jan 21); keep the year's own days so each year stays self-contained.
+    return tuple(sorted((day, name) for day, name in days if day.year == year))

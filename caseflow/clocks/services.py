@@ -1,0 +1,564 @@
+"""Clock services (deadlines.md §3): start, stop, pause, resume, extend, cancel and recompute.
+
+All run inside the caller's transaction and never commit. Every change writes a ``ClockEntry``
+(linked to the caller's audit ``Event`` when given), refreshes ``clock.next_alert_at`` and the
+case's ``next_due_at``. Pause, resume and extension are "steps" applied to the clock's schedule;
+a recompute after a calendar load replays the clock's history with the same steps on the new
+calendar, so an incremental change and a replay can never disagree.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, or_, select
+
+from caseflow.calendar.index import WorkingCalendar
+from caseflow.calendar.periods import (
+    DAY_UNITS,
+    DAYS,
+    HOURS,
+    MONTHS,
+    WORKDAYS,
+    Period,
+    add_to_day,
+    calendar_for_context,
+    due_compute,
+    due_on_of,
+    parse_period,
+)
+from caseflow.cases.models import Event
+from caseflow.clocks.models import Clock, ClockEntry
+from caseflow.errors import StateConflict, ValidationFailed
+from caseflow.extensions import db
+from caseflow.timeutil import end_of_local_day, local_date, start_of_local_day
+
+log = logging.getLogger(__name__)
+
+ACTIVE = ("running", "paused")
+FIXED = "fixed"
+ALERT_LEVELS = ("due_soon", "overdue", "escalated")
+#: deadlines.md §4: escalation (督办) 5 working days after due, or 2 hours for hours clocks.
+ESCALATE_WORKDAYS = 5
+ESCALATE_HOURS = 2
+
+
+# -- reads used by the services ------------------------------------------------------------
+
+
+def _case_key(case) -> str:
+    """The case's id, flushing a brand-new case so that its clocks can be queried."""
+    if case.id is None:
+        db.session.add(case)
+        db.session.flush()
+    return case.id
+
+
+def _active_clock(case, name: str, statuses=ACTIVE) -> Clock | None:
+    return db.session.execute(
+        select(Clock).where(
+            Clock.case_id == _case_key(case), Clock.name == name, Clock.status.in_(statuses)
+        )
+    ).scalar_one_or_none()
+
+
+def _active_clocks(case, statuses=ACTIVE) -> list[Clock]:
+    return list(
+        db.session.execute(
+            select(Clock)
+            .where(Clock.case_id == _case_key(case), Clock.status.in_(statuses))
+            .order_by(Clock.id)
+        ).scalars()
+    )
+
+
+def _aware(at: datetime, field: str) -> datetime:
+    if not isinstance(at, datetime) or at.tzinfo is None:
+        raise ValidationFailed(
+            f"{field} 须为带时区的时间",
+            message_en=f"{field} must be an aware instant",
+            fields={field: "naive"},
+        )
+    return at
+
+
+def _period(text, field: str) -> Period:
+    try:
+        return parse_period(text)
+    except ValueError as exc:
+        raise ValidationFailed(
+            f"期间格式有误：{exc}", message_en=str(exc), fields={field: str(exc)}
+        ) from exc
+
+
+# -- alerts --------------------------------------------------------------------------------
+
+
+def clock_next_alert_at(
+    clock: Clock, after_level: str | None = None, *, calendar: WorkingCalendar | None = None
+) -> datetime | None:
+    """The instant of the next alert level after ``after_level`` (deadlines.md §4), or None.
+
+    - ``due_soon``: 75% of the running time (pauses excluded) has elapsed, or, for day-based
+      clocks, 00:00 local of the due day — whichever comes first;
+    - ``overdue``: ``due_at``;
+    - ``escalated``: 5 working days after ``due_at`` (hours and fixed clocks: 2 hours after).
+    Only a running clock has alerts; paused and stopped clocks give None.
+    """
+    if clock.status != "running":
+        return None
+    if after_level is None:
+        paused = timedelta(seconds=clock.paused_seconds or 0)
+        running = clock.due_at - clock.started_at - paused
+        moment = clock.started_at + paused + running * 3 / 4
+        if clock.period_unit in DAY_UNITS:
+            moment = min(moment, start_of_local_day(due_on_of(clock.due_at)))
+        return moment
+    if after_level == "due_soon":
+        return clock.due_at
+    if after_level == "overdue":
+        if clock.period_unit in DAY_UNITS:
+            calendar = calendar or calendar_for_context()
+            day = calendar.nth_workday_after(due_on_of(clock.due_at), ESCALATE_WORKDAYS)
+            return end_of_local_day(day)
+        return clock.due_at + timedelta(hours=ESCALATE_HOURS)
+    return None
+
+
+# -- schedule steps (shared by the services and the recompute) --------------------------------
+
+
+@dataclass
+class _Schedule:
+    """The scheduling attributes of a clock, for replaying its history without touching it."""
+
+    period_unit: str
+    started_at: datetime
+    due_at: datetime
+    last_day_on: date | None
+    provisional: bool
+    remaining: int | None = None
+    paused_at: datetime | None = None
+    paused_seconds: int = 0
+
+
+def _refresh_provisional(s, calendar: WorkingCalendar) -> None:
+    if s.period_unit not in DAY_UNITS:
+        s.provisional = False
+        return
+    first = local_date(s.started_at) + timedelta(days=1)
+    last = max(s.last_day_on or first, due_on_of(s.due_at))
+    s.provisional = calendar.touches_provisional(first, last)
+
+
+def _step_pause(s, at: datetime, calendar: WorkingCalendar) -> None:
+    s.paused_at = at
+    if s.period_unit == WORKDAYS:
+        # The working days still to run after the pause day; counted again from the resume day.
+        s.remaining = calendar.workdays_between(local_date(at), due_on_of(s.due_at))
+    elif s.period_unit in (HOURS, FIXED):
+        s.remaining = max(0, int((s.due_at - at).total_seconds()))
+    else:
+        s.remaining = None
+
+
+def _step_resume(s, at: datetime, calendar: WorkingCalendar) -> None:
+    paused = at - s.paused_at
+    if s.period_unit == WORKDAYS:
+        # Nothing left (paused after its due day): the due date stays where it was.
+        if s.remaining:
+            s.last_day_on = calendar.nth_workday_after(local_date(at), s.remaining)
+            s.due_at = end_of_local_day(s.last_day_on)
+    elif s.period_unit in (DAYS, MONTHS):
+        # The last day moves by the calendar days paused, then the usual roll-over.
+        s.last_day_on += timedelta(days=(local_date(at) - local_date(s.paused_at)).days)
+        s.due_at = end_of_local_day(calendar.workday_on_or_after(s.last_day_on))
+    else:
+        s.due_at += paused
+    s.paused_seconds = (s.paused_seconds or 0) + int(paused.total_seconds())
+    s.paused_at = None
+    s.remaining = None
+    _refresh_provisional(s, calendar)
+
+
+def _step_extend(s, by: Period, calendar: WorkingCalendar) -> None:
+    if by.unit == HOURS:
+        if s.period_unit in DAY_UNITS:
+            raise ValidationFailed(
+                "按日计算的时限不能按小时延长",
+                message_en="a day-based clock cannot be extended by hours",
+                fields={"by": "unit"},
+            )
+        s.due_at += timedelta(hours=by.amount)
+        if s.paused_at is not None and s.remaining is not None:
+            s.remaining += by.amount * 3600
+        return
+    if s.period_unit not in DAY_UNITS:
+        raise ValidationFailed(
+            "按小时或固定时刻的时限只能按小时延长",
+            message_en="an hours or fixed clock can only be extended by hours",
+            fields={"by": "unit"},
+        )
+    old_due_on = due_on_of(s.due_at)
+    # deadlines.md §3: the extension is added to the last day before roll-over, then roll-over.
+    last, due_on = add_to_day(s.last_day_on or old_due_on, by, calendar)
+    s.last_day_on, s.due_at = last, end_of_local_day(due_on)
+    if s.paused_at is not None and s.period_unit == WORKDAYS:
+        s.remaining = (s.remaining or 0) + calendar.workdays_between(old_due_on, due_on)
+    _refresh_provisional(s, calendar)
+
+
+def clock_replay(clock: Clock, *, calendar: WorkingCalendar | None = None) -> _Schedule:
+    """The clock's schedule recomputed from its definition and history on ``calendar``."""
+    calendar = calendar or calendar_for_context()
+    if clock.period_unit == FIXED:
+        # A fixed end does not depend on the calendar: it is what the clock started with.
+        start = next(e for e in clock.entries if e.action == "start")
+        s = _Schedule(FIXED, clock.started_at, start.due_after, None, False)
+    else:
+        result = due_compute(clock.started_at, clock.period, calendar=calendar)
+        s = _Schedule(
+            clock.period_unit, clock.started_at, result.due_at, result.last_day_on, result.provisional
+        )
+    for entry in clock.entries:
+        if entry.action == "pause":
+            _step_pause(s, entry.at, calendar)
+        elif entry.action == "resume":
+            _step_resume(s, entry.at, calendar)
+        elif entry.action == "extend" and entry.period:
+            _step_extend(s, parse_period(entry.period), calendar)
+    return s
+
+
+# -- bookkeeping ---------------------------------------------------------------------------
+
+
+def _record(clock, action, at, *, actor, event, before, note="", period=None) -> ClockEntry:
+    entry = ClockEntry(
+        clock=clock,
+        event=event,
+        actor_id=actor.id if actor is not None else None,
+        action=action,
+        at=at,
+        due_before=before,
+        due_after=clock.due_at,
+        note=note or "",
+        period=period,
+    )
+    db.session.add(entry)
+    return entry
+
+
+def _rearm(clock: Clock, due_before: datetime | None) -> None:
+    """A changed due date re-arms every alert level (deadlines.md §4)."""
+    if due_before is not None and clock.due_at != due_before:
+        clock.alert_level = None
+    clock.next_alert_at = clock_next_alert_at(clock, clock.alert_level)
+
+
+def case_refresh_next_due(case) -> None:
+    """Set ``case.next_due_at`` to the soonest due instant of its running clocks (the inbox order)."""
+    soonest = db.session.execute(
+        select(func.min(Clock.due_at)).where(
+            Clock.case_id == _case_key(case), Clock.status == "running"
+        )
+    ).scalar()
+    if case.next_due_at != soonest:
+        case.next_due_at = soonest
+
+
+# -- services ------------------------------------------------------------------------------
+
+
+def clock_start(
+    case,
+    name: str,
+    *,
+    period=None,
+    fixed_due_at: datetime | None = None,
+    started_at: datetime,
+    actor=None,
+    event=None,
+) -> Clock:
+    """Start clock ``name`` on ``case``: a period (``"5 workdays"``) or a fixed end instant."""
+    _aware(started_at, "started_at")
+    if (period is None) == (fixed_due_at is None):
+        raise ValidationFailed(
+            "时限须有期间或固定截止时刻之一",
+            message_en="a clock needs exactly one of period and fixed_due_at",
+            fields={"period": "period or fixed_due_at"},
+        )
+    if _active_clock(case, name) is not None:
+        raise StateConflict(
+            f"时限 {name} 已在计时", message_en=f"clock {name} is already active on this case"
+        )
+    if period is not None:
+        p = _period(period, "period")
+        try:
+            result = due_compute(started_at, p, calendar=calendar_for_context())
+        except ValueError as exc:
+            raise ValidationFailed(str(exc), fields={"period": str(exc)}) from exc
+        clock = Clock(
+            case=case,
+            name=name,
+            period=str(p),
+            period_unit=p.unit,
+            started_at=started_at,
+            due_at=result.due_at,
+            last_day_on=result.last_day_on,
+            provisional=result.provisional,
+        )
+    else:
+        _aware(fixed_due_at, "fixed_due_at")
+        if fixed_due_at <= started_at:
+            raise ValidationFailed(
+                "固定截止时刻须晚于开始时刻",
+                message_en="fixed_due_at must be after started_at",
+                fields={"fixed_due_at": "before start"},
+            )
+        clock = Clock(
+            case=case,
+            name=name,
+            period=None,
+            period_unit=FIXED,
+            started_at=started_at,
+            due_at=fixed_due_at,
+            last_day_on=None,
+            provisional=False,
+        )
+    clock.status = "running"
+    clock.paused_seconds = 0
+    clock.extended = 0
+    db.session.add(clock)
+    _record(clock, "start", started_at, actor=actor, event=event, before=None)
+    _rearm(clock, None)
+    db.session.flush()
+    case_refresh_next_due(case)
+    log.info("clock %s started on %s, due %s", name, case.id, clock.due_at.isoformat())
+    return clock
+
+
+def clock_stop(case, name: str, *, at: datetime, actor=None, event=None, note="") -> Clock | None:
+    """Stop the active clock ``name``: ``met`` if at or before ``due_at``, else ``breached``.
+
+    No active clock of that name: nothing to do, returns None."""
+    _aware(at, "at")
+    clock = _active_clock(case, name)
+    if clock is None:
+        return None
+    clock.status = "met" if at <= clock.due_at else "breached"
+    clock.stopped_at = at
+    clock.next_alert_at = None
+    _record(clock, "stop", at, actor=actor, event=event, before=clock.due_at, note=note)
+    db.session.flush()
+    case_refresh_next_due(case)
+    return clock
+
+
+def clock_cancel(case, name: str, *, at: datetime, actor=None, event=None, note="") -> Clock | None:
+    """Cancel the active clock ``name`` (it no longer applies); None if there is none."""
+    _aware(at, "at")
+    clock = _active_clock(case, name)
+    if clock is None:
+        return None
+    clock.status = "cancelled"
+    clock.stopped_at = at
+    clock.next_alert_at = None
+    _record(clock, "cancel", at, actor=actor, event=event, before=clock.due_at, note=note)
+    db.session.flush()
+    case_refresh_next_due(case)
+    return clock
+
+
+def clock_pause(case, name: str, *, at: datetime, actor=None, event=None, note="") -> Clock | None:
+    """Pause the running clock ``name`` (中止, 公告, 鉴定…); None if it is not running."""
+    _aware(at, "at")
+    clock = _active_clock(case, name, statuses=("running",))
+    if clock is None:
+        return None
+    if at < clock.started_at:
+        raise ValidationFailed(
+            "暂停时刻早于开始时刻",
+            message_en="cannot pause before the clock started",
+            fields={"at": "before start"},
+        )
+    _step_pause(clock, at, calendar_for_context())
+    clock.status = "paused"
+    clock.next_alert_at = None
+    _record(clock, "pause", at, actor=actor, event=event, before=clock.due_at, note=note)
+    db.session.flush()
+    case_refresh_next_due(case)
+    return clock
+
+
+def clock_resume(case, name: str, *, at: datetime, actor=None, event=None, note="") -> Clock | None:
+    """Resume the paused clock ``name``; the paused span does not count. None if not paused."""
+    _aware(at, "at")
+    clock = _active_clock(case, name, statuses=("paused",))
+    if clock is None:
+        return None
+    if at < clock.paused_at:
+        raise ValidationFailed(
+            "恢复时刻早于暂停时刻",
+            message_en="cannot resume before the pause",
+            fields={"at": "before pause"},
+        )
+    before = clock.due_at
+    _step_resume(clock, at, calendar_for_context())
+    clock.status = "running"
+    _record(clock, "resume", at, actor=actor, event=event, before=before, note=note)
+    _rearm(clock, before)
+    db.session.flush()
+    case_refresh_next_due(case)
+    return clock
+
+
+def clock_extend(
+    case,
+    name: str,
+    *,
+    by,
+    at: datetime,
+    actor=None,
+    event=None,
+    maximum=None,
+    note: str = "",
+) -> Clock:
+    """Extend the active clock ``name`` by ``by`` (e.g. ``"1 months"``), within ``maximum``.
+
+    The extension is added to the last day before roll-over, then roll-over applies (§3).
+    ``maximum`` (a period in the same unit, or a number) caps the total of all extensions.
+    """
+    _aware(at, "at")
+    step = _period(by, "by")
+    clock = _active_clock(case, name)
+    if clock is None:
+        raise StateConflict(
+            f"没有计时中的时限 {name}", message_en=f"no active clock {name} to extend"
+        )
+    if maximum is not None:
+        cap = maximum if isinstance(maximum, int) else _period(maximum, "maximum")
+        if isinstance(cap, Period):
+            if cap.unit != step.unit:
+                raise ValidationFailed(
+                    f"延长单位须为 {cap.unit}",
+                    message_en=f"extend in {cap.unit}",
+                    fields={"by": "unit"},
+                )
+            cap = cap.amount
+        if (clock.extended or 0) + step.amount > cap:
+            raise ValidationFailed(
+                f"延长合计超过上限（已延长 {clock.extended}，上限 {cap}）",
+                message_en=f"extensions would total {(clock.extended or 0) + step.amount}, over the maximum {cap}",
+                fields={"by": "exceeds maximum"},
+            )
+    before = clock.due_at
+    _step_extend(clock, step, calendar_for_context())
+    clock.extended = (clock.extended or 0) + step.amount
+    _record(
+        clock, "extend", at, actor=actor, event=event, before=before, note=note, period=str(step)
+    )
+    _rearm(clock, before)
+    db.session.flush()
+    case_refresh_next_due(case)
+    return clock
+
+
+def clocks_stop_all(case, *, at: datetime, actor=None, event=None) -> list[Clock]:
+    """Stop every active clock of the case (a final state)."""
+    return [clock_stop(case, c.name, at=at, actor=actor, event=event) for c in _active_clocks(case)]
+
+
+def clocks_pause_all(case, *, at: datetime, actor=None, event=None) -> list[Clock]:
+    return [
+        clock_pause(case, c.name, at=at, actor=actor, event=event)
+        for c in _active_clocks(case, statuses=("running",))
+    ]
+
+
+def clocks_resume_all(case, *, at: datetime, actor=None, event=None) -> list[Clock]:
+    return [
+        clock_resume(case, c.name, at=at, actor=actor, event=event)
+        for c in _active_clocks(case, statuses=("paused",))
+    ]
+
+
+# -- recompute after a calendar change -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DueMove:
+    """One clock whose due date a calendar load moved."""
+
+    case_id: str
+    case_number: str
+    clock_id: int
+    clock_name: str
+    due_before: datetime
+    due_after: datetime
+    provisional: bool
+
+
+def clocks_recompute_for_year(year: int, *, actor=None, at: datetime) -> list[DueMove]:
+    """Replay every open clock whose window touches ``year`` on the current calendar.
+
+    Each moved due date gets a ``calendar`` event on its case and a ``recompute`` clock entry;
+    clocks that do not move are left alone (their provisional mark is refreshed).
+    """
+    calendar = calendar_for_context()
+    year_start = start_of_local_day(date(year, 1, 1))
+    year_end = start_of_local_day(date(year + 1, 1, 1))
+    clocks = db.session.execute(
+        select(Clock)
+        .where(
+            Clock.status.in_(ACTIVE),
+            Clock.period_unit.in_(DAY_UNITS),
+            Clock.started_at < year_end,
+            or_(Clock.status == "paused", Clock.due_at > year_start),
+        )
+        .order_by(Clock.id)
+    ).scalars()
+    moved = []
+    for clock in clocks:
+        s = clock_replay(clock, calendar=calendar)
+        clock.provisional = s.provisional
+        clock.remaining = s.remaining
+        if s.due_at == clock.due_at and s.last_day_on == clock.last_day_on:
+            continue
+        before = clock.due_at
+        clock.due_at, clock.last_day_on = s.due_at, s.last_day_on
+        if before == clock.due_at:
+            continue
+        old_on, new_on = due_on_of(before), due_on_of(clock.due_at)
+        note = f"{clock.name}: due date moved from {old_on.isoformat()} to {new_on.isoformat()} by calendar {year}"
+        event = Event(
+            case=clock.case,
+            kind="calendar",
+            actor_id=actor.id if actor is not None else None,
+            occurred_at=at,
+            note=note,
+            data={
+                "clock": clock.name,
+                "year": year,
+                "due_before": before.isoformat(),
+                "due_after": clock.due_at.isoformat(),
+            },
+        )
+        db.session.add(event)
+        _record(clock, "recompute", at, actor=actor, event=event, before=before, note=note)
+        _rearm(clock, before)
+        db.session.flush()
+        case_refresh_next_due(clock.case)
+        moved.append(
+            DueMove(
+                clock.case_id,
+                clock.case.number,
+                clock.id,
+                clock.name,
+                before,
+                clock.due_at,
+                clock.provisional,
+            )
+        )
+        log.info("%s %s", clock.case.number, note)
+    return moved
