@@ -1,0 +1,118 @@
+"""caseflow: case handling for China's IP protection centres and trade-fair complaint desks.
+
+The app exists only inside ``create_app``; read it top to bottom to see what caseflow is made of.
+"""
+
+import importlib
+import importlib.util
+import logging
+from pathlib import Path
+
+from flask import Flask, request, session
+from flask_login import current_user
+
+import config
+from caseflow.extensions import babel, csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Blueprints, as "module:attribute". Areas whose module is not present are skipped.
+BLUEPRINTS = (
+    "caseflow.web:bp",
+    "caseflow.accounts.views:bp",
+    "caseflow.api:bp",
+    "caseflow.notices.views:bp",
+    "caseflow.alerts.views:bp",
+)
+
+#: Modules with a ``register_cli(app)`` function adding ``flask --app wsgi …`` commands.
+CLI_MODULES = (
+    "caseflow.cli",
+    "caseflow.accounts.cli",
+    "caseflow.calendar.cli",
+    "caseflow.cases.cli",
+    "caseflow.fairs.cli",
+    "caseflow.notices.cli",
+    "caseflow.alerts.cli",
+)
+
+
+def _optional(module_name: str):
+    """The module if its area exists in this tree, else None."""
+    try:
+        if importlib.util.find_spec(module_name) is None:
+            return None
+    except ModuleNotFoundError:  # the area's package itself is absent
+        return None
+    return importlib.import_module(module_name)
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+    )
+    app.config.update(config.DEFAULTS)
+    app.config.update(config.from_environment(app.instance_path))
+    app.config.update(overrides or {})
+    Path(app.config["CASEFLOW_STORAGE"]).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    import caseflow.models  # noqa: F401  (the whole schema, for Alembic and relationships)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: "Asia/Shanghai")
+    _configure_sqlite(app)
+
+    for spec in BLUEPRINTS:
+        module_name, attribute = spec.split(":")
+        module = _optional(module_name)
+        if module is not None:
+            app.register_blueprint(getattr(module, attribute))
+    for module_name in CLI_MODULES:
+        module = _optional(module_name)
+        if module is not None and hasattr(module, "register_cli"):
+            module.register_cli(app)
+
+    from caseflow.web.core import register_error_pages, register_template_helpers
+
+    register_error_pages(app)
+    register_template_helpers(app)
+    return app
+
+
+def _select_locale() -> str:
+    """zh_CN unless the user chose English (per session, or saved on the user)."""
+    languages = ("zh_CN", "en")
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale:
+        return current_user.locale
+    if request.path.startswith("/api/"):
+        return request.accept_languages.best_match(["zh_CN", "zh", "en"]) or "zh_CN"
+    return "zh_CN"
+
+
+def _configure_sqlite(app: Flask) -> None:
+    """WAL, a busy timeout and foreign keys on SQLite (stack notes: the measured baseline)."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()

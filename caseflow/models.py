@@ -1,0 +1,9 @@
+"""Every model module, imported once so that Alembic and the app see the whole schema.
+
+Each area adds its own line; the order does not matter.
+"""
+
+from caseflow import sequences  # noqa: F401
+from caseflow.accounts import models as accounts_models  # noqa: F401
+from caseflow.cases import models as cases_models  # noqa: F401
+from caseflow.clocks import models as clocks_models  # noqa: F401

@@ -1,0 +1,23 @@
+"""The web UI blueprint. Each page family is a module of views on ``bp``."""
+
+import importlib
+import importlib.util
+
+from flask import Blueprint
+
+bp = Blueprint("web", __name__)
+
+#: View modules of the UI; each defines routes on ``bp``. Listed here so the order is explicit.
+VIEW_MODULES = (
+    "caseflow.web.core",
+    "caseflow.web.inbox",
+    "caseflow.web.cases",
+    "caseflow.web.fair_desk",
+    "caseflow.web.dashboard",
+    "caseflow.web.admin",
+    "caseflow.web.public",
+)
+
+for _module in VIEW_MODULES:
+    if importlib.util.find_spec(_module) is not None:
+        importlib.import_module(_module)

@@ -1,0 +1,60 @@
+"""Configuration, read from the environment by ``create_app`` (never at import time elsewhere).
+
+Every variable of interfaces.md is read here; the web server, the CLI and the scheduler share it.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _secret_key(instance_path: Path) -> str:
+    """SECRET_KEY from the environment, or one generated once into the instance folder."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def from_environment(instance_path: str) -> dict:
+    instance = Path(instance_path)
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'caseflow.db'}"
+    if database_url.startswith("postgresql://"):
+        # psycopg 3 is the driver we ship.
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": _secret_key(instance),
+        "CASEFLOW_STORAGE": os.environ.get("CASEFLOW_STORAGE") or str(instance / "storage"),
+        "CASEFLOW_TIMEZONE": os.environ.get("CASEFLOW_TIMEZONE", "Asia/Shanghai"),
+        "SMTP_URL": os.environ.get("SMTP_URL"),
+        "CASEFLOW_WEBHOOK_URL": os.environ.get("CASEFLOW_WEBHOOK_URL"),
+        "CASEFLOW_WEBHOOK_SECRET": os.environ.get("CASEFLOW_WEBHOOK_SECRET"),
+        "CASEFLOW_SWEEP_SECONDS": int(os.environ.get("CASEFLOW_SWEEP_SECONDS", "60")),
+        "CASEFLOW_MAIL_FROM": os.environ.get("CASEFLOW_MAIL_FROM", "caseflow@localhost"),
+    }
+
+
+#: Defaults that do not come from the environment.
+DEFAULTS = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "BABEL_DEFAULT_LOCALE": "zh_CN",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+    "LANGUAGES": {"zh_CN": "中文", "en": "English"},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "WTF_CSRF_TIME_LIMIT": None,
+    #: Uploads (evidence, exhibitor lists): 16 MB for the whole request.
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    #: Failed logins allowed per user name and address within LOGIN_WINDOW_SECONDS.
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_WINDOW_SECONDS": 15 * 60,
+    "JSON_AS_ASCII": False,
+}

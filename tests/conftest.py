@@ -1,0 +1,237 @@
+"""The test harness: one migrated database per run, cleaned between tests, and factories.
+
+SQLite by default. ``CASEFLOW_TEST_DATABASE_URL`` (a PostgreSQL URL) makes the run create a
+throwaway database on that server and drop it at the end; ``scripts/test`` runs both passes.
+Tests marked ``postgres`` run only in the PostgreSQL pass; under ``CI=true`` a PostgreSQL that
+cannot be reached fails the run instead of skipping.
+"""
+
+import os
+import secrets
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import make_url, text
+
+from caseflow import create_app
+from caseflow.extensions import db
+from tests.support import PASSWORD, csrf_from
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Tables that keep their rows between tests (the official calendar, seeded once per run).
+KEPT_TABLE_PREFIXES = ("calendar_", "alembic_")
+
+
+def _pg_admin_connect(url):
+    import psycopg
+
+    admin = url.set(drivername="postgresql", database="postgres")
+    return psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    base = os.environ.get("CASEFLOW_TEST_DATABASE_URL")
+    if not base:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    url = make_url(base).set(drivername="postgresql+psycopg")
+    name = f"caseflow_test_{os.getpid()}_{secrets.token_hex(3)}"
+    try:
+        with _pg_admin_connect(url) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except Exception as exc:  # noqa: BLE001
+        message = f"PostgreSQL at {url.render_as_string()} cannot be reached: {exc}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with _pg_admin_connect(url) as conn:
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)
+        )
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    """The app on a database built by the migrations (not ``create_all``), with the official
+    calendar seeded once."""
+    storage = tmp_path_factory.mktemp("storage")
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "TESTING": True,
+            "CASEFLOW_STORAGE": str(storage),
+            "SECRET_KEY": "test-" + secrets.token_hex(8),
+            "SMTP_URL": None,
+            "CASEFLOW_WEBHOOK_URL": None,
+        }
+    )
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        try:
+            from caseflow.calendar.services import calendar_seed_official
+        except ImportError:
+            pass
+        else:
+            calendar_seed_official()
+            db.session.commit()
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _wipe(app):
+    tables = [
+        t for t in reversed(db.metadata.sorted_tables) if not t.name.startswith(KEPT_TABLE_PREFIXES)
+    ]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture(autouse=True)
+def app_context(request, app):
+    """Every test runs inside an app context and starts from an empty (but migrated) database."""
+    if request.node.get_closest_marker("postgres") and not app.config[
+        "SQLALCHEMY_DATABASE_URI"
+    ].startswith("postgresql"):
+        pytest.skip("runs in the PostgreSQL pass (scripts/test)")
+    with app.app_context():
+        yield
+        db.session.rollback()
+        db.session.remove()
+        _wipe(app)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def is_postgres(app) -> bool:
+    return app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+
+
+# --- factories ---------------------------------------------------------------------------------
+
+@pytest.fixture
+def make_unit():
+    """``make_unit(code="ZS", kind="rapid_centre", profile=None)``; profile defaults to the seeded
+    profile of that code when there is one."""
+    from caseflow.accounts.services import unit_upsert
+
+    def factory(code="ZS", kind=None, name=None, profile=None):
+        seeded = _seed_profile(code)
+        unit = unit_upsert(
+            code=code,
+            name=name or (seeded["name"] if seeded else f"测试单位 {code}"),
+            kind=kind or (seeded["kind"] if seeded else "protection_centre"),
+            profile=profile if profile is not None else (seeded["profile"] if seeded else {}),
+        )
+        db.session.commit()
+        return unit
+
+    return factory
+
+
+def _seed_profile(code):
+    try:
+        from workflows.profiles import UNIT_PROFILES
+    except ImportError:
+        return None
+    return next((p for p in UNIT_PROFILES if p["code"] == code), None)
+
+
+@pytest.fixture
+def units(make_unit):
+    """The three seeded units: ``units["ZS"]``, ``units["PD"]``, ``units["CF"]``."""
+    return {
+        "ZS": make_unit("ZS", kind="rapid_centre"),
+        "PD": make_unit("PD", kind="protection_centre"),
+        "CF": make_unit("CF", kind="fair_desk"),
+    }
+
+
+@pytest.fixture
+def make_user():
+    """``make_user(role="caseworker", unit=unit_or_code, username=None)``; password is PASSWORD."""
+    from caseflow.accounts.services import user_create
+
+    def factory(role="caseworker", unit=None, username=None, **kwargs):
+        code = getattr(unit, "code", unit)
+        user = user_create(
+            username=username or f"{role}_{uuid.uuid4().hex[:6]}",
+            password=PASSWORD,
+            role=role,
+            unit_code=code,
+            **kwargs,
+        )
+        db.session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def make_token():
+    from caseflow.accounts.services import token_create
+
+    def factory(user):
+        token = token_create(user)
+        db.session.commit()
+        return token
+
+    return factory
+
+
+@pytest.fixture
+def api(client, make_token):
+    """``api(user).get(path)`` / ``.post(path, json=…)``: the test client with a bearer token."""
+
+    class _Api:
+        def __init__(self, token):
+            self.headers = {"Authorization": f"Bearer {token}"}
+
+        def _call(self, method, path, **kwargs):
+            headers = {**self.headers, **kwargs.pop("headers", {})}
+            return client.open(path, method=method, headers=headers, **kwargs)
+
+        def get(self, path, **kw):
+            return self._call("GET", path, **kw)
+
+        def post(self, path, **kw):
+            return self._call("POST", path, **kw)
+
+        def put(self, path, **kw):
+            return self._call("PUT", path, **kw)
+
+    return lambda user: _Api(make_token(user))
+
+
+@pytest.fixture
+def login(client):
+    """``login(user)`` logs the test client in through the real login form (with its CSRF token)."""
+
+    def do_login(user, password=PASSWORD):
+        page = client.get("/login")
+        response = client.post(
+            "/login",
+            data={"username": user.username, "password": password, "csrf_token": csrf_from(page.text)},
+        )
+        assert response.status_code == 302, response.text
+        return client
+
+    return do_login

@@ -1,0 +1,68 @@
+"""``users create`` and ``users token``: clear one-line errors, nothing created on bad input."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from caseflow.accounts.models import ApiToken, User
+from caseflow.extensions import db
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _flask(database_url, storage, *args):
+    env = {**os.environ, "DATABASE_URL": database_url, "CASEFLOW_STORAGE": str(storage)}
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+
+
+def _user_count():
+    db.session.rollback()
+    return db.session.scalar(select(func.count()).select_from(User))
+
+
+def test_users_create_with_a_bad_role_exits_non_zero_with_one_line(database_url, tmp_path, units):
+    done = _flask(database_url, tmp_path, "users", "create", "li", "--role", "boss", "--unit", "ZS", "--password", "long-enough-pw")
+    assert done.returncode != 0
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, done.stderr
+    assert "boss" in lines[0] and "Traceback" not in done.stderr
+    assert _user_count() == 0
+
+
+def test_users_create_with_an_unknown_unit_creates_nothing(database_url, tmp_path, units):
+    done = _flask(database_url, tmp_path, "users", "create", "li", "--role", "caseworker", "--unit", "XX", "--password", "long-enough-pw")
+    assert done.returncode != 0
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "XX" in lines[0]
+    assert _user_count() == 0
+
+
+def test_users_create_and_token(database_url, tmp_path, units):
+    done = _flask(database_url, tmp_path, "users", "create", "li", "--role", "caseworker", "--unit", "ZS", "--password", "long-enough-pw")
+    assert done.returncode == 0, done.stderr
+    token = _flask(database_url, tmp_path, "users", "token", "li")
+    assert token.returncode == 0, token.stderr
+    assert token.stdout.strip().startswith("cf_")
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 1
+
+
+def test_seed_is_idempotent_and_demo_users_can_log_in(app, client):
+    runner = app.test_cli_runner()
+    for _ in range(2):
+        result = runner.invoke(args=["seed", "--demo"])
+        assert result.exit_code == 0, result.output
+    db.session.rollback()
+    codes = {u.username for u in db.session.scalars(select(User))}
+    assert {"admin", "zs_caseworker", "pd_supervisor", "cf_desk"} <= codes
+    from tests.support import csrf_from
+
+    page = client.get("/login")
+    response = client.post("/login", data={"username": "zs_caseworker", "password": "caseflow-demo", "csrf_token": csrf_from(page.text)})
+    assert response.status_code == 302
