@@ -27,7 +27,8 @@ class CalendarYear(db.Model):
     #: Where the schedule came from, e.g. ``chinesecalendar 1.11.0 / 国办发明电`` or a file name.
     source: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
-    loaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: Who loaded it (a username; not a foreign key, so the calendar outlives user rows).
+    loaded_by: Mapped[str | None] = mapped_column(String(80))
 
     __table_args__ = (CheckConstraint("status in ('official', 'provisional')", name="status"),)
 

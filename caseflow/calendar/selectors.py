@@ -21,6 +21,7 @@ def calendar_year_get(year: int) -> dict:
             "status": "provisional",
             "source": "statutory rules (全国年节及纪念日放假办法), no make-up workdays",
             "loaded_at": None,
+            "loaded_by": None,
             "days": [
                 {"date": day.isoformat(), "kind": "holiday", "name": name, "source": "statutory"}
                 for day, name in statutory_holidays(year)
@@ -34,6 +35,7 @@ def calendar_year_get(year: int) -> dict:
         "status": row.status,
         "source": row.source,
         "loaded_at": iso(row.loaded_at),
+        "loaded_by": row.loaded_by,
         "days": [
             {"date": d.day.isoformat(), "kind": d.kind, "name": d.name, "source": d.source}
             for d in days

@@ -182,7 +182,7 @@ def calendar_load(
     row.status = "official"
     row.source = source[:200]
     row.loaded_at = at
-    row.loaded_by_id = actor.id if actor is not None else None
+    row.loaded_by = actor.username if actor is not None else None
     db.session.flush()
     db.session.add_all(
         CalendarDay(day=e.day, year=year, kind=e.kind, name=e.name, source=source[:200])

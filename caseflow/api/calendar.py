@@ -1,0 +1,77 @@
+"""``GET /api/v1/calendar/{year}`` (any user) and ``PUT /api/v1/calendar/{year}`` (admin): read a
+year, or load its official schedule with the same effect as ``calendar load``.
+
+The PUT body is either the schedule file itself (``text/plain``) or JSON: ``{"text": "…"}`` or
+``{"days": [{"date", "kind", "name"}], "source": "…"}``.
+"""
+
+from flask import request
+
+from caseflow.api import api_user, bp
+from caseflow.calendar.selectors import calendar_year_get
+from caseflow.calendar.services import calendar_load
+from caseflow.errors import Malformed, NotFound, PermissionDenied
+from caseflow.extensions import db
+from caseflow.timeutil import iso
+
+
+def _year(year: int) -> dict:
+    try:
+        return calendar_year_get(year)
+    except ValueError as exc:
+        raise NotFound(str(exc)) from None
+
+
+@bp.get("/calendar/<int:year>")
+def calendar_year_read(year):
+    return _year(year)
+
+
+def _schedule_text(body) -> str:
+    if isinstance(body, dict) and isinstance(body.get("text"), str):
+        return body["text"]
+    if isinstance(body, dict) and isinstance(body.get("days"), list):
+        lines = []
+        for day in body["days"]:
+            if not isinstance(day, dict):
+                raise Malformed(
+                    "days 的每一项须为对象", message_en="each of days must be an object"
+                )
+            lines.append(
+                f"{day.get('date', '')} {day.get('kind', '')} {day.get('name', '')}".strip()
+            )
+        return "\n".join(lines)
+    raise Malformed(
+        "请求体须为日程文本或 JSON（text 或 days）",
+        message_en="send the schedule as text/plain, or JSON with 'text' or 'days'",
+    )
+
+
+@bp.put("/calendar/<int:year>")
+def calendar_year_load(year):
+    user = api_user()
+    if not user.is_admin:
+        raise PermissionDenied(
+            "只有管理员可以载入日历", message_en="only an admin may load a calendar"
+        )
+    if request.is_json:
+        body = request.get_json(silent=True)
+        text = _schedule_text(body)
+        source = body.get("source") if isinstance(body.get("source"), str) else None
+    else:
+        text, source = request.get_data(as_text=True), None
+    _year(year)  # 404 for a year outside the calendar
+    result = calendar_load(text, year=year, source=source or f"api {user.username}", actor=user)
+    db.session.commit()
+    data = _year(year)
+    data["moved"] = [
+        {
+            "case_id": m.case_id,
+            "case_number": m.case_number,
+            "clock": m.clock_name,
+            "due_before": iso(m.due_before),
+            "due_after": iso(m.due_after),
+        }
+        for m in result.moved
+    ]
+    return data

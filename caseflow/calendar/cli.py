@@ -1,0 +1,126 @@
+"""``flask --app wsgi deadline …`` and ``flask --app wsgi calendar load|show`` (interfaces.md).
+
+Bad input exits non-zero with one line on stderr (``click.ClickException``), never a traceback.
+"""
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+
+from caseflow.calendar.periods import HOURS, due_compute, due_explain, parse_period
+from caseflow.calendar.selectors import calendar_year_get
+from caseflow.calendar.services import calendar_current, calendar_load
+from caseflow.errors import ValidationFailed
+from caseflow.extensions import db
+from caseflow.timeutil import iso, parse_instant
+
+
+def _due(start_text: str, period_text: str, calendar):
+    """(due text, result) for one START and PERIOD; ValueError with a reason when either is bad."""
+    start = parse_instant(start_text)
+    period = parse_period(period_text)
+    result = due_compute(start, period, calendar=calendar)
+    text = iso(result.due_at) if period.unit == HOURS else result.due_on.isoformat()
+    return text, result
+
+
+def _provisional_note(result) -> str:
+    years = ", ".join(map(str, result.provisional_years))
+    return (
+        f"provisional: the {years} schedule is not official yet; "
+        f"load it with `flask --app wsgi calendar load FILE`"
+    )
+
+
+@click.command("deadline")
+@click.argument("start")
+@click.argument("period", nargs=-1)
+@click.option("--explain", is_flag=True, help="List the days counted and skipped.")
+def deadline_command(start, period, explain):
+    """Print when PERIOD (e.g. '5 workdays') from START (YYYY-MM-DD or ISO instant) ends.
+
+    START '-' reads 'START PERIOD' lines from stdin and prints one line each.
+    """
+    calendar = calendar_current()
+    if start == "-":
+        for line in sys.stdin:
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            first, _, rest = line.partition(" ")
+            try:
+                text, result = _due(first, rest, calendar)
+            except ValueError as exc:
+                click.echo(f"error: {exc}")
+                continue
+            click.echo(f"{text} provisional" if result.provisional else text)
+        return
+    if not period:
+        raise click.ClickException(
+            "missing PERIOD, e.g. '5 workdays', '15 days', '3 months', '24 hours'"
+        )
+    period_text = " ".join(period)
+    try:
+        text, result = _due(start, period_text, calendar)
+        lines = due_explain(parse_instant(start), period_text, calendar=calendar) if explain else []
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    for line in lines:
+        click.echo(line)
+    click.echo(text)
+    if result.provisional:
+        click.echo(_provisional_note(result), err=True)
+
+
+@click.group("calendar")
+def calendar_group():
+    """The working-day calendar: load a year's official schedule, show a year."""
+
+
+@calendar_group.command("load")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option(
+    "--source", default=None, help="Where the schedule comes from (default: the file name)."
+)
+def calendar_load_command(file, source):
+    """Load a year's official schedule (lines 'YYYY-MM-DD holiday|workday NAME')."""
+    try:
+        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise click.ClickException(f"cannot read {file}: {exc}") from None
+    try:
+        result = calendar_load(text, source=source or f"file {Path(file).name}")
+    except ValidationFailed as exc:
+        db.session.rollback()
+        for where, reason in exc.fields.items():
+            click.echo(f"{file}: {where}: {reason}", err=True)
+        raise click.ClickException(f"nothing loaded: {len(exc.fields)} bad line(s)") from None
+    db.session.commit()
+    click.echo(
+        f"loaded {result.year}: {result.holidays} holiday(s), {result.workdays} make-up workday(s); "
+        f"{len(result.moved)} clock(s) moved"
+    )
+    for move in result.moved:
+        click.echo(
+            f"{move.case_number} {move.clock_name} {iso(move.due_before)} -> {iso(move.due_after)}"
+        )
+
+
+@calendar_group.command("show")
+@click.argument("year", type=int)
+def calendar_show_command(year):
+    """Print a year's status (official / provisional) and its exceptions."""
+    try:
+        info = calendar_year_get(year)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{info['year']} {info['status']} ({info['source']})")
+    for day in info["days"]:
+        click.echo(f"{day['date']} {day['kind']} {day['name']}".rstrip())
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(deadline_command)
+    app.cli.add_command(calendar_group)
