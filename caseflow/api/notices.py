@@ -1,0 +1,37 @@
+"""``/api/v1/notices/<id>`` (the record) and ``/api/v1/notices/<id>.pdf`` (the file), unit-scoped
+like cases."""
+
+from caseflow.api import api_user, bp
+from caseflow.notices.selectors import notice_get_visible
+from caseflow.notices.views import send_pdf
+from caseflow.timeutil import iso
+
+
+def notice_json(notice) -> dict:
+    return {
+        "id": notice.id,
+        "case_id": notice.case_id,
+        "kind": notice.kind,
+        "title": notice.title,
+        "document_number": notice.document_number,
+        "addressee": notice.addressee,
+        "status": notice.status,
+        "issued_at": iso(notice.issued_at),
+        "rendered_at": iso(notice.rendered_at),
+        "event_id": notice.event_id,
+        "sha256": notice.sha256,
+        "size": notice.file_size,
+        "verification_code": notice.verification_code,
+        "replaces_id": notice.replaces_id,
+        "pdf_url": f"/api/v1/notices/{notice.id}.pdf" if notice.is_issued else None,
+    }
+
+
+@bp.get("/notices/<int:notice_id>")
+def notice_get(notice_id: int):
+    return notice_json(notice_get_visible(user=api_user(), notice_id=notice_id))
+
+
+@bp.get("/notices/<int:notice_id>.pdf")
+def notice_pdf(notice_id: int):
+    return send_pdf(notice_get_visible(user=api_user(), notice_id=notice_id))

@@ -1,0 +1,114 @@
+"""The notice kinds of notices.md, as data: title, layout family, addressee, the deadlines each
+announces and the legal basis line, per workflow where a kind is shared by several procedures.
+
+A kind that several workflows issue (``acceptance_notice`` is 受理通知书 in intake, 立案通知书 in
+adjudication) keeps one template; what differs by workflow lives here, keyed
+``(workflow, kind)`` with the kind alone as the fallback.
+"""
+
+#: Layout families: ``notice`` (通知书 to one addressee), ``ruling`` (裁决书, 调解书, 协议书:
+#: the parties set out in full, no addressee line), ``letter`` (函 to a party or an authority).
+FAMILIES = ("notice", "ruling", "letter")
+
+#: kind → (title, family, addressee role). Titles per workflow override below.
+KINDS = {
+    "acceptance_notice": ("受理通知书", "notice", "complainant"),
+    "rejection_notice": ("不予受理通知书", "notice", "complainant"),
+    "correction_notice": ("补正通知书", "notice", "complainant"),
+    "transfer_notice": ("移送告知书", "letter", "complainant"),
+    "lapse_notice": ("视为撤回通知书", "notice", "complainant"),
+    "revision_notice": ("预审意见通知书", "notice", "complainant"),
+    "qualification_notice": ("预审合格通知书", "notice", "complainant"),
+    "disqualification_notice": ("预审不合格通知书", "notice", "complainant"),
+    "answer_notice": ("答辩通知书", "notice", "respondent"),
+    "hearing_notice": ("口头审理通知书", "notice", "complainant"),
+    "suspension_notice": ("中止通知书", "notice", "complainant"),
+    "resumption_notice": ("恢复审理通知书", "notice", "complainant"),
+    "decision": ("行政裁决书", "ruling", "complainant"),
+    "settlement": ("调解书", "ruling", "complainant"),
+    "closure_notice": ("结案通知书", "notice", "complainant"),
+    "withdrawal_notice": ("撤回通知书", "notice", "complainant"),
+    "consent_request": ("调解意见征询函", "letter", "respondent"),
+    "declination_notice": ("不予立案通知书", "notice", "complainant"),
+    "agreement": ("调解协议书", "ruling", "complainant"),
+    "termination_notice": ("调解终止通知书", "notice", "complainant"),
+    "supplement_notice": ("补充材料通知", "notice", "complainant"),
+    "rectification_notice": ("整改通知书", "notice", "respondent"),
+    "outcome_notice": ("处理结果通知书", "notice", "complainant"),
+    "referral_letter": ("移交函", "letter", "complainant"),
+}
+
+#: (workflow, kind) → title, where a workflow names a shared kind differently (procedures.md).
+TITLES = {
+    ("adjudication", "acceptance_notice"): "立案通知书",
+    ("mediation", "acceptance_notice"): "调解受理通知书",
+    ("fair_complaint", "acceptance_notice"): "投诉受理通知书",
+    ("fair_complaint", "withdrawal_notice"): "撤展通知书",
+}
+
+#: (workflow, kind) → addressee role, where it differs from the kind's default: a fair's orders
+#: go to the exhibitor, an adjudication withdrawal is told to the respondent too but addressed to
+#: the requester who withdrew.
+ADDRESSEES = {
+    ("fair_complaint", "withdrawal_notice"): "respondent",
+}
+
+#: The clocks whose due dates a notice announces, by (workflow, kind) then kind. The text of each
+#: template says what the deadline is for; this says which clock's due date fills it.
+ANNOUNCED_CLOCKS = {
+    ("adjudication", "acceptance_notice"): ("closing",),
+    ("mediation", "acceptance_notice"): ("mediation",),
+    ("fair_complaint", "answer_notice"): ("fair_answer",),
+    ("fair_complaint", "withdrawal_notice"): ("compliance",),
+    ("adjudication", "withdrawal_notice"): (),
+    ("fair_complaint", "agreement"): (),
+    "correction_notice": ("correction",),
+    "consent_request": ("consent",),
+    "revision_notice": ("revision",),
+    "qualification_notice": ("formal_filing",),
+    "answer_notice": ("answer",),
+    "decision": ("appeal",),
+    # The resumed adjudication's closing date, moved later by the suspended span.
+    "resumption_notice": ("closing",),
+    "agreement": ("confirmation_window",),
+    "rectification_notice": ("compliance",),
+    "withdrawal_notice": ("compliance",),
+}
+
+#: Legal basis line per workflow (legal-basis.md), with kind-specific lines where a step has its
+#: own article.
+LEGAL_BASIS = {
+    "intake": "《市场监督管理投诉举报处理暂行办法》",
+    "pre_exam": "《专利快速预审服务管理办法》及本中心专利预审工作规程",
+    "adjudication": "《中华人民共和国专利法》第六十五条、《专利纠纷行政裁决和调解办法》",
+    "mediation": "《专利纠纷行政裁决和调解办法》《中华人民共和国人民调解法》",
+    "fair_complaint": "《展会知识产权保护办法》",
+    ("mediation", "agreement"): "《中华人民共和国人民调解法》第三十一条、第三十三条",
+    ("adjudication", "decision"): "《中华人民共和国专利法》第六十五条",
+}
+
+
+def _lookup(table, workflow, kind, default=None):
+    if (workflow, kind) in table:
+        return table[(workflow, kind)]
+    return table.get(kind, default)
+
+
+def kind_title(workflow: str, kind: str) -> str:
+    return TITLES.get((workflow, kind)) or KINDS[kind][0]
+
+
+def kind_family(kind: str) -> str:
+    return KINDS[kind][1]
+
+
+def kind_addressee_role(workflow: str, kind: str) -> str:
+    return ADDRESSEES.get((workflow, kind)) or KINDS[kind][2]
+
+
+def kind_announced_clocks(workflow: str, kind: str) -> tuple[str, ...]:
+    return _lookup(ANNOUNCED_CLOCKS, workflow, kind, ())
+
+
+def kind_legal_basis(workflow: str, kind: str) -> str:
+    return _lookup(LEGAL_BASIS, workflow, kind) or LEGAL_BASIS.get(workflow, "")

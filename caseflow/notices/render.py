@@ -1,0 +1,255 @@
+"""From a notice row to PDF bytes: the template context, the QR code, WeasyPrint.
+
+Pure reads: nothing here writes to the database or to storage (services.py does both), so the
+benchmark and the tests can render the same HTML that an issued notice is made from.
+"""
+
+import base64
+import io
+import mimetypes
+import os
+
+import qrcode
+import qrcode.image.svg
+from flask import current_app, has_request_context, render_template, request
+from sqlalchemy import select
+
+from caseflow.accounts.models import Unit
+from caseflow.clocks.models import Clock, ClockEntry
+from caseflow.extensions import db
+from caseflow.notices.chinese import chinese_numeral_date, deadline_text, instant_text
+from caseflow.notices.kinds import kind_announced_clocks, kind_family, kind_legal_basis
+from caseflow.timeutil import chinese_date, local_date, parse_instant
+from workflows.fair_complaint import REFERRAL_TARGETS
+from workflows.intake import DEPARTMENTS
+
+PATENT_TYPES = {"invention": "发明", "utility_model": "实用新型", "design": "外观设计"}
+SUSPENSION_REASONS = {
+    "invalidation": "涉案专利权被请求宣告无效",
+    "appraisal": "需要进行技术鉴定",
+    "publication": "需要公告送达",
+    "ownership": "涉案专利权属存在争议",
+}
+#: How each workflow names its parties on a ruling (裁决书、调解书、协议书).
+PARTY_LABELS = {
+    "adjudication": ("请求人", "被请求人"),
+    "mediation": ("申请人", "被申请人"),
+    "fair_complaint": ("投诉人", "被投诉人"),
+}
+
+
+def masthead_size(name: str) -> float:
+    """The 版头's font size in points: 26 pt, or smaller so the name fits the 156 mm (≈442 pt)
+    text width on one line, letter spacing included."""
+    return round(min(26.0, 430.0 / max(len(name), 1) - 2.0), 1)
+
+
+def right_text(right: dict) -> str:
+    """ZL202310123456.7号发明专利 / 第12345678号注册商标 — how the body names the right."""
+    number = (right or {}).get("number") or ""
+    kind = (right or {}).get("kind") or "patent"
+    if kind == "trademark":
+        return f"第{number}号注册商标" if number else "注册商标"
+    if kind == "copyright":
+        return f"登记号为{number}的作品著作权" if number else "著作权"
+    label = PATENT_TYPES.get((right or {}).get("patent_type"), "") + "专利"
+    return f"{number}号{label}" if number else label
+
+
+def application_text(case) -> str:
+    """The patent application a pre-examination is about: its title and type."""
+    label = PATENT_TYPES.get((case.right or {}).get("patent_type"), "") + "专利申请"
+    name = case.title or (case.right or {}).get("number") or ""
+    return f"名称为“{name}”的{label}" if name else label
+
+
+def qr_data_uri(text: str) -> str:
+    """A QR code as an SVG data: URI (vector, so it prints sharp at any size)."""
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, border=1)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def verify_url(code: str) -> str:
+    """The public address printed under the QR code.
+
+    ``CASEFLOW_PUBLIC_URL`` when configured (the address parties reach); otherwise the host of
+    the request that fired the transition; a CLI retry without either prints the path alone.
+    """
+    base = current_app.config.get("CASEFLOW_PUBLIC_URL")
+    if not base and has_request_context():
+        base = request.host_url
+    return f"{(base or '').rstrip('/')}/verify/{code}"
+
+
+def seal_data_uri(unit) -> str | None:
+    """The unit's seal image as a data: URI; None draws the placeholder.
+
+    A configured seal that cannot be read is an error, not a silent placeholder: the notice stays
+    pending until the operator fixes the path, rather than going out unsealed.
+    """
+    path = (unit.profile or {}).get("seal_image")
+    if not path:
+        return None
+    if not os.path.isabs(path):
+        path = os.path.join(current_app.instance_path, path)
+    mime = mimetypes.guess_type(path)[0] or "image/png"
+    with open(path, "rb") as handle:
+        return f"data:{mime};base64," + base64.b64encode(handle.read()).decode("ascii")
+
+
+def announced_deadlines(notice) -> dict[str, str]:
+    """clock name → the due date as printed, for the clocks this notice announces.
+
+    The due date is the one the issuing transition set (its ``ClockEntry.due_after``), so a retry
+    days later prints what the party was told at the time even if the clock moved since.
+    """
+    names = kind_announced_clocks(notice.case.workflow, notice.kind)
+    if not names:
+        return {}
+    clocks = db.session.scalars(
+        select(Clock)
+        .where(Clock.case_id == notice.case_id, Clock.name.in_(names))
+        .order_by(Clock.id)
+    ).all()
+    entries = {}
+    if notice.event_id is not None:
+        rows = db.session.execute(
+            select(ClockEntry.clock_id, ClockEntry.due_after)
+            .where(ClockEntry.event_id == notice.event_id, ClockEntry.due_after.is_not(None))
+            .order_by(ClockEntry.id)
+        ).all()
+        entries = {clock_id: due for clock_id, due in rows}
+    found = {}
+    for clock in clocks:  # oldest first, so the latest row of a name wins
+        touched = found.get(clock.name, (False, ""))[0]
+        if clock.id in entries:
+            found[clock.name] = (True, deadline_text(clock, due_at=entries[clock.id]))
+        elif not touched:
+            found[clock.name] = (False, deadline_text(clock))
+    return {name: text for name, (_, text) in found.items()}
+
+
+def _text(value) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def workflow_reason_is_text(case, data: dict) -> bool:
+    """``data.reason`` is free text, except the suspension's reason, which is a code."""
+    return bool(_text(data.get("reason"))) and data.get("reason") not in SUSPENSION_REASONS
+
+
+def _referral_target(data: dict) -> str:
+    """A fair desk refers a case to a centre for adjudication, or to the court."""
+    if data.get("target_name"):
+        return data["target_name"]
+    if data.get("target") == "adjudication":
+        code = data.get("target_unit")
+        unit = db.session.scalar(select(Unit).where(Unit.code == code)) if code else None
+        return f"{unit.name}依法裁决" if unit else "有关知识产权管理部门依法裁决"
+    return dict(REFERRAL_TARGETS).get(data.get("target"), "有关机关")
+
+
+def _contact(profile: dict) -> dict:
+    """The unit's contact block: a dict (person, phone, address) or one line of text."""
+    contact = profile.get("contact") or {}
+    if isinstance(contact, str):
+        return {"text": contact}
+    return dict(contact)
+
+
+def _addressee_name(notice, data: dict) -> str:
+    # A 移交函 goes to the authority the case is referred to, named in the transition's data.
+    if notice.kind == "referral_letter" and (data.get("target_name") or data.get("target")):
+        return data.get("target_name") or data.get("target")
+    return (notice.addressee or {}).get("name") or ""
+
+
+def _party(case, role: str) -> dict:
+    party = dict((case.complainant if role == "complainant" else case.respondent) or {})
+    party.setdefault(
+        "name", case.complainant_name if role == "complainant" else case.respondent_name
+    )
+    return party
+
+
+def notice_context(notice) -> dict:
+    """Everything a notice template may print, read from the case, the event and the clocks."""
+    case, unit, event = notice.case, notice.unit, notice.event
+    data = dict(event.data or {}) if event is not None else {}
+    note = event.note if event is not None else ""
+    issued_on = local_date(notice.issued_at)
+    complainant, respondent = _party(case, "complainant"), _party(case, "respondent")
+    labels = PARTY_LABELS.get(case.workflow, ("申请人", "被申请人"))
+    profile = unit.profile or {}
+    hearing_text = ""
+    if data.get("hearing_at"):
+        hearing_text = instant_text(parse_instant(str(data["hearing_at"])))
+    accepted_date = ""
+    if case.data and case.data.get("accepted_at"):
+        accepted_date = chinese_date(local_date(parse_instant(case.data["accepted_at"])))
+    replaces_number = notice.replaces.document_number if notice.replaces_id else ""
+    return {
+        "notice": notice,
+        "kind": notice.kind,
+        "family": kind_family(notice.kind),
+        "workflow": case.workflow,
+        "title": notice.title,
+        "unit_name": unit.name,
+        "masthead_pt": masthead_size(unit.name),
+        "document_number": notice.document_number,
+        "case_number": case.number,
+        "case_title": case.title,
+        "addressee_name": _addressee_name(notice, data),
+        "addressee_role": (notice.addressee or {}).get("role") or "",
+        "complainant": complainant,
+        "respondent": respondent,
+        "complainant_name": complainant.get("name", ""),
+        "respondent_name": respondent.get("name", ""),
+        "complainant_label": labels[0],
+        "respondent_label": labels[1],
+        "booth": data.get("booth")
+        or respondent.get("booth")
+        or (case.data or {}).get("booth")
+        or "",
+        "right_text": right_text(case.right),
+        "application_text": application_text(case),
+        "received_date": chinese_date(local_date(case.received_at)),
+        "accepted_date": accepted_date,
+        "occurred_date": chinese_date(issued_on),
+        "note": note,
+        # The transition's reason field (reject, disqualify, terminate…), else its note.
+        "reason": _text(data.get("reason")) if workflow_reason_is_text(case, data) else note,
+        "items": _text(data.get("items")) or _text(data.get("missing")),
+        "department": data.get("department_name")
+        or dict(DEPARTMENTS).get(data.get("department"), "有关部门"),
+        "referral_target": _referral_target(data),
+        "data": data,
+        "handlers_count": "",
+        "suspension_reason": SUSPENSION_REASONS.get(
+            data.get("reason"), data.get("reason") or "法定事由"
+        ),
+        "hearing_text": hearing_text,
+        "deadlines": announced_deadlines(notice),
+        "legal_basis": kind_legal_basis(case.workflow, notice.kind),
+        "contact": _contact(profile),
+        "seal_src": seal_data_uri(unit),
+        "qr_src": qr_data_uri(verify_url(notice.verification_code)),
+        "verification_code": notice.verification_code,
+        "verify_url": verify_url(notice.verification_code),
+        "issue_date_cn": chinese_numeral_date(issued_on),
+        "replaces_number": replaces_number,
+    }
+
+
+def notice_html(notice) -> str:
+    return render_template(f"notices/{notice.kind}.html", **notice_context(notice))
+
+
+def html_to_pdf(html: str) -> bytes:
+    """WeasyPrint, imported here: the import costs ~0.6 s, which web requests that never render
+    should not pay."""
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=current_app.root_path).write_pdf()

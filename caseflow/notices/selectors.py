@@ -1,0 +1,45 @@
+"""Reads for notices: by verification code, by case, and the one a user may open."""
+
+import os
+
+from flask import current_app
+from sqlalchemy import select
+
+from caseflow.errors import NotFound, PermissionDenied
+from caseflow.extensions import db
+from caseflow.notices.models import Notice
+
+
+def notice_by_code(code: str) -> Notice | None:
+    """The notice a printed verification code names; codes are typed in upper case from paper,
+    but a lower-case entry is accepted."""
+    code = (code or "").strip().upper()
+    if not code or len(code) > 16:
+        return None
+    return db.session.scalar(select(Notice).where(Notice.verification_code == code))
+
+
+def notices_of_case(case_id: str) -> list[Notice]:
+    """A case's notices, oldest first (the case page and the API list them)."""
+    return list(
+        db.session.scalars(select(Notice).where(Notice.case_id == case_id).order_by(Notice.id))
+    )
+
+
+def notice_get_visible(*, user, notice_id: int) -> Notice:
+    """The notice, if ``user`` may see its unit (users see their own unit's cases, admins all)."""
+    notice = db.session.get(Notice, notice_id)
+    if notice is None:
+        raise NotFound("文书不存在", message_en="no such notice")
+    if not user.can_see_unit(notice.unit_id):
+        raise PermissionDenied("无权查看该文书", message_en="this notice belongs to another unit")
+    return notice
+
+
+def notice_file_path(notice: Notice) -> str:
+    """The PDF's absolute path; 404 while the notice is pending (nothing issued yet)."""
+    if not notice.is_issued:
+        raise NotFound(
+            "文书尚在生成中，请稍后再试", message_en="the notice is still being rendered"
+        )
+    return os.path.join(current_app.config["CASEFLOW_STORAGE"], notice.file_path)

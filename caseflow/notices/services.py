@@ -1,0 +1,275 @@
+"""Writes for notices: queue one inside a transition, render the pending ones after the commit,
+correct an issued one.
+
+The split follows the engine's transaction (style.md rule 4: callbacks record, they don't do
+I/O). ``notice_queue`` runs inside the transition and only adds a row — with its document number,
+so the number is taken in the same transaction as the step and is given back if the step rolls
+back. ``notices_render_pending`` runs after the commit, renders, writes the file once and marks
+the row issued; a failure leaves the row pending for the retry and never touches the transition.
+"""
+
+import gc
+import hashlib
+import logging
+import os
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from caseflow.cases.models import Case, Event
+from caseflow.errors import StateConflict, ValidationFailed
+from caseflow.extensions import db
+from caseflow.notices.kinds import KINDS, kind_addressee_role, kind_title
+from caseflow.notices.models import Notice
+from caseflow.notices.render import html_to_pdf, notice_html
+from caseflow.sequences import sequence_next
+from caseflow.timeutil import local_date, utcnow
+
+logger = logging.getLogger(__name__)
+
+#: Used when the unit's profile names no pattern for the kind nor a ``default`` one.
+DEFAULT_DOC_PATTERN = "{unit_code}字〔{year}〕第{seq}号"
+#: Renders between full garbage collections: WeasyPrint's cyclic garbage holds font buffers
+#: (stack-notes: ≈13 MB a render), so a long retry run must collect as it goes.
+_GC_EVERY = 1
+
+
+class _PatternFields(dict):
+    def __missing__(self, key):  # an unknown {field} in a unit's pattern prints as written
+        return "{" + key + "}"
+
+
+def notice_document_number(*, unit, kind: str, year: int) -> tuple[str, str, int]:
+    """Allocate the next 文号 for ``kind`` in ``unit``: (number, counter scope, counter value).
+
+    The counter is per unit, pattern and year, so kinds sharing a pattern share one gapless
+    series. It must run inside the caller's transaction (``sequence_next`` locks until commit).
+    """
+    profile = unit.profile or {}
+    # ``document_numbers`` is the seeded profiles' key (workflows/profiles.py); ``doc_patterns``
+    # the name the notices issue used — both are read.
+    patterns = profile.get("document_numbers") or profile.get("doc_patterns") or {}
+    pattern = patterns.get(kind) or patterns.get("default") or DEFAULT_DOC_PATTERN
+    scope = f"notice:{unit.code}:{year}:{pattern}"
+    if len(scope) > 120:  # the counter's key column; a long pattern is keyed by its digest
+        scope = f"notice:{unit.code}:{year}:" + hashlib.sha256(pattern.encode()).hexdigest()[:40]
+    value = sequence_next(scope)
+    number = pattern.format_map(_PatternFields(year=year, seq=value, unit_code=unit.code))
+    return number, scope, value
+
+
+#: Addressee names of the workflow modules (``workflows._schema.ADDRESSEES``) → the case party.
+_PARTY_OF = {
+    "complainant": "complainant",
+    "applicant": "complainant",
+    "respondent": "respondent",
+    "exhibitor": "respondent",
+}
+
+
+def _addressee_for(case, workflow: str, kind: str, addressee) -> dict:
+    """Accepts a party role (``"respondent"``, ``"exhibitor"``…), a name, a dict, or None for
+    the kind's default; returns the party document with its ``role``."""
+    if isinstance(addressee, dict):
+        result = dict(addressee)
+        result.setdefault("role", "other")
+        return result
+    if addressee and addressee not in _PARTY_OF:
+        return {"role": "other", "name": str(addressee)}
+    role = addressee or kind_addressee_role(workflow, kind)
+    side = _PARTY_OF[role]
+    party = dict((case.complainant if side == "complainant" else case.respondent) or {})
+    party.setdefault(
+        "name", case.complainant_name if side == "complainant" else case.respondent_name
+    )
+    party["role"] = role
+    return party
+
+
+def notice_queue(
+    *,
+    case: Case,
+    kind: str,
+    event: Event | None,
+    addressee=None,
+    replaces: Notice | None = None,
+    issued_at: datetime | None = None,
+) -> Notice:
+    """Create the pending notice of a transition, with its document number, in the caller's
+    transaction. Nothing is rendered here; call ``notices_render_pending`` after the commit.
+
+    ``issued_at`` defaults to the event's ``occurred_at``: the notice is dated the day its step
+    took effect, even when the step is back-dated (notices.md "Content"); a correction passes
+    its own date.
+    """
+    if kind not in KINDS:
+        raise ValidationFailed(
+            f"未知的文书种类：{kind}",
+            message_en=f"unknown notice kind {kind}",
+            fields={"kind": "unknown"},
+        )
+    unit = case.unit
+    if issued_at is None:
+        issued_at = event.occurred_at if event is not None else utcnow()
+    number, scope, value = notice_document_number(
+        unit=unit, kind=kind, year=local_date(issued_at).year
+    )
+    notice = Notice(
+        case=case,
+        unit_id=case.unit_id,
+        kind=kind,
+        title=kind_title(case.workflow, kind),
+        addressee=_addressee_for(case, case.workflow, kind, addressee),
+        document_number=number,
+        sequence_scope=scope,
+        sequence_value=value,
+        issued_at=issued_at,
+        event=event,
+        status="pending",
+        replaces=replaces,
+    )
+    db.session.add(notice)
+    db.session.flush()
+    logger.info("notice %s queued: %s %s for case %s", notice.id, kind, number, case.number)
+    return notice
+
+
+def _storage_root() -> str:
+    return current_app.config["CASEFLOW_STORAGE"]
+
+
+def _store_once(notice: Notice, pdf: bytes) -> str:
+    """Write the PDF under a name no other file has, and return its path relative to storage.
+
+    Mode ``xb`` refuses an existing file, so an issued notice's file is never overwritten; a file
+    left by an attempt whose commit failed keeps its name and this attempt takes the next one.
+    """
+    folder = os.path.join("notices", notice.unit.code, str(local_date(notice.issued_at).year))
+    os.makedirs(os.path.join(_storage_root(), folder), exist_ok=True)
+    stem = f"{notice.id}-{notice.kind}"
+    for attempt in range(1, 100):
+        name = f"{stem}.pdf" if attempt == 1 else f"{stem}.{attempt}.pdf"
+        relative = os.path.join(folder, name)
+        try:
+            with open(os.path.join(_storage_root(), relative), "xb") as handle:
+                handle.write(pdf)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except FileExistsError:
+            continue
+        return relative
+    raise RuntimeError(f"no free file name for notice {notice.id}")
+
+
+def notice_render(notice_id: int) -> bool:
+    """Render, store and issue one pending notice; True when this call issued it.
+
+    Raises on failure (the caller records it). Issuing is a conditional update on
+    ``status = 'pending'``: when two retries race, one issues and the other removes its own,
+    never-referenced file, so a notice is issued exactly once.
+    """
+    notice = db.session.get(Notice, notice_id)
+    if notice is None or notice.is_issued:
+        return False
+    pdf = html_to_pdf(notice_html(notice))
+    relative = _store_once(notice, pdf)
+    result = db.session.execute(
+        update(Notice)
+        .where(Notice.id == notice_id, Notice.status == "pending")
+        .values(
+            status="issued",
+            rendered_at=utcnow(),
+            file_path=relative,
+            file_size=len(pdf),
+            sha256=hashlib.sha256(pdf).hexdigest(),
+            last_error=None,
+        )
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        os.remove(os.path.join(_storage_root(), relative))
+        return False
+    db.session.commit()
+    logger.info("notice %s issued: %s, %d bytes", notice_id, relative, len(pdf))
+    return True
+
+
+def _record_failure(notice_id: int, exc: Exception) -> None:
+    db.session.rollback()
+    try:
+        db.session.execute(
+            update(Notice)
+            .where(Notice.id == notice_id, Notice.status == "pending")
+            .values(attempts=Notice.attempts + 1, last_error=f"{type(exc).__name__}: {exc}"[:2000])
+        )
+        db.session.commit()
+    except Exception:
+        logger.exception("notice %s: could not record the rendering failure", notice_id)
+        db.session.rollback()
+
+
+def notices_render_pending(ids=None) -> list[int]:
+    """Render pending notices (all, or those in ``ids``: ids or Notice rows); the ids issued.
+
+    Called by the engine after a transition commits, by the scheduler and by ``flask notices
+    retry``. Never raises: a failure is logged, counted on the row and left pending. Call it
+    outside any transaction you still mean to commit — a failure rolls the session back.
+    """
+    issued: list[int] = []
+    try:
+        query = select(Notice.id).where(Notice.status == "pending").order_by(Notice.id)
+        if ids is not None:
+            wanted = [getattr(item, "id", item) for item in ids]
+            if not wanted:
+                return issued
+            query = query.where(Notice.id.in_(wanted))
+        pending = list(db.session.scalars(query))
+    except Exception:
+        logger.exception("notices: could not list pending notices")
+        db.session.rollback()
+        return issued
+    for count, notice_id in enumerate(pending, start=1):
+        try:
+            if notice_render(notice_id):
+                issued.append(notice_id)
+        except Exception as exc:
+            logger.exception("notice %s: rendering failed, left pending", notice_id)
+            _record_failure(notice_id, exc)
+        if count % _GC_EVERY == 0:
+            gc.collect()
+    return issued
+
+
+def notice_correct(*, notice: Notice, actor=None, note: str = "") -> Notice:
+    """Issue a correction: a new notice of the same kind naming the one it replaces.
+
+    The issued notice and its file stay as they were; the correction gets its own document
+    number and its own audit event (a correction is not a transition). Commits, then renders.
+    """
+    if not notice.is_issued:
+        raise StateConflict("文书尚未签发，无需更正", message_en="the notice is not issued yet")
+    # The correction is its own audit entry; the notice keeps the transition that issued the
+    # original, so it announces the same deadlines and facts of that step.
+    corrected_at = utcnow()
+    db.session.add(
+        Event(
+            case_id=notice.case_id,
+            kind="notice_correction",
+            actor_id=getattr(actor, "id", None),
+            occurred_at=corrected_at,
+            note=note,
+            data={"replaces_notice_id": notice.id, "replaces": notice.document_number},
+        )
+    )
+    correction = notice_queue(
+        case=notice.case,
+        kind=notice.kind,
+        event=notice.event,
+        addressee=dict(notice.addressee),
+        replaces=notice,
+        issued_at=corrected_at,
+    )
+    db.session.commit()
+    notices_render_pending([correction.id])
+    return db.session.get(Notice, correction.id)
