@@ -83,6 +83,7 @@ def calendar_seed_official(*, commit: bool = True) -> list[int]:
         if year in present:
             continue
         db.session.add(CalendarYear(year=year, status="official", source=OFFICIAL_SOURCE))
+        db.session.flush()  # the year row first: its days refer to it
         db.session.add_all(
             CalendarDay(day=e.day, year=year, kind=e.kind, name=e.name, source=e.source)
             for e in days
