@@ -59,6 +59,9 @@ class Case(db.Model):
     next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: ``occurred_at`` of the case's last opening or transition: a step may be back-dated, but
+    #: never before it (procedures.md, "Common to every transition").
+    last_event_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     unit = relationship("Unit")
     assignee = relationship("User")

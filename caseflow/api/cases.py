@@ -1,0 +1,267 @@
+"""Cases over JSON: open, read, list, fire a transition, statistics (interfaces.md)."""
+
+from datetime import date
+
+from flask import jsonify, request
+
+import workflows
+from caseflow.api import api_user, bp, json_body
+from caseflow.cases import selectors
+from caseflow.cases.services import case_open
+from caseflow.engine import available_triggers, case_fire
+from caseflow.errors import Malformed, PermissionDenied, ValidationFailed
+from caseflow.extensions import db
+from caseflow.timeutil import iso, parse_instant
+
+
+def clock_json(clock, wf) -> dict:
+    definition = workflows.clock(wf, clock.name)
+    return {
+        "name": clock.name,
+        "label": definition.label if definition else clock.name,
+        "status": clock.status,
+        "period": clock.period,
+        "started_at": iso(clock.started_at),
+        "due_at": iso(clock.due_at),
+        "provisional": clock.provisional,
+        "paused_at": iso(clock.paused_at),
+        "stopped_at": iso(clock.stopped_at),
+        "extended": clock.extended,
+    }
+
+
+def event_json(event) -> dict:
+    return {
+        "id": event.id,
+        "kind": event.kind,
+        "trigger": event.trigger,
+        "from": event.from_state,
+        "to": event.to_state,
+        "occurred_at": iso(event.occurred_at),
+        "recorded_at": iso(event.recorded_at),
+        "actor": event.actor.username if event.actor else None,
+        "note": event.note,
+        "data": event.data,
+    }
+
+
+def notice_json(notice) -> dict:
+    return {
+        "id": notice.id,
+        "kind": notice.kind,
+        "title": notice.title,
+        "document_number": notice.document_number,
+        "status": notice.status,
+        "issued_at": iso(notice.issued_at),
+        "sha256": notice.sha256,
+        "event_id": notice.event_id,
+    }
+
+
+def case_summary_json(case) -> dict:
+    wf = workflows.get(case.workflow)
+    state = workflows.state(wf, case.state)
+    return {
+        "id": case.id,
+        "number": case.number,
+        "workflow": case.workflow,
+        "unit": case.unit.code,
+        "state": case.state,
+        "state_label": state.label if state else case.state,
+        "is_closed": case.is_closed,
+        "version": case.version,
+        "title": case.title,
+        "priority": case.priority,
+        "complainant": case.complainant,
+        "respondent": case.respondent,
+        "received_at": iso(case.received_at),
+        "next_due_at": iso(case.next_due_at),
+    }
+
+
+def case_json(case, user) -> dict:
+    wf = workflows.get(case.workflow)
+    out = case_summary_json(case)
+    out.update(
+        {
+            "channel": case.channel,
+            "right": case.right,
+            "data": case.data,
+            "fair_id": case.fair_id,
+            "exhibitor_id": case.exhibitor_id,
+            "applicant_id": case.applicant_id,
+            "assignee": case.assignee.username if case.assignee else None,
+            "opened_at": iso(case.opened_at),
+            "closed_at": iso(case.closed_at),
+            "clocks": [clock_json(c, wf) for c in selectors.case_clocks(case)],
+            "available_triggers": [
+                {"trigger": t.trigger, "label": t.label, "dest": t.dest}
+                for t in available_triggers(case, user)
+            ],
+            "events": [event_json(e) for e in selectors.case_events(case)],
+            "notices": [notice_json(n) for n in selectors.case_notices(case)],
+            "linked_cases": [
+                {
+                    "id": other.id,
+                    "number": other.number,
+                    "workflow": other.workflow,
+                    "state": other.state,
+                    "kind": kind,
+                    "direction": direction,
+                }
+                for direction, kind, other in selectors.case_links(case)
+            ],
+        }
+    )
+    return out
+
+
+def _unit_for_new_case(user, body):
+    from caseflow.accounts.models import Unit
+
+    code = body.get("unit")
+    if code is None:
+        if user.unit is None:
+            raise ValidationFailed(
+                "管理员立案须指定单位",
+                message_en="admins must name the unit",
+                fields={"unit": "required"},
+            )
+        return user.unit
+    if not isinstance(code, str):
+        raise ValidationFailed("单位代码应为文本", fields={"unit": "must be text"})
+    unit = db.session.scalars(db.select(Unit).where(Unit.code == code)).first()
+    if unit is None:
+        raise ValidationFailed(
+            "未知的单位", message_en=f"unknown unit {code}", fields={"unit": "unknown"}
+        )
+    if not user.can_see_unit(unit.id):
+        raise PermissionDenied(
+            "无权在其他单位立案", message_en="you may not open cases for that unit"
+        )
+    return unit
+
+
+@bp.post("/cases")
+def cases_create():
+    user, body = api_user(), json_body()
+    case = case_open(
+        workflow=body.get("workflow"),
+        unit=_unit_for_new_case(user, body),
+        actor=user,
+        title=body.get("title") or "",
+        channel=body.get("channel"),
+        received_at=body.get("received_at"),
+        complainant=body.get("complainant"),
+        respondent=body.get("respondent"),
+        right=body.get("right"),
+        priority=body.get("priority", False),
+        data=body.get("data"),
+        fair_id=body.get("fair_id"),
+        exhibitor_id=body.get("exhibitor_id"),
+        applicant_id=body.get("applicant_id"),
+    )
+    return jsonify(case_json(case, user)), 201
+
+
+@bp.get("/cases/<case_id>")
+def cases_show(case_id):
+    user = api_user()
+    return jsonify(case_json(selectors.case_get(case_id, user=user), user))
+
+
+@bp.post("/cases/<case_id>/transitions")
+def cases_fire(case_id):
+    user, body = api_user(), json_body()
+    case = selectors.case_get(case_id, user=user)
+    errors = {}
+    trigger = body.get("trigger")
+    if not isinstance(trigger, str) or not trigger:
+        errors["trigger"] = "必填，应为文本 / required text"
+    for name in ("occurred_at", "note"):
+        if body.get(name) is not None and not isinstance(body[name], str):
+            errors[name] = "应为文本 / must be text"
+    if body.get("data") is not None and not isinstance(body["data"], dict):
+        errors["data"] = "应为对象 / must be an object"
+    version = body.get("version")
+    if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
+        errors["version"] = "应为整数 / must be an integer"
+    if errors:
+        raise ValidationFailed(
+            "请求数据有误", message_en="invalid request: " + ", ".join(errors), fields=errors
+        )
+    case_fire(
+        case,
+        trigger,
+        user,
+        occurred_at=body.get("occurred_at") or None,
+        note=body.get("note") or "",
+        data=body.get("data") or {},
+        version=version,
+    )
+    return jsonify(case_json(case, user))
+
+
+def _query_instant(name):
+    value = request.args.get(name)
+    if not value:
+        return None
+    try:
+        return parse_instant(value)
+    except ValueError:
+        raise ValidationFailed(f"{name} 格式不正确", fields={name: "ISO 8601"}) from None
+
+
+def _query_date(name):
+    value = request.args.get(name)
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed(f"{name} 格式不正确", fields={name: "YYYY-MM-DD"}) from None
+
+
+@bp.get("/cases")
+def cases_index():
+    user = api_user()
+    try:
+        page = int(request.args.get("page", 1))
+    except ValueError:
+        raise Malformed("page 应为整数", message_en="page must be an integer") from None
+    workflow = request.args.get("workflow") or None
+    if workflow and workflow not in workflows.WORKFLOWS:
+        raise ValidationFailed("未知的流程", fields={"workflow": "unknown"})
+    items, total = selectors.cases_list(
+        user,
+        workflow=workflow,
+        state=request.args.get("state") or None,
+        overdue=request.args.get("overdue", "").lower() in ("1", "true", "yes"),
+        due_before=_query_instant("due_before"),
+        unit=request.args.get("unit") or None,
+        q=request.args.get("q") or None,
+        page=page,
+    )
+    return jsonify(
+        {
+            "items": [case_summary_json(c) for c in items],
+            "total": total,
+            "page": max(page, 1),
+            "per_page": selectors.PER_PAGE,
+        }
+    )
+
+
+@bp.get("/stats")
+def stats():
+    user = api_user()
+    return jsonify(
+        {
+            "workflows": selectors.cases_stats(
+                user,
+                unit=request.args.get("unit") or None,
+                from_on=_query_date("from"),
+                to_on=_query_date("to"),
+            )
+        }
+    )

@@ -1,0 +1,203 @@
+"""Reads for cases: what a user may see, the inbox list, one case with everything it shows, stats."""
+
+from datetime import date, datetime
+from statistics import median
+
+from sqlalchemy import func, or_, select
+
+import workflows
+from caseflow.accounts.models import Unit
+from caseflow.cases.models import Case, CaseLink, Event
+from caseflow.clocks.models import Clock
+from caseflow.errors import NotFound, PermissionDenied, ValidationFailed
+from caseflow.extensions import db
+from caseflow.timeutil import start_of_local_day, utcnow
+
+#: The clock whose outcome says whether a workflow's cases closed on time (for statistics).
+CLOSING_CLOCKS = {
+    "intake": "acceptance",
+    "pre_exam": "grant_target",
+    "adjudication": "closing",
+    "mediation": "mediation",
+    "fair_complaint": "decision_by_close",
+}
+PER_PAGE = 50
+
+
+def cases_visible_to(user):
+    """A ``select(Case)`` limited to what ``user`` may see: their unit's cases; admins all."""
+    query = select(Case)
+    if not user.is_admin:
+        query = query.where(Case.unit_id == user.unit_id)
+    return query
+
+
+def case_get(case_id: str, *, user) -> Case:
+    """The case, if ``user`` may see it: 404 when there is none, 403 when it is another unit's."""
+    case = db.session.get(Case, case_id) if isinstance(case_id, str) else None
+    if case is None:
+        raise NotFound("案件不存在", message_en="no such case")
+    if not user.can_see_unit(case.unit_id):
+        raise PermissionDenied(
+            "无权查看其他单位的案件", message_en="this case belongs to another unit"
+        )
+    return case
+
+
+def _unit_by_code(code: str):
+    unit = db.session.scalars(select(Unit).where(Unit.code == code)).first()
+    if unit is None:
+        raise ValidationFailed(
+            "未知的单位", message_en=f"unknown unit {code}", fields={"unit": "unknown"}
+        )
+    return unit
+
+
+def cases_list(
+    user,
+    *,
+    workflow=None,
+    state=None,
+    overdue=False,
+    due_before: datetime | None = None,
+    unit: str | None = None,
+    q: str | None = None,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    now: datetime | None = None,
+) -> tuple[list[Case], int]:
+    """One page of the cases ``user`` sees, priority first, then soonest due (cases with no
+    running clock last), and the total count."""
+    query = cases_visible_to(user)
+    if workflow:
+        query = query.where(Case.workflow == workflow)
+    if state:
+        query = query.where(Case.state == state)
+    if overdue:
+        query = query.where(Case.is_closed == False, Case.next_due_at < (now or utcnow()))  # noqa: E712
+    if due_before:
+        query = query.where(Case.next_due_at < due_before)
+    if unit:
+        query = query.where(Case.unit_id == _unit_by_code(unit).id)
+    if q:
+        pattern = f"%{q.strip()}%"
+        query = query.where(
+            or_(
+                Case.number.ilike(pattern),
+                Case.title.ilike(pattern),
+                Case.complainant_name.ilike(pattern),
+                Case.respondent_name.ilike(pattern),
+            )
+        )
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(
+        query.order_by(
+            Case.is_closed,
+            Case.priority.desc(),
+            Case.next_due_at.is_(None),
+            Case.next_due_at,
+            Case.opened_at,
+        )
+        .limit(per_page)
+        .offset((max(page, 1) - 1) * per_page)
+    ).all()
+    return list(rows), total
+
+
+def case_clocks(case) -> list[Clock]:
+    return list(
+        db.session.scalars(select(Clock).where(Clock.case_id == case.id).order_by(Clock.id))
+    )
+
+
+def case_events(case) -> list[Event]:
+    return list(
+        db.session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.id))
+    )
+
+
+def case_links(case) -> list[tuple[str, str, Case]]:
+    """``(direction, kind, other case)`` for every link from or to ``case``."""
+    links = db.session.scalars(
+        select(CaseLink)
+        .where(or_(CaseLink.source_id == case.id, CaseLink.target_id == case.id))
+        .order_by(CaseLink.id)
+    )
+    out = []
+    for link in links:
+        if link.source_id == case.id:
+            out.append(("to", link.kind, link.target))
+        else:
+            out.append(("from", link.kind, link.source))
+    return out
+
+
+def case_notices(case) -> list:
+    try:
+        from caseflow.notices.models import Notice
+    except ImportError:
+        return []
+    return list(
+        db.session.scalars(select(Notice).where(Notice.case_id == case.id).order_by(Notice.id))
+    )
+
+
+def cases_stats(
+    user,
+    *,
+    unit: str | None = None,
+    from_on: date | None = None,
+    to_on: date | None = None,
+    now=None,
+) -> list[dict]:
+    """Per workflow: opened, closed, open overdue, share of closing clocks met, median days to
+    close — over cases opened (received) in ``[from_on, to_on]``, in the units ``user`` sees."""
+    now = now or utcnow()
+    base = cases_visible_to(user)
+    if unit:
+        base = base.where(Case.unit_id == _unit_by_code(unit).id)
+    if from_on:
+        base = base.where(Case.received_at >= start_of_local_day(from_on))
+    if to_on:
+        from datetime import timedelta
+
+        base = base.where(Case.received_at < start_of_local_day(to_on + timedelta(days=1)))
+    ids = base.with_only_columns(Case.id).subquery()
+    out = []
+    for name, wf in workflows.WORKFLOWS.items():
+        rows = db.session.execute(
+            select(Case.is_closed, Case.next_due_at, Case.received_at, Case.closed_at).where(
+                Case.id.in_(select(ids.c.id)), Case.workflow == name
+            )
+        ).all()
+        durations = [
+            (closed_at - received_at).total_seconds() / 86400
+            for is_closed, _due, received_at, closed_at in rows
+            if is_closed and closed_at
+        ]
+        outcomes = db.session.execute(
+            select(Clock.status, func.count())
+            .where(
+                Clock.case_id.in_(select(ids.c.id)),
+                Clock.name == CLOSING_CLOCKS[name],
+                Clock.status.in_(("met", "breached")),
+            )
+            .group_by(Clock.status)
+        ).all()
+        counts = dict(outcomes)
+        decided = counts.get("met", 0) + counts.get("breached", 0)
+        out.append(
+            {
+                "workflow": name,
+                "label": wf.LABEL,
+                "opened": len(rows),
+                "closed": sum(1 for r in rows if r.is_closed),
+                "open_overdue": sum(
+                    1 for r in rows if not r.is_closed and r.next_due_at and r.next_due_at < now
+                ),
+                "closing_clock": CLOSING_CLOCKS[name],
+                "closing_met_share": round(counts.get("met", 0) / decided, 4) if decided else None,
+                "median_days_to_close": round(median(durations), 2) if durations else None,
+            }
+        )
+    return out

@@ -1,0 +1,302 @@
+"""Writes for cases: open one (numbered, with its opening clocks), open a linked one, assign.
+
+State changes are not here: they go through ``caseflow.engine.case_fire``.
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+import workflows
+from caseflow.cases.models import Case, Event
+from caseflow.errors import PermissionDenied, ValidationFailed
+from caseflow.extensions import db
+from caseflow.sequences import sequence_next
+from caseflow.timeutil import local_date, parse_instant, utcnow
+from workflows.intake import CHANNELS
+
+log = logging.getLogger(__name__)
+
+#: Roles that may open a case (viewers only read).
+OPENING_ROLES = ("caseworker", "desk_officer", "supervisor", "admin")
+PARTY_KINDS = ("person", "company")
+RIGHT_KINDS = ("patent", "trademark", "copyright")
+PATENT_TYPES = ("invention", "utility_model", "design")
+CHANNEL_CODES = tuple(code for code, _label in CHANNELS)
+
+
+def case_number_next(*, unit, workflow, year: int) -> str:
+    """``{unit}-{CODE}-{year}-{seq:05d}``, gapless per unit, workflow and year (the counter row
+    stays locked until the caller's transaction ends)."""
+    code = workflows.get(workflow).CODE
+    seq = sequence_next(f"case:{unit.code}:{code}:{year}")
+    return f"{unit.code}-{code}-{year}-{seq:05d}"
+
+
+def _party(value, field, errors, *, required):
+    if value is None or value == {}:
+        if required:
+            errors[f"{field}.name"] = "必填 / required"
+        return {}
+    if not isinstance(value, dict):
+        errors[field] = "应为对象 / must be an object"
+        return {}
+    party = {k: v for k, v in value.items() if v is not None}
+    for key in ("name", "kind", "country", "contact"):
+        if key in party and not isinstance(party[key], str):
+            errors[f"{field}.{key}"] = "应为文本 / must be text"
+    name = party.get("name")
+    if required and (not isinstance(name, str) or not name.strip()):
+        errors[f"{field}.name"] = "必填 / required"
+    if party.get("kind") not in (None, *PARTY_KINDS):
+        errors[f"{field}.kind"] = "应为 person 或 company"
+    if isinstance(name, str):
+        party["name"] = name.strip()
+    return party
+
+
+def _right(value, errors):
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        errors["right"] = "应为对象 / must be an object"
+        return {}
+    if value.get("kind") not in (None, *RIGHT_KINDS):
+        errors["right.kind"] = "应为 patent、trademark 或 copyright"
+    if value.get("patent_type") not in (None, *PATENT_TYPES):
+        errors["right.patent_type"] = "应为 invention、utility_model 或 design"
+    for key in ("number", "classification"):
+        if value.get(key) is not None and not isinstance(value[key], str):
+            errors[f"right.{key}"] = "应为文本 / must be text"
+    return dict(value)
+
+
+def _received_at(value, now, errors):
+    if value is None or value == "":
+        return now
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str):
+        try:
+            parsed = parse_instant(value)
+        except ValueError:
+            errors["received_at"] = "时间格式不正确 / not an ISO 8601 instant"
+            return now
+    else:
+        errors["received_at"] = "时间格式不正确 / not an ISO 8601 instant"
+        return now
+    if parsed.tzinfo is None:
+        errors["received_at"] = "须带时区 / needs a UTC offset"
+    elif parsed > now + timedelta(seconds=5):
+        errors["received_at"] = "不能是将来的时间 / in the future"
+    return parsed
+
+
+def case_open(
+    *,
+    workflow,
+    unit,
+    actor,
+    title="",
+    channel=None,
+    received_at=None,
+    complainant=None,
+    respondent=None,
+    right=None,
+    priority=False,
+    data=None,
+    fair_id=None,
+    exhibitor_id=None,
+    applicant_id=None,
+    commit=True,
+) -> Case:
+    """Open a case in ``workflow`` at ``unit``: numbered, in its initial state, with its opening
+    clocks running from ``received_at`` and an ``opened`` event. Commits unless ``commit=False``.
+
+    Pre-exam requests must pass the applicant's eligibility check, fair complaints the desk's
+    admissibility check (both raise ``ValidationFailed`` with the reason); nothing is written then.
+    """
+    if actor is None or actor.role not in OPENING_ROLES:
+        raise PermissionDenied("无权立案", message_en="your role may not open cases")
+    if unit is None or not actor.can_see_unit(unit.id):
+        raise PermissionDenied(
+            "无权在其他单位立案", message_en="you may not open cases for that unit"
+        )
+    if workflow not in workflows.WORKFLOWS:
+        raise ValidationFailed(
+            f"未知的流程：{workflow}",
+            message_en=f"unknown workflow {workflow!r}",
+            fields={"workflow": "应为 " + "、".join(workflows.WORKFLOWS)},
+        )
+    wf = workflows.get(workflow)
+    now = utcnow()
+    errors: dict = {}
+    received = _received_at(received_at, now, errors)
+    complainant = _party(complainant, "complainant", errors, required=True)
+    respondent = _party(respondent, "respondent", errors, required=False)
+    right = _right(right, errors)
+    if title is not None and not isinstance(title, str):
+        errors["title"] = "应为文本 / must be text"
+    if channel is not None and channel not in CHANNEL_CODES:
+        errors["channel"] = "应为 " + "、".join(CHANNEL_CODES)
+    elif channel is None and workflow == "intake":
+        errors["channel"] = "必填 / required"
+    if not isinstance(priority, bool):
+        errors["priority"] = "应为 true 或 false"
+    if data is not None and not isinstance(data, dict):
+        errors["data"] = "应为对象 / must be an object"
+    if errors:
+        raise ValidationFailed(
+            "立案信息不完整或有误：" + "；".join(f"{k} {v}" for k, v in errors.items()),
+            message_en="invalid case: " + ", ".join(errors),
+            fields=errors,
+        )
+    data = dict(data or {})
+
+    if workflow == "pre_exam":
+        from caseflow.applicants.services import applicant_check_eligible
+
+        applicant = applicant_check_eligible(unit=unit, applicant_id=applicant_id, right=right)
+        applicant_id = applicant.id
+    if workflow == "fair_complaint":
+        from caseflow.fairs.services import fair_complaint_check, fair_complaint_priority
+
+        fair, exhibitor = fair_complaint_check(
+            unit=unit,
+            fair_id=fair_id,
+            exhibitor_id=exhibitor_id,
+            complainant=complainant,
+            right=right,
+            data=data,
+        )
+        fair_id, exhibitor_id = fair.id, exhibitor.id
+        priority = priority or fair_complaint_priority(complainant, data)
+        if not respondent:
+            respondent = {"name": exhibitor.name, "kind": "company", "booth": exhibitor.booth}
+
+    try:
+        case = _case_insert(
+            wf,
+            unit=unit,
+            actor=actor,
+            title=(title or "").strip(),
+            channel=channel,
+            received_at=received,
+            complainant=complainant,
+            respondent=respondent,
+            right=right,
+            priority=priority,
+            data=data,
+            fair_id=fair_id,
+            exhibitor_id=exhibitor_id,
+            applicant_id=applicant_id,
+            now=now,
+        )
+        if commit:
+            db.session.commit()
+    except Exception:
+        if commit:
+            db.session.rollback()
+        raise
+    log.info("case %s opened by %s", case.number, actor.username)
+    return case
+
+
+def _case_insert(wf, *, unit, actor, received_at, now, note="", **values) -> Case:
+    case = Case(
+        number=case_number_next(unit=unit, workflow=wf.NAME, year=local_date(now).year),
+        unit=unit,
+        unit_id=unit.id,
+        workflow=wf.NAME,
+        state=wf.INITIAL,
+        is_closed=False,
+        received_at=received_at,
+        complainant_name=(values.get("complainant") or {}).get("name", ""),
+        respondent_name=(values.get("respondent") or {}).get("name", ""),
+        opened_at=now,
+        last_event_at=received_at,
+        **values,
+    )
+    db.session.add(case)
+    event = Event(
+        case=case,
+        kind="opened",
+        actor_id=actor.id if actor else None,
+        to_state=wf.INITIAL,
+        occurred_at=received_at,
+        recorded_at=now,
+        note=note,
+        data={"number": case.number},
+    )
+    db.session.add(event)
+    db.session.flush()
+    _start_opening_clocks(case, wf, actor=actor, event=event)
+    return case
+
+
+def _start_opening_clocks(case, wf, *, actor, event):
+    from caseflow.clocks.services import case_refresh_next_due
+    from caseflow.engine import clock_start_defined
+
+    if wf.NAME == "fair_complaint":
+        # The desk's clocks need the fair (its close); the fairs area starts them.
+        from caseflow.fairs.services import fair_complaint_start_clocks
+
+        fair_complaint_start_clocks(case, actor=actor, event=event)
+    else:
+        for name in wf.OPENING_CLOCKS:
+            clock_start_defined(case, name, started_at=case.received_at, actor=actor, event=event)
+    case_refresh_next_due(case)
+
+
+def case_open_linked(source: Case, *, workflow: str, unit, actor, at) -> Case:
+    """A case in ``workflow`` opened from ``source`` inside the caller's transaction: same
+    parties, right and ``received_at`` (the matter arrived then), its own number and clocks.
+    The caller records the ``CaseLink``."""
+    wf = workflows.get(workflow)
+    return _case_insert(
+        wf,
+        unit=unit,
+        actor=actor,
+        title=source.title,
+        channel=source.channel,
+        received_at=source.received_at,
+        complainant=dict(source.complainant or {}),
+        respondent=dict(source.respondent or {}),
+        right=dict(source.right or {}),
+        priority=source.priority,
+        data={"opened_from": source.number},
+        now=utcnow(),
+        note=f"由 {source.number} 转入",
+    )
+
+
+def case_assign(case: Case, *, assignee, actor) -> Case:
+    """Give ``case`` to ``assignee`` (same unit); supervisors and admins only. Commits."""
+    if (
+        actor is None
+        or actor.role not in ("supervisor", "admin")
+        or not actor.can_see_unit(case.unit_id)
+    ):
+        raise PermissionDenied(
+            "只有部门负责人可以分配案件", message_en="only supervisors assign cases"
+        )
+    if assignee is not None and (assignee.unit_id != case.unit_id or assignee.role == "viewer"):
+        raise ValidationFailed(
+            "承办人须为本单位工作人员",
+            message_en="the assignee must work at the case's unit",
+            fields={"assignee": "other unit"},
+        )
+    now = utcnow()
+    case.assignee_id = assignee.id if assignee else None
+    db.session.add(
+        Event(
+            case=case,
+            kind="assign",
+            actor_id=actor.id,
+            occurred_at=now,
+            recorded_at=now,
+            data={"assignee": assignee.username if assignee else None},
+        )
+    )
+    db.session.commit()
+    return case
