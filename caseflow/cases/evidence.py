@@ -1,0 +1,134 @@
+"""Evidence (证据材料) attached to a case: a file stored once, with its SHA-256 shown to people.
+
+The bytes live under ``CASEFLOW_STORAGE/evidence/<case id>/``; the row keeps what a reader needs
+to check a copy is the one filed (name, type, size, hash). Files are never overwritten or deleted
+here: an attachment added by mistake stays on the record, as paper evidence would.
+"""
+
+import hashlib
+import os
+import secrets
+from datetime import datetime
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from caseflow.errors import ValidationFailed
+from caseflow.extensions import db
+from caseflow.timeutil import utcnow
+from caseflow.types import UTCDateTime
+
+#: 10 MB per file: photos from a phone camera fit; video evidence goes on paper media.
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+#: What a file's extension must be, and the type we record for it.
+EVIDENCE_TYPES = {
+    ".pdf": "application/pdf",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".heic": "image/heic",
+    ".doc": "application/msword",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".txt": "text/plain",
+}
+#: Magic numbers of the binary types: a renamed executable is refused.
+_SIGNATURES = {
+    "application/pdf": (b"%PDF",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/webp": (b"RIFF",),
+}
+
+
+class Evidence(db.Model):
+    """One file filed on a case."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), nullable=False, index=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    filename: Mapped[str] = mapped_column(String(255), nullable=False)
+    content_type: Mapped[str] = mapped_column(String(120), nullable=False)
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    #: Relative to CASEFLOW_STORAGE.
+    path: Mapped[str] = mapped_column(String(400), nullable=False)
+    description: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    case = relationship("Case")
+    uploaded_by = relationship("User")
+
+
+def evidence_check(filename: str, content: bytes) -> str:
+    """The content type of an acceptable file, or ValidationFailed on the ``file`` field."""
+    extension = os.path.splitext(filename or "")[1].lower()
+    content_type = EVIDENCE_TYPES.get(extension)
+    if content_type is None:
+        raise ValidationFailed(
+            "文件类型不允许：仅限 PDF、图片（JPG/PNG/WEBP/HEIC）、Word 或文本文件",
+            message_en="File type not allowed",
+            fields={"file": "文件类型不允许：仅限 PDF、图片、Word 或文本文件"},
+        )
+    if not content:
+        raise ValidationFailed("文件为空", message_en="Empty file", fields={"file": "文件为空"})
+    if len(content) > EVIDENCE_MAX_BYTES:
+        raise ValidationFailed(
+            "文件超过 10 MB 上限",
+            message_en="File larger than 10 MB",
+            fields={"file": "文件超过 10 MB 上限"},
+        )
+    signatures = _SIGNATURES.get(content_type)
+    if signatures and not content.startswith(signatures):
+        raise ValidationFailed(
+            "文件内容与扩展名不符",
+            message_en="File content does not match its extension",
+            fields={"file": "文件内容与扩展名不符"},
+        )
+    return content_type
+
+
+def evidence_add(*, case, actor, filename: str, content: bytes, description: str = ""):
+    """File ``content`` on ``case`` and record it with an ``evidence`` audit event. Commits."""
+    from caseflow.cases.models import Event
+
+    content_type = evidence_check(filename, content)
+    digest = hashlib.sha256(content).hexdigest()
+    relative = Path("evidence") / case.id / f"{secrets.token_hex(8)}{Path(filename).suffix.lower()}"
+    target = Path(current_app.config["CASEFLOW_STORAGE"]) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
+    safe_name = os.path.basename(filename.replace("\\", "/"))[:255] or "file"
+    evidence = Evidence(
+        case_id=case.id,
+        uploaded_by_id=actor.id if actor else None,
+        filename=safe_name,
+        content_type=content_type,
+        size=len(content),
+        sha256=digest,
+        path=str(relative),
+        description=description[:300],
+    )
+    db.session.add(evidence)
+    now = utcnow()
+    db.session.add(
+        Event(
+            case_id=case.id,
+            kind="evidence",
+            actor_id=actor.id if actor else None,
+            occurred_at=now,
+            recorded_at=now,
+            note=f"上传证据 {safe_name}",
+            data={"filename": safe_name, "sha256": digest, "size": len(content)},
+        )
+    )
+    db.session.commit()
+    return evidence
+
+
+def evidence_path(evidence: Evidence) -> Path:
+    return Path(current_app.config["CASEFLOW_STORAGE"]) / evidence.path

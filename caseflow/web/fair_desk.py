@@ -1,0 +1,152 @@
+"""Fair desk mode, for a tablet at the complaint desk (768 px): lodge a complaint in under a minute,
+watch today's complaints against their hour clocks and the fair's close, and order outcomes in one tap.
+"""
+
+from datetime import timedelta
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+import workflows
+from caseflow.errors import DomainError
+from caseflow.extensions import db
+from caseflow.fairs.selectors import exhibitors_search, fair_get, fairs_list
+from caseflow.timeutil import local_date, start_of_local_day, utcnow
+from caseflow.web import bp
+from caseflow.web import selectors as sel
+from caseflow.web.access import role_required
+from caseflow.web.forms import DeskComplaintForm, trigger_form_class
+from caseflow.web.services import desk_complaint_lodge
+
+#: Outcome buttons on the board, in the order a desk officer reaches for them. Only triggers that
+#: need no typed data are one-tap; the rest open the case page.
+ONE_TAP = (
+    "accept",
+    "notify_respondent",
+    "receive_answer",
+    "order_withdrawal",
+    "order_rectification",
+    "find_not_infringing",
+    "mediate",
+)
+
+
+def _current_fair(fairs, fair_id):
+    if fair_id:
+        return fair_get(fair_id, user=current_user)
+    now = utcnow()
+    running = [f for f in fairs if f.opens_at <= now <= f.closes_at]
+    return (running or fairs or [None])[0]
+
+
+def _board(fair):
+    """Today's complaints at ``fair`` and every one still open, priority first, with one-tap forms."""
+    from caseflow.engine import available_triggers
+
+    cases = sel.fair_board_cases(fair, since=start_of_local_day(local_date(utcnow())))
+    module = workflows.get("fair_complaint")
+    cards = []
+    for case in cases:
+        names = {
+            item if isinstance(item, str) else getattr(item, "trigger", None)
+            for item in available_triggers(case, current_user)
+        }
+        actions = []
+        for trigger in ONE_TAP:
+            transition = workflows.transition(module, trigger)
+            if trigger in names and not any(f.required for f in transition.fields):
+                form = trigger_form_class(case.workflow, transition)(prefix=trigger, formdata=None)
+                form.version.data = case.version
+                actions.append((transition, form))
+        cards.append(
+            {
+                "case": case,
+                "clocks": [c for c in sel.case_clocks(case) if c.is_active],
+                "actions": actions,
+                "notices": sel.case_notices(case),
+            }
+        )
+    return cards
+
+
+@bp.route("/desk", methods=["GET", "POST"])
+@role_required("desk_officer", "supervisor")
+def fair_desk():
+    fairs = fairs_list(user=current_user)
+    fair = _current_fair(fairs, request.values.get("fair_id", type=int))
+    form = DeskComplaintForm()
+    form.fair_id.choices = [(f.id, f.name) for f in fairs]
+    if fair is not None and request.method == "GET":
+        form.fair_id.data = fair.id
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                case = desk_complaint_lodge(
+                    actor=current_user,
+                    fair_id=form.fair_id.data,
+                    exhibitor_id=form.exhibitor_id.data,
+                    complainant={
+                        "name": form.complainant_name.data.strip(),
+                        "kind": "company",
+                        "country": (form.complainant_country.data or "CN").strip(),
+                        "contact": form.complainant_contact.data.strip(),
+                    },
+                    right={
+                        "kind": form.right_kind.data,
+                        "number": form.right_number.data.strip(),
+                        "patent_type": form.patent_type.data or None,
+                    },
+                    priority=bool(form.priority.data),
+                    fast_mode=bool(form.fast_mode.data),
+                    title=form.title.data or "",
+                    photos=[p for p in (form.photos.data or []) if getattr(p, "filename", "")],
+                )
+            except DomainError as exc:
+                db.session.rollback()
+                matched = False
+                for key, reason in (exc.fields or {}).items():
+                    name = {"right.number": "right_number"}.get(key, key.split(".")[-1])
+                    target = getattr(form, name, None)
+                    if target is not None and hasattr(target, "errors"):
+                        target.errors = [*list(target.errors), reason]
+                        matched = True
+                if not matched:
+                    form.form_errors.append(exc.message)
+                flash(exc.message, "error")
+                status = exc.status
+            else:
+                flash(f"已登记投诉 {case.number}", "success")
+                return redirect(url_for("web.fair_desk", fair_id=case.fair_id) + "#board")
+        else:
+            flash("请更正下面标出的错误", "error")
+            status = 422
+    picked = None
+    if form.exhibitor_id.data and fair is not None:
+        picked = next(
+            (x for x in exhibitors_search(fair, None, limit=2000) if x.exhibitor.id == form.exhibitor_id.data),
+            None,
+        )
+    return (
+        render_template(
+            "web/fair_desk.html",
+            fair=fair,
+            fairs=fairs,
+            form=form,
+            picked=picked,
+            cards=_board(fair) if fair else [],
+            now=utcnow(),
+            closing_soon=fair is not None and fair.closes_at - utcnow() < timedelta(hours=4),
+        ),
+        status,
+    )
+
+
+@bp.route("/desk/exhibitors")
+@role_required("desk_officer", "supervisor")
+def fair_desk_exhibitors():
+    """The exhibitor picker (an htmx fragment): by booth or name, repeat infringers flagged."""
+    fair = fair_get(request.args.get("fair_id", type=int), user=current_user)
+    q = request.args.get("q", "")
+    listings = exhibitors_search(fair, q, limit=20) if q.strip() else []
+    return render_template("web/_exhibitor_results.html", listings=listings, q=q)

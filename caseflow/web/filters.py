@@ -1,0 +1,139 @@
+"""How the pages write dates, deadlines and countdowns: the Chinese way, in local time.
+
+Pure functions, registered as Jinja filters by ``filters_register(app)``; the tests call them directly.
+"""
+
+from datetime import date, datetime, timedelta
+
+from caseflow.timeutil import chinese_date, local_date, to_local, utcnow
+
+#: What a person reads for each badge; the CSS class is ``badge-<key>``.
+BADGE_LABELS = {
+    "running": "进行中",
+    "due_soon": "临期",
+    "overdue": "超期",
+    "paused": "已暂停",
+    "met": "按期完成",
+    "breached": "超期完成",
+    "cancelled": "已取消",
+    "provisional": "暂定",
+}
+
+
+def cn_date(value) -> str:
+    """2026年10月23日, from a date or an instant (its local day)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = local_date(value)
+    return chinese_date(value)
+
+
+def cn_datetime(value: datetime | None) -> str:
+    """2026年10月23日 14:05, local time."""
+    if value is None:
+        return ""
+    local = to_local(value)
+    return f"{chinese_date(local.date())} {local:%H:%M}"
+
+
+def clock_last_day(clock) -> date:
+    """The day a day-based clock is due by: its ``due_at`` is the next day's 00:00 local, so the
+    last day is the day before (deadlines.md §2, "end of the day is 24:00")."""
+    return local_date(clock.due_at - timedelta(microseconds=1))
+
+
+def clock_due_text(clock) -> str:
+    """The due date as a person reads it: a day for day-based clocks, day and hour for hours."""
+    if clock.period_unit in ("hours", "fixed"):
+        return cn_datetime(clock.due_at)
+    return cn_date(clock_last_day(clock))
+
+
+def clock_state(clock, now: datetime | None = None) -> str:
+    """The badge of one clock: running, due_soon, overdue, or its settled status.
+
+    ``due_soon`` follows deadlines.md §4: 75% of the running time has elapsed, or (for day-based
+    clocks) the last day has begun.
+    """
+    now = now or utcnow()
+    if clock.status != "running":
+        return clock.status
+    if now > clock.due_at:
+        return "overdue"
+    span = clock.due_at - clock.started_at
+    if now >= clock.started_at + span * 0.75:
+        return "due_soon"
+    if clock.period_unit not in ("hours", "fixed") and local_date(now) >= clock_last_day(clock):
+        return "due_soon"
+    return "running"
+
+
+def case_badge(next_due_at: datetime | None, started_at=None, now: datetime | None = None) -> str:
+    """The inbox badge from the case's soonest due instant (no clock rows needed)."""
+    now = now or utcnow()
+    if next_due_at is None:
+        return "none"
+    if now > next_due_at:
+        return "overdue"
+    if next_due_at - now <= timedelta(days=1):
+        return "due_soon"
+    return "running"
+
+
+def countdown(clock, now: datetime | None = None, *, workdays_between=None) -> str:
+    """剩余 3 个工作日 / 剩余 5 小时 / 已超期 2 天 — the time left, in the clock's own unit.
+
+    ``workdays_between(a, b)`` counts the working days after ``a`` up to and including ``b``;
+    without it, calendar days are shown.
+    """
+    now = now or utcnow()
+    if clock.status not in ("running", "paused"):
+        return ""
+    if clock.status == "paused":
+        return "已暂停"
+    if clock.period_unit in ("hours", "fixed"):
+        seconds = (clock.due_at - now).total_seconds()
+        hours, rest = divmod(abs(int(seconds)), 3600)
+        minutes = rest // 60
+        text = f"{hours} 小时 {minutes} 分" if hours < 48 else f"{hours} 小时"
+        return f"剩余 {text}" if seconds >= 0 else f"已超期 {text}"
+    today = local_date(now)
+    last_day = clock_last_day(clock)
+    if last_day < today:
+        return f"已超期 {(today - last_day).days} 天"
+    if last_day == today:
+        return "今日到期"
+    if workdays_between is not None:
+        return f"剩余 {workdays_between(today, last_day)} 个工作日"
+    return f"剩余 {(last_day - today).days} 天"
+
+
+def hours_until(instant: datetime | None, now: datetime | None = None) -> str:
+    """For the fair board: 3 小时 20 分 until ``instant`` (or how long ago)."""
+    if instant is None:
+        return ""
+    now = now or utcnow()
+    seconds = (instant - now).total_seconds()
+    hours, rest = divmod(abs(int(seconds)), 3600)
+    text = f"{hours} 小时 {rest // 60} 分"
+    return text if seconds >= 0 else f"已过 {text}"
+
+
+def file_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def filters_register(app) -> None:
+    app.jinja_env.filters.update(
+        cn_date=cn_date,
+        cn_datetime=cn_datetime,
+        clock_due_text=clock_due_text,
+        file_size=file_size,
+        hours_until=hours_until,
+    )
+    app.jinja_env.globals.update(BADGE_LABELS=BADGE_LABELS)

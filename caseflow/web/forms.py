@@ -1,0 +1,224 @@
+"""Flask-WTF forms of the web UI. Every message a person sees here is Chinese.
+
+``trigger_form_class(transition)`` builds one form per trigger from the workflow's data
+(``workflows._schema.Field``): the workflow module is the single place a step's fields are declared.
+"""
+
+import re
+from datetime import datetime
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, MultipleFileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from caseflow.timeutil import parse_instant, utcnow
+
+REQUIRED = "此项为必填项"
+
+
+def _required():
+    return DataRequired(message=REQUIRED)
+
+
+class LocalDateTimeField(StringField):
+    """An ``<input type=datetime-local>`` read as Asia/Shanghai time; ``data`` is an aware UTC instant."""
+
+    widget_type = "datetime-local"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("render_kw", {})["type"] = "datetime-local"
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist):
+        self.raw = valuelist[0].strip() if valuelist else ""
+        self.data = None
+        if not self.raw:
+            return
+        try:
+            self.data = parse_instant(self.raw)
+        except ValueError as exc:
+            self.data = None
+            raise ValueError("日期时间格式不正确，应为 年-月-日 时:分") from exc
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if isinstance(self.data, datetime):
+            from caseflow.timeutil import to_local
+
+            return to_local(self.data).strftime("%Y-%m-%dT%H:%M")
+        return ""
+
+
+def _not_in_future(form, field):
+    if field.data and field.data > utcnow():
+        raise ValidationError("时间不能晚于当前时间")
+
+
+class NamesField(TextAreaField):
+    """A list of names, one per line (or separated by 、 , ，)."""
+
+    def process_formdata(self, valuelist):
+        text = valuelist[0] if valuelist else ""
+        self.data = [name.strip() for name in re.split(r"[\n,，、;；]+", text) if name.strip()]
+
+    def _value(self):
+        return "\n".join(self.data or []) if isinstance(self.data, list) else (self.data or "")
+
+
+def _data_field(spec):
+    """The WTForms field for one ``workflows._schema.Field``."""
+    validators = [_required()] if spec.required else [Optional()]
+    kwargs = {"label": spec.label, "description": spec.help}
+    if spec.type == "string":
+        return StringField(validators=[*validators, Length(max=300, message="不超过300字")], **kwargs)
+    if spec.type == "text":
+        return TextAreaField(validators=[*validators, Length(max=4000, message="不超过4000字")], **kwargs)
+    if spec.type == "instant":
+        return LocalDateTimeField(validators=validators, **kwargs)
+    if spec.type == "choice":
+        choices = [("", "— 请选择 —"), *[(value, label) for value, label in spec.choices]]
+        return SelectField(choices=choices, validators=validators, validate_choice=False, **kwargs)
+    if spec.type == "names":
+        return NamesField(validators=validators, **kwargs)
+    if spec.type == "boolean":
+        return BooleanField(validators=[Optional()], **kwargs)
+    return StringField(validators=validators, **kwargs)
+
+
+class TriggerFormBase(FlaskForm):
+    """The part every transition shares (procedures.md: actor, occurred_at, note, data)."""
+
+    occurred_at = LocalDateTimeField(
+        "发生时间",
+        validators=[Optional(), _not_in_future],
+        description="留空即为现在；可以补录过去的时间",
+    )
+    note = TextAreaField("备注", validators=[Optional(), Length(max=2000, message="不超过2000字")])
+    version = HiddenField()
+
+    #: Names of the fields that go into ``data``.
+    data_fields: tuple = ()
+
+    def data_values(self) -> dict:
+        values = {}
+        for name in self.data_fields:
+            value = getattr(self, name).data
+            if isinstance(value, datetime):
+                value = value.isoformat()
+            if value in (None, "", []):
+                continue
+            values[name] = value
+        return values
+
+    def errors_apply(self, fields: dict) -> bool:
+        """Put a service's field errors beside the fields; False when none matched a field."""
+        matched = False
+        for key, reason in (fields or {}).items():
+            name = key.removeprefix("data.")
+            field = getattr(self, name, None)
+            if field is not None and hasattr(field, "errors"):
+                field.errors = [*list(field.errors), reason]
+                matched = True
+        return matched
+
+
+_FORM_CACHE: dict = {}
+
+
+def trigger_form_class(workflow_name: str, transition):
+    """A FlaskForm class for ``transition`` with one field per ``transition.fields``."""
+    key = (workflow_name, transition.trigger)
+    if key not in _FORM_CACHE:
+        attrs = {spec.name: _data_field(spec) for spec in transition.fields}
+        attrs["data_fields"] = tuple(spec.name for spec in transition.fields)
+        if transition.occurred_at_label:
+            attrs["occurred_at"] = LocalDateTimeField(
+                transition.occurred_at_label, validators=[Optional(), _not_in_future]
+            )
+        _FORM_CACHE[key] = type(f"TriggerForm_{transition.trigger}", (TriggerFormBase,), attrs)
+    return _FORM_CACHE[key]
+
+
+class AssignForm(FlaskForm):
+    assignee_id = SelectField("承办人", coerce=int, validators=[InputRequired(message=REQUIRED)])
+
+
+class ClaimForm(FlaskForm):
+    pass
+
+
+class EvidenceForm(FlaskForm):
+    file = FileField("证据文件", validators=[_required()])
+    description = StringField("说明", validators=[Optional(), Length(max=300, message="不超过300字")])
+
+
+class PublicLookupForm(FlaskForm):
+    number = StringField("案件编号", validators=[_required(), Length(max=40)])
+    code = StringField("查询码", validators=[_required(), Length(max=16)])
+
+
+class DeskComplaintForm(FlaskForm):
+    """Lodging a fair complaint at the desk (procedures.md §5), built to take under a minute."""
+
+    fair_id = SelectField("展会", coerce=int, validators=[InputRequired(message=REQUIRED)])
+    exhibitor_id = IntegerField("被投诉展商", validators=[InputRequired(message="请选择被投诉展商")])
+    complainant_name = StringField("投诉人", validators=[_required(), Length(max=200)])
+    complainant_country = StringField("国家/地区", default="CN", validators=[Optional(), Length(max=40)])
+    complainant_contact = StringField("联系方式", validators=[_required(), Length(max=120)])
+    right_kind = SelectField(
+        "权利类型",
+        choices=[("patent", "专利"), ("trademark", "商标"), ("copyright", "著作权")],
+        default="patent",
+    )
+    right_number = StringField("权利号", validators=[_required(), Length(max=60)])
+    patent_type = SelectField(
+        "专利类型",
+        choices=[("", "—"), ("invention", "发明"), ("utility_model", "实用新型"), ("design", "外观设计")],
+        validators=[Optional()],
+    )
+    priority = BooleanField("优先处理（境外权利人/品牌方）")
+    fast_mode = BooleanField("投诉人同意快速处理模式")
+    title = StringField("事由", validators=[Optional(), Length(max=300)])
+    photos = MultipleFileField("现场照片")
+
+
+class InboxFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    workflow = SelectField("流程", validators=[Optional()], validate_choice=False)
+    state = StringField("状态", validators=[Optional()])
+    overdue = BooleanField("仅超期")
+    due_before = DateField("到期早于", validators=[Optional()])
+    q = StringField("编号或当事人", validators=[Optional()])
+
+
+class PeriodForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    date_from = DateField("起", validators=[Optional()])
+    date_to = DateField("止", validators=[Optional()])
+
+
+class UserForm(FlaskForm):
+    username = StringField("用户名", validators=[_required(), Length(max=80)])
+    display_name = StringField("姓名", validators=[_required(), Length(max=120)])
+    role = SelectField("角色", validators=[_required()])
+    unit_id = SelectField("所属单位", coerce=int, validators=[Optional()])
+    password = PasswordField("初始密码", validators=[_required(), Length(min=8, message="至少8位")])
+
+
+class CalendarUploadForm(FlaskForm):
+    file = FileField("年度安排文件", validators=[_required()])

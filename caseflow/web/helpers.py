@@ -1,0 +1,92 @@
+"""What every page of the UI shares: template filters, the alerts badge, workflow labels, roles.
+
+Imported by each view module, so it registers once on the blueprint whatever the import order.
+"""
+
+from flask_login import current_user
+
+import workflows
+from caseflow.web import bp
+from caseflow.web import filters as f
+
+
+def workflow_label(name: str) -> str:
+    module = workflows.WORKFLOWS.get(name)
+    return module.LABEL if module else name
+
+
+def state_label(workflow_name: str, state_name: str) -> str:
+    module = workflows.WORKFLOWS.get(workflow_name)
+    state = workflows.state(module, state_name) if module else None
+    return state.label if state else state_name
+
+
+def clock_label(workflow_name: str, clock_name: str) -> str:
+    module = workflows.WORKFLOWS.get(workflow_name)
+    clock = workflows.clock(module, clock_name) if module else None
+    return clock.label if clock else clock_name
+
+
+def trigger_label(workflow_name: str, trigger: str | None) -> str:
+    if not trigger:
+        return ""
+    module = workflows.WORKFLOWS.get(workflow_name)
+    transition = workflows.transition(module, trigger) if module else None
+    return transition.label if transition else trigger
+
+
+def workflow_steps(workflow_name: str, current: str, visited: set[str]) -> list[dict]:
+    """The states as a step list for the case page: done, current, or still ahead."""
+    module = workflows.WORKFLOWS[workflow_name]
+    steps = []
+    for state in module.STATES:
+        status = "current" if state.name == current else "done" if state.name in visited else ""
+        steps.append({"name": state.name, "label": state.label, "final": state.final, "status": status})
+    return steps
+
+
+def workflow_choices() -> list[tuple[str, str]]:
+    return [(name, module.LABEL) for name, module in workflows.WORKFLOWS.items()]
+
+
+@bp.app_context_processor
+def _web_globals():
+    unread = 0
+    if current_user and getattr(current_user, "is_authenticated", False):
+        try:
+            from caseflow.alerts.services import alerts_unread_count
+        except ImportError:  # the alerts area has not landed in this tree
+            alerts_unread_count = None
+        if alerts_unread_count is not None:
+            unread = alerts_unread_count(current_user)
+    return {
+        "alerts_unread": unread,
+        "workflow_label": workflow_label,
+        "state_label": state_label,
+        "clock_label": clock_label,
+        "trigger_label": trigger_label,
+        "BADGE_LABELS": f.BADGE_LABELS,
+    }
+
+
+for _name, _filter in {
+    "clock_due_text": f.clock_due_text,
+    "file_size": f.file_size,
+    "hours_until": f.hours_until,
+}.items():
+    bp.add_app_template_filter(_filter, _name)
+
+
+def _countdown(clock, now=None):
+    """The countdown shown beside a clock: working days for day-based clocks, hours for fairs."""
+    workdays_between = None
+    if clock.period_unit == "workdays":
+        from caseflow.calendar.periods import calendar_for_context
+
+        workdays_between = calendar_for_context().workdays_between
+    return f.countdown(clock, now, workdays_between=workdays_between)
+
+
+bp.add_app_template_global(_countdown, "countdown")
+bp.add_app_template_global(f.clock_state, "clock_state")
+bp.add_app_template_global(f.BADGE_LABELS, "BADGE_LABELS")

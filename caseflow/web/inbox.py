@@ -1,0 +1,54 @@
+"""The caseworker's inbox: my cases and my unit's unassigned ones, soonest due first."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from caseflow.web import bp
+from caseflow.web import selectors as sel
+from caseflow.web.forms import InboxFilterForm
+from caseflow.web.helpers import workflow_choices
+
+TABS = (
+    ("inbox", "我的待办"),
+    ("mine", "我承办的"),
+    ("unassigned", "本单位未分配"),
+    ("all", "本单位全部"),
+)
+
+
+@bp.route("/inbox")
+@login_required
+def inbox():
+    form = InboxFilterForm(request.args)
+    form.workflow.choices = [("", "全部流程"), *workflow_choices()]
+    form.validate()
+    tab = request.args.get("tab", "inbox")
+    if tab not in dict(TABS):
+        tab = "inbox"
+    filters = sel.InboxFilters(
+        tab=tab,
+        workflow=form.workflow.data or None,
+        state=(form.state.data or "").strip() or None,
+        overdue=bool(form.overdue.data),
+        due_before=form.due_before.data if not form.due_before.errors else None,
+        q=(form.q.data or "").strip() or None,
+        page=request.args.get("page", 1, type=int),
+    )
+    page = sel.inbox_page(current_user, filters)
+    counts = sel.inbox_counts(current_user)
+    return render_template(
+        "web/inbox.html", form=form, page=page, tab=tab, tabs=TABS, counts=counts, filters=filters
+    )
+
+
+@bp.route("/cases/<case_id>/claim", methods=["POST"])
+@login_required
+def case_claim_form(case_id: str):
+    from caseflow.web.forms import ClaimForm
+    from caseflow.web.services import case_claim
+
+    case = sel.case_for_user(case_id, current_user)
+    if ClaimForm().validate_on_submit():
+        case_claim(case=case, actor=current_user)
+        flash(f"已认领案件 {case.number}", "success")
+    return redirect(request.form.get("next") or url_for("web.inbox"))

@@ -1,0 +1,372 @@
+"""Reads behind the pages: the inbox, the case page's side lists, the supervisor dashboard.
+
+Every query is scoped to what the user may see (their unit; admins see all) and works from indexed
+columns (``Case.next_due_at``, ``Case.is_closed``) so that a page costs the same with 1,000 cases
+as with 100,000 (bench/pages.py measures it).
+"""
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import case as sql_case
+from sqlalchemy import func, or_, select
+
+from caseflow.accounts.models import Unit, User
+from caseflow.cases.models import Case, CaseLink, Event
+from caseflow.clocks.models import Clock
+from caseflow.errors import NotFound, PermissionDenied
+from caseflow.extensions import db
+from caseflow.timeutil import end_of_local_day, local_date, start_of_local_day, utcnow
+from caseflow.web.filters import clock_state
+
+PAGE_SIZE = 50
+#: Order of badges from worst to best: a case shows the worst of its clocks.
+_SEVERITY = ("overdue", "due_soon", "provisional", "paused", "running")
+
+
+def case_for_user(case_id: str, user) -> Case:
+    """The case, if ``user`` may see it; NotFound or PermissionDenied (a 403 page) otherwise."""
+    case = db.session.get(Case, case_id)
+    if case is None:
+        raise NotFound("案件不存在", message_en="No such case")
+    if not user.can_see_unit(case.unit_id):
+        raise PermissionDenied("无权查看其他单位的案件", message_en="This case belongs to another unit")
+    return case
+
+
+def case_by_number_for_user(number: str, user) -> Case:
+    case = db.session.scalar(select(Case).where(Case.number == number))
+    if case is None:
+        raise NotFound("案件不存在", message_en="No such case")
+    return case_for_user(case.id, user)
+
+
+def _scoped(query, user):
+    if user.is_admin:
+        return query
+    return query.where(Case.unit_id == user.unit_id)
+
+
+@dataclass
+class InboxFilters:
+    tab: str = "inbox"  # inbox (mine + unassigned) | mine | unassigned | all
+    workflow: str | None = None
+    state: str | None = None
+    overdue: bool = False
+    due_before: date | None = None
+    q: str | None = None
+    page: int = 1
+
+
+@dataclass
+class InboxRow:
+    case: Case
+    badge: str
+    provisional: bool
+    clock_name: str | None = None
+    clock_due_at: datetime | None = None
+
+
+@dataclass
+class Page:
+    rows: list
+    page: int
+    has_next: bool
+    counts: dict = field(default_factory=dict)
+
+
+def inbox_page(user, filters: InboxFilters, *, now: datetime | None = None) -> Page:
+    """Open cases for ``user``: theirs and their unit's unassigned ones, soonest due first."""
+    now = now or utcnow()
+    query = _scoped(select(Case).where(Case.is_closed.is_(False)), user)
+    if filters.tab == "mine":
+        query = query.where(Case.assignee_id == user.id)
+    elif filters.tab == "unassigned":
+        query = query.where(Case.assignee_id.is_(None))
+    elif filters.tab == "inbox":
+        query = query.where(or_(Case.assignee_id == user.id, Case.assignee_id.is_(None)))
+    if filters.workflow:
+        query = query.where(Case.workflow == filters.workflow)
+    if filters.state:
+        query = query.where(Case.state == filters.state)
+    if filters.overdue:
+        query = query.where(Case.next_due_at < now)
+    if filters.due_before:
+        query = query.where(Case.next_due_at < end_of_local_day(filters.due_before))
+    if filters.q:
+        needle = filters.q.strip()
+        like = f"%{needle}%"
+        query = query.where(
+            or_(
+                Case.number == needle.upper(),
+                Case.number.like(f"{needle.upper()}%"),
+                Case.complainant_name.like(like),
+                Case.respondent_name.like(like),
+            )
+        )
+    page = max(filters.page, 1)
+    # Cases with no running clock come last; the rest in the inbox index's order.
+    timed = query.where(Case.next_due_at.is_not(None)).order_by(Case.next_due_at, Case.id)
+    offset = (page - 1) * PAGE_SIZE
+    cases = list(db.session.scalars(timed.limit(PAGE_SIZE + 1).offset(offset)))
+    if len(cases) <= PAGE_SIZE:
+        timed_total = offset + len(cases) if cases or page == 1 else _count(timed)
+        untimed_offset = max(0, offset - timed_total)
+        untimed = query.where(Case.next_due_at.is_(None)).order_by(Case.opened_at, Case.id)
+        cases += list(
+            db.session.scalars(
+                untimed.limit(PAGE_SIZE + 1 - len(cases)).offset(untimed_offset)
+            )
+        )
+    has_next = len(cases) > PAGE_SIZE
+    cases = cases[:PAGE_SIZE]
+    rows = _rows_with_badges(cases, now)
+    return Page(rows=rows, page=page, has_next=has_next)
+
+
+def _count(query) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+
+
+def _rows_with_badges(cases: list[Case], now: datetime) -> list[InboxRow]:
+    """One query for the active clocks of the page's cases; each row shows its worst clock."""
+    if not cases:
+        return []
+    clocks = db.session.scalars(
+        select(Clock).where(
+            Clock.case_id.in_([c.id for c in cases]), Clock.status.in_(("running", "paused"))
+        )
+    )
+    by_case = defaultdict(list)
+    for clock in clocks:
+        by_case[clock.case_id].append(clock)
+    rows = []
+    for case in cases:
+        active = sorted(by_case.get(case.id, []), key=lambda c: c.due_at)
+        states = [clock_state(c, now) for c in active]
+        badge = min(states, key=_SEVERITY.index) if states else "none"
+        soonest = next((c for c in active if c.status == "running"), None)
+        rows.append(
+            InboxRow(
+                case=case,
+                badge=badge,
+                provisional=any(c.provisional for c in active),
+                clock_name=soonest.name if soonest else None,
+                clock_due_at=soonest.due_at if soonest else None,
+            )
+        )
+    return rows
+
+
+def inbox_counts(user, *, now: datetime | None = None) -> dict:
+    """Tab counters: mine, unassigned, overdue (each one indexed count)."""
+    now = now or utcnow()
+    base = _scoped(select(func.count(Case.id)).where(Case.is_closed.is_(False)), user)
+    return {
+        "mine": db.session.scalar(base.where(Case.assignee_id == user.id)) or 0,
+        "unassigned": db.session.scalar(base.where(Case.assignee_id.is_(None))) or 0,
+        "overdue": db.session.scalar(base.where(Case.next_due_at < now)) or 0,
+    }
+
+
+def unit_members(unit_id: int | None, roles=("caseworker", "desk_officer", "supervisor")) -> list:
+    query = select(User).where(User.active.is_(True), User.role.in_(roles))
+    if unit_id is not None:
+        query = query.where(User.unit_id == unit_id)
+    return list(db.session.scalars(query.order_by(User.display_name)))
+
+
+def case_clocks(case: Case) -> list[Clock]:
+    """Active clocks first (soonest due first), then the settled ones."""
+    clocks = list(db.session.scalars(select(Clock).where(Clock.case_id == case.id)))
+    return sorted(clocks, key=lambda c: (not c.is_active, c.due_at))
+
+
+def case_events(case: Case) -> list[Event]:
+    return list(
+        db.session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.id))
+    )
+
+
+def case_links(case: Case) -> list[tuple[str, Case, str]]:
+    """(direction, other case, kind) for every link to or from ``case``."""
+    links = db.session.scalars(
+        select(CaseLink).where(or_(CaseLink.source_id == case.id, CaseLink.target_id == case.id))
+    )
+    out = []
+    for link in links:
+        if link.source_id == case.id:
+            out.append(("to", link.target, link.kind))
+        else:
+            out.append(("from", link.source, link.kind))
+    return out
+
+
+# -- the supervisor dashboard ---------------------------------------------------------------
+
+
+@dataclass
+class Dashboard:
+    overdue: list
+    due_soon: list
+    on_time: list  # (workflow, clock, met, breached, rate)
+    median_days_to_close: dict  # workflow -> days
+    workload: list  # (user, open, overdue)
+    trend: list  # (week start, opened, closed, overdue)
+    date_from: date
+    date_to: date
+
+
+def dashboard_build(user, *, date_from: date, date_to: date, now: datetime | None = None):
+    """Everything the supervisor dashboard shows for ``date_from``…``date_to`` (local days)."""
+    now = now or utcnow()
+    start = start_of_local_day(date_from)
+    end = end_of_local_day(date_to)
+    soon = now + timedelta(days=2)
+
+    # Overdue and due-soon: running clocks from the sweep's index, joined to their open case.
+    attention = _scoped(
+        select(Clock, Case)
+        .join(Case, Case.id == Clock.case_id)
+        .where(Clock.status == "running", Clock.due_at < soon, Case.is_closed.is_(False)),
+        user,
+    ).order_by(Clock.due_at)
+    overdue, due_soon = [], []
+    for clock, case in db.session.execute(attention.limit(400)):
+        (overdue if clock.due_at < now else due_soon).append((clock, case))
+
+    # On-time rate per workflow and clock: clocks settled within the period, met vs breached.
+    settled = _scoped(
+        select(Case.workflow, Clock.name, Clock.status, func.count())
+        .join(Case, Case.id == Clock.case_id)
+        .where(
+            Clock.status.in_(("met", "breached")),
+            Clock.stopped_at >= start,
+            Clock.stopped_at < end,
+        )
+        .group_by(Case.workflow, Clock.name, Clock.status),
+        user,
+    )
+    tally = defaultdict(lambda: {"met": 0, "breached": 0})
+    for workflow, name, status, count in db.session.execute(settled):
+        tally[(workflow, name)][status] += count
+    on_time = [
+        (wf, name, t["met"], t["breached"], t["met"] / (t["met"] + t["breached"]))
+        for (wf, name), t in sorted(tally.items())
+    ]
+
+    # Median days to close, per workflow, for cases closed in the period.
+    closed = _scoped(
+        select(Case.workflow, Case.received_at, Case.closed_at).where(
+            Case.closed_at >= start, Case.closed_at < end
+        ),
+        user,
+    )
+    durations = defaultdict(list)
+    for workflow, received_at, closed_at in db.session.execute(closed):
+        durations[workflow].append((closed_at - received_at).total_seconds() / 86400)
+    median_days = {wf: round(statistics.median(d), 1) for wf, d in sorted(durations.items())}
+
+    # Workload: open cases per assignee, and how many of them are overdue.
+    load = _scoped(
+        select(
+            Case.assignee_id,
+            func.count(Case.id),
+            func.sum(sql_case((Case.next_due_at < now, 1), else_=0)),
+        )
+        .where(Case.is_closed.is_(False))
+        .group_by(Case.assignee_id),
+        user,
+    )
+    users = {u.id: u for u in db.session.scalars(select(User))}
+    workload = sorted(
+        ((users.get(uid), open_count, int(late or 0)) for uid, open_count, late in db.session.execute(load)),
+        key=lambda row: -row[1],
+    )
+
+    return Dashboard(
+        overdue=overdue,
+        due_soon=due_soon,
+        on_time=on_time,
+        median_days_to_close=median_days,
+        workload=workload,
+        trend=dashboard_trend(user, date_from=date_from, date_to=date_to, now=now),
+        date_from=date_from,
+        date_to=date_to,
+    )
+
+
+def dashboard_trend(user, *, date_from: date, date_to: date, now: datetime) -> list:
+    """Per week (Monday): cases opened, cases closed, and clocks that went overdue that week."""
+    first_monday = date_from - timedelta(days=date_from.weekday())
+    weeks = []
+    day = first_monday
+    while day <= date_to:
+        weeks.append(day)
+        day += timedelta(days=7)
+    start = start_of_local_day(first_monday)
+    end = end_of_local_day(date_to)
+    buckets = {w: [0, 0, 0] for w in weeks}
+
+    def bucket(instant):
+        local = local_date(instant)
+        return local - timedelta(days=local.weekday())
+
+    opened = _scoped(
+        select(Case.received_at).where(Case.received_at >= start, Case.received_at < end), user
+    )
+    for (instant,) in db.session.execute(opened):
+        if bucket(instant) in buckets:
+            buckets[bucket(instant)][0] += 1
+    closed = _scoped(
+        select(Case.closed_at).where(Case.closed_at >= start, Case.closed_at < end), user
+    )
+    for (instant,) in db.session.execute(closed):
+        if bucket(instant) in buckets:
+            buckets[bucket(instant)][1] += 1
+    # A clock went overdue in the week its due date passed, if it was breached or is still late.
+    late = _scoped(
+        select(Clock.due_at)
+        .join(Case, Case.id == Clock.case_id)
+        .where(
+            Clock.due_at >= start,
+            Clock.due_at < min(end, now),
+            Clock.status.in_(("breached", "running")),
+        ),
+        user,
+    )
+    for (instant,) in db.session.execute(late):
+        if bucket(instant) in buckets:
+            buckets[bucket(instant)][2] += 1
+    return [(w, *buckets[w]) for w in weeks]
+
+
+def units_all() -> list[Unit]:
+    return list(db.session.scalars(select(Unit).order_by(Unit.code)))
+
+
+def users_all() -> list[User]:
+    return list(db.session.scalars(select(User).order_by(User.unit_id, User.username)))
+
+
+def case_notices(case: Case) -> list:
+    from caseflow.notices.models import Notice
+
+    return list(db.session.scalars(select(Notice).where(Notice.case_id == case.id).order_by(Notice.id)))
+
+
+def fair_board_cases(fair, *, since: datetime) -> list[Case]:
+    """The desk's board: complaints at ``fair`` lodged since ``since`` or still open; priority
+    complaints first (procedures.md §5), then the soonest due."""
+    query = (
+        select(Case)
+        .where(
+            Case.workflow == "fair_complaint",
+            Case.fair_id == fair.id,
+            or_(Case.is_closed.is_(False), Case.received_at >= since),
+        )
+        .order_by(Case.is_closed, Case.priority.desc(), Case.next_due_at, Case.received_at)
+    )
+    return list(db.session.scalars(query.limit(200)))

@@ -1,0 +1,196 @@
+"""The web pages through the test client: inbox, case page and trigger forms, evidence, scoping,
+the fair desk. (The browser tests in tests/browser drive the same pages in Chromium.)"""
+
+import hashlib
+import io
+import re
+
+from sqlalchemy import select
+
+from caseflow.cases.evidence import Evidence
+from caseflow.cases.models import Case, Event
+from caseflow.extensions import db
+from tests.support import csrf_from
+
+
+_PREFIXED_CSRF = re.compile(r'name="(?:[a-z_]+-)?csrf_token"[^>]*value="([^"]+)"')
+
+
+def _form_token(html: str, action_part: str) -> str:
+    """The CSRF token inside the form whose action contains ``action_part`` (prefixed or not)."""
+    start = html.index(action_part)
+    return _PREFIXED_CSRF.search(html, start).group(1)
+
+
+def test_inbox_lists_mine_and_unassigned_soonest_due_first(client, people, open_case, login):
+    worker = people["caseworker"]
+    first = open_case(worker)
+    second = open_case(worker, complainant={"name": "古镇灯饰协会", "kind": "company"})
+    pd_case = open_case(people["pd_worker"], unit="PD")
+    login(worker)
+    page = client.get("/inbox")
+    assert page.status_code == 200
+    assert first.number in page.text and second.number in page.text
+    assert pd_case.number not in page.text  # another unit's case is never listed
+    assert "进行中" in page.text or "临期" in page.text or "超期" in page.text
+
+    found = client.get("/inbox", query_string={"q": "古镇灯饰协会"})
+    assert second.number in found.text and first.number not in found.text
+    assert client.get("/inbox", query_string={"workflow": "intake"}).text.count("data-case=") == 0
+
+
+def test_claim_puts_the_case_in_my_tab(client, people, open_case, login):
+    worker = people["caseworker"]
+    case = open_case(worker)
+    login(worker)
+    page = client.get("/inbox", query_string={"tab": "unassigned"})
+    token = _form_token(page.text, f"/cases/{case.id}/claim")
+    assert client.post(f"/cases/{case.id}/claim", data={"csrf_token": token}).status_code == 302
+    assert db.session.get(Case, case.id).assignee_id == worker.id
+    mine = client.get("/inbox", query_string={"tab": "mine"})
+    assert case.number in mine.text
+
+
+def test_case_page_shows_clock_in_chinese_and_a_form_per_trigger(client, people, open_case, login):
+    worker = people["caseworker"]
+    case = open_case(worker)
+    login(worker)
+    page = client.get(f"/cases/{case.id}")
+    assert page.status_code == 200
+    assert case.number in page.text
+    assert "已申请" in page.text  # the state's Chinese label, highlighted in the step list
+    assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日", page.text)  # the due date, the Chinese way
+    assert "个工作日" in page.text or "今日到期" in page.text  # the countdown
+    for trigger in ("request_correction", "accept", "reject"):
+        assert f'data-trigger="{trigger}"' in page.text
+    assert 'data-trigger="decide"' not in page.text  # a supervisor's step, not offered
+
+
+def test_invalid_trigger_data_shows_chinese_error_beside_the_field(client, people, open_case, login):
+    worker = people["caseworker"]
+    case = open_case(worker)
+    login(worker)
+    page = client.get(f"/cases/{case.id}")
+    token = _form_token(page.text, f"/cases/{case.id}/fire/accept")
+    response = client.post(
+        f"/cases/{case.id}/fire/accept",
+        data={"accept-csrf_token": token, "accept-handlers": "张三\n李四", "accept-version": case.version},
+    )
+    assert response.status_code == 422
+    assert 'id="accept-handlers-error"' in response.text
+    assert "合议组应由三名以上单数承办人组成" in response.text
+    assert db.session.get(Case, case.id).state == "filed"
+
+    empty = client.post(
+        f"/cases/{case.id}/fire/reject",
+        data={"reject-csrf_token": token, "reject-version": case.version},
+    )
+    assert empty.status_code == 422
+    assert 'id="reject-reason-error"' in empty.text and "此项为必填项" in empty.text
+
+
+def test_firing_a_trigger_moves_the_case_and_writes_the_timeline(client, people, open_case, login):
+    worker = people["caseworker"]
+    case = open_case(worker)
+    login(worker)
+    page = client.get(f"/cases/{case.id}")
+    token = _form_token(page.text, f"/cases/{case.id}/fire/accept")
+    response = client.post(
+        f"/cases/{case.id}/fire/accept",
+        data={
+            "accept-csrf_token": token,
+            "accept-handlers": "张三、李四、王五",
+            "accept-note": "材料齐全",
+            "accept-version": case.version,
+        },
+    )
+    assert response.status_code == 302, response.text
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).state == "accepted"
+    after = client.get(f"/cases/{case.id}")
+    assert "材料齐全" in after.text and "立案" in after.text
+    assert 'data-trigger="serve"' in after.text
+
+
+def test_other_units_case_is_forbidden(client, people, open_case, login):
+    pd_case = open_case(people["pd_worker"], unit="PD")
+    login(people["caseworker"])
+    response = client.get(f"/cases/{pd_case.id}")
+    assert response.status_code == 403
+    assert "无权" in response.text
+
+
+def test_evidence_upload_shows_sha256_and_refuses_bad_files(client, people, open_case, login):
+    worker = people["caseworker"]
+    case = open_case(worker)
+    login(worker)
+    page = client.get(f"/cases/{case.id}")
+    token = _form_token(page.text, f"/cases/{case.id}/evidence")
+    content = b"%PDF-1.4 evidence"
+    response = client.post(
+        f"/cases/{case.id}/evidence",
+        data={
+            "evidence-csrf_token": token,
+            "evidence-file": (io.BytesIO(content), "购买公证书.pdf"),
+            "evidence-description": "公证购买",
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    item = db.session.scalar(select(Evidence).where(Evidence.case_id == case.id))
+    assert item.sha256 == hashlib.sha256(content).hexdigest()
+    assert item.sha256 in client.get(f"/cases/{case.id}").text
+    assert client.get(f"/evidence/{item.id}").data == content
+    assert db.session.scalar(select(Event).where(Event.case_id == case.id, Event.kind == "evidence"))
+
+    bad = client.post(
+        f"/cases/{case.id}/evidence",
+        data={"evidence-csrf_token": token, "evidence-file": (io.BytesIO(b"MZ\x90"), "tool.exe")},
+        content_type="multipart/form-data",
+    )
+    assert bad.status_code == 422 and "文件类型不允许" in bad.text
+    fake = client.post(
+        f"/cases/{case.id}/evidence",
+        data={"evidence-csrf_token": token, "evidence-file": (io.BytesIO(b"MZ\x90"), "photo.jpg")},
+        content_type="multipart/form-data",
+    )
+    assert fake.status_code == 422 and "文件内容与扩展名不符" in fake.text
+
+
+def test_fair_desk_lodges_a_complaint_with_a_photo(client, people, fair_with_exhibitors, login):
+    officer = people["desk"]
+    login(officer)
+    page = client.get("/desk")
+    assert page.status_code == 200 and fair_with_exhibitors.name in page.text
+    search = client.get("/desk/exhibitors", query_string={"fair_id": fair_with_exhibitors.id, "q": "11.2C15"})
+    assert "佛山光耀灯饰有限公司" in search.text
+    exhibitor_id = int(re.search(r'data-id="(\d+)"', search.text).group(1))
+    jpeg = b"\xff\xd8\xff\xe0 photo"
+    response = client.post(
+        "/desk",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "fair_id": fair_with_exhibitors.id,
+            "exhibitor_id": exhibitor_id,
+            "complainant_name": "OSRAM GmbH",
+            "complainant_country": "DE",
+            "complainant_contact": "+49 89 6213 0",
+            "right_kind": "patent",
+            "right_number": "ZL202330654321.0",
+            "patent_type": "design",
+            "photos": [(io.BytesIO(jpeg), "booth.jpg")],
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302, response.text
+    case = db.session.scalar(select(Case).where(Case.workflow == "fair_complaint"))
+    assert case.priority  # a foreign rights holder goes first
+    assert db.session.scalar(select(Evidence).where(Evidence.case_id == case.id)).size == len(jpeg)
+    board = client.get("/desk")
+    assert case.number in board.text and "小时" in board.text
+    assert 'data-trigger="accept"' in board.text
+
+
+def test_fair_desk_is_for_desk_roles(client, people, login):
+    login(people["caseworker"])
+    assert client.get("/desk").status_code == 403
