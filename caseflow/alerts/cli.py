@@ -1,0 +1,56 @@
+"""``flask --app wsgi sla sweep [--now ISO]``, ``sla deliver`` and ``flask --app wsgi scheduler``."""
+
+import click
+from flask import Flask
+
+from caseflow.timeutil import iso, parse_instant, utcnow
+
+
+def _instant(text: str | None):
+    if not text:
+        return utcnow()
+    try:
+        return parse_instant(text)
+    except ValueError as exc:
+        click.echo(f"error: --now: {exc}", err=True)
+        raise click.exceptions.Exit(2) from None
+
+
+@click.group("sla")
+def sla():
+    """SLA alerts: sweep the due clocks, deliver the outbox."""
+
+
+@sla.command("sweep")
+@click.option("--now", "now_text", metavar="ISO", help="Simulate this instant (drills and tests).")
+def sweep(now_text):
+    """Run one sweep; print each alert raised: CASE_NUMBER CLOCK LEVEL DUE_AT."""
+    from caseflow.alerts.services import sla_sweep
+
+    for alert in sla_sweep(_instant(now_text)):
+        click.echo(f"{alert.case.number} {alert.clock.name} {alert.level} {iso(alert.due_at)}")
+
+
+@sla.command("deliver")
+@click.option("--now", "now_text", metavar="ISO", help="Simulate this instant.")
+def deliver(now_text):
+    """Deliver the e-mail and webhook messages that are due, once."""
+    from caseflow.alerts.services import outbox_deliver
+
+    report = outbox_deliver(_instant(now_text), limit=10_000)
+    click.echo(f"sent {report.sent}, retrying {report.retrying}, failed {report.failed}")
+
+
+@click.command("scheduler")
+def scheduler():
+    """Run the scheduler process (sweep, outbox, notice retries, fair clocks) until stopped."""
+    from flask import current_app
+
+    from caseflow.scheduler import scheduler_run
+
+    scheduler_run(current_app._get_current_object())
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(sla)
+    app.cli.add_command(scheduler)

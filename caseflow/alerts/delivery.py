@@ -1,0 +1,161 @@
+"""Sending one outbox message: e-mail over SMTP (or to .eml files when no SMTP server is set), and
+a signed JSON webhook for WeCom/DingTalk bots and other systems.
+
+Every function here raises on failure; the outbox records the error and retries.
+"""
+
+import hashlib
+import hmac
+import json
+import smtplib
+import ssl
+import urllib.request
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from caseflow.alerts.rules import is_day_based
+from caseflow.calendar.periods import due_on_of
+from caseflow.timeutil import chinese_date, iso, to_local
+
+SMTP_TIMEOUT = 20
+WEBHOOK_TIMEOUT = 10
+SIGNATURE_HEADER = "X-Caseflow-Signature"
+
+
+def deliver(message, config) -> None:
+    if message.channel == "email":
+        email_send(message, config)
+    elif message.channel == "webhook":
+        webhook_post(message, config)
+    else:
+        raise ValueError(f"nothing to deliver on channel {message.channel!r}")
+
+
+# -- what the message says -----------------------------------------------------------------------
+
+
+def due_text(alert) -> str:
+    """The due date as a person reads it: the last day for day-based clocks, else the instant."""
+    if is_day_based(alert.clock.period_unit):
+        return f"{chinese_date(due_on_of(alert.due_at))}（当日24:00）"
+    local = to_local(alert.due_at)
+    return f"{chinese_date(local.date())} {local:%H:%M}"
+
+
+def alert_subject(alert) -> str:
+    return f"【{alert.label}】{alert.case.number} {alert.clock.name}"
+
+
+def alert_text(alert) -> str:
+    case, clock = alert.case, alert.clock
+    head = f"案件 {case.number}" + (f"《{case.title}》" if case.title else "")
+    if alert.level == "due_soon":
+        body = f"{head} 的时限「{clock.name}」即将届满，届满时间：{due_text(alert)}。"
+    elif alert.level == "overdue":
+        body = f"{head} 的时限「{clock.name}」已于 {due_text(alert)} 届满，尚未办结。"
+    else:
+        span = "5 个工作日" if is_day_based(clock.period_unit) else "2 小时"
+        body = f"{head} 的时限「{clock.name}」超期已满 {span}（届满时间：{due_text(alert)}），请督办。"
+    if alert.late:
+        body += "（系统恢复后补发）"
+    return body
+
+
+def alert_payload(message) -> dict:
+    """The webhook body: ``msgtype``/``text`` as WeCom and DingTalk group bots expect, and the
+    alert itself for other systems. ``delivery_id`` lets a receiver drop a repeated delivery."""
+    alert = message.alert
+    return {
+        "msgtype": "text",
+        "text": {"content": alert_text(alert)},
+        "delivery_id": message.id,
+        "alert": {
+            "id": alert.id,
+            "level": alert.level,
+            "label": alert.label,
+            "case_id": alert.case_id,
+            "case_number": alert.case.number,
+            "clock": alert.clock.name,
+            "due_at": iso(alert.due_at),
+            "moment_at": iso(alert.moment_at),
+            "raised_at": iso(alert.raised_at),
+            "late": alert.late,
+        },
+    }
+
+
+# -- e-mail --------------------------------------------------------------------------------------
+
+
+def email_build(message, config) -> EmailMessage:
+    alert = message.alert
+    mail = EmailMessage()
+    mail["Subject"] = alert_subject(alert)
+    mail["From"] = config.get("CASEFLOW_MAIL_FROM") or "caseflow@localhost"
+    mail["To"] = message.recipient
+    mail["Date"] = format_datetime(alert.raised_at)
+    # Stable per message, so a repeat after a crash is recognisable as the same mail.
+    mail["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}", domain="caseflow")
+    mail["X-Caseflow-Alert"] = f"{alert.id} {alert.level}"
+    mail.set_content(alert_text(alert) + "\n\n—— caseflow 知识产权保护案件办理系统（系统邮件，请勿回复）\n")
+    return mail
+
+
+def email_send(message, config) -> None:
+    """Send over ``SMTP_URL`` (``smtp://[user:pass@]host:port``, ``smtps://…`` for TLS,
+    ``?starttls=1`` for STARTTLS). Without one, write ``<CASEFLOW_STORAGE>/outbox-mail/<id>.eml``
+    (development: read the mail without a server)."""
+    mail = email_build(message, config)
+    url = config.get("SMTP_URL")
+    if not url:
+        folder = Path(config["CASEFLOW_STORAGE"]) / "outbox-mail"
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{message.id:08d}.eml"
+        partial = target.with_suffix(".part")
+        partial.write_bytes(mail.as_bytes())
+        partial.replace(target)  # atomic: a reader never sees half a mail
+        return
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps"):
+        raise ValueError(f"SMTP_URL must start with smtp:// or smtps://, not {parts.scheme}://")
+    host, port = parts.hostname or "localhost", parts.port
+    if parts.scheme == "smtps":
+        client = smtplib.SMTP_SSL(host, port or 465, timeout=SMTP_TIMEOUT,
+                                  context=ssl.create_default_context())
+    else:
+        client = smtplib.SMTP(host, port or 25, timeout=SMTP_TIMEOUT)
+    with client:
+        if "starttls=1" in (parts.query or ""):
+            client.starttls(context=ssl.create_default_context())
+        if parts.username:
+            client.login(unquote(parts.username), unquote(parts.password or ""))
+        client.send_message(mail)
+
+
+# -- webhook -------------------------------------------------------------------------------------
+
+
+def webhook_signature(body: bytes, secret: str) -> str:
+    """``sha256=<hex HMAC-SHA256 of the body>``, the value of the X-Caseflow-Signature header."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def webhook_post(message, config) -> None:
+    url = config.get("CASEFLOW_WEBHOOK_URL")
+    if not url:
+        raise RuntimeError("CASEFLOW_WEBHOOK_URL is not configured")
+    body = json.dumps(alert_payload(message), ensure_ascii=False).encode()
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": "caseflow-alerts",
+        "X-Caseflow-Delivery": str(message.id),
+    }
+    secret = config.get("CASEFLOW_WEBHOOK_SECRET")
+    if secret:
+        headers[SIGNATURE_HEADER] = webhook_signature(body, secret)
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    # urlopen raises HTTPError for any status >= 400; the outbox records it and retries.
+    with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:
+        response.read()

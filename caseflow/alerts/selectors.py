@@ -1,0 +1,79 @@
+"""Reads for alerts: what a user may see, the badge count, the outbox problems admins watch."""
+
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
+
+from caseflow.accounts.models import User
+from caseflow.alerts.models import LEVELS, Alert, OutboxMessage
+from caseflow.errors import NotFound, PermissionDenied
+from caseflow.extensions import db
+
+
+def alerts_visible_query(user: User, *, since: datetime | None = None, level: str | None = None,
+                         unacknowledged: bool = False):
+    """Alerts on cases of the user's unit (every unit for admins), newest first."""
+    query = select(Alert).options(joinedload(Alert.case), joinedload(Alert.clock),
+                                  joinedload(Alert.acknowledged_by))
+    if not user.is_admin:
+        query = query.where(Alert.unit_id == user.unit_id)
+    if since is not None:
+        query = query.where(Alert.raised_at >= since)
+    if level is not None:
+        if level not in LEVELS:
+            raise ValueError(f"unknown level {level!r}")
+        query = query.where(Alert.level == level)
+    if unacknowledged:
+        query = query.where(Alert.acknowledged_at.is_(None))
+    return query.order_by(Alert.raised_at.desc(), Alert.id.desc())
+
+
+def alert_get_for(user: User, alert_id: int) -> Alert:
+    alert = db.session.get(Alert, alert_id)
+    if alert is None:
+        raise NotFound("预警不存在", message_en="no such alert")
+    if not user.can_see_unit(alert.unit_id):
+        raise PermissionDenied("无权查看其他单位的预警", message_en="alert of another unit")
+    return alert
+
+
+def alerts_unread_count(user) -> int:
+    """The nav badge: in-app notifications the user has not yet seen."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return 0
+    return db.session.scalar(
+        select(func.count(OutboxMessage.id)).where(
+            OutboxMessage.user_id == user.id,
+            OutboxMessage.channel == "inapp",
+            OutboxMessage.read_at.is_(None),
+        )
+    ) or 0
+
+
+def alert_ids_unread(user: User) -> set[int]:
+    return set(db.session.scalars(
+        select(OutboxMessage.alert_id).where(
+            OutboxMessage.user_id == user.id,
+            OutboxMessage.channel == "inapp",
+            OutboxMessage.read_at.is_(None),
+        )
+    ))
+
+
+def outbox_problems_query():
+    """Messages that failed for good, or are waiting for a retry after an error (admins)."""
+    return (
+        select(OutboxMessage)
+        .options(joinedload(OutboxMessage.alert).joinedload(Alert.case))
+        .where(or_(OutboxMessage.status == "failed", OutboxMessage.last_error.is_not(None)),
+               OutboxMessage.status != "sent")
+        .order_by(OutboxMessage.id.desc())
+    )
+
+
+def outbox_counts() -> dict[str, int]:
+    rows = db.session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    ).all()
+    return {status: count for status, count in rows}

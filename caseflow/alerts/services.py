@@ -1,0 +1,432 @@
+"""Writes for alerts: the sweep that raises them, acknowledgement, read marks, outbox delivery.
+
+The sweep (deadlines.md §4) reads only clocks whose indexed ``next_alert_at`` has come, never every
+case. For each it raises the levels whose moment has passed — all of them after downtime, marked
+late — with ``INSERT … ON CONFLICT DO NOTHING`` on the unique (clock, level, due date) key, so a
+second sweep, here or in another process, cannot raise an alert twice. Only the sweep that wins the
+insert writes the alert's outbox messages, in the same transaction.
+"""
+
+import logging
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import and_, bindparam, or_, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import joinedload
+
+from caseflow.accounts.models import User
+from caseflow.alerts import delivery, rules
+from caseflow.alerts.models import LEVELS, Alert, OutboxMessage
+from caseflow.cases.models import Case, Event
+from caseflow.clocks.models import Clock
+from caseflow.clocks.services import clock_next_alert_at
+from caseflow.errors import PermissionDenied, StateConflict, ValidationFailed
+from caseflow.extensions import db
+from caseflow.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+#: Clocks handled per transaction; a catch-up after long downtime commits in steps.
+SWEEP_BATCH = 500
+#: Key of the PostgreSQL advisory lock that serialises sweeps across processes.
+SWEEP_LOCK_KEY = 5_051_771_001
+
+#: A deliverer's claim on a message lapses after this (it died mid-delivery): the message is
+#: delivered again, so receivers get each message at least once and, barring a crash between
+#: sending and recording it, exactly once (the message id lets them drop a repeat).
+CLAIM_LEASE = timedelta(minutes=5)
+#: Retries back off 30 s, 1 min, 2 min … up to an hour; after MAX_ATTEMPTS the message is failed
+#: and waits for an admin (visible on /alerts/outbox and in the API).
+BACKOFF_FIRST = timedelta(seconds=30)
+BACKOFF_MAX = timedelta(hours=1)
+MAX_ATTEMPTS = 10
+
+#: Who may acknowledge an alert (deadlines.md §4: supervisors; admins head the unit).
+ACK_ROLES = ("supervisor", "admin")
+
+
+# -- the sweep ----------------------------------------------------------------------------------
+
+
+def sla_sweep(now: datetime | None = None) -> list[Alert]:
+    """Raise every alert whose moment has come by ``now`` (default: the current time); commits.
+
+    Returns the alerts this call raised, oldest first; alerts another sweep raised are not
+    repeated. ``now`` may be simulated (``sla sweep --now``).
+    """
+    now = now or utcnow()
+    from caseflow.calendar.periods import calendar_for_context
+
+    calendar = calendar_for_context()
+    webhook = bool(current_app.config.get("CASEFLOW_WEBHOOK_URL"))
+    raised_ids: list[int] = []
+    while True:
+        _sweep_lock()
+        _disarm_stopped(now)
+        clocks = db.session.scalars(
+            select(Clock)
+            .where(Clock.next_alert_at <= now, Clock.status == "running")
+            .order_by(Clock.next_alert_at)
+            .limit(SWEEP_BATCH)
+        ).all()
+        raised_ids += _sweep_batch(clocks, now, calendar, webhook)
+        db.session.commit()
+        if len(clocks) < SWEEP_BATCH:
+            break
+    alerts = db.session.scalars(
+        select(Alert)
+        .options(joinedload(Alert.case), joinedload(Alert.clock))
+        .where(Alert.id.in_(raised_ids))
+        .order_by(Alert.id)
+    ).all()
+    if alerts:
+        late = sum(1 for a in alerts if a.late)
+        log.info("sla sweep at %s raised %d alerts (%d late)", now.isoformat(), len(alerts), late)
+    return list(alerts)
+
+
+def _sweep_lock() -> None:
+    """On PostgreSQL, one sweep at a time across every process (released at commit). SQLite lets
+    one writer in at a time anyway, and the unique key stops duplicates on both."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("select pg_advisory_xact_lock(:key)"), {"key": SWEEP_LOCK_KEY})
+
+
+def _disarm_stopped(now: datetime) -> None:
+    """Clocks paused or stopped since they were armed raise nothing; forget their moment.
+
+    It is also the sweep's first write, so on SQLite the transaction holds the write lock from here
+    on and a concurrent sweep waits instead of failing on a stale read.
+    """
+    db.session.execute(
+        update(Clock.__table__)
+        .where(Clock.__table__.c.next_alert_at <= now, Clock.__table__.c.status != "running")
+        .values(next_alert_at=None)
+    )
+
+
+def _insert(table):
+    dialect = db.session.get_bind().dialect.name
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+
+
+def _sweep_batch(clocks: list[Clock], now: datetime, calendar, webhook: bool) -> list[int]:
+    if not clocks:
+        return []
+    clock_ids = [c.id for c in clocks]
+    raised: dict[tuple[int, datetime], set[str]] = defaultdict(set)
+    for clock_id, level, due_at in db.session.execute(
+        select(Alert.clock_id, Alert.level, Alert.due_at).where(Alert.clock_id.in_(clock_ids))
+    ):
+        raised[(clock_id, due_at)].add(level)
+    cases = {
+        row.id: row
+        for row in db.session.execute(
+            select(Case.id, Case.unit_id, Case.assignee_id).where(
+                Case.id.in_({c.case_id for c in clocks})
+            )
+        )
+    }
+
+    alert_rows, clock_rows = [], []
+    for clock in clocks:
+        done = raised[(clock.id, clock.due_at)]
+        next_at, highest, previous = None, None, None
+        for level in LEVELS:
+            moment = clock_next_alert_at(clock, previous, calendar=calendar)
+            previous = level
+            if level in done:
+                highest = level
+                continue
+            if moment > now:
+                next_at = moment
+                break
+            highest = level
+            alert_rows.append(
+                {
+                    "clock_id": clock.id,
+                    "case_id": clock.case_id,
+                    "unit_id": cases[clock.case_id].unit_id,
+                    "level": level,
+                    "due_at": clock.due_at,
+                    "moment_at": moment,
+                    "raised_at": now,
+                    "late": rules.is_late(moment, now),
+                    "ack_note": "",
+                }
+            )
+        clock_rows.append(
+            {"b_id": clock.id, "b_due": clock.due_at, "b_next": next_at, "b_level": highest}
+        )
+
+    won = []
+    if alert_rows:
+        table = Alert.__table__
+        won = db.session.execute(
+            _insert(table)
+            .values(alert_rows)
+            .on_conflict_do_nothing(index_elements=["clock_id", "level", "due_at"])
+            .returning(table.c.id, table.c.clock_id, table.c.level)
+        ).all()
+    # The clock moves on only if nobody changed it meanwhile (a pause or an extension re-arms it).
+    table = Clock.__table__
+    db.session.execute(
+        update(table)
+        .where(
+            table.c.id == bindparam("b_id"),
+            table.c.due_at == bindparam("b_due"),
+            table.c.status == "running",
+        )
+        .values(next_alert_at=bindparam("b_next"), alert_level=bindparam("b_level")),
+        clock_rows,
+    )
+    if won:
+        by_clock = {c.id: c for c in clocks}
+        _outbox_write(won, by_clock, cases, now, calendar, webhook)
+    return [row.id for row in won]
+
+
+# -- recipients and the outbox -------------------------------------------------------------------
+
+
+@dataclass
+class _UnitStaff:
+    caseworkers: list = field(default_factory=list)
+    supervisors: list = field(default_factory=list)
+    admins: list = field(default_factory=list)
+
+
+def _staff_by_unit(unit_ids: set[int]) -> dict[int, _UnitStaff]:
+    """Active users who may be told, per unit. Admins without a unit head every unit."""
+    staff: dict[int, _UnitStaff] = {unit_id: _UnitStaff() for unit_id in unit_ids}
+    users = db.session.execute(
+        select(User.id, User.role, User.email, User.unit_id).where(
+            User.active.is_(True),
+            or_(User.unit_id.in_(unit_ids), and_(User.role == "admin", User.unit_id.is_(None))),
+        )
+    ).all()
+    for user in users:
+        targets = staff.values() if user.unit_id is None else [staff[user.unit_id]]
+        for unit in targets:
+            if user.role in ("caseworker", "desk_officer"):
+                unit.caseworkers.append(user)
+            elif user.role == "supervisor":
+                unit.supervisors.append(user)
+            elif user.role == "admin":
+                unit.admins.append(user)
+    return staff
+
+
+def alert_recipient_ids(level: str, assignee_id: int | None, staff: _UnitStaff) -> list[int]:
+    """Who is told of an alert (deadlines.md §4), as user ids, without repeats.
+
+    - ``due_soon``: the assignee. A case nobody is assigned to goes to the unit's caseworkers and
+      desk officers — whoever could pick it up — or, when the unit has none, its supervisors.
+    - ``overdue``: the assignee and the unit's supervisors.
+    - ``escalated``: the unit's supervisors and admins (the unit's head).
+    """
+    if level == "due_soon":
+        if assignee_id is not None:
+            ids = [assignee_id]
+        else:
+            ids = [u.id for u in staff.caseworkers] or [u.id for u in staff.supervisors]
+    elif level == "overdue":
+        ids = ([assignee_id] if assignee_id is not None else []) + [u.id for u in staff.supervisors]
+    else:
+        ids = [u.id for u in staff.supervisors] + [u.id for u in staff.admins]
+    return list(dict.fromkeys(ids))
+
+
+def _outbox_write(won, by_clock, cases, now, calendar, webhook: bool) -> None:
+    staff = _staff_by_unit({cases[by_clock[row.clock_id].case_id].unit_id for row in won})
+    emails = {
+        user.id: user.email for unit in staff.values() for group in vars(unit).values()
+        for user in group
+    }
+    assignees = {case.assignee_id for case in cases.values() if case.assignee_id is not None}
+    missing = assignees - emails.keys()
+    if missing:
+        for user_id, email, active in db.session.execute(
+            select(User.id, User.email, User.active).where(User.id.in_(missing))
+        ):
+            if active:
+                emails[user_id] = email
+    messages = []
+    for row in won:
+        clock = by_clock[row.clock_id]
+        case = cases[clock.case_id]
+        not_before = rules.delivery_not_before(now, clock.period_unit, calendar)
+        for user_id in alert_recipient_ids(row.level, case.assignee_id, staff[case.unit_id]):
+            if user_id not in emails:  # an inactive assignee is told nothing
+                continue
+            # In-app needs no delivery: the row is the notification the badge and page read.
+            messages.append(_message(row.id, "inapp", user_id, f"user:{user_id}", now, "sent"))
+            if emails[user_id]:
+                messages.append(_message(row.id, "email", user_id, emails[user_id], not_before))
+        if webhook:
+            messages.append(_message(row.id, "webhook", None, "webhook", not_before))
+    if messages:
+        db.session.execute(OutboxMessage.__table__.insert(), messages)
+
+
+def _message(alert_id, channel, user_id, recipient, at, status="pending") -> dict:
+    return {
+        "alert_id": alert_id,
+        "channel": channel,
+        "user_id": user_id,
+        "recipient": recipient,
+        "status": status,
+        "attempts": 0,
+        "next_attempt_at": at,
+        "created_at": at if status == "sent" else utcnow(),
+        "sent_at": at if status == "sent" else None,
+    }
+
+
+# -- acknowledgement and read marks --------------------------------------------------------------
+
+
+def alert_acknowledge(*, alert: Alert, actor: User, note: str, at: datetime | None = None) -> Event:
+    """A supervisor (or admin) acknowledges an alert with a note; audited on the case. Does not
+    commit."""
+    if actor.role not in ACK_ROLES or not actor.can_see_unit(alert.unit_id):
+        raise PermissionDenied("只有本单位的部门负责人或管理员可以确认预警",
+                               message_en="only the unit's supervisors or admins may acknowledge")
+    note = (note or "").strip()
+    if not note:
+        raise ValidationFailed("请填写确认说明", message_en="a note is required",
+                               fields={"note": "请填写确认说明 / a note is required"})
+    if alert.acknowledged_at is not None:
+        raise StateConflict("该预警已被确认", message_en="the alert is already acknowledged")
+    at = at or utcnow()
+    alert.acknowledged_at, alert.acknowledged_by_id, alert.ack_note = at, actor.id, note
+    event = Event(
+        case_id=alert.case_id,
+        kind="alert_ack",
+        actor_id=actor.id,
+        occurred_at=at,
+        note=note,
+        data={
+            "alert_id": alert.id,
+            "level": alert.level,
+            "clock": alert.clock.name,
+            "due_at": alert.due_at.isoformat(),
+        },
+    )
+    db.session.add(event)
+    db.session.flush()
+    log.info("alert %s (%s) acknowledged by %s", alert.id, alert.level, actor.username)
+    return event
+
+
+def alerts_mark_read(*, user: User, at: datetime | None = None) -> int:
+    """Clear the user's badge: every in-app notification counts as seen. Does not commit."""
+    result = db.session.execute(
+        update(OutboxMessage.__table__)
+        .where(
+            OutboxMessage.__table__.c.user_id == user.id,
+            OutboxMessage.__table__.c.channel == "inapp",
+            OutboxMessage.__table__.c.read_at.is_(None),
+        )
+        .values(read_at=at or utcnow())
+    )
+    return result.rowcount
+
+
+# -- delivery ------------------------------------------------------------------------------------
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+
+def outbox_deliver(now: datetime | None = None, limit: int = 100) -> DeliveryReport:
+    """Deliver the e-mail and webhook messages that are due; commits after each message.
+
+    Each message is first claimed with an UPDATE that succeeds only while it is still waiting, so
+    two deliverers never both send it. A failure is recorded with its error and retried later.
+    """
+    now = now or utcnow()
+    report = DeliveryReport()
+    m = OutboxMessage.__table__.c
+    waiting = or_(
+        and_(m.status == "pending", m.next_attempt_at <= now),
+        and_(m.status == "sending", m.lease_until < now),
+    )
+    ids = db.session.scalars(
+        select(m.id).where(waiting).order_by(m.next_attempt_at, m.id).limit(limit)
+    ).all()
+    db.session.commit()
+    for message_id in ids:
+        token = uuid.uuid4().hex
+        claimed = db.session.execute(
+            update(OutboxMessage.__table__)
+            .where(m.id == message_id, waiting)
+            .values(
+                status="sending", claim_token=token, lease_until=now + CLAIM_LEASE,
+                attempts=m.attempts + 1,
+            )
+        ).rowcount
+        db.session.commit()
+        if claimed != 1:
+            continue
+        message = db.session.scalar(
+            select(OutboxMessage)
+            .options(joinedload(OutboxMessage.alert).joinedload(Alert.case),
+                     joinedload(OutboxMessage.alert).joinedload(Alert.clock))
+            .where(m.id == message_id)
+        )
+        try:
+            delivery.deliver(message, current_app.config)
+        except Exception as exc:  # noqa: BLE001 — any failure is recorded and retried
+            error = f"{type(exc).__name__}: {exc}"[:2000]
+            give_up = message.attempts >= MAX_ATTEMPTS
+            values = {"status": "failed" if give_up else "pending", "last_error": error,
+                      "claim_token": None, "lease_until": None}
+            if not give_up:
+                values["next_attempt_at"] = now + _backoff(message.attempts)
+            db.session.rollback()
+            db.session.execute(
+                update(OutboxMessage.__table__)
+                .where(m.id == message_id, m.claim_token == token)
+                .values(**values)
+            )
+            db.session.commit()
+            log.warning("outbox %s (%s to %s) attempt %d failed: %s", message_id,
+                        message.channel, message.recipient, message.attempts, error)
+            if give_up:
+                report.failed += 1
+            else:
+                report.retrying += 1
+            continue
+        db.session.execute(
+            update(OutboxMessage.__table__)
+            .where(m.id == message_id, m.claim_token == token)
+            .values(status="sent", sent_at=now, claim_token=None, lease_until=None)
+        )
+        db.session.commit()
+        report.sent += 1
+    return report
+
+
+def _backoff(attempts: int) -> timedelta:
+    return min(BACKOFF_FIRST * 2 ** max(attempts - 1, 0), BACKOFF_MAX)
+
+
+def outbox_retry(*, message: OutboxMessage, actor: User, now: datetime | None = None) -> None:
+    """An admin sends a failed message again at once. Does not commit."""
+    if not actor.is_admin:
+        raise PermissionDenied("只有管理员可以重发", message_en="only admins may retry delivery")
+    if message.status not in ("failed", "pending"):
+        raise StateConflict("该消息不在待重发状态", message_en="the message is not waiting")
+    message.status, message.next_attempt_at = "pending", now or utcnow()
+    message.attempts = 0
+    log.info("outbox %s retried by %s", message.id, actor.username)

@@ -1,0 +1,75 @@
+"""The alerts page (预警), acknowledgement, and the outbox section for admins."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from caseflow.alerts import selectors, services
+from caseflow.alerts.models import LEVEL_LABELS, LEVELS, OutboxMessage
+from caseflow.errors import NotFound
+from caseflow.extensions import db
+from caseflow.web.access import role_required
+
+bp = Blueprint("alerts", __name__, url_prefix="/alerts")
+
+PAGE_SIZE = 100
+
+
+@bp.app_context_processor
+def _badge():
+    """``alerts_unread`` for the nav badge in base.html."""
+    try:
+        return {"alerts_unread": selectors.alerts_unread_count(current_user)}
+    except Exception:  # noqa: BLE001 — a badge must never break a page (e.g. an error page)
+        db.session.rollback()
+        return {"alerts_unread": 0}
+
+
+@bp.get("/")
+@login_required
+def index():
+    level = request.args.get("level") if request.args.get("level") in LEVELS else None
+    open_only = request.args.get("open") == "1"
+    alerts = db.session.scalars(
+        selectors.alerts_visible_query(current_user, level=level, unacknowledged=open_only)
+        .limit(PAGE_SIZE)
+    ).all()
+    unread = selectors.alert_ids_unread(current_user)
+    # Seeing the page is reading the notifications: the badge clears.
+    services.alerts_mark_read(user=current_user)
+    db.session.commit()
+    return render_template(
+        "alerts/index.html", alerts=alerts, unread=unread, level=level, open_only=open_only,
+        levels=LEVELS, level_labels=LEVEL_LABELS,
+        can_ack=current_user.role in services.ACK_ROLES,
+    )
+
+
+@bp.post("/<int:alert_id>/acknowledge")
+@role_required("supervisor")
+def acknowledge(alert_id: int):
+    alert = selectors.alert_get_for(current_user, alert_id)
+    services.alert_acknowledge(alert=alert, actor=current_user, note=request.form.get("note", ""))
+    db.session.commit()
+    flash(f"已确认预警：{alert.case.number} {alert.label}", "success")
+    return redirect(request.form.get("next") or url_for("alerts.index"))
+
+
+@bp.get("/outbox")
+@role_required("admin")
+def outbox():
+    problems = db.session.scalars(selectors.outbox_problems_query().limit(PAGE_SIZE)).all()
+    return render_template(
+        "alerts/outbox.html", problems=problems, counts=selectors.outbox_counts()
+    )
+
+
+@bp.post("/outbox/<int:message_id>/retry")
+@role_required("admin")
+def outbox_retry(message_id: int):
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None:
+        raise NotFound("消息不存在", message_en="no such message")
+    services.outbox_retry(message=message, actor=current_user)
+    db.session.commit()
+    flash("已安排重发", "success")
+    return redirect(url_for("alerts.outbox"))

@@ -1,0 +1,99 @@
+"""``GET /api/v1/alerts?since=&level=``, acknowledgement, and the outbox problems for admins."""
+
+from flask import request
+
+from caseflow.alerts import selectors, services
+from caseflow.alerts.models import LEVELS
+from caseflow.api import api_user, bp, json_body
+from caseflow.errors import Malformed, PermissionDenied
+from caseflow.extensions import db
+from caseflow.timeutil import iso, parse_instant
+
+MAX_LIMIT = 500
+
+
+def alert_json(alert) -> dict:
+    return {
+        "id": alert.id,
+        "level": alert.level,
+        "label": alert.label,
+        "case_id": alert.case_id,
+        "case_number": alert.case.number,
+        "clock": alert.clock.name,
+        "due_at": iso(alert.due_at),
+        "moment_at": iso(alert.moment_at),
+        "raised_at": iso(alert.raised_at),
+        "late": alert.late,
+        "acknowledged_at": iso(alert.acknowledged_at),
+        "acknowledged_by": alert.acknowledged_by.username if alert.acknowledged_by else None,
+        "ack_note": alert.ack_note,
+    }
+
+
+def _query_args():
+    since = request.args.get("since")
+    level = request.args.get("level") or None
+    try:
+        since = parse_instant(since) if since else None
+    except ValueError as exc:
+        raise Malformed(f"since 不是 ISO 8601 时间：{since}", message_en=str(exc),
+                        fields={"since": "ISO 8601"}) from exc
+    if level is not None and level not in LEVELS:
+        raise Malformed(f"未知的预警级别：{level}", message_en=f"unknown level {level!r}",
+                        fields={"level": " | ".join(LEVELS)})
+    try:
+        limit = min(int(request.args.get("limit", 100)), MAX_LIMIT)
+    except ValueError as exc:
+        raise Malformed("limit 须为整数", message_en="limit must be an integer",
+                        fields={"limit": "integer"}) from exc
+    return since, level, limit
+
+
+@bp.get("/alerts")
+def alerts_list():
+    """Alerts on cases the token's user may see, newest first."""
+    since, level, limit = _query_args()
+    user = api_user()
+    query = selectors.alerts_visible_query(
+        user, since=since, level=level, unacknowledged=request.args.get("open") == "true"
+    )
+    alerts = db.session.scalars(query.limit(limit)).all()
+    return {"alerts": [alert_json(a) for a in alerts],
+            "unread": selectors.alerts_unread_count(user)}
+
+
+@bp.post("/alerts/<int:alert_id>/acknowledge")
+def alerts_acknowledge(alert_id: int):
+    user = api_user()
+    alert = selectors.alert_get_for(user, alert_id)
+    note = json_body().get("note", "")
+    if not isinstance(note, str):
+        raise Malformed("note 须为字符串", message_en="note must be a string", fields={"note": "string"})
+    services.alert_acknowledge(alert=alert, actor=user, note=note)
+    db.session.commit()
+    return alert_json(alert)
+
+
+@bp.get("/alerts/outbox")
+def alerts_outbox():
+    """Failed deliveries and those waiting for a retry (admins)."""
+    if not api_user().is_admin:
+        raise PermissionDenied("仅管理员可查看", message_en="admins only")
+    messages = db.session.scalars(selectors.outbox_problems_query().limit(MAX_LIMIT)).all()
+    return {
+        "counts": selectors.outbox_counts(),
+        "problems": [
+            {
+                "id": m.id,
+                "alert_id": m.alert_id,
+                "case_number": m.alert.case.number,
+                "channel": m.channel,
+                "recipient": m.recipient,
+                "status": m.status,
+                "attempts": m.attempts,
+                "next_attempt_at": iso(m.next_attempt_at),
+                "last_error": m.last_error,
+            }
+            for m in messages
+        ],
+    }
