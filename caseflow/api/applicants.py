@@ -1,0 +1,69 @@
+"""Applicants' filings (备案) over the API: register, approve, read."""
+
+from sqlalchemy import select
+
+from caseflow.accounts.models import Unit
+from caseflow.api import api_user, bp, json_body
+from caseflow.applicants.selectors import applicant_get
+from caseflow.applicants.services import applicant_approve, applicant_register
+from caseflow.errors import ValidationFailed
+from caseflow.extensions import db
+from caseflow.timeutil import iso
+
+
+def unit_from_body(body, user) -> Unit:
+    """The unit named by ``body["unit"]`` (a code), else the user's own; the services decide
+    whether the user may act there."""
+    code = body.get("unit")
+    if code:
+        unit = db.session.scalar(select(Unit).where(Unit.code == str(code)))
+        if unit is None:
+            raise ValidationFailed(
+                f"未知单位：{code}", message_en=f"unknown unit {code}", fields={"unit": "未知单位"}
+            )
+        return unit
+    if user.unit is None:
+        raise ValidationFailed(
+            "须指定单位", message_en="unit required", fields={"unit": "须指定单位"}
+        )
+    return user.unit
+
+
+def applicant_json(applicant) -> dict:
+    return {
+        "id": applicant.id,
+        "unit": applicant.unit.code,
+        "name": applicant.name,
+        "credit_code": applicant.credit_code,
+        "status": applicant.status,
+        "status_label": applicant.status_label,
+        "registered_at": iso(applicant.registered_at),
+        "approved_by": applicant.approved_by.username if applicant.approved_by else None,
+        "approved_at": iso(applicant.approved_at),
+        "revoked_at": iso(applicant.revoked_at),
+    }
+
+
+@bp.post("/applicants")
+def applicants_create():
+    body = json_body()
+    user = api_user()
+    applicant = applicant_register(
+        unit=unit_from_body(body, user),
+        actor=user,
+        name=body.get("name"),
+        credit_code=body.get("credit_code"),
+    )
+    return applicant_json(applicant), 201
+
+
+@bp.post("/applicants/<int:applicant_id>/approve")
+def applicants_approve(applicant_id):
+    user = api_user()
+    applicant = applicant_approve(applicant_get(applicant_id, user=user), actor=user)
+    return applicant_json(applicant)
+
+
+@bp.get("/applicants/<int:applicant_id>")
+def applicants_show(applicant_id):
+    return applicant_json(applicant_get(applicant_id, user=api_user()))

@@ -1,0 +1,197 @@
+"""Writes on applicants' filings, and the pre-examination eligibility check.
+
+``applicant_check_eligible`` runs inside ``case_open`` for a ``pre_exam`` case (procedures.md §2):
+every check is made and each failure named, but any one of them refuses the request (一票否决).
+"""
+
+import logging
+import re
+import unicodedata
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from caseflow.applicants.creditcode import credit_code_normalise, credit_code_problem
+from caseflow.applicants.models import Applicant
+from caseflow.errors import PermissionDenied, StateConflict, ValidationFailed
+from caseflow.extensions import db
+from caseflow.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+#: Who may register a filing at their unit; approval is a supervisor's (or an admin's).
+REGISTER_ROLES = ("caseworker", "supervisor", "admin")
+APPROVE_ROLES = ("supervisor", "admin")
+PATENT_TYPES = ("invention", "utility_model", "design")
+PATENT_TYPE_LABELS = {"invention": "发明", "utility_model": "实用新型", "design": "外观设计"}
+
+_IPC = re.compile(r"^[A-H]\d{2}[A-Z]?")
+_LOCARNO = re.compile(r"^(\d{1,2})(?:[-.](\d{1,2}))?$")
+
+
+def _require_unit_role(actor, unit, roles, what):
+    if actor is None or actor.role not in roles:
+        raise PermissionDenied(f"无权{what}", message_en=f"not allowed to {what}")
+    if not actor.is_admin and actor.unit_id != unit.id:
+        raise PermissionDenied(f"无权{what}：不是本单位用户", message_en="not a user of this unit")
+
+
+def applicant_register(*, unit, actor, name, credit_code) -> Applicant:
+    """Record a filing (备案) at ``unit``; it waits for a supervisor's approval."""
+    _require_unit_role(actor, unit, REGISTER_ROLES, "登记备案")
+    name = (name or "").strip()
+    code = credit_code_normalise(credit_code)
+    fields = {}
+    if not name:
+        fields["name"] = "名称不能为空"
+    elif len(name) > 200:
+        fields["name"] = "名称不能超过200个字符"
+    problem = credit_code_problem(code)
+    if problem:
+        fields["credit_code"] = problem
+    if fields:
+        raise ValidationFailed("备案信息有误", message_en="invalid filing", fields=fields)
+    existing = db.session.scalar(
+        select(Applicant).where(Applicant.unit_id == unit.id, Applicant.credit_code == code)
+    )
+    if existing is not None:
+        raise ValidationFailed(
+            "该统一社会信用代码已在本单位备案",
+            message_en="this credit code is already filed at this unit",
+            fields={"credit_code": f"已备案（编号 {existing.id}，{existing.status_label}）"},
+        )
+    applicant = Applicant(
+        unit_id=unit.id, name=name, credit_code=code, status="pending", registered_by_id=actor.id
+    )
+    db.session.add(applicant)
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        # Two clerks registering the same code at once: the unique constraint decides.
+        db.session.rollback()
+        raise ValidationFailed(
+            "该统一社会信用代码已在本单位备案",
+            message_en="this credit code is already filed at this unit",
+            fields={"credit_code": "已备案"},
+        ) from exc
+    log.info("applicant %s registered at %s by %s", applicant.id, unit.code, actor.username)
+    return applicant
+
+
+def applicant_approve(applicant, *, actor) -> Applicant:
+    """Approve a pending filing: only a supervisor of its unit, or an admin."""
+    _require_unit_role(actor, applicant.unit, APPROVE_ROLES, "审核备案")
+    if applicant.status != "pending":
+        raise StateConflict(
+            f"备案状态为“{applicant.status_label}”，不能审核通过",
+            message_en=f"filing is {applicant.status}, not pending",
+        )
+    applicant.status = "approved"
+    applicant.approved_by_id = actor.id
+    applicant.approved_at = utcnow()
+    db.session.commit()
+    log.info("applicant %s approved by %s", applicant.id, actor.username)
+    return applicant
+
+
+def applicant_revoke(applicant, *, actor) -> Applicant:
+    """Revoke an approved filing; from then on its pre-exam requests are refused."""
+    _require_unit_role(actor, applicant.unit, APPROVE_ROLES, "撤销备案")
+    if applicant.status != "approved":
+        raise StateConflict(
+            f"备案状态为“{applicant.status_label}”，不能撤销",
+            message_en=f"filing is {applicant.status}, not approved",
+        )
+    applicant.status = "revoked"
+    applicant.revoked_by_id = actor.id
+    applicant.revoked_at = utcnow()
+    db.session.commit()
+    log.info("applicant %s revoked by %s", applicant.id, actor.username)
+    return applicant
+
+
+def _ipc_normalise(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).upper()
+
+
+def _locarno_normalise(text: str) -> str | None:
+    """``26-05``, ``26.05``, ``2605`` and ``26`` as ``26-05`` / ``26``; None if not Locarno."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    if re.fullmatch(r"\d{4}", text):
+        text = f"{text[:2]}-{text[2:]}"
+    match = _LOCARNO.match(text)
+    if not match:
+        return None
+    cls, sub = match.groups()
+    return f"{int(cls):02d}-{int(sub):02d}" if sub else f"{int(cls):02d}"
+
+
+def classification_in_fields(patent_type: str, classification: str, fields: dict) -> bool:
+    """Whether a classification falls in a unit's field list: an IPC class prefix for inventions
+    and utility models ("F21V 23/00" is in "F21"), a Locarno class for designs ("26-05" is in
+    "26"; a field "26-05" admits only that subclass)."""
+    if patent_type == "design":
+        wanted = _locarno_normalise(classification)
+        if wanted is None:
+            return False
+        for field in fields.get("locarno") or ():
+            prefix = _locarno_normalise(str(field))
+            if prefix and (wanted == prefix or wanted.startswith(prefix + "-")):
+                return True
+        return False
+    wanted = _ipc_normalise(classification)
+    return any(wanted.startswith(_ipc_normalise(str(p))) for p in fields.get("ipc") or ())
+
+
+def applicant_check_eligible(*, unit, applicant_id, right) -> Applicant:
+    """The applicant, if ``unit`` may take its pre-examination request for ``right``.
+
+    Otherwise ``ValidationFailed`` naming every failed check (一票否决: any one refuses).
+    """
+    right = right or {}
+    fields = {}
+    applicant = None
+    try:
+        applicant = db.session.get(Applicant, int(applicant_id)) if applicant_id else None
+    except (TypeError, ValueError):
+        applicant = None
+    if applicant is None or applicant.unit_id != unit.id:
+        fields["applicant_id"] = "申请人未在本单位备案"
+    elif applicant.status == "pending":
+        fields["applicant_id"] = "申请人备案尚未审核通过"
+    elif not applicant.is_active:
+        fields["applicant_id"] = "申请人备案已撤销"
+
+    if right.get("pct"):
+        fields["right.pct"] = "PCT申请不予快速预审"
+    if right.get("divisional"):
+        fields["right.divisional"] = "分案申请不予快速预审"
+
+    patent_type = right.get("patent_type")
+    classification = str(right.get("classification") or "").strip()
+    unit_fields = (unit.profile or {}).get("fields") or {}
+    if patent_type not in PATENT_TYPES:
+        fields["right.patent_type"] = "专利类型应为发明、实用新型或外观设计"
+    elif not classification:
+        fields["right.classification"] = (
+            "须填写洛迦诺分类号" if patent_type == "design" else "须填写IPC分类号"
+        )
+    elif patent_type != "design" and not _IPC.match(_ipc_normalise(classification)):
+        fields["right.classification"] = f"IPC分类号格式不正确：{classification}"
+    elif patent_type == "design" and _locarno_normalise(classification) is None:
+        fields["right.classification"] = f"洛迦诺分类号格式不正确：{classification}"
+    elif not classification_in_fields(patent_type, classification, unit_fields):
+        scheme = "locarno" if patent_type == "design" else "ipc"
+        allowed = "、".join(str(x) for x in unit_fields.get(scheme) or ()) or "无"
+        fields["right.classification"] = (
+            f"分类号 {classification} 不在本中心{PATENT_TYPE_LABELS[patent_type]}预审领域内"
+            f"（{allowed}）"
+        )
+
+    if fields:
+        raise ValidationFailed(
+            "不符合快速预审条件：" + "；".join(fields.values()),
+            message_en="not eligible for expedited pre-examination: " + ", ".join(fields),
+            fields=fields,
+        )
+    return applicant

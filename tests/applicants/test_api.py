@@ -1,0 +1,79 @@
+"""The applicants API: register, approve by role, read; refusals as JSON."""
+
+import pytest
+
+ZS_PROFILE = {"fields": {"ipc": ["F21", "H05B"], "locarno": ["26"]}}
+HUAWEI = "914403001922038216"
+
+
+@pytest.fixture
+def zs(make_unit):
+    return make_unit("ZS", kind="rapid_centre", profile=ZS_PROFILE)
+
+
+def test_register_approve_and_read(api, make_user, zs):
+    clerk, supervisor = make_user("caseworker", zs), make_user("supervisor", zs)
+    created = api(clerk).post(
+        "/api/v1/applicants", json={"name": "中山市明辉灯饰有限公司", "credit_code": HUAWEI}
+    )
+    assert created.status_code == 201, created.text
+    body = created.json
+    assert (body["unit"], body["status"], body["credit_code"]) == ("ZS", "pending", HUAWEI)
+
+    refused = api(clerk).post(f"/api/v1/applicants/{body['id']}/approve")
+    assert refused.status_code == 403
+    assert refused.json["error"]["code"] == "forbidden"
+
+    approved = api(supervisor).post(f"/api/v1/applicants/{body['id']}/approve")
+    assert approved.status_code == 200, approved.text
+    assert approved.json["status"] == "approved"
+    assert approved.json["approved_by"] == supervisor.username
+
+    again = api(supervisor).post(f"/api/v1/applicants/{body['id']}/approve")
+    assert again.status_code == 409
+
+    shown = api(clerk).get(f"/api/v1/applicants/{body['id']}")
+    assert shown.status_code == 200 and shown.json["status"] == "approved"
+
+
+def test_a_bad_credit_code_is_a_422_naming_the_field(api, make_user, zs):
+    response = api(make_user("caseworker", zs)).post(
+        "/api/v1/applicants", json={"name": "甲", "credit_code": "91350100M000100Y44"}
+    )
+    assert response.status_code == 422
+    assert response.json["error"]["fields"] == {"credit_code": "统一社会信用代码校验位不正确"}
+
+
+def test_other_units_filings_are_out_of_scope(api, make_user, make_unit, zs):
+    clerk = make_user("caseworker", zs)
+    created = api(clerk).post("/api/v1/applicants", json={"name": "甲", "credit_code": HUAWEI})
+    pd = make_unit("PD", kind="protection_centre", profile={})
+    outsider = make_user("supervisor", pd)
+    assert api(outsider).get(f"/api/v1/applicants/{created.json['id']}").status_code == 403
+    assert api(outsider).post(f"/api/v1/applicants/{created.json['id']}/approve").status_code == 403
+    # Registering at another unit than one's own is refused too.
+    response = api(outsider).post(
+        "/api/v1/applicants", json={"unit": "ZS", "name": "乙", "credit_code": HUAWEI}
+    )
+    assert response.status_code == 403
+    assert api(outsider).get("/api/v1/applicants/999999").status_code == 404
+
+
+def test_malformed_and_unknown_unit(api, make_user, zs):
+    admin = make_user("admin")
+    assert (
+        api(admin)
+        .post("/api/v1/applicants", data="nope", content_type="application/json")
+        .status_code
+        == 400
+    )
+    missing_unit = api(admin).post("/api/v1/applicants", json={"name": "甲", "credit_code": HUAWEI})
+    assert missing_unit.status_code == 422 and "unit" in missing_unit.json["error"]["fields"]
+    unknown = api(admin).post(
+        "/api/v1/applicants", json={"unit": "XX", "name": "甲", "credit_code": HUAWEI}
+    )
+    assert unknown.status_code == 422
+    ok = api(admin).post(
+        "/api/v1/applicants", json={"unit": "ZS", "name": "甲", "credit_code": HUAWEI}
+    )
+    assert ok.status_code == 201
