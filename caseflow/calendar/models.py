@@ -8,7 +8,7 @@ load, so each process knows when its cached working-day index is stale.
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.extensions import db
 from caseflow.timeutil import utcnow
@@ -43,6 +43,10 @@ class CalendarDay(db.Model):
     kind: Mapped[str] = mapped_column(String(16), nullable=False)
     name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     source: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+
+    #: Declared so the unit of work inserts the year before its days (a bare foreign key does not
+    #: order inserts between mappers; SQLite and PostgreSQL check it at once).
+    year_row = relationship("CalendarYear")
 
     __table_args__ = (CheckConstraint("kind in ('holiday', 'workday')", name="kind"),)
 
