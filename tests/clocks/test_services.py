@@ -1,0 +1,268 @@
+"""Clock services on the harness database and the seeded 2025/2026 calendar (deadlines.md §3–4)."""
+
+from datetime import UTC, date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from caseflow.calendar.periods import due_on_of
+from caseflow.clocks.models import Clock, ClockEntry
+from caseflow.clocks.services import (
+    case_refresh_next_due,
+    clock_cancel,
+    clock_extend,
+    clock_next_alert_at,
+    clock_pause,
+    clock_replay,
+    clock_resume,
+    clock_start,
+    clock_stop,
+    clocks_pause_all,
+    clocks_resume_all,
+    clocks_stop_all,
+)
+from caseflow.errors import StateConflict, ValidationFailed
+from caseflow.extensions import db
+from tests.clocks.conftest import local
+
+
+def end_of(day: str):
+    return (local(day) + timedelta(days=1)).astimezone(UTC)
+
+
+def actions(clock):
+    return [e.action for e in clock.entries]
+
+
+def test_start_computes_due_and_history_and_case_next_due(make_case):
+    case = make_case()
+    clock = clock_start(
+        case, "acceptance", period="5 workdays", started_at=local("2026-09-28T10:00")
+    )
+    db.session.commit()
+    assert clock.status == "running"
+    assert clock.due_at == end_of("2026-10-10")
+    assert clock.last_day_on == date(2026, 10, 10)
+    assert clock.period == "5 workdays" and clock.period_unit == "workdays"
+    assert not clock.provisional
+    assert actions(clock) == ["start"]
+    assert clock.entries[0].due_after == clock.due_at
+    assert case.next_due_at == clock.due_at
+    # the soonest running clock sets the case's due instant
+    other = clock_start(case, "reply", period="3 workdays", started_at=local("2026-09-28T10:00"))
+    assert case.next_due_at == other.due_at == end_of("2026-10-08")
+
+
+def test_a_second_active_clock_of_the_same_name_is_refused(make_case):
+    case = make_case()
+    clock_start(case, "acceptance", period="5 workdays", started_at=local("2026-09-28T10:00"))
+    with pytest.raises(StateConflict):
+        clock_start(case, "acceptance", period="5 workdays", started_at=local("2026-09-29T10:00"))
+
+
+def test_start_refuses_bad_definitions(make_case):
+    case = make_case()
+    with pytest.raises(ValidationFailed):
+        clock_start(case, "a", period="5 weeks", started_at=local("2026-09-28T10:00"))
+    with pytest.raises(ValidationFailed):
+        clock_start(case, "a", started_at=local("2026-09-28T10:00"))
+    with pytest.raises(ValidationFailed):
+        clock_start(
+            case, "a", fixed_due_at=local("2026-09-27T10:00"), started_at=local("2026-09-28T10:00")
+        )
+
+
+def test_stop_met_breached_and_no_op(make_case):
+    case = make_case()
+    clock_start(case, "a", period="1 workdays", started_at=local("2026-03-06T10:00"))
+    clock_start(case, "b", period="1 workdays", started_at=local("2026-03-06T10:00"))
+    # due end of Monday 03-09: 23:59 that day is met, Tuesday 00:00:01 is late
+    met = clock_stop(case, "a", at=local("2026-03-09T23:59"))
+    late = clock_stop(case, "b", at=local("2026-03-10T00:00") + timedelta(seconds=1))
+    assert (met.status, late.status) == ("met", "breached")
+    assert met.next_alert_at is None and case.next_due_at is None
+    assert clock_stop(case, "a", at=local("2026-03-10T00:00")) is None
+    assert actions(met) == ["start", "stop"]
+
+
+def test_fixed_clock_ends_at_the_fairs_close(make_case):
+    case = make_case()
+    closes = local("2026-10-19T18:00")
+    clock = clock_start(
+        case, "fair_reply", fixed_due_at=closes, started_at=local("2026-10-15T09:00")
+    )
+    assert clock.due_at == closes and clock.period_unit == "fixed" and clock.period is None
+
+
+def test_pause_of_a_workdays_clock_across_national_day(make_case):
+    case = make_case()
+    # 10 workdays from Mon 09-14: 15–18, 20 (Sun, 调休), 21–24, 28 (09-25 is Mid-Autumn) → 09-28.
+    clock = clock_start(case, "exam", period="10 workdays", started_at=local("2026-09-14T10:00"))
+    assert clock.due_at == end_of("2026-09-28")
+    clock_pause(case, "exam", at=local("2026-09-22T15:00"))
+    assert clock.status == "paused" and clock.remaining == 3  # 09-23, 09-24, 09-28
+    assert clock.next_alert_at is None and case.next_due_at is None
+    # resumed on Friday 10-09: 10-10 (Sat, 调休), 10-12, 10-13
+    clock_resume(case, "exam", at=local("2026-10-09T09:00"))
+    assert clock.status == "running"
+    assert clock.due_at == end_of("2026-10-13")
+    assert clock.paused_seconds == int(
+        (local("2026-10-09T09:00") - local("2026-09-22T15:00")).total_seconds()
+    )
+    assert case.next_due_at == clock.due_at
+    assert actions(clock) == ["start", "pause", "resume"]
+    assert clock.entries[-1].due_before == end_of("2026-09-28")
+
+
+def test_pause_of_a_days_clock_moves_the_last_day_then_rolls_over(make_case):
+    case = make_case()
+    clock = clock_start(case, "reply", period="15 days", started_at=local("2026-09-01T10:00"))
+    assert clock.last_day_on == date(2026, 9, 16)
+    clock_pause(case, "reply", at=local("2026-09-10T10:00"))
+    clock_resume(case, "reply", at=local("2026-09-30T16:00"))  # 20 calendar days later
+    assert clock.last_day_on == date(2026, 10, 6)  # National Day
+    assert clock.due_at == end_of("2026-10-08")
+
+
+def test_pause_of_an_hours_clock_adds_the_exact_span(make_case):
+    case = make_case()
+    clock = clock_start(case, "fair", period="24 hours", started_at=local("2026-10-02T10:00"))
+    clock_pause(case, "fair", at=local("2026-10-02T20:00"))
+    clock_resume(case, "fair", at=local("2026-10-03T08:30"))
+    assert clock.due_at == local("2026-10-03T22:30").astimezone(UTC)
+
+
+def test_pause_and_resume_at_the_same_instant_change_nothing(make_case):
+    case = make_case()
+    clock = clock_start(case, "exam", period="1 months", started_at=local("2026-01-31T10:00"))
+    before = (clock.due_at, clock.last_day_on, clock.next_alert_at)
+    clock_pause(case, "exam", at=local("2026-02-10T10:00"))
+    clock_resume(case, "exam", at=local("2026-02-10T10:00"))
+    assert (clock.due_at, clock.last_day_on, clock.next_alert_at) == before
+
+
+def test_pause_and_resume_of_the_wrong_state_are_no_ops(make_case):
+    case = make_case()
+    clock_start(case, "exam", period="5 workdays", started_at=local("2026-09-28T10:00"))
+    assert clock_resume(case, "exam", at=local("2026-09-29T10:00")) is None
+    assert clock_pause(case, "nope", at=local("2026-09-29T10:00")) is None
+    with pytest.raises(ValidationFailed):
+        clock_pause(case, "exam", at=local("2026-09-27T10:00"))
+
+
+def test_extension_is_added_to_the_last_day_before_roll_over(make_case):
+    case = make_case()
+    # 3 months from 07-07 → 10-07 (National Day) → due 10-08.
+    clock = clock_start(case, "closing", period="3 months", started_at=local("2026-07-07T10:00"))
+    assert (clock.last_day_on, clock.due_at) == (date(2026, 10, 7), end_of("2026-10-08"))
+    clock_extend(
+        case,
+        "closing",
+        by="1 months",
+        at=local("2026-09-01T10:00"),
+        maximum="1 months",
+        note="复杂案件",
+    )
+    # 10-07 + 1 month = 11-07 (Saturday) → Monday 11-09
+    assert clock.last_day_on == date(2026, 11, 7)
+    assert clock.due_at == end_of("2026-11-09")
+    assert clock.extended == 1
+    entry = clock.entries[-1]
+    assert (entry.action, entry.period, entry.note) == ("extend", "1 months", "复杂案件")
+    with pytest.raises(ValidationFailed):
+        clock_extend(
+            case, "closing", by="1 months", at=local("2026-09-02T10:00"), maximum="1 months"
+        )
+    with pytest.raises(StateConflict):
+        clock_extend(case, "nope", by="1 months", at=local("2026-09-02T10:00"))
+
+
+def test_extension_of_a_paused_workdays_clock_counts_on_resume(make_case):
+    case = make_case()
+    clock = clock_start(case, "exam", period="5 workdays", started_at=local("2026-03-02T10:00"))
+    assert clock.due_at == end_of("2026-03-09")
+    clock_pause(case, "exam", at=local("2026-03-04T10:00"))  # remaining: 05, 06, 09
+    clock_extend(case, "exam", by="2 workdays", at=local("2026-03-05T10:00"))
+    assert clock.remaining == 5
+    clock_resume(case, "exam", at=local("2026-03-16T10:00"))
+    assert clock.due_at == end_of("2026-03-23")
+
+
+def test_cancel_and_the_all_variants(make_case):
+    case = make_case()
+    for name in ("a", "b", "c"):
+        clock_start(case, name, period="10 workdays", started_at=local("2026-09-14T10:00"))
+    clock_cancel(case, "c", at=local("2026-09-15T10:00"))
+    assert len(clocks_pause_all(case, at=local("2026-09-16T10:00"))) == 2
+    assert case.next_due_at is None
+    assert len(clocks_resume_all(case, at=local("2026-09-17T10:00"))) == 2
+    assert case.next_due_at is not None
+    stopped = clocks_stop_all(case, at=local("2026-09-18T10:00"))
+    assert {c.status for c in stopped} == {"met"}
+    statuses = db.session.execute(select(Clock.name, Clock.status).order_by(Clock.name)).all()
+    assert [tuple(r) for r in statuses] == [("a", "met"), ("b", "met"), ("c", "cancelled")]
+    assert case.next_due_at is None
+
+
+def test_next_alert_moments_for_a_day_based_clock(make_case):
+    case = make_case()
+    # 1 workday from Friday 10:00 → due end of Monday: the last day begins before 75% elapses.
+    clock = clock_start(case, "a", period="1 workdays", started_at=local("2026-03-06T10:00"))
+    assert clock.next_alert_at == local("2026-03-09T00:00").astimezone(UTC)
+    assert clock_next_alert_at(clock, "due_soon") == clock.due_at
+    # escalation: 5 working days after the due day (03-10…03-16), at the end of that day
+    assert clock_next_alert_at(clock, "overdue") == end_of("2026-03-16")
+    assert clock_next_alert_at(clock, "escalated") is None
+    # a long clock: 75% of the running time comes first
+    long = clock_start(case, "b", period="5 workdays", started_at=local("2026-09-28T10:00"))
+    running = long.due_at - long.started_at
+    assert long.next_alert_at == long.started_at + running * 3 / 4
+
+
+def test_next_alert_excludes_paused_time_and_hours_escalate_after_two_hours(make_case):
+    case = make_case()
+    clock = clock_start(case, "h", period="8 hours", started_at=local("2026-10-02T08:00"))
+    assert clock.next_alert_at == local("2026-10-02T14:00").astimezone(UTC)
+    clock_pause(case, "h", at=local("2026-10-02T10:00"))
+    assert clock.next_alert_at is None
+    clock_resume(case, "h", at=local("2026-10-02T12:00"))
+    # due 18:00; 6 running hours elapse at 16:00 because 10:00–12:00 did not count
+    assert clock.due_at == local("2026-10-02T18:00").astimezone(UTC)
+    assert clock.next_alert_at == local("2026-10-02T16:00").astimezone(UTC)
+    assert clock_next_alert_at(clock, "overdue") == local("2026-10-02T20:00").astimezone(UTC)
+
+
+def test_a_changed_due_date_re_arms_the_alerts(make_case):
+    case = make_case()
+    clock = clock_start(case, "a", period="15 days", started_at=local("2026-09-01T10:00"))
+    clock.alert_level = "due_soon"
+    clock_extend(case, "a", by="5 days", at=local("2026-09-10T10:00"))
+    assert clock.alert_level is None
+    assert clock.next_alert_at == clock_next_alert_at(clock)
+
+
+def test_replay_reproduces_the_incremental_schedule(make_case):
+    case = make_case()
+    clock = clock_start(case, "a", period="10 workdays", started_at=local("2026-09-14T10:00"))
+    clock_pause(case, "a", at=local("2026-09-22T15:00"))
+    clock_resume(case, "a", at=local("2026-10-09T09:00"))
+    clock_extend(case, "a", by="3 workdays", at=local("2026-10-09T10:00"))
+    replayed = clock_replay(clock)
+    assert (replayed.due_at, replayed.last_day_on) == (clock.due_at, clock.last_day_on)
+    assert due_on_of(clock.due_at) == date(2026, 10, 16)
+
+
+def test_case_refresh_next_due_ignores_paused_and_stopped(make_case):
+    case = make_case()
+    clock_start(case, "a", period="1 workdays", started_at=local("2026-03-06T10:00"))
+    late = clock_start(case, "b", period="1 months", started_at=local("2026-03-06T10:00"))
+    clock_pause(case, "a", at=local("2026-03-06T11:00"))
+    case_refresh_next_due(case)
+    assert case.next_due_at == late.due_at
+    assert db.session.execute(
+        select(ClockEntry.action).order_by(ClockEntry.id)
+    ).scalars().all() == [
+        "start",
+        "start",
+        "pause",
+    ]
