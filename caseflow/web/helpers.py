@@ -3,7 +3,6 @@
 Imported by each view module, so it registers once on the blueprint whatever the import order.
 """
 
-from flask_login import current_user
 
 import workflows
 from caseflow.web import bp
@@ -51,21 +50,11 @@ def workflow_choices() -> list[tuple[str, str]]:
 
 @bp.app_context_processor
 def _web_globals():
-    unread = 0
-    if current_user and getattr(current_user, "is_authenticated", False):
-        try:
-            from caseflow.alerts.services import alerts_unread_count
-        except ImportError:  # the alerts area has not landed in this tree
-            alerts_unread_count = None
-        if alerts_unread_count is not None:
-            unread = alerts_unread_count(current_user)
     return {
-        "alerts_unread": unread,
         "workflow_label": workflow_label,
         "state_label": state_label,
         "clock_label": clock_label,
         "trigger_label": trigger_label,
-        "BADGE_LABELS": f.BADGE_LABELS,
     }
 
 

@@ -237,6 +237,14 @@ def dashboard_build(user, *, date_from: date, date_to: date, now: datetime | Non
     for clock, case in db.session.execute(attention.limit(400)):
         (overdue if clock.due_at < now else due_soon).append((clock, case))
 
+    # Grouped the way a supervisor reads them: by unit, then by caseworker.
+    def by_desk(row):
+        clock, case = row
+        return (case.unit_id, case.assignee.display_name if case.assignee else "", clock.due_at)
+
+    overdue.sort(key=by_desk)
+    due_soon.sort(key=by_desk)
+
     # On-time rate per workflow and clock: clocks settled within the period, met vs breached.
     settled = _scoped(
         select(Case.workflow, Clock.name, Clock.status, func.count())
@@ -370,3 +378,41 @@ def fair_board_cases(fair, *, since: datetime) -> list[Case]:
         .order_by(Case.is_closed, Case.priority.desc(), Case.next_due_at, Case.received_at)
     )
     return list(db.session.scalars(query.limit(200)))
+
+
+@dataclass
+class PublicStatus:
+    """What the public page may show: the stage and public dates, no parties, no notes."""
+
+    number: str
+    workflow: str
+    state: str
+    is_closed: bool
+    received_at: datetime
+    closed_at: datetime | None
+    steps: list  # (label, occurred_at) of the transitions, without notes or actors
+
+
+def case_public_lookup(number: str, code: str) -> PublicStatus | None:
+    import hmac
+
+    case = db.session.scalar(select(Case).where(Case.number == (number or "").strip().upper()))
+    if case is None or not hmac.compare_digest(case.public_code, (code or "").strip().upper()):
+        return None
+    import workflows
+
+    module = workflows.get(case.workflow)
+    steps = []
+    for event in case_events(case):
+        if event.kind == "transition" and event.to_state != event.from_state:
+            state = workflows.state(module, event.to_state)
+            steps.append((state.label if state else event.to_state, event.occurred_at))
+    return PublicStatus(
+        number=case.number,
+        workflow=case.workflow,
+        state=case.state,
+        is_closed=case.is_closed,
+        received_at=case.received_at,
+        closed_at=case.closed_at,
+        steps=steps,
+    )

@@ -12,7 +12,6 @@ from caseflow.cases.models import Case, Event
 from caseflow.extensions import db
 from tests.support import csrf_from
 
-
 _PREFIXED_CSRF = re.compile(r'name="(?:[a-z_]+-)?csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -194,3 +193,68 @@ def test_fair_desk_lodges_a_complaint_with_a_photo(client, people, fair_with_exh
 def test_fair_desk_is_for_desk_roles(client, people, login):
     login(people["caseworker"])
     assert client.get("/desk").status_code == 403
+
+
+def test_dashboard_lists_overdue_and_exports_xlsx(client, people, open_case, login):
+    from datetime import UTC, datetime, timedelta
+
+    from openpyxl import load_workbook
+
+    worker = people["caseworker"]
+    # Received three weeks ago: the 5-workday acceptance clock is long overdue.
+    late = open_case(worker, received_at=datetime.now(UTC) - timedelta(days=21))
+    login(people["supervisor"])
+    page = client.get("/dashboard")
+    assert page.status_code == 200, page.text
+    assert late.number in page.text and 'id="trend-chart"' in page.text
+    export = client.get("/dashboard.xlsx")
+    assert export.status_code == 200
+    workbook = load_workbook(io.BytesIO(export.data))
+    assert late.number in [row[2] for row in workbook["超期"].iter_rows(values_only=True)]
+
+
+def test_dashboard_is_for_supervisors(client, people, login):
+    login(people["caseworker"])
+    assert client.get("/dashboard").status_code == 403
+
+
+def test_public_status_needs_number_and_code_and_shows_only_the_stage(client, people, open_case):
+    case = open_case(people["caseworker"])
+    page = client.get("/status")
+    assert page.status_code == 200
+    token = csrf_from(page.text)
+    wrong = client.post("/status", data={"csrf_token": token, "number": case.number, "code": "WRONG"})
+    assert wrong.status_code == 404 and "案件编号或查询码不正确" in wrong.text
+    right = client.post(
+        "/status", data={"csrf_token": token, "number": case.number.lower(), "code": case.public_code}
+    )
+    assert right.status_code == 200
+    assert "已申请" in right.text and "年" in right.text
+    assert "中山市明辉照明有限公司" not in right.text  # no parties on the public page
+
+
+def test_admin_creates_a_user_and_sees_provisional_years(client, people, login):
+    login(people["admin"])
+    page = client.get("/admin")
+    assert page.status_code == 200 and "zs_worker" in page.text
+    response = client.post(
+        "/admin/users",
+        data={
+            "user-csrf_token": _PREFIXED_CSRF.search(page.text).group(1),
+            "user-username": "new_worker",
+            "user-display_name": "新承办",
+            "user-role": "caseworker",
+            "user-unit_id": people["caseworker"].unit_id,
+            "user-password": "short",
+        },
+    )
+    assert response.status_code == 422 and "至少8位" in response.text
+    calendar = client.get("/admin", query_string={"tab": "calendar"})
+    assert "暂定" in calendar.text and "官方" in calendar.text
+    assert client.get("/admin", query_string={"tab": "units"}).status_code == 200
+    assert client.get("/admin", query_string={"tab": "outbox"}).status_code == 200
+
+
+def test_admin_pages_are_for_admins(client, people, login):
+    login(people["supervisor"])
+    assert client.get("/admin").status_code == 403
