@@ -77,3 +77,66 @@ def test_malformed_and_unknown_unit(api, make_user, zs):
         "/api/v1/applicants", json={"unit": "ZS", "name": "甲", "credit_code": HUAWEI}
     )
     assert ok.status_code == 201
+
+
+@pytest.fixture
+def approved_id(api, make_user, zs):
+    clerk, supervisor = make_user("caseworker", zs), make_user("supervisor", zs)
+    created = api(clerk).post(
+        "/api/v1/applicants", json={"name": "明辉灯饰", "credit_code": HUAWEI}
+    )
+    api(supervisor).post(f"/api/v1/applicants/{created.json['id']}/approve")
+    return created.json["id"]
+
+
+def pre_exam(applicant_id, **right):
+    return {
+        "workflow": "pre_exam",
+        "channel": "web",
+        "title": "一种LED灯具散热结构",
+        "complainant": {"name": "明辉灯饰", "kind": "company"},
+        "applicant_id": applicant_id,
+        "right": {
+            "kind": "patent",
+            "patent_type": "invention",
+            "classification": "F21V 29/70",
+            **right,
+        },
+    }
+
+
+def test_an_eligible_pre_exam_request_opens(api, make_user, zs, approved_id):
+    response = api(make_user("caseworker", zs)).post("/api/v1/cases", json=pre_exam(approved_id))
+    assert response.status_code == 201, response.text
+    assert response.json["state"] == "requested"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"pct": True}, "right.pct"),
+        ({"divisional": True}, "right.divisional"),
+        ({"classification": "G06F 3/01"}, "right.classification"),
+        ({"patent_type": "design", "classification": "14-03"}, "right.classification"),
+    ],
+)
+def test_each_refusal_is_a_422_via_the_api(api, make_user, zs, approved_id, change, field):
+    response = api(make_user("caseworker", zs)).post(
+        "/api/v1/cases", json=pre_exam(approved_id, **change)
+    )
+    assert response.status_code == 422, response.text
+    assert set(response.json["error"]["fields"]) == {field}
+
+
+def test_unknown_or_pending_applicant_is_a_422(api, make_user, zs):
+    clerk = make_user("caseworker", zs)
+    missing = api(clerk).post("/api/v1/cases", json=pre_exam(999999))
+    assert missing.status_code == 422
+    assert missing.json["error"]["fields"] == {"applicant_id": "申请人未在本单位备案"}
+    pending = api(clerk).post("/api/v1/applicants", json={"name": "乙", "credit_code": HUAWEI})
+    response = api(clerk).post("/api/v1/cases", json=pre_exam(pending.json["id"]))
+    assert response.json["error"]["fields"] == {"applicant_id": "申请人备案尚未审核通过"}
+    english = api(clerk).post(
+        "/api/v1/cases", json=pre_exam(pending.json["id"]), headers={"Accept-Language": "en"}
+    )
+    assert english.json["error"]["message"].startswith("not eligible")

@@ -1,12 +1,9 @@
 """Factories for the fair tests: a fair desk with its users, fairs, exhibitors and complaints."""
 
-import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-
-from caseflow.extensions import db
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -50,10 +47,33 @@ def make_fair(officer):
     return factory
 
 
+#: How a complaint reaches each state through the real machine (procedures.md §5), with the
+#: data each trigger needs.
+PATHS = {
+    "lodged": [],
+    "refused": [("refuse", {"reason": "材料不全"})],
+    "respondent_notified": [("accept", {}), ("notify_respondent", {})],
+    "not_infringing": [("accept", {}), ("notify_respondent", {}), ("find_not_infringing", {})],
+    "mediated": [("accept", {}), ("notify_respondent", {}), ("mediate", {})],
+    "rectification_ordered": [
+        ("accept", {}),
+        ("notify_respondent", {}),
+        ("order_rectification", {}),
+    ],
+    "resolved": [
+        ("accept", {}),
+        ("notify_respondent", {}),
+        ("order_rectification", {}),
+        ("confirm_compliance", {"evidence": "现场照片 IMG_0412"}),
+    ],
+}
+
+
 @pytest.fixture
-def make_complaint():
-    """Insert a ``fair_complaint`` case as ``case_open`` leaves it (lodged), or in ``state``."""
-    from caseflow.cases.models import Case
+def make_complaint(officer):
+    """A ``fair_complaint`` opened through ``case_open`` and moved by the engine to ``state``."""
+    from caseflow.cases.services import case_open
+    from caseflow.engine import case_fire
 
     def factory(
         fair,
@@ -65,23 +85,28 @@ def make_complaint():
         received_at=None,
         country="DE",
     ):
-        case = Case(
-            number=f"CF-FAIR-2026-{uuid.uuid4().hex[:5]}",
-            unit_id=fair.unit_id,
+        received_at = received_at or local(2026, 4, 16, 10)
+        case = case_open(
             workflow="fair_complaint",
-            state=state,
-            is_closed=state in ("refused", "not_infringing", "resolved", "mediated", "referred"),
-            received_at=received_at or local(2026, 4, 16, 10),
+            unit=fair.unit,
+            actor=officer,
+            channel="fair_desk",
+            received_at=received_at,
             complainant={"name": complainant, "kind": "company", "country": country},
-            complainant_name=complainant,
-            respondent={"name": exhibitor.name, "kind": "company", "country": exhibitor.country},
-            respondent_name=exhibitor.name,
             right={"kind": "patent", "number": right_number, "patent_type": "design"},
             fair_id=fair.id,
             exhibitor_id=exhibitor.id,
         )
-        db.session.add(case)
-        db.session.commit()
+        for step, (trigger, data) in enumerate(PATHS[state], start=1):
+            case_fire(
+                case,
+                trigger,
+                officer,
+                occurred_at=received_at + timedelta(minutes=10 * step),
+                data=data,
+                render_notices=False,
+            )
+        assert case.state == state
         return case
 
     return factory

@@ -117,3 +117,33 @@ def test_other_units_fairs_are_out_of_scope(api, make_user, make_unit, fair):
     assert api(other).get("/api/v1/fairs/999999").status_code == 404
     rows = [{"name": "甲", "booth": "1A01", "country": "CN"}]
     assert api(other).post(f"/api/v1/fairs/{fair['id']}/exhibitors", json=rows).status_code == 403
+
+
+def test_complaints_via_the_cases_api_duplicate_refused_priority_flagged(api, officer, fair):
+    rows = [{"name": "中山市古镇明辉灯饰有限公司", "booth": "11.2A01", "country": "中国"}]
+    api(officer).post(f"/api/v1/fairs/{fair['id']}/exhibitors", json=rows)
+    exhibitor = api(officer).get(f"/api/v1/fairs/{fair['id']}/exhibitors?q=11.2A01").json
+    complaint = {
+        "workflow": "fair_complaint",
+        "channel": "fair_desk",
+        "received_at": "2026-04-16T10:00:00+08:00",
+        "complainant": {"name": "Osram GmbH", "kind": "company", "country": "DE"},
+        "right": {"kind": "patent", "number": "ZL202330123456.X", "patent_type": "design"},
+        "fair_id": fair["id"],
+        "exhibitor_id": exhibitor["exhibitors"][0]["id"],
+    }
+    first = api(officer).post("/api/v1/cases", json=complaint)
+    assert first.status_code == 201, first.text
+    assert first.json["priority"] is True
+    again = api(officer).post("/api/v1/cases", json=complaint)
+    assert again.status_code == 422
+    assert first.json["number"] in again.json["error"]["message"]
+    in_court = api(officer).post(
+        "/api/v1/cases",
+        json={
+            **complaint,
+            "right": {**complaint["right"], "number": "ZL202330999999.1"},
+            "data": {"in_court": True},
+        },
+    )
+    assert in_court.status_code == 422 and "法院" in in_court.json["error"]["message"]

@@ -254,6 +254,10 @@ def test_a_duplicate_complaint_is_refused(stand, make_complaint):
     with pytest.raises(ValidationFailed) as refused:
         check(fair, exhibitor, complainant=" 欧司朗有限公司", number="202310123456.7")
     assert earlier.number in refused.value.message
+    with pytest.raises(ValidationFailed):  # case_open runs the same check
+        make_complaint(
+            fair, exhibitor, complainant="欧司朗有限公司", right_number="ZL202310123456.7"
+        )
     # Another right, another complainant, or the same complaint at another exhibitor is new.
     check(fair, exhibitor, number="ZL202320999999.1")
     check(fair, exhibitor, complainant="飞利浦照明")
@@ -324,14 +328,21 @@ def clocks_of(case, name=None):
 def test_lodging_starts_desk_review_and_decision_by_close(stand, make_complaint):
     fair, exhibitor = stand
     case = make_complaint(fair, exhibitor, received_at=local(2026, 4, 18, 23, 30))
-    fair_complaint_start_clocks(case)
-    db.session.commit()
     clocks = {c.name: c for c in clocks_of(case)}
+    assert set(clocks) == {"desk_review", "decision_by_close"}
     # Clock hours run through the night and the weekend (2026-04-19 is a Sunday).
     assert clocks["desk_review"].due_at == local(2026, 4, 19, 1, 30)
     assert clocks["decision_by_close"].due_at == local(2026, 4, 19, 18)
+    assert clocks["decision_by_close"].period_unit == "fixed"
     fair_complaint_start_clocks(case)  # already running: left alone
+    db.session.commit()
     assert len(clocks_of(case)) == 2
+
+
+def test_a_complaint_lodged_after_the_close_gets_no_close_clock(stand, make_complaint):
+    fair, exhibitor = stand
+    case = make_complaint(fair, exhibitor, received_at=local(2026, 4, 19, 18, 30))
+    assert [c.name for c in clocks_of(case)] == ["desk_review"]
 
 
 def test_post_fair_clocks_start_once_for_complaints_still_open(stand, make_complaint):
