@@ -1,0 +1,73 @@
+"""``GET`` and ``PUT /api/v1/calendar/{year}``."""
+
+from caseflow.calendar.models import CalendarYear
+from caseflow.clocks.services import clock_start
+from caseflow.extensions import db
+from tests.calendar.conftest import local
+
+
+def test_any_user_reads_a_year(api, make_user, units):
+    user = make_user("caseworker", units["ZS"])
+    response = api(user).get("/api/v1/calendar/2026")
+    assert response.status_code == 200
+    body = response.json
+    assert body["status"] == "official"
+    assert {"date": "2026-10-10", "kind": "workday", "name": "国庆节"}.items() <= body["days"][
+        -1
+    ].items()
+    assert api(user).get("/api/v1/calendar/2027").json["status"] == "provisional"
+    assert api(user).get("/api/v1/calendar/1990").status_code == 404
+
+
+def test_only_an_admin_loads_a_year(api, make_user, units, restore_2027):
+    user = make_user("supervisor", units["ZS"])
+    response = api(user).put("/api/v1/calendar/2027", data=restore_2027.read_text(encoding="utf-8"))
+    assert response.status_code == 403
+    assert db.session.get(CalendarYear, 2027) is None
+
+
+def test_admin_loads_a_year_and_sees_what_moved(api, make_user, units, make_case, restore_2027):
+    admin = make_user("admin", None)
+    case = make_case()
+    clock_start(case, "exam", period="10 workdays", started_at=local("2027-02-01T10:00"))
+    db.session.commit()
+    response = api(admin).put(
+        "/api/v1/calendar/2027",
+        data=restore_2027.read_text(encoding="utf-8").encode(),
+        headers={"Content-Type": "text/plain; charset=utf-8"},
+    )
+    assert response.status_code == 200, response.json
+    body = response.json
+    assert body["status"] == "official" and body["loaded_by"] == admin.username
+    assert body["moved"] == [
+        {
+            "case_id": case.id,
+            "case_number": case.number,
+            "clock": "exam",
+            "due_before": "2027-02-18T00:00:00+08:00",
+            "due_after": "2027-02-21T00:00:00+08:00",
+        }
+    ]
+
+
+def test_admin_loads_json_days_and_bad_lines_are_422(api, make_user, restore_2027):
+    admin = make_user("admin", None)
+    bad = {
+        "days": [
+            {"date": "2027-01-01", "kind": "holiday", "name": "元旦"},
+            {"date": "2027-01-02", "kind": "x"},
+        ]
+    }
+    response = api(admin).put("/api/v1/calendar/2027", json=bad)
+    assert response.status_code == 422
+    assert "line 2" in response.json["error"]["fields"]
+    assert db.session.get(CalendarYear, 2027) is None
+    wrong_year = {"days": [{"date": "2028-01-01", "kind": "holiday", "name": "元旦"}]}
+    assert api(admin).put("/api/v1/calendar/2027", json=wrong_year).status_code == 422
+    good = {
+        "days": [{"date": "2027-01-01", "kind": "holiday", "name": "元旦"}],
+        "source": "国办发明电〔2026〕",
+    }
+    response = api(admin).put("/api/v1/calendar/2027", json=good)
+    assert response.status_code == 200 and response.json["source"] == "国办发明电〔2026〕"
+    assert api(admin).put("/api/v1/calendar/2027", json=["nope"]).status_code == 400
