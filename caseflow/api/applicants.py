@@ -1,12 +1,13 @@
-"""Applicants' filings (备案) over the API: register, approve, read."""
+"""Applicants' filings (备案) over the API: register, approve, revoke, read, list."""
 
+from flask import request
 from sqlalchemy import select
 
 from caseflow.accounts.models import Unit
 from caseflow.api import api_user, bp, json_body
-from caseflow.applicants.selectors import applicant_get
-from caseflow.applicants.services import applicant_approve, applicant_register
-from caseflow.errors import ValidationFailed
+from caseflow.applicants.selectors import applicant_get, applicants_list
+from caseflow.applicants.services import applicant_approve, applicant_register, applicant_revoke
+from caseflow.errors import PermissionDenied, ValidationFailed
 from caseflow.extensions import db
 from caseflow.timeutil import iso
 
@@ -67,3 +68,21 @@ def applicants_approve(applicant_id):
 @bp.get("/applicants/<int:applicant_id>")
 def applicants_show(applicant_id):
     return applicant_json(applicant_get(applicant_id, user=api_user()))
+
+
+@bp.post("/applicants/<int:applicant_id>/revoke")
+def applicants_revoke(applicant_id):
+    user = api_user()
+    applicant = applicant_revoke(applicant_get(applicant_id, user=user), actor=user)
+    return applicant_json(applicant)
+
+
+@bp.get("/applicants")
+def applicants_index():
+    """The filings of the user's unit (an admin names one with ``?unit=``)."""
+    user = api_user()
+    unit = unit_from_body(request.args, user)
+    if not user.can_see_unit(unit.id):
+        raise PermissionDenied("无权查看其他单位的备案", message_en="filings of another unit")
+    status = request.args.get("status") or None
+    return {"applicants": [applicant_json(a) for a in applicants_list(unit=unit, status=status)]}

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.extensions import db
@@ -38,8 +38,16 @@ class Applicant(db.Model):
     revoked_by = relationship("User", foreign_keys=[revoked_by_id])
 
     __table_args__ = (
-        # One filing per organisation per unit: a second registration is a mistake, not news.
-        UniqueConstraint("unit_id", "credit_code"),
+        # One live filing per organisation per unit: a second registration is a mistake, not
+        # news. A revoked filing stays on record and the organisation may file again.
+        Index(
+            "uq_applicants_live_credit_code",
+            "unit_id",
+            "credit_code",
+            unique=True,
+            sqlite_where=text("status != 'revoked'"),
+            postgresql_where=text("status != 'revoked'"),
+        ),
         CheckConstraint("status in ('pending', 'approved', 'revoked')", name="status_known"),
         # The state carries its fields: an approved filing says who approved it and when.
         CheckConstraint(

@@ -52,7 +52,11 @@ def applicant_register(*, unit, actor, name, credit_code) -> Applicant:
     if fields:
         raise ValidationFailed("备案信息有误", message_en="invalid filing", fields=fields)
     existing = db.session.scalar(
-        select(Applicant).where(Applicant.unit_id == unit.id, Applicant.credit_code == code)
+        select(Applicant).where(
+            Applicant.unit_id == unit.id,
+            Applicant.credit_code == code,
+            Applicant.status != "revoked",
+        )
     )
     if existing is not None:
         raise ValidationFailed(

@@ -140,3 +140,18 @@ def test_unknown_or_pending_applicant_is_a_422(api, make_user, zs):
         "/api/v1/cases", json=pre_exam(pending.json["id"]), headers={"Accept-Language": "en"}
     )
     assert english.json["error"]["message"].startswith("not eligible")
+
+
+def test_revoke_then_file_again_and_list(api, make_user, zs):
+    clerk, supervisor = make_user("caseworker", zs), make_user("supervisor", zs)
+    first = api(clerk).post("/api/v1/applicants", json={"name": "甲", "credit_code": HUAWEI}).json
+    api(supervisor).post(f"/api/v1/applicants/{first['id']}/approve")
+    assert api(clerk).post(f"/api/v1/applicants/{first['id']}/revoke").status_code == 403
+    revoked = api(supervisor).post(f"/api/v1/applicants/{first['id']}/revoke")
+    assert revoked.status_code == 200 and revoked.json["status"] == "revoked"
+    again = api(clerk).post("/api/v1/applicants", json={"name": "甲", "credit_code": HUAWEI})
+    assert again.status_code == 201
+    listed = api(clerk).get("/api/v1/applicants").json["applicants"]
+    assert [a["status"] for a in listed] == ["revoked", "pending"]
+    assert len(api(clerk).get("/api/v1/applicants?status=pending").json["applicants"]) == 1
+    assert api(make_user("admin")).get("/api/v1/applicants").status_code == 422
