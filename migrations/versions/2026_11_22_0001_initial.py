@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 02:09:44.511755
+Create Date: 2026-11-22 02:13:04.267380
 
 """
 
@@ -169,12 +169,16 @@ def upgrade():
             ["unit_id"], ["units.id"], name=op.f("fk_applicants_unit_id_units")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_applicants")),
-        sa.UniqueConstraint(
-            "unit_id", "credit_code", name=op.f("uq_applicants_unit_id_credit_code")
-        ),
     )
     with op.batch_alter_table("applicants", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_applicants_unit_id"), ["unit_id"], unique=False)
+        batch_op.create_index(
+            "uq_applicants_live_credit_code",
+            ["unit_id", "credit_code"],
+            unique=True,
+            sqlite_where=sa.text("status != 'revoked'"),
+            postgresql_where=sa.text("status != 'revoked'"),
+        )
 
     op.create_table(
         "cases",
@@ -583,6 +587,11 @@ def downgrade():
 
     op.drop_table("cases")
     with op.batch_alter_table("applicants", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_applicants_live_credit_code",
+            sqlite_where=sa.text("status != 'revoked'"),
+            postgresql_where=sa.text("status != 'revoked'"),
+        )
         batch_op.drop_index(batch_op.f("ix_applicants_unit_id"))
 
     op.drop_table("applicants")
