@@ -1,0 +1,170 @@
+"""The main journeys in a real browser: each role's start page, an adjudication case from filing to
+decision, a fair complaint at the desk on a tablet, a supervisor's overdue list and extension, a
+Chinese form error, and the 403 for another unit's case."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from caseflow.cases.models import Case, Event
+from caseflow.extensions import db
+from caseflow.timeutil import iso
+
+pytestmark = pytest.mark.browser
+
+
+def _fire(page, trigger, **fields):
+    """Open the trigger's form on the case page, fill it and submit."""
+    page.click(f"#trigger-{trigger} > summary")
+    for name, value in fields.items():
+        page.fill(f"#{trigger}-{name}", value)
+    page.click(f"form[data-trigger={trigger}] button[type=submit]")
+    page.wait_for_load_state()
+
+
+def test_each_role_logs_in_to_its_start_page(new_page, people, shot, live_server):
+    anonymous = new_page()
+    anonymous.goto("/login")
+    shot(anonymous, "login")
+    anonymous.goto("/status")
+    assert "案件进度查询" in anonymous.inner_text("h1")
+    shot(anonymous, "public-status")
+
+    for role, path, marker in (
+        ("caseworker", "/inbox", "待办案件"),
+        ("viewer", "/inbox", "待办案件"),
+        ("desk", "/desk", "投诉站"),
+        ("supervisor", "/dashboard", "督办看板"),
+        ("admin", "/admin", "系统管理"),
+    ):
+        page = new_page(people[role])
+        assert page.url.endswith("/inbox")  # everyone lands on the inbox
+        page.goto(path)
+        assert marker in page.content()
+        if role == "admin":
+            shot(page, "admin-users")
+            page.goto("/admin?tab=calendar")
+            assert "暂定" in page.content()
+            shot(page, "admin-calendar")
+
+
+def test_caseworker_takes_an_adjudication_case_to_decision(new_page, people, open_case, shot):
+    worker, chief = people["caseworker"], people["supervisor"]
+    case = open_case(worker)
+    page = new_page(worker)
+    page.goto("/inbox")
+    assert case.number in page.inner_text("#inbox")
+    shot(page, "inbox")
+
+    page.click(f"text={case.number}")
+    assert page.inner_text("#case-state") == "已申请"
+    # Two handlers: the engine's rule (three or more, odd) comes back in Chinese beside the field.
+    _fire(page, "accept", handlers="张三\n李四")
+    assert "合议组应由三名以上单数承办人组成" in page.inner_text("#accept-handlers-error")
+    shot(page, "case-form-error")
+    page.fill("#accept-handlers", "张三\n李四\n王五")
+    page.click("form[data-trigger=accept] button[type=submit]")
+    page.wait_for_load_state()
+    assert page.inner_text("#case-state") == "已立案"
+    assert "年" in page.inner_text("#clocks") and "工作日" in page.inner_text("#clocks")
+    _fire(page, "serve", note="被请求人当面签收")
+    assert page.inner_text("#case-state") == "待答辩"
+    _fire(page, "receive_answer")
+    assert page.inner_text("#case-state") == "审理中"
+    assert 'data-trigger="decide"' not in page.content()  # the decision is the supervisor's
+
+    chief_page = new_page(chief)
+    chief_page.goto(f"/cases/{case.id}")
+    page_select = "#decide-outcome"
+    chief_page.click("#trigger-decide > summary")
+    chief_page.select_option(page_select, "infringing")
+    chief_page.click("form[data-trigger=decide] button[type=submit]")
+    chief_page.wait_for_load_state()
+    assert chief_page.inner_text("#case-state") == "已裁决"
+
+    page.goto(f"/cases/{case.id}")
+    assert "行政裁决书" in page.inner_text("#notices")
+    shot(page, "case")
+    with page.expect_download() as download:
+        page.click("#notices a:has-text('行政裁决书')")
+    pdf = download.value.path().read_bytes()
+    assert pdf.startswith(b"%PDF")
+
+
+def test_desk_officer_lodges_a_complaint_on_a_tablet_and_orders_withdrawal(
+    new_page, people, fair_with_exhibitors, shot
+):
+    page = new_page(people["desk"], width=768, height=1024)
+    page.goto("/desk")
+    page.fill("#exhibitor-q", "11.2C15")
+    page.click(".pick-exhibitor")
+    assert "佛山光耀灯饰有限公司" in page.inner_text("#exhibitor-picked")
+    page.fill("#complainant_name", "OSRAM GmbH")
+    page.fill("#complainant_contact", "+49 89 6213 0")
+    page.fill("#complainant_country", "DE")
+    page.fill("#right_number", "ZL202330654321.0")
+    page.select_option("#patent_type", "design")
+    page.set_input_files(
+        "#photos",
+        files=[{"name": "booth.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8\xff\xe0 photo"}],
+    )
+    shot(page, "desk-lodge")
+    page.click("#lodge-form button[type=submit]")
+    page.wait_for_load_state()
+    card = page.locator(".board-card").first
+    assert "优先" in card.inner_text()  # a foreign rights holder goes first
+    assert "小时" in card.inner_text()  # hour countdowns on the board
+    for trigger in ("accept", "notify_respondent", "order_withdrawal"):
+        page.locator(f".board-card button[data-trigger={trigger}]").first.click()
+        page.wait_for_load_state()
+    card = page.locator(".board-card").first
+    assert "责令撤展" in card.inner_text()
+    link = card.locator("a:has-text('撤展通知书')")
+    href = link.get_attribute("href")
+    assert href.endswith(".pdf")
+    assert page.request.get(href).body().startswith(b"%PDF")  # ready to print
+    shot(page, "desk-board")
+
+
+def test_supervisor_sees_an_overdue_case_and_approves_an_extension(
+    app, new_page, people, open_case, shot
+):
+    from caseflow.engine import case_fire
+
+    now = datetime.now(UTC)
+    case = open_case(people["caseworker"], received_at=now - timedelta(days=130))
+    case_fire(case, "accept", people["caseworker"], occurred_at=now - timedelta(days=128),
+              data={"handlers": ["张三", "李四", "王五"]})
+    # Time simulated through the CLI: the sweep raises the overdue alerts as of now.
+    result = app.test_cli_runner().invoke(args=["sla", "sweep", "--now", iso(now)])
+    assert result.exit_code == 0, result.output
+    assert f"{case.number} closing overdue" in result.output
+
+    page = new_page(people["supervisor"])
+    page.goto("/dashboard")
+    row = page.locator(f"#overdue tr[data-case='{case.number}']").first
+    assert "超期" in page.inner_text("#overdue")
+    shot(page, "dashboard")
+    row.locator("details:has(form[data-trigger=extend]) > summary").click()
+    row.locator("#extend-reason").fill("案情复杂，需延长审理期限")
+    row.locator("form[data-trigger=extend] button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "已完成：延长审理期限" in page.content()
+    db.session.expire_all()
+    assert db.session.scalar(
+        select(Event).where(Event.case_id == case.id, Event.trigger == "extend")
+    )
+    page.goto("/alerts/")
+    assert case.number in page.content()
+    shot(page, "alerts")
+
+
+def test_another_units_case_is_a_403_page(new_page, people, open_case, shot):
+    pd_case = open_case(people["pd_worker"], unit="PD")
+    page = new_page(people["caseworker"])
+    response = page.goto(f"/cases/{pd_case.id}")
+    assert response.status == 403
+    assert "无权" in page.content()
+    shot(page, "forbidden")
+    assert db.session.get(Case, pd_case.id).state == "filed"
