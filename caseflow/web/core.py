@@ -150,7 +150,7 @@ def register_template_helpers(app) -> None:
 
         return {
             "role_labels": ROLE_LABELS,
-            "current_locale": str(get_locale() or "zh_CN"),
+            "current_locale": "en" if str(get_locale() or "").startswith("en") else "zh_CN",
             "endpoints": _endpoints(),
         }
 
