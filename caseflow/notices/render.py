@@ -11,7 +11,7 @@ import os
 
 import qrcode
 import qrcode.image.svg
-from flask import current_app, has_request_context, render_template, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import select
 
 from caseflow.accounts.models import Unit
@@ -151,6 +151,18 @@ def _referral_target(data: dict) -> str:
     return dict(REFERRAL_TARGETS).get(data.get("target"), "有关机关")
 
 
+def _earlier_notice(notice, kind: str):
+    """The case's latest notice of ``kind`` before this one (a lapse cites its correction)."""
+    from caseflow.notices.models import Notice
+
+    return db.session.scalar(
+        select(Notice)
+        .where(Notice.case_id == notice.case_id, Notice.kind == kind, Notice.id < notice.id)
+        .order_by(Notice.id.desc())
+        .limit(1)
+    )
+
+
 def _contact(profile: dict) -> dict:
     """The unit's contact block: a dict (person, phone, address) or one line of text."""
     contact = profile.get("contact") or {}
@@ -190,14 +202,16 @@ def notice_context(notice) -> dict:
     if case.data and case.data.get("accepted_at"):
         accepted_date = chinese_date(local_date(parse_instant(case.data["accepted_at"])))
     replaces_number = notice.replaces.document_number if notice.replaces_id else ""
+    correction = _earlier_notice(notice, "correction_notice")
     return {
         "notice": notice,
         "kind": notice.kind,
         "family": kind_family(notice.kind),
         "workflow": case.workflow,
         "title": notice.title,
-        "unit_name": unit.name,
-        "masthead_pt": masthead_size(unit.name),
+        # The full name (版头, 署名) from the profile: the unit's short display name may differ.
+        "unit_name": profile.get("full_name") or unit.name,
+        "masthead_pt": masthead_size(profile.get("full_name") or unit.name),
         "document_number": notice.document_number,
         "case_number": case.number,
         "case_title": case.title,
@@ -240,11 +254,18 @@ def notice_context(notice) -> dict:
         "verify_url": verify_url(notice.verification_code),
         "issue_date_cn": chinese_numeral_date(issued_on),
         "replaces_number": replaces_number,
+        "correction_sent_date": chinese_date(local_date(correction.issued_at))
+        if correction
+        else "",
+        "correction_number": f"以{correction.document_number}" if correction else "",
     }
 
 
 def notice_html(notice) -> str:
-    return render_template(f"notices/{notice.kind}.html", **notice_context(notice))
+    """The notice's HTML. The template is rendered without the app's context processors: a
+    document must not depend on who is logged in or on a request (the CLI retry has neither)."""
+    template = current_app.jinja_env.get_template(f"notices/{notice.kind}.html")
+    return template.render(**notice_context(notice))
 
 
 def html_to_pdf(html: str) -> bytes:

@@ -1,0 +1,243 @@
+"""Every notice kind of notices.md, rendered for a realistic case and read back from the PDF.
+
+Deadlines come from real clocks on the official 2026 calendar: the step takes effect on Tuesday
+2026-09-22 10:00 (Shanghai), just before National Day (10-01…10-07 rest, 10-10 a make-up
+Saturday; Mid-Autumn rest on Friday 09-25), so day periods roll over the holiday and workday
+periods skip it.
+"""
+
+import re
+
+import pytest
+
+from caseflow.notices.kinds import KINDS
+from tests.notices.conftest import RESPONDENT, at
+
+STEP_AT = "2026-09-22 10:00"
+
+#: kind → workflow, unit, clocks the step starts, event data, the title printed, the due date
+#: the notice must announce (hand-counted on the 2026 schedule), the parties it names.
+CASES = {
+    "acceptance_notice": (
+        "adjudication",
+        "ZS",
+        [("closing", "3 months")],
+        {},
+        "立案通知书",
+        "2026年12月22日前",
+        "both",
+    ),
+    "rejection_notice": (
+        "intake",
+        "ZS",
+        [],
+        {"reason": "不属于专利侵权纠纷"},
+        "不予受理通知书",
+        None,
+        "both",
+    ),
+    # 15 days from 09-22 ends on 10-07, a holiday: rolls to the first working day, 10-08.
+    "correction_notice": (
+        "adjudication",
+        "ZS",
+        [("correction", "15 days")],
+        {},
+        "补正通知书",
+        "2026年10月8日前",
+        "both",
+    ),
+    "transfer_notice": (
+        "intake",
+        "PD",
+        [],
+        {"department": "market_regulation"},
+        "移送告知书",
+        None,
+        "both",
+    ),
+    "lapse_notice": ("intake", "ZS", [], {}, "视为撤回通知书", None, "both"),
+    # 5 working days after Tuesday 09-22: 23, 24, (25 Mid-Autumn rest), 28, 29, 30.
+    "revision_notice": (
+        "pre_exam",
+        "ZS",
+        [("revision", "5 workdays")],
+        {"reason": "权利要求1缺少必要技术特征"},
+        "预审意见通知书",
+        "2026年9月30日前",
+        "complainant",
+    ),
+    # 10 working days: …09-30 is the 5th, then 10-08, 10-09, 10-10 (make-up Saturday), 10-12,
+    # 10-13.
+    "qualification_notice": (
+        "pre_exam",
+        "ZS",
+        [("formal_filing", "10 workdays")],
+        {},
+        "预审合格通知书",
+        "2026年10月13日前",
+        "complainant",
+    ),
+    "disqualification_notice": (
+        "pre_exam",
+        "ZS",
+        [],
+        {"reason": "技术领域不属于本中心预审范围"},
+        "预审不合格通知书",
+        None,
+        "complainant",
+    ),
+    "answer_notice": (
+        "adjudication",
+        "ZS",
+        [("answer", "15 days")],
+        {},
+        "答辩通知书",
+        "2026年10月8日前",
+        "both",
+    ),
+    "hearing_notice": (
+        "adjudication",
+        "ZS",
+        [],
+        {"hearing_at": "2026-09-29T14:30:00+08:00"},
+        "口头审理通知书",
+        "2026年9月29日14时30分",
+        "both",
+    ),
+    "suspension_notice": (
+        "adjudication",
+        "ZS",
+        [],
+        {"reason": "invalidation"},
+        "中止通知书",
+        None,
+        "both",
+    ),
+    "resumption_notice": (
+        "adjudication",
+        "ZS",
+        [("closing", "3 months")],
+        {},
+        "恢复审理通知书",
+        "2026年12月22日",
+        "both",
+    ),
+    "decision": (
+        "adjudication",
+        "ZS",
+        [("appeal", "15 days")],
+        {"ruling": "被请求人立即停止制造、销售侵权产品。"},
+        "行政裁决书",
+        "2026年10月8日前",
+        "both",
+    ),
+    "settlement": (
+        "adjudication",
+        "PD",
+        [],
+        {"terms": "被请求人赔偿请求人经济损失人民币五万元。"},
+        "调解书",
+        None,
+        "both",
+    ),
+    "closure_notice": ("adjudication", "ZS", [], {}, "结案通知书", None, "both"),
+    # Fair clocks run in clock hours, nights and weekends: 10:00 + 2 h.
+    "withdrawal_notice": (
+        "fair_complaint",
+        "CF",
+        [("compliance", "2 hours")],
+        {},
+        "撤展通知书",
+        "2026年9月22日12时00分前",
+        "both",
+    ),
+    "consent_request": (
+        "mediation",
+        "ZS",
+        [("consent", "15 days")],
+        {},
+        "调解意见征询函",
+        "2026年10月8日前",
+        "both",
+    ),
+    "declination_notice": ("mediation", "ZS", [], {}, "不予立案通知书", None, "both"),
+    # 30 days from 09-22: 10-22, a Thursday.
+    "agreement": (
+        "mediation",
+        "ZS",
+        [("confirmation_window", "30 days")],
+        {},
+        "调解协议书",
+        "2026年10月22日前",
+        "both",
+    ),
+    "termination_notice": (
+        "mediation",
+        "ZS",
+        [],
+        {"reason": "双方对赔偿数额分歧较大"},
+        "调解终止通知书",
+        None,
+        "both",
+    ),
+    "supplement_notice": (
+        "fair_complaint",
+        "CF",
+        [],
+        {"items": "专利权评价报告"},
+        "补充材料通知",
+        None,
+        "both",
+    ),
+    "rectification_notice": (
+        "fair_complaint",
+        "CF",
+        [("compliance", "2 hours")],
+        {},
+        "整改通知书",
+        "2026年9月22日12时00分前",
+        "both",
+    ),
+    "outcome_notice": ("fair_complaint", "CF", [], {}, "处理结果通知书", None, "both"),
+    "referral_letter": ("fair_complaint", "CF", [], {"target": "court"}, "移交函", None, "both"),
+}
+
+
+def test_the_table_covers_every_kind_of_the_spec():
+    assert set(CASES) == set(KINDS)
+
+
+@pytest.mark.parametrize("kind", sorted(CASES))
+def test_every_kind_renders_with_its_facts(kind, make_case, issue, pdf):
+    workflow, unit, clocks, data, title, due, parties = CASES[kind]
+    respondent = {} if workflow == "pre_exam" else RESPONDENT
+    case = make_case(workflow, unit=unit, respondent=respondent)
+    notice = issue(case, kind, at(STEP_AT), clocks=clocks, data=data)
+
+    assert notice.status == "issued", notice.last_error
+    assert notice.title == title
+    text = pdf.text(notice)
+    unit_name = case.unit.profile.get("full_name") or case.unit.name
+    for expected in (
+        title,
+        case.number,
+        notice.document_number,
+        case.complainant_name,
+        unit_name,
+        "二〇二六年九月二十二日",
+        notice.verification_code,
+    ):
+        assert re.sub(r"\s+", "", expected) in text, f"{expected!r} missing from {kind}"
+    if parties == "both":
+        assert case.respondent_name in text
+    if due:
+        assert due in text
+    assert re.search(r"—\s*1\s*—", pdf.raw_text(notice)), "page number — 1 —"
+
+    # Fonts: the CJK serif, every font embedded and subset.
+    fonts = pdf.fonts(notice).splitlines()[2:]
+    assert fonts and any("Noto-Serif-CJK-SC" in line for line in fonts)
+    for line in fonts:
+        emb, sub = line.split()[-5:-3]
+        assert (emb, sub) == ("yes", "yes"), line
+    assert "(A4)" in pdf.info(notice)
