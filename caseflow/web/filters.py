@@ -20,6 +20,17 @@ BADGE_LABELS = {
 }
 
 
+_PERIOD_UNITS = {"workdays": "个工作日", "days": "日", "months": "个月", "hours": "小时"}
+
+
+def period_cn(period: str | None) -> str:
+    """``5 workdays`` → 5 个工作日; a fixed instant (no period) → 固定时点."""
+    if not period:
+        return "固定时点"
+    number, _, unit = period.partition(" ")
+    return f"{number} {_PERIOD_UNITS.get(unit, unit)}"
+
+
 def cn_date(value) -> str:
     """2026年10月23日, from a date or an instant (its local day)."""
     if value is None:

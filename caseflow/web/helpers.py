@@ -8,6 +8,8 @@ import workflows
 from caseflow.web import bp
 from caseflow.web import filters as f
 
+_CHANNEL_LABELS = dict(getattr(workflows.WORKFLOWS["intake"], "CHANNELS", ()))
+
 
 def workflow_label(name: str) -> str:
     module = workflows.WORKFLOWS.get(name)
@@ -62,6 +64,8 @@ for _name, _filter in {
     "clock_due_text": f.clock_due_text,
     "file_size": f.file_size,
     "hours_until": f.hours_until,
+    "period_cn": f.period_cn,
+    "channel_cn": lambda code: _CHANNEL_LABELS.get(code, code or ""),
 }.items():
     bp.add_app_template_filter(_filter, _name)
 

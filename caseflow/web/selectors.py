@@ -65,8 +65,7 @@ class InboxRow:
     case: Case
     badge: str
     provisional: bool
-    clock_name: str | None = None
-    clock_due_at: datetime | None = None
+    clock: Clock | None = None
 
 
 @dataclass
@@ -153,8 +152,7 @@ def _rows_with_badges(cases: list[Case], now: datetime) -> list[InboxRow]:
                 case=case,
                 badge=badge,
                 provisional=any(c.provisional for c in active),
-                clock_name=soonest.name if soonest else None,
-                clock_due_at=soonest.due_at if soonest else None,
+                clock=soonest,
             )
         )
     return rows
