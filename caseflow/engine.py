@@ -20,7 +20,6 @@ from datetime import timedelta
 from functools import cache
 
 from sqlalchemy import select
-from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 from transitions import Machine, MachineError
 
@@ -423,7 +422,7 @@ def _fire(case, trigger, actor, occurred_at, note, data, version):
     stored = {k: (iso(v) if hasattr(v, "tzinfo") else v) for k, v in cleaned.items()}
     case.data = {**(case.data or {}), **stored}
     case.last_event_at = at
-    flag_modified(case, "last_event_at")  # bump the version even for a step that stays put
+    case.version = case.version + 1
     dest_state = workflows.state(wf, case.state)
     if dest_state.final:
         case.is_closed, case.closed_at = True, at

@@ -69,7 +69,9 @@ class Case(db.Model):
         back_populates="case", order_by="Event.id", cascade="all, delete-orphan"
     )
 
-    __mapper_args__ = {"version_id_col": version}
+    # The engine sets the next version once per transition (the step flushes several times);
+    # the ORM still guards every UPDATE with ``WHERE version = <read>``.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
     __table_args__ = (
         Index("ix_cases_inbox", "unit_id", "is_closed", "next_due_at"),
         Index("ix_cases_assignee_inbox", "assignee_id", "is_closed", "next_due_at"),

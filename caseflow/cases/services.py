@@ -288,6 +288,7 @@ def case_assign(case: Case, *, assignee, actor) -> Case:
         )
     now = utcnow()
     case.assignee_id = assignee.id if assignee else None
+    case.version = case.version + 1
     db.session.add(
         Event(
             case=case,
