@@ -17,7 +17,7 @@ import workflows
 from caseflow.cases.models import Case
 from caseflow.clocks.models import Clock
 from caseflow.clocks.services import clock_start
-from caseflow.errors import PermissionDenied, ValidationFailed
+from caseflow.errors import DomainError, PermissionDenied, ValidationFailed
 from caseflow.extensions import db
 from caseflow.fairs.importing import country_normalise, name_key, rows_from_upload
 from caseflow.fairs.models import Exhibitor, Fair
@@ -337,7 +337,13 @@ def fairs_start_post_fair_clocks(now) -> int:
         period = _period(case.unit, "post_fair")
         if not period:
             continue
-        clock_start(case, "post_fair", period=period, started_at=fair.closes_at)
+        try:
+            with db.session.begin_nested():
+                clock_start(case, "post_fair", period=period, started_at=fair.closes_at)
+        except DomainError as exc:
+            # One bad profile period must not stop the sweep for every other complaint.
+            log.error("post_fair clock not started on %s: %s", case.number, exc.message)
+            continue
         started += 1
     if not started:
         return 0

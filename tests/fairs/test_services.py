@@ -356,3 +356,20 @@ def test_post_fair_clocks_start_once_for_complaints_still_open(stand, make_compl
     # 15 workdays after Sunday 2026-04-19: Labour Day 05-01…05-05 rest, Saturday 05-09 works.
     assert clock.due_at == local(2026, 5, 13, 0)
     assert clock.started_at == fair.closes_at
+
+
+def test_a_unit_may_switch_post_fair_off_and_a_bad_period_skips_only_its_cases(
+    stand, make_complaint, desk
+):
+    fair, exhibitor = stand
+    case = make_complaint(fair, exhibitor, state="respondent_notified")
+    desk.profile = {"clocks": {"post_fair": None}}
+    db.session.commit()
+    assert fairs_start_post_fair_clocks(local(2026, 4, 20, 9)) == 0
+    desk.profile = {"clocks": {"post_fair": "15 fortnights"}}
+    db.session.commit()
+    assert fairs_start_post_fair_clocks(local(2026, 4, 20, 9)) == 0
+    assert clocks_of(case, "post_fair") == []
+    desk.profile = {}
+    db.session.commit()
+    assert fairs_start_post_fair_clocks(local(2026, 4, 20, 9)) == 1
