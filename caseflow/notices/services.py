@@ -147,7 +147,8 @@ def _store_once(notice: Notice, pdf: bytes) -> str:
     """
     folder = os.path.join("notices", notice.unit.code, str(local_date(notice.issued_at).year))
     os.makedirs(os.path.join(_storage_root(), folder), exist_ok=True)
-    stem = f"{notice.id}-{notice.kind}"
+    # The verification code is unique for good, so the name is too, even across databases.
+    stem = f"{notice.id}-{notice.kind}-{notice.verification_code}"
     for attempt in range(1, 100):
         name = f"{stem}.pdf" if attempt == 1 else f"{stem}.{attempt}.pdf"
         relative = os.path.join(folder, name)
