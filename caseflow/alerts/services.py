@@ -167,11 +167,13 @@ def _sweep_batch(clocks: list[Clock], now: datetime, calendar, webhook: bool) ->
     won = []
     if alert_rows:
         table = Alert.__table__
+        # One cached statement, batched by SQLAlchemy's "insertmanyvalues"; rows that lost the
+        # race (the key exists) return nothing.
         won = db.session.execute(
             _insert(table)
-            .values(alert_rows)
             .on_conflict_do_nothing(index_elements=["clock_id", "level", "due_at"])
-            .returning(table.c.id, table.c.clock_id, table.c.level)
+            .returning(table.c.id, table.c.clock_id, table.c.level),
+            alert_rows,
         ).all()
     # The clock moves on only if nobody changed it meanwhile (a pause or an extension re-arms it).
     table = Clock.__table__

@@ -1,0 +1,258 @@
+"""Delivery through the outbox: office hours on the working-day calendar, a real SMTP server
+(aiosmtpd), a real HTTP receiver with signature checks, retries with backoff, and two deliverers
+racing for the same messages."""
+
+import hashlib
+import hmac
+import json
+import socket
+import threading
+from datetime import timedelta
+from email import message_from_bytes, policy
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from caseflow.alerts.models import OutboxMessage
+from caseflow.alerts.services import outbox_deliver, sla_sweep
+from caseflow.extensions import db
+from tests.alerts.conftest import local
+
+SECRET = "s3cret-for-tests"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _messages(channel):
+    return db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.channel == channel).order_by(OutboxMessage.id)
+    ).all()
+
+
+def test_national_day_night_alert_is_mailed_at_9_on_the_next_working_day(
+    app, staff, make_case, start_clock
+):
+    case = make_case(staff["unit"], assignee=staff["caseworker"])
+    start_clock(case, "5 workdays", local(2026, 9, 28, 10))
+    # The due_soon moment, 2026-10-07 20:30, is on the last night of the National Day holiday.
+    (alert,) = sla_sweep(local(2026, 10, 7, 20, 31))
+    (inapp,) = _messages("inapp")
+    assert inapp.status == "sent"  # in-app is there at once: the badge shows it
+    (mail,) = _messages("email")
+    assert mail.recipient == "li@zs.example"
+    assert mail.next_attempt_at == local(2026, 10, 8, 9, 0)  # Thursday, a working day
+
+    assert outbox_deliver(local(2026, 10, 8, 8, 59)).sent == 0
+    assert outbox_deliver(local(2026, 10, 8, 9, 0)).sent == 1
+    db.session.refresh(mail)
+    assert mail.status == "sent" and mail.sent_at == local(2026, 10, 8, 9, 0)
+    eml = Path(app.config["CASEFLOW_STORAGE"]) / "outbox-mail" / f"{mail.id:08d}.eml"
+    parsed = message_from_bytes(eml.read_bytes(), policy=policy.default)
+    assert parsed["Subject"] == f"【临期预警】{case.number} handling"
+    assert "2026年10月10日" in parsed.get_content()
+    assert outbox_deliver(local(2026, 10, 9, 12)).sent == 0  # delivered once
+
+
+def test_overdue_at_midnight_before_a_weekend_waits_for_monday(staff, make_case, start_clock):
+    case = make_case(staff["unit"], assignee=staff["caseworker"])
+    start_clock(case, "5 workdays", local(2026, 9, 28, 10))
+    sla_sweep(local(2026, 10, 8, 9))
+    # Overdue at 00:00 on Sunday 10-11: the mail waits for Monday 10-12 09:00.
+    (overdue,) = sla_sweep(local(2026, 10, 11, 0, 1))
+    mails = [m for m in _messages("email") if m.alert_id == overdue.id]
+    assert {m.next_attempt_at for m in mails} == {local(2026, 10, 12, 9)}
+
+
+def test_hours_clock_mail_goes_at_once_even_on_a_holiday_night(staff, make_case, start_clock):
+    case = make_case(staff["unit"], assignee=staff["caseworker"])
+    start_clock(case, "24 hours", local(2026, 10, 3, 23))
+    sla_sweep(local(2026, 10, 4, 17, 0, 30))
+    (mail,) = _messages("email")
+    assert mail.next_attempt_at == local(2026, 10, 4, 17, 0, 30)
+
+
+@pytest.fixture
+def smtp_server():
+    from aiosmtpd.controller import Controller
+
+    class Collect:
+        def __init__(self):
+            self.envelopes = []
+
+        async def handle_DATA(self, server, session, envelope):
+            self.envelopes.append(envelope)
+            return "250 OK"
+
+    handler = Collect()
+    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    yield controller, handler
+    controller.stop()
+
+
+def test_mail_through_a_real_smtp_server(app, monkeypatch, smtp_server, staff, make_case,
+                                         start_clock):
+    controller, received = smtp_server
+    monkeypatch.setitem(app.config, "SMTP_URL", f"smtp://127.0.0.1:{controller.port}")
+    case = make_case(staff["unit"], assignee=staff["caseworker"])
+    start_clock(case, "5 workdays", local(2026, 9, 28, 10))
+    sla_sweep(local(2026, 11, 2, 10))  # all three levels, late
+    report = outbox_deliver(local(2026, 11, 2, 10))
+    mails = _messages("email")
+    assert report.sent == len(mails) == 5  # li; li+wang; wang+root
+    assert sorted(rcpt for e in received.envelopes for rcpt in e.rcpt_tos) == sorted(
+        m.recipient for m in mails
+    )
+    subjects = set()
+    for envelope in received.envelopes:
+        parsed = message_from_bytes(envelope.content, policy=policy.default)
+        subjects.add(parsed["Subject"])
+        assert parsed["From"] == "caseflow@localhost"
+        assert case.number in parsed.get_content()
+        assert "补发" in parsed.get_content()  # raised late: the scheduler was down
+    assert subjects == {f"【{label}】{case.number} handling" for label in ("临期预警", "超期", "督办")}
+    assert outbox_deliver(local(2026, 11, 3, 10)).sent == 0
+    assert len(received.envelopes) == 5
+
+
+class Receiver:
+    """A local HTTP endpoint that answers each POST with the next status of ``script``."""
+
+    def __init__(self, script=()):
+        self.script = list(script)
+        self.requests = []
+        self.lock = threading.Lock()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                with outer.lock:
+                    outer.requests.append((dict(self.headers), body))
+                    status = outer.script.pop(0) if outer.script else 200
+                self.send_response(status)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver(app, monkeypatch):
+    made = []
+
+    def factory(script=()):
+        r = Receiver(script)
+        made.append(r)
+        monkeypatch.setitem(app.config, "CASEFLOW_WEBHOOK_URL", r.url)
+        monkeypatch.setitem(app.config, "CASEFLOW_WEBHOOK_SECRET", SECRET)
+        return r
+
+    yield factory
+    for r in made:
+        r.close()
+
+
+def test_webhook_is_signed_and_retried_until_accepted_exactly_once(receiver, staff, make_case,
+                                                                   start_clock):
+    hook = receiver(script=[500, 503])
+    case = make_case(staff["unit"], assignee=staff["caseworker"])
+    start_clock(case, "24 hours", local(2026, 10, 3, 23))
+    (alert,) = sla_sweep(local(2026, 10, 4, 17, 1))
+    (message,) = _messages("webhook")
+
+    t0 = local(2026, 10, 4, 17, 1)
+    assert outbox_deliver(t0).retrying == 1
+    db.session.refresh(message)
+    assert message.status == "pending" and message.attempts == 1
+    assert "500" in message.last_error
+    assert message.next_attempt_at == t0 + timedelta(seconds=30)
+    assert outbox_deliver(t0 + timedelta(seconds=10)).sent == 0  # backing off
+    assert outbox_deliver(t0 + timedelta(seconds=30)).retrying == 1
+    db.session.refresh(message)
+    assert message.next_attempt_at == t0 + timedelta(seconds=90)  # 30 s, then 60 s
+    assert outbox_deliver(t0 + timedelta(seconds=90)).sent == 1
+    assert outbox_deliver(t0 + timedelta(hours=5)).sent == 0
+    db.session.refresh(message)
+    assert message.status == "sent" and message.attempts == 3
+
+    assert len(hook.requests) == 3
+    accepted_headers, body = hook.requests[-1]
+    expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+    assert accepted_headers["X-Caseflow-Signature"] == expected
+    payload = json.loads(body)
+    assert payload["msgtype"] == "text"
+    assert payload["alert"]["case_number"] == case.number
+    assert payload["alert"]["level"] == "due_soon"
+    assert payload["delivery_id"] == message.id
+    assert case.number in payload["text"]["content"]
+    assert {h["X-Caseflow-Delivery"] for h, _ in hook.requests} == {str(message.id)}
+
+
+def test_a_receiver_that_keeps_failing_is_visible_to_admins(app, receiver, api, staff, make_case,
+                                                            start_clock):
+    from caseflow.alerts import services
+
+    receiver(script=[500] * 20)
+    case = make_case(staff["unit"], assignee=staff["caseworker"])
+    start_clock(case, "24 hours", local(2026, 10, 3, 23))
+    sla_sweep(local(2026, 10, 4, 17, 1))
+    now = local(2026, 10, 4, 17, 1)
+    for _ in range(services.MAX_ATTEMPTS):
+        outbox_deliver(now)
+        now += timedelta(hours=2)
+    (message,) = _messages("webhook")
+    db.session.refresh(message)
+    assert message.status == "failed" and message.attempts == services.MAX_ATTEMPTS
+    body = api(staff["admin"]).get("/api/v1/alerts/outbox").get_json()
+    assert [p["id"] for p in body["problems"]] == [message.id]
+    assert body["problems"][0]["status"] == "failed"
+    assert api(staff["supervisor"]).get("/api/v1/alerts/outbox").status_code == 403
+
+
+def test_two_deliverers_at_once_send_each_message_exactly_once(app, receiver, staff, make_case,
+                                                               start_clock):
+    hook = receiver()
+    for _ in range(6):
+        case = make_case(staff["unit"], assignee=staff["caseworker"])
+        start_clock(case, "24 hours", local(2026, 10, 3, 23))
+    sla_sweep(local(2026, 10, 5, 9))  # 6 clocks × 3 levels, each with a webhook message
+    expected = {m.id for m in _messages("webhook")} | {m.id for m in _messages("email")}
+    assert len(_messages("webhook")) == 18
+    db.session.remove()
+
+    barrier = threading.Barrier(2)
+    reports = []
+
+    def deliverer():
+        with app.app_context():
+            barrier.wait()
+            reports.append(outbox_deliver(local(2026, 10, 5, 9, 1)))
+            db.session.remove()
+
+    threads = [threading.Thread(target=deliverer) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(r.sent for r in reports) == len(expected)
+    ids = [h["X-Caseflow-Delivery"] for h, _ in hook.requests]
+    assert len(ids) == len(set(ids)) == 18
+    assert all(m.status == "sent" for m in _messages("webhook"))

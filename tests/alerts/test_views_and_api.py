@@ -1,0 +1,114 @@
+"""The CLI, the alerts API, the alerts page, acknowledgement (audited) and the badge."""
+
+from sqlalchemy import select
+
+from caseflow.alerts.selectors import alerts_unread_count
+from caseflow.alerts.services import sla_sweep
+from caseflow.cases.models import Event
+from caseflow.extensions import db
+from tests.alerts.conftest import local
+from tests.support import csrf_from
+
+
+def test_cli_sweep_prints_one_line_per_alert(app, staff, make_case, start_clock):
+    case = make_case(staff["unit"], assignee=staff["caseworker"])
+    start_clock(case, "5 workdays", local(2026, 9, 28, 10))
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["sla", "sweep", "--now", "2026-10-11T00:05:00+08:00"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        f"{case.number} handling due_soon 2026-10-11T00:00:00+08:00",
+        f"{case.number} handling overdue 2026-10-11T00:00:00+08:00",
+    ]
+    again = runner.invoke(args=["sla", "sweep", "--now", "2026-10-11T00:06:00+08:00"])
+    assert again.exit_code == 0 and again.output == ""
+
+
+def test_cli_sweep_refuses_a_bad_instant(app):
+    result = app.test_cli_runner().invoke(args=["sla", "sweep", "--now", "yesterday"])
+    assert result.exit_code != 0
+    assert "error: --now" in result.output
+    assert "Traceback" not in result.output
+
+
+def _raise_all(staff, make_case, start_clock, unit=None):
+    case = make_case(unit or staff["unit"], assignee=staff["caseworker"] if unit is None else None)
+    start_clock(case, "5 workdays", local(2026, 9, 28, 10))
+    return case, sla_sweep(local(2026, 11, 2, 9))
+
+
+def test_api_lists_alerts_of_the_users_unit_with_filters(api, units, staff, make_case, start_clock):
+    case, _ = _raise_all(staff, make_case, start_clock)
+    _raise_all(staff, make_case, start_clock, unit=units["PD"])
+
+    body = api(staff["caseworker"]).get("/api/v1/alerts").get_json()
+    assert {a["case_number"] for a in body["alerts"]} == {case.number}
+    assert sorted(a["level"] for a in body["alerts"]) == ["due_soon", "escalated", "overdue"]
+    assert body["alerts"][0]["due_at"] == "2026-10-11T00:00:00+08:00"
+    assert body["unread"] == 2  # the assignee was told of due_soon and overdue
+
+    only = api(staff["caseworker"]).get("/api/v1/alerts?level=overdue").get_json()["alerts"]
+    assert [a["level"] for a in only] == ["overdue"]
+    assert api(staff["caseworker"]).get("/api/v1/alerts?since=2026-12-01").get_json()["alerts"] == []
+    assert len(api(staff["admin"]).get("/api/v1/alerts").get_json()["alerts"]) == 6
+    bad = api(staff["caseworker"]).get("/api/v1/alerts?level=urgent")
+    assert bad.status_code == 400 and bad.get_json()["error"]["fields"] == {
+        "level": "due_soon | overdue | escalated"
+    }
+    assert api(staff["caseworker"]).get("/api/v1/alerts?since=soon").status_code == 400
+
+
+def test_supervisor_acknowledges_with_a_note_audited_on_the_case(api, staff, make_case,
+                                                                 start_clock):
+    case, alerts = _raise_all(staff, make_case, start_clock)
+    overdue = alerts[1]
+    url = f"/api/v1/alerts/{overdue.id}/acknowledge"
+    assert api(staff["caseworker"]).post(url, json={"note": "知道了"}).status_code == 403
+    assert api(staff["pd_supervisor"]).post(url, json={"note": "x"}).status_code == 403
+    missing = api(staff["supervisor"]).post(url, json={"note": " "})
+    assert missing.status_code == 422 and "note" in missing.get_json()["error"]["fields"]
+
+    done = api(staff["supervisor"]).post(url, json={"note": "已督促承办人本周内结案"})
+    assert done.status_code == 200
+    assert done.get_json()["acknowledged_by"] == "wang"
+    (event,) = db.session.scalars(select(Event).where(Event.kind == "alert_ack")).all()
+    assert event.case_id == case.id and event.actor_id == staff["supervisor"].id
+    assert event.note == "已督促承办人本周内结案"
+    assert event.data["alert_id"] == overdue.id and event.data["level"] == "overdue"
+    assert api(staff["supervisor"]).post(url, json={"note": "again"}).status_code == 409
+
+
+def test_alerts_page_in_chinese_clears_the_badge_and_acknowledges(client, login, staff, make_case,
+                                                                  start_clock):
+    case, alerts = _raise_all(staff, make_case, start_clock)
+    supervisor = staff["supervisor"]
+    assert alerts_unread_count(supervisor) == 2  # overdue and escalated
+
+    login(supervisor)
+    home = client.get("/")
+    assert home.status_code in (200, 302)
+    page = client.get("/alerts/")
+    assert page.status_code == 200
+    html = page.text
+    assert "预警" in html and case.number in html
+    assert "超期" in html and "督办" in html and "补发" in html
+    assert alerts_unread_count(supervisor) == 0
+
+    escalated = alerts[2]
+    response = client.post(
+        f"/alerts/{escalated.id}/acknowledge",
+        data={"note": "已约谈", "csrf_token": csrf_from(html)},
+    )
+    assert response.status_code == 302
+    db.session.refresh(escalated)
+    assert escalated.acknowledged_by_id == supervisor.id and escalated.ack_note == "已约谈"
+    assert "已约谈" in client.get("/alerts/").text
+
+
+def test_outbox_page_is_for_admins(client, login, staff):
+    login(staff["supervisor"])
+    assert client.get("/alerts/outbox").status_code == 403
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/alerts/").text)})
+    login(staff["admin"])
+    page = client.get("/alerts/outbox")
+    assert page.status_code == 200 and "通知发送情况" in page.text
