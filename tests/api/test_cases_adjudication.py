@@ -1,0 +1,208 @@
+"""End to end over the API: an adjudication case from request to closure on the 2026 official
+calendar (Spring Festival 02-15…02-23, make-up Saturdays 02-14 and 02-28, Labour Day 05-01…05-05),
+with a hearing, a suspension, extensions within and beyond the maximum; and the correction loop."""
+
+from tests.engine.helpers import *  # noqa: F403  (the case fixtures)
+
+ZS_COMPLAINANT = {
+    "name": "中山市古镇某灯饰有限公司",
+    "kind": "company",
+    "country": "CN",
+    "contact": "0760-0000",
+}
+ZS_RESPONDENT = {"name": "某某照明电器厂", "kind": "company", "country": "CN"}
+RIGHT = {
+    "kind": "patent",
+    "number": "ZL202330123456.7",
+    "patent_type": "design",
+    "classification": "26-05",
+}
+
+
+def local(day: str, time: str = "10:00") -> str:
+    return f"{day}T{time}:00+08:00"
+
+
+def due(case_json, name, index=-1):
+    """The due day (local) of the case's clock ``name``; the last row by default."""
+    clocks = [c for c in case_json["clocks"] if c["name"] == name]
+    clock = clocks[index]
+    assert clock["due_at"].endswith("T00:00:00+08:00"), clock  # end of a day: next local midnight
+    from datetime import date, timedelta
+
+    return (date.fromisoformat(clock["due_at"][:10]) - timedelta(days=1)).isoformat(), clock[
+        "status"
+    ]
+
+
+class Flow:
+    def __init__(self, api, case_id):
+        self.api, self.case_id = api, case_id
+
+    def fire(self, trigger, occurred_at, status=200, **body):
+        response = self.api.post(
+            f"/api/v1/cases/{self.case_id}/transitions",
+            json={"trigger": trigger, "occurred_at": occurred_at, **body},
+        )
+        assert response.status_code == status, response.get_json()
+        return response.get_json()
+
+
+def open_adjudication(api, received_at):
+    response = api.post(
+        "/api/v1/cases",
+        json={
+            "workflow": "adjudication",
+            "channel": "walk_in",
+            "received_at": received_at,
+            "title": "外观设计专利侵权纠纷",
+            "complainant": ZS_COMPLAINANT,
+            "respondent": ZS_RESPONDENT,
+            "right": RIGHT,
+        },
+    )
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def test_adjudication_main_path_with_suspension_and_extensions(api, staff):
+    worker = api(staff["ZS"]["caseworker"])
+    chief = api(staff["ZS"]["supervisor"])
+    case = open_adjudication(worker, local("2026-02-10", "09:00"))
+    assert case["number"] == "ZS-ADJ-2026-00001" and case["state"] == "filed"
+    # 5 workdays from Tue 02-10: 11, 12, 13, Sat 14 (make-up), then the holiday, Tue 24.
+    assert due(case, "acceptance") == ("2026-02-24", "running")
+    assert [t["trigger"] for t in case["available_triggers"]] == [
+        "request_correction",
+        "accept",
+        "reject",
+        "withdraw",
+    ]
+    w, c = Flow(worker, case["id"]), Flow(chief, case["id"])
+
+    case = w.fire("accept", local("2026-02-13"), data={"handlers": ["李一", "王二", "张三"]})
+    assert case["state"] == "accepted"
+    assert due(case, "acceptance") == ("2026-02-24", "met")
+    assert due(case, "service") == ("2026-02-27", "running")  # 14, 24, 25, 26, 27
+    assert due(case, "closing") == ("2026-05-13", "running")  # 3 months
+    assert due(case, "closing_target") == ("2026-03-13", "running")  # Zhongshan: 1 month
+
+    case = w.fire("serve", local("2026-02-26", "15:00"))  # the respondent's receipt
+    assert due(case, "answer") == ("2026-03-13", "running")  # 15 days
+    case = w.fire("receive_answer", local("2026-03-10"))
+    assert due(case, "answer") == ("2026-03-13", "met")
+    assert due(case, "forward_answer") == ("2026-03-17", "running")
+
+    # A hearing needs 3 working days' notice: 13, 16, 17 → not before 03-17.
+    refused = w.fire(
+        "schedule_hearing", local("2026-03-12"), 422, data={"hearing_at": local("2026-03-16")}
+    )
+    assert "hearing_at" in refused["error"]["fields"]
+    case = w.fire("schedule_hearing", local("2026-03-12"), data={"hearing_at": local("2026-03-20")})
+    assert case["state"] == "hearing_scheduled"
+    case = w.fire("hold_hearing", local("2026-03-20", "16:00"))
+
+    # Only a supervisor suspends; the closing clock moves by the paused span (21 days).
+    w.fire("suspend", local("2026-03-23"), 403, data={"reason": "invalidation"})
+    case = c.fire("suspend", local("2026-03-23"), data={"reason": "invalidation"})
+    assert {k["name"]: k["status"] for k in case["clocks"]}["closing"] == "paused"
+    case = c.fire("resume", local("2026-04-13"))
+    assert case["state"] == "under_review"
+    assert due(case, "closing") == ("2026-06-03", "running")  # 05-13 + 21 days
+
+    # Extensions: one month each, two at most (5 months in all).
+    case = c.fire("extend", local("2026-04-20"), data={"reason": "案情复杂"})
+    assert due(case, "closing") == ("2026-07-03", "running")
+    case = c.fire("extend", local("2026-04-21"), data={"reason": "需要技术鉴定意见"})
+    assert due(case, "closing") == ("2026-08-03", "running")
+    before = worker.get(f"/api/v1/cases/{case['id']}").get_json()
+    refused = c.fire("extend", local("2026-04-22"), 422, data={"reason": "再次延长"})
+    after = worker.get(f"/api/v1/cases/{case['id']}").get_json()
+    assert after["version"] == before["version"] and after["events"] == before["events"]
+    assert due(after, "closing") == ("2026-08-03", "running")
+    c.fire("extend", local("2026-04-22"), 422)  # and a reason is required anyway
+
+    case = c.fire("decide", local("2026-05-06"), data={"outcome": "infringing"})
+    assert case["state"] == "decided"
+    assert due(case, "closing") == ("2026-08-03", "met")
+    assert due(case, "appeal") == ("2026-05-21", "running")  # 15 days, Patent Law art 65
+    # 20 workdays from 05-06: May 7, 8, Sat 9 (make-up), 11…15, 18…22, 25…29, Jun 1, 2.
+    assert due(case, "publication") == ("2026-06-02", "running")
+    case = w.fire("record_publication", local("2026-05-20"))
+    assert case["state"] == "decided" and due(case, "publication")[1] == "met"
+
+    refused = w.fire("close", local("2026-05-21"), 409)  # the period to sue is still running
+    assert refused["error"]["code"] == "state_conflict"
+    case = w.fire("close", local("2026-05-22"))
+    assert case["state"] == "closed" and case["is_closed"] and case["available_triggers"] == []
+    # The appeal window ran out before it was stopped: by deadlines.md §3 that reads "breached".
+    assert due(case, "appeal") == ("2026-05-21", "breached")
+    assert not [k for k in case["clocks"] if k["status"] in ("running", "paused")]
+
+    transitions = [e for e in case["events"] if e["kind"] == "transition"]
+    assert [e["trigger"] for e in transitions] == [
+        "accept",
+        "serve",
+        "receive_answer",
+        "schedule_hearing",
+        "hold_hearing",
+        "suspend",
+        "resume",
+        "extend",
+        "extend",
+        "decide",
+        "record_publication",
+        "close",
+    ]
+    assert case["events"][0]["kind"] == "opened"
+    assert transitions[5]["actor"] == staff["ZS"]["supervisor"].username
+    assert transitions[5]["data"] == {"reason": "invalidation"}
+    assert (transitions[0]["from"], transitions[0]["to"]) == ("filed", "accepted")
+    assert case["version"] == 1 + len(transitions)
+    kinds = [n["kind"] for n in case["notices"]]
+    assert kinds == [
+        "acceptance_notice",
+        "answer_notice",
+        "hearing_notice",
+        "suspension_notice",
+        "resumption_notice",
+        "decision",
+        "closure_notice",
+    ]
+    assert all(n["document_number"] for n in case["notices"])
+
+
+def test_adjudication_correction_loop_then_withdrawal(api, staff):
+    worker = api(staff["ZS"]["caseworker"])
+    case = open_adjudication(worker, local("2026-02-10", "09:00"))
+    w = Flow(worker, case["id"])
+    case = w.fire("request_correction", local("2026-02-11"), data={"items": "补充专利权评价报告"})
+    assert case["state"] == "needs_correction"
+    assert due(case, "acceptance") == ("2026-02-24", "met")
+    assert due(case, "correction") == ("2026-02-26", "running")  # 15 days
+    case = w.fire("submit_correction", local("2026-02-25"))
+    # The acceptance clock starts again: 26, 27, Sat 28 (make-up), Mar 2, 3.
+    assert [k["status"] for k in case["clocks"] if k["name"] == "acceptance"] == ["met", "running"]
+    assert due(case, "acceptance") == ("2026-03-03", "running")
+    assert due(case, "correction") == ("2026-02-26", "met")
+    case = w.fire("accept", local("2026-03-02"), data={"handlers": ["甲", "乙", "丙", "丁", "戊"]})
+    case = w.fire("withdraw", local("2026-03-05"), note="双方和解，请求人撤回")
+    assert case["state"] == "withdrawn" and case["is_closed"]
+    assert not [k for k in case["clocks"] if k["status"] in ("running", "paused")]
+    assert case["events"][-1]["note"] == "双方和解，请求人撤回"
+    assert [n["kind"] for n in case["notices"]] == [
+        "correction_notice",
+        "acceptance_notice",
+        "withdrawal_notice",
+    ]
+
+
+def test_accept_needs_an_odd_number_of_three_or_more_handlers(api, staff):
+    worker = api(staff["ZS"]["caseworker"])
+    case = open_adjudication(worker, local("2026-02-10", "09:00"))
+    w = Flow(worker, case["id"])
+    for handlers in (["甲", "乙"], ["甲", "乙", "丙", "丁"]):
+        refused = w.fire("accept", local("2026-02-12"), 422, data={"handlers": handlers})
+        assert "handlers" in refused["error"]["fields"]
+    refused = w.fire("accept", local("2026-02-12"), 422, data={})
+    assert "handlers" in refused["error"]["fields"]
