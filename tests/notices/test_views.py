@@ -1,0 +1,71 @@
+"""The public verification page, the logged-in download and the API, unit-scoped like cases."""
+
+import hashlib
+
+import pytest
+
+from tests.notices.conftest import at
+
+
+@pytest.fixture
+def issued(make_case, issue):
+    case = make_case("adjudication", state="awaiting_answer")
+    return issue(case, "answer_notice", at("2026-09-22 10:00"), clocks=[("answer", "15 days")])
+
+
+def test_verify_shows_number_kind_date_and_fingerprint_without_login(client, issued):
+    page = client.get(f"/verify/{issued.verification_code}")
+    assert page.status_code == 200
+    for expected in (issued.document_number, "答辩通知书", "2026年9月22日", issued.sha256):
+        assert expected in page.text
+    # Typed from paper in lower case, it still matches.
+    assert client.get(f"/verify/{issued.verification_code.lower()}").status_code == 200
+
+
+def test_an_unknown_code_is_a_plain_not_found(client, issued):
+    page = client.get("/verify/ZZZZZZZZZZ")
+    assert page.status_code == 404
+    assert "未找到" in page.text and "not found" in page.text
+    assert issued.document_number not in page.text
+
+
+def test_download_needs_login_and_the_notices_unit(client, issued, login, make_user, units, pdf):
+    url = f"/notices/{issued.id}.pdf"
+    assert client.get(url).status_code in (302, 401)
+
+    login(make_user("viewer", units["PD"]))
+    assert client.get(url).status_code == 403
+
+    login(make_user("caseworker", units["ZS"]))
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert hashlib.sha256(response.data).hexdigest() == issued.sha256
+
+
+def test_api_record_and_pdf_are_unit_scoped(api, issued, make_user, units):
+    mine = api(make_user("caseworker", units["ZS"]))
+    record = mine.get(f"/api/v1/notices/{issued.id}").get_json()
+    assert record["kind"] == "answer_notice"
+    assert record["document_number"] == "中维通字〔2026〕第1号"
+    assert record["status"] == "issued" and record["sha256"] == issued.sha256
+    assert record["issued_at"] == "2026-09-22T10:00:00+08:00"
+    assert record["verification_code"] == issued.verification_code
+
+    response = mine.get(f"/api/v1/notices/{issued.id}.pdf")
+    assert response.status_code == 200
+    assert hashlib.sha256(response.data).hexdigest() == issued.sha256
+
+    theirs = api(make_user("caseworker", units["PD"]))
+    assert theirs.get(f"/api/v1/notices/{issued.id}").status_code == 403
+    assert theirs.get(f"/api/v1/notices/{issued.id}.pdf").status_code == 403
+    assert mine.get("/api/v1/notices/999999").status_code == 404
+
+
+def test_a_pending_notice_has_no_file_yet(api, make_case, issue, make_user, units):
+    notice = issue(
+        make_case("adjudication"), "closure_notice", at("2026-09-22 10:00"), render=False
+    )
+    mine = api(make_user("caseworker", units["ZS"]))
+    assert mine.get(f"/api/v1/notices/{notice.id}").get_json()["status"] == "pending"
+    assert mine.get(f"/api/v1/notices/{notice.id}.pdf").status_code == 404
