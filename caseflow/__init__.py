@@ -59,6 +59,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(overrides or {})
     Path(app.config["CASEFLOW_STORAGE"]).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for chatty in ("weasyprint", "fontTools", "apscheduler.executors.default"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
 
     import caseflow.models  # noqa: F401  (the whole schema, for Alembic and relationships)
 
