@@ -1,16 +1,17 @@
-"""The working-day index: which days are working days, answered with ``bisect``.
+"""The working-day index: which days are working days, and the arithmetic over them.
 
-Built once from the calendar data (official years from the database or chinesecalendar, the
-statutory rules for the rest) into a sorted array of the ordinals of every working day from
-``FIRST_YEAR`` to ``LAST_YEAR``. "The N-th working day after d" is then one bisect and one index,
-about 500 times faster than walking day by day (stack-notes.md).
+Built once per calendar version from the calendar data (official years from the database or
+chinesecalendar, the statutory rules for the rest) into a sorted array of the ordinals of every
+working day from ``FIRST_YEAR`` to ``LAST_YEAR``. "The N-th working day after d" is one lookup in
+that array at ``bisect_right(ordinals, d) + N - 1``; the bisect itself is precomputed for every day
+(``_rank``), as is the roll-over (``_next``) and month arithmetic, so a due date costs a few array
+reads instead of a walk day by day (bench/deadlines.py has the figures).
 """
 
 from array import array
-from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from caseflow.calendar.statutory import statutory_holidays
 
@@ -49,6 +50,7 @@ class WorkingCalendar:
     ):
         self.version = version
         self.official_years = frozenset(official_years)
+        self._provisional = frozenset(range(FIRST_YEAR, LAST_YEAR + 1)) - self.official_years
         self.first_day = date(FIRST_YEAR, 1, 1)
         self.last_day = date(LAST_YEAR, 12, 31)
         exceptions: dict[date, DayException] = {}
@@ -60,18 +62,52 @@ class WorkingCalendar:
                 for day, name in statutory_holidays(year):
                     exceptions[day] = DayException(day, HOLIDAY, name, "statutory (provisional)")
         self._exceptions = exceptions
-        self._base = self.first_day.toordinal()
-        span = self.last_day.toordinal() - self._base + 1
+        self._base = base = self.first_day.toordinal()
+        span = self.last_day.toordinal() - base + 1
         flags = bytearray(span)
         for offset in range(span):
             day = self.first_day + timedelta(days=offset)
             exc = exceptions.get(day)
-            if exc is not None:
-                flags[offset] = exc.kind == WORKDAY
-            else:
-                flags[offset] = day.weekday() < 5
+            flags[offset] = (exc.kind == WORKDAY) if exc is not None else day.weekday() < 5
         self._flags = bytes(flags)
-        self._ordinals = array("l", (self._base + i for i, f in enumerate(flags) if f))
+        #: The sorted ordinals of every working day (what bisect runs over).
+        self._ordinals = array("l", (base + i for i, f in enumerate(flags) if f))
+        # Per day, precomputed answers of the two bisects the arithmetic needs, so the hot path
+        # is two array reads: _rank[o] = bisect_right(ordinals, o), _next[o] = ordinals[bisect_left].
+        rank = array("l", [0]) * span
+        following = array("l", [-1]) * span
+        count = 0
+        for offset in range(span):
+            count += flags[offset]
+            rank[offset] = count
+        upcoming = -1
+        for offset in range(span - 1, -1, -1):
+            if flags[offset]:
+                upcoming = base + offset
+            following[offset] = upcoming
+        self._rank = rank
+        self._next = following
+        # Month arithmetic on ordinals: month number of each day, its day of month, and per month
+        # its first day and length (Civil Code art. 202: no such day → the month's last day).
+        month_no = array("l", [0]) * span
+        day_of_month = bytearray(span)
+        self._month_start = array("l")
+        self._month_length = bytearray()
+        for year in range(FIRST_YEAR, LAST_YEAR + 1):
+            for month in range(1, 13):
+                first = date(year, month, 1)
+                following_first = date(year + month // 12, month % 12 + 1, 1)
+                length = (following_first - first).days
+                index = len(self._month_start)
+                self._month_start.append(first.toordinal())
+                self._month_length.append(length)
+                offset = first.toordinal() - base
+                for dom in range(length):
+                    month_no[offset + dom] = index
+                    day_of_month[offset + dom] = dom + 1
+        self._month_no = month_no
+        self._day_of_month = bytes(day_of_month)
+        self._span = span
 
     # -- lookups ---------------------------------------------------------------------------
 
@@ -97,31 +133,129 @@ class WorkingCalendar:
         return any(y not in self.official_years for y in range(first.year, last.year + 1))
 
     def provisional_years(self, first: date, last: date) -> list[int]:
+        """The provisional years among ``first.year`` … ``last.year``."""
+        if first.year == last.year:  # the common case, kept cheap
+            return [first.year] if first.year in self._provisional else []
         return [y for y in range(first.year, last.year + 1) if y not in self.official_years]
 
     # -- arithmetic ------------------------------------------------------------------------
 
     def workday_on_or_after(self, day: date) -> date:
         """``day`` itself if it is a working day, else the first working day after it (roll-over)."""
-        i = bisect_left(self._ordinals, self._check(day))
-        if i == len(self._ordinals):
+        ordinal = self._next[self._check(day) - self._base]
+        if ordinal < 0:
             raise ValueError(f"no working day after {day.isoformat()} in the calendar")
-        return date.fromordinal(self._ordinals[i])
+        return date.fromordinal(ordinal)
 
     def nth_workday_after(self, day: date, n: int) -> date:
         """The ``n``-th working day strictly after ``day`` (the start day is not counted)."""
         if n < 1:
             raise ValueError("the number of working days must be at least 1")
-        i = bisect_right(self._ordinals, self._check(day)) + n - 1
+        i = self._rank[self._check(day) - self._base] + n - 1
         if i >= len(self._ordinals):
             raise ValueError(
                 f"{n} working days after {day.isoformat()} is beyond the calendar ({LAST_YEAR})"
             )
         return date.fromordinal(self._ordinals[i])
 
+    def add_months(self, day: date, n: int) -> date:
+        """The same day ``n`` months later, or that month's last day (as dateutil's relativedelta)."""
+        offset = self._check(day) - self._base
+        month = self._month_no[offset] + n
+        if month >= len(self._month_start):
+            raise ValueError(
+                f"{n} months after {day.isoformat()} is beyond the calendar ({LAST_YEAR})"
+            )
+        dom = min(self._day_of_month[offset], self._month_length[month])
+        return date.fromordinal(self._month_start[month] + dom - 1)
+
     def workdays_between(self, after: date, until: date) -> int:
         """How many working days lie in (``after``, ``until``]; 0 when ``until`` <= ``after``."""
         if until <= after:
             return 0
-        ords = self._ordinals
-        return bisect_right(ords, self._check(until)) - bisect_right(ords, self._check(after))
+        return (
+            self._rank[self._check(until) - self._base]
+            - self._rank[self._check(after) - self._base]
+        )
+
+    def due_ordinal(self, start_ordinal: int, unit: str, amount: int) -> tuple[int, int]:
+        """The hot path on ordinals: (last day before roll-over, due day) for a day-based period.
+
+        Same rules as ``nth_workday_after`` / ``add_months`` / ``workday_on_or_after``; used by
+        ``due_compute`` and batch computations, where creating intermediate dates would dominate.
+        """
+        offset = start_ordinal - self._base
+        if not 0 <= offset < self._span:
+            raise ValueError(
+                f"{date.fromordinal(start_ordinal).isoformat()} is outside the working-day calendar ({FIRST_YEAR}–{LAST_YEAR})"
+            )
+        try:
+            if unit == "workdays":
+                due = self._ordinals[self._rank[offset] + amount - 1]
+                return due, due
+            if unit == "days":
+                last = start_ordinal + amount
+            else:
+                month = self._month_no[offset] + amount
+                last = (
+                    self._month_start[month]
+                    + min(self._day_of_month[offset], self._month_length[month])
+                    - 1
+                )
+            due = self._next[last - self._base]
+        except IndexError:
+            raise ValueError(
+                f"{amount} {unit} after {date.fromordinal(start_ordinal).isoformat()} is beyond the calendar ({LAST_YEAR})"
+            ) from None
+        if due < 0:
+            raise ValueError(
+                f"{amount} {unit} after {date.fromordinal(start_ordinal).isoformat()} is beyond the calendar ({LAST_YEAR})"
+            )
+        return last, due
+
+    def due_days(self, items: Iterable, spec_of, zone=None) -> list[date]:
+        """Due days for many (start, period) pairs at once: ``due_ordinal`` unrolled into one loop
+        over local names, for batch work (CLI batch mode, benchmarks).
+
+        ``start`` is a local date (or an aware datetime, taken in ``zone``); ``spec_of(period)``
+        gives the day-based (unit, amount) of a period.
+        """
+        base, span = self._base, self._span
+        ordinals, rank, following = self._ordinals, self._rank, self._next
+        month_no, day_of_month = self._month_no, self._day_of_month
+        month_start, month_length = self._month_start, self._month_length
+        specs: dict = {}
+        out: list[int] = []
+        append = out.append
+        for start, period in items:
+            spec = specs.get(period)
+            if spec is None:
+                spec = specs[period] = spec_of(period)
+            unit, amount = spec
+            if type(start) is datetime:
+                start = start.astimezone(zone).date()
+            offset = start.toordinal() - base
+            try:
+                if not 0 <= offset < span:
+                    raise IndexError
+                if unit == "workdays":
+                    append(ordinals[rank[offset] + amount - 1])
+                    continue
+                if unit == "days":
+                    last = offset + amount
+                else:
+                    month = month_no[offset] + amount
+                    last = (
+                        month_start[month]
+                        - base
+                        + min(day_of_month[offset], month_length[month])
+                        - 1
+                    )
+                due = following[last]
+                if due < 0:
+                    raise IndexError
+                append(due)
+            except IndexError:
+                self.due_ordinal(start.toordinal(), unit, amount)  # raises the precise ValueError
+                raise
+        return list(map(date.fromordinal, out))

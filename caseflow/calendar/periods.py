@@ -13,11 +13,11 @@ a due instant out.
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-
-from dateutil.relativedelta import relativedelta
+from functools import lru_cache
+from typing import NamedTuple
 
 from caseflow.calendar.index import HOLIDAY, WorkingCalendar
-from caseflow.timeutil import end_of_local_day, local_date, local_zone
+from caseflow.timeutil import local_date, local_zone
 
 WORKDAYS = "workdays"
 DAYS = "days"
@@ -41,8 +41,7 @@ class Period:
         return f"{self.amount} {self.unit}"
 
 
-@dataclass(frozen=True)
-class DueResult:
+class DueResult(NamedTuple):
     """When a period ends.
 
     ``last_day_on`` is the last day before roll-over (what pauses and extensions move), ``due_on``
@@ -63,6 +62,12 @@ def parse_period(text) -> Period:
         return text
     if not isinstance(text, str):
         raise ValueError(f"a period is text like '5 workdays', not {text!r}")
+    return _parse_period_text(text)
+
+
+@lru_cache(maxsize=4096)
+def _parse_period_text(text: str) -> Period:
+    # Cached: a handful of distinct periods are parsed over and over (workflow definitions).
     match = _PERIOD_RE.match(text)
     if not match:
         raise ValueError(
@@ -106,8 +111,9 @@ def add_to_day(day: date, period: Period, calendar: WorkingCalendar) -> tuple[da
     if period.unit == DAYS:
         last = day + timedelta(days=period.amount)
     elif period.unit == MONTHS:
-        # relativedelta clamps Jan 31 + 1 month to Feb 28/29 (Civil Code art. 202).
-        last = day + relativedelta(months=period.amount)
+        # Jan 31 + 1 month = Feb 28/29 (Civil Code art. 202), exactly as dateutil's relativedelta
+        # (the tests hold the two equal), from the index's month tables.
+        last = calendar.add_months(day, period.amount)
     else:
         raise ValueError(f"{period} is not a day-based period")
     return last, calendar.workday_on_or_after(last)
@@ -119,15 +125,45 @@ def due_compute(start, period, *, calendar: WorkingCalendar | None = None) -> Du
     ``calendar`` defaults to the application's current calendar (from the database) inside an
     app context, else to the built-in one (official 2004–2026, statutory rules after).
     """
-    start = as_instant(start)
+    if type(start) is not datetime or start.tzinfo is None:
+        start = as_instant(start)
     period = parse_period(period)
     if period.unit == HOURS:
         return DueResult(start + timedelta(hours=period.amount), None, False)
     calendar = calendar or calendar_for_context()
-    day = local_date(start)
-    last, due_on = add_to_day(day, period, calendar)
-    years = tuple(calendar.provisional_years(day + timedelta(days=1), max(last, due_on)))
-    return DueResult(end_of_local_day(due_on), last, bool(years), due_on, years)
+    zone = local_zone()
+    day = start.astimezone(zone).date()
+    last_ordinal, due_ordinal = calendar.due_ordinal(day.toordinal(), period.unit, period.amount)
+    last, due_on = date.fromordinal(last_ordinal), date.fromordinal(due_ordinal)
+    years = tuple(calendar.provisional_years(day + _ONE_DAY, max(last, due_on)))
+    return DueResult(_end_of_day(due_ordinal, zone), last, bool(years), due_on, years)
+
+
+_ONE_DAY = timedelta(days=1)
+
+
+@lru_cache(maxsize=65536)
+def _end_of_day(ordinal: int, zone) -> datetime:
+    """24:00 local of the day = 00:00 of the next day (deadlines.md §2), as a UTC instant."""
+    return datetime.combine(date.fromordinal(ordinal + 1), time(0), tzinfo=zone).astimezone(UTC)
+
+
+def due_days(items, *, calendar: WorkingCalendar | None = None) -> list[date]:
+    """Due days (after roll-over) for many (start, period) pairs at once, in order.
+
+    ``start`` is a local date or an aware instant; periods are day-based. The batch path for
+    many computations at once (CLI batch mode, benchmarks): the same arithmetic as
+    ``due_compute`` without building a result per item. Raises ValueError on the first bad pair.
+    """
+    calendar = calendar or calendar_for_context()
+    return calendar.due_days(items, _day_spec, local_zone())
+
+
+def _day_spec(period) -> tuple[str, int]:
+    parsed = parse_period(period)
+    if parsed.unit == HOURS:
+        raise ValueError(f"{parsed} is not a day-based period")
+    return parsed.unit, parsed.amount
 
 
 def calendar_for_context() -> WorkingCalendar:

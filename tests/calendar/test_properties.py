@@ -4,12 +4,13 @@ provisional years alike). Pure: the built-in calendar, no database."""
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from dateutil.relativedelta import relativedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from caseflow.calendar import due_compute
 from caseflow.calendar.official import builtin_calendar
-from caseflow.calendar.periods import due_on_of
+from caseflow.calendar.periods import due_days, due_on_of
 from caseflow.clocks.services import _Schedule, _step_pause, _step_resume
 
 CAL = builtin_calendar()
@@ -79,3 +80,22 @@ def test_pausing_for_zero_time_changes_nothing(start, period, offset_minutes):
     assert schedule.due_at == result.due_at
     assert due_on_of(schedule.due_at) == due_on_of(result.due_at)
     assert schedule.paused_seconds == 0
+
+
+@SETTINGS
+@given(
+    st.dates(min_value=datetime(2004, 1, 1).date(), max_value=datetime(2095, 12, 31).date()),
+    st.integers(1, 48),
+)
+def test_month_tables_agree_with_dateutil_relativedelta(day, months):
+    assert CAL.add_months(day, months) == day + relativedelta(months=months)
+
+
+@SETTINGS
+@given(
+    st.lists(st.tuples(starts, periods.filter(lambda p: "hours" not in p)), min_size=1, max_size=50)
+)
+def test_the_batch_path_agrees_with_due_compute(items):
+    expected = [due_compute(start, period, calendar=CAL).due_on for start, period in items]
+    assert due_days(items, calendar=CAL) == expected
+    assert due_days([(s.date(), p) for s, p in items], calendar=CAL) == expected
