@@ -19,6 +19,7 @@ import logging
 from datetime import timedelta
 from functools import cache
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from transitions import Machine, MachineError
@@ -339,13 +340,16 @@ def case_fire(
     note: str = "",
     data: dict | None = None,
     version: int | None = None,
-    render_notices: bool = True,
+    render_notices: bool | None = None,
 ) -> Event:
     """Fire ``trigger`` on ``case`` as ``actor`` and commit; the transition's audit event.
 
     Raises a ``caseflow.errors.DomainError`` and changes nothing when the step is not allowed.
-    ``render_notices=False`` leaves the queued notices pending (the scheduler renders them).
+    ``render_notices=False`` leaves the queued notices pending (the scheduler's retry renders
+    them); the default is the app's ``CASEFLOW_RENDER_NOTICES_INLINE`` (true unless set false).
     """
+    if render_notices is None:
+        render_notices = current_app.config.get("CASEFLOW_RENDER_NOTICES_INLINE", True)
     try:
         event, notice_ids = _fire(case, trigger, actor, occurred_at, note, data, version)
         db.session.commit()

@@ -2,6 +2,8 @@
 calendar (Spring Festival 02-15…02-23, make-up Saturdays 02-14 and 02-28, Labour Day 05-01…05-05),
 with a hearing, a suspension, extensions within and beyond the maximum; and the correction loop."""
 
+import pytest
+
 from tests.engine.helpers import *  # noqa: F403  (the case fixtures)
 
 ZS_COMPLAINANT = {
@@ -65,6 +67,7 @@ def open_adjudication(api, received_at):
     return response.get_json()
 
 
+@pytest.mark.usefixtures("pending_notices")
 def test_adjudication_main_path_with_suspension_and_extensions(api, staff):
     worker = api(staff["ZS"]["caseworker"])
     chief = api(staff["ZS"]["supervisor"])
@@ -197,6 +200,7 @@ def test_adjudication_correction_loop_then_withdrawal(api, staff):
     ]
 
 
+@pytest.mark.usefixtures("pending_notices")
 def test_accept_needs_an_odd_number_of_three_or_more_handlers(api, staff):
     worker = api(staff["ZS"]["caseworker"])
     case = open_adjudication(worker, local("2026-02-10", "09:00"))

@@ -15,6 +15,13 @@ def at(text: str) -> datetime:
 
 
 @pytest.fixture
+def pending_notices(app, monkeypatch):
+    """Leave notices pending after a transition: rendering PDFs is the notices area's test, and
+    WeasyPrint would dominate these walks."""
+    monkeypatch.setitem(app.config, "CASEFLOW_RENDER_NOTICES_INLINE", False)
+
+
+@pytest.fixture
 def staff(units):
     """``staff["ZS"]["caseworker"]`` etc.: one user per role in each seeded unit, and an admin.
     Inserted directly (no password hashing: these users never log in) to keep the walks fast."""

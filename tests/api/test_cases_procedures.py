@@ -1,0 +1,252 @@
+"""End to end over the API: intake routing and its side paths, mediation failing into
+adjudication, pre-examination with a revision loop, and trade-fair complaints (withdrawal within
+the fair, referral after it), on the official 2026 calendar."""
+
+import pytest
+
+from tests.api.test_cases_adjudication import RIGHT, ZS_COMPLAINANT, ZS_RESPONDENT, Flow, due, local
+from tests.engine.helpers import *  # noqa: F403  (the case fixtures)
+
+pytestmark = pytest.mark.usefixtures("pending_notices")
+
+
+def open_via_api(api, status=201, **body):
+    body.setdefault("complainant", ZS_COMPLAINANT)
+    body.setdefault("respondent", ZS_RESPONDENT)
+    body.setdefault("right", RIGHT)
+    body.setdefault("channel", "walk_in")
+    response = api.post("/api/v1/cases", json=body)
+    assert response.status_code == status, response.get_json()
+    return response.get_json()
+
+
+def test_intake_accepted_and_routed_to_mediation_opens_a_linked_case(api, staff):
+    worker = api(staff["ZS"]["caseworker"])
+    case = open_via_api(
+        worker, workflow="intake", channel="hotline_12345", received_at=local("2026-09-28")
+    )
+    assert case["number"] == "ZS-INT-2026-00001"
+    # deadlines.md: 5 workdays from 2026-09-28 end on Saturday 10-10, a make-up working day.
+    assert due(case, "acceptance") == ("2026-10-10", "running")
+    case = Flow(worker, case["id"]).fire("accept", local("2026-09-30"), data={"route": "mediation"})
+    assert case["state"] == "accepted" and due(case, "acceptance")[1] == "met"
+    [link] = case["linked_cases"]
+    assert (link["workflow"], link["state"], link["kind"], link["direction"]) == (
+        "mediation",
+        "requested",
+        "route",
+        "to",
+    )
+    assert link["number"] == "ZS-MED-2026-00001"
+    assert case["events"][-1]["data"]["linked_case"] == link["number"]
+    linked = worker.get(f"/api/v1/cases/{link['id']}").get_json()
+    assert linked["complainant"] == case["complainant"] and linked["right"] == case["right"]
+    assert linked["received_at"] == case["received_at"]
+    assert linked["linked_cases"][0]["number"] == case["number"]
+    assert linked["linked_cases"][0]["direction"] == "from"
+    assert [e["kind"] for e in linked["events"]] == ["opened"]
+
+
+def test_intake_correction_lapses_only_once_its_period_is_over(api, staff):
+    worker = api(staff["ZS"]["caseworker"])
+    case = open_via_api(worker, workflow="intake", channel="web", received_at=local("2026-09-21"))
+    flow = Flow(worker, case["id"])
+    case = flow.fire("request_correction", local("2026-09-22"))
+    # deadlines.md: 15 days from 09-22 end on 10-07, a holiday, so on Thursday 10-08.
+    assert due(case, "correction") == ("2026-10-08", "running")
+    refused = flow.fire("lapse", local("2026-10-08", "17:00"), 409)
+    assert "correction" in str(refused["error"])
+    case = flow.fire("lapse", local("2026-10-09", "09:00"))
+    assert case["state"] == "rejected" and case["is_closed"]
+    assert [n["kind"] for n in case["notices"]] == ["correction_notice", "lapse_notice"]
+
+
+def test_intake_reject_needs_a_reason_and_transfer_a_department(api, staff):
+    worker = api(staff["ZS"]["caseworker"])
+    case = open_via_api(worker, workflow="intake", channel="email", received_at=local("2026-09-21"))
+    flow = Flow(worker, case["id"])
+    assert "reason" in flow.fire("reject", local("2026-09-22"), 422)["error"]["fields"]
+    refused = flow.fire("transfer", local("2026-09-22"), 422, data={"department": "mars"})
+    assert "department" in refused["error"]["fields"]
+    case = flow.fire("transfer", local("2026-09-22"), data={"department": "customs"})
+    assert case["state"] == "transferred" and case["notices"][0]["kind"] == "transfer_notice"
+
+
+def test_mediation_extended_once_then_failing_into_adjudication(api, staff):
+    worker, chief = api(staff["PD"]["caseworker"]), api(staff["PD"]["supervisor"])
+    case = open_via_api(worker, workflow="mediation", received_at=local("2026-02-27"))
+    w, c = Flow(worker, case["id"]), Flow(chief, case["id"])
+    case = w.fire("consult_respondent", local("2026-03-02"))
+    assert due(case, "consent") == ("2026-03-17", "running")  # 15 days
+    case = w.fire("record_consent", local("2026-03-05"))
+    # 2 months end on 05-05, inside the Labour Day holiday: rolled over to Wednesday 05-06.
+    assert due(case, "mediation") == ("2026-05-06", "running")
+    case = c.fire("extend", local("2026-04-28"), data={"reason": "案情复杂"})
+    assert due(case, "mediation") == ("2026-06-05", "running")  # 05-05 + 1 month
+    c.fire("extend", local("2026-04-29"), 422, data={"reason": "再延一次"})  # once only
+    case = w.fire("terminate", local("2026-06-01"), data={"open_adjudication": True})
+    assert case["state"] == "failed" and due(case, "mediation") == ("2026-06-05", "met")
+    [link] = case["linked_cases"]
+    assert (link["workflow"], link["state"], link["kind"]) == (
+        "adjudication",
+        "filed",
+        "mediation_failed",
+    )
+    assert link["number"] == "PD-ADJ-2026-00001"
+    adjudication = worker.get(f"/api/v1/cases/{link['id']}").get_json()
+    assert adjudication["respondent"] == case["respondent"]
+    assert [k["name"] for k in adjudication["clocks"]] == ["acceptance"]
+
+
+def test_mediation_agreement_and_judicial_confirmation(api, staff):
+    worker = api(staff["PD"]["caseworker"])
+    case = open_via_api(worker, workflow="mediation", received_at=local("2026-03-30"))
+    flow = Flow(worker, case["id"])
+    flow.fire("consult_respondent", local("2026-03-31"))
+    flow.fire("record_consent", local("2026-04-02"))
+    case = flow.fire("reach_agreement", local("2026-04-10"))
+    # 30 days (People's Mediation Law art 33): 05-10 is a Sunday → Monday 05-11.
+    assert due(case, "confirmation_window") == ("2026-05-11", "running")
+    flow.fire("apply_confirmation", local("2026-04-20"), data={"court": "上海市浦东新区人民法院"})
+    case = flow.fire("record_confirmation", local("2026-05-06"))
+    assert case["state"] == "confirmed" and case["is_closed"]
+    assert due(case, "confirmation_window") == ("2026-05-11", "met")
+
+
+def test_pre_exam_revision_loop_pauses_the_review_clock(api, staff, applicant):
+    worker = api(staff["ZS"]["caseworker"])
+    case = open_via_api(
+        worker, workflow="pre_exam", received_at=local("2026-02-12"), applicant_id=applicant.id
+    )
+    assert case["number"] == "ZS-PRE-2026-00001"
+    assert due(case, "review") == ("2026-02-14", "running")  # design: 2 workdays (13, Sat 14)
+    assert due(case, "grant_target") == ("2026-03-04", "running")  # Zhongshan: 10 workdays
+    flow = Flow(worker, case["id"])
+    flow.fire("start_review", local("2026-02-13", "09:00"))
+    case = flow.fire("request_revision", local("2026-02-13", "10:00"))
+    assert due(case, "review")[1] == "paused"
+    assert due(case, "revision") == ("2026-02-27", "running")  # 14, 24, 25, 26, 27
+    case = flow.fire("submit_revision", local("2026-02-25"))
+    # One working day was left at the pause; it counts again from the resumption.
+    assert due(case, "review") == ("2026-02-26", "running")
+    case = flow.fire("qualify", local("2026-02-26"))
+    assert due(case, "review") == ("2026-02-26", "met")
+    assert due(case, "formal_filing") == ("2026-03-11", "running")
+    refused = flow.fire("record_filing", local("2026-02-27"), 422)
+    assert "application_number" in refused["error"]["fields"]
+    flow.fire("record_filing", local("2026-02-27"), data={"application_number": "202630012345.6"})
+    case = flow.fire("record_grant", local("2026-03-03"))
+    assert case["state"] == "granted" and due(case, "grant_target") == ("2026-03-04", "met")
+    assert [n["kind"] for n in case["notices"]] == ["revision_notice", "qualification_notice"]
+
+
+def test_pre_exam_outside_the_units_fields_is_refused_and_nothing_is_opened(api, staff, applicant):
+    worker = api(staff["ZS"]["caseworker"])
+    refused = open_via_api(
+        worker,
+        422,
+        workflow="pre_exam",
+        applicant_id=applicant.id,
+        right={
+            "kind": "patent",
+            "number": "2026100000001.X",
+            "patent_type": "invention",
+            "classification": "G06F 16/00",
+        },
+    )
+    assert "right.classification" in refused["error"]["fields"]
+    assert worker.get("/api/v1/cases").get_json()["total"] == 0
+
+
+def test_fair_complaint_lodged_and_withdrawn_within_the_fair(api, staff, fair):
+    desk = api(staff["CF"]["desk_officer"])
+    case = open_via_api(
+        desk,
+        workflow="fair_complaint",
+        channel="fair_desk",
+        received_at=local("2026-10-16"),
+        fair_id=fair.id,
+        exhibitor_id=fair.booth["1.1A01"].id,
+        complainant={"name": "Leuchten GmbH", "kind": "company", "country": "DE"},
+        respondent=None,
+    )
+    assert case["number"] == "CF-FAIR-2026-00001" and case["priority"]  # a foreign rights holder
+    assert case["respondent"]["name"] == "佛山某灯具有限公司"
+    clocks = {k["name"]: k for k in case["clocks"]}
+    assert clocks["desk_review"]["due_at"] == "2026-10-16T12:00:00+08:00"  # 2 clock hours
+    assert clocks["decision_by_close"]["due_at"] == "2026-10-19T18:00:00+08:00"
+    flow = Flow(desk, case["id"])
+    flow.fire("request_supplement", local("2026-10-16", "10:30"))
+    case = flow.fire("supplement", local("2026-10-16", "11:00"))
+    clocks = {k["name"]: k for k in case["clocks"]}
+    assert clocks["desk_review"]["due_at"] == "2026-10-16T12:30:00+08:00"  # paused half an hour
+    case = flow.fire("accept", local("2026-10-16", "11:15"))
+    clocks = {k["name"]: k for k in case["clocks"]}
+    assert clocks["desk_review"]["status"] == "met"
+    assert clocks["transfer"]["due_at"] == "2026-10-17T11:15:00+08:00"  # 24 hours, weekend or not
+    case = flow.fire("notify_respondent", local("2026-10-17", "10:00"))  # a Saturday
+    clocks = {k["name"]: k for k in case["clocks"]}
+    assert clocks["fair_answer"]["due_at"] == "2026-10-18T10:00:00+08:00"
+    case = flow.fire("order_withdrawal", local("2026-10-17", "15:00"))
+    clocks = {k["name"]: k for k in case["clocks"]}
+    assert clocks["compliance"]["due_at"] == "2026-10-17T17:00:00+08:00"
+    refused = flow.fire("confirm_compliance", local("2026-10-17", "16:30"), 422)
+    assert "evidence" in refused["error"]["fields"]
+    case = flow.fire(
+        "confirm_compliance", local("2026-10-17", "16:30"), data={"evidence": "现场照片 IMG_0412"}
+    )
+    assert case["state"] == "resolved" and case["is_closed"]
+    statuses = {k["name"]: k["status"] for k in case["clocks"]}
+    assert statuses == {
+        "desk_review": "met",
+        "decision_by_close": "met",
+        "transfer": "met",
+        "fair_answer": "met",
+        "compliance": "met",
+    }
+    assert [n["kind"] for n in case["notices"]] == [
+        "supplement_notice",
+        "acceptance_notice",
+        "answer_notice",
+        "withdrawal_notice",
+    ]
+
+
+def test_fair_complaint_referred_after_the_fair_to_a_centre(api, staff, fair):
+    desk = api(staff["CF"]["desk_officer"])
+    case = open_via_api(
+        desk,
+        workflow="fair_complaint",
+        channel="fair_desk",
+        received_at=local("2026-10-18"),
+        fair_id=fair.id,
+        exhibitor_id=fair.booth["1.1A02"].id,
+    )
+    flow = Flow(desk, case["id"])
+    flow.fire("accept", local("2026-10-19", "08:00"))
+    case = flow.fire("notify_respondent", local("2026-10-19", "09:00"))
+    # 24 hours would run past the close: the answer is due when the fair closes.
+    clocks = {k["name"]: k for k in case["clocks"]}
+    assert clocks["fair_answer"]["due_at"] == "2026-10-19T18:00:00+08:00"
+    flow.fire("receive_answer", local("2026-10-19", "10:00"))
+    refused = flow.fire(
+        "refer", local("2026-10-26"), 422, data={"target": "adjudication", "target_unit": "XX"}
+    )
+    assert "target_unit" in refused["error"]["fields"]
+    case = flow.fire(
+        "refer", local("2026-10-26"), data={"target": "adjudication", "target_unit": "ZS"}
+    )
+    assert case["state"] == "referred"
+    assert {k["name"]: k["status"] for k in case["clocks"]}["decision_by_close"] == "breached"
+    [link] = case["linked_cases"]
+    assert (link["number"], link["state"], link["kind"]) == (
+        "ZS-ADJ-2026-00001",
+        "filed",
+        "fair_referral",
+    )
+    assert case["notices"][-1]["kind"] == "referral_letter"
+    # The centre now holds the adjudication case; the desk cannot open it.
+    assert desk.get(f"/api/v1/cases/{link['id']}").status_code == 403
+    centre = api(staff["ZS"]["caseworker"]).get(f"/api/v1/cases/{link['id']}").get_json()
+    assert centre["unit"] == "ZS" and centre["right"] == case["right"]
+    assert centre["complainant"] == case["complainant"]
