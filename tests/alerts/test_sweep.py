@@ -183,3 +183,21 @@ def test_an_unassigned_case_tells_the_units_caseworkers(staff, make_case, start_
     start_clock(case, "5 workdays", local(2026, 9, 28, 10))
     (due_soon,) = sla_sweep(local(2026, 10, 8, 9))
     assert _told(due_soon) == sorted([f"user:{staff['caseworker'].id}", f"user:{staff['other'].id}"])
+
+
+def test_escalation_counts_working_days_across_national_day(staff, make_case, start_clock):
+    case = make_case(staff["unit"], assignee=staff["caseworker"])
+    # 5 workdays from Tue 09-22: 23, 24, (Mid-Autumn 09-25…27), 28, 29, 30 → due at the end of 09-30.
+    clock = start_clock(case, "5 workdays", local(2026, 9, 22, 10))
+    assert clock.due_at == local(2026, 10, 1)
+    assert levels(sla_sweep(local(2026, 10, 1, 0, 0, 30))) == ["due_soon", "overdue"]
+    # Five working days after 09-30, skipping 10-01…10-07: 08, 09, Sat 10 (调休), 12, 13.
+    assert sla_sweep(local(2026, 10, 13, 23, 59)) == []
+    (escalated,) = sla_sweep(local(2026, 10, 14, 0, 0, 30))
+    assert escalated.level == "escalated" and escalated.moment_at == local(2026, 10, 14)
+    mails = db.session.scalars(
+        select(OutboxMessage.next_attempt_at).where(OutboxMessage.channel == "email")
+    ).all()
+    # The overdue mail of National Day's first midnight waits for 10-08 09:00; the escalation
+    # (Wednesday 00:00) for 09:00 the same morning.
+    assert sorted(set(mails)) == [local(2026, 10, 8, 9), local(2026, 10, 14, 9)]
