@@ -1,0 +1,255 @@
+"""Bad input is refused with a 4xx JSON error naming the field, and changes nothing; lists,
+statistics, the workflow catalogue, the OpenAPI document and the diagram CLI."""
+
+import pytest
+
+from tests.api.test_cases_adjudication import RIGHT, ZS_COMPLAINANT, local, open_adjudication
+from tests.engine.helpers import *  # noqa: F403  (the case fixtures)
+
+pytestmark = pytest.mark.usefixtures("pending_notices")
+
+
+@pytest.fixture
+def accepted(api, staff):
+    """An adjudication case at ZS, accepted on 2026-02-13: (caseworker's client, case json)."""
+    worker = api(staff["ZS"]["caseworker"])
+    case = open_adjudication(worker, local("2026-02-10", "09:00"))
+    response = worker.post(
+        f"/api/v1/cases/{case['id']}/transitions",
+        json={
+            "trigger": "accept",
+            "occurred_at": local("2026-02-13"),
+            "data": {"handlers": ["甲", "乙", "丙"]},
+        },
+    )
+    assert response.status_code == 200
+    return worker, response.get_json()
+
+
+BAD_TRANSITIONS = [
+    ({"trigger": "fly"}, 422, "trigger"),
+    ({"occurred_at": local("2026-02-20")}, 422, "trigger"),
+    ({"trigger": 7}, 422, "trigger"),
+    ({"trigger": "serve", "occurred_at": local("2026-02-12")}, 422, "occurred_at"),  # before accept
+    ({"trigger": "serve", "occurred_at": "2099-01-01T10:00:00+08:00"}, 422, "occurred_at"),
+    ({"trigger": "serve", "occurred_at": "next tuesday"}, 422, "occurred_at"),
+    ({"trigger": "serve", "occurred_at": 20260220}, 422, "occurred_at"),
+    ({"trigger": "serve", "data": ["x"]}, 422, "data"),
+    ({"trigger": "serve", "note": {"x": 1}}, 422, "note"),
+    ({"trigger": "serve", "version": "2"}, 422, "version"),
+    ({"trigger": "serve", "version": 1}, 409, "version"),  # stale: accept made it 2
+    ({"trigger": "decide"}, 403, None),  # a supervisor's step
+    ({"trigger": "close"}, 409, "trigger"),  # not from accepted
+    ({"trigger": "schedule_hearing"}, 409, "trigger"),
+    ({"trigger": "suspend", "data": {"reason": "boredom"}}, 403, None),
+]
+
+
+@pytest.mark.parametrize(("body", "status", "field"), BAD_TRANSITIONS)
+def test_bad_transitions_are_refused_and_change_nothing(accepted, body, status, field):
+    worker, case = accepted
+    response = worker.post(f"/api/v1/cases/{case['id']}/transitions", json=body)
+    assert response.status_code == status, response.get_json()
+    error = response.get_json()["error"]
+    assert error["code"] and error["message"]
+    if field:
+        assert field in error["fields"], error
+    assert worker.get(f"/api/v1/cases/{case['id']}").get_json() == case
+
+
+def test_bad_data_for_a_trigger_names_the_field(api, staff, accepted):
+    worker, case = accepted
+    chief = api(staff["ZS"]["supervisor"])
+    for data, field in (
+        ({"reason": "boredom"}, "reason"),
+        ({}, "reason"),
+        ({"reason": ["invalidation"]}, "reason"),
+    ):
+        response = chief.post(
+            f"/api/v1/cases/{case['id']}/transitions", json={"trigger": "suspend", "data": data}
+        )
+        assert response.status_code == 422 and field in response.get_json()["error"]["fields"]
+    assert worker.get(f"/api/v1/cases/{case['id']}").get_json() == case
+
+
+def test_malformed_bodies_are_400(accepted):
+    worker, case = accepted
+    path = f"/api/v1/cases/{case['id']}/transitions"
+    for kwargs in (
+        {"data": "{not json", "content_type": "application/json"},
+        {"json": ["accept"]},
+        {"data": "trigger=serve", "content_type": "application/x-www-form-urlencoded"},
+    ):
+        response = worker.post(path, **kwargs)
+        assert response.status_code == 400 and response.get_json()["error"]["code"] == "malformed"
+    assert worker.get(f"/api/v1/cases/{case['id']}").get_json() == case
+
+
+def test_scope_roles_and_unknown_cases(api, staff, accepted, client):
+    _worker, case = accepted
+    path = f"/api/v1/cases/{case['id']}"
+    assert api(staff["PD"]["caseworker"]).get(path).status_code == 403
+    assert (
+        api(staff["PD"]["supervisor"])
+        .post(path + "/transitions", json={"trigger": "serve"})
+        .status_code
+        == 403
+    )
+    viewer = api(staff["ZS"]["viewer"])
+    assert viewer.get(path).status_code == 200
+    assert viewer.get(path).get_json()["available_triggers"] == []
+    assert viewer.post(path + "/transitions", json={"trigger": "serve"}).status_code == 403
+    assert api(staff["admin"]).get(path).status_code == 200
+    assert api(staff["ZS"]["caseworker"]).get("/api/v1/cases/nope").status_code == 404
+    assert client.get(path).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"workflow": "tea_ceremony"}, "workflow"),
+        ({"workflow": None}, "workflow"),
+        ({"received_at": "2099-05-01T10:00:00+08:00"}, "received_at"),
+        ({"received_at": "yesterday"}, "received_at"),
+        ({"complainant": {"kind": "company"}}, "complainant.name"),
+        ({"complainant": "张三"}, "complainant"),
+        ({"right": {"kind": "patent", "patent_type": "gadget"}}, "right.patent_type"),
+        ({"channel": "pigeon"}, "channel"),
+        ({"priority": "yes"}, "priority"),
+        ({"unit": "XX"}, "unit"),
+    ],
+)
+def test_bad_cases_are_refused_and_nothing_is_opened(api, staff, change, field):
+    worker = api(staff["ZS"]["caseworker"])
+    body = {"workflow": "intake", "channel": "web", "complainant": ZS_COMPLAINANT, "right": RIGHT}
+    response = worker.post("/api/v1/cases", json={**body, **change})
+    assert response.status_code == 422, response.get_json()
+    assert field in response.get_json()["error"]["fields"]
+    assert worker.get("/api/v1/cases").get_json()["total"] == 0
+
+
+def test_who_may_open_cases(api, staff):
+    body = {"workflow": "intake", "channel": "web", "complainant": ZS_COMPLAINANT}
+    assert api(staff["ZS"]["viewer"]).post("/api/v1/cases", json=body).status_code == 403
+    assert (
+        api(staff["ZS"]["caseworker"])
+        .post("/api/v1/cases", json={**body, "unit": "PD"})
+        .status_code
+        == 403
+    )
+    assert api(staff["admin"]).post("/api/v1/cases", json=body).status_code == 422  # which unit?
+    created = api(staff["admin"]).post("/api/v1/cases", json={**body, "unit": "PD"})
+    assert created.status_code == 201 and created.get_json()["number"] == "PD-INT-2026-00001"
+    assert (
+        api(staff["ZS"]["caseworker"])
+        .post("/api/v1/cases", data="[", content_type="application/json")
+        .status_code
+        == 400
+    )
+
+
+def test_list_is_scoped_filtered_and_soonest_due_first(api, staff):
+    worker = api(staff["ZS"]["caseworker"])
+    late = open_adjudication(worker, local("2026-03-02"))  # acceptance due 03-09
+    early = open_adjudication(worker, local("2026-02-10"))  # due 02-24
+    intake = worker.post(
+        "/api/v1/cases",
+        json={
+            "workflow": "intake",
+            "channel": "web",
+            "complainant": {"name": "王某"},
+            "title": "举报假冒专利",
+        },
+    ).get_json()
+    worker.post(
+        f"/api/v1/cases/{intake['id']}/transitions", json={"trigger": "answer"}
+    )  # closed: last
+    api(staff["admin"]).post(
+        "/api/v1/cases",
+        json={"workflow": "intake", "unit": "PD", "channel": "web", "complainant": {"name": "x"}},
+    )
+
+    listed = worker.get("/api/v1/cases").get_json()
+    assert listed["total"] == 3
+    assert [c["number"] for c in listed["items"]] == [
+        early["number"],
+        late["number"],
+        intake["number"],
+    ]
+    only = worker.get("/api/v1/cases?workflow=adjudication&state=filed").get_json()
+    assert only["total"] == 2
+    assert worker.get("/api/v1/cases?q=假冒").get_json()["items"][0]["id"] == intake["id"]
+    assert worker.get("/api/v1/cases?q=王某").get_json()["total"] == 1
+    overdue = worker.get("/api/v1/cases?overdue=true").get_json()
+    assert {c["id"] for c in overdue["items"]} == {early["id"], late["id"]}
+    due_before = worker.get("/api/v1/cases?due_before=2026-03-01T00:00:00%2B08:00").get_json()
+    assert [c["id"] for c in due_before["items"]] == [early["id"]]
+    assert worker.get("/api/v1/cases?unit=PD").get_json()["total"] == 0
+    assert api(staff["admin"]).get("/api/v1/cases").get_json()["total"] == 4
+    assert api(staff["admin"]).get("/api/v1/cases?unit=PD").get_json()["total"] == 1
+    assert worker.get("/api/v1/cases?workflow=nope").status_code == 422
+    assert worker.get("/api/v1/cases?page=x").status_code == 400
+
+
+def test_stats_per_workflow(api, staff, accepted):
+    worker, case = accepted
+    intake = worker.post(
+        "/api/v1/cases",
+        json={
+            "workflow": "intake",
+            "channel": "web",
+            "complainant": {"name": "王某"},
+            "received_at": local("2026-03-02"),
+        },
+    ).get_json()
+    worker.post(
+        f"/api/v1/cases/{intake['id']}/transitions",
+        json={"trigger": "answer", "occurred_at": local("2026-03-04")},
+    )
+    stats = {s["workflow"]: s for s in worker.get("/api/v1/stats").get_json()["workflows"]}
+    assert set(stats) == {"intake", "pre_exam", "adjudication", "mediation", "fair_complaint"}
+    assert stats["intake"]["opened"] == 1 and stats["intake"]["closed"] == 1
+    assert stats["intake"]["closing_met_share"] == 1.0
+    assert stats["intake"]["median_days_to_close"] == 2.0
+    assert stats["adjudication"]["opened"] == 1 and stats["adjudication"]["open_overdue"] == 1
+    empty = worker.get("/api/v1/stats?from=2026-04-01&to=2026-04-30").get_json()["workflows"]
+    assert all(s["opened"] == 0 for s in empty)
+    assert worker.get("/api/v1/stats?from=April").status_code == 422
+
+
+def test_workflow_catalogue_and_openapi(api, staff, client):
+    catalogue = api(staff["ZS"]["viewer"]).get("/api/v1/workflows").get_json()["workflows"]
+    assert [w["name"] for w in catalogue] == [
+        "intake",
+        "pre_exam",
+        "adjudication",
+        "mediation",
+        "fair_complaint",
+    ]
+    adjudication = catalogue[2]
+    assert adjudication["code"] == "ADJ" and adjudication["initial"] == "filed"
+    accept = next(t for t in adjudication["transitions"] if t["trigger"] == "accept")
+    assert accept["roles"] == ["caseworker"] and accept["fields"][0]["name"] == "handlers"
+    assert accept["notice"] == {"kind": "acceptance_notice", "addressee": "complainant"}
+    closing = next(c for c in adjudication["clocks"] if c["name"] == "closing")
+    assert (closing["period"], closing["extension_max"], closing["evidence"]) == (
+        "3 months",
+        "2 months",
+        "S",
+    )
+    document = client.get("/api/v1/openapi.json")
+    assert document.status_code == 200
+    spec = document.get_json()
+    assert spec["openapi"].startswith("3.") and "/cases/{id}/transitions" in spec["paths"]
+
+
+def test_workflows_diagram_cli(app):
+    runner = app.test_cli_runner()
+    mermaid = runner.invoke(args=["workflows", "diagram", "mediation", "--format", "mermaid"])
+    assert mermaid.exit_code == 0
+    assert mermaid.output.startswith("stateDiagram-v2")
+    assert "in_mediation --> failed: terminate 终止调解" in mermaid.output
+    svg = runner.invoke(args=["workflows", "diagram", "intake"])
+    assert svg.exit_code == 0 and "<svg" in svg.output and "已受理" in svg.output
+    bad = runner.invoke(args=["workflows", "diagram", "nope"])
+    assert bad.exit_code != 0 and "unknown workflow" in bad.output
