@@ -218,7 +218,11 @@ def clock_replay(clock: Clock, *, calendar: WorkingCalendar | None = None) -> _S
     else:
         result = due_compute(clock.started_at, clock.period, calendar=calendar)
         s = _Schedule(
-            clock.period_unit, clock.started_at, result.due_at, result.last_day_on, result.provisional
+            clock.period_unit,
+            clock.started_at,
+            result.due_at,
+            result.last_day_on,
+            result.provisional,
         )
     for entry in clock.entries:
         if entry.action == "pause":
