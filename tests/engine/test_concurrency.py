@@ -1,0 +1,109 @@
+"""Concurrent steps on one case on PostgreSQL: exactly one wins, the rest get 409, one audit event
+per accepted transition; concurrent openings get distinct, gapless numbers."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import func, select
+
+from caseflow.accounts.models import User
+from caseflow.cases.models import Case, Event
+from caseflow.engine import case_fire
+from caseflow.errors import StateConflict, VersionConflict
+from caseflow.extensions import db
+from tests.engine.helpers import *  # noqa: F403  (the case fixtures)
+from tests.engine.helpers import at
+
+pytestmark = pytest.mark.postgres
+THREADS = 8
+
+
+def _race(app, job, n=THREADS):
+    barrier = threading.Barrier(n)
+
+    def run(i):
+        with app.app_context():
+            try:
+                barrier.wait(timeout=30)
+                return job(i)
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(n) as pool:
+        return list(pool.map(run, range(n)))
+
+
+def _fire_in_thread(case_id, user_id, trigger, **kwargs):
+    case = db.session.get(Case, case_id)
+    user = db.session.get(User, user_id)
+    try:
+        case_fire(case, trigger, user, render_notices=False, **kwargs)
+        return "ok"
+    except VersionConflict:
+        return "version"
+    except StateConflict:
+        return "state"
+
+
+def _transitions(case_id):
+    return db.session.scalar(
+        select(func.count()).where(Event.case_id == case_id, Event.kind == "transition")
+    )
+
+
+@pytest.fixture
+def accepted_case(open_case, fire):
+    case = open_case("adjudication", received_at="2026-02-10 09:00")
+    fire(case, "accept", occurred_at="2026-02-13 10:00", data={"handlers": ["甲", "乙", "丙"]})
+    return case
+
+
+def test_same_version_exactly_one_wins(app, accepted_case, staff):
+    case_id, version = accepted_case.id, accepted_case.version
+    chief = staff["ZS"]["supervisor"].id
+    results = _race(
+        app,
+        lambda i: _fire_in_thread(
+            case_id, chief, "extend", version=version, data={"reason": f"第{i}次"}
+        ),
+    )
+    assert sorted(results) == ["ok"] + ["version"] * (THREADS - 1)
+    db.session.expire_all()
+    case = db.session.get(Case, case_id)
+    assert case.version == version + 1
+    assert _transitions(case_id) == 2  # accept and the one extension
+
+
+def test_without_a_version_the_row_lock_serialises_and_the_state_decides(app, accepted_case, staff):
+    case_id = accepted_case.id
+    worker = staff["ZS"]["caseworker"].id
+    results = _race(
+        app, lambda i: _fire_in_thread(case_id, worker, "serve", occurred_at=at("2026-02-26 15:00"))
+    )
+    assert sorted(results) == ["ok"] + ["state"] * (THREADS - 1)
+    db.session.expire_all()
+    assert db.session.get(Case, case_id).state == "awaiting_answer"
+    assert _transitions(case_id) == 2
+
+
+def test_concurrent_openings_get_gapless_numbers(app, units, staff):
+    from caseflow.cases.services import case_open
+
+    unit_id, user_id = units["ZS"].id, staff["ZS"]["caseworker"].id
+
+    def open_one(i):
+        from caseflow.accounts.models import Unit
+
+        case = case_open(
+            workflow="intake",
+            unit=db.session.get(Unit, unit_id),
+            actor=db.session.get(User, user_id),
+            channel="hotline_12345",
+            complainant={"name": f"来电人{i}"},
+            received_at=at("2026-03-02 09:00"),
+        )
+        return case.number
+
+    numbers = _race(app, open_one)
+    assert sorted(numbers) == [f"ZS-INT-2026-{n:05d}" for n in range(1, THREADS + 1)]
