@@ -1,0 +1,99 @@
+"""The engine's own promises: shared machines that keep nothing per case, all-or-nothing steps,
+back-dating rules, and what a user may fire."""
+
+import pytest
+from sqlalchemy import func, select
+
+from caseflow.cases.models import Case, CaseLink, Event
+from caseflow.clocks.models import Clock, ClockEntry
+from caseflow.engine import available_triggers, machine_for, workflow_describe
+from caseflow.errors import StateConflict, ValidationFailed
+from caseflow.extensions import db
+from tests.engine.helpers import *  # noqa: F403  (the case fixtures)
+from tests.engine.helpers import clocks_of, local_due, transition_events
+
+pytestmark = pytest.mark.usefixtures("pending_notices")
+
+
+def _counts():
+    return tuple(
+        db.session.scalar(select(func.count()).select_from(model))
+        for model in (Case, Event, Clock, ClockEntry, CaseLink)
+    )
+
+
+def test_one_shared_machine_per_workflow_keeps_no_case(open_case, fire):
+    machine = machine_for("adjudication")
+    assert machine_for("adjudication") is machine
+    case = open_case("adjudication")
+    fire(case, "accept", occurred_at="2026-03-03 10:00", data={"handlers": ["甲", "乙", "丙"]})
+    assert machine.models == [] and not hasattr(case, "trigger")
+    assert "state" not in machine.events  # auto_transitions=False: no to_<state> triggers
+
+
+def test_a_failing_step_changes_nothing(open_any, fire):
+    case = open_any("fair_complaint")
+    fire(case, "accept", "desk_officer", occurred_at="2026-10-16 11:00")
+    before, version, clocks = (
+        _counts(),
+        case.version,
+        {n: c.status for n, c in clocks_of(case).items()},
+    )
+    # The unit check comes after the state, clocks and event were staged: all of it rolls back.
+    with pytest.raises(ValidationFailed) as refused:
+        fire(case, "refer", "desk_officer", data={"target": "adjudication", "target_unit": "CF"})
+    assert "target_unit" in refused.value.fields
+    db.session.expire_all()
+    assert _counts() == before and case.state == "accepted" and case.version == version
+    assert {n: c.status for n, c in clocks_of(case).items()} == clocks
+
+
+def test_back_dating_counts_clocks_from_the_stated_instant(open_case, fire):
+    case = open_case("adjudication", received_at="2026-09-25 16:00")
+    # Accepted on 09-28 (recorded today): service counts 5 workdays from 09-28 → Sat 10-10.
+    event = fire(
+        case, "accept", occurred_at="2026-09-28 10:00", data={"handlers": ["甲", "乙", "丙"]}
+    )
+    assert event.occurred_at < event.recorded_at
+    assert local_due(clocks_of(case)["service"]) == "2026-10-10"
+    with pytest.raises(ValidationFailed):
+        fire(case, "serve", occurred_at="2026-09-27 10:00")  # before the previous event
+    fire(case, "serve", occurred_at="2026-09-28 10:00")  # the same instant is fine
+    assert [e.trigger for e in transition_events(case)] == ["accept", "serve"]
+
+
+def test_clock_guards_block_until_the_period_is_over(open_case, fire):
+    case = open_case("adjudication", received_at="2026-02-10 09:00")
+    fire(case, "accept", occurred_at="2026-02-13 10:00", data={"handlers": ["甲", "乙", "丙"]})
+    fire(case, "serve", occurred_at="2026-02-26 15:00")  # answer due end of 03-13
+    with pytest.raises(StateConflict):
+        fire(case, "proceed_without_answer", occurred_at="2026-03-13 23:59")
+    fire(case, "proceed_without_answer", occurred_at="2026-03-14 00:00")
+    assert case.state == "under_review"
+    assert clocks_of(case)["answer"].status == "met"
+
+
+def test_available_triggers_follow_role_unit_and_state(open_case, staff):
+    case = open_case("adjudication")
+    names = lambda user: [t.trigger for t in available_triggers(case, user)]  # noqa: E731
+    assert names(staff["ZS"]["caseworker"]) == [
+        "request_correction",
+        "accept",
+        "reject",
+        "withdraw",
+    ]
+    assert names(staff["ZS"]["supervisor"]) == []
+    assert names(staff["ZS"]["viewer"]) == []
+    assert names(staff["PD"]["caseworker"]) == []
+
+
+def test_workflow_describe_gives_the_forms():
+    described = workflow_describe("fair_complaint")
+    refer = next(t for t in described["transitions"] if t["trigger"] == "refer")
+    assert refer["fields"][0]["choices"] == [
+        {"value": "adjudication", "label": "行政裁决立案"},
+        {"value": "court", "label": "人民法院"},
+    ]
+    assert refer["opens"] == {"kind": "fair_referral", "workflow": "adjudication"}
+    answer = next(c for c in described["clocks"] if c["name"] == "fair_answer")
+    assert (answer["period"], answer["cap"]) == ("24 hours", "fair_close")
