@@ -4,7 +4,7 @@ Built once per calendar version from the calendar data (official years from the 
 chinesecalendar, the statutory rules for the rest) into a sorted array of the ordinals of every
 working day from ``FIRST_YEAR`` to ``LAST_YEAR``. "The N-th working day after d" is one lookup in
 that array at ``bisect_right(ordinals, d) + N - 1``; the bisect itself is precomputed for every day
-(``_rank``), as is the roll-over (``_next``) and month arithmetic, so a due date costs a few array
+(``_rank``), as is the roll-over (``_first``) and month arithmetic, so a due date costs a few array
 reads instead of a walk day by day (bench/deadlines.py has the figures).
 """
 
@@ -72,21 +72,19 @@ class WorkingCalendar:
         self._flags = bytes(flags)
         #: The sorted ordinals of every working day (what bisect runs over).
         self._ordinals = array("l", (base + i for i, f in enumerate(flags) if f))
-        # Per day, precomputed answers of the two bisects the arithmetic needs, so the hot path
-        # is two array reads: _rank[o] = bisect_right(ordinals, o), _next[o] = ordinals[bisect_left].
+        # Per day, the two bisects the arithmetic needs, precomputed, so the hot path is array
+        # reads: _rank[o] = bisect_right(ordinals, o), _first[o] = bisect_left(ordinals, o) (the
+        # roll-over target). _dates holds the working days as date objects, ready to return.
+        self._dates = tuple(date.fromordinal(o) for o in self._ordinals)
         rank = array("l", [0]) * span
-        following = array("l", [-1]) * span
+        first_at = array("l", [0]) * span
         count = 0
         for offset in range(span):
+            first_at[offset] = count
             count += flags[offset]
             rank[offset] = count
-        upcoming = -1
-        for offset in range(span - 1, -1, -1):
-            if flags[offset]:
-                upcoming = base + offset
-            following[offset] = upcoming
         self._rank = rank
-        self._next = following
+        self._first = first_at
         # Month arithmetic on ordinals: month number of each day, its day of month, and per month
         # its first day and length (Civil Code art. 202: no such day → the month's last day).
         month_no = array("l", [0]) * span
@@ -142,10 +140,10 @@ class WorkingCalendar:
 
     def workday_on_or_after(self, day: date) -> date:
         """``day`` itself if it is a working day, else the first working day after it (roll-over)."""
-        ordinal = self._next[self._check(day) - self._base]
-        if ordinal < 0:
+        i = self._first[self._check(day) - self._base]
+        if i >= len(self._dates):
             raise ValueError(f"no working day after {day.isoformat()} in the calendar")
-        return date.fromordinal(ordinal)
+        return self._dates[i]
 
     def nth_workday_after(self, day: date, n: int) -> date:
         """The ``n``-th working day strictly after ``day`` (the start day is not counted)."""
@@ -156,7 +154,7 @@ class WorkingCalendar:
             raise ValueError(
                 f"{n} working days after {day.isoformat()} is beyond the calendar ({LAST_YEAR})"
             )
-        return date.fromordinal(self._ordinals[i])
+        return self._dates[i]
 
     def add_months(self, day: date, n: int) -> date:
         """The same day ``n`` months later, or that month's last day (as dateutil's relativedelta)."""
@@ -181,10 +179,11 @@ class WorkingCalendar:
     def due_ordinal(self, start_ordinal: int, unit: str, amount: int) -> tuple[int, int]:
         """The hot path on ordinals: (last day before roll-over, due day) for a day-based period.
 
-        Same rules as ``nth_workday_after`` / ``add_months`` / ``workday_on_or_after``; used by
-        ``due_compute`` and batch computations, where creating intermediate dates would dominate.
+        Same rules as ``nth_workday_after`` / ``add_months`` / ``workday_on_or_after``, without
+        building intermediate dates.
         """
         offset = start_ordinal - self._base
+        beyond = f"{amount} {unit} after {date.fromordinal(start_ordinal).isoformat()} is beyond the calendar ({LAST_YEAR})"
         if not 0 <= offset < self._span:
             raise ValueError(
                 f"{date.fromordinal(start_ordinal).isoformat()} is outside the working-day calendar ({FIRST_YEAR}–{LAST_YEAR})"
@@ -202,16 +201,9 @@ class WorkingCalendar:
                     + min(self._day_of_month[offset], self._month_length[month])
                     - 1
                 )
-            due = self._next[last - self._base]
+            return last, self._ordinals[self._first[last - self._base]]
         except IndexError:
-            raise ValueError(
-                f"{amount} {unit} after {date.fromordinal(start_ordinal).isoformat()} is beyond the calendar ({LAST_YEAR})"
-            ) from None
-        if due < 0:
-            raise ValueError(
-                f"{amount} {unit} after {date.fromordinal(start_ordinal).isoformat()} is beyond the calendar ({LAST_YEAR})"
-            )
-        return last, due
+            raise ValueError(beyond) from None
 
     def due_days(self, items: Iterable, spec_of, zone=None) -> list[date]:
         """Due days for many (start, period) pairs at once: ``due_ordinal`` unrolled into one loop
@@ -221,11 +213,11 @@ class WorkingCalendar:
         gives the day-based (unit, amount) of a period.
         """
         base, span = self._base, self._span
-        ordinals, rank, following = self._ordinals, self._rank, self._next
+        dates, rank, first_at = self._dates, self._rank, self._first
         month_no, day_of_month = self._month_no, self._day_of_month
         month_start, month_length = self._month_start, self._month_length
         specs: dict = {}
-        out: list[int] = []
+        out: list[date] = []
         append = out.append
         for start, period in items:
             spec = specs.get(period)
@@ -239,10 +231,9 @@ class WorkingCalendar:
                 if not 0 <= offset < span:
                     raise IndexError
                 if unit == "workdays":
-                    append(ordinals[rank[offset] + amount - 1])
-                    continue
-                if unit == "days":
-                    last = offset + amount
+                    append(dates[rank[offset] + amount - 1])
+                elif unit == "days":
+                    append(dates[first_at[offset + amount]])
                 else:
                     month = month_no[offset] + amount
                     last = (
@@ -251,11 +242,8 @@ class WorkingCalendar:
                         + min(day_of_month[offset], month_length[month])
                         - 1
                     )
-                due = following[last]
-                if due < 0:
-                    raise IndexError
-                append(due)
+                    append(dates[first_at[last]])
             except IndexError:
                 self.due_ordinal(start.toordinal(), unit, amount)  # raises the precise ValueError
                 raise
-        return list(map(date.fromordinal, out))
+        return out
