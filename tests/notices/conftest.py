@@ -1,7 +1,6 @@
 """Helpers for notice tests: a realistic case per workflow, a transition-like issuing step with
 real clocks on the real calendar, and readers for the rendered PDF (poppler-utils)."""
 
-import gc
 import os
 import re
 import subprocess
@@ -104,8 +103,7 @@ def issue():
         notice_id = notice.id
         db.session.commit()
         if render:
-            notices_render_pending([notice_id])
-            gc.collect()
+            notices_render_pending([notice_id])  # collects WeasyPrint's garbage itself
         return db.session.get(type(notice), notice_id)
 
     return do_issue
