@@ -140,15 +140,20 @@ def workflow_reason_is_text(case, data: dict) -> bool:
     return bool(_text(data.get("reason"))) and data.get("reason") not in SUSPENSION_REASONS
 
 
-def _referral_target(data: dict) -> str:
-    """A fair desk refers a case to a centre for adjudication, or to the court."""
+def _referral_target(data: dict) -> tuple[str, str]:
+    """Whom a fair desk refers a case to, as (addressee, phrase): a centre for adjudication, or
+    the court."""
     if data.get("target_name"):
-        return data["target_name"]
+        return data["target_name"], data["target_name"]
     if data.get("target") == "adjudication":
         code = data.get("target_unit")
         unit = db.session.scalar(select(Unit).where(Unit.code == code)) if code else None
-        return f"{unit.name}依法裁决" if unit else "有关知识产权管理部门依法裁决"
-    return dict(REFERRAL_TARGETS).get(data.get("target"), "有关机关")
+        name = (
+            (unit.profile or {}).get("full_name") or unit.name if unit else "有关知识产权管理部门"
+        )
+        return name, f"{name}依法裁决"
+    name = dict(REFERRAL_TARGETS).get(data.get("target"), "有关机关")
+    return name, name
 
 
 def _earlier_notice(notice, kind: str):
@@ -174,7 +179,7 @@ def _contact(profile: dict) -> dict:
 def _addressee_name(notice, data: dict) -> str:
     # A 移交函 goes to the authority the case is referred to, named in the transition's data.
     if notice.kind == "referral_letter" and (data.get("target_name") or data.get("target")):
-        return data.get("target_name") or data.get("target")
+        return _referral_target(data)[0]
     return (notice.addressee or {}).get("name") or ""
 
 
@@ -238,7 +243,7 @@ def notice_context(notice) -> dict:
         "items": _text(data.get("items")) or _text(data.get("missing")),
         "department": data.get("department_name")
         or dict(DEPARTMENTS).get(data.get("department"), "有关部门"),
-        "referral_target": _referral_target(data),
+        "referral_target": _referral_target(data)[1],
         "data": data,
         "handlers_count": "",
         "suspension_reason": SUSPENSION_REASONS.get(
