@@ -51,7 +51,7 @@ def acknowledge(alert_id: int):
     services.alert_acknowledge(alert=alert, actor=current_user, note=request.form.get("note", ""))
     db.session.commit()
     flash(f"已确认预警：{alert.case.number} {alert.label}", "success")
-    return redirect(request.form.get("next") or url_for("alerts.index"))
+    return redirect(url_for("alerts.index", _anchor=f"alert-{alert.id}"))
 
 
 @bp.get("/outbox")
