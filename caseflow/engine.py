@@ -242,9 +242,13 @@ def _apply_clocks(case, row, *, at, actor, event, note):
         elif effect.action == "resume_all":
             clocks.clocks_resume_all(case, at=at, actor=actor, event=event)
         elif effect.action == "start":
-            # A new order restarts its clock (e.g. compliance after rectification → withdrawal).
-            clocks.clock_stop(case, name, at=at, actor=actor, event=event)
-            clock_start_defined(case, name, started_at=at, actor=actor, event=event)
+            try:
+                clock_start_defined(case, name, started_at=at, actor=actor, event=event)
+            except StateConflict:
+                # A new order restarts its clock (compliance: rectification → withdrawal). The
+                # refusal comes before the clock service writes anything.
+                clocks.clock_stop(case, name, at=at, actor=actor, event=event)
+                clock_start_defined(case, name, started_at=at, actor=actor, event=event)
         elif effect.action == "stop":
             clocks.clock_stop(case, name, at=at, actor=actor, event=event)
         elif effect.action == "cancel":
@@ -393,7 +397,9 @@ def _fire(case, trigger, actor, occurred_at, note, data, version):
             message_en=f"{trigger} needs the role {' or '.join(row.roles)}",
         )
     # Lock the row: concurrent steps on one case queue here and the losers see the new version.
-    db.session.refresh(case, with_for_update=True)
+    # SQLite has no row locks (one writer at a time); there the versioned UPDATE is the guard.
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.refresh(case, with_for_update=True)
     if version is not None and version != case.version:
         raise VersionConflict(
             "案件已被他人修改，请刷新后重试",
@@ -444,7 +450,6 @@ def _fire(case, trigger, actor, occurred_at, note, data, version):
         data=stored,
     )
     db.session.add(event)
-    db.session.flush()
     _apply_clocks(case, row, at=at, actor=actor, event=event, note=cleaned.get("reason") or note)
     linked = _open_linked(case, row, cleaned, actor=actor, at=at)
     if linked is not None:
@@ -460,7 +465,6 @@ def _fire(case, trigger, actor, occurred_at, note, data, version):
             addressee=_PARTY_OF.get(row.notice.addressee, row.notice.addressee),
         )
         notice_ids.append(notice.id)
-    db.session.flush()
     return event, notice_ids
 
 

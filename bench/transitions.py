@@ -1,0 +1,322 @@
+"""Benchmark: 10,000 transitions through the engine vs the same row writes done directly with
+SQLAlchemy, side by side, with memory.
+
+    .venv/bin/python bench/transitions.py [--cases 500] [--rounds 10] [--pg URL | --no-pg]
+
+The workload is the pre-examination revision loop on ``--cases`` cases (design patents at ZS),
+``--rounds`` times ``request_revision`` + ``submit_revision`` each: every step changes the state,
+writes its audit event and two clock changes (pause ``review`` + start ``revision``, or stop
+``revision`` + resume ``review``), and every other step queues a notice with a gapless document
+number. One transaction per step, as in the application.
+
+The direct variant performs the same writes with Core statements — case row update (guarded by
+the version), event insert, clock updates and inserts with their entries, the counter upsert and
+the notice insert — using the same period arithmetic (``due_compute``), and nothing else: no
+checks, no reads. The ratio is therefore the engine's whole overhead (validation, locking read,
+machine, clock services). Target: ≤ 2×, and memory flat (tracemalloc's current size and the RSS
+do not grow with the number of transitions).
+"""
+
+import argparse
+import gc
+import logging
+import os
+import resource
+import secrets
+import sys
+import tempfile
+import time
+import tracemalloc
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+# This file is called transitions.py: drop its own folder from the path, or it would shadow the
+# ``transitions`` package the engine imports.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+from sqlalchemy import insert, make_url, select, update  # noqa: E402
+
+from caseflow import create_app  # noqa: E402
+from caseflow.extensions import db  # noqa: E402
+
+START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
+
+
+def rss_mb() -> float:
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def build_app(url: str, storage: str):
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "CASEFLOW_STORAGE": storage,
+            "TESTING": True,
+            "SECRET_KEY": "bench-" + secrets.token_hex(4),
+            "SMTP_URL": None,
+            "CASEFLOW_WEBHOOK_URL": None,
+            "CASEFLOW_RENDER_NOTICES_INLINE": False,
+        }
+    )
+    logging.getLogger().setLevel(logging.WARNING)
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        from caseflow.calendar.services import calendar_seed_official
+
+        calendar_seed_official()
+        db.session.commit()
+    return app
+
+
+def seed(count: int):
+    """ZS with a caseworker and an approved applicant; ``count`` pre-exam cases under review."""
+    from caseflow.accounts.models import User
+    from caseflow.accounts.services import unit_upsert
+    from caseflow.applicants.creditcode import credit_code_check_char
+    from caseflow.applicants.models import Applicant
+    from caseflow.cases.services import case_open
+    from caseflow.engine import case_fire
+    from workflows.profiles import ZHONGSHAN
+
+    unit = unit_upsert(**{k: ZHONGSHAN[k] for k in ("code", "name", "kind", "profile")})
+    worker = User(username="bench_worker", display_name="bench", password_hash="!", role="caseworker", unit=unit)
+    db.session.add(worker)
+    db.session.flush()
+    first17 = "9144200000000000" + "1"
+    applicant = Applicant(
+        unit=unit, name="基准测试公司", credit_code=first17 + credit_code_check_char(first17),
+        status="approved", registered_at=START, approved_at=START,
+        registered_by_id=worker.id, approved_by_id=worker.id,
+    )
+    db.session.add(applicant)
+    db.session.commit()
+    ids = []
+    for i in range(count):
+        case = case_open(
+            workflow="pre_exam", unit=unit, actor=worker, channel="web",
+            received_at=START - timedelta(seconds=i),
+            complainant={"name": "基准测试公司"},
+            right={"kind": "patent", "patent_type": "design", "classification": "26-05", "number": f"B{i}"},
+            applicant_id=applicant.id,
+        )
+        case_fire(case, "start_review", worker, occurred_at=START + timedelta(minutes=1), render_notices=False)
+        ids.append(case.id)
+    db.session.expunge_all()
+    return ids, worker.id
+
+
+def _step_at(round_no: int, half: int) -> datetime:
+    # Each round is a day later, so clocks pause and resume on real working days.
+    return START + timedelta(days=round_no + 1, hours=half)
+
+
+def run_engine(case_ids, worker_id, rounds) -> tuple[float, list]:
+    from caseflow.accounts.models import User
+    from caseflow.cases.models import Case
+    from caseflow.engine import case_fire
+
+    samples = []
+    elapsed = 0.0
+    for r in range(rounds):
+        for half, trigger in enumerate(("request_revision", "submit_revision")):
+            at = _step_at(r, half)
+            begin = time.perf_counter()
+            worker = db.session.get(User, worker_id)
+            for case_id in case_ids:
+                case = db.session.get(Case, case_id)
+                case_fire(case, trigger, worker, occurred_at=at, render_notices=False)
+            elapsed += time.perf_counter() - begin
+            db.session.expunge_all()
+        gc.collect()
+        samples.append((tracemalloc.get_traced_memory()[0] / 1e6, rss_mb()))
+    return elapsed, samples
+
+
+def run_direct(case_ids, worker_id, rounds) -> tuple[float, list]:
+    """The same writes, statement by statement, one transaction per step."""
+    from caseflow.calendar.periods import calendar_for_context, due_compute
+    from caseflow.cases.models import Case, Event
+    from caseflow.clocks.models import Clock, ClockEntry
+    from caseflow.notices.models import Notice, new_verification_code
+    from caseflow.sequences import sequence_next
+
+    cases, events, clocks, entries, notices = (
+        m.__table__ for m in (Case, Event, Clock, ClockEntry, Notice)
+    )
+    calendar = calendar_for_context()
+    # What the direct variant must know up front (the engine finds it out): the clock ids.
+    state = {
+        row.case_id: {"review": row.id}
+        for row in db.session.execute(select(clocks.c.case_id, clocks.c.id).where(clocks.c.name == "review"))
+    }
+    version = dict(db.session.execute(select(cases.c.id, cases.c.version)).all())
+    unit_id = db.session.scalar(select(cases.c.unit_id).limit(1))
+    db.session.commit()
+    samples = []
+    elapsed = 0.0
+    for r in range(rounds):
+        for half in (0, 1):
+            at = _step_at(r, half)
+            begin = time.perf_counter()
+            for case_id in case_ids:
+                s, v = state[case_id], version[case_id]
+                now = datetime.now(UTC)
+                trigger, to_state = (
+                    ("request_revision", "revision_requested") if half == 0 else ("submit_revision", "under_review")
+                )
+                db.session.execute(
+                    update(cases)
+                    .where(cases.c.id == case_id, cases.c.version == v)
+                    .values(state=to_state, version=v + 1, last_event_at=at, next_due_at=at + timedelta(days=3))
+                )
+                version[case_id] = v + 1
+                event_id = db.session.execute(
+                    insert(events).values(
+                        case_id=case_id, kind="transition", actor_id=worker_id, trigger=trigger,
+                        from_state="under_review" if half == 0 else "revision_requested",
+                        to_state=to_state, occurred_at=at, recorded_at=now, note="", data={},
+                    ).returning(events.c.id)
+                ).scalar_one()
+
+                def entry(clock_id, action, due_before, due_after, event_id=event_id, now=now, at=at):
+                    db.session.execute(
+                        insert(entries).values(
+                            clock_id=clock_id, event_id=event_id, actor_id=worker_id, action=action,
+                            at=at, due_before=due_before, due_after=due_after, note="", recorded_at=now,
+                        )
+                    )
+
+                if half == 0:
+                    db.session.execute(
+                        update(clocks).where(clocks.c.id == s["review"])
+                        .values(status="paused", paused_at=at, remaining=1, next_alert_at=None)
+                    )
+                    entry(s["review"], "pause", at, at)
+                    result = due_compute(at, "5 workdays", calendar=calendar)
+                    s["revision"] = db.session.execute(
+                        insert(clocks).values(
+                            case_id=case_id, name="revision", period="5 workdays", period_unit="workdays",
+                            started_at=at, due_at=result.due_at, last_day_on=result.last_day_on,
+                            status="running", provisional=False, extended=0, paused_seconds=0,
+                            next_alert_at=result.due_at,
+                        ).returning(clocks.c.id)
+                    ).scalar_one()
+                    entry(s["revision"], "start", None, result.due_at)
+                    seq = sequence_next(f"notice:ZS:2026:bench:{unit_id}")
+                    db.session.execute(
+                        insert(notices).values(
+                            case_id=case_id, unit_id=unit_id, kind="revision_notice", title="预审意见通知书",
+                            addressee={"role": "complainant"}, document_number=f"基准〔2026〕第{seq}号",
+                            sequence_scope="bench", sequence_value=seq, issued_at=at, event_id=event_id,
+                            status="pending", verification_code=new_verification_code(), created_at=now,
+                            attempts=0,
+                        )
+                    )
+                else:
+                    db.session.execute(
+                        update(clocks).where(clocks.c.id == s["revision"])
+                        .values(status="met", stopped_at=at, next_alert_at=None)
+                    )
+                    entry(s["revision"], "stop", at, at)
+                    result = due_compute(at, "1 workdays", calendar=calendar)
+                    db.session.execute(
+                        update(clocks).where(clocks.c.id == s["review"])
+                        .values(status="running", paused_at=None, remaining=None, due_at=result.due_at,
+                                last_day_on=result.last_day_on, next_alert_at=result.due_at)
+                    )
+                    entry(s["review"], "resume", at, result.due_at)
+                db.session.commit()
+            elapsed += time.perf_counter() - begin
+        gc.collect()
+        samples.append((tracemalloc.get_traced_memory()[0] / 1e6, rss_mb()))
+    return elapsed, samples
+
+
+def run_backend(label, url, args):
+    with tempfile.TemporaryDirectory() as storage:
+        app = build_app(url, storage)
+        with app.app_context():
+            engine_ids, worker_id = seed(args.cases)
+            direct_ids, _ = seed_more(args.cases)
+            if args.tracemalloc:
+                tracemalloc.start()
+            t_engine, m_engine = run_engine(engine_ids, worker_id, args.rounds)
+            t_direct, m_direct = run_direct(direct_ids, worker_id, args.rounds)
+            if args.tracemalloc:
+                tracemalloc.stop()
+            db.session.remove()
+            db.engine.dispose()
+    n = args.cases * args.rounds * 2
+    print(f"\n{label}: {n} transitions each")
+    print(f"  engine   {t_engine:7.2f} s  {t_engine / n * 1e6:8.0f} µs/transition")
+    print(f"  direct   {t_direct:7.2f} s  {t_direct / n * 1e6:8.0f} µs/transition")
+    print(f"  ratio    {t_engine / t_direct:7.2f}×  (target ≤ 2×)")
+    print("  memory after each round (tracemalloc MB or 0 when off, RSS MB):")
+    print("    engine " + "  ".join(f"{a:.1f}/{b:.0f}" for a, b in m_engine))
+    print("    direct " + "  ".join(f"{a:.1f}/{b:.0f}" for a, b in m_direct))
+    return t_engine, t_direct
+
+
+def seed_more(count):
+    """A second batch of cases for the direct variant (same unit, worker and applicant)."""
+    from caseflow.accounts.models import Unit, User
+    from caseflow.applicants.models import Applicant
+    from caseflow.cases.services import case_open
+    from caseflow.engine import case_fire
+
+    unit = db.session.scalar(select(Unit).where(Unit.code == "ZS"))
+    worker = db.session.scalar(select(User).where(User.username == "bench_worker"))
+    applicant = db.session.scalar(select(Applicant))
+    ids = []
+    for i in range(count):
+        case = case_open(
+            workflow="pre_exam", unit=unit, actor=worker, channel="web",
+            received_at=START - timedelta(seconds=i),
+            complainant={"name": "基准测试公司"},
+            right={"kind": "patent", "patent_type": "design", "classification": "26-05", "number": f"D{i}"},
+            applicant_id=applicant.id,
+        )
+        case_fire(case, "start_review", worker, occurred_at=START + timedelta(minutes=1), render_notices=False)
+        ids.append(case.id)
+    db.session.expunge_all()
+    return ids, worker.id
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=500)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--no-pg", action="store_true")
+    parser.add_argument(
+        "--tracemalloc", action="store_true", help="trace Python allocations (slows both runs)"
+    )
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        run_backend("SQLite", f"sqlite:///{os.path.join(tmp, 'bench.db')}", args)
+    if not args.no_pg:
+        import psycopg
+
+        base = make_url(args.pg).set(drivername="postgresql+psycopg")
+        name = f"caseflow_bench_{secrets.token_hex(3)}"
+        admin = base.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        try:
+            run_backend("PostgreSQL", base.set(database=name).render_as_string(hide_password=False), args)
+        finally:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    main()
