@@ -6,9 +6,11 @@ Saturday; Mid-Autumn rest on Friday 09-25), so day periods roll over the holiday
 periods skip it.
 """
 
+import functools
 import re
 
 import pytest
+from fontTools.ttLib import TTCollection
 
 from caseflow.notices.kinds import KINDS
 from tests.notices.conftest import RESPONDENT, at
@@ -203,6 +205,16 @@ CASES = {
 }
 
 
+@functools.cache
+def serif_sc_characters() -> frozenset[str]:
+    """Every character Noto Serif CJK SC (the face the CSS names) has a glyph for."""
+    collection = TTCollection("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", lazy=True)
+    for font in collection.fonts:
+        if font["name"].getDebugName(1) == "Noto Serif CJK SC":
+            return frozenset(map(chr, font.getBestCmap()))
+    raise AssertionError("Noto Serif CJK SC is not installed (fonts-noto-cjk)")
+
+
 def test_the_table_covers_every_kind_of_the_spec():
     assert set(CASES) == set(KINDS)
 
@@ -234,10 +246,13 @@ def test_every_kind_renders_with_its_facts(kind, make_case, issue, pdf):
         assert due in text
     assert re.search(r"—\s*1\s*—", pdf.raw_text(notice)), "page number — 1 —"
 
-    # Fonts: the CJK serif, every font embedded and subset.
+    # Fonts: only the CJK serif (no fallback face), embedded and subset; and it has a glyph for
+    # every character printed, so none renders as a box.
     fonts = pdf.fonts(notice).splitlines()[2:]
-    assert fonts and any("Noto-Serif-CJK-SC" in line for line in fonts)
+    assert fonts
     for line in fonts:
+        assert "Noto-Serif-CJK-SC" in line, line
         emb, sub = line.split()[-5:-3]
         assert (emb, sub) == ("yes", "yes"), line
+    assert set(text) - serif_sc_characters() == set()
     assert "(A4)" in pdf.info(notice)
