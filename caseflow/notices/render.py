@@ -75,11 +75,15 @@ def verify_url(code: str) -> str:
     """The public address printed under the QR code.
 
     ``CASEFLOW_PUBLIC_URL`` when configured (the address parties reach); otherwise the host of
-    the request that fired the transition; a CLI retry without either prints the path alone.
+    the request that fired the transition, or ``SERVER_NAME``; a CLI retry with none of them
+    prints the path alone.
     """
-    base = current_app.config.get("CASEFLOW_PUBLIC_URL")
+    config = current_app.config
+    base = config.get("CASEFLOW_PUBLIC_URL")
     if not base and has_request_context():
         base = request.host_url
+    if not base and config.get("SERVER_NAME"):
+        base = f"{config.get('PREFERRED_URL_SCHEME') or 'http'}://{config['SERVER_NAME']}"
     return f"{(base or '').rstrip('/')}/verify/{code}"
 
 
