@@ -68,13 +68,12 @@ def sla_sweep(now: datetime | None = None) -> list[Alert]:
     while True:
         _sweep_lock()
         _disarm_stopped(now)
-        clocks = db.session.scalars(
-            select(Clock)
-            .where(Clock.next_alert_at <= now, Clock.status == "running")
-            .order_by(Clock.next_alert_at)
-            .limit(SWEEP_BATCH)
-        ).all()
-        raised_ids += _sweep_batch(clocks, now, calendar, webhook)
+        # Only the range on next_alert_at, so that every planner walks that index in order;
+        # after _disarm_stopped the armed clocks are the running ones (a clock paused since is
+        # skipped here and disarmed by the next sweep).
+        clocks = db.session.scalars(sweep_due_query(now).limit(SWEEP_BATCH)).all()
+        running = [clock for clock in clocks if clock.status == "running"]
+        raised_ids += _sweep_batch(running, now, calendar, webhook)
         db.session.commit()
         if len(clocks) < SWEEP_BATCH:
             break
@@ -88,6 +87,15 @@ def sla_sweep(now: datetime | None = None) -> list[Alert]:
         late = sum(1 for a in alerts if a.late)
         log.info("sla sweep at %s raised %d alerts (%d late)", now.isoformat(), len(alerts), late)
     return list(alerts)
+
+
+def sweep_due_query(now: datetime):
+    """The clocks whose next alert has come, soonest first, read through ix_clocks_next_alert_at.
+
+    No condition on ``status``: SQLite would otherwise pick an index on status and sort every
+    running clock (measured in tests/alerts/test_scheduler.py).
+    """
+    return select(Clock).where(Clock.next_alert_at <= now).order_by(Clock.next_alert_at)
 
 
 def _sweep_lock() -> None:
@@ -247,7 +255,9 @@ def alert_recipient_ids(level: str, assignee_id: int | None, staff: _UnitStaff) 
 def _outbox_write(won, by_clock, cases, now, calendar, webhook: bool) -> None:
     staff = _staff_by_unit({cases[by_clock[row.clock_id].case_id].unit_id for row in won})
     emails = {
-        user.id: user.email for unit in staff.values() for group in vars(unit).values()
+        user.id: user.email
+        for unit in staff.values()
+        for group in vars(unit).values()
         for user in group
     }
     assignees = {case.assignee_id for case in cases.values() if case.assignee_id is not None}
@@ -297,12 +307,17 @@ def alert_acknowledge(*, alert: Alert, actor: User, note: str, at: datetime | No
     """A supervisor (or admin) acknowledges an alert with a note; audited on the case. Does not
     commit."""
     if actor.role not in ACK_ROLES or not actor.can_see_unit(alert.unit_id):
-        raise PermissionDenied("只有本单位的部门负责人或管理员可以确认预警",
-                               message_en="only the unit's supervisors or admins may acknowledge")
+        raise PermissionDenied(
+            "只有本单位的部门负责人或管理员可以确认预警",
+            message_en="only the unit's supervisors or admins may acknowledge",
+        )
     note = (note or "").strip()
     if not note:
-        raise ValidationFailed("请填写确认说明", message_en="a note is required",
-                               fields={"note": "请填写确认说明 / a note is required"})
+        raise ValidationFailed(
+            "请填写确认说明",
+            message_en="a note is required",
+            fields={"note": "请填写确认说明 / a note is required"},
+        )
     if alert.acknowledged_at is not None:
         raise StateConflict("该预警已被确认", message_en="the alert is already acknowledged")
     at = at or utcnow()
@@ -373,7 +388,9 @@ def outbox_deliver(now: datetime | None = None, limit: int = 100) -> DeliveryRep
             update(OutboxMessage.__table__)
             .where(m.id == message_id, waiting)
             .values(
-                status="sending", claim_token=token, lease_until=now + CLAIM_LEASE,
+                status="sending",
+                claim_token=token,
+                lease_until=now + CLAIM_LEASE,
                 attempts=m.attempts + 1,
             )
         ).rowcount
@@ -382,8 +399,10 @@ def outbox_deliver(now: datetime | None = None, limit: int = 100) -> DeliveryRep
             continue
         message = db.session.scalar(
             select(OutboxMessage)
-            .options(joinedload(OutboxMessage.alert).joinedload(Alert.case),
-                     joinedload(OutboxMessage.alert).joinedload(Alert.clock))
+            .options(
+                joinedload(OutboxMessage.alert).joinedload(Alert.case),
+                joinedload(OutboxMessage.alert).joinedload(Alert.clock),
+            )
             .where(m.id == message_id)
         )
         try:
@@ -391,8 +410,12 @@ def outbox_deliver(now: datetime | None = None, limit: int = 100) -> DeliveryRep
         except Exception as exc:  # noqa: BLE001 — any failure is recorded and retried
             error = f"{type(exc).__name__}: {exc}"[:2000]
             give_up = message.attempts >= MAX_ATTEMPTS
-            values = {"status": "failed" if give_up else "pending", "last_error": error,
-                      "claim_token": None, "lease_until": None}
+            values = {
+                "status": "failed" if give_up else "pending",
+                "last_error": error,
+                "claim_token": None,
+                "lease_until": None,
+            }
             if not give_up:
                 values["next_attempt_at"] = now + _backoff(message.attempts)
             db.session.rollback()
@@ -402,8 +425,14 @@ def outbox_deliver(now: datetime | None = None, limit: int = 100) -> DeliveryRep
                 .values(**values)
             )
             db.session.commit()
-            log.warning("outbox %s (%s to %s) attempt %d failed: %s", message_id,
-                        message.channel, message.recipient, message.attempts, error)
+            log.warning(
+                "outbox %s (%s to %s) attempt %d failed: %s",
+                message_id,
+                message.channel,
+                message.recipient,
+                message.attempts,
+                error,
+            )
             if give_up:
                 report.failed += 1
             else:
