@@ -19,6 +19,7 @@ from caseflow.clocks.models import Clock, ClockEntry
 from caseflow.extensions import db
 from caseflow.notices.chinese import chinese_numeral_date, deadline_text, instant_text
 from caseflow.notices.kinds import kind_announced_clocks, kind_family, kind_legal_basis
+from caseflow.notices.models import Notice
 from caseflow.timeutil import chinese_date, local_date, parse_instant
 from workflows.fair_complaint import REFERRAL_TARGETS
 from workflows.intake import DEPARTMENTS
@@ -162,8 +163,6 @@ def _referral_target(data: dict) -> tuple[str, str]:
 
 def _earlier_notice(notice, kind: str):
     """The case's latest notice of ``kind`` before this one (a lapse cites its correction)."""
-    from caseflow.notices.models import Notice
-
     return db.session.scalar(
         select(Notice)
         .where(Notice.case_id == notice.case_id, Notice.kind == kind, Notice.id < notice.id)

@@ -13,6 +13,7 @@ from caseflow.cases.models import Case, Event
 from caseflow.clocks.services import clock_start
 from caseflow.extensions import db
 from caseflow.notices.services import notice_queue, notices_render_pending
+from tests.engine.helpers import applicant, fair, fire, open_any, open_case, staff  # noqa: F401
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
