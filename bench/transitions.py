@@ -88,30 +88,56 @@ def seed(count: int):
     from workflows.profiles import ZHONGSHAN
 
     unit = unit_upsert(**{k: ZHONGSHAN[k] for k in ("code", "name", "kind", "profile")})
-    worker = User(username="bench_worker", display_name="bench", password_hash="!", role="caseworker", unit=unit)
+    worker = User(
+        username="bench_worker",
+        display_name="bench",
+        password_hash="!",
+        role="caseworker",
+        unit=unit,
+    )
     db.session.add(worker)
     db.session.flush()
     first17 = "9144200000000000" + "1"
     applicant = Applicant(
-        unit=unit, name="基准测试公司", credit_code=first17 + credit_code_check_char(first17),
-        status="approved", registered_at=START, approved_at=START,
-        registered_by_id=worker.id, approved_by_id=worker.id,
+        unit=unit,
+        name="基准测试公司",
+        credit_code=first17 + credit_code_check_char(first17),
+        status="approved",
+        registered_at=START,
+        approved_at=START,
+        registered_by_id=worker.id,
+        approved_by_id=worker.id,
     )
     db.session.add(applicant)
     db.session.commit()
     ids = []
     for i in range(count):
         case = case_open(
-            workflow="pre_exam", unit=unit, actor=worker, channel="web",
+            workflow="pre_exam",
+            unit=unit,
+            actor=worker,
+            channel="web",
             received_at=START - timedelta(seconds=i),
             complainant={"name": "基准测试公司"},
-            right={"kind": "patent", "patent_type": "design", "classification": "26-05", "number": f"B{i}"},
+            right={
+                "kind": "patent",
+                "patent_type": "design",
+                "classification": "26-05",
+                "number": f"B{i}",
+            },
             applicant_id=applicant.id,
         )
-        case_fire(case, "start_review", worker, occurred_at=START + timedelta(minutes=1), render_notices=False)
+        case_fire(
+            case,
+            "start_review",
+            worker,
+            occurred_at=START + timedelta(minutes=1),
+            render_notices=False,
+        )
         ids.append(case.id)
+    worker_id = worker.id
     db.session.expunge_all()
-    return ids, worker.id
+    return ids, worker_id
 
 
 def _step_at(round_no: int, half: int) -> datetime:
@@ -120,13 +146,14 @@ def _step_at(round_no: int, half: int) -> datetime:
 
 
 def run_engine(case_ids, worker_id, rounds) -> tuple[float, list]:
+    """``rounds``: the round numbers to run (each: both steps on every case)."""
     from caseflow.accounts.models import User
     from caseflow.cases.models import Case
     from caseflow.engine import case_fire
 
     samples = []
     elapsed = 0.0
-    for r in range(rounds):
+    for r in rounds:
         for half, trigger in enumerate(("request_revision", "submit_revision")):
             at = _step_at(r, half)
             begin = time.perf_counter()
@@ -141,13 +168,13 @@ def run_engine(case_ids, worker_id, rounds) -> tuple[float, list]:
     return elapsed, samples
 
 
-def run_direct(case_ids, worker_id, rounds) -> tuple[float, list]:
-    """The same writes, statement by statement, one transaction per step."""
-    from caseflow.calendar.periods import calendar_for_context, due_compute
+def direct_prepare() -> dict:
+    """What the direct variant must know up front (the engine finds it out): tables, clock ids,
+    versions."""
+    from caseflow.calendar.periods import calendar_for_context
     from caseflow.cases.models import Case, Event
     from caseflow.clocks.models import Clock, ClockEntry
-    from caseflow.notices.models import Notice, new_verification_code
-    from caseflow.sequences import sequence_next
+    from caseflow.notices.models import Notice
 
     cases, events, clocks, entries, notices = (
         m.__table__ for m in (Case, Event, Clock, ClockEntry, Notice)
@@ -156,14 +183,34 @@ def run_direct(case_ids, worker_id, rounds) -> tuple[float, list]:
     # What the direct variant must know up front (the engine finds it out): the clock ids.
     state = {
         row.case_id: {"review": row.id}
-        for row in db.session.execute(select(clocks.c.case_id, clocks.c.id).where(clocks.c.name == "review"))
+        for row in db.session.execute(
+            select(clocks.c.case_id, clocks.c.id).where(clocks.c.name == "review")
+        )
     }
     version = dict(db.session.execute(select(cases.c.id, cases.c.version)).all())
     unit_id = db.session.scalar(select(cases.c.unit_id).limit(1))
     db.session.commit()
+    return {
+        "tables": (cases, events, clocks, entries, notices),
+        "calendar": calendar,
+        "state": state,
+        "version": version,
+        "unit_id": unit_id,
+    }
+
+
+def run_direct(case_ids, worker_id, rounds, prepared) -> tuple[float, list]:
+    """The same writes, statement by statement, one transaction per step."""
+    from caseflow.calendar.periods import due_compute
+    from caseflow.notices.models import new_verification_code
+    from caseflow.sequences import sequence_next
+
+    cases, events, clocks, entries, notices = prepared["tables"]
+    calendar, state, version = prepared["calendar"], prepared["state"], prepared["version"]
+    unit_id = prepared["unit_id"]
     samples = []
     elapsed = 0.0
-    for r in range(rounds):
+    for r in rounds:
         for half in (0, 1):
             at = _step_at(r, half)
             begin = time.perf_counter()
@@ -171,67 +218,120 @@ def run_direct(case_ids, worker_id, rounds) -> tuple[float, list]:
                 s, v = state[case_id], version[case_id]
                 now = datetime.now(UTC)
                 trigger, to_state = (
-                    ("request_revision", "revision_requested") if half == 0 else ("submit_revision", "under_review")
+                    ("request_revision", "revision_requested")
+                    if half == 0
+                    else ("submit_revision", "under_review")
                 )
                 db.session.execute(
                     update(cases)
                     .where(cases.c.id == case_id, cases.c.version == v)
-                    .values(state=to_state, version=v + 1, last_event_at=at, next_due_at=at + timedelta(days=3))
+                    .values(
+                        state=to_state,
+                        version=v + 1,
+                        last_event_at=at,
+                        next_due_at=at + timedelta(days=3),
+                    )
                 )
                 version[case_id] = v + 1
                 event_id = db.session.execute(
-                    insert(events).values(
-                        case_id=case_id, kind="transition", actor_id=worker_id, trigger=trigger,
+                    insert(events)
+                    .values(
+                        case_id=case_id,
+                        kind="transition",
+                        actor_id=worker_id,
+                        trigger=trigger,
                         from_state="under_review" if half == 0 else "revision_requested",
-                        to_state=to_state, occurred_at=at, recorded_at=now, note="", data={},
-                    ).returning(events.c.id)
+                        to_state=to_state,
+                        occurred_at=at,
+                        recorded_at=now,
+                        note="",
+                        data={},
+                    )
+                    .returning(events.c.id)
                 ).scalar_one()
 
-                def entry(clock_id, action, due_before, due_after, event_id=event_id, now=now, at=at):
+                def entry(
+                    clock_id, action, due_before, due_after, event_id=event_id, now=now, at=at
+                ):
                     db.session.execute(
                         insert(entries).values(
-                            clock_id=clock_id, event_id=event_id, actor_id=worker_id, action=action,
-                            at=at, due_before=due_before, due_after=due_after, note="", recorded_at=now,
+                            clock_id=clock_id,
+                            event_id=event_id,
+                            actor_id=worker_id,
+                            action=action,
+                            at=at,
+                            due_before=due_before,
+                            due_after=due_after,
+                            note="",
+                            recorded_at=now,
                         )
                     )
 
                 if half == 0:
                     db.session.execute(
-                        update(clocks).where(clocks.c.id == s["review"])
+                        update(clocks)
+                        .where(clocks.c.id == s["review"])
                         .values(status="paused", paused_at=at, remaining=1, next_alert_at=None)
                     )
                     entry(s["review"], "pause", at, at)
                     result = due_compute(at, "5 workdays", calendar=calendar)
                     s["revision"] = db.session.execute(
-                        insert(clocks).values(
-                            case_id=case_id, name="revision", period="5 workdays", period_unit="workdays",
-                            started_at=at, due_at=result.due_at, last_day_on=result.last_day_on,
-                            status="running", provisional=False, extended=0, paused_seconds=0,
+                        insert(clocks)
+                        .values(
+                            case_id=case_id,
+                            name="revision",
+                            period="5 workdays",
+                            period_unit="workdays",
+                            started_at=at,
+                            due_at=result.due_at,
+                            last_day_on=result.last_day_on,
+                            status="running",
+                            provisional=False,
+                            extended=0,
+                            paused_seconds=0,
                             next_alert_at=result.due_at,
-                        ).returning(clocks.c.id)
+                        )
+                        .returning(clocks.c.id)
                     ).scalar_one()
                     entry(s["revision"], "start", None, result.due_at)
                     seq = sequence_next(f"notice:ZS:2026:bench:{unit_id}")
                     db.session.execute(
                         insert(notices).values(
-                            case_id=case_id, unit_id=unit_id, kind="revision_notice", title="预审意见通知书",
-                            addressee={"role": "complainant"}, document_number=f"基准〔2026〕第{seq}号",
-                            sequence_scope="bench", sequence_value=seq, issued_at=at, event_id=event_id,
-                            status="pending", verification_code=new_verification_code(), created_at=now,
+                            case_id=case_id,
+                            unit_id=unit_id,
+                            kind="revision_notice",
+                            title="预审意见通知书",
+                            addressee={"role": "complainant"},
+                            document_number=f"基准〔2026〕第{seq}号",
+                            sequence_scope="bench",
+                            sequence_value=seq,
+                            issued_at=at,
+                            event_id=event_id,
+                            status="pending",
+                            verification_code=new_verification_code(),
+                            created_at=now,
                             attempts=0,
                         )
                     )
                 else:
                     db.session.execute(
-                        update(clocks).where(clocks.c.id == s["revision"])
+                        update(clocks)
+                        .where(clocks.c.id == s["revision"])
                         .values(status="met", stopped_at=at, next_alert_at=None)
                     )
                     entry(s["revision"], "stop", at, at)
                     result = due_compute(at, "1 workdays", calendar=calendar)
                     db.session.execute(
-                        update(clocks).where(clocks.c.id == s["review"])
-                        .values(status="running", paused_at=None, remaining=None, due_at=result.due_at,
-                                last_day_on=result.last_day_on, next_alert_at=result.due_at)
+                        update(clocks)
+                        .where(clocks.c.id == s["review"])
+                        .values(
+                            status="running",
+                            paused_at=None,
+                            remaining=None,
+                            due_at=result.due_at,
+                            last_day_on=result.last_day_on,
+                            next_alert_at=result.due_at,
+                        )
                     )
                     entry(s["review"], "resume", at, result.due_at)
                 db.session.commit()
@@ -249,8 +349,15 @@ def run_backend(label, url, args):
             direct_ids, _ = seed_more(args.cases)
             if args.tracemalloc:
                 tracemalloc.start()
-            t_engine, m_engine = run_engine(engine_ids, worker_id, args.rounds)
-            t_direct, m_direct = run_direct(direct_ids, worker_id, args.rounds)
+            prepared = direct_prepare()
+            # Alternate round by round, so both variants see the same machine load.
+            t_engine = t_direct = 0.0
+            m_engine, m_direct = [], []
+            for r in range(args.rounds):
+                t, m = run_engine(engine_ids, worker_id, [r])
+                t_engine, m_engine = t_engine + t, m_engine + m
+                t, m = run_direct(direct_ids, worker_id, [r], prepared)
+                t_direct, m_direct = t_direct + t, m_direct + m
             if args.tracemalloc:
                 tracemalloc.stop()
             db.session.remove()
@@ -279,16 +386,31 @@ def seed_more(count):
     ids = []
     for i in range(count):
         case = case_open(
-            workflow="pre_exam", unit=unit, actor=worker, channel="web",
+            workflow="pre_exam",
+            unit=unit,
+            actor=worker,
+            channel="web",
             received_at=START - timedelta(seconds=i),
             complainant={"name": "基准测试公司"},
-            right={"kind": "patent", "patent_type": "design", "classification": "26-05", "number": f"D{i}"},
+            right={
+                "kind": "patent",
+                "patent_type": "design",
+                "classification": "26-05",
+                "number": f"D{i}",
+            },
             applicant_id=applicant.id,
         )
-        case_fire(case, "start_review", worker, occurred_at=START + timedelta(minutes=1), render_notices=False)
+        case_fire(
+            case,
+            "start_review",
+            worker,
+            occurred_at=START + timedelta(minutes=1),
+            render_notices=False,
+        )
         ids.append(case.id)
+    worker_id = worker.id
     db.session.expunge_all()
-    return ids, worker.id
+    return ids, worker_id
 
 
 def main():
@@ -308,11 +430,15 @@ def main():
 
         base = make_url(args.pg).set(drivername="postgresql+psycopg")
         name = f"caseflow_bench_{secrets.token_hex(3)}"
-        admin = base.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+        admin = base.set(drivername="postgresql", database="postgres").render_as_string(
+            hide_password=False
+        )
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         try:
-            run_backend("PostgreSQL", base.set(database=name).render_as_string(hide_password=False), args)
+            run_backend(
+                "PostgreSQL", base.set(database=name).render_as_string(hide_password=False), args
+            )
         finally:
             with psycopg.connect(admin, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

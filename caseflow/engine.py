@@ -356,6 +356,8 @@ def case_fire(
         render_notices = current_app.config.get("CASEFLOW_RENDER_NOTICES_INLINE", True)
     try:
         event, notice_ids = _fire(case, trigger, actor, occurred_at, note, data, version)
+        # Read before the commit expires them, so the log line costs no query.
+        summary = (case.number, trigger, actor.username, case.state)
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
@@ -367,7 +369,7 @@ def case_fire(
     except Exception:
         db.session.rollback()
         raise
-    log.info("case %s: %s by %s → %s", case.number, trigger, actor.username, case.state)
+    log.info("case %s: %s by %s → %s", *summary)
     if notice_ids and render_notices:
         _render_after_commit(notice_ids)
     return event
