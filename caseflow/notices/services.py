@@ -12,7 +12,7 @@ import gc
 import hashlib
 import logging
 import os
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -226,22 +226,38 @@ def _record_failure(notice_id: int, exc: Exception) -> None:
         db.session.rollback()
 
 
-def notices_render_pending(ids=None) -> list[int]:
+def notice_next_attempt_at(notice) -> datetime:
+    """When the scheduler may try a failed notice again: 1, 3, 7, 15, 31, 63 minutes after it
+    was queued, then hourly — a notice that cannot render (a bad seal path, a full disk) must not
+    cost a render on every sweep until someone fixes the cause."""
+    attempts = notice.attempts or 0
+    minutes = 2 ** min(attempts, 6) - 1 + max(attempts - 6, 0) * 60
+    return notice.created_at + timedelta(minutes=minutes)
+
+
+def notices_render_pending(ids=None, *, force: bool = False) -> list[int]:
     """Render pending notices (all, or those in ``ids``: ids or Notice rows); the ids issued.
 
-    Called by the engine after a transition commits, by the scheduler and by ``flask notices
-    retry``. Never raises: a failure is logged, counted on the row and left pending. Call it
-    outside any transaction you still mean to commit — a failure rolls the session back.
+    Called by the engine after a transition commits (with ``ids``), by the scheduler (all
+    pending notices whose next attempt is due, see ``notice_next_attempt_at``) and by
+    ``flask notices retry`` (``force``: every pending notice now). Never raises: a failure is
+    logged, counted on the row and left pending. Call it outside any transaction you still mean
+    to commit — a failure rolls the session back.
     """
     issued: list[int] = []
     try:
-        query = select(Notice.id).where(Notice.status == "pending").order_by(Notice.id)
+        query = select(Notice).where(Notice.status == "pending").order_by(Notice.id)
         if ids is not None:
             wanted = [getattr(item, "id", item) for item in ids]
             if not wanted:
                 return issued
             query = query.where(Notice.id.in_(wanted))
-        pending = list(db.session.scalars(query))
+        now = utcnow()
+        pending = [
+            notice.id
+            for notice in db.session.scalars(query)
+            if ids is not None or force or notice_next_attempt_at(notice) <= now
+        ]
     except Exception:
         logger.exception("notices: could not list pending notices")
         db.session.rollback()

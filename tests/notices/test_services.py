@@ -124,6 +124,29 @@ def test_retry_never_raises_and_reports_what_stays_pending(app, make_case, issue
     assert db.session.get(Notice, notice.id).attempts == 2
 
 
+def test_the_scheduler_backs_off_a_failing_notice_the_operator_does_not(
+    app, make_case, issue, broken_storage
+):
+    from datetime import timedelta
+
+    from caseflow.notices.services import notice_next_attempt_at
+
+    case = make_case("adjudication")
+    notice = issue(case, "closure_notice", at("2026-09-22 10:00"))  # fails: attempts 1
+    notice.created_at = notice.created_at - timedelta(minutes=2)  # queued 2 minutes ago
+    db.session.commit()
+    assert notice_next_attempt_at(notice) == notice.created_at + timedelta(minutes=1)
+
+    assert notices_render_pending() == []  # due (1 min): tried, fails again → attempts 2
+    db.session.expire_all()
+    assert notice.attempts == 2
+    assert notice_next_attempt_at(notice) == notice.created_at + timedelta(minutes=3)
+
+    broken_storage()
+    assert notices_render_pending() == []  # not due before 3 minutes: the sweep skips it
+    assert notices_render_pending(force=True) == [notice.id]  # `flask notices retry`
+
+
 def test_an_issued_file_is_never_overwritten_and_a_correction_names_the_old_one(
     make_case, issue, pdf
 ):
