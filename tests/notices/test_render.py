@@ -256,3 +256,23 @@ def test_every_kind_renders_with_its_facts(kind, make_case, issue, pdf):
         assert (emb, sub) == ("yes", "yes"), line
     assert set(text) - serif_sc_characters() == set()
     assert "(A4)" in pdf.info(notice)
+
+
+def test_the_body_grid_is_28_characters_by_22_lines(app, tmp_path):
+    """GB/T 9704 7.1: 三号 body text, 28 characters a line, 22 lines a page, in the 156 × 225 mm
+    text block — with the stylesheet every notice uses."""
+    import subprocess
+
+    from weasyprint import HTML
+
+    css = app.jinja_env.get_template("notices/notices.css").render()
+    body = "<p class='flush'>" + "中华人民共和国知识产权保护中心行政裁决" * 40 + "</p>"
+    target = tmp_path / "grid.pdf"
+    HTML(string=f"<html><head><style>{css}</style></head><body>{body}</body></html>").write_pdf(
+        target
+    )
+    page = subprocess.run(
+        ["pdftotext", "-l", "1", str(target), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    lines = [line for line in page.splitlines() if "中" in line or "国" in line or "决" in line]
+    assert [len(line) for line in lines] == [28] * 22
