@@ -13,3 +13,4 @@ from caseflow.calendar import models as calendar_models  # noqa: F401
 from caseflow.alerts import models as alerts_models  # noqa: F401
 from caseflow.cases import evidence as evidence_models  # noqa: F401
 from caseflow.notices import models as notices_models  # noqa: F401
+from caseflow.web import indexes as web_indexes  # noqa: F401

@@ -5,7 +5,7 @@ approved from the list."""
 import io
 from datetime import date, timedelta
 
-from flask import render_template, request, send_file
+from flask import abort, render_template, request, send_file
 from flask_login import current_user
 
 import workflows
@@ -37,22 +37,16 @@ def _period() -> tuple[PeriodForm, date, date]:
     return form, date_from, date_to
 
 
-def _approval_forms(rows) -> dict:
-    """For each listed case, the extend/suspend forms the supervisor may submit right there."""
-    forms = {}
+def _approvals(rows) -> dict:
+    """For each listed case, the extend/suspend steps the supervisor may take from the list. The
+    forms themselves load on demand (``dashboard_approval``), so fifty late cases stay light."""
+    offered = {}
     for _clock, case in rows:
-        if case.id in forms:
-            continue
-        offered = []
-        for transition in available_triggers(case, current_user):
-            if transition.trigger in APPROVALS:
-                form = trigger_form_class(case.workflow, transition)(
-                    prefix=transition.trigger, formdata=None
-                )
-                form.version.data = case.version
-                offered.append((transition, form))
-        forms[case.id] = offered
-    return forms
+        if case.id not in offered:
+            offered[case.id] = [
+                t for t in available_triggers(case, current_user) if t.trigger in APPROVALS
+            ]
+    return offered
 
 
 @bp.route("/dashboard")
@@ -64,7 +58,7 @@ def dashboard():
         "web/dashboard.html",
         form=form,
         board=board,
-        approvals=_approval_forms(board.overdue + board.due_soon),
+        approvals=_approvals(board.overdue + board.due_soon),
         workflow_labels={name: module.LABEL for name, module in workflows.WORKFLOWS.items()},
         now=utcnow(),
     )
@@ -81,4 +75,21 @@ def dashboard_export():
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         as_attachment=True,
         download_name=f"督办看板_{date_from.isoformat()}_{date_to.isoformat()}.xlsx",
+    )
+
+
+@bp.route("/dashboard/approve/<case_id>/<trigger>")
+@role_required("supervisor")
+def dashboard_approval(case_id: str, trigger: str):
+    """The form of one approval (an htmx fragment put into the dashboard's row)."""
+    case = sel.case_for_user(case_id, current_user)
+    transition = next(
+        (t for t in available_triggers(case, current_user) if t.trigger == trigger), None
+    )
+    if transition is None or trigger not in APPROVALS:
+        abort(404)
+    form = trigger_form_class(case.workflow, transition)(prefix=trigger, formdata=None)
+    form.version.data = case.version
+    return render_template(
+        "web/_approval_form.html", case=case, t=transition, f=form, next=request.args.get("next")
     )

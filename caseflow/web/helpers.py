@@ -74,9 +74,14 @@ def _countdown(clock, now=None):
     """The countdown shown beside a clock: working days for day-based clocks, hours for fairs."""
     workdays_between = None
     if clock.period_unit == "workdays":
+        from flask import g
+
         from caseflow.calendar.periods import calendar_for_context
 
-        workdays_between = calendar_for_context().workdays_between
+        # One calendar per request: a page counts days for many clocks.
+        if "web_calendar" not in g:
+            g.web_calendar = calendar_for_context()
+        workdays_between = g.web_calendar.workdays_between
     return f.countdown(clock, now, workdays_between=workdays_between)
 
 

@@ -12,13 +12,14 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import case as sql_case
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from caseflow.accounts.models import Unit, User
 from caseflow.cases.models import Case, CaseLink, Event
 from caseflow.clocks.models import Clock
 from caseflow.errors import NotFound, PermissionDenied
 from caseflow.extensions import db
-from caseflow.timeutil import end_of_local_day, local_date, start_of_local_day, utcnow
+from caseflow.timeutil import end_of_local_day, start_of_local_day, utcnow
 from caseflow.web.filters import clock_state
 
 PAGE_SIZE = 50
@@ -109,11 +110,16 @@ def inbox_page(user, filters: InboxFilters, *, now: datetime | None = None) -> P
     # Cases with no running clock come last; the rest in the inbox index's order.
     timed = query.where(Case.next_due_at.is_not(None)).order_by(Case.next_due_at, Case.id)
     offset = (page - 1) * PAGE_SIZE
+    timed = timed.options(selectinload(Case.assignee))
     cases = list(db.session.scalars(timed.limit(PAGE_SIZE + 1).offset(offset)))
     if len(cases) <= PAGE_SIZE:
         timed_total = offset + len(cases) if cases or page == 1 else _count(timed)
         untimed_offset = max(0, offset - timed_total)
-        untimed = query.where(Case.next_due_at.is_(None)).order_by(Case.opened_at, Case.id)
+        untimed = (
+            query.where(Case.next_due_at.is_(None))
+            .order_by(Case.opened_at, Case.id)
+            .options(selectinload(Case.assignee))
+        )
         cases += list(
             db.session.scalars(
                 untimed.limit(PAGE_SIZE + 1 - len(cases)).offset(untimed_offset)
@@ -207,8 +213,10 @@ def case_links(case: Case) -> list[tuple[str, Case, str]]:
 
 @dataclass
 class Dashboard:
-    overdue: list
+    overdue: list  # (clock, case), at most LIST_LIMIT, by unit then caseworker
     due_soon: list
+    overdue_total: int
+    due_soon_total: int
     on_time: list  # (workflow, clock, met, breached, rate)
     median_days_to_close: dict  # workflow -> days
     workload: list  # (user, open, overdue)
@@ -217,63 +225,81 @@ class Dashboard:
     date_to: date
 
 
-def dashboard_build(user, *, date_from: date, date_to: date, now: datetime | None = None):
-    """Everything the supervisor dashboard shows for ``date_from``…``date_to`` (local days)."""
-    now = now or utcnow()
-    start = start_of_local_day(date_from)
-    end = end_of_local_day(date_to)
-    soon = now + timedelta(days=2)
+#: The overdue and due-soon lists show the most urgent rows; the totals say how many there are.
+LIST_LIMIT = 50
 
-    # Overdue and due-soon: running clocks from the sweep's index, joined to their open case.
-    attention = _scoped(
+
+def _late_clocks(user, *, due_from, due_to):
+    """Running clocks of open cases due in [due_from, due_to): the soonest LIST_LIMIT, and the total
+    (both from ``ix_clocks_status_due_at``)."""
+    condition = [Clock.status == "running", Case.is_closed.is_(False), Clock.due_at < due_to]
+    if due_from is not None:
+        condition.append(Clock.due_at >= due_from)
+    joined = (
         select(Clock, Case)
         .join(Case, Case.id == Clock.case_id)
-        .where(Clock.status == "running", Clock.due_at < soon, Case.is_closed.is_(False)),
-        user,
-    ).order_by(Clock.due_at)
-    overdue, due_soon = [], []
-    for clock, case in db.session.execute(attention.limit(400)):
-        (overdue if clock.due_at < now else due_soon).append((clock, case))
+        .where(*condition)
+        .options(selectinload(Case.assignee), selectinload(Case.unit))
+    )
+    rows = list(db.session.execute(_scoped(joined, user).order_by(Clock.due_at).limit(LIST_LIMIT)))
+    counted = select(func.count(Clock.id)).join(Case, Case.id == Clock.case_id).where(*condition)
+    total = db.session.scalar(_scoped(counted, user)) or 0
 
     # Grouped the way a supervisor reads them: by unit, then by caseworker.
     def by_desk(row):
         clock, case = row
         return (case.unit_id, case.assignee.display_name if case.assignee else "", clock.due_at)
 
-    overdue.sort(key=by_desk)
-    due_soon.sort(key=by_desk)
+    return sorted(((clock, case) for clock, case in rows), key=by_desk), total
+
+
+def _seconds_between(start, end):
+    """SQL for ``end - start`` in seconds, on SQLite and PostgreSQL."""
+    if db.engine.dialect.name == "postgresql":
+        return func.extract("epoch", end - start)
+    return (func.julianday(end) - func.julianday(start)) * 86400
+
+
+def _median_days_to_close(user, start, end) -> dict:
+    """Per workflow, the median of (closed_at - received_at) for cases closed in the period. The
+    database computes the durations (plain numbers, read from ``ix_cases_unit_closed_at``)."""
+    duration = _seconds_between(Case.received_at, Case.closed_at)
+    rows = db.session.execute(
+        _scoped(select(Case.workflow, duration).where(Case.closed_at >= start, Case.closed_at < end), user)
+    )
+    durations = defaultdict(list)
+    for workflow, seconds in rows:
+        durations[workflow].append(float(seconds) / 86400)
+    return {wf: round(statistics.median(d), 1) for wf, d in sorted(durations.items())}
+
+
+def dashboard_build(user, *, date_from: date, date_to: date, now: datetime | None = None):
+    """Everything the supervisor dashboard shows for ``date_from``…``date_to`` (local days)."""
+    now = now or utcnow()
+    start = start_of_local_day(date_from)
+    end = end_of_local_day(date_to)
+
+    overdue, overdue_total = _late_clocks(user, due_from=None, due_to=now)
+    due_soon, due_soon_total = _late_clocks(user, due_from=now, due_to=now + timedelta(days=2))
 
     # On-time rate per workflow and clock: clocks settled within the period, met vs breached.
     settled = _scoped(
         select(Case.workflow, Clock.name, Clock.status, func.count())
         .join(Case, Case.id == Clock.case_id)
-        .where(
-            Clock.status.in_(("met", "breached")),
-            Clock.stopped_at >= start,
-            Clock.stopped_at < end,
-        )
+        # No filter on status here: it would tempt the planner onto ix_clocks_status_due_at and a
+        # scan of every settled clock ever; cancelled clocks are dropped below instead.
+        .where(Clock.stopped_at >= start, Clock.stopped_at < end)
         .group_by(Case.workflow, Clock.name, Clock.status),
         user,
     )
     tally = defaultdict(lambda: {"met": 0, "breached": 0})
     for workflow, name, status, count in db.session.execute(settled):
-        tally[(workflow, name)][status] += count
+        if status in ("met", "breached"):
+            tally[(workflow, name)][status] += count
     on_time = [
         (wf, name, t["met"], t["breached"], t["met"] / (t["met"] + t["breached"]))
         for (wf, name), t in sorted(tally.items())
     ]
-
-    # Median days to close, per workflow, for cases closed in the period.
-    closed = _scoped(
-        select(Case.workflow, Case.received_at, Case.closed_at).where(
-            Case.closed_at >= start, Case.closed_at < end
-        ),
-        user,
-    )
-    durations = defaultdict(list)
-    for workflow, received_at, closed_at in db.session.execute(closed):
-        durations[workflow].append((closed_at - received_at).total_seconds() / 86400)
-    median_days = {wf: round(statistics.median(d), 1) for wf, d in sorted(durations.items())}
 
     # Workload: open cases per assignee, and how many of them are overdue.
     load = _scoped(
@@ -286,17 +312,20 @@ def dashboard_build(user, *, date_from: date, date_to: date, now: datetime | Non
         .group_by(Case.assignee_id),
         user,
     )
-    users = {u.id: u for u in db.session.scalars(select(User))}
+    counts = list(db.session.execute(load))
+    ids = [uid for uid, _n, _late in counts if uid is not None]
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
     workload = sorted(
-        ((users.get(uid), open_count, int(late or 0)) for uid, open_count, late in db.session.execute(load)),
-        key=lambda row: -row[1],
+        ((users.get(uid), n, int(late or 0)) for uid, n, late in counts), key=lambda row: -row[1]
     )
 
     return Dashboard(
         overdue=overdue,
         due_soon=due_soon,
+        overdue_total=overdue_total,
+        due_soon_total=due_soon_total,
         on_time=on_time,
-        median_days_to_close=median_days,
+        median_days_to_close=_median_days_to_close(user, start, end),
         workload=workload,
         trend=dashboard_trend(user, date_from=date_from, date_to=date_to, now=now),
         date_from=date_from,
@@ -304,8 +333,20 @@ def dashboard_build(user, *, date_from: date, date_to: date, now: datetime | Non
     )
 
 
+def _weekly_counts(query, column, weeks, end) -> list[int]:
+    """One row of SUM(CASE …) per week: how many rows of ``query`` have ``column`` in each week."""
+    bounds = [start_of_local_day(w) for w in weeks] + [end]
+    sums = [
+        func.sum(sql_case(((column >= bounds[i]) & (column < bounds[i + 1]), 1), else_=0))
+        for i in range(len(weeks))
+    ]
+    row = db.session.execute(query.with_only_columns(*sums)).one()
+    return [int(v or 0) for v in row]
+
+
 def dashboard_trend(user, *, date_from: date, date_to: date, now: datetime) -> list:
-    """Per week (Monday): cases opened, cases closed, and clocks that went overdue that week."""
+    """Per week (Monday): cases opened, cases closed, and clocks whose due date passed that week
+    while still running (or that were later stopped late)."""
     first_monday = date_from - timedelta(days=date_from.weekday())
     weeks = []
     day = first_monday
@@ -313,40 +354,35 @@ def dashboard_trend(user, *, date_from: date, date_to: date, now: datetime) -> l
         weeks.append(day)
         day += timedelta(days=7)
     start = start_of_local_day(first_monday)
-    end = end_of_local_day(date_to)
-    buckets = {w: [0, 0, 0] for w in weeks}
-
-    def bucket(instant):
-        local = local_date(instant)
-        return local - timedelta(days=local.weekday())
-
-    opened = _scoped(
-        select(Case.received_at).where(Case.received_at >= start, Case.received_at < end), user
+    end = min(end_of_local_day(date_to), now)
+    opened = _weekly_counts(
+        _scoped(select(Case.id).where(Case.received_at >= start, Case.received_at < end), user),
+        Case.received_at,
+        weeks,
+        end,
     )
-    for (instant,) in db.session.execute(opened):
-        if bucket(instant) in buckets:
-            buckets[bucket(instant)][0] += 1
-    closed = _scoped(
-        select(Case.closed_at).where(Case.closed_at >= start, Case.closed_at < end), user
+    closed = _weekly_counts(
+        _scoped(select(Case.id).where(Case.closed_at >= start, Case.closed_at < end), user),
+        Case.closed_at,
+        weeks,
+        end,
     )
-    for (instant,) in db.session.execute(closed):
-        if bucket(instant) in buckets:
-            buckets[bucket(instant)][1] += 1
-    # A clock went overdue in the week its due date passed, if it was breached or is still late.
-    late = _scoped(
-        select(Clock.due_at)
-        .join(Case, Case.id == Clock.case_id)
-        .where(
-            Clock.due_at >= start,
-            Clock.due_at < min(end, now),
-            Clock.status.in_(("breached", "running")),
+    late = _weekly_counts(
+        _scoped(
+            select(Clock.id)
+            .join(Case, Case.id == Clock.case_id)
+            .where(
+                Clock.status.in_(("breached", "running")),
+                Clock.due_at >= start,
+                Clock.due_at < end,
+            ),
+            user,
         ),
-        user,
+        Clock.due_at,
+        weeks,
+        end,
     )
-    for (instant,) in db.session.execute(late):
-        if bucket(instant) in buckets:
-            buckets[bucket(instant)][2] += 1
-    return [(w, *buckets[w]) for w in weeks]
+    return list(zip(weeks, opened, closed, late, strict=True))
 
 
 def units_all() -> list[Unit]:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 02:13:04.267380
+Create Date: 2026-11-22 02:29:05.103348
 
 """
 
@@ -225,6 +225,8 @@ def upgrade():
         batch_op.create_index(
             "ix_cases_inbox", ["unit_id", "is_closed", "next_due_at"], unique=False
         )
+        batch_op.create_index("ix_cases_unit_closed_at", ["unit_id", "closed_at"], unique=False)
+        batch_op.create_index("ix_cases_unit_received_at", ["unit_id", "received_at"], unique=False)
         batch_op.create_index(
             "ix_cases_unit_workflow_state", ["unit_id", "workflow", "state"], unique=False
         )
@@ -295,6 +297,8 @@ def upgrade():
     with op.batch_alter_table("clocks", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_clocks_case_id"), ["case_id"], unique=False)
         batch_op.create_index("ix_clocks_next_alert_at", ["next_alert_at"], unique=False)
+        batch_op.create_index("ix_clocks_status_due_at", ["status", "due_at"], unique=False)
+        batch_op.create_index("ix_clocks_stopped_at", ["stopped_at"], unique=False)
         batch_op.create_index(
             "uq_clocks_active_name",
             ["case_id", "name"],
@@ -563,6 +567,8 @@ def downgrade():
             sqlite_where=sa.text("status in ('running', 'paused')"),
             postgresql_where=sa.text("status in ('running', 'paused')"),
         )
+        batch_op.drop_index("ix_clocks_stopped_at")
+        batch_op.drop_index("ix_clocks_status_due_at")
         batch_op.drop_index("ix_clocks_next_alert_at")
         batch_op.drop_index(batch_op.f("ix_clocks_case_id"))
 
@@ -579,6 +585,8 @@ def downgrade():
     op.drop_table("fairs")
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.drop_index("ix_cases_unit_workflow_state")
+        batch_op.drop_index("ix_cases_unit_received_at")
+        batch_op.drop_index("ix_cases_unit_closed_at")
         batch_op.drop_index("ix_cases_inbox")
         batch_op.drop_index(batch_op.f("ix_cases_fair_id"))
         batch_op.drop_index(batch_op.f("ix_cases_exhibitor_id"))

@@ -146,7 +146,7 @@ def test_supervisor_sees_an_overdue_case_and_approves_an_extension(
     row = page.locator(f"#overdue tr[data-case='{case.number}']").first
     assert "超期" in page.inner_text("#overdue")
     shot(page, "dashboard")
-    row.locator("details:has(form[data-trigger=extend]) > summary").click()
+    row.locator("button[data-approve=extend]").click()  # the form loads into the row (htmx)
     row.locator("#extend-reason").fill("案情复杂，需延长审理期限")
     row.locator("form[data-trigger=extend] button[type=submit]").click()
     page.wait_for_load_state()

@@ -258,3 +258,30 @@ def test_admin_creates_a_user_and_sees_provisional_years(client, people, login):
 def test_admin_pages_are_for_admins(client, people, login):
     login(people["supervisor"])
     assert client.get("/admin").status_code == 403
+
+
+def test_dashboard_figures_median_on_time_and_trend(people, open_case):
+    from datetime import UTC, datetime, timedelta
+
+    from caseflow.clocks.models import Clock
+    from caseflow.timeutil import local_date
+    from caseflow.web.selectors import dashboard_build
+
+    now = datetime.now(UTC)
+    received = now - timedelta(days=20)
+    for days, status in ((2, "met"), (4, "met"), (9, "breached")):
+        case = open_case(people["caseworker"], received_at=received)
+        case.is_closed, case.state, case.closed_at = True, "closed", received + timedelta(days=days)
+        clock = db.session.scalar(select(Clock).where(Clock.case_id == case.id))
+        clock.status, clock.stopped_at = status, received + timedelta(days=days)
+    db.session.commit()
+    today = local_date(now)
+    board = dashboard_build(people["supervisor"], date_from=today - timedelta(days=30), date_to=today)
+    assert board.median_days_to_close == {"adjudication": 4.0}
+    assert [(wf, name, met, late) for wf, name, met, late, _rate in board.on_time] == [
+        ("adjudication", "acceptance", 2, 1)
+    ]
+    assert sum(week[1] for week in board.trend) == 3  # opened
+    assert sum(week[2] for week in board.trend) == 3  # closed
+    other_unit = dashboard_build(people["pd_worker"], date_from=today - timedelta(days=30), date_to=today)
+    assert other_unit.median_days_to_close == {} and other_unit.on_time == []
