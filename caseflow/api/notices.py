@@ -1,8 +1,9 @@
-"""``/api/v1/notices/<id>`` (the record) and ``/api/v1/notices/<id>.pdf`` (the file), unit-scoped
-like cases."""
+"""``/api/v1/notices/<id>`` (the record), ``/api/v1/notices/<id>.pdf`` (the file), both unit-scoped
+like cases, and ``POST /api/v1/notices/<id>/corrections`` (a supervisor issues a correction)."""
 
-from caseflow.api import api_user, bp
+from caseflow.api import api_user, bp, json_body
 from caseflow.notices.selectors import notice_get_visible
+from caseflow.notices.services import notice_correct
 from caseflow.notices.views import send_pdf
 from caseflow.timeutil import iso
 
@@ -35,3 +36,14 @@ def notice_get(notice_id: int):
 @bp.get("/notices/<int:notice_id>.pdf")
 def notice_pdf(notice_id: int):
     return send_pdf(notice_get_visible(user=api_user(), notice_id=notice_id))
+
+
+@bp.post("/notices/<int:notice_id>/corrections")
+def notice_corrections_create(notice_id: int):
+    """A new notice replacing this one, rendered from the case as it is now; 201 with it."""
+    user = api_user()
+    note = json_body().get("note") or ""
+    correction = notice_correct(
+        notice=notice_get_visible(user=user, notice_id=notice_id), actor=user, note=str(note)
+    )
+    return notice_json(correction), 201

@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from caseflow.cases.models import Case, Event
-from caseflow.errors import StateConflict, ValidationFailed
+from caseflow.errors import PermissionDenied, StateConflict, ValidationFailed
 from caseflow.extensions import db
 from caseflow.notices.kinds import KINDS, kind_addressee_role, kind_title
 from caseflow.notices.models import Notice
@@ -30,6 +30,9 @@ logger = logging.getLogger(__name__)
 
 #: Used when the unit's profile names no pattern for the kind nor a ``default`` one.
 DEFAULT_DOC_PATTERN = "{unit_code}字〔{year}〕第{seq}号"
+#: Who may issue a correction (an approval, like an extension or a suspension).
+CORRECTING_ROLES = ("supervisor", "admin")
+
 _gc_frozen = False
 
 
@@ -279,8 +282,16 @@ def notice_correct(*, notice: Notice, actor=None, note: str = "") -> Notice:
     The issued notice and its file stay as they were; the correction gets its own document
     number and its own audit event (a correction is not a transition). Commits, then renders.
     """
+    if actor is not None and actor.role not in CORRECTING_ROLES:
+        raise PermissionDenied("仅部门负责人可更正文书", message_en="only a supervisor may correct")
     if not notice.is_issued:
         raise StateConflict("文书尚未签发，无需更正", message_en="the notice is not issued yet")
+    newer = db.session.scalar(select(Notice.document_number).where(Notice.replaces_id == notice.id))
+    if newer is not None:
+        raise StateConflict(
+            f"该文书已由{newer}更正，请更正最新文书",
+            message_en=f"already corrected by {newer}; correct the latest notice",
+        )
     # The correction is its own audit entry; the notice keeps the transition that issued the
     # original, so it announces the same deadlines and facts of that step.
     corrected_at = utcnow()

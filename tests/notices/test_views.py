@@ -69,3 +69,19 @@ def test_a_pending_notice_has_no_file_yet(api, make_case, issue, make_user, unit
     mine = api(make_user("caseworker", units["ZS"]))
     assert mine.get(f"/api/v1/notices/{notice.id}").get_json()["status"] == "pending"
     assert mine.get(f"/api/v1/notices/{notice.id}.pdf").status_code == 404
+
+
+def test_a_supervisor_corrects_through_the_api(api, issued, make_user, units):
+    supervisor = api(make_user("supervisor", units["ZS"]))
+    caseworker = api(make_user("caseworker", units["ZS"]))
+    url = f"/api/v1/notices/{issued.id}/corrections"
+    assert caseworker.post(url, json={"note": "x"}).status_code == 403
+    assert api(make_user("supervisor", units["PD"])).post(url, json={}).status_code == 403
+
+    response = supervisor.post(url, json={"note": "答辩期限表述有误"})
+    assert response.status_code == 201, response.get_json()
+    correction = response.get_json()
+    assert correction["replaces_id"] == issued.id and correction["status"] == "issued"
+    assert correction["document_number"] == "中维通字〔2026〕第2号"
+    # Only the latest notice can be corrected again.
+    assert supervisor.post(url, json={}).status_code == 409
