@@ -85,6 +85,8 @@ class Notice(db.Model):
 
     __table_args__ = (
         UniqueConstraint("unit_id", "document_number", name="uq_notices_unit_document_number"),
+        # A notice is corrected at most once; the correction is corrected in turn (NULLs repeat).
+        UniqueConstraint("replaces_id", name="uq_notices_replaces_id"),
         CheckConstraint("status in ('pending', 'issued')", name="status_known"),
         # An issued notice always has its file and fingerprint (cf. Indico's judge_if_judged).
         CheckConstraint(

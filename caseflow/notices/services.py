@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from caseflow.cases.models import Case, Event
 from caseflow.errors import PermissionDenied, StateConflict, ValidationFailed
@@ -305,14 +306,20 @@ def notice_correct(*, notice: Notice, actor=None, note: str = "") -> Notice:
             data={"replaces_notice_id": notice.id, "replaces": notice.document_number},
         )
     )
-    correction = notice_queue(
-        case=notice.case,
-        kind=notice.kind,
-        event=notice.event,
-        addressee=dict(notice.addressee),
-        replaces=notice,
-        issued_at=corrected_at,
-    )
-    db.session.commit()
+    try:
+        correction = notice_queue(
+            case=notice.case,
+            kind=notice.kind,
+            event=notice.event,
+            addressee=dict(notice.addressee),
+            replaces=notice,
+            issued_at=corrected_at,
+        )
+        db.session.commit()
+    except IntegrityError:  # another supervisor corrected it a moment ago
+        db.session.rollback()
+        raise StateConflict(
+            "该文书刚已被更正，请更正最新文书", message_en="already corrected; reload"
+        ) from None
     notices_render_pending([correction.id])
     return db.session.get(Notice, correction.id)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 02:29:05.103348
+Create Date: 2026-11-22 02:30:34.926105
 
 """
 
@@ -470,6 +470,7 @@ def upgrade():
         ),
         sa.ForeignKeyConstraint(["unit_id"], ["units.id"], name=op.f("fk_notices_unit_id_units")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notices")),
+        sa.UniqueConstraint("replaces_id", name="uq_notices_replaces_id"),
         sa.UniqueConstraint("unit_id", "document_number", name="uq_notices_unit_document_number"),
         sa.UniqueConstraint("verification_code", name=op.f("uq_notices_verification_code")),
     )
