@@ -24,7 +24,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# Replace, not prepend: bench/ holds transitions.py, which would shadow the package.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from caseflow import create_app  # noqa: E402
 from caseflow.extensions import db  # noqa: E402
