@@ -17,7 +17,7 @@ from caseflow.cases.models import Case
 from caseflow.clocks.models import Clock
 from caseflow.clocks.services import clock_start
 from caseflow.extensions import db
-from tests.alerts.conftest import local
+from tests.alerts.conftest import _user, local
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -119,12 +119,14 @@ def _wait_for(condition, timeout=60.0):
 
 
 @pytest.fixture
-def staff_without_mail(units, make_user):
+def staff_without_mail(units):
     """In-app notifications only, so the deliverer has little to do and the test stays quick."""
     zs = units["ZS"]
-    make_user("supervisor", zs)
-    make_user("admin", None)
-    return {"unit": zs, "caseworker": make_user("caseworker", zs)}
+    _user("supervisor", zs, "wang")
+    _user("admin", None, "root")
+    caseworker = _user("caseworker", zs, "li")
+    db.session.commit()
+    return {"unit": zs, "caseworker": caseworker}
 
 
 @pytest.mark.slow
