@@ -2,6 +2,7 @@
 trigger the user may fire now (built from the workflow's data)."""
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -113,7 +114,7 @@ def case_fire_form(case_id: str, trigger: str):
         abort(404)
     form = trigger_form_class(case.workflow, transition)(prefix=trigger)
     if not form.validate_on_submit():
-        flash("请更正下面标出的错误", "error")
+        flash(_("请更正下面标出的错误"), "error")
         return _render_case(case, forms={trigger: form}, open_trigger=trigger, status=422)
     try:
         version = int(form.version.data) if form.version.data else None
@@ -135,7 +136,7 @@ def case_fire_form(case_id: str, trigger: str):
             form.form_errors.append(exc.message)
             flash(exc.message, "error")
         return _render_case(case, forms={trigger: form}, open_trigger=trigger, status=exc.status)
-    flash(f"{case.number} 已完成：{transition.label}", "success")
+    flash(_("%(number)s 已完成：%(step)s", number=case.number, step=_(transition.label)), "success")
     return redirect(_safe_next(request.form.get("next")) or url_for("web.case_detail", case_id=case.id))
 
 
@@ -150,7 +151,7 @@ def case_assign_form(case_id: str):
     form.assignee_id.choices = [(u.id, u.display_name) for u in sel.unit_members(case.unit_id)]
     if form.validate_on_submit():
         case_assign(case, assignee=db.session.get(User, form.assignee_id.data), actor=current_user)
-        flash("已分配承办人", "success")
+        flash(_("已分配承办人"), "success")
     return redirect(url_for("web.case_detail", case_id=case.id))
 
 
@@ -175,7 +176,7 @@ def case_evidence_upload(case_id: str):
             db.session.rollback()
             form.file.errors = [*list(form.file.errors), exc.fields.get("file", exc.message)]
             return _render_case(case, evidence_form=form, status=exc.status)
-        flash(f"已上传 {item.filename}，SHA-256 {item.sha256}", "success")
+        flash(_("已上传 %(name)s，SHA-256 %(sha)s", name=item.filename, sha=item.sha256), "success")
         return redirect(url_for("web.case_detail", case_id=case.id) + "#evidence")
     return _render_case(case, evidence_form=form, status=422)
 

@@ -5,6 +5,7 @@ watch today's complaints against their hour clocks and the fair's close, and ord
 from datetime import timedelta
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 import workflows
@@ -116,10 +117,10 @@ def fair_desk():
                 flash(exc.message, "error")
                 status = exc.status
             else:
-                flash(f"已登记投诉 {case.number}", "success")
+                flash(_("已登记投诉 %(number)s", number=case.number), "success")
                 return redirect(url_for("web.fair_desk", fair_id=case.fair_id) + "#board")
         else:
-            flash("请更正下面标出的错误", "error")
+            flash(_("请更正下面标出的错误"), "error")
             status = 422
     picked = None
     if form.exhibitor_id.data and fair is not None:

@@ -7,6 +7,7 @@
 import re
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
@@ -23,7 +24,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from caseflow.timeutil import parse_instant, utcnow
 
-REQUIRED = "此项为必填项"
+REQUIRED = _l("此项为必填项")
 
 
 def _required():
@@ -62,7 +63,7 @@ class LocalDateTimeField(StringField):
 
 def _not_in_future(form, field):
     if field.data and field.data > utcnow():
-        raise ValidationError("时间不能晚于当前时间")
+        raise ValidationError(_l("时间不能晚于当前时间"))
 
 
 class NamesField(TextAreaField):
@@ -79,15 +80,15 @@ class NamesField(TextAreaField):
 def _data_field(spec):
     """The WTForms field for one ``workflows._schema.Field``."""
     validators = [_required()] if spec.required else [Optional()]
-    kwargs = {"label": spec.label, "description": spec.help}
+    kwargs = {"label": _l(spec.label), "description": _l(spec.help) if spec.help else ""}
     if spec.type == "string":
-        return StringField(validators=[*validators, Length(max=300, message="不超过300字")], **kwargs)
+        return StringField(validators=[*validators, Length(max=300, message=_l("不超过300字"))], **kwargs)
     if spec.type == "text":
-        return TextAreaField(validators=[*validators, Length(max=4000, message="不超过4000字")], **kwargs)
+        return TextAreaField(validators=[*validators, Length(max=4000, message=_l("不超过4000字"))], **kwargs)
     if spec.type == "instant":
         return LocalDateTimeField(validators=validators, **kwargs)
     if spec.type == "choice":
-        choices = [("", "— 请选择 —"), *[(value, label) for value, label in spec.choices]]
+        choices = [("", _l("— 请选择 —")), *[(value, _l(label)) for value, label in spec.choices]]
         return SelectField(choices=choices, validators=validators, validate_choice=False, **kwargs)
     if spec.type == "names":
         return NamesField(validators=validators, **kwargs)
@@ -100,11 +101,11 @@ class TriggerFormBase(FlaskForm):
     """The part every transition shares (procedures.md: actor, occurred_at, note, data)."""
 
     occurred_at = LocalDateTimeField(
-        "发生时间",
+        _l("发生时间"),
         validators=[Optional(), _not_in_future],
-        description="留空即为现在；可以补录过去的时间",
+        description=_l("留空即为现在；可以补录过去的时间"),
     )
-    note = TextAreaField("备注", validators=[Optional(), Length(max=2000, message="不超过2000字")])
+    note = TextAreaField(_l("备注"), validators=[Optional(), Length(max=2000, message=_l("不超过2000字"))])
     version = HiddenField()
 
     #: Names of the fields that go into ``data``.
@@ -144,14 +145,14 @@ def trigger_form_class(workflow_name: str, transition):
         attrs["data_fields"] = tuple(spec.name for spec in transition.fields)
         if transition.occurred_at_label:
             attrs["occurred_at"] = LocalDateTimeField(
-                transition.occurred_at_label, validators=[Optional(), _not_in_future]
+                _l(transition.occurred_at_label), validators=[Optional(), _not_in_future]
             )
         _FORM_CACHE[key] = type(f"TriggerForm_{transition.trigger}", (TriggerFormBase,), attrs)
     return _FORM_CACHE[key]
 
 
 class AssignForm(FlaskForm):
-    assignee_id = SelectField("承办人", coerce=int, validators=[InputRequired(message=REQUIRED)])
+    assignee_id = SelectField(_l("承办人"), coerce=int, validators=[InputRequired(message=REQUIRED)])
 
 
 class ClaimForm(FlaskForm):
@@ -159,66 +160,66 @@ class ClaimForm(FlaskForm):
 
 
 class EvidenceForm(FlaskForm):
-    file = FileField("证据文件", validators=[_required()])
-    description = StringField("说明", validators=[Optional(), Length(max=300, message="不超过300字")])
+    file = FileField(_l("证据文件"), validators=[_required()])
+    description = StringField(_l("说明"), validators=[Optional(), Length(max=300, message=_l("不超过300字"))])
 
 
 class PublicLookupForm(FlaskForm):
-    number = StringField("案件编号", validators=[_required(), Length(max=40)])
-    code = StringField("查询码", validators=[_required(), Length(max=16)])
+    number = StringField(_l("案件编号"), validators=[_required(), Length(max=40)])
+    code = StringField(_l("查询码"), validators=[_required(), Length(max=16)])
 
 
 class DeskComplaintForm(FlaskForm):
     """Lodging a fair complaint at the desk (procedures.md §5), built to take under a minute."""
 
-    fair_id = SelectField("展会", coerce=int, validators=[InputRequired(message=REQUIRED)])
-    exhibitor_id = IntegerField("被投诉展商", validators=[InputRequired(message="请选择被投诉展商")])
-    complainant_name = StringField("投诉人", validators=[_required(), Length(max=200)])
-    complainant_country = StringField("国家/地区", default="CN", validators=[Optional(), Length(max=40)])
-    complainant_contact = StringField("联系方式", validators=[_required(), Length(max=120)])
+    fair_id = SelectField(_l("展会"), coerce=int, validators=[InputRequired(message=REQUIRED)])
+    exhibitor_id = IntegerField(_l("被投诉展商"), validators=[InputRequired(message=_l("请选择被投诉展商"))])
+    complainant_name = StringField(_l("投诉人"), validators=[_required(), Length(max=200)])
+    complainant_country = StringField(_l("国家/地区"), default="CN", validators=[Optional(), Length(max=40)])
+    complainant_contact = StringField(_l("联系方式"), validators=[_required(), Length(max=120)])
     right_kind = SelectField(
-        "权利类型",
-        choices=[("patent", "专利"), ("trademark", "商标"), ("copyright", "著作权")],
+        _l("权利类型"),
+        choices=[("patent", _l("专利")), ("trademark", _l("商标")), ("copyright", _l("著作权"))],
         default="patent",
     )
-    right_number = StringField("权利号", validators=[_required(), Length(max=60)])
+    right_number = StringField(_l("权利号"), validators=[_required(), Length(max=60)])
     patent_type = SelectField(
-        "专利类型",
-        choices=[("", "—"), ("invention", "发明"), ("utility_model", "实用新型"), ("design", "外观设计")],
+        _l("专利类型"),
+        choices=[("", "—"), ("invention", _l("发明")), ("utility_model", _l("实用新型")), ("design", _l("外观设计"))],
         validators=[Optional()],
     )
-    priority = BooleanField("优先处理（境外权利人/品牌方）")
-    fast_mode = BooleanField("投诉人同意快速处理模式")
-    title = StringField("事由", validators=[Optional(), Length(max=300)])
-    photos = MultipleFileField("现场照片")
+    priority = BooleanField(_l("优先处理（境外权利人/品牌方）"))
+    fast_mode = BooleanField(_l("投诉人同意快速处理模式"))
+    title = StringField(_l("事由"), validators=[Optional(), Length(max=300)])
+    photos = MultipleFileField(_l("现场照片"))
 
 
 class InboxFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    workflow = SelectField("流程", validators=[Optional()], validate_choice=False)
-    state = StringField("状态", validators=[Optional()])
-    overdue = BooleanField("仅超期")
-    due_before = DateField("到期早于", validators=[Optional()])
-    q = StringField("编号或当事人", validators=[Optional()])
+    workflow = SelectField(_l("流程"), validators=[Optional()], validate_choice=False)
+    state = StringField(_l("状态"), validators=[Optional()])
+    overdue = BooleanField(_l("仅超期"))
+    due_before = DateField(_l("到期早于"), validators=[Optional()])
+    q = StringField(_l("编号或当事人"), validators=[Optional()])
 
 
 class PeriodForm(FlaskForm):
     class Meta:
         csrf = False
 
-    date_from = DateField("起", validators=[Optional()])
-    date_to = DateField("止", validators=[Optional()])
+    date_from = DateField(_l("起"), validators=[Optional()])
+    date_to = DateField(_l("止"), validators=[Optional()])
 
 
 class UserForm(FlaskForm):
-    username = StringField("用户名", validators=[_required(), Length(max=80)])
-    display_name = StringField("姓名", validators=[_required(), Length(max=120)])
-    role = SelectField("角色", validators=[_required()])
-    unit_id = SelectField("所属单位", coerce=int, validators=[Optional()])
-    password = PasswordField("初始密码", validators=[_required(), Length(min=8, message="至少8位")])
+    username = StringField(_l("用户名"), validators=[_required(), Length(max=80)])
+    display_name = StringField(_l("姓名"), validators=[_required(), Length(max=120)])
+    role = SelectField(_l("角色"), validators=[_required()])
+    unit_id = SelectField(_l("所属单位"), coerce=int, validators=[Optional()])
+    password = PasswordField(_l("初始密码"), validators=[_required(), Length(min=8, message=_l("至少8位"))])
 
 
 class CalendarUploadForm(FlaskForm):
-    file = FileField("年度安排文件", validators=[_required()])
+    file = FileField(_l("年度安排文件"), validators=[_required()])

@@ -4,6 +4,8 @@ Imported by each view module, so it registers once on the blueprint whatever the
 """
 
 
+from flask_babel import gettext
+
 import workflows
 from caseflow.web import bp
 from caseflow.web import filters as f
@@ -11,21 +13,25 @@ from caseflow.web import filters as f
 _CHANNEL_LABELS = dict(getattr(workflows.WORKFLOWS["intake"], "CHANNELS", ()))
 
 
+def channel_label(code: str | None) -> str:
+    return gettext(_CHANNEL_LABELS[code]) if code in _CHANNEL_LABELS else (code or "")
+
+
 def workflow_label(name: str) -> str:
     module = workflows.WORKFLOWS.get(name)
-    return module.LABEL if module else name
+    return gettext(module.LABEL) if module else name
 
 
 def state_label(workflow_name: str, state_name: str) -> str:
     module = workflows.WORKFLOWS.get(workflow_name)
     state = workflows.state(module, state_name) if module else None
-    return state.label if state else state_name
+    return gettext(state.label) if state else state_name
 
 
 def clock_label(workflow_name: str, clock_name: str) -> str:
     module = workflows.WORKFLOWS.get(workflow_name)
     clock = workflows.clock(module, clock_name) if module else None
-    return clock.label if clock else clock_name
+    return gettext(clock.label) if clock else clock_name
 
 
 def trigger_label(workflow_name: str, trigger: str | None) -> str:
@@ -33,7 +39,7 @@ def trigger_label(workflow_name: str, trigger: str | None) -> str:
         return ""
     module = workflows.WORKFLOWS.get(workflow_name)
     transition = workflows.transition(module, trigger) if module else None
-    return transition.label if transition else trigger
+    return gettext(transition.label) if transition else trigger
 
 
 def workflow_steps(workflow_name: str, current: str, visited: set[str]) -> list[dict]:
@@ -42,12 +48,12 @@ def workflow_steps(workflow_name: str, current: str, visited: set[str]) -> list[
     steps = []
     for state in module.STATES:
         status = "current" if state.name == current else "done" if state.name in visited else ""
-        steps.append({"name": state.name, "label": state.label, "final": state.final, "status": status})
+        steps.append({"name": state.name, "label": gettext(state.label), "final": state.final, "status": status})
     return steps
 
 
 def workflow_choices() -> list[tuple[str, str]]:
-    return [(name, module.LABEL) for name, module in workflows.WORKFLOWS.items()]
+    return [(name, gettext(module.LABEL)) for name, module in workflows.WORKFLOWS.items()]
 
 
 @bp.app_context_processor
@@ -65,7 +71,7 @@ for _name, _filter in {
     "file_size": f.file_size,
     "hours_until": f.hours_until,
     "period_cn": f.period_cn,
-    "channel_cn": lambda code: _CHANNEL_LABELS.get(code, code or ""),
+    "channel_cn": channel_label,
 }.items():
     bp.add_app_template_filter(_filter, _name)
 

@@ -1,6 +1,7 @@
 """The caseworker's inbox: my cases and my unit's unassigned ones, soonest due first."""
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from caseflow.web import bp
@@ -20,7 +21,7 @@ TABS = (
 @login_required
 def inbox():
     form = InboxFilterForm(request.args)
-    form.workflow.choices = [("", "全部流程"), *workflow_choices()]
+    form.workflow.choices = [("", _("全部流程")), *workflow_choices()]
     form.validate()
     tab = request.args.get("tab", "inbox")
     if tab not in dict(TABS):
@@ -50,5 +51,5 @@ def case_claim_form(case_id: str):
     case = sel.case_for_user(case_id, current_user)
     if ClaimForm().validate_on_submit():
         case_claim(case=case, actor=current_user)
-        flash(f"已认领案件 {case.number}", "success")
+        flash(_("已认领案件 %(number)s", number=case.number), "success")
     return redirect(request.form.get("next") or url_for("web.inbox"))

@@ -42,6 +42,11 @@ def test_each_role_logs_in_to_its_start_page(new_page, people, shot, live_server
         assert page.url.endswith("/inbox")  # everyone lands on the inbox
         page.goto(path)
         assert marker in page.content()
+        if role == "caseworker":  # English is one click away, and stays for the session
+            page.click(".session button:has-text('English')")
+            page.wait_for_load_state()
+            assert "Inbox" in page.inner_text("h1")
+            shot(page, "inbox-en")
         if role == "admin":
             shot(page, "admin-users")
             page.goto("/admin?tab=calendar")

@@ -285,3 +285,19 @@ def test_dashboard_figures_median_on_time_and_trend(people, open_case):
     assert sum(week[2] for week in board.trend) == 3  # closed
     other_unit = dashboard_build(people["pd_worker"], date_from=today - timedelta(days=30), date_to=today)
     assert other_unit.median_days_to_close == {} and other_unit.on_time == []
+
+
+def test_english_is_one_switch_away(client, people, open_case, login):
+    case = open_case(people["caseworker"])
+    login(people["caseworker"])
+    page = client.get(f"/cases/{case.id}")
+    assert "已申请" in page.text and "当事人与权利" in page.text
+    switch = client.post("/lang/en", data={"csrf_token": _PREFIXED_CSRF.search(page.text).group(1)})
+    assert switch.status_code == 302
+    # The test client reuses the test's app context, where Flask-Babel caches the locale.
+    from flask_babel import refresh
+
+    refresh()
+    english = client.get(f"/cases/{case.id}")
+    assert "Parties and right" in english.text and "Filed" in english.text and "Accept" in english.text
+    assert "Inbox" in client.get("/inbox").text
