@@ -47,7 +47,8 @@ def masthead_size(name: str) -> float:
 
 def right_text(right: dict) -> str:
     """ZL202310123456.7号发明专利 / 第12345678号注册商标 — how the body names the right."""
-    number = (right or {}).get("number") or ""
+    # Numbers are entered as printed on certificates, sometimes as 第35123456号 already.
+    number = str((right or {}).get("number") or "").strip().removeprefix("第").removesuffix("号")
     kind = (right or {}).get("kind") or "patent"
     if kind == "trademark":
         return f"第{number}号注册商标" if number else "注册商标"

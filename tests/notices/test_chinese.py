@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from caseflow.notices.chinese import chinese_numeral_date
+from caseflow.notices.render import right_text
 
 
 @pytest.mark.parametrize(
@@ -19,3 +20,23 @@ from caseflow.notices.chinese import chinese_numeral_date
 )
 def test_issue_dates_in_chinese_numerals(day, written):
     assert chinese_numeral_date(day) == written
+
+
+@pytest.mark.parametrize(
+    ("right", "written"),
+    [
+        (
+            {"kind": "patent", "number": "ZL202310123456.7", "patent_type": "invention"},
+            "ZL202310123456.7号发明专利",
+        ),
+        ({"kind": "patent", "patent_type": "design"}, "外观设计专利"),
+        ({"kind": "trademark", "number": "35123456"}, "第35123456号注册商标"),
+        ({"kind": "trademark", "number": "第35123456号"}, "第35123456号注册商标"),
+        (
+            {"kind": "copyright", "number": "国作登字-2026-F-00012345"},
+            "登记号为国作登字-2026-F-00012345的作品著作权",
+        ),
+    ],
+)
+def test_rights_as_the_body_names_them(right, written):
+    assert right_text(right) == written
