@@ -37,6 +37,8 @@ def from_environment(instance_path: str) -> dict:
         "CASEFLOW_WEBHOOK_URL": os.environ.get("CASEFLOW_WEBHOOK_URL"),
         "CASEFLOW_WEBHOOK_SECRET": os.environ.get("CASEFLOW_WEBHOOK_SECRET"),
         "CASEFLOW_SWEEP_SECONDS": int(os.environ.get("CASEFLOW_SWEEP_SECONDS", "60")),
+        #: The address printed under a notice's QR code (the public verification page).
+        "CASEFLOW_PUBLIC_URL": os.environ.get("CASEFLOW_PUBLIC_URL"),
         "CASEFLOW_MAIL_FROM": os.environ.get("CASEFLOW_MAIL_FROM", "caseflow@localhost"),
     }
 
