@@ -106,7 +106,7 @@ ENGLISH = {
     "所属单位": "Unit",
     "初始密码": "Initial password",
     "年度安排文件": "Year schedule file",
-    "全部流程": "All workflows",
+    "全部流程": "All workflows", "全部状态": "All states",
     # inbox
     "待办案件": "Inbox",
     "按最近到期排序": "soonest due first",

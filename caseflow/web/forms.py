@@ -199,7 +199,7 @@ class InboxFilterForm(FlaskForm):
         csrf = False
 
     workflow = SelectField(_l("流程"), validators=[Optional()], validate_choice=False)
-    state = StringField(_l("状态"), validators=[Optional()])
+    state = SelectField(_l("状态"), validators=[Optional()], validate_choice=False)
     overdue = BooleanField(_l("仅超期"))
     due_before = DateField(_l("到期早于"), validators=[Optional()])
     q = StringField(_l("编号或当事人"), validators=[Optional()])

@@ -3,7 +3,6 @@
 Imported by each view module, so it registers once on the blueprint whatever the import order.
 """
 
-
 from flask_babel import gettext
 
 import workflows
@@ -48,7 +47,14 @@ def workflow_steps(workflow_name: str, current: str, visited: set[str]) -> list[
     steps = []
     for state in module.STATES:
         status = "current" if state.name == current else "done" if state.name in visited else ""
-        steps.append({"name": state.name, "label": gettext(state.label), "final": state.final, "status": status})
+        steps.append(
+            {
+                "name": state.name,
+                "label": gettext(state.label),
+                "final": state.final,
+                "status": status,
+            }
+        )
     return steps
 
 
@@ -94,3 +100,20 @@ def _countdown(clock, now=None):
 bp.add_app_template_global(_countdown, "countdown")
 bp.add_app_template_global(f.clock_state, "clock_state")
 bp.add_app_template_global(f.BADGE_LABELS, "BADGE_LABELS")
+
+
+def state_choices(workflow_name: str | None = None) -> list[tuple[str, str]]:
+    """States for the inbox filter: of one workflow, or of all (a name shared by several
+    workflows shows each of its labels once)."""
+    modules = (
+        [workflows.WORKFLOWS[workflow_name]]
+        if workflow_name in workflows.WORKFLOWS
+        else list(workflows.WORKFLOWS.values())
+    )
+    labels: dict[str, list[str]] = {}
+    for module in modules:
+        for state in module.STATES:
+            names = labels.setdefault(state.name, [])
+            if gettext(state.label) not in names:
+                names.append(gettext(state.label))
+    return [(name, "/".join(names)) for name, names in labels.items()]

@@ -65,7 +65,9 @@ def test_case_page_shows_clock_in_chinese_and_a_form_per_trigger(client, people,
     assert 'data-trigger="decide"' not in page.text  # a supervisor's step, not offered
 
 
-def test_invalid_trigger_data_shows_chinese_error_beside_the_field(client, people, open_case, login):
+def test_invalid_trigger_data_shows_chinese_error_beside_the_field(
+    client, people, open_case, login
+):
     worker = people["caseworker"]
     case = open_case(worker)
     login(worker)
@@ -73,7 +75,11 @@ def test_invalid_trigger_data_shows_chinese_error_beside_the_field(client, peopl
     token = _form_token(page.text, f"/cases/{case.id}/fire/accept")
     response = client.post(
         f"/cases/{case.id}/fire/accept",
-        data={"accept-csrf_token": token, "accept-handlers": "张三\n李四", "accept-version": case.version},
+        data={
+            "accept-csrf_token": token,
+            "accept-handlers": "张三\n李四",
+            "accept-version": case.version,
+        },
     )
     assert response.status_code == 422
     assert 'id="accept-handlers-error"' in response.text
@@ -140,7 +146,9 @@ def test_evidence_upload_shows_sha256_and_refuses_bad_files(client, people, open
     assert item.sha256 == hashlib.sha256(content).hexdigest()
     assert item.sha256 in client.get(f"/cases/{case.id}").text
     assert client.get(f"/evidence/{item.id}").data == content
-    assert db.session.scalar(select(Event).where(Event.case_id == case.id, Event.kind == "evidence"))
+    assert db.session.scalar(
+        select(Event).where(Event.case_id == case.id, Event.kind == "evidence")
+    )
 
     bad = client.post(
         f"/cases/{case.id}/evidence",
@@ -161,7 +169,9 @@ def test_fair_desk_lodges_a_complaint_with_a_photo(client, people, fair_with_exh
     login(officer)
     page = client.get("/desk")
     assert page.status_code == 200 and fair_with_exhibitors.name in page.text
-    search = client.get("/desk/exhibitors", query_string={"fair_id": fair_with_exhibitors.id, "q": "11.2C15"})
+    search = client.get(
+        "/desk/exhibitors", query_string={"fair_id": fair_with_exhibitors.id, "q": "11.2C15"}
+    )
     assert "佛山光耀灯饰有限公司" in search.text
     exhibitor_id = int(re.search(r'data-id="(\d+)"', search.text).group(1))
     jpeg = b"\xff\xd8\xff\xe0 photo"
@@ -223,10 +233,13 @@ def test_public_status_needs_number_and_code_and_shows_only_the_stage(client, pe
     page = client.get("/status")
     assert page.status_code == 200
     token = csrf_from(page.text)
-    wrong = client.post("/status", data={"csrf_token": token, "number": case.number, "code": "WRONG"})
+    wrong = client.post(
+        "/status", data={"csrf_token": token, "number": case.number, "code": "WRONG"}
+    )
     assert wrong.status_code == 404 and "案件编号或查询码不正确" in wrong.text
     right = client.post(
-        "/status", data={"csrf_token": token, "number": case.number.lower(), "code": case.public_code}
+        "/status",
+        data={"csrf_token": token, "number": case.number.lower(), "code": case.public_code},
     )
     assert right.status_code == 200
     assert "已申请" in right.text and "年" in right.text
@@ -276,14 +289,18 @@ def test_dashboard_figures_median_on_time_and_trend(people, open_case):
         clock.status, clock.stopped_at = status, received + timedelta(days=days)
     db.session.commit()
     today = local_date(now)
-    board = dashboard_build(people["supervisor"], date_from=today - timedelta(days=30), date_to=today)
+    board = dashboard_build(
+        people["supervisor"], date_from=today - timedelta(days=30), date_to=today
+    )
     assert board.median_days_to_close == {"adjudication": 4.0}
     assert [(wf, name, met, late) for wf, name, met, late, _rate in board.on_time] == [
         ("adjudication", "acceptance", 2, 1)
     ]
     assert sum(week[1] for week in board.trend) == 3  # opened
     assert sum(week[2] for week in board.trend) == 3  # closed
-    other_unit = dashboard_build(people["pd_worker"], date_from=today - timedelta(days=30), date_to=today)
+    other_unit = dashboard_build(
+        people["pd_worker"], date_from=today - timedelta(days=30), date_to=today
+    )
     assert other_unit.median_days_to_close == {} and other_unit.on_time == []
 
 
@@ -299,5 +316,76 @@ def test_english_is_one_switch_away(client, people, open_case, login):
 
     refresh()
     english = client.get(f"/cases/{case.id}")
-    assert "Parties and right" in english.text and "Filed" in english.text and "Accept" in english.text
+    assert (
+        "Parties and right" in english.text and "Filed" in english.text and "Accept" in english.text
+    )
     assert "Inbox" in client.get("/inbox").text
+
+
+def test_desk_search_flags_a_repeat_infringer(client, people, fair_with_exhibitors, login):
+    import uuid
+    from datetime import UTC, datetime, timedelta
+
+    from caseflow.fairs.services import exhibitors_add, fair_create
+
+    officer = people["desk"]
+    # The same company found infringing at two earlier fairs (orders to withdraw).
+    for months_ago in (6, 12):
+        opens = datetime.now(UTC) - timedelta(days=30 * months_ago)
+        fair = fair_create(
+            unit=officer.unit,
+            actor=officer,
+            name=f"往届展会 {months_ago}",
+            venue="广州",
+            opens_at=opens,
+            closes_at=opens + timedelta(days=4),
+            organiser="中国对外贸易中心",
+        )
+        (exhibitor,) = exhibitors_add(
+            fair,
+            actor=officer,
+            rows=[{"name": "佛山光耀灯饰有限公司", "booth": "9.1A01", "country": "CN"}],
+        )
+        db.session.add(
+            Case(
+                number=f"CF-FAIR-2026-{uuid.uuid4().hex[:5]}",
+                unit_id=officer.unit_id,
+                workflow="fair_complaint",
+                state="withdrawal_ordered",
+                received_at=opens,
+                complainant={"name": "飞利浦"},
+                complainant_name="飞利浦",
+                respondent={"name": exhibitor.name},
+                respondent_name=exhibitor.name,
+                right={"kind": "patent", "number": "ZL1"},
+                fair_id=fair.id,
+                exhibitor_id=exhibitor.id,
+            )
+        )
+    db.session.commit()
+    login(officer)
+    found = client.get(
+        "/desk/exhibitors", query_string={"fair_id": fair_with_exhibitors.id, "q": "光耀"}
+    )
+    assert "佛山光耀灯饰有限公司" in found.text and "重复侵权" in found.text
+    assert 'data-repeat="1"' in found.text
+    other = client.get(
+        "/desk/exhibitors", query_string={"fair_id": fair_with_exhibitors.id, "q": "Bright"}
+    )
+    assert "重复侵权" not in other.text
+
+
+def test_inbox_filters_by_state_overdue_and_due_date(client, people, open_case, login):
+    from datetime import UTC, datetime, timedelta
+
+    worker = people["caseworker"]
+    late = open_case(worker, received_at=datetime.now(UTC) - timedelta(days=21))
+    fresh = open_case(worker)
+    login(worker)
+    overdue = client.get("/inbox", query_string={"overdue": "y"})
+    assert late.number in overdue.text and fresh.number not in overdue.text
+    assert 'value="filed"' in overdue.text  # the state filter lists the workflows' states
+    by_state = client.get("/inbox", query_string={"workflow": "adjudication", "state": "accepted"})
+    assert late.number not in by_state.text
+    soon = client.get("/inbox", query_string={"due_before": datetime.now(UTC).date().isoformat()})
+    assert late.number in soon.text and fresh.number not in soon.text
