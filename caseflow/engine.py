@@ -427,25 +427,14 @@ def _fire(case, trigger, actor, occurred_at, note, data, version):
             "备注应为文本", message_en="note must be text", fields={"note": "text"}
         )
 
-    try:
-        machine_for(case.workflow).events[trigger].trigger(case)
-    except MachineError as exc:  # already checked above; kept as the machine's last word
-        raise StateConflict(str(exc), fields={"trigger": "not allowed"}) from None
     stored = {k: (iso(v) if hasattr(v, "tzinfo") else v) for k, v in cleaned.items()}
-    case.data = {**(case.data or {}), **stored}
-    case.last_event_at = at
-    case.version = case.version + 1
-    dest_state = workflows.state(wf, case.state)
-    if dest_state.final:
-        case.is_closed, case.closed_at = True, at
-
     event = Event(
         case=case,
         kind="transition",
         actor_id=actor.id,
         trigger=trigger,
         from_state=from_state,
-        to_state=case.state,
+        to_state=row.dest or from_state,
         occurred_at=at,
         recorded_at=now,
         note=note,
@@ -456,6 +445,17 @@ def _fire(case, trigger, actor, occurred_at, note, data, version):
     linked = _open_linked(case, row, cleaned, actor=actor, at=at)
     if linked is not None:
         event.data = {**stored, "linked_case": linked.number}
+
+    # The case row last, so the clock services' flushes do not each rewrite it.
+    try:
+        machine_for(case.workflow).events[trigger].trigger(case)
+    except MachineError as exc:  # already checked above; kept as the machine's last word
+        raise StateConflict(str(exc), fields={"trigger": "not allowed"}) from None
+    case.data = {**(case.data or {}), **stored}
+    case.last_event_at = at
+    case.version = case.version + 1
+    if workflows.state(wf, case.state).final:
+        case.is_closed, case.closed_at = True, at
     notice_ids = []
     if row.notice is not None and _notices_available():
         from caseflow.notices.services import notice_queue
