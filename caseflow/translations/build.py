@@ -107,6 +107,12 @@ ENGLISH = {
     "初始密码": "Initial password",
     "年度安排文件": "Year schedule file",
     "全部流程": "All workflows", "全部状态": "All states",
+    # new case
+    "登记新案件": "New case", "来源渠道": "Channel", "收到时间": "Received at",
+    "留空即为现在": "Leave empty for now", "案由": "Subject", "个人": "Person",
+    "被请求人联系方式": "Respondent's contact", "分类号": "Classification",
+    "优先处理": "Priority", "程序与来源": "Procedure and channel", "登记": "Register",
+    "已登记 %(number)s": "Registered %(number)s",
     # inbox
     "待办案件": "Inbox",
     "按最近到期排序": "soonest due first",

@@ -82,9 +82,13 @@ def _data_field(spec):
     validators = [_required()] if spec.required else [Optional()]
     kwargs = {"label": _l(spec.label), "description": _l(spec.help) if spec.help else ""}
     if spec.type == "string":
-        return StringField(validators=[*validators, Length(max=300, message=_l("不超过300字"))], **kwargs)
+        return StringField(
+            validators=[*validators, Length(max=300, message=_l("不超过300字"))], **kwargs
+        )
     if spec.type == "text":
-        return TextAreaField(validators=[*validators, Length(max=4000, message=_l("不超过4000字"))], **kwargs)
+        return TextAreaField(
+            validators=[*validators, Length(max=4000, message=_l("不超过4000字"))], **kwargs
+        )
     if spec.type == "instant":
         return LocalDateTimeField(validators=validators, **kwargs)
     if spec.type == "choice":
@@ -105,7 +109,9 @@ class TriggerFormBase(FlaskForm):
         validators=[Optional(), _not_in_future],
         description=_l("留空即为现在；可以补录过去的时间"),
     )
-    note = TextAreaField(_l("备注"), validators=[Optional(), Length(max=2000, message=_l("不超过2000字"))])
+    note = TextAreaField(
+        _l("备注"), validators=[Optional(), Length(max=2000, message=_l("不超过2000字"))]
+    )
     version = HiddenField()
 
     #: Names of the fields that go into ``data``.
@@ -152,7 +158,9 @@ def trigger_form_class(workflow_name: str, transition):
 
 
 class AssignForm(FlaskForm):
-    assignee_id = SelectField(_l("承办人"), coerce=int, validators=[InputRequired(message=REQUIRED)])
+    assignee_id = SelectField(
+        _l("承办人"), coerce=int, validators=[InputRequired(message=REQUIRED)]
+    )
 
 
 class ClaimForm(FlaskForm):
@@ -161,7 +169,9 @@ class ClaimForm(FlaskForm):
 
 class EvidenceForm(FlaskForm):
     file = FileField(_l("证据文件"), validators=[_required()])
-    description = StringField(_l("说明"), validators=[Optional(), Length(max=300, message=_l("不超过300字"))])
+    description = StringField(
+        _l("说明"), validators=[Optional(), Length(max=300, message=_l("不超过300字"))]
+    )
 
 
 class PublicLookupForm(FlaskForm):
@@ -173,9 +183,13 @@ class DeskComplaintForm(FlaskForm):
     """Lodging a fair complaint at the desk (procedures.md §5), built to take under a minute."""
 
     fair_id = SelectField(_l("展会"), coerce=int, validators=[InputRequired(message=REQUIRED)])
-    exhibitor_id = IntegerField(_l("被投诉展商"), validators=[InputRequired(message=_l("请选择被投诉展商"))])
+    exhibitor_id = IntegerField(
+        _l("被投诉展商"), validators=[InputRequired(message=_l("请选择被投诉展商"))]
+    )
     complainant_name = StringField(_l("投诉人"), validators=[_required(), Length(max=200)])
-    complainant_country = StringField(_l("国家/地区"), default="CN", validators=[Optional(), Length(max=40)])
+    complainant_country = StringField(
+        _l("国家/地区"), default="CN", validators=[Optional(), Length(max=40)]
+    )
     complainant_contact = StringField(_l("联系方式"), validators=[_required(), Length(max=120)])
     right_kind = SelectField(
         _l("权利类型"),
@@ -185,7 +199,12 @@ class DeskComplaintForm(FlaskForm):
     right_number = StringField(_l("权利号"), validators=[_required(), Length(max=60)])
     patent_type = SelectField(
         _l("专利类型"),
-        choices=[("", "—"), ("invention", _l("发明")), ("utility_model", _l("实用新型")), ("design", _l("外观设计"))],
+        choices=[
+            ("", "—"),
+            ("invention", _l("发明")),
+            ("utility_model", _l("实用新型")),
+            ("design", _l("外观设计")),
+        ],
         validators=[Optional()],
     )
     priority = BooleanField(_l("优先处理（境外权利人/品牌方）"))
@@ -218,8 +237,52 @@ class UserForm(FlaskForm):
     display_name = StringField(_l("姓名"), validators=[_required(), Length(max=120)])
     role = SelectField(_l("角色"), validators=[_required()])
     unit_id = SelectField(_l("所属单位"), coerce=int, validators=[Optional()])
-    password = PasswordField(_l("初始密码"), validators=[_required(), Length(min=8, message=_l("至少8位"))])
+    password = PasswordField(
+        _l("初始密码"), validators=[_required(), Length(min=8, message=_l("至少8位"))]
+    )
 
 
 class CalendarUploadForm(FlaskForm):
     file = FileField(_l("年度安排文件"), validators=[_required()])
+
+
+class CaseOpenForm(FlaskForm):
+    """A request or complaint registered at the window (procedures.md: SAMR Order 20 art 9 asks a
+    phone or walk-in intake for the complainant's name and contact, the respondent and the facts)."""
+
+    workflow = SelectField(_l("程序"), validators=[_required()])
+    channel = SelectField(_l("来源渠道"), validators=[_required()])
+    received_at = LocalDateTimeField(
+        _l("收到时间"), validators=[Optional(), _not_in_future], description=_l("留空即为现在")
+    )
+    title = StringField(_l("案由"), validators=[_required(), Length(max=300)])
+    complainant_name = StringField(_l("请求人/投诉人"), validators=[_required(), Length(max=200)])
+    complainant_kind = SelectField(
+        _l("类型"), choices=[("company", _l("单位")), ("person", _l("个人"))], default="company"
+    )
+    complainant_country = StringField(
+        _l("国家/地区"), default="CN", validators=[Optional(), Length(max=40)]
+    )
+    complainant_contact = StringField(_l("联系方式"), validators=[_required(), Length(max=120)])
+    respondent_name = StringField(_l("被请求人/被投诉人"), validators=[Optional(), Length(max=200)])
+    respondent_contact = StringField(
+        _l("被请求人联系方式"), validators=[Optional(), Length(max=120)]
+    )
+    right_kind = SelectField(
+        _l("权利类型"),
+        choices=[("patent", _l("专利")), ("trademark", _l("商标")), ("copyright", _l("著作权"))],
+        default="patent",
+    )
+    right_number = StringField(_l("权利号"), validators=[Optional(), Length(max=60)])
+    patent_type = SelectField(
+        _l("专利类型"),
+        choices=[
+            ("", "—"),
+            ("invention", _l("发明")),
+            ("utility_model", _l("实用新型")),
+            ("design", _l("外观设计")),
+        ],
+        validators=[Optional()],
+    )
+    classification = StringField(_l("分类号"), validators=[Optional(), Length(max=60)])
+    priority = BooleanField(_l("优先处理"))

@@ -54,3 +54,7 @@ def case_claim_form(case_id: str):
         case_claim(case=case, actor=current_user)
         flash(_("已认领案件 %(number)s", number=case.number), "success")
     return redirect(request.form.get("next") or url_for("web.inbox"))
+
+
+# The "new case" page is reached from the inbox; importing it registers its route on ``bp``.
+from caseflow.web import intake as _intake  # noqa: E402, F401

@@ -56,13 +56,30 @@ def test_each_role_logs_in_to_its_start_page(new_page, people, shot, live_server
 
 def test_caseworker_takes_an_adjudication_case_to_decision(new_page, people, open_case, shot):
     worker, chief = people["caseworker"], people["supervisor"]
-    case = open_case(worker)
+    earlier = open_case(worker, complainant={"name": "古镇灯饰协会", "kind": "company"})
     page = new_page(worker)
+    # Filed at the window through the new-case form.
     page.goto("/inbox")
-    assert case.number in page.inner_text("#inbox")
+    page.click("#case-new-link")
+    page.select_option("#workflow", "adjudication")
+    page.select_option("#channel", "walk_in")
+    page.fill("#title", "LED 吸顶灯外观设计专利侵权纠纷")
+    page.fill("#complainant_name", "中山市明辉照明有限公司")
+    page.fill("#complainant_contact", "0760-2222 8888")
+    page.fill("#respondent_name", "古镇星光灯饰厂")
+    page.fill("#right_number", "ZL202530123456.7")
+    page.select_option("#patent_type", "design")
+    shot(page, "case-new")
+    page.click("#case-new button[type=submit]")
+    page.wait_for_load_state()
+    assert page.inner_text("#case-state") == "已申请"
+    number = page.inner_text("#case-number")
+    case = db.session.scalar(select(Case).where(Case.number == number))
+    page.goto("/inbox")
+    assert number in page.inner_text("#inbox") and earlier.number in page.inner_text("#inbox")
     shot(page, "inbox")
 
-    page.click(f"text={case.number}")
+    page.click(f"text={number}")
     assert page.inner_text("#case-state") == "已申请"
     # Two handlers: the engine's rule (three or more, odd) comes back in Chinese beside the field.
     _fire(page, "accept", handlers="张三\n李四")

@@ -389,3 +389,40 @@ def test_inbox_filters_by_state_overdue_and_due_date(client, people, open_case, 
     assert late.number not in by_state.text
     soon = client.get("/inbox", query_string={"due_before": datetime.now(UTC).date().isoformat()})
     assert late.number in soon.text and fresh.number not in soon.text
+
+
+def test_new_case_form_opens_a_case_and_explains_what_is_missing(client, people, login):
+    login(people["caseworker"])
+    page = client.get("/cases/new")
+    assert page.status_code == 200
+    token = csrf_from(page.text)
+    missing = client.post(
+        "/cases/new", data={"csrf_token": token, "workflow": "intake", "channel": "walk_in"}
+    )
+    assert missing.status_code == 422
+    assert 'id="complainant_name-error"' in missing.text and "此项为必填项" in missing.text
+    response = client.post(
+        "/cases/new",
+        data={
+            "csrf_token": token,
+            "workflow": "intake",
+            "channel": "hotline_12330",
+            "title": "举报假冒专利",
+            "complainant_name": "王先生",
+            "complainant_kind": "person",
+            "complainant_contact": "13800000000",
+            "respondent_name": "某灯饰商行",
+            "right_kind": "patent",
+            "right_number": "ZL202130000001.X",
+        },
+    )
+    assert response.status_code == 302
+    case = db.session.scalar(select(Case).where(Case.workflow == "intake"))
+    assert (
+        case.state == "received"
+        and case.channel == "hotline_12330"
+        and case.unit_id == people["caseworker"].unit_id
+    )
+    assert client.get("/cases/new").status_code == 200
+    login(people["desk"])
+    assert client.get("/cases/new").status_code == 403
