@@ -22,6 +22,8 @@ PARTY_KINDS = ("person", "company")
 RIGHT_KINDS = ("patent", "trademark", "copyright")
 PATENT_TYPES = ("invention", "utility_model", "design")
 CHANNEL_CODES = tuple(code for code, _label in CHANNELS)
+#: Intake by phone or in person: the clerk writes the particulars down (SAMR Order 20 art 9).
+SPOKEN_CHANNELS = ("hotline_12345", "hotline_12330", "walk_in")
 
 
 def case_number_next(*, unit, workflow, year: int) -> str:
@@ -140,6 +142,15 @@ def case_open(
         errors["channel"] = "应为 " + "、".join(CHANNEL_CODES)
     elif channel is None and workflow == "intake":
         errors["channel"] = "必填 / required"
+    if workflow == "intake" and channel in SPOKEN_CHANNELS:
+        # SAMR Order 20 art 9 [V]: a complaint taken by phone or at the window is written down
+        # with the complainant's name and contact, the respondent and the facts.
+        if not (complainant.get("contact") or complainant.get("address")):
+            errors["complainant.contact"] = "电话或来访登记须记录联系方式 / contact required"
+        if not respondent.get("name"):
+            errors["respondent.name"] = "电话或来访登记须记录被投诉人 / respondent required"
+        if not (isinstance(title, str) and title.strip()) and not (data or {}).get("facts"):
+            errors["title"] = "电话或来访登记须记录事实 / the facts are required"
     if not isinstance(priority, bool):
         errors["priority"] = "应为 true 或 false"
     if data is not None and not isinstance(data, dict):

@@ -128,6 +128,25 @@ def test_bad_cases_are_refused_and_nothing_is_opened(api, staff, change, field):
     assert worker.get("/api/v1/cases").get_json()["total"] == 0
 
 
+def test_a_phone_or_walk_in_intake_records_the_particulars(api, staff):
+    worker = api(staff["ZS"]["caseworker"])
+    body = {"workflow": "intake", "channel": "hotline_12345", "complainant": {"name": "王先生"}}
+    refused = worker.post("/api/v1/cases", json=body)
+    assert refused.status_code == 422
+    assert set(refused.get_json()["error"]["fields"]) == {
+        "complainant.contact",
+        "respondent.name",
+        "title",
+    }
+    complete = {
+        **body,
+        "complainant": {"name": "王先生", "contact": "13800000000"},
+        "respondent": {"name": "某灯饰商行"},
+        "title": "举报网店销售假冒专利灯具",
+    }
+    assert worker.post("/api/v1/cases", json=complete).status_code == 201
+
+
 def test_who_may_open_cases(api, staff):
     body = {"workflow": "intake", "channel": "web", "complainant": ZS_COMPLAINANT}
     assert api(staff["ZS"]["viewer"]).post("/api/v1/cases", json=body).status_code == 403

@@ -15,6 +15,7 @@ def open_via_api(api, status=201, **body):
     body.setdefault("respondent", ZS_RESPONDENT)
     body.setdefault("right", RIGHT)
     body.setdefault("channel", "walk_in")
+    body.setdefault("title", "灯具外观设计专利侵权")
     response = api.post("/api/v1/cases", json=body)
     assert response.status_code == status, response.get_json()
     return response.get_json()

@@ -48,7 +48,13 @@ def open_case(units, staff):
     def factory(workflow, *, unit="ZS", received_at="2026-03-02 09:00", actor=None, **kwargs):
         unit = units[unit] if isinstance(unit, str) else unit
         kwargs.setdefault(
-            "complainant", {"name": "古镇灯饰有限公司", "kind": "company", "country": "CN"}
+            "complainant",
+            {
+                "name": "古镇灯饰有限公司",
+                "kind": "company",
+                "country": "CN",
+                "contact": "0760-0000",
+            },
         )
         kwargs.setdefault("respondent", {"name": "某某照明厂", "kind": "company", "country": "CN"})
         kwargs.setdefault(
