@@ -9,9 +9,9 @@ registered with the machine: ``machine.events[trigger].trigger(case)`` reads and
 Order of checks in ``case_fire`` (nothing changes until all pass): the actor's unit (403), the
 trigger exists (422), the actor's role (403), the version (409), the current state (409), the
 ``occurred_at`` (422), the data (422), the guards (422, or 409 for a clock not yet expired). Then,
-in one transaction: the state, the one ``transition`` event, the clock effects, the notices, any
-linked case. After the commit the queued notices are rendered; a rendering failure leaves them
-pending and never undoes the step.
+in one transaction: the one ``transition`` event, the clock effects, any linked case, the state
+and version, the notices. Any failure rolls the whole step back. After the commit the queued
+notices are rendered; a rendering failure leaves them pending and never undoes the step.
 """
 
 import importlib.util
