@@ -5,12 +5,12 @@ Each area adds its own line; the order does not matter.
 
 from caseflow import sequences  # noqa: F401
 from caseflow.accounts import models as accounts_models  # noqa: F401
+from caseflow.alerts import models as alerts_models  # noqa: F401
 from caseflow.applicants import models as applicants_models  # noqa: F401
+from caseflow.calendar import models as calendar_models  # noqa: F401
+from caseflow.cases import evidence as evidence_models  # noqa: F401
 from caseflow.cases import models as cases_models  # noqa: F401
 from caseflow.clocks import models as clocks_models  # noqa: F401
 from caseflow.fairs import models as fairs_models  # noqa: F401
-from caseflow.calendar import models as calendar_models  # noqa: F401
-from caseflow.alerts import models as alerts_models  # noqa: F401
-from caseflow.cases import evidence as evidence_models  # noqa: F401
 from caseflow.notices import models as notices_models  # noqa: F401
 from caseflow.web import indexes as web_indexes  # noqa: F401
