@@ -12,6 +12,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     BooleanField,
+    SelectChoice,
     DateField,
     HiddenField,
     IntegerField,
@@ -25,6 +26,20 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from caseflow.timeutil import parse_instant, utcnow
 
 REQUIRED = _l("此项为必填项")
+
+
+def options(*pairs) -> list[SelectChoice]:
+    """``(value, label)`` pairs as WTForms options: wtforms 3.3 deprecates plain tuples as
+    ``SelectField`` choices (removed in 3.4); ``SelectChoice`` is its replacement."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+PATENT_TYPE_CHOICES = options(
+    ("", "—"),
+    ("invention", _l("发明")),
+    ("utility_model", _l("实用新型")),
+    ("design", _l("外观设计")),
+)
 
 
 def _required():
@@ -92,7 +107,7 @@ def _data_field(spec):
     if spec.type == "instant":
         return LocalDateTimeField(validators=validators, **kwargs)
     if spec.type == "choice":
-        choices = [("", _l("— 请选择 —")), *[(value, _l(label)) for value, label in spec.choices]]
+        choices = options(("", _l("— 请选择 —")), *[(value, _l(label)) for value, label in spec.choices])
         return SelectField(choices=choices, validators=validators, validate_choice=False, **kwargs)
     if spec.type == "names":
         return NamesField(validators=validators, **kwargs)
@@ -193,18 +208,13 @@ class DeskComplaintForm(FlaskForm):
     complainant_contact = StringField(_l("联系方式"), validators=[_required(), Length(max=120)])
     right_kind = SelectField(
         _l("权利类型"),
-        choices=[("patent", _l("专利")), ("trademark", _l("商标")), ("copyright", _l("著作权"))],
+        choices=options(("patent", _l("专利")), ("trademark", _l("商标")), ("copyright", _l("著作权"))),
         default="patent",
     )
     right_number = StringField(_l("权利号"), validators=[_required(), Length(max=60)])
     patent_type = SelectField(
         _l("专利类型"),
-        choices=[
-            ("", "—"),
-            ("invention", _l("发明")),
-            ("utility_model", _l("实用新型")),
-            ("design", _l("外观设计")),
-        ],
+        choices=PATENT_TYPE_CHOICES,
         validators=[Optional()],
     )
     priority = BooleanField(_l("优先处理（境外权利人/品牌方）"))
@@ -258,7 +268,7 @@ class CaseOpenForm(FlaskForm):
     title = StringField(_l("案由"), validators=[_required(), Length(max=300)])
     complainant_name = StringField(_l("请求人/投诉人"), validators=[_required(), Length(max=200)])
     complainant_kind = SelectField(
-        _l("类型"), choices=[("company", _l("单位")), ("person", _l("个人"))], default="company"
+        _l("类型"), choices=options(("company", _l("单位")), ("person", _l("个人"))), default="company"
     )
     complainant_country = StringField(
         _l("国家/地区"), default="CN", validators=[Optional(), Length(max=40)]
@@ -270,18 +280,13 @@ class CaseOpenForm(FlaskForm):
     )
     right_kind = SelectField(
         _l("权利类型"),
-        choices=[("patent", _l("专利")), ("trademark", _l("商标")), ("copyright", _l("著作权"))],
+        choices=options(("patent", _l("专利")), ("trademark", _l("商标")), ("copyright", _l("著作权"))),
         default="patent",
     )
     right_number = StringField(_l("权利号"), validators=[Optional(), Length(max=60)])
     patent_type = SelectField(
         _l("专利类型"),
-        choices=[
-            ("", "—"),
-            ("invention", _l("发明")),
-            ("utility_model", _l("实用新型")),
-            ("design", _l("外观设计")),
-        ],
+        choices=PATENT_TYPE_CHOICES,
         validators=[Optional()],
     )
     classification = StringField(_l("分类号"), validators=[Optional(), Length(max=60)])
