@@ -29,8 +29,11 @@ def delivery_not_before(raised_at: datetime, period_unit: str, calendar: Working
     if not is_day_based(period_unit):
         return raised_at
     day = to_local(raised_at).date()
-    if not calendar.is_workday(day):
-        day = calendar.workday_on_or_after(day)
+    try:
+        if not calendar.is_workday(day):
+            day = calendar.workday_on_or_after(day)
+    except ValueError:  # past the calendar's last year: no working day to wait for
+        return raised_at
     opens = datetime.combine(day, OFFICE_OPENS, tzinfo=local_zone()).astimezone(UTC)
     return max(raised_at, opens)
 

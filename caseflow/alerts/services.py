@@ -146,8 +146,10 @@ def _sweep_batch(clocks: list[Clock], now: datetime, calendar, webhook: bool) ->
         done = raised[(clock.id, clock.due_at)]
         next_at, highest, previous = None, None, None
         for level in LEVELS:
-            moment = clock_next_alert_at(clock, previous, calendar=calendar)
+            moment = _next_moment(clock, previous, calendar)
             previous = level
+            if moment is None:  # beyond the calendar: the clock is disarmed, the others go on
+                break
             if level in done:
                 highest = level
                 continue
@@ -199,6 +201,22 @@ def _sweep_batch(clocks: list[Clock], now: datetime, calendar, webhook: bool) ->
         by_clock = {c.id: c for c in clocks}
         _outbox_write(won, by_clock, cases, now, calendar, webhook)
     return [row.id for row in won]
+
+
+def _next_moment(clock: Clock, after_level: str | None, calendar) -> datetime | None:
+    """The clock's next alert moment, or None when the calendar cannot place it.
+
+    A clock due in the calendar's last days (year 2099) has its escalation beyond the last
+    working day the calendar knows; one such clock must not stop the sweep for every other.
+    """
+    try:
+        return clock_next_alert_at(clock, after_level, calendar=calendar)
+    except (ValueError, OverflowError) as exc:
+        log.warning(
+            "sla sweep: clock %s (case %s, %s, due %s) has no alert moment after %s: %s; disarmed",
+            clock.id, clock.case_id, clock.name, clock.due_at.isoformat(), after_level, exc,
+        )
+        return None
 
 
 # -- recipients and the outbox -------------------------------------------------------------------
