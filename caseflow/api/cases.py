@@ -7,9 +7,9 @@ from flask import jsonify, request
 import workflows
 from caseflow.api import api_user, bp, json_body
 from caseflow.cases import selectors
-from caseflow.cases.services import case_open
+from caseflow.cases.services import case_assign, case_open
 from caseflow.engine import available_triggers, case_fire
-from caseflow.errors import Malformed, PermissionDenied, ValidationFailed
+from caseflow.errors import Malformed, PermissionDenied, ValidationFailed, VersionConflict
 from caseflow.extensions import db
 from caseflow.timeutil import iso, parse_instant
 
@@ -199,6 +199,53 @@ def cases_fire(case_id):
         data=body.get("data") or {},
         version=version,
     )
+    return jsonify(case_json(case, user))
+
+
+def _version_of(body):
+    version = body.get("version")
+    if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
+        raise ValidationFailed(
+            "version 应为整数", message_en="version must be an integer",
+            fields={"version": "应为整数 / must be an integer"},
+        )
+    return version
+
+
+@bp.post("/cases/<case_id>/assign")
+def cases_assign(case_id):
+    """Give the case to a member of its unit (``assignee``: a username) or to nobody (null);
+    supervisors and admins of the unit only."""
+    from caseflow.accounts.models import User
+
+    user, body = api_user(), json_body()
+    case = selectors.case_get(case_id, user=user)
+    version = _version_of(body)
+    if "assignee" not in body:
+        raise ValidationFailed(
+            "请指定承办人（assignee）", message_en="assignee is required (a username or null)",
+            fields={"assignee": "必填 / required"},
+        )
+    username = body["assignee"]
+    if username is not None and (not isinstance(username, str) or not username.strip()):
+        raise ValidationFailed(
+            "承办人应为用户名", message_en="assignee must be a username or null",
+            fields={"assignee": "应为用户名或 null / a username or null"},
+        )
+    assignee = None
+    if username is not None:
+        assignee = db.session.scalar(db.select(User).where(User.username == username.strip()))
+        if assignee is None or not assignee.active:
+            raise ValidationFailed(
+                "没有该用户", message_en=f"no active user {username.strip()[:64]!r}",
+                fields={"assignee": "未知用户 / unknown user"},
+            )
+    if version is not None and version != case.version:
+        raise VersionConflict(
+            "案件已被他人修改，请刷新后重试", message_en="the case changed since you read it",
+            fields={"version": f"当前版本 {case.version} / current version {case.version}"},
+        )
+    case_assign(case, assignee=assignee, actor=user)
     return jsonify(case_json(case, user))
 
 
