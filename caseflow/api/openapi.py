@@ -7,6 +7,7 @@ from ``workflows/`` so the enumerations cannot drift.
 from flask import jsonify
 
 import workflows
+from caseflow.alerts.models import LEVELS
 from caseflow.api import bp
 
 
@@ -31,10 +32,17 @@ _ERRORS = {
 }
 
 
-def _op(summary, responses, *, body=None, params=(), public=False):
+def _op(summary, responses, *, body=None, params=(), public=False, text_body=None, upload=False):
     op = {"summary": summary, "responses": {**responses, **_ERRORS}}
     if body:
-        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+        content = {"application/json": {"schema": body}}
+        if text_body:
+            content["text/plain"] = {"schema": {"type": "string", "description": text_body}}
+        if upload:
+            content["multipart/form-data"] = {
+                "schema": _obj({"file": {"type": "string", "format": "binary"}}, ("file",))
+            }
+        op["requestBody"] = {"required": True, "content": content}
     if params:
         op["parameters"] = list(params)
     if public:
@@ -52,141 +60,658 @@ def _query(name, schema, description=""):
     }
 
 
-def _path(name):
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+def _path(name, kind="string"):
+    return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
 
 
-def openapi_document() -> dict:
-    instant = {"type": "string", "format": "date-time"}
-    party = {
-        "type": "object",
-        "properties": {
-            "name": {"type": "string"},
+def _obj(properties, required=(), **extra):
+    schema = {"type": "object", "properties": properties, **extra}
+    if required:
+        schema["required"] = list(required)
+    return schema
+
+
+_TEXT = {"type": "string"}
+_INT = {"type": "integer"}
+_BOOL = {"type": "boolean"}
+_INSTANT = {"type": "string", "format": "date-time"}
+_NULL_INSTANT = {**_INSTANT, "nullable": True}
+_NULL_TEXT = {"type": "string", "nullable": True}
+
+
+def _schemas() -> dict:
+    party = _obj(
+        {
+            "name": _TEXT,
             "kind": {"type": "string", "enum": ["person", "company"]},
-            "country": {"type": "string"},
-            "contact": {"type": "string"},
-        },
-    }
-    right = {
-        "type": "object",
-        "properties": {
+            "country": _TEXT,
+            "contact": _TEXT,
+        }
+    )
+    right = _obj(
+        {
             "kind": {"type": "string", "enum": ["patent", "trademark", "copyright"]},
-            "number": {"type": "string"},
+            "number": _TEXT,
             "patent_type": {"type": "string", "enum": ["invention", "utility_model", "design"]},
-            "classification": {"type": "string"},
-        },
-    }
+            "classification": _TEXT,
+        }
+    )
     triggers = sorted({t.trigger for wf in workflows.WORKFLOWS.values() for t in wf.TRANSITIONS})
-    schemas = {
-        "Error": {
-            "type": "object",
-            "properties": {
-                "error": {
-                    "type": "object",
-                    "properties": {
-                        "code": {"type": "string"},
-                        "message": {"type": "string"},
-                        "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+    return {
+        "Error": _obj(
+            {
+                "error": _obj(
+                    {
+                        "code": _TEXT,
+                        "message": {
+                            "type": "string",
+                            "description": "Chinese; English with Accept-Language: en",
+                        },
+                        # A reason per field; a list's rows nest (``{"rows": {"3": "…"}}``).
+                        "fields": {"type": "object", "additionalProperties": {}},
                     },
-                }
+                    required=("code", "message", "fields"),
+                )
             },
-        },
+            required=("error",),
+        ),
+        "Me": _obj(
+            {
+                "username": _TEXT,
+                "display_name": _TEXT,
+                "role": _TEXT,
+                "unit": _NULL_TEXT,
+            }
+        ),
         "Party": party,
         "Right": right,
-        "CaseCreate": {
-            "type": "object",
-            "required": ["workflow", "complainant"],
-            "properties": {
+        "CaseCreate": _obj(
+            {
                 "workflow": {"type": "string", "enum": list(workflows.WORKFLOWS)},
                 "unit": {"type": "string", "description": "unit code; defaults to the user's"},
-                "channel": {"type": "string"},
-                "received_at": {**instant, "description": "not in the future; default now"},
-                "title": {"type": "string"},
+                "channel": _TEXT,
+                "received_at": {**_INSTANT, "description": "not in the future; default now"},
+                "title": _TEXT,
                 "complainant": _ref("Party"),
                 "respondent": _ref("Party"),
                 "right": _ref("Right"),
-                "fair_id": {"type": "integer"},
-                "exhibitor_id": {"type": "integer"},
-                "applicant_id": {"type": "integer"},
-                "priority": {"type": "boolean"},
+                "fair_id": _INT,
+                "exhibitor_id": _INT,
+                "applicant_id": _INT,
+                "priority": _BOOL,
                 "data": {"type": "object"},
             },
-        },
-        "Clock": {
-            "type": "object",
-            "properties": {
-                "name": {"type": "string"},
-                "label": {"type": "string"},
+            required=("workflow", "complainant"),
+        ),
+        "Clock": _obj(
+            {
+                "name": _TEXT,
+                "label": _TEXT,
                 "status": {
                     "type": "string",
                     "enum": ["running", "paused", "met", "breached", "cancelled"],
                 },
-                "started_at": instant,
-                "due_at": instant,
-                "provisional": {"type": "boolean"},
-            },
-        },
-        "Event": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "integer"},
-                "kind": {"type": "string"},
-                "trigger": {"type": "string", "nullable": True},
-                "from": {"type": "string", "nullable": True},
-                "to": {"type": "string", "nullable": True},
-                "occurred_at": instant,
-                "recorded_at": instant,
-                "actor": {"type": "string", "nullable": True},
-                "note": {"type": "string"},
-                "data": {"type": "object"},
-            },
-        },
-        "CaseSummary": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "string"},
+                "period": _NULL_TEXT,
+                "started_at": _INSTANT,
+                "due_at": _INSTANT,
+                "provisional": _BOOL,
+                "paused_at": _NULL_INSTANT,
+                "stopped_at": _NULL_INSTANT,
+                "extended": {},
+            }
+        ),
+        "Event": _obj(
+            {
+                "id": _INT,
+                "kind": _TEXT,
+                "trigger": _NULL_TEXT,
+                "from": _NULL_TEXT,
+                "to": _NULL_TEXT,
+                "occurred_at": _INSTANT,
+                "recorded_at": _INSTANT,
+                "actor": _NULL_TEXT,
+                "note": _NULL_TEXT,
+                "data": {"type": "object", "nullable": True},
+            }
+        ),
+        "CaseSummary": _obj(
+            {
+                "id": _TEXT,
                 "number": {"type": "string", "example": "ZS-ADJ-2026-00012"},
-                "workflow": {"type": "string"},
-                "unit": {"type": "string"},
-                "state": {"type": "string"},
-                "version": {"type": "integer"},
-                "next_due_at": {**instant, "nullable": True},
-            },
-        },
+                "workflow": _TEXT,
+                "unit": _TEXT,
+                "state": _TEXT,
+                "state_label": _TEXT,
+                "is_closed": _BOOL,
+                "version": _INT,
+                "title": _TEXT,
+                "priority": _BOOL,
+                "complainant": _ref("Party"),
+                "respondent": _ref("Party"),
+                "received_at": _INSTANT,
+                "next_due_at": _NULL_INSTANT,
+            }
+        ),
         "Case": {
             "allOf": [
                 _ref("CaseSummary"),
-                {
-                    "type": "object",
-                    "properties": {
-                        "complainant": _ref("Party"),
-                        "respondent": _ref("Party"),
+                _obj(
+                    {
+                        "channel": _NULL_TEXT,
                         "right": _ref("Right"),
+                        "data": {"type": "object", "nullable": True},
+                        "fair_id": {**_INT, "nullable": True},
+                        "exhibitor_id": {**_INT, "nullable": True},
+                        "applicant_id": {**_INT, "nullable": True},
+                        "assignee": _NULL_TEXT,
+                        "opened_at": _INSTANT,
+                        "closed_at": _NULL_INSTANT,
                         "clocks": {"type": "array", "items": _ref("Clock")},
-                        "available_triggers": {"type": "array", "items": {"type": "object"}},
+                        "available_triggers": {
+                            "type": "array",
+                            "items": _obj({"trigger": _TEXT, "label": _TEXT, "dest": _TEXT}),
+                        },
                         "events": {"type": "array", "items": _ref("Event")},
-                        "notices": {"type": "array", "items": {"type": "object"}},
-                        "linked_cases": {"type": "array", "items": {"type": "object"}},
-                    },
-                },
+                        "notices": {"type": "array", "items": _ref("NoticeBrief")},
+                        "linked_cases": {
+                            "type": "array",
+                            "items": _obj(
+                                {
+                                    "id": _TEXT,
+                                    "number": _TEXT,
+                                    "workflow": _TEXT,
+                                    "state": _TEXT,
+                                    "kind": _TEXT,
+                                    "direction": _TEXT,
+                                }
+                            ),
+                        },
+                    }
+                ),
             ]
         },
-        "Fire": {
-            "type": "object",
-            "required": ["trigger"],
-            "properties": {
+        "CasePage": _obj(
+            {
+                "items": {"type": "array", "items": _ref("CaseSummary")},
+                "total": _INT,
+                "page": _INT,
+                "per_page": _INT,
+            }
+        ),
+        "Fire": _obj(
+            {
                 "trigger": {"type": "string", "enum": triggers},
                 "occurred_at": {
-                    **instant,
+                    **_INSTANT,
                     "description": "default now; never in the future, never before the last event",
                 },
-                "note": {"type": "string"},
+                "note": _TEXT,
                 "data": {"type": "object", "description": "the trigger's fields (GET /workflows)"},
                 "version": {"type": "integer", "description": "stale → 409"},
             },
+            required=("trigger",),
+        ),
+        "Assign": _obj(
+            {
+                "assignee": {
+                    "type": "string",
+                    "nullable": True,
+                    "description": "a username of the case's unit (not a viewer); null unassigns",
+                },
+                "version": {"type": "integer", "description": "stale → 409"},
+            },
+            required=("assignee",),
+        ),
+        "Workflow": _obj(
+            {
+                "name": _TEXT,
+                "code": _TEXT,
+                "label": _TEXT,
+                "initial": _TEXT,
+                "states": {
+                    "type": "array",
+                    "items": _obj({"name": _TEXT, "label": _TEXT, "final": _BOOL}),
+                },
+                "transitions": {
+                    "type": "array",
+                    "items": _obj(
+                        {
+                            "trigger": _TEXT,
+                            "label": _TEXT,
+                            "sources": {"type": "array", "items": _TEXT},
+                            "dest": _TEXT,
+                            "roles": {"type": "array", "items": _TEXT},
+                            "fields": {"type": "array", "items": {"type": "object"}},
+                        }
+                    ),
+                },
+                "clocks": {"type": "array", "items": {"type": "object"}},
+            }
+        ),
+        "Stats": _obj(
+            {
+                "workflows": {
+                    "type": "array",
+                    "items": _obj(
+                        {
+                            "workflow": _TEXT,
+                            "label": _TEXT,
+                            "opened": _INT,
+                            "closed": _INT,
+                            "open_overdue": _INT,
+                            "closing_clock": _NULL_TEXT,
+                            "closing_met_share": {"type": "number", "nullable": True},
+                            "median_days_to_close": {"type": "number", "nullable": True},
+                        }
+                    ),
+                }
+            }
+        ),
+        "Alert": _obj(
+            {
+                "id": _INT,
+                "level": {"type": "string", "enum": list(LEVELS)},
+                "label": _TEXT,
+                "case_id": _TEXT,
+                "case_number": _TEXT,
+                "clock": _TEXT,
+                "due_at": _INSTANT,
+                "moment_at": _INSTANT,
+                "raised_at": _INSTANT,
+                "late": _BOOL,
+                "acknowledged_at": _NULL_INSTANT,
+                "acknowledged_by": _NULL_TEXT,
+                "ack_note": _NULL_TEXT,
+            }
+        ),
+        "AlertList": _obj({"alerts": {"type": "array", "items": _ref("Alert")}, "unread": _INT}),
+        "Acknowledge": _obj(
+            {"note": {"type": "string", "description": "why; required, not blank"}},
+            required=("note",),
+        ),
+        "Outbox": _obj(
+            {
+                "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
+                "problems": {
+                    "type": "array",
+                    "items": _obj(
+                        {
+                            "id": _INT,
+                            "alert_id": _INT,
+                            "case_number": _TEXT,
+                            "channel": {"type": "string", "enum": ["email", "webhook", "inapp"]},
+                            "recipient": _TEXT,
+                            "status": _TEXT,
+                            "attempts": _INT,
+                            "next_attempt_at": _NULL_INSTANT,
+                            "last_error": _NULL_TEXT,
+                        }
+                    ),
+                },
+            }
+        ),
+        "NoticeBrief": _obj(
+            {
+                "id": _INT,
+                "kind": _TEXT,
+                "title": _TEXT,
+                "document_number": _NULL_TEXT,
+                "status": _TEXT,
+                "issued_at": _NULL_INSTANT,
+                "sha256": _NULL_TEXT,
+                "event_id": {**_INT, "nullable": True},
+            }
+        ),
+        "Notice": {
+            "allOf": [
+                _ref("NoticeBrief"),
+                _obj(
+                    {
+                        "case_id": _TEXT,
+                        "addressee": _NULL_TEXT,
+                        "rendered_at": _NULL_INSTANT,
+                        "size": {**_INT, "nullable": True},
+                        "verification_code": _NULL_TEXT,
+                        "replaces_id": {**_INT, "nullable": True},
+                        "pdf_url": _NULL_TEXT,
+                    }
+                ),
+            ]
+        },
+        "Correction": _obj({"note": {"type": "string", "description": "what was wrong"}}),
+        "CalendarYear": _obj(
+            {
+                "year": _INT,
+                "status": {"type": "string", "enum": ["official", "provisional"]},
+                "source": _NULL_TEXT,
+                "loaded_at": _NULL_INSTANT,
+                "loaded_by": _NULL_TEXT,
+                "days": {
+                    "type": "array",
+                    "items": _obj(
+                        {
+                            "date": {"type": "string", "format": "date"},
+                            "kind": {"type": "string", "enum": ["holiday", "workday"]},
+                            "name": _TEXT,
+                            "source": _NULL_TEXT,
+                        }
+                    ),
+                },
+                "moved": {
+                    "type": "array",
+                    "description": "PUT only: open clocks whose due date moved",
+                    "items": _obj(
+                        {
+                            "case_id": _TEXT,
+                            "case_number": _TEXT,
+                            "clock": _TEXT,
+                            "due_before": _INSTANT,
+                            "due_after": _INSTANT,
+                        }
+                    ),
+                },
+            }
+        ),
+        "CalendarLoad": {
+            "oneOf": [
+                _obj(
+                    {"text": {"type": "string", "description": "the schedule file"}},
+                    required=("text",),
+                ),
+                _obj(
+                    {
+                        "days": {
+                            "type": "array",
+                            "items": _obj(
+                                {
+                                    "date": {"type": "string", "format": "date"},
+                                    "kind": {"type": "string", "enum": ["holiday", "workday"]},
+                                    "name": _TEXT,
+                                },
+                                required=("date", "kind"),
+                            ),
+                        },
+                        "source": _TEXT,
+                    },
+                    required=("days",),
+                ),
+            ]
+        },
+        "ApplicantCreate": _obj(
+            {
+                "name": {"type": "string", "maxLength": 200},
+                "credit_code": {
+                    "type": "string",
+                    "description": "统一社会信用代码, 18 characters with a valid check character",
+                },
+                "unit": {"type": "string", "description": "unit code; defaults to the user's"},
+            },
+            required=("name", "credit_code"),
+        ),
+        "Applicant": _obj(
+            {
+                "id": _INT,
+                "unit": _TEXT,
+                "name": _TEXT,
+                "credit_code": _TEXT,
+                "status": {"type": "string", "enum": ["pending", "approved", "revoked"]},
+                "status_label": _TEXT,
+                "registered_at": _INSTANT,
+                "approved_by": _NULL_TEXT,
+                "approved_at": _NULL_INSTANT,
+                "revoked_at": _NULL_INSTANT,
+            }
+        ),
+        "ApplicantList": _obj({"applicants": {"type": "array", "items": _ref("Applicant")}}),
+        "FairCreate": _obj(
+            {
+                "name": _TEXT,
+                "venue": _TEXT,
+                "opens_at": _INSTANT,
+                "closes_at": _INSTANT,
+                "organiser": _TEXT,
+                "unit": {"type": "string", "description": "a fair-desk unit code; default own"},
+            },
+            required=("name", "venue", "opens_at", "closes_at"),
+        ),
+        "Fair": _obj(
+            {
+                "id": _INT,
+                "unit": _TEXT,
+                "name": _TEXT,
+                "venue": _TEXT,
+                "organiser": _NULL_TEXT,
+                "opens_at": _INSTANT,
+                "closes_at": _INSTANT,
+                "exhibitors": {"type": "array", "items": _ref("Exhibitor")},
+            }
+        ),
+        "FairList": _obj({"fairs": {"type": "array", "items": _ref("Fair")}}),
+        "ExhibitorRow": _obj(
+            {
+                "name": {"type": "string", "maxLength": 200},
+                "booth": {"type": "string", "maxLength": 40},
+                "country": {"type": "string", "description": "ISO code or a Chinese name"},
+            },
+            required=("name", "booth"),
+        ),
+        "ExhibitorsAdd": {
+            "oneOf": [
+                {"type": "array", "items": _ref("ExhibitorRow"), "minItems": 1},
+                _obj(
+                    {"exhibitors": {"type": "array", "items": _ref("ExhibitorRow")}},
+                    required=("exhibitors",),
+                ),
+            ]
+        },
+        "Exhibitor": _obj(
+            {
+                "id": _INT,
+                "fair_id": _INT,
+                "name": _TEXT,
+                "booth": _TEXT,
+                "country": _NULL_TEXT,
+                "infringement_fair_ids": {"type": "array", "items": _INT},
+                "is_repeat_infringer": _BOOL,
+                "flag": _NULL_TEXT,
+            }
+        ),
+        "ExhibitorList": _obj({"exhibitors": {"type": "array", "items": _ref("Exhibitor")}}),
+        "ExhibitorsAdded": _obj(
+            {
+                "added": _INT,
+                "exhibitors": {"type": "array", "items": _obj({"id": _INT, "booth": _TEXT})},
+            }
+        ),
+    }
+
+
+def _paths() -> dict:
+    ok = _json
+    case_id, applicant_id = _path("case_id"), _path("applicant_id", "integer")
+    fair_id, notice_id = _path("fair_id", "integer"), _path("notice_id", "integer")
+    return {
+        "/openapi.json": {
+            "get": _op("This document", {"200": ok({"type": "object"})}, public=True)
+        },
+        "/me": {"get": _op("Who this token belongs to", {"200": ok(_ref("Me"))})},
+        "/workflows": {
+            "get": _op(
+                "Every workflow: states, transitions, clocks",
+                {"200": ok(_obj({"workflows": {"type": "array", "items": _ref("Workflow")}}))},
+            )
+        },
+        "/workflows/{name}": {
+            "get": _op("One workflow", {"200": ok(_ref("Workflow"))}, params=[_path("name")])
+        },
+        "/cases": {
+            "get": _op(
+                "Cases visible to the user, soonest due first",
+                {"200": ok(_ref("CasePage"))},
+                params=[
+                    _query("workflow", {"type": "string", "enum": list(workflows.WORKFLOWS)}),
+                    _query("state", _TEXT),
+                    _query("overdue", _BOOL),
+                    _query("due_before", _INSTANT),
+                    _query("unit", _TEXT),
+                    _query("q", _TEXT, "number, title or party name"),
+                    _query("page", {"type": "integer", "minimum": 1}),
+                ],
+            ),
+            "post": _op(
+                "Open a case", {"201": ok(_ref("Case"), "Created")}, body=_ref("CaseCreate")
+            ),
+        },
+        "/cases/{case_id}": {"get": _op("One case", {"200": ok(_ref("Case"))}, params=[case_id])},
+        "/cases/{case_id}/transitions": {
+            "post": _op(
+                "Fire a trigger", {"200": ok(_ref("Case"))}, body=_ref("Fire"), params=[case_id]
+            )
+        },
+        "/cases/{case_id}/assign": {
+            "post": _op(
+                "Assign the case (supervisors and admins of its unit)",
+                {"200": ok(_ref("Case"))},
+                body=_ref("Assign"),
+                params=[case_id],
+            )
+        },
+        "/stats": {
+            "get": _op(
+                "Per workflow: opened, closed, open overdue, closing clocks met, median days",
+                {"200": ok(_ref("Stats"))},
+                params=[
+                    _query("unit", _TEXT),
+                    _query("from", {"type": "string", "format": "date"}),
+                    _query("to", {"type": "string", "format": "date"}),
+                ],
+            )
+        },
+        "/alerts": {
+            "get": _op(
+                "Alerts visible to the user, newest first",
+                {"200": ok(_ref("AlertList"))},
+                params=[
+                    _query("since", _INSTANT),
+                    _query("level", {"type": "string", "enum": list(LEVELS)}),
+                    _query("open", {"type": "string", "enum": ["true"]}, "unacknowledged only"),
+                    _query("limit", {"type": "integer", "minimum": 1, "maximum": 500}),
+                ],
+            )
+        },
+        "/alerts/{alert_id}/acknowledge": {
+            "post": _op(
+                "Acknowledge an alert (supervisors and admins of its unit)",
+                {"200": ok(_ref("Alert"))},
+                body=_ref("Acknowledge"),
+                params=[_path("alert_id", "integer")],
+            )
+        },
+        "/alerts/outbox": {
+            "get": _op("Failed and retrying deliveries (admins)", {"200": ok(_ref("Outbox"))})
+        },
+        "/notices/{notice_id}": {
+            "get": _op("A notice's record", {"200": ok(_ref("Notice"))}, params=[notice_id])
+        },
+        "/notices/{notice_id}.pdf": {
+            "get": _op(
+                "A notice's PDF",
+                {
+                    "200": {
+                        "description": "PDF",
+                        "content": {
+                            "application/pdf": {"schema": {"type": "string", "format": "binary"}}
+                        },
+                    }
+                },
+                params=[notice_id],
+            )
+        },
+        "/notices/{notice_id}/corrections": {
+            "post": _op(
+                "Issue a correction of the latest notice (supervisors)",
+                {"201": ok(_ref("Notice"), "Created")},
+                body=_ref("Correction"),
+                params=[notice_id],
+            )
+        },
+        "/calendar/{year}": {
+            "get": _op(
+                "A calendar year",
+                {"200": ok(_ref("CalendarYear"))},
+                params=[_path("year", "integer")],
+            ),
+            "put": _op(
+                "Load a year's official schedule (admin); same effect as `calendar load`",
+                {"200": ok(_ref("CalendarYear"))},
+                body=_ref("CalendarLoad"),
+                text_body="lines `YYYY-MM-DD holiday NAME` / `YYYY-MM-DD workday NAME`",
+                params=[_path("year", "integer")],
+            ),
+        },
+        "/applicants": {
+            "get": _op(
+                "The filings of the user's unit (admins name one)",
+                {"200": ok(_ref("ApplicantList"))},
+                params=[
+                    _query("unit", _TEXT),
+                    _query(
+                        "status", {"type": "string", "enum": ["pending", "approved", "revoked"]}
+                    ),
+                ],
+            ),
+            "post": _op(
+                "Register an applicant's filing (备案)",
+                {"201": ok(_ref("Applicant"), "Created")},
+                body=_ref("ApplicantCreate"),
+            ),
+        },
+        "/applicants/{applicant_id}": {
+            "get": _op("A filing", {"200": ok(_ref("Applicant"))}, params=[applicant_id])
+        },
+        "/applicants/{applicant_id}/approve": {
+            "post": _op(
+                "Approve a filing (supervisor)",
+                {"200": ok(_ref("Applicant"))},
+                params=[applicant_id],
+            )
+        },
+        "/applicants/{applicant_id}/revoke": {
+            "post": _op(
+                "Revoke a filing (supervisor)",
+                {"200": ok(_ref("Applicant"))},
+                params=[applicant_id],
+            )
+        },
+        "/fairs": {
+            "get": _op("Fairs visible to the user", {"200": ok(_ref("FairList"))}),
+            "post": _op(
+                "Create a fair (fair-desk staff)",
+                {"201": ok(_ref("Fair"), "Created")},
+                body=_ref("FairCreate"),
+            ),
+        },
+        "/fairs/{fair_id}": {
+            "get": _op("A fair with its exhibitors", {"200": ok(_ref("Fair"))}, params=[fair_id])
+        },
+        "/fairs/{fair_id}/exhibitors": {
+            "get": _op(
+                "Search the fair's exhibitors (name or booth), with the repeat-infringer flag",
+                {"200": ok(_ref("ExhibitorList"))},
+                params=[fair_id, _query("q", _TEXT)],
+            ),
+            "post": _op(
+                "Add exhibitors, all or none: a JSON list, or a CSV/XLSX upload as `file`",
+                {"201": ok(_ref("ExhibitorsAdded"), "Created")},
+                body=_ref("ExhibitorsAdd"),
+                upload=True,
+                params=[fair_id],
+            ),
         },
     }
 
+
+def openapi_document() -> dict:
     def error(description):
         return _json(_ref("Error"), description)
 
@@ -196,13 +721,14 @@ def openapi_document() -> dict:
             "title": "caseflow API",
             "version": "1",
             "description": "Cases, clocks and notices of China's IP protection centres and "
-            "trade-fair complaint desks. Errors are JSON with field-level reasons.",
+            "trade-fair complaint desks. Errors are JSON with field-level reasons, in Chinese, "
+            "or in English with `Accept-Language: en`.",
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": schemas,
+            "schemas": _schemas(),
             "responses": {
                 "Malformed": error("malformed request"),
                 "NotAuthenticated": error("no or bad token"),
@@ -212,114 +738,7 @@ def openapi_document() -> dict:
                 "Invalid": error("invalid data; fields says which and why"),
             },
         },
-        "paths": {
-            "/openapi.json": {
-                "get": _op("This document", {"200": _json({"type": "object"})}, public=True)
-            },
-            "/workflows": {
-                "get": _op(
-                    "Every workflow: states, transitions, clocks",
-                    {"200": _json({"type": "object"})},
-                )
-            },
-            "/workflows/{name}": {
-                "get": _op(
-                    "One workflow", {"200": _json({"type": "object"})}, params=[_path("name")]
-                )
-            },
-            "/cases": {
-                "get": _op(
-                    "Cases visible to the user, soonest due first",
-                    {"200": _json({"type": "object"})},
-                    params=[
-                        _query("workflow", {"type": "string", "enum": list(workflows.WORKFLOWS)}),
-                        _query("state", {"type": "string"}),
-                        _query("overdue", {"type": "boolean"}),
-                        _query("due_before", instant),
-                        _query("unit", {"type": "string"}),
-                        _query("q", {"type": "string"}, "number, title or party name"),
-                        _query("page", {"type": "integer", "minimum": 1}),
-                    ],
-                ),
-                "post": _op(
-                    "Open a case", {"201": _json(_ref("Case"), "Created")}, body=_ref("CaseCreate")
-                ),
-            },
-            "/cases/{id}": {
-                "get": _op("One case", {"200": _json(_ref("Case"))}, params=[_path("id")])
-            },
-            "/cases/{id}/transitions": {
-                "post": _op(
-                    "Fire a trigger",
-                    {"200": _json(_ref("Case"))},
-                    body=_ref("Fire"),
-                    params=[_path("id")],
-                )
-            },
-            "/stats": {
-                "get": _op(
-                    "Per workflow: opened, closed, open overdue, closing clocks met, median days",
-                    {"200": _json({"type": "object"})},
-                    params=[
-                        _query("unit", {"type": "string"}),
-                        _query("from", {"type": "string", "format": "date"}),
-                        _query("to", {"type": "string", "format": "date"}),
-                    ],
-                )
-            },
-            "/alerts": {
-                "get": _op(
-                    "Alerts visible to the user",
-                    {"200": _json({"type": "object"})},
-                    params=[_query("since", instant), _query("level", {"type": "string"})],
-                )
-            },
-            "/notices/{id}": {
-                "get": _op(
-                    "A notice's record", {"200": _json({"type": "object"})}, params=[_path("id")]
-                )
-            },
-            "/notices/{id}.pdf": {
-                "get": _op(
-                    "A notice's PDF",
-                    {"200": {"description": "PDF", "content": {"application/pdf": {}}}},
-                    params=[_path("id")],
-                )
-            },
-            "/calendar/{year}": {
-                "get": _op(
-                    "A calendar year", {"200": _json({"type": "object"})}, params=[_path("year")]
-                ),
-                "put": _op(
-                    "Load a calendar year (admin)",
-                    {"200": _json({"type": "object"})},
-                    params=[_path("year")],
-                ),
-            },
-            "/applicants": {
-                "post": _op(
-                    "Register an applicant's filing (备案)", {"201": _json({"type": "object"})}
-                )
-            },
-            "/applicants/{id}/approve": {
-                "post": _op(
-                    "Approve a filing (supervisor)",
-                    {"200": _json({"type": "object"})},
-                    params=[_path("id")],
-                )
-            },
-            "/fairs": {"post": _op("Create a fair", {"201": _json({"type": "object"})})},
-            "/fairs/{id}": {
-                "get": _op("A fair", {"200": _json({"type": "object"})}, params=[_path("id")])
-            },
-            "/fairs/{id}/exhibitors": {
-                "post": _op(
-                    "Add exhibitors (JSON list, CSV or XLSX)",
-                    {"201": _json({"type": "object"})},
-                    params=[_path("id")],
-                )
-            },
-        },
+        "paths": _paths(),
     }
 
 
