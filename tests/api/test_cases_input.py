@@ -259,7 +259,7 @@ def test_workflow_catalogue_and_openapi(api, staff, client):
     document = client.get("/api/v1/openapi.json")
     assert document.status_code == 200
     spec = document.get_json()
-    assert spec["openapi"].startswith("3.") and "/cases/{id}/transitions" in spec["paths"]
+    assert spec["openapi"].startswith("3.") and "/cases/{case_id}/transitions" in spec["paths"]
 
 
 def test_workflows_diagram_cli(app):
