@@ -1,7 +1,8 @@
 """Administration: users and roles, units and their profiles, the working-day calendar (load next
 year's official schedule; see which years are provisional), and the outbox's failed deliveries."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from caseflow.accounts.models import ROLE_LABELS, ROLES
@@ -11,7 +12,16 @@ from caseflow.timeutil import local_date, utcnow
 from caseflow.web import bp
 from caseflow.web import selectors as sel
 from caseflow.web.access import role_required
-from caseflow.web.forms import CalendarUploadForm, UserForm
+from caseflow.web.forms import (
+    CalendarUploadForm,
+    PasswordResetForm,
+    UserEditForm,
+    UserForm,
+    unit_profile_form_class,
+)
+
+#: Read one byte past the service's limit, so an oversized seal is refused without reading it all.
+SEAL_READ_LIMIT = 1024 * 1024 + 1
 
 TABS = (("users", "用户与角色"), ("units", "单位"), ("calendar", "工作日历"), ("outbox", "消息发送"))
 
@@ -115,3 +125,178 @@ def admin_calendar_load():
         "success",
     )
     return redirect(url_for("web.admin", tab="calendar"))
+
+
+def _unit_or_404(code):
+    from sqlalchemy import select
+
+    from caseflow.accounts.models import Unit
+
+    unit = db.session.scalar(select(Unit).filter_by(code=code))
+    if unit is None:
+        abort(404)
+    return unit
+
+
+def _profile_form(unit, *, submitted: bool):
+    """The profile form: the request's data (and seal upload) when submitted, else ``unit.profile``."""
+    form_class = unit_profile_form_class()
+    if submitted:
+        return form_class()
+    form = form_class(formdata=None)
+    profile = unit.profile or {}
+    form.ipc.data = list((profile.get("fields") or {}).get("ipc") or [])
+    form.locarno.data = list((profile.get("fields") or {}).get("locarno") or [])
+    form.contact.data = profile.get("contact") or ""
+    form.address.data = profile.get("address") or ""
+    clocks = profile.get("clocks") or {}
+    for _key, name, clock, variant in form.clock_inputs:
+        value = clocks.get(clock, "")
+        if isinstance(value, dict):
+            value = value.get(variant, "") if variant else ""
+        getattr(form, name).data = "关闭" if value is None else value
+    patterns = profile.get("doc_patterns") or {}
+    for kind, name in form.pattern_inputs:
+        getattr(form, name).data = patterns.get(kind, "")
+    return form
+
+
+def _clocks_from(form) -> dict:
+    clocks: dict = {}
+    for _key, name, clock, variant in form.clock_inputs:
+        value = getattr(form, name).data or ""
+        if variant:
+            clocks.setdefault(clock, {})[variant] = value
+        else:
+            clocks[clock] = value
+    return clocks
+
+
+@bp.route("/admin/units/<code>", methods=["GET", "POST"])
+@role_required("admin")
+def admin_unit_edit(code):
+    """A unit's profile: clock overrides, pre-examination fields, 文号 patterns, contact, seal."""
+    from caseflow.accounts.services import unit_profile_update
+
+    unit = _unit_or_404(code)
+    form = _profile_form(unit, submitted=request.method == "POST")
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            upload = form.seal_image.data
+            has_seal = bool(getattr(upload, "filename", ""))
+            try:
+                unit_profile_update(
+                    unit,
+                    actor=current_user,
+                    clocks=_clocks_from(form),
+                    fields={"ipc": form.ipc.data or [], "locarno": form.locarno.data or []},
+                    doc_patterns={kind: getattr(form, name).data or "" for kind, name in form.pattern_inputs},
+                    contact=form.contact.data or "",
+                    address=form.address.data or "",
+                    seal_filename=upload.filename if has_seal else None,
+                    seal_content=upload.read(SEAL_READ_LIMIT) if has_seal else None,
+                )
+                db.session.commit()
+            except DomainError as exc:
+                db.session.rollback()
+                if not form.errors_apply(exc.fields):
+                    form.form_errors.append(exc.message)
+                flash(_("请更正下面标出的错误"), "error")
+                status = exc.status
+            else:
+                flash(_("已保存 %(unit)s 的配置", unit=unit.name), "success")
+                return redirect(url_for("web.admin_unit_edit", code=unit.code))
+        else:
+            flash(_("请更正下面标出的错误"), "error")
+            status = 422
+    return render_template("web/admin_unit.html", unit=unit, form=form, tabs=TABS, tab="units"), status
+
+
+def _user_edit_form(user, formdata=None) -> UserEditForm:
+    form = UserEditForm(prefix="edit", formdata=formdata)
+    form.role.choices = [(role, _(ROLE_LABELS[role])) for role in ROLES]
+    form.unit_id.choices = [(0, _("—（仅管理员）"))] + [(u.id, f"{u.code} {u.name}") for u in sel.units_all()]
+    if formdata is None:
+        form.role.data, form.unit_id.data, form.active.data = user.role, user.unit_id or 0, user.active
+    return form
+
+
+def _render_user(user, *, edit_form=None, password_form=None, status=200):
+    return (
+        render_template(
+            "web/admin_user.html",
+            user=user,
+            edit_form=edit_form or _user_edit_form(user),
+            password_form=password_form or PasswordResetForm(prefix="password", formdata=None),
+            tabs=TABS,
+            tab="users",
+        ),
+        status,
+    )
+
+
+def _user_or_404(user_id):
+    from caseflow.accounts.models import User
+
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/admin/users/<int:user_id>")
+@role_required("admin")
+def admin_user(user_id):
+    return _render_user(_user_or_404(user_id))
+
+
+@bp.route("/admin/users/<int:user_id>/edit", methods=["POST"])
+@role_required("admin")
+def admin_user_edit(user_id):
+    from caseflow.accounts.models import Unit
+    from caseflow.accounts.services import user_update
+
+    user = _user_or_404(user_id)
+    form = _user_edit_form(user, request.form)
+    if not form.validate_on_submit():
+        return _render_user(user, edit_form=form, status=422)
+    unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None
+    try:
+        user_update(
+            user,
+            actor=current_user,
+            role=form.role.data,
+            unit_code=unit.code if unit else None,
+            active=bool(form.active.data),
+        )
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        for key, reason in exc.fields.items():
+            target = getattr(form, {"unit": "unit_id"}.get(key, key), None)
+            if target is not None:
+                target.errors = [*list(target.errors), reason]
+        return _render_user(user, edit_form=form, status=exc.status)
+    flash(_("已更新用户 %(name)s", name=user.username), "success")
+    return redirect(url_for("web.admin_user", user_id=user.id))
+
+
+@bp.route("/admin/users/<int:user_id>/password", methods=["POST"])
+@role_required("admin")
+def admin_user_password(user_id):
+    from caseflow.accounts.services import user_password_reset
+
+    user = _user_or_404(user_id)
+    form = PasswordResetForm(prefix="password")
+    if not form.validate_on_submit():
+        return _render_user(user, password_form=form, status=422)
+    try:
+        user_password_reset(user, actor=current_user, password=form.password.data)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        form.password.errors = [*list(form.password.errors), *exc.fields.values()]
+        return _render_user(user, password_form=form, status=exc.status)
+    flash(_("已重置 %(name)s 的密码", name=user.username), "success")
+    return redirect(url_for("web.admin_user", user_id=user.id))

@@ -12,11 +12,11 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     BooleanField,
-    SelectChoice,
     DateField,
     HiddenField,
     IntegerField,
     PasswordField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -291,3 +291,100 @@ class CaseOpenForm(FlaskForm):
     )
     classification = StringField(_l("分类号"), validators=[Optional(), Length(max=60)])
     priority = BooleanField(_l("优先处理"))
+
+
+class UserEditForm(FlaskForm):
+    """An admin changes a user's role, unit and active flag."""
+
+    role = SelectField(_l("角色"), validators=[_required()])
+    unit_id = SelectField(_l("所属单位"), coerce=int, validators=[Optional()])
+    active = BooleanField(_l("启用"))
+
+
+class PasswordResetForm(FlaskForm):
+    password = PasswordField(
+        _l("新密码"), validators=[_required(), Length(min=8, message=_l("至少8位"))]
+    )
+
+
+class ListField(StringField):
+    """Codes separated by commas, 、 or blanks; ``data`` is the list."""
+
+    def process_formdata(self, valuelist):
+        text = valuelist[0] if valuelist else ""
+        self.data = [x for x in re.split(r"[\s,，、;；]+", text) if x]
+
+    def _value(self):
+        return "、".join(self.data or []) if isinstance(self.data, list) else (self.data or "")
+
+
+class UnitProfileFormBase(FlaskForm):
+    """A unit's profile; the clock and document-number fields are added per workflow data by
+    ``unit_profile_form_class``."""
+
+    ipc = ListField(_l("受理领域：IPC 分类（发明、实用新型）"), description=_l("如 F21、H05B，以顿号或逗号分隔"))
+    locarno = ListField(_l("受理领域：洛迦诺分类（外观设计）"), description=_l("如 26 或 26-05"))
+    contact = TextAreaField(_l("联系方式（印在文书上）"), validators=[Optional(), Length(max=300)])
+    address = StringField(_l("地址"), validators=[Optional(), Length(max=300)])
+    seal_image = FileField(_l("印章图片"), description=_l("PNG 格式，不超过 1 MB；留空则保留现有印章"))
+
+    #: (profile key, form field name, clock or kind name, variant or None), filled in per class.
+    clock_inputs: tuple = ()
+    pattern_inputs: tuple = ()
+
+    def errors_apply(self, fields: dict) -> bool:
+        """A service's field errors (``clocks.review.design``) beside the matching inputs."""
+        names = {"fields.ipc": "ipc", "fields.locarno": "locarno"}
+        for _key, name, clock, variant in self.clock_inputs:
+            names[f"clocks.{clock}" + (f".{variant}" if variant else "")] = name
+        for kind, name in self.pattern_inputs:
+            names[f"doc_patterns.{kind}"] = name
+        matched = False
+        for key, reason in (fields or {}).items():
+            field = getattr(self, names.get(key, key), None)
+            if field is not None and hasattr(field, "errors"):
+                field.errors = [*list(field.errors), reason]
+                matched = True
+        return matched
+
+
+_PROFILE_FORM: dict = {}
+
+
+def unit_profile_form_class():
+    """The profile form with one input per workflow clock (per patent type where the clock
+    depends on it) and one document-number pattern per notice kind."""
+    if "form" in _PROFILE_FORM:
+        return _PROFILE_FORM["form"]
+    import workflows
+    from caseflow.notices.kinds import KINDS
+    from workflows._schema import clock_period
+
+    attrs, clock_inputs, pattern_inputs = {}, [], []
+    seen = set()
+    for module in workflows.WORKFLOWS.values():
+        for clock in module.CLOCKS:
+            if clock.name in seen or clock.fixed:
+                continue
+            seen.add(clock.name)
+            if clock.variant_key == "patent_type":
+                variants = ["invention", "utility_model", "design"]
+            else:
+                variants = list(clock.variants) or [None]
+            for variant in variants:
+                name = f"clock__{clock.name}" + (f"__{variant}" if variant else "")
+                default = clock_period(clock, variant=variant) if variant else clock.period
+                attrs[name] = StringField(
+                    _l(clock.label),
+                    validators=[Optional(), Length(max=40)],
+                    render_kw={"placeholder": default or "—", "data-variant": variant or ""},
+                )
+                clock_inputs.append((clock.name, name, clock.name, variant))
+    for kind in ("default", *KINDS):
+        name = f"doc__{kind}"
+        label = _l("默认文号格式") if kind == "default" else _l(KINDS[kind][0])
+        attrs[name] = StringField(label, validators=[Optional(), Length(max=60)])
+        pattern_inputs.append((kind, name))
+    attrs["clock_inputs"], attrs["pattern_inputs"] = tuple(clock_inputs), tuple(pattern_inputs)
+    _PROFILE_FORM["form"] = type("UnitProfileForm", (UnitProfileFormBase,), attrs)
+    return _PROFILE_FORM["form"]

@@ -1,0 +1,151 @@
+"""Administration pages: a unit's profile, a user's role, unit and active flag, password reset."""
+
+import io
+import logging
+
+from werkzeug.security import check_password_hash
+
+from caseflow.accounts.models import Unit, User
+from caseflow.extensions import db
+from tests.support import csrf_from
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
+
+
+def _profile_form(page_text, **changes):
+    """The profile form as the page rendered it, with ``changes`` applied."""
+    import re
+
+    data = {"csrf_token": csrf_from(page_text)}
+    for name, value in re.findall(
+        r'<input[^>]*name="((?:clock|doc)__[a-z_]+)"[^>]*value="([^"]*)"', page_text
+    ):
+        data[name] = value
+    data.update(ipc="F21、H05B", locarno="26", contact="电话：0760-12330", address="中山市古镇镇")
+    data.update(changes)
+    return data
+
+
+def test_admin_edits_a_unit_profile_and_sees_chinese_errors_beside_fields(
+    client, people, units, login, caplog, monkeypatch
+):
+    # Alembic's fileConfig in migrations/env.py disables loggers that existed before it ran.
+    monkeypatch.setattr(logging.getLogger("caseflow.accounts.services"), "disabled", False)
+    login(people["admin"])
+    page = client.get("/admin/units/ZS")
+    assert page.status_code == 200
+    assert 'name="csrf_token"' in page.text
+    assert 'name="clock__grant_target__design"' in page.text and 'value="10 workdays"' in page.text
+    assert "中维裁字〔{year}〕第{seq}号" in page.text
+
+    bad = client.post(
+        "/admin/units/ZS",
+        data=_profile_form(
+            page.text,
+            clock__review__invention="ten workdays",
+            doc__decision="中维裁字第{seq}号",
+            ipc="F21、XYZ",
+            seal_image=(io.BytesIO(b"%PDF-1.7 not a png"), "seal.png"),
+        ),
+        content_type="multipart/form-data",
+    )
+    assert bad.status_code == 422
+    assert 'id="clock__review__invention-error"' in bad.text and "期限格式不正确" in bad.text
+    assert 'id="doc__decision-error"' in bad.text and "须包含 {year}" in bad.text
+    assert 'id="ipc-error"' in bad.text and "XYZ" in bad.text
+    assert 'id="seal_image-error"' in bad.text and "PNG" in bad.text
+    db.session.expire_all()
+    assert db.session.get(Unit, units["ZS"].id).profile["clocks"]["grant_target"] == {
+        "design": "10 workdays"
+    }
+
+    with caplog.at_level(logging.INFO, logger="caseflow.accounts.services"):
+        good = client.post(
+            "/admin/units/ZS",
+            data=_profile_form(
+                page.text,
+                clock__review__design="3 workdays",
+                clock__closing_target="关闭",
+                doc__decision="中维裁字〔{year}〕{seq}号",
+                ipc="f21, H05B，G06F",
+                seal_image=(io.BytesIO(PNG), "seal.png"),
+            ),
+            content_type="multipart/form-data",
+        )
+    assert good.status_code == 302, good.text
+    db.session.expire_all()
+    profile = db.session.get(Unit, units["ZS"].id).profile
+    assert profile["clocks"]["review"] == {"design": "3 workdays"}
+    assert profile["clocks"]["closing_target"] is None
+    assert profile["doc_patterns"]["decision"] == "中维裁字〔{year}〕{seq}号"
+    assert profile["fields"]["ipc"] == ["F21", "H05B", "G06F"]
+    with open(profile["seal_image"], "rb") as handle:
+        assert handle.read() == PNG
+    assert "unit ZS profile changed by root" in caplog.text
+
+
+def test_seal_over_one_megabyte_is_refused(client, people, login):
+    login(people["admin"])
+    page = client.get("/admin/units/PD")
+    response = client.post(
+        "/admin/units/PD",
+        data=_profile_form(
+            page.text, seal_image=(io.BytesIO(PNG + b"\0" * 1024 * 1024), "big.png")
+        ),
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422 and "不能超过1 MB" in response.text
+
+
+def test_admin_changes_role_unit_active_and_resets_a_password(client, people, units, login):
+    worker = people["caseworker"]
+    login(people["admin"])
+    page = client.get(f"/admin/users/{worker.id}")
+    assert page.status_code == 200 and 'name="edit-csrf_token"' in page.text
+    token = csrf_from(page.text.replace('name="edit-csrf_token"', 'name="csrf_token"'))
+    no_unit = client.post(
+        f"/admin/users/{worker.id}/edit",
+        data={"edit-csrf_token": token, "edit-role": "supervisor", "edit-unit_id": "0"},
+    )
+    assert no_unit.status_code == 422 and "除管理员外，用户必须属于一个单位" in no_unit.text
+    moved = client.post(
+        f"/admin/users/{worker.id}/edit",
+        data={"edit-csrf_token": token, "edit-role": "supervisor", "edit-unit_id": units["PD"].id},
+    )
+    assert moved.status_code == 302
+    db.session.expire_all()
+    user = db.session.get(User, worker.id)
+    assert (user.role, user.unit_id, user.active) == ("supervisor", units["PD"].id, False)
+
+    short = client.post(
+        f"/admin/users/{worker.id}/password",
+        data={"password-csrf_token": token, "password-password": "short"},
+    )
+    assert short.status_code == 422 and "至少8位" in short.text
+    reset = client.post(
+        f"/admin/users/{worker.id}/password",
+        data={"password-csrf_token": token, "password-password": "a-new-long-password"},
+    )
+    assert reset.status_code == 302
+    db.session.expire_all()
+    assert check_password_hash(db.session.get(User, worker.id).password_hash, "a-new-long-password")
+
+    me = people["admin"]
+    self_lock = client.post(
+        f"/admin/users/{me.id}/edit",
+        data={"edit-csrf_token": token, "edit-role": "viewer", "edit-unit_id": units["ZS"].id},
+    )
+    assert self_lock.status_code == 422
+    assert "不能取消自己的管理员角色" in self_lock.text and "不能停用自己的账号" in self_lock.text
+
+
+def test_admin_editing_is_for_admins(client, people, login):
+    login(people["supervisor"])
+    assert client.get("/admin/units/ZS").status_code == 403
+    assert client.get(f"/admin/users/{people['caseworker'].id}").status_code == 403
+    page = client.get("/inbox")
+    response = client.post(
+        f"/admin/users/{people['caseworker'].id}/password",
+        data={"password-csrf_token": csrf_from(page.text), "password-password": "x" * 12},
+    )
+    assert response.status_code == 403
