@@ -100,7 +100,9 @@ def test_concurrent_openings_get_gapless_numbers(app, units, staff):
             unit=db.session.get(Unit, unit_id),
             actor=db.session.get(User, user_id),
             channel="hotline_12345",
-            complainant={"name": f"来电人{i}"},
+            title="来电举报网店销售假冒专利产品",
+            complainant={"name": f"来电人{i}", "contact": f"1380000{i:04d}"},
+            respondent={"name": "某网店"},
             received_at=at("2026-03-02 09:00"),
         )
         return case.number
