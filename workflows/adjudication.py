@@ -237,7 +237,15 @@ TRANSITIONS = (
                 choices=(("infringing", "构成侵权，责令停止"), ("not_infringing", "不构成侵权")),
             ),
         ),
-        clocks=(stop("closing"), stop("closing_target"), start("publication"), start("appeal")),
+        # A decision without a hearing also settles the answer's forwarding (met or late as it
+        # stands); otherwise that clock would run on, and raise alerts, after the case is decided.
+        clocks=(
+            stop("forward_answer"),
+            stop("closing"),
+            stop("closing_target"),
+            start("publication"),
+            start("appeal"),
+        ),
         notice=NoticeSpec("decision", "respondent"),
     ),
     Transition(

@@ -210,3 +210,21 @@ def test_accept_needs_an_odd_number_of_three_or_more_handlers(api, staff):
         assert "handlers" in refused["error"]["fields"]
     refused = w.fire("accept", local("2026-02-12"), 422, data={})
     assert "handlers" in refused["error"]["fields"]
+
+
+@pytest.mark.usefixtures("pending_notices")
+def test_a_decision_without_hearing_settles_the_forwarding_clock(api, staff):
+    """Nothing may run on, and alert, after the decision: the answer's forwarding clock stops."""
+    worker = api(staff["ZS"]["caseworker"])
+    chief = api(staff["ZS"]["supervisor"])
+    case = open_adjudication(worker, local("2026-09-01", "09:00"))
+    w, c = Flow(worker, case["id"]), Flow(chief, case["id"])
+    w.fire("accept", local("2026-09-02"), data={"handlers": ["李一", "王二", "张三"]})
+    w.fire("serve", local("2026-09-03"))
+    case = w.fire("receive_answer", local("2026-09-15"))
+    # 5 workdays from Tue 09-15: 16, 17, 18, Sun 20 (make-up workday), 21.
+    assert due(case, "forward_answer") == ("2026-09-21", "running")
+    case = c.fire("decide", local("2026-09-18"), data={"outcome": "not_infringing"})
+    assert due(case, "forward_answer") == ("2026-09-21", "met")
+    running = {k["name"] for k in case["clocks"] if k["status"] == "running"}
+    assert running == {"publication", "appeal"}
