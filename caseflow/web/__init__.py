@@ -13,6 +13,7 @@ VIEW_MODULES = (
     "caseflow.web.inbox",
     "caseflow.web.cases",
     "caseflow.web.fair_desk",
+    "caseflow.web.fairs",
     "caseflow.web.dashboard",
     "caseflow.web.admin",
     "caseflow.web.public",

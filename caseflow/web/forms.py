@@ -388,3 +388,22 @@ def unit_profile_form_class():
     attrs["clock_inputs"], attrs["pattern_inputs"] = tuple(clock_inputs), tuple(pattern_inputs)
     _PROFILE_FORM["form"] = type("UnitProfileForm", (UnitProfileFormBase,), attrs)
     return _PROFILE_FORM["form"]
+
+
+class FairForm(FlaskForm):
+    """One edition of a fair at a fair desk (procedures.md §5)."""
+
+    unit_id = SelectField(_l("投诉站"), coerce=int, validators=[Optional()])
+    name = StringField(_l("展会名称"), validators=[_required(), Length(max=200)])
+    venue = StringField(_l("场馆"), validators=[Optional(), Length(max=200)])
+    organiser = StringField(_l("主办方"), validators=[Optional(), Length(max=200)])
+    opens_at = LocalDateTimeField(_l("开展时间"), validators=[_required()])
+    closes_at = LocalDateTimeField(_l("闭展时间"), validators=[_required()])
+
+
+class ExhibitorImportForm(FlaskForm):
+    file = FileField(
+        _l("参展商名单（CSV 或 XLSX）"),
+        validators=[_required()],
+        description=_l("表头：名称、展位号、国家或地区（或 name、booth、country）；有任何一行出错则整份不导入"),
+    )
