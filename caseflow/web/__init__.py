@@ -14,6 +14,7 @@ VIEW_MODULES = (
     "caseflow.web.cases",
     "caseflow.web.fair_desk",
     "caseflow.web.fairs",
+    "caseflow.web.applicants",
     "caseflow.web.dashboard",
     "caseflow.web.admin",
     "caseflow.web.public",

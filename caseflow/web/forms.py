@@ -21,7 +21,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from caseflow.timeutil import parse_instant, utcnow
 
@@ -256,6 +263,16 @@ class CalendarUploadForm(FlaskForm):
     file = FileField(_l("年度安排文件"), validators=[_required()])
 
 
+def _required_unless_pre_exam(form, field):
+    """A pre-examination request is the applicant's own: its name comes from the filing."""
+    if form.workflow.data == "pre_exam":
+        if not (field.data or "").strip():
+            raise StopValidation()  # no message: optional here
+        return
+    if not (field.data or "").strip():
+        raise StopValidation(REQUIRED)
+
+
 class CaseOpenForm(FlaskForm):
     """A request or complaint registered at the window (procedures.md: SAMR Order 20 art 9 asks a
     phone or walk-in intake for the complainant's name and contact, the respondent and the facts)."""
@@ -266,14 +283,20 @@ class CaseOpenForm(FlaskForm):
         _l("收到时间"), validators=[Optional(), _not_in_future], description=_l("留空即为现在")
     )
     title = StringField(_l("案由"), validators=[_required(), Length(max=300)])
-    complainant_name = StringField(_l("请求人/投诉人"), validators=[_required(), Length(max=200)])
+    complainant_name = StringField(
+        _l("请求人/投诉人"),
+        validators=[_required_unless_pre_exam, Length(max=200)],
+        description=_l("快速预审：留空即为备案申请人"),
+    )
     complainant_kind = SelectField(
         _l("类型"), choices=options(("company", _l("单位")), ("person", _l("个人"))), default="company"
     )
     complainant_country = StringField(
         _l("国家/地区"), default="CN", validators=[Optional(), Length(max=40)]
     )
-    complainant_contact = StringField(_l("联系方式"), validators=[_required(), Length(max=120)])
+    complainant_contact = StringField(
+        _l("联系方式"), validators=[_required_unless_pre_exam, Length(max=120)]
+    )
     respondent_name = StringField(_l("被请求人/被投诉人"), validators=[Optional(), Length(max=200)])
     respondent_contact = StringField(
         _l("被请求人联系方式"), validators=[Optional(), Length(max=120)]
@@ -289,7 +312,14 @@ class CaseOpenForm(FlaskForm):
         choices=PATENT_TYPE_CHOICES,
         validators=[Optional()],
     )
-    classification = StringField(_l("分类号"), validators=[Optional(), Length(max=60)])
+    classification = StringField(
+        _l("分类号"),
+        validators=[Optional(), Length(max=60)],
+        description=_l("快速预审：发明、实用新型填 IPC 分类号（如 F21V 23/00），外观设计填洛迦诺分类号（如 26-05）"),
+    )
+    applicant_id = SelectField(_l("备案申请人"), coerce=int, validators=[Optional()])
+    right_pct = BooleanField(_l("PCT 申请"))
+    right_divisional = BooleanField(_l("分案申请"))
     priority = BooleanField(_l("优先处理"))
 
 
@@ -407,3 +437,18 @@ class ExhibitorImportForm(FlaskForm):
         validators=[_required()],
         description=_l("表头：名称、展位号、国家或地区（或 name、booth、country）；有任何一行出错则整份不导入"),
     )
+
+
+class ApplicantForm(FlaskForm):
+    """An applicant's filing (备案) for expedited pre-examination (procedures.md §2)."""
+
+    name = StringField(_l("申请人名称"), validators=[_required(), Length(max=200)])
+    credit_code = StringField(
+        _l("统一社会信用代码"),
+        validators=[_required(), Length(max=40)],
+        render_kw={"placeholder": "91442000MA4UJ8XXXX", "autocomplete": "off"},
+    )
+
+
+class ApplicantDecisionForm(FlaskForm):
+    pass

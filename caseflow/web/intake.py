@@ -1,8 +1,9 @@
-"""Registering a new case at the window: a complaint (intake), an adjudication request or a
-mediation request. Pre-exam requests need an approved filing and come through the API; fair
-complaints through the desk."""
+"""Registering a new case at the window: a complaint (intake), an adjudication or mediation
+request, or an expedited pre-examination request from an applicant with an approved filing
+(procedures.md §2; the eligibility check in ``case_open`` names each failed condition beside its
+field). Fair complaints come through the desk."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,29 +15,100 @@ from caseflow.web.forms import CaseOpenForm
 from caseflow.web.helpers import channel_label, workflow_label
 
 #: The procedures a caseworker opens from this page.
-OPENED_HERE = ("intake", "adjudication", "mediation")
+OPENED_HERE = ("intake", "adjudication", "mediation", "pre_exam")
+
+#: A service's field key → the form field it belongs beside.
+FIELD_NAMES = {
+    "right.patent_type": "patent_type",
+    "right.classification": "classification",
+    "right.pct": "right_pct",
+    "right.divisional": "right_divisional",
+    "right.number": "right_number",
+    "right.kind": "right_kind",
+}
+
+
+def _approved_applicants():
+    from caseflow.applicants.selectors import applicants_list
+
+    unit = current_user.unit
+    if unit is None:
+        return []
+    return applicants_list(unit=unit, status="approved")
 
 
 def _form() -> CaseOpenForm:
     from workflows.intake import CHANNELS
 
     form = CaseOpenForm()
+    if request.method == "GET" and request.args.get("workflow") in OPENED_HERE:
+        form.workflow.data = request.args["workflow"]
     form.workflow.choices = [(name, workflow_label(name)) for name in OPENED_HERE]
     form.channel.choices = [
         (code, channel_label(code)) for code, _label in CHANNELS if code != "fair_desk"
     ]
+    form.applicant_id.choices = [(0, _("— 请选择 —"))] + [
+        (a.id, f"{a.name}（{a.credit_code}）") for a in _approved_applicants()
+    ]
     return form
+
+
+def _complainant(form, applicant) -> dict:
+    """The requester: as typed, or for a pre-exam request left blank, the filed applicant."""
+    if form.workflow.data == "pre_exam" and not (form.complainant_name.data or "").strip():
+        if applicant is None:
+            return {}
+        return {
+            "name": applicant.name,
+            "kind": "company",
+            "country": "CN",
+            "contact": form.complainant_contact.data or None,
+            "credit_code": applicant.credit_code,
+        }
+    return {
+        "name": form.complainant_name.data,
+        "kind": form.complainant_kind.data,
+        "country": form.complainant_country.data or None,
+        "contact": form.complainant_contact.data,
+    }
+
+
+def _right(form) -> dict:
+    right = {
+        "kind": form.right_kind.data,
+        "number": form.right_number.data or None,
+        "patent_type": form.patent_type.data or None,
+        "classification": form.classification.data or None,
+    }
+    if form.workflow.data == "pre_exam":
+        right.update(pct=bool(form.right_pct.data), divisional=bool(form.right_divisional.data))
+    return right
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])
 @role_required("caseworker", "supervisor")
 def case_new():
+    from caseflow.applicants.models import Applicant
     from caseflow.cases.services import case_open
 
     form = _form()
     status = 200
     if form.validate_on_submit():
+        pre_exam = form.workflow.data == "pre_exam"
+        applicant = (
+            db.session.get(Applicant, form.applicant_id.data)
+            if pre_exam and form.applicant_id.data
+            else None
+        )
         try:
+            if pre_exam and applicant is None:
+                # No filing chosen: the eligibility check names that and every other failed
+                # condition at once, as it would inside case_open.
+                from caseflow.applicants.services import applicant_check_eligible
+
+                applicant_check_eligible(
+                    unit=current_user.unit, applicant_id=None, right=_right(form)
+                )
             case = case_open(
                 workflow=form.workflow.data,
                 unit=current_user.unit,
@@ -44,30 +116,21 @@ def case_new():
                 title=form.title.data,
                 channel=form.channel.data,
                 received_at=form.received_at.data,
-                complainant={
-                    "name": form.complainant_name.data,
-                    "kind": form.complainant_kind.data,
-                    "country": form.complainant_country.data or None,
-                    "contact": form.complainant_contact.data,
-                },
+                complainant=_complainant(form, applicant),
                 respondent={
                     "name": form.respondent_name.data or None,
                     "contact": form.respondent_contact.data or None,
                 }
                 if form.respondent_name.data
                 else None,
-                right={
-                    "kind": form.right_kind.data,
-                    "number": form.right_number.data or None,
-                    "patent_type": form.patent_type.data or None,
-                    "classification": form.classification.data or None,
-                },
+                right=_right(form),
                 priority=bool(form.priority.data),
+                applicant_id=applicant.id if applicant else (form.applicant_id.data or None),
             )
         except DomainError as exc:
             db.session.rollback()
             for key, reason in exc.fields.items():
-                name = key.replace(".", "_")
+                name = FIELD_NAMES.get(key, key.replace(".", "_"))
                 target = getattr(form, name, None)
                 if target is not None and hasattr(target, "errors"):
                     target.errors = [*list(target.errors), reason]
