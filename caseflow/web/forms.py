@@ -53,13 +53,21 @@ def _required():
     return DataRequired(message=REQUIRED)
 
 
-class LocalDateTimeField(StringField):
-    """An ``<input type=datetime-local>`` read as Asia/Shanghai time; ``data`` is an aware UTC instant."""
+#: Dates are typed, not picked: the browser's date widgets follow the browser's own language (a
+#: Chromium set to English shows mm/dd/yyyy even on a zh-CN page), and a desk officer types
+#: 2026-10-23 faster than they click through a calendar. The placeholder shows the format.
+DATE_INPUT = {"type": "text", "inputmode": "numeric", "placeholder": "2026-10-23", "size": 12}
+DATETIME_INPUT = {"type": "text", "placeholder": "2026-10-23 14:30", "size": 18}
 
-    widget_type = "datetime-local"
+
+class LocalDateTimeField(StringField):
+    """A typed date and time (``2026-10-23 14:30``, also ``2026-10-23T14:30``) read as
+    Asia/Shanghai time; ``data`` is an aware UTC instant."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("render_kw", {})["type"] = "datetime-local"
+        render_kw = kwargs.setdefault("render_kw", {})
+        for key, value in DATETIME_INPUT.items():
+            render_kw.setdefault(key, value)
         super().__init__(*args, **kwargs)
 
     def process_formdata(self, valuelist):
@@ -71,7 +79,7 @@ class LocalDateTimeField(StringField):
             self.data = parse_instant(self.raw)
         except ValueError as exc:
             self.data = None
-            raise ValueError("日期时间格式不正确，应为 年-月-日 时:分") from exc
+            raise ValueError(_l("日期时间格式不正确，应为 年-月-日 时:分，如 2026-10-23 14:30")) from exc
 
     def _value(self):
         if self.raw_data:
@@ -79,8 +87,24 @@ class LocalDateTimeField(StringField):
         if isinstance(self.data, datetime):
             from caseflow.timeutil import to_local
 
-            return to_local(self.data).strftime("%Y-%m-%dT%H:%M")
+            return to_local(self.data).strftime("%Y-%m-%d %H:%M")
         return ""
+
+
+class LocalDateField(DateField):
+    """A typed calendar date, ``2026-10-23``; a wrong one is refused in Chinese."""
+
+    def __init__(self, *args, **kwargs):
+        render_kw = kwargs.setdefault("render_kw", {})
+        for key, value in DATE_INPUT.items():
+            render_kw.setdefault(key, value)
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata([v.strip() for v in valuelist])
+        except ValueError as exc:
+            raise ValueError(_l("日期格式不正确，应为 年-月-日，如 2026-10-23")) from exc
 
 
 def _not_in_future(form, field):
@@ -237,7 +261,7 @@ class InboxFilterForm(FlaskForm):
     workflow = SelectField(_l("流程"), validators=[Optional()], validate_choice=False)
     state = SelectField(_l("状态"), validators=[Optional()], validate_choice=False)
     overdue = BooleanField(_l("仅超期"))
-    due_before = DateField(_l("到期早于"), validators=[Optional()])
+    due_before = LocalDateField(_l("到期早于"), validators=[Optional()])
     q = StringField(_l("编号或当事人"), validators=[Optional()])
 
 
@@ -245,8 +269,8 @@ class PeriodForm(FlaskForm):
     class Meta:
         csrf = False
 
-    date_from = DateField(_l("起"), validators=[Optional()])
-    date_to = DateField(_l("止"), validators=[Optional()])
+    date_from = LocalDateField(_l("起"), validators=[Optional()])
+    date_to = LocalDateField(_l("止"), validators=[Optional()])
 
 
 class UserForm(FlaskForm):
