@@ -173,9 +173,22 @@ def _guard_odd_count(case, guard, occurred_at, data):
         )
 
 
+def _guard_clock_settled(case, guard, occurred_at, data):
+    """The case has no active clock of that name: the duty it tracks has been done."""
+    name = guard.params["clock"]
+    active = db.session.scalar(
+        select(Clock.id).where(
+            Clock.case_id == case.id, Clock.name == name, Clock.status.in_(("running", "paused"))
+        )
+    )
+    if active is not None:
+        raise StateConflict(guard.message, message_en=guard.message_en, fields={"trigger": name})
+
+
 #: Guard implementations by the name the workflow modules use (``workflows._schema.Guard``).
 GUARDS = {
     "clock_expired": _guard_clock_expired,
+    "clock_settled": _guard_clock_settled,
     "min_notice": _guard_min_notice,
     "odd_count": _guard_odd_count,
 }

@@ -65,6 +65,7 @@ class Guard:
     """A named condition checked before the state changes; ``params`` tune it.
 
     Known names (implemented in ``caseflow.engine.GUARDS``):
+    ``clock_settled`` (``clock``): the case has no active (running or paused) clock of that name;
     ``clock_expired`` (``clock``): the case's last clock of that name is due at or before
     ``occurred_at``; ``min_notice`` (``field``, ``period``): the instant in ``data[field]`` is
     on or after the start of the ``period``-th working day after ``occurred_at``;

@@ -237,9 +237,12 @@ TRANSITIONS = (
                 choices=(("infringing", "构成侵权，责令停止"), ("not_infringing", "不构成侵权")),
             ),
         ),
-        # A decision without a hearing also settles the answer's forwarding (met or late as it
-        # stands); otherwise that clock would run on, and raise alerts, after the case is decided.
+        # The decision settles every step window still open (a case resumed from a suspension
+        # goes to review even if it was suspended before service or the answer): otherwise those
+        # clocks would run on, and raise alerts, after the case is decided.
         clocks=(
+            stop("service"),
+            stop("answer"),
             stop("forward_answer"),
             stop("closing"),
             stop("closing_target"),
@@ -269,6 +272,14 @@ TRANSITIONS = (
                 {"clock": "appeal"},
                 "起诉期限尚未届满，不能结案",
                 "the period to sue has not expired yet",
+            ),
+            # The decision must be made public (20 workdays, 专利行政执法办法 2015 [S]) before
+            # the file is closed; otherwise the publication clock could never be stopped.
+            Guard(
+                "clock_settled",
+                {"clock": "publication"},
+                "裁决书尚未登记公开，不能结案",
+                "the decision has not been recorded as published yet",
             ),
         ),
         clocks=(stop("appeal"),),

@@ -92,7 +92,8 @@ TRANSITIONS = (
         dest="refused",
         roles=("desk_officer",),
         fields=(REASON,),
-        clocks=(stop("desk_review"),),
+        # A refused complaint is finished: its desk review and the fair-close deadline end here.
+        clocks=(STOP_ALL,),
         notice=NoticeSpec("rejection_notice", "complainant"),
     ),
     Transition(

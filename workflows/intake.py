@@ -154,6 +154,8 @@ TRANSITIONS = (
                 "the correction period has not expired yet",
             ),
         ),
+        # The correction window ran out (the guard says so): it is settled here, not left open.
+        clocks=(stop("correction"),),
         notice=NoticeSpec("lapse_notice", "complainant"),
     ),
 )

@@ -228,3 +228,22 @@ def test_a_decision_without_hearing_settles_the_forwarding_clock(api, staff):
     assert due(case, "forward_answer") == ("2026-09-21", "met")
     running = {k["name"] for k in case["clocks"] if k["status"] == "running"}
     assert running == {"publication", "appeal"}
+
+
+@pytest.mark.usefixtures("pending_notices")
+def test_the_file_closes_only_once_the_decision_is_published(api, staff):
+    worker = api(staff["ZS"]["caseworker"])
+    chief = api(staff["ZS"]["supervisor"])
+    case = open_adjudication(worker, local("2026-03-02", "09:00"))
+    w, c = Flow(worker, case["id"]), Flow(chief, case["id"])
+    w.fire("accept", local("2026-03-03"), data={"handlers": ["李一", "王二", "张三"]})
+    w.fire("serve", local("2026-03-04"))
+    w.fire("receive_answer", local("2026-03-10"))
+    case = c.fire("decide", local("2026-04-01"), data={"outcome": "infringing"})
+    assert due(case, "appeal") == ("2026-04-16", "running")  # 15 days
+    refused = w.fire("close", local("2026-04-20"), 409)  # the period to sue is over, but…
+    assert "公开" in refused["error"]["message"]  # …the decision is not yet public
+    w.fire("record_publication", local("2026-04-20", "11:00"))
+    case = w.fire("close", local("2026-04-20", "15:00"))
+    assert case["state"] == "closed"
+    assert not [k for k in case["clocks"] if k["status"] in ("running", "paused")]

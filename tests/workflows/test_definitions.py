@@ -44,7 +44,7 @@ NOTICE_KINDS = set(
         "referral_letter",
     ]
 )
-GUARD_NAMES = {"clock_expired", "min_notice", "odd_count"}
+GUARD_NAMES = {"clock_expired", "clock_settled", "min_notice", "odd_count"}
 PERIOD = re.compile(r"^\d+ (workdays|days|months|hours)$")
 
 ALL = list(workflows.WORKFLOWS.values())
@@ -91,7 +91,7 @@ def test_every_name_used_is_declared(wf):
             assert t.notice.addressee in ADDRESSEES
         for guard in t.guards:
             assert guard.name in GUARD_NAMES and guard.message and guard.message_en
-            if guard.name == "clock_expired":
+            if guard.name in ("clock_expired", "clock_settled"):
                 assert guard.params["clock"] in clocks
             else:
                 assert guard.params["field"] in {f.name for f in t.fields}
