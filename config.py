@@ -58,5 +58,4 @@ DEFAULTS = {
     #: Failed logins allowed per user name and address within LOGIN_WINDOW_SECONDS.
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_WINDOW_SECONDS": 15 * 60,
-    "JSON_AS_ASCII": False,
 }

@@ -65,9 +65,9 @@ def demo_cases_create() -> int:
         complainant=_party("中山市明辉灯饰有限公司", contact="0760-22345678"),
         respondent=_party("古镇华彩照明电器厂", contact="0760-28765432"), right=design,
     )
-    case_assign(served, assignee=zs_worker, actor=zs_chief)
     fire(served, "accept", zs_worker, timedelta(days=17), data={"handlers": ["李承办", "黄审理", "吴审理"]})
     fire(served, "serve", zs_worker, timedelta(days=12), note="被请求人已签收")
+    case_assign(served, assignee=zs_worker, actor=zs_chief)
     opened.append(served)
 
     late = case_open(
@@ -108,8 +108,8 @@ def demo_cases_create() -> int:
         complainant=_party("上海智联医疗科技有限公司"), applicant_id=applicant.id,
         right={"kind": "patent", "number": "", "patent_type": "invention", "classification": "G06T 7/11"},
     )
-    case_assign(request, assignee=pd_worker, actor=pd_chief)
     fire(request, "start_review", pd_worker, timedelta(days=3))
+    case_assign(request, assignee=pd_worker, actor=pd_chief)
     opened.append(request)
 
     mediation = case_open(

@@ -61,6 +61,12 @@ def test_seed_is_idempotent_and_demo_users_can_log_in(app, client):
     db.session.rollback()
     codes = {u.username for u in db.session.scalars(select(User))}
     assert {"admin", "zs_caseworker", "pd_supervisor", "cf_desk"} <= codes
+    from caseflow.cases.models import Case
+
+    numbers = set(db.session.scalars(select(Case.number)))
+    prefixes = {number.rsplit("-", 2)[0] for number in numbers}
+    assert prefixes == {"ZS-ADJ", "ZS-INT", "PD-PRE", "PD-MED", "CF-FAIR"}
+    assert len(numbers) == 8  # the second seed added nothing
     from tests.support import csrf_from
 
     page = client.get("/login")
