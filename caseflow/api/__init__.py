@@ -9,7 +9,7 @@ import importlib.util
 
 from flask import Blueprint, g, request
 
-from caseflow.errors import Malformed, NotAuthenticated
+from caseflow.errors import Malformed, NotAuthenticated, NotFound
 from caseflow.extensions import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -28,11 +28,37 @@ def _authenticate():
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise NotAuthenticated("需要 API 令牌（Authorization: Bearer …）", message_en="API token required")
+        raise NotAuthenticated(
+            "需要 API 令牌（Authorization: Bearer …）", message_en="API token required"
+        )
     user = token_authenticate(token.strip())
     if user is None:
         raise NotAuthenticated("API 令牌无效或已吊销", message_en="invalid or revoked API token")
     g.api_user = user
+
+
+#: Row ids are 32-bit integers on PostgreSQL; a larger id in a path names nothing.
+ID_MAX = 2_147_483_647
+
+
+@bp.url_value_preprocessor
+def _ids_in_range(_endpoint, values):
+    for name, value in (values or {}).items():
+        if isinstance(value, int) and not 0 < value <= ID_MAX:
+            raise NotFound("不存在", message_en=f"no such {name.removesuffix('_id')}")
+
+
+@bp.before_request
+def _json_parsable():
+    """A JSON body nested too deep for the parser is malformed, not a server error: parse it
+    once here (Werkzeug caches the result) so that every route sees a clean 400."""
+    if request.is_json:
+        try:
+            request.get_json(silent=True)
+        except RecursionError:
+            raise Malformed(
+                "JSON 嵌套过深", message_en="the JSON body is nested too deeply"
+            ) from None
 
 
 def api_user():

@@ -5,6 +5,7 @@ from flask import request
 from caseflow.alerts import selectors, services
 from caseflow.alerts.models import LEVELS
 from caseflow.api import api_user, bp, json_body
+from caseflow.api.schema import body_check
 from caseflow.errors import Malformed, PermissionDenied
 from caseflow.extensions import db
 from caseflow.timeutil import iso, parse_instant
@@ -36,16 +37,21 @@ def _query_args():
     try:
         since = parse_instant(since) if since else None
     except ValueError as exc:
-        raise Malformed(f"since 不是 ISO 8601 时间：{since}", message_en=str(exc),
-                        fields={"since": "ISO 8601"}) from exc
+        raise Malformed(
+            f"since 不是 ISO 8601 时间：{since}", message_en=str(exc), fields={"since": "ISO 8601"}
+        ) from exc
     if level is not None and level not in LEVELS:
-        raise Malformed(f"未知的预警级别：{level}", message_en=f"unknown level {level!r}",
-                        fields={"level": " | ".join(LEVELS)})
+        raise Malformed(
+            f"未知的预警级别：{level}",
+            message_en=f"unknown level {level!r}",
+            fields={"level": " | ".join(LEVELS)},
+        )
     try:
         limit = min(int(request.args.get("limit", 100)), MAX_LIMIT)
     except ValueError as exc:
-        raise Malformed("limit 须为整数", message_en="limit must be an integer",
-                        fields={"limit": "integer"}) from exc
+        raise Malformed(
+            "limit 须为整数", message_en="limit must be an integer", fields={"limit": "integer"}
+        ) from exc
     return since, level, limit
 
 
@@ -58,17 +64,17 @@ def alerts_list():
         user, since=since, level=level, unacknowledged=request.args.get("open") == "true"
     )
     alerts = db.session.scalars(query.limit(limit)).all()
-    return {"alerts": [alert_json(a) for a in alerts],
-            "unread": selectors.alerts_unread_count(user)}
+    return {
+        "alerts": [alert_json(a) for a in alerts],
+        "unread": selectors.alerts_unread_count(user),
+    }
 
 
 @bp.post("/alerts/<int:alert_id>/acknowledge")
 def alerts_acknowledge(alert_id: int):
     user = api_user()
     alert = selectors.alert_get_for(user, alert_id)
-    note = json_body().get("note", "")
-    if not isinstance(note, str):
-        raise Malformed("note 须为字符串", message_en="note must be a string", fields={"note": "string"})
+    note = body_check(json_body(), "Acknowledge")["note"]
     services.alert_acknowledge(alert=alert, actor=user, note=note)
     db.session.commit()
     return alert_json(alert)

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from caseflow.accounts.models import Unit
 from caseflow.api import api_user, bp, json_body
+from caseflow.api.schema import body_check
 from caseflow.applicants.selectors import applicant_get, applicants_list
 from caseflow.applicants.services import applicant_approve, applicant_register, applicant_revoke
 from caseflow.errors import PermissionDenied, ValidationFailed
@@ -47,7 +48,7 @@ def applicant_json(applicant) -> dict:
 
 @bp.post("/applicants")
 def applicants_create():
-    body = json_body()
+    body = body_check(json_body(), "ApplicantCreate")
     user = api_user()
     applicant = applicant_register(
         unit=unit_from_body(body, user),

@@ -6,6 +6,7 @@ from flask import jsonify, request
 
 import workflows
 from caseflow.api import api_user, bp, json_body
+from caseflow.api.schema import body_check
 from caseflow.cases import selectors
 from caseflow.cases.services import case_assign, case_open
 from caseflow.engine import available_triggers, case_fire
@@ -142,9 +143,32 @@ def _unit_for_new_case(user, body):
     return unit
 
 
+#: Ids that belong to one workflow only (interfaces.md); elsewhere they would dangle unchecked.
+_WORKFLOW_IDS = {
+    "fair_id": "fair_complaint",
+    "exhibitor_id": "fair_complaint",
+    "applicant_id": "pre_exam",
+}
+
+
+def _ids_of_other_workflows(body) -> None:
+    errors = {
+        name: f"仅用于 {workflow} / only for {workflow}"
+        for name, workflow in _WORKFLOW_IDS.items()
+        if body.get(name) is not None and body.get("workflow") != workflow
+    }
+    if errors:
+        raise ValidationFailed(
+            "该流程不使用：" + "、".join(errors),
+            message_en="not used by this workflow: " + ", ".join(errors),
+            fields=errors,
+        )
+
+
 @bp.post("/cases")
 def cases_create():
-    user, body = api_user(), json_body()
+    user, body = api_user(), body_check(json_body(), "CaseCreate")
+    _ids_of_other_workflows(body)
     case = case_open(
         workflow=body.get("workflow"),
         unit=_unit_for_new_case(user, body),
@@ -155,7 +179,7 @@ def cases_create():
         complainant=body.get("complainant"),
         respondent=body.get("respondent"),
         right=body.get("right"),
-        priority=body.get("priority", False),
+        priority=bool(body.get("priority")),
         data=body.get("data"),
         fair_id=body.get("fair_id"),
         exhibitor_id=body.get("exhibitor_id"),
@@ -172,8 +196,9 @@ def cases_show(case_id):
 
 @bp.post("/cases/<case_id>/transitions")
 def cases_fire(case_id):
-    user, body = api_user(), json_body()
+    user = api_user()
     case = selectors.case_get(case_id, user=user)
+    body = body_check(json_body(), "Fire")
     errors = {}
     trigger = body.get("trigger")
     if not isinstance(trigger, str) or not trigger:
@@ -202,34 +227,27 @@ def cases_fire(case_id):
     return jsonify(case_json(case, user))
 
 
-def _version_of(body):
-    version = body.get("version")
-    if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
-        raise ValidationFailed(
-            "version 应为整数", message_en="version must be an integer",
-            fields={"version": "应为整数 / must be an integer"},
-        )
-    return version
-
-
 @bp.post("/cases/<case_id>/assign")
 def cases_assign(case_id):
     """Give the case to a member of its unit (``assignee``: a username) or to nobody (null);
     supervisors and admins of the unit only."""
     from caseflow.accounts.models import User
 
-    user, body = api_user(), json_body()
+    user = api_user()
     case = selectors.case_get(case_id, user=user)
-    version = _version_of(body)
+    body = body_check(json_body(), "Assign")
+    version = body.get("version")
     if "assignee" not in body:
         raise ValidationFailed(
-            "请指定承办人（assignee）", message_en="assignee is required (a username or null)",
+            "请指定承办人（assignee）",
+            message_en="assignee is required (a username or null)",
             fields={"assignee": "必填 / required"},
         )
     username = body["assignee"]
     if username is not None and (not isinstance(username, str) or not username.strip()):
         raise ValidationFailed(
-            "承办人应为用户名", message_en="assignee must be a username or null",
+            "承办人应为用户名",
+            message_en="assignee must be a username or null",
             fields={"assignee": "应为用户名或 null / a username or null"},
         )
     assignee = None
@@ -237,12 +255,14 @@ def cases_assign(case_id):
         assignee = db.session.scalar(db.select(User).where(User.username == username.strip()))
         if assignee is None or not assignee.active:
             raise ValidationFailed(
-                "没有该用户", message_en=f"no active user {username.strip()[:64]!r}",
+                "没有该用户",
+                message_en=f"no active user {username.strip()[:64]!r}",
                 fields={"assignee": "未知用户 / unknown user"},
             )
     if version is not None and version != case.version:
         raise VersionConflict(
-            "案件已被他人修改，请刷新后重试", message_en="the case changed since you read it",
+            "案件已被他人修改，请刷新后重试",
+            message_en="the case changed since you read it",
             fields={"version": f"当前版本 {case.version} / current version {case.version}"},
         )
     case_assign(case, assignee=assignee, actor=user)

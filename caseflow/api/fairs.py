@@ -5,6 +5,7 @@ from flask import request
 
 from caseflow.api import api_user, bp, json_body
 from caseflow.api.applicants import unit_from_body
+from caseflow.api.schema import body_check
 from caseflow.errors import Malformed, ValidationFailed
 from caseflow.fairs.importing import MAX_UPLOAD_BYTES
 from caseflow.fairs.selectors import (
@@ -48,7 +49,7 @@ def listing_json(listing) -> dict:
 
 @bp.post("/fairs")
 def fairs_create():
-    body = json_body()
+    body = body_check(json_body(), "FairCreate")
     user = api_user()
     fair = fair_create(
         unit=unit_from_body(body, user),
@@ -94,6 +95,23 @@ def _uploaded_file():
     return upload.filename, content
 
 
+def _rows_check(rows) -> None:
+    """Each row's fields have the documented types; reasons keyed by row number, as the service
+    keys its own (``{"rows": {"3": "…"}}``), and nothing is loaded."""
+    errors = {}
+    for number, row in enumerate(rows, start=1):
+        try:
+            body_check(row, "ExhibitorRow")
+        except ValidationFailed as exc:
+            errors[str(number)] = "；".join(f"{k}: {v}" for k, v in exc.fields.items())
+    if errors:
+        raise ValidationFailed(
+            f"{len(errors)}行有误，未导入任何参展商",
+            message_en=f"{len(errors)} invalid rows; nothing was loaded",
+            fields={"rows": errors},
+        )
+
+
 @bp.post("/fairs/<int:fair_id>/exhibitors")
 def fairs_exhibitors_add(fair_id):
     user = api_user()
@@ -109,6 +127,7 @@ def fairs_exhibitors_add(fair_id):
                 "请求体应为参展商列表（JSON 数组），或以 multipart 上传 CSV/XLSX 文件",
                 message_en="send a JSON list of exhibitors or a CSV/XLSX upload",
             )
+        _rows_check(rows)
         exhibitors = exhibitors_add(fair, actor=user, rows=rows)
     return (
         {

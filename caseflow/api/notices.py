@@ -2,6 +2,7 @@
 like cases, and ``POST /api/v1/notices/<id>/corrections`` (a supervisor issues a correction)."""
 
 from caseflow.api import api_user, bp, json_body
+from caseflow.api.schema import body_check
 from caseflow.notices.selectors import notice_get_visible
 from caseflow.notices.services import notice_correct
 from caseflow.notices.views import send_pdf
@@ -42,8 +43,7 @@ def notice_pdf(notice_id: int):
 def notice_corrections_create(notice_id: int):
     """A new notice replacing this one, rendered from the case as it is now; 201 with it."""
     user = api_user()
-    note = json_body().get("note") or ""
-    correction = notice_correct(
-        notice=notice_get_visible(user=user, notice_id=notice_id), actor=user, note=str(note)
-    )
+    notice = notice_get_visible(user=user, notice_id=notice_id)
+    note = body_check(json_body(), "Correction").get("note") or ""
+    correction = notice_correct(notice=notice, actor=user, note=note)
     return notice_json(correction), 201

@@ -77,24 +77,53 @@ _BOOL = {"type": "boolean"}
 _INSTANT = {"type": "string", "format": "date-time"}
 _NULL_INSTANT = {**_INSTANT, "nullable": True}
 _NULL_TEXT = {"type": "string", "nullable": True}
+#: Notes and acknowledgements: a paragraph, not a file.
+NOTE_MAX = 2000
+#: Row ids are 32-bit on PostgreSQL.
+ID_MAX = 2_147_483_647
+
+
+def _text(max_length, *, nullable=False, **extra):
+    schema = {"type": "string", "maxLength": max_length, **extra}
+    if nullable:
+        schema["nullable"] = True
+    return schema
+
+
+def _nullable(ref):
+    return {"allOf": [ref], "nullable": True}
+
+
+def _id(description):
+    return {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": ID_MAX,
+        "nullable": True,
+        "description": description,
+    }
 
 
 def _schemas() -> dict:
+    # Request bodies: a null optional field counts as absent only where ``nullable`` says so;
+    # ``maxLength`` follows the columns (caseflow.api.schema checks bodies against these).
     party = _obj(
         {
-            "name": _TEXT,
-            "kind": {"type": "string", "enum": ["person", "company"]},
-            "country": _TEXT,
-            "contact": _TEXT,
-        }
+            "name": _text(200),
+            "kind": _text(16, nullable=True, enum=["person", "company"]),
+            "country": _text(64, nullable=True),
+            "contact": _text(200, nullable=True),
+        },
+        required=("name",),
     )
     right = _obj(
         {
-            "kind": {"type": "string", "enum": ["patent", "trademark", "copyright"]},
-            "number": _TEXT,
-            "patent_type": {"type": "string", "enum": ["invention", "utility_model", "design"]},
-            "classification": _TEXT,
-        }
+            "kind": _text(16, enum=["patent", "trademark", "copyright"]),
+            "number": _text(100),
+            "patent_type": _text(32, nullable=True, enum=["invention", "utility_model", "design"]),
+            "classification": _text(100, nullable=True),
+        },
+        required=("kind",),
     )
     triggers = sorted({t.trigger for wf in workflows.WORKFLOWS.values() for t in wf.TRANSITIONS})
     return {
@@ -127,19 +156,24 @@ def _schemas() -> dict:
         "Right": right,
         "CaseCreate": _obj(
             {
-                "workflow": {"type": "string", "enum": list(workflows.WORKFLOWS)},
-                "unit": {"type": "string", "description": "unit code; defaults to the user's"},
-                "channel": _TEXT,
-                "received_at": {**_INSTANT, "description": "not in the future; default now"},
-                "title": _TEXT,
+                "workflow": _text(32, enum=list(workflows.WORKFLOWS)),
+                "unit": _text(16, nullable=True, description="unit code; defaults to the user's"),
+                "channel": _text(32, nullable=True),
+                "received_at": _text(
+                    64,
+                    nullable=True,
+                    format="date-time",
+                    description="not in the future; default now",
+                ),
+                "title": _text(300, nullable=True),
                 "complainant": _ref("Party"),
-                "respondent": _ref("Party"),
-                "right": _ref("Right"),
-                "fair_id": _INT,
-                "exhibitor_id": _INT,
-                "applicant_id": _INT,
-                "priority": _BOOL,
-                "data": {"type": "object"},
+                "respondent": _nullable(_ref("Party")),
+                "right": _nullable(_ref("Right")),
+                "fair_id": _id("fair_complaint: the fair"),
+                "exhibitor_id": _id("fair_complaint: the exhibitor, at that fair"),
+                "applicant_id": _id("pre_exam: an approved filing (备案) of the unit"),
+                "priority": {**_BOOL, "nullable": True},
+                "data": {"type": "object", "nullable": True},
             },
             required=("workflow", "complainant"),
         ),
@@ -240,25 +274,31 @@ def _schemas() -> dict:
         ),
         "Fire": _obj(
             {
-                "trigger": {"type": "string", "enum": triggers},
-                "occurred_at": {
-                    **_INSTANT,
-                    "description": "default now; never in the future, never before the last event",
+                "trigger": _text(40, enum=triggers),
+                "occurred_at": _text(
+                    64,
+                    nullable=True,
+                    format="date-time",
+                    description="default now; never in the future, never before the last event",
+                ),
+                "note": _text(NOTE_MAX, nullable=True),
+                "data": {
+                    "type": "object",
+                    "nullable": True,
+                    "description": "the trigger's fields (GET /workflows)",
                 },
-                "note": _TEXT,
-                "data": {"type": "object", "description": "the trigger's fields (GET /workflows)"},
-                "version": {"type": "integer", "description": "stale → 409"},
+                "version": {"type": "integer", "nullable": True, "description": "stale → 409"},
             },
             required=("trigger",),
         ),
         "Assign": _obj(
             {
-                "assignee": {
-                    "type": "string",
-                    "nullable": True,
-                    "description": "a username of the case's unit (not a viewer); null unassigns",
-                },
-                "version": {"type": "integer", "description": "stale → 409"},
+                "assignee": _text(
+                    80,
+                    nullable=True,
+                    description="a username of the case's unit (not a viewer); null unassigns",
+                ),
+                "version": {"type": "integer", "nullable": True, "description": "stale → 409"},
             },
             required=("assignee",),
         ),
@@ -326,7 +366,7 @@ def _schemas() -> dict:
         ),
         "AlertList": _obj({"alerts": {"type": "array", "items": _ref("Alert")}, "unread": _INT}),
         "Acknowledge": _obj(
-            {"note": {"type": "string", "description": "why; required, not blank"}},
+            {"note": _text(NOTE_MAX, description="why; required, not blank")},
             required=("note",),
         ),
         "Outbox": _obj(
@@ -378,7 +418,7 @@ def _schemas() -> dict:
                 ),
             ]
         },
-        "Correction": _obj({"note": {"type": "string", "description": "what was wrong"}}),
+        "Correction": _obj({"note": _text(NOTE_MAX, description="what was wrong")}),
         "CalendarYear": _obj(
             {
                 "year": _INT,
@@ -439,12 +479,11 @@ def _schemas() -> dict:
         },
         "ApplicantCreate": _obj(
             {
-                "name": {"type": "string", "maxLength": 200},
-                "credit_code": {
-                    "type": "string",
-                    "description": "统一社会信用代码, 18 characters with a valid check character",
-                },
-                "unit": {"type": "string", "description": "unit code; defaults to the user's"},
+                "name": _text(200),
+                "credit_code": _text(
+                    64, description="统一社会信用代码, 18 characters with a valid check character"
+                ),
+                "unit": _text(16, nullable=True, description="unit code; defaults to the user's"),
             },
             required=("name", "credit_code"),
         ),
@@ -465,14 +504,14 @@ def _schemas() -> dict:
         "ApplicantList": _obj({"applicants": {"type": "array", "items": _ref("Applicant")}}),
         "FairCreate": _obj(
             {
-                "name": _TEXT,
-                "venue": _TEXT,
-                "opens_at": _INSTANT,
-                "closes_at": _INSTANT,
-                "organiser": _TEXT,
-                "unit": {"type": "string", "description": "a fair-desk unit code; default own"},
+                "name": _text(200),
+                "venue": _text(200, nullable=True),
+                "opens_at": _text(64, format="date-time"),
+                "closes_at": _text(64, format="date-time"),
+                "organiser": _text(200, nullable=True),
+                "unit": _text(16, nullable=True, description="a fair-desk unit code; default own"),
             },
-            required=("name", "venue", "opens_at", "closes_at"),
+            required=("name", "opens_at", "closes_at"),
         ),
         "Fair": _obj(
             {
@@ -489,9 +528,9 @@ def _schemas() -> dict:
         "FairList": _obj({"fairs": {"type": "array", "items": _ref("Fair")}}),
         "ExhibitorRow": _obj(
             {
-                "name": {"type": "string", "maxLength": 200},
-                "booth": {"type": "string", "maxLength": 40},
-                "country": {"type": "string", "description": "ISO code or a Chinese name"},
+                "name": _text(200),
+                "booth": _text(40),
+                "country": _text(64, nullable=True, description="ISO code or a Chinese name"),
             },
             required=("name", "booth"),
         ),

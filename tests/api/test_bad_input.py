@@ -1,0 +1,280 @@
+"""Never a 500: every POST and PUT under ``/api/v1`` (walked from ``app.url_map``) is sent bad
+bodies — none, not JSON, a JSON array or scalar, a wrong type for every field the OpenAPI document
+lists, nulls, huge strings, unknown and out-of-range ids — by a user allowed to call it. Each is
+refused with a 4xx JSON error of the documented shape, and no table gains or loses a row."""
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from caseflow.extensions import db
+from tests.api.test_cases_adjudication import RIGHT, ZS_COMPLAINANT, ZS_RESPONDENT, local
+from tests.engine.helpers import *  # noqa: F403  (the case fixtures)
+
+PREFIX = "/api/v1"
+HUGE = "长" * 100_000
+BIG_ID = 10**20  # beyond a 64-bit integer column
+UNKNOWN_ID = 99_999_999
+#: Wrong values per documented type.
+WRONG = {
+    "string": [123, 1.5, True, [], {}, ["x"]],
+    "integer": ["1", 1.5, True, [], {}],
+    "boolean": ["yes", 1, [], {}],
+    "object": ["x", 1, [], ["x"], True],
+    "array": ["x", 1, {}],
+}
+#: Routes whose whole input is the path: bodies are ignored, only unknown ids are bad.
+NO_BODY = {"api.applicants_approve", "api.applicants_revoke"}
+
+
+def row_counts() -> dict:
+    db.session.expire_all()
+    return {
+        table.name: db.session.scalar(select(func.count()).select_from(table))
+        for table in db.metadata.sorted_tables
+    }
+
+
+@pytest.fixture
+def world(api, staff, applicant, fair):
+    """An admin's client and the ids of one of everything: a case at ZS accepted (its notice
+    rendered), an alert on it, a pending filing, a fair with exhibitors."""
+    from caseflow.alerts.services import sla_sweep
+    from caseflow.applicants.creditcode import credit_code_check_char
+    from caseflow.applicants.services import applicant_register
+    from tests.engine.helpers import at
+
+    worker = api(staff["ZS"]["caseworker"])
+    opened = worker.post(
+        f"{PREFIX}/cases",
+        json={
+            "workflow": "adjudication",
+            "channel": "walk_in",
+            "received_at": local("2026-02-10", "09:00"),
+            "title": "外观设计专利侵权纠纷",
+            "complainant": ZS_COMPLAINANT,
+            "respondent": ZS_RESPONDENT,
+            "right": RIGHT,
+        },
+    ).get_json()
+    accepted = worker.post(
+        f"{PREFIX}/cases/{opened['id']}/transitions",
+        json={
+            "trigger": "accept",
+            "occurred_at": local("2026-02-13"),
+            "data": {"handlers": ["甲", "乙", "丙"]},
+        },
+    ).get_json()
+    notice = next(n for n in accepted["notices"] if n["status"] == "issued")
+    alert = sla_sweep(at("2026-12-31 10:00"))[0]
+    first17 = "91440101MA5CXXXX0"[:16] + "2"
+    pending = applicant_register(
+        unit=applicant.unit,
+        actor=staff["ZS"]["caseworker"],
+        name="某某科技有限公司",
+        credit_code=first17 + credit_code_check_char(first17),
+    )
+    return {
+        "client": api(staff["admin"]),
+        "case_id": accepted["id"],
+        "version": accepted["version"],
+        "notice_id": notice["id"],
+        "alert_id": alert.id,
+        "applicant_id": pending.id,
+        "fair_id": fair.id,
+        "exhibitor_id": fair.booth["1.1A01"].id,
+        "year": 2026,
+    }
+
+
+def base_body(endpoint, ids):
+    """A body that would be accepted, so that each bad variant differs from it in one thing."""
+    return {
+        "api.cases_create": {
+            "workflow": "adjudication",
+            "unit": "ZS",
+            "channel": "walk_in",
+            "received_at": local("2026-03-02"),
+            "title": "另一起纠纷",
+            "complainant": ZS_COMPLAINANT,
+            "respondent": ZS_RESPONDENT,
+            "right": {**RIGHT, "number": "ZL202330999999.1"},
+            "priority": False,
+            "data": {},
+        },
+        "api.cases_fire": {
+            "trigger": "serve",
+            "occurred_at": local("2026-02-16"),
+            "note": "送达",
+            "data": {},
+            "version": ids["version"],
+        },
+        "api.cases_assign": {"assignee": "caseworker_ZS", "version": ids["version"]},
+        "api.alerts_acknowledge": {"note": "已督办"},
+        "api.notice_corrections_create": {"note": "地址有误"},
+        "api.applicants_create": {
+            "unit": "ZS",
+            "name": "另一家公司",
+            "credit_code": "91440101MA5CYYYY0X",
+        },
+        "api.fairs_create": {
+            "unit": "CF",
+            "name": "第141届广交会",
+            "venue": "广州 琶洲展馆",
+            "opens_at": "2027-04-15T09:00:00+08:00",
+            "closes_at": "2027-04-19T18:00:00+08:00",
+            "organiser": "中国对外贸易中心",
+        },
+        "api.fairs_exhibitors_add": [{"name": "深圳某公司", "booth": "9.9Z99", "country": "CN"}],
+        "api.calendar_year_load": {"days": [], "source": "test"},
+    }.get(endpoint, {})
+
+
+def _resolve(document, schema):
+    while "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    if "oneOf" in schema:
+        return _resolve(document, schema["oneOf"][0])
+    if "allOf" in schema:
+        merged = {"type": "object", "properties": {}, "required": []}
+        for part in schema["allOf"]:
+            part = _resolve(document, part)
+            merged["properties"].update(part.get("properties", {}))
+            merged["required"] += part.get("required", [])
+        merged["nullable"] = bool(schema.get("nullable"))
+        return merged
+    return schema
+
+
+def field_variants(document, schema, base):
+    """``(label, body)`` pairs: each documented field made wrong in turn."""
+    schema = _resolve(document, schema)
+    if schema.get("type") == "array":  # a list of rows: spoil the first row's fields
+        row_schema = _resolve(document, schema["items"])
+        for label, row in field_variants(document, row_schema, base[0]):
+            yield f"row {label}", [row, *base[1:]]
+        return
+    for name, prop in schema.get("properties", {}).items():
+        prop = _resolve(document, prop)
+        kind = prop.get("type")
+        for wrong in WRONG.get(kind, []):
+            yield f"{name}={wrong!r}", {**base, name: wrong}
+        if not prop.get("nullable"):
+            yield f"{name}=null", {**base, name: None}
+        if kind == "string":
+            yield f"{name}=huge", {**base, name: HUGE}
+        if kind == "integer":
+            yield f"{name}=big", {**base, name: BIG_ID}
+            yield f"{name}=-1", {**base, name: -1}
+            if name.endswith("_id"):
+                yield f"{name}=unknown", {**base, name: UNKNOWN_ID}
+        if kind == "object" and prop.get("properties"):  # parties, the right: one level down
+            inner = base.get(name) or {}
+            for label, spoiled in field_variants(document, prop, inner):
+                yield f"{name}.{label}", {**base, name: spoiled}
+    properties = schema.get("properties", {})
+    if any(not _resolve(document, p).get("nullable") for p in properties.values()):
+        yield "every field null", {name: None for name in properties}
+
+
+def _fill(rule: str, values: dict) -> str:
+    return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(values[m.group(1)]), rule)
+
+
+def bad_requests(document, method, path_template, rule, ids):
+    """``(label, path, kwargs)`` for one route."""
+    path = _fill(rule.rule, ids)
+    base = base_body(rule.endpoint, ids)
+    for name in rule.arguments:  # unknown and out-of-range ids in the path
+        for unknown in (UNKNOWN_ID, BIG_ID, "x" * 300) if name != "year" else (1800, BIG_ID):
+            bad_path = _fill(rule.rule, {**ids, name: unknown})
+            yield f"{name}={str(unknown)[:12]}", bad_path, {"json": base}
+    if rule.endpoint in NO_BODY:
+        return
+    yield "no body", path, {}
+    yield "not json", path, {"data": "{not json", "content_type": "application/json"}
+    yield "empty json", path, {"data": "", "content_type": "application/json"}
+    yield "form", path, {"data": {"x": "1"}}
+    yield "array", path, {"json": [1, "two", None]}
+    yield "json null", path, {"data": "null", "content_type": "application/json"}
+    yield "json string", path, {"json": "accept"}
+    yield "json number", path, {"json": 7}
+    yield "deep", path, {"data": "[" * 5000 + "]" * 5000, "content_type": "application/json"}
+    operation = document["paths"][path_template][method]
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    if _resolve(document, schema).get("required"):
+        yield "empty object", path, {"json": {}}
+    for label, body in field_variants(document, schema, base):
+        yield label, path, {"json": body}
+
+
+def _write_routes(app):
+    from tests.api.test_openapi import _api_routes
+
+    return [(m, p, r) for m, p, r in _api_routes(app) if m in ("post", "put")]
+
+
+def test_every_write_route_is_covered(app):
+    endpoints = {r.endpoint for _, _, r in _write_routes(app)}
+    assert endpoints <= {*NO_BODY, *(e for e in _BASES)}, endpoints - set(_BASES)
+
+
+_BASES = (
+    "api.cases_create",
+    "api.cases_fire",
+    "api.cases_assign",
+    "api.alerts_acknowledge",
+    "api.notice_corrections_create",
+    "api.applicants_create",
+    "api.fairs_create",
+    "api.fairs_exhibitors_add",
+    "api.calendar_year_load",
+)
+
+
+def test_bad_input_is_a_4xx_json_error_and_changes_nothing(app, world):
+    document = app.test_client().get(f"{PREFIX}/openapi.json").get_json()
+    client = world["client"]
+    before = row_counts()
+    failures = []
+    for method, path_template, rule in _write_routes(app):
+        for label, path, kwargs in bad_requests(document, method, path_template, rule, world):
+            response = client._call(method.upper(), path, **kwargs)
+            body = response.get_json(silent=True)
+            where = f"{method.upper()} {path[:60]} [{label}] → {response.status_code}"
+            after = row_counts()
+            if after != before:
+                changed = {k: (before[k], after[k]) for k in after if after[k] != before[k]}
+                failures.append(f"{where}: rows changed {changed}")
+                before = after
+            if not 400 <= response.status_code < 500:
+                failures.append(f"{where}: {str(body)[:200]}")
+                continue
+            error = (body or {}).get("error") if isinstance(body, dict) else None
+            if not (
+                isinstance(error, dict)
+                and isinstance(error.get("code"), str)
+                and isinstance(error.get("message"), str)
+                and error["message"]
+                and isinstance(error.get("fields"), dict)
+            ):
+                failures.append(f"{where}: not the error shape: {str(body)[:200]}")
+                continue
+    assert failures == [], "\n".join(failures)
+
+
+def test_english_on_request_chinese_by_default(world):
+    client, path = world["client"], f"{PREFIX}/cases/{world['case_id']}/transitions"
+    chinese = client.post(path, json={"trigger": 7}).get_json()["error"]
+    english = client.post(path, json={"trigger": 7}, headers={"Accept-Language": "en"})
+    english = english.get_json()["error"]
+    assert not chinese["message"].isascii() and english["message"].isascii()
+    assert english["code"] == chinese["code"] == "invalid" and "trigger" in english["fields"]
+    missing = client.post(
+        path,
+        data="[",
+        content_type="application/json",
+        headers={"Accept-Language": "en-GB,en;q=0.9"},
+    ).get_json()["error"]
+    assert missing["message"] == "the request body must be a JSON object"
