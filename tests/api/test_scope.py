@@ -1,0 +1,191 @@
+"""Least privilege over the API, route by route: a user of another unit can neither read nor
+change a PD case, notice, alert or filing, nor a CF fair; a viewer of the owning unit reads and
+changes nothing; an admin reads everything. Every route with an id in its path is in the table
+(walked from ``app.url_map``), and no refused request changes a row."""
+
+import pytest
+
+from tests.api.test_bad_input import PREFIX, _fill, row_counts
+from tests.api.test_cases_adjudication import RIGHT, ZS_COMPLAINANT, ZS_RESPONDENT, local
+from tests.engine.helpers import *  # noqa: F403  (the case fixtures)
+
+#: (endpoint, method, body or None, owner) — owner is the unit whose resource the path names.
+#: Bodies are valid, so a refusal comes from the scope or the role, not from validation.
+ROUTES = [
+    ("api.cases_show", "GET", None, "PD"),
+    ("api.cases_fire", "POST", {"trigger": "serve", "occurred_at": local("2026-02-16")}, "PD"),
+    ("api.cases_assign", "POST", {"assignee": "caseworker_PD"}, "PD"),
+    ("api.notice_get", "GET", None, "PD"),
+    ("api.notice_pdf", "GET", None, "PD"),
+    ("api.notice_corrections_create", "POST", {"note": "地址有误"}, "PD"),
+    ("api.alerts_acknowledge", "POST", {"note": "已督办"}, "PD"),
+    ("api.applicants_show", "GET", None, "PD"),
+    ("api.applicants_approve", "POST", {}, "PD"),
+    ("api.applicants_revoke", "POST", {}, "PD"),
+    ("api.fairs_show", "GET", None, "CF"),
+    ("api.fairs_exhibitors_search", "GET", None, "CF"),
+    (
+        "api.fairs_exhibitors_add",
+        "POST",
+        [{"name": "深圳某公司", "booth": "9.9Z99", "country": "CN"}],
+        "CF",
+    ),
+]
+#: Routes naming a unit in the body or the query string instead of the path.
+UNIT_WRITES = [
+    (
+        "/cases",
+        {
+            "workflow": "adjudication",
+            "unit": "PD",
+            "channel": "walk_in",
+            "title": "越权立案",
+            "complainant": ZS_COMPLAINANT,
+            "respondent": ZS_RESPONDENT,
+            "right": RIGHT,
+        },
+    ),
+    ("/applicants", {"unit": "PD", "name": "越权备案公司", "credit_code": "91440101MA5CYYYY0X"}),
+    (
+        "/fairs",
+        {
+            "unit": "CF",
+            "name": "越权展会",
+            "venue": "广州",
+            "opens_at": "2027-04-15T09:00:00+08:00",
+            "closes_at": "2027-04-19T18:00:00+08:00",
+        },
+    ),
+]
+#: Routes anyone signed in may read, and what only admins may touch.
+UNSCOPED = {"api.workflows_show", "api.calendar_year_read", "api.calendar_year_load"}
+
+
+@pytest.fixture
+def pd_world(api, staff, fair):
+    """At PD: an accepted adjudication case with its issued notice and an alert, and a pending
+    filing; at CF: a fair with exhibitors."""
+    from caseflow.alerts.services import sla_sweep
+    from caseflow.applicants.creditcode import credit_code_check_char
+    from caseflow.applicants.services import applicant_register
+    from tests.engine.helpers import at
+
+    worker = api(staff["PD"]["caseworker"])
+    opened = worker.post(
+        f"{PREFIX}/cases",
+        json={
+            "workflow": "adjudication",
+            "channel": "walk_in",
+            "received_at": local("2026-02-10", "09:00"),
+            "title": "外观设计专利侵权纠纷",
+            "complainant": ZS_COMPLAINANT,
+            "respondent": ZS_RESPONDENT,
+            "right": RIGHT,
+        },
+    ).get_json()
+    accepted = worker.post(
+        f"{PREFIX}/cases/{opened['id']}/transitions",
+        json={
+            "trigger": "accept",
+            "occurred_at": local("2026-02-13"),
+            "data": {"handlers": ["甲", "乙", "丙"]},
+        },
+    ).get_json()
+    notice = next(n for n in accepted["notices"] if n["status"] == "issued")
+    alert = sla_sweep(at("2026-12-31 10:00"))[0]
+    first17 = "91440101MA5CXXXX0"[:16] + "2"
+    filing = applicant_register(
+        unit=staff["PD"]["caseworker"].unit,
+        actor=staff["PD"]["caseworker"],
+        name="某某科技有限公司",
+        credit_code=first17 + credit_code_check_char(first17),
+    )
+    return {
+        "case_id": accepted["id"],
+        "notice_id": notice["id"],
+        "alert_id": alert.id,
+        "applicant_id": filing.id,
+        "fair_id": fair.id,
+    }
+
+
+def _rows():
+    """Row counts, but for the tokens the test itself issues to its clients."""
+    return {k: v for k, v in row_counts().items() if k != "api_tokens"}
+
+
+def _call(client, method, path, body):
+    return client._call(method, path, **({} if body is None else {"json": body}))
+
+
+def test_every_route_with_an_id_is_in_the_table(app):
+    ids = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith(PREFIX + "/") and rule.arguments
+    }
+    assert ids - UNSCOPED == {endpoint for endpoint, *_ in ROUTES}
+
+
+def test_another_units_user_reads_and_changes_nothing(app, api, staff, pd_world):
+    rules = {r.endpoint: r for r in app.url_map.iter_rules()}
+    before = _rows()
+    for endpoint, method, body, owner in ROUTES:
+        outsider = "ZS" if owner == "PD" else "PD"
+        for role in ("supervisor", "caseworker", "desk_officer", "viewer"):
+            client = api(staff[outsider][role])
+            response = _call(client, method, _fill(rules[endpoint].rule, pd_world), body)
+            assert response.status_code in (403, 404), (endpoint, role, response.get_json())
+            assert set(response.get_json()["error"]) == {"code", "message", "fields"}
+    for path, body in UNIT_WRITES:
+        outsider = api(staff["ZS"]["supervisor"])
+        response = outsider.post(PREFIX + path, json=body)
+        assert response.status_code == 403, (path, response.get_json())
+    assert _rows() == before
+
+
+def test_lists_show_only_the_users_unit(api, staff, pd_world):
+    zs = api(staff["ZS"]["supervisor"])
+    assert zs.get(f"{PREFIX}/cases").get_json()["total"] == 0
+    assert zs.get(f"{PREFIX}/cases?unit=PD").get_json()["total"] == 0
+    assert all(w["opened"] == 0 for w in zs.get(f"{PREFIX}/stats?unit=PD").get_json()["workflows"])
+    assert zs.get(f"{PREFIX}/alerts").get_json()["alerts"] == []
+    assert zs.get(f"{PREFIX}/fairs").get_json()["fairs"] == []
+    assert zs.get(f"{PREFIX}/applicants?unit=PD").status_code == 403
+    assert zs.get(f"{PREFIX}/alerts/outbox").status_code == 403
+    pd = api(staff["PD"]["viewer"])
+    assert pd.get(f"{PREFIX}/cases").get_json()["total"] == 1
+    assert len(pd.get(f"{PREFIX}/alerts").get_json()["alerts"]) >= 1
+    assert pd.get(f"{PREFIX}/alerts/outbox").status_code == 403
+
+
+def test_a_viewer_of_the_unit_reads_but_changes_nothing(app, api, staff, pd_world):
+    rules = {r.endpoint: r for r in app.url_map.iter_rules()}
+    before = _rows()
+    for endpoint, method, body, owner in ROUTES:
+        viewer = api(staff[owner]["viewer"])
+        response = _call(viewer, method, _fill(rules[endpoint].rule, pd_world), body)
+        expected = (200,) if method == "GET" else (403,)
+        assert response.status_code in expected, (endpoint, response.get_json(silent=True))
+    for path, body in UNIT_WRITES:
+        owner = body["unit"]
+        response = api(staff[owner]["viewer"]).post(PREFIX + path, json=body)
+        assert response.status_code == 403, (path, response.get_json())
+    assert (
+        api(staff["PD"]["viewer"])
+        .put(f"{PREFIX}/calendar/2026", data="2026-01-01 holiday 元旦", content_type="text/plain")
+        .status_code
+        == 403
+    )
+    assert _rows() == before
+
+
+def test_an_admin_reads_every_unit(app, api, staff, pd_world):
+    rules = {r.endpoint: r for r in app.url_map.iter_rules()}
+    admin = api(staff["admin"])
+    for endpoint, method, _, _ in ROUTES:
+        if method == "GET":
+            response = admin.get(_fill(rules[endpoint].rule, pd_world))
+            assert response.status_code == 200, endpoint
+    assert admin.get(f"{PREFIX}/cases").get_json()["total"] == 1
+    assert admin.get(f"{PREFIX}/alerts/outbox").status_code == 200
