@@ -28,8 +28,8 @@ TABS = (("users", "用户与角色"), ("units", "单位"), ("calendar", "工作�
 
 def _user_form(formdata=None) -> UserForm:
     form = UserForm(prefix="user", formdata=formdata)
-    form.role.choices = [(role, ROLE_LABELS[role]) for role in ROLES]
-    form.unit_id.choices = [(0, "—（仅管理员）")] + [(u.id, f"{u.code} {u.name}") for u in sel.units_all()]
+    form.role.choices = [(role, _(ROLE_LABELS[role])) for role in ROLES]
+    form.unit_id.choices = [(0, _("—（仅管理员）"))] + [(u.id, f"{u.code} {u.name}") for u in sel.units_all()]
     return form
 
 
@@ -98,7 +98,7 @@ def admin_user_create():
             if target is not None:
                 target.errors = [*list(target.errors), reason]
         return _render("users", user_form=form, status=exc.status)
-    flash(f"已创建用户 {user.username}（{ROLE_LABELS[user.role]}）", "success")
+    flash(_("已创建用户 %(name)s（%(role)s）", name=user.username, role=_(ROLE_LABELS[user.role])), "success")
     return redirect(url_for("web.admin", tab="users"))
 
 
@@ -120,8 +120,14 @@ def admin_calendar_load():
         form.file.errors = [*list(form.file.errors), getattr(exc, "message", None) or f"文件有误：{exc}"]
         return _render("calendar", calendar_form=form, status=422)
     flash(
-        f"已载入 {result.year} 年官方安排：放假 {result.holidays} 天，调休上班 {result.workdays} 天；"
-        f"{len(result.moved)} 个时限的到期日随之调整",
+        _(
+            "已载入 %(year)s 年官方安排：放假 %(holidays)s 天，调休上班 %(workdays)s 天；"
+            "%(moved)s 个时限的到期日随之调整",
+            year=result.year,
+            holidays=result.holidays,
+            workdays=result.workdays,
+            moved=len(result.moved),
+        ),
         "success",
     )
     return redirect(url_for("web.admin", tab="calendar"))
@@ -154,7 +160,7 @@ def _profile_form(unit, *, submitted: bool):
         value = clocks.get(clock, "")
         if isinstance(value, dict):
             value = value.get(variant, "") if variant else ""
-        getattr(form, name).data = "关闭" if value is None else value
+        getattr(form, name).data = _("关闭") if value is None else value
     patterns = profile.get("doc_patterns") or {}
     for kind, name in form.pattern_inputs:
         getattr(form, name).data = patterns.get(kind, "")

@@ -1,6 +1,5 @@
 """The start page, health check, language switch, error pages and template helpers."""
 
-from datetime import date, datetime
 
 from flask import abort, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -11,7 +10,6 @@ from werkzeug.exceptions import HTTPException
 from caseflow.accounts.models import ROLE_LABELS
 from caseflow.errors import DomainError
 from caseflow.extensions import db, login_manager
-from caseflow.timeutil import chinese_date, to_local
 from caseflow.web import bp
 
 
@@ -26,6 +24,7 @@ def _load_user(user_id: str):
 login_manager.login_view = "accounts.login"
 login_manager.login_message = "请先登录。"
 login_manager.login_message_category = "info"
+login_manager.localize_callback = _
 
 
 @login_manager.unauthorized_handler
@@ -102,8 +101,13 @@ def register_error_pages(app) -> None:
     @app.errorhandler(DomainError)
     def _domain_error(exc: DomainError):
         db.session.rollback()
-        english = request.accept_languages.best_match(["zh", "zh_CN", "en"]) == "en"
-        message = exc.message_en if english and request.path.startswith("/api/") else exc.message
+        if request.path.startswith("/api/"):
+            english = request.accept_languages.best_match(["zh", "zh_CN", "en"]) == "en"
+        else:  # a page: the language the person chose
+            from caseflow.web.filters import _english
+
+            english = _english()
+        message = exc.message_en if english and exc.message_en else exc.message
         return render(exc.status, message, exc.code, exc.fields)
 
     @app.errorhandler(HTTPException)
@@ -126,23 +130,11 @@ def register_error_pages(app) -> None:
 
 
 def register_template_helpers(app) -> None:
-    @app.template_filter("cn_date")
-    def cn_date(value):
-        """2026年10月23日, from a date or an instant (read in local time)."""
-        if value is None:
-            return ""
-        if isinstance(value, datetime):
-            value = to_local(value).date()
-        if isinstance(value, date):
-            return chinese_date(value)
-        return str(value)
+    from caseflow.web import filters
 
-    @app.template_filter("cn_datetime")
-    def cn_datetime(value):
-        if value is None:
-            return ""
-        local = to_local(value)
-        return f"{chinese_date(local.date())} {local:%H:%M}"
+    # The same filters as the web pages': ISO dates when the page is in English.
+    app.add_template_filter(filters.cn_date, "cn_date")
+    app.add_template_filter(filters.cn_datetime, "cn_datetime")
 
     @app.context_processor
     def _globals():

@@ -1,11 +1,23 @@
-"""How the pages write dates, deadlines and countdowns: the Chinese way, in local time.
+"""How the pages write dates, deadlines and countdowns: the Chinese way, in local time (and
+ISO dates with English words when the page is in English).
 
 Pure functions, registered as Jinja filters by ``filters_register(app)``; the tests call them directly.
 """
 
 from datetime import date, datetime, timedelta
 
+from flask_babel import get_locale, gettext
+
 from caseflow.timeutil import chinese_date, local_date, to_local, utcnow
+
+
+def _english() -> bool:
+    """Whether this request is shown in English (outside a request: Chinese)."""
+    try:
+        locale = get_locale()
+    except RuntimeError:  # no application context
+        return False
+    return locale is not None and locale.language == "en"
 
 #: What a person reads for each badge; the CSS class is ``badge-<key>``.
 BADGE_LABELS = {
@@ -24,9 +36,12 @@ _PERIOD_UNITS = {"workdays": "个工作日", "days": "日", "months": "个月", 
 
 
 def period_cn(period: str | None) -> str:
-    """``5 workdays`` → 5 个工作日; a fixed instant (no period) → 固定时点."""
+    """``5 workdays`` → 5 个工作日; a fixed instant (no period) → 固定时点. In English the period
+    is already English (``5 workdays``)."""
     if not period:
-        return "固定时点"
+        return gettext("固定时点")
+    if _english():
+        return period
     number, _, unit = period.partition(" ")
     return f"{number} {_PERIOD_UNITS.get(unit, unit)}"
 
@@ -37,7 +52,7 @@ def cn_date(value) -> str:
         return ""
     if isinstance(value, datetime):
         value = local_date(value)
-    return chinese_date(value)
+    return value.isoformat() if _english() else chinese_date(value)
 
 
 def cn_datetime(value: datetime | None) -> str:
@@ -45,6 +60,8 @@ def cn_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
     local = to_local(value)
+    if _english():
+        return f"{local:%Y-%m-%d %H:%M}"
     return f"{chinese_date(local.date())} {local:%H:%M}"
 
 
@@ -102,22 +119,29 @@ def countdown(clock, now: datetime | None = None, *, workdays_between=None) -> s
     if clock.status not in ("running", "paused"):
         return ""
     if clock.status == "paused":
-        return "已暂停"
+        return gettext("已暂停")
     if clock.period_unit in ("hours", "fixed"):
         seconds = (clock.due_at - now).total_seconds()
         hours, rest = divmod(abs(int(seconds)), 3600)
-        minutes = rest // 60
-        text = f"{hours} 小时 {minutes} 分" if hours < 48 else f"{hours} 小时"
-        return f"剩余 {text}" if seconds >= 0 else f"已超期 {text}"
+        text = _hours_text(hours, rest // 60, with_minutes=hours < 48)
+        if seconds >= 0:
+            return gettext("剩余 %(time)s", time=text)
+        return gettext("已超期 %(time)s", time=text)
     today = local_date(now)
     last_day = clock_last_day(clock)
     if last_day < today:
-        return f"已超期 {(today - last_day).days} 天"
+        return gettext("已超期 %(n)s 天", n=(today - last_day).days)
     if last_day == today:
-        return "今日到期"
+        return gettext("今日到期")
     if workdays_between is not None:
-        return f"剩余 {workdays_between(today, last_day)} 个工作日"
-    return f"剩余 {(last_day - today).days} 天"
+        return gettext("剩余 %(n)s 个工作日", n=workdays_between(today, last_day))
+    return gettext("剩余 %(n)s 天", n=(last_day - today).days)
+
+
+def _hours_text(hours: int, minutes: int, *, with_minutes=True) -> str:
+    if with_minutes:
+        return gettext("%(h)s 小时 %(m)s 分", h=hours, m=minutes)
+    return gettext("%(h)s 小时", h=hours)
 
 
 def hours_until(instant: datetime | None, now: datetime | None = None) -> str:
@@ -127,8 +151,8 @@ def hours_until(instant: datetime | None, now: datetime | None = None) -> str:
     now = now or utcnow()
     seconds = (instant - now).total_seconds()
     hours, rest = divmod(abs(int(seconds)), 3600)
-    text = f"{hours} 小时 {rest // 60} 分"
-    return text if seconds >= 0 else f"已过 {text}"
+    text = _hours_text(hours, rest // 60)
+    return text if seconds >= 0 else gettext("已过 %(time)s", time=text)
 
 
 def file_size(size: int) -> str:

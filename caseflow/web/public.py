@@ -2,6 +2,7 @@
 on the acceptance notice and sees the stage and the public dates, nothing else."""
 
 from flask import render_template
+from flask_babel import gettext as _
 
 from caseflow.web import bp
 from caseflow.web.forms import PublicLookupForm
@@ -16,7 +17,7 @@ def public_status():
         result = case_public_lookup(form.number.data, form.code.data)
         if result is None:
             # One message for a wrong number and a wrong code: the page must not confirm numbers.
-            form.code.errors = [*list(form.code.errors), "案件编号或查询码不正确"]
+            form.code.errors = [*list(form.code.errors), _("案件编号或查询码不正确")]
             status = 404
     elif form.is_submitted():
         status = 422
