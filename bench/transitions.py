@@ -328,6 +328,7 @@ def run_direct(case_ids, worker_id, rounds, prepared) -> tuple[float, list]:
                             status="running",
                             paused_at=None,
                             remaining=None,
+                            paused_seconds=3600,
                             due_at=result.due_at,
                             last_day_on=result.last_day_on,
                             next_alert_at=result.due_at,

@@ -454,7 +454,13 @@ def _fire(case, trigger, actor, occurred_at, note, data, version):
         data=stored,
     )
     db.session.add(event)
-    _apply_clocks(case, row, at=at, actor=actor, event=event, note=cleaned.get("reason") or note)
+    from caseflow.clocks.services import clocks_batch
+
+    # One read of the case's active clocks, no flush between the effects, next_due_at once.
+    with clocks_batch(case):
+        _apply_clocks(
+            case, row, at=at, actor=actor, event=event, note=cleaned.get("reason") or note
+        )
     linked = _open_linked(case, row, cleaned, actor=actor, at=at)
     if linked is not None:
         event.data = {**stored, "linked_case": linked.number}
@@ -473,12 +479,14 @@ def _fire(case, trigger, actor, occurred_at, note, data, version):
     if row.notice is not None and _notices_available():
         from caseflow.notices.services import notice_queue
 
-        notice = notice_queue(
-            case=case,
-            kind=row.notice.kind,
-            event=event,
-            addressee=_PARTY_OF.get(row.notice.addressee, row.notice.addressee),
-        )
+        # The counter's upsert need not flush the step first: notice_queue flushes it all once.
+        with db.session.no_autoflush:
+            notice = notice_queue(
+                case=case,
+                kind=row.notice.kind,
+                event=event,
+                addressee=_PARTY_OF.get(row.notice.addressee, row.notice.addressee),
+            )
         notice_ids.append(notice.id)
     return event, notice_ids
 

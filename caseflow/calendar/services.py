@@ -11,7 +11,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, select
+from sqlalchemy.orm import Session
 
 from caseflow.calendar.index import (
     FIRST_YEAR,
@@ -33,15 +34,42 @@ log = logging.getLogger(__name__)
 
 #: Per process: database URL → the index built for the calendar token it was built from.
 _INDEX_CACHE: dict[str, WorkingCalendar] = {}
+#: Key in ``Session.info``: the calendar token read in the session's current transaction.
+_SESSION_TOKEN = "caseflow.calendar_token"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_token(session, transaction) -> None:
+    # A new transaction may see another process's load, and a savepoint rolled back may have
+    # held a load of ours: read the token again after either.
+    session.info.pop(_SESSION_TOKEN, None)
+
+
+_TOKEN = select(CalendarState.token).where(CalendarState.id == 1)
+
+
+def _current_token():
+    """The calendar token, read at most once per transaction (a transition counts several
+    deadlines; one read is enough, as they all belong to the same transaction's snapshot)."""
+    info = db.session.info
+    if _SESSION_TOKEN not in info:
+        info[_SESSION_TOKEN] = db.session.execute(_TOKEN).scalar()
+    return info[_SESSION_TOKEN]
+
+
+def calendar_token_seen(token: str) -> None:
+    """Record the token a query of the caller's read in this transaction (the clock services read
+    it together with a case's clocks), so that ``calendar_current`` need not read it again."""
+    db.session.info[_SESSION_TOKEN] = token
 
 
 def calendar_current() -> WorkingCalendar:
     """The working-day index for the app's database, rebuilt only when the calendar changed.
 
-    One indexed read of the version token per call; another process's load changes the token, so
-    every process picks it up on its next deadline.
+    One indexed read of the version token per transaction; another process's load changes the
+    token, so every process picks it up in its next transaction.
     """
-    token = db.session.execute(select(CalendarState.token).where(CalendarState.id == 1)).scalar()
+    token = _current_token()
     key = str(db.engine.url)
     cached = _INDEX_CACHE.get(key)
     if cached is not None and cached.version == token:
@@ -69,6 +97,7 @@ def calendar_version_bump() -> int:
     state.token = uuid.uuid4().hex
     state.changed_at = utcnow()
     db.session.flush()
+    db.session.info[_SESSION_TOKEN] = state.token
     return state.version
 
 

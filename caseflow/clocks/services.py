@@ -2,18 +2,24 @@
 
 All run inside the caller's transaction and never commit. Every change writes a ``ClockEntry``
 (linked to the caller's audit ``Event`` when given), refreshes ``clock.next_alert_at`` and the
-case's ``next_due_at``. Pause, resume and extension are "steps" applied to the clock's schedule;
+case's ``next_due_at``. Inside ``clocks_batch(case)`` (the engine wraps a transition's clock effects
+in it) the case's active clocks are read once, nothing is flushed between changes and
+``next_due_at`` is set once at the end; called alone, each service is its own small batch and
+flushes its rows before returning. Pause, resume and extension are "steps" applied to the clock's schedule;
 a recompute after a calendar load replays the clock's history with the same steps on the new
 calendar, so an incremental change and a replay can never disagree.
 """
 
 import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 
 from caseflow.calendar.index import WorkingCalendar
+from caseflow.calendar.models import CalendarState
 from caseflow.calendar.periods import (
     DAY_UNITS,
     DAYS,
@@ -27,6 +33,7 @@ from caseflow.calendar.periods import (
     due_on_of,
     parse_period,
 )
+from caseflow.calendar.services import calendar_token_seen
 from caseflow.cases.models import Event
 from caseflow.clocks.models import Clock, ClockEntry
 from caseflow.errors import StateConflict, ValidationFailed
@@ -54,22 +61,95 @@ def _case_key(case) -> str:
     return case.id
 
 
-def _active_clock(case, name: str, statuses=ACTIVE) -> Clock | None:
-    return db.session.execute(
-        select(Clock).where(
-            Clock.case_id == _case_key(case), Clock.name == name, Clock.status.in_(statuses)
+#: A case's active clocks and the calendar token in one round trip (a row with a null clock when
+#: it has none). Built once: its construction would cost more than running it.
+_ACTIVE_CLOCKS_AND_TOKEN = (
+    select(Clock, CalendarState.token)
+    .select_from(CalendarState)
+    .outerjoin(Clock, and_(Clock.case_id == bindparam("case_id"), Clock.status.in_(ACTIVE)))
+    .where(CalendarState.id == 1)
+    .order_by(Clock.id)
+)
+_ACTIVE_CLOCKS = (
+    select(Clock)
+    .where(Clock.case_id == bindparam("case_id"), Clock.status.in_(ACTIVE))
+    .order_by(Clock.id)
+)
+
+
+class _Batch:
+    """The active clocks of one case, read once, for a run of changes in memory."""
+
+    def __init__(self, case):
+        self.case = case
+        case_id = _case_key(case)
+        rows = db.session.execute(_ACTIVE_CLOCKS_AND_TOKEN, {"case_id": case_id}).all()
+        if rows:
+            calendar_token_seen(rows[0][1])
+            clocks = [clock for clock, _ in rows if clock is not None]
+        else:  # no calendar loaded yet: no token row to join
+            clocks = db.session.execute(_ACTIVE_CLOCKS, {"case_id": case_id}).scalars()
+        #: By name; a stopped clock stays until a new one of its name replaces it.
+        self.clocks: dict[str, Clock] = {c.name: c for c in clocks}
+        self._calendar: WorkingCalendar | None = None
+
+    @property
+    def calendar(self) -> WorkingCalendar:
+        if self._calendar is None:
+            self._calendar = calendar_for_context()
+        return self._calendar
+
+    def active(self, name: str, statuses=ACTIVE) -> Clock | None:
+        clock = self.clocks.get(name)
+        return clock if clock is not None and clock.status in statuses else None
+
+    def all_active(self, statuses=ACTIVE) -> list[Clock]:
+        return [c for c in self.clocks.values() if c.status in statuses]
+
+    def refresh_next_due(self) -> None:
+        # Every active clock of the case is in ``clocks``, so the minimum needs no query.
+        soonest = min(
+            (c.due_at for c in self.clocks.values() if c.status == "running"), default=None
         )
-    ).scalar_one_or_none()
+        if self.case.next_due_at != soonest:
+            self.case.next_due_at = soonest
 
 
-def _active_clocks(case, statuses=ACTIVE) -> list[Clock]:
-    return list(
-        db.session.execute(
-            select(Clock)
-            .where(Clock.case_id == _case_key(case), Clock.status.in_(statuses))
-            .order_by(Clock.id)
-        ).scalars()
-    )
+_BATCH: ContextVar[_Batch | None] = ContextVar("caseflow_clock_batch", default=None)
+
+
+@contextmanager
+def clocks_batch(case):
+    """Run several clock changes on ``case`` as one batch (a transition's clock effects).
+
+    The case's active clocks are read in one query, the services change them in memory without
+    flushing (the caller's commit writes everything in one flush), and ``case.next_due_at`` is
+    recomputed once on the way out. Nested use on the same case joins the open batch.
+    """
+    current = _BATCH.get()
+    if current is not None and current.case is case:
+        yield current
+        return
+    with db.session.no_autoflush:
+        batch = _Batch(case)
+        token = _BATCH.set(batch)
+        try:
+            yield batch
+        finally:
+            _BATCH.reset(token)
+    batch.refresh_next_due()
+
+
+@contextmanager
+def _batch(case):
+    """The open batch of ``case``, or a batch of one service call that flushes its rows."""
+    current = _BATCH.get()
+    if current is not None and current.case is case:
+        yield current
+        return
+    with clocks_batch(case) as batch:
+        yield batch
+    db.session.flush()
 
 
 def _aware(at: datetime, field: str) -> datetime:
@@ -253,15 +333,24 @@ def _record(clock, action, at, *, actor, event, before, note="", period=None) ->
     return entry
 
 
-def _rearm(clock: Clock, due_before: datetime | None) -> None:
-    """A changed due date re-arms every alert level (deadlines.md §4)."""
+def _rearm(clock: Clock, due_before: datetime | None, calendar) -> None:
+    """A changed due date re-arms every alert level (deadlines.md §4). ``calendar``: the
+    calendar, or a callable giving it (only the escalation moment needs one)."""
     if due_before is not None and clock.due_at != due_before:
         clock.alert_level = None
-    clock.next_alert_at = clock_next_alert_at(clock, clock.alert_level)
+    if callable(calendar) and clock.alert_level == "overdue":
+        calendar = calendar()
+    clock.next_alert_at = clock_next_alert_at(
+        clock, clock.alert_level, calendar=None if callable(calendar) else calendar
+    )
 
 
 def case_refresh_next_due(case) -> None:
     """Set ``case.next_due_at`` to the soonest due instant of its running clocks (the inbox order)."""
+    current = _BATCH.get()
+    if current is not None and current.case is case:
+        current.refresh_next_due()
+        return
     soonest = db.session.execute(
         select(func.min(Clock.due_at)).where(
             Clock.case_id == _case_key(case), Clock.status == "running"
@@ -292,53 +381,67 @@ def clock_start(
             message_en="a clock needs exactly one of period and fixed_due_at",
             fields={"period": "period or fixed_due_at"},
         )
-    if _active_clock(case, name) is not None:
-        raise StateConflict(
-            f"时限 {name} 已在计时", message_en=f"clock {name} is already active on this case"
-        )
-    if period is not None:
-        p = _period(period, "period")
-        try:
-            result = due_compute(started_at, p, calendar=calendar_for_context())
-        except ValueError as exc:
-            raise ValidationFailed(str(exc), fields={"period": str(exc)}) from exc
-        clock = Clock(
-            case=case,
-            name=name,
-            period=str(p),
-            period_unit=p.unit,
-            started_at=started_at,
-            due_at=result.due_at,
-            last_day_on=result.last_day_on,
-            provisional=result.provisional,
-        )
-    else:
-        _aware(fixed_due_at, "fixed_due_at")
-        if fixed_due_at <= started_at:
-            raise ValidationFailed(
-                "固定截止时刻须晚于开始时刻",
-                message_en="fixed_due_at must be after started_at",
-                fields={"fixed_due_at": "before start"},
+    with _batch(case) as batch:
+        if batch.active(name) is not None:
+            raise StateConflict(
+                f"时限 {name} 已在计时", message_en=f"clock {name} is already active on this case"
             )
-        clock = Clock(
-            case=case,
-            name=name,
-            period=None,
-            period_unit=FIXED,
-            started_at=started_at,
-            due_at=fixed_due_at,
-            last_day_on=None,
-            provisional=False,
-        )
-    clock.status = "running"
-    clock.paused_seconds = 0
-    clock.extended = 0
-    db.session.add(clock)
-    _record(clock, "start", started_at, actor=actor, event=event, before=None)
-    _rearm(clock, None)
-    db.session.flush()
-    case_refresh_next_due(case)
+        if period is not None:
+            p = _period(period, "period")
+            try:
+                result = due_compute(started_at, p, calendar=batch.calendar)
+            except ValueError as exc:
+                raise ValidationFailed(str(exc), fields={"period": str(exc)}) from exc
+            clock = Clock(
+                case=case,
+                name=name,
+                period=str(p),
+                period_unit=p.unit,
+                started_at=started_at,
+                due_at=result.due_at,
+                last_day_on=result.last_day_on,
+                provisional=result.provisional,
+            )
+        else:
+            _aware(fixed_due_at, "fixed_due_at")
+            if fixed_due_at <= started_at:
+                raise ValidationFailed(
+                    "固定截止时刻须晚于开始时刻",
+                    message_en="fixed_due_at must be after started_at",
+                    fields={"fixed_due_at": "before start"},
+                )
+            clock = Clock(
+                case=case,
+                name=name,
+                period=None,
+                period_unit=FIXED,
+                started_at=started_at,
+                due_at=fixed_due_at,
+                last_day_on=None,
+                provisional=False,
+            )
+        clock.status = "running"
+        clock.paused_seconds = 0
+        clock.extended = 0
+        db.session.add(clock)
+        batch.clocks[name] = clock
+        _record(clock, "start", started_at, actor=actor, event=event, before=None)
+        _rearm(clock, None, lambda: batch.calendar)
     log.info("clock %s started on %s, due %s", name, case.id, clock.due_at.isoformat())
+    return clock
+
+
+def _end(case, name, action, status_of, *, at, actor, event, note) -> Clock | None:
+    """Stop or cancel the active clock ``name``; None if there is none."""
+    _aware(at, "at")
+    with _batch(case) as batch:
+        clock = batch.active(name)
+        if clock is None:
+            return None
+        clock.status = status_of(clock)
+        clock.stopped_at = at
+        clock.next_alert_at = None
+        _record(clock, action, at, actor=actor, event=event, before=clock.due_at, note=note)
     return clock
 
 
@@ -346,74 +449,70 @@ def clock_stop(case, name: str, *, at: datetime, actor=None, event=None, note=""
     """Stop the active clock ``name``: ``met`` if at or before ``due_at``, else ``breached``.
 
     No active clock of that name: nothing to do, returns None."""
-    _aware(at, "at")
-    clock = _active_clock(case, name)
-    if clock is None:
-        return None
-    clock.status = "met" if at <= clock.due_at else "breached"
-    clock.stopped_at = at
-    clock.next_alert_at = None
-    _record(clock, "stop", at, actor=actor, event=event, before=clock.due_at, note=note)
-    db.session.flush()
-    case_refresh_next_due(case)
-    return clock
+    return _end(
+        case,
+        name,
+        "stop",
+        lambda clock: "met" if at <= clock.due_at else "breached",
+        at=at,
+        actor=actor,
+        event=event,
+        note=note,
+    )
 
 
 def clock_cancel(case, name: str, *, at: datetime, actor=None, event=None, note="") -> Clock | None:
     """Cancel the active clock ``name`` (it no longer applies); None if there is none."""
-    _aware(at, "at")
-    clock = _active_clock(case, name)
-    if clock is None:
-        return None
-    clock.status = "cancelled"
-    clock.stopped_at = at
-    clock.next_alert_at = None
-    _record(clock, "cancel", at, actor=actor, event=event, before=clock.due_at, note=note)
-    db.session.flush()
-    case_refresh_next_due(case)
-    return clock
+    return _end(
+        case,
+        name,
+        "cancel",
+        lambda clock: "cancelled",
+        at=at,
+        actor=actor,
+        event=event,
+        note=note,
+    )
 
 
 def clock_pause(case, name: str, *, at: datetime, actor=None, event=None, note="") -> Clock | None:
     """Pause the running clock ``name`` (中止, 公告, 鉴定…); None if it is not running."""
     _aware(at, "at")
-    clock = _active_clock(case, name, statuses=("running",))
-    if clock is None:
-        return None
-    if at < clock.started_at:
-        raise ValidationFailed(
-            "暂停时刻早于开始时刻",
-            message_en="cannot pause before the clock started",
-            fields={"at": "before start"},
-        )
-    _step_pause(clock, at, calendar_for_context())
-    clock.status = "paused"
-    clock.next_alert_at = None
-    _record(clock, "pause", at, actor=actor, event=event, before=clock.due_at, note=note)
-    db.session.flush()
-    case_refresh_next_due(case)
+    with _batch(case) as batch:
+        clock = batch.active(name, statuses=("running",))
+        if clock is None:
+            return None
+        if at < clock.started_at:
+            raise ValidationFailed(
+                "暂停时刻早于开始时刻",
+                message_en="cannot pause before the clock started",
+                fields={"at": "before start"},
+            )
+        _step_pause(clock, at, batch.calendar)
+        clock.status = "paused"
+        clock.next_alert_at = None
+        _record(clock, "pause", at, actor=actor, event=event, before=clock.due_at, note=note)
     return clock
 
 
 def clock_resume(case, name: str, *, at: datetime, actor=None, event=None, note="") -> Clock | None:
     """Resume the paused clock ``name``; the paused span does not count. None if not paused."""
     _aware(at, "at")
-    clock = _active_clock(case, name, statuses=("paused",))
-    if clock is None:
-        return None
-    if at < clock.paused_at:
-        raise ValidationFailed(
-            "恢复时刻早于暂停时刻",
-            message_en="cannot resume before the pause",
-            fields={"at": "before pause"},
-        )
-    before = clock.due_at
-    _step_resume(clock, at, calendar_for_context())
-    clock.status = "running"
-    _record(clock, "resume", at, actor=actor, event=event, before=before, note=note)
-    _rearm(clock, before)
-    db.session.flush()
-    case_refresh_next_due(case)
+    with _batch(case) as batch:
+        clock = batch.active(name, statuses=("paused",))
+        if clock is None:
+            return None
+        if at < clock.paused_at:
+            raise ValidationFailed(
+                "恢复时刻早于暂停时刻",
+                message_en="cannot resume before the pause",
+                fields={"at": "before pause"},
+            )
+        before = clock.due_at
+        _step_resume(clock, at, batch.calendar)
+        clock.status = "running"
+        _record(clock, "resume", at, actor=actor, event=event, before=before, note=note)
+        _rearm(clock, before, batch.calendar)
     return clock
 
 
@@ -435,56 +534,67 @@ def clock_extend(
     """
     _aware(at, "at")
     step = _period(by, "by")
-    clock = _active_clock(case, name)
-    if clock is None:
-        raise StateConflict(
-            f"没有计时中的时限 {name}", message_en=f"no active clock {name} to extend"
-        )
-    if maximum is not None:
-        cap = maximum if isinstance(maximum, int) else _period(maximum, "maximum")
-        if isinstance(cap, Period):
-            if cap.unit != step.unit:
-                raise ValidationFailed(
-                    f"延长单位须为 {cap.unit}",
-                    message_en=f"extend in {cap.unit}",
-                    fields={"by": "unit"},
-                )
-            cap = cap.amount
-        if (clock.extended or 0) + step.amount > cap:
-            raise ValidationFailed(
-                f"延长合计超过上限（已延长 {clock.extended}，上限 {cap}）",
-                message_en=f"extensions would total {(clock.extended or 0) + step.amount}, over the maximum {cap}",
-                fields={"by": "exceeds maximum"},
+    with _batch(case) as batch:
+        clock = batch.active(name)
+        if clock is None:
+            raise StateConflict(
+                f"没有计时中的时限 {name}", message_en=f"no active clock {name} to extend"
             )
-    before = clock.due_at
-    _step_extend(clock, step, calendar_for_context())
-    clock.extended = (clock.extended or 0) + step.amount
-    _record(
-        clock, "extend", at, actor=actor, event=event, before=before, note=note, period=str(step)
-    )
-    _rearm(clock, before)
-    db.session.flush()
-    case_refresh_next_due(case)
+        if maximum is not None:
+            cap = maximum if isinstance(maximum, int) else _period(maximum, "maximum")
+            if isinstance(cap, Period):
+                if cap.unit != step.unit:
+                    raise ValidationFailed(
+                        f"延长单位须为 {cap.unit}",
+                        message_en=f"extend in {cap.unit}",
+                        fields={"by": "unit"},
+                    )
+                cap = cap.amount
+            if (clock.extended or 0) + step.amount > cap:
+                raise ValidationFailed(
+                    f"延长合计超过上限（已延长 {clock.extended}，上限 {cap}）",
+                    message_en=f"extensions would total {(clock.extended or 0) + step.amount}, over the maximum {cap}",
+                    fields={"by": "exceeds maximum"},
+                )
+        before = clock.due_at
+        _step_extend(clock, step, batch.calendar)
+        clock.extended = (clock.extended or 0) + step.amount
+        _record(
+            clock,
+            "extend",
+            at,
+            actor=actor,
+            event=event,
+            before=before,
+            note=note,
+            period=str(step),
+        )
+        _rearm(clock, before, batch.calendar)
     return clock
 
 
 def clocks_stop_all(case, *, at: datetime, actor=None, event=None) -> list[Clock]:
     """Stop every active clock of the case (a final state)."""
-    return [clock_stop(case, c.name, at=at, actor=actor, event=event) for c in _active_clocks(case)]
+    with _batch(case) as batch:
+        return [
+            clock_stop(case, c.name, at=at, actor=actor, event=event) for c in batch.all_active()
+        ]
 
 
 def clocks_pause_all(case, *, at: datetime, actor=None, event=None) -> list[Clock]:
-    return [
-        clock_pause(case, c.name, at=at, actor=actor, event=event)
-        for c in _active_clocks(case, statuses=("running",))
-    ]
+    with _batch(case) as batch:
+        return [
+            clock_pause(case, c.name, at=at, actor=actor, event=event)
+            for c in batch.all_active(statuses=("running",))
+        ]
 
 
 def clocks_resume_all(case, *, at: datetime, actor=None, event=None) -> list[Clock]:
-    return [
-        clock_resume(case, c.name, at=at, actor=actor, event=event)
-        for c in _active_clocks(case, statuses=("paused",))
-    ]
+    with _batch(case) as batch:
+        return [
+            clock_resume(case, c.name, at=at, actor=actor, event=event)
+            for c in batch.all_active(statuses=("paused",))
+        ]
 
 
 # -- recompute after a calendar change -------------------------------------------------------
@@ -550,7 +660,7 @@ def clocks_recompute_for_year(year: int, *, actor=None, at: datetime) -> list[Du
         )
         db.session.add(event)
         _record(clock, "recompute", at, actor=actor, event=event, before=before, note=note)
-        _rearm(clock, before)
+        _rearm(clock, before, calendar)
         db.session.flush()
         case_refresh_next_due(clock.case)
         moved.append(

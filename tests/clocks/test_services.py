@@ -3,7 +3,7 @@
 from datetime import UTC, date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from caseflow.calendar.periods import due_on_of
 from caseflow.clocks.models import Clock, ClockEntry
@@ -17,6 +17,7 @@ from caseflow.clocks.services import (
     clock_resume,
     clock_start,
     clock_stop,
+    clocks_batch,
     clocks_pause_all,
     clocks_resume_all,
     clocks_stop_all,
@@ -266,3 +267,55 @@ def test_case_refresh_next_due_ignores_paused_and_stopped(make_case):
         "start",
         "pause",
     ]
+
+
+def test_a_batch_reads_the_clocks_once_and_writes_them_in_one_flush(make_case):
+    case = make_case()
+    clock_start(case, "review", period="10 workdays", started_at=local("2026-03-02T10:00"))
+    db.session.commit()
+    db.session.refresh(case)  # loaded before counting
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement.split()[0].upper())
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        with clocks_batch(case):
+            clock_pause(case, "review", at=local("2026-03-03T10:00"))
+            revision = clock_start(
+                case, "revision", period="5 workdays", started_at=local("2026-03-03T10:00")
+            )
+            assert statements == ["SELECT"]  # the active clocks with the calendar token
+        db.session.flush()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    # next_due_at set once, on the way out of the batch: the revision clock (03-10) is the soonest
+    assert case.next_due_at == revision.due_at == end_of("2026-03-10")
+    assert statements.count("SELECT") == 1
+    db.session.commit()
+    assert {c.name: c.status for c in db.session.scalars(select(Clock))} == {
+        "review": "paused",
+        "revision": "running",
+    }
+
+
+def test_the_calendar_token_is_read_once_per_transaction(make_case):
+    from caseflow.calendar.services import calendar_current
+
+    db.session.commit()
+    reads = []
+
+    def record(conn, cursor, statement, *args):
+        if "calendar_state" in statement:
+            reads.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        first = calendar_current()
+        assert calendar_current() is first and len(reads) == 1
+        db.session.commit()  # a new transaction may see another process's load: read again
+        calendar_current()
+        assert len(reads) == 2
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
