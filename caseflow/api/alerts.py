@@ -52,6 +52,10 @@ def _query_args():
         raise Malformed(
             "limit 须为整数", message_en="limit must be an integer", fields={"limit": "integer"}
         ) from exc
+    if limit < 1:  # PostgreSQL refuses a negative LIMIT; SQLite would read it as "no limit"
+        raise Malformed(
+            "limit 须为正整数", message_en="limit must be at least 1", fields={"limit": "≥ 1"}
+        )
     return since, level, limit
 
 

@@ -14,6 +14,9 @@ from caseflow.errors import Malformed, PermissionDenied, ValidationFailed, Versi
 from caseflow.extensions import db
 from caseflow.timeutil import iso, parse_instant
 
+#: Far beyond any list we hold, and far below an offset the database cannot represent.
+MAX_PAGE = 1_000_000
+
 
 def clock_json(clock, wf) -> dict:
     definition = workflows.clock(wf, clock.name)
@@ -296,6 +299,12 @@ def cases_index():
         page = int(request.args.get("page", 1))
     except ValueError:
         raise Malformed("page 应为整数", message_en="page must be an integer") from None
+    if page > MAX_PAGE:  # its offset would overflow the database's integers
+        raise ValidationFailed(
+            f"page 不能超过 {MAX_PAGE}",
+            message_en=f"page must be at most {MAX_PAGE}",
+            fields={"page": f"≤ {MAX_PAGE}"},
+        )
     workflow = request.args.get("workflow") or None
     if workflow and workflow not in workflows.WORKFLOWS:
         raise ValidationFailed("未知的流程", fields={"workflow": "unknown"})

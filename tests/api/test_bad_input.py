@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from caseflow.extensions import db
 from tests.api.test_cases_adjudication import RIGHT, ZS_COMPLAINANT, ZS_RESPONDENT, local
+from tests.api.test_openapi import _api_routes
 from tests.engine.helpers import *  # noqa: F403  (the case fixtures)
 
 PREFIX = "/api/v1"
@@ -87,6 +88,7 @@ def world(api, staff, applicant, fair):
         "fair_id": fair.id,
         "exhibitor_id": fair.booth["1.1A01"].id,
         "year": 2026,
+        "name": "adjudication",
     }
 
 
@@ -166,6 +168,7 @@ def field_variants(document, schema, base):
             yield f"{name}=null", {**base, name: None}
         if kind == "string":
             yield f"{name}=huge", {**base, name: HUGE}
+            yield f"{name}=NUL", {**base, name: "a\x00b"}
         if kind == "integer":
             yield f"{name}=big", {**base, name: BIG_ID}
             yield f"{name}=-1", {**base, name: -1}
@@ -189,7 +192,7 @@ def bad_requests(document, method, path_template, rule, ids):
     path = _fill(rule.rule, ids)
     base = base_body(rule.endpoint, ids)
     for name in rule.arguments:  # unknown and out-of-range ids in the path
-        for unknown in (UNKNOWN_ID, BIG_ID, "x" * 300) if name != "year" else (1800, BIG_ID):
+        for unknown in (UNKNOWN_ID, BIG_ID, "x" * 300, "%00") if name != "year" else (1800, BIG_ID):
             bad_path = _fill(rule.rule, {**ids, name: unknown})
             yield f"{name}={str(unknown)[:12]}", bad_path, {"json": base}
     if rule.endpoint in NO_BODY:
@@ -212,8 +215,6 @@ def bad_requests(document, method, path_template, rule, ids):
 
 
 def _write_routes(app):
-    from tests.api.test_openapi import _api_routes
-
     return [(m, p, r) for m, p, r in _api_routes(app) if m in ("post", "put")]
 
 
@@ -295,3 +296,42 @@ def test_the_base_bodies_are_accepted(app, world):
             method.upper(), _fill(rule.rule, world), json=base_body(rule.endpoint, world)
         )
         assert response.status_code in (200, 201), (rule.endpoint, response.get_json())
+
+
+QUERY_VALUES = [
+    "",
+    "x",
+    "-1",
+    "0",
+    str(BIG_ID),
+    "1.5",
+    "2026-13-45",
+    "true",
+    "长" * 5000,
+    "%",
+    "\x00",
+]
+
+
+def test_bad_query_strings_are_never_a_server_error(app, world):
+    """Every GET with every documented query parameter set to nonsense: 200 or a 4xx error."""
+    document = app.test_client().get(f"{PREFIX}/openapi.json").get_json()
+    client, failures = world["client"], []
+    for method, path_template, rule in _api_routes(app):
+        if method != "get":
+            continue
+        path = _fill(rule.rule, world)
+        params = [
+            p["name"]
+            for p in document["paths"][path_template][method].get("parameters", [])
+            if p["in"] == "query"
+        ]
+        for name in params:
+            for value in QUERY_VALUES:
+                response = client.get(path, query_string={name: value})
+                if response.status_code >= 500:
+                    failures.append(f"GET {path}?{name}={value[:20]!r} → {response.status_code}")
+                elif response.status_code >= 400:
+                    error = response.get_json()["error"]
+                    assert set(error) == {"code", "message", "fields"}
+    assert failures == [], "\n".join(failures)
