@@ -421,10 +421,12 @@ def unit_profile_form_class():
             if clock.name in seen or clock.fixed:
                 continue
             seen.add(clock.name)
+            # Per patent type where the period depends on it (procedures.md §2); other clocks
+            # take one period, which then applies to every variant of theirs.
             if clock.variant_key == "patent_type":
                 variants = ["invention", "utility_model", "design"]
             else:
-                variants = list(clock.variants) or [None]
+                variants = [None]
             for variant in variants:
                 name = f"clock__{clock.name}" + (f"__{variant}" if variant else "")
                 default = clock_period(clock, variant=variant) if variant else clock.period

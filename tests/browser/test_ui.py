@@ -190,3 +190,60 @@ def test_another_units_case_is_a_403_page(new_page, people, open_case, shot):
     assert "无权" in page.content()
     shot(page, "forbidden")
     assert db.session.get(Case, pd_case.id).state == "filed"
+
+
+def test_new_pages_fair_import_pre_exam_refusal_and_unit_profile(new_page, people, units, shot):
+    """A desk officer registers a fair typing its dates and loads a list with a bad row; a
+    caseworker's pre-exam request is refused beside the field; an admin's bad period too."""
+    from caseflow.applicants.creditcode import credit_code_check_char
+    from caseflow.applicants.services import applicant_approve, applicant_register
+
+    desk = new_page(people["desk"])
+    desk.goto("/fairs")
+    desk.fill("#fair-name", "第140届中国进出口商品交易会（第一期）")
+    desk.fill("#fair-venue", "广州 琶洲展馆")
+    desk.fill("#fair-opens_at", "2026-10-15 09:00")
+    desk.fill("#fair-closes_at", "2026-10-19 18:00")
+    desk.click("#fair-new button[type=submit]")
+    desk.wait_for_load_state()
+    assert "请导入参展商名单" in desk.content()
+    desk.set_input_files(
+        "#import-file",
+        files=[{
+            "name": "exhibitors.csv",
+            "mimeType": "text/csv",
+            "buffer": "名称,展位号,国家或地区\n佛山光耀灯饰有限公司,11.2C15,中国\n,11.2C16,CN\n".encode(),
+        }],
+    )
+    desk.click("#exhibitor-import button[type=submit]")
+    desk.wait_for_load_state()
+    assert "名称不能为空" in desk.inner_text("#row-errors")
+    shot(desk, "fair-import-error")
+
+    code = "91442000MA4UJ8AB1"
+    applicant = applicant_register(
+        unit=units["ZS"], actor=people["supervisor"], name="中山市明辉照明有限公司",
+        credit_code=code + credit_code_check_char(code),
+    )
+    applicant_approve(applicant, actor=people["supervisor"])
+    worker = new_page(people["caseworker"])
+    worker.goto("/applicants")
+    shot(worker, "applicants")
+    worker.goto("/cases/new?workflow=pre_exam")
+    assert worker.get_attribute("#received_at", "placeholder") == "2026-10-23 14:30"
+    worker.select_option("#applicant_id", str(applicant.id))
+    worker.fill("#title", "LED 筒灯发明专利快速预审")
+    worker.select_option("#patent_type", "invention")
+    worker.fill("#classification", "A61K 31/00")
+    worker.click("#case-new button[type=submit]")
+    worker.wait_for_load_state()
+    assert "不在本中心发明预审领域内" in worker.inner_text("#classification-error")
+    shot(worker, "case-new-pre-exam-refused")
+
+    admin = new_page(people["admin"])
+    admin.goto("/admin/units/ZS")
+    admin.fill("#clock__review__design", "two workdays")
+    admin.click("#unit-profile button[type=submit]")
+    admin.wait_for_load_state()
+    assert "期限格式不正确" in admin.inner_text("#clock__review__design-error")
+    shot(admin, "admin-unit")
