@@ -3,6 +3,7 @@ bodies — none, not JSON, a JSON array or scalar, a wrong type for every field 
 lists, nulls, huge strings, unknown and out-of-range ids — by a user allowed to call it. Each is
 refused with a 4xx JSON error of the documented shape, and no table gains or loses a row."""
 
+import io
 import re
 
 import pytest
@@ -198,6 +199,27 @@ def bad_requests(document, method, path_template, rule, ids):
     if rule.endpoint in NO_BODY:
         return
     yield "no body", path, {}
+    yield "text", path, {"data": "2026-13-01 holiday 元旦\n\x00", "content_type": "text/plain"}
+    if rule.endpoint == "api.fairs_exhibitors_add":  # uploads: garbage, wrong kind, no file
+        for filename, content in (
+            ("list.xlsx", b"PK\x03\x04 not really a workbook"),
+            ("list.csv", "名称,展位,国家\n某公司\x00,1A01,CN\n".encode()),
+            ("list.csv", b"\xff\xfe\x00garbage"),
+            ("list.exe", b"MZ"),
+        ):
+            yield (
+                f"upload {filename}",
+                path,
+                {
+                    "data": {"file": (io.BytesIO(content), filename)},
+                    "content_type": "multipart/form-data",
+                },
+            )
+        yield (
+            "upload without file",
+            path,
+            {"data": {"other": "x"}, "content_type": "multipart/form-data"},
+        )
     yield "not json", path, {"data": "{not json", "content_type": "application/json"}
     yield "empty json", path, {"data": "", "content_type": "application/json"}
     yield "form", path, {"data": {"x": "1"}}
