@@ -373,6 +373,13 @@ def test_desk_search_flags_a_repeat_infringer(client, people, fair_with_exhibito
         "/desk/exhibitors", query_string={"fair_id": fair_with_exhibitors.id, "q": "Bright"}
     )
     assert "重复侵权" not in other.text
+    # The fair's page flags the same exhibitor in its list, and only that one.
+    listing = client.get(f"/fairs/{fair_with_exhibitors.id}")
+    assert listing.status_code == 200
+    row = re.search(r'<tr data-booth="11.2C15"[^>]*>.*?</tr>', listing.text, re.S).group(0)
+    assert 'class="repeat"' in row and "重复侵权，禁止参加下一届" in row
+    other_row = re.search(r'<tr data-booth="11.2C16"[^>]*>.*?</tr>', listing.text, re.S).group(0)
+    assert "重复侵权" not in other_row
 
 
 def test_inbox_filters_by_state_overdue_and_due_date(client, people, open_case, login):
