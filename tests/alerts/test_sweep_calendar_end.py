@@ -34,3 +34,14 @@ def test_a_clock_escalating_past_2099_is_disarmed_and_the_others_are_swept(
     db.session.refresh(edge)
     assert edge.next_alert_at is None and edge.alert_level == "overdue"
     assert sla_sweep(local(2099, 12, 31, 11)) == []  # disarmed: nothing more, no failure
+
+
+def test_mail_for_an_alert_raised_past_the_calendar_goes_at_once():
+    from caseflow.alerts.rules import delivery_not_before
+    from caseflow.calendar.periods import calendar_for_context
+
+    raised = local(2100, 1, 2, 3)  # a Saturday night beyond the last year the calendar knows
+    assert delivery_not_before(raised, "workdays", calendar_for_context()) == raised
+    # Inside the calendar the office-hours rule still holds: Sunday 2099-12-27 → Monday 09:00.
+    sunday = local(2099, 12, 27, 3)
+    assert delivery_not_before(sunday, "workdays", calendar_for_context()) == local(2099, 12, 28, 9)
