@@ -155,7 +155,7 @@ def _guard_min_notice(case, guard, occurred_at, data):
 
     field = guard.params["field"]
     # The n-th working day after the notice is the first day the hearing may be held.
-    first_day = due_compute(occurred_at, guard.params["period"]).due_on
+    first_day = due_compute(occurred_at, guard.params["period"], unit_id=case.unit_id).due_on
     if data[field] < start_of_local_day(first_day):
         raise ValidationFailed(
             guard.message,
@@ -234,7 +234,12 @@ def clock_start_defined(case, name: str, *, started_at, actor=None, event=None):
     if clock_def.cap == "fair_close":
         # The answer period never runs past the fair's close (guideline art 14; 展会办法 art 13).
         closes_at = _fair_closes_at(case)
-        if closes_at and started_at < closes_at < due_compute(started_at, period).due_at:
+        if (
+            closes_at
+            and started_at
+            < closes_at
+            < due_compute(started_at, period, unit_id=case.unit_id).due_at
+        ):
             return clock_start(
                 case, name, fixed_due_at=closes_at, started_at=started_at, actor=actor, event=event
             )

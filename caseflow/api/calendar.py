@@ -1,5 +1,6 @@
 """``GET /api/v1/calendar/{year}`` (any user) and ``PUT /api/v1/calendar/{year}`` (admin): read a
-year, or load its official schedule with the same effect as ``calendar load``.
+year, or load its official schedule with the same effect as ``calendar load``. With ``?unit=ZS``
+both concern that unit's local closures of the year instead (``calendar load --unit ZS``).
 
 The PUT body is either the schedule file itself (``text/plain``) or JSON: ``{"text": "…"}`` or
 ``{"days": [{"date", "kind", "name"}], "source": "…"}``.
@@ -8,23 +9,36 @@ The PUT body is either the schedule file itself (``text/plain``) or JSON: ``{"te
 from flask import request
 
 from caseflow.api import api_user, bp
-from caseflow.calendar.selectors import calendar_year_get
-from caseflow.calendar.services import calendar_load
-from caseflow.errors import Malformed, NotFound, PermissionDenied
+from caseflow.calendar.selectors import calendar_unit_closures_get, calendar_year_get
+from caseflow.calendar.services import calendar_load, calendar_unit_resolve
+from caseflow.errors import Malformed, NotFound, PermissionDenied, ValidationFailed
 from caseflow.extensions import db
 from caseflow.timeutil import iso
 
 
-def _year(year: int) -> dict:
+def _year(year: int, unit=None) -> dict:
     try:
+        if unit is not None:
+            return calendar_unit_closures_get(year, unit)
         return calendar_year_get(year)
     except ValueError as exc:
         raise NotFound(str(exc)) from None
 
 
+def _unit_arg():
+    """The unit of ``?unit=CODE``, or None; 404 for an unknown code."""
+    code = request.args.get("unit")
+    if code is None:
+        return None
+    try:
+        return calendar_unit_resolve(code)
+    except ValidationFailed:
+        raise NotFound(f"没有单位 {code}", message_en=f"no such unit {code}") from None
+
+
 @bp.get("/calendar/<int:year>")
 def calendar_year_read(year):
-    return _year(year)
+    return _year(year, _unit_arg())
 
 
 def _schedule_text(body) -> str:
@@ -60,10 +74,13 @@ def calendar_year_load(year):
         source = body.get("source") if isinstance(body.get("source"), str) else None
     else:
         text, source = request.get_data(as_text=True), None
+    unit = _unit_arg()
     _year(year)  # 404 for a year outside the calendar
-    result = calendar_load(text, year=year, source=source or f"api {user.username}", actor=user)
+    result = calendar_load(
+        text, year=year, source=source or f"api {user.username}", actor=user, unit=unit
+    )
     db.session.commit()
-    data = _year(year)
+    data = _year(year, unit)
     data["moved"] = [
         {
             "case_id": m.case_id,

@@ -1,4 +1,5 @@
-"""``flask --app wsgi deadline …`` and ``flask --app wsgi calendar load|show`` (interfaces.md).
+"""``flask --app wsgi deadline …`` and ``flask --app wsgi calendar load|show`` (interfaces.md);
+``--unit CODE`` on each for a unit's local closures.
 
 Bad input exits non-zero with one line on stderr (``click.ClickException``), never a traceback.
 """
@@ -10,8 +11,8 @@ import click
 from flask import Flask
 
 from caseflow.calendar.periods import HOURS, due_compute, due_explain, parse_period
-from caseflow.calendar.selectors import calendar_year_get
-from caseflow.calendar.services import calendar_current, calendar_load
+from caseflow.calendar.selectors import calendar_unit_closures_get, calendar_year_get
+from caseflow.calendar.services import calendar_current, calendar_load, calendar_unit_resolve
 from caseflow.errors import ValidationFailed
 from caseflow.extensions import db
 from caseflow.timeutil import iso, parse_instant
@@ -34,16 +35,28 @@ def _provisional_note(result) -> str:
     )
 
 
+def _unit(code):
+    """The unit of ``--unit CODE`` (None without it); a clean error for an unknown code."""
+    if code is None:
+        return None
+    try:
+        return calendar_unit_resolve(code)
+    except ValidationFailed:
+        raise click.ClickException(f"no such unit {code!r}") from None
+
+
 @click.command("deadline")
 @click.argument("start")
 @click.argument("period", nargs=-1)
 @click.option("--explain", is_flag=True, help="List the days counted and skipped.")
-def deadline_command(start, period, explain):
+@click.option("--unit", default=None, help="Count on this unit's calendar (its local closures).")
+def deadline_command(start, period, explain, unit):
     """Print when PERIOD (e.g. '5 workdays') from START (YYYY-MM-DD or ISO instant) ends.
 
     START '-' reads 'START PERIOD' lines from stdin and prints one line each.
     """
-    calendar = calendar_current()
+    unit = _unit(unit)
+    calendar = calendar_current(unit.id if unit is not None else None)
     if start == "-":
         for line in sys.stdin:
             line = line.strip()
@@ -84,24 +97,35 @@ def calendar_group():
 @click.option(
     "--source", default=None, help="Where the schedule comes from (default: the file name)."
 )
-def calendar_load_command(file, source):
-    """Load a year's official schedule (lines 'YYYY-MM-DD holiday|workday NAME')."""
+@click.option(
+    "--unit", default=None, help="The file is this unit's local closures (e.g. a typhoon day)."
+)
+def calendar_load_command(file, source, unit):
+    """Load a year's official schedule (lines 'YYYY-MM-DD holiday|workday NAME'), or with
+    --unit a unit's local closures for a year (same format)."""
+    unit = _unit(unit)
     try:
         text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise click.ClickException(f"cannot read {file}: {exc}") from None
     try:
-        result = calendar_load(text, source=source or f"file {Path(file).name}")
+        result = calendar_load(text, source=source or f"file {Path(file).name}", unit=unit)
     except ValidationFailed as exc:
         db.session.rollback()
         for where, reason in exc.fields.items():
             click.echo(f"{file}: {where}: {reason}", err=True)
         raise click.ClickException(f"nothing loaded: {len(exc.fields)} bad line(s)") from None
     db.session.commit()
-    click.echo(
-        f"loaded {result.year}: {result.holidays} holiday(s), {result.workdays} make-up workday(s); "
-        f"{len(result.moved)} clock(s) moved"
-    )
+    if result.unit:
+        click.echo(
+            f"loaded {result.year} closures of {result.unit}: {result.holidays} closed day(s), "
+            f"{result.workdays} extra working day(s); {len(result.moved)} clock(s) moved"
+        )
+    else:
+        click.echo(
+            f"loaded {result.year}: {result.holidays} holiday(s), "
+            f"{result.workdays} make-up workday(s); {len(result.moved)} clock(s) moved"
+        )
     for move in result.moved:
         click.echo(
             f"{move.case_number} {move.clock_name} {iso(move.due_before)} -> {iso(move.due_after)}"
@@ -110,8 +134,20 @@ def calendar_load_command(file, source):
 
 @calendar_group.command("show")
 @click.argument("year", type=int)
-def calendar_show_command(year):
-    """Print a year's status (official / provisional) and its exceptions."""
+@click.option("--unit", default=None, help="List this unit's local closures of the year.")
+def calendar_show_command(year, unit):
+    """Print a year's status (official / provisional) and its exceptions, or with --unit the
+    unit's local closures."""
+    unit = _unit(unit)
+    if unit is not None:
+        try:
+            info = calendar_unit_closures_get(year, unit)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"{info['year']} local closures of {info['unit']}: {len(info['days'])}")
+        for day in info["days"]:
+            click.echo(f"{day['date']} {day['kind']} {day['name']}".rstrip())
+        return
     try:
         info = calendar_year_get(year)
     except ValueError as exc:

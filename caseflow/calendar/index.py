@@ -32,6 +32,8 @@ class DayException:
     kind: str
     name: str
     source: str = ""
+    #: The unit's code for a local closure; empty for the national calendar.
+    unit: str = ""
 
 
 class WorkingCalendar:
@@ -39,6 +41,7 @@ class WorkingCalendar:
 
     ``years`` maps a year to its exceptions; ``official_years`` are those from a State Council
     notice. Every other year in range is provisional and uses the statutory holidays.
+    ``closures`` (one unit's local closures) override the national exceptions of their days.
     """
 
     def __init__(
@@ -47,6 +50,7 @@ class WorkingCalendar:
         official_years: Iterable[int],
         *,
         version: str | None = None,
+        closures: Iterable[DayException] = (),
     ):
         self.version = version
         self.official_years = frozenset(official_years)
@@ -61,6 +65,8 @@ class WorkingCalendar:
             else:
                 for day, name in statutory_holidays(year):
                     exceptions[day] = DayException(day, HOLIDAY, name, "statutory (provisional)")
+        for exc in closures:
+            exceptions[exc.day] = exc
         self._exceptions = exceptions
         self._base = base = self.first_day.toordinal()
         span = self.last_day.toordinal() - base + 1

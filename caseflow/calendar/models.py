@@ -1,7 +1,8 @@
 """The working-day calendar as data (deadlines.md §1): per-year status and per-day exceptions.
 
 A year without a ``CalendarYear`` row is provisional and follows the statutory rules
-(``caseflow.calendar.statutory``). ``CalendarState`` holds one row whose ``token`` changes on every
+(``caseflow.calendar.statutory``). ``UnitClosure`` rows are a unit's own exceptions (a typhoon day),
+applied on top of the national calendar to that unit's clocks only. ``CalendarState`` holds one row whose ``token`` changes on every
 load, so each process knows when its cached working-day index is stale.
 """
 
@@ -61,3 +62,28 @@ class CalendarState(db.Model):
     #: Random per change, so a rolled-back change can never be mistaken for a committed one.
     token: Mapped[str] = mapped_column(String(32), nullable=False)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class UnitClosure(db.Model):
+    """A unit's local closure (deadlines.md §1: "Units may add local closures (e.g. a typhoon
+    day) the same way, scoped to the unit"): a ``holiday`` the unit does not work, or rarely a
+    ``workday`` it does, on top of the national calendar, for that unit's clocks only.
+
+    Not a ``calendar_`` table: units come and go with their closures (the tests wipe both).
+    """
+
+    __tablename__ = "unit_closures"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    #: A load replaces one year of a unit's closures, as a national load replaces one year.
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    source: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    loaded_by: Mapped[str | None] = mapped_column(String(80))
+
+    unit = relationship("Unit")
+
+    __table_args__ = (CheckConstraint("kind in ('holiday', 'workday')", name="kind"),)

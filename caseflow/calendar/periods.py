@@ -119,18 +119,21 @@ def add_to_day(day: date, period: Period, calendar: WorkingCalendar) -> tuple[da
     return last, calendar.workday_on_or_after(last)
 
 
-def due_compute(start, period, *, calendar: WorkingCalendar | None = None) -> DueResult:
+def due_compute(
+    start, period, *, calendar: WorkingCalendar | None = None, unit_id: int | None = None
+) -> DueResult:
     """When ``period`` started at ``start`` ends (deadlines.md §2).
 
     ``calendar`` defaults to the application's current calendar (from the database) inside an
-    app context, else to the built-in one (official 2004–2026, statutory rules after).
+    app context — with ``unit_id``, that unit's (its local closures on top) — else to the
+    built-in one (official 2004–2026, statutory rules after).
     """
     if type(start) is not datetime or start.tzinfo is None:
         start = as_instant(start)
     period = parse_period(period)
     if period.unit == HOURS:
         return DueResult(start + timedelta(hours=period.amount), None, False)
-    calendar = calendar or calendar_for_context()
+    calendar = calendar or calendar_for_context(unit_id)
     zone = local_zone()
     day = start.astimezone(zone).date()
     last_ordinal, due_ordinal = calendar.due_ordinal(day.toordinal(), period.unit, period.amount)
@@ -166,13 +169,14 @@ def _day_spec(period) -> tuple[str, int]:
     return parsed.unit, parsed.amount
 
 
-def calendar_for_context() -> WorkingCalendar:
+def calendar_for_context(unit_id: int | None = None) -> WorkingCalendar:
+    """The app's current calendar (``unit_id``: that unit's), or the built-in one outside an app."""
     from flask import has_app_context
 
     if has_app_context():
         from caseflow.calendar.services import calendar_current
 
-        return calendar_current()
+        return calendar_current(unit_id)
     from caseflow.calendar.official import builtin_calendar
 
     return builtin_calendar()
@@ -182,16 +186,21 @@ def _describe(day: date, calendar: WorkingCalendar) -> str:
     exc = calendar.exception(day)
     if exc is None:
         return "weekend" if day.weekday() >= 5 else "weekday"
+    if exc.unit:
+        what = "closed" if exc.kind == HOLIDAY else "working day"
+        return f"{what} ({exc.unit} local closure) {exc.name}".rstrip()
     if exc.kind == HOLIDAY:
         return f"holiday {exc.name}"
     return f"make-up workday (调休) {exc.name}"
 
 
-def due_explain(start, period, *, calendar: WorkingCalendar | None = None) -> list[str]:
+def due_explain(
+    start, period, *, calendar: WorkingCalendar | None = None, unit_id: int | None = None
+) -> list[str]:
     """The days counted and skipped on the way to the due date, one line each, for people."""
     start = as_instant(start)
     period = parse_period(period)
-    calendar = calendar or calendar_for_context()
+    calendar = calendar or calendar_for_context(unit_id)
     result = due_compute(start, period, calendar=calendar)
     if period.unit == HOURS:
         return [

@@ -1,9 +1,9 @@
-"""Reads of the calendar: a year as people and the API see it."""
+"""Reads of the calendar: a year as people and the API see it, and a unit's local closures."""
 
 from sqlalchemy import select
 
 from caseflow.calendar.index import FIRST_YEAR, LAST_YEAR
-from caseflow.calendar.models import CalendarDay, CalendarYear
+from caseflow.calendar.models import CalendarDay, CalendarYear, UnitClosure
 from caseflow.calendar.statutory import statutory_holidays
 from caseflow.timeutil import iso
 
@@ -39,5 +39,35 @@ def calendar_year_get(year: int) -> dict:
         "days": [
             {"date": d.day.isoformat(), "kind": d.kind, "name": d.name, "source": d.source}
             for d in days
+        ],
+    }
+
+
+def calendar_unit_closures_get(year: int, unit) -> dict:
+    """A unit's local closures in ``year`` (``unit``: a ``Unit`` or its code)."""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"{year} is outside the calendar ({FIRST_YEAR}–{LAST_YEAR})")
+    from caseflow.calendar.services import calendar_unit_resolve
+    from caseflow.extensions import db
+
+    unit = calendar_unit_resolve(unit)
+    rows = db.session.execute(
+        select(UnitClosure)
+        .where(UnitClosure.unit_id == unit.id, UnitClosure.year == year)
+        .order_by(UnitClosure.day)
+    ).scalars()
+    return {
+        "year": year,
+        "unit": unit.code,
+        "days": [
+            {
+                "date": r.day.isoformat(),
+                "kind": r.kind,
+                "name": r.name,
+                "source": r.source,
+                "loaded_at": iso(r.loaded_at),
+                "loaded_by": r.loaded_by,
+            }
+            for r in rows
         ],
     }

@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
 
+from caseflow.accounts.models import Unit
 from caseflow.calendar.index import (
     FIRST_YEAR,
     HOLIDAY,
@@ -23,7 +24,7 @@ from caseflow.calendar.index import (
     DayException,
     WorkingCalendar,
 )
-from caseflow.calendar.models import CalendarDay, CalendarState, CalendarYear
+from caseflow.calendar.models import CalendarDay, CalendarState, CalendarYear, UnitClosure
 from caseflow.calendar.official import SOURCE as OFFICIAL_SOURCE
 from caseflow.calendar.official import official_years
 from caseflow.errors import ValidationFailed
@@ -32,8 +33,22 @@ from caseflow.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
-#: Per process: database URL → the index built for the calendar token it was built from.
-_INDEX_CACHE: dict[str, WorkingCalendar] = {}
+
+@dataclass
+class _Indexes:
+    """What one process knows of one database's calendar at one token: the national index, each
+    unit's closures, and the per-unit indexes built from them on first use."""
+
+    token: str | None
+    national: WorkingCalendar
+    years: dict
+    official: list
+    closures: dict[int, list[DayException]]
+    units: dict[int, WorkingCalendar] = field(default_factory=dict)
+
+
+#: Per process: database URL → the indexes built for the calendar token they were built from.
+_INDEX_CACHE: dict[str, _Indexes] = {}
 #: Key in ``Session.info``: the calendar token read in the session's current transaction.
 _SESSION_TOKEN = "caseflow.calendar_token"
 
@@ -63,17 +78,7 @@ def calendar_token_seen(token: str) -> None:
     db.session.info[_SESSION_TOKEN] = token
 
 
-def calendar_current() -> WorkingCalendar:
-    """The working-day index for the app's database, rebuilt only when the calendar changed.
-
-    One indexed read of the version token per transaction; another process's load changes the
-    token, so every process picks it up in its next transaction.
-    """
-    token = _current_token()
-    key = str(db.engine.url)
-    cached = _INDEX_CACHE.get(key)
-    if cached is not None and cached.version == token:
-        return cached
+def _indexes_build(token) -> _Indexes:
     years: dict[int, list[DayException]] = {}
     official: list[int] = []
     for row in db.session.execute(select(CalendarYear)).scalars():
@@ -82,8 +87,39 @@ def calendar_current() -> WorkingCalendar:
             official.append(row.year)
     for row in db.session.execute(select(CalendarDay).order_by(CalendarDay.day)).scalars():
         years.setdefault(row.year, []).append(DayException(row.day, row.kind, row.name, row.source))
-    calendar = WorkingCalendar(years, official, version=token)
-    _INDEX_CACHE[key] = calendar
+    closures: dict[int, list[DayException]] = {}
+    rows = db.session.execute(
+        select(UnitClosure, Unit.code).join(Unit).order_by(UnitClosure.unit_id, UnitClosure.day)
+    )
+    for row, code in rows:
+        closures.setdefault(row.unit_id, []).append(
+            DayException(row.day, row.kind, row.name, row.source, unit=code)
+        )
+    national = WorkingCalendar(years, official, version=token)
+    return _Indexes(token, national, years, official, closures)
+
+
+def calendar_current(unit_id: int | None = None) -> WorkingCalendar:
+    """The working-day index for the app's database, rebuilt only when the calendar changed:
+    the national one, or with ``unit_id`` that unit's (the national calendar plus its closures;
+    the national one itself for a unit without closures).
+
+    One indexed read of the version token per transaction; another process's load changes the
+    token, so every process picks it up in its next transaction. A unit's load changes the same
+    token, so one read covers every unit.
+    """
+    token = _current_token()
+    key = str(db.engine.url)
+    indexes = _INDEX_CACHE.get(key)
+    if indexes is None or indexes.token != token:
+        indexes = _INDEX_CACHE[key] = _indexes_build(token)
+    if unit_id is None or unit_id not in indexes.closures:
+        return indexes.national
+    calendar = indexes.units.get(unit_id)
+    if calendar is None:
+        calendar = indexes.units[unit_id] = WorkingCalendar(
+            indexes.years, indexes.official, version=token, closures=indexes.closures[unit_id]
+        )
     return calendar
 
 
@@ -130,11 +166,15 @@ def calendar_seed_official(*, commit: bool = True) -> list[int]:
 _LINE_RE = re.compile(r"^(\S+)\s+(\S+)(?:\s+(.*))?$")
 
 
-def calendar_parse(text: str, *, year: int | None = None) -> tuple[int, list[DayException]]:
+def calendar_parse(
+    text: str, *, year: int | None = None, local: bool = False
+) -> tuple[int, list[DayException]]:
     """Parse a schedule file: ``YYYY-MM-DD holiday NAME`` / ``YYYY-MM-DD workday NAME`` lines.
 
     Blank lines and ``#`` comments are skipped. Every bad line is reported with its number in one
     ``ValidationFailed`` (fields ``line N``): nothing is loaded from a file with any bad line.
+    ``local``: a unit's closures, where a ``workday`` may also be a weekday (a national holiday
+    the unit works).
     """
     errors: dict[str, str] = {}
     days: dict[date, DayException] = {}
@@ -167,7 +207,7 @@ def calendar_parse(text: str, *, year: int | None = None) -> tuple[int, list[Day
             errors[where] = f"{day_text} is outside the calendar ({FIRST_YEAR}–{LAST_YEAR})"
         elif day in days:
             errors[where] = f"{day_text} is listed twice"
-        elif kind == WORKDAY and day.weekday() < 5:
+        elif kind == WORKDAY and day.weekday() < 5 and not local:
             errors[where] = f"{day_text} is a weekday: only a weekend day can be a make-up workday"
         else:
             days[day] = DayException(day, kind, name, "")
@@ -193,15 +233,44 @@ class LoadResult:
     workdays: int
     #: One per clock whose due date moved (caseflow.clocks.services.DueMove).
     moved: list = field(default_factory=list)
+    #: The unit's code for a load of local closures; None for the national calendar.
+    unit: str | None = None
+
+
+def calendar_unit_resolve(unit) -> Unit:
+    """A ``Unit``, from itself, its code (``"ZS"``) or its id; ``ValidationFailed`` if none."""
+    if isinstance(unit, Unit):
+        return unit
+    found = None
+    if isinstance(unit, int):
+        found = db.session.get(Unit, unit)
+    elif isinstance(unit, str) and unit.strip():
+        found = db.session.execute(select(Unit).where(Unit.code == unit.strip())).scalar()
+    if found is None:
+        raise ValidationFailed(
+            f"单位不存在：{unit}",
+            message_en=f"no such unit {unit}",
+            fields={"unit": "未知的单位代码 / unknown unit code"},
+        )
+    return found
 
 
 def calendar_load(
-    text: str, *, source: str, year: int | None = None, actor=None, at=None
+    text: str, *, source: str, year: int | None = None, actor=None, at=None, unit=None
 ) -> LoadResult:
     """Load one year's official schedule, replacing what was there, and recompute the open clocks
-    whose window touches that year. Inside the caller's transaction; does not commit."""
+    whose window touches that year. Inside the caller's transaction; does not commit.
+
+    With ``unit`` (a ``Unit`` or its code), the file is that unit's local closures for the year
+    instead: they replace the unit's closures of that year, and only that unit's open clocks
+    whose window touches a changed day are recomputed.
+    """
     from caseflow.clocks.services import clocks_recompute_for_year
 
+    if unit is not None:
+        return _unit_closures_load(
+            text, source=source, year=year, actor=actor, at=at, unit=calendar_unit_resolve(unit)
+        )
     year, days = calendar_parse(text, year=year)
     at = at or utcnow()
     db.session.execute(delete(CalendarDay).where(CalendarDay.year == year))
@@ -230,10 +299,81 @@ def calendar_load(
     )
 
 
-def calendar_year_delete(year: int, *, actor=None, at=None, recompute: bool = True) -> list:
-    """Forget a year's loaded schedule: it becomes provisional again (statutory rules)."""
+def _unit_closures_load(text, *, source, year, actor, at, unit) -> LoadResult:
+    year, days = calendar_parse(text, year=year, local=True)
+    at = at or utcnow()
+    where = (UnitClosure.unit_id == unit.id, UnitClosure.year == year)
+    before = {
+        r.day: r.kind for r in db.session.execute(select(UnitClosure).where(*where)).scalars()
+    }
+    db.session.execute(delete(UnitClosure).where(*where))
+    db.session.flush()
+    db.session.add_all(
+        UnitClosure(
+            unit_id=unit.id,
+            day=e.day,
+            year=year,
+            kind=e.kind,
+            name=e.name,
+            source=source[:200],
+            loaded_at=at,
+            loaded_by=actor.username if actor is not None else None,
+        )
+        for e in days
+    )
+    db.session.flush()
+    calendar_version_bump()
+    after = {e.day: e.kind for e in days}
+    moved = _unit_recompute(unit, before, after, year=year, actor=actor, at=at)
+    log.info(
+        "calendar: loaded %s closures of %s from %s, %d clock(s) moved",
+        year,
+        unit.code,
+        source,
+        len(moved),
+    )
+    return LoadResult(
+        year=year,
+        holidays=sum(e.kind == HOLIDAY for e in days),
+        workdays=sum(e.kind == WORKDAY for e in days),
+        moved=moved,
+        unit=unit.code,
+    )
+
+
+def _unit_recompute(unit, before: dict, after: dict, *, year, actor, at) -> list:
+    """Recompute the unit's open clocks over the days whose kind changed (none: nothing)."""
+    from caseflow.clocks.services import clocks_recompute_for_unit
+
+    changed = {d for d in before.keys() | after.keys() if before.get(d) != after.get(d)}
+    if not changed:
+        return []
+    return clocks_recompute_for_unit(
+        unit, min(changed), max(changed), year=year, actor=actor, at=at
+    )
+
+
+def calendar_year_delete(
+    year: int, *, actor=None, at=None, recompute: bool = True, unit=None
+) -> list:
+    """Forget a year's loaded schedule: it becomes provisional again (statutory rules).
+
+    With ``unit``: forget that unit's closures of the year instead (its clocks are recomputed).
+    """
     from caseflow.clocks.services import clocks_recompute_for_year
 
+    if unit is not None:
+        unit = calendar_unit_resolve(unit)
+        where = (UnitClosure.unit_id == unit.id, UnitClosure.year == year)
+        before = {
+            r.day: r.kind for r in db.session.execute(select(UnitClosure).where(*where)).scalars()
+        }
+        db.session.execute(delete(UnitClosure).where(*where))
+        db.session.flush()
+        calendar_version_bump()
+        if not recompute:
+            return []
+        return _unit_recompute(unit, before, {}, year=year, actor=actor, at=at or utcnow())
     db.session.execute(delete(CalendarDay).where(CalendarDay.year == year))
     db.session.execute(delete(CalendarYear).where(CalendarYear.year == year))
     db.session.flush()

@@ -34,7 +34,7 @@ from caseflow.calendar.periods import (
     parse_period,
 )
 from caseflow.calendar.services import calendar_token_seen
-from caseflow.cases.models import Event
+from caseflow.cases.models import Case, Event
 from caseflow.clocks.models import Clock, ClockEntry
 from caseflow.errors import StateConflict, ValidationFailed
 from caseflow.extensions import db
@@ -96,7 +96,8 @@ class _Batch:
     @property
     def calendar(self) -> WorkingCalendar:
         if self._calendar is None:
-            self._calendar = calendar_for_context()
+            # The unit's calendar: its local closures count for its clocks only (deadlines.md §1).
+            self._calendar = calendar_for_context(self.case.unit_id)
         return self._calendar
 
     def active(self, name: str, statuses=ACTIVE) -> Clock | None:
@@ -198,7 +199,7 @@ def clock_next_alert_at(
         return clock.due_at
     if after_level == "overdue":
         if clock.period_unit in DAY_UNITS:
-            calendar = calendar or calendar_for_context()
+            calendar = calendar or calendar_for_context(clock.case.unit_id)
             day = calendar.nth_workday_after(due_on_of(clock.due_at), ESCALATE_WORKDAYS)
             return end_of_local_day(day)
         return clock.due_at + timedelta(hours=ESCALATE_HOURS)
@@ -289,8 +290,9 @@ def _step_extend(s, by: Period, calendar: WorkingCalendar) -> None:
 
 
 def clock_replay(clock: Clock, *, calendar: WorkingCalendar | None = None) -> _Schedule:
-    """The clock's schedule recomputed from its definition and history on ``calendar``."""
-    calendar = calendar or calendar_for_context()
+    """The clock's schedule recomputed from its definition and history on ``calendar`` (by
+    default its case's unit's current calendar)."""
+    calendar = calendar or calendar_for_context(clock.case.unit_id)
     if clock.period_unit == FIXED:
         # A fixed end does not depend on the calendar: it is what the clock started with.
         start = next(e for e in clock.entries if e.action == "start")
@@ -614,26 +616,59 @@ class DueMove:
 
 
 def clocks_recompute_for_year(year: int, *, actor=None, at: datetime) -> list[DueMove]:
-    """Replay every open clock whose window touches ``year`` on the current calendar.
+    """Replay every open clock whose window touches ``year`` on the current calendar (each on
+    its case's unit's calendar, so that a unit's local closures stay counted).
 
     Each moved due date gets a ``calendar`` event on its case and a ``recompute`` clock entry;
     clocks that do not move are left alone (their provisional mark is refreshed).
     """
-    calendar = calendar_for_context()
-    year_start = start_of_local_day(date(year, 1, 1))
-    year_end = start_of_local_day(date(year + 1, 1, 1))
-    clocks = db.session.execute(
-        select(Clock)
+    return _recompute(
+        date(year, 1, 1),
+        date(year, 12, 31),
+        unit_id=None,
+        label=f"calendar {year}",
+        data={"year": year},
+        actor=actor,
+        at=at,
+    )
+
+
+def clocks_recompute_for_unit(
+    unit, first: date, last: date, *, year: int, actor=None, at: datetime
+) -> list[DueMove]:
+    """Replay the open clocks of ``unit``'s cases whose window touches ``first``…``last`` (the
+    days its local closures changed) on the unit's current calendar; as for a national load,
+    each moved due date gets its ``calendar`` event. No other unit's clock is read."""
+    return _recompute(
+        first,
+        last,
+        unit_id=unit.id,
+        label=f"{unit.code} local closures {year}",
+        data={"year": year, "unit": unit.code},
+        actor=actor,
+        at=at,
+    )
+
+
+def _recompute(first, last, *, unit_id, label, data, actor, at) -> list[DueMove]:
+    window_start = start_of_local_day(first)
+    window_end = start_of_local_day(last + timedelta(days=1))
+    query = (
+        select(Clock, Case.unit_id)
+        .join(Case, Clock.case_id == Case.id)
         .where(
             Clock.status.in_(ACTIVE),
             Clock.period_unit.in_(DAY_UNITS),
-            Clock.started_at < year_end,
-            or_(Clock.status == "paused", Clock.due_at > year_start),
+            Clock.started_at < window_end,
+            or_(Clock.status == "paused", Clock.due_at > window_start),
         )
         .order_by(Clock.id)
-    ).scalars()
+    )
+    if unit_id is not None:
+        query = query.where(Case.unit_id == unit_id)
     moved = []
-    for clock in clocks:
+    for clock, clock_unit_id in db.session.execute(query).all():
+        calendar = calendar_for_context(clock_unit_id)
         s = clock_replay(clock, calendar=calendar)
         clock.provisional = s.provisional
         clock.remaining = s.remaining
@@ -644,7 +679,7 @@ def clocks_recompute_for_year(year: int, *, actor=None, at: datetime) -> list[Du
         if before == clock.due_at:
             continue
         old_on, new_on = due_on_of(before), due_on_of(clock.due_at)
-        note = f"{clock.name}: due date moved from {old_on.isoformat()} to {new_on.isoformat()} by calendar {year}"
+        note = f"{clock.name}: due date moved from {old_on.isoformat()} to {new_on.isoformat()} by {label}"
         event = Event(
             case=clock.case,
             kind="calendar",
@@ -653,7 +688,7 @@ def clocks_recompute_for_year(year: int, *, actor=None, at: datetime) -> list[Du
             note=note,
             data={
                 "clock": clock.name,
-                "year": year,
+                **data,
                 "due_before": before.isoformat(),
                 "due_after": clock.due_at.isoformat(),
             },

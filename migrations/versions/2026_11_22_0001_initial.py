@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 02:30:34.926105
+Create Date: 2026-11-22 03:03:18.466093
 
 """
 
@@ -89,6 +89,22 @@ def upgrade():
     with op.batch_alter_table("calendar_days", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_calendar_days_year"), ["year"], unique=False)
 
+    op.create_table(
+        "unit_closures",
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("source", sa.String(length=200), nullable=False),
+        sa.Column("loaded_at", caseflow.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("loaded_by", sa.String(length=80), nullable=True),
+        sa.CheckConstraint("kind in ('holiday', 'workday')", name=op.f("ck_unit_closures_kind")),
+        sa.ForeignKeyConstraint(
+            ["unit_id"], ["units.id"], name=op.f("fk_unit_closures_unit_id_units")
+        ),
+        sa.PrimaryKeyConstraint("unit_id", "day", name=op.f("pk_unit_closures")),
+    )
     op.create_table(
         "users",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -612,6 +628,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_users_unit_id"))
 
     op.drop_table("users")
+    op.drop_table("unit_closures")
     with op.batch_alter_table("calendar_days", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_calendar_days_year"))
 
