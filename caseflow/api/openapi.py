@@ -243,7 +243,7 @@ def _schemas() -> dict:
                         "clocks": {"type": "array", "items": _ref("Clock")},
                         "available_triggers": {
                             "type": "array",
-                            "items": _obj({"trigger": _TEXT, "label": _TEXT, "dest": _TEXT}),
+                            "items": _obj({"trigger": _TEXT, "label": _TEXT, "dest": _NULL_TEXT}),
                         },
                         "events": {"type": "array", "items": _ref("Event")},
                         "notices": {"type": "array", "items": _ref("NoticeBrief")},
@@ -319,7 +319,7 @@ def _schemas() -> dict:
                             "trigger": _TEXT,
                             "label": _TEXT,
                             "sources": {"type": "array", "items": _TEXT},
-                            "dest": _TEXT,
+                            "dest": _NULL_TEXT,
                             "roles": {"type": "array", "items": _TEXT},
                             "fields": {"type": "array", "items": {"type": "object"}},
                         }
@@ -408,7 +408,7 @@ def _schemas() -> dict:
                 _obj(
                     {
                         "case_id": _TEXT,
-                        "addressee": _NULL_TEXT,
+                        "addressee": {"allOf": [_ref("Party")], "nullable": True},
                         "rendered_at": _NULL_INSTANT,
                         "size": {**_INT, "nullable": True},
                         "verification_code": _NULL_TEXT,

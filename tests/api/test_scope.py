@@ -189,3 +189,27 @@ def test_an_admin_reads_every_unit(app, api, staff, pd_world):
             assert response.status_code == 200, endpoint
     assert admin.get(f"{PREFIX}/cases").get_json()["total"] == 1
     assert admin.get(f"{PREFIX}/alerts/outbox").status_code == 200
+
+
+def test_answers_match_the_documented_response_schemas(app, api, staff, pd_world):
+    """Every GET of the table, and the lists, as the admin sees them, validate against the 200
+    schema of the OpenAPI document (nullable fields, nested parties, clocks, events, notices)."""
+    from openapi_schema_validator import OAS30Validator, validate
+
+    from tests.api.test_openapi import _api_routes
+
+    document = app.test_client().get(f"{PREFIX}/openapi.json").get_json()
+    admin = api(staff["admin"])
+    values = {**pd_world, "year": 2026, "name": "adjudication"}
+    checked = 0
+    for method, path_template, rule in _api_routes(app):
+        if method != "get" or rule.endpoint in ("api.notice_pdf", "api.openapi"):
+            continue
+        query = {"unit": "PD"} if rule.endpoint == "api.applicants_index" else {}
+        response = admin.get(_fill(rule.rule, values), query_string=query)
+        assert response.status_code == 200, (rule.endpoint, response.get_json())
+        content = document["paths"][path_template]["get"]["responses"]["200"]["content"]
+        schema = {**content["application/json"]["schema"], "components": document["components"]}
+        validate(response.get_json(), schema, cls=OAS30Validator)
+        checked += 1
+    assert checked >= 15
