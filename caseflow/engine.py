@@ -447,7 +447,8 @@ def _fire(case, trigger, actor, occurred_at, note, data, version):
 
     stored = {k: (iso(v) if hasattr(v, "tzinfo") else v) for k, v in cleaned.items()}
     event = Event(
-        case=case,
+        # The id, not the relationship: no backref into case.events (the commit expires it).
+        case_id=case.id,
         kind="transition",
         actor_id=actor.id,
         trigger=trigger,

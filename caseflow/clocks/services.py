@@ -16,7 +16,9 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import and_, bindparam, func, insert, or_, select
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
 
 from caseflow.calendar.index import WorkingCalendar
 from caseflow.calendar.models import CalendarState
@@ -38,7 +40,7 @@ from caseflow.cases.models import Case, Event
 from caseflow.clocks.models import Clock, ClockEntry
 from caseflow.errors import StateConflict, ValidationFailed
 from caseflow.extensions import db
-from caseflow.timeutil import end_of_local_day, local_date, start_of_local_day
+from caseflow.timeutil import end_of_local_day, local_date, start_of_local_day, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -319,20 +321,67 @@ def clock_replay(clock: Clock, *, calendar: WorkingCalendar | None = None) -> _S
 # -- bookkeeping ---------------------------------------------------------------------------
 
 
-def _record(clock, action, at, *, actor, event, before, note="", period=None) -> ClockEntry:
-    entry = ClockEntry(
-        clock=clock,
-        event=event,
-        actor_id=actor.id if actor is not None else None,
-        action=action,
-        at=at,
-        due_before=before,
-        due_after=clock.due_at,
-        note=note or "",
-        period=period,
+#: Key in ``Session.info``: entries recorded but not yet written, as (clock, event, values).
+_PENDING_ENTRIES = "caseflow.pending_clock_entries"
+
+
+def _record(clock, action, at, *, actor, event, before, note="", period=None) -> None:
+    """Record one change of ``clock`` as a ``ClockEntry`` row.
+
+    The row is written with the session's next flush, after the clock and the event have their
+    ids, in one multi-row INSERT for all the entries of that flush (a transition records two or
+    three: as ORM objects they were as many single INSERTs and a larger unit of work). When the
+    clock's ``entries`` are already loaded, the entry joins them as an ORM object instead, so
+    that the loaded history stays whole.
+    """
+    values = {
+        "actor_id": actor.id if actor is not None else None,
+        "action": action,
+        "at": at,
+        "due_before": before,
+        "due_after": clock.due_at,
+        "note": note or "",
+        "period": period,
+    }
+    if "entries" in clock.__dict__:
+        db.session.add(ClockEntry(clock=clock, event=event, **values))
+        return
+    db.session.info.setdefault(_PENDING_ENTRIES, []).append((clock, event, values))
+
+
+@sa_event.listens_for(Session, "after_flush")
+def _write_pending_entries(session, flush_context=None) -> None:
+    pending = session.info.pop(_PENDING_ENTRIES, None)
+    if not pending:
+        return
+    now = utcnow()
+    session.connection().execute(
+        insert(ClockEntry.__table__),
+        [
+            {
+                "clock_id": clock.id,
+                "event_id": ev.id if ev is not None else None,
+                "recorded_at": now,
+                **values,
+            }
+            for clock, ev, values in pending
+        ],
     )
-    db.session.add(entry)
-    return entry
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _write_before_commit(session) -> None:
+    # Entries recorded with nothing else to flush (the flush is then skipped, and so its hook).
+    if session.info.get(_PENDING_ENTRIES):
+        session.flush()
+        _write_pending_entries(session)
+
+
+@sa_event.listens_for(Session, "after_transaction_end")
+def _drop_pending_entries(session, transaction) -> None:
+    # A rolled-back step's entries were never written and must not be (a commit or a released
+    # savepoint flushed them already).
+    session.info.pop(_PENDING_ENTRIES, None)
 
 
 def _rearm(clock: Clock, due_before: datetime | None, calendar) -> None:

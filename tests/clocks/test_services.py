@@ -292,7 +292,8 @@ def test_a_batch_reads_the_clocks_once_and_writes_them_in_one_flush(make_case):
         event.remove(db.engine, "before_cursor_execute", record)
     # next_due_at set once, on the way out of the batch: the revision clock (03-10) is the soonest
     assert case.next_due_at == revision.due_at == end_of("2026-03-10")
-    assert statements.count("SELECT") == 1
+    # one read; the new clock, then both entries in one multi-row INSERT
+    assert statements.count("SELECT") == 1 and statements.count("INSERT") == 2
     db.session.commit()
     assert {c.name: c.status for c in db.session.scalars(select(Clock))} == {
         "review": "paused",
@@ -319,3 +320,30 @@ def test_the_calendar_token_is_read_once_per_transaction(make_case):
         assert len(reads) == 2
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
+
+
+def test_entries_recorded_while_the_history_is_loaded_join_it(make_case):
+    case = make_case()
+    clock = clock_start(case, "a", period="10 workdays", started_at=local("2026-09-14T10:00"))
+    assert actions(clock) == ["start"]  # the history is now loaded in the session
+    clock_pause(case, "a", at=local("2026-09-15T10:00"))
+    clock_resume(case, "a", at=local("2026-09-16T10:00"))
+    assert actions(clock) == ["start", "pause", "resume"]
+    db.session.commit()
+    db.session.expire_all()
+    assert actions(clock) == ["start", "pause", "resume"]
+
+
+def test_entries_of_a_rolled_back_step_are_not_written(make_case):
+    case = make_case()
+    clock_start(case, "a", period="10 workdays", started_at=local("2026-09-14T10:00"))
+    db.session.commit()
+    with clocks_batch(case):
+        clock_pause(case, "a", at=local("2026-09-15T10:00"))
+    db.session.rollback()
+    clock_stop(case, "a", at=local("2026-09-16T10:00"))
+    db.session.commit()
+    assert db.session.scalars(select(ClockEntry.action).order_by(ClockEntry.id)).all() == [
+        "start",
+        "stop",
+    ]
