@@ -145,8 +145,10 @@ def _sweep_batch(clocks: list[Clock], now: datetime, calendar, webhook: bool) ->
     for clock in clocks:
         done = raised[(clock.id, clock.due_at)]
         next_at, highest, previous = None, None, None
+        # Escalation counts working days on the case's unit calendar (its local closures too).
+        unit_calendar = _unit_calendar(cases[clock.case_id].unit_id, calendar)
         for level in LEVELS:
-            moment = _next_moment(clock, previous, calendar)
+            moment = _next_moment(clock, previous, unit_calendar)
             previous = level
             if moment is None:  # beyond the calendar: the clock is disarmed, the others go on
                 break
@@ -201,6 +203,14 @@ def _sweep_batch(clocks: list[Clock], now: datetime, calendar, webhook: bool) ->
         by_clock = {c.id: c for c in clocks}
         _outbox_write(won, by_clock, cases, now, calendar, webhook)
     return [row.id for row in won]
+
+
+def _unit_calendar(unit_id: int, national):
+    """The unit's working calendar: the national one unless the unit has local closures (the
+    calendar area caches both, so this costs nothing per clock)."""
+    from caseflow.calendar.periods import calendar_for_context
+
+    return calendar_for_context(unit_id) if unit_id is not None else national
 
 
 def _next_moment(clock: Clock, after_level: str | None, calendar) -> datetime | None:
@@ -290,7 +300,9 @@ def _outbox_write(won, by_clock, cases, now, calendar, webhook: bool) -> None:
     for row in won:
         clock = by_clock[row.clock_id]
         case = cases[clock.case_id]
-        not_before = rules.delivery_not_before(now, clock.period_unit, calendar)
+        not_before = rules.delivery_not_before(
+            now, clock.period_unit, _unit_calendar(case.unit_id, calendar)
+        )
         for user_id in alert_recipient_ids(row.level, case.assignee_id, staff[case.unit_id]):
             if user_id not in emails:  # an inactive assignee is told nothing
                 continue

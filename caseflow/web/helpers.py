@@ -90,10 +90,14 @@ def _countdown(clock, now=None):
 
         from caseflow.calendar.periods import calendar_for_context
 
-        # One calendar per request: a page counts days for many clocks.
-        if "web_calendar" not in g:
-            g.web_calendar = calendar_for_context()
-        workdays_between = g.web_calendar.workdays_between
+        # One calendar per unit and request: a page counts days for many clocks, and a unit's
+        # local closures (a typhoon day) are not working days for its clocks.
+        if "web_calendars" not in g:
+            g.web_calendars = {}
+        unit_id = clock.case.unit_id if clock.case is not None else None
+        if unit_id not in g.web_calendars:
+            g.web_calendars[unit_id] = calendar_for_context(unit_id)
+        workdays_between = g.web_calendars[unit_id].workdays_between
     return f.countdown(clock, now, workdays_between=workdays_between)
 
 
