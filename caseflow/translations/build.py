@@ -106,6 +106,10 @@ ENGLISH = {
     "所属单位": "Unit",
     "初始密码": "Initial password",
     "年度安排文件": "Year schedule file",
+    "适用范围": "Applies to",
+    "全国（国务院办公厅放假安排）": "Nationwide (the State Council's holiday schedule)",
+    "本单位临时停工": "local closures of this unit",
+    "已载入 %(unit)s %(year)s 年临时停工安排：停工 %(holidays)s 天；%(moved)s 个时限的到期日随之调整": "Loaded the %(year)s local closures of %(unit)s: %(holidays)s days closed; %(moved)s due dates moved accordingly",
     "全部流程": "All workflows", "全部状态": "All states",
     # new case
     "登记新案件": "New case", "来源渠道": "Channel", "收到时间": "Received at",

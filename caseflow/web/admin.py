@@ -4,6 +4,7 @@ year's official schedule; see which years are provisional), and the outbox's fai
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from caseflow.accounts.models import ROLE_LABELS, ROLES
 from caseflow.errors import DomainError
@@ -33,6 +34,12 @@ def _user_form(formdata=None) -> UserForm:
     return form
 
 
+def _units():
+    from caseflow.accounts.models import Unit
+
+    return db.session.scalars(select(Unit).order_by(Unit.code)).all()
+
+
 def _calendar_years() -> list[dict]:
     """Last year, this year and the next two, with their status (official or provisional)."""
     from caseflow.calendar.selectors import calendar_year_get
@@ -58,7 +65,8 @@ def _render(tab, *, user_form=None, calendar_form=None, status=200):
     elif tab == "calendar":
         context.update(
             years=_calendar_years(),
-            calendar_form=calendar_form or CalendarUploadForm(prefix="calendar", formdata=None),
+            calendar_form=calendar_form
+            or CalendarUploadForm(prefix="calendar", formdata=None, units=_units()),
         )
     else:
         context.update(outbox=_outbox_counts())
@@ -107,18 +115,36 @@ def admin_user_create():
 def admin_calendar_load():
     from caseflow.calendar.services import calendar_load
 
-    form = CalendarUploadForm(prefix="calendar")
+    form = CalendarUploadForm(prefix="calendar", units=_units())
     if not form.validate_on_submit():
         return _render("calendar", calendar_form=form, status=422)
     upload = form.file.data
     try:
         text = upload.read().decode("utf-8-sig")
-        result = calendar_load(text, source=f"上传：{upload.filename}", actor=current_user)
+        result = calendar_load(
+            text,
+            source=f"上传：{upload.filename}",
+            actor=current_user,
+            unit=form.unit.data or None,
+        )
         db.session.commit()
     except (DomainError, ValueError, UnicodeDecodeError) as exc:
         db.session.rollback()
         form.file.errors = [*list(form.file.errors), getattr(exc, "message", None) or f"文件有误：{exc}"]
         return _render("calendar", calendar_form=form, status=422)
+    if form.unit.data:
+        flash(
+            _(
+                "已载入 %(unit)s %(year)s 年临时停工安排：停工 %(holidays)s 天；"
+                "%(moved)s 个时限的到期日随之调整",
+                unit=form.unit.data,
+                year=result.year,
+                holidays=result.holidays,
+                moved=len(result.moved),
+            ),
+            "success",
+        )
+        return redirect(url_for("web.admin", tab="calendar"))
     flash(
         _(
             "已载入 %(year)s 年官方安排：放假 %(holidays)s 天，调休上班 %(workdays)s 天；"

@@ -284,7 +284,17 @@ class UserForm(FlaskForm):
 
 
 class CalendarUploadForm(FlaskForm):
+    #: Empty: the national schedule; a unit code: that unit's local closures (e.g. a typhoon day).
+    unit = SelectField(_l("适用范围"), validate_choice=True)
     file = FileField(_l("年度安排文件"), validators=[_required()])
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        local = _l("本单位临时停工")
+        self.unit.choices = options(
+            ("", _l("全国（国务院办公厅放假安排）")),
+            *((unit.code, f"{unit.name} · {local}") for unit in units),
+        )
 
 
 def _required_unless_pre_exam(form, field):

@@ -433,3 +433,34 @@ def test_new_case_form_opens_a_case_and_explains_what_is_missing(client, people,
     assert client.get("/cases/new").status_code == 200
     login(people["desk"])
     assert client.get("/cases/new").status_code == 403
+
+
+def test_admin_loads_a_units_local_closure_from_the_calendar_page(client, people, login):
+    """A typhoon day for ZS only, uploaded through the admin page (deadlines.md §1)."""
+    from sqlalchemy import delete
+
+    from caseflow.calendar.models import UnitClosure
+    from caseflow.calendar.services import calendar_version_bump
+
+    login(people["admin"])
+    page = client.get("/admin", query_string={"tab": "calendar"})
+    assert "本单位临时停工" in page.text
+    try:
+        response = client.post(
+            "/admin/calendar",
+            data={
+                "calendar-csrf_token": _PREFIXED_CSRF.search(page.text).group(1),
+                "calendar-unit": "ZS",
+                "calendar-file": (io.BytesIO("2026-09-15 holiday 台风停工\n".encode()), "typhoon.txt"),
+            },
+            content_type="multipart/form-data",
+            follow_redirects=True,
+        )
+        assert response.status_code == 200 and "临时停工安排" in response.text
+        closures = db.session.scalars(select(UnitClosure)).all()
+        assert [(c.day.isoformat(), c.name) for c in closures] == [("2026-09-15", "台风停工")]
+    finally:
+        db.session.rollback()
+        db.session.execute(delete(UnitClosure))
+        calendar_version_bump()
+        db.session.commit()
