@@ -4,7 +4,6 @@ The app exists only inside ``create_app``; read it top to bottom to see what cas
 """
 
 import importlib
-import importlib.util
 import logging
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from caseflow.extensions import babel, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
-#: Blueprints, as "module:attribute". Areas whose module is not present are skipped.
+#: Blueprints, as "module:attribute".
 BLUEPRINTS = (
     "caseflow.web:bp",
     "caseflow.accounts.views:bp",
@@ -35,16 +34,6 @@ CLI_MODULES = (
     "caseflow.notices.cli",
     "caseflow.alerts.cli",
 )
-
-
-def _optional(module_name: str):
-    """The module if its area exists in this tree, else None."""
-    try:
-        if importlib.util.find_spec(module_name) is None:
-            return None
-    except ModuleNotFoundError:  # the area's package itself is absent
-        return None
-    return importlib.import_module(module_name)
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -74,13 +63,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     for spec in BLUEPRINTS:
         module_name, attribute = spec.split(":")
-        module = _optional(module_name)
-        if module is not None:
-            app.register_blueprint(getattr(module, attribute))
+        app.register_blueprint(getattr(importlib.import_module(module_name), attribute))
     for module_name in CLI_MODULES:
-        module = _optional(module_name)
-        if module is not None and hasattr(module, "register_cli"):
-            module.register_cli(app)
+        importlib.import_module(module_name).register_cli(app)
 
     from caseflow.web.core import register_error_pages, register_template_helpers
 

@@ -14,7 +14,6 @@ and version, the notices. Any failure rolls the whole step back. After the commi
 notices are rendered; a rendering failure leaves them pending and never undoes the step.
 """
 
-import importlib.util
 import logging
 from datetime import timedelta
 from functools import cache
@@ -25,6 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from transitions import Machine, MachineError
 
 import workflows
+from caseflow.accounts.models import ROLE_LABELS
 from caseflow.cases.models import Case, CaseLink, Event
 from caseflow.clocks.models import Clock
 from caseflow.errors import PermissionDenied, StateConflict, ValidationFailed, VersionConflict
@@ -413,7 +413,7 @@ def _fire(case, trigger, actor, occurred_at, note, data, version):
     row = _transition_row(wf, trigger)
     if actor.role not in row.roles:
         raise PermissionDenied(
-            f"“{row.label}”须由{'、'.join(row.roles)}办理",
+            f"“{row.label}”须由{'或'.join(ROLE_LABELS[r] for r in row.roles)}办理",
             message_en=f"{trigger} needs the role {' or '.join(row.roles)}",
         )
     # Lock the row: concurrent steps on one case queue here and the losers see the new version.
@@ -482,7 +482,7 @@ def _fire(case, trigger, actor, occurred_at, note, data, version):
     if workflows.state(wf, case.state).final:
         case.is_closed, case.closed_at = True, at
     notice_ids = []
-    if row.notice is not None and _notices_available():
+    if row.notice is not None:
         from caseflow.notices.services import notice_queue
 
         # The counter's upsert need not flush the step first: notice_queue flushes it all once.
@@ -495,12 +495,6 @@ def _fire(case, trigger, actor, occurred_at, note, data, version):
             )
         notice_ids.append(notice.id)
     return event, notice_ids
-
-
-@cache
-def _notices_available() -> bool:
-    """The notices area is optional in a tree without it (create_app loads areas the same way)."""
-    return importlib.util.find_spec("caseflow.notices.services") is not None
 
 
 # --- reading -----------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ Area modules add their routes to ``bp``; ``api_user()`` is the authenticated use
 """
 
 import importlib
-import importlib.util
 
 from flask import Blueprint, g, request
 
@@ -108,7 +107,7 @@ def me():
     }
 
 
-#: Area modules with routes on ``bp``; absent areas are skipped.
+#: Area modules with routes on ``bp``, imported once the helpers above exist.
 ROUTE_MODULES = (
     "caseflow.api.workflows",
     "caseflow.api.cases",
@@ -121,9 +120,4 @@ ROUTE_MODULES = (
 )
 
 for _module in ROUTE_MODULES:
-    try:
-        present = importlib.util.find_spec(_module) is not None
-    except ModuleNotFoundError:
-        present = False
-    if present:
-        importlib.import_module(_module)
+    importlib.import_module(_module)

@@ -1,7 +1,6 @@
 """The web UI blueprint. Each page family is a module of views on ``bp``."""
 
 import importlib
-import importlib.util
 
 from flask import Blueprint
 
@@ -11,6 +10,7 @@ bp = Blueprint("web", __name__)
 VIEW_MODULES = (
     "caseflow.web.core",
     "caseflow.web.inbox",
+    "caseflow.web.intake",
     "caseflow.web.cases",
     "caseflow.web.fair_desk",
     "caseflow.web.fairs",
@@ -21,5 +21,4 @@ VIEW_MODULES = (
 )
 
 for _module in VIEW_MODULES:
-    if importlib.util.find_spec(_module) is not None:
-        importlib.import_module(_module)
+    importlib.import_module(_module)
