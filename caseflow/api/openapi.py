@@ -676,16 +676,17 @@ def _paths() -> dict:
         },
         "/calendar/{year}": {
             "get": _op(
-                "A calendar year",
+                "A calendar year (with `unit`: that unit's local closures)",
                 {"200": ok(_ref("CalendarYear"))},
-                params=[_path("year", "integer")],
+                params=[_path("year", "integer"), _query("unit", _TEXT)],
             ),
             "put": _op(
-                "Load a year's official schedule (admin); same effect as `calendar load`",
+                "Load a year's official schedule, or with `unit` that unit's local closures "
+                "(admin); same effect as `calendar load [--unit CODE]`",
                 {"200": ok(_ref("CalendarYear"))},
                 body=_ref("CalendarLoad"),
                 text_body="lines `YYYY-MM-DD holiday NAME` / `YYYY-MM-DD workday NAME`",
-                params=[_path("year", "integer")],
+                params=[_path("year", "integer"), _query("unit", _TEXT)],
             ),
         },
         "/applicants": {
