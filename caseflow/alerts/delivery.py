@@ -71,18 +71,23 @@ def alert_payload(message) -> dict:
         "msgtype": "text",
         "text": {"content": alert_text(alert)},
         "delivery_id": message.id,
-        "alert": {
-            "id": alert.id,
-            "level": alert.level,
-            "label": alert.label,
-            "case_id": alert.case_id,
-            "case_number": alert.case.number,
-            "clock": alert.clock.name,
-            "due_at": iso(alert.due_at),
-            "moment_at": iso(alert.moment_at),
-            "raised_at": iso(alert.raised_at),
-            "late": alert.late,
-        },
+        "alert": alert_facts(alert),
+    }
+
+
+def alert_facts(alert) -> dict:
+    """What an alert says, as the webhook and the API both show it."""
+    return {
+        "id": alert.id,
+        "level": alert.level,
+        "label": alert.label,
+        "case_id": alert.case_id,
+        "case_number": alert.case.number,
+        "clock": alert.clock.name,
+        "due_at": iso(alert.due_at),
+        "moment_at": iso(alert.moment_at),
+        "raised_at": iso(alert.raised_at),
+        "late": alert.late,
     }
 
 

@@ -3,6 +3,7 @@
 from flask import request
 
 from caseflow.alerts import selectors, services
+from caseflow.alerts.delivery import alert_facts
 from caseflow.alerts.models import LEVELS
 from caseflow.api import api_user, bp, json_body
 from caseflow.api.schema import body_check
@@ -15,16 +16,7 @@ MAX_LIMIT = 500
 
 def alert_json(alert) -> dict:
     return {
-        "id": alert.id,
-        "level": alert.level,
-        "label": alert.label,
-        "case_id": alert.case_id,
-        "case_number": alert.case.number,
-        "clock": alert.clock.name,
-        "due_at": iso(alert.due_at),
-        "moment_at": iso(alert.moment_at),
-        "raised_at": iso(alert.raised_at),
-        "late": alert.late,
+        **alert_facts(alert),
         "acknowledged_at": iso(alert.acknowledged_at),
         "acknowledged_by": alert.acknowledged_by.username if alert.acknowledged_by else None,
         "ack_note": alert.ack_note,
