@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from caseflow.extensions import db
+from tests.api.records import unit_records
 from tests.api.test_cases_adjudication import RIGHT, ZS_COMPLAINANT, ZS_RESPONDENT, local
 from tests.api.test_openapi import _api_routes
 from tests.engine.helpers import *  # noqa: F403  (the case fixtures)
@@ -42,41 +43,9 @@ def row_counts() -> dict:
 def world(api, staff, applicant, fair):
     """An admin's client and the ids of one of everything: a case at ZS accepted (its notice
     rendered), an alert on it, a pending filing, a fair with exhibitors."""
-    from caseflow.alerts.services import sla_sweep
-    from caseflow.applicants.creditcode import credit_code_check_char
-    from caseflow.applicants.services import applicant_register
-    from tests.engine.helpers import at
-
-    worker = api(staff["ZS"]["caseworker"])
-    opened = worker.post(
-        f"{PREFIX}/cases",
-        json={
-            "workflow": "adjudication",
-            "channel": "walk_in",
-            "received_at": local("2026-02-10", "09:00"),
-            "title": "外观设计专利侵权纠纷",
-            "complainant": ZS_COMPLAINANT,
-            "respondent": ZS_RESPONDENT,
-            "right": RIGHT,
-        },
-    ).get_json()
-    accepted = worker.post(
-        f"{PREFIX}/cases/{opened['id']}/transitions",
-        json={
-            "trigger": "accept",
-            "occurred_at": local("2026-02-13"),
-            "data": {"handlers": ["甲", "乙", "丙"]},
-        },
-    ).get_json()
-    notice = next(n for n in accepted["notices"] if n["status"] == "issued")
-    alert = sla_sweep(at("2026-12-31 10:00"))[0]
-    first17 = "91440101MA5CXXXX0"[:16] + "2"
-    pending = applicant_register(
-        unit=applicant.unit,
-        actor=staff["ZS"]["caseworker"],
-        name="某某科技有限公司",
-        credit_code=first17 + credit_code_check_char(first17),
-    )
+    records = unit_records(api, staff, "ZS")
+    worker, accepted = records["worker"], records["case"]
+    notice, alert, pending = records["notice"], records["alert"], records["filing"]
     return {
         "client": api(staff["admin"]),
         # Transitions are fired by the role the workflow names, not by an admin.

@@ -5,6 +5,7 @@ changes nothing; an admin reads everything. Every route with an id in its path i
 
 import pytest
 
+from tests.api.records import unit_records
 from tests.api.test_bad_input import PREFIX, _fill, row_counts
 from tests.api.test_cases_adjudication import RIGHT, ZS_COMPLAINANT, ZS_RESPONDENT, local
 from tests.engine.helpers import *  # noqa: F403  (the case fixtures)
@@ -65,41 +66,8 @@ UNSCOPED = {"api.workflows_show", "api.calendar_year_read", "api.calendar_year_l
 def pd_world(api, staff, fair):
     """At PD: an accepted adjudication case with its issued notice and an alert, and a pending
     filing; at CF: a fair with exhibitors."""
-    from caseflow.alerts.services import sla_sweep
-    from caseflow.applicants.creditcode import credit_code_check_char
-    from caseflow.applicants.services import applicant_register
-    from tests.engine.helpers import at
-
-    worker = api(staff["PD"]["caseworker"])
-    opened = worker.post(
-        f"{PREFIX}/cases",
-        json={
-            "workflow": "adjudication",
-            "channel": "walk_in",
-            "received_at": local("2026-02-10", "09:00"),
-            "title": "外观设计专利侵权纠纷",
-            "complainant": ZS_COMPLAINANT,
-            "respondent": ZS_RESPONDENT,
-            "right": RIGHT,
-        },
-    ).get_json()
-    accepted = worker.post(
-        f"{PREFIX}/cases/{opened['id']}/transitions",
-        json={
-            "trigger": "accept",
-            "occurred_at": local("2026-02-13"),
-            "data": {"handlers": ["甲", "乙", "丙"]},
-        },
-    ).get_json()
-    notice = next(n for n in accepted["notices"] if n["status"] == "issued")
-    alert = sla_sweep(at("2026-12-31 10:00"))[0]
-    first17 = "91440101MA5CXXXX0"[:16] + "2"
-    filing = applicant_register(
-        unit=staff["PD"]["caseworker"].unit,
-        actor=staff["PD"]["caseworker"],
-        name="某某科技有限公司",
-        credit_code=first17 + credit_code_check_char(first17),
-    )
+    records = unit_records(api, staff, "PD")
+    accepted, notice, alert, filing = (records[k] for k in ("case", "notice", "alert", "filing"))
     return {
         "case_id": accepted["id"],
         "notice_id": notice["id"],

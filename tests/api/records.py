@@ -1,0 +1,47 @@
+"""One of every record the API exposes by id, at one unit, made through the real API and services."""
+
+from tests.api.test_cases_adjudication import RIGHT, ZS_COMPLAINANT, ZS_RESPONDENT, local
+
+PREFIX = "/api/v1"
+
+
+def unit_records(api, staff, code: str) -> dict:
+    """At unit ``code``: an adjudication case accepted by its caseworker (the acceptance notice
+    issued), the alert a sweep raises on it, and a pending filing (备案)."""
+    from caseflow.alerts.services import sla_sweep
+    from caseflow.applicants.creditcode import credit_code_check_char
+    from caseflow.applicants.services import applicant_register
+    from tests.engine.helpers import at
+
+    caseworker = staff[code]["caseworker"]
+    worker = api(caseworker)
+    opened = worker.post(
+        f"{PREFIX}/cases",
+        json={
+            "workflow": "adjudication",
+            "channel": "walk_in",
+            "received_at": local("2026-02-10", "09:00"),
+            "title": "外观设计专利侵权纠纷",
+            "complainant": ZS_COMPLAINANT,
+            "respondent": ZS_RESPONDENT,
+            "right": RIGHT,
+        },
+    ).get_json()
+    accepted = worker.post(
+        f"{PREFIX}/cases/{opened['id']}/transitions",
+        json={
+            "trigger": "accept",
+            "occurred_at": local("2026-02-13"),
+            "data": {"handlers": ["甲", "乙", "丙"]},
+        },
+    ).get_json()
+    notice = next(n for n in accepted["notices"] if n["status"] == "issued")
+    alert = sla_sweep(at("2026-12-31 10:00"))[0]
+    first17 = "91440101MA5CXXXX0"[:16] + "2"
+    filing = applicant_register(
+        unit=caseworker.unit,
+        actor=caseworker,
+        name="某某科技有限公司",
+        credit_code=first17 + credit_code_check_char(first17),
+    )
+    return {"worker": worker, "case": accepted, "notice": notice, "alert": alert, "filing": filing}
