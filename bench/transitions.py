@@ -83,8 +83,6 @@ def seed(count: int):
     from caseflow.accounts.services import unit_upsert
     from caseflow.applicants.creditcode import credit_code_check_char
     from caseflow.applicants.models import Applicant
-    from caseflow.cases.services import case_open
-    from caseflow.engine import case_fire
     from workflows.profiles import ZHONGSHAN
 
     unit = unit_upsert(**{k: ZHONGSHAN[k] for k in ("code", "name", "kind", "profile")})
@@ -110,6 +108,15 @@ def seed(count: int):
     )
     db.session.add(applicant)
     db.session.commit()
+    return _cases_under_review(unit, worker, applicant, count, "B")
+
+
+def _cases_under_review(unit, worker, applicant, count: int, prefix: str):
+    """``count`` pre-exam cases opened and taken into review through the engine; their ids and
+    the worker's id, with the session emptied so the measured runs start cold."""
+    from caseflow.cases.services import case_open
+    from caseflow.engine import case_fire
+
     ids = []
     for i in range(count):
         case = case_open(
@@ -123,7 +130,7 @@ def seed(count: int):
                 "kind": "patent",
                 "patent_type": "design",
                 "classification": "26-05",
-                "number": f"B{i}",
+                "number": f"{prefix}{i}",
             },
             applicant_id=applicant.id,
         )
@@ -378,40 +385,11 @@ def seed_more(count):
     """A second batch of cases for the direct variant (same unit, worker and applicant)."""
     from caseflow.accounts.models import Unit, User
     from caseflow.applicants.models import Applicant
-    from caseflow.cases.services import case_open
-    from caseflow.engine import case_fire
 
     unit = db.session.scalar(select(Unit).where(Unit.code == "ZS"))
     worker = db.session.scalar(select(User).where(User.username == "bench_worker"))
     applicant = db.session.scalar(select(Applicant))
-    ids = []
-    for i in range(count):
-        case = case_open(
-            workflow="pre_exam",
-            unit=unit,
-            actor=worker,
-            channel="web",
-            received_at=START - timedelta(seconds=i),
-            complainant={"name": "基准测试公司"},
-            right={
-                "kind": "patent",
-                "patent_type": "design",
-                "classification": "26-05",
-                "number": f"D{i}",
-            },
-            applicant_id=applicant.id,
-        )
-        case_fire(
-            case,
-            "start_review",
-            worker,
-            occurred_at=START + timedelta(minutes=1),
-            render_notices=False,
-        )
-        ids.append(case.id)
-    worker_id = worker.id
-    db.session.expunge_all()
-    return ids, worker_id
+    return _cases_under_review(unit, worker, applicant, count, "D")
 
 
 def main():
