@@ -16,8 +16,9 @@ from sqlalchemy.orm import selectinload
 
 from caseflow.accounts.models import Unit, User
 from caseflow.cases.models import Case, CaseLink, Event
+from caseflow.cases.selectors import case_get
 from caseflow.clocks.models import Clock
-from caseflow.errors import NotFound, PermissionDenied
+from caseflow.errors import NotFound
 from caseflow.extensions import db
 from caseflow.timeutil import end_of_local_day, start_of_local_day, utcnow
 from caseflow.web.filters import clock_state
@@ -28,13 +29,9 @@ _SEVERITY = ("overdue", "due_soon", "provisional", "paused", "running")
 
 
 def case_for_user(case_id: str, user) -> Case:
-    """The case, if ``user`` may see it; NotFound or PermissionDenied (a 403 page) otherwise."""
-    case = db.session.get(Case, case_id)
-    if case is None:
-        raise NotFound("案件不存在", message_en="No such case")
-    if not user.can_see_unit(case.unit_id):
-        raise PermissionDenied("无权查看其他单位的案件", message_en="This case belongs to another unit")
-    return case
+    """The case, if ``user`` may see it; NotFound or PermissionDenied (a 403 page) otherwise.
+    The same check as the API's (``caseflow.cases.selectors.case_get``)."""
+    return case_get(case_id, user=user)
 
 
 def case_by_number_for_user(number: str, user) -> Case:
