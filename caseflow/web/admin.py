@@ -18,6 +18,7 @@ from caseflow.web.forms import (
     PasswordResetForm,
     UserEditForm,
     UserForm,
+    field_errors_apply,
     unit_profile_form_class,
 )
 
@@ -101,10 +102,7 @@ def admin_user_create():
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
-        for key, reason in exc.fields.items():
-            target = getattr(form, {"unit": "unit_id"}.get(key, key), None)
-            if target is not None:
-                target.errors = [*list(target.errors), reason]
+        field_errors_apply(form, exc.fields, lambda key: {"unit": "unit_id"}.get(key, key))
         return _render("users", user_form=form, status=exc.status)
     flash(_("已创建用户 %(name)s（%(role)s）", name=user.username, role=_(ROLE_LABELS[user.role])), "success")
     return redirect(url_for("web.admin", tab="users"))
@@ -305,10 +303,7 @@ def admin_user_edit(user_id):
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
-        for key, reason in exc.fields.items():
-            target = getattr(form, {"unit": "unit_id"}.get(key, key), None)
-            if target is not None:
-                target.errors = [*list(target.errors), reason]
+        field_errors_apply(form, exc.fields, lambda key: {"unit": "unit_id"}.get(key, key))
         return _render_user(user, edit_form=form, status=exc.status)
     flash(_("已更新用户 %(name)s", name=user.username), "success")
     return redirect(url_for("web.admin_user", user_id=user.id))

@@ -16,7 +16,7 @@ from caseflow.timeutil import local_date, start_of_local_day, utcnow
 from caseflow.web import bp
 from caseflow.web import selectors as sel
 from caseflow.web.access import role_required
-from caseflow.web.forms import DeskComplaintForm, trigger_form_class
+from caseflow.web.forms import DeskComplaintForm, field_errors_apply, trigger_form_class
 from caseflow.web.services import desk_complaint_lodge
 
 #: Outcome buttons on the board, in the order a desk officer reaches for them. Only triggers that
@@ -105,14 +105,12 @@ def fair_desk():
                 )
             except DomainError as exc:
                 db.session.rollback()
-                matched = False
-                for key, reason in (exc.fields or {}).items():
-                    name = {"right.number": "right_number"}.get(key, key.split(".")[-1])
-                    target = getattr(form, name, None)
-                    if target is not None and hasattr(target, "errors"):
-                        target.errors = [*list(target.errors), reason]
-                        matched = True
-                if not matched:
+                left = field_errors_apply(
+                    form,
+                    exc.fields,
+                    lambda key: {"right.number": "right_number"}.get(key, key.split(".")[-1]),
+                )
+                if len(left) == len(exc.fields or {}):  # no field took any
                     form.form_errors.append(exc.message)
                 flash(exc.message, "error")
                 status = exc.status

@@ -12,7 +12,7 @@ from caseflow.extensions import db
 from caseflow.web import bp
 from caseflow.web import selectors as sel
 from caseflow.web.access import role_required
-from caseflow.web.forms import ExhibitorImportForm, FairForm
+from caseflow.web.forms import ExhibitorImportForm, FairForm, field_errors_apply
 
 FAIR_PAGE_ROLES = ("desk_officer", "supervisor")
 #: Read one byte past the importer's limit, so it refuses an oversized file without us reading it all.
@@ -37,13 +37,8 @@ def _fair_form() -> FairForm:
 
 
 def _apply_errors(form, exc, names) -> None:
-    matched = False
-    for key, reason in (exc.fields or {}).items():
-        field = getattr(form, names.get(key, key), None)
-        if field is not None and hasattr(field, "errors") and isinstance(reason, str):
-            field.errors = [*list(field.errors), reason]
-            matched = True
-    if not matched:
+    left = field_errors_apply(form, exc.fields, lambda key: names.get(key, key))
+    if len(left) == len(exc.fields or {}):  # no field took any: say it above the form
         form.form_errors.append(exc.message)
 
 

@@ -35,6 +35,20 @@ from caseflow.timeutil import parse_instant, utcnow
 REQUIRED = _l("此项为必填项")
 
 
+def field_errors_apply(form, fields: dict | None, name_of=lambda key: key) -> dict:
+    """Put a service's field errors (``ValidationFailed.fields``) beside the form's fields, each
+    under the field ``name_of(key)`` names. Returns the errors no field took, for the caller to
+    show above the form."""
+    left = {}
+    for key, reason in (fields or {}).items():
+        field = getattr(form, name_of(key), None)
+        if field is not None and hasattr(field, "errors") and isinstance(reason, str):
+            field.errors = [*list(field.errors), reason]
+        else:
+            left[key] = reason
+    return left
+
+
 def options(*pairs) -> list[SelectChoice]:
     """``(value, label)`` pairs as WTForms options: wtforms 3.3 deprecates plain tuples as
     ``SelectField`` choices (removed in 3.4); ``SelectChoice`` is its replacement."""
@@ -176,14 +190,8 @@ class TriggerFormBase(FlaskForm):
 
     def errors_apply(self, fields: dict) -> bool:
         """Put a service's field errors beside the fields; False when none matched a field."""
-        matched = False
-        for key, reason in (fields or {}).items():
-            name = key.removeprefix("data.")
-            field = getattr(self, name, None)
-            if field is not None and hasattr(field, "errors"):
-                field.errors = [*list(field.errors), reason]
-                matched = True
-        return matched
+        left = field_errors_apply(self, fields, lambda key: key.removeprefix("data."))
+        return len(left) < len(fields or {})
 
 
 _FORM_CACHE: dict = {}
@@ -403,13 +411,8 @@ class UnitProfileFormBase(FlaskForm):
             names[f"clocks.{clock}" + (f".{variant}" if variant else "")] = name
         for kind, name in self.pattern_inputs:
             names[f"doc_patterns.{kind}"] = name
-        matched = False
-        for key, reason in (fields or {}).items():
-            field = getattr(self, names.get(key, key), None)
-            if field is not None and hasattr(field, "errors"):
-                field.errors = [*list(field.errors), reason]
-                matched = True
-        return matched
+        left = field_errors_apply(self, fields, lambda key: names.get(key, key))
+        return len(left) < len(fields or {})
 
 
 _PROFILE_FORM: dict = {}

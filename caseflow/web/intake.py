@@ -11,7 +11,7 @@ from caseflow.errors import DomainError
 from caseflow.extensions import db
 from caseflow.web import bp
 from caseflow.web.access import role_required
-from caseflow.web.forms import CaseOpenForm
+from caseflow.web.forms import CaseOpenForm, field_errors_apply
 from caseflow.web.helpers import channel_label, workflow_label
 
 #: The procedures a caseworker opens from this page.
@@ -129,13 +129,10 @@ def case_new():
             )
         except DomainError as exc:
             db.session.rollback()
-            for key, reason in exc.fields.items():
-                name = FIELD_NAMES.get(key, key.replace(".", "_"))
-                target = getattr(form, name, None)
-                if target is not None and hasattr(target, "errors"):
-                    target.errors = [*list(target.errors), reason]
-                else:
-                    form.form_errors.append(f"{key}: {reason}")
+            left = field_errors_apply(
+                form, exc.fields, lambda key: FIELD_NAMES.get(key, key.replace(".", "_"))
+            )
+            form.form_errors.extend(f"{key}: {reason}" for key, reason in left.items())
             flash(exc.message, "error")
             status = exc.status
         else:
