@@ -107,3 +107,16 @@ def test_api_without_token_is_401_json(client):
 
 def test_user_counts_start_empty_between_tests():
     assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_token_use_is_recorded_without_a_write_per_request(units, make_user, make_token, client):
+    user = make_user("caseworker", units["ZS"])
+    token = make_token(user)
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    db.session.expire_all()
+    first = db.session.scalar(select(ApiToken.last_used_at))
+    assert first is not None
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    db.session.expire_all()
+    assert db.session.scalar(select(ApiToken.last_used_at)) == first  # within the minute
