@@ -9,7 +9,9 @@ cannot be reached fails the run instead of skipping.
 import os
 import secrets
 import uuid
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import make_url, text
@@ -113,6 +115,22 @@ def app_context(request, app):
         db.session.rollback()
         db.session.remove()
         _wipe(app)
+
+
+#: "Now" for the tests that need one: a Monday of the official 2026 calendar, late in the year so
+#: that the back-dated events those tests write (2026-05 … 2026-11) lie in the past and in the same
+#: year as the case and document numbers they expect.
+PINNED_NOW = datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture
+def pinned_now(time_machine):
+    """Moves the test process's wall clock to ``PINNED_NOW`` (still ticking, so durations and
+    timeouts behave) and returns it. Use it in every test whose expectations depend on today's
+    date — a number's year, a deadline counted from "now" — so the suite passes on any day
+    (``scripts/test --date``)."""
+    time_machine.move_to(PINNED_NOW, tick=True)
+    return PINNED_NOW
 
 
 @pytest.fixture
