@@ -117,18 +117,18 @@ def app_context(request, app):
         _wipe(app)
 
 
-#: "Now" for the tests that need one: a Monday of the official 2026 calendar, late in the year so
-#: that the back-dated events those tests write (2026-05 … 2026-11) lie in the past and in the same
-#: year as the case and document numbers they expect.
+#: "Now" for every test: a Monday of the official 2026 calendar, late in the year, so that the
+#: back-dated events the tests write (2026-05 … 2026-11) lie in the past and in the same year as the
+#: case and document numbers they expect. Tests never see the machine's date.
 PINNED_NOW = datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
-@pytest.fixture
-def pinned_now(time_machine):
-    """Moves the test process's wall clock to ``PINNED_NOW`` (still ticking, so durations and
-    timeouts behave) and returns it. Use it in every test whose expectations depend on today's
-    date — a number's year, a deadline counted from "now" — so the suite passes on any day
-    (``scripts/test --date``)."""
+@pytest.fixture(autouse=True)
+def pinned_now(request, time_machine):
+    """Every test runs with the process's wall clock at ``PINNED_NOW``, still ticking so durations,
+    timeouts and throttling windows behave; the suite passes on any day (``scripts/test --date``).
+    A test that needs another "now" calls ``time_machine.move_to(...)`` itself. Subprocesses get
+    the same clock through ``tests.support.pinned_env``."""
     time_machine.move_to(PINNED_NOW, tick=True)
     return PINNED_NOW
 

@@ -1,6 +1,8 @@
 """Helpers shared by tests (fixtures live in conftest.py)."""
 
 import re
+from datetime import UTC
+from pathlib import Path
 
 #: The password every factory-made user has.
 PASSWORD = "correct-horse-battery"
@@ -13,3 +15,26 @@ def csrf_from(html: str) -> str:
     match = CSRF_RE.search(html)
     assert match, "no CSRF token on the page"
     return match.group(1) or match.group(2)
+
+
+#: libfaketime, from Debian's ``faketime`` package (``scripts/setup --test`` installs it).
+LIBFAKETIME = Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1")
+
+
+def pinned_env(env: dict) -> dict:
+    """``env`` for a subprocess (the CLI, the scheduler) whose clock must agree with the pinned
+    clock of the test process (``tests.conftest.PINNED_NOW``): libfaketime starts it at the same
+    instant, ticking. Monotonic clocks are left alone (timeouts and sleeps stay real)."""
+    from tests.conftest import PINNED_NOW
+
+    if not LIBFAKETIME.exists():
+        return env
+    start = PINNED_NOW.astimezone(UTC).strftime("@%Y-%m-%d %H:%M:%S")
+    return {
+        **env,
+        "LD_PRELOAD": str(LIBFAKETIME),
+        "FAKETIME": start,
+        "FAKETIME_DONT_FAKE_MONOTONIC": "1",
+        "FAKETIME_DONT_RESET": "1",
+        "TZ": "UTC",
+    }

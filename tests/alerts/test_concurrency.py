@@ -18,6 +18,7 @@ from caseflow.clocks.models import Clock
 from caseflow.clocks.services import clock_start
 from caseflow.extensions import db
 from tests.alerts.conftest import _user, local
+from tests.support import pinned_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -94,13 +95,13 @@ def test_two_sweeps_on_sqlite_raise_each_alert_once(app, staff, make_case, is_po
 
 
 def _start_scheduler(app, tmp_path):
-    env = {
+    env = pinned_env({
         **os.environ,
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "CASEFLOW_STORAGE": str(tmp_path / "storage"),
         "CASEFLOW_SWEEP_SECONDS": "1",
         "SECRET_KEY": "scheduler-test",
-    }
+    })
     for name in ("SMTP_URL", "CASEFLOW_WEBHOOK_URL"):
         env.pop(name, None)
     return subprocess.Popen(

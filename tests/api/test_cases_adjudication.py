@@ -67,7 +67,6 @@ def open_adjudication(api, received_at):
     return response.get_json()
 
 
-@pytest.mark.usefixtures("pinned_now")
 @pytest.mark.usefixtures("pending_notices")
 def test_adjudication_main_path_with_suspension_and_extensions(api, staff):
     worker = api(staff["ZS"]["caseworker"])

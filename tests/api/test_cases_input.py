@@ -147,7 +147,6 @@ def test_a_phone_or_walk_in_intake_records_the_particulars(api, staff):
     assert worker.post("/api/v1/cases", json=complete).status_code == 201
 
 
-@pytest.mark.usefixtures("pinned_now")
 def test_who_may_open_cases(api, staff):
     body = {"workflow": "intake", "channel": "web", "complainant": ZS_COMPLAINANT}
     assert api(staff["ZS"]["viewer"]).post("/api/v1/cases", json=body).status_code == 403

@@ -7,7 +7,7 @@ import pytest
 from tests.api.test_cases_adjudication import RIGHT, ZS_COMPLAINANT, ZS_RESPONDENT, Flow, due, local
 from tests.engine.helpers import *  # noqa: F403  (the case fixtures)
 
-pytestmark = pytest.mark.usefixtures("pending_notices", "pinned_now")
+pytestmark = pytest.mark.usefixtures("pending_notices")
 
 
 def open_via_api(api, status=201, **body):

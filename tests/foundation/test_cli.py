@@ -9,12 +9,13 @@ from sqlalchemy import func, select
 
 from caseflow.accounts.models import ApiToken, User
 from caseflow.extensions import db
+from tests.support import pinned_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _flask(database_url, storage, *args):
-    env = {**os.environ, "DATABASE_URL": database_url, "CASEFLOW_STORAGE": str(storage)}
+    env = pinned_env({**os.environ, "DATABASE_URL": database_url, "CASEFLOW_STORAGE": str(storage)})
     return subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", *args],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,

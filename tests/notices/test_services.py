@@ -147,7 +147,6 @@ def test_the_scheduler_backs_off_a_failing_notice_the_operator_does_not(
     assert notices_render_pending(force=True) == [notice.id]  # `flask notices retry`
 
 
-@pytest.mark.usefixtures("pinned_now")
 def test_an_issued_file_is_never_overwritten_and_a_correction_names_the_old_one(
     make_case, issue, pdf
 ):

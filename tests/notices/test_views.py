@@ -71,7 +71,6 @@ def test_a_pending_notice_has_no_file_yet(api, make_case, issue, make_user, unit
     assert mine.get(f"/api/v1/notices/{notice.id}.pdf").status_code == 404
 
 
-@pytest.mark.usefixtures("pinned_now")
 def test_a_supervisor_corrects_through_the_api(api, issued, make_user, units):
     supervisor = api(make_user("supervisor", units["ZS"]))
     caseworker = api(make_user("caseworker", units["ZS"]))

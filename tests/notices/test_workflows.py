@@ -23,7 +23,6 @@ ROWS = [
 ]
 
 
-@pytest.mark.usefixtures("pinned_now")
 @pytest.mark.parametrize("workflow", sorted({w for w, _ in ROWS}))
 def test_every_noticed_transition_queues_a_printable_notice(workflow, open_any, fire):
     failures = []
