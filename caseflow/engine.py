@@ -27,10 +27,11 @@ import workflows
 from caseflow.accounts.models import ROLE_LABELS
 from caseflow.cases.models import Case, CaseLink, Event
 from caseflow.clocks.models import Clock
+from caseflow.clocks.services import clock_start_defined
 from caseflow.errors import PermissionDenied, StateConflict, ValidationFailed, VersionConflict
 from caseflow.extensions import db
 from caseflow.timeutil import iso, parse_instant, start_of_local_day, utcnow
-from workflows._schema import clock_extension, clock_period
+from workflows._schema import clock_extension
 
 log = logging.getLogger(__name__)
 
@@ -195,55 +196,6 @@ GUARDS = {
 
 
 # --- clocks ------------------------------------------------------------------------------------
-
-
-def _variant(case, clock_def):
-    if clock_def.variant_key == "patent_type":
-        return (case.right or {}).get("patent_type")
-    if clock_def.variant_key:
-        return (case.data or {}).get(clock_def.variant_key)
-    return None
-
-
-def _fair_closes_at(case):
-    if not case.fair_id:
-        return None
-    from caseflow.fairs.models import Fair
-
-    fair = db.session.get(Fair, case.fair_id)
-    return fair.closes_at if fair else None
-
-
-def clock_start_defined(case, name: str, *, started_at, actor=None, event=None):
-    """Start clock ``name`` of the case's workflow with the unit's period (workflow data and unit
-    profile); nothing when the unit does not run that clock. Returns the clock or None."""
-    from caseflow.calendar.periods import due_compute
-    from caseflow.clocks.services import clock_start
-
-    clock_def = workflows.clock(workflows.get(case.workflow), name)
-    if clock_def.fixed == "fair_close":
-        closes_at = _fair_closes_at(case)
-        if closes_at is None or closes_at <= started_at:
-            return None
-        return clock_start(
-            case, name, fixed_due_at=closes_at, started_at=started_at, actor=actor, event=event
-        )
-    period = clock_period(clock_def, profile=case.unit.profile, variant=_variant(case, clock_def))
-    if not period:
-        return None
-    if clock_def.cap == "fair_close":
-        # The answer period never runs past the fair's close (guideline art 14; 展会办法 art 13).
-        closes_at = _fair_closes_at(case)
-        if (
-            closes_at
-            and started_at
-            < closes_at
-            < due_compute(started_at, period, unit_id=case.unit_id).due_at
-        ):
-            return clock_start(
-                case, name, fixed_due_at=closes_at, started_at=started_at, actor=actor, event=event
-            )
-    return clock_start(case, name, period=period, started_at=started_at, actor=actor, event=event)
 
 
 def _apply_clocks(case, row, *, at, actor, event, note):

@@ -1,13 +1,16 @@
 """Writes to the calendar: seeding the official years, loading a year's schedule, and the
 per-process cache of the working-day index that every deadline is counted on.
 
-Loading a year recomputes every open clock whose window touches it (deadlines.md §1); the clock
-side of that lives in ``caseflow.clocks.services.clocks_recompute_for_year``.
+Loading a year recomputes every open clock whose window touches it (deadlines.md §1). The
+calendar knows nothing of clocks: it announces each change to the hooks registered with
+``calendar_on_change`` (the clocks area registers ``clocks_recompute_for_change``, wired in the app
+factory), and returns what they report as moved.
 """
 
 import logging
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -237,6 +240,40 @@ class LoadResult:
     unit: str | None = None
 
 
+@dataclass(frozen=True)
+class CalendarChange:
+    """What a load or a deletion changed: the national calendar of ``year`` (``unit`` None, every
+    day of the year may have moved), or ``unit``'s local closures between ``first`` and ``last``."""
+
+    year: int
+    first: date
+    last: date
+    unit: Unit | None = None
+
+
+#: ``hook(change, *, actor, at) -> list`` of what moved; called inside the caller's transaction.
+CalendarHook = Callable[..., list]
+_CHANGE_HOOKS: list[CalendarHook] = []
+
+
+def calendar_on_change(hook: CalendarHook) -> CalendarHook:
+    """Register ``hook`` to be told of every calendar change (once, however often registered)."""
+    if hook not in _CHANGE_HOOKS:
+        _CHANGE_HOOKS.append(hook)
+    return hook
+
+
+def _changed(change: CalendarChange, *, actor, at) -> list:
+    moved: list = []
+    for hook in _CHANGE_HOOKS:
+        moved.extend(hook(change, actor=actor, at=at))
+    return moved
+
+
+def _year_changed(year: int, *, actor, at) -> list:
+    return _changed(CalendarChange(year, date(year, 1, 1), date(year, 12, 31)), actor=actor, at=at)
+
+
 def calendar_unit_resolve(unit) -> Unit:
     """A ``Unit``, from itself, its code (``"ZS"``) or its id; ``ValidationFailed`` if none."""
     if isinstance(unit, Unit):
@@ -265,8 +302,6 @@ def calendar_load(
     instead: they replace the unit's closures of that year, and only that unit's open clocks
     whose window touches a changed day are recomputed.
     """
-    from caseflow.clocks.services import clocks_recompute_for_year
-
     if unit is not None:
         return _unit_closures_load(
             text, source=source, year=year, actor=actor, at=at, unit=calendar_unit_resolve(unit)
@@ -289,7 +324,7 @@ def calendar_load(
     )
     db.session.flush()
     calendar_version_bump()
-    moved = clocks_recompute_for_year(year, actor=actor, at=at)
+    moved = _year_changed(year, actor=actor, at=at)
     log.info("calendar: loaded %s from %s, %d clock(s) moved", year, source, len(moved))
     return LoadResult(
         year=year,
@@ -343,13 +378,11 @@ def _unit_closures_load(text, *, source, year, actor, at, unit) -> LoadResult:
 
 def _unit_recompute(unit, before: dict, after: dict, *, year, actor, at) -> list:
     """Recompute the unit's open clocks over the days whose kind changed (none: nothing)."""
-    from caseflow.clocks.services import clocks_recompute_for_unit
-
     changed = {d for d in before.keys() | after.keys() if before.get(d) != after.get(d)}
     if not changed:
         return []
-    return clocks_recompute_for_unit(
-        unit, min(changed), max(changed), year=year, actor=actor, at=at
+    return _changed(
+        CalendarChange(year, min(changed), max(changed), unit=unit), actor=actor, at=at
     )
 
 
@@ -360,8 +393,6 @@ def calendar_year_delete(
 
     With ``unit``: forget that unit's closures of the year instead (its clocks are recomputed).
     """
-    from caseflow.clocks.services import clocks_recompute_for_year
-
     if unit is not None:
         unit = calendar_unit_resolve(unit)
         where = (UnitClosure.unit_id == unit.id, UnitClosure.year == year)
@@ -380,4 +411,4 @@ def calendar_year_delete(
     calendar_version_bump()
     if not recompute:
         return []
-    return clocks_recompute_for_year(year, actor=actor, at=at or utcnow())
+    return _year_changed(year, actor=actor, at=at or utcnow())

@@ -20,6 +20,7 @@ from sqlalchemy import and_, bindparam, func, insert, or_, select
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
+import workflows
 from caseflow.calendar.index import WorkingCalendar
 from caseflow.calendar.models import CalendarState
 from caseflow.calendar.periods import (
@@ -35,12 +36,13 @@ from caseflow.calendar.periods import (
     due_on_of,
     parse_period,
 )
-from caseflow.calendar.services import calendar_token_seen
+from caseflow.calendar.services import CalendarChange, calendar_token_seen
 from caseflow.cases.models import Case, Event
 from caseflow.clocks.models import Clock, ClockEntry
 from caseflow.errors import StateConflict, ValidationFailed
 from caseflow.extensions import db
 from caseflow.timeutil import end_of_local_day, local_date, start_of_local_day, utcnow
+from workflows._schema import clock_period
 
 log = logging.getLogger(__name__)
 
@@ -491,6 +493,11 @@ def _end(case, name, action, status_of, *, at, actor, event, note) -> Clock | No
             return None
         clock.status = status_of(clock)
         clock.stopped_at = at
+        if clock.paused_at is not None:
+            # Stopped while paused: the pause ends with the clock (a stopped clock is not paused).
+            clock.paused_seconds += max(0, int((at - clock.paused_at).total_seconds()))
+            clock.paused_at = None
+            clock.remaining = None
         clock.next_alert_at = None
         _record(clock, action, at, actor=actor, event=event, before=clock.due_at, note=note)
     return clock
@@ -664,6 +671,18 @@ class DueMove:
     provisional: bool
 
 
+def clocks_recompute_for_change(
+    change: CalendarChange, *, actor=None, at: datetime
+) -> list[DueMove]:
+    """The calendar's change hook (registered in the app factory): a national year reloaded or
+    deleted, or a unit's local closures changed between two days."""
+    if change.unit is None:
+        return clocks_recompute_for_year(change.year, actor=actor, at=at)
+    return clocks_recompute_for_unit(
+        change.unit, change.first, change.last, year=change.year, actor=actor, at=at
+    )
+
+
 def clocks_recompute_for_year(year: int, *, actor=None, at: datetime) -> list[DueMove]:
     """Replay every open clock whose window touches ``year`` on the current calendar (each on
     its case's unit's calendar, so that a unit's local closures stay counted).
@@ -760,3 +779,53 @@ def _recompute(first, last, *, unit_id, label, data, actor, at) -> list[DueMove]
         )
         log.info("%s %s", clock.case.number, note)
     return moved
+
+
+# -- clocks as the workflows define them --------------------------------------------------
+
+
+def _variant(case, clock_def):
+    if clock_def.variant_key == "patent_type":
+        return (case.right or {}).get("patent_type")
+    if clock_def.variant_key:
+        return (case.data or {}).get(clock_def.variant_key)
+    return None
+
+
+def _fair_closes_at(case):
+    if not case.fair_id:
+        return None
+    from caseflow.fairs.models import Fair
+
+    fair = db.session.get(Fair, case.fair_id)
+    return fair.closes_at if fair else None
+
+
+def clock_start_defined(case, name: str, *, started_at, actor=None, event=None):
+    """Start clock ``name`` of the case's workflow with the unit's period (workflow data and unit
+    profile); nothing when the unit does not run that clock. Returns the clock or None. Used by
+    the engine for a transition's clocks and by the cases area for a new case's opening clocks."""
+    clock_def = workflows.clock(workflows.get(case.workflow), name)
+    if clock_def.fixed == "fair_close":
+        closes_at = _fair_closes_at(case)
+        if closes_at is None or closes_at <= started_at:
+            return None
+        return clock_start(
+            case, name, fixed_due_at=closes_at, started_at=started_at, actor=actor, event=event
+        )
+    period = clock_period(clock_def, profile=case.unit.profile, variant=_variant(case, clock_def))
+    if not period:
+        return None
+    if clock_def.cap == "fair_close":
+        # The answer period never runs past the fair's close (guideline art 14; 展会办法 art 13).
+        closes_at = _fair_closes_at(case)
+        if (
+            closes_at
+            and started_at
+            < closes_at
+            < due_compute(started_at, period, unit_id=case.unit_id).due_at
+        ):
+            return clock_start(
+                case, name, fixed_due_at=closes_at, started_at=started_at, actor=actor, event=event
+            )
+    return clock_start(case, name, period=period, started_at=started_at, actor=actor, event=event)

@@ -46,10 +46,11 @@ def inbox():
 @bp.route("/cases/<case_id>/claim", methods=["POST"])
 @login_required
 def case_claim_form(case_id: str):
+    from caseflow.cases.selectors import case_get
+    from caseflow.cases.services import case_claim
     from caseflow.web.forms import ClaimForm
-    from caseflow.web.services import case_claim
 
-    case = sel.case_for_user(case_id, current_user)
+    case = case_get(case_id, user=current_user)
     if ClaimForm().validate_on_submit():
         case_claim(case=case, actor=current_user)
         flash(_("已认领案件 %(number)s", number=case.number), "success")
