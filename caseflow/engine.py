@@ -24,7 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from transitions import Machine, MachineError
 
 import workflows
-from caseflow.accounts.models import ROLE_LABELS
+from caseflow.accounts.models import ROLE_LABELS, Actor
 from caseflow.cases.models import Case, CaseLink, Event
 from caseflow.clocks.models import Clock
 from caseflow.clocks.services import clock_start_defined
@@ -157,6 +157,7 @@ def _guard_min_notice(case, guard, occurred_at, data):
     field = guard.params["field"]
     # The n-th working day after the notice is the first day the hearing may be held.
     first_day = due_compute(occurred_at, guard.params["period"], unit_id=case.unit_id).due_on
+    assert first_day is not None  # the guard's period counts days
     if data[field] < start_of_local_day(first_day):
         raise ValidationFailed(
             guard.message,
@@ -229,6 +230,7 @@ def _apply_clocks(case, row, *, at, actor, event, note):
             clocks.clock_resume(case, name, at=at, actor=actor, event=event)
         elif effect.action == "extend":
             clock_def = workflows.clock(workflows.get(case.workflow), name)
+            assert clock_def is not None  # tests/workflows: every clock named is defined
             step, maximum = clock_extension(clock_def, profile=case.unit.profile)
             clocks.clock_extend(
                 case, name, by=step, at=at, actor=actor, event=event, maximum=maximum, note=note
@@ -265,7 +267,7 @@ def _open_linked(case, row, data, *, actor, at):
 # --- firing ------------------------------------------------------------------------------------
 
 
-def _check_scope(case, actor):
+def _check_scope(case: Case, actor: Actor | None) -> None:
     if actor is None or not actor.can_see_unit(case.unit_id):
         raise PermissionDenied(
             "无权办理其他单位的案件", message_en="this case belongs to another unit"
@@ -308,7 +310,7 @@ def _occurred_at(case, occurred_at, now):
 def case_fire(
     case: Case,
     trigger: str,
-    actor,
+    actor: Actor,
     *,
     occurred_at=None,
     note: str = "",
@@ -355,7 +357,7 @@ def _render_after_commit(notice_ids):
         db.session.rollback()
 
 
-def _fire(case, trigger, actor, occurred_at, note, data, version):
+def _fire(case: Case, trigger: str, actor: Actor, occurred_at, note, data, version):
     _check_scope(case, actor)
     wf = workflows.get(case.workflow)
     if not isinstance(trigger, str):
@@ -431,7 +433,9 @@ def _fire(case, trigger, actor, occurred_at, note, data, version):
     case.data = {**(case.data or {}), **stored}
     case.last_event_at = at
     case.version = case.version + 1
-    if workflows.state(wf, case.state).final:
+    reached = workflows.state(wf, case.state)
+    assert reached is not None  # tests/workflows: every destination is a declared state
+    if reached.final:
         case.is_closed, case.closed_at = True, at
     notice_ids = []
     if row.notice is not None:
@@ -452,7 +456,7 @@ def _fire(case, trigger, actor, occurred_at, note, data, version):
 # --- reading -----------------------------------------------------------------------------------
 
 
-def available_triggers(case: Case, user) -> list:
+def available_triggers(case: Case, user: Actor | None) -> list:
     """The transition rows ``user`` may fire on ``case`` now (role, unit and state; the guards
     are checked when fired)."""
     if user is None or not user.can_see_unit(case.unit_id):

@@ -10,6 +10,7 @@ Clock periods are written the way the calendar parses them: ``5 workdays``, ``15
 """
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 #: Who a notice is addressed to; the notices area resolves it to a party of the case.
 ADDRESSEES = ("complainant", "respondent", "applicant", "exhibitor")
@@ -147,6 +148,22 @@ class ClockDef:
     cap: str | None = None
     extension_step: str | None = None
     extension_max: str | None = None
+
+
+class WorkflowModule(Protocol):
+    """The shape of every module in ``workflows/`` (its docstring says the procedure and its legal
+    basis). ``workflows.WORKFLOWS`` is typed with it, so mypy checks each module against it."""
+
+    #: The workflow's key (``Case.workflow``); ``CODE`` goes into case numbers (``ZS-ADJ-…``).
+    NAME: str
+    CODE: str
+    LABEL: str
+    STATES: tuple[State, ...]
+    INITIAL: str
+    #: The clocks a new case starts with, by name.
+    OPENING_CLOCKS: tuple[str, ...]
+    TRANSITIONS: tuple[Transition, ...]
+    CLOCKS: tuple[ClockDef, ...]
 
 
 # Short constructors so a transition table reads like the procedure.

@@ -10,14 +10,14 @@ factory), and returns what they report as moved.
 import logging
 import re
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from typing import Protocol
 
 from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
 
-from caseflow.accounts.models import Unit
+from caseflow.accounts.models import Actor, Unit
 from caseflow.calendar.index import (
     FIRST_YEAR,
     HOLIDAY,
@@ -84,19 +84,19 @@ def calendar_token_seen(token: str) -> None:
 def _indexes_build(token) -> _Indexes:
     years: dict[int, list[DayException]] = {}
     official: list[int] = []
-    for row in db.session.execute(select(CalendarYear)).scalars():
-        years[row.year] = []
-        if row.status == "official":
-            official.append(row.year)
-    for row in db.session.execute(select(CalendarDay).order_by(CalendarDay.day)).scalars():
-        years.setdefault(row.year, []).append(DayException(row.day, row.kind, row.name, row.source))
+    for year_row in db.session.execute(select(CalendarYear)).scalars():
+        years[year_row.year] = []
+        if year_row.status == "official":
+            official.append(year_row.year)
+    for day in db.session.execute(select(CalendarDay).order_by(CalendarDay.day)).scalars():
+        years.setdefault(day.year, []).append(DayException(day.day, day.kind, day.name, day.source))
     closures: dict[int, list[DayException]] = {}
     rows = db.session.execute(
         select(UnitClosure, Unit.code).join(Unit).order_by(UnitClosure.unit_id, UnitClosure.day)
     )
-    for row, code in rows:
-        closures.setdefault(row.unit_id, []).append(
-            DayException(row.day, row.kind, row.name, row.source, unit=code)
+    for closure, code in rows:
+        closures.setdefault(closure.unit_id, []).append(
+            DayException(closure.day, closure.kind, closure.name, closure.source, unit=code)
         )
     national = WorkingCalendar(years, official, version=token)
     return _Indexes(token, national, years, official, closures)
@@ -251,8 +251,12 @@ class CalendarChange:
     unit: Unit | None = None
 
 
-#: ``hook(change, *, actor, at) -> list`` of what moved; called inside the caller's transaction.
-CalendarHook = Callable[..., list]
+class CalendarHook(Protocol):
+    """Told of a calendar change inside the caller's transaction; returns what it moved."""
+
+    def __call__(self, change: CalendarChange, *, actor: Actor | None, at: datetime) -> list: ...
+
+
 _CHANGE_HOOKS: list[CalendarHook] = []
 
 
@@ -263,14 +267,14 @@ def calendar_on_change(hook: CalendarHook) -> CalendarHook:
     return hook
 
 
-def _changed(change: CalendarChange, *, actor, at) -> list:
+def _changed(change: CalendarChange, *, actor: Actor | None, at: datetime) -> list:
     moved: list = []
     for hook in _CHANGE_HOOKS:
         moved.extend(hook(change, actor=actor, at=at))
     return moved
 
 
-def _year_changed(year: int, *, actor, at) -> list:
+def _year_changed(year: int, *, actor: Actor | None, at: datetime) -> list:
     return _changed(CalendarChange(year, date(year, 1, 1), date(year, 12, 31)), actor=actor, at=at)
 
 
@@ -293,7 +297,13 @@ def calendar_unit_resolve(unit) -> Unit:
 
 
 def calendar_load(
-    text: str, *, source: str, year: int | None = None, actor=None, at=None, unit=None
+    text: str,
+    *,
+    source: str,
+    year: int | None = None,
+    actor: Actor | None = None,
+    at: datetime | None = None,
+    unit=None,
 ) -> LoadResult:
     """Load one year's official schedule, replacing what was there, and recompute the open clocks
     whose window touches that year. Inside the caller's transaction; does not commit.
@@ -387,7 +397,12 @@ def _unit_recompute(unit, before: dict, after: dict, *, year, actor, at) -> list
 
 
 def calendar_year_delete(
-    year: int, *, actor=None, at=None, recompute: bool = True, unit=None
+    year: int,
+    *,
+    actor: Actor | None = None,
+    at: datetime | None = None,
+    recompute: bool = True,
+    unit=None,
 ) -> list:
     """Forget a year's loaded schedule: it becomes provisional again (statutory rules).
 

@@ -19,14 +19,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from caseflow.extensions import db
+from caseflow.extensions import Model
 from caseflow.timeutil import utcnow
 from caseflow.types import UTCDateTime
 
 CLOCK_STATUSES = ("running", "paused", "met", "breached", "cancelled")
 
 
-class Clock(db.Model):
+class Clock(Model):
     __tablename__ = "clocks"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -98,7 +98,7 @@ class Clock(db.Model):
         return f"<Clock {self.name} {self.status} due {self.due_at}>"
 
 
-class ClockEntry(db.Model):
+class ClockEntry(Model):
     """One change to a clock: start, stop, pause, resume, extend, recompute — who, when and why."""
 
     __tablename__ = "clock_entries"

@@ -11,16 +11,19 @@ calendar, so an incremental change and a replay can never disagree.
 """
 
 import logging
+from collections.abc import Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import cast
 
-from sqlalchemy import and_, bindparam, func, insert, or_, select
+from sqlalchemy import Table, and_, bindparam, func, insert, or_, select
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 import workflows
+from caseflow.accounts.models import Actor
 from caseflow.calendar.index import WorkingCalendar
 from caseflow.calendar.models import CalendarState
 from caseflow.calendar.periods import (
@@ -88,6 +91,7 @@ class _Batch:
         self.case = case
         case_id = _case_key(case)
         rows = db.session.execute(_ACTIVE_CLOCKS_AND_TOKEN, {"case_id": case_id}).all()
+        clocks: Iterable[Clock]
         if rows:
             calendar_token_seen(rows[0][1])
             clocks = [clock for clock, _ in rows if clock is not None]
@@ -300,6 +304,7 @@ def clock_replay(clock: Clock, *, calendar: WorkingCalendar | None = None) -> _S
     if clock.period_unit == FIXED:
         # A fixed end does not depend on the calendar: it is what the clock started with.
         start = next(e for e in clock.entries if e.action == "start")
+        assert start.due_after is not None  # a start entry records the due instant it set
         s = _Schedule(FIXED, clock.started_at, start.due_after, None, False)
     else:
         result = due_compute(clock.started_at, clock.period, calendar=calendar)
@@ -327,7 +332,9 @@ def clock_replay(clock: Clock, *, calendar: WorkingCalendar | None = None) -> _S
 _PENDING_ENTRIES = "caseflow.pending_clock_entries"
 
 
-def _record(clock, action, at, *, actor, event, before, note="", period=None) -> None:
+def _record(
+    clock, action, at, *, actor: Actor | None, event, before, note="", period=None
+) -> None:
     """Record one change of ``clock`` as a ``ClockEntry`` row.
 
     The row is written with the session's next flush, after the clock and the event have their
@@ -358,7 +365,7 @@ def _write_pending_entries(session, flush_context=None) -> None:
         return
     now = utcnow()
     session.connection().execute(
-        insert(ClockEntry.__table__),
+        insert(cast(Table, ClockEntry.__table__)),
         [
             {
                 "clock_id": clock.id,
@@ -423,7 +430,7 @@ def clock_start(
     period=None,
     fixed_due_at: datetime | None = None,
     started_at: datetime,
-    actor=None,
+    actor: Actor | None = None,
     event=None,
 ) -> Clock:
     """Start clock ``name`` on ``case``: a period (``"5 workdays"``) or a fixed end instant."""
@@ -456,6 +463,7 @@ def clock_start(
                 provisional=result.provisional,
             )
         else:
+            assert fixed_due_at is not None  # exactly one of the two (checked above)
             _aware(fixed_due_at, "fixed_due_at")
             if fixed_due_at <= started_at:
                 raise ValidationFailed(
@@ -503,7 +511,9 @@ def _end(case, name, action, status_of, *, at, actor, event, note) -> Clock | No
     return clock
 
 
-def clock_stop(case, name: str, *, at: datetime, actor=None, event=None, note="") -> Clock | None:
+def clock_stop(
+    case, name: str, *, at: datetime, actor: Actor | None = None, event=None, note=""
+) -> Clock | None:
     """Stop the active clock ``name``: ``met`` if at or before ``due_at``, else ``breached``.
 
     No active clock of that name: nothing to do, returns None."""
@@ -519,7 +529,9 @@ def clock_stop(case, name: str, *, at: datetime, actor=None, event=None, note=""
     )
 
 
-def clock_cancel(case, name: str, *, at: datetime, actor=None, event=None, note="") -> Clock | None:
+def clock_cancel(
+    case, name: str, *, at: datetime, actor: Actor | None = None, event=None, note=""
+) -> Clock | None:
     """Cancel the active clock ``name`` (it no longer applies); None if there is none."""
     return _end(
         case,
@@ -533,7 +545,9 @@ def clock_cancel(case, name: str, *, at: datetime, actor=None, event=None, note=
     )
 
 
-def clock_pause(case, name: str, *, at: datetime, actor=None, event=None, note="") -> Clock | None:
+def clock_pause(
+    case, name: str, *, at: datetime, actor: Actor | None = None, event=None, note=""
+) -> Clock | None:
     """Pause the running clock ``name`` (中止, 公告, 鉴定…); None if it is not running."""
     _aware(at, "at")
     with _batch(case) as batch:
@@ -553,7 +567,9 @@ def clock_pause(case, name: str, *, at: datetime, actor=None, event=None, note="
     return clock
 
 
-def clock_resume(case, name: str, *, at: datetime, actor=None, event=None, note="") -> Clock | None:
+def clock_resume(
+    case, name: str, *, at: datetime, actor: Actor | None = None, event=None, note=""
+) -> Clock | None:
     """Resume the paused clock ``name``; the paused span does not count. None if not paused."""
     _aware(at, "at")
     with _batch(case) as batch:
@@ -580,7 +596,7 @@ def clock_extend(
     *,
     by,
     at: datetime,
-    actor=None,
+    actor: Actor | None = None,
     event=None,
     maximum=None,
     note: str = "",
@@ -631,27 +647,37 @@ def clock_extend(
     return clock
 
 
-def clocks_stop_all(case, *, at: datetime, actor=None, event=None) -> list[Clock]:
+def clocks_stop_all(
+    case, *, at: datetime, actor: Actor | None = None, event=None
+) -> list[Clock]:
     """Stop every active clock of the case (a final state)."""
     with _batch(case) as batch:
         return [
-            clock_stop(case, c.name, at=at, actor=actor, event=event) for c in batch.all_active()
+            stopped
+            for c in batch.all_active()
+            if (stopped := clock_stop(case, c.name, at=at, actor=actor, event=event)) is not None
         ]
 
 
-def clocks_pause_all(case, *, at: datetime, actor=None, event=None) -> list[Clock]:
+def clocks_pause_all(
+    case, *, at: datetime, actor: Actor | None = None, event=None
+) -> list[Clock]:
     with _batch(case) as batch:
         return [
-            clock_pause(case, c.name, at=at, actor=actor, event=event)
+            paused
             for c in batch.all_active(statuses=("running",))
+            if (paused := clock_pause(case, c.name, at=at, actor=actor, event=event)) is not None
         ]
 
 
-def clocks_resume_all(case, *, at: datetime, actor=None, event=None) -> list[Clock]:
+def clocks_resume_all(
+    case, *, at: datetime, actor: Actor | None = None, event=None
+) -> list[Clock]:
     with _batch(case) as batch:
         return [
-            clock_resume(case, c.name, at=at, actor=actor, event=event)
+            resumed
             for c in batch.all_active(statuses=("paused",))
+            if (resumed := clock_resume(case, c.name, at=at, actor=actor, event=event)) is not None
         ]
 
 
@@ -672,7 +698,7 @@ class DueMove:
 
 
 def clocks_recompute_for_change(
-    change: CalendarChange, *, actor=None, at: datetime
+    change: CalendarChange, *, actor: Actor | None = None, at: datetime
 ) -> list[DueMove]:
     """The calendar's change hook (registered in the app factory): a national year reloaded or
     deleted, or a unit's local closures changed between two days."""
@@ -683,7 +709,9 @@ def clocks_recompute_for_change(
     )
 
 
-def clocks_recompute_for_year(year: int, *, actor=None, at: datetime) -> list[DueMove]:
+def clocks_recompute_for_year(
+    year: int, *, actor: Actor | None = None, at: datetime
+) -> list[DueMove]:
     """Replay every open clock whose window touches ``year`` on the current calendar (each on
     its case's unit's calendar, so that a unit's local closures stay counted).
 
@@ -702,7 +730,7 @@ def clocks_recompute_for_year(year: int, *, actor=None, at: datetime) -> list[Du
 
 
 def clocks_recompute_for_unit(
-    unit, first: date, last: date, *, year: int, actor=None, at: datetime
+    unit, first: date, last: date, *, year: int, actor: Actor | None = None, at: datetime
 ) -> list[DueMove]:
     """Replay the open clocks of ``unit``'s cases whose window touches ``first``…``last`` (the
     days its local closures changed) on the unit's current calendar; as for a national load,
@@ -801,11 +829,14 @@ def _fair_closes_at(case):
     return fair.closes_at if fair else None
 
 
-def clock_start_defined(case, name: str, *, started_at, actor=None, event=None):
+def clock_start_defined(
+    case, name: str, *, started_at: datetime, actor: Actor | None = None, event=None
+) -> Clock | None:
     """Start clock ``name`` of the case's workflow with the unit's period (workflow data and unit
     profile); nothing when the unit does not run that clock. Returns the clock or None. Used by
     the engine for a transition's clocks and by the cases area for a new case's opening clocks."""
     clock_def = workflows.clock(workflows.get(case.workflow), name)
+    assert clock_def is not None, f"{case.workflow} defines no clock {name}"
     if clock_def.fixed == "fair_close":
         closes_at = _fair_closes_at(case)
         if closes_at is None or closes_at <= started_at:
