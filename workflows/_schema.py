@@ -152,18 +152,36 @@ class ClockDef:
 
 class WorkflowModule(Protocol):
     """The shape of every module in ``workflows/`` (its docstring says the procedure and its legal
-    basis). ``workflows.WORKFLOWS`` is typed with it, so mypy checks each module against it."""
+    basis). ``workflows.MODULES`` is typed with it, so mypy checks each module against it. The
+    members are read-only (properties), so a module's exact tuple types fit."""
 
-    #: The workflow's key (``Case.workflow``); ``CODE`` goes into case numbers (``ZS-ADJ-…``).
-    NAME: str
-    CODE: str
-    LABEL: str
-    STATES: tuple[State, ...]
-    INITIAL: str
-    #: The clocks a new case starts with, by name.
-    OPENING_CLOCKS: tuple[str, ...]
-    TRANSITIONS: tuple[Transition, ...]
-    CLOCKS: tuple[ClockDef, ...]
+    @property
+    def NAME(self) -> str:
+        """The workflow's key (``Case.workflow``)."""
+
+    @property
+    def CODE(self) -> str:
+        """Goes into case numbers (``ZS-ADJ-2026-00012``)."""
+
+    @property
+    def LABEL(self) -> str: ...
+
+    @property
+    def STATES(self) -> tuple[State, ...]: ...
+
+    @property
+    def INITIAL(self) -> str: ...
+
+    @property
+    def OPENING_CLOCKS(self) -> tuple[str, ...]:
+        """The clocks a new case starts with, by name."""
+
+    @property
+    def TRANSITIONS(self) -> tuple[Transition, ...]:
+        """In the order a case normally moves."""
+
+    @property
+    def CLOCKS(self) -> tuple[ClockDef, ...]: ...
 
 
 # Short constructors so a transition table reads like the procedure.
