@@ -30,6 +30,7 @@ CLI_MODULES = (
     "caseflow.accounts.cli",
     "caseflow.calendar.cli",
     "caseflow.cases.cli",
+    "caseflow.api.cli",
     "caseflow.fairs.cli",
     "caseflow.notices.cli",
     "caseflow.alerts.cli",
