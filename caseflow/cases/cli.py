@@ -267,7 +267,7 @@ def procedures_markdown() -> str:
 def register_cli(app: Flask) -> None:
     @app.cli.group("workflows")
     def workflows_group():
-        """The five procedures as state machines."""
+        """The procedures as state machines: diagrams, and docs/procedures.md."""
 
     @workflows_group.command("diagram")
     @click.argument("name")
