@@ -20,6 +20,7 @@ from caseflow.errors import DomainError
 from caseflow.extensions import db
 from caseflow.web import bp
 from caseflow.web import selectors as sel
+from caseflow.web.access import safe_next
 from caseflow.web.forms import AssignForm, EvidenceForm, trigger_form_class
 from caseflow.web.helpers import workflow_steps
 
@@ -36,13 +37,6 @@ def _available(case, user) -> list:
         if transition is not None:
             out.append(transition)
     return out
-
-
-def _safe_next(target: str | None) -> str | None:
-    """A same-site path to go back to (the desk board), or None."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return None
 
 
 def _render_case(case, *, forms=None, open_trigger=None, evidence_form=None, status=200):
@@ -137,7 +131,8 @@ def case_fire_form(case_id: str, trigger: str):
             flash(exc.message, "error")
         return _render_case(case, forms={trigger: form}, open_trigger=trigger, status=exc.status)
     flash(_("%(number)s 已完成：%(step)s", number=case.number, step=_(transition.label)), "success")
-    return redirect(_safe_next(request.form.get("next")) or url_for("web.case_detail", case_id=case.id))
+    # Back to where the step was fired from (the desk board), else to the case.
+    return redirect(safe_next(request.form.get("next"), url_for("web.case_detail", case_id=case.id)))
 
 
 @bp.route("/cases/<case_id>/assign", methods=["POST"])

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from caseflow.web import bp
 from caseflow.web import selectors as sel
+from caseflow.web.access import safe_next
 from caseflow.web.forms import InboxFilterForm
 from caseflow.web.helpers import state_choices, workflow_choices
 
@@ -54,7 +55,7 @@ def case_claim_form(case_id: str):
     if ClaimForm().validate_on_submit():
         case_claim(case=case, actor=current_user)
         flash(_("已认领案件 %(number)s", number=case.number), "success")
-    return redirect(request.form.get("next") or url_for("web.inbox"))
+    return redirect(safe_next(request.form.get("next"), url_for("web.inbox")))
 
 
 # The "new case" page is reached from the inbox; importing it registers its route on ``bp``.
