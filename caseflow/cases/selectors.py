@@ -1,4 +1,5 @@
-"""Reads for cases: what a user may see, the inbox list, one case with everything it shows, stats."""
+"""Reads for cases: what a user may see, the list, one case with everything it shows (the API and
+the case page alike), the public status lookup, stats."""
 
 import hmac
 from dataclasses import dataclass

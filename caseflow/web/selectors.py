@@ -1,4 +1,5 @@
-"""Reads behind the pages: the inbox, the case page's side lists, the supervisor dashboard.
+"""Reads behind the pages: the inbox, the supervisor dashboard, the fair desk's board. A case and
+its clocks, events, links and notices are the cases area's reads (``caseflow.cases.selectors``).
 
 Every query is scoped to what the user may see (their unit; admins see all) and works from indexed
 columns (``Case.next_due_at``, ``Case.is_closed``) so that a page costs the same with 1,000 cases
