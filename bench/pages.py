@@ -211,12 +211,9 @@ def _prepare(n: int, base: str | None, tmp: Path, model: str, drops: list) -> di
     )
     with app.app_context():
         upgrade()
-        try:
-            from caseflow.calendar.services import calendar_seed_official
+        from caseflow.calendar.services import calendar_seed_official
 
-            calendar_seed_official()
-        except ImportError:
-            pass
+        calendar_seed_official()
         started = time.perf_counter()
         users = _fill(n, model=model)
         fill_s = time.perf_counter() - started

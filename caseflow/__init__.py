@@ -30,6 +30,7 @@ CLI_MODULES = (
     "caseflow.accounts.cli",
     "caseflow.calendar.cli",
     "caseflow.cases.cli",
+    "caseflow.api.cli",
     "caseflow.fairs.cli",
     "caseflow.notices.cli",
     "caseflow.alerts.cli",
@@ -60,6 +61,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: "Asia/Shanghai")
     _configure_sqlite(app)
+
+    # A calendar load or deletion moves the open clocks' due dates (deadlines.md §1); the calendar
+    # knows no clocks, so the clocks area subscribes here.
+    from caseflow.calendar.services import calendar_on_change
+    from caseflow.clocks.services import clocks_recompute_for_change
+
+    calendar_on_change(clocks_recompute_for_change)
 
     for spec in BLUEPRINTS:
         module_name, attribute = spec.split(":")

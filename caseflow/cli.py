@@ -36,11 +36,8 @@ def seed_units() -> None:
 
 
 def seed_calendar() -> None:
-    try:
-        from caseflow.calendar.services import calendar_seed_official
-    except ImportError:
-        log.warning("calendar area not present; official years not loaded")
-        return
+    from caseflow.calendar.services import calendar_seed_official
+
     calendar_seed_official()
 
 
@@ -61,10 +58,8 @@ def seed_demo_users() -> list[str]:
 
 
 def seed_demo_cases() -> int:
-    try:
-        from caseflow.demo import demo_cases_create
-    except ImportError:
-        return 0
+    from caseflow.demo import demo_cases_create
+
     return demo_cases_create()
 
 

@@ -24,13 +24,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from transitions import Machine, MachineError
 
 import workflows
-from caseflow.accounts.models import ROLE_LABELS
+from caseflow.accounts.models import ROLE_LABELS, Actor
 from caseflow.cases.models import Case, CaseLink, Event
 from caseflow.clocks.models import Clock
+from caseflow.clocks.services import clock_start_defined
 from caseflow.errors import PermissionDenied, StateConflict, ValidationFailed, VersionConflict
 from caseflow.extensions import db
 from caseflow.timeutil import iso, parse_instant, start_of_local_day, utcnow
-from workflows._schema import clock_extension, clock_period
+from workflows._schema import clock_extension
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +157,7 @@ def _guard_min_notice(case, guard, occurred_at, data):
     field = guard.params["field"]
     # The n-th working day after the notice is the first day the hearing may be held.
     first_day = due_compute(occurred_at, guard.params["period"], unit_id=case.unit_id).due_on
+    assert first_day is not None  # the guard's period counts days
     if data[field] < start_of_local_day(first_day):
         raise ValidationFailed(
             guard.message,
@@ -197,55 +199,6 @@ GUARDS = {
 # --- clocks ------------------------------------------------------------------------------------
 
 
-def _variant(case, clock_def):
-    if clock_def.variant_key == "patent_type":
-        return (case.right or {}).get("patent_type")
-    if clock_def.variant_key:
-        return (case.data or {}).get(clock_def.variant_key)
-    return None
-
-
-def _fair_closes_at(case):
-    if not case.fair_id:
-        return None
-    from caseflow.fairs.models import Fair
-
-    fair = db.session.get(Fair, case.fair_id)
-    return fair.closes_at if fair else None
-
-
-def clock_start_defined(case, name: str, *, started_at, actor=None, event=None):
-    """Start clock ``name`` of the case's workflow with the unit's period (workflow data and unit
-    profile); nothing when the unit does not run that clock. Returns the clock or None."""
-    from caseflow.calendar.periods import due_compute
-    from caseflow.clocks.services import clock_start
-
-    clock_def = workflows.clock(workflows.get(case.workflow), name)
-    if clock_def.fixed == "fair_close":
-        closes_at = _fair_closes_at(case)
-        if closes_at is None or closes_at <= started_at:
-            return None
-        return clock_start(
-            case, name, fixed_due_at=closes_at, started_at=started_at, actor=actor, event=event
-        )
-    period = clock_period(clock_def, profile=case.unit.profile, variant=_variant(case, clock_def))
-    if not period:
-        return None
-    if clock_def.cap == "fair_close":
-        # The answer period never runs past the fair's close (guideline art 14; 展会办法 art 13).
-        closes_at = _fair_closes_at(case)
-        if (
-            closes_at
-            and started_at
-            < closes_at
-            < due_compute(started_at, period, unit_id=case.unit_id).due_at
-        ):
-            return clock_start(
-                case, name, fixed_due_at=closes_at, started_at=started_at, actor=actor, event=event
-            )
-    return clock_start(case, name, period=period, started_at=started_at, actor=actor, event=event)
-
-
 def _apply_clocks(case, row, *, at, actor, event, note):
     """The row's clock effects, in order. The clock services ignore a stop, pause or resume of a
     clock the case does not have active (e.g. ``closing_target`` where no target was promised)."""
@@ -277,6 +230,7 @@ def _apply_clocks(case, row, *, at, actor, event, note):
             clocks.clock_resume(case, name, at=at, actor=actor, event=event)
         elif effect.action == "extend":
             clock_def = workflows.clock(workflows.get(case.workflow), name)
+            assert clock_def is not None  # tests/workflows: every clock named is defined
             step, maximum = clock_extension(clock_def, profile=case.unit.profile)
             clocks.clock_extend(
                 case, name, by=step, at=at, actor=actor, event=event, maximum=maximum, note=note
@@ -313,7 +267,7 @@ def _open_linked(case, row, data, *, actor, at):
 # --- firing ------------------------------------------------------------------------------------
 
 
-def _check_scope(case, actor):
+def _check_scope(case: Case, actor: Actor | None) -> None:
     if actor is None or not actor.can_see_unit(case.unit_id):
         raise PermissionDenied(
             "无权办理其他单位的案件", message_en="this case belongs to another unit"
@@ -356,7 +310,7 @@ def _occurred_at(case, occurred_at, now):
 def case_fire(
     case: Case,
     trigger: str,
-    actor,
+    actor: Actor,
     *,
     occurred_at=None,
     note: str = "",
@@ -403,7 +357,7 @@ def _render_after_commit(notice_ids):
         db.session.rollback()
 
 
-def _fire(case, trigger, actor, occurred_at, note, data, version):
+def _fire(case: Case, trigger: str, actor: Actor, occurred_at, note, data, version):
     _check_scope(case, actor)
     wf = workflows.get(case.workflow)
     if not isinstance(trigger, str):
@@ -479,7 +433,9 @@ def _fire(case, trigger, actor, occurred_at, note, data, version):
     case.data = {**(case.data or {}), **stored}
     case.last_event_at = at
     case.version = case.version + 1
-    if workflows.state(wf, case.state).final:
+    reached = workflows.state(wf, case.state)
+    assert reached is not None  # tests/workflows: every destination is a declared state
+    if reached.final:
         case.is_closed, case.closed_at = True, at
     notice_ids = []
     if row.notice is not None:
@@ -500,7 +456,7 @@ def _fire(case, trigger, actor, occurred_at, note, data, version):
 # --- reading -----------------------------------------------------------------------------------
 
 
-def available_triggers(case: Case, user) -> list:
+def available_triggers(case: Case, user: Actor | None) -> list:
     """The transition rows ``user`` may fire on ``case`` now (role, unit and state; the guards
     are checked when fired)."""
     if user is None or not user.can_see_unit(case.unit_id):

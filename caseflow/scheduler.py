@@ -51,11 +51,7 @@ JOBS = (
 
 def _resolve(target: str):
     module_name, name = target.split(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return None
-    return getattr(module, name, None)
+    return getattr(importlib.import_module(module_name), name)
 
 
 def _runner(app: Flask, func, takes_now: bool, name: str):
@@ -86,9 +82,6 @@ def scheduler_build(app: Flask):
     )
     for job in JOBS:
         func = _resolve(job.target)
-        if func is None:
-            log.info("scheduler: %s is not available in this tree; skipped", job.target)
-            continue
         scheduler.add_job(
             _runner(app, func, job.takes_now, job.target),
             "interval",

@@ -76,13 +76,10 @@ def app(database_url, tmp_path_factory):
         from flask_migrate import upgrade
 
         upgrade()
-        try:
-            from caseflow.calendar.services import calendar_seed_official
-        except ImportError:
-            pass
-        else:
-            calendar_seed_official()
-            db.session.commit()
+        from caseflow.calendar.services import calendar_seed_official
+
+        calendar_seed_official()
+        db.session.commit()
         db.session.remove()
     yield app
     with app.app_context():
@@ -166,10 +163,8 @@ def make_unit():
 
 
 def _seed_profile(code):
-    try:
-        from workflows.profiles import UNIT_PROFILES
-    except ImportError:
-        return None
+    from workflows.profiles import UNIT_PROFILES
+
     return next((p for p in UNIT_PROFILES if p["code"] == code), None)
 
 

@@ -3,30 +3,30 @@
 ``WORKFLOWS`` maps each workflow's ``NAME`` to its module; ``get(name)`` looks one up.
 """
 
-from types import ModuleType
-
 from workflows import adjudication, fair_complaint, intake, mediation, pre_exam
+from workflows._schema import ClockDef, State, Transition, WorkflowModule
 
-WORKFLOWS: dict[str, ModuleType] = {
-    module.NAME: module for module in (intake, pre_exam, adjudication, mediation, fair_complaint)
-}
+#: In the order the documentation and the UI list them. Typed one by one, so that mypy checks each
+#: module against ``WorkflowModule``.
+MODULES: tuple[WorkflowModule, ...] = (intake, pre_exam, adjudication, mediation, fair_complaint)
+WORKFLOWS: dict[str, WorkflowModule] = {module.NAME: module for module in MODULES}
 
 
-def get(name: str) -> ModuleType:
+def get(name: str) -> WorkflowModule:
     """The workflow module called ``name``; ``KeyError`` when there is none."""
     return WORKFLOWS[name]
 
 
-def state(workflow: ModuleType, name: str):
+def state(workflow: WorkflowModule, name: str) -> State | None:
     """The ``State`` called ``name`` in ``workflow``, or None."""
     return next((s for s in workflow.STATES if s.name == name), None)
 
 
-def transition(workflow: ModuleType, trigger: str):
+def transition(workflow: WorkflowModule, trigger: str) -> Transition | None:
     """The ``Transition`` row for ``trigger`` in ``workflow``, or None."""
     return next((t for t in workflow.TRANSITIONS if t.trigger == trigger), None)
 
 
-def clock(workflow: ModuleType, name: str):
+def clock(workflow: WorkflowModule, name: str) -> ClockDef | None:
     """The ``ClockDef`` called ``name`` in ``workflow``, or None."""
     return next((c for c in workflow.CLOCKS if c.name == name), None)

@@ -10,6 +10,7 @@ Clock periods are written the way the calendar parses them: ``5 workdays``, ``15
 """
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 #: Who a notice is addressed to; the notices area resolves it to a party of the case.
 ADDRESSEES = ("complainant", "respondent", "applicant", "exhibitor")
@@ -147,6 +148,40 @@ class ClockDef:
     cap: str | None = None
     extension_step: str | None = None
     extension_max: str | None = None
+
+
+class WorkflowModule(Protocol):
+    """The shape of every module in ``workflows/`` (its docstring says the procedure and its legal
+    basis). ``workflows.MODULES`` is typed with it, so mypy checks each module against it. The
+    members are read-only (properties), so a module's exact tuple types fit."""
+
+    @property
+    def NAME(self) -> str:
+        """The workflow's key (``Case.workflow``)."""
+
+    @property
+    def CODE(self) -> str:
+        """Goes into case numbers (``ZS-ADJ-2026-00012``)."""
+
+    @property
+    def LABEL(self) -> str: ...
+
+    @property
+    def STATES(self) -> tuple[State, ...]: ...
+
+    @property
+    def INITIAL(self) -> str: ...
+
+    @property
+    def OPENING_CLOCKS(self) -> tuple[str, ...]:
+        """The clocks a new case starts with, by name."""
+
+    @property
+    def TRANSITIONS(self) -> tuple[Transition, ...]:
+        """In the order a case normally moves."""
+
+    @property
+    def CLOCKS(self) -> tuple[ClockDef, ...]: ...
 
 
 # Short constructors so a transition table reads like the procedure.

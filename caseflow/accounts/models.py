@@ -1,6 +1,7 @@
 """Units (centres and fair desks), users, API tokens and login attempts."""
 
 from datetime import datetime
+from typing import Protocol, runtime_checkable
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String
@@ -20,6 +21,30 @@ ROLE_LABELS = {
     "viewer": "只读用户",
 }
 UNIT_KINDS = ("protection_centre", "rapid_centre", "fair_desk")
+
+
+@runtime_checkable
+class Actor(Protocol):
+    """Who acts in a service call, as the engine, the clocks and the calendar read them: a
+    signed-in ``User`` (API token users included). Audit rows keep ``id``; roles and units gate
+    what the actor may do; ``username`` goes into logs and calendar loads."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def username(self) -> str: ...
+
+    @property
+    def display_name(self) -> str: ...
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def unit_id(self) -> int | None: ...
+
+    def can_see_unit(self, unit_id: int | None) -> bool: ...
 
 
 class Unit(db.Model):

@@ -1,22 +1,14 @@
 """Login and logout."""
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 
 from caseflow.accounts.forms import LoginForm
 from caseflow.accounts.services import login_is_throttled, user_authenticate
+from caseflow.web.access import safe_next
 
 bp = Blueprint("accounts", __name__)
-
-
-def _safe_next(target: str | None) -> str:
-    """Only same-site relative paths; anything else goes to the start page."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("web.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -32,7 +24,7 @@ def login():
             user = user_authenticate(form.username.data, form.password.data, remote)
             if user is not None:
                 login_user(user, remember=form.remember.data)
-                return redirect(_safe_next(request.args.get("next")))
+                return redirect(safe_next(request.args.get("next"), url_for("web.index")))
             form.password.errors.append(_("用户名或密码不正确"))
             status = 401
     elif request.method == "POST":

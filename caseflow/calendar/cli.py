@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from caseflow.calendar.periods import HOURS, due_compute, due_explain, parse_period
+from caseflow.calendar.periods import due_compute, due_explain, parse_period
 from caseflow.calendar.selectors import calendar_unit_closures_get, calendar_year_get
 from caseflow.calendar.services import calendar_current, calendar_load, calendar_unit_resolve
 from caseflow.errors import ValidationFailed
@@ -23,7 +23,7 @@ def _due(start_text: str, period_text: str, calendar):
     start = parse_instant(start_text)
     period = parse_period(period_text)
     result = due_compute(start, period, calendar=calendar)
-    text = iso(result.due_at) if period.unit == HOURS else result.due_on.isoformat()
+    text = iso(result.due_at) if result.due_on is None else result.due_on.isoformat()
     return text, result
 
 

@@ -73,8 +73,8 @@ class WorkingCalendar:
         flags = bytearray(span)
         for offset in range(span):
             day = self.first_day + timedelta(days=offset)
-            exc = exceptions.get(day)
-            flags[offset] = (exc.kind == WORKDAY) if exc is not None else day.weekday() < 5
+            listed = exceptions.get(day)
+            flags[offset] = (listed.kind == WORKDAY) if listed is not None else day.weekday() < 5
         self._flags = bytes(flags)
         #: The sorted ordinals of every working day (what bisect runs over).
         self._ordinals = array("l", (base + i for i, f in enumerate(flags) if f))

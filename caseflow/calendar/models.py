@@ -11,14 +11,14 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from caseflow.extensions import db
+from caseflow.extensions import Model
 from caseflow.timeutil import utcnow
 from caseflow.types import UTCDateTime
 
 YEAR_STATUSES = ("official", "provisional")
 
 
-class CalendarYear(db.Model):
+class CalendarYear(Model):
     """One year's schedule: ``official`` (a State Council notice) or ``provisional``."""
 
     __tablename__ = "calendar_years"
@@ -34,7 +34,7 @@ class CalendarYear(db.Model):
     __table_args__ = (CheckConstraint("status in ('official', 'provisional')", name="status"),)
 
 
-class CalendarDay(db.Model):
+class CalendarDay(Model):
     """A day that breaks the Monday–Friday rule: a ``holiday``, or a make-up ``workday`` (调休)."""
 
     __tablename__ = "calendar_days"
@@ -52,7 +52,7 @@ class CalendarDay(db.Model):
     __table_args__ = (CheckConstraint("kind in ('holiday', 'workday')", name="kind"),)
 
 
-class CalendarState(db.Model):
+class CalendarState(Model):
     """A single row (id 1): bumped on every change of calendar data."""
 
     __tablename__ = "calendar_state"
@@ -64,7 +64,7 @@ class CalendarState(db.Model):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
 
-class UnitClosure(db.Model):
+class UnitClosure(Model):
     """A unit's local closure (deadlines.md §1: "Units may add local closures (e.g. a typhoon
     day) the same way, scoped to the unit"): a ``holiday`` the unit does not work, or rarely a
     ``workday`` it does, on top of the national calendar, for that unit's clocks only.

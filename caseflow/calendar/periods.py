@@ -208,11 +208,14 @@ def due_explain(
             f"+ {period.amount} hours, exact, no roll-over (hours run nights and weekends)",
             f"due {result.due_at.astimezone(local_zone()).isoformat()}",
         ]
+    # A day-based period: both days are set.
+    assert result.due_on is not None and result.last_day_on is not None
+    due_on, last_day_on = result.due_on, result.last_day_on
     day = local_date(start)
     lines = [f"start {day.isoformat()} {day:%a} (start day not counted)"]
     if period.unit == WORKDAYS:
         counted, current = 0, day
-        while current < result.due_on:
+        while current < due_on:
             current += timedelta(days=1)
             if calendar.is_workday(current):
                 counted += 1
@@ -225,19 +228,19 @@ def due_explain(
                 )
     else:
         how = "start + " + str(period)
-        if period.unit == MONTHS and result.last_day_on.day != day.day:
+        if period.unit == MONTHS and last_day_on.day != day.day:
             how += " (clamped to the month's last day)"
-        lines.append(f"last day {result.last_day_on.isoformat()} {result.last_day_on:%a} = {how}")
-        current = result.last_day_on
-        while current < result.due_on:
+        lines.append(f"last day {last_day_on.isoformat()} {last_day_on:%a} = {how}")
+        current = last_day_on
+        while current < due_on:
             lines.append(
                 f"{current.isoformat()} {current:%a} not a working day ({_describe(current, calendar)}): roll over"
             )
             current += timedelta(days=1)
         lines.append(
-            f"{result.due_on.isoformat()} {result.due_on:%a} working day  {_describe(result.due_on, calendar)}"
+            f"{due_on.isoformat()} {due_on:%a} working day  {_describe(due_on, calendar)}"
         )
-    lines.append(f"due end of {result.due_on.isoformat()} (24:00 Asia/Shanghai)")
+    lines.append(f"due end of {due_on.isoformat()} (24:00 Asia/Shanghai)")
     if result.provisional:
         years = ", ".join(map(str, result.provisional_years))
         lines.append(

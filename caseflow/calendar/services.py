@@ -1,20 +1,23 @@
 """Writes to the calendar: seeding the official years, loading a year's schedule, and the
 per-process cache of the working-day index that every deadline is counted on.
 
-Loading a year recomputes every open clock whose window touches it (deadlines.md §1); the clock
-side of that lives in ``caseflow.clocks.services.clocks_recompute_for_year``.
+Loading a year recomputes every open clock whose window touches it (deadlines.md §1). The
+calendar knows nothing of clocks: it announces each change to the hooks registered with
+``calendar_on_change`` (the clocks area registers ``clocks_recompute_for_change``, wired in the app
+factory), and returns what they report as moved.
 """
 
 import logging
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from typing import Protocol
 
 from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
 
-from caseflow.accounts.models import Unit
+from caseflow.accounts.models import Actor, Unit
 from caseflow.calendar.index import (
     FIRST_YEAR,
     HOLIDAY,
@@ -81,19 +84,19 @@ def calendar_token_seen(token: str) -> None:
 def _indexes_build(token) -> _Indexes:
     years: dict[int, list[DayException]] = {}
     official: list[int] = []
-    for row in db.session.execute(select(CalendarYear)).scalars():
-        years[row.year] = []
-        if row.status == "official":
-            official.append(row.year)
-    for row in db.session.execute(select(CalendarDay).order_by(CalendarDay.day)).scalars():
-        years.setdefault(row.year, []).append(DayException(row.day, row.kind, row.name, row.source))
+    for year_row in db.session.execute(select(CalendarYear)).scalars():
+        years[year_row.year] = []
+        if year_row.status == "official":
+            official.append(year_row.year)
+    for day in db.session.execute(select(CalendarDay).order_by(CalendarDay.day)).scalars():
+        years.setdefault(day.year, []).append(DayException(day.day, day.kind, day.name, day.source))
     closures: dict[int, list[DayException]] = {}
     rows = db.session.execute(
         select(UnitClosure, Unit.code).join(Unit).order_by(UnitClosure.unit_id, UnitClosure.day)
     )
-    for row, code in rows:
-        closures.setdefault(row.unit_id, []).append(
-            DayException(row.day, row.kind, row.name, row.source, unit=code)
+    for closure, code in rows:
+        closures.setdefault(closure.unit_id, []).append(
+            DayException(closure.day, closure.kind, closure.name, closure.source, unit=code)
         )
     national = WorkingCalendar(years, official, version=token)
     return _Indexes(token, national, years, official, closures)
@@ -237,6 +240,44 @@ class LoadResult:
     unit: str | None = None
 
 
+@dataclass(frozen=True)
+class CalendarChange:
+    """What a load or a deletion changed: the national calendar of ``year`` (``unit`` None, every
+    day of the year may have moved), or ``unit``'s local closures between ``first`` and ``last``."""
+
+    year: int
+    first: date
+    last: date
+    unit: Unit | None = None
+
+
+class CalendarHook(Protocol):
+    """Told of a calendar change inside the caller's transaction; returns what it moved."""
+
+    def __call__(self, change: CalendarChange, *, actor: Actor | None, at: datetime) -> list: ...
+
+
+_CHANGE_HOOKS: list[CalendarHook] = []
+
+
+def calendar_on_change(hook: CalendarHook) -> CalendarHook:
+    """Register ``hook`` to be told of every calendar change (once, however often registered)."""
+    if hook not in _CHANGE_HOOKS:
+        _CHANGE_HOOKS.append(hook)
+    return hook
+
+
+def _changed(change: CalendarChange, *, actor: Actor | None, at: datetime) -> list:
+    moved: list = []
+    for hook in _CHANGE_HOOKS:
+        moved.extend(hook(change, actor=actor, at=at))
+    return moved
+
+
+def _year_changed(year: int, *, actor: Actor | None, at: datetime) -> list:
+    return _changed(CalendarChange(year, date(year, 1, 1), date(year, 12, 31)), actor=actor, at=at)
+
+
 def calendar_unit_resolve(unit) -> Unit:
     """A ``Unit``, from itself, its code (``"ZS"``) or its id; ``ValidationFailed`` if none."""
     if isinstance(unit, Unit):
@@ -256,7 +297,13 @@ def calendar_unit_resolve(unit) -> Unit:
 
 
 def calendar_load(
-    text: str, *, source: str, year: int | None = None, actor=None, at=None, unit=None
+    text: str,
+    *,
+    source: str,
+    year: int | None = None,
+    actor: Actor | None = None,
+    at: datetime | None = None,
+    unit=None,
 ) -> LoadResult:
     """Load one year's official schedule, replacing what was there, and recompute the open clocks
     whose window touches that year. Inside the caller's transaction; does not commit.
@@ -265,8 +312,6 @@ def calendar_load(
     instead: they replace the unit's closures of that year, and only that unit's open clocks
     whose window touches a changed day are recomputed.
     """
-    from caseflow.clocks.services import clocks_recompute_for_year
-
     if unit is not None:
         return _unit_closures_load(
             text, source=source, year=year, actor=actor, at=at, unit=calendar_unit_resolve(unit)
@@ -289,7 +334,7 @@ def calendar_load(
     )
     db.session.flush()
     calendar_version_bump()
-    moved = clocks_recompute_for_year(year, actor=actor, at=at)
+    moved = _year_changed(year, actor=actor, at=at)
     log.info("calendar: loaded %s from %s, %d clock(s) moved", year, source, len(moved))
     return LoadResult(
         year=year,
@@ -343,25 +388,26 @@ def _unit_closures_load(text, *, source, year, actor, at, unit) -> LoadResult:
 
 def _unit_recompute(unit, before: dict, after: dict, *, year, actor, at) -> list:
     """Recompute the unit's open clocks over the days whose kind changed (none: nothing)."""
-    from caseflow.clocks.services import clocks_recompute_for_unit
-
     changed = {d for d in before.keys() | after.keys() if before.get(d) != after.get(d)}
     if not changed:
         return []
-    return clocks_recompute_for_unit(
-        unit, min(changed), max(changed), year=year, actor=actor, at=at
+    return _changed(
+        CalendarChange(year, min(changed), max(changed), unit=unit), actor=actor, at=at
     )
 
 
 def calendar_year_delete(
-    year: int, *, actor=None, at=None, recompute: bool = True, unit=None
+    year: int,
+    *,
+    actor: Actor | None = None,
+    at: datetime | None = None,
+    recompute: bool = True,
+    unit=None,
 ) -> list:
     """Forget a year's loaded schedule: it becomes provisional again (statutory rules).
 
     With ``unit``: forget that unit's closures of the year instead (its clocks are recomputed).
     """
-    from caseflow.clocks.services import clocks_recompute_for_year
-
     if unit is not None:
         unit = calendar_unit_resolve(unit)
         where = (UnitClosure.unit_id == unit.id, UnitClosure.year == year)
@@ -380,4 +426,4 @@ def calendar_year_delete(
     calendar_version_bump()
     if not recompute:
         return []
-    return clocks_recompute_for_year(year, actor=actor, at=at or utcnow())
+    return _year_changed(year, actor=actor, at=at or utcnow())

@@ -33,7 +33,7 @@ def statutory_holidays(year: int) -> tuple[tuple[date, str], ...]:
     qingming, _ = _LUNAR.qingming_date(year)
     dragon_boat, _ = _LUNAR.dragon_boat_date(year)
     mid_autumn, _ = _LUNAR.mid_autumn_date(year)
-    if None in (new_year_day, qingming, dragon_boat, mid_autumn):
+    if new_year_day is None or qingming is None or dragon_boat is None or mid_autumn is None:
         raise ValueError(f"no lunar calendar data for {year}")
     days = [(date(year, 1, 1), NEW_YEAR)]
     days += [(new_year_day + timedelta(days=offset), SPRING_FESTIVAL) for offset in (-1, 0, 1, 2)]

@@ -4,7 +4,7 @@ import secrets
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.extensions import db
@@ -76,6 +76,14 @@ class Case(db.Model):
         Index("ix_cases_inbox", "unit_id", "is_closed", "next_due_at"),
         Index("ix_cases_assignee_inbox", "assignee_id", "is_closed", "next_due_at"),
         Index("ix_cases_unit_workflow_state", "unit_id", "workflow", "state"),
+        # The supervisor dashboard: received and closed per week, median days to close.
+        Index("ix_cases_unit_received_at", "unit_id", "received_at"),
+        Index("ix_cases_unit_closed_at", "unit_id", "closed_at"),
+        # The engine closes a case in its final state and stamps the instant in the same step.
+        CheckConstraint(
+            "(is_closed and closed_at is not null) or (not is_closed and closed_at is null)",
+            name="closed_iff_closed_at",
+        ),
     )
 
     def __repr__(self):

@@ -1,5 +1,8 @@
-"""Reads for cases: what a user may see, the inbox list, one case with everything it shows, stats."""
+"""Reads for cases: what a user may see, the list, one case with everything it shows (the API and
+the case page alike), the public status lookup, stats."""
 
+import hmac
+from dataclasses import dataclass
 from datetime import date, datetime
 from statistics import median
 
@@ -24,12 +27,16 @@ CLOSING_CLOCKS = {
 PER_PAGE = 50
 
 
+def cases_scope(query, user):
+    """``query`` (over ``Case``) limited to what ``user`` may see: their unit's cases; admins all."""
+    if user.is_admin:
+        return query
+    return query.where(Case.unit_id == user.unit_id)
+
+
 def cases_visible_to(user):
-    """A ``select(Case)`` limited to what ``user`` may see: their unit's cases; admins all."""
-    query = select(Case)
-    if not user.is_admin:
-        query = query.where(Case.unit_id == user.unit_id)
-    return query
+    """A ``select(Case)`` limited to what ``user`` may see."""
+    return cases_scope(select(Case), user)
 
 
 def case_get(case_id: str, *, user) -> Case:
@@ -42,6 +49,14 @@ def case_get(case_id: str, *, user) -> Case:
             "无权查看其他单位的案件", message_en="this case belongs to another unit"
         )
     return case
+
+
+def case_get_by_number(number: str, *, user) -> Case:
+    """The case numbered ``number``, if ``user`` may see it (the same checks as ``case_get``)."""
+    case = db.session.scalar(select(Case).where(Case.number == number))
+    if case is None:
+        raise NotFound("案件不存在", message_en="no such case")
+    return case_get(case.id, user=user)
 
 
 def _unit_by_code(code: str):
@@ -104,10 +119,15 @@ def cases_list(
     return list(rows), total
 
 
-def case_clocks(case) -> list[Clock]:
-    return list(
+def case_clocks(case, *, active_first: bool = False) -> list[Clock]:
+    """The case's clocks in the order they started; with ``active_first`` (the case page) the
+    running and paused ones first, soonest due first, then the settled ones."""
+    clocks = list(
         db.session.scalars(select(Clock).where(Clock.case_id == case.id).order_by(Clock.id))
     )
+    if active_first:
+        clocks.sort(key=lambda c: (not c.is_active, c.due_at))
+    return clocks
 
 
 def case_events(case) -> list[Event]:
@@ -133,12 +153,46 @@ def case_links(case) -> list[tuple[str, str, Case]]:
 
 
 def case_notices(case) -> list:
-    try:
-        from caseflow.notices.models import Notice
-    except ImportError:
-        return []
+    from caseflow.notices.models import Notice
+
     return list(
         db.session.scalars(select(Notice).where(Notice.case_id == case.id).order_by(Notice.id))
+    )
+
+
+@dataclass
+class PublicStatus:
+    """What the public page may show: the stage and public dates, no parties, no notes."""
+
+    number: str
+    workflow: str
+    state: str
+    is_closed: bool
+    received_at: datetime
+    closed_at: datetime | None
+    steps: list  # (label, occurred_at) of the transitions, without notes or actors
+
+
+def case_public_lookup(number: str, code: str) -> PublicStatus | None:
+    """The public status of case ``number`` when ``code`` is its public code; None otherwise
+    (the same answer for a wrong number and a wrong code)."""
+    case = db.session.scalar(select(Case).where(Case.number == (number or "").strip().upper()))
+    if case is None or not hmac.compare_digest(case.public_code, (code or "").strip().upper()):
+        return None
+    module = workflows.get(case.workflow)
+    steps = []
+    for event in case_events(case):
+        if event.kind == "transition" and event.to_state != event.from_state:
+            state = workflows.state(module, event.to_state)
+            steps.append((state.label if state else event.to_state, event.occurred_at))
+    return PublicStatus(
+        number=case.number,
+        workflow=case.workflow,
+        state=case.state,
+        is_closed=case.is_closed,
+        received_at=case.received_at,
+        closed_at=case.closed_at,
+        steps=steps,
     )
 
 

@@ -1,4 +1,5 @@
-"""Writes for cases: open one (numbered, with its opening clocks), open a linked one, assign.
+"""Writes for cases: open one (numbered, with its opening clocks), open a linked one, lodge a
+complaint at the fair desk, assign, claim.
 
 State changes are not here: they go through ``caseflow.engine.case_fire``.
 """
@@ -6,9 +7,11 @@ State changes are not here: they go through ``caseflow.engine.case_fire``.
 import logging
 from datetime import datetime, timedelta
 
+from sqlalchemy.orm.exc import StaleDataError
+
 import workflows
 from caseflow.cases.models import Case, Event
-from caseflow.errors import PermissionDenied, ValidationFailed
+from caseflow.errors import PermissionDenied, StateConflict, ValidationFailed, VersionConflict
 from caseflow.extensions import db
 from caseflow.sequences import sequence_next
 from caseflow.timeutil import local_date, parse_instant, utcnow
@@ -245,8 +248,7 @@ def _case_insert(wf, *, unit, actor, received_at, now, note="", **values) -> Cas
 
 
 def _start_opening_clocks(case, wf, *, actor, event):
-    from caseflow.clocks.services import case_refresh_next_due
-    from caseflow.engine import clock_start_defined
+    from caseflow.clocks.services import case_refresh_next_due, clock_start_defined
 
     if wf.NAME == "fair_complaint":
         # The desk's clocks need the fair (its close); the fairs area starts them.
@@ -311,4 +313,88 @@ def case_assign(case: Case, *, assignee, actor) -> Case:
         )
     )
     db.session.commit()
+    return case
+
+
+def case_claim(*, case, actor) -> None:
+    """A caseworker takes an unassigned case of their unit (supervisors assign through
+    ``case_assign``). Records an ``assign`` event. Commits.
+
+    Two people claiming the same case at once: the case's version guards the UPDATE (optimistic
+    locking), so exactly one claim is committed and the other gets a ``VersionConflict`` (409);
+    a claim of a case that already has its assignee is a ``StateConflict`` (409).
+    """
+    if actor.role not in ("caseworker", "desk_officer", "supervisor") or actor.unit_id != case.unit_id:
+        raise PermissionDenied("无权认领该案件", message_en="you may not claim this case")
+    if case.assignee_id is not None:
+        raise StateConflict(
+            "该案件已有承办人", message_en="the case already has an assignee", fields={"case": "assigned"}
+        )
+    case.assignee_id = actor.id
+    case.version = case.version + 1
+    now = utcnow()
+    db.session.add(
+        Event(
+            case_id=case.id,
+            kind="assign",
+            actor_id=actor.id,
+            occurred_at=now,
+            recorded_at=now,
+            note=f"{actor.display_name} 认领",
+            data={"assignee": actor.username},
+        )
+    )
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise VersionConflict(
+            "该案件刚被他人认领或修改，请刷新后重试",
+            message_en="someone else claimed or changed the case just now; reload and retry",
+            fields={"case": "claimed"},
+        ) from None
+    log.info("case %s claimed by %s", case.number, actor.username)
+
+
+def desk_complaint_lodge(
+    *, actor, fair_id, exhibitor_id, complainant, right, priority, fast_mode, title, photos
+):
+    """Lodge a fair complaint at the desk and file its photos as evidence (procedures.md §5).
+
+    The case opens through ``case_open`` (which runs the desk's refusal checks and starts the hour
+    clocks); each photo is then filed with its SHA-256. Returns the case.
+    """
+    from caseflow.cases.evidence import evidence_add, evidence_check
+    from caseflow.fairs.models import Exhibitor
+
+    contents = []
+    for photo in photos:
+        content = photo.read()
+        evidence_check(photo.filename, content)  # refuse a bad photo before anything is written
+        contents.append((photo.filename, content))
+    exhibitor = db.session.get(Exhibitor, exhibitor_id)
+    respondent = {}
+    if exhibitor is not None:
+        respondent = {
+            "name": exhibitor.name,
+            "kind": "company",
+            "country": exhibitor.country,
+            "booth": exhibitor.booth,
+        }
+    case = case_open(
+        unit=actor.unit,
+        actor=actor,
+        workflow="fair_complaint",
+        channel="fair_desk",
+        title=title or f"展位 {respondent.get('booth', '')} 知识产权投诉",
+        complainant=complainant,
+        respondent=respondent,
+        right=right,
+        fair_id=fair_id,
+        exhibitor_id=exhibitor_id,
+        priority=priority,
+        data={"fast_mode": fast_mode} if fast_mode else {},
+    )
+    for filename, content in contents:
+        evidence_add(case=case, actor=actor, filename=filename, content=content, description="现场照片")
     return case

@@ -6,17 +6,27 @@ was stopped. At most one row per case and name is active (running or paused).
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from caseflow.extensions import db
+from caseflow.extensions import Model
 from caseflow.timeutil import utcnow
 from caseflow.types import UTCDateTime
 
 CLOCK_STATUSES = ("running", "paused", "met", "breached", "cancelled")
 
 
-class Clock(db.Model):
+class Clock(Model):
     __tablename__ = "clocks"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -62,6 +72,22 @@ class Clock(db.Model):
         ),
         # The sweep reads only what is due (deadlines.md §4: never load every case).
         Index("ix_clocks_next_alert_at", "next_alert_at"),
+        # The supervisor dashboard: clocks settled in a period (on-time rate), and the running
+        # clocks by due date (its overdue and due-soon lists).
+        Index("ix_clocks_stopped_at", "stopped_at"),
+        Index("ix_clocks_status_due_at", "status", "due_at"),
+        # A paused clock knows when it paused (the resume counts from there), and only it does.
+        CheckConstraint(
+            "(status = 'paused' and paused_at is not null)"
+            " or (status != 'paused' and paused_at is null)",
+            name="paused_iff_paused_at",
+        ),
+        # A clock is stopped (met, breached or cancelled) exactly when it has its stop instant.
+        CheckConstraint(
+            "(status in ('met', 'breached', 'cancelled') and stopped_at is not null)"
+            " or (status in ('running', 'paused') and stopped_at is null)",
+            name="stopped_iff_stopped_at",
+        ),
     )
 
     @property
@@ -72,7 +98,7 @@ class Clock(db.Model):
         return f"<Clock {self.name} {self.status} due {self.due_at}>"
 
 
-class ClockEntry(db.Model):
+class ClockEntry(Model):
     """One change to a clock: start, stop, pause, resume, extend, recompute — who, when and why."""
 
     __tablename__ = "clock_entries"

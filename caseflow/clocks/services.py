@@ -11,15 +11,19 @@ calendar, so an incremental change and a replay can never disagree.
 """
 
 import logging
+from collections.abc import Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import cast
 
-from sqlalchemy import and_, bindparam, func, insert, or_, select
+from sqlalchemy import Table, and_, bindparam, func, insert, or_, select
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
+import workflows
+from caseflow.accounts.models import Actor
 from caseflow.calendar.index import WorkingCalendar
 from caseflow.calendar.models import CalendarState
 from caseflow.calendar.periods import (
@@ -35,12 +39,13 @@ from caseflow.calendar.periods import (
     due_on_of,
     parse_period,
 )
-from caseflow.calendar.services import calendar_token_seen
+from caseflow.calendar.services import CalendarChange, calendar_token_seen
 from caseflow.cases.models import Case, Event
 from caseflow.clocks.models import Clock, ClockEntry
 from caseflow.errors import StateConflict, ValidationFailed
 from caseflow.extensions import db
 from caseflow.timeutil import end_of_local_day, local_date, start_of_local_day, utcnow
+from workflows._schema import clock_period
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +91,7 @@ class _Batch:
         self.case = case
         case_id = _case_key(case)
         rows = db.session.execute(_ACTIVE_CLOCKS_AND_TOKEN, {"case_id": case_id}).all()
+        clocks: Iterable[Clock]
         if rows:
             calendar_token_seen(rows[0][1])
             clocks = [clock for clock, _ in rows if clock is not None]
@@ -298,6 +304,7 @@ def clock_replay(clock: Clock, *, calendar: WorkingCalendar | None = None) -> _S
     if clock.period_unit == FIXED:
         # A fixed end does not depend on the calendar: it is what the clock started with.
         start = next(e for e in clock.entries if e.action == "start")
+        assert start.due_after is not None  # a start entry records the due instant it set
         s = _Schedule(FIXED, clock.started_at, start.due_after, None, False)
     else:
         result = due_compute(clock.started_at, clock.period, calendar=calendar)
@@ -325,7 +332,9 @@ def clock_replay(clock: Clock, *, calendar: WorkingCalendar | None = None) -> _S
 _PENDING_ENTRIES = "caseflow.pending_clock_entries"
 
 
-def _record(clock, action, at, *, actor, event, before, note="", period=None) -> None:
+def _record(
+    clock, action, at, *, actor: Actor | None, event, before, note="", period=None
+) -> None:
     """Record one change of ``clock`` as a ``ClockEntry`` row.
 
     The row is written with the session's next flush, after the clock and the event have their
@@ -356,7 +365,7 @@ def _write_pending_entries(session, flush_context=None) -> None:
         return
     now = utcnow()
     session.connection().execute(
-        insert(ClockEntry.__table__),
+        insert(cast(Table, ClockEntry.__table__)),
         [
             {
                 "clock_id": clock.id,
@@ -421,7 +430,7 @@ def clock_start(
     period=None,
     fixed_due_at: datetime | None = None,
     started_at: datetime,
-    actor=None,
+    actor: Actor | None = None,
     event=None,
 ) -> Clock:
     """Start clock ``name`` on ``case``: a period (``"5 workdays"``) or a fixed end instant."""
@@ -454,6 +463,7 @@ def clock_start(
                 provisional=result.provisional,
             )
         else:
+            assert fixed_due_at is not None  # exactly one of the two (checked above)
             _aware(fixed_due_at, "fixed_due_at")
             if fixed_due_at <= started_at:
                 raise ValidationFailed(
@@ -491,12 +501,19 @@ def _end(case, name, action, status_of, *, at, actor, event, note) -> Clock | No
             return None
         clock.status = status_of(clock)
         clock.stopped_at = at
+        if clock.paused_at is not None:
+            # Stopped while paused: the pause ends with the clock (a stopped clock is not paused).
+            clock.paused_seconds += max(0, int((at - clock.paused_at).total_seconds()))
+            clock.paused_at = None
+            clock.remaining = None
         clock.next_alert_at = None
         _record(clock, action, at, actor=actor, event=event, before=clock.due_at, note=note)
     return clock
 
 
-def clock_stop(case, name: str, *, at: datetime, actor=None, event=None, note="") -> Clock | None:
+def clock_stop(
+    case, name: str, *, at: datetime, actor: Actor | None = None, event=None, note=""
+) -> Clock | None:
     """Stop the active clock ``name``: ``met`` if at or before ``due_at``, else ``breached``.
 
     No active clock of that name: nothing to do, returns None."""
@@ -512,7 +529,9 @@ def clock_stop(case, name: str, *, at: datetime, actor=None, event=None, note=""
     )
 
 
-def clock_cancel(case, name: str, *, at: datetime, actor=None, event=None, note="") -> Clock | None:
+def clock_cancel(
+    case, name: str, *, at: datetime, actor: Actor | None = None, event=None, note=""
+) -> Clock | None:
     """Cancel the active clock ``name`` (it no longer applies); None if there is none."""
     return _end(
         case,
@@ -526,7 +545,9 @@ def clock_cancel(case, name: str, *, at: datetime, actor=None, event=None, note=
     )
 
 
-def clock_pause(case, name: str, *, at: datetime, actor=None, event=None, note="") -> Clock | None:
+def clock_pause(
+    case, name: str, *, at: datetime, actor: Actor | None = None, event=None, note=""
+) -> Clock | None:
     """Pause the running clock ``name`` (中止, 公告, 鉴定…); None if it is not running."""
     _aware(at, "at")
     with _batch(case) as batch:
@@ -546,7 +567,9 @@ def clock_pause(case, name: str, *, at: datetime, actor=None, event=None, note="
     return clock
 
 
-def clock_resume(case, name: str, *, at: datetime, actor=None, event=None, note="") -> Clock | None:
+def clock_resume(
+    case, name: str, *, at: datetime, actor: Actor | None = None, event=None, note=""
+) -> Clock | None:
     """Resume the paused clock ``name``; the paused span does not count. None if not paused."""
     _aware(at, "at")
     with _batch(case) as batch:
@@ -573,7 +596,7 @@ def clock_extend(
     *,
     by,
     at: datetime,
-    actor=None,
+    actor: Actor | None = None,
     event=None,
     maximum=None,
     note: str = "",
@@ -624,27 +647,37 @@ def clock_extend(
     return clock
 
 
-def clocks_stop_all(case, *, at: datetime, actor=None, event=None) -> list[Clock]:
+def clocks_stop_all(
+    case, *, at: datetime, actor: Actor | None = None, event=None
+) -> list[Clock]:
     """Stop every active clock of the case (a final state)."""
     with _batch(case) as batch:
         return [
-            clock_stop(case, c.name, at=at, actor=actor, event=event) for c in batch.all_active()
+            stopped
+            for c in batch.all_active()
+            if (stopped := clock_stop(case, c.name, at=at, actor=actor, event=event)) is not None
         ]
 
 
-def clocks_pause_all(case, *, at: datetime, actor=None, event=None) -> list[Clock]:
+def clocks_pause_all(
+    case, *, at: datetime, actor: Actor | None = None, event=None
+) -> list[Clock]:
     with _batch(case) as batch:
         return [
-            clock_pause(case, c.name, at=at, actor=actor, event=event)
+            paused
             for c in batch.all_active(statuses=("running",))
+            if (paused := clock_pause(case, c.name, at=at, actor=actor, event=event)) is not None
         ]
 
 
-def clocks_resume_all(case, *, at: datetime, actor=None, event=None) -> list[Clock]:
+def clocks_resume_all(
+    case, *, at: datetime, actor: Actor | None = None, event=None
+) -> list[Clock]:
     with _batch(case) as batch:
         return [
-            clock_resume(case, c.name, at=at, actor=actor, event=event)
+            resumed
             for c in batch.all_active(statuses=("paused",))
+            if (resumed := clock_resume(case, c.name, at=at, actor=actor, event=event)) is not None
         ]
 
 
@@ -664,7 +697,21 @@ class DueMove:
     provisional: bool
 
 
-def clocks_recompute_for_year(year: int, *, actor=None, at: datetime) -> list[DueMove]:
+def clocks_recompute_for_change(
+    change: CalendarChange, *, actor: Actor | None = None, at: datetime
+) -> list[DueMove]:
+    """The calendar's change hook (registered in the app factory): a national year reloaded or
+    deleted, or a unit's local closures changed between two days."""
+    if change.unit is None:
+        return clocks_recompute_for_year(change.year, actor=actor, at=at)
+    return clocks_recompute_for_unit(
+        change.unit, change.first, change.last, year=change.year, actor=actor, at=at
+    )
+
+
+def clocks_recompute_for_year(
+    year: int, *, actor: Actor | None = None, at: datetime
+) -> list[DueMove]:
     """Replay every open clock whose window touches ``year`` on the current calendar (each on
     its case's unit's calendar, so that a unit's local closures stay counted).
 
@@ -683,7 +730,7 @@ def clocks_recompute_for_year(year: int, *, actor=None, at: datetime) -> list[Du
 
 
 def clocks_recompute_for_unit(
-    unit, first: date, last: date, *, year: int, actor=None, at: datetime
+    unit, first: date, last: date, *, year: int, actor: Actor | None = None, at: datetime
 ) -> list[DueMove]:
     """Replay the open clocks of ``unit``'s cases whose window touches ``first``…``last`` (the
     days its local closures changed) on the unit's current calendar; as for a national load,
@@ -760,3 +807,56 @@ def _recompute(first, last, *, unit_id, label, data, actor, at) -> list[DueMove]
         )
         log.info("%s %s", clock.case.number, note)
     return moved
+
+
+# -- clocks as the workflows define them --------------------------------------------------
+
+
+def _variant(case, clock_def):
+    if clock_def.variant_key == "patent_type":
+        return (case.right or {}).get("patent_type")
+    if clock_def.variant_key:
+        return (case.data or {}).get(clock_def.variant_key)
+    return None
+
+
+def _fair_closes_at(case):
+    if not case.fair_id:
+        return None
+    from caseflow.fairs.models import Fair
+
+    fair = db.session.get(Fair, case.fair_id)
+    return fair.closes_at if fair else None
+
+
+def clock_start_defined(
+    case, name: str, *, started_at: datetime, actor: Actor | None = None, event=None
+) -> Clock | None:
+    """Start clock ``name`` of the case's workflow with the unit's period (workflow data and unit
+    profile); nothing when the unit does not run that clock. Returns the clock or None. Used by
+    the engine for a transition's clocks and by the cases area for a new case's opening clocks."""
+    clock_def = workflows.clock(workflows.get(case.workflow), name)
+    assert clock_def is not None, f"{case.workflow} defines no clock {name}"
+    if clock_def.fixed == "fair_close":
+        closes_at = _fair_closes_at(case)
+        if closes_at is None or closes_at <= started_at:
+            return None
+        return clock_start(
+            case, name, fixed_due_at=closes_at, started_at=started_at, actor=actor, event=event
+        )
+    period = clock_period(clock_def, profile=case.unit.profile, variant=_variant(case, clock_def))
+    if not period:
+        return None
+    if clock_def.cap == "fair_close":
+        # The answer period never runs past the fair's close (guideline art 14; 展会办法 art 13).
+        closes_at = _fair_closes_at(case)
+        if (
+            closes_at
+            and started_at
+            < closes_at
+            < due_compute(started_at, period, unit_id=case.unit_id).due_at
+        ):
+            return clock_start(
+                case, name, fixed_due_at=closes_at, started_at=started_at, actor=actor, event=event
+            )
+    return clock_start(case, name, period=period, started_at=started_at, actor=actor, event=event)

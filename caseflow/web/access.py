@@ -1,7 +1,8 @@
-"""Access checks for views: permission is a query (``cases_visible_to``), and a gate where a page
-belongs to a role or a unit."""
+"""Access checks for views: permission is a query (``cases_visible_to``), a gate where a page
+belongs to a role or a unit, and where a ``next`` parameter may send the browser."""
 
 from functools import wraps
+from urllib.parse import urlsplit
 
 from flask import abort
 from flask_login import current_user, login_required
@@ -21,6 +22,22 @@ def role_required(*roles: str):
         return wrapped
 
     return decorator
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """``target`` when it is a path on this site (``/cases/…``), else ``default``: a ``next``
+    parameter (after login, after a step fired from the desk board) never sends the browser to
+    another site — no ``//host``, ``/\\host`` (browsers read it as ``//host``), ``scheme:`` or
+    control characters."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith(("//", "/\\"))
+        and not any(ch in target for ch in "\r\n\t")
+        and not urlsplit(target).netloc
+    ):
+        return target
+    return default
 
 
 def require_unit(unit_id: int | None) -> None:

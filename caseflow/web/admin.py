@@ -50,10 +50,8 @@ def _calendar_years() -> list[dict]:
 
 
 def _outbox_counts() -> dict:
-    try:
-        from caseflow.alerts.selectors import outbox_counts
-    except ImportError:  # the alerts area is not in this tree
-        return {}
+    from caseflow.alerts.selectors import outbox_counts
+
     return outbox_counts()
 
 

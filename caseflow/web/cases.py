@@ -8,10 +8,19 @@ from sqlalchemy import select
 
 import workflows
 from caseflow.cases.evidence import Evidence, evidence_add, evidence_path
+from caseflow.cases.selectors import (
+    case_clocks,
+    case_events,
+    case_get,
+    case_get_by_number,
+    case_links,
+    case_notices,
+)
 from caseflow.errors import DomainError
 from caseflow.extensions import db
 from caseflow.web import bp
 from caseflow.web import selectors as sel
+from caseflow.web.access import safe_next
 from caseflow.web.forms import AssignForm, EvidenceForm, trigger_form_class
 from caseflow.web.helpers import workflow_steps
 
@@ -30,21 +39,6 @@ def _available(case, user) -> list:
     return out
 
 
-def _safe_next(target: str | None) -> str | None:
-    """A same-site path to go back to (the desk board), or None."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return None
-
-
-def _notices(case) -> list:
-    try:
-        from caseflow.notices.models import Notice
-    except ImportError:
-        return []
-    return list(db.session.scalars(select(Notice).where(Notice.case_id == case.id).order_by(Notice.id)))
-
-
 def _render_case(case, *, forms=None, open_trigger=None, evidence_form=None, status=200):
     transitions = _available(case, current_user)
     forms = dict(forms or {})
@@ -55,7 +49,7 @@ def _render_case(case, *, forms=None, open_trigger=None, evidence_form=None, sta
             )
             form.version.data = case.version
             forms[transition.trigger] = form
-    events = sel.case_events(case)
+    events = case_events(case)
     visited = {e.from_state for e in events if e.from_state} | {
         e.to_state for e in events if e.to_state
     }
@@ -75,10 +69,10 @@ def _render_case(case, *, forms=None, open_trigger=None, evidence_form=None, sta
             case=case,
             workflow=workflows.get(case.workflow),
             steps=workflow_steps(case.workflow, case.state, visited),
-            clocks=sel.case_clocks(case),
+            clocks=case_clocks(case, active_first=True),
             events=events,
-            notices=_notices(case),
-            links=sel.case_links(case),
+            notices=case_notices(case),
+            links=case_links(case),
             evidence=evidence,
             evidence_form=evidence_form or EvidenceForm(prefix="evidence", formdata=None),
             transitions=transitions,
@@ -93,13 +87,13 @@ def _render_case(case, *, forms=None, open_trigger=None, evidence_form=None, sta
 @bp.route("/cases/<case_id>")
 @login_required
 def case_detail(case_id: str):
-    return _render_case(sel.case_for_user(case_id, current_user))
+    return _render_case(case_get(case_id, user=current_user))
 
 
 @bp.route("/cases/number/<number>")
 @login_required
 def case_by_number(number: str):
-    case = sel.case_by_number_for_user(number, current_user)
+    case = case_get_by_number(number, user=current_user)
     return redirect(url_for("web.case_detail", case_id=case.id))
 
 
@@ -108,7 +102,7 @@ def case_by_number(number: str):
 def case_fire_form(case_id: str, trigger: str):
     from caseflow.engine import case_fire
 
-    case = sel.case_for_user(case_id, current_user)
+    case = case_get(case_id, user=current_user)
     transition = workflows.transition(workflows.get(case.workflow), trigger)
     if transition is None:
         abort(404)
@@ -129,7 +123,7 @@ def case_fire_form(case_id: str, trigger: str):
         )
     except DomainError as exc:
         db.session.rollback()
-        case = sel.case_for_user(case_id, current_user)
+        case = case_get(case_id, user=current_user)
         if exc.fields and form.errors_apply(exc.fields):
             flash(exc.message, "error")
         else:
@@ -137,7 +131,8 @@ def case_fire_form(case_id: str, trigger: str):
             flash(exc.message, "error")
         return _render_case(case, forms={trigger: form}, open_trigger=trigger, status=exc.status)
     flash(_("%(number)s 已完成：%(step)s", number=case.number, step=_(transition.label)), "success")
-    return redirect(_safe_next(request.form.get("next")) or url_for("web.case_detail", case_id=case.id))
+    # Back to where the step was fired from (the desk board), else to the case.
+    return redirect(safe_next(request.form.get("next"), url_for("web.case_detail", case_id=case.id)))
 
 
 @bp.route("/cases/<case_id>/assign", methods=["POST"])
@@ -146,7 +141,7 @@ def case_assign_form(case_id: str):
     from caseflow.accounts.models import User
     from caseflow.cases.services import case_assign
 
-    case = sel.case_for_user(case_id, current_user)
+    case = case_get(case_id, user=current_user)
     form = AssignForm(prefix="assign")
     form.assignee_id.choices = [(u.id, u.display_name) for u in sel.unit_members(case.unit_id)]
     if form.validate_on_submit():
@@ -158,7 +153,7 @@ def case_assign_form(case_id: str):
 @bp.route("/cases/<case_id>/evidence", methods=["POST"])
 @login_required
 def case_evidence_upload(case_id: str):
-    case = sel.case_for_user(case_id, current_user)
+    case = case_get(case_id, user=current_user)
     if current_user.role == "viewer":
         abort(403)
     form = EvidenceForm(prefix="evidence")
@@ -187,7 +182,7 @@ def evidence_download(evidence_id: int):
     item = db.session.get(Evidence, evidence_id)
     if item is None:
         abort(404)
-    sel.case_for_user(item.case_id, current_user)
+    case_get(item.case_id, user=current_user)
     return send_file(
         evidence_path(item),
         mimetype=item.content_type,

@@ -9,6 +9,7 @@ from flask import abort, render_template, request, send_file
 from flask_login import current_user
 
 import workflows
+from caseflow.cases.selectors import case_get
 from caseflow.engine import available_triggers
 from caseflow.timeutil import local_date, utcnow
 from caseflow.web import bp
@@ -82,7 +83,7 @@ def dashboard_export():
 @role_required("supervisor")
 def dashboard_approval(case_id: str, trigger: str):
     """The form of one approval (an htmx fragment put into the dashboard's row)."""
-    case = sel.case_for_user(case_id, current_user)
+    case = case_get(case_id, user=current_user)
     transition = next(
         (t for t in available_triggers(case, current_user) if t.trigger == trigger), None
     )

@@ -9,6 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 import workflows
+from caseflow.cases.selectors import case_clocks, case_notices
+from caseflow.cases.services import desk_complaint_lodge
 from caseflow.errors import DomainError
 from caseflow.extensions import db
 from caseflow.fairs.selectors import exhibitors_search, fair_get, fairs_list
@@ -17,7 +19,6 @@ from caseflow.web import bp
 from caseflow.web import selectors as sel
 from caseflow.web.access import role_required
 from caseflow.web.forms import DeskComplaintForm, field_errors_apply, trigger_form_class
-from caseflow.web.services import desk_complaint_lodge
 
 #: Outcome buttons on the board, in the order a desk officer reaches for them. Only triggers that
 #: need no typed data are one-tap; the rest open the case page.
@@ -62,9 +63,9 @@ def _board(fair):
         cards.append(
             {
                 "case": case,
-                "clocks": [c for c in sel.case_clocks(case) if c.is_active],
+                "clocks": [c for c in case_clocks(case, active_first=True) if c.is_active],
                 "actions": actions,
-                "notices": sel.case_notices(case),
+                "notices": case_notices(case),
             }
         )
     return cards

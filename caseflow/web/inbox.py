@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from caseflow.web import bp
 from caseflow.web import selectors as sel
+from caseflow.web.access import safe_next
 from caseflow.web.forms import InboxFilterForm
 from caseflow.web.helpers import state_choices, workflow_choices
 
@@ -46,14 +47,15 @@ def inbox():
 @bp.route("/cases/<case_id>/claim", methods=["POST"])
 @login_required
 def case_claim_form(case_id: str):
+    from caseflow.cases.selectors import case_get
+    from caseflow.cases.services import case_claim
     from caseflow.web.forms import ClaimForm
-    from caseflow.web.services import case_claim
 
-    case = sel.case_for_user(case_id, current_user)
+    case = case_get(case_id, user=current_user)
     if ClaimForm().validate_on_submit():
         case_claim(case=case, actor=current_user)
         flash(_("已认领案件 %(number)s", number=case.number), "success")
-    return redirect(request.form.get("next") or url_for("web.inbox"))
+    return redirect(safe_next(request.form.get("next"), url_for("web.inbox")))
 
 
 # The "new case" page is reached from the inbox; importing it registers its route on ``bp``.

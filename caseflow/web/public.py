@@ -4,9 +4,9 @@ on the acceptance notice and sees the stage and the public dates, nothing else."
 from flask import render_template
 from flask_babel import gettext as _
 
+from caseflow.cases.selectors import case_public_lookup
 from caseflow.web import bp
 from caseflow.web.forms import PublicLookupForm
-from caseflow.web.selectors import case_public_lookup
 
 
 @bp.route("/status", methods=["GET", "POST"])

@@ -1,4 +1,5 @@
-"""Reads behind the pages: the inbox, the case page's side lists, the supervisor dashboard.
+"""Reads behind the pages: the inbox, the supervisor dashboard, the fair desk's board. A case and
+its clocks, events, links and notices are the cases area's reads (``caseflow.cases.selectors``).
 
 Every query is scoped to what the user may see (their unit; admins see all) and works from indexed
 columns (``Case.next_due_at``, ``Case.is_closed``) so that a page costs the same with 1,000 cases
@@ -15,10 +16,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from caseflow.accounts.models import Unit, User
-from caseflow.cases.models import Case, CaseLink, Event
-from caseflow.cases.selectors import case_get
+from caseflow.cases.models import Case
+from caseflow.cases.selectors import cases_scope
 from caseflow.clocks.models import Clock
-from caseflow.errors import NotFound
 from caseflow.extensions import db
 from caseflow.timeutil import end_of_local_day, start_of_local_day, utcnow
 from caseflow.web.filters import clock_state
@@ -26,25 +26,6 @@ from caseflow.web.filters import clock_state
 PAGE_SIZE = 50
 #: Order of badges from worst to best: a case shows the worst of its clocks.
 _SEVERITY = ("overdue", "due_soon", "provisional", "paused", "running")
-
-
-def case_for_user(case_id: str, user) -> Case:
-    """The case, if ``user`` may see it; NotFound or PermissionDenied (a 403 page) otherwise.
-    The same check as the API's (``caseflow.cases.selectors.case_get``)."""
-    return case_get(case_id, user=user)
-
-
-def case_by_number_for_user(number: str, user) -> Case:
-    case = db.session.scalar(select(Case).where(Case.number == number))
-    if case is None:
-        raise NotFound("案件不存在", message_en="No such case")
-    return case_for_user(case.id, user)
-
-
-def _scoped(query, user):
-    if user.is_admin:
-        return query
-    return query.where(Case.unit_id == user.unit_id)
 
 
 @dataclass
@@ -77,7 +58,7 @@ class Page:
 def inbox_page(user, filters: InboxFilters, *, now: datetime | None = None) -> Page:
     """Open cases for ``user``: theirs and their unit's unassigned ones, soonest due first."""
     now = now or utcnow()
-    query = _scoped(select(Case).where(Case.is_closed.is_(False)), user)
+    query = cases_scope(select(Case).where(Case.is_closed.is_(False)), user)
     if filters.tab == "mine":
         query = query.where(Case.assignee_id == user.id)
     elif filters.tab == "unassigned":
@@ -164,7 +145,7 @@ def _rows_with_badges(cases: list[Case], now: datetime) -> list[InboxRow]:
 def inbox_counts(user, *, now: datetime | None = None) -> dict:
     """Tab counters: mine, unassigned, overdue (each one indexed count)."""
     now = now or utcnow()
-    base = _scoped(select(func.count(Case.id)).where(Case.is_closed.is_(False)), user)
+    base = cases_scope(select(func.count(Case.id)).where(Case.is_closed.is_(False)), user)
     return {
         "mine": db.session.scalar(base.where(Case.assignee_id == user.id)) or 0,
         "unassigned": db.session.scalar(base.where(Case.assignee_id.is_(None))) or 0,
@@ -177,32 +158,6 @@ def unit_members(unit_id: int | None, roles=("caseworker", "desk_officer", "supe
     if unit_id is not None:
         query = query.where(User.unit_id == unit_id)
     return list(db.session.scalars(query.order_by(User.display_name)))
-
-
-def case_clocks(case: Case) -> list[Clock]:
-    """Active clocks first (soonest due first), then the settled ones."""
-    clocks = list(db.session.scalars(select(Clock).where(Clock.case_id == case.id)))
-    return sorted(clocks, key=lambda c: (not c.is_active, c.due_at))
-
-
-def case_events(case: Case) -> list[Event]:
-    return list(
-        db.session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.id))
-    )
-
-
-def case_links(case: Case) -> list[tuple[str, Case, str]]:
-    """(direction, other case, kind) for every link to or from ``case``."""
-    links = db.session.scalars(
-        select(CaseLink).where(or_(CaseLink.source_id == case.id, CaseLink.target_id == case.id))
-    )
-    out = []
-    for link in links:
-        if link.source_id == case.id:
-            out.append(("to", link.target, link.kind))
-        else:
-            out.append(("from", link.source, link.kind))
-    return out
 
 
 # -- the supervisor dashboard ---------------------------------------------------------------
@@ -238,9 +193,9 @@ def _late_clocks(user, *, due_from, due_to):
         .where(*condition)
         .options(selectinload(Case.assignee), selectinload(Case.unit))
     )
-    rows = list(db.session.execute(_scoped(joined, user).order_by(Clock.due_at).limit(LIST_LIMIT)))
+    rows = list(db.session.execute(cases_scope(joined, user).order_by(Clock.due_at).limit(LIST_LIMIT)))
     counted = select(func.count(Clock.id)).join(Case, Case.id == Clock.case_id).where(*condition)
-    total = db.session.scalar(_scoped(counted, user)) or 0
+    total = db.session.scalar(cases_scope(counted, user)) or 0
 
     # Grouped the way a supervisor reads them: by unit, then by caseworker.
     def by_desk(row):
@@ -262,7 +217,7 @@ def _median_days_to_close(user, start, end) -> dict:
     database computes the durations (plain numbers, read from ``ix_cases_unit_closed_at``)."""
     duration = _seconds_between(Case.received_at, Case.closed_at)
     rows = db.session.execute(
-        _scoped(select(Case.workflow, duration).where(Case.closed_at >= start, Case.closed_at < end), user)
+        cases_scope(select(Case.workflow, duration).where(Case.closed_at >= start, Case.closed_at < end), user)
     )
     durations = defaultdict(list)
     for workflow, seconds in rows:
@@ -280,7 +235,7 @@ def dashboard_build(user, *, date_from: date, date_to: date, now: datetime | Non
     due_soon, due_soon_total = _late_clocks(user, due_from=now, due_to=now + timedelta(days=2))
 
     # On-time rate per workflow and clock: clocks settled within the period, met vs breached.
-    settled = _scoped(
+    settled = cases_scope(
         select(Case.workflow, Clock.name, Clock.status, func.count())
         .join(Case, Case.id == Clock.case_id)
         # No filter on status here: it would tempt the planner onto ix_clocks_status_due_at and a
@@ -299,7 +254,7 @@ def dashboard_build(user, *, date_from: date, date_to: date, now: datetime | Non
     ]
 
     # Workload: open cases per assignee, and how many of them are overdue.
-    load = _scoped(
+    load = cases_scope(
         select(
             Case.assignee_id,
             func.count(Case.id),
@@ -353,19 +308,19 @@ def dashboard_trend(user, *, date_from: date, date_to: date, now: datetime) -> l
     start = start_of_local_day(first_monday)
     end = min(end_of_local_day(date_to), now)
     opened = _weekly_counts(
-        _scoped(select(Case.id).where(Case.received_at >= start, Case.received_at < end), user),
+        cases_scope(select(Case.id).where(Case.received_at >= start, Case.received_at < end), user),
         Case.received_at,
         weeks,
         end,
     )
     closed = _weekly_counts(
-        _scoped(select(Case.id).where(Case.closed_at >= start, Case.closed_at < end), user),
+        cases_scope(select(Case.id).where(Case.closed_at >= start, Case.closed_at < end), user),
         Case.closed_at,
         weeks,
         end,
     )
     late = _weekly_counts(
-        _scoped(
+        cases_scope(
             select(Clock.id)
             .join(Case, Case.id == Clock.case_id)
             .where(
@@ -390,12 +345,6 @@ def users_all() -> list[User]:
     return list(db.session.scalars(select(User).order_by(User.unit_id, User.username)))
 
 
-def case_notices(case: Case) -> list:
-    from caseflow.notices.models import Notice
-
-    return list(db.session.scalars(select(Notice).where(Notice.case_id == case.id).order_by(Notice.id)))
-
-
 def fair_board_cases(fair, *, since: datetime) -> list[Case]:
     """The desk's board: complaints at ``fair`` lodged since ``since`` or still open; priority
     complaints first (procedures.md §5), then the soonest due."""
@@ -409,41 +358,3 @@ def fair_board_cases(fair, *, since: datetime) -> list[Case]:
         .order_by(Case.is_closed, Case.priority.desc(), Case.next_due_at, Case.received_at)
     )
     return list(db.session.scalars(query.limit(200)))
-
-
-@dataclass
-class PublicStatus:
-    """What the public page may show: the stage and public dates, no parties, no notes."""
-
-    number: str
-    workflow: str
-    state: str
-    is_closed: bool
-    received_at: datetime
-    closed_at: datetime | None
-    steps: list  # (label, occurred_at) of the transitions, without notes or actors
-
-
-def case_public_lookup(number: str, code: str) -> PublicStatus | None:
-    import hmac
-
-    case = db.session.scalar(select(Case).where(Case.number == (number or "").strip().upper()))
-    if case is None or not hmac.compare_digest(case.public_code, (code or "").strip().upper()):
-        return None
-    import workflows
-
-    module = workflows.get(case.workflow)
-    steps = []
-    for event in case_events(case):
-        if event.kind == "transition" and event.to_state != event.from_state:
-            state = workflows.state(module, event.to_state)
-            steps.append((state.label if state else event.to_state, event.occurred_at))
-    return PublicStatus(
-        number=case.number,
-        workflow=case.workflow,
-        state=case.state,
-        is_closed=case.is_closed,
-        received_at=case.received_at,
-        closed_at=case.closed_at,
-        steps=steps,
-    )

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 03:03:18.466093
+Create Date: 2026-11-30 05:33:41.067438
 
 """
 
@@ -224,6 +224,10 @@ def upgrade():
         sa.Column("opened_at", caseflow.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("closed_at", caseflow.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("last_event_at", caseflow.types.UTCDateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "(is_closed and closed_at is not null) or (not is_closed and closed_at is null)",
+            name=op.f("ck_cases_closed_iff_closed_at"),
+        ),
         sa.ForeignKeyConstraint(
             ["assignee_id"], ["users.id"], name=op.f("fk_cases_assignee_id_users")
         ),
@@ -307,6 +311,14 @@ def upgrade():
         sa.Column("stopped_at", caseflow.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("next_alert_at", caseflow.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("alert_level", sa.String(length=16), nullable=True),
+        sa.CheckConstraint(
+            "(status = 'paused' and paused_at is not null) or (status != 'paused' and paused_at is null)",
+            name=op.f("ck_clocks_paused_iff_paused_at"),
+        ),
+        sa.CheckConstraint(
+            "(status in ('met', 'breached', 'cancelled') and stopped_at is not null) or (status in ('running', 'paused') and stopped_at is null)",
+            name=op.f("ck_clocks_stopped_iff_stopped_at"),
+        ),
         sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_clocks_case_id_cases")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_clocks")),
     )
