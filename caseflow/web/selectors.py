@@ -20,6 +20,7 @@ from caseflow.cases.selectors import case_get
 from caseflow.clocks.models import Clock
 from caseflow.errors import NotFound
 from caseflow.extensions import db
+from caseflow.supervision.selectors import due_soon_condition, on_time_tallies
 from caseflow.timeutil import end_of_local_day, start_of_local_day, utcnow
 from caseflow.web.filters import clock_state
 
@@ -214,7 +215,7 @@ class Dashboard:
     due_soon: list
     overdue_total: int
     due_soon_total: int
-    on_time: list  # (workflow, clock, met, breached, rate)
+    on_time: list  # (workflow, clock, met, missed, rate): missed counts running clocks past due
     median_days_to_close: dict  # workflow -> days
     workload: list  # (user, open, overdue)
     trend: list  # (week start, opened, closed, overdue)
@@ -226,10 +227,12 @@ class Dashboard:
 LIST_LIMIT = 50
 
 
-def _late_clocks(user, *, due_from, due_to):
-    """Running clocks of open cases due in [due_from, due_to): the soonest LIST_LIMIT, and the total
-    (both from ``ix_clocks_status_due_at``)."""
-    condition = [Clock.status == "running", Case.is_closed.is_(False), Clock.due_at < due_to]
+def _late_clocks(user, *, due_from=None, due_to=None, condition=()):
+    """Running clocks of open cases due in [due_from, due_to) (and meeting ``condition``): the
+    soonest LIST_LIMIT, and the total (both from ``ix_clocks_status_due_at``)."""
+    condition = [Clock.status == "running", Case.is_closed.is_(False), *condition]
+    if due_to is not None:
+        condition.append(Clock.due_at < due_to)
     if due_from is not None:
         condition.append(Clock.due_at >= due_from)
     joined = (
@@ -277,25 +280,14 @@ def dashboard_build(user, *, date_from: date, date_to: date, now: datetime | Non
     end = end_of_local_day(date_to)
 
     overdue, overdue_total = _late_clocks(user, due_from=None, due_to=now)
-    due_soon, due_soon_total = _late_clocks(user, due_from=now, due_to=now + timedelta(days=2))
+    # 临期 as the inbox and the alerts count it: the 75% rule (deadlines.md §4).
+    due_soon, due_soon_total = _late_clocks(user, condition=[due_soon_condition(now)])
 
-    # On-time rate per workflow and clock: clocks settled within the period, met vs breached.
-    settled = _scoped(
-        select(Case.workflow, Clock.name, Clock.status, func.count())
-        .join(Case, Case.id == Clock.case_id)
-        # No filter on status here: it would tempt the planner onto ix_clocks_status_due_at and a
-        # scan of every settled clock ever; cancelled clocks are dropped below instead.
-        .where(Clock.stopped_at >= start, Clock.stopped_at < end)
-        .group_by(Case.workflow, Clock.name, Clock.status),
-        user,
-    )
-    tally = defaultdict(lambda: {"met": 0, "breached": 0})
-    for workflow, name, status, count in db.session.execute(settled):
-        if status in ("met", "breached"):
-            tally[(workflow, name)][status] += count
+    # On-time share per workflow and clock: met vs missed, where a running clock past its due
+    # date counts as missed (caseflow.supervision.selectors).
     on_time = [
-        (wf, name, t["met"], t["breached"], t["met"] / (t["met"] + t["breached"]))
-        for (wf, name), t in sorted(tally.items())
+        (t.workflow, t.clock, t.met, t.missed, t.share)
+        for t in on_time_tallies(user, start=start, end=end, now=now)
     ]
 
     # Workload: open cases per assignee, and how many of them are overdue.

@@ -1,0 +1,218 @@
+"""Reads for supervisors: the approval queue (待审批), the on-time figures and 临期 as every surface
+counts them, and the clocks squeezed by holidays.
+
+One definition each, used by the dashboard, its XLSX and the API alike:
+- **on-time share**: clocks met ÷ (met + missed), where *missed* is a clock stopped late **or a
+  clock still running whose due date has passed** (a late clock does not wait to be closed before
+  it counts against the centre);
+- **临期 (due soon)**: deadlines.md §4, the 75% rule: 75% of the running time (pauses excluded)
+  has elapsed, or, for day-based clocks, the last day has begun.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy.orm import selectinload
+
+import workflows
+from caseflow.cases.models import Case
+from caseflow.clocks.models import Clock
+from caseflow.errors import PermissionDenied
+from caseflow.extensions import db
+from caseflow.timeutil import utcnow
+
+#: Day-based clock units (their due_at is 24:00 of the last day).
+DAY_UNITS = ("workdays", "days", "months")
+#: Roles that do a case's own work: a step any of them may fire is not waiting for a supervisor.
+STAFF_ROLES = ("caseworker", "desk_officer")
+
+
+def _scoped(query, user, unit_id: int | None = None):
+    if not user.is_admin:
+        query = query.where(Case.unit_id == user.unit_id)
+    if unit_id is not None:
+        query = query.where(Case.unit_id == unit_id)
+    return query
+
+
+# -- the approval queue ----------------------------------------------------------------------
+
+
+def supervisor_steps() -> dict[tuple[str, str], list]:
+    """(workflow, state) → the transitions only a supervisor may fire from that state (decide,
+    extend, suspend, resume, approvals…). Read from the workflow tables on every call, so a
+    workflow added later (penalty, credit steps) joins the queue without a change here."""
+    steps = defaultdict(list)
+    for name, module in workflows.WORKFLOWS.items():
+        for transition in module.TRANSITIONS:
+            roles = set(transition.roles)
+            if "supervisor" in roles and not roles & set(STAFF_ROLES):
+                for source in transition.sources:
+                    steps[(name, source)].append(transition)
+    return dict(steps)
+
+
+@dataclass
+class ApprovalRow:
+    case: Case
+    steps: list  # the supervisor-only transitions available now
+    waiting_since: datetime  # the case's last step (or its receipt): since then it waits
+
+    def waiting(self, now: datetime) -> timedelta:
+        return max(now - self.waiting_since, timedelta(0))
+
+
+@dataclass
+class ApprovalQueue:
+    rows: list = field(default_factory=list)
+    total: int = 0
+
+
+def approvals_queue(user, *, now: datetime | None = None, limit: int = 100) -> ApprovalQueue:
+    """Open cases where a supervisor-only step is available to ``user`` now, longest waiting
+    first. Only supervisors have such a queue; for anyone else it is a PermissionDenied."""
+    if user.role != "supervisor":
+        raise PermissionDenied(
+            "待审批仅供部门负责人查看", message_en="the approval queue is for supervisors"
+        )
+    steps = supervisor_steps()
+    states = defaultdict(list)
+    for workflow, state in steps:
+        states[workflow].append(state)
+    if not states:
+        return ApprovalQueue()
+    waiting = and_(
+        Case.is_closed.is_(False),
+        or_(*(and_(Case.workflow == wf, Case.state.in_(s)) for wf, s in sorted(states.items()))),
+    )
+    since = func.coalesce(Case.last_event_at, Case.received_at)
+    query = _scoped(select(Case).where(waiting), user)
+    total = db.session.scalar(_scoped(select(func.count(Case.id)).where(waiting), user)) or 0
+    cases = db.session.scalars(
+        query.order_by(since, Case.id).limit(limit).options(selectinload(Case.assignee))
+    )
+    rows = [
+        ApprovalRow(
+            case=case,
+            steps=steps[(case.workflow, case.state)],
+            waiting_since=case.last_event_at or case.received_at,
+        )
+        for case in cases
+    ]
+    return ApprovalQueue(rows=rows, total=total)
+
+
+def waiting_text(delta: timedelta) -> str:
+    """3 天 4 小时 / 5 小时 20 分: how long a case has waited."""
+    minutes = int(delta.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days} 天 {hours} 小时"
+    return f"{hours} 小时 {minutes} 分"
+
+
+# -- on-time share ---------------------------------------------------------------------------
+
+
+def epoch_seconds(column):
+    """SQL for an instant column as seconds since 1970 (UTC), on SQLite and PostgreSQL."""
+    if db.engine.dialect.name == "postgresql":
+        return func.extract("epoch", column)
+    return (func.julianday(column) - 2440587.5) * 86400
+
+
+@dataclass
+class ClockTally:
+    workflow: str
+    clock: str
+    met: int = 0
+    breached: int = 0  # stopped after the due date
+    running_late: int = 0  # still running, due date passed
+
+    @property
+    def missed(self) -> int:
+        return self.breached + self.running_late
+
+    @property
+    def share(self) -> float | None:
+        decided = self.met + self.missed
+        return self.met / decided if decided else None
+
+
+def on_time_tallies(
+    user, *, start: datetime, end: datetime, now: datetime | None = None, unit_id=None
+) -> list[ClockTally]:
+    """Per (workflow, clock): clocks met and missed in [start, end). A clock counts in the period
+    it was stopped in; a running clock whose due date passed counts as missed in the period its
+    due date fell in (up to now)."""
+    now = now or utcnow()
+    tallies: dict[tuple[str, str], ClockTally] = {}
+
+    def tally(workflow, name):
+        key = (workflow, name)
+        if key not in tallies:
+            tallies[key] = ClockTally(workflow, name)
+        return tallies[key]
+
+    settled = _scoped(
+        select(Case.workflow, Clock.name, Clock.status, func.count())
+        .join(Case, Case.id == Clock.case_id)
+        .where(Clock.stopped_at >= start, Clock.stopped_at < end)
+        .group_by(Case.workflow, Clock.name, Clock.status),
+        user,
+        unit_id,
+    )
+    for workflow, name, status, count in db.session.execute(settled):
+        if status == "met":
+            tally(workflow, name).met += count
+        elif status == "breached":
+            tally(workflow, name).breached += count
+    late_end = min(end, now)
+    if start < late_end:
+        running = _scoped(
+            select(Case.workflow, Clock.name, func.count())
+            .join(Case, Case.id == Clock.case_id)
+            .where(Clock.status == "running", Clock.due_at >= start, Clock.due_at < late_end)
+            .group_by(Case.workflow, Clock.name),
+            user,
+            unit_id,
+        )
+        for workflow, name, count in db.session.execute(running):
+            tally(workflow, name).running_late += count
+    return [tallies[key] for key in sorted(tallies)]
+
+
+def on_time_by_workflow(tallies: list[ClockTally]) -> dict[str, ClockTally]:
+    """The clocks of each workflow added up (``clock`` is ``*``)."""
+    out: dict[str, ClockTally] = {}
+    for t in tallies:
+        total = out.setdefault(t.workflow, ClockTally(t.workflow, "*"))
+        total.met += t.met
+        total.breached += t.breached
+        total.running_late += t.running_late
+    return out
+
+
+# -- 临期 ------------------------------------------------------------------------------------
+
+
+def due_soon_condition(now: datetime):
+    """SQL: a running clock that is 临期 at ``now`` (deadlines.md §4): 75% of its running time,
+    pauses excluded, has elapsed (due − now ≤ ¼ · (due − start − paused)), or it is day-based and
+    its last day has begun (due_at is 24:00 of that day: due − now ≤ 1 day; China keeps no
+    summer time). Not yet overdue."""
+    now_s = now.timestamp()
+    due = epoch_seconds(Clock.due_at)
+    started = epoch_seconds(Clock.started_at)
+    return and_(
+        Clock.status == "running",
+        Clock.due_at > now,
+        or_(
+            # 4·(due − now) ≤ due − started − paused, with now as a number
+            due * 3 + started + Clock.paused_seconds <= literal(4 * now_s),
+            and_(Clock.period_unit.in_(DAY_UNITS), Clock.due_at <= now + timedelta(days=1)),
+        ),
+    )
