@@ -72,7 +72,10 @@ class ApprovalQueue:
 
 def approvals_queue(user, *, now: datetime | None = None, limit: int = 100) -> ApprovalQueue:
     """Open cases where a supervisor-only step is available to ``user`` now, longest waiting
-    first. Only supervisors have such a queue; for anyone else it is a PermissionDenied."""
+    first. Only supervisors have such a queue (an admin's is empty; for other roles it is a
+    PermissionDenied)."""
+    if user.is_admin:
+        return ApprovalQueue()  # admins oversee; the supervisor-only steps are not theirs
     if user.role != "supervisor":
         raise PermissionDenied(
             "待审批仅供部门负责人查看", message_en="the approval queue is for supervisors"

@@ -14,7 +14,7 @@ import workflows
 from caseflow.engine import available_triggers
 from caseflow.errors import ValidationFailed
 from caseflow.supervision.report import annual_report, report_unit, report_year
-from caseflow.supervision.selectors import ApprovalQueue, approvals_queue, waiting_text
+from caseflow.supervision.selectors import approvals_queue, waiting_text
 from caseflow.timeutil import local_date, utcnow
 from caseflow.web import bp
 from caseflow.web import selectors as sel
@@ -81,11 +81,7 @@ def dashboard():
         form=form,
         board=board,
         approvals=_approvals(board.overdue + board.due_soon),
-        queue=(
-            approvals_queue(current_user, now=now, limit=QUEUE_LIMIT)
-            if current_user.role == "supervisor"
-            else ApprovalQueue()  # an admin fires no supervisor step
-        ),
+        queue=approvals_queue(current_user, now=now, limit=QUEUE_LIMIT),
         waiting_text=waiting_text,
         explain=EXPLAIN,
         workflow_labels={name: module.LABEL for name, module in workflows.WORKFLOWS.items()},
