@@ -54,6 +54,18 @@ def supervisor_steps() -> dict[tuple[str, str], list]:
     return dict(steps)
 
 
+#: A supervisor step offered from this many states or more is a measure for any stage
+#: (suspend), not the step a case waits for.
+ANY_STAGE = 3
+
+
+def is_discretionary(transition) -> bool:
+    """A step the supervisor *may* take at any stage (extend keeps the state; suspend is offered
+    from every stage) rather than the one the case waits for (decide, resume, approve). A case
+    waits for a discretionary step only once its time has run out (it is overdue)."""
+    return transition.dest is None or len(transition.sources) >= ANY_STAGE
+
+
 @dataclass
 class ApprovalRow:
     case: Case
@@ -71,8 +83,9 @@ class ApprovalQueue:
 
 
 def approvals_queue(user, *, now: datetime | None = None, limit: int = 100) -> ApprovalQueue:
-    """Open cases where a supervisor-only step is available to ``user`` now, longest waiting
-    first. Only supervisors have such a queue (an admin's is empty; for other roles it is a
+    """Open cases waiting for a supervisor-only step available to ``user`` now, longest waiting
+    first: a decision step (decide, resume, approve) in their state, or a discretionary one
+    (extend, suspend) once the case is overdue. Each row lists every supervisor step it offers. Only supervisors have such a queue (an admin's is empty; for other roles it is a
     PermissionDenied)."""
     if user.is_admin:
         return ApprovalQueue()  # admins oversee; the supervisor-only steps are not theirs
@@ -80,15 +93,25 @@ def approvals_queue(user, *, now: datetime | None = None, limit: int = 100) -> A
         raise PermissionDenied(
             "待审批仅供部门负责人查看", message_en="the approval queue is for supervisors"
         )
+    now = now or utcnow()
     steps = supervisor_steps()
-    states = defaultdict(list)
-    for workflow, state in steps:
-        states[workflow].append(state)
-    if not states:
+    decision, discretionary = defaultdict(list), defaultdict(list)
+    for (workflow, state), transitions in steps.items():
+        if all(is_discretionary(t) for t in transitions):
+            discretionary[workflow].append(state)
+        else:
+            decision[workflow].append(state)
+    if not steps:
         return ApprovalQueue()
     waiting = and_(
         Case.is_closed.is_(False),
-        or_(*(and_(Case.workflow == wf, Case.state.in_(s)) for wf, s in sorted(states.items()))),
+        or_(
+            *(and_(Case.workflow == wf, Case.state.in_(s)) for wf, s in sorted(decision.items())),
+            *(
+                and_(Case.workflow == wf, Case.state.in_(s), Case.next_due_at < now)
+                for wf, s in sorted(discretionary.items())
+            ),
+        ),
     )
     since = func.coalesce(Case.last_event_at, Case.received_at)
     query = _scoped(select(Case).where(waiting), user)
