@@ -258,3 +258,16 @@ def test_waiting_time_text():
 
     assert waiting_text(timedelta(days=3, hours=4, minutes=5)) == "3 天 4 小时"
     assert waiting_text(timedelta(hours=5, minutes=20)) == "5 小时 20 分"
+
+
+def test_pudong_seed_profile_takes_designs_in_its_fields():
+    """procedures.md: Pudong promises a design grant in a week; the seeded profile now names
+    Locarno classes that fit its fields, so a design pre-exam request can be accepted."""
+    from caseflow.applicants.services import classification_in_fields
+    from workflows.profiles import UNIT_PROFILES
+
+    pudong = next(p for p in UNIT_PROFILES if p["code"] == "PD")["profile"]
+    assert classification_in_fields("design", "24-01", pudong["fields"])  # a medical device
+    assert classification_in_fields("design", "14-02", pudong["fields"])  # a data-processing unit
+    assert not classification_in_fields("design", "26-05", pudong["fields"])  # lamps: Zhongshan's
+    assert pudong["clocks"]["grant_target"]["design"] == "7 days"
