@@ -36,10 +36,9 @@ def deadline_day(clock, due_at: datetime | None = None) -> date:
     """The last day a party may act on a day-based clock.
 
     ``due_at`` is 24:00 of the last day, i.e. the next day's 00:00 local (deadlines.md §2), so the
-    day printed is the one before it; ``last_day_on`` says the same where the clock keeps it.
+    day printed is the one before it. Never ``last_day_on``: that is the day *before* the roll-over
+    past a holiday or closure, and the notice must print the day the case page shows.
     """
-    if due_at is None and clock.last_day_on is not None:
-        return clock.last_day_on
     return local_date((due_at or clock.due_at) - timedelta(microseconds=1))
 
 

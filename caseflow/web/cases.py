@@ -10,6 +10,7 @@ import workflows
 from caseflow.cases.evidence import Evidence, evidence_add, evidence_path
 from caseflow.errors import DomainError
 from caseflow.extensions import db
+from caseflow.notices.selectors import notices_needing_correction
 from caseflow.web import bp
 from caseflow.web import selectors as sel
 from caseflow.web.forms import AssignForm, EvidenceForm, trigger_form_class
@@ -78,6 +79,7 @@ def _render_case(case, *, forms=None, open_trigger=None, evidence_form=None, sta
             clocks=sel.case_clocks(case),
             events=events,
             notices=_notices(case),
+            corrections=notices_needing_correction(case),
             links=sel.case_links(case),
             evidence=evidence,
             evidence_form=evidence_form or EvidenceForm(prefix="evidence", formdata=None),

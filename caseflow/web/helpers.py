@@ -75,6 +75,7 @@ def _web_globals():
 for _name, _filter in {
     "clock_due_text": f.clock_due_text,
     "alert_due_text": f.alert_due_text,
+    "deadline_text": f.deadline_text,
     "file_size": f.file_size,
     "hours_until": f.hours_until,
     "period_cn": f.period_cn,

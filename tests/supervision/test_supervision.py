@@ -271,3 +271,48 @@ def test_pudong_seed_profile_takes_designs_in_its_fields():
     assert classification_in_fields("design", "14-02", pudong["fields"])  # a data-processing unit
     assert not classification_in_fields("design", "26-05", pudong["fields"])  # lamps: Zhongshan's
     assert pudong["clocks"]["grant_target"]["design"] == "7 days"
+
+
+def test_a_moved_date_that_a_notice_announced_asks_for_a_correction(
+    client, login, chief, open_case, fire, typhoon
+):
+    """The acceptance notice announced the closing date; a unit closure on that last day moves
+    it. The case page shows the task; the correction names the notice and prints the new date."""
+    import subprocess
+
+    from caseflow.notices.selectors import notice_file_path, notices_needing_correction
+    from caseflow.timeutil import deadline_day
+
+    case = open_case("adjudication", received_at="2026-03-02 09:00")
+    fire(case, "accept", occurred_at="2026-03-04 10:00", data={"handlers": ["甲", "乙", "丙"]},
+         render_notices=True)
+    closing = clocks_of(case)["closing"]
+    last_day = deadline_day(closing.due_at, closing.period_unit)
+    assert last_day.weekday() < 5
+    assert notices_needing_correction(case) == []
+    calendar_load(f"{last_day.isoformat()} holiday 台风停工\n", source="通告", unit="ZS")
+    db.session.commit()
+    assert deadline_day(closing.due_at, closing.period_unit) > last_day
+    (task,) = notices_needing_correction(case)
+    assert task.clock_name == "closing" and task.notice.kind == "acceptance_notice"
+    login(chief)
+    page = client.get(f"/cases/{case.id}")
+    assert 'id="correction-tasks"' in page.text and task.notice.document_number in page.text
+    from tests.support import csrf_from
+
+    response = client.post(
+        f"/notices/{task.notice.id}/correct", data={"csrf_token": csrf_from(page.text)}
+    )
+    assert response.status_code == 302
+    from caseflow.notices.selectors import notices_of_case
+
+    correction = notices_of_case(case.id)[-1]
+    assert correction.replaces_id == task.notice.id and correction.is_issued
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(notice_file_path(correction)), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout.replace(" ", "").replace("\n", "")
+    new_day = deadline_day(closing.due_at, closing.period_unit)
+    assert f"{new_day.year}年{new_day.month}月{new_day.day}日" in text
+    assert notices_needing_correction(case) == []
+    assert 'id="correction-tasks"' not in client.get(f"/cases/{case.id}").text
