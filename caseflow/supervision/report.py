@@ -124,8 +124,7 @@ def annual_report(user, *, year: int, unit: Unit | None, now=None) -> dict:
     closed = list(
         db.session.scalars(scoped(select(Case).where(Case.closed_at >= start, Case.closed_at < end)))
     )
-    tallies = on_time_tallies(user, start=start, end=min(end, now) if start < now else end, now=now,
-                              unit_id=unit_id)
+    tallies = on_time_tallies(user, start=start, end=end, now=now, unit_id=unit_id)
     fair_names = {}
     if any(c.fair_id for c in received):
         from caseflow.fairs.models import Fair

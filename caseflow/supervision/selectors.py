@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 import workflows
@@ -21,7 +21,7 @@ from caseflow.cases.models import Case
 from caseflow.clocks.models import Clock
 from caseflow.errors import PermissionDenied
 from caseflow.extensions import db
-from caseflow.timeutil import utcnow
+from caseflow.timeutil import local_date, start_of_local_day, utcnow
 
 #: Day-based clock units (their due_at is 24:00 of the last day).
 DAY_UNITS = ("workdays", "days", "months")
@@ -171,10 +171,18 @@ class ClockTally:
 def on_time_tallies(
     user, *, start: datetime, end: datetime, now: datetime | None = None, unit_id=None
 ) -> list[ClockTally]:
-    """Per (workflow, clock): clocks met and missed in [start, end). A clock counts in the period
-    it was stopped in; a running clock whose due date passed counts as missed in the period its
-    due date fell in (up to now)."""
+    """Per (workflow, clock): clocks met and missed in [start, end) (local midnights). A clock
+    counts in the period it was stopped in; a running clock whose due date passed counts as
+    missed in the period its due date fell in (up to now).
+
+    Read from the daily tallies (``caseflow.supervision.tallies``): the cost is the days of the
+    period, not its cases. Today's running clocks past due come from the clocks themselves (a
+    tally day cannot say which of today's are already past ``now``)."""
+    from caseflow.supervision.tallies import tally_rows
+
     now = now or utcnow()
+    first, last = local_date(start), local_date(end - timedelta(microseconds=1))
+    today = local_date(now)
     tallies: dict[tuple[str, str], ClockTally] = {}
 
     def tally(workflow, name):
@@ -183,32 +191,35 @@ def on_time_tallies(
             tallies[key] = ClockTally(workflow, name)
         return tallies[key]
 
-    settled = _scoped(
-        select(Case.workflow, Clock.name, Clock.status, func.count())
-        .join(Case, Case.id == Clock.case_id)
-        .where(Clock.stopped_at >= start, Clock.stopped_at < end)
-        .group_by(Case.workflow, Clock.name, Clock.status),
-        user,
-        unit_id,
-    )
-    for workflow, name, status, count in db.session.execute(settled):
-        if status == "met":
-            tally(workflow, name).met += count
-        elif status == "breached":
-            tally(workflow, name).breached += count
-    late_end = min(end, now)
-    if start < late_end:
+    for workflow, name, metric, _day, amount in tally_rows(
+        user, ("met", "breached"), first, last, unit_id
+    ):
+        if metric == "met":
+            tally(workflow, name).met += amount
+        else:
+            tally(workflow, name).breached += amount
+    before_today = min(last, today - timedelta(days=1))
+    if first <= before_today:
+        for workflow, name, _metric, _day, amount in tally_rows(
+            user, ("running_due",), first, before_today, unit_id
+        ):
+            tally(workflow, name).running_late += amount
+    if first <= today <= last:
         running = _scoped(
             select(Case.workflow, Clock.name, func.count())
             .join(Case, Case.id == Clock.case_id)
-            .where(Clock.status == "running", Clock.due_at >= start, Clock.due_at < late_end)
+            .where(
+                Clock.status == "running",
+                Clock.due_at >= max(start, start_of_local_day(today)),
+                Clock.due_at < min(end, now),
+            )
             .group_by(Case.workflow, Clock.name),
             user,
             unit_id,
         )
         for workflow, name, count in db.session.execute(running):
             tally(workflow, name).running_late += count
-    return [tallies[key] for key in sorted(tallies)]
+    return [tallies[key] for key in sorted(tallies) if tallies[key].met + tallies[key].missed]
 
 
 def on_time_by_workflow(tallies: list[ClockTally]) -> dict[str, ClockTally]:
@@ -226,19 +237,7 @@ def on_time_by_workflow(tallies: list[ClockTally]) -> dict[str, ClockTally]:
 
 
 def due_soon_condition(now: datetime):
-    """SQL: a running clock that is 临期 at ``now`` (deadlines.md §4): 75% of its running time,
-    pauses excluded, has elapsed (due − now ≤ ¼ · (due − start − paused)), or it is day-based and
-    its last day has begun (due_at is 24:00 of that day: due − now ≤ 1 day; China keeps no
-    summer time). Not yet overdue."""
-    now_s = now.timestamp()
-    due = epoch_seconds(Clock.due_at)
-    started = epoch_seconds(Clock.started_at)
-    return and_(
-        Clock.status == "running",
-        Clock.due_at > now,
-        or_(
-            # 4·(due − now) ≤ due − started − paused, with now as a number
-            due * 3 + started + Clock.paused_seconds <= literal(4 * now_s),
-            and_(Clock.period_unit.in_(DAY_UNITS), Clock.due_at <= now + timedelta(days=1)),
-        ),
-    )
+    """SQL: a running clock that is 临期 at ``now`` (deadlines.md §4): its moment
+    (``Clock.due_soon_at``: 75% of the running time, pauses excluded, or the last day begun)
+    has come, and it is not yet overdue. One range of ``ix_clocks_status_due_soon_at``."""
+    return and_(Clock.status == "running", Clock.due_soon_at <= now, Clock.due_at > now)

@@ -5,7 +5,6 @@ columns (``Case.next_due_at``, ``Case.is_closed``) so that a page costs the same
 as with 100,000 (bench/pages.py measures it).
 """
 
-import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -21,7 +20,8 @@ from caseflow.clocks.models import Clock
 from caseflow.errors import NotFound
 from caseflow.extensions import db
 from caseflow.supervision.selectors import due_soon_condition, on_time_tallies
-from caseflow.timeutil import end_of_local_day, start_of_local_day, utcnow
+from caseflow.supervision.tallies import tally_rows
+from caseflow.timeutil import end_of_local_day, local_date, start_of_local_day, utcnow
 from caseflow.web.filters import clock_state
 
 PAGE_SIZE = 50
@@ -260,17 +260,31 @@ def _seconds_between(start, end):
     return (func.julianday(end) - func.julianday(start)) * 86400
 
 
-def _median_days_to_close(user, start, end) -> dict:
-    """Per workflow, the median of (closed_at - received_at) for cases closed in the period. The
-    database computes the durations (plain numbers, read from ``ix_cases_unit_closed_at``)."""
-    duration = _seconds_between(Case.received_at, Case.closed_at)
-    rows = db.session.execute(
-        _scoped(select(Case.workflow, duration).where(Case.closed_at >= start, Case.closed_at < end), user)
-    )
-    durations = defaultdict(list)
-    for workflow, seconds in rows:
-        durations[workflow].append(float(seconds) / 86400)
-    return {wf: round(statistics.median(d), 1) for wf, d in sorted(durations.items())}
+def _median_days_to_close(user, date_from: date, date_to: date) -> dict:
+    """Per workflow, the median of the whole local days from receipt to closing of the cases
+    closed in the period, from the daily tallies' histogram (``closed`` by closing day, keyed by
+    the days): the cost is the period's days and distinct durations, not its cases."""
+    histogram = defaultdict(lambda: defaultdict(int))
+    for workflow, days, _metric, _day, amount in tally_rows(user, ("closed",), date_from, date_to):
+        histogram[workflow][int(days)] += amount
+    return {wf: _histogram_median(h) for wf, h in sorted(histogram.items()) if sum(h.values())}
+
+
+def _histogram_median(counts: dict) -> float:
+    total = sum(counts.values())
+    ordered = sorted(counts.items())
+
+    def nth(n):  # the n-th smallest value, 1-based
+        seen = 0
+        for value, count in ordered:
+            seen += count
+            if seen >= n:
+                return value
+        return ordered[-1][0]
+
+    if total % 2:
+        return float(nth(total // 2 + 1))
+    return (nth(total // 2) + nth(total // 2 + 1)) / 2
 
 
 def dashboard_build(user, *, date_from: date, date_to: date, now: datetime | None = None):
@@ -314,7 +328,7 @@ def dashboard_build(user, *, date_from: date, date_to: date, now: datetime | Non
         overdue_total=overdue_total,
         due_soon_total=due_soon_total,
         on_time=on_time,
-        median_days_to_close=_median_days_to_close(user, start, end),
+        median_days_to_close=_median_days_to_close(user, date_from, date_to),
         workload=workload,
         trend=dashboard_trend(user, date_from=date_from, date_to=date_to, now=now),
         date_from=date_from,
@@ -322,55 +336,42 @@ def dashboard_build(user, *, date_from: date, date_to: date, now: datetime | Non
     )
 
 
-def _weekly_counts(query, column, weeks, end) -> list[int]:
-    """One row of SUM(CASE …) per week: how many rows of ``query`` have ``column`` in each week."""
-    bounds = [start_of_local_day(w) for w in weeks] + [end]
-    sums = [
-        func.sum(sql_case(((column >= bounds[i]) & (column < bounds[i + 1]), 1), else_=0))
-        for i in range(len(weeks))
-    ]
-    row = db.session.execute(query.with_only_columns(*sums)).one()
-    return [int(v or 0) for v in row]
-
-
 def dashboard_trend(user, *, date_from: date, date_to: date, now: datetime) -> list:
     """Per week (Monday): cases opened, cases closed, and clocks whose due date passed that week
-    while still running (or that were later stopped late)."""
+    while still running (or that were later stopped late). From the daily tallies, up to today;
+    today's clocks past due come from the clocks (only those already past ``now``)."""
     first_monday = date_from - timedelta(days=date_from.weekday())
     weeks = []
     day = first_monday
     while day <= date_to:
         weeks.append(day)
         day += timedelta(days=7)
-    start = start_of_local_day(first_monday)
-    end = min(end_of_local_day(date_to), now)
-    opened = _weekly_counts(
-        _scoped(select(Case.id).where(Case.received_at >= start, Case.received_at < end), user),
-        Case.received_at,
-        weeks,
-        end,
-    )
-    closed = _weekly_counts(
-        _scoped(select(Case.id).where(Case.closed_at >= start, Case.closed_at < end), user),
-        Case.closed_at,
-        weeks,
-        end,
-    )
-    late = _weekly_counts(
-        _scoped(
-            select(Clock.id)
+    today = local_date(now)
+    last = min(date_to, today)
+    opened, closed, late = ([0] * len(weeks) for _ in range(3))
+
+    def week_of(day):
+        return (day - first_monday).days // 7
+
+    if first_monday <= last:
+        metrics = ("received", "closed", "breached_due", "running_due")
+        for _wf, _name, metric, day, amount in tally_rows(user, metrics, first_monday, last):
+            if metric in ("breached_due", "running_due") and day >= today:
+                continue  # today's: counted below, only those already past now
+            target = opened if metric == "received" else closed if metric == "closed" else late
+            target[week_of(day)] += amount
+    if first_monday <= today <= date_to:
+        counted = _scoped(
+            select(func.count(Clock.id))
             .join(Case, Case.id == Clock.case_id)
             .where(
                 Clock.status.in_(("breached", "running")),
-                Clock.due_at >= start,
-                Clock.due_at < end,
+                Clock.due_at >= start_of_local_day(today),
+                Clock.due_at < now,
             ),
             user,
-        ),
-        Clock.due_at,
-        weeks,
-        end,
-    )
+        )
+        late[week_of(today)] += db.session.scalar(counted) or 0
     return list(zip(weeks, opened, closed, late, strict=True))
 
 

@@ -316,3 +316,47 @@ def test_a_moved_date_that_a_notice_announced_asks_for_a_correction(
     assert f"{new_day.year}年{new_day.month}月{new_day.day}日" in text
     assert notices_needing_correction(case) == []
     assert 'id="correction-tasks"' not in client.get(f"/cases/{case.id}").text
+
+
+def _tally_snapshot():
+    from sqlalchemy import select
+
+    from caseflow.supervision.models import DailyTally
+
+    rows = db.session.execute(
+        select(
+            DailyTally.unit_id, DailyTally.workflow, DailyTally.name, DailyTally.metric,
+            DailyTally.day, DailyTally.amount,
+        )
+    ).all()
+    return {tuple(r[:5]): r[5] for r in rows if r[5]}
+
+
+def test_running_totals_kept_in_each_transaction_equal_a_recount(open_case, fire, typhoon):
+    """The daily tallies the dashboard reads are kept by every write (engine steps, a calendar
+    recompute, a deletion): at every point they equal a recount from the cases and clocks."""
+    from caseflow.clocks.models import Clock
+    from caseflow.supervision.tallies import tallies_rebuild
+
+    def check():
+        db.session.commit()
+        kept = _tally_snapshot()
+        tallies_rebuild()
+        assert _tally_snapshot() == kept
+        db.session.commit()
+
+    case = _under_review(open_case, fire)
+    other = open_case("adjudication", received_at="2026-09-01 09:00")
+    check()
+    fire(other, "accept", occurred_at="2026-09-10 10:00", data={"handlers": ["甲", "乙", "丙"]})
+    fire(case, "suspend", "supervisor", occurred_at="2026-11-12 10:00", data={"reason": "invalidation"})
+    check()
+    calendar_load("2026-09-15 holiday 台风停工\n", source="通告", unit="ZS")
+    check()
+    fire(other, "withdraw", occurred_at="2026-09-20 10:00")
+    check()
+    assert _tally_snapshot()  # something was counted
+    # every clock carries its 临期 moment
+    assert db.session.query(Clock).filter(Clock.due_soon_at.is_(None)).count() == 0
+    db.session.delete(db.session.get(Clock, clocks_of(case)["closing"].id))
+    check()
