@@ -30,7 +30,13 @@ _KEY = ("unit_id", "workflow", "name", "metric", "day")
 # -- what one row contributes ------------------------------------------------------------------
 
 
-def case_contribution(unit_id, workflow, received_at, closed_at, is_closed) -> Counter:
+#: The day of the tallies that have no day (open cases per assignee).
+ALWAYS = date(2000, 1, 1)
+
+
+def case_contribution(
+    unit_id, workflow, received_at, closed_at, is_closed, assignee_id=None, next_due_at=None
+) -> Counter:
     out = Counter()
     if unit_id is None or workflow is None:
         return out
@@ -39,10 +45,18 @@ def case_contribution(unit_id, workflow, received_at, closed_at, is_closed) -> C
     if is_closed and closed_at is not None and received_at is not None:
         days = (local_date(closed_at) - local_date(received_at)).days
         out[(unit_id, workflow, str(days), "closed", local_date(closed_at))] += 1
+    if not is_closed:
+        # Workload: open cases per assignee ("0": unassigned), and by the day of the next due.
+        who = str(assignee_id or 0)
+        out[(unit_id, workflow, who, "open", ALWAYS)] += 1
+        if next_due_at is not None:
+            out[(unit_id, workflow, who, "open_due", local_date(next_due_at))] += 1
     return out
 
 
-def clock_contribution(unit_id, workflow, name, status, stopped_at, due_at) -> Counter:
+def clock_contribution(
+    unit_id, workflow, name, status, stopped_at, due_at, due_soon_at=None
+) -> Counter:
     out = Counter()
     if unit_id is None or workflow is None or due_at is None:
         return out
@@ -52,6 +66,8 @@ def clock_contribution(unit_id, workflow, name, status, stopped_at, due_at) -> C
         out[(unit_id, workflow, name, "breached_due", local_date(due_at))] += 1
     elif status == "running":
         out[(unit_id, workflow, name, "running_due", local_date(due_at))] += 1
+        if due_soon_at is not None:
+            out[(unit_id, workflow, name, "running_soon", local_date(due_soon_at))] += 1
     return out
 
 
@@ -92,7 +108,15 @@ def _case_delta(obj, *, old: bool, new: bool) -> Counter:
     delta = Counter()
     if new:
         delta.update(
-            case_contribution(obj.unit_id, obj.workflow, obj.received_at, obj.closed_at, obj.is_closed)
+            case_contribution(
+                obj.unit_id,
+                obj.workflow,
+                obj.received_at,
+                obj.closed_at,
+                obj.is_closed,
+                obj.assignee_id,
+                obj.next_due_at,
+            )
         )
     if old:
         delta.subtract(
@@ -102,6 +126,8 @@ def _case_delta(obj, *, old: bool, new: bool) -> Counter:
                 _before(obj, "received_at"),
                 _before(obj, "closed_at"),
                 _before(obj, "is_closed"),
+                _before(obj, "assignee_id"),
+                _before(obj, "next_due_at"),
             )
         )
     return delta
@@ -115,7 +141,13 @@ def _clock_delta(session, obj, cache, *, old: bool, new: bool) -> Counter:
     if new:
         delta.update(
             clock_contribution(
-                case.unit_id, case.workflow, obj.name, obj.status, obj.stopped_at, obj.due_at
+                case.unit_id,
+                case.workflow,
+                obj.name,
+                obj.status,
+                obj.stopped_at,
+                obj.due_at,
+                obj.due_soon_at,
             )
         )
     if old:
@@ -127,6 +159,7 @@ def _clock_delta(session, obj, cache, *, old: bool, new: bool) -> Counter:
                 _before(obj, "status"),
                 _before(obj, "stopped_at"),
                 _before(obj, "due_at"),
+                _before(obj, "due_soon_at"),
             )
         )
     return delta
@@ -193,11 +226,19 @@ def tallies_rebuild(*, chunk: int = 5000) -> int:
     session.execute(delete(DailyTally))
     totals = Counter()
     units = {}
-    for case_id, unit_id, workflow, received_at, closed_at, is_closed in session.execute(
-        select(Case.id, Case.unit_id, Case.workflow, Case.received_at, Case.closed_at, Case.is_closed)
-    ).yield_per(chunk):
+    cases = select(
+        Case.id,
+        Case.unit_id,
+        Case.workflow,
+        Case.received_at,
+        Case.closed_at,
+        Case.is_closed,
+        Case.assignee_id,
+        Case.next_due_at,
+    )
+    for case_id, unit_id, workflow, *facts in session.execute(cases).yield_per(chunk):
         units[case_id] = (unit_id, workflow)
-        totals.update(case_contribution(unit_id, workflow, received_at, closed_at, is_closed))
+        totals.update(case_contribution(unit_id, workflow, *facts))
     moments = []
     clocks = select(
         Clock.id,
@@ -212,17 +253,13 @@ def tallies_rebuild(*, chunk: int = 5000) -> int:
     )
     for row in session.execute(clocks).yield_per(chunk):
         unit_id, workflow = units.get(row.case_id, (None, None))
+        moment = due_soon_moment(row.started_at, row.due_at, row.paused_seconds, row.period_unit)
         totals.update(
-            clock_contribution(unit_id, workflow, row.name, row.status, row.stopped_at, row.due_at)
+            clock_contribution(
+                unit_id, workflow, row.name, row.status, row.stopped_at, row.due_at, moment
+            )
         )
-        moments.append(
-            {
-                "b_id": row.id,
-                "b_moment": due_soon_moment(
-                    row.started_at, row.due_at, row.paused_seconds, row.period_unit
-                ),
-            }
-        )
+        moments.append({"b_id": row.id, "b_moment": moment})
     from sqlalchemy import bindparam, update
 
     table = Clock.__table__
@@ -262,3 +299,16 @@ def tally_total(user, metric: str, first: date, last: date) -> int:
     if not user.is_admin:
         query = query.where(DailyTally.unit_id == user.unit_id)
     return int(db.session.scalar(query) or 0)
+
+
+def tally_before_today(user, metric: str, today: date, unit_id=None) -> dict:
+    """name → the sum of ``metric`` over every day before ``today`` (running clocks by due day,
+    open cases by next due day): the rows are the distinct days, not the clocks."""
+    query = select(DailyTally.name, func.sum(DailyTally.amount)).where(
+        DailyTally.metric == metric, DailyTally.day < today
+    )
+    if not user.is_admin:
+        query = query.where(DailyTally.unit_id == user.unit_id)
+    if unit_id is not None:
+        query = query.where(DailyTally.unit_id == unit_id)
+    return {name: int(n or 0) for name, n in db.session.execute(query.group_by(DailyTally.name))}

@@ -9,7 +9,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import case as sql_case
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -20,7 +19,8 @@ from caseflow.clocks.models import Clock
 from caseflow.errors import NotFound
 from caseflow.extensions import db
 from caseflow.supervision.selectors import due_soon_condition, on_time_tallies
-from caseflow.supervision.tallies import tally_rows
+from caseflow.supervision.tallies import ALWAYS as TALLY_ALWAYS
+from caseflow.supervision.tallies import tally_before_today, tally_rows
 from caseflow.timeutil import end_of_local_day, local_date, start_of_local_day, utcnow
 from caseflow.web.filters import clock_state
 
@@ -227,7 +227,7 @@ class Dashboard:
 LIST_LIMIT = 50
 
 
-def _late_clocks(user, *, due_from=None, due_to=None, condition=()):
+def _late_clocks(user, *, due_from=None, due_to=None, condition=(), count=True):
     """Running clocks of open cases due in [due_from, due_to) (and meeting ``condition``): the
     soonest LIST_LIMIT, and the total (both from ``ix_clocks_status_due_at``)."""
     condition = [Clock.status == "running", Case.is_closed.is_(False), *condition]
@@ -242,8 +242,10 @@ def _late_clocks(user, *, due_from=None, due_to=None, condition=()):
         .options(selectinload(Case.assignee), selectinload(Case.unit))
     )
     rows = list(db.session.execute(_scoped(joined, user).order_by(Clock.due_at).limit(LIST_LIMIT)))
-    counted = select(func.count(Clock.id)).join(Case, Case.id == Clock.case_id).where(*condition)
-    total = db.session.scalar(_scoped(counted, user)) or 0
+    total = None
+    if count:
+        counted = select(func.count(Clock.id)).join(Case, Case.id == Clock.case_id).where(*condition)
+        total = db.session.scalar(_scoped(counted, user)) or 0
 
     # Grouped the way a supervisor reads them: by unit, then by caseworker.
     def by_desk(row):
@@ -251,6 +253,66 @@ def _late_clocks(user, *, due_from=None, due_to=None, condition=()):
         return (case.unit_id, case.assignee.display_name if case.assignee else "", clock.due_at)
 
     return sorted(((clock, case) for clock, case in rows), key=by_desk), total
+
+
+def _running_today(user, column, today_start, now, *, strict=True):
+    """Running clocks whose ``column`` falls today, up to now (the part no tally day can tell)."""
+    upper = column < now if strict else column <= now
+    query = (
+        select(func.count(Clock.id))
+        .join(Case, Case.id == Clock.case_id)
+        .where(Clock.status == "running", column >= today_start, upper)
+    )
+    return db.session.scalar(_scoped(query, user)) or 0
+
+
+def late_totals(user, now: datetime) -> tuple[int, int]:
+    """(overdue, 临期) running clocks at ``now``, exact: the running totals by due day and by
+    临期 day before today, and today's clocks read one by one.
+
+    临期 = (moment ≤ now) − (due ≤ now): every clock's moment is at or before its due instant."""
+    today = local_date(now)
+    today_start = start_of_local_day(today)
+    due_before = sum(tally_before_today(user, "running_due", today).values())
+    soon_before = sum(tally_before_today(user, "running_soon", today).values())
+    overdue = due_before + _running_today(user, Clock.due_at, today_start, now)
+    due_by_now = due_before + _running_today(user, Clock.due_at, today_start, now, strict=False)
+    soon = soon_before + _running_today(user, Clock.due_soon_at, today_start, now, strict=False)
+    return overdue, soon - due_by_now
+
+
+def _workload(user, now: datetime) -> list:
+    """(user, open cases, of which overdue) per assignee, from the running totals: open cases
+    per assignee, and by the day of their next due (today's read from the cases)."""
+    today = local_date(now)
+    open_counts = defaultdict(int)
+    for _wf, who, _metric, _day, amount in tally_rows(
+        user, ("open",), TALLY_ALWAYS, TALLY_ALWAYS
+    ):
+        open_counts[int(who)] += amount
+    late = defaultdict(int)
+    for who, n in tally_before_today(user, "open_due", today).items():
+        late[int(who)] += n
+    today_late = _scoped(
+        select(Case.assignee_id, func.count(Case.id))
+        .where(
+            Case.is_closed.is_(False),
+            Case.next_due_at >= start_of_local_day(today),
+            Case.next_due_at < now,
+        )
+        .group_by(Case.assignee_id),
+        user,
+    )
+    for uid, n in db.session.execute(today_late):
+        late[uid or 0] += n
+    ids = [uid for uid, n in open_counts.items() if uid and n]
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    rows = [
+        (users.get(uid) if uid else None, n, late.get(uid, 0))
+        for uid, n in open_counts.items()
+        if n
+    ]
+    return sorted(rows, key=lambda row: -row[1])
 
 
 def _seconds_between(start, end):
@@ -293,9 +355,12 @@ def dashboard_build(user, *, date_from: date, date_to: date, now: datetime | Non
     start = start_of_local_day(date_from)
     end = end_of_local_day(date_to)
 
-    overdue, overdue_total = _late_clocks(user, due_from=None, due_to=now)
+    # The lists read the most urgent rows; the totals come from the running totals (the days
+    # before today) and today's clocks themselves (caseflow.supervision.tallies).
+    overdue, _ = _late_clocks(user, due_from=None, due_to=now, count=False)
     # 临期 as the inbox and the alerts count it: the 75% rule (deadlines.md §4).
-    due_soon, due_soon_total = _late_clocks(user, condition=[due_soon_condition(now)])
+    due_soon, _ = _late_clocks(user, condition=[due_soon_condition(now)], count=False)
+    overdue_total, due_soon_total = late_totals(user, now)
 
     # On-time share per workflow and clock: met vs missed, where a running clock past its due
     # date counts as missed (caseflow.supervision.selectors).
@@ -304,23 +369,7 @@ def dashboard_build(user, *, date_from: date, date_to: date, now: datetime | Non
         for t in on_time_tallies(user, start=start, end=end, now=now)
     ]
 
-    # Workload: open cases per assignee, and how many of them are overdue.
-    load = _scoped(
-        select(
-            Case.assignee_id,
-            func.count(Case.id),
-            func.sum(sql_case((Case.next_due_at < now, 1), else_=0)),
-        )
-        .where(Case.is_closed.is_(False))
-        .group_by(Case.assignee_id),
-        user,
-    )
-    counts = list(db.session.execute(load))
-    ids = [uid for uid, _n, _late in counts if uid is not None]
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
-    workload = sorted(
-        ((users.get(uid), n, int(late or 0)) for uid, n, late in counts), key=lambda row: -row[1]
-    )
+    workload = _workload(user, now)
 
     return Dashboard(
         overdue=overdue,
