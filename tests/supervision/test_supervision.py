@@ -360,3 +360,30 @@ def test_running_totals_kept_in_each_transaction_equal_a_recount(open_case, fire
     assert db.session.query(Clock).filter(Clock.due_soon_at.is_(None)).count() == 0
     db.session.delete(db.session.get(Clock, clocks_of(case)["closing"].id))
     check()
+
+
+def test_totals_from_running_totals_equal_the_clocks_at_any_moment(open_case, fire, chief):
+    """Overdue and 临期 totals (tallies before today + today's clocks) equal a direct count of
+    the running clocks, at several moments, including within the day a clock falls due."""
+    from sqlalchemy import func, select
+
+    from caseflow.cases.models import Case
+    from caseflow.clocks.models import Clock
+    from caseflow.supervision.selectors import due_soon_condition
+    from caseflow.web.selectors import late_totals
+
+    _under_review(open_case, fire)
+    for day in ("2026-11-16 09:00", "2026-11-20 15:00", "2026-11-24 11:00", "2026-11-27 08:00"):
+        open_case("adjudication", received_at=day)
+    db.session.commit()
+
+    def direct(now):
+        base = select(func.count(Clock.id)).join(Case, Case.id == Clock.case_id)
+        overdue = db.session.scalar(base.where(Clock.status == "running", Clock.due_at < now))
+        soon = db.session.scalar(base.where(due_soon_condition(now)))
+        return overdue, soon
+
+    for moment in ("2026-11-25 00:00", "2026-11-27 09:30", "2026-11-28 00:00", "2026-12-01 13:00",
+                   "2026-12-04 23:59", "2026-12-05 00:00"):
+        now = at(moment)
+        assert late_totals(chief, now) == direct(now), moment
