@@ -15,6 +15,7 @@ from caseflow.engine import available_triggers
 from caseflow.errors import ValidationFailed
 from caseflow.supervision.report import annual_report, report_unit, report_year
 from caseflow.supervision.selectors import approvals_queue, waiting_text
+from caseflow.supervision.squeeze import squeezed_open_clocks
 from caseflow.timeutil import local_date, utcnow
 from caseflow.web import bp
 from caseflow.web import selectors as sel
@@ -55,6 +56,7 @@ EXPLAIN = {
     "approvals": _l("有仅限部门负责人操作的步骤（裁决、延长、中止、恢复、审批等）待办的案件"),
     "median": _l("期内结案案件从收到到结案的日历天数中位数"),
     "workload": _l("各承办人在办案件数，及其中下一时限已超期的件数"),
+    "squeeze": _l("按日历日或月计算的期限内工作日明显少于通常（如跨国庆长假）的在办案件"),
 }
 
 
@@ -82,6 +84,7 @@ def dashboard():
         board=board,
         approvals=_approvals(board.overdue + board.due_soon),
         queue=approvals_queue(current_user, now=now, limit=QUEUE_LIMIT),
+        squeezed=squeezed_open_clocks(current_user, now=now, limit=QUEUE_LIMIT),
         waiting_text=waiting_text,
         explain=EXPLAIN,
         workflow_labels={name: module.LABEL for name, module in workflows.WORKFLOWS.items()},

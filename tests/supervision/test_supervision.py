@@ -387,3 +387,26 @@ def test_totals_from_running_totals_equal_the_clocks_at_any_moment(open_case, fi
                    "2026-12-04 23:59", "2026-12-05 00:00"):
         now = at(moment)
         assert late_totals(chief, now) == direct(now), moment
+
+
+def test_a_month_over_national_day_is_flagged_as_squeezed(client, login, api, chief, open_case, fire):
+    """A closing clock of one month from 2026-09-28 holds 18 working days (make-up Saturdays
+    counted) against about 21: the case page and the dashboard say so; October–November does not."""
+    from caseflow.calendar.periods import calendar_for_context
+    from caseflow.supervision.squeeze import clock_squeeze
+
+    case = open_case("adjudication", received_at="2026-09-28 09:00")
+    squeezed = clock_start(case, "promise_test", period="1 months", started_at=at("2026-09-28 10:00"))
+    calm = clock_start(case, "calm_test", period="1 months", started_at=at("2026-10-29 10:00"))
+    db.session.commit()
+    found = clock_squeeze(squeezed, calendar_for_context(case.unit_id))
+    assert (found.workdays, found.usual) == (18, 21)
+    assert found.text == "本期限内仅 18 个工作日（通常约 21 个）"
+    assert clock_squeeze(calm, calendar_for_context(case.unit_id)) is None
+    with time_machine.travel(at("2026-10-09 10:00"), tick=False):
+        login(chief)
+        page = client.get(f"/cases/{case.id}")
+        board = client.get("/dashboard")
+    assert "本期限内仅 18 个工作日（通常约 21 个）" in page.text
+    section = board.text.split('id="squeezed"')[1].split("</section>")[0]
+    assert case.number in section and "18 个工作日" in section
