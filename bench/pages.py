@@ -12,8 +12,9 @@ Two models of "more cases" (``--model``):
   60% chance (about one in seven of them late), older ones closed except 0.2% (long
   suspensions, all late). This is how the database grows, and
   what the 2× target is about: a page must not slow down because old cases pile up.
-- ``dense``: both sizes received over the same two years, 10% open: 100× the work in every period.
-  The inbox still reads a page of 50; the dashboard's period figures grow with the period's volume.
+- ``dense``: both sizes received over the same two years, 10% open: 100× the work in every period
+  (target ≤ 1.5×). The inbox still reads a page of 50; the dashboard's period figures come from
+  daily running totals (``caseflow.supervision.tallies``), recounted here after the bulk fill.
 Each page is then fetched ``--runs`` times through the Flask test client, logged in (a caseworker
 for the inbox, a supervisor for the dashboard); the first fetch warms caches and is not counted.
 Prints median and p95 in ms for both sizes and the ratio large/small (target ≤ 2×).
@@ -216,6 +217,12 @@ def _prepare(n: int, base: str | None, tmp: Path, model: str, drops: list) -> di
         calendar_seed_official()
         started = time.perf_counter()
         users = _fill(n, model=model)
+        # Bulk inserts go around the ORM: count them into the dashboard's daily running totals
+        # (in production each step keeps them in its own transaction).
+        from caseflow.supervision.tallies import tallies_rebuild
+
+        tallies_rebuild()
+        db.session.commit()
         fill_s = time.perf_counter() - started
         names = {k: u.username for k, u in users.items()}
         with db.engine.connect() as conn:
@@ -291,9 +298,10 @@ def main() -> None:
             )
         ratio = statistics.median(large[page]) / statistics.median(small[page])
         p95_ratio = _p95(large[page]) / _p95(small[page])
-        verdict = "ok" if ratio <= 2 else "OVER TARGET"
+        target = 1.5 if args.model == "dense" else 2
+        verdict = "ok" if ratio <= target else "OVER TARGET"
         print(
-            f"{page:<10} {'ratio':>8} {ratio:>9.2f}× {p95_ratio:>7.2f}×  (target ≤ 2×: {verdict})"
+            f"{page:<10} {'ratio':>8} {ratio:>9.2f}× {p95_ratio:>7.2f}×  (target ≤ {target}×: {verdict})"
         )
 
 

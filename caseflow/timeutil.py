@@ -59,3 +59,38 @@ def iso(instant: datetime | None) -> str | None:
 def chinese_date(day: date) -> str:
     """2026年10月23日 — how a person reads a date."""
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+#: 周一 … 周日, as a date is written on a notice or a page.
+_WEEKDAYS = "一二三四五六日"
+#: Clocks that end at an hour rather than at 24:00 of a day.
+HOUR_UNITS = ("hours", "fixed")
+
+
+def deadline_day(due_at: datetime, period_unit: str) -> date:
+    """The one day a deadline is known by (``due_on`` in the API). A day-based clock's ``due_at``
+    is 24:00 of its last day, stored as the next day's 00:00: the last day is the day before
+    (deadlines.md §2). An hour clock's day is the local day of its instant."""
+    if period_unit in HOUR_UNITS:
+        return local_date(due_at)
+    return local_date(due_at - timedelta(microseconds=1))
+
+
+def deadline_chinese(due_at: datetime, period_unit: str) -> str:
+    """2026年11月25日（周三） for a day-based clock, 2026年11月25日（周三）14:00 for an hour clock:
+    every surface (pages, e-mail, webhook, XLSX, API text) writes a deadline this way, and none
+    prints 00:00 of the next day."""
+    day = deadline_day(due_at, period_unit)
+    text = f"{chinese_date(day)}（周{_WEEKDAYS[day.weekday()]}）"
+    if period_unit in HOUR_UNITS:
+        text += f"{to_local(due_at):%H:%M}"
+    return text
+
+
+def deadline_english(due_at: datetime, period_unit: str) -> str:
+    """2026-11-25 (Wed), or 2026-11-25 (Wed) 14:00 for an hour clock."""
+    day = deadline_day(due_at, period_unit)
+    text = f"{day.isoformat()} ({day:%a})"
+    if period_unit in HOUR_UNITS:
+        text += f" {to_local(due_at):%H:%M}"
+    return text

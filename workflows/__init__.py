@@ -30,3 +30,10 @@ def transition(workflow: WorkflowModule, trigger: str) -> Transition | None:
 def clock(workflow: WorkflowModule, name: str) -> ClockDef | None:
     """The ``ClockDef`` called ``name`` in ``workflow``, or None."""
     return next((c for c in workflow.CLOCKS if c.name == name), None)
+
+
+def is_court_clock(workflow_name: str, clock_name: str) -> bool:
+    """Whether the clock is a court's period (counted on the national calendar only)."""
+    module = WORKFLOWS.get(workflow_name)
+    definition = clock(module, clock_name) if module else None
+    return bool(definition is not None and getattr(definition, "court", False))

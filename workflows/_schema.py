@@ -134,7 +134,8 @@ class ClockDef:
     of ``variant_key`` (``patent_type`` from the case's right, or ``complaint_type`` from its data).
     ``period=None`` and no variant: the clock does not run unless a unit profile sets it.
     ``fixed`` names an instant instead of a period (``fair_close``: the fair's ``closes_at``);
-    ``cap`` names an instant the due date never passes."""
+    ``cap`` names an instant the due date never passes. ``court``: the period belongs to a court
+    (national calendar only)."""
 
     name: str
     label: str
@@ -148,6 +149,9 @@ class ClockDef:
     cap: str | None = None
     extension_step: str | None = None
     extension_max: str | None = None
+    #: A court's period (to sue, to appeal) rather than the centre's own: it is counted on the
+    #: national calendar only, and a centre's local closures never move it (deadlines.md §1).
+    court: bool = False
 
 
 class WorkflowModule(Protocol):

@@ -372,5 +372,6 @@ CLOCKS = (
         start_basis="service of the decision",
         basis="专利法 art 65: suit within 15 days of receiving the decision",
         evidence="V",
+        court=True,
     ),
 )

@@ -52,14 +52,21 @@ ZHONGSHAN = {
 }
 
 #: Pudong: biomedicine (A61, C07, C12), high-end equipment (B23, B25), next-generation IT
-#: (G06, H04) — 浦东若干规定 art 3 [V].
+#: (G06, H04) — 浦东若干规定 art 3 [V]. Its design (Locarno) classes are the same fields seen as
+#: products, so that the one-week design promise works from ``seed``: 24 medical and laboratory
+#: equipment (biomedicine), 08 tools and hardware and 15 machines (equipment), 14 recording,
+#: telecommunication and data-processing equipment (IT). The centre's own filing guide names
+#: the exact list; an admin edits it on the unit page.
 PUDONG = {
     "code": "PD",
     "name": "中国（浦东）知识产权保护中心",
     "kind": "protection_centre",
     "profile": {
         "full_name": "中国（浦东）知识产权保护中心",
-        "fields": {"ipc": ["A61", "C07", "C12", "B23", "B25", "G06", "H04"], "locarno": []},
+        "fields": {
+            "ipc": ["A61", "C07", "C12", "B23", "B25", "G06", "H04"],
+            "locarno": ["08", "14", "15", "24"],
+        },
         "clocks": {
             # Invention about 3 months, utility model 1 month, design 1 week (P20 [S]).
             "grant_target": {

@@ -15,9 +15,9 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import workflows
 from caseflow.alerts.rules import is_day_based
-from caseflow.calendar.periods import due_on_of
-from caseflow.timeutil import chinese_date, iso, to_local
+from caseflow.timeutil import deadline_chinese, deadline_day, iso
 
 SMTP_TIMEOUT = 20
 WEBHOOK_TIMEOUT = 10
@@ -37,27 +37,32 @@ def deliver(message, config) -> None:
 
 
 def due_text(alert) -> str:
-    """The due date as a person reads it: the last day for day-based clocks, else the instant."""
-    if is_day_based(alert.clock.period_unit):
-        return f"{chinese_date(due_on_of(alert.due_at))}（当日24:00）"
-    local = to_local(alert.due_at)
-    return f"{chinese_date(local.date())} {local:%H:%M}"
+    """The due date as every surface writes it: the last day (and weekday), or the hour for hour
+    clocks; never 00:00 of the next day."""
+    return deadline_chinese(alert.due_at, alert.clock.period_unit)
+
+
+def clock_name_text(alert) -> str:
+    """The clock as the procedure names it (审理期限), not its code (``closing``)."""
+    module = workflows.WORKFLOWS.get(alert.case.workflow)
+    definition = workflows.clock(module, alert.clock.name) if module else None
+    return definition.label if definition else alert.clock.name
 
 
 def alert_subject(alert) -> str:
-    return f"【{alert.label}】{alert.case.number} {alert.clock.name}"
+    return f"【{alert.label}】{alert.case.number} {clock_name_text(alert)} {due_text(alert)}"
 
 
 def alert_text(alert) -> str:
     case, clock = alert.case, alert.clock
     head = f"案件 {case.number}" + (f"《{case.title}》" if case.title else "")
     if alert.level == "due_soon":
-        body = f"{head} 的时限「{clock.name}」即将届满，届满时间：{due_text(alert)}。"
+        body = f"{head} 的时限「{clock_name_text(alert)}」即将届满，届满时间：{due_text(alert)}。"
     elif alert.level == "overdue":
-        body = f"{head} 的时限「{clock.name}」已于 {due_text(alert)} 届满，尚未办结。"
+        body = f"{head} 的时限「{clock_name_text(alert)}」已于 {due_text(alert)} 届满，尚未办结。"
     else:
         span = "5 个工作日" if is_day_based(clock.period_unit) else "2 小时"
-        body = f"{head} 的时限「{clock.name}」超期已满 {span}（届满时间：{due_text(alert)}），请督办。"
+        body = f"{head} 的时限「{clock_name_text(alert)}」超期已满 {span}（届满时间：{due_text(alert)}），请督办。"
     if alert.late:
         body += "（系统恢复后补发）"
     return body
@@ -84,7 +89,10 @@ def alert_facts(alert) -> dict:
         "case_id": alert.case_id,
         "case_number": alert.case.number,
         "clock": alert.clock.name,
+        "clock_label": clock_name_text(alert),
         "due_at": iso(alert.due_at),
+        "due_on": deadline_day(alert.due_at, alert.clock.period_unit).isoformat(),
+        "due_text": due_text(alert),
         "moment_at": iso(alert.moment_at),
         "raised_at": iso(alert.raised_at),
         "late": alert.late,

@@ -7,12 +7,13 @@ from flask import jsonify, request
 import workflows
 from caseflow.api import api_user, bp, json_body
 from caseflow.api.schema import body_check
+from caseflow.api.supervision import stats_with_on_time
 from caseflow.cases import selectors
 from caseflow.cases.services import case_assign, case_open
 from caseflow.engine import available_triggers, case_fire
 from caseflow.errors import Malformed, PermissionDenied, ValidationFailed, VersionConflict
 from caseflow.extensions import db
-from caseflow.timeutil import iso, parse_instant
+from caseflow.timeutil import deadline_chinese, deadline_day, iso, parse_instant
 
 #: Far beyond any list we hold, and far below an offset the database cannot represent.
 MAX_PAGE = 1_000_000
@@ -27,6 +28,10 @@ def clock_json(clock, wf) -> dict:
         "period": clock.period,
         "started_at": iso(clock.started_at),
         "due_at": iso(clock.due_at),
+        # The last day (local) a person reads; ``due_at`` is its 24:00 instant (the next 00:00).
+        "due_on": deadline_day(clock.due_at, clock.period_unit).isoformat(),
+        "due_text": deadline_chinese(clock.due_at, clock.period_unit),
+        # This clock's own: counted on a provisional calendar year (not the case's other clocks).
         "provisional": clock.provisional,
         "paused_at": iso(clock.paused_at),
         "stopped_at": iso(clock.stopped_at),
@@ -331,13 +336,14 @@ def cases_index():
 @bp.get("/stats")
 def stats():
     user = api_user()
+    from_on, to_on = _query_date("from"), _query_date("to")
+    if from_on and to_on and from_on > to_on:
+        raise ValidationFailed(
+            "止日不能早于起日", message_en="to is before from", fields={"to": "before from"}
+        )
+    rows = selectors.cases_stats(
+        user, unit=request.args.get("unit") or None, from_on=from_on, to_on=to_on
+    )
     return jsonify(
-        {
-            "workflows": selectors.cases_stats(
-                user,
-                unit=request.args.get("unit") or None,
-                from_on=_query_date("from"),
-                to_on=_query_date("to"),
-            )
-        }
+        {"workflows": stats_with_on_time(user, rows, request.args.get("unit"), from_on, to_on)}
     )

@@ -188,7 +188,13 @@ def _schemas() -> dict:
                 "period": _NULL_TEXT,
                 "started_at": _INSTANT,
                 "due_at": _INSTANT,
-                "provisional": _BOOL,
+                "due_on": {
+                    "type": "string",
+                    "format": "date",
+                    "description": "the last day (local); due_at is its 24:00 instant",
+                },
+                "due_text": _TEXT,
+                "provisional": {**_BOOL, "description": "this clock's own due date is provisional"},
                 "paused_at": _NULL_INSTANT,
                 "stopped_at": _NULL_INSTANT,
                 "extended": {},
@@ -342,6 +348,14 @@ def _schemas() -> dict:
                             "closing_clock": _NULL_TEXT,
                             "closing_met_share": {"type": "number", "nullable": True},
                             "median_days_to_close": {"type": "number", "nullable": True},
+                            "period_from": {"type": "string", "format": "date"},
+                            "period_to": {"type": "string", "format": "date"},
+                            "clocks_met": _INT,
+                            "clocks_missed": {
+                                **_INT,
+                                "description": "stopped late, or still running past due",
+                            },
+                            "on_time_share": {"type": "number", "nullable": True},
                         }
                     ),
                 }
@@ -355,13 +369,49 @@ def _schemas() -> dict:
                 "case_id": _TEXT,
                 "case_number": _TEXT,
                 "clock": _TEXT,
+                "clock_label": _TEXT,
                 "due_at": _INSTANT,
+                "due_on": {"type": "string", "format": "date"},
+                "due_text": _TEXT,
                 "moment_at": _INSTANT,
                 "raised_at": _INSTANT,
                 "late": _BOOL,
                 "acknowledged_at": _NULL_INSTANT,
                 "acknowledged_by": _NULL_TEXT,
                 "ack_note": _NULL_TEXT,
+            }
+        ),
+        "Approvals": _obj(
+            {
+                "total": _INT,
+                "items": {
+                    "type": "array",
+                    "items": _obj(
+                        {
+                            "case_id": _TEXT,
+                            "case_number": _TEXT,
+                            "workflow": _TEXT,
+                            "state": _TEXT,
+                            "assignee": _NULL_TEXT,
+                            "triggers": {
+                                "type": "array",
+                                "items": _obj({"trigger": _TEXT, "label": _TEXT}),
+                            },
+                            "waiting_since": _INSTANT,
+                            "waiting_hours": {"type": "number"},
+                            "waiting_text": _TEXT,
+                        }
+                    ),
+                },
+            }
+        ),
+        "StatsReport": _obj(
+            {
+                "year": _INT,
+                "unit": _NULL_TEXT,
+                "unit_name": _NULL_TEXT,
+                "generated_at": _INSTANT,
+                "workflows": {"type": "array", "items": {"type": "object"}},
             }
         ),
         "AlertList": _obj({"alerts": {"type": "array", "items": _ref("Alert")}, "unread": _INT}),
@@ -624,6 +674,20 @@ def _paths() -> dict:
                     _query("from", {"type": "string", "format": "date"}),
                     _query("to", {"type": "string", "format": "date"}),
                 ],
+            )
+        },
+        "/stats/report": {
+            "get": _op(
+                "Annual statistics per workflow (the yearly returns to CNIPA and the province)",
+                {"200": ok(_ref("StatsReport"))},
+                params=[_query("year", _INT), _query("unit", _TEXT)],
+            )
+        },
+        "/approvals": {
+            "get": _op(
+                "Cases waiting for a supervisor-only step, longest waiting first (supervisors)",
+                {"200": ok(_ref("Approvals"))},
+                params=[_query("limit", {"type": "integer", "minimum": 1, "maximum": 500})],
             )
         },
         "/alerts": {

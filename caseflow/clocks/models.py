@@ -55,6 +55,9 @@ class Clock(Model):
     next_alert_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The highest alert level raised for the current due date: null, due_soon, overdue, escalated.
     alert_level: Mapped[str | None] = mapped_column(String(16))
+    #: When the clock becomes 临期 (deadlines.md §4: 75% of its running time, pauses excluded, or
+    #: its last day begun). Set on every flush by ``caseflow.supervision.tallies``.
+    due_soon_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     case = relationship("Case")
     entries: Mapped[list["ClockEntry"]] = relationship(
@@ -88,6 +91,8 @@ class Clock(Model):
             " or (status in ('running', 'paused') and stopped_at is null)",
             name="stopped_iff_stopped_at",
         ),
+        # The dashboard's 临期 list: running clocks whose moment has come.
+        Index("ix_clocks_status_due_soon_at", "status", "due_soon_at"),
     )
 
     @property

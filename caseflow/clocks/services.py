@@ -108,6 +108,13 @@ class _Batch:
             self._calendar = calendar_for_context(self.case.unit_id)
         return self._calendar
 
+    def calendar_for(self, name: str) -> WorkingCalendar:
+        """The calendar clock ``name`` counts on: the national one for a court's period, the
+        unit's (with its local closures) for the centre's own clocks."""
+        if workflows.is_court_clock(self.case.workflow, name):
+            return calendar_for_context(None)
+        return self.calendar
+
     def active(self, name: str, statuses=ACTIVE) -> Clock | None:
         clock = self.clocks.get(name)
         return clock if clock is not None and clock.status in statuses else None
@@ -207,7 +214,7 @@ def clock_next_alert_at(
         return clock.due_at
     if after_level == "overdue":
         if clock.period_unit in DAY_UNITS:
-            calendar = calendar or calendar_for_context(clock.case.unit_id)
+            calendar = calendar or clock_calendar(clock)
             day = calendar.nth_workday_after(due_on_of(clock.due_at), ESCALATE_WORKDAYS)
             return end_of_local_day(day)
         return clock.due_at + timedelta(hours=ESCALATE_HOURS)
@@ -297,10 +304,18 @@ def _step_extend(s, by: Period, calendar: WorkingCalendar) -> None:
     _refresh_provisional(s, calendar)
 
 
+def clock_calendar(clock: Clock) -> WorkingCalendar:
+    """The calendar ``clock`` counts on: the national one for a court's period (to sue, to
+    appeal), else its case's unit's (with the unit's local closures, deadlines.md §1)."""
+    if workflows.is_court_clock(clock.case.workflow, clock.name):
+        return calendar_for_context(None)
+    return calendar_for_context(clock.case.unit_id)
+
+
 def clock_replay(clock: Clock, *, calendar: WorkingCalendar | None = None) -> _Schedule:
     """The clock's schedule recomputed from its definition and history on ``calendar`` (by
-    default its case's unit's current calendar)."""
-    calendar = calendar or calendar_for_context(clock.case.unit_id)
+    default the one it counts on, ``clock_calendar``)."""
+    calendar = calendar or clock_calendar(clock)
     if clock.period_unit == FIXED:
         # A fixed end does not depend on the calendar: it is what the clock started with.
         start = next(e for e in clock.entries if e.action == "start")
@@ -449,7 +464,7 @@ def clock_start(
         if period is not None:
             p = _period(period, "period")
             try:
-                result = due_compute(started_at, p, calendar=batch.calendar)
+                result = due_compute(started_at, p, calendar=batch.calendar_for(name))
             except ValueError as exc:
                 raise ValidationFailed(str(exc), fields={"period": str(exc)}) from exc
             clock = Clock(
@@ -487,7 +502,7 @@ def clock_start(
         db.session.add(clock)
         batch.clocks[name] = clock
         _record(clock, "start", started_at, actor=actor, event=event, before=None)
-        _rearm(clock, None, lambda: batch.calendar)
+        _rearm(clock, None, lambda: batch.calendar_for(name))
     log.info("clock %s started on %s, due %s", name, case.id, clock.due_at.isoformat())
     return clock
 
@@ -560,7 +575,7 @@ def clock_pause(
                 message_en="cannot pause before the clock started",
                 fields={"at": "before start"},
             )
-        _step_pause(clock, at, batch.calendar)
+        _step_pause(clock, at, batch.calendar_for(name))
         clock.status = "paused"
         clock.next_alert_at = None
         _record(clock, "pause", at, actor=actor, event=event, before=clock.due_at, note=note)
@@ -583,10 +598,10 @@ def clock_resume(
                 fields={"at": "before pause"},
             )
         before = clock.due_at
-        _step_resume(clock, at, batch.calendar)
+        _step_resume(clock, at, batch.calendar_for(name))
         clock.status = "running"
         _record(clock, "resume", at, actor=actor, event=event, before=before, note=note)
-        _rearm(clock, before, batch.calendar)
+        _rearm(clock, before, batch.calendar_for(name))
     return clock
 
 
@@ -631,7 +646,7 @@ def clock_extend(
                     fields={"by": "exceeds maximum"},
                 )
         before = clock.due_at
-        _step_extend(clock, step, batch.calendar)
+        _step_extend(clock, step, batch.calendar_for(name))
         clock.extended = (clock.extended or 0) + step.amount
         _record(
             clock,
@@ -643,7 +658,7 @@ def clock_extend(
             note=note,
             period=str(step),
         )
-        _rearm(clock, before, batch.calendar)
+        _rearm(clock, before, batch.calendar_for(name))
     return clock
 
 
@@ -750,7 +765,7 @@ def _recompute(first, last, *, unit_id, label, data, actor, at) -> list[DueMove]
     window_start = start_of_local_day(first)
     window_end = start_of_local_day(last + timedelta(days=1))
     query = (
-        select(Clock, Case.unit_id)
+        select(Clock, Case.unit_id, Case.workflow)
         .join(Case, Clock.case_id == Case.id)
         .where(
             Clock.status.in_(ACTIVE),
@@ -763,8 +778,13 @@ def _recompute(first, last, *, unit_id, label, data, actor, at) -> list[DueMove]
     if unit_id is not None:
         query = query.where(Case.unit_id == unit_id)
     moved = []
-    for clock, clock_unit_id in db.session.execute(query).all():
-        calendar = calendar_for_context(clock_unit_id)
+    for clock, clock_unit_id, workflow in db.session.execute(query).all():
+        if workflows.is_court_clock(workflow, clock.name):
+            if unit_id is not None:
+                continue  # a unit's closures never move a court's period
+            calendar = calendar_for_context(None)
+        else:
+            calendar = calendar_for_context(clock_unit_id)
         s = clock_replay(clock, calendar=calendar)
         clock.provisional = s.provisional
         clock.remaining = s.remaining

@@ -109,7 +109,8 @@ def announced_deadlines(notice) -> dict[str, str]:
     """clock name → the due date as printed, for the clocks this notice announces.
 
     The due date is the one the issuing transition set (its ``ClockEntry.due_after``), so a retry
-    days later prints what the party was told at the time even if the clock moved since.
+    days later prints what the party was told at the time even if the clock moved since; a
+    correction (``replaces_id``) prints the clock's current due date.
     """
     names = kind_announced_clocks(notice.case.workflow, notice.kind)
     if not names:
@@ -130,7 +131,11 @@ def announced_deadlines(notice) -> dict[str, str]:
     found = {}
     for clock in clocks:  # oldest first, so the latest row of a name wins
         touched = found.get(clock.name, (False, ""))[0]
-        if clock.id in entries:
+        if clock.id in entries and notice.replaces_id is not None:
+            # A correction exists to announce the date as it stands now (a calendar recompute
+            # moved it since the notice it corrects); it is issued once and never re-rendered.
+            found[clock.name] = (True, deadline_text(clock))
+        elif clock.id in entries:
             found[clock.name] = (True, deadline_text(clock, due_at=entries[clock.id]))
         elif not touched:
             found[clock.name] = (False, deadline_text(clock))

@@ -1,6 +1,8 @@
 """Reads for notices: by verification code, by case, and the one a user may open."""
 
 import os
+from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select
@@ -43,3 +45,61 @@ def notice_file_path(notice: Notice) -> str:
             "文书尚在生成中，请稍后再试", message_en="the notice is still being rendered"
         )
     return os.path.join(current_app.config["CASEFLOW_STORAGE"], notice.file_path)
+
+
+@dataclass
+class CorrectionTask:
+    """An issued notice announced a due date that has since moved (a calendar recompute): the
+    party holds a wrong date, so a correction notice naming this one should go out."""
+
+    notice: Notice
+    clock_name: str
+    announced_at: datetime  # the due instant printed on the notice
+    due_at: datetime  # the clock's due instant now
+    period_unit: str
+
+
+def notices_needing_correction(case) -> list[CorrectionTask]:
+    """The case's latest issued notices (not yet corrected) whose announced deadline differs from
+    the clock's current one. Only active clocks count: a stopped clock's date no longer binds."""
+    from caseflow.clocks.models import Clock, ClockEntry
+    from caseflow.notices.kinds import kind_announced_clocks
+
+    notices = [n for n in notices_of_case(case.id) if n.is_issued]
+    replaced = {n.replaces_id for n in notices_of_case(case.id) if n.replaces_id}
+    tasks = []
+    for notice in notices:
+        if notice.id in replaced or notice.event_id is None:
+            continue
+        names = kind_announced_clocks(case.workflow, notice.kind)
+        if not names:
+            continue
+        announced = db.session.execute(
+            select(Clock, ClockEntry.due_after)
+            .join(ClockEntry, ClockEntry.clock_id == Clock.id)
+            .where(
+                ClockEntry.event_id == notice.event_id,
+                ClockEntry.due_after.is_not(None),
+                Clock.name.in_(names),
+            )
+        ).all()
+        if notice.replaces_id is not None:
+            # A correction announced the dates current when it was issued.
+            announced = [
+                (clock, _due_when(clock, notice.issued_at)) for clock, _ in announced
+            ]
+        for clock, announced_at in announced:
+            if clock.is_active and announced_at is not None and announced_at != clock.due_at:
+                tasks.append(
+                    CorrectionTask(notice, clock.name, announced_at, clock.due_at, clock.period_unit)
+                )
+    return tasks
+
+
+def _due_when(clock, at):
+    """The clock's due instant as it stood at ``at`` (its last entry recorded by then)."""
+    due = None
+    for entry in clock.entries:
+        if entry.recorded_at <= at and entry.due_after is not None:
+            due = entry.due_after
+    return due

@@ -34,3 +34,26 @@ def send_pdf(notice):
         as_attachment=False,
         max_age=0,
     )
+
+
+@bp.post("/notices/<int:notice_id>/correct")
+@login_required
+def correct(notice_id: int):
+    """Issue the correction the case page asks for (a recompute moved a date this notice
+    announced): a new notice naming this one, printing the date as it stands now."""
+    from flask import flash, redirect, url_for
+    from flask_babel import gettext as _
+
+    from caseflow.errors import DomainError
+    from caseflow.notices.services import notice_correct
+
+    notice = notice_get_visible(user=current_user, notice_id=notice_id)
+    try:
+        correction = notice_correct(
+            notice=notice, actor=current_user, note=_("期限因日历调整而变更")
+        )
+    except DomainError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("已发出更正文书 %(number)s", number=correction.document_number), "success")
+    return redirect(url_for("web.case_detail", case_id=notice.case_id, _anchor="notices"))

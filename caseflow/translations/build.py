@@ -601,6 +601,25 @@ ENGLISH = {
     "登记司法确认": "Record judicial confirmation",
     "登记司法确认驳回": "Record refusal of confirmation",
     "默认本单位；展会投诉站可移交保护中心，如 ZS": "Default: this unit; a fair desk may refer to a centre, e.g. ZS",
+    # supervision (issue 11)
+    "起日不能晚于止日": "The start is after the end",
+    "止日不能早于起日": "The end is before the start",
+    "仍在计时、已过到期日的时限（每个时限计一次）": "Clocks still running past their due date (each clock once)",
+    "已用去计时时间的 75%（不含暂停）或已到最后一日、尚未超期的时限": "Clocks with 75% of their running time used (pauses excluded) or on their last day, not yet overdue",
+    "期内结束的时限按期完成的比例；仍在计时而已过到期日的计为超期": "Share of clocks met among those ended in the period; a clock still running past due counts as missed",
+    "尚未结案的案件": "Cases not yet closed",
+    "有仅限部门负责人操作的步骤（裁决、延长、中止、恢复、审批等）待办的案件": "Cases waiting for a supervisor-only step (decide, extend, suspend, resume, approve…)",
+    "期内结案案件从收到到结案的日历天数中位数": "Median calendar days from receipt to closing, cases closed in the period",
+    "各承办人在办案件数，及其中下一时限已超期的件数": "Open cases per caseworker, and how many of them are overdue",
+    "年度统计报表": "Annual statistics",
+    "临期时限": "Clocks due soon",
+    "待审批": "Awaiting approval",
+    "显示等待最久的 %(n)s 条": "showing the %(n)s waiting longest",
+    "待办步骤": "Steps",
+    "已等待": "Waiting",
+    "%(d)s 天 %(h)s 小时": "%(d)s d %(h)s h",
+    "自": "since",
+    "没有等待审批的案件": "No case is waiting for approval",
 }
 
 #: Labels the templates look up at run time (tabs, badges) that extraction cannot see.

@@ -18,6 +18,7 @@ from caseflow.cases.selectors import (
 )
 from caseflow.errors import DomainError
 from caseflow.extensions import db
+from caseflow.notices.selectors import notices_needing_correction
 from caseflow.web import bp
 from caseflow.web import selectors as sel
 from caseflow.web.access import safe_next
@@ -72,6 +73,7 @@ def _render_case(case, *, forms=None, open_trigger=None, evidence_form=None, sta
             clocks=case_clocks(case, active_first=True),
             events=events,
             notices=case_notices(case),
+            corrections=notices_needing_correction(case),
             links=case_links(case),
             evidence=evidence,
             evidence_form=evidence_form or EvidenceForm(prefix="evidence", formdata=None),

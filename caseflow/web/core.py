@@ -38,9 +38,22 @@ def _unauthorized():
 def index():
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.login"))
-    if "web.inbox" in _endpoints():
+    endpoints = _endpoints()
+    landing = LANDING.get(current_user.role, "web.inbox")
+    if landing in endpoints:
+        return redirect(url_for(landing))
+    if "web.inbox" in endpoints:
         return redirect(url_for("web.inbox"))
     return render_template("web/home.html")
+
+
+#: Each role starts the day on its own page (a login without ``next`` lands here): supervisors on
+#: the dashboard with its 待审批 list, desk officers on the fair desk, admins on administration.
+LANDING = {
+    "supervisor": "web.dashboard",
+    "desk_officer": "web.fair_desk",
+    "admin": "web.admin",
+}
 
 
 def _endpoints() -> set[str]:

@@ -8,7 +8,15 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import get_locale, gettext
 
-from caseflow.timeutil import chinese_date, local_date, to_local, utcnow
+from caseflow.timeutil import (
+    chinese_date,
+    deadline_chinese,
+    deadline_day,
+    deadline_english,
+    local_date,
+    to_local,
+    utcnow,
+)
 
 
 def _english() -> bool:
@@ -68,14 +76,25 @@ def cn_datetime(value: datetime | None) -> str:
 def clock_last_day(clock) -> date:
     """The day a day-based clock is due by: its ``due_at`` is the next day's 00:00 local, so the
     last day is the day before (deadlines.md §2, "end of the day is 24:00")."""
-    return local_date(clock.due_at - timedelta(microseconds=1))
+    return deadline_day(clock.due_at, "days")
+
+
+def deadline_text(due_at: datetime | None, period_unit: str) -> str:
+    """One deadline as every page writes it: the last day with its weekday, or the hour for hour
+    clocks (``caseflow.timeutil.deadline_chinese``)."""
+    if due_at is None:
+        return ""
+    return deadline_english(due_at, period_unit) if _english() else deadline_chinese(due_at, period_unit)
 
 
 def clock_due_text(clock) -> str:
     """The due date as a person reads it: a day for day-based clocks, day and hour for hours."""
-    if clock.period_unit in ("hours", "fixed"):
-        return cn_datetime(clock.due_at)
-    return cn_date(clock_last_day(clock))
+    return deadline_text(clock.due_at, clock.period_unit)
+
+
+def alert_due_text(alert) -> str:
+    """An alert's due date, written as its clock's (the alert keeps the due date it was raised for)."""
+    return deadline_text(alert.due_at, alert.clock.period_unit)
 
 
 def clock_state(clock, now: datetime | None = None) -> str:
@@ -89,8 +108,9 @@ def clock_state(clock, now: datetime | None = None) -> str:
         return clock.status
     if now > clock.due_at:
         return "overdue"
-    span = clock.due_at - clock.started_at
-    if now >= clock.started_at + span * 0.75:
+    # The running time excludes completed pauses (the same rule as the sweep and the dashboard).
+    paused = timedelta(seconds=clock.paused_seconds or 0)
+    if 4 * (clock.due_at - now) <= clock.due_at - clock.started_at - paused:
         return "due_soon"
     if clock.period_unit not in ("hours", "fixed") and local_date(now) >= clock_last_day(clock):
         return "due_soon"
@@ -168,6 +188,7 @@ def filters_register(app) -> None:
         cn_date=cn_date,
         cn_datetime=cn_datetime,
         clock_due_text=clock_due_text,
+        alert_due_text=alert_due_text,
         file_size=file_size,
         hours_until=hours_until,
     )

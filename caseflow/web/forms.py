@@ -280,6 +280,11 @@ class PeriodForm(FlaskForm):
     date_from = LocalDateField(_l("起"), validators=[Optional()])
     date_to = LocalDateField(_l("止"), validators=[Optional()])
 
+    def validate_date_to(self, field):
+        # A reversed range is refused beside the fields, never silently swapped.
+        if field.data and self.date_from.data and self.date_from.data > field.data:
+            raise ValidationError(_l("止日不能早于起日"))
+
 
 class UserForm(FlaskForm):
     username = StringField(_l("用户名"), validators=[_required(), Length(max=80)])

@@ -74,6 +74,8 @@ def _web_globals():
 
 for _name, _filter in {
     "clock_due_text": f.clock_due_text,
+    "alert_due_text": f.alert_due_text,
+    "deadline_text": f.deadline_text,
     "file_size": f.file_size,
     "hours_until": f.hours_until,
     "period_cn": f.period_cn,
@@ -102,6 +104,33 @@ def _countdown(clock, now=None):
 
 
 bp.add_app_template_global(_countdown, "countdown")
+
+
+def _clock_squeeze_text(clock) -> str:
+    """本期限内仅 16 个工作日（通常约 21 个） for a running calendar-day clock whose period a
+    holiday squeezes (counted on the current calendar, so a newly loaded year updates it)."""
+    from flask import g
+
+    from caseflow.supervision.squeeze import clock_squeeze
+
+    if not clock.is_active:
+        return ""
+    if "web_calendars" not in g:
+        g.web_calendars = {}
+    unit_id = clock.case.unit_id if clock.case is not None else None
+    if unit_id not in g.web_calendars:
+        from caseflow.calendar.periods import calendar_for_context
+
+        g.web_calendars[unit_id] = calendar_for_context(unit_id)
+    found = clock_squeeze(clock, g.web_calendars[unit_id])
+    if found is None:
+        return ""
+    return gettext(
+        "本期限内仅 %(n)s 个工作日（通常约 %(usual)s 个）", n=found.workdays, usual=found.usual
+    )
+
+
+bp.add_app_template_global(_clock_squeeze_text, "clock_squeeze_text")
 bp.add_app_template_global(f.clock_state, "clock_state")
 bp.add_app_template_global(f.BADGE_LABELS, "BADGE_LABELS")
 

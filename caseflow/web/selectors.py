@@ -6,12 +6,10 @@ columns (``Case.next_due_at``, ``Case.is_closed``) so that a page costs the same
 as with 100,000 (bench/pages.py measures it).
 """
 
-import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import case as sql_case
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -20,7 +18,10 @@ from caseflow.cases.models import Case
 from caseflow.cases.selectors import cases_scope
 from caseflow.clocks.models import Clock
 from caseflow.extensions import db
-from caseflow.timeutil import end_of_local_day, start_of_local_day, utcnow
+from caseflow.supervision.selectors import due_soon_condition, on_time_tallies
+from caseflow.supervision.tallies import ALWAYS as TALLY_ALWAYS
+from caseflow.supervision.tallies import tally_before_today, tally_rows
+from caseflow.timeutil import end_of_local_day, local_date, start_of_local_day, utcnow
 from caseflow.web.filters import clock_state
 
 PAGE_SIZE = 50
@@ -169,7 +170,7 @@ class Dashboard:
     due_soon: list
     overdue_total: int
     due_soon_total: int
-    on_time: list  # (workflow, clock, met, breached, rate)
+    on_time: list  # (workflow, clock, met, missed, rate): missed counts running clocks past due
     median_days_to_close: dict  # workflow -> days
     workload: list  # (user, open, overdue)
     trend: list  # (week start, opened, closed, overdue)
@@ -181,10 +182,12 @@ class Dashboard:
 LIST_LIMIT = 50
 
 
-def _late_clocks(user, *, due_from, due_to):
-    """Running clocks of open cases due in [due_from, due_to): the soonest LIST_LIMIT, and the total
-    (both from ``ix_clocks_status_due_at``)."""
-    condition = [Clock.status == "running", Case.is_closed.is_(False), Clock.due_at < due_to]
+def _late_clocks(user, *, due_from=None, due_to=None, condition=(), count=True):
+    """Running clocks of open cases due in [due_from, due_to) (and meeting ``condition``): the
+    soonest LIST_LIMIT, and the total (both from ``ix_clocks_status_due_at``)."""
+    condition = [Clock.status == "running", Case.is_closed.is_(False), *condition]
+    if due_to is not None:
+        condition.append(Clock.due_at < due_to)
     if due_from is not None:
         condition.append(Clock.due_at >= due_from)
     joined = (
@@ -194,8 +197,10 @@ def _late_clocks(user, *, due_from, due_to):
         .options(selectinload(Case.assignee), selectinload(Case.unit))
     )
     rows = list(db.session.execute(cases_scope(joined, user).order_by(Clock.due_at).limit(LIST_LIMIT)))
-    counted = select(func.count(Clock.id)).join(Case, Case.id == Clock.case_id).where(*condition)
-    total = db.session.scalar(cases_scope(counted, user)) or 0
+    total = None
+    if count:
+        counted = select(func.count(Clock.id)).join(Case, Case.id == Clock.case_id).where(*condition)
+        total = db.session.scalar(cases_scope(counted, user)) or 0
 
     # Grouped the way a supervisor reads them: by unit, then by caseworker.
     def by_desk(row):
@@ -205,6 +210,66 @@ def _late_clocks(user, *, due_from, due_to):
     return sorted(((clock, case) for clock, case in rows), key=by_desk), total
 
 
+def _running_today(user, column, today_start, now, *, strict=True):
+    """Running clocks whose ``column`` falls today, up to now (the part no tally day can tell)."""
+    upper = column < now if strict else column <= now
+    query = (
+        select(func.count(Clock.id))
+        .join(Case, Case.id == Clock.case_id)
+        .where(Clock.status == "running", column >= today_start, upper)
+    )
+    return db.session.scalar(cases_scope(query, user)) or 0
+
+
+def late_totals(user, now: datetime) -> tuple[int, int]:
+    """(overdue, 临期) running clocks at ``now``, exact: the running totals by due day and by
+    临期 day before today, and today's clocks read one by one.
+
+    临期 = (moment ≤ now) − (due ≤ now): every clock's moment is at or before its due instant."""
+    today = local_date(now)
+    today_start = start_of_local_day(today)
+    due_before = sum(tally_before_today(user, "running_due", today).values())
+    soon_before = sum(tally_before_today(user, "running_soon", today).values())
+    overdue = due_before + _running_today(user, Clock.due_at, today_start, now)
+    due_by_now = due_before + _running_today(user, Clock.due_at, today_start, now, strict=False)
+    soon = soon_before + _running_today(user, Clock.due_soon_at, today_start, now, strict=False)
+    return overdue, soon - due_by_now
+
+
+def _workload(user, now: datetime) -> list:
+    """(user, open cases, of which overdue) per assignee, from the running totals: open cases
+    per assignee, and by the day of their next due (today's read from the cases)."""
+    today = local_date(now)
+    open_counts = defaultdict(int)
+    for _wf, who, _metric, _day, amount in tally_rows(
+        user, ("open",), TALLY_ALWAYS, TALLY_ALWAYS
+    ):
+        open_counts[int(who)] += amount
+    late = defaultdict(int)
+    for who, n in tally_before_today(user, "open_due", today).items():
+        late[int(who)] += n
+    today_late = cases_scope(
+        select(Case.assignee_id, func.count(Case.id))
+        .where(
+            Case.is_closed.is_(False),
+            Case.next_due_at >= start_of_local_day(today),
+            Case.next_due_at < now,
+        )
+        .group_by(Case.assignee_id),
+        user,
+    )
+    for uid, n in db.session.execute(today_late):
+        late[uid or 0] += n
+    ids = [uid for uid, n in open_counts.items() if uid and n]
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    rows = [
+        (users.get(uid) if uid else None, n, late.get(uid, 0))
+        for uid, n in open_counts.items()
+        if n
+    ]
+    return sorted(rows, key=lambda row: -row[1])
+
+
 def _seconds_between(start, end):
     """SQL for ``end - start`` in seconds, on SQLite and PostgreSQL."""
     if db.engine.dialect.name == "postgresql":
@@ -212,17 +277,31 @@ def _seconds_between(start, end):
     return (func.julianday(end) - func.julianday(start)) * 86400
 
 
-def _median_days_to_close(user, start, end) -> dict:
-    """Per workflow, the median of (closed_at - received_at) for cases closed in the period. The
-    database computes the durations (plain numbers, read from ``ix_cases_unit_closed_at``)."""
-    duration = _seconds_between(Case.received_at, Case.closed_at)
-    rows = db.session.execute(
-        cases_scope(select(Case.workflow, duration).where(Case.closed_at >= start, Case.closed_at < end), user)
-    )
-    durations = defaultdict(list)
-    for workflow, seconds in rows:
-        durations[workflow].append(float(seconds) / 86400)
-    return {wf: round(statistics.median(d), 1) for wf, d in sorted(durations.items())}
+def _median_days_to_close(user, date_from: date, date_to: date) -> dict:
+    """Per workflow, the median of the whole local days from receipt to closing of the cases
+    closed in the period, from the daily tallies' histogram (``closed`` by closing day, keyed by
+    the days): the cost is the period's days and distinct durations, not its cases."""
+    histogram = defaultdict(lambda: defaultdict(int))
+    for workflow, days, _metric, _day, amount in tally_rows(user, ("closed",), date_from, date_to):
+        histogram[workflow][int(days)] += amount
+    return {wf: _histogram_median(h) for wf, h in sorted(histogram.items()) if sum(h.values())}
+
+
+def _histogram_median(counts: dict) -> float:
+    total = sum(counts.values())
+    ordered = sorted(counts.items())
+
+    def nth(n):  # the n-th smallest value, 1-based
+        seen = 0
+        for value, count in ordered:
+            seen += count
+            if seen >= n:
+                return value
+        return ordered[-1][0]
+
+    if total % 2:
+        return float(nth(total // 2 + 1))
+    return (nth(total // 2) + nth(total // 2 + 1)) / 2
 
 
 def dashboard_build(user, *, date_from: date, date_to: date, now: datetime | None = None):
@@ -231,45 +310,21 @@ def dashboard_build(user, *, date_from: date, date_to: date, now: datetime | Non
     start = start_of_local_day(date_from)
     end = end_of_local_day(date_to)
 
-    overdue, overdue_total = _late_clocks(user, due_from=None, due_to=now)
-    due_soon, due_soon_total = _late_clocks(user, due_from=now, due_to=now + timedelta(days=2))
+    # The lists read the most urgent rows; the totals come from the running totals (the days
+    # before today) and today's clocks themselves (caseflow.supervision.tallies).
+    overdue, _ = _late_clocks(user, due_from=None, due_to=now, count=False)
+    # 临期 as the inbox and the alerts count it: the 75% rule (deadlines.md §4).
+    due_soon, _ = _late_clocks(user, condition=[due_soon_condition(now)], count=False)
+    overdue_total, due_soon_total = late_totals(user, now)
 
-    # On-time rate per workflow and clock: clocks settled within the period, met vs breached.
-    settled = cases_scope(
-        select(Case.workflow, Clock.name, Clock.status, func.count())
-        .join(Case, Case.id == Clock.case_id)
-        # No filter on status here: it would tempt the planner onto ix_clocks_status_due_at and a
-        # scan of every settled clock ever; cancelled clocks are dropped below instead.
-        .where(Clock.stopped_at >= start, Clock.stopped_at < end)
-        .group_by(Case.workflow, Clock.name, Clock.status),
-        user,
-    )
-    tally = defaultdict(lambda: {"met": 0, "breached": 0})
-    for workflow, name, status, count in db.session.execute(settled):
-        if status in ("met", "breached"):
-            tally[(workflow, name)][status] += count
+    # On-time share per workflow and clock: met vs missed, where a running clock past its due
+    # date counts as missed (caseflow.supervision.selectors).
     on_time = [
-        (wf, name, t["met"], t["breached"], t["met"] / (t["met"] + t["breached"]))
-        for (wf, name), t in sorted(tally.items())
+        (t.workflow, t.clock, t.met, t.missed, t.share)
+        for t in on_time_tallies(user, start=start, end=end, now=now)
     ]
 
-    # Workload: open cases per assignee, and how many of them are overdue.
-    load = cases_scope(
-        select(
-            Case.assignee_id,
-            func.count(Case.id),
-            func.sum(sql_case((Case.next_due_at < now, 1), else_=0)),
-        )
-        .where(Case.is_closed.is_(False))
-        .group_by(Case.assignee_id),
-        user,
-    )
-    counts = list(db.session.execute(load))
-    ids = [uid for uid, _n, _late in counts if uid is not None]
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
-    workload = sorted(
-        ((users.get(uid), n, int(late or 0)) for uid, n, late in counts), key=lambda row: -row[1]
-    )
+    workload = _workload(user, now)
 
     return Dashboard(
         overdue=overdue,
@@ -277,7 +332,7 @@ def dashboard_build(user, *, date_from: date, date_to: date, now: datetime | Non
         overdue_total=overdue_total,
         due_soon_total=due_soon_total,
         on_time=on_time,
-        median_days_to_close=_median_days_to_close(user, start, end),
+        median_days_to_close=_median_days_to_close(user, date_from, date_to),
         workload=workload,
         trend=dashboard_trend(user, date_from=date_from, date_to=date_to, now=now),
         date_from=date_from,
@@ -285,55 +340,42 @@ def dashboard_build(user, *, date_from: date, date_to: date, now: datetime | Non
     )
 
 
-def _weekly_counts(query, column, weeks, end) -> list[int]:
-    """One row of SUM(CASE …) per week: how many rows of ``query`` have ``column`` in each week."""
-    bounds = [start_of_local_day(w) for w in weeks] + [end]
-    sums = [
-        func.sum(sql_case(((column >= bounds[i]) & (column < bounds[i + 1]), 1), else_=0))
-        for i in range(len(weeks))
-    ]
-    row = db.session.execute(query.with_only_columns(*sums)).one()
-    return [int(v or 0) for v in row]
-
-
 def dashboard_trend(user, *, date_from: date, date_to: date, now: datetime) -> list:
     """Per week (Monday): cases opened, cases closed, and clocks whose due date passed that week
-    while still running (or that were later stopped late)."""
+    while still running (or that were later stopped late). From the daily tallies, up to today;
+    today's clocks past due come from the clocks (only those already past ``now``)."""
     first_monday = date_from - timedelta(days=date_from.weekday())
     weeks = []
     day = first_monday
     while day <= date_to:
         weeks.append(day)
         day += timedelta(days=7)
-    start = start_of_local_day(first_monday)
-    end = min(end_of_local_day(date_to), now)
-    opened = _weekly_counts(
-        cases_scope(select(Case.id).where(Case.received_at >= start, Case.received_at < end), user),
-        Case.received_at,
-        weeks,
-        end,
-    )
-    closed = _weekly_counts(
-        cases_scope(select(Case.id).where(Case.closed_at >= start, Case.closed_at < end), user),
-        Case.closed_at,
-        weeks,
-        end,
-    )
-    late = _weekly_counts(
-        cases_scope(
-            select(Clock.id)
+    today = local_date(now)
+    last = min(date_to, today)
+    opened, closed, late = ([0] * len(weeks) for _ in range(3))
+
+    def week_of(day):
+        return (day - first_monday).days // 7
+
+    if first_monday <= last:
+        metrics = ("received", "closed", "breached_due", "running_due")
+        for _wf, _name, metric, day, amount in tally_rows(user, metrics, first_monday, last):
+            if metric in ("breached_due", "running_due") and day >= today:
+                continue  # today's: counted below, only those already past now
+            target = opened if metric == "received" else closed if metric == "closed" else late
+            target[week_of(day)] += amount
+    if first_monday <= today <= date_to:
+        counted = cases_scope(
+            select(func.count(Clock.id))
             .join(Case, Case.id == Clock.case_id)
             .where(
                 Clock.status.in_(("breached", "running")),
-                Clock.due_at >= start,
-                Clock.due_at < end,
+                Clock.due_at >= start_of_local_day(today),
+                Clock.due_at < now,
             ),
             user,
-        ),
-        Clock.due_at,
-        weeks,
-        end,
-    )
+        )
+        late[week_of(today)] += db.session.scalar(counted) or 0
     return list(zip(weeks, opened, closed, late, strict=True))
 
 

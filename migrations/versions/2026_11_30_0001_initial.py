@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 05:33:41.067438
+Create Date: 2026-11-30 06:09:41.272419
 
 """
 
@@ -88,6 +88,25 @@ def upgrade():
     )
     with op.batch_alter_table("calendar_days", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_calendar_days_year"), ["year"], unique=False)
+
+    op.create_table(
+        "daily_tallies",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("workflow", sa.String(length=32), nullable=False),
+        sa.Column("name", sa.String(length=40), nullable=False),
+        sa.Column("metric", sa.String(length=16), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("amount", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["unit_id"], ["units.id"], name=op.f("fk_daily_tallies_unit_id_units")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_daily_tallies")),
+    )
+    with op.batch_alter_table("daily_tallies", schema=None) as batch_op:
+        batch_op.create_index(
+            "uq_daily_tallies_key", ["unit_id", "metric", "day", "workflow", "name"], unique=True
+        )
 
     op.create_table(
         "unit_closures",
@@ -311,6 +330,7 @@ def upgrade():
         sa.Column("stopped_at", caseflow.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("next_alert_at", caseflow.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("alert_level", sa.String(length=16), nullable=True),
+        sa.Column("due_soon_at", caseflow.types.UTCDateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
             "(status = 'paused' and paused_at is not null) or (status != 'paused' and paused_at is null)",
             name=op.f("ck_clocks_paused_iff_paused_at"),
@@ -326,6 +346,9 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_clocks_case_id"), ["case_id"], unique=False)
         batch_op.create_index("ix_clocks_next_alert_at", ["next_alert_at"], unique=False)
         batch_op.create_index("ix_clocks_status_due_at", ["status", "due_at"], unique=False)
+        batch_op.create_index(
+            "ix_clocks_status_due_soon_at", ["status", "due_soon_at"], unique=False
+        )
         batch_op.create_index("ix_clocks_stopped_at", ["stopped_at"], unique=False)
         batch_op.create_index(
             "uq_clocks_active_name",
@@ -597,6 +620,7 @@ def downgrade():
             postgresql_where=sa.text("status in ('running', 'paused')"),
         )
         batch_op.drop_index("ix_clocks_stopped_at")
+        batch_op.drop_index("ix_clocks_status_due_soon_at")
         batch_op.drop_index("ix_clocks_status_due_at")
         batch_op.drop_index("ix_clocks_next_alert_at")
         batch_op.drop_index(batch_op.f("ix_clocks_case_id"))
@@ -641,6 +665,10 @@ def downgrade():
 
     op.drop_table("users")
     op.drop_table("unit_closures")
+    with op.batch_alter_table("daily_tallies", schema=None) as batch_op:
+        batch_op.drop_index("uq_daily_tallies_key")
+
+    op.drop_table("daily_tallies")
     with op.batch_alter_table("calendar_days", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_calendar_days_year"))
 

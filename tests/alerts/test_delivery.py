@@ -54,8 +54,11 @@ def test_national_day_night_alert_is_mailed_at_9_on_the_next_working_day(
     assert mail.status == "sent" and mail.sent_at == local(2026, 10, 8, 9, 0)
     eml = Path(app.config["CASEFLOW_STORAGE"]) / "outbox-mail" / f"{mail.id:08d}.eml"
     parsed = message_from_bytes(eml.read_bytes(), policy=policy.default)
-    assert parsed["Subject"] == f"【临期预警】{case.number} handling"
-    assert "2026年10月10日" in parsed.get_content()
+    # The subject names the clock and its last day, as every surface writes it (no 00:00 of
+    # the next day: due_at is 2026-10-11 00:00, the last day Saturday 10 October, a make-up day).
+    assert parsed["Subject"] == f"【临期预警】{case.number} handling 2026年10月10日（周六）"
+    assert "2026年10月10日（周六）" in parsed.get_content()
+    assert "10月11日" not in parsed.get_content() and "00:00" not in parsed.get_content()
     assert outbox_deliver(local(2026, 10, 9, 12)).sent == 0  # delivered once
 
 
@@ -116,7 +119,10 @@ def test_mail_through_a_real_smtp_server(app, monkeypatch, smtp_server, staff, m
         assert parsed["From"] == "caseflow@localhost"
         assert case.number in parsed.get_content()
         assert "补发" in parsed.get_content()  # raised late: the scheduler was down
-    assert subjects == {f"【{label}】{case.number} handling" for label in ("临期预警", "超期", "督办")}
+    assert subjects == {
+        f"【{label}】{case.number} handling 2026年10月10日（周六）"
+        for label in ("临期预警", "超期", "督办")
+    }
     assert outbox_deliver(local(2026, 11, 3, 10)).sent == 0
     assert len(received.envelopes) == 5
 

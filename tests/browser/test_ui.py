@@ -39,8 +39,7 @@ def test_each_role_logs_in_to_its_start_page(new_page, people, shot, live_server
         ("admin", "/admin", "系统管理"),
     ):
         page = new_page(people[role])
-        assert page.url.endswith("/inbox")  # everyone lands on the inbox
-        page.goto(path)
+        assert page.url.endswith(path), (role, page.url)  # each role lands on its own page
         assert marker in page.content()
         if role == "caseworker":  # English is one click away, and stays for the session
             page.click(".session button:has-text('English')")

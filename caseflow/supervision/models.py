@@ -1,0 +1,34 @@
+"""Running totals behind the supervisor's period figures (``caseflow.supervision.tallies``).
+
+One row per (unit, workflow, name, metric, local day) with a count. They are kept up to date in
+the same transaction as every change of a case or clock (a session hook), so a figure read from
+them is exact, and reading a period costs the number of days in it, not the number of cases.
+"""
+
+from datetime import date
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from caseflow.extensions import db
+
+
+class DailyTally(db.Model):
+    __tablename__ = "daily_tallies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), nullable=False)
+    workflow: Mapped[str] = mapped_column(String(32), nullable=False)
+    #: The clock for clock metrics; for ``closed``, the whole days from receipt to closing.
+    name: Mapped[str] = mapped_column(String(40), nullable=False, default="")
+    #: ``received``, ``closed`` (by closing day), ``met`` / ``breached`` (by stopping day),
+    #: ``breached_due`` (stopped late, by due day), ``running_due`` (running, by due day).
+    metric: Mapped[str] = mapped_column(String(16), nullable=False)
+    day: Mapped[date] = mapped_column(Date, nullable=False)
+    amount: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+    __table_args__ = (
+        Index(
+            "uq_daily_tallies_key", "unit_id", "metric", "day", "workflow", "name", unique=True
+        ),
+    )

@@ -1,0 +1,243 @@
+"""Reads for supervisors: the approval queue (待审批), the on-time figures and 临期 as every surface
+counts them, and the clocks squeezed by holidays.
+
+One definition each, used by the dashboard, its XLSX and the API alike:
+- **on-time share**: clocks met ÷ (met + missed), where *missed* is a clock stopped late **or a
+  clock still running whose due date has passed** (a late clock does not wait to be closed before
+  it counts against the centre);
+- **临期 (due soon)**: deadlines.md §4, the 75% rule: 75% of the running time (pauses excluded)
+  has elapsed, or, for day-based clocks, the last day has begun.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import selectinload
+
+import workflows
+from caseflow.cases.models import Case
+from caseflow.clocks.models import Clock
+from caseflow.errors import PermissionDenied
+from caseflow.extensions import db
+from caseflow.timeutil import local_date, start_of_local_day, utcnow
+
+#: Day-based clock units (their due_at is 24:00 of the last day).
+DAY_UNITS = ("workdays", "days", "months")
+#: Roles that do a case's own work: a step any of them may fire is not waiting for a supervisor.
+STAFF_ROLES = ("caseworker", "desk_officer")
+
+
+def _scoped(query, user, unit_id: int | None = None):
+    if not user.is_admin:
+        query = query.where(Case.unit_id == user.unit_id)
+    if unit_id is not None:
+        query = query.where(Case.unit_id == unit_id)
+    return query
+
+
+# -- the approval queue ----------------------------------------------------------------------
+
+
+def supervisor_steps() -> dict[tuple[str, str], list]:
+    """(workflow, state) → the transitions only a supervisor may fire from that state (decide,
+    extend, suspend, resume, approvals…). Read from the workflow tables on every call, so a
+    workflow added later (penalty, credit steps) joins the queue without a change here."""
+    steps = defaultdict(list)
+    for name, module in workflows.WORKFLOWS.items():
+        for transition in module.TRANSITIONS:
+            roles = set(transition.roles)
+            if "supervisor" in roles and not roles & set(STAFF_ROLES):
+                for source in transition.sources:
+                    steps[(name, source)].append(transition)
+    return dict(steps)
+
+
+#: A supervisor step offered from this many states or more is a measure for any stage
+#: (suspend), not the step a case waits for.
+ANY_STAGE = 3
+
+
+def is_discretionary(transition) -> bool:
+    """A step the supervisor *may* take at any stage (extend keeps the state; suspend is offered
+    from every stage) rather than the one the case waits for (decide, resume, approve). A case
+    waits for a discretionary step only once its time has run out (it is overdue)."""
+    return transition.dest is None or len(transition.sources) >= ANY_STAGE
+
+
+@dataclass
+class ApprovalRow:
+    case: Case
+    steps: list  # the supervisor-only transitions available now
+    waiting_since: datetime  # the case's last step (or its receipt): since then it waits
+
+    def waiting(self, now: datetime) -> timedelta:
+        return max(now - self.waiting_since, timedelta(0))
+
+
+@dataclass
+class ApprovalQueue:
+    rows: list = field(default_factory=list)
+    total: int = 0
+
+
+def approvals_queue(user, *, now: datetime | None = None, limit: int = 100) -> ApprovalQueue:
+    """Open cases waiting for a supervisor-only step available to ``user`` now, longest waiting
+    first: a decision step (decide, resume, approve) in their state, or a discretionary one
+    (extend, suspend) once the case is overdue. Each row lists every supervisor step it offers. Only supervisors have such a queue (an admin's is empty; for other roles it is a
+    PermissionDenied)."""
+    if user.is_admin:
+        return ApprovalQueue()  # admins oversee; the supervisor-only steps are not theirs
+    if user.role != "supervisor":
+        raise PermissionDenied(
+            "待审批仅供部门负责人查看", message_en="the approval queue is for supervisors"
+        )
+    now = now or utcnow()
+    steps = supervisor_steps()
+    decision, discretionary = defaultdict(list), defaultdict(list)
+    for (workflow, state), transitions in steps.items():
+        if all(is_discretionary(t) for t in transitions):
+            discretionary[workflow].append(state)
+        else:
+            decision[workflow].append(state)
+    if not steps:
+        return ApprovalQueue()
+    waiting = and_(
+        Case.is_closed.is_(False),
+        or_(
+            *(and_(Case.workflow == wf, Case.state.in_(s)) for wf, s in sorted(decision.items())),
+            *(
+                and_(Case.workflow == wf, Case.state.in_(s), Case.next_due_at < now)
+                for wf, s in sorted(discretionary.items())
+            ),
+        ),
+    )
+    since = func.coalesce(Case.last_event_at, Case.received_at)
+    query = _scoped(select(Case).where(waiting), user)
+    total = db.session.scalar(_scoped(select(func.count(Case.id)).where(waiting), user)) or 0
+    cases = db.session.scalars(
+        query.order_by(since, Case.id).limit(limit).options(selectinload(Case.assignee))
+    )
+    rows = [
+        ApprovalRow(
+            case=case,
+            steps=steps[(case.workflow, case.state)],
+            waiting_since=case.last_event_at or case.received_at,
+        )
+        for case in cases
+    ]
+    return ApprovalQueue(rows=rows, total=total)
+
+
+def waiting_text(delta: timedelta) -> str:
+    """3 天 4 小时 / 5 小时 20 分: how long a case has waited."""
+    minutes = int(delta.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days} 天 {hours} 小时"
+    return f"{hours} 小时 {minutes} 分"
+
+
+# -- on-time share ---------------------------------------------------------------------------
+
+
+def epoch_seconds(column):
+    """SQL for an instant column as seconds since 1970 (UTC), on SQLite and PostgreSQL."""
+    if db.engine.dialect.name == "postgresql":
+        return func.extract("epoch", column)
+    return (func.julianday(column) - 2440587.5) * 86400
+
+
+@dataclass
+class ClockTally:
+    workflow: str
+    clock: str
+    met: int = 0
+    breached: int = 0  # stopped after the due date
+    running_late: int = 0  # still running, due date passed
+
+    @property
+    def missed(self) -> int:
+        return self.breached + self.running_late
+
+    @property
+    def share(self) -> float | None:
+        decided = self.met + self.missed
+        return self.met / decided if decided else None
+
+
+def on_time_tallies(
+    user, *, start: datetime, end: datetime, now: datetime | None = None, unit_id=None
+) -> list[ClockTally]:
+    """Per (workflow, clock): clocks met and missed in [start, end) (local midnights). A clock
+    counts in the period it was stopped in; a running clock whose due date passed counts as
+    missed in the period its due date fell in (up to now).
+
+    Read from the daily tallies (``caseflow.supervision.tallies``): the cost is the days of the
+    period, not its cases. Today's running clocks past due come from the clocks themselves (a
+    tally day cannot say which of today's are already past ``now``)."""
+    from caseflow.supervision.tallies import tally_rows
+
+    now = now or utcnow()
+    first, last = local_date(start), local_date(end - timedelta(microseconds=1))
+    today = local_date(now)
+    tallies: dict[tuple[str, str], ClockTally] = {}
+
+    def tally(workflow, name):
+        key = (workflow, name)
+        if key not in tallies:
+            tallies[key] = ClockTally(workflow, name)
+        return tallies[key]
+
+    for workflow, name, metric, _day, amount in tally_rows(
+        user, ("met", "breached"), first, last, unit_id
+    ):
+        if metric == "met":
+            tally(workflow, name).met += amount
+        else:
+            tally(workflow, name).breached += amount
+    before_today = min(last, today - timedelta(days=1))
+    if first <= before_today:
+        for workflow, name, _metric, _day, amount in tally_rows(
+            user, ("running_due",), first, before_today, unit_id
+        ):
+            tally(workflow, name).running_late += amount
+    if first <= today <= last:
+        running = _scoped(
+            select(Case.workflow, Clock.name, func.count())
+            .join(Case, Case.id == Clock.case_id)
+            .where(
+                Clock.status == "running",
+                Clock.due_at >= max(start, start_of_local_day(today)),
+                Clock.due_at < min(end, now),
+            )
+            .group_by(Case.workflow, Clock.name),
+            user,
+            unit_id,
+        )
+        for workflow, name, count in db.session.execute(running):
+            tally(workflow, name).running_late += count
+    return [tallies[key] for key in sorted(tallies) if tallies[key].met + tallies[key].missed]
+
+
+def on_time_by_workflow(tallies: list[ClockTally]) -> dict[str, ClockTally]:
+    """The clocks of each workflow added up (``clock`` is ``*``)."""
+    out: dict[str, ClockTally] = {}
+    for t in tallies:
+        total = out.setdefault(t.workflow, ClockTally(t.workflow, "*"))
+        total.met += t.met
+        total.breached += t.breached
+        total.running_late += t.running_late
+    return out
+
+
+# -- 临期 ------------------------------------------------------------------------------------
+
+
+def due_soon_condition(now: datetime):
+    """SQL: a running clock that is 临期 at ``now`` (deadlines.md §4): its moment
+    (``Clock.due_soon_at``: 75% of the running time, pauses excluded, or the last day begun)
+    has come, and it is not yet overdue. One range of ``ix_clocks_status_due_soon_at``."""
+    return and_(Clock.status == "running", Clock.due_soon_at <= now, Clock.due_at > now)

@@ -1,0 +1,102 @@
+"""The holiday squeeze: a promise counted in calendar days or months whose period holds markedly
+fewer working days than usual (one month over National Day: 16 working days instead of about 21).
+
+Computed from the current calendar each time it is shown, so the forecast follows a newly loaded
+year's schedule. Clocks counted in working days are never squeezed (their count is the period).
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from caseflow.timeutil import local_date
+
+#: Calendar-day periods only; a working-day period already counts working days.
+SQUEEZABLE = ("days", "months")
+#: Flagged when the period holds at least this many working days fewer than usual (a month over
+#: National Day loses 3–5; an ordinary month with a one-day festival loses 1).
+SQUEEZE_DAYS = 3
+
+
+@dataclass(frozen=True)
+class Squeeze:
+    workdays: int
+    usual: int
+
+    @property
+    def text(self) -> str:
+        return f"本期限内仅 {self.workdays} 个工作日（通常约 {self.usual} 个）"
+
+
+def period_squeeze(started_at, due_at, period_unit, calendar) -> Squeeze | None:
+    """The squeeze of a clock running from ``started_at`` to ``due_at`` (24:00 of its last day),
+    or None when its period holds a usual number of working days. Usual: five working days in
+    every seven calendar days of the same span."""
+    if period_unit not in SQUEEZABLE or started_at is None or due_at is None:
+        return None
+    first = local_date(started_at)
+    last = local_date(due_at - timedelta(microseconds=1))
+    span = (last - first).days
+    if span < 7:
+        return None
+    usual = round(span * 5 / 7)
+    try:
+        workdays = calendar.workdays_between(first, last)
+    except (ValueError, IndexError):  # beyond the calendar's range
+        return None
+    if workdays <= usual - SQUEEZE_DAYS:
+        return Squeeze(workdays, usual)
+    return None
+
+
+def clock_squeeze(clock, calendar) -> Squeeze | None:
+    return period_squeeze(clock.started_at, clock.due_at, clock.period_unit, calendar)
+
+
+def squeezed_open_clocks(user, *, now, limit: int = 20) -> tuple[list, int]:
+    """Running calendar-day clocks of open cases the user sees whose period is squeezed, soonest
+    due first: ([(clock, case, squeeze)], total). The clocks are grouped by (start day, due
+    instant) in SQL, so the calendar is consulted once per distinct period, not per case."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    from caseflow.calendar.periods import calendar_for_context
+    from caseflow.cases.models import Case
+    from caseflow.clocks.models import Clock
+    from caseflow.extensions import db
+
+    condition = [
+        Clock.status == "running",
+        Clock.period_unit.in_(SQUEEZABLE),
+        Clock.due_at > now,
+        Case.is_closed.is_(False),
+    ]
+    if not user.is_admin:
+        condition.append(Case.unit_id == user.unit_id)
+    groups = db.session.execute(
+        select(Case.unit_id, Clock.started_at, Clock.due_at, Clock.period_unit)
+        .join(Case, Case.id == Clock.case_id)
+        .where(*condition)
+        .distinct()
+    ).all()
+    calendars, squeezed = {}, {}
+    for unit_id, started_at, due_at, unit in groups:
+        if unit_id not in calendars:
+            calendars[unit_id] = calendar_for_context(unit_id)
+        found = period_squeeze(started_at, due_at, unit, calendars[unit_id])
+        if found is not None:
+            squeezed[(unit_id, started_at, due_at)] = found
+    if not squeezed:
+        return [], 0
+    rows = db.session.execute(
+        select(Clock, Case)
+        .join(Case, Case.id == Clock.case_id)
+        .where(*condition, Clock.due_at.in_({due for _u, _s, due in squeezed}))
+        .order_by(Clock.due_at, Clock.id)
+        .options(selectinload(Case.assignee))
+    ).all()
+    out = [
+        (clock, case, squeezed[(case.unit_id, clock.started_at, clock.due_at)])
+        for clock, case in rows
+        if (case.unit_id, clock.started_at, clock.due_at) in squeezed
+    ]
+    return out[:limit], len(out)

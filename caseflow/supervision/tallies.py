@@ -1,0 +1,314 @@
+"""Daily running totals (``DailyTally``) kept in the same transaction as each change, and the
+reads of the dashboard's period figures from them.
+
+Every flush that adds, changes or deletes a ``Case`` or a ``Clock`` adds its difference to the
+tallies (one upsert per key: ``amount = amount + delta``, safe under concurrent transactions), so
+the engine, the clock services, a calendar recompute and any later write path keep them right
+without knowing of them. Rows written around the ORM (bulk inserts, as ``bench/pages.py`` and a
+data import do) are counted by ``tallies_rebuild`` (CLI ``flask stats rebuild``).
+
+Each clock's 临期 moment (``Clock.due_soon_at``, deadlines.md §4) is set by the same hook, so the
+75% rule is one indexed comparison for the dashboard.
+"""
+
+from collections import Counter
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import delete, event, func, inspect, select
+from sqlalchemy.orm import Session
+
+from caseflow.cases.models import Case
+from caseflow.clocks.models import Clock
+from caseflow.extensions import db
+from caseflow.supervision.models import DailyTally
+from caseflow.timeutil import local_date, start_of_local_day
+
+DAY_UNITS = ("workdays", "days", "months")
+_KEY = ("unit_id", "workflow", "name", "metric", "day")
+
+
+# -- what one row contributes ------------------------------------------------------------------
+
+
+#: The day of the tallies that have no day (open cases per assignee).
+ALWAYS = date(2000, 1, 1)
+
+
+def case_contribution(
+    unit_id, workflow, received_at, closed_at, is_closed, assignee_id=None, next_due_at=None
+) -> Counter:
+    out = Counter()
+    if unit_id is None or workflow is None:
+        return out
+    if received_at is not None:
+        out[(unit_id, workflow, "", "received", local_date(received_at))] += 1
+    if is_closed and closed_at is not None and received_at is not None:
+        days = (local_date(closed_at) - local_date(received_at)).days
+        out[(unit_id, workflow, str(days), "closed", local_date(closed_at))] += 1
+    if not is_closed:
+        # Workload: open cases per assignee ("0": unassigned), and by the day of the next due.
+        who = str(assignee_id or 0)
+        out[(unit_id, workflow, who, "open", ALWAYS)] += 1
+        if next_due_at is not None:
+            out[(unit_id, workflow, who, "open_due", local_date(next_due_at))] += 1
+    return out
+
+
+def clock_contribution(
+    unit_id, workflow, name, status, stopped_at, due_at, due_soon_at=None
+) -> Counter:
+    out = Counter()
+    if unit_id is None or workflow is None or due_at is None:
+        return out
+    if status in ("met", "breached") and stopped_at is not None:
+        out[(unit_id, workflow, name, status, local_date(stopped_at))] += 1
+    if status == "breached":
+        out[(unit_id, workflow, name, "breached_due", local_date(due_at))] += 1
+    elif status == "running":
+        out[(unit_id, workflow, name, "running_due", local_date(due_at))] += 1
+        if due_soon_at is not None:
+            out[(unit_id, workflow, name, "running_soon", local_date(due_soon_at))] += 1
+    return out
+
+
+def due_soon_moment(started_at, due_at, paused_seconds, period_unit) -> datetime | None:
+    """deadlines.md §4: 75% of the running time (pauses excluded) has elapsed, or for day-based
+    clocks the last day has begun (its 00:00 local), whichever comes first."""
+    if started_at is None or due_at is None:
+        return None
+    paused = timedelta(seconds=paused_seconds or 0)
+    moment = started_at + paused + (due_at - started_at - paused) * 3 / 4
+    if period_unit in DAY_UNITS:
+        last_day = local_date(due_at - timedelta(microseconds=1))
+        moment = min(moment, start_of_local_day(last_day))
+    return moment
+
+
+# -- the session hook --------------------------------------------------------------------------
+
+
+def _before(obj, attr):
+    """The attribute's value before this flush (its current value when unchanged)."""
+    history = inspect(obj).attrs[attr].history
+    if history.has_changes():
+        return history.deleted[0] if history.deleted else None
+    return getattr(obj, attr)
+
+
+def _case_of(session, clock, cache):
+    case_id = clock.case_id if clock.case_id is not None else getattr(clock.case, "id", None)
+    if clock.case is not None:
+        return clock.case
+    if case_id not in cache:
+        cache[case_id] = session.get(Case, case_id)
+    return cache[case_id]
+
+
+def _case_delta(obj, *, old: bool, new: bool) -> Counter:
+    delta = Counter()
+    if new:
+        delta.update(
+            case_contribution(
+                obj.unit_id,
+                obj.workflow,
+                obj.received_at,
+                obj.closed_at,
+                obj.is_closed,
+                obj.assignee_id,
+                obj.next_due_at,
+            )
+        )
+    if old:
+        delta.subtract(
+            case_contribution(
+                _before(obj, "unit_id"),
+                _before(obj, "workflow"),
+                _before(obj, "received_at"),
+                _before(obj, "closed_at"),
+                _before(obj, "is_closed"),
+                _before(obj, "assignee_id"),
+                _before(obj, "next_due_at"),
+            )
+        )
+    return delta
+
+
+def _clock_delta(session, obj, cache, *, old: bool, new: bool) -> Counter:
+    delta = Counter()
+    case = _case_of(session, obj, cache)
+    if case is None:
+        return delta
+    if new:
+        delta.update(
+            clock_contribution(
+                case.unit_id,
+                case.workflow,
+                obj.name,
+                obj.status,
+                obj.stopped_at,
+                obj.due_at,
+                obj.due_soon_at,
+            )
+        )
+    if old:
+        delta.subtract(
+            clock_contribution(
+                case.unit_id,
+                case.workflow,
+                _before(obj, "name"),
+                _before(obj, "status"),
+                _before(obj, "stopped_at"),
+                _before(obj, "due_at"),
+                _before(obj, "due_soon_at"),
+            )
+        )
+    return delta
+
+
+@event.listens_for(Session, "before_flush")
+def _due_soon_before_flush(session, flush_context, instances) -> None:
+    for obj in (*session.new, *session.dirty):
+        if isinstance(obj, Clock):
+            moment = due_soon_moment(obj.started_at, obj.due_at, obj.paused_seconds, obj.period_unit)
+            if obj.due_soon_at != moment:
+                obj.due_soon_at = moment
+
+
+@event.listens_for(Session, "after_flush")
+def _tallies_after_flush(session, flush_context) -> None:
+    delta = Counter()
+    cache = {}
+    with session.no_autoflush:
+        for obj in session.new:
+            if isinstance(obj, Case):
+                delta.update(_case_delta(obj, old=False, new=True))
+            elif isinstance(obj, Clock):
+                delta.update(_clock_delta(session, obj, cache, old=False, new=True))
+        for obj in session.dirty:
+            if isinstance(obj, Case | Clock) and session.is_modified(obj):
+                if isinstance(obj, Case):
+                    delta.update(_case_delta(obj, old=True, new=True))
+                else:
+                    delta.update(_clock_delta(session, obj, cache, old=True, new=True))
+        for obj in session.deleted:
+            if isinstance(obj, Case):
+                delta.update(_case_delta(obj, old=True, new=False))
+            elif isinstance(obj, Clock):
+                delta.update(_clock_delta(session, obj, cache, old=True, new=False))
+    changes = {key: n for key, n in delta.items() if n}
+    if changes:
+        _apply(session.connection(), changes)
+
+
+def _apply(connection, changes: dict) -> None:
+    """``amount = amount + delta`` per key, inserting the row when it is new (one statement)."""
+    table = DailyTally.__table__
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    rows = [dict(zip(_KEY, key, strict=True), amount=n) for key, n in sorted(changes.items())]
+    statement = insert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=["unit_id", "metric", "day", "workflow", "name"],
+        set_={"amount": table.c.amount + statement.excluded.amount},
+    )
+    connection.execute(statement, rows)
+
+
+# -- rebuilding from the rows ------------------------------------------------------------------
+
+
+def tallies_rebuild(*, chunk: int = 5000) -> int:
+    """Recount every tally (and every clock's 临期 moment) from the cases and clocks; for rows
+    written around the ORM. Runs in the caller's transaction; returns the number of keys."""
+    session = db.session
+    session.execute(delete(DailyTally))
+    totals = Counter()
+    units = {}
+    cases = select(
+        Case.id,
+        Case.unit_id,
+        Case.workflow,
+        Case.received_at,
+        Case.closed_at,
+        Case.is_closed,
+        Case.assignee_id,
+        Case.next_due_at,
+    )
+    for case_id, unit_id, workflow, *facts in session.execute(cases).yield_per(chunk):
+        units[case_id] = (unit_id, workflow)
+        totals.update(case_contribution(unit_id, workflow, *facts))
+    moments = []
+    clocks = select(
+        Clock.id,
+        Clock.case_id,
+        Clock.name,
+        Clock.status,
+        Clock.stopped_at,
+        Clock.due_at,
+        Clock.started_at,
+        Clock.paused_seconds,
+        Clock.period_unit,
+    )
+    for row in session.execute(clocks).yield_per(chunk):
+        unit_id, workflow = units.get(row.case_id, (None, None))
+        moment = due_soon_moment(row.started_at, row.due_at, row.paused_seconds, row.period_unit)
+        totals.update(
+            clock_contribution(
+                unit_id, workflow, row.name, row.status, row.stopped_at, row.due_at, moment
+            )
+        )
+        moments.append({"b_id": row.id, "b_moment": moment})
+    from sqlalchemy import bindparam, update
+
+    table = Clock.__table__
+    for start in range(0, len(moments), chunk):
+        session.execute(
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values(due_soon_at=bindparam("b_moment", type_=table.c.due_soon_at.type)),
+            moments[start : start + chunk],
+            execution_options={"synchronize_session": False},
+        )
+    changes = {key: n for key, n in totals.items() if n}
+    if changes:
+        _apply(session.connection(), changes)
+    return len(changes)
+
+
+# -- reads -------------------------------------------------------------------------------------
+
+
+def tally_rows(user, metrics, first: date, last: date, unit_id=None):
+    """(workflow, name, metric, day, amount) of the tallies in [first, last] the user may see."""
+    query = select(
+        DailyTally.workflow, DailyTally.name, DailyTally.metric, DailyTally.day, DailyTally.amount
+    ).where(DailyTally.metric.in_(metrics), DailyTally.day >= first, DailyTally.day <= last)
+    if not user.is_admin:
+        query = query.where(DailyTally.unit_id == user.unit_id)
+    if unit_id is not None:
+        query = query.where(DailyTally.unit_id == unit_id)
+    return db.session.execute(query).all()
+
+
+def tally_total(user, metric: str, first: date, last: date) -> int:
+    query = select(func.coalesce(func.sum(DailyTally.amount), 0)).where(
+        DailyTally.metric == metric, DailyTally.day >= first, DailyTally.day <= last
+    )
+    if not user.is_admin:
+        query = query.where(DailyTally.unit_id == user.unit_id)
+    return int(db.session.scalar(query) or 0)
+
+
+def tally_before_today(user, metric: str, today: date, unit_id=None) -> dict:
+    """name → the sum of ``metric`` over every day before ``today`` (running clocks by due day,
+    open cases by next due day): the rows are the distinct days, not the clocks."""
+    query = select(DailyTally.name, func.sum(DailyTally.amount)).where(
+        DailyTally.metric == metric, DailyTally.day < today
+    )
+    if not user.is_admin:
+        query = query.where(DailyTally.unit_id == user.unit_id)
+    if unit_id is not None:
+        query = query.where(DailyTally.unit_id == unit_id)
+    return {name: int(n or 0) for name, n in db.session.execute(query.group_by(DailyTally.name))}

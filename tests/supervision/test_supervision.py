@@ -1,0 +1,412 @@
+"""One truth about time for supervisors (issue 11): one deadline text on every surface, honest
+on-time figures, the approval queue, the landing pages, the XLSX, the annual report, and court
+periods that a centre's closure never moves. "Now" is pinned with time_machine throughout."""
+
+import io
+from datetime import date, datetime, timedelta
+
+import pytest
+import time_machine
+from openpyxl import load_workbook
+from sqlalchemy import delete
+
+from caseflow.alerts.delivery import alert_subject, alert_text
+from caseflow.alerts.services import sla_sweep
+from caseflow.calendar.models import UnitClosure
+from caseflow.calendar.services import calendar_load, calendar_version_bump
+from caseflow.clocks.services import clock_start
+from caseflow.extensions import db
+from caseflow.supervision.selectors import approvals_queue, on_time_tallies
+from caseflow.timeutil import end_of_local_day, start_of_local_day
+from tests.engine.helpers import *  # noqa: F403  (open_case, fire, staff …)
+from tests.engine.helpers import at, clocks_of
+
+pytestmark = pytest.mark.usefixtures("pending_notices")
+
+PREFIX = "/api/v1"
+NOW = at("2026-11-30 10:00")
+
+
+@pytest.fixture
+def chief(make_user, units):
+    return make_user("supervisor", units["ZS"], username="zs_boss", display_name="李主任")
+
+
+@pytest.fixture
+def clerk(make_user, units):
+    return make_user("caseworker", units["ZS"], username="zs_clerk", display_name="张承办")
+
+
+def _under_review(open_case, fire, received="2026-11-02 09:00"):
+    """An adjudication case waiting for the supervisor's decision (作出裁决)."""
+    case = open_case("adjudication", received_at=received)
+    fire(case, "accept", occurred_at="2026-11-03 10:00", data={"handlers": ["甲", "乙", "丙"]})
+    fire(case, "serve", occurred_at="2026-11-04 10:00")
+    fire(case, "receive_answer", occurred_at="2026-11-10 10:00")
+    return case
+
+
+def test_one_deadline_reads_the_same_everywhere(client, login, api, clerk, chief, open_case):
+    # Received Wednesday 2026-11-18: 5 working days to decide on acceptance → Wed 11-25.
+    case = open_case("adjudication", received_at="2026-11-18 09:00", actor=clerk)
+    clock = clocks_of(case)["acceptance"]
+    assert clock.due_at == end_of_local_day(date(2026, 11, 25))  # stored as 11-26 00:00
+    want = "2026年11月25日（周三）"
+    (alert, *_) = sla_sweep(NOW)  # overdue (and due_soon, late) raised at once
+    db.session.commit()
+    with time_machine.travel(NOW, tick=False):
+        login(clerk)
+        surfaces = {
+            "case page": client.get(f"/cases/{case.id}").text,
+            "inbox": client.get("/inbox").text,
+            "alerts": client.get("/alerts/").text,
+        }
+        login(chief)
+        xlsx = load_workbook(io.BytesIO(client.get("/dashboard.xlsx").data))
+        body = api(chief).get(f"{PREFIX}/cases/{case.id}").get_json()
+        alerts = api(chief).get(f"{PREFIX}/alerts").get_json()["alerts"]
+    surfaces["e-mail subject"] = alert_subject(alert)
+    surfaces["e-mail text"] = alert_text(alert)
+    for name, text in surfaces.items():
+        assert want in text, name
+        assert "11月26日" not in text, name  # never 00:00 of the next day
+    overdue = {row[2]: row for row in xlsx["超期"].iter_rows(min_row=2, values_only=True)}
+    assert overdue[case.number][6] == datetime(2026, 11, 25)  # a real date, the last day
+    assert overdue[case.number][7] == 5  # days overdue on 11-30
+    (api_clock,) = [c for c in body["clocks"] if c["name"] == "acceptance"]
+    assert api_clock["due_on"] == "2026-11-25" and api_clock["due_text"] == want
+    assert api_clock["due_at"].startswith("2026-11-26T00:00")  # the instant stays
+    assert "provisional" in api_clock  # each clock carries its own flag
+    assert {a["due_on"] for a in alerts if a["case_number"] == case.number} == {"2026-11-25"}
+    assert "立案审查期限" in surfaces["e-mail subject"]  # the clock's name, not its code
+
+
+def test_an_overdue_running_clock_lowers_the_on_time_share(client, login, api, chief, open_case, fire):
+    met = open_case("adjudication", received_at="2026-11-02 09:00")
+    fire(met, "accept", occurred_at="2026-11-03 10:00", data={"handlers": ["甲", "乙", "丙"]})
+    late = open_case("adjudication", received_at="2026-11-16 09:00")  # acceptance due 11-20
+    start, end = start_of_local_day(date(2026, 11, 1)), end_of_local_day(date(2026, 11, 30))
+    tallies = {t.clock: t for t in on_time_tallies(chief, start=start, end=end, now=NOW)}
+    assert (tallies["acceptance"].met, tallies["acceptance"].missed) == (1, 1)
+    assert tallies["acceptance"].share == 0.5
+    assert late.state == "filed"
+    with time_machine.travel(NOW, tick=False):
+        login(chief)
+        page = client.get("/dashboard?date_from=2026-11-01&date_to=2026-11-30")
+        stats = api(chief).get(f"{PREFIX}/stats?from=2026-11-01&to=2026-11-30").get_json()
+    assert page.status_code == 200
+    # Over all clocks: the met acceptance; the late acceptance and the first case's service
+    # clock (due 11-10, still running) are missed.
+    assert 'id="kpi-on-time">33%' in page.text and "(1/3)" in page.text
+    (adjudication,) = [w for w in stats["workflows"] if w["workflow"] == "adjudication"]
+    assert (adjudication["clocks_met"], adjudication["clocks_missed"]) == (1, 2)
+    assert adjudication["on_time_share"] == 0.3333
+
+
+def test_due_soon_is_the_75_percent_rule_on_the_dashboard_too(client, login, chief, open_case):
+    # Received Monday 11-23 00:00: 5 working days → due end of Monday 11-30. 75% of the running
+    # time has gone by Friday 11-28 06:00, two days before the last day: already 临期 everywhere.
+    case = open_case("adjudication", received_at="2026-11-23 00:00")
+    clock = clocks_of(case)["acceptance"]
+    assert clock.due_at == end_of_local_day(date(2026, 11, 30))
+    moment = clock.started_at + (clock.due_at - clock.started_at) * 3 / 4
+    with time_machine.travel(moment - timedelta(minutes=1), tick=False):
+        login(chief)
+        assert 'id="kpi-due-soon">0<' in client.get("/dashboard").text
+    with time_machine.travel(moment + timedelta(minutes=1), tick=False):
+        page = client.get("/dashboard")
+        inbox = client.get("/inbox?tab=all")
+    assert 'id="kpi-due-soon">1<' in page.text
+    assert case.number in page.text.split('id="due-soon"')[1]
+    assert "is-due_soon" in inbox.text
+
+
+def test_the_approval_queue_lists_a_case_waiting_for_decide(client, login, api, chief, clerk, open_case, fire):
+    waiting = _under_review(open_case, fire)
+    open_case("adjudication", received_at="2026-11-25 09:00")  # filed: the caseworker's turn
+    queue = approvals_queue(chief, now=NOW)
+    assert [row.case.number for row in queue.rows] == [waiting.number]
+    assert "decide" in {t.trigger for t in queue.rows[0].steps}
+    assert queue.rows[0].waiting(NOW) == NOW - at("2026-11-10 10:00")
+    with time_machine.travel(NOW, tick=False):
+        body = api(chief).get(f"{PREFIX}/approvals").get_json()
+        login(chief)
+        page = client.get("/dashboard")
+    (item,) = body["items"]
+    assert item["case_number"] == waiting.number and body["total"] == 1
+    assert "decide" in [t["trigger"] for t in item["triggers"]]
+    assert item["waiting_since"].startswith("2026-11-10T10:00")
+    assert item["waiting_text"] == "20 天 0 小时"
+    section = page.text.split('id="approvals"')[1].split("</section>")[0]
+    assert waiting.number in section and "作出裁决" in section and "20 天 0 小时" in section
+    refused = api(clerk).get(f"{PREFIX}/approvals")
+    assert refused.status_code == 403 and refused.get_json()["error"]["message"]
+
+
+def test_each_role_lands_on_its_own_page(client, login, make_user, units, chief, clerk):
+    desk = make_user("desk_officer", units["CF"], username="cf_desk_officer")
+    admin = make_user("admin", None, username="root_admin")
+    for user, landing in ((chief, "/dashboard"), (desk, "/desk"), (admin, "/admin"), (clerk, "/inbox")):
+        login(user)
+        assert client.get("/").headers["Location"].endswith(landing), user.role
+
+
+def test_a_reversed_period_is_refused_beside_the_fields(client, login, api, chief):
+    login(chief)
+    page = client.get("/dashboard?date_from=2026-11-30&date_to=2026-11-01")
+    assert page.status_code == 422
+    assert 'id="date_to-error"' in page.text and "止日不能早于起日" in page.text
+    assert client.get("/dashboard.xlsx?date_from=2026-11-30&date_to=2026-11-01").status_code == 422
+    body = api(chief).get(f"{PREFIX}/stats?from=2026-11-30&to=2026-11-01")
+    assert body.status_code == 422 and "to" in body.get_json()["error"]["fields"]
+
+
+def test_the_xlsx_is_typed_filtered_frozen_and_injection_proof(client, login, chief, open_case):
+    case = open_case(
+        "adjudication",
+        received_at="2026-11-16 09:00",
+        complainant={"name": "=HYPERLINK(\"http://evil\",\"点我\")", "kind": "company"},
+    )
+    case.assignee_id = None
+    with time_machine.travel(NOW, tick=False):
+        login(chief)
+        data = client.get("/dashboard.xlsx?date_from=2026-11-01&date_to=2026-11-30").data
+    book = load_workbook(io.BytesIO(data))
+    sheet = book["超期"]
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:H")
+    assert sheet["H1"].value == "超期天数" and sheet["G2"].is_date
+    rate = book["按期率"]
+    assert rate["E2"].number_format == "0.0%" and isinstance(rate["E2"].value, int | float)
+    assert book["每周趋势"]["A2"].is_date
+    # No cell anywhere is a formula.
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+
+
+def test_text_cells_are_never_formulas():
+    from openpyxl import Workbook
+
+    from caseflow.web.export import _put
+
+    cell = Workbook().active["A1"]
+    _put(cell, '=HYPERLINK("http://evil","x")')
+    assert cell.data_type == "s" and cell.quotePrefix
+
+
+def test_the_annual_report_in_json_and_xlsx(client, login, api, chief, open_case, fire):
+    _under_review(open_case, fire)
+    open_case(
+        "adjudication",
+        received_at="2026-03-02 09:00",
+        complainant={"name": "Acme GmbH", "kind": "company", "country": "DE"},
+    )
+    with time_machine.travel(NOW, tick=False):
+        body = api(chief).get(f"{PREFIX}/stats/report?year=2026").get_json()
+        login(chief)
+        response = client.get("/stats/report.xlsx?year=2026")
+    (adj,) = [w for w in body["workflows"] if w["workflow"] == "adjudication"]
+    assert body["year"] == 2026 and body["unit"] == "ZS"
+    assert adj["received"] == 2 and adj["foreign_related"] == 1
+    assert adj["by_right_type"] == {"patent:design": 2}
+    assert {p["clock"] for p in adj["promises"]} >= {"acceptance", "service"}
+    pre = next(w for w in body["workflows"] if w["workflow"] == "pre_exam")
+    assert set(pre["pre_exam"]) >= {"qualification_rate", "grant_days_from_request", "grant_days_from_filing"}
+    assert "fairs" in next(w for w in body["workflows"] if w["workflow"] == "fair_complaint")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.data))
+    summary = book["汇总"]
+    row = next(r for r in summary.iter_rows(min_row=2) if r[0].value == adj["label"])
+    assert row[1].value == 2 and row[1].data_type == "n"
+    assert row[8].number_format == "0.0%"
+    assert book["说明"]["B4"].is_date
+    bad = api(chief).get(f"{PREFIX}/stats/report?year=twenty")
+    assert bad.status_code == 422 and "year" in bad.get_json()["error"]["fields"]
+
+
+@pytest.fixture
+def typhoon():
+    yield "2026-09-15 holiday 台风停工\n"
+    db.session.rollback()
+    db.session.execute(delete(UnitClosure))
+    calendar_version_bump()
+    db.session.commit()
+
+
+def test_a_unit_closure_never_moves_a_court_period(open_case, typhoon):
+    # Served 2026-08-31: 15 days to sue → the last day is Tuesday 09-15, the day Zhongshan closes
+    # for a typhoon. The court is open: the period stays; the centre's own clock rolls over.
+    case = open_case("adjudication", received_at="2026-08-28 09:00")
+    appeal = clock_start(case, "appeal", period="15 days", started_at=at("2026-08-31 10:00"))
+    own = clock_start(case, "publication_test", period="15 days", started_at=at("2026-08-31 10:00"))
+    db.session.commit()
+    assert appeal.due_at == own.due_at == end_of_local_day(date(2026, 9, 15))
+    result = calendar_load(typhoon, source="中山防风指挥部通告", unit="ZS")
+    db.session.commit()
+    assert [m.clock_name for m in result.moved] == ["publication_test"]
+    assert appeal.due_at == end_of_local_day(date(2026, 9, 15))
+    assert own.due_at == end_of_local_day(date(2026, 9, 16))
+    # Started after the closure was loaded: still counted on the national calendar.
+    later = open_case("adjudication", received_at="2026-08-28 09:00")
+    again = clock_start(later, "appeal", period="15 days", started_at=at("2026-08-31 10:00"))
+    assert again.due_at == end_of_local_day(date(2026, 9, 15))
+
+
+def test_waiting_time_text():
+    from caseflow.supervision.selectors import waiting_text
+
+    assert waiting_text(timedelta(days=3, hours=4, minutes=5)) == "3 天 4 小时"
+    assert waiting_text(timedelta(hours=5, minutes=20)) == "5 小时 20 分"
+
+
+def test_pudong_seed_profile_takes_designs_in_its_fields():
+    """procedures.md: Pudong promises a design grant in a week; the seeded profile now names
+    Locarno classes that fit its fields, so a design pre-exam request can be accepted."""
+    from caseflow.applicants.services import classification_in_fields
+    from workflows.profiles import UNIT_PROFILES
+
+    pudong = next(p for p in UNIT_PROFILES if p["code"] == "PD")["profile"]
+    assert classification_in_fields("design", "24-01", pudong["fields"])  # a medical device
+    assert classification_in_fields("design", "14-02", pudong["fields"])  # a data-processing unit
+    assert not classification_in_fields("design", "26-05", pudong["fields"])  # lamps: Zhongshan's
+    assert pudong["clocks"]["grant_target"]["design"] == "7 days"
+
+
+def test_a_moved_date_that_a_notice_announced_asks_for_a_correction(
+    client, login, chief, open_case, fire, typhoon
+):
+    """The acceptance notice announced the closing date; a unit closure on that last day moves
+    it. The case page shows the task; the correction names the notice and prints the new date."""
+    import subprocess
+
+    from caseflow.notices.selectors import notice_file_path, notices_needing_correction
+    from caseflow.timeutil import deadline_day
+
+    case = open_case("adjudication", received_at="2026-03-02 09:00")
+    fire(case, "accept", occurred_at="2026-03-04 10:00", data={"handlers": ["甲", "乙", "丙"]},
+         render_notices=True)
+    closing = clocks_of(case)["closing"]
+    last_day = deadline_day(closing.due_at, closing.period_unit)
+    assert last_day.weekday() < 5
+    assert notices_needing_correction(case) == []
+    calendar_load(f"{last_day.isoformat()} holiday 台风停工\n", source="通告", unit="ZS")
+    db.session.commit()
+    assert deadline_day(closing.due_at, closing.period_unit) > last_day
+    (task,) = notices_needing_correction(case)
+    assert task.clock_name == "closing" and task.notice.kind == "acceptance_notice"
+    login(chief)
+    page = client.get(f"/cases/{case.id}")
+    assert 'id="correction-tasks"' in page.text and task.notice.document_number in page.text
+    from tests.support import csrf_from
+
+    response = client.post(
+        f"/notices/{task.notice.id}/correct", data={"csrf_token": csrf_from(page.text)}
+    )
+    assert response.status_code == 302
+    from caseflow.notices.selectors import notices_of_case
+
+    correction = notices_of_case(case.id)[-1]
+    assert correction.replaces_id == task.notice.id and correction.is_issued
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(notice_file_path(correction)), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout.replace(" ", "").replace("\n", "")
+    new_day = deadline_day(closing.due_at, closing.period_unit)
+    assert f"{new_day.year}年{new_day.month}月{new_day.day}日" in text
+    assert notices_needing_correction(case) == []
+    assert 'id="correction-tasks"' not in client.get(f"/cases/{case.id}").text
+
+
+def _tally_snapshot():
+    from sqlalchemy import select
+
+    from caseflow.supervision.models import DailyTally
+
+    rows = db.session.execute(
+        select(
+            DailyTally.unit_id, DailyTally.workflow, DailyTally.name, DailyTally.metric,
+            DailyTally.day, DailyTally.amount,
+        )
+    ).all()
+    return {tuple(r[:5]): r[5] for r in rows if r[5]}
+
+
+def test_running_totals_kept_in_each_transaction_equal_a_recount(open_case, fire, typhoon):
+    """The daily tallies the dashboard reads are kept by every write (engine steps, a calendar
+    recompute, a deletion): at every point they equal a recount from the cases and clocks."""
+    from caseflow.clocks.models import Clock
+    from caseflow.supervision.tallies import tallies_rebuild
+
+    def check():
+        db.session.commit()
+        kept = _tally_snapshot()
+        tallies_rebuild()
+        assert _tally_snapshot() == kept
+        db.session.commit()
+
+    case = _under_review(open_case, fire)
+    other = open_case("adjudication", received_at="2026-09-01 09:00")
+    check()
+    fire(other, "accept", occurred_at="2026-09-10 10:00", data={"handlers": ["甲", "乙", "丙"]})
+    fire(case, "suspend", "supervisor", occurred_at="2026-11-12 10:00", data={"reason": "invalidation"})
+    check()
+    calendar_load("2026-09-15 holiday 台风停工\n", source="通告", unit="ZS")
+    check()
+    fire(other, "withdraw", occurred_at="2026-09-20 10:00")
+    check()
+    assert _tally_snapshot()  # something was counted
+    # every clock carries its 临期 moment
+    assert db.session.query(Clock).filter(Clock.due_soon_at.is_(None)).count() == 0
+    db.session.delete(db.session.get(Clock, clocks_of(case)["closing"].id))
+    check()
+
+
+def test_totals_from_running_totals_equal_the_clocks_at_any_moment(open_case, fire, chief):
+    """Overdue and 临期 totals (tallies before today + today's clocks) equal a direct count of
+    the running clocks, at several moments, including within the day a clock falls due."""
+    from sqlalchemy import func, select
+
+    from caseflow.cases.models import Case
+    from caseflow.clocks.models import Clock
+    from caseflow.supervision.selectors import due_soon_condition
+    from caseflow.web.selectors import late_totals
+
+    _under_review(open_case, fire)
+    for day in ("2026-11-16 09:00", "2026-11-20 15:00", "2026-11-24 11:00", "2026-11-27 08:00"):
+        open_case("adjudication", received_at=day)
+    db.session.commit()
+
+    def direct(now):
+        base = select(func.count(Clock.id)).join(Case, Case.id == Clock.case_id)
+        overdue = db.session.scalar(base.where(Clock.status == "running", Clock.due_at < now))
+        soon = db.session.scalar(base.where(due_soon_condition(now)))
+        return overdue, soon
+
+    for moment in ("2026-11-25 00:00", "2026-11-27 09:30", "2026-11-28 00:00", "2026-12-01 13:00",
+                   "2026-12-04 23:59", "2026-12-05 00:00"):
+        now = at(moment)
+        assert late_totals(chief, now) == direct(now), moment
+
+
+def test_a_month_over_national_day_is_flagged_as_squeezed(client, login, api, chief, open_case, fire):
+    """A closing clock of one month from 2026-09-28 holds 18 working days (make-up Saturdays
+    counted) against about 21: the case page and the dashboard say so; October–November does not."""
+    from caseflow.calendar.periods import calendar_for_context
+    from caseflow.supervision.squeeze import clock_squeeze
+
+    case = open_case("adjudication", received_at="2026-09-28 09:00")
+    squeezed = clock_start(case, "promise_test", period="1 months", started_at=at("2026-09-28 10:00"))
+    calm = clock_start(case, "calm_test", period="1 months", started_at=at("2026-10-29 10:00"))
+    db.session.commit()
+    found = clock_squeeze(squeezed, calendar_for_context(case.unit_id))
+    assert (found.workdays, found.usual) == (18, 21)
+    assert found.text == "本期限内仅 18 个工作日（通常约 21 个）"
+    assert clock_squeeze(calm, calendar_for_context(case.unit_id)) is None
+    with time_machine.travel(at("2026-10-09 10:00"), tick=False):
+        login(chief)
+        page = client.get(f"/cases/{case.id}")
+        board = client.get("/dashboard")
+    assert "本期限内仅 18 个工作日（通常约 21 个）" in page.text
+    section = board.text.split('id="squeezed"')[1].split("</section>")[0]
+    assert case.number in section and "18 个工作日" in section
