@@ -276,8 +276,12 @@ def test_a_batch_reads_the_clocks_once_and_writes_them_in_one_flush(make_case):
     db.session.refresh(case)  # loaded before counting
     statements = []
 
+    inserts = []
+
     def record(conn, cursor, statement, *args):
         statements.append(statement.split()[0].upper())
+        if statements[-1] == "INSERT":
+            inserts.append(" ".join(statement.split()[:3]).lower())
 
     event.listen(db.engine, "before_cursor_execute", record)
     try:
@@ -292,8 +296,10 @@ def test_a_batch_reads_the_clocks_once_and_writes_them_in_one_flush(make_case):
         event.remove(db.engine, "before_cursor_execute", record)
     # next_due_at set once, on the way out of the batch: the revision clock (03-10) is the soonest
     assert case.next_due_at == revision.due_at == end_of("2026-03-10")
-    # one read; the new clock, then both entries in one multi-row INSERT
-    assert statements.count("SELECT") == 1 and statements.count("INSERT") == 2
+    # one read; the new clock, then both entries in one multi-row INSERT (the supervision's running
+    # totals, kept by a session hook in the same flush, write their own row)
+    clock_inserts = [s for s in inserts if "supervision" not in s and "tall" not in s]
+    assert statements.count("SELECT") == 1 and len(clock_inserts) == 2, inserts
     db.session.commit()
     assert {c.name: c.status for c in db.session.scalars(select(Clock))} == {
         "review": "paused",
