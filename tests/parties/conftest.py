@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.web.conftest import open_case, people  # noqa: F401 (fixtures)
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
