@@ -133,8 +133,14 @@ def email_serve(row: NoticeDelivery, config, link: str) -> Sent:
             if 500 <= code < 600:
                 raise PermanentFailure(f"recipient refused: {error}")
             raise smtplib.SMTPRecipientsRefused({row.address: (code, reply)})
-        code, reply = client.data(mail.as_bytes())  # raises SMTPDataError unless 250
+        # Bytes go out as given: the lines must already end in CRLF.
+        code, reply = client.data(mail.as_bytes(policy=mail.policy.clone(linesep="\r\n")))
         accepted_at = utcnow()
+        if code != 250:  # smtplib raises only when DATA itself is refused, not the message
+            error = f"{code} {reply.decode(errors='replace')}"
+            if 500 <= code < 600:
+                raise PermanentFailure(f"message refused: {error}")
+            raise smtplib.SMTPDataError(code, reply)
         host = getattr(client, "_host", "") or ""
     proof = f"{code} {reply.decode(errors='replace')}".strip()
     return Sent(accepted_at, f"SMTP {host} {accepted_at.isoformat()}: {proof}")
