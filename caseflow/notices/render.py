@@ -276,10 +276,14 @@ def status_block(notice) -> dict:
     """The status code and a QR to ``/status?number=…&code=…``, for a notice to a party."""
     if (notice.addressee or {}).get("role") not in ("complainant", "respondent"):
         return {"status_code": ""}
-    from caseflow.parties.selectors import public_status_url
+    from caseflow.parties.selectors import public_status_url, status_qr_data_uri
 
     url = public_status_url(notice.case)
-    return {"status_code": notice.case.public_code, "status_url": url, "status_qr_src": qr_data_uri(url)}
+    return {
+        "status_code": notice.case.public_code,
+        "status_url": url,
+        "status_qr_src": status_qr_data_uri(url),
+    }
 
 
 def notice_html(notice) -> str:
