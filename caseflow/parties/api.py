@@ -139,6 +139,14 @@ def public_complaint_accept(body: dict, files) -> dict:
     if isinstance(body, dict) and body.get(HONEYPOT):
         rate_hit("filing")
         raise Malformed("提交被拒绝", message_en="submission refused")
+    for name, limit in (("captcha_token", 500), ("captcha_answer", 8)):
+        value = body.get(name)
+        if value is not None and (not isinstance(value, str) or len(value) > limit):
+            raise ValidationFailed(
+                "验证码字段有误",
+                message_en=f"{name} must be text of at most {limit} characters",
+                fields={name: "应为文本 / must be text"},
+            )
     if captcha_enabled() and not captcha_ok(body.get("captcha_token"), body.get("captcha_answer")):
         raise ValidationFailed(
             "验证码不正确或已过期",
@@ -248,7 +256,7 @@ def notice_service_put(notice_id: int):
         served_at=body.get("served_at"),
         method=body.get("method"),
         actor=user,
-        note=body.get("note") or "",
+        note=body.get("note"),
     )
     return jsonify({"notice_id": notice.id, "delivery": notice_delivery_json(notice)})
 

@@ -52,7 +52,7 @@ def _text(body, key, errors, *, limit, required=False, prefix=""):
     return value
 
 
-def _party(body, key, errors, *, contact_required):
+def _party(body, key, errors, *, contact_required, name_required=True):
     value = body.get(key)
     if value is None:
         value = {}
@@ -61,7 +61,9 @@ def _party(body, key, errors, *, contact_required):
         return {}
     prefix = f"{key}."
     party = {
-        "name": _text(value, "name", errors, limit=SHORT["name"], required=True, prefix=prefix),
+        "name": _text(
+            value, "name", errors, limit=SHORT["name"], required=name_required, prefix=prefix
+        ),
         "kind": _text(value, "kind", errors, limit=16, prefix=prefix) or "person",
         "country": _text(value, "country", errors, limit=SHORT["country"], prefix=prefix),
         "contact": _text(
@@ -119,9 +121,8 @@ def complaint_check(body: dict, files: list[tuple[str, bytes]]) -> dict:
         )
     unit = _unit(body, errors)
     complainant = _party(body, "complainant", errors, contact_required=True)
-    respondent = _party(body, "respondent", errors, contact_required=False)
-    if not respondent.get("name"):
-        errors.pop("respondent.name", None)
+    # The respondent may be unknown to the filer (an online shop, a stall): optional.
+    respondent = _party(body, "respondent", errors, contact_required=False, name_required=False)
     right = _right(body, errors)
     facts = _text(body, "facts", errors, limit=MAX_TEXT, required=True)
     title = _text(body, "title", errors, limit=300)

@@ -471,6 +471,7 @@ def notice_service_record(*, notice, served_at, method, actor, note: str = "") -
             errors["served_at"] = "不能是将来的时间 / in the future"
         elif at < notice.issued_at:
             errors["served_at"] = "不能早于文书签发日期 / before the notice was issued"
+    note = "" if note is None else note
     if not isinstance(note, str) or len(note) > 1000:
         errors["note"] = "应为不超过1000字的文本 / text up to 1000 characters"
     if errors:
