@@ -207,7 +207,9 @@ def complaint_file(body: dict, files: list[tuple[str, bytes]]) -> Filing:
 def filing_receipt_render(receipt_id: int | None) -> None:
     """Render the receipt now so the answer can link a PDF; a failure leaves it pending for the
     scheduler's retry (the filing is stored either way)."""
-    if receipt_id is None:
+    from flask import current_app
+
+    if receipt_id is None or not current_app.config.get("CASEFLOW_RENDER_NOTICES_INLINE", True):
         return
     from caseflow.notices.services import notices_render_pending
 

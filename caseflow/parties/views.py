@@ -428,7 +428,12 @@ def notice_service_form(notice_id: int):
                 ) from None
             # A day typed on the form: noon of it, kept within the notice's issue and now.
             served = datetime.combine(day.date(), time(12), tzinfo=local_zone())
-            served = min(max(served, notice.issued_at), utcnow())
+            from caseflow.timeutil import local_date
+
+            if day.date() == local_date(notice.issued_at):
+                served = max(served, notice.issued_at)
+            if day.date() == local_date(utcnow()):
+                served = min(served, utcnow())
         elif served:
             try:
                 served = parse_instant(served)
