@@ -40,6 +40,11 @@ def from_environment(instance_path: str) -> dict:
         #: The address printed under a notice's QR code (the public verification page).
         "CASEFLOW_PUBLIC_URL": os.environ.get("CASEFLOW_PUBLIC_URL"),
         "CASEFLOW_MAIL_FROM": os.environ.get("CASEFLOW_MAIL_FROM", "caseflow@localhost"),
+        #: parties.md: the public filing form's captcha (``off`` for automated checks), and the
+        #: SMS gateway (a signed webhook like CASEFLOW_WEBHOOK_URL) for electronic service.
+        "CASEFLOW_PUBLIC_CAPTCHA": os.environ.get("CASEFLOW_PUBLIC_CAPTCHA", "on"),
+        "CASEFLOW_SMS_URL": os.environ.get("CASEFLOW_SMS_URL"),
+        "CASEFLOW_SMS_SECRET": os.environ.get("CASEFLOW_SMS_SECRET"),
     }
 
 

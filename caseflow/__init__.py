@@ -22,6 +22,7 @@ BLUEPRINTS = (
     "caseflow.api:bp",
     "caseflow.notices.views:bp",
     "caseflow.alerts.views:bp",
+    "caseflow.parties.views:bp",
 )
 
 #: Modules with a ``register_cli(app)`` function adding ``flask --app wsgi …`` commands.

@@ -365,7 +365,8 @@ def _fire(case: Case, trigger: str, actor: Actor, occurred_at, note, data, versi
             "缺少操作", message_en="trigger missing", fields={"trigger": "required"}
         )
     row = _transition_row(wf, trigger)
-    if actor.role not in row.roles:
+    # A party firing through its own link (parties.md §5) carries the triggers it may fire.
+    if actor.role not in row.roles and trigger not in getattr(actor, "party_triggers", ()):
         raise PermissionDenied(
             f"“{row.label}”须由{'或'.join(ROLE_LABELS[r] for r in row.roles)}办理",
             message_en=f"{trigger} needs the role {' or '.join(row.roles)}",
@@ -405,6 +406,7 @@ def _fire(case: Case, trigger: str, actor: Actor, occurred_at, note, data, versi
         case_id=case.id,
         kind="transition",
         actor_id=actor.id,
+        actor_name=getattr(actor, "actor_name", None),
         trigger=trigger,
         from_state=from_state,
         to_state=row.dest or from_state,

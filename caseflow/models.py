@@ -13,5 +13,6 @@ from caseflow.cases import models as cases_models  # noqa: F401
 from caseflow.clocks import models as clocks_models  # noqa: F401
 from caseflow.fairs import models as fairs_models  # noqa: F401
 from caseflow.notices import models as notices_models  # noqa: F401
+from caseflow.parties import models as parties_models  # noqa: F401
 from caseflow.supervision import models as supervision_models  # noqa: F401
 from caseflow.supervision import tallies as supervision_tallies  # noqa: F401

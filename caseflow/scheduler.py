@@ -44,6 +44,11 @@ JOBS = (
     Job("caseflow.alerts.services:outbox_deliver", lambda c: min(15.0, _sweep_seconds(c))),
     # Notices whose PDF failed to render after their transition are retried.
     Job("caseflow.notices.services:notices_render_pending", _sweep_seconds, takes_now=False),
+    # parties.md §4: serve notices electronically on the parties that consented.
+    Job(
+        "caseflow.parties.delivery:notice_deliveries_send",
+        lambda c: min(15.0, _sweep_seconds(c)),
+    ),
     # When a fair has closed, its complaints' post-fair clocks start.
     Job("caseflow.fairs.services:fairs_start_post_fair_clocks", _sweep_seconds),
 )

@@ -70,6 +70,8 @@ def app(database_url, tmp_path_factory):
             "SECRET_KEY": "test-" + secrets.token_hex(8),
             "SMTP_URL": None,
             "CASEFLOW_WEBHOOK_URL": None,
+            # parties.md §1: automated checks file with the captcha switched off.
+            "CASEFLOW_PUBLIC_CAPTCHA": "off",
         }
     )
     with app.app_context():

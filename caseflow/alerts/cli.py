@@ -28,7 +28,8 @@ def sweep(now_text):
     from caseflow.alerts.services import sla_sweep
 
     for alert in sla_sweep(_instant(now_text)):
-        click.echo(f"{alert.case.number} {alert.clock.name} {alert.level} {iso(alert.due_at)}")
+        clock = alert.clock.name if alert.clock else "-"
+        click.echo(f"{alert.case.number} {clock} {alert.level} {iso(alert.due_at)}")
 
 
 @sla.command("deliver")

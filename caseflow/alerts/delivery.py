@@ -39,7 +39,8 @@ def deliver(message, config) -> None:
 def due_text(alert) -> str:
     """The due date as every surface writes it: the last day (and weekday), or the hour for hour
     clocks; never 00:00 of the next day."""
-    return deadline_chinese(alert.due_at, alert.clock.period_unit)
+    # An undelivered-notice alert has no clock: its moment is an instant, written with the hour.
+    return deadline_chinese(alert.due_at, alert.clock.period_unit if alert.clock else "hours")
 
 
 def clock_name_text(alert) -> str:
@@ -50,12 +51,17 @@ def clock_name_text(alert) -> str:
 
 
 def alert_subject(alert) -> str:
+    if alert.clock is None:  # an undelivered notice (parties.md §4)
+        return f"【{alert.label}】{alert.case.number} {alert.notice.title}"
     return f"【{alert.label}】{alert.case.number} {clock_name_text(alert)} {due_text(alert)}"
 
 
 def alert_text(alert) -> str:
     case, clock = alert.case, alert.clock
     head = f"案件 {case.number}" + (f"《{case.title}》" if case.title else "")
+    if clock is None:
+        notice = alert.notice
+        return f"{head} 的{notice.title}（{notice.document_number}）电子送达失败，请改为纸质送达并登记送达日期。"
     if alert.level == "due_soon":
         body = f"{head} 的时限「{clock_name_text(alert)}」即将届满，届满时间：{due_text(alert)}。"
     elif alert.level == "overdue":
@@ -88,10 +94,13 @@ def alert_facts(alert) -> dict:
         "label": alert.label,
         "case_id": alert.case_id,
         "case_number": alert.case.number,
-        "clock": alert.clock.name,
-        "clock_label": clock_name_text(alert),
+        "clock": alert.clock.name if alert.clock else None,
+        "clock_label": clock_name_text(alert) if alert.clock else None,
+        "notice_id": alert.notice_id,
         "due_at": iso(alert.due_at),
-        "due_on": deadline_day(alert.due_at, alert.clock.period_unit).isoformat(),
+        "due_on": deadline_day(
+            alert.due_at, alert.clock.period_unit if alert.clock else "hours"
+        ).isoformat(),
         "due_text": due_text(alert),
         "moment_at": iso(alert.moment_at),
         "raised_at": iso(alert.raised_at),
@@ -130,6 +139,12 @@ def email_send(message, config) -> None:
         partial.write_bytes(mail.as_bytes())
         partial.replace(target)  # atomic: a reader never sees half a mail
         return
+    with smtp_connect(url) as client:
+        client.send_message(mail)
+
+
+def smtp_connect(url: str) -> smtplib.SMTP:
+    """A connected, logged-in SMTP client for ``SMTP_URL``; use it as a context manager."""
     parts = urlsplit(url)
     if parts.scheme not in ("smtp", "smtps"):
         raise ValueError(f"SMTP_URL must start with smtp:// or smtps://, not {parts.scheme}://")
@@ -139,12 +154,15 @@ def email_send(message, config) -> None:
                                   context=ssl.create_default_context())
     else:
         client = smtplib.SMTP(host, port or 25, timeout=SMTP_TIMEOUT)
-    with client:
+    try:
         if "starttls=1" in (parts.query or ""):
             client.starttls(context=ssl.create_default_context())
         if parts.username:
             client.login(unquote(parts.username), unquote(parts.password or ""))
-        client.send_message(mail)
+    except Exception:
+        client.close()
+        raise
+    return client
 
 
 # -- webhook -------------------------------------------------------------------------------------

@@ -29,7 +29,14 @@ from caseflow.types import UTCDateTime
 
 #: The levels in the order a clock reaches them.
 LEVELS = ("due_soon", "overdue", "escalated")
-LEVEL_LABELS = {"due_soon": "临期预警", "overdue": "超期", "escalated": "督办"}
+LEVEL_LABELS = {
+    "due_soon": "临期预警",
+    "overdue": "超期",
+    "escalated": "督办",
+    "undelivered": "送达失败",
+}
+#: Not a clock level: an electronic service of a notice failed; serve it on paper (parties.md §4).
+UNDELIVERED = "undelivered"
 
 CHANNELS = ("inapp", "email", "webhook")
 OUTBOX_STATUSES = ("pending", "sending", "sent", "failed")
@@ -41,7 +48,9 @@ class Alert(db.Model):
     __tablename__ = "alerts"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    clock_id: Mapped[int] = mapped_column(ForeignKey("clocks.id"), nullable=False)
+    #: Null only for an ``undelivered`` alert, which belongs to a notice instead.
+    clock_id: Mapped[int | None] = mapped_column(ForeignKey("clocks.id"))
+    notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id"))
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), nullable=False, index=True)
     #: Copied from the case so that "alerts of my unit" needs no join.
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), nullable=False)
@@ -58,6 +67,7 @@ class Alert(db.Model):
     ack_note: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
     clock = relationship("Clock")
+    notice = relationship("Notice")
     case = relationship("Case")
     acknowledged_by = relationship("User")
     messages: Mapped[list["OutboxMessage"]] = relationship(
@@ -66,7 +76,12 @@ class Alert(db.Model):
 
     __table_args__ = (
         UniqueConstraint("clock_id", "level", "due_at", name="uq_alerts_clock_level_due"),
-        CheckConstraint("level in ('due_soon', 'overdue', 'escalated')", name="level_known"),
+        CheckConstraint(
+            "level in ('due_soon', 'overdue', 'escalated', 'undelivered')", name="level_known"
+        ),
+        CheckConstraint(
+            "(level = 'undelivered') = (clock_id is null)", name="clock_unless_undelivered"
+        ),
         # An acknowledgement always says who made it (Indico's judge_if_judged pattern).
         CheckConstraint(
             "(acknowledged_at is null) = (acknowledged_by_id is null)", name="ack_has_actor"

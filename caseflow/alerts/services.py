@@ -361,7 +361,7 @@ def alert_acknowledge(*, alert: Alert, actor: User, note: str, at: datetime | No
         data={
             "alert_id": alert.id,
             "level": alert.level,
-            "clock": alert.clock.name,
+            "clock": alert.clock.name if alert.clock else None,
             "due_at": alert.due_at.isoformat(),
         },
     )

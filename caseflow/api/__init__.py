@@ -118,6 +118,7 @@ ROUTE_MODULES = (
     "caseflow.api.notices",
     "caseflow.api.alerts",
     "caseflow.api.supervision",
+    "caseflow.parties.api",
 )
 
 for _module in ROUTE_MODULES:

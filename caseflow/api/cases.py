@@ -13,6 +13,7 @@ from caseflow.cases.services import case_assign, case_open
 from caseflow.engine import available_triggers, case_fire
 from caseflow.errors import Malformed, PermissionDenied, ValidationFailed, VersionConflict
 from caseflow.extensions import db
+from caseflow.parties.selectors import notice_delivery_json
 from caseflow.timeutil import deadline_chinese, deadline_day, iso, parse_instant
 
 #: Far beyond any list we hold, and far below an offset the database cannot represent.
@@ -48,7 +49,7 @@ def event_json(event) -> dict:
         "to": event.to_state,
         "occurred_at": iso(event.occurred_at),
         "recorded_at": iso(event.recorded_at),
-        "actor": event.actor.username if event.actor else None,
+        "actor": event.actor.username if event.actor else event.actor_name,
         "note": event.note,
         "data": event.data,
     }
@@ -64,6 +65,7 @@ def notice_json(notice) -> dict:
         "issued_at": iso(notice.issued_at),
         "sha256": notice.sha256,
         "event_id": notice.event_id,
+        "delivery": notice_delivery_json(notice),
     }
 
 

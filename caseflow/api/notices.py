@@ -6,6 +6,7 @@ from caseflow.api.schema import body_check
 from caseflow.notices.selectors import notice_get_visible
 from caseflow.notices.services import notice_correct
 from caseflow.notices.views import send_pdf
+from caseflow.parties.selectors import notice_delivery_json
 from caseflow.timeutil import iso
 
 
@@ -26,6 +27,7 @@ def notice_json(notice) -> dict:
         "verification_code": notice.verification_code,
         "replaces_id": notice.replaces_id,
         "pdf_url": f"/api/v1/notices/{notice.id}.pdf" if notice.is_issued else None,
+        "delivery": notice_delivery_json(notice),
     }
 
 

@@ -816,6 +816,8 @@ def _paths() -> dict:
 
 
 def openapi_document() -> dict:
+    from caseflow.parties.openapi import party_paths, party_schemas
+
     def error(description):
         return _json(_ref("Error"), description)
 
@@ -832,7 +834,7 @@ def openapi_document() -> dict:
         "security": [{"bearer": []}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": _schemas(),
+            "schemas": {**_schemas(), **party_schemas()},
             "responses": {
                 "Malformed": error("malformed request"),
                 "NotAuthenticated": error("no or bad token"),
@@ -842,7 +844,7 @@ def openapi_document() -> dict:
                 "Invalid": error("invalid data; fields says which and why"),
             },
         },
-        "paths": _paths(),
+        "paths": {**_paths(), **party_paths()},
     }
 
 

@@ -16,9 +16,14 @@ def _new_case_id() -> str:
     return uuid.uuid4().hex
 
 
+#: Crockford base32 without I, L, O, U: typed from paper without ambiguity.
+_PUBLIC_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
 def _new_public_code() -> str:
-    # Printed on the acceptance notice; with the case number it opens the public status page.
-    return secrets.token_hex(4).upper()
+    """10 characters of Crockford base32, 50 random bits (parties.md §2). Printed with a QR code
+    on every notice to a party; with the case number it opens the public status page."""
+    return "".join(secrets.choice(_PUBLIC_CODE_ALPHABET) for _ in range(10))
 
 
 class Case(db.Model):
@@ -118,6 +123,9 @@ class Event(db.Model):
     #: ``opened``, ``transition``, ``clock``, ``calendar``, ``alert_ack``, ``assign``, ``evidence``.
     kind: Mapped[str] = mapped_column(String(32), nullable=False)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: An actor that is not a user: ``system`` (a re-timing) or ``party:<role>`` (a party's own
+    #: submission through its link, parties.md §5).
+    actor_name: Mapped[str | None] = mapped_column(String(40))
     trigger: Mapped[str | None] = mapped_column(String(40))
     from_state: Mapped[str | None] = mapped_column(String(40))
     to_state: Mapped[str | None] = mapped_column(String(40))

@@ -113,6 +113,7 @@ def case_open(
     exhibitor_id=None,
     applicant_id=None,
     commit=True,
+    public=False,
 ) -> Case:
     """Open a case in ``workflow`` at ``unit``: numbered, in its initial state, with its opening
     clocks running from ``received_at`` and an ``opened`` event. Commits unless ``commit=False``.
@@ -120,9 +121,10 @@ def case_open(
     Pre-exam requests must pass the applicant's eligibility check, fair complaints the desk's
     admissibility check (both raise ``ValidationFailed`` with the reason); nothing is written then.
     """
-    if actor is None or actor.role not in OPENING_ROLES:
+    # ``public``: a party's own online filing (parties.md §1), no user behind it.
+    if not public and (actor is None or actor.role not in OPENING_ROLES):
         raise PermissionDenied("无权立案", message_en="your role may not open cases")
-    if unit is None or not actor.can_see_unit(unit.id):
+    if unit is None or (not public and not actor.can_see_unit(unit.id)):
         raise PermissionDenied(
             "无权在其他单位立案", message_en="you may not open cases for that unit"
         )
@@ -211,7 +213,7 @@ def case_open(
         if commit:
             db.session.rollback()
         raise
-    log.info("case %s opened by %s", case.number, actor.username)
+    log.info("case %s opened by %s", case.number, actor.username if actor else "the public")
     return case
 
 

@@ -880,3 +880,25 @@ def clock_start_defined(
                 case, name, fixed_due_at=closes_at, started_at=started_at, actor=actor, event=event
             )
     return clock_start(case, name, period=period, started_at=started_at, actor=actor, event=event)
+def clock_retime(
+    case, name: str, *, started_at: datetime, actor=None, event=None, note: str = ""
+) -> Clock | None:
+    """Move the start of the active clock ``name`` to ``started_at`` and recount its due date
+    (its pauses and extensions replayed). For clocks that count from a party's receipt of a
+    notice: they start provisionally when the step fires and are re-timed to the date of service
+    (parties.md §4). None when no such clock is active, or it ends at a fixed instant."""
+    _aware(started_at, "started_at")
+    with _batch(case) as batch:
+        clock = batch.active(name)
+        if clock is None or clock.period_unit == FIXED or clock.started_at == started_at:
+            return None
+        before = clock.due_at
+        clock.started_at = started_at
+        schedule = clock_replay(clock, calendar=batch.calendar)
+        clock.due_at, clock.last_day_on = schedule.due_at, schedule.last_day_on
+        clock.provisional = schedule.provisional
+        if clock.paused_at is not None:
+            clock.remaining = schedule.remaining
+        _record(clock, "retime", started_at, actor=actor, event=event, before=before, note=note)
+        _rearm(clock, before, batch.calendar)
+    return clock

@@ -14,6 +14,8 @@ FAMILIES = ("notice", "ruling", "letter")
 KINDS = {
     "acceptance_notice": ("受理通知书", "notice", "complainant"),
     "rejection_notice": ("不予受理通知书", "notice", "complainant"),
+    # parties.md §1: the receipt of a complaint filed online (网上投诉回执).
+    "filing_receipt": ("网上投诉回执", "notice", "complainant"),
     "correction_notice": ("补正通知书", "notice", "complainant"),
     "transfer_notice": ("移送告知书", "letter", "complainant"),
     "lapse_notice": ("视为撤回通知书", "notice", "complainant"),
@@ -63,6 +65,7 @@ ANNOUNCED_CLOCKS = {
     ("adjudication", "withdrawal_notice"): (),
     ("fair_complaint", "agreement"): (),
     "correction_notice": ("correction",),
+    "filing_receipt": ("acceptance",),
     "consent_request": ("consent",),
     "revision_notice": ("revision",),
     "qualification_notice": ("formal_filing",),

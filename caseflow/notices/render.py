@@ -272,6 +272,22 @@ def notice_context(notice) -> dict:
         if correction
         else "",
         "correction_number": f"以{correction.document_number}" if correction else "",
+        # parties.md §2: every notice to a party prints the case's status code and its QR.
+        **status_block(notice),
+    }
+
+
+def status_block(notice) -> dict:
+    """The status code and a QR to ``/status?number=…&code=…``, for a notice to a party."""
+    if (notice.addressee or {}).get("role") not in ("complainant", "respondent"):
+        return {"status_code": ""}
+    from caseflow.parties.selectors import public_status_url, status_qr_data_uri
+
+    url = public_status_url(notice.case)
+    return {
+        "status_code": notice.case.public_code,
+        "status_url": url,
+        "status_qr_src": status_qr_data_uri(url),
     }
 
 

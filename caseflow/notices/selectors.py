@@ -16,7 +16,7 @@ def notice_by_code(code: str) -> Notice | None:
     """The notice a printed verification code names; codes are typed in upper case from paper,
     but a lower-case entry is accepted."""
     code = (code or "").strip().upper()
-    if not code or len(code) > 16:
+    if not code or len(code) > 16 or "\x00" in code:
         return None
     return db.session.scalar(select(Notice).where(Notice.verification_code == code))
 

@@ -151,6 +151,10 @@ def notice_queue(
     )
     db.session.add(notice)
     db.session.flush()
+    # parties.md §4: a notice to a party that consented is also served electronically.
+    from caseflow.parties.services import notice_deliveries_queue
+
+    notice_deliveries_queue(notice)
     logger.info("notice %s queued: %s %s for case %s", notice.id, kind, number, case.number)
     return notice
 

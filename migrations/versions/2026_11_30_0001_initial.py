@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 06:09:41.272419
+Create Date: 2026-11-30 06:15:12.468697
 
 """
 
@@ -51,6 +51,19 @@ def upgrade():
     with op.batch_alter_table("login_attempts", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_login_attempts_attempted_at"), ["attempted_at"], unique=False
+        )
+
+    op.create_table(
+        "rate_hits",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("bucket", sa.String(length=32), nullable=False),
+        sa.Column("address", sa.String(length=64), nullable=False),
+        sa.Column("at", caseflow.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_rate_hits")),
+    )
+    with op.batch_alter_table("rate_hits", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_rate_hits_bucket_address_at", ["bucket", "address", "at"], unique=False
         )
 
     op.create_table(
@@ -364,6 +377,7 @@ def upgrade():
         sa.Column("case_id", sa.String(length=32), nullable=False),
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("actor_name", sa.String(length=40), nullable=True),
         sa.Column("trigger", sa.String(length=40), nullable=True),
         sa.Column("from_state", sa.String(length=40), nullable=True),
         sa.Column("to_state", sa.String(length=40), nullable=True),
@@ -420,41 +434,49 @@ def upgrade():
         )
 
     op.create_table(
-        "alerts",
+        "party_consents",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("clock_id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.String(length=32), nullable=False),
-        sa.Column("unit_id", sa.Integer(), nullable=False),
-        sa.Column("level", sa.String(length=16), nullable=False),
-        sa.Column("due_at", caseflow.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("moment_at", caseflow.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("raised_at", caseflow.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("late", sa.Boolean(), nullable=False),
-        sa.Column("acknowledged_at", caseflow.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("acknowledged_by_id", sa.Integer(), nullable=True),
-        sa.Column("ack_note", sa.Text(), nullable=False),
+        sa.Column("role", sa.String(length=16), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=True),
+        sa.Column("phone", sa.String(length=32), nullable=True),
+        sa.Column("consent", sa.Boolean(), nullable=False),
+        sa.Column("updated_at", caseflow.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_by", sa.String(length=120), nullable=False),
         sa.CheckConstraint(
-            "level in ('due_soon', 'overdue', 'escalated')", name=op.f("ck_alerts_level_known")
-        ),
-        sa.CheckConstraint(
-            "(acknowledged_at is null) = (acknowledged_by_id is null)",
-            name=op.f("ck_alerts_ack_has_actor"),
+            "role in ('complainant', 'respondent')", name=op.f("ck_party_consents_role_known")
         ),
         sa.ForeignKeyConstraint(
-            ["acknowledged_by_id"], ["users.id"], name=op.f("fk_alerts_acknowledged_by_id_users")
+            ["case_id"], ["cases.id"], name=op.f("fk_party_consents_case_id_cases")
         ),
-        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_alerts_case_id_cases")),
-        sa.ForeignKeyConstraint(
-            ["clock_id"], ["clocks.id"], name=op.f("fk_alerts_clock_id_clocks")
-        ),
-        sa.ForeignKeyConstraint(["unit_id"], ["units.id"], name=op.f("fk_alerts_unit_id_units")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_alerts")),
-        sa.UniqueConstraint("clock_id", "level", "due_at", name="uq_alerts_clock_level_due"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_party_consents")),
+        sa.UniqueConstraint("case_id", "role", name="uq_party_consents_case_role"),
     )
-    with op.batch_alter_table("alerts", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_alerts_case_id"), ["case_id"], unique=False)
-        batch_op.create_index("ix_alerts_raised_at", ["raised_at"], unique=False)
-        batch_op.create_index("ix_alerts_unit_raised", ["unit_id", "raised_at"], unique=False)
+    op.create_table(
+        "party_links",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.String(length=32), nullable=False),
+        sa.Column("role", sa.String(length=16), nullable=False),
+        sa.Column("salt", sa.String(length=64), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", caseflow.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", caseflow.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("revoked_by_id", sa.Integer(), nullable=True),
+        sa.Column("last_used_at", caseflow.types.UTCDateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "role in ('complainant', 'respondent')", name=op.f("ck_party_links_role_known")
+        ),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_party_links_case_id_cases")
+        ),
+        sa.ForeignKeyConstraint(
+            ["revoked_by_id"], ["users.id"], name=op.f("fk_party_links_revoked_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_party_links")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_party_links_token_hash")),
+    )
+    with op.batch_alter_table("party_links", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_party_links_case_id"), ["case_id"], unique=False)
 
     op.create_table(
         "clock_entries",
@@ -531,6 +553,104 @@ def upgrade():
         batch_op.create_index("ix_notices_status", ["status"], unique=False)
 
     op.create_table(
+        "alerts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("clock_id", sa.Integer(), nullable=True),
+        sa.Column("notice_id", sa.Integer(), nullable=True),
+        sa.Column("case_id", sa.String(length=32), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("level", sa.String(length=16), nullable=False),
+        sa.Column("due_at", caseflow.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("moment_at", caseflow.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("raised_at", caseflow.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("late", sa.Boolean(), nullable=False),
+        sa.Column("acknowledged_at", caseflow.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("acknowledged_by_id", sa.Integer(), nullable=True),
+        sa.Column("ack_note", sa.Text(), nullable=False),
+        sa.CheckConstraint(
+            "(level = 'undelivered') = (clock_id is null)",
+            name=op.f("ck_alerts_clock_unless_undelivered"),
+        ),
+        sa.CheckConstraint(
+            "level in ('due_soon', 'overdue', 'escalated', 'undelivered')",
+            name=op.f("ck_alerts_level_known"),
+        ),
+        sa.CheckConstraint(
+            "(acknowledged_at is null) = (acknowledged_by_id is null)",
+            name=op.f("ck_alerts_ack_has_actor"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["acknowledged_by_id"], ["users.id"], name=op.f("fk_alerts_acknowledged_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_alerts_case_id_cases")),
+        sa.ForeignKeyConstraint(
+            ["clock_id"], ["clocks.id"], name=op.f("fk_alerts_clock_id_clocks")
+        ),
+        sa.ForeignKeyConstraint(
+            ["notice_id"], ["notices.id"], name=op.f("fk_alerts_notice_id_notices")
+        ),
+        sa.ForeignKeyConstraint(["unit_id"], ["units.id"], name=op.f("fk_alerts_unit_id_units")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_alerts")),
+        sa.UniqueConstraint("clock_id", "level", "due_at", name="uq_alerts_clock_level_due"),
+    )
+    with op.batch_alter_table("alerts", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_alerts_case_id"), ["case_id"], unique=False)
+        batch_op.create_index("ix_alerts_raised_at", ["raised_at"], unique=False)
+        batch_op.create_index("ix_alerts_unit_raised", ["unit_id", "raised_at"], unique=False)
+
+    op.create_table(
+        "notice_deliveries",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("notice_id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.String(length=32), nullable=False),
+        sa.Column("role", sa.String(length=16), nullable=False),
+        sa.Column("method", sa.String(length=16), nullable=False),
+        sa.Column("address", sa.String(length=254), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", caseflow.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("claim_token", sa.String(length=32), nullable=True),
+        sa.Column("lease_until", caseflow.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("delivered_at", caseflow.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("proof", sa.Text(), nullable=True),
+        sa.Column("opened_at", caseflow.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("recorded_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", caseflow.types.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "method in ('email', 'sms', 'post', 'in_person', 'public_notice')",
+            name=op.f("ck_notice_deliveries_method_known"),
+        ),
+        sa.CheckConstraint(
+            "status != 'sent' or delivered_at is not null",
+            name=op.f("ck_notice_deliveries_sent_has_time"),
+        ),
+        sa.CheckConstraint(
+            "status in ('pending', 'sending', 'sent', 'failed')",
+            name=op.f("ck_notice_deliveries_status_known"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_notice_deliveries_case_id_cases")
+        ),
+        sa.ForeignKeyConstraint(
+            ["notice_id"], ["notices.id"], name=op.f("fk_notice_deliveries_notice_id_notices")
+        ),
+        sa.ForeignKeyConstraint(
+            ["recorded_by_id"], ["users.id"], name=op.f("fk_notice_deliveries_recorded_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notice_deliveries")),
+        sa.UniqueConstraint("notice_id", "method", "address", name="uq_notice_delivery_to"),
+    )
+    with op.batch_alter_table("notice_deliveries", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_notice_deliveries_case_id"), ["case_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_notice_deliveries_notice_id"), ["notice_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_notice_deliveries_status_next", ["status", "next_attempt_at"], unique=False
+        )
+
+    op.create_table(
         "outbox_messages",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("alert_id", sa.Integer(), nullable=False),
@@ -584,6 +704,18 @@ def downgrade():
         batch_op.drop_index("ix_outbox_alert_id")
 
     op.drop_table("outbox_messages")
+    with op.batch_alter_table("notice_deliveries", schema=None) as batch_op:
+        batch_op.drop_index("ix_notice_deliveries_status_next")
+        batch_op.drop_index(batch_op.f("ix_notice_deliveries_notice_id"))
+        batch_op.drop_index(batch_op.f("ix_notice_deliveries_case_id"))
+
+    op.drop_table("notice_deliveries")
+    with op.batch_alter_table("alerts", schema=None) as batch_op:
+        batch_op.drop_index("ix_alerts_unit_raised")
+        batch_op.drop_index("ix_alerts_raised_at")
+        batch_op.drop_index(batch_op.f("ix_alerts_case_id"))
+
+    op.drop_table("alerts")
     with op.batch_alter_table("notices", schema=None) as batch_op:
         batch_op.drop_index("ix_notices_status")
         batch_op.drop_index(batch_op.f("ix_notices_event_id"))
@@ -595,12 +727,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_clock_entries_clock_id"))
 
     op.drop_table("clock_entries")
-    with op.batch_alter_table("alerts", schema=None) as batch_op:
-        batch_op.drop_index("ix_alerts_unit_raised")
-        batch_op.drop_index("ix_alerts_raised_at")
-        batch_op.drop_index(batch_op.f("ix_alerts_case_id"))
+    with op.batch_alter_table("party_links", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_party_links_case_id"))
 
-    op.drop_table("alerts")
+    op.drop_table("party_links")
+    op.drop_table("party_consents")
     with op.batch_alter_table("exhibitors", schema=None) as batch_op:
         batch_op.drop_index("ix_exhibitors_name_key_country")
 
@@ -675,6 +806,10 @@ def downgrade():
     op.drop_table("calendar_days")
     op.drop_table("units")
     op.drop_table("sequences")
+    with op.batch_alter_table("rate_hits", schema=None) as batch_op:
+        batch_op.drop_index("ix_rate_hits_bucket_address_at")
+
+    op.drop_table("rate_hits")
     with op.batch_alter_table("login_attempts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_login_attempts_attempted_at"))
 

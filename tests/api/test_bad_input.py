@@ -28,7 +28,7 @@ WRONG = {
     "array": ["x", 1, {}],
 }
 #: Routes whose whole input is the path: bodies are ignored, only unknown ids are bad.
-NO_BODY = {"api.applicants_approve", "api.applicants_revoke"}
+NO_BODY = {"api.applicants_approve", "api.applicants_revoke", "api.party_link_create"}
 
 
 def row_counts() -> dict:
@@ -50,6 +50,11 @@ def world(api, staff, applicant, fair):
         "client": api(staff["admin"]),
         # Transitions are fired by the role the workflow names, not by an admin.
         "api.cases_fire": worker,
+        # Consent and service are the caseworker's (parties.md §3, §4).
+        "api.party_delivery_put": worker,
+        "api.notice_service_put": worker,
+        "api.party_link_create": worker,
+        "role": "respondent",
         "case_id": accepted["id"],
         "version": accepted["version"],
         "notice_id": notice["id"],
@@ -102,6 +107,17 @@ def base_body(endpoint, ids):
         },
         "api.fairs_exhibitors_add": [{"name": "深圳某公司", "booth": "9.9Z99", "country": "CN"}],
         "api.calendar_year_load": {"days": [], "source": "test"},
+        "api.public_complaints_create": {
+            "unit": "ZS",
+            "title": "网店销售侵权灯具",
+            "facts": "被投诉人在网店销售与我方外观设计专利相同的灯具。",
+            "complainant": {"name": "Lumen GmbH", "kind": "company", "contact": "+49 30 1234567"},
+            "respondent": {"name": "古镇星光灯饰厂"},
+            "right": {"kind": "patent", "number": "ZL202530123456.7"},
+            "consent": {"email": "ip@lumen.example", "consent": True},
+        },
+        "api.party_delivery_put": {"email": "legal@star.example", "consent": True},
+        "api.notice_service_put": {"served_at": "2026-02-16T10:00:00+08:00", "method": "post"},
     }.get(endpoint, {})
 
 
@@ -224,6 +240,9 @@ _BASES = (
     "api.fairs_create",
     "api.fairs_exhibitors_add",
     "api.calendar_year_load",
+    "api.public_complaints_create",
+    "api.party_delivery_put",
+    "api.notice_service_put",
 )
 
 

@@ -12,6 +12,7 @@ BODY_METHODS = {"post", "put"}
 NO_BODY = {
     ("post", "/applicants/{applicant_id}/approve"),
     ("post", "/applicants/{applicant_id}/revoke"),
+    ("post", "/cases/{case_id}/parties/{role}/link"),
 }
 
 

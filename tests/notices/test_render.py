@@ -202,6 +202,16 @@ CASES = {
     ),
     "outcome_notice": ("fair_complaint", "CF", [], {}, "处理结果通知书", None, "both"),
     "referral_letter": ("fair_complaint", "CF", [], {"target": "court"}, "移交函", None, "both"),
+    # parties.md §1: the online filing's receipt announces the acceptance deadline.
+    "filing_receipt": (
+        "intake",
+        "ZS",
+        [("acceptance", "7 workdays")],
+        {},
+        "网上投诉回执",
+        "2026年10月9日前",
+        "both",
+    ),
 }
 
 

@@ -1,0 +1,47 @@
+"""A small arithmetic captcha for the public filing form, with no outside service.
+
+The question's answer travels in a token signed with SECRET_KEY (valid 30 minutes), so the
+server keeps no state. It only slows down scripts that do not read the page; the real limits
+are the per-address count and the honeypot. ``CASEFLOW_PUBLIC_CAPTCHA=off`` switches it off
+(parties.md §1: automated checks must be able to file).
+"""
+
+import hashlib
+import secrets
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+MAX_AGE_SECONDS = 30 * 60
+
+
+def captcha_enabled() -> bool:
+    value = str(current_app.config.get("CASEFLOW_PUBLIC_CAPTCHA", "on")).strip().lower()
+    return value not in ("off", "0", "false", "no")
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="caseflow-captcha")
+
+
+def _digest(nonce: str, answer: str) -> str:
+    return hashlib.sha256(f"{nonce}:{answer}".encode()).hexdigest()
+
+
+def captcha_new() -> dict:
+    """``{"question": "3 + 4 = ?", "token": …}``."""
+    a, b = secrets.randbelow(9) + 1, secrets.randbelow(9) + 1
+    nonce = secrets.token_hex(8)
+    token = _serializer().dumps({"n": nonce, "h": _digest(nonce, str(a + b))})
+    return {"question": f"{a} + {b} = ?", "token": token}
+
+
+def captcha_ok(token, answer) -> bool:
+    if not isinstance(token, str) or not isinstance(answer, str | int) or len(token) > 500:
+        return False
+    try:
+        payload = _serializer().loads(token, max_age=MAX_AGE_SECONDS)
+    except BadSignature:
+        return False
+    answer = str(answer).strip()
+    return isinstance(payload, dict) and payload.get("h") == _digest(str(payload.get("n")), answer)

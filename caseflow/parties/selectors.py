@@ -1,0 +1,251 @@
+"""Reads of the parties area: the public status of a case (parties.md §2), what a party's page
+shows (§5), and a notice's service record as the API and the case page show it (§4).
+
+Nothing here returns notes, staff names or the other party's contact details.
+"""
+
+import hmac
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urlencode
+
+from flask import current_app, has_request_context, request
+from sqlalchemy import select
+
+import workflows
+from caseflow.calendar.periods import due_on_of
+from caseflow.cases.models import Case, Event
+from caseflow.clocks.models import Clock
+from caseflow.extensions import db
+from caseflow.parties.models import NoticeDelivery, PartyConsent
+from caseflow.parties.services import mask_address
+from caseflow.timeutil import iso
+
+#: The clocks that set a party something to do, and whose they are (parties.md §2: "the next
+#: deadline that concerns the party"). The centre's own clocks are not a party's deadline.
+PARTY_CLOCKS = {
+    "correction": ("complainant",),
+    "revision": ("complainant",),
+    "formal_filing": ("complainant",),
+    "answer": ("respondent",),
+    "fair_answer": ("respondent",),
+    "consent": ("respondent",),
+    "compliance": ("respondent",),
+    "statement": ("respondent",),
+    "payment": ("respondent",),
+    "appeal": ("complainant", "respondent"),
+    "confirmation_window": ("complainant", "respondent"),
+}
+#: The longest case number and code the lookup reads; anything longer names nothing.
+MAX_NUMBER, MAX_CODE = 40, 16
+
+
+def public_base_url() -> str:
+    config = current_app.config
+    base = config.get("CASEFLOW_PUBLIC_URL")
+    if not base and has_request_context():
+        base = request.host_url
+    if not base and config.get("SERVER_NAME"):
+        base = f"{config.get('PREFERRED_URL_SCHEME') or 'http'}://{config['SERVER_NAME']}"
+    return (base or "").rstrip("/")
+
+
+def public_status_url(case: Case) -> str:
+    """``/status?number=…&code=…``: what the QR on a notice and the receipt opens."""
+    query = urlencode({"number": case.number, "code": case.public_code})
+    return f"{public_base_url()}/status?{query}"
+
+
+def status_qr_data_uri(url: str) -> str:
+    """The status QR for a notice's top-right margin: half-millimetre modules (about 17 mm)."""
+    import base64
+    import io
+
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, border=1, box_size=5)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+@dataclass
+class Deadline:
+    clock: str
+    label: str
+    due_at: datetime
+    due_on: str
+    parties: tuple
+    provisional: bool
+
+
+@dataclass
+class PublicStatus:
+    number: str
+    workflow: str
+    workflow_label: str
+    state: str
+    state_label: str
+    is_closed: bool
+    received_at: datetime
+    closed_at: datetime | None
+    #: (state label, occurred_at) of each change of stage, oldest first.
+    steps: list = field(default_factory=list)
+    #: The running clocks that set a party something to do, soonest first.
+    deadlines: list = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {
+            "number": self.number,
+            "workflow": self.workflow,
+            "workflow_label": self.workflow_label,
+            "state": self.state,
+            "state_label": self.state_label,
+            "is_closed": self.is_closed,
+            "received_at": iso(self.received_at),
+            "closed_at": iso(self.closed_at),
+            "stages": [{"label": label, "at": iso(at)} for label, at in self.steps],
+            "next_deadline": self._deadline_json(self.deadlines[0]) if self.deadlines else None,
+            "deadlines": [self._deadline_json(d) for d in self.deadlines],
+        }
+
+    @staticmethod
+    def _deadline_json(d: Deadline) -> dict:
+        return {
+            "clock": d.clock,
+            "label": d.label,
+            "due_at": iso(d.due_at),
+            "due_on": d.due_on,
+            "parties": list(d.parties),
+            "provisional": d.provisional,
+        }
+
+
+def case_by_public_code(number, code) -> Case | None:
+    """The case a number and status code name; None for an unknown number and for a wrong code
+    alike (the caller answers both the same way). The code compares in constant time."""
+    if not isinstance(number, str) or not isinstance(code, str):
+        return None
+    number, code = number.strip().upper(), code.strip().upper().replace("-", "").replace(" ", "")
+    if not number or not code or len(number) > MAX_NUMBER or len(code) > MAX_CODE:
+        return None
+    case = db.session.scalar(select(Case).where(Case.number == number))
+    expected = case.public_code if case is not None else "0" * 10
+    if not hmac.compare_digest(expected.encode(), code.encode()) or case is None:
+        return None
+    return case
+
+
+def case_public_status(case: Case, *, role: str | None = None) -> PublicStatus:
+    """What the public page (or a party's page, for ``role``) shows of ``case``."""
+    wf = workflows.get(case.workflow)
+    state = workflows.state(wf, case.state)
+    steps = []
+    events = db.session.scalars(
+        select(Event)
+        .where(Event.case_id == case.id, Event.kind == "transition")
+        .order_by(Event.occurred_at, Event.id)
+    )
+    for event in events:
+        if event.to_state != event.from_state:
+            to = workflows.state(wf, event.to_state)
+            steps.append((to.label if to else event.to_state, event.occurred_at))
+    labels = {c.name: c.label for c in wf.CLOCKS}
+    deadlines = []
+    clocks = db.session.scalars(
+        select(Clock)
+        .where(Clock.case_id == case.id, Clock.status == "running")
+        .order_by(Clock.due_at)
+    )
+    for clock in clocks:
+        parties = PARTY_CLOCKS.get(clock.name)
+        if not parties or (role is not None and role not in parties):
+            continue
+        deadlines.append(
+            Deadline(
+                clock=clock.name,
+                label=labels.get(clock.name, clock.name),
+                due_at=clock.due_at,
+                due_on=due_on_of(clock.due_at).isoformat(),
+                parties=parties,
+                provisional=clock.provisional,
+            )
+        )
+    return PublicStatus(
+        number=case.number,
+        workflow=case.workflow,
+        workflow_label=wf.LABEL,
+        state=case.state,
+        state_label=state.label if state else case.state,
+        is_closed=case.is_closed,
+        received_at=case.received_at,
+        closed_at=case.closed_at,
+        steps=steps,
+        deadlines=deadlines,
+    )
+
+
+def notice_deliveries(notice_id: int) -> list[NoticeDelivery]:
+    return list(
+        db.session.scalars(
+            select(NoticeDelivery)
+            .where(NoticeDelivery.notice_id == notice_id)
+            .order_by(NoticeDelivery.id)
+        )
+    )
+
+
+def delivery_json(row: NoticeDelivery) -> dict:
+    return {
+        "method": row.method,
+        "address": mask_address(row.address) if row.method in ("email", "sms") else "",
+        "status": row.status,
+        "delivered_at": iso(row.delivered_at),
+        "opened_at": iso(row.opened_at),
+        "proof": row.proof,
+        "attempts": row.attempts,
+        "last_error": row.last_error,
+    }
+
+
+def notice_delivery_json(notice) -> dict | None:
+    """The notice's ``delivery`` (parties.md §4): the service that counts (paper recorded, else
+    e-mail, else SMS), and every attempt under ``all``; None when nothing was sent or recorded."""
+    rows = notice_deliveries(notice.id)
+    if not rows:
+        return None
+    order = {"post": 0, "in_person": 0, "public_notice": 0, "email": 1, "sms": 2}
+    sent = [r for r in rows if r.status == "sent"]
+    if sent:
+        best = sorted(sent, key=lambda r: (order[r.method], -r.id if order[r.method] == 0 else r.id))[0]
+    else:
+        best = sorted(rows, key=lambda r: (order[r.method], r.id))[0]
+    opened = [r.opened_at for r in rows if r.opened_at]
+    result = delivery_json(best)
+    result["opened_at"] = iso(min(opened)) if opened else None
+    result["all"] = [delivery_json(r) for r in rows]
+    return result
+
+
+def party_consent_json(consent: PartyConsent | None) -> dict:
+    if consent is None:
+        return {"consent": False, "email": None, "phone": None, "updated_at": None}
+    return {
+        "consent": consent.consent,
+        "email": mask_address(consent.email or "") or None,
+        "phone": mask_address(consent.phone or "") or None,
+        "updated_at": iso(consent.updated_at),
+    }
+
+
+def party_notices(case: Case, role: str) -> list:
+    """The issued notices addressed to ``role`` on ``case`` (what that party received)."""
+    from caseflow.notices.models import Notice
+
+    notices = db.session.scalars(
+        select(Notice)
+        .where(Notice.case_id == case.id, Notice.status == "issued")
+        .order_by(Notice.id)
+    )
+    return [n for n in notices if (n.addressee or {}).get("role") == role]

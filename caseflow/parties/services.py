@@ -1,0 +1,597 @@
+"""Writes of the parties area (parties.md): filing online, party links, consent to electronic
+service, queuing and recording the service of notices, re-timing the clocks that count from a
+party's receipt, and a party's own submissions through its link."""
+
+import base64
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+import workflows
+from caseflow.cases.models import Case, Event
+from caseflow.errors import (
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    StateConflict,
+    ValidationFailed,
+)
+from caseflow.extensions import db
+from caseflow.parties.models import (
+    PAPER_METHODS,
+    PARTY_ROLES,
+    NoticeDelivery,
+    PartyConsent,
+    PartyLink,
+)
+from caseflow.timeutil import iso, parse_instant, utcnow
+
+log = logging.getLogger(__name__)
+
+#: A party's link stops working this long after its case became final (parties.md §5).
+LINK_LIFETIME_AFTER_CLOSE = timedelta(days=90)
+#: Evidence a party or a filer may send at once (parties.md §1).
+MAX_FILES = 10
+#: Free text a party types (facts, an answer, a statement): about ten pages.
+MAX_TEXT = 20_000
+
+#: Which trigger a party's submission fires, by (workflow, state, role) (parties.md §5).
+PARTY_ACTIONS = {
+    ("adjudication", "awaiting_answer", "respondent"): "receive_answer",
+    ("penalty", "intent_notified", "respondent"): "receive_statement",
+    ("intake", "needs_correction", "complainant"): "submit_correction",
+    ("adjudication", "needs_correction", "complainant"): "submit_correction",
+    ("fair_complaint", "needs_supplement", "complainant"): "supplement",
+}
+#: What the party's page calls each submission.
+ACTION_LABELS = {
+    "receive_answer": ("提交答辩书", "Submit your answer"),
+    "receive_statement": ("提交陈述申辩意见", "Submit your statement"),
+    "submit_correction": ("提交补正材料", "Submit the correction"),
+    "supplement": ("补充材料", "Submit the supplement"),
+}
+
+#: Clocks that count from the party's receipt of a notice, by the notice's kind (parties.md §4):
+#: each starts when its step fires and is re-timed to the date of service.
+RECEIPT_CLOCKS = {
+    "answer_notice": "answer",
+    "consent_request": "consent",
+    "penalty_intent_notice": "statement",
+    "penalty_decision": "payment",
+    "decision": "appeal",
+}
+
+
+class LinkGone(DomainError):
+    """An expired or revoked party link: the page says so rather than "not found"."""
+
+    status = 410
+    code = "link_gone"
+
+
+# -- actors that are not users ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartyActor:
+    """A party acting through its own link: fires only the triggers of ``party_triggers``, on its
+    own case; the audit event names it ``party:<role>`` (no user row)."""
+
+    side: str
+    unit_id: int
+    party_triggers: tuple = field(default=())
+    id: None = None
+    role: str = "party"
+
+    @property
+    def username(self) -> str:
+        return f"party:{self.side}"
+
+    @property
+    def actor_name(self) -> str:
+        return self.username
+
+    def can_see_unit(self, unit_id) -> bool:
+        return unit_id == self.unit_id
+
+
+# -- validation helpers -------------------------------------------------------------------------
+
+_EMAIL = re.compile(r"^[^@\s<>\"',;]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.)+[A-Za-z]{2,24}$")
+_PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,24}$")
+
+
+def clean_email(value, errors: dict, name: str = "email") -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        errors[name] = "应为文本 / must be text"
+        return None
+    value = value.strip()
+    if len(value) > 254 or not _EMAIL.match(value):
+        errors[name] = "电子邮箱格式不正确 / not an e-mail address"
+        return None
+    return value
+
+
+def clean_phone(value, errors: dict, name: str = "phone") -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        errors[name] = "应为文本 / must be text"
+        return None
+    value = value.strip()
+    if not _PHONE.match(value) or not 6 <= sum(c.isdigit() for c in value) <= 20:
+        errors[name] = "手机号码格式不正确 / not a phone number"
+        return None
+    return re.sub(r"[ \-]", "", value)
+
+
+def mask_address(address: str) -> str:
+    """An address as the API and the party's page show it: enough to recognise, not to use."""
+    if not address:
+        return ""
+    if "@" in address:
+        local, _, domain = address.partition("@")
+        return (local[:1] + "***" + (local[-1:] if len(local) > 2 else "")) + "@" + domain
+    return address[:3] + "****" + address[-4:] if len(address) > 7 else "****" + address[-2:]
+
+
+def _role(role) -> str:
+    if role not in PARTY_ROLES:
+        raise NotFound(
+            "当事人角色应为 complainant 或 respondent",
+            message_en="the party role is complainant or respondent",
+            fields={"role": "complainant | respondent"},
+        )
+    return role
+
+
+# -- party links --------------------------------------------------------------------------------
+
+
+def _token_of(salt: str) -> str:
+    """256 bits: an HMAC of the link's salt under SECRET_KEY, URL-safe."""
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, f"party-link:{salt}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def party_link_token(link: PartyLink) -> str:
+    return _token_of(link.salt)
+
+
+def party_link_url(token: str) -> str:
+    base = current_app.config.get("CASEFLOW_PUBLIC_URL") or ""
+    return f"{base.rstrip('/')}/p/{token}"
+
+
+def party_link_ensure(case: Case, role: str) -> tuple[PartyLink, str]:
+    """The party's active link to ``case`` and its token; a new one when there is none. In the
+    caller's transaction."""
+    role = _role(role)
+    link = db.session.scalar(
+        select(PartyLink)
+        .where(PartyLink.case_id == case.id, PartyLink.role == role, PartyLink.revoked_at.is_(None))
+        .order_by(PartyLink.id.desc())
+    )
+    if link is None:
+        salt = secrets.token_hex(16)
+        link = PartyLink(case_id=case.id, role=role, salt=salt, token_hash=_hash(_token_of(salt)))
+        db.session.add(link)
+        db.session.flush()
+    return link, party_link_token(link)
+
+
+def party_link_open(token: str, *, now: datetime | None = None) -> PartyLink:
+    """The link a token names, if it still works; ``LinkGone`` (410) when revoked or expired,
+    ``NotFound`` otherwise. Compares hashes, so the lookup leaks nothing by its timing."""
+    now = now or utcnow()
+    if not isinstance(token, str) or not 20 <= len(token) <= 100 or "\x00" in token:
+        raise NotFound("链接无效", message_en="this link is not valid")
+    link = db.session.scalar(select(PartyLink).where(PartyLink.token_hash == _hash(token)))
+    if link is None:
+        raise NotFound("链接无效", message_en="this link is not valid")
+    if link.revoked_at is not None:
+        raise LinkGone(
+            "该链接已被撤销，请与承办人联系获取新链接",
+            message_en="this link was revoked; ask the case handler for a new one",
+        )
+    case = link.case
+    if case.is_closed and case.closed_at and now > case.closed_at + LINK_LIFETIME_AFTER_CLOSE:
+        raise LinkGone(
+            "该链接已过期（案件办结满90日）",
+            message_en="this link has expired (90 days after the case was closed)",
+        )
+    return link
+
+
+def party_link_revoke(*, case: Case, role: str, actor, now: datetime | None = None) -> int:
+    """The caseworker ends the party's links to ``case`` (a new one is made with the next
+    notice or on request). Audited; commits. Returns how many were revoked."""
+    role = _role(role)
+    _check_staff(case, actor)
+    now = now or utcnow()
+    links = db.session.scalars(
+        select(PartyLink).where(
+            PartyLink.case_id == case.id, PartyLink.role == role, PartyLink.revoked_at.is_(None)
+        )
+    ).all()
+    for link in links:
+        link.revoked_at, link.revoked_by_id = now, actor.id
+    db.session.add(
+        Event(
+            case_id=case.id,
+            kind="party_link",
+            actor_id=actor.id,
+            occurred_at=now,
+            recorded_at=now,
+            note=f"撤销当事人链接（{role}）",
+            data={"role": role, "revoked": len(links)},
+        )
+    )
+    db.session.commit()
+    return len(links)
+
+
+# -- consent to electronic service --------------------------------------------------------------
+
+#: Staff who record a party's consent (parties.md §3: the caseworker or desk officer of the unit).
+CONSENT_ROLES = ("caseworker", "desk_officer")
+
+
+def _check_staff(case: Case, actor) -> None:
+    if actor is None or actor.role not in (*CONSENT_ROLES, "supervisor"):
+        raise PermissionDenied(
+            "须由承办人或窗口人员办理", message_en="a caseworker or desk officer does this"
+        )
+    if not actor.can_see_unit(case.unit_id):
+        raise PermissionDenied(
+            "无权办理其他单位的案件", message_en="this case belongs to another unit"
+        )
+
+
+def party_consent_get(case_id: str, role: str) -> PartyConsent | None:
+    return db.session.scalar(
+        select(PartyConsent).where(PartyConsent.case_id == case_id, PartyConsent.role == role)
+    )
+
+
+def delivery_consent_set(
+    *, case: Case, role: str, email=None, phone=None, consent=True, by, commit: bool = True
+) -> PartyConsent:
+    """Record (or withdraw) a party's consent to electronic service at ``email``/``phone``.
+
+    ``by`` is a ``User`` (caseworker or desk officer of the unit), a ``PartyActor`` of that
+    party, or the string ``"public"`` (the filing form). One ``delivery_consent`` audit event per
+    change. After a withdrawal notices go on paper again.
+    """
+    role = _role(role)
+    if isinstance(by, PartyActor):
+        if by.side != role or by.unit_id != case.unit_id:
+            raise PermissionDenied("只能修改本方的送达方式", message_en="only your own consent")
+        actor_id, actor_name = None, by.actor_name
+    elif by == "public":
+        actor_id, actor_name = None, "public"
+    else:
+        if by is None or by.role not in CONSENT_ROLES or not by.can_see_unit(case.unit_id):
+            raise PermissionDenied(
+                "须由本单位承办人或窗口人员办理",
+                message_en="a caseworker or desk officer of the case's unit does this",
+            )
+        actor_id, actor_name = by.id, None
+    errors: dict = {}
+    if not isinstance(consent, bool):
+        errors["consent"] = "应为 true 或 false / must be true or false"
+    email = clean_email(email, errors)
+    phone = clean_phone(phone, errors)
+    if consent is True and not errors and not (email or phone):
+        errors["email"] = "同意电子送达须提供电子邮箱或手机号码 / e-mail or phone required"
+    if errors:
+        raise ValidationFailed(
+            "送达地址确认信息有误：" + "；".join(f"{k} {v}" for k, v in errors.items()),
+            message_en="invalid delivery address: " + ", ".join(errors),
+            fields=errors,
+        )
+    now = utcnow()
+    record = party_consent_get(case.id, role)
+    if record is None:
+        record = PartyConsent(case_id=case.id, role=role)
+        db.session.add(record)
+    if consent or email or phone:
+        record.email, record.phone = email, phone
+    record.consent = consent
+    record.updated_at = now
+    record.updated_by = actor_name or f"user:{by.username}"
+    db.session.add(
+        Event(
+            case_id=case.id,
+            kind="delivery_consent",
+            actor_id=actor_id,
+            actor_name=actor_name,
+            occurred_at=now,
+            recorded_at=now,
+            note=("同意电子送达" if consent else "撤回电子送达同意") + f"（{role}）",
+            data={
+                "role": role,
+                "consent": consent,
+                "email": mask_address(record.email or ""),
+                "phone": mask_address(record.phone or ""),
+            },
+        )
+    )
+    if commit:
+        db.session.commit()
+    log.info("case %s: %s consent to e-service %s", case.number, role, consent)
+    return record
+
+
+# -- electronic service: queued with the notice -------------------------------------------------
+
+
+def notice_deliveries_queue(notice) -> list[NoticeDelivery]:
+    """Called by ``notice_queue`` inside the transition: a notice addressed to a party that
+    consented to electronic service gets one outbox row per address (e-mail, SMS). The
+    scheduler sends them once the PDF is issued (parties.md §4)."""
+    role = (notice.addressee or {}).get("role")
+    if role not in PARTY_ROLES:
+        return []
+    consent = party_consent_get(notice.case_id, role)
+    if consent is None or not consent.consent:
+        return []
+    rows = []
+    for method, address in (("email", consent.email), ("sms", consent.phone)):
+        if address:
+            row = NoticeDelivery(
+                notice_id=notice.id,
+                case_id=notice.case_id,
+                role=role,
+                method=method,
+                address=address,
+                status="pending",
+                next_attempt_at=utcnow(),
+            )
+            db.session.add(row)
+            rows.append(row)
+    return rows
+
+
+# -- the date of service, and the clocks that count from it ------------------------------------
+
+
+def service_date(notice_id: int) -> datetime | None:
+    """The notice's date of service: a paper service recorded by the caseworker, else the
+    earliest e-mail accepted by the party's server, else the earliest SMS the gateway took
+    (an SMS is only the date of service when no e-mail address was given)."""
+    rows = db.session.scalars(
+        select(NoticeDelivery).where(
+            NoticeDelivery.notice_id == notice_id, NoticeDelivery.status == "sent"
+        )
+    ).all()
+    paper = [r for r in rows if r.method in PAPER_METHODS]
+    if paper:  # the caseworker's record is the last word
+        return max(paper, key=lambda r: r.id).delivered_at
+    for method in ("email", "sms"):
+        dates = [r.delivered_at for r in rows if r.method == method and r.delivered_at]
+        if dates:
+            return min(dates)
+    return None
+
+
+def receipt_clocks_retime(notice, *, at: datetime) -> list[Event]:
+    """Re-time the clock that counts from the party's receipt of ``notice`` to ``at``, as actor
+    ``system``: one ``clock`` audit event naming the clock, the old and the new due date. Only
+    the clock the notice's own step started is moved. In the caller's transaction."""
+    from caseflow.clocks.models import Clock, ClockEntry
+    from caseflow.clocks.services import clock_retime
+
+    name = RECEIPT_CLOCKS.get(notice.kind)
+    if name is None or notice.event_id is None:
+        return []
+    clock = db.session.scalar(
+        select(Clock).where(
+            Clock.case_id == notice.case_id,
+            Clock.name == name,
+            Clock.status.in_(("running", "paused")),
+        )
+    )
+    if clock is None:
+        return []
+    started_by = db.session.scalar(
+        select(ClockEntry.event_id).where(
+            ClockEntry.clock_id == clock.id, ClockEntry.action == "start"
+        )
+    )
+    if started_by != notice.event_id or clock.started_at == at:
+        return []
+    case = notice.case
+    before = clock.due_at
+    event = Event(
+        case_id=case.id,
+        kind="clock",
+        actor_id=None,
+        actor_name="system",
+        occurred_at=at,
+        recorded_at=utcnow(),
+        note=f"按送达日期重新起算时限「{name}」（{notice.title} {notice.document_number}）",
+    )
+    db.session.add(event)
+    moved = clock_retime(case, name, started_at=at, event=event, note=event.note)
+    if moved is None:
+        db.session.expunge(event)
+        return []
+    from caseflow.clocks.services import case_refresh_next_due
+
+    case_refresh_next_due(case)
+    event.data = {
+        "clock": name,
+        "notice_id": notice.id,
+        "served_at": iso(at),
+        "due_before": iso(before),
+        "due_after": iso(moved.due_at),
+    }
+    log.info("case %s: clock %s re-timed to %s", case.number, name, iso(at))
+    return [event]
+
+
+def notice_service_record(*, notice, served_at, method, actor, note: str = "") -> NoticeDelivery:
+    """The caseworker records a paper service (post, in person, public notice) and its date;
+    the receipt clock is re-timed to it. Commits."""
+    case = notice.case
+    _check_staff(case, actor)
+    errors: dict = {}
+    if method not in PAPER_METHODS:
+        errors["method"] = "应为 post、in_person 或 public_notice"
+    at = None
+    if isinstance(served_at, datetime):
+        at = served_at
+    elif isinstance(served_at, str) and served_at.strip():
+        try:
+            at = parse_instant(served_at.strip())
+        except ValueError:
+            errors["served_at"] = "时间格式不正确 / not an ISO 8601 instant"
+    else:
+        errors["served_at"] = "必填 / required"
+    now = utcnow()
+    if at is not None:
+        if at.tzinfo is None:
+            errors["served_at"] = "须带时区 / needs a UTC offset"
+        elif at > now + timedelta(seconds=5):
+            errors["served_at"] = "不能是将来的时间 / in the future"
+        elif at < notice.issued_at:
+            errors["served_at"] = "不能早于文书签发日期 / before the notice was issued"
+    note = "" if note is None else note
+    if not isinstance(note, str) or len(note) > 1000:
+        errors["note"] = "应为不超过1000字的文本 / text up to 1000 characters"
+    if errors:
+        raise ValidationFailed(
+            "送达登记有误：" + "；".join(f"{k} {v}" for k, v in errors.items()),
+            message_en="invalid service record: " + ", ".join(errors),
+            fields=errors,
+        )
+    if not notice.is_issued:
+        raise StateConflict("文书尚未签发", message_en="the notice is not issued yet")
+    role = (notice.addressee or {}).get("role") or "other"
+    row = NoticeDelivery(
+        notice_id=notice.id,
+        case_id=case.id,
+        role=role if role in PARTY_ROLES else "other",
+        method=method,
+        address=f"paper-{secrets.token_hex(4)}",  # each paper service is its own record
+        status="sent",
+        attempts=1,
+        next_attempt_at=now,
+        delivered_at=at,
+        proof=note or f"{actor.display_name} 登记",
+        recorded_by_id=actor.id,
+    )
+    db.session.add(row)
+    db.session.add(
+        Event(
+            case_id=case.id,
+            kind="service",
+            actor_id=actor.id,
+            occurred_at=at,
+            recorded_at=now,
+            note=f"登记送达：{notice.title} {notice.document_number}（{method}）",
+            data={"notice_id": notice.id, "method": method, "served_at": iso(at)},
+        )
+    )
+    db.session.flush()
+    receipt_clocks_retime(notice, at=at)
+    db.session.commit()
+    return row
+
+
+# -- a party's own submission -------------------------------------------------------------------
+
+
+def party_action_for(case: Case, role: str) -> str | None:
+    """The trigger a party may fire from its page now, if any."""
+    trigger = PARTY_ACTIONS.get((case.workflow, case.state, role))
+    if trigger is None:
+        return None
+    try:
+        wf = workflows.get(case.workflow)
+    except (KeyError, LookupError):
+        return None
+    if not any(t.trigger == trigger for t in wf.TRANSITIONS):
+        return None
+    return trigger
+
+
+def party_submit(*, link: PartyLink, text, files: list[tuple[str, bytes]], now=None) -> Event:
+    """A party's answer, correction, statement or supplement: the matching trigger fires with
+    ``occurred_at`` = now as actor ``party:<role>``, and the files join the case's evidence with
+    their SHA-256 (parties.md §5). Every file is checked before anything is written."""
+    from caseflow.cases.evidence import evidence_check
+    from caseflow.engine import case_fire
+
+    case = link.case
+    trigger = party_action_for(case, link.role)
+    if trigger is None:
+        raise StateConflict(
+            "案件当前阶段无需您提交材料", message_en="nothing is expected from you at this stage"
+        )
+    errors: dict = {}
+    if text is None:
+        text = ""
+    if not isinstance(text, str):
+        errors["text"] = "应为文本 / must be text"
+    elif len(text) > MAX_TEXT:
+        errors["text"] = f"不超过{MAX_TEXT}字 / at most {MAX_TEXT} characters"
+    if len(files) > MAX_FILES:
+        errors["files"] = f"最多{MAX_FILES}个文件 / at most {MAX_FILES} files"
+    if not errors and not (text or "").strip() and not files:
+        errors["text"] = "请填写内容或上传文件 / write something or attach a file"
+    if errors:
+        raise ValidationFailed(
+            "提交内容有误", message_en="invalid submission: " + ", ".join(errors), fields=errors
+        )
+    for filename, content in files:
+        try:
+            evidence_check(filename, content)
+        except ValidationFailed as exc:
+            raise ValidationFailed(
+                f"{filename}：{exc.message}",
+                message_en=f"{filename}: {exc.message_en}",
+                fields={"files": f"{filename}：{exc.message} / {exc.message_en}"},
+            ) from None
+    actor = PartyActor(side=link.role, unit_id=case.unit_id, party_triggers=(trigger,))
+    event = case_fire(case, trigger, actor, occurred_at=now, note=(text or "").strip())
+    evidence_files_add(case, files, actor_name=actor.actor_name, description=ACTION_LABELS[trigger][0])
+    link.last_used_at = utcnow()
+    db.session.commit()
+    return event
+
+
+def evidence_files_add(case: Case, files, *, actor_name: str, description: str) -> list:
+    """Store already-checked files as the case's evidence, with one ``evidence`` event each."""
+    from caseflow.cases.evidence import evidence_add
+
+    added = []
+    for filename, content in files:
+        evidence = evidence_add(
+            case=case, actor=None, filename=filename, content=content, description=description
+        )
+        last = db.session.scalar(
+            select(Event)
+            .where(Event.case_id == case.id, Event.kind == "evidence")
+            .order_by(Event.id.desc())
+        )
+        if last is not None:
+            last.actor_name = actor_name
+        added.append(evidence)
+    db.session.commit()
+    return added

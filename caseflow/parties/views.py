@@ -1,0 +1,455 @@
+"""Pages of the parties area: the online complaint form ``/complain``, a party's page
+``/p/{token}``, and the case page's service panel (consent, paper service, party links).
+
+The public status page ``/status`` is ``caseflow.web.public``; its lookup lives here too.
+"""
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from caseflow.errors import DomainError, Malformed, ValidationFailed
+from caseflow.extensions import db
+from caseflow.parties import selectors as sel
+from caseflow.parties.captcha import captcha_enabled, captcha_new
+from caseflow.parties.ratelimit import rate_check, rate_hit, retry_after_header
+from caseflow.parties.services import (
+    ACTION_LABELS,
+    MAX_FILES,
+    PartyActor,
+    delivery_consent_set,
+    notice_service_record,
+    party_action_for,
+    party_consent_get,
+    party_link_ensure,
+    party_link_open,
+    party_link_revoke,
+    party_link_url,
+    party_submit,
+)
+from caseflow.timeutil import utcnow
+
+bp = Blueprint("parties", __name__)
+bp.after_app_request(retry_after_header)
+
+#: What the browser checks before uploading (the server checks again): 10 MB a file.
+MAX_FILE_MB = 10
+ACCEPT = ".pdf,.jpg,.jpeg,.png,.webp,.heic,.doc,.docx,.txt,image/*,application/pdf"
+
+
+def _english() -> bool:
+    from caseflow.web.filters import _english as english
+
+    return english()
+
+
+def _message(exc: DomainError) -> str:
+    return exc.message_en if _english() and exc.message_en else exc.message
+
+
+def _field_errors(exc: DomainError) -> dict:
+    """Field → the reason in the page's language (the services write ``中文 / English``)."""
+    errors = {}
+    for name, reason in (exc.fields or {}).items():
+        zh, sep, en = str(reason).partition(" / ")
+        errors[name] = (en if _english() and sep else zh) or str(reason)
+    return errors
+
+
+def _form_no_nul() -> None:
+    for key, value in request.form.items(multi=True):
+        if "\x00" in key or "\x00" in value:
+            raise Malformed("请求含有空字符（NUL）", message_en="the request contains a NUL character")
+
+
+def _uploads(name: str = "files") -> list[tuple[str, bytes]]:
+    files = [f for f in request.files.getlist(name) if f and f.filename]
+    if len(files) > MAX_FILES:
+        raise ValidationFailed(
+            f"最多{MAX_FILES}个文件",
+            message_en=f"at most {MAX_FILES} files",
+            fields={"files": f"最多{MAX_FILES}个文件 / at most {MAX_FILES} files"},
+        )
+    return [(f.filename, f.read()) for f in files]
+
+
+# -- /complain ----------------------------------------------------------------------------------
+
+
+def _units():
+    from sqlalchemy import select
+
+    from caseflow.accounts.models import Unit
+
+    return list(
+        db.session.scalars(select(Unit).where(Unit.kind != "fair_desk").order_by(Unit.code))
+    )
+
+
+def _complaint_body(form) -> dict:
+    def get(name):
+        return (form.get(name) or "").strip()
+
+    body = {
+        "unit": get("unit"),
+        "title": get("title"),
+        "facts": get("facts"),
+        "complainant": {
+            "name": get("complainant.name"),
+            "kind": get("complainant.kind") or "person",
+            "country": get("complainant.country"),
+            "contact": get("complainant.contact"),
+        },
+        "respondent": {"name": get("respondent.name"), "contact": get("respondent.contact")},
+        "right": {
+            "kind": get("right.kind"),
+            "number": get("right.number"),
+            "patent_type": get("right.patent_type") if get("right.kind") == "patent" else "",
+        },
+        "website": form.get("website") or "",
+        "captcha_token": form.get("captcha_token"),
+        "captcha_answer": form.get("captcha_answer"),
+    }
+    if form.get("consent.consent"):
+        body["consent"] = {
+            "consent": True,
+            "email": get("consent.email"),
+            "phone": get("consent.phone"),
+        }
+    return body
+
+
+@bp.route("/complain", methods=["GET", "POST"])
+def complain():
+    """网上投诉举报: the form, on a phone as on a desk (parties.md §1)."""
+    from caseflow.parties.api import public_complaint_accept
+
+    values, errors, status, message = {}, {}, 200, None
+    if request.method == "POST":
+        values = request.form.to_dict()
+        try:
+            _form_no_nul()
+            answer = public_complaint_accept(_complaint_body(request.form), _uploads())
+        except DomainError as exc:
+            db.session.rollback()
+            status, message, errors = exc.status, _message(exc), _field_errors(exc)
+        else:
+            from caseflow.timeutil import parse_instant
+
+            received_at = parse_instant(answer["received_at"])
+            return render_template("parties/filed.html", answer=answer, received_at=received_at), 201
+    captcha = captcha_new() if captcha_enabled() else None
+    return (
+        render_template(
+            "parties/complain.html",
+            values=values,
+            errors=errors,
+            message=message,
+            units=_units(),
+            captcha=captcha,
+            max_file_mb=MAX_FILE_MB,
+            max_files=MAX_FILES,
+            accept=ACCEPT,
+        ),
+        status,
+    )
+
+
+# -- /status ------------------------------------------------------------------------------------
+
+
+def public_status_page():
+    """``/status``: a GET with ``number`` and ``code`` (what the QR opens) or the form's POST."""
+    source = request.form if request.method == "POST" else request.args
+    number = (source.get("number") or "").strip()
+    code = (source.get("code") or "").strip()
+    result, error, status = None, None, 200
+    if number or code or request.method == "POST":
+        try:
+            if "\x00" in number + code:
+                raise Malformed("请求含有空字符（NUL）", message_en="the request contains a NUL character")
+            rate_check("status_miss")
+            case = sel.case_by_public_code(number, code)
+            if case is None:
+                rate_hit("status_miss")
+                # One answer for a wrong number and a wrong code: the page confirms no numbers.
+                error, status = _("案件编号或查询码不正确"), 404
+            else:
+                result = sel.case_public_status(case)
+        except DomainError as exc:
+            db.session.rollback()
+            error, status = _message(exc), exc.status
+    return (
+        render_template(
+            "parties/status.html",
+            number=number[:40],
+            code=code[:16],
+            result=result,
+            error=error,
+        ),
+        status,
+    )
+
+
+# -- /p/{token} ---------------------------------------------------------------------------------
+
+
+def _open_link(token: str):
+    """The party's link, or the error page: bad tokens count against the address."""
+    rate_check("link_miss")
+    try:
+        return party_link_open(token)
+    except DomainError:
+        rate_hit("link_miss")
+        raise
+
+
+def _party_page(link, *, errors=None, message=None, values=None, status=200):
+    case = link.case
+    consent = party_consent_get(case.id, link.role)
+    trigger = party_action_for(case, link.role)
+    return (
+        render_template(
+            "parties/party.html",
+            token=request.view_args["token"],
+            link=link,
+            case=case,
+            role=link.role,
+            status=sel.case_public_status(case, role=link.role),
+            notices=sel.party_notices(case, link.role),
+            consent=consent,
+            trigger=trigger,
+            action_label=ACTION_LABELS.get(trigger, ("", ""))[1 if _english() else 0],
+            errors=errors or {},
+            message=message,
+            values=values or {},
+            max_file_mb=MAX_FILE_MB,
+            max_files=MAX_FILES,
+            accept=ACCEPT,
+        ),
+        status,
+    )
+
+
+def _mark_opened(link) -> None:
+    """The party's first opening of its link is recorded on its electronic services (§4)."""
+    from sqlalchemy import update
+
+    from caseflow.parties.models import NoticeDelivery
+
+    now = utcnow()
+    if link.last_used_at is None:
+        link.last_used_at = now
+    db.session.execute(
+        update(NoticeDelivery)
+        .where(
+            NoticeDelivery.case_id == link.case_id,
+            NoticeDelivery.role == link.role,
+            NoticeDelivery.status == "sent",
+            NoticeDelivery.method.in_(("email", "sms")),
+            NoticeDelivery.opened_at.is_(None),
+        )
+        .values(opened_at=now)
+    )
+    db.session.commit()
+
+
+@bp.get("/p/<token>")
+def party_page(token: str):
+    link = _open_link(token)
+    _mark_opened(link)
+    return _party_page(link)
+
+
+@bp.post("/p/<token>/submit")
+def party_submit_form(token: str):
+    link = _open_link(token)
+    text = request.form.get("text", "")
+    try:
+        _form_no_nul()
+        party_submit(link=link, text=text, files=_uploads())
+    except DomainError as exc:
+        db.session.rollback()
+        link = _open_link(token)
+        return _party_page(
+            link,
+            errors=_field_errors(exc),
+            message=_message(exc),
+            values={"text": text},
+            status=exc.status,
+        )
+    flash(_("已提交，承办人将依法处理。"), "success")
+    return redirect(url_for("parties.party_page", token=token), 303)
+
+
+@bp.post("/p/<token>/consent")
+def party_consent_form(token: str):
+    link = _open_link(token)
+    consent = request.form.get("consent") == "1"
+    try:
+        _form_no_nul()
+        delivery_consent_set(
+            case=link.case,
+            role=link.role,
+            email=request.form.get("email"),
+            phone=request.form.get("phone"),
+            consent=consent,
+            by=PartyActor(side=link.role, unit_id=link.case.unit_id),
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        link = _open_link(token)
+        return _party_page(
+            link,
+            errors=_field_errors(exc),
+            message=_message(exc),
+            values=request.form.to_dict(),
+            status=exc.status,
+        )
+    flash(_("已同意电子送达。") if consent else _("已撤回电子送达同意，今后文书将纸质送达。"), "success")
+    return redirect(url_for("parties.party_page", token=token) + "#consent", 303)
+
+
+@bp.get("/p/<token>/notices/<int:notice_id>.pdf")
+def party_notice_pdf(token: str, notice_id: int):
+    from caseflow.notices.views import send_pdf
+
+    link = _open_link(token)
+    notice = next((n for n in sel.party_notices(link.case, link.role) if n.id == notice_id), None)
+    if notice is None:
+        abort(404)
+    return send_pdf(notice)
+
+
+# -- the case page's service panel (staff) ------------------------------------------------------
+
+
+@bp.app_template_filter("mask")
+def _mask(address: str) -> str:
+    from caseflow.parties.services import mask_address
+
+    return mask_address(address or "")
+
+
+@bp.app_context_processor
+def _party_panel_helper():
+    return {"party_panel": party_panel, "notice_delivery": sel.notice_delivery_json}
+
+
+def party_panel(case) -> dict:
+    """What the case page shows of each party's service: consent and whether a link exists."""
+    from sqlalchemy import select
+
+    from caseflow.parties.models import PartyLink
+
+    panel = {}
+    for role in ("complainant", "respondent"):
+        links = db.session.scalars(
+            select(PartyLink).where(
+                PartyLink.case_id == case.id,
+                PartyLink.role == role,
+                PartyLink.revoked_at.is_(None),
+            )
+        ).all()
+        panel[role] = {"consent": party_consent_get(case.id, role), "has_link": bool(links)}
+    return panel
+
+
+def _staff_case(case_id):
+    from caseflow.cases.selectors import case_get
+
+    return case_get(case_id, user=current_user)
+
+
+@bp.post("/cases/<case_id>/parties/<role>/delivery")
+@login_required
+def case_delivery_form(case_id: str, role: str):
+    case = _staff_case(case_id)
+    try:
+        _form_no_nul()
+        delivery_consent_set(
+            case=case,
+            role=role,
+            email=request.form.get("email"),
+            phone=request.form.get("phone"),
+            consent=request.form.get("consent") == "1",
+            by=current_user,
+        )
+        flash(_("送达方式已更新"), "success")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(_message(exc), "error")
+    return redirect(url_for("web.case_detail", case_id=case.id) + "#service")
+
+
+@bp.post("/cases/<case_id>/parties/<role>/link")
+@login_required
+def case_link_form(case_id: str, role: str):
+    from caseflow.parties.services import _check_staff
+
+    case = _staff_case(case_id)
+    try:
+        if request.form.get("revoke"):
+            party_link_revoke(case=case, role=role, actor=current_user)
+            flash(_("当事人链接已撤销"), "success")
+        else:
+            _check_staff(case, current_user)
+            _link, token = party_link_ensure(case, role)
+            db.session.commit()
+            g.party_link_shown = party_link_url(token)
+            flash(_("当事人链接：") + party_link_url(token), "success")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(_message(exc), "error")
+    return redirect(url_for("web.case_detail", case_id=case.id) + "#service")
+
+
+@bp.post("/notices/<int:notice_id>/service")
+@login_required
+def notice_service_form(notice_id: int):
+    from caseflow.notices.selectors import notice_get_visible
+    from caseflow.timeutil import parse_instant
+
+    notice = notice_get_visible(user=current_user, notice_id=notice_id)
+    case_id = notice.case_id
+    try:
+        _form_no_nul()
+        served = (request.form.get("served_at") or "").strip()
+        if served and len(served) == 10:  # a date: the start of that local day
+            from datetime import datetime, time
+
+            from caseflow.timeutil import local_zone
+
+            try:
+                day = datetime.strptime(served, "%Y-%m-%d")
+            except ValueError:
+                raise ValidationFailed(
+                    "日期格式不正确", message_en="not a date", fields={"served_at": "YYYY-MM-DD"}
+                ) from None
+            # A day typed on the form: noon of it, kept within the notice's issue and now.
+            served = datetime.combine(day.date(), time(12), tzinfo=local_zone())
+            from caseflow.timeutil import local_date
+
+            if day.date() == local_date(notice.issued_at):
+                served = max(served, notice.issued_at)
+            if day.date() == local_date(utcnow()):
+                served = min(served, utcnow())
+        elif served:
+            try:
+                served = parse_instant(served)
+            except ValueError:
+                raise ValidationFailed(
+                    "日期格式不正确", message_en="not a date", fields={"served_at": "YYYY-MM-DD"}
+                ) from None
+        notice_service_record(
+            notice=notice,
+            served_at=served or None,
+            method=request.form.get("method"),
+            actor=current_user,
+            note=request.form.get("note") or "",
+        )
+        flash(_("送达已登记"), "success")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(_message(exc), "error")
+    return redirect(url_for("web.case_detail", case_id=case_id) + "#notices")

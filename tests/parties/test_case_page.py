@@ -1,0 +1,126 @@
+"""The case page's service panel (parties.md §3–§5): the caseworker records a party's consent,
+makes and revokes its link, and records a paper service; the online form and /verify follow the
+language switch."""
+
+import re
+
+import time_machine
+from flask_babel import refresh
+from sqlalchemy import select
+
+from caseflow.cases.models import Event
+from caseflow.clocks.models import Clock
+from caseflow.engine import case_fire
+from caseflow.extensions import db
+from caseflow.notices.models import Notice
+from caseflow.parties.models import NoticeDelivery, PartyConsent, PartyLink
+from tests.parties.conftest import local
+
+
+def _csrf(text):
+    return re.search(r'name="csrf_token" value="([^"]+)"', text).group(1)
+
+
+def test_the_caseworker_records_consent_link_and_paper_service(client, people, open_case, login):
+    worker = people["caseworker"]
+    with time_machine.travel(local(2026, 10, 12, 9, 30), tick=False):
+        case = open_case(worker, received_at=local(2026, 10, 9, 9))
+        case_fire(case, "accept", worker, data={"handlers": ["甲", "乙", "丙"]})
+        case_fire(case, "serve", worker)
+    with time_machine.travel(local(2026, 10, 20, 10), tick=True):
+        login(worker)
+        page = client.get(f"/cases/{case.id}")
+        assert page.status_code == 200 and "送达与当事人链接" in page.text and "登记纸质送达" in page.text
+        token = _csrf(page.text)
+        bad = client.post(
+            f"/cases/{case.id}/parties/respondent/delivery",
+            data={"csrf_token": token, "consent": "1", "email": "nope"},
+            follow_redirects=True,
+        )
+        assert "电子邮箱格式不正确" in bad.text
+        client.post(
+            f"/cases/{case.id}/parties/respondent/delivery",
+            data={"csrf_token": token, "consent": "1", "email": "legal@star.example"},
+        )
+        consent = db.session.scalar(select(PartyConsent))
+        assert consent.consent and consent.email == "legal@star.example"
+        shown = client.post(
+            f"/cases/{case.id}/parties/respondent/link", data={"csrf_token": token}, follow_redirects=True
+        )
+        link_url = re.search(r"/p/[A-Za-z0-9_-]{40,}", shown.text).group(0)
+        assert client.get(link_url).status_code == 200
+        client.post(f"/cases/{case.id}/parties/respondent/link", data={"csrf_token": token, "revoke": "1"})
+        assert client.get(link_url).status_code == 410
+        assert db.session.scalar(select(PartyLink)).revoked_at is not None
+        notice = db.session.scalar(select(Notice).where(Notice.kind == "answer_notice"))
+        if True:  # the caseworker records it days later
+            future = client.post(
+                f"/notices/{notice.id}/service",
+                data={"csrf_token": token, "served_at": "2026-12-01", "method": "post"},
+                follow_redirects=True,
+            )
+            assert "不能是将来的时间" in future.text
+            client.post(
+                f"/notices/{notice.id}/service",
+                data={"csrf_token": token, "served_at": "2026-10-15", "method": "in_person"},
+            )
+        row = db.session.scalar(select(NoticeDelivery).where(NoticeDelivery.method == "in_person"))
+        assert row.delivered_at == local(2026, 10, 15, 12)
+        clock = db.session.scalar(
+            select(Clock).where(Clock.case_id == case.id, Clock.name == "answer", Clock.status == "running")
+        )
+        assert clock.started_at == local(2026, 10, 15, 12)
+        assert db.session.scalar(select(Event).where(Event.kind == "clock", Event.actor_name == "system"))
+        page = client.get(f"/cases/{case.id}")
+        assert "直接送达" in page.text and "已同意电子送达" in page.text
+
+
+def test_the_viewer_sees_the_panel_but_no_forms(client, people, open_case, login):
+    case = open_case(people["caseworker"])
+    login(people["viewer"])
+    page = client.get(f"/cases/{case.id}")
+    assert "送达与当事人链接" in page.text and "同意电子送达</button>" not in page.text
+    refused = client.post(
+        f"/cases/{case.id}/parties/respondent/delivery",
+        data={"csrf_token": _csrf(page.text), "consent": "1", "email": "a@b.example"},
+        follow_redirects=True,
+    )
+    assert db.session.scalar(select(PartyConsent)) is None and refused.status_code == 200
+
+
+def test_the_filing_form_in_english_with_errors_beside_the_fields(client, units):
+    first = client.get("/complain")
+    client.post("/lang/en", data={"next": "/complain", "csrf_token": _csrf(first.text)})
+    refresh()  # the test's app context outlives each request: drop the cached locale
+    page = client.get("/complain")
+    assert page.status_code == 200 and "File a complaint online" in page.text
+    response = client.post(
+        "/complain",
+        data={"csrf_token": _csrf(page.text), "unit": "ZS", "complainant.name": "Lumen", "facts": "x" * 10},
+    )
+    assert response.status_code == 422
+    assert "complainant.contact" in response.text or "required" in response.text
+    assert 'value="Lumen"' in response.text
+    nul = client.post("/complain", data={"csrf_token": _csrf(page.text), "facts": "a\x00b"})
+    assert nul.status_code == 400
+
+
+def test_the_filing_form_files_a_complaint(client, units):
+    page = client.get("/complain")
+    response = client.post(
+        "/complain",
+        data={
+            "csrf_token": _csrf(page.text),
+            "unit": "ZS",
+            "complainant.name": "张三",
+            "complainant.contact": "13800000000",
+            "facts": "商场销售假冒专利产品",
+            "website": "",
+        },
+    )
+    assert response.status_code == 201 and "投诉已提交" in response.text
+    trap = client.post(
+        "/complain",
+        data={"csrf_token": _csrf(page.text), "unit": "ZS", "website": "http://x", "facts": "spam"},
+    )
+    assert trap.status_code == 400

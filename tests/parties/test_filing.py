@@ -1,0 +1,163 @@
+"""Online filing (parties.md §1) through ``POST /api/v1/public/complaints``: the web intake, its
+evidence and receipt, the per-address limit, the honeypot, the captcha, and bad input."""
+
+import io
+import json
+
+import pytest
+from sqlalchemy import select
+
+from caseflow.cases.evidence import Evidence
+from caseflow.cases.models import Case, Event
+from caseflow.extensions import db
+from caseflow.notices.models import Notice
+from caseflow.parties.models import PartyConsent
+from tests.parties.conftest import complaint_body, jpeg, pdf_text
+
+URL = "/api/v1/public/complaints"
+
+
+def _file(client, body, files=(), addr="198.51.100.7", **kw):
+    if files:
+        data = {"data": json.dumps(body)}
+        data["files"] = [(io.BytesIO(content), name) for name, content in files]
+        return client.post(URL, data=data, content_type="multipart/form-data",
+                           environ_base={"REMOTE_ADDR": addr}, **kw)
+    return client.post(URL, json=body, environ_base={"REMOTE_ADDR": addr}, **kw)
+
+
+def test_a_complaint_filed_with_two_photos_is_a_web_intake_with_its_receipt(client, units):
+    response = _file(
+        client,
+        complaint_body(consent={"email": "ip@lumen.example", "consent": True}),
+        files=[("IMG_0001.jpg", jpeg()), ("IMG_0002.JPG", jpeg(3000))],
+    )
+    assert response.status_code == 201, response.json
+    answer = response.json
+    case = db.session.scalar(select(Case).where(Case.number == answer["number"]))
+    assert (case.workflow, case.state, case.channel) == ("intake", "received", "web")
+    assert answer["public_code"] == case.public_code and len(case.public_code) == 10
+    assert case.complainant["contact"] == "+49 30 1234567"
+    evidence = db.session.scalars(select(Evidence).where(Evidence.case_id == case.id)).all()
+    assert sorted(e.filename for e in evidence) == ["IMG_0001.jpg", "IMG_0002.JPG"]
+    assert all(len(e.sha256) == 64 for e in evidence)
+    consent = db.session.scalar(select(PartyConsent).where(PartyConsent.case_id == case.id))
+    assert consent.consent and consent.email == "ip@lumen.example"
+    kinds = [e.kind for e in db.session.scalars(select(Event).where(Event.case_id == case.id))]
+    assert kinds.count("evidence") == 2 and "delivery_consent" in kinds and "opened" in kinds
+    # The receipt: issued, and downloadable with the number and the code.
+    receipt = db.session.scalar(select(Notice).where(Notice.case_id == case.id))
+    assert receipt.kind == "filing_receipt" and receipt.is_issued
+    assert answer["filing_receipt"]["document_number"] == receipt.document_number
+    pdf = client.get(answer["filing_receipt"]["url"])
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    text = pdf_text(pdf.data)
+    assert "网上投诉回执" in text and case.number in text and case.public_code in text
+    assert answer["acceptance_due_at"] and "受理" in text
+
+
+def test_five_filings_an_hour_then_429_with_retry_after(client, units):
+    for _ in range(5):
+        assert _file(client, complaint_body(), addr="203.0.113.5").status_code == 201
+    refused = _file(client, complaint_body(), addr="203.0.113.5")
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) > 3000
+    assert refused.json["error"]["code"] == "rate_limited"
+    # Another address is not affected.
+    assert _file(client, complaint_body(), addr="203.0.113.6").status_code == 201
+
+
+def test_the_honeypot_refuses_and_nothing_is_filed(client, units):
+    response = _file(client, complaint_body(website="http://spam.example"))
+    assert response.status_code == 400
+    assert db.session.scalar(select(Case)) is None
+
+
+def test_the_captcha_when_switched_on(client, units, app, monkeypatch):
+    monkeypatch.setitem(app.config, "CASEFLOW_PUBLIC_CAPTCHA", "on")
+    missing = _file(client, complaint_body())
+    assert missing.status_code == 422 and "captcha_answer" in missing.json["error"]["fields"]
+    challenge = client.get("/api/v1/public/captcha").json
+    a, b = (int(x) for x in challenge["question"].split(" = ")[0].split(" + "))
+    wrong = _file(client, complaint_body(captcha_token=challenge["token"], captcha_answer=str(a + b + 1)))
+    assert wrong.status_code == 422
+    right = _file(client, complaint_body(captcha_token=challenge["token"], captcha_answer=str(a + b)))
+    assert right.status_code == 201
+    monkeypatch.setitem(app.config, "CASEFLOW_PUBLIC_CAPTCHA", "off")
+    assert client.get("/api/v1/public/captcha").json == {"enabled": False}
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        (complaint_body(facts="a\x00b"), None),
+        (complaint_body(facts="很" * 20_001), "facts"),
+        (complaint_body(complainant={"name": "x" * 201, "contact": "1"}), "complainant.name"),
+        (complaint_body(complainant={"name": "甲", "contact": ""}), "complainant.contact"),
+        (complaint_body(complainant={"name": 12, "contact": ["1"]}), "complainant.name"),
+        (complaint_body(complainant="甲"), "complainant"),
+        (complaint_body(unit="NOPE"), "unit"),
+        (complaint_body(unit="CF"), "unit"),
+        (complaint_body(unit=7), "unit"),
+        (complaint_body(right={"kind": "trade secret"}), "right.kind"),
+        (complaint_body(consent={"email": "not-an-address", "consent": True}), "consent.email"),
+        (complaint_body(consent={"consent": True}), "consent.email"),
+        (complaint_body(consent={"consent": "yes", "email": "a@b.example"}), "consent.consent"),
+        (complaint_body(facts=None), "facts"),
+    ],
+)
+def test_bad_input_is_a_clear_4xx_never_500(client, units, body, field):
+    response = _file(client, body, headers={"Accept-Language": "en"})
+    assert 400 <= response.status_code < 500, response.json
+    error = response.json["error"]
+    assert error["message"]
+    if field:
+        assert field in error["fields"], error
+    assert db.session.scalar(select(Case)) is None
+
+
+@pytest.mark.parametrize(
+    "files, reason",
+    [
+        ([("big.jpg", jpeg(10 * 1024 * 1024))], "10 MB"),
+        ([("tool.exe", b"MZ\x90\x00")], "类型"),
+        ([("fake.jpg", b"MZ\x90\x00 not a jpeg")], "不符"),
+        ([("empty.pdf", b"")], "为空"),
+        ([(f"p{i}.jpg", jpeg(10)) for i in range(11)], "10"),
+    ],
+)
+def test_refused_files_name_the_reason_and_file_nothing(client, units, files, reason):
+    response = _file(client, complaint_body(), files=files)
+    assert response.status_code == 422, response.json
+    assert reason in response.json["error"]["fields"]["files"]
+    assert db.session.scalar(select(Case)) is None
+
+
+def test_malformed_bodies(client, units):
+    assert client.post(URL, data="not json", content_type="application/json").status_code == 400
+    assert client.post(URL, json=["a list"]).status_code == 400
+    bad_part = client.post(URL, data={"data": "{nope"}, content_type="multipart/form-data")
+    assert bad_part.status_code == 400
+    nul_field = client.post(
+        URL, data={"facts": "a\x00b", "unit": "ZS"}, content_type="multipart/form-data"
+    )
+    assert nul_field.status_code == 400
+    too_big = client.post(URL, data=b"x" * (17 * 1024 * 1024), content_type="application/json")
+    assert too_big.status_code == 413
+
+
+def test_multipart_with_dotted_fields(client, units):
+    data = {
+        "unit": "ZS",
+        "complainant.name": "张三",
+        "complainant.contact": "13800000000",
+        "facts": "在商场发现假冒专利产品",
+        "consent.consent": "on",
+        "consent.phone": "138 0000 0000",
+        "files": [(io.BytesIO(jpeg()), "photo.jpg")],
+    }
+    response = client.post(URL, data=data, content_type="multipart/form-data")
+    assert response.status_code == 201, response.json
+    case = db.session.scalar(select(Case))
+    consent = db.session.scalar(select(PartyConsent))
+    assert case.complainant["name"] == "张三" and consent.phone == "13800000000"

@@ -1,0 +1,255 @@
+"""Electronic service through the outbox (parties.md §4) against a real SMTP server and a local
+SMS gateway, and the party's own page (§5)."""
+
+import hashlib
+import io
+import json
+import re
+from email import message_from_bytes, policy
+
+import time_machine
+from sqlalchemy import select
+
+from caseflow.alerts.delivery import webhook_signature
+from caseflow.alerts.models import Alert, OutboxMessage
+from caseflow.cases.evidence import Evidence
+from caseflow.cases.models import Event
+from caseflow.clocks.models import Clock
+from caseflow.engine import case_fire
+from caseflow.extensions import db
+from caseflow.notices.models import Notice
+from caseflow.parties.delivery import notice_deliveries_send
+from caseflow.parties.models import NoticeDelivery, PartyLink
+from caseflow.parties.services import delivery_consent_set, party_link_ensure
+from tests.parties.conftest import jpeg, local
+
+
+def _served_case(people, open_case, *, email="legal@star.example", phone=None):
+    """An adjudication case whose respondent consented, in awaiting_answer (answer notice out)."""
+    worker = people["caseworker"]
+    case = open_case(worker, received_at=local(2026, 10, 9, 9))
+    delivery_consent_set(case=case, role="respondent", email=email, phone=phone, consent=True, by=worker)
+    case_fire(case, "accept", worker, occurred_at=local(2026, 10, 12, 9), data={"handlers": ["甲", "乙", "丙"]})
+    case_fire(case, "serve", worker, occurred_at=local(2026, 10, 12, 9, 30))
+    notice = db.session.scalar(select(Notice).where(Notice.case_id == case.id, Notice.kind == "answer_notice"))
+    return case, notice
+
+
+def _answer_clock(case):
+    return db.session.scalar(
+        select(Clock).where(Clock.case_id == case.id, Clock.name == "answer", Clock.status == "running")
+    )
+
+
+def test_answer_notice_emailed_retimes_the_answer_clock_to_smtp_acceptance(
+    app, monkeypatch, smtp_server, sms_gateway, people, open_case, client, make_token
+):
+    controller, received = smtp_server
+    monkeypatch.setitem(app.config, "SMTP_URL", f"smtp://127.0.0.1:{controller.port}")
+    monkeypatch.setitem(app.config, "CASEFLOW_PUBLIC_URL", "https://ipc.example.cn")
+    with time_machine.travel(local(2026, 10, 12, 9, 30), tick=False):
+        case, notice = _served_case(people, open_case, phone="13912345678")
+        provisional = _answer_clock(case).due_at
+        rows = db.session.scalars(select(NoticeDelivery).where(NoticeDelivery.notice_id == notice.id)).all()
+        assert sorted(r.method for r in rows) == ["email", "sms"]
+        assert all(r.status == "pending" for r in rows)
+    # The scheduler's outbox runs days later (a weekend in between): service is that moment.
+    with time_machine.travel(local(2026, 10, 16, 17, 5), tick=True):
+        report = notice_deliveries_send()
+    assert report.sent == 2 and report.failed == 0
+    db.session.expire_all()
+    mail_row = db.session.scalar(select(NoticeDelivery).where(NoticeDelivery.method == "email"))
+    assert mail_row.status == "sent" and "250 2.0.0 Ok: queued as 4F2A1" in mail_row.proof
+    assert local(2026, 10, 16, 17, 5) <= mail_row.delivered_at < local(2026, 10, 16, 17, 6)
+    # The mail: to the respondent, the PDF attached, the personal link inside.
+    (envelope,) = received.envelopes
+    assert envelope.rcpt_tos == ["legal@star.example"]
+    mail = message_from_bytes(envelope.content, policy=policy.default)
+    assert notice.document_number in mail["Subject"]
+    body = mail.get_body(preferencelist=("plain",)).get_content()
+    link = re.search(r"https://ipc\.example\.cn/p/([A-Za-z0-9_-]+)", body)
+    assert link and len(link.group(1)) >= 22
+    attachments = [part for part in mail.iter_attachments()]
+    assert attachments[0].get_content_type() == "application/pdf"
+    # The SMS: signed, no PDF, the same link.
+    (headers, raw), = sms_gateway.requests
+    assert headers["X-Caseflow-Signature"] == webhook_signature(raw, "sms-secret")
+    sms = json.loads(raw)
+    assert sms["to"] == "13912345678" and link.group(0) in sms["text"]
+    # The answer clock now counts from the SMTP acceptance, re-timed by "system", once.
+    clock = _answer_clock(case)
+    assert clock.started_at == mail_row.delivered_at and clock.due_at > provisional
+    retimes = db.session.scalars(
+        select(Event).where(Event.case_id == case.id, Event.kind == "clock")
+    ).all()
+    assert len(retimes) == 1 and retimes[0].actor_name == "system"
+    assert retimes[0].data["clock"] == "answer"
+    # The API shows the delivery, address masked; the link opens the party's page once.
+    token = make_token(people["caseworker"])
+    shown = client.get(f"/api/v1/cases/{case.id}", headers={"Authorization": f"Bearer {token}"}).json
+    answer_notice = next(n for n in shown["notices"] if n["kind"] == "answer_notice")
+    assert answer_notice["delivery"]["method"] == "email"
+    assert answer_notice["delivery"]["address"] == "l***l@star.example"
+    assert answer_notice["delivery"]["opened_at"] is None
+    assert client.get(f"/p/{link.group(1)}").status_code == 200
+    shown = client.get(f"/api/v1/notices/{notice.id}", headers={"Authorization": f"Bearer {token}"}).json
+    assert shown["delivery"]["opened_at"] is not None
+    # Nothing is sent twice.
+    assert notice_deliveries_send().sent == 0 and len(received.envelopes) == 1
+
+
+def test_a_refused_address_raises_an_alert_to_serve_on_paper(
+    app, monkeypatch, smtp_server, people, open_case
+):
+    controller, _received = smtp_server
+    monkeypatch.setitem(app.config, "SMTP_URL", f"smtp://127.0.0.1:{controller.port}")
+    with time_machine.travel(local(2026, 10, 12, 9, 30), tick=False):
+        case, notice = _served_case(people, open_case, email="nobody@refused.example")
+        started = _answer_clock(case).started_at
+    with time_machine.travel(local(2026, 10, 12, 10), tick=True):
+        report = notice_deliveries_send()
+    assert report.failed == 1
+    row = db.session.scalar(select(NoticeDelivery))
+    assert row.status == "failed" and "550" in row.last_error
+    alert = db.session.scalar(select(Alert).where(Alert.case_id == case.id))
+    assert alert.level == "undelivered" and alert.notice_id == notice.id and alert.clock_id is None
+    assert db.session.scalar(select(OutboxMessage).where(OutboxMessage.alert_id == alert.id))
+    assert _answer_clock(case).started_at == started  # provisional start kept
+
+
+def test_an_unreachable_server_is_retried_then_alerted(app, monkeypatch, people, open_case):
+    from tests.parties.conftest import free_port
+
+    monkeypatch.setitem(app.config, "SMTP_URL", f"smtp://127.0.0.1:{free_port()}")
+    with time_machine.travel(local(2026, 10, 12, 9, 30), tick=False):
+        case, _notice = _served_case(people, open_case)
+    report = notice_deliveries_send(local(2026, 10, 12, 10))
+    assert report.retrying == 1
+    row = db.session.scalar(select(NoticeDelivery))
+    assert row.status == "pending" and row.next_attempt_at > local(2026, 10, 12, 10)
+    for hour in range(11, 20):
+        notice_deliveries_send(local(2026, 10, 12, hour))
+    db.session.expire_all()
+    assert db.session.scalar(select(NoticeDelivery)).status == "failed"
+    assert db.session.scalar(select(Alert)).level == "undelivered"
+
+
+def test_consent_withdrawn_means_paper_again(people, open_case):
+    worker = people["caseworker"]
+    with time_machine.travel(local(2026, 10, 12, 9, 30), tick=False):
+        case = open_case(worker, received_at=local(2026, 10, 9, 9))
+        delivery_consent_set(case=case, role="respondent", email="a@b.example", consent=True, by=worker)
+        delivery_consent_set(case=case, role="respondent", consent=False, by=worker)
+        case_fire(case, "accept", worker, data={"handlers": ["甲", "乙", "丙"]})
+        case_fire(case, "serve", worker)
+    assert db.session.scalar(select(NoticeDelivery)) is None
+
+
+# -- the party's page ---------------------------------------------------------------------------
+
+
+def test_the_respondent_answers_through_its_link(client, people, open_case):
+    with time_machine.travel(local(2026, 10, 12, 9, 30), tick=False):
+        case, _notice = _served_case(people, open_case)
+        link, token = party_link_ensure(case, "respondent")
+        db.session.commit()
+    assert len(token) >= 22 and link.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in json.dumps([link.salt, link.token_hash])
+    with time_machine.travel(local(2026, 10, 14, 15), tick=False):
+        page = client.get(f"/p/{token}")
+        assert page.status_code == 200
+        assert "提交答辩书" in page.text and "答辩通知书" in page.text
+        # Never the other party's contact, never staff names or notes.
+        assert "张承办" not in page.text
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        response = client.post(
+            f"/p/{token}/submit",
+            data={
+                "csrf_token": csrf,
+                "text": "我方产品系自行设计，不构成侵权。",
+                "files": [(io.BytesIO(jpeg()), "答辩证据.jpg"), (io.BytesIO(b"%PDF-1.4 x"), "答辩书.pdf")],
+            },
+            content_type="multipart/form-data",
+        )
+    assert response.status_code == 303
+    db.session.expire_all()
+    case = db.session.get(type(case), case.id)
+    assert case.state == "under_review"
+    event = db.session.scalar(
+        select(Event).where(Event.case_id == case.id, Event.trigger == "receive_answer")
+    )
+    assert event.actor_name == "party:respondent" and event.actor_id is None
+    assert event.occurred_at == local(2026, 10, 14, 15)
+    files = db.session.scalars(select(Evidence).where(Evidence.case_id == case.id)).all()
+    assert sorted(f.filename for f in files) == ["答辩书.pdf", "答辩证据.jpg"]
+    assert all(len(f.sha256) == 64 for f in files)
+    # Nothing more to submit now.
+    assert "提交答辩书" not in client.get(f"/p/{token}").text
+
+
+def test_the_party_page_refuses_bad_tokens_and_bad_files(client, people, open_case):
+    with time_machine.travel(local(2026, 10, 12, 9, 30), tick=False):
+        case, _notice = _served_case(people, open_case)
+        link, token = party_link_ensure(case, "respondent")
+        db.session.commit()
+    assert client.get("/p/" + "A" * 43).status_code == 404
+    assert client.get("/p/short").status_code == 404
+    assert client.get("/p/" + "A" * 5000).status_code in (404, 414)
+    assert client.get("/p/abc%00defghijklmnopqrstuvwxyz").status_code in (400, 404)
+    page = client.get(f"/p/{token}")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    for files, reason in (
+        ([(io.BytesIO(b"MZ\x90"), "virus.exe")], "文件类型不允许"),
+        ([(io.BytesIO(b"not a jpeg"), "fake.jpg")], "不符"),
+        ([(io.BytesIO(jpeg(10)), f"p{i}.jpg") for i in range(11)], "10"),
+    ):
+        refused = client.post(
+            f"/p/{token}/submit",
+            data={"csrf_token": csrf, "text": "保留我输入的文字", "files": files},
+            content_type="multipart/form-data",
+        )
+        assert refused.status_code == 422 and reason in refused.text
+        assert "保留我输入的文字" in refused.text  # what was typed is kept
+    assert db.session.get(type(case), case.id).state == "awaiting_answer"
+    nul = client.post(f"/p/{token}/submit", data={"csrf_token": csrf, "text": "a\x00b"})
+    assert nul.status_code == 400
+    # A revoked link says so, in English when asked.
+    from caseflow.parties.services import party_link_revoke
+
+    party_link_revoke(case=case, role="respondent", actor=people["caseworker"])
+    gone = client.get(f"/p/{token}")
+    assert gone.status_code == 410 and "撤销" in gone.text
+    assert db.session.scalar(select(PartyLink)).revoked_at is not None
+
+
+def test_a_link_expires_90_days_after_the_case_closed(client, people, open_case):
+    worker = people["caseworker"]
+    with time_machine.travel(local(2026, 10, 12, 9, 30), tick=False):
+        case = open_case(worker, received_at=local(2026, 10, 9, 9))
+        case_fire(case, "reject", worker, data={"reason": "不属于受理范围"})
+        _link, token = party_link_ensure(case, "complainant")
+        db.session.commit()
+        assert client.get(f"/p/{token}").status_code == 200
+    with time_machine.travel(local(2027, 1, 20, 9), tick=False):
+        assert client.get(f"/p/{token}").status_code == 410
+
+
+def test_the_party_gives_and_withdraws_consent_on_its_page(client, people, open_case):
+    case = open_case(people["caseworker"])
+    _link, token = party_link_ensure(case, "respondent")
+    db.session.commit()
+    page = client.get(f"/p/{token}")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    bad = client.post(f"/p/{token}/consent", data={"csrf_token": csrf, "consent": "1", "email": "nope"})
+    assert bad.status_code == 422 and "电子邮箱格式不正确" in bad.text
+    given = client.post(f"/p/{token}/consent", data={"csrf_token": csrf, "consent": "1", "email": "x@y.example"})
+    assert given.status_code == 303
+    withdrawn = client.post(f"/p/{token}/consent", data={"csrf_token": csrf, "consent": "0"})
+    assert withdrawn.status_code == 303
+    events = db.session.scalars(
+        select(Event).where(Event.case_id == case.id, Event.kind == "delivery_consent")
+    ).all()
+    assert [(e.actor_name, e.data["consent"]) for e in events] == [
+        ("party:respondent", True),
+        ("party:respondent", False),
+    ]
