@@ -70,6 +70,13 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     calendar_on_change(clocks_recompute_for_change)
 
+    # A notice to a party that consented to electronic service is also delivered electronically
+    # (parties.md §4); notices know no parties, so the parties area subscribes here.
+    from caseflow.notices.services import notice_on_queued
+    from caseflow.parties.services import notice_deliveries_queue
+
+    notice_on_queued(notice_deliveries_queue)
+
     for spec in BLUEPRINTS:
         module_name, attribute = spec.split(":")
         app.register_blueprint(getattr(importlib.import_module(module_name), attribute))

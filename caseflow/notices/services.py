@@ -29,6 +29,18 @@ from caseflow.timeutil import local_date, utcnow
 
 logger = logging.getLogger(__name__)
 
+#: Called with each notice as it is queued, inside the step's transaction. The parties area
+#: subscribes (electronic service to a consenting party, parties.md §4); notices know no parties,
+#: so the subscription is wired in the app factory rather than imported here.
+_on_queued: list = []
+
+
+def notice_on_queued(hook):
+    """Register ``hook(notice)``, run for every queued notice before the step commits."""
+    if hook not in _on_queued:
+        _on_queued.append(hook)
+    return hook
+
 #: Used when the unit's profile names no pattern for the kind nor a ``default`` one.
 DEFAULT_DOC_PATTERN = "{unit_code}字〔{year}〕第{seq}号"
 #: Who may issue a correction (an approval, like an extension or a suspension).
@@ -151,10 +163,8 @@ def notice_queue(
     )
     db.session.add(notice)
     db.session.flush()
-    # parties.md §4: a notice to a party that consented is also served electronically.
-    from caseflow.parties.services import notice_deliveries_queue
-
-    notice_deliveries_queue(notice)
+    for hook in _on_queued:
+        hook(notice)
     logger.info("notice %s queued: %s %s for case %s", notice.id, kind, number, case.number)
     return notice
 
