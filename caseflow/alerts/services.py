@@ -62,6 +62,11 @@ def sla_sweep(now: datetime | None = None) -> list[Alert]:
     now = now or utcnow()
     from caseflow.calendar.periods import calendar_for_context
 
+    from caseflow.credit.services import credit_sweep
+
+    # Credit display and repair periods that ran out end first (stopped at their due instant),
+    # so they are never reported overdue (credit.md).
+    credit_sweep(now)
     calendar = calendar_for_context()
     webhook = bool(current_app.config.get("CASEFLOW_WEBHOOK_URL"))
     raised_ids: list[int] = []
