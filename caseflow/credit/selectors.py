@@ -231,7 +231,10 @@ def credit_subject_history(*, code: str | None, key: str) -> dict:
         records += [
             (r, "name")
             for r in db.session.scalars(
-                select(CreditRecord).where(where).order_by(CreditRecord.decided_on.desc()).limit(200)
+                select(CreditRecord)
+                .where(where)
+                .order_by(CreditRecord.decided_on.desc())
+                .limit(200)
             )
         ]
     return {"records": records}

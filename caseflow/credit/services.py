@@ -107,8 +107,10 @@ def _record_write(
     db.session.flush()
     audit = event or _event(case, record, "write", actor=actor, at=at)
     if event is not None:
-        event.data = {**(event.data or {}), "credit_records": [*(event.data or {}).get(
-            "credit_records", []), record.id]}
+        event.data = {
+            **(event.data or {}),
+            "credit_records": [*(event.data or {}).get("credit_records", []), record.id],
+        }
     clocks.clock_start(
         case,
         spec.clock_name("publication", record.id),
@@ -347,8 +349,9 @@ def credit_record_revoke(record, *, actor, reason, at=None) -> CreditRecord:
             fields={"status": record.status},
         )
     if not isinstance(reason, str) or not reason.strip():
-        raise ValidationFailed("请填写撤销理由", message_en="a reason is required",
-                               fields={"reason": "必填"})
+        raise ValidationFailed(
+            "请填写撤销理由", message_en="a reason is required", fields={"reason": "必填"}
+        )
     at = _at(at)
     case = record.case
     try:

@@ -97,7 +97,11 @@ def test_decision_writes_its_credit_record_in_the_same_step(clue, fire):
             data={"fine": 30000, "illegal_income": 2000, "basis": "专利法第六十八条"},
         )
     record = db.session.scalars(select(CreditRecord)).one()
-    assert (record.kind, record.status, record.case_id) == ("penalty", "pending_publication", case.id)
+    assert (record.kind, record.status, record.case_id) == (
+        "penalty",
+        "pending_publication",
+        case.id,
+    )
     assert record.subject_code == _code() and record.document_number.startswith("中维罚字〔2026〕")
     assert event.data["credit_records"] == [record.id]
     clocks = clocks_of(case)
@@ -117,9 +121,8 @@ def test_a_failing_credit_write_undoes_the_decision(clue, fire, monkeypatch):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(credit, "same_patent_findings", broken)
-    with time_machine.travel(at("2026-10-22 09:00"), tick=False):
-        with pytest.raises(RuntimeError):
-            fire(case, "decide_penalty", "supervisor", data={"fine": 1000, "basis": "68"})
+    with time_machine.travel(at("2026-10-22 09:00"), tick=False), pytest.raises(RuntimeError):
+        fire(case, "decide_penalty", "supervisor", data={"fine": 1000, "basis": "68"})
     db.session.expire_all()
     assert case.state == "deliberation"
     assert db.session.scalars(select(CreditRecord)).all() == []
@@ -148,9 +151,8 @@ def test_proceed_only_once_the_statement_period_has_run(clue, fire):
         fire(case, "notify_intent", data={"proposed_fine": 1000, "facts": "事实"})
     # 5 workdays from 10-12: due end of 10-19.
     assert local_due(clocks_of(case)["statement"]) == "2026-10-19"
-    with time_machine.travel(at("2026-10-19 20:00"), tick=False):
-        with pytest.raises(StateConflict):
-            fire(case, "proceed")
+    with time_machine.travel(at("2026-10-19 20:00"), tick=False), pytest.raises(StateConflict):
+        fire(case, "proceed")
     with time_machine.travel(at("2026-10-20 08:00"), tick=False):
         # Once it has run, a hearing can no longer be requested either.
         with pytest.raises(StateConflict):
