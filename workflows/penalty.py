@@ -17,6 +17,7 @@ testing, publication and hearings is not counted in the decision period [S].
 from workflows._schema import (
     REASON,
     ClockDef,
+    ClockEffect,
     Field,
     Guard,
     NoticeSpec,
@@ -270,7 +271,9 @@ TRANSITIONS = (
         dest="executed",
         roles=("caseworker",),
         fields=(Field("receipt", "string", "缴款凭证号", required=False),),
-        clocks=(stop("payment"), stop("service")),
+        # The duty to publish outlives the case: the credit record's own publication clock
+        # (credit.md) tracks it from here, so the case's copy is cancelled, not left running.
+        clocks=(stop("payment"), stop("service"), ClockEffect("cancel", "penalty_publication")),
         occurred_at_label="缴款时间",
     ),
 )
