@@ -41,7 +41,7 @@ DEFAULTS = {
     # Order 45 art 13 [V]: 3 months for a warning or a 较低数额 fine; the threshold is the
     # unit's [U].
     "small_fine_threshold": 10_000,
-    "display": "3 years",
+    "display": "36 months",
     "display_minor": "3 months",
     "repair_after": "6 months",
     # Publish as soon as the record is written, without a supervisor's step.
@@ -60,7 +60,7 @@ CLOCKS = (
     ClockDef(
         "display",
         "公示期",
-        "3 years",
+        "36 months",
         start_basis="publication",
         basis="SAMR Order 45 art 13: 3 years; 3 months for a warning or a small fine",
         evidence="V",

@@ -57,7 +57,9 @@ def alert_text(alert) -> str:
         body = f"{head} 的时限「{clock.name}」已于 {due_text(alert)} 届满，尚未办结。"
     else:
         span = "5 个工作日" if is_day_based(clock.period_unit) else "2 小时"
-        body = f"{head} 的时限「{clock.name}」超期已满 {span}（届满时间：{due_text(alert)}），请督办。"
+        body = (
+            f"{head} 的时限「{clock.name}」超期已满 {span}（届满时间：{due_text(alert)}），请督办。"
+        )
     if alert.late:
         body += "（系统恢复后补发）"
     return body
@@ -104,7 +106,9 @@ def email_build(message, config) -> EmailMessage:
     # Stable per message, so a repeat after a crash is recognisable as the same mail.
     mail["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}", domain="caseflow")
     mail["X-Caseflow-Alert"] = f"{alert.id} {alert.level}"
-    mail.set_content(alert_text(alert) + "\n\n—— caseflow 知识产权保护案件办理系统（系统邮件，请勿回复）\n")
+    mail.set_content(
+        alert_text(alert) + "\n\n—— caseflow 知识产权保护案件办理系统（系统邮件，请勿回复）\n"
+    )
     return mail
 
 
@@ -127,8 +131,9 @@ def email_send(message, config) -> None:
         raise ValueError(f"SMTP_URL must start with smtp:// or smtps://, not {parts.scheme}://")
     host, port = parts.hostname or "localhost", parts.port
     if parts.scheme == "smtps":
-        client = smtplib.SMTP_SSL(host, port or 465, timeout=SMTP_TIMEOUT,
-                                  context=ssl.create_default_context())
+        client = smtplib.SMTP_SSL(
+            host, port or 465, timeout=SMTP_TIMEOUT, context=ssl.create_default_context()
+        )
     else:
         client = smtplib.SMTP(host, port or 25, timeout=SMTP_TIMEOUT)
     with client:

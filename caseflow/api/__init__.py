@@ -117,6 +117,7 @@ ROUTE_MODULES = (
     "caseflow.api.fairs",
     "caseflow.api.notices",
     "caseflow.api.alerts",
+    "caseflow.api.credit",
 )
 
 for _module in ROUTE_MODULES:

@@ -147,6 +147,18 @@ def same_patent_findings(*, code, key, patent_number, before, exclude_case_id) -
 # --- the register ------------------------------------------------------------------------------
 
 
+def credit_record_clocks(record) -> list:
+    """The record's clocks (rows on its source case), oldest first."""
+    from caseflow.clocks.models import Clock
+
+    names = [workflows.credit.clock_name(c.name, record.id) for c in workflows.credit.CLOCKS]
+    return db.session.scalars(
+        select(Clock)
+        .where(Clock.case_id == record.case_id, Clock.name.in_(names))
+        .order_by(Clock.id)
+    ).all()
+
+
 def credit_record_get(record_id) -> CreditRecord:
     record = db.session.get(CreditRecord, record_id) if isinstance(record_id, int) else None
     if record is None:

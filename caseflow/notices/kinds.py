@@ -96,9 +96,15 @@ LEGAL_BASIS = {
     ("mediation", "agreement"): "《中华人民共和国人民调解法》第三十一条、第三十三条",
     ("adjudication", "decision"): "《中华人民共和国专利法》第六十五条",
     "penalty": "《中华人民共和国专利法》第六十八条、《中华人民共和国行政处罚法》",
-    ("penalty", "penalty_intent_notice"): "《中华人民共和国行政处罚法》第四十四条、第六十三条、第六十四条",
+    (
+        "penalty",
+        "penalty_intent_notice",
+    ): "《中华人民共和国行政处罚法》第四十四条、第六十三条、第六十四条",
     ("penalty", "hearing_notice"): "《中华人民共和国行政处罚法》第六十四条",
-    ("penalty", "penalty_decision"): "《中华人民共和国专利法》第六十八条、《中华人民共和国行政处罚法》第五十九条",
+    (
+        "penalty",
+        "penalty_decision",
+    ): "《中华人民共和国专利法》第六十八条、《中华人民共和国行政处罚法》第五十九条",
 }
 
 

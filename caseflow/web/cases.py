@@ -42,7 +42,9 @@ def _notices(case) -> list:
         from caseflow.notices.models import Notice
     except ImportError:
         return []
-    return list(db.session.scalars(select(Notice).where(Notice.case_id == case.id).order_by(Notice.id)))
+    return list(
+        db.session.scalars(select(Notice).where(Notice.case_id == case.id).order_by(Notice.id))
+    )
 
 
 def _render_case(case, *, forms=None, open_trigger=None, evidence_form=None, status=200):
@@ -67,7 +69,9 @@ def _render_case(case, *, forms=None, open_trigger=None, evidence_form=None, sta
         ]
         assign_form.assignee_id.data = case.assignee_id
     evidence = list(
-        db.session.scalars(select(Evidence).where(Evidence.case_id == case.id).order_by(Evidence.id))
+        db.session.scalars(
+            select(Evidence).where(Evidence.case_id == case.id).order_by(Evidence.id)
+        )
     )
     return (
         render_template(
@@ -137,7 +141,9 @@ def case_fire_form(case_id: str, trigger: str):
             flash(exc.message, "error")
         return _render_case(case, forms={trigger: form}, open_trigger=trigger, status=exc.status)
     flash(_("%(number)s 已完成：%(step)s", number=case.number, step=_(transition.label)), "success")
-    return redirect(_safe_next(request.form.get("next")) or url_for("web.case_detail", case_id=case.id))
+    return redirect(
+        _safe_next(request.form.get("next")) or url_for("web.case_detail", case_id=case.id)
+    )
 
 
 @bp.route("/cases/<case_id>/assign", methods=["POST"])
@@ -194,4 +200,3 @@ def evidence_download(evidence_id: int):
         as_attachment=True,
         download_name=item.filename,
     )
-

@@ -118,9 +118,7 @@ def inbox_page(user, filters: InboxFilters, *, now: datetime | None = None) -> P
             .options(selectinload(Case.assignee))
         )
         cases += list(
-            db.session.scalars(
-                untimed.limit(PAGE_SIZE + 1 - len(cases)).offset(untimed_offset)
-            )
+            db.session.scalars(untimed.limit(PAGE_SIZE + 1 - len(cases)).offset(untimed_offset))
         )
     has_next = len(cases) > PAGE_SIZE
     cases = cases[:PAGE_SIZE]
@@ -262,7 +260,10 @@ def _median_days_to_close(user, start, end) -> dict:
     database computes the durations (plain numbers, read from ``ix_cases_unit_closed_at``)."""
     duration = _seconds_between(Case.received_at, Case.closed_at)
     rows = db.session.execute(
-        _scoped(select(Case.workflow, duration).where(Case.closed_at >= start, Case.closed_at < end), user)
+        _scoped(
+            select(Case.workflow, duration).where(Case.closed_at >= start, Case.closed_at < end),
+            user,
+        )
     )
     durations = defaultdict(list)
     for workflow, seconds in rows:
@@ -311,7 +312,9 @@ def dashboard_build(user, *, date_from: date, date_to: date, now: datetime | Non
     )
     counts = list(db.session.execute(load))
     ids = [uid for uid, _n, _late in counts if uid is not None]
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    users = (
+        {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    )
     workload = sorted(
         ((users.get(uid), n, int(late or 0)) for uid, n, late in counts), key=lambda row: -row[1]
     )
@@ -393,7 +396,9 @@ def users_all() -> list[User]:
 def case_notices(case: Case) -> list:
     from caseflow.notices.models import Notice
 
-    return list(db.session.scalars(select(Notice).where(Notice.case_id == case.id).order_by(Notice.id)))
+    return list(
+        db.session.scalars(select(Notice).where(Notice.case_id == case.id).order_by(Notice.id))
+    )
 
 
 def fair_board_cases(fair, *, since: datetime) -> list[Case]:

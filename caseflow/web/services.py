@@ -16,11 +16,16 @@ log = logging.getLogger(__name__)
 def case_claim(*, case, actor) -> None:
     """A caseworker takes an unassigned case of their unit (supervisors assign through
     ``caseflow.cases.services.case_assign``). Records an ``assign`` event. Commits."""
-    if actor.role not in ("caseworker", "desk_officer", "supervisor") or actor.unit_id != case.unit_id:
+    if (
+        actor.role not in ("caseworker", "desk_officer", "supervisor")
+        or actor.unit_id != case.unit_id
+    ):
         raise PermissionDenied("无权认领该案件", message_en="you may not claim this case")
     if case.assignee_id is not None:
         raise ValidationFailed(
-            "该案件已有承办人", message_en="the case already has an assignee", fields={"case": "assigned"}
+            "该案件已有承办人",
+            message_en="the case already has an assignee",
+            fields={"case": "assigned"},
         )
     case.assignee_id = actor.id
     now = utcnow()
@@ -80,5 +85,7 @@ def desk_complaint_lodge(
         data={"fast_mode": fast_mode} if fast_mode else {},
     )
     for filename, content in contents:
-        evidence_add(case=case, actor=actor, filename=filename, content=content, description="现场照片")
+        evidence_add(
+            case=case, actor=actor, filename=filename, content=content, description="现场照片"
+        )
     return case

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 05:35:28.885724
+Create Date: 2026-11-30 05:40:15.961450
 
 """
 
