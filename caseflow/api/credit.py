@@ -65,12 +65,6 @@ def credit_json(record, user) -> dict:
     return out
 
 
-def _optional_body() -> dict:
-    """A body these steps may go without (publish, withdraw): absent or a JSON object."""
-    body = request.get_json(silent=True)
-    return body if isinstance(body, dict) else {}
-
-
 def _record(record_id):
     return selectors.credit_record_get(record_id)
 
@@ -152,17 +146,15 @@ def credit_create():
 
 @bp.post("/credit/<int:record_id>/publish")
 def credit_publish(record_id):
-    body = _optional_body()
+    """The whole input is the path: publishing takes effect now."""
     user = api_user()
-    record = credit_record_publish(
-        _record(record_id), actor=user, at=_occurred_at(body), note=str(body.get("note") or "")
-    )
+    record = credit_record_publish(_record(record_id), actor=user)
     return credit_json(record, user)
 
 
 @bp.post("/credit/<int:record_id>/repair")
 def credit_repair(record_id):
-    body = json_body()
+    body = body_check(json_body(), "CreditStep")
     user = api_user()
     record = credit_record_repair(
         _record(record_id), actor=user, reason=body.get("reason"), at=_occurred_at(body)
@@ -172,7 +164,7 @@ def credit_repair(record_id):
 
 @bp.post("/credit/<int:record_id>/revoke")
 def credit_revoke(record_id):
-    body = json_body()
+    body = body_check(json_body(), "CreditStep")
     user = api_user()
     record = credit_record_revoke(
         _record(record_id), actor=user, reason=body.get("reason"), at=_occurred_at(body)
@@ -182,7 +174,7 @@ def credit_revoke(record_id):
 
 @bp.post("/credit/<int:record_id>/withdraw")
 def credit_withdraw(record_id):
-    body = _optional_body()
+    body = body_check(json_body(), "CreditStep")
     user = api_user()
     record = credit_record_withdraw(
         _record(record_id),

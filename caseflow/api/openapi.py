@@ -296,10 +296,10 @@ def _schemas() -> dict:
         ),
         "CreditStep": _obj(
             {
-                "reason": _text(NOTE_MAX, nullable=True),
-                "note": _text(NOTE_MAX, nullable=True),
+                "reason": _text(NOTE_MAX, minLength=1),
                 "occurred_at": _text(64, nullable=True, format="date-time"),
-            }
+            },
+            required=("reason",),
         ),
         "Case": {
             "allOf": [
@@ -826,6 +826,13 @@ def _paths() -> dict:
         "/credit/{record_id}": {
             "get": _op("One credit record", {"200": ok(_ref("Credit"))}, params=[record_id])
         },
+        "/credit/{record_id}/publish": {
+            "post": _op(
+                "Publish a pending record (supervisor of its unit); twice → 409",
+                {"200": ok(_ref("Credit"))},
+                params=[record_id],
+            )
+        },
         **{
             f"/credit/{{record_id}}/{step}": {
                 "post": _op(
@@ -836,7 +843,6 @@ def _paths() -> dict:
                 )
             }
             for step, summary in (
-                ("publish", "Publish a pending record (supervisor of its unit); twice → 409"),
                 (
                     "repair",
                     "Approve credit repair with a reason (supervisor); before "

@@ -96,8 +96,9 @@ def smtp_server():
     controller.stop()
 
 
-def test_mail_through_a_real_smtp_server(app, monkeypatch, smtp_server, staff, make_case,
-                                         start_clock):
+def test_mail_through_a_real_smtp_server(
+    app, monkeypatch, smtp_server, staff, make_case, start_clock
+):
     controller, received = smtp_server
     monkeypatch.setitem(app.config, "SMTP_URL", f"smtp://127.0.0.1:{controller.port}")
     case = make_case(staff["unit"], assignee=staff["caseworker"])
@@ -116,7 +117,9 @@ def test_mail_through_a_real_smtp_server(app, monkeypatch, smtp_server, staff, m
         assert parsed["From"] == "caseflow@localhost"
         assert case.number in parsed.get_content()
         assert "补发" in parsed.get_content()  # raised late: the scheduler was down
-    assert subjects == {f"【{label}】{case.number} handling" for label in ("临期预警", "超期", "督办")}
+    assert subjects == {
+        f"【{label}】{case.number} handling" for label in ("临期预警", "超期", "督办")
+    }
     assert outbox_deliver(local(2026, 11, 3, 10)).sent == 0
     assert len(received.envelopes) == 5
 
@@ -170,8 +173,9 @@ def receiver(app, monkeypatch):
         r.close()
 
 
-def test_webhook_is_signed_and_retried_until_accepted_exactly_once(receiver, staff, make_case,
-                                                                   start_clock):
+def test_webhook_is_signed_and_retried_until_accepted_exactly_once(
+    receiver, staff, make_case, start_clock
+):
     hook = receiver(script=[500, 503])
     case = make_case(staff["unit"], assignee=staff["caseworker"])
     start_clock(case, "24 hours", local(2026, 10, 3, 23))
@@ -206,8 +210,9 @@ def test_webhook_is_signed_and_retried_until_accepted_exactly_once(receiver, sta
     assert {h["X-Caseflow-Delivery"] for h, _ in hook.requests} == {str(message.id)}
 
 
-def test_a_receiver_that_keeps_failing_is_visible_to_admins(app, receiver, api, staff, make_case,
-                                                            start_clock):
+def test_a_receiver_that_keeps_failing_is_visible_to_admins(
+    app, receiver, api, staff, make_case, start_clock
+):
     from caseflow.alerts import services
 
     receiver(script=[500] * 20)
@@ -227,8 +232,9 @@ def test_a_receiver_that_keeps_failing_is_visible_to_admins(app, receiver, api, 
     assert api(staff["supervisor"]).get("/api/v1/alerts/outbox").status_code == 403
 
 
-def test_two_deliverers_at_once_send_each_message_exactly_once(app, receiver, staff, make_case,
-                                                               start_clock):
+def test_two_deliverers_at_once_send_each_message_exactly_once(
+    app, receiver, staff, make_case, start_clock
+):
     hook = receiver()
     for _ in range(6):
         case = make_case(staff["unit"], assignee=staff["caseworker"])

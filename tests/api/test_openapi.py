@@ -12,6 +12,7 @@ BODY_METHODS = {"post", "put"}
 NO_BODY = {
     ("post", "/applicants/{applicant_id}/approve"),
     ("post", "/applicants/{applicant_id}/revoke"),
+    ("post", "/credit/{record_id}/publish"),
 }
 
 
