@@ -162,6 +162,13 @@ def _data_field(spec):
         return NamesField(validators=validators, **kwargs)
     if spec.type == "boolean":
         return BooleanField(validators=[Optional()], **kwargs)
+    if spec.type == "amount":
+        # RMB; the engine parses and bounds it (a fine over the art 68 bound is refused there).
+        return StringField(
+            validators=[*validators, Length(max=20)],
+            render_kw={"inputmode": "decimal", "class": "amount"},
+            **kwargs,
+        )
     return StringField(validators=validators, **kwargs)
 
 
