@@ -12,6 +12,7 @@ from werkzeug.serving import make_server
 
 from tests.support import PASSWORD
 from tests.web.conftest import fair_with_exhibitors, open_case, people  # noqa: F401 (fixtures)
+from tests.web.test_credit import credit_world  # noqa: F401 (the credit pages' fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
