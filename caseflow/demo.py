@@ -251,4 +251,79 @@ def demo_cases_create() -> int:
     opened.append(notified)
 
     log.info("demo cases opened: %s", ", ".join(case.number for case in opened))
+    opened += _demo_penalties(units, now, fire)
     return len(opened)
+
+
+#: A valid credit code (check character included) for the demo penalty's respondent.
+DEMO_PENALTY_CODE = "91442000MA4W8DEM1" + "X"
+
+
+def _demo_penalties(units, now, fire) -> list:
+    """Zhongshan: a penalty clue from the hotline, and a penalty decided 40 days ago (its credit
+    record published); then a second clue against the same company, which shows repeat_of."""
+    from caseflow.applicants.creditcode import credit_code_check_char
+    from caseflow.cases.services import case_open
+    from caseflow.credit.models import CreditRecord
+    from caseflow.credit.services import credit_record_publish
+
+    worker, chief = _user("zs_caseworker"), _user("zs_supervisor")
+    code = DEMO_PENALTY_CODE[:17] + credit_code_check_char(DEMO_PENALTY_CODE[:17])
+    counterfeiter = {**_party("中山市古镇亮点灯饰有限公司"), "code": code}
+    lamp = {"kind": "patent", "number": "ZL202230567890.1", "patent_type": "design"}
+    tip = case_open(
+        workflow="intake",
+        unit=units["ZS"],
+        actor=worker,
+        title="举报灯具包装标注他人专利号",
+        channel="hotline_12330",
+        received_at=now - timedelta(days=75),
+        complainant=_party("陈女士", kind="person", contact="139****0001"),
+        respondent=counterfeiter,
+        right=lamp,
+    )
+    fire(tip, "accept", worker, timedelta(days=74), data={"route": "penalty_clue"})
+    decided = db.session.scalar(
+        select(Case).where(Case.workflow == "penalty").order_by(Case.opened_at.desc())
+    )
+    fire(decided, "file_case", chief, timedelta(days=70))
+    fire(
+        decided,
+        "notify_intent",
+        worker,
+        timedelta(days=50),
+        data={
+            "proposed_fine": 30000,
+            "illegal_income": 4000,
+            "facts": "在吊灯包装上标注他人专利号",
+        },
+    )
+    fire(decided, "receive_statement", worker, timedelta(days=46), note="当事人放弃陈述申辩")
+    fire(
+        decided,
+        "decide_penalty",
+        chief,
+        timedelta(days=40),
+        data={
+            "fine": 30000,
+            "illegal_income": 4000,
+            "basis": "《中华人民共和国专利法》第六十八条",
+            "findings": "当事人在其销售的吊灯外包装上标注ZL202230567890.1号专利。",
+            "reasoning": "当事人的行为构成假冒专利。",
+            "items": ["责令改正并消除影响", "没收违法所得4000元", "罚款30000元"],
+        },
+    )
+    record = db.session.scalar(select(CreditRecord).where(CreditRecord.case_id == decided.id))
+    credit_record_publish(record, actor=chief, at=now - timedelta(days=35))
+    again = case_open(
+        workflow="penalty",
+        unit=units["ZS"],
+        actor=worker,
+        title="执法检查发现同一企业再次假冒专利",
+        channel="inspection",
+        received_at=now - timedelta(days=3),
+        complainant=_party("中山（灯饰）知识产权快速维权中心执法科"),
+        respondent=counterfeiter,
+        right=lamp,
+    )
+    return [tip, decided, again]

@@ -105,8 +105,8 @@ def test_seed_is_idempotent_and_demo_users_can_log_in(app, client):
 
     numbers = set(db.session.scalars(select(Case.number)))
     prefixes = {number.rsplit("-", 2)[0] for number in numbers}
-    assert prefixes == {"ZS-ADJ", "ZS-INT", "PD-PRE", "PD-MED", "CF-FAIR"}
-    assert len(numbers) == 8  # the second seed added nothing
+    assert prefixes == {"ZS-ADJ", "ZS-INT", "ZS-PEN", "PD-PRE", "PD-MED", "CF-FAIR"}
+    assert len(numbers) == 11  # the second seed added nothing
     from tests.support import csrf_from
 
     page = client.get("/login")
