@@ -60,5 +60,9 @@ def test_subject_matching():
     )
     assert subject_name_key("甲灯饰有限公司") != subject_name_key("乙灯饰有限公司")
     errors = {}
-    assert subject_code_clean("91442000714782341q", "respondent.code", errors) is None
+    # Lower case and full width are folded; a wrong check character is refused, never repaired.
+    assert subject_code_clean("91442000714782341q", "respondent.code", errors) == (
+        "91442000714782341Q"
+    )
+    assert subject_code_clean("91442000714782341R", "respondent.code", errors) is None
     assert "校验位" in errors["respondent.code"]
