@@ -102,6 +102,29 @@ def credit_repairs():
     )
 
 
+@bp.app_template_global()
+def credit_waiting() -> dict:
+    """The supervisor's credit steps waiting (the dashboard's line): records of the unit to
+    publish, and records whose repair may be approved now."""
+    from sqlalchemy import func, select
+
+    unit = current_user.unit if current_user.is_authenticated else None
+    if unit is None:
+        return {"pending": 0, "repairable": 0}
+
+    def count(query):
+        return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+
+    return {
+        "pending": count(
+            selectors.credit_records_query(unit=unit.id, status="pending_publication")
+        ),
+        "repairable": count(
+            selectors.credit_records_query(unit=unit.id, repairable_on=local_date(utcnow()))
+        ),
+    }
+
+
 def _act(record_id, action):
     from caseflow.credit import services
 

@@ -104,6 +104,8 @@ def test_supervisor_publishes_and_repairs_from_the_queue(client, people, login, 
     login(people["supervisor"])
     pending, published = credit_world["pending"], credit_world["published"]
     with time_machine.travel(NOW, tick=True):
+        dashboard = client.get("/dashboard")
+        assert "待公示 2 条" in dashboard.text and "可批准信用修复 1 条" in dashboard.text
         queue = client.get("/credit/repairs")
         assert queue.status_code == 200
         token = csrf_from(queue.text)
