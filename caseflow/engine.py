@@ -632,6 +632,9 @@ def transition_describe(t) -> dict:
             else None
         ),
         "occurred_at_label": t.occurred_at_label or None,
+        # dest null with returns_to: back to the state the case left (penalty's resume).
+        "returns_to": list(t.returns_to),
+        "effects": list(t.effects),
     }
 
 
