@@ -50,14 +50,18 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(overrides or {})
     app.json.ensure_ascii = False  # the API speaks Chinese: UTF-8 text, not \uXXXX escapes
     Path(app.config["CASEFLOW_STORAGE"]).mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     for chatty in ("weasyprint", "fontTools", "apscheduler.executors.default"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
 
     import caseflow.models  # noqa: F401  (the whole schema, for Alembic and relationships)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    migrate.init_app(
+        app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
+    )
     csrf.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: "Asia/Shanghai")

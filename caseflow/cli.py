@@ -31,7 +31,10 @@ def seed_units() -> None:
 
     for profile in UNIT_PROFILES:
         unit_upsert(
-            code=profile["code"], name=profile["name"], kind=profile["kind"], profile=profile["profile"]
+            code=profile["code"],
+            name=profile["name"],
+            kind=profile["kind"],
+            profile=profile["profile"],
         )
 
 
@@ -75,7 +78,9 @@ def seed(demo):
     if demo:
         created = seed_demo_users()
         db.session.commit()
-        click.echo(f"demo users: {', '.join(created) or 'already present'} (password {DEMO_PASSWORD})")
+        click.echo(
+            f"demo users: {', '.join(created) or 'already present'} (password {DEMO_PASSWORD})"
+        )
         count = seed_demo_cases()
         db.session.commit()
         click.echo(f"demo cases: {count}")

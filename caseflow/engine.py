@@ -107,7 +107,26 @@ def _clean_field(spec, value):
         if not isinstance(value, bool):
             raise ValueError("应为 true 或 false / must be true or false")
         return value
+    if spec.type == "amount":
+        return _clean_amount(value)
     raise ValueError(f"unknown field type {spec.type}")
+
+
+def _clean_amount(value):
+    """A sum of RMB: a number (or numeric text) not below zero, to the fen; whole yuan as int."""
+    if isinstance(value, bool):
+        raise ValueError("应为金额（元） / must be an amount in RMB")
+    if isinstance(value, str):
+        try:
+            value = float(value.replace(",", "").strip())
+        except ValueError:
+            raise ValueError("应为金额（元） / must be an amount in RMB") from None
+    if not isinstance(value, int | float) or value != value or value in (float("inf"),):
+        raise ValueError("应为金额（元） / must be an amount in RMB")
+    if value < 0 or value > 10**12:
+        raise ValueError("金额应在 0 至 1,000,000,000,000 元之间 / out of range")
+    value = round(float(value), 2)
+    return int(value) if value.is_integer() else value
 
 
 def _clean_data(row, data: dict) -> dict:
@@ -187,13 +206,67 @@ def _guard_clock_settled(case, guard, occurred_at, data):
         raise StateConflict(guard.message, message_en=guard.message_en, fields={"trigger": name})
 
 
+def _guard_clock_running(case, guard, occurred_at, data):
+    """The clock is active and its period has not run out at ``occurred_at``."""
+    name = guard.params["clock"]
+    clock = db.session.scalars(
+        select(Clock).where(
+            Clock.case_id == case.id, Clock.name == name, Clock.status.in_(("running", "paused"))
+        )
+    ).first()
+    if clock is None or (clock.status == "running" and clock.due_at <= occurred_at):
+        raise StateConflict(guard.message, message_en=guard.message_en, fields={"trigger": name})
+
+
+def _yuan(amount) -> str:
+    return f"{amount:,.2f}".rstrip("0").rstrip(".")
+
+
+def _guard_fine_bound(case, guard, occurred_at, data):
+    """Patent Law art 68 [V]: a fine of at most ``multiple`` × the illegal income; at most
+    ``ceiling`` where there is no illegal income or it is at most ``threshold``."""
+    p = guard.params
+    fine, income = data.get(p["fine"]), data.get(p["income"]) or 0
+    if fine is None:
+        return
+    if income > p["threshold"]:
+        bound, why = income * p["multiple"], f"违法所得{_yuan(income)}元的{p['multiple']}倍"
+        why_en = f"{p['multiple']} times the illegal income of {_yuan(income)} RMB"
+    else:
+        bound = p["ceiling"]
+        why = f"无违法所得或违法所得在{_yuan(p['threshold'])}元以下的，{_yuan(bound)}元"
+        why_en = (
+            f"{_yuan(bound)} RMB where there is no illegal income or it is at most "
+            f"{_yuan(p['threshold'])} RMB"
+        )
+    if fine > bound:
+        raise ValidationFailed(
+            f"{guard.message}：上限为{why}（{_yuan(bound)}元）",
+            message_en=f"{guard.message_en}: at most {why_en} ({_yuan(bound)} RMB)",
+            fields={p["fine"]: f"超过上限 {_yuan(bound)} 元 / over the bound of {_yuan(bound)}"},
+        )
+
+
 #: Guard implementations by the name the workflow modules use (``workflows._schema.Guard``).
 GUARDS = {
     "clock_expired": _guard_clock_expired,
+    "clock_running": _guard_clock_running,
     "clock_settled": _guard_clock_settled,
+    "fine_bound": _guard_fine_bound,
     "min_notice": _guard_min_notice,
     "odd_count": _guard_odd_count,
 }
+
+
+def _effect_credit_record(case, row, event, data, *, actor, at, notice):
+    from caseflow.credit.services import credit_records_for_decision
+
+    credit_records_for_decision(case, event=event, data=data, actor=actor, at=at, notice=notice)
+
+
+#: Effects a transition names (``Transition.effects``), run in its transaction after the state
+#: changed and the notice was queued.
+EFFECTS = {"credit_record": _effect_credit_record}
 
 
 # --- clocks ------------------------------------------------------------------------------------
@@ -249,6 +322,7 @@ def _open_linked(case, row, data, *, actor, at):
     if spec is None or data.get(spec.when_field) not in spec.when_values:
         return None
     target_workflow = spec.workflow or data[spec.workflow_field]
+    target_workflow = spec.workflow_of.get(target_workflow, target_workflow)
     unit = case.unit
     code = data.get(spec.unit_field) if spec.unit_field else None
     if code:
@@ -400,6 +474,9 @@ def _fire(case: Case, trigger: str, actor: Actor, occurred_at, note, data, versi
             "备注应为文本", message_en="note must be text", fields={"note": "text"}
         )
 
+    dest = row.dest or from_state
+    if row.returns_to:
+        dest = _state_before(case, from_state, row.returns_to)
     stored = {k: (iso(v) if hasattr(v, "tzinfo") else v) for k, v in cleaned.items()}
     event = Event(
         # The id, not the relationship: no backref into case.events (the commit expires it).
@@ -409,7 +486,7 @@ def _fire(case: Case, trigger: str, actor: Actor, occurred_at, note, data, versi
         actor_name=getattr(actor, "actor_name", None),
         trigger=trigger,
         from_state=from_state,
-        to_state=row.dest or from_state,
+        to_state=dest,
         occurred_at=at,
         recorded_at=now,
         note=note,
@@ -432,6 +509,8 @@ def _fire(case: Case, trigger: str, actor: Actor, occurred_at, note, data, versi
         machine_for(case.workflow).events[trigger].trigger(case)
     except MachineError as exc:  # already checked above; kept as the machine's last word
         raise StateConflict(str(exc), fields={"trigger": "not allowed"}) from None
+    if row.returns_to:
+        case.state = dest
     case.data = {**(case.data or {}), **stored}
     case.last_event_at = at
     case.version = case.version + 1
@@ -452,7 +531,23 @@ def _fire(case: Case, trigger: str, actor: Actor, occurred_at, note, data, versi
                 addressee=_PARTY_OF.get(row.notice.addressee, row.notice.addressee),
             )
         notice_ids.append(notice.id)
+    for name in row.effects:
+        EFFECTS[name](
+            case, row, event, cleaned, actor=actor, at=at, notice=notice if row.notice else None
+        )
     return event, notice_ids
+
+
+def _state_before(case, current: str, allowed: tuple) -> str:
+    """The state the case was in before it entered ``current`` (its last transition into it), if
+    one of ``allowed``; else the first of them."""
+    previous = db.session.scalar(
+        select(Event.from_state)
+        .where(Event.case_id == case.id, Event.kind == "transition", Event.to_state == current)
+        .order_by(Event.id.desc())
+        .limit(1)
+    )
+    return previous if previous in allowed else allowed[0]
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -495,6 +590,9 @@ def transition_describe(t) -> dict:
             else None
         ),
         "occurred_at_label": t.occurred_at_label or None,
+        # dest null with returns_to: back to the state the case left (penalty's resume).
+        "returns_to": list(t.returns_to),
+        "effects": list(t.effects),
     }
 
 

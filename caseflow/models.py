@@ -11,6 +11,7 @@ from caseflow.calendar import models as calendar_models  # noqa: F401
 from caseflow.cases import evidence as evidence_models  # noqa: F401
 from caseflow.cases import models as cases_models  # noqa: F401
 from caseflow.clocks import models as clocks_models  # noqa: F401
+from caseflow.credit import models as credit_models  # noqa: F401
 from caseflow.fairs import models as fairs_models  # noqa: F401
 from caseflow.notices import models as notices_models  # noqa: F401
 from caseflow.parties import models as parties_models  # noqa: F401

@@ -144,6 +144,7 @@ def is_postgres(app) -> bool:
 
 # --- factories ---------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def make_unit():
     """``make_unit(code="ZS", kind="rapid_centre", profile=None)``; profile defaults to the seeded
@@ -244,7 +245,11 @@ def login(client):
         page = client.get("/login")
         response = client.post(
             "/login",
-            data={"username": user.username, "password": password, "csrf_token": csrf_from(page.text)},
+            data={
+                "username": user.username,
+                "password": password,
+                "csrf_token": csrf_from(page.text),
+            },
         )
         assert response.status_code == 302, response.text
         return client

@@ -1,14 +1,21 @@
-"""The five procedures as data. Pure: nothing here imports from ``caseflow``.
+"""The six procedures as data (and the credit register's clocks, ``workflows.credit``). Pure: nothing here imports from ``caseflow``.
 
 ``WORKFLOWS`` maps each workflow's ``NAME`` to its module; ``get(name)`` looks one up.
 """
 
-from workflows import adjudication, fair_complaint, intake, mediation, pre_exam
+from workflows import adjudication, credit, fair_complaint, intake, mediation, penalty, pre_exam
 from workflows._schema import ClockDef, State, Transition, WorkflowModule
 
 #: In the order the documentation and the UI list them. Typed one by one, so that mypy checks each
 #: module against ``WorkflowModule``.
-MODULES: tuple[WorkflowModule, ...] = (intake, pre_exam, adjudication, mediation, fair_complaint)
+MODULES: tuple[WorkflowModule, ...] = (
+    intake,
+    pre_exam,
+    adjudication,
+    mediation,
+    fair_complaint,
+    penalty,
+)
 WORKFLOWS: dict[str, WorkflowModule] = {module.NAME: module for module in MODULES}
 
 
@@ -28,8 +35,13 @@ def transition(workflow: WorkflowModule, trigger: str) -> Transition | None:
 
 
 def clock(workflow: WorkflowModule, name: str) -> ClockDef | None:
-    """The ``ClockDef`` called ``name`` in ``workflow``, or None."""
-    return next((c for c in workflow.CLOCKS if c.name == name), None)
+    """The ``ClockDef`` called ``name`` in ``workflow``, or None. A credit record's clock on the
+    case (``credit_publication.17``) is the credit register's definition."""
+    found = next((c for c in workflow.CLOCKS if c.name == name), None)
+    if found is None and name.startswith(credit.CLOCK_PREFIX):
+        of = credit.clock_of(name)
+        return of[0] if of else None
+    return found
 
 
 def is_court_clock(workflow_name: str, clock_name: str) -> bool:

@@ -17,8 +17,9 @@ ADDRESSEES = ("complainant", "respondent", "applicant", "exhibitor")
 
 #: Field types the engine validates and the UI renders.
 #: ``string`` one line; ``text`` several lines; ``instant`` an ISO 8601 date-time;
-#: ``choice`` one of ``choices``; ``names`` a list of non-empty strings; ``boolean``.
-FIELD_TYPES = ("string", "text", "instant", "choice", "names", "boolean")
+#: ``choice`` one of ``choices``; ``names`` a list of non-empty strings; ``boolean``;
+#: ``amount`` a sum of money in RMB, a number not below zero (stored as a number).
+FIELD_TYPES = ("string", "text", "instant", "choice", "names", "boolean", "amount")
 
 #: Clock effects a transition may have, applied in the order written.
 #: ``start`` of a clock that is already active restarts it (the old row is stopped first).
@@ -70,7 +71,11 @@ class Guard:
     ``clock_expired`` (``clock``): the case's last clock of that name is due at or before
     ``occurred_at``; ``min_notice`` (``field``, ``period``): the instant in ``data[field]`` is
     on or after the start of the ``period``-th working day after ``occurred_at``;
-    ``odd_count`` (``field``, ``minimum``): ``data[field]`` lists an odd number, at least minimum.
+    ``odd_count`` (``field``, ``minimum``): ``data[field]`` lists an odd number, at least minimum;
+    ``clock_running`` (``clock``): the case's clock of that name is active and not yet due at
+    ``occurred_at``; ``fine_bound`` (``fine``, ``income``, ``multiple``, ``ceiling``,
+    ``threshold``): the amount in ``data[fine]`` is at most ``multiple`` × ``data[income]``, or at
+    most ``ceiling`` where the income is absent or at most ``threshold`` (Patent Law art 68).
     """
 
     name: str
@@ -109,6 +114,9 @@ class LinkSpec:
     workflow: str | None = None
     workflow_field: str | None = None
     unit_field: str | None = None
+    #: Where a value of ``workflow_field`` is not itself a workflow's name: value → workflow
+    #: (an intake routed as ``penalty_clue`` opens a ``penalty`` case).
+    workflow_of: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -126,6 +134,14 @@ class Transition:
     opens: LinkSpec | None = None
     #: Read by the UI: what ``occurred_at`` means for this step (e.g. the respondent's receipt).
     occurred_at_label: str = ""
+    #: With ``dest=None``: the case goes back to the state it was in before it entered the
+    #: current one (a penalty case resumes where it was suspended), if that is one of these;
+    #: otherwise to the first of them.
+    returns_to: tuple = ()
+    #: Named effects the engine runs inside the step's transaction after the state changed and
+    #: the notice is queued (``caseflow.engine.EFFECTS``): ``credit_record`` writes the credit
+    #: register's records for a decision (credit.md).
+    effects: tuple = ()
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,8 @@ CHANNELS = (
     ("walk_in", "窗口来访"),
     ("letter", "信函"),
     ("fair_desk", "展会投诉站"),
+    #: Found in an inspection: a penalty case may be opened directly (procedures.md §6).
+    ("inspection", "执法检查"),
 )
 
 STATES = (
@@ -104,8 +106,10 @@ TRANSITIONS = (
         opens=LinkSpec(
             "route",
             when_field="route",
-            when_values=("adjudication", "mediation"),
+            when_values=("adjudication", "mediation", "penalty_clue"),
             workflow_field="route",
+            # A clue opens a penalty case in 线索核查, keeping the clue's received_at.
+            workflow_of={"penalty_clue": "penalty"},
         ),
     ),
     Transition(

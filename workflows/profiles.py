@@ -15,6 +15,10 @@ A profile is a JSON document:
 ``doc_patterns``
     Document-number (文号) patterns by notice kind, with ``default`` for the rest; ``{year}`` and
     ``{seq}`` are filled in, the sequence being gapless per pattern and year.
+``credit``
+    The credit register's settings (``workflows.credit.DEFAULTS``): ``small_fine_threshold``
+    (RMB; a fine below it, or a warning, is displayed ``display_minor`` instead of ``display``),
+    ``repair_after`` and ``credit_auto_publish``.
 ``contact``, ``address``, ``full_name``
     Printed on notices.
 """
@@ -45,7 +49,14 @@ ZHONGSHAN = {
             "qualification_notice": "中维预字〔{year}〕第{seq}号",
             "disqualification_notice": "中维预字〔{year}〕第{seq}号",
             "revision_notice": "中维预字〔{year}〕第{seq}号",
+            # 假冒专利行政处罚 (procedures.md §6): 中维罚字〔2026〕第1号.
+            "penalty_filing_notice": "中维罚立字〔{year}〕第{seq}号",
+            "penalty_intent_notice": "中维罚告字〔{year}〕第{seq}号",
+            "penalty_decision": "中维罚字〔{year}〕第{seq}号",
+            "no_penalty_decision": "中维罚字〔{year}〕第{seq}号",
         },
+        # Order 45 art 13: 3 years, 3 months for a warning or a fine under 10,000 RMB [U].
+        "credit": {"small_fine_threshold": 10_000, "repair_after": "6 months"},
         "address": "广东省中山市古镇镇",
         "contact": "中山（灯饰）知识产权快速维权中心  地址：广东省中山市古镇镇  电话：0760-12330",
     },
@@ -84,7 +95,13 @@ PUDONG = {
             "qualification_notice": "浦知保预字〔{year}〕第{seq}号",
             "disqualification_notice": "浦知保预字〔{year}〕第{seq}号",
             "revision_notice": "浦知保预字〔{year}〕第{seq}号",
+            "penalty_filing_notice": "浦知保罚立字〔{year}〕第{seq}号",
+            "penalty_intent_notice": "浦知保罚告字〔{year}〕第{seq}号",
+            "penalty_decision": "浦知保罚字〔{year}〕第{seq}号",
+            "no_penalty_decision": "浦知保罚字〔{year}〕第{seq}号",
         },
+        # Pudong publishes penalty records as soon as they are decided [U].
+        "credit": {"small_fine_threshold": 10_000, "credit_auto_publish": False},
         "address": "上海市浦东新区",
         "contact": "中国（浦东）知识产权保护中心  地址：上海市浦东新区  电话：021-12330",
     },

@@ -121,7 +121,9 @@ def email_build(message, config) -> EmailMessage:
     # Stable per message, so a repeat after a crash is recognisable as the same mail.
     mail["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}", domain="caseflow")
     mail["X-Caseflow-Alert"] = f"{alert.id} {alert.level}"
-    mail.set_content(alert_text(alert) + "\n\n—— caseflow 知识产权保护案件办理系统（系统邮件，请勿回复）\n")
+    mail.set_content(
+        alert_text(alert) + "\n\n—— caseflow 知识产权保护案件办理系统（系统邮件，请勿回复）\n"
+    )
     return mail
 
 
@@ -150,8 +152,9 @@ def smtp_connect(url: str) -> smtplib.SMTP:
         raise ValueError(f"SMTP_URL must start with smtp:// or smtps://, not {parts.scheme}://")
     host, port = parts.hostname or "localhost", parts.port
     if parts.scheme == "smtps":
-        client = smtplib.SMTP_SSL(host, port or 465, timeout=SMTP_TIMEOUT,
-                                  context=ssl.create_default_context())
+        client = smtplib.SMTP_SSL(
+            host, port or 465, timeout=SMTP_TIMEOUT, context=ssl.create_default_context()
+        )
     else:
         client = smtplib.SMTP(host, port or 25, timeout=SMTP_TIMEOUT)
     try:

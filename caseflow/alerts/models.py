@@ -131,9 +131,7 @@ class OutboxMessage(db.Model):
     __table_args__ = (
         UniqueConstraint("alert_id", "channel", "recipient", name="uq_outbox_alert_channel_to"),
         CheckConstraint("channel in ('inapp', 'email', 'webhook')", name="channel_known"),
-        CheckConstraint(
-            "status in ('pending', 'sending', 'sent', 'failed')", name="status_known"
-        ),
+        CheckConstraint("status in ('pending', 'sending', 'sent', 'failed')", name="status_known"),
         CheckConstraint("status != 'sent' or sent_at is not null", name="sent_has_time"),
         # The deliverer reads only what is waiting, the badge only one user's unread rows.
         Index("ix_outbox_status_next", "status", "next_attempt_at"),

@@ -23,7 +23,9 @@ def is_day_based(period_unit: str) -> bool:
     return period_unit in DAY_UNITS
 
 
-def delivery_not_before(raised_at: datetime, period_unit: str, calendar: WorkingCalendar) -> datetime:
+def delivery_not_before(
+    raised_at: datetime, period_unit: str, calendar: WorkingCalendar
+) -> datetime:
     """When an alert's e-mail and webhook may go out: at once for hour clocks; for day-based
     clocks no earlier than 09:00 local on a working day (no midnight mail, no holiday mail)."""
     if not is_day_based(period_unit):

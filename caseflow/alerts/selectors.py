@@ -11,11 +11,17 @@ from caseflow.errors import NotFound, PermissionDenied
 from caseflow.extensions import db
 
 
-def alerts_visible_query(user: User, *, since: datetime | None = None, level: str | None = None,
-                         unacknowledged: bool = False):
+def alerts_visible_query(
+    user: User,
+    *,
+    since: datetime | None = None,
+    level: str | None = None,
+    unacknowledged: bool = False,
+):
     """Alerts on cases of the user's unit (every unit for admins), newest first."""
-    query = select(Alert).options(joinedload(Alert.case), joinedload(Alert.clock),
-                                  joinedload(Alert.acknowledged_by))
+    query = select(Alert).options(
+        joinedload(Alert.case), joinedload(Alert.clock), joinedload(Alert.acknowledged_by)
+    )
     if not user.is_admin:
         query = query.where(Alert.unit_id == user.unit_id)
     if since is not None:
@@ -42,23 +48,28 @@ def alerts_unread_count(user) -> int:
     """The nav badge: in-app notifications the user has not yet seen."""
     if user is None or not getattr(user, "is_authenticated", False):
         return 0
-    return db.session.scalar(
-        select(func.count(OutboxMessage.id)).where(
-            OutboxMessage.user_id == user.id,
-            OutboxMessage.channel == "inapp",
-            OutboxMessage.read_at.is_(None),
+    return (
+        db.session.scalar(
+            select(func.count(OutboxMessage.id)).where(
+                OutboxMessage.user_id == user.id,
+                OutboxMessage.channel == "inapp",
+                OutboxMessage.read_at.is_(None),
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 def alert_ids_unread(user: User) -> set[int]:
-    return set(db.session.scalars(
-        select(OutboxMessage.alert_id).where(
-            OutboxMessage.user_id == user.id,
-            OutboxMessage.channel == "inapp",
-            OutboxMessage.read_at.is_(None),
+    return set(
+        db.session.scalars(
+            select(OutboxMessage.alert_id).where(
+                OutboxMessage.user_id == user.id,
+                OutboxMessage.channel == "inapp",
+                OutboxMessage.read_at.is_(None),
+            )
         )
-    ))
+    )
 
 
 def outbox_problems_query():
@@ -66,8 +77,10 @@ def outbox_problems_query():
     return (
         select(OutboxMessage)
         .options(joinedload(OutboxMessage.alert).joinedload(Alert.case))
-        .where(or_(OutboxMessage.status == "failed", OutboxMessage.last_error.is_not(None)),
-               OutboxMessage.status != "sent")
+        .where(
+            or_(OutboxMessage.status == "failed", OutboxMessage.last_error.is_not(None)),
+            OutboxMessage.status != "sent",
+        )
         .order_by(OutboxMessage.id.desc())
     )
 

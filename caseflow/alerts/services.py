@@ -61,7 +61,11 @@ def sla_sweep(now: datetime | None = None) -> list[Alert]:
     """
     now = now or utcnow()
     from caseflow.calendar.periods import calendar_for_context
+    from caseflow.credit.services import credit_sweep
 
+    # Credit display and repair periods that ran out end first (stopped at their due instant),
+    # so they are never reported overdue (credit.md).
+    credit_sweep(now)
     calendar = calendar_for_context()
     webhook = bool(current_app.config.get("CASEFLOW_WEBHOOK_URL"))
     raised_ids: list[int] = []
@@ -224,7 +228,12 @@ def _next_moment(clock: Clock, after_level: str | None, calendar) -> datetime | 
     except (ValueError, OverflowError) as exc:
         log.warning(
             "sla sweep: clock %s (case %s, %s, due %s) has no alert moment after %s: %s; disarmed",
-            clock.id, clock.case_id, clock.name, clock.due_at.isoformat(), after_level, exc,
+            clock.id,
+            clock.case_id,
+            clock.name,
+            clock.due_at.isoformat(),
+            after_level,
+            exc,
         )
         return None
 

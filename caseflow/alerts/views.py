@@ -30,16 +30,22 @@ def index():
     level = request.args.get("level") if request.args.get("level") in LEVELS else None
     open_only = request.args.get("open") == "1"
     alerts = db.session.scalars(
-        selectors.alerts_visible_query(current_user, level=level, unacknowledged=open_only)
-        .limit(PAGE_SIZE)
+        selectors.alerts_visible_query(current_user, level=level, unacknowledged=open_only).limit(
+            PAGE_SIZE
+        )
     ).all()
     unread = selectors.alert_ids_unread(current_user)
     # Seeing the page is reading the notifications: the badge clears.
     services.alerts_mark_read(user=current_user)
     db.session.commit()
     return render_template(
-        "alerts/index.html", alerts=alerts, unread=unread, level=level, open_only=open_only,
-        levels=LEVELS, level_labels=LEVEL_LABELS,
+        "alerts/index.html",
+        alerts=alerts,
+        unread=unread,
+        level=level,
+        open_only=open_only,
+        levels=LEVELS,
+        level_labels=LEVEL_LABELS,
         can_ack=current_user.role in services.ACK_ROLES,
     )
 

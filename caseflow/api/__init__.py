@@ -119,6 +119,7 @@ ROUTE_MODULES = (
     "caseflow.api.alerts",
     "caseflow.api.supervision",
     "caseflow.parties.api",
+    "caseflow.api.credit",
 )
 
 for _module in ROUTE_MODULES:

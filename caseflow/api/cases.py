@@ -87,6 +87,8 @@ def case_summary_json(case) -> dict:
         "respondent": case.respondent,
         "received_at": iso(case.received_at),
         "next_due_at": iso(case.next_due_at),
+        # Earlier findings against the respondent in any unit (credit.md, repeat detection).
+        "repeat_of": (case.data or {}).get("repeat_of") or [],
     }
 
 

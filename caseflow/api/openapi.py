@@ -113,6 +113,11 @@ def _schemas() -> dict:
             "kind": _text(16, nullable=True, enum=["person", "company"]),
             "country": _text(64, nullable=True),
             "contact": _text(200, nullable=True),
+            "code": _text(
+                40,
+                nullable=True,
+                description="unified social credit code (统一社会信用代码), checksum verified",
+            ),
         },
         required=("name",),
     )
@@ -230,7 +235,77 @@ def _schemas() -> dict:
                 "respondent": _ref("Party"),
                 "received_at": _INSTANT,
                 "next_due_at": _NULL_INSTANT,
+                "repeat_of": {"type": "array", "items": _ref("RepeatOf")},
             }
+        ),
+        "RepeatOf": _obj(
+            {
+                "number": _TEXT,
+                "unit": _TEXT,
+                "kind": _TEXT,
+                "decided_on": {"type": "string", "format": "date", "nullable": True},
+                "patent_number": {
+                    **_NULL_TEXT,
+                    "description": "only for the asking unit's own cases",
+                },
+                "match": {"type": "string", "enum": ["code", "name"]},
+            }
+        ),
+        "Credit": _obj(
+            {
+                "id": _INT,
+                "kind": {"type": "string", "enum": [k for k, _ in workflows.credit.KINDS]},
+                "kind_label": _TEXT,
+                "unit": _TEXT,
+                "subject": _obj({"name": _TEXT, "code": _NULL_TEXT}),
+                "case_number": _TEXT,
+                "decided_on": {"type": "string", "format": "date"},
+                "status": {
+                    "type": "string",
+                    "enum": [k for k, _ in workflows.credit.STATUSES],
+                    "description": "absent for another unit's unpublished record",
+                },
+                "status_label": _TEXT,
+                "case_id": _NULL_TEXT,
+                "document_number": _NULL_TEXT,
+                "patent_number": _NULL_TEXT,
+                "minor": _BOOL,
+                "published_on": {"type": "string", "format": "date", "nullable": True},
+                "display_until": {"type": "string", "format": "date", "nullable": True},
+                "repair_eligible_on": {"type": "string", "format": "date", "nullable": True},
+                "revoked_at": _NULL_INSTANT,
+                "ended_at": _NULL_INSTANT,
+                "details": {"type": "object"},
+                "end_reason": _TEXT,
+                "clocks": {"type": "array", "items": _ref("Clock")},
+            }
+        ),
+        "CreditPage": _obj(
+            {
+                "items": {"type": "array", "items": _ref("Credit")},
+                "total": _INT,
+                "page": _INT,
+                "pages": _INT,
+            }
+        ),
+        "CreditCreate": _obj(
+            {
+                "kind": _text(32, enum=["noncompliance"]),
+                "subject": _obj(
+                    {"name": _text(200), "code": _text(40, nullable=True)}, required=("name",)
+                ),
+                "case_id": _text(32),
+                "note": _text(NOTE_MAX, nullable=True),
+                "occurred_at": _text(64, nullable=True, format="date-time"),
+            },
+            required=("kind", "subject", "case_id"),
+        ),
+        "CreditStep": _obj(
+            {
+                "reason": _text(NOTE_MAX, minLength=1),
+                "occurred_at": _text(64, nullable=True, format="date-time"),
+            },
+            required=("reason",),
         ),
         "Case": {
             "allOf": [
@@ -619,6 +694,7 @@ def _paths() -> dict:
     ok = _json
     case_id, applicant_id = _path("case_id"), _path("applicant_id", "integer")
     fair_id, notice_id = _path("fair_id", "integer"), _path("notice_id", "integer")
+    record_id = _path("record_id", "integer")
     return {
         "/openapi.json": {
             "get": _op("This document", {"200": ok({"type": "object"})}, public=True)
@@ -785,6 +861,62 @@ def _paths() -> dict:
                 "Revoke a filing (supervisor)",
                 {"200": ok(_ref("Applicant"))},
                 params=[applicant_id],
+            )
+        },
+        "/credit": {
+            "get": _op(
+                "The credit register, every unit (another unit's unpublished record: only the "
+                "fact, number, unit and date)",
+                {"200": ok(_ref("CreditPage"))},
+                params=[
+                    _query("q", _TEXT, "subject name, case or document number"),
+                    _query("code", _TEXT, "unified social credit code"),
+                    _query(
+                        "kind", {"type": "string", "enum": [k for k, _ in workflows.credit.KINDS]}
+                    ),
+                    _query(
+                        "status",
+                        {"type": "string", "enum": [k for k, _ in workflows.credit.STATUSES]},
+                    ),
+                    _query("page", _INT),
+                ],
+            ),
+            "post": _op(
+                "Record noncompliance (拒不执行) against one of the unit's cases (supervisor)",
+                {"201": ok(_ref("Credit"), "Created")},
+                body=_ref("CreditCreate"),
+            ),
+        },
+        "/credit/{record_id}": {
+            "get": _op("One credit record", {"200": ok(_ref("Credit"))}, params=[record_id])
+        },
+        "/credit/{record_id}/publish": {
+            "post": _op(
+                "Publish a pending record (supervisor of its unit); twice → 409",
+                {"200": ok(_ref("Credit"))},
+                params=[record_id],
+            )
+        },
+        **{
+            f"/credit/{{record_id}}/{step}": {
+                "post": _op(
+                    summary,
+                    {"200": ok(_ref("Credit"))},
+                    params=[record_id],
+                    body=_ref("CreditStep"),
+                )
+            }
+            for step, summary in (
+                (
+                    "repair",
+                    "Approve credit repair with a reason (supervisor); before "
+                    "repair_eligible_on → 409 naming the date",
+                ),
+                (
+                    "revoke",
+                    "The source decision was revoked: the 3-workday withdrawal clock starts",
+                ),
+                ("withdraw", "Withdraw the record (off the public list)"),
             )
         },
         "/fairs": {

@@ -51,6 +51,10 @@ class Case(db.Model):
     #: Searchable copies of the party names.
     complainant_name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     respondent_name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    #: The respondent's unified social credit code (checksum verified) and folded name: repeat
+    #: detection across units matches on these (credit.md), through their indexes.
+    respondent_code: Mapped[str | None] = mapped_column(String(18))
+    respondent_key: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     #: The right: {kind, number, patent_type, classification}.
     right: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     priority: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
@@ -89,6 +93,8 @@ class Case(db.Model):
             "(is_closed and closed_at is not null) or (not is_closed and closed_at is null)",
             name="closed_iff_closed_at",
         ),
+        Index("ix_cases_respondent_code", "respondent_code"),
+        Index("ix_cases_respondent_key", "respondent_key"),
     )
 
     def __repr__(self):

@@ -23,6 +23,7 @@ CLOSING_CLOCKS = {
     "adjudication": "closing",
     "mediation": "mediation",
     "fair_complaint": "decision_by_close",
+    "penalty": "decision",
 }
 PER_PAGE = 50
 

@@ -54,6 +54,15 @@ def _party(value, field, errors, *, required):
         errors[f"{field}.name"] = "必填 / required"
     if party.get("kind") not in (None, *PARTY_KINDS):
         errors[f"{field}.kind"] = "应为 person 或 company"
+    if "code" in party:
+        from caseflow.credit.subjects import subject_code_clean
+
+        # The unified social credit code, checksum verified as for applicants (credit.md).
+        code = subject_code_clean(party["code"], f"{field}.code", errors)
+        if code:
+            party["code"] = code
+        else:
+            party.pop("code")
     if isinstance(name, str):
         party["name"] = name.strip()
     return party
@@ -218,6 +227,16 @@ def case_open(
 
 
 def _case_insert(wf, *, unit, actor, received_at, now, note="", **values) -> Case:
+    from caseflow.credit.selectors import repeat_lookup
+    from caseflow.credit.subjects import subject_name_key
+
+    respondent = values.get("respondent") or {}
+    respondent_key = subject_name_key(respondent.get("name", ""))
+    # Repeat detection (credit.md): the respondent's earlier findings in every unit's register
+    # and decided cases, kept on the case as data.repeat_of.
+    repeat_of = repeat_lookup(code=respondent.get("code"), key=respondent_key, unit_id=unit.id)
+    if repeat_of:
+        values["data"] = {**(values.get("data") or {}), "repeat_of": repeat_of}
     case = Case(
         number=case_number_next(unit=unit, workflow=wf.NAME, year=local_date(now).year),
         unit=unit,
@@ -227,7 +246,9 @@ def _case_insert(wf, *, unit, actor, received_at, now, note="", **values) -> Cas
         is_closed=False,
         received_at=received_at,
         complainant_name=(values.get("complainant") or {}).get("name", ""),
-        respondent_name=(values.get("respondent") or {}).get("name", ""),
+        respondent_name=respondent.get("name", ""),
+        respondent_code=respondent.get("code"),
+        respondent_key=respondent_key,
         opened_at=now,
         last_event_at=received_at,
         **values,

@@ -38,6 +38,10 @@ KINDS = {
     "rectification_notice": ("整改通知书", "notice", "respondent"),
     "outcome_notice": ("处理结果通知书", "notice", "complainant"),
     "referral_letter": ("移交函", "letter", "complainant"),
+    "penalty_filing_notice": ("立案告知书", "notice", "complainant"),
+    "penalty_intent_notice": ("行政处罚事先告知书", "notice", "respondent"),
+    "penalty_decision": ("行政处罚决定书", "ruling", "respondent"),
+    "no_penalty_decision": ("不予行政处罚决定书", "ruling", "respondent"),
 }
 
 #: (workflow, kind) → title, where a workflow names a shared kind differently (procedures.md).
@@ -46,6 +50,8 @@ TITLES = {
     ("mediation", "acceptance_notice"): "调解受理通知书",
     ("fair_complaint", "acceptance_notice"): "投诉受理通知书",
     ("fair_complaint", "withdrawal_notice"): "撤展通知书",
+    ("penalty", "hearing_notice"): "听证通知书",
+    ("penalty", "declination_notice"): "不予立案告知书",
 }
 
 #: (workflow, kind) → addressee role, where it differs from the kind's default: a fair's orders
@@ -53,6 +59,7 @@ TITLES = {
 #: the requester who withdrew.
 ADDRESSEES = {
     ("fair_complaint", "withdrawal_notice"): "respondent",
+    ("penalty", "hearing_notice"): "respondent",
 }
 
 #: The clocks whose due dates a notice announces, by (workflow, kind) then kind. The text of each
@@ -76,6 +83,9 @@ ANNOUNCED_CLOCKS = {
     "agreement": ("confirmation_window",),
     "rectification_notice": ("compliance",),
     "withdrawal_notice": ("compliance",),
+    "penalty_intent_notice": ("statement",),
+    "penalty_decision": ("payment",),
+    ("penalty", "hearing_notice"): (),
 }
 
 #: Legal basis line per workflow (legal-basis.md), with kind-specific lines where a step has its
@@ -88,6 +98,16 @@ LEGAL_BASIS = {
     "fair_complaint": "《展会知识产权保护办法》",
     ("mediation", "agreement"): "《中华人民共和国人民调解法》第三十一条、第三十三条",
     ("adjudication", "decision"): "《中华人民共和国专利法》第六十五条",
+    "penalty": "《中华人民共和国专利法》第六十八条、《中华人民共和国行政处罚法》",
+    (
+        "penalty",
+        "penalty_intent_notice",
+    ): "《中华人民共和国行政处罚法》第四十四条、第六十三条、第六十四条",
+    ("penalty", "hearing_notice"): "《中华人民共和国行政处罚法》第六十四条",
+    (
+        "penalty",
+        "penalty_decision",
+    ): "《中华人民共和国专利法》第六十八条、《中华人民共和国行政处罚法》第五十九条",
 }
 
 

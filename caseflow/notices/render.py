@@ -36,6 +36,7 @@ PARTY_LABELS = {
     "adjudication": ("请求人", "被请求人"),
     "mediation": ("申请人", "被申请人"),
     "fair_complaint": ("投诉人", "被投诉人"),
+    "penalty": ("举报人", "当事人"),
 }
 
 

@@ -18,6 +18,7 @@ VIEW_MODULES = (
     "caseflow.web.dashboard",
     "caseflow.web.admin",
     "caseflow.web.public",
+    "caseflow.web.credit",
 )
 
 for _module in VIEW_MODULES:

@@ -25,13 +25,20 @@ from caseflow.web.forms import (
 #: Read one byte past the service's limit, so an oversized seal is refused without reading it all.
 SEAL_READ_LIMIT = 1024 * 1024 + 1
 
-TABS = (("users", "用户与角色"), ("units", "单位"), ("calendar", "工作日历"), ("outbox", "消息发送"))
+TABS = (
+    ("users", "用户与角色"),
+    ("units", "单位"),
+    ("calendar", "工作日历"),
+    ("outbox", "消息发送"),
+)
 
 
 def _user_form(formdata=None) -> UserForm:
     form = UserForm(prefix="user", formdata=formdata)
     form.role.choices = [(role, _(ROLE_LABELS[role])) for role in ROLES]
-    form.unit_id.choices = [(0, _("—（仅管理员）"))] + [(u.id, f"{u.code} {u.name}") for u in sel.units_all()]
+    form.unit_id.choices = [(0, _("—（仅管理员）"))] + [
+        (u.id, f"{u.code} {u.name}") for u in sel.units_all()
+    ]
     return form
 
 
@@ -58,7 +65,9 @@ def _outbox_counts() -> dict:
 def _render(tab, *, user_form=None, calendar_form=None, status=200):
     context = {"tab": tab, "tabs": TABS}
     if tab == "users":
-        context.update(users=sel.users_all(), user_form=user_form or _user_form(), role_labels=ROLE_LABELS)
+        context.update(
+            users=sel.users_all(), user_form=user_form or _user_form(), role_labels=ROLE_LABELS
+        )
     elif tab == "units":
         context.update(units=sel.units_all())
     elif tab == "calendar":
@@ -102,7 +111,10 @@ def admin_user_create():
         db.session.rollback()
         field_errors_apply(form, exc.fields, lambda key: {"unit": "unit_id"}.get(key, key))
         return _render("users", user_form=form, status=exc.status)
-    flash(_("已创建用户 %(name)s（%(role)s）", name=user.username, role=_(ROLE_LABELS[user.role])), "success")
+    flash(
+        _("已创建用户 %(name)s（%(role)s）", name=user.username, role=_(ROLE_LABELS[user.role])),
+        "success",
+    )
     return redirect(url_for("web.admin", tab="users"))
 
 
@@ -126,7 +138,10 @@ def admin_calendar_load():
         db.session.commit()
     except (DomainError, ValueError, UnicodeDecodeError) as exc:
         db.session.rollback()
-        form.file.errors = [*list(form.file.errors), getattr(exc, "message", None) or f"文件有误：{exc}"]
+        form.file.errors = [
+            *list(form.file.errors),
+            getattr(exc, "message", None) or f"文件有误：{exc}",
+        ]
         return _render("calendar", calendar_form=form, status=422)
     if form.unit.data:
         flash(
@@ -219,7 +234,9 @@ def admin_unit_edit(code):
                     actor=current_user,
                     clocks=_clocks_from(form),
                     fields={"ipc": form.ipc.data or [], "locarno": form.locarno.data or []},
-                    doc_patterns={kind: getattr(form, name).data or "" for kind, name in form.pattern_inputs},
+                    doc_patterns={
+                        kind: getattr(form, name).data or "" for kind, name in form.pattern_inputs
+                    },
                     contact=form.contact.data or "",
                     address=form.address.data or "",
                     seal_filename=upload.filename if has_seal else None,
@@ -238,15 +255,23 @@ def admin_unit_edit(code):
         else:
             flash(_("请更正下面标出的错误"), "error")
             status = 422
-    return render_template("web/admin_unit.html", unit=unit, form=form, tabs=TABS, tab="units"), status
+    return render_template(
+        "web/admin_unit.html", unit=unit, form=form, tabs=TABS, tab="units"
+    ), status
 
 
 def _user_edit_form(user, formdata=None) -> UserEditForm:
     form = UserEditForm(prefix="edit", formdata=formdata)
     form.role.choices = [(role, _(ROLE_LABELS[role])) for role in ROLES]
-    form.unit_id.choices = [(0, _("—（仅管理员）"))] + [(u.id, f"{u.code} {u.name}") for u in sel.units_all()]
+    form.unit_id.choices = [(0, _("—（仅管理员）"))] + [
+        (u.id, f"{u.code} {u.name}") for u in sel.units_all()
+    ]
     if formdata is None:
-        form.role.data, form.unit_id.data, form.active.data = user.role, user.unit_id or 0, user.active
+        form.role.data, form.unit_id.data, form.active.data = (
+            user.role,
+            user.unit_id or 0,
+            user.active,
+        )
     return form
 
 

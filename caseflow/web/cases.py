@@ -62,7 +62,9 @@ def _render_case(case, *, forms=None, open_trigger=None, evidence_form=None, sta
         ]
         assign_form.assignee_id.data = case.assignee_id
     evidence = list(
-        db.session.scalars(select(Evidence).where(Evidence.case_id == case.id).order_by(Evidence.id))
+        db.session.scalars(
+            select(Evidence).where(Evidence.case_id == case.id).order_by(Evidence.id)
+        )
     )
     return (
         render_template(
@@ -191,4 +193,3 @@ def evidence_download(evidence_id: int):
         as_attachment=True,
         download_name=item.filename,
     )
-

@@ -1,6 +1,5 @@
 """The start page, health check, language switch, error pages and template helpers."""
 
-
 from flask import abort, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required

@@ -124,7 +124,11 @@ def fair_desk():
     picked = None
     if form.exhibitor_id.data and fair is not None:
         picked = next(
-            (x for x in exhibitors_search(fair, None, limit=2000) if x.exhibitor.id == form.exhibitor_id.data),
+            (
+                x
+                for x in exhibitors_search(fair, None, limit=2000)
+                if x.exhibitor.id == form.exhibitor_id.data
+            ),
             None,
         )
     return (

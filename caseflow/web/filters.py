@@ -27,6 +27,7 @@ def _english() -> bool:
         return False
     return locale is not None and locale.language == "en"
 
+
 #: What a person reads for each badge; the CSS class is ``badge-<key>``.
 BADGE_LABELS = {
     "running": "进行中",

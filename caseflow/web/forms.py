@@ -93,7 +93,9 @@ class LocalDateTimeField(StringField):
             self.data = parse_instant(self.raw)
         except ValueError as exc:
             self.data = None
-            raise ValueError(_l("日期时间格式不正确，应为 年-月-日 时:分，如 2026-10-23 14:30")) from exc
+            raise ValueError(
+                _l("日期时间格式不正确，应为 年-月-日 时:分，如 2026-10-23 14:30")
+            ) from exc
 
     def _value(self):
         if self.raw_data:
@@ -152,12 +154,21 @@ def _data_field(spec):
     if spec.type == "instant":
         return LocalDateTimeField(validators=validators, **kwargs)
     if spec.type == "choice":
-        choices = options(("", _l("— 请选择 —")), *[(value, _l(label)) for value, label in spec.choices])
+        choices = options(
+            ("", _l("— 请选择 —")), *[(value, _l(label)) for value, label in spec.choices]
+        )
         return SelectField(choices=choices, validators=validators, validate_choice=False, **kwargs)
     if spec.type == "names":
         return NamesField(validators=validators, **kwargs)
     if spec.type == "boolean":
         return BooleanField(validators=[Optional()], **kwargs)
+    if spec.type == "amount":
+        # RMB; the engine parses and bounds it (a fine over the art 68 bound is refused there).
+        return StringField(
+            validators=[*validators, Length(max=20)],
+            render_kw={"inputmode": "decimal", "class": "amount"},
+            **kwargs,
+        )
     return StringField(validators=validators, **kwargs)
 
 
@@ -247,7 +258,9 @@ class DeskComplaintForm(FlaskForm):
     complainant_contact = StringField(_l("联系方式"), validators=[_required(), Length(max=120)])
     right_kind = SelectField(
         _l("权利类型"),
-        choices=options(("patent", _l("专利")), ("trademark", _l("商标")), ("copyright", _l("著作权"))),
+        choices=options(
+            ("patent", _l("专利")), ("trademark", _l("商标")), ("copyright", _l("著作权"))
+        ),
         default="patent",
     )
     right_number = StringField(_l("权利号"), validators=[_required(), Length(max=60)])
@@ -336,7 +349,9 @@ class CaseOpenForm(FlaskForm):
         description=_l("快速预审：留空即为备案申请人"),
     )
     complainant_kind = SelectField(
-        _l("类型"), choices=options(("company", _l("单位")), ("person", _l("个人"))), default="company"
+        _l("类型"),
+        choices=options(("company", _l("单位")), ("person", _l("个人"))),
+        default="company",
     )
     complainant_country = StringField(
         _l("国家/地区"), default="CN", validators=[Optional(), Length(max=40)]
@@ -350,7 +365,9 @@ class CaseOpenForm(FlaskForm):
     )
     right_kind = SelectField(
         _l("权利类型"),
-        choices=options(("patent", _l("专利")), ("trademark", _l("商标")), ("copyright", _l("著作权"))),
+        choices=options(
+            ("patent", _l("专利")), ("trademark", _l("商标")), ("copyright", _l("著作权"))
+        ),
         default="patent",
     )
     right_number = StringField(_l("权利号"), validators=[Optional(), Length(max=60)])
@@ -362,7 +379,9 @@ class CaseOpenForm(FlaskForm):
     classification = StringField(
         _l("分类号"),
         validators=[Optional(), Length(max=60)],
-        description=_l("快速预审：发明、实用新型填 IPC 分类号（如 F21V 23/00），外观设计填洛迦诺分类号（如 26-05）"),
+        description=_l(
+            "快速预审：发明、实用新型填 IPC 分类号（如 F21V 23/00），外观设计填洛迦诺分类号（如 26-05）"
+        ),
     )
     applicant_id = SelectField(_l("备案申请人"), coerce=int, validators=[Optional()])
     right_pct = BooleanField(_l("PCT 申请"))
@@ -399,11 +418,15 @@ class UnitProfileFormBase(FlaskForm):
     """A unit's profile; the clock and document-number fields are added per workflow data by
     ``unit_profile_form_class``."""
 
-    ipc = ListField(_l("受理领域：IPC 分类（发明、实用新型）"), description=_l("如 F21、H05B，以顿号或逗号分隔"))
+    ipc = ListField(
+        _l("受理领域：IPC 分类（发明、实用新型）"), description=_l("如 F21、H05B，以顿号或逗号分隔")
+    )
     locarno = ListField(_l("受理领域：洛迦诺分类（外观设计）"), description=_l("如 26 或 26-05"))
     contact = TextAreaField(_l("联系方式（印在文书上）"), validators=[Optional(), Length(max=300)])
     address = StringField(_l("地址"), validators=[Optional(), Length(max=300)])
-    seal_image = FileField(_l("印章图片"), description=_l("PNG 格式，不超过 1 MB；留空则保留现有印章"))
+    seal_image = FileField(
+        _l("印章图片"), description=_l("PNG 格式，不超过 1 MB；留空则保留现有印章")
+    )
 
     #: (profile key, form field name, clock or kind name, variant or None), filled in per class.
     clock_inputs: tuple = ()
@@ -479,7 +502,9 @@ class ExhibitorImportForm(FlaskForm):
     file = FileField(
         _l("参展商名单（CSV 或 XLSX）"),
         validators=[_required()],
-        description=_l("表头：名称、展位号、国家或地区（或 name、booth、country）；有任何一行出错则整份不导入"),
+        description=_l(
+            "表头：名称、展位号、国家或地区（或 name、booth、country）；有任何一行出错则整份不导入"
+        ),
     )
 
 

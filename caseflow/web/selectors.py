@@ -100,9 +100,7 @@ def inbox_page(user, filters: InboxFilters, *, now: datetime | None = None) -> P
             .options(selectinload(Case.assignee))
         )
         cases += list(
-            db.session.scalars(
-                untimed.limit(PAGE_SIZE + 1 - len(cases)).offset(untimed_offset)
-            )
+            db.session.scalars(untimed.limit(PAGE_SIZE + 1 - len(cases)).offset(untimed_offset))
         )
     has_next = len(cases) > PAGE_SIZE
     cases = cases[:PAGE_SIZE]

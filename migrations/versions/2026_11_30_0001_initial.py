@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 06:15:12.468697
+Create Date: 2026-11-30 06:16:49.384500
 
 """
 
@@ -244,6 +244,8 @@ def upgrade():
         sa.Column("respondent", sa.JSON(), nullable=False),
         sa.Column("complainant_name", sa.String(length=200), nullable=False),
         sa.Column("respondent_name", sa.String(length=200), nullable=False),
+        sa.Column("respondent_code", sa.String(length=18), nullable=True),
+        sa.Column("respondent_key", sa.String(length=200), nullable=False),
         sa.Column("right", sa.JSON(), nullable=False),
         sa.Column("priority", sa.Boolean(), nullable=False),
         sa.Column("data", sa.JSON(), nullable=False),
@@ -277,6 +279,8 @@ def upgrade():
         batch_op.create_index(
             "ix_cases_inbox", ["unit_id", "is_closed", "next_due_at"], unique=False
         )
+        batch_op.create_index("ix_cases_respondent_code", ["respondent_code"], unique=False)
+        batch_op.create_index("ix_cases_respondent_key", ["respondent_key"], unique=False)
         batch_op.create_index("ix_cases_unit_closed_at", ["unit_id", "closed_at"], unique=False)
         batch_op.create_index("ix_cases_unit_received_at", ["unit_id", "received_at"], unique=False)
         batch_op.create_index(
@@ -370,6 +374,53 @@ def upgrade():
             sqlite_where=sa.text("status in ('running', 'paused')"),
             postgresql_where=sa.text("status in ('running', 'paused')"),
         )
+
+    op.create_table(
+        "credit_records",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("status", sa.String(length=24), nullable=False),
+        sa.Column("subject_name", sa.String(length=200), nullable=False),
+        sa.Column("subject_code", sa.String(length=18), nullable=True),
+        sa.Column("subject_key", sa.String(length=200), nullable=False),
+        sa.Column("case_id", sa.String(length=32), nullable=False),
+        sa.Column("case_number", sa.String(length=40), nullable=False),
+        sa.Column("notice_id", sa.Integer(), nullable=True),
+        sa.Column("document_number", sa.String(length=80), nullable=True),
+        sa.Column("patent_number", sa.String(length=64), nullable=True),
+        sa.Column("decided_on", sa.Date(), nullable=False),
+        sa.Column("decided_at", caseflow.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("minor", sa.Boolean(), nullable=False),
+        sa.Column("details", sa.JSON(), nullable=False),
+        sa.Column("published_at", caseflow.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("published_on", sa.Date(), nullable=True),
+        sa.Column("display_until", sa.Date(), nullable=True),
+        sa.Column("repair_eligible_on", sa.Date(), nullable=True),
+        sa.Column("revoked_at", caseflow.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("ended_at", caseflow.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("end_reason", sa.Text(), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", caseflow.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_credit_records_case_id_cases")
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["users.id"], name=op.f("fk_credit_records_created_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["unit_id"], ["units.id"], name=op.f("fk_credit_records_unit_id_units")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_credit_records")),
+    )
+    with op.batch_alter_table("credit_records", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_credit_records_case_id"), ["case_id"], unique=False)
+        batch_op.create_index(
+            "ix_credit_records_status_display", ["status", "display_until"], unique=False
+        )
+        batch_op.create_index("ix_credit_records_subject_code", ["subject_code"], unique=False)
+        batch_op.create_index("ix_credit_records_subject_key", ["subject_key"], unique=False)
+        batch_op.create_index("ix_credit_records_unit_status", ["unit_id", "status"], unique=False)
 
     op.create_table(
         "events",
@@ -744,6 +795,14 @@ def downgrade():
         batch_op.drop_index("ix_events_case_id_id")
 
     op.drop_table("events")
+    with op.batch_alter_table("credit_records", schema=None) as batch_op:
+        batch_op.drop_index("ix_credit_records_unit_status")
+        batch_op.drop_index("ix_credit_records_subject_key")
+        batch_op.drop_index("ix_credit_records_subject_code")
+        batch_op.drop_index("ix_credit_records_status_display")
+        batch_op.drop_index(batch_op.f("ix_credit_records_case_id"))
+
+    op.drop_table("credit_records")
     with op.batch_alter_table("clocks", schema=None) as batch_op:
         batch_op.drop_index(
             "uq_clocks_active_name",
@@ -771,6 +830,8 @@ def downgrade():
         batch_op.drop_index("ix_cases_unit_workflow_state")
         batch_op.drop_index("ix_cases_unit_received_at")
         batch_op.drop_index("ix_cases_unit_closed_at")
+        batch_op.drop_index("ix_cases_respondent_key")
+        batch_op.drop_index("ix_cases_respondent_code")
         batch_op.drop_index("ix_cases_inbox")
         batch_op.drop_index(batch_op.f("ix_cases_fair_id"))
         batch_op.drop_index(batch_op.f("ix_cases_exhibitor_id"))

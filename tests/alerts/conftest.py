@@ -65,8 +65,12 @@ def _password_hash() -> str:
 
 def _user(role, unit, username, email=None) -> User:
     user = User(
-        username=username, display_name=username, password_hash=_password_hash(), role=role,
-        unit_id=unit.id if unit is not None else None, email=email,
+        username=username,
+        display_name=username,
+        password_hash=_password_hash(),
+        role=role,
+        unit_id=unit.id if unit is not None else None,
+        email=email,
     )
     db.session.add(user)
     return user

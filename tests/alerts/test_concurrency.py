@@ -106,7 +106,10 @@ def _start_scheduler(app, tmp_path):
         env.pop(name, None)
     return subprocess.Popen(
         [str(ROOT / ".venv/bin/flask"), "--app", "wsgi", "scheduler"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
 
 
@@ -131,8 +134,9 @@ def staff_without_mail(units):
 
 
 @pytest.mark.slow
-def test_scheduler_killed_mid_run_loses_and_repeats_nothing(app, staff_without_mail, make_case,
-                                                            tmp_path):
+def test_scheduler_killed_mid_run_loses_and_repeats_nothing(
+    app, staff_without_mail, make_case, tmp_path
+):
     count = 700  # two sweep batches: the kill lands after the first commit
     _many_due_clocks(staff_without_mail, make_case, count)
     db.session.remove()

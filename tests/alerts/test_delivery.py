@@ -99,8 +99,9 @@ def smtp_server():
     controller.stop()
 
 
-def test_mail_through_a_real_smtp_server(app, monkeypatch, smtp_server, staff, make_case,
-                                         start_clock):
+def test_mail_through_a_real_smtp_server(
+    app, monkeypatch, smtp_server, staff, make_case, start_clock
+):
     controller, received = smtp_server
     monkeypatch.setitem(app.config, "SMTP_URL", f"smtp://127.0.0.1:{controller.port}")
     case = make_case(staff["unit"], assignee=staff["caseworker"])
@@ -176,8 +177,9 @@ def receiver(app, monkeypatch):
         r.close()
 
 
-def test_webhook_is_signed_and_retried_until_accepted_exactly_once(receiver, staff, make_case,
-                                                                   start_clock):
+def test_webhook_is_signed_and_retried_until_accepted_exactly_once(
+    receiver, staff, make_case, start_clock
+):
     hook = receiver(script=[500, 503])
     case = make_case(staff["unit"], assignee=staff["caseworker"])
     start_clock(case, "24 hours", local(2026, 10, 3, 23))
@@ -212,8 +214,9 @@ def test_webhook_is_signed_and_retried_until_accepted_exactly_once(receiver, sta
     assert {h["X-Caseflow-Delivery"] for h, _ in hook.requests} == {str(message.id)}
 
 
-def test_a_receiver_that_keeps_failing_is_visible_to_admins(app, receiver, api, staff, make_case,
-                                                            start_clock):
+def test_a_receiver_that_keeps_failing_is_visible_to_admins(
+    app, receiver, api, staff, make_case, start_clock
+):
     from caseflow.alerts import services
 
     receiver(script=[500] * 20)
@@ -233,8 +236,9 @@ def test_a_receiver_that_keeps_failing_is_visible_to_admins(app, receiver, api, 
     assert api(staff["supervisor"]).get("/api/v1/alerts/outbox").status_code == 403
 
 
-def test_two_deliverers_at_once_send_each_message_exactly_once(app, receiver, staff, make_case,
-                                                               start_clock):
+def test_two_deliverers_at_once_send_each_message_exactly_once(
+    app, receiver, staff, make_case, start_clock
+):
     hook = receiver()
     for _ in range(6):
         case = make_case(staff["unit"], assignee=staff["caseworker"])

@@ -80,7 +80,9 @@ def test_catch_up_after_downtime_raises_every_missed_level_once_marked_late(
     assert levels(raised) == ["due_soon", "overdue", "escalated"]
     assert all(a.late for a in raised)
     assert [a.moment_at for a in raised] == [
-        local(2026, 10, 7, 20, 30), local(2026, 10, 11), local(2026, 10, 17)
+        local(2026, 10, 7, 20, 30),
+        local(2026, 10, 11),
+        local(2026, 10, 17),
     ]
     assert sla_sweep(local(2026, 11, 2, 9, 1)) == []
 
@@ -113,9 +115,7 @@ def test_a_clock_stopped_behind_the_sweeps_back_is_disarmed(staff, make_case, st
     """Even a stale ``next_alert_at`` on a stopped clock raises nothing and is cleared."""
     case = make_case(staff["unit"], assignee=staff["caseworker"])
     clock = start_clock(case, "5 workdays", local(2026, 9, 28, 10))
-    db.session.execute(
-        Clock.__table__.update().values(status="met", stopped_at=local(2026, 10, 1))
-    )
+    db.session.execute(Clock.__table__.update().values(status="met", stopped_at=local(2026, 10, 1)))
     db.session.commit()
     assert sla_sweep(local(2026, 11, 30)) == []
     db.session.refresh(clock)
@@ -147,9 +147,15 @@ def test_duplicates_are_impossible_by_constraint(staff, make_case, start_clock):
     start_clock(case, "5 workdays", local(2026, 9, 28, 10))
     (alert,) = sla_sweep(local(2026, 10, 8, 9))
     db.session.add(
-        Alert(clock_id=alert.clock_id, case_id=alert.case_id, unit_id=alert.unit_id,
-              level=alert.level, due_at=alert.due_at, moment_at=alert.moment_at,
-              raised_at=alert.raised_at)
+        Alert(
+            clock_id=alert.clock_id,
+            case_id=alert.case_id,
+            unit_id=alert.unit_id,
+            level=alert.level,
+            due_at=alert.due_at,
+            moment_at=alert.moment_at,
+            raised_at=alert.raised_at,
+        )
     )
     with pytest.raises(IntegrityError):
         db.session.flush()
@@ -182,7 +188,9 @@ def test_an_unassigned_case_tells_the_units_caseworkers(staff, make_case, start_
     case = make_case(staff["unit"], assignee=None)
     start_clock(case, "5 workdays", local(2026, 9, 28, 10))
     (due_soon,) = sla_sweep(local(2026, 10, 8, 9))
-    assert _told(due_soon) == sorted([f"user:{staff['caseworker'].id}", f"user:{staff['other'].id}"])
+    assert _told(due_soon) == sorted(
+        [f"user:{staff['caseworker'].id}", f"user:{staff['other'].id}"]
+    )
 
 
 def test_escalation_counts_working_days_across_national_day(staff, make_case, start_clock):

@@ -49,7 +49,9 @@ def test_api_lists_alerts_of_the_users_unit_with_filters(api, units, staff, make
 
     only = api(staff["caseworker"]).get("/api/v1/alerts?level=overdue").get_json()["alerts"]
     assert [a["level"] for a in only] == ["overdue"]
-    assert api(staff["caseworker"]).get("/api/v1/alerts?since=2026-12-01").get_json()["alerts"] == []
+    assert (
+        api(staff["caseworker"]).get("/api/v1/alerts?since=2026-12-01").get_json()["alerts"] == []
+    )
     assert len(api(staff["admin"]).get("/api/v1/alerts").get_json()["alerts"]) == 6
     bad = api(staff["caseworker"]).get("/api/v1/alerts?level=urgent")
     assert bad.status_code == 400 and bad.get_json()["error"]["fields"] == {
@@ -58,8 +60,9 @@ def test_api_lists_alerts_of_the_users_unit_with_filters(api, units, staff, make
     assert api(staff["caseworker"]).get("/api/v1/alerts?since=soon").status_code == 400
 
 
-def test_supervisor_acknowledges_with_a_note_audited_on_the_case(api, staff, make_case,
-                                                                 start_clock):
+def test_supervisor_acknowledges_with_a_note_audited_on_the_case(
+    api, staff, make_case, start_clock
+):
     case, alerts = _raise_all(staff, make_case, start_clock)
     overdue = alerts[1]
     url = f"/api/v1/alerts/{overdue.id}/acknowledge"
@@ -78,8 +81,9 @@ def test_supervisor_acknowledges_with_a_note_audited_on_the_case(api, staff, mak
     assert api(staff["supervisor"]).post(url, json={"note": "again"}).status_code == 409
 
 
-def test_alerts_page_in_chinese_clears_the_badge_and_acknowledges(client, login, staff, make_case,
-                                                                  start_clock):
+def test_alerts_page_in_chinese_clears_the_badge_and_acknowledges(
+    client, login, staff, make_case, start_clock
+):
     case, alerts = _raise_all(staff, make_case, start_clock)
     supervisor = staff["supervisor"]
     assert alerts_unread_count(supervisor) == 2  # overdue and escalated

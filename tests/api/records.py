@@ -45,3 +45,27 @@ def unit_records(api, staff, code: str) -> dict:
         credit_code=first17 + credit_code_check_char(first17),
     )
     return {"worker": worker, "case": accepted, "notice": notice, "alert": alert, "filing": filing}
+
+
+def credit_records(staff, case_id: str) -> dict:
+    """Noncompliance records on ``case_id`` at ZS, one per credit step so that each step's
+    accepted body finds its record in the right status: ``record_id`` pending (publish);
+    ``repair`` published in 2025, long eligible for repair; ``revoke`` and ``withdraw`` pending."""
+    from caseflow.credit.services import credit_record_noncompliance, credit_record_publish
+    from tests.engine.helpers import at
+
+    chief = staff["ZS"]["supervisor"]
+
+    def make(when):
+        return credit_record_noncompliance(
+            actor=chief, subject={"name": "某某照明电器厂"}, case_id=case_id, at=when
+        )
+
+    repair = make(at("2025-01-02 10:00"))
+    credit_record_publish(repair, actor=chief, at=at("2025-01-03 10:00"))
+    return {
+        "record_id": make(at("2025-02-03 10:00")).id,
+        "record:api.credit_repair": repair.id,
+        "record:api.credit_revoke": make(at("2025-02-04 10:00")).id,
+        "record:api.credit_withdraw": make(at("2025-02-05 10:00")).id,
+    }

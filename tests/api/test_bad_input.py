@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from caseflow.extensions import db
-from tests.api.records import unit_records
+from tests.api.records import credit_records, unit_records
 from tests.api.test_cases_adjudication import RIGHT, ZS_COMPLAINANT, ZS_RESPONDENT, local
 from tests.api.test_openapi import _api_routes
 from tests.engine.helpers import *  # noqa: F403  (the case fixtures)
@@ -28,7 +28,12 @@ WRONG = {
     "array": ["x", 1, {}],
 }
 #: Routes whose whole input is the path: bodies are ignored, only unknown ids are bad.
-NO_BODY = {"api.applicants_approve", "api.applicants_revoke", "api.party_link_create"}
+NO_BODY = {
+    "api.applicants_approve",
+    "api.applicants_revoke",
+    "api.party_link_create",
+    "api.credit_publish",
+}
 
 
 def row_counts() -> dict:
@@ -47,6 +52,8 @@ def world(api, staff, applicant, fair):
     worker, accepted = records["worker"], records["case"]
     notice, alert, pending = records["notice"], records["alert"], records["filing"]
     return {
+        # One credit record per step, each in the status its accepted body needs.
+        **credit_records(staff, accepted["id"]),
         "client": api(staff["admin"]),
         # Transitions are fired by the role the workflow names, not by an admin.
         "api.cases_fire": worker,
@@ -118,7 +125,23 @@ def base_body(endpoint, ids):
         },
         "api.party_delivery_put": {"email": "legal@star.example", "consent": True},
         "api.notice_service_put": {"served_at": "2026-02-16T10:00:00+08:00", "method": "post"},
+        "api.credit_create": {
+            "kind": "noncompliance",
+            "subject": {"name": "某某照明电器厂", "code": None},
+            "case_id": ids["case_id"],
+            "note": "拒不履行处罚决定",
+            "occurred_at": None,
+        },
+        "api.credit_repair": {"reason": "已履行并整改", "occurred_at": None},
+        "api.credit_revoke": {"reason": "行政复议撤销原决定", "occurred_at": None},
+        "api.credit_withdraw": {"reason": "原决定已撤销", "occurred_at": None},
     }.get(endpoint, {})
+
+
+def route_ids(endpoint, world) -> dict:
+    """The path values for a route: a credit step has its own record (``world["record:…"]``)."""
+    record = world.get(f"record:{endpoint}")
+    return {**world, "record_id": record} if isinstance(record, int) else world
 
 
 def _resolve(document, schema):
@@ -175,6 +198,7 @@ def _fill(rule: str, values: dict) -> str:
 
 def bad_requests(document, method, path_template, rule, ids):
     """``(label, path, kwargs)`` for one route."""
+    ids = route_ids(rule.endpoint, ids)
     path = _fill(rule.rule, ids)
     base = base_body(rule.endpoint, ids)
     for name in rule.arguments:  # unknown and out-of-range ids in the path
@@ -243,6 +267,10 @@ _BASES = (
     "api.public_complaints_create",
     "api.party_delivery_put",
     "api.notice_service_put",
+    "api.credit_create",
+    "api.credit_repair",
+    "api.credit_revoke",
+    "api.credit_withdraw",
 )
 
 
@@ -306,7 +334,9 @@ def test_the_base_bodies_are_accepted(app, world):
         case = world["client"].get(f"{PREFIX}/cases/{world['case_id']}").get_json()
         world["version"] = case["version"]  # the previous step moved it on
         response = client._call(
-            method.upper(), _fill(rule.rule, world), json=base_body(rule.endpoint, world)
+            method.upper(),
+            _fill(rule.rule, route_ids(rule.endpoint, world)),
+            json=base_body(rule.endpoint, world),
         )
         assert response.status_code in (200, 201), (rule.endpoint, response.get_json())
         # …and the answer is the documented one.

@@ -40,6 +40,10 @@ ROUTES = [
         [{"name": "深圳某公司", "booth": "9.9Z99", "country": "CN"}],
         "CF",
     ),
+    ("api.credit_publish", "POST", None, "PD"),
+    ("api.credit_repair", "POST", {"reason": "已整改"}, "PD"),
+    ("api.credit_revoke", "POST", {"reason": "原决定已撤销"}, "PD"),
+    ("api.credit_withdraw", "POST", {"reason": "原决定已撤销"}, "PD"),
 ]
 #: Routes naming a unit in the body or the query string instead of the path.
 UNIT_WRITES = [
@@ -68,16 +72,28 @@ UNIT_WRITES = [
     ),
 ]
 #: Routes anyone signed in may read, and what only admins may touch.
-UNSCOPED = {"api.workflows_show", "api.calendar_year_read", "api.calendar_year_load"}
+#: A credit record is read by every unit, shown to others as the fact only (credit.md).
+UNSCOPED = {
+    "api.workflows_show",
+    "api.calendar_year_read",
+    "api.calendar_year_load",
+    "api.credit_get",
+}
 
 
 @pytest.fixture
 def pd_world(api, staff, fair):
     """At PD: an accepted adjudication case with its issued notice and an alert, and a pending
     filing; at CF: a fair with exhibitors."""
+    from caseflow.credit.services import credit_record_noncompliance
+
     records = unit_records(api, staff, "PD")
     accepted, notice, alert, filing = (records[k] for k in ("case", "notice", "alert", "filing"))
+    record = credit_record_noncompliance(
+        actor=staff["PD"]["supervisor"], subject={"name": "某某照明电器厂"}, case_id=accepted["id"]
+    )
     return {
+        "record_id": record.id,
         "case_id": accepted["id"],
         "notice_id": notice["id"],
         "alert_id": alert.id,

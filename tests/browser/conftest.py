@@ -12,6 +12,7 @@ from werkzeug.serving import make_server
 
 from tests.support import PASSWORD
 from tests.web.conftest import fair_with_exhibitors, open_case, people  # noqa: F401 (fixtures)
+from tests.web.test_credit import credit_world  # noqa: F401 (the credit pages' fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -43,7 +44,9 @@ def browser():
     if not Path("/usr/bin/chromium").exists():
         pytest.skip("Debian's chromium is not installed")
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
         yield browser
         browser.close()
 

@@ -128,7 +128,9 @@ def test_desk_officer_lodges_a_complaint_on_a_tablet_and_orders_withdrawal(
     page.select_option("#patent_type", "design")
     page.set_input_files(
         "#photos",
-        files=[{"name": "booth.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8\xff\xe0 photo"}],
+        files=[
+            {"name": "booth.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8\xff\xe0 photo"}
+        ],
     )
     shot(page, "desk-lodge")
     page.click("#lodge-form button[type=submit]")
@@ -155,8 +157,13 @@ def test_supervisor_sees_an_overdue_case_and_approves_an_extension(
 
     now = datetime.now(UTC)
     case = open_case(people["caseworker"], received_at=now - timedelta(days=130))
-    case_fire(case, "accept", people["caseworker"], occurred_at=now - timedelta(days=128),
-              data={"handlers": ["张三", "李四", "王五"]})
+    case_fire(
+        case,
+        "accept",
+        people["caseworker"],
+        occurred_at=now - timedelta(days=128),
+        data={"handlers": ["张三", "李四", "王五"]},
+    )
     # Time simulated through the CLI: the sweep raises the overdue alerts as of now.
     result = app.test_cli_runner().invoke(args=["sla", "sweep", "--now", iso(now)])
     assert result.exit_code == 0, result.output
@@ -208,11 +215,13 @@ def test_new_pages_fair_import_pre_exam_refusal_and_unit_profile(new_page, peopl
     assert "请导入参展商名单" in desk.content()
     desk.set_input_files(
         "#import-file",
-        files=[{
-            "name": "exhibitors.csv",
-            "mimeType": "text/csv",
-            "buffer": "名称,展位号,国家或地区\n佛山光耀灯饰有限公司,11.2C15,中国\n,11.2C16,CN\n".encode(),
-        }],
+        files=[
+            {
+                "name": "exhibitors.csv",
+                "mimeType": "text/csv",
+                "buffer": "名称,展位号,国家或地区\n佛山光耀灯饰有限公司,11.2C15,中国\n,11.2C16,CN\n".encode(),
+            }
+        ],
     )
     desk.click("#exhibitor-import button[type=submit]")
     desk.wait_for_load_state()
@@ -221,7 +230,9 @@ def test_new_pages_fair_import_pre_exam_refusal_and_unit_profile(new_page, peopl
 
     code = "91442000MA4UJ8AB1"
     applicant = applicant_register(
-        unit=units["ZS"], actor=people["supervisor"], name="中山市明辉照明有限公司",
+        unit=units["ZS"],
+        actor=people["supervisor"],
+        name="中山市明辉照明有限公司",
         credit_code=code + credit_code_check_char(code),
     )
     applicant_approve(applicant, actor=people["supervisor"])

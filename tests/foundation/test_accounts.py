@@ -31,7 +31,11 @@ def test_wrong_password_is_refused_with_the_reason_beside_the_field(client, unit
     page = client.get("/login")
     response = client.post(
         "/login",
-        data={"username": user.username, "password": "wrong-password", "csrf_token": csrf_from(page.text)},
+        data={
+            "username": user.username,
+            "password": "wrong-password",
+            "csrf_token": csrf_from(page.text),
+        },
     )
     assert response.status_code == 401
     assert "用户名或密码不正确" in response.text
@@ -54,10 +58,18 @@ def test_repeated_failures_are_throttled(client, units, make_user):
     user = make_user("caseworker", units["ZS"])
     for _ in range(5):
         page = client.get("/login")
-        client.post("/login", data={"username": user.username, "password": "nope-nope", "csrf_token": csrf_from(page.text)})
+        client.post(
+            "/login",
+            data={
+                "username": user.username,
+                "password": "nope-nope",
+                "csrf_token": csrf_from(page.text),
+            },
+        )
     page = client.get("/login")
     response = client.post(
-        "/login", data={"username": user.username, "password": PASSWORD, "csrf_token": csrf_from(page.text)}
+        "/login",
+        data={"username": user.username, "password": PASSWORD, "csrf_token": csrf_from(page.text)},
     )
     assert response.status_code == 429  # even the right password waits out the window
     assert "次数过多" in response.text
@@ -93,7 +105,12 @@ def test_api_tokens_are_stored_hashed_and_work(units, make_user, make_token, cli
     assert token not in rows[0].token_hash
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert me.status_code == 200
-    assert me.json == {"username": user.username, "display_name": user.username, "role": "caseworker", "unit": "ZS"}
+    assert me.json == {
+        "username": user.username,
+        "display_name": user.username,
+        "role": "caseworker",
+        "unit": "ZS",
+    }
     refused = client.get("/api/v1/me", headers={"Authorization": "Bearer cf_wrong"})
     assert refused.status_code == 401
     assert refused.json["error"]["code"] == "not_authenticated"

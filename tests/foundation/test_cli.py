@@ -18,7 +18,11 @@ def _flask(database_url, storage, *args):
     env = pinned_env({**os.environ, "DATABASE_URL": database_url, "CASEFLOW_STORAGE": str(storage)})
     return subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -28,7 +32,19 @@ def _user_count():
 
 
 def test_users_create_with_a_bad_role_exits_non_zero_with_one_line(database_url, tmp_path, units):
-    done = _flask(database_url, tmp_path, "users", "create", "li", "--role", "boss", "--unit", "ZS", "--password", "long-enough-pw")
+    done = _flask(
+        database_url,
+        tmp_path,
+        "users",
+        "create",
+        "li",
+        "--role",
+        "boss",
+        "--unit",
+        "ZS",
+        "--password",
+        "long-enough-pw",
+    )
     assert done.returncode != 0
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, done.stderr
@@ -37,7 +53,19 @@ def test_users_create_with_a_bad_role_exits_non_zero_with_one_line(database_url,
 
 
 def test_users_create_with_an_unknown_unit_creates_nothing(database_url, tmp_path, units):
-    done = _flask(database_url, tmp_path, "users", "create", "li", "--role", "caseworker", "--unit", "XX", "--password", "long-enough-pw")
+    done = _flask(
+        database_url,
+        tmp_path,
+        "users",
+        "create",
+        "li",
+        "--role",
+        "caseworker",
+        "--unit",
+        "XX",
+        "--password",
+        "long-enough-pw",
+    )
     assert done.returncode != 0
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "XX" in lines[0]
@@ -45,7 +73,19 @@ def test_users_create_with_an_unknown_unit_creates_nothing(database_url, tmp_pat
 
 
 def test_users_create_and_token(database_url, tmp_path, units):
-    done = _flask(database_url, tmp_path, "users", "create", "li", "--role", "caseworker", "--unit", "ZS", "--password", "long-enough-pw")
+    done = _flask(
+        database_url,
+        tmp_path,
+        "users",
+        "create",
+        "li",
+        "--role",
+        "caseworker",
+        "--unit",
+        "ZS",
+        "--password",
+        "long-enough-pw",
+    )
     assert done.returncode == 0, done.stderr
     token = _flask(database_url, tmp_path, "users", "token", "li")
     assert token.returncode == 0, token.stderr
@@ -66,10 +106,17 @@ def test_seed_is_idempotent_and_demo_users_can_log_in(app, client):
 
     numbers = set(db.session.scalars(select(Case.number)))
     prefixes = {number.rsplit("-", 2)[0] for number in numbers}
-    assert prefixes == {"ZS-ADJ", "ZS-INT", "PD-PRE", "PD-MED", "CF-FAIR"}
-    assert len(numbers) == 8  # the second seed added nothing
+    assert prefixes == {"ZS-ADJ", "ZS-INT", "ZS-PEN", "PD-PRE", "PD-MED", "CF-FAIR"}
+    assert len(numbers) == 11  # the second seed added nothing
     from tests.support import csrf_from
 
     page = client.get("/login")
-    response = client.post("/login", data={"username": "zs_caseworker", "password": "caseflow-demo", "csrf_token": csrf_from(page.text)})
+    response = client.post(
+        "/login",
+        data={
+            "username": "zs_caseworker",
+            "password": "caseflow-demo",
+            "csrf_token": csrf_from(page.text),
+        },
+    )
     assert response.status_code == 302

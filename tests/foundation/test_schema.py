@@ -40,17 +40,25 @@ def test_db_upgrade_from_empty_through_the_cli_is_idempotent(tmp_path, database_
         for _ in range(2):
             done = subprocess.run(
                 [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
-                cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
             )
             assert done.returncode == 0, done.stderr
         engine = create_engine(target)
         with engine.connect() as conn:
-            assert conn.execute(text("select version_num from alembic_version")).scalar_one() == "0001"
+            assert (
+                conn.execute(text("select version_num from alembic_version")).scalar_one() == "0001"
+            )
             assert "cases" in inspect(conn).get_table_names()
         engine.dispose()
     finally:
         if database_url.startswith("postgresql"):
-            with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
+            with psycopg.connect(
+                admin.render_as_string(hide_password=False), autocommit=True
+            ) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
 
 

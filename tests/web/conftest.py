@@ -11,10 +11,16 @@ from caseflow.extensions import db
 def people(units, make_user):
     """One user per role at ZS, a caseworker at PD, a desk officer at CF, and an admin."""
     return {
-        "caseworker": make_user("caseworker", units["ZS"], username="zs_worker", display_name="张承办"),
-        "supervisor": make_user("supervisor", units["ZS"], username="zs_chief", display_name="李主任"),
+        "caseworker": make_user(
+            "caseworker", units["ZS"], username="zs_worker", display_name="张承办"
+        ),
+        "supervisor": make_user(
+            "supervisor", units["ZS"], username="zs_chief", display_name="李主任"
+        ),
         "viewer": make_user("viewer", units["ZS"], username="zs_viewer", display_name="王只读"),
-        "pd_worker": make_user("caseworker", units["PD"], username="pd_worker", display_name="赵承办"),
+        "pd_worker": make_user(
+            "caseworker", units["PD"], username="pd_worker", display_name="赵承办"
+        ),
         "desk": make_user("desk_officer", units["CF"], username="cf_desk", display_name="陈专员"),
         "admin": make_user("admin", None, username="root", display_name="系统管理员"),
     }

@@ -451,7 +451,10 @@ def test_admin_loads_a_units_local_closure_from_the_calendar_page(client, people
             data={
                 "calendar-csrf_token": _PREFIXED_CSRF.search(page.text).group(1),
                 "calendar-unit": "ZS",
-                "calendar-file": (io.BytesIO("2026-09-15 holiday 台风停工\n".encode()), "typhoon.txt"),
+                "calendar-file": (
+                    io.BytesIO("2026-09-15 holiday 台风停工\n".encode()),
+                    "typhoon.txt",
+                ),
             },
             content_type="multipart/form-data",
             follow_redirects=True,

@@ -1,4 +1,4 @@
-"""The five workflow modules as data: names resolve, the graphs are sound, profiles fit."""
+"""The six workflow modules as data: names resolve, the graphs are sound, profiles fit."""
 
 import re
 
@@ -42,9 +42,21 @@ NOTICE_KINDS = set(
         "rectification_notice",
         "outcome_notice",
         "referral_letter",
+        # procedures.md §6 (penalty).
+        "penalty_filing_notice",
+        "penalty_intent_notice",
+        "penalty_decision",
+        "no_penalty_decision",
     ]
 )
-GUARD_NAMES = {"clock_expired", "clock_settled", "min_notice", "odd_count"}
+GUARD_NAMES = {
+    "clock_expired",
+    "clock_running",
+    "clock_settled",
+    "fine_bound",
+    "min_notice",
+    "odd_count",
+}
 PERIOD = re.compile(r"^\d+ (workdays|days|months|hours)$")
 
 ALL = list(workflows.WORKFLOWS.values())
@@ -54,13 +66,14 @@ def ids(module):
     return module.NAME
 
 
-def test_the_five_workflows_with_their_codes():
+def test_the_six_workflows_with_their_codes():
     assert {m.NAME: m.CODE for m in ALL} == {
         "intake": "INT",
         "pre_exam": "PRE",
         "adjudication": "ADJ",
         "mediation": "MED",
         "fair_complaint": "FAIR",
+        "penalty": "PEN",
     }
     assert workflows.get("adjudication").LABEL == "专利侵权纠纷行政裁决"
     with pytest.raises(KeyError):
@@ -91,8 +104,11 @@ def test_every_name_used_is_declared(wf):
             assert t.notice.addressee in ADDRESSEES
         for guard in t.guards:
             assert guard.name in GUARD_NAMES and guard.message and guard.message_en
-            if guard.name in ("clock_expired", "clock_settled"):
+            if guard.name in ("clock_expired", "clock_settled", "clock_running"):
                 assert guard.params["clock"] in clocks
+            elif guard.name == "fine_bound":
+                names = {f.name for f in t.fields}
+                assert {guard.params["fine"], guard.params["income"]} <= names
             else:
                 assert guard.params["field"] in {f.name for f in t.fields}
         for f in t.fields:
@@ -100,7 +116,11 @@ def test_every_name_used_is_declared(wf):
             assert (f.type == "choice") == bool(f.choices), (t.trigger, f.name)
         if t.opens:
             assert t.opens.when_field in {f.name for f in t.fields}
-            targets = [t.opens.workflow] if t.opens.workflow else [v for v in t.opens.when_values]
+            targets = (
+                [t.opens.workflow]
+                if t.opens.workflow
+                else [t.opens.workflow_of.get(v, v) for v in t.opens.when_values]
+            )
             assert all(target in workflows.WORKFLOWS for target in targets)
 
 
@@ -115,7 +135,8 @@ def test_every_state_reachable_and_every_open_state_has_a_way_out(wf):
                 frontier.append(t.dest)
     assert reached == {s.name for s in wf.STATES}
     for s in wf.STATES:
-        exits = [t for t in wf.TRANSITIONS if s.name in t.sources and t.dest]
+        # A returning row (penalty's resume) leaves for the state the case came from.
+        exits = [t for t in wf.TRANSITIONS if s.name in t.sources and (t.dest or t.returns_to)]
         if s.final:
             assert not [t for t in wf.TRANSITIONS if s.name in t.sources], s.name
         else:

@@ -10,7 +10,7 @@ import workflows
 from caseflow.errors import PermissionDenied, StateConflict
 from caseflow.extensions import db
 from caseflow.timeutil import utcnow
-from tests.engine.helpers import transition_events
+from tests.engine.helpers import clocks_of, transition_events
 
 ROLES = ("caseworker", "desk_officer", "supervisor", "admin", "viewer")
 
@@ -44,6 +44,8 @@ def valid_data(row) -> dict:
             data[f.name] = True
         elif f.type == "instant":
             data[f.name] = (utcnow() + timedelta(days=30)).isoformat()
+        elif f.type == "amount":
+            data[f.name] = 1000
     data.pop("target_unit", None)
     return data
 
@@ -57,10 +59,17 @@ def place(case, state, row):
     wf = workflows.get(case.workflow)
     case.state = state
     needed = [g.params["clock"] for g in row.guards if g.name == "clock_expired"]
+    running = [g.params["clock"] for g in row.guards if g.name == "clock_running"]
     needed += [e.clock for e in row.clocks if e.action == "extend"]
+    active = {c.name for c in clocks_of(case).values() if c.is_active}
     for name in needed:
+        if name in active:  # an opening clock (penalty's filing_decision) already runs
+            continue
         period = workflows.clock(wf, name).period
         clock_start(case, name, period=period, started_at=case.received_at)
+    for name in running:
+        # Started now, so it is still running when the row is fired.
+        clock_start(case, name, period=workflows.clock(wf, name).period, started_at=utcnow())
     db.session.commit()
 
 
@@ -80,16 +89,15 @@ def check_row(workflow, trigger, source, *, open_any, fire):
         assert case.state == source and case.version == version
     assert transition_events(case) == []
 
+    # A row that returns (resume) goes back where the case came from: placed directly, the
+    # case has no history, so the first of ``returns_to``.
+    dest = row.dest or (row.returns_to[0] if row.returns_to else source)
     for role in row.roles:
         event = fire(case, trigger, role, data=data, version=version)
-        assert case.state == (row.dest or source)
+        assert case.state == dest
         assert case.version == version + 1
         assert [e.id for e in transition_events(case)] == [event.id]
-        assert (event.trigger, event.from_state, event.to_state) == (
-            trigger,
-            source,
-            row.dest or source,
-        )
+        assert (event.trigger, event.from_state, event.to_state) == (trigger, source, dest)
         assert case.is_closed == workflows.state(wf, case.state).final
 
     elsewhere = [s.name for s in wf.STATES if s.name not in row.sources]

@@ -1,0 +1,278 @@
+"""Reads of the credit register: repeat detection, the register's lists, the public list.
+
+Cross-unit rule (credit.md): another unit sees only the fact, the case number, the unit and the
+date of a finding — never its patent, document, fine or clocks — unless the record is published
+(then the public list shows it to everyone anyway).
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, or_, select
+
+import workflows
+from caseflow.accounts.models import Unit
+from caseflow.cases.models import Case
+from caseflow.credit.models import CreditRecord
+from caseflow.credit.subjects import subject_name_key
+from caseflow.errors import NotFound
+from caseflow.extensions import db
+from caseflow.timeutil import local_date
+from workflows.credit import FINDING_STATES
+
+#: The record kind a decided case of each workflow amounts to.
+CASE_FINDING_KINDS = {
+    "penalty": "penalty",
+    "adjudication": "infringement_decision",
+    "fair_complaint": "fair_infringement",
+}
+#: At most this many earlier findings are kept on a case (the newest first).
+REPEAT_LIMIT = 20
+PAGE_SIZE = 50
+
+
+def repeat_lookup(*, code: str | None, key: str, unit_id: int, exclude_case_id=None) -> list:
+    """The respondent's earlier findings in every unit: credit records and decided cases, newest
+    first, each ``{number, unit, kind, decided_on, patent_number, match}`` (``match`` is ``code``
+    or ``name``, the weaker). ``patent_number`` only for the asking unit's own cases.
+
+    Four index reads (records and cases, by code and by name), each limited: the cost does not
+    grow with the size of the register (bench/credit.py).
+    """
+    if not code and not key:
+        return []
+    found: dict[str, dict] = {}
+    units = {}
+
+    def unit_code(uid):
+        if uid not in units:
+            units[uid] = db.session.scalar(select(Unit.code).where(Unit.id == uid))
+        return units[uid]
+
+    def add(number, uid, kind, decided_on, patent, match):
+        if number in found or len(found) >= REPEAT_LIMIT * 2:
+            return
+        found[number] = {
+            "number": number,
+            "unit": unit_code(uid),
+            "kind": kind,
+            "decided_on": decided_on.isoformat() if decided_on else None,
+            "patent_number": patent if uid == unit_id else None,
+            "match": match,
+        }
+
+    matches = []
+    if code:
+        matches.append(("code", CreditRecord.subject_code == code, Case.respondent_code == code))
+    if key:
+        # The weaker match: the name, only where no code is known on one side (credit.md).
+        record_by_name = CreditRecord.subject_key == key
+        case_by_name = Case.respondent_key == key
+        if code:
+            record_by_name = record_by_name & CreditRecord.subject_code.is_(None)
+            case_by_name = case_by_name & Case.respondent_code.is_(None)
+        matches.append(("name", record_by_name, case_by_name))
+    for match, record_where, case_where in matches:
+        records = db.session.execute(
+            select(
+                CreditRecord.case_number,
+                CreditRecord.unit_id,
+                CreditRecord.kind,
+                CreditRecord.decided_on,
+                CreditRecord.patent_number,
+            )
+            .where(record_where, CreditRecord.status != "withdrawn")
+            .order_by(CreditRecord.decided_on.desc())
+            .limit(REPEAT_LIMIT)
+        ).all()
+        for row in records:
+            add(*row, match)
+        finding = or_(
+            *(
+                (Case.workflow == wf) & Case.state.in_(states)
+                for wf, states in FINDING_STATES.items()
+            )
+        )
+        where = [case_where, finding]
+        if exclude_case_id:
+            where.append(Case.id != exclude_case_id)
+        cases = db.session.execute(
+            select(
+                Case.number,
+                Case.unit_id,
+                Case.workflow,
+                Case.last_event_at,
+                Case.right,
+                Case.data,
+            )
+            .where(*where)
+            .order_by(Case.last_event_at.desc())
+            .limit(REPEAT_LIMIT)
+        ).all()
+        for number, uid, wf, at, right, data in cases:
+            if wf == "adjudication" and (data or {}).get("outcome") == "not_infringing":
+                continue
+            kind = CASE_FINDING_KINDS.get(wf, wf)
+            add(number, uid, kind, local_date(at), (right or {}).get("number"), match)
+    entries = sorted(found.values(), key=lambda e: e["decided_on"] or "", reverse=True)
+    return entries[:REPEAT_LIMIT]
+
+
+def repeat_of_visible(case) -> list:
+    """``repeat_of`` as stored on the case (already limited to what its unit may see)."""
+    return list((case.data or {}).get("repeat_of") or [])
+
+
+def same_patent_findings(*, code, key, patent_number, before, exclude_case_id) -> list:
+    """Effective decisions against the same subject on the same patent before ``before`` (the
+    Pudong rule): credit records of an infringement decision or a penalty."""
+    if not patent_number or not (code or key):
+        return []
+    subject = CreditRecord.subject_code == code if code else CreditRecord.subject_key == key
+    return db.session.scalars(
+        select(CreditRecord)
+        .where(
+            subject,
+            CreditRecord.patent_number == patent_number,
+            CreditRecord.kind.in_(("infringement_decision", "penalty")),
+            CreditRecord.status != "withdrawn",
+            CreditRecord.decided_at < before,
+            CreditRecord.case_id != exclude_case_id,
+        )
+        .order_by(CreditRecord.decided_at)
+        .limit(5)
+    ).all()
+
+
+# --- the register ------------------------------------------------------------------------------
+
+
+def credit_record_clocks(record) -> list:
+    """The record's clocks (rows on its source case), oldest first."""
+    from caseflow.clocks.models import Clock
+
+    names = [workflows.credit.clock_name(c.name, record.id) for c in workflows.credit.CLOCKS]
+    return db.session.scalars(
+        select(Clock)
+        .where(Clock.case_id == record.case_id, Clock.name.in_(names))
+        .order_by(Clock.id)
+    ).all()
+
+
+def credit_record_get(record_id) -> CreditRecord:
+    record = db.session.get(CreditRecord, record_id) if isinstance(record_id, int) else None
+    if record is None:
+        raise NotFound("信用记录不存在", message_en="no such credit record")
+    return record
+
+
+@dataclass
+class RecordPage:
+    records: list
+    total: int
+    page: int
+    pages: int
+
+
+def credit_records_query(*, q="", code="", kind="", status="", unit=None, repairable_on=None):
+    """Records of every unit matching the filters, newest decision first."""
+    query = select(CreditRecord)
+    if q:
+        like = f"%{q.strip()}%"
+        query = query.where(
+            or_(
+                CreditRecord.subject_name.ilike(like),
+                CreditRecord.subject_key == subject_name_key(q),
+                CreditRecord.case_number.ilike(like),
+                CreditRecord.document_number.ilike(like),
+            )
+        )
+    if code:
+        query = query.where(CreditRecord.subject_code == code.strip().upper())
+    if kind:
+        query = query.where(CreditRecord.kind == kind)
+    if status:
+        query = query.where(CreditRecord.status == status)
+    if unit is not None:
+        query = query.where(CreditRecord.unit_id == unit)
+    if repairable_on is not None:
+        query = query.where(
+            CreditRecord.status == "published", CreditRecord.repair_eligible_on <= repairable_on
+        )
+    return query.order_by(CreditRecord.decided_on.desc(), CreditRecord.id.desc())
+
+
+def credit_records_page(page: int = 1, **filters) -> RecordPage:
+    query = credit_records_query(**filters)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, page), pages)
+    records = db.session.scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    return RecordPage(list(records), total, page, pages)
+
+
+def credit_repair_queue(unit_id: int, today: date) -> list:
+    """Published records of the unit, oldest eligible first: those repair may be approved for
+    now, then those still waiting (with their date)."""
+    return db.session.scalars(
+        select(CreditRecord)
+        .where(CreditRecord.unit_id == unit_id, CreditRecord.status == "published")
+        .order_by(CreditRecord.repair_eligible_on, CreditRecord.id)
+        .limit(200)
+    ).all()
+
+
+def credit_subject_history(*, code: str | None, key: str) -> dict:
+    """Everything the register holds on one subject: records by code, and by name where no code
+    is known (flagged weaker)."""
+    records = []
+    if code:
+        records += [
+            (r, "code")
+            for r in db.session.scalars(
+                select(CreditRecord)
+                .where(CreditRecord.subject_code == code)
+                .order_by(CreditRecord.decided_on.desc())
+                .limit(200)
+            )
+        ]
+    if key:
+        where = CreditRecord.subject_key == key
+        if code:
+            where = where & CreditRecord.subject_code.is_(None)
+        records += [
+            (r, "name")
+            for r in db.session.scalars(
+                select(CreditRecord)
+                .where(where)
+                .order_by(CreditRecord.decided_on.desc())
+                .limit(200)
+            )
+        ]
+    return {"records": records}
+
+
+def credit_public_list(today: date, *, q: str = "") -> list:
+    """Published records still on display on ``today``: nothing pending, expired, repaired or
+    withdrawn (a display period that ended leaves the list even before the sweep marks it)."""
+    query = select(CreditRecord).where(
+        CreditRecord.status == "published", CreditRecord.display_until >= today
+    )
+    if q:
+        query = query.where(
+            or_(
+                CreditRecord.subject_name.ilike(f"%{q.strip()}%"),
+                CreditRecord.subject_code == q.strip().upper(),
+            )
+        )
+    return db.session.scalars(
+        query.order_by(CreditRecord.published_on.desc(), CreditRecord.id.desc()).limit(500)
+    ).all()
+
+
+def kind_label(kind: str) -> str:
+    return dict(workflows.credit.KINDS).get(kind, kind)
+
+
+def status_label(status: str) -> str:
+    return dict(workflows.credit.STATUSES).get(status, status)

@@ -1,0 +1,437 @@
+"""Writes of the credit register (credit.md): records from decisions, publication, repair,
+noncompliance, revocation and withdrawal, and the sweep that ends display periods.
+
+Every change is audited as one ``credit`` event on the record's source case; the record's clocks
+are clock rows on that case (``workflows.credit.clock_name``), so alerts work as for any clock.
+``credit_records_for_decision`` runs inside the deciding transition (the engine's
+``credit_record`` effect) and never commits: the decision and its records are one transaction.
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from caseflow.cases.models import Case, Event
+from caseflow.clocks import services as clocks
+from caseflow.clocks.models import Clock
+from caseflow.credit.models import CreditRecord
+from caseflow.credit.selectors import same_patent_findings
+from caseflow.credit.subjects import subject_code_clean, subject_name_key
+from caseflow.errors import NotFound, PermissionDenied, StateConflict, ValidationFailed
+from caseflow.extensions import db
+from caseflow.timeutil import local_date, utcnow
+from workflows import credit as spec
+
+log = logging.getLogger(__name__)
+
+#: Who publishes, repairs, revokes and records noncompliance: the record's unit's head.
+CREDIT_ROLES = ("supervisor", "admin")
+
+
+def credit_settings(unit) -> dict:
+    """The unit's credit settings: ``workflows.credit.DEFAULTS`` with ``profile["credit"]``."""
+    return {**spec.DEFAULTS, **(((unit.profile or {}) if unit else {}).get("credit") or {})}
+
+
+def _last_day(due_at: datetime):
+    """The last day of a day-based clock (``due_at`` is 24:00 of it)."""
+    return local_date(due_at - timedelta(microseconds=1))
+
+
+def _event(case, record, action, *, actor, at, note="", **data) -> Event:
+    event = Event(
+        case_id=case.id,
+        kind="credit",
+        actor_id=actor.id if actor else None,
+        occurred_at=at,
+        recorded_at=utcnow(),
+        note=note or "",
+        data={"record_id": record.id, "action": action, "kind": record.kind, **data},
+    )
+    db.session.add(event)
+    return event
+
+
+def _check_actor(record, actor):
+    if actor is None or actor.role not in CREDIT_ROLES:
+        raise PermissionDenied(
+            "信用记录须由部门负责人办理", message_en="only a supervisor may do this"
+        )
+    if not actor.can_see_unit(record.unit_id):
+        # Another unit's record is not its to change: as if it did not exist.
+        raise NotFound("信用记录不存在", message_en="no such credit record")
+
+
+def _at(at):
+    now = utcnow()
+    at = at or now
+    if at.tzinfo is None:
+        raise ValidationFailed("时间须带时区", fields={"occurred_at": "naive"})
+    if at > now + timedelta(seconds=5):
+        raise ValidationFailed(
+            "时间不能晚于现在",
+            message_en="occurred_at is in the future",
+            fields={"occurred_at": "不能是将来的时间 / in the future"},
+        )
+    return at
+
+
+# --- writing records ---------------------------------------------------------------------------
+
+
+def _record_write(
+    case, *, kind, subject, at, actor, event=None, notice=None, minor=False, details=None
+):
+    """A new ``pending_publication`` record with its publication clock (or published at once
+    where the unit's ``credit_auto_publish`` is on). Inside the caller's transaction."""
+    record = CreditRecord(
+        unit_id=case.unit_id,
+        kind=kind,
+        status="pending_publication",
+        subject_name=subject.get("name") or "",
+        subject_code=subject.get("code") or None,
+        subject_key=subject_name_key(subject.get("name") or ""),
+        case_id=case.id,
+        case_number=case.number,
+        notice_id=notice.id if notice is not None else None,
+        document_number=notice.document_number if notice is not None else None,
+        patent_number=(case.right or {}).get("number") or None,
+        decided_on=local_date(at),
+        decided_at=at,
+        minor=minor,
+        details=details or {},
+        created_by_id=actor.id if actor else None,
+    )
+    db.session.add(record)
+    db.session.flush()
+    audit = event or _event(case, record, "write", actor=actor, at=at)
+    if event is not None:
+        event.data = {
+            **(event.data or {}),
+            "credit_records": [*(event.data or {}).get("credit_records", []), record.id],
+        }
+    clocks.clock_start(
+        case,
+        spec.clock_name("publication", record.id),
+        period=spec.CLOCKS[0].period,
+        started_at=at,
+        actor=actor,
+        event=audit,
+    )
+    if credit_settings(case.unit)["credit_auto_publish"]:
+        _publish(record, case, actor=actor, at=at, event=audit)
+    log.info("credit record %s (%s) on %s", record.id, kind, case.number)
+    return record
+
+
+def _is_minor(unit, data) -> bool:
+    """A warning, or a fine below the unit's 较低数额 threshold (Order 45 art 13)."""
+    if data.get("warning"):
+        return True
+    fine = data.get("fine")
+    return fine is not None and fine < credit_settings(unit)["small_fine_threshold"]
+
+
+def credit_records_for_decision(case, *, event, data, actor, at, notice=None) -> list:
+    """The records a decision writes (credit.md): the decision's own (penalty, infringement
+    decision, fair infringement) and, where the respondent infringed the same patent again after
+    an effective decision, ``repeat_infringement``. Nothing when the step found nothing."""
+    kind = _decision_kind(case, data)
+    if kind is None:
+        return []
+    subject = dict(case.respondent or {})
+    details = {
+        key: data[key]
+        for key in ("fine", "illegal_income", "confiscation", "warning", "outcome")
+        if key in data
+    }
+    records = [
+        _record_write(
+            case,
+            kind=kind,
+            subject=subject,
+            at=at,
+            actor=actor,
+            event=event,
+            notice=notice,
+            minor=kind == "penalty" and _is_minor(case.unit, data),
+            details=details,
+        )
+    ]
+    earlier = same_patent_findings(
+        code=subject.get("code"),
+        key=subject_name_key(subject.get("name") or ""),
+        patent_number=(case.right or {}).get("number"),
+        before=at,
+        exclude_case_id=case.id,
+    )
+    if earlier:
+        # 浦东若干规定 art 10(2) [V]: the same patent again after an effective decision.
+        records.append(
+            _record_write(
+                case,
+                kind="repeat_infringement",
+                subject=subject,
+                at=at,
+                actor=actor,
+                event=event,
+                notice=notice,
+                details={
+                    **details,
+                    "earlier": [
+                        {"case_number": r.case_number, "decided_on": r.decided_on.isoformat()}
+                        for r in earlier
+                    ],
+                },
+            )
+        )
+    return records
+
+
+def _decision_kind(case, data):
+    if case.workflow == "penalty" and case.state == "decided":
+        return "penalty"
+    if case.workflow == "adjudication" and case.state == "decided":
+        return None if data.get("outcome") == "not_infringing" else "infringement_decision"
+    if case.workflow == "fair_complaint":
+        if case.state == "resolved":
+            return "fair_infringement"
+        if case.state == "mediated" and data.get("infringement_admitted"):
+            return "fair_infringement"
+    return None
+
+
+def credit_record_noncompliance(*, actor, subject, case_id, note="", at=None) -> CreditRecord:
+    """A supervisor records a subject's refusal to perform a decision or penalty (拒不执行,
+    CNIPA 2022 rules [S]) against one of the unit's cases. Commits."""
+    if actor is None or actor.role not in CREDIT_ROLES:
+        raise PermissionDenied(
+            "拒不执行记录须由部门负责人登记", message_en="only a supervisor records noncompliance"
+        )
+    errors = {}
+    if not isinstance(subject, dict):
+        errors["subject"] = "应为对象 / must be an object"
+        subject = {}
+    name = subject.get("name")
+    if not isinstance(name, str) or not name.strip():
+        errors["subject.name"] = "必填 / required"
+    code = subject_code_clean(subject.get("code"), "subject.code", errors)
+    if not isinstance(case_id, str) or not case_id:
+        errors["case_id"] = "必填 / required"
+    if errors:
+        raise ValidationFailed(
+            "信用记录信息有误：" + "；".join(f"{k} {v}" for k, v in errors.items()),
+            message_en="invalid credit record: " + ", ".join(errors),
+            fields=errors,
+        )
+    case = db.session.get(Case, case_id)
+    if case is None or not actor.can_see_unit(case.unit_id):
+        raise NotFound("案件不存在", message_en="no such case")
+    at = _at(at)
+    try:
+        record = _record_write(
+            case,
+            kind="noncompliance",
+            subject={"name": name.strip(), "code": code},
+            at=at,
+            actor=actor,
+            details={"note": note} if note else {},
+        )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return record
+
+
+# --- publication, repair, withdrawal -----------------------------------------------------------
+
+
+def _publish(record, case, *, actor, at, event):
+    settings = credit_settings(case.unit)
+    clocks.clock_stop(
+        case, spec.clock_name("publication", record.id), at=at, actor=actor, event=event
+    )
+    if record.kind == "penalty":
+        # Publishing the record is publishing the penalty (Order 45 art 9).
+        clocks.clock_stop(case, "penalty_publication", at=at, actor=actor, event=event)
+    display = clocks.clock_start(
+        case,
+        spec.clock_name("display", record.id),
+        period=settings["display_minor"] if record.minor else settings["display"],
+        started_at=at,
+        actor=actor,
+        event=event,
+    )
+    repair = clocks.clock_start(
+        case,
+        spec.clock_name("repair_eligible", record.id),
+        period=settings["repair_after"],
+        started_at=at,
+        actor=actor,
+        event=event,
+    )
+    record.status = "published"
+    record.published_at, record.published_on = at, local_date(at)
+    record.display_until = _last_day(display.due_at)
+    record.repair_eligible_on = _last_day(repair.due_at) + timedelta(days=1)
+
+
+def credit_record_publish(record, *, actor, at=None, note="") -> CreditRecord:
+    """Publish a pending record (supervisor of its unit). Twice: 409. Commits."""
+    _check_actor(record, actor)
+    if record.status != "pending_publication":
+        raise StateConflict(
+            f"该信用记录已{_status_text(record.status)}，不能再次公示",
+            message_en=f"the record is already {record.status}",
+            fields={"status": record.status},
+        )
+    at = _at(at)
+    case = record.case
+    try:
+        event = _event(case, record, "publish", actor=actor, at=at, note=note)
+        _publish(record, case, actor=actor, at=at, event=event)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return record
+
+
+def credit_record_repair(record, *, actor, reason, at=None) -> CreditRecord:
+    """Approve credit repair (信用修复): the record leaves the public list. Only once its
+    ``repair_eligible`` period has run (409 naming the date); a reason is required. Commits."""
+    _check_actor(record, actor)
+    if not isinstance(reason, str) or not reason.strip():
+        raise ValidationFailed(
+            "请填写信用修复理由", message_en="a reason is required", fields={"reason": "必填"}
+        )
+    if record.status != "published":
+        raise StateConflict(
+            f"该信用记录{_status_text(record.status)}，不能信用修复",
+            message_en=f"only a published record can be repaired (it is {record.status})",
+            fields={"status": record.status},
+        )
+    at = _at(at)
+    if local_date(at) < record.repair_eligible_on:
+        day = record.repair_eligible_on.isoformat()
+        raise StateConflict(
+            f"公示满六个月后方可申请信用修复，最早 {day}",
+            message_en=f"credit repair is possible from {day}",
+            fields={"repair_eligible_on": day},
+        )
+    case = record.case
+    try:
+        event = _event(case, record, "repair", actor=actor, at=at, note=reason.strip())
+        clocks.clock_stop(
+            case, spec.clock_name("repair_eligible", record.id), at=at, actor=actor, event=event
+        )
+        clocks.clock_cancel(
+            case, spec.clock_name("display", record.id), at=at, actor=actor, event=event
+        )
+        record.status, record.ended_at, record.end_reason = "repaired", at, reason.strip()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return record
+
+
+def credit_record_revoke(record, *, actor, reason, at=None) -> CreditRecord:
+    """The source decision was revoked: the withdrawal clock (3 workdays, Order 45 art 11)
+    starts. Commits."""
+    _check_actor(record, actor)
+    if record.status not in ("pending_publication", "published") or record.revoked_at:
+        raise StateConflict(
+            f"该信用记录{_status_text(record.status)}，不能登记撤销",
+            message_en=f"the record is {record.status}",
+            fields={"status": record.status},
+        )
+    if not isinstance(reason, str) or not reason.strip():
+        raise ValidationFailed(
+            "请填写撤销理由", message_en="a reason is required", fields={"reason": "必填"}
+        )
+    at = _at(at)
+    case = record.case
+    try:
+        event = _event(case, record, "revoke", actor=actor, at=at, note=reason.strip())
+        clocks.clock_start(
+            case,
+            spec.clock_name("withdrawal", record.id),
+            period=spec.CLOCKS[3].period,
+            started_at=at,
+            actor=actor,
+            event=event,
+        )
+        record.revoked_at = at
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return record
+
+
+def credit_record_withdraw(record, *, actor, reason="", at=None) -> CreditRecord:
+    """Withdraw a record whose decision was revoked: off the public list, its clocks stopped."""
+    _check_actor(record, actor)
+    if record.status not in ("pending_publication", "published"):
+        raise StateConflict(
+            f"该信用记录{_status_text(record.status)}，不能撤下",
+            message_en=f"the record is {record.status}",
+            fields={"status": record.status},
+        )
+    at = _at(at)
+    case = record.case
+    try:
+        event = _event(case, record, "withdraw", actor=actor, at=at, note=reason or "")
+        clocks.clock_stop(
+            case, spec.clock_name("withdrawal", record.id), at=at, actor=actor, event=event
+        )
+        for name in ("publication", "display", "repair_eligible"):
+            clocks.clock_cancel(
+                case, spec.clock_name(name, record.id), at=at, actor=actor, event=event
+            )
+        record.status, record.ended_at = "withdrawn", at
+        record.end_reason = reason or record.end_reason
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return record
+
+
+def _status_text(status: str) -> str:
+    return dict(spec.STATUSES).get(status, status)
+
+
+# --- the sweep ---------------------------------------------------------------------------------
+
+
+def credit_sweep(now: datetime | None = None) -> int:
+    """End what ran out by ``now``: a display period over → ``expired`` (off the public list);
+    a repair waiting period over → its clock met. Their clocks are stopped at their due instant
+    so they never turn overdue. Idempotent; commits. Returns the records expired."""
+    now = now or utcnow()
+    due = db.session.scalars(
+        select(Clock).where(
+            Clock.status == "running",
+            Clock.due_at <= now,
+            Clock.name.like(spec.CLOCK_PREFIX + "%"),
+            Clock.next_alert_at <= now,
+        )
+    ).all()
+    expired = 0
+    for clock in due:
+        of = spec.clock_of(clock.name)
+        if of is None or of[0].name not in ("display", "repair_eligible"):
+            continue
+        record = db.session.get(CreditRecord, of[1])
+        case = clock.case
+        clocks.clock_stop(case, clock.name, at=clock.due_at)
+        if of[0].name == "display" and record is not None and record.status == "published":
+            record.status, record.ended_at = "expired", clock.due_at
+            _event(case, record, "expire", actor=None, at=clock.due_at)
+            expired += 1
+    db.session.commit()
+    return expired

@@ -1,0 +1,268 @@
+"""The penalty procedure and the credit register over the API (procedures.md §6, credit.md), on the
+2026 official calendar: a clue received 2026-09-28 is due for 立案 at the end of 10-23; the decided
+penalty is published, shown on /credit, and leaves it when repaired or when its display ends; a
+second case against the same credit code carries repeat_of; the bad inputs of issue 13."""
+
+import pytest
+import time_machine
+
+from caseflow.applicants.creditcode import credit_code_check_char
+from tests.api.test_cases_adjudication import RIGHT, Flow, due, local
+from tests.engine.helpers import *  # noqa: F403  (the case fixtures)
+from tests.engine.helpers import at
+
+PREFIX = "/api/v1"
+
+
+def code_for(first16: str) -> str:
+    first17 = first16 + "1"
+    return first17 + credit_code_check_char(first17)
+
+
+CODE = code_for("9144200071478234")
+RESPONDENT = {"name": "中山市某某照明电器有限责任公司", "kind": "company", "code": CODE}
+COMPLAINANT = {"name": "王某", "kind": "person", "contact": "13800000000"}
+
+
+def open_clue(worker, *, respondent=RESPONDENT, received="2026-09-28"):
+    """An intake received ``received`` 10:00 accepted as a penalty clue: the linked penalty case."""
+    with time_machine.travel(at(f"{received} 11:00"), tick=False):
+        intake = worker.post(
+            f"{PREFIX}/cases",
+            json={
+                "workflow": "intake",
+                "channel": "hotline_12330",
+                "received_at": local(received),
+                "title": "举报假冒专利",
+                "complainant": COMPLAINANT,
+                "respondent": respondent,
+                "right": RIGHT,
+            },
+        )
+        assert intake.status_code == 201, intake.get_json()
+        accepted = Flow(worker, intake.get_json()["id"]).fire(
+            "accept", local(received, "10:30"), data={"route": "penalty_clue"}
+        )
+    linked = accepted["linked_cases"][0]
+    return worker.get(f"{PREFIX}/cases/{linked['id']}").get_json()
+
+
+def decide(worker, chief, case, *, fine=30000, income=2000, day="2026-10-22", steps=None):
+    """立案, intent notice and statement on ``steps`` (three days), as of ``day`` 18:00; the
+    supervisor's flow, ready for the decision."""
+    filed, notified, heard = steps or ("2026-10-12", "2026-10-13", "2026-10-14")
+    case_flow, chief_flow = Flow(worker, case["id"]), Flow(chief, case["id"])
+    with time_machine.travel(at(f"{day} 18:00"), tick=False):
+        chief_flow.fire("file_case", local(filed, "15:00"))
+        case_flow.fire(
+            "notify_intent",
+            local(notified),
+            data={
+                "proposed_fine": fine,
+                "illegal_income": income,
+                "facts": "在灯具包装上标注他人专利号",
+            },
+        )
+        case_flow.fire("receive_statement", local(heard))
+        return chief_flow
+
+
+@pytest.mark.usefixtures("pending_notices")
+def test_clue_to_published_penalty_to_repair(api, staff, client):
+    worker, chief = api(staff["ZS"]["caseworker"]), api(staff["ZS"]["supervisor"])
+    case = open_clue(worker)
+    assert case["workflow"] == "penalty" and case["state"] == "clue"
+    assert case["received_at"].startswith("2026-09-28T10:00")
+    assert case["respondent"]["code"] == CODE and case["repeat_of"] == []
+    # 15 workdays: 09-29, 09-30; 10-08, 10-09, Sat 10-10; 10-12..16; 10-19..23.
+    assert due(case, "filing_decision") == ("2026-10-23", "running")
+
+    chief_flow = decide(worker, chief, case)
+    with time_machine.travel(at("2026-10-22 18:00"), tick=False):
+        over = chief_flow.fire(
+            "decide_penalty",
+            local("2026-10-22"),
+            status=422,
+            data={"fine": 260000, "illegal_income": 2000, "basis": "专利法第六十八条"},
+        )
+        assert "250,000" in over["error"]["message"] and "fine" in over["error"]["fields"]
+        decided = chief_flow.fire(
+            "decide_penalty",
+            local("2026-10-22"),
+            data={
+                "fine": 30000,
+                "illegal_income": 2000,
+                "basis": "《专利法》第六十八条",
+                "findings": "当事人在灯具包装上标注他人专利号。",
+                "reasoning": "构成假冒专利。",
+                "items": ["责令改正", "没收违法所得2000元", "罚款30000元"],
+            },
+        )
+    assert decided["state"] == "decided"
+    [record] = chief.get(f"{PREFIX}/credit?code={CODE}").get_json()["items"]
+    assert (record["kind"], record["status"]) == ("penalty", "pending_publication")
+    assert record["case_number"] == case["number"] and record["subject"]["code"] == CODE
+    assert record["document_number"].startswith("中维罚字〔2026〕第")
+    assert [c["name"] for c in record["clocks"]] == [f"credit_publication.{record['id']}"]
+    assert "中山市某某照明" not in client.get("/credit").get_data(as_text=True)
+
+    rid = record["id"]
+    # Only a supervisor of the record's unit publishes: a caseworker 403, another unit 404.
+    assert worker.post(f"{PREFIX}/credit/{rid}/publish").status_code == 403
+    other = api(staff["PD"]["supervisor"])
+    assert other.post(f"{PREFIX}/credit/{rid}/publish").status_code == 404
+    assert chief.post(f"{PREFIX}/credit/999999/publish").status_code == 404
+    with time_machine.travel(at("2026-10-26 10:00"), tick=False):
+        published = chief.post(f"{PREFIX}/credit/{rid}/publish").get_json()
+        assert published["status"] == "published" and published["published_on"] == "2026-10-26"
+        again = chief.post(f"{PREFIX}/credit/{rid}/publish")
+        assert again.status_code == 409
+        page = client.get("/credit").get_data(as_text=True)
+    assert "中山市某某照明电器有限责任公司" in page and CODE in page
+    assert published["display_until"] == "2029-10-26"
+    assert published["repair_eligible_on"] == "2027-04-27"
+
+    # Repair before the eligible date: 409 naming it.
+    with time_machine.travel(at("2027-04-26 10:00"), tick=False):
+        early = chief.post(f"{PREFIX}/credit/{rid}/repair", json={"reason": "已整改"})
+    assert early.status_code == 409 and "2027-04-27" in early.get_json()["error"]["message"]
+    with time_machine.travel(at("2027-04-27 10:00"), tick=False):
+        assert chief.post(f"{PREFIX}/credit/{rid}/repair", json={}).status_code == 422
+        repaired = chief.post(f"{PREFIX}/credit/{rid}/repair", json={"reason": "已整改并缴清罚款"})
+        assert repaired.status_code == 200 and repaired.get_json()["status"] == "repaired"
+        assert "中山市某某照明" not in client.get("/credit").get_data(as_text=True)
+
+
+@pytest.mark.usefixtures("pending_notices")
+def test_a_small_fine_leaves_the_list_when_its_display_ends(api, staff, client):
+    from caseflow.alerts.services import sla_sweep
+
+    worker, chief = api(staff["ZS"]["caseworker"]), api(staff["ZS"]["supervisor"])
+    case = open_clue(worker)
+    chief_flow = decide(worker, chief, case, fine=5000)
+    with time_machine.travel(at("2026-10-22 18:00"), tick=False):
+        chief_flow.fire("decide_penalty", local("2026-10-22"), data={"fine": 5000, "basis": "68"})
+    [record] = chief.get(f"{PREFIX}/credit").get_json()["items"]
+    with time_machine.travel(at("2026-10-26 10:00"), tick=False):
+        published = chief.post(f"{PREFIX}/credit/{record['id']}/publish").get_json()
+    # Below the 10,000 RMB threshold: 3 months (Order 45 art 13).
+    assert published["minor"] and published["display_until"] == "2027-01-26"
+    with time_machine.travel(at("2027-01-26 20:00"), tick=False):
+        assert "中山市某某照明" in client.get("/credit").get_data(as_text=True)
+    with time_machine.travel(at("2027-01-27 09:00"), tick=False):
+        # Off the list at once, before any sweep; the sweep then marks it expired.
+        assert "中山市某某照明" not in client.get("/credit").get_data(as_text=True)
+        sla_sweep(at("2027-01-27 09:00"))
+        assert chief.get(f"{PREFIX}/credit/{record['id']}").get_json()["status"] == "expired"
+
+
+@pytest.mark.usefixtures("pending_notices")
+def test_second_case_against_the_same_code_shows_repeat_of(api, staff):
+    worker, chief = api(staff["ZS"]["caseworker"]), api(staff["ZS"]["supervisor"])
+    first = open_clue(worker)
+    chief_flow = decide(worker, chief, first)
+    with time_machine.travel(at("2026-10-22 18:00"), tick=False):
+        chief_flow.fire("decide_penalty", local("2026-10-22"), data={"fine": 30000, "basis": "68"})
+    # Another unit, the same code under a full-width spelling of the name.
+    pudong = api(staff["PD"]["caseworker"])
+    with time_machine.travel(at("2026-11-02 10:00"), tick=False):
+        opened = pudong.post(
+            f"{PREFIX}/cases",
+            json={
+                "workflow": "adjudication",
+                "channel": "walk_in",
+                "title": "专利侵权纠纷",
+                "complainant": {"name": "上海某医疗器械有限公司", "kind": "company"},
+                "respondent": {"name": "某照明公司", "kind": "company", "code": CODE.lower()},
+                "right": RIGHT,
+            },
+        ).get_json()
+    [seen] = opened["repeat_of"]
+    # Another unit sees only the fact, the number, the unit and the date.
+    assert seen == {
+        "number": first["number"],
+        "unit": "ZS",
+        "kind": "penalty",
+        "decided_on": "2026-10-22",
+        "patent_number": None,
+        "match": "code",
+    }
+    listed = pudong.get(f"{PREFIX}/cases").get_json()["items"]
+    assert [c["repeat_of"][0]["number"] for c in listed] == [first["number"]]
+    # Their view of the ZS record in the register: the fact only.
+    [record] = pudong.get(f"{PREFIX}/credit").get_json()["items"]
+    assert "status" not in record and "document_number" not in record
+    # By name only (no code): a weaker match, folded 有限责任公司 → 有限公司.
+    with time_machine.travel(at("2026-11-02 11:00"), tick=False):
+        by_name = worker.post(
+            f"{PREFIX}/cases",
+            json={
+                "workflow": "mediation",
+                "title": "调解",
+                "complainant": {"name": "甲公司", "kind": "company"},
+                "respondent": {"name": "中山市某某照明电器有限公司 ", "kind": "company"},
+            },
+        ).get_json()
+    assert by_name["repeat_of"][0]["match"] == "name"
+    assert by_name["repeat_of"][0]["patent_number"] == RIGHT["number"]
+
+
+@pytest.mark.usefixtures("pending_notices")
+def test_same_patent_again_after_a_decision_writes_repeat_infringement(api, staff):
+    worker, chief = api(staff["ZS"]["caseworker"]), api(staff["ZS"]["supervisor"])
+    first = open_clue(worker)
+    flow = decide(worker, chief, first)
+    with time_machine.travel(at("2026-10-22 18:00"), tick=False):
+        flow.fire("decide_penalty", local("2026-10-22"), data={"fine": 30000, "basis": "68"})
+    second = open_clue(worker, received="2026-10-23")
+    assert second["repeat_of"][0]["number"] == first["number"]
+    flow = decide(
+        worker, chief, second, day="2026-10-26", steps=("2026-10-23", "2026-10-24", "2026-10-25")
+    )
+    with time_machine.travel(at("2026-10-26 18:00"), tick=False):
+        flow.fire("decide_penalty", local("2026-10-26"), data={"fine": 100000, "basis": "68"})
+    kinds = sorted(r["kind"] for r in chief.get(f"{PREFIX}/credit").get_json()["items"])
+    assert kinds == ["penalty", "penalty", "repeat_infringement"]
+
+
+@pytest.mark.usefixtures("pending_notices")
+def test_bad_input(api, staff):
+    worker, chief = api(staff["ZS"]["caseworker"]), api(staff["ZS"]["supervisor"])
+    wrong = CODE[:17] + ("0" if CODE[17] != "0" else "1")
+    refused = worker.post(
+        f"{PREFIX}/cases",
+        json={
+            "workflow": "intake",
+            "channel": "web",
+            "title": "举报",
+            "complainant": COMPLAINANT,
+            "respondent": {"name": "某厂", "code": wrong},
+        },
+    )
+    assert refused.status_code == 422
+    assert "校验位" in refused.get_json()["error"]["fields"]["respondent.code"]
+    case = open_clue(worker)
+    # Noncompliance: supervisor only; the subject's code checked; the case must be the unit's.
+    body = {
+        "kind": "noncompliance",
+        "subject": {"name": "某厂", "code": CODE},
+        "case_id": case["id"],
+    }
+    assert worker.post(f"{PREFIX}/credit", json=body).status_code == 403
+    bad = chief.post(f"{PREFIX}/credit", json={**body, "subject": {"name": "某厂", "code": wrong}})
+    assert bad.status_code == 422 and "subject.code" in bad.get_json()["error"]["fields"]
+    assert api(staff["PD"]["supervisor"]).post(f"{PREFIX}/credit", json=body).status_code == 404
+    assert chief.post(f"{PREFIX}/credit", json={**body, "kind": "penalty"}).status_code == 422
+    made = chief.post(f"{PREFIX}/credit", json=body)
+    assert made.status_code == 201 and made.get_json()["kind"] == "noncompliance"
+    assert chief.get(f"{PREFIX}/credit?kind=nope").status_code == 422
+    assert chief.get(f"{PREFIX}/credit/424242").status_code == 404
+    assert chief.post(f"{PREFIX}/credit/1/repair", json=["x"]).status_code == 400
+    # Revoked decision: withdrawn, with its 3-workday clock.
+    rid = made.get_json()["id"]
+    assert (
+        chief.post(f"{PREFIX}/credit/{rid}/revoke", json={"reason": "复议撤销"}).status_code == 200
+    )
+    withdrawn = chief.post(f"{PREFIX}/credit/{rid}/withdraw", json={"reason": "决定已撤销"})
+    assert withdrawn.get_json()["status"] == "withdrawn"
+    assert chief.post(f"{PREFIX}/credit/{rid}/publish").status_code == 409

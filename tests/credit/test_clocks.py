@@ -1,0 +1,68 @@
+"""The credit record's clocks on the 2026 calendar, swept like case clocks (credit.md): an
+unpublished record raises due_soon and overdue on its publication clock (20 workdays); a display
+period that ends marks the record expired without an overdue alert; subject matching folds names
+and refuses a bad checksum."""
+
+import pytest
+from sqlalchemy import select
+
+from caseflow.alerts.models import Alert
+from caseflow.alerts.services import sla_sweep
+from caseflow.credit.models import CreditRecord
+from caseflow.credit.services import credit_record_noncompliance, credit_record_publish
+from caseflow.credit.subjects import subject_code_clean, subject_name_key
+from caseflow.extensions import db
+from tests.engine.helpers import at, clocks_of, local_due
+
+
+@pytest.fixture
+def record(open_case, staff):
+    case = open_case("adjudication", received_at="2026-09-01 10:00")
+    return credit_record_noncompliance(
+        actor=staff["ZS"]["supervisor"],
+        subject={"name": "某某照明电器厂"},
+        case_id=case.id,
+        at=at("2026-09-28 10:00"),
+    )
+
+
+def test_publication_clock_is_alerted_like_a_case_clock(record):
+    clock = clocks_of(record.case)[f"credit_publication.{record.id}"]
+    # 20 workdays from 09-28: 09-29, 09-30, 10-08..10 (Sat 10-10 is a make-up day), 10-12..16,
+    # 10-19..23, 10-26..30.
+    assert local_due(clock) == "2026-10-30"
+    raised = sla_sweep(at("2026-10-31 09:00"))
+    levels = sorted(a.level for a in raised if a.clock_id == clock.id)
+    assert levels == ["due_soon", "overdue"]
+    assert raised[0].case_id == record.case_id
+
+
+def test_display_end_expires_the_record_without_an_overdue_alert(record, staff):
+    credit_record_publish(record, actor=staff["ZS"]["supervisor"], at=at("2026-09-29 10:00"))
+    display = clocks_of(record.case)[f"credit_display.{record.id}"]
+    # 36 months: 2029-09-29 is a Saturday, then National Day (2029 provisional: 10-01..03).
+    assert record.display_until.isoformat() == local_due(display) == "2029-10-04"
+    sla_sweep(at("2029-10-08 09:00"))
+    db.session.expire_all()
+    assert db.session.get(CreditRecord, record.id).status == "expired"
+    display = clocks_of(record.case)[f"credit_display.{record.id}"]
+    assert display.status == "met"
+    alerts = db.session.scalars(select(Alert).where(Alert.clock_id == display.id)).all()
+    assert "overdue" not in {a.level for a in alerts}
+
+
+def test_subject_matching():
+    assert subject_name_key("中山市 某某照明电器有限责任公司") == subject_name_key(
+        "中山市某某照明电器有限公司"
+    )
+    assert subject_name_key("ＡＢＣ灯饰（中山）有限公司") == subject_name_key(
+        "abc灯饰(中山)有限公司"
+    )
+    assert subject_name_key("甲灯饰有限公司") != subject_name_key("乙灯饰有限公司")
+    errors = {}
+    # Lower case and full width are folded; a wrong check character is refused, never repaired.
+    assert subject_code_clean("91442000714782341q", "respondent.code", errors) == (
+        "91442000714782341Q"
+    )
+    assert subject_code_clean("91442000714782341R", "respondent.code", errors) is None
+    assert "校验位" in errors["respondent.code"]

@@ -1,0 +1,130 @@
+"""The penalty procedure's notices (procedures.md §6), issued by the real engine on the 2026
+calendar, rendered by WeasyPrint and read back with pdftotext: the filing notice to the reporter,
+the intent notice with the statement deadline, the hearing notice, the penalty decision with its
+findings, reasoning, numbered items, fine, payment date and the rights of review and suit, and the
+decision not to penalise; each with the unit's penalty document number (中维罚字〔2026〕第N号)."""
+
+import time_machine
+from sqlalchemy import select
+
+from caseflow.extensions import db
+from caseflow.notices.models import Notice
+from caseflow.notices.services import notices_render_pending
+from tests.engine.helpers import at
+
+REPORTER = {"name": "王某某", "kind": "person", "contact": "13800000000"}
+RESPONDENT = {
+    "name": "中山市古镇某某灯饰有限公司",
+    "kind": "company",
+    "address": "广东省中山市古镇镇中兴大道1号",
+}
+RIGHT = {"kind": "patent", "number": "ZL202330123456.7", "patent_type": "design"}
+
+
+def _notice(event):
+    notice = db.session.scalars(select(Notice).where(Notice.event_id == event.id)).one()
+    notices_render_pending([notice.id])
+    db.session.refresh(notice)
+    assert notice.status == "issued", notice.last_error
+    return notice
+
+
+def test_penalty_notices_read_back(open_case, fire, pdf):
+    case = open_case(
+        "penalty",
+        channel="inspection",
+        received_at="2026-09-28 10:00",
+        complainant=REPORTER,
+        respondent=RESPONDENT,
+        right=RIGHT,
+    )
+    with time_machine.travel(at("2026-10-12 09:00"), tick=False):
+        filing = _notice(fire(case, "file_case", "supervisor"))
+    text = pdf.text(filing)
+    assert "立案告知书" in text and "中维罚立字〔2026〕第1号" in text
+    assert "王某某" in text and "决定立案调查" in text
+
+    with time_machine.travel(at("2026-10-13 09:00"), tick=False):
+        intent = _notice(
+            fire(
+                case,
+                "notify_intent",
+                data={
+                    "proposed_fine": 60000,
+                    "illegal_income": 8000,
+                    "facts": "在灯具包装上标注他人专利号",
+                },
+            )
+        )
+    text = pdf.text(intent)
+    assert "行政处罚事先告知书" in text and "中维罚告字〔2026〕第1号" in text
+    assert "60,000.00" in text and "8,000.00" in text and "标注他人专利号" in text
+    # 5 workdays from 10-13: 14, 15, 16, 19, 20.
+    assert "2026年10月20日前" in text and "要求听证" in text
+
+    with time_machine.travel(at("2026-10-14 09:00"), tick=False):
+        hearing = _notice(
+            fire(
+                case,
+                "request_hearing",
+                data={"hearing_at": "2026-10-26T14:30:00+08:00", "hearing_place": "第一听证室"},
+            )
+        )
+    text = pdf.text(hearing)
+    assert "听证通知书" in text and "第一听证室" in text and "2026年10月26日" in text
+    assert "中山市古镇某某灯饰有限公司" in text
+
+    with time_machine.travel(at("2026-10-27 09:00"), tick=False):
+        fire(case, "hold_hearing")
+        decision = _notice(
+            fire(
+                case,
+                "decide_penalty",
+                "supervisor",
+                data={
+                    "fine": 40000,
+                    "illegal_income": 8000,
+                    "basis": "《中华人民共和国专利法》第六十八条",
+                    "findings": "当事人在其销售的吊灯外包装上标注ZL202330123456.7号专利。",
+                    "reasoning": "当事人的行为属于《专利法实施细则》第一百零一条规定的假冒专利行为。",
+                    "items": ["责令立即改正，消除影响", "没收违法所得8000元", "处罚款40000元"],
+                },
+            )
+        )
+    text = pdf.text(decision)
+    assert "行政处罚决定书" in text and "中维罚字〔2026〕第1号" in text
+    assert "当事人：中山市古镇某某灯饰有限公司" in text
+    assert "一、认定的事实" in text and "吊灯外包装" in text
+    assert "第一百零一条" in text
+    assert "（1）责令立即改正，消除影响" in text and "（3）处罚款40000元" in text
+    assert "40,000.00" in text
+    # payment: 15 days from 10-27 → 11-11 (a Wednesday).
+    assert "2026年11月11日前" in text
+    assert "六十日内" in text and "行政复议" in text and "六个月内" in text and "行政诉讼" in text
+    assert "王某某" not in text  # the reporter stays confidential
+    assert "NotoSerifCJK" in pdf.fonts(decision) or "Noto" in pdf.fonts(decision)
+
+
+def test_no_penalty_and_declination(open_case, fire, pdf):
+    case = open_case("penalty", complainant=REPORTER, respondent=RESPONDENT, right=RIGHT)
+    with time_machine.travel(at("2026-03-03 09:00"), tick=False):
+        declined = _notice(fire(case, "decline", "supervisor", data={"reason": "线索不实"}))
+    text = pdf.text(declined)
+    assert "不予立案告知书" in text and "线索不实" in text
+
+    other = open_case("penalty", complainant=REPORTER, respondent=RESPONDENT, right=RIGHT)
+    with time_machine.travel(at("2026-03-03 09:00"), tick=False):
+        fire(other, "file_case", "supervisor")
+        fire(other, "notify_intent", data={"proposed_fine": 1000, "facts": "标注专利号"})
+        fire(other, "receive_statement")
+        none = _notice(
+            fire(
+                other,
+                "decide_no_penalty",
+                "supervisor",
+                data={"reason": "当事人有证据证明所标注专利号系他人授权使用。"},
+            )
+        )
+    text = pdf.text(none)
+    assert "不予行政处罚决定书" in text and "中维罚字〔2026〕第1号" in text
+    assert "授权使用" in text and "不予行政处罚" in text and "六个月内" in text

@@ -1,0 +1,144 @@
+"""The credit register's pages (credit.md): the public list (published only, zh-CN and English),
+the register with filters, a subject's history, the supervisor's publish and repair, and
+repeat_of on the case page and the inbox row. "Now" is pinned to 2026-12-01."""
+
+import re
+
+import pytest
+import time_machine
+
+from caseflow.applicants.creditcode import credit_code_check_char
+from caseflow.extensions import db
+from tests.engine.helpers import at
+from tests.support import csrf_from
+
+NOW = at("2026-12-01 10:00")
+
+
+def code_for(first16: str) -> str:
+    first17 = first16 + "1"
+    return first17 + credit_code_check_char(first17)
+
+
+CODE = code_for("9144200071478234")
+OTHER_CODE = code_for("9131011566778899")
+
+
+@pytest.fixture
+def credit_world(people, open_case):
+    """At ZS: a case against 古镇星光灯饰有限公司 (code CODE) with a published noncompliance
+    record (published 2026-01-05, repairable from 2026-07-06), a pending one against another
+    company, and a record by name only."""
+    from caseflow.credit.services import credit_record_noncompliance, credit_record_publish
+
+    with time_machine.travel(NOW, tick=False):
+        worker, chief = people["caseworker"], people["supervisor"]
+        case = open_case(
+            worker,
+            received_at=at("2025-12-01 10:00"),
+            respondent={"name": "古镇星光灯饰有限公司", "kind": "company", "code": CODE},
+        )
+        published = credit_record_noncompliance(
+            actor=chief,
+            subject={"name": "古镇星光灯饰有限公司", "code": CODE},
+            case_id=case.id,
+            at=at("2026-01-02 10:00"),
+        )
+        credit_record_publish(published, actor=chief, at=at("2026-01-05 10:00"))
+        pending = credit_record_noncompliance(
+            actor=chief,
+            subject={"name": "佛山某某电器有限责任公司", "code": OTHER_CODE},
+            case_id=case.id,
+            at=at("2026-11-20 10:00"),
+        )
+        by_name = credit_record_noncompliance(
+            actor=chief,
+            subject={"name": "古镇星光灯饰有限责任公司"},
+            case_id=case.id,
+            at=at("2026-11-21 10:00"),
+        )
+    return {"case": case, "published": published, "pending": pending, "by_name": by_name}
+
+
+def test_public_list_shows_published_records_only(client, credit_world):
+    with time_machine.travel(NOW, tick=False):
+        page = client.get("/credit")
+        # The test client shares the test's app context, where Flask-Babel caches the locale.
+        from flask_babel import refresh
+
+        switched = client.post("/lang/en", data={"csrf_token": csrf_from(page.text)})
+        assert switched.status_code == 302
+        refresh()
+        english = client.get("/credit")
+        refresh()
+    assert page.status_code == 200
+    assert "古镇星光灯饰有限公司" in page.text and CODE in page.text
+    assert "佛山某某电器" not in page.text  # pending
+    assert "古镇星光灯饰有限责任公司" not in page.text  # pending too
+    assert "拒不执行" in page.text and "2029年1月5日" in page.text
+    assert 'name="viewport"' in page.text
+    assert "Credit information" in english.text and "Refusal to perform" in english.text
+
+
+def test_register_filters_and_subject_history(client, people, login, credit_world):
+    login(people["caseworker"])
+    with time_machine.travel(NOW, tick=True):
+        everything = client.get("/credit/register")
+        published = client.get("/credit/register?status=published")
+        by_code = client.get(f"/credit/register?code={OTHER_CODE}")
+        subject = client.get(f"/credit/subject?code={CODE}&name=古镇星光灯饰有限公司")
+    assert everything.status_code == 200
+    assert everything.text.count("data-record=") == 3
+    assert published.text.count("data-record=") == 1
+    assert by_code.text.count("data-record=") == 1 and "佛山某某电器" in by_code.text
+    # By code, and the record known only by a name that folds to the same key (weaker).
+    assert subject.text.count("data-record=") == 2
+    assert "信用代码匹配" in subject.text and "名称匹配（较弱）" in subject.text
+
+
+def test_supervisor_publishes_and_repairs_from_the_queue(client, people, login, credit_world):
+    assert client.get("/credit/repairs").status_code in (302, 401)
+    login(people["caseworker"])
+    assert client.get("/credit/repairs").status_code == 403
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/credit/register").text)})
+    login(people["supervisor"])
+    pending, published = credit_world["pending"], credit_world["published"]
+    with time_machine.travel(NOW, tick=True):
+        dashboard = client.get("/dashboard")
+        assert "待公示 2 条" in dashboard.text and "可批准信用修复 1 条" in dashboard.text
+        queue = client.get("/credit/repairs")
+        assert queue.status_code == 200
+        token = csrf_from(queue.text)
+        done = client.post(
+            f"/credit/{pending.id}/publish", data={"csrf_token": token}, follow_redirects=True
+        )
+        assert "已公示" in done.text
+        twice = client.post(
+            f"/credit/{pending.id}/publish", data={"csrf_token": token}, follow_redirects=True
+        )
+        assert "不能再次公示" in twice.text
+        repaired = client.post(
+            f"/credit/{published.id}/repair",
+            data={"csrf_token": token, "reason": "已履行处罚决定并完成整改"},
+            follow_redirects=True,
+        )
+        assert "已信用修复" in repaired.text
+        public = client.get("/credit").text
+    db.session.expire_all()
+    assert (pending.status, published.status) == ("published", "repaired")
+    assert "佛山某某电器有限责任公司" in public and "古镇星光灯饰有限公司" not in public
+
+
+def test_repeat_of_on_the_case_page_and_the_inbox(client, people, login, open_case, credit_world):
+    with time_machine.travel(NOW, tick=False):
+        again = open_case(
+            people["caseworker"],
+            respondent={"name": "星光灯饰", "kind": "company", "code": CODE},
+        )
+    login(people["caseworker"])
+    with time_machine.travel(NOW, tick=True):
+        page = client.get(f"/cases/{again.id}")
+        inbox = client.get("/inbox")
+    assert 'id="repeat-of"' in page.text and credit_world["case"].number in page.text
+    row = re.search(rf'<tr[^>]*data-case="{again.number}".*?</tr>', inbox.text, re.S).group(0)
+    assert "曾被认定侵权" in row

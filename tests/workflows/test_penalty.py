@@ -1,0 +1,210 @@
+"""The `penalty` workflow (procedures.md §6): every row from every source, the clue's 15-workday
+filing clock on the real 2026 calendar, the art 68 fine bound, the 7-workday hearing notice, the
+statement period, suspension pausing the decision clock, and the credit record written with the
+decision in one transaction."""
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from caseflow.credit.models import CreditRecord
+from caseflow.errors import StateConflict, ValidationFailed
+from caseflow.extensions import db
+from tests.engine.helpers import at, clocks_of, local_due, transition_events
+from tests.workflows.walk import walk
+
+
+def test_every_row_from_every_source(open_any, fire):
+    walk("penalty", open_any=open_any, fire=fire)
+
+
+@pytest.fixture
+def clue(open_case, fire):
+    """An intake received 2026-09-28 10:00, accepted as a penalty clue: the linked penalty case."""
+
+    def make(**kwargs):
+        with time_machine.travel(at("2026-09-28 11:00"), tick=False):
+            intake = open_case("intake", received_at="2026-09-28 10:00", **kwargs)
+            event = fire(intake, "accept", data={"route": "penalty_clue"})
+        from caseflow.cases.models import Case
+
+        return db.session.scalars(
+            select(Case).where(Case.number == event.data["linked_case"])
+        ).one()
+
+    return make
+
+
+def test_clue_opens_a_penalty_case_due_fifteen_workdays_from_receipt(clue):
+    case = clue()
+    assert case.workflow == "penalty" and case.state == "clue"
+    assert case.number.startswith("ZS-PEN-2026-")
+    assert case.received_at == at("2026-09-28 10:00")
+    assert case.respondent["name"] == "某某照明厂"
+    assert case.right["number"] == "ZL202330123456.7"
+    # 09-29, 09-30; 10-08, 10-09, the make-up Saturday 10-10; 10-12..16; 10-19..23.
+    assert local_due(clocks_of(case)["filing_decision"]) == "2026-10-23"
+
+
+def _to_deliberation(case, fire, *, start="2026-10-12 09:00"):
+    with time_machine.travel(at(start), tick=False):
+        fire(case, "file_case", "supervisor")
+    with time_machine.travel(at("2026-10-20 09:00"), tick=False):
+        fire(
+            case,
+            "notify_intent",
+            data={"proposed_fine": 30000, "illegal_income": 2000, "facts": "标注他人专利号"},
+        )
+    with time_machine.travel(at("2026-10-21 09:00"), tick=False):
+        fire(case, "receive_statement", data={"statement": "放弃陈述申辩"})
+
+
+def test_fine_over_the_art_68_bound_is_refused_with_the_bound(clue, fire):
+    case = clue()
+    _to_deliberation(case, fire)
+    with time_machine.travel(at("2026-10-22 09:00"), tick=False):
+        # No income above 50,000: at most 250,000.
+        with pytest.raises(ValidationFailed) as refused:
+            fire(case, "decide_penalty", "supervisor", data={"fine": 250001, "basis": "专利法68"})
+        assert "250,000" in refused.value.message and "fine" in refused.value.fields
+        # Income 100,000: at most 5 times it.
+        with pytest.raises(ValidationFailed) as refused:
+            fire(
+                case,
+                "decide_penalty",
+                "supervisor",
+                data={"fine": 500001, "illegal_income": 100000, "basis": "专利法68"},
+            )
+        assert "500,000" in refused.value.message
+        assert case.state == "deliberation" and not db.session.scalars(select(CreditRecord)).all()
+        fire(
+            case,
+            "decide_penalty",
+            "supervisor",
+            data={"fine": 500000, "illegal_income": 100000, "basis": "专利法第六十八条"},
+        )
+    assert case.state == "decided"
+
+
+def test_decision_writes_its_credit_record_in_the_same_step(clue, fire):
+    case = clue(respondent={"name": "某某照明厂", "kind": "company", "code": _code()})
+    _to_deliberation(case, fire)
+    with time_machine.travel(at("2026-10-22 09:00"), tick=False):
+        event = fire(
+            case,
+            "decide_penalty",
+            "supervisor",
+            data={"fine": 30000, "illegal_income": 2000, "basis": "专利法第六十八条"},
+        )
+    record = db.session.scalars(select(CreditRecord)).one()
+    assert (record.kind, record.status, record.case_id) == (
+        "penalty",
+        "pending_publication",
+        case.id,
+    )
+    assert record.subject_code == _code() and record.document_number.startswith("中维罚字〔2026〕")
+    assert event.data["credit_records"] == [record.id]
+    clocks = clocks_of(case)
+    assert clocks[f"credit_publication.{record.id}"].status == "running"
+    assert {"service", "payment", "penalty_publication"} <= {
+        n for n, c in clocks.items() if c.status == "running"
+    }
+
+
+def test_a_failing_credit_write_undoes_the_decision(clue, fire, monkeypatch):
+    import caseflow.credit.services as credit
+
+    case = clue()
+    _to_deliberation(case, fire)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(credit, "same_patent_findings", broken)
+    with time_machine.travel(at("2026-10-22 09:00"), tick=False), pytest.raises(RuntimeError):
+        fire(case, "decide_penalty", "supervisor", data={"fine": 1000, "basis": "68"})
+    db.session.expire_all()
+    assert case.state == "deliberation"
+    assert db.session.scalars(select(CreditRecord)).all() == []
+
+
+def test_hearing_at_least_seven_workdays_after_the_notice(clue, fire):
+    case = clue()
+    with time_machine.travel(at("2026-10-12 09:00"), tick=False):
+        fire(case, "file_case", "supervisor")
+        fire(case, "notify_intent", data={"proposed_fine": 1000, "facts": "事实"})
+    with time_machine.travel(at("2026-10-13 09:00"), tick=False):
+        # 7 workdays after 10-13: 10-22; the 21st is too early.
+        with pytest.raises(ValidationFailed) as early:
+            fire(case, "request_hearing", data={"hearing_at": "2026-10-21T09:00:00+08:00"})
+        assert "2026-10-22" in early.value.fields["hearing_at"]
+        fire(case, "request_hearing", data={"hearing_at": "2026-10-22T09:00:00+08:00"})
+    clocks = clocks_of(case)
+    assert case.state == "hearing_requested"
+    assert clocks["statement"].status == "met" and clocks["decision"].status == "paused"
+
+
+def test_proceed_only_once_the_statement_period_has_run(clue, fire):
+    case = clue()
+    with time_machine.travel(at("2026-10-12 09:00"), tick=False):
+        fire(case, "file_case", "supervisor")
+        fire(case, "notify_intent", data={"proposed_fine": 1000, "facts": "事实"})
+    # 5 workdays from 10-12: due end of 10-19.
+    assert local_due(clocks_of(case)["statement"]) == "2026-10-19"
+    with time_machine.travel(at("2026-10-19 20:00"), tick=False), pytest.raises(StateConflict):
+        fire(case, "proceed")
+    with time_machine.travel(at("2026-10-20 08:00"), tick=False):
+        # Once it has run, a hearing can no longer be requested either.
+        with pytest.raises(StateConflict):
+            fire(case, "request_hearing", data={"hearing_at": "2026-11-30T09:00:00+08:00"})
+        fire(case, "proceed")
+    assert case.state == "deliberation"
+
+
+def test_suspension_pauses_the_decision_clock_and_resume_returns(clue, fire):
+    case = clue()
+    with time_machine.travel(at("2026-10-12 09:00"), tick=False):
+        fire(case, "file_case", "supervisor")
+    # 90 days from 10-12: 2027-01-10 is a Sunday → 2027-01-11.
+    before = clocks_of(case)["decision"].due_at
+    with time_machine.travel(at("2026-10-14 09:00"), tick=False):
+        fire(case, "suspend", "supervisor", data={"reason": "appraisal"})
+    assert clocks_of(case)["decision"].status == "paused"
+    with time_machine.travel(at("2026-10-24 09:00"), tick=False):
+        event = fire(case, "resume", "supervisor")
+    assert case.state == "investigating" and event.to_state == "investigating"
+    clock = clocks_of(case)["decision"]
+    assert clock.status == "running" and clock.due_at > before
+    _to_deliberation_from_investigating(case, fire)
+    with time_machine.travel(at("2026-10-29 09:00"), tick=False):
+        fire(case, "suspend", "supervisor", data={"reason": "testing"})
+        event = fire(case, "resume", "supervisor")
+    assert case.state == "deliberation"
+    assert [e.trigger for e in transition_events(case)][-2:] == ["suspend", "resume"]
+
+
+def _to_deliberation_from_investigating(case, fire):
+    with time_machine.travel(at("2026-10-26 09:00"), tick=False):
+        fire(case, "notify_intent", data={"proposed_fine": 1000, "facts": "事实"})
+        fire(case, "receive_statement")
+
+
+def test_filing_decision_extends_once_by_fifteen_workdays(clue, fire):
+    case = clue()
+    with time_machine.travel(at("2026-10-12 09:00"), tick=False):
+        fire(case, "extend_filing", "supervisor", data={"reason": "线索复杂"})
+        assert local_due(clocks_of(case)["filing_decision"]) == "2026-11-13"
+        with pytest.raises(ValidationFailed):
+            fire(case, "extend_filing", "supervisor", data={"reason": "再延"})
+
+
+def test_direct_opening_from_an_inspection(open_case):
+    case = open_case("penalty", channel="inspection", received_at="2026-09-28 10:00")
+    assert case.state == "clue" and local_due(clocks_of(case)["filing_decision"]) == "2026-10-23"
+
+
+def _code(first16="9144200071478234"):
+    from caseflow.applicants.creditcode import credit_code_check_char
+
+    first17 = first16 + "1"
+    return first17 + credit_code_check_char(first17)
