@@ -547,7 +547,9 @@ def _state_before(case, current: str, allowed: tuple) -> str:
         .order_by(Event.id.desc())
         .limit(1)
     )
-    return previous if previous in allowed else allowed[0]
+    if isinstance(previous, str) and previous in allowed:
+        return previous
+    return allowed[0]
 
 
 # --- reading -----------------------------------------------------------------------------------
