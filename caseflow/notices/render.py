@@ -313,6 +313,10 @@ def notice_context(notice) -> dict:
         "terms": numbered(data.get("terms")),
         "preview": bool(getattr(notice, "preview", False)),
         "chinese_number": chinese_number,
+        # Beside a draft only, as a reference; an issued notice never prints the estimate.
+        "compensation": (case.data or {}).get("compensation")
+        if getattr(notice, "preview", False)
+        else None,
         "attachments": _attachments(notice, case) if notice.kind == "referral_letter" else [],
         "department": data.get("department_name")
         or dict(DEPARTMENTS).get(data.get("department"), "有关部门"),

@@ -155,7 +155,7 @@ def test_a_latin_name_is_not_spaced_out(make_case, issue, pdf):
         r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', out
     )
     gaps = []
-    for (x0, y0, x1, w), (nx0, ny0, _nx1, nw) in zip(words, words[1:], strict=False):
+    for (_x0, y0, x1, w), (nx0, ny0, _nx1, nw) in zip(words, words[1:], strict=False):
         if w.endswith("Lumiere") and nw == "Design" and abs(float(y0) - float(ny0)) < 1:
             gaps.append(float(nx0) - float(x1))
     assert gaps, "the name is printed on one line at least once"
