@@ -557,7 +557,7 @@ def available_triggers(case: Case, user) -> list:
     return [t for t in wf.TRANSITIONS if case.state in t.sources and user.role in t.roles]
 
 
-def _field_dict(f):
+def field_describe(f) -> dict:
     out = {"name": f.name, "type": f.type, "label": f.label, "required": f.required}
     if f.choices:
         out["choices"] = [{"value": v, "label": label} for v, label in f.choices]
@@ -575,7 +575,7 @@ def transition_describe(t) -> dict:
         "sources": list(t.sources),
         "dest": t.dest,
         "roles": list(t.roles),
-        "fields": [_field_dict(f) for f in t.fields],
+        "fields": [field_describe(f) for f in t.fields],
         "guards": [
             {"name": g.name, "params": dict(g.params), "message": g.message} for g in t.guards
         ],

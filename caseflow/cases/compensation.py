@@ -107,11 +107,14 @@ def compensation_compute(values: dict) -> dict:
     naming every bad field; pure (no database)."""
     if not isinstance(values, dict):
         raise ValidationFailed(
-            "应为 JSON 对象", message_en="the worksheet must be an object", fields={"body": "object"}
+            "应为 JSON 对象",
+            message_en="the worksheet must be an object",
+            fields={"body": "object"},
         )
     errors = {k: "未知的字段 / unknown field" for k in values if k not in FIELDS}
     basis = values.get("basis")
-    if basis not in BASIS_LABELS:
+    if not isinstance(basis, str) or basis not in BASIS_LABELS:
+        basis = None
         errors["basis"] = (
             "计算依据应为 actual_loss、infringer_profit、licence_fee 或 statutory 之一"
             " / must be one of actual_loss, infringer_profit, licence_fee, statutory"
@@ -126,9 +129,11 @@ def compensation_compute(values: dict) -> dict:
                     f"{BASIS_LABELS[basis]} / {earlier} is given, so art 71 applies it first"
                 )
                 break
-        for later, figure, _label in BASES[order.index(basis) + 1 :]:
+        for _later, figure, _label in BASES[order.index(basis) + 1 :]:
             if _given(values.get(figure)):
-                errors[figure] = f"计算依据为{BASIS_LABELS[basis]}，不填此项 / not used with {basis}"
+                errors[figure] = (
+                    f"计算依据为{BASIS_LABELS[basis]}，不填此项 / not used with {basis}"
+                )
         if basis != "licence_fee" and _given(values.get("licence_multiple")):
             errors["licence_multiple"] = "仅用于许可使用费倍数 / only with licence_fee"
 
@@ -180,7 +185,8 @@ def compensation_compute(values: dict) -> dict:
     costs = Decimal("0.00")
     if _given(values.get("costs")):
         costs = _amount("costs", values.get("costs"), errors, label="合理开支")
-    explanation = values.get("explanation") or ""
+    explanation = values.get("explanation")
+    explanation = "" if explanation is None else explanation
     if not isinstance(explanation, str) or "\x00" in explanation or len(explanation) > 5000:
         errors["explanation"] = "说明应为不超过5000字的文本 / text of at most 5000 characters"
         explanation = ""
@@ -242,7 +248,9 @@ def _why(basis, cleaned, punitive, costs) -> str:
     if punitive is not None:
         text += f"；侵权人故意侵权且情节严重，按上述数额的{punitive}倍确定（第七十一条第一款）"
     if costs:
-        text += f"；另加权利人为制止侵权行为支付的合理开支{rmb_figures(costs)}元（第七十一条第三款）"
+        text += (
+            f"；另加权利人为制止侵权行为支付的合理开支{rmb_figures(costs)}元（第七十一条第三款）"
+        )
     return text + "。"
 
 

@@ -2,9 +2,8 @@
 agreement's terms (notices.md, "Decisions and agreements carry their reasoning").
 
 A draft is kept on the case (``case.data["drafts"][kind]``, ``kind`` the notice kind of the step
-that issues it) and may be edited while the case is in a state that step starts from; once the
-step fires, the case has left those states and the draft is the record of what was issued (the
-step's event keeps the issued text). The engine takes the drafted fields the trigger's data leaves
+that issues it) and may be edited while the case is open and that step has not fired; once it
+fires, the draft is the record of what was issued (the step's event keeps the issued text). The engine takes the drafted fields the trigger's data leaves
 out from here. Which fields are drafted is the workflow's data (``Field.drafted``), so every
 workflow that issues a reasoned document (adjudication, mediation, the penalty procedure) shares
 this one mechanism.
@@ -44,12 +43,23 @@ def draft_fields(workflow: str, kind: str) -> tuple:
 
 
 def draft_kinds_open(case: Case) -> list[str]:
-    """The kinds that may be drafted now: a step issuing them starts from the case's state."""
-    return [
-        kind
-        for kind, rows in draft_steps(case.workflow).items()
-        if any(case.state in row.sources for row in rows)
-    ]
+    """The kinds that may be drafted now: the case is open and no step issuing the kind has
+    fired yet (a decision may be drafted from acceptance on; once issued, it is the record)."""
+    from sqlalchemy import select
+
+    steps = draft_steps(case.workflow)
+    if case.is_closed or not steps:
+        return []
+    fired = set(
+        db.session.scalars(
+            select(Event.trigger).where(
+                Event.case_id == case.id,
+                Event.kind == "transition",
+                Event.trigger.in_([row.trigger for rows in steps.values() for row in rows]),
+            )
+        )
+    )
+    return [kind for kind, rows in steps.items() if not any(row.trigger in fired for row in rows)]
 
 
 def draft_get(case: Case, kind: str) -> dict:
@@ -91,7 +101,9 @@ def draft_save(case: Case, kind: str, values, *, actor, at=None) -> dict:
         )
     if not isinstance(values, dict):
         raise ValidationFailed(
-            "草稿应为 JSON 对象", message_en="the draft must be an object", fields={"draft": "object"}
+            "草稿应为 JSON 对象",
+            message_en="the draft must be an object",
+            fields={"draft": "object"},
         )
     known = {f.name for f in fields}
     errors = {k: "未知的字段 / unknown field" for k in values if k not in known}

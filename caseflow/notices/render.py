@@ -273,7 +273,8 @@ def notice_context(notice) -> dict:
     if case.data and case.data.get("accepted_at"):
         accepted_date = chinese_date(local_date(parse_instant(case.data["accepted_at"])))
     replaces_number = notice.replaces.document_number if notice.replaces_id else ""
-    correction = _earlier_notice(notice, "correction_notice")
+    # A draft's preview has no id yet, and no earlier notice to cite.
+    correction = _earlier_notice(notice, "correction_notice") if notice.id else None
     return {
         "notice": notice,
         "kind": notice.kind,

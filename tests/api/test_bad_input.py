@@ -59,6 +59,7 @@ def world(api, staff, applicant, fair):
         "exhibitor_id": fair.booth["1.1A01"].id,
         "year": 2026,
         "name": "adjudication",
+        "kind": "decision",
     }
 
 
@@ -102,6 +103,15 @@ def base_body(endpoint, ids):
         },
         "api.fairs_exhibitors_add": [{"name": "深圳某公司", "booth": "9.9Z99", "country": "CN"}],
         "api.calendar_year_load": {"days": [], "source": "test"},
+        "api.drafts_save": {"findings": "事实。", "reasoning": "理由。", "items": ["停止侵权。"]},
+        "api.compensation_put": {
+            "basis": "statutory",
+            "statutory_amount": 100000,
+            "wilful": False,
+            "costs": "5000",
+            "explanation": "参考同类案件",
+        },
+        "api.sessions_create": {"held_on": "2026-02-20", "attendees": ["张三"], "outcome": "未成"},
     }.get(endpoint, {})
 
 
@@ -224,6 +234,9 @@ _BASES = (
     "api.fairs_create",
     "api.fairs_exhibitors_add",
     "api.calendar_year_load",
+    "api.drafts_save",
+    "api.compensation_put",
+    "api.sessions_create",
 )
 
 

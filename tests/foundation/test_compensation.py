@@ -34,7 +34,9 @@ def test_the_figures_beside_the_capitals():
 
 
 def test_actual_loss_plus_costs_to_the_fen():
-    sheet = compensation_compute({"basis": "actual_loss", "actual_loss": "480000.10", "costs": 19999.9})
+    sheet = compensation_compute(
+        {"basis": "actual_loss", "actual_loss": "480000.10", "costs": 19999.9}
+    )
     assert sheet["amount"] == "500000.00"
     assert sheet["amount_capital"] == "人民币伍拾万元整" and sheet["amount_text"] == "500,000.00"
     assert "实际损失可以确定" in sheet["why"] and "合理开支" in sheet["why"]
@@ -42,7 +44,9 @@ def test_actual_loss_plus_costs_to_the_fen():
 
 
 def test_licence_fee_multiple_gives_a_range():
-    sheet = compensation_compute({"basis": "licence_fee", "licence_fee": "100000", "licence_multiple": 3})
+    sheet = compensation_compute(
+        {"basis": "licence_fee", "licence_fee": "100000", "licence_multiple": 3}
+    )
     assert sheet["amount"] == "300000.00"
     assert sheet["range"] == ["100000.00", "500000.00"]
     assert "许可使用费的3倍" in sheet["why"]
@@ -74,10 +78,27 @@ def test_statutory_damages_within_bounds_and_its_range():
         ({"basis": "statutory", "statutory_amount": 5000000.01}, "statutory_amount"),
         ({"basis": "statutory", "statutory_amount": 29999}, "statutory_amount"),
         ({"basis": "licence_fee", "licence_fee": 1000, "licence_multiple": 6}, "licence_multiple"),
-        ({"basis": "licence_fee", "licence_fee": 1000, "licence_multiple": 0.5}, "licence_multiple"),
-        ({"basis": "actual_loss", "actual_loss": 1000, "wilful": True, "punitive_multiple": 5.5}, "punitive_multiple"),
-        ({"basis": "actual_loss", "actual_loss": 1000, "punitive_multiple": 2}, "punitive_multiple"),
-        ({"basis": "statutory", "statutory_amount": 50000, "wilful": True, "punitive_multiple": 2}, "punitive_multiple"),
+        (
+            {"basis": "licence_fee", "licence_fee": 1000, "licence_multiple": 0.5},
+            "licence_multiple",
+        ),
+        (
+            {"basis": "actual_loss", "actual_loss": 1000, "wilful": True, "punitive_multiple": 5.5},
+            "punitive_multiple",
+        ),
+        (
+            {"basis": "actual_loss", "actual_loss": 1000, "punitive_multiple": 2},
+            "punitive_multiple",
+        ),
+        (
+            {
+                "basis": "statutory",
+                "statutory_amount": 50000,
+                "wilful": True,
+                "punitive_multiple": 2,
+            },
+            "punitive_multiple",
+        ),
         ({"basis": "actual_loss", "actual_loss": "12.345"}, "actual_loss"),
         ({"basis": "actual_loss", "actual_loss": -1}, "actual_loss"),
         ({"basis": "actual_loss", "actual_loss": "NaN"}, "actual_loss"),
