@@ -12,6 +12,7 @@ from caseflow.errors import DomainError
 from caseflow.extensions import db
 from caseflow.web import bp
 from caseflow.web import selectors as sel
+from caseflow.web.case_documents import documents_context
 from caseflow.web.forms import AssignForm, EvidenceForm, trigger_form_class
 from caseflow.web.helpers import workflow_steps
 
@@ -45,7 +46,9 @@ def _notices(case) -> list:
     return list(db.session.scalars(select(Notice).where(Notice.case_id == case.id).order_by(Notice.id)))
 
 
-def _render_case(case, *, forms=None, open_trigger=None, evidence_form=None, status=200):
+def _render_case(
+    case, *, forms=None, open_trigger=None, evidence_form=None, documents=None, status=200
+):
     transitions = _available(case, current_user)
     forms = dict(forms or {})
     for transition in transitions:
@@ -85,6 +88,8 @@ def _render_case(case, *, forms=None, open_trigger=None, evidence_form=None, sta
             forms=forms,
             open_trigger=open_trigger,
             assign_form=assign_form,
+            # Drafts, compensation, mediation sessions, the confirmation bundle.
+            documents=documents_context(case, current_user, forms=documents),
         ),
         status,
     )
