@@ -135,7 +135,7 @@ def draft_save(case: Case, kind: str, values, *, actor, at=None) -> dict:
             actor_id=actor.id,
             occurred_at=now,
             recorded_at=now,
-            note=f"保存文书草稿 {kind}",
+            note=f"保存文书草稿：{_kind_title(case, kind)}",
             # The lengths, not the text: the draft itself is on the case, the issued text on the
             # issuing step's event.
             data={
@@ -150,6 +150,12 @@ def draft_save(case: Case, kind: str, values, *, actor, at=None) -> dict:
     )
     db.session.commit()
     return draft
+
+
+def _kind_title(case, kind) -> str:
+    from caseflow.notices.kinds import kind_title
+
+    return kind_title(case.workflow, kind)
 
 
 def draft_preview_notice(case: Case, kind: str, *, now=None):

@@ -662,6 +662,7 @@ ENGLISH = {
     "协议条款（每行一项）": "Agreed terms (one per line)",
     "法院案号": "Court case number",
     "裁定书号": "Ruling number",
+    "文书草稿": "Document draft",
 }
 
 #: Labels the templates look up at run time (tabs, badges) that extraction cannot see.
