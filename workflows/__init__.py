@@ -3,6 +3,7 @@
 ``WORKFLOWS`` maps each workflow's ``NAME`` to its module; ``get(name)`` looks one up.
 """
 
+from functools import cache
 from types import ModuleType
 
 from workflows import adjudication, fair_complaint, intake, mediation, pre_exam
@@ -30,3 +31,10 @@ def transition(workflow: ModuleType, trigger: str):
 def clock(workflow: ModuleType, name: str):
     """The ``ClockDef`` called ``name`` in ``workflow``, or None."""
     return next((c for c in workflow.CLOCKS if c.name == name), None)
+
+
+@cache
+def watch_clock_names() -> frozenset:
+    """Names of the watch clocks (``ClockDef.watch``): someone else's deadline the centre follows
+    (a court's ruling). They alert the caseworker but never count as the centre's lateness."""
+    return frozenset(c.name for m in WORKFLOWS.values() for c in m.CLOCKS if c.watch)

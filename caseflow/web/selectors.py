@@ -14,6 +14,7 @@ from sqlalchemy import case as sql_case
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+import workflows
 from caseflow.accounts.models import Unit, User
 from caseflow.cases.models import Case, CaseLink, Event
 from caseflow.cases.selectors import case_get
@@ -230,6 +231,9 @@ def _late_clocks(user, *, due_from, due_to):
     """Running clocks of open cases due in [due_from, due_to): the soonest LIST_LIMIT, and the total
     (both from ``ix_clocks_status_due_at``)."""
     condition = [Clock.status == "running", Case.is_closed.is_(False), Clock.due_at < due_to]
+    # A watch clock (a court's ruling) is not the centre's deadline: it alerts its caseworker
+    # but is never listed as the centre being late.
+    condition.append(Clock.name.not_in(sorted(workflows.watch_clock_names())))
     if due_from is not None:
         condition.append(Clock.due_at >= due_from)
     joined = (

@@ -66,8 +66,12 @@ def test_a_decision_is_drafted_previewed_then_issued_with_its_reasoning(app, api
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["draft"]["items"] == draft["items"]
 
+    # The compensation worksheet shows beside the draft as a reference, never on the notice.
+    worksheet = {"basis": "statutory", "statutory_amount": 500000}
+    assert worker.put(f"/api/v1/cases/{case_id}/compensation", json=worksheet).status_code == 200
     html = worker.get(f"/api/v1/cases/{case_id}/drafts/decision/preview?format=html")
     assert html.status_code == 200 and "草稿" in html.text and "经审理查明" in html.text
+    assert "赔偿数额参考" in html.text and "人民币伍拾万元整" in html.text
     pdf = worker.get(f"/api/v1/cases/{case_id}/drafts/decision/preview")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
 
@@ -82,6 +86,7 @@ def test_a_decision_is_drafted_previewed_then_issued_with_its_reasoning(app, api
     assert "一、被请求人立即停止销售侵权产品。二、被请求人销毁库存侵权产品。" in text
     assert "即2026年4月16日前" in text  # the suit deadline, from the appeal clock
     assert NOTE not in text
+    assert "赔偿数额参考" not in text and "人民币伍拾万元整" not in text
 
     # Once the step has fired the draft is the record: no more edits.
     locked = worker.put(f"/api/v1/cases/{case_id}/drafts/decision", json=draft)
@@ -341,3 +346,29 @@ def test_a_bundle_with_200_mb_of_evidence_streams_with_flat_memory(app, api, sta
             f.get("filename"): f["sha256"] for f in manifest["files"] if f["kind"] == "evidence"
         }
         assert by_name == digests
+
+
+def test_the_court_ruling_clock_alerts_the_caseworker_and_never_escalates(api, staff):
+    """A watch clock: due-soon and overdue alerts to chase the court, no escalation to the
+    unit's head, and not on the dashboard's list of the centre's late clocks."""
+    from datetime import datetime
+
+    from caseflow.alerts.models import Alert
+    from caseflow.alerts.services import sla_sweep
+    from caseflow.clocks.models import Clock
+    from caseflow.web.selectors import _late_clocks
+
+    worker = api(staff["PD"]["caseworker"])
+    case, flow = _agreed_mediation(worker)
+    flow.fire("apply_confirmation", local("2026-04-20"), data={"court": "上海市浦东新区人民法院"})
+    clock = db.session.scalar(
+        db.select(Clock).where(Clock.case_id == case["id"], Clock.name == "court_ruling")
+    )
+    # Far past the due date (05-06) and past any escalation moment.
+    sla_sweep(now=datetime.fromisoformat(local("2026-06-30")))
+    levels = set(db.session.scalars(db.select(Alert.level).where(Alert.clock_id == clock.id)))
+    assert levels == {"due_soon", "overdue"}
+    late, _total = _late_clocks(
+        staff["PD"]["supervisor"], due_from=None, due_to=datetime.fromisoformat(local("2026-06-30"))
+    )
+    assert all(c.name != "court_ruling" for c, _case in late)
