@@ -80,13 +80,37 @@ def _transition_row(wf, trigger: str):
 
 # --- data validation ---------------------------------------------------------------------------
 
+#: The longest text a field takes (a decision's findings run to a few thousand characters; fifty
+#: thousand is far beyond any real document and far below what a PDF render can bear).
+TEXT_MAX_CHARS = 50_000
+#: The most operative items or terms one document carries.
+LINES_MAX = 100
 
-def _clean_field(spec, value):
+
+def _clean_text(value, *, limit=TEXT_MAX_CHARS):
+    if not isinstance(value, str):
+        raise ValueError("应为文本 / must be text")
+    if "\x00" in value:
+        # A NUL byte is never typed; PostgreSQL refuses it in text and a PDF cannot print it.
+        raise ValueError("含有非法字符（NUL） / contains a NUL character")
+    if len(value) > limit:
+        raise ValueError(f"不能超过{limit}个字符 / longer than {limit} characters")
+    return value.strip()
+
+
+def clean_field(spec, value):
     """The cleaned value of one field, or raise ValueError with the reason (Chinese / English)."""
     if spec.type in ("string", "text"):
-        if not isinstance(value, str):
-            raise ValueError("应为文本 / must be text")
-        return value.strip()
+        return _clean_text(value)
+    if spec.type == "lines":
+        if isinstance(value, str):
+            raise ValueError("应为文本列表，每项一条 / must be a list of texts")
+        if not isinstance(value, list) or len(value) > LINES_MAX:
+            raise ValueError(f"应为不超过{LINES_MAX}项的文本列表 / a list of at most {LINES_MAX}")
+        lines = [_clean_text(v) for v in value]
+        if sum(len(v) for v in lines) > TEXT_MAX_CHARS:
+            raise ValueError(f"合计不能超过{TEXT_MAX_CHARS}个字符 / longer than {TEXT_MAX_CHARS}")
+        return [v for v in lines if v]
     if spec.type == "instant":
         if not isinstance(value, str):
             raise ValueError("应为 ISO 8601 时间 / must be an ISO 8601 instant")
@@ -102,7 +126,7 @@ def _clean_field(spec, value):
     if spec.type == "names":
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             raise ValueError("应为姓名列表 / must be a list of names")
-        return [v.strip() for v in value]
+        return [_clean_text(v, limit=200) for v in value]
     if spec.type == "boolean":
         if not isinstance(value, bool):
             raise ValueError("应为 true 或 false / must be true or false")
@@ -129,6 +153,29 @@ def _clean_amount(value):
     return int(value) if value.is_integer() else value
 
 
+def _is_watch_clock(workflow_name: str, name: str) -> bool:
+    definition = workflows.clock(workflows.get(workflow_name), name)
+    return definition is not None and definition.watch
+
+
+def _empty(value) -> bool:
+    return value is None or value == "" or value == []
+
+
+def _with_draft(case, row, data):
+    """``data`` completed from the case's saved draft of the step's document: a drafted field the
+    trigger's data leaves out is the draft's (notices.md: drafted on the case before the step)."""
+    drafted = [f.name for f in row.fields if f.drafted]
+    if not drafted or row.notice is None or not isinstance(data, dict):
+        return data
+    draft = ((case.data or {}).get("drafts") or {}).get(row.notice.kind) or {}
+    out = dict(data)
+    for name in drafted:
+        if _empty(out.get(name)) and not _empty(draft.get(name)):
+            out[name] = draft[name]
+    return out
+
+
 def _clean_data(row, data: dict) -> dict:
     """``data`` checked against the trigger's fields: (cleaned data, with instants parsed)."""
     if data is None:
@@ -140,15 +187,18 @@ def _clean_data(row, data: dict) -> dict:
     cleaned, errors = dict(data), {}
     for spec in row.fields:
         value = data.get(spec.name)
-        if value is None or value == "" or value == []:
+        if not _empty(value):
+            try:
+                value = clean_field(spec, value)
+            except ValueError as exc:
+                errors[spec.name] = f"{spec.label}：{exc}"
+                continue
+        if _empty(value):
             if spec.required:
                 errors[spec.name] = f"必填：{spec.label} / required"
             cleaned.pop(spec.name, None)
             continue
-        try:
-            cleaned[spec.name] = _clean_field(spec, value)
-        except ValueError as exc:
-            errors[spec.name] = f"{spec.label}：{exc}"
+        cleaned[spec.name] = value
     if errors:
         raise ValidationFailed(
             "请补全或更正：" + "；".join(errors.values()),
@@ -293,6 +343,9 @@ def _apply_clocks(case, row, *, at, actor, event, note):
                 # refusal comes before the clock service writes anything.
                 clocks.clock_stop(case, name, at=at, actor=actor, event=event)
                 clock_start_defined(case, name, started_at=at, actor=actor, event=event)
+        elif effect.action == "stop" and _is_watch_clock(case.workflow, name):
+            # Someone else's deadline: ending it is never the centre's met or breached.
+            clocks.clock_cancel(case, name, at=at, actor=actor, event=event)
         elif effect.action == "stop":
             clocks.clock_stop(case, name, at=at, actor=actor, event=event)
         elif effect.action == "cancel":
@@ -465,7 +518,7 @@ def _fire(case: Case, trigger: str, actor: Actor, occurred_at, note, data, versi
         )
     now = utcnow()
     at = _occurred_at(case, occurred_at, now)
-    cleaned = _clean_data(row, data)
+    cleaned = _clean_data(row, _with_draft(case, row, data))
     for guard in row.guards:
         GUARDS[guard.name](case, guard, at, cleaned)
     note = note or ""
@@ -564,12 +617,14 @@ def available_triggers(case: Case, user: Actor | None) -> list:
     return [t for t in wf.TRANSITIONS if case.state in t.sources and user.role in t.roles]
 
 
-def _field_dict(f):
+def field_describe(f) -> dict:
     out = {"name": f.name, "type": f.type, "label": f.label, "required": f.required}
     if f.choices:
         out["choices"] = [{"value": v, "label": label} for v, label in f.choices]
     if f.help:
         out["help"] = f.help
+    if f.drafted:
+        out["drafted"] = True
     return out
 
 
@@ -580,7 +635,7 @@ def transition_describe(t) -> dict:
         "sources": list(t.sources),
         "dest": t.dest,
         "roles": list(t.roles),
-        "fields": [_field_dict(f) for f in t.fields],
+        "fields": [field_describe(f) for f in t.fields],
         "guards": [
             {"name": g.name, "params": dict(g.params), "message": g.message} for g in t.guards
         ],

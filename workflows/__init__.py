@@ -3,6 +3,8 @@
 ``WORKFLOWS`` maps each workflow's ``NAME`` to its module; ``get(name)`` looks one up.
 """
 
+from functools import cache
+
 from workflows import adjudication, credit, fair_complaint, intake, mediation, penalty, pre_exam
 from workflows._schema import ClockDef, State, Transition, WorkflowModule
 
@@ -49,3 +51,10 @@ def is_court_clock(workflow_name: str, clock_name: str) -> bool:
     module = WORKFLOWS.get(workflow_name)
     definition = clock(module, clock_name) if module else None
     return bool(definition is not None and getattr(definition, "court", False))
+
+
+@cache
+def watch_clock_names() -> frozenset:
+    """Names of the watch clocks (``ClockDef.watch``): someone else's deadline the centre follows
+    (a court's ruling). They alert the caseworker but never count as the centre's lateness."""
+    return frozenset(c.name for m in WORKFLOWS.values() for c in m.CLOCKS if c.watch)

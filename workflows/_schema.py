@@ -19,7 +19,9 @@ ADDRESSEES = ("complainant", "respondent", "applicant", "exhibitor")
 #: ``string`` one line; ``text`` several lines; ``instant`` an ISO 8601 date-time;
 #: ``choice`` one of ``choices``; ``names`` a list of non-empty strings; ``boolean``;
 #: ``amount`` a sum of money in RMB, a number not below zero (stored as a number).
-FIELD_TYPES = ("string", "text", "instant", "choice", "names", "boolean", "amount")
+#: ``lines`` a list of texts, printed numbered (the operative items of a decision, the terms of an
+#: agreement).
+FIELD_TYPES = ("string", "text", "instant", "choice", "names", "boolean", "amount", "lines")
 
 #: Clock effects a transition may have, applied in the order written.
 #: ``start`` of a clock that is already active restarts it (the old row is stopped first).
@@ -56,6 +58,9 @@ class Field:
     #: For ``choice``: ``((value, label), ...)``.
     choices: tuple = ()
     help: str = ""
+    #: Drafted on the case before the step (``caseflow.cases.drafts``): when the trigger's data
+    #: leaves it out, the engine takes it from the saved draft of the step's notice kind.
+    drafted: bool = False
 
     @property
     def choice_values(self) -> tuple:
@@ -169,6 +174,11 @@ class ClockDef:
     #: national calendar only, and a centre's local closures never move it (deadlines.md §1).
     court: bool = False
 
+    #: A watch clock tracks someone else's deadline (a court's): it alerts the caseworker when it
+    #: runs out, and ending it never counts as the centre's deadline met or breached (the engine
+    #: cancels it instead of stopping it).
+    watch: bool = False
+
 
 class WorkflowModule(Protocol):
     """The shape of every module in ``workflows/`` (its docstring says the procedure and its legal
@@ -225,11 +235,32 @@ def extend(clock):
     return ClockEffect("extend", clock)
 
 
+def cancel(clock):
+    return ClockEffect("cancel", clock)
+
+
 STOP_ALL = ClockEffect("stop_all")
 PAUSE_ALL = ClockEffect("pause_all")
 RESUME_ALL = ClockEffect("resume_all")
 
 REASON = Field("reason", "text", "理由")
+
+# The structured text of a decision (行政裁决书, 行政处罚决定书) and an agreement (调解协议书),
+# drafted on the case before the step that issues it (notices.md, "Decisions and agreements carry
+# their reasoning"). The keys are the same in every workflow; a workflow may relabel them.
+FINDINGS = Field(
+    "findings", "text", "经审理查明（认定的事实）", drafted=True, help="分段书写；不含内部备注"
+)
+REASONING = Field("reasoning", "text", "本中心认为（理由及依据）", drafted=True)
+ITEMS = Field("items", "lines", "裁决事项（每行一项，自动编号）", drafted=True)
+TERMS = Field("terms", "lines", "协议条款（每行一项，自动编号）", drafted=True)
+#: A decision: findings, reasoning and at least one operative item, all required.
+DECISION_FIELDS = (FINDINGS, REASONING, ITEMS)
+#: An agreement: the agreed terms; the facts of the dispute are optional.
+AGREEMENT_FIELDS = (
+    Field("findings", "text", "纠纷主要事实及争议事项", required=False, drafted=True),
+    TERMS,
+)
 
 
 def clock_period(clock: ClockDef, *, profile: dict | None = None, variant: str | None = None):

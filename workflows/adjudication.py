@@ -10,6 +10,8 @@ licensee if the patentee does not file, an ordinary licensee only if authorised 
 """
 
 from workflows._schema import (
+    AGREEMENT_FIELDS,
+    DECISION_FIELDS,
     PAUSE_ALL,
     REASON,
     RESUME_ALL,
@@ -219,6 +221,8 @@ TRANSITIONS = (
         sources=("under_review", "hearing_scheduled"),
         dest="settled",
         roles=("caseworker",),
+        # The 调解书 sets out what the parties agreed (notices.md): drafted on the case first.
+        fields=AGREEMENT_FIELDS,
         clocks=(STOP_ALL,),
         notice=NoticeSpec("settlement", "complainant"),
     ),
@@ -236,6 +240,9 @@ TRANSITIONS = (
                 required=False,
                 choices=(("infringing", "构成侵权，责令停止"), ("not_infringing", "不构成侵权")),
             ),
+            # 经审理查明, 本中心认为 and the numbered items: an appealed decision needs its
+            # reasoning on paper (行政诉讼法 art 34: the authority proves its decision).
+            *DECISION_FIELDS,
         ),
         # The decision settles every step window still open (a case resumed from a suspension
         # goes to review even if it was suspended before service or the answer): otherwise those

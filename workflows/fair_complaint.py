@@ -157,6 +157,8 @@ TRANSITIONS = (
         sources=_AFTER_NOTICE,
         dest="mediated",
         roles=("desk_officer",),
+        # An on-site agreement is short and written at the booth: its terms are optional.
+        fields=(Field("terms", "lines", "协议条款（每行一项）", required=False, drafted=True),),
         clocks=(STOP_ALL,),
         notice=NoticeSpec("agreement", "complainant"),
     ),

@@ -8,6 +8,7 @@ for judicial confirmation within 30 days [V].
 """
 
 from workflows._schema import (
+    AGREEMENT_FIELDS,
     REASON,
     ClockDef,
     Field,
@@ -15,6 +16,7 @@ from workflows._schema import (
     NoticeSpec,
     State,
     Transition,
+    cancel,
     extend,
     start,
     stop,
@@ -42,6 +44,9 @@ STATES = (
 INITIAL = "requested"
 
 OPENING_CLOCKS = ()
+
+#: The court's ruling (民事裁定书) number, e.g. (2026)粤2071民特123号: required to record it.
+_RULING_NUMBER = Field("ruling_number", "string", "裁定书号")
 
 TRANSITIONS = (
     Transition(
@@ -87,6 +92,7 @@ TRANSITIONS = (
         sources=("in_mediation",),
         dest="agreed",
         roles=("caseworker",),
+        fields=AGREEMENT_FIELDS,
         clocks=(stop("mediation"), start("confirmation_window")),
         notice=NoticeSpec("agreement", "complainant"),
     ),
@@ -115,8 +121,13 @@ TRANSITIONS = (
         sources=("agreed",),
         dest="confirmation_pending",
         roles=("caseworker",),
-        fields=(Field("court", "string", "受理法院", required=False),),
-        clocks=(stop("confirmation_window"),),
+        fields=(
+            Field("court", "string", "受理法院"),
+            # 法院案号: often only known once the court accepts, so optional at filing.
+            Field("court_case_number", "string", "法院案号", required=False),
+        ),
+        clocks=(stop("confirmation_window"), start("court_ruling")),
+        occurred_at_label="向法院提交申请时间",
     ),
     Transition(
         "record_confirmation",
@@ -124,6 +135,9 @@ TRANSITIONS = (
         sources=("confirmation_pending",),
         dest="confirmed",
         roles=("caseworker",),
+        fields=(_RULING_NUMBER,),
+        clocks=(cancel("court_ruling"),),
+        occurred_at_label="裁定书送达时间",
     ),
     Transition(
         "record_confirmation_refusal",
@@ -131,6 +145,9 @@ TRANSITIONS = (
         sources=("confirmation_pending",),
         dest="confirmation_refused",
         roles=("caseworker",),
+        fields=(_RULING_NUMBER, Field("reason", "text", "驳回理由", required=False)),
+        clocks=(cancel("court_ruling"),),
+        occurred_at_label="裁定书送达时间",
     ),
     Transition(
         "close",
@@ -168,5 +185,17 @@ CLOCKS = (
         start_basis="the agreement",
         basis="人民调解法 art 33; 民事诉讼法 art 205",
         evidence="V",
+    ),
+    ClockDef(
+        # The court's clock, not ours: 3 days to accept, 15 days from acceptance to rule (+10 with
+        # the president's approval). Counted from the filing, it tells the caseworker when to
+        # chase the court; it is cancelled, never met or breached, when the ruling is recorded.
+        "court_ruling",
+        "法院司法确认期限（跟踪）",
+        "15 days",
+        start_basis="the application to the court (apply_confirmation)",
+        basis="最高人民法院关于人民调解协议司法确认程序的若干规定(2011) arts 4–5",
+        evidence="V",
+        watch=True,
     ),
 )

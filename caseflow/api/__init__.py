@@ -111,6 +111,7 @@ def me():
 ROUTE_MODULES = (
     "caseflow.api.workflows",
     "caseflow.api.cases",
+    "caseflow.api.case_documents",
     "caseflow.api.openapi",
     "caseflow.api.calendar",
     "caseflow.api.applicants",

@@ -372,6 +372,59 @@ def _schemas() -> dict:
             },
             required=("trigger",),
         ),
+        # Drafts, compensation, mediation sessions (caseflow.api.case_documents).
+        "Draft": _obj(
+            {
+                "findings": _text(50000, nullable=True, description="经审理查明; paragraphs"),
+                "reasoning": _text(50000, nullable=True, description="本中心认为"),
+                "items": {
+                    "type": "array",
+                    "nullable": True,
+                    "items": _text(50000),
+                    "description": "the operative items, numbered when printed",
+                },
+                "terms": {
+                    "type": "array",
+                    "nullable": True,
+                    "items": _text(50000),
+                    "description": "an agreement's terms, numbered when printed",
+                },
+            },
+            description="the drafted fields of the step's document (GET .../drafts)",
+        ),
+        "Compensation": _obj(
+            {
+                "basis": _text(
+                    20, enum=["actual_loss", "infringer_profit", "licence_fee", "statutory"]
+                ),
+                **{
+                    name: {
+                        "nullable": True,
+                        "description": f"{what}: a number or a decimal string, to the fen",
+                    }
+                    for name, what in (
+                        ("actual_loss", "the right holder's actual loss (RMB)"),
+                        ("infringer_profit", "the infringer's profits (RMB)"),
+                        ("licence_fee", "a reasonable licence fee (RMB)"),
+                        ("licence_multiple", "1–5"),
+                        ("statutory_amount", "30,000–5,000,000 RMB"),
+                        ("punitive_multiple", "1–5, with wilful"),
+                        ("costs", "reasonable costs of stopping the infringement (RMB)"),
+                    )
+                },
+                "wilful": {"type": "boolean", "nullable": True},
+                "explanation": _text(5000, nullable=True),
+            },
+            required=("basis",),
+        ),
+        "MediationSession": _obj(
+            {
+                "held_on": _text(10, format="date"),
+                "attendees": {"type": "array", "items": _text(100)},
+                "outcome": _text(5000),
+            },
+            required=("held_on", "attendees", "outcome"),
+        ),
         "Assign": _obj(
             {
                 "assignee": _text(
@@ -738,6 +791,78 @@ def _paths() -> dict:
                 "Assign the case (supervisors and admins of its unit)",
                 {"200": ok(_ref("Case"))},
                 body=_ref("Assign"),
+                params=[case_id],
+            )
+        },
+        "/cases/{case_id}/drafts": {
+            "get": _op(
+                "The case's drafts: which may be edited now, their fields and saved text",
+                {"200": ok({"type": "object"})},
+                params=[case_id],
+            )
+        },
+        "/cases/{case_id}/drafts/{kind}": {
+            "put": _op(
+                "Save the draft of a document (editable until the step that issues it fires)",
+                {"200": ok({"type": "object"})},
+                body=_ref("Draft"),
+                params=[case_id, _path("kind")],
+            )
+        },
+        "/cases/{case_id}/drafts/{kind}/preview": {
+            "get": _op(
+                "The draft rendered as the notice will be: PDF, or HTML with format=html",
+                {
+                    "200": {
+                        "description": "the preview",
+                        "content": {
+                            "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                            "text/html": {"schema": {"type": "string"}},
+                        },
+                    }
+                },
+                params=[
+                    case_id,
+                    _path("kind"),
+                    _query("format", {"type": "string", "enum": ["pdf", "html"]}),
+                ],
+            )
+        },
+        "/cases/{case_id}/compensation": {
+            "get": _op(
+                "The compensation worksheet (null when none)",
+                {"200": ok({"type": "object"})},
+                params=[case_id],
+            ),
+            "put": _op(
+                "Compute and keep the compensation worksheet (Patent Law art 71)",
+                {"200": ok({"type": "object"})},
+                body=_ref("Compensation"),
+                params=[case_id],
+            ),
+        },
+        "/cases/{case_id}/mediation-sessions": {
+            "get": _op(
+                "The mediation session log", {"200": ok({"type": "object"})}, params=[case_id]
+            ),
+            "post": _op(
+                "Record a mediation session",
+                {"201": ok({"type": "object"}, "Created")},
+                body=_ref("MediationSession"),
+                params=[case_id],
+            ),
+        },
+        "/cases/{case_id}/confirmation-bundle": {
+            "get": _op(
+                "One ZIP for the court, streamed: notices, evidence, audit trail, manifest.json",
+                {
+                    "200": {
+                        "description": "the ZIP",
+                        "content": {
+                            "application/zip": {"schema": {"type": "string", "format": "binary"}}
+                        },
+                    }
+                },
                 params=[case_id],
             )
         },

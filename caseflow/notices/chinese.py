@@ -55,3 +55,75 @@ def deadline_text(clock, due_at: datetime | None = None) -> str:
 def instant_text(instant: datetime) -> str:
     local = to_local(instant)
     return f"{chinese_date(local.date())}{local.hour}时{local.minute:02d}分"
+
+
+_CAPITAL_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+_CAPITAL_SMALL_UNITS = ("", "拾", "佰", "仟")
+_CAPITAL_BIG_UNITS = ("", "万", "亿", "万亿")
+
+
+def _capital_group(n: int) -> str:
+    """0–9999 in capitals, with 零 for the inner zeros (1005 → 壹仟零伍)."""
+    out, zero = "", False
+    for position in range(3, -1, -1):
+        digit = n // 10**position % 10
+        if digit == 0:
+            zero = bool(out)
+            continue
+        if zero:
+            out += "零"
+            zero = False
+        out += _CAPITAL_DIGITS[digit] + _CAPITAL_SMALL_UNITS[position]
+    return out
+
+
+def rmb_capital(amount) -> str:
+    """人民币伍拾万元整 — an amount in yuan (a ``Decimal`` to the fen) in the capitals an amount
+    is written in on a document (大写金额, 《支付结算办法》附件 正确填写票据和结算凭证的基本规定):
+    壹拾 is written out, 零 marks skipped places, 整 closes an amount without fen."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    amount = Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if amount < 0:
+        raise ValueError("a negative amount has no capital form")
+    fen_total = int(amount * 100)
+    yuan, fen_part = divmod(fen_total, 100)
+    jiao, fen = divmod(fen_part, 10)
+    if yuan >= 10**16:
+        raise ValueError("amount too large")
+    text = ""
+    if yuan:
+        groups = []
+        rest = yuan
+        while rest:
+            rest, group = divmod(rest, 10000)
+            groups.append(group)
+        pending_zero = False
+        for index in range(len(groups) - 1, -1, -1):
+            group = groups[index]
+            if group == 0:
+                pending_zero = bool(text)
+                continue
+            if text and (pending_zero or group < 1000):
+                text += "零"
+            text += _capital_group(group) + _CAPITAL_BIG_UNITS[index]
+            pending_zero = False
+        text += "元"
+    if not jiao and not fen:
+        return "人民币" + (text or "零元") + "整"
+    if jiao:
+        text += _CAPITAL_DIGITS[jiao] + "角"
+    elif yuan:
+        text += "零"
+    if fen:
+        text += _CAPITAL_DIGITS[fen] + "分"
+    else:
+        text += "整"
+    return "人民币" + text
+
+
+def rmb_figures(amount) -> str:
+    """500,000.00 — the figures printed beside the capitals."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return f"{Decimal(amount).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"

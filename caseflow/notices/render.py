@@ -8,6 +8,7 @@ import base64
 import io
 import mimetypes
 import os
+import re
 
 import qrcode
 import qrcode.image.svg
@@ -17,7 +18,12 @@ from sqlalchemy import select
 from caseflow.accounts.models import Unit
 from caseflow.clocks.models import Clock, ClockEntry
 from caseflow.extensions import db
-from caseflow.notices.chinese import chinese_numeral_date, deadline_text, instant_text
+from caseflow.notices.chinese import (
+    chinese_number,
+    chinese_numeral_date,
+    deadline_text,
+    instant_text,
+)
 from caseflow.notices.kinds import kind_announced_clocks, kind_family, kind_legal_basis
 from caseflow.notices.models import Notice
 from caseflow.timeutil import chinese_date, local_date, parse_instant
@@ -178,12 +184,67 @@ def _earlier_notice(notice, kind: str):
     )
 
 
-def _contact(profile: dict) -> dict:
-    """The unit's contact block: a dict (person, phone, address) or one line of text."""
+def _contact(profile: dict, names=()) -> dict:
+    """The unit's contact block: a dict (person, phone, address) or one line of text.
+
+    A contact line that begins with the unit's name (often its short name) loses it: the masthead
+    and the signature name the unit once, by its full name, and a reader must not meet two names
+    for one issuer."""
     contact = profile.get("contact") or {}
     if isinstance(contact, str):
-        return {"text": contact}
+        text = contact.strip()
+        for name in sorted({n for n in names if n}, key=len, reverse=True):
+            squeezed = re.sub(r"\s+", "", name)
+            pattern = r"\s*".join(map(re.escape, squeezed))
+            text = re.sub(rf"^{pattern}[\s，,:：]*", "", text)
+        return {"text": text} if text else {}
     return dict(contact)
+
+
+def clause(text) -> str:
+    """Free text set inside a printed sentence: trimmed, without its own closing punctuation (the
+    template supplies it), so a reason never ends a sentence twice or not at all."""
+    return _text(text).rstrip("。．.；;，,、 ") if text else ""
+
+
+def paragraphs(text) -> list[str]:
+    """A drafted text as printed paragraphs: one per non-empty line, each ending a sentence."""
+    out = []
+    for line in _text(text).splitlines():
+        line = line.strip()
+        if line:
+            out.append(line if line[-1] in "。！？；：”）)" else line + "。")
+        # An empty line is only a paragraph break.
+    return out
+
+
+def numbered(lines) -> list[str]:
+    """Operative items or terms, each ending with a full stop; the template numbers them."""
+    if isinstance(lines, str):
+        lines = lines.splitlines()
+    return paragraphs("\n".join(str(x) for x in (lines or []) if isinstance(x, str)))
+
+
+def _attachments(notice, case) -> list[str]:
+    """What a letter may say it encloses: only what the case actually holds. A 移交函 must not
+    claim an answer that was never received (procedures.md §5: the answer is optional)."""
+    from caseflow.cases.evidence import Evidence
+    from caseflow.cases.models import Event
+
+    out = ["投诉材料"]
+    answered = db.session.scalar(
+        select(Event.id)
+        .where(Event.case_id == case.id, Event.trigger == "receive_answer")
+        .limit(1)
+    )
+    if answered is not None:
+        out.append("答辩材料")
+    evidence = db.session.scalar(
+        select(db.func.count(Evidence.id)).where(Evidence.case_id == case.id)
+    )
+    if evidence:
+        out.append(f"证据材料{evidence}件")
+    return out
 
 
 def _addressee_name(notice, data: dict) -> str:
@@ -205,7 +266,8 @@ def notice_context(notice) -> dict:
     """Everything a notice template may print, read from the case, the event and the clocks."""
     case, unit, event = notice.case, notice.unit, notice.event
     data = dict(event.data or {}) if event is not None else {}
-    note = event.note if event is not None else ""
+    # The caseworker's note (event.note) is internal: it is never read here, so no notice can
+    # print it (notices.md).
     issued_on = local_date(notice.issued_at)
     complainant, respondent = _party(case, "complainant"), _party(case, "respondent")
     labels = PARTY_LABELS.get(case.workflow, ("申请人", "被申请人"))
@@ -217,7 +279,8 @@ def notice_context(notice) -> dict:
     if case.data and case.data.get("accepted_at"):
         accepted_date = chinese_date(local_date(parse_instant(case.data["accepted_at"])))
     replaces_number = notice.replaces.document_number if notice.replaces_id else ""
-    correction = _earlier_notice(notice, "correction_notice")
+    # A draft's preview has no id yet, and no earlier notice to cite.
+    correction = _earlier_notice(notice, "correction_notice") if notice.id else None
     return {
         "notice": notice,
         "kind": notice.kind,
@@ -247,10 +310,21 @@ def notice_context(notice) -> dict:
         "received_date": chinese_date(local_date(case.received_at)),
         "accepted_date": accepted_date,
         "occurred_date": chinese_date(issued_on),
-        "note": note,
-        # The transition's reason field (reject, disqualify, terminate…), else its note.
-        "reason": _text(data.get("reason")) if workflow_reason_is_text(case, data) else note,
-        "items": _text(data.get("items")) or _text(data.get("missing")),
+        # The transition's reason field (reject, disqualify, terminate…); never the note.
+        "reason": clause(data.get("reason")) if workflow_reason_is_text(case, data) else "",
+        "items": clause(data.get("items")) or clause(data.get("missing")),
+        # A decision's or agreement's drafted text (workflows._schema.DECISION_FIELDS).
+        "findings": paragraphs(data.get("findings")),
+        "reasoning": paragraphs(data.get("reasoning")),
+        "operative_items": numbered(data.get("items")) if isinstance(data.get("items"), list) else [],
+        "terms": numbered(data.get("terms")),
+        "preview": bool(getattr(notice, "preview", False)),
+        "chinese_number": chinese_number,
+        # Beside a draft only, as a reference; an issued notice never prints the estimate.
+        "compensation": (case.data or {}).get("compensation")
+        if getattr(notice, "preview", False)
+        else None,
+        "attachments": _attachments(notice, case) if notice.kind == "referral_letter" else [],
         "department": data.get("department_name")
         or dict(DEPARTMENTS).get(data.get("department"), "有关部门"),
         "referral_target": _referral_target(data)[1],
@@ -262,7 +336,7 @@ def notice_context(notice) -> dict:
         "hearing_text": hearing_text,
         "deadlines": announced_deadlines(notice),
         "legal_basis": kind_legal_basis(case.workflow, notice.kind),
-        "contact": _contact(profile),
+        "contact": _contact(profile, (unit.name, profile.get("full_name"))),
         "seal_src": seal_data_uri(unit),
         "qr_src": qr_data_uri(verify_url(notice.verification_code)),
         "verification_code": notice.verification_code,
@@ -296,7 +370,39 @@ def notice_html(notice) -> str:
     """The notice's HTML. The template is rendered without the app's context processors: a
     document must not depend on who is logged in or on a request (the CLI retry has neither)."""
     template = current_app.jinja_env.get_template(f"notices/{notice.kind}.html")
-    return template.render(**notice_context(notice))
+    return keep_latin_together(template.render(**notice_context(notice)))
+
+
+#: A run of Latin text with spaces in it: a foreign party's name, an address, a phone number.
+_LATIN_RUN = re.compile(r"[A-Za-z0-9][\x21-\x3b\x3d\x3f-\x7e]*(?: +[\x21-\x3b\x3d\x3f-\x7e]+)+")
+#: Latin characters are about half a Chinese one wide: 40 fit half of a 28-character line.
+LATIN_RUN_MAX = 40
+_TEXT_NODE = re.compile(r">([^<]+)<")
+
+
+def keep_latin_together(html: str) -> str:
+    """Every Latin run with spaces in the body's text wrapped as one atomic box.
+
+    WeasyPrint justifies a line only by widening its spaces; a Chinese line has none, so a line
+    holding "Lumiere Design GmbH" put all of the line's slack into those two spaces. An
+    inline-block is not stretched (and does not wrap: runs longer than ``LATIN_RUN_MAX`` are left
+    alone). Only text between tags after ``<body>`` is touched, never an
+    attribute or the stylesheet."""
+    head, marker, body = html.partition("<body>")
+    if not marker:
+        return html
+
+    def wrap_run(match):
+        run = match.group(0)
+        # A run longer than a line's half (an English street address) must still wrap.
+        if len(run) > LATIN_RUN_MAX:
+            return run
+        return f'<span class="latin">{run}</span>'
+
+    def in_text(match):
+        return ">" + _LATIN_RUN.sub(wrap_run, match.group(1)) + "<"
+
+    return head + marker + _TEXT_NODE.sub(in_text, body)
 
 
 def html_to_pdf(html: str) -> bytes:

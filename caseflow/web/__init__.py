@@ -12,6 +12,7 @@ VIEW_MODULES = (
     "caseflow.web.inbox",
     "caseflow.web.intake",
     "caseflow.web.cases",
+    "caseflow.web.case_documents",
     "caseflow.web.fair_desk",
     "caseflow.web.fairs",
     "caseflow.web.applicants",

@@ -22,6 +22,7 @@ from caseflow.notices.selectors import notices_needing_correction
 from caseflow.web import bp
 from caseflow.web import selectors as sel
 from caseflow.web.access import safe_next
+from caseflow.web.case_documents import documents_context
 from caseflow.web.forms import AssignForm, EvidenceForm, trigger_form_class
 from caseflow.web.helpers import workflow_steps
 
@@ -40,7 +41,9 @@ def _available(case, user) -> list:
     return out
 
 
-def _render_case(case, *, forms=None, open_trigger=None, evidence_form=None, status=200):
+def _render_case(
+    case, *, forms=None, open_trigger=None, evidence_form=None, documents=None, status=200
+):
     transitions = _available(case, current_user)
     forms = dict(forms or {})
     for transition in transitions:
@@ -83,6 +86,8 @@ def _render_case(case, *, forms=None, open_trigger=None, evidence_form=None, sta
             forms=forms,
             open_trigger=open_trigger,
             assign_form=assign_form,
+            # Drafts, compensation, mediation sessions, the confirmation bundle.
+            documents=documents_context(case, current_user, forms=documents),
         ),
         status,
     )

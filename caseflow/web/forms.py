@@ -139,10 +139,38 @@ class NamesField(TextAreaField):
         return "\n".join(self.data or []) if isinstance(self.data, list) else (self.data or "")
 
 
-def _data_field(spec):
-    """The WTForms field for one ``workflows._schema.Field``."""
-    validators = [_required()] if spec.required else [Optional()]
-    kwargs = {"label": _l(spec.label), "description": _l(spec.help) if spec.help else ""}
+class LinesField(TextAreaField):
+    """Numbered items or terms: one per line (the document numbers them)."""
+
+    def process_formdata(self, valuelist):
+        text = valuelist[0] if valuelist else ""
+        self.data = [line.strip() for line in text.splitlines() if line.strip()]
+
+    def _value(self):
+        return "\n".join(self.data or []) if isinstance(self.data, list) else (self.data or "")
+
+
+#: A drafted text may be long (a decision's findings); the service holds it to 50,000 characters.
+DRAFT_MAX = 50_000
+
+
+def _data_field(spec, *, drafted_in_trigger=False):
+    """The WTForms field for one ``workflows._schema.Field``. In a trigger's form a drafted
+    field may be left empty: the engine takes the saved draft."""
+    required = spec.required and not drafted_in_trigger
+    validators = [_required()] if required else [Optional()]
+    help_text = _l(spec.help) if spec.help else ""
+    if drafted_in_trigger:
+        help_text = _l("留空则使用已保存的草稿")
+    kwargs = {"label": _l(spec.label), "description": help_text}
+    if spec.type == "lines":
+        return LinesField(validators=validators, render_kw={"rows": 4}, **kwargs)
+    if spec.drafted and spec.type == "text":
+        return TextAreaField(
+            validators=[*validators, Length(max=DRAFT_MAX, message=_l("不超过50000字"))],
+            render_kw={"rows": 6},
+            **kwargs,
+        )
     if spec.type == "string":
         return StringField(
             validators=[*validators, Length(max=300, message=_l("不超过300字"))], **kwargs
@@ -212,7 +240,10 @@ def trigger_form_class(workflow_name: str, transition):
     """A FlaskForm class for ``transition`` with one field per ``transition.fields``."""
     key = (workflow_name, transition.trigger)
     if key not in _FORM_CACHE:
-        attrs = {spec.name: _data_field(spec) for spec in transition.fields}
+        attrs = {
+            spec.name: _data_field(spec, drafted_in_trigger=spec.drafted)
+            for spec in transition.fields
+        }
         attrs["data_fields"] = tuple(spec.name for spec in transition.fields)
         if transition.occurred_at_label:
             attrs["occurred_at"] = LocalDateTimeField(
@@ -220,6 +251,98 @@ def trigger_form_class(workflow_name: str, transition):
             )
         _FORM_CACHE[key] = type(f"TriggerForm_{transition.trigger}", (TriggerFormBase,), attrs)
     return _FORM_CACHE[key]
+
+
+_DRAFT_FORM_CACHE: dict = {}
+
+
+class DraftFormBase(FlaskForm):
+    data_fields: tuple = ()
+
+    def values(self) -> dict:
+        return {name: getattr(self, name).data for name in self.data_fields}
+
+
+def draft_form_class(workflow_name: str, kind: str):
+    """The form for drafting document ``kind``: its drafted fields, all optional (a draft may be
+    partial; the issuing step requires what it requires)."""
+    from caseflow.cases.drafts import draft_fields
+
+    key = (workflow_name, kind)
+    if key not in _DRAFT_FORM_CACHE:
+        fields = draft_fields(workflow_name, kind)
+        attrs = {}
+        for spec in fields:
+            attrs[spec.name] = _data_field(
+                type(spec)(spec.name, spec.type, spec.label, required=False, drafted=True)
+            )
+        attrs["data_fields"] = tuple(spec.name for spec in fields)
+        _DRAFT_FORM_CACHE[key] = type(f"DraftForm_{kind}", (DraftFormBase,), attrs)
+    return _DRAFT_FORM_CACHE[key]
+
+
+class CompensationForm(FlaskForm):
+    """The compensation worksheet (Patent Law art 71); the service checks every figure."""
+
+    basis = SelectField(
+        _l("计算依据"),
+        choices=options(
+            ("actual_loss", _l("权利人的实际损失")),
+            ("infringer_profit", _l("侵权人因侵权所获得的利益")),
+            ("licence_fee", _l("专利许可使用费的倍数")),
+            ("statutory", _l("法定赔偿（3万至500万元）")),
+        ),
+        validators=[_required()],
+    )
+    actual_loss = StringField(_l("实际损失（元）"), validators=[Optional(), Length(max=32)])
+    infringer_profit = StringField(_l("侵权获利（元）"), validators=[Optional(), Length(max=32)])
+    licence_fee = StringField(_l("许可使用费（元）"), validators=[Optional(), Length(max=32)])
+    licence_multiple = StringField(
+        _l("许可使用费倍数（1–5）"), validators=[Optional(), Length(max=8)]
+    )
+    statutory_amount = StringField(
+        _l("法定赔偿数额（元）"), validators=[Optional(), Length(max=32)]
+    )
+    wilful = BooleanField(_l("故意侵权且情节严重（惩罚性赔偿）"))
+    punitive_multiple = StringField(
+        _l("惩罚性赔偿倍数（1–5）"), validators=[Optional(), Length(max=8)]
+    )
+    costs = StringField(_l("合理开支（元）"), validators=[Optional(), Length(max=32)])
+    explanation = TextAreaField(
+        _l("说明"), validators=[Optional(), Length(max=5000, message=_l("不超过5000字"))]
+    )
+
+    FIGURES = (
+        "actual_loss",
+        "infringer_profit",
+        "licence_fee",
+        "licence_multiple",
+        "statutory_amount",
+        "punitive_multiple",
+        "costs",
+    )
+
+    def values(self) -> dict:
+        out = {"basis": self.basis.data, "wilful": bool(self.wilful.data)}
+        for name in self.FIGURES:
+            value = (getattr(self, name).data or "").strip()
+            if value:
+                out[name] = value
+        if self.explanation.data:
+            out["explanation"] = self.explanation.data
+        return out
+
+
+class SessionForm(FlaskForm):
+    """One mediation session: its date, who attended, what came of it."""
+
+    held_on = LocalDateField(_l("调解日期"), validators=[InputRequired(message=REQUIRED)])
+    attendees = NamesField(
+        _l("参加人员"), validators=[_required()], description=_l("每行一人，或用顿号分隔")
+    )
+    outcome = TextAreaField(
+        _l("调解情况"), validators=[_required(), Length(max=5000, message=_l("不超过5000字"))]
+    )
 
 
 class AssignForm(FlaskForm):

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+import workflows
 from caseflow.accounts.models import Unit, User
 from caseflow.cases.models import Case
 from caseflow.cases.selectors import cases_scope
@@ -186,6 +187,9 @@ def _late_clocks(user, *, due_from=None, due_to=None, condition=(), count=True):
     condition = [Clock.status == "running", Case.is_closed.is_(False), *condition]
     if due_to is not None:
         condition.append(Clock.due_at < due_to)
+    # A watch clock (a court's ruling) is not the centre's deadline: it alerts its caseworker
+    # but is never listed as the centre being late.
+    condition.append(Clock.name.not_in(sorted(workflows.watch_clock_names())))
     if due_from is not None:
         condition.append(Clock.due_at >= due_from)
     joined = (

@@ -71,6 +71,7 @@ def world(api, staff, applicant, fair):
         "exhibitor_id": fair.booth["1.1A01"].id,
         "year": 2026,
         "name": "adjudication",
+        "kind": "decision",
     }
 
 
@@ -135,6 +136,15 @@ def base_body(endpoint, ids):
         "api.credit_repair": {"reason": "已履行并整改", "occurred_at": None},
         "api.credit_revoke": {"reason": "行政复议撤销原决定", "occurred_at": None},
         "api.credit_withdraw": {"reason": "原决定已撤销", "occurred_at": None},
+        "api.drafts_save": {"findings": "事实。", "reasoning": "理由。", "items": ["停止侵权。"]},
+        "api.compensation_put": {
+            "basis": "statutory",
+            "statutory_amount": 100000,
+            "wilful": False,
+            "costs": "5000",
+            "explanation": "参考同类案件",
+        },
+        "api.sessions_create": {"held_on": "2026-02-20", "attendees": ["张三"], "outcome": "未成"},
     }.get(endpoint, {})
 
 
@@ -271,6 +281,9 @@ _BASES = (
     "api.credit_repair",
     "api.credit_revoke",
     "api.credit_withdraw",
+    "api.drafts_save",
+    "api.compensation_put",
+    "api.sessions_create",
 )
 
 

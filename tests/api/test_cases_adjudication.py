@@ -20,6 +20,13 @@ RIGHT = {
     "classification": "26-05",
 }
 
+#: A decision's drafted text: findings, reasoning and at least one item (notices.md).
+DECISION = {
+    "findings": "被请求人销售的灯具落入涉案专利权利要求1的保护范围。",
+    "reasoning": "被请求人未经许可实施涉案专利，构成侵权。",
+    "items": ["被请求人立即停止销售侵权产品。"],
+}
+
 
 def local(day: str, time: str = "10:00") -> str:
     return f"{day}T{time}:00+08:00"
@@ -125,7 +132,7 @@ def test_adjudication_main_path_with_suspension_and_extensions(api, staff):
     assert due(after, "closing") == ("2026-08-03", "running")
     c.fire("extend", local("2026-04-22"), 422)  # and a reason is required anyway
 
-    case = c.fire("decide", local("2026-05-06"), data={"outcome": "infringing"})
+    case = c.fire("decide", local("2026-05-06"), data={"outcome": "infringing", **DECISION})
     assert case["state"] == "decided"
     assert due(case, "closing") == ("2026-08-03", "met")
     assert due(case, "appeal") == ("2026-05-21", "running")  # 15 days, Patent Law art 65
@@ -224,7 +231,7 @@ def test_a_decision_without_hearing_settles_the_forwarding_clock(api, staff):
     case = w.fire("receive_answer", local("2026-09-15"))
     # 5 workdays from Tue 09-15: 16, 17, 18, Sun 20 (make-up workday), 21.
     assert due(case, "forward_answer") == ("2026-09-21", "running")
-    case = c.fire("decide", local("2026-09-18"), data={"outcome": "not_infringing"})
+    case = c.fire("decide", local("2026-09-18"), data={"outcome": "not_infringing", **DECISION})
     assert due(case, "forward_answer") == ("2026-09-21", "met")
     running = {k["name"] for k in case["clocks"] if k["status"] == "running"}
     assert running == {"publication", "appeal"}
@@ -239,7 +246,7 @@ def test_the_file_closes_only_once_the_decision_is_published(api, staff):
     w.fire("accept", local("2026-03-03"), data={"handlers": ["李一", "王二", "张三"]})
     w.fire("serve", local("2026-03-04"))
     w.fire("receive_answer", local("2026-03-10"))
-    case = c.fire("decide", local("2026-04-01"), data={"outcome": "infringing"})
+    case = c.fire("decide", local("2026-04-01"), data={"outcome": "infringing", **DECISION})
     assert due(case, "appeal") == ("2026-04-16", "running")  # 15 days
     refused = w.fire("close", local("2026-04-20"), 409)  # the period to sue is over, but…
     assert "公开" in refused["error"]["message"]  # …the decision is not yet public

@@ -105,13 +105,29 @@ def test_mediation_agreement_and_judicial_confirmation(api, staff):
     flow = Flow(worker, case["id"])
     flow.fire("consult_respondent", local("2026-03-31"))
     flow.fire("record_consent", local("2026-04-02"))
-    case = flow.fire("reach_agreement", local("2026-04-10"))
+    case = flow.fire(
+        "reach_agreement", local("2026-04-10"), data={"terms": ["被申请人支付赔偿金五万元。"]}
+    )
     # 30 days (People's Mediation Law art 33): 05-10 is a Sunday → Monday 05-11.
     assert due(case, "confirmation_window") == ("2026-05-11", "running")
-    flow.fire("apply_confirmation", local("2026-04-20"), data={"court": "上海市浦东新区人民法院"})
-    case = flow.fire("record_confirmation", local("2026-05-06"))
+    case = flow.fire(
+        "apply_confirmation",
+        local("2026-04-20"),
+        data={"court": "上海市浦东新区人民法院", "court_case_number": "(2026)沪0115民特88号"},
+    )
+    # The court's 15 days from the application: a watch clock for the caseworker. 05-05 is the
+    # last day of the 2026 May Day holiday, so the period ends on Wednesday 05-06.
+    assert due(case, "court_ruling") == ("2026-05-06", "running")
+    # The ruling number is required to record the court's ruling; nothing changes without it.
+    refused = flow.fire("record_confirmation", local("2026-05-08"), 422)
+    assert "ruling_number" in refused["error"]["fields"]
+    case = flow.fire(
+        "record_confirmation", local("2026-05-08"), data={"ruling_number": "(2026)沪0115民特88号"}
+    )
     assert case["state"] == "confirmed" and case["is_closed"]
     assert due(case, "confirmation_window") == ("2026-05-11", "met")
+    # Ruled two days after the court's period: cancelled, never the centre's breach.
+    assert due(case, "court_ruling") == ("2026-05-06", "cancelled")
 
 
 def test_pre_exam_revision_loop_pauses_the_review_clock(api, staff, applicant):

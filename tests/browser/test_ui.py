@@ -94,6 +94,13 @@ def test_caseworker_takes_an_adjudication_case_to_decision(new_page, people, ope
     _fire(page, "receive_answer")
     assert page.inner_text("#case-state") == "审理中"
     assert 'data-trigger="decide"' not in page.content()  # the decision is the supervisor's
+    # The caseworker drafts the decision on the case; the supervisor issues it from the draft.
+    page.click("#draft-decision summary")
+    page.fill("#draft-decision-findings", "被请求人销售的吸顶灯与涉案外观设计相近似。")
+    page.fill("#draft-decision-reasoning", "被请求人未经许可销售侵权产品，构成侵权。")
+    page.fill("#draft-decision-items", "被请求人立即停止销售侵权产品")
+    page.click("form[data-draft=decision] button[type=submit]")
+    page.wait_for_load_state()
 
     chief_page = new_page(chief)
     chief_page.goto(f"/cases/{case.id}")

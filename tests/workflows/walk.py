@@ -42,6 +42,8 @@ def valid_data(row) -> dict:
             data[f.name] = ["张三", "李四", "王五"]
         elif f.type == "boolean":
             data[f.name] = True
+        elif f.type == "lines":
+            data[f.name] = ["测试条目"]
         elif f.type == "instant":
             data[f.name] = (utcnow() + timedelta(days=30)).isoformat()
         elif f.type == "amount":

@@ -1,0 +1,79 @@
+"""The mediation session log (调解记录): each session's date, who attended and what came of it,
+kept on a mediation case, or an adjudication being settled by mediation (调解结案), (``case.data["mediation_sessions"]``) with an audit event each."""
+
+from datetime import date
+
+from caseflow.cases.models import Event
+from caseflow.errors import PermissionDenied, ValidationFailed
+from caseflow.extensions import db
+from caseflow.timeutil import iso, local_date, utcnow
+
+OUTCOME_MAX = 5000
+
+
+def sessions_list(case) -> list[dict]:
+    return list((case.data or {}).get("mediation_sessions") or [])
+
+
+def session_record(case, *, held_on, attendees, outcome, actor, now=None) -> dict:
+    """Record one session. Refused (nothing changes): another unit or a viewer (403), a case
+    that is neither a mediation nor an adjudication (422), a date that is not ``YYYY-MM-DD`` or lies in the future, no
+    attendee, an outcome that is empty or too long (422)."""
+    if actor is None or not actor.can_see_unit(case.unit_id):
+        raise PermissionDenied(
+            "无权办理其他单位的案件", message_en="this case belongs to another unit"
+        )
+    if actor.role not in ("caseworker", "supervisor", "admin"):
+        raise PermissionDenied("无权记录调解", message_en="your role may not record sessions")
+    now = now or utcnow()
+    errors = {}
+    if case.workflow not in ("mediation", "adjudication"):
+        errors["workflow"] = "调解记录仅用于调解和行政裁决案件 / mediation and adjudication only"
+    day = None
+    try:
+        day = date.fromisoformat(held_on) if isinstance(held_on, str) else None
+    except ValueError:
+        day = None
+    if day is None:
+        errors["held_on"] = "日期格式应为 YYYY-MM-DD / a date YYYY-MM-DD"
+    elif day > local_date(now):
+        errors["held_on"] = "不能是将来的日期 / in the future"
+    if isinstance(attendees, str):
+        attendees = [a for a in attendees.replace("，", "\n").replace("、", "\n").splitlines()]
+    if not isinstance(attendees, list) or not all(isinstance(a, str) for a in attendees):
+        errors["attendees"] = "应为姓名列表 / a list of names"
+        attendees = []
+    attendees = [a.strip()[:100] for a in attendees if a.strip()]
+    if not attendees and "attendees" not in errors:
+        errors["attendees"] = "至少一名参加人 / at least one attendee"
+    if not isinstance(outcome, str) or not outcome.strip():
+        errors["outcome"] = "必填：调解情况 / required"
+    elif len(outcome) > OUTCOME_MAX or "\x00" in outcome:
+        errors["outcome"] = f"不超过{OUTCOME_MAX}字 / at most {OUTCOME_MAX} characters"
+    if errors:
+        raise ValidationFailed(
+            "调解记录有误：" + "；".join(errors.values()),
+            message_en="invalid session: " + ", ".join(errors),
+            fields=errors,
+        )
+    entry = {
+        "held_on": day.isoformat(),
+        "attendees": attendees,
+        "outcome": outcome.strip(),
+        "recorded_by": actor.username,
+        "recorded_at": iso(now),
+    }
+    case.data = {**(case.data or {}), "mediation_sessions": [*sessions_list(case), entry]}
+    db.session.add(
+        Event(
+            case_id=case.id,
+            kind="mediation_session",
+            actor_id=actor.id,
+            occurred_at=now,
+            recorded_at=now,
+            note=f"调解记录 {entry['held_on']}",
+            data={"held_on": entry["held_on"], "attendees": attendees},
+        )
+    )
+    db.session.commit()
+    return entry

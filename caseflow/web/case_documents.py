@@ -1,0 +1,188 @@
+"""The case page's document panels: drafting a decision or agreement with its preview, the
+compensation worksheet, the mediation session log, and the confirmation bundle for the court.
+The services decide; these views put their errors beside the fields, in Chinese."""
+
+from flask import Response, abort, flash, redirect, request, stream_with_context, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from caseflow.cases.bundle import bundle_check, bundle_filename, bundle_stream, verify_base_url
+from caseflow.cases.compensation import WORKFLOWS as COMPENSATION_WORKFLOWS
+from caseflow.cases.compensation import compensation_get, compensation_save
+from caseflow.cases.drafts import (
+    DRAFTING_ROLES,
+    draft_get,
+    draft_kinds_open,
+    draft_preview_notice,
+    draft_save,
+)
+from caseflow.cases.sessions import session_record, sessions_list
+from caseflow.errors import DomainError
+from caseflow.extensions import db
+from caseflow.notices.kinds import kind_title
+from caseflow.web import bp
+from caseflow.web import selectors as sel
+from caseflow.web.forms import CompensationForm, SessionForm, draft_form_class, field_errors_apply
+
+SESSION_WORKFLOWS = ("mediation", "adjudication")
+
+
+def documents_context(case, user, *, forms=None) -> dict:
+    """What the panels show: one draft form per document that may be drafted now, the worksheet,
+    the session log, whether the bundle link applies. ``forms`` carries a submitted form back
+    with its errors."""
+    forms = dict(forms or {})
+    can_write = user.role in DRAFTING_ROLES
+    drafts = []
+    for kind in draft_kinds_open(case) if can_write else []:
+        key = f"draft-{kind}"
+        form = forms.get(key)
+        saved = draft_get(case, kind)
+        if form is None:
+            form = draft_form_class(case.workflow, kind)(prefix=key, formdata=None)
+            for name in form.data_fields:
+                getattr(form, name).data = saved.get(name)
+        drafts.append(
+            {"kind": kind, "title": kind_title(case.workflow, kind), "form": form, "saved": saved}
+        )
+    compensation_form = None
+    if case.workflow in COMPENSATION_WORKFLOWS and can_write:
+        compensation_form = forms.get("compensation") or CompensationForm(
+            prefix="compensation", formdata=None
+        )
+    session_form = None
+    if case.workflow in SESSION_WORKFLOWS and can_write and not case.is_closed:
+        session_form = forms.get("session") or SessionForm(prefix="session", formdata=None)
+    return {
+        "drafts": drafts,
+        "compensation": compensation_get(case),
+        "compensation_form": compensation_form,
+        "show_compensation": case.workflow in COMPENSATION_WORKFLOWS,
+        "sessions": sessions_list(case),
+        "session_form": session_form,
+        "show_sessions": case.workflow in SESSION_WORKFLOWS,
+        "bundle": case.workflow == "mediation",
+    }
+
+
+def _back(case, anchor):
+    return redirect(url_for("web.case_detail", case_id=case.id) + anchor)
+
+
+def _rerender(case, key, form, exc):
+    from caseflow.web.cases import _render_case
+
+    db.session.rollback()
+    case = sel.case_for_user(case.id, current_user)
+    left = field_errors_apply(form, exc.fields)
+    if left:
+        form.form_errors.append(exc.message)
+    flash(exc.message, "error")
+    return _render_case(case, documents={key: form}, status=exc.status)
+
+
+@bp.route("/cases/<case_id>/drafts/<kind>", methods=["POST"])
+@login_required
+def case_draft_save(case_id: str, kind: str):
+    from caseflow.web.cases import _render_case
+
+    case = sel.case_for_user(case_id, current_user)
+    key = f"draft-{kind}"
+    try:
+        form = draft_form_class(case.workflow, kind)(prefix=key)
+    except Exception:  # noqa: BLE001 -- an unknown kind has no form
+        abort(404)
+    if not form.data_fields:
+        abort(404)
+    if not form.validate_on_submit():
+        flash(_("请更正下面标出的错误"), "error")
+        return _render_case(case, documents={key: form}, status=422)
+    try:
+        draft_save(case, kind, form.values(), actor=current_user)
+    except DomainError as exc:
+        return _rerender(case, key, form, exc)
+    flash(_("草稿已保存，可预览；签发前仍可修改"), "success")
+    return _back(case, f"#draft-{kind}")
+
+
+@bp.route("/cases/<case_id>/drafts/<kind>/preview")
+@login_required
+def case_draft_preview(case_id: str, kind: str):
+    """The saved draft in the notice's own layout: PDF, or HTML with ``format=html``."""
+    from caseflow.notices.render import html_to_pdf, notice_html
+
+    case = sel.case_for_user(case_id, current_user)
+    try:
+        html = notice_html(draft_preview_notice(case, kind))
+    except DomainError:
+        abort(404)
+    if request.args.get("format") == "html":
+        return Response(html, mimetype="text/html")
+    return Response(
+        html_to_pdf(html),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{case.number}-{kind}-draft.pdf"'},
+    )
+
+
+@bp.route("/cases/<case_id>/compensation", methods=["POST"])
+@login_required
+def case_compensation_save(case_id: str):
+    case = sel.case_for_user(case_id, current_user)
+    form = CompensationForm(prefix="compensation")
+    if not form.validate_on_submit():
+        from caseflow.web.cases import _render_case
+
+        flash(_("请更正下面标出的错误"), "error")
+        return _render_case(case, documents={"compensation": form}, status=422)
+    try:
+        sheet = compensation_save(case, form.values(), actor=current_user)
+    except DomainError as exc:
+        return _rerender(case, "compensation", form, exc)
+    flash(
+        _(
+            "赔偿数额参考已保存：%(amount)s",
+            amount=f"{sheet['amount_capital']}（{sheet['amount_text']} 元）",
+        ),
+        "success",
+    )
+    return _back(case, "#compensation")
+
+
+@bp.route("/cases/<case_id>/mediation-sessions", methods=["POST"])
+@login_required
+def case_session_record(case_id: str):
+    case = sel.case_for_user(case_id, current_user)
+    form = SessionForm(prefix="session")
+    if not form.validate_on_submit():
+        from caseflow.web.cases import _render_case
+
+        flash(_("请更正下面标出的错误"), "error")
+        return _render_case(case, documents={"session": form}, status=422)
+    try:
+        session_record(
+            case,
+            held_on=form.held_on.data.isoformat(),
+            attendees=form.attendees.data,
+            outcome=form.outcome.data,
+            actor=current_user,
+        )
+    except DomainError as exc:
+        return _rerender(case, "session", form, exc)
+    flash(_("调解记录已保存"), "success")
+    return _back(case, "#sessions")
+
+
+@bp.route("/cases/<case_id>/confirmation-bundle")
+@login_required
+def case_confirmation_bundle(case_id: str):
+    case = sel.case_for_user(case_id, current_user)
+    try:
+        bundle_check(case)
+    except DomainError:
+        abort(404)
+    return Response(
+        stream_with_context(bundle_stream(case, verify_base=verify_base_url())),
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{bundle_filename(case)}"'},
+    )

@@ -1,0 +1,374 @@
+"""Over the API: a decision drafted before it is issued, the compensation worksheet, judicial
+confirmation followed to the court's ruling, and the confirmation bundle for the court — with the
+bad input of issue 14 refused and nothing changed."""
+
+import hashlib
+import io
+import json
+import re
+import subprocess
+import zipfile
+
+import pytest
+
+from caseflow.extensions import db
+from caseflow.notices.models import Notice
+from tests.api.test_cases_adjudication import DECISION, Flow, local, open_adjudication
+from tests.api.test_cases_procedures import open_via_api
+from tests.engine.helpers import *  # noqa: F403  (the case fixtures)
+
+NOTE = "合议组评议后一致认定构成侵权"
+
+
+def _pdf_text(app, notice_id) -> str:
+    import os
+
+    notice = db.session.get(Notice, notice_id)
+    path = os.path.join(app.config["CASEFLOW_STORAGE"], notice.file_path)
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", path, "-"], capture_output=True, text=True)
+    # Whitespace out (Chinese lines wrap anywhere), and the page numbers "— 2 —" between pages.
+    return re.sub(r"—\d+—", "", re.sub(r"\s+", "", out.stdout))
+
+
+def _under_review(worker, chief):
+    case = open_adjudication(worker, local("2026-03-02", "09:00"))
+    w, c = Flow(worker, case["id"]), Flow(chief, case["id"])
+    w.fire("accept", local("2026-03-03"), data={"handlers": ["李一", "王二", "张三"]})
+    w.fire("serve", local("2026-03-04"))
+    w.fire("receive_answer", local("2026-03-10"))
+    return case["id"], w, c
+
+
+def test_a_decision_is_drafted_previewed_then_issued_with_its_reasoning(app, api, staff):
+    worker, chief = api(staff["ZS"]["caseworker"]), api(staff["ZS"]["supervisor"])
+    case_id, w, c = _under_review(worker, chief)
+
+    # Without findings, reasoning and an item the decision is refused, and nothing changes.
+    before = worker.get(f"/api/v1/cases/{case_id}").get_json()
+    refused = c.fire("decide", local("2026-04-01"), 422, data={"outcome": "infringing"})
+    assert set(refused["error"]["fields"]) == {"findings", "reasoning", "items"}
+    refused = c.fire("decide", local("2026-04-01"), 422, data={**DECISION, "items": []})
+    assert set(refused["error"]["fields"]) == {"items"}
+    after = worker.get(f"/api/v1/cases/{case_id}").get_json()
+    assert after["version"] == before["version"] and after["state"] == "under_review"
+
+    drafts = worker.get(f"/api/v1/cases/{case_id}/drafts").get_json()
+    assert "decision" in drafts["open"] and "settlement" in drafts["open"]
+    names = [f["name"] for f in drafts["drafts"]["decision"]["fields"]]
+    assert names == ["findings", "reasoning", "items"]
+
+    draft = {
+        "findings": "2026年1月，被请求人在其网店销售“晶彩”牌吸顶灯。\n该产品散热结构具备涉案专利权利要求1的全部技术特征",
+        "reasoning": "被请求人未经许可，为生产经营目的销售侵权产品，构成侵权。",
+        "items": ["被请求人立即停止销售侵权产品", "被请求人销毁库存侵权产品。"],
+    }
+    response = worker.put(f"/api/v1/cases/{case_id}/drafts/decision", json=draft)
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["draft"]["items"] == draft["items"]
+
+    # The compensation worksheet shows beside the draft as a reference, never on the notice.
+    worksheet = {"basis": "statutory", "statutory_amount": 500000}
+    assert worker.put(f"/api/v1/cases/{case_id}/compensation", json=worksheet).status_code == 200
+    html = worker.get(f"/api/v1/cases/{case_id}/drafts/decision/preview?format=html")
+    assert html.status_code == 200 and "草稿" in html.text and "经审理查明" in html.text
+    assert "赔偿数额参考" in html.text and "人民币伍拾万元整" in html.text
+    pdf = worker.get(f"/api/v1/cases/{case_id}/drafts/decision/preview")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+    # Issued from the draft: the trigger's data leaves the drafted fields out; the note is
+    # internal and stays out of the PDF.
+    case = c.fire("decide", local("2026-04-01"), data={"outcome": "infringing"}, note=NOTE)
+    assert case["state"] == "decided"
+    [decision] = [n for n in case["notices"] if n["kind"] == "decision"]
+    text = _pdf_text(app, decision["id"])
+    assert "经审理查明：2026年1月，被请求人在其网店销售" in text
+    assert "本中心认为：被请求人未经许可" in text
+    assert "一、被请求人立即停止销售侵权产品。二、被请求人销毁库存侵权产品。" in text
+    assert "即2026年4月16日前" in text  # the suit deadline, from the appeal clock
+    assert NOTE not in text
+    assert "赔偿数额参考" not in text and "人民币伍拾万元整" not in text
+
+    # Once the step has fired the draft is the record: no more edits.
+    locked = worker.put(f"/api/v1/cases/{case_id}/drafts/decision", json=draft)
+    assert locked.status_code == 409
+
+
+def test_bad_drafts_are_refused_and_change_nothing(api, staff):
+    worker, chief = api(staff["ZS"]["caseworker"]), api(staff["ZS"]["supervisor"])
+    case_id, _w, _c = _under_review(worker, chief)
+    good = {"findings": "事实。", "reasoning": "理由。", "items": ["停止侵权。"]}
+    assert worker.put(f"/api/v1/cases/{case_id}/drafts/decision", json=good).status_code == 200
+    before = worker.get(f"/api/v1/cases/{case_id}").get_json()
+
+    nul = worker.put(
+        f"/api/v1/cases/{case_id}/drafts/decision", json={**good, "findings": "a\x00b"}
+    )
+    assert nul.status_code == 400 and "NUL" in nul.get_json()["error"]["message"]
+    long = worker.put(
+        f"/api/v1/cases/{case_id}/drafts/decision", json={**good, "reasoning": "理" * 50_001}
+    )
+    assert long.status_code == 422 and "reasoning" in long.get_json()["error"]["fields"]
+    long_item = worker.put(
+        f"/api/v1/cases/{case_id}/drafts/decision", json={**good, "items": ["项" * 50_001]}
+    )
+    assert long_item.status_code == 422
+    wrong = worker.put(f"/api/v1/cases/{case_id}/drafts/decision", json={**good, "items": "一项"})
+    assert wrong.status_code == 422 and "items" in wrong.get_json()["error"]["fields"]
+    unknown = worker.put(f"/api/v1/cases/{case_id}/drafts/agreement", json=good)
+    assert unknown.status_code == 422
+    viewer = api(staff["ZS"]["viewer"]).put(f"/api/v1/cases/{case_id}/drafts/decision", json=good)
+    assert viewer.status_code == 403
+    other_unit = api(staff["PD"]["caseworker"])
+    assert other_unit.put(f"/api/v1/cases/{case_id}/drafts/decision", json=good).status_code == 403
+
+    after = worker.get(f"/api/v1/cases/{case_id}").get_json()
+    assert after["data"]["drafts"]["decision"]["findings"] == "事实。"
+    assert after["events"] == before["events"]
+    # The trigger's own data is held to the same limits.
+    refused = Flow(api(staff["ZS"]["supervisor"]), case_id).fire(
+        "decide", local("2026-04-01"), 422, data={"findings": "实" * 50_001}
+    )
+    assert "findings" in refused["error"]["fields"]
+
+
+def test_the_compensation_worksheet_and_its_bounds(api, staff):
+    worker = api(staff["ZS"]["caseworker"])
+    case = open_adjudication(worker, local("2026-03-02", "09:00"))
+    url = f"/api/v1/cases/{case['id']}/compensation"
+    response = worker.put(
+        url, json={"basis": "actual_loss", "actual_loss": "480000", "costs": 20000}
+    )
+    assert response.status_code == 200, response.get_json()
+    sheet = response.get_json()["compensation"]
+    assert sheet["amount"] == "500000.00" and sheet["amount_capital"] == "人民币伍拾万元整"
+    assert "实际损失" in sheet["why"]
+
+    for body, field in (
+        ({"basis": "statutory", "statutory_amount": 5_000_001}, "statutory_amount"),
+        ({"basis": "licence_fee", "licence_fee": 1000, "licence_multiple": 6}, "licence_multiple"),
+        ({"basis": "licence_fee", "licence_fee": 1000, "licence_multiple": 0}, "licence_multiple"),
+        (
+            {"basis": "actual_loss", "actual_loss": 1, "wilful": True, "punitive_multiple": 7},
+            "punitive_multiple",
+        ),
+    ):
+        refused = worker.put(url, json=body)
+        assert refused.status_code == 422 and field in refused.get_json()["error"]["fields"]
+    assert worker.get(url).get_json()["compensation"]["amount"] == "500000.00"  # unchanged
+
+    intake = open_via_api(worker, workflow="intake", received_at=local("2026-03-02"))
+    refused = worker.put(
+        f"/api/v1/cases/{intake['id']}/compensation",
+        json={"basis": "actual_loss", "actual_loss": 1},
+    )
+    assert refused.status_code == 422
+
+
+def _agreed_mediation(worker, app=None):
+    case = open_via_api(worker, workflow="mediation", received_at=local("2026-03-30"))
+    flow = Flow(worker, case["id"])
+    flow.fire("consult_respondent", local("2026-03-31"))
+    flow.fire("record_consent", local("2026-04-02"))
+    response = worker.post(
+        f"/api/v1/cases/{case['id']}/mediation-sessions",
+        json={
+            "held_on": "2026-04-08",
+            "attendees": ["张三", "李四", "调解员王五"],
+            "outcome": "双方就赔偿数额达成初步一致",
+        },
+    )
+    assert response.status_code == 201, response.get_json()
+    worker.put(
+        f"/api/v1/cases/{case['id']}/drafts/agreement",
+        json={"terms": ["被申请人于2026年5月1日前支付赔偿金人民币伍万元", "申请人放弃其他请求"]},
+    )
+    case = flow.fire("reach_agreement", local("2026-04-10"))
+    return case, flow
+
+
+def test_the_agreement_tells_the_parties_when_to_apply_and_has_a_line_for_each(app, api, staff):
+    worker = api(staff["PD"]["caseworker"])
+    case, _flow = _agreed_mediation(worker)
+    [agreement] = [n for n in case["notices"] if n["kind"] == "agreement"]
+    text = _pdf_text(app, agreement["id"])
+    assert "一、被申请人于2026年5月1日前支付赔偿金人民币伍万元。" in text
+    # 30 days from 04-10: 05-10 is a Sunday → Monday 05-11.
+    assert "三十日内，即2026年5月11日前，共同向人民法院申请司法确认" in text
+    assert "申请人（签字或盖章）" in text and "被申请人（签字或盖章）" in text
+    assert "调解员（签字）" in text
+    assert agreement["status"] == "issued"
+
+
+def test_sessions_and_confirmation_refuse_bad_input(api, staff):
+    worker = api(staff["PD"]["caseworker"])
+    case, flow = _agreed_mediation(worker)
+    url = f"/api/v1/cases/{case['id']}/mediation-sessions"
+    assert (
+        worker.post(
+            url, json={"held_on": "2030-01-01", "attendees": ["甲"], "outcome": "x"}
+        ).status_code
+        == 422
+    )
+    assert (
+        worker.post(
+            url, json={"held_on": "2026-04-09", "attendees": [], "outcome": "x"}
+        ).status_code
+        == 422
+    )
+    assert len(worker.get(url).get_json()["sessions"]) == 1
+    refused = flow.fire("apply_confirmation", local("2026-04-20"), 422)
+    assert "court" in refused["error"]["fields"]
+    flow.fire("apply_confirmation", local("2026-04-20"), data={"court": "上海市浦东新区人民法院"})
+    refused = flow.fire(
+        "record_confirmation_refusal", local("2026-04-30"), 422, data={"reason": "x"}
+    )
+    assert "ruling_number" in refused["error"]["fields"]
+    case = flow.fire(
+        "record_confirmation_refusal",
+        local("2026-04-30"),
+        data={"ruling_number": "(2026)沪0115民特90号", "reason": "协议内容违反法律强制性规定"},
+    )
+    assert case["state"] == "confirmation_refused"
+
+
+def test_the_confirmation_bundle_holds_every_file_with_matching_hashes(app, api, staff, client):
+    from caseflow.cases.evidence import evidence_add
+    from caseflow.cases.models import Case
+
+    worker = api(staff["PD"]["caseworker"])
+    case, flow = _agreed_mediation(worker)
+    row = db.session.get(Case, case["id"])
+    evidence_add(
+        case=row,
+        actor=staff["PD"]["caseworker"],
+        filename="协议签字页.pdf",
+        content=b"%PDF-1.4 test",
+    )
+    evidence_add(
+        case=row,
+        actor=staff["PD"]["caseworker"],
+        filename="photo.png",
+        content=b"\x89PNG\r\n\x1a\n" + b"x" * 100,
+    )
+    flow.fire(
+        "apply_confirmation",
+        local("2026-04-20"),
+        data={"court": "上海市浦东新区人民法院", "court_case_number": "(2026)沪0115民特88号"},
+    )
+    response = worker.get(f"/api/v1/cases/{case['id']}/confirmation-bundle")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    assert "confirmation-bundle.zip" in response.headers["Content-Disposition"]
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    assert archive.testzip() is None
+    manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["court_case_number"] == "(2026)沪0115民特88号"
+    listed = {f["path"] for f in manifest["files"]}
+    assert listed == set(archive.namelist()) - {"manifest.json"}
+    for entry in manifest["files"]:
+        data = archive.read(entry["path"])
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"] and len(data) == entry["size"]
+        if "recorded_sha256" in entry:
+            assert entry["recorded_sha256"] == entry["sha256"]
+    kinds = [f.get("kind") for f in manifest["files"]]
+    assert kinds.count("evidence") == 2 and "audit_trail" in kinds and "mediation_sessions" in kinds
+    notices = [f for f in manifest["files"] if f["kind"] == "notice"]
+    assert {n["notice_kind"] for n in notices} == {
+        "consent_request",
+        "acceptance_notice",
+        "agreement",
+    }
+    # Every PDF still verifies: the public page shows the fingerprint of the same bytes.
+    for entry in notices:
+        assert entry["path"].endswith(".pdf")
+        page = client.get(f"/verify/{entry['verification_code']}")
+        assert page.status_code == 200 and entry["sha256"] in page.text
+    audit = archive.read("audit-trail.csv").decode("utf-8-sig")
+    assert "reach_agreement" in audit and "apply_confirmation" in audit
+    # Bundles are for mediation cases.
+    other = open_adjudication(worker, local("2026-03-02", "09:00"))
+    assert worker.get(f"/api/v1/cases/{other['id']}/confirmation-bundle").status_code == 422
+
+
+@pytest.mark.slow
+def test_a_bundle_with_200_mb_of_evidence_streams_with_flat_memory(app, api, staff):
+    """20 files of 10 MB (the upload limit): the ZIP is read chunk by chunk while Python's
+    allocations stay far below one file's size."""
+    import os
+    import tracemalloc
+
+    from caseflow.cases.evidence import Evidence
+    from caseflow.cases.models import Case
+
+    worker = api(staff["PD"]["caseworker"])
+    case, _flow = _agreed_mediation(worker)
+    row = db.session.get(Case, case["id"])
+    storage = app.config["CASEFLOW_STORAGE"]
+    os.makedirs(os.path.join(storage, "evidence", row.id), exist_ok=True)
+    block = os.urandom(1024 * 1024)
+    digests = {}
+    for i in range(20):
+        relative = os.path.join("evidence", row.id, f"big{i}.png")
+        digest = hashlib.sha256()
+        with open(os.path.join(storage, relative), "wb") as handle:
+            for j in range(10):
+                chunk = bytes([i, j]) + block[2:]
+                handle.write(chunk)
+                digest.update(chunk)
+        digests[f"big{i}.png"] = digest.hexdigest()
+        db.session.add(
+            Evidence(
+                case_id=row.id,
+                filename=f"big{i}.png",
+                content_type="image/png",
+                size=10 * 1024 * 1024,
+                sha256=digest.hexdigest(),
+                path=relative,
+            )
+        )
+    db.session.commit()
+
+    tracemalloc.start()
+    response = worker.get(f"/api/v1/cases/{case['id']}/confirmation-bundle", buffered=False)
+    total = 0
+    sink = open(os.path.join(storage, "bundle.zip"), "wb")  # noqa: SIM115
+    for chunk in response.response:
+        total += len(chunk)
+        sink.write(chunk)
+    sink.close()
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert total > 200 * 1024 * 1024
+    print(f"bundle: {total / 1e6:.0f} MB streamed, peak Python allocation {peak / 1e6:.2f} MB")
+    assert peak < 8 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB"
+    with zipfile.ZipFile(os.path.join(storage, "bundle.zip")) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        by_name = {
+            f.get("filename"): f["sha256"] for f in manifest["files"] if f["kind"] == "evidence"
+        }
+        assert by_name == digests
+
+
+def test_the_court_ruling_clock_alerts_the_caseworker_and_never_escalates(api, staff):
+    """A watch clock: due-soon and overdue alerts to chase the court, no escalation to the
+    unit's head, and not on the dashboard's list of the centre's late clocks."""
+    from datetime import datetime
+
+    from caseflow.alerts.models import Alert
+    from caseflow.alerts.services import sla_sweep
+    from caseflow.clocks.models import Clock
+    from caseflow.web.selectors import _late_clocks
+
+    worker = api(staff["PD"]["caseworker"])
+    case, flow = _agreed_mediation(worker)
+    flow.fire("apply_confirmation", local("2026-04-20"), data={"court": "上海市浦东新区人民法院"})
+    clock = db.session.scalar(
+        db.select(Clock).where(Clock.case_id == case["id"], Clock.name == "court_ruling")
+    )
+    # Far past the due date (05-06) and past any escalation moment.
+    sla_sweep(now=datetime.fromisoformat(local("2026-06-30")))
+    levels = set(db.session.scalars(db.select(Alert.level).where(Alert.clock_id == clock.id)))
+    assert levels == {"due_soon", "overdue"}
+    late, _total = _late_clocks(
+        staff["PD"]["supervisor"], due_from=None, due_to=datetime.fromisoformat(local("2026-06-30"))
+    )
+    assert all(c.name != "court_ruling" for c, _case in late)
