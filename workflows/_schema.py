@@ -16,8 +16,12 @@ ADDRESSEES = ("complainant", "respondent", "applicant", "exhibitor")
 
 #: Field types the engine validates and the UI renders.
 #: ``string`` one line; ``text`` several lines; ``instant`` an ISO 8601 date-time;
-#: ``choice`` one of ``choices``; ``names`` a list of non-empty strings; ``boolean``.
-FIELD_TYPES = ("string", "text", "instant", "choice", "names", "boolean")
+#: ``choice`` one of ``choices``; ``names`` a list of non-empty strings; ``boolean``;
+#: ``unit`` the code of an existing unit (the UI offers a picker of the units there are);
+#: ``photo`` a photo taken on the spot: the UI uploads it as evidence of the case and sends its
+#: evidence id, which the engine turns into ``{"evidence_id", "filename", "sha256"}`` (an API
+#: client may send a text reference instead, as before).
+FIELD_TYPES = ("string", "text", "instant", "choice", "names", "boolean", "unit", "photo")
 
 #: Clock effects a transition may have, applied in the order written.
 #: ``start`` of a clock that is already active restarts it (the old row is stopped first).

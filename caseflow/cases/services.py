@@ -282,10 +282,14 @@ def case_open_linked(source: Case, *, workflow: str, unit, actor, at) -> Case:
 
 
 def case_assign(case: Case, *, assignee, actor) -> Case:
-    """Give ``case`` to ``assignee`` (same unit); supervisors and admins only. Commits."""
+    """Give ``case`` to ``assignee`` (same unit); supervisors and admins, and at a fair desk the
+    officers (they hand complaints to one another between shifts). Commits."""
+    desk_handover = (
+        actor is not None and actor.role == "desk_officer" and case.workflow == "fair_complaint"
+    )
     if (
         actor is None
-        or actor.role not in ("supervisor", "admin")
+        or (actor.role not in ("supervisor", "admin") and not desk_handover)
         or not actor.can_see_unit(case.unit_id)
     ):
         raise PermissionDenied(

@@ -3,6 +3,7 @@
 Transitions go through ``caseflow.engine.case_fire``; evidence through ``caseflow.cases.evidence``.
 """
 
+import hashlib
 import logging
 
 from caseflow.cases.models import Event
@@ -40,12 +41,14 @@ def case_claim(*, case, actor) -> None:
 
 
 def desk_complaint_lodge(
-    *, actor, fair_id, exhibitor_id, complainant, right, priority, fast_mode, title, photos
+    *, actor, fair_id, exhibitor_id, complainant, right, priority, fast_mode, title, photos, facts=""
 ):
     """Lodge a fair complaint at the desk and file its photos as evidence (procedures.md §5).
 
     The case opens through ``case_open`` (which runs the desk's refusal checks and starts the hour
-    clocks); each photo is then filed with its SHA-256. Returns the case.
+    clocks) assigned to the officer who lodged it (so its hour-clock alerts reach someone; a
+    colleague or supervisor may reassign it); each photo is then filed with its SHA-256. The facts
+    (what is displayed, how it infringes) go into ``data.facts``. Returns the case.
     """
     from caseflow.cases.evidence import evidence_add, evidence_check
     from caseflow.cases.services import case_open
@@ -77,8 +80,26 @@ def desk_complaint_lodge(
         fair_id=fair_id,
         exhibitor_id=exhibitor_id,
         priority=priority,
-        data={"fast_mode": fast_mode} if fast_mode else {},
+        data={**({"fast_mode": True} if fast_mode else {}), **({"facts": facts} if facts else {})},
     )
+    now = utcnow()
+    case.assignee_id = actor.id
+    db.session.add(
+        Event(
+            case_id=case.id,
+            kind="assign",
+            actor_id=actor.id,
+            occurred_at=now,
+            recorded_at=now,
+            data={"assignee": actor.username},
+        )
+    )
+    db.session.commit()
+    seen = set()
     for filename, content in contents:
+        digest = hashlib.sha256(content).hexdigest()
+        if digest in seen:  # the same photo picked twice in one lodging: filed once
+            continue
+        seen.add(digest)
         evidence_add(case=case, actor=actor, filename=filename, content=content, description="现场照片")
     return case
