@@ -202,10 +202,17 @@ def event_note(event, workflow: str) -> str:
     return in_language(event.note)
 
 
+def action_label(label: str) -> str:
+    """A step's label on a button, as a verb: in English 责令撤展 is "Order withdrawal", while
+    the state of the same name is "Withdrawal ordered" (the context ``action`` tells them apart)."""
+    from flask_babel import pgettext
+
+    text = pgettext("action", label)
+    return text if text != label else gettext(label)
+
+
 def filters_register(app) -> None:
-    app.jinja_env.globals.update(event_note=event_note)
     app.jinja_env.filters.update(
-        in_language=in_language,
         cn_date=cn_date,
         cn_datetime=cn_datetime,
         clock_due_text=clock_due_text,

@@ -69,7 +69,24 @@ def _web_globals():
         "state_label": state_label,
         "clock_label": clock_label,
         "trigger_label": trigger_label,
+        "action_label": f.action_label,
+        "event_note": f.event_note,
+        "number_example": _number_example(),
     }
+
+
+def _number_example() -> str:
+    """A case number in the user's own unit's shape, for placeholders (never another unit's)."""
+    from flask_login import current_user
+
+    from caseflow.timeutil import local_date, utcnow
+
+    unit = getattr(current_user, "unit", None) if getattr(current_user, "is_authenticated", False) else None
+    if unit is None:
+        return ""
+    workflow = "fair_complaint" if unit.kind == "fair_desk" else "adjudication"
+    code = getattr(workflows.get(workflow), "CODE", "")
+    return f"{unit.code}-{code}-{local_date(utcnow()).year}-00123"
 
 
 for _name, _filter in {
@@ -77,6 +94,7 @@ for _name, _filter in {
     "file_size": f.file_size,
     "hours_until": f.hours_until,
     "period_cn": f.period_cn,
+    "in_language": f.in_language,
     "channel_cn": channel_label,
 }.items():
     bp.add_app_template_filter(_filter, _name)

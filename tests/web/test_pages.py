@@ -72,7 +72,7 @@ def test_invalid_trigger_data_shows_chinese_error_beside_the_field(
     case = open_case(worker)
     login(worker)
     page = client.get(f"/cases/{case.id}")
-    token = _form_token(page.text, f"/cases/{case.id}/fire/accept")
+    token = _form_token(page.text, '#trigger-accept"')
     response = client.post(
         f"/cases/{case.id}/fire/accept",
         data={
@@ -99,7 +99,7 @@ def test_firing_a_trigger_moves_the_case_and_writes_the_timeline(client, people,
     case = open_case(worker)
     login(worker)
     page = client.get(f"/cases/{case.id}")
-    token = _form_token(page.text, f"/cases/{case.id}/fire/accept")
+    token = _form_token(page.text, '#trigger-accept"')
     response = client.post(
         f"/cases/{case.id}/fire/accept",
         data={
@@ -130,7 +130,7 @@ def test_evidence_upload_shows_sha256_and_refuses_bad_files(client, people, open
     case = open_case(worker)
     login(worker)
     page = client.get(f"/cases/{case.id}")
-    token = _form_token(page.text, f"/cases/{case.id}/evidence")
+    token = _form_token(page.text, '#evidence" novalidate')
     content = b"%PDF-1.4 evidence"
     response = client.post(
         f"/cases/{case.id}/evidence",
