@@ -677,6 +677,10 @@ ENGLISH.update(
         "接收单位（行政裁决）": "Receiving centre (adjudication)",
         "移交行政裁决时选择受理的保护中心": "For an adjudication, the protection centre that takes the case",
         "须撤出的展品及资料：": "Exhibits and materials to withdraw: ",
+        "立案通知书": "Notice of acceptance (adjudication)",
+        "调解受理通知书": "Notice of acceptance (mediation)",
+        "投诉受理通知书": "Notice of acceptance (complaint)",
+        "撤展通知书": "Order to withdraw exhibits",
     }
 )
 
@@ -734,9 +738,9 @@ def _plural_messages(catalog) -> None:
 
 def _notice_titles() -> list[str]:
     """The notice kinds' names, the labels of the unit profile's document-number inputs."""
-    from caseflow.notices.kinds import KINDS
+    from caseflow.notices.kinds import KINDS, TITLES
 
-    return [title for title, _form, _addressee in KINDS.values()]
+    return [title for title, _form, _addressee in KINDS.values()] + list(TITLES.values())
 
 
 def _workflow_labels() -> list[str]:
