@@ -681,6 +681,8 @@ ENGLISH.update(
         "调解受理通知书": "Notice of acceptance (mediation)",
         "投诉受理通知书": "Notice of acceptance (complaint)",
         "撤展通知书": "Order to withdraw exhibits",
+        "文件不是 UTF-8 编码的文本": "The file is not UTF-8 text",
+        "文件有误，未载入": "The file has errors and was not loaded",
     }
 )
 
