@@ -1,5 +1,6 @@
 """The start page, health check, language switch, error pages and template helpers."""
 
+import io
 
 from flask import abort, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -114,12 +115,12 @@ def register_error_pages(app) -> None:
     def _too_large(exc):
         """Over the request limit: the page the form was on, with the reason as a form error.
         The body is drained first so the browser reads the answer instead of a reset."""
-        _drain_body()
         if request.path.startswith("/api/"):
             return render(413, _(ERROR_TITLES[413]), "too_large")
         page = TOO_LARGE_PAGES.get(request.endpoint)
         message = _too_large_message()
         if page is None or not current_user.is_authenticated:
+            _too_large_fields()  # read the rest, so the browser sees this page
             return render(413, message, "too_large")
         try:
             response = page(message, **(request.view_args or {}))
@@ -158,25 +159,69 @@ def _too_large_message() -> str:
     )
 
 
-def _drain_body(limit: int = 1 << 30) -> None:
-    """Read and drop what the client still sends (up to 1 GB): a server that answers before the
-    upload is over makes the browser show a connection reset instead of our page."""
-    stream = request.environ.get("wsgi.input")
-    remaining = min(request.content_length or 0, limit)
-    while stream is not None and remaining > 0:
-        chunk = stream.read(min(remaining, 1 << 20))
-        if not chunk:
-            break
-        remaining -= len(chunk)
+class _Sink(io.RawIOBase):
+    """Where the files of an over-limit request go: nowhere (only its text fields are kept)."""
+
+    def writable(self):
+        return True
+
+    def readable(self):
+        return True
+
+    def seekable(self):
+        return True
+
+    def write(self, data):
+        return len(data)
+
+    def seek(self, offset, whence=0):
+        return 0
+
+    def readinto(self, buffer):
+        return 0
+
+
+def _too_large_fields(limit: int = 1 << 30):
+    """The text fields of an over-limit request, its files dropped. The body is read to the end
+    (up to 1 GB) so the browser gets our page rather than a connection reset. None when it is
+    not a form or is over 1 GB."""
+    from werkzeug.formparser import parse_form_data
+
+    if (request.content_length or 0) > limit:
+        return None
+    try:
+        _stream, form, _files = parse_form_data(
+            request.environ,
+            stream_factory=lambda *args, **kwargs: _Sink(),
+            max_form_memory_size=1 << 20,
+            max_content_length=None,
+            silent=True,
+        )
+    except Exception:  # noqa: BLE001 — a malformed body: the page without the typed text
+        return None
+    return form
 
 
 def _case_too_large(message: str, case_id: str, **_ignored):
-    from caseflow.web.cases import _render_case
+    import workflows
+    from caseflow.web.cases import _render_case, _trigger_form
     from caseflow.web.forms import EvidenceForm
     from caseflow.web.selectors import case_for_user
 
     case = case_for_user(case_id, current_user)
-    form = EvidenceForm(prefix="evidence", formdata=None)
+    fields = _too_large_fields()
+    action = (fields or {}).get("_do", "evidence")
+    trigger = (request.view_args or {}).get("trigger") or (
+        action.removeprefix("fire:") if action.startswith("fire:") else None
+    )
+    transition = workflows.transition(workflows.get(case.workflow), trigger) if trigger else None
+    if transition is not None:
+        form = _trigger_form(case, transition, formdata=fields)
+        form.form_errors.append(message)
+        for name in form.file_fields:
+            form[name].errors = [message]
+        return _render_case(case, forms={trigger: form}, open_trigger=trigger, status=413)
+    form = EvidenceForm(prefix="evidence", formdata=fields)
     form.file.errors = [message]
     return _render_case(case, evidence_form=form, status=413)
 
@@ -184,7 +229,7 @@ def _case_too_large(message: str, case_id: str, **_ignored):
 def _desk_too_large(message: str, **_ignored):
     from caseflow.web.fair_desk import fair_desk_too_large
 
-    return fair_desk_too_large(message)
+    return fair_desk_too_large(message, _too_large_fields())
 
 
 #: Pages with upload forms: a request over the limit comes back to them with a form error.

@@ -181,15 +181,15 @@ def fair_desk_exhibitors():
     return render_template("web/_exhibitor_results.html", listings=listings, q=q)
 
 
-def fair_desk_too_large(message: str):
+def fair_desk_too_large(message: str, fields=None):
     """The desk page for a request over the upload limit (the body was not read): the form comes
     back with the reason on top, not a bare 413. The browser checks the limits before sending, so
     this is the fallback for a browser without JavaScript."""
     fairs = fairs_list(user=current_user)
     fair = _current_fair(fairs, request.args.get("fair_id", type=int))
-    form = DeskComplaintForm(formdata=None)
+    form = DeskComplaintForm(formdata=fields)  # what was typed comes back; the photos do not
     form.fair_id.choices = [(f.id, f.name) for f in fairs]
-    if fair is not None:
+    if fair is not None and not form.fair_id.data:
         form.fair_id.data = fair.id
     form.form_errors.append(message)
     form.photos.errors = [message]
