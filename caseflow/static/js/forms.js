@@ -181,12 +181,21 @@
     if (!form || !form.hasAttribute || !form.hasAttribute('data-upload')) return;
     if (form._pending && !form._ready) {  // photos still being reduced: submit when done
       event.preventDefault();
+      var submitter = event.submitter;
       form._pending.then(function () {
-        form._ready = true;
-        if (!checkUploads(form)) {
-          if (form.requestSubmit) form.requestSubmit(event.submitter || undefined); else form.submit();
-        }
-        form._ready = false;
+        // Not in this submit event's own turn: a nested submission would be ignored.
+        setTimeout(function () {
+          form._ready = true;
+          var problem = checkUploads(form);
+          if (problem) {
+            showUploadError(form, problem.input, problem.message);
+          } else if (form.requestSubmit) {
+            form.requestSubmit(submitter || undefined);
+          } else {
+            form.submit();
+          }
+          form._ready = false;
+        }, 0);
       });
       return;
     }
