@@ -169,11 +169,15 @@
     var input = event.target;
     if (!input || input.type !== 'file' || !input.form || !input.form.hasAttribute('data-upload')) return;
     var form = input.form;
-    var work = input.hasAttribute('data-downscale') ? prepare(input) : Promise.resolve();
-    form._pending = work.then(function () {
+    function check() {
       var problem = checkUploads(form);
       showUploadError(form, problem ? problem.input : input, problem ? problem.message : '');
-    });
+    }
+    if (!input.hasAttribute('data-downscale')) { check(); return; }
+    // Photos are being reduced: a submit meanwhile waits for them (see below).
+    var work = prepare(input).then(check);
+    form._pending = work;
+    work.then(function () { if (form._pending === work) form._pending = null; });
   });
 
   document.addEventListener('submit', function (event) {
@@ -206,9 +210,10 @@
     }
   });
 
-  if (document.readyState === 'loading') {
-    document.addEventListener('DOMContentLoaded', focusFirstError);
+  // After the load (and the browser's own scroll to a #fragment, which would take the focus).
+  if (document.readyState === 'complete') {
+    setTimeout(focusFirstError, 0);
   } else {
-    focusFirstError();
+    window.addEventListener('load', function () { setTimeout(focusFirstError, 0); });
   }
 })();
