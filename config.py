@@ -58,8 +58,9 @@ DEFAULTS = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "WTF_CSRF_TIME_LIMIT": None,
-    #: Uploads (evidence, exhibitor lists): 16 MB for the whole request.
-    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    #: Uploads: the whole request, = caseflow.cases.evidence.REQUEST_MAX_BYTES (12 files of
+    #: 10 MB and the form's text); tests/web check the two agree.
+    "MAX_CONTENT_LENGTH": 122 * 1024 * 1024,
     #: Failed logins allowed per user name and address within LOGIN_WINDOW_SECONDS.
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_WINDOW_SECONDS": 15 * 60,

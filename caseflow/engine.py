@@ -30,7 +30,7 @@ from caseflow.clocks.models import Clock
 from caseflow.clocks.services import clock_start_defined
 from caseflow.errors import PermissionDenied, StateConflict, ValidationFailed, VersionConflict
 from caseflow.extensions import db
-from caseflow.timeutil import iso, parse_instant, start_of_local_day, utcnow
+from caseflow.timeutil import chinese_date, iso, parse_instant, start_of_local_day, to_local, utcnow
 from workflows._schema import clock_extension
 
 log = logging.getLogger(__name__)
@@ -131,6 +131,10 @@ def clean_field(spec, value):
         if not isinstance(value, bool):
             raise ValueError("应为 true 或 false / must be true or false")
         return value
+    if spec.type == "unit":
+        if not isinstance(value, str):
+            raise ValueError("应为单位代码 / must be a unit code")
+        return value.strip()
     if spec.type == "amount":
         return _clean_amount(value)
     raise ValueError(f"unknown field type {spec.type}")
@@ -176,7 +180,22 @@ def _with_draft(case, row, data):
     return out
 
 
-def _clean_data(row, data: dict) -> dict:
+def _clean_photo(case, value):
+    """A ``photo`` field: the id of evidence filed on this case (the web form uploads the photo
+    first) becomes its id, name and SHA-256; a text reference (API clients) is kept as text."""
+    from caseflow.cases.evidence import Evidence
+
+    if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
+        item = db.session.get(Evidence, int(value))
+        if item is None or case is None or item.case_id != case.id:
+            raise ValueError("不是本案的证据 / not evidence of this case")
+        return {"evidence_id": item.id, "filename": item.filename, "sha256": item.sha256}
+    if isinstance(value, str):
+        return value.strip()
+    raise ValueError("应为证据编号 / must be an evidence id")
+
+
+def _clean_data(row, data: dict, case=None) -> dict:
     """``data`` checked against the trigger's fields: (cleaned data, with instants parsed)."""
     if data is None:
         data = {}
@@ -189,7 +208,10 @@ def _clean_data(row, data: dict) -> dict:
         value = data.get(spec.name)
         if not _empty(value):
             try:
-                value = clean_field(spec, value)
+                if spec.type == "photo":
+                    value = _clean_photo(case, value)
+                else:
+                    value = clean_field(spec, value)
             except ValueError as exc:
                 errors[spec.name] = f"{spec.label}：{exc}"
                 continue
@@ -231,7 +253,10 @@ def _guard_min_notice(case, guard, occurred_at, data):
         raise ValidationFailed(
             guard.message,
             message_en=guard.message_en,
-            fields={field: f"{guard.message}（最早 {first_day.isoformat()}）"},
+            fields={
+                field: f"{guard.message}（最早 {chinese_date(first_day)}） / "
+                f"{guard.message_en or guard.message} (earliest {first_day.isoformat()})"
+            },
         )
 
 
@@ -426,10 +451,15 @@ def _occurred_at(case, occurred_at, now):
             fields={"occurred_at": "不能是将来的时间 / in the future"},
         )
     if case.last_event_at and occurred_at < case.last_event_at:
+        last = to_local(case.last_event_at)
+        shown = f"{last.year}年{last.month}月{last.day}日 {last:%H:%M}"
         raise ValidationFailed(
-            f"发生时间不能早于上一操作（{iso(case.last_event_at)}）",
+            f"发生时间不能早于上一操作（{shown}）",
             message_en=f"occurred_at is before the previous event ({iso(case.last_event_at)})",
-            fields={"occurred_at": "早于上一操作 / before the previous event"},
+            fields={
+                "occurred_at": f"不能早于上一操作（{shown}） / "
+                f"must not be before the previous step ({last:%Y-%m-%d %H:%M})"
+            },
         )
     return occurred_at
 
@@ -518,7 +548,7 @@ def _fire(case: Case, trigger: str, actor: Actor, occurred_at, note, data, versi
         )
     now = utcnow()
     at = _occurred_at(case, occurred_at, now)
-    cleaned = _clean_data(row, _with_draft(case, row, data))
+    cleaned = _clean_data(row, _with_draft(case, row, data), case)
     for guard in row.guards:
         GUARDS[guard.name](case, guard, at, cleaned)
     note = note or ""

@@ -21,7 +21,13 @@ ADDRESSEES = ("complainant", "respondent", "applicant", "exhibitor")
 #: ``amount`` a sum of money in RMB, a number not below zero (stored as a number).
 #: ``lines`` a list of texts, printed numbered (the operative items of a decision, the terms of an
 #: agreement).
-FIELD_TYPES = ("string", "text", "instant", "choice", "names", "boolean", "amount", "lines")
+#: ``unit`` the code of an existing unit (the UI offers a picker of the units there are);
+#: ``photo`` a photo taken on the spot: the UI uploads it as evidence of the case and sends its
+#: evidence id, which the engine turns into ``{"evidence_id", "filename", "sha256"}`` (an API
+#: client may send a text reference instead, as before).
+FIELD_TYPES = (
+    "string", "text", "instant", "choice", "names", "boolean", "amount", "lines", "unit", "photo"
+)
 
 #: Clock effects a transition may have, applied in the order written.
 #: ``start`` of a clock that is already active restarts it (the old row is stopped first).

@@ -128,7 +128,9 @@ TRANSITIONS = (
         sources=_AFTER_NOTICE,
         dest="rectification_ordered",
         roles=("desk_officer",),
-        fields=(Field("measures", "text", "整改要求", required=False),),
+        # What must be rectified goes onto the notice (the web form asks for it and a
+        # confirmation: the order cannot be taken back).
+        fields=(Field("measures", "text", "整改要求", required=False, help="写明须遮盖或撤下的展品、宣传资料，将印在整改通知书上"),),
         clocks=(stop("fair_answer"), start("compliance")),
         notice=NoticeSpec("rectification_notice", "exhibitor"),
     ),
@@ -138,6 +140,15 @@ TRANSITIONS = (
         sources=(*_AFTER_NOTICE, "rectification_ordered"),
         dest="withdrawal_ordered",
         roles=("desk_officer",),
+        fields=(
+            Field(
+                "items",
+                "text",
+                "须撤展的展品及资料",
+                required=False,
+                help="写明须撤出的展品、宣传资料，将印在撤展通知书上",
+            ),
+        ),
         # From rectification_ordered the compliance clock restarts for the new order.
         clocks=(stop("fair_answer"), start("compliance")),
         notice=NoticeSpec("withdrawal_notice", "exhibitor"),
@@ -148,7 +159,8 @@ TRANSITIONS = (
         sources=("rectification_ordered", "withdrawal_ordered"),
         dest="resolved",
         roles=("desk_officer",),
-        fields=(Field("evidence", "string", "现场照片证据（文件编号或说明）"),),
+        # The officer photographs the booth there and then; the photo joins the evidence.
+        fields=(Field("evidence", "photo", "现场核查照片"),),
         clocks=(STOP_ALL,),
     ),
     Transition(
@@ -172,10 +184,10 @@ TRANSITIONS = (
             Field("target", "choice", "移交对象", choices=REFERRAL_TARGETS),
             Field(
                 "target_unit",
-                "string",
-                "接收单位代码（行政裁决）",
+                "unit",
+                "接收单位（行政裁决）",
                 required=False,
-                help="默认本单位；展会投诉站可移交保护中心，如 ZS",
+                help="移交行政裁决时选择受理的保护中心",
             ),
             Field("reason", "text", "说明", required=False),
         ),

@@ -113,7 +113,8 @@ def calendar_load_command(file, source, unit):
     except ValidationFailed as exc:
         db.session.rollback()
         for where, reason in exc.fields.items():
-            click.echo(f"{file}: {where}: {reason}", err=True)
+            english = reason.partition(" / ")[2] or reason  # the CLI speaks English
+            click.echo(f"{file}: {where}: {english}", err=True)
         raise click.ClickException(f"nothing loaded: {len(exc.fields)} bad line(s)") from None
     db.session.commit()
     if result.unit:

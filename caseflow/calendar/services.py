@@ -179,7 +179,9 @@ def calendar_parse(
     ``local``: a unit's closures, where a ``workday`` may also be a weekday (a national holiday
     the unit works).
     """
-    errors: dict[str, str] = {}
+    # Each error in Chinese and English (the admin page shows the user's language; the API and
+    # CLI get both as "中文 / English").
+    errors: dict[str, tuple[str, str]] = {}
     days: dict[date, DayException] = {}
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
@@ -188,7 +190,10 @@ def calendar_parse(
         where = f"line {number}"
         match = _LINE_RE.match(line)
         if not match:
-            errors[where] = f"expected 'YYYY-MM-DD holiday|workday NAME', got {line!r}"
+            errors[where] = (
+                f"格式应为“年-月-日 holiday|workday 名称”，实为 {line!r}",
+                f"expected 'YYYY-MM-DD holiday|workday NAME', got {line!r}",
+            )
             continue
         day_text, kind, name = (
             match.group(1),
@@ -200,31 +205,53 @@ def calendar_parse(
             if len(day_text) != 10:
                 raise ValueError
         except ValueError:
-            errors[where] = f"not a date (YYYY-MM-DD): {day_text!r}"
+            errors[where] = (
+                f"不是有效日期（年-月-日）：{day_text!r}",
+                f"not a date (YYYY-MM-DD): {day_text!r}",
+            )
             continue
         if kind not in KINDS:
-            errors[where] = f"kind must be 'holiday' or 'workday', not {match.group(2)!r}"
+            errors[where] = (
+                f"类型应为 holiday 或 workday，实为 {match.group(2)!r}",
+                f"kind must be 'holiday' or 'workday', not {match.group(2)!r}",
+            )
         elif year is not None and day.year != year:
-            errors[where] = f"{day_text} is not in {year}"
+            errors[where] = (f"{day_text} 不在 {year} 年", f"{day_text} is not in {year}")
         elif not FIRST_YEAR <= day.year <= LAST_YEAR:
-            errors[where] = f"{day_text} is outside the calendar ({FIRST_YEAR}–{LAST_YEAR})"
+            errors[where] = (
+                f"{day_text} 超出日历范围（{FIRST_YEAR}–{LAST_YEAR}）",
+                f"{day_text} is outside the calendar ({FIRST_YEAR}–{LAST_YEAR})",
+            )
         elif day in days:
-            errors[where] = f"{day_text} is listed twice"
+            errors[where] = (f"{day_text} 重复列出", f"{day_text} is listed twice")
         elif kind == WORKDAY and day.weekday() < 5 and not local:
-            errors[where] = f"{day_text} is a weekday: only a weekend day can be a make-up workday"
+            errors[where] = (
+                f"{day_text} 是工作日：只有周末才能是调休上班日",
+                f"{day_text} is a weekday: only a weekend day can be a make-up workday",
+            )
         else:
             days[day] = DayException(day, kind, name, "")
     years = sorted({d.year for d in days})
     if not errors and not days:
-        errors["file"] = "no dates: expected lines 'YYYY-MM-DD holiday|workday NAME'"
+        errors["file"] = (
+            "没有日期：每行应为“年-月-日 holiday|workday 名称”",
+            "no dates: expected lines 'YYYY-MM-DD holiday|workday NAME'",
+        )
     if len(years) > 1:
-        errors["file"] = f"one year per file, found {', '.join(map(str, years))}"
+        found = ", ".join(map(str, years))
+        errors["file"] = (f"一个文件只能有一年，实有 {found}", f"one year per file, found {found}")
     if errors:
-        summary = "; ".join(f"{k}: {v}" for k, v in errors.items())
+        def _place(key, chinese):
+            return key.replace("line ", "第 ") + " 行" if chinese and key.startswith("line ") else (
+                "文件" if chinese else key
+            )
+
+        summary_zh = "；".join(f"{_place(k, True)}：{zh}" for k, (zh, _en) in errors.items())
+        summary_en = "; ".join(f"{k}: {en}" for k, (_zh, en) in errors.items())
         raise ValidationFailed(
-            f"日历文件有误，未载入：{summary}",
-            message_en=f"calendar not loaded: {summary}",
-            fields=errors,
+            f"日历文件有误，未载入：{summary_zh}",
+            message_en=f"calendar not loaded: {summary_en}",
+            fields={k: f"{zh} / {en}" for k, (zh, en) in errors.items()},
         )
     return years[0], [days[d] for d in sorted(days)]
 

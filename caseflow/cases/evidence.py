@@ -20,8 +20,22 @@ from caseflow.extensions import db
 from caseflow.timeutil import utcnow
 from caseflow.types import UTCDateTime
 
-#: 10 MB per file: photos from a phone camera fit; video evidence goes on paper media.
+#: The upload limits, stated once: the forms print them, the browser checks them before sending
+#: (``caseflow/static/js/forms.js`` reads them from the form's data attributes), the service and
+#: Flask's ``MAX_CONTENT_LENGTH`` enforce them.
+#: 10 MB per file: photos from a phone or tablet camera fit (a 48-megapixel JPEG is 8–12 MB, and
+#: the desk downscales before sending); video evidence goes on paper media.
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+#: Files one form may send at once: a desk officer photographs a booth from several sides.
+EVIDENCE_MAX_FILES = 12
+#: One request: every file at its maximum, plus the form's text. Above this the server answers
+#: with the same page and a form error (``caseflow.web.core``), never a bare 413.
+REQUEST_MAX_BYTES = EVIDENCE_MAX_FILES * EVIDENCE_MAX_BYTES + 2 * 1024 * 1024
+#: Photos taken at the desk are downscaled in the browser to this longest side (pixels) before
+#: upload: enough to read a product label or a booth sign on a printed notice.
+PHOTO_MAX_PIXELS = 2560
+#: Thumbnails on the case page (longest side, pixels).
+THUMBNAIL_PIXELS = 160
 #: What a file's extension must be, and the type we record for it.
 EVIDENCE_TYPES = {
     ".pdf": "application/pdf",
@@ -92,12 +106,43 @@ def evidence_check(filename: str, content: bytes) -> str:
     return content_type
 
 
-def evidence_add(*, case, actor, filename: str, content: bytes, description: str = ""):
-    """File ``content`` on ``case`` and record it with an ``evidence`` audit event. Commits."""
+def evidence_duplicate(case, digest: str):
+    """The evidence already filed on ``case`` with this SHA-256, or None."""
+    from sqlalchemy import select
+
+    return db.session.scalars(
+        select(Evidence).where(Evidence.case_id == case.id, Evidence.sha256 == digest).order_by(Evidence.id)
+    ).first()
+
+
+def evidence_add(
+    *, case, actor, filename: str, content: bytes, description: str = "", commit: bool = True
+):
+    """File ``content`` on ``case`` and record it with an ``evidence`` audit event. Commits
+    unless ``commit=False`` (the caller's transaction then includes it).
+
+    The same bytes twice on one case are refused, naming the first upload: a second copy adds
+    nothing to the record and makes the evidence list lie about how many photos were taken."""
     from caseflow.cases.models import Event
+    from caseflow.timeutil import to_local
 
     content_type = evidence_check(filename, content)
     digest = hashlib.sha256(content).hexdigest()
+    first = evidence_duplicate(case, digest)
+    if first is not None:
+        when = to_local(first.uploaded_at)
+        raise ValidationFailed(
+            f"与已上传的证据“{first.filename}”（{when.year}年{when.month}月{when.day}日"
+            f" {when:%H:%M}，证据 #{first.id}）内容相同，未重复上传",
+            message_en=(
+                f"Same content as the evidence already filed: {first.filename}"
+                f" ({when:%Y-%m-%d %H:%M}, evidence #{first.id}); not uploaded again"
+            ),
+            fields={
+                "file": f"与已上传的证据“{first.filename}”（证据 #{first.id}）内容相同，未重复上传",
+                "duplicate_of": first.id,
+            },
+        )
     relative = Path("evidence") / case.id / f"{secrets.token_hex(8)}{Path(filename).suffix.lower()}"
     target = Path(current_app.config["CASEFLOW_STORAGE"]) / relative
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -126,9 +171,51 @@ def evidence_add(*, case, actor, filename: str, content: bytes, description: str
             data={"filename": safe_name, "sha256": digest, "size": len(content)},
         )
     )
-    db.session.commit()
+    if commit:
+        db.session.commit()
+    else:
+        db.session.flush()
     return evidence
 
 
 def evidence_path(evidence: Evidence) -> Path:
     return Path(current_app.config["CASEFLOW_STORAGE"]) / evidence.path
+
+
+def evidence_is_image(evidence: Evidence) -> bool:
+    """Whether a thumbnail can be drawn (HEIC needs a codec Pillow lacks: it gets an icon)."""
+    return evidence.content_type in ("image/jpeg", "image/png", "image/webp")
+
+
+def evidence_thumbnail(evidence: Evidence) -> Path | None:
+    """A small JPEG of an image, made on first request and kept beside the file; None when the
+    file is not an image Pillow reads. The original is never touched."""
+    if not evidence_is_image(evidence):
+        return None
+    source = evidence_path(evidence)
+    target = source.with_name(source.stem + ".thumb.jpg")
+    if not target.exists():
+        from PIL import Image, ImageOps, UnidentifiedImageError
+
+        try:
+            with Image.open(source) as image:
+                image = ImageOps.exif_transpose(image)
+                image.thumbnail((THUMBNAIL_PIXELS, THUMBNAIL_PIXELS))
+                image.convert("RGB").save(target, "JPEG", quality=80)
+        except (UnidentifiedImageError, OSError):
+            return None
+    return target
+
+
+def evidence_download_names(evidence: Evidence) -> tuple[str, str]:
+    """The name a download is saved under, and its ASCII fallback for old clients.
+
+    The UTF-8 name is the file's own name; the fallback is built from the case number and the
+    evidence number (``ZS-FAIR-2026-0001_evidence-3.jpg``) rather than the name with its Chinese
+    stripped (which left ``20261-.pdf``)."""
+    suffix = Path(evidence.filename).suffix.lower()
+    if not suffix.isascii():
+        suffix = ""
+    number = evidence.case.number if evidence.case is not None else "case"
+    ascii_number = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "-" for ch in number)
+    return evidence.filename, f"{ascii_number}_evidence-{evidence.id}{suffix}"

@@ -4,6 +4,7 @@ complaint at the fair desk, assign, claim.
 State changes are not here: they go through ``caseflow.engine.case_fire``.
 """
 
+import hashlib
 import logging
 from datetime import datetime, timedelta
 
@@ -307,10 +308,14 @@ def case_open_linked(source: Case, *, workflow: str, unit, actor, at) -> Case:
 
 
 def case_assign(case: Case, *, assignee, actor) -> Case:
-    """Give ``case`` to ``assignee`` (same unit); supervisors and admins only. Commits."""
+    """Give ``case`` to ``assignee`` (same unit); supervisors and admins, and at a fair desk the
+    officers (they hand complaints to one another between shifts). Commits."""
+    desk_handover = (
+        actor is not None and actor.role == "desk_officer" and case.workflow == "fair_complaint"
+    )
     if (
         actor is None
-        or actor.role not in ("supervisor", "admin")
+        or (actor.role not in ("supervisor", "admin") and not desk_handover)
         or not actor.can_see_unit(case.unit_id)
     ):
         raise PermissionDenied(
@@ -380,12 +385,14 @@ def case_claim(*, case, actor) -> None:
 
 
 def desk_complaint_lodge(
-    *, actor, fair_id, exhibitor_id, complainant, right, priority, fast_mode, title, photos
+    *, actor, fair_id, exhibitor_id, complainant, right, priority, fast_mode, title, photos, facts=""
 ):
     """Lodge a fair complaint at the desk and file its photos as evidence (procedures.md §5).
 
     The case opens through ``case_open`` (which runs the desk's refusal checks and starts the hour
-    clocks); each photo is then filed with its SHA-256. Returns the case.
+    clocks) assigned to the officer who lodged it (so its hour-clock alerts reach someone; a
+    colleague or supervisor may reassign it); each photo is then filed with its SHA-256. The facts
+    (what is displayed, how it infringes) go into ``data.facts``. Returns the case.
     """
     from caseflow.cases.evidence import evidence_add, evidence_check
     from caseflow.fairs.models import Exhibitor
@@ -416,8 +423,27 @@ def desk_complaint_lodge(
         fair_id=fair_id,
         exhibitor_id=exhibitor_id,
         priority=priority,
-        data={"fast_mode": fast_mode} if fast_mode else {},
+        data={**({"fast_mode": True} if fast_mode else {}), **({"facts": facts} if facts else {})},
     )
+    now = utcnow()
+    case.assignee_id = actor.id
+    case.version += 1
+    db.session.add(
+        Event(
+            case_id=case.id,
+            kind="assign",
+            actor_id=actor.id,
+            occurred_at=now,
+            recorded_at=now,
+            data={"assignee": actor.username},
+        )
+    )
+    db.session.commit()
+    seen = set()
     for filename, content in contents:
+        digest = hashlib.sha256(content).hexdigest()
+        if digest in seen:  # the same photo picked twice in one lodging: filed once
+            continue
+        seen.add(digest)
         evidence_add(case=case, actor=actor, filename=filename, content=content, description="现场照片")
     return case

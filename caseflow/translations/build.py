@@ -925,12 +925,106 @@ RUNTIME = (
     "督办",
 )
 
+# --- issue 15: uploads, forms, the desk, keyboard (additive) ---------------------------------
+ENGLISH.update(
+    {
+        "跳到主要内容": "Skip to main content",
+        "错误代码": "Error code",
+        "返回上一页": "Back to the previous page",
+        "%(clock)s届满后可操作": "Possible once the %(clock)s has expired",
+        "%(clock)s届满（%(date)s）后可操作": "Possible after the %(clock)s expires (%(date)s)",
+        "尚不能操作": "Not possible yet",
+        "本案由其他单位办理，您可查看（因关联案件），不能办理。": "Another unit handles this case: you may read it, as it is linked to one of yours, but not act on it.",
+        "查看先上传的证据 #%(id)s": "See the evidence uploaded first, #%(id)s",
+        "PDF、图片、Word 或文本，单个文件不超过 %(size)s MB": "PDF, image, Word or text; up to %(size)s MB per file",
+        "改由": "Reassign to",
+        "参展商": "Exhibitors",
+        "展位号或公司名，如 %(example)s": "Booth or company name, e.g. %(example)s",
+        "照片在本机缩小后上传；单个文件不超过 %(size)s MB，一次最多 %(count)s 个文件": "Photos are reduced on this device before upload; up to %(size)s MB per file, %(count)s files at once",
+        "此决定作出后不能撤回，通知书将立即出具。": "This order cannot be taken back; its notice is issued at once.",
+        "确认：%(step)s": "Confirm: %(step)s",
+        "批准：%(step)s": "Approve: %(step)s",
+        "上传的文件合计超过 %(total)s MB，未能接收。单个文件不超过 %(file)s MB，一次最多 %(count)s 个；请减少文件后重新选择并提交，已填写的内容请核对。": "The files together were over %(total)s MB and were not received. Each file may be up to %(file)s MB, %(count)s files at once; choose fewer files and send again, and check what you typed.",
+        "没有这个日期或时间：%(value)s（请核对月份的天数和时刻）": "There is no such date or time: %(value)s (check the days of the month and the hour)",
+        "日期时间格式不正确，应为 年-月-日 时:分，如 %(example)s": "Wrong date and time: write year-month-day hour:minute, e.g. %(example)s",
+        "日期格式不正确，应为 年-月-日，如 %(example)s": "Wrong date: write year-month-day, e.g. %(example)s",
+        "投诉人类型": "Complainant is",
+        "投诉事实": "Facts of the complaint",
+        "涉嫌侵权的展品、型号及现场情况": "The exhibits and models concerned, and what was found at the booth",
+        "%(clock)s：因放假安排调整，到期日由 %(before)s 改为 %(after)s": "%(clock)s: due date moved from %(before)s to %(after)s by the holiday schedule",
+        "现场核查照片": "Photo taken at the booth",
+        "须撤展的展品及资料": "Exhibits and materials to withdraw",
+        "写明须撤出的展品、宣传资料，将印在撤展通知书上": "Name the exhibits and materials to take out; printed on the withdrawal notice",
+        "写明须遮盖或撤下的展品、宣传资料，将印在整改通知书上": "Name the exhibits and materials to cover or remove; printed on the rectification notice",
+        "接收单位（行政裁决）": "Receiving centre (adjudication)",
+        "移交行政裁决时选择受理的保护中心": "For an adjudication, the protection centre that takes the case",
+        "须撤出的展品及资料：": "Exhibits and materials to withdraw: ",
+        "立案通知书": "Notice of acceptance (adjudication)",
+        "调解受理通知书": "Notice of acceptance (mediation)",
+        "投诉受理通知书": "Notice of acceptance (complaint)",
+        "撤展通知书": "Order to withdraw exhibits",
+        "文件不是 UTF-8 编码的文本": "The file is not UTF-8 text",
+        "文件有误，未载入": "The file has errors and was not loaded",
+    }
+)
+
+#: Plural messages (``ngettext``): the Chinese singular → (English singular, English plural).
+ENGLISH_PLURALS = {
+    "请更正以下 %(num)d 处错误": ("Please correct this error", "Please correct these %(num)d errors"),
+    "找到 %(num)d 个参展商，用上下方向键选择，回车确认": (
+        "%(num)d exhibitor found: arrow keys to choose, Enter to pick",
+        "%(num)d exhibitors found: arrow keys to choose, Enter to pick",
+    ),
+    "已超期 %(num)d 天": ("overdue by %(num)d day", "overdue by %(num)d days"),
+    "剩余 %(num)d 个工作日": ("%(num)d working day left", "%(num)d working days left"),
+    "剩余 %(num)d 天": ("%(num)d day left", "%(num)d days left"),
+}
+
+#: A step's label on a button is a verb (context ``action``); where the plain English is a
+#: state's (责令撤展 is also a state, "Withdrawal ordered"), the verb is here.
+ACTION_ENGLISH = {
+    "不予受理": "Reject",
+    "中止": "Suspend",
+    "结案": "Close the case",
+    "调解结案": "Close as settled",
+    "责令撤展": "Order withdrawal",
+    "责令整改": "Order rectification",
+    "预审不合格": "Find not qualified",
+    "预审合格": "Find qualified",
+    "材料已补充": "Record the supplement",
+    "收到答辩": "Record the answer",
+    "收到答辩书": "Record the answer",
+    "口头审理已举行": "Record the hearing",
+    "修改文件已提交": "Record the revision",
+    "补正材料已提交": "Record the correction",
+}
+
+
+def _action_messages(catalog) -> None:
+    """Every transition label again under the context ``action``, in English as a verb."""
+    sys.path.insert(0, str(ROOT))
+    import workflows
+
+    for module in workflows.WORKFLOWS.values():
+        for t in module.TRANSITIONS:
+            english = ACTION_ENGLISH.get(t.label) or ENGLISH.get(t.label, "")
+            if (t.label, "action") not in {(m.id, m.context) for m in catalog}:
+                catalog.add(t.label, english, context="action")
+
+
+def _plural_messages(catalog) -> None:
+    for message in catalog:
+        if isinstance(message.id, (list, tuple)) and not any(message.string or ()):
+            english = ENGLISH_PLURALS.get(message.id[0])
+            if english:
+                message.string = english
+
 
 def _notice_titles() -> list[str]:
     """The notice kinds' names, the labels of the unit profile's document-number inputs."""
-    from caseflow.notices.kinds import KINDS
+    from caseflow.notices.kinds import KINDS, TITLES
 
-    return [title for title, _form, _addressee in KINDS.values()]
+    return [title for title, _form, _addressee in KINDS.values()] + list(TITLES.values())
 
 
 def _workflow_labels() -> list[str]:
@@ -984,9 +1078,11 @@ def main() -> None:
     for message in (*RUNTIME, *_workflow_labels(), *_notice_titles()):
         if message and message not in catalog:
             catalog.add(message)
+    _plural_messages(catalog)
     for message in catalog:
-        if message.id and not message.string:
+        if message.id and not isinstance(message.id, (list, tuple)) and not message.string:
             message.string = ENGLISH.get(message.id, "")
+    _action_messages(catalog)
     target = HERE / "en" / "LC_MESSAGES"
     target.mkdir(parents=True, exist_ok=True)
     with (target / "messages.po").open("wb") as handle:

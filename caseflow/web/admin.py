@@ -137,11 +137,16 @@ def admin_calendar_load():
         )
         db.session.commit()
     except (DomainError, ValueError, UnicodeDecodeError) as exc:
+        from caseflow.web.filters import domain_message
+
         db.session.rollback()
-        form.file.errors = [
-            *list(form.file.errors),
-            getattr(exc, "message", None) or f"文件有误：{exc}",
-        ]
+        if isinstance(exc, DomainError):
+            reason = domain_message(exc)
+        elif isinstance(exc, UnicodeDecodeError):
+            reason = _("文件不是 UTF-8 编码的文本")
+        else:
+            reason = _("文件有误，未载入")
+        form.file.errors = [*list(form.file.errors), reason]
         return _render("calendar", calendar_form=form, status=422)
     if form.unit.data:
         flash(

@@ -1,13 +1,30 @@
 """The case page: parties, state, clocks, audit timeline, notices, links, evidence, and one form per
-trigger the user may fire now (built from the workflow's data)."""
+trigger the user may fire now (built from the workflow's data).
+
+Every form on the page posts to the case's own URL (``/cases/<id>``, with ``_do`` naming the
+form): a refused post is re-rendered there with the errors beside the fields, so a reload or a
+bookmark is the case page, never a 405 on an action URL. A successful post redirects (PRG).
+"""
+
+from urllib.parse import quote
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 import workflows
-from caseflow.cases.evidence import Evidence, evidence_add, evidence_path
+from caseflow.cases.evidence import (
+    EVIDENCE_MAX_BYTES,
+    EVIDENCE_MAX_FILES,
+    REQUEST_MAX_BYTES,
+    Evidence,
+    evidence_add,
+    evidence_download_names,
+    evidence_is_image,
+    evidence_path,
+    evidence_thumbnail,
+)
 from caseflow.cases.selectors import (
     case_clocks,
     case_events,
@@ -16,15 +33,25 @@ from caseflow.cases.selectors import (
     case_links,
     case_notices,
 )
-from caseflow.errors import DomainError
+from caseflow.errors import DomainError, NotFound, PermissionDenied
 from caseflow.extensions import db
 from caseflow.notices.selectors import notices_needing_correction
 from caseflow.web import bp
 from caseflow.web import selectors as sel
 from caseflow.web.access import safe_next
 from caseflow.web.case_documents import documents_context
-from caseflow.web.forms import AssignForm, EvidenceForm, trigger_form_class
+from caseflow.web.filters import domain_message
+from caseflow.web.forms import AssignForm, EvidenceForm, trigger_form_class, unit_choices_fill
 from caseflow.web.helpers import workflow_steps
+
+
+def upload_limits() -> dict:
+    """The upload limits as the forms print them and the browser checks them (data attributes)."""
+    return {
+        "data-max-file": EVIDENCE_MAX_BYTES,
+        "data-max-files": EVIDENCE_MAX_FILES,
+        "data-max-request": REQUEST_MAX_BYTES,
+    }
 
 
 def _available(case, user) -> list:
@@ -41,25 +68,95 @@ def _available(case, user) -> list:
     return out
 
 
+def blocked_until(case, transition, clocks) -> str | None:
+    """Why ``transition`` cannot pass its guards yet, with the date from which it can
+    (``答辩期限届满（2026年12月7日）后可操作``), or None when nothing blocks it now.
+
+    Only the clock guards are judged here: they depend on time alone. The others depend on what
+    the user types (the number of handlers, a hearing date) and are checked when fired."""
+    from caseflow.timeutil import utcnow
+    from caseflow.web.filters import clock_due_text
+
+    now = utcnow()
+    reasons = []
+    for guard in transition.guards:
+        name = guard.params.get("clock")
+        if guard.name == "clock_expired":
+            latest = max((c for c in clocks if c.name == name), key=lambda c: c.id, default=None)
+            label = _clock_label(case.workflow, name)
+            if latest is None or latest.status == "paused":
+                reasons.append(_("%(clock)s届满后可操作", clock=label))
+            elif latest.due_at > now:
+                reasons.append(
+                    _("%(clock)s届满（%(date)s）后可操作", clock=label, date=clock_due_text(latest))
+                )
+        elif guard.name == "clock_settled" and any(
+            c.name == name and c.status in ("running", "paused") for c in clocks
+        ):
+            reasons.append(_(guard.message) if guard.message else _("尚不能操作"))
+    return "；".join(reasons) or None
+
+
+def _clock_label(workflow: str, name: str) -> str:
+    from caseflow.web.helpers import clock_label
+
+    return clock_label(workflow, name)
+
+
+def case_readable(case_id: str, user):
+    """(case, read_only): the case if ``user`` may see it; a case of another unit linked to one
+    of the user's unit's cases (a fair desk's referral to a centre) may be read, not acted on."""
+    from caseflow.cases.models import Case, CaseLink
+
+    try:
+        return case_get(case_id, user=user), False
+    except (PermissionDenied, NotFound):  # another unit's case answers like a missing one
+        case = db.session.get(Case, case_id)
+        if case is None or user.unit_id is None:
+            raise
+        mine = select(Case.id).where(Case.unit_id == user.unit_id)
+        linked = db.session.scalar(
+            select(CaseLink.id).where(
+                or_(
+                    (CaseLink.source_id == case.id) & CaseLink.target_id.in_(mine),
+                    (CaseLink.target_id == case.id) & CaseLink.source_id.in_(mine),
+                )
+            )
+        )
+        if linked is None:
+            raise
+        return case, True
+
+
+def _trigger_form(case, transition, **kwargs):
+    form = trigger_form_class(case.workflow, transition)(prefix=transition.trigger, **kwargs)
+    unit_choices_fill(form)
+    return form
+
+
 def _render_case(
-    case, *, forms=None, open_trigger=None, evidence_form=None, documents=None, status=200
+    case, *, forms=None, open_trigger=None, evidence_form=None, documents=None, status=200,
+    read_only=False,
 ):
-    transitions = _available(case, current_user)
+    clocks = case_clocks(case, active_first=True)
+    transitions = [] if read_only else _available(case, current_user)
     forms = dict(forms or {})
+    blocked = {}
     for transition in transitions:
         if transition.trigger not in forms:
-            form = trigger_form_class(case.workflow, transition)(
-                prefix=transition.trigger, formdata=None
-            )
+            form = _trigger_form(case, transition, formdata=None)
             form.version.data = case.version
             forms[transition.trigger] = form
+        reason = blocked_until(case, transition, clocks)
+        if reason and transition.trigger != open_trigger:
+            blocked[transition.trigger] = reason
     events = case_events(case)
     visited = {e.from_state for e in events if e.from_state} | {
         e.to_state for e in events if e.to_state
     }
     assign_form = None
-    if current_user.role in ("supervisor", "admin") and not case.is_closed:
-        assign_form = AssignForm(prefix="assign")
+    if not read_only and _may_assign(case) and not case.is_closed:
+        assign_form = AssignForm(prefix="assign", formdata=None)
         assign_form.assignee_id.choices = [
             (u.id, u.display_name) for u in sel.unit_members(case.unit_id)
         ]
@@ -75,28 +172,48 @@ def _render_case(
             case=case,
             workflow=workflows.get(case.workflow),
             steps=workflow_steps(case.workflow, case.state, visited),
-            clocks=case_clocks(case, active_first=True),
+            clocks=clocks,
             events=events,
             notices=case_notices(case),
             corrections=notices_needing_correction(case),
             links=case_links(case),
             evidence=evidence,
+            evidence_is_image=evidence_is_image,
             evidence_form=evidence_form or EvidenceForm(prefix="evidence", formdata=None),
+            upload_limits=upload_limits(),
             transitions=transitions,
+            blocked=blocked,
             forms=forms,
             open_trigger=open_trigger,
             assign_form=assign_form,
             # Drafts, compensation, mediation sessions, the confirmation bundle.
             documents=documents_context(case, current_user, forms=documents),
+            read_only=read_only,
         ),
         status,
     )
 
 
-@bp.route("/cases/<case_id>")
+def _may_assign(case) -> bool:
+    """Supervisors assign; at a fair desk the officers hand a complaint to one another too."""
+    if current_user.role in ("supervisor", "admin"):
+        return True
+    return current_user.role == "desk_officer" and case.workflow == "fair_complaint"
+
+
+@bp.route("/cases/<case_id>", methods=["GET", "POST"])
 @login_required
 def case_detail(case_id: str):
-    return _render_case(case_get(case_id, user=current_user))
+    if request.method == "GET":
+        case, read_only = case_readable(case_id, current_user)
+        return _render_case(case, read_only=read_only)
+    case = case_get(case_id, user=current_user)
+    action = request.form.get("_do", "")
+    if action.startswith("fire:"):
+        return _fire(case, action.removeprefix("fire:"))
+    if action == "evidence":
+        return _evidence_upload(case)
+    abort(400)
 
 
 @bp.route("/cases/number/<number>")
@@ -106,20 +223,46 @@ def case_by_number(number: str):
     return redirect(url_for("web.case_detail", case_id=case.id))
 
 
-@bp.route("/cases/<case_id>/fire/<trigger>", methods=["POST"])
+@bp.route("/cases/<case_id>/fire/<trigger>", methods=["GET", "POST"])
 @login_required
 def case_fire_form(case_id: str, trigger: str):
+    """The desk board's one-tap forms post here (with ``next``); a GET (a reload, a bookmark)
+    goes to the case page instead of a 405."""
+    case = case_get(case_id, user=current_user)
+    if request.method == "GET":
+        return redirect(url_for("web.case_detail", case_id=case.id) + f"#trigger-{trigger}")
+    return _fire(case, trigger)
+
+
+def _fire(case, trigger: str):
     from caseflow.engine import case_fire
 
-    case = case_get(case_id, user=current_user)
     transition = workflows.transition(workflows.get(case.workflow), trigger)
     if transition is None:
         abort(404)
-    form = trigger_form_class(case.workflow, transition)(prefix=trigger)
+    form = _trigger_form(case, transition)
     if not form.validate_on_submit():
         flash(_("请更正下面标出的错误"), "error")
         return _render_case(case, forms={trigger: form}, open_trigger=trigger, status=422)
+    stored = []
     try:
+        data = form.data_values()
+        for name in form.file_fields:  # a photo taken there: filed as evidence first
+            upload = form[name].data
+            try:
+                item = evidence_add(
+                    case=case,
+                    actor=current_user,
+                    filename=upload.filename or "photo.jpg",
+                    content=upload.read(),
+                    description=_(transition.label),
+                    commit=False,
+                )
+            except DomainError as exc:
+                exc.fields = {name: domain_message(exc)}
+                raise
+            stored.append(evidence_path(item))
+            data[name] = item.id
         version = int(form.version.data) if form.version.data else None
         case_fire(
             case,
@@ -127,17 +270,17 @@ def case_fire_form(case_id: str, trigger: str):
             current_user,
             occurred_at=form.occurred_at.data,
             note=form.note.data or "",
-            data=form.data_values(),
+            data=data,
             version=version,
         )
     except DomainError as exc:
         db.session.rollback()
-        case = case_get(case_id, user=current_user)
-        if exc.fields and form.errors_apply(exc.fields):
-            flash(exc.message, "error")
-        else:
-            form.form_errors.append(exc.message)
-            flash(exc.message, "error")
+        for path in stored:  # the row is gone with the rollback; so is its file
+            path.unlink(missing_ok=True)
+        case = case_get(case.id, user=current_user)
+        if not (exc.fields and form.errors_apply(exc.fields)):
+            form.form_errors.append(domain_message(exc))
+        flash(domain_message(exc), "error")
         return _render_case(case, forms={trigger: form}, open_trigger=trigger, status=exc.status)
     flash(_("%(number)s 已完成：%(step)s", number=case.number, step=_(transition.label)), "success")
     # Back to where the step was fired from (the desk board), else to the case.
@@ -151,6 +294,8 @@ def case_assign_form(case_id: str):
     from caseflow.cases.services import case_assign
 
     case = case_get(case_id, user=current_user)
+    if not _may_assign(case):
+        abort(403)
     form = AssignForm(prefix="assign")
     form.assignee_id.choices = [(u.id, u.display_name) for u in sel.unit_members(case.unit_id)]
     if form.validate_on_submit():
@@ -162,7 +307,10 @@ def case_assign_form(case_id: str):
 @bp.route("/cases/<case_id>/evidence", methods=["POST"])
 @login_required
 def case_evidence_upload(case_id: str):
-    case = case_get(case_id, user=current_user)
+    return _evidence_upload(case_get(case_id, user=current_user))
+
+
+def _evidence_upload(case):
     if current_user.role == "viewer":
         abort(403)
     form = EvidenceForm(prefix="evidence")
@@ -178,23 +326,41 @@ def case_evidence_upload(case_id: str):
             )
         except DomainError as exc:
             db.session.rollback()
-            form.file.errors = [*list(form.file.errors), exc.fields.get("file", exc.message)]
+            form.file.errors = [*list(form.file.errors), domain_message(exc)]
+            form.duplicate_of = (exc.fields or {}).get("duplicate_of")  # the page links the first
             return _render_case(case, evidence_form=form, status=exc.status)
         flash(_("已上传 %(name)s，SHA-256 %(sha)s", name=item.filename, sha=item.sha256), "success")
         return redirect(url_for("web.case_detail", case_id=case.id) + "#evidence")
     return _render_case(case, evidence_form=form, status=422)
 
 
-@bp.route("/evidence/<int:evidence_id>")
-@login_required
-def evidence_download(evidence_id: int):
+def _evidence_for_reading(evidence_id: int) -> Evidence:
     item = db.session.get(Evidence, evidence_id)
     if item is None:
         abort(404)
-    case_get(item.case_id, user=current_user)
-    return send_file(
-        evidence_path(item),
-        mimetype=item.content_type,
-        as_attachment=True,
-        download_name=item.filename,
+    case_readable(item.case_id, current_user)
+    return item
+
+
+@bp.route("/evidence/<int:evidence_id>")
+@login_required
+def evidence_download(evidence_id: int):
+    item = _evidence_for_reading(evidence_id)
+    name, fallback = evidence_download_names(item)
+    response = send_file(evidence_path(item), mimetype=item.content_type, as_attachment=True, download_name=fallback)
+    # The person's own file name (RFC 6266 filename*), and an ASCII name old clients can keep.
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
     )
+    return response
+
+
+@bp.route("/evidence/<int:evidence_id>/thumbnail")
+@login_required
+def evidence_thumbnail_view(evidence_id: int):
+    item = _evidence_for_reading(evidence_id)
+    path = evidence_thumbnail(item)
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype="image/jpeg", max_age=86400)
+    return response

@@ -1,5 +1,7 @@
 """The start page, health check, language switch, error pages and template helpers."""
 
+import io
+
 from flask import abort, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -122,6 +124,23 @@ def register_error_pages(app) -> None:
         message = exc.message_en if english and exc.message_en else exc.message
         return render(exc.status, message, exc.code, exc.fields)
 
+    @app.errorhandler(413)
+    def _too_large(exc):
+        """Over the request limit: the page the form was on, with the reason as a form error.
+        The body is drained first so the browser reads the answer instead of a reset."""
+        if request.path.startswith("/api/"):
+            return render(413, _(ERROR_TITLES[413]), "too_large")
+        page = TOO_LARGE_PAGES.get(request.endpoint)
+        message = _too_large_message()
+        if page is None or not current_user.is_authenticated:
+            _too_large_fields()  # read the rest, so the browser sees this page
+            return render(413, message, "too_large")
+        try:
+            response = page(message, **(request.view_args or {}))
+        except DomainError as domain:
+            return _domain_error(domain)
+        return response
+
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         code = {413: "too_large", 404: "not_found", 405: "method_not_allowed"}.get(
@@ -139,6 +158,108 @@ def register_error_pages(app) -> None:
         db.session.rollback()
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         return render(500, _("系统内部错误，已记录。请稍后再试。"), "internal")
+
+
+def _too_large_message() -> str:
+    from caseflow.cases.evidence import EVIDENCE_MAX_BYTES, EVIDENCE_MAX_FILES, REQUEST_MAX_BYTES
+
+    return _(
+        "上传的文件合计超过 %(total)s MB，未能接收。单个文件不超过 %(file)s MB，一次最多 %(count)s 个；"
+        "请减少文件后重新选择并提交，已填写的内容请核对。",
+        total=REQUEST_MAX_BYTES // 1048576,
+        file=EVIDENCE_MAX_BYTES // 1048576,
+        count=EVIDENCE_MAX_FILES,
+    )
+
+
+class _Sink(io.RawIOBase):
+    """Where the files of an over-limit request go: nowhere (only its text fields are kept)."""
+
+    def writable(self):
+        return True
+
+    def readable(self):
+        return True
+
+    def seekable(self):
+        return True
+
+    def write(self, data):
+        return len(data)
+
+    def seek(self, offset, whence=0):
+        return 0
+
+    def readinto(self, buffer):
+        return 0
+
+
+def _too_large_fields(limit: int = 1 << 30):
+    """The text fields of an over-limit request, its files dropped. The body is read to the end
+    (up to 1 GB) so the browser gets our page rather than a connection reset. None when it is
+    not a form or is over 1 GB."""
+    from werkzeug.formparser import parse_form_data
+
+    if (request.content_length or 0) > limit:
+        return None
+    try:
+        _stream, form, _files = parse_form_data(
+            request.environ,
+            stream_factory=lambda *args, **kwargs: _Sink(),
+            max_form_memory_size=1 << 20,
+            max_content_length=None,
+            silent=True,
+        )
+    except Exception:  # noqa: BLE001 — a malformed body: the page without the typed text
+        return None
+    return form
+
+
+def _case_too_large(message: str, case_id: str, **_ignored):
+    import workflows
+    from caseflow.web.cases import _render_case, _trigger_form
+    from caseflow.web.forms import EvidenceForm
+    from caseflow.web.selectors import case_for_user
+
+    case = case_for_user(case_id, current_user)
+    fields = _too_large_fields()
+    action = (fields or {}).get("_do", "evidence")
+    trigger = (request.view_args or {}).get("trigger") or (
+        action.removeprefix("fire:") if action.startswith("fire:") else None
+    )
+    transition = workflows.transition(workflows.get(case.workflow), trigger) if trigger else None
+    if transition is not None:
+        form = _trigger_form(case, transition, formdata=fields)
+        form.form_errors.append(message)
+        for name in form.file_fields:
+            form[name].errors = [message]
+        return _render_case(case, forms={trigger: form}, open_trigger=trigger, status=413)
+    form = EvidenceForm(prefix="evidence", formdata=fields)
+    form.file.errors = [message]
+    return _render_case(case, evidence_form=form, status=413)
+
+
+def _desk_too_large(message: str, **_ignored):
+    from caseflow.web.fair_desk import fair_desk_too_large
+
+    return fair_desk_too_large(message, _too_large_fields())
+
+
+#: Pages with upload forms: a request over the limit comes back to them with a form error.
+TOO_LARGE_PAGES = {
+    "web.case_detail": _case_too_large,
+    "web.case_evidence_upload": _case_too_large,
+    "web.case_fire_form": _case_too_large,
+    "web.fair_desk": _desk_too_large,
+}
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page says: the same icon, no 404 in the log."""
+    from flask import current_app, send_from_directory
+
+    return send_from_directory(current_app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400)
 
 
 def register_template_helpers(app) -> None:

@@ -18,16 +18,25 @@ from caseflow.timeutil import local_date, start_of_local_day, utcnow
 from caseflow.web import bp
 from caseflow.web import selectors as sel
 from caseflow.web.access import role_required
-from caseflow.web.forms import DeskComplaintForm, field_errors_apply, trigger_form_class
+from caseflow.web.cases import upload_limits
+from caseflow.web.filters import domain_message
+from caseflow.web.forms import (
+    IRREVERSIBLE,
+    DeskComplaintForm,
+    field_errors_apply,
+    trigger_form_class,
+)
 
-#: Outcome buttons on the board, in the order a desk officer reaches for them. Only triggers that
-#: need no typed data are one-tap; the rest open the case page.
+#: Outcome buttons on the board, in the order a desk officer reaches for them. Triggers that need
+#: no typed data are one tap; the irreversible orders open a small form on the card (what must be
+#: rectified or withdrawn, then a confirming tap); confirming compliance takes a photo there.
 ONE_TAP = (
     "accept",
     "notify_respondent",
     "receive_answer",
     "order_withdrawal",
     "order_rectification",
+    "confirm_compliance",
     "find_not_infringing",
     "mediate",
 )
@@ -56,10 +65,22 @@ def _board(fair):
         actions = []
         for trigger in ONE_TAP:
             transition = workflows.transition(module, trigger)
-            if trigger in names and not any(f.required for f in transition.fields):
-                form = trigger_form_class(case.workflow, transition)(prefix=trigger, formdata=None)
-                form.version.data = case.version
-                actions.append((transition, form))
+            if trigger not in names:
+                continue
+            form = trigger_form_class(case.workflow, transition)(prefix=trigger, formdata=None)
+            form.version.data = case.version
+            if (case.workflow, trigger) in IRREVERSIBLE:
+                kind = "confirm"
+            elif form.file_fields:
+                kind = "photo"
+            elif not any(f.required for f in transition.fields):
+                kind = "tap"
+            else:
+                continue
+            if kind != "tap":  # one form per card: ids unique on the board
+                for name in form.data_fields:
+                    form[name].id = form[name].label.field_id = f"{trigger}-{case.id}-{name}"
+            actions.append((transition, form, kind))
         cards.append(
             {
                 "case": case,
@@ -90,7 +111,7 @@ def fair_desk():
                     exhibitor_id=form.exhibitor_id.data,
                     complainant={
                         "name": form.complainant_name.data.strip(),
-                        "kind": "company",
+                        "kind": form.complainant_kind.data or "company",
                         "country": (form.complainant_country.data or "CN").strip(),
                         "contact": form.complainant_contact.data.strip(),
                     },
@@ -102,6 +123,7 @@ def fair_desk():
                     priority=bool(form.priority.data),
                     fast_mode=bool(form.fast_mode.data),
                     title=form.title.data or "",
+                    facts=(form.facts.data or "").strip(),
                     photos=[p for p in (form.photos.data or []) if getattr(p, "filename", "")],
                 )
             except DomainError as exc:
@@ -112,8 +134,8 @@ def fair_desk():
                     lambda key: {"right.number": "right_number"}.get(key, key.split(".")[-1]),
                 )
                 if len(left) == len(exc.fields or {}):  # no field took any
-                    form.form_errors.append(exc.message)
-                flash(exc.message, "error")
+                    form.form_errors.append(domain_message(exc))
+                flash(domain_message(exc), "error")
                 status = exc.status
             else:
                 flash(_("已登记投诉 %(number)s", number=case.number), "success")
@@ -121,6 +143,10 @@ def fair_desk():
         else:
             flash(_("请更正下面标出的错误"), "error")
             status = 422
+    return _desk_page(form, fair, fairs, status)
+
+
+def _desk_page(form, fair, fairs, status=200):
     picked = None
     if form.exhibitor_id.data and fair is not None:
         picked = next(
@@ -141,6 +167,10 @@ def fair_desk():
             cards=_board(fair) if fair else [],
             now=utcnow(),
             closing_soon=fair is not None and fair.closes_at - utcnow() < timedelta(hours=4),
+            upload_limits=upload_limits(),
+            example_booth=next(
+                (x.exhibitor.booth for x in exhibitors_search(fair, None, limit=1)), None
+            ) if fair is not None else None,
         ),
         status,
     )
@@ -154,3 +184,18 @@ def fair_desk_exhibitors():
     q = request.args.get("q", "")
     listings = exhibitors_search(fair, q, limit=20) if q.strip() else []
     return render_template("web/_exhibitor_results.html", listings=listings, q=q)
+
+
+def fair_desk_too_large(message: str, fields=None):
+    """The desk page for a request over the upload limit (the body was not read): the form comes
+    back with the reason on top, not a bare 413. The browser checks the limits before sending, so
+    this is the fallback for a browser without JavaScript."""
+    fairs = fairs_list(user=current_user)
+    fair = _current_fair(fairs, request.args.get("fair_id", type=int))
+    form = DeskComplaintForm(formdata=fields)  # what was typed comes back; the photos do not
+    form.fair_id.choices = [(f.id, f.name) for f in fairs]
+    if fair is not None and not form.fair_id.data:
+        form.fair_id.data = fair.id
+    form.form_errors.append(message)
+    form.photos.errors = [message]
+    return _desk_page(form, fair, fairs, 413)

@@ -6,7 +6,7 @@ Pure functions, registered as Jinja filters by ``filters_register(app)``; the te
 
 from datetime import date, datetime, timedelta
 
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale, gettext, ngettext
 
 from caseflow.timeutil import (
     chinese_date,
@@ -49,9 +49,10 @@ def period_cn(period: str | None) -> str:
     is already English (``5 workdays``)."""
     if not period:
         return gettext("固定时点")
-    if _english():
-        return period
     number, _, unit = period.partition(" ")
+    if _english():
+        # "1 months" reads wrong: one of anything is singular.
+        return f"{number} {unit.removesuffix('s')}" if number == "1" else period
     return f"{number} {_PERIOD_UNITS.get(unit, unit)}"
 
 
@@ -151,12 +152,12 @@ def countdown(clock, now: datetime | None = None, *, workdays_between=None) -> s
     today = local_date(now)
     last_day = clock_last_day(clock)
     if last_day < today:
-        return gettext("已超期 %(n)s 天", n=(today - last_day).days)
+        return ngettext("已超期 %(num)d 天", "已超期 %(num)d 天", (today - last_day).days)
     if last_day == today:
         return gettext("今日到期")
     if workdays_between is not None:
-        return gettext("剩余 %(n)s 个工作日", n=workdays_between(today, last_day))
-    return gettext("剩余 %(n)s 天", n=(last_day - today).days)
+        return ngettext("剩余 %(num)d 个工作日", "剩余 %(num)d 个工作日", workdays_between(today, last_day))
+    return ngettext("剩余 %(num)d 天", "剩余 %(num)d 天", (last_day - today).days)
 
 
 def _hours_text(hours: int, minutes: int, *, with_minutes=True) -> str:
@@ -182,6 +183,53 @@ def file_size(size: int) -> str:
     if size < 1024 * 1024:
         return f"{size / 1024:.1f} KB"
     return f"{size / 1024 / 1024:.1f} MB"
+
+
+def in_language(text: str | None) -> str:
+    """A bilingual service message (``早于上一操作 / before the previous event``) in the page's
+    language: the half before `` / `` in Chinese, after it in English."""
+    if not text or " / " not in text:
+        return text or ""
+    chinese, _sep, english = text.partition(" / ")
+    return english.strip() if _english() else chinese.strip()
+
+
+def domain_message(exc) -> str:
+    """A service's refusal in the page's language."""
+    if _english() and getattr(exc, "message_en", None):
+        return exc.message_en
+    return in_language(exc.message)
+
+
+def event_note(event, workflow: str) -> str:
+    """What the timeline says about an event. A calendar move is written from its data in the
+    page's language (its stored note is the audit's English); other notes are what people typed."""
+    data = event.data or {}
+    if event.kind == "calendar" and data.get("clock") and data.get("due_before"):
+        from caseflow.timeutil import parse_instant
+        from caseflow.web.helpers import clock_label
+
+        try:
+            before = local_date(parse_instant(data["due_before"]))
+            after = local_date(parse_instant(data["due_after"]))
+        except (ValueError, KeyError, TypeError):
+            return in_language(event.note)
+        return gettext(
+            "%(clock)s：因放假安排调整，到期日由 %(before)s 改为 %(after)s",
+            clock=clock_label(workflow, data["clock"]),
+            before=cn_date(before),
+            after=cn_date(after),
+        )
+    return in_language(event.note)
+
+
+def action_label(label: str) -> str:
+    """A step's label on a button, as a verb: in English 责令撤展 is "Order withdrawal", while
+    the state of the same name is "Withdrawal ordered" (the context ``action`` tells them apart)."""
+    from flask_babel import pgettext
+
+    text = pgettext("action", label)
+    return text if text != label else gettext(label)
 
 
 def filters_register(app) -> None:

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, MultipleFileField
+from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -39,11 +39,13 @@ def field_errors_apply(form, fields: dict | None, name_of=lambda key: key) -> di
     """Put a service's field errors (``ValidationFailed.fields``) beside the form's fields, each
     under the field ``name_of(key)`` names. Returns the errors no field took, for the caller to
     show above the form."""
+    from caseflow.web.filters import in_language
+
     left = {}
     for key, reason in (fields or {}).items():
         field = getattr(form, name_of(key), None)
         if field is not None and hasattr(field, "errors") and isinstance(reason, str):
-            field.errors = [*list(field.errors), reason]
+            field.errors = [*list(field.errors), in_language(reason)]
         else:
             left[key] = reason
     return left
@@ -74,6 +76,30 @@ DATE_INPUT = {"type": "text", "inputmode": "numeric", "placeholder": "2026-10-23
 DATETIME_INPUT = {"type": "text", "placeholder": "2026-10-23 14:30", "size": 18}
 
 
+_DATE_SHAPE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2}))?\s*$")
+
+
+def _impossible_or_malformed(raw: str, *, with_time: bool):
+    """The reason a typed date is refused: a date that does not exist (2026-12-32, 2027-02-29,
+    25:00) is told apart from one typed in the wrong shape."""
+    match = _DATE_SHAPE.match(raw or "")
+    if match:
+        return _l("没有这个日期或时间：%(value)s（请核对月份的天数和时刻）", value=(raw or "").strip())
+    if with_time:
+        return _l("日期时间格式不正确，应为 年-月-日 时:分，如 %(example)s", example=_example_instant())
+    return _l("日期格式不正确，应为 年-月-日，如 %(example)s", example=_example_date())
+
+
+def _example_date() -> str:
+    from caseflow.timeutil import local_date
+
+    return local_date(utcnow()).isoformat()
+
+
+def _example_instant() -> str:
+    return _example_date() + " 09:30"
+
+
 class LocalDateTimeField(StringField):
     """A typed date and time (``2026-10-23 14:30``, also ``2026-10-23T14:30``) read as
     Asia/Shanghai time; ``data`` is an aware UTC instant."""
@@ -84,6 +110,12 @@ class LocalDateTimeField(StringField):
             render_kw.setdefault(key, value)
         super().__init__(*args, **kwargs)
 
+    def __call__(self, **kwargs):
+        # The placeholder is today's date: an example the user can relate to, never stale.
+        if self.render_kw.get("placeholder") == DATETIME_INPUT["placeholder"]:
+            kwargs.setdefault("placeholder", _example_instant())
+        return super().__call__(**kwargs)
+
     def process_formdata(self, valuelist):
         self.raw = valuelist[0].strip() if valuelist else ""
         self.data = None
@@ -93,9 +125,13 @@ class LocalDateTimeField(StringField):
             self.data = parse_instant(self.raw)
         except ValueError as exc:
             self.data = None
-            raise ValueError(
-                _l("日期时间格式不正确，应为 年-月-日 时:分，如 2026-10-23 14:30")
-            ) from exc
+            raise ValueError(_impossible_or_malformed(self.raw, with_time=True)) from exc
+
+    def pre_validate(self, form):
+        # A typed value that is not a date must say so: without this, DataRequired (which clears
+        # the field's errors) would report an impossible 2026-12-32 as "required".
+        if self.process_errors:
+            raise StopValidation()
 
     def _value(self):
         if self.raw_data:
@@ -116,11 +152,20 @@ class LocalDateField(DateField):
             render_kw.setdefault(key, value)
         super().__init__(*args, **kwargs)
 
+    def __call__(self, **kwargs):
+        if self.render_kw.get("placeholder") == DATE_INPUT["placeholder"]:
+            kwargs.setdefault("placeholder", _example_date())
+        return super().__call__(**kwargs)
+
     def process_formdata(self, valuelist):
         try:
             super().process_formdata([v.strip() for v in valuelist])
         except ValueError as exc:
-            raise ValueError(_l("日期格式不正确，应为 年-月-日，如 2026-10-23")) from exc
+            raise ValueError(_impossible_or_malformed(valuelist[0] if valuelist else "", with_time=False)) from exc
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()
 
 
 def _not_in_future(form, field):
@@ -197,7 +242,42 @@ def _data_field(spec, *, drafted_in_trigger=False):
             render_kw={"inputmode": "decimal", "class": "amount"},
             **kwargs,
         )
+    if spec.type == "unit":
+        # Choices (the units that exist) are filled in per request: ``unit_choices_fill``.
+        return SelectField(validators=validators, validate_choice=True, **kwargs)
+    if spec.type == "photo":
+        return FileField(
+            validators=[FileRequired(message=REQUIRED)] if spec.required else [Optional()],
+            render_kw={"accept": "image/*", "capture": "environment", "data-downscale": "1"},
+            **kwargs,
+        )
     return StringField(validators=validators, **kwargs)
+
+
+def unit_choices_fill(form, *, exclude_kind: str = "fair_desk") -> None:
+    """Offer the units that exist (protection centres, not fair desks) in every ``unit`` field."""
+    from sqlalchemy import select
+
+    from caseflow.accounts.models import Unit
+    from caseflow.extensions import db
+
+    units = None
+    for name in getattr(form, "data_fields", ()):
+        field = getattr(form, name)
+        if isinstance(field, SelectField) and field.choices is None:
+            if units is None:
+                units = db.session.scalars(
+                    select(Unit).where(Unit.kind != exclude_kind).order_by(Unit.code)
+                ).all()
+            field.choices = options(("", _l("— 请选择 —")), *((u.code, f"{u.name}（{u.code}）") for u in units))
+
+
+#: Orders the desk cannot take back: the web form asks what must be done (it goes onto the
+#: notice) and a second, explicit tap to confirm. (procedures.md §5)
+IRREVERSIBLE = {
+    ("fair_complaint", "order_rectification"): "measures",
+    ("fair_complaint", "order_withdrawal"): "items",
+}
 
 
 class TriggerFormBase(FlaskForm):
@@ -216,9 +296,14 @@ class TriggerFormBase(FlaskForm):
     #: Names of the fields that go into ``data``.
     data_fields: tuple = ()
 
+    #: Names of the ``photo`` fields: files the view files as evidence before firing.
+    file_fields: tuple = ()
+
     def data_values(self) -> dict:
         values = {}
         for name in self.data_fields:
+            if name in self.file_fields:
+                continue
             value = getattr(self, name).data
             if isinstance(value, datetime):
                 value = value.isoformat()
@@ -245,6 +330,15 @@ def trigger_form_class(workflow_name: str, transition):
             for spec in transition.fields
         }
         attrs["data_fields"] = tuple(spec.name for spec in transition.fields)
+        attrs["file_fields"] = tuple(s.name for s in transition.fields if s.type == "photo")
+        text_field = IRREVERSIBLE.get(key)
+        if text_field:
+            spec = next(s for s in transition.fields if s.name == text_field)
+            attrs[text_field] = TextAreaField(
+                _l(spec.label),
+                validators=[_required(), Length(max=2000, message=_l("不超过2000字"))],
+                description=_l(spec.help) if spec.help else "",
+            )
         if transition.occurred_at_label:
             attrs["occurred_at"] = LocalDateTimeField(
                 _l(transition.occurred_at_label), validators=[Optional(), _not_in_future]
@@ -394,7 +488,17 @@ class DeskComplaintForm(FlaskForm):
     )
     priority = BooleanField(_l("优先处理（境外权利人/品牌方）"))
     fast_mode = BooleanField(_l("投诉人同意快速处理模式"))
+    complainant_kind = SelectField(
+        _l("投诉人类型"),
+        choices=options(("company", _l("单位")), ("person", _l("个人"))),
+        default="company",
+    )
     title = StringField(_l("事由"), validators=[Optional(), Length(max=300)])
+    facts = TextAreaField(
+        _l("投诉事实"),
+        validators=[Optional(), Length(max=4000, message=_l("不超过4000字"))],
+        description=_l("涉嫌侵权的展品、型号及现场情况"),
+    )
     photos = MultipleFileField(_l("现场照片"))
 
 

@@ -69,7 +69,24 @@ def _web_globals():
         "state_label": state_label,
         "clock_label": clock_label,
         "trigger_label": trigger_label,
+        "action_label": f.action_label,
+        "event_note": f.event_note,
+        "number_example": _number_example(),
     }
+
+
+def _number_example() -> str:
+    """A case number in the user's own unit's shape, for placeholders (never another unit's)."""
+    from flask_login import current_user
+
+    from caseflow.timeutil import local_date, utcnow
+
+    unit = getattr(current_user, "unit", None) if getattr(current_user, "is_authenticated", False) else None
+    if unit is None:
+        return ""
+    workflow = "fair_complaint" if unit.kind == "fair_desk" else "adjudication"
+    code = getattr(workflows.get(workflow), "CODE", "")
+    return f"{unit.code}-{code}-{local_date(utcnow()).year}-00123"
 
 
 for _name, _filter in {
@@ -79,6 +96,7 @@ for _name, _filter in {
     "file_size": f.file_size,
     "hours_until": f.hours_until,
     "period_cn": f.period_cn,
+    "in_language": f.in_language,
     "channel_cn": channel_label,
 }.items():
     bp.add_app_template_filter(_filter, _name)
@@ -135,18 +153,29 @@ bp.add_app_template_global(f.clock_state, "clock_state")
 bp.add_app_template_global(f.BADGE_LABELS, "BADGE_LABELS")
 
 
-def state_choices(workflow_name: str | None = None) -> list[tuple[str, str]]:
-    """States for the inbox filter: of one workflow, or of all (a name shared by several
-    workflows shows each of its labels once)."""
-    modules = (
-        [workflows.WORKFLOWS[workflow_name]]
-        if workflow_name in workflows.WORKFLOWS
-        else list(workflows.WORKFLOWS.values())
-    )
-    labels: dict[str, list[str]] = {}
-    for module in modules:
-        for state in module.STATES:
-            names = labels.setdefault(state.name, [])
-            if gettext(state.label) not in names:
-                names.append(gettext(state.label))
-    return [(name, "/".join(names)) for name, names in labels.items()]
+def unit_workflows(unit) -> list[str]:
+    """The workflows a unit runs: a fair desk its complaints; a centre the rest (pre-examination
+    only where its profile names technical fields). No unit (an admin): all."""
+    if unit is None:
+        return list(workflows.WORKFLOWS)
+    if unit.kind == "fair_desk":
+        return ["fair_complaint"]
+    names = [name for name in workflows.WORKFLOWS if name != "fair_complaint"]
+    if not (unit.profile or {}).get("fields"):
+        names = [name for name in names if name != "pre_exam"]
+    return names
+
+
+def state_choices(workflow_name: str | None = None, within=None) -> list[tuple[str, str]]:
+    """States for the inbox filter: of one workflow, or of the workflows ``within`` (default all).
+    One option per label: states of several workflows that read the same (已申请 is both
+    adjudication's ``filed`` and mediation's ``requested``) share it, their names joined by
+    commas."""
+    names_in = [workflow_name] if workflow_name in workflows.WORKFLOWS else list(within or workflows.WORKFLOWS)
+    by_label: dict[str, list[str]] = {}
+    for name in names_in:
+        for state in workflows.WORKFLOWS[name].STATES:
+            states = by_label.setdefault(gettext(state.label), [])
+            if state.name not in states:
+                states.append(state.name)
+    return [(",".join(states), label) for label, states in by_label.items()]

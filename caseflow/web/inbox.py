@@ -8,7 +8,7 @@ from caseflow.web import bp
 from caseflow.web import selectors as sel
 from caseflow.web.access import safe_next
 from caseflow.web.forms import InboxFilterForm
-from caseflow.web.helpers import state_choices, workflow_choices
+from caseflow.web.helpers import state_choices, unit_workflows, workflow_choices
 
 TABS = (
     ("inbox", "我的待办"),
@@ -22,8 +22,9 @@ TABS = (
 @login_required
 def inbox():
     form = InboxFilterForm(request.args)
-    form.workflow.choices = [("", _("全部流程")), *workflow_choices()]
-    form.state.choices = [("", _("全部状态")), *state_choices(request.args.get("workflow"))]
+    runs = unit_workflows(current_user.unit)
+    form.workflow.choices = [("", _("全部流程")), *(c for c in workflow_choices() if c[0] in runs)]
+    form.state.choices = [("", _("全部状态")), *state_choices(request.args.get("workflow"), within=runs)]
     form.validate()
     tab = request.args.get("tab", "inbox")
     if tab not in dict(TABS):

@@ -69,8 +69,8 @@ def inbox_page(user, filters: InboxFilters, *, now: datetime | None = None) -> P
         query = query.where(or_(Case.assignee_id == user.id, Case.assignee_id.is_(None)))
     if filters.workflow:
         query = query.where(Case.workflow == filters.workflow)
-    if filters.state:
-        query = query.where(Case.state == filters.state)
+    if filters.state:  # one option may stand for several states of the same label
+        query = query.where(Case.state.in_(filters.state.split(",")))
     if filters.overdue:
         query = query.where(Case.next_due_at < now)
     if filters.due_before:

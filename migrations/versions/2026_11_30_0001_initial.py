@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 06:17:44.635995
+Create Date: 2026-11-30 06:19:03.345693
 
 """
 

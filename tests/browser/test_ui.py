@@ -145,9 +145,14 @@ def test_desk_officer_lodges_a_complaint_on_a_tablet_and_orders_withdrawal(
     card = page.locator(".board-card").first
     assert "优先" in card.inner_text()  # a foreign rights holder goes first
     assert "小时" in card.inner_text()  # hour countdowns on the board
-    for trigger in ("accept", "notify_respondent", "order_withdrawal"):
+    for trigger in ("accept", "notify_respondent"):
         page.locator(f".board-card button[data-trigger={trigger}]").first.click()
         page.wait_for_load_state()
+    # An irreversible order: the first tap asks what must be withdrawn, the second confirms.
+    page.locator(".board-card button[data-trigger=order_withdrawal]").first.click()
+    page.locator("form[data-confirm-form=order_withdrawal] textarea").first.fill("LED 吸顶灯 A-100 型样品及宣传册")
+    page.locator("button[data-confirm=order_withdrawal]").first.click()
+    page.wait_for_load_state()
     card = page.locator(".board-card").first
     assert "责令撤展" in card.inner_text()
     link = card.locator("a:has-text('撤展通知书')")
@@ -247,7 +252,10 @@ def test_new_pages_fair_import_pre_exam_refusal_and_unit_profile(new_page, peopl
     worker.goto("/applicants")
     shot(worker, "applicants")
     worker.goto("/cases/new?workflow=pre_exam")
-    assert worker.get_attribute("#received_at", "placeholder") == "2026-10-23 14:30"
+    from caseflow.timeutil import local_date, utcnow
+
+    today = local_date(utcnow()).isoformat()
+    assert worker.get_attribute("#received_at", "placeholder") == f"{today} 09:30"  # not a stale example
     worker.select_option("#applicant_id", str(applicant.id))
     worker.fill("#title", "LED 筒灯发明专利快速预审")
     worker.select_option("#patent_type", "invention")

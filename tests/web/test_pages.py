@@ -72,7 +72,7 @@ def test_invalid_trigger_data_shows_chinese_error_beside_the_field(
     case = open_case(worker)
     login(worker)
     page = client.get(f"/cases/{case.id}")
-    token = _form_token(page.text, f"/cases/{case.id}/fire/accept")
+    token = _form_token(page.text, '#trigger-accept"')
     response = client.post(
         f"/cases/{case.id}/fire/accept",
         data={
@@ -99,7 +99,7 @@ def test_firing_a_trigger_moves_the_case_and_writes_the_timeline(client, people,
     case = open_case(worker)
     login(worker)
     page = client.get(f"/cases/{case.id}")
-    token = _form_token(page.text, f"/cases/{case.id}/fire/accept")
+    token = _form_token(page.text, '#trigger-accept"')
     response = client.post(
         f"/cases/{case.id}/fire/accept",
         data={
@@ -130,7 +130,7 @@ def test_evidence_upload_shows_sha256_and_refuses_bad_files(client, people, open
     case = open_case(worker)
     login(worker)
     page = client.get(f"/cases/{case.id}")
-    token = _form_token(page.text, f"/cases/{case.id}/evidence")
+    token = _form_token(page.text, '#evidence" novalidate')
     content = b"%PDF-1.4 evidence"
     response = client.post(
         f"/cases/{case.id}/evidence",
@@ -391,7 +391,8 @@ def test_inbox_filters_by_state_overdue_and_due_date(client, people, open_case, 
     login(worker)
     overdue = client.get("/inbox", query_string={"overdue": "y"})
     assert late.number in overdue.text and fresh.number not in overdue.text
-    assert 'value="filed"' in overdue.text  # the state filter lists the workflows' states
+    # The state filter lists the states of the unit's workflows, one option per label.
+    assert 'value="filed,requested"' in overdue.text
     by_state = client.get("/inbox", query_string={"workflow": "adjudication", "state": "accepted"})
     assert late.number not in by_state.text
     soon = client.get("/inbox", query_string={"due_before": datetime.now(UTC).date().isoformat()})

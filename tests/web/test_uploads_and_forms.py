@@ -1,0 +1,156 @@
+"""Issue 15, server side: upload limits stated once, an over-limit request answered on its own page
+with the typed text kept, duplicates refused, download names, impossible dates, the case URL
+after a refused post, disabled steps with their date."""
+
+import io
+import re
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+import config
+from caseflow.cases.evidence import EVIDENCE_MAX_BYTES, REQUEST_MAX_BYTES, Evidence
+from caseflow.cases.models import Case
+from caseflow.extensions import db
+from tests.support import csrf_from
+
+
+def _token(html: str, marker: str) -> str:
+    start = html.index(marker)
+    return re.compile(r'name="(?:[a-z_]+-)?csrf_token"[^>]*value="([^"]+)"').search(html, start).group(1)
+
+
+def test_the_request_limit_is_stated_once_and_fits_ten_tablet_photos():
+    assert config.DEFAULTS["MAX_CONTENT_LENGTH"] == REQUEST_MAX_BYTES
+    assert REQUEST_MAX_BYTES >= 10 * EVIDENCE_MAX_BYTES  # ten photos of the per-file maximum
+
+
+def test_an_over_limit_desk_request_comes_back_as_a_form_error_with_the_text_kept(
+    app, client, people, fair_with_exhibitors, login
+):
+    login(people["desk"])
+    page = client.get("/desk")
+    assert f'data-max-request="{REQUEST_MAX_BYTES}"' in page.text
+    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
+    try:
+        response = client.post(
+            f"/desk?fair_id={fair_with_exhibitors.id}",
+            data={
+                "csrf_token": csrf_from(page.text),
+                "fair_id": fair_with_exhibitors.id,
+                "complainant_name": "OSRAM GmbH",
+                "complainant_contact": "+49 89 6213 0",
+                "right_number": "ZL202330654321.0",
+                "facts": "展位展出 LED 吸顶灯 A-100 型",
+                "photos": [(io.BytesIO(b"\xff\xd8\xff" + b"x" * 100_000), "booth.jpg")],
+            },
+            content_type="multipart/form-data",
+        )
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = REQUEST_MAX_BYTES
+    assert response.status_code == 413
+    assert "登记投诉" in response.text and "未能接收" in response.text
+    assert 'value="OSRAM GmbH"' in response.text and "ZL202330654321.0" in response.text
+    assert "展位展出 LED 吸顶灯 A-100 型" in response.text
+    assert db.session.scalar(select(Case)) is None
+
+
+def test_an_over_limit_evidence_upload_comes_back_on_the_case_page(app, client, people, open_case, login):
+    worker = people["caseworker"]
+    case = open_case(worker)
+    login(worker)
+    page = client.get(f"/cases/{case.id}")
+    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
+    try:
+        response = client.post(
+            f"/cases/{case.id}",
+            data={
+                "evidence-csrf_token": _token(page.text, '#evidence" novalidate'),
+                "_do": "evidence",
+                "evidence-description": "公证购买的样品照片",
+                "evidence-file": (io.BytesIO(b"%PDF" + b"x" * 100_000), "公证书.pdf"),
+            },
+            content_type="multipart/form-data",
+        )
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = REQUEST_MAX_BYTES
+    assert response.status_code == 413
+    assert case.number in response.text and "未能接收" in response.text
+    assert 'value="公证购买的样品照片"' in response.text
+
+
+def test_the_same_file_twice_is_refused_naming_the_first(client, people, open_case, login):
+    worker = people["caseworker"]
+    case = open_case(worker)
+    login(worker)
+    page = client.get(f"/cases/{case.id}")
+    token = _token(page.text, '#evidence" novalidate')
+
+    def upload(name):
+        return client.post(
+            f"/cases/{case.id}",
+            data={"evidence-csrf_token": token, "_do": "evidence",
+                  "evidence-file": (io.BytesIO(b"%PDF-1.4 same bytes"), name)},
+            content_type="multipart/form-data",
+        )
+
+    assert upload("购买公证书.pdf").status_code == 302
+    first = db.session.scalar(select(Evidence).where(Evidence.case_id == case.id))
+    again = upload("copy.pdf")
+    assert again.status_code == 422
+    assert "购买公证书.pdf" in again.text and f'href="#evidence-{first.id}"' in again.text
+    assert len(db.session.scalars(select(Evidence).where(Evidence.case_id == case.id)).all()) == 1
+    download = client.get(f"/evidence/{first.id}")
+    disposition = download.headers["Content-Disposition"]
+    assert f'filename="{case.number}_evidence-{first.id}.pdf"' in disposition
+    assert "filename*=UTF-8''%E8%B4%AD%E4%B9%B0%E5%85%AC%E8%AF%81%E4%B9%A6.pdf" in disposition
+
+
+def test_an_impossible_date_says_so_rather_than_required(client, people, login):
+    login(people["desk"])
+    page = client.get("/fairs")
+    response = client.post(
+        "/fairs",
+        data={
+            "fair-csrf_token": _token(page.text, "fair-new"),
+            "fair-name": "第140届广交会",
+            "fair-opens_at": "2026-12-32 10:00",
+            "fair-closes_at": "2026-12-31 18:00",
+        },
+    )
+    assert "没有这个日期或时间：2026-12-32 10:00" in response.text
+    assert "此项为必填项" not in response.text
+
+
+def test_a_refused_step_is_shown_at_the_case_url_and_the_action_url_redirects(
+    client, people, open_case, login
+):
+    worker = people["caseworker"]
+    case = open_case(worker)
+    login(worker)
+    page = client.get(f"/cases/{case.id}")
+    refused = client.post(
+        f"/cases/{case.id}",
+        data={"accept-csrf_token": _token(page.text, '#trigger-accept"'), "_do": "fire:accept",
+              "accept-handlers": "张三\n李四", "accept-version": case.version},
+    )
+    assert refused.status_code == 422 and "合议组应由三名以上单数承办人组成" in refused.text
+    assert 'data-error-summary' in refused.text and 'href="#accept-handlers"' in refused.text
+    again = client.get(f"/cases/{case.id}/fire/accept")
+    assert again.status_code == 302 and again.headers["Location"].endswith(f"/cases/{case.id}#trigger-accept")
+
+
+def test_proceeding_without_an_answer_is_offered_disabled_with_its_date(
+    client, people, open_case, login
+):
+    from caseflow.engine import case_fire
+
+    worker = people["caseworker"]
+    now = datetime.now(UTC)
+    case = open_case(worker, received_at=now - timedelta(days=3))
+    case_fire(case, "accept", worker, occurred_at=now - timedelta(days=2), data={"handlers": ["甲", "乙", "丙"]})
+    case_fire(case, "serve", worker, occurred_at=now - timedelta(days=1))
+    login(worker)
+    page = client.get(f"/cases/{case.id}").text
+    blocked = re.search(r'data-blocked="proceed_without_answer".*?</div>', page, re.S).group(0)
+    assert "disabled" in blocked and re.search(r"答辩期限届满（\d{4}年\d{1,2}月\d{1,2}日）后可操作", blocked)
