@@ -60,6 +60,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: "Asia/Shanghai")
     _configure_sqlite(app)
+    from caseflow import security
+
+    security.init_app(app)  # proxies, cookie flags, the bad-bytes guard, security headers
 
     for spec in BLUEPRINTS:
         module_name, attribute = spec.split(":")
