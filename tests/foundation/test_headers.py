@@ -10,13 +10,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
-
-from caseflow.notices.models import Notice
-from caseflow.notices.services import notices_render_pending
-from tests.engine.helpers import applicant, fair, staff  # noqa: F401
-from tests.notices.conftest import at, issue, make_case, pdf  # noqa: F401
-
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
@@ -89,7 +82,14 @@ def test_gunicorn_names_no_server_software_or_version(database_url, tmp_path):
         "SECRET_KEY": "x" * 32,
     }
     server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "--workers", "1", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "--workers",
+            "1",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "wsgi:app",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -99,7 +99,9 @@ def test_gunicorn_names_no_server_software_or_version(database_url, tmp_path):
         deadline = time.monotonic() + 30
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/healthz", timeout=2
+                ) as answer:
                     server_header = answer.headers.get("Server", "")
                     break
             except OSError:
@@ -111,46 +113,3 @@ def test_gunicorn_names_no_server_software_or_version(database_url, tmp_path):
         server.wait(10)
     assert "gunicorn" not in server_header.lower()  # was "gunicorn"
     assert not re.search(r"\d", server_header)
-
-
-# --- the verification address ------------------------------------------------------------------
-
-
-@pytest.fixture
-def queued(make_case, issue):
-    case = make_case("adjudication", state="awaiting_answer")
-    return issue(case, "answer_notice", at("2026-09-22 10:00"), clocks=[("answer", "15 days")], render=False)
-
-
-def test_a_forged_host_header_never_reaches_a_notice(app, queued, pdf):
-    with app.test_request_context("/cases/1/fire", headers={"Host": "evil.example"}):
-        notices_render_pending([queued.id])
-    from caseflow.extensions import db
-
-    notice = db.session.get(Notice, queued.id)
-    assert notice.status == "issued"
-    text = pdf.text(notice)
-    assert "evil.example" not in text  # was printed, QR code included
-    assert f"localhost:5000/verify/{notice.verification_code}" in text
-
-
-def test_without_a_public_url_production_refuses_to_render(app, queued):
-    from caseflow.extensions import db
-
-    assert not app.config.get("CASEFLOW_PUBLIC_URL")
-    app.testing = False
-    try:
-        notices_render_pending([queued.id])
-    finally:
-        app.testing = True
-    notice = db.session.get(Notice, queued.id)
-    assert notice.status == "pending" and not notice.file_path
-    app.config["CASEFLOW_PUBLIC_URL"] = "https://ipp.example.gov.cn"
-    app.testing = False
-    try:
-        notices_render_pending([queued.id])
-    finally:
-        app.testing = True
-        app.config["CASEFLOW_PUBLIC_URL"] = None
-    db.session.expire_all()
-    assert db.session.get(Notice, queued.id).status == "issued"

@@ -73,7 +73,9 @@ def test_a_password_reset_ends_every_session_and_remember_cookie(app, client, wo
     user_password_reset(worker, actor=admin, password="another-long-passphrase")
     db.session.commit()
     assert session_thief.get(PAGE).status_code == 302
-    assert _thief(app, remember_token=_cookie(client, "remember_token")).get(PAGE).status_code == 302
+    assert (
+        _thief(app, remember_token=_cookie(client, "remember_token")).get(PAGE).status_code == 302
+    )
 
 
 def test_changing_ones_password_ends_every_session(app, client, worker):
@@ -88,7 +90,11 @@ def test_changing_ones_password_ends_every_session(app, client, worker):
     assert weak.status_code == 422 and "常见密码" in weak.text
     done = client.post(
         "/account/password",
-        data={"current": PASSWORD, "new": "a-fresh-long-passphrase", "csrf_token": csrf_from(page.text)},
+        data={
+            "current": PASSWORD,
+            "new": "a-fresh-long-passphrase",
+            "csrf_token": csrf_from(page.text),
+        },
     )
     assert done.status_code == 302
     assert other.get(PAGE).status_code == 302
@@ -135,7 +141,9 @@ def test_cookies_are_secure_behind_https(app, client, worker, database_url):
     page = client.get("/login", base_url="https://localhost")
     assert all("Secure" in h for h in page.headers.getlist("Set-Cookie"))
     plain = app.test_client().get("/login")
-    assert all("Secure" not in h and "SameSite=Lax" in h for h in plain.headers.getlist("Set-Cookie"))
+    assert all(
+        "Secure" not in h and "SameSite=Lax" in h for h in plain.headers.getlist("Set-Cookie")
+    )
     # Behind one proxy that terminates TLS: X-Forwarded-Proto decides (CASEFLOW_PROXY_HOPS=1).
     proxied = create_app({**app.config, "CASEFLOW_PROXY_HOPS": 1})
     answer = proxied.test_client().get(
@@ -189,9 +197,13 @@ def test_api_tokens_are_listed_and_revoked_by_the_api(client, worker, units, mak
     second_id = max(t["id"] for t in listed)
     their_id = db.session.scalar(select(ApiToken.id).filter_by(user_id=stranger.id))
     assert client.delete(f"/api/v1/tokens/{their_id}", headers=auth).status_code == 404
-    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {theirs}"}).status_code == 200
+    assert (
+        client.get("/api/v1/me", headers={"Authorization": f"Bearer {theirs}"}).status_code == 200
+    )
     assert client.delete(f"/api/v1/tokens/{second_id}", headers=auth).status_code == 200
-    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {second}"}).status_code == 401
+    assert (
+        client.get("/api/v1/me", headers={"Authorization": f"Bearer {second}"}).status_code == 401
+    )
     assert client.delete("/api/v1/tokens/999999", headers=auth).status_code == 404
 
 
@@ -213,7 +225,9 @@ def test_api_tokens_are_listed_and_revoked_on_the_command_line_and_admin_page(
     login(make_user("admin", None))
     page = client.get(f"/admin/users/{worker.id}")
     assert "会话与 API 令牌" in page.text and "已吊销" in page.text
-    answer = client.post(f"/admin/tokens/{ids[1]}/revoke", data={"csrf_token": csrf_from(page.text)})
+    answer = client.post(
+        f"/admin/tokens/{ids[1]}/revoke", data={"csrf_token": csrf_from(page.text)}
+    )
     assert answer.status_code == 302
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {two}"}).status_code == 401
 
@@ -223,7 +237,10 @@ def test_api_tokens_are_listed_and_revoked_on_the_command_line_and_admin_page(
 
 def test_failures_from_one_address_do_not_lock_the_owner_out(client, worker):
     for _ in range(5):
-        assert _login(client, worker.username, "wrong-wrong-wrong", addr="198.51.100.7").status_code == 401
+        assert (
+            _login(client, worker.username, "wrong-wrong-wrong", addr="198.51.100.7").status_code
+            == 401
+        )
     throttled = _login(client, worker.username, addr="198.51.100.7")
     assert throttled.status_code == 429  # the guesser's address waits
     # The owner, from their own address, gets in (was 429: five failures locked the account).
@@ -249,7 +266,9 @@ def test_the_address_ceiling_names_no_account(app, client, worker, units, make_u
 def test_unknown_names_cost_as_much_as_known_ones(client, worker):
     def timed(name):
         start = time.perf_counter()
-        assert _login(client, name, "wrong-wrong-wrong", addr=f"10.9.{len(name)}.1").status_code == 401
+        assert (
+            _login(client, name, "wrong-wrong-wrong", addr=f"10.9.{len(name)}.1").status_code == 401
+        )
         return time.perf_counter() - start
 
     known = statistics.median(timed(worker.username) for _ in range(3))
@@ -263,13 +282,17 @@ def test_login_attempts_are_pruned(client, worker):
     db.session.add(LoginAttempt(username="x", remote_addr="1.2.3.4", attempted_at=long_ago))
     db.session.commit()
     _login(client, worker.username, "wrong-wrong-wrong")
-    assert db.session.scalar(
-        select(func.count()).where(LoginAttempt.attempted_at < utcnow() - timedelta(days=1))
-    ) == 0
+    assert (
+        db.session.scalar(
+            select(func.count()).where(LoginAttempt.attempted_at < utcnow() - timedelta(days=1))
+        )
+        == 0
+    )
 
 
 @pytest.mark.parametrize(
-    "password", ["12345678", "password", "short-pw", "123456789012", "qwertyuiop123", "aaaaaaaaaaaaa"]
+    "password",
+    ["12345678", "password", "short-pw", "123456789012", "qwertyuiop123", "aaaaaaaaaaaaa"],
 )
 def test_short_and_common_passwords_are_refused(units, password):
     with pytest.raises(ValidationFailed) as refused:
