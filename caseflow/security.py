@@ -126,11 +126,12 @@ def _integer_in_range(name: str, text: str) -> None:
 
 
 def _ids_in_range(_endpoint, values):
-    """An id in a path beyond the columns' range names nothing: 404, like any missing row."""
+    """An id in a path beyond the columns' range names nothing: 404, like any missing row. NUL in
+    a path part is malformed (this runs before ``before_request``, so it checks too)."""
     for name, value in (values or {}).items():
-        if (isinstance(value, int) and not 0 < value <= ID_MAX) or (
-            isinstance(value, str) and "\x00" in value
-        ):
+        if isinstance(value, str) and "\x00" in value:
+            raise Malformed(_NUL_ZH, message_en=_NUL_EN)
+        if isinstance(value, int) and not 0 < value <= ID_MAX:
             raise NotFound("不存在", message_en=f"no such {name.removesuffix('_id')}")
 
 
