@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import workflows
 from caseflow.cases.models import Case, Event
-from caseflow.errors import PermissionDenied, ValidationFailed
+from caseflow.errors import NotFound, PermissionDenied, ValidationFailed
 from caseflow.extensions import db
 from caseflow.sequences import sequence_next
 from caseflow.timeutil import local_date, parse_instant, utcnow
@@ -283,11 +283,9 @@ def case_open_linked(source: Case, *, workflow: str, unit, actor, at) -> Case:
 
 def case_assign(case: Case, *, assignee, actor) -> Case:
     """Give ``case`` to ``assignee`` (same unit); supervisors and admins only. Commits."""
-    if (
-        actor is None
-        or actor.role not in ("supervisor", "admin")
-        or not actor.can_see_unit(case.unit_id)
-    ):
+    if actor is not None and not actor.can_see_unit(case.unit_id):
+        raise NotFound("案件不存在", message_en="no such case")
+    if actor is None or actor.role not in ("supervisor", "admin"):
         raise PermissionDenied(
             "只有部门负责人可以分配案件", message_en="only supervisors assign cases"
         )
