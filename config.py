@@ -45,6 +45,11 @@ def from_environment(instance_path: str) -> dict:
         "CASEFLOW_PUBLIC_CAPTCHA": os.environ.get("CASEFLOW_PUBLIC_CAPTCHA", "on"),
         "CASEFLOW_SMS_URL": os.environ.get("CASEFLOW_SMS_URL"),
         "CASEFLOW_SMS_SECRET": os.environ.get("CASEFLOW_SMS_SECRET"),
+        #: How many reverse proxies (nginx, a load balancer) stand in front and set X-Forwarded-*;
+        #: 0 trusts none of those headers.
+        "CASEFLOW_PROXY_HOPS": int(os.environ.get("CASEFLOW_PROXY_HOPS", "0")),
+        #: Days an API token lives.
+        "CASEFLOW_TOKEN_DAYS": int(os.environ.get("CASEFLOW_TOKEN_DAYS", "90")),
     }
 
 
@@ -57,11 +62,19 @@ DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
-    "WTF_CSRF_TIME_LIMIT": None,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    #: A remember cookie lasts two weeks (not Flask-Login's year); each login gets a new one.
+    "REMEMBER_COOKIE_DURATION": 14 * 24 * 3600,
+    # Secure is added to every cookie whenever the request is https (caseflow.security).
+    #: CSRF tokens live no longer than a working day, and die with the session at logout.
+    "WTF_CSRF_TIME_LIMIT": 12 * 3600,
     #: Uploads: the whole request, = caseflow.cases.evidence.REQUEST_MAX_BYTES (12 files of
-    #: 10 MB and the form's text); tests/web check the two agree.
+    #: 10 MB and the form's text); tests/web check the two agree. Imports bound themselves
+    #: while reading (caseflow.fairs.importing).
     "MAX_CONTENT_LENGTH": 122 * 1024 * 1024,
     #: Failed logins allowed per user name and address within LOGIN_WINDOW_SECONDS.
     "LOGIN_MAX_FAILURES": 5,
+    #: Failed logins from one address, whatever the names, within the window.
+    "LOGIN_MAX_FAILURES_PER_ADDRESS": 50,
     "LOGIN_WINDOW_SECONDS": 15 * 60,
 }

@@ -35,6 +35,7 @@ CLI_MODULES = (
     "caseflow.fairs.cli",
     "caseflow.notices.cli",
     "caseflow.alerts.cli",
+    "caseflow.backup",
 )
 
 
@@ -66,6 +67,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: "Asia/Shanghai")
     _configure_sqlite(app)
+    from caseflow import security
+
+    security.init_app(app)  # proxies, cookie flags, the bad-bytes guard, security headers
 
     # A calendar load or deletion moves the open clocks' due dates (deadlines.md §1); the calendar
     # knows no clocks, so the clocks area subscribes here.

@@ -28,7 +28,13 @@ from caseflow.accounts.models import ROLE_LABELS, Actor
 from caseflow.cases.models import Case, CaseLink, Event
 from caseflow.clocks.models import Clock
 from caseflow.clocks.services import clock_start_defined
-from caseflow.errors import PermissionDenied, StateConflict, ValidationFailed, VersionConflict
+from caseflow.errors import (
+    NotFound,
+    PermissionDenied,
+    StateConflict,
+    ValidationFailed,
+    VersionConflict,
+)
 from caseflow.extensions import db
 from caseflow.timeutil import chinese_date, iso, parse_instant, start_of_local_day, to_local, utcnow
 from workflows._schema import clock_extension
@@ -421,9 +427,8 @@ def _open_linked(case, row, data, *, actor, at):
 
 def _check_scope(case: Case, actor: Actor | None) -> None:
     if actor is None or not actor.can_see_unit(case.unit_id):
-        raise PermissionDenied(
-            "无权办理其他单位的案件", message_en="this case belongs to another unit"
-        )
+        # Like a missing case: another unit's case numbers cannot be confirmed.
+        raise NotFound("案件不存在", message_en="no such case")
 
 
 def _occurred_at(case, occurred_at, now):

@@ -5,7 +5,13 @@ from flask import Flask
 from sqlalchemy import select
 
 from caseflow.accounts.models import ROLES, User
-from caseflow.accounts.services import token_create, user_create
+from caseflow.accounts.services import (
+    token_create,
+    token_revoke,
+    tokens_of,
+    user_create,
+    user_revoke,
+)
 from caseflow.errors import DomainError
 from caseflow.extensions import db
 
@@ -37,16 +43,66 @@ def users_create(name, role, unit_code, password, display_name, email):
     click.echo(f"created {user.username} ({user.role}, {unit_code or '-'})")
 
 
-@users.command("token")
-@click.argument("name")
-def users_token(name):
-    """Print a new API token for NAME (shown once, stored hashed)."""
+def _user_named(name) -> User:
     user = db.session.scalar(select(User).filter_by(username=name))
     if user is None:
         raise click.ClickException(f"no such user: {name}")
-    token = token_create(user)
+    return user
+
+
+@users.command("token")
+@click.argument("name")
+@click.option("--days", type=int, default=None, help="Lifetime in days (CASEFLOW_TOKEN_DAYS, 90).")
+def users_token(name, days):
+    """Print a new API token for NAME (shown once, stored hashed)."""
+    user = _user_named(name)
+    try:
+        token = token_create(user, days=days)
+    except DomainError as exc:
+        raise click.ClickException(exc.message_en or exc.message) from None
     db.session.commit()
     click.echo(token)
+
+
+@users.command("tokens")
+@click.argument("name", required=False)
+def users_tokens(name):
+    """List API tokens (of NAME, or everyone's): id, user, created, expires, state."""
+    from caseflow.timeutil import iso, utcnow
+
+    now = utcnow()
+    for row in tokens_of(_user_named(name) if name else None):
+        if row.revoked:
+            state = "revoked"
+        elif row.expires_at is not None and row.expires_at <= now:
+            state = "expired"
+        else:
+            state = "valid"
+        click.echo(
+            f"{row.id}\t{row.user.username}\t{iso(row.created_at)}\t{iso(row.expires_at)}\t"
+            f"{iso(row.last_used_at) or '-'}\t{state}"
+        )
+
+
+@users.command("token-revoke")
+@click.argument("token_id", type=int)
+def users_token_revoke(token_id):
+    """Revoke the API token with id TOKEN_ID (see ``users tokens``)."""
+    try:
+        row = token_revoke(token_id, actor=None)
+    except DomainError as exc:
+        raise click.ClickException(exc.message_en or exc.message) from None
+    db.session.commit()
+    click.echo(f"revoked token {row.id} of {row.user.username}")
+
+
+@users.command("revoke")
+@click.argument("name")
+def users_revoke(name):
+    """End every web session and remember cookie of NAME and revoke all their API tokens."""
+    count = user_revoke(_user_named(name))
+    db.session.commit()
+    click.echo(f"ended every session of {name}; revoked {count} API token(s)")
 
 
 def register_cli(app: Flask) -> None:

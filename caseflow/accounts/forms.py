@@ -10,3 +10,8 @@ class LoginForm(FlaskForm):
     )
     password = PasswordField(_l("密码"), validators=[DataRequired(_l("请输入密码"))])
     remember = BooleanField(_l("保持登录"))
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField(_l("当前密码"), validators=[DataRequired(_l("请输入当前密码"))])
+    new = PasswordField(_l("新密码"), validators=[DataRequired(_l("请输入新密码"))])

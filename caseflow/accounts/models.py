@@ -85,6 +85,11 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    #: Part of every session and remember cookie (``get_id``); raising it ends them all (logout,
+    #: password change or reset, deactivation, ``users revoke``), on every web node at once.
+    session_generation: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=0, server_default="0"
+    )
 
     unit: Mapped[Unit | None] = relationship()
 
@@ -99,6 +104,13 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self):
         return self.active
+
+    def get_id(self) -> str:
+        """What the session and the remember cookie hold: id, generation and a per-login nonce.
+        The nonce makes every login's remember cookie a new value (rotation); the generation lets
+        one update end every session of the user (see ``caseflow.web.core._load_user``)."""
+        nonce = getattr(self, "login_nonce", None) or "0"
+        return f"{self.id}:{self.session_generation}:{nonce}"
 
     @property
     def is_admin(self) -> bool:
@@ -122,19 +134,22 @@ class ApiToken(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: After this instant the token is refused (CASEFLOW_TOKEN_DAYS after creation, default 90).
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     user: Mapped[User] = relationship()
 
 
 class LoginAttempt(db.Model):
-    """Failed logins, kept so that guessing is throttled across every web worker."""
+    """Failed logins, kept so that guessing is throttled across every web worker. Rows older
+    than the throttling window are pruned on each failure."""
 
     __tablename__ = "login_attempts"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(80), nullable=False)
-    remote_addr: Mapped[str] = mapped_column(String(64), nullable=False)
+    remote_addr: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
     attempted_at: Mapped[datetime] = mapped_column(
         UTCDateTime, nullable=False, default=utcnow, index=True
     )

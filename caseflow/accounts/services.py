@@ -1,5 +1,6 @@
 """Writes for units, users and API tokens. Passwords are scrypt-hashed, tokens SHA-256-hashed."""
 
+import functools
 import hashlib
 import logging
 import re
@@ -13,13 +14,15 @@ from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from caseflow.accounts.models import ROLES, UNIT_KINDS, ApiToken, LoginAttempt, Unit, User
-from caseflow.errors import PermissionDenied, ValidationFailed
+from caseflow.errors import NotFound, PermissionDenied, ValidationFailed
 from caseflow.extensions import db
 from caseflow.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
-MIN_PASSWORD_LENGTH = 8
+#: ASVS 2.1.1: at least 12 characters; 2.1.7: not one of the common passwords bundled with us.
+MIN_PASSWORD_LENGTH = 12
+COMMON_PASSWORDS_FILE = Path(__file__).with_name("common-passwords.txt")
 #: How precisely ``ApiToken.last_used_at`` follows the token's use.
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
@@ -62,8 +65,9 @@ def user_create(
         fields["username"] = "用户名不能为空，且不超过 80 个字符"
     elif db.session.scalar(select(User.id).filter_by(username=username)) is not None:
         fields["username"] = f"用户名 {username!r} 已存在"
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        fields["password"] = f"密码至少 {MIN_PASSWORD_LENGTH} 位"
+    password_problem = password_check(password)
+    if password_problem:
+        fields["password"] = password_problem[0]
     if fields:
         raise ValidationFailed("；".join(fields.values()), fields=fields)
     user = User(
@@ -80,16 +84,90 @@ def user_create(
     return user
 
 
+@functools.cache
+def _common_passwords() -> frozenset[str]:
+    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def password_check(password: str | None) -> tuple[str, str] | None:
+    """Why ``password`` may not be used, in Chinese and English, or None when it may."""
+    password = password or ""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return (
+            f"密码至少 {MIN_PASSWORD_LENGTH} 位",
+            f"at least {MIN_PASSWORD_LENGTH} characters",
+        )
+    if password.lower() in _common_passwords() or len(set(password)) < 4:
+        return ("这是常见密码，容易被猜中，请换一个", "a common password, easily guessed")
+    return None
+
+
+def user_sessions_end(user: User) -> None:
+    """End every web session and remember cookie of ``user`` on every node: the generation is
+    part of what the cookies hold, and the user loader refuses an old one. Flushes."""
+    user.session_generation = (user.session_generation or 0) + 1
+    db.session.flush()
+
+
+def user_revoke(user: User) -> int:
+    """``users revoke``: end every session and revoke every API token of ``user`` (a lost laptop,
+    a leaver). Returns how many tokens were revoked. Flushes; the caller commits."""
+    user_sessions_end(user)
+    tokens = db.session.scalars(select(ApiToken).filter_by(user_id=user.id, revoked=False)).all()
+    for token in tokens:
+        token.revoked = True
+    db.session.flush()
+    log.warning("all sessions and %d API tokens of %s revoked", len(tokens), user.username)
+    return len(tokens)
+
+
 def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def token_create(user: User) -> str:
-    """A new API token for ``user``. Returned once; only its SHA-256 is stored."""
+def token_create(user: User, *, days: int | None = None, now=None) -> str:
+    """A new API token for ``user``, valid ``days`` (CASEFLOW_TOKEN_DAYS, 90 by default).
+    Returned once; only its SHA-256 is stored."""
+    now = now or utcnow()
+    days = days if days is not None else current_app.config.get("CASEFLOW_TOKEN_DAYS", 90)
+    if not 0 < days <= 3660:
+        raise ValidationFailed(
+            "令牌有效期应为 1 至 3660 天", message_en="token lifetime: 1 to 3660 days",
+            fields={"days": "1–3660"},
+        )
     token = "cf_" + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user=user, token_hash=_token_digest(token)))
+    db.session.add(
+        ApiToken(
+            user=user,
+            token_hash=_token_digest(token),
+            created_at=now,
+            expires_at=now + timedelta(days=days),
+        )
+    )
     db.session.flush()
     return token
+
+
+def tokens_of(user: User | None = None) -> list[ApiToken]:
+    """API tokens, newest first: one user's, or everyone's when ``user`` is None."""
+    query = select(ApiToken).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    if user is not None:
+        query = query.filter_by(user_id=user.id)
+    return list(db.session.scalars(query))
+
+
+def token_revoke(token_id: int, *, actor: User | None) -> ApiToken:
+    """Revoke one API token: its owner or an admin may (``actor`` None is the command line).
+    Someone else's token answers like a missing one. Flushes; the caller commits."""
+    row = db.session.get(ApiToken, token_id)
+    if row is None or not (actor is None or actor.is_admin or row.user_id == actor.id):
+        raise NotFound("没有这个令牌", message_en="no such token")
+    row.revoked = True
+    db.session.flush()
+    log.warning("API token %d of %s revoked by %s", row.id, row.user.username,
+                actor.username if actor else "the command line")
+    return row
 
 
 def token_authenticate(token: str) -> User | None:
@@ -99,6 +177,8 @@ def token_authenticate(token: str) -> User | None:
     if row is None or not row.user.active:
         return None
     now = utcnow()
+    if row.expires_at is not None and row.expires_at <= now:
+        return None
     # Record use at most once a minute: a script calling the API must not pay a commit per request.
     if row.last_used_at is None or now - row.last_used_at > TOKEN_USE_RESOLUTION:
         row.last_used_at = now
@@ -106,28 +186,49 @@ def token_authenticate(token: str) -> User | None:
     return row.user
 
 
-def login_is_throttled(username: str, remote_addr: str) -> bool:
-    """Too many recent failures for this name, or from this address."""
-    window_start = utcnow() - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
-    limit = current_app.config["LOGIN_MAX_FAILURES"]
+def login_is_throttled(username: str, remote_addr: str, now=None) -> bool:
+    """Throttling slows the guesser, not the owner (ASVS 2.2.1): too many recent failures for
+    this name *from this address*, or too many from this address whatever the names. Failures
+    elsewhere never lock the owner out; the address ceiling names no account."""
+    window_start = (now or utcnow()) - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
     recent = LoginAttempt.attempted_at >= window_start
-    by_name = db.session.scalar(
-        select(func.count()).where(recent, LoginAttempt.username == username)
+    from_addr = LoginAttempt.remote_addr == remote_addr[:64]
+    by_pair = db.session.scalar(
+        select(func.count()).where(recent, from_addr, LoginAttempt.username == username[:80])
     )
-    by_addr = db.session.scalar(
-        select(func.count()).where(recent, LoginAttempt.remote_addr == remote_addr)
-    )
-    return by_name >= limit or by_addr >= limit * 4
+    if by_pair >= current_app.config["LOGIN_MAX_FAILURES"]:
+        return True
+    by_addr = db.session.scalar(select(func.count()).where(recent, from_addr))
+    return by_addr >= current_app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
 
 
-def user_authenticate(username: str, password: str, remote_addr: str) -> User | None:
-    """The user if the password is right; every failure is recorded for throttling."""
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to check unknown names against, so that they cost what a real user costs."""
+    return generate_password_hash(secrets.token_hex(16))
+
+
+def user_authenticate(username: str, password: str, remote_addr: str, now=None) -> User | None:
+    """The user if the password is right; every failure is recorded for throttling, and records
+    older than the window are pruned. An unknown or inactive name pays for a hash check too, so
+    the answer's timing does not tell who exists."""
+    now = now or utcnow()
     user = db.session.scalar(select(User).filter_by(username=username))
-    if user is not None and user.active and check_password_hash(user.password_hash, password):
-        db.session.execute(delete(LoginAttempt).where(LoginAttempt.username == username))
+    stored = user.password_hash if user is not None else _dummy_hash()
+    password_ok = check_password_hash(stored, password)
+    if user is not None and user.active and password_ok:
+        db.session.execute(
+            delete(LoginAttempt).where(
+                LoginAttempt.username == username[:80], LoginAttempt.remote_addr == remote_addr[:64]
+            )
+        )
         db.session.commit()
         return user
-    db.session.add(LoginAttempt(username=username[:80], remote_addr=remote_addr[:64]))
+    window_start = now - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.attempted_at < window_start))
+    db.session.add(
+        LoginAttempt(username=username[:80], remote_addr=remote_addr[:64], attempted_at=now)
+    )
     db.session.commit()
     log.warning("failed login for %r from %s", username, remote_addr)
     return None
@@ -340,6 +441,8 @@ def user_update(user, *, actor, role, unit_code, active: bool) -> User:
     if errors:
         raise ValidationFailed("；".join(errors.values()), message_en="invalid user", fields=errors)
     before = (user.role, user.unit.code if user.unit else None, user.active)
+    if user.active and not active:
+        user_sessions_end(user)  # deactivation ends every session now, not at the next request
     user.role, user.unit, user.active = role, unit, bool(active)
     db.session.flush()
     log.info(
@@ -356,14 +459,29 @@ def user_password_reset(user, *, actor, password: str) -> User:
     """Set a new password for ``user`` (admins); their failed-login record is cleared so they can
     log in at once. Flushes; the caller commits."""
     _require_admin(actor, "重置密码")
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(
-            f"密码至少 {MIN_PASSWORD_LENGTH} 位",
-            message_en=f"at least {MIN_PASSWORD_LENGTH} characters",
-            fields={"password": f"密码至少 {MIN_PASSWORD_LENGTH} 位"},
-        )
-    user.password_hash = generate_password_hash(password)
+    _password_set(user, password)
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.username == user.username))
     db.session.flush()
     log.info("password of %s reset by %s", user.username, actor.username)
+    return user
+
+
+def _password_set(user: User, password: str) -> None:
+    problem = password_check(password)
+    if problem:
+        raise ValidationFailed(problem[0], message_en=problem[1], fields={"password": problem[0]})
+    user.password_hash = generate_password_hash(password)
+    user_sessions_end(user)  # a new password ends every session opened with the old one
+
+
+def user_password_change(user: User, *, current: str, new: str) -> User:
+    """A user changes their own password; the current one must be given (ASVS 2.1.6). Every
+    session of the user ends, this one included. Flushes; the caller commits."""
+    if not check_password_hash(user.password_hash, current or ""):
+        raise ValidationFailed(
+            "当前密码不正确", message_en="the current password is wrong",
+            fields={"current": "当前密码不正确"},
+        )
+    _password_set(user, new)
+    log.info("password of %s changed by its owner", user.username)
     return user

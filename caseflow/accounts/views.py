@@ -1,11 +1,20 @@
 """Login and logout."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_login import login_required, login_user, logout_user
+import secrets
 
-from caseflow.accounts.forms import LoginForm
-from caseflow.accounts.services import login_is_throttled, user_authenticate
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from caseflow.accounts.forms import LoginForm, PasswordChangeForm
+from caseflow.accounts.services import (
+    login_is_throttled,
+    user_authenticate,
+    user_password_change,
+    user_sessions_end,
+)
+from caseflow.errors import ValidationFailed
+from caseflow.extensions import db
 from caseflow.web.access import safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -23,7 +32,7 @@ def login():
         else:
             user = user_authenticate(form.username.data, form.password.data, remote)
             if user is not None:
-                login_user(user, remember=form.remember.data)
+                _session_start(user, remember=form.remember.data)
                 return redirect(safe_next(request.args.get("next"), url_for("web.index")))
             form.password.errors.append(_("用户名或密码不正确"))
             status = 401
@@ -32,9 +41,57 @@ def login():
     return render_template("accounts/login.html", form=form), status
 
 
+def _session_start(user, *, remember: bool) -> None:
+    """A fresh session (no fixation, a new CSRF secret) and, when asked, a remember cookie that
+    no earlier login had: the per-login nonce is part of what it holds."""
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+    user.login_nonce = secrets.token_urlsafe(12)
+    login_user(user, remember=remember)
+
+
+def _session_end() -> None:
+    """Forget this browser's session, its CSRF secret and its remember cookie."""
+    language = session.get("lang")
+    logout_user()
+    session.clear()
+    if language:
+        session["lang"] = language
+
+
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    logout_user()
+    """Logging out ends every session of the user, not just this browser's: a copied session or
+    remember cookie stops working at once (ASVS 3.3.1)."""
+    user_sessions_end(current_user)
+    db.session.commit()
+    _session_end()
     flash(_("您已退出登录。"), "info")
     return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password_change():
+    """Change one's own password (the current one is asked for); every session ends with it."""
+    form = PasswordChangeForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user_password_change(current_user, current=form.current.data, new=form.new.data)
+            db.session.commit()
+        except ValidationFailed as exc:
+            db.session.rollback()
+            for key, reason in exc.fields.items():
+                getattr(form, "current" if key == "current" else "new").errors.append(reason)
+            status = 422
+        else:
+            _session_end()
+            flash(_("密码已修改，请用新密码重新登录。"), "success")
+            return redirect(url_for("accounts.login"))
+    elif request.method == "POST":
+        status = 422
+    return render_template("accounts/password.html", form=form), status

@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from caseflow.accounts.models import User
 from caseflow.alerts.models import LEVELS, Alert, OutboxMessage
-from caseflow.errors import NotFound, PermissionDenied
+from caseflow.errors import NotFound
 from caseflow.extensions import db
 
 
@@ -37,10 +37,9 @@ def alerts_visible_query(
 
 def alert_get_for(user: User, alert_id: int) -> Alert:
     alert = db.session.get(Alert, alert_id)
-    if alert is None:
+    # Another unit's alert answers like a missing one (404): ids cannot be probed.
+    if alert is None or not user.can_see_unit(alert.unit_id):
         raise NotFound("预警不存在", message_en="no such alert")
-    if not user.can_see_unit(alert.unit_id):
-        raise PermissionDenied("无权查看其他单位的预警", message_en="alert of another unit")
     return alert
 
 

@@ -25,7 +25,7 @@ from caseflow.alerts.models import LEVELS, Alert, OutboxMessage
 from caseflow.cases.models import Case, Event
 from caseflow.clocks.models import Clock
 from caseflow.clocks.services import clock_next_alert_at
-from caseflow.errors import PermissionDenied, StateConflict, ValidationFailed
+from caseflow.errors import NotFound, PermissionDenied, StateConflict, ValidationFailed
 from caseflow.extensions import db
 from caseflow.timeutil import utcnow
 
@@ -345,7 +345,9 @@ def _message(alert_id, channel, user_id, recipient, at, status="pending") -> dic
 def alert_acknowledge(*, alert: Alert, actor: User, note: str, at: datetime | None = None) -> Event:
     """A supervisor (or admin) acknowledges an alert with a note; audited on the case. Does not
     commit."""
-    if actor.role not in ACK_ROLES or not actor.can_see_unit(alert.unit_id):
+    if not actor.can_see_unit(alert.unit_id):
+        raise NotFound("预警不存在", message_en="no such alert")
+    if actor.role not in ACK_ROLES:
         raise PermissionDenied(
             "只有本单位的部门负责人或管理员可以确认预警",
             message_en="only the unit's supervisors or admins may acknowledge",

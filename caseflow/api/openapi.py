@@ -157,6 +157,16 @@ def _schemas() -> dict:
                 "unit": _NULL_TEXT,
             }
         ),
+        "Token": _obj(
+            {
+                "id": _INT,
+                "user": _TEXT,
+                "created_at": _INSTANT,
+                "expires_at": _NULL_INSTANT,
+                "last_used_at": _NULL_INSTANT,
+                "revoked": _BOOL,
+            }
+        ),
         "Party": party,
         "Right": right,
         "CaseCreate": _obj(
@@ -753,6 +763,19 @@ def _paths() -> dict:
             "get": _op("This document", {"200": ok({"type": "object"})}, public=True)
         },
         "/me": {"get": _op("Who this token belongs to", {"200": ok(_ref("Me"))})},
+        "/tokens": {
+            "get": _op(
+                "The caller's API tokens (admins: everyone's); never the secret itself",
+                {"200": ok(_obj({"tokens": {"type": "array", "items": _ref("Token")}}))},
+            )
+        },
+        "/tokens/{token_id}": {
+            "delete": _op(
+                "Revoke an API token at once (one's own; admins any)",
+                {"200": ok(_ref("Token"))},
+                params=[_path("token_id", "integer")],
+            )
+        },
         "/workflows": {
             "get": _op(
                 "Every workflow: states, transitions, clocks",

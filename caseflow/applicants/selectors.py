@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from caseflow.applicants.models import Applicant
-from caseflow.errors import NotFound, PermissionDenied
+from caseflow.errors import NotFound
 from caseflow.extensions import db
 
 
@@ -13,10 +13,9 @@ def applicant_get(applicant_id, *, user) -> Applicant:
         applicant = db.session.get(Applicant, int(applicant_id))
     except (TypeError, ValueError):
         applicant = None
-    if applicant is None:
+    # Another unit's filing answers like a missing one (404): ids cannot be probed.
+    if applicant is None or not user.can_see_unit(applicant.unit_id):
         raise NotFound("备案不存在", message_en="no such applicant")
-    if not user.can_see_unit(applicant.unit_id):
-        raise PermissionDenied("无权查看其他单位的备案", message_en="filing of another unit")
     return applicant
 
 

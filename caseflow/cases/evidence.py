@@ -54,7 +54,61 @@ _SIGNATURES = {
     "image/jpeg": (b"\xff\xd8\xff",),
     "image/png": (b"\x89PNG\r\n\x1a\n",),
     "image/webp": (b"RIFF",),
+    # Word 97–2003 is an OLE2 compound file.
+    "application/msword": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
 }
+#: ISO base media brands of HEIF/HEIC photos (iPhones save these).
+_HEIC_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif"}
+#: Control characters that plain text never holds (tab, line feed, form feed and CR are fine).
+_TEXT_CONTROL = {c for c in range(32) if c not in (9, 10, 12, 13)} | {127}
+
+
+def _content_matches(content_type: str, content: bytes) -> bool:
+    """Whether the bytes are what the extension says (ASVS 12.2.1), for every allowed type."""
+    signatures = _SIGNATURES.get(content_type)
+    if signatures and not content.startswith(signatures):
+        return False
+    if content_type == "image/webp":
+        return content[8:12] == b"WEBP"
+    if content_type == "image/heic":
+        return content[4:8] == b"ftyp" and (
+            content[8:12] in _HEIC_BRANDS
+            or any(content[i : i + 4] in _HEIC_BRANDS for i in range(16, min(len(content), 64), 4))
+        )
+    if content_type.endswith("wordprocessingml.document"):
+        return _is_docx(content)
+    if content_type == "text/plain":
+        return _is_text(content)
+    return True
+
+
+def _is_docx(content: bytes) -> bool:
+    """A zip archive holding a Word body, whose directory is not a bomb."""
+    import io
+    import zipfile
+
+    if not content.startswith(b"PK\x03\x04"):
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            names = set(archive.namelist())
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return False
+    if unpacked > 20 * EVIDENCE_MAX_BYTES or unpacked > 200 * max(len(content), 1):
+        return False
+    return "[Content_Types].xml" in names and "word/document.xml" in names
+
+
+def _is_text(content: bytes) -> bool:
+    """UTF-8 (with or without BOM) or GB18030 text, without NUL or other control bytes."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return not any(ord(ch) in _TEXT_CONTROL for ch in text)
+    return False
 
 
 class Evidence(db.Model):
@@ -96,8 +150,7 @@ def evidence_check(filename: str, content: bytes) -> str:
             message_en="File larger than 10 MB",
             fields={"file": "文件超过 10 MB 上限"},
         )
-    signatures = _SIGNATURES.get(content_type)
-    if signatures and not content.startswith(signatures):
+    if not _content_matches(content_type, content):
         raise ValidationFailed(
             "文件内容与扩展名不符",
             message_en="File content does not match its extension",

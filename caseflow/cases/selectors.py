@@ -12,7 +12,7 @@ import workflows
 from caseflow.accounts.models import Unit
 from caseflow.cases.models import Case, CaseLink, Event
 from caseflow.clocks.models import Clock
-from caseflow.errors import NotFound, PermissionDenied, ValidationFailed
+from caseflow.errors import NotFound, ValidationFailed
 from caseflow.extensions import db
 from caseflow.timeutil import start_of_local_day, utcnow
 
@@ -41,14 +41,11 @@ def cases_visible_to(user):
 
 
 def case_get(case_id: str, *, user) -> Case:
-    """The case, if ``user`` may see it: 404 when there is none, 403 when it is another unit's."""
+    """The case, if ``user`` may see it. Another unit's case answers exactly like a missing one
+    (404), so that case numbers of other units cannot be confirmed (ASVS 4.2.1)."""
     case = db.session.get(Case, case_id) if isinstance(case_id, str) else None
-    if case is None:
+    if case is None or not user.can_see_unit(case.unit_id):
         raise NotFound("案件不存在", message_en="no such case")
-    if not user.can_see_unit(case.unit_id):
-        raise PermissionDenied(
-            "无权查看其他单位的案件", message_en="this case belongs to another unit"
-        )
     return case
 
 

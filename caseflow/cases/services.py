@@ -12,7 +12,13 @@ from sqlalchemy.orm.exc import StaleDataError
 
 import workflows
 from caseflow.cases.models import Case, Event
-from caseflow.errors import PermissionDenied, StateConflict, ValidationFailed, VersionConflict
+from caseflow.errors import (
+    NotFound,
+    PermissionDenied,
+    StateConflict,
+    ValidationFailed,
+    VersionConflict,
+)
 from caseflow.extensions import db
 from caseflow.sequences import sequence_next
 from caseflow.timeutil import local_date, parse_instant, utcnow
@@ -310,14 +316,12 @@ def case_open_linked(source: Case, *, workflow: str, unit, actor, at) -> Case:
 def case_assign(case: Case, *, assignee, actor) -> Case:
     """Give ``case`` to ``assignee`` (same unit); supervisors and admins, and at a fair desk the
     officers (they hand complaints to one another between shifts). Commits."""
+    if actor is not None and not actor.can_see_unit(case.unit_id):
+        raise NotFound("案件不存在", message_en="no such case")
     desk_handover = (
         actor is not None and actor.role == "desk_officer" and case.workflow == "fair_complaint"
     )
-    if (
-        actor is None
-        or (actor.role not in ("supervisor", "admin") and not desk_handover)
-        or not actor.can_see_unit(case.unit_id)
-    ):
+    if actor is None or (actor.role not in ("supervisor", "admin") and not desk_handover):
         raise PermissionDenied(
             "只有部门负责人可以分配案件", message_en="only supervisors assign cases"
         )

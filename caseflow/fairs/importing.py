@@ -18,6 +18,18 @@ from caseflow.errors import ValidationFailed
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 #: No fair lists more exhibitors than this; a bigger sheet is a mistake (or a zip bomb).
 MAX_ROWS = 20_000
+#: Limits checked while reading, so that a hostile file is refused before it costs memory or time
+#: (issue 16: a 409 KB XLSX holding one 400 MB string, an 849 KB one of 19,990 × 1,400 cells).
+#: A real list has three columns and short cells; a few extra columns are tolerated.
+MAX_COLUMNS = 50
+MAX_CELL_CHARS = 1_000
+#: What an XLSX may unpack to, in all and per part: a 20,000-row list is about 5 MB unpacked.
+MAX_UNPACKED_BYTES = 40 * 1024 * 1024
+MAX_PART_BYTES = 25 * 1024 * 1024
+#: openpyxl reads the shared strings whole even in read-only mode: they get the tightest limit.
+MAX_SHARED_STRINGS_BYTES = 8 * 1024 * 1024
+#: Unpacked size over packed size. Spreadsheets compress 5–20 times; bombs 1,000 times.
+MAX_COMPRESSION_RATIO = 100
 
 #: Header → column. Lower-cased, blanks dropped before the lookup.
 HEADERS = {
@@ -122,13 +134,36 @@ def _header_map(header: list) -> dict:
     return columns
 
 
+def _too_big(message_zh: str, message_en: str):
+    return ValidationFailed(
+        f"文件过大或结构异常：{message_zh}",
+        message_en=f"file refused: {message_en}",
+        fields={"file": message_zh},
+    )
+
+
 def _rows(table) -> list[tuple[int, dict]]:
-    """Numbered row dicts from an iterator of cell lists whose first non-empty row is the header."""
+    """Numbered row dicts from an iterator of cell lists whose first non-empty row is the header.
+    Rows, columns and cell lengths are counted as the rows stream in: the first row over a limit
+    stops the reading."""
     rows = []
     columns = None
     for number, cells in enumerate(table, start=1):
+        if len(cells) > MAX_COLUMNS:
+            # Trailing empty cells (a sheet formatted to the right) are not columns.
+            filled = [cell for cell in cells if cell not in (None, "")]
+            if len(filled) > MAX_COLUMNS or any(c not in (None, "") for c in cells[MAX_COLUMNS:]):
+                raise _too_big(f"超过{MAX_COLUMNS}列", f"more than {MAX_COLUMNS} columns")
+            cells = cells[:MAX_COLUMNS]
         cells = ["" if cell is None else str(cell).strip() for cell in cells]
+        if any(len(cell) > MAX_CELL_CHARS for cell in cells):
+            raise _too_big(
+                f"第{number}行有超过{MAX_CELL_CHARS}个字符的单元格",
+                f"a cell longer than {MAX_CELL_CHARS} characters in row {number}",
+            )
         if not any(cells):
+            if number > MAX_ROWS * 2:  # a sheet of empty rows is as costly as a full one
+                raise _too_big(f"超过{MAX_ROWS}行", f"more than {MAX_ROWS} rows")
             continue
         if columns is None:
             columns = _header_map(cells)
@@ -163,27 +198,83 @@ def _csv_table(content: bytes):
         raise ValidationFailed(
             "文件不是CSV文本", message_en="not a CSV text file", fields={"file": "不是CSV文本"}
         )
-    return csv.reader(io.StringIO(text, newline=""))
+    return _csv_rows(csv.reader(io.StringIO(text, newline="")))
+
+
+def _csv_rows(reader):
+    """The reader's rows; a field beyond the csv module's own limit is a cell too long."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise _too_big(
+            f"单元格超过{MAX_CELL_CHARS}个字符或CSV格式错误", f"unreadable CSV: {exc}"
+        ) from None
+
+
+def xlsx_archive_check(content: bytes) -> None:
+    """Refuse a zip bomb from the archive's directory, before any part is unpacked: the declared
+    sizes (zipfile never reads past them) in all and per part, and the compression ratio."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise ValidationFailed(
+            "无法读取XLSX文件", message_en="unreadable XLSX file", fields={"file": "XLSX文件已损坏"}
+        ) from exc
+    if len(members) > 1_000:
+        raise _too_big("压缩包内文件过多", "too many parts in the archive")
+    unpacked = sum(member.file_size for member in members)
+    biggest = max((member.file_size for member in members), default=0)
+    shared = sum(m.file_size for m in members if m.filename.lower().endswith("sharedstrings.xml"))
+    if unpacked > MAX_UNPACKED_BYTES or biggest > MAX_PART_BYTES or shared > MAX_SHARED_STRINGS_BYTES:
+        raise _too_big(
+            f"解压后 {unpacked / 1048576:.0f} MB，超过 {MAX_UNPACKED_BYTES // 1048576} MB",
+            f"unpacks to {unpacked} bytes",
+        )
+    if unpacked > 1024 * 1024 and unpacked / max(len(content), 1) > MAX_COMPRESSION_RATIO:
+        raise _too_big(
+            f"压缩比 {unpacked / max(len(content), 1):.0f}:1 异常（疑似压缩炸弹）",
+            f"compression ratio {unpacked / max(len(content), 1):.0f}:1",
+        )
 
 
 def _xlsx_table(content: bytes):
     from openpyxl import load_workbook
 
+    xlsx_archive_check(content)
     try:
+        # read_only streams the sheet row by row instead of building every cell in memory.
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
         raise ValidationFailed(
             "无法读取XLSX文件", message_en="unreadable XLSX file", fields={"file": "XLSX文件已损坏"}
         ) from exc
     sheet = workbook.worksheets[0]
     # A stated dimension far beyond the limit is refused before any row is read.
-    if (sheet.max_row or 0) > MAX_ROWS + 50:
+    try:
+        stated_rows, stated_columns = sheet.max_row or 0, sheet.max_column or 0
+    except (ValueError, TypeError):
+        stated_rows = stated_columns = 0
+    if stated_rows > MAX_ROWS + 50:
         raise ValidationFailed(
             f"文件超过{MAX_ROWS}行",
             message_en=f"more than {MAX_ROWS} rows",
             fields={"file": f"最多{MAX_ROWS}行"},
         )
-    return sheet.iter_rows(values_only=True)
+    if stated_columns > MAX_COLUMNS * 4:
+        raise _too_big(f"超过{MAX_COLUMNS}列", f"more than {MAX_COLUMNS} columns")
+    return _xlsx_rows(workbook, sheet)
+
+
+def _xlsx_rows(workbook, sheet):
+    try:
+        yield from sheet.iter_rows(values_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        raise ValidationFailed(
+            "无法读取XLSX文件", message_en="unreadable XLSX file", fields={"file": "XLSX文件已损坏"}
+        ) from exc
+    finally:
+        workbook.close()
 
 
 def rows_from_upload(filename: str, content: bytes) -> list[tuple[int, dict]]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select, tuple_
 
 from caseflow.cases.models import Case, Event
-from caseflow.errors import NotFound, PermissionDenied
+from caseflow.errors import NotFound
 from caseflow.extensions import db
 from caseflow.fairs.importing import name_key
 from caseflow.fairs.models import Exhibitor, Fair
@@ -39,10 +39,9 @@ def fair_get(fair_id, *, user) -> Fair:
         fair = db.session.get(Fair, int(fair_id))
     except (TypeError, ValueError):
         fair = None
-    if fair is None:
+    # Another desk's fair answers like a missing one (404): ids cannot be probed.
+    if fair is None or not user.can_see_unit(fair.unit_id):
         raise NotFound("展会不存在", message_en="no such fair")
-    if not user.can_see_unit(fair.unit_id):
-        raise PermissionDenied("无权查看其他单位的展会", message_en="fair of another unit")
     return fair
 
 

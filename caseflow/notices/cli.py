@@ -25,3 +25,16 @@ def register_cli(app) -> None:
         click.echo(f"issued {len(issued)} notice(s); {left} still pending")
         if left:
             raise SystemExit(1)
+
+    @notices.command("verify")
+    def verify():
+        """Re-check every issued notice's file against its recorded SHA-256; exit 1 on any
+        missing or altered file."""
+        from caseflow.notices.services import notices_verify
+
+        checked, problems = notices_verify()
+        for notice, problem in problems:
+            click.echo(f"notice {notice.id} {notice.document_number}: {problem}", err=True)
+        click.echo(f"checked {checked} notice(s); {len(problems)} problem(s)")
+        if problems:
+            raise SystemExit(1)

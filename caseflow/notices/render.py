@@ -12,7 +12,7 @@ import re
 
 import qrcode
 import qrcode.image.svg
-from flask import current_app, has_request_context, request
+from flask import current_app
 from sqlalchemy import select
 
 from caseflow.accounts.models import Unit
@@ -80,20 +80,30 @@ def qr_data_uri(text: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def verify_url(code: str) -> str:
-    """The public address printed under the QR code.
+#: Where notices point in debug and tests when CASEFLOW_PUBLIC_URL is unset.
+DEVELOPMENT_PUBLIC_URL = "http://localhost:5000"
 
-    ``CASEFLOW_PUBLIC_URL`` when configured (the address parties reach); otherwise the host of
-    the request that fired the transition, or ``SERVER_NAME``; a CLI retry with none of them
-    prints the path alone.
+
+class PublicUrlMissing(RuntimeError):
+    """CASEFLOW_PUBLIC_URL is unset outside debug and tests: the notice stays pending."""
+
+
+def verify_url(code: str) -> str:
+    """The public address printed under the QR code: ``CASEFLOW_PUBLIC_URL`` and nothing else.
+
+    Never the request's Host header: a forged one would be printed on an official notice and in
+    its QR code. Without the setting only debug and tests render (with a localhost address); in
+    production the render fails and the notice stays pending until the operator sets it.
     """
     config = current_app.config
     base = config.get("CASEFLOW_PUBLIC_URL")
-    if not base and has_request_context():
-        base = request.host_url
-    if not base and config.get("SERVER_NAME"):
-        base = f"{config.get('PREFERRED_URL_SCHEME') or 'http'}://{config['SERVER_NAME']}"
-    return f"{(base or '').rstrip('/')}/verify/{code}"
+    if not base:
+        if not (current_app.debug or current_app.testing):
+            raise PublicUrlMissing(
+                "CASEFLOW_PUBLIC_URL is not set: refusing to print a verification address"
+            )
+        base = DEVELOPMENT_PUBLIC_URL
+    return f"{base.rstrip('/')}/verify/{code}"
 
 
 def seal_data_uri(unit) -> str | None:

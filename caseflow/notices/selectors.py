@@ -7,7 +7,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select
 
-from caseflow.errors import NotFound, PermissionDenied
+from caseflow.errors import NotFound
 from caseflow.extensions import db
 from caseflow.notices.models import Notice
 
@@ -31,10 +31,9 @@ def notices_of_case(case_id: str) -> list[Notice]:
 def notice_get_visible(*, user, notice_id: int) -> Notice:
     """The notice, if ``user`` may see its unit (users see their own unit's cases, admins all)."""
     notice = db.session.get(Notice, notice_id)
-    if notice is None:
+    # Another unit's notice answers like a missing one (404): ids cannot be probed.
+    if notice is None or not user.can_see_unit(notice.unit_id):
         raise NotFound("文书不存在", message_en="no such notice")
-    if not user.can_see_unit(notice.unit_id):
-        raise PermissionDenied("无权查看该文书", message_en="this notice belongs to another unit")
     return notice
 
 

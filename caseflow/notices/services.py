@@ -337,3 +337,26 @@ def notice_correct(*, notice: Notice, actor=None, note: str = "") -> Notice:
         ) from None
     notices_render_pending([correction.id])
     return db.session.get(Notice, correction.id)
+
+
+def notices_verify() -> tuple[int, list]:
+    """Every issued notice's file, re-hashed: ``(checked, [(notice, "missing" | "SHA-256
+    differs")])``. A backup, a restore or a storage migration ends with this."""
+    from pathlib import Path
+
+    storage = Path(current_app.config["CASEFLOW_STORAGE"])
+    problems, checked = [], 0
+    query = select(Notice).where(Notice.status == "issued").order_by(Notice.id)
+    for notice in db.session.scalars(query):
+        checked += 1
+        path = storage / notice.file_path
+        if not path.is_file():
+            problems.append((notice, "missing"))
+            continue
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+                digest.update(chunk)
+        if digest.hexdigest() != notice.sha256:
+            problems.append((notice, "SHA-256 differs"))
+    return checked, problems

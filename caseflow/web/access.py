@@ -41,6 +41,7 @@ def safe_next(target: str | None, default: str) -> str:
 
 
 def require_unit(unit_id: int | None) -> None:
-    """403 unless the current user may see this unit's records."""
+    """404 unless the current user may see this unit's records: another unit's objects answer
+    exactly like missing ones."""
     if not current_user.can_see_unit(unit_id):
-        abort(403)
+        abort(404)

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from caseflow.accounts.models import ROLE_LABELS, ROLES
+from caseflow.accounts.services import token_revoke, tokens_of, user_revoke
 from caseflow.errors import DomainError
 from caseflow.extensions import db
 from caseflow.timeutil import local_date, utcnow
@@ -287,6 +288,8 @@ def _render_user(user, *, edit_form=None, password_form=None, status=200):
             user=user,
             edit_form=edit_form or _user_edit_form(user),
             password_form=password_form or PasswordResetForm(prefix="password", formdata=None),
+            tokens=tokens_of(user),
+            now=utcnow(),
             tabs=TABS,
             tab="users",
         ),
@@ -354,4 +357,25 @@ def admin_user_password(user_id):
         form.password.errors = [*list(form.password.errors), *exc.fields.values()]
         return _render_user(user, password_form=form, status=exc.status)
     flash(_("已重置 %(name)s 的密码", name=user.username), "success")
+    return redirect(url_for("web.admin_user", user_id=user.id))
+
+
+@bp.route("/admin/tokens/<int:token_id>/revoke", methods=["POST"])
+@role_required("admin")
+def admin_token_revoke(token_id):
+    """Revoke one API token at once."""
+    row = token_revoke(token_id, actor=current_user)
+    db.session.commit()
+    flash(_("已吊销令牌 #%(id)s", id=row.id), "success")
+    return redirect(url_for("web.admin_user", user_id=row.user_id))
+
+
+@bp.route("/admin/users/<int:user_id>/revoke", methods=["POST"])
+@role_required("admin")
+def admin_user_revoke(user_id):
+    """End every web session and revoke every API token of a user (a lost laptop, a leaver)."""
+    user = _user_or_404(user_id)
+    user_revoke(user)
+    db.session.commit()
+    flash(_("已结束 %(name)s 的所有会话并吊销其全部令牌", name=user.username), "success")
     return redirect(url_for("web.admin_user", user_id=user.id))

@@ -15,11 +15,21 @@ from caseflow.web import bp
 
 
 @login_manager.user_loader
-def _load_user(user_id: str):
+def _load_user(session_id: str):
+    """The user of a session or remember cookie, if it is still good: ``id:generation:nonce``
+    (``User.get_id``) whose generation is the user's current one. Logout, a password change or
+    reset, deactivation and ``users revoke`` raise the generation, so every copy of the cookie
+    dies on every node at its next request."""
     from caseflow.accounts.models import User
 
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    parts = (session_id or "").split(":")
+    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+        return None  # a cookie from before generations, or not ours
+    user = db.session.get(User, int(parts[0]))
+    if user is None or not user.active or user.session_generation != int(parts[1]):
+        return None
+    user.login_nonce = parts[2]  # so that get_id() answers what the cookie holds
+    return user
 
 
 login_manager.login_view = "accounts.login"

@@ -532,7 +532,7 @@ class UserForm(FlaskForm):
     role = SelectField(_l("角色"), validators=[_required()])
     unit_id = SelectField(_l("所属单位"), coerce=int, validators=[Optional()])
     password = PasswordField(
-        _l("初始密码"), validators=[_required(), Length(min=8, message=_l("至少8位"))]
+        _l("初始密码"), validators=[_required(), Length(min=12, message=_l("至少12位"))]
     )
 
 
@@ -626,7 +626,7 @@ class UserEditForm(FlaskForm):
 
 class PasswordResetForm(FlaskForm):
     password = PasswordField(
-        _l("新密码"), validators=[_required(), Length(min=8, message=_l("至少8位"))]
+        _l("新密码"), validators=[_required(), Length(min=12, message=_l("至少12位"))]
     )
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 06:19:03.345693
+Create Date: 2026-11-30 06:19:38.888458
 
 """
 
@@ -51,6 +51,9 @@ def upgrade():
     with op.batch_alter_table("login_attempts", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_login_attempts_attempted_at"), ["attempted_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_login_attempts_remote_addr"), ["remote_addr"], unique=False
         )
 
     op.create_table(
@@ -149,6 +152,7 @@ def upgrade():
         sa.Column("locale", sa.String(length=8), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("created_at", caseflow.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("session_generation", sa.Integer(), server_default="0", nullable=False),
         sa.CheckConstraint(
             "role = 'admin' or unit_id is not null", name=op.f("ck_users_unit_unless_admin")
         ),
@@ -170,6 +174,7 @@ def upgrade():
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("created_at", caseflow.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("last_used_at", caseflow.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("expires_at", caseflow.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("revoked", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_api_tokens_user_id_users")
@@ -872,6 +877,7 @@ def downgrade():
 
     op.drop_table("rate_hits")
     with op.batch_alter_table("login_attempts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_login_attempts_remote_addr"))
         batch_op.drop_index(batch_op.f("ix_login_attempts_attempted_at"))
 
     op.drop_table("login_attempts")

@@ -67,7 +67,7 @@ def test_supervisor_acknowledges_with_a_note_audited_on_the_case(
     overdue = alerts[1]
     url = f"/api/v1/alerts/{overdue.id}/acknowledge"
     assert api(staff["caseworker"]).post(url, json={"note": "知道了"}).status_code == 403
-    assert api(staff["pd_supervisor"]).post(url, json={"note": "x"}).status_code == 403
+    assert api(staff["pd_supervisor"]).post(url, json={"note": "x"}).status_code == 404
     missing = api(staff["supervisor"]).post(url, json={"note": " "})
     assert missing.status_code == 422 and "note" in missing.get_json()["error"]["fields"]
 
@@ -96,7 +96,12 @@ def test_alerts_page_in_chinese_clears_the_badge_and_acknowledges(
     html = page.text
     assert "预警" in html and case.number in html
     assert "超期" in html and "督办" in html and "补发" in html
+    # Issue 16: a GET changes nothing (it used to clear the badge); a POST marks them read.
+    assert alerts_unread_count(supervisor) == 2
+    marked = client.post("/alerts/read", data={"csrf_token": csrf_from(html)})
+    assert marked.status_code == 302
     assert alerts_unread_count(supervisor) == 0
+    assert client.post("/alerts/read").status_code == 400  # no CSRF token, no change
 
     escalated = alerts[2]
     response = client.post(

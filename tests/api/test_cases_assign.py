@@ -46,7 +46,7 @@ def test_an_admin_assigns_in_any_unit(api, staff, case):
     [
         (("ZS", "caseworker"), {"assignee": "caseworker_ZS"}, 403, None),
         (("ZS", "viewer"), {"assignee": "caseworker_ZS"}, 403, None),
-        (("PD", "supervisor"), {"assignee": "caseworker_PD"}, 403, None),
+        (("PD", "supervisor"), {"assignee": "caseworker_PD"}, 404, None),
         (("ZS", "supervisor"), {"assignee": "caseworker_PD"}, 422, "assignee"),
         (("ZS", "supervisor"), {"assignee": "viewer_ZS"}, 422, "assignee"),
         (("ZS", "supervisor"), {"assignee": "nobody"}, 422, "assignee"),

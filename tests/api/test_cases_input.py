@@ -88,12 +88,13 @@ def test_malformed_bodies_are_400(accepted):
 def test_scope_roles_and_unknown_cases(api, staff, accepted, client):
     _worker, case = accepted
     path = f"/api/v1/cases/{case['id']}"
-    assert api(staff["PD"]["caseworker"]).get(path).status_code == 403
+    # Another unit's case answers exactly like a missing one (issue 16).
+    assert api(staff["PD"]["caseworker"]).get(path).status_code == 404
     assert (
         api(staff["PD"]["supervisor"])
         .post(path + "/transitions", json={"trigger": "serve"})
         .status_code
-        == 403
+        == 404
     )
     viewer = api(staff["ZS"]["viewer"])
     assert viewer.get(path).status_code == 200

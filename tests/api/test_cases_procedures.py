@@ -263,7 +263,7 @@ def test_fair_complaint_referred_after_the_fair_to_a_centre(api, staff, fair):
     )
     assert case["notices"][-1]["kind"] == "referral_letter"
     # The centre now holds the adjudication case; the desk cannot open it.
-    assert desk.get(f"/api/v1/cases/{link['id']}").status_code == 403
+    assert desk.get(f"/api/v1/cases/{link['id']}").status_code == 404
     centre = api(staff["ZS"]["caseworker"]).get(f"/api/v1/cases/{link['id']}").get_json()
     assert centre["unit"] == "ZS" and centre["right"] == case["right"]
     assert centre["complainant"] == case["complainant"]

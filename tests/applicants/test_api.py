@@ -49,8 +49,9 @@ def test_other_units_filings_are_out_of_scope(api, make_user, make_unit, zs):
     created = api(clerk).post("/api/v1/applicants", json={"name": "甲", "credit_code": HUAWEI})
     pd = make_unit("PD", kind="protection_centre", profile={})
     outsider = make_user("supervisor", pd)
-    assert api(outsider).get(f"/api/v1/applicants/{created.json['id']}").status_code == 403
-    assert api(outsider).post(f"/api/v1/applicants/{created.json['id']}/approve").status_code == 403
+    # Another unit's filing answers exactly like a missing one (issue 16).
+    assert api(outsider).get(f"/api/v1/applicants/{created.json['id']}").status_code == 404
+    assert api(outsider).post(f"/api/v1/applicants/{created.json['id']}/approve").status_code == 404
     # Registering at another unit than one's own is refused too.
     response = api(outsider).post(
         "/api/v1/applicants", json={"unit": "ZS", "name": "乙", "credit_code": HUAWEI}

@@ -1,6 +1,6 @@
 """The main journeys in a real browser: each role's start page, an adjudication case from filing to
 decision, a fair complaint at the desk on a tablet, a supervisor's overdue list and extension, a
-Chinese form error, and the 403 for another unit's case."""
+Chinese form error, and the 404 for another unit's case."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -200,12 +200,13 @@ def test_supervisor_sees_an_overdue_case_and_approves_an_extension(
     shot(page, "alerts")
 
 
-def test_another_units_case_is_a_403_page(new_page, people, open_case, shot):
+def test_another_units_case_is_a_404_page(new_page, people, open_case, shot):
     pd_case = open_case(people["pd_worker"], unit="PD")
     page = new_page(people["caseworker"])
     response = page.goto(f"/cases/{pd_case.id}")
-    assert response.status == 403
-    assert "无权" in page.content()
+    # Issue 16: exactly what a missing case answers, so case ids of other units cannot be probed.
+    assert response.status == 404
+    assert "不存在" in page.content()
     shot(page, "forbidden")
     assert db.session.get(Case, pd_case.id).state == "filed"
 

@@ -113,10 +113,11 @@ def test_upload_errors(api, officer, fair):
 
 def test_other_units_fairs_are_out_of_scope(api, make_user, make_unit, fair):
     other = make_user("desk_officer", make_unit("SH", kind="fair_desk", profile={}))
-    assert api(other).get(f"/api/v1/fairs/{fair['id']}").status_code == 403
+    # Another desk's fair answers exactly like a missing one (issue 16).
+    assert api(other).get(f"/api/v1/fairs/{fair['id']}").status_code == 404
     assert api(other).get("/api/v1/fairs/999999").status_code == 404
     rows = [{"name": "甲", "booth": "1A01", "country": "CN"}]
-    assert api(other).post(f"/api/v1/fairs/{fair['id']}/exhibitors", json=rows).status_code == 403
+    assert api(other).post(f"/api/v1/fairs/{fair['id']}/exhibitors", json=rows).status_code == 404
 
 
 def test_complaints_via_the_cases_api_duplicate_refused_priority_flagged(api, officer, fair):

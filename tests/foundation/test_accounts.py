@@ -78,9 +78,9 @@ def test_repeated_failures_are_throttled(client, units, make_user):
 def test_unit_page_is_scoped_to_the_users_unit(client, units, make_user, login):
     login(make_user("supervisor", units["ZS"]))
     assert client.get("/units/ZS").status_code == 200
-    forbidden = client.get("/units/PD")
-    assert forbidden.status_code == 403
-    assert "无权访问" in forbidden.text
+    hidden = client.get("/units/PD")
+    assert hidden.status_code == 404  # like a unit that does not exist
+    assert client.get("/units/XX").status_code == 404
 
 
 def test_admin_sees_every_unit(client, units, make_user, login):

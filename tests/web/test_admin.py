@@ -121,7 +121,7 @@ def test_admin_changes_role_unit_active_and_resets_a_password(client, people, un
         f"/admin/users/{worker.id}/password",
         data={"password-csrf_token": token, "password-password": "short"},
     )
-    assert short.status_code == 422 and "至少8位" in short.text
+    assert short.status_code == 422 and "至少12位" in short.text
     reset = client.post(
         f"/admin/users/{worker.id}/password",
         data={"password-csrf_token": token, "password-password": "a-new-long-password"},

@@ -117,12 +117,13 @@ def test_firing_a_trigger_moves_the_case_and_writes_the_timeline(client, people,
     assert 'data-trigger="serve"' in after.text
 
 
-def test_other_units_case_is_forbidden(client, people, open_case, login):
+def test_other_units_case_answers_like_a_missing_one(client, people, open_case, login):
     pd_case = open_case(people["pd_worker"], unit="PD")
     login(people["caseworker"])
     response = client.get(f"/cases/{pd_case.id}")
-    assert response.status_code == 403
-    assert "无权" in response.text
+    missing = client.get("/cases/ZS-ADJ-2099-99999")
+    assert response.status_code == missing.status_code == 404  # was 403: the case was confirmed
+    assert response.text.replace(pd_case.id, "") == missing.text.replace("ZS-ADJ-2099-99999", "")
 
 
 def test_evidence_upload_shows_sha256_and_refuses_bad_files(client, people, open_case, login):
@@ -261,7 +262,7 @@ def test_admin_creates_a_user_and_sees_provisional_years(client, people, login):
             "user-password": "short",
         },
     )
-    assert response.status_code == 422 and "至少8位" in response.text
+    assert response.status_code == 422 and "至少12位" in response.text
     calendar = client.get("/admin", query_string={"tab": "calendar"})
     assert "暂定" in calendar.text and "官方" in calendar.text
     assert client.get("/admin", query_string={"tab": "units"}).status_code == 200

@@ -1,0 +1,163 @@
+"""Issue 16, part 9: ``backup`` writes a consistent copy with a SHA-256 manifest, ``restore``
+brings it back into an empty instance (SQLite or PostgreSQL), and ``notices verify`` re-checks
+every stored notice."""
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, make_url, select
+
+from caseflow import create_app
+from caseflow.cases.evidence import evidence_add
+from caseflow.cases.models import Case, Event
+from caseflow.extensions import db
+from caseflow.notices.models import Notice
+from tests.api.records import unit_records
+from tests.engine.helpers import *  # noqa: F403  (the case fixtures)
+
+
+@pytest.fixture
+def empty_database(database_url, tmp_path):
+    """A second, empty database on the same server (or a new SQLite file)."""
+    if not database_url.startswith("postgresql"):
+        yield f"sqlite:///{tmp_path / 'restored.db'}"
+        return
+    import psycopg
+
+    url = make_url(database_url)
+    admin = url.set(drivername="postgresql", database="postgres").render_as_string(
+        hide_password=False
+    )
+    name = f"caseflow_restore_{os.getpid()}_{secrets.token_hex(3)}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)
+        )
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def _snapshot():
+    """Everything the restore must bring back, as plain values."""
+    db.session.expire_all()
+    return {
+        "cases": sorted(
+            (c.id, c.number, c.state, c.version, c.received_at.isoformat(), json.dumps(c.complainant, sort_keys=True))
+            for c in db.session.scalars(select(Case))
+        ),
+        "events": sorted(
+            (e.id, e.case_id, e.kind, e.trigger or "", e.occurred_at.isoformat(), json.dumps(e.data, sort_keys=True))
+            for e in db.session.scalars(select(Event))
+        ),
+        "notices": sorted(
+            (n.id, n.document_number, n.status, n.sha256 or "", n.file_path or "", n.verification_code)
+            for n in db.session.scalars(select(Notice))
+        ),
+    }
+
+
+@pytest.fixture
+def filled(api, staff, applicant, fair):
+    """Two units' cases with their events, issued notices, alerts and filings, and one evidence file."""
+    for code in ("ZS", "PD"):
+        records = unit_records(api, staff, code)
+    case = db.session.get(Case, records["case"]["id"])
+    evidence_add(
+        case=case,
+        actor=staff["PD"]["caseworker"],
+        filename="购买凭证.pdf",
+        content=b"%PDF-1.4 evidence of sale\n%%EOF",
+    )
+    return _snapshot()
+
+
+def test_backup_and_restore_bring_back_every_case_event_and_notice(
+    app, filled, empty_database, tmp_path
+):
+    assert len(filled["cases"]) == 2 and len(filled["notices"]) >= 2 and len(filled["events"]) >= 4
+    runner = app.test_cli_runner()
+    destination = tmp_path / "backup"
+    written = runner.invoke(args=["backup", str(destination)])
+    assert written.exit_code == 0, written.output
+    manifest = json.loads((destination / "manifest.json").read_text())
+    assert manifest["database"]["rows"]["cases"] == 2
+    notice_files = {n[4] for n in filled["notices"] if n[4]}
+    assert notice_files <= set(manifest["files"])
+    assert any(name.startswith("evidence/") for name in manifest["files"])
+
+    restored_storage = tmp_path / "restored-storage"
+    target = create_app(
+        {
+            **{k: v for k, v in app.config.items() if k.startswith(("SECRET", "TESTING"))},
+            "SQLALCHEMY_DATABASE_URI": empty_database,
+            "CASEFLOW_STORAGE": str(restored_storage),
+            "SMTP_URL": None,
+            "CASEFLOW_WEBHOOK_URL": None,
+        }
+    )
+    runner = target.test_cli_runner()
+    with target.app_context():  # the CLI runs in the current app context when there is one
+        restored = runner.invoke(args=["restore", str(destination)])
+        assert restored.exit_code == 0, restored.output
+        assert _snapshot() == filled  # every case, event and notice, field for field
+        assert db.session.scalar(select(func.count()).select_from(Case)) == 2
+        verified = runner.invoke(args=["notices", "verify"])
+        assert verified.exit_code == 0, verified.output
+        assert f"checked {len(notice_files)} notice(s); 0 problem(s)" in verified.output
+        # The restored instance keeps working: new ids follow the restored ones.
+        from caseflow.accounts.models import User
+        from caseflow.accounts.services import user_create
+
+        highest = db.session.scalar(select(func.max(User.id)))
+        user = user_create(username="after-restore", password="another-long-passphrase", role="admin")
+        db.session.commit()
+        assert user.id > highest
+        again = runner.invoke(args=["restore", str(destination)])
+        assert again.exit_code != 0 and "not empty" in again.output  # never over live data
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_a_damaged_backup_is_refused_before_anything_is_written(app, filled, empty_database, tmp_path):
+    destination = tmp_path / "backup"
+    assert app.test_cli_runner().invoke(args=["backup", str(destination)]).exit_code == 0
+    manifest = json.loads((destination / "manifest.json").read_text())
+    victim = destination / "storage" / next(iter(manifest["files"]))
+    victim.write_bytes(victim.read_bytes() + b"tampered")
+    target = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": empty_database,
+            "CASEFLOW_STORAGE": str(tmp_path / "restored-storage"),
+            "TESTING": True,
+            "SECRET_KEY": "x" * 32,
+        }
+    )
+    with target.app_context():
+        refused = target.test_cli_runner().invoke(args=["restore", str(destination)])
+        assert refused.exit_code != 0 and "SHA-256 differs" in refused.output
+        assert not any(Path(tmp_path / "restored-storage").rglob("*.pdf"))
+        db.engine.dispose()
+
+
+def test_notices_verify_reports_missing_and_altered_files(app, filled):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["notices", "verify"]).exit_code == 0
+    issued = [n for n in filled["notices"] if n[2] == "issued"]
+    storage = Path(app.config["CASEFLOW_STORAGE"])
+    first, second = storage / issued[0][4], storage / issued[1][4]
+    original = first.read_bytes()
+    first.write_bytes(original[:-10] + b"0000000000")
+    moved = second.with_suffix(".moved")
+    second.rename(moved)
+    try:
+        checked = runner.invoke(args=["notices", "verify"])
+        assert checked.exit_code == 1
+        assert "SHA-256 differs" in checked.output and "missing" in checked.output
+    finally:
+        first.write_bytes(original)
+        moved.rename(second)

@@ -1,0 +1,115 @@
+"""Issue 16, part 3: security headers on every response, no inline script, no Server version,
+and the verification address printed on notices taken from CASEFLOW_PUBLIC_URL alone."""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def _assert_common_headers(response):
+    csp = response.headers.get("Content-Security-Policy", "")
+    assert "frame-ancestors 'none'" in csp
+    script_src = re.search(r"script-src ([^;]*)", csp).group(1)
+    assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
+    assert response.headers.get("X-Content-Type-Options") == "nosniff"
+    assert response.headers.get("X-Frame-Options") == "DENY"
+    assert response.headers.get("Referrer-Policy") == "same-origin"
+
+
+def test_every_kind_of_response_carries_the_headers(client, units, make_user, api):
+    user = make_user("caseworker", units["ZS"])
+    for response in (
+        client.get("/login"),
+        client.get("/healthz"),
+        client.get("/static/css/app.css"),
+        client.get("/no-such-page"),
+        client.get("/api/v1/openapi.json"),
+        api(user).get("/api/v1/me"),
+        client.get("/verify/NOSUCHCODE"),
+    ):
+        _assert_common_headers(response)
+        assert "Strict-Transport-Security" not in response.headers  # plain http: no HSTS
+
+
+def test_signed_in_pages_are_not_stored_and_https_gets_hsts(client, units, make_user, login, api):
+    assert "no-store" not in client.get("/login").headers.get("Cache-Control", "")
+    user = make_user("caseworker", units["ZS"])
+    login(user)
+    assert client.get("/units/ZS").headers.get("Cache-Control") == "no-store"
+    assert api(user).get("/api/v1/me").headers.get("Cache-Control") == "no-store"
+    secure = client.get("/login", base_url="https://localhost")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_no_template_has_an_inline_script_or_event_handler():
+    inline = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")(?![^>]*nonce=)")
+    handler = re.compile(r"\son[a-z]+\s*=", re.I)
+    offenders = []
+    for path in (ROOT / "templates").rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        if inline.search(text) or handler.search(text):
+            offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []  # was: dashboard.html, fair_desk.html, applicants.html
+
+
+def test_dashboard_and_fair_desk_scripts_are_files(client, units, make_user, login):
+    login(make_user("supervisor", units["ZS"]))
+    page = client.get("/dashboard")
+    assert page.status_code == 200
+    assert "/static/js/dashboard.js" in page.text
+    assert client.get("/static/js/dashboard.js").status_code == 200
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_gunicorn_names_no_server_software_or_version(database_url, tmp_path):
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "CASEFLOW_STORAGE": str(tmp_path / "storage"),
+        "SECRET_KEY": "x" * 32,
+    }
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "--workers",
+            "1",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/healthz", timeout=2
+                ) as answer:
+                    server_header = answer.headers.get("Server", "")
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+    finally:
+        server.terminate()
+        server.wait(10)
+    assert "gunicorn" not in server_header.lower()  # was "gunicorn"
+    assert not re.search(r"\d", server_header)
