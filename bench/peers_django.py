@@ -56,7 +56,20 @@ settings.configure(
 django.setup()
 
 from django.db import models, transaction  # noqa: E402
+from django.db.backends.signals import connection_created  # noqa: E402
 from django.db.models import F  # noqa: E402
+
+
+def _json_as_text(sender, connection, **kwargs):
+    """caseflow's columns are ``json`` (SQLAlchemy's JSON), not ``jsonb``: hand Django the text,
+    as its PostgreSQL backend does for ``jsonb``, so JSONField decodes it itself."""
+    if connection.vendor == "postgresql":
+        from psycopg.types.string import TextLoader
+
+        connection.connection.adapters.register_loader("json", TextLoader)
+
+
+connection_created.connect(_json_as_text)
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
