@@ -10,6 +10,17 @@ template, WeasyPrint, SHA-256, write the file once (``xb`` + fsync), mark it iss
 and without a ``gc.collect()`` after each render. The two paths alternate notice by notice so
 that load from other processes falls on both alike. Target: caseflow ≤ 1.5× bare (with gc).
 A throwaway SQLite database built by the real migration, with the official calendar.
+
+File size: the same HTML through bare WeasyPrint (every font keeps all 63,043 glyph slots) and
+through caseflow (``caseflow.notices.fonts`` re-embeds each face with the glyphs used only).
+
+    .venv/bin/python bench/notices.py --burst 500 [--chunk 100]
+
+Burst: 2 × N pending notices; N drained by one process (``notices_render_pending``) and N by the
+worker pool (``notices_render_in_pool``, one worker a core, renewed every workers × 50 renders),
+alternating chunk by chunk so that load from other processes falls on both alike. Reports the
+speed-up (target ≥ 0.7 × cores, ≥ 1.4× on 2 cores) and each worker's resident memory at the
+pool's 50th and at its N-th render (target: within 10%), beside the one process's.
 """
 
 import argparse
@@ -100,7 +111,11 @@ def queue_notices(n: int) -> list[int]:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=20, help="notices to render (default 20)")
+    parser.add_argument("--burst", type=int, help="drain N pending notices: pool vs one process")
+    parser.add_argument("--chunk", type=int, default=100, help="burst: notices per alternation")
     args = parser.parse_args()
+    if args.burst:
+        return burst(args.burst, args.chunk)
 
     with tempfile.TemporaryDirectory() as folder:
         app = build_app(folder)
@@ -139,6 +154,11 @@ def main():
                 times["bare"].append(bare(notice_id, False))
                 times["bare+gc"].append(bare(notice_id, True))
                 times["caseflow"].append(caseflow(notice_id))
+            db.session.expire_all()
+            full_sizes = [
+                len(HTML(string=html[i], base_url=app.root_path).write_pdf()) for i in ids[1:6]
+            ]
+            compact_sizes = [db.session.get(Notice, i).file_size for i in ids[1:6]]
 
     medians = {name: statistics.median(values) * 1000 for name, values in times.items()}
     print(f"{args.n} notices (answer_notice, A4, Noto Serif CJK SC), median ms per notice")
@@ -150,6 +170,83 @@ def main():
         f"{medians['bare']:>22.1f} {medians['bare+gc']:>18.1f} {medians['caseflow']:>10.1f} "
         f"{medians['caseflow'] / medians['bare+gc']:>16.2f}× "
         f"{medians['caseflow'] / medians['bare']:>7.2f}×"
+    )
+    before, after = statistics.median(full_sizes), statistics.median(compact_sizes)
+    print(
+        f"file size, one page: bare WeasyPrint {before / 1024:.0f} KB (all glyph slots kept), "
+        f"caseflow {after / 1024:.0f} KB (glyphs used only); {before / after:.1f}× smaller "
+        f"(target ≤ 100 KB)"
+    )
+
+
+def _resident_kib() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def burst(n: int, chunk: int) -> None:
+    """N notices drained by one process and N by the pool, alternating chunk by chunk."""
+    import os
+
+    with tempfile.TemporaryDirectory() as folder:
+        app = build_app(folder)
+        with app.app_context():
+            from caseflow.notices.pool import notices_render_in_pool, pool_size
+            from caseflow.notices.services import notices_render_pending
+
+            ids = queue_notices(2 * n)
+            single_ids, pool_ids = ids[0::2], ids[1::2]
+            workers = pool_size()
+            single_time = pool_time = 0.0
+            single_memory, pool_memory = {}, {}
+            pool_done = single_done = 0
+            pids = set()
+
+            def probe(notice_id, issued, pid, renders, resident):
+                nonlocal pool_done
+                assert issued, notice_id
+                pool_done += 1
+                pids.add(pid)
+                pool_memory[pool_done] = resident
+
+            for start in range(0, n, chunk):
+                began = time.perf_counter()
+                for notice_id in single_ids[start : start + chunk]:
+                    assert notices_render_pending([notice_id]) == [notice_id]
+                    single_done += 1
+                    single_memory[single_done] = _resident_kib()
+                single_time += time.perf_counter() - began
+                began = time.perf_counter()
+                done = notices_render_in_pool(pool_ids[start : start + chunk], on_rendered=probe)
+                pool_time += time.perf_counter() - began
+                assert len(done) == len(pool_ids[start : start + chunk])
+                print(
+                    f"  {start + chunk:>5} / {n}: one process {single_time:7.1f} s, "
+                    f"pool {pool_time:7.1f} s",
+                    flush=True,
+                )
+
+    cores = len(os.sched_getaffinity(0))
+    early = min(50, n)
+    print(
+        f"burst of {n} notices each way, {cores} cores, pool of {workers} workers "
+        f"({len(pids)} processes over the burst, renewed every {workers} × 50 renders)"
+    )
+    print(
+        f"one process: {single_time:.1f} s ({single_time / n * 1000:.0f} ms a notice); "
+        f"pool: {pool_time:.1f} s ({pool_time / n * 1000:.0f} ms a notice)"
+    )
+    speedup = single_time / pool_time
+    print(f"speed-up {speedup:.2f}× on {cores} cores (target ≥ {0.7 * cores:.1f}×)")
+    ratio = pool_memory[n] / pool_memory[early]
+    print(
+        f"worker resident memory: {pool_memory[early] / 1024:.0f} MB at render {early}, "
+        f"{pool_memory[n] / 1024:.0f} MB at render {n} ({ratio:.2f}×, target ≤ 1.10×); "
+        f"one process without renewal: {single_memory[early] / 1024:.0f} MB → "
+        f"{single_memory[n] / 1024:.0f} MB"
     )
 
 

@@ -1,5 +1,5 @@
 """Benchmark: 10,000 transitions through the engine vs the same row writes done directly with
-SQLAlchemy, side by side, with memory.
+SQLAlchemy, and vs the raw floor (the same statements through the bare driver), with memory.
 
     .venv/bin/python bench/transitions.py [--cases 500] [--rounds 10] [--pg URL | --no-pg]
 
@@ -15,6 +15,10 @@ the notice insert — using the same period arithmetic (``due_compute``), and no
 checks, no reads. The ratio is therefore the engine's whole overhead (validation, locking read,
 machine, clock services). Target: ≤ 2×, and memory flat (tracemalloc's current size and the RSS
 do not grow with the number of transitions).
+
+The raw floor (a third set of cases) runs the direct variant's statements as SQL text through
+sqlite3 / psycopg, with caseflow's SQLite pragmas: what the writes cost with no SQLAlchemy at all.
+Target: engine ≤ 3× the floor on SQLite (issue 17).
 """
 
 import argparse
@@ -349,23 +353,207 @@ def run_direct(case_ids, worker_id, rounds, prepared) -> tuple[float, list]:
     return elapsed, samples
 
 
+def raw_connect(url: str):
+    """The bare driver on the bench's database: (connection, its placeholder, is SQLite)."""
+    if url.startswith("sqlite"):
+        import sqlite3
+
+        conn = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+        # caseflow's pragmas (caseflow._configure_sqlite), so the floor runs under the same rules.
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=NORMAL",
+            "busy_timeout=5000",
+            "foreign_keys=ON",
+        ):
+            conn.execute(f"PRAGMA {pragma}")
+        return conn, "?", True
+    import psycopg
+
+    plain = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    return psycopg.connect(plain, autocommit=True), "%s", False
+
+
+def run_raw(url, case_ids, worker_id, rounds, prepared) -> tuple[float, list]:
+    """The floor: the direct variant's statements as SQL text through the bare driver (sqlite3 or
+    psycopg), one transaction per step; no SQLAlchemy at all on the measured path."""
+    import json
+
+    from caseflow.calendar.periods import due_compute
+    from caseflow.notices.models import new_verification_code
+
+    conn, mark, sqlite = raw_connect(url)
+    calendar, unit_id = prepared["calendar"], prepared["unit_id"]
+    state, version = prepared["raw_state"], prepared["raw_version"]
+
+    def value(v):  # SQLAlchemy's storage on SQLite: naive UTC text; JSON as text everywhere
+        if isinstance(v, datetime) and sqlite:
+            return v.astimezone(UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+        if isinstance(v, dict):
+            return json.dumps(v)
+        return v
+
+    def run(sql, *params):
+        return conn.execute(sql.replace("?", mark), tuple(value(p) for p in params))
+
+    entry_sql = (
+        "INSERT INTO clock_entries (clock_id, event_id, actor_id, action, at, due_before,"
+        " due_after, note, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, '', ?)"
+    )
+    samples = []
+    elapsed = 0.0
+    for r in rounds:
+        for half in (0, 1):
+            at = _step_at(r, half)
+            begin = time.perf_counter()
+            for case_id in case_ids:
+                s, v = state[case_id], version[case_id]
+                now = datetime.now(UTC)
+                trigger, from_state, to_state = (
+                    ("request_revision", "under_review", "revision_requested")
+                    if half == 0
+                    else ("submit_revision", "revision_requested", "under_review")
+                )
+                run("BEGIN")
+                run(
+                    "UPDATE cases SET state = ?, version = ?, last_event_at = ?, next_due_at = ?"
+                    " WHERE id = ? AND version = ?",
+                    to_state,
+                    v + 1,
+                    at,
+                    at + timedelta(days=3),
+                    case_id,
+                    v,
+                )
+                version[case_id] = v + 1
+                event_id = run(
+                    "INSERT INTO events (case_id, kind, actor_id, trigger, from_state, to_state,"
+                    " occurred_at, recorded_at, note, data) VALUES (?, 'transition', ?, ?, ?, ?,"
+                    " ?, ?, '', ?) RETURNING id",
+                    case_id,
+                    worker_id,
+                    trigger,
+                    from_state,
+                    to_state,
+                    at,
+                    now,
+                    {},
+                ).fetchone()[0]
+                if half == 0:
+                    run(
+                        "UPDATE clocks SET status = 'paused', paused_at = ?, remaining = 1,"
+                        " next_alert_at = NULL WHERE id = ?",
+                        at,
+                        s["review"],
+                    )
+                    run(entry_sql, s["review"], event_id, worker_id, "pause", at, at, at, now)
+                    result = due_compute(at, "5 workdays", calendar=calendar)
+                    s["revision"] = run(
+                        "INSERT INTO clocks (case_id, name, period, period_unit, started_at,"
+                        " due_at, last_day_on, status, provisional, extended, paused_seconds,"
+                        " next_alert_at) VALUES (?, 'revision', '5 workdays', 'workdays', ?, ?,"
+                        " ?, 'running', ?, 0, 0, ?) RETURNING id",
+                        case_id,
+                        at,
+                        result.due_at,
+                        result.last_day_on.isoformat(),
+                        0 if sqlite else False,
+                        result.due_at,
+                    ).fetchone()[0]
+                    run(
+                        entry_sql,
+                        s["revision"],
+                        event_id,
+                        worker_id,
+                        "start",
+                        at,
+                        None,
+                        result.due_at,
+                        now,
+                    )
+                    seq = run(
+                        "INSERT INTO sequences (scope, last_value) VALUES (?, 1) ON CONFLICT"
+                        " (scope) DO UPDATE SET last_value = sequences.last_value + 1"
+                        " RETURNING last_value",
+                        f"notice:ZS:2026:raw:{unit_id}",
+                    ).fetchone()[0]
+                    run(
+                        "INSERT INTO notices (case_id, unit_id, kind, title, addressee,"
+                        " document_number, sequence_scope, sequence_value, issued_at, event_id,"
+                        " status, verification_code, created_at, attempts) VALUES (?, ?,"
+                        " 'revision_notice', '预审意见通知书', ?, ?, 'raw', ?, ?, ?, 'pending', ?,"
+                        " ?, 0)",
+                        case_id,
+                        unit_id,
+                        {"role": "complainant"},
+                        f"原始〔2026〕第{seq}号",
+                        seq,
+                        at,
+                        event_id,
+                        new_verification_code(),
+                        now,
+                    )
+                else:
+                    run(
+                        "UPDATE clocks SET status = 'met', stopped_at = ?, next_alert_at = NULL"
+                        " WHERE id = ?",
+                        at,
+                        s["revision"],
+                    )
+                    run(entry_sql, s["revision"], event_id, worker_id, "stop", at, at, at, now)
+                    result = due_compute(at, "1 workdays", calendar=calendar)
+                    run(
+                        "UPDATE clocks SET status = 'running', paused_at = NULL, remaining = NULL,"
+                        " paused_seconds = 3600, due_at = ?, last_day_on = ?, next_alert_at = ?"
+                        " WHERE id = ?",
+                        result.due_at,
+                        result.last_day_on.isoformat(),
+                        result.due_at,
+                        s["review"],
+                    )
+                    run(
+                        entry_sql,
+                        s["review"],
+                        event_id,
+                        worker_id,
+                        "resume",
+                        at,
+                        at,
+                        result.due_at,
+                        now,
+                    )
+                run("COMMIT")
+            elapsed += time.perf_counter() - begin
+        gc.collect()
+        samples.append((tracemalloc.get_traced_memory()[0] / 1e6, rss_mb()))
+    conn.close()
+    return elapsed, samples
+
+
 def run_backend(label, url, args):
     with tempfile.TemporaryDirectory() as storage:
         app = build_app(url, storage)
         with app.app_context():
             engine_ids, worker_id = seed(args.cases)
             direct_ids, _ = seed_more(args.cases)
+            raw_ids, _ = seed_more(args.cases, "R")
             if args.tracemalloc:
                 tracemalloc.start()
             prepared = direct_prepare()
-            # Alternate round by round, so both variants see the same machine load.
-            t_engine = t_direct = 0.0
-            m_engine, m_direct = [], []
+            raw_ids = set(raw_ids)
+            prepared["raw_state"] = {k: v for k, v in prepared["state"].items() if k in raw_ids}
+            prepared["raw_version"] = {k: v for k, v in prepared["version"].items() if k in raw_ids}
+            # Alternate round by round, so all three variants see the same machine load.
+            t_engine = t_direct = t_raw = 0.0
+            m_engine, m_direct, m_raw = [], [], []
             for r in range(args.rounds):
                 t, m = run_engine(engine_ids, worker_id, [r])
                 t_engine, m_engine = t_engine + t, m_engine + m
                 t, m = run_direct(direct_ids, worker_id, [r], prepared)
                 t_direct, m_direct = t_direct + t, m_direct + m
+                db.session.commit()
+                t, m = run_raw(url, sorted(raw_ids), worker_id, [r], prepared)
+                t_raw, m_raw = t_raw + t, m_raw + m
             if args.tracemalloc:
                 tracemalloc.stop()
             db.session.remove()
@@ -374,22 +562,26 @@ def run_backend(label, url, args):
     print(f"\n{label}: {n} transitions each")
     print(f"  engine   {t_engine:7.2f} s  {t_engine / n * 1e6:8.0f} µs/transition")
     print(f"  direct   {t_direct:7.2f} s  {t_direct / n * 1e6:8.0f} µs/transition")
-    print(f"  ratio    {t_engine / t_direct:7.2f}×  (target ≤ 2×)")
+    print(f"  raw      {t_raw:7.2f} s  {t_raw / n * 1e6:8.0f} µs/transition  (the floor)")
+    print(f"  ratio    {t_engine / t_direct:7.2f}×  engine ÷ direct (target ≤ 2×)")
+    print(f"           {t_engine / t_raw:7.2f}×  engine ÷ raw floor (target ≤ 3× on SQLite)")
+    print(f"           {t_direct / t_raw:7.2f}×  direct ÷ raw floor (SQLAlchemy Core's own cost)")
     print("  memory after each round (tracemalloc MB or 0 when off, RSS MB):")
     print("    engine " + "  ".join(f"{a:.1f}/{b:.0f}" for a, b in m_engine))
     print("    direct " + "  ".join(f"{a:.1f}/{b:.0f}" for a, b in m_direct))
+    print("    raw    " + "  ".join(f"{a:.1f}/{b:.0f}" for a, b in m_raw))
     return t_engine, t_direct
 
 
-def seed_more(count):
-    """A second batch of cases for the direct variant (same unit, worker and applicant)."""
+def seed_more(count, prefix="D"):
+    """Another batch of cases for the direct or raw variant (same unit, worker and applicant)."""
     from caseflow.accounts.models import Unit, User
     from caseflow.applicants.models import Applicant
 
     unit = db.session.scalar(select(Unit).where(Unit.code == "ZS"))
     worker = db.session.scalar(select(User).where(User.username == "bench_worker"))
     applicant = db.session.scalar(select(Applicant))
-    return _cases_under_review(unit, worker, applicant, count, "D")
+    return _cases_under_review(unit, worker, applicant, count, prefix)
 
 
 def main():

@@ -12,11 +12,18 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+_ZONES: dict[str, ZoneInfo] = {}
+
+
 def local_zone() -> ZoneInfo:
     name = DEFAULT_TIMEZONE
     if has_app_context():
         name = current_app.config.get("CASEFLOW_TIMEZONE", DEFAULT_TIMEZONE)
-    return ZoneInfo(name)
+    # A plain dict before ZoneInfo's own cache: every due date asks for the zone.
+    zone = _ZONES.get(name)
+    if zone is None:
+        zone = _ZONES[name] = ZoneInfo(name)
+    return zone
 
 
 def to_local(instant: datetime) -> datetime:

@@ -24,6 +24,21 @@ WORKDAY = "workday"
 KINDS = (HOLIDAY, WORKDAY)
 
 
+_ALL_DAYS: tuple[date, ...] = ()
+
+
+def _all_days() -> tuple[date, ...]:
+    """Every day FIRST_YEAR…LAST_YEAR as a date, indexed by offset from 1 January FIRST_YEAR;
+    built once per process (~35,000 dates, ~1.4 MB) and shared by every calendar, so the hot path
+    reads a date instead of building one."""
+    global _ALL_DAYS
+    if not _ALL_DAYS:
+        first = date(FIRST_YEAR, 1, 1).toordinal()
+        last = date(LAST_YEAR, 12, 31).toordinal()
+        _ALL_DAYS = tuple(map(date.fromordinal, range(first, last + 1)))
+    return _ALL_DAYS
+
+
 @dataclass(frozen=True)
 class DayException:
     """A day that differs from the Monday–Friday rule: a holiday, or a make-up working day."""
@@ -55,6 +70,10 @@ class WorkingCalendar:
         self.version = version
         self.official_years = frozenset(official_years)
         self._provisional = frozenset(range(FIRST_YEAR, LAST_YEAR + 1)) - self.official_years
+        #: The ordinal of the first day of the first provisional year (past the range when none is).
+        self.provisional_from = date(
+            min(self._provisional, default=LAST_YEAR + 1), 1, 1
+        ).toordinal()
         self.first_day = date(FIRST_YEAR, 1, 1)
         self.last_day = date(LAST_YEAR, 12, 31)
         exceptions: dict[date, DayException] = {}
@@ -69,6 +88,7 @@ class WorkingCalendar:
             exceptions[exc.day] = exc
         self._exceptions = exceptions
         self._base = base = self.first_day.toordinal()
+        self._all_days = _all_days()
         span = self.last_day.toordinal() - base + 1
         flags = bytearray(span)
         for offset in range(span):
@@ -189,7 +209,6 @@ class WorkingCalendar:
         building intermediate dates.
         """
         offset = start_ordinal - self._base
-        beyond = f"{amount} {unit} after {date.fromordinal(start_ordinal).isoformat()} is beyond the calendar ({LAST_YEAR})"
         if not 0 <= offset < self._span:
             raise ValueError(
                 f"{date.fromordinal(start_ordinal).isoformat()} is outside the working-day calendar ({FIRST_YEAR}–{LAST_YEAR})"
@@ -209,7 +228,45 @@ class WorkingCalendar:
                 )
             return last, self._ordinals[self._first[last - self._base]]
         except IndexError:
-            raise ValueError(beyond) from None
+            # The message is built here, not up front: formatting it cost more than the lookup.
+            start = date.fromordinal(start_ordinal).isoformat()
+            raise ValueError(
+                f"{amount} {unit} after {start} is beyond the calendar ({LAST_YEAR})"
+            ) from None
+
+    def due_dates(self, start_ordinal: int, unit: str, amount: int) -> tuple[date, date, int]:
+        """``due_ordinal`` with its days as dates, read from the prebuilt date tables:
+        (last day before roll-over, due day, the due day's ordinal). ``due_compute``'s path."""
+        offset = start_ordinal - self._base
+        if not 0 <= offset < self._span:
+            return self.due_ordinal(start_ordinal, unit, amount)  # raises the precise ValueError
+        try:
+            if unit == "workdays":
+                index = self._rank[offset] + amount - 1
+                due_on = self._dates[index]
+                return due_on, due_on, self._ordinals[index]
+            if unit == "days":
+                last = offset + amount
+            else:
+                month = self._month_no[offset] + amount
+                last = (
+                    self._month_start[month]
+                    - self._base
+                    + min(self._day_of_month[offset], self._month_length[month])
+                    - 1
+                )
+            index = self._first[last]
+            return self._all_days[last], self._dates[index], self._ordinals[index]
+        except IndexError:
+            return self.due_ordinal(start_ordinal, unit, amount)  # raises the precise ValueError
+
+    def provisional_years_between(self, first_ordinal: int, last_ordinal: int) -> tuple[int, ...]:
+        """The provisional years touched by the days ``first_ordinal`` … ``last_ordinal``; one
+        comparison while every day lies before the first provisional year (the common case)."""
+        if last_ordinal < self.provisional_from:
+            return ()
+        first, last = date.fromordinal(first_ordinal), date.fromordinal(last_ordinal)
+        return tuple(self.provisional_years(first, last))
 
     def due_days(self, items: Iterable, spec_of, zone=None) -> list[date]:
         """Due days for many (start, period) pairs at once: ``due_ordinal`` unrolled into one loop

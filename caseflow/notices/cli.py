@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from caseflow.extensions import db
 from caseflow.notices.models import Notice
-from caseflow.notices.services import notices_render_pending
+from caseflow.notices.pool import notices_render_in_pool
 
 
 def register_cli(app) -> None:
@@ -17,7 +17,7 @@ def register_cli(app) -> None:
     @click.argument("ids", nargs=-1, type=int)
     def retry(ids):
         """Render pending notices (all of them, or the given ids); exit 1 if any stays pending."""
-        issued = notices_render_pending(list(ids) if ids else None, force=True)
+        issued = notices_render_in_pool(list(ids) if ids else None, force=True)
         query = select(func.count()).select_from(Notice).where(Notice.status == "pending")
         if ids:
             query = query.where(Notice.id.in_(ids))

@@ -204,8 +204,18 @@ def notice_render(notice_id: int) -> bool:
     ``status = 'pending'``: when two retries race, one issues and the other removes its own,
     never-referenced file, so a notice is issued exactly once.
     """
-    notice = db.session.get(Notice, notice_id)
+    # The row stays locked while it renders, and a renderer that finds it locked moves on: two
+    # processes (the request that fired the step, the scheduler's workers) never render the same
+    # notice twice. SQLite ignores FOR UPDATE; there the conditional update below still issues
+    # it once.
+    notice = db.session.scalar(
+        select(Notice)
+        .where(Notice.id == notice_id)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
     if notice is None or notice.is_issued:
+        db.session.commit()  # ends the transaction (and the lock, if it was taken)
         return False
     pdf = html_to_pdf(notice_html(notice))
     relative = _store_once(notice, pdf)
@@ -253,42 +263,53 @@ def notice_next_attempt_at(notice) -> datetime:
     return notice.created_at + timedelta(minutes=minutes)
 
 
-def notices_render_pending(ids=None, *, force: bool = False) -> list[int]:
-    """Render pending notices (all, or those in ``ids``: ids or Notice rows); the ids issued.
+def notices_due_ids(ids=None, *, force: bool = False) -> list[int]:
+    """The pending notices to render now, oldest first: those in ``ids`` (ids or Notice rows),
+    or all whose next attempt is due (``notice_next_attempt_at``; ``force``: all). Ends its
+    transaction, so the renderers' writes never wait on it."""
+    query = select(Notice.id, Notice.attempts, Notice.created_at).where(Notice.status == "pending")
+    if ids is not None:
+        wanted = [getattr(item, "id", item) for item in ids]
+        if not wanted:
+            return []
+        query = query.where(Notice.id.in_(wanted))
+    now = utcnow()
+    rows = db.session.execute(query.order_by(Notice.id)).all()
+    db.session.commit()
+    return [
+        row.id for row in rows if ids is not None or force or notice_next_attempt_at(row) <= now
+    ]
 
-    Called by the engine after a transition commits (with ``ids``), by the scheduler (all
-    pending notices whose next attempt is due, see ``notice_next_attempt_at``) and by
-    ``flask notices retry`` (``force``: every pending notice now). Never raises: a failure is
-    logged, counted on the row and left pending. Call it outside any transaction you still mean
-    to commit — a failure rolls the session back.
-    """
-    issued: list[int] = []
+
+def notice_render_or_record(notice_id: int) -> bool:
+    """``notice_render`` that never raises: a failure is logged, counted on the row and left
+    pending; then WeasyPrint's garbage is collected. True when this call issued the notice."""
     try:
-        query = select(Notice).where(Notice.status == "pending").order_by(Notice.id)
-        if ids is not None:
-            wanted = [getattr(item, "id", item) for item in ids]
-            if not wanted:
-                return issued
-            query = query.where(Notice.id.in_(wanted))
-        now = utcnow()
-        pending = [
-            notice.id
-            for notice in db.session.scalars(query)
-            if ids is not None or force or notice_next_attempt_at(notice) <= now
-        ]
+        return notice_render(notice_id)
+    except Exception as exc:
+        logger.exception("notice %s: rendering failed, left pending", notice_id)
+        _record_failure(notice_id, exc)
+        return False
+    finally:
+        _collect_render_garbage()
+
+
+def notices_render_pending(ids=None, *, force: bool = False) -> list[int]:
+    """Render pending notices (all, or those in ``ids``: ids or Notice rows) in this process;
+    the ids issued.
+
+    Called by the engine after a transition commits (with ``ids``); the scheduler and
+    ``flask notices retry`` render through ``caseflow.notices.pool`` (every core). Never raises:
+    a failure is logged, counted on the row and left pending. Call it outside any transaction you
+    still mean to commit — a failure rolls the session back.
+    """
+    try:
+        pending = notices_due_ids(ids, force=force)
     except Exception:
         logger.exception("notices: could not list pending notices")
         db.session.rollback()
-        return issued
-    for notice_id in pending:
-        try:
-            if notice_render(notice_id):
-                issued.append(notice_id)
-        except Exception as exc:
-            logger.exception("notice %s: rendering failed, left pending", notice_id)
-            _record_failure(notice_id, exc)
-        _collect_render_garbage()
-    return issued
+        return []
+    return [notice_id for notice_id in pending if notice_render_or_record(notice_id)]
 
 
 def notice_correct(*, notice: Notice, actor=None, note: str = "") -> Notice:
