@@ -239,7 +239,8 @@ class WorkingCalendar:
         (last day before roll-over, due day, the due day's ordinal). ``due_compute``'s path."""
         offset = start_ordinal - self._base
         if not 0 <= offset < self._span:
-            return self.due_ordinal(start_ordinal, unit, amount)  # raises the precise ValueError
+            self.due_ordinal(start_ordinal, unit, amount)  # raises the precise ValueError
+            raise AssertionError("due_ordinal accepted a start outside the calendar")
         try:
             if unit == "workdays":
                 index = self._rank[offset] + amount - 1
@@ -258,7 +259,8 @@ class WorkingCalendar:
             index = self._first[last]
             return self._all_days[last], self._dates[index], self._ordinals[index]
         except IndexError:
-            return self.due_ordinal(start_ordinal, unit, amount)  # raises the precise ValueError
+            self.due_ordinal(start_ordinal, unit, amount)  # raises the precise ValueError
+            raise AssertionError("due_ordinal accepted a due day outside the calendar") from None
 
     def provisional_years_between(self, first_ordinal: int, last_ordinal: int) -> tuple[int, ...]:
         """The provisional years touched by the days ``first_ordinal`` … ``last_ordinal``; one
