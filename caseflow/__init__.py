@@ -36,6 +36,7 @@ CLI_MODULES = (
     "caseflow.notices.cli",
     "caseflow.alerts.cli",
     "caseflow.backup",
+    "caseflow.translations.cli",
 )
 
 
