@@ -3,7 +3,7 @@
 
 
 def party_schemas() -> dict:
-    from caseflow.api.openapi import _BOOL, _INSTANT, _NULL_INSTANT, _NULL_TEXT, _obj, _text
+    from caseflow.apidoc import _BOOL, _INSTANT, _NULL_INSTANT, _NULL_TEXT, _obj, _text
 
     party = _obj(
         {
@@ -120,7 +120,7 @@ def party_schemas() -> dict:
 
 
 def party_paths() -> dict:
-    from caseflow.api.openapi import _TEXT, _json, _op, _path, _query, _ref
+    from caseflow.apidoc import _TEXT, _json, _op, _path, _query, _ref
 
     ok = _json
     case_id, notice_id = _path("case_id"), _path("notice_id", "integer")

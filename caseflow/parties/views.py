@@ -25,8 +25,8 @@ from caseflow.parties.services import (
     party_link_open,
     party_link_revoke,
     party_link_url,
-    party_submit,
 )
+from caseflow.parties.submissions import party_submit
 from caseflow.timeutil import utcnow
 
 bp = Blueprint("parties", __name__)

@@ -7,62 +7,17 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from caseflow.cases.bundle import bundle_check, bundle_filename, bundle_stream, verify_base_url
-from caseflow.cases.compensation import WORKFLOWS as COMPENSATION_WORKFLOWS
-from caseflow.cases.compensation import compensation_get, compensation_save
+from caseflow.cases.compensation import compensation_save
 from caseflow.cases.drafts import (
-    DRAFTING_ROLES,
-    draft_get,
-    draft_kinds_open,
     draft_preview_notice,
     draft_save,
 )
-from caseflow.cases.sessions import session_record, sessions_list
+from caseflow.cases.selectors import case_get
+from caseflow.cases.sessions import session_record
 from caseflow.errors import DomainError
 from caseflow.extensions import db
-from caseflow.notices.kinds import kind_title
 from caseflow.web import bp
-from caseflow.web import selectors as sel
 from caseflow.web.forms import CompensationForm, SessionForm, draft_form_class, field_errors_apply
-
-SESSION_WORKFLOWS = ("mediation", "adjudication")
-
-
-def documents_context(case, user, *, forms=None) -> dict:
-    """What the panels show: one draft form per document that may be drafted now, the worksheet,
-    the session log, whether the bundle link applies. ``forms`` carries a submitted form back
-    with its errors."""
-    forms = dict(forms or {})
-    can_write = user.role in DRAFTING_ROLES
-    drafts = []
-    for kind in draft_kinds_open(case) if can_write else []:
-        key = f"draft-{kind}"
-        form = forms.get(key)
-        saved = draft_get(case, kind)
-        if form is None:
-            form = draft_form_class(case.workflow, kind)(prefix=key, formdata=None)
-            for name in form.data_fields:
-                getattr(form, name).data = saved.get(name)
-        drafts.append(
-            {"kind": kind, "title": kind_title(case.workflow, kind), "form": form, "saved": saved}
-        )
-    compensation_form = None
-    if case.workflow in COMPENSATION_WORKFLOWS and can_write:
-        compensation_form = forms.get("compensation") or CompensationForm(
-            prefix="compensation", formdata=None
-        )
-    session_form = None
-    if case.workflow in SESSION_WORKFLOWS and can_write and not case.is_closed:
-        session_form = forms.get("session") or SessionForm(prefix="session", formdata=None)
-    return {
-        "drafts": drafts,
-        "compensation": compensation_get(case),
-        "compensation_form": compensation_form,
-        "show_compensation": case.workflow in COMPENSATION_WORKFLOWS,
-        "sessions": sessions_list(case),
-        "session_form": session_form,
-        "show_sessions": case.workflow in SESSION_WORKFLOWS,
-        "bundle": case.workflow == "mediation",
-    }
 
 
 def _back(case, anchor):
@@ -73,7 +28,7 @@ def _rerender(case, key, form, exc):
     from caseflow.web.cases import _render_case
 
     db.session.rollback()
-    case = sel.case_for_user(case.id, current_user)
+    case = case_get(case.id, user=current_user)
     left = field_errors_apply(form, exc.fields)
     if left:
         form.form_errors.append(exc.message)
@@ -86,7 +41,7 @@ def _rerender(case, key, form, exc):
 def case_draft_save(case_id: str, kind: str):
     from caseflow.web.cases import _render_case
 
-    case = sel.case_for_user(case_id, current_user)
+    case = case_get(case_id, user=current_user)
     key = f"draft-{kind}"
     try:
         form = draft_form_class(case.workflow, kind)(prefix=key)
@@ -111,7 +66,7 @@ def case_draft_preview(case_id: str, kind: str):
     """The saved draft in the notice's own layout: PDF, or HTML with ``format=html``."""
     from caseflow.notices.render import html_to_pdf, notice_html
 
-    case = sel.case_for_user(case_id, current_user)
+    case = case_get(case_id, user=current_user)
     try:
         html = notice_html(draft_preview_notice(case, kind))
     except DomainError:
@@ -128,7 +83,7 @@ def case_draft_preview(case_id: str, kind: str):
 @bp.route("/cases/<case_id>/compensation", methods=["POST"])
 @login_required
 def case_compensation_save(case_id: str):
-    case = sel.case_for_user(case_id, current_user)
+    case = case_get(case_id, user=current_user)
     form = CompensationForm(prefix="compensation")
     if not form.validate_on_submit():
         from caseflow.web.cases import _render_case
@@ -152,7 +107,7 @@ def case_compensation_save(case_id: str):
 @bp.route("/cases/<case_id>/mediation-sessions", methods=["POST"])
 @login_required
 def case_session_record(case_id: str):
-    case = sel.case_for_user(case_id, current_user)
+    case = case_get(case_id, user=current_user)
     form = SessionForm(prefix="session")
     if not form.validate_on_submit():
         from caseflow.web.cases import _render_case
@@ -176,7 +131,7 @@ def case_session_record(case_id: str):
 @bp.route("/cases/<case_id>/confirmation-bundle")
 @login_required
 def case_confirmation_bundle(case_id: str):
-    case = sel.case_for_user(case_id, current_user)
+    case = case_get(case_id, user=current_user)
     try:
         bundle_check(case)
     except DomainError:

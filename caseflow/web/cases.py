@@ -39,7 +39,7 @@ from caseflow.notices.selectors import notices_needing_correction
 from caseflow.web import bp
 from caseflow.web import selectors as sel
 from caseflow.web.access import safe_next
-from caseflow.web.case_documents import documents_context
+from caseflow.web.documents import documents_context
 from caseflow.web.filters import domain_message
 from caseflow.web.forms import AssignForm, EvidenceForm, trigger_form_class, unit_choices_fill
 from caseflow.web.helpers import workflow_steps

@@ -201,13 +201,21 @@ def domain_message(exc) -> str:
     return in_language(exc.message)
 
 
+def clock_label(workflow_name: str, clock_name: str) -> str:
+    """The clock as its procedure names it (审理期限), in the page's language; never its code."""
+    import workflows
+
+    module = workflows.WORKFLOWS.get(workflow_name)
+    clock = workflows.clock(module, clock_name) if module else None
+    return gettext(clock.label) if clock else clock_name
+
+
 def event_note(event, workflow: str) -> str:
     """What the timeline says about an event. A calendar move is written from its data in the
     page's language (its stored note is the audit's English); other notes are what people typed."""
     data = event.data or {}
     if event.kind == "calendar" and data.get("clock") and data.get("due_before"):
         from caseflow.timeutil import parse_instant
-        from caseflow.web.helpers import clock_label
 
         try:
             before = local_date(parse_instant(data["due_before"]))

@@ -8,6 +8,7 @@ from flask_babel import gettext
 import workflows
 from caseflow.web import bp
 from caseflow.web import filters as f
+from caseflow.web.filters import clock_label
 
 _CHANNEL_LABELS = dict(getattr(workflows.WORKFLOWS["intake"], "CHANNELS", ()))
 
@@ -25,12 +26,6 @@ def state_label(workflow_name: str, state_name: str) -> str:
     module = workflows.WORKFLOWS.get(workflow_name)
     state = workflows.state(module, state_name) if module else None
     return gettext(state.label) if state else state_name
-
-
-def clock_label(workflow_name: str, clock_name: str) -> str:
-    module = workflows.WORKFLOWS.get(workflow_name)
-    clock = workflows.clock(module, clock_name) if module else None
-    return gettext(clock.label) if clock else clock_name
 
 
 def trigger_label(workflow_name: str, trigger: str | None) -> str:
