@@ -54,13 +54,14 @@ def _event(case, record, action, *, actor, at, note="", **data) -> Event:
 
 
 def _check_actor(record, actor):
+    if actor is not None and not actor.can_see_unit(record.unit_id):
+        # Another unit's record is not its to change: as if it did not exist (whatever the role,
+        # so that a refusal never confirms that the record exists).
+        raise NotFound("信用记录不存在", message_en="no such credit record")
     if actor is None or actor.role not in CREDIT_ROLES:
         raise PermissionDenied(
             "信用记录须由部门负责人办理", message_en="only a supervisor may do this"
         )
-    if not actor.can_see_unit(record.unit_id):
-        # Another unit's record is not its to change: as if it did not exist.
-        raise NotFound("信用记录不存在", message_en="no such credit record")
 
 
 def _at(at):

@@ -388,6 +388,7 @@ _LATIN_RUN = re.compile(r"[A-Za-z0-9][\x21-\x3b\x3d\x3f-\x7e]*(?: +[\x21-\x3b\x3
 #: Latin characters are about half a Chinese one wide: 40 fit half of a 28-character line.
 LATIN_RUN_MAX = 40
 _TEXT_NODE = re.compile(r">([^<]+)<")
+_STYLE_BLOCK = re.compile(r"(<style\b.*?</style>)", re.S)
 
 
 def keep_latin_together(html: str) -> str:
@@ -412,7 +413,11 @@ def keep_latin_together(html: str) -> str:
     def in_text(match):
         return ">" + _LATIN_RUN.sub(wrap_run, match.group(1)) + "<"
 
-    return head + marker + _TEXT_NODE.sub(in_text, body)
+    # A <style> in the body (the status code's margin box) is CSS, not text: left as it is.
+    parts = _STYLE_BLOCK.split(body)
+    return head + marker + "".join(
+        part if _STYLE_BLOCK.fullmatch(part) else _TEXT_NODE.sub(in_text, part) for part in parts
+    )
 
 
 def html_to_pdf(html: str) -> bytes:

@@ -119,7 +119,8 @@ def test_bad_drafts_are_refused_and_change_nothing(api, staff):
     viewer = api(staff["ZS"]["viewer"]).put(f"/api/v1/cases/{case_id}/drafts/decision", json=good)
     assert viewer.status_code == 403
     other_unit = api(staff["PD"]["caseworker"])
-    assert other_unit.put(f"/api/v1/cases/{case_id}/drafts/decision", json=good).status_code == 403
+    # Another unit's case answers like a missing one.
+    assert other_unit.put(f"/api/v1/cases/{case_id}/drafts/decision", json=good).status_code == 404
 
     after = worker.get(f"/api/v1/cases/{case_id}").get_json()
     assert after["data"]["drafts"]["decision"]["findings"] == "事实。"

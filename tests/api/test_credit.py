@@ -124,6 +124,8 @@ def test_clue_to_published_penalty_to_repair(api, staff, client):
 
     # Repair before the eligible date: 409 naming it.
     with time_machine.travel(at("2027-04-26 10:00"), tick=False):
+        # Months later: a token of today (API tokens expire after 90 days).
+        chief = api(staff["ZS"]["supervisor"])
         early = chief.post(f"{PREFIX}/credit/{rid}/repair", json={"reason": "已整改"})
     assert early.status_code == 409 and "2027-04-27" in early.get_json()["error"]["message"]
     with time_machine.travel(at("2027-04-27 10:00"), tick=False):

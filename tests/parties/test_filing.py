@@ -142,7 +142,8 @@ def test_malformed_bodies(client, units):
         URL, data={"facts": "a\x00b", "unit": "ZS"}, content_type="multipart/form-data"
     )
     assert nul_field.status_code == 400
-    too_big = client.post(URL, data=b"x" * (17 * 1024 * 1024), content_type="application/json")
+    limit = client.application.config["MAX_CONTENT_LENGTH"]
+    too_big = client.post(URL, data=b"x" * (limit + 1), content_type="application/json")
     assert too_big.status_code == 413
 
 
