@@ -227,11 +227,11 @@ def _too_large_fields(limit: int = 1 << 30):
 
 def _case_too_large(message: str, case_id: str, **_ignored):
     import workflows
+    from caseflow.cases.selectors import case_get
     from caseflow.web.cases import _render_case, _trigger_form
     from caseflow.web.forms import EvidenceForm
-    from caseflow.web.selectors import case_for_user
 
-    case = case_for_user(case_id, current_user)
+    case = case_get(case_id, user=current_user)
     fields = _too_large_fields()
     action = (fields or {}).get("_do", "evidence")
     trigger = (request.view_args or {}).get("trigger") or (

@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from caseflow.cases.evidence import evidence_check
 from caseflow.errors import ValidationFailed
 from caseflow.fairs.importing import MAX_CELL_CHARS, MAX_COLUMNS, rows_from_upload
+from tests.support import pinned_env
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -207,12 +208,13 @@ def test_healthz_answers_while_four_bombs_are_posted(
     db.session.commit()
     token = make_token(officer)
     port = _free_port()
-    env = {
+    # The server's clock agrees with the test's (the token was made "now").
+    env = pinned_env({
         **os.environ,
         "DATABASE_URL": database_url,
         "CASEFLOW_STORAGE": str(tmp_path / "storage"),
         "SECRET_KEY": "x" * 32,
-    }
+    })
     server = subprocess.Popen(
         [str(Path(sys.executable).with_name("gunicorn")), "--workers", "2", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
         cwd=ROOT,
@@ -263,11 +265,16 @@ def test_healthz_answers_while_four_bombs_are_posted(
             thread.join()
     finally:
         server.terminate()
-        server.wait(10)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
     assert [status for status, _, _ in answers] == [422] * 4
     assert all(body["error"]["fields"].get("file") for _, body, _ in answers)
     assert max(elapsed for _, _, elapsed in answers) < 5.0
-    assert not health or max(health) < 2.0  # was 33 s
+    # Answered all along (was: timed out for 33 s); generous for a machine running other tests.
+    assert not health or max(health) < 5.0
 
 
 # --- evidence content ---------------------------------------------------------------------------

@@ -153,4 +153,4 @@ def test_proceeding_without_an_answer_is_offered_disabled_with_its_date(
     login(worker)
     page = client.get(f"/cases/{case.id}").text
     blocked = re.search(r'data-blocked="proceed_without_answer".*?</div>', page, re.S).group(0)
-    assert "disabled" in blocked and re.search(r"答辩期限届满（\d{4}年\d{1,2}月\d{1,2}日）后可操作", blocked)
+    assert "disabled" in blocked and re.search(r"答辩期限届满（\d{4}年\d{1,2}月\d{1,2}日（周.））后可操作", blocked)
