@@ -215,3 +215,35 @@ def test_paper_service_bad_input(client, people, open_case, make_token):
         assert missing.status_code == 404
         huge = client.put("/api/v1/notices/99999999999/service", json={}, headers={"Authorization": f"Bearer {token}"})
         assert huge.status_code == 404
+
+
+# -- party links over the API (§5) --------------------------------------------------------------
+
+
+def test_party_link_made_and_revoked_over_the_api(client, people, open_case, make_token):
+    case = open_case(people["caseworker"])
+    token = make_token(people["caseworker"])
+    auth = {"Authorization": f"Bearer {token}"}
+    made = client.post(f"/api/v1/cases/{case.id}/parties/respondent/link", headers=auth)
+    assert made.status_code == 201
+    url = made.json["url"]
+    again = client.post(f"/api/v1/cases/{case.id}/parties/respondent/link", headers=auth)
+    assert again.json["url"] == url  # the same link until it is revoked
+    path = url[url.index("/p/"):]
+    assert client.get(path).status_code == 200
+    revoked = client.delete(f"/api/v1/cases/{case.id}/parties/respondent/link", headers=auth)
+    assert revoked.status_code == 200 and revoked.json["revoked"] == 1
+    gone = client.get(path, headers={"Accept-Language": "en"})
+    assert gone.status_code == 410
+    fresh = client.post(f"/api/v1/cases/{case.id}/parties/respondent/link", headers=auth).json
+    assert fresh["url"] != url
+    for role in ("witness", "x" * 300, "respondent%00"):
+        response = client.post(f"/api/v1/cases/{case.id}/parties/{role}/link", headers=auth)
+        assert response.status_code in (400, 404), role
+    viewer = {"Authorization": f"Bearer {make_token(people['viewer'])}"}
+    assert client.post(f"/api/v1/cases/{case.id}/parties/respondent/link", headers=viewer).status_code == 403
+    outsider = {"Authorization": f"Bearer {make_token(people['pd_worker'])}"}
+    assert client.delete(
+        f"/api/v1/cases/{case.id}/parties/respondent/link", headers=outsider
+    ).status_code in (403, 404)
+    assert client.post(f"/api/v1/cases/{case.id}/parties/respondent/link").status_code == 401
