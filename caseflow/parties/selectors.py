@@ -36,6 +36,17 @@ PARTY_CLOCKS = {
     "appeal": ("complainant", "respondent"),
     "confirmation_window": ("complainant", "respondent"),
 }
+#: The centre's own time limits a party is told of (the acceptance decision, the closing date):
+#: shown as "the centre decides by", apart from what the party itself must do.
+CENTRE_CLOCKS = (
+    "acceptance",
+    "review",
+    "desk_review",
+    "mediation",
+    "closing",
+    "decision_by_close",
+    "post_fair",
+)
 #: The longest case number and code the lookup reads; anything longer names nothing.
 MAX_NUMBER, MAX_CODE = 40, 16
 
@@ -94,6 +105,8 @@ class PublicStatus:
     steps: list = field(default_factory=list)
     #: The running clocks that set a party something to do, soonest first.
     deadlines: list = field(default_factory=list)
+    #: The centre's next time limit the parties are told of (e.g. the acceptance decision).
+    centre_deadline: Deadline | None = None
 
     def as_json(self) -> dict:
         return {
@@ -108,6 +121,9 @@ class PublicStatus:
             "stages": [{"label": label, "at": iso(at)} for label, at in self.steps],
             "next_deadline": self._deadline_json(self.deadlines[0]) if self.deadlines else None,
             "deadlines": [self._deadline_json(d) for d in self.deadlines],
+            "centre_deadline": self._deadline_json(self.centre_deadline)
+            if self.centre_deadline
+            else None,
         }
 
     @staticmethod
@@ -152,7 +168,7 @@ def case_public_status(case: Case, *, role: str | None = None) -> PublicStatus:
             to = workflows.state(wf, event.to_state)
             steps.append((to.label if to else event.to_state, event.occurred_at))
     labels = {c.name: c.label for c in wf.CLOCKS}
-    deadlines = []
+    deadlines, centre = [], None
     clocks = db.session.scalars(
         select(Clock)
         .where(Clock.case_id == case.id, Clock.status == "running")
@@ -160,6 +176,15 @@ def case_public_status(case: Case, *, role: str | None = None) -> PublicStatus:
     )
     for clock in clocks:
         parties = PARTY_CLOCKS.get(clock.name)
+        if centre is None and clock.name in CENTRE_CLOCKS:
+            centre = Deadline(
+                clock=clock.name,
+                label=labels.get(clock.name, clock.name),
+                due_at=clock.due_at,
+                due_on=due_on_of(clock.due_at).isoformat(),
+                parties=(),
+                provisional=clock.provisional,
+            )
         if not parties or (role is not None and role not in parties):
             continue
         deadlines.append(
@@ -183,6 +208,7 @@ def case_public_status(case: Case, *, role: str | None = None) -> PublicStatus:
         closed_at=case.closed_at,
         steps=steps,
         deadlines=deadlines,
+        centre_deadline=centre,
     )
 
 

@@ -690,6 +690,7 @@ ENGLISH = {
     "10位字母数字，印在文书“办件查询码”处": "10 letters and digits, printed beside “办件查询码” on your documents",
     "网上提交": "Filed online",
     "网上投诉回执": "Online filing receipt",
+    "本中心办理期限": "The centre's time limit",
 }
 
 #: Labels the templates look up at run time (tabs, badges) that extraction cannot see.

@@ -32,6 +32,9 @@ def test_status_shows_stage_and_dates_and_nothing_private(client, units):
     body = answer.json
     assert body["state"] == "received" and body["state_label"] == "已接收"
     assert body["received_at"] and body["workflow_label"]
+    # The centre's acceptance decision is due by the date the receipt announced.
+    assert body["centre_deadline"]["clock"] == "acceptance"
+    assert body["centre_deadline"]["due_at"] == filed["acceptance_due_at"]
     text = answer.get_data(as_text=True)
     for private in ("Lumen", "+49", "古镇星光", "note", "actor"):
         assert private not in text
@@ -78,8 +81,21 @@ def test_status_bad_input(client, units):
 def test_status_page_opens_from_the_qr_and_follows_english(client, units):
     filed = _filed(client)
     page = client.get("/status", query_string={"number": filed["number"], "code": filed["public_code"]})
-    assert page.status_code == 200 and "已接收" in page.text and "受理期限" not in page.text
-    client.post("/lang/en", data={"next": "/status"})  # the language switch (CSRF off for it?)
+    assert page.status_code == 200 and "已接收" in page.text
+    assert "本中心办理期限" in page.text and "受理期限" in page.text
+    assert "Lumen" not in page.text and "+49" not in page.text
+    import re
+
+    from flask_babel import refresh
+
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    client.post("/lang/en", data={"next": "/status", "csrf_token": csrf})
+    refresh()  # the test's app context outlives each request: drop the cached locale
+    english = client.get(
+        "/status", query_string={"number": filed["number"], "code": filed["public_code"]}
+    )
+    assert "Case status" in english.text and "Received" in english.text
+    assert "The centre's time limit" in english.text
 
 
 def test_the_code_on_the_acceptance_notice_opens_status(client, people, open_case):
