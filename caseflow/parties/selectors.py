@@ -6,7 +6,7 @@ Nothing here returns notes, staff names or the other party's contact details.
 
 import hmac
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from urllib.parse import urlencode
 
 from flask import current_app, has_request_context, request
@@ -86,9 +86,12 @@ class Deadline:
     clock: str
     label: str
     due_at: datetime
-    due_on: str
+    #: The last day (the instant is 24:00 of it): what a person reads.
+    due_on: date
     parties: tuple
     provisional: bool
+    #: An hours or fixed-instant clock: read the instant, not the day.
+    by_hour: bool = False
 
 
 @dataclass
@@ -132,7 +135,7 @@ class PublicStatus:
             "clock": d.clock,
             "label": d.label,
             "due_at": iso(d.due_at),
-            "due_on": d.due_on,
+            "due_on": d.due_on.isoformat(),
             "parties": list(d.parties),
             "provisional": d.provisional,
         }
@@ -181,9 +184,10 @@ def case_public_status(case: Case, *, role: str | None = None) -> PublicStatus:
                 clock=clock.name,
                 label=labels.get(clock.name, clock.name),
                 due_at=clock.due_at,
-                due_on=due_on_of(clock.due_at).isoformat(),
+                due_on=due_on_of(clock.due_at),
                 parties=(),
                 provisional=clock.provisional,
+                by_hour=clock.period_unit in ("hours", "fixed"),
             )
         if not parties or (role is not None and role not in parties):
             continue
@@ -192,9 +196,10 @@ def case_public_status(case: Case, *, role: str | None = None) -> PublicStatus:
                 clock=clock.name,
                 label=labels.get(clock.name, clock.name),
                 due_at=clock.due_at,
-                due_on=due_on_of(clock.due_at).isoformat(),
+                due_on=due_on_of(clock.due_at),
                 parties=parties,
                 provisional=clock.provisional,
+                by_hour=clock.period_unit in ("hours", "fixed"),
             )
         )
     return PublicStatus(

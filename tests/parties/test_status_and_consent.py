@@ -1,6 +1,8 @@
 """The status lookup (parties.md §2), consent to electronic service (§3) and paper service
 (§4) over the API, with bad input on each."""
 
+from datetime import date, timedelta
+
 import time_machine
 from sqlalchemy import select
 
@@ -263,3 +265,14 @@ def test_party_link_made_and_revoked_over_the_api(client, people, open_case, mak
         f"/api/v1/cases/{case.id}/parties/respondent/link", headers=outsider
     ).status_code in (403, 404)
     assert client.post(f"/api/v1/cases/{case.id}/parties/respondent/link").status_code == 401
+
+
+def test_the_page_prints_the_last_day_not_the_midnight_after_it(client, units):
+    filed = _filed(client)
+    body = _status(client, filed["number"], filed["public_code"]).json
+    due_on = body["centre_deadline"]["due_on"]  # the last day; due_at is 24:00 of it
+    next_day = date.fromisoformat(due_on) + timedelta(days=1)
+    assert body["centre_deadline"]["due_at"] == f"{next_day.isoformat()}T00:00:00+08:00"
+    page = client.get("/status", query_string={"number": filed["number"], "code": filed["public_code"]})
+    year, month, day = (int(x) for x in due_on.split("-"))
+    assert f"{year}年{month}月{day}日" in page.text
