@@ -40,6 +40,13 @@ def deliver(now_text):
 
     report = outbox_deliver(_instant(now_text), limit=10_000)
     click.echo(f"sent {report.sent}, retrying {report.retrying}, failed {report.failed}")
+    # parties.md §4: notices served electronically go out through the same run.
+    from caseflow.parties.delivery import notice_deliveries_send
+
+    served = notice_deliveries_send(_instant(now_text), limit=10_000)
+    click.echo(
+        f"notices served {served.sent}, retrying {served.retrying}, failed {served.failed}"
+    )
 
 
 @click.command("scheduler")

@@ -246,7 +246,8 @@ def notice_deliveries_send(now: datetime | None = None, limit: int = 50) -> Deli
             row.claim_token, row.lease_until = None, None
             if give_up:
                 row.status = "failed"
-                undelivered_alert_raise(row, now=utcnow())
+                db.session.flush()
+                _after_failure(row)
                 report.failed += 1
             else:
                 row.status = "pending"
@@ -264,6 +265,21 @@ def notice_deliveries_send(now: datetime | None = None, limit: int = 50) -> Deli
         db.session.commit()
         report.sent += 1
     return report
+
+
+def _after_failure(row: NoticeDelivery) -> None:
+    """A failed message: if another one reached the party (an SMS when the e-mail bounced),
+    that is the service; if none did and none is still on its way, serve on paper."""
+    siblings = db.session.scalars(
+        select(NoticeDelivery).where(
+            NoticeDelivery.notice_id == row.notice_id, NoticeDelivery.id != row.id
+        )
+    ).all()
+    at = service_date(row.notice_id)
+    if at is not None:
+        receipt_clocks_retime(row.notice, at=at)
+    if not any(s.status in ("sent", "pending", "sending") for s in siblings):
+        undelivered_alert_raise(row, now=utcnow())
 
 
 def undelivered_alert_raise(row: NoticeDelivery, *, now: datetime):

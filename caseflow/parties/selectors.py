@@ -6,7 +6,7 @@ Nothing here returns notes, staff names or the other party's contact details.
 
 import hmac
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from urllib.parse import urlencode
 
 from flask import current_app, has_request_context, request
@@ -36,6 +36,17 @@ PARTY_CLOCKS = {
     "appeal": ("complainant", "respondent"),
     "confirmation_window": ("complainant", "respondent"),
 }
+#: The centre's own time limits a party is told of (the acceptance decision, the closing date):
+#: shown as "the centre decides by", apart from what the party itself must do.
+CENTRE_CLOCKS = (
+    "acceptance",
+    "review",
+    "desk_review",
+    "mediation",
+    "closing",
+    "decision_by_close",
+    "post_fair",
+)
 #: The longest case number and code the lookup reads; anything longer names nothing.
 MAX_NUMBER, MAX_CODE = 40, 16
 
@@ -75,9 +86,12 @@ class Deadline:
     clock: str
     label: str
     due_at: datetime
-    due_on: str
+    #: The last day (the instant is 24:00 of it): what a person reads.
+    due_on: date
     parties: tuple
     provisional: bool
+    #: An hours or fixed-instant clock: read the instant, not the day.
+    by_hour: bool = False
 
 
 @dataclass
@@ -94,6 +108,8 @@ class PublicStatus:
     steps: list = field(default_factory=list)
     #: The running clocks that set a party something to do, soonest first.
     deadlines: list = field(default_factory=list)
+    #: The centre's next time limit the parties are told of (e.g. the acceptance decision).
+    centre_deadline: Deadline | None = None
 
     def as_json(self) -> dict:
         return {
@@ -108,6 +124,9 @@ class PublicStatus:
             "stages": [{"label": label, "at": iso(at)} for label, at in self.steps],
             "next_deadline": self._deadline_json(self.deadlines[0]) if self.deadlines else None,
             "deadlines": [self._deadline_json(d) for d in self.deadlines],
+            "centre_deadline": self._deadline_json(self.centre_deadline)
+            if self.centre_deadline
+            else None,
         }
 
     @staticmethod
@@ -116,7 +135,7 @@ class PublicStatus:
             "clock": d.clock,
             "label": d.label,
             "due_at": iso(d.due_at),
-            "due_on": d.due_on,
+            "due_on": d.due_on.isoformat(),
             "parties": list(d.parties),
             "provisional": d.provisional,
         }
@@ -152,7 +171,7 @@ def case_public_status(case: Case, *, role: str | None = None) -> PublicStatus:
             to = workflows.state(wf, event.to_state)
             steps.append((to.label if to else event.to_state, event.occurred_at))
     labels = {c.name: c.label for c in wf.CLOCKS}
-    deadlines = []
+    deadlines, centre = [], None
     clocks = db.session.scalars(
         select(Clock)
         .where(Clock.case_id == case.id, Clock.status == "running")
@@ -160,6 +179,16 @@ def case_public_status(case: Case, *, role: str | None = None) -> PublicStatus:
     )
     for clock in clocks:
         parties = PARTY_CLOCKS.get(clock.name)
+        if centre is None and clock.name in CENTRE_CLOCKS:
+            centre = Deadline(
+                clock=clock.name,
+                label=labels.get(clock.name, clock.name),
+                due_at=clock.due_at,
+                due_on=due_on_of(clock.due_at),
+                parties=(),
+                provisional=clock.provisional,
+                by_hour=clock.period_unit in ("hours", "fixed"),
+            )
         if not parties or (role is not None and role not in parties):
             continue
         deadlines.append(
@@ -167,9 +196,10 @@ def case_public_status(case: Case, *, role: str | None = None) -> PublicStatus:
                 clock=clock.name,
                 label=labels.get(clock.name, clock.name),
                 due_at=clock.due_at,
-                due_on=due_on_of(clock.due_at).isoformat(),
+                due_on=due_on_of(clock.due_at),
                 parties=parties,
                 provisional=clock.provisional,
+                by_hour=clock.period_unit in ("hours", "fixed"),
             )
         )
     return PublicStatus(
@@ -183,6 +213,7 @@ def case_public_status(case: Case, *, role: str | None = None) -> PublicStatus:
         closed_at=case.closed_at,
         steps=steps,
         deadlines=deadlines,
+        centre_deadline=centre,
     )
 
 

@@ -373,19 +373,22 @@ def notice_deliveries_queue(notice) -> list[NoticeDelivery]:
 def service_date(notice_id: int) -> datetime | None:
     """The notice's date of service: a paper service recorded by the caseworker, else the
     earliest e-mail accepted by the party's server, else the earliest SMS the gateway took
-    (an SMS is only the date of service when no e-mail address was given)."""
-    rows = db.session.scalars(
-        select(NoticeDelivery).where(
-            NoticeDelivery.notice_id == notice_id, NoticeDelivery.status == "sent"
-        )
+    (an SMS is the date of service only when no e-mail is sent or still on its way)."""
+    every = db.session.scalars(
+        select(NoticeDelivery).where(NoticeDelivery.notice_id == notice_id)
     ).all()
+    rows = [r for r in every if r.status == "sent"]
     paper = [r for r in rows if r.method in PAPER_METHODS]
     if paper:  # the caseworker's record is the last word
         return max(paper, key=lambda r: r.id).delivered_at
-    for method in ("email", "sms"):
-        dates = [r.delivered_at for r in rows if r.method == method and r.delivered_at]
-        if dates:
-            return min(dates)
+    emails = [r.delivered_at for r in rows if r.method == "email" and r.delivered_at]
+    if emails:
+        return min(emails)
+    if any(r.method == "email" and r.status in ("pending", "sending") for r in every):
+        return None  # the e-mail may still arrive: it, not the SMS, is the service
+    texts = [r.delivered_at for r in rows if r.method == "sms" and r.delivered_at]
+    if texts:
+        return min(texts)
     return None
 
 

@@ -70,6 +70,8 @@ def _uploads(name: str = "files") -> list[tuple[str, bytes]]:
             message_en=f"at most {MAX_FILES} files",
             fields={"files": f"最多{MAX_FILES}个文件 / at most {MAX_FILES} files"},
         )
+    if any("\x00" in f.filename for f in files):
+        raise Malformed("文件名含有空字符（NUL）", message_en="a file name contains a NUL character")
     return [(f.filename, f.read()) for f in files]
 
 

@@ -3,6 +3,7 @@ evidence and receipt, the per-address limit, the honeypot, the captcha, and bad 
 
 import io
 import json
+import re
 
 import pytest
 from sqlalchemy import select
@@ -145,6 +146,20 @@ def test_malformed_bodies(client, units):
     limit = client.application.config["MAX_CONTENT_LENGTH"]
     too_big = client.post(URL, data=b"x" * (limit + 1), content_type="application/json")
     assert too_big.status_code == 413
+
+
+def test_a_file_name_with_a_nul_is_refused(client, units):
+    response = _file(client, complaint_body(), files=[("a\x00.jpg", jpeg())])
+    assert response.status_code == 400
+    form = client.get("/complain").text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    page = client.post(
+        "/complain",
+        data={"csrf_token": csrf, "files": [(io.BytesIO(jpeg()), "b\x00.jpg")], "facts": "x"},
+        content_type="multipart/form-data",
+    )
+    assert page.status_code == 400 and "NUL" in page.text
+    assert db.session.scalar(select(Case)) is None
 
 
 def test_multipart_with_dotted_fields(client, units):

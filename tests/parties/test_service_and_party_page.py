@@ -253,3 +253,44 @@ def test_the_party_gives_and_withdraws_consent_on_its_page(client, people, open_
         ("party:respondent", True),
         ("party:respondent", False),
     ]
+
+
+def test_a_refused_sms_with_no_email_alerts_and_a_bounced_email_falls_back_to_the_sms(
+    app, monkeypatch, smtp_server, people, open_case
+):
+    from tests.parties.conftest import Receiver
+
+    gateway = Receiver(script=[400, 200])
+    monkeypatch.setitem(app.config, "CASEFLOW_SMS_URL", gateway.url)
+    controller, _received = smtp_server
+    monkeypatch.setitem(app.config, "SMTP_URL", f"smtp://127.0.0.1:{controller.port}")
+    try:
+        with time_machine.travel(local(2026, 10, 12, 9, 30), tick=False):
+            case, notice = _served_case(people, open_case, email=None, phone="13912345678")
+        assert notice_deliveries_send(local(2026, 10, 12, 10)).failed == 1
+        alert = db.session.scalar(select(Alert).where(Alert.notice_id == notice.id))
+        assert alert is not None and alert.level == "undelivered"
+        # Another case: the e-mail bounces, the SMS got through: the SMS is the service.
+        with time_machine.travel(local(2026, 10, 13, 9, 30), tick=False):
+            other = open_case(people["caseworker"], received_at=local(2026, 10, 13, 9))
+            delivery_consent_set(
+                case=other, role="respondent", email="x@refused.example", phone="13900000000",
+                consent=True, by=people["caseworker"],
+            )
+            case_fire(other, "accept", people["caseworker"], data={"handlers": ["甲", "乙", "丙"]})
+            case_fire(other, "serve", people["caseworker"])
+        with time_machine.travel(local(2026, 10, 14, 11), tick=True):
+            report = notice_deliveries_send()
+        assert (report.sent, report.failed) == (1, 1)
+        other_notice = db.session.scalar(
+            select(Notice).where(Notice.case_id == other.id, Notice.kind == "answer_notice")
+        )
+        assert db.session.scalar(select(Alert).where(Alert.notice_id == other_notice.id)) is None
+        sms = db.session.scalar(
+            select(NoticeDelivery).where(
+                NoticeDelivery.notice_id == other_notice.id, NoticeDelivery.method == "sms"
+            )
+        )
+        assert _answer_clock(other).started_at == sms.delivered_at
+    finally:
+        gateway.close()

@@ -1,6 +1,8 @@
 """The status lookup (parties.md §2), consent to electronic service (§3) and paper service
 (§4) over the API, with bad input on each."""
 
+from datetime import date, timedelta
+
 import time_machine
 from sqlalchemy import select
 
@@ -32,6 +34,9 @@ def test_status_shows_stage_and_dates_and_nothing_private(client, units):
     body = answer.json
     assert body["state"] == "received" and body["state_label"] == "已接收"
     assert body["received_at"] and body["workflow_label"]
+    # The centre's acceptance decision is due by the date the receipt announced.
+    assert body["centre_deadline"]["clock"] == "acceptance"
+    assert body["centre_deadline"]["due_at"] == filed["acceptance_due_at"]
     text = answer.get_data(as_text=True)
     for private in ("Lumen", "+49", "古镇星光", "note", "actor"):
         assert private not in text
@@ -78,8 +83,21 @@ def test_status_bad_input(client, units):
 def test_status_page_opens_from_the_qr_and_follows_english(client, units):
     filed = _filed(client)
     page = client.get("/status", query_string={"number": filed["number"], "code": filed["public_code"]})
-    assert page.status_code == 200 and "已接收" in page.text and "受理期限" not in page.text
-    client.post("/lang/en", data={"next": "/status"})  # the language switch (CSRF off for it?)
+    assert page.status_code == 200 and "已接收" in page.text
+    assert "本中心办理期限" in page.text and "受理期限" in page.text
+    assert "Lumen" not in page.text and "+49" not in page.text
+    import re
+
+    from flask_babel import refresh
+
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    client.post("/lang/en", data={"next": "/status", "csrf_token": csrf})
+    refresh()  # the test's app context outlives each request: drop the cached locale
+    english = client.get(
+        "/status", query_string={"number": filed["number"], "code": filed["public_code"]}
+    )
+    assert "Case status" in english.text and "Received" in english.text
+    assert "The centre's time limit" in english.text
 
 
 def test_the_code_on_the_acceptance_notice_opens_status(client, people, open_case):
@@ -215,3 +233,46 @@ def test_paper_service_bad_input(client, people, open_case, make_token):
         assert missing.status_code == 404
         huge = client.put("/api/v1/notices/99999999999/service", json={}, headers={"Authorization": f"Bearer {token}"})
         assert huge.status_code == 404
+
+
+# -- party links over the API (§5) --------------------------------------------------------------
+
+
+def test_party_link_made_and_revoked_over_the_api(client, people, open_case, make_token):
+    case = open_case(people["caseworker"])
+    token = make_token(people["caseworker"])
+    auth = {"Authorization": f"Bearer {token}"}
+    made = client.post(f"/api/v1/cases/{case.id}/parties/respondent/link", headers=auth)
+    assert made.status_code == 201
+    url = made.json["url"]
+    again = client.post(f"/api/v1/cases/{case.id}/parties/respondent/link", headers=auth)
+    assert again.json["url"] == url  # the same link until it is revoked
+    path = url[url.index("/p/"):]
+    assert client.get(path).status_code == 200
+    revoked = client.delete(f"/api/v1/cases/{case.id}/parties/respondent/link", headers=auth)
+    assert revoked.status_code == 200 and revoked.json["revoked"] == 1
+    gone = client.get(path, headers={"Accept-Language": "en"})
+    assert gone.status_code == 410
+    fresh = client.post(f"/api/v1/cases/{case.id}/parties/respondent/link", headers=auth).json
+    assert fresh["url"] != url
+    for role in ("witness", "x" * 300, "respondent%00"):
+        response = client.post(f"/api/v1/cases/{case.id}/parties/{role}/link", headers=auth)
+        assert response.status_code in (400, 404), role
+    viewer = {"Authorization": f"Bearer {make_token(people['viewer'])}"}
+    assert client.post(f"/api/v1/cases/{case.id}/parties/respondent/link", headers=viewer).status_code == 403
+    outsider = {"Authorization": f"Bearer {make_token(people['pd_worker'])}"}
+    assert client.delete(
+        f"/api/v1/cases/{case.id}/parties/respondent/link", headers=outsider
+    ).status_code in (403, 404)
+    assert client.post(f"/api/v1/cases/{case.id}/parties/respondent/link").status_code == 401
+
+
+def test_the_page_prints_the_last_day_not_the_midnight_after_it(client, units):
+    filed = _filed(client)
+    body = _status(client, filed["number"], filed["public_code"]).json
+    due_on = body["centre_deadline"]["due_on"]  # the last day; due_at is 24:00 of it
+    next_day = date.fromisoformat(due_on) + timedelta(days=1)
+    assert body["centre_deadline"]["due_at"] == f"{next_day.isoformat()}T00:00:00+08:00"
+    page = client.get("/status", query_string={"number": filed["number"], "code": filed["public_code"]})
+    year, month, day = (int(x) for x in due_on.split("-"))
+    assert f"{year}年{month}月{day}日" in page.text
