@@ -663,6 +663,9 @@ ENGLISH = {
     "法院案号": "Court case number",
     "裁定书号": "Ruling number",
     "文书草稿": "Document draft",
+    "案卷材料包": "Case file bundle",
+    "下载案卷材料包（ZIP）": "Download the case file bundle (ZIP)",
+    "含全部文书、证据文件、manifest.json（每个文件的SHA-256）和办理记录，供法院审查。": "Every notice, the evidence files, manifest.json (each file's SHA-256) and the audit trail, for a court.",
 }
 
 #: Labels the templates look up at run time (tabs, badges) that extraction cannot see.

@@ -6,7 +6,13 @@ from flask import Response, abort, flash, redirect, request, stream_with_context
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from caseflow.cases.bundle import bundle_check, bundle_filename, bundle_stream, verify_base_url
+from caseflow.cases.bundle import (
+    BUNDLE_WORKFLOWS,
+    bundle_check,
+    bundle_filename,
+    bundle_stream,
+    verify_base_url,
+)
 from caseflow.cases.compensation import WORKFLOWS as COMPENSATION_WORKFLOWS
 from caseflow.cases.compensation import compensation_get, compensation_save
 from caseflow.cases.drafts import (
@@ -61,7 +67,7 @@ def documents_context(case, user, *, forms=None) -> dict:
         "sessions": sessions_list(case),
         "session_form": session_form,
         "show_sessions": case.workflow in SESSION_WORKFLOWS,
-        "bundle": case.workflow == "mediation",
+        "bundle": case.workflow in BUNDLE_WORKFLOWS,
     }
 
 
