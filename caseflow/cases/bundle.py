@@ -28,6 +28,8 @@ from caseflow.extensions import db
 from caseflow.timeutil import iso, utcnow
 
 CHUNK = 64 * 1024
+#: The procedures whose file goes to a court (bundle_check).
+BUNDLE_WORKFLOWS = ("mediation", "adjudication")
 #: Already compressed (PDF, images, Office files): stored, not deflated again.
 _STORED_TYPES = (
     "application/pdf",
@@ -255,19 +257,21 @@ def _zip_time():
 
 
 def bundle_check(case):
-    """The bundle is for a mediation agreement (judicial confirmation is of mediation
-    agreements, 人民调解法 art 33); other cases get a 422."""
+    """The bundle is for a mediation agreement (人民调解法 art 33) or an adjudication, whose
+    调解书 may be confirmed and whose decision may be challenged in court; other cases (intake,
+    pre-examination, fair desk) get a 422."""
     from caseflow.errors import ValidationFailed
 
-    if case.workflow != "mediation":
+    if case.workflow not in BUNDLE_WORKFLOWS:
         raise ValidationFailed(
-            "司法确认材料包仅用于调解案件",
-            message_en="the confirmation bundle is for mediation cases",
+            "司法确认材料包仅用于调解和行政裁决案件",
+            message_en="the confirmation bundle is for mediation and adjudication cases",
             fields={"workflow": case.workflow},
         )
 
 
 def verify_base_url() -> str:
+    """The public address the notices' verification links start with (``render.verify_url``)."""
     from caseflow.notices.render import verify_url
 
     return verify_url("x").removesuffix("/verify/x")

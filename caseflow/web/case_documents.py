@@ -6,7 +6,12 @@ from flask import Response, abort, flash, redirect, request, stream_with_context
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from caseflow.cases.bundle import bundle_check, bundle_filename, bundle_stream, verify_base_url
+from caseflow.cases.bundle import (
+    bundle_check,
+    bundle_filename,
+    bundle_stream,
+    verify_base_url,
+)
 from caseflow.cases.compensation import compensation_save
 from caseflow.cases.drafts import (
     draft_preview_notice,

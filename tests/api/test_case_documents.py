@@ -285,8 +285,8 @@ def test_the_confirmation_bundle_holds_every_file_with_matching_hashes(app, api,
         assert page.status_code == 200 and entry["sha256"] in page.text
     audit = archive.read("audit-trail.csv").decode("utf-8-sig")
     assert "reach_agreement" in audit and "apply_confirmation" in audit
-    # Bundles are for mediation cases.
-    other = open_adjudication(worker, local("2026-03-02", "09:00"))
+    # Bundles are for mediation and adjudication cases, not for an intake.
+    other = open_via_api(worker, workflow="intake", received_at=local("2026-03-02"))
     assert worker.get(f"/api/v1/cases/{other['id']}/confirmation-bundle").status_code == 422
 
 

@@ -44,6 +44,19 @@ ROUTES = [
     ("api.credit_repair", "POST", {"reason": "已整改"}, "PD"),
     ("api.credit_revoke", "POST", {"reason": "原决定已撤销"}, "PD"),
     ("api.credit_withdraw", "POST", {"reason": "原决定已撤销"}, "PD"),
+    ("api.drafts_index", "GET", None, "PD"),
+    ("api.drafts_save", "PUT", {"findings": "事实。"}, "PD"),
+    ("api.drafts_preview", "GET", None, "PD"),
+    ("api.compensation_show", "GET", None, "PD"),
+    ("api.compensation_put", "PUT", {"basis": "statutory", "statutory_amount": 100000}, "PD"),
+    ("api.sessions_index", "GET", None, "PD"),
+    (
+        "api.sessions_create",
+        "POST",
+        {"held_on": "2026-02-20", "attendees": ["张三"], "outcome": "未成"},
+        "PD",
+    ),
+    ("api.confirmation_bundle", "GET", None, "PD"),
 ]
 #: Routes naming a unit in the body or the query string instead of the path.
 UNIT_WRITES = [
@@ -102,6 +115,7 @@ def pd_world(api, staff, fair):
         "applicant_id": filing.id,
         "fair_id": fair.id,
         "role": "respondent",
+        "kind": "decision",
     }
 
 
@@ -206,6 +220,8 @@ def test_answers_match_the_documented_response_schemas(app, api, staff, pd_world
             # Public lookups answer only with a case number and its status code.
             "api.public_status",
             "api.public_receipt",
+            "api.drafts_preview",  # a PDF
+            "api.confirmation_bundle",  # a ZIP
         ):
             continue
         query = {"unit": "PD"} if rule.endpoint == "api.applicants_index" else {}
