@@ -1,13 +1,15 @@
 """The case page: parties, state, clocks, audit timeline, notices, links, evidence, and one form per
 trigger the user may fire now (built from the workflow's data)."""
 
+import io
+
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 import workflows
-from caseflow.cases.evidence import Evidence, evidence_add, evidence_path
+from caseflow.cases.evidence import Evidence, evidence_add, evidence_bytes
 from caseflow.errors import DomainError
 from caseflow.extensions import db
 from caseflow.web import bp
@@ -189,7 +191,7 @@ def evidence_download(evidence_id: int):
         abort(404)
     sel.case_for_user(item.case_id, current_user)
     return send_file(
-        evidence_path(item),
+        io.BytesIO(evidence_bytes(item)),
         mimetype=item.content_type,
         as_attachment=True,
         download_name=item.filename,
