@@ -160,7 +160,9 @@ class S3Storage:
         self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
 
     def list_keys(self, prefix: str = "") -> Iterator[str]:
-        start = self._key(prefix) if prefix else (f"{self.prefix}/" if self.prefix else "")
+        if ".." in prefix.split("/"):
+            raise ValueError(f"bad storage prefix {prefix!r}")
+        start = (f"{self.prefix}/" if self.prefix else "") + prefix.lstrip("/")
         paginator = self.client.get_paginator("list_objects_v2")
         for page in paginator.paginate(Bucket=self.bucket, Prefix=start):
             for item in page.get("Contents", ()):
