@@ -35,10 +35,6 @@ def init_app(app: Flask) -> None:
     app.url_value_preprocessor(_ids_in_range)
     app.after_request(_security_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
-    if not (app.config.get("CASEFLOW_PUBLIC_URL") or app.debug or app.testing):
-        # Required in production: notices print it as their verification address and refuse to
-        # render without it (never the request's Host header).
-        app.logger.error("CASEFLOW_PUBLIC_URL is not set: notices will not be rendered")
 
 
 class _CookieFlags:
