@@ -9,7 +9,8 @@ The database is dumped as JSON through SQLAlchemy, not with pg_dump or sqlite3's
   transaction on SQLite (WAL gives it a snapshot), so the copy is of one instant while the
   application keeps writing.
 
-Stored files (notices, evidence, seals) are written once and never changed; a row names a file
+Stored files (notices, evidence, seals; the local folder or the S3 store, see
+``caseflow.storage``) are written once and never changed; a row names a file
 only after the file is complete. So copying the files *after* the snapshot gives every file the
 snapshot names (a file newer than the snapshot may ride along; the restore ignores nothing and
 loses nothing). Each file's SHA-256 goes into the manifest; ``restore`` checks the whole backup
@@ -23,13 +24,13 @@ import gzip
 import hashlib
 import json
 import os
-import shutil
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import JSON, Date, DateTime, LargeBinary, func, select, text
 
 from caseflow.extensions import db
+from caseflow.storage import StoredFileCorrupt, storage
 from caseflow.timeutil import iso, utcnow
 
 FORMAT = "caseflow-backup-1"
@@ -135,15 +136,13 @@ def backup_write(destination: str | os.PathLike) -> dict:
                 counts[table.name] = count
         connection.rollback()
 
-    storage = Path(current_app.config["CASEFLOW_STORAGE"])
     files = {}
-    if storage.exists():
-        for source in sorted(p for p in storage.rglob("*") if p.is_file()):
-            relative = source.relative_to(storage).as_posix()
-            copy = target / STORAGE_DIR / relative
-            copy.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, copy)
-            files[relative] = {"sha256": _sha256(copy), "size": copy.stat().st_size}
+    store = storage()
+    for relative in store.list_keys():
+        copy = target / STORAGE_DIR / relative
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_bytes(store.get(relative))
+        files[relative] = {"sha256": _sha256(copy), "size": copy.stat().st_size}
     manifest = {
         "format": FORMAT,
         "created_at": iso(started),
@@ -205,9 +204,12 @@ def backup_restore(source: str | os.PathLike) -> dict:
 
     root = Path(source)
     manifest = backup_check(root)
-    storage = Path(current_app.config["CASEFLOW_STORAGE"])
-    if storage.exists() and any(p.is_file() for p in storage.rglob("*")):
-        raise BackupError(f"storage {storage} is not empty: restore needs an empty instance")
+    store = storage()
+    if next(iter(store.list_keys()), None) is not None:
+        raise BackupError(
+            f"storage {current_app.config['CASEFLOW_STORAGE']} is not empty: "
+            "restore needs an empty instance"
+        )
     engine = db.engine
     with engine.connect() as connection:
         if not _instance_is_empty(connection):
@@ -257,11 +259,11 @@ def backup_restore(source: str | os.PathLike) -> dict:
             _sequences_reset(connection, tables.values())
 
     for name, entry in manifest["files"].items():
-        target = storage / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(root / STORAGE_DIR / name, target)
-        if _sha256(target) != entry["sha256"]:
-            raise BackupError(f"copy of {name} differs from the backup")
+        store.put_new(name, (root / STORAGE_DIR / name).read_bytes())
+        try:
+            store.get(name, sha256=entry["sha256"])
+        except StoredFileCorrupt:
+            raise BackupError(f"copy of {name} differs from the backup") from None
     db.session.remove()
     return manifest
 

@@ -238,6 +238,8 @@ def user_authenticate(username: str, password: str, remote_addr: str, now=None) 
 
 #: A seal is a small PNG (GB/T 9704 prints it at 42 mm); anything bigger is a scan gone wrong.
 SEAL_MAX_BYTES = 1024 * 1024
+#: A profile's seal_image with this prefix is a storage key, not a path on this machine.
+STORED_PREFIX = "storage:"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 #: What an admin types to switch a clock off at a unit (stored as ``None``).
 CLOCK_OFF_WORDS = ("关闭", "off", "none")
@@ -351,7 +353,7 @@ def _seal_store(unit, filename: str, content: bytes, fields: dict) -> str | None
         fields["seal_image"] = "印章图片须为 PNG 格式（文件内容不是 PNG）"
         return None
     digest = hashlib.sha256(content).hexdigest()[:16]
-    return str(Path(current_app.config["CASEFLOW_STORAGE"]) / "seals" / f"{unit.code}-{digest}.png")
+    return f"seals/{unit.code}-{digest}.png"
 
 
 def unit_profile_update(
@@ -400,9 +402,11 @@ def unit_profile_update(
             fields=errors,
         )
     if seal_path:
-        Path(seal_path).parent.mkdir(parents=True, exist_ok=True)
-        Path(seal_path).write_bytes(seal_content)
-        profile["seal_image"] = seal_path
+        from caseflow.storage import storage
+
+        storage().put_new(seal_path, seal_content)  # named by its hash: the same seal, the same key
+        # In storage (local folder or object store), so every node prints the same seal.
+        profile["seal_image"] = STORED_PREFIX + seal_path
     changed = sorted(
         k
         for k in set(profile) | set(unit.profile or {})

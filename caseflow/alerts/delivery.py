@@ -134,6 +134,14 @@ def email_send(message, config) -> None:
     mail = email_build(message, config)
     url = config.get("SMTP_URL")
     if not url:
+        if str(config["CASEFLOW_STORAGE"]).startswith("s3://"):
+            from caseflow.storage import storage_for
+
+            # Several nodes: the development mailbox lives in the shared store too.
+            storage_for(config["CASEFLOW_STORAGE"], config).put_new(
+                f"outbox-mail/{message.id:08d}.eml", mail.as_bytes()
+            )
+            return
         folder = Path(config["CASEFLOW_STORAGE"]) / "outbox-mail"
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{message.id:08d}.eml"

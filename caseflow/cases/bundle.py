@@ -17,14 +17,13 @@ import hashlib
 import io
 import json
 import zipfile
-from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import select
 
-from caseflow.cases.evidence import Evidence, evidence_path
+from caseflow.cases.evidence import Evidence
 from caseflow.cases.models import Event
 from caseflow.extensions import db
+from caseflow.storage import storage as file_store
 from caseflow.timeutil import iso, utcnow
 
 CHUNK = 64 * 1024
@@ -139,7 +138,6 @@ def _sessions_csv(case) -> bytes | None:
 def bundle_stream(case, *, verify_base: str = ""):
     """Yield the ZIP's bytes. The list of files is read first; file contents are read as they
     are written."""
-    storage = Path(current_app.config["CASEFLOW_STORAGE"])
     entries = []  # (name in the ZIP, path or bytes, kind, extra manifest fields)
     used = set()
 
@@ -161,7 +159,7 @@ def bundle_stream(case, *, verify_base: str = ""):
         entries.append(
             (
                 name,
-                storage / notice.file_path,
+                notice.file_path,
                 "notice",
                 {
                     "notice_kind": notice.kind,
@@ -180,7 +178,7 @@ def bundle_stream(case, *, verify_base: str = ""):
         entries.append(
             (
                 unique(f"evidence/{item.id:05d}-{_safe(item.filename)}"),
-                evidence_path(item),
+                item.path,
                 "evidence",
                 {
                     "filename": item.filename,
@@ -226,14 +224,18 @@ def _generate(entries, header):
                     size = len(source)
                     target.write(source)
                 else:
-                    with open(source, "rb") as handle:
-                        while chunk := handle.read(CHUNK):
-                            digest.update(chunk)
-                            size += len(chunk)
-                            target.write(chunk)
-                            data = sink.drain()
-                            if data:
-                                yield data
+                    # A stored file (a notice's PDF, an evidence file): read from the storage every
+                    # node shares, one file at a time, and passed on in chunks.
+                    content = file_store().get(source)
+                    for start in range(0, len(content), CHUNK):
+                        chunk = content[start : start + CHUNK]
+                        digest.update(chunk)
+                        size += len(chunk)
+                        target.write(chunk)
+                        data = sink.drain()
+                        if data:
+                            yield data
+                    del content
             manifest.append(
                 {"path": name, "kind": kind, "size": size, "sha256": digest.hexdigest(), **extra}
             )

@@ -6,12 +6,12 @@ here: an attachment added by mistake stays on the record, as paper evidence woul
 """
 
 import hashlib
+import io
 import os
 import secrets
 from datetime import datetime
 from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -196,10 +196,11 @@ def evidence_add(
                 "duplicate_of": first.id,
             },
         )
-    relative = Path("evidence") / case.id / f"{secrets.token_hex(8)}{Path(filename).suffix.lower()}"
-    target = Path(current_app.config["CASEFLOW_STORAGE"]) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(content)
+    from caseflow.storage import storage
+
+    relative = f"evidence/{case.id}/{secrets.token_hex(8)}{Path(filename).suffix.lower()}"
+    if not storage().put_new(relative, content):
+        raise RuntimeError(f"evidence key {relative} taken")  # 64 random bits: never in practice
     safe_name = os.path.basename(filename.replace("\\", "/"))[:255] or "file"
     evidence = Evidence(
         case_id=case.id,
@@ -231,8 +232,11 @@ def evidence_add(
     return evidence
 
 
-def evidence_path(evidence: Evidence) -> Path:
-    return Path(current_app.config["CASEFLOW_STORAGE"]) / evidence.path
+def evidence_bytes(evidence: Evidence) -> bytes:
+    """The filed bytes from storage (any node), checked against the SHA-256 shown to people."""
+    from caseflow.storage import storage
+
+    return storage().get(evidence.path, sha256=evidence.sha256)
 
 
 def evidence_is_image(evidence: Evidence) -> bool:
@@ -240,24 +244,29 @@ def evidence_is_image(evidence: Evidence) -> bool:
     return evidence.content_type in ("image/jpeg", "image/png", "image/webp")
 
 
-def evidence_thumbnail(evidence: Evidence) -> Path | None:
-    """A small JPEG of an image, made on first request and kept beside the file; None when the
-    file is not an image Pillow reads. The original is never touched."""
+def evidence_thumbnail(evidence: Evidence) -> bytes | None:
+    """A small JPEG of an image, made on first request and kept in storage beside the file (so
+    every node serves the same one); None when the file is not an image Pillow reads. The
+    original is never touched."""
     if not evidence_is_image(evidence):
         return None
-    source = evidence_path(evidence)
-    target = source.with_name(source.stem + ".thumb.jpg")
-    if not target.exists():
-        from PIL import Image, ImageOps, UnidentifiedImageError
+    from caseflow.storage import storage
 
-        try:
-            with Image.open(source) as image:
-                image = ImageOps.exif_transpose(image)
-                image.thumbnail((THUMBNAIL_PIXELS, THUMBNAIL_PIXELS))
-                image.convert("RGB").save(target, "JPEG", quality=80)
-        except (UnidentifiedImageError, OSError):
-            return None
-    return target
+    key = str(Path(evidence.path).with_suffix(".thumb.jpg"))
+    if storage().exists(key):
+        return storage().get(key)
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(evidence_bytes(evidence))) as image:
+            image = ImageOps.exif_transpose(image)
+            image.thumbnail((THUMBNAIL_PIXELS, THUMBNAIL_PIXELS))
+            out = io.BytesIO()
+            image.convert("RGB").save(out, "JPEG", quality=80)
+    except (UnidentifiedImageError, OSError):
+        return None
+    storage().put_new(key, out.getvalue())  # a concurrent first request may have written it
+    return out.getvalue()
 
 
 def evidence_download_names(evidence: Evidence) -> tuple[str, str]:

@@ -115,6 +115,11 @@ def seal_data_uri(unit) -> str | None:
     path = (unit.profile or {}).get("seal_image")
     if not path:
         return None
+    if path.startswith("storage:"):  # uploaded through the admin page: shared by every node
+        from caseflow.storage import storage
+
+        data = storage().get(path.removeprefix("storage:"))
+        return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
     if not os.path.isabs(path):
         path = os.path.join(current_app.instance_path, path)
     mime = mimetypes.guess_type(path)[0] or "image/png"

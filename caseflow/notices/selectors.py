@@ -1,10 +1,8 @@
 """Reads for notices: by verification code, by case, and the one a user may open."""
 
-import os
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import select
 
 from caseflow.errors import NotFound
@@ -37,13 +35,17 @@ def notice_get_visible(*, user, notice_id: int) -> Notice:
     return notice
 
 
-def notice_file_path(notice: Notice) -> str:
-    """The PDF's absolute path; 404 while the notice is pending (nothing issued yet)."""
+def notice_pdf_bytes(notice: Notice) -> bytes:
+    """The issued PDF from storage (any node), checked against its recorded SHA-256; 404 while
+    the notice is pending (nothing issued yet). Altered or missing bytes raise
+    ``StoredFileCorrupt`` rather than being served as an official document."""
+    from caseflow.storage import storage
+
     if not notice.is_issued:
         raise NotFound(
             "文书尚在生成中，请稍后再试", message_en="the notice is still being rendered"
         )
-    return os.path.join(current_app.config["CASEFLOW_STORAGE"], notice.file_path)
+    return storage().get(notice.file_path, sha256=notice.sha256)
 
 
 @dataclass

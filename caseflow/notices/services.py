@@ -11,10 +11,8 @@ the row issued; a failure leaves the row pending for the retry and never touches
 import gc
 import hashlib
 import logging
-import os
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -169,31 +167,23 @@ def notice_queue(
     return notice
 
 
-def _storage_root() -> str:
-    return current_app.config["CASEFLOW_STORAGE"]
-
-
 def _store_once(notice: Notice, pdf: bytes) -> str:
-    """Write the PDF under a name no other file has, and return its path relative to storage.
+    """Write the PDF under a key no other file has, and return the key (its path in storage).
 
-    Mode ``xb`` refuses an existing file, so an issued notice's file is never overwritten; a file
-    left by an attempt whose commit failed keeps its name and this attempt takes the next one.
+    The storage refuses an existing key (``put_new``), so an issued notice's file is never
+    overwritten, on one machine or in a shared object store; a file left by an attempt whose
+    commit failed keeps its key and this attempt takes the next one.
     """
-    folder = os.path.join("notices", notice.unit.code, str(local_date(notice.issued_at).year))
-    os.makedirs(os.path.join(_storage_root(), folder), exist_ok=True)
+    from caseflow.storage import storage
+
+    folder = f"notices/{notice.unit.code}/{local_date(notice.issued_at).year}"
     # The verification code is unique for good, so the name is too, even across databases.
     stem = f"{notice.id}-{notice.kind}-{notice.verification_code}"
     for attempt in range(1, 100):
         name = f"{stem}.pdf" if attempt == 1 else f"{stem}.{attempt}.pdf"
-        relative = os.path.join(folder, name)
-        try:
-            with open(os.path.join(_storage_root(), relative), "xb") as handle:
-                handle.write(pdf)
-                handle.flush()
-                os.fsync(handle.fileno())
-        except FileExistsError:
-            continue
-        return relative
+        relative = f"{folder}/{name}"
+        if storage().put_new(relative, pdf):
+            return relative
     raise RuntimeError(f"no free file name for notice {notice.id}")
 
 
@@ -233,7 +223,9 @@ def notice_render(notice_id: int) -> bool:
     )
     if result.rowcount != 1:
         db.session.rollback()
-        os.remove(os.path.join(_storage_root(), relative))
+        from caseflow.storage import storage
+
+        storage().delete(relative)  # never referenced: the other attempt's file is the notice's
         return False
     db.session.commit()
     logger.info("notice %s issued: %s, %d bytes", notice_id, relative, len(pdf))
@@ -363,21 +355,17 @@ def notice_correct(*, notice: Notice, actor=None, note: str = "") -> Notice:
 def notices_verify() -> tuple[int, list]:
     """Every issued notice's file, re-hashed: ``(checked, [(notice, "missing" | "SHA-256
     differs")])``. A backup, a restore or a storage migration ends with this."""
-    from pathlib import Path
+    from caseflow.storage import storage
 
-    storage = Path(current_app.config["CASEFLOW_STORAGE"])
+    store = storage()
     problems, checked = [], 0
     query = select(Notice).where(Notice.status == "issued").order_by(Notice.id)
     for notice in db.session.scalars(query):
         checked += 1
-        path = storage / notice.file_path
-        if not path.is_file():
+        if not store.exists(notice.file_path):
             problems.append((notice, "missing"))
             continue
-        digest = hashlib.sha256()
-        with path.open("rb") as handle:
-            for chunk in iter(lambda: handle.read(1024 * 1024), b""):
-                digest.update(chunk)
-        if digest.hexdigest() != notice.sha256:
+        data = store.get(notice.file_path)
+        if hashlib.sha256(data).hexdigest() != notice.sha256:
             problems.append((notice, "SHA-256 differs"))
     return checked, problems

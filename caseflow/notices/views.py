@@ -1,10 +1,12 @@
 """Web routes: the public verification page and the logged-in PDF download."""
 
+import io
+
 from flask import Blueprint, render_template, send_file
 from flask_login import current_user, login_required
 
 from caseflow.notices.kinds import KINDS
-from caseflow.notices.selectors import notice_by_code, notice_file_path, notice_get_visible
+from caseflow.notices.selectors import notice_by_code, notice_get_visible, notice_pdf_bytes
 
 bp = Blueprint("notices", __name__)
 
@@ -28,7 +30,7 @@ def download(notice_id: int):
 def send_pdf(notice):
     """The stored file as issued (never re-rendered), named by its document number."""
     return send_file(
-        notice_file_path(notice),
+        io.BytesIO(notice_pdf_bytes(notice)),
         mimetype="application/pdf",
         download_name=f"{notice.document_number}-{notice.title}.pdf",
         as_attachment=False,

@@ -6,6 +6,7 @@ form): a refused post is re-rendered there with the errors beside the fields, so
 bookmark is the case page, never a 405 on an action URL. A successful post redirects (PRG).
 """
 
+import io
 from urllib.parse import quote
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
@@ -20,9 +21,9 @@ from caseflow.cases.evidence import (
     REQUEST_MAX_BYTES,
     Evidence,
     evidence_add,
+    evidence_bytes,
     evidence_download_names,
     evidence_is_image,
-    evidence_path,
     evidence_thumbnail,
 )
 from caseflow.cases.selectors import (
@@ -36,6 +37,7 @@ from caseflow.cases.selectors import (
 from caseflow.errors import DomainError, NotFound, PermissionDenied
 from caseflow.extensions import db
 from caseflow.notices.selectors import notices_needing_correction
+from caseflow.storage import storage as file_store
 from caseflow.web import bp
 from caseflow.web import selectors as sel
 from caseflow.web.access import safe_next
@@ -261,7 +263,7 @@ def _fire(case, trigger: str):
             except DomainError as exc:
                 exc.fields = {name: domain_message(exc)}
                 raise
-            stored.append(evidence_path(item))
+            stored.append(item.path)
             data[name] = item.id
         version = int(form.version.data) if form.version.data else None
         case_fire(
@@ -275,8 +277,8 @@ def _fire(case, trigger: str):
         )
     except DomainError as exc:
         db.session.rollback()
-        for path in stored:  # the row is gone with the rollback; so is its file
-            path.unlink(missing_ok=True)
+        for key in stored:  # the row is gone with the rollback; so is its file
+            file_store().delete(key)
         case = case_get(case.id, user=current_user)
         if not (exc.fields and form.errors_apply(exc.fields)):
             form.form_errors.append(domain_message(exc))
@@ -347,7 +349,12 @@ def _evidence_for_reading(evidence_id: int) -> Evidence:
 def evidence_download(evidence_id: int):
     item = _evidence_for_reading(evidence_id)
     name, fallback = evidence_download_names(item)
-    response = send_file(evidence_path(item), mimetype=item.content_type, as_attachment=True, download_name=fallback)
+    response = send_file(
+        io.BytesIO(evidence_bytes(item)),
+        mimetype=item.content_type,
+        as_attachment=True,
+        download_name=fallback,
+    )
     # The person's own file name (RFC 6266 filename*), and an ASCII name old clients can keep.
     response.headers["Content-Disposition"] = (
         f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
@@ -359,8 +366,8 @@ def evidence_download(evidence_id: int):
 @login_required
 def evidence_thumbnail_view(evidence_id: int):
     item = _evidence_for_reading(evidence_id)
-    path = evidence_thumbnail(item)
-    if path is None:
+    thumbnail = evidence_thumbnail(item)
+    if thumbnail is None:
         abort(404)
-    response = send_file(path, mimetype="image/jpeg", max_age=86400)
+    response = send_file(io.BytesIO(thumbnail), mimetype="image/jpeg", max_age=86400)
     return response

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 06:19:38.888458
+Create Date: 2026-11-30 06:51:02.992357
 
 """
 

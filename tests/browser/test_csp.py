@@ -51,3 +51,21 @@ def test_fair_desk_and_applicants_scripts_run_under_the_policy(new_page, people,
         admin.select_option("select[data-autosubmit]", index=1)
         admin.wait_for_url("**/applicants?unit=*")  # forms.js submitted the form
     assert admin_violations == []
+
+
+def test_admin_sees_and_revokes_a_users_tokens(new_page, people, shot):
+    from caseflow.accounts.services import token_create
+    from caseflow.extensions import db
+
+    token_create(people["caseworker"])
+    token_create(people["caseworker"], days=30)
+    db.session.commit()
+    page = new_page(people["admin"])
+    violations = _watch(page)
+    page.goto(f"/admin/users/{people['caseworker'].id}")
+    assert page.locator("#sessions-and-tokens tbody tr").count() == 2
+    shot(page, "admin-user-tokens")
+    page.locator("#sessions-and-tokens button[data-token]").first.click()
+    page.wait_for_load_state()
+    assert "已吊销" in page.inner_text("#sessions-and-tokens")
+    assert violations == []

@@ -139,9 +139,11 @@ def test_row01_tablet_photos_past_16_mb_are_reduced_in_the_browser_and_lodged(
     stored = db.session.scalars(select(Evidence).where(Evidence.case_id == case.id)).all()
     assert len(stored) == 4
     for item in stored:  # reduced on the tablet: what is filed (and hashed) is what was sent
-        from caseflow.cases.evidence import evidence_path
+        import io
 
-        with Image.open(evidence_path(item)) as image:
+        from caseflow.cases.evidence import evidence_bytes
+
+        with Image.open(io.BytesIO(evidence_bytes(item))) as image:
             assert max(image.size) <= 2560
         assert item.size < min(sizes)
 

@@ -36,6 +36,7 @@ def test_without_a_public_url_production_refuses_to_render(app, queued):
         app.testing = True
     notice = db.session.get(Notice, queued.id)
     assert notice.status == "pending" and not notice.file_path
+    assert "CASEFLOW_PUBLIC_URL" in (notice.last_error or "")  # the operator sees why
     app.config["CASEFLOW_PUBLIC_URL"] = "https://ipp.example.gov.cn"
     app.testing = False
     try:
