@@ -226,16 +226,13 @@ def _generate(entries, header):
                 else:
                     # A stored file (a notice's PDF, an evidence file): read from the storage every
                     # node shares, one file at a time, and passed on in chunks.
-                    content = file_store().get(source)
-                    for start in range(0, len(content), CHUNK):
-                        chunk = content[start : start + CHUNK]
+                    for chunk in file_store().chunks(source, CHUNK):
                         digest.update(chunk)
                         size += len(chunk)
                         target.write(chunk)
                         data = sink.drain()
                         if data:
                             yield data
-                    del content
             manifest.append(
                 {"path": name, "kind": kind, "size": size, "sha256": digest.hexdigest(), **extra}
             )

@@ -57,9 +57,12 @@ def new_page(browser, live_server):
     ``user`` through the login form when given."""
     contexts = []
 
-    def factory(user=None, width=1280, height=900):
+    def factory(user=None, width=1280, height=900, bypass_csp=False):
         context = browser.new_context(
             base_url=live_server,
+            # Only the axe audit injects a script of its own; every other test runs under the
+            # app's Content-Security-Policy as a person's browser does.
+            bypass_csp=bypass_csp,
             viewport={"width": width, "height": height},
             locale="zh-CN",
             timezone_id="Asia/Shanghai",

@@ -396,7 +396,7 @@ def test_row11_a_step_whose_period_runs_is_disabled_with_its_date(new_page, peop
     page.goto(f"/cases/{case.id}")
     blocked = page.locator("[data-blocked=proceed_without_answer]")
     assert blocked.locator("button").is_disabled()
-    assert re.fullmatch(r"答辩期限届满（\d{4}年\d{1,2}月\d{1,2}日）后可操作", blocked.locator("span").inner_text())
+    assert re.fullmatch(r"答辩期限届满（\d{4}年\d{1,2}月\d{1,2}日（周.））后可操作", blocked.locator("span").inner_text())
     assert page.locator("#trigger-receive_answer > summary").is_visible()  # what can be done, is
     shot(page, "case-step-disabled")
 
@@ -603,6 +603,11 @@ def test_row18_row19_error_pages_in_the_app_frame_and_a_favicon(new_page, people
 
 
 def test_axe_finds_no_serious_violation_on_any_page(new_page, people, open_case, fair_with_exhibitors):
+    audited = new_page
+
+    def new_page(*args, **kwargs):  # the auditor's script may run despite the page's CSP
+        return audited(*args, bypass_csp=True, **kwargs)
+
     worker = people["caseworker"]
     case = open_case(worker)
     anonymous = new_page()

@@ -280,7 +280,7 @@ def test_a_moved_date_that_a_notice_announced_asks_for_a_correction(
     it. The case page shows the task; the correction names the notice and prints the new date."""
     import subprocess
 
-    from caseflow.notices.selectors import notice_file_path, notices_needing_correction
+    from caseflow.notices.selectors import notice_pdf_bytes, notices_needing_correction
     from caseflow.timeutil import deadline_day
 
     case = open_case("adjudication", received_at="2026-03-02 09:00")
@@ -309,9 +309,9 @@ def test_a_moved_date_that_a_notice_announced_asks_for_a_correction(
     correction = notices_of_case(case.id)[-1]
     assert correction.replaces_id == task.notice.id and correction.is_issued
     text = subprocess.run(
-        ["pdftotext", "-layout", str(notice_file_path(correction)), "-"],
-        capture_output=True, text=True, check=True,
-    ).stdout.replace(" ", "").replace("\n", "")
+        ["pdftotext", "-layout", "-", "-"],
+        input=notice_pdf_bytes(correction), capture_output=True, check=True,
+    ).stdout.decode().replace(" ", "").replace("\n", "")
     new_day = deadline_day(closing.due_at, closing.period_unit)
     assert f"{new_day.year}年{new_day.month}月{new_day.day}日" in text
     assert notices_needing_correction(case) == []
