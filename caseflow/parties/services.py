@@ -538,8 +538,12 @@ def evidence_files_add(case: Case, files, *, actor_name: str, description: str) 
     """Store already-checked files as the case's evidence, with one ``evidence`` event each."""
     from caseflow.cases.evidence import evidence_add
 
-    added = []
+    added, seen = [], set()
     for filename, content in files:
+        digest = hashlib.sha256(content).hexdigest()
+        if digest in seen:  # the same photo picked twice in one submission: filed once
+            continue
+        seen.add(digest)
         evidence = evidence_add(
             case=case, actor=None, filename=filename, content=content, description=description
         )
