@@ -32,3 +32,17 @@ class DailyTally(db.Model):
             "uq_daily_tallies_key", "unit_id", "metric", "day", "workflow", "name", unique=True
         ),
     )
+
+
+class SavedFilter(db.Model):
+    """A user's named inbox filter (the query string of the inbox), e.g. 「本周到期的裁决」."""
+
+    __tablename__ = "saved_filters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    name: Mapped[str] = mapped_column(String(60), nullable=False)
+    #: The inbox's query string without the page (``tab=all&workflow=adjudication&overdue=y``).
+    query: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+
+    __table_args__ = (Index("uq_saved_filters_user_name", "user_id", "name", unique=True),)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 05:54:19.826705
+Create Date: 2026-11-30 06:10:42.200226
 
 """
 
@@ -287,6 +287,20 @@ def upgrade():
     with op.batch_alter_table("fairs", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_fairs_closes_at"), ["closes_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_fairs_unit_id"), ["unit_id"], unique=False)
+
+    op.create_table(
+        "saved_filters",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=60), nullable=False),
+        sa.Column("query", sa.String(length=500), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_saved_filters_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_saved_filters")),
+    )
+    with op.batch_alter_table("saved_filters", schema=None) as batch_op:
+        batch_op.create_index("uq_saved_filters_user_name", ["user_id", "name"], unique=True)
 
     op.create_table(
         "case_links",
@@ -619,6 +633,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_case_links_source_id"))
 
     op.drop_table("case_links")
+    with op.batch_alter_table("saved_filters", schema=None) as batch_op:
+        batch_op.drop_index("uq_saved_filters_user_name")
+
+    op.drop_table("saved_filters")
     with op.batch_alter_table("fairs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_fairs_unit_id"))
         batch_op.drop_index(batch_op.f("ix_fairs_closes_at"))
