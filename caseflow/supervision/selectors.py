@@ -240,4 +240,10 @@ def due_soon_condition(now: datetime):
     """SQL: a running clock that is 临期 at ``now`` (deadlines.md §4): its moment
     (``Clock.due_soon_at``: 75% of the running time, pauses excluded, or the last day begun)
     has come, and it is not yet overdue. One range of ``ix_clocks_status_due_soon_at``."""
-    return and_(Clock.status == "running", Clock.due_soon_at <= now, Clock.due_at > now)
+    # coalesce(): read in due order (ix_clocks_status_due_at from now on), the moment checked
+    # per row, so a list of the soonest stops early whatever the number of running clocks.
+    return and_(
+        Clock.status == "running",
+        func.coalesce(Clock.due_soon_at, Clock.due_at) <= now,
+        Clock.due_at > now,
+    )

@@ -52,10 +52,14 @@ def clock_squeeze(clock, calendar) -> Squeeze | None:
     return period_squeeze(clock.started_at, clock.due_at, clock.period_unit, calendar)
 
 
+#: The dashboard looks for squeezed promises among this many running clocks, soonest due first
+#: (a squeeze matters before the due date; the case page flags every clock).
+SCAN = 200
+
+
 def squeezed_open_clocks(user, *, now, limit: int = 20) -> tuple[list, int]:
-    """Running calendar-day clocks of open cases the user sees whose period is squeezed, soonest
-    due first: ([(clock, case, squeeze)], total). The clocks are grouped by (start day, due
-    instant) in SQL, so the calendar is consulted once per distinct period, not per case."""
+    """Running calendar-day clocks of open cases the user sees whose period is squeezed, among
+    the ``SCAN`` soonest due: ([(clock, case, squeeze)], how many of those are squeezed)."""
     from sqlalchemy import select
     from sqlalchemy.orm import selectinload
 
@@ -64,39 +68,32 @@ def squeezed_open_clocks(user, *, now, limit: int = 20) -> tuple[list, int]:
     from caseflow.clocks.models import Clock
     from caseflow.extensions import db
 
-    condition = [
-        Clock.status == "running",
-        Clock.period_unit.in_(SQUEEZABLE),
-        Clock.due_at > now,
-        Case.is_closed.is_(False),
-    ]
-    if not user.is_admin:
-        condition.append(Case.unit_id == user.unit_id)
-    groups = db.session.execute(
-        select(Case.unit_id, Clock.started_at, Clock.due_at, Clock.period_unit)
-        .join(Case, Case.id == Clock.case_id)
-        .where(*condition)
-        .distinct()
-    ).all()
-    calendars, squeezed = {}, {}
-    for unit_id, started_at, due_at, unit in groups:
-        if unit_id not in calendars:
-            calendars[unit_id] = calendar_for_context(unit_id)
-        found = period_squeeze(started_at, due_at, unit, calendars[unit_id])
-        if found is not None:
-            squeezed[(unit_id, started_at, due_at)] = found
-    if not squeezed:
-        return [], 0
-    rows = db.session.execute(
+    query = (
         select(Clock, Case)
         .join(Case, Case.id == Clock.case_id)
-        .where(*condition, Clock.due_at.in_({due for _u, _s, due in squeezed}))
+        .where(
+            Clock.status == "running",
+            Clock.due_at > now,
+            Clock.period_unit.in_(SQUEEZABLE),
+            Case.is_closed.is_(False),
+        )
         .order_by(Clock.due_at, Clock.id)
-        .options(selectinload(Case.assignee))
-    ).all()
-    out = [
-        (clock, case, squeezed[(case.unit_id, clock.started_at, clock.due_at)])
-        for clock, case in rows
-        if (case.unit_id, clock.started_at, clock.due_at) in squeezed
-    ]
-    return out[:limit], len(out)
+        .limit(SCAN)
+    )
+    if not user.is_admin:
+        query = query.where(Case.unit_id == user.unit_id)
+    calendars, found = {}, []
+    for clock, case in db.session.execute(query):
+        if case.unit_id not in calendars:
+            calendars[case.unit_id] = calendar_for_context(case.unit_id)
+        squeeze = clock_squeeze(clock, calendars[case.unit_id])
+        if squeeze is not None:
+            found.append((clock, case, squeeze))
+    shown = found[:limit]
+    if shown:  # the assignees of the rows shown, in one query
+        db.session.execute(
+            select(Case).where(Case.id.in_([c.id for _k, c, _s in shown])).options(
+                selectinload(Case.assignee)
+            )
+        ).all()
+    return shown, len(found)

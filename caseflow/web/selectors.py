@@ -20,7 +20,7 @@ from caseflow.errors import NotFound
 from caseflow.extensions import db
 from caseflow.supervision.selectors import due_soon_condition, on_time_tallies
 from caseflow.supervision.tallies import ALWAYS as TALLY_ALWAYS
-from caseflow.supervision.tallies import tally_before_today, tally_rows
+from caseflow.supervision.tallies import closing_histogram, tally_before_today, tally_rows
 from caseflow.timeutil import end_of_local_day, local_date, start_of_local_day, utcnow
 from caseflow.web.filters import clock_state
 
@@ -224,7 +224,7 @@ class Dashboard:
 
 
 #: The overdue and due-soon lists show the most urgent rows; the totals say how many there are.
-LIST_LIMIT = 50
+LIST_LIMIT = 20
 
 
 def _late_clocks(user, *, due_from=None, due_to=None, condition=(), count=True):
@@ -326,9 +326,7 @@ def _median_days_to_close(user, date_from: date, date_to: date) -> dict:
     """Per workflow, the median of the whole local days from receipt to closing of the cases
     closed in the period, from the daily tallies' histogram (``closed`` by closing day, keyed by
     the days): the cost is the period's days and distinct durations, not its cases."""
-    histogram = defaultdict(lambda: defaultdict(int))
-    for workflow, days, _metric, _day, amount in tally_rows(user, ("closed",), date_from, date_to):
-        histogram[workflow][int(days)] += amount
+    histogram = closing_histogram(user, date_from, date_to)
     return {wf: _histogram_median(h) for wf, h in sorted(histogram.items()) if sum(h.values())}
 
 
@@ -359,7 +357,7 @@ def dashboard_build(user, *, date_from: date, date_to: date, now: datetime | Non
     # before today) and today's clocks themselves (caseflow.supervision.tallies).
     overdue, _ = _late_clocks(user, due_from=None, due_to=now, count=False)
     # 临期 as the inbox and the alerts count it: the 75% rule (deadlines.md §4).
-    due_soon, _ = _late_clocks(user, condition=[due_soon_condition(now)], count=False)
+    due_soon, _ = _late_clocks(user, due_from=now, condition=[due_soon_condition(now)], count=False)
     overdue_total, due_soon_total = late_totals(user, now)
 
     # On-time share per workflow and clock: met vs missed, where a running clock past its due

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 06:10:42.200226
+Create Date: 2026-11-30 06:20:09.427909
 
 """
 
@@ -104,6 +104,11 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_daily_tallies")),
     )
     with op.batch_alter_table("daily_tallies", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_daily_tallies_read",
+            ["unit_id", "metric", "day", "workflow", "name", "amount"],
+            unique=False,
+        )
         batch_op.create_index(
             "uq_daily_tallies_key", ["unit_id", "metric", "day", "workflow", "name"], unique=True
         )
@@ -673,6 +678,7 @@ def downgrade():
     op.drop_table("unit_closures")
     with op.batch_alter_table("daily_tallies", schema=None) as batch_op:
         batch_op.drop_index("uq_daily_tallies_key")
+        batch_op.drop_index("ix_daily_tallies_read")
 
     op.drop_table("daily_tallies")
     with op.batch_alter_table("calendar_days", schema=None) as batch_op:
