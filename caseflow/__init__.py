@@ -33,6 +33,7 @@ CLI_MODULES = (
     "caseflow.fairs.cli",
     "caseflow.notices.cli",
     "caseflow.alerts.cli",
+    "caseflow.supervision.cli",
 )
 
 

@@ -461,3 +461,8 @@ def test_saved_inbox_filters(client, login, clerk):
     assert 'data-saved="超期裁决"' in listed.text
     blank = client.post("/inbox/filters", data={"csrf_token": token, "name": " "}, follow_redirects=True)
     assert "请填写名称" in blank.text
+
+
+def test_cli_stats_rebuild(app):
+    result = app.test_cli_runner().invoke(args=["stats", "rebuild"])
+    assert result.exit_code == 0 and "tallies recounted" in result.output
