@@ -277,7 +277,9 @@ def test_a_batch_reads_the_clocks_once_and_writes_them_in_one_flush(make_case):
     statements = []
 
     def record(conn, cursor, statement, *args):
-        statements.append(statement.split()[0].upper())
+        # The supervisor's daily running totals add one upsert per flush (caseflow.supervision).
+        if "daily_tallies" not in statement:
+            statements.append(statement.split()[0].upper())
 
     event.listen(db.engine, "before_cursor_execute", record)
     try:
