@@ -10,7 +10,13 @@ from datetime import date
 from sqlalchemy import Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from caseflow.cases.models import Case
 from caseflow.extensions import db
+
+#: The approval queue: per (unit, workflow, state), the cases longest waiting first.
+cases_waiting = Index(
+    "ix_cases_unit_workflow_state_waiting", Case.unit_id, Case.workflow, Case.state, Case.last_event_at
+)
 
 
 class DailyTally(db.Model):

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
 
 import workflows
@@ -103,22 +103,29 @@ def approvals_queue(user, *, now: datetime | None = None, limit: int = 100) -> A
             decision[workflow].append(state)
     if not steps:
         return ApprovalQueue()
-    waiting = and_(
-        Case.is_closed.is_(False),
-        or_(
-            *(and_(Case.workflow == wf, Case.state.in_(s)) for wf, s in sorted(decision.items())),
-            *(
-                and_(Case.workflow == wf, Case.state.in_(s), Case.next_due_at < now)
-                for wf, s in sorted(discretionary.items())
-            ),
-        ),
-    )
-    since = func.coalesce(Case.last_event_at, Case.received_at)
-    query = _scoped(select(Case).where(waiting), user)
-    total = db.session.scalar(_scoped(select(func.count(Case.id)).where(waiting), user)) or 0
-    cases = db.session.scalars(
-        query.order_by(since, Case.id).limit(limit).options(selectinload(Case.assignee))
-    )
+    # One indexed read per (workflow, states) group, longest waiting first
+    # (ix_cases_unit_workflow_state_waiting), merged here: the cost is the rows shown.
+    groups = [
+        (wf, states, None) for wf, states in sorted(decision.items())
+    ] + [(wf, states, now) for wf, states in sorted(discretionary.items())]
+    total, cases = 0, []
+    for workflow, states, overdue_at in groups:
+        condition = [Case.workflow == workflow, Case.state.in_(states), Case.is_closed.is_(False)]
+        if overdue_at is not None:
+            condition.append(Case.next_due_at < overdue_at)
+        total += db.session.scalar(_scoped(select(func.count(Case.id)).where(*condition), user)) or 0
+        cases += db.session.scalars(
+            _scoped(select(Case).where(*condition), user)
+            .order_by(Case.last_event_at, Case.id)
+            .limit(limit)
+        )
+    # A case opened before last_event_at was kept counts from its receipt.
+    cases.sort(key=lambda c: (c.last_event_at or c.received_at, c.id))
+    cases = cases[:limit]
+    if cases:  # the assignees of the rows shown, in one query
+        db.session.scalars(
+            select(Case).where(Case.id.in_([c.id for c in cases])).options(selectinload(Case.assignee))
+        ).all()
     rows = [
         ApprovalRow(
             case=case,

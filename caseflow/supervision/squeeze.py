@@ -54,7 +54,7 @@ def clock_squeeze(clock, calendar) -> Squeeze | None:
 
 #: The dashboard looks for squeezed promises among this many running clocks, soonest due first
 #: (a squeeze matters before the due date; the case page flags every clock).
-SCAN = 200
+SCAN = 60
 
 
 def squeezed_open_clocks(user, *, now, limit: int = 20) -> tuple[list, int]:
@@ -69,7 +69,7 @@ def squeezed_open_clocks(user, *, now, limit: int = 20) -> tuple[list, int]:
     from caseflow.extensions import db
 
     query = (
-        select(Clock, Case)
+        select(Clock.id, Clock.started_at, Clock.due_at, Clock.period_unit, Case.unit_id)
         .join(Case, Case.id == Clock.case_id)
         .where(
             Clock.status == "running",
@@ -83,17 +83,23 @@ def squeezed_open_clocks(user, *, now, limit: int = 20) -> tuple[list, int]:
     if not user.is_admin:
         query = query.where(Case.unit_id == user.unit_id)
     calendars, found = {}, []
-    for clock, case in db.session.execute(query):
-        if case.unit_id not in calendars:
-            calendars[case.unit_id] = calendar_for_context(case.unit_id)
-        squeeze = clock_squeeze(clock, calendars[case.unit_id])
+    for clock_id, started_at, due_at, period_unit, unit_id in db.session.execute(query):
+        if unit_id not in calendars:
+            calendars[unit_id] = calendar_for_context(unit_id)
+        squeeze = period_squeeze(started_at, due_at, period_unit, calendars[unit_id])
         if squeeze is not None:
-            found.append((clock, case, squeeze))
+            found.append((clock_id, squeeze))
     shown = found[:limit]
-    if shown:  # the assignees of the rows shown, in one query
-        db.session.execute(
-            select(Case).where(Case.id.in_([c.id for _k, c, _s in shown])).options(
-                selectinload(Case.assignee)
+    rows = {}
+    if shown:  # the rows shown, with their cases and assignees, in one query
+        rows = {
+            clock.id: (clock, case)
+            for clock, case in db.session.execute(
+                select(Clock, Case)
+                .join(Case, Case.id == Clock.case_id)
+                .where(Clock.id.in_([clock_id for clock_id, _s in shown]))
+                .options(selectinload(Case.assignee))
             )
-        ).all()
+        }
+    shown = [(*rows[clock_id], squeeze) for clock_id, squeeze in shown if clock_id in rows]
     return shown, len(found)

@@ -602,7 +602,7 @@ ENGLISH = {
     "登记司法确认驳回": "Record refusal of confirmation",
     "默认本单位；展会投诉站可移交保护中心，如 ZS": "Default: this unit; a fair desk may refer to a centre, e.g. ZS",
     # supervision (issue 11)
-    "最近到期的 200 个按日历日或月计算的时限中，期限内工作日明显少于通常（如跨国庆长假）的": "Among the 200 calendar-day or month clocks due soonest, those whose period holds markedly fewer working days than usual (e.g. over National Day)",
+    "最近到期的 60 个按日历日或月计算的时限中，期限内工作日明显少于通常（如跨国庆长假）的": "Among the 60 calendar-day or month clocks due soonest, those whose period holds markedly fewer working days than usual (e.g. over National Day)",
     "假期挤压": "Holiday squeeze",
     "工作日": "Working days",
     "本期限内仅 %(n)s 个工作日（通常约 %(usual)s 个）": "only %(n)s working days in this period (usually about %(usual)s)",

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 06:20:09.427909
+Create Date: 2026-11-30 06:37:13.276033
 
 """
 
@@ -269,6 +269,11 @@ def upgrade():
         batch_op.create_index("ix_cases_unit_received_at", ["unit_id", "received_at"], unique=False)
         batch_op.create_index(
             "ix_cases_unit_workflow_state", ["unit_id", "workflow", "state"], unique=False
+        )
+        batch_op.create_index(
+            "ix_cases_unit_workflow_state_waiting",
+            ["unit_id", "workflow", "state", "last_event_at"],
+            unique=False,
         )
 
     op.create_table(
@@ -648,6 +653,7 @@ def downgrade():
 
     op.drop_table("fairs")
     with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.drop_index("ix_cases_unit_workflow_state_waiting")
         batch_op.drop_index("ix_cases_unit_workflow_state")
         batch_op.drop_index("ix_cases_unit_received_at")
         batch_op.drop_index("ix_cases_unit_closed_at")
