@@ -155,7 +155,8 @@ def _rows_with_badges(cases: list[Case], now: datetime) -> list[InboxRow]:
             InboxRow(
                 case=case,
                 badge=badge,
-                provisional=any(c.provisional for c in active),
+                # The clock shown carries its own flag (not the case's other clocks').
+                provisional=bool(soonest and soonest.provisional),
                 clock=soonest,
             )
         )
