@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from caseflow.accounts.models import Unit, User
@@ -228,32 +228,54 @@ class Dashboard:
 LIST_LIMIT = 20
 
 
-def _late_clocks(user, *, due_from=None, due_to=None, condition=(), count=True):
-    """Running clocks of open cases due in [due_from, due_to) (and meeting ``condition``): the
-    soonest LIST_LIMIT, and the total (both from ``ix_clocks_status_due_at``)."""
-    condition = [Clock.status == "running", Case.is_closed.is_(False), *condition]
+#: Clocks read per batch when walking ``ix_clocks_status_due_at`` for the soonest of a unit.
+_BATCH = 200
+_MAX_BATCHES = 25
+
+
+def soonest_clocks(user, *, due_from=None, due_to=None, clock_condition=(), limit=LIST_LIMIT):
+    """The ``limit`` soonest-due running clocks of open cases the user sees, due in
+    [due_from, due_to) and meeting ``clock_condition`` (on the clock alone): [(clock, case)].
+
+    Walks ``ix_clocks_status_due_at`` in due order, a batch at a time (keyset on due_at, id),
+    and checks each batch's cases: the rows read are about the rows shown, whatever the number
+    of running clocks (a join lets a planner read every running clock and sort them)."""
+    condition = [Clock.status == "running", *clock_condition]
     if due_to is not None:
         condition.append(Clock.due_at < due_to)
     if due_from is not None:
         condition.append(Clock.due_at >= due_from)
-    joined = (
+    found, after = [], None
+    for _ in range(_MAX_BATCHES):
+        query = select(Clock.id, Clock.case_id, Clock.due_at).where(*condition)
+        if after is not None:
+            query = query.where(
+                or_(Clock.due_at > after[0], and_(Clock.due_at == after[0], Clock.id > after[1]))
+            )
+        batch = db.session.execute(query.order_by(Clock.due_at, Clock.id).limit(_BATCH)).all()
+        if not batch:
+            break
+        after = (batch[-1].due_at, batch[-1].id)
+        wanted = _scoped(
+            select(Case.id).where(
+                Case.id.in_({row.case_id for row in batch}), Case.is_closed.is_(False)
+            ),
+            user,
+        )
+        visible = set(db.session.scalars(wanted))
+        found += [row.id for row in batch if row.case_id in visible]
+        if len(found) >= limit or len(batch) < _BATCH:
+            break
+    found = found[:limit]
+    if not found:
+        return []
+    rows = db.session.execute(
         select(Clock, Case)
         .join(Case, Case.id == Clock.case_id)
-        .where(*condition)
+        .where(Clock.id.in_(found))
         .options(selectinload(Case.assignee), selectinload(Case.unit))
-    )
-    rows = list(db.session.execute(_scoped(joined, user).order_by(Clock.due_at).limit(LIST_LIMIT)))
-    total = None
-    if count:
-        counted = select(func.count(Clock.id)).join(Case, Case.id == Clock.case_id).where(*condition)
-        total = db.session.scalar(_scoped(counted, user)) or 0
-
-    # Grouped the way a supervisor reads them: by unit, then by caseworker.
-    def by_desk(row):
-        clock, case = row
-        return (case.unit_id, case.assignee.display_name if case.assignee else "", clock.due_at)
-
-    return sorted(((clock, case) for clock, case in rows), key=by_desk), total
+    ).all()
+    return sorted(((clock, case) for clock, case in rows), key=lambda r: (r[0].due_at, r[0].id))
 
 
 def _running_today(user, column, today_start, now, *, strict=True):
@@ -356,9 +378,15 @@ def dashboard_build(user, *, date_from: date, date_to: date, now: datetime | Non
 
     # The lists read the most urgent rows; the totals come from the running totals (the days
     # before today) and today's clocks themselves (caseflow.supervision.tallies).
-    overdue, _ = _late_clocks(user, due_from=None, due_to=now, count=False)
+    def by_desk(row):  # grouped the way a supervisor reads them: by unit, then caseworker
+        clock, case = row
+        return (case.unit_id, case.assignee.display_name if case.assignee else "", clock.due_at)
+
+    overdue = sorted(soonest_clocks(user, due_to=now), key=by_desk)
     # 临期 as the inbox and the alerts count it: the 75% rule (deadlines.md §4).
-    due_soon, _ = _late_clocks(user, due_from=now, condition=[due_soon_condition(now)], count=False)
+    due_soon = sorted(
+        soonest_clocks(user, due_from=now, clock_condition=[due_soon_condition(now)]), key=by_desk
+    )
     overdue_total, due_soon_total = late_totals(user, now)
 
     # On-time share per workflow and clock: met vs missed, where a running clock past its due
