@@ -12,9 +12,11 @@ from caseflow.timeutil import local_date
 
 #: Calendar-day periods only; a working-day period already counts working days.
 SQUEEZABLE = ("days", "months")
-#: Flagged when the period holds at least this many working days fewer than usual (a month over
-#: National Day loses 3–5; an ordinary month with a one-day festival loses 1).
+#: Flagged when the period holds at least this many working days fewer than usual, and at least
+#: a tenth fewer (a month over National Day loses 3–5; an ordinary month with a one-day festival
+#: loses 1; three months over the Spring Festival lose about as much as one month would).
 SQUEEZE_DAYS = 3
+SQUEEZE_SHARE = 0.1
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ def period_squeeze(started_at, due_at, period_unit, calendar) -> Squeeze | None:
         workdays = calendar.workdays_between(first, last)
     except (ValueError, IndexError):  # beyond the calendar's range
         return None
-    if workdays <= usual - SQUEEZE_DAYS:
+    if usual - workdays >= max(SQUEEZE_DAYS, usual * SQUEEZE_SHARE):
         return Squeeze(workdays, usual)
     return None
 
