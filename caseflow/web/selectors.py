@@ -245,27 +245,33 @@ def soonest_clocks(user, *, due_from=None, due_to=None, clock_condition=(), limi
         condition.append(Clock.due_at < due_to)
     if due_from is not None:
         condition.append(Clock.due_at >= due_from)
-    found, after = [], None
+    found, after, size = [], None, limit * 3
+    admin, unit_id = user.is_admin, user.unit_id  # once: ``user`` may be a request proxy
     for _ in range(_MAX_BATCHES):
         query = select(Clock.id, Clock.case_id, Clock.due_at).where(*condition)
         if after is not None:
             query = query.where(
                 or_(Clock.due_at > after[0], and_(Clock.due_at == after[0], Clock.id > after[1]))
             )
-        batch = db.session.execute(query.order_by(Clock.due_at, Clock.id).limit(_BATCH)).all()
+        # The LIMIT inside the subquery keeps the walk on the index; the cases are joined to
+        # the batch only.
+        inner = query.order_by(Clock.due_at, Clock.id).limit(size).subquery()
+        batch = db.session.execute(
+            select(inner.c.id, inner.c.case_id, inner.c.due_at, Case.unit_id, Case.is_closed)
+            .join(Case, Case.id == inner.c.case_id)
+            .order_by(inner.c.due_at, inner.c.id)
+        ).all()
         if not batch:
             break
         after = (batch[-1].due_at, batch[-1].id)
-        wanted = _scoped(
-            select(Case.id).where(
-                Case.id.in_({row.case_id for row in batch}), Case.is_closed.is_(False)
-            ),
-            user,
-        )
-        visible = set(db.session.scalars(wanted))
-        found += [row.id for row in batch if row.case_id in visible]
-        if len(found) >= limit or len(batch) < _BATCH:
+        found += [
+            row.id
+            for row in batch
+            if not row.is_closed and (admin or row.unit_id == unit_id)
+        ]
+        if len(found) >= limit or len(batch) < size:
             break
+        size = min(size * 2, _BATCH)
     found = found[:limit]
     if not found:
         return []
