@@ -62,21 +62,45 @@ SCAN = 60
 def squeezed_open_clocks(user, *, now, limit: int = 20) -> tuple[list, int]:
     """Running calendar-day clocks of open cases the user sees whose period is squeezed, among
     the ``SCAN`` soonest due: ([(clock, case, squeeze)], how many of those are squeezed)."""
-    from caseflow.calendar.periods import calendar_for_context
-    from caseflow.clocks.models import Clock
-    from caseflow.web.selectors import soonest_clocks
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
 
-    rows = soonest_clocks(
-        user, due_from=now, clock_condition=[Clock.period_unit.in_(SQUEEZABLE)], limit=SCAN
+    from caseflow.calendar.periods import calendar_for_context
+    from caseflow.cases.models import Case
+    from caseflow.clocks.models import Clock
+    from caseflow.extensions import db
+    from caseflow.web.selectors import soonest_clock_ids
+
+    ids = soonest_clock_ids(
+        user,
+        due_from=now,
+        clock_condition=[Clock.period_unit.in_(SQUEEZABLE), Clock.due_at > now],
+        limit=SCAN,
     )
+    facts = db.session.execute(
+        select(Clock.id, Clock.started_at, Clock.due_at, Clock.period_unit, Case.unit_id)
+        .join(Case, Case.id == Clock.case_id)
+        .where(Clock.id.in_(ids))
+        .order_by(Clock.due_at, Clock.id)
+    ).all() if ids else []
     calendars, found = {}, []
-    for clock, case in rows:
-        if clock.due_at <= now:
-            continue
-        if case.unit_id not in calendars:
-            calendars[case.unit_id] = calendar_for_context(case.unit_id)
-        squeeze = clock_squeeze(clock, calendars[case.unit_id])
+    for clock_id, started_at, due_at, period_unit, unit_id in facts:
+        if unit_id not in calendars:
+            calendars[unit_id] = calendar_for_context(unit_id)
+        squeeze = period_squeeze(started_at, due_at, period_unit, calendars[unit_id])
         if squeeze is not None:
-            found.append((clock, case, squeeze))
+            found.append((clock_id, squeeze))
     shown = found[:limit]
+    loaded = {}
+    if shown:  # only the rows shown as objects, with their cases and assignees
+        loaded = {
+            clock.id: (clock, case)
+            for clock, case in db.session.execute(
+                select(Clock, Case)
+                .join(Case, Case.id == Clock.case_id)
+                .where(Clock.id.in_([clock_id for clock_id, _s in shown]))
+                .options(selectinload(Case.assignee))
+            )
+        }
+    shown = [(*loaded[cid], squeeze) for cid, squeeze in shown if cid in loaded]
     return shown, len(found)

@@ -233,9 +233,9 @@ _BATCH = 200
 _MAX_BATCHES = 25
 
 
-def soonest_clocks(user, *, due_from=None, due_to=None, clock_condition=(), limit=LIST_LIMIT):
-    """The ``limit`` soonest-due running clocks of open cases the user sees, due in
-    [due_from, due_to) and meeting ``clock_condition`` (on the clock alone): [(clock, case)].
+def soonest_clock_ids(user, *, due_from=None, due_to=None, clock_condition=(), limit=LIST_LIMIT):
+    """The ids of the ``limit`` soonest-due running clocks of open cases the user sees, due in
+    [due_from, due_to) and meeting ``clock_condition`` (on the clock alone), soonest first.
 
     Walks ``ix_clocks_status_due_at`` in due order, a batch at a time (keyset on due_at, id),
     and checks each batch's cases: the rows read are about the rows shown, whatever the number
@@ -272,7 +272,14 @@ def soonest_clocks(user, *, due_from=None, due_to=None, clock_condition=(), limi
         if len(found) >= limit or len(batch) < size:
             break
         size = min(size * 2, _BATCH)
-    found = found[:limit]
+    return found[:limit]
+
+
+def soonest_clocks(user, *, due_from=None, due_to=None, clock_condition=(), limit=LIST_LIMIT):
+    """``soonest_clock_ids`` as [(clock, case)], with the cases' assignees and units."""
+    found = soonest_clock_ids(
+        user, due_from=due_from, due_to=due_to, clock_condition=clock_condition, limit=limit
+    )
     if not found:
         return []
     rows = db.session.execute(
