@@ -150,6 +150,7 @@ def _fill(n: int, seed: int = 7, model: str = "history") -> dict:
                 "next_due_at": due if is_open else None,
                 "opened_at": received,
                 "closed_at": closed_at,
+                "last_event_at": closed_at or received,
             }
         )
         clocks.append(

@@ -37,6 +37,7 @@ CLI_MODULES = (
     "caseflow.alerts.cli",
     "caseflow.backup",
     "caseflow.translations.cli",
+    "caseflow.supervision.cli",
 )
 
 

@@ -10,7 +10,13 @@ from datetime import date
 from sqlalchemy import Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from caseflow.cases.models import Case
 from caseflow.extensions import db
+
+#: The approval queue: per (unit, workflow, state), the cases longest waiting first.
+cases_waiting = Index(
+    "ix_cases_unit_workflow_state_waiting", Case.unit_id, Case.workflow, Case.state, Case.last_event_at
+)
 
 
 class DailyTally(db.Model):
@@ -19,7 +25,8 @@ class DailyTally(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), nullable=False)
     workflow: Mapped[str] = mapped_column(String(32), nullable=False)
-    #: The clock for clock metrics; for ``closed``, the whole days from receipt to closing.
+    #: The clock for clock metrics; the assignee for ``open``/``open_due``; for ``closed_days``
+    #: the whole days from receipt to closing (its day is the Monday of the closing week).
     name: Mapped[str] = mapped_column(String(40), nullable=False, default="")
     #: ``received``, ``closed`` (by closing day), ``met`` / ``breached`` (by stopping day),
     #: ``breached_due`` (stopped late, by due day), ``running_due`` (running, by due day).
@@ -31,4 +38,20 @@ class DailyTally(db.Model):
         Index(
             "uq_daily_tallies_key", "unit_id", "metric", "day", "workflow", "name", unique=True
         ),
+        # The reads sum ranges of days: the amount in the index spares a lookup per row.
+        Index("ix_daily_tallies_read", "unit_id", "metric", "day", "workflow", "name", "amount"),
     )
+
+
+class SavedFilter(db.Model):
+    """A user's named inbox filter (the query string of the inbox), e.g. 「本周到期的裁决」."""
+
+    __tablename__ = "saved_filters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    name: Mapped[str] = mapped_column(String(60), nullable=False)
+    #: The inbox's query string without the page (``tab=all&workflow=adjudication&overdue=y``).
+    query: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+
+    __table_args__ = (Index("uq_saved_filters_user_name", "user_id", "name", unique=True),)

@@ -103,22 +103,29 @@ def approvals_queue(user, *, now: datetime | None = None, limit: int = 100) -> A
             decision[workflow].append(state)
     if not steps:
         return ApprovalQueue()
-    waiting = and_(
-        Case.is_closed.is_(False),
-        or_(
-            *(and_(Case.workflow == wf, Case.state.in_(s)) for wf, s in sorted(decision.items())),
-            *(
-                and_(Case.workflow == wf, Case.state.in_(s), Case.next_due_at < now)
-                for wf, s in sorted(discretionary.items())
-            ),
-        ),
-    )
-    since = func.coalesce(Case.last_event_at, Case.received_at)
-    query = _scoped(select(Case).where(waiting), user)
-    total = db.session.scalar(_scoped(select(func.count(Case.id)).where(waiting), user)) or 0
-    cases = db.session.scalars(
-        query.order_by(since, Case.id).limit(limit).options(selectinload(Case.assignee))
-    )
+    # One indexed read per (workflow, states) group, longest waiting first
+    # (ix_cases_unit_workflow_state_waiting), merged here: the cost is the rows shown.
+    groups = [
+        (wf, states, None) for wf, states in sorted(decision.items())
+    ] + [(wf, states, now) for wf, states in sorted(discretionary.items())]
+    total, cases = 0, []
+    for workflow, states, overdue_at in groups:
+        condition = [Case.workflow == workflow, Case.state.in_(states), Case.is_closed.is_(False)]
+        if overdue_at is not None:
+            condition.append(Case.next_due_at < overdue_at)
+        total += db.session.scalar(_scoped(select(func.count(Case.id)).where(*condition), user)) or 0
+        cases += db.session.scalars(
+            _scoped(select(Case).where(*condition), user)
+            .order_by(Case.last_event_at, Case.id)
+            .limit(limit)
+        )
+    # A case opened before last_event_at was kept counts from its receipt.
+    cases.sort(key=lambda c: (c.last_event_at or c.received_at, c.id))
+    cases = cases[:limit]
+    if cases:  # the assignees of the rows shown, in one query
+        db.session.scalars(
+            select(Case).where(Case.id.in_([c.id for c in cases])).options(selectinload(Case.assignee))
+        ).all()
     rows = [
         ApprovalRow(
             case=case,
@@ -240,4 +247,60 @@ def due_soon_condition(now: datetime):
     """SQL: a running clock that is 临期 at ``now`` (deadlines.md §4): its moment
     (``Clock.due_soon_at``: 75% of the running time, pauses excluded, or the last day begun)
     has come, and it is not yet overdue. One range of ``ix_clocks_status_due_soon_at``."""
-    return and_(Clock.status == "running", Clock.due_soon_at <= now, Clock.due_at > now)
+    # coalesce(): read in due order (ix_clocks_status_due_at from now on), the moment checked
+    # per row, so a list of the soonest stops early whatever the number of running clocks.
+    return and_(
+        Clock.status == "running",
+        func.coalesce(Clock.due_soon_at, Clock.due_at) <= now,
+        Clock.due_at > now,
+    )
+
+
+#: Clocks read per batch when walking ``ix_clocks_status_due_at`` for the soonest of a unit.
+_BATCH = 200
+_MAX_BATCHES = 25
+
+
+def soonest_clock_ids(user, *, due_from=None, due_to=None, clock_condition=(), limit=20):
+    """The ids of the ``limit`` soonest-due running clocks of open cases the user sees, due in
+    [due_from, due_to) and meeting ``clock_condition`` (on the clock alone), soonest first.
+
+    Walks ``ix_clocks_status_due_at`` in due order, a batch at a time (keyset on due_at, id),
+    and checks each batch's cases: the rows read are about the rows shown, whatever the number
+    of running clocks (a join lets a planner read every running clock and sort them)."""
+    condition = [Clock.status == "running", *clock_condition]
+    if due_to is not None:
+        condition.append(Clock.due_at < due_to)
+    # A watch clock (a court's ruling) is not the centre's deadline: it alerts its caseworker
+    # but is never listed as the centre being late.
+    condition.append(Clock.name.not_in(sorted(workflows.watch_clock_names())))
+    if due_from is not None:
+        condition.append(Clock.due_at >= due_from)
+    found, after, size = [], None, limit * 3
+    admin, unit_id = user.is_admin, user.unit_id  # once: ``user`` may be a request proxy
+    for _ in range(_MAX_BATCHES):
+        query = select(Clock.id, Clock.case_id, Clock.due_at).where(*condition)
+        if after is not None:
+            query = query.where(
+                or_(Clock.due_at > after[0], and_(Clock.due_at == after[0], Clock.id > after[1]))
+            )
+        # The LIMIT inside the subquery keeps the walk on the index; the cases are joined to
+        # the batch only.
+        inner = query.order_by(Clock.due_at, Clock.id).limit(size).subquery()
+        batch = db.session.execute(
+            select(inner.c.id, inner.c.case_id, inner.c.due_at, Case.unit_id, Case.is_closed)
+            .join(Case, Case.id == inner.c.case_id)
+            .order_by(inner.c.due_at, inner.c.id)
+        ).all()
+        if not batch:
+            break
+        after = (batch[-1].due_at, batch[-1].id)
+        found += [
+            row.id
+            for row in batch
+            if not row.is_closed and (admin or row.unit_id == unit_id)
+        ]
+        if len(found) >= limit or len(batch) < size:
+            break
+        size = min(size * 2, _BATCH)
+    return found[:limit]

@@ -12,9 +12,11 @@ from caseflow.timeutil import local_date
 
 #: Calendar-day periods only; a working-day period already counts working days.
 SQUEEZABLE = ("days", "months")
-#: Flagged when the period holds at least this many working days fewer than usual (a month over
-#: National Day loses 3–5; an ordinary month with a one-day festival loses 1).
+#: Flagged when the period holds at least this many working days fewer than usual, and at least
+#: a tenth fewer (a month over National Day loses 3–5; an ordinary month with a one-day festival
+#: loses 1; three months over the Spring Festival lose about as much as one month would).
 SQUEEZE_DAYS = 3
+SQUEEZE_SHARE = 0.1
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ def period_squeeze(started_at, due_at, period_unit, calendar) -> Squeeze | None:
         workdays = calendar.workdays_between(first, last)
     except (ValueError, IndexError):  # beyond the calendar's range
         return None
-    if workdays <= usual - SQUEEZE_DAYS:
+    if usual - workdays >= max(SQUEEZE_DAYS, usual * SQUEEZE_SHARE):
         return Squeeze(workdays, usual)
     return None
 
@@ -52,10 +54,14 @@ def clock_squeeze(clock, calendar) -> Squeeze | None:
     return period_squeeze(clock.started_at, clock.due_at, clock.period_unit, calendar)
 
 
+#: The dashboard looks for squeezed promises among this many running clocks, soonest due first
+#: (a squeeze matters before the due date; the case page flags every clock).
+SCAN = 60
+
+
 def squeezed_open_clocks(user, *, now, limit: int = 20) -> tuple[list, int]:
-    """Running calendar-day clocks of open cases the user sees whose period is squeezed, soonest
-    due first: ([(clock, case, squeeze)], total). The clocks are grouped by (start day, due
-    instant) in SQL, so the calendar is consulted once per distinct period, not per case."""
+    """Running calendar-day clocks of open cases the user sees whose period is squeezed, among
+    the ``SCAN`` soonest due: ([(clock, case, squeeze)], how many of those are squeezed)."""
     from sqlalchemy import select
     from sqlalchemy.orm import selectinload
 
@@ -63,40 +69,38 @@ def squeezed_open_clocks(user, *, now, limit: int = 20) -> tuple[list, int]:
     from caseflow.cases.models import Case
     from caseflow.clocks.models import Clock
     from caseflow.extensions import db
+    from caseflow.supervision.selectors import soonest_clock_ids
 
-    condition = [
-        Clock.status == "running",
-        Clock.period_unit.in_(SQUEEZABLE),
-        Clock.due_at > now,
-        Case.is_closed.is_(False),
-    ]
-    if not user.is_admin:
-        condition.append(Case.unit_id == user.unit_id)
-    groups = db.session.execute(
-        select(Case.unit_id, Clock.started_at, Clock.due_at, Clock.period_unit)
+    ids = soonest_clock_ids(
+        user,
+        due_from=now,
+        clock_condition=[Clock.period_unit.in_(SQUEEZABLE), Clock.due_at > now],
+        limit=SCAN,
+    )
+    facts = db.session.execute(
+        select(Clock.id, Clock.started_at, Clock.due_at, Clock.period_unit, Case.unit_id)
         .join(Case, Case.id == Clock.case_id)
-        .where(*condition)
-        .distinct()
-    ).all()
-    calendars, squeezed = {}, {}
-    for unit_id, started_at, due_at, unit in groups:
+        .where(Clock.id.in_(ids))
+        .order_by(Clock.due_at, Clock.id)
+    ).all() if ids else []
+    calendars, found = {}, []
+    for clock_id, started_at, due_at, period_unit, unit_id in facts:
         if unit_id not in calendars:
             calendars[unit_id] = calendar_for_context(unit_id)
-        found = period_squeeze(started_at, due_at, unit, calendars[unit_id])
-        if found is not None:
-            squeezed[(unit_id, started_at, due_at)] = found
-    if not squeezed:
-        return [], 0
-    rows = db.session.execute(
-        select(Clock, Case)
-        .join(Case, Case.id == Clock.case_id)
-        .where(*condition, Clock.due_at.in_({due for _u, _s, due in squeezed}))
-        .order_by(Clock.due_at, Clock.id)
-        .options(selectinload(Case.assignee))
-    ).all()
-    out = [
-        (clock, case, squeezed[(case.unit_id, clock.started_at, clock.due_at)])
-        for clock, case in rows
-        if (case.unit_id, clock.started_at, clock.due_at) in squeezed
-    ]
-    return out[:limit], len(out)
+        squeeze = period_squeeze(started_at, due_at, period_unit, calendars[unit_id])
+        if squeeze is not None:
+            found.append((clock_id, squeeze))
+    shown = found[:limit]
+    loaded = {}
+    if shown:  # only the rows shown as objects, with their cases and assignees
+        loaded = {
+            clock.id: (clock, case)
+            for clock, case in db.session.execute(
+                select(Clock, Case)
+                .join(Case, Case.id == Clock.case_id)
+                .where(Clock.id.in_([clock_id for clock_id, _s in shown]))
+                .options(selectinload(Case.assignee))
+            )
+        }
+    shown = [(*loaded[cid], squeeze) for cid, squeeze in shown if cid in loaded]
+    return shown, len(found)

@@ -27,7 +27,7 @@ from caseflow.web.forms import PeriodForm, trigger_form_class
 #: The supervisor's steps offered beside a late case (procedures.md: extend, suspend).
 APPROVALS = ("extend", "suspend")
 #: The 待审批 list on the dashboard shows the longest waiting; its heading gives the total.
-QUEUE_LIMIT = 20
+QUEUE_LIMIT = 10
 
 
 def _period() -> tuple[PeriodForm, date, date]:
@@ -57,7 +57,7 @@ EXPLAIN = {
     "approvals": _l("有仅限部门负责人操作的步骤（裁决、延长、中止、恢复、审批等）待办的案件"),
     "median": _l("期内结案案件从收到到结案的日历天数中位数"),
     "workload": _l("各承办人在办案件数，及其中下一时限已超期的件数"),
-    "squeeze": _l("按日历日或月计算的期限内工作日明显少于通常（如跨国庆长假）的在办案件"),
+    "squeeze": _l("最近到期的 60 个按日历日或月计算的时限中，期限内工作日明显少于通常（如跨国庆长假）的"),
 }
 
 

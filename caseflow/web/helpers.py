@@ -13,19 +13,34 @@ from caseflow.web.filters import clock_label
 _CHANNEL_LABELS = dict(getattr(workflows.WORKFLOWS["intake"], "CHANNELS", ()))
 
 
+def _tr(text: str) -> str:
+    """``gettext`` remembered for the request: a list page asks for the same few labels (a
+    workflow, its states and clocks) once per row, and each gettext call looks up the locale."""
+    from flask import has_request_context, request
+
+    if not has_request_context():
+        return gettext(text)
+    # On the request itself: an application context (and its ``g``) may outlive one request.
+    cache = request.environ.setdefault("caseflow.label_cache", {})
+    found = cache.get(text)
+    if found is None:
+        found = cache[text] = gettext(text)
+    return found
+
+
 def channel_label(code: str | None) -> str:
     return gettext(_CHANNEL_LABELS[code]) if code in _CHANNEL_LABELS else (code or "")
 
 
 def workflow_label(name: str) -> str:
     module = workflows.WORKFLOWS.get(name)
-    return gettext(module.LABEL) if module else name
+    return _tr(module.LABEL) if module else name
 
 
 def state_label(workflow_name: str, state_name: str) -> str:
     module = workflows.WORKFLOWS.get(workflow_name)
     state = workflows.state(module, state_name) if module else None
-    return gettext(state.label) if state else state_name
+    return _tr(state.label) if state else state_name
 
 
 def trigger_label(workflow_name: str, trigger: str | None) -> str:
@@ -33,7 +48,7 @@ def trigger_label(workflow_name: str, trigger: str | None) -> str:
         return ""
     module = workflows.WORKFLOWS.get(workflow_name)
     transition = workflows.transition(module, trigger) if module else None
-    return gettext(transition.label) if transition else trigger
+    return _tr(transition.label) if transition else trigger
 
 
 def workflow_steps(workflow_name: str, current: str, visited: set[str]) -> list[dict]:

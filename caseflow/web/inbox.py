@@ -4,9 +4,20 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from caseflow.accounts.models import User
+from caseflow.errors import DomainError
+from caseflow.extensions import db
+from caseflow.supervision.services import (
+    cases_reassign,
+    filter_query,
+    saved_filter_delete,
+    saved_filter_save,
+    saved_filters_of,
+)
 from caseflow.web import bp
 from caseflow.web import selectors as sel
-from caseflow.web.access import safe_next
+from caseflow.web.access import role_required, safe_next
+from caseflow.web.forms import ClaimForm as CsrfOnlyForm
 from caseflow.web.forms import InboxFilterForm
 from caseflow.web.helpers import state_choices, unit_workflows, workflow_choices
 
@@ -40,9 +51,84 @@ def inbox():
     )
     page = sel.inbox_page(current_user, filters)
     counts = sel.inbox_counts(current_user)
+    can_reassign = current_user.role in ("supervisor", "admin")
     return render_template(
-        "web/inbox.html", form=form, page=page, tab=tab, tabs=TABS, counts=counts, filters=filters
+        "web/inbox.html",
+        form=form,
+        page=page,
+        tab=tab,
+        tabs=TABS,
+        counts=counts,
+        filters=filters,
+        saved_filters=saved_filters_of(current_user),
+        current_query=filter_query(request.args),
+        members=sel.unit_members(current_user.unit_id) if can_reassign else [],
+        can_reassign=can_reassign,
     )
+
+
+@bp.route("/inbox/reassign", methods=["POST"])
+@role_required("supervisor")
+def inbox_reassign():
+    """Bulk reassignment of the cases ticked in the inbox (all or none)."""
+    back = _safe_back(request.form.get("next"))
+    if not CsrfOnlyForm().validate_on_submit():
+        flash(_("表单已过期，请重试"), "error")
+        return redirect(back)
+    raw = request.form.get("assignee_id", "")
+    assignee = None
+    if raw:
+        assignee = db.session.get(User, int(raw)) if raw.isdigit() else None
+        if assignee is None:
+            flash(_("承办人不存在"), "error")
+            return redirect(back)
+    try:
+        cases = cases_reassign(
+            case_ids=request.form.getlist("case_ids"), assignee=assignee, actor=current_user
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        who = assignee.display_name if assignee else _("未分配")
+        flash(_("已将 %(n)s 件案件分配给 %(who)s", n=len(cases), who=who), "success")
+    return redirect(back)
+
+
+@bp.route("/inbox/filters", methods=["POST"])
+@login_required
+def inbox_filter_save():
+    back = _safe_back(request.form.get("next"))
+    if not CsrfOnlyForm().validate_on_submit():
+        flash(_("表单已过期，请重试"), "error")
+        return redirect(back)
+    try:
+        saved = saved_filter_save(
+            user=current_user, name=request.form.get("name", ""), query=request.form.get("query", "")
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(back)
+    flash(_("已保存筛选「%(name)s」", name=saved.name), "success")
+    return redirect(url_for("web.inbox") + "?" + saved.query if saved.query else url_for("web.inbox"))
+
+
+@bp.route("/inbox/filters/<int:filter_id>/delete", methods=["POST"])
+@login_required
+def inbox_filter_delete(filter_id: int):
+    if CsrfOnlyForm().validate_on_submit():
+        try:
+            saved_filter_delete(user=current_user, filter_id=filter_id)
+        except DomainError as exc:
+            flash(exc.message, "error")
+    return redirect(url_for("web.inbox"))
+
+
+def _safe_back(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("web.inbox")
 
 
 @bp.route("/cases/<case_id>/claim", methods=["POST"])

@@ -13,15 +13,14 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-import workflows
 from caseflow.accounts.models import Unit, User
 from caseflow.cases.models import Case
 from caseflow.cases.selectors import cases_scope
 from caseflow.clocks.models import Clock
 from caseflow.extensions import db
-from caseflow.supervision.selectors import due_soon_condition, on_time_tallies
+from caseflow.supervision.selectors import due_soon_condition, on_time_tallies, soonest_clock_ids
 from caseflow.supervision.tallies import ALWAYS as TALLY_ALWAYS
-from caseflow.supervision.tallies import tally_before_today, tally_rows
+from caseflow.supervision.tallies import closing_histogram, tally_before_today, tally_rows
 from caseflow.timeutil import end_of_local_day, local_date, start_of_local_day, utcnow
 from caseflow.web.filters import clock_state
 
@@ -135,7 +134,8 @@ def _rows_with_badges(cases: list[Case], now: datetime) -> list[InboxRow]:
             InboxRow(
                 case=case,
                 badge=badge,
-                provisional=any(c.provisional for c in active),
+                # The clock shown carries its own flag (not the case's other clocks').
+                provisional=bool(soonest and soonest.provisional),
                 clock=soonest,
             )
         )
@@ -178,38 +178,23 @@ class Dashboard:
 
 
 #: The overdue and due-soon lists show the most urgent rows; the totals say how many there are.
-LIST_LIMIT = 50
+LIST_LIMIT = 20
 
 
-def _late_clocks(user, *, due_from=None, due_to=None, condition=(), count=True):
-    """Running clocks of open cases due in [due_from, due_to) (and meeting ``condition``): the
-    soonest LIST_LIMIT, and the total (both from ``ix_clocks_status_due_at``)."""
-    condition = [Clock.status == "running", Case.is_closed.is_(False), *condition]
-    if due_to is not None:
-        condition.append(Clock.due_at < due_to)
-    # A watch clock (a court's ruling) is not the centre's deadline: it alerts its caseworker
-    # but is never listed as the centre being late.
-    condition.append(Clock.name.not_in(sorted(workflows.watch_clock_names())))
-    if due_from is not None:
-        condition.append(Clock.due_at >= due_from)
-    joined = (
+def soonest_clocks(user, *, due_from=None, due_to=None, clock_condition=(), limit=LIST_LIMIT):
+    """``soonest_clock_ids`` as [(clock, case)], with the cases' assignees and units."""
+    found = soonest_clock_ids(
+        user, due_from=due_from, due_to=due_to, clock_condition=clock_condition, limit=limit
+    )
+    if not found:
+        return []
+    rows = db.session.execute(
         select(Clock, Case)
         .join(Case, Case.id == Clock.case_id)
-        .where(*condition)
+        .where(Clock.id.in_(found))
         .options(selectinload(Case.assignee), selectinload(Case.unit))
-    )
-    rows = list(db.session.execute(cases_scope(joined, user).order_by(Clock.due_at).limit(LIST_LIMIT)))
-    total = None
-    if count:
-        counted = select(func.count(Clock.id)).join(Case, Case.id == Clock.case_id).where(*condition)
-        total = db.session.scalar(cases_scope(counted, user)) or 0
-
-    # Grouped the way a supervisor reads them: by unit, then by caseworker.
-    def by_desk(row):
-        clock, case = row
-        return (case.unit_id, case.assignee.display_name if case.assignee else "", clock.due_at)
-
-    return sorted(((clock, case) for clock, case in rows), key=by_desk), total
+    ).all()
+    return sorted(((clock, case) for clock, case in rows), key=lambda r: (r[0].due_at, r[0].id))
 
 
 def _running_today(user, column, today_start, now, *, strict=True):
@@ -283,9 +268,7 @@ def _median_days_to_close(user, date_from: date, date_to: date) -> dict:
     """Per workflow, the median of the whole local days from receipt to closing of the cases
     closed in the period, from the daily tallies' histogram (``closed`` by closing day, keyed by
     the days): the cost is the period's days and distinct durations, not its cases."""
-    histogram = defaultdict(lambda: defaultdict(int))
-    for workflow, days, _metric, _day, amount in tally_rows(user, ("closed",), date_from, date_to):
-        histogram[workflow][int(days)] += amount
+    histogram = closing_histogram(user, date_from, date_to)
     return {wf: _histogram_median(h) for wf, h in sorted(histogram.items()) if sum(h.values())}
 
 
@@ -314,9 +297,15 @@ def dashboard_build(user, *, date_from: date, date_to: date, now: datetime | Non
 
     # The lists read the most urgent rows; the totals come from the running totals (the days
     # before today) and today's clocks themselves (caseflow.supervision.tallies).
-    overdue, _ = _late_clocks(user, due_from=None, due_to=now, count=False)
+    def by_desk(row):  # grouped the way a supervisor reads them: by unit, then caseworker
+        clock, case = row
+        return (case.unit_id, case.assignee.display_name if case.assignee else "", clock.due_at)
+
+    overdue = sorted(soonest_clocks(user, due_to=now), key=by_desk)
     # 临期 as the inbox and the alerts count it: the 75% rule (deadlines.md §4).
-    due_soon, _ = _late_clocks(user, condition=[due_soon_condition(now)], count=False)
+    due_soon = sorted(
+        soonest_clocks(user, due_from=now, clock_condition=[due_soon_condition(now)]), key=by_desk
+    )
     overdue_total, due_soon_total = late_totals(user, now)
 
     # On-time share per workflow and clock: met vs missed, where a running clock past its due

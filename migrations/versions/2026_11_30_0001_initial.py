@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 06:51:02.992357
+Create Date: 2026-11-30 07:01:53.193267
 
 """
 
@@ -120,6 +120,11 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_daily_tallies")),
     )
     with op.batch_alter_table("daily_tallies", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_daily_tallies_read",
+            ["unit_id", "metric", "day", "workflow", "name", "amount"],
+            unique=False,
+        )
         batch_op.create_index(
             "uq_daily_tallies_key", ["unit_id", "metric", "day", "workflow", "name"], unique=True
         )
@@ -291,6 +296,11 @@ def upgrade():
         batch_op.create_index(
             "ix_cases_unit_workflow_state", ["unit_id", "workflow", "state"], unique=False
         )
+        batch_op.create_index(
+            "ix_cases_unit_workflow_state_waiting",
+            ["unit_id", "workflow", "state", "last_event_at"],
+            unique=False,
+        )
 
     op.create_table(
         "fairs",
@@ -313,6 +323,20 @@ def upgrade():
     with op.batch_alter_table("fairs", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_fairs_closes_at"), ["closes_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_fairs_unit_id"), ["unit_id"], unique=False)
+
+    op.create_table(
+        "saved_filters",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=60), nullable=False),
+        sa.Column("query", sa.String(length=500), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_saved_filters_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_saved_filters")),
+    )
+    with op.batch_alter_table("saved_filters", schema=None) as batch_op:
+        batch_op.create_index("uq_saved_filters_user_name", ["user_id", "name"], unique=True)
 
     op.create_table(
         "case_links",
@@ -826,12 +850,17 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_case_links_source_id"))
 
     op.drop_table("case_links")
+    with op.batch_alter_table("saved_filters", schema=None) as batch_op:
+        batch_op.drop_index("uq_saved_filters_user_name")
+
+    op.drop_table("saved_filters")
     with op.batch_alter_table("fairs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_fairs_unit_id"))
         batch_op.drop_index(batch_op.f("ix_fairs_closes_at"))
 
     op.drop_table("fairs")
     with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.drop_index("ix_cases_unit_workflow_state_waiting")
         batch_op.drop_index("ix_cases_unit_workflow_state")
         batch_op.drop_index("ix_cases_unit_received_at")
         batch_op.drop_index("ix_cases_unit_closed_at")
@@ -864,6 +893,7 @@ def downgrade():
     op.drop_table("unit_closures")
     with op.batch_alter_table("daily_tallies", schema=None) as batch_op:
         batch_op.drop_index("uq_daily_tallies_key")
+        batch_op.drop_index("ix_daily_tallies_read")
 
     op.drop_table("daily_tallies")
     with op.batch_alter_table("calendar_days", schema=None) as batch_op:

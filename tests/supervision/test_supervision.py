@@ -410,3 +410,59 @@ def test_a_month_over_national_day_is_flagged_as_squeezed(client, login, api, ch
     assert "本期限内仅 18 个工作日（通常约 21 个）" in page.text
     section = board.text.split('id="squeezed"')[1].split("</section>")[0]
     assert case.number in section and "18 个工作日" in section
+
+
+def test_bulk_reassignment_of_ticked_cases(client, login, chief, clerk, open_case, make_user, units):
+    from caseflow.cases.models import Event
+    from tests.support import csrf_from
+
+    first = open_case("adjudication", received_at="2026-11-20 09:00")
+    second = open_case("adjudication", received_at="2026-11-21 09:00")
+    elsewhere = open_case("adjudication", unit="PD", received_at="2026-11-21 09:00")
+    login(chief)
+    page = client.get("/inbox?tab=all")
+    assert 'id="bulk-form"' in page.text
+    token = csrf_from(page.text)
+    done = client.post(
+        "/inbox/reassign",
+        data={"csrf_token": token, "assignee_id": clerk.id, "case_ids": [first.id, second.id],
+              "next": "/inbox?tab=all"},
+    )
+    assert done.status_code == 302 and done.headers["Location"].endswith("/inbox?tab=all")
+    db.session.expire_all()
+    assert first.assignee_id == second.assignee_id == clerk.id
+    assert db.session.query(Event).filter_by(kind="assign").count() == 2
+    # Another unit's case in the batch: nothing changes (all or none), the reason is shown.
+    refused = client.post(
+        "/inbox/reassign",
+        data={"csrf_token": token, "assignee_id": "", "case_ids": [first.id, elsewhere.id]},
+        follow_redirects=True,
+    )
+    assert "无权分配其他单位的案件" in refused.text
+    db.session.expire_all()
+    assert first.assignee_id == clerk.id and elsewhere.assignee_id is None
+    login(clerk)
+    assert client.post("/inbox/reassign", data={"csrf_token": token}).status_code == 403
+
+
+def test_saved_inbox_filters(client, login, clerk):
+    from tests.support import csrf_from
+
+    login(clerk)
+    page = client.get("/inbox?tab=all&workflow=adjudication&overdue=y&page=3")
+    token = csrf_from(page.text)
+    assert 'name="query" value="tab=all&amp;workflow=adjudication&amp;overdue=y"' in page.text
+    saved = client.post(
+        "/inbox/filters",
+        data={"csrf_token": token, "name": "超期裁决", "query": "tab=all&workflow=adjudication&overdue=y"},
+    )
+    assert saved.headers["Location"].endswith("/inbox?tab=all&workflow=adjudication&overdue=y")
+    listed = client.get("/inbox")
+    assert 'data-saved="超期裁决"' in listed.text
+    blank = client.post("/inbox/filters", data={"csrf_token": token, "name": " "}, follow_redirects=True)
+    assert "请填写名称" in blank.text
+
+
+def test_cli_stats_rebuild(app):
+    result = app.test_cli_runner().invoke(args=["stats", "rebuild"])
+    assert result.exit_code == 0 and "tallies recounted" in result.output
