@@ -150,6 +150,8 @@ TRANSITIONS = (
         roles=("desk_officer",),
         fields=(Field("evidence", "string", "现场照片证据（文件编号或说明）"),),
         clocks=(STOP_ALL,),
+        # An order complied with is a finding of infringement at a fair (credit.md).
+        effects=("credit_record",),
     ),
     Transition(
         "mediate",
@@ -157,8 +159,13 @@ TRANSITIONS = (
         sources=_AFTER_NOTICE,
         dest="mediated",
         roles=("desk_officer",),
+        fields=(
+            Field("infringement_admitted", "boolean", "被投诉方承认侵权", required=False),
+        ),
         clocks=(STOP_ALL,),
         notice=NoticeSpec("agreement", "complainant"),
+        # Mediated with infringement admitted: a credit record (credit.md).
+        effects=("credit_record",),
     ),
     Transition(
         "refer",

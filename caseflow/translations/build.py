@@ -610,6 +610,7 @@ ENGLISH = {
     "登记司法确认驳回": "Record refusal of confirmation",
     "默认本单位；展会投诉站可移交保护中心，如 ZS": "Default: this unit; a fair desk may refer to a centre, e.g. ZS",
     # Penalties and the credit register (issue 13).
+    "被投诉方承认侵权": "The respondent admits the infringement",
     "待公示 %(n)s 条": "%(n)s waiting for publication",
     "可批准信用修复 %(n)s 条": "%(n)s may be repaired",
     "已公示": "Published",

@@ -226,7 +226,14 @@ def test_stats_per_workflow(api, staff, accepted):
         json={"trigger": "answer", "occurred_at": local("2026-03-04")},
     )
     stats = {s["workflow"]: s for s in worker.get("/api/v1/stats").get_json()["workflows"]}
-    assert set(stats) == {"intake", "pre_exam", "adjudication", "mediation", "fair_complaint"}
+    assert set(stats) == {
+        "intake",
+        "pre_exam",
+        "adjudication",
+        "mediation",
+        "fair_complaint",
+        "penalty",
+    }
     assert stats["intake"]["opened"] == 1 and stats["intake"]["closed"] == 1
     assert stats["intake"]["closing_met_share"] == 1.0
     assert stats["intake"]["median_days_to_close"] == 2.0
@@ -244,6 +251,7 @@ def test_workflow_catalogue_and_openapi(api, staff, client):
         "adjudication",
         "mediation",
         "fair_complaint",
+        "penalty",
     ]
     adjudication = catalogue[2]
     assert adjudication["code"] == "ADJ" and adjudication["initial"] == "filed"
