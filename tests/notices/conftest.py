@@ -56,6 +56,7 @@ def make_case(units):
             "adjudication": "ADJ",
             "mediation": "MED",
             "fair_complaint": "FAIR",
+            "penalty": "PEN",
         }[workflow]
         case = Case(
             number=f"{unit.code}-{code}-2026-{next(counter):05d}",

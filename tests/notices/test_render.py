@@ -202,6 +202,29 @@ CASES = {
     ),
     "outcome_notice": ("fair_complaint", "CF", [], {}, "处理结果通知书", None, "both"),
     "referral_letter": ("fair_complaint", "CF", [], {"target": "court"}, "移交函", None, "both"),
+    # Penalty (procedures.md §6). "respondent": addressed to the party penalised; the reporter is
+    # not named (SAMR Order 20 art 33: the reporter's identity is confidential).
+    "penalty_filing_notice": ("penalty", "ZS", [], {}, "立案告知书", None, "both"),
+    "penalty_intent_notice": (
+        "penalty",
+        "ZS",
+        [("statement", "5 workdays")],
+        {"proposed_fine": 60000, "facts": "在灯具包装上标注他人专利号"},
+        "行政处罚事先告知书",
+        # 23, 24, (25 Mid-Autumn), 28, 29, 30.
+        "2026年9月30日前",
+        "respondent",
+    ),
+    "penalty_decision": (
+        "penalty",
+        "ZS",
+        [("payment", "15 days")],
+        {"fine": 40000, "basis": "《中华人民共和国专利法》第六十八条", "items": ["责令改正"]},
+        "行政处罚决定书",
+        "2026年10月8日前",
+        "respondent",
+    ),
+    "no_penalty_decision": ("penalty", "ZS", [], {}, "不予行政处罚决定书", None, "respondent"),
 }
 
 
@@ -234,7 +257,7 @@ def test_every_kind_renders_with_its_facts(kind, make_case, issue, pdf):
         title,
         case.number,
         notice.document_number,
-        case.complainant_name,
+        case.respondent_name if parties == "respondent" else case.complainant_name,
         unit_name,
         "二〇二六年九月二十二日",
         notice.verification_code,
