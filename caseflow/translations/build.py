@@ -610,6 +610,8 @@ ENGLISH = {
     "登记司法确认驳回": "Record refusal of confirmation",
     "默认本单位；展会投诉站可移交保护中心，如 ZS": "Default: this unit; a fair desk may refer to a centre, e.g. ZS",
     # Penalties and the credit register (issue 13).
+    "被请求人统一社会信用代码": "Respondent's unified social credit code",
+    "已知时填写：用于核对信用记录和重复侵权": "Where known: used to check the credit register and repeat infringement",
     "被投诉方承认侵权": "The respondent admits the infringement",
     "待公示 %(n)s 条": "%(n)s waiting for publication",
     "可批准信用修复 %(n)s 条": "%(n)s may be repaired",
