@@ -2,7 +2,7 @@
 decided cases, against opening it among 1,000 records and 100 decided cases, side by side.
 
     .venv/bin/python bench/credit.py [--openings 400] [--records 1000000] [--cases 100000]
-                                     [--pg URL]
+                                     [--pg URL [--no-sqlite]]
 
 Two databases are built with bulk inserts (Core ``insert`` with many rows per statement): the
 large one and a small one with a thousandth of the rows, both with the same shape — about 3.3
@@ -215,14 +215,16 @@ def main():
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--pg", default=None, help="also run on PostgreSQL at this URL")
+    parser.add_argument("--no-sqlite", action="store_true", help="only the PostgreSQL run")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        run(
-            "SQLite",
-            lambda label: f"sqlite:///{os.path.join(tmp, label + '.db')}",
-            args,
-            tmp,
-        )
+    if not args.no_sqlite:
+        with tempfile.TemporaryDirectory() as tmp:
+            run(
+                "SQLite",
+                lambda label: f"sqlite:///{os.path.join(tmp, label + '.db')}",
+                args,
+                tmp,
+            )
     if args.pg:
         import psycopg
 

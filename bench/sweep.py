@@ -46,9 +46,14 @@ def _sqlite_ts(instant: datetime) -> str:
 
 def build_app(url: str, storage: str):
     app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": url, "CASEFLOW_STORAGE": storage, "TESTING": True,
-         "SECRET_KEY": "bench-" + secrets.token_hex(4), "SMTP_URL": None,
-         "CASEFLOW_WEBHOOK_URL": None}
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "CASEFLOW_STORAGE": storage,
+            "TESTING": True,
+            "SECRET_KEY": "bench-" + secrets.token_hex(4),
+            "SMTP_URL": None,
+            "CASEFLOW_WEBHOOK_URL": None,
+        }
     )
     logging.getLogger().setLevel(logging.WARNING)
     with app.app_context():
@@ -69,24 +74,54 @@ def seed_due(due: int) -> list[int]:
     from caseflow.clocks.models import Clock
 
     unit = unit_upsert(code="ZS", name="中山", kind="rapid_centre", profile={})
-    worker = user_create(username="li", password="bench-password", role="caseworker",
-                         unit_code="ZS", email="li@zs.example")
+    worker = user_create(
+        username="li",
+        password="bench-password",
+        role="caseworker",
+        unit_code="ZS",
+        email="li@zs.example",
+    )
     user_create(username="wang", password="bench-password", role="supervisor", unit_code="ZS")
     db.session.commit()
     cases = [
-        {"id": f"case{i:028d}", "number": f"ZS-ADJ-2026-{i:06d}", "unit_id": unit.id,
-         "workflow": "adjudication", "state": "filed", "is_closed": False, "version": 1,
-         "title": "", "received_at": STARTED, "complainant": {}, "respondent": {},
-         "complainant_name": "", "respondent_name": "", "right": {}, "priority": False,
-         "data": {}, "assignee_id": worker.id, "public_code": f"{i:08X}", "opened_at": STARTED}
+        {
+            "id": f"case{i:028d}",
+            "number": f"ZS-ADJ-2026-{i:06d}",
+            "unit_id": unit.id,
+            "workflow": "adjudication",
+            "state": "filed",
+            "is_closed": False,
+            "version": 1,
+            "title": "",
+            "received_at": STARTED,
+            "complainant": {},
+            "respondent": {},
+            "complainant_name": "",
+            "respondent_name": "",
+            "right": {},
+            "priority": False,
+            "data": {},
+            "assignee_id": worker.id,
+            "public_code": f"{i:08X}",
+            "opened_at": STARTED,
+        }
         for i in range(due)
     ]
     db.session.execute(Case.__table__.insert(), cases)
     clocks = [
-        {"case_id": c["id"], "name": "handling", "period": "24 hours", "period_unit": "hours",
-         "started_at": STARTED, "due_at": STARTED + timedelta(hours=24), "status": "running",
-         "provisional": False, "extended": 0, "paused_seconds": 0,
-         "next_alert_at": STARTED + timedelta(hours=18)}
+        {
+            "case_id": c["id"],
+            "name": "handling",
+            "period": "24 hours",
+            "period_unit": "hours",
+            "started_at": STARTED,
+            "due_at": STARTED + timedelta(hours=24),
+            "status": "running",
+            "provisional": False,
+            "extended": 0,
+            "paused_seconds": 0,
+            "next_alert_at": STARTED + timedelta(hours=18),
+        }
         for c in cases
     ]
     db.session.execute(Clock.__table__.insert(), clocks)
@@ -96,8 +131,20 @@ def seed_due(due: int) -> list[int]:
 
 def load_stored(count: int, offset: int, case_ids: list[str]) -> None:
     """``count`` more clocks that are not due, spread over the cases, loaded in bulk."""
-    columns = ("case_id", "name", "period", "period_unit", "started_at", "due_at", "status",
-               "provisional", "extended", "paused_seconds", "next_alert_at", "stopped_at")
+    columns = (
+        "case_id",
+        "name",
+        "period",
+        "period_unit",
+        "started_at",
+        "due_at",
+        "status",
+        "provisional",
+        "extended",
+        "paused_seconds",
+        "next_alert_at",
+        "stopped_at",
+    )
     due_at = STARTED + timedelta(days=30)
     conn = db.session.connection()
     dialect = conn.dialect.name
@@ -106,16 +153,26 @@ def load_stored(count: int, offset: int, case_ids: list[str]) -> None:
         for i in range(offset, offset + count):
             running = i % 2 == 0
             yield (
-                case_ids[i % len(case_ids)], f"s{i}", "30 days", "days", STARTED, due_at,
-                "running" if running else "met", False, 0, 0,
-                FUTURE if running else None, None if running else STARTED + timedelta(days=3),
+                case_ids[i % len(case_ids)],
+                f"s{i}",
+                "30 days",
+                "days",
+                STARTED,
+                due_at,
+                "running" if running else "met",
+                False,
+                0,
+                0,
+                FUTURE if running else None,
+                None if running else STARTED + timedelta(days=3),
             )
 
     if dialect == "postgresql":
         raw = conn.connection.dbapi_connection
-        with raw.cursor() as cursor, cursor.copy(
-            f"COPY clocks ({', '.join(columns)}) FROM STDIN"
-        ) as copy:
+        with (
+            raw.cursor() as cursor,
+            cursor.copy(f"COPY clocks ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
             for row in rows():
                 copy.write_row(row)
     else:
@@ -124,8 +181,9 @@ def load_stored(count: int, offset: int, case_ids: list[str]) -> None:
         convert = [
             tuple(_sqlite_ts(v) if isinstance(v, datetime) else v for v in row) for row in rows()
         ]
-        raw.executemany(f"INSERT INTO clocks ({', '.join(columns)}) VALUES ({placeholders})",
-                        convert)
+        raw.executemany(
+            f"INSERT INTO clocks ({', '.join(columns)}) VALUES ({placeholders})", convert
+        )
     db.session.commit()
     if dialect == "postgresql":
         # autovacuum would do this soon after a real load; SQLite is left without statistics,
@@ -150,7 +208,8 @@ def time_sweeps(due_ids: list[int], repeat: int, expected: int) -> float:
         db.session.execute(delete(OutboxMessage))
         db.session.execute(delete(Alert))
         db.session.execute(
-            update(Clock).where(Clock.id.in_(due_ids))
+            update(Clock)
+            .where(Clock.id.in_(due_ids))
             .values(next_alert_at=STARTED + timedelta(hours=18), alert_level=None)
         )
         db.session.commit()
@@ -176,8 +235,11 @@ def run_backend(label: str, url: str, args) -> tuple[float, float]:
             stored = db.session.scalar(select(func.count(Clock.id)))
             assert stored == args.large, stored
             large = time_sweeps(due_ids, args.repeat, args.due)
-            print(f"  {label}: loaded {args.small:,} stored clocks in {load_small:.1f} s, "
-                  f"{args.large:,} in {load_large:.1f} s more", file=sys.stderr)
+            print(
+                f"  {label}: loaded {args.small:,} stored clocks in {load_small:.1f} s, "
+                f"{args.large:,} in {load_large:.1f} s more",
+                file=sys.stderr,
+            )
             db.session.remove()
             db.engine.dispose()
     return small, large
@@ -213,7 +275,9 @@ def main() -> None:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     print(f"\nSLA sweep raising {args.due:,} alerts (median of {args.repeat}):")
-    print(f"{'backend':<12}{f'{args.small:,} stored':>16}{f'{args.large:,} stored':>18}{'ratio':>8}")
+    print(
+        f"{'backend':<12}{f'{args.small:,} stored':>16}{f'{args.large:,} stored':>18}{'ratio':>8}"
+    )
     for label, (small, large) in results.items():
         print(f"{label:<12}{small * 1000:>13.0f} ms{large * 1000:>15.0f} ms{large / small:>7.2f}×")
     worst = max(large / small for small, large in results.values())

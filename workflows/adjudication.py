@@ -257,6 +257,8 @@ TRANSITIONS = (
             start("appeal"),
         ),
         notice=NoticeSpec("decision", "respondent"),
+        # Infringement found: a credit record in the same transaction (credit.md).
+        effects=("credit_record",),
     ),
     Transition(
         "record_publication",

@@ -162,6 +162,8 @@ TRANSITIONS = (
         # The officer photographs the booth there and then; the photo joins the evidence.
         fields=(Field("evidence", "photo", "现场核查照片"),),
         clocks=(STOP_ALL,),
+        # An order complied with is a finding of infringement at a fair (credit.md).
+        effects=("credit_record",),
     ),
     Transition(
         "mediate",
@@ -170,9 +172,14 @@ TRANSITIONS = (
         dest="mediated",
         roles=("desk_officer",),
         # An on-site agreement is short and written at the booth: its terms are optional.
-        fields=(Field("terms", "lines", "协议条款（每行一项）", required=False, drafted=True),),
+        fields=(
+            Field("terms", "lines", "协议条款（每行一项）", required=False, drafted=True),
+            Field("infringement_admitted", "boolean", "被投诉方承认侵权", required=False),
+        ),
         clocks=(STOP_ALL,),
         notice=NoticeSpec("agreement", "complainant"),
+        # Mediated with infringement admitted: a credit record (credit.md).
+        effects=("credit_record",),
     ),
     Transition(
         "refer",

@@ -34,6 +34,11 @@ def credit_settings(unit) -> dict:
     return {**spec.DEFAULTS, **(((unit.profile or {}) if unit else {}).get("credit") or {})}
 
 
+def _period(clock: str) -> str:
+    """The default period of one of the record's clocks (workflows/credit.py)."""
+    return next(c.period for c in spec.CLOCKS if c.name == clock)
+
+
 def _last_day(due_at: datetime):
     """The last day of a day-based clock (``due_at`` is 24:00 of it)."""
     return local_date(due_at - timedelta(microseconds=1))
@@ -115,7 +120,7 @@ def _record_write(
     clocks.clock_start(
         case,
         spec.clock_name("publication", record.id),
-        period=spec.CLOCKS[0].period,
+        period=_period("publication"),
         started_at=at,
         actor=actor,
         event=audit,
@@ -360,7 +365,7 @@ def credit_record_revoke(record, *, actor, reason, at=None) -> CreditRecord:
         clocks.clock_start(
             case,
             spec.clock_name("withdrawal", record.id),
-            period=spec.CLOCKS[3].period,
+            period=_period("withdrawal"),
             started_at=at,
             actor=actor,
             event=event,

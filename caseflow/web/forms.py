@@ -590,6 +590,11 @@ class CaseOpenForm(FlaskForm):
     respondent_contact = StringField(
         _l("被请求人联系方式"), validators=[Optional(), Length(max=120)]
     )
+    respondent_code = StringField(
+        _l("被请求人统一社会信用代码"),
+        validators=[Optional(), Length(max=40)],
+        description=_l("已知时填写：用于核对信用记录和重复侵权"),
+    )
     right_kind = SelectField(
         _l("权利类型"),
         choices=options(

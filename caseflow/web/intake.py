@@ -15,7 +15,7 @@ from caseflow.web.forms import CaseOpenForm, field_errors_apply
 from caseflow.web.helpers import channel_label, workflow_label
 
 #: The procedures a caseworker opens from this page.
-OPENED_HERE = ("intake", "adjudication", "mediation", "pre_exam")
+OPENED_HERE = ("intake", "adjudication", "mediation", "pre_exam", "penalty")
 
 #: A service's field key → the form field it belongs beside.
 FIELD_NAMES = {
@@ -25,6 +25,7 @@ FIELD_NAMES = {
     "right.divisional": "right_divisional",
     "right.number": "right_number",
     "right.kind": "right_kind",
+    "respondent.code": "respondent_code",
 }
 
 
@@ -120,6 +121,8 @@ def case_new():
                 respondent={
                     "name": form.respondent_name.data or None,
                     "contact": form.respondent_contact.data or None,
+                    # Checked (GB 32100 checksum) and matched against the credit register.
+                    "code": form.respondent_code.data or None,
                 }
                 if form.respondent_name.data
                 else None,

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 07:01:53.193267
+Create Date: 2026-11-30 07:02:27.055180
 
 """
 

@@ -44,6 +44,16 @@ def due(case_json, name, index=-1):
     ]
 
 
+def case_clocks_active(case_json) -> list:
+    """The case's own clocks still running or paused. A credit record's clocks (credit.md:
+    ``credit_publication.N`` and the rest) outlive the case by design and are not counted."""
+    return [
+        k
+        for k in case_json["clocks"]
+        if k["status"] in ("running", "paused") and not k["name"].startswith("credit_")
+    ]
+
+
 class Flow:
     def __init__(self, api, case_id):
         self.api, self.case_id = api, case_id
@@ -147,7 +157,7 @@ def test_adjudication_main_path_with_suspension_and_extensions(api, staff):
     assert case["state"] == "closed" and case["is_closed"] and case["available_triggers"] == []
     # The appeal window ran out before it was stopped: by deadlines.md §3 that reads "breached".
     assert due(case, "appeal") == ("2026-05-21", "breached")
-    assert not [k for k in case["clocks"] if k["status"] in ("running", "paused")]
+    assert not case_clocks_active(case)
 
     transitions = [e for e in case["events"] if e["kind"] == "transition"]
     assert [e["trigger"] for e in transitions] == [
@@ -198,7 +208,7 @@ def test_adjudication_correction_loop_then_withdrawal(api, staff):
     case = w.fire("accept", local("2026-03-02"), data={"handlers": ["甲", "乙", "丙", "丁", "戊"]})
     case = w.fire("withdraw", local("2026-03-05"), note="双方和解，请求人撤回")
     assert case["state"] == "withdrawn" and case["is_closed"]
-    assert not [k for k in case["clocks"] if k["status"] in ("running", "paused")]
+    assert not case_clocks_active(case)
     assert case["events"][-1]["note"] == "双方和解，请求人撤回"
     assert [n["kind"] for n in case["notices"]] == [
         "correction_notice",
@@ -253,4 +263,4 @@ def test_the_file_closes_only_once_the_decision_is_published(api, staff):
     w.fire("record_publication", local("2026-04-20", "11:00"))
     case = w.fire("close", local("2026-04-20", "15:00"))
     assert case["state"] == "closed"
-    assert not [k for k in case["clocks"] if k["status"] in ("running", "paused")]
+    assert not case_clocks_active(case)

@@ -228,7 +228,12 @@ def test_stats_per_workflow(api, staff, accepted):
     )
     stats = {s["workflow"]: s for s in worker.get("/api/v1/stats").get_json()["workflows"]}
     assert set(stats) == {
-        "intake", "pre_exam", "adjudication", "mediation", "fair_complaint", "penalty"
+        "intake",
+        "pre_exam",
+        "adjudication",
+        "mediation",
+        "fair_complaint",
+        "penalty",
     }
     assert stats["intake"]["opened"] == 1 and stats["intake"]["closed"] == 1
     assert stats["intake"]["closing_met_share"] == 1.0

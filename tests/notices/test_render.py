@@ -212,47 +212,29 @@ CASES = {
         "2026年10月9日前",
         "both",
     ),
-    # The penalty procedure (procedures.md §6).
-    "penalty_filing_notice": ("penalty", "ZS", [], {}, "立案告知书", None, None),
-    # Its statement deadline is checked through the real workflow (test_penalty_notices).
+    # Penalty (procedures.md §6). "respondent": addressed to the party penalised; the reporter is
+    # not named (SAMR Order 20 art 33: the reporter's identity is confidential).
+    "penalty_filing_notice": ("penalty", "ZS", [], {}, "立案告知书", None, "both"),
     "penalty_intent_notice": (
         "penalty",
         "ZS",
-        [],
-        {"proposed_fine": 60000, "illegal_income": 8000, "facts": "在灯具包装上标注他人专利号"},
+        [("statement", "5 workdays")],
+        {"proposed_fine": 60000, "facts": "在灯具包装上标注他人专利号"},
         "行政处罚事先告知书",
-        None,
+        # 23, 24, (25 Mid-Autumn), 28, 29, 30.
+        "2026年9月30日前",
         "respondent",
     ),
     "penalty_decision": (
         "penalty",
         "ZS",
-        [],
-        {
-            "fine": 40000,
-            "illegal_income": 8000,
-            "basis": "《中华人民共和国专利法》第六十八条",
-            "findings": "当事人在其销售的吊灯外包装上标注他人专利号。",
-            "reasoning": "当事人的行为属于假冒专利行为。",
-            "items": ["责令立即改正，消除影响", "处罚款40000元"],
-        },
+        [("payment", "15 days")],
+        {"fine": 40000, "basis": "《中华人民共和国专利法》第六十八条", "items": ["责令改正"]},
         "行政处罚决定书",
-        None,
+        "2026年10月8日前",
         "respondent",
     ),
-    "no_penalty_decision": (
-        "penalty",
-        "ZS",
-        [],
-        {
-            "findings": "当事人已自行改正，违法行为轻微。",
-            "reasoning": "依照《中华人民共和国行政处罚法》第三十三条，不予行政处罚。",
-            "items": ["不予行政处罚"],
-        },
-        "不予行政处罚决定书",
-        None,
-        "respondent",
-    ),
+    "no_penalty_decision": ("penalty", "ZS", [], {}, "不予行政处罚决定书", None, "respondent"),
 }
 
 
@@ -281,13 +263,11 @@ def test_every_kind_renders_with_its_facts(kind, make_case, issue, pdf):
     assert notice.title == title
     text = pdf.text(notice)
     unit_name = case.unit.profile.get("full_name") or case.unit.name
-    # A penalty's notices to the respondent name the party, not whoever reported it.
-    named = [case.respondent_name] if parties == "respondent" else [case.complainant_name]
     for expected in (
         title,
         case.number,
         notice.document_number,
-        *named,
+        case.respondent_name if parties == "respondent" else case.complainant_name,
         unit_name,
         "二〇二六年九月二十二日",
         notice.verification_code,

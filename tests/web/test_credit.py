@@ -142,3 +142,37 @@ def test_repeat_of_on_the_case_page_and_the_inbox(client, people, login, open_ca
     assert 'id="repeat-of"' in page.text and credit_world["case"].number in page.text
     row = re.search(rf'<tr[^>]*data-case="{again.number}".*?</tr>', inbox.text, re.S).group(0)
     assert "曾被认定侵权" in row
+
+
+def test_window_opens_a_penalty_case_with_the_respondents_code(client, people, login, credit_world):
+    """From an inspection at the window: a bad check character is refused beside the field in
+    Chinese; the right code opens the penalty case in 线索核查 with repeat_of."""
+    from sqlalchemy import select
+
+    from caseflow.cases.models import Case
+
+    login(people["caseworker"])
+    with time_machine.travel(NOW, tick=True):
+        page = client.get("/cases/new?workflow=penalty")
+        assert page.status_code == 200 and 'name="respondent_code"' in page.text
+        body = {
+            "csrf_token": csrf_from(page.text),
+            "workflow": "penalty",
+            "channel": "inspection",
+            "title": "执法检查发现假冒专利",
+            "complainant_name": "执法科",
+            "complainant_kind": "company",
+            "complainant_contact": "0760-12330",
+            "respondent_name": "古镇星光灯饰有限公司",
+            "right_kind": "patent",
+            "right_number": "ZL202530123456.7",
+        }
+        wrong = CODE[:17] + ("1" if CODE[17] != "1" else "2")
+        refused = client.post("/cases/new", data={**body, "respondent_code": wrong})
+        assert refused.status_code == 422
+        assert 'id="respondent_code-error"' in refused.text and "校验位" in refused.text
+        opened = client.post("/cases/new", data={**body, "respondent_code": CODE.lower()})
+        assert opened.status_code == 302
+    case = db.session.scalar(select(Case).where(Case.workflow == "penalty"))
+    assert case.state == "clue" and case.respondent["code"] == CODE
+    assert case.data["repeat_of"][0]["number"] == credit_world["case"].number
