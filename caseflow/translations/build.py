@@ -683,6 +683,11 @@ ENGLISH.update(
         "撤展通知书": "Order to withdraw exhibits",
         "文件不是 UTF-8 编码的文本": "The file is not UTF-8 text",
         "文件有误，未载入": "The file has errors and was not loaded",
+        "不计": "off",
+        "洛迦诺分类": "Locarno",
+        "按《全国年节及纪念日放假办法》推算，无调休": "Worked out from the statutory holidays (全国年节及纪念日放假办法); no make-up workdays",
+        "春节调休": "Spring Festival make-up day",
+        "元旦": "New Year's Day",
     }
 )
 
