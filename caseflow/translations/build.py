@@ -685,7 +685,7 @@ ENGLISH.update(
         "文件有误，未载入": "The file has errors and was not loaded",
         "不计": "off",
         "洛迦诺分类": "Locarno",
-        "按《全国年节及纪念日放假办法》推算，无调休": "Worked out from the statutory holidays (全国年节及纪念日放假办法); no make-up workdays",
+        "按《全国年节及纪念日放假办法》推算，无调休": "Worked out from the Measures on National Holidays and Memorial Days; no make-up workdays",
         "春节调休": "Spring Festival make-up day",
         "元旦": "New Year's Day",
     }
