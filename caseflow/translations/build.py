@@ -688,6 +688,17 @@ ENGLISH.update(
         "按《全国年节及纪念日放假办法》推算，无调休": "Worked out from the Measures on National Holidays and Memorial Days; no make-up workdays",
         "春节调休": "Spring Festival make-up day",
         "元旦": "New Year's Day",
+        "文书核验": "Verify a notice",
+        "文书核验结果": "Notice verified",
+        "验证码 %(code)s 对应以下已签发文书。请核对纸质文书上的文号、种类和签发日期；如需核对电子文件，请比对其 SHA-256 数字指纹。": "The verification code %(code)s belongs to the issued notice below. Check the number, kind and date on the paper copy; to check an electronic copy, compare its SHA-256 fingerprint.",
+        "文号": "Document number",
+        "文书种类": "Kind",
+        "签发单位": "Issued by",
+        "签发日期": "Issued on",
+        "更正": "Correction",
+        "本文书更正并替代 %(number)s": "This notice corrects and replaces %(number)s",
+        "未找到该文书": "No such notice",
+        "验证码 %(code)s 没有对应的已签发文书。请核对验证码是否输入正确；如有疑问，请联系签发单位。": "No issued document has the verification code %(code)s. Check the code as typed; if in doubt, contact the issuing unit.",
     }
 )
 
