@@ -80,9 +80,35 @@ def _web_globals():
         "clock_label": clock_label,
         "trigger_label": trigger_label,
         "action_label": f.action_label,
+        "clock_override_text": clock_override_text,
         "event_note": f.event_note,
         "number_example": _number_example(),
     }
+
+
+def clock_name_label(name: str) -> str:
+    """A clock's label by its name alone (unit profiles name clocks without a workflow)."""
+    for module in workflows.WORKFLOWS.values():
+        for clock in module.CLOCKS:
+            if clock.name == name:
+                return gettext(clock.label)
+    return name
+
+
+_VARIANTS = {"invention": "发明", "utility_model": "实用新型", "design": "外观设计"}
+
+
+def clock_override_text(name: str, value) -> str:
+    """One clock override of a unit profile as people read it: 授权目标期限：外观设计 10 个工作日."""
+    if value is None:
+        period = gettext("不计")
+    elif isinstance(value, dict):
+        period = (", " if f._english() else "，").join(
+            f"{gettext(_VARIANTS.get(k, k))} {f.period_cn(v) if v else gettext('不计')}" for k, v in value.items()
+        )
+    else:
+        period = f.period_cn(str(value))
+    return f"{clock_name_label(name)}{': ' if f._english() else '：'}{period}"
 
 
 def _number_example() -> str:

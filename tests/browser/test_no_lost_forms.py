@@ -196,7 +196,9 @@ def test_row02_enter_in_the_booth_search_searches_and_picks_never_submits(
     posts = []
     page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
     page.fill("#exhibitor-q", "11.2C1")
-    page.press("#exhibitor-q", "Enter")
+    page.press("#exhibitor-q", "Enter")  # the tablet keyboard's 搜索/Go key
+    page.wait_for_timeout(800)
+    assert posts == [] and page.locator("[data-error-summary]").count() == 0
     page.wait_for_selector("#exhibitor-listbox [role=option]")
     page.press("#exhibitor-q", "Enter")  # picks the highlighted one
     assert posts == []
@@ -679,3 +681,34 @@ def test_walk_up_to_order_takes_at_most_12_taps(new_page, people, fair_with_exhi
     print(f"walk-up to order: {len(taps)} taps")
     assert len(taps) <= 12, taps
     shot(page, "desk-board")
+
+
+def test_row12_row15_every_page_speaks_the_users_language(new_page, people, open_case, fair_with_exhibitors, units):
+    """Each role's pages in Chinese (no internal code, no English sentence) and in English (no
+    Chinese outside names: people, units, fairs, exhibitors, holidays, official documents)."""
+    from caseflow.calendar.models import CalendarDay, CalendarYear
+
+    case = open_case(people["caseworker"])
+    names = {u.name for u in units.values()} | {p.username for p in people.values()}
+    names |= {d.name for d in db.session.scalars(select(CalendarDay))} | {
+        y.source for y in db.session.scalars(select(CalendarYear))
+    } | {d.source for d in db.session.scalars(select(CalendarDay))}
+    for unit in units.values():
+        names |= set(((unit.profile or {}).get("doc_patterns") or {}).values())
+    names.add("全国年节及纪念日放假办法")  # an official document's title
+    allowed = tuple(n for n in names if n)
+    sweep = (
+        ("caseworker", ("/inbox", f"/cases/{case.id}", "/cases/new", "/applicants", "/alerts/", "/nope")),
+        ("supervisor", ("/dashboard",)),
+        ("admin", ("/admin", "/admin?tab=calendar", "/admin?tab=units", "/admin/units/ZS")),
+        ("desk", ("/desk", "/fairs", f"/fairs/{fair_with_exhibitors.id}", "/inbox")),
+    )
+    for who, paths in sweep:
+        page = new_page(people[who])
+        for path in paths:
+            page.goto(path)
+            chinese_page_check(page, f"{who} {path}", allowed)
+        _english(page)
+        for path in paths:
+            page.goto(path)
+            english_page_check(page, f"{who} {path} (English)", allowed)

@@ -25,8 +25,16 @@ def test_verify_shows_number_kind_date_and_fingerprint_without_login(client, iss
 def test_an_unknown_code_is_a_plain_not_found(client, issued):
     page = client.get("/verify/ZZZZZZZZZZ")
     assert page.status_code == 404
-    assert "未找到" in page.text and "not found" in page.text
+    assert "未找到" in page.text and "not found" not in page.text  # Chinese, no English aside
     assert issued.document_number not in page.text
+    # Whoever holds the paper may read it in English (the language switch).
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    from flask_babel import refresh
+
+    refresh()  # the test client shares the test's app context, where the locale is cached
+    english = client.get("/verify/ZZZZZZZZZZ")
+    assert "No issued document" in english.text and "未找到" not in english.text
 
 
 def test_download_needs_login_and_the_notices_unit(client, issued, login, make_user, units, pdf):
