@@ -15,10 +15,20 @@ def _secret_key(instance_path: Path) -> str:
         return key
     key_file = instance_path / "secret_key"
     if not key_file.exists():
+        # Several processes may start at once on a new machine (web workers, the scheduler, test
+        # workers): the key is written whole under a private name and linked into place, so the
+        # first one wins and nobody ever reads a half-written key.
         instance_path.mkdir(parents=True, exist_ok=True)
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        draft = instance_path / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_hex(32))
+        try:
+            os.link(draft, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return key_file.read_text().strip()
 
 
