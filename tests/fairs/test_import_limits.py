@@ -21,7 +21,6 @@ from openpyxl import Workbook
 from caseflow.cases.evidence import evidence_check
 from caseflow.errors import ValidationFailed
 from caseflow.fairs.importing import MAX_CELL_CHARS, MAX_COLUMNS, rows_from_upload
-from tests.support import pinned_env
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -208,13 +207,18 @@ def test_healthz_answers_while_four_bombs_are_posted(
     db.session.commit()
     token = make_token(officer)
     port = _free_port()
-    # The server's clock agrees with the test's (the token was made "now").
-    env = pinned_env({
+    # The server runs on the machine's clock, the test on its pinned one: the token must not
+    # have expired by the machine's date, whatever it is.
+    from caseflow.accounts.models import ApiToken
+
+    db.session.execute(db.update(ApiToken).values(expires_at=None))
+    db.session.commit()
+    env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "CASEFLOW_STORAGE": str(tmp_path / "storage"),
         "SECRET_KEY": "x" * 32,
-    })
+    }
     server = subprocess.Popen(
         [str(Path(sys.executable).with_name("gunicorn")), "--workers", "2", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
         cwd=ROOT,

@@ -441,7 +441,8 @@ def test_bulk_reassignment_of_ticked_cases(client, login, chief, clerk, open_cas
     assert "无权分配其他单位的案件" in refused.text
     db.session.expire_all()
     assert first.assignee_id == clerk.id and elsewhere.assignee_id is None
-    login(clerk)
+    login(clerk)  # a new session: its own CSRF token
+    token = csrf_from(client.get("/inbox").text)
     assert client.post("/inbox/reassign", data={"csrf_token": token}).status_code == 403
 
 
