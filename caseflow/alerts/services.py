@@ -406,6 +406,27 @@ class DeliveryReport:
     failed: int = 0
 
 
+def outbox_claim(table, row_id: int, waiting, now: datetime) -> str | None:
+    """Claim one due row of an outbox table (alert messages here, notice deliveries in the
+    parties area) for sending, and commit: an UPDATE that succeeds only while the row is still
+    ``waiting``, so two deliverers never both send it. The claim token, or None when another
+    deliverer took the row first. The claim lapses after ``CLAIM_LEASE`` (a deliverer that died)."""
+    token = uuid.uuid4().hex
+    columns = table.c
+    claimed = db.session.execute(
+        update(table)
+        .where(columns.id == row_id, waiting)
+        .values(
+            status="sending",
+            claim_token=token,
+            lease_until=now + CLAIM_LEASE,
+            attempts=columns.attempts + 1,
+        )
+    ).rowcount
+    db.session.commit()
+    return token if claimed == 1 else None
+
+
 def outbox_deliver(now: datetime | None = None, limit: int = 100) -> DeliveryReport:
     """Deliver the e-mail and webhook messages that are due; commits after each message.
 
@@ -424,19 +445,8 @@ def outbox_deliver(now: datetime | None = None, limit: int = 100) -> DeliveryRep
     ).all()
     db.session.commit()
     for message_id in ids:
-        token = uuid.uuid4().hex
-        claimed = db.session.execute(
-            update(OutboxMessage.__table__)
-            .where(m.id == message_id, waiting)
-            .values(
-                status="sending",
-                claim_token=token,
-                lease_until=now + CLAIM_LEASE,
-                attempts=m.attempts + 1,
-            )
-        ).rowcount
-        db.session.commit()
-        if claimed != 1:
+        token = outbox_claim(OutboxMessage.__table__, message_id, waiting, now)
+        if token is None:
             continue
         message = db.session.scalar(
             select(OutboxMessage)

@@ -16,7 +16,6 @@ import logging
 import smtplib
 import urllib.error
 import urllib.request
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -24,9 +23,10 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select
 
 from caseflow.alerts.delivery import SIGNATURE_HEADER, smtp_connect, webhook_signature
+from caseflow.alerts.services import outbox_claim
 from caseflow.extensions import db
 from caseflow.notices.models import Notice
 from caseflow.parties.models import NoticeDelivery
@@ -41,7 +41,6 @@ from caseflow.timeutil import chinese_date, local_date, utcnow
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
-CLAIM_LEASE = timedelta(minutes=5)
 BACKOFF_FIRST, BACKOFF_MAX = timedelta(minutes=1), timedelta(hours=1)
 SMS_TIMEOUT = 10
 
@@ -218,19 +217,7 @@ def notice_deliveries_send(now: datetime | None = None, limit: int = 50) -> Deli
     db.session.commit()
     config = current_app.config
     for row_id in ids:
-        token = uuid.uuid4().hex
-        claimed = db.session.execute(
-            update(NoticeDelivery.__table__)
-            .where(d.id == row_id, waiting)
-            .values(
-                status="sending",
-                claim_token=token,
-                lease_until=now + CLAIM_LEASE,
-                attempts=d.attempts + 1,
-            )
-        ).rowcount
-        db.session.commit()
-        if claimed != 1:
+        if outbox_claim(NoticeDelivery.__table__, row_id, waiting, now) is None:
             continue
         row = db.session.get(NoticeDelivery, row_id)
         try:
