@@ -42,6 +42,8 @@ JOBS = (
     Job("caseflow.alerts.services:sla_sweep", _sweep_seconds),
     # Deliver e-mail and webhooks every ~15 s (never slower than the sweep).
     Job("caseflow.alerts.services:outbox_deliver", lambda c: min(15.0, _sweep_seconds(c))),
+    # ASVS 2.2.3: tell users their password changed or a token was made for them.
+    Job("caseflow.accounts.mail:account_mails_send", lambda c: min(15.0, _sweep_seconds(c))),
     # Pending notices (a failed render after their transition, a burst) render on every core.
     Job("caseflow.notices.pool:notices_render_in_pool", _sweep_seconds, takes_now=False),
     # parties.md §4: serve notices electronically on the parties that consented.

@@ -1,10 +1,11 @@
-"""Units (centres and fair desks), users, API tokens and login attempts."""
+"""Units (centres and fair desks), users, their web sessions, API tokens, login attempts and the
+mails that tell a user their credentials changed."""
 
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.extensions import db
@@ -152,4 +153,62 @@ class LoginAttempt(db.Model):
     remote_addr: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
     attempted_at: Mapped[datetime] = mapped_column(
         UTCDateTime, nullable=False, default=utcnow, index=True
+    )
+
+
+class UserSession(db.Model):
+    """One web login (ASVS 3.3.4): listed on the user's account page, where it can be ended.
+
+    The session and remember cookies carry a per-login secret (``User.get_id``); only its SHA-256
+    is stored here. A cookie whose row is gone is refused (``caseflow.web.core._load_user``), so
+    deleting the row logs that browser out on every node. Raising the user's session generation
+    deletes them all."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
+    #: SHA-256 (hex) of the per-login secret held by the cookies.
+    id_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    #: Updated at most once a minute while the session is used.
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    remote_addr: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    user_agent: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+
+    user: Mapped[User] = relationship()
+
+
+class AccountMail(db.Model):
+    """An e-mail telling a user that their credentials changed (ASVS 2.2.3): password changed or
+    reset, API token created. Written in the same transaction as the change; sent after commit
+    by the scheduler's outbox job (``caseflow.accounts.mail``), claimed like alert messages."""
+
+    __tablename__ = "account_mails"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
+    #: ``password_changed``, ``password_reset`` or ``token_created``.
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    recipient: Mapped[str] = mapped_column(String(200), nullable=False)
+    subject: Mapped[str] = mapped_column(String(200), nullable=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(
+            "kind in ('password_changed', 'password_reset', 'token_created')", name="kind_known"
+        ),
+        CheckConstraint("status in ('pending', 'sending', 'sent', 'failed')", name="status_known"),
+        CheckConstraint("status != 'sent' or sent_at is not null", name="sent_has_time"),
+        Index("ix_account_mails_status_next", "status", "next_attempt_at"),
     )

@@ -13,7 +13,16 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from caseflow.accounts.models import ROLES, UNIT_KINDS, ApiToken, LoginAttempt, Unit, User
+from caseflow.accounts.mail import account_mail_queue
+from caseflow.accounts.models import (
+    ROLES,
+    UNIT_KINDS,
+    ApiToken,
+    LoginAttempt,
+    Unit,
+    User,
+    UserSession,
+)
 from caseflow.errors import NotFound, PermissionDenied, ValidationFailed
 from caseflow.extensions import db
 from caseflow.timeutil import utcnow
@@ -105,9 +114,110 @@ def password_check(password: str | None) -> tuple[str, str] | None:
 
 def user_sessions_end(user: User) -> None:
     """End every web session and remember cookie of ``user`` on every node: the generation is
-    part of what the cookies hold, and the user loader refuses an old one. Flushes."""
+    part of what the cookies hold, and the user loader refuses an old one; the session records
+    go too. Flushes."""
     user.session_generation = (user.session_generation or 0) + 1
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     db.session.flush()
+
+
+# -- web sessions, one record per login (ASVS 3.3.4) ---------------------------------------------
+
+#: How precisely ``UserSession.last_seen_at`` follows use: at most one write a minute per session.
+SESSION_SEEN_RESOLUTION = timedelta(minutes=1)
+
+
+def _session_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def session_idle_limit() -> timedelta:
+    """A session unused this long is over, remember cookie or not (the remember cookie's life)."""
+    return timedelta(seconds=current_app.config.get("REMEMBER_COOKIE_DURATION", 14 * 24 * 3600))
+
+
+def session_open(user: User, *, remote_addr: str, user_agent: str, now=None) -> str:
+    """Record a new login of ``user`` and return its secret (the cookies carry it; only its
+    SHA-256 is stored). The user's sessions idle past the limit are pruned. Flushes."""
+    now = now or utcnow()
+    db.session.execute(
+        delete(UserSession).where(
+            UserSession.user_id == user.id, UserSession.last_seen_at < now - session_idle_limit()
+        )
+    )
+    secret = secrets.token_urlsafe(24)  # 192 bits
+    db.session.add(
+        UserSession(
+            user_id=user.id,
+            id_hash=_session_digest(secret),
+            created_at=now,
+            last_seen_at=now,
+            remote_addr=(remote_addr or "")[:64],
+            user_agent=(user_agent or "")[:300],
+        )
+    )
+    db.session.flush()
+    return secret
+
+
+def session_check(user_id: int, secret: str, now=None) -> UserSession | None:
+    """The live session record of ``user_id`` that ``secret`` names, or None (ended, pruned, idle
+    too long, or never ours). Records use at most once a minute, committing only that."""
+    now = now or utcnow()
+    row = db.session.scalar(
+        select(UserSession).filter_by(user_id=user_id, id_hash=_session_digest(secret or ""))
+    )
+    if row is None or row.last_seen_at < now - session_idle_limit():
+        return None
+    if now - row.last_seen_at > SESSION_SEEN_RESOLUTION:
+        row.last_seen_at = now
+        db.session.commit()
+    return row
+
+
+def sessions_of(user: User, now=None) -> list[UserSession]:
+    """The user's live sessions, most recently used first."""
+    now = now or utcnow()
+    return list(
+        db.session.scalars(
+            select(UserSession)
+            .where(
+                UserSession.user_id == user.id,
+                UserSession.last_seen_at >= now - session_idle_limit(),
+            )
+            .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+        )
+    )
+
+
+def session_is(row: UserSession, secret: str | None) -> bool:
+    """Whether ``row`` is the session that ``secret`` (this browser's) names."""
+    return bool(secret) and row.id_hash == _session_digest(secret)
+
+
+def session_end(user: User, session_id: int) -> UserSession:
+    """The user logs one of their own sessions out: that browser's cookies stop working on every
+    node. Someone else's session answers like a missing one. Flushes; the caller commits."""
+    row = db.session.get(UserSession, session_id)
+    if row is None or row.user_id != user.id:
+        raise NotFound("没有这个会话", message_en="no such session")
+    db.session.delete(row)
+    db.session.flush()
+    log.warning("session %d of %s ended by its owner", session_id, user.username)
+    return row
+
+
+def sessions_end_others(user: User, *, keep_secret: str) -> int:
+    """Log out every session of ``user`` but the one ``keep_secret`` names (this browser).
+    Returns how many ended. Flushes; the caller commits."""
+    ended = db.session.execute(
+        delete(UserSession).where(
+            UserSession.user_id == user.id, UserSession.id_hash != _session_digest(keep_secret)
+        )
+    ).rowcount
+    db.session.flush()
+    log.warning("%d other sessions of %s ended by its owner", ended, user.username)
+    return ended
 
 
 def user_revoke(user: User) -> int:
@@ -137,15 +247,15 @@ def token_create(user: User, *, days: int | None = None, now=None) -> str:
             fields={"days": "1–3660"},
         )
     token = "cf_" + secrets.token_urlsafe(32)
-    db.session.add(
-        ApiToken(
-            user=user,
-            token_hash=_token_digest(token),
-            created_at=now,
-            expires_at=now + timedelta(days=days),
-        )
+    row = ApiToken(
+        user=user,
+        token_hash=_token_digest(token),
+        created_at=now,
+        expires_at=now + timedelta(days=days),
     )
+    db.session.add(row)
     db.session.flush()
+    account_mail_queue(user, "token_created", at=now, token_id=row.id, expires_at=row.expires_at)
     return token
 
 
@@ -466,6 +576,7 @@ def user_password_reset(user, *, actor, password: str) -> User:
     _password_set(user, password)
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.username == user.username))
     db.session.flush()
+    account_mail_queue(user, "password_reset", at=utcnow(), actor=actor)
     log.info("password of %s reset by %s", user.username, actor.username)
     return user
 
@@ -487,5 +598,6 @@ def user_password_change(user: User, *, current: str, new: str) -> User:
             fields={"current": "当前密码不正确"},
         )
     _password_set(user, new)
+    account_mail_queue(user, "password_changed", at=utcnow())
     log.info("password of %s changed by its owner", user.username)
     return user

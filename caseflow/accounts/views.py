@@ -1,6 +1,4 @@
-"""Login and logout."""
-
-import secrets
+"""Login and logout, one's own password and one's own sessions (the account page)."""
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -9,11 +7,16 @@ from flask_login import current_user, login_required, login_user, logout_user
 from caseflow.accounts.forms import LoginForm, PasswordChangeForm
 from caseflow.accounts.services import (
     login_is_throttled,
+    session_end,
+    session_is,
+    session_open,
+    sessions_end_others,
+    sessions_of,
     user_authenticate,
     user_password_change,
     user_sessions_end,
 )
-from caseflow.errors import ValidationFailed
+from caseflow.errors import NotFound, ValidationFailed
 from caseflow.extensions import db
 from caseflow.web.access import safe_next
 
@@ -33,6 +36,7 @@ def login():
             user = user_authenticate(form.username.data, form.password.data, remote)
             if user is not None:
                 _session_start(user, remember=form.remember.data)
+                db.session.commit()
                 return redirect(safe_next(request.args.get("next"), url_for("web.index")))
             form.password.errors.append(_("用户名或密码不正确"))
             status = 401
@@ -48,7 +52,12 @@ def _session_start(user, *, remember: bool) -> None:
     session.clear()
     if language:
         session["lang"] = language
-    user.login_nonce = secrets.token_urlsafe(12)
+    # The per-login secret names this login's session record (listed on the account page).
+    user.login_nonce = session_open(
+        user,
+        remote_addr=request.remote_addr or "",
+        user_agent=request.headers.get("User-Agent", ""),
+    )
     login_user(user, remember=remember)
 
 
@@ -95,3 +104,43 @@ def password_change():
     elif request.method == "POST":
         status = 422
     return render_template("accounts/password.html", form=form), status
+
+
+@bp.route("/account")
+@login_required
+def account():
+    """One's own account: the sessions open in other browsers, each of which can be ended."""
+    sessions = sessions_of(current_user)
+    current = next((row for row in sessions if session_is(row, current_user.login_nonce)), None)
+    return render_template("accounts/account.html", sessions=sessions, current=current)
+
+
+@bp.route("/account/sessions/<int:session_id>/end", methods=["POST"])
+@login_required
+def session_logout(session_id: int):
+    """Log one session out; this browser's own session logs out like the logout button."""
+    user = current_user._get_current_object()
+    try:
+        row = session_end(user, session_id)
+    except NotFound:
+        db.session.rollback()
+        flash(_("没有这个会话，可能已经退出。"), "error")
+        return redirect(url_for("accounts.account"))
+    this_one = session_is(row, user.login_nonce)
+    db.session.commit()
+    if this_one:
+        _session_end()
+        flash(_("您已退出登录。"), "info")
+        return redirect(url_for("accounts.login"))
+    flash(_("该会话已退出。"), "success")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/account/sessions/end-others", methods=["POST"])
+@login_required
+def sessions_logout_others():
+    """Log out every other session of the user; this one stays."""
+    ended = sessions_end_others(current_user, keep_secret=current_user.login_nonce)
+    db.session.commit()
+    flash(_("已退出其他 %(count)d 个会话。", count=ended), "success")
+    return redirect(url_for("accounts.account"))

@@ -47,6 +47,11 @@ def deliver(now_text):
     click.echo(
         f"notices served {served.sent}, retrying {served.retrying}, failed {served.failed}"
     )
+    # ASVS 2.2.3: the mails telling users their credentials changed.
+    from caseflow.accounts.mail import account_mails_send
+
+    mails = account_mails_send(_instant(now_text), limit=10_000)
+    click.echo(f"account mails sent {mails.sent}, retrying {mails.retrying}, failed {mails.failed}")
 
 
 @click.command("scheduler")

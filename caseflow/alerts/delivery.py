@@ -128,10 +128,14 @@ def email_build(message, config) -> EmailMessage:
 
 
 def email_send(message, config) -> None:
+    """Send the alert's mail (see ``mail_send``)."""
+    mail_send(email_build(message, config), config, f"{message.id:08d}.eml")
+
+
+def mail_send(mail: EmailMessage, config, file_name: str) -> None:
     """Send over ``SMTP_URL`` (``smtp://[user:pass@]host:port``, ``smtps://…`` for TLS,
-    ``?starttls=1`` for STARTTLS). Without one, write ``<CASEFLOW_STORAGE>/outbox-mail/<id>.eml``
-    (development: read the mail without a server)."""
-    mail = email_build(message, config)
+    ``?starttls=1`` for STARTTLS). Without one, write ``<CASEFLOW_STORAGE>/outbox-mail/<file_name>``
+    (development: read the mail without a server). Alert mails and account mails both go here."""
     url = config.get("SMTP_URL")
     if not url:
         if str(config["CASEFLOW_STORAGE"]).startswith("s3://"):
@@ -139,12 +143,12 @@ def email_send(message, config) -> None:
 
             # Several nodes: the development mailbox lives in the shared store too.
             storage_for(config["CASEFLOW_STORAGE"], config).put_new(
-                f"outbox-mail/{message.id:08d}.eml", mail.as_bytes()
+                f"outbox-mail/{file_name}", mail.as_bytes()
             )
             return
         folder = Path(config["CASEFLOW_STORAGE"]) / "outbox-mail"
         folder.mkdir(parents=True, exist_ok=True)
-        target = folder / f"{message.id:08d}.eml"
+        target = folder / file_name
         partial = target.with_suffix(".part")
         partial.write_bytes(mail.as_bytes())
         partial.replace(target)  # atomic: a reader never sees half a mail

@@ -16,11 +16,13 @@ from caseflow.web import bp
 
 @login_manager.user_loader
 def _load_user(session_id: str):
-    """The user of a session or remember cookie, if it is still good: ``id:generation:nonce``
-    (``User.get_id``) whose generation is the user's current one. Logout, a password change or
-    reset, deactivation and ``users revoke`` raise the generation, so every copy of the cookie
-    dies on every node at its next request."""
+    """The user of a session or remember cookie, if it is still good: ``id:generation:secret``
+    (``User.get_id``) whose generation is the user's current one and whose per-login secret
+    names a live session record. Logout, a password change or reset, deactivation and ``users
+    revoke`` raise the generation; the account page ends single sessions by deleting their
+    record. Either way every copy of the cookie dies on every node at its next request."""
     from caseflow.accounts.models import User
+    from caseflow.accounts.services import session_check
 
     parts = (session_id or "").split(":")
     if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
@@ -28,6 +30,8 @@ def _load_user(session_id: str):
     user = db.session.get(User, int(parts[0]))
     if user is None or not user.active or user.session_generation != int(parts[1]):
         return None
+    if session_check(user.id, parts[2]) is None:
+        return None  # this login was logged out from the account page, or idled out
     user.login_nonce = parts[2]  # so that get_id() answers what the cookie holds
     return user
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 07:02:27.055180
+Create Date: 2026-11-30 08:21:59.660192
 
 """
 
@@ -173,6 +173,44 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_users_unit_id"), ["unit_id"], unique=False)
 
     op.create_table(
+        "account_mails",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("recipient", sa.String(length=200), nullable=False),
+        sa.Column("subject", sa.String(length=200), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", caseflow.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("claim_token", sa.String(length=32), nullable=True),
+        sa.Column("lease_until", caseflow.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("created_at", caseflow.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", caseflow.types.UTCDateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "kind in ('password_changed', 'password_reset', 'token_created')",
+            name=op.f("ck_account_mails_kind_known"),
+        ),
+        sa.CheckConstraint(
+            "status != 'sent' or sent_at is not null", name=op.f("ck_account_mails_sent_has_time")
+        ),
+        sa.CheckConstraint(
+            "status in ('pending', 'sending', 'sent', 'failed')",
+            name=op.f("ck_account_mails_status_known"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_account_mails_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_account_mails")),
+    )
+    with op.batch_alter_table("account_mails", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_account_mails_status_next", ["status", "next_attempt_at"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_account_mails_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
         "api_tokens",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -337,6 +375,24 @@ def upgrade():
     )
     with op.batch_alter_table("saved_filters", schema=None) as batch_op:
         batch_op.create_index("uq_saved_filters_user_name", ["user_id", "name"], unique=True)
+
+    op.create_table(
+        "user_sessions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("id_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", caseflow.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_seen_at", caseflow.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("remote_addr", sa.String(length=64), nullable=False),
+        sa.Column("user_agent", sa.String(length=300), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_user_sessions_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_user_sessions")),
+        sa.UniqueConstraint("id_hash", name=op.f("uq_user_sessions_id_hash")),
+    )
+    with op.batch_alter_table("user_sessions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_user_sessions_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "case_links",
@@ -850,6 +906,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_case_links_source_id"))
 
     op.drop_table("case_links")
+    with op.batch_alter_table("user_sessions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_user_sessions_user_id"))
+
+    op.drop_table("user_sessions")
     with op.batch_alter_table("saved_filters", schema=None) as batch_op:
         batch_op.drop_index("uq_saved_filters_user_name")
 
@@ -886,6 +946,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_api_tokens_user_id"))
 
     op.drop_table("api_tokens")
+    with op.batch_alter_table("account_mails", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_account_mails_user_id"))
+        batch_op.drop_index("ix_account_mails_status_next")
+
+    op.drop_table("account_mails")
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_users_unit_id"))
 

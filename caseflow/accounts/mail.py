@@ -1,0 +1,136 @@
+"""Telling a user that their credentials changed (ASVS 2.2.3): a password changed by its owner or
+reset by an admin, or a new API token. The mail is written as an ``AccountMail`` row in the same
+transaction as the change and sent after commit by the scheduler's outbox job, through the same
+SMTP path as alert mails (``caseflow.alerts.delivery.mail_send``) and the same claim, so two
+schedulers never both send it. A user without an e-mail address gets no mail (logged).
+"""
+
+import logging
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+from flask import current_app
+from sqlalchemy import and_, or_, select, update
+
+from caseflow.accounts.models import AccountMail, User
+from caseflow.alerts.delivery import mail_send
+from caseflow.alerts.services import DeliveryReport, outbox_claim
+from caseflow.extensions import db
+from caseflow.timeutil import to_local, utcnow
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+BACKOFF_FIRST, BACKOFF_MAX = timedelta(minutes=1), timedelta(hours=1)
+FOOTER = "\n\n如果这不是您本人或管理员的操作，请立即联系系统管理员。\n\n—— caseflow 知识产权保护案件办理系统（系统邮件，请勿回复）\n"
+
+
+def _when(at: datetime) -> str:
+    local = to_local(at)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}（北京时间）"
+
+
+def _greeting(user: User) -> str:
+    return f"{user.display_name}（{user.username}）：\n\n"
+
+
+def account_mail_queue(user: User, kind: str, *, at: datetime, actor: User | None = None,
+                       token_id: int | None = None, expires_at: datetime | None = None) -> None:
+    """Write the mail for one credential change of ``user``; the caller's commit sends it."""
+    if not user.email:
+        log.info("no e-mail address for %s: %s not notified", user.username, kind)
+        return
+    if kind == "password_changed":
+        subject = "【caseflow】您的登录密码已修改"
+        text = f"您的 caseflow 账户密码已于 {_when(at)} 修改，所有已登录的设备均已退出。"
+    elif kind == "password_reset":
+        by = f"管理员 {actor.display_name}（{actor.username}）" if actor else "管理员"
+        subject = "【caseflow】您的登录密码已被重置"
+        text = f"您的 caseflow 账户密码已于 {_when(at)} 由{by}重置，所有已登录的设备均已退出。"
+    elif kind == "token_created":
+        subject = "【caseflow】您的账户新建了 API 令牌"
+        until = f"，有效期至 {_when(expires_at)}" if expires_at else ""
+        text = (
+            f"已于 {_when(at)} 为您的 caseflow 账户新建 API 令牌（编号 {token_id}{until}）。"
+            "持有该令牌即可以您的身份调用接口；如不需要，请让管理员撤销。"
+        )
+    else:
+        raise ValueError(f"unknown account mail {kind!r}")
+    db.session.add(
+        AccountMail(
+            user_id=user.id,
+            kind=kind,
+            recipient=user.email,
+            subject=subject,
+            body=_greeting(user) + text + FOOTER,
+            next_attempt_at=at,
+            created_at=at,
+        )
+    )
+    db.session.flush()
+
+
+def _mail_build(row: AccountMail, config) -> EmailMessage:
+    mail = EmailMessage()
+    mail["Subject"] = row.subject
+    mail["From"] = config.get("CASEFLOW_MAIL_FROM") or "caseflow@localhost"
+    mail["To"] = row.recipient
+    mail["Date"] = format_datetime(row.created_at)
+    # Stable per row, so a repeat after a crash is recognisable as the same mail.
+    mail["Message-ID"] = make_msgid(idstring=f"account-{row.id}", domain="caseflow")
+    mail["X-Caseflow-Account"] = row.kind
+    mail.set_content(row.body)
+    return mail
+
+
+def account_mails_send(now: datetime | None = None, limit: int = 100) -> DeliveryReport:
+    """Send the account mails that are due; commits after each one. A failure is recorded and
+    retried with backoff, then given up after ``MAX_ATTEMPTS``."""
+    now = now or utcnow()
+    report = DeliveryReport()
+    m = AccountMail.__table__.c
+    waiting = or_(
+        and_(m.status == "pending", m.next_attempt_at <= now),
+        and_(m.status == "sending", m.lease_until < now),
+    )
+    ids = db.session.scalars(
+        select(m.id).where(waiting).order_by(m.next_attempt_at, m.id).limit(limit)
+    ).all()
+    db.session.commit()
+    config = current_app.config
+    for row_id in ids:
+        token = outbox_claim(AccountMail.__table__, row_id, waiting, now)
+        if token is None:
+            continue
+        row = db.session.get(AccountMail, row_id)
+        mine = and_(m.id == row_id, m.claim_token == token)
+        try:
+            mail_send(_mail_build(row, config), config, f"account-{row_id:08d}.eml")
+        except Exception as exc:  # noqa: BLE001 — any failure is recorded and retried
+            error = f"{type(exc).__name__}: {exc}"[:2000]
+            give_up = row.attempts >= MAX_ATTEMPTS
+            backoff = min(BACKOFF_FIRST * 2 ** max(row.attempts - 1, 0), BACKOFF_MAX)
+            db.session.rollback()
+            db.session.execute(
+                update(AccountMail.__table__).where(mine).values(
+                    status="failed" if give_up else "pending",
+                    next_attempt_at=now + backoff,
+                    last_error=error, claim_token=None, lease_until=None,
+                )
+            )
+            db.session.commit()
+            log.warning("account mail %s to %s failed: %s", row_id, row.recipient, error)
+            if give_up:
+                report.failed += 1
+            else:
+                report.retrying += 1
+            continue
+        db.session.execute(
+            update(AccountMail.__table__).where(mine).values(
+                status="sent", sent_at=now, claim_token=None, lease_until=None, last_error=None
+            )
+        )
+        db.session.commit()
+        report.sent += 1
+    return report
