@@ -282,6 +282,7 @@ def register_template_helpers(app) -> None:
     # The same filters as the web pages': ISO dates when the page is in English.
     app.add_template_filter(filters.cn_date, "cn_date")
     app.add_template_filter(filters.cn_datetime, "cn_datetime")
+    app.add_template_filter(filters.browser_label, "browser_label")
 
     @app.context_processor
     def _globals():

@@ -4,6 +4,7 @@ ISO dates with English words when the page is in English).
 Pure functions, registered as Jinja filters by ``filters_register(app)``; the tests call them directly.
 """
 
+import re
 from datetime import date, datetime, timedelta
 
 from flask_babel import get_locale, gettext, ngettext
@@ -238,6 +239,39 @@ def action_label(label: str) -> str:
 
     text = pgettext("action", label)
     return text if text != label else gettext(label)
+
+
+#: (marker, name) in the order they must be tried: Edge and WeChat also say Chrome/Safari.
+_BROWSERS = (
+    ("MicroMessenger/", "微信"),
+    ("Edg/", "Edge"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Version/", "Safari"),
+)
+_SYSTEMS = (
+    ("iPhone", "iOS"),
+    ("iPad", "iPadOS"),
+    ("Android", "Android"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("Linux", "Linux"),
+)
+
+
+def browser_label(user_agent: str | None) -> str:
+    """"Chrome 131 · Windows" from a User-Agent header, enough to tell one's browsers apart on
+    the account page (the whole header is shown on hover); the header itself when unknown."""
+    agent = user_agent or ""
+    browser = ""
+    for marker, name in _BROWSERS:
+        found = re.search(re.escape(marker) + r"(\d+)", agent)
+        if found:
+            browser = f"{name} {found.group(1)}"
+            break
+    system = next((name for marker, name in _SYSTEMS if marker in agent), "")
+    label = " · ".join(part for part in (browser, system) if part)
+    return label or agent[:60] or "—"
 
 
 def filters_register(app) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from caseflow.accounts.models import UserSession
 from caseflow.accounts.services import user_password_reset
 from caseflow.extensions import db
+from caseflow.web.filters import browser_label
 from tests.support import PASSWORD, csrf_from
 
 PAGE = "/units/ZS"
@@ -169,3 +170,19 @@ def test_last_seen_follows_use_and_idle_sessions_expire(app, browsers, worker, t
         "10.1.1.30",
         "172.16.0.7",
     ]
+
+
+@pytest.mark.parametrize(
+    ("agent", "label"),
+    [
+        ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0.0.0 Safari/537.36 Edg/131.0", "Edge 131 · Windows"),
+        ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0.0.0 Safari/537.36", "Chrome 131 · Windows"),
+        ("Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0", "Firefox 133 · Linux"),
+        ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 Version/18.1 Mobile Safari/604.1", "Safari 18 · iOS"),
+        ("Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/120.0 Mobile Safari/537.36 MicroMessenger/8.0.50", "微信 8 · Android"),
+        ("curl/8.5.0", "curl/8.5.0"),
+        ("", "—"),
+    ],
+)
+def test_the_browser_column_names_browser_and_system(agent, label):
+    assert browser_label(agent) == label
