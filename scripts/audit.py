@@ -13,7 +13,9 @@ commit and date) and checked here with ``packaging.version``, without any networ
                                         installed distributions
 
 A finding fails the run (exit 1) unless ``scripts/advisories/allow.txt`` lists its id and package
-with a reason. A package the snapshot was not built for fails too (exit 1): run --update.
+with a reason. A pinned package the snapshot was not built for fails too (exit 1): run --update.
+An installed package it was not built for (a new transitive dependency) is reported only, so an
+offline machine's fresh install still passes.
 """
 
 from __future__ import annotations
@@ -149,7 +151,15 @@ def read_allow_list(path: Path) -> dict[tuple[str, str], str]:
     return allowed
 
 
-def check(pins: dict[str, str], snapshot: dict, allowed: dict[tuple[str, str], str]) -> int:
+def check(
+    pins: dict[str, str],
+    snapshot: dict,
+    allowed: dict[tuple[str, str], str],
+    required: set[str] | None = None,
+) -> int:
+    """Print the findings and return the exit status. ``required`` are the packages named by the
+    requirement files: one of them missing from the snapshot fails the run; a package that is only
+    installed (a transitive dependency a fresh install brought) is reported, not failed."""
     print(
         f"advisories: PyPA advisory database snapshot of {snapshot['date']} "
         f"(commit {snapshot['commit'][:12]}), vendored in {SNAPSHOT.relative_to(ROOT)}"
@@ -168,9 +178,11 @@ def check(pins: dict[str, str], snapshot: dict, allowed: dict[tuple[str, str], s
             f"{mark}: {finding.id} {finding.package} {finding.installed} "
             f"(fixed in {finding.fixed}) {finding.summary}"
         )
+    required = set(pins) if required is None else required
     for package in missing:
-        print(f"NOT COVERED: {package} {pins[package]} is not in the snapshot: run scripts/audit --update")
-    failed |= bool(missing)
+        mark = "NOT COVERED" if package in required else "not covered (installed only)"
+        print(f"{mark}: {package} {pins[package]} is not in the snapshot: run scripts/audit --update")
+    failed |= bool(set(missing) & required)
     open_count = sum((f.id, f.package) not in allowed for f in findings)
     print(
         f"{len(pins)} packages checked, {len(findings)} advisories match "
@@ -265,10 +277,13 @@ def main(argv: list[str]) -> int:
     pins: dict[str, str] = {}
     if args.installed or not args.requirements:
         pins.update(installed_distributions())
+    required: set[str] = set()
     for path in files:
-        pins.update(read_pins(path))  # the requirement file's pin wins over what is installed
+        pinned = read_pins(path)
+        pins.update(pinned)  # the requirement file's pin wins over what is installed
+        required |= set(pinned)
     snapshot = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
-    return check(pins, snapshot, read_allow_list(args.allow))
+    return check(pins, snapshot, read_allow_list(args.allow), required)
 
 
 if __name__ == "__main__":

@@ -79,6 +79,13 @@ def test_a_package_the_snapshot_was_not_built_for_fails(tmp_path):
     assert "NOT COVERED: left-pad-for-python 1.0" in result.stdout
 
 
+def test_an_installed_only_package_outside_the_snapshot_is_reported_not_failed():
+    snapshot = {"date": "2024-10-10", "commit": "0" * 40, "covered": ["flask"], "advisories": {}}
+    pins = {"flask": "3.1.3", "some-new-transitive": "1.0"}
+    assert audit.check(pins, snapshot, {}, required={"flask"}) == 0
+    assert audit.check(pins, snapshot, {}, required={"flask", "some-new-transitive"}) == 1
+
+
 def test_unpinned_requirements_are_refused(tmp_path):
     requirements = tmp_path / "requirements.txt"
     requirements.write_text("flask>=3\n")
