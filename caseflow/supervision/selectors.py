@@ -1,5 +1,5 @@
-"""Reads for supervisors: the approval queue (待审批: cases, and the unit's credit records), the on-time figures and 临期 as every surface
-counts them, and the clocks squeezed by holidays.
+"""Reads for supervisors: the approval queue (待审批: cases, and the unit's credit records), the
+on-time figures and 临期 as every surface counts them, and the clocks squeezed by holidays.
 
 One definition each, used by the dashboard, its XLSX and the API alike:
 - **on-time share**: clocks met ÷ (met + missed), where *missed* is a clock stopped late **or a
