@@ -451,6 +451,12 @@ def _schemas() -> dict:
                     "type": "array",
                     "items": _obj(
                         {
+                            "kind": {
+                                "type": "string",
+                                "enum": ["case", "credit"],
+                                "description": "a case waiting for a supervisor-only step, or "
+                                "a credit record of the unit to publish or withdraw",
+                            },
                             "case_id": _TEXT,
                             "case_number": _TEXT,
                             "workflow": _TEXT,
@@ -463,6 +469,38 @@ def _schemas() -> dict:
                             "waiting_since": _INSTANT,
                             "waiting_hours": {"type": "number"},
                             "waiting_text": _TEXT,
+                            "url": {
+                                "type": "string",
+                                "description": "the page to act on: the case's, or the record's",
+                            },
+                            "action": {
+                                "type": "string",
+                                "enum": ["publish", "withdraw"],
+                                "description": "credit only: the step the record waits for",
+                            },
+                            "action_label": _TEXT,
+                            "due_at": _NULL_INSTANT,
+                            "due_on": {"type": "string", "format": "date", "nullable": True},
+                            "due_text": _NULL_TEXT,
+                            "record": _obj(
+                                {
+                                    "id": _INT,
+                                    "kind": {
+                                        "type": "string",
+                                        "enum": [k for k, _ in workflows.credit.KINDS],
+                                    },
+                                    "kind_label": _TEXT,
+                                    "status": {
+                                        "type": "string",
+                                        "enum": [k for k, _ in workflows.credit.STATUSES],
+                                    },
+                                    "status_label": _TEXT,
+                                    "subject": _obj({"name": _TEXT, "code": _NULL_TEXT}),
+                                    "document_number": _NULL_TEXT,
+                                    "decided_on": {"type": "string", "format": "date"},
+                                    "revoked_at": _NULL_INSTANT,
+                                }
+                            ),
                         }
                     ),
                 },
@@ -834,7 +872,8 @@ def _paths() -> dict:
         },
         "/approvals": {
             "get": _op(
-                "Cases waiting for a supervisor-only step, longest waiting first (supervisors)",
+                "Cases waiting for a supervisor-only step and the unit's credit records to "
+                "publish or withdraw, longest waiting first (supervisors)",
                 {"200": ok(_ref("Approvals"))},
                 params=[_query("limit", {"type": "integer", "minimum": 1, "maximum": 500})],
             )

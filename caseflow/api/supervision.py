@@ -3,10 +3,11 @@ the annual statistics report. The same selectors as the dashboard, so the two ca
 
 from datetime import date, timedelta
 
-from flask import jsonify, request
+from flask import jsonify, request, url_for
 
 from caseflow.api import api_user, bp
 from caseflow.cases.selectors import _unit_by_code
+from caseflow.credit import selectors as credit_selectors
 from caseflow.errors import ValidationFailed
 from caseflow.supervision.report import annual_report, report_unit, report_year
 from caseflow.supervision.selectors import (
@@ -15,7 +16,15 @@ from caseflow.supervision.selectors import (
     on_time_tallies,
     waiting_text,
 )
-from caseflow.timeutil import end_of_local_day, iso, local_date, start_of_local_day, utcnow
+from caseflow.timeutil import (
+    deadline_chinese,
+    deadline_day,
+    end_of_local_day,
+    iso,
+    local_date,
+    start_of_local_day,
+    utcnow,
+)
 
 #: The dashboard's default period: the twelve weeks up to today.
 DEFAULT_WEEKS = 12
@@ -56,9 +65,57 @@ def stats_with_on_time(user, rows: list[dict], unit_code, from_on: date | None, 
     return out
 
 
+def _approval_json(row, now) -> dict:
+    """One row of the queue. Every row carries the case fields (for a credit record, those of its
+    source case) and ``kind``: ``case``, or ``credit`` with the record, the action and its
+    deadline."""
+    waited = row.waiting(now)
+    out = {
+        "kind": row.kind,
+        "case_id": row.case.id,
+        "case_number": row.case.number,
+        "workflow": row.case.workflow,
+        "state": row.case.state,
+        "waiting_since": iso(row.waiting_since),
+        "waiting_hours": round(waited.total_seconds() / 3600, 1),
+        "waiting_text": waiting_text(waited),
+    }
+    if row.kind == "case":
+        return {
+            **out,
+            "assignee": row.case.assignee.username if row.case.assignee else None,
+            "triggers": [{"trigger": t.trigger, "label": t.label} for t in row.steps],
+            "url": url_for("web.case_detail", case_id=row.case.id),
+        }
+    record = row.record
+    return {
+        **out,
+        "assignee": None,
+        "triggers": [{"trigger": row.action, "label": row.label}],
+        "url": url_for("web.credit_record", record_id=record.id),
+        "action": row.action,
+        "action_label": row.label,
+        "due_at": iso(row.due_at) if row.due_at else None,
+        "due_on": deadline_day(row.due_at, row.due_unit).isoformat() if row.due_at else None,
+        "due_text": deadline_chinese(row.due_at, row.due_unit) if row.due_at else None,
+        "record": {
+            "id": record.id,
+            "kind": record.kind,
+            "kind_label": credit_selectors.kind_label(record.kind),
+            "status": record.status,
+            "status_label": credit_selectors.status_label(record.status),
+            "subject": {"name": record.subject_name, "code": record.subject_code},
+            "document_number": record.document_number,
+            "decided_on": record.decided_on.isoformat(),
+            "revoked_at": iso(record.revoked_at),
+        },
+    }
+
+
 @bp.get("/approvals")
 def approvals_index():
-    """Cases waiting for a step only a supervisor may take, longest waiting first."""
+    """What waits for a step only a supervisor may take, longest waiting first: cases
+    (``kind = case``) and the unit's credit records to publish or withdraw (``kind = credit``)."""
     user = api_user()
     try:
         limit = int(request.args.get("limit", 100))
@@ -71,20 +128,7 @@ def approvals_index():
     return jsonify(
         {
             "total": queue.total,
-            "items": [
-                {
-                    "case_id": row.case.id,
-                    "case_number": row.case.number,
-                    "workflow": row.case.workflow,
-                    "state": row.case.state,
-                    "assignee": row.case.assignee.username if row.case.assignee else None,
-                    "triggers": [{"trigger": t.trigger, "label": t.label} for t in row.steps],
-                    "waiting_since": iso(row.waiting_since),
-                    "waiting_hours": round(row.waiting(now).total_seconds() / 3600, 1),
-                    "waiting_text": waiting_text(row.waiting(now)),
-                }
-                for row in queue.rows
-            ],
+            "items": [_approval_json(row, now) for row in queue.rows],
         }
     )
 

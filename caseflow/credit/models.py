@@ -66,6 +66,9 @@ class CreditRecord(db.Model):
         # The public list: published and still displayed.
         Index("ix_credit_records_status_display", "status", "display_until"),
         Index("ix_credit_records_unit_status", "unit_id", "status"),
+        # The approval queue's records to withdraw: the unit's revoked ones only, whatever the
+        # number of its published records.
+        Index("ix_credit_records_unit_revoked", "unit_id", "revoked_at"),
     )
 
     def __repr__(self):

@@ -6,9 +6,10 @@ date of a finding — never its patent, document, fine or clocks — unless the 
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 import workflows
 from caseflow.accounts.models import Unit
@@ -268,6 +269,116 @@ def credit_public_list(today: date, *, q: str = "") -> list:
     return db.session.scalars(
         query.order_by(CreditRecord.published_on.desc(), CreditRecord.id.desc()).limit(500)
     ).all()
+
+
+# --- what waits for a supervisor ----------------------------------------------------------------
+
+#: The steps a record waits for, each the supervisor's own (credit.md): a pending record is to be
+#: published within 20 workdays of its decision (its ``publication`` clock runs from the
+#: decision); a record whose decision was revoked is to be withdrawn within 3 workdays (its
+#: ``withdrawal`` clock runs from the revocation). Credit repair is not here: the register holds
+#: no party's application, only the date from which repair may be approved (the repair queue).
+CREDIT_STEPS = {
+    "publish": ("公示", "publication"),
+    "withdraw": ("撤下", "withdrawal"),
+}
+
+
+@dataclass
+class CreditStep:
+    """One record of the unit waiting for a supervisor's ``action`` (``publish``|``withdraw``)
+    since ``waiting_since``, due by its clock's ``due_at``."""
+
+    record: CreditRecord
+    action: str
+    waiting_since: datetime
+    due_at: datetime | None = None
+    due_unit: str = "workdays"
+    #: Tells these rows from a case's in the approval queue.
+    kind = "credit"
+
+    @property
+    def label(self) -> str:
+        return CREDIT_STEPS[self.action][0]
+
+    @property
+    def case(self):
+        return self.record.case
+
+    def waiting(self, now: datetime) -> timedelta:
+        return max(now - self.waiting_since, timedelta(0))
+
+
+def _waiting_condition(action: str):
+    if action == "publish":
+        # A record revoked before it was published waits to be withdrawn, not published.
+        return (
+            CreditRecord.status == "pending_publication",
+            CreditRecord.revoked_at.is_(None),
+        ), CreditRecord.decided_at
+    return (
+        CreditRecord.status.in_(("pending_publication", "published")),
+        CreditRecord.revoked_at.is_not(None),
+    ), CreditRecord.revoked_at
+
+
+def credit_steps_waiting(unit_id: int, *, limit: int = 100) -> tuple[list[CreditStep], int]:
+    """The unit's records waiting for its supervisor (``CREDIT_STEPS``), longest waiting first,
+    at most ``limit``, and how many there are in all. Reads ``ix_credit_records_unit_status``
+    (pending) and ``ix_credit_records_unit_revoked`` (revoked): the cost is the records waiting,
+    not the register (a unit's published records may number hundreds of thousands)."""
+    steps, total = [], 0
+    for action in CREDIT_STEPS:
+        condition, since = _waiting_condition(action)
+        where = (CreditRecord.unit_id == unit_id, *condition)
+        # Counted over the same ordered read as the rows: for a bare count, SQLite's planner
+        # (no statistics) scans the whole register instead of the unit's revoked records.
+        ordered = select(CreditRecord.id).where(*where).order_by(since, CreditRecord.id)
+        total += db.session.scalar(select(func.count()).select_from(ordered.subquery())) or 0
+        records = db.session.scalars(
+            select(CreditRecord)
+            .where(*where)
+            .options(selectinload(CreditRecord.case))
+            .order_by(since, CreditRecord.id)
+            .limit(limit)
+        ).all()
+        steps += [
+            CreditStep(record=r, action=action, waiting_since=getattr(r, since.key))
+            for r in records
+        ]
+    steps.sort(key=lambda s: (s.waiting_since, s.record.id))
+    steps = steps[:limit]
+    if steps:  # each row's deadline: its clock, in one query
+        from caseflow.clocks.models import Clock
+
+        names = {
+            workflows.credit.clock_name(CREDIT_STEPS[s.action][1], s.record.id): s for s in steps
+        }
+        for name, due_at, unit in db.session.execute(
+            select(Clock.name, Clock.due_at, Clock.period_unit).where(
+                Clock.case_id.in_({s.record.case_id for s in steps}),
+                Clock.name.in_(list(names)),
+                Clock.status == "running",
+            )
+        ):
+            names[name].due_at, names[name].due_unit = due_at, unit
+    return steps, total
+
+
+def credit_record_events(record) -> list:
+    """The audit trail of one record, oldest first: the events of its source case that name it
+    (the deciding step that wrote it, then its ``credit`` events)."""
+    from caseflow.cases.models import Event
+
+    events = db.session.scalars(
+        select(Event).where(Event.case_id == record.case_id).order_by(Event.occurred_at, Event.id)
+    ).all()
+    return [
+        e
+        for e in events
+        if (e.data or {}).get("record_id") == record.id
+        or record.id in (e.data or {}).get("credit_records", [])
+    ]
 
 
 def kind_label(kind: str) -> str:

@@ -1,5 +1,5 @@
-"""Reads for supervisors: the approval queue (待审批), the on-time figures and 临期 as every surface
-counts them, and the clocks squeezed by holidays.
+"""Reads for supervisors: the approval queue (待审批: cases, and the unit's credit records), the
+on-time figures and 临期 as every surface counts them, and the clocks squeezed by holidays.
 
 One definition each, used by the dashboard, its XLSX and the API alike:
 - **on-time share**: clocks met ÷ (met + missed), where *missed* is a clock stopped late **or a
@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 import workflows
 from caseflow.cases.models import Case
 from caseflow.clocks.models import Clock
+from caseflow.credit.selectors import credit_steps_waiting
 from caseflow.errors import PermissionDenied
 from caseflow.extensions import db
 from caseflow.timeutil import local_date, start_of_local_day, utcnow
@@ -59,11 +60,25 @@ def supervisor_steps() -> dict[tuple[str, str], list]:
 ANY_STAGE = 3
 
 
-def is_discretionary(transition) -> bool:
+def pause_states(workflow: str) -> frozenset[str]:
+    """The workflow's pauses: states left by a step that returns to where the case was
+    (``returns_to``: suspended → resume)."""
+    module = workflows.WORKFLOWS[workflow]
+    return frozenset(s for t in module.TRANSITIONS if t.returns_to for s in t.sources)
+
+
+def is_discretionary(transition, pauses: frozenset[str] = frozenset()) -> bool:
     """A step the supervisor *may* take at any stage (extend keeps the state; suspend is offered
-    from every stage) rather than the one the case waits for (decide, resume, approve). A case
-    waits for a discretionary step only once its time has run out (it is overdue)."""
-    return transition.dest is None or len(transition.sources) >= ANY_STAGE
+    from every stage, or leads into a pause) rather than the one the case waits for (decide,
+    resume, approve). A case waits for a discretionary step only once its time has run out (it
+    is overdue). Resuming is never discretionary: a suspended case waits for it."""
+    if transition.returns_to:
+        return False
+    return (
+        transition.dest is None
+        or len(transition.sources) >= ANY_STAGE
+        or transition.dest in pauses
+    )
 
 
 @dataclass
@@ -71,6 +86,8 @@ class ApprovalRow:
     case: Case
     steps: list  # the supervisor-only transitions available now
     waiting_since: datetime  # the case's last step (or its receipt): since then it waits
+    #: Tells these rows from a credit record's (``caseflow.credit.selectors.CreditStep``).
+    kind = "case"
 
     def waiting(self, now: datetime) -> timedelta:
         return max(now - self.waiting_since, timedelta(0))
@@ -83,9 +100,15 @@ class ApprovalQueue:
 
 
 def approvals_queue(user, *, now: datetime | None = None, limit: int = 100) -> ApprovalQueue:
-    """Open cases waiting for a supervisor-only step available to ``user`` now, longest waiting
-    first: a decision step (decide, resume, approve) in their state, or a discretionary one
-    (extend, suspend) once the case is overdue. Each row lists every supervisor step it offers. Only supervisors have such a queue (an admin's is empty; for other roles it is a
+    """What waits for a supervisor-only step available to ``user`` now, longest waiting first:
+
+    - open cases of the unit (``ApprovalRow``, ``kind = "case"``) with a decision step (decide,
+      resume, approve) in their state, or a discretionary one (extend, suspend) once the case is
+      overdue; each row lists every supervisor step it offers;
+    - the unit's credit records (``CreditStep``, ``kind = "credit"``) waiting to be published or
+      withdrawn (credit.md).
+
+    Only supervisors have such a queue (an admin's is empty; for other roles it is a
     PermissionDenied)."""
     if user.is_admin:
         return ApprovalQueue()  # admins oversee; the supervisor-only steps are not theirs
@@ -97,12 +120,10 @@ def approvals_queue(user, *, now: datetime | None = None, limit: int = 100) -> A
     steps = supervisor_steps()
     decision, discretionary = defaultdict(list), defaultdict(list)
     for (workflow, state), transitions in steps.items():
-        if all(is_discretionary(t) for t in transitions):
+        if all(is_discretionary(t, pause_states(workflow)) for t in transitions):
             discretionary[workflow].append(state)
         else:
             decision[workflow].append(state)
-    if not steps:
-        return ApprovalQueue()
     # One indexed read per (workflow, states) group, longest waiting first
     # (ix_cases_unit_workflow_state_waiting), merged here: the cost is the rows shown.
     groups = [
@@ -126,7 +147,7 @@ def approvals_queue(user, *, now: datetime | None = None, limit: int = 100) -> A
         db.session.scalars(
             select(Case).where(Case.id.in_([c.id for c in cases])).options(selectinload(Case.assignee))
         ).all()
-    rows = [
+    rows: list = [
         ApprovalRow(
             case=case,
             steps=steps[(case.workflow, case.state)],
@@ -134,7 +155,12 @@ def approvals_queue(user, *, now: datetime | None = None, limit: int = 100) -> A
         )
         for case in cases
     ]
-    return ApprovalQueue(rows=rows, total=total)
+    if user.unit_id is not None:
+        credit, credit_total = credit_steps_waiting(user.unit_id, limit=limit)
+        rows += credit
+        total += credit_total
+        rows.sort(key=lambda row: row.waiting_since)
+    return ApprovalQueue(rows=rows[:limit], total=total)
 
 
 def waiting_text(delta: timedelta) -> str:

@@ -1,9 +1,12 @@
 """The credit register's pages (credit.md): the public list ``/credit`` (no login, zh-CN and
-English, laid out for a phone), and for staff the register with filters, a subject's history and
-the supervisor's repair queue with publish and repair."""
+English, laid out for a phone), and for staff the register with filters, a record's page, a
+subject's history and the supervisor's repair queue. A supervisor publishes and repairs from the
+queue or the record's page, and records a revocation and withdraws a record from its page (a
+reason, then a confirmation)."""
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 import workflows.credit as spec
@@ -13,7 +16,9 @@ from caseflow.errors import DomainError
 from caseflow.extensions import db
 from caseflow.timeutil import local_date, utcnow
 from caseflow.web import bp
-from caseflow.web.access import role_required, safe_next
+from caseflow.web.access import require_unit, role_required, safe_next
+from caseflow.web.filters import domain_message
+from caseflow.web.forms import CreditEndForm
 
 STAFF = ("caseworker", "supervisor", "desk_officer", "viewer")
 
@@ -153,3 +158,114 @@ def credit_publish(record_id):
 @role_required("supervisor")
 def credit_repair(record_id):
     return _act(record_id, "repair")
+
+
+# --- one record: its page, revocation and withdrawal --------------------------------------------
+
+#: The steps that end a record's time on the register, taken from its page (credit.md): the
+#: source decision was revoked (the 3-workday ``withdrawal`` clock starts), and the record is
+#: withdrawn (off the public list, its clocks stopped). Each: button, question, done message.
+END_STEPS = {
+    "revoke": (
+        _l("登记决定已撤销"),
+        _l("确认登记该记录所依据的决定已被撤销？登记后须在三个工作日内撤下该记录。"),
+        _l("已登记决定撤销，请在三个工作日内撤下该记录"),
+    ),
+    "withdraw": (
+        _l("撤下记录"),
+        _l("确认撤下该信用记录？撤下后不再公示，也不能恢复。"),
+        _l("已撤下该信用记录"),
+    ),
+}
+#: Statuses from which a record can still be revoked or withdrawn (the services' rule).
+OPEN_STATUSES = ("pending_publication", "published")
+
+
+def _can_act(record) -> bool:
+    """Whether the user may publish, repair, revoke and withdraw this record: the services'
+    rule (``CREDIT_ROLES`` of the record's unit), asked before offering a button."""
+    from caseflow.credit.services import CREDIT_ROLES
+
+    return current_user.role in CREDIT_ROLES and current_user.can_see_unit(record.unit_id)
+
+
+def _end_steps_offered(record) -> list[str]:
+    if record.status not in OPEN_STATUSES:
+        return []
+    return ["withdraw"] if record.revoked_at else ["revoke", "withdraw"]
+
+
+def _record_page(record, *, forms=None, confirm=None, status=200):
+    own = current_user.can_see_unit(record.unit_id)
+    can_act = _can_act(record)
+    end_forms = {step: CreditEndForm(prefix=step, formdata=None) for step in END_STEPS}
+    end_forms.update(forms or {})
+    today = local_date(utcnow())
+    return render_template(
+        "web/credit_record.html",
+        record=record,
+        full=_visible(record),
+        own=own,
+        clocks=selectors.credit_record_clocks(record) if own else [],
+        events=selectors.credit_record_events(record) if own else [],
+        can_act=can_act,
+        can_publish=can_act and record.status == "pending_publication" and not record.revoked_at,
+        can_repair=can_act
+        and record.status == "published"
+        and record.repair_eligible_on is not None
+        and record.repair_eligible_on <= today,
+        end_steps=_end_steps_offered(record) if can_act else [],
+        end_forms=end_forms,
+        end_labels=END_STEPS,
+        confirm=confirm,
+        kinds=dict(spec.KINDS),
+        statuses=dict(spec.STATUSES),
+    ), status
+
+
+@bp.route("/credit/<int:record_id>")
+@role_required(*STAFF)
+def credit_record(record_id):
+    """One record: of the user's unit in full with its clocks, audit trail and the supervisor's
+    steps; of another unit only the fact (unless published)."""
+    return _record_page(selectors.credit_record_get(record_id))
+
+
+@bp.route("/credit/<int:record_id>/<any(revoke, withdraw):step>", methods=["POST"])
+@role_required("supervisor")
+def credit_end(record_id, step):
+    """Revoke or withdraw: the form with its reason, then the same form confirmed. Nothing is
+    written before the confirmation; a refusal comes back beside the field or as a message."""
+    from caseflow.credit import services
+
+    record = selectors.credit_record_get(record_id)
+    require_unit(record.unit_id)  # another unit's record answers as a missing one
+    form = CreditEndForm(prefix=step)
+    if not form.validate_on_submit():
+        return _record_page(record, forms={step: form}, status=422)
+    if form.confirmed.data != "yes":
+        form.confirmed.data = "yes"
+        return _record_page(record, forms={step: form}, confirm=step)
+    write = services.credit_record_revoke if step == "revoke" else services.credit_record_withdraw
+    try:
+        write(record, actor=current_user, reason=form.reason.data)
+    except DomainError as exc:
+        db.session.rollback()
+        if "reason" in exc.fields:
+            form.reason.errors = [domain_message(exc)]
+            return _record_page(record, forms={step: form}, status=exc.status)
+        flash(domain_message(exc), "error")
+    else:
+        flash(str(END_STEPS[step][2]), "success")
+    return redirect(url_for("web.credit_record", record_id=record.id))
+
+
+@bp.app_template_global()
+def credit_kind_label(kind: str) -> str:
+    """A record kind's Chinese name (translate it with ``_()`` in the template)."""
+    return selectors.kind_label(kind)
+
+
+@bp.app_template_global()
+def credit_status_label(status: str) -> str:
+    return selectors.status_label(status)

@@ -753,3 +753,15 @@ class ApplicantForm(FlaskForm):
 
 class ApplicantDecisionForm(FlaskForm):
     pass
+
+
+class CreditEndForm(FlaskForm):
+    """Record that a credit record's decision was revoked, or withdraw the record (credit.md):
+    a reason, then a second, explicit confirmation (``confirmed``) before anything is written."""
+
+    reason = TextAreaField(
+        _l("理由"),
+        validators=[_required(), Length(max=1000)],
+        render_kw={"rows": 2},
+    )
+    confirmed = HiddenField()

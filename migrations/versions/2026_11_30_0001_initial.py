@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 08:21:59.660192
+Create Date: 2026-11-30 09:06:38.846585
 
 """
 
@@ -505,6 +505,9 @@ def upgrade():
         )
         batch_op.create_index("ix_credit_records_subject_code", ["subject_code"], unique=False)
         batch_op.create_index("ix_credit_records_subject_key", ["subject_key"], unique=False)
+        batch_op.create_index(
+            "ix_credit_records_unit_revoked", ["unit_id", "revoked_at"], unique=False
+        )
         batch_op.create_index("ix_credit_records_unit_status", ["unit_id", "status"], unique=False)
 
     op.create_table(
@@ -882,6 +885,7 @@ def downgrade():
     op.drop_table("events")
     with op.batch_alter_table("credit_records", schema=None) as batch_op:
         batch_op.drop_index("ix_credit_records_unit_status")
+        batch_op.drop_index("ix_credit_records_unit_revoked")
         batch_op.drop_index("ix_credit_records_subject_key")
         batch_op.drop_index("ix_credit_records_subject_code")
         batch_op.drop_index("ix_credit_records_status_display")

@@ -268,3 +268,57 @@ def test_bad_input(api, staff):
     withdrawn = chief.post(f"{PREFIX}/credit/{rid}/withdraw", json={"reason": "决定已撤销"})
     assert withdrawn.get_json()["status"] == "withdrawn"
     assert chief.post(f"{PREFIX}/credit/{rid}/publish").status_code == 409
+
+
+@pytest.mark.usefixtures("pending_notices")
+def test_the_approval_queue_lists_credit_records_beside_cases(api, staff, client):
+    """GET /approvals: a penalty clue waiting for 立案 (kind case), a noncompliance record to
+    publish and a revoked one to withdraw (kind credit), longest waiting first; the same shape
+    for both, described by the OpenAPI document; only the supervisor's own unit."""
+    worker, chief = api(staff["ZS"]["caseworker"]), api(staff["ZS"]["supervisor"])
+    clue = open_clue(worker, received="2026-11-23")
+    body = {"kind": "noncompliance", "case_id": clue["id"]}
+    pending = chief.post(
+        f"{PREFIX}/credit",
+        json={**body, "subject": {"name": "某某灯具厂"}, "occurred_at": local("2026-11-26")},
+    ).get_json()
+    revoked = chief.post(
+        f"{PREFIX}/credit",
+        json={**body, "subject": {"name": "某某电器厂", "code": CODE}, "occurred_at": local("2026-11-24")},
+    ).get_json()
+    assert chief.post(
+        f"{PREFIX}/credit/{revoked['id']}/revoke",
+        json={"reason": "复议决定撤销", "occurred_at": local("2026-11-27", "15:00")},
+    ).status_code == 200
+    queue = chief.get(f"{PREFIX}/approvals").get_json()
+    assert queue["total"] == 3
+    case_item, publish, withdraw = queue["items"]
+    assert case_item["kind"] == "case" and case_item["case_id"] == clue["id"]
+    assert {"file_case", "decline"} <= {t["trigger"] for t in case_item["triggers"]}
+    assert case_item["url"] == f"/cases/{clue['id']}"
+    assert publish["kind"] == "credit" and publish["record"]["id"] == pending["id"]
+    assert (publish["action"], publish["action_label"]) == ("publish", "公示")
+    assert publish["triggers"] == [{"trigger": "publish", "label": "公示"}]
+    assert publish["url"] == f"/credit/{pending['id']}"
+    assert publish["waiting_since"].startswith("2026-11-26T")
+    # 20 workdays from Thursday 11-26: 11-27, 11-30..12-04, 12-07..11, 12-14..18, 12-21..24.
+    assert publish["due_on"] == "2026-12-24" and publish["due_text"] == "2026年12月24日（周四）"
+    assert publish["record"]["kind"] == "noncompliance"
+    assert publish["record"]["status"] == "pending_publication"
+    assert publish["case_number"] == clue["number"] and publish["assignee"] is None
+    assert (withdraw["action"], withdraw["record"]["id"]) == ("withdraw", revoked["id"])
+    assert withdraw["record"]["subject"] == {"name": "某某电器厂", "code": CODE}
+    assert withdraw["due_on"] == "2026-12-02" and withdraw["record"]["revoked_at"]
+    # Every field is described (and nothing of the old shape is gone).
+    schema = client.get(f"{PREFIX}/openapi.json").get_json()["components"]["schemas"]["Approvals"]
+    described = set(schema["properties"]["items"]["items"]["properties"])
+    for item in queue["items"]:
+        assert set(item) <= described
+        assert {"case_id", "case_number", "workflow", "state", "triggers", "waiting_text"} <= set(item)
+    # Another unit's supervisor sees none of it; a caseworker has no queue.
+    assert api(staff["PD"]["supervisor"]).get(f"{PREFIX}/approvals").get_json()["items"] == []
+    assert worker.get(f"{PREFIX}/approvals").status_code == 403
+    # Published and withdrawn, the records leave the queue.
+    chief.post(f"{PREFIX}/credit/{pending['id']}/publish")
+    chief.post(f"{PREFIX}/credit/{revoked['id']}/withdraw", json={"reason": "已撤销"})
+    assert [i["kind"] for i in chief.get(f"{PREFIX}/approvals").get_json()["items"]] == ["case"]

@@ -89,3 +89,69 @@ def test_repeat_of_at_the_top_of_a_new_case(
     shot(page, "case-repeat-of")
     page.goto("/inbox")
     assert "曾被认定侵权" in page.inner_text(f"tr[data-case='{again.number}']")
+
+
+def _shoot_docs(page, name):
+    """A screenshot for the documentation: docs/screenshots/NAME.png."""
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    docs.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(docs / f"{name}.png"), full_page=True)
+
+
+def test_queue_lists_credit_records_and_a_record_is_revoked_and_withdrawn(
+    new_page, people, credit_world, pinned
+):
+    """The supervisor lands on the dashboard: the 待审批 list shows the two records to publish
+    beside the cases. The published record's page: its decision recorded as revoked (a reason,
+    then a confirmation), the record then waits in the queue to be withdrawn, and is withdrawn
+    the same way; it leaves the public list."""
+    page = new_page(people["supervisor"])
+    assert page.url.endswith("/dashboard")
+    queue = page.locator("#approvals")
+    pending, by_name = credit_world["pending"], credit_world["by_name"]
+    for record in (pending, by_name):
+        row = queue.locator(f"tr[data-credit='{record.id}'][data-action=publish]")
+        assert "公示" in row.inner_text() and record.subject_name in row.inner_text()
+    assert "2026年12月18日" in queue.locator(f"tr[data-credit='{pending.id}']").inner_text()
+    queue.scroll_into_view_if_needed()
+    _shoot_docs(page, "dashboard-approvals-credit")
+
+    published = credit_world["published"]
+    page.goto(f"/credit/{published.id}")
+    assert "公示中" in page.inner_text("#record-status")
+    # No reason: refused beside the field, nothing written.
+    page.click("#end-revoke button[data-action=revoke]")
+    page.wait_for_load_state()
+    assert "此项为必填项" in page.inner_text("#end-revoke")
+    page.fill("#revoke-reason", "广东省知识产权局复议决定撤销原决定（粤知复〔2026〕12号）")
+    page.click("#end-revoke button[data-action=revoke]")
+    page.wait_for_load_state()
+    confirm = page.locator("#confirm-revoke")
+    assert "登记后须在三个工作日内撤下该记录" in confirm.inner_text()
+    _shoot_docs(page, "credit-record-confirm")
+    confirm.locator("button[data-confirm=revoke]").click()
+    page.wait_for_load_state()
+    assert "已登记决定撤销" in page.inner_text(".flash")
+    assert "决定已撤销，待撤下" in page.inner_text("#record-status")
+    assert page.locator(f"#record-clocks tr[data-clock='credit_withdrawal.{published.id}']").count() == 1
+
+    page.goto("/dashboard")
+    row = page.locator(f"#approvals tr[data-credit='{published.id}'][data-action=withdraw]")
+    assert "撤下" in row.inner_text()
+    row.locator("a:has-text('撤下')").click()
+    page.wait_for_load_state()
+    assert f"/credit/{published.id}" in page.url
+    page.fill("#withdraw-reason", "来源决定已被撤销，依法撤下")
+    page.click("#end-withdraw button[data-action=withdraw]")
+    page.wait_for_load_state()
+    page.click("#confirm-withdraw button[data-confirm=withdraw]")
+    page.wait_for_load_state()
+    assert "已撤下该信用记录" in page.inner_text(".flash")
+    assert "已撤下" in page.inner_text("#record-status")
+    timeline = page.inner_text("#record-timeline")
+    assert "登记决定撤销" in timeline and "来源决定已被撤销，依法撤下" in timeline
+    _shoot_docs(page, "credit-record")
+    page.goto("/credit")
+    assert published.subject_name not in page.inner_text("main")

@@ -80,3 +80,7 @@ def fair_with_exhibitors(people):
     )
     db.session.commit()
     return fair
+
+
+# The credit pages' records, for the English pages' test too.
+from tests.web.test_credit import credit_world  # noqa: E402, F401

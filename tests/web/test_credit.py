@@ -176,3 +176,112 @@ def test_window_opens_a_penalty_case_with_the_respondents_code(client, people, l
     case = db.session.scalar(select(Case).where(Case.workflow == "penalty"))
     assert case.state == "clue" and case.respondent["code"] == CODE
     assert case.data["repeat_of"][0]["number"] == credit_world["case"].number
+
+
+def test_dashboard_queue_lists_the_units_credit_records(client, people, login, credit_world):
+    """The 待审批 list: the two pending records to publish, longest waiting first, each linked
+    to its page with the action and its deadline; once one is revoked, its withdrawal."""
+    from caseflow.credit.services import credit_record_revoke
+
+    pending, by_name = credit_world["pending"], credit_world["by_name"]
+    login(people["supervisor"])
+    with time_machine.travel(NOW, tick=False):
+        page = client.get("/dashboard")
+    section = page.text.split('id="approvals"')[1].split("</section>")[0]
+    rows = re.findall(r'data-credit="(\d+)" data-action="(\w+)"', section)
+    assert rows == [(str(pending.id), "publish"), (str(by_name.id), "publish")]
+    assert f'href="/credit/{pending.id}#record-actions">公示</a>' in section
+    # Decided 11-20 (Friday): 20 workdays end Friday 12-18.
+    assert "2026年12月18日（周五）" in section and "佛山某某电器有限责任公司" in section
+    assert 'id="kpi-approvals">2<' in page.text
+    published = credit_world["published"]
+    with time_machine.travel(NOW, tick=False):
+        credit_record_revoke(
+            published, actor=people["supervisor"], reason="复议决定撤销", at=at("2026-11-30 16:00")
+        )
+        section = client.get("/dashboard").text.split('id="approvals"')[1]
+    assert f'data-credit="{published.id}" data-action="withdraw"' in section
+    row = section.split(f'data-credit="{published.id}"')[1].split("</tr>")[0]
+    assert "撤下" in row and "2026年12月3日（周四）" in row, row
+
+
+def test_revoke_and_withdraw_from_the_record_page(client, people, login, make_user, units, credit_world):
+    """Buttons for the record's unit's supervisor only; a reason, then a confirmation; nothing
+    written before it; refusals in Chinese beside the field or as a message; audited."""
+    from sqlalchemy import select
+
+    from caseflow.cases.models import Event
+
+    record = credit_world["published"]
+    url = f"/credit/{record.id}"
+    login(people["caseworker"])
+    page = client.get(url)
+    assert page.status_code == 200 and "古镇星光灯饰有限公司" in page.text
+    assert 'id="record-actions"' not in page.text
+    token = csrf_from(page.text)
+    assert client.post(f"{url}/revoke", data={"csrf_token": token, "revoke-reason": "x"}).status_code == 403
+    client.post("/logout", data={"csrf_token": token})
+    other = make_user("supervisor", units["PD"], username="pd_chief")
+    login(other)
+    page = client.get(url)  # published: the facts, but no buttons
+    assert page.status_code == 200 and 'id="record-actions"' not in page.text
+    pd_token = csrf_from(page.text)
+    refused = client.post(
+        f"{url}/revoke",
+        data={"csrf_token": pd_token, "revoke-csrf_token": pd_token, "revoke-reason": "x", "revoke-confirmed": "yes"},
+    )
+    assert refused.status_code == 404
+    client.post("/logout", data={"csrf_token": pd_token})
+    login(people["supervisor"])
+    with time_machine.travel(NOW, tick=True):
+        page = client.get(url)
+        assert 'id="end-revoke"' in page.text and 'id="end-withdraw"' in page.text
+        token = csrf_from(page.text)
+        form = {"revoke-csrf_token": token, "csrf_token": token}
+        # No reason: refused beside the field, nothing written.
+        empty = client.post(f"{url}/revoke", data={**form, "revoke-reason": " "})
+        assert empty.status_code == 422
+        assert 'id="revoke-reason-error"' in empty.text and "此项为必填项" in empty.text
+        # A reason: the confirmation, still nothing written.
+        asked = client.post(f"{url}/revoke", data={**form, "revoke-reason": "复议决定撤销原决定"})
+        assert asked.status_code == 200 and 'id="confirm-revoke"' in asked.text
+        assert "登记后须在三个工作日内撤下该记录" in asked.text
+        assert 'name="revoke-confirmed" type="hidden" value="yes"' in asked.text
+        db.session.expire_all()
+        assert record.revoked_at is None
+        done = client.post(
+            f"{url}/revoke",
+            data={**form, "revoke-reason": "复议决定撤销原决定", "revoke-confirmed": "yes"},
+            follow_redirects=True,
+        )
+        assert "已登记决定撤销" in done.text
+        assert 'id="end-revoke"' not in done.text and 'id="end-withdraw"' in done.text
+        assert f"credit_withdrawal.{record.id}" in done.text  # its 3-workday clock
+        db.session.expire_all()
+        assert record.revoked_at is not None and record.status == "published"
+        form = {"withdraw-csrf_token": token, "csrf_token": token}
+        withdrawn = client.post(
+            f"{url}/withdraw",
+            data={**form, "withdraw-reason": "决定已撤销，依法撤下", "withdraw-confirmed": "yes"},
+            follow_redirects=True,
+        )
+        assert "已撤下该信用记录" in withdrawn.text
+        assert 'id="record-actions"' not in withdrawn.text
+        again = client.post(
+            f"{url}/withdraw",
+            data={**form, "withdraw-reason": "再次撤下", "withdraw-confirmed": "yes"},
+            follow_redirects=True,
+        )
+        assert "该信用记录已撤下，不能撤下" in again.text
+        # Without the CSRF token: refused, nothing written.
+        assert client.post(f"{url}/withdraw", data={"withdraw-reason": "x"}).status_code == 400
+        public = client.get("/credit").text
+    db.session.expire_all()
+    assert record.status == "withdrawn" and record.end_reason == "决定已撤销，依法撤下"
+    notes = [
+        (e.data["action"], e.note)
+        for e in db.session.scalars(select(Event).where(Event.kind == "credit").order_by(Event.id))
+        if e.data.get("record_id") == record.id
+    ]
+    assert notes[-2:] == [("revoke", "复议决定撤销原决定"), ("withdraw", "决定已撤销，依法撤下")]
+    assert "古镇星光灯饰有限公司" not in public

@@ -96,3 +96,35 @@ def test_admin_and_fair_pages_in_english(
         page = client.get(path)
         assert page.status_code in (200, 404), path
         assert _untranslated(page.text, data) == [], (path, _untranslated(page.text, data))
+
+
+def test_credit_record_page_and_the_queue_in_english(client, people, units, login, english, credit_world):
+    """The record page with its buttons and the confirmation, and the dashboard's credit rows."""
+    import time_machine
+
+    from tests.web.test_credit import NOW
+
+    chief = people["supervisor"]
+    record = credit_world["published"]
+    data = [
+        chief.display_name,
+        *(u.name for u in units.values()),
+        *(r.subject_name for r in credit_world.values() if hasattr(r, "subject_name")),
+        "复议撤销",
+    ]
+    login(chief)
+    with time_machine.travel(NOW, tick=True):
+        english(client.get("/dashboard").text)
+        page = client.get(f"/credit/{record.id}")
+        assert _untranslated(page.text, data) == [], _untranslated(page.text, data)
+        assert "Record the decision revoked" in page.text and "Withdraw the record" in page.text
+        token = csrf_from(page.text)
+        asked = client.post(
+            f"/credit/{record.id}/revoke", data={"revoke-csrf_token": token, "revoke-reason": "复议撤销"}
+        )
+        assert _untranslated(asked.text, data) == [], _untranslated(asked.text, data)
+        assert "withdrawn within 3 working days" in asked.text
+        dashboard = client.get("/dashboard").text
+    section = dashboard.split('id="approvals"')[1].split("</section>")[0]
+    assert _untranslated(section, data) == [], _untranslated(section, data)
+    assert "Publish" in section and "Refusal to perform" in section
