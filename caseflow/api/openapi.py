@@ -338,6 +338,11 @@ def _schemas() -> dict:
                 ),
                 **{
                     name: {
+                        # A number, or a decimal string as a form sends it ("5,000.50").
+                        "anyOf": [
+                            {"type": "number", "nullable": True},
+                            _text(32, nullable=True),
+                        ],
                         "nullable": True,
                         "description": f"{what}: a number or a decimal string, to the fen",
                     }

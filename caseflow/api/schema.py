@@ -4,9 +4,10 @@ The document (``caseflow.api.openapi``, with the parties' part) is the contract.
 schema is compiled once into an OpenAPI 3.0 validator (``openapi-schema-validator``'s
 ``OAS30Validator``, jsonschema underneath), so every keyword the document declares holds —
 ``type``, ``nullable``, ``required``, ``maxLength``/``minLength``, ``minimum``/``maximum``,
-``enum``, ``pattern``, ``additionalProperties``, ``oneOf``, ``minItems`` — and nothing is checked
-that the document does not say. A bad body is a 422 naming each field (nested fields dotted,
-list rows counted from 1: ``complainant.name``, ``items.2``) with a reason in Chinese and English.
+``enum``, ``pattern``, ``additionalProperties``, ``oneOf``/``anyOf``, ``minItems`` — and nothing
+is checked that the document does not say. A bad body is a 422 naming each field (nested fields
+dotted, list rows counted from 1: ``complainant.name``, ``items.2``) with a reason in Chinese and
+English.
 Views read the validated body; services keep the domain rules (states, roles, dates, legal
 bounds).
 
@@ -80,13 +81,21 @@ def _dotted(path, name: str | None = None) -> str:
     return ".".join(parts) or "body"
 
 
+#: Errors that say a value is not of a branch's form at all (rather than wrong within it).
+_SHAPE = ("type", "required", "additionalProperties")
+
+
 def _branch_errors(error: ValidationError) -> list[ValidationError] | None:
-    """Of a ``oneOf`` that nothing matched, the one branch the body has the shape of (no error
-    at the branch's own level), so its reasons can name fields; None when no branch fits."""
+    """Of a ``oneOf``/``anyOf`` that nothing matched, the one branch the value has the shape of
+    (its type, its fields), so that its reasons can name fields; None when no branch fits."""
     branches: dict[int, list[ValidationError]] = {}
     for sub in error.context or ():
         branches.setdefault(sub.relative_schema_path[0], []).append(sub)
-    fitting = [errors for errors in branches.values() if all(e.relative_path for e in errors)]
+    fitting = [
+        errors
+        for errors in branches.values()
+        if not any(e.validator in _SHAPE and not e.relative_path for e in errors)
+    ]
     return fitting[0] if len(fitting) == 1 else None
 
 

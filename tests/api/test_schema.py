@@ -84,9 +84,24 @@ def test_one_of_names_the_field_of_the_form_the_body_has():
     # Both forms at once, or neither: the body as a whole.
     both = {"text": "2027-01-01 holiday 元旦", "days": []}
     assert refused(both, "CalendarLoad") == {"body": "格式不符 / does not match any accepted form"}
-    assert refused([], "ExhibitorsAdd") == {"body": "格式不符 / does not match any accepted form"}
+    assert refused([], "ExhibitorsAdd") == {"body": "至少1项 / at least 1 items"}
+    assert refused("2027-01-01", "ExhibitorsAdd") == {
+        "body": "格式不符 / does not match any accepted form"
+    }
     assert refused([{"name": "甲", "booth": 7}], "ExhibitorsAdd") == {
         "1.booth": "应为文本 / must be text"
+    }
+
+
+def test_an_amount_is_a_number_or_a_decimal_string():
+    """``anyOf`` (the compensation worksheet): the service reads the string's figures."""
+    for amount in (100000, 100000.5, "100,000.50", None):
+        assert body_check({"basis": "statutory", "statutory_amount": amount}, "Compensation")
+    assert refused({"basis": "statutory", "costs": True}, "Compensation") == {
+        "costs": "格式不符 / does not match any accepted form"
+    }
+    assert refused({"basis": "statutory", "costs": "1" * 33}, "Compensation") == {
+        "costs": "不能超过32个字符 / at most 32 characters"
     }
 
 
