@@ -18,7 +18,7 @@ def unit_from_body(body, user) -> Unit:
     whether the user may act there."""
     code = body.get("unit")
     if code:
-        unit = db.session.scalar(select(Unit).where(Unit.code == str(code)))
+        unit = db.session.scalar(select(Unit).where(Unit.code == code))
         if unit is None:
             raise ValidationFailed(
                 f"未知单位：{code}", message_en=f"unknown unit {code}", fields={"unit": "未知单位"}

@@ -8,10 +8,11 @@ The PUT body is either the schedule file itself (``text/plain``) or JSON: ``{"te
 
 from flask import request
 
-from caseflow.api import api_user, bp
+from caseflow.api import api_user, bp, json_body
+from caseflow.api.schema import body_check
 from caseflow.calendar.selectors import calendar_unit_closures_get, calendar_year_get
 from caseflow.calendar.services import calendar_load, calendar_unit_resolve
-from caseflow.errors import Malformed, NotFound, PermissionDenied, ValidationFailed
+from caseflow.errors import NotFound, PermissionDenied, ValidationFailed
 from caseflow.extensions import db
 from caseflow.timeutil import iso
 
@@ -41,23 +42,12 @@ def calendar_year_read(year):
     return _year(year, _unit_arg())
 
 
-def _schedule_text(body) -> str:
-    if isinstance(body, dict) and isinstance(body.get("text"), str):
+def _schedule_text(body: dict) -> str:
+    """The schedule of a validated ``CalendarLoad`` body, as the lines of the file."""
+    if "text" in body:
         return body["text"]
-    if isinstance(body, dict) and isinstance(body.get("days"), list):
-        lines = []
-        for day in body["days"]:
-            if not isinstance(day, dict):
-                raise Malformed(
-                    "days 的每一项须为对象", message_en="each of days must be an object"
-                )
-            lines.append(
-                f"{day.get('date', '')} {day.get('kind', '')} {day.get('name', '')}".strip()
-            )
-        return "\n".join(lines)
-    raise Malformed(
-        "请求体须为日程文本或 JSON（text 或 days）",
-        message_en="send the schedule as text/plain, or JSON with 'text' or 'days'",
+    return "\n".join(
+        f"{day['date']} {day['kind']} {day.get('name', '')}".strip() for day in body["days"]
     )
 
 
@@ -69,9 +59,8 @@ def calendar_year_load(year):
             "只有管理员可以载入日历", message_en="only an admin may load a calendar"
         )
     if request.is_json:
-        body = request.get_json(silent=True)
-        text = _schedule_text(body)
-        source = body.get("source") if isinstance(body.get("source"), str) else None
+        body = body_check(json_body(), "CalendarLoad")
+        text, source = _schedule_text(body), body.get("source")
     else:
         text, source = request.get_data(as_text=True), None
     unit = _unit_arg()

@@ -74,7 +74,7 @@ def _occurred_at(body):
     if value is None:
         return None
     try:
-        return parse_instant(str(value))
+        return parse_instant(value)
     except ValueError:
         raise ValidationFailed(
             "时间格式不正确",
@@ -126,18 +126,13 @@ def credit_get(record_id):
 @bp.post("/credit")
 def credit_create():
     """A noncompliance record (拒不执行) by a supervisor, against one of the unit's cases."""
+    # ``kind`` is an enumeration of one: other records follow from decisions, not by hand.
     body = body_check(json_body(), "CreditCreate")
-    if body.get("kind") != "noncompliance":
-        raise ValidationFailed(
-            "只能登记拒不执行记录（其他记录由决定自动生成）",
-            message_en="only kind = noncompliance is recorded by hand",
-            fields={"kind": "noncompliance"},
-        )
     user = api_user()
     record = credit_record_noncompliance(
         actor=user,
-        subject=body.get("subject"),
-        case_id=body.get("case_id"),
+        subject=body["subject"],
+        case_id=body["case_id"],
         note=body.get("note") or "",
         at=_occurred_at(body),
     )
@@ -157,7 +152,7 @@ def credit_repair(record_id):
     body = body_check(json_body(), "CreditStep")
     user = api_user()
     record = credit_record_repair(
-        _record(record_id), actor=user, reason=body.get("reason"), at=_occurred_at(body)
+        _record(record_id), actor=user, reason=body["reason"], at=_occurred_at(body)
     )
     return credit_json(record, user)
 
@@ -167,7 +162,7 @@ def credit_revoke(record_id):
     body = body_check(json_body(), "CreditStep")
     user = api_user()
     record = credit_record_revoke(
-        _record(record_id), actor=user, reason=body.get("reason"), at=_occurred_at(body)
+        _record(record_id), actor=user, reason=body["reason"], at=_occurred_at(body)
     )
     return credit_json(record, user)
 
@@ -179,7 +174,7 @@ def credit_withdraw(record_id):
     record = credit_record_withdraw(
         _record(record_id),
         actor=user,
-        reason=str(body.get("reason") or ""),
+        reason=body["reason"],
         at=_occurred_at(body),
     )
     return credit_json(record, user)

@@ -28,10 +28,14 @@ from caseflow.apidoc import (
     _text,
 )
 
+#: A year's schedule file: a line a day at most, with room for long holiday names.
+SCHEDULE_MAX = 100_000
+
 
 def _schemas() -> dict:
     # Request bodies: a null optional field counts as absent only where ``nullable`` says so;
-    # ``maxLength`` follows the columns (caseflow.api.schema checks bodies against these).
+    # ``maxLength`` follows the columns, and every string of a body has one
+    # (caseflow.api.schema validates bodies against these, and nothing else).
     party = _obj(
         {
             "name": _text(200),
@@ -334,6 +338,11 @@ def _schemas() -> dict:
                 ),
                 **{
                     name: {
+                        # A number, or a decimal string as a form sends it ("5,000.50").
+                        "anyOf": [
+                            {"type": "number", "nullable": True},
+                            _text(32, nullable=True),
+                        ],
                         "nullable": True,
                         "description": f"{what}: a number or a decimal string, to the fen",
                     }
@@ -606,25 +615,28 @@ def _schemas() -> dict:
         "CalendarLoad": {
             "oneOf": [
                 _obj(
-                    {"text": {"type": "string", "description": "the schedule file"}},
+                    {"text": _text(SCHEDULE_MAX, description="the schedule file"), "source": _text(200)},
                     required=("text",),
+                    additionalProperties=False,
                 ),
                 _obj(
                     {
                         "days": {
                             "type": "array",
+                            "maxItems": 366,
                             "items": _obj(
                                 {
-                                    "date": {"type": "string", "format": "date"},
+                                    "date": _text(10, format="date"),
                                     "kind": {"type": "string", "enum": ["holiday", "workday"]},
-                                    "name": _TEXT,
+                                    "name": _text(100),
                                 },
                                 required=("date", "kind"),
                             ),
                         },
-                        "source": _TEXT,
+                        "source": _text(200),
                     },
                     required=("days",),
+                    additionalProperties=False,
                 ),
             ]
         },

@@ -216,14 +216,11 @@ def credit_record_noncompliance(*, actor, subject, case_id, note="", at=None) ->
             "拒不执行记录须由部门负责人登记", message_en="only a supervisor records noncompliance"
         )
     errors = {}
-    if not isinstance(subject, dict):
-        errors["subject"] = "应为对象 / must be an object"
-        subject = {}
     name = subject.get("name")
-    if not isinstance(name, str) or not name.strip():
+    if not (name or "").strip():
         errors["subject.name"] = "必填 / required"
     code = subject_code_clean(subject.get("code"), "subject.code", errors)
-    if not isinstance(case_id, str) or not case_id:
+    if not case_id:
         errors["case_id"] = "必填 / required"
     if errors:
         raise ValidationFailed(
@@ -309,7 +306,7 @@ def credit_record_repair(record, *, actor, reason, at=None) -> CreditRecord:
     """Approve credit repair (信用修复): the record leaves the public list. Only once its
     ``repair_eligible`` period has run (409 naming the date); a reason is required. Commits."""
     _check_actor(record, actor)
-    if not isinstance(reason, str) or not reason.strip():
+    if not (reason or "").strip():
         raise ValidationFailed(
             "请填写信用修复理由", message_en="a reason is required", fields={"reason": "必填"}
         )
@@ -354,7 +351,7 @@ def credit_record_revoke(record, *, actor, reason, at=None) -> CreditRecord:
             message_en=f"the record is {record.status}",
             fields={"status": record.status},
         )
-    if not isinstance(reason, str) or not reason.strip():
+    if not (reason or "").strip():
         raise ValidationFailed(
             "请填写撤销理由", message_en="a reason is required", fields={"reason": "必填"}
         )

@@ -36,9 +36,6 @@ def subject_code_clean(value, field: str, errors: dict) -> str | None:
     """A party's ``code``: normalised, or a checksum error under ``field`` (422 names it)."""
     if value is None or value == "":
         return None
-    if not isinstance(value, str):
-        errors[field] = "应为文本 / must be text"
-        return None
     code = credit_code_normalise(value)
     problem = credit_code_problem(code)
     if problem:

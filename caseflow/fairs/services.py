@@ -60,7 +60,7 @@ def fair_create(*, unit, actor, name, venue, opens_at, closes_at, organiser) -> 
     fields = {}
     if unit.kind != "fair_desk":
         fields["unit"] = "只有展会投诉站可以登记展会"
-    name, venue, organiser = (str(x or "").strip() for x in (name, venue, organiser))
+    name, venue, organiser = ((x or "").strip() for x in (name, venue, organiser))
     if not name:
         fields["name"] = "展会名称不能为空"
     elif len(name) > NAME_MAX:

@@ -8,6 +8,7 @@ import json
 from flask import jsonify, request
 
 from caseflow.api import PUBLIC_ENDPOINTS, api_user, bp, json_body
+from caseflow.api.schema import body_check
 from caseflow.cases.selectors import case_get
 from caseflow.errors import Malformed, NotFound, ValidationFailed
 from caseflow.extensions import db
@@ -134,19 +135,13 @@ def filing_answer(filing) -> dict:
 
 
 def public_complaint_accept(body: dict, files) -> dict:
-    """Shared by the API and the web form: limits, honeypot, captcha, then the filing."""
+    """Shared by the API and the web form: limits, honeypot, the body against the document's
+    ``PublicComplaint`` (one contract for both doors), captcha, then the filing."""
     rate_check("filing")
-    if isinstance(body, dict) and body.get(HONEYPOT):
+    if body.get(HONEYPOT):
         rate_hit("filing")
         raise Malformed("提交被拒绝", message_en="submission refused")
-    for name, limit in (("captcha_token", 500), ("captcha_answer", 8)):
-        value = body.get(name)
-        if value is not None and (not isinstance(value, str) or len(value) > limit):
-            raise ValidationFailed(
-                "验证码字段有误",
-                message_en=f"{name} must be text of at most {limit} characters",
-                fields={name: "应为文本 / must be text"},
-            )
+    body_check(body, "PublicComplaint")
     if captcha_enabled() and not captcha_ok(body.get("captcha_token"), body.get("captcha_answer")):
         raise ValidationFailed(
             "验证码不正确或已过期",
@@ -220,25 +215,15 @@ def public_receipt():
 @bp.put("/cases/<case_id>/parties/<role>/delivery")
 def party_delivery_put(case_id, role):
     """Consent to electronic service (送达地址确认书): ``{"email", "phone", "consent"}``."""
-    user, body = api_user(), json_body()
+    user = api_user()
     case = case_get(case_id, user=user)
-    unknown = set(body) - {"email", "phone", "consent"}
-    if unknown:
-        raise ValidationFailed(
-            "未知字段：" + "、".join(sorted(unknown)),
-            message_en="unknown fields: " + ", ".join(sorted(unknown)),
-            fields={k: "未知字段 / unknown field" for k in unknown},
-        )
-    if "consent" not in body:
-        raise ValidationFailed(
-            "缺少 consent", message_en="consent is required", fields={"consent": "必填 / required"}
-        )
+    body = body_check(json_body(), "DeliveryConsent")
     record = delivery_consent_set(
         case=case,
         role=role,
         email=body.get("email"),
         phone=body.get("phone"),
-        consent=body.get("consent"),
+        consent=body["consent"],
         by=user,
     )
     return jsonify({"case_id": case.id, "role": role, **party_consent_json(record)})
@@ -249,14 +234,15 @@ def notice_service_put(notice_id: int):
     """A paper service: ``{"served_at", "method": post|in_person|public_notice, "note"}``."""
     from caseflow.parties.selectors import notice_delivery_json
 
-    user, body = api_user(), json_body()
+    user = api_user()
     notice = notice_get_visible(user=user, notice_id=notice_id)
+    body = body_check(json_body(), "PaperService")
     notice_service_record(
         notice=notice,
-        served_at=body.get("served_at"),
-        method=body.get("method"),
+        served_at=body["served_at"],
+        method=body["method"],
         actor=user,
-        note=body.get("note"),
+        note=body.get("note") or "",
     )
     return jsonify({"notice_id": notice.id, "delivery": notice_delivery_json(notice)})
 

@@ -102,6 +102,7 @@ def party_schemas() -> dict:
                 "consent": _BOOL,
             },
             ("consent",),
+            additionalProperties=False,
         ),
         "ConsentState": {"type": "object"},
         "PaperService": _obj(

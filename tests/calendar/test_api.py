@@ -59,6 +59,13 @@ def test_admin_loads_json_days_and_bad_lines_are_422(api, make_user, restore_202
         ]
     }
     response = api(admin).put("/api/v1/calendar/2027", json=bad)
+    # The kind is refused by the document's schema, with the row's path…
+    assert response.status_code == 422
+    assert set(response.json["error"]["fields"]) == {"days.2.kind"}
+    assert db.session.get(CalendarYear, 2027) is None
+    # …a date that is no day by the calendar's own reading of the lines.
+    bad["days"][1] = {"date": "2027-02-30", "kind": "holiday"}
+    response = api(admin).put("/api/v1/calendar/2027", json=bad)
     assert response.status_code == 422
     assert "line 2" in response.json["error"]["fields"]
     assert db.session.get(CalendarYear, 2027) is None
