@@ -398,9 +398,62 @@ def test_row11_a_step_whose_period_runs_is_disabled_with_its_date(new_page, peop
     page.goto(f"/cases/{case.id}")
     blocked = page.locator("[data-blocked=proceed_without_answer]")
     assert blocked.locator("button").is_disabled()
-    assert re.fullmatch(r"答辩期限届满（\d{4}年\d{1,2}月\d{1,2}日（周.））后可操作", blocked.locator("span").inner_text())
+    # Served yesterday (11-29): the 15th day is Monday 12-14, so from Tuesday 12-15.
+    assert blocked.locator("span").inner_text() == "2026年12月15日（周二）起可操作（答辩期限届满后）"
     assert page.locator("#trigger-receive_answer > summary").is_visible()  # what can be done, is
     shot(page, "case-step-disabled")
+
+
+def test_row11_close_after_the_decision_is_disabled_with_the_day_it_can_be_done(
+    new_page, people, open_case, shot
+):
+    """The adjudication walked to its decision at the pinned time (2026-11-30 10:00): the
+    supervisor records the decision as made on Saturday 11-21. The 15 days to sue end on Sunday
+    12-06, rolled over to Monday 12-07, so 结案 can be done from Tuesday 12-08; and the decision
+    must first be recorded as published."""
+    from caseflow.engine import case_fire
+    from tests.engine.helpers import at
+
+    worker, chief = people["caseworker"], people["supervisor"]
+    case = open_case(worker, received_at=at("2026-11-02 09:00"))
+    case_fire(case, "accept", worker, occurred_at=at("2026-11-03 10:00"), data={"handlers": ["甲", "乙", "丙"]})
+    case_fire(case, "serve", worker, occurred_at=at("2026-11-04 10:00"))
+    case_fire(case, "receive_answer", worker, occurred_at=at("2026-11-12 10:00"))
+    db.session.commit()
+
+    boss = new_page(chief)
+    boss.goto(f"/cases/{case.id}")
+    boss.click("#trigger-decide > summary")
+    boss.select_option("#decide-outcome", "infringing")
+    boss.fill("#decide-findings", "被请求人销售的吸顶灯与涉案外观设计相近似。")
+    boss.fill("#decide-reasoning", "被请求人未经许可销售侵权产品，构成侵权。")
+    boss.fill("#decide-items", "被请求人立即停止销售侵权产品")
+    boss.fill("#decide-occurred_at", "2026-11-21 10:00")
+    boss.click("form[data-trigger=decide] button[type=submit]")
+    boss.wait_for_load_state()
+    assert boss.inner_text("#case-state") == "已裁决"
+
+    page = new_page(worker)
+    page.goto(f"/cases/{case.id}")
+    close = page.locator("[data-blocked=close]")
+    assert close.locator("button").is_disabled() and close.locator("button").inner_text() == "结案"
+    assert page.locator("form[data-trigger=close]").count() == 0  # no form that would be refused
+    assert close.locator("span").inner_text() == (
+        "2026年12月8日（周二）起可操作（起诉期限届满后）；裁决书尚未登记公开，不能结案（登记公开后可操作）"
+    )
+    shot(page, "case-close-disabled")
+    _english(page)
+    assert page.locator("[data-blocked=close] span").inner_text() == (
+        "Possible from 2026-12-08 (Tue), after the Appeal period; the decision has not been "
+        "recorded as published yet (possible after Record publication)"
+    )
+    page.click(".session button:has-text('中文')")
+    page.wait_for_load_state()
+    # Recording the publication leaves only the date.
+    page.click("#trigger-record_publication > summary")
+    page.click("form[data-trigger=record_publication] button[type=submit]")
+    page.wait_for_load_state()
+    assert page.inner_text("[data-blocked=close] span") == "2026年12月8日（周二）起可操作（起诉期限届满后）"
 
 
 # --- row 12: no internal codes or English in the Chinese UI -------------------------------------------
