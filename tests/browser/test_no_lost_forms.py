@@ -621,15 +621,55 @@ def test_row16_the_status_filter_lists_the_units_workflows_once(new_page, people
 # --- row 17: placeholders ------------------------------------------------------------------------------
 
 
-def test_row17_placeholders_are_today_and_the_users_own_unit(new_page, people):
-    from caseflow.timeutil import local_date, utcnow
+def _placeholders(page) -> list[str]:
+    return page.eval_on_selector_all("[placeholder]", "els => els.map(e => e.getAttribute('placeholder'))")
 
-    page = new_page(people["pd_worker"])
-    page.goto("/inbox")
-    placeholder = page.get_attribute("#q", "placeholder")
+
+#: A placeholder that is a date, or a case number, or a credit code of a real place.
+CONCRETE_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{4}年\d{1,2}月")
+CASE_NUMBER = re.compile(r"\b([A-Z]{2,})-[A-Z]{2,}-\d{4}-\d+")
+
+
+def test_row17_placeholders_are_formats_or_the_users_own_unit(new_page, people, open_case, fair_with_exhibitors):
+    """Every placeholder on every page a person sees is relevant to them: a date field shows the
+    format (年-月-日), never an example date that goes stale; a case number is the user's own
+    unit's, and the anonymous status page (anyone's case) shows the number's shape, no unit's."""
+    pd = new_page(people["pd_worker"])
+    pd.goto("/inbox")
+    placeholder = pd.get_attribute("#q", "placeholder")
     assert placeholder.startswith("PD-ADJ-") and "ZS-" not in placeholder
-    page.goto("/cases/new")
-    assert page.get_attribute("#received_at", "placeholder").startswith(local_date(utcnow()).isoformat())
+    pd.goto("/cases/new")
+    assert pd.get_attribute("#received_at", "placeholder") == "年-月-日 时:分"
+
+    anonymous = new_page()
+    anonymous.goto("/status")
+    assert anonymous.get_attribute("#number", "placeholder") == "单位-程序-年份-序号"
+
+    case = open_case(people["caseworker"])
+    seen = {}
+    sweep = (
+        (pd, ("/inbox", "/cases/new", "/cases/new?workflow=pre_exam", "/applicants", "/alerts/", "/dashboard")),
+        (anonymous, ("/status", "/complain", "/credit")),
+        (new_page(people["caseworker"]), ("/inbox", f"/cases/{case.id}", "/cases/new", "/applicants")),
+        (new_page(people["supervisor"]), ("/dashboard", "/credit/repairs")),
+        (new_page(people["desk"]), ("/desk", "/fairs", f"/fairs/{fair_with_exhibitors.id}", "/inbox")),
+        (new_page(people["admin"]), ("/admin", "/admin/units/ZS", "/admin/units/PD")),
+    )
+    for page, paths in sweep:
+        for path in paths:
+            page.goto(path)
+            for text in _placeholders(page):
+                seen.setdefault(text, path)
+    assert seen, "no placeholders found"
+    for text, path in seen.items():
+        assert not CONCRETE_DATE.search(text), f"{path}: a date as placeholder: {text}"
+        numbers = CASE_NUMBER.findall(text)
+        assert numbers in ([], ["PD"], ["ZS"], ["CF"]), f"{path}: {text}"
+    for path in ("/inbox", "/cases/new", "/applicants"):
+        pd.goto(path)
+        assert not any("ZS-" in t or "4420" in t for t in _placeholders(pd)), path  # Zhongshan's
+    anonymous.goto("/status")
+    assert not CASE_NUMBER.search(" ".join(_placeholders(anonymous)))
 
 
 # --- rows 18, 19: error pages in the app frame, favicon ---------------------------------------------
