@@ -805,3 +805,52 @@ def test_row12_row15_every_page_speaks_the_users_language(new_page, people, open
         for path in paths:
             page.goto(path)
             english_page_check(page, f"{who} {path} (English)", allowed)
+
+
+def test_row12_row15_the_public_pages_speak_the_visitors_language(new_page, people, open_case, units):
+    """The pages without login: /status before a look-up, after a refused one and after one with
+    the case's real number and status code (its stage, deadlines and steps), and /verify of an
+    issued notice and of an unknown code; in Chinese, then in English."""
+    from caseflow.engine import case_fire
+    from caseflow.notices.models import Notice
+
+    worker = people["caseworker"]
+    case = open_case(worker)
+    case_fire(case, "accept", worker, data={"handlers": ["甲", "乙", "丙"]})
+    case_fire(case, "serve", worker)  # the respondent's answer period: a party's deadline
+    db.session.commit()
+    notice = db.session.scalar(select(Notice).where(Notice.case_id == case.id).order_by(Notice.id))
+    assert notice.is_issued
+    allowed = tuple(
+        {u.name for u in units.values()} | {notice.title, notice.document_number, case.number, case.public_code}
+        | {"SHA-256", notice.sha256, notice.verification_code, "NOSUCHCODE1"}
+    )
+
+    def status(page, *, number=None, code=None):
+        page.goto("/status")
+        if number is not None:
+            page.fill("#number", number)
+            page.fill("#code", code)
+            page.click("form.pub-form button[type=submit]")
+            page.wait_for_load_state()
+
+    def visits(page, check, suffix=""):
+        status(page)
+        check(page, "/status" + suffix, allowed)
+        status(page, number=case.number, code="WRONGCODE1")
+        assert page.locator("#status-error").count() == 1
+        check(page, "/status refused" + suffix, allowed)
+        status(page, number=case.number, code=case.public_code)
+        assert page.locator("#public-result [data-clock]").count() >= 1  # a party's deadline
+        check(page, "/status found" + suffix, allowed)
+        page.goto(f"/verify/{notice.verification_code}")
+        assert notice.sha256 in page.inner_text("main")
+        check(page, "/verify" + suffix, allowed)
+        page.goto("/verify/NOSUCHCODE1")
+        check(page, "/verify unknown" + suffix, allowed)
+
+    page = new_page()
+    visits(page, chinese_page_check)
+    page.goto("/status")
+    _english(page)
+    visits(page, english_page_check, " (English)")
