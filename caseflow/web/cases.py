@@ -116,6 +116,23 @@ def blocked_until(case, transition, now=None) -> str | None:
     return text[0].upper() + text[1:]
 
 
+def field_hints(case, transition, now=None) -> dict:
+    """``{field: text}``: the earliest value a guard accepts in a typed field if the step is done
+    now (a hearing three working days after today's notice at the earliest)."""
+    from caseflow.engine import guard_wait
+    from caseflow.timeutil import utcnow
+    from caseflow.web.filters import from_text
+
+    hints = {}
+    for guard in transition.guards:
+        if guard.name != "min_notice":  # the clock guards block the step instead
+            continue
+        wait = guard_wait(case, guard, now or utcnow())
+        if wait is not None and wait.field and wait.from_at is not None:
+            hints[wait.field] = _("今日通知的，最早可定于%(date)s", date=from_text(wait.from_at))
+    return hints
+
+
 def _guard_message(guard, english: bool) -> str:
     if english:
         return guard.message_en or _("尚不能操作")
@@ -175,6 +192,11 @@ def _render_case(
         reason = blocked_until(case, transition)
         if reason and transition.trigger != open_trigger:
             blocked[transition.trigger] = reason
+        elif not reason:
+            form = forms[transition.trigger]
+            for name, hint in field_hints(case, transition).items():
+                if name in form:
+                    form[name].description = hint
     events = case_events(case)
     visited = {e.from_state for e in events if e.from_state} | {
         e.to_state for e in events if e.to_state

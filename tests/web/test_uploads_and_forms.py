@@ -188,3 +188,25 @@ def test_a_step_whose_period_has_run_out_is_disabled_with_the_day_it_ended(
     blocked = re.search(r'data-blocked="request_hearing".*?</div>', english, re.S).group(0)
     assert "The statement period has run out: a hearing can no longer be requested (the " in blocked
     assert "period ended on 2026-11-23 (Mon))" in blocked
+
+
+def test_the_hearing_date_field_says_the_earliest_day_its_guard_accepts(
+    client, people, open_case, login
+):
+    """The hearing must be at least 3 working days after the notice: the field says which day
+    that is for a notice today (Monday 11-30: 12-01, 12-02, 12-03), and that day is accepted."""
+    from caseflow.engine import case_fire
+    from tests.engine.helpers import at
+
+    worker = people["caseworker"]
+    case = open_case(worker, received_at=at("2026-11-02 09:00"))
+    case_fire(case, "accept", worker, occurred_at=at("2026-11-03 10:00"), data={"handlers": ["甲", "乙", "丙"]})
+    case_fire(case, "serve", worker, occurred_at=at("2026-11-04 10:00"))
+    case_fire(case, "receive_answer", worker, occurred_at=at("2026-11-12 10:00"))
+    db.session.commit()
+    login(worker)
+    page = client.get(f"/cases/{case.id}").text
+    form = re.search(r'data-trigger="schedule_hearing".*?</form>', page, re.S).group(0)
+    assert "今日通知的，最早可定于2026年12月3日（周四）" in form
+    case_fire(case, "schedule_hearing", worker, data={"hearing_at": at("2026-12-03 00:00").isoformat()})
+    assert case.state == "hearing_scheduled"
