@@ -15,7 +15,8 @@ notices are rendered; a rendering failure leaves them pending and never undoes t
 """
 
 import logging
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from functools import cache
 
 from flask import current_app
@@ -36,8 +37,16 @@ from caseflow.errors import (
     VersionConflict,
 )
 from caseflow.extensions import db
-from caseflow.timeutil import chinese_date, iso, parse_instant, start_of_local_day, to_local, utcnow
-from workflows._schema import clock_extension
+from caseflow.timeutil import (
+    chinese_date,
+    iso,
+    local_date,
+    parse_instant,
+    start_of_local_day,
+    to_local,
+    utcnow,
+)
+from workflows._schema import Guard, clock_extension
 
 log = logging.getLogger(__name__)
 
@@ -241,20 +250,24 @@ def _clean_data(row, data: dict, case=None) -> dict:
 
 def _guard_clock_expired(case, guard, occurred_at, data):
     name = guard.params["clock"]
-    clock = db.session.scalars(
-        select(Clock).where(Clock.case_id == case.id, Clock.name == name).order_by(Clock.id.desc())
-    ).first()
+    clock = _latest_clock(case, name)
     if clock is None or clock.status == "paused" or clock.due_at > occurred_at:
         raise StateConflict(guard.message, message_en=guard.message_en, fields={"trigger": name})
 
 
-def _guard_min_notice(case, guard, occurred_at, data):
+def _min_notice_first_day(case, guard, occurred_at) -> date:
+    """The first day a ``min_notice`` guard accepts: the n-th working day after the notice."""
     from caseflow.calendar.periods import due_compute
 
-    field = guard.params["field"]
-    # The n-th working day after the notice is the first day the hearing may be held.
     first_day = due_compute(occurred_at, guard.params["period"], unit_id=case.unit_id).due_on
     assert first_day is not None  # the guard's period counts days
+    return first_day
+
+
+def _guard_min_notice(case, guard, occurred_at, data):
+    field = guard.params["field"]
+    # The n-th working day after the notice is the first day the hearing may be held.
+    first_day = _min_notice_first_day(case, guard, occurred_at)
     if data[field] < start_of_local_day(first_day):
         raise ValidationFailed(
             guard.message,
@@ -326,6 +339,123 @@ def _guard_fine_bound(case, guard, occurred_at, data):
             message_en=f"{guard.message_en}: at most {why_en} ({_yuan(bound)} RMB)",
             fields={p["fine"]: f"超过上限 {_yuan(bound)} 元 / over the bound of {_yuan(bound)}"},
         )
+
+
+@dataclass(frozen=True)
+class GuardWait:
+    """Why a guard cannot pass at an instant, and from when it can (``guard_wait``).
+
+    ``kind``:
+    - ``until``: it passes by time alone from ``from_at`` (a clock's due instant; for a day-based
+      clock the next day's 00:00 local, i.e. the rolled-over last day + 1);
+    - ``clock``: a clock of its must first start (``clock_status`` ``missing``) or resume
+      (``paused``) and then run out: no date can be told yet;
+    - ``action``: a step must be done first (``actions``: the triggers that settle the clock);
+    - ``never``: it can no longer pass (the clock ran out at ``ended_at``);
+    - ``field``: it does not block the step, but the typed ``field`` must be on or after
+      ``from_at`` (the start of the earliest day).
+    """
+
+    guard: Guard
+    kind: str
+    clock: str | None = None
+    from_at: datetime | None = None
+    period_unit: str = "days"
+    clock_status: str | None = None
+    ended_at: datetime | None = None
+    actions: tuple = ()
+    field: str | None = None
+
+    @property
+    def from_on(self) -> date | None:
+        """The first local day on which the guard can pass."""
+        return local_date(self.from_at) if self.from_at is not None else None
+
+    @property
+    def blocks(self) -> bool:
+        """Whether the step cannot be done now, whatever is typed."""
+        return self.kind != "field"
+
+
+def _latest_clock(case, name):
+    return db.session.scalars(
+        select(Clock).where(Clock.case_id == case.id, Clock.name == name).order_by(Clock.id.desc())
+    ).first()
+
+
+def _settling_triggers(case, name) -> tuple:
+    """The transitions from the case's state that stop or cancel clock ``name``."""
+    wf = workflows.get(case.workflow)
+    return tuple(
+        t
+        for t in wf.TRANSITIONS
+        if case.state in t.sources
+        and any(e.clock == name and e.action in ("stop", "cancel") for e in t.clocks)
+    )
+
+
+def guard_wait(case: Case, guard: Guard, at: datetime) -> GuardWait | None:
+    """What ``guard`` waits for on ``case`` at ``at``: None when time does not hold it back
+    (it passes now, or it depends only on the data typed: ``odd_count``, ``fine_bound``).
+
+    The instants are exactly the guards' own tests (``GUARDS``), so a step offered as possible
+    "from" a day passes its guard from that day's first instant and not one microsecond before.
+    """
+    name = guard.params.get("clock")
+    if guard.name == "clock_expired":
+        clock = _latest_clock(case, name)
+        if clock is None or clock.status == "paused":
+            status = "missing" if clock is None else "paused"
+            return GuardWait(guard, "clock", clock=name, clock_status=status)
+        if clock.due_at > at:
+            return GuardWait(
+                guard, "until", clock=name, from_at=clock.due_at, period_unit=clock.period_unit
+            )
+        return None
+    if guard.name == "clock_settled":
+        active = db.session.scalar(
+            select(Clock.id).where(
+                Clock.case_id == case.id,
+                Clock.name == name,
+                Clock.status.in_(("running", "paused")),
+            )
+        )
+        if active is None:
+            return None
+        return GuardWait(guard, "action", clock=name, actions=_settling_triggers(case, name))
+    if guard.name == "clock_running":
+        clock = db.session.scalars(
+            select(Clock).where(
+                Clock.case_id == case.id,
+                Clock.name == name,
+                Clock.status.in_(("running", "paused")),
+            )
+        ).first()
+        if clock is None:
+            ended = _latest_clock(case, name)
+            return GuardWait(
+                guard,
+                "never",
+                clock=name,
+                ended_at=ended.due_at if ended is not None else None,
+                period_unit=ended.period_unit if ended is not None else "days",
+            )
+        if clock.status == "running" and clock.due_at <= at:
+            return GuardWait(
+                guard, "never", clock=name, ended_at=clock.due_at, period_unit=clock.period_unit
+            )
+        return None
+    if guard.name == "min_notice":
+        first_day = _min_notice_first_day(case, guard, at)
+        return GuardWait(
+            guard, "field", field=guard.params["field"], from_at=start_of_local_day(first_day)
+        )
+    return None
+
+
+def transition_waits(case: Case, transition, at: datetime) -> list[GuardWait]:
+    """``guard_wait`` for each of ``transition``'s guards that time holds back at ``at``."""
+    return [w for g in transition.guards if (w := guard_wait(case, g, at)) is not None]
 
 
 #: Guard implementations by the name the workflow modules use (``workflows._schema.Guard``).

@@ -70,33 +70,73 @@ def _available(case, user) -> list:
     return out
 
 
-def blocked_until(case, transition, clocks) -> str | None:
+def blocked_until(case, transition, now=None) -> str | None:
     """Why ``transition`` cannot pass its guards yet, with the date from which it can
-    (``答辩期限届满（2026年12月7日）后可操作``), or None when nothing blocks it now.
+    (``2026年12月8日（周二）起可操作（答辩期限届满后）``), or None when time holds nothing back.
 
-    Only the clock guards are judged here: they depend on time alone. The others depend on what
-    the user types (the number of handlers, a hearing date) and are checked when fired."""
+    The engine says what each guard waits for (``caseflow.engine.guard_wait``): a clock's due
+    instant, which for a day-based clock is 00:00 of the day after its rolled-over last day; a
+    step that settles a clock; or nothing any more, when the period to do it has run out. The
+    guards on typed data (the number of handlers, a hearing date) are checked when fired."""
+    from caseflow.engine import transition_waits
     from caseflow.timeutil import utcnow
-    from caseflow.web.filters import clock_due_text
+    from caseflow.web.filters import _english, action_label, deadline_text, from_text
 
-    now = utcnow()
     reasons = []
-    for guard in transition.guards:
-        name = guard.params.get("clock")
-        if guard.name == "clock_expired":
-            latest = max((c for c in clocks if c.name == name), key=lambda c: c.id, default=None)
-            label = _clock_label(case.workflow, name)
-            if latest is None or latest.status == "paused":
-                reasons.append(_("%(clock)s届满后可操作", clock=label))
-            elif latest.due_at > now:
-                reasons.append(
-                    _("%(clock)s届满（%(date)s）后可操作", clock=label, date=clock_due_text(latest))
+    for wait in transition_waits(case, transition, now or utcnow()):
+        label = _clock_label(case.workflow, wait.clock) if wait.clock else ""
+        if wait.kind == "until":
+            reasons.append(
+                _("%(date)s起可操作（%(clock)s届满后）", date=from_text(wait.from_at), clock=label)
+            )
+        elif wait.kind == "clock" and wait.clock_status == "paused":
+            reasons.append(_("%(clock)s已暂停：恢复计时并届满后可操作", clock=label))
+        elif wait.kind == "clock":
+            reasons.append(_("%(clock)s届满后可操作", clock=label))
+        elif wait.kind == "action":
+            message = _guard_message(wait.guard, _english())
+            if wait.actions:
+                joiner = ", " if _english() else "、"
+                actions = joiner.join(action_label(t.label) for t in wait.actions)
+                message = _("%(message)s（%(actions)s后可操作）", message=message, actions=actions)
+            reasons.append(message)
+        elif wait.kind == "never":
+            message = _guard_message(wait.guard, _english())
+            if wait.ended_at is not None:
+                message = _(
+                    "%(message)s（%(clock)s已于%(date)s届满）",
+                    message=message,
+                    clock=label,
+                    date=deadline_text(wait.ended_at, wait.period_unit),
                 )
-        elif guard.name == "clock_settled" and any(
-            c.name == name and c.status in ("running", "paused") for c in clocks
-        ):
-            reasons.append(_(guard.message) if guard.message else _("尚不能操作"))
-    return "；".join(reasons) or None
+            reasons.append(message)
+    if not reasons:
+        return None
+    text = "; ".join(reasons) if _english() else "；".join(reasons)
+    return text[0].upper() + text[1:]
+
+
+def field_hints(case, transition, now=None) -> dict:
+    """``{field: text}``: the earliest value a guard accepts in a typed field if the step is done
+    now (a hearing three working days after today's notice at the earliest)."""
+    from caseflow.engine import guard_wait
+    from caseflow.timeutil import utcnow
+    from caseflow.web.filters import from_text
+
+    hints = {}
+    for guard in transition.guards:
+        if guard.name != "min_notice":  # the clock guards block the step instead
+            continue
+        wait = guard_wait(case, guard, now or utcnow())
+        if wait is not None and wait.field and wait.from_at is not None:
+            hints[wait.field] = _("今日通知的，最早可定于%(date)s", date=from_text(wait.from_at))
+    return hints
+
+
+def _guard_message(guard, english: bool) -> str:
+    if english:
+        return guard.message_en or _("尚不能操作")
+    return guard.message or _("尚不能操作")
 
 
 def _clock_label(workflow: str, name: str) -> str:
@@ -149,9 +189,14 @@ def _render_case(
             form = _trigger_form(case, transition, formdata=None)
             form.version.data = case.version
             forms[transition.trigger] = form
-        reason = blocked_until(case, transition, clocks)
+        reason = blocked_until(case, transition)
         if reason and transition.trigger != open_trigger:
             blocked[transition.trigger] = reason
+        elif not reason:
+            form = forms[transition.trigger]
+            for name, hint in field_hints(case, transition).items():
+                if name in form:
+                    form[name].description = hint
     events = case_events(case)
     visited = {e.from_state for e in events if e.from_state} | {
         e.to_state for e in events if e.to_state

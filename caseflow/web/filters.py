@@ -5,7 +5,7 @@ Pure functions, registered as Jinja filters by ``filters_register(app)``; the te
 """
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask_babel import get_locale, gettext, ngettext
 
@@ -80,6 +80,19 @@ def clock_last_day(clock) -> date:
     """The day a day-based clock is due by: its ``due_at`` is the next day's 00:00 local, so the
     last day is the day before (deadlines.md §2, "end of the day is 24:00")."""
     return deadline_day(clock.due_at, "days")
+
+
+def from_text(instant: datetime) -> str:
+    """The first moment something can be done, as a person reads it: the day with its weekday
+    (``2026年12月8日（周二）``, ``2026-12-08 (Tue)``) when it is the day's start, as a day-based
+    clock's due instant is (00:00 of the day after its last day); else the day and the hour."""
+    local = to_local(instant)
+    if local.time() != time(0):
+        return deadline_text(instant, "hours")
+    day = local.date()
+    if _english():
+        return f"{day.isoformat()} ({day:%a})"
+    return f"{chinese_date(day)}（周{'一二三四五六日'[day.weekday()]}）"
 
 
 def deadline_text(due_at: datetime | None, period_unit: str) -> str:

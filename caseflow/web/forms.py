@@ -71,9 +71,12 @@ def _required():
 
 #: Dates are typed, not picked: the browser's date widgets follow the browser's own language (a
 #: Chromium set to English shows mm/dd/yyyy even on a zh-CN page), and a desk officer types
-#: 2026-10-23 faster than they click through a calendar. The placeholder shows the format.
-DATE_INPUT = {"type": "text", "inputmode": "numeric", "placeholder": "2026-10-23", "size": 12}
-DATETIME_INPUT = {"type": "text", "placeholder": "2026-10-23 14:30", "size": 18}
+#: 2026-10-23 faster than they click through a calendar. The placeholder shows the format (never
+#: an example date: one printed into the page goes stale, and looks like a value already typed).
+DATE_FORMAT = _l("年-月-日")
+DATETIME_FORMAT = _l("年-月-日 时:分")
+DATE_INPUT = {"type": "text", "inputmode": "numeric", "size": 12}
+DATETIME_INPUT = {"type": "text", "size": 18}
 
 
 _DATE_SHAPE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2}))?\s*$")
@@ -111,9 +114,8 @@ class LocalDateTimeField(StringField):
         super().__init__(*args, **kwargs)
 
     def __call__(self, **kwargs):
-        # The placeholder is today's date: an example the user can relate to, never stale.
-        if self.render_kw.get("placeholder") == DATETIME_INPUT["placeholder"]:
-            kwargs.setdefault("placeholder", _example_instant())
+        if "placeholder" not in self.render_kw:
+            kwargs.setdefault("placeholder", str(DATETIME_FORMAT))
         return super().__call__(**kwargs)
 
     def process_formdata(self, valuelist):
@@ -153,8 +155,8 @@ class LocalDateField(DateField):
         super().__init__(*args, **kwargs)
 
     def __call__(self, **kwargs):
-        if self.render_kw.get("placeholder") == DATE_INPUT["placeholder"]:
-            kwargs.setdefault("placeholder", _example_date())
+        if "placeholder" not in self.render_kw:
+            kwargs.setdefault("placeholder", str(DATE_FORMAT))
         return super().__call__(**kwargs)
 
     def process_formdata(self, valuelist):
@@ -747,7 +749,8 @@ class ApplicantForm(FlaskForm):
     credit_code = StringField(
         _l("统一社会信用代码"),
         validators=[_required(), Length(max=40)],
-        render_kw={"placeholder": "91442000MA4UJ8XXXX", "autocomplete": "off"},
+        # Not an example code: one from a real region reads as another unit's applicant.
+        render_kw={"placeholder": _l("18 位字母或数字"), "autocomplete": "off"},
     )
 
 

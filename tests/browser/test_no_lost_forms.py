@@ -398,9 +398,62 @@ def test_row11_a_step_whose_period_runs_is_disabled_with_its_date(new_page, peop
     page.goto(f"/cases/{case.id}")
     blocked = page.locator("[data-blocked=proceed_without_answer]")
     assert blocked.locator("button").is_disabled()
-    assert re.fullmatch(r"答辩期限届满（\d{4}年\d{1,2}月\d{1,2}日（周.））后可操作", blocked.locator("span").inner_text())
+    # Served yesterday (11-29): the 15th day is Monday 12-14, so from Tuesday 12-15.
+    assert blocked.locator("span").inner_text() == "2026年12月15日（周二）起可操作（答辩期限届满后）"
     assert page.locator("#trigger-receive_answer > summary").is_visible()  # what can be done, is
     shot(page, "case-step-disabled")
+
+
+def test_row11_close_after_the_decision_is_disabled_with_the_day_it_can_be_done(
+    new_page, people, open_case, shot
+):
+    """The adjudication walked to its decision at the pinned time (2026-11-30 10:00): the
+    supervisor records the decision as made on Saturday 11-21. The 15 days to sue end on Sunday
+    12-06, rolled over to Monday 12-07, so 结案 can be done from Tuesday 12-08; and the decision
+    must first be recorded as published."""
+    from caseflow.engine import case_fire
+    from tests.engine.helpers import at
+
+    worker, chief = people["caseworker"], people["supervisor"]
+    case = open_case(worker, received_at=at("2026-11-02 09:00"))
+    case_fire(case, "accept", worker, occurred_at=at("2026-11-03 10:00"), data={"handlers": ["甲", "乙", "丙"]})
+    case_fire(case, "serve", worker, occurred_at=at("2026-11-04 10:00"))
+    case_fire(case, "receive_answer", worker, occurred_at=at("2026-11-12 10:00"))
+    db.session.commit()
+
+    boss = new_page(chief)
+    boss.goto(f"/cases/{case.id}")
+    boss.click("#trigger-decide > summary")
+    boss.select_option("#decide-outcome", "infringing")
+    boss.fill("#decide-findings", "被请求人销售的吸顶灯与涉案外观设计相近似。")
+    boss.fill("#decide-reasoning", "被请求人未经许可销售侵权产品，构成侵权。")
+    boss.fill("#decide-items", "被请求人立即停止销售侵权产品")
+    boss.fill("#decide-occurred_at", "2026-11-21 10:00")
+    boss.click("form[data-trigger=decide] button[type=submit]")
+    boss.wait_for_load_state()
+    assert boss.inner_text("#case-state") == "已裁决"
+
+    page = new_page(worker)
+    page.goto(f"/cases/{case.id}")
+    close = page.locator("[data-blocked=close]")
+    assert close.locator("button").is_disabled() and close.locator("button").inner_text() == "结案"
+    assert page.locator("form[data-trigger=close]").count() == 0  # no form that would be refused
+    assert close.locator("span").inner_text() == (
+        "2026年12月8日（周二）起可操作（起诉期限届满后）；裁决书尚未登记公开，不能结案（登记公开后可操作）"
+    )
+    shot(page, "case-close-disabled")
+    _english(page)
+    assert page.locator("[data-blocked=close] span").inner_text() == (
+        "Possible from 2026-12-08 (Tue), after the Appeal period; the decision has not been "
+        "recorded as published yet (possible after Record publication)"
+    )
+    page.click(".session button:has-text('中文')")
+    page.wait_for_load_state()
+    # Recording the publication leaves only the date.
+    page.click("#trigger-record_publication > summary")
+    page.click("form[data-trigger=record_publication] button[type=submit]")
+    page.wait_for_load_state()
+    assert page.inner_text("[data-blocked=close] span") == "2026年12月8日（周二）起可操作（起诉期限届满后）"
 
 
 # --- row 12: no internal codes or English in the Chinese UI -------------------------------------------
@@ -568,15 +621,55 @@ def test_row16_the_status_filter_lists_the_units_workflows_once(new_page, people
 # --- row 17: placeholders ------------------------------------------------------------------------------
 
 
-def test_row17_placeholders_are_today_and_the_users_own_unit(new_page, people):
-    from caseflow.timeutil import local_date, utcnow
+def _placeholders(page) -> list[str]:
+    return page.eval_on_selector_all("[placeholder]", "els => els.map(e => e.getAttribute('placeholder'))")
 
-    page = new_page(people["pd_worker"])
-    page.goto("/inbox")
-    placeholder = page.get_attribute("#q", "placeholder")
+
+#: A placeholder that is a date, or a case number, or a credit code of a real place.
+CONCRETE_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{4}年\d{1,2}月")
+CASE_NUMBER = re.compile(r"\b([A-Z]{2,})-[A-Z]{2,}-\d{4}-\d+")
+
+
+def test_row17_placeholders_are_formats_or_the_users_own_unit(new_page, people, open_case, fair_with_exhibitors):
+    """Every placeholder on every page a person sees is relevant to them: a date field shows the
+    format (年-月-日), never an example date that goes stale; a case number is the user's own
+    unit's, and the anonymous status page (anyone's case) shows the number's shape, no unit's."""
+    pd = new_page(people["pd_worker"])
+    pd.goto("/inbox")
+    placeholder = pd.get_attribute("#q", "placeholder")
     assert placeholder.startswith("PD-ADJ-") and "ZS-" not in placeholder
-    page.goto("/cases/new")
-    assert page.get_attribute("#received_at", "placeholder").startswith(local_date(utcnow()).isoformat())
+    pd.goto("/cases/new")
+    assert pd.get_attribute("#received_at", "placeholder") == "年-月-日 时:分"
+
+    anonymous = new_page()
+    anonymous.goto("/status")
+    assert anonymous.get_attribute("#number", "placeholder") == "单位-程序-年份-序号"
+
+    case = open_case(people["caseworker"])
+    seen = {}
+    sweep = (
+        (pd, ("/inbox", "/cases/new", "/cases/new?workflow=pre_exam", "/applicants", "/alerts/", "/dashboard")),
+        (anonymous, ("/status", "/complain", "/credit")),
+        (new_page(people["caseworker"]), ("/inbox", f"/cases/{case.id}", "/cases/new", "/applicants")),
+        (new_page(people["supervisor"]), ("/dashboard", "/credit/repairs")),
+        (new_page(people["desk"]), ("/desk", "/fairs", f"/fairs/{fair_with_exhibitors.id}", "/inbox")),
+        (new_page(people["admin"]), ("/admin", "/admin/units/ZS", "/admin/units/PD")),
+    )
+    for page, paths in sweep:
+        for path in paths:
+            page.goto(path)
+            for text in _placeholders(page):
+                seen.setdefault(text, path)
+    assert seen, "no placeholders found"
+    for text, path in seen.items():
+        assert not CONCRETE_DATE.search(text), f"{path}: a date as placeholder: {text}"
+        numbers = CASE_NUMBER.findall(text)
+        assert numbers in ([], ["PD"], ["ZS"], ["CF"]), f"{path}: {text}"
+    for path in ("/inbox", "/cases/new", "/applicants"):
+        pd.goto(path)
+        assert not any("ZS-" in t or "4420" in t for t in _placeholders(pd)), path  # Zhongshan's
+    anonymous.goto("/status")
+    assert not CASE_NUMBER.search(" ".join(_placeholders(anonymous)))
 
 
 # --- rows 18, 19: error pages in the app frame, favicon ---------------------------------------------
@@ -712,3 +805,52 @@ def test_row12_row15_every_page_speaks_the_users_language(new_page, people, open
         for path in paths:
             page.goto(path)
             english_page_check(page, f"{who} {path} (English)", allowed)
+
+
+def test_row12_row15_the_public_pages_speak_the_visitors_language(new_page, people, open_case, units):
+    """The pages without login: /status before a look-up, after a refused one and after one with
+    the case's real number and status code (its stage, deadlines and steps), and /verify of an
+    issued notice and of an unknown code; in Chinese, then in English."""
+    from caseflow.engine import case_fire
+    from caseflow.notices.models import Notice
+
+    worker = people["caseworker"]
+    case = open_case(worker)
+    case_fire(case, "accept", worker, data={"handlers": ["甲", "乙", "丙"]})
+    case_fire(case, "serve", worker)  # the respondent's answer period: a party's deadline
+    db.session.commit()
+    notice = db.session.scalar(select(Notice).where(Notice.case_id == case.id).order_by(Notice.id))
+    assert notice.is_issued
+    allowed = tuple(
+        {u.name for u in units.values()} | {notice.title, notice.document_number, case.number, case.public_code}
+        | {"SHA-256", notice.sha256, notice.verification_code, "NOSUCHCODE1"}
+    )
+
+    def status(page, *, number=None, code=None):
+        page.goto("/status")
+        if number is not None:
+            page.fill("#number", number)
+            page.fill("#code", code)
+            page.click("form.pub-form button[type=submit]")
+            page.wait_for_load_state()
+
+    def visits(page, check, suffix=""):
+        status(page)
+        check(page, "/status" + suffix, allowed)
+        status(page, number=case.number, code="WRONGCODE1")
+        assert page.locator("#status-error").count() == 1
+        check(page, "/status refused" + suffix, allowed)
+        status(page, number=case.number, code=case.public_code)
+        assert page.locator("#public-result [data-clock]").count() >= 1  # a party's deadline
+        check(page, "/status found" + suffix, allowed)
+        page.goto(f"/verify/{notice.verification_code}")
+        assert notice.sha256 in page.inner_text("main")
+        check(page, "/verify" + suffix, allowed)
+        page.goto("/verify/NOSUCHCODE1")
+        check(page, "/verify unknown" + suffix, allowed)
+
+    page = new_page()
+    visits(page, chinese_page_check)
+    page.goto("/status")
+    _english(page)
+    visits(page, english_page_check, " (English)")

@@ -153,4 +153,60 @@ def test_proceeding_without_an_answer_is_offered_disabled_with_its_date(
     login(worker)
     page = client.get(f"/cases/{case.id}").text
     blocked = re.search(r'data-blocked="proceed_without_answer".*?</div>', page, re.S).group(0)
-    assert "disabled" in blocked and re.search(r"答辩期限届满（\d{4}年\d{1,2}月\d{1,2}日（周.））后可操作", blocked)
+    # Served 11-29 10:00: the 15th day is Monday 12-14; the step can be done from 12-15.
+    assert "disabled" in blocked and "2026年12月15日（周二）起可操作（答辩期限届满后）" in blocked
+
+
+def test_a_step_whose_period_has_run_out_is_disabled_with_the_day_it_ended(
+    client, people, open_case, login
+):
+    """A penalty's hearing can no longer be asked for once the statement period has run: the step
+    is shown disabled with the guard's reason and the period's last day, not offered to fail."""
+    from caseflow.engine import case_fire
+    from tests.engine.helpers import at
+
+    worker, chief = people["caseworker"], people["supervisor"]
+    case = open_case(worker, workflow="penalty", received_at=at("2026-11-02 09:00"))
+    case_fire(case, "file_case", chief, occurred_at=at("2026-11-03 09:00"))
+    case_fire(
+        case, "notify_intent", worker, occurred_at=at("2026-11-16 10:00"),
+        data={"proposed_fine": 1000, "facts": "标注他人专利号"},
+    )
+    db.session.commit()
+    login(worker)
+    page = client.get(f"/cases/{case.id}").text
+    # 5 workdays from Monday 11-16: the period ended with Monday 11-23.
+    blocked = re.search(r'data-blocked="request_hearing".*?</div>', page, re.S).group(0)
+    assert "disabled" in blocked
+    assert "陈述申辩期限已届满，不能再要求听证（陈述申辩期限已于2026年11月23日（周一）届满）" in blocked
+    assert 'data-blocked="proceed"' not in page and 'data-trigger="proceed"' in page  # can be done
+    assert client.post("/lang/en", data={"csrf_token": csrf_from(page)}).status_code == 302
+    from flask_babel import refresh
+
+    refresh()  # the test client shares the test's app context, where the locale is cached
+    english = client.get(f"/cases/{case.id}").text
+    blocked = re.search(r'data-blocked="request_hearing".*?</div>', english, re.S).group(0)
+    assert "The statement period has run out: a hearing can no longer be requested (the " in blocked
+    assert "period ended on 2026-11-23 (Mon))" in blocked
+
+
+def test_the_hearing_date_field_says_the_earliest_day_its_guard_accepts(
+    client, people, open_case, login
+):
+    """The hearing must be at least 3 working days after the notice: the field says which day
+    that is for a notice today (Monday 11-30: 12-01, 12-02, 12-03), and that day is accepted."""
+    from caseflow.engine import case_fire
+    from tests.engine.helpers import at
+
+    worker = people["caseworker"]
+    case = open_case(worker, received_at=at("2026-11-02 09:00"))
+    case_fire(case, "accept", worker, occurred_at=at("2026-11-03 10:00"), data={"handlers": ["甲", "乙", "丙"]})
+    case_fire(case, "serve", worker, occurred_at=at("2026-11-04 10:00"))
+    case_fire(case, "receive_answer", worker, occurred_at=at("2026-11-12 10:00"))
+    db.session.commit()
+    login(worker)
+    page = client.get(f"/cases/{case.id}").text
+    form = re.search(r'data-trigger="schedule_hearing".*?</form>', page, re.S).group(0)
+    assert "今日通知的，最早可定于2026年12月3日（周四）" in form
+    case_fire(case, "schedule_hearing", worker, data={"hearing_at": at("2026-12-03 00:00").isoformat()})
+    assert case.state == "hearing_scheduled"
