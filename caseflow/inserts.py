@@ -9,7 +9,8 @@ object attached to the session as if it had been loaded: reading it costs no que
 is flushed as an update, the commit expires it like any other row.
 
 A rollback takes the row back; the object goes with it (it is expunged), so that a later row that
-reuses its id (SQLite does) does not meet a stale object of that id in the session.
+reuses its id (SQLite does) does not meet a stale object of that id in the session. Inside a
+savepoint, which can roll back alone, the row goes through the unit of work as usual.
 """
 
 from functools import cache
@@ -35,6 +36,13 @@ def row_insert(model: type[M], **values) -> M:
     """Insert one ``model`` row with ``values`` (every column but ``id``: the object gets no
     column default) and return it, persistent in the current session."""
     session = db.session()
+    if session.in_nested_transaction():
+        # A savepoint may roll back alone, which the bookkeeping below does not follow: the
+        # ordinary way, through the unit of work.
+        obj = model(**values)
+        session.add(obj)
+        session.flush()
+        return obj
     table = model.__table__  # type: ignore[attr-defined]
     row_id = session.connection().execute(_insert_returning_id(table), values).scalar_one()
     obj = model(id=row_id, **values)
