@@ -384,10 +384,7 @@ def _caseflow_work(port, cases, plan, tokens, record, stop):
             if stop():
                 return
             body = {"trigger": step["trigger"], "occurred_at": step["event"]["occurred_at"]}
-            body["data"] = {
-                "accept": {"handlers": ["张三", "李四", "王五"]},
-                "decide": {"outcome": "infringing"},
-            }.get(step["trigger"], {})
+            body["data"] = step["data"] or {}  # bench/peers.py's STEP_DATA
             status, data, elapsed = api.request(
                 "POST",
                 f"/api/v1/cases/{case_id}/transitions",

@@ -62,7 +62,17 @@ STEP_AT = {
     "receive_answer": RECEIVED + timedelta(days=10),
     "decide": RECEIVED + timedelta(days=30),
 }
-STEP_DATA = {"accept": {"handlers": ["张三", "李四", "王五"]}, "decide": {"outcome": "infringing"}}
+#: The decision finds no infringement: an infringement found also writes a credit record (credit.md),
+#: a row outside this comparison. Its reasoning is required (行政诉讼法 art 34).
+STEP_DATA = {
+    "accept": {"handlers": ["张三", "李四", "王五"]},
+    "decide": {
+        "outcome": "not_infringing",
+        "findings": "被请求人制造、销售的灯具散热结构与涉案专利权利要求1的技术特征不同。",
+        "reasoning": "被控侵权产品未落入涉案专利权的保护范围。",
+        "items": ["驳回请求人的处理请求"],
+    },
+}
 #: Written by the system or the database per row, not part of "the same rows".
 VOLATILE = {"id", "case_id", "clock_id", "event_id", "actor_id", "recorded_at", "created_at"}
 
@@ -234,6 +244,7 @@ def make_plan(app, template: dict) -> list[dict]:
                 {
                     "trigger": trigger,
                     "role": role,
+                    "data": STEP_DATA.get(trigger),
                     "from": event_row["from_state"],
                     "to": event_row["to_state"],
                     "event": event_row,

@@ -185,6 +185,7 @@ class Event(models.Model):
     case = models.ForeignKey(Case, models.DO_NOTHING, db_constraint=False)
     kind = models.CharField(max_length=32)
     actor_id = models.IntegerField(null=True)
+    actor_name = models.CharField(max_length=40, null=True)
     trigger = models.CharField(max_length=40, null=True)
     from_state = models.CharField(max_length=40, null=True)
     to_state = models.CharField(max_length=40, null=True)
@@ -214,6 +215,7 @@ class Clock(models.Model):
     stopped_at = models.DateTimeField(null=True)
     next_alert_at = models.DateTimeField(null=True)
     alert_level = models.CharField(max_length=16, null=True)
+    due_soon_at = models.DateTimeField(null=True)
 
     class Meta(Unmanaged):
         db_table = "clocks"

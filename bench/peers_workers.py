@@ -78,10 +78,7 @@ class CaseflowRunner:
             step["trigger"],
             self.actors[step["role"]],
             occurred_at=_instant(step["event"]["occurred_at"]),
-            data={
-                "accept": {"handlers": ["张三", "李四", "王五"]},
-                "decide": {"outcome": "infringing"},
-            }.get(step["trigger"]),
+            data=step["data"],
             render_notices=False,
         )
 

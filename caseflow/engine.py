@@ -37,6 +37,7 @@ from caseflow.errors import (
     VersionConflict,
 )
 from caseflow.extensions import db
+from caseflow.inserts import row_insert
 from caseflow.timeutil import (
     chinese_date,
     iso,
@@ -688,7 +689,9 @@ def _fire(case: Case, trigger: str, actor: Actor, occurred_at, note, data, versi
     if row.returns_to:
         dest = _state_before(case, from_state, row.returns_to)
     stored = {k: (iso(v) if hasattr(v, "tzinfo") else v) for k, v in cleaned.items()}
-    event = Event(
+    # Written at once (the clock history rows and the notice name it), not by the flush.
+    event = row_insert(
+        Event,
         # The id, not the relationship: no backref into case.events (the commit expires it).
         case_id=case.id,
         kind="transition",
@@ -702,7 +705,6 @@ def _fire(case: Case, trigger: str, actor: Actor, occurred_at, note, data, versi
         note=note,
         data=stored,
     )
-    db.session.add(event)
     from caseflow.clocks.services import clocks_batch
 
     # One read of the case's active clocks, no flush between the effects, next_due_at once.

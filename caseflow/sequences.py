@@ -5,7 +5,9 @@ the caller's transaction ends, so concurrent callers queue and a rolled-back ste
 back: numbers stay gapless and are never handed out twice.
 """
 
-from sqlalchemy import Integer, String
+from functools import cache
+
+from sqlalchemy import Integer, String, bindparam
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
@@ -22,15 +24,20 @@ class Sequence(db.Model):
 
 def sequence_next(scope: str) -> int:
     """The next number in ``scope``, inside the caller's transaction."""
-    dialect = db.session.get_bind().dialect.name
+    connection = db.session.connection()
+    return connection.execute(_next_for(connection.dialect.name), {"scope": scope}).scalar_one()
+
+
+@cache
+def _next_for(dialect: str):
+    """One ``INSERT … ON CONFLICT DO UPDATE … RETURNING``, built once per dialect."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     table = Sequence.__table__
-    stmt = (
+    return (
         insert(table)
-        .values(scope=scope, last_value=1)
+        .values(scope=bindparam("scope"), last_value=1)
         .on_conflict_do_update(
             index_elements=[table.c.scope], set_={"last_value": table.c.last_value + 1}
         )
         .returning(table.c.last_value)
     )
-    return db.session.execute(stmt).scalar_one()

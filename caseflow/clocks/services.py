@@ -21,9 +21,10 @@ from typing import cast
 from sqlalchemy import Table, and_, bindparam, func, insert, or_, select
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 import workflows
-from caseflow.accounts.models import Actor
+from caseflow.accounts.models import Actor, Unit
 from caseflow.calendar.index import WorkingCalendar
 from caseflow.calendar.models import CalendarState
 from caseflow.calendar.periods import (
@@ -69,11 +70,13 @@ def _case_key(case) -> str:
     return case.id
 
 
-#: A case's active clocks and the calendar token in one round trip (a row with a null clock when
-#: it has none). Built once: its construction would cost more than running it.
+#: A case's active clocks, the calendar token and the case's unit (its profile gives the periods
+#: and document numbers; the commit before expired it) in one round trip: a row with a null clock
+#: when it has none. Built once: its construction would cost more than running it.
 _ACTIVE_CLOCKS_AND_TOKEN = (
-    select(Clock, CalendarState.token)
+    select(Clock, CalendarState.token, Unit)
     .select_from(CalendarState)
+    .join(Unit, Unit.id == bindparam("unit_id"))
     .outerjoin(Clock, and_(Clock.case_id == bindparam("case_id"), Clock.status.in_(ACTIVE)))
     .where(CalendarState.id == 1)
     .order_by(Clock.id)
@@ -91,11 +94,15 @@ class _Batch:
     def __init__(self, case):
         self.case = case
         case_id = _case_key(case)
-        rows = db.session.execute(_ACTIVE_CLOCKS_AND_TOKEN, {"case_id": case_id}).all()
+        rows = db.session.execute(
+            _ACTIVE_CLOCKS_AND_TOKEN, {"case_id": case_id, "unit_id": case.unit_id}
+        ).all()
         clocks: Iterable[Clock]
         if rows:
             calendar_token_seen(rows[0][1])
-            clocks = [clock for clock, _ in rows if clock is not None]
+            clocks = [clock for clock, _, _ in rows if clock is not None]
+            if "unit" not in case.__dict__:  # held by the case, or the session would drop it
+                set_committed_value(case, "unit", rows[0][2])
         else:  # no calendar loaded yet: no token row to join
             clocks = db.session.execute(_ACTIVE_CLOCKS, {"case_id": case_id}).scalars()
         #: By name; a stopped clock stays until a new one of its name replaces it.

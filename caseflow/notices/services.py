@@ -13,14 +13,15 @@ import hashlib
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select, update
 from sqlalchemy.exc import IntegrityError
 
 from caseflow.cases.models import Case, Event
 from caseflow.errors import PermissionDenied, StateConflict, ValidationFailed
 from caseflow.extensions import db
+from caseflow.inserts import row_insert
 from caseflow.notices.kinds import KINDS, kind_addressee_role, kind_title
-from caseflow.notices.models import Notice
+from caseflow.notices.models import Notice, new_verification_code
 from caseflow.notices.render import html_to_pdf, notice_html
 from caseflow.sequences import sequence_next
 from caseflow.timeutil import local_date, utcnow
@@ -145,8 +146,12 @@ def notice_queue(
     number, scope, value = notice_document_number(
         unit=unit, kind=kind, year=local_date(issued_at).year
     )
-    notice = Notice(
-        case=case,
+    if inspect(case).pending or (event is not None and inspect(event).pending):
+        db.session.flush()  # the notice names them: their rows first
+    # Written at once, not by the flush: a pending notice is append-only in its transaction.
+    notice = row_insert(
+        Notice,
+        case_id=case.id,
         unit_id=case.unit_id,
         kind=kind,
         title=kind_title(case.workflow, kind),
@@ -155,12 +160,18 @@ def notice_queue(
         sequence_scope=scope,
         sequence_value=value,
         issued_at=issued_at,
-        event=event,
+        event_id=event.id if event is not None else None,
         status="pending",
-        replaces=replaces,
+        verification_code=new_verification_code(),
+        replaces_id=replaces.id if replaces is not None else None,
+        created_at=utcnow(),
+        rendered_at=None,
+        file_path=None,
+        file_size=None,
+        sha256=None,
+        attempts=0,
+        last_error=None,
     )
-    db.session.add(notice)
-    db.session.flush()
     for hook in _on_queued:
         hook(notice)
     logger.info("notice %s queued: %s %s for case %s", notice.id, kind, number, case.number)

@@ -13,9 +13,11 @@ Each clock's 临期 moment (``Clock.due_soon_at``, deadlines.md §4) is set by t
 
 from collections import Counter
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from sqlalchemy import delete, event, func, inspect, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.base import NEVER_SET, NO_VALUE
 
 from caseflow.cases.models import Case
 from caseflow.clocks.models import Clock
@@ -98,9 +100,12 @@ def due_soon_moment(started_at, due_at, paused_seconds, period_unit) -> datetime
 
 def _before(obj, attr):
     """The attribute's value before this flush (its current value when unchanged)."""
-    history = inspect(obj).attrs[attr].history
-    if history.has_changes():
-        return history.deleted[0] if history.deleted else None
+    state = inspect(obj)
+    if attr in state.committed_state:
+        # Changed in this flush: the loaded value (None when it had not been loaded), read
+        # without building the attribute's history.
+        old = state.committed_state[attr]
+        return None if old is NO_VALUE or old is NEVER_SET else old
     return getattr(obj, attr)
 
 
@@ -211,18 +216,24 @@ def _tallies_after_flush(session, flush_context) -> None:
 
 def _apply(connection, changes: dict) -> None:
     """``amount = amount + delta`` per key, inserting the row when it is new (one statement)."""
+    rows = [dict(zip(_KEY, key, strict=True), amount=n) for key, n in sorted(changes.items())]
+    connection.execute(_upsert_for(connection.dialect.name), rows)
+
+
+@cache
+def _upsert_for(dialect: str):
+    """The tallies' upsert for ``dialect``, built once: building it (its ``excluded`` alias
+    above all) costs more than running it."""
     table = DailyTally.__table__
-    if connection.dialect.name == "postgresql":
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    rows = [dict(zip(_KEY, key, strict=True), amount=n) for key, n in sorted(changes.items())]
     statement = insert(table)
-    statement = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=["unit_id", "metric", "day", "workflow", "name"],
         set_={"amount": table.c.amount + statement.excluded.amount},
     )
-    connection.execute(statement, rows)
 
 
 # -- rebuilding from the rows ------------------------------------------------------------------

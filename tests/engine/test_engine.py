@@ -48,6 +48,20 @@ def test_a_failing_step_changes_nothing(open_any, fire):
     assert {n: c.status for n, c in clocks_of(case).items()} == clocks
 
 
+def test_a_step_after_a_failed_one_writes_its_own_rows(open_any, fire):
+    """The failed step's event row was written (and rolled back) before the refusal; the next
+    step's event may get its id again (SQLite reuses it) and must not meet a stale object."""
+    case = open_any("fair_complaint")
+    fire(case, "accept", "desk_officer", occurred_at="2026-10-16 11:00")
+    with pytest.raises(ValidationFailed) as refused:
+        fire(case, "refer", "desk_officer", data={"target": "adjudication", "target_unit": "CF"})
+    assert refused.value.fields  # the exception (and the frames with the stale event) lives on
+    event = fire(case, "refer", "desk_officer", data={"target": "court"})
+    assert db.session.get(Event, event.id) is event
+    assert [e.trigger for e in transition_events(case)] == ["accept", "refer"]
+    assert event.data["target"] == "court" and case.state == event.to_state
+
+
 def test_back_dating_counts_clocks_from_the_stated_instant(open_case, fire):
     case = open_case("adjudication", received_at="2026-09-25 16:00")
     # Accepted on 09-28 (recorded today): service counts 5 workdays from 09-28 → Sat 10-10.
