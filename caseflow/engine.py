@@ -10,8 +10,9 @@ Order of checks in ``case_fire`` (nothing changes until all pass): the actor's u
 trigger exists (422), the actor's role (403), the version (409), the current state (409), the
 ``occurred_at`` (422), the data (422), the guards (422, or 409 for a clock not yet expired). Then,
 in one transaction: the one ``transition`` event, the clock effects, any linked case, the state
-and version, the notices. Any failure rolls the whole step back. After the commit the queued
-notices are rendered; a rendering failure leaves them pending and never undoes the step.
+and version, the notices, inside a savepoint of the caller's transaction: any failure rolls the
+whole step back. The caller commits (a page, the API, a command, a job); after that commit the
+queued notices are rendered; a rendering failure leaves them pending and never undoes the step.
 """
 
 import logging
@@ -37,6 +38,7 @@ from caseflow.errors import (
 )
 from caseflow.extensions import db
 from caseflow.timeutil import chinese_date, iso, parse_instant, start_of_local_day, to_local, utcnow
+from caseflow.transaction import after_commit
 from workflows._schema import clock_extension
 
 log = logging.getLogger(__name__)
@@ -480,32 +482,29 @@ def case_fire(
     version: int | None = None,
     render_notices: bool | None = None,
 ) -> Event:
-    """Fire ``trigger`` on ``case`` as ``actor`` and commit; the transition's audit event.
+    """Fire ``trigger`` on ``case`` as ``actor``; the transition's audit event. The caller commits.
 
-    Raises a ``caseflow.errors.DomainError`` and changes nothing when the step is not allowed.
+    The step runs in a savepoint: a ``caseflow.errors.DomainError`` (or any failure) undoes it
+    and leaves the caller's transaction as it was. It is flushed, not committed: the page, the API
+    request, the CLI command or the job that called it commits (``caseflow/transaction.py``).
     ``render_notices=False`` leaves the queued notices pending (the scheduler's retry renders
     them); the default is the app's ``CASEFLOW_RENDER_NOTICES_INLINE`` (true unless set false).
+    Rendering is registered to run after that commit, never before and never on a rollback.
     """
     if render_notices is None:
         render_notices = current_app.config.get("CASEFLOW_RENDER_NOTICES_INLINE", True)
     try:
-        event, notice_ids = _fire(case, trigger, actor, occurred_at, note, data, version)
-        # Read before the commit expires them, so the log line costs no query.
-        summary = (case.number, trigger, actor.username, case.state)
-        db.session.commit()
+        with db.session.begin_nested():
+            event, notice_ids = _fire(case, trigger, actor, occurred_at, note, data, version)
     except StaleDataError:
-        db.session.rollback()
         raise VersionConflict(
             "案件已被他人修改，请刷新后重试",
             message_en="the case was changed by someone else; reload and retry",
             fields={"version": "stale"},
         ) from None
-    except Exception:
-        db.session.rollback()
-        raise
-    log.info("case %s: %s by %s → %s", *summary)
+    log.info("case %s: %s by %s → %s", case.number, trigger, actor.username, case.state)
     if notice_ids and render_notices:
-        _render_after_commit(notice_ids)
+        after_commit(db.session, _render_after_commit, notice_ids)
     return event
 
 

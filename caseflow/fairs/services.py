@@ -87,7 +87,7 @@ def fair_create(*, unit, actor, name, venue, opens_at, closes_at, organiser) -> 
         created_by_id=actor.id,
     )
     db.session.add(fair)
-    db.session.commit()
+    db.session.flush()
     log.info("fair %s created at %s by %s", fair.id, unit.code, actor.username)
     return fair
 
@@ -155,12 +155,12 @@ def exhibitors_add(fair, *, actor, rows, row_numbers=None) -> list[Exhibitor]:
     exhibitors = [
         Exhibitor(fair_id=fair.id, name_key=name_key(row["name"]), **row) for row in clean_rows
     ]
-    db.session.add_all(exhibitors)
     try:
-        db.session.commit()
+        # A savepoint: a refusal leaves the caller's transaction usable; the caller commits.
+        with db.session.begin_nested():
+            db.session.add_all(exhibitors)
     except IntegrityError as exc:
         # Someone loaded the same booth meanwhile; the unique constraint keeps the list whole.
-        db.session.rollback()
         raise ValidationFailed(
             "展位号与同时导入的数据冲突，未导入任何参展商，请重试",
             message_en="booth taken concurrently; nothing was loaded",

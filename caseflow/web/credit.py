@@ -9,11 +9,11 @@ from flask_login import current_user
 import workflows.credit as spec
 from caseflow.credit import selectors
 from caseflow.credit.subjects import subject_name_key
-from caseflow.errors import DomainError
 from caseflow.extensions import db
 from caseflow.timeutil import local_date, utcnow
 from caseflow.web import bp
 from caseflow.web.access import role_required, safe_next
+from caseflow.web.transaction import committing
 
 STAFF = ("caseworker", "supervisor", "desk_officer", "viewer")
 
@@ -128,18 +128,15 @@ def _act(record_id, action):
     from caseflow.credit import services
 
     record = selectors.credit_record_get(record_id)
-    try:
+    with committing() as step:
         if action == "publish":
             services.credit_record_publish(record, actor=current_user)
-            flash(_("已公示"), "success")
         else:
             services.credit_record_repair(
                 record, actor=current_user, reason=request.form.get("reason", "")
             )
-            flash(_("已信用修复"), "success")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    if not step.failed:
+        flash(_("已公示") if action == "publish" else _("已信用修复"), "success")
     return redirect(safe_next(request.form.get("next"), url_for("web.credit_repairs")))
 
 
