@@ -98,7 +98,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_template_helpers(app)
     from caseflow.transaction import lost_writes_guard
 
-    lost_writes_guard(app)
+    lost_writes_guard(app, db.session)
     return app
 
 

@@ -41,6 +41,8 @@ def after_commit(session: OrmSession | scoped_session, func: Callable[..., Any],
     scheduler's for pending notices) takes over."""
     if isinstance(session, scoped_session):  # db.session: the current context's session
         session = session()
+    if session.get_transaction() is None:
+        session.begin()  # what the first query would do: the effect belongs to this transaction
     transaction = session.get_nested_transaction() or session.get_transaction()
     session.info.setdefault(_PENDING, []).append((transaction, func, args, kwargs))
 
@@ -122,7 +124,7 @@ class Session(FlaskSession):
         _run_ready(self)
 
 
-def lost_writes_guard(app) -> None:
+def lost_writes_guard(app, session: scoped_session) -> None:
     """A request that answered success while its writes were never committed lost them (the
     session is removed, and rolled back, at the end of the request): a view forgot its commit.
     Logged always; under ``TESTING`` it is an error, so the suite finds such a view. (A session
@@ -130,18 +132,16 @@ def lost_writes_guard(app) -> None:
     not the request's doing and is left alone.)"""
     from flask import g, request
 
-    from caseflow.extensions import db
-
     @app.before_request
     def _writes_before():
-        g.caseflow_writes_before = uncommitted_writes(db.session)
+        g.caseflow_writes_before = uncommitted_writes(session)
 
     @app.after_request
     def _no_lost_writes(response):
         if (
             response.status_code < 400
             and not g.get("caseflow_writes_before", True)
-            and uncommitted_writes(db.session)
+            and uncommitted_writes(session)
         ):
             message = f"{request.method} {request.path}: writes left uncommitted"
             if app.config.get("TESTING"):

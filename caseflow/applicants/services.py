@@ -68,12 +68,12 @@ def applicant_register(*, unit, actor, name, credit_code) -> Applicant:
     applicant = Applicant(
         unit_id=unit.id, name=name, credit_code=code, status="pending", registered_by_id=actor.id
     )
+    db.session.add(applicant)
     try:
-        # A savepoint: a refusal leaves the caller's transaction usable.
-        with db.session.begin_nested():
-            db.session.add(applicant)
+        db.session.flush()
     except IntegrityError as exc:
         # Two clerks registering the same code at once: the unique constraint decides.
+        db.session.rollback()
         raise ValidationFailed(
             "该统一社会信用代码已在本单位备案",
             message_en="this credit code is already filed at this unit",

@@ -394,6 +394,10 @@ def desk_complaint_lodge(
     from caseflow.cases.evidence import evidence_add, evidence_check
     from caseflow.fairs.models import Exhibitor
 
+    if actor is None or actor.role not in ("desk_officer", "supervisor"):
+        raise PermissionDenied(
+            "投诉须由展会投诉站人员登记", message_en="only fair desk staff lodge complaints"
+        )
     contents = []
     for photo in photos:
         content = photo.read()

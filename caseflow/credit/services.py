@@ -235,7 +235,7 @@ def credit_record_noncompliance(*, actor, subject, case_id, note="", at=None) ->
     if case is None or not actor.can_see_unit(case.unit_id):
         raise NotFound("案件不存在", message_en="no such case")
     at = _at(at)
-    with db.session.begin_nested():  # all or nothing; the caller commits
+    try:  # all or nothing: a failure rolls the transaction back whole; the caller commits
         record = _record_write(
             case,
             kind="noncompliance",
@@ -244,6 +244,10 @@ def credit_record_noncompliance(*, actor, subject, case_id, note="", at=None) ->
             actor=actor,
             details={"note": note} if note else {},
         )
+        db.session.flush()
+    except Exception:
+        db.session.rollback()
+        raise
     return record
 
 
@@ -291,9 +295,13 @@ def credit_record_publish(record, *, actor, at=None, note="") -> CreditRecord:
         )
     at = _at(at)
     case = record.case
-    with db.session.begin_nested():  # all or nothing; the caller commits
+    try:  # all or nothing: a failure rolls the transaction back whole; the caller commits
         event = _event(case, record, "publish", actor=actor, at=at, note=note)
         _publish(record, case, actor=actor, at=at, event=event)
+        db.session.flush()
+    except Exception:
+        db.session.rollback()
+        raise
     return record
 
 
@@ -321,7 +329,7 @@ def credit_record_repair(record, *, actor, reason, at=None) -> CreditRecord:
             fields={"repair_eligible_on": day},
         )
     case = record.case
-    with db.session.begin_nested():  # all or nothing; the caller commits
+    try:  # all or nothing: a failure rolls the transaction back whole; the caller commits
         event = _event(case, record, "repair", actor=actor, at=at, note=reason.strip())
         clocks.clock_stop(
             case, spec.clock_name("repair_eligible", record.id), at=at, actor=actor, event=event
@@ -330,6 +338,10 @@ def credit_record_repair(record, *, actor, reason, at=None) -> CreditRecord:
             case, spec.clock_name("display", record.id), at=at, actor=actor, event=event
         )
         record.status, record.ended_at, record.end_reason = "repaired", at, reason.strip()
+        db.session.flush()
+    except Exception:
+        db.session.rollback()
+        raise
     return record
 
 
@@ -349,7 +361,7 @@ def credit_record_revoke(record, *, actor, reason, at=None) -> CreditRecord:
         )
     at = _at(at)
     case = record.case
-    with db.session.begin_nested():  # all or nothing; the caller commits
+    try:  # all or nothing: a failure rolls the transaction back whole; the caller commits
         event = _event(case, record, "revoke", actor=actor, at=at, note=reason.strip())
         clocks.clock_start(
             case,
@@ -360,6 +372,10 @@ def credit_record_revoke(record, *, actor, reason, at=None) -> CreditRecord:
             event=event,
         )
         record.revoked_at = at
+        db.session.flush()
+    except Exception:
+        db.session.rollback()
+        raise
     return record
 
 
@@ -374,7 +390,7 @@ def credit_record_withdraw(record, *, actor, reason="", at=None) -> CreditRecord
         )
     at = _at(at)
     case = record.case
-    with db.session.begin_nested():  # all or nothing; the caller commits
+    try:  # all or nothing: a failure rolls the transaction back whole; the caller commits
         event = _event(case, record, "withdraw", actor=actor, at=at, note=reason or "")
         clocks.clock_stop(
             case, spec.clock_name("withdrawal", record.id), at=at, actor=actor, event=event
@@ -385,6 +401,10 @@ def credit_record_withdraw(record, *, actor, reason="", at=None) -> CreditRecord
             )
         record.status, record.ended_at = "withdrawn", at
         record.end_reason = reason or record.end_reason
+        db.session.flush()
+    except Exception:
+        db.session.rollback()
+        raise
     return record
 
 

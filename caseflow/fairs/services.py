@@ -155,12 +155,12 @@ def exhibitors_add(fair, *, actor, rows, row_numbers=None) -> list[Exhibitor]:
     exhibitors = [
         Exhibitor(fair_id=fair.id, name_key=name_key(row["name"]), **row) for row in clean_rows
     ]
+    db.session.add_all(exhibitors)
     try:
-        # A savepoint: a refusal leaves the caller's transaction usable; the caller commits.
-        with db.session.begin_nested():
-            db.session.add_all(exhibitors)
+        db.session.flush()  # the caller commits
     except IntegrityError as exc:
         # Someone loaded the same booth meanwhile; the unique constraint keeps the list whole.
+        db.session.rollback()
         raise ValidationFailed(
             "展位号与同时导入的数据冲突，未导入任何参展商，请重试",
             message_en="booth taken concurrently; nothing was loaded",

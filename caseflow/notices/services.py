@@ -329,26 +329,27 @@ def notice_correct(*, notice: Notice, actor=None, note: str = "") -> Notice:
     # original, so it announces the same deadlines and facts of that step.
     corrected_at = utcnow()
     try:
-        with db.session.begin_nested():  # a refusal leaves the caller's transaction usable
-            db.session.add(
-                Event(
-                    case_id=notice.case_id,
-                    kind="notice_correction",
-                    actor_id=getattr(actor, "id", None),
-                    occurred_at=corrected_at,
-                    note=note,
-                    data={"replaces_notice_id": notice.id, "replaces": notice.document_number},
-                )
+        db.session.add(
+            Event(
+                case_id=notice.case_id,
+                kind="notice_correction",
+                actor_id=getattr(actor, "id", None),
+                occurred_at=corrected_at,
+                note=note,
+                data={"replaces_notice_id": notice.id, "replaces": notice.document_number},
             )
-            correction = notice_queue(
-                case=notice.case,
-                kind=notice.kind,
-                event=notice.event,
-                addressee=dict(notice.addressee),
-                replaces=notice,
-                issued_at=corrected_at,
-            )
+        )
+        correction = notice_queue(
+            case=notice.case,
+            kind=notice.kind,
+            event=notice.event,
+            addressee=dict(notice.addressee),
+            replaces=notice,
+            issued_at=corrected_at,
+        )
+        db.session.flush()
     except IntegrityError:  # another supervisor corrected it a moment ago
+        db.session.rollback()
         raise StateConflict(
             "该文书刚已被更正，请更正最新文书", message_en="already corrected; reload"
         ) from None
