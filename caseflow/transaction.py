@@ -66,6 +66,13 @@ def _flushed(session: OrmSession, _context) -> None:
     session.info[_WRITTEN] = True
 
 
+@event.listens_for(OrmSession, "do_orm_execute")
+def _executed(state) -> None:
+    # INSERT/UPDATE/DELETE statements run through the session (not the unit of work) write too.
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WRITTEN] = True
+
+
 @event.listens_for(OrmSession, "after_commit")
 def _committed(session: OrmSession) -> None:
     # Inside the commit no SQL can be emitted: move the effects aside; ``Session.commit`` runs

@@ -398,11 +398,9 @@ def case_link_form(case_id: str, role: str):
         else:
             _check_staff(case, current_user)
             _link, token = party_link_ensure(case, role)
-    if step.failed:
-        pass
-    elif revoke:
+    if not step.failed and revoke:
         flash(_("当事人链接已撤销"), "success")
-    else:
+    elif not step.failed:
         g.party_link_shown = party_link_url(token)
         flash(_("当事人链接：") + party_link_url(token), "success")
     return redirect(url_for("web.case_detail", case_id=case.id) + "#service")
