@@ -203,6 +203,7 @@ def open_one(unit_id, worker_id, respondent, at):
         complainant={"name": "举报人", "contact": "12330"},
         respondent=respondent,
     )
+    db.session.commit()  # the caller commits (services flush)
     elapsed = time.perf_counter() - begin
     hits = len((case.data or {}).get("repeat_of") or [])
     db.session.expunge_all()

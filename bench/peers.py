@@ -175,6 +175,7 @@ def seed(app, cases_per_system: int) -> dict:
                 "users": {role: user.id for role, user in users.items()},
                 "cases": ids,
             }
+        db.session.commit()  # the caller commits (services flush)
         db.session.remove()
     return out
 
@@ -222,6 +223,7 @@ def make_plan(app, template: dict) -> list[dict]:
                 data=STEP_DATA.get(trigger),
                 render_notices=False,
             )
+            db.session.commit()  # the caller commits (services flush)
             event_row = _row(db.session.get(Event, event.id))
             clocks = {
                 c.id: _row(c) for c in db.session.scalars(select(Clock).filter_by(case_id=case_id))

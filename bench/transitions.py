@@ -145,6 +145,7 @@ def _cases_under_review(unit, worker, applicant, count: int, prefix: str):
             occurred_at=START + timedelta(minutes=1),
             render_notices=False,
         )
+        db.session.commit()  # the caller commits (services flush)
         ids.append(case.id)
     worker_id = worker.id
     db.session.expunge_all()
@@ -172,6 +173,7 @@ def run_engine(case_ids, worker_id, rounds) -> tuple[float, list]:
             for case_id in case_ids:
                 case = db.session.get(Case, case_id)
                 case_fire(case, trigger, worker, occurred_at=at, render_notices=False)
+                db.session.commit()  # one committed step per fire, as a page commits it
             elapsed += time.perf_counter() - begin
             db.session.expunge_all()
         gc.collect()

@@ -96,6 +96,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     register_error_pages(app)
     register_template_helpers(app)
+    from caseflow.transaction import lost_writes_guard
+
+    lost_writes_guard(app, db.session)
     return app
 
 

@@ -10,8 +10,8 @@ Order of checks in ``case_fire`` (nothing changes until all pass): the actor's u
 trigger exists (422), the actor's role (403), the version (409), the current state (409), the
 ``occurred_at`` (422), the data (422), the guards (422, or 409 for a clock not yet expired). Then,
 in one transaction: the one ``transition`` event, the clock effects, any linked case, the state
-and version, the notices. Any failure rolls the whole step back. After the commit the queued
-notices are rendered; a rendering failure leaves them pending and never undoes the step.
+and version, the notices, in the caller's transaction: any failure rolls it back whole. The caller commits (a page, the API, a command, a job); after that commit the
+queued notices are rendered; a rendering failure leaves them pending and never undoes the step.
 """
 
 import logging
@@ -47,6 +47,7 @@ from caseflow.timeutil import (
     to_local,
     utcnow,
 )
+from caseflow.transaction import after_commit
 from workflows._schema import Guard, clock_extension
 
 log = logging.getLogger(__name__)
@@ -611,19 +612,22 @@ def case_fire(
     version: int | None = None,
     render_notices: bool | None = None,
 ) -> Event:
-    """Fire ``trigger`` on ``case`` as ``actor`` and commit; the transition's audit event.
+    """Fire ``trigger`` on ``case`` as ``actor``; the transition's audit event. The caller commits.
 
-    Raises a ``caseflow.errors.DomainError`` and changes nothing when the step is not allowed.
+    It is flushed, not committed: the page, the API request, the CLI command or the job that
+    called it commits (``caseflow/transaction.py``). A ``caseflow.errors.DomainError`` (or any
+    failure) rolls the transaction back whole, the caller's earlier work in it included: a step
+    is all or nothing, and the edge would discard a refused request's writes anyway. (No
+    savepoint: SQLite's driver releases one as a commit when it has not begun the transaction.)
     ``render_notices=False`` leaves the queued notices pending (the scheduler's retry renders
     them); the default is the app's ``CASEFLOW_RENDER_NOTICES_INLINE`` (true unless set false).
+    Rendering is registered to run after that commit, never before and never on a rollback.
     """
     if render_notices is None:
         render_notices = current_app.config.get("CASEFLOW_RENDER_NOTICES_INLINE", True)
     try:
         event, notice_ids = _fire(case, trigger, actor, occurred_at, note, data, version)
-        # Read before the commit expires them, so the log line costs no query.
-        summary = (case.number, trigger, actor.username, case.state)
-        db.session.commit()
+        db.session.flush()  # a stale version shows here, inside the step
     except StaleDataError:
         db.session.rollback()
         raise VersionConflict(
@@ -634,9 +638,9 @@ def case_fire(
     except Exception:
         db.session.rollback()
         raise
-    log.info("case %s: %s by %s → %s", *summary)
+    log.info("case %s: %s by %s → %s", case.number, trigger, actor.username, case.state)
     if notice_ids and render_notices:
-        _render_after_commit(notice_ids)
+        after_commit(db.session, _render_after_commit, notice_ids)
     return event
 
 

@@ -10,6 +10,8 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from caseflow.transaction import Session
+
 #: Stable constraint names, so Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -24,7 +26,8 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+#: Its sessions run the after-commit effects when the caller commits (caseflow/transaction.py).
+db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
 if TYPE_CHECKING:
     #: ``db.Model`` as type checkers see it (Flask-SQLAlchemy builds it from ``Base`` at run time;
     #: mypy cannot use an attribute of an instance as a base class). The type-checked areas'

@@ -291,8 +291,7 @@ def token_authenticate(token: str) -> User | None:
         return None
     # Record use at most once a minute: a script calling the API must not pay a commit per request.
     if row.last_used_at is None or now - row.last_used_at > TOKEN_USE_RESOLUTION:
-        row.last_used_at = now
-        db.session.commit()
+        row.last_used_at = now  # the API commits it before the request's own work
     return row.user
 
 
@@ -321,7 +320,8 @@ def _dummy_hash() -> str:
 def user_authenticate(username: str, password: str, remote_addr: str, now=None) -> User | None:
     """The user if the password is right; every failure is recorded for throttling, and records
     older than the window are pruned. An unknown or inactive name pays for a hash check too, so
-    the answer's timing does not tell who exists."""
+    the answer's timing does not tell who exists. Flushed; the login page commits either way
+    (a failure must count even though the login is refused)."""
     now = now or utcnow()
     user = db.session.scalar(select(User).filter_by(username=username))
     stored = user.password_hash if user is not None else _dummy_hash()
@@ -332,14 +332,13 @@ def user_authenticate(username: str, password: str, remote_addr: str, now=None) 
                 LoginAttempt.username == username[:80], LoginAttempt.remote_addr == remote_addr[:64]
             )
         )
-        db.session.commit()
         return user
     window_start = now - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.attempted_at < window_start))
     db.session.add(
         LoginAttempt(username=username[:80], remote_addr=remote_addr[:64], attempted_at=now)
     )
-    db.session.commit()
+    db.session.flush()
     log.warning("failed login for %r from %s", username, remote_addr)
     return None
 

@@ -16,9 +16,10 @@ from caseflow.accounts.services import (
     user_password_change,
     user_sessions_end,
 )
-from caseflow.errors import NotFound, ValidationFailed
+from caseflow.errors import NotFound
 from caseflow.extensions import db
 from caseflow.web.access import safe_next
+from caseflow.web.transaction import committing
 
 bp = Blueprint("accounts", __name__)
 
@@ -34,6 +35,7 @@ def login():
             status = 429
         else:
             user = user_authenticate(form.username.data, form.password.data, remote)
+            db.session.commit()  # a failed attempt counts for the throttle
             if user is not None:
                 _session_start(user, remember=form.remember.data)
                 db.session.commit()
@@ -89,14 +91,12 @@ def password_change():
     form = PasswordChangeForm()
     status = 200
     if form.validate_on_submit():
-        try:
+        with committing(flash_error=False) as step:
             user_password_change(current_user, current=form.current.data, new=form.new.data)
-            db.session.commit()
-        except ValidationFailed as exc:
-            db.session.rollback()
-            for key, reason in exc.fields.items():
+        if step.failed:
+            for key, reason in step.error.fields.items():
                 getattr(form, "current" if key == "current" else "new").errors.append(reason)
-            status = 422
+            status = step.status
         else:
             _session_end()
             flash(_("密码已修改，请用新密码重新登录。"), "success")

@@ -5,11 +5,16 @@ Area modules add their routes to ``bp``; ``api_user()`` is the authenticated use
 """
 
 import importlib
+import logging
 
-from flask import Blueprint, g, request
+from flask import Blueprint, g, jsonify, request
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from caseflow.errors import Malformed, NotAuthenticated
-from caseflow.extensions import csrf
+from caseflow.extensions import csrf, db
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -31,9 +36,39 @@ def _authenticate():
             "需要 API 令牌（Authorization: Bearer …）", message_en="API token required"
         )
     user = token_authenticate(token.strip())
+    if db.session.dirty:  # its use, at most once a minute: recorded whatever the request comes to
+        db.session.commit()
     if user is None:
         raise NotAuthenticated("API 令牌无效、已过期或已吊销", message_en="invalid, expired or revoked API token")
     g.api_user = user
+
+
+@bp.after_request
+def _transaction_edge(response):
+    """The API's transaction edge (``caseflow/transaction.py``): the services flush, a request
+    that succeeded commits here (its after-commit effects run then), any other answer rolls back
+    whole. A view whose answer shows what happens after the commit (rendered notices) commits
+    itself first; committing again here is then a no-op."""
+    if response.status_code >= 400:
+        db.session.rollback()
+        return response
+    try:
+        db.session.commit()
+    except (StaleDataError, IntegrityError):
+        # Someone else's write won between our reads and this commit: nothing of ours is stored.
+        db.session.rollback()
+        log.warning("API %s %s: conflict at commit", request.method, request.path)
+        error = {
+            "code": "version_conflict",
+            "message": "数据已被他人修改，请刷新后重试",
+            "fields": {},
+        }
+        if request.accept_languages.best_match(["zh", "zh_CN", "en"]) == "en":
+            error["message"] = "the data was changed by someone else; reload and retry"
+        conflict = jsonify(error=error)
+        conflict.status_code = 409
+        return conflict
+    return response
 
 
 # NUL bytes, over-deep JSON and ids out of range are refused for the web and the API alike by

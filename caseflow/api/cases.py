@@ -218,6 +218,7 @@ def cases_fire(case_id):
         data=body.get("data") or {},
         version=body.get("version"),
     )
+    db.session.commit()  # then its notices render: the answer shows them issued
     return jsonify(case_json(case, user))
 
 

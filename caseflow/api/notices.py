@@ -3,6 +3,7 @@ like cases, and ``POST /api/v1/notices/<id>/corrections`` (a supervisor issues a
 
 from caseflow.api import api_user, bp, json_body
 from caseflow.api.schema import body_check
+from caseflow.extensions import db
 from caseflow.notices.selectors import notice_get_visible
 from caseflow.notices.services import notice_correct
 from caseflow.notices.views import send_pdf
@@ -48,4 +49,5 @@ def notice_corrections_create(notice_id: int):
     notice = notice_get_visible(user=user, notice_id=notice_id)
     note = body_check(json_body(), "Correction").get("note") or ""
     correction = notice_correct(notice=notice, actor=user, note=note)
+    db.session.commit()  # then it renders: the answer shows it issued
     return notice_json(correction), 201

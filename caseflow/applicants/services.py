@@ -37,7 +37,8 @@ def _require_unit_role(actor, unit, roles, what):
 
 
 def applicant_register(*, unit, actor, name, credit_code) -> Applicant:
-    """Record a filing (备案) at ``unit``; it waits for a supervisor's approval."""
+    """Record a filing (备案) at ``unit``; it waits for a supervisor's approval. Flushed; the
+    caller commits (as for every service here)."""
     _require_unit_role(actor, unit, REGISTER_ROLES, "登记备案")
     name = (name or "").strip()
     code = credit_code_normalise(credit_code)
@@ -69,7 +70,7 @@ def applicant_register(*, unit, actor, name, credit_code) -> Applicant:
     )
     db.session.add(applicant)
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError as exc:
         # Two clerks registering the same code at once: the unique constraint decides.
         db.session.rollback()
@@ -93,7 +94,7 @@ def applicant_approve(applicant, *, actor) -> Applicant:
     applicant.status = "approved"
     applicant.approved_by_id = actor.id
     applicant.approved_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     log.info("applicant %s approved by %s", applicant.id, actor.username)
     return applicant
 
@@ -109,7 +110,7 @@ def applicant_revoke(applicant, *, actor) -> Applicant:
     applicant.status = "revoked"
     applicant.revoked_by_id = actor.id
     applicant.revoked_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     log.info("applicant %s revoked by %s", applicant.id, actor.username)
     return applicant
 

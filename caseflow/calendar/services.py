@@ -30,7 +30,7 @@ from caseflow.calendar.index import (
 from caseflow.calendar.models import CalendarDay, CalendarState, CalendarYear, UnitClosure
 from caseflow.calendar.official import SOURCE as OFFICIAL_SOURCE
 from caseflow.calendar.official import official_years
-from caseflow.errors import ValidationFailed
+from caseflow.errors import PermissionDenied, ValidationFailed
 from caseflow.extensions import db
 from caseflow.timeutil import utcnow
 
@@ -339,6 +339,7 @@ def calendar_load(
     instead: they replace the unit's closures of that year, and only that unit's open clocks
     whose window touches a changed day are recomputed.
     """
+    _calendar_may_change(actor)
     if unit is not None:
         return _unit_closures_load(
             text, source=source, year=year, actor=actor, at=at, unit=calendar_unit_resolve(unit)
@@ -369,6 +370,14 @@ def calendar_load(
         workdays=sum(e.kind == WORKDAY for e in days),
         moved=moved,
     )
+
+
+def _calendar_may_change(actor: Actor | None) -> None:
+    """Only an admin changes the calendar (``actor=None``: a command run on the server)."""
+    if actor is not None and actor.role != "admin":
+        raise PermissionDenied(
+            "只有管理员可以载入日历", message_en="only an admin may change the calendar"
+        )
 
 
 def _unit_closures_load(text, *, source, year, actor, at, unit) -> LoadResult:
@@ -435,6 +444,7 @@ def calendar_year_delete(
 
     With ``unit``: forget that unit's closures of the year instead (its clocks are recomputed).
     """
+    _calendar_may_change(actor)
     if unit is not None:
         unit = calendar_unit_resolve(unit)
         where = (UnitClosure.unit_id == unit.id, UnitClosure.year == year)

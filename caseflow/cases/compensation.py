@@ -256,7 +256,7 @@ def _why(basis, cleaned, punitive, costs) -> str:
 
 def compensation_save(case, values: dict, *, actor, at=None) -> dict:
     """Compute and keep the worksheet on ``case`` (``case.data["compensation"]``) with one
-    ``compensation`` audit event. Commits. Nothing changes when it is refused."""
+    ``compensation`` audit event; the caller commits. Nothing changes when it is refused."""
     from caseflow.cases.models import Event
     from caseflow.extensions import db
     from caseflow.timeutil import iso, utcnow
@@ -289,7 +289,7 @@ def compensation_save(case, values: dict, *, actor, at=None) -> dict:
             data={"basis": sheet["basis"], "amount": sheet["amount"]},
         )
     )
-    db.session.commit()
+    db.session.flush()
     return sheet
 
 

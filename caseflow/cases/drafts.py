@@ -80,7 +80,7 @@ def _kind_check(case: Case, kind: str) -> tuple:
 
 def draft_save(case: Case, kind: str, values, *, actor, at=None) -> dict:
     """Save the draft of ``kind`` on ``case`` (all of it: a field left out is cleared) with one
-    ``draft`` audit event. Commits. A partial draft is allowed; the issuing step checks that the
+    ``draft`` audit event; the caller commits. A partial draft is allowed; the issuing step checks that the
     required parts are there. Refused, changing nothing: another unit's case (403), a viewer
     (403), a kind the workflow does not draft (422), a step that has already fired (409), a value
     that is not text, carries NUL or is longer than 50,000 characters (422)."""
@@ -148,7 +148,7 @@ def draft_save(case: Case, kind: str, values, *, actor, at=None) -> dict:
             },
         )
     )
-    db.session.commit()
+    db.session.flush()
     return draft
 
 

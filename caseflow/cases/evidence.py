@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from caseflow.errors import ValidationFailed
+from caseflow.errors import NotFound, PermissionDenied, ValidationFailed
 from caseflow.extensions import db
 from caseflow.timeutil import utcnow
 from caseflow.types import UTCDateTime
@@ -168,17 +168,17 @@ def evidence_duplicate(case, digest: str):
     ).first()
 
 
-def evidence_add(
-    *, case, actor, filename: str, content: bytes, description: str = "", commit: bool = True
-):
-    """File ``content`` on ``case`` and record it with an ``evidence`` audit event. Commits
-    unless ``commit=False`` (the caller's transaction then includes it).
+def evidence_add(*, case, actor, filename: str, content: bytes, description: str = ""):
+    """File ``content`` on ``case`` and record it with an ``evidence`` audit event; flushed, the
+    caller commits. ``actor`` is the staff member filing it (their unit's case, not a viewer), or
+    None for a party's own filing through its link (the parties area checked the link).
 
     The same bytes twice on one case are refused, naming the first upload: a second copy adds
     nothing to the record and makes the evidence list lie about how many photos were taken."""
     from caseflow.cases.models import Event
     from caseflow.timeutil import to_local
 
+    evidence_may_add(case, actor)
     content_type = evidence_check(filename, content)
     digest = hashlib.sha256(content).hexdigest()
     first = evidence_duplicate(case, digest)
@@ -225,11 +225,19 @@ def evidence_add(
             data={"filename": safe_name, "sha256": digest, "size": len(content)},
         )
     )
-    if commit:
-        db.session.commit()
-    else:
-        db.session.flush()
+    db.session.flush()
     return evidence
+
+
+def evidence_may_add(case, actor) -> None:
+    """Staff file evidence on their own unit's cases (admins on any); viewers only read."""
+    if actor is None:
+        return
+    if not actor.can_see_unit(case.unit_id):
+        # Like a missing case: another unit's case numbers cannot be confirmed.
+        raise NotFound("案件不存在", message_en="no such case")
+    if actor.role == "viewer":
+        raise PermissionDenied("只读用户不能上传证据", message_en="viewers cannot file evidence")
 
 
 def evidence_bytes(evidence: Evidence) -> bytes:

@@ -116,11 +116,10 @@ def case_open(
     fair_id=None,
     exhibitor_id=None,
     applicant_id=None,
-    commit=True,
     public=False,
 ) -> Case:
     """Open a case in ``workflow`` at ``unit``: numbered, in its initial state, with its opening
-    clocks running from ``received_at`` and an ``opened`` event. Commits unless ``commit=False``.
+    clocks running from ``received_at`` and an ``opened`` event. Flushed; the caller commits.
 
     Pre-exam requests must pass the applicant's eligibility check, fair complaints the desk's
     admissibility check (both raise ``ValidationFailed`` with the reason); nothing is written then.
@@ -187,30 +186,23 @@ def case_open(
         if not respondent:
             respondent = {"name": exhibitor.name, "kind": "company", "booth": exhibitor.booth}
 
-    try:
-        case = _case_insert(
-            wf,
-            unit=unit,
-            actor=actor,
-            title=(title or "").strip(),
-            channel=channel,
-            received_at=received,
-            complainant=complainant,
-            respondent=respondent,
-            right=right,
-            priority=priority,
-            data=data,
-            fair_id=fair_id,
-            exhibitor_id=exhibitor_id,
-            applicant_id=applicant_id,
-            now=now,
-        )
-        if commit:
-            db.session.commit()
-    except Exception:
-        if commit:
-            db.session.rollback()
-        raise
+    case = _case_insert(
+        wf,
+        unit=unit,
+        actor=actor,
+        title=(title or "").strip(),
+        channel=channel,
+        received_at=received,
+        complainant=complainant,
+        respondent=respondent,
+        right=right,
+        priority=priority,
+        data=data,
+        fair_id=fair_id,
+        exhibitor_id=exhibitor_id,
+        applicant_id=applicant_id,
+        now=now,
+    )
     log.info("case %s opened by %s", case.number, actor.username if actor else "the public")
     return case
 
@@ -297,7 +289,7 @@ def case_open_linked(source: Case, *, workflow: str, unit, actor, at) -> Case:
 
 def case_assign(case: Case, *, assignee, actor) -> Case:
     """Give ``case`` to ``assignee`` (same unit); supervisors and admins, and at a fair desk the
-    officers (they hand complaints to one another between shifts). Commits."""
+    officers (they hand complaints to one another between shifts). The caller commits."""
     if actor is not None and not actor.can_see_unit(case.unit_id):
         raise NotFound("案件不存在", message_en="no such case")
     desk_handover = (
@@ -326,16 +318,17 @@ def case_assign(case: Case, *, assignee, actor) -> Case:
             data={"assignee": assignee.username if assignee else None},
         )
     )
-    db.session.commit()
+    db.session.flush()
     return case
 
 
 def case_claim(*, case, actor) -> None:
     """A caseworker takes an unassigned case of their unit (supervisors assign through
-    ``case_assign``). Records an ``assign`` event. Commits.
+    ``case_assign``). Records an ``assign`` event. Flushed; the caller commits.
 
     Two people claiming the same case at once: the case's version guards the UPDATE (optimistic
-    locking), so exactly one claim is committed and the other gets a ``VersionConflict`` (409);
+    locking, checked at this flush), so exactly one claim is stored and the other gets a
+    ``VersionConflict`` (409);
     a claim of a case that already has its assignee is a ``StateConflict`` (409).
     """
     if actor.role not in ("caseworker", "desk_officer", "supervisor") or actor.unit_id != case.unit_id:
@@ -359,9 +352,8 @@ def case_claim(*, case, actor) -> None:
         )
     )
     try:
-        db.session.commit()
+        db.session.flush()
     except StaleDataError:
-        db.session.rollback()
         raise VersionConflict(
             "该案件刚被他人认领或修改，请刷新后重试",
             message_en="someone else claimed or changed the case just now; reload and retry",
@@ -378,11 +370,16 @@ def desk_complaint_lodge(
     The case opens through ``case_open`` (which runs the desk's refusal checks and starts the hour
     clocks) assigned to the officer who lodged it (so its hour-clock alerts reach someone; a
     colleague or supervisor may reassign it); each photo is then filed with its SHA-256. The facts
-    (what is displayed, how it infringes) go into ``data.facts``. Returns the case.
+    (what is displayed, how it infringes) go into ``data.facts``. Returns the case; the caller
+    commits the case and its photos in one transaction.
     """
     from caseflow.cases.evidence import evidence_add, evidence_check
     from caseflow.fairs.models import Exhibitor
 
+    if actor is None or actor.role not in ("desk_officer", "supervisor"):
+        raise PermissionDenied(
+            "投诉须由展会投诉站人员登记", message_en="only fair desk staff lodge complaints"
+        )
     contents = []
     for photo in photos:
         content = photo.read()
@@ -424,7 +421,6 @@ def desk_complaint_lodge(
             data={"assignee": actor.username},
         )
     )
-    db.session.commit()
     seen = set()
     for filename, content in contents:
         digest = hashlib.sha256(content).hexdigest()

@@ -75,5 +75,5 @@ def session_record(case, *, held_on, attendees, outcome, actor, now=None) -> dic
             data={"held_on": entry["held_on"], "attendees": attendees},
         )
     )
-    db.session.commit()
+    db.session.flush()
     return entry

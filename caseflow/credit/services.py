@@ -210,7 +210,7 @@ def _decision_kind(case, data):
 
 def credit_record_noncompliance(*, actor, subject, case_id, note="", at=None) -> CreditRecord:
     """A supervisor records a subject's refusal to perform a decision or penalty (拒不执行,
-    CNIPA 2022 rules [S]) against one of the unit's cases. Commits."""
+    CNIPA 2022 rules [S]) against one of the unit's cases. The caller commits."""
     if actor is None or actor.role not in CREDIT_ROLES:
         raise PermissionDenied(
             "拒不执行记录须由部门负责人登记", message_en="only a supervisor records noncompliance"
@@ -232,7 +232,7 @@ def credit_record_noncompliance(*, actor, subject, case_id, note="", at=None) ->
     if case is None or not actor.can_see_unit(case.unit_id):
         raise NotFound("案件不存在", message_en="no such case")
     at = _at(at)
-    try:
+    try:  # all or nothing: a failure rolls the transaction back whole; the caller commits
         record = _record_write(
             case,
             kind="noncompliance",
@@ -241,7 +241,7 @@ def credit_record_noncompliance(*, actor, subject, case_id, note="", at=None) ->
             actor=actor,
             details={"note": note} if note else {},
         )
-        db.session.commit()
+        db.session.flush()
     except Exception:
         db.session.rollback()
         raise
@@ -282,7 +282,7 @@ def _publish(record, case, *, actor, at, event):
 
 
 def credit_record_publish(record, *, actor, at=None, note="") -> CreditRecord:
-    """Publish a pending record (supervisor of its unit). Twice: 409. Commits."""
+    """Publish a pending record (supervisor of its unit). Twice: 409. The caller commits."""
     _check_actor(record, actor)
     if record.status != "pending_publication":
         raise StateConflict(
@@ -292,10 +292,10 @@ def credit_record_publish(record, *, actor, at=None, note="") -> CreditRecord:
         )
     at = _at(at)
     case = record.case
-    try:
+    try:  # all or nothing: a failure rolls the transaction back whole; the caller commits
         event = _event(case, record, "publish", actor=actor, at=at, note=note)
         _publish(record, case, actor=actor, at=at, event=event)
-        db.session.commit()
+        db.session.flush()
     except Exception:
         db.session.rollback()
         raise
@@ -304,7 +304,8 @@ def credit_record_publish(record, *, actor, at=None, note="") -> CreditRecord:
 
 def credit_record_repair(record, *, actor, reason, at=None) -> CreditRecord:
     """Approve credit repair (信用修复): the record leaves the public list. Only once its
-    ``repair_eligible`` period has run (409 naming the date); a reason is required. Commits."""
+    ``repair_eligible`` period has run (409 naming the date); a reason is required. The caller
+    commits."""
     _check_actor(record, actor)
     if not (reason or "").strip():
         raise ValidationFailed(
@@ -325,7 +326,7 @@ def credit_record_repair(record, *, actor, reason, at=None) -> CreditRecord:
             fields={"repair_eligible_on": day},
         )
     case = record.case
-    try:
+    try:  # all or nothing: a failure rolls the transaction back whole; the caller commits
         event = _event(case, record, "repair", actor=actor, at=at, note=reason.strip())
         clocks.clock_stop(
             case, spec.clock_name("repair_eligible", record.id), at=at, actor=actor, event=event
@@ -334,7 +335,7 @@ def credit_record_repair(record, *, actor, reason, at=None) -> CreditRecord:
             case, spec.clock_name("display", record.id), at=at, actor=actor, event=event
         )
         record.status, record.ended_at, record.end_reason = "repaired", at, reason.strip()
-        db.session.commit()
+        db.session.flush()
     except Exception:
         db.session.rollback()
         raise
@@ -343,7 +344,7 @@ def credit_record_repair(record, *, actor, reason, at=None) -> CreditRecord:
 
 def credit_record_revoke(record, *, actor, reason, at=None) -> CreditRecord:
     """The source decision was revoked: the withdrawal clock (3 workdays, Order 45 art 11)
-    starts. Commits."""
+    starts. The caller commits."""
     _check_actor(record, actor)
     if record.status not in ("pending_publication", "published") or record.revoked_at:
         raise StateConflict(
@@ -357,7 +358,7 @@ def credit_record_revoke(record, *, actor, reason, at=None) -> CreditRecord:
         )
     at = _at(at)
     case = record.case
-    try:
+    try:  # all or nothing: a failure rolls the transaction back whole; the caller commits
         event = _event(case, record, "revoke", actor=actor, at=at, note=reason.strip())
         clocks.clock_start(
             case,
@@ -368,7 +369,7 @@ def credit_record_revoke(record, *, actor, reason, at=None) -> CreditRecord:
             event=event,
         )
         record.revoked_at = at
-        db.session.commit()
+        db.session.flush()
     except Exception:
         db.session.rollback()
         raise
@@ -386,7 +387,7 @@ def credit_record_withdraw(record, *, actor, reason="", at=None) -> CreditRecord
         )
     at = _at(at)
     case = record.case
-    try:
+    try:  # all or nothing: a failure rolls the transaction back whole; the caller commits
         event = _event(case, record, "withdraw", actor=actor, at=at, note=reason or "")
         clocks.clock_stop(
             case, spec.clock_name("withdrawal", record.id), at=at, actor=actor, event=event
@@ -397,7 +398,7 @@ def credit_record_withdraw(record, *, actor, reason="", at=None) -> CreditRecord
             )
         record.status, record.ended_at = "withdrawn", at
         record.end_reason = reason or record.end_reason
-        db.session.commit()
+        db.session.flush()
     except Exception:
         db.session.rollback()
         raise

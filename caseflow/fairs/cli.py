@@ -53,6 +53,7 @@ def fairs_import_command(fair_id, file, username):
         raise click.ClickException(f"no such fair: {fair_id}")
     try:
         added = exhibitors_import(fair, actor=user, filename=file.name, content=file.read_bytes())
+        db.session.commit()
     except DomainError as exc:
         db.session.rollback()
         raise click.ClickException(_one_line(exc)) from None

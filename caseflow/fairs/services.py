@@ -87,7 +87,7 @@ def fair_create(*, unit, actor, name, venue, opens_at, closes_at, organiser) -> 
         created_by_id=actor.id,
     )
     db.session.add(fair)
-    db.session.commit()
+    db.session.flush()
     log.info("fair %s created at %s by %s", fair.id, unit.code, actor.username)
     return fair
 
@@ -157,7 +157,7 @@ def exhibitors_add(fair, *, actor, rows, row_numbers=None) -> list[Exhibitor]:
     ]
     db.session.add_all(exhibitors)
     try:
-        db.session.commit()
+        db.session.flush()  # the caller commits
     except IntegrityError as exc:
         # Someone loaded the same booth meanwhile; the unique constraint keeps the list whole.
         db.session.rollback()

@@ -17,7 +17,7 @@ from sqlalchemy import inspect, select, update
 from sqlalchemy.exc import IntegrityError
 
 from caseflow.cases.models import Case, Event
-from caseflow.errors import PermissionDenied, StateConflict, ValidationFailed
+from caseflow.errors import NotFound, PermissionDenied, StateConflict, ValidationFailed
 from caseflow.extensions import db
 from caseflow.inserts import row_insert
 from caseflow.notices.kinds import KINDS, kind_addressee_role, kind_title
@@ -25,6 +25,7 @@ from caseflow.notices.models import Notice, new_verification_code
 from caseflow.notices.render import html_to_pdf, notice_html
 from caseflow.sequences import sequence_next
 from caseflow.timeutil import local_date, utcnow
+from caseflow.transaction import after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -301,7 +302,7 @@ def notices_render_pending(ids=None, *, force: bool = False) -> list[int]:
     """Render pending notices (all, or those in ``ids``: ids or Notice rows) in this process;
     the ids issued.
 
-    Called by the engine after a transition commits (with ``ids``); the scheduler and
+    Run after a transition's commit (an after-commit effect, with ``ids``); the scheduler and
     ``flask notices retry`` render through ``caseflow.notices.pool`` (every core). Never raises:
     a failure is logged, counted on the row and left pending. Call it outside any transaction you
     still mean to commit — a failure rolls the session back.
@@ -319,10 +320,14 @@ def notice_correct(*, notice: Notice, actor=None, note: str = "") -> Notice:
     """Issue a correction: a new notice of the same kind naming the one it replaces.
 
     The issued notice and its file stay as they were; the correction gets its own document
-    number and its own audit event (a correction is not a transition). Commits, then renders.
+    number and its own audit event (a correction is not a transition). Flushed; it renders
+    after the caller's commit (``caseflow/transaction.py``).
     """
     if actor is not None and actor.role not in CORRECTING_ROLES:
         raise PermissionDenied("仅部门负责人可更正文书", message_en="only a supervisor may correct")
+    if actor is not None and not actor.can_see_unit(notice.case.unit_id):
+        # Like a missing notice: another unit's documents cannot be confirmed.
+        raise NotFound("文书不存在", message_en="no such notice")
     if not notice.is_issued:
         raise StateConflict("文书尚未签发，无需更正", message_en="the notice is not issued yet")
     newer = db.session.scalar(select(Notice.document_number).where(Notice.replaces_id == notice.id))
@@ -334,17 +339,17 @@ def notice_correct(*, notice: Notice, actor=None, note: str = "") -> Notice:
     # The correction is its own audit entry; the notice keeps the transition that issued the
     # original, so it announces the same deadlines and facts of that step.
     corrected_at = utcnow()
-    db.session.add(
-        Event(
-            case_id=notice.case_id,
-            kind="notice_correction",
-            actor_id=getattr(actor, "id", None),
-            occurred_at=corrected_at,
-            note=note,
-            data={"replaces_notice_id": notice.id, "replaces": notice.document_number},
-        )
-    )
     try:
+        db.session.add(
+            Event(
+                case_id=notice.case_id,
+                kind="notice_correction",
+                actor_id=getattr(actor, "id", None),
+                occurred_at=corrected_at,
+                note=note,
+                data={"replaces_notice_id": notice.id, "replaces": notice.document_number},
+            )
+        )
         correction = notice_queue(
             case=notice.case,
             kind=notice.kind,
@@ -353,14 +358,14 @@ def notice_correct(*, notice: Notice, actor=None, note: str = "") -> Notice:
             replaces=notice,
             issued_at=corrected_at,
         )
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:  # another supervisor corrected it a moment ago
         db.session.rollback()
         raise StateConflict(
             "该文书刚已被更正，请更正最新文书", message_en="already corrected; reload"
         ) from None
-    notices_render_pending([correction.id])
-    return db.session.get(Notice, correction.id)
+    after_commit(db.session, notices_render_pending, [correction.id])
+    return correction
 
 
 def notices_verify() -> tuple[int, list]:

@@ -5,6 +5,7 @@ import io
 from flask import Blueprint, render_template, send_file
 from flask_login import current_user, login_required
 
+from caseflow.extensions import db
 from caseflow.notices.kinds import KINDS
 from caseflow.notices.selectors import notice_by_code, notice_get_visible, notice_pdf_bytes
 
@@ -50,11 +51,14 @@ def correct(notice_id: int):
     from caseflow.notices.services import notice_correct
 
     notice = notice_get_visible(user=current_user, notice_id=notice_id)
+    # The notices area sits below the web layer (no ``committing`` here): the same edge by hand.
     try:
         correction = notice_correct(
             notice=notice, actor=current_user, note=_("期限因日历调整而变更")
         )
+        db.session.commit()  # then the correction renders
     except DomainError as exc:
+        db.session.rollback()
         flash(exc.message, "error")
     else:
         flash(_("已发出更正文书 %(number)s", number=correction.document_number), "success")

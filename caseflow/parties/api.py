@@ -15,7 +15,7 @@ from caseflow.extensions import db
 from caseflow.notices.selectors import notice_get_visible
 from caseflow.notices.views import send_pdf
 from caseflow.parties.captcha import captcha_enabled, captcha_new, captcha_ok
-from caseflow.parties.filing import complaint_file, filing_receipt_render
+from caseflow.parties.filing import complaint_file
 from caseflow.parties.ratelimit import rate_check, rate_hit
 from caseflow.parties.selectors import (
     case_by_public_code,
@@ -140,6 +140,7 @@ def public_complaint_accept(body: dict, files) -> dict:
     rate_check("filing")
     if body.get(HONEYPOT):
         rate_hit("filing")
+        db.session.commit()
         raise Malformed("提交被拒绝", message_en="submission refused")
     body_check(body, "PublicComplaint")
     if captcha_enabled() and not captcha_ok(body.get("captcha_token"), body.get("captcha_answer")):
@@ -151,7 +152,7 @@ def public_complaint_accept(body: dict, files) -> dict:
     clean = {k: v for k, v in body.items() if k not in (HONEYPOT, "captcha_token", "captcha_answer")}
     filing = complaint_file(clean, files)
     rate_hit("filing")
-    filing_receipt_render(filing.receipt_id)
+    db.session.commit()  # then the receipt renders (registered by complaint_file)
     return filing_answer(filing)
 
 
@@ -180,6 +181,7 @@ def _lookup():
     case = case_by_public_code(number, code)
     if case is None:
         rate_hit("status_miss")
+        db.session.commit()
         raise NotFound(
             "案件编号或查询码不正确",
             message_en="unknown case number or wrong status code",

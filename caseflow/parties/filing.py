@@ -20,6 +20,7 @@ from caseflow.parties.services import (
     delivery_consent_set,
     evidence_files_add,
 )
+from caseflow.transaction import after_commit
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +131,8 @@ def complaint_check(body: dict, files: list[tuple[str, bytes]]) -> dict:
 
 def complaint_file(body: dict, files: list[tuple[str, bytes]]) -> Filing:
     """Open the ``web`` intake case, file its evidence, record the consent, queue the receipt.
-    The receipt renders after the commit (its number is taken in the same transaction)."""
+    Flushed; the caller commits, and the receipt renders after that commit (its number is taken
+    in the same transaction)."""
     from caseflow.notices.services import notice_queue
 
     clean = complaint_check(body, files)
@@ -145,7 +147,6 @@ def complaint_file(body: dict, files: list[tuple[str, bytes]]) -> Filing:
         respondent=clean["respondent"] or None,
         right=clean["right"] or None,
         data={"facts": clean["facts"], "filed_online": True},
-        commit=False,
     )
     opened = db.session.scalar(
         select(Event).where(Event.case_id == case.id, Event.kind == "opened")
@@ -154,20 +155,20 @@ def complaint_file(body: dict, files: list[tuple[str, bytes]]) -> Filing:
         email, phone = clean["consent"]
         delivery_consent_set(
             case=case, role="complainant", email=email, phone=phone, consent=True,
-            by="public", commit=False,
+            by="public",
         )
     receipt = notice_queue(case=case, kind="filing_receipt", event=opened, addressee="complainant")
     receipt_id = receipt.id
-    db.session.commit()
     if files:
         evidence_files_add(case, files, actor_name="party:complainant", description="网上投诉证据")
+    after_commit(db.session, filing_receipt_render, receipt_id)
     log.info("complaint %s filed online with %d files", case.number, len(files))
     return Filing(case=case, receipt_id=receipt_id)
 
 
 def filing_receipt_render(receipt_id: int | None) -> None:
-    """Render the receipt now so the answer can link a PDF; a failure leaves it pending for the
-    scheduler's retry (the filing is stored either way)."""
+    """Render the receipt right after the filing's commit, so the answer can link a PDF; a failure
+    leaves it pending for the scheduler's retry (the filing is stored either way)."""
     from flask import current_app
 
     if receipt_id is None or not current_app.config.get("CASEFLOW_RENDER_NOTICES_INLINE", True):

@@ -60,7 +60,8 @@ def rate_check(bucket: str, *, address: str | None = None, now: datetime | None 
 
 
 def rate_hit(bucket: str, *, address: str | None = None, now: datetime | None = None) -> None:
-    """Count one hit and commit it at once: a hit counts even if the request fails later."""
+    """Count one hit (flushed). The caller commits it at once, before it refuses the request or
+    goes on: a hit counts even if the request fails later."""
     now = now or utcnow()
     _limit, window = LIMITS[bucket]
     address = address or client_address()
@@ -69,7 +70,7 @@ def rate_hit(bucket: str, *, address: str | None = None, now: datetime | None = 
     db.session.execute(
         delete(RateHit).where(RateHit.bucket == bucket, RateHit.at < now - window * 2)
     )
-    db.session.commit()
+    db.session.flush()
 
 
 def retry_after_header(response):

@@ -213,7 +213,7 @@ def party_link_open(token: str, *, now: datetime | None = None) -> PartyLink:
 
 def party_link_revoke(*, case: Case, role: str, actor, now: datetime | None = None) -> int:
     """The caseworker ends the party's links to ``case`` (a new one is made with the next
-    notice or on request). Audited; commits. Returns how many were revoked."""
+    notice or on request). Audited; the caller commits. Returns how many were revoked."""
     role = _role(role)
     _check_staff(case, actor)
     now = now or utcnow()
@@ -235,7 +235,7 @@ def party_link_revoke(*, case: Case, role: str, actor, now: datetime | None = No
             data={"role": role, "revoked": len(links)},
         )
     )
-    db.session.commit()
+    db.session.flush()
     return len(links)
 
 
@@ -263,13 +263,13 @@ def party_consent_get(case_id: str, role: str) -> PartyConsent | None:
 
 
 def delivery_consent_set(
-    *, case: Case, role: str, email=None, phone=None, consent=True, by, commit: bool = True
+    *, case: Case, role: str, email=None, phone=None, consent=True, by
 ) -> PartyConsent:
     """Record (or withdraw) a party's consent to electronic service at ``email``/``phone``.
 
     ``by`` is a ``User`` (caseworker or desk officer of the unit), a ``PartyActor`` of that
     party, or the string ``"public"`` (the filing form). One ``delivery_consent`` audit event per
-    change. After a withdrawal notices go on paper again.
+    change. After a withdrawal notices go on paper again. Flushed; the caller commits.
     """
     role = _role(role)
     if isinstance(by, PartyActor):
@@ -323,8 +323,7 @@ def delivery_consent_set(
             },
         )
     )
-    if commit:
-        db.session.commit()
+    db.session.flush()
     log.info("case %s: %s consent to e-service %s", case.number, role, consent)
     return record
 
@@ -442,7 +441,7 @@ def receipt_clocks_retime(notice, *, at: datetime) -> list[Event]:
 
 def notice_service_record(*, notice, served_at, method, actor, note: str = "") -> NoticeDelivery:
     """The caseworker records a paper service (post, in person, public notice) and its date;
-    the receipt clock is re-timed to it. Commits."""
+    the receipt clock is re-timed to it. Flushed; the caller commits."""
     case = notice.case
     _check_staff(case, actor)
     errors: dict = {}
@@ -505,7 +504,6 @@ def notice_service_record(*, notice, served_at, method, actor, note: str = "") -
     )
     db.session.flush()
     receipt_clocks_retime(notice, at=at)
-    db.session.commit()
     return row
 
 
@@ -527,7 +525,8 @@ def party_action_for(case: Case, role: str) -> str | None:
 
 
 def evidence_files_add(case: Case, files, *, actor_name: str, description: str) -> list:
-    """Store already-checked files as the case's evidence, with one ``evidence`` event each."""
+    """Store already-checked files as the case's evidence, with one ``evidence`` event each.
+    Flushed; the caller commits."""
     from caseflow.cases.evidence import evidence_add
 
     added, seen = [], set()
@@ -547,5 +546,5 @@ def evidence_files_add(case: Case, files, *, actor_name: str, description: str) 
         if last is not None:
             last.actor_name = actor_name
         added.append(evidence)
-    db.session.commit()
+    db.session.flush()
     return added

@@ -21,7 +21,8 @@ from caseflow.timeutil import utcnow
 def party_submit(*, link: PartyLink, text, files: list[tuple[str, bytes]], now=None) -> Event:
     """A party's answer, correction, statement or supplement: the matching trigger fires with
     ``occurred_at`` = now as actor ``party:<role>``, and the files join the case's evidence with
-    their SHA-256 (parties.md §5). Every file is checked before anything is written."""
+    their SHA-256 (parties.md §5). Every file is checked before anything is written. Flushed;
+    the caller commits (then the step's notices render)."""
     from caseflow.cases.evidence import evidence_check
 
     case = link.case
@@ -58,5 +59,5 @@ def party_submit(*, link: PartyLink, text, files: list[tuple[str, bytes]], now=N
     event = case_fire(case, trigger, actor, occurred_at=now, note=(text or "").strip())
     evidence_files_add(case, files, actor_name=actor.actor_name, description=ACTION_LABELS[trigger][0])
     link.last_used_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     return event

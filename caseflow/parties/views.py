@@ -28,6 +28,7 @@ from caseflow.parties.services import (
 )
 from caseflow.parties.submissions import party_submit
 from caseflow.timeutil import utcnow
+from caseflow.web.transaction import committing
 
 bp = Blueprint("parties", __name__)
 bp.after_app_request(retry_after_header)
@@ -129,11 +130,11 @@ def complain():
     values, errors, status, message = {}, {}, 200, None
     if request.method == "POST":
         values = request.form.to_dict()
-        try:
+        with committing(flash_error=False) as step:
             _form_no_nul()
             answer = public_complaint_accept(_complaint_body(request.form), _uploads())
-        except DomainError as exc:
-            db.session.rollback()
+        if step.failed:
+            exc = step.error
             status, message, errors = exc.status, _message(exc), _field_errors(exc)
         else:
             from caseflow.timeutil import parse_instant
@@ -174,6 +175,7 @@ def public_status_page():
             case = sel.case_by_public_code(number, code)
             if case is None:
                 rate_hit("status_miss")
+                db.session.commit()
                 # One answer for a wrong number and a wrong code: the page confirms no numbers.
                 error, status = _("案件编号或查询码不正确"), 404
             else:
@@ -203,6 +205,7 @@ def _open_link(token: str):
         return party_link_open(token)
     except DomainError:
         rate_hit("link_miss")
+        db.session.commit()
         raise
 
 
@@ -267,11 +270,11 @@ def party_page(token: str):
 def party_submit_form(token: str):
     link = _open_link(token)
     text = request.form.get("text", "")
-    try:
+    with committing(flash_error=False) as step:
         _form_no_nul()
         party_submit(link=link, text=text, files=_uploads())
-    except DomainError as exc:
-        db.session.rollback()
+    if step.failed:
+        exc = step.error
         link = _open_link(token)
         return _party_page(
             link,
@@ -288,7 +291,7 @@ def party_submit_form(token: str):
 def party_consent_form(token: str):
     link = _open_link(token)
     consent = request.form.get("consent") == "1"
-    try:
+    with committing(flash_error=False) as step:
         _form_no_nul()
         delivery_consent_set(
             case=link.case,
@@ -298,8 +301,8 @@ def party_consent_form(token: str):
             consent=consent,
             by=PartyActor(side=link.role, unit_id=link.case.unit_id),
         )
-    except DomainError as exc:
-        db.session.rollback()
+    if step.failed:
+        exc = step.error
         link = _open_link(token)
         return _party_page(
             link,
@@ -367,7 +370,7 @@ def _staff_case(case_id):
 @login_required
 def case_delivery_form(case_id: str, role: str):
     case = _staff_case(case_id)
-    try:
+    with committing() as step:
         _form_no_nul()
         delivery_consent_set(
             case=case,
@@ -377,10 +380,8 @@ def case_delivery_form(case_id: str, role: str):
             consent=request.form.get("consent") == "1",
             by=current_user,
         )
+    if not step.failed:
         flash(_("送达方式已更新"), "success")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(_message(exc), "error")
     return redirect(url_for("web.case_detail", case_id=case.id) + "#service")
 
 
@@ -390,19 +391,18 @@ def case_link_form(case_id: str, role: str):
     from caseflow.parties.services import _check_staff
 
     case = _staff_case(case_id)
-    try:
-        if request.form.get("revoke"):
+    revoke, token = bool(request.form.get("revoke")), None
+    with committing() as step:
+        if revoke:
             party_link_revoke(case=case, role=role, actor=current_user)
-            flash(_("当事人链接已撤销"), "success")
         else:
             _check_staff(case, current_user)
             _link, token = party_link_ensure(case, role)
-            db.session.commit()
-            g.party_link_shown = party_link_url(token)
-            flash(_("当事人链接：") + party_link_url(token), "success")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(_message(exc), "error")
+    if not step.failed and revoke:
+        flash(_("当事人链接已撤销"), "success")
+    elif not step.failed:
+        g.party_link_shown = party_link_url(token)
+        flash(_("当事人链接：") + party_link_url(token), "success")
     return redirect(url_for("web.case_detail", case_id=case.id) + "#service")
 
 
@@ -414,7 +414,7 @@ def notice_service_form(notice_id: int):
 
     notice = notice_get_visible(user=current_user, notice_id=notice_id)
     case_id = notice.case_id
-    try:
+    with committing() as step:
         _form_no_nul()
         served = (request.form.get("served_at") or "").strip()
         if served and len(served) == 10:  # a date: the start of that local day
@@ -450,8 +450,6 @@ def notice_service_form(notice_id: int):
             actor=current_user,
             note=request.form.get("note") or "",
         )
+    if not step.failed:
         flash(_("送达已登记"), "success")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(_message(exc), "error")
     return redirect(url_for("web.case_detail", case_id=case_id) + "#notices")

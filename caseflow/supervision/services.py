@@ -20,7 +20,7 @@ MAX_BULK = 200
 def cases_reassign(*, case_ids: list[str], assignee: User | None, actor) -> list[Case]:
     """Give every case in ``case_ids`` to ``assignee`` (None: back to unassigned) in one
     transaction: all or none. Each case gets its own ``assign`` event, as a single assignment
-    does. Supervisors of the cases' unit and admins only. Commits."""
+    does. Supervisors of the cases' unit and admins only. The caller commits."""
     if actor is None or actor.role not in ("supervisor", "admin"):
         raise PermissionDenied("只有部门负责人可以分配案件", message_en="only supervisors assign cases")
     ids = list(dict.fromkeys(case_ids))
@@ -65,7 +65,7 @@ def cases_reassign(*, case_ids: list[str], assignee: User | None, actor) -> list
                 data={"assignee": assignee.username if assignee else None, "bulk": True},
             )
         )
-    db.session.commit()
+    db.session.flush()
     return cases
 
 
@@ -76,7 +76,7 @@ def filter_query(args) -> str:
 
 
 def saved_filter_save(*, user, name: str, query: str) -> SavedFilter:
-    """Save (or replace) the user's filter ``name``. Commits."""
+    """Save (or replace) the user's filter ``name``. The caller commits."""
     name = (name or "").strip()
     if not name or len(name) > 60:
         raise ValidationFailed("请填写名称（最多 60 字）", message_en="name 1-60 characters",
@@ -92,7 +92,7 @@ def saved_filter_save(*, user, name: str, query: str) -> SavedFilter:
         existing = SavedFilter(user_id=user.id, name=name)
         db.session.add(existing)
     existing.query = query
-    db.session.commit()
+    db.session.flush()
     return existing
 
 
@@ -101,7 +101,7 @@ def saved_filter_delete(*, user, filter_id: int) -> None:
     if saved is None or saved.user_id != user.id:
         raise NotFound("筛选不存在", message_en="no such filter")
     db.session.delete(saved)
-    db.session.commit()
+    db.session.flush()
 
 
 def saved_filters_of(user) -> list[SavedFilter]:

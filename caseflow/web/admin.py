@@ -19,9 +19,9 @@ from caseflow.web.forms import (
     PasswordResetForm,
     UserEditForm,
     UserForm,
-    field_errors_apply,
     unit_profile_form_class,
 )
+from caseflow.web.transaction import committing
 
 #: Read one byte past the service's limit, so an oversized seal is refused without reading it all.
 SEAL_READ_LIMIT = 1024 * 1024 + 1
@@ -99,7 +99,7 @@ def admin_user_create():
     if not form.validate_on_submit():
         return _render("users", user_form=form, status=422)
     unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None
-    try:
+    with committing(form, names={"unit": "unit_id"}, flash_error=False) as step:
         user = user_create(
             username=form.username.data.strip(),
             password=form.password.data,
@@ -107,11 +107,8 @@ def admin_user_create():
             unit_code=unit.code if unit else None,
             display_name=form.display_name.data.strip(),
         )
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        field_errors_apply(form, exc.fields, lambda key: {"unit": "unit_id"}.get(key, key))
-        return _render("users", user_form=form, status=exc.status)
+    if step.failed:
+        return _render("users", user_form=form, status=step.status)
     flash(
         _("已创建用户 %(name)s（%(role)s）", name=user.username, role=_(ROLE_LABELS[user.role])),
         "success",
@@ -234,7 +231,7 @@ def admin_unit_edit(code):
         if form.validate_on_submit():
             upload = form.seal_image.data
             has_seal = bool(getattr(upload, "filename", ""))
-            try:
+            with committing(flash_error=False) as step:
                 unit_profile_update(
                     unit,
                     actor=current_user,
@@ -248,13 +245,11 @@ def admin_unit_edit(code):
                     seal_filename=upload.filename if has_seal else None,
                     seal_content=upload.read(SEAL_READ_LIMIT) if has_seal else None,
                 )
-                db.session.commit()
-            except DomainError as exc:
-                db.session.rollback()
-                if not form.errors_apply(exc.fields):
-                    form.form_errors.append(exc.message)
+            if step.failed:
+                if not form.errors_apply(step.error.fields):
+                    form.form_errors.append(step.error.message)
                 flash(_("请更正下面标出的错误"), "error")
-                status = exc.status
+                status = step.status
             else:
                 flash(_("已保存 %(unit)s 的配置", unit=unit.name), "success")
                 return redirect(url_for("web.admin_unit_edit", code=unit.code))
@@ -323,7 +318,7 @@ def admin_user_edit(user_id):
     if not form.validate_on_submit():
         return _render_user(user, edit_form=form, status=422)
     unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None
-    try:
+    with committing(form, names={"unit": "unit_id"}, flash_error=False) as step:
         user_update(
             user,
             actor=current_user,
@@ -331,11 +326,8 @@ def admin_user_edit(user_id):
             unit_code=unit.code if unit else None,
             active=bool(form.active.data),
         )
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        field_errors_apply(form, exc.fields, lambda key: {"unit": "unit_id"}.get(key, key))
-        return _render_user(user, edit_form=form, status=exc.status)
+    if step.failed:
+        return _render_user(user, edit_form=form, status=step.status)
     flash(_("已更新用户 %(name)s", name=user.username), "success")
     return redirect(url_for("web.admin_user", user_id=user.id))
 
@@ -349,13 +341,11 @@ def admin_user_password(user_id):
     form = PasswordResetForm(prefix="password")
     if not form.validate_on_submit():
         return _render_user(user, password_form=form, status=422)
-    try:
+    with committing(flash_error=False) as step:
         user_password_reset(user, actor=current_user, password=form.password.data)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        form.password.errors = [*list(form.password.errors), *exc.fields.values()]
-        return _render_user(user, password_form=form, status=exc.status)
+    if step.failed:
+        form.password.errors = [*list(form.password.errors), *step.error.fields.values()]
+        return _render_user(user, password_form=form, status=step.status)
     flash(_("已重置 %(name)s 的密码", name=user.username), "success")
     return redirect(url_for("web.admin_user", user_id=user.id))
 

@@ -6,12 +6,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from caseflow.errors import DomainError
-from caseflow.extensions import db
 from caseflow.web import bp
 from caseflow.web import selectors as sel
 from caseflow.web.access import role_required
 from caseflow.web.forms import ApplicantDecisionForm, ApplicantForm
+from caseflow.web.transaction import committing
 
 ROLES = ("caseworker", "supervisor")
 
@@ -67,18 +66,12 @@ def applicant_new():
     if not form.validate_on_submit():
         flash(_("请更正下面标出的错误"), "error")
         return _render(unit, form, 422)
-    try:
+    with committing(form) as step:
         applicant = applicant_register(
             unit=unit, actor=current_user, name=form.name.data, credit_code=form.credit_code.data
         )
-    except DomainError as exc:
-        db.session.rollback()
-        for key, reason in (exc.fields or {}).items():
-            field = getattr(form, key, None)
-            if field is not None and hasattr(field, "errors"):
-                field.errors = [*list(field.errors), reason]
-        flash(exc.message, "error")
-        return _render(unit, form, exc.status)
+    if step.failed:
+        return _render(unit, form, step.status)
     flash(_("已登记备案：%(name)s，待部门负责人审核", name=applicant.name), "success")
     return redirect(url_for("web.applicants", unit=unit.code))
 
@@ -89,11 +82,9 @@ def _decide(applicant_id, service, message):
     applicant = applicant_get(applicant_id, user=current_user)
     if not ApplicantDecisionForm(prefix="decision").validate_on_submit():
         abort(400)
-    try:
+    with committing() as step:
         service(applicant, actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    if step.failed:
         return redirect(url_for("web.applicants", unit=applicant.unit.code))
     flash(message % {"name": applicant.name}, "success")
     return redirect(url_for("web.applicants", unit=applicant.unit.code))

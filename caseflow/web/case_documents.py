@@ -20,25 +20,24 @@ from caseflow.cases.drafts import (
 from caseflow.cases.selectors import case_get
 from caseflow.cases.sessions import session_record
 from caseflow.errors import DomainError
-from caseflow.extensions import db
 from caseflow.web import bp
-from caseflow.web.forms import CompensationForm, SessionForm, draft_form_class, field_errors_apply
+from caseflow.web.forms import CompensationForm, SessionForm, draft_form_class
+from caseflow.web.transaction import committing
 
 
 def _back(case, anchor):
     return redirect(url_for("web.case_detail", case_id=case.id) + anchor)
 
 
-def _rerender(case, key, form, exc):
+def _rerender(case, key, form, step):
+    """The case page again with the refused form (``committing`` rolled back, flashed and put
+    the field errors beside the inputs)."""
     from caseflow.web.cases import _render_case
 
-    db.session.rollback()
     case = case_get(case.id, user=current_user)
-    left = field_errors_apply(form, exc.fields)
-    if left:
-        form.form_errors.append(exc.message)
-    flash(exc.message, "error")
-    return _render_case(case, documents={key: form}, status=exc.status)
+    if step.left:
+        form.form_errors.append(step.message)
+    return _render_case(case, documents={key: form}, status=step.status)
 
 
 @bp.route("/cases/<case_id>/drafts/<kind>", methods=["POST"])
@@ -57,10 +56,10 @@ def case_draft_save(case_id: str, kind: str):
     if not form.validate_on_submit():
         flash(_("请更正下面标出的错误"), "error")
         return _render_case(case, documents={key: form}, status=422)
-    try:
+    with committing(form) as step:
         draft_save(case, kind, form.values(), actor=current_user)
-    except DomainError as exc:
-        return _rerender(case, key, form, exc)
+    if step.failed:
+        return _rerender(case, key, form, step)
     flash(_("草稿已保存，可预览；签发前仍可修改"), "success")
     return _back(case, f"#draft-{kind}")
 
@@ -95,10 +94,10 @@ def case_compensation_save(case_id: str):
 
         flash(_("请更正下面标出的错误"), "error")
         return _render_case(case, documents={"compensation": form}, status=422)
-    try:
+    with committing(form) as step:
         sheet = compensation_save(case, form.values(), actor=current_user)
-    except DomainError as exc:
-        return _rerender(case, "compensation", form, exc)
+    if step.failed:
+        return _rerender(case, "compensation", form, step)
     flash(
         _(
             "赔偿数额参考已保存：%(amount)s",
@@ -119,7 +118,7 @@ def case_session_record(case_id: str):
 
         flash(_("请更正下面标出的错误"), "error")
         return _render_case(case, documents={"session": form}, status=422)
-    try:
+    with committing(form) as step:
         session_record(
             case,
             held_on=form.held_on.data.isoformat(),
@@ -127,8 +126,8 @@ def case_session_record(case_id: str):
             outcome=form.outcome.data,
             actor=current_user,
         )
-    except DomainError as exc:
-        return _rerender(case, "session", form, exc)
+    if step.failed:
+        return _rerender(case, "session", form, step)
     flash(_("调解记录已保存"), "success")
     return _back(case, "#sessions")
 

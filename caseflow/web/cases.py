@@ -45,6 +45,7 @@ from caseflow.web.documents import documents_context
 from caseflow.web.filters import domain_message
 from caseflow.web.forms import AssignForm, EvidenceForm, trigger_form_class, unit_choices_fill
 from caseflow.web.helpers import workflow_steps
+from caseflow.web.transaction import committing
 
 
 def upload_limits() -> dict:
@@ -292,7 +293,14 @@ def _fire(case, trigger: str):
         flash(_("请更正下面标出的错误"), "error")
         return _render_case(case, forms={trigger: form}, open_trigger=trigger, status=422)
     stored = []
-    try:
+
+    def forget_files():  # the rows are gone with the rollback; so are their files
+        for key in stored:
+            file_store().delete(key)
+
+    # The photo's evidence rows and the step commit together, or neither does.
+    with committing(form, names=lambda key: key.removeprefix("data."), flash_error=False,
+                    on_rollback=forget_files) as step:
         data = form.data_values()
         for name in form.file_fields:  # a photo taken there: filed as evidence first
             upload = form[name].data
@@ -303,7 +311,6 @@ def _fire(case, trigger: str):
                     filename=upload.filename or "photo.jpg",
                     content=upload.read(),
                     description=_(transition.label),
-                    commit=False,
                 )
             except DomainError as exc:
                 exc.fields = {name: domain_message(exc)}
@@ -320,15 +327,12 @@ def _fire(case, trigger: str):
             data=data,
             version=version,
         )
-    except DomainError as exc:
-        db.session.rollback()
-        for key in stored:  # the row is gone with the rollback; so is its file
-            file_store().delete(key)
+    if step.failed:
         case = case_get(case.id, user=current_user)
-        if not (exc.fields and form.errors_apply(exc.fields)):
-            form.form_errors.append(domain_message(exc))
-        flash(domain_message(exc), "error")
-        return _render_case(case, forms={trigger: form}, open_trigger=trigger, status=exc.status)
+        if len(step.left) == len(step.error.fields or {}):  # no field took it: above the form
+            form.form_errors.append(step.message)
+        flash(step.message, "error")
+        return _render_case(case, forms={trigger: form}, open_trigger=trigger, status=step.status)
     flash(_("%(number)s 已完成：%(step)s", number=case.number, step=_(transition.label)), "success")
     # Back to where the step was fired from (the desk board), else to the case.
     return redirect(safe_next(request.form.get("next"), url_for("web.case_detail", case_id=case.id)))
@@ -347,6 +351,7 @@ def case_assign_form(case_id: str):
     form.assignee_id.choices = [(u.id, u.display_name) for u in sel.unit_members(case.unit_id)]
     if form.validate_on_submit():
         case_assign(case, assignee=db.session.get(User, form.assignee_id.data), actor=current_user)
+        db.session.commit()  # a refusal: the error page, as before
         flash(_("已分配承办人"), "success")
     return redirect(url_for("web.case_detail", case_id=case.id))
 
@@ -363,7 +368,7 @@ def _evidence_upload(case):
     form = EvidenceForm(prefix="evidence")
     if form.validate_on_submit():
         upload = form.file.data
-        try:
+        with committing(flash_error=False) as step:
             item = evidence_add(
                 case=case,
                 actor=current_user,
@@ -371,11 +376,11 @@ def _evidence_upload(case):
                 content=upload.read(),
                 description=form.description.data or "",
             )
-        except DomainError as exc:
-            db.session.rollback()
-            form.file.errors = [*list(form.file.errors), domain_message(exc)]
-            form.duplicate_of = (exc.fields or {}).get("duplicate_of")  # the page links the first
-            return _render_case(case, evidence_form=form, status=exc.status)
+        if step.failed:
+            form.file.errors = [*list(form.file.errors), step.message]
+            # The page links the first upload of the same bytes.
+            form.duplicate_of = (step.error.fields or {}).get("duplicate_of")
+            return _render_case(case, evidence_form=form, status=step.status)
         flash(_("已上传 %(name)s，SHA-256 %(sha)s", name=item.filename, sha=item.sha256), "success")
         return redirect(url_for("web.case_detail", case_id=case.id) + "#evidence")
     return _render_case(case, evidence_form=form, status=422)

@@ -12,13 +12,12 @@ from flask_login import current_user
 import workflows.credit as spec
 from caseflow.credit import selectors
 from caseflow.credit.subjects import subject_name_key
-from caseflow.errors import DomainError
 from caseflow.extensions import db
 from caseflow.timeutil import local_date, utcnow
 from caseflow.web import bp
 from caseflow.web.access import require_unit, role_required, safe_next
-from caseflow.web.filters import domain_message
 from caseflow.web.forms import CreditEndForm
+from caseflow.web.transaction import committing
 
 STAFF = ("caseworker", "supervisor", "desk_officer", "viewer")
 
@@ -133,18 +132,15 @@ def _act(record_id, action):
     from caseflow.credit import services
 
     record = selectors.credit_record_get(record_id)
-    try:
+    with committing() as step:
         if action == "publish":
             services.credit_record_publish(record, actor=current_user)
-            flash(_("已公示"), "success")
         else:
             services.credit_record_repair(
                 record, actor=current_user, reason=request.form.get("reason", "")
             )
-            flash(_("已信用修复"), "success")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    if not step.failed:
+        flash(_("已公示") if action == "publish" else _("已信用修复"), "success")
     return redirect(safe_next(request.form.get("next"), url_for("web.credit_repairs")))
 
 
@@ -247,14 +243,12 @@ def credit_end(record_id, step):
         form.confirmed.data = "yes"
         return _record_page(record, forms={step: form}, confirm=step)
     write = services.credit_record_revoke if step == "revoke" else services.credit_record_withdraw
-    try:
+    with committing(form, flash_error=False) as outcome:
         write(record, actor=current_user, reason=form.reason.data)
-    except DomainError as exc:
-        db.session.rollback()
-        if "reason" in exc.fields:
-            form.reason.errors = [domain_message(exc)]
-            return _record_page(record, forms={step: form}, status=exc.status)
-        flash(domain_message(exc), "error")
+    if outcome.failed:
+        if form.reason.errors:
+            return _record_page(record, forms={step: form}, status=outcome.status)
+        flash(outcome.message, "error")
     else:
         flash(str(END_STEPS[step][2]), "success")
     return redirect(url_for("web.credit_record", record_id=record.id))

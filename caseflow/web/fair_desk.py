@@ -11,21 +11,18 @@ from flask_login import current_user
 import workflows
 from caseflow.cases.selectors import case_clocks, case_notices
 from caseflow.cases.services import desk_complaint_lodge
-from caseflow.errors import DomainError
-from caseflow.extensions import db
 from caseflow.fairs.selectors import exhibitors_search, fair_get, fairs_list
 from caseflow.timeutil import local_date, start_of_local_day, utcnow
 from caseflow.web import bp
 from caseflow.web import selectors as sel
 from caseflow.web.access import role_required
 from caseflow.web.cases import upload_limits
-from caseflow.web.filters import domain_message
 from caseflow.web.forms import (
     IRREVERSIBLE,
     DeskComplaintForm,
-    field_errors_apply,
     trigger_form_class,
 )
+from caseflow.web.transaction import committing
 
 #: Outcome buttons on the board, in the order a desk officer reaches for them. Triggers that need
 #: no typed data are one tap; the irreversible orders open a small form on the card (what must be
@@ -104,7 +101,8 @@ def fair_desk():
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
+            names = lambda key: {"right.number": "right_number"}.get(key, key.split(".")[-1])  # noqa: E731
+            with committing(form, names=names, flash_error=False) as step:
                 case = desk_complaint_lodge(
                     actor=current_user,
                     fair_id=form.fair_id.data,
@@ -126,17 +124,11 @@ def fair_desk():
                     facts=(form.facts.data or "").strip(),
                     photos=[p for p in (form.photos.data or []) if getattr(p, "filename", "")],
                 )
-            except DomainError as exc:
-                db.session.rollback()
-                left = field_errors_apply(
-                    form,
-                    exc.fields,
-                    lambda key: {"right.number": "right_number"}.get(key, key.split(".")[-1]),
-                )
-                if len(left) == len(exc.fields or {}):  # no field took any
-                    form.form_errors.append(domain_message(exc))
-                flash(domain_message(exc), "error")
-                status = exc.status
+            if step.failed:
+                if len(step.left) == len(step.error.fields or {}):  # no field took any
+                    form.form_errors.append(step.message)
+                flash(step.message, "error")
+                status = step.status
             else:
                 flash(_("已登记投诉 %(number)s", number=case.number), "success")
                 return redirect(url_for("web.fair_desk", fair_id=case.fair_id) + "#board")

@@ -7,12 +7,12 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from caseflow.errors import DomainError
 from caseflow.extensions import db
 from caseflow.web import bp
 from caseflow.web import selectors as sel
 from caseflow.web.access import role_required
-from caseflow.web.forms import ExhibitorImportForm, FairForm, field_errors_apply
+from caseflow.web.forms import ExhibitorImportForm, FairForm
+from caseflow.web.transaction import committing
 
 FAIR_PAGE_ROLES = ("desk_officer", "supervisor")
 #: Read one byte past the importer's limit, so it refuses an oversized file without us reading it all.
@@ -34,12 +34,6 @@ def _fair_form() -> FairForm:
     if not current_user.is_admin:
         form.unit_id.data = current_user.unit_id
     return form
-
-
-def _apply_errors(form, exc, names) -> None:
-    left = field_errors_apply(form, exc.fields, lambda key: names.get(key, key))
-    if len(left) == len(exc.fields or {}):  # no field took any: say it above the form
-        form.form_errors.append(exc.message)
 
 
 def _render_list(form, status=200):
@@ -72,7 +66,7 @@ def fair_new():
     if unit is None:
         form.unit_id.errors = [*list(form.unit_id.errors), _("此项为必填项")]
         return _render_list(form, 422)
-    try:
+    with committing(form, names={"unit": "unit_id"}) as step:
         fair = fair_create(
             unit=unit,
             actor=current_user,
@@ -82,11 +76,10 @@ def fair_new():
             closes_at=form.closes_at.data,
             organiser=form.organiser.data,
         )
-    except DomainError as exc:
-        db.session.rollback()
-        _apply_errors(form, exc, {"unit": "unit_id"})
-        flash(exc.message, "error")
-        return _render_list(form, exc.status)
+    if step.failed:
+        if len(step.left) == len(step.error.fields or {}):  # no field took any: above the form
+            form.form_errors.append(step.error.message)
+        return _render_list(form, step.status)
     flash(_("已登记展会 %(name)s，请导入参展商名单", name=fair.name), "success")
     return redirect(url_for("web.fair_detail", fair_id=fair.id))
 
@@ -129,15 +122,15 @@ def fair_exhibitors_import(fair_id):
     if not form.validate_on_submit():
         return _render_fair(fair, form, status=422)
     upload = form.file.data
-    try:
+    with committing() as step:
         added = exhibitors_import(
             fair,
             actor=current_user,
             filename=upload.filename or "",
             content=upload.read(UPLOAD_READ_LIMIT),
         )
-    except DomainError as exc:
-        db.session.rollback()
+    if step.failed:
+        exc = step.error
         rows = (exc.fields or {}).get("rows")
         row_errors = []
         if isinstance(rows, dict):
@@ -147,7 +140,6 @@ def fair_exhibitors_import(fair_id):
         form.file.errors = [*list(form.file.errors), exc.message]
         if isinstance(rows, str) or (exc.fields or {}).get("file"):
             form.file.errors.append(rows if isinstance(rows, str) else exc.fields["file"])
-        flash(exc.message, "error")
         return _render_fair(fair, form, row_errors=row_errors, status=exc.status)
     flash(_("已导入 %(n)s 家参展商", n=len(added)), "success")
     return redirect(url_for("web.fair_detail", fair_id=fair.id))

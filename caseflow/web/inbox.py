@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from caseflow.accounts.models import User
-from caseflow.errors import DomainError
 from caseflow.extensions import db
 from caseflow.supervision.services import (
     cases_reassign,
@@ -20,6 +19,7 @@ from caseflow.web.access import role_required, safe_next
 from caseflow.web.forms import ClaimForm as CsrfOnlyForm
 from caseflow.web.forms import InboxFilterForm
 from caseflow.web.helpers import state_choices, unit_workflows, workflow_choices
+from caseflow.web.transaction import committing
 
 TABS = (
     ("inbox", "我的待办"),
@@ -82,14 +82,11 @@ def inbox_reassign():
         if assignee is None:
             flash(_("承办人不存在"), "error")
             return redirect(back)
-    try:
+    with committing() as step:
         cases = cases_reassign(
             case_ids=request.form.getlist("case_ids"), assignee=assignee, actor=current_user
         )
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
+    if not step.failed:
         who = assignee.display_name if assignee else _("未分配")
         flash(_("已将 %(n)s 件案件分配给 %(who)s", n=len(cases), who=who), "success")
     return redirect(back)
@@ -102,13 +99,11 @@ def inbox_filter_save():
     if not CsrfOnlyForm().validate_on_submit():
         flash(_("表单已过期，请重试"), "error")
         return redirect(back)
-    try:
+    with committing() as step:
         saved = saved_filter_save(
             user=current_user, name=request.form.get("name", ""), query=request.form.get("query", "")
         )
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    if step.failed:
         return redirect(back)
     flash(_("已保存筛选「%(name)s」", name=saved.name), "success")
     return redirect(url_for("web.inbox") + "?" + saved.query if saved.query else url_for("web.inbox"))
@@ -118,10 +113,8 @@ def inbox_filter_save():
 @login_required
 def inbox_filter_delete(filter_id: int):
     if CsrfOnlyForm().validate_on_submit():
-        try:
+        with committing():
             saved_filter_delete(user=current_user, filter_id=filter_id)
-        except DomainError as exc:
-            flash(exc.message, "error")
     return redirect(url_for("web.inbox"))
 
 
@@ -140,7 +133,8 @@ def case_claim_form(case_id: str):
 
     case = case_get(case_id, user=current_user)
     if ClaimForm().validate_on_submit():
-        case_claim(case=case, actor=current_user)
+        case_claim(case=case, actor=current_user)  # a conflict: the 409 page
+        db.session.commit()
         flash(_("已认领案件 %(number)s", number=case.number), "success")
     return redirect(safe_next(request.form.get("next"), url_for("web.inbox")))
 

@@ -7,12 +7,12 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from caseflow.errors import DomainError
 from caseflow.extensions import db
 from caseflow.web import bp
 from caseflow.web.access import role_required
-from caseflow.web.forms import CaseOpenForm, field_errors_apply
+from caseflow.web.forms import CaseOpenForm
 from caseflow.web.helpers import channel_label, workflow_label
+from caseflow.web.transaction import committing
 
 #: The procedures a caseworker opens from this page.
 OPENED_HERE = ("intake", "adjudication", "mediation", "pre_exam", "penalty")
@@ -101,7 +101,8 @@ def case_new():
             if pre_exam and form.applicant_id.data
             else None
         )
-        try:
+        names = lambda key: FIELD_NAMES.get(key, key.replace(".", "_"))  # noqa: E731
+        with committing(form, names=names, flash_error=False) as step:
             if pre_exam and applicant is None:
                 # No filing chosen: the eligibility check names that and every other failed
                 # condition at once, as it would inside case_open.
@@ -130,14 +131,10 @@ def case_new():
                 priority=bool(form.priority.data),
                 applicant_id=applicant.id if applicant else (form.applicant_id.data or None),
             )
-        except DomainError as exc:
-            db.session.rollback()
-            left = field_errors_apply(
-                form, exc.fields, lambda key: FIELD_NAMES.get(key, key.replace(".", "_"))
-            )
-            form.form_errors.extend(f"{key}: {reason}" for key, reason in left.items())
-            flash(exc.message, "error")
-            status = exc.status
+        if step.failed:
+            form.form_errors.extend(f"{key}: {reason}" for key, reason in step.left.items())
+            flash(step.message, "error")
+            status = step.status
         else:
             flash(_("已登记 %(number)s", number=case.number), "success")
             return redirect(url_for("web.case_detail", case_id=case.id))

@@ -22,11 +22,13 @@ def _watch(page) -> list:
 
 def test_dashboard_chart_and_htmx_run_under_the_policy(new_page, people, open_case):
     from caseflow.engine import case_fire
+    from caseflow.extensions import db
 
     now = datetime.now(UTC)
     case = open_case(people["caseworker"], received_at=now - timedelta(days=20))
     case_fire(case, "accept", people["caseworker"], occurred_at=now - timedelta(days=18),
               data={"handlers": ["张三", "李四", "王五"]})
+    db.session.commit()  # the caller commits (a page would)
     page = new_page(people["supervisor"])
     violations = _watch(page)
     page.goto("/dashboard")

@@ -394,6 +394,7 @@ def test_row11_a_step_whose_period_runs_is_disabled_with_its_date(new_page, peop
     case = open_case(worker, received_at=now - timedelta(days=3))
     case_fire(case, "accept", worker, occurred_at=now - timedelta(days=2), data={"handlers": ["甲", "乙", "丙"]})
     case_fire(case, "serve", worker, occurred_at=now - timedelta(days=1))
+    db.session.commit()  # the caller commits (a page would)
     page = new_page(worker)
     page.goto(f"/cases/{case.id}")
     blocked = page.locator("[data-blocked=proceed_without_answer]")
@@ -470,6 +471,7 @@ def test_row12_the_chinese_ui_shows_labels_and_chinese_messages(
     open_case(worker, received_at=now - timedelta(days=21))  # its acceptance is overdue
     case = open_case(worker, received_at=now - timedelta(days=9))
     case_fire(case, "accept", worker, occurred_at=now - timedelta(days=1), data={"handlers": ["甲", "乙", "丙"]})
+    db.session.commit()  # the caller commits (a page would)
     result = app.test_cli_runner().invoke(args=["sla", "sweep", "--now", now.isoformat()])
     assert result.exit_code == 0, result.output
     # A local closure moves the case's due dates: the timeline says so in Chinese.

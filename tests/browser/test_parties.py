@@ -107,6 +107,7 @@ def test_a_refused_file_on_the_server_keeps_what_was_typed(new_page, units):
 def test_verify_on_a_phone_in_english(new_page, people, open_case):
     case = open_case(people["caseworker"])
     case_fire(case, "accept", people["caseworker"], data={"handlers": ["甲", "乙", "丙"]})
+    db.session.commit()  # the caller commits (a page would)
     notice = db.session.scalar(select(Notice).where(Notice.case_id == case.id))
     page = new_page(**PHONE)
     page.goto(f"/verify/{notice.verification_code}")
@@ -126,6 +127,7 @@ def test_the_respondent_answers_from_its_phone(new_page, people, open_case):
     case = open_case(worker)
     case_fire(case, "accept", worker, data={"handlers": ["甲", "乙", "丙"]})
     case_fire(case, "serve", worker)
+    db.session.commit()  # the caller commits (a page would)
     _link, token = party_link_ensure(case, "respondent")
     db.session.commit()
     page = new_page(**PHONE)

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from caseflow.engine import case_fire
+from caseflow.extensions import db
 
 pytestmark = pytest.mark.browser
 
@@ -36,6 +37,7 @@ def _waiting_for_decision(open_case, people):
             case, trigger, worker, occurred_at=now - timedelta(days=days_ago), data=data,
             render_notices=False,
         )
+        db.session.commit()  # the caller commits (a page would)
     return case
 
 

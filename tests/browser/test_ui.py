@@ -176,6 +176,7 @@ def test_supervisor_sees_an_overdue_case_and_approves_an_extension(
         occurred_at=now - timedelta(days=128),
         data={"handlers": ["张三", "李四", "王五"]},
     )
+    db.session.commit()  # the caller commits (a page would)
     # Time simulated through the CLI: the sweep raises the overdue alerts as of now.
     result = app.test_cli_runner().invoke(args=["sla", "sweep", "--now", iso(now)])
     assert result.exit_code == 0, result.output

@@ -44,6 +44,7 @@ def staff(units):
 @pytest.fixture
 def open_case(units, staff):
     from caseflow.cases.services import case_open
+    from caseflow.extensions import db
 
     def factory(workflow, *, unit="ZS", received_at="2026-03-02 09:00", actor=None, **kwargs):
         unit = units[unit] if isinstance(unit, str) else unit
@@ -69,13 +70,15 @@ def open_case(units, staff):
         kwargs.setdefault("channel", "walk_in")
         kwargs.setdefault("title", f"{workflow} 测试案件")
         role = "desk_officer" if unit.kind == "fair_desk" else "caseworker"
-        return case_open(
+        case = case_open(
             workflow=workflow,
             unit=unit,
             actor=actor or staff[unit.code][role],
             received_at=at(received_at) if isinstance(received_at, str) else received_at,
             **kwargs,
         )
+        db.session.commit()  # the caller commits (here the test, as a page or a job would)
+        return case
 
     return factory
 
@@ -83,8 +86,9 @@ def open_case(units, staff):
 @pytest.fixture
 def fire(staff):
     """``fire(case, trigger, role="caseworker", unit="ZS", **kwargs)``: the engine, notices left
-    pending (rendering PDFs is the notices area's test)."""
+    pending (rendering PDFs is the notices area's test), committed as a page would."""
     from caseflow.engine import case_fire
+    from caseflow.extensions import db
 
     def do(case, trigger, role="caseworker", *, unit=None, user=None, **kwargs):
         kwargs.setdefault("render_notices", False)
@@ -92,7 +96,9 @@ def fire(staff):
         if isinstance(occurred, str):
             kwargs["occurred_at"] = at(occurred)
         actor = user or (staff["admin"] if role == "admin" else staff[unit or case.unit.code][role])
-        return case_fire(case, trigger, actor, **kwargs)
+        event = case_fire(case, trigger, actor, **kwargs)
+        db.session.commit()  # the caller commits (here the test, as a page or a job would)
+        return event
 
     return do
 
@@ -135,6 +141,7 @@ def applicant(units, staff):
     """An approved applicant filing (备案) at ZS, for pre-exam requests."""
     from caseflow.applicants.creditcode import credit_code_check_char
     from caseflow.applicants.services import applicant_approve, applicant_register
+    from caseflow.extensions import db
 
     first17 = "91442000MA4UH8X0"[:16] + "1"
     filed = applicant_register(
@@ -143,13 +150,16 @@ def applicant(units, staff):
         name="中山市古镇灯饰科技有限公司",
         credit_code=first17 + credit_code_check_char(first17),
     )
-    return applicant_approve(filed, actor=staff["ZS"]["supervisor"])
+    approved = applicant_approve(filed, actor=staff["ZS"]["supervisor"])
+    db.session.commit()
+    return approved
 
 
 @pytest.fixture
 def fair(units, staff):
     """A Canton Fair edition at the CF desk, 2026-10-15 09:00 – 10-19 18:00, with two exhibitors:
     ``fair.booth["1.1A01"]`` etc."""
+    from caseflow.extensions import db
     from caseflow.fairs.services import exhibitors_add, fair_create
 
     desk = staff["CF"]["desk_officer"]
@@ -170,6 +180,7 @@ def fair(units, staff):
             {"name": "宁波某电器有限公司", "booth": "1.1A02", "country": "CN"},
         ],
     )
+    db.session.commit()
     created.booth = {e.booth: e for e in exhibitors}
     return created
 

@@ -56,6 +56,7 @@ def test_two_simultaneous_claims_one_wins_the_other_gets_a_conflict(app, open_ca
                 assert mine.assignee_id is None
                 read.wait(timeout=30)
                 case_claim(case=mine, actor=me)
+                db.session.commit()  # as the claim page does
                 results[user_id] = "ok"
             except (VersionConflict, StateConflict) as exc:
                 results[user_id] = exc

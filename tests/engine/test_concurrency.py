@@ -39,6 +39,7 @@ def _fire_in_thread(case_id, user_id, trigger, **kwargs):
     user = db.session.get(User, user_id)
     try:
         case_fire(case, trigger, user, render_notices=False, **kwargs)
+        db.session.commit()  # as the page or the API request does
         return "ok"
     except VersionConflict:
         return "version"
@@ -105,7 +106,9 @@ def test_concurrent_openings_get_gapless_numbers(app, units, staff):
             respondent={"name": "某网店"},
             received_at=at("2026-03-02 09:00"),
         )
-        return case.number
+        number = case.number
+        db.session.commit()  # as the intake page does
+        return number
 
     numbers = _race(app, open_one)
     assert sorted(numbers) == [f"ZS-INT-2026-{n:05d}" for n in range(1, THREADS + 1)]

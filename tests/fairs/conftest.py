@@ -74,6 +74,7 @@ def make_complaint(officer):
     """A ``fair_complaint`` opened through ``case_open`` and moved by the engine to ``state``."""
     from caseflow.cases.services import case_open
     from caseflow.engine import case_fire
+    from caseflow.extensions import db
 
     def factory(
         fair,
@@ -106,6 +107,7 @@ def make_complaint(officer):
                 data=data,
                 render_notices=False,
             )
+            db.session.commit()  # the caller commits (a page would)
         assert case.state == state
         return case
 

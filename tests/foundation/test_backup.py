@@ -73,6 +73,7 @@ def filled(api, staff, applicant, fair):
         filename="购买凭证.pdf",
         content=b"%PDF-1.4 evidence of sale\n%%EOF",
     )
+    db.session.commit()  # the caller commits (a page would)
     return _snapshot()
 
 

@@ -44,6 +44,7 @@ def test_a_transition_issues_its_notice_dated_by_the_step(intake_case, caseworke
         occurred_at=at("2026-09-22 10:00"),
         data={"items": "专利权评价报告"},
     )
+    db.session.commit()  # the caller commits (a page would)
 
     [notice] = notices_of_case(case.id)
     assert notice.status == "issued", notice.last_error
@@ -65,6 +66,7 @@ def test_a_failed_render_never_undoes_the_transition(app, intake_case, caseworke
     try:
         case = intake_case()
         case_fire(case, "request_correction", caseworker, occurred_at=at("2026-09-22 10:00"))
+        db.session.commit()  # the caller commits (a page would)
     finally:
         app.config["CASEFLOW_STORAGE"] = good
 
@@ -83,5 +85,6 @@ def test_a_failed_render_never_undoes_the_transition(app, intake_case, caseworke
     # The next step's notice takes the next number: the retry used none.
     other = intake_case()
     case_fire(other, "request_correction", caseworker, occurred_at=at("2026-09-23 10:00"))
+    db.session.commit()  # the caller commits (a page would)
     [next_notice] = notices_of_case(other.id)
     assert next_notice.sequence_value == notice.sequence_value + 1

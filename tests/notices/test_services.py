@@ -159,6 +159,7 @@ def test_an_issued_file_is_never_overwritten_and_a_correction_names_the_old_one(
     case.respondent_name = "佛山市南海区光耀灯饰有限公司"
     db.session.commit()
     correction = notice_correct(notice=original, note="被请求人名称有误")
+    db.session.commit()  # the caller commits; the correction renders after it
 
     assert correction.status == "issued" and correction.replaces_id == original.id
     assert correction.document_number == "中维裁字〔2026〕第2号"

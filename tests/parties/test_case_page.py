@@ -27,6 +27,7 @@ def test_the_caseworker_records_consent_link_and_paper_service(client, people, o
         case = open_case(worker, received_at=local(2026, 10, 9, 9))
         case_fire(case, "accept", worker, data={"handlers": ["甲", "乙", "丙"]})
         case_fire(case, "serve", worker)
+        db.session.commit()  # the caller commits (a page would)
     with time_machine.travel(local(2026, 10, 20, 10), tick=True):
         login(worker)
         page = client.get(f"/cases/{case.id}")

@@ -31,6 +31,7 @@ def _served_case(people, open_case, *, email="legal@star.example", phone=None):
     delivery_consent_set(case=case, role="respondent", email=email, phone=phone, consent=True, by=worker)
     case_fire(case, "accept", worker, occurred_at=local(2026, 10, 12, 9), data={"handlers": ["甲", "乙", "丙"]})
     case_fire(case, "serve", worker, occurred_at=local(2026, 10, 12, 9, 30))
+    db.session.commit()  # the caller commits (a page would)
     notice = db.session.scalar(select(Notice).where(Notice.case_id == case.id, Notice.kind == "answer_notice"))
     return case, notice
 
@@ -142,6 +143,7 @@ def test_consent_withdrawn_means_paper_again(people, open_case):
         delivery_consent_set(case=case, role="respondent", consent=False, by=worker)
         case_fire(case, "accept", worker, data={"handlers": ["甲", "乙", "丙"]})
         case_fire(case, "serve", worker)
+        db.session.commit()  # the caller commits (a page would)
     assert db.session.scalar(select(NoticeDelivery)) is None
 
 
@@ -227,6 +229,7 @@ def test_a_link_expires_90_days_after_the_case_closed(client, people, open_case)
     with time_machine.travel(local(2026, 10, 12, 9, 30), tick=False):
         case = open_case(worker, received_at=local(2026, 10, 9, 9))
         case_fire(case, "reject", worker, data={"reason": "不属于受理范围"})
+        db.session.commit()  # the caller commits (a page would)
         _link, token = party_link_ensure(case, "complainant")
         db.session.commit()
         assert client.get(f"/p/{token}").status_code == 200
@@ -279,6 +282,7 @@ def test_a_refused_sms_with_no_email_alerts_and_a_bounced_email_falls_back_to_th
             )
             case_fire(other, "accept", people["caseworker"], data={"handlers": ["甲", "乙", "丙"]})
             case_fire(other, "serve", people["caseworker"])
+            db.session.commit()  # the caller commits (a page would)
         with time_machine.travel(local(2026, 10, 14, 11), tick=True):
             report = notice_deliveries_send()
         assert (report.sent, report.failed) == (1, 1)

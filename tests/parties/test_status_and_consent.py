@@ -103,6 +103,7 @@ def test_status_page_opens_from_the_qr_and_follows_english(client, units):
 def test_the_code_on_the_acceptance_notice_opens_status(client, people, open_case):
     case = open_case(people["caseworker"], workflow="intake", channel="web")
     case_fire(case, "accept", people["caseworker"], data={"route": "penalty_clue"})
+    db.session.commit()  # the caller commits (a page would)
     notice = db.session.scalar(select(Notice).where(Notice.case_id == case.id, Notice.kind == "acceptance_notice"))
     assert notice is not None and notice.is_issued
     import os
@@ -172,6 +173,7 @@ def test_consent_bad_input(client, people, open_case, make_token):
 def _to_awaiting_answer(case, worker, at):
     case_fire(case, "accept", worker, occurred_at=at, data={"handlers": ["甲", "乙", "丙"]})
     case_fire(case, "serve", worker, occurred_at=at)
+    db.session.commit()  # the caller commits (a page would)
     return db.session.scalar(
         select(Notice).where(Notice.case_id == case.id, Notice.kind == "answer_notice")
     )

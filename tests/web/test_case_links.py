@@ -27,6 +27,7 @@ def test_accepted_intake_and_its_mediation_link_both_ways(client, people, open_c
         data={"route": "mediation"},
         render_notices=False,
     )
+    db.session.commit()  # the caller commits (a page would)
     link = db.session.query(CaseLink).one()
     mediation = link.target
     assert case_links(intake) == [("to", link.kind, mediation)]

@@ -150,6 +150,7 @@ def test_proceeding_without_an_answer_is_offered_disabled_with_its_date(
     case = open_case(worker, received_at=now - timedelta(days=3))
     case_fire(case, "accept", worker, occurred_at=now - timedelta(days=2), data={"handlers": ["甲", "乙", "丙"]})
     case_fire(case, "serve", worker, occurred_at=now - timedelta(days=1))
+    db.session.commit()  # the caller commits (a page would)
     login(worker)
     page = client.get(f"/cases/{case.id}").text
     blocked = re.search(r'data-blocked="proceed_without_answer".*?</div>', page, re.S).group(0)
