@@ -250,6 +250,7 @@ def test_new_pages_fair_import_pre_exam_refusal_and_unit_profile(new_page, peopl
         credit_code=code + credit_code_check_char(code),
     )
     applicant_approve(applicant, actor=people["supervisor"])
+    db.session.commit()  # the services flush; the browser's requests read committed rows
     worker = new_page(people["caseworker"])
     worker.goto("/applicants")
     shot(worker, "applicants")

@@ -57,6 +57,7 @@ def credit_world(people, open_case):
             case_id=case.id,
             at=at("2026-11-21 10:00"),
         )
+    db.session.commit()  # the services flush; a fixture commits as a page would
     return {"case": case, "published": published, "pending": pending, "by_name": by_name}
 
 
