@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
 import workflows
@@ -103,29 +103,32 @@ def approvals_queue(user, *, now: datetime | None = None, limit: int = 100) -> A
             decision[workflow].append(state)
     if not steps:
         return ApprovalQueue()
-    # One indexed read per (workflow, states) group, longest waiting first
-    # (ix_cases_unit_workflow_state_waiting), merged here: the cost is the rows shown.
-    groups = [
-        (wf, states, None) for wf, states in sorted(decision.items())
-    ] + [(wf, states, now) for wf, states in sorted(discretionary.items())]
-    total, cases = 0, []
-    for workflow, states, overdue_at in groups:
-        condition = [Case.workflow == workflow, Case.state.in_(states), Case.is_closed.is_(False)]
+    total = _queue_total(user, decision, discretionary, now)
+    # The longest waiting of each (workflow, state), one index range each
+    # (ix_cases_unit_workflow_state_waiting), in one statement; the rows shown are merged here
+    # and only they are loaded: the cost is the rows shown, not the cases waiting.
+    groups = [(wf, state, None) for wf, states in sorted(decision.items()) for state in states]
+    groups += [(wf, state, now) for wf, states in sorted(discretionary.items()) for state in states]
+    arms = []
+    for workflow, state, overdue_at in groups:
+        condition = [Case.workflow == workflow, Case.state == state, Case.is_closed.is_(False)]
         if overdue_at is not None:
             condition.append(Case.next_due_at < overdue_at)
-        total += db.session.scalar(_scoped(select(func.count(Case.id)).where(*condition), user)) or 0
-        cases += db.session.scalars(
-            _scoped(select(Case).where(*condition), user)
-            .order_by(Case.last_event_at, Case.id)
-            .limit(limit)
+        arm = _scoped(
+            select(Case.id, Case.last_event_at, Case.received_at).where(*condition), user
         )
+        arms.append(select(arm.order_by(Case.last_event_at, Case.id).limit(limit).subquery()))
+    keys = db.session.execute(union_all(*arms)).all() if arms else []
     # A case opened before last_event_at was kept counts from its receipt.
-    cases.sort(key=lambda c: (c.last_event_at or c.received_at, c.id))
-    cases = cases[:limit]
-    if cases:  # the assignees of the rows shown, in one query
-        db.session.scalars(
-            select(Case).where(Case.id.in_([c.id for c in cases])).options(selectinload(Case.assignee))
-        ).all()
+    keys.sort(key=lambda k: (k.last_event_at or k.received_at, k.id))
+    ids = [k.id for k in keys[:limit]]
+    loaded = {
+        case.id: case
+        for case in db.session.scalars(
+            select(Case).where(Case.id.in_(ids)).options(selectinload(Case.assignee))
+        )
+    } if ids else {}
+    cases = [loaded[case_id] for case_id in ids if case_id in loaded]
     rows = [
         ApprovalRow(
             case=case,
@@ -135,6 +138,33 @@ def approvals_queue(user, *, now: datetime | None = None, limit: int = 100) -> A
         for case in cases
     ]
     return ApprovalQueue(rows=rows, total=total)
+
+
+def _queue_total(user, decision: dict, discretionary: dict, now: datetime) -> int:
+    """How many cases wait, from the running totals: open cases per state (decision steps), and
+    per state by the day of their next due before today (discretionary steps, once overdue), with
+    today's overdue ones read from the cases. The cost is the states and days, not the cases."""
+    from caseflow.supervision.tallies import ALWAYS, tally_sums
+
+    waiting = {(wf, state) for wf, states in decision.items() for state in states}
+    late = {(wf, state) for wf, states in discretionary.items() for state in states}
+    total = sum(n for key, n in tally_sums(user, "open_state", on=ALWAYS).items() if key in waiting)
+    if late:
+        today = local_date(now)
+        before = tally_sums(user, "open_state_due", before=today)
+        total += sum(n for key, n in before.items() if key in late)
+        today_late = _scoped(
+            select(Case.workflow, Case.state, func.count())
+            .where(
+                Case.is_closed.is_(False),
+                Case.next_due_at >= start_of_local_day(today),
+                Case.next_due_at < now,
+            )
+            .group_by(Case.workflow, Case.state),
+            user,
+        )
+        total += sum(n for wf, state, n in db.session.execute(today_late) if (wf, state) in late)
+    return total
 
 
 def waiting_text(delta: timedelta) -> str:
@@ -185,7 +215,7 @@ def on_time_tallies(
     Read from the daily tallies (``caseflow.supervision.tallies``): the cost is the days of the
     period, not its cases. Today's running clocks past due come from the clocks themselves (a
     tally day cannot say which of today's are already past ``now``)."""
-    from caseflow.supervision.tallies import tally_rows
+    from caseflow.supervision.tallies import tally_grouped
 
     now = now or utcnow()
     first, last = local_date(start), local_date(end - timedelta(microseconds=1))
@@ -198,8 +228,9 @@ def on_time_tallies(
             tallies[key] = ClockTally(workflow, name)
         return tallies[key]
 
-    for workflow, name, metric, _day, amount in tally_rows(
-        user, ("met", "breached"), first, last, unit_id
+    by = ("workflow", "name", "metric")
+    for workflow, name, metric, amount in tally_grouped(
+        user, ("met", "breached"), first, last, by=by, unit_id=unit_id
     ):
         if metric == "met":
             tally(workflow, name).met += amount
@@ -207,8 +238,8 @@ def on_time_tallies(
             tally(workflow, name).breached += amount
     before_today = min(last, today - timedelta(days=1))
     if first <= before_today:
-        for workflow, name, _metric, _day, amount in tally_rows(
-            user, ("running_due",), first, before_today, unit_id
+        for workflow, name, _metric, amount in tally_grouped(
+            user, ("running_due",), first, before_today, by=by, unit_id=unit_id
         ):
             tally(workflow, name).running_late += amount
     if first <= today <= last:
@@ -263,7 +294,20 @@ _MAX_BATCHES = 25
 
 def soonest_clock_ids(user, *, due_from=None, due_to=None, clock_condition=(), limit=20):
     """The ids of the ``limit`` soonest-due running clocks of open cases the user sees, due in
-    [due_from, due_to) and meeting ``clock_condition`` (on the clock alone), soonest first.
+    [due_from, due_to) and meeting ``clock_condition`` (on the clock alone), soonest first
+    (``soonest_clock_rows``)."""
+    rows = soonest_clock_rows(
+        user, due_from=due_from, due_to=due_to, clock_condition=clock_condition, limit=limit
+    )
+    return [row.id for row in rows]
+
+
+def soonest_clock_rows(
+    user, *, due_from=None, due_to=None, clock_condition=(), limit=20, columns=()
+):
+    """The ``limit`` soonest-due running clocks of open cases the user sees, due in
+    [due_from, due_to) and meeting ``clock_condition`` (on the clock alone), soonest first, as
+    rows of (id, case_id, due_at, *columns of the clock, unit_id and is_closed of the case).
 
     Walks ``ix_clocks_status_due_at`` in due order, a batch at a time (keyset on due_at, id),
     and checks each batch's cases: the rows read are about the rows shown, whatever the number
@@ -279,7 +323,7 @@ def soonest_clock_ids(user, *, due_from=None, due_to=None, clock_condition=(), l
     found, after, size = [], None, limit * 3
     admin, unit_id = user.is_admin, user.unit_id  # once: ``user`` may be a request proxy
     for _ in range(_MAX_BATCHES):
-        query = select(Clock.id, Clock.case_id, Clock.due_at).where(*condition)
+        query = select(Clock.id, Clock.case_id, Clock.due_at, *columns).where(*condition)
         if after is not None:
             query = query.where(
                 or_(Clock.due_at > after[0], and_(Clock.due_at == after[0], Clock.id > after[1]))
@@ -288,7 +332,7 @@ def soonest_clock_ids(user, *, due_from=None, due_to=None, clock_condition=(), l
         # the batch only.
         inner = query.order_by(Clock.due_at, Clock.id).limit(size).subquery()
         batch = db.session.execute(
-            select(inner.c.id, inner.c.case_id, inner.c.due_at, Case.unit_id, Case.is_closed)
+            select(*inner.c, Case.unit_id, Case.is_closed)
             .join(Case, Case.id == inner.c.case_id)
             .order_by(inner.c.due_at, inner.c.id)
         ).all()
@@ -296,9 +340,7 @@ def soonest_clock_ids(user, *, due_from=None, due_to=None, clock_condition=(), l
             break
         after = (batch[-1].due_at, batch[-1].id)
         found += [
-            row.id
-            for row in batch
-            if not row.is_closed and (admin or row.unit_id == unit_id)
+            row for row in batch if not row.is_closed and (admin or row.unit_id == unit_id)
         ]
         if len(found) >= limit or len(batch) < size:
             break

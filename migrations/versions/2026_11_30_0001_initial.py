@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 07:02:27.055180
+Create Date: 2026-11-30 08:42:50.281166
 
 """
 
@@ -282,7 +282,9 @@ def upgrade():
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_cases_applicant_id"), ["applicant_id"], unique=False)
         batch_op.create_index(
-            "ix_cases_assignee_inbox", ["assignee_id", "is_closed", "next_due_at"], unique=False
+            "ix_cases_assignee_inbox",
+            ["unit_id", "assignee_id", "is_closed", "next_due_at"],
+            unique=False,
         )
         batch_op.create_index(batch_op.f("ix_cases_exhibitor_id"), ["exhibitor_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_cases_fair_id"), ["fair_id"], unique=False)
