@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import contains_eager, defer, selectinload
+from sqlalchemy.orm import contains_eager, load_only, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from caseflow.accounts.models import Unit, User
@@ -111,12 +111,16 @@ def inbox_page(user, filters: InboxFilters, *, now: datetime | None = None) -> P
         )[untimed_offset:]
     has_next = len(ids) > PAGE_SIZE
     ids = ids[:PAGE_SIZE]
-    # The page's cases only, without the parties' and right's JSON the list does not show.
-    light = (selectinload(Case.assignee), defer(Case.complainant), defer(Case.respondent))
+    # The page's cases only, with the columns the list shows.
+    shown = load_only(
+        Case.number, Case.unit_id, Case.workflow, Case.state, Case.version, Case.priority,
+        Case.data, Case.complainant_name, Case.respondent_name, Case.assignee_id,
+        Case.next_due_at,
+    )
     loaded = {
         case.id: case
         for case in db.session.scalars(
-            select(Case).where(Case.id.in_(ids)).options(*light, defer(Case.right))
+            select(Case).where(Case.id.in_(ids)).options(shown, selectinload(Case.assignee))
         )
     } if ids else {}
     cases = [loaded[case_id] for case_id in ids if case_id in loaded]
@@ -147,8 +151,13 @@ def _rows_with_badges(cases: list[Case], now: datetime) -> list[InboxRow]:
     if not cases:
         return []
     clocks = db.session.scalars(
-        select(Clock).where(
-            Clock.case_id.in_([c.id for c in cases]), Clock.status.in_(("running", "paused"))
+        select(Clock)
+        .where(Clock.case_id.in_([c.id for c in cases]), Clock.status.in_(("running", "paused")))
+        .options(
+            load_only(
+                Clock.case_id, Clock.name, Clock.period_unit, Clock.started_at, Clock.due_at,
+                Clock.status, Clock.provisional, Clock.paused_seconds,
+            )
         )
     )
     cases_by_id = {case.id: case for case in cases}
