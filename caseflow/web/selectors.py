@@ -253,7 +253,21 @@ def soonest_clocks(user, *, due_from=None, due_to=None, clock_condition=(), limi
         select(Clock, Case)
         .join(Case, Case.id == Clock.case_id)
         .where(Clock.id.in_(found))
-        .options(contains_eager(Clock.case), selectinload(Case.assignee), selectinload(Case.unit))
+        .options(
+            # The columns the lists and their XLSX show (a clock's countdown and due text, the
+            # case's number, step and desk), the case set on its clock.
+            load_only(
+                Clock.case_id, Clock.name, Clock.period_unit, Clock.started_at, Clock.due_at,
+                Clock.status, Clock.provisional, Clock.paused_seconds,
+            ),
+            load_only(
+                Case.number, Case.unit_id, Case.workflow, Case.state, Case.version,
+                Case.assignee_id, Case.is_closed,
+            ),
+            contains_eager(Clock.case),
+            selectinload(Case.assignee),
+            selectinload(Case.unit),
+        )
     ).all()
     return sorted(((clock, case) for clock, case in rows), key=lambda r: (r[0].due_at, r[0].id))
 
