@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, union_all
+from sqlalchemy import and_, func, select, tuple_, union_all
 from sqlalchemy.orm import selectinload
 
 import workflows
@@ -280,11 +280,13 @@ def due_soon_condition(now: datetime):
     has come, and it is not yet overdue. One range of ``ix_clocks_status_due_soon_at``."""
     # coalesce(): read in due order (ix_clocks_status_due_at from now on), the moment checked
     # per row, so a list of the soonest stops early whatever the number of running clocks.
-    return and_(
-        Clock.status == "running",
-        func.coalesce(Clock.due_soon_at, Clock.due_at) <= now,
-        Clock.due_at > now,
-    )
+    return and_(Clock.status == "running", due_soon_moment_reached(now), Clock.due_at > now)
+
+
+def due_soon_moment_reached(now: datetime):
+    """SQL: the clock's 临期 moment has come by ``now`` (``due_soon_condition`` without its
+    bounds, for the walk that bounds the due date itself)."""
+    return func.coalesce(Clock.due_soon_at, Clock.due_at) <= now
 
 
 #: Clocks read per batch when walking ``ix_clocks_status_due_at`` for the soonest of a unit.
@@ -292,22 +294,30 @@ _BATCH = 200
 _MAX_BATCHES = 25
 
 
-def soonest_clock_ids(user, *, due_from=None, due_to=None, clock_condition=(), limit=20):
+def soonest_clock_ids(
+    user, *, due_from=None, due_after=None, due_to=None, clock_condition=(), limit=20
+):
     """The ids of the ``limit`` soonest-due running clocks of open cases the user sees, due in
     [due_from, due_to) and meeting ``clock_condition`` (on the clock alone), soonest first
     (``soonest_clock_rows``)."""
     rows = soonest_clock_rows(
-        user, due_from=due_from, due_to=due_to, clock_condition=clock_condition, limit=limit
+        user,
+        due_from=due_from,
+        due_after=due_after,
+        due_to=due_to,
+        clock_condition=clock_condition,
+        limit=limit,
     )
     return [row.id for row in rows]
 
 
 def soonest_clock_rows(
-    user, *, due_from=None, due_to=None, clock_condition=(), limit=20, columns=()
+    user, *, due_from=None, due_after=None, due_to=None, clock_condition=(), limit=20, columns=()
 ):
     """The ``limit`` soonest-due running clocks of open cases the user sees, due in
-    [due_from, due_to) and meeting ``clock_condition`` (on the clock alone), soonest first, as
-    rows of (id, case_id, due_at, *columns of the clock, unit_id and is_closed of the case).
+    [due_from, due_to) (or after ``due_after``) and meeting ``clock_condition`` (on the clock
+    alone, no bound on its due date), soonest first, as rows of (id, case_id, due_at, *columns
+    of the clock, unit_id and is_closed of the case).
 
     Walks ``ix_clocks_status_due_at`` in due order, a batch at a time (keyset on due_at, id),
     and checks each batch's cases: the rows read are about the rows shown, whatever the number
@@ -318,16 +328,18 @@ def soonest_clock_rows(
     # A watch clock (a court's ruling) is not the centre's deadline: it alerts its caseworker
     # but is never listed as the centre being late.
     condition.append(Clock.name.not_in(sorted(workflows.watch_clock_names())))
-    if due_from is not None:
-        condition.append(Clock.due_at >= due_from)
     found, after, size = [], None, limit * 3
     admin, unit_id = user.is_admin, user.unit_id  # once: ``user`` may be a request proxy
     for _ in range(_MAX_BATCHES):
         query = select(Clock.id, Clock.case_id, Clock.due_at, *columns).where(*condition)
-        if after is not None:
-            query = query.where(
-                or_(Clock.due_at > after[0], and_(Clock.due_at == after[0], Clock.id > after[1]))
-            )
+        # One lower bound on the due date at a time: two make PostgreSQL's planner expect a
+        # handful of rows and read every later clock into a bitmap to sort, not walk the index.
+        if after is not None:  # the batch after the last row read (within the bounds below)
+            query = query.where(tuple_(Clock.due_at, Clock.id) > tuple_(*after))
+        elif due_from is not None:
+            query = query.where(Clock.due_at >= due_from)
+        elif due_after is not None:
+            query = query.where(Clock.due_at > due_after)
         # The LIMIT inside the subquery keeps the walk on the index; the cases are joined to
         # the batch only.
         inner = query.order_by(Clock.due_at, Clock.id).limit(size).subquery()

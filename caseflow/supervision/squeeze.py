@@ -74,8 +74,8 @@ def squeezed_open_clocks(user, *, now, limit: int = 20) -> tuple[list, int]:
     # The walk brings what the squeeze needs (no second read of the clocks).
     facts = soonest_clock_rows(
         user,
-        due_from=now,
-        clock_condition=[Clock.period_unit.in_(SQUEEZABLE), Clock.due_at > now],
+        due_after=now,
+        clock_condition=[Clock.period_unit.in_(SQUEEZABLE)],
         limit=SCAN,
         columns=(Clock.started_at, Clock.period_unit),
     )

@@ -20,7 +20,11 @@ from caseflow.cases.models import Case
 from caseflow.cases.selectors import cases_scope
 from caseflow.clocks.models import Clock
 from caseflow.extensions import db
-from caseflow.supervision.selectors import due_soon_condition, on_time_tallies, soonest_clock_ids
+from caseflow.supervision.selectors import (
+    due_soon_moment_reached,
+    on_time_tallies,
+    soonest_clock_ids,
+)
 from caseflow.supervision.tallies import ALWAYS as TALLY_ALWAYS
 from caseflow.supervision.tallies import (
     closing_histogram,
@@ -242,10 +246,17 @@ class Dashboard:
 LIST_LIMIT = 20
 
 
-def soonest_clocks(user, *, due_from=None, due_to=None, clock_condition=(), limit=LIST_LIMIT):
+def soonest_clocks(
+    user, *, due_from=None, due_after=None, due_to=None, clock_condition=(), limit=LIST_LIMIT
+):
     """``soonest_clock_ids`` as [(clock, case)], with the cases' assignees and units."""
     found = soonest_clock_ids(
-        user, due_from=due_from, due_to=due_to, clock_condition=clock_condition, limit=limit
+        user,
+        due_from=due_from,
+        due_after=due_after,
+        due_to=due_to,
+        clock_condition=clock_condition,
+        limit=limit,
     )
     if not found:
         return []
@@ -379,7 +390,8 @@ def dashboard_build(user, *, date_from: date, date_to: date, now: datetime | Non
     overdue = sorted(soonest_clocks(user, due_to=now), key=by_desk)
     # 临期 as the inbox and the alerts count it: the 75% rule (deadlines.md §4).
     due_soon = sorted(
-        soonest_clocks(user, due_from=now, clock_condition=[due_soon_condition(now)]), key=by_desk
+        soonest_clocks(user, due_after=now, clock_condition=[due_soon_moment_reached(now)]),
+        key=by_desk,
     )
     overdue_total, due_soon_total = late_totals(user, now)
 
