@@ -83,7 +83,11 @@ class Case(db.Model):
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
     __table_args__ = (
         Index("ix_cases_inbox", "unit_id", "is_closed", "next_due_at"),
-        Index("ix_cases_assignee_inbox", "assignee_id", "is_closed", "next_due_at"),
+        # A clock's case as the dashboard's joins read it (unit, closed, workflow): from this
+        # index alone, not the case's wide row (its parties' JSON).
+        Index("ix_cases_id_facts", "id", "unit_id", "is_closed", "workflow"),
+        # 我的待办: a unit's cases of one assignee (or unassigned), open, soonest due first.
+        Index("ix_cases_assignee_inbox", "unit_id", "assignee_id", "is_closed", "next_due_at"),
         Index("ix_cases_unit_workflow_state", "unit_id", "workflow", "state"),
         # The supervisor dashboard: received and closed per week, median days to close.
         Index("ix_cases_unit_received_at", "unit_id", "received_at"),

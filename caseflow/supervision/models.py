@@ -29,7 +29,8 @@ class DailyTally(db.Model):
     #: the whole days from receipt to closing (its day is the Monday of the closing week).
     name: Mapped[str] = mapped_column(String(40), nullable=False, default="")
     #: ``received``, ``closed`` (by closing day), ``met`` / ``breached`` (by stopping day),
-    #: ``breached_due`` (stopped late, by due day), ``running_due`` (running, by due day).
+    #: ``breached_due`` (stopped late, by due day), ``running_due`` (running, by due day);
+    #: for open cases ``open_state`` (name: the state) and ``open_state_due`` (by next due day).
     metric: Mapped[str] = mapped_column(String(16), nullable=False)
     day: Mapped[date] = mapped_column(Date, nullable=False)
     amount: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select, tuple_, union_all
 from sqlalchemy.orm import selectinload
 
 import workflows
@@ -124,30 +124,35 @@ def approvals_queue(user, *, now: datetime | None = None, limit: int = 100) -> A
             discretionary[workflow].append(state)
         else:
             decision[workflow].append(state)
-    # One indexed read per (workflow, states) group, longest waiting first
-    # (ix_cases_unit_workflow_state_waiting), merged here: the cost is the rows shown.
-    groups = [
-        (wf, states, None) for wf, states in sorted(decision.items())
-    ] + [(wf, states, now) for wf, states in sorted(discretionary.items())]
-    total, cases = 0, []
-    for workflow, states, overdue_at in groups:
-        condition = [Case.workflow == workflow, Case.state.in_(states), Case.is_closed.is_(False)]
+    if not steps:
+        return ApprovalQueue()
+    total = _queue_total(user, decision, discretionary, now)
+    # The longest waiting of each (workflow, state), one index range each
+    # (ix_cases_unit_workflow_state_waiting), in one statement; the rows shown are merged here
+    # and only they are loaded: the cost is the rows shown, not the cases waiting.
+    groups = [(wf, state, None) for wf, states in sorted(decision.items()) for state in states]
+    groups += [(wf, state, now) for wf, states in sorted(discretionary.items()) for state in states]
+    arms = []
+    for workflow, state, overdue_at in groups:
+        condition = [Case.workflow == workflow, Case.state == state, Case.is_closed.is_(False)]
         if overdue_at is not None:
             condition.append(Case.next_due_at < overdue_at)
-        total += db.session.scalar(_scoped(select(func.count(Case.id)).where(*condition), user)) or 0
-        cases += db.session.scalars(
-            _scoped(select(Case).where(*condition), user)
-            .order_by(Case.last_event_at, Case.id)
-            .limit(limit)
+        arm = _scoped(
+            select(Case.id, Case.last_event_at, Case.received_at).where(*condition), user
         )
+        arms.append(select(arm.order_by(Case.last_event_at, Case.id).limit(limit).subquery()))
+    keys = db.session.execute(union_all(*arms)).all() if arms else []
     # A case opened before last_event_at was kept counts from its receipt.
-    cases.sort(key=lambda c: (c.last_event_at or c.received_at, c.id))
-    cases = cases[:limit]
-    if cases:  # the assignees of the rows shown, in one query
-        db.session.scalars(
-            select(Case).where(Case.id.in_([c.id for c in cases])).options(selectinload(Case.assignee))
-        ).all()
-    rows: list = [
+    keys.sort(key=lambda k: (k.last_event_at or k.received_at, k.id))
+    ids = [k.id for k in keys[:limit]]
+    loaded = {
+        case.id: case
+        for case in db.session.scalars(
+            select(Case).where(Case.id.in_(ids)).options(selectinload(Case.assignee))
+        )
+    } if ids else {}
+    cases = [loaded[case_id] for case_id in ids if case_id in loaded]
+    rows = [
         ApprovalRow(
             case=case,
             steps=steps[(case.workflow, case.state)],
@@ -161,6 +166,33 @@ def approvals_queue(user, *, now: datetime | None = None, limit: int = 100) -> A
         total += credit_total
         rows.sort(key=lambda row: row.waiting_since)
     return ApprovalQueue(rows=rows[:limit], total=total)
+
+
+def _queue_total(user, decision: dict, discretionary: dict, now: datetime) -> int:
+    """How many cases wait, from the running totals: open cases per state (decision steps), and
+    per state by the day of their next due before today (discretionary steps, once overdue), with
+    today's overdue ones read from the cases. The cost is the states and days, not the cases."""
+    from caseflow.supervision.tallies import ALWAYS, tally_sums
+
+    waiting = {(wf, state) for wf, states in decision.items() for state in states}
+    late = {(wf, state) for wf, states in discretionary.items() for state in states}
+    total = sum(n for key, n in tally_sums(user, "open_state", on=ALWAYS).items() if key in waiting)
+    if late:
+        today = local_date(now)
+        before = tally_sums(user, "open_state_due", before=today)
+        total += sum(n for key, n in before.items() if key in late)
+        today_late = _scoped(
+            select(Case.workflow, Case.state, func.count())
+            .where(
+                Case.is_closed.is_(False),
+                Case.next_due_at >= start_of_local_day(today),
+                Case.next_due_at < now,
+            )
+            .group_by(Case.workflow, Case.state),
+            user,
+        )
+        total += sum(n for wf, state, n in db.session.execute(today_late) if (wf, state) in late)
+    return total
 
 
 def waiting_text(delta: timedelta) -> str:
@@ -211,7 +243,7 @@ def on_time_tallies(
     Read from the daily tallies (``caseflow.supervision.tallies``): the cost is the days of the
     period, not its cases. Today's running clocks past due come from the clocks themselves (a
     tally day cannot say which of today's are already past ``now``)."""
-    from caseflow.supervision.tallies import tally_rows
+    from caseflow.supervision.tallies import tally_grouped
 
     now = now or utcnow()
     first, last = local_date(start), local_date(end - timedelta(microseconds=1))
@@ -224,8 +256,9 @@ def on_time_tallies(
             tallies[key] = ClockTally(workflow, name)
         return tallies[key]
 
-    for workflow, name, metric, _day, amount in tally_rows(
-        user, ("met", "breached"), first, last, unit_id
+    by = ("workflow", "name", "metric")
+    for workflow, name, metric, amount in tally_grouped(
+        user, ("met", "breached"), first, last, by=by, unit_id=unit_id
     ):
         if metric == "met":
             tally(workflow, name).met += amount
@@ -233,8 +266,8 @@ def on_time_tallies(
             tally(workflow, name).breached += amount
     before_today = min(last, today - timedelta(days=1))
     if first <= before_today:
-        for workflow, name, _metric, _day, amount in tally_rows(
-            user, ("running_due",), first, before_today, unit_id
+        for workflow, name, _metric, amount in tally_grouped(
+            user, ("running_due",), first, before_today, by=by, unit_id=unit_id
         ):
             tally(workflow, name).running_late += amount
     if first <= today <= last:
@@ -275,11 +308,13 @@ def due_soon_condition(now: datetime):
     has come, and it is not yet overdue. One range of ``ix_clocks_status_due_soon_at``."""
     # coalesce(): read in due order (ix_clocks_status_due_at from now on), the moment checked
     # per row, so a list of the soonest stops early whatever the number of running clocks.
-    return and_(
-        Clock.status == "running",
-        func.coalesce(Clock.due_soon_at, Clock.due_at) <= now,
-        Clock.due_at > now,
-    )
+    return and_(Clock.status == "running", due_soon_moment_reached(now), Clock.due_at > now)
+
+
+def due_soon_moment_reached(now: datetime):
+    """SQL: the clock's 临期 moment has come by ``now`` (``due_soon_condition`` without its
+    bounds, for the walk that bounds the due date itself)."""
+    return func.coalesce(Clock.due_soon_at, Clock.due_at) <= now
 
 
 #: Clocks read per batch when walking ``ix_clocks_status_due_at`` for the soonest of a unit.
@@ -287,9 +322,30 @@ _BATCH = 200
 _MAX_BATCHES = 25
 
 
-def soonest_clock_ids(user, *, due_from=None, due_to=None, clock_condition=(), limit=20):
+def soonest_clock_ids(
+    user, *, due_from=None, due_after=None, due_to=None, clock_condition=(), limit=20
+):
     """The ids of the ``limit`` soonest-due running clocks of open cases the user sees, due in
-    [due_from, due_to) and meeting ``clock_condition`` (on the clock alone), soonest first.
+    [due_from, due_to) and meeting ``clock_condition`` (on the clock alone), soonest first
+    (``soonest_clock_rows``)."""
+    rows = soonest_clock_rows(
+        user,
+        due_from=due_from,
+        due_after=due_after,
+        due_to=due_to,
+        clock_condition=clock_condition,
+        limit=limit,
+    )
+    return [row.id for row in rows]
+
+
+def soonest_clock_rows(
+    user, *, due_from=None, due_after=None, due_to=None, clock_condition=(), limit=20, columns=()
+):
+    """The ``limit`` soonest-due running clocks of open cases the user sees, due in
+    [due_from, due_to) (or after ``due_after``) and meeting ``clock_condition`` (on the clock
+    alone, no bound on its due date), soonest first, as rows of (id, case_id, due_at, *columns
+    of the clock, unit_id and is_closed of the case).
 
     Walks ``ix_clocks_status_due_at`` in due order, a batch at a time (keyset on due_at, id),
     and checks each batch's cases: the rows read are about the rows shown, whatever the number
@@ -300,21 +356,23 @@ def soonest_clock_ids(user, *, due_from=None, due_to=None, clock_condition=(), l
     # A watch clock (a court's ruling) is not the centre's deadline: it alerts its caseworker
     # but is never listed as the centre being late.
     condition.append(Clock.name.not_in(sorted(workflows.watch_clock_names())))
-    if due_from is not None:
-        condition.append(Clock.due_at >= due_from)
     found, after, size = [], None, limit * 3
     admin, unit_id = user.is_admin, user.unit_id  # once: ``user`` may be a request proxy
     for _ in range(_MAX_BATCHES):
-        query = select(Clock.id, Clock.case_id, Clock.due_at).where(*condition)
-        if after is not None:
-            query = query.where(
-                or_(Clock.due_at > after[0], and_(Clock.due_at == after[0], Clock.id > after[1]))
-            )
+        query = select(Clock.id, Clock.case_id, Clock.due_at, *columns).where(*condition)
+        # One lower bound on the due date at a time: two make PostgreSQL's planner expect a
+        # handful of rows and read every later clock into a bitmap to sort, not walk the index.
+        if after is not None:  # the batch after the last row read (within the bounds below)
+            query = query.where(tuple_(Clock.due_at, Clock.id) > tuple_(*after))
+        elif due_from is not None:
+            query = query.where(Clock.due_at >= due_from)
+        elif due_after is not None:
+            query = query.where(Clock.due_at > due_after)
         # The LIMIT inside the subquery keeps the walk on the index; the cases are joined to
         # the batch only.
         inner = query.order_by(Clock.due_at, Clock.id).limit(size).subquery()
         batch = db.session.execute(
-            select(inner.c.id, inner.c.case_id, inner.c.due_at, Case.unit_id, Case.is_closed)
+            select(*inner.c, Case.unit_id, Case.is_closed)
             .join(Case, Case.id == inner.c.case_id)
             .order_by(inner.c.due_at, inner.c.id)
         ).all()
@@ -322,9 +380,7 @@ def soonest_clock_ids(user, *, due_from=None, due_to=None, clock_condition=(), l
             break
         after = (batch[-1].due_at, batch[-1].id)
         found += [
-            row.id
-            for row in batch
-            if not row.is_closed and (admin or row.unit_id == unit_id)
+            row for row in batch if not row.is_closed and (admin or row.unit_id == unit_id)
         ]
         if len(found) >= limit or len(batch) < size:
             break

@@ -69,22 +69,18 @@ def squeezed_open_clocks(user, *, now, limit: int = 20) -> tuple[list, int]:
     from caseflow.cases.models import Case
     from caseflow.clocks.models import Clock
     from caseflow.extensions import db
-    from caseflow.supervision.selectors import soonest_clock_ids
+    from caseflow.supervision.selectors import soonest_clock_rows
 
-    ids = soonest_clock_ids(
+    # The walk brings what the squeeze needs (no second read of the clocks).
+    facts = soonest_clock_rows(
         user,
-        due_from=now,
-        clock_condition=[Clock.period_unit.in_(SQUEEZABLE), Clock.due_at > now],
+        due_after=now,
+        clock_condition=[Clock.period_unit.in_(SQUEEZABLE)],
         limit=SCAN,
+        columns=(Clock.started_at, Clock.period_unit),
     )
-    facts = db.session.execute(
-        select(Clock.id, Clock.started_at, Clock.due_at, Clock.period_unit, Case.unit_id)
-        .join(Case, Case.id == Clock.case_id)
-        .where(Clock.id.in_(ids))
-        .order_by(Clock.due_at, Clock.id)
-    ).all() if ids else []
     calendars, found = {}, []
-    for clock_id, started_at, due_at, period_unit, unit_id in facts:
+    for clock_id, _case_id, due_at, started_at, period_unit, unit_id, _closed in facts:
         if unit_id not in calendars:
             calendars[unit_id] = calendar_for_context(unit_id)
         squeeze = period_squeeze(started_at, due_at, period_unit, calendars[unit_id])

@@ -37,7 +37,14 @@ ALWAYS = date(2000, 1, 1)
 
 
 def case_contribution(
-    unit_id, workflow, received_at, closed_at, is_closed, assignee_id=None, next_due_at=None
+    unit_id,
+    workflow,
+    received_at,
+    closed_at,
+    is_closed,
+    assignee_id=None,
+    next_due_at=None,
+    state=None,
 ) -> Counter:
     out = Counter()
     if unit_id is None or workflow is None:
@@ -58,6 +65,11 @@ def case_contribution(
         out[(unit_id, workflow, who, "open", ALWAYS)] += 1
         if next_due_at is not None:
             out[(unit_id, workflow, who, "open_due", local_date(next_due_at))] += 1
+        # The approval queue: open cases per state, and by the day of their next due.
+        if state is not None:
+            out[(unit_id, workflow, state, "open_state", ALWAYS)] += 1
+            if next_due_at is not None:
+                out[(unit_id, workflow, state, "open_state_due", local_date(next_due_at))] += 1
     return out
 
 
@@ -130,6 +142,7 @@ def _case_delta(obj, *, old: bool, new: bool) -> Counter:
                 obj.is_closed,
                 obj.assignee_id,
                 obj.next_due_at,
+                obj.state,
             )
         )
     if old:
@@ -142,6 +155,7 @@ def _case_delta(obj, *, old: bool, new: bool) -> Counter:
                 _before(obj, "is_closed"),
                 _before(obj, "assignee_id"),
                 _before(obj, "next_due_at"),
+                _before(obj, "state"),
             )
         )
     return delta
@@ -255,6 +269,7 @@ def tallies_rebuild(*, chunk: int = 5000) -> int:
         Case.is_closed,
         Case.assignee_id,
         Case.next_due_at,
+        Case.state,
     )
     for case_id, unit_id, workflow, *facts in session.execute(cases).yield_per(chunk):
         units[case_id] = (unit_id, workflow)
@@ -312,6 +327,20 @@ def tally_rows(user, metrics, first: date, last: date, unit_id=None):
     return db.session.execute(query).all()
 
 
+def tally_grouped(user, metrics, first: date, last: date, *, by, unit_id=None):
+    """(*by, amount) of the tallies in [first, last] the user may see, summed in the database by
+    the columns named in ``by``: a dense period returns its keys, not one row per day."""
+    columns = [getattr(DailyTally, name) for name in by]
+    query = select(*columns, func.sum(DailyTally.amount)).where(
+        DailyTally.metric.in_(metrics), DailyTally.day >= first, DailyTally.day <= last
+    )
+    if not user.is_admin:
+        query = query.where(DailyTally.unit_id == user.unit_id)
+    if unit_id is not None:
+        query = query.where(DailyTally.unit_id == unit_id)
+    return [(*row[:-1], int(row[-1] or 0)) for row in db.session.execute(query.group_by(*columns))]
+
+
 def tally_total(user, metric: str, first: date, last: date) -> int:
     query = select(func.coalesce(func.sum(DailyTally.amount), 0)).where(
         DailyTally.metric == metric, DailyTally.day >= first, DailyTally.day <= last
@@ -332,6 +361,22 @@ def tally_before_today(user, metric: str, today: date, unit_id=None) -> dict:
     if unit_id is not None:
         query = query.where(DailyTally.unit_id == unit_id)
     return {name: int(n or 0) for name, n in db.session.execute(query.group_by(DailyTally.name))}
+
+
+def tally_sums(user, metric: str, *, before: date | None = None, on: date | None = None) -> dict:
+    """(workflow, name) → the sum of ``metric`` over the days before ``before`` (or on the day
+    ``on``), summed in the database: the rows read are the distinct keys and days."""
+    query = select(DailyTally.workflow, DailyTally.name, func.sum(DailyTally.amount)).where(
+        DailyTally.metric == metric
+    )
+    if before is not None:
+        query = query.where(DailyTally.day < before)
+    if on is not None:
+        query = query.where(DailyTally.day == on)
+    if not user.is_admin:
+        query = query.where(DailyTally.unit_id == user.unit_id)
+    query = query.group_by(DailyTally.workflow, DailyTally.name)
+    return {(wf, name): int(n or 0) for wf, name, n in db.session.execute(query)}
 
 
 def closing_histogram(user, first: date, last: date) -> dict:

@@ -20,13 +20,42 @@ from caseflow.timeutil import (
 )
 
 
+def _request_cache() -> dict | None:
+    """A dict that lives as long as the request (None outside one): a list page asks for the
+    language and the same translations once per row."""
+    from flask import has_request_context, request
+
+    if not has_request_context():
+        return None
+    return request.environ.setdefault("caseflow.label_cache", {})
+
+
 def _english() -> bool:
     """Whether this request is shown in English (outside a request: Chinese)."""
+    cache = _request_cache()
+    if cache is not None and "english?" in cache:
+        return cache["english?"]
     try:
         locale = get_locale()
     except RuntimeError:  # no application context
         return False
-    return locale is not None and locale.language == "en"
+    english = locale is not None and locale.language == "en"
+    if cache is not None:
+        cache["english?"] = english
+    return english
+
+
+def _ngettext(singular: str, plural: str, num: int) -> str:
+    """``ngettext`` with the request's translations looked up once (a countdown per row)."""
+    cache = _request_cache()
+    if cache is None:
+        return ngettext(singular, plural, num)
+    translations = cache.get("translations?")
+    if translations is None:
+        from flask_babel import get_translations
+
+        translations = cache["translations?"] = get_translations()
+    return translations.ungettext(singular, plural, num) % {"num": num}
 
 
 #: What a person reads for each badge; the CSS class is ``badge-<key>``.
@@ -166,12 +195,12 @@ def countdown(clock, now: datetime | None = None, *, workdays_between=None) -> s
     today = local_date(now)
     last_day = clock_last_day(clock)
     if last_day < today:
-        return ngettext("已超期 %(num)d 天", "已超期 %(num)d 天", (today - last_day).days)
+        return _ngettext("已超期 %(num)d 天", "已超期 %(num)d 天", (today - last_day).days)
     if last_day == today:
         return gettext("今日到期")
     if workdays_between is not None:
-        return ngettext("剩余 %(num)d 个工作日", "剩余 %(num)d 个工作日", workdays_between(today, last_day))
-    return ngettext("剩余 %(num)d 天", "剩余 %(num)d 天", (last_day - today).days)
+        return _ngettext("剩余 %(num)d 个工作日", "剩余 %(num)d 个工作日", workdays_between(today, last_day))
+    return _ngettext("剩余 %(num)d 天", "剩余 %(num)d 天", (last_day - today).days)
 
 
 def _hours_text(hours: int, minutes: int, *, with_minutes=True) -> str:

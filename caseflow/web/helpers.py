@@ -8,7 +8,7 @@ from flask_babel import gettext
 import workflows
 from caseflow.web import bp
 from caseflow.web import filters as f
-from caseflow.web.filters import clock_label
+from caseflow.web.filters import clock_label  # noqa: F401  (views import it from here)
 
 _CHANNEL_LABELS = dict(getattr(workflows.WORKFLOWS["intake"], "CHANNELS", ()))
 
@@ -41,6 +41,14 @@ def state_label(workflow_name: str, state_name: str) -> str:
     module = workflows.WORKFLOWS.get(workflow_name)
     state = workflows.state(module, state_name) if module else None
     return _tr(state.label) if state else state_name
+
+
+def clock_label_cached(workflow_name: str, clock_name: str) -> str:
+    """``filters.clock_label`` with the translation remembered for the request (a list asks for
+    the same few clocks once per row)."""
+    module = workflows.WORKFLOWS.get(workflow_name)
+    clock = workflows.clock(module, clock_name) if module else None
+    return _tr(clock.label) if clock else clock_name
 
 
 def trigger_label(workflow_name: str, trigger: str | None) -> str:
@@ -77,7 +85,7 @@ def _web_globals():
     return {
         "workflow_label": workflow_label,
         "state_label": state_label,
-        "clock_label": clock_label,
+        "clock_label": clock_label_cached,
         "trigger_label": trigger_label,
         "action_label": f.action_label,
         "clock_override_text": clock_override_text,

@@ -6,21 +6,32 @@ columns (``Case.next_due_at``, ``Case.is_closed``) so that a page costs the same
 as with 100,000 (bench/pages.py measures it).
 """
 
+import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, load_only, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from caseflow.accounts.models import Unit, User
 from caseflow.cases.models import Case
 from caseflow.cases.selectors import cases_scope
 from caseflow.clocks.models import Clock
 from caseflow.extensions import db
-from caseflow.supervision.selectors import due_soon_condition, on_time_tallies, soonest_clock_ids
+from caseflow.supervision.selectors import (
+    due_soon_moment_reached,
+    on_time_tallies,
+    soonest_clock_ids,
+)
 from caseflow.supervision.tallies import ALWAYS as TALLY_ALWAYS
-from caseflow.supervision.tallies import closing_histogram, tally_before_today, tally_rows
+from caseflow.supervision.tallies import (
+    closing_histogram,
+    tally_before_today,
+    tally_grouped,
+    tally_rows,
+)
 from caseflow.timeutil import end_of_local_day, local_date, start_of_local_day, utcnow
 from caseflow.web.filters import clock_state
 
@@ -60,12 +71,16 @@ def inbox_page(user, filters: InboxFilters, *, now: datetime | None = None) -> P
     """Open cases for ``user``: theirs and their unit's unassigned ones, soonest due first."""
     now = now or utcnow()
     query = cases_scope(select(Case).where(Case.is_closed.is_(False)), user)
+    # The 我的待办 tab is two index ranges (mine, the unit's unassigned), each read in due order
+    # and merged here: an OR of the two would read both whole and sort them.
     if filters.tab == "mine":
-        query = query.where(Case.assignee_id == user.id)
+        arms = [Case.assignee_id == user.id]
     elif filters.tab == "unassigned":
-        query = query.where(Case.assignee_id.is_(None))
+        arms = [Case.assignee_id.is_(None)]
     elif filters.tab == "inbox":
-        query = query.where(or_(Case.assignee_id == user.id, Case.assignee_id.is_(None)))
+        arms = [Case.assignee_id == user.id, Case.assignee_id.is_(None)]
+    else:
+        arms = [None]
     if filters.workflow:
         query = query.where(Case.workflow == filters.workflow)
     if filters.state:  # one option may stand for several states of the same label
@@ -86,26 +101,49 @@ def inbox_page(user, filters: InboxFilters, *, now: datetime | None = None) -> P
             )
         )
     page = max(filters.page, 1)
-    # Cases with no running clock come last; the rest in the inbox index's order.
-    timed = query.where(Case.next_due_at.is_not(None)).order_by(Case.next_due_at, Case.id)
     offset = (page - 1) * PAGE_SIZE
-    timed = timed.options(selectinload(Case.assignee))
-    cases = list(db.session.scalars(timed.limit(PAGE_SIZE + 1).offset(offset)))
-    if len(cases) <= PAGE_SIZE:
-        timed_total = offset + len(cases) if cases or page == 1 else _count(timed)
+    arm_queries = [query if arm is None else query.where(arm) for arm in arms]
+    # Cases with no running clock come last; the rest in the inbox index's order.
+    timed = [q.where(Case.next_due_at.is_not(None)) for q in arm_queries]
+    ids = _merged_ids(timed, (Case.next_due_at, Case.id), offset + PAGE_SIZE + 1)[offset:]
+    if len(ids) <= PAGE_SIZE:
+        timed_total = offset + len(ids) if ids or page == 1 else sum(_count(q) for q in timed)
         untimed_offset = max(0, offset - timed_total)
-        untimed = (
-            query.where(Case.next_due_at.is_(None))
-            .order_by(Case.opened_at, Case.id)
-            .options(selectinload(Case.assignee))
+        untimed = [q.where(Case.next_due_at.is_(None)) for q in arm_queries]
+        ids += _merged_ids(
+            untimed, (Case.opened_at, Case.id), untimed_offset + PAGE_SIZE + 1 - len(ids)
+        )[untimed_offset:]
+    has_next = len(ids) > PAGE_SIZE
+    ids = ids[:PAGE_SIZE]
+    # The page's cases only, with the columns the list shows.
+    shown = load_only(
+        Case.number, Case.unit_id, Case.workflow, Case.state, Case.version, Case.priority,
+        Case.data, Case.complainant_name, Case.respondent_name, Case.assignee_id,
+        Case.next_due_at,
+    )
+    loaded = {
+        case.id: case
+        for case in db.session.scalars(
+            select(Case).where(Case.id.in_(ids)).options(shown, selectinload(Case.assignee))
         )
-        cases += list(
-            db.session.scalars(untimed.limit(PAGE_SIZE + 1 - len(cases)).offset(untimed_offset))
-        )
-    has_next = len(cases) > PAGE_SIZE
-    cases = cases[:PAGE_SIZE]
+    } if ids else {}
+    cases = [loaded[case_id] for case_id in ids if case_id in loaded]
     rows = _rows_with_badges(cases, now)
     return Page(rows=rows, page=page, has_next=has_next)
+
+
+def _merged_ids(queries, order, limit: int) -> list[str]:
+    """The ids of the first ``limit`` cases of ``queries`` (over ``Case``) together, by
+    ``order``: each query reads only its first ``limit`` keys in index order."""
+    if limit <= 0:
+        return []
+    keyed = []
+    for query in queries:
+        keys = query.with_only_columns(*order).order_by(*order).limit(limit)
+        keyed.append(db.session.execute(keys).all())
+    if len(keyed) == 1:
+        return [row[-1] for row in keyed[0]]
+    return [row[-1] for row in heapq.merge(*keyed, key=tuple)][:limit]
 
 
 def _count(query) -> int:
@@ -117,12 +155,20 @@ def _rows_with_badges(cases: list[Case], now: datetime) -> list[InboxRow]:
     if not cases:
         return []
     clocks = db.session.scalars(
-        select(Clock).where(
-            Clock.case_id.in_([c.id for c in cases]), Clock.status.in_(("running", "paused"))
+        select(Clock)
+        .where(Clock.case_id.in_([c.id for c in cases]), Clock.status.in_(("running", "paused")))
+        .options(
+            load_only(
+                Clock.case_id, Clock.name, Clock.period_unit, Clock.started_at, Clock.due_at,
+                Clock.status, Clock.provisional, Clock.paused_seconds,
+            )
         )
     )
+    cases_by_id = {case.id: case for case in cases}
     by_case = defaultdict(list)
     for clock in clocks:
+        # The clock's case is on the page: no lazy load when the countdown asks for its unit.
+        set_committed_value(clock, "case", cases_by_id[clock.case_id])
         by_case[clock.case_id].append(clock)
     rows = []
     for case in cases:
@@ -143,14 +189,33 @@ def _rows_with_badges(cases: list[Case], now: datetime) -> list[InboxRow]:
 
 
 def inbox_counts(user, *, now: datetime | None = None) -> dict:
-    """Tab counters: mine, unassigned, overdue (each one indexed count)."""
+    """Tab counters: mine, unassigned, overdue. From the running totals (open cases per assignee,
+    and by the day of their next due before today) and today's cases read from the index: the
+    cost is the assignees and days, not the open cases."""
     now = now or utcnow()
-    base = cases_scope(select(func.count(Case.id)).where(Case.is_closed.is_(False)), user)
-    return {
-        "mine": db.session.scalar(base.where(Case.assignee_id == user.id)) or 0,
-        "unassigned": db.session.scalar(base.where(Case.assignee_id.is_(None))) or 0,
-        "overdue": db.session.scalar(base.where(Case.next_due_at < now)) or 0,
-    }
+    mine = unassigned = 0
+    me = str(user.id)
+    for _wf, who, _metric, _day, amount in tally_rows(user, ("open",), TALLY_ALWAYS, TALLY_ALWAYS):
+        if who == me:
+            mine += amount
+        elif who == "0":
+            unassigned += amount
+    today = local_date(now)
+    overdue = sum(tally_before_today(user, "open_due", today).values())
+    overdue += (
+        db.session.scalar(
+            cases_scope(
+                select(func.count()).select_from(Case).where(
+                    Case.is_closed.is_(False),
+                    Case.next_due_at >= start_of_local_day(today),
+                    Case.next_due_at < now,
+                ),
+                user,
+            )
+        )
+        or 0
+    )
+    return {"mine": mine, "unassigned": unassigned, "overdue": overdue}
 
 
 def unit_members(unit_id: int | None, roles=("caseworker", "desk_officer", "supervisor")) -> list:
@@ -181,10 +246,17 @@ class Dashboard:
 LIST_LIMIT = 20
 
 
-def soonest_clocks(user, *, due_from=None, due_to=None, clock_condition=(), limit=LIST_LIMIT):
+def soonest_clocks(
+    user, *, due_from=None, due_after=None, due_to=None, clock_condition=(), limit=LIST_LIMIT
+):
     """``soonest_clock_ids`` as [(clock, case)], with the cases' assignees and units."""
     found = soonest_clock_ids(
-        user, due_from=due_from, due_to=due_to, clock_condition=clock_condition, limit=limit
+        user,
+        due_from=due_from,
+        due_after=due_after,
+        due_to=due_to,
+        clock_condition=clock_condition,
+        limit=limit,
     )
     if not found:
         return []
@@ -192,7 +264,21 @@ def soonest_clocks(user, *, due_from=None, due_to=None, clock_condition=(), limi
         select(Clock, Case)
         .join(Case, Case.id == Clock.case_id)
         .where(Clock.id.in_(found))
-        .options(selectinload(Case.assignee), selectinload(Case.unit))
+        .options(
+            # The columns the lists and their XLSX show (a clock's countdown and due text, the
+            # case's number, step and desk), the case set on its clock.
+            load_only(
+                Clock.case_id, Clock.name, Clock.period_unit, Clock.started_at, Clock.due_at,
+                Clock.status, Clock.provisional, Clock.paused_seconds,
+            ),
+            load_only(
+                Case.number, Case.unit_id, Case.workflow, Case.state, Case.version,
+                Case.assignee_id, Case.is_closed,
+            ),
+            contains_eager(Clock.case),
+            selectinload(Case.assignee),
+            selectinload(Case.unit),
+        )
     ).all()
     return sorted(((clock, case) for clock, case in rows), key=lambda r: (r[0].due_at, r[0].id))
 
@@ -304,7 +390,8 @@ def dashboard_build(user, *, date_from: date, date_to: date, now: datetime | Non
     overdue = sorted(soonest_clocks(user, due_to=now), key=by_desk)
     # 临期 as the inbox and the alerts count it: the 75% rule (deadlines.md §4).
     due_soon = sorted(
-        soonest_clocks(user, due_from=now, clock_condition=[due_soon_condition(now)]), key=by_desk
+        soonest_clocks(user, due_after=now, clock_condition=[due_soon_moment_reached(now)]),
+        key=by_desk,
     )
     overdue_total, due_soon_total = late_totals(user, now)
 
@@ -350,7 +437,8 @@ def dashboard_trend(user, *, date_from: date, date_to: date, now: datetime) -> l
 
     if first_monday <= last:
         metrics = ("received", "closed", "breached_due", "running_due")
-        for _wf, _name, metric, day, amount in tally_rows(user, metrics, first_monday, last):
+        by = ("metric", "day")
+        for metric, day, amount in tally_grouped(user, metrics, first_monday, last, by=by):
             if metric in ("breached_due", "running_due") and day >= today:
                 continue  # today's: counted below, only those already past now
             target = opened if metric == "received" else closed if metric == "closed" else late

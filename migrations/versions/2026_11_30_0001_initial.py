@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 09:06:38.846585
+Create Date: 2026-11-30 09:44:32.418978
 
 """
 
@@ -320,10 +320,15 @@ def upgrade():
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_cases_applicant_id"), ["applicant_id"], unique=False)
         batch_op.create_index(
-            "ix_cases_assignee_inbox", ["assignee_id", "is_closed", "next_due_at"], unique=False
+            "ix_cases_assignee_inbox",
+            ["unit_id", "assignee_id", "is_closed", "next_due_at"],
+            unique=False,
         )
         batch_op.create_index(batch_op.f("ix_cases_exhibitor_id"), ["exhibitor_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_cases_fair_id"), ["fair_id"], unique=False)
+        batch_op.create_index(
+            "ix_cases_id_facts", ["id", "unit_id", "is_closed", "workflow"], unique=False
+        )
         batch_op.create_index(
             "ix_cases_inbox", ["unit_id", "is_closed", "next_due_at"], unique=False
         )
@@ -931,6 +936,7 @@ def downgrade():
         batch_op.drop_index("ix_cases_respondent_key")
         batch_op.drop_index("ix_cases_respondent_code")
         batch_op.drop_index("ix_cases_inbox")
+        batch_op.drop_index("ix_cases_id_facts")
         batch_op.drop_index(batch_op.f("ix_cases_fair_id"))
         batch_op.drop_index(batch_op.f("ix_cases_exhibitor_id"))
         batch_op.drop_index("ix_cases_assignee_inbox")

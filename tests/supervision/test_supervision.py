@@ -467,3 +467,66 @@ def test_saved_inbox_filters(client, login, clerk):
 def test_cli_stats_rebuild(app):
     result = app.test_cli_runner().invoke(args=["stats", "rebuild"])
     assert result.exit_code == 0 and "tallies recounted" in result.output
+
+
+def test_counts_from_running_totals_equal_the_cases_at_any_moment(open_case, fire, chief, clerk):
+    """The inbox's tab counts and the approval queue's total (running totals before today +
+    today's cases) equal a direct count of the cases, at several moments, including within the
+    day a case falls due; the 我的待办 tab (mine and unassigned merged) lists what one query
+    over both would, in the same order."""
+    from sqlalchemy import func, or_, select
+
+    from caseflow.cases.models import Case
+    from caseflow.cases.services import case_claim
+    from caseflow.supervision.selectors import is_discretionary, supervisor_steps
+    from caseflow.web.selectors import InboxFilters, inbox_counts, inbox_page
+
+    waiting = _under_review(open_case, fire)
+    case_claim(case=waiting, actor=clerk)
+    for day in ("2026-11-16 09:00", "2026-11-20 15:00", "2026-11-24 11:00", "2026-11-27 08:00"):
+        case = open_case("adjudication", received_at=day)
+        fire(case, "accept", occurred_at=day, data={"handlers": ["甲", "乙", "丙"]})
+    mine = open_case("adjudication", received_at="2026-11-26 09:00")
+    case_claim(case=mine, actor=clerk)
+    db.session.commit()
+
+    def direct(now):
+        base = select(func.count(Case.id)).where(Case.is_closed.is_(False), Case.unit_id == clerk.unit_id)
+        counts = {
+            "mine": db.session.scalar(base.where(Case.assignee_id == clerk.id)),
+            "unassigned": db.session.scalar(base.where(Case.assignee_id.is_(None))),
+            "overdue": db.session.scalar(base.where(Case.next_due_at < now)),
+        }
+        waiting_total = 0
+        for (workflow, state), steps in supervisor_steps().items():
+            query = base.where(Case.workflow == workflow, Case.state == state)
+            if all(is_discretionary(t) for t in steps):
+                query = query.where(Case.next_due_at < now)
+            waiting_total += db.session.scalar(query)
+        return counts, waiting_total
+
+    def listed(now):
+        query = select(Case.id).where(
+            Case.is_closed.is_(False),
+            Case.unit_id == clerk.unit_id,
+            or_(Case.assignee_id == clerk.id, Case.assignee_id.is_(None)),
+        )
+        timed = db.session.scalars(
+            query.where(Case.next_due_at.is_not(None)).order_by(Case.next_due_at, Case.id)
+        ).all()
+        untimed = db.session.scalars(
+            query.where(Case.next_due_at.is_(None)).order_by(Case.opened_at, Case.id)
+        ).all()
+        return [*timed, *untimed]
+
+    seen_overdue = set()
+    for moment in ("2026-11-25 00:00", "2026-11-27 09:30", "2026-12-01 13:00", "2026-12-04 23:59",
+                   "2027-01-05 00:00", "2027-03-01 10:00"):
+        now = at(moment)
+        counts, waiting_total = direct(now)
+        assert inbox_counts(clerk, now=now) == counts, moment
+        assert approvals_queue(chief, now=now).total == waiting_total, moment
+        page = inbox_page(clerk, InboxFilters(tab="inbox"), now=now)
+        assert [row.case.id for row in page.rows] == listed(now), moment
+        seen_overdue.add(counts["overdue"])
+    assert len(seen_overdue) > 2  # the moments cross several cases' due dates
