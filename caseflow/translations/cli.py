@@ -33,7 +33,8 @@ def translations_update() -> tuple[int, int]:
     with tempfile.TemporaryDirectory() as tmp:
         pot = Path(tmp) / "messages.pot"
         _pybabel(
-            "extract", "-F", str(HERE / "babel.cfg"), "-k", "_l", "-k", "N_", "--no-location",
+            "extract", "-F", str(HERE / "babel.cfg"), "-k", "_l", "-k", "N_", "-k", "_ngettext:1,2",
+            "--no-location",
             "--project", "caseflow", "--version", "1", "-o", str(pot), ".",
         )
         _pybabel(
