@@ -4,7 +4,6 @@ A stolen cookie is simulated by copying the cookie into a second test client; "b
 each of these answered 200 where they now send the thief to the login page.
 """
 
-import statistics
 import time
 from datetime import timedelta
 
@@ -271,10 +270,14 @@ def test_unknown_names_cost_as_much_as_known_ones(client, worker):
         )
         return time.perf_counter() - start
 
-    known = statistics.median(timed(worker.username) for _ in range(3))
-    unknown = statistics.median(timed("no-such-user-x") for _ in range(3))
+    # Interleaved, and the fastest of each compared: a busy machine slows single requests, never
+    # speeds one up, so the minimums are the honest cost of each kind of name.
+    known, unknown = [], []
+    for _ in range(4):  # under LOGIN_MAX_FAILURES: every attempt is answered, none throttled
+        known.append(timed(worker.username))
+        unknown.append(timed("no-such-user-x"))
     # Before: 141–198 ms for real users, 8–32 ms for unknown names (a ratio of 5 or more).
-    assert unknown > known * 0.6, (known, unknown)
+    assert min(unknown) > min(known) * 0.6, (known, unknown)
 
 
 def test_login_attempts_are_pruned(client, worker):
