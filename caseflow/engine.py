@@ -630,11 +630,7 @@ def case_fire(
         db.session.flush()  # a stale version shows here, inside the step
     except StaleDataError:
         db.session.rollback()
-        raise VersionConflict(
-            "案件已被他人修改，请刷新后重试",
-            message_en="the case was changed by someone else; reload and retry",
-            fields={"version": "stale"},
-        ) from None
+        raise VersionConflict.stale_write() from None
     except Exception:
         db.session.rollback()
         raise

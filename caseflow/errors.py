@@ -49,6 +49,16 @@ class VersionConflict(DomainError):
     status = 409
     code = "version_conflict"
 
+    @classmethod
+    def stale_write(cls) -> "VersionConflict":
+        """A versioned row changed under us between our read and our flush or commit
+        (SQLAlchemy's ``StaleDataError``): the engine's step and every page's edge say the same."""
+        return cls(
+            "案件已被他人修改，请刷新后重试",
+            message_en="the case was changed by someone else; reload and retry",
+            fields={"version": "stale"},
+        )
+
 
 class ValidationFailed(DomainError):
     """The data is well-formed but invalid; ``fields`` says which field and why."""

@@ -54,14 +54,6 @@ class Step:
         return domain_message(self.error) if self.error is not None else ""
 
 
-def stale() -> VersionConflict:
-    return VersionConflict(
-        "案件已被他人修改，请刷新后重试",
-        message_en="the record was changed by someone else; reload and retry",
-        fields={"version": "stale"},
-    )
-
-
 @contextmanager
 def committing(
     form=None,
@@ -82,7 +74,7 @@ def committing(
             yield step
             db.session.commit()
         except StaleDataError:  # a versioned row changed under us (at a flush or the commit)
-            raise stale() from None
+            raise VersionConflict.stale_write() from None
     except DomainError as exc:
         db.session.rollback()
         if on_rollback is not None:
