@@ -87,4 +87,8 @@ DEFAULTS = {
     #: Failed logins from one address, whatever the names, within the window.
     "LOGIN_MAX_FAILURES_PER_ADDRESS": 50,
     "LOGIN_WINDOW_SECONDS": 15 * 60,
+    #: werkzeug's password hashing method. "scrypt" is werkzeug's default cost (N=32768, r=8,
+    #: p=1: about 0.1 s a hash, which is the point). Only the test harness lowers it, as Django's
+    #: test settings do with their fast hasher: the scheme stays scrypt, the cost is not tested.
+    "PASSWORD_HASH_METHOD": "scrypt",
 }

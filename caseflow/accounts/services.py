@@ -82,7 +82,7 @@ def user_create(
     user = User(
         username=username,
         display_name=display_name or username,
-        password_hash=generate_password_hash(password),
+        password_hash=_password_hash(password),
         role=role,
         unit=unit,
         email=email,
@@ -311,10 +311,18 @@ def login_is_throttled(username: str, remote_addr: str, now=None) -> bool:
     return by_addr >= current_app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
 
 
-@functools.cache
+def _password_hash(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
 def _dummy_hash() -> str:
     """A hash to check unknown names against, so that they cost what a real user costs."""
-    return generate_password_hash(secrets.token_hex(16))
+    return _dummy_hash_for(current_app.config["PASSWORD_HASH_METHOD"])
+
+
+@functools.cache
+def _dummy_hash_for(method: str) -> str:
+    return generate_password_hash(secrets.token_hex(16), method=method)
 
 
 def user_authenticate(username: str, password: str, remote_addr: str, now=None) -> User | None:
@@ -584,7 +592,7 @@ def _password_set(user: User, password: str) -> None:
     problem = password_check(password)
     if problem:
         raise ValidationFailed(problem[0], message_en=problem[1], fields={"password": problem[0]})
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = _password_hash(password)
     user_sessions_end(user)  # a new password ends every session opened with the old one
 
 

@@ -96,6 +96,24 @@ def test_passwords_are_stored_hashed(units, make_user):
     assert stored.startswith("scrypt:")
 
 
+def test_production_hashes_passwords_at_werkzeug_full_scrypt_cost(tmp_path):
+    # The harness lowers the cost for speed (tests/conftest.py); an app with the shipped
+    # configuration must not.
+    from caseflow import create_app
+    from caseflow.accounts.services import _password_hash
+
+    prod = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'prod.db'}",
+            "CASEFLOW_STORAGE": str(tmp_path / "storage"),
+            "SECRET_KEY": "prod-test",
+        }
+    )
+    assert prod.config["PASSWORD_HASH_METHOD"] == "scrypt"
+    with prod.app_context():
+        assert _password_hash(PASSWORD).startswith("scrypt:32768:8:1$")
+
+
 def test_api_tokens_are_stored_hashed_and_work(units, make_user, make_token, client):
     user = make_user("caseworker", units["ZS"])
     token = make_token(user)
