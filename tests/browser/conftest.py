@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from tests.support import PASSWORD
+from tests.support import PASSWORD, csrf_from
 from tests.web.conftest import fair_with_exhibitors, open_case, people  # noqa: F401 (fixtures)
 from tests.web.test_credit import credit_world  # noqa: F401 (the credit pages' fixture)
 
@@ -52,9 +52,14 @@ def browser():
 
 
 @pytest.fixture
-def new_page(browser, live_server):
+def new_page(app, browser, live_server):
     """``new_page(user=None, width=1280)``: a fresh browser context (own cookies), logged in as
-    ``user`` through the login form when given."""
+    ``user`` when given, on the user's landing page.
+
+    The login is the real form, posted with its CSRF token by the test client under the browser's
+    own User-Agent; the browser is handed the session cookie it would have got. Typing the form in
+    Chromium costs a second a test and is tested once, by the tests of the login page itself.
+    """
     contexts = []
 
     def factory(user=None, width=1280, height=900, bypass_csp=False):
@@ -72,17 +77,35 @@ def new_page(browser, live_server):
         contexts.append(context)
         page = context.new_page()
         if user is not None:
-            page.goto("/login")
-            page.fill("#username", user.username)
-            page.fill("#password", PASSWORD)
-            page.click(".login-card button[type=submit]")
-            page.wait_for_load_state()
+            user_agent = page.evaluate("navigator.userAgent")
+            context.add_cookies(
+                [
+                    {"name": name, "value": value, "url": live_server}
+                    for name, value in _logged_in_cookies(app, user, user_agent).items()
+                ]
+            )
+            page.goto("/")
             assert "/login" not in page.url, page.content()
         return page
 
     yield factory
     for context in contexts:
         context.close()
+
+
+def _logged_in_cookies(app, user, user_agent) -> dict[str, str]:
+    client = app.test_client()
+    headers = {"User-Agent": user_agent}
+    form = client.get("/login", headers=headers)
+    response = client.post(
+        "/login",
+        headers=headers,
+        data={"username": user.username, "password": PASSWORD, "csrf_token": csrf_from(form.text)},
+    )
+    assert response.status_code == 302 and "/login" not in response.location, response.text
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    assert cookie is not None
+    return {cookie.key: cookie.value}
 
 
 @pytest.fixture

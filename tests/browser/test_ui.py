@@ -10,6 +10,7 @@ from sqlalchemy import select
 from caseflow.cases.models import Case, Event
 from caseflow.extensions import db
 from caseflow.timeutil import iso
+from tests.support import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +39,15 @@ def test_each_role_logs_in_to_its_start_page(new_page, people, shot, live_server
         ("supervisor", "/dashboard", "督办看板"),
         ("admin", "/admin", "系统管理"),
     ):
-        page = new_page(people[role])
+        if role == "caseworker":  # one types the login form in the browser, as a person does
+            page = new_page()
+            page.goto("/login")
+            page.fill("#username", people[role].username)
+            page.fill("#password", PASSWORD)
+            page.click(".login-card button[type=submit]")
+            page.wait_for_load_state()
+        else:
+            page = new_page(people[role])
         assert page.url.endswith(path), (role, page.url)  # each role lands on its own page
         assert marker in page.content()
         if role == "caseworker":  # English is one click away, and stays for the session
