@@ -17,7 +17,7 @@ through caseflow (``caseflow.notices.fonts`` re-embeds each face with the glyphs
     .venv/bin/python bench/notices.py --burst 500 [--chunk 100]
 
 Burst: 2 × N pending notices; N drained by one process (``notices_render_pending``) and N by the
-worker pool (``notices_render_in_pool``, one worker a core, renewed every workers × 50 renders),
+worker pool (``notices_render_in_pool``, one worker a core, each replaced after 50 renders),
 alternating chunk by chunk so that load from other processes falls on both alike. Reports the
 speed-up (target ≥ 0.7 × cores, ≥ 1.4× on 2 cores) and each worker's resident memory at the
 pool's 50th and at its N-th render (target: within 10%), beside the one process's.
@@ -233,7 +233,7 @@ def burst(n: int, chunk: int) -> None:
     early = min(50, n)
     print(
         f"burst of {n} notices each way, {cores} cores, pool of {workers} workers "
-        f"({len(pids)} processes over the burst, renewed every {workers} × 50 renders)"
+        f"({len(pids)} processes over the burst, each replaced after 50 renders)"
     )
     print(
         f"one process: {single_time:.1f} s ({single_time / n * 1000:.0f} ms a notice); "

@@ -4,28 +4,31 @@ A render is ~0.1–0.2 s of pure CPU in WeasyPrint, so one process renders a bur
 morning of complaints, a retry after an outage) one notice at a time on one core. The scheduler's
 sweep and ``flask notices retry`` hand the pending notices to a pool sized to the machine instead:
 
-- each notice id is handed out once, and ``notice_render`` locks its row while it renders
-  (``SKIP LOCKED`` on PostgreSQL), so no notice is rendered twice, not even against the request
-  that fired the step and renders inline;
+- each notice id is handed out once, to one idle worker at a time, and ``notice_render`` locks its
+  row while it renders (``SKIP LOCKED`` on PostgreSQL), so no notice is rendered twice, not even
+  against the request that fired the step and renders inline;
 - the document number was allocated with the step, so a worker that dies mid-render loses
-  nothing: the notices it had not finished are counted as a failed attempt and stay pending, and
-  the next sweep renders them under the same number (its backoff stops a notice that kills its
-  worker every time from taking the pool down on every sweep);
-- each worker is replaced after about ``CASEFLOW_NOTICE_RENDERS_PER_WORKER`` renders (default 50):
-  WeasyPrint's memory grows with renders in one process even with ``gc.collect()`` (stack notes),
-  and a fresh process is the only sure way to keep it flat.
+  nothing: the notice it had in hand is counted as a failed attempt and stays pending (the next
+  sweep renders it under the same number; its backoff stops a notice that kills its worker every
+  time from taking a worker down on every sweep), and the rest of the burst goes on;
+- each worker leaves after ``CASEFLOW_NOTICE_RENDERS_PER_WORKER`` renders (default 50) and a fresh
+  one takes its place, started while the old one renders its last notice: WeasyPrint's memory
+  grows with renders in one process even with ``gc.collect()`` (stack notes), and a fresh process
+  is the only sure way to keep it flat. Workers are replaced one by one, so the others never wait.
 
-Workers are started by a *forkserver* that has already imported caseflow and WeasyPrint, so a
-worker is cheap to start and inherits no thread, lock or database connection of the scheduler.
-Each builds its own app from the parent's configuration.
+Workers are started by a *forkserver* that has already imported caseflow and WeasyPrint and has
+rendered one page with the notices' fonts (``caseflow.notices.forkserver_warm``), so a worker is
+cheap to start, starts with the fonts loaded, and inherits no thread, lock or database connection
+of the scheduler. Each builds its own app from the parent's configuration.
 """
 
+import contextlib
 import logging
 import multiprocessing
 import os
 import pickle
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
+from collections import deque
+from multiprocessing.connection import wait
 
 from flask import current_app
 
@@ -41,8 +44,16 @@ logger = logging.getLogger(__name__)
 
 #: Renders before a worker is replaced (memory stays flat); CASEFLOW_NOTICE_RENDERS_PER_WORKER.
 RENDERS_PER_WORKER = 50
-#: What the forkserver imports once, so each worker starts warm.
-_PRELOAD = ["caseflow", "caseflow.notices.services", "weasyprint"]
+#: What the forkserver imports once, so each worker starts warm (the last one renders a page).
+_PRELOAD = [
+    "caseflow",
+    "caseflow.notices.services",
+    "weasyprint",
+    "caseflow.notices.forkserver_warm",
+]
+#: Workers that die holding no notice, after which the pool gives up for this sweep (workers
+#: that cannot even start: a bad configuration, no memory).
+_IDLE_DEATHS_MAX = 3
 
 _worker_app = None
 _worker_renders = 0
@@ -78,6 +89,20 @@ def _worker_start(config: dict) -> None:
     _worker_app = create_app(config)
 
 
+def _worker_main(conn, config: dict, renders: int) -> None:
+    """A worker: build the app, say ready, then render the ids it is sent, at most ``renders``."""
+    _worker_start(config)
+    conn.send("ready")
+    for _ in range(renders):
+        try:
+            notice_id = conn.recv()
+        except EOFError:  # the parent has gone
+            return
+        if notice_id is None:
+            return
+        conn.send(_worker_render(notice_id))
+
+
 def _resident_kib() -> int:
     """This process's resident memory now (KiB), from /proc; its peak where /proc is missing."""
     try:
@@ -110,6 +135,40 @@ def _context():
     return context
 
 
+class _Worker:
+    """The parent's handle on one worker: its process, its end of the pipe, what it holds."""
+
+    def __init__(self, context, config: dict, renders: int):
+        self.conn, child_end = context.Pipe()
+        self.process = context.Process(
+            target=_worker_main, args=(child_end, config, renders), daemon=True
+        )
+        self.process.start()
+        child_end.close()
+        self.ready = False
+        self.in_hand: int | None = None
+        self.handed = 0
+        self.renders = renders
+
+    def hand(self, notice_id: int) -> None:
+        self.in_hand = notice_id
+        self.handed += 1
+        self.conn.send(notice_id)
+
+    @property
+    def last_handed(self) -> bool:
+        return self.handed >= self.renders
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):  # it may have gone already
+            self.conn.send(None)
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+
 def notices_render_in_pool(
     ids=None,
     *,
@@ -136,36 +195,89 @@ def notices_render_in_pool(
     per_worker = renders_per_worker or int(
         current_app.config.get("CASEFLOW_NOTICE_RENDERS_PER_WORKER") or RENDERS_PER_WORKER
     )
-    config = _portable_config(current_app.config)
     issued: list[int] = []
-    unfinished = set(pending)
-    # The pool is renewed every workers × N notices, so each worker renders about N (a fast one
-    # may take a few of a slow one's). Not ProcessPoolExecutor's max_tasks_per_child: on Python
-    # 3.11 the executor can hang when a worker leaves (CPython gh-115634).
-    batch = workers * per_worker
+    died: list[tuple[int, str]] = []
+    todo = deque(pending)
+    pool: list[_Worker] = []
     try:
-        for start in range(0, len(pending), batch):
-            round_ids = pending[start : start + batch]
-            with ProcessPoolExecutor(
-                max_workers=min(workers, len(round_ids)),
-                mp_context=_context(),
-                initializer=_worker_start,
-                initargs=(config,),
-            ) as pool:
-                futures = [pool.submit(_worker_render, notice_id) for notice_id in round_ids]
-                for future in as_completed(futures):
-                    notice_id, was_issued, pid, renders, resident = future.result()
-                    unfinished.discard(notice_id)
-                    if was_issued:
-                        issued.append(notice_id)
-                    if on_rendered is not None:
-                        on_rendered(notice_id, was_issued, pid, renders, resident)
-    except BrokenProcessPool as exc:
-        # A worker died (killed, out of memory, a crash in a C library). What it and the others
-        # had not finished is one failed attempt each, so the backoff applies; the numbers stand.
-        logger.error("notices: a rendering worker died; %d notice(s) left pending", len(unfinished))
-        for notice_id in sorted(unfinished):
-            _record_failure(notice_id, RuntimeError(f"rendering worker died ({exc})"))
+        _drain(todo, pool, workers, per_worker, issued, died, on_rendered)
     except Exception:
         logger.exception("notices: the rendering pool failed; the rest stay pending")
+    finally:
+        for worker in pool:
+            worker.stop()
+    for notice_id, why in died:
+        _record_failure(notice_id, RuntimeError(why))
     return sorted(issued)
+
+
+def _drain(todo, pool, workers, per_worker, issued, died, on_rendered) -> None:
+    """Hand ``todo`` out to ``workers`` processes until it is empty and every result is in."""
+    context = _context()
+    config = _portable_config(current_app.config)
+    idle_deaths = 0
+
+    def start() -> None:
+        pool.append(_Worker(context, config, per_worker))
+
+    def hand_next(worker: _Worker) -> None:
+        if worker.last_handed:
+            return  # it leaves after this result; its successor is already starting
+        if not todo:
+            pool.remove(worker)
+            worker.stop()
+            return
+        worker.hand(todo.popleft())
+        if worker.last_handed and todo and len(pool) <= workers:
+            start()  # the successor warms up while this one renders its last notice
+
+    for _ in range(workers):
+        start()
+    while pool:
+        by_conn = {worker.conn: worker for worker in pool}
+        by_sentinel = {worker.process.sentinel: worker for worker in pool}
+        for ready in wait([*by_conn, *by_sentinel]):
+            worker = by_conn.get(ready) or by_sentinel[ready]
+            if worker not in pool:
+                continue  # its pipe and its sentinel both fired: already handled
+            # Read everything it sent before looking at whether it ended: a worker's last
+            # result and its exit arrive together.
+            ended = ready in by_sentinel
+            try:
+                while worker.conn.poll():
+                    message = worker.conn.recv()
+                    if message == "ready":
+                        worker.ready = True
+                        hand_next(worker)
+                        continue
+                    notice_id, was_issued, pid, renders, resident = message
+                    worker.in_hand = None
+                    if was_issued:
+                        issued.append(notice_id)
+                    hand_next(worker)  # before the probe: it may kill the worker mid-render
+                    if on_rendered is not None:
+                        on_rendered(notice_id, was_issued, pid, renders, resident)
+            except (EOFError, OSError):
+                ended = True
+            if not ended or worker not in pool:
+                continue
+            # The process ended: after its last render that is the plan; otherwise it died.
+            pool.remove(worker)
+            worker.process.join()
+            worker.conn.close()
+            if worker.in_hand is not None:
+                logger.error("notices: a rendering worker died on notice %s", worker.in_hand)
+                died.append(
+                    (worker.in_hand, f"rendering worker died (exit code {worker.process.exitcode})")
+                )
+            elif not worker.last_handed:
+                idle_deaths += 1
+                if idle_deaths >= _IDLE_DEATHS_MAX:
+                    logger.error(
+                        "notices: rendering workers keep dying; %d notice(s) left pending",
+                        len(todo),
+                    )
+                    died.extend((notice_id, "rendering workers keep dying") for notice_id in todo)
+                    todo.clear()
+            if todo and len(pool) < workers:
+                start()

@@ -248,9 +248,7 @@ def _attachments(notice, case) -> list[str]:
 
     out = ["投诉材料"]
     answered = db.session.scalar(
-        select(Event.id)
-        .where(Event.case_id == case.id, Event.trigger == "receive_answer")
-        .limit(1)
+        select(Event.id).where(Event.case_id == case.id, Event.trigger == "receive_answer").limit(1)
     )
     if answered is not None:
         out.append("答辩材料")
@@ -331,7 +329,9 @@ def notice_context(notice) -> dict:
         # A decision's or agreement's drafted text (workflows._schema.DECISION_FIELDS).
         "findings": paragraphs(data.get("findings")),
         "reasoning": paragraphs(data.get("reasoning")),
-        "operative_items": numbered(data.get("items")) if isinstance(data.get("items"), list) else [],
+        "operative_items": numbered(data.get("items"))
+        if isinstance(data.get("items"), list)
+        else [],
         "terms": numbered(data.get("terms")),
         "preview": bool(getattr(notice, "preview", False)),
         "chinese_number": chinese_number,
@@ -420,8 +420,13 @@ def keep_latin_together(html: str) -> str:
 
     # A <style> in the body (the status code's margin box) is CSS, not text: left as it is.
     parts = _STYLE_BLOCK.split(body)
-    return head + marker + "".join(
-        part if _STYLE_BLOCK.fullmatch(part) else _TEXT_NODE.sub(in_text, part) for part in parts
+    return (
+        head
+        + marker
+        + "".join(
+            part if _STYLE_BLOCK.fullmatch(part) else _TEXT_NODE.sub(in_text, part)
+            for part in parts
+        )
     )
 
 

@@ -86,13 +86,13 @@ def notices_needing_correction(case) -> list[CorrectionTask]:
         ).all()
         if notice.replaces_id is not None:
             # A correction announced the dates current when it was issued.
-            announced = [
-                (clock, _due_when(clock, notice.issued_at)) for clock, _ in announced
-            ]
+            announced = [(clock, _due_when(clock, notice.issued_at)) for clock, _ in announced]
         for clock, announced_at in announced:
             if clock.is_active and announced_at is not None and announced_at != clock.due_at:
                 tasks.append(
-                    CorrectionTask(notice, clock.name, announced_at, clock.due_at, clock.period_unit)
+                    CorrectionTask(
+                        notice, clock.name, announced_at, clock.due_at, clock.period_unit
+                    )
                 )
     return tasks
 

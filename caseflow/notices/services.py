@@ -41,6 +41,7 @@ def notice_on_queued(hook):
         _on_queued.append(hook)
     return hook
 
+
 #: Used when the unit's profile names no pattern for the kind nor a ``default`` one.
 DEFAULT_DOC_PATTERN = "{unit_code}字〔{year}〕第{seq}号"
 #: Who may issue a correction (an approval, like an extension or a suspension).
