@@ -149,32 +149,22 @@ def credit_publish(record_id):
 
 @bp.post("/credit/<int:record_id>/repair")
 def credit_repair(record_id):
-    body = body_check(json_body(), "CreditStep")
-    user = api_user()
-    record = credit_record_repair(
-        _record(record_id), actor=user, reason=body["reason"], at=_occurred_at(body)
-    )
-    return credit_json(record, user)
+    return _reasoned_step(credit_record_repair, record_id)
 
 
 @bp.post("/credit/<int:record_id>/revoke")
 def credit_revoke(record_id):
-    body = body_check(json_body(), "CreditStep")
-    user = api_user()
-    record = credit_record_revoke(
-        _record(record_id), actor=user, reason=body["reason"], at=_occurred_at(body)
-    )
-    return credit_json(record, user)
+    return _reasoned_step(credit_record_revoke, record_id)
 
 
 @bp.post("/credit/<int:record_id>/withdraw")
 def credit_withdraw(record_id):
+    return _reasoned_step(credit_record_withdraw, record_id)
+
+
+def _reasoned_step(service, record_id):
+    """A step on a record that takes a reason and, optionally, when it happened (CreditStep)."""
     body = body_check(json_body(), "CreditStep")
     user = api_user()
-    record = credit_record_withdraw(
-        _record(record_id),
-        actor=user,
-        reason=body["reason"],
-        at=_occurred_at(body),
-    )
+    record = service(_record(record_id), actor=user, reason=body["reason"], at=_occurred_at(body))
     return credit_json(record, user)
