@@ -8,6 +8,8 @@ slower ones compute a sample (default 5,000) and their time is scaled to N (prin
 2024-01-01 … 2026-06-30 and periods small enough to end inside 2026, where chinesecalendar has data.
 Each timing is the best of 5 interleaved rounds (1 run for the day-by-day loop) with the garbage
 collector off, as timeit does. Pure arithmetic, no database: caseflow uses its built-in calendar (the same data ``seed`` loads).
+``due_compute`` gets its starts as UTC instants, as the application reads them from the database
+(a start already in the local zone would spare it the conversion to a local day).
 """
 
 import argparse
@@ -15,7 +17,7 @@ import gc
 import random
 import sys
 import time
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -39,7 +41,8 @@ def make_cases(n: int, seed: int = 20261122) -> list[tuple[datetime, str]]:
     cases = []
     for _ in range(n):
         day = first + timedelta(days=rng.randrange(span))
-        start = datetime(day.year, day.month, day.day, rng.randrange(8, 18), tzinfo=SHANGHAI)
+        local = datetime(day.year, day.month, day.day, rng.randrange(8, 18), tzinfo=SHANGHAI)
+        start = local.astimezone(UTC)  # stored instants come back in UTC (caseflow/types.py)
         unit = rng.choice(("workdays", "workdays", "days", "months"))
         amount = {
             "workdays": rng.randint(1, 60),
@@ -100,7 +103,8 @@ def main():
     args = parser.parse_args()
 
     cases = make_cases(args.n)
-    days = [(start.date(), period) for start, period in cases]  # local dates: what all three take
+    # Local dates: what all three take.
+    days = [(start.astimezone(SHANGHAI).date(), period) for start, period in cases]
     sample = days[: args.sample]
     calendar = builtin_calendar()  # built once, as each process does per calendar version
     china = holidays.China(years=range(2024, 2028))

@@ -12,18 +12,82 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-_ZONES: dict[str, ZoneInfo] = {}
+class ZoneDays:
+    """A zone with memos of its local days, for due dates by the hundred thousand (due_compute).
+
+    Stored instants come back in UTC, and zoneinfo searches its transitions on every conversion:
+    a third of a due date's cost. ``by_utc_hour`` maps a UTC hour (its day's ordinal × 24 + hour)
+    to the ordinal of the local day it falls in, for the hours throughout which the zone keeps
+    one offset and one local day; ``ends`` maps a day's ordinal to its 24:00 as a UTC instant.
+    """
+
+    __slots__ = ("by_utc_hour", "ends", "zone")
+
+    #: Hours memoised before ``by_utc_hour`` starts over (~15 years of them, ~10 MB).
+    MAX_HOURS = 1 << 17
+
+    def __init__(self, zone: ZoneInfo):
+        self.zone = zone
+        self.by_utc_hour: dict[int, int] = {}
+        self.ends: dict[int, datetime] = {}
+
+    def local_ordinal(self, instant: datetime) -> int:
+        """``instant.astimezone(zone).toordinal()``: the ordinal of an aware instant's local day.
+
+        A UTC hour is converted once, at both its ends, and memoised when they agree on the offset
+        and the local day: every hour but the few in which the offset changes or (in a zone offset
+        by part of an hour) local midnight falls, which are converted each time. Only a zone that
+        changed its offset and back within one hour would defeat the check; the tz database has none.
+        """
+        zone, tzinfo = self.zone, instant.tzinfo
+        if tzinfo is zone:
+            return instant.toordinal()  # already local wall time (astimezone returns it as is)
+        if tzinfo is not UTC:
+            return instant.astimezone(zone).toordinal()
+        hour = instant.toordinal() * 24 + instant.hour
+        ordinal = self.by_utc_hour.get(hour)
+        if ordinal is None:
+            # The hour's ends, stepped in UTC (aware arithmetic would step the local wall clock).
+            began = datetime.combine(date.fromordinal(hour // 24), time(hour % 24), tzinfo=UTC)
+            first = began.astimezone(zone)
+            last = (began + _LAST_MICROSECOND_OF_HOUR).astimezone(zone)
+            if first.utcoffset() != last.utcoffset() or first.toordinal() != last.toordinal():
+                return instant.astimezone(zone).toordinal()
+            ordinal = first.toordinal()
+            if len(self.by_utc_hour) >= self.MAX_HOURS:
+                self.by_utc_hour.clear()
+            self.by_utc_hour[hour] = ordinal
+        return ordinal
+
+    def end_of_day(self, ordinal: int) -> datetime:
+        """24:00 local of the day = 00:00 of the next day (deadlines.md §2), as a UTC instant."""
+        end = self.ends.get(ordinal)
+        if end is None:
+            next_day = date.fromordinal(ordinal + 1)
+            end = datetime.combine(next_day, time(0), tzinfo=self.zone).astimezone(UTC)
+            self.ends[ordinal] = end  # one per day that ends a period: bounded by the calendar
+        return end
 
 
-def local_zone() -> ZoneInfo:
+_LAST_MICROSECOND_OF_HOUR = timedelta(hours=1, microseconds=-1)
+#: Zone name → the zone and its memos. A plain dict before ZoneInfo's own cache: every due date
+#: asks for the zone.
+_ZONES: dict[str, ZoneDays] = {}
+
+
+def local_zone_days() -> ZoneDays:
+    """The configured zone (``CASEFLOW_TIMEZONE`` in an app, else Asia/Shanghai) with its memos."""
     name = DEFAULT_TIMEZONE
     if has_app_context():
         name = current_app.config.get("CASEFLOW_TIMEZONE", DEFAULT_TIMEZONE)
-    # A plain dict before ZoneInfo's own cache: every due date asks for the zone.
-    zone = _ZONES.get(name)
-    if zone is None:
-        zone = _ZONES[name] = ZoneInfo(name)
-    return zone
+    days = _ZONES.get(name)
+    if days is None:
+        days = _ZONES[name] = ZoneDays(ZoneInfo(name))
+    return days
+
+
+def local_zone() -> ZoneInfo:
+    return local_zone_days().zone
 
 
 def to_local(instant: datetime) -> datetime:

@@ -1,17 +1,17 @@
 """The working-day index: which days are working days, and the arithmetic over them.
 
 Built once per calendar version from the calendar data (official years from the database or
-chinesecalendar, the statutory rules for the rest) into a sorted array of the ordinals of every
+chinesecalendar, the statutory rules for the rest) into a sorted list of the ordinals of every
 working day from ``FIRST_YEAR`` to ``LAST_YEAR``. "The N-th working day after d" is one lookup in
-that array at ``bisect_right(ordinals, d) + N - 1``; the bisect itself is precomputed for every day
-(``_rank``), as is the roll-over (``_first``) and month arithmetic, so a due date costs a few array
+that list at ``bisect_right(ordinals, d) + N - 1``; the bisect itself is precomputed for every day
+(``_rank``), as is the roll-over (``_first``) and month arithmetic, so a due date costs a few table
 reads instead of a walk day by day (bench/deadlines.py has the figures).
 """
 
-from array import array
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from caseflow.calendar.statutory import statutory_holidays
 
@@ -76,6 +76,9 @@ class WorkingCalendar:
         ).toordinal()
         self.first_day = date(FIRST_YEAR, 1, 1)
         self.last_day = date(LAST_YEAR, 12, 31)
+        #: Callers' memos of what they derive from this calendar (due_compute keeps its results
+        #: here), so that they go with it when a new version replaces it.
+        self.memo: dict[Any, Any] = {}
         exceptions: dict[date, DayException] = {}
         for year in range(FIRST_YEAR, LAST_YEAR + 1):
             if year in years:
@@ -96,26 +99,31 @@ class WorkingCalendar:
             listed = exceptions.get(day)
             flags[offset] = (listed.kind == WORKDAY) if listed is not None else day.weekday() < 5
         self._flags = bytes(flags)
+        # The tables below are lists, not arrays: reading an array boxes its item into a new int
+        # each time (twice the cost of a list read), and a due date reads two to six of them. The
+        # ints are shared between tables (``counts``), so a list costs little more than its pointers.
         #: The sorted ordinals of every working day (what bisect runs over).
-        self._ordinals = array("l", (base + i for i, f in enumerate(flags) if f))
-        # Per day, the two bisects the arithmetic needs, precomputed, so the hot path is array
+        self._ordinals = [base + i for i, f in enumerate(flags) if f]
+        months = (LAST_YEAR - FIRST_YEAR + 1) * 12
+        counts = list(range(max(len(self._ordinals), months) + 1))
+        # Per day, the two bisects the arithmetic needs, precomputed, so the hot path is list
         # reads: _rank[o] = bisect_right(ordinals, o), _first[o] = bisect_left(ordinals, o) (the
         # roll-over target). _dates holds the working days as date objects, ready to return.
         self._dates = tuple(date.fromordinal(o) for o in self._ordinals)
-        rank = array("l", [0]) * span
-        first_at = array("l", [0]) * span
+        rank = [0] * span
+        first_at = [0] * span
         count = 0
         for offset in range(span):
-            first_at[offset] = count
+            first_at[offset] = counts[count]
             count += flags[offset]
-            rank[offset] = count
+            rank[offset] = counts[count]
         self._rank = rank
         self._first = first_at
         # Month arithmetic on ordinals: month number of each day, its day of month, and per month
         # its first day and length (Civil Code art. 202: no such day → the month's last day).
-        month_no = array("l", [0]) * span
+        month_no = [0] * span
         day_of_month = bytearray(span)
-        self._month_start = array("l")
+        self._month_start: list[int] = []
         self._month_length = bytearray()
         for year in range(FIRST_YEAR, LAST_YEAR + 1):
             for month in range(1, 13):
@@ -127,7 +135,7 @@ class WorkingCalendar:
                 self._month_length.append(length)
                 offset = first.toordinal() - base
                 for dom in range(length):
-                    month_no[offset + dom] = index
+                    month_no[offset + dom] = counts[index]
                     day_of_month[offset + dom] = dom + 1
         self._month_no = month_no
         self._day_of_month = bytes(day_of_month)
@@ -221,11 +229,9 @@ class WorkingCalendar:
                 last = start_ordinal + amount
             else:
                 month = self._month_no[offset] + amount
-                last = (
-                    self._month_start[month]
-                    + min(self._day_of_month[offset], self._month_length[month])
-                    - 1
-                )
+                dom, length = self._day_of_month[offset], self._month_length[month]
+                # Not min(): a builtin call on two ints cost more than the rest of the lookup.
+                last = self._month_start[month] + (dom if dom < length else length) - 1
             return last, self._ordinals[self._first[last - self._base]]
         except IndexError:
             # The message is built here, not up front: formatting it cost more than the lookup.
@@ -233,6 +239,27 @@ class WorkingCalendar:
             raise ValueError(
                 f"{amount} {unit} after {start} is beyond the calendar ({LAST_YEAR})"
             ) from None
+
+    def last_day_ordinal(self, start_ordinal: int, unit: str, amount: int) -> int:
+        """The last day of a day-based period before roll-over (for workdays, the due day), as an
+        ordinal: ``due_ordinal``'s first half, the part that depends on the start. Raises its
+        ValueError when the period leaves the calendar, but not when only the roll-over does."""
+        offset = start_ordinal - self._base
+        try:
+            if not 0 <= offset < self._span:
+                raise IndexError
+            if unit == "workdays":
+                return self._ordinals[self._rank[offset] + amount - 1]
+            if unit == "days":
+                if offset + amount >= self._span:
+                    raise IndexError
+                return start_ordinal + amount
+            month = self._month_no[offset] + amount
+            dom, length = self._day_of_month[offset], self._month_length[month]
+            return self._month_start[month] + (dom if dom < length else length) - 1
+        except IndexError:
+            self.due_ordinal(start_ordinal, unit, amount)  # raises the precise ValueError
+            raise AssertionError("due_ordinal accepted a period outside the calendar") from None
 
     def due_dates(self, start_ordinal: int, unit: str, amount: int) -> tuple[date, date, int]:
         """``due_ordinal`` with its days as dates, read from the prebuilt date tables:
@@ -250,11 +277,9 @@ class WorkingCalendar:
                 last = offset + amount
             else:
                 month = self._month_no[offset] + amount
+                dom, length = self._day_of_month[offset], self._month_length[month]
                 last = (
-                    self._month_start[month]
-                    - self._base
-                    + min(self._day_of_month[offset], self._month_length[month])
-                    - 1
+                    self._month_start[month] - self._base + (dom if dom < length else length) - 1
                 )
             index = self._first[last]
             return self._all_days[last], self._dates[index], self._ordinals[index]
@@ -301,12 +326,8 @@ class WorkingCalendar:
                     append(dates[first_at[offset + amount]])
                 else:
                     month = month_no[offset] + amount
-                    last = (
-                        month_start[month]
-                        - base
-                        + min(day_of_month[offset], month_length[month])
-                        - 1
-                    )
+                    dom, length = day_of_month[offset], month_length[month]
+                    last = month_start[month] - base + (dom if dom < length else length) - 1
                     append(dates[first_at[last]])
             except IndexError:
                 self.due_ordinal(start.toordinal(), unit, amount)  # raises the precise ValueError

@@ -13,11 +13,11 @@ a due instant out.
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import NamedTuple
 
 from caseflow.calendar.index import HOLIDAY, WorkingCalendar
-from caseflow.timeutil import local_date, local_zone
+from caseflow.timeutil import ZoneDays, local_date, local_zone, local_zone_days
 
 WORKDAYS = "workdays"
 DAYS = "days"
@@ -128,44 +128,59 @@ def due_compute(
     app context — with ``unit_id``, that unit's (its local closures on top) — else to the
     built-in one (official 2004–2026, statutory rules after).
     """
-    # The hot path (≤ 1 µs, bench/deadlines.py): day ordinals and table reads throughout.
+    # The hot path (≤ 1 µs, bench/deadlines.py): day ordinals, table reads and memos throughout.
     if type(start) is not datetime or start.tzinfo is None:
         start = as_instant(start)
-    parsed = _PERIODS.get(period) if type(period) is str else None
-    if parsed is None:
+    spec = _PERIODS.get(period) if type(period) is str else None
+    if spec is None:
         parsed = parse_period(period)
+        spec = (parsed.unit, parsed.amount)
         if type(period) is str and len(_PERIODS) < 4096:
-            _PERIODS[period] = parsed
-    if parsed.unit == HOURS:
-        return DueResult(start + timedelta(hours=parsed.amount), None, False)
-    calendar = calendar or calendar_for_context(unit_id)
-    zone = local_zone()
-    start_ordinal = start.astimezone(zone).toordinal()
-    last_on, due_on, due_ordinal = calendar.due_dates(start_ordinal, parsed.unit, parsed.amount)
+            _PERIODS[period] = spec
+    unit, amount = spec
+    if unit == HOURS:
+        return DueResult(start + timedelta(hours=amount), None, False)
+    if calendar is None:
+        calendar = calendar_for_context(unit_id)
+    days = local_zone_days()
+    # Stored instants are UTC: their local day is memoised by UTC hour (ZoneDays.local_ordinal,
+    # whose first lines these are, inlined: the call cost a tenth of the path).
+    start_ordinal = (
+        days.by_utc_hour.get(start.toordinal() * 24 + start.hour)
+        if start.tzinfo is UTC
+        else None
+    )
+    if start_ordinal is None:
+        start_ordinal = days.local_ordinal(start)
+    # Every period whose last day (before roll-over) is the same day has the same result, whatever
+    # its start, unless it reaches a provisional year (the years it touches depend on the start):
+    # the results are memoised per last day, and building a DueResult was a fifth of the path.
+    last_ordinal = calendar.last_day_ordinal(start_ordinal, unit, amount)
+    results = calendar.memo.get(days)
+    result = results.get(last_ordinal) if results is not None else None
+    if result is None:
+        result = _due_result_new(start_ordinal, unit, amount, calendar, days)
+    return result
+
+
+def _due_result_new(
+    start_ordinal: int, unit: str, amount: int, calendar: WorkingCalendar, days: ZoneDays
+) -> DueResult:
+    """due_compute's result, computed (and memoised by its last day when no year is provisional)."""
+    last_on, due_on, due_ordinal = calendar.due_dates(start_ordinal, unit, amount)
+    due_at = days.end_of_day(due_ordinal)
+    if due_ordinal < calendar.provisional_from:
+        result = DueResult(due_at, last_on, False, due_on, ())
+        calendar.memo.setdefault(days, {})[last_on.toordinal()] = result
+        return result
     # The start day is not counted: provisional years are those of the days after it, up to the
     # due day (roll-over only moves forward, so it is the later of the two).
-    years = (
-        ()
-        if due_ordinal < calendar.provisional_from
-        else calendar.provisional_years_between(start_ordinal + 1, due_ordinal)
-    )
-    return _due_result((_end_of_day(due_ordinal, zone), last_on, bool(years), due_on, years))
+    years = calendar.provisional_years_between(start_ordinal + 1, due_ordinal)
+    return DueResult(due_at, last_on, bool(years), due_on, years)
 
 
-#: Period text → Period for due_compute (workflow definitions use a handful, over and over).
-_PERIODS: dict[str, Period] = {}
-#: DueResult from a full tuple without the generated __new__ (which handles defaults): a third
-#: of the per-call cost otherwise.
-_due_result = partial(tuple.__new__, DueResult)
-
-
-_ONE_DAY = timedelta(days=1)
-
-
-@lru_cache(maxsize=65536)
-def _end_of_day(ordinal: int, zone) -> datetime:
-    """24:00 local of the day = 00:00 of the next day (deadlines.md §2), as a UTC instant."""
-    return datetime.combine(date.fromordinal(ordinal + 1), time(0), tzinfo=zone).astimezone(UTC)
+#: Period text → (unit, amount) for due_compute (workflow definitions use a handful, over and over).
+_PERIODS: dict[str, tuple[str, int]] = {}
 
 
 def due_days(items, *, calendar: WorkingCalendar | None = None) -> list[date]:

@@ -8,10 +8,11 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from caseflow.calendar import due_compute
+from caseflow.calendar import DueResult, due_compute, parse_period
 from caseflow.calendar.official import builtin_calendar
-from caseflow.calendar.periods import due_days, due_on_of
+from caseflow.calendar.periods import add_to_day, due_days, due_on_of
 from caseflow.clocks.services import _Schedule, _step_pause, _step_resume
+from caseflow.timeutil import end_of_local_day
 
 CAL = builtin_calendar()
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -38,6 +39,21 @@ periods = st.one_of(
 @given(starts, periods)
 def test_due_is_never_before_start(start, period):
     assert due_compute(start, period, calendar=CAL).due_at > start
+
+
+@SETTINGS
+@given(starts, periods)
+def test_due_compute_agrees_with_the_day_functions_from_a_utc_or_a_local_start(start, period):
+    # The plain computation, without due_compute's memos: local day, add_to_day, 24:00 local.
+    parsed = parse_period(period)
+    if parsed.unit == "hours":
+        expected = DueResult(start + timedelta(hours=parsed.amount), None, False)
+    else:
+        last_day_on, due_on = add_to_day(start.date(), parsed, CAL)
+        years = tuple(CAL.provisional_years(start.date() + timedelta(days=1), due_on))
+        expected = DueResult(end_of_local_day(due_on), last_day_on, bool(years), due_on, years)
+    assert due_compute(start.astimezone(UTC), period, calendar=CAL) == expected
+    assert due_compute(start, period, calendar=CAL) == expected
 
 
 @SETTINGS
