@@ -156,6 +156,7 @@ def _fill(n: int, seed: int = 7, model: str = "history") -> dict:
         clocks.append(
             {
                 "case_id": case_id,
+                "unit_id": units[code].id,
                 "name": clock_name,
                 "period": "3 months" if period_unit == "months" else "5 workdays",
                 "period_unit": period_unit,

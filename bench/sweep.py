@@ -111,6 +111,7 @@ def seed_due(due: int) -> list[int]:
     clocks = [
         {
             "case_id": c["id"],
+            "unit_id": unit.id,
             "name": "handling",
             "period": "24 hours",
             "period_unit": "hours",
@@ -133,6 +134,7 @@ def load_stored(count: int, offset: int, case_ids: list[str]) -> None:
     """``count`` more clocks that are not due, spread over the cases, loaded in bulk."""
     columns = (
         "case_id",
+        "unit_id",
         "name",
         "period",
         "period_unit",
@@ -146,6 +148,9 @@ def load_stored(count: int, offset: int, case_ids: list[str]) -> None:
         "stopped_at",
     )
     due_at = STARTED + timedelta(days=30)
+    from caseflow.cases.models import Case
+
+    unit_id = db.session.scalar(select(Case.unit_id).limit(1))  # one unit (seed_due)
     conn = db.session.connection()
     dialect = conn.dialect.name
 
@@ -154,6 +159,7 @@ def load_stored(count: int, offset: int, case_ids: list[str]) -> None:
             running = i % 2 == 0
             yield (
                 case_ids[i % len(case_ids)],
+                unit_id,
                 f"s{i}",
                 "30 days",
                 "days",

@@ -292,6 +292,7 @@ def run_direct(case_ids, worker_id, rounds, prepared) -> tuple[float, list]:
                         insert(clocks)
                         .values(
                             case_id=case_id,
+                            unit_id=unit_id,
                             name="revision",
                             period="5 workdays",
                             period_unit="workdays",
@@ -451,11 +452,12 @@ def run_raw(url, case_ids, worker_id, rounds, prepared) -> tuple[float, list]:
                     run(entry_sql, s["review"], event_id, worker_id, "pause", at, at, at, now)
                     result = due_compute(at, "5 workdays", calendar=calendar)
                     s["revision"] = run(
-                        "INSERT INTO clocks (case_id, name, period, period_unit, started_at,"
-                        " due_at, last_day_on, status, provisional, extended, paused_seconds,"
-                        " next_alert_at) VALUES (?, 'revision', '5 workdays', 'workdays', ?, ?,"
-                        " ?, 'running', ?, 0, 0, ?) RETURNING id",
+                        "INSERT INTO clocks (case_id, unit_id, name, period, period_unit,"
+                        " started_at, due_at, last_day_on, status, provisional, extended,"
+                        " paused_seconds, next_alert_at) VALUES (?, ?, 'revision', '5 workdays',"
+                        " 'workdays', ?, ?, ?, 'running', ?, 0, 0, ?) RETURNING id",
                         case_id,
+                        unit_id,
                         at,
                         result.due_at,
                         result.last_day_on.isoformat(),

@@ -82,7 +82,17 @@ class Case(db.Model):
     # the ORM still guards every UPDATE with ``WHERE version = <read>``.
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
     __table_args__ = (
-        Index("ix_cases_inbox", "unit_id", "is_closed", "next_due_at"),
+        # The unit's open cases by next due; the trailing columns let the dashboard count
+        # today's overdue cases per step and per assignee from the index alone.
+        Index(
+            "ix_cases_inbox",
+            "unit_id",
+            "is_closed",
+            "next_due_at",
+            "workflow",
+            "state",
+            "assignee_id",
+        ),
         # A clock's case as the dashboard's joins read it (unit, closed, workflow): from this
         # index alone, not the case's wide row (its parties' JSON).
         Index("ix_cases_id_facts", "id", "unit_id", "is_closed", "workflow"),

@@ -31,6 +31,10 @@ class Clock(Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), nullable=False, index=True)
+    #: The case's unit, on the clock so that a unit's running clocks are one index range (the
+    #: dashboard's lists and counts). Kept equal to the case's by ``caseflow.supervision.tallies``
+    #: in the flush that adds the clock or moves the case.
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), nullable=False)
     name: Mapped[str] = mapped_column(String(40), nullable=False)
     #: The period, e.g. ``5 workdays``; null for a clock that ends at a fixed instant.
     period: Mapped[str | None] = mapped_column(String(40))
@@ -79,6 +83,9 @@ class Clock(Model):
         # clocks by due date (its overdue and due-soon lists).
         Index("ix_clocks_stopped_at", "stopped_at"),
         Index("ix_clocks_status_due_at", "status", "due_at"),
+        # A unit's running clocks by due date: the dashboard's lists walk only the unit's clocks,
+        # and its counts of today's clocks read the index alone.
+        Index("ix_clocks_unit_status_due_at", "unit_id", "status", "due_at"),
         # A paused clock knows when it paused (the resume counts from there), and only it does.
         CheckConstraint(
             "(status = 'paused' and paused_at is not null)"
@@ -91,8 +98,9 @@ class Clock(Model):
             " or (status in ('running', 'paused') and stopped_at is null)",
             name="stopped_iff_stopped_at",
         ),
-        # The dashboard's 临期 list: running clocks whose moment has come.
-        Index("ix_clocks_status_due_soon_at", "status", "due_soon_at"),
+        # The dashboard's 临期 count: running clocks whose moment falls today, the unit's read from
+        # the index alone.
+        Index("ix_clocks_status_due_soon_at", "status", "due_soon_at", "unit_id"),
     )
 
     @property

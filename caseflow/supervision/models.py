@@ -25,8 +25,9 @@ class DailyTally(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), nullable=False)
     workflow: Mapped[str] = mapped_column(String(32), nullable=False)
-    #: The clock for clock metrics; the assignee for ``open``/``open_due``; for ``closed_days``
-    #: the whole days from receipt to closing (its day is the Monday of the closing week).
+    #: The clock for clock metrics; the assignee for ``open``/``open_due``; for ``closed_days``,
+    #: ``closed_weeks`` and ``closed_months`` the whole days from receipt to closing (their day:
+    #: the closing day, the Monday of its week, the 1st of its month).
     name: Mapped[str] = mapped_column(String(40), nullable=False, default="")
     #: ``received``, ``closed`` (by closing day), ``met`` / ``breached`` (by stopping day),
     #: ``breached_due`` (stopped late, by due day), ``running_due`` (running, by due day);

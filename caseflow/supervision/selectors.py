@@ -38,6 +38,16 @@ def _scoped(query, user, unit_id: int | None = None):
     return query
 
 
+def clocks_scope(query, user, unit_id: int | None = None):
+    """``query`` (over ``Clock``) limited to the clocks of what ``user`` may see (``unit_id``:
+    that unit's), by the clock's own copy of its case's unit: no join to the cases."""
+    if not user.is_admin:
+        query = query.where(Clock.unit_id == user.unit_id)
+    if unit_id is not None:
+        query = query.where(Clock.unit_id == unit_id)
+    return query
+
+
 # -- the approval queue ----------------------------------------------------------------------
 
 
@@ -271,7 +281,8 @@ def on_time_tallies(
         ):
             tally(workflow, name).running_late += amount
     if first <= today <= last:
-        running = _scoped(
+        # The unit's range of ix_clocks_unit_status_due_at; each row's case for its workflow.
+        running = clocks_scope(
             select(Case.workflow, Clock.name, func.count())
             .join(Case, Case.id == Clock.case_id)
             .where(
@@ -347,17 +358,22 @@ def soonest_clock_rows(
     alone, no bound on its due date), soonest first, as rows of (id, case_id, due_at, *columns
     of the clock, unit_id and is_closed of the case).
 
-    Walks ``ix_clocks_status_due_at`` in due order, a batch at a time (keyset on due_at, id),
-    and checks each batch's cases: the rows read are about the rows shown, whatever the number
-    of running clocks (a join lets a planner read every running clock and sort them)."""
+    Walks ``ix_clocks_unit_status_due_at`` (an admin's: ``ix_clocks_status_due_at``) in due
+    order, a batch at a time (keyset on due_at, id), and checks each batch's cases: the rows read
+    are about the rows shown, whatever the number of running clocks, in the unit or beside it (a
+    join lets a planner read every running clock and sort them)."""
+    admin, unit_id = user.is_admin, user.unit_id  # once: ``user`` may be a request proxy
     condition = [Clock.status == "running", *clock_condition]
+    if not admin:
+        condition.append(Clock.unit_id == unit_id)
     if due_to is not None:
         condition.append(Clock.due_at < due_to)
     # A watch clock (a court's ruling) is not the centre's deadline: it alerts its caseworker
     # but is never listed as the centre being late.
     condition.append(Clock.name.not_in(sorted(workflows.watch_clock_names())))
-    found, after, size = [], None, limit * 3
-    admin, unit_id = user.is_admin, user.unit_id  # once: ``user`` may be a request proxy
+    # The unit's clocks are a range of their own: a batch a little over ``limit`` is enough
+    # unless closed cases still have running clocks. An admin's walk passes every unit's.
+    found, after, size = [], None, limit * 3 if admin else limit + 10
     for _ in range(_MAX_BATCHES):
         query = select(Clock.id, Clock.case_id, Clock.due_at, *columns).where(*condition)
         # One lower bound on the due date at a time: two make PostgreSQL's planner expect a

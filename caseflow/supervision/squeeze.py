@@ -63,7 +63,7 @@ def squeezed_open_clocks(user, *, now, limit: int = 20) -> tuple[list, int]:
     """Running calendar-day clocks of open cases the user sees whose period is squeezed, among
     the ``SCAN`` soonest due: ([(clock, case, squeeze)], how many of those are squeezed)."""
     from sqlalchemy import select
-    from sqlalchemy.orm import selectinload
+    from sqlalchemy.orm import load_only
 
     from caseflow.calendar.periods import calendar_for_context
     from caseflow.cases.models import Case
@@ -88,14 +88,17 @@ def squeezed_open_clocks(user, *, now, limit: int = 20) -> tuple[list, int]:
             found.append((clock_id, squeeze))
     shown = found[:limit]
     loaded = {}
-    if shown:  # only the rows shown as objects, with their cases and assignees
+    if shown:  # only the rows shown as objects, with the columns shown (number, clock, due)
         loaded = {
             clock.id: (clock, case)
             for clock, case in db.session.execute(
                 select(Clock, Case)
                 .join(Case, Case.id == Clock.case_id)
                 .where(Clock.id.in_([clock_id for clock_id, _s in shown]))
-                .options(selectinload(Case.assignee))
+                .options(
+                    load_only(Clock.case_id, Clock.name, Clock.period_unit, Clock.due_at),
+                    load_only(Case.number, Case.workflow, Case.unit_id),
+                )
             )
         }
     shown = [(*loaded[cid], squeeze) for cid, squeeze in shown if cid in loaded]

@@ -7,15 +7,16 @@ the engine, the clock services, a calendar recompute and any later write path ke
 without knowing of them. Rows written around the ORM (bulk inserts, as ``bench/pages.py`` and a
 data import do) are counted by ``tallies_rebuild`` (CLI ``flask stats rebuild``).
 
-Each clock's 临期 moment (``Clock.due_soon_at``, deadlines.md §4) is set by the same hook, so the
-75% rule is one indexed comparison for the dashboard.
+Each clock's 临期 moment (``Clock.due_soon_at``, deadlines.md §4) and its case's unit
+(``Clock.unit_id``) are set by the same hook, so the 75% rule is one indexed comparison for the
+dashboard and a unit's running clocks one index range.
 """
 
 from collections import Counter
 from datetime import date, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import delete, event, func, inspect, select
+from sqlalchemy import and_, delete, event, func, inspect, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.base import NEVER_SET, NO_VALUE
 
@@ -54,11 +55,13 @@ def case_contribution(
     if is_closed and closed_at is not None and received_at is not None:
         days = (local_date(closed_at) - local_date(received_at)).days
         out[(unit_id, workflow, "", "closed", local_date(closed_at))] += 1
-        # The median's histogram (name: the days), by day and by week (Monday) of closing: a
-        # period reads its whole weeks, and the days at its two ends.
+        # The median's histogram (name: the days), by day, by week (Monday) and by month (its
+        # first day) of closing: a period reads its whole months, the whole weeks at its ends,
+        # and the days left over.
         closed_on = local_date(closed_at)
         out[(unit_id, workflow, str(days), "closed_days", closed_on)] += 1
         out[(unit_id, workflow, str(days), "closed_weeks", _monday(closed_on))] += 1
+        out[(unit_id, workflow, str(days), "closed_months", closed_on.replace(day=1))] += 1
     if not is_closed:
         # Workload: open cases per assignee ("0": unassigned), and by the day of the next due.
         who = str(assignee_id or 0)
@@ -166,10 +169,12 @@ def _clock_delta(session, obj, cache, *, old: bool, new: bool) -> Counter:
     case = _case_of(session, obj, cache)
     if case is None:
         return delta
+    # The clock's own unit (its case's, kept by the hook): a case moved to another unit moves
+    # its clocks' counts along.
     if new:
         delta.update(
             clock_contribution(
-                case.unit_id,
+                obj.unit_id,
                 case.workflow,
                 obj.name,
                 obj.status,
@@ -181,7 +186,7 @@ def _clock_delta(session, obj, cache, *, old: bool, new: bool) -> Counter:
     if old:
         delta.subtract(
             clock_contribution(
-                case.unit_id,
+                _before(obj, "unit_id"),
                 case.workflow,
                 _before(obj, "name"),
                 _before(obj, "status"),
@@ -195,6 +200,18 @@ def _clock_delta(session, obj, cache, *, old: bool, new: bool) -> Counter:
 
 @event.listens_for(Session, "before_flush")
 def _due_soon_before_flush(session, flush_context, instances) -> None:
+    cache = {}
+    with session.no_autoflush:
+        for obj in session.new:
+            if isinstance(obj, Clock):  # a new clock takes its case's unit
+                case = _case_of(session, obj, cache)
+                if case is not None and obj.unit_id != case.unit_id:
+                    obj.unit_id = case.unit_id
+        for obj in session.dirty:
+            if isinstance(obj, Case) and inspect(obj).attrs.unit_id.history.has_changes():
+                # A case moved to another unit: its clocks move with it, in this flush.
+                for clock in session.scalars(select(Clock).where(Clock.case_id == obj.id)):
+                    clock.unit_id = obj.unit_id
     for obj in (*session.new, *session.dirty):
         if isinstance(obj, Clock):
             moment = due_soon_moment(obj.started_at, obj.due_at, obj.paused_seconds, obj.period_unit)
@@ -254,8 +271,8 @@ def _upsert_for(dialect: str):
 
 
 def tallies_rebuild(*, chunk: int = 5000) -> int:
-    """Recount every tally (and every clock's 临期 moment) from the cases and clocks; for rows
-    written around the ORM. Runs in the caller's transaction; returns the number of keys."""
+    """Recount every tally (and every clock's 临期 moment and unit) from the cases and clocks; for
+    rows written around the ORM. Runs in the caller's transaction; returns the number of keys."""
     session = db.session
     session.execute(delete(DailyTally))
     totals = Counter()
@@ -294,7 +311,7 @@ def tallies_rebuild(*, chunk: int = 5000) -> int:
                 unit_id, workflow, row.name, row.status, row.stopped_at, row.due_at, moment
             )
         )
-        moments.append({"b_id": row.id, "b_moment": moment})
+        moments.append({"b_id": row.id, "b_moment": moment, "b_unit": unit_id})
     from sqlalchemy import bindparam, update
 
     table = Clock.__table__
@@ -302,7 +319,10 @@ def tallies_rebuild(*, chunk: int = 5000) -> int:
         session.execute(
             update(table)
             .where(table.c.id == bindparam("b_id"))
-            .values(due_soon_at=bindparam("b_moment", type_=table.c.due_soon_at.type)),
+            .values(
+                due_soon_at=bindparam("b_moment", type_=table.c.due_soon_at.type),
+                unit_id=bindparam("b_unit"),
+            ),
             moments[start : start + chunk],
             execution_options={"synchronize_session": False},
         )
@@ -379,30 +399,64 @@ def tally_sums(user, metric: str, *, before: date | None = None, on: date | None
     return {(wf, name): int(n or 0) for wf, name, n in db.session.execute(query)}
 
 
+def _next_month(day: date) -> date:
+    """The first day of the month after ``day``'s."""
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _week_ranges(first: date, last: date) -> list:
+    """[first, last] as (metric, from, to) ranges of the histogram: its whole weeks (rows on
+    Mondays), the days at both ends."""
+    weeks_from = first + timedelta(days=(7 - first.weekday()) % 7)  # first Monday in the span
+    weeks_to = last - timedelta(days=(last.weekday() + 1) % 7)  # last Sunday in the span
+    if weeks_from > weeks_to:
+        return [("closed_days", first, last)]
+    ranges = [("closed_weeks", weeks_from, weeks_to - timedelta(days=6))]
+    if first < weeks_from:
+        ranges.append(("closed_days", first, weeks_from - timedelta(days=1)))
+    if weeks_to < last:
+        ranges.append(("closed_days", weeks_to + timedelta(days=1), last))
+    return ranges
+
+
+def closing_ranges(first: date, last: date) -> list:
+    """[first, last] as (metric, from, to) ranges of the closing histogram, each day once: the
+    whole months (rows on the 1st), then whole weeks and days in the parts before and after."""
+    months_from = first if first.day == 1 else _next_month(first)
+    months_end = _next_month(last) - timedelta(days=1)  # last day of last's month
+    months_to = last if last == months_end else last.replace(day=1) - timedelta(days=1)
+    if months_from > months_to:
+        return _week_ranges(first, last)
+    ranges = [("closed_months", months_from, months_to.replace(day=1))]
+    if first < months_from:
+        ranges += _week_ranges(first, months_from - timedelta(days=1))
+    if months_to < last:
+        ranges += _week_ranges(months_to + timedelta(days=1), last)
+    return ranges
+
+
 def closing_histogram(user, first: date, last: date) -> dict:
-    """workflow → {days to close: cases} for the cases closed in [first, last]: the whole weeks
-    from the weekly histogram, the days at both ends from the daily one (summed in the database)."""
-    weeks_from = first + timedelta(days=(7 - first.weekday()) % 7)  # first Monday in the period
-    weeks_to = last - timedelta(days=(last.weekday() + 1) % 7)  # last Sunday in the period
-    ranges = []
-    if weeks_from <= weeks_to:
-        ranges.append(("closed_weeks", weeks_from, weeks_to - timedelta(days=6)))
-        if first < weeks_from:
-            ranges.append(("closed_days", first, weeks_from - timedelta(days=1)))
-        if weeks_to < last:
-            ranges.append(("closed_days", weeks_to + timedelta(days=1), last))
-    else:
-        ranges.append(("closed_days", first, last))
-    out: dict = {}
-    for metric, a, b in ranges:
-        query = (
-            select(DailyTally.workflow, DailyTally.name, func.sum(DailyTally.amount))
-            .where(DailyTally.metric == metric, DailyTally.day >= a, DailyTally.day <= b)
-            .group_by(DailyTally.workflow, DailyTally.name)
+    """workflow → {days to close: cases} for the cases closed in [first, last]: the whole months
+    and weeks from the monthly and weekly histograms, the days left from the daily one, summed in
+    the database in one statement (the rows read are the period's months, weeks and days times
+    the distinct durations, not its cases)."""
+    ranges = closing_ranges(first, last)
+    query = (
+        select(DailyTally.workflow, DailyTally.name, func.sum(DailyTally.amount))
+        .where(
+            or_(
+                *(
+                    and_(DailyTally.metric == metric, DailyTally.day >= a, DailyTally.day <= b)
+                    for metric, a, b in ranges
+                )
+            )
         )
-        if not user.is_admin:
-            query = query.where(DailyTally.unit_id == user.unit_id)
-        for workflow, days, n in db.session.execute(query):
-            bucket = out.setdefault(workflow, {})
-            bucket[int(days)] = bucket.get(int(days), 0) + int(n or 0)
+        .group_by(DailyTally.workflow, DailyTally.name)
+    )
+    if not user.is_admin:
+        query = query.where(DailyTally.unit_id == user.unit_id)
+    out: dict = {}
+    for workflow, days, n in db.session.execute(query):
+        bucket = out.setdefault(workflow, {})
+        bucket[int(days)] = bucket.get(int(days), 0) + int(n or 0)
     return out

@@ -21,6 +21,7 @@ from caseflow.cases.selectors import cases_scope
 from caseflow.clocks.models import Clock
 from caseflow.extensions import db
 from caseflow.supervision.selectors import (
+    clocks_scope,
     due_soon_moment_reached,
     on_time_tallies,
     soonest_clock_ids,
@@ -284,14 +285,13 @@ def soonest_clocks(
 
 
 def _running_today(user, column, today_start, now, *, strict=True):
-    """Running clocks whose ``column`` falls today, up to now (the part no tally day can tell)."""
+    """Running clocks whose ``column`` falls today, up to now (the part no tally day can tell),
+    counted from an index alone (the clock's unit, not its case's)."""
     upper = column < now if strict else column <= now
-    query = (
-        select(func.count(Clock.id))
-        .join(Case, Case.id == Clock.case_id)
-        .where(Clock.status == "running", column >= today_start, upper)
+    query = select(func.count(Clock.id)).where(
+        Clock.status == "running", column >= today_start, upper
     )
-    return db.session.scalar(cases_scope(query, user)) or 0
+    return db.session.scalar(clocks_scope(query, user)) or 0
 
 
 def late_totals(user, now: datetime) -> tuple[int, int]:
@@ -444,10 +444,8 @@ def dashboard_trend(user, *, date_from: date, date_to: date, now: datetime) -> l
             target = opened if metric == "received" else closed if metric == "closed" else late
             target[week_of(day)] += amount
     if first_monday <= today <= date_to:
-        counted = cases_scope(
-            select(func.count(Clock.id))
-            .join(Case, Case.id == Clock.case_id)
-            .where(
+        counted = clocks_scope(
+            select(func.count(Clock.id)).where(
                 Clock.status.in_(("breached", "running")),
                 Clock.due_at >= start_of_local_day(today),
                 Clock.due_at < now,

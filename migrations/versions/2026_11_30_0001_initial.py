@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 09:44:32.418978
+Create Date: 2026-11-30 11:49:22.208039
 
 """
 
@@ -330,7 +330,9 @@ def upgrade():
             "ix_cases_id_facts", ["id", "unit_id", "is_closed", "workflow"], unique=False
         )
         batch_op.create_index(
-            "ix_cases_inbox", ["unit_id", "is_closed", "next_due_at"], unique=False
+            "ix_cases_inbox",
+            ["unit_id", "is_closed", "next_due_at", "workflow", "state", "assignee_id"],
+            unique=False,
         )
         batch_op.create_index("ix_cases_respondent_code", ["respondent_code"], unique=False)
         batch_op.create_index("ix_cases_respondent_key", ["respondent_key"], unique=False)
@@ -422,6 +424,7 @@ def upgrade():
         "clocks",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.String(length=32), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=40), nullable=False),
         sa.Column("period", sa.String(length=40), nullable=True),
         sa.Column("period_unit", sa.String(length=16), nullable=False),
@@ -447,6 +450,7 @@ def upgrade():
             name=op.f("ck_clocks_stopped_iff_stopped_at"),
         ),
         sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_clocks_case_id_cases")),
+        sa.ForeignKeyConstraint(["unit_id"], ["units.id"], name=op.f("fk_clocks_unit_id_units")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_clocks")),
     )
     with op.batch_alter_table("clocks", schema=None) as batch_op:
@@ -454,9 +458,12 @@ def upgrade():
         batch_op.create_index("ix_clocks_next_alert_at", ["next_alert_at"], unique=False)
         batch_op.create_index("ix_clocks_status_due_at", ["status", "due_at"], unique=False)
         batch_op.create_index(
-            "ix_clocks_status_due_soon_at", ["status", "due_soon_at"], unique=False
+            "ix_clocks_status_due_soon_at", ["status", "due_soon_at", "unit_id"], unique=False
         )
         batch_op.create_index("ix_clocks_stopped_at", ["stopped_at"], unique=False)
+        batch_op.create_index(
+            "ix_clocks_unit_status_due_at", ["unit_id", "status", "due_at"], unique=False
+        )
         batch_op.create_index(
             "uq_clocks_active_name",
             ["case_id", "name"],
@@ -903,6 +910,7 @@ def downgrade():
             sqlite_where=sa.text("status in ('running', 'paused')"),
             postgresql_where=sa.text("status in ('running', 'paused')"),
         )
+        batch_op.drop_index("ix_clocks_unit_status_due_at")
         batch_op.drop_index("ix_clocks_stopped_at")
         batch_op.drop_index("ix_clocks_status_due_soon_at")
         batch_op.drop_index("ix_clocks_status_due_at")

@@ -335,11 +335,18 @@ def _tally_snapshot():
 def test_running_totals_kept_in_each_transaction_equal_a_recount(open_case, fire, typhoon):
     """The daily tallies the dashboard reads are kept by every write (engine steps, a calendar
     recompute, a deletion): at every point they equal a recount from the cases and clocks."""
+    from sqlalchemy import select
+
+    from caseflow.accounts.services import unit_upsert
+    from caseflow.cases.models import Case
     from caseflow.clocks.models import Clock
     from caseflow.supervision.tallies import tallies_rebuild
 
     def check():
         db.session.commit()
+        # every clock carries its case's unit (the dashboard's index ranges), kept by the hook
+        moved = select(Clock.id).join(Case, Case.id == Clock.case_id)
+        assert not db.session.scalars(moved.where(Clock.unit_id != Case.unit_id)).all()
         kept = _tally_snapshot()
         tallies_rebuild()
         assert _tally_snapshot() == kept
@@ -360,6 +367,40 @@ def test_running_totals_kept_in_each_transaction_equal_a_recount(open_case, fire
     assert db.session.query(Clock).filter(Clock.due_soon_at.is_(None)).count() == 0
     db.session.delete(db.session.get(Clock, clocks_of(case)["closing"].id))
     check()
+    elsewhere = unit_upsert(code="PX", name="另一中心", kind="protection_centre", profile={})
+    db.session.flush()
+    db.session.refresh(case)  # as a step reads the case it changes
+    case.unit_id = elsewhere.id  # a case moved to another unit takes its clocks along
+    check()
+    moved_clocks = db.session.scalars(select(Clock).where(Clock.case_id == case.id)).all()
+    assert moved_clocks and {clock.unit_id for clock in moved_clocks} == {elsewhere.id}
+
+
+def test_the_closing_histogram_reads_each_day_of_a_period_once():
+    """The median's histogram is read as whole months, whole weeks and days; whatever the
+    period, every day of it falls in exactly one range, and no day outside it does."""
+    from caseflow.supervision.tallies import closing_ranges
+
+    def days_of(metric, first, last):
+        if metric == "closed_days":
+            return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        if metric == "closed_weeks":
+            assert first.weekday() == 0 and last.weekday() == 0
+            return [first + timedelta(days=i) for i in range((last - first).days + 7)]
+        assert first.day == 1 and last.day == 1
+        end = (last + timedelta(days=32)).replace(day=1)  # the 1st after the last month
+        return [first + timedelta(days=i) for i in range((end - first).days)]
+
+    start = date(2025, 12, 20)
+    for offset in range(0, 75, 3):
+        for length in (0, 1, 5, 6, 7, 13, 27, 30, 31, 59, 83, 84, 120, 400):
+            first = start + timedelta(days=offset)
+            last = first + timedelta(days=length)
+            covered = [d for r in closing_ranges(first, last) for d in days_of(*r)]
+            assert sorted(covered) == [first + timedelta(days=i) for i in range(length + 1)]
+    assert closing_ranges(date(2026, 9, 7), date(2026, 11, 30))[0] == (
+        "closed_months", date(2026, 10, 1), date(2026, 11, 1)
+    )
 
 
 def test_totals_from_running_totals_equal_the_clocks_at_any_moment(open_case, fire, chief):
