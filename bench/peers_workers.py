@@ -81,6 +81,7 @@ class CaseflowRunner:
             data=step["data"],
             render_notices=False,
         )
+        self.db.session.commit()  # the caller commits (services flush), as the API does
 
 
 class FloorRunner:

@@ -10,6 +10,7 @@ factory), and returns what they report as moved.
 import logging
 import re
 import uuid
+import weakref
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
@@ -52,6 +53,8 @@ class _Indexes:
 
 #: Per process: database URL → the indexes built for the calendar token they were built from.
 _INDEX_CACHE: dict[str, _Indexes] = {}
+#: Engine → its URL as text, the key above (rendering a URL costs more than a step's lookups).
+_URL_KEYS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 #: Key in ``Session.info``: the calendar token read in the session's current transaction.
 _SESSION_TOKEN = "caseflow.calendar_token"
 
@@ -112,7 +115,10 @@ def calendar_current(unit_id: int | None = None) -> WorkingCalendar:
     token, so one read covers every unit.
     """
     token = _current_token()
-    key = str(db.engine.url)
+    engine = db.engine
+    key = _URL_KEYS.get(engine)
+    if key is None:
+        key = _URL_KEYS[engine] = str(engine.url)
     indexes = _INDEX_CACHE.get(key)
     if indexes is None or indexes.token != token:
         indexes = _INDEX_CACHE[key] = _indexes_build(token)

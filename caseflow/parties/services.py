@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 import workflows
 from caseflow.cases.models import Case, Event
@@ -331,6 +331,15 @@ def delivery_consent_set(
 # -- electronic service: queued with the notice -------------------------------------------------
 
 
+#: A party's consent and addresses, as the deliveries of a notice read them: the columns, not the
+#: row (every step that issues a notice runs it, and the statement is built once).
+_CONSENT_ADDRESSES = (
+    select(PartyConsent.__table__.c["consent", "email", "phone"])
+    .where(PartyConsent.__table__.c.case_id == bindparam("case_id"))
+    .where(PartyConsent.__table__.c.role == bindparam("role"))
+)
+
+
 def notice_deliveries_queue(notice) -> list[NoticeDelivery]:
     """Called by ``notice_queue`` inside the transition: a notice addressed to a party that
     consented to electronic service gets one outbox row per address (e-mail, SMS). The
@@ -338,7 +347,9 @@ def notice_deliveries_queue(notice) -> list[NoticeDelivery]:
     role = (notice.addressee or {}).get("role")
     if role not in PARTY_ROLES:
         return []
-    consent = party_consent_get(notice.case_id, role)
+    consent = db.session.execute(
+        _CONSENT_ADDRESSES, {"case_id": notice.case_id, "role": role}
+    ).first()
     if consent is None or not consent.consent:
         return []
     rows = []

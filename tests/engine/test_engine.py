@@ -111,3 +111,26 @@ def test_workflow_describe_gives_the_forms():
     assert refer["opens"] == {"kind": "fair_referral", "workflow": "adjudication"}
     answer = next(c for c in described["clocks"] if c["name"] == "fair_answer")
     assert (answer["period"], answer["cap"]) == ("24 hours", "fair_close")
+
+
+def test_a_case_changed_under_the_step_is_a_stale_write(open_case, fire):
+    """The step's case UPDATE is guarded by the version it read: a version moved since the read
+    is the one stale-write conflict, and nothing of the step stays."""
+    from sqlalchemy import update
+
+    from caseflow.errors import VersionConflict
+
+    if db.session.get_bind().dialect.name == "postgresql":
+        pytest.skip("PostgreSQL locks and re-reads the row first (test_concurrency.py)")
+    case = open_case("adjudication")
+    before, version = _counts(), case.version
+    # Another writer moves the version; this session still holds the version it read.
+    db.session.execute(
+        update(Case).where(Case.id == case.id).values(version=version + 5),
+        execution_options={"synchronize_session": False},
+    )
+    with pytest.raises(VersionConflict) as conflict:
+        fire(case, "accept", occurred_at="2026-03-03 10:00", data={"handlers": ["甲", "乙", "丙"]})
+    assert conflict.value.fields == {"version": "stale"}
+    db.session.expire_all()
+    assert _counts() == before and case.state == "filed" and case.version == version
