@@ -18,7 +18,7 @@ from sqlalchemy import make_url, text
 
 from caseflow import create_app
 from caseflow.extensions import db
-from tests.support import PASSWORD, csrf_from
+from tests.support import PASSWORD, login_form_post
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -278,15 +278,7 @@ def login(client):
     """``login(user)`` logs the test client in through the real login form (with its CSRF token)."""
 
     def do_login(user, password=PASSWORD):
-        page = client.get("/login")
-        response = client.post(
-            "/login",
-            data={
-                "username": user.username,
-                "password": password,
-                "csrf_token": csrf_from(page.text),
-            },
-        )
+        response = login_form_post(client, user.username, password)
         assert response.status_code == 302, response.text
         return client
 

@@ -17,6 +17,17 @@ def csrf_from(html: str) -> str:
     return match.group(1) or match.group(2)
 
 
+def login_form_post(client, username: str, password: str = PASSWORD, **request):
+    """Log ``client`` in through the real login form (its page, then the POST with its CSRF
+    token); ``request`` goes to both requests (headers, environ_base). Returns the POST's answer."""
+    page = client.get("/login", **request)
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": csrf_from(page.text)},
+        **request,
+    )
+
+
 #: libfaketime, from Debian's ``faketime`` package (``scripts/setup --test`` installs it).
 LIBFAKETIME = Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1")
 

@@ -145,7 +145,6 @@ class _Worker:
         )
         self.process.start()
         child_end.close()
-        self.ready = False
         self.in_hand: int | None = None
         self.handed = 0
         self.renders = renders
@@ -247,7 +246,6 @@ def _drain(todo, pool, workers, per_worker, issued, died, on_rendered) -> None:
                 while worker.conn.poll():
                     message = worker.conn.recv()
                     if message == "ready":
-                        worker.ready = True
                         hand_next(worker)
                         continue
                     notice_id, was_issued, pid, renders, resident = message

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from tests.support import PASSWORD, csrf_from
+from tests.support import login_form_post
 from tests.web.conftest import fair_with_exhibitors, open_case, people  # noqa: F401 (fixtures)
 from tests.web.test_credit import credit_world  # noqa: F401 (the credit pages' fixture)
 
@@ -95,13 +95,7 @@ def new_page(app, browser, live_server):
 
 def _logged_in_cookies(app, user, user_agent) -> dict[str, str]:
     client = app.test_client()
-    headers = {"User-Agent": user_agent}
-    form = client.get("/login", headers=headers)
-    response = client.post(
-        "/login",
-        headers=headers,
-        data={"username": user.username, "password": PASSWORD, "csrf_token": csrf_from(form.text)},
-    )
+    response = login_form_post(client, user.username, headers={"User-Agent": user_agent})
     assert response.status_code == 302 and "/login" not in response.location, response.text
     cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
     assert cookie is not None
