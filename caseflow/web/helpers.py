@@ -146,23 +146,28 @@ for _name, _filter in {
     bp.add_app_template_filter(_filter, _name)
 
 
+def countdown_counter(period_unit: str, unit_id: int | None):
+    """How the countdown beside a clock counts days: ``workdays_between`` on its unit's calendar
+    for a working-day clock, None (calendar days, or hours) otherwise."""
+    if period_unit != "workdays":
+        return None
+    from flask import g
+
+    from caseflow.calendar.periods import calendar_for_context
+
+    # One calendar per unit and request: a page counts days for many clocks, and a unit's
+    # local closures (a typhoon day) are not working days for its clocks.
+    if "web_calendars" not in g:
+        g.web_calendars = {}
+    if unit_id not in g.web_calendars:
+        g.web_calendars[unit_id] = calendar_for_context(unit_id)
+    return g.web_calendars[unit_id].workdays_between
+
+
 def _countdown(clock, now=None):
     """The countdown shown beside a clock: working days for day-based clocks, hours for fairs."""
-    workdays_between = None
-    if clock.period_unit == "workdays":
-        from flask import g
-
-        from caseflow.calendar.periods import calendar_for_context
-
-        # One calendar per unit and request: a page counts days for many clocks, and a unit's
-        # local closures (a typhoon day) are not working days for its clocks.
-        if "web_calendars" not in g:
-            g.web_calendars = {}
-        unit_id = clock.case.unit_id if clock.case is not None else None
-        if unit_id not in g.web_calendars:
-            g.web_calendars[unit_id] = calendar_for_context(unit_id)
-        workdays_between = g.web_calendars[unit_id].workdays_between
-    return f.countdown(clock, now, workdays_between=workdays_between)
+    unit_id = clock.case.unit_id if clock.case is not None else None
+    return f.countdown(clock, now, workdays_between=countdown_counter(clock.period_unit, unit_id))
 
 
 bp.add_app_template_global(_countdown, "countdown")
