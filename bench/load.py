@@ -114,7 +114,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(target: str, port: int, env: dict, chdir: Path, workers: int):
+def start_gunicorn(target: str, port: int, env: dict, chdir: Path, workers: int, log=None):
+    """gunicorn serving ``target``; the app's own log (a line per step, as in production) goes
+    to ``log`` when given, not between the bench's lines."""
     process = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/gunicorn"),
@@ -129,6 +131,7 @@ def start_gunicorn(target: str, port: int, env: dict, chdir: Path, workers: int)
             target,
         ],
         env={**os.environ, **env},
+        stderr=log,
     )
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -234,8 +237,14 @@ def main():
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
 
+    import contextlib
+    import logging
+
     import psycopg
     from sqlalchemy import make_url
+
+    logging.disable(logging.INFO)  # the seeding's line per case and step
+    stack = contextlib.ExitStack()
 
     peers = _module("peers")
     cores = len(os.sched_getaffinity(0))
@@ -266,7 +275,8 @@ def main():
                 "'SMTP_URL': None, 'CASEFLOW_WEBHOOK_URL': None})"
             )
             env = {"DATABASE_URL": url, "CASEFLOW_STORAGE": storage, "SECRET_KEY": secret}
-            servers.append(start_gunicorn(factory, cf_port, env, ROOT, workers))
+            app_log = stack.enter_context(open(Path(storage) / "caseflow.log", "w"))  # noqa: SIM115 (closed in finally, after the servers)
+            servers.append(start_gunicorn(factory, cf_port, env, ROOT, workers, log=app_log))
             servers.append(
                 start_gunicorn(
                     "load:bare_app()", bare_port, {"LOAD_BARE_HELLO": str(hello)}, HERE, workers
@@ -309,6 +319,7 @@ def main():
         for server in servers:
             server.terminate()
             server.wait(timeout=30)
+        stack.close()
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from caseflow.errors import NotFound
 from caseflow.extensions import db
@@ -16,7 +17,11 @@ def notice_by_code(code: str) -> Notice | None:
     code = (code or "").strip().upper()
     if not code or len(code) > 16 or "\x00" in code:
         return None
-    return db.session.scalar(select(Notice).where(Notice.verification_code == code))
+    # With its unit in the same query: the page a QR code opens names the issuing unit, and
+    # every phone that scans a notice asks for it (bench/load.py).
+    return db.session.scalar(
+        select(Notice).where(Notice.verification_code == code).options(joinedload(Notice.unit))
+    )
 
 
 def notices_of_case(case_id: str) -> list[Notice]:
