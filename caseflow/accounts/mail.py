@@ -1,8 +1,8 @@
 """Telling a user that their credentials changed (ASVS 2.2.3): a password changed by its owner or
 reset by an admin, or a new API token. The mail is written as an ``AccountMail`` row in the same
 transaction as the change and sent after commit by the scheduler's outbox job, through the same
-SMTP path as alert mails (``caseflow.alerts.delivery.mail_send``) and the same claim, so two
-schedulers never both send it. A user without an e-mail address gets no mail (logged).
+SMTP path as alert mails (``caseflow.alerts.delivery.mail_send``) and the same outbox loop
+(``caseflow.outbox``), so two schedulers never both send it. A user without an e-mail address gets no mail (logged).
 """
 
 import logging
@@ -11,18 +11,17 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
 
 from caseflow.accounts.models import AccountMail, User
 from caseflow.alerts.delivery import mail_send
-from caseflow.alerts.services import DeliveryReport, outbox_claim
 from caseflow.extensions import db
+from caseflow.outbox import DeliveryReport, outbox_drain
 from caseflow.timeutil import to_local, utcnow
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-BACKOFF_FIRST, BACKOFF_MAX = timedelta(minutes=1), timedelta(hours=1)
+BACKOFF_FIRST = timedelta(minutes=1)
 FOOTER = "\n\n如果这不是您本人或管理员的操作，请立即联系系统管理员。\n\n—— caseflow 知识产权保护案件办理系统（系统邮件，请勿回复）\n"
 
 
@@ -87,50 +86,17 @@ def _mail_build(row: AccountMail, config) -> EmailMessage:
 def account_mails_send(now: datetime | None = None, limit: int = 100) -> DeliveryReport:
     """Send the account mails that are due; commits after each one. A failure is recorded and
     retried with backoff, then given up after ``MAX_ATTEMPTS``."""
-    now = now or utcnow()
-    report = DeliveryReport()
-    m = AccountMail.__table__.c
-    waiting = or_(
-        and_(m.status == "pending", m.next_attempt_at <= now),
-        and_(m.status == "sending", m.lease_until < now),
-    )
-    ids = db.session.scalars(
-        select(m.id).where(waiting).order_by(m.next_attempt_at, m.id).limit(limit)
-    ).all()
-    db.session.commit()
     config = current_app.config
-    for row_id in ids:
-        token = outbox_claim(AccountMail.__table__, row_id, waiting, now)
-        if token is None:
-            continue
+
+    def send(row_id: int) -> None:
         row = db.session.get(AccountMail, row_id)
-        mine = and_(m.id == row_id, m.claim_token == token)
-        try:
-            mail_send(_mail_build(row, config), config, f"account-{row_id:08d}.eml")
-        except Exception as exc:  # noqa: BLE001 — any failure is recorded and retried
-            error = f"{type(exc).__name__}: {exc}"[:2000]
-            give_up = row.attempts >= MAX_ATTEMPTS
-            backoff = min(BACKOFF_FIRST * 2 ** max(row.attempts - 1, 0), BACKOFF_MAX)
-            db.session.rollback()
-            db.session.execute(
-                update(AccountMail.__table__).where(mine).values(
-                    status="failed" if give_up else "pending",
-                    next_attempt_at=now + backoff,
-                    last_error=error, claim_token=None, lease_until=None,
-                )
-            )
-            db.session.commit()
-            log.warning("account mail %s to %s failed: %s", row_id, row.recipient, error)
-            if give_up:
-                report.failed += 1
-            else:
-                report.retrying += 1
-            continue
-        db.session.execute(
-            update(AccountMail.__table__).where(mine).values(
-                status="sent", sent_at=now, claim_token=None, lease_until=None, last_error=None
-            )
-        )
-        db.session.commit()
-        report.sent += 1
-    return report
+        mail_send(_mail_build(row, config), config, f"account-{row_id:08d}.eml")
+
+    return outbox_drain(
+        AccountMail.__table__,
+        send,
+        now=now or utcnow(),
+        limit=limit,
+        max_attempts=MAX_ATTEMPTS,
+        backoff_first=BACKOFF_FIRST,
+    )

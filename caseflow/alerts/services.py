@@ -8,7 +8,6 @@ insert writes the alert's outbox messages, in the same transaction.
 """
 
 import logging
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -27,6 +26,7 @@ from caseflow.clocks.models import Clock
 from caseflow.clocks.services import clock_next_alert_at
 from caseflow.errors import NotFound, PermissionDenied, StateConflict, ValidationFailed
 from caseflow.extensions import db
+from caseflow.outbox import DeliveryReport, outbox_drain
 from caseflow.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -36,14 +36,9 @@ SWEEP_BATCH = 500
 #: Key of the PostgreSQL advisory lock that serialises sweeps across processes.
 SWEEP_LOCK_KEY = 5_051_771_001
 
-#: A deliverer's claim on a message lapses after this (it died mid-delivery): the message is
-#: delivered again, so receivers get each message at least once and, barring a crash between
-#: sending and recording it, exactly once (the message id lets them drop a repeat).
-CLAIM_LEASE = timedelta(minutes=5)
-#: Retries back off 30 s, 1 min, 2 min … up to an hour; after MAX_ATTEMPTS the message is failed
-#: and waits for an admin (visible on /alerts/outbox and in the API).
+#: Retries back off 30 s, 1 min, 2 min … up to an hour (``caseflow.outbox``); after MAX_ATTEMPTS
+#: the message is failed and waits for an admin (visible on /alerts/outbox and in the API).
 BACKOFF_FIRST = timedelta(seconds=30)
-BACKOFF_MAX = timedelta(hours=1)
 MAX_ATTEMPTS = 10
 
 #: Who may acknowledge an alert (deadlines.md §4: supervisors; admins head the unit).
@@ -399,108 +394,30 @@ def alerts_mark_read(*, user: User, at: datetime | None = None) -> int:
 # -- delivery ------------------------------------------------------------------------------------
 
 
-@dataclass
-class DeliveryReport:
-    sent: int = 0
-    retrying: int = 0
-    failed: int = 0
-
-
-def outbox_claim(table, row_id: int, waiting, now: datetime) -> str | None:
-    """Claim one due row of an outbox table (alert messages here, notice deliveries in the
-    parties area) for sending, and commit: an UPDATE that succeeds only while the row is still
-    ``waiting``, so two deliverers never both send it. The claim token, or None when another
-    deliverer took the row first. The claim lapses after ``CLAIM_LEASE`` (a deliverer that died)."""
-    token = uuid.uuid4().hex
-    columns = table.c
-    claimed = db.session.execute(
-        update(table)
-        .where(columns.id == row_id, waiting)
-        .values(
-            status="sending",
-            claim_token=token,
-            lease_until=now + CLAIM_LEASE,
-            attempts=columns.attempts + 1,
-        )
-    ).rowcount
-    db.session.commit()
-    return token if claimed == 1 else None
-
-
 def outbox_deliver(now: datetime | None = None, limit: int = 100) -> DeliveryReport:
-    """Deliver the e-mail and webhook messages that are due; commits after each message.
+    """Deliver the e-mail and webhook messages that are due; commits after each message. Each is
+    claimed first, so two deliverers never both send it (``caseflow.outbox``); a failure is
+    recorded with its error and retried later."""
 
-    Each message is first claimed with an UPDATE that succeeds only while it is still waiting, so
-    two deliverers never both send it. A failure is recorded with its error and retried later.
-    """
-    now = now or utcnow()
-    report = DeliveryReport()
-    m = OutboxMessage.__table__.c
-    waiting = or_(
-        and_(m.status == "pending", m.next_attempt_at <= now),
-        and_(m.status == "sending", m.lease_until < now),
-    )
-    ids = db.session.scalars(
-        select(m.id).where(waiting).order_by(m.next_attempt_at, m.id).limit(limit)
-    ).all()
-    db.session.commit()
-    for message_id in ids:
-        token = outbox_claim(OutboxMessage.__table__, message_id, waiting, now)
-        if token is None:
-            continue
+    def send(message_id: int) -> None:
         message = db.session.scalar(
             select(OutboxMessage)
             .options(
                 joinedload(OutboxMessage.alert).joinedload(Alert.case),
                 joinedload(OutboxMessage.alert).joinedload(Alert.clock),
             )
-            .where(m.id == message_id)
+            .where(OutboxMessage.id == message_id)
         )
-        try:
-            delivery.deliver(message, current_app.config)
-        except Exception as exc:  # noqa: BLE001 — any failure is recorded and retried
-            error = f"{type(exc).__name__}: {exc}"[:2000]
-            give_up = message.attempts >= MAX_ATTEMPTS
-            values = {
-                "status": "failed" if give_up else "pending",
-                "last_error": error,
-                "claim_token": None,
-                "lease_until": None,
-            }
-            if not give_up:
-                values["next_attempt_at"] = now + _backoff(message.attempts)
-            db.session.rollback()
-            db.session.execute(
-                update(OutboxMessage.__table__)
-                .where(m.id == message_id, m.claim_token == token)
-                .values(**values)
-            )
-            db.session.commit()
-            log.warning(
-                "outbox %s (%s to %s) attempt %d failed: %s",
-                message_id,
-                message.channel,
-                message.recipient,
-                message.attempts,
-                error,
-            )
-            if give_up:
-                report.failed += 1
-            else:
-                report.retrying += 1
-            continue
-        db.session.execute(
-            update(OutboxMessage.__table__)
-            .where(m.id == message_id, m.claim_token == token)
-            .values(status="sent", sent_at=now, claim_token=None, lease_until=None)
-        )
-        db.session.commit()
-        report.sent += 1
-    return report
+        delivery.deliver(message, current_app.config)
 
-
-def _backoff(attempts: int) -> timedelta:
-    return min(BACKOFF_FIRST * 2 ** max(attempts - 1, 0), BACKOFF_MAX)
+    return outbox_drain(
+        OutboxMessage.__table__,
+        send,
+        now=now or utcnow(),
+        limit=limit,
+        max_attempts=MAX_ATTEMPTS,
+        backoff_first=BACKOFF_FIRST,
+    )
 
 
 def outbox_retry(*, message: OutboxMessage, actor: User, now: datetime | None = None) -> None:

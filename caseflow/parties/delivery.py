@@ -23,12 +23,12 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 
 from caseflow.alerts.delivery import SIGNATURE_HEADER, smtp_connect, webhook_signature
-from caseflow.alerts.services import outbox_claim
 from caseflow.extensions import db
 from caseflow.notices.models import Notice
+from caseflow.outbox import DeliveryReport, outbox_backoff, outbox_claim, outbox_waiting
 from caseflow.parties.models import NoticeDelivery
 from caseflow.parties.services import (
     party_link_ensure,
@@ -41,7 +41,7 @@ from caseflow.timeutil import chinese_date, local_date, utcnow
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
-BACKOFF_FIRST, BACKOFF_MAX = timedelta(minutes=1), timedelta(hours=1)
+BACKOFF_FIRST = timedelta(minutes=1)
 SMS_TIMEOUT = 10
 
 
@@ -54,13 +54,6 @@ class PermanentFailure(Exception):
 class Sent:
     delivered_at: datetime
     proof: str
-
-
-@dataclass
-class DeliveryReport:
-    sent: int = 0
-    retrying: int = 0
-    failed: int = 0
 
 
 # -- what the message says -----------------------------------------------------------------------
@@ -193,20 +186,15 @@ SENDERS = {"email": email_serve, "sms": sms_serve}
 # -- the outbox job ------------------------------------------------------------------------------
 
 
-def _backoff(attempts: int) -> timedelta:
-    return min(BACKOFF_FIRST * 2 ** max(attempts - 1, 0), BACKOFF_MAX)
-
-
 def notice_deliveries_send(now: datetime | None = None, limit: int = 50) -> DeliveryReport:
     """Send the electronic services that are due and whose notice is issued; commits per row.
-    Each row is claimed first, so two schedulers never both send it."""
+    Each row is claimed first, so two schedulers never both send it (``caseflow.outbox``). Not
+    ``outbox_drain``: a service has its own outcome (a permanent refusal, paper service when
+    every way failed, the receipt clocks timed from the service)."""
     now = now or utcnow()
     report = DeliveryReport()
     d = NoticeDelivery.__table__.c
-    waiting = or_(
-        and_(d.status == "pending", d.next_attempt_at <= now),
-        and_(d.status == "sending", d.lease_until < now),
-    )
+    waiting = outbox_waiting(NoticeDelivery.__table__, now)
     ids = db.session.scalars(
         select(d.id)
         .join(Notice, Notice.id == d.notice_id)
@@ -238,7 +226,7 @@ def notice_deliveries_send(now: datetime | None = None, limit: int = 50) -> Deli
                 report.failed += 1
             else:
                 row.status = "pending"
-                row.next_attempt_at = now + _backoff(row.attempts)
+                row.next_attempt_at = now + outbox_backoff(row.attempts, BACKOFF_FIRST)
                 report.retrying += 1
             db.session.commit()
             log.warning("service %s (%s) attempt %d failed: %s", row_id, row.method, row.attempts, error)

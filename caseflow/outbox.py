@@ -1,0 +1,123 @@
+"""The outboxes: rows written in a step's own transaction and sent after its commit by the
+scheduler (alert e-mails and webhooks, account mails, the electronic service of notices).
+
+What they share lives here: which rows are due, the claim that keeps two schedulers from sending
+one row twice, the backoff between attempts, and the record of a send or of a failure. Each area
+keeps what its rows say and how they are sent.
+"""
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select, update
+
+from caseflow.extensions import db
+
+log = logging.getLogger(__name__)
+
+#: A sender's claim on a row lapses after this (it died mid-send): the row is sent again, so
+#: receivers get each message at least once and, barring a crash between sending and recording
+#: it, exactly once (each message carries a stable id that lets them drop a repeat).
+CLAIM_LEASE = timedelta(minutes=5)
+#: Retries back off from the area's first delay, doubling, up to an hour.
+BACKOFF_MAX = timedelta(hours=1)
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+
+def outbox_waiting(table, now: datetime):
+    """Rows of ``table`` that are due: pending and past their next attempt, or claimed by a
+    sender whose lease ran out."""
+    c = table.c
+    return or_(
+        and_(c.status == "pending", c.next_attempt_at <= now),
+        and_(c.status == "sending", c.lease_until < now),
+    )
+
+
+def outbox_claim(table, row_id: int, waiting, now: datetime) -> str | None:
+    """Claim one due row for sending, and commit: an UPDATE that succeeds only while the row is
+    still ``waiting``, so two senders never both send it. The claim token, or None when another
+    sender took the row first. Counts the attempt."""
+    token = uuid.uuid4().hex
+    c = table.c
+    claimed = db.session.execute(
+        update(table)
+        .where(c.id == row_id, waiting)
+        .values(
+            status="sending",
+            claim_token=token,
+            lease_until=now + CLAIM_LEASE,
+            attempts=c.attempts + 1,
+        )
+    ).rowcount
+    db.session.commit()
+    return token if claimed == 1 else None
+
+
+def outbox_backoff(attempts: int, first: timedelta) -> timedelta:
+    """The wait before the next attempt: ``first``, then doubling, at most ``BACKOFF_MAX``."""
+    return min(first * 2 ** max(attempts - 1, 0), BACKOFF_MAX)
+
+
+def outbox_drain(
+    table,
+    send: Callable[[int], None],
+    *,
+    now: datetime,
+    limit: int,
+    max_attempts: int,
+    backoff_first: timedelta,
+) -> DeliveryReport:
+    """Send the due rows of ``table``, oldest due first; commits after each one.
+
+    ``send(row_id)`` loads its row and sends it; any exception is a failed attempt, recorded with its error and retried after a backoff, then given up (status
+    ``failed``, waiting for an admin) after ``max_attempts``.
+    """
+    report = DeliveryReport()
+    c = table.c
+    waiting = outbox_waiting(table, now)
+    ids = db.session.scalars(
+        select(c.id).where(waiting).order_by(c.next_attempt_at, c.id).limit(limit)
+    ).all()
+    db.session.commit()
+    for row_id in ids:
+        token = outbox_claim(table, row_id, waiting, now)
+        if token is None:
+            continue
+        mine = and_(c.id == row_id, c.claim_token == token)
+        try:
+            send(row_id)
+        except Exception as exc:  # noqa: BLE001 — any failure is recorded and retried
+            db.session.rollback()
+            error = f"{type(exc).__name__}: {exc}"[:2000]
+            attempts = db.session.scalar(select(c.attempts).where(c.id == row_id))
+            give_up = attempts >= max_attempts
+            values = {"last_error": error, "claim_token": None, "lease_until": None}
+            if give_up:
+                values["status"] = "failed"
+                report.failed += 1
+            else:
+                values["status"] = "pending"
+                values["next_attempt_at"] = now + outbox_backoff(attempts, backoff_first)
+                report.retrying += 1
+            db.session.execute(update(table).where(mine).values(**values))
+            db.session.commit()
+            log.warning("%s %s attempt %d failed: %s", table.name, row_id, attempts, error)
+            continue
+        db.session.execute(
+            update(table)
+            .where(mine)
+            .values(status="sent", sent_at=now, claim_token=None, lease_until=None, last_error=None)
+        )
+        db.session.commit()
+        report.sent += 1
+    return report
