@@ -17,15 +17,17 @@ def csrf_from(html: str) -> str:
     return match.group(1) or match.group(2)
 
 
-def login_form_post(client, username: str, password: str = PASSWORD, **request):
+def login_form_post(
+    client, username: str, password: str = PASSWORD, *, remember: bool = False, **request
+):
     """Log ``client`` in through the real login form (its page, then the POST with its CSRF
-    token); ``request`` goes to both requests (headers, environ_base). Returns the POST's answer."""
+    token, and 记住我 ticked when ``remember``); ``request`` goes to both requests (headers,
+    environ_base). Returns the POST's answer."""
     page = client.get("/login", **request)
-    return client.post(
-        "/login",
-        data={"username": username, "password": password, "csrf_token": csrf_from(page.text)},
-        **request,
-    )
+    data = {"username": username, "password": password, "csrf_token": csrf_from(page.text)}
+    if remember:
+        data["remember"] = "y"
+    return client.post("/login", data=data, **request)
 
 
 #: libfaketime, from Debian's ``faketime`` package (``scripts/setup --test`` installs it).

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.support import PASSWORD, csrf_from
+from tests.support import login_form_post
 
 pytestmark = pytest.mark.browser
 
@@ -19,13 +19,7 @@ HOME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.
 def _other_browser(app, user, addr, agent):
     client = app.test_client()
     environ = {"REMOTE_ADDR": addr, "HTTP_USER_AGENT": agent}
-    page = client.get("/login", environ_base=environ)
-    response = client.post(
-        "/login",
-        data={"username": user.username, "password": PASSWORD, "csrf_token": csrf_from(page.text)},
-        environ_base=environ,
-    )
-    assert response.status_code == 302
+    assert login_form_post(client, user.username, environ_base=environ).status_code == 302
     return client
 
 

@@ -14,18 +14,14 @@ from caseflow.accounts.models import UserSession
 from caseflow.accounts.services import user_password_reset
 from caseflow.extensions import db
 from caseflow.web.filters import browser_label
-from tests.support import PASSWORD, csrf_from
+from tests.support import csrf_from, login_form_post
 
 PAGE = "/units/ZS"
 
 
 def _login(client, user, *, addr, agent, remember=False):
     environ = {"REMOTE_ADDR": addr, "HTTP_USER_AGENT": agent}
-    page = client.get("/login", environ_base=environ)
-    data = {"username": user.username, "password": PASSWORD, "csrf_token": csrf_from(page.text)}
-    if remember:
-        data["remember"] = "y"
-    response = client.post("/login", data=data, environ_base=environ)
+    response = login_form_post(client, user.username, remember=remember, environ_base=environ)
     assert response.status_code == 302, response.text
     return client
 

@@ -108,15 +108,6 @@ def test_seed_is_idempotent_and_demo_users_can_log_in(app, client):
     prefixes = {number.rsplit("-", 2)[0] for number in numbers}
     assert prefixes == {"ZS-ADJ", "ZS-INT", "ZS-PEN", "PD-PRE", "PD-MED", "CF-FAIR"}
     assert len(numbers) == 11  # the second seed added nothing
-    from tests.support import csrf_from
+    from tests.support import login_form_post
 
-    page = client.get("/login")
-    response = client.post(
-        "/login",
-        data={
-            "username": "zs_caseworker",
-            "password": "caseflow-demo",
-            "csrf_token": csrf_from(page.text),
-        },
-    )
-    assert response.status_code == 302
+    assert login_form_post(client, "zs_caseworker", "caseflow-demo").status_code == 302

@@ -13,7 +13,7 @@ from caseflow.accounts.models import AccountMail
 from caseflow.extensions import db
 from caseflow.scheduler import JOBS
 from caseflow.timeutil import utcnow
-from tests.support import PASSWORD, csrf_from
+from tests.support import PASSWORD, csrf_from, login_form_post
 
 
 def _free_port() -> int:
@@ -56,12 +56,7 @@ def worker(units, make_user):
 
 
 def _login(client, user, password=PASSWORD):
-    page = client.get("/login")
-    response = client.post(
-        "/login",
-        data={"username": user.username, "password": password, "csrf_token": csrf_from(page.text)},
-    )
-    assert response.status_code == 302
+    assert login_form_post(client, user.username, password).status_code == 302
 
 
 def test_changing_ones_password_sends_a_mail_after_commit(client, worker, smtp):

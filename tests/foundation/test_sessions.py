@@ -20,7 +20,7 @@ from caseflow.accounts.services import (
 from caseflow.errors import ValidationFailed
 from caseflow.extensions import db
 from caseflow.timeutil import utcnow
-from tests.support import PASSWORD, csrf_from
+from tests.support import PASSWORD, csrf_from, login_form_post
 
 PAGE = "/units/ZS"
 
@@ -38,11 +38,9 @@ def _thief(app, **cookies):
 
 
 def _login(client, username, password=PASSWORD, remember=False, addr="10.0.0.1"):
-    page = client.get("/login", environ_base={"REMOTE_ADDR": addr})
-    data = {"username": username, "password": password, "csrf_token": csrf_from(page.text)}
-    if remember:
-        data["remember"] = "y"
-    return client.post("/login", data=data, environ_base={"REMOTE_ADDR": addr})
+    return login_form_post(
+        client, username, password, remember=remember, environ_base={"REMOTE_ADDR": addr}
+    )
 
 
 def _logout(client):
