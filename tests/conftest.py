@@ -18,7 +18,7 @@ from sqlalchemy import make_url, text
 
 from caseflow import create_app
 from caseflow.extensions import db
-from tests.support import PASSWORD, login_form_post
+from tests.support import PASSWORD, MailServer, free_port, login_form_post
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -283,3 +283,18 @@ def login(client):
         return client
 
     return do_login
+
+
+@pytest.fixture
+def smtp_server(app, monkeypatch):
+    """A real SMTP server (aiosmtpd) on 127.0.0.1, and ``SMTP_URL`` pointing at it: the
+    ``MailServer`` holding what it received."""
+    from aiosmtpd.controller import Controller
+
+    received = MailServer()
+    controller = Controller(received, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    received.port = controller.port
+    monkeypatch.setitem(app.config, "SMTP_URL", f"smtp://127.0.0.1:{controller.port}")
+    yield received
+    controller.stop()

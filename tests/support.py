@@ -1,13 +1,49 @@
 """Helpers shared by tests (fixtures live in conftest.py)."""
 
 import re
+import socket
 from datetime import UTC
+from email import message_from_bytes, policy
 from pathlib import Path
 
 #: The password every factory-made user has.
 PASSWORD = "correct-horse-battery"
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (for a server a test starts, or for a
+    server that is down)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class MailServer:
+    """What the real SMTP server of the ``smtp_server`` fixture received. Like a real server it
+    refuses a mailbox: addresses at ``refused.example`` get 550 at RCPT."""
+
+    def __init__(self):
+        self.envelopes = []
+        self.port = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.endswith("@refused.example"):
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 2.0.0 Ok: queued as 4F2A1"
+
+    def messages(self) -> list:
+        """(recipients, parsed message) of each mail, in the order received."""
+        return [
+            (envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default))
+            for envelope in self.envelopes
+        ]
 
 
 def csrf_from(html: str) -> str:

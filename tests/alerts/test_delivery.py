@@ -5,7 +5,6 @@ racing for the same messages."""
 import hashlib
 import hmac
 import json
-import socket
 import threading
 from datetime import timedelta
 from email import message_from_bytes, policy
@@ -21,12 +20,6 @@ from caseflow.extensions import db
 from tests.alerts.conftest import local
 
 SECRET = "s3cret-for-tests"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _messages(channel):
@@ -80,30 +73,10 @@ def test_hours_clock_mail_goes_at_once_even_on_a_holiday_night(staff, make_case,
     assert mail.next_attempt_at == local(2026, 10, 4, 17, 0, 30)
 
 
-@pytest.fixture
-def smtp_server():
-    from aiosmtpd.controller import Controller
-
-    class Collect:
-        def __init__(self):
-            self.envelopes = []
-
-        async def handle_DATA(self, server, session, envelope):
-            self.envelopes.append(envelope)
-            return "250 OK"
-
-    handler = Collect()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    yield controller, handler
-    controller.stop()
-
-
 def test_mail_through_a_real_smtp_server(
     app, monkeypatch, smtp_server, staff, make_case, start_clock
 ):
-    controller, received = smtp_server
-    monkeypatch.setitem(app.config, "SMTP_URL", f"smtp://127.0.0.1:{controller.port}")
+    received = smtp_server
     case = make_case(staff["unit"], assignee=staff["caseworker"])
     start_clock(case, "5 workdays", local(2026, 9, 28, 10))
     sla_sweep(local(2026, 11, 2, 10))  # all three levels, late

@@ -6,7 +6,6 @@ allowed type."""
 import io
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -21,6 +20,7 @@ from openpyxl import Workbook
 from caseflow.cases.evidence import evidence_check
 from caseflow.errors import ValidationFailed
 from caseflow.fairs.importing import MAX_CELL_CHARS, MAX_COLUMNS, rows_from_upload
+from tests.support import free_port
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -183,12 +183,6 @@ def test_an_ordinary_big_list_still_loads():
 # --- the server under four bombs ----------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _multipart(filename: str, content: bytes) -> tuple[bytes, str]:
     boundary = "----caseflowbomb"
     body = (
@@ -206,7 +200,7 @@ def test_healthz_answers_while_four_bombs_are_posted(
     fair_id = make_fair().id
     db.session.commit()
     token = make_token(officer)
-    port = _free_port()
+    port = free_port()
     # The server runs on the machine's clock, the test on its pinned one: the token must not
     # have expired by the machine's date, whatever it is.
     from caseflow.accounts.models import ApiToken

@@ -2,8 +2,6 @@
 token is made for them. The mail is written with the change and sent after commit by the
 scheduler's outbox job, over SMTP to a real SMTP server (aiosmtpd) run by the test."""
 
-import socket
-from email import message_from_bytes, policy
 
 import pytest
 from sqlalchemy import select
@@ -13,41 +11,7 @@ from caseflow.accounts.models import AccountMail
 from caseflow.extensions import db
 from caseflow.scheduler import JOBS
 from caseflow.timeutil import utcnow
-from tests.support import PASSWORD, csrf_from, login_form_post
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(app, monkeypatch):
-    """A real SMTP server on a free port, and SMTP_URL pointing at it."""
-    from aiosmtpd.controller import Controller
-
-    class Collect:
-        def __init__(self):
-            self.envelopes = []
-
-        async def handle_DATA(self, server, session, envelope):
-            self.envelopes.append(envelope)
-            return "250 OK"
-
-    handler = Collect()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    monkeypatch.setitem(app.config, "SMTP_URL", f"smtp://127.0.0.1:{controller.port}")
-    yield handler
-    controller.stop()
-
-
-def _received(handler):
-    return [
-        (envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default))
-        for envelope in handler.envelopes
-    ]
+from tests.support import PASSWORD, csrf_from, free_port, login_form_post
 
 
 @pytest.fixture
@@ -59,7 +23,7 @@ def _login(client, user, password=PASSWORD):
     assert login_form_post(client, user.username, password).status_code == 302
 
 
-def test_changing_ones_password_sends_a_mail_after_commit(client, worker, smtp):
+def test_changing_ones_password_sends_a_mail_after_commit(client, worker, smtp_server):
     _login(client, worker)
     page = client.get("/account/password")
     wrong = client.post(
@@ -74,10 +38,10 @@ def test_changing_ones_password_sends_a_mail_after_commit(client, worker, smtp):
         data={"current": PASSWORD, "new": "a-fresh-long-passphrase", "csrf_token": csrf_from(page.text)},
     )
     assert done.status_code == 302
-    assert smtp.envelopes == []  # the request does not wait for the mail server
+    assert smtp_server.envelopes == []  # the request does not wait for the mail server
     report = account_mails_send(utcnow())
     assert report.sent == 1
-    ((rcpt, mail),) = _received(smtp)
+    ((rcpt, mail),) = smtp_server.messages()
     assert rcpt == ["li.ming@zs-ipc.example.cn"]
     assert mail["Subject"] == "【caseflow】您的登录密码已修改"
     assert mail["To"] == "li.ming@zs-ipc.example.cn"
@@ -87,10 +51,10 @@ def test_changing_ones_password_sends_a_mail_after_commit(client, worker, smtp):
     assert "如果这不是您本人或管理员的操作，请立即联系系统管理员" in body
     assert "a-fresh-long-passphrase" not in body and PASSWORD not in body
     assert account_mails_send(utcnow()).sent == 0  # sent once
-    assert len(smtp.envelopes) == 1
+    assert len(smtp_server.envelopes) == 1
 
 
-def test_an_admin_reset_and_a_new_token_are_mailed_too(app, client, worker, make_user, smtp):
+def test_an_admin_reset_and_a_new_token_are_mailed_too(app, client, worker, make_user, smtp_server):
     admin = make_user("admin", None, display_name="王管理")
     _login(client, admin)
     page = client.get(f"/admin/users/{worker.id}")
@@ -104,7 +68,7 @@ def test_an_admin_reset_and_a_new_token_are_mailed_too(app, client, worker, make
     assert result.exit_code == 0, result.output
     cli = app.test_cli_runner().invoke(args=["sla", "deliver"])  # the manual run sends them too
     assert "account mails sent 2, retrying 0, failed 0" in cli.output
-    mails = {mail["Subject"]: mail.get_content() for _, mail in _received(smtp)}
+    mails = {mail["Subject"]: mail.get_content() for _, mail in smtp_server.messages()}
     assert set(mails) == {"【caseflow】您的登录密码已被重置", "【caseflow】您的账户新建了 API 令牌"}
     assert "由管理员 王管理" in mails["【caseflow】您的登录密码已被重置"]
     token_text = mails["【caseflow】您的账户新建了 API 令牌"]
@@ -115,7 +79,7 @@ def test_an_admin_reset_and_a_new_token_are_mailed_too(app, client, worker, make
 def test_a_mail_server_that_is_down_is_retried_and_a_user_without_address_gets_none(
     app, monkeypatch, worker, units, make_user, make_token
 ):
-    monkeypatch.setitem(app.config, "SMTP_URL", f"smtp://127.0.0.1:{_free_port()}")  # nothing listens
+    monkeypatch.setitem(app.config, "SMTP_URL", f"smtp://127.0.0.1:{free_port()}")  # nothing listens
     make_token(worker)
     report = account_mails_send(utcnow())
     assert report.retrying == 1

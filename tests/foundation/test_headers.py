@@ -3,12 +3,13 @@ and the verification address printed on notices taken from CASEFLOW_PUBLIC_URL a
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from tests.support import free_port
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -67,14 +68,8 @@ def test_dashboard_and_fair_desk_scripts_are_files(client, units, make_user, log
     assert client.get("/static/js/dashboard.js").status_code == 200
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_gunicorn_names_no_server_software_or_version(database_url, tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": database_url,

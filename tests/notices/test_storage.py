@@ -5,7 +5,6 @@ other, its SHA-256 checked on read; a stored file is written once."""
 
 import hashlib
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,20 +16,15 @@ from caseflow import create_app
 from caseflow.notices.services import notices_render_pending
 from caseflow.storage import LocalStorage, S3Storage, StoredFileCorrupt
 from tests.notices.conftest import at
+from tests.support import free_port
 
 BUCKET = "caseflow-test"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def s3_endpoint():
     """A moto S3 server in its own process, and its bucket."""
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,

@@ -2,7 +2,6 @@
 real HTTP receiver for the SMS gateway."""
 
 import io
-import socket
 import threading
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -46,38 +45,6 @@ def captcha_off(app, monkeypatch):
     """Automated checks file with the captcha switched off (parties.md §1); a test that wants
     it switches it back on."""
     monkeypatch.setitem(app.config, "CASEFLOW_PUBLIC_CAPTCHA", "off")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server():
-    """A real SMTP server on 127.0.0.1 (aiosmtpd); addresses at refused.example get 550."""
-    from aiosmtpd.controller import Controller
-
-    class Collect:
-        def __init__(self):
-            self.envelopes = []
-
-        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-            if address.endswith("@refused.example"):
-                return "550 5.1.1 mailbox unavailable"
-            envelope.rcpt_tos.append(address)
-            return "250 OK"
-
-        async def handle_DATA(self, server, session, envelope):
-            self.envelopes.append(envelope)
-            return "250 2.0.0 Ok: queued as 4F2A1"
-
-    handler = Collect()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, handler
-    controller.stop()
 
 
 class Receiver:

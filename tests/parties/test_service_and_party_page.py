@@ -45,8 +45,7 @@ def _answer_clock(case):
 def test_answer_notice_emailed_retimes_the_answer_clock_to_smtp_acceptance(
     app, monkeypatch, smtp_server, sms_gateway, people, open_case, client, make_token
 ):
-    controller, received = smtp_server
-    monkeypatch.setitem(app.config, "SMTP_URL", f"smtp://127.0.0.1:{controller.port}")
+    received = smtp_server
     monkeypatch.setitem(app.config, "CASEFLOW_PUBLIC_URL", "https://ipc.example.cn")
     with time_machine.travel(local(2026, 10, 12, 9, 30), tick=False):
         case, notice = _served_case(people, open_case, phone="13912345678")
@@ -102,8 +101,6 @@ def test_answer_notice_emailed_retimes_the_answer_clock_to_smtp_acceptance(
 def test_a_refused_address_raises_an_alert_to_serve_on_paper(
     app, monkeypatch, smtp_server, people, open_case
 ):
-    controller, _received = smtp_server
-    monkeypatch.setitem(app.config, "SMTP_URL", f"smtp://127.0.0.1:{controller.port}")
     with time_machine.travel(local(2026, 10, 12, 9, 30), tick=False):
         case, notice = _served_case(people, open_case, email="nobody@refused.example")
         started = _answer_clock(case).started_at
@@ -119,7 +116,7 @@ def test_a_refused_address_raises_an_alert_to_serve_on_paper(
 
 
 def test_an_unreachable_server_is_retried_then_alerted(app, monkeypatch, people, open_case):
-    from tests.parties.conftest import free_port
+    from tests.support import free_port
 
     monkeypatch.setitem(app.config, "SMTP_URL", f"smtp://127.0.0.1:{free_port()}")
     with time_machine.travel(local(2026, 10, 12, 9, 30), tick=False):
@@ -265,8 +262,6 @@ def test_a_refused_sms_with_no_email_alerts_and_a_bounced_email_falls_back_to_th
 
     gateway = Receiver(script=[400, 200])
     monkeypatch.setitem(app.config, "CASEFLOW_SMS_URL", gateway.url)
-    controller, _received = smtp_server
-    monkeypatch.setitem(app.config, "SMTP_URL", f"smtp://127.0.0.1:{controller.port}")
     try:
         with time_machine.travel(local(2026, 10, 12, 9, 30), tick=False):
             case, notice = _served_case(people, open_case, email=None, phone="13912345678")
