@@ -15,7 +15,6 @@ large costs at most 1.2× the small.
 """
 
 import argparse
-import logging
 import os
 import random
 import secrets
@@ -30,7 +29,7 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from sqlalchemy import insert, make_url  # noqa: E402
 
-from caseflow import create_app  # noqa: E402
+from bench.common import bench_app  # noqa: E402
 from caseflow.extensions import db  # noqa: E402
 
 DECIDED = datetime(2025, 6, 2, 2, 0, tzinfo=UTC)
@@ -39,27 +38,7 @@ CHUNK = 5000
 
 
 def build_app(url: str, storage: str):
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "CASEFLOW_STORAGE": storage,
-            "TESTING": True,
-            "SECRET_KEY": "bench-" + secrets.token_hex(4),
-            "SMTP_URL": None,
-            "CASEFLOW_WEBHOOK_URL": None,
-            "CASEFLOW_RENDER_NOTICES_INLINE": False,
-        }
-    )
-    logging.getLogger().setLevel(logging.WARNING)
-    with app.app_context():
-        from flask_migrate import upgrade
-
-        upgrade()
-        from caseflow.calendar.services import calendar_seed_official
-
-        calendar_seed_official()
-        db.session.commit()
-    return app
+    return bench_app(url, storage, CASEFLOW_RENDER_NOTICES_INLINE=False)
 
 
 def credit_code(rng: random.Random) -> str:

@@ -25,8 +25,6 @@ pool's 50th and at its N-th render (target: within 10%), beside the one process'
 
 import argparse
 import gc
-import logging
-import secrets
 import statistics
 import sys
 import tempfile
@@ -38,33 +36,14 @@ from zoneinfo import ZoneInfo
 # Replace, not prepend: bench/ holds transitions.py, which would shadow the package.
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from caseflow import create_app  # noqa: E402
+from bench.common import bench_app  # noqa: E402
 from caseflow.extensions import db  # noqa: E402
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def build_app(folder: str):
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.db",
-            "CASEFLOW_STORAGE": f"{folder}/storage",
-            "TESTING": True,
-            "SECRET_KEY": "bench-" + secrets.token_hex(4),
-            "SMTP_URL": None,
-            "CASEFLOW_WEBHOOK_URL": None,
-        }
-    )
-    logging.getLogger().setLevel(logging.WARNING)
-    with app.app_context():
-        from flask_migrate import upgrade
-
-        upgrade()
-        from caseflow.calendar.services import calendar_seed_official
-
-        calendar_seed_official()
-        db.session.commit()
-    return app
+    return bench_app(f"sqlite:///{folder}/bench.db", f"{folder}/storage")
 
 
 def queue_notices(n: int) -> list[int]:

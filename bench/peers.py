@@ -100,23 +100,10 @@ def peers_python() -> str:
 
 
 def build_app(url: str, storage: str):
-    import logging
+    """The app on the shared database, not migrated here (``seed`` does it)."""
+    from bench.common import bench_app
 
-    from caseflow import create_app
-
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "CASEFLOW_STORAGE": storage,
-            "TESTING": True,
-            "SECRET_KEY": "bench-" + secrets.token_hex(4),
-            "SMTP_URL": None,
-            "CASEFLOW_WEBHOOK_URL": None,
-            "CASEFLOW_RENDER_NOTICES_INLINE": False,
-        }
-    )
-    logging.getLogger().setLevel(logging.WARNING)
-    return app
+    return bench_app(url, storage, migrate=False, CASEFLOW_RENDER_NOTICES_INLINE=False)
 
 
 def seed(app, cases_per_system: int) -> dict:

@@ -15,7 +15,6 @@ untimed sweep warms the statement caches.
 """
 
 import argparse
-import logging
 import secrets
 import statistics
 import sys
@@ -32,7 +31,7 @@ sys.path.insert(0, str(_BENCH.parent))
 
 from sqlalchemy import delete, func, make_url, select, text, update  # noqa: E402
 
-from caseflow import create_app  # noqa: E402
+from bench.common import bench_app  # noqa: E402
 from caseflow.extensions import db  # noqa: E402
 
 STARTED = datetime(2026, 10, 1, 0, 0, tzinfo=UTC)
@@ -45,26 +44,7 @@ def _sqlite_ts(instant: datetime) -> str:
 
 
 def build_app(url: str, storage: str):
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "CASEFLOW_STORAGE": storage,
-            "TESTING": True,
-            "SECRET_KEY": "bench-" + secrets.token_hex(4),
-            "SMTP_URL": None,
-            "CASEFLOW_WEBHOOK_URL": None,
-        }
-    )
-    logging.getLogger().setLevel(logging.WARNING)
-    with app.app_context():
-        from flask_migrate import upgrade
-
-        upgrade()
-        from caseflow.calendar.services import calendar_seed_official
-
-        calendar_seed_official()
-        db.session.commit()
-    return app
+    return bench_app(url, storage)
 
 
 def seed_due(due: int) -> list[int]:

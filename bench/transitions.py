@@ -23,7 +23,6 @@ Target: engine ≤ 3× the floor on SQLite (issue 17).
 
 import argparse
 import gc
-import logging
 import os
 import resource
 import secrets
@@ -40,7 +39,7 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from sqlalchemy import insert, make_url, select, update  # noqa: E402
 
-from caseflow import create_app  # noqa: E402
+from bench.common import bench_app  # noqa: E402
 from caseflow.extensions import db  # noqa: E402
 
 START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
@@ -58,27 +57,7 @@ def rss_mb() -> float:
 
 
 def build_app(url: str, storage: str):
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "CASEFLOW_STORAGE": storage,
-            "TESTING": True,
-            "SECRET_KEY": "bench-" + secrets.token_hex(4),
-            "SMTP_URL": None,
-            "CASEFLOW_WEBHOOK_URL": None,
-            "CASEFLOW_RENDER_NOTICES_INLINE": False,
-        }
-    )
-    logging.getLogger().setLevel(logging.WARNING)
-    with app.app_context():
-        from flask_migrate import upgrade
-
-        upgrade()
-        from caseflow.calendar.services import calendar_seed_official
-
-        calendar_seed_official()
-        db.session.commit()
-    return app
+    return bench_app(url, storage, CASEFLOW_RENDER_NOTICES_INLINE=False)
 
 
 def seed(count: int):
