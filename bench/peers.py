@@ -305,7 +305,7 @@ def written_rows(app, system: dict) -> list:
                         "opened_at",
                     ),
                     "events": [clean(e) for e in events],
-                    "clocks": [clean(c) for c in clocks],
+                    "clocks": [clean(c, "unit_id") for c in clocks],
                     "entries": sorted(
                         (
                             {**clean(e), "clock": names[e.clock_id]}

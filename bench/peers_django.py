@@ -216,6 +216,7 @@ class Clock(models.Model):
     next_alert_at = models.DateTimeField(null=True)
     alert_level = models.CharField(max_length=16, null=True)
     due_soon_at = models.DateTimeField(null=True)
+    unit_id = models.IntegerField()  # its case's unit (the dashboard reads a unit's clocks)
 
     class Meta(Unmanaged):
         db_table = "clocks"
@@ -366,7 +367,10 @@ def fire(case_id: str, step: dict) -> None:
                 setattr(clock, field, value)
             clock.save(update_fields=list(changes))
         for clock in Clock.objects.bulk_create(
-            [Clock(case_id=case_id, **row) for row in step["clocks_started"]]
+            [
+                Clock(case_id=case_id, **{**row, "unit_id": SETUP["unit_id"]})
+                for row in step["clocks_started"]
+            ]
         ):
             active[clock.name] = clock
         ClockEntry.objects.bulk_create(

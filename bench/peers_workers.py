@@ -173,9 +173,12 @@ class FloorRunner:
                     f"UPDATE clocks SET {sets} WHERE id = ?", (*changes.values(), clocks[name])
                 )
             for row in step["clocks_started"]:
+                # A clock carries its case's unit (the dashboard reads a unit's clocks).
                 clock = {k: v for k, v in row.items() if k not in drop}
                 clocks[row["name"]] = self.insert(
-                    "clocks", {**clock, "case_id": case_id}, returning=True
+                    "clocks",
+                    {**clock, "case_id": case_id, "unit_id": self.setup["unit_id"]},
+                    returning=True,
                 )
             for entry in step["entries"]:
                 values = {
