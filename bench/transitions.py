@@ -148,7 +148,10 @@ def run_engine(case_ids, worker_id, rounds) -> tuple[float, list]:
         for half, trigger in enumerate(("request_revision", "submit_revision")):
             at = _step_at(r, half)
             begin = time.perf_counter()
+            # The signed-in user, loaded once as a request's login loads it (detached: the
+            # commits must not expire it and make each step read it again).
             worker = db.session.get(User, worker_id)
+            db.session.expunge(worker)
             for case_id in case_ids:
                 case = db.session.get(Case, case_id)
                 case_fire(case, trigger, worker, occurred_at=at, render_notices=False)
