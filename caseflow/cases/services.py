@@ -299,27 +299,41 @@ def case_assign(case: Case, *, assignee, actor) -> Case:
         raise PermissionDenied(
             "只有部门负责人可以分配案件", message_en="only supervisors assign cases"
         )
-    if assignee is not None and (assignee.unit_id != case.unit_id or assignee.role == "viewer"):
+    assignee_check(case, assignee)
+    assignee_record(case, assignee, actor=actor, now=utcnow())
+    db.session.flush()
+    return case
+
+
+def assignee_check(case: Case, assignee) -> None:
+    """Who may hold a case: an active member of its unit's staff (not a viewer); None leaves it
+    unassigned."""
+    if assignee is not None and (
+        assignee.unit_id != case.unit_id or assignee.role == "viewer" or not assignee.active
+    ):
         raise ValidationFailed(
-            "承办人须为本单位工作人员",
-            message_en="the assignee must work at the case's unit",
-            fields={"assignee": "other unit"},
+            "承办人须为本单位在岗工作人员",
+            message_en="the assignee must be active staff of the case's unit",
+            fields={"assignee": "other unit or inactive"},
         )
-    now = utcnow()
+
+
+def assignee_record(case: Case, assignee, *, actor, now, note: str = "", **data) -> None:
+    """``case`` goes to ``assignee`` (None: unassigned): a new version, so that two assignments
+    at once cannot both be stored, and its ``assign`` event (``data`` added to it)."""
     case.assignee_id = assignee.id if assignee else None
     case.version = case.version + 1
     db.session.add(
         Event(
-            case=case,
+            case_id=case.id,
             kind="assign",
             actor_id=actor.id,
             occurred_at=now,
             recorded_at=now,
-            data={"assignee": assignee.username if assignee else None},
+            note=note,
+            data={"assignee": assignee.username if assignee else None, **data},
         )
     )
-    db.session.flush()
-    return case
 
 
 def case_claim(*, case, actor) -> None:
@@ -337,20 +351,7 @@ def case_claim(*, case, actor) -> None:
         raise StateConflict(
             "该案件已有承办人", message_en="the case already has an assignee", fields={"case": "assigned"}
         )
-    case.assignee_id = actor.id
-    case.version = case.version + 1
-    now = utcnow()
-    db.session.add(
-        Event(
-            case_id=case.id,
-            kind="assign",
-            actor_id=actor.id,
-            occurred_at=now,
-            recorded_at=now,
-            note=f"{actor.display_name} 认领",
-            data={"assignee": actor.username},
-        )
-    )
+    assignee_record(case, actor, actor=actor, now=utcnow(), note=f"{actor.display_name} 认领")
     try:
         db.session.flush()
     except StaleDataError:

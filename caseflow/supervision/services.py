@@ -5,7 +5,8 @@ from urllib.parse import parse_qsl, urlencode
 from sqlalchemy import select
 
 from caseflow.accounts.models import User
-from caseflow.cases.models import Case, Event
+from caseflow.cases.models import Case
+from caseflow.cases.services import assignee_check, assignee_record
 from caseflow.errors import NotFound, PermissionDenied, ValidationFailed
 from caseflow.extensions import db
 from caseflow.supervision.models import SavedFilter
@@ -42,29 +43,10 @@ def cases_reassign(*, case_ids: list[str], assignee: User | None, actor) -> list
                 f"{case.number} 已结案", message_en=f"{case.number} is closed",
                 fields={"case_ids": "closed"},
             )
-        if assignee is not None and (
-            assignee.unit_id != case.unit_id or assignee.role == "viewer" or not assignee.active
-        ):
-            raise ValidationFailed(
-                "承办人须为本单位工作人员",
-                message_en="the assignee must work at the case's unit",
-                fields={"assignee": "other unit"},
-            )
+        assignee_check(case, assignee)
     for case in cases:
-        if case.assignee_id == (assignee.id if assignee else None):
-            continue
-        case.assignee_id = assignee.id if assignee else None
-        case.version = case.version + 1
-        db.session.add(
-            Event(
-                case=case,
-                kind="assign",
-                actor_id=actor.id,
-                occurred_at=now,
-                recorded_at=now,
-                data={"assignee": assignee.username if assignee else None, "bulk": True},
-            )
-        )
+        if case.assignee_id != (assignee.id if assignee else None):
+            assignee_record(case, assignee, actor=actor, now=now, bulk=True)
     db.session.flush()
     return cases
 

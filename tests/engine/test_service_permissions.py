@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from caseflow.cases.models import Event
-from caseflow.errors import NotFound, PermissionDenied
+from caseflow.errors import NotFound, PermissionDenied, ValidationFailed
 from caseflow.extensions import db
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64 + b"\xff\xd9"
@@ -44,6 +44,29 @@ def test_case_writes_check_the_unit_and_the_role(open_case, staff):
         case_claim(case=case, actor=staff["ZS"]["viewer"])
     with pytest.raises(NotFound):
         case_fire(case, "accept", staff["PD"]["caseworker"], data={"handlers": ["甲", "乙", "丙"]})
+    _no_writes(case.id)
+
+
+def test_a_case_goes_only_to_active_staff_of_its_unit_one_at_a_time_or_in_bulk(open_case, staff):
+    """``case_assign`` and the inbox's bulk reassignment apply the same rule: a deactivated
+    member, a viewer or another unit's caseworker is refused beside the field, and nothing is
+    written."""
+    from caseflow.cases.services import case_assign
+    from caseflow.supervision.services import cases_reassign
+
+    case = open_case("adjudication")
+    gone = staff["ZS"]["caseworker"]
+    gone.active = False
+    db.session.commit()
+    chief = staff["ZS"]["supervisor"]
+    for assignee in (gone, staff["ZS"]["viewer"], staff["PD"]["caseworker"]):
+        with pytest.raises(ValidationFailed) as refused:
+            case_assign(case, assignee=assignee, actor=chief)
+        assert "assignee" in refused.value.fields
+        db.session.rollback()
+        with pytest.raises(ValidationFailed):
+            cases_reassign(case_ids=[case.id], assignee=assignee, actor=chief)
+        db.session.rollback()
     _no_writes(case.id)
 
 
