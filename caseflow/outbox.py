@@ -79,8 +79,9 @@ def outbox_drain(
 ) -> DeliveryReport:
     """Send the due rows of ``table``, oldest due first; commits after each one.
 
-    ``send(row_id)`` loads its row and sends it; any exception is a failed attempt, recorded with its error and retried after a backoff, then given up (status
-    ``failed``, waiting for an admin) after ``max_attempts``.
+    ``send(row_id)`` loads its row and sends it. Any exception is a failed attempt: recorded with
+    its error and retried after a backoff, then given up after ``max_attempts`` (status
+    ``failed``, waiting for an admin). A sent row's earlier error is cleared.
     """
     report = DeliveryReport()
     c = table.c

@@ -2,7 +2,8 @@
 reset by an admin, or a new API token. The mail is written as an ``AccountMail`` row in the same
 transaction as the change and sent after commit by the scheduler's outbox job, through the same
 SMTP path as alert mails (``caseflow.alerts.delivery.mail_send``) and the same outbox loop
-(``caseflow.outbox``), so two schedulers never both send it. A user without an e-mail address gets no mail (logged).
+(``caseflow.outbox``), so two schedulers never both send it. A user without an e-mail address
+gets no mail (logged).
 """
 
 import logging
