@@ -13,7 +13,7 @@ from caseflow.cases.services import case_assign, case_open
 from caseflow.engine import available_triggers, case_fire
 from caseflow.errors import Malformed, PermissionDenied, ValidationFailed, VersionConflict
 from caseflow.extensions import db
-from caseflow.parties.selectors import notice_delivery_json
+from caseflow.parties.selectors import case_deliveries, notice_delivery_json
 from caseflow.timeutil import deadline_chinese, deadline_day, iso, parse_instant
 
 #: Far beyond any list we hold, and far below an offset the database cannot represent.
@@ -55,7 +55,8 @@ def event_json(event) -> dict:
     }
 
 
-def notice_json(notice) -> dict:
+def notice_json(notice, deliveries: list | None = None) -> dict:
+    """A notice as the case's JSON lists it; ``deliveries``: its service rows when already read."""
     return {
         "id": notice.id,
         "kind": notice.kind,
@@ -65,7 +66,7 @@ def notice_json(notice) -> dict:
         "issued_at": iso(notice.issued_at),
         "sha256": notice.sha256,
         "event_id": notice.event_id,
-        "delivery": notice_delivery_json(notice),
+        "delivery": notice_delivery_json(notice, deliveries),
     }
 
 
@@ -94,6 +95,7 @@ def case_summary_json(case) -> dict:
 
 def case_json(case, user) -> dict:
     wf = workflows.get(case.workflow)
+    deliveries = case_deliveries(case.id)  # every notice's service rows in one query
     out = case_summary_json(case)
     out.update(
         {
@@ -112,7 +114,9 @@ def case_json(case, user) -> dict:
                 for t in available_triggers(case, user)
             ],
             "events": [event_json(e) for e in selectors.case_events(case)],
-            "notices": [notice_json(n) for n in selectors.case_notices(case)],
+            "notices": [
+                notice_json(n, deliveries.get(n.id, [])) for n in selectors.case_notices(case)
+            ],
             "linked_cases": [
                 {
                     "id": other.id,

@@ -65,30 +65,43 @@ class CorrectionTask:
     period_unit: str
 
 
-def notices_needing_correction(case) -> list[CorrectionTask]:
+def notices_needing_correction(case, notices: list | None = None) -> list[CorrectionTask]:
     """The case's latest issued notices (not yet corrected) whose announced deadline differs from
-    the clock's current one. Only active clocks count: a stopped clock's date no longer binds."""
+    the clock's current one. Only active clocks count: a stopped clock's date no longer binds.
+    ``notices``: the case's notices when already read (the case page lists them too)."""
     from caseflow.clocks.models import Clock, ClockEntry
     from caseflow.notices.kinds import kind_announced_clocks
 
-    notices = [n for n in notices_of_case(case.id) if n.is_issued]
-    replaced = {n.replaces_id for n in notices_of_case(case.id) if n.replaces_id}
-    tasks = []
+    if notices is None:
+        notices = notices_of_case(case.id)
+    replaced = {n.replaces_id for n in notices if n.replaces_id}
+    announcing = {}  # notice → the clocks its kind announces
     for notice in notices:
-        if notice.id in replaced or notice.event_id is None:
-            continue
-        names = kind_announced_clocks(case.workflow, notice.kind)
-        if not names:
-            continue
-        announced = db.session.execute(
-            select(Clock, ClockEntry.due_after)
-            .join(ClockEntry, ClockEntry.clock_id == Clock.id)
-            .where(
-                ClockEntry.event_id == notice.event_id,
-                ClockEntry.due_after.is_not(None),
-                Clock.name.in_(names),
-            )
-        ).all()
+        if notice.is_issued and notice.id not in replaced and notice.event_id is not None:
+            names = kind_announced_clocks(case.workflow, notice.kind)
+            if names:
+                announcing[notice] = names
+    if not announcing:
+        return []
+    # The dates each step set on its clocks, for all the notices at once.
+    by_event = {}
+    for clock, due_after, event_id in db.session.execute(
+        select(Clock, ClockEntry.due_after, ClockEntry.event_id)
+        .join(ClockEntry, ClockEntry.clock_id == Clock.id)
+        .where(
+            ClockEntry.event_id.in_([n.event_id for n in announcing]),
+            ClockEntry.due_after.is_not(None),
+        )
+        .order_by(ClockEntry.id)
+    ):
+        by_event.setdefault(event_id, []).append((clock, due_after))
+    tasks = []
+    for notice, names in announcing.items():
+        announced = [
+            (clock, due_after)
+            for clock, due_after in by_event.get(notice.event_id, ())
+            if clock.name in names
+        ]
         if notice.replaces_id is not None:
             # A correction announced the dates current when it was issued.
             announced = [(clock, _due_when(clock, notice.issued_at)) for clock, _ in announced]

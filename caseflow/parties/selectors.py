@@ -227,6 +227,17 @@ def notice_deliveries(notice_id: int) -> list[NoticeDelivery]:
     )
 
 
+def case_deliveries(case_id: str) -> dict[int, list[NoticeDelivery]]:
+    """Every service row of a case's notices, by notice, in one query (a case page or a case's
+    JSON lists them for each of its notices)."""
+    by_notice: dict[int, list[NoticeDelivery]] = {}
+    for row in db.session.scalars(
+        select(NoticeDelivery).where(NoticeDelivery.case_id == case_id).order_by(NoticeDelivery.id)
+    ):
+        by_notice.setdefault(row.notice_id, []).append(row)
+    return by_notice
+
+
 def delivery_json(row: NoticeDelivery) -> dict:
     return {
         "method": row.method,
@@ -240,10 +251,12 @@ def delivery_json(row: NoticeDelivery) -> dict:
     }
 
 
-def notice_delivery_json(notice) -> dict | None:
+def notice_delivery_json(notice, rows: list[NoticeDelivery] | None = None) -> dict | None:
     """The notice's ``delivery`` (parties.md §4): the service that counts (paper recorded, else
-    e-mail, else SMS), and every attempt under ``all``; None when nothing was sent or recorded."""
-    rows = notice_deliveries(notice.id)
+    e-mail, else SMS), and every attempt under ``all``; None when nothing was sent or recorded.
+    ``rows``: its service rows when already read (``case_deliveries``)."""
+    if rows is None:
+        rows = notice_deliveries(notice.id)
     if not rows:
         return None
     order = {"post": 0, "in_person": 0, "public_notice": 0, "email": 1, "sms": 2}

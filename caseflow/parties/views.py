@@ -342,21 +342,28 @@ def _party_panel_helper():
 
 
 def party_panel(case) -> dict:
-    """What the case page shows of each party's service: consent and whether a link exists."""
+    """What the case page shows of each party's service: consent and whether a link exists, and
+    (``deliveries``) the service rows of its notices by notice. Three queries for the panel."""
     from sqlalchemy import select
 
-    from caseflow.parties.models import PartyLink
+    from caseflow.parties.models import PartyConsent, PartyLink
 
-    panel = {}
-    for role in ("complainant", "respondent"):
-        links = db.session.scalars(
-            select(PartyLink).where(
-                PartyLink.case_id == case.id,
-                PartyLink.role == role,
-                PartyLink.revoked_at.is_(None),
+    linked = set(
+        db.session.scalars(
+            select(PartyLink.role).where(
+                PartyLink.case_id == case.id, PartyLink.revoked_at.is_(None)
             )
-        ).all()
-        panel[role] = {"consent": party_consent_get(case.id, role), "has_link": bool(links)}
+        )
+    )
+    consents = {
+        consent.role: consent
+        for consent in db.session.scalars(select(PartyConsent).where(PartyConsent.case_id == case.id))
+    }
+    panel = {
+        role: {"consent": consents.get(role), "has_link": role in linked}
+        for role in ("complainant", "respondent")
+    }
+    panel["deliveries"] = sel.case_deliveries(case.id)
     return panel
 
 

@@ -214,6 +214,7 @@ def _render_case(
             select(Evidence).where(Evidence.case_id == case.id).order_by(Evidence.id)
         )
     )
+    notices = case_notices(case)
     return (
         render_template(
             "web/case.html",
@@ -222,8 +223,8 @@ def _render_case(
             steps=workflow_steps(case.workflow, case.state, visited),
             clocks=clocks,
             events=events,
-            notices=case_notices(case),
-            corrections=notices_needing_correction(case),
+            notices=notices,
+            corrections=notices_needing_correction(case, notices),
             links=case_links(case),
             evidence=evidence,
             evidence_is_image=evidence_is_image,
