@@ -89,6 +89,42 @@ def test_the_viewer_sees_the_panel_but_no_forms(client, people, open_case, login
     assert db.session.scalar(select(PartyConsent)) is None and refused.status_code == 200
 
 
+def test_the_case_page_reads_each_service_table_once_however_many_notices(
+    client, people, open_case, login
+):
+    """The service panel's reads do not grow with the case's notices: one query for the service
+    rows of all of them (each notice was a query of its own), one for the parties' links and one
+    for their consents (each party was two), and the notices themselves once."""
+    from sqlalchemy import event
+
+    worker = people["caseworker"]
+    with time_machine.travel(local(2026, 10, 12, 9, 30), tick=False):
+        case = open_case(worker, received_at=local(2026, 10, 9, 9))
+        case_fire(case, "accept", worker, data={"handlers": ["甲", "乙", "丙"]})
+        case_fire(case, "serve", worker)
+        db.session.commit()  # the notices render after the commit
+    issued = db.session.scalars(select(Notice).where(Notice.status == "issued")).all()
+    assert len(issued) >= 2
+    with time_machine.travel(local(2026, 10, 20, 10), tick=True):
+        login(worker)
+        statements = []
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            page = client.get(f"/cases/{case.id}")
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+    assert page.status_code == 200 and all(f'data-notice="{n.id}"' in page.text for n in issued)
+    reads = {
+        table: sum(1 for s in statements if s.lstrip().startswith("SELECT") and f"FROM {table}" in s)
+        for table in ("notice_deliveries", "party_links", "party_consents", "notices")
+    }
+    assert reads == {"notice_deliveries": 1, "party_links": 1, "party_consents": 1, "notices": 1}
+
+
 def test_the_filing_form_in_english_with_errors_beside_the_fields(client, units):
     first = client.get("/complain")
     client.post("/lang/en", data={"next": "/complain", "csrf_token": _csrf(first.text)})
