@@ -7,7 +7,7 @@ import importlib
 import logging
 from pathlib import Path
 
-from flask import Flask, has_request_context, request, session
+from flask import Flask, request, session
 from flask_login import current_user
 
 import config
@@ -67,7 +67,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: "Asia/Shanghai")
-    _install_request_translations(app)
     _configure_sqlite(app)
     from caseflow import security
 
@@ -101,34 +100,6 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     lost_writes_guard(app, db.session)
     return app
-
-
-def _request_translations():
-    """Flask-Babel's translations for this request, looked up once: a page asks for a hundred
-    texts, and each of Flask-Babel's own lookups goes through its context and the locale again.
-    Kept on the request, not on ``g`` (an application context may outlive one request); outside
-    a request (a mail, a job) the lookup is Flask-Babel's."""
-    from flask_babel import get_translations
-
-    if not has_request_context():
-        return get_translations()
-    environ = request.environ
-    found = environ.get("caseflow.translations")
-    if found is None:
-        found = environ["caseflow.translations"] = get_translations()
-    return found
-
-
-def _install_request_translations(app: Flask) -> None:
-    """The templates' ``_``/``gettext`` and friends through ``_request_translations`` (the same
-    callables Flask-Babel installs, with the lookup done once per request)."""
-    app.jinja_env.install_gettext_callables(
-        gettext=lambda s: _request_translations().ugettext(s),
-        ngettext=lambda s, p, n: _request_translations().ungettext(s, p, n),
-        pgettext=lambda c, s: _request_translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: _request_translations().unpgettext(c, s, p, n),
-        newstyle=True,
-    )
 
 
 def _select_locale() -> str:

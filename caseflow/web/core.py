@@ -283,6 +283,16 @@ def register_template_helpers(app) -> None:
     app.add_template_filter(filters.cn_date, "cn_date")
     app.add_template_filter(filters.cn_datetime, "cn_datetime")
     app.add_template_filter(filters.browser_label, "browser_label")
+    # The templates' ``_``/``gettext`` and friends: the callables Flask-Babel installs, with the
+    # request's translations looked up once rather than once per text.
+    translations = filters.request_translations
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
 
     @app.context_processor
     def _globals():

@@ -7,7 +7,7 @@ Pure functions, registered as Jinja filters by ``filters_register(app)``; the te
 import re
 from datetime import date, datetime, time, timedelta
 
-from flask_babel import get_locale, gettext, ngettext
+from flask_babel import get_locale, gettext
 
 from caseflow.timeutil import (
     chinese_date,
@@ -45,17 +45,25 @@ def _english() -> bool:
     return english
 
 
-def _ngettext(singular: str, plural: str, num: int) -> str:
-    """``ngettext`` with the request's translations looked up once (a countdown per row)."""
+def request_translations():
+    """Flask-Babel's translations for this request, looked up once: a page asks for a hundred
+    texts, and each of Flask-Babel's own lookups goes through its context and the locale again.
+    Kept on the request, not on ``g`` (an application context may outlive one request); outside
+    a request (a mail, a job) the lookup is Flask-Babel's."""
+    from flask_babel import get_translations
+
     cache = _request_cache()
     if cache is None:
-        return ngettext(singular, plural, num)
-    translations = cache.get("translations?")
-    if translations is None:
-        from flask_babel import get_translations
+        return get_translations()
+    found = cache.get("translations?")
+    if found is None:
+        found = cache["translations?"] = get_translations()
+    return found
 
-        translations = cache["translations?"] = get_translations()
-    return translations.ungettext(singular, plural, num) % {"num": num}
+
+def _ngettext(singular: str, plural: str, num: int) -> str:
+    """``ngettext`` with the request's translations looked up once (a countdown per row)."""
+    return request_translations().ungettext(singular, plural, num) % {"num": num}
 
 
 #: What a person reads for each badge; the CSS class is ``badge-<key>``.
