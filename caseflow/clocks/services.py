@@ -480,7 +480,6 @@ def clock_start(
                 raise ValidationFailed(str(exc), fields={"period": str(exc)}) from exc
             clock = Clock(
                 case=case,
-                unit_id=case.unit_id,
                 name=name,
                 period=str(p),
                 period_unit=p.unit,
@@ -500,7 +499,6 @@ def clock_start(
                 )
             clock = Clock(
                 case=case,
-                unit_id=case.unit_id,
                 name=name,
                 period=None,
                 period_unit=FIXED,
