@@ -5,13 +5,10 @@ benchmark and the tests can render the same HTML that an issued notice is made f
 """
 
 import base64
-import io
 import mimetypes
 import os
 import re
 
-import qrcode
-import qrcode.image.svg
 from flask import current_app
 from sqlalchemy import select
 
@@ -26,6 +23,7 @@ from caseflow.notices.chinese import (
 )
 from caseflow.notices.kinds import kind_announced_clocks, kind_family, kind_legal_basis
 from caseflow.notices.models import Notice
+from caseflow.notices.qr import qr_data_uri
 from caseflow.timeutil import chinese_date, local_date, parse_instant
 from workflows.fair_complaint import REFERRAL_TARGETS
 from workflows.intake import DEPARTMENTS
@@ -70,14 +68,6 @@ def application_text(case) -> str:
     label = PATENT_TYPES.get((case.right or {}).get("patent_type"), "") + "专利申请"
     name = case.title or (case.right or {}).get("number") or ""
     return f"名称为“{name}”的{label}" if name else label
-
-
-def qr_data_uri(text: str) -> str:
-    """A QR code as an SVG data: URI (vector, so it prints sharp at any size)."""
-    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, border=1)
-    buffer = io.BytesIO()
-    image.save(buffer)
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 #: Where notices point in debug and tests when CASEFLOW_PUBLIC_URL is unset.
@@ -371,13 +361,14 @@ def status_block(notice) -> dict:
     """The status code and a QR to ``/status?number=…&code=…``, for a notice to a party."""
     if (notice.addressee or {}).get("role") not in ("complainant", "respondent"):
         return {"status_code": ""}
-    from caseflow.parties.selectors import public_status_url, status_qr_data_uri
+    from caseflow.parties.selectors import public_status_url
 
     url = public_status_url(notice.case)
     return {
         "status_code": notice.case.public_code,
         "status_url": url,
-        "status_qr_src": status_qr_data_uri(url),
+        # Half-millimetre modules (about 17 mm) in the top-right margin.
+        "status_qr_src": qr_data_uri(url, module_mm=0.5),
     }
 
 

@@ -67,20 +67,6 @@ def public_status_url(case: Case) -> str:
     return f"{public_base_url()}/status?{query}"
 
 
-def status_qr_data_uri(url: str) -> str:
-    """The status QR for a notice's top-right margin: half-millimetre modules (about 17 mm)."""
-    import base64
-    import io
-
-    import qrcode
-    import qrcode.image.svg
-
-    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, border=1, box_size=5)
-    buffer = io.BytesIO()
-    image.save(buffer)
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
 @dataclass
 class Deadline:
     clock: str
