@@ -35,7 +35,8 @@ def serve(system: str) -> int:
 
 
 class CaseflowRunner:
-    """``case_fire`` as the API calls it: load the case, fire, commit (render nothing inline)."""
+    """``case_fire`` as the API calls it: read the case (locked, on PostgreSQL), fire, commit (render
+    nothing inline)."""
 
     def __init__(self, hello):
         import logging
@@ -69,14 +70,15 @@ class CaseflowRunner:
         self.db = db
 
     def fire(self, case_id, step):
-        from caseflow.cases.models import Case
+        from caseflow.cases.selectors import case_get
         from caseflow.engine import case_fire
 
-        case = self.db.session.get(Case, case_id)
+        actor = self.actors[step["role"]]
+        case = case_get(case_id, user=actor, for_step=True)  # read locked, as the API reads it
         case_fire(
             case,
             step["trigger"],
-            self.actors[step["role"]],
+            actor,
             occurred_at=_instant(step["event"]["occurred_at"]),
             data=step["data"],
             render_notices=False,

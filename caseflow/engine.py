@@ -26,6 +26,7 @@ from transitions import Machine, MachineError
 
 import workflows
 from caseflow.accounts.models import ROLE_LABELS, Actor
+from caseflow.cases.locks import case_lock
 from caseflow.cases.models import Case, CaseLink, Event
 from caseflow.clocks.models import Clock
 from caseflow.clocks.services import clock_start_defined
@@ -660,10 +661,9 @@ def _fire(case: Case, trigger: str, actor: Actor, occurred_at, note, data, versi
             f"“{row.label}”须由{'或'.join(ROLE_LABELS[r] for r in row.roles)}办理",
             message_en=f"{trigger} needs the role {' or '.join(row.roles)}",
         )
-    # Lock the row: concurrent steps on one case queue here and the losers see the new version.
-    # SQLite has no row locks (one writer at a time); there the versioned UPDATE is the guard.
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.refresh(case, with_for_update=True)
+    # Lock the row: concurrent steps on one case queue here and the losers see the new version
+    # (caseflow/cases/locks.py; on SQLite the versioned UPDATE is the guard).
+    case_lock(case)
     if version is not None and version != case.version:
         raise VersionConflict(
             "案件已被他人修改，请刷新后重试",

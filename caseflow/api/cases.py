@@ -211,7 +211,7 @@ def cases_show(case_id):
 @bp.post("/cases/<case_id>/transitions")
 def cases_fire(case_id):
     user = api_user()
-    case = selectors.case_get(case_id, user=user)
+    case = selectors.case_get(case_id, user=user, for_step=True)
     body = body_check(json_body(), "Fire")
     case_fire(
         case,

@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 
 import workflows
 from caseflow.accounts.models import Unit
+from caseflow.cases.locks import case_get_locked
 from caseflow.cases.models import Case, CaseLink, Event
 from caseflow.clocks.models import Clock
 from caseflow.errors import NotFound, ValidationFailed
@@ -40,10 +41,16 @@ def cases_visible_to(user):
     return cases_scope(select(Case), user)
 
 
-def case_get(case_id: str, *, user) -> Case:
+def case_get(case_id: str, *, user, for_step: bool = False) -> Case:
     """The case, if ``user`` may see it. Another unit's case answers exactly like a missing one
-    (404), so that case numbers of other units cannot be confirmed (ASVS 4.2.1)."""
-    case = db.session.get(Case, case_id) if isinstance(case_id, str) else None
+    (404), so that case numbers of other units cannot be confirmed (ASVS 4.2.1). ``for_step``:
+    read to fire a step on it, its row locked at once (``caseflow/cases/locks.py``)."""
+    if not isinstance(case_id, str):
+        case = None
+    elif for_step:
+        case = case_get_locked(case_id)
+    else:
+        case = db.session.get(Case, case_id)
     if case is None or not user.can_see_unit(case.unit_id):
         raise NotFound("案件不存在", message_en="no such case")
     return case

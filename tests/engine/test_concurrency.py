@@ -112,3 +112,63 @@ def test_concurrent_openings_get_gapless_numbers(app, units, staff):
 
     numbers = _race(app, open_one)
     assert sorted(numbers) == [f"ZS-INT-2026-{n:05d}" for n in range(1, THREADS + 1)]
+
+
+def _fire_as_the_api(case_id, user_id, trigger, **kwargs):
+    from caseflow.cases.selectors import case_get
+
+    user = db.session.get(User, user_id)
+    case = case_get(case_id, user=user, for_step=True)  # read locked, as the API's fire view
+    try:
+        case_fire(case, trigger, user, render_notices=False, **kwargs)
+        db.session.commit()
+        return "ok"
+    except StateConflict:
+        return "state"
+
+
+def test_a_case_read_locked_serialises_the_same_and_is_read_once(app, accepted_case, staff):
+    from sqlalchemy import event, text
+
+    from caseflow.cases.selectors import case_get
+
+    case_id = accepted_case.id
+    worker_id = staff["ZS"]["caseworker"].id
+    results = _race(
+        app,
+        lambda i: _fire_as_the_api(case_id, worker_id, "serve", occurred_at=at("2026-02-26 15:00")),
+    )
+    assert sorted(results) == ["ok"] + ["state"] * (THREADS - 1)
+    assert _transitions(case_id) == 2
+
+    db.session.commit()
+    db.session.expunge_all()
+    reads = []
+
+    def record(conn, cursor, statement, *args):
+        if statement.lstrip().startswith("SELECT") and "FROM cases" in statement:
+            reads.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        user = db.session.get(User, worker_id)
+        case = case_get(case_id, user=user, for_step=True)
+        assert len(reads) == 1 and "FOR UPDATE" in reads[0]
+        # The row is held: another connection cannot take it.
+        with db.engine.connect() as other, pytest.raises(Exception, match="could not obtain lock"):
+            other.execute(
+                text("SELECT id FROM cases WHERE id = :id FOR UPDATE NOWAIT"), {"id": case_id}
+            )
+        reads.clear()
+        case_fire(
+            case, "receive_answer", user, occurred_at=at("2026-03-05 10:00"), render_notices=False
+        )
+        assert reads == []  # the engine did not read it again
+        db.session.commit()
+        # A new transaction holds nothing: the engine locks (and reads) the case itself.
+        reads.clear()
+        case_fire(case, "withdraw", user, occurred_at=at("2026-03-20 10:00"), render_notices=False)
+        assert any("FOR UPDATE" in statement for statement in reads)
+        db.session.rollback()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)

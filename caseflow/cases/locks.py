@@ -1,0 +1,54 @@
+"""Row locks on cases (PostgreSQL): a step holds its case's row from its first read to its commit.
+
+Concurrent steps on one case queue on the lock, and the later one reads the state the earlier one
+left (SQLite has no row locks: one writer at a time, and the versioned UPDATE is the guard). The
+engine takes the lock before it checks anything (``case_lock``). A caller that reads the case only
+to fire a step on it (the API) reads it locked in the first place (``case_get_locked``), and the
+engine then does not read it a second time: the transaction remembers the cases it holds.
+"""
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from caseflow.cases.models import Case
+from caseflow.extensions import db
+
+_HELD = "caseflow_case_locks"
+
+
+def _row_locks() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _held() -> set[str]:
+    return db.session.info.setdefault(_HELD, set())
+
+
+def case_get_locked(case_id: str) -> Case | None:
+    """The case, read ``FOR UPDATE``: its row is held until the transaction ends."""
+    if not _row_locks():
+        return db.session.get(Case, case_id)
+    # populate_existing: a copy already in the session is overwritten by the row as locked.
+    case = db.session.get(Case, case_id, with_for_update=True, populate_existing=True)
+    if case is not None:
+        _held().add(case.id)
+    return case
+
+
+def case_lock(case: Case) -> None:
+    """Hold ``case``'s row until the transaction ends, reading it afresh; nothing when this
+    transaction holds it already."""
+    if not _row_locks():
+        return
+    held = _held()
+    if case.id in held:
+        return
+    db.session.refresh(case, with_for_update=True)
+    held.add(case.id)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _released(session, transaction) -> None:
+    # The outermost transaction ended (commit or rollback): its row locks went with it.
+    if transaction.parent is None and not transaction.nested:
+        session.info.pop(_HELD, None)
