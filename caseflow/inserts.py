@@ -20,6 +20,7 @@ from sqlalchemy import event, insert
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from caseflow.extensions import db
+from caseflow.transaction import writes_made
 
 _ATTACHED = "caseflow_row_insert"
 
@@ -27,7 +28,8 @@ M = TypeVar("M")
 
 
 @cache
-def _insert_returning_id(table):
+def insert_returning_id(table):
+    """``INSERT INTO table … RETURNING id``, the columns given as parameters."""
     # Built once per table: SQLAlchemy caches its compiled form per set of columns given.
     return insert(table).returning(table.c.id)
 
@@ -44,12 +46,19 @@ def row_insert(model: type[M], **values) -> M:
         session.flush()
         return obj
     table = model.__table__  # type: ignore[attr-defined]
-    row_id = session.connection().execute(_insert_returning_id(table), values).scalar_one()
+    row_id = session.connection().execute(insert_returning_id(table), values).scalar_one()
     obj = model(id=row_id, **values)
+    row_attach(session, obj)
+    return obj
+
+
+def row_attach(session: Session, obj) -> None:
+    """Attach ``obj``, a transient object whose row was just inserted with the values it holds
+    (its ``id`` included), to ``session`` as if loaded; a rollback takes it out again."""
     make_transient_to_detached(obj)
     session.add(obj)
     session.info.setdefault(_ATTACHED, []).append(obj)
-    return obj
+    writes_made(session)
 
 
 @event.listens_for(Session, "after_commit")

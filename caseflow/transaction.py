@@ -63,6 +63,12 @@ def uncommitted_writes(session: OrmSession | scoped_session) -> bool:
 
 @event.listens_for(OrmSession, "after_flush")
 def _flushed(session: OrmSession, _context) -> None:
+    writes_made(session)
+
+
+def writes_made(session: OrmSession) -> None:
+    """Record that the open transaction wrote rows: for writes on the session's connection that
+    neither a flush nor a session statement made (``caseflow.step_writes``)."""
     session.info[_WRITTEN] = True
 
 

@@ -385,7 +385,7 @@ def _record(
 
 
 @sa_event.listens_for(Session, "after_flush")
-def _write_pending_entries(session, flush_context=None) -> None:
+def write_pending_entries(session, flush_context=None) -> None:
     pending = session.info.pop(_PENDING_ENTRIES, None)
     if not pending:
         return
@@ -409,7 +409,7 @@ def _write_before_commit(session) -> None:
     # Entries recorded with nothing else to flush (the flush is then skipped, and so its hook).
     if session.info.get(_PENDING_ENTRIES):
         session.flush()
-        _write_pending_entries(session)
+        write_pending_entries(session)
 
 
 @sa_event.listens_for(Session, "after_transaction_end")

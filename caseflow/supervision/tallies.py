@@ -200,19 +200,26 @@ def _clock_delta(session, obj, cache, *, old: bool, new: bool) -> Counter:
 
 @event.listens_for(Session, "before_flush")
 def _due_soon_before_flush(session, flush_context, instances) -> None:
+    clocks_derive(session, session.new, session.dirty)
+
+
+def clocks_derive(session, new, dirty) -> None:
+    """What a write of these objects keeps right on the clocks among them (and the clocks of a
+    case among them that moved to another unit): each clock's unit, its case's, and its 临期
+    moment. The flush hook's rule; ``caseflow.step_writes`` applies it to the step it writes."""
     cache = {}
     with session.no_autoflush:
-        for obj in session.new:
+        for obj in new:
             if isinstance(obj, Clock):  # a new clock takes its case's unit
                 case = _case_of(session, obj, cache)
                 if case is not None and obj.unit_id != case.unit_id:
                     obj.unit_id = case.unit_id
-        for obj in session.dirty:
+        for obj in dirty:
             if isinstance(obj, Case) and inspect(obj).attrs.unit_id.history.has_changes():
                 # A case moved to another unit: its clocks move with it, in this flush.
                 for clock in session.scalars(select(Clock).where(Clock.case_id == obj.id)):
                     clock.unit_id = obj.unit_id
-    for obj in (*session.new, *session.dirty):
+    for obj in (*new, *dirty):
         if isinstance(obj, Clock):
             moment = due_soon_moment(obj.started_at, obj.due_at, obj.paused_seconds, obj.period_unit)
             if obj.due_soon_at != moment:
@@ -221,26 +228,37 @@ def _due_soon_before_flush(session, flush_context, instances) -> None:
 
 @event.listens_for(Session, "after_flush")
 def _tallies_after_flush(session, flush_context) -> None:
+    tallies_apply(session, tallies_delta(session, session.new, session.dirty, session.deleted))
+
+
+def tallies_delta(session, new, dirty, deleted) -> dict:
+    """What writing these objects changes in the tallies (the cases and clocks among them, their
+    values before the write read from the session's bookkeeping): the flush hook's rule, which
+    ``caseflow.step_writes`` applies to the step it writes."""
     delta = Counter()
     cache = {}
     with session.no_autoflush:
-        for obj in session.new:
+        for obj in new:
             if isinstance(obj, Case):
                 delta.update(_case_delta(obj, old=False, new=True))
             elif isinstance(obj, Clock):
                 delta.update(_clock_delta(session, obj, cache, old=False, new=True))
-        for obj in session.dirty:
+        for obj in dirty:
             if isinstance(obj, Case | Clock) and session.is_modified(obj):
                 if isinstance(obj, Case):
                     delta.update(_case_delta(obj, old=True, new=True))
                 else:
                     delta.update(_clock_delta(session, obj, cache, old=True, new=True))
-        for obj in session.deleted:
+        for obj in deleted:
             if isinstance(obj, Case):
                 delta.update(_case_delta(obj, old=True, new=False))
             elif isinstance(obj, Clock):
                 delta.update(_clock_delta(session, obj, cache, old=True, new=False))
-    changes = {key: n for key, n in delta.items() if n}
+    return {key: n for key, n in delta.items() if n}
+
+
+def tallies_apply(session, changes: dict) -> None:
+    """Add ``changes`` (from ``tallies_delta``) to the tallies, in the session's transaction."""
     if changes:
         _apply(session.connection(), changes)
 
