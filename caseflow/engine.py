@@ -39,6 +39,7 @@ from caseflow.errors import (
 )
 from caseflow.extensions import db
 from caseflow.inserts import row_insert
+from caseflow.step_writes import step_flush
 from caseflow.timeutil import (
     chinese_date,
     iso,
@@ -628,7 +629,6 @@ def case_fire(
         render_notices = current_app.config.get("CASEFLOW_RENDER_NOTICES_INLINE", True)
     try:
         event, notice_ids = _fire(case, trigger, actor, occurred_at, note, data, version)
-        db.session.flush()  # a stale version shows here, inside the step
     except StaleDataError:
         db.session.rollback()
         raise VersionConflict.stale_write() from None
@@ -747,6 +747,9 @@ def _fire(case: Case, trigger: str, actor: Actor, occurred_at, note, data, versi
         EFFECTS[name](
             case, row, event, cleaned, actor=actor, at=at, notice=notice if row.notice else None
         )
+    # Written now, inside the step: a stale version raises here. The case and its clocks as
+    # plain statements (caseflow/step_writes.py), the rest through the flush.
+    step_flush(case)
     return event, notice_ids
 
 
