@@ -4,8 +4,10 @@ reads of the dashboard's period figures from them.
 Every flush that adds, changes or deletes a ``Case`` or a ``Clock`` adds its difference to the
 tallies (one upsert per key: ``amount = amount + delta``, safe under concurrent transactions), so
 the engine, the clock services, a calendar recompute and any later write path keep them right
-without knowing of them. Rows written around the ORM (bulk inserts, as ``bench/pages.py`` and a
-data import do) are counted by ``tallies_rebuild`` (CLI ``flask stats rebuild``).
+without knowing of them. A step written by ``caseflow.step_writes`` (not by the flush) applies the
+same rules through ``clocks_derive``, ``tallies_delta`` and ``tallies_apply``. Rows written around
+the ORM (bulk inserts, as ``bench/pages.py`` and a data import do) are counted by
+``tallies_rebuild`` (CLI ``flask stats rebuild``).
 
 Each clock's 临期 moment (``Clock.due_soon_at``, deadlines.md §4) and its case's unit
 (``Clock.unit_id``) are set by the same hook, so the 75% rule is one indexed comparison for the
