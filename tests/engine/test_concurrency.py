@@ -172,3 +172,29 @@ def test_a_case_read_locked_serialises_the_same_and_is_read_once(app, accepted_c
         db.session.rollback()
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
+
+
+def test_a_lock_taken_in_a_savepoint_rolled_back_is_taken_again(app, accepted_case, staff):
+    from sqlalchemy import event
+
+    from caseflow.cases.locks import case_lock
+    from caseflow.cases.selectors import case_get
+
+    user = db.session.get(User, staff["ZS"]["caseworker"].id)
+    db.session.get(Case, accepted_case.id)  # the transaction has begun: the savepoint is inner
+    savepoint = db.session.begin_nested()
+    case = case_get(accepted_case.id, user=user, for_step=True)
+    savepoint.rollback()  # PostgreSQL releases the row lock taken inside it
+    locking = []
+
+    def record(conn, cursor, statement, *args):
+        if "FOR UPDATE" in statement:
+            locking.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        case_lock(case)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert len(locking) == 1
+    db.session.rollback()
