@@ -2,6 +2,7 @@
 
 import re
 import socket
+from contextlib import contextmanager
 from datetime import UTC
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -10,6 +11,26 @@ from pathlib import Path
 PASSWORD = "correct-horse-battery"
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+
+
+@contextmanager
+def statements_sent():
+    """The SQL statements the app's engine sends while the block runs, as a list filled in as
+    they go (``with statements_sent() as sent: …``)."""
+    from sqlalchemy import event
+
+    from caseflow.extensions import db
+
+    sent: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        sent.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def free_port() -> int:

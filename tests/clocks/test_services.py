@@ -3,7 +3,7 @@
 from datetime import UTC, date, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from caseflow.calendar.periods import due_on_of
 from caseflow.clocks.models import Clock, ClockEntry
@@ -25,6 +25,7 @@ from caseflow.clocks.services import (
 from caseflow.errors import StateConflict, ValidationFailed
 from caseflow.extensions import db
 from tests.clocks.conftest import local
+from tests.support import statements_sent
 
 
 def end_of(day: str):
@@ -274,26 +275,17 @@ def test_a_batch_reads_the_clocks_once_and_writes_them_in_one_flush(make_case):
     clock_start(case, "review", period="10 workdays", started_at=local("2026-03-02T10:00"))
     db.session.commit()
     db.session.refresh(case)  # loaded before counting
-    statements = []
-
-    inserts = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement.split()[0].upper())
-        if statements[-1] == "INSERT":
-            inserts.append(" ".join(statement.split()[:3]).lower())
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with statements_sent() as sent:
         with clocks_batch(case):
             clock_pause(case, "review", at=local("2026-03-03T10:00"))
             revision = clock_start(
                 case, "revision", period="5 workdays", started_at=local("2026-03-03T10:00")
             )
-            assert statements == ["SELECT"]  # the active clocks with the calendar token
+            # the active clocks with the calendar token
+            assert [s.split()[0].upper() for s in sent] == ["SELECT"]
         db.session.flush()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+    statements = [s.split()[0].upper() for s in sent]
+    inserts = [" ".join(s.split()[:3]).lower() for s in sent if s.split()[0].upper() == "INSERT"]
     # next_due_at set once, on the way out of the batch: the revision clock (03-10) is the soonest
     assert case.next_due_at == revision.due_at == end_of("2026-03-10")
     # one read; the new clock, then both entries in one multi-row INSERT (the supervision's running
@@ -311,21 +303,16 @@ def test_the_calendar_token_is_read_once_per_transaction(make_case):
     from caseflow.calendar.services import calendar_current
 
     db.session.commit()
-    reads = []
 
-    def record(conn, cursor, statement, *args):
-        if "calendar_state" in statement:
-            reads.append(statement)
+    def reads():
+        return sum("calendar_state" in statement for statement in sent)
 
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with statements_sent() as sent:
         first = calendar_current()
-        assert calendar_current() is first and len(reads) == 1
+        assert calendar_current() is first and reads() == 1
         db.session.commit()  # a new transaction may see another process's load: read again
         calendar_current()
-        assert len(reads) == 2
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+        assert reads() == 2
 
 
 def test_entries_recorded_while_the_history_is_loaded_join_it(make_case):

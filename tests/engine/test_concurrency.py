@@ -14,6 +14,7 @@ from caseflow.errors import StateConflict, VersionConflict
 from caseflow.extensions import db
 from tests.engine.helpers import *  # noqa: F403  (the case fixtures)
 from tests.engine.helpers import at
+from tests.support import statements_sent
 
 pytestmark = pytest.mark.postgres
 THREADS = 8
@@ -128,7 +129,7 @@ def _fire_as_the_api(case_id, user_id, trigger, **kwargs):
 
 
 def test_a_case_read_locked_serialises_the_same_and_is_read_once(app, accepted_case, staff):
-    from sqlalchemy import event, text
+    from sqlalchemy import text
 
     from caseflow.cases.selectors import case_get
 
@@ -143,40 +144,34 @@ def test_a_case_read_locked_serialises_the_same_and_is_read_once(app, accepted_c
 
     db.session.commit()
     db.session.expunge_all()
-    reads = []
 
-    def record(conn, cursor, statement, *args):
-        if statement.lstrip().startswith("SELECT") and "FROM cases" in statement:
-            reads.append(statement)
+    def case_reads():
+        return [s for s in sent if s.lstrip().startswith("SELECT") and "FROM cases" in s]
 
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with statements_sent() as sent:
         user = db.session.get(User, worker_id)
         case = case_get(case_id, user=user, for_step=True)
+        reads = case_reads()
         assert len(reads) == 1 and "FOR UPDATE" in reads[0]
         # The row is held: another connection cannot take it.
         with db.engine.connect() as other, pytest.raises(Exception, match="could not obtain lock"):
             other.execute(
                 text("SELECT id FROM cases WHERE id = :id FOR UPDATE NOWAIT"), {"id": case_id}
             )
-        reads.clear()
+        sent.clear()
         case_fire(
             case, "receive_answer", user, occurred_at=at("2026-03-05 10:00"), render_notices=False
         )
-        assert reads == []  # the engine did not read it again
+        assert case_reads() == []  # the engine did not read it again
         db.session.commit()
         # A new transaction holds nothing: the engine locks (and reads) the case itself.
-        reads.clear()
+        sent.clear()
         case_fire(case, "withdraw", user, occurred_at=at("2026-03-20 10:00"), render_notices=False)
-        assert any("FOR UPDATE" in statement for statement in reads)
+        assert any("FOR UPDATE" in statement for statement in case_reads())
         db.session.rollback()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def test_a_lock_taken_in_a_savepoint_rolled_back_is_taken_again(app, accepted_case, staff):
-    from sqlalchemy import event
-
     from caseflow.cases.locks import case_lock
     from caseflow.cases.selectors import case_get
 
@@ -185,16 +180,7 @@ def test_a_lock_taken_in_a_savepoint_rolled_back_is_taken_again(app, accepted_ca
     savepoint = db.session.begin_nested()
     case = case_get(accepted_case.id, user=user, for_step=True)
     savepoint.rollback()  # PostgreSQL releases the row lock taken inside it
-    locking = []
-
-    def record(conn, cursor, statement, *args):
-        if "FOR UPDATE" in statement:
-            locking.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with statements_sent() as sent:
         case_lock(case)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    assert len(locking) == 1
+    assert sum("FOR UPDATE" in statement for statement in sent) == 1
     db.session.rollback()

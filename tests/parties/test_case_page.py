@@ -15,6 +15,7 @@ from caseflow.extensions import db
 from caseflow.notices.models import Notice
 from caseflow.parties.models import NoticeDelivery, PartyConsent, PartyLink
 from tests.parties.conftest import local
+from tests.support import statements_sent
 
 
 def _csrf(text):
@@ -95,8 +96,6 @@ def test_the_case_page_reads_each_service_table_once_however_many_notices(
     """The service panel's reads do not grow with the case's notices: one query for the service
     rows of all of them (each notice was a query of its own), one for the parties' links and one
     for their consents (each party was two), and the notices themselves once."""
-    from sqlalchemy import event
-
     worker = people["caseworker"]
     with time_machine.travel(local(2026, 10, 12, 9, 30), tick=False):
         case = open_case(worker, received_at=local(2026, 10, 9, 9))
@@ -107,16 +106,8 @@ def test_the_case_page_reads_each_service_table_once_however_many_notices(
     assert len(issued) >= 2
     with time_machine.travel(local(2026, 10, 20, 10), tick=True):
         login(worker)
-        statements = []
-
-        def record(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
+        with statements_sent() as statements:
             page = client.get(f"/cases/{case.id}")
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
     assert page.status_code == 200 and all(f'data-notice="{n.id}"' in page.text for n in issued)
     reads = {
         table: sum(1 for s in statements if s.lstrip().startswith("SELECT") and f"FROM {table}" in s)
