@@ -28,10 +28,10 @@ def _run(*args, binary=False):
     return subprocess.run(args, check=True, capture_output=True, text=not binary).stdout
 
 
-def pages_gray(path, folder, name) -> list[bytes]:
-    """Each page as 8-bit gray pixels (pdftoppm -r 100 -gray, binary PGM), header dropped."""
+def pages_gray(path, folder, name, dpi=100) -> list[bytes]:
+    """Each page as 8-bit gray pixels (pdftoppm -r dpi -gray, binary PGM), header dropped."""
     prefix = folder / name
-    _run("pdftoppm", "-r", "100", "-gray", str(path), str(prefix))
+    _run("pdftoppm", "-r", str(dpi), "-gray", str(path), str(prefix))
     pages = []
     for image in sorted(folder.glob(f"{name}-*.pgm")):
         data = image.read_bytes()
