@@ -4,24 +4,61 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased
 
+from caseflow.accounts.models import Unit
 from caseflow.errors import NotFound
 from caseflow.extensions import db
 from caseflow.notices.models import Notice
 
 
-def notice_by_code(code: str) -> Notice | None:
-    """The notice a printed verification code names; codes are typed in upper case from paper,
-    but a lower-case entry is accepted."""
+@dataclass(frozen=True)
+class NoticeVerification:
+    """What the public verification page shows of an issued notice: no party, no case."""
+
+    verification_code: str
+    document_number: str
+    kind: str
+    title: str
+    unit_name: str
+    issued_at: datetime
+    sha256: str
+    #: The document number of the notice this one corrects, if it is a correction.
+    replaces_number: str | None
+
+
+#: The corrected notice, joined to its correction (module level: a new alias per call would be a
+#: new statement to compile each time).
+_Replaced = aliased(Notice, name="replaced")
+
+
+def notice_verification(code: str) -> NoticeVerification | None:
+    """The issued notice a printed verification code names (None for a pending or unknown one);
+    codes are typed in upper case from paper, but a lower-case entry is accepted.
+
+    Nine columns in one statement, not the ORM entity with its unit and its corrected notice:
+    every phone that scans the QR code on a notice asks for this page, without logging in
+    (bench/load.py measures it against ``/healthz``).
+    """
     code = (code or "").strip().upper()
     if not code or len(code) > 16 or "\x00" in code:
         return None
-    # With its unit in the same query: the page a QR code opens names the issuing unit, and
-    # every phone that scans a notice asks for it (bench/load.py).
-    return db.session.scalar(
-        select(Notice).where(Notice.verification_code == code).options(joinedload(Notice.unit))
-    )
+    row = db.session.execute(
+        select(
+            Notice.verification_code,
+            Notice.document_number,
+            Notice.kind,
+            Notice.title,
+            Unit.name,
+            Notice.issued_at,
+            Notice.sha256,
+            _Replaced.document_number,
+        )
+        .join(Unit, Unit.id == Notice.unit_id)
+        .outerjoin(_Replaced, _Replaced.id == Notice.replaces_id)
+        .where(Notice.verification_code == code, Notice.status == "issued")
+    ).first()
+    return NoticeVerification(*row) if row is not None else None
 
 
 def notices_of_case(case_id: str) -> list[Notice]:

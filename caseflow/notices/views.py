@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from caseflow.extensions import db
 from caseflow.notices.kinds import KINDS
-from caseflow.notices.selectors import notice_by_code, notice_get_visible, notice_pdf_bytes
+from caseflow.notices.selectors import notice_get_visible, notice_pdf_bytes, notice_verification
 
 bp = Blueprint("notices", __name__)
 
@@ -15,8 +15,8 @@ bp = Blueprint("notices", __name__)
 @bp.get("/verify/<code>")
 def verify(code: str):
     """No login: whoever holds a paper copy checks its number, kind, date and fingerprint."""
-    notice = notice_by_code(code)
-    if notice is None or not notice.is_issued:
+    notice = notice_verification(code)
+    if notice is None:
         return render_template("notices/verify_not_found.html", code=code), 404
     return render_template("notices/verify.html", notice=notice, kind_label=KINDS[notice.kind][0])
 

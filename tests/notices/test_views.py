@@ -22,6 +22,24 @@ def test_verify_shows_number_kind_date_and_fingerprint_without_login(client, iss
     assert client.get(f"/verify/{issued.verification_code.lower()}").status_code == 200
 
 
+def test_a_correction_names_the_notice_it_replaces_and_is_not_found_while_pending(
+    client, issued
+):
+    from caseflow.extensions import db
+    from caseflow.notices.services import notice_correct
+
+    correction = notice_correct(notice=issued, note="被请求人名称有误")  # pending until the commit
+    assert correction.status == "pending"
+    assert client.get(f"/verify/{correction.verification_code}").status_code == 404
+    db.session.commit()  # the correction renders after it
+
+    page = client.get(f"/verify/{correction.verification_code}")
+    assert page.status_code == 200
+    assert correction.document_number in page.text and issued.unit.name in page.text
+    assert f"本文书更正并替代 {issued.document_number}" in page.text
+    assert "更正并替代" not in client.get(f"/verify/{issued.verification_code}").text
+
+
 def test_an_unknown_code_is_a_plain_not_found(client, issued):
     page = client.get("/verify/ZZZZZZZZZZ")
     assert page.status_code == 404
