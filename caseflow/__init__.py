@@ -96,9 +96,10 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     register_error_pages(app)
     register_template_helpers(app)
-    from caseflow.transaction import lost_writes_guard
+    from caseflow.transaction import lost_writes_guard, reads_end_with_commit
 
     lost_writes_guard(app, db.session)
+    reads_end_with_commit(app, db.session)
     return app
 
 

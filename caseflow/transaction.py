@@ -161,3 +161,30 @@ def lost_writes_guard(app, session: scoped_session) -> None:
                 raise RuntimeError(message)
             log.error(message)
         return response
+
+
+def reads_end_with_commit(app, session: scoped_session) -> None:
+    """A successful request that wrote nothing ends its transaction with COMMIT, not with the
+    ROLLBACK that removing the session would send.
+
+    To the database the two end a read-only transaction alike. To psycopg they do not: a ROLLBACK
+    makes it forget every statement it prepared on the connection, and the counts towards
+    preparing one (it prepares a statement on its fifth use). With every page read ending in a
+    ROLLBACK, nothing was ever prepared, and PostgreSQL planned each query of each request anew:
+    the verification page's join spent more time being planned than run (bench/load.py).
+
+    Left to the ROLLBACK: a failed request (4xx, 5xx or an exception), one whose transaction holds
+    writes (the lost-writes guard reports those), and a streamed answer, which may still read.
+    """
+
+    @app.after_request
+    def _commit_reads(response):
+        if (
+            response.status_code < 400
+            and not response.is_streamed
+            and session().in_transaction()
+            and not uncommitted_writes(session)
+            and not pending_effects(session)
+        ):
+            session.commit()
+        return response

@@ -151,3 +151,57 @@ def test_committing_commits_or_rolls_back_whole_and_flashes(app, open_case, staf
     assert not uncommitted_writes(db.session)
     db.session.remove()
     assert db.session.get(Case, case_id).assignee_id == worker_id
+
+
+def test_a_read_that_succeeds_ends_with_a_commit_and_keeps_the_prepared_statements(
+    client, is_postgres
+):
+    """``reads_end_with_commit``: psycopg forgets its prepared statements on every ROLLBACK, so a
+    page read that succeeded ends with COMMIT; a failed read and uncommitted writes do not."""
+    from sqlalchemy import event
+
+    from caseflow.accounts.models import Unit
+
+    ended, served = [], set()
+
+    def on_commit(conn):
+        ended.append("commit")
+        served.add(conn.connection.dbapi_connection)
+
+    def on_rollback(conn):
+        ended.append("rollback")
+
+    event.listen(db.engine, "commit", on_commit)
+    event.listen(db.engine, "rollback", on_rollback)
+    try:
+        db.session.execute(select(1))  # the test's own read: its transaction is open
+        assert client.get("/healthz").status_code == 200
+        assert ended == ["commit"] and not db.session().in_transaction()
+
+        ended.clear()
+        assert client.get("/verify/NOSUCHCODE2").status_code == 404
+        assert ended == [] and db.session().in_transaction()  # left to the rollback
+        db.session.rollback()
+
+        ended.clear()
+        db.session.add(Unit(code="TMP", name="未提交的单位", kind="protection_centre", profile={}))
+        db.session.flush()
+        assert client.get("/healthz").status_code == 200
+        assert ended == []  # the writes are not the request's to commit
+        db.session.rollback()
+        assert db.session.scalar(select(Unit).where(Unit.code == "TMP")) is None
+
+        if is_postgres:
+            served.clear()
+            for _ in range(20):  # psycopg prepares a statement on its fifth use on a connection
+                assert client.get("/healthz").status_code == 200
+            prepared = set()
+            for dbapi in served:
+                prepared |= {
+                    row[0] for row in dbapi.execute("SELECT statement FROM pg_prepared_statements")
+                }
+                dbapi.rollback()
+            assert "select 1" in prepared
+    finally:
+        event.remove(db.engine, "commit", on_commit)
+        event.remove(db.engine, "rollback", on_rollback)
