@@ -10,8 +10,9 @@ writes them as the statements the flush would emit, in the flush's order:
    moment, then the tallies' difference, read from the values before the step (written in 4);
 2. the case: ``UPDATE … WHERE id = … AND version = …``; no row means a concurrent step won, and
    it raises ``StaleDataError`` exactly as the unit of work does for the version column;
-3. the changed clocks, each an UPDATE of the columns that changed, then the new clocks (updates
-   first: a restarted clock stops its predecessor before it takes the active name);
+3. the changed clocks, an UPDATE of the columns that changed (one executemany per set of
+   columns), then the new clocks in one multi-row INSERT (updates first: a restarted clock stops
+   its predecessor before it takes the active name);
 4. the tallies, and the clock history rows now that every clock has its id;
 
 and marks the objects clean, as the flush leaves them. Whatever else the step added or changed (a
@@ -22,14 +23,14 @@ runs inside a savepoint (which may roll back alone), goes through the ordinary f
 
 from functools import cache
 
-from sqlalchemy import bindparam, inspect, update
+from sqlalchemy import bindparam, insert, inspect, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from caseflow.cases.models import Case
 from caseflow.clocks.models import Clock
 from caseflow.clocks.services import write_pending_entries
 from caseflow.extensions import db
-from caseflow.inserts import insert_returning_id, row_attach
+from caseflow.inserts import row_attach
 from caseflow.supervision.tallies import clocks_derive, tallies_apply, tallies_delta
 from caseflow.transaction import writes_made
 
@@ -47,8 +48,10 @@ def step_flush(case: Case) -> None:
     # From the session, not the step's batch: a restarted clock's predecessor is no longer in it.
     new = [obj for obj in session.new if isinstance(obj, Clock) and _of_case(obj, case)]
     changed = [obj for obj in session.dirty if isinstance(obj, Clock) and _of_case(obj, case)]
-    if any("entries" in inspect(clock).dict for clock in new) or not all(
-        _columns_only(inspect(clock)) for clock in changed
+    if (
+        any("entries" in inspect(clock).dict for clock in new)
+        or not all(_columns_only(inspect(clock)) for clock in changed)
+        or len({clock.name for clock in new}) < len(new)  # their ids come back by name
     ):
         session.flush()
         return
@@ -58,16 +61,27 @@ def step_flush(case: Case) -> None:
     tallies = tallies_delta(session, new, dirty, ())  # now: it reads the values before the step
     connection = session.connection()
     _case_write(connection, case, case_state)
+    # One statement per set of changed columns (a decision stops three clocks alike), and one
+    # for the new clocks: on PostgreSQL each statement saved is a round trip.
+    updates: dict[tuple, list] = {}
     for clock in changed:
         values = _changes(inspect(clock))
         if values:
-            connection.execute(_update_by_id(Clock.__table__), {"b_id": clock.id, **values})
-    for clock in new:
-        clock.case_id = case.id
-        values = _all_columns(clock)
-        session.expunge(clock)  # pending → transient, then attached as inserted (row_attach)
-        clock.id = connection.execute(insert_returning_id(Clock.__table__), values).scalar_one()
-        row_attach(session, clock)
+            updates.setdefault(tuple(sorted(values)), []).append({"b_id": clock.id, **values})
+    for rows in updates.values():
+        connection.execute(_update_by_id(Clock.__table__), rows)
+    if new:
+        rows = []
+        for clock in new:
+            clock.case_id = case.id
+            rows.append(_all_columns(clock))
+            session.expunge(clock)  # pending → transient, then attached as inserted (row_attach)
+        # Matched back by name, which the new clocks of one step never share (a case has one
+        # active clock of a name): RETURNING promises no order on SQLite.
+        ids = dict(connection.execute(_insert_returning_ids(Clock.__table__), rows).all())
+        for clock in new:
+            clock.id = ids[clock.name]
+            row_attach(session, clock)
     tallies_apply(session, tallies)
     write_pending_entries(session)
     for obj in dirty:
@@ -135,6 +149,12 @@ def _column_keys(mapper) -> frozenset:
 def _update_by_id(table):
     # SET takes the columns named in the parameters (the compiled form is cached per set).
     return update(table).where(table.c.id == bindparam("b_id"))
+
+
+@cache
+def _insert_returning_ids(table):
+    """A multi-row ``INSERT … RETURNING name, id``."""
+    return insert(table).returning(table.c.name, table.c.id)
 
 
 @cache
