@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from caseflow.extensions import db
+from caseflow.transaction import writes_made
 
 
 class Sequence(db.Model):
@@ -24,8 +25,11 @@ class Sequence(db.Model):
 
 def sequence_next(scope: str) -> int:
     """The next number in ``scope``, inside the caller's transaction."""
-    connection = db.session.connection()
-    return connection.execute(_next_for(connection.dialect.name), {"scope": scope}).scalar_one()
+    session = db.session()
+    connection = session.connection()
+    value = connection.execute(_next_for(connection.dialect.name), {"scope": scope}).scalar_one()
+    writes_made(session)  # a write on the connection: a request must commit it (or lose it)
+    return value
 
 
 @cache
