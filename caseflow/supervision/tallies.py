@@ -115,13 +115,13 @@ def due_soon_moment(started_at, due_at, paused_seconds, period_unit) -> datetime
 # -- the session hook --------------------------------------------------------------------------
 
 
-def _before(obj, attr):
-    """The attribute's value before this flush (its current value when unchanged)."""
-    state = inspect(obj)
-    if attr in state.committed_state:
+def _before(obj, committed: dict, attr):
+    """The attribute's value before this flush (its current value when unchanged);
+    ``committed``: the object's ``committed_state``."""
+    if attr in committed:
         # Changed in this flush: the loaded value (None when it had not been loaded), read
         # without building the attribute's history.
-        old = state.committed_state[attr]
+        old = committed[attr]
         return None if old is NO_VALUE or old is NEVER_SET else old
     return getattr(obj, attr)
 
@@ -151,16 +151,17 @@ def _case_delta(obj, *, old: bool, new: bool) -> Counter:
             )
         )
     if old:
+        committed = inspect(obj).committed_state
         delta.subtract(
             case_contribution(
-                _before(obj, "unit_id"),
-                _before(obj, "workflow"),
-                _before(obj, "received_at"),
-                _before(obj, "closed_at"),
-                _before(obj, "is_closed"),
-                _before(obj, "assignee_id"),
-                _before(obj, "next_due_at"),
-                _before(obj, "state"),
+                _before(obj, committed, "unit_id"),
+                _before(obj, committed, "workflow"),
+                _before(obj, committed, "received_at"),
+                _before(obj, committed, "closed_at"),
+                _before(obj, committed, "is_closed"),
+                _before(obj, committed, "assignee_id"),
+                _before(obj, committed, "next_due_at"),
+                _before(obj, committed, "state"),
             )
         )
     return delta
@@ -186,15 +187,16 @@ def _clock_delta(session, obj, cache, *, old: bool, new: bool) -> Counter:
             )
         )
     if old:
+        committed = inspect(obj).committed_state
         delta.subtract(
             clock_contribution(
-                _before(obj, "unit_id"),
+                _before(obj, committed, "unit_id"),
                 case.workflow,
-                _before(obj, "name"),
-                _before(obj, "status"),
-                _before(obj, "stopped_at"),
-                _before(obj, "due_at"),
-                _before(obj, "due_soon_at"),
+                _before(obj, committed, "name"),
+                _before(obj, committed, "status"),
+                _before(obj, committed, "stopped_at"),
+                _before(obj, committed, "due_at"),
+                _before(obj, committed, "due_soon_at"),
             )
         )
     return delta
@@ -245,8 +247,10 @@ def tallies_delta(session, new, dirty, deleted) -> dict:
                 delta.update(_case_delta(obj, old=False, new=True))
             elif isinstance(obj, Clock):
                 delta.update(_clock_delta(session, obj, cache, old=False, new=True))
+        # A dirty object whose values did not change contributes the same before and after:
+        # its delta is zero without asking the session whether it is modified.
         for obj in dirty:
-            if isinstance(obj, Case | Clock) and session.is_modified(obj):
+            if isinstance(obj, Case | Clock):
                 if isinstance(obj, Case):
                     delta.update(_case_delta(obj, old=True, new=True))
                 else:
