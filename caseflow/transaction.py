@@ -176,6 +176,7 @@ def reads_end_with_commit(app, session: scoped_session) -> None:
     Left to the ROLLBACK: a failed request (4xx, 5xx or an exception), one whose transaction holds
     writes (the lost-writes guard reports those), and a streamed answer, which may still read.
     """
+    from flask import request
 
     @app.after_request
     def _commit_reads(response):
@@ -186,5 +187,9 @@ def reads_end_with_commit(app, session: scoped_session) -> None:
             and not uncommitted_writes(session)
             and not pending_effects(session)
         ):
-            session.commit()
+            try:
+                session.commit()
+            except Exception:  # noqa: BLE001 — the answer stands; it wrote nothing to lose
+                log.warning("%s %s: ending a read with COMMIT failed", request.method, request.path)
+                session.rollback()
         return response
