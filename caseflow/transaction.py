@@ -187,9 +187,16 @@ def reads_end_with_commit(app, session: scoped_session) -> None:
             and not uncommitted_writes(session)
             and not pending_effects(session)
         ):
+            current = session()
+            expiring = current.expire_on_commit
+            # Nothing was written, so nothing read is stale: without the commit's expiry, what
+            # runs after this hook (the signed-in check of caseflow.security) reads no row again.
+            current.expire_on_commit = False
             try:
-                session.commit()
+                current.commit()
             except Exception:  # noqa: BLE001 — the answer stands; it wrote nothing to lose
                 log.warning("%s %s: ending a read with COMMIT failed", request.method, request.path)
-                session.rollback()
+                current.rollback()
+            finally:
+                current.expire_on_commit = expiring
         return response

@@ -160,7 +160,7 @@ def test_a_read_that_succeeds_ends_with_a_commit_and_keeps_the_prepared_statemen
     page read that succeeded ends with COMMIT; a failed read and uncommitted writes do not."""
     from collections import Counter
 
-    from sqlalchemy import event
+    from sqlalchemy import event, inspect
 
     from caseflow.accounts.models import Unit
 
@@ -176,9 +176,15 @@ def test_a_read_that_succeeds_ends_with_a_commit_and_keeps_the_prepared_statemen
     event.listen(db.engine, "commit", on_commit)
     event.listen(db.engine, "rollback", on_rollback)
     try:
-        db.session.execute(select(1))  # the test's own read: its transaction is open
+        kept = Unit(code="KEEP", name="已读出的单位", kind="protection_centre", profile={})
+        db.session.add(kept)
+        db.session.commit()
+        assert kept.name == "已读出的单位"  # the test's own read: its transaction is open
+        ended.clear()
         assert client.get("/healthz").status_code == 200
         assert ended == ["commit"] and not db.session().in_transaction()
+        # Nothing was written, so nothing read was expired: no row is read again afterwards.
+        assert not inspect(kept).expired_attributes
 
         ended.clear()
         assert client.get("/verify/NOSUCHCODE2").status_code == 404
