@@ -398,16 +398,40 @@ def _settling_triggers(case, name) -> tuple:
     )
 
 
-def guard_wait(case: Case, guard: Guard, at: datetime) -> GuardWait | None:
+def _latest_of(case, name, clocks: list[Clock] | None):
+    """The case's latest clock ``name``: from ``clocks`` (every clock of the case, as the case
+    page has read them) when given, else read."""
+    if clocks is None:
+        return _latest_clock(case, name)
+    return max((c for c in clocks if c.name == name), key=lambda c: c.id, default=None)
+
+
+def _active_of(case, name, clocks: list[Clock] | None):
+    """The case's running or paused clock ``name`` (there is at most one), as ``_latest_of``."""
+    if clocks is None:
+        return db.session.scalars(
+            select(Clock).where(
+                Clock.case_id == case.id,
+                Clock.name == name,
+                Clock.status.in_(("running", "paused")),
+            )
+        ).first()
+    return next((c for c in clocks if c.name == name and c.status in ("running", "paused")), None)
+
+
+def guard_wait(
+    case: Case, guard: Guard, at: datetime, clocks: list[Clock] | None = None
+) -> GuardWait | None:
     """What ``guard`` waits for on ``case`` at ``at``: None when time does not hold it back
     (it passes now, or it depends only on the data typed: ``odd_count``, ``fine_bound``).
+    ``clocks``: every clock of the case, when the caller has read them (the case page).
 
     The instants are exactly the guards' own tests (``GUARDS``), so a step offered as possible
     "from" a day passes its guard from that day's first instant and not one microsecond before.
     """
     name = guard.params.get("clock")
     if guard.name == "clock_expired":
-        clock = _latest_clock(case, name)
+        clock = _latest_of(case, name, clocks)
         if clock is None or clock.status == "paused":
             status = "missing" if clock is None else "paused"
             return GuardWait(guard, "clock", clock=name, clock_status=status)
@@ -417,26 +441,13 @@ def guard_wait(case: Case, guard: Guard, at: datetime) -> GuardWait | None:
             )
         return None
     if guard.name == "clock_settled":
-        active = db.session.scalar(
-            select(Clock.id).where(
-                Clock.case_id == case.id,
-                Clock.name == name,
-                Clock.status.in_(("running", "paused")),
-            )
-        )
-        if active is None:
+        if _active_of(case, name, clocks) is None:
             return None
         return GuardWait(guard, "action", clock=name, actions=_settling_triggers(case, name))
     if guard.name == "clock_running":
-        clock = db.session.scalars(
-            select(Clock).where(
-                Clock.case_id == case.id,
-                Clock.name == name,
-                Clock.status.in_(("running", "paused")),
-            )
-        ).first()
+        clock = _active_of(case, name, clocks)
         if clock is None:
-            ended = _latest_clock(case, name)
+            ended = _latest_of(case, name, clocks)
             return GuardWait(
                 guard,
                 "never",
@@ -457,9 +468,11 @@ def guard_wait(case: Case, guard: Guard, at: datetime) -> GuardWait | None:
     return None
 
 
-def transition_waits(case: Case, transition, at: datetime) -> list[GuardWait]:
+def transition_waits(
+    case: Case, transition, at: datetime, clocks: list[Clock] | None = None
+) -> list[GuardWait]:
     """``guard_wait`` for each of ``transition``'s guards that time holds back at ``at``."""
-    return [w for g in transition.guards if (w := guard_wait(case, g, at)) is not None]
+    return [w for g in transition.guards if (w := guard_wait(case, g, at, clocks)) is not None]
 
 
 #: Guard implementations by the name the workflow modules use (``workflows._schema.Guard``).

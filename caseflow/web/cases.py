@@ -71,20 +71,21 @@ def _available(case, user) -> list:
     return out
 
 
-def blocked_until(case, transition, now=None) -> str | None:
+def blocked_until(case, transition, now=None, clocks=None) -> str | None:
     """Why ``transition`` cannot pass its guards yet, with the date from which it can
     (``2026年12月8日（周二）起可操作（答辩期限届满后）``), or None when time holds nothing back.
 
     The engine says what each guard waits for (``caseflow.engine.guard_wait``): a clock's due
     instant, which for a day-based clock is 00:00 of the day after its rolled-over last day; a
     step that settles a clock; or nothing any more, when the period to do it has run out. The
-    guards on typed data (the number of handlers, a hearing date) are checked when fired."""
+    guards on typed data (the number of handlers, a hearing date) are checked when fired.
+    ``clocks``: every clock of the case, when the page has read them."""
     from caseflow.engine import transition_waits
     from caseflow.timeutil import utcnow
     from caseflow.web.filters import _english, action_label, deadline_text, from_text
 
     reasons = []
-    for wait in transition_waits(case, transition, now or utcnow()):
+    for wait in transition_waits(case, transition, now or utcnow(), clocks):
         label = _clock_label(case.workflow, wait.clock) if wait.clock else ""
         if wait.kind == "until":
             reasons.append(
@@ -190,7 +191,7 @@ def _render_case(
             form = _trigger_form(case, transition, formdata=None)
             form.version.data = case.version
             forms[transition.trigger] = form
-        reason = blocked_until(case, transition)
+        reason = blocked_until(case, transition, clocks=clocks)
         if reason and transition.trigger != open_trigger:
             blocked[transition.trigger] = reason
         elif not reason:

@@ -8,7 +8,9 @@ import pytest
 import time_machine
 
 import workflows
-from caseflow.engine import GUARDS, guard_wait
+from caseflow.cases.selectors import case_clocks
+from caseflow.engine import GUARDS
+from caseflow.engine import guard_wait as engine_guard_wait
 from caseflow.errors import StateConflict, ValidationFailed
 from tests.engine.helpers import at
 from tests.workflows.test_penalty import clue  # noqa: F401 (a penalty case at the clue stage)
@@ -19,6 +21,13 @@ DECISION = {
     "items": ["被请求人立即停止销售侵权产品。"],
 }
 US = timedelta(microseconds=1)
+
+
+def guard_wait(case, guard, instant):
+    """The engine's answer; the same from the clocks the case page has read as from its own."""
+    read = engine_guard_wait(case, guard, instant)
+    assert engine_guard_wait(case, guard, instant, case_clocks(case, active_first=True)) == read
+    return read
 
 
 def _guard(workflow, trigger, name):
