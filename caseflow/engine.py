@@ -295,23 +295,14 @@ def _guard_odd_count(case, guard, occurred_at, data):
 def _guard_clock_settled(case, guard, occurred_at, data):
     """The case has no active clock of that name: the duty it tracks has been done."""
     name = guard.params["clock"]
-    active = db.session.scalar(
-        select(Clock.id).where(
-            Clock.case_id == case.id, Clock.name == name, Clock.status.in_(("running", "paused"))
-        )
-    )
-    if active is not None:
+    if _active_of(case, name, None) is not None:
         raise StateConflict(guard.message, message_en=guard.message_en, fields={"trigger": name})
 
 
 def _guard_clock_running(case, guard, occurred_at, data):
     """The clock is active and its period has not run out at ``occurred_at``."""
     name = guard.params["clock"]
-    clock = db.session.scalars(
-        select(Clock).where(
-            Clock.case_id == case.id, Clock.name == name, Clock.status.in_(("running", "paused"))
-        )
-    ).first()
+    clock = _active_of(case, name, None)
     if clock is None or (clock.status == "running" and clock.due_at <= occurred_at):
         raise StateConflict(guard.message, message_en=guard.message_en, fields={"trigger": name})
 
