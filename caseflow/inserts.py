@@ -28,7 +28,7 @@ M = TypeVar("M")
 
 
 @cache
-def insert_returning_id(table):
+def _insert_returning_id(table):
     """``INSERT INTO table … RETURNING id``, the columns given as parameters."""
     # Built once per table: SQLAlchemy caches its compiled form per set of columns given.
     return insert(table).returning(table.c.id)
@@ -46,7 +46,7 @@ def row_insert(model: type[M], **values) -> M:
         session.flush()
         return obj
     table = model.__table__  # type: ignore[attr-defined]
-    row_id = session.connection().execute(insert_returning_id(table), values).scalar_one()
+    row_id = session.connection().execute(_insert_returning_id(table), values).scalar_one()
     obj = model(id=row_id, **values)
     row_attach(session, obj)
     return obj

@@ -180,14 +180,14 @@ def reads_end_with_commit(app, session: scoped_session) -> None:
 
     @app.after_request
     def _commit_reads(response):
+        current = session()
         if (
             response.status_code < 400
             and not response.is_streamed
-            and session().in_transaction()
-            and not uncommitted_writes(session)
-            and not pending_effects(session)
+            and current.in_transaction()
+            and not uncommitted_writes(current)
+            and not pending_effects(current)
         ):
-            current = session()
             expiring = current.expire_on_commit
             # Nothing was written, so nothing read is stale: without the commit's expiry, what
             # runs after this hook (the signed-in check of caseflow.security) reads no row again.
