@@ -32,6 +32,39 @@ def _secret_key(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
+class ConfigError(ValueError):
+    """An environment variable whose value caseflow cannot use; the message names it."""
+
+
+def _whole_number(name: str, default: int | None, *, minimum: int, unit: str):
+    """The variable as a whole number of at least ``minimum``, ``default`` when unset or empty."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise ConfigError(f"{name}={text!r}: expected a whole number of {unit}") from None
+    if value < minimum:
+        raise ConfigError(f"{name}={text!r}: expected at least {minimum} {unit}")
+    return value
+
+
+_ON, _OFF = ("1", "on", "true", "yes"), ("0", "off", "false", "no")
+
+
+def _switch(name: str, default: bool) -> bool:
+    """The variable as on or off (``on``/``off``, ``1``/``0``, ``true``/``false``, ``yes``/``no``)."""
+    text = os.environ.get(name, "").strip().lower()
+    if not text:
+        return default
+    if text in _ON:
+        return True
+    if text in _OFF:
+        return False
+    raise ConfigError(f"{name}={text!r}: expected on or off")
+
+
 def from_environment(instance_path: str) -> dict:
     instance = Path(instance_path)
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'caseflow.db'}"
@@ -46,7 +79,9 @@ def from_environment(instance_path: str) -> dict:
         "SMTP_URL": os.environ.get("SMTP_URL"),
         "CASEFLOW_WEBHOOK_URL": os.environ.get("CASEFLOW_WEBHOOK_URL"),
         "CASEFLOW_WEBHOOK_SECRET": os.environ.get("CASEFLOW_WEBHOOK_SECRET"),
-        "CASEFLOW_SWEEP_SECONDS": int(os.environ.get("CASEFLOW_SWEEP_SECONDS", "60")),
+        "CASEFLOW_SWEEP_SECONDS": _whole_number(
+            "CASEFLOW_SWEEP_SECONDS", 60, minimum=1, unit="seconds"
+        ),
         #: The address printed under a notice's QR code (the public verification page).
         "CASEFLOW_PUBLIC_URL": os.environ.get("CASEFLOW_PUBLIC_URL"),
         "CASEFLOW_MAIL_FROM": os.environ.get("CASEFLOW_MAIL_FROM", "caseflow@localhost"),
@@ -57,9 +92,21 @@ def from_environment(instance_path: str) -> dict:
         "CASEFLOW_SMS_SECRET": os.environ.get("CASEFLOW_SMS_SECRET"),
         #: How many reverse proxies (nginx, a load balancer) stand in front and set X-Forwarded-*;
         #: 0 trusts none of those headers.
-        "CASEFLOW_PROXY_HOPS": int(os.environ.get("CASEFLOW_PROXY_HOPS", "0")),
+        "CASEFLOW_PROXY_HOPS": _whole_number("CASEFLOW_PROXY_HOPS", 0, minimum=0, unit="proxies"),
         #: Days an API token lives.
-        "CASEFLOW_TOKEN_DAYS": int(os.environ.get("CASEFLOW_TOKEN_DAYS", "90")),
+        "CASEFLOW_TOKEN_DAYS": _whole_number("CASEFLOW_TOKEN_DAYS", 90, minimum=1, unit="days"),
+        #: A step's notices render in the request that fired it, after its commit, so its answer
+        #: shows them issued; off leaves them to the scheduler's render pool (a busy desk's
+        #: web workers then spend no WeasyPrint time).
+        "CASEFLOW_RENDER_NOTICES_INLINE": _switch("CASEFLOW_RENDER_NOTICES_INLINE", True),
+        #: The scheduler's render pool: its processes (unset: one per core) and the renders
+        #: after which each is replaced, so that its memory stays flat.
+        "CASEFLOW_NOTICE_WORKERS": _whole_number(
+            "CASEFLOW_NOTICE_WORKERS", None, minimum=1, unit="processes"
+        ),
+        "CASEFLOW_NOTICE_RENDERS_PER_WORKER": _whole_number(
+            "CASEFLOW_NOTICE_RENDERS_PER_WORKER", 50, minimum=1, unit="renders"
+        ),
     }
 
 

@@ -3,9 +3,9 @@ concurrent clients, side by side with a bare Flask endpoint making the same raw 
 
     .venv/bin/python bench/load.py [--clients 32] [--cases 3] [--seconds 120] [--public 2000]
 
-- caseflow: ``gunicorn -w 2×cores "caseflow:create_app(...)"`` on a throwaway PostgreSQL database,
-  127.0.0.1 only. Notices are queued by the transitions and rendered by the scheduler's pool, not
-  in the web worker (``CASEFLOW_RENDER_NOTICES_INLINE`` false): a web worker must not spend
+- caseflow: ``gunicorn -w 2×cores wsgi:app`` on a throwaway PostgreSQL database, 127.0.0.1
+  only. Notices are queued by the transitions and rendered by the scheduler's pool, not
+  in the web worker (``CASEFLOW_RENDER_NOTICES_INLINE=off``): a web worker must not spend
   0.2 s of WeasyPrint per step, and the bare endpoint renders nothing either.
 - bare: a Flask app of three routes under the same gunicorn, whose POST makes the same rows per
   step through psycopg (bench/peers_workers.py's floor: case under its version, event, clocks and
@@ -270,13 +270,17 @@ def main():
 
             cf_port, bare_port = free_port(), free_port()
             secret = secrets.token_hex(8)
-            factory = (
-                "caseflow:create_app({'CASEFLOW_RENDER_NOTICES_INLINE': False, "
-                "'SMTP_URL': None, 'CASEFLOW_WEBHOOK_URL': None})"
-            )
-            env = {"DATABASE_URL": url, "CASEFLOW_STORAGE": storage, "SECRET_KEY": secret}
+            # Configured as a centre configures it (docs/deployment.md): the environment.
+            env = {
+                "DATABASE_URL": url,
+                "CASEFLOW_STORAGE": storage,
+                "SECRET_KEY": secret,
+                "CASEFLOW_RENDER_NOTICES_INLINE": "off",
+                "SMTP_URL": "",
+                "CASEFLOW_WEBHOOK_URL": "",
+            }
             app_log = stack.enter_context(open(Path(storage) / "caseflow.log", "w"))  # noqa: SIM115 (closed in finally, after the servers)
-            servers.append(start_gunicorn(factory, cf_port, env, ROOT, workers, log=app_log))
+            servers.append(start_gunicorn("wsgi:app", cf_port, env, ROOT, workers, log=app_log))
             servers.append(
                 start_gunicorn(
                     "load:bare_app()", bare_port, {"LOAD_BARE_HELLO": str(hello)}, HERE, workers

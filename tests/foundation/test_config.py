@@ -1,0 +1,97 @@
+"""The environment an operator writes (docs/deployment.md, "Configuration"): every variable is read,
+documented, and a value caseflow cannot use stops it at start with the variable's name."""
+
+import re
+
+import pytest
+
+import config
+from caseflow import create_app
+from tests.conftest import ROOT
+
+
+def test_whole_numbers_and_switches_are_read_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("CASEFLOW_SWEEP_SECONDS", " 30 ")
+    monkeypatch.setenv("CASEFLOW_PROXY_HOPS", "1")
+    monkeypatch.setenv("CASEFLOW_TOKEN_DAYS", "30")
+    monkeypatch.setenv("CASEFLOW_RENDER_NOTICES_INLINE", "Off")
+    monkeypatch.setenv("CASEFLOW_NOTICE_WORKERS", "3")
+    monkeypatch.setenv("CASEFLOW_NOTICE_RENDERS_PER_WORKER", "200")
+    settings = config.from_environment(str(tmp_path))
+    assert settings["CASEFLOW_SWEEP_SECONDS"] == 30
+    assert settings["CASEFLOW_PROXY_HOPS"] == 1
+    assert settings["CASEFLOW_TOKEN_DAYS"] == 30
+    assert settings["CASEFLOW_RENDER_NOTICES_INLINE"] is False
+    assert settings["CASEFLOW_NOTICE_WORKERS"] == 3
+    assert settings["CASEFLOW_NOTICE_RENDERS_PER_WORKER"] == 200
+
+
+def test_unset_and_empty_variables_take_their_defaults(monkeypatch, tmp_path):
+    for name in (
+        "CASEFLOW_SWEEP_SECONDS",
+        "CASEFLOW_PROXY_HOPS",
+        "CASEFLOW_TOKEN_DAYS",
+        "CASEFLOW_NOTICE_WORKERS",
+        "CASEFLOW_NOTICE_RENDERS_PER_WORKER",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CASEFLOW_RENDER_NOTICES_INLINE", "")
+    settings = config.from_environment(str(tmp_path))
+    assert settings["CASEFLOW_SWEEP_SECONDS"] == 60
+    assert settings["CASEFLOW_PROXY_HOPS"] == 0
+    assert settings["CASEFLOW_TOKEN_DAYS"] == 90
+    assert settings["CASEFLOW_RENDER_NOTICES_INLINE"] is True
+    assert settings["CASEFLOW_NOTICE_WORKERS"] is None  # one per core (caseflow.notices.pool)
+    assert settings["CASEFLOW_NOTICE_RENDERS_PER_WORKER"] == 50
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("CASEFLOW_SWEEP_SECONDS", "abc", "CASEFLOW_SWEEP_SECONDS='abc': expected a whole number"),
+        ("CASEFLOW_SWEEP_SECONDS", "0", "CASEFLOW_SWEEP_SECONDS='0': expected at least 1 seconds"),
+        ("CASEFLOW_SWEEP_SECONDS", "1.5", "expected a whole number of seconds"),
+        ("CASEFLOW_PROXY_HOPS", "-1", "CASEFLOW_PROXY_HOPS='-1': expected at least 0"),
+        ("CASEFLOW_TOKEN_DAYS", "ninety", "CASEFLOW_TOKEN_DAYS='ninety'"),
+        ("CASEFLOW_NOTICE_WORKERS", "0", "CASEFLOW_NOTICE_WORKERS='0': expected at least 1"),
+        ("CASEFLOW_RENDER_NOTICES_INLINE", "maybe", "CASEFLOW_RENDER_NOTICES_INLINE='maybe'"),
+    ],
+)
+def test_a_value_that_cannot_be_used_stops_the_app_at_start_naming_the_variable(
+    monkeypatch, tmp_path, name, value, expected
+):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(config.ConfigError, match=re.escape(expected)):
+        config.from_environment(str(tmp_path))
+    # The factory every process starts from (web, CLI, scheduler) refuses it too.
+    with pytest.raises(config.ConfigError, match=re.escape(name)):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/unused.db"})
+
+
+def test_the_render_pool_takes_its_size_from_the_environment(monkeypatch, tmp_path):
+    from caseflow.notices.pool import pool_size
+
+    monkeypatch.setenv("CASEFLOW_NOTICE_WORKERS", "3")
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/unused.db", "TESTING": True}
+    )
+    with app.app_context():
+        assert pool_size() == 3
+
+
+def test_every_variable_the_code_reads_is_documented_in_deployment_md():
+    """Every environment variable read by config.py or by caseflow/ has its line in
+    docs/deployment.md: an operator learns of no setting by reading the source."""
+    read = set()
+    sources = [ROOT / "config.py", *sorted((ROOT / "caseflow").rglob("*.py"))]
+    pattern = re.compile(
+        r"""(?:environ\.get|environ\[|getenv|_whole_number|_switch)\(?\s*["']([A-Z][A-Z0-9_]+)["']"""
+    )
+    for path in sources:
+        read |= set(pattern.findall(path.read_text(encoding="utf-8")))
+    assert {"DATABASE_URL", "CASEFLOW_SWEEP_SECONDS", "CASEFLOW_NOTICE_WORKERS"} <= read
+    deployment = (ROOT / "docs" / "deployment.md").read_text(encoding="utf-8")
+    # Set by the platform, not by an operator of caseflow.
+    platform = {"HOME", "PATH", "PYTHONPATH", "TMPDIR", "CI"}
+    missing = sorted(name for name in read - platform if f"`{name}`" not in deployment)
+    assert not missing, f"not in docs/deployment.md: {missing}"
