@@ -22,7 +22,10 @@ they write are taken from a template case the engine ran first (the "plan"); com
 caseflow about 1 µs a clock (bench/deadlines.py). Every system runs in its own process on the same
 database, one after the other, round by round in rotating order, after a warm-up round; each
 round fires all four steps on ``--cases`` fresh cases. Reported: the median µs per transition
-over the rounds and the min–max. Afterwards every system's rows are compared with caseflow's.
+over the rounds and the min–max. One more round, not measured, times each call of every system
+into the database driver (statements and commit): the statements a step sends and the time the
+database takes, the rest being the system's own Python. Afterwards every system's rows are
+compared with caseflow's.
 The last line per backend is the one scripts read:
 
     SQLite: caseflow 4240 µs, faster peer 3526 µs (django-fsm-2), floor 570 µs; caseflow/peer 1.20×, caseflow/floor 7.44×
@@ -403,7 +406,7 @@ class Worker:
 def run_backend(label: str, url: str, args, python: str) -> str:
     with tempfile.TemporaryDirectory() as storage:
         app = build_app(url, storage)
-        per_system = args.cases * (args.rounds + 1)
+        per_system = args.cases * (args.rounds + 2)  # a warm-up round, the measured, a timed one
         setup = seed(app, per_system)
         plan = make_plan(app, setup["template"])
         workers = {
@@ -411,6 +414,7 @@ def run_backend(label: str, url: str, args, python: str) -> str:
             for system in SYSTEMS
         }
         times = {system: [] for system in SYSTEMS}
+        driver = {}
         try:
             for round_no in range(args.rounds + 1):  # round 0 warms up
                 order = SYSTEMS[round_no % 4 :] + SYSTEMS[: round_no % 4]
@@ -421,6 +425,14 @@ def run_backend(label: str, url: str, args, python: str) -> str:
                     answer = workers[system].ask({"cases": ids})
                     if round_no:
                         times[system].append(answer["seconds"] / (len(ids) * len(STEPS)) * 1e6)
+            # One more round, not among the measured ones, with each call into the driver timed
+            # (the timing costs a little): where a step's time goes, database or Python.
+            first = (args.rounds + 1) * args.cases
+            for system in SYSTEMS:
+                ids = setup[system]["cases"][first : first + args.cases]
+                answer = workers[system].ask({"cases": ids, "timed": True})
+                n = len(ids) * len(STEPS)
+                driver[system] = (answer["statements"] / n, answer["driver_seconds"] / n * 1e6)
         finally:
             for worker in workers.values():
                 worker.close()
@@ -457,6 +469,15 @@ def run_backend(label: str, url: str, args, python: str) -> str:
         print(
             f"  {system:<14} {medians[system]:>10.0f} {f'{low:.0f}–{high:.0f}':>16} "
             f"{medians[system] / medians['caseflow']:>10.2f}×"
+        )
+    print("  inside the driver, one more round with each call timed (statements per step sent,")
+    print("  µs per step in the driver including the commit; the rest is the system's own Python):")
+    for system in SYSTEMS:
+        statements, inside = driver[system]
+        python = medians[system] - inside
+        print(
+            f"    {system:<14} {statements:>5.2f} statements {inside:>6.0f} µs in the driver, "
+            f"{max(python, 0):>6.0f} µs outside it (of the median)"
         )
     if problems:
         print("  rows check FAILED:\n    " + "\n    ".join(problems))

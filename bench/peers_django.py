@@ -409,16 +409,62 @@ def fire(case_id: str, step: dict) -> None:
             raise RuntimeError("version conflict")
 
 
+class DriverTimer:
+    """Statements sent and seconds inside the driver (each statement through Django's execute
+    wrapper, each commit), for a round that is not among the measured ones."""
+
+    def __init__(self):
+        self.statements = 0
+        self.seconds = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - began
+            self.statements += 1
+
+    def commit(self, call):
+        def timed():
+            began = time.perf_counter()
+            try:
+                return call()
+            finally:
+                self.seconds += time.perf_counter() - began
+
+        return timed
+
+
+def run(cases, timed: bool) -> dict:
+    from django.db import connection
+
+    if not timed:
+        began = time.perf_counter()
+        for case_id in cases:
+            for step in PLAN:
+                fire(case_id, step)
+        return {"seconds": time.perf_counter() - began}
+    timer = DriverTimer()
+    connection._commit = timer.commit(connection._commit)
+    try:
+        with connection.execute_wrapper(timer):
+            began = time.perf_counter()
+            for case_id in cases:
+                for step in PLAN:
+                    fire(case_id, step)
+            seconds = time.perf_counter() - began
+    finally:
+        del connection._commit  # the class's method again
+    return {"seconds": seconds, "statements": timer.statements, "driver_seconds": timer.seconds}
+
+
 def main() -> int:
     print(json.dumps({"ok": True}), flush=True)
     for line in sys.stdin:
         message = json.loads(line)
         try:
-            began = time.perf_counter()
-            for case_id in message["cases"]:
-                for step in PLAN:
-                    fire(case_id, step)
-            answer = {"seconds": time.perf_counter() - began}
+            answer = run(message["cases"], bool(message.get("timed")))
         except Exception:  # noqa: BLE001 — reported to the orchestrator, which stops
             answer = {"error": traceback.format_exc()}
         print(json.dumps(answer), flush=True)

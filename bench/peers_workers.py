@@ -23,15 +23,45 @@ def serve(system: str) -> int:
     for line in sys.stdin:
         message = json.loads(line)
         try:
+            timer = runner.driver_timer() if message.get("timed") else None
             began = time.perf_counter()
             for case_id in message["cases"]:
                 for step in runner.plan:
                     runner.fire(case_id, step)
             answer = {"seconds": time.perf_counter() - began}
+            if timer is not None:
+                answer.update(timer.stop())
         except Exception:  # noqa: BLE001 — reported to the orchestrator, which stops
             answer = {"error": traceback.format_exc()}
         print(json.dumps(answer), flush=True)
     return 0
+
+
+class DriverTimer:
+    """Statements sent and seconds spent inside the database driver (each statement, and each
+    commit), for one round that is not among the measured ones: the rest of a step is the
+    system's own Python."""
+
+    def __init__(self):
+        self.statements = 0
+        self.seconds = 0.0
+
+    def timed(self, call, *, statement=lambda *args: True):
+        """``call`` timed; a statement (as Django's execute wrapper counts them: not the
+        transaction's BEGIN or COMMIT) when ``statement(*args)`` says so."""
+
+        def wrapper(*args, **kwargs):
+            began = time.perf_counter()
+            try:
+                return call(*args, **kwargs)
+            finally:
+                self.seconds += time.perf_counter() - began
+                self.statements += statement(*args)
+
+        return wrapper
+
+    def result(self) -> dict:
+        return {"statements": self.statements, "driver_seconds": self.seconds}
 
 
 class CaseflowRunner:
@@ -68,6 +98,25 @@ class CaseflowRunner:
             db.session.expunge(user)
             self.actors[role] = user
         self.db = db
+
+    def driver_timer(self):
+        """Time the dialect's calls into the driver (every statement and the commit)."""
+        dialect = self.db.engine.dialect
+        timer = DriverTimer()
+        names = ("do_execute", "do_executemany", "do_execute_no_params", "do_commit")
+        for name in names:
+            counts = name != "do_commit"
+            setattr(
+                dialect, name, timer.timed(getattr(dialect, name), statement=lambda *a, c=counts: c)
+            )
+
+        def stop():
+            for name in names:
+                delattr(dialect, name)  # the class's method again
+            return timer.result()
+
+        timer.stop = stop
+        return timer
 
     def fire(self, case_id, step):
         from caseflow.cases.selectors import case_get
@@ -131,6 +180,19 @@ class FloorRunner:
 
     def execute(self, sql, params=()):
         return self.conn.execute(sql.replace("?", self.mark), params)
+
+    def driver_timer(self):
+        timer = DriverTimer()
+        self.execute = timer.timed(
+            self.execute, statement=lambda sql, *a: sql not in ("BEGIN", "COMMIT", "ROLLBACK")
+        )
+
+        def stop():
+            del self.execute  # the class's method again
+            return timer.result()
+
+        timer.stop = stop
+        return timer
 
     def insert(self, table, row, returning=False):
         row = self.values(row)

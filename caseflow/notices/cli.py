@@ -9,7 +9,9 @@ from caseflow.notices.pool import notices_render_in_pool
 
 
 def register_cli(app) -> None:
-    @app.cli.group("notices", help="文书：重新生成未完成的文书。")
+    @app.cli.group(
+        "notices", help="Notices (文书): render the pending ones again, check the issued files."
+    )
     def notices():
         pass
 
