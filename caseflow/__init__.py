@@ -91,6 +91,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.register_blueprint(getattr(importlib.import_module(module_name), attribute))
     for module_name in CLI_MODULES:
         importlib.import_module(module_name).register_cli(app)
+    # Once every command is registered: each says so when the database cannot serve it.
+    importlib.import_module("caseflow.cli").explain_missing_schema(app)
 
     from caseflow.web.core import register_error_pages, register_template_helpers
 

@@ -1,10 +1,13 @@
-"""``flask --app wsgi seed``: unit profiles, the official calendar and, with ``--demo``, demo data."""
+"""``flask --app wsgi seed``: unit profiles, the official calendar and, with ``--demo``, demo data;
+and what every command says when the database cannot serve it."""
 
+import functools
 import logging
 
 import click
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import inspect, select
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from caseflow.accounts.models import User
 from caseflow.accounts.services import unit_upsert, user_create
@@ -88,3 +91,54 @@ def seed(demo):
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(seed)
+
+
+#: What an operator reads when a command meets a database that was never set up.
+SCHEMA_MISSING = (
+    "数据库尚未建立：请先运行 flask --app wsgi db upgrade（演示环境用 scripts/run）。\n"
+    "The database has no caseflow tables yet: run `flask --app wsgi db upgrade` first "
+    "(scripts/run does it for a demo)."
+)
+
+
+def explain_missing_schema(app: Flask) -> None:
+    """Every caseflow command that meets a database it cannot use (never migrated, or not
+    reachable at ``DATABASE_URL``) stops with a line saying so, not with a traceback."""
+
+    def guard(command: click.Command) -> None:
+        if isinstance(command, click.Group):
+            for sub in command.commands.values():
+                guard(sub)
+            return
+        if command.callback is None:
+            return
+        callback = command.callback
+
+        @functools.wraps(callback)
+        def guarded(*args, **kwargs):
+            try:
+                return callback(*args, **kwargs)
+            except (OperationalError, ProgrammingError) as exc:
+                explanation = _database_unusable(app, exc)
+                if explanation:
+                    raise click.ClickException(explanation) from None
+                raise
+
+        command.callback = guarded
+
+    for command in app.cli.commands.values():
+        guard(command)
+
+
+def _database_unusable(app: Flask, exc: Exception) -> str | None:
+    """Why the database cannot serve at all (no schema, no connection), or None when the error
+    was something else."""
+    with app.app_context():
+        db.session.remove()  # the failed transaction
+        try:
+            has_schema = inspect(db.engine).has_table("alembic_version")
+        except (OperationalError, ProgrammingError):
+            reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+            where = db.engine.url.render_as_string(hide_password=True)
+            return f"无法连接数据库 / cannot reach the database {where}: {reason}"
+    return None if has_schema else SCHEMA_MISSING

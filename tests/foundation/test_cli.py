@@ -111,3 +111,34 @@ def test_seed_is_idempotent_and_demo_users_can_log_in(app, client):
     from tests.support import login_form_post
 
     assert login_form_post(client, "zs_caseworker", "caseflow-demo").status_code == 302
+
+
+def test_a_command_on_a_database_never_migrated_says_to_migrate(tmp_path):
+    """A new instance (or a DATABASE_URL pointing at the wrong, empty database): one line that
+    says what to run, exit 1, no traceback; nothing is created."""
+    empty = tmp_path / "empty.db"
+    for args in (("calendar", "show", "2026"), ("deadline", "2026-02-13", "5 workdays")):
+        done = _flask(f"sqlite:///{empty}", tmp_path, *args)
+        assert done.returncode == 1, done.stderr
+        assert "flask --app wsgi db upgrade" in done.stderr
+        assert "数据库尚未建立" in done.stderr
+        assert "Traceback" not in done.stderr + done.stdout
+    from sqlalchemy import create_engine, inspect
+
+    engine = create_engine(f"sqlite:///{empty}")
+    try:
+        assert inspect(engine).get_table_names() == []
+    finally:
+        engine.dispose()
+
+
+def test_a_command_that_cannot_reach_the_database_says_so_without_its_password(tmp_path):
+    from tests.support import free_port
+
+    url = f"postgresql://caseflow:s3cret-word@127.0.0.1:{free_port()}/caseflow"
+    done = _flask(url, tmp_path, "calendar", "show", "2026")
+    assert done.returncode == 1, done.stderr
+    assert "cannot reach the database" in done.stderr
+    assert "127.0.0.1" in done.stderr
+    assert "s3cret-word" not in done.stderr + done.stdout
+    assert "Traceback" not in done.stderr + done.stdout
