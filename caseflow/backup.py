@@ -104,9 +104,22 @@ def _revision(connection) -> str | None:
 def backup_write(destination: str | os.PathLike) -> dict:
     """Write a backup into ``destination`` (a new or empty folder). Returns the manifest."""
     target = Path(destination)
-    if target.exists() and any(target.iterdir()):
-        raise BackupError(f"{target} is not empty")
-    target.mkdir(parents=True, exist_ok=True)
+    try:
+        if target.exists() and any(target.iterdir()):
+            raise BackupError(f"{target} is not empty")
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BackupError(f"cannot create {target}: {exc.strerror or exc}") from None
+    try:
+        return _backup_into(target)
+    except OSError as exc:  # a full disk, a store that went away: the manifest is never written
+        raise BackupError(
+            f"the backup into {target} stopped: {exc.strerror or exc}; what it wrote has no"
+            " manifest and cannot be restored: delete the folder before trying again"
+        ) from None
+
+
+def _backup_into(target: Path) -> dict:
     engine = db.engine
     counts: dict[str, int] = {}
     started = utcnow()
@@ -120,6 +133,8 @@ def backup_write(destination: str | os.PathLike) -> dict:
             # BEGIN + a first read starts SQLite's snapshot; every later read sees that instant.
             connection.exec_driver_sql("BEGIN")
         revision = _revision(connection)
+        if revision is None:
+            raise BackupError("the database was never migrated (flask --app wsgi db upgrade)")
         with gzip.open(database_path, "wt", encoding="utf-8") as out:
             out.write(json.dumps({"format": FORMAT, "revision": revision}) + "\n")
             for table in _tables():

@@ -19,6 +19,11 @@ def register_cli(app) -> None:
     @click.argument("ids", nargs=-1, type=int)
     def retry(ids):
         """Render pending notices (all of them, or the given ids); exit 1 if any stays pending."""
+        if ids:
+            known = set(db.session.scalars(select(Notice.id).where(Notice.id.in_(ids))))
+            unknown = sorted(set(ids) - known)
+            if unknown:
+                raise click.ClickException(f"no such notice: {', '.join(map(str, unknown))}")
         issued = notices_render_in_pool(list(ids) if ids else None, force=True)
         query = select(func.count()).select_from(Notice).where(Notice.status == "pending")
         if ids:

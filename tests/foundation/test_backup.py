@@ -162,3 +162,30 @@ def test_notices_verify_reports_missing_and_altered_files(app, filled):
     finally:
         first.write_bytes(original)
         moved.rename(second)
+
+
+def test_a_backup_that_cannot_be_written_says_why_in_one_line(app, filled, tmp_path):
+    runner = app.test_cli_runner()
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    refused = runner.invoke(args=["backup", str(blocker / "backup")])
+    assert refused.exit_code == 1
+    assert f"cannot create {blocker / 'backup'}" in refused.output
+    assert refused.exception is None or isinstance(refused.exception, SystemExit)
+
+
+def test_a_database_never_migrated_is_not_backed_up(app, empty_database, tmp_path):
+    target = create_app(
+        {
+            **{k: v for k, v in app.config.items() if k.startswith(("SECRET", "TESTING"))},
+            "SQLALCHEMY_DATABASE_URI": empty_database,
+            "CASEFLOW_STORAGE": str(tmp_path / "storage"),
+        }
+    )
+    with target.app_context():
+        refused = target.test_cli_runner().invoke(args=["backup", str(tmp_path / "backup")])
+        db.session.remove()
+        db.engine.dispose()
+    assert refused.exit_code == 1
+    assert "never migrated" in refused.output
+    assert not any((tmp_path / "backup").iterdir())  # nothing that looks like a backup

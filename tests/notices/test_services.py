@@ -124,6 +124,16 @@ def test_retry_never_raises_and_reports_what_stays_pending(app, make_case, issue
     assert db.session.get(Notice, notice.id).attempts == 2
 
 
+def test_retry_of_an_id_that_names_no_notice_says_so_and_renders_nothing(app, make_case, issue):
+    case = make_case("mediation", state="requested")
+    notice = issue(case, "consent_request", at("2026-09-22 10:00"), render=False)
+    result = app.test_cli_runner().invoke(args=["notices", "retry", str(notice.id), "999999"])
+    assert result.exit_code == 1
+    assert "no such notice: 999999" in result.output
+    db.session.rollback()
+    assert db.session.get(Notice, notice.id).status == "pending"  # not rendered either
+
+
 def test_the_scheduler_backs_off_a_failing_notice_the_operator_does_not(
     app, make_case, issue, broken_storage
 ):
