@@ -43,7 +43,7 @@ def notice_verification(code: str) -> NoticeVerification | None:
     code = (code or "").strip().upper()
     if not code or len(code) > 16 or "\x00" in code:
         return None
-    row = db.session.execute(
+    statement = (
         select(
             Notice.verification_code,
             Notice.document_number,
@@ -57,7 +57,12 @@ def notice_verification(code: str) -> NoticeVerification | None:
         .join(Unit, Unit.id == Notice.unit_id)
         .outerjoin(_Replaced, _Replaced.id == Notice.replaces_id)
         .where(Notice.verification_code == code, Notice.status == "issued")
-    ).first()
+    )
+    # One row of issued (never again changed) notices, read on a connection of its own in
+    # autocommit, outside the request's session: no BEGIN and COMMIT around it, two of the
+    # four round trips such a page costs on PostgreSQL.
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        row = connection.execute(statement).first()
     return NoticeVerification(*row) if row is not None else None
 
 

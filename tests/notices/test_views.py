@@ -22,6 +22,33 @@ def test_verify_shows_number_kind_date_and_fingerprint_without_login(client, iss
     assert client.get(f"/verify/{issued.verification_code.lower()}").status_code == 200
 
 
+def test_the_verification_read_runs_in_autocommit_outside_the_requests_session(client, issued):
+    """Every QR code scanned opens /verify: its one read needs no BEGIN and COMMIT around it."""
+    from sqlalchemy import event
+
+    from caseflow.extensions import db
+
+    reads = []
+
+    def record(conn, cursor, statement, *args):
+        if "FROM notices" in statement:
+            dbapi = conn.connection.dbapi_connection
+            autocommit = getattr(dbapi, "autocommit", None)  # psycopg
+            if autocommit is None or not isinstance(autocommit, bool):
+                autocommit = dbapi.isolation_level is None  # sqlite3: no implicit BEGIN
+            reads.append((conn.get_execution_options().get("isolation_level"), autocommit))
+
+    code = issued.verification_code
+    db.session.commit()  # the test's own transaction ends: the request starts with none
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert client.get(f"/verify/{code}").status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert reads == [("AUTOCOMMIT", True)]
+    assert not db.session().in_transaction()  # the request's session was not used
+
+
 def test_a_correction_names_the_notice_it_replaces_and_is_not_found_while_pending(
     client, issued
 ):
