@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import aliased
 
 from caseflow.accounts.models import Unit
@@ -32,37 +32,40 @@ class NoticeVerification:
 _Replaced = aliased(Notice, name="replaced")
 
 
+#: Built once (its code a parameter): building the statement cost as much as running it.
+_VERIFICATION = (
+    select(
+        Notice.verification_code,
+        Notice.document_number,
+        Notice.kind,
+        Notice.title,
+        Unit.name,
+        Notice.issued_at,
+        Notice.sha256,
+        _Replaced.document_number,
+    )
+    .join(Unit, Unit.id == Notice.unit_id)
+    .outerjoin(_Replaced, _Replaced.id == Notice.replaces_id)
+    .where(Notice.verification_code == bindparam("code"), Notice.status == "issued")
+)
+
+
 def notice_verification(code: str) -> NoticeVerification | None:
     """The issued notice a printed verification code names (None for a pending or unknown one);
     codes are typed in upper case from paper, but a lower-case entry is accepted.
 
-    Nine columns in one statement, not the ORM entity with its unit and its corrected notice:
+    Eight columns in one statement, not the ORM entity with its unit and its corrected notice:
     every phone that scans the QR code on a notice asks for this page, without logging in
     (bench/load.py measures it against ``/healthz``).
     """
     code = (code or "").strip().upper()
     if not code or len(code) > 16 or "\x00" in code:
         return None
-    statement = (
-        select(
-            Notice.verification_code,
-            Notice.document_number,
-            Notice.kind,
-            Notice.title,
-            Unit.name,
-            Notice.issued_at,
-            Notice.sha256,
-            _Replaced.document_number,
-        )
-        .join(Unit, Unit.id == Notice.unit_id)
-        .outerjoin(_Replaced, _Replaced.id == Notice.replaces_id)
-        .where(Notice.verification_code == code, Notice.status == "issued")
-    )
     # One row of issued (never again changed) notices, read on a connection of its own in
     # autocommit, outside the request's session: no BEGIN and COMMIT around it, two of the
     # four round trips such a page costs on PostgreSQL.
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        row = connection.execute(statement).first()
+        row = connection.execute(_VERIFICATION, {"code": code}).first()
     return NoticeVerification(*row) if row is not None else None
 
 
