@@ -7,7 +7,7 @@ to fire a step on it (the API) reads it locked in the first place (``case_get_lo
 engine then does not read it a second time: the transaction remembers the cases it holds.
 """
 
-from sqlalchemy import event
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session
 
 from caseflow.cases.models import Case
@@ -24,12 +24,20 @@ def _held() -> set[str]:
     return db.session.info.setdefault(_HELD, set())
 
 
+#: The step's read of its case, built once (``Session.get`` builds its statement on every call
+#: that misses the identity map, as every step's does after the last commit expired the case).
+#: populate_existing: a copy already in the session is overwritten by the row as read.
+_CASE = (
+    select(Case).where(Case.id == bindparam("case_id")).execution_options(populate_existing=True)
+)
+_CASE_LOCKED = _CASE.with_for_update()
+
+
 def case_get_locked(case_id: str) -> Case | None:
     """The case, read ``FOR UPDATE``: its row is held until the transaction ends."""
     if not _row_locks():
         return db.session.get(Case, case_id)
-    # populate_existing: a copy already in the session is overwritten by the row as locked.
-    case = db.session.get(Case, case_id, with_for_update=True, populate_existing=True)
+    case = db.session.execute(_CASE_LOCKED, {"case_id": case_id}).scalar_one_or_none()
     if case is not None:
         _held().add(case.id)
     return case

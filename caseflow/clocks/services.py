@@ -384,6 +384,10 @@ def _record(
     db.session.info.setdefault(_PENDING_ENTRIES, []).append((clock, event, values))
 
 
+#: Built once: a statement built per call computes its cache key anew each time.
+_INSERT_ENTRIES = insert(cast(Table, ClockEntry.__table__))
+
+
 @sa_event.listens_for(Session, "after_flush")
 def write_pending_entries(session, flush_context=None) -> None:
     pending = session.info.pop(_PENDING_ENTRIES, None)
@@ -391,7 +395,7 @@ def write_pending_entries(session, flush_context=None) -> None:
         return
     now = utcnow()
     session.connection().execute(
-        insert(cast(Table, ClockEntry.__table__)),
+        _INSERT_ENTRIES,
         [
             {
                 "clock_id": clock.id,
