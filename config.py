@@ -65,6 +65,16 @@ def _switch(name: str, default: bool) -> bool:
     raise ConfigError(f"{name}={text!r}: expected on or off")
 
 
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def _log_level(name: str, default: str) -> str:
+    text = os.environ.get(name, "").strip().upper() or default
+    if text not in _LOG_LEVELS:
+        raise ConfigError(f"{name}={text!r}: expected one of {', '.join(_LOG_LEVELS)}")
+    return text
+
+
 def from_environment(instance_path: str) -> dict:
     instance = Path(instance_path)
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'caseflow.db'}"
@@ -107,6 +117,8 @@ def from_environment(instance_path: str) -> dict:
         "CASEFLOW_NOTICE_RENDERS_PER_WORKER": _whole_number(
             "CASEFLOW_NOTICE_RENDERS_PER_WORKER", 50, minimum=1, unit="renders"
         ),
+        #: INFO logs a line per step, notice, alert and delivery; WARNING only what went wrong.
+        "CASEFLOW_LOG_LEVEL": _log_level("CASEFLOW_LOG_LEVEL", "INFO"),
     }
 
 

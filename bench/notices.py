@@ -203,7 +203,7 @@ def burst(n: int, chunk: int) -> None:
                 pool_time += time.perf_counter() - began
                 assert len(done) == len(pool_ids[start : start + chunk])
                 print(
-                    f"  {start + chunk:>5} / {n}: one process {single_time:7.1f} s, "
+                    f"  {min(start + chunk, n):>5} / {n}: one process {single_time:7.1f} s, "
                     f"pool {pool_time:7.1f} s",
                     flush=True,
                 )

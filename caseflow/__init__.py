@@ -54,7 +54,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.json.ensure_ascii = False  # the API speaks Chinese: UTF-8 text, not \uXXXX escapes
     if not str(app.config["CASEFLOW_STORAGE"]).startswith("s3://"):
         Path(app.config["CASEFLOW_STORAGE"]).mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=app.config.get("CASEFLOW_LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     for chatty in ("weasyprint", "fontTools", "apscheduler.executors.default"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
 

@@ -17,6 +17,7 @@ def test_whole_numbers_and_switches_are_read_from_the_environment(monkeypatch, t
     monkeypatch.setenv("CASEFLOW_RENDER_NOTICES_INLINE", "Off")
     monkeypatch.setenv("CASEFLOW_NOTICE_WORKERS", "3")
     monkeypatch.setenv("CASEFLOW_NOTICE_RENDERS_PER_WORKER", "200")
+    monkeypatch.setenv("CASEFLOW_LOG_LEVEL", "warning")
     settings = config.from_environment(str(tmp_path))
     assert settings["CASEFLOW_SWEEP_SECONDS"] == 30
     assert settings["CASEFLOW_PROXY_HOPS"] == 1
@@ -24,6 +25,7 @@ def test_whole_numbers_and_switches_are_read_from_the_environment(monkeypatch, t
     assert settings["CASEFLOW_RENDER_NOTICES_INLINE"] is False
     assert settings["CASEFLOW_NOTICE_WORKERS"] == 3
     assert settings["CASEFLOW_NOTICE_RENDERS_PER_WORKER"] == 200
+    assert settings["CASEFLOW_LOG_LEVEL"] == "WARNING"
 
 
 def test_unset_and_empty_variables_take_their_defaults(monkeypatch, tmp_path):
@@ -33,6 +35,7 @@ def test_unset_and_empty_variables_take_their_defaults(monkeypatch, tmp_path):
         "CASEFLOW_TOKEN_DAYS",
         "CASEFLOW_NOTICE_WORKERS",
         "CASEFLOW_NOTICE_RENDERS_PER_WORKER",
+        "CASEFLOW_LOG_LEVEL",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("CASEFLOW_RENDER_NOTICES_INLINE", "")
@@ -43,6 +46,7 @@ def test_unset_and_empty_variables_take_their_defaults(monkeypatch, tmp_path):
     assert settings["CASEFLOW_RENDER_NOTICES_INLINE"] is True
     assert settings["CASEFLOW_NOTICE_WORKERS"] is None  # one per core (caseflow.notices.pool)
     assert settings["CASEFLOW_NOTICE_RENDERS_PER_WORKER"] == 50
+    assert settings["CASEFLOW_LOG_LEVEL"] == "INFO"
 
 
 @pytest.mark.parametrize(
@@ -55,6 +59,7 @@ def test_unset_and_empty_variables_take_their_defaults(monkeypatch, tmp_path):
         ("CASEFLOW_TOKEN_DAYS", "ninety", "CASEFLOW_TOKEN_DAYS='ninety'"),
         ("CASEFLOW_NOTICE_WORKERS", "0", "CASEFLOW_NOTICE_WORKERS='0': expected at least 1"),
         ("CASEFLOW_RENDER_NOTICES_INLINE", "maybe", "CASEFLOW_RENDER_NOTICES_INLINE='maybe'"),
+        ("CASEFLOW_LOG_LEVEL", "loud", "CASEFLOW_LOG_LEVEL='LOUD': expected one of DEBUG"),
     ],
 )
 def test_a_value_that_cannot_be_used_stops_the_app_at_start_naming_the_variable(
@@ -85,7 +90,7 @@ def test_every_variable_the_code_reads_is_documented_in_deployment_md():
     read = set()
     sources = [ROOT / "config.py", *sorted((ROOT / "caseflow").rglob("*.py"))]
     pattern = re.compile(
-        r"""(?:environ\.get|environ\[|getenv|_whole_number|_switch)\(?\s*["']([A-Z][A-Z0-9_]+)["']"""
+        r"""(?:environ\.get|environ\[|getenv|_whole_number|_switch|_log_level)\(?\s*["']([A-Z][A-Z0-9_]+)["']"""
     )
     for path in sources:
         read |= set(pattern.findall(path.read_text(encoding="utf-8")))
