@@ -70,12 +70,12 @@ def _case_key(case) -> str:
     return case.id
 
 
-#: A case's active clocks, the calendar token and the case's unit (its profile gives the periods
-#: and document numbers; the commit before expired it) in one round trip: a row with a null clock
-#: when it has none. Built once: its construction would cost more than running it.
 #: ``status IN ('running', 'paused')`` written out: an IN of a list is an expanding parameter,
 #: rewritten into the statement at every execution (a step runs this once).
 _IS_ACTIVE = or_(*(Clock.status == status for status in ACTIVE))
+#: A case's active clocks, the calendar token and the case's unit (its profile gives the periods
+#: and document numbers; the commit before expired it) in one round trip: a row with a null clock
+#: when it has none. Built once: its construction would cost more than running it.
 _ACTIVE_CLOCKS_AND_TOKEN = (
     select(Clock, CalendarState.token, Unit)
     .select_from(CalendarState)
