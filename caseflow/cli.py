@@ -124,10 +124,14 @@ def explain_missing_schema(app: Flask) -> None:
                     raise click.ClickException(explanation) from None
                 raise
 
+        guarded.explains_database = True  # type: ignore[attr-defined]
         command.callback = guarded
 
-    for command in app.cli.commands.values():
-        guard(command)
+    for name, command in app.cli.commands.items():
+        # Not the commands that build the schema (Flask-Migrate's ``db``) or fill an empty
+        # instance (``restore``): their own failures say more than "run db upgrade".
+        if name not in ("db", "restore"):
+            guard(command)
 
 
 def _database_unusable(app: Flask, exc: Exception) -> str | None:

@@ -142,3 +142,13 @@ def test_a_command_that_cannot_reach_the_database_says_so_without_its_password(t
     assert "127.0.0.1" in done.stderr
     assert "s3cret-word" not in done.stderr + done.stdout
     assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_the_schema_commands_are_left_to_their_own_errors(app):
+    """``db`` (Flask-Migrate) builds the schema and ``restore`` fills an empty instance: a failure
+    of theirs must not be reported as "run db upgrade first"."""
+    for name in ("db", "restore"):
+        command = app.cli.commands[name]
+        leaves = command.commands.values() if hasattr(command, "commands") else [command]
+        assert not any(getattr(leaf.callback, "explains_database", False) for leaf in leaves)
+    assert app.cli.commands["deadline"].callback.explains_database
