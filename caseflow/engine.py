@@ -29,7 +29,7 @@ from caseflow.accounts.models import ROLE_LABELS, Actor
 from caseflow.cases.locks import case_lock
 from caseflow.cases.models import Case, CaseLink, Event
 from caseflow.clocks.models import Clock
-from caseflow.clocks.services import clock_start_defined
+from caseflow.clocks.services import ACTIVE, clock_start_defined
 from caseflow.errors import (
     NotFound,
     PermissionDenied,
@@ -404,10 +404,10 @@ def _active_of(case, name, clocks: list[Clock] | None):
             select(Clock).where(
                 Clock.case_id == case.id,
                 Clock.name == name,
-                Clock.status.in_(("running", "paused")),
+                Clock.status.in_(ACTIVE),
             )
         ).first()
-    return next((c for c in clocks if c.name == name and c.status in ("running", "paused")), None)
+    return next((c for c in clocks if c.name == name and c.status in ACTIVE), None)
 
 
 def guard_wait(
