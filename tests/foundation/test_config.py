@@ -9,15 +9,21 @@ import config
 from caseflow import create_app
 from tests.conftest import ROOT
 
+#: A value for each variable read as a number, a switch or a level (the unset test clears them).
+GIVEN = {
+    "CASEFLOW_SWEEP_SECONDS": " 30 ",
+    "CASEFLOW_PROXY_HOPS": "1",
+    "CASEFLOW_TOKEN_DAYS": "30",
+    "CASEFLOW_RENDER_NOTICES_INLINE": "Off",
+    "CASEFLOW_NOTICE_WORKERS": "3",
+    "CASEFLOW_NOTICE_RENDERS_PER_WORKER": "200",
+    "CASEFLOW_LOG_LEVEL": "warning",
+}
+
 
 def test_whole_numbers_and_switches_are_read_from_the_environment(monkeypatch, tmp_path):
-    monkeypatch.setenv("CASEFLOW_SWEEP_SECONDS", " 30 ")
-    monkeypatch.setenv("CASEFLOW_PROXY_HOPS", "1")
-    monkeypatch.setenv("CASEFLOW_TOKEN_DAYS", "30")
-    monkeypatch.setenv("CASEFLOW_RENDER_NOTICES_INLINE", "Off")
-    monkeypatch.setenv("CASEFLOW_NOTICE_WORKERS", "3")
-    monkeypatch.setenv("CASEFLOW_NOTICE_RENDERS_PER_WORKER", "200")
-    monkeypatch.setenv("CASEFLOW_LOG_LEVEL", "warning")
+    for name, value in GIVEN.items():
+        monkeypatch.setenv(name, value)
     settings = config.from_environment(str(tmp_path))
     assert settings["CASEFLOW_SWEEP_SECONDS"] == 30
     assert settings["CASEFLOW_PROXY_HOPS"] == 1
@@ -29,16 +35,9 @@ def test_whole_numbers_and_switches_are_read_from_the_environment(monkeypatch, t
 
 
 def test_unset_and_empty_variables_take_their_defaults(monkeypatch, tmp_path):
-    for name in (
-        "CASEFLOW_SWEEP_SECONDS",
-        "CASEFLOW_PROXY_HOPS",
-        "CASEFLOW_TOKEN_DAYS",
-        "CASEFLOW_NOTICE_WORKERS",
-        "CASEFLOW_NOTICE_RENDERS_PER_WORKER",
-        "CASEFLOW_LOG_LEVEL",
-    ):
+    for name in GIVEN:
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("CASEFLOW_RENDER_NOTICES_INLINE", "")
+    monkeypatch.setenv("CASEFLOW_RENDER_NOTICES_INLINE", "")  # empty counts as unset
     settings = config.from_environment(str(tmp_path))
     assert settings["CASEFLOW_SWEEP_SECONDS"] == 60
     assert settings["CASEFLOW_PROXY_HOPS"] == 0
