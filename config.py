@@ -97,7 +97,7 @@ def from_environment(instance_path: str) -> dict:
         "CASEFLOW_MAIL_FROM": os.environ.get("CASEFLOW_MAIL_FROM", "caseflow@localhost"),
         #: parties.md: the public filing form's captcha (``off`` for automated checks), and the
         #: SMS gateway (a signed webhook like CASEFLOW_WEBHOOK_URL) for electronic service.
-        "CASEFLOW_PUBLIC_CAPTCHA": os.environ.get("CASEFLOW_PUBLIC_CAPTCHA", "on"),
+        "CASEFLOW_PUBLIC_CAPTCHA": _switch("CASEFLOW_PUBLIC_CAPTCHA", True),
         "CASEFLOW_SMS_URL": os.environ.get("CASEFLOW_SMS_URL"),
         "CASEFLOW_SMS_SECRET": os.environ.get("CASEFLOW_SMS_SECRET"),
         #: How many reverse proxies (nginx, a load balancer) stand in front and set X-Forwarded-*;

@@ -71,7 +71,7 @@ def app(database_url, tmp_path_factory):
             "SMTP_URL": None,
             "CASEFLOW_WEBHOOK_URL": None,
             # parties.md §1: automated checks file with the captcha switched off.
-            "CASEFLOW_PUBLIC_CAPTCHA": "off",
+            "CASEFLOW_PUBLIC_CAPTCHA": False,
             # scrypt at 1/32 of the production cost (about 4 ms instead of 0.1 s a hash): users
             # are made and logged in thousands of times a run. The production cost is tested
             # (tests/foundation/test_accounts.py).

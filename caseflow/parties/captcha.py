@@ -16,8 +16,8 @@ MAX_AGE_SECONDS = 30 * 60
 
 
 def captcha_enabled() -> bool:
-    value = str(current_app.config.get("CASEFLOW_PUBLIC_CAPTCHA", "on")).strip().lower()
-    return value not in ("off", "0", "false", "no")
+    # config.py reads the switch (a value it cannot read stops the app at start).
+    return current_app.config.get("CASEFLOW_PUBLIC_CAPTCHA", True) is not False
 
 
 def _serializer() -> URLSafeTimedSerializer:

@@ -21,7 +21,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 @pytest.fixture(autouse=True)
 def captcha_off(app, monkeypatch):
-    monkeypatch.setitem(app.config, "CASEFLOW_PUBLIC_CAPTCHA", "off")
+    monkeypatch.setitem(app.config, "CASEFLOW_PUBLIC_CAPTCHA", False)
 
 
 def _doc_shot(page, name):

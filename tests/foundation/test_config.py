@@ -15,6 +15,7 @@ GIVEN = {
     "CASEFLOW_PROXY_HOPS": "1",
     "CASEFLOW_TOKEN_DAYS": "30",
     "CASEFLOW_RENDER_NOTICES_INLINE": "Off",
+    "CASEFLOW_PUBLIC_CAPTCHA": "no",
     "CASEFLOW_NOTICE_WORKERS": "3",
     "CASEFLOW_NOTICE_RENDERS_PER_WORKER": "200",
     "CASEFLOW_LOG_LEVEL": "warning",
@@ -29,6 +30,7 @@ def test_whole_numbers_and_switches_are_read_from_the_environment(monkeypatch, t
     assert settings["CASEFLOW_PROXY_HOPS"] == 1
     assert settings["CASEFLOW_TOKEN_DAYS"] == 30
     assert settings["CASEFLOW_RENDER_NOTICES_INLINE"] is False
+    assert settings["CASEFLOW_PUBLIC_CAPTCHA"] is False
     assert settings["CASEFLOW_NOTICE_WORKERS"] == 3
     assert settings["CASEFLOW_NOTICE_RENDERS_PER_WORKER"] == 200
     assert settings["CASEFLOW_LOG_LEVEL"] == "WARNING"
@@ -43,6 +45,7 @@ def test_unset_and_empty_variables_take_their_defaults(monkeypatch, tmp_path):
     assert settings["CASEFLOW_PROXY_HOPS"] == 0
     assert settings["CASEFLOW_TOKEN_DAYS"] == 90
     assert settings["CASEFLOW_RENDER_NOTICES_INLINE"] is True
+    assert settings["CASEFLOW_PUBLIC_CAPTCHA"] is True
     assert settings["CASEFLOW_NOTICE_WORKERS"] is None  # one per core (caseflow.notices.pool)
     assert settings["CASEFLOW_NOTICE_RENDERS_PER_WORKER"] == 50
     assert settings["CASEFLOW_LOG_LEVEL"] == "INFO"
@@ -58,6 +61,7 @@ def test_unset_and_empty_variables_take_their_defaults(monkeypatch, tmp_path):
         ("CASEFLOW_TOKEN_DAYS", "ninety", "CASEFLOW_TOKEN_DAYS='ninety'"),
         ("CASEFLOW_NOTICE_WORKERS", "0", "CASEFLOW_NOTICE_WORKERS='0': expected at least 1"),
         ("CASEFLOW_RENDER_NOTICES_INLINE", "maybe", "CASEFLOW_RENDER_NOTICES_INLINE='maybe'"),
+        ("CASEFLOW_PUBLIC_CAPTCHA", "of", "CASEFLOW_PUBLIC_CAPTCHA='of': expected on or off"),
         ("CASEFLOW_LOG_LEVEL", "loud", "CASEFLOW_LOG_LEVEL='LOUD': expected one of DEBUG"),
     ],
 )

@@ -44,7 +44,7 @@ def complaint_body(unit="ZS", **over) -> dict:
 def captcha_off(app, monkeypatch):
     """Automated checks file with the captcha switched off (parties.md §1); a test that wants
     it switches it back on."""
-    monkeypatch.setitem(app.config, "CASEFLOW_PUBLIC_CAPTCHA", "off")
+    monkeypatch.setitem(app.config, "CASEFLOW_PUBLIC_CAPTCHA", False)
 
 
 class Receiver:

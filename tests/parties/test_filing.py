@@ -75,7 +75,7 @@ def test_the_honeypot_refuses_and_nothing_is_filed(client, units):
 
 
 def test_the_captcha_when_switched_on(client, units, app, monkeypatch):
-    monkeypatch.setitem(app.config, "CASEFLOW_PUBLIC_CAPTCHA", "on")
+    monkeypatch.setitem(app.config, "CASEFLOW_PUBLIC_CAPTCHA", True)
     missing = _file(client, complaint_body())
     assert missing.status_code == 422 and "captcha_answer" in missing.json["error"]["fields"]
     challenge = client.get("/api/v1/public/captcha").json
@@ -84,7 +84,7 @@ def test_the_captcha_when_switched_on(client, units, app, monkeypatch):
     assert wrong.status_code == 422
     right = _file(client, complaint_body(captcha_token=challenge["token"], captcha_answer=str(a + b)))
     assert right.status_code == 201
-    monkeypatch.setitem(app.config, "CASEFLOW_PUBLIC_CAPTCHA", "off")
+    monkeypatch.setitem(app.config, "CASEFLOW_PUBLIC_CAPTCHA", False)
     assert client.get("/api/v1/public/captcha").json == {"enabled": False}
 
 
