@@ -523,6 +523,13 @@ def clock_start(
     return clock
 
 
+def _counted_until(clock, at: datetime) -> datetime:
+    """The last instant of ``clock``'s running time when it ends at ``at``: its pause, if paused."""
+    if clock.paused_at is not None and clock.paused_at < at:
+        return clock.paused_at
+    return at
+
+
 def _end(case, name, action, status_of, *, at, actor, event, note) -> Clock | None:
     """Stop or cancel the active clock ``name``; None if there is none."""
     _aware(at, "at")
@@ -545,14 +552,16 @@ def _end(case, name, action, status_of, *, at, actor, event, note) -> Clock | No
 def clock_stop(
     case, name: str, *, at: datetime, actor: Actor | None = None, event=None, note=""
 ) -> Clock | None:
-    """Stop the active clock ``name``: ``met`` if at or before ``due_at``, else ``breached``.
+    """Stop the active clock ``name``: ``met`` if at or before ``due_at``, else ``breached``. A
+    paused clock is judged at its pause: the paused span does not count (deadlines.md §3), so a
+    case withdrawn while suspended kept the time it had left.
 
     No active clock of that name: nothing to do, returns None."""
     return _end(
         case,
         name,
         "stop",
-        lambda clock: "met" if at <= clock.due_at else "breached",
+        lambda clock: "met" if _counted_until(clock, at) <= clock.due_at else "breached",
         at=at,
         actor=actor,
         event=event,

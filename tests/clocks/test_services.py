@@ -87,6 +87,21 @@ def test_stop_met_breached_and_no_op(make_case):
     assert actions(met) == ["start", "stop"]
 
 
+def test_a_clock_stopped_while_paused_is_judged_at_its_pause(make_case):
+    """The paused span does not count (deadlines.md §3): a case withdrawn while suspended, long
+    after the due date the pause froze, kept the time it had left; one paused late stays late."""
+    case = make_case()
+    clock_start(case, "a", period="1 workdays", started_at=local("2026-03-06T10:00"))
+    clock_start(case, "b", period="1 workdays", started_at=local("2026-03-06T10:00"))
+    # Both due the end of Monday 03-09: "a" paused that day, "b" on Tuesday, already late.
+    clock_pause(case, "a", at=local("2026-03-09T15:00"))
+    clock_pause(case, "b", at=local("2026-03-10T09:00"))
+    in_time = clock_stop(case, "a", at=local("2026-06-01T09:00"))
+    late = clock_stop(case, "b", at=local("2026-06-01T09:00"))
+    assert (in_time.status, late.status) == ("met", "breached")
+    assert in_time.stopped_at == local("2026-06-01T09:00") and in_time.paused_at is None
+
+
 def test_fixed_clock_ends_at_the_fairs_close(make_case):
     case = make_case()
     closes = local("2026-10-19T18:00")
