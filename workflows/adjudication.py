@@ -382,5 +382,8 @@ CLOCKS = (
         basis="专利法 art 65: suit within 15 days of receiving the decision",
         evidence="V",
         court=True,
+        # The parties' period to sue, not the centre's: its end tells the caseworker the case may
+        # close, and closing after it is never the centre's lateness.
+        watch=True,
     ),
 )

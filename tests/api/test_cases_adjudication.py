@@ -155,8 +155,9 @@ def test_adjudication_main_path_with_suspension_and_extensions(api, staff):
     assert refused["error"]["code"] == "state_conflict"
     case = w.fire("close", local("2026-05-22"))
     assert case["state"] == "closed" and case["is_closed"] and case["available_triggers"] == []
-    # The appeal window ran out before it was stopped: by deadlines.md §3 that reads "breached".
-    assert due(case, "appeal") == ("2026-05-21", "breached")
+    # The parties' period to sue is a watch clock: closing after it ran out ends it, never as
+    # the centre's deadline met or breached.
+    assert due(case, "appeal") == ("2026-05-21", "cancelled")
     assert not case_clocks_active(case)
 
     transitions = [e for e in case["events"] if e["kind"] == "transition"]
