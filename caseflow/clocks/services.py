@@ -690,12 +690,18 @@ def clock_extend(
 def clocks_stop_all(
     case, *, at: datetime, actor: Actor | None = None, event=None
 ) -> list[Clock]:
-    """Stop every active clock of the case (a final state)."""
+    """Stop every active clock of the case (a final state); a watch clock, someone else's
+    deadline, is cancelled: it is never the centre's met or breached."""
     with _batch(case) as batch:
         return [
             stopped
             for c in batch.all_active()
-            if (stopped := clock_stop(case, c.name, at=at, actor=actor, event=event)) is not None
+            if (
+                stopped := (clock_cancel if c.name in watch_clock_names() else clock_stop)(
+                    case, c.name, at=at, actor=actor, event=event
+                )
+            )
+            is not None
         ]
 
 

@@ -221,6 +221,16 @@ def test_cancel_and_the_all_variants(make_case):
     assert case.next_due_at is None
 
 
+def test_stopping_every_clock_cancels_a_watch_clock(make_case):
+    """A final step ends the parties' period to sue (``appeal``, a watch clock) as cancelled, not
+    as the centre's breach, whether it ran out or not; the centre's own clock is judged."""
+    case = make_case()
+    clock_start(case, "appeal", period="15 days", started_at=local("2026-05-06T10:00"))
+    clock_start(case, "closing", period="2 days", started_at=local("2026-05-06T10:00"))
+    stopped = clocks_stop_all(case, at=local("2026-06-01T10:00"))
+    assert {c.name: c.status for c in stopped} == {"appeal": "cancelled", "closing": "breached"}
+
+
 def test_next_alert_moments_for_a_day_based_clock(make_case):
     case = make_case()
     # 1 workday from Friday 10:00 → due end of Monday: the last day begins before 75% elapses.
