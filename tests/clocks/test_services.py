@@ -131,6 +131,30 @@ def test_pause_of_a_workdays_clock_across_national_day(make_case):
     assert clock.entries[-1].due_before == end_of("2026-09-28")
 
 
+def test_a_workdays_clock_paused_on_its_last_day_resumes_with_that_day_left(make_case):
+    """Paused on its due day (a 调休 Sunday) with hours to run, it is not overdue on resuming:
+    the rest of the last day is the resume day, rolled over to a working day, as a days clock's
+    last day moves by the days paused. Paused after its due day, nothing was left."""
+    case = make_case()
+    # 5 workdays from Mon 2025-09-22: 23, 24, 25, 26, Sun 28 (调休 for National Day).
+    clock = clock_start(case, "a", period="5 workdays", started_at=local("2025-09-22T10:00"))
+    late = clock_start(case, "b", period="5 workdays", started_at=local("2025-09-22T10:00"))
+    assert clock.due_at == end_of("2025-09-28")
+    clock_pause(case, "a", at=local("2025-09-28T10:00"))
+    clock_pause(case, "b", at=local("2025-09-29T10:00"))
+    assert clock.remaining == 0 and late.remaining == 0
+    clock_resume(case, "a", at=local("2025-10-11T10:00"))  # Sat 10-11: a 调休 working day
+    clock_resume(case, "b", at=local("2025-10-11T10:00"))
+    assert clock.due_at == end_of("2025-10-11") and clock.last_day_on == date(2025, 10, 11)
+    assert late.due_at == end_of("2025-09-28")
+    assert clock_stop(case, "a", at=local("2025-10-11T15:00")).status == "met"
+    # Resumed on a holiday, the last day rolls over to the next working day.
+    other = clock_start(case, "c", period="5 workdays", started_at=local("2025-09-22T10:00"))
+    clock_pause(case, "c", at=local("2025-09-28T10:00"))
+    clock_resume(case, "c", at=local("2025-10-03T10:00"))  # National Day holiday
+    assert other.due_at == end_of("2025-10-09")
+
+
 def test_pause_of_a_days_clock_moves_the_last_day_then_rolls_over(make_case):
     case = make_case()
     clock = clock_start(case, "reply", period="15 days", started_at=local("2026-09-01T10:00"))
