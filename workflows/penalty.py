@@ -236,9 +236,11 @@ TRANSITIONS = (
             Field("illegal_income", "amount", "违法所得（元）", required=False),
             Field("confiscation", "text", "没收违法所得及物品", required=False),
             Field("basis", "text", "处罚依据"),
-            Field("findings", "text", "认定的事实", required=False),
-            Field("reasoning", "text", "理由", required=False),
-            Field("items", "names", "处罚内容（逐项）", required=False),
+            # 行政处罚法 art 59: the decision states the facts, the reasons and the penalty; a
+            # decision without them is refused (notices.md), never filled with boilerplate.
+            Field("findings", "text", "认定的事实", drafted=True, help="分段书写；不含内部备注"),
+            Field("reasoning", "text", "处罚的理由", drafted=True),
+            Field("items", "lines", "处罚内容（每行一项，自动编号）", drafted=True),
             Field("warning", "boolean", "警告（不罚款）", required=False),
         ),
         clocks=(

@@ -13,6 +13,13 @@ from tests.engine.helpers import at
 
 PREFIX = "/api/v1"
 
+#: What every 行政处罚决定书 states (行政处罚法 art 59; workflows/penalty.py requires it).
+PENALTY_TEXT = {
+    "findings": "当事人在其销售的灯具包装上标注他人的专利号。",
+    "reasoning": "当事人的行为构成假冒专利。",
+    "items": ["责令改正并消除影响", "处以罚款"],
+}
+
 
 def code_for(first16: str) -> str:
     first17 = first16 + "1"
@@ -83,7 +90,12 @@ def test_clue_to_published_penalty_to_repair(api, staff, client):
             "decide_penalty",
             local("2026-10-22"),
             status=422,
-            data={"fine": 260000, "illegal_income": 2000, "basis": "专利法第六十八条"},
+            data={
+                "fine": 260000,
+                "illegal_income": 2000,
+                "basis": "专利法第六十八条",
+                **PENALTY_TEXT,
+            },
         )
         assert "250,000" in over["error"]["message"] and "fine" in over["error"]["fields"]
         decided = chief_flow.fire(
@@ -143,7 +155,11 @@ def test_a_small_fine_leaves_the_list_when_its_display_ends(api, staff, client):
     case = open_clue(worker)
     chief_flow = decide(worker, chief, case, fine=5000)
     with time_machine.travel(at("2026-10-22 18:00"), tick=False):
-        chief_flow.fire("decide_penalty", local("2026-10-22"), data={"fine": 5000, "basis": "68"})
+        chief_flow.fire(
+            "decide_penalty",
+            local("2026-10-22"),
+            data={"fine": 5000, "basis": "68", **PENALTY_TEXT},
+        )
     [record] = chief.get(f"{PREFIX}/credit").get_json()["items"]
     with time_machine.travel(at("2026-10-26 10:00"), tick=False):
         published = chief.post(f"{PREFIX}/credit/{record['id']}/publish").get_json()
@@ -164,7 +180,11 @@ def test_second_case_against_the_same_code_shows_repeat_of(api, staff):
     first = open_clue(worker)
     chief_flow = decide(worker, chief, first)
     with time_machine.travel(at("2026-10-22 18:00"), tick=False):
-        chief_flow.fire("decide_penalty", local("2026-10-22"), data={"fine": 30000, "basis": "68"})
+        chief_flow.fire(
+            "decide_penalty",
+            local("2026-10-22"),
+            data={"fine": 30000, "basis": "68", **PENALTY_TEXT},
+        )
     # Another unit, the same code under a full-width spelling of the name.
     pudong = api(staff["PD"]["caseworker"])
     with time_machine.travel(at("2026-11-02 10:00"), tick=False):
@@ -215,14 +235,22 @@ def test_same_patent_again_after_a_decision_writes_repeat_infringement(api, staf
     first = open_clue(worker)
     flow = decide(worker, chief, first)
     with time_machine.travel(at("2026-10-22 18:00"), tick=False):
-        flow.fire("decide_penalty", local("2026-10-22"), data={"fine": 30000, "basis": "68"})
+        flow.fire(
+            "decide_penalty",
+            local("2026-10-22"),
+            data={"fine": 30000, "basis": "68", **PENALTY_TEXT},
+        )
     second = open_clue(worker, received="2026-10-23")
     assert second["repeat_of"][0]["number"] == first["number"]
     flow = decide(
         worker, chief, second, day="2026-10-26", steps=("2026-10-23", "2026-10-24", "2026-10-25")
     )
     with time_machine.travel(at("2026-10-26 18:00"), tick=False):
-        flow.fire("decide_penalty", local("2026-10-26"), data={"fine": 100000, "basis": "68"})
+        flow.fire(
+            "decide_penalty",
+            local("2026-10-26"),
+            data={"fine": 100000, "basis": "68", **PENALTY_TEXT},
+        )
     kinds = sorted(r["kind"] for r in chief.get(f"{PREFIX}/credit").get_json()["items"])
     assert kinds == ["penalty", "penalty", "repeat_infringement"]
 
@@ -284,12 +312,19 @@ def test_the_approval_queue_lists_credit_records_beside_cases(api, staff, client
     ).get_json()
     revoked = chief.post(
         f"{PREFIX}/credit",
-        json={**body, "subject": {"name": "某某电器厂", "code": CODE}, "occurred_at": local("2026-11-24")},
+        json={
+            **body,
+            "subject": {"name": "某某电器厂", "code": CODE},
+            "occurred_at": local("2026-11-24"),
+        },
     ).get_json()
-    assert chief.post(
-        f"{PREFIX}/credit/{revoked['id']}/revoke",
-        json={"reason": "复议决定撤销", "occurred_at": local("2026-11-27", "15:00")},
-    ).status_code == 200
+    assert (
+        chief.post(
+            f"{PREFIX}/credit/{revoked['id']}/revoke",
+            json={"reason": "复议决定撤销", "occurred_at": local("2026-11-27", "15:00")},
+        ).status_code
+        == 200
+    )
     queue = chief.get(f"{PREFIX}/approvals").get_json()
     assert queue["total"] == 3
     case_item, publish, withdraw = queue["items"]
@@ -314,7 +349,9 @@ def test_the_approval_queue_lists_credit_records_beside_cases(api, staff, client
     described = set(schema["properties"]["items"]["items"]["properties"])
     for item in queue["items"]:
         assert set(item) <= described
-        assert {"case_id", "case_number", "workflow", "state", "triggers", "waiting_text"} <= set(item)
+        assert {"case_id", "case_number", "workflow", "state", "triggers", "waiting_text"} <= set(
+            item
+        )
     # Another unit's supervisor sees none of it; a caseworker has no queue.
     assert api(staff["PD"]["supervisor"]).get(f"{PREFIX}/approvals").get_json()["items"] == []
     assert worker.get(f"{PREFIX}/approvals").status_code == 403

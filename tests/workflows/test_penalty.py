@@ -13,6 +13,13 @@ from caseflow.extensions import db
 from tests.engine.helpers import at, clocks_of, local_due, transition_events
 from tests.workflows.walk import walk
 
+#: What every 行政处罚决定书 states (行政处罚法 art 59; workflows/penalty.py requires it).
+PENALTY_TEXT = {
+    "findings": "当事人在其销售的灯具包装上标注他人的专利号。",
+    "reasoning": "当事人的行为构成假冒专利。",
+    "items": ["责令改正并消除影响", "处以罚款"],
+}
+
 
 def test_every_row_from_every_source(open_any, fire):
     walk("penalty", open_any=open_any, fire=fire)
@@ -59,13 +66,36 @@ def _to_deliberation(case, fire, *, start="2026-10-12 09:00"):
         fire(case, "receive_statement", data={"statement": "放弃陈述申辩"})
 
 
+def test_a_decision_without_its_facts_reasons_and_items_is_refused(clue, fire):
+    """行政处罚法 art 59 (notices.md): the 行政处罚决定书 states the facts, the reasons and the
+    penalty; without them the step is refused and nothing is issued or recorded."""
+    case = clue()
+    _to_deliberation(case, fire)
+    with time_machine.travel(at("2026-10-22 09:00"), tick=False):
+        with pytest.raises(ValidationFailed) as refused:
+            fire(case, "decide_penalty", "supervisor", data={"fine": 9999.5, "basis": "专利法68"})
+        assert {"findings", "reasoning", "items"} <= set(refused.value.fields)
+        assert case.state == "deliberation" and not db.session.scalars(select(CreditRecord)).all()
+        blank_items = {**PENALTY_TEXT, "items": ["", "  "]}
+        with pytest.raises(ValidationFailed) as refused:
+            fire(
+                case, "decide_penalty", "supervisor", data={"fine": 1, "basis": "68", **blank_items}
+            )
+        assert set(refused.value.fields) == {"items"}
+
+
 def test_fine_over_the_art_68_bound_is_refused_with_the_bound(clue, fire):
     case = clue()
     _to_deliberation(case, fire)
     with time_machine.travel(at("2026-10-22 09:00"), tick=False):
         # No income above 50,000: at most 250,000.
         with pytest.raises(ValidationFailed) as refused:
-            fire(case, "decide_penalty", "supervisor", data={"fine": 250001, "basis": "专利法68"})
+            fire(
+                case,
+                "decide_penalty",
+                "supervisor",
+                data={"fine": 250001, "basis": "专利法68", **PENALTY_TEXT},
+            )
         assert "250,000" in refused.value.message and "fine" in refused.value.fields
         # Income 100,000: at most 5 times it.
         with pytest.raises(ValidationFailed) as refused:
@@ -73,7 +103,12 @@ def test_fine_over_the_art_68_bound_is_refused_with_the_bound(clue, fire):
                 case,
                 "decide_penalty",
                 "supervisor",
-                data={"fine": 500001, "illegal_income": 100000, "basis": "专利法68"},
+                data={
+                    "fine": 500001,
+                    "illegal_income": 100000,
+                    "basis": "专利法68",
+                    **PENALTY_TEXT,
+                },
             )
         assert "500,000" in refused.value.message
         assert case.state == "deliberation" and not db.session.scalars(select(CreditRecord)).all()
@@ -81,7 +116,12 @@ def test_fine_over_the_art_68_bound_is_refused_with_the_bound(clue, fire):
             case,
             "decide_penalty",
             "supervisor",
-            data={"fine": 500000, "illegal_income": 100000, "basis": "专利法第六十八条"},
+            data={
+                "fine": 500000,
+                "illegal_income": 100000,
+                "basis": "专利法第六十八条",
+                **PENALTY_TEXT,
+            },
         )
     assert case.state == "decided"
 
@@ -94,7 +134,12 @@ def test_decision_writes_its_credit_record_in_the_same_step(clue, fire):
             case,
             "decide_penalty",
             "supervisor",
-            data={"fine": 30000, "illegal_income": 2000, "basis": "专利法第六十八条"},
+            data={
+                "fine": 30000,
+                "illegal_income": 2000,
+                "basis": "专利法第六十八条",
+                **PENALTY_TEXT,
+            },
         )
     record = db.session.scalars(select(CreditRecord)).one()
     assert (record.kind, record.status, record.case_id) == (
@@ -122,7 +167,9 @@ def test_a_failing_credit_write_undoes_the_decision(clue, fire, monkeypatch):
 
     monkeypatch.setattr(credit, "same_patent_findings", broken)
     with time_machine.travel(at("2026-10-22 09:00"), tick=False), pytest.raises(RuntimeError):
-        fire(case, "decide_penalty", "supervisor", data={"fine": 1000, "basis": "68"})
+        fire(
+            case, "decide_penalty", "supervisor", data={"fine": 1000, "basis": "68", **PENALTY_TEXT}
+        )
     db.session.expire_all()
     assert case.state == "deliberation"
     assert db.session.scalars(select(CreditRecord)).all() == []
