@@ -380,7 +380,12 @@ def notice_html(notice) -> str:
 
 
 #: A run of Latin text with spaces in it: a foreign party's name, an address, a phone number.
-_LATIN_RUN = re.compile(r"[A-Za-z0-9][\x21-\x3b\x3d\x3f-\x7e]*(?: +[\x21-\x3b\x3d\x3f-\x7e]+)+")
+#: It starts at a letter or digit that follows none of ``&``, ``#`` or another letter or digit:
+#: never inside an escaped character (``&#34;Lumiere Design``, ``&lt;Star Light``), which a span
+#: would cut in two and print as text.
+_LATIN_RUN = re.compile(
+    r"(?<![&#A-Za-z0-9])[A-Za-z0-9][\x21-\x3b\x3d\x3f-\x7e]*(?: +[\x21-\x3b\x3d\x3f-\x7e]+)+"
+)
 #: Latin characters are about half a Chinese one wide: 40 fit half of a 28-character line.
 LATIN_RUN_MAX = 40
 _TEXT_NODE = re.compile(r">([^<]+)<")

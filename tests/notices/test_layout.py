@@ -163,6 +163,20 @@ def test_a_latin_name_is_not_spaced_out(make_case, issue, pdf):
     assert all(gap < 7 for gap in gaps), gaps
 
 
+def test_quotes_and_angle_brackets_beside_a_latin_name_print_as_typed(make_case, issue, pdf):
+    """The Latin-run wrapping works on escaped HTML: it must never cut ``&#34;`` or ``&lt;`` in
+    two, which printed the entity's text on the notice."""
+    workflow, unit, clocks, data, *_ = CASES["decision"]
+    case = make_case(workflow, unit=unit, complainant=COMPLAINANT, respondent=RESPONDENT)
+    findings = "被请求人以\"Lumiere Design\"名义销售，另见<Star Light>款及'Nova Lamp'款。"
+    extra = {**long_data("decision"), "findings": findings}
+    notice = issue(case, "decision", at(STEP_AT), clocks=clocks, data={**data, **extra})
+    text = pdf.raw_text(notice).replace("\n", "")  # the lines joined, the spaces kept
+    assert '以"Lumiere Design"名义' in text and "另见<Star Light>款" in text
+    assert "'Nova Lamp'" in text
+    assert "&#" not in text and "&lt;" not in text and "&gt;" not in text
+
+
 def test_a_referral_letter_lists_only_attachments_that_exist(make_case, issue, pdf):
     workflow, unit, clocks, data, *_ = CASES["referral_letter"]
     case = make_case(workflow, unit=unit, respondent=RESPONDENT)
