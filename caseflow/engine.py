@@ -42,6 +42,7 @@ from caseflow.inserts import row_insert
 from caseflow.step_writes import step_flush
 from caseflow.timeutil import (
     chinese_date,
+    instant_reason,
     iso,
     local_date,
     parse_instant,
@@ -135,8 +136,8 @@ def clean_field(spec, value):
             raise ValueError("应为 ISO 8601 时间 / must be an ISO 8601 instant")
         try:
             return parse_instant(value)
-        except ValueError:
-            raise ValueError("时间格式不正确 / not an ISO 8601 instant") from None
+        except ValueError as exc:
+            raise ValueError(instant_reason(exc)) from None
     if spec.type == "choice":
         if value not in spec.choice_values:
             allowed = ", ".join(spec.choice_values)
@@ -575,11 +576,12 @@ def _occurred_at(case, occurred_at, now):
     elif isinstance(occurred_at, str):
         try:
             occurred_at = parse_instant(occurred_at)
-        except ValueError:
+        except ValueError as exc:
+            zh, _, en = instant_reason(exc).partition(" / ")
             raise ValidationFailed(
-                "发生时间格式不正确",
-                message_en="occurred_at is not an ISO 8601 instant",
-                fields={"occurred_at": "ISO 8601"},
+                f"发生时间不正确：{zh}",
+                message_en=f"occurred_at: {en}",
+                fields={"occurred_at": instant_reason(exc)},
             ) from None
     elif occurred_at.tzinfo is None:
         raise ValidationFailed(

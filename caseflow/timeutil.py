@@ -107,8 +107,30 @@ def start_of_local_day(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=local_zone()).astimezone(UTC)
 
 
+#: The years of every date and instant caseflow reads: its working-day calendar ends with 2099,
+#: and nothing it handles happened before 1970. Outside them a date is a typing slip (0001-01-01,
+#: 9999-12-31), and the arithmetic on it (a due date, the end of a day) would overflow.
+FIRST_YEAR, LAST_YEAR = 1970, 2099
+
+
+class OutOfRange(ValueError):
+    """A date or instant outside ``FIRST_YEAR``–``LAST_YEAR``; its text is Chinese / English."""
+
+    def __init__(self, text: str):
+        super().__init__(
+            f"年份应在{FIRST_YEAR}至{LAST_YEAR}年之间：{text} / "
+            f"the year must be {FIRST_YEAR}–{LAST_YEAR}: {text}"
+        )
+
+
+def _in_range(day: date, text: str) -> None:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise OutOfRange(text)
+
+
 def parse_instant(text: str) -> datetime:
-    """An ISO 8601 instant; a bare date or a naive time is read as local time."""
+    """An ISO 8601 instant; a bare date or a naive time is read as local time. Years outside
+    ``FIRST_YEAR``–``LAST_YEAR`` raise ``OutOfRange`` (a ValueError)."""
     text = text.strip()
     try:
         if len(text) == 10:
@@ -117,9 +139,34 @@ def parse_instant(text: str) -> datetime:
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError as exc:
         raise ValueError(f"not an ISO 8601 date or instant: {text!r}") from exc
+    _in_range(parsed.date(), text)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=local_zone())
     return parsed.astimezone(UTC)
+
+
+def instant_reason(exc: ValueError) -> str:
+    """Why a typed instant was refused, Chinese / English: its year, or its form."""
+    if isinstance(exc, OutOfRange):
+        return str(exc)
+    return "时间格式不正确 / not an ISO 8601 instant"
+
+
+def parse_day(text: str) -> date:
+    """An ISO 8601 calendar date (``2026-10-23``) within ``FIRST_YEAR``–``LAST_YEAR``."""
+    text = text.strip()
+    try:
+        day = date.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(f"not an ISO 8601 date: {text!r}") from exc
+    _in_range(day, text)
+    return day
+
+
+def day_in_range(day: date) -> date:
+    """``day`` if its year is within ``FIRST_YEAR``–``LAST_YEAR``, else ``OutOfRange``."""
+    _in_range(day, day.isoformat())
+    return day
 
 
 def iso(instant: datetime | None) -> str | None:

@@ -1,7 +1,5 @@
 """Cases over JSON: open, read, list, fire a transition, statistics (interfaces.md)."""
 
-from datetime import date
-
 from flask import jsonify, request
 
 import workflows
@@ -14,7 +12,15 @@ from caseflow.engine import available_triggers, case_fire
 from caseflow.errors import Malformed, PermissionDenied, ValidationFailed, VersionConflict
 from caseflow.extensions import db
 from caseflow.parties.selectors import case_deliveries, notice_delivery_json
-from caseflow.timeutil import deadline_chinese, deadline_day, iso, parse_instant
+from caseflow.timeutil import (
+    OutOfRange,
+    deadline_chinese,
+    deadline_day,
+    instant_reason,
+    iso,
+    parse_day,
+    parse_instant,
+)
 
 #: Far beyond any list we hold, and far below an offset the database cannot represent.
 MAX_PAGE = 1_000_000
@@ -261,8 +267,10 @@ def _query_instant(name):
         return None
     try:
         return parse_instant(value)
-    except ValueError:
-        raise ValidationFailed(f"{name} 格式不正确", fields={name: "ISO 8601"}) from None
+    except ValueError as exc:
+        raise ValidationFailed(
+            f"{name} 不正确", message_en=f"{name} is not usable", fields={name: instant_reason(exc)}
+        ) from None
 
 
 def _query_date(name):
@@ -270,7 +278,11 @@ def _query_date(name):
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        return parse_day(value)
+    except OutOfRange as exc:
+        raise ValidationFailed(
+            f"{name} 不正确", message_en=f"{name} is out of range", fields={name: str(exc)}
+        ) from None
     except ValueError:
         raise ValidationFailed(f"{name} 格式不正确", fields={name: "YYYY-MM-DD"}) from None
 

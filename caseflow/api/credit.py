@@ -21,7 +21,7 @@ from caseflow.credit.services import (
     credit_record_withdraw,
 )
 from caseflow.errors import ValidationFailed
-from caseflow.timeutil import iso, parse_instant
+from caseflow.timeutil import instant_reason, iso, parse_instant
 
 
 def _day(value):
@@ -75,11 +75,11 @@ def _occurred_at(body):
         return None
     try:
         return parse_instant(value)
-    except ValueError:
+    except ValueError as exc:
         raise ValidationFailed(
-            "时间格式不正确",
-            message_en="occurred_at is not an ISO 8601 instant",
-            fields={"occurred_at": "ISO 8601"},
+            "发生时间不正确",
+            message_en="occurred_at is not usable",
+            fields={"occurred_at": instant_reason(exc)},
         ) from None
 
 

@@ -62,7 +62,7 @@ def deadline_command(start, period, explain, unit):
             line = line.strip()
             if not line or line.startswith("#"):
                 continue
-            first, _, rest = line.partition(" ")
+            first, _, rest = line.replace("\t", " ").partition(" ")
             try:
                 text, result = _due(first, rest, calendar)
             except ValueError as exc:

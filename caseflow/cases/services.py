@@ -21,7 +21,7 @@ from caseflow.errors import (
 )
 from caseflow.extensions import db
 from caseflow.sequences import sequence_next
-from caseflow.timeutil import local_date, parse_instant, utcnow
+from caseflow.timeutil import instant_reason, local_date, parse_instant, utcnow
 from workflows.intake import CHANNELS
 
 log = logging.getLogger(__name__)
@@ -87,8 +87,8 @@ def _received_at(value, now, errors):
     elif isinstance(value, str):
         try:
             parsed = parse_instant(value)
-        except ValueError:
-            errors["received_at"] = "时间格式不正确 / not an ISO 8601 instant"
+        except ValueError as exc:
+            errors["received_at"] = instant_reason(exc)
             return now
     else:
         errors["received_at"] = "时间格式不正确 / not an ISO 8601 instant"

@@ -6,9 +6,12 @@ from datetime import date
 from caseflow.cases.models import Event
 from caseflow.errors import PermissionDenied, ValidationFailed
 from caseflow.extensions import db
-from caseflow.timeutil import iso, local_date, utcnow
+from caseflow.timeutil import chinese_date, iso, local_date, utcnow
 
 OUTCOME_MAX = 5000
+#: A session's attendees: the parties, their agents, the mediators; far fewer than this.
+ATTENDEES_MAX = 50
+NAME_MAX = 100
 
 
 def sessions_list(case) -> list[dict]:
@@ -38,14 +41,26 @@ def session_record(case, *, held_on, attendees, outcome, actor, now=None) -> dic
         errors["held_on"] = "日期格式应为 YYYY-MM-DD / a date YYYY-MM-DD"
     elif day > local_date(now):
         errors["held_on"] = "不能是将来的日期 / in the future"
+    elif day < local_date(case.received_at):
+        # A session of this dispute cannot come before the centre received it.
+        received = local_date(case.received_at)
+        errors["held_on"] = (
+            f"不能早于收到请求的日期（{chinese_date(received)}） / before the case was received "
+            f"({received.isoformat()})"
+        )
     if isinstance(attendees, str):
         attendees = [a for a in attendees.replace("，", "\n").replace("、", "\n").splitlines()]
     if not isinstance(attendees, list) or not all(isinstance(a, str) for a in attendees):
         errors["attendees"] = "应为姓名列表 / a list of names"
         attendees = []
-    attendees = [a.strip()[:100] for a in attendees if a.strip()]
+    attendees = [a.strip() for a in attendees if a.strip()]
     if not attendees and "attendees" not in errors:
         errors["attendees"] = "至少一名参加人 / at least one attendee"
+    elif len(attendees) > ATTENDEES_MAX or any(len(a) > NAME_MAX for a in attendees):
+        errors["attendees"] = (
+            f"至多{ATTENDEES_MAX}人，每人不超过{NAME_MAX}字 / at most {ATTENDEES_MAX} names of "
+            f"{NAME_MAX} characters"
+        )
     if not isinstance(outcome, str) or not outcome.strip():
         errors["outcome"] = "必填：调解情况 / required"
     elif len(outcome) > OUTCOME_MAX or "\x00" in outcome:
@@ -71,7 +86,7 @@ def session_record(case, *, held_on, attendees, outcome, actor, now=None) -> dic
             actor_id=actor.id,
             occurred_at=now,
             recorded_at=now,
-            note=f"调解记录 {entry['held_on']}",
+            note=f"调解记录 {chinese_date(day)}",
             data={"held_on": entry["held_on"], "attendees": attendees},
         )
     )

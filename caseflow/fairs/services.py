@@ -21,7 +21,7 @@ from caseflow.errors import DomainError, PermissionDenied, ValidationFailed
 from caseflow.extensions import db
 from caseflow.fairs.importing import country_normalise, name_key, rows_from_upload
 from caseflow.fairs.models import Exhibitor, Fair
-from caseflow.timeutil import parse_instant
+from caseflow.timeutil import OutOfRange, parse_instant
 from workflows import fair_complaint
 from workflows._schema import clock_period
 
@@ -48,6 +48,9 @@ def _instant(value, field, fields):
     if isinstance(value, str) and value.strip():
         try:
             return parse_instant(value)
+        except OutOfRange as exc:
+            fields[field] = str(exc)
+            return None
         except ValueError:
             pass
     fields[field] = "应为带时区的ISO 8601时间，如 2026-10-15T09:00:00+08:00"

@@ -31,7 +31,7 @@ from caseflow.parties.models import (
     PartyConsent,
     PartyLink,
 )
-from caseflow.timeutil import iso, parse_instant, utcnow
+from caseflow.timeutil import instant_reason, iso, parse_instant, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -464,8 +464,8 @@ def notice_service_record(*, notice, served_at, method, actor, note: str = "") -
     elif isinstance(served_at, str) and served_at.strip():
         try:
             at = parse_instant(served_at.strip())
-        except ValueError:
-            errors["served_at"] = "时间格式不正确 / not an ISO 8601 instant"
+        except ValueError as exc:
+            errors["served_at"] = instant_reason(exc)
     else:
         errors["served_at"] = "必填 / required"
     now = utcnow()

@@ -34,7 +34,7 @@ from caseflow.cases.selectors import (
     case_links,
     case_notices,
 )
-from caseflow.errors import DomainError, NotFound, PermissionDenied
+from caseflow.errors import DomainError, NotFound, PermissionDenied, VersionConflict
 from caseflow.extensions import db
 from caseflow.notices.selectors import notices_needing_correction
 from caseflow.storage import storage as file_store
@@ -43,7 +43,13 @@ from caseflow.web import selectors as sel
 from caseflow.web.access import safe_next
 from caseflow.web.documents import documents_context
 from caseflow.web.filters import domain_message
-from caseflow.web.forms import AssignForm, EvidenceForm, trigger_form_class, unit_choices_fill
+from caseflow.web.forms import (
+    AssignForm,
+    EvidenceForm,
+    row_id,
+    trigger_form_class,
+    unit_choices_fill,
+)
 from caseflow.web.helpers import workflow_steps
 from caseflow.web.transaction import committing
 
@@ -284,6 +290,21 @@ def case_fire_form(case_id: str, trigger: str):
     return _fire(case, trigger)
 
 
+def _posted_version(raw) -> int | None:
+    """The case version the form was rendered at (a hidden field), or None when it was not sent;
+    anything else was not written by our page."""
+    if not raw:
+        return None
+    version = row_id(raw)
+    if version is None:
+        raise VersionConflict(
+            "页面已失效，请刷新后重试",
+            message_en="the page is out of date; reload it and try again",
+            fields={"version": "无效的版本号 / not a version"},
+        )
+    return version
+
+
 def _fire(case, trigger: str):
     from caseflow.engine import case_fire
 
@@ -319,7 +340,7 @@ def _fire(case, trigger: str):
                 raise
             stored.append(item.path)
             data[name] = item.id
-        version = int(form.version.data) if form.version.data else None
+        version = _posted_version(form.version.data)
         case_fire(
             case,
             trigger,

@@ -167,6 +167,14 @@ def register_error_pages(app) -> None:
             message = _(ERROR_TITLES.get(exc.code, exc.name))
         return render(exc.code or 500, message, code)
 
+    @app.errorhandler(OverflowError)
+    def _out_of_range(exc: OverflowError):
+        # A date or a number beyond what Python's dates or the database hold (9999-12-31 plus a
+        # day, an id of thirty digits) that no check before it caught: bad input, not our fault.
+        db.session.rollback()
+        app.logger.warning("out of range on %s %s: %s", request.method, request.path, exc)
+        return render(422, _("日期或数字超出可处理的范围，请核对后重试。"), "out_of_range")
+
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         db.session.rollback()

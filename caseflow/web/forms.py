@@ -25,14 +25,27 @@ from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
+    NumberRange,
     Optional,
     StopValidation,
     ValidationError,
 )
 
-from caseflow.timeutil import parse_instant, utcnow
+from caseflow.timeutil import FIRST_YEAR, LAST_YEAR, OutOfRange, parse_instant, utcnow
 
 REQUIRED = _l("此项为必填项")
+
+#: The largest row id a form may name: PostgreSQL's integer (SQLite's is wider). A bigger number
+#: typed into a hidden field is no row, not an overflow in the driver.
+ROW_ID_MAX = 2**31 - 1
+
+
+def row_id(raw) -> int | None:
+    """A row id typed or posted as text, or None when it cannot name a row."""
+    text = str(raw or "").strip()
+    if not text.isascii() or not text.isdigit() or not 0 < int(text) <= ROW_ID_MAX:
+        return None
+    return int(text)
 
 
 def field_errors_apply(form, fields: dict | None, name_of=lambda key: key) -> dict:
@@ -93,6 +106,10 @@ def _impossible_or_malformed(raw: str, *, with_time: bool):
     return _l("日期格式不正确，应为 年-月-日，如 %(example)s", example=_example_date())
 
 
+def _year_out_of_range():
+    return _l("年份应在%(first)s至%(last)s年之间", first=FIRST_YEAR, last=LAST_YEAR)
+
+
 def _example_date() -> str:
     from caseflow.timeutil import local_date
 
@@ -125,6 +142,8 @@ class LocalDateTimeField(StringField):
             return
         try:
             self.data = parse_instant(self.raw)
+        except OutOfRange as exc:
+            raise ValueError(_year_out_of_range()) from exc
         except ValueError as exc:
             self.data = None
             raise ValueError(_impossible_or_malformed(self.raw, with_time=True)) from exc
@@ -164,6 +183,9 @@ class LocalDateField(DateField):
             super().process_formdata([v.strip() for v in valuelist])
         except ValueError as exc:
             raise ValueError(_impossible_or_malformed(valuelist[0] if valuelist else "", with_time=False)) from exc
+        if self.data is not None and not FIRST_YEAR <= self.data.year <= LAST_YEAR:
+            self.data = None
+            raise ValueError(_year_out_of_range())
 
     def pre_validate(self, form):
         if self.process_errors:
@@ -468,7 +490,11 @@ class DeskComplaintForm(FlaskForm):
 
     fair_id = SelectField(_l("展会"), coerce=int, validators=[InputRequired(message=REQUIRED)])
     exhibitor_id = IntegerField(
-        _l("被投诉展商"), validators=[InputRequired(message=_l("请选择被投诉展商"))]
+        _l("被投诉展商"),
+        validators=[
+            InputRequired(message=_l("请选择被投诉展商")),
+            NumberRange(min=1, max=ROW_ID_MAX, message=_l("请选择被投诉展商")),
+        ],
     )
     complainant_name = StringField(_l("投诉人"), validators=[_required(), Length(max=200)])
     complainant_country = StringField(

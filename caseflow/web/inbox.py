@@ -23,7 +23,7 @@ from caseflow.web import filters as f
 from caseflow.web import selectors as sel
 from caseflow.web.access import role_required, safe_next
 from caseflow.web.forms import ClaimForm as CsrfOnlyForm
-from caseflow.web.forms import InboxFilterForm
+from caseflow.web.forms import InboxFilterForm, row_id
 from caseflow.web.helpers import (
     clock_label_cached,
     countdown_counter,
@@ -160,7 +160,7 @@ def inbox_reassign():
     raw = request.form.get("assignee_id", "")
     assignee = None
     if raw:
-        assignee = db.session.get(User, int(raw)) if raw.isdigit() else None
+        assignee = db.session.get(User, user_id) if (user_id := row_id(raw)) else None
         if assignee is None:
             flash(_("承办人不存在"), "error")
             return redirect(back)

@@ -188,6 +188,9 @@ def field_variants(document, schema, base):
         if kind == "string":
             yield f"{name}=huge", {**base, name: HUGE}
             yield f"{name}=NUL", {**base, name: "a\x00b"}
+        if kind == "string" and prop.get("format") in ("date", "date-time"):
+            for year in ("0001-01-01", "9999-12-31T23:59:59-14:00"):
+                yield f"{name}={year}", {**base, name: year}
         if kind == "integer":
             yield f"{name}=big", {**base, name: BIG_ID}
             yield f"{name}=-1", {**base, name: -1}
@@ -370,6 +373,10 @@ QUERY_VALUES = [
     str(BIG_ID),
     "1.5",
     "2026-13-45",
+    # Dates that exist but that no arithmetic on them survives (the end of their day, a period).
+    "0001-01-01",
+    "9999-12-31",
+    "9999-12-31T23:59:59-14:00",
     "true",
     "长" * 5000,
     "%",

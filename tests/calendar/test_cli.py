@@ -59,6 +59,7 @@ def test_a_provisional_result_says_so_on_stderr(cli):
         (("2026-09-28", "five days"), "bad period"),
         (("2003-01-06", "5 workdays"), "outside the working-day calendar"),
         (("2026-09-28",), "missing PERIOD"),
+        (("9999-12-31", "24 hours"), "the year must be 1970–2099"),
     ],
 )
 def test_bad_arguments_exit_non_zero_with_one_line(cli, args, message):
@@ -80,6 +81,9 @@ def test_batch_mode_prints_one_line_per_input(cli):
             "2026-09-28 5 fortnights",
             "",
             "2026-01-31 1 months",
+            "0001-01-01 5 days",  # a year nothing can count in: its own line, and on
+            "9999-12-31T23:59:59-14:00 24 hours",
+            "2026-09-22\t15 days",  # a tab between the two, as a spreadsheet copies them
         ]
     )
     result = cli("deadline", "-", input=lines + "\n")
@@ -93,7 +97,10 @@ def test_batch_mode_prints_one_line_per_input(cli):
     ]
     assert out[4].startswith("error: not an ISO 8601 date")
     assert out[5].startswith("error: bad period")
-    assert out[6] == "2026-02-28" and len(out) == 7
+    assert out[6] == "2026-02-28"
+    assert out[7].startswith("error: 年份应在1970至2099年之间：0001-01-01")
+    assert out[8].startswith("error: 年份应在1970至2099年之间")
+    assert out[9] == "2026-10-08" and len(out) == 10
 
 
 def test_calendar_show_official_and_provisional(cli):

@@ -87,7 +87,8 @@ def test_the_compensation_worksheet_form(client, people, open_case, login):
 
 def test_sessions_and_the_bundle_link_on_a_mediation(client, people, open_case, login):
     worker = people["caseworker"]
-    case = open_case(worker, workflow="mediation")
+    # Received before the session it records (a session cannot precede the dispute's receipt).
+    case = open_case(worker, workflow="mediation", received_at="2026-03-02T09:00:00+08:00")
     login(worker)
     page = client.get(f"/cases/{case.id}")
     assert 'id="bundle-link"' in page.text
