@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
 
+import workflows
 from caseflow.accounts.models import User
 from caseflow.alerts import delivery, rules
 from caseflow.alerts.models import LEVELS, Alert, OutboxMessage
@@ -134,7 +135,7 @@ def _sweep_batch(clocks: list[Clock], now: datetime, calendar, webhook: bool) ->
     cases = {
         row.id: row
         for row in db.session.execute(
-            select(Case.id, Case.unit_id, Case.assignee_id).where(
+            select(Case.id, Case.unit_id, Case.assignee_id, Case.workflow).where(
                 Case.id.in_({c.case_id for c in clocks})
             )
         )
@@ -144,8 +145,14 @@ def _sweep_batch(clocks: list[Clock], now: datetime, calendar, webhook: bool) ->
     for clock in clocks:
         done = raised[(clock.id, clock.due_at)]
         next_at, highest, previous = None, None, None
-        # Escalation counts working days on the case's unit calendar (its local closures too).
-        unit_calendar = _unit_calendar(cases[clock.case_id].unit_id, calendar)
+        # Escalation counts working days on the case's unit calendar (its local closures too),
+        # a court's period on the national one (deadlines.md §1).
+        case = cases[clock.case_id]
+        unit_calendar = (
+            calendar
+            if workflows.is_court_clock(case.workflow, clock.name)
+            else _unit_calendar(case.unit_id, calendar)
+        )
         for level in LEVELS:
             moment = _next_moment(clock, previous, unit_calendar)
             previous = level

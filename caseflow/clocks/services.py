@@ -933,11 +933,14 @@ def clock_retime(
             return None
         before = clock.due_at
         clock.started_at = started_at
-        schedule = clock_replay(clock, calendar=batch.calendar)
+        # A court's period (the appeal) on the national calendar, as it started: a unit's local
+        # closure never moves it (deadlines.md §1).
+        calendar = batch.calendar_for(name)
+        schedule = clock_replay(clock, calendar=calendar)
         clock.due_at, clock.last_day_on = schedule.due_at, schedule.last_day_on
         clock.provisional = schedule.provisional
         if clock.paused_at is not None:
             clock.remaining = schedule.remaining
         _record(clock, "retime", started_at, actor=actor, event=event, before=before, note=note)
-        _rearm(clock, before, batch.calendar)
+        _rearm(clock, before, calendar)
     return clock

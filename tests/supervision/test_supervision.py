@@ -14,7 +14,7 @@ from caseflow.alerts.delivery import alert_subject, alert_text
 from caseflow.alerts.services import sla_sweep
 from caseflow.calendar.models import UnitClosure
 from caseflow.calendar.services import calendar_load, calendar_version_bump
-from caseflow.clocks.services import clock_start
+from caseflow.clocks.services import clock_retime, clock_start
 from caseflow.extensions import db
 from caseflow.supervision.selectors import approvals_queue, on_time_tallies
 from caseflow.timeutil import end_of_local_day, start_of_local_day
@@ -250,6 +250,13 @@ def test_a_unit_closure_never_moves_a_court_period(open_case, typhoon):
     # Started after the closure was loaded: still counted on the national calendar.
     later = open_case("adjudication", received_at="2026-08-28 09:00")
     again = clock_start(later, "appeal", period="15 days", started_at=at("2026-08-31 10:00"))
+    assert again.due_at == end_of_local_day(date(2026, 9, 15))
+    # Re-timed to the decision's service (parties.md §4): recounted on the national calendar too.
+    # Served 08-30 (a Sunday): the last day is Monday 09-14; served 08-31 again: 09-15, open
+    # at the court though Zhongshan is closed (on the unit's calendar it would roll to 09-16).
+    clock_retime(later, "appeal", started_at=at("2026-08-30 10:00"))
+    assert again.due_at == end_of_local_day(date(2026, 9, 14))
+    clock_retime(later, "appeal", started_at=at("2026-08-31 10:00"))
     assert again.due_at == end_of_local_day(date(2026, 9, 15))
 
 
