@@ -15,6 +15,7 @@ from caseflow.cases.models import Case, CaseLink, Event
 from caseflow.clocks.models import Clock
 from caseflow.errors import NotFound, ValidationFailed
 from caseflow.extensions import db
+from caseflow.search import ESCAPE, containing
 from caseflow.timeutil import start_of_local_day, utcnow
 
 #: The clock whose outcome says whether a workflow's cases closed on time (for statistics).
@@ -100,13 +101,13 @@ def cases_list(
     if unit:
         query = query.where(Case.unit_id == _unit_by_code(unit).id)
     if q:
-        pattern = f"%{q.strip()}%"
+        pattern = containing(q.strip())
         query = query.where(
             or_(
-                Case.number.ilike(pattern),
-                Case.title.ilike(pattern),
-                Case.complainant_name.ilike(pattern),
-                Case.respondent_name.ilike(pattern),
+                Case.number.ilike(pattern, escape=ESCAPE),
+                Case.title.ilike(pattern, escape=ESCAPE),
+                Case.complainant_name.ilike(pattern, escape=ESCAPE),
+                Case.respondent_name.ilike(pattern, escape=ESCAPE),
             )
         )
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))

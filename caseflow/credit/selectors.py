@@ -18,6 +18,7 @@ from caseflow.credit.models import CreditRecord
 from caseflow.credit.subjects import subject_name_key
 from caseflow.errors import NotFound
 from caseflow.extensions import db
+from caseflow.search import ESCAPE, containing
 from caseflow.timeutil import local_date
 from workflows.credit import FINDING_STATES
 
@@ -179,13 +180,13 @@ def credit_records_query(*, q="", code="", kind="", status="", unit=None, repair
     """Records of every unit matching the filters, newest decision first."""
     query = select(CreditRecord)
     if q:
-        like = f"%{q.strip()}%"
+        like = containing(q.strip())
         query = query.where(
             or_(
-                CreditRecord.subject_name.ilike(like),
+                CreditRecord.subject_name.ilike(like, escape=ESCAPE),
                 CreditRecord.subject_key == subject_name_key(q),
-                CreditRecord.case_number.ilike(like),
-                CreditRecord.document_number.ilike(like),
+                CreditRecord.case_number.ilike(like, escape=ESCAPE),
+                CreditRecord.document_number.ilike(like, escape=ESCAPE),
             )
         )
     if code:

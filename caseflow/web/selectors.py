@@ -19,6 +19,7 @@ from caseflow.cases.models import Case
 from caseflow.cases.selectors import cases_scope
 from caseflow.clocks.models import Clock
 from caseflow.extensions import db
+from caseflow.search import ESCAPE, containing, starting_with
 from caseflow.supervision.selectors import (
     clocks_scope,
     due_soon_moment_reached,
@@ -105,13 +106,13 @@ def inbox_page(user, filters: InboxFilters, *, now: datetime | None = None) -> P
         query = query.where(Case.next_due_at < end_of_local_day(filters.due_before))
     if filters.q:
         needle = filters.q.strip()
-        like = f"%{needle}%"
+        like = containing(needle)
         query = query.where(
             or_(
                 Case.number == needle.upper(),
-                Case.number.like(f"{needle.upper()}%"),
-                Case.complainant_name.like(like),
-                Case.respondent_name.like(like),
+                Case.number.like(starting_with(needle.upper()), escape=ESCAPE),
+                Case.complainant_name.like(like, escape=ESCAPE),
+                Case.respondent_name.like(like, escape=ESCAPE),
             )
         )
     page = max(filters.page, 1)

@@ -1,0 +1,19 @@
+"""A search box's text is searched for as typed: ``%`` and ``_`` are characters, not wildcards
+(``?q=%`` once listed every case), in the API's case list, the inbox and the credit register."""
+
+from tests.engine.helpers import *  # noqa: F403  (the case fixtures)
+
+
+def test_percent_and_underscore_are_searched_for_as_themselves(
+    api, open_case, staff, make_user, client, login
+):
+    plain = open_case("adjudication", respondent={"name": "某某照明厂", "kind": "company"})
+    marked = open_case("adjudication", respondent={"name": "100%_照明 Co", "kind": "company"})
+    worker = api(staff["ZS"]["caseworker"])
+    for q, found in (("%", [marked.id]), ("_", [marked.id]), ("0%_", [marked.id]), ("照明", None)):
+        items = worker.get("/api/v1/cases", query_string={"q": q}).get_json()["items"]
+        ids = sorted(item["id"] for item in items)
+        assert ids == (found if found is not None else sorted([plain.id, marked.id])), q
+    login(make_user("caseworker", "ZS"))  # one who signs in through the form
+    page = client.get("/inbox", query_string={"tab": "all", "q": "%"})
+    assert marked.number in page.text and plain.number not in page.text
