@@ -24,6 +24,14 @@ from workflows.profiles import UNIT_PROFILES
 PROCEDURES_MD = Path(__file__).resolve().parents[2] / "docs" / "procedures.md"
 
 
+def _destinations(t, source: str) -> tuple:
+    """Where ``t`` leads from ``source``: its destination, the states it may return to (penalty's
+    ``resume`` goes back to the state the case left), or ``source`` itself."""
+    if t.dest is None and t.returns_to:
+        return t.returns_to
+    return (t.dest or source,)
+
+
 def workflow_mermaid(name: str) -> str:
     """A Mermaid ``stateDiagram-v2`` of workflow ``name``."""
     wf = workflows.get(name)
@@ -33,7 +41,8 @@ def workflow_mermaid(name: str) -> str:
     lines.append(f"    [*] --> {wf.INITIAL}")
     for t in wf.TRANSITIONS:
         for source in t.sources:
-            lines.append(f"    {source} --> {t.dest or source}: {t.trigger} {t.label}")
+            for dest in _destinations(t, source):
+                lines.append(f"    {source} --> {dest}: {t.trigger} {t.label}")
     for s in wf.STATES:
         if s.final:
             lines.append(f"    {s.name} --> [*]")
@@ -61,9 +70,9 @@ def workflow_dot(name: str) -> str:
         lines.append(f"  {s.name} [label={_dot_quote(s.name + chr(10) + s.label)}{shape}];")
     for t in wf.TRANSITIONS:
         for source in t.sources:
-            lines.append(
-                f"  {source} -> {t.dest or source} [label={_dot_quote(t.trigger + chr(10) + t.label)}];"
-            )
+            for dest in _destinations(t, source):
+                label = _dot_quote(t.trigger + chr(10) + t.label)
+                lines.append(f"  {source} -> {dest} [label={label}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
 

@@ -277,6 +277,16 @@ def test_workflows_diagram_cli(app):
     assert mermaid.exit_code == 0
     assert mermaid.output.startswith("stateDiagram-v2")
     assert "in_mediation --> failed: terminate 终止调解" in mermaid.output
+    # Penalty's resume returns to the state the case left: an edge to each, none to itself.
+    penalty = runner.invoke(args=["workflows", "diagram", "penalty", "--format", "mermaid"])
+    resumes = [line.strip() for line in penalty.output.splitlines() if ": resume " in line]
+    assert resumes == [
+        "suspended --> investigating: resume 恢复办理",
+        "suspended --> deliberation: resume 恢复办理",
+    ]
+    svg = runner.invoke(args=["workflows", "diagram", "penalty"]).output
+    assert "<title>suspended&#45;&gt;investigating</title>" in svg
+    assert "<title>suspended&#45;&gt;suspended</title>" not in svg
     svg = runner.invoke(args=["workflows", "diagram", "intake"])
     assert svg.exit_code == 0 and "<svg" in svg.output and "已受理" in svg.output
     bad = runner.invoke(args=["workflows", "diagram", "nope"])
