@@ -223,7 +223,15 @@ def _clean_data(row, data: dict, case=None) -> dict:
         raise ValidationFailed(
             "data 应为 JSON 对象", message_en="data must be an object", fields={"data": "object"}
         )
-    cleaned, errors = dict(data), {}
+    # Only the trigger's own fields reach the case: its data is merged into case.data, where
+    # caseflow keeps what it computes (repeat_of, drafts, sessions) and a client must not write.
+    declared = {spec.name for spec in row.fields}
+    errors = {
+        name: f"“{row.label}”没有此项 / not a field of {row.trigger}"
+        for name in data
+        if name not in declared
+    }
+    cleaned = {name: value for name, value in data.items() if name in declared}
     for spec in row.fields:
         value = data.get(spec.name)
         if not _empty(value):

@@ -5,6 +5,7 @@ State changes are not here: they go through ``caseflow.engine.case_fire``.
 """
 
 import hashlib
+import json
 import logging
 from datetime import datetime, timedelta
 
@@ -100,6 +101,31 @@ def _received_at(value, now, errors):
     return parsed
 
 
+#: What caseflow writes into ``case.data`` itself (credit.md's repeat detection, the document
+#: drafts, the mediation log, the compensation worksheet): never taken from whoever opens a case.
+COMPUTED_DATA = ("repeat_of", "drafts", "mediation_sessions", "compensation")
+#: The most a case's opening data may weigh as JSON: the facts of a complaint run to a few
+#: thousand characters; this is room for them many times over, and every read of the case
+#: carries it.
+OPENING_DATA_MAX_BYTES = 256 * 1024
+
+
+def _opening_data(data, errors) -> None:
+    if data is None:
+        return
+    if not isinstance(data, dict):
+        errors["data"] = "应为 JSON 对象 / must be an object"
+        return
+    for name in COMPUTED_DATA:
+        if name in data:
+            errors[f"data.{name}"] = "由系统生成，不能填写 / computed by caseflow, not accepted"
+    if len(json.dumps(data, ensure_ascii=False).encode()) > OPENING_DATA_MAX_BYTES:
+        errors["data"] = (
+            f"不能超过{OPENING_DATA_MAX_BYTES // 1024} KB / at most "
+            f"{OPENING_DATA_MAX_BYTES // 1024} KB"
+        )
+
+
 def case_open(
     *,
     workflow,
@@ -144,6 +170,7 @@ def case_open(
     complainant = _party(complainant, "complainant", errors, required=True)
     respondent = _party(respondent, "respondent", errors, required=False)
     right = _right(right, errors)
+    _opening_data(data, errors)
     if channel is not None and channel not in CHANNEL_CODES:
         errors["channel"] = "应为 " + "、".join(CHANNEL_CODES)
     elif channel is None and workflow == "intake":

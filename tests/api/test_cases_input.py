@@ -42,6 +42,15 @@ BAD_TRANSITIONS = [
     ({"trigger": "close"}, 409, "trigger"),  # not from accepted
     ({"trigger": "schedule_hearing"}, 409, "trigger"),
     ({"trigger": "suspend", "data": {"reason": "boredom"}}, 403, None),
+    # Only the trigger's own fields: its data is merged into case.data, where caseflow keeps
+    # what it computes (a client once wrote data.repeat_of, and any key of any size).
+    (
+        {"trigger": "serve", "data": {"repeat_of": [{"number": "PD-ADJ-2020-00001"}]}},
+        422,
+        "repeat_of",
+    ),
+    ({"trigger": "serve", "data": {"junk": ["x"] * 1000}}, 422, "junk"),
+    ({"trigger": "serve", "occurred_at": "0001-01-01"}, 422, "occurred_at"),
 ]
 
 
@@ -118,6 +127,14 @@ def test_scope_roles_and_unknown_cases(api, staff, accepted, client):
         ({"channel": "pigeon"}, "channel"),
         ({"priority": "yes"}, "priority"),
         ({"unit": "XX"}, "unit"),
+        ({"received_at": "0001-01-01"}, "received_at"),
+        # What caseflow computes is not taken from the client, nor data of any size.
+        (
+            {"data": {"repeat_of": [{"number": "PD-ADJ-2020-00001", "match": "code"}]}},
+            "data.repeat_of",
+        ),
+        ({"data": {"drafts": {"decision": {"findings": "x"}}}}, "data.drafts"),
+        ({"data": {"facts": "长" * 100_000}}, "data"),
     ],
 )
 def test_bad_cases_are_refused_and_nothing_is_opened(api, staff, change, field):
