@@ -556,6 +556,13 @@ def _open_linked(case, row, data, *, actor, at):
     target_workflow = spec.workflow_of.get(target_workflow, target_workflow)
     unit = case.unit
     code = data.get(spec.unit_field) if spec.unit_field else None
+    if not code and spec.unit_field and unit.kind == "fair_desk":
+        # A fair desk decides nothing after the fair: the linked case needs its receiving centre.
+        raise ValidationFailed(
+            "请选择接收单位",
+            message_en="name the receiving centre",
+            fields={spec.unit_field: "必填：接收单位 / required: the receiving centre"},
+        )
     if code:
         unit = db.session.scalars(select(Unit).where(Unit.code == str(code).strip())).first()
         if unit is None or unit.kind == "fair_desk":

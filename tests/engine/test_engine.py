@@ -48,6 +48,23 @@ def test_a_failing_step_changes_nothing(open_any, fire):
     assert {n: c.status for n, c in clocks_of(case).items()} == clocks
 
 
+def test_a_referral_to_adjudication_names_its_receiving_centre(open_any, fire):
+    """A fair desk decides nothing after the fair: referred without a receiving centre, the
+    adjudication would open at the desk itself. Refused, naming the field; nothing changes."""
+    case = open_any("fair_complaint")
+    fire(case, "accept", "desk_officer", occurred_at="2026-10-16 11:00")
+    before = _counts()
+    for data in ({"target": "adjudication"}, {"target": "adjudication", "target_unit": " "}):
+        with pytest.raises(ValidationFailed) as refused:
+            fire(case, "refer", "desk_officer", data=data)
+        assert set(refused.value.fields) == {"target_unit"}
+        db.session.expire_all()
+        assert _counts() == before and case.state == "accepted"
+    fire(case, "refer", "desk_officer", data={"target": "adjudication", "target_unit": "ZS"})
+    linked = db.session.scalars(select(Case).where(Case.workflow == "adjudication")).one()
+    assert linked.unit.code == "ZS"
+
+
 def test_a_step_after_a_failed_one_writes_its_own_rows(open_any, fire):
     """The failed step's event row was written (and rolled back) before the refusal; the next
     step's event may get its id again (SQLite reuses it) and must not meet a stale object."""

@@ -48,7 +48,8 @@ def valid_data(row) -> dict:
             data[f.name] = (utcnow() + timedelta(days=30)).isoformat()
         elif f.type == "amount":
             data[f.name] = 1000
-    data.pop("target_unit", None)
+        elif f.type == "unit":  # a receiving centre that exists (a referral needs one)
+            data[f.name] = "ZS"
     return data
 
 
