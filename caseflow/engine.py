@@ -752,7 +752,8 @@ def _fire(case: Case, trigger: str, actor: Actor, occurred_at, note, data, versi
     if reached.final:
         case.is_closed, case.closed_at = True, at
     notice_ids = []
-    if row.notice is not None:
+    notice_due = row.notice is not None and case.channel not in row.notice.unless_channels
+    if notice_due:
         from caseflow.notices.services import notice_queue
 
         # The counter's upsert need not flush the step first: notice_queue flushes it all once.
@@ -766,7 +767,7 @@ def _fire(case: Case, trigger: str, actor: Actor, occurred_at, note, data, versi
         notice_ids.append(notice.id)
     for name in row.effects:
         EFFECTS[name](
-            case, row, event, cleaned, actor=actor, at=at, notice=notice if row.notice else None
+            case, row, event, cleaned, actor=actor, at=at, notice=notice if notice_due else None
         )
     # Written now, inside the step: a stale version raises here. The case and its clocks as
     # plain statements (caseflow/step_writes.py), the rest through the flush.

@@ -108,6 +108,8 @@ class NoticeSpec:
 
     kind: str
     addressee: str = "complainant"
+    #: Channels whose cases have no such addressee to write to: no notice is issued for them.
+    unless_channels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -101,7 +101,9 @@ TRANSITIONS = (
         roles=("supervisor",),
         fields=(Field("handlers", "names", "承办人员", required=False),),
         clocks=(stop("filing_decision"), start("decision")),
-        notice=NoticeSpec("penalty_filing_notice", "complainant"),
+        # To the reporter, when real-name (专利行政执法办法): a case found in an inspection has
+        # no reporter to tell.
+        notice=NoticeSpec("penalty_filing_notice", "complainant", unless_channels=("inspection",)),
     ),
     Transition(
         "decline",

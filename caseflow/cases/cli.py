@@ -129,6 +129,8 @@ def _transition_rows(wf) -> list[str]:
         if t.notice is not None:
             title = kind_title(wf.NAME, t.notice.kind)
             notice = f"{title} `{t.notice.kind}` → {t.notice.addressee}"
+            if t.notice.unless_channels:
+                notice += f" (not for {', '.join(t.notice.unless_channels)})"
         rows.append(
             "| "
             + " | ".join(

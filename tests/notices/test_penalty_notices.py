@@ -32,7 +32,7 @@ def _notice(event):
 def test_penalty_notices_read_back(open_case, fire, pdf):
     case = open_case(
         "penalty",
-        channel="inspection",
+        channel="letter",  # a real-name report by letter: the reporter is told of the filing
         received_at="2026-09-28 10:00",
         complainant=REPORTER,
         respondent=RESPONDENT,

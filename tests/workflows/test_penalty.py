@@ -255,3 +255,27 @@ def _code(first16="9144200071478234"):
 
     first17 = first16 + "1"
     return first17 + credit_code_check_char(first17)
+
+
+def test_the_filing_notice_goes_to_a_reporter_not_to_an_inspection(clue, open_case, fire):
+    """procedures.md §6: 立案告知书 "to the reporter, when real-name". A clue from a named
+    complainant gets it; a case found in an inspection has no reporter, so none is issued."""
+    from caseflow.notices.models import Notice
+
+    reported = clue()
+    with time_machine.travel(at("2026-10-12 09:00"), tick=False):
+        fire(reported, "file_case", "supervisor")
+    kinds = db.session.scalars(select(Notice.kind).where(Notice.case_id == reported.id)).all()
+    assert kinds == ["penalty_filing_notice"]
+
+    with time_machine.travel(at("2026-10-12 09:00"), tick=False):
+        found = open_case(
+            "penalty",
+            received_at="2026-10-09 15:00",
+            channel="inspection",
+            complainant={"name": "中山（灯饰）知识产权快速维权中心执法科", "kind": "company"},
+        )
+        event = fire(found, "file_case", "supervisor")
+    assert found.state == "investigating" and event.trigger == "file_case"
+    assert db.session.scalars(select(Notice).where(Notice.case_id == found.id)).all() == []
+    assert clocks_of(found)["decision"].status == "running"
