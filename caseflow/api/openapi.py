@@ -188,6 +188,10 @@ def _schemas() -> dict:
                     "description": "only for the asking unit's own cases",
                 },
                 "match": {"type": "string", "enum": ["code", "name"]},
+                "same_patent": {
+                    "type": "boolean",
+                    "description": "the finding was on this case's patent (in any unit)",
+                },
             }
         ),
         "Credit": _obj(

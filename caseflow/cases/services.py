@@ -242,7 +242,12 @@ def _case_insert(wf, *, unit, actor, received_at, now, note="", **values) -> Cas
     respondent_key = subject_name_key(respondent.get("name", ""))
     # Repeat detection (credit.md): the respondent's earlier findings in every unit's register
     # and decided cases, kept on the case as data.repeat_of.
-    repeat_of = repeat_lookup(code=respondent.get("code"), key=respondent_key, unit_id=unit.id)
+    repeat_of = repeat_lookup(
+        code=respondent.get("code"),
+        key=respondent_key,
+        unit_id=unit.id,
+        patent_number=(values.get("right") or {}).get("number"),
+    )
     if repeat_of:
         values["data"] = {**(values.get("data") or {}), "repeat_of": repeat_of}
     case = Case(

@@ -33,10 +33,14 @@ REPEAT_LIMIT = 20
 PAGE_SIZE = 50
 
 
-def repeat_lookup(*, code: str | None, key: str, unit_id: int, exclude_case_id=None) -> list:
+def repeat_lookup(
+    *, code: str | None, key: str, unit_id: int, exclude_case_id=None, patent_number=None
+) -> list:
     """The respondent's earlier findings in every unit: credit records and decided cases, newest
-    first, each ``{number, unit, kind, decided_on, patent_number, match}`` (``match`` is ``code``
-    or ``name``, the weaker). ``patent_number`` only for the asking unit's own cases.
+    first, each ``{number, unit, kind, decided_on, patent_number, match, same_patent}``
+    (``match`` is ``code`` or ``name``, the weaker). ``patent_number`` only for the asking unit's
+    own cases; ``same_patent``, whether the finding was on ``patent_number`` (the new case's),
+    for every unit's: the Pudong range needs the fact, not the other unit's patent.
 
     Four index reads (records and cases, by code and by name), each limited: the cost does not
     grow with the size of the register (bench/credit.py).
@@ -61,6 +65,7 @@ def repeat_lookup(*, code: str | None, key: str, unit_id: int, exclude_case_id=N
             "decided_on": decided_on.isoformat() if decided_on else None,
             "patent_number": patent if uid == unit_id else None,
             "match": match,
+            "same_patent": bool(patent_number) and patent == patent_number,
         }
 
     matches = []
@@ -127,10 +132,36 @@ def repeat_of_visible(case) -> list:
 
 def same_patent_findings(*, code, key, patent_number, before, exclude_case_id) -> list:
     """Effective decisions against the same subject on the same patent before ``before`` (the
-    Pudong rule): credit records of an infringement decision or a penalty."""
+    Pudong rule): credit records of an infringement decision or a penalty.
+
+    The subject is matched by code, and by name only against records that carry no code
+    (credit.md, as ``repeat_lookup``). A decision is effective once nobody can sue against it
+    any more: an adjudication whose period to sue (``appeal``) still ran at ``before`` is not
+    yet, whether or not its case has been closed since (a penalty
+    decision takes effect when served: review and suit do not stay it, 行政处罚法 art 73)."""
+    from caseflow.clocks.models import Clock
+    from caseflow.clocks.services import ACTIVE
+
     if not patent_number or not (code or key):
         return []
-    subject = CreditRecord.subject_code == code if code else CreditRecord.subject_key == key
+    by_name = (CreditRecord.subject_key == key) & CreditRecord.subject_code.is_(None)
+    if code:
+        subject = CreditRecord.subject_code == code
+        if key:
+            subject = subject | by_name
+    else:
+        subject = CreditRecord.subject_key == key
+    open_to_suit = (
+        select(Clock.id)
+        .where(
+            Clock.case_id == CreditRecord.case_id,
+            Clock.name == "appeal",
+            Clock.status.in_(ACTIVE),
+            # Paused, or running past ``before``: the period to sue had not run out then.
+            (Clock.status == "paused") | (Clock.due_at >= before),
+        )
+        .exists()
+    )
     return db.session.scalars(
         select(CreditRecord)
         .where(
@@ -140,6 +171,7 @@ def same_patent_findings(*, code, key, patent_number, before, exclude_case_id) -
             CreditRecord.status != "withdrawn",
             CreditRecord.decided_at < before,
             CreditRecord.case_id != exclude_case_id,
+            ~((CreditRecord.kind == "infringement_decision") & open_to_suit),
         )
         .order_by(CreditRecord.decided_at)
         .limit(5)

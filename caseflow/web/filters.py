@@ -98,6 +98,11 @@ def cn_date(value) -> str:
     """2026年10月23日, from a date or an instant (its local day)."""
     if value is None:
         return ""
+    if isinstance(value, str):  # an ISO date kept in JSON (repeat_of's decided_on)
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
     if isinstance(value, datetime):
         value = local_date(value)
     return value.isoformat() if _english() else chinese_date(value)

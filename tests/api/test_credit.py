@@ -208,6 +208,8 @@ def test_second_case_against_the_same_code_shows_repeat_of(api, staff):
         "decided_on": "2026-10-22",
         "patent_number": None,
         "match": "code",
+        # Whether it was this case's patent: the fact the Pudong range needs, not the number.
+        "same_patent": True,
     }
     listed = pudong.get(f"{PREFIX}/cases").get_json()["items"]
     assert [c["repeat_of"][0]["number"] for c in listed] == [first["number"]]

@@ -145,6 +145,44 @@ def test_repeat_of_on_the_case_page_and_the_inbox(client, people, login, open_ca
     assert "曾被认定侵权" in row
 
 
+def test_the_pudong_range_shows_for_a_finding_on_the_same_patent_in_another_unit(
+    client, people, login, open_case, make_user, units, credit_world
+):
+    """credit.md: the penalty worksheet shows the heavier Pudong range on the same patent again;
+    another unit sees only the fact, so the match is decided on the server, not by comparing a
+    patent number the page never receives."""
+    with time_machine.travel(NOW, tick=False):
+        same = open_case(
+            people["pd_worker"],
+            workflow="penalty",
+            unit="PD",
+            respondent={"name": "星光灯饰", "kind": "company", "code": CODE},
+        )
+        other = open_case(
+            people["pd_worker"],
+            workflow="penalty",
+            unit="PD",
+            respondent={"name": "星光灯饰", "kind": "company", "code": CODE},
+            right={"kind": "patent", "number": "ZL202430999999.1", "patent_type": "design"},
+        )
+    assert {entry["patent_number"] for entry in same.data["repeat_of"]} == {None}
+    # The range is the worksheet's guidance from the filing on: Pudong's head files both.
+    from caseflow.engine import case_fire
+
+    chief = make_user("supervisor", units["PD"])
+    with time_machine.travel(NOW, tick=False):
+        for case in (same, other):
+            case_fire(case, "file_case", chief, render_notices=False)
+    db.session.commit()
+    login(people["pd_worker"])
+    with time_machine.travel(NOW, tick=True):
+        page = client.get(f"/cases/{same.id}")
+        elsewhere = client.get(f"/cases/{other.id}")
+    assert 'id="repeat-of"' in page.text and 'id="pudong-range"' in page.text
+    assert "ZL202530123456.7" not in page.text.split('id="repeat-of"')[1].split("</section>")[0]
+    assert 'id="repeat-of"' in elsewhere.text and 'id="pudong-range"' not in elsewhere.text
+
+
 def test_window_opens_a_penalty_case_with_the_respondents_code(client, people, login, credit_world):
     """From an inspection at the window: a bad check character is refused beside the field in
     Chinese; the right code opens the penalty case in 线索核查 with repeat_of."""

@@ -279,3 +279,83 @@ def test_the_filing_notice_goes_to_a_reporter_not_to_an_inspection(clue, open_ca
     assert found.state == "investigating" and event.trigger == "file_case"
     assert db.session.scalars(select(Notice).where(Notice.case_id == found.id)).all() == []
     assert clocks_of(found)["decision"].status == "running"
+
+
+def _adjudication_decided(open_case, fire, *, decided: str, **kwargs):
+    """An adjudication against the default respondent on the default patent, found infringing
+    on ``decided`` (its period to sue, 15 days, starts then)."""
+    with time_machine.travel(at("2026-12-01 09:00"), tick=False):
+        case = open_case("adjudication", received_at="2026-09-01 09:00", **kwargs)
+        fire(case, "accept", occurred_at="2026-09-02 10:00", data={"handlers": ["甲", "乙", "丙"]})
+        fire(case, "serve", occurred_at="2026-09-03 10:00")
+        fire(case, "receive_answer", occurred_at="2026-09-08 10:00")
+        fire(
+            case,
+            "decide",
+            "supervisor",
+            occurred_at=decided,
+            data={"outcome": "infringing", **PENALTY_TEXT},
+        )
+    return case
+
+
+def _kinds():
+    return sorted(db.session.scalars(select(CreditRecord.kind)).all())
+
+
+def test_a_decision_still_open_to_suit_is_not_yet_an_earlier_finding(clue, open_case, fire):
+    """credit.md: the same patent again "after an effective decision". An adjudication decided
+    on 10-15 can be sued against until 10-30: a penalty on 10-22 is not yet a repeat."""
+    _adjudication_decided(open_case, fire, decided="2026-10-15 10:00")
+    case = clue()
+    _to_deliberation(case, fire)
+    with time_machine.travel(at("2026-10-22 09:00"), tick=False):
+        fire(
+            case,
+            "decide_penalty",
+            "supervisor",
+            data={"fine": 30000, "basis": "68", **PENALTY_TEXT},
+        )
+    assert _kinds() == ["infringement_decision", "penalty"]
+
+
+def test_a_decision_past_its_period_to_sue_makes_the_next_finding_a_repeat(clue, open_case, fire):
+    earlier = _adjudication_decided(open_case, fire, decided="2026-09-15 10:00")  # suit by 09-30
+    case = clue()
+    _to_deliberation(case, fire)
+    with time_machine.travel(at("2026-10-22 09:00"), tick=False):
+        fire(
+            case,
+            "decide_penalty",
+            "supervisor",
+            data={"fine": 30000, "basis": "68", **PENALTY_TEXT},
+        )
+    assert _kinds() == ["infringement_decision", "penalty", "repeat_infringement"]
+    repeat = db.session.scalars(
+        select(CreditRecord).where(CreditRecord.kind == "repeat_infringement")
+    ).one()
+    assert [e["case_number"] for e in repeat.details["earlier"]] == [earlier.number]
+
+
+def test_a_repeat_is_found_by_name_where_the_earlier_record_had_no_code(clue, fire):
+    """credit.md: subjects are matched by code, "and only where no code is known by normalised
+    name": the earlier penalty named the firm without its code, the new case knows it."""
+    first = clue(respondent={"name": "中山市某某照明厂", "kind": "company"})
+    _to_deliberation(first, fire)
+    with time_machine.travel(at("2026-10-22 09:00"), tick=False):
+        fire(
+            first,
+            "decide_penalty",
+            "supervisor",
+            data={"fine": 30000, "basis": "68", **PENALTY_TEXT},
+        )
+    second = clue(respondent={"name": "中山市某某照明厂 ", "kind": "company", "code": _code()})
+    _to_deliberation(second, fire)
+    with time_machine.travel(at("2026-10-23 09:00"), tick=False):
+        fire(
+            second,
+            "decide_penalty",
+            "supervisor",
+            data={"fine": 60000, "basis": "68", **PENALTY_TEXT},
+        )
+    assert _kinds() == ["penalty", "penalty", "repeat_infringement"]
