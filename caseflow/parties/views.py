@@ -6,6 +6,7 @@ The public status page ``/status`` is ``caseflow.web.public``; its lookup lives 
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from caseflow.errors import DomainError, Malformed, ValidationFailed
@@ -55,6 +56,40 @@ def _field_errors(exc: DomainError) -> dict:
         zh, sep, en = str(reason).partition(" / ")
         errors[name] = (en if _english() and sep else zh) or str(reason)
     return errors
+
+
+#: The public form's fields as a person reads them: the summary above the form names each field
+#: in error by these, never by its key (``complainant.name``).
+_COMPLAINT_LABELS = {
+    "unit": _l("受理单位"),
+    "title": _l("标题"),
+    "facts": _l("投诉事实"),
+    "complainant": _l("投诉人"),
+    "complainant.name": _l("投诉人姓名或名称"),
+    "complainant.kind": _l("投诉人类型"),
+    "complainant.country": _l("投诉人国家或地区"),
+    "complainant.contact": _l("投诉人联系电话或地址"),
+    "respondent": _l("被投诉人"),
+    "respondent.name": _l("被投诉人姓名或名称"),
+    "respondent.contact": _l("被投诉人地址、网店或展位"),
+    "right": _l("权利"),
+    "right.kind": _l("权利类型"),
+    "right.number": _l("专利号/注册号"),
+    "right.patent_type": _l("专利类型"),
+    "consent": _l("电子送达"),
+    "consent.email": _l("电子邮箱"),
+    "consent.phone": _l("手机号码"),
+    "captcha_answer": _l("验证码"),
+    "files": _l("附件"),
+}
+
+
+def _complaint_summary(errors: dict, message: str) -> str:
+    """The banner above the refused form: each field in error by its label and the reason."""
+    named = [(_COMPLAINT_LABELS.get(name), reason) for name, reason in errors.items()]
+    if not named or any(label is None for label, _reason in named):
+        return message  # a refusal not about the form's fields (a limit, a closed unit)
+    return _("请更正：%(fields)s", fields="；".join(f"{label}（{reason}）" for label, reason in named))
 
 
 def _form_no_nul() -> None:
@@ -135,7 +170,8 @@ def complain():
             answer = public_complaint_accept(_complaint_body(request.form), _uploads())
         if step.failed:
             exc = step.error
-            status, message, errors = exc.status, _message(exc), _field_errors(exc)
+            status, errors = exc.status, _field_errors(exc)
+            message = _complaint_summary(errors, _message(exc))
         else:
             from caseflow.timeutil import parse_instant
 

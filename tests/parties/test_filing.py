@@ -22,8 +22,13 @@ def _file(client, body, files=(), addr="198.51.100.7", **kw):
     if files:
         data = {"data": json.dumps(body)}
         data["files"] = [(io.BytesIO(content), name) for name, content in files]
-        return client.post(URL, data=data, content_type="multipart/form-data",
-                           environ_base={"REMOTE_ADDR": addr}, **kw)
+        return client.post(
+            URL,
+            data=data,
+            content_type="multipart/form-data",
+            environ_base={"REMOTE_ADDR": addr},
+            **kw,
+        )
     return client.post(URL, json=body, environ_base={"REMOTE_ADDR": addr}, **kw)
 
 
@@ -80,9 +85,13 @@ def test_the_captcha_when_switched_on(client, units, app, monkeypatch):
     assert missing.status_code == 422 and "captcha_answer" in missing.json["error"]["fields"]
     challenge = client.get("/api/v1/public/captcha").json
     a, b = (int(x) for x in challenge["question"].split(" = ")[0].split(" + "))
-    wrong = _file(client, complaint_body(captcha_token=challenge["token"], captcha_answer=str(a + b + 1)))
+    wrong = _file(
+        client, complaint_body(captcha_token=challenge["token"], captcha_answer=str(a + b + 1))
+    )
     assert wrong.status_code == 422
-    right = _file(client, complaint_body(captcha_token=challenge["token"], captcha_answer=str(a + b)))
+    right = _file(
+        client, complaint_body(captcha_token=challenge["token"], captcha_answer=str(a + b))
+    )
     assert right.status_code == 201
     monkeypatch.setitem(app.config, "CASEFLOW_PUBLIC_CAPTCHA", False)
     assert client.get("/api/v1/public/captcha").json == {"enabled": False}
@@ -177,3 +186,28 @@ def test_multipart_with_dotted_fields(client, units):
     case = db.session.scalar(select(Case))
     consent = db.session.scalar(select(PartyConsent))
     assert case.complainant["name"] == "张三" and consent.phone == "13800000000"
+
+
+def test_the_refused_form_names_its_fields_as_a_person_reads_them(client, units):
+    """The banner above a refused public form says which fields and why, by their labels: never
+    an internal key such as ``complainant.name`` or ``complainant.kind``."""
+    form = client.get("/complain").text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    body = {
+        "csrf_token": csrf,
+        "unit": "",
+        "complainant.name": "",
+        "facts": "在商场发现假冒专利产品",
+    }
+    banners = []
+    for kind in ("alien", "person"):  # a forged choice is refused first, by the schema
+        page = client.post("/complain", data={**body, "complainant.kind": kind})
+        assert page.status_code == 422
+        banners.append(re.search(r'id="form-error">([^<]*)<', page.text).group(1))
+        assert "在商场发现假冒专利产品" in page.text  # what was typed stays
+    assert banners[0].startswith("请更正：投诉人类型（")
+    assert banners[1].startswith("请更正：")
+    assert "受理单位（必填）" in banners[1] and "投诉人姓名或名称（必填）" in banners[1]
+    for key in ("unit", "complainant.name", "complainant.kind", "required"):
+        assert all(key not in banner for banner in banners), banners
+    assert db.session.scalar(select(Case)) is None
