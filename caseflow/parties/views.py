@@ -29,6 +29,7 @@ from caseflow.parties.services import (
 )
 from caseflow.parties.submissions import party_submit
 from caseflow.timeutil import utcnow
+from caseflow.web.filters import fields_summary
 from caseflow.web.transaction import committing
 
 bp = Blueprint("parties", __name__)
@@ -84,12 +85,9 @@ _COMPLAINT_LABELS = {
 }
 
 
-def _complaint_summary(errors: dict, message: str) -> str:
-    """The banner above the refused form: each field in error by its label and the reason."""
-    named = [(_COMPLAINT_LABELS.get(name), reason) for name, reason in errors.items()]
-    if not named or any(label is None for label, _reason in named):
-        return message  # a refusal not about the form's fields (a limit, a closed unit)
-    return _("请更正：%(fields)s", fields="；".join(f"{label}（{reason}）" for label, reason in named))
+#: The service panel's forms on the case page (electronic service, paper service).
+_DELIVERY_LABELS = {"email": _l("电子邮箱"), "phone": _l("手机号码"), "role": _l("当事人")}
+_SERVICE_LABELS = {"served_at": _l("送达日期"), "method": _l("送达方式"), "note": _l("备注")}
 
 
 def _form_no_nul() -> None:
@@ -171,7 +169,9 @@ def complain():
         if step.failed:
             exc = step.error
             status, errors = exc.status, _field_errors(exc)
-            message = _complaint_summary(errors, _message(exc))
+            # The banner names each field by its label; a refusal not about the form's fields
+            # (a limit, a closed unit) keeps its own words.
+            message = fields_summary(exc.fields, _COMPLAINT_LABELS) or _message(exc)
         else:
             from caseflow.timeutil import parse_instant
 
@@ -413,7 +413,7 @@ def _staff_case(case_id):
 @login_required
 def case_delivery_form(case_id: str, role: str):
     case = _staff_case(case_id)
-    with committing() as step:
+    with committing(labels=_DELIVERY_LABELS) as step:
         _form_no_nul()
         delivery_consent_set(
             case=case,
@@ -453,11 +453,11 @@ def case_link_form(case_id: str, role: str):
 @login_required
 def notice_service_form(notice_id: int):
     from caseflow.notices.selectors import notice_get_visible
-    from caseflow.timeutil import parse_instant
+    from caseflow.timeutil import instant_reason, parse_instant
 
     notice = notice_get_visible(user=current_user, notice_id=notice_id)
     case_id = notice.case_id
-    with committing() as step:
+    with committing(labels=_SERVICE_LABELS) as step:
         _form_no_nul()
         served = (request.form.get("served_at") or "").strip()
         if served and len(served) == 10:  # a date: the start of that local day
@@ -469,7 +469,9 @@ def notice_service_form(notice_id: int):
                 day = datetime.strptime(served, "%Y-%m-%d")
             except ValueError:
                 raise ValidationFailed(
-                    "日期格式不正确", message_en="not a date", fields={"served_at": "YYYY-MM-DD"}
+                    "日期格式不正确",
+                    message_en="not a date",
+                    fields={"served_at": "应为 年-月-日 / a date YYYY-MM-DD"},
                 ) from None
             # A day typed on the form: noon of it, kept within the notice's issue and now.
             served = datetime.combine(day.date(), time(12), tzinfo=local_zone())
@@ -482,9 +484,11 @@ def notice_service_form(notice_id: int):
         elif served:
             try:
                 served = parse_instant(served)
-            except ValueError:
+            except ValueError as exc:
                 raise ValidationFailed(
-                    "日期格式不正确", message_en="not a date", fields={"served_at": "YYYY-MM-DD"}
+                    "日期格式不正确",
+                    message_en="not a date",
+                    fields={"served_at": instant_reason(exc)},
                 ) from None
         notice_service_record(
             notice=notice,

@@ -257,6 +257,19 @@ def domain_message(exc) -> str:
     return in_language(exc.message)
 
 
+def fields_summary(fields: dict | None, labels: dict) -> str | None:
+    """A refusal's fields as a person reads them, "请更正：电子邮箱（格式不正确）", each reason
+    in the page's language (the services write ``中文 / English``); None when a field has no
+    label here (the refusal is not about this form's inputs)."""
+    if not fields or any(name not in labels for name in fields):
+        return None
+    parts = []
+    for name, reason in fields.items():
+        zh, sep, en = str(reason).partition(" / ")
+        parts.append(f"{labels[name]}（{(en if _english() and sep else zh) or reason}）")
+    return gettext("请更正：%(fields)s", fields="；".join(parts))
+
+
 def clock_label(workflow_name: str, clock_name: str) -> str:
     """The clock as its procedure names it (审理期限), in the page's language; never its code."""
     import workflows

@@ -27,7 +27,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from caseflow.errors import DomainError, VersionConflict
 from caseflow.extensions import db
-from caseflow.web.filters import domain_message
+from caseflow.web.filters import domain_message, fields_summary
 from caseflow.web.forms import field_errors_apply
 
 
@@ -61,12 +61,15 @@ def committing(
     names: dict | Callable[[str], str] | None = None,
     flash_error: bool = True,
     on_rollback: Callable[[], object] | None = None,
+    labels: dict | None = None,
 ) -> Iterator[Step]:
     """Commit the block's writes, or roll them all back and report the ``DomainError``.
 
     ``form``: put the error's ``fields`` beside its inputs, each under ``names[key]`` (or
     ``names(key)``), else its own name. ``flash_error=False`` when the page shows the message
     itself. ``on_rollback`` runs after a rollback (e.g. deleting files the block stored).
+    ``labels``: the flashed message names the fields by these (a form with no inputs to put
+    them beside), not by the service's keys.
     """
     step = Step()
     try:
@@ -84,7 +87,8 @@ def committing(
             name_of = names if callable(names) else (lambda key: (names or {}).get(key, key))
             step.left = field_errors_apply(form, exc.fields, name_of)
         if flash_error:
-            flash(domain_message(exc), "error")
+            summary = fields_summary(exc.fields, labels) if labels else None
+            flash(summary or domain_message(exc), "error")
     except BaseException:
         db.session.rollback()
         if on_rollback is not None:

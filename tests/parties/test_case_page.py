@@ -39,7 +39,8 @@ def test_the_caseworker_records_consent_link_and_paper_service(client, people, o
             data={"csrf_token": token, "consent": "1", "email": "nope"},
             follow_redirects=True,
         )
-        assert "电子邮箱格式不正确" in bad.text
+        # Named by its label, never by the service's key ("email 电子邮箱格式不正确").
+        assert "请更正：电子邮箱（电子邮箱格式不正确）" in bad.text and "email 电子" not in bad.text
         client.post(
             f"/cases/{case.id}/parties/respondent/delivery",
             data={"csrf_token": token, "consent": "1", "email": "legal@star.example"},
@@ -61,7 +62,8 @@ def test_the_caseworker_records_consent_link_and_paper_service(client, people, o
                 data={"csrf_token": token, "served_at": "2026-12-01", "method": "post"},
                 follow_redirects=True,
             )
-            assert "不能是将来的时间" in future.text
+            assert "请更正：送达日期（不能是将来的时间）" in future.text
+            assert "served_at 不能" not in future.text
             client.post(
                 f"/notices/{notice.id}/service",
                 data={"csrf_token": token, "served_at": "2026-10-15", "method": "in_person"},
