@@ -146,7 +146,12 @@ def clean_field(spec, value):
     if spec.type == "names":
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             raise ValueError("应为姓名列表 / must be a list of names")
-        return [_clean_text(v, limit=200) for v in value]
+        names = [_clean_text(v, limit=200) for v in value]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            # A panel of 张三, 张三, 张三 is one person: the odd-count guard must not count it as three.
+            raise ValueError(f"姓名重复：{'、'.join(repeated)} / repeated: {', '.join(repeated)}")
+        return names
     if spec.type == "boolean":
         if not isinstance(value, bool):
             raise ValueError("应为 true 或 false / must be true or false")

@@ -228,6 +228,11 @@ def test_accept_needs_an_odd_number_of_three_or_more_handlers(api, staff):
         assert "handlers" in refused["error"]["fields"]
     refused = w.fire("accept", local("2026-02-12"), 422, data={})
     assert "handlers" in refused["error"]["fields"]
+    # One person typed three times is not a panel of three.
+    refused = w.fire(
+        "accept", local("2026-02-12"), 422, data={"handlers": ["张三", "张三", "张三"]}
+    )
+    assert "姓名重复：张三" in refused["error"]["fields"]["handlers"]
 
 
 @pytest.mark.usefixtures("pending_notices")
