@@ -40,7 +40,17 @@ def due_text(alert) -> str:
     """The due date as every surface writes it: the last day (and weekday), or the hour for hour
     clocks; never 00:00 of the next day."""
     # An undelivered-notice alert has no clock: its moment is an instant, written with the hour.
-    return deadline_chinese(alert.due_at, alert.clock.period_unit if alert.clock else "hours")
+    text = deadline_chinese(alert.due_at, alert.clock.period_unit if alert.clock else "hours")
+    if _provisional(alert):
+        # deadlines.md §1: counted on a year whose official schedule is not out yet, marked
+        # wherever it is shown.
+        text += "（暂定）"
+    return text
+
+
+def _provisional(alert) -> bool:
+    clock = alert.clock
+    return clock is not None and bool(clock.provisional) and clock.due_at == alert.due_at
 
 
 def clock_name_text(alert) -> str:
@@ -102,6 +112,7 @@ def alert_facts(alert) -> dict:
             alert.due_at, alert.clock.period_unit if alert.clock else "hours"
         ).isoformat(),
         "due_text": due_text(alert),
+        "provisional": _provisional(alert),
         "moment_at": iso(alert.moment_at),
         "raised_at": iso(alert.raised_at),
         "late": alert.late,

@@ -449,6 +449,10 @@ def _schemas() -> dict:
                 "due_at": _INSTANT,
                 "due_on": {"type": "string", "format": "date"},
                 "due_text": _TEXT,
+                "provisional": {
+                    **_BOOL,
+                    "description": "the due date falls in a year counted on a provisional calendar",
+                },
                 "moment_at": _INSTANT,
                 "raised_at": _INSTANT,
                 "late": _BOOL,

@@ -239,3 +239,24 @@ def test_two_deliverers_at_once_send_each_message_exactly_once(
     ids = [h["X-Caseflow-Delivery"] for h, _ in hook.requests]
     assert len(ids) == len(set(ids)) == 18
     assert all(m.status == "sent" for m in _messages("webhook"))
+
+
+def test_a_due_date_in_a_provisional_year_is_marked_so_in_the_alert(
+    app, staff, make_case, start_clock
+):
+    """deadlines.md §1: a deadline counted on a year whose official schedule is not out yet is
+    marked provisional wherever it is shown: the mail, the in-app text, the API and webhook."""
+    from caseflow.alerts.delivery import alert_facts
+
+    case = make_case(staff["unit"], assignee=staff["caseworker"])
+    # 5 workdays from Monday 2026-12-28: 29, 30, 31, then 2027 (provisional): Jan 4, 5.
+    clock = start_clock(case, "5 workdays", local(2026, 12, 28, 10))
+    assert clock.provisional
+    (alert,) = sla_sweep(local(2027, 1, 5, 0, 1))
+    facts = alert_facts(alert)
+    assert facts["provisional"] is True and facts["due_text"].endswith("（暂定）")
+    (mail,) = _messages("email")
+    outbox_deliver(local(2027, 1, 5, 9, 0))
+    eml = Path(app.config["CASEFLOW_STORAGE"]) / "outbox-mail" / f"{mail.id:08d}.eml"
+    parsed = message_from_bytes(eml.read_bytes(), policy=policy.default)
+    assert parsed["Subject"].endswith("2027年1月5日（周二）（暂定）")
