@@ -578,6 +578,9 @@ def _open_linked(case, row, data, *, actor, at):
             )
     linked = case_open_linked(case, workflow=target_workflow, unit=unit, actor=actor, at=at)
     db.session.add(CaseLink(source=case, target=linked, kind=spec.kind))
+    from caseflow.parties.services import consents_carry_over
+
+    consents_carry_over(case, linked)
     return linked
 
 

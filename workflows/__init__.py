@@ -21,6 +21,15 @@ MODULES: tuple[WorkflowModule, ...] = (
 WORKFLOWS: dict[str, WorkflowModule] = {module.NAME: module for module in MODULES}
 
 
+#: How each procedure names its two parties (on its rulings, in its timeline).
+PARTY_LABELS = {
+    "adjudication": ("请求人", "被请求人"),
+    "mediation": ("申请人", "被申请人"),
+    "fair_complaint": ("投诉人", "被投诉人"),
+    "penalty": ("举报人", "当事人"),
+}
+
+
 def get(name: str) -> WorkflowModule:
     """The workflow module called ``name``; ``KeyError`` when there is none."""
     return WORKFLOWS[name]

@@ -12,6 +12,7 @@ import re
 from flask import current_app
 from sqlalchemy import select
 
+import workflows
 from caseflow.accounts.models import Unit
 from caseflow.clocks.models import Clock, ClockEntry
 from caseflow.extensions import db
@@ -34,13 +35,6 @@ SUSPENSION_REASONS = {
     "appraisal": "需要进行技术鉴定",
     "publication": "需要公告送达",
     "ownership": "涉案专利权属存在争议",
-}
-#: How each workflow names its parties on a ruling (裁决书、调解书、协议书).
-PARTY_LABELS = {
-    "adjudication": ("请求人", "被请求人"),
-    "mediation": ("申请人", "被申请人"),
-    "fair_complaint": ("投诉人", "被投诉人"),
-    "penalty": ("举报人", "当事人"),
 }
 
 
@@ -273,7 +267,7 @@ def notice_context(notice) -> dict:
     # print it (notices.md).
     issued_on = local_date(notice.issued_at)
     complainant, respondent = _party(case, "complainant"), _party(case, "respondent")
-    labels = PARTY_LABELS.get(case.workflow, ("申请人", "被申请人"))
+    labels = workflows.PARTY_LABELS.get(case.workflow, ("申请人", "被申请人"))
     profile = unit.profile or {}
     hearing_text = ""
     if data.get("hearing_at"):

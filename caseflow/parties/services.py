@@ -314,7 +314,8 @@ def delivery_consent_set(
             actor_name=actor_name,
             occurred_at=now,
             recorded_at=now,
-            note=("同意电子送达" if consent else "撤回电子送达同意") + f"（{role}）",
+            note=("同意电子送达" if consent else "撤回电子送达同意")
+            + f"（{party_label(case.workflow, role)}）",
             data={
                 "role": role,
                 "consent": consent,
@@ -326,6 +327,53 @@ def delivery_consent_set(
     db.session.flush()
     log.info("case %s: %s consent to e-service %s", case.number, role, consent)
     return record
+
+
+def consents_carry_over(source: Case, target: Case) -> None:
+    """``target``, opened from ``source`` (a complaint routed to adjudication), keeps its parties'
+    consent to electronic service: the same parties at the same addresses (parties.md §3: consent
+    given on the online filing form). One ``delivery_consent`` event per party, as on a change."""
+    now = utcnow()
+    for consent in db.session.scalars(
+        select(PartyConsent).where(PartyConsent.case_id == source.id).order_by(PartyConsent.role)
+    ):
+        db.session.add(
+            PartyConsent(
+                case_id=target.id,
+                role=consent.role,
+                email=consent.email,
+                phone=consent.phone,
+                consent=consent.consent,
+                updated_at=now,
+                updated_by=consent.updated_by,
+            )
+        )
+        db.session.add(
+            Event(
+                case_id=target.id,
+                kind="delivery_consent",
+                occurred_at=now,
+                recorded_at=now,
+                actor_name="system",
+                note=f"沿用 {source.number} 的送达地址确认："
+                + ("同意电子送达" if consent.consent else "未同意电子送达")
+                + f"（{party_label(target.workflow, consent.role)}）",
+                data={
+                    "role": consent.role,
+                    "consent": consent.consent,
+                    "email": mask_address(consent.email or ""),
+                    "phone": mask_address(consent.phone or ""),
+                    "from_case": source.number,
+                },
+            )
+        )
+    db.session.flush()
+
+
+def party_label(workflow: str, role: str) -> str:
+    """How ``workflow`` names the party ``role`` (请求人, 被投诉人…), never its key."""
+    complainant, respondent = workflows.PARTY_LABELS.get(workflow, ("投诉人", "被投诉人"))
+    return complainant if role == "complainant" else respondent
 
 
 # -- electronic service: queued with the notice -------------------------------------------------

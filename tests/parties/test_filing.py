@@ -211,3 +211,35 @@ def test_the_refused_form_names_its_fields_as_a_person_reads_them(client, units)
     for key in ("unit", "complainant.name", "complainant.kind", "required"):
         assert all(key not in banner for banner in banners), banners
     assert db.session.scalar(select(Case)) is None
+
+
+def test_consent_given_on_the_form_follows_the_complaint_into_adjudication(
+    client, units, make_user
+):
+    """parties.md §3: consent may be given on the online filing form. Routed to adjudication,
+    the complaint's new case has the same parties at the same addresses: its notices go out
+    electronically without asking the complainant again, and its timeline says so."""
+    from caseflow.cases.models import CaseLink
+    from caseflow.engine import case_fire
+
+    answer = _file(client, complaint_body(consent={"email": "ip@lumen.example", "consent": True}))
+    intake = db.session.scalar(select(Case).where(Case.number == answer.json["number"]))
+    case_fire(
+        intake,
+        "accept",
+        make_user("caseworker", "ZS"),
+        data={"route": "adjudication"},
+        render_notices=False,
+    )
+    db.session.commit()
+    link = db.session.scalar(select(CaseLink).where(CaseLink.source_id == intake.id))
+    carried = db.session.scalar(select(PartyConsent).where(PartyConsent.case_id == link.target_id))
+    assert (carried.role, carried.consent, carried.email) == (
+        "complainant",
+        True,
+        "ip@lumen.example",
+    )
+    note = db.session.scalar(
+        select(Event.note).where(Event.case_id == link.target_id, Event.kind == "delivery_consent")
+    )
+    assert note == f"沿用 {intake.number} 的送达地址确认：同意电子送达（请求人）"
