@@ -231,7 +231,7 @@ def party_link_revoke(*, case: Case, role: str, actor, now: datetime | None = No
             actor_id=actor.id,
             occurred_at=now,
             recorded_at=now,
-            note=f"撤销当事人链接（{role}）",
+            note=f"撤销当事人链接（{party_label(case.workflow, role)}）",
             data={"role": role, "revoked": len(links)},
         )
     )

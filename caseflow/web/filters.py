@@ -8,6 +8,7 @@ import re
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import get_locale, gettext
+from flask_babel import lazy_gettext as _l
 
 from caseflow.timeutil import (
     chinese_date,
@@ -108,10 +109,17 @@ def cn_date(value) -> str:
     return value.isoformat() if _english() else chinese_date(value)
 
 
-def cn_datetime(value: datetime | None) -> str:
-    """2026年10月23日 14:05, local time."""
-    if value is None:
+def cn_datetime(value: datetime | str | None) -> str:
+    """2026年10月23日 14:05, local time (also from an ISO instant kept in JSON)."""
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        from caseflow.timeutil import parse_instant
+
+        try:
+            value = parse_instant(value)
+        except ValueError:
+            return value
     local = to_local(value)
     if _english():
         return f"{local:%Y-%m-%d %H:%M}"
@@ -277,6 +285,31 @@ def clock_label(workflow_name: str, clock_name: str) -> str:
     module = workflows.WORKFLOWS.get(workflow_name)
     clock = workflows.clock(module, clock_name) if module else None
     return gettext(clock.label) if clock else clock_name
+
+
+#: What the timeline calls each kind of event (``Event.kind``); a step is named by its trigger.
+EVENT_KIND_LABELS = {
+    "opened": _l("立卷"),
+    "assign": _l("分配"),
+    "evidence": _l("证据"),
+    "calendar": _l("日历调整"),
+    "clock": _l("时限"),
+    "alert_ack": _l("预警确认"),
+    "draft": _l("文书草稿"),
+    "compensation": _l("赔偿数额参考"),
+    "mediation_session": _l("调解记录"),
+    "delivery_consent": _l("送达地址确认"),
+    "service": _l("送达"),
+    "party_link": _l("当事人链接"),
+    "notice_correction": _l("文书更正"),
+    "credit": _l("信用记录"),
+}
+
+
+def event_kind_label(kind: str) -> str:
+    """The timeline's name for an event of ``kind``, never its key."""
+    label = EVENT_KIND_LABELS.get(kind)
+    return str(label) if label is not None else gettext("记录")
 
 
 def event_note(event, workflow: str) -> str:

@@ -90,6 +90,7 @@ def _web_globals():
         "action_label": f.action_label,
         "clock_override_text": clock_override_text,
         "event_note": f.event_note,
+        "event_kind_label": f.event_kind_label,
         "number_example": _number_example(),
     }
 

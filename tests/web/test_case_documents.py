@@ -104,6 +104,9 @@ def test_sessions_and_the_bundle_link_on_a_mediation(client, people, open_case, 
         follow_redirects=True,
     )
     assert "双方同意继续协商" in response.text and "张三, 李四" in response.text
+    # Dates read the Chinese way, in the table and on the timeline (never 2026-03-05).
+    assert "2026年3月5日" in response.text and "2026-03-05" not in response.text
+    assert "调解记录 2026年3月5日" in response.text
     bundle = client.get(f"/cases/{case.id}/confirmation-bundle")
     assert bundle.status_code == 200
     names = zipfile.ZipFile(io.BytesIO(bundle.data)).namelist()
