@@ -147,6 +147,7 @@ class WorkingCalendar:
         ordinal = day.toordinal()
         if not self._base <= ordinal <= self._base + len(self._flags) - 1:
             raise ValueError(
+                f"{day.isoformat()} 不在工作日历的范围内（{FIRST_YEAR}–{LAST_YEAR}年） / "
                 f"{day.isoformat()} is outside the working-day calendar ({FIRST_YEAR}–{LAST_YEAR})"
             )
         return ordinal
@@ -186,6 +187,7 @@ class WorkingCalendar:
         i = self._rank[self._check(day) - self._base] + n - 1
         if i >= len(self._ordinals):
             raise ValueError(
+                f"{day.isoformat()} 后 {n} 个工作日超出了工作日历（至{LAST_YEAR}年） / "
                 f"{n} working days after {day.isoformat()} is beyond the calendar ({LAST_YEAR})"
             )
         return self._dates[i]
@@ -196,6 +198,7 @@ class WorkingCalendar:
         month = self._month_no[offset] + n
         if month >= len(self._month_start):
             raise ValueError(
+                f"{day.isoformat()} 后 {n} 个月超出了工作日历（至{LAST_YEAR}年） / "
                 f"{n} months after {day.isoformat()} is beyond the calendar ({LAST_YEAR})"
             )
         dom = min(self._day_of_month[offset], self._month_length[month])
@@ -218,8 +221,10 @@ class WorkingCalendar:
         """
         offset = start_ordinal - self._base
         if not 0 <= offset < self._span:
+            start = date.fromordinal(start_ordinal).isoformat()
             raise ValueError(
-                f"{date.fromordinal(start_ordinal).isoformat()} is outside the working-day calendar ({FIRST_YEAR}–{LAST_YEAR})"
+                f"{start} 不在工作日历的范围内（{FIRST_YEAR}–{LAST_YEAR}年） / "
+                f"{start} is outside the working-day calendar ({FIRST_YEAR}–{LAST_YEAR})"
             )
         try:
             if unit == "workdays":
@@ -237,6 +242,7 @@ class WorkingCalendar:
             # The message is built here, not up front: formatting it cost more than the lookup.
             start = date.fromordinal(start_ordinal).isoformat()
             raise ValueError(
+                f"{start} 后的 {amount} {unit} 超出了工作日历（至{LAST_YEAR}年） / "
                 f"{amount} {unit} after {start} is beyond the calendar ({LAST_YEAR})"
             ) from None
 

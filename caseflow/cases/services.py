@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm.exc import StaleDataError
 
 import workflows
+from caseflow.calendar.index import FIRST_YEAR as CALENDAR_FIRST_YEAR
 from caseflow.cases.models import Case, Event
 from caseflow.errors import (
     NotFound,
@@ -98,6 +99,12 @@ def _received_at(value, now, errors):
         errors["received_at"] = "须带时区 / needs a UTC offset"
     elif parsed > now + timedelta(seconds=5):
         errors["received_at"] = "不能是将来的时间 / in the future"
+    elif local_date(parsed).year < CALENDAR_FIRST_YEAR:
+        # Its clocks count on the working-day calendar, which begins in 2004.
+        errors["received_at"] = (
+            f"不能早于{CALENDAR_FIRST_YEAR}年（工作日历的起始年份） / before "
+            f"{CALENDAR_FIRST_YEAR}, where the working-day calendar begins"
+        )
     return parsed
 
 

@@ -128,6 +128,7 @@ def test_scope_roles_and_unknown_cases(api, staff, accepted, client):
         ({"priority": "yes"}, "priority"),
         ({"unit": "XX"}, "unit"),
         ({"received_at": "0001-01-01"}, "received_at"),
+        ({"received_at": "1999-01-01"}, "received_at"),  # before the working-day calendar
         # What caseflow computes is not taken from the client, nor data of any size.
         (
             {"data": {"repeat_of": [{"number": "PD-ADJ-2020-00001", "match": "code"}]}},

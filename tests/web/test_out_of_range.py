@@ -178,3 +178,32 @@ def test_an_overflow_no_check_caught_is_a_4xx_page_and_a_4xx_json_error(tmp_path
     assert page.status_code == 422 and "日期或数字超出可处理的范围" in page.text
     answer = client.get("/api/v1/overflow")
     assert answer.status_code == 422 and answer.get_json()["error"]["code"] == "out_of_range"
+
+
+def test_a_case_received_before_the_calendar_begins_is_refused_beside_its_field(
+    client, people, login
+):
+    """1999-01-01 is a real date, but no clock can count from it: the new-case form says so in
+    Chinese beside 收到时间 (it once showed an English banner about the calendar)."""
+    login(people["caseworker"])
+    page = client.get("/cases/new?workflow=adjudication")
+    refused = client.post(
+        "/cases/new",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "workflow": "adjudication",
+            "channel": "walk_in",
+            "title": "外观设计专利侵权纠纷",
+            "received_at": "1999-01-01 10:00",
+            "complainant_name": "中山市明辉照明有限公司",
+            "complainant_kind": "company",
+            "complainant_contact": "0760-88889999",
+            "respondent_name": "古镇星光灯饰厂",
+            "right_kind": "patent",
+            "right_number": "ZL202530123456.7",
+        },
+    )
+    assert refused.status_code == 422
+    assert "不能早于2004年（工作日历的起始年份）" in refused.text
+    assert "outside the working-day calendar" not in refused.text
+    assert db.session.scalar(select(Case)) is None
