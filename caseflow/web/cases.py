@@ -376,6 +376,11 @@ def case_assign_form(case_id: str):
         case_assign(case, assignee=db.session.get(User, form.assignee_id.data), actor=current_user)
         db.session.commit()  # a refusal: the error page, as before
         flash(_("已分配承办人"), "success")
+    elif form.csrf_token.errors:
+        flash(_("表单已过期，请重试"), "error")
+    else:
+        # Not one of the unit's members (another unit's, a forged id): said, never silent.
+        flash(_("未分配：请从本单位人员中选择承办人"), "error")
     return redirect(url_for("web.case_detail", case_id=case.id))
 
 

@@ -207,3 +207,23 @@ def test_a_case_received_before_the_calendar_begins_is_refused_beside_its_field(
     assert "不能早于2004年（工作日历的起始年份）" in refused.text
     assert "outside the working-day calendar" not in refused.text
     assert db.session.scalar(select(Case)) is None
+
+
+def test_assigning_someone_outside_the_unit_says_so(client, people, open_case, login):
+    """Another unit's caseworker, or an id that is no one: the case keeps its assignee and the
+    supervisor is told why (the form once redirected without a word)."""
+    case = open_case(people["caseworker"])
+    login(people["supervisor"])
+    for assignee in (str(people["pd_worker"].id), "abc"):
+        page = client.get(f"/cases/{case.id}")
+        answer = client.post(
+            f"/cases/{case.id}/assign",
+            data={
+                "assign-csrf_token": _token(page.text, 'action="/cases/' + case.id + '/assign"'),
+                "assign-assignee_id": assignee,
+            },
+            follow_redirects=True,
+        )
+        assert answer.status_code == 200 and "未分配：请从本单位人员中选择承办人" in answer.text
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).assignee_id is None
