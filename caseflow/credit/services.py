@@ -231,6 +231,13 @@ def credit_record_noncompliance(*, actor, subject, case_id, note="", at=None) ->
     case = db.session.get(Case, case_id)
     if case is None or not actor.can_see_unit(case.unit_id):
         raise NotFound("案件不存在", message_en="no such case")
+    if case.state not in spec.FINDING_STATES.get(case.workflow, ()):
+        # Refusing to perform needs something to perform: a decision, a penalty or an order.
+        raise StateConflict(
+            "该案件尚未作出裁决、处罚或责令决定，不能登记拒不执行",
+            message_en="the case has no decision, penalty or order to refuse",
+            fields={"case_id": "尚无决定 / no decision yet"},
+        )
     at = _at(at)
     try:  # all or nothing: a failure rolls the transaction back whole; the caller commits
         record = _record_write(

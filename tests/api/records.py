@@ -47,14 +47,36 @@ def unit_records(api, staff, code: str) -> dict:
     return {"worker": worker, "case": accepted, "notice": notice, "alert": alert, "filing": filing}
 
 
-def credit_records(staff, case_id: str) -> dict:
-    """Noncompliance records on ``case_id`` at ZS, one per credit step so that each step's
-    accepted body finds its record in the right status: ``record_id`` pending (publish);
-    ``repair`` published in 2025, long eligible for repair; ``revoke`` and ``withdraw`` pending."""
+def decided_case(staff, code: str = "ZS") -> str:
+    """The id of an adjudication at unit ``code`` in its decided state (a noncompliance record
+    needs a decision to refuse)."""
+    from caseflow.cases.services import case_open
+    from tests.engine.helpers import as_decided
+
+    case = case_open(
+        workflow="adjudication",
+        unit=staff[code]["caseworker"].unit,
+        actor=staff[code]["caseworker"],
+        channel="walk_in",
+        received_at=local("2025-01-02", "09:00"),
+        title="外观设计专利侵权纠纷",
+        complainant=ZS_COMPLAINANT,
+        respondent=ZS_RESPONDENT,
+        right=RIGHT,
+    )
+    return as_decided(case).id
+
+
+def credit_records(staff) -> dict:
+    """Noncompliance records on a decided case at ZS (``decided_case_id``), one per credit step
+    so that each step's accepted body finds its record in the right status: ``record_id``
+    pending (publish); ``repair`` published in 2025, long eligible for repair; ``revoke`` and
+    ``withdraw`` pending."""
     from caseflow.credit.services import credit_record_noncompliance, credit_record_publish
     from tests.engine.helpers import at
 
     chief = staff["ZS"]["supervisor"]
+    case_id = decided_case(staff)
 
     def make(when):
         return credit_record_noncompliance(
@@ -68,4 +90,5 @@ def credit_records(staff, case_id: str) -> dict:
         "record:api.credit_repair": repair.id,
         "record:api.credit_revoke": make(at("2025-02-04 10:00")).id,
         "record:api.credit_withdraw": make(at("2025-02-05 10:00")).id,
+        "decided_case_id": case_id,
     }

@@ -53,7 +53,7 @@ def world(api, staff, applicant, fair):
     notice, alert, pending = records["notice"], records["alert"], records["filing"]
     return {
         # One credit record per step, each in the status its accepted body needs.
-        **credit_records(staff, accepted["id"]),
+        **credit_records(staff),
         "client": api(staff["admin"]),
         # Transitions are fired by the role the workflow names, not by an admin.
         "api.cases_fire": worker,
@@ -129,7 +129,7 @@ def base_body(endpoint, ids):
         "api.credit_create": {
             "kind": "noncompliance",
             "subject": {"name": "某某照明电器厂", "code": None},
-            "case_id": ids["case_id"],
+            "case_id": ids["decided_case_id"],
             "note": "拒不履行处罚决定",
             "occurred_at": None,
         },

@@ -9,7 +9,7 @@ import time_machine
 from caseflow.applicants.creditcode import credit_code_check_char
 from tests.api.test_cases_adjudication import RIGHT, Flow, due, local
 from tests.engine.helpers import *  # noqa: F403  (the case fixtures)
-from tests.engine.helpers import at
+from tests.engine.helpers import as_decided, at
 
 PREFIX = "/api/v1"
 
@@ -274,12 +274,17 @@ def test_bad_input(api, staff):
     assert refused.status_code == 422
     assert "校验位" in refused.get_json()["error"]["fields"]["respondent.code"]
     case = open_clue(worker)
-    # Noncompliance: supervisor only; the subject's code checked; the case must be the unit's.
+    # Noncompliance: supervisor only; the subject's code checked; the case must be the unit's,
+    # and decided: refusing to perform needs a decision to perform (credit.md).
     body = {
         "kind": "noncompliance",
         "subject": {"name": "某厂", "code": CODE},
         "case_id": case["id"],
     }
+    undecided = chief.post(f"{PREFIX}/credit", json=body)
+    assert undecided.status_code == 409 and "case_id" in undecided.get_json()["error"]["fields"]
+    assert chief.get(f"{PREFIX}/credit").get_json()["items"] == []
+    as_decided(case["id"])
     assert worker.post(f"{PREFIX}/credit", json=body).status_code == 403
     bad = chief.post(f"{PREFIX}/credit", json={**body, "subject": {"name": "某厂", "code": wrong}})
     assert bad.status_code == 422 and "subject.code" in bad.get_json()["error"]["fields"]
@@ -307,7 +312,10 @@ def test_the_approval_queue_lists_credit_records_beside_cases(api, staff, client
     for both, described by the OpenAPI document; only the supervisor's own unit."""
     worker, chief = api(staff["ZS"]["caseworker"]), api(staff["ZS"]["supervisor"])
     clue = open_clue(worker, received="2026-11-23")
-    body = {"kind": "noncompliance", "case_id": clue["id"]}
+    # The records refuse an earlier penalty: their case is decided.
+    decided = open_clue(worker, received="2026-11-02")
+    as_decided(decided["id"])
+    body = {"kind": "noncompliance", "case_id": decided["id"]}
     pending = chief.post(
         f"{PREFIX}/credit",
         json={**body, "subject": {"name": "某某灯具厂"}, "occurred_at": local("2026-11-26")},
@@ -342,7 +350,7 @@ def test_the_approval_queue_lists_credit_records_beside_cases(api, staff, client
     assert publish["due_on"] == "2026-12-24" and publish["due_text"] == "2026年12月24日（周四）"
     assert publish["record"]["kind"] == "noncompliance"
     assert publish["record"]["status"] == "pending_publication"
-    assert publish["case_number"] == clue["number"] and publish["assignee"] is None
+    assert publish["case_number"] == decided["number"] and publish["assignee"] is None
     assert (withdraw["action"], withdraw["record"]["id"]) == ("withdraw", revoked["id"])
     assert withdraw["record"]["subject"] == {"name": "某某电器厂", "code": CODE}
     assert withdraw["due_on"] == "2026-12-02" and withdraw["record"]["revoked_at"]

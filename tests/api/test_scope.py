@@ -5,7 +5,7 @@ changes nothing; an admin reads everything. Every route with an id in its path i
 
 import pytest
 
-from tests.api.records import unit_records
+from tests.api.records import decided_case, unit_records
 from tests.api.test_bad_input import PREFIX, _fill, row_counts
 from tests.api.test_cases_adjudication import RIGHT, ZS_COMPLAINANT, ZS_RESPONDENT, local
 from tests.engine.helpers import *  # noqa: F403  (the case fixtures)
@@ -105,7 +105,9 @@ def pd_world(api, staff, fair):
     records = unit_records(api, staff, "PD")
     accepted, notice, alert, filing = (records[k] for k in ("case", "notice", "alert", "filing"))
     record = credit_record_noncompliance(
-        actor=staff["PD"]["supervisor"], subject={"name": "某某照明电器厂"}, case_id=accepted["id"]
+        actor=staff["PD"]["supervisor"],
+        subject={"name": "某某照明电器厂"},
+        case_id=decided_case(staff, "PD"),
     )
     return {
         "record_id": record.id,
@@ -165,7 +167,7 @@ def test_lists_show_only_the_users_unit(api, staff, pd_world):
     assert zs.get(f"{PREFIX}/applicants?unit=PD").status_code == 403
     assert zs.get(f"{PREFIX}/alerts/outbox").status_code == 403
     pd = api(staff["PD"]["viewer"])
-    assert pd.get(f"{PREFIX}/cases").get_json()["total"] == 1
+    assert pd.get(f"{PREFIX}/cases").get_json()["total"] == 2  # accepted, and the one decided
     assert len(pd.get(f"{PREFIX}/alerts").get_json()["alerts"]) >= 1
     assert pd.get(f"{PREFIX}/alerts/outbox").status_code == 403
 
@@ -198,7 +200,7 @@ def test_an_admin_reads_every_unit(app, api, staff, pd_world):
         if method == "GET":
             response = admin.get(_fill(rules[endpoint].rule, pd_world))
             assert response.status_code == 200, endpoint
-    assert admin.get(f"{PREFIX}/cases").get_json()["total"] == 1
+    assert admin.get(f"{PREFIX}/cases").get_json()["total"] == 2
     assert admin.get(f"{PREFIX}/alerts/outbox").status_code == 200
 
 

@@ -12,12 +12,12 @@ from caseflow.credit.models import CreditRecord
 from caseflow.credit.services import credit_record_noncompliance, credit_record_publish
 from caseflow.credit.subjects import subject_code_clean, subject_name_key
 from caseflow.extensions import db
-from tests.engine.helpers import at, clocks_of, local_due
+from tests.engine.helpers import as_decided, at, clocks_of, local_due
 
 
 @pytest.fixture
 def record(open_case, staff):
-    case = open_case("adjudication", received_at="2026-09-01 10:00")
+    case = as_decided(open_case("adjudication", received_at="2026-09-01 10:00"))
     return credit_record_noncompliance(
         actor=staff["ZS"]["supervisor"],
         subject={"name": "某某照明电器厂"},

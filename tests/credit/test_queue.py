@@ -20,7 +20,7 @@ from caseflow.errors import NotFound, PermissionDenied, ValidationFailed
 from caseflow.extensions import db
 from caseflow.supervision.selectors import approvals_queue
 from caseflow.timeutil import deadline_day
-from tests.engine.helpers import at
+from tests.engine.helpers import as_decided, at
 
 NOW = at("2026-11-30 10:00")
 
@@ -36,7 +36,7 @@ def register(open_case, staff):
     """At ZS: a pending record (decided 11-20), a published one revoked on 11-27, a published
     one, a withdrawn one; at PD a pending one."""
     chief = staff["ZS"]["supervisor"]
-    case = open_case("adjudication", received_at="2026-09-01 10:00")
+    case = as_decided(open_case("adjudication", received_at="2026-09-01 10:00"))
     pending = _record(case, chief, "佛山某某电器有限责任公司", "2026-11-20")
     revoked = _record(case, chief, "中山某某灯饰厂", "2026-11-02")
     credit_record_publish(revoked, actor=chief, at=at("2026-11-03 10:00"))
@@ -45,7 +45,7 @@ def register(open_case, staff):
     credit_record_publish(published, actor=chief, at=at("2026-10-12 10:00"))
     gone = _record(case, chief, "珠海某某公司", "2026-10-10")
     credit_record_withdraw(gone, actor=chief, reason="登记有误", at=at("2026-10-12 11:00"))
-    pd_case = open_case("adjudication", unit="PD", received_at="2026-09-01 10:00")
+    pd_case = as_decided(open_case("adjudication", unit="PD", received_at="2026-09-01 10:00"))
     elsewhere = _record(pd_case, staff["PD"]["supervisor"], "上海某某公司", "2026-11-10")
     return {"pending": pending, "revoked": revoked, "elsewhere": elsewhere, "case": case}
 

@@ -212,3 +212,17 @@ def open_any(open_case, applicant, fair):
         return open_case(workflow, **kwargs)
 
     return factory
+
+
+def as_decided(case_or_id):
+    """A fixture shortcut for the credit register's tests: the case put in the first state its
+    decision leaves it in (``workflows.credit.FINDING_STATES``), as a noncompliance record needs a
+    decision to refuse. The workflows' own tests walk the real steps there."""
+    from caseflow.cases.models import Case
+    from caseflow.extensions import db
+    from workflows.credit import FINDING_STATES
+
+    case = db.session.get(Case, case_or_id) if isinstance(case_or_id, str) else case_or_id
+    case.state = FINDING_STATES[case.workflow][0]
+    db.session.commit()
+    return case

@@ -9,7 +9,7 @@ import time_machine
 
 from caseflow.applicants.creditcode import credit_code_check_char
 from caseflow.extensions import db
-from tests.engine.helpers import at
+from tests.engine.helpers import as_decided, at
 from tests.support import csrf_from
 
 NOW = at("2026-12-01 10:00")
@@ -33,10 +33,12 @@ def credit_world(people, open_case):
 
     with time_machine.travel(NOW, tick=False):
         worker, chief = people["caseworker"], people["supervisor"]
-        case = open_case(
-            worker,
-            received_at=at("2025-12-01 10:00"),
-            respondent={"name": "古镇星光灯饰有限公司", "kind": "company", "code": CODE},
+        case = as_decided(
+            open_case(
+                worker,
+                received_at=at("2025-12-01 10:00"),
+                respondent={"name": "古镇星光灯饰有限公司", "kind": "company", "code": CODE},
+            )
         )
         published = credit_record_noncompliance(
             actor=chief,
