@@ -1,22 +1,48 @@
 """Web routes: the public verification page and the logged-in PDF download."""
 
 import io
+from datetime import datetime, timedelta
 
-from flask import Blueprint, render_template, send_file
+from flask import Blueprint, g, render_template, send_file
 from flask_login import current_user, login_required
 
 from caseflow.extensions import db
 from caseflow.notices.kinds import KINDS
 from caseflow.notices.selectors import notice_get_visible, notice_pdf_bytes, notice_verification
+from caseflow.timeutil import utcnow
 
 bp = Blueprint("notices", __name__)
 
 
+#: Addresses that used up their wrong codes, until when (this worker's memory): the QR code's
+#: reads of a good code cost no query for the limit (bench/load.py), and a guesser is stopped
+#: on every worker by its next wrong code there.
+_VERIFY_BLOCKED: dict[str, datetime] = {}
+
+
 @bp.get("/verify/<code>")
 def verify(code: str):
-    """No login: whoever holds a paper copy checks its number, kind, date and fingerprint."""
+    """No login: whoever holds a paper copy checks its number, kind, date and fingerprint.
+    Rate-limited per address like every public route (parties.md): 20 wrong codes an hour."""
+    from caseflow.parties.ratelimit import RateLimited, client_address, rate_check, rate_hit
+
+    address, now = client_address(), utcnow()
+    until = _VERIFY_BLOCKED.get(address)
+    if until is not None and until > now:
+        g.rate_retry_after = max(1, int((until - now).total_seconds()))
+        raise RateLimited(g.rate_retry_after)
     notice = notice_verification(code)
     if notice is None:
+        try:
+            rate_check("verify_miss", address=address, now=now)
+        except RateLimited as limited:
+            if len(_VERIFY_BLOCKED) > 10_000:  # the ones whose hour is over
+                for gone in [a for a, t in _VERIFY_BLOCKED.items() if t <= now]:
+                    del _VERIFY_BLOCKED[gone]
+            _VERIFY_BLOCKED[address] = now + timedelta(seconds=limited.retry_after)
+            raise
+        rate_hit("verify_miss", address=address, now=now)
+        db.session.commit()
         return render_template("notices/verify_not_found.html", code=code), 404
     return render_template("notices/verify.html", notice=notice, kind_label=KINDS[notice.kind][0])
 

@@ -19,6 +19,7 @@ LIMITS = {
     "filing": (5, timedelta(hours=1)),
     "status_miss": (20, timedelta(hours=1)),
     "link_miss": (20, timedelta(hours=1)),
+    "verify_miss": (20, timedelta(hours=1)),
 }
 
 

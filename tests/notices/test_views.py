@@ -82,6 +82,21 @@ def test_an_unknown_code_is_a_plain_not_found(client, issued):
     assert "No issued document" in english.text and "未找到" not in english.text
 
 
+def test_twenty_wrong_codes_an_hour_then_429_for_that_address_only(client, issued):
+    """parties.md: every public route is rate-limited per address. After 20 wrong codes the
+    address gets 429 with Retry-After, its next good code too (a guesser learns nothing more);
+    another address still verifies, and a good code never counts."""
+    guesser = {"REMOTE_ADDR": "203.0.113.77"}
+    good = f"/verify/{issued.verification_code}"
+    assert client.get(good, environ_base=guesser).status_code == 200
+    for n in range(20):
+        assert client.get(f"/verify/ZZZZZZZZ{n:02d}", environ_base=guesser).status_code == 404
+    refused = client.get("/verify/ZZZZZZZZZZ", environ_base=guesser)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 3000
+    assert client.get(good, environ_base=guesser).status_code == 429
+    assert client.get(good, environ_base={"REMOTE_ADDR": "203.0.113.78"}).status_code == 200
+
+
 def test_download_needs_login_and_the_notices_unit(client, issued, login, make_user, units, pdf):
     url = f"/notices/{issued.id}.pdf"
     assert client.get(url).status_code in (302, 401)
