@@ -810,7 +810,13 @@ def _recompute(first, last, *, unit_id, label, data, actor, at) -> list[DueMove]
             Clock.status.in_(ACTIVE),
             Clock.period_unit.in_(DAY_UNITS),
             Clock.started_at < window_end,
-            or_(Clock.status == "paused", Clock.due_at > window_start),
+            # An overdue clock whose escalation is armed in the window counts its working days
+            # on the changed calendar too (its due date stays).
+            or_(
+                Clock.status == "paused",
+                Clock.due_at > window_start,
+                Clock.next_alert_at > window_start,
+            ),
         )
         .order_by(Clock.id)
     )
@@ -828,6 +834,8 @@ def _recompute(first, last, *, unit_id, label, data, actor, at) -> list[DueMove]
         clock.provisional = s.provisional
         clock.remaining = s.remaining
         if s.due_at == clock.due_at and s.last_day_on == clock.last_day_on:
+            if clock.status == "running" and clock.alert_level == "overdue":
+                _rearm(clock, None, calendar)  # the escalation's 5 working days, recounted
             continue
         before = clock.due_at
         clock.due_at, clock.last_day_on = s.due_at, s.last_day_on

@@ -129,3 +129,27 @@ def test_another_processs_load_invalidates_the_cached_index():
     db.session.rollback()  # end our transaction so we see the other process's commit
     assert calendar_current() is not first
     assert calendar_current().version == "other-process"
+
+
+def test_loading_a_year_recounts_the_escalation_of_a_clock_already_overdue(
+    make_case, restore_2027
+):
+    """deadlines.md §4: escalation comes 5 working days after the due day. A clock due 12-30
+    and overdue since is armed to escalate on the provisional 2027 days; a schedule that makes
+    Saturday 01-02 a working day brings the escalation a day earlier. Its due date stays."""
+    from caseflow.alerts.services import sla_sweep
+    from caseflow.clocks.services import clock_next_alert_at
+
+    case = make_case()
+    clock = clock_start(case, "service", period="5 workdays", started_at=local("2026-12-23T10:00"))
+    assert clock.due_at == end_of("2026-12-30")  # 24, 25, 28, 29, 30
+    sla_sweep(local("2026-12-31T00:05").astimezone(UTC))
+    db.session.commit()
+    # Provisional 2027: 01-01 a holiday; 12-31, 01-04…01-07 → the end of 01-07.
+    assert clock.alert_level == "overdue" and clock.next_alert_at == end_of("2027-01-07")
+    text = restore_2027.read_text(encoding="utf-8").replace("2027-01-02 holiday 元旦\n", "")
+    calendar_load(text + "2027-01-02 workday 元旦调休（假设）\n", source="hypothetical")
+    db.session.commit()
+    # 12-31, Sat 01-02, 01-04, 01-05, 01-06 → the end of 01-06; the due day is unchanged.
+    assert clock.due_at == end_of("2026-12-30")
+    assert clock.next_alert_at == end_of("2027-01-06") == clock_next_alert_at(clock, "overdue")
