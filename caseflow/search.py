@@ -16,3 +16,14 @@ def containing(text: str) -> str:
 def starting_with(text: str) -> str:
     """The pattern of values that begin with ``text``."""
     return f"{_literal(text)}%"
+
+
+#: The letters a person may type from paper for the digits the codes' alphabet (Crockford's
+#: base 32: no I, L, O or U) never prints as letters.
+_LOOK_ALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def code_as_typed(text: str) -> str:
+    """A status or verification code as printed, from what a person typed: upper case, without
+    spaces or hyphens, O read as 0 and I or L as 1."""
+    return text.strip().upper().replace("-", "").replace(" ", "").translate(_LOOK_ALIKES)

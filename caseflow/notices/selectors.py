@@ -10,6 +10,7 @@ from caseflow.accounts.models import Unit
 from caseflow.errors import NotFound
 from caseflow.extensions import db
 from caseflow.notices.models import Notice
+from caseflow.search import code_as_typed
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def notice_verification(code: str) -> NoticeVerification | None:
     every phone that scans the QR code on a notice asks for this page, without logging in
     (bench/load.py measures it against ``/healthz``).
     """
-    code = (code or "").strip().upper()
+    code = code_as_typed(code or "")
     if not code or len(code) > 16 or "\x00" in code:
         return None
     # One row of issued (never again changed) notices, read on a connection of its own in

@@ -19,6 +19,7 @@ from caseflow.clocks.models import Clock
 from caseflow.extensions import db
 from caseflow.parties.models import NoticeDelivery, PartyConsent
 from caseflow.parties.services import mask_address
+from caseflow.search import code_as_typed
 from caseflow.timeutil import iso
 
 #: The clocks that set a party something to do, and whose they are (parties.md §2: "the next
@@ -132,7 +133,7 @@ def case_by_public_code(number, code) -> Case | None:
     alike (the caller answers both the same way). The code compares in constant time."""
     if not isinstance(number, str) or not isinstance(code, str):
         return None
-    number, code = number.strip().upper(), code.strip().upper().replace("-", "").replace(" ", "")
+    number, code = number.strip().upper(), code_as_typed(code)
     if not number or not code or len(number) > MAX_NUMBER or len(code) > MAX_CODE:
         return None
     case = db.session.scalar(select(Case).where(Case.number == number))

@@ -82,6 +82,23 @@ def test_an_unknown_code_is_a_plain_not_found(client, issued):
     assert "No issued document" in english.text and "未找到" not in english.text
 
 
+def test_a_code_typed_from_paper_with_look_alike_letters_is_found(client, issued):
+    """The codes are Crockford base 32: no I, L or O is ever printed, so one typed for a 1 or a
+    0 (from a smudged copy, or a phone's keyboard) reads as the digit; spaces and hyphens too."""
+    from sqlalchemy import update
+
+    from caseflow.extensions import db
+    from caseflow.notices.models import Notice
+
+    db.session.execute(
+        update(Notice).where(Notice.id == issued.id).values(verification_code="10ABCD01EF")
+    )
+    db.session.commit()
+    for typed in ("10ABCD01EF", "lOabcdOIef", "10AB-CD01 EF"):
+        page = client.get(f"/verify/{typed}")
+        assert page.status_code == 200 and issued.document_number in page.text, typed
+
+
 def test_twenty_wrong_codes_an_hour_then_429_for_that_address_only(client, issued):
     """parties.md: every public route is rate-limited per address. After 20 wrong codes the
     address gets 429 with Retry-After, its next good code too (a guesser learns nothing more);

@@ -42,6 +42,21 @@ def test_status_shows_stage_and_dates_and_nothing_private(client, units):
         assert private not in text
 
 
+def test_a_status_code_typed_with_look_alike_letters_is_read_as_printed(client, units):
+    """Crockford base 32 prints no I, L or O: typed for 1 and 0, they are read as the digits."""
+    from sqlalchemy import update
+
+    from caseflow.cases.models import Case
+
+    filed = _filed(client)
+    db.session.execute(
+        update(Case).where(Case.number == filed["number"]).values(public_code="10HJK01MNP")
+    )
+    db.session.commit()
+    for typed in ("10HJK01MNP", "lOhjkOImnp", "10HJK-01MNP"):
+        assert _status(client, filed["number"], typed).status_code == 200, typed
+
+
 def test_unknown_number_and_wrong_code_answer_the_same(client, units):
     filed = _filed(client)
     wrong_code = _status(client, filed["number"], "0000000000")
