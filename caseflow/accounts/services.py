@@ -50,6 +50,10 @@ def unit_upsert(*, code: str, name: str, kind: str, profile: dict) -> Unit:
     return unit
 
 
+#: A login name: typed at every login, shown in the audit, so plain letters and digits.
+USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]*")
+
+
 def user_create(
     *,
     username: str,
@@ -70,10 +74,20 @@ def user_create(
             fields["unit"] = f"未知单位 {unit_code!r}"
     elif role != "admin" and role in ROLES:
         fields["unit"] = "除管理员外，用户必须属于一个单位"
+    if role == "admin" and unit_code:
+        # An admin serves every unit; tied to one, the role's reach would read as that unit's.
+        fields["unit"] = "管理员不属于任何单位"
     if not username or len(username) > 80:
         fields["username"] = "用户名不能为空，且不超过 80 个字符"
-    elif db.session.scalar(select(User.id).filter_by(username=username)) is not None:
-        fields["username"] = f"用户名 {username!r} 已存在"
+    elif not USERNAME.fullmatch(username):
+        fields["username"] = "用户名只能由字母、数字和 . _ - @ 组成，且以字母或数字开头"
+    elif (
+        db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower()))
+        is not None
+    ):
+        # Login compares names exactly: ZS_Caseworker beside zs_caseworker would be two accounts
+        # a person cannot tell apart.
+        fields["username"] = f"用户名 {username!r} 已存在（不区分大小写）"
     password_problem = password_check(password)
     if password_problem:
         fields["password"] = password_problem[0]
@@ -554,6 +568,8 @@ def user_update(user, *, actor, role, unit_code, active: bool) -> User:
             errors["unit"] = f"未知单位 {unit_code!r}"
     elif role != "admin":
         errors["unit"] = "除管理员外，用户必须属于一个单位"
+    if role == "admin" and unit_code:
+        errors["unit"] = "管理员不属于任何单位"
     if user.id == actor.id:
         if role != "admin":
             errors["role"] = "不能取消自己的管理员角色"
@@ -603,6 +619,14 @@ def user_password_change(user: User, *, current: str, new: str) -> User:
         raise ValidationFailed(
             "当前密码不正确", message_en="the current password is wrong",
             fields={"current": "当前密码不正确"},
+        )
+    if new == current:
+        # A change that changes nothing would still end every session and tell the user it
+        # was done: say so instead.
+        raise ValidationFailed(
+            "新密码不能与当前密码相同",
+            message_en="the new password is the current one",
+            fields={"new": "新密码不能与当前密码相同"},
         )
     _password_set(user, new)
     account_mail_queue(user, "password_changed", at=utcnow())

@@ -25,6 +25,9 @@ from tests.support import PASSWORD, csrf_from, login_form_post
 
 PAGE = "/units/ZS"
 
+#: A password the checks accept.
+LONG = "绿色的马正确电池订书钉很牢"
+
 
 def _cookie(client, name):
     cookie = client.get_cookie(name)
@@ -317,3 +320,30 @@ def test_a_long_uncommon_password_is_accepted(units):
     assert user_create(
         username="li", password="绿色的马正确电池订书钉很牢", role="caseworker", unit_code="ZS"
     ).id
+
+
+@pytest.mark.parametrize(
+    ("username", "unit", "role", "field"),
+    [
+        ("ZS_Worker", "ZS", "caseworker", "username"),  # zs_worker exists: case does not count
+        ("has space", "ZS", "caseworker", "username"),
+        ("张三", "ZS", "caseworker", "username"),
+        ("-dash", "ZS", "caseworker", "username"),
+        ("root2", "ZS", "admin", "unit"),  # an admin serves every unit
+    ],
+)
+def test_user_names_are_plain_and_unique_whatever_their_case(units, username, unit, role, field):
+    user_create(username="zs_worker", password=LONG, role="caseworker", unit_code="ZS")
+    with pytest.raises(ValidationFailed) as refused:
+        user_create(username=username, password=LONG, role=role, unit_code=unit)
+    assert field in refused.value.fields
+
+
+def test_a_new_password_must_differ_from_the_current_one(units):
+    from caseflow.accounts.services import user_password_change
+
+    user = user_create(username="li", password=LONG, role="caseworker", unit_code="ZS")
+    with pytest.raises(ValidationFailed) as refused:
+        user_password_change(user, current=LONG, new=LONG)
+    assert set(refused.value.fields) == {"new"}
+    assert user_password_change(user, current=LONG, new=LONG + "-二").id == user.id
