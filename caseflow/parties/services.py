@@ -316,17 +316,22 @@ def delivery_consent_set(
             recorded_at=now,
             note=("同意电子送达" if consent else "撤回电子送达同意")
             + f"（{party_label(case.workflow, role)}）",
-            data={
-                "role": role,
-                "consent": consent,
-                "email": mask_address(record.email or ""),
-                "phone": mask_address(record.phone or ""),
-            },
+            data=_consent_facts(record),
         )
     )
     db.session.flush()
     log.info("case %s: %s consent to e-service %s", case.number, role, consent)
     return record
+
+
+def _consent_facts(record: PartyConsent) -> dict:
+    """What a ``delivery_consent`` event keeps: the addresses masked (staff read the audit)."""
+    return {
+        "role": record.role,
+        "consent": record.consent,
+        "email": mask_address(record.email or ""),
+        "phone": mask_address(record.phone or ""),
+    }
 
 
 def consents_carry_over(source: Case, target: Case) -> None:
@@ -358,13 +363,7 @@ def consents_carry_over(source: Case, target: Case) -> None:
                 note=f"沿用 {source.number} 的送达地址确认："
                 + ("同意电子送达" if consent.consent else "未同意电子送达")
                 + f"（{party_label(target.workflow, consent.role)}）",
-                data={
-                    "role": consent.role,
-                    "consent": consent.consent,
-                    "email": mask_address(consent.email or ""),
-                    "phone": mask_address(consent.phone or ""),
-                    "from_case": source.number,
-                },
+                data={**_consent_facts(consent), "from_case": source.number},
             )
         )
     db.session.flush()

@@ -299,6 +299,16 @@ def _adjudication_decided(open_case, fire, *, decided: str, **kwargs):
     return case
 
 
+def _decide_penalty(case, fire, *, on: str, fine: int):
+    with time_machine.travel(at(f"{on} 09:00"), tick=False):
+        fire(
+            case,
+            "decide_penalty",
+            "supervisor",
+            data={"fine": fine, "basis": "68", **PENALTY_TEXT},
+        )
+
+
 def _kinds():
     return sorted(db.session.scalars(select(CreditRecord.kind)).all())
 
@@ -309,13 +319,7 @@ def test_a_decision_still_open_to_suit_is_not_yet_an_earlier_finding(clue, open_
     _adjudication_decided(open_case, fire, decided="2026-10-15 10:00")
     case = clue()
     _to_deliberation(case, fire)
-    with time_machine.travel(at("2026-10-22 09:00"), tick=False):
-        fire(
-            case,
-            "decide_penalty",
-            "supervisor",
-            data={"fine": 30000, "basis": "68", **PENALTY_TEXT},
-        )
+    _decide_penalty(case, fire, on="2026-10-22", fine=30000)
     assert _kinds() == ["infringement_decision", "penalty"]
 
 
@@ -323,13 +327,7 @@ def test_a_decision_past_its_period_to_sue_makes_the_next_finding_a_repeat(clue,
     earlier = _adjudication_decided(open_case, fire, decided="2026-09-15 10:00")  # suit by 09-30
     case = clue()
     _to_deliberation(case, fire)
-    with time_machine.travel(at("2026-10-22 09:00"), tick=False):
-        fire(
-            case,
-            "decide_penalty",
-            "supervisor",
-            data={"fine": 30000, "basis": "68", **PENALTY_TEXT},
-        )
+    _decide_penalty(case, fire, on="2026-10-22", fine=30000)
     assert _kinds() == ["infringement_decision", "penalty", "repeat_infringement"]
     repeat = db.session.scalars(
         select(CreditRecord).where(CreditRecord.kind == "repeat_infringement")
@@ -342,20 +340,8 @@ def test_a_repeat_is_found_by_name_where_the_earlier_record_had_no_code(clue, fi
     name": the earlier penalty named the firm without its code, the new case knows it."""
     first = clue(respondent={"name": "中山市某某照明厂", "kind": "company"})
     _to_deliberation(first, fire)
-    with time_machine.travel(at("2026-10-22 09:00"), tick=False):
-        fire(
-            first,
-            "decide_penalty",
-            "supervisor",
-            data={"fine": 30000, "basis": "68", **PENALTY_TEXT},
-        )
+    _decide_penalty(first, fire, on="2026-10-22", fine=30000)
     second = clue(respondent={"name": "中山市某某照明厂 ", "kind": "company", "code": _code()})
     _to_deliberation(second, fire)
-    with time_machine.travel(at("2026-10-23 09:00"), tick=False):
-        fire(
-            second,
-            "decide_penalty",
-            "supervisor",
-            data={"fine": 60000, "basis": "68", **PENALTY_TEXT},
-        )
+    _decide_penalty(second, fire, on="2026-10-23", fine=60000)
     assert _kinds() == ["penalty", "penalty", "repeat_infringement"]
