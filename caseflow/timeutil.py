@@ -163,12 +163,6 @@ def parse_day(text: str) -> date:
     return day
 
 
-def day_in_range(day: date) -> date:
-    """``day`` if its year is within ``FIRST_YEAR``–``LAST_YEAR``, else ``OutOfRange``."""
-    _in_range(day, day.isoformat())
-    return day
-
-
 def iso(instant: datetime | None) -> str | None:
     """ISO 8601 with the local offset, as the API shows instants."""
     return to_local(instant).isoformat() if instant else None
