@@ -123,9 +123,10 @@ class OutOfRange(ValueError):
         )
 
 
-def _in_range(day: date, text: str) -> None:
+def check_year(day: date, text: str | None = None) -> None:
+    """``OutOfRange`` unless ``day``'s year is within ``FIRST_YEAR``–``LAST_YEAR``."""
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise OutOfRange(text)
+        raise OutOfRange(text or day.isoformat())
 
 
 def parse_instant(text: str) -> datetime:
@@ -139,7 +140,7 @@ def parse_instant(text: str) -> datetime:
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError as exc:
         raise ValueError(f"not an ISO 8601 date or instant: {text!r}") from exc
-    _in_range(parsed.date(), text)
+    check_year(parsed.date(), text)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=local_zone())
     return parsed.astimezone(UTC)
@@ -159,7 +160,7 @@ def parse_day(text: str) -> date:
         day = date.fromisoformat(text)
     except ValueError as exc:
         raise ValueError(f"not an ISO 8601 date: {text!r}") from exc
-    _in_range(day, text)
+    check_year(day, text)
     return day
 
 

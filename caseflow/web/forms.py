@@ -31,19 +31,16 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from caseflow.timeutil import FIRST_YEAR, LAST_YEAR, OutOfRange, parse_instant, utcnow
+from caseflow.security import ID_MAX
+from caseflow.timeutil import FIRST_YEAR, LAST_YEAR, OutOfRange, check_year, parse_instant, utcnow
 
 REQUIRED = _l("此项为必填项")
 
-#: The largest row id a form may name: PostgreSQL's integer (SQLite's is wider). A bigger number
-#: typed into a hidden field is no row, not an overflow in the driver.
-ROW_ID_MAX = 2**31 - 1
-
-
 def row_id(raw) -> int | None:
-    """A row id typed or posted as text, or None when it cannot name a row."""
+    """A row id typed or posted as text, or None when it cannot name a row (beyond ``ID_MAX``, the
+    columns' range, it would overflow the driver rather than find nothing)."""
     text = str(raw or "").strip()
-    if not text.isascii() or not text.isdigit() or not 0 < int(text) <= ROW_ID_MAX:
+    if not text.isascii() or not text.isdigit() or not 0 < int(text) <= ID_MAX:
         return None
     return int(text)
 
@@ -183,9 +180,12 @@ class LocalDateField(DateField):
             super().process_formdata([v.strip() for v in valuelist])
         except ValueError as exc:
             raise ValueError(_impossible_or_malformed(valuelist[0] if valuelist else "", with_time=False)) from exc
-        if self.data is not None and not FIRST_YEAR <= self.data.year <= LAST_YEAR:
-            self.data = None
-            raise ValueError(_year_out_of_range())
+        if self.data is not None:
+            try:
+                check_year(self.data)
+            except OutOfRange as exc:
+                self.data = None
+                raise ValueError(_year_out_of_range()) from exc
 
     def pre_validate(self, form):
         if self.process_errors:
@@ -493,7 +493,7 @@ class DeskComplaintForm(FlaskForm):
         _l("被投诉展商"),
         validators=[
             InputRequired(message=_l("请选择被投诉展商")),
-            NumberRange(min=1, max=ROW_ID_MAX, message=_l("请选择被投诉展商")),
+            NumberRange(min=1, max=ID_MAX, message=_l("请选择被投诉展商")),
         ],
     )
     complainant_name = StringField(_l("投诉人"), validators=[_required(), Length(max=200)])
