@@ -29,7 +29,7 @@ from caseflow.parties.services import (
 )
 from caseflow.parties.submissions import party_submit
 from caseflow.timeutil import utcnow
-from caseflow.web.filters import fields_summary
+from caseflow.web.filters import fields_summary, in_language
 from caseflow.web.transaction import committing
 
 bp = Blueprint("parties", __name__)
@@ -52,11 +52,7 @@ def _message(exc: DomainError) -> str:
 
 def _field_errors(exc: DomainError) -> dict:
     """Field → the reason in the page's language (the services write ``中文 / English``)."""
-    errors = {}
-    for name, reason in (exc.fields or {}).items():
-        zh, sep, en = str(reason).partition(" / ")
-        errors[name] = (en if _english() and sep else zh) or str(reason)
-    return errors
+    return {name: in_language(str(reason)) for name, reason in (exc.fields or {}).items()}
 
 
 #: The public form's fields as a person reads them: the summary above the form names each field

@@ -271,10 +271,7 @@ def fields_summary(fields: dict | None, labels: dict) -> str | None:
     label here (the refusal is not about this form's inputs)."""
     if not fields or any(name not in labels for name in fields):
         return None
-    parts = []
-    for name, reason in fields.items():
-        zh, sep, en = str(reason).partition(" / ")
-        parts.append(f"{labels[name]}（{(en if _english() and sep else zh) or reason}）")
+    parts = [f"{labels[name]}（{in_language(str(reason))}）" for name, reason in fields.items()]
     return gettext("请更正：%(fields)s", fields="；".join(parts))
 
 
