@@ -306,6 +306,22 @@ def delivery_consent_set(
     record.consent = consent
     record.updated_at = now
     record.updated_by = actor_name or f"user:{by.username}"
+    _consent_event(
+        case,
+        record,
+        ("同意电子送达" if consent else "撤回电子送达同意"),
+        now=now,
+        actor_id=actor_id,
+        actor_name=actor_name,
+    )
+    db.session.flush()
+    log.info("case %s: %s consent to e-service %s", case.number, role, consent)
+    return record
+
+
+def _consent_event(case, record, what: str, *, now, actor_id=None, actor_name=None, **data):
+    """The ``delivery_consent`` audit event of ``record`` on ``case``: ``what`` happened, to
+    which party, and the addresses masked (staff read the audit)."""
     db.session.add(
         Event(
             case_id=case.id,
@@ -314,24 +330,16 @@ def delivery_consent_set(
             actor_name=actor_name,
             occurred_at=now,
             recorded_at=now,
-            note=("同意电子送达" if consent else "撤回电子送达同意")
-            + f"（{party_label(case.workflow, role)}）",
-            data=_consent_facts(record),
+            note=f"{what}（{party_label(case.workflow, record.role)}）",
+            data={
+                "role": record.role,
+                "consent": record.consent,
+                "email": mask_address(record.email or ""),
+                "phone": mask_address(record.phone or ""),
+                **data,
+            },
         )
     )
-    db.session.flush()
-    log.info("case %s: %s consent to e-service %s", case.number, role, consent)
-    return record
-
-
-def _consent_facts(record: PartyConsent) -> dict:
-    """What a ``delivery_consent`` event keeps: the addresses masked (staff read the audit)."""
-    return {
-        "role": record.role,
-        "consent": record.consent,
-        "email": mask_address(record.email or ""),
-        "phone": mask_address(record.phone or ""),
-    }
 
 
 def consents_carry_over(source: Case, target: Case) -> None:
@@ -353,18 +361,14 @@ def consents_carry_over(source: Case, target: Case) -> None:
                 updated_by=consent.updated_by,
             )
         )
-        db.session.add(
-            Event(
-                case_id=target.id,
-                kind="delivery_consent",
-                occurred_at=now,
-                recorded_at=now,
-                actor_name="system",
-                note=f"沿用 {source.number} 的送达地址确认："
-                + ("同意电子送达" if consent.consent else "未同意电子送达")
-                + f"（{party_label(target.workflow, consent.role)}）",
-                data={**_consent_facts(consent), "from_case": source.number},
-            )
+        _consent_event(
+            target,
+            consent,
+            f"沿用 {source.number} 的送达地址确认："
+            + ("同意电子送达" if consent.consent else "未同意电子送达"),
+            now=now,
+            actor_name="system",
+            from_case=source.number,
         )
     db.session.flush()
 
