@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from caseflow.extensions import db
 from caseflow.notices.kinds import KINDS
 from caseflow.notices.selectors import notice_get_visible, notice_pdf_bytes, notice_verification
+from caseflow.parties.ratelimit import RateLimited, client_address, rate_check, rate_hit
 from caseflow.timeutil import utcnow
 
 bp = Blueprint("notices", __name__)
@@ -24,8 +25,6 @@ _VERIFY_BLOCKED: dict[str, datetime] = {}
 def verify(code: str):
     """No login: whoever holds a paper copy checks its number, kind, date and fingerprint.
     Rate-limited per address like every public route (parties.md): 20 wrong codes an hour."""
-    from caseflow.parties.ratelimit import RateLimited, client_address, rate_check, rate_hit
-
     address, now = client_address(), utcnow()
     until = _VERIFY_BLOCKED.get(address)
     if until is not None and until > now:
