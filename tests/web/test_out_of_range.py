@@ -13,7 +13,7 @@ from caseflow.errors import ValidationFailed
 from caseflow.extensions import db
 from tests.engine.helpers import at
 from tests.support import csrf_from
-from tests.web.test_uploads_and_forms import _token
+from tests.web.test_uploads_and_forms import DESK_FIELDS, _token
 
 SERVER_ERROR = "系统内部错误"
 YEARS = "年份应在1970至2099年之间"
@@ -38,21 +38,25 @@ def test_a_dashboard_period_beyond_2099_is_a_field_error(client, people, login):
     assert YEARS in page.text
 
 
-def test_a_step_dated_in_the_year_9999_is_refused_on_the_form(client, people, open_case, login):
-    worker = people["caseworker"]
-    case = open_case(worker)
-    login(worker)
+def _accept(client, case, **fields):
+    """The case page's 立案 form posted with a panel of three and ``fields`` (by their names)."""
     page = client.get(f"/cases/{case.id}")
-    refused = client.post(
+    data = {"accept-handlers": "张三\n李四\n王五", **{f"accept-{k}": v for k, v in fields.items()}}
+    return client.post(
         f"/cases/{case.id}",
         data={
             "accept-csrf_token": _token(page.text, '#trigger-accept"'),
             "_do": "fire:accept",
-            "accept-handlers": "张三\n李四\n王五",
-            "accept-occurred_at": "9999-12-31 10:00",
-            "accept-version": case.version,
+            **data,
         },
     )
+
+
+def test_a_step_dated_in_the_year_9999_is_refused_on_the_form(client, people, open_case, login):
+    worker = people["caseworker"]
+    case = open_case(worker)
+    login(worker)
+    refused = _accept(client, case, occurred_at="9999-12-31 10:00", version=case.version)
     assert refused.status_code == 422 and YEARS in refused.text
     db.session.expire_all()
     assert db.session.get(Case, case.id).state == "filed"
@@ -66,16 +70,7 @@ def test_a_version_our_page_did_not_write_is_a_conflict_not_a_crash(
     login(worker)
     events = db.session.scalar(select(func.count()).select_from(Event))
     for version in ("abc", "99999999999999999999999"):
-        page = client.get(f"/cases/{case.id}")
-        refused = client.post(
-            f"/cases/{case.id}",
-            data={
-                "accept-csrf_token": _token(page.text, '#trigger-accept"'),
-                "_do": "fire:accept",
-                "accept-handlers": "张三\n李四\n王五",
-                "accept-version": version,
-            },
-        )
+        refused = _accept(client, case, version=version)
         assert refused.status_code == 409 and "页面已失效，请刷新后重试" in refused.text
     db.session.expire_all()
     assert db.session.get(Case, case.id).state == "filed"
@@ -114,10 +109,7 @@ def test_a_desk_complaint_naming_a_thirty_digit_exhibitor_keeps_the_form(
             "csrf_token": csrf_from(page.text),
             "fair_id": fair_with_exhibitors.id,
             "exhibitor_id": "99999999999999999999999",
-            "complainant_name": "OSRAM GmbH",
-            "complainant_contact": "+49 89 6213 0",
-            "right_number": "ZL202330654321.0",
-            "facts": "展位展出 LED 吸顶灯 A-100 型",
+            **DESK_FIELDS,
             "photos": [(io.BytesIO(b"\xff\xd8\xff" + b"x" * 1000), "booth.jpg")],
         },
         content_type="multipart/form-data",

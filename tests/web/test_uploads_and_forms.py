@@ -14,6 +14,14 @@ from caseflow.cases.models import Case
 from caseflow.extensions import db
 from tests.support import csrf_from
 
+#: A complaint typed at the fair desk (its photo and exhibitor aside).
+DESK_FIELDS = {
+    "complainant_name": "OSRAM GmbH",
+    "complainant_contact": "+49 89 6213 0",
+    "right_number": "ZL202330654321.0",
+    "facts": "展位展出 LED 吸顶灯 A-100 型",
+}
+
 
 def _token(html: str, marker: str) -> str:
     start = html.index(marker)
@@ -38,10 +46,7 @@ def test_an_over_limit_desk_request_comes_back_as_a_form_error_with_the_text_kep
             data={
                 "csrf_token": csrf_from(page.text),
                 "fair_id": fair_with_exhibitors.id,
-                "complainant_name": "OSRAM GmbH",
-                "complainant_contact": "+49 89 6213 0",
-                "right_number": "ZL202330654321.0",
-                "facts": "展位展出 LED 吸顶灯 A-100 型",
+                **DESK_FIELDS,
                 "photos": [(io.BytesIO(b"\xff\xd8\xff" + b"x" * 100_000), "booth.jpg")],
             },
             content_type="multipart/form-data",
