@@ -39,3 +39,51 @@ def test_accepted_intake_and_its_mediation_link_both_ways(client, people, open_c
     assert mediation.number in links and f"/cases/{mediation.id}" in links
     back = client.get(f"/cases/{mediation.id}").text
     assert intake.number in back[back.index('id="links"') :]
+
+
+def test_a_referral_to_another_unit_names_the_case_and_opens_nothing(
+    client, people, open_case, fair_with_exhibitors, login
+):
+    """Users see their own unit's cases only (procedures.md): the fair desk that referred a
+    complaint to a centre reads the centre's case number and state on its own case, and cannot
+    open the centre's case, its evidence or its parties' contacts, nor can the centre open the
+    desk's case."""
+    from caseflow.cases.evidence import evidence_add
+    from caseflow.fairs.models import Exhibitor
+
+    desk, worker = people["desk"], people["caseworker"]
+    exhibitor = db.session.query(Exhibitor).filter_by(booth="11.2C15").one()
+    complaint = open_case(
+        desk,
+        workflow="fair_complaint",
+        unit="CF",
+        channel="fair_desk",
+        fair_id=fair_with_exhibitors.id,
+        exhibitor_id=exhibitor.id,
+    )
+    case_fire(complaint, "accept", desk, render_notices=False)
+    case_fire(
+        complaint,
+        "refer",
+        desk,
+        data={"target": "adjudication", "target_unit": "ZS"},
+        render_notices=False,
+    )
+    db.session.commit()
+    referred = db.session.query(CaseLink).one().target
+    evidence = evidence_add(
+        case=referred, actor=worker, filename="report.pdf", content=b"%PDF-1.4 centre's own"
+    )
+    db.session.commit()
+
+    login(desk)
+    page = client.get(f"/cases/{complaint.id}").text
+    links = page[page.index('id="links"') :]
+    assert referred.number in links and f"/cases/{referred.id}" not in links
+    assert referred.unit.name in links
+    assert client.get(f"/cases/{referred.id}").status_code == 404
+    assert client.get(f"/evidence/{evidence.id}").status_code == 404
+
+    login(people["viewer"])  # the centre's side
+    assert client.get(f"/cases/{complaint.id}").status_code == 404
+    assert client.get(f"/cases/{referred.id}").status_code == 200
