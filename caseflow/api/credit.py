@@ -109,6 +109,7 @@ def credit_list():
         code=args.get("code", "")[:18],
         kind=kind,
         status=status,
+        seen_by=user,
     )
     return {
         "items": [credit_json(r, user) for r in result.records],

@@ -8,7 +8,7 @@ date of a finding — never its patent, document, fine or clocks — unless the 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import selectinload
 
 import workflows
@@ -208,9 +208,14 @@ class RecordPage:
     pages: int
 
 
-def credit_records_query(*, q="", code="", kind="", status="", unit=None, repairable_on=None):
-    """Records of every unit matching the filters, newest decision first."""
+def credit_records_query(
+    *, q="", code="", kind="", status="", unit=None, repairable_on=None, seen_by=None
+):
+    """Records of every unit matching the filters, newest decision first. With ``seen_by`` (a
+    user), a filter on what the cross-unit rule hides (status, document number) matches only the
+    records that user sees in full: filtering must not tell what the page does not show."""
     query = select(CreditRecord)
+    in_full = true() if seen_by is None or seen_by.is_admin else _shown_in_full(seen_by)
     if q:
         like = containing(q.strip())
         query = query.where(
@@ -218,7 +223,7 @@ def credit_records_query(*, q="", code="", kind="", status="", unit=None, repair
                 CreditRecord.subject_name.ilike(like, escape=ESCAPE),
                 CreditRecord.subject_key == subject_name_key(q),
                 CreditRecord.case_number.ilike(like, escape=ESCAPE),
-                CreditRecord.document_number.ilike(like, escape=ESCAPE),
+                and_(CreditRecord.document_number.ilike(like, escape=ESCAPE), in_full),
             )
         )
     if code:
@@ -226,7 +231,7 @@ def credit_records_query(*, q="", code="", kind="", status="", unit=None, repair
     if kind:
         query = query.where(CreditRecord.kind == kind)
     if status:
-        query = query.where(CreditRecord.status == status)
+        query = query.where(CreditRecord.status == status, in_full)
     if unit is not None:
         query = query.where(CreditRecord.unit_id == unit)
     if repairable_on is not None:
@@ -234,6 +239,11 @@ def credit_records_query(*, q="", code="", kind="", status="", unit=None, repair
             CreditRecord.status == "published", CreditRecord.repair_eligible_on <= repairable_on
         )
     return query.order_by(CreditRecord.decided_on.desc(), CreditRecord.id.desc())
+
+
+def _shown_in_full(user):
+    """SQL: a record ``user`` sees in full: its own unit's, or a published one (credit.md)."""
+    return or_(CreditRecord.unit_id == user.unit_id, CreditRecord.status == "published")
 
 
 def credit_records_page(page: int = 1, **filters) -> RecordPage:

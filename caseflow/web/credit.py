@@ -52,6 +52,7 @@ def credit_register():
         code=args.get("code", "")[:18],
         kind=kind,
         status=status,
+        seen_by=current_user,
     )
     return render_template(
         "web/credit_register.html",

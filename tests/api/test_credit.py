@@ -123,6 +123,13 @@ def test_clue_to_published_penalty_to_repair(api, staff, client):
     assert worker.post(f"{PREFIX}/credit/{rid}/publish").status_code == 403
     other = api(staff["PD"]["supervisor"])
     assert other.post(f"{PREFIX}/credit/{rid}/publish").status_code == 404
+    # Another unit reads the fact, and no filter tells it the status or document number it
+    # does not show (credit.md): filtering on them finds nothing until the record is published.
+    [fact] = other.get(f"{PREFIX}/credit?code={CODE}").get_json()["items"]
+    assert "status" not in fact and "document_number" not in fact
+    for query in ("status=pending_publication", f"q={record['document_number']}"):
+        assert chief.get(f"{PREFIX}/credit?{query}").get_json()["total"] == 1
+        assert other.get(f"{PREFIX}/credit?{query}").get_json()["total"] == 0
     assert chief.post(f"{PREFIX}/credit/999999/publish").status_code == 404
     with time_machine.travel(at("2026-10-26 10:00"), tick=False):
         published = chief.post(f"{PREFIX}/credit/{rid}/publish").get_json()
@@ -130,6 +137,7 @@ def test_clue_to_published_penalty_to_repair(api, staff, client):
         again = chief.post(f"{PREFIX}/credit/{rid}/publish")
         assert again.status_code == 409
         page = client.get("/credit").get_data(as_text=True)
+        assert other.get(f"{PREFIX}/credit?status=published").get_json()["total"] == 1
     assert "中山市某某照明电器有限责任公司" in page and CODE in page
     assert published["display_until"] == "2029-10-26"
     assert published["repair_eligible_on"] == "2027-04-27"
