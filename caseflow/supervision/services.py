@@ -32,12 +32,12 @@ def cases_reassign(*, case_ids: list[str], assignee: User | None, actor) -> list
             f"一次最多 {MAX_BULK} 件", message_en=f"at most {MAX_BULK}", fields={"case_ids": "many"}
         )
     cases = list(db.session.scalars(select(Case).where(Case.id.in_(ids))))
-    if len(cases) != len(ids):
+    # Another unit's case answers like a missing one (as case_get does): the answer must not
+    # confirm that an id belongs to a case elsewhere.
+    if len(cases) != len(ids) or not all(actor.can_see_unit(case.unit_id) for case in cases):
         raise NotFound("案件不存在", message_en="no such case")
     now = utcnow()
     for case in cases:
-        if not actor.can_see_unit(case.unit_id):
-            raise PermissionDenied("无权分配其他单位的案件", message_en="another unit's case")
         if case.is_closed:
             raise ValidationFailed(
                 f"{case.number} 已结案", message_en=f"{case.number} is closed",
