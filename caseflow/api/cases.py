@@ -5,13 +5,14 @@ from flask import jsonify, request
 import workflows
 from caseflow.api import api_user, bp, json_body
 from caseflow.api.schema import body_check
-from caseflow.api.supervision import stats_with_on_time
+from caseflow.api.supervision import stats_period, stats_with_on_time
 from caseflow.cases import selectors
 from caseflow.cases.services import case_assign, case_open
 from caseflow.engine import available_triggers, case_fire
 from caseflow.errors import Malformed, PermissionDenied, ValidationFailed, VersionConflict
 from caseflow.extensions import db
 from caseflow.parties.selectors import case_deliveries, notice_delivery_json
+from caseflow.supervision.report import report_unit
 from caseflow.timeutil import (
     OutOfRange,
     deadline_chinese,
@@ -326,14 +327,14 @@ def cases_index():
 @bp.get("/stats")
 def stats():
     user = api_user()
-    from_on, to_on = _query_date("from"), _query_date("to")
-    if from_on and to_on and from_on > to_on:
+    unit = request.args.get("unit") or None
+    if unit:
+        report_unit(user, unit)  # another unit's figures: 403, not a row of zeros
+    # Every figure of a row covers the one period it states (by default the dashboard's).
+    from_on, to_on = stats_period(_query_date("from"), _query_date("to"))
+    if from_on > to_on:
         raise ValidationFailed(
             "止日不能早于起日", message_en="to is before from", fields={"to": "before from"}
         )
-    rows = selectors.cases_stats(
-        user, unit=request.args.get("unit") or None, from_on=from_on, to_on=to_on
-    )
-    return jsonify(
-        {"workflows": stats_with_on_time(user, rows, request.args.get("unit"), from_on, to_on)}
-    )
+    rows = selectors.cases_stats(user, unit=unit, from_on=from_on, to_on=to_on)
+    return jsonify({"workflows": stats_with_on_time(user, rows, unit, from_on, to_on)})

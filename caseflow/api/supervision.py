@@ -31,13 +31,18 @@ DEFAULT_WEEKS = 12
 QUEUE_MAX = 500
 
 
+def stats_period(from_on: date | None, to_on: date | None, now=None) -> tuple[date, date]:
+    """The period a figure covers: by default the dashboard's, twelve weeks up to today."""
+    to_on = to_on or local_date(now or utcnow())
+    return from_on or to_on - timedelta(weeks=DEFAULT_WEEKS), to_on
+
+
 def stats_with_on_time(user, rows: list[dict], unit_code, from_on: date | None, to_on: date | None):
     """``rows`` (``cases_stats``) with ``clocks_met``, ``clocks_missed`` and ``on_time_share``
     per workflow, counted as the dashboard counts them over the same period (by default the
     dashboard's: twelve weeks up to today); ``period_from``/``period_to`` say which."""
     now = utcnow()
-    to_on = to_on or local_date(now)
-    from_on = from_on or to_on - timedelta(weeks=DEFAULT_WEEKS)
+    from_on, to_on = stats_period(from_on, to_on, now)
     unit_id = _unit_by_code(unit_code).id if unit_code else None
     totals = on_time_by_workflow(
         on_time_tallies(

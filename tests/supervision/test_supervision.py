@@ -104,6 +104,24 @@ def test_an_overdue_running_clock_lowers_the_on_time_share(client, login, api, c
     assert adjudication["on_time_share"] == 0.3333
 
 
+def test_every_figure_of_a_stats_row_covers_the_period_it_states(api, chief, open_case):
+    """Without ``from``, the period is the dashboard's twelve weeks up to today: a case received
+    before it is neither opened nor closed in it, as its clocks are not counted either."""
+    open_case("adjudication", received_at="2026-08-03 09:00")  # before 09-07
+    open_case("adjudication", received_at="2026-11-16 09:00")
+    with time_machine.travel(NOW, tick=False):
+        for query in ("", "?to=2026-11-30"):
+            (row,) = [
+                w
+                for w in api(chief).get(f"{PREFIX}/stats{query}").get_json()["workflows"]
+                if w["workflow"] == "adjudication"
+            ]
+            assert (row["period_from"], row["period_to"]) == ("2026-09-07", "2026-11-30")
+            assert row["opened"] == 1
+        everything = api(chief).get(f"{PREFIX}/stats?from=2026-08-01").get_json()["workflows"]
+    assert [w["opened"] for w in everything if w["workflow"] == "adjudication"] == [2]
+
+
 def test_due_soon_is_the_75_percent_rule_on_the_dashboard_too(client, login, chief, open_case):
     # Received Monday 11-23 00:00: 5 working days → due end of Monday 11-30. 75% of the running
     # time has gone by Friday 11-28 06:00, two days before the last day: already 临期 everywhere.
