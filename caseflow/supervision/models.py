@@ -30,7 +30,8 @@ class DailyTally(db.Model):
     #: the closing day, the Monday of its week, the 1st of its month).
     name: Mapped[str] = mapped_column(String(40), nullable=False, default="")
     #: ``received``, ``closed`` (by closing day), ``met`` / ``breached`` (by stopping day),
-    #: ``breached_due`` (stopped late, by due day), ``running_due`` (running, by due day);
+    #: ``breached_due`` (stopped late) and ``running_due`` (running), by the day the clock is due
+    #: (``tallies.due_day``: a day-based clock's last day, not the 00:00 after it);
     #: for open cases ``open_state`` (name: the state) and ``open_state_due`` (by next due day).
     metric: Mapped[str] = mapped_column(String(16), nullable=False)
     day: Mapped[date] = mapped_column(Date, nullable=False)

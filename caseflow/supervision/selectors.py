@@ -287,7 +287,8 @@ def on_time_tallies(
             .join(Case, Case.id == Clock.case_id)
             .where(
                 Clock.status == "running",
-                Clock.due_at >= max(start, start_of_local_day(today)),
+                # At today's 00:00 a clock is yesterday's, counted above (due_day).
+                Clock.due_at > max(start, start_of_local_day(today)),
                 Clock.due_at < min(end, now),
             )
             .group_by(Case.workflow, Clock.name),

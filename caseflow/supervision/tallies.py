@@ -91,12 +91,21 @@ def clock_contribution(
     if status in ("met", "breached") and stopped_at is not None:
         out[(unit_id, workflow, name, status, local_date(stopped_at))] += 1
     if status == "breached":
-        out[(unit_id, workflow, name, "breached_due", local_date(due_at))] += 1
+        out[(unit_id, workflow, name, "breached_due", due_day(due_at))] += 1
     elif status == "running":
-        out[(unit_id, workflow, name, "running_due", local_date(due_at))] += 1
+        out[(unit_id, workflow, name, "running_due", due_day(due_at))] += 1
         if due_soon_at is not None:
             out[(unit_id, workflow, name, "running_soon", local_date(due_soon_at))] += 1
     return out
+
+
+def due_day(due_at: datetime) -> date:
+    """The day a due instant is counted on: the local day it ends. A day-based clock is due at
+    24:00 of its last day, stored as the next day's 00:00 (deadlines.md §2); a clock whose last
+    day is 30 November is late in November's figures, not December's. So, read against today,
+    the days before today hold the clocks due at or before today's 00:00, and today the clocks
+    due after it."""
+    return local_date(due_at - timedelta(microseconds=1))
 
 
 def due_soon_moment(started_at, due_at, paused_seconds, period_unit) -> datetime | None:

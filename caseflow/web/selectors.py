@@ -290,11 +290,20 @@ def soonest_clocks(
 
 def _running_today(user, column, today_start, now, *, strict=True):
     """Running clocks whose ``column`` falls today, up to now (the part no tally day can tell),
-    counted from an index alone (the clock's unit, not its case's)."""
+    counted from an index alone (the clock's unit, not its case's). A due instant at today's
+    00:00 is yesterday's (``due_day``); a 临期 moment then has begun today."""
     upper = column < now if strict else column <= now
-    query = select(func.count(Clock.id)).where(
-        Clock.status == "running", column >= today_start, upper
-    )
+    lower = column > today_start if column is Clock.due_at else column >= today_start
+    query = select(func.count(Clock.id)).where(Clock.status == "running", lower, upper)
+    return db.session.scalar(clocks_scope(query, user)) or 0
+
+
+def _due_at_midnight_now(user, now, today_start) -> int:
+    """At 00:00 exactly, the running clocks due at that instant: yesterday's by ``due_day`` (their
+    last day), yet not late until the instant has passed."""
+    if now != today_start:
+        return 0
+    query = select(func.count(Clock.id)).where(Clock.status == "running", Clock.due_at == now)
     return db.session.scalar(clocks_scope(query, user)) or 0
 
 
@@ -307,7 +316,8 @@ def late_totals(user, now: datetime) -> tuple[int, int]:
     today_start = start_of_local_day(today)
     due_before = sum(tally_before_today(user, "running_due", today).values())
     soon_before = sum(tally_before_today(user, "running_soon", today).values())
-    overdue = due_before + _running_today(user, Clock.due_at, today_start, now)
+    overdue = due_before - _due_at_midnight_now(user, now, today_start)
+    overdue += _running_today(user, Clock.due_at, today_start, now)
     due_by_now = due_before + _running_today(user, Clock.due_at, today_start, now, strict=False)
     soon = soon_before + _running_today(user, Clock.due_soon_at, today_start, now, strict=False)
     return overdue, soon - due_by_now
@@ -451,7 +461,7 @@ def dashboard_trend(user, *, date_from: date, date_to: date, now: datetime) -> l
         counted = clocks_scope(
             select(func.count(Clock.id)).where(
                 Clock.status.in_(("breached", "running")),
-                Clock.due_at >= start_of_local_day(today),
+                Clock.due_at > start_of_local_day(today),  # at 00:00: yesterday's (due_day)
                 Clock.due_at < now,
             ),
             user,

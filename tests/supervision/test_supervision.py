@@ -122,6 +122,23 @@ def test_every_figure_of_a_stats_row_covers_the_period_it_states(api, chief, ope
     assert [w["opened"] for w in everything if w["workflow"] == "adjudication"] == [2]
 
 
+def test_a_clock_whose_last_day_ends_a_month_is_late_in_that_month(open_case, chief):
+    """Received Monday 11-23 10:00: 5 working days → last day Monday 11-30, due at its 24:00
+    (stored as 12-01 00:00). Still running on 12-01, it is missed in November's figures, the
+    month of its last day, and not in December's."""
+    open_case("adjudication", received_at="2026-11-23 10:00")
+    now = at("2026-12-01 10:00")
+
+    def acceptance(first, last):
+        tallies = on_time_tallies(
+            chief, start=start_of_local_day(first), end=end_of_local_day(last), now=now
+        )
+        return [(t.met, t.missed) for t in tallies if t.clock == "acceptance"]
+
+    assert acceptance(date(2026, 11, 1), date(2026, 11, 30)) == [(0, 1)]
+    assert acceptance(date(2026, 12, 1), date(2026, 12, 31)) == []
+
+
 def test_due_soon_is_the_75_percent_rule_on_the_dashboard_too(client, login, chief, open_case):
     # Received Monday 11-23 00:00: 5 working days → due end of Monday 11-30. 75% of the running
     # time has gone by Friday 11-28 06:00, two days before the last day: already 临期 everywhere.
