@@ -103,7 +103,10 @@ def dashboard_export():
     if form.errors:  # a bad range is refused, not exported for another period
         return dashboard()
     now = utcnow()
-    board = sel.dashboard_build(current_user, date_from=date_from, date_to=date_to, now=now)
+    # The page shows the soonest; the workbook is the whole list (a supervisor works from it).
+    board = sel.dashboard_build(
+        current_user, date_from=date_from, date_to=date_to, now=now, list_limit=sel.EXPORT_LIMIT
+    )
     return _xlsx(
         dashboard_workbook(board, now=now),
         f"督办看板_{date_from.isoformat()}_{date_to.isoformat()}.xlsx",

@@ -65,7 +65,15 @@ def _sheet(workbook, title, header, rows):
     return sheet
 
 
-def _late_rows(rows, today: date):
+def _cut_short(sheet: str, rows: list, total: int):
+    """A line of 说明 when a list holds fewer clocks than there are: never a silent cut."""
+    if len(rows) < total:
+        yield (sheet, f"仅列出最早到期的 {len(rows)} 条，共 {total} 条")
+
+
+def _late_rows(rows, today: date, *, ahead: bool = False):
+    """The rows of a list, ending with the calendar days past the last day, or with ``ahead``
+    the days left until it (0 on the last day itself)."""
     for clock, case in rows:
         due_on = deadline_day(clock.due_at, clock.period_unit)
         yield (
@@ -76,8 +84,7 @@ def _late_rows(rows, today: date):
             state_label(case.workflow, case.state),
             clock_label(case.workflow, clock.name),
             due_on,
-            # Calendar days past the last day (0 while it is still today or ahead).
-            max((today - due_on).days, 0),
+            max((due_on - today).days if ahead else (today - due_on).days, 0),
         )
 
 
@@ -86,9 +93,9 @@ def dashboard_workbook(board, *, now: datetime) -> bytes:
     today = local_date(now)
     workbook = Workbook()
     workbook.remove(workbook.active)
-    late_header = ("单位", "承办人", "案件编号", "流程", "状态", "时限", "最后一日", "超期天数")
-    _sheet(workbook, "超期", late_header, _late_rows(board.overdue, today))
-    _sheet(workbook, "临期", late_header, _late_rows(board.due_soon, today))
+    header = ("单位", "承办人", "案件编号", "流程", "状态", "时限", "最后一日")
+    _sheet(workbook, "超期", (*header, "超期天数"), _late_rows(board.overdue, today))
+    _sheet(workbook, "临期", (*header, "剩余天数"), _late_rows(board.due_soon, today, ahead=True))
     _sheet(
         workbook,
         "按期率",
@@ -126,6 +133,8 @@ def dashboard_workbook(board, *, now: datetime) -> bytes:
             ("导出时间", now),
             ("按期率", "期内结束的时限按期完成的比例；仍在计时而已过到期日的计为超期"),
             ("临期", "已用去计时时间的 75%（不含暂停）或已到最后一日、尚未超期的时限"),
+            *_cut_short("超期", board.overdue, board.overdue_total),
+            *_cut_short("临期", board.due_soon, board.due_soon_total),
         ),
     )
     workbook.move_sheet(meta, -(len(workbook.sheetnames) - 1))

@@ -389,8 +389,20 @@ def _histogram_median(counts: dict) -> float:
     return (nth(total // 2) + nth(total // 2 + 1)) / 2
 
 
-def dashboard_build(user, *, date_from: date, date_to: date, now: datetime | None = None):
-    """Everything the supervisor dashboard shows for ``date_from``…``date_to`` (local days)."""
+#: The export's lists: every overdue and 临期 clock a unit has, up to a workbook's sane size.
+EXPORT_LIMIT = 10_000
+
+
+def dashboard_build(
+    user,
+    *,
+    date_from: date,
+    date_to: date,
+    now: datetime | None = None,
+    list_limit: int = LIST_LIMIT,
+):
+    """Everything the supervisor dashboard shows for ``date_from``…``date_to`` (local days); the
+    overdue and 临期 lists hold the ``list_limit`` soonest."""
     now = now or utcnow()
     start = start_of_local_day(date_from)
     end = end_of_local_day(date_to)
@@ -401,10 +413,15 @@ def dashboard_build(user, *, date_from: date, date_to: date, now: datetime | Non
         clock, case = row
         return (case.unit_id, case.assignee.display_name if case.assignee else "", clock.due_at)
 
-    overdue = sorted(soonest_clocks(user, due_to=now), key=by_desk)
+    overdue = sorted(soonest_clocks(user, due_to=now, limit=list_limit), key=by_desk)
     # 临期 as the inbox and the alerts count it: the 75% rule (deadlines.md §4).
     due_soon = sorted(
-        soonest_clocks(user, due_after=now, clock_condition=[due_soon_moment_reached(now)]),
+        soonest_clocks(
+            user,
+            due_after=now,
+            clock_condition=[due_soon_moment_reached(now)],
+            limit=list_limit,
+        ),
         key=by_desk,
     )
     overdue_total, due_soon_total = late_totals(user, now)

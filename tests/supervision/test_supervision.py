@@ -221,6 +221,30 @@ def test_the_xlsx_is_typed_filtered_frozen_and_injection_proof(client, login, ch
                 assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
 
 
+def test_the_xlsx_lists_every_overdue_clock_the_page_cuts_short(client, login, chief, open_case):
+    """The page shows the 20 soonest; the workbook a supervisor works from holds all 22, and
+    its 临期 sheet counts the days left, not days late."""
+    for day in range(2, 24):  # received 10-02…10-23: every acceptance long overdue by 11-30
+        open_case("adjudication", received_at=f"2026-10-{day:02d} 09:00")
+    soon = open_case("adjudication", received_at="2026-11-24 09:00")  # last day 12-01, 临期
+    with time_machine.travel(NOW, tick=False):
+        login(chief)
+        page = client.get("/dashboard").text
+        book = load_workbook(io.BytesIO(client.get("/dashboard.xlsx").data))
+    assert "显示最早到期的 20 条" in page
+    assert book["超期"].max_row == 1 + 22
+    due_soon = book["临期"]
+    assert due_soon["H1"].value == "剩余天数"
+    [row] = [r for r in due_soon.iter_rows(min_row=2, values_only=True) if r[2] == soon.number]
+    assert row[6].date() == date(2026, 12, 1) and row[7] == 1
+    notes = [r[0] for r in book["说明"].iter_rows(min_row=2, values_only=True)]
+    assert "超期" not in notes  # the list is whole: no line saying it was cut
+    # Past the export's own bound (10,000 clocks), 说明 says the list was cut and by how much.
+    from caseflow.web.export import _cut_short
+
+    assert list(_cut_short("超期", [object()] * 3, 12)) == [("超期", "仅列出最早到期的 3 条，共 12 条")]
+
+
 def test_text_cells_are_never_formulas():
     from openpyxl import Workbook
 
