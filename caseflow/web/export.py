@@ -11,7 +11,13 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from caseflow.timeutil import deadline_day, local_date, to_local
-from caseflow.web.helpers import clock_label, state_label, workflow_label
+from caseflow.web.helpers import (
+    channel_label,
+    clock_label,
+    right_type_label,
+    state_label,
+    workflow_label,
+)
 
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -182,13 +188,17 @@ def annual_report_workbook(report: dict) -> bytes:
         workbook,
         "按渠道",
         ("流程", "渠道", "收案"),
-        ((w["label"], ch, n) for w in flows for ch, n in w["by_channel"].items()),
+        ((w["label"], channel_label(ch) if ch != "unknown" else "未注明", n) for w in flows for ch, n in w["by_channel"].items()),
     )
     _sheet(
         workbook,
         "按权利类型",
         ("流程", "权利类型", "收案"),
-        ((w["label"], kind, n) for w in flows for kind, n in w["by_right_type"].items()),
+        (
+            (w["label"], right_type_label(kind), n)
+            for w in flows
+            for kind, n in w["by_right_type"].items()
+        ),
     )
     _sheet(
         workbook,

@@ -105,6 +105,17 @@ def clock_name_label(name: str) -> str:
 
 
 _VARIANTS = {"invention": "发明", "utility_model": "实用新型", "design": "外观设计"}
+_RIGHT_KINDS = {"patent": "专利", "trademark": "商标", "copyright": "著作权", "unknown": "未注明"}
+
+
+def right_type_label(code: str) -> str:
+    """A right type as the annual report counts it (``patent:design``): 专利（外观设计）."""
+    kind, _, variant = code.partition(":")
+    label = gettext(_RIGHT_KINDS.get(kind, kind))
+    if variant:
+        variant_label = gettext(_VARIANTS.get(variant, variant))
+        label += f" ({variant_label})" if f._english() else f"（{variant_label}）"
+    return label
 
 
 def clock_override_text(name: str, value) -> str:

@@ -281,6 +281,11 @@ def test_the_annual_report_in_json_and_xlsx(client, login, api, chief, open_case
     assert row[1].value == 2 and row[1].data_type == "n"
     assert row[8].number_format == "0.0%"
     assert book["说明"]["B4"].is_date
+    # Labels a supervisor reads, not codes: walk_in, patent:design.
+    by_channel = {r[1] for r in book["按渠道"].iter_rows(min_row=2, values_only=True)}
+    by_right = {r[1] for r in book["按权利类型"].iter_rows(min_row=2, values_only=True)}
+    assert by_channel == {"窗口来访"}
+    assert by_right == {"专利（外观设计）"}
     bad = api(chief).get(f"{PREFIX}/stats/report?year=twenty")
     assert bad.status_code == 422 and "year" in bad.get_json()["error"]["fields"]
 
