@@ -669,14 +669,14 @@ def clock_extend(
                     raise ValidationFailed(
                         f"延长单位须为 {cap.unit}",
                         message_en=f"extend in {cap.unit}",
-                        fields={"by": "unit"},
+                        fields={"by": f"延长单位须为 {cap.unit} / extend in {cap.unit}"},
                     )
                 cap = cap.amount
             if (clock.extended or 0) + step.amount > cap:
                 raise ValidationFailed(
                     f"延长合计超过上限（已延长 {clock.extended}，上限 {cap}）",
                     message_en=f"extensions would total {(clock.extended or 0) + step.amount}, over the maximum {cap}",
-                    fields={"by": "exceeds maximum"},
+                    fields={"by": f"已达延长上限 {cap} / at the maximum of {cap}"},
                 )
         before = clock.due_at
         _step_extend(clock, step, batch.calendar_for(name))

@@ -210,10 +210,12 @@ def test_extension_is_added_to_the_last_day_before_roll_over(make_case):
     assert clock.extended == 1
     entry = clock.entries[-1]
     assert (entry.action, entry.period, entry.note) == ("extend", "1 months", "复杂案件")
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as refused:
         clock_extend(
             case, "closing", by="1 months", at=local("2026-09-02T10:00"), maximum="1 months"
         )
+    # A reason a supervisor reads, in both languages, as every field reason is written.
+    assert refused.value.fields == {"by": "已达延长上限 1 / at the maximum of 1"}
     with pytest.raises(StateConflict):
         clock_extend(case, "nope", by="1 months", at=local("2026-09-02T10:00"))
 
