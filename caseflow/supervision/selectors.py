@@ -38,14 +38,22 @@ def _scoped(query, user, unit_id: int | None = None):
     return query
 
 
-def clocks_scope(query, user, unit_id: int | None = None):
-    """``query`` (over ``Clock``) limited to the clocks of what ``user`` may see (``unit_id``:
-    that unit's), by the clock's own copy of its case's unit: no join to the cases."""
+def centre_clocks_scope(query, user, unit_id: int | None = None):
+    """``query`` (over ``Clock``) limited to the centre's own clocks (no watch clock: the
+    parties' or a court's period is never the centre late) of what ``user`` may see
+    (``unit_id``: that unit's), by the clock's own copy of its case's unit: no join to the
+    cases. The running totals count the same clocks (``tallies.clock_contribution``)."""
+    query = query.where(not_watch_clock())
     if not user.is_admin:
         query = query.where(Clock.unit_id == user.unit_id)
     if unit_id is not None:
         query = query.where(Clock.unit_id == unit_id)
     return query
+
+
+def not_watch_clock():
+    """SQL: the clock is the centre's own, not a watch clock (``ClockDef.watch``)."""
+    return Clock.name.not_in(sorted(workflows.watch_clock_names()))
 
 
 # -- the approval queue ----------------------------------------------------------------------
@@ -282,7 +290,7 @@ def on_time_tallies(
             tally(workflow, name).running_late += amount
     if first <= today <= last:
         # The unit's range of ix_clocks_unit_status_due_at; each row's case for its workflow.
-        running = clocks_scope(
+        running = centre_clocks_scope(
             select(Case.workflow, Clock.name, func.count())
             .join(Case, Case.id == Clock.case_id)
             .where(
@@ -371,7 +379,7 @@ def soonest_clock_rows(
         condition.append(Clock.due_at < due_to)
     # A watch clock (a court's ruling) is not the centre's deadline: it alerts its caseworker
     # but is never listed as the centre being late.
-    condition.append(Clock.name.not_in(sorted(workflows.watch_clock_names())))
+    condition.append(not_watch_clock())
     # The unit's clocks are a range of their own: a batch a little over ``limit`` is enough
     # unless closed cases still have running clocks. An admin's walk passes every unit's.
     found, after, size = [], None, limit * 3 if admin else limit + 10

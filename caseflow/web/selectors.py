@@ -21,7 +21,7 @@ from caseflow.clocks.models import Clock
 from caseflow.extensions import db
 from caseflow.search import ESCAPE, containing, starting_with
 from caseflow.supervision.selectors import (
-    clocks_scope,
+    centre_clocks_scope,
     due_soon_moment_reached,
     on_time_tallies,
     soonest_clock_ids,
@@ -295,7 +295,7 @@ def _running_today(user, column, today_start, now, *, strict=True):
     upper = column < now if strict else column <= now
     lower = column > today_start if column is Clock.due_at else column >= today_start
     query = select(func.count(Clock.id)).where(Clock.status == "running", lower, upper)
-    return db.session.scalar(clocks_scope(query, user)) or 0
+    return db.session.scalar(centre_clocks_scope(query, user)) or 0
 
 
 def _due_at_midnight_now(user, now, today_start) -> int:
@@ -304,7 +304,7 @@ def _due_at_midnight_now(user, now, today_start) -> int:
     if now != today_start:
         return 0
     query = select(func.count(Clock.id)).where(Clock.status == "running", Clock.due_at == now)
-    return db.session.scalar(clocks_scope(query, user)) or 0
+    return db.session.scalar(centre_clocks_scope(query, user)) or 0
 
 
 def late_totals(user, now: datetime) -> tuple[int, int]:
@@ -475,7 +475,7 @@ def dashboard_trend(user, *, date_from: date, date_to: date, now: datetime) -> l
             target = opened if metric == "received" else closed if metric == "closed" else late
             target[week_of(day)] += amount
     if first_monday <= today <= date_to:
-        counted = clocks_scope(
+        counted = centre_clocks_scope(
             select(func.count(Clock.id)).where(
                 Clock.status.in_(("breached", "running")),
                 Clock.due_at > start_of_local_day(today),  # at 00:00: yesterday's (due_day)

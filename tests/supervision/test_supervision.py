@@ -139,6 +139,25 @@ def test_a_clock_whose_last_day_ends_a_month_is_late_in_that_month(open_case, ch
     assert acceptance(date(2026, 12, 1), date(2026, 12, 31)) == []
 
 
+def test_a_watch_clock_run_out_is_not_the_centre_late(client, login, chief, open_case):
+    """The parties' period to sue (``appeal``, a watch clock) running out is not the centre's
+    lateness: the overdue list leaves it out, and so do the counts beside it and the on-time
+    share, which are read from the running totals."""
+    from caseflow.web.selectors import late_totals
+
+    case = open_case("adjudication", received_at="2026-10-12 09:00")
+    clock_start(case, "appeal", period="15 days", started_at=at("2026-11-02 10:00"))  # 11-17
+    db.session.commit()
+    assert late_totals(chief, NOW) == (1, 0)  # the acceptance, long overdue; not the appeal
+    tallies = on_time_tallies(  # October (the acceptance's last day) and November (the appeal's)
+        chief,
+        start=start_of_local_day(date(2026, 10, 1)),
+        end=end_of_local_day(date(2026, 11, 30)),
+        now=NOW,
+    )
+    assert {t.clock for t in tallies} == {"acceptance"}
+
+
 def test_due_soon_is_the_75_percent_rule_on_the_dashboard_too(client, login, chief, open_case):
     # Received Monday 11-23 00:00: 5 working days → due end of Monday 11-30. 75% of the running
     # time has gone by Friday 11-28 06:00, two days before the last day: already 临期 everywhere.
