@@ -6,6 +6,7 @@ Every variable of interfaces.md is read here; the web server, the CLI and the sc
 import os
 import secrets
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 def _secret_key(instance_path: Path) -> str:
@@ -75,6 +76,22 @@ def _log_level(name: str, default: str) -> str:
     return text
 
 
+def _time_zone(name: str, default: str) -> str:
+    """The variable as a zone of the IANA database (``Asia/Shanghai``), checked here: every day
+    boundary and every date shown is counted in it, so a wrong name must not wait for the first
+    request to fail."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ConfigError(
+            f"{name}={text!r}: expected a time zone of the IANA database, such as Asia/Shanghai"
+        ) from None
+    return text
+
+
 def from_environment(instance_path: str) -> dict:
     instance = Path(instance_path)
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'caseflow.db'}"
@@ -85,7 +102,7 @@ def from_environment(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SECRET_KEY": _secret_key(instance),
         "CASEFLOW_STORAGE": os.environ.get("CASEFLOW_STORAGE") or str(instance / "storage"),
-        "CASEFLOW_TIMEZONE": os.environ.get("CASEFLOW_TIMEZONE", "Asia/Shanghai"),
+        "CASEFLOW_TIMEZONE": _time_zone("CASEFLOW_TIMEZONE", "Asia/Shanghai"),
         "SMTP_URL": os.environ.get("SMTP_URL"),
         "CASEFLOW_WEBHOOK_URL": os.environ.get("CASEFLOW_WEBHOOK_URL"),
         "CASEFLOW_WEBHOOK_SECRET": os.environ.get("CASEFLOW_WEBHOOK_SECRET"),

@@ -63,6 +63,9 @@ def test_unset_and_empty_variables_take_their_defaults(monkeypatch, tmp_path):
         ("CASEFLOW_RENDER_NOTICES_INLINE", "maybe", "CASEFLOW_RENDER_NOTICES_INLINE='maybe'"),
         ("CASEFLOW_PUBLIC_CAPTCHA", "of", "CASEFLOW_PUBLIC_CAPTCHA='of': expected on or off"),
         ("CASEFLOW_LOG_LEVEL", "loud", "CASEFLOW_LOG_LEVEL='LOUD': expected one of DEBUG"),
+        ("CASEFLOW_TIMEZONE", "Mars/Olympus", "CASEFLOW_TIMEZONE='Mars/Olympus': expected a time zone"),
+        ("CASEFLOW_TIMEZONE", "asia/shanghai", "CASEFLOW_TIMEZONE='asia/shanghai'"),
+        ("CASEFLOW_TIMEZONE", "/etc/passwd", "CASEFLOW_TIMEZONE='/etc/passwd'"),
     ],
 )
 def test_a_value_that_cannot_be_used_stops_the_app_at_start_naming_the_variable(
@@ -74,6 +77,13 @@ def test_a_value_that_cannot_be_used_stops_the_app_at_start_naming_the_variable(
     # The factory every process starts from (web, CLI, scheduler) refuses it too.
     with pytest.raises(config.ConfigError, match=re.escape(name)):
         create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/unused.db"})
+
+
+def test_a_time_zone_is_read_and_empty_means_asia_shanghai(monkeypatch, tmp_path):
+    monkeypatch.setenv("CASEFLOW_TIMEZONE", " Asia/Urumqi ")
+    assert config.from_environment(str(tmp_path))["CASEFLOW_TIMEZONE"] == "Asia/Urumqi"
+    monkeypatch.setenv("CASEFLOW_TIMEZONE", "")
+    assert config.from_environment(str(tmp_path))["CASEFLOW_TIMEZONE"] == "Asia/Shanghai"
 
 
 def test_the_render_pool_takes_its_size_from_the_environment(monkeypatch, tmp_path):
@@ -93,7 +103,7 @@ def test_every_variable_the_code_reads_is_documented_in_deployment_md():
     read = set()
     sources = [ROOT / "config.py", *sorted((ROOT / "caseflow").rglob("*.py"))]
     pattern = re.compile(
-        r"""(?:environ\.get|environ\[|getenv|_whole_number|_switch|_log_level)\(?\s*["']([A-Z][A-Z0-9_]+)["']"""
+        r"""(?:environ\.get|environ\[|getenv|_whole_number|_switch|_log_level|_time_zone)\(?\s*["']([A-Z][A-Z0-9_]+)["']"""
     )
     for path in sources:
         read |= set(pattern.findall(path.read_text(encoding="utf-8")))
