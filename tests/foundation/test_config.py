@@ -66,6 +66,12 @@ def test_unset_and_empty_variables_take_their_defaults(monkeypatch, tmp_path):
         ("CASEFLOW_TIMEZONE", "Mars/Olympus", "CASEFLOW_TIMEZONE='Mars/Olympus': expected a time zone"),
         ("CASEFLOW_TIMEZONE", "asia/shanghai", "CASEFLOW_TIMEZONE='asia/shanghai'"),
         ("CASEFLOW_TIMEZONE", "/etc/passwd", "CASEFLOW_TIMEZONE='/etc/passwd'"),
+        ("CASEFLOW_STORAGE", "ftp://x/y", "CASEFLOW_STORAGE='ftp://x/y': expected a folder"),
+        ("CASEFLOW_STORAGE", "file:///srv/x", "or s3://bucket/prefix"),
+        ("CASEFLOW_STORAGE", "s3:///prefix", "CASEFLOW_STORAGE='s3:///prefix': expected s3://"),
+        ("SMTP_URL", "http://mail.example.cn:25", "SMTP_URL: expected smtp://"),
+        ("SMTP_URL", "mail.example.cn", "SMTP_URL: expected smtp://"),
+        ("SMTP_URL", "smtp://mail.example.cn:2x5", "SMTP_URL: the port"),
     ],
 )
 def test_a_value_that_cannot_be_used_stops_the_app_at_start_naming_the_variable(
@@ -86,6 +92,31 @@ def test_a_time_zone_is_read_and_empty_means_asia_shanghai(monkeypatch, tmp_path
     assert config.from_environment(str(tmp_path))["CASEFLOW_TIMEZONE"] == "Asia/Shanghai"
 
 
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("CASEFLOW_STORAGE", "/srv/caseflow/storage"),
+        ("CASEFLOW_STORAGE", "instance/storage"),
+        ("CASEFLOW_STORAGE", "s3://caseflow/prod"),
+        ("SMTP_URL", "smtp://user:pass@mail.example.cn:25"),
+        ("SMTP_URL", "smtps://mail.example.cn:465"),
+        ("SMTP_URL", "smtp://mail.example.cn:587?starttls=1"),
+    ],
+)
+def test_the_storage_and_mail_server_forms_caseflow_speaks_are_accepted(
+    monkeypatch, tmp_path, name, value
+):
+    monkeypatch.setenv(name, value)
+    assert config.from_environment(str(tmp_path))[name] == value
+
+
+def test_a_refused_smtp_url_does_not_repeat_its_password(monkeypatch, tmp_path):
+    monkeypatch.setenv("SMTP_URL", "http://caseflow:hunter2-secret@mail.example.cn:25")
+    with pytest.raises(config.ConfigError) as refused:
+        config.from_environment(str(tmp_path))
+    assert "hunter2" not in str(refused.value) and "not http://" in str(refused.value)
+
+
 def test_the_render_pool_takes_its_size_from_the_environment(monkeypatch, tmp_path):
     from caseflow.notices.pool import pool_size
 
@@ -103,7 +134,7 @@ def test_every_variable_the_code_reads_is_documented_in_deployment_md():
     read = set()
     sources = [ROOT / "config.py", *sorted((ROOT / "caseflow").rglob("*.py"))]
     pattern = re.compile(
-        r"""(?:environ\.get|environ\[|getenv|_whole_number|_switch|_log_level|_time_zone)\(?\s*["']([A-Z][A-Z0-9_]+)["']"""
+        r"""(?:environ\.get|environ\[|getenv|_whole_number|_switch|_log_level|_time_zone|_storage|_smtp_url)\(?\s*["']([A-Z][A-Z0-9_]+)["']"""
     )
     for path in sources:
         read |= set(pattern.findall(path.read_text(encoding="utf-8")))
