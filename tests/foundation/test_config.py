@@ -1,7 +1,11 @@
 """The environment an operator writes (docs/deployment.md, "Configuration"): every variable is read,
 documented, and a value caseflow cannot use stops it at start with the variable's name."""
 
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -115,6 +119,42 @@ def test_a_refused_smtp_url_does_not_repeat_its_password(monkeypatch, tmp_path):
     with pytest.raises(config.ConfigError) as refused:
         config.from_environment(str(tmp_path))
     assert "hunter2" not in str(refused.value) and "not http://" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["flask", "--app", "wsgi", "sla", "sweep"],
+        ["flask", "--app", "wsgi", "scheduler"],
+        ["flask", "--app", "wsgi", "--help"],
+        ["gunicorn", "--workers", "1", "--bind", "127.0.0.1:0", "wsgi:app"],
+        ["gunicorn", "--preload", "--workers", "1", "--bind", "127.0.0.1:0", "wsgi:app"],
+    ],
+    ids=["cli", "scheduler", "help", "gunicorn", "gunicorn-preload"],
+)
+def test_a_bad_value_ends_each_process_with_one_line_and_status_1(tmp_path, command):
+    """What an operator sees in journald: the message naming the variable, not a traceback (and
+    for gunicorn not a worker failing to boot after another)."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/unused.db",
+        "CASEFLOW_STORAGE": str(tmp_path / "storage"),
+        "SECRET_KEY": "x" * 32,
+        "CASEFLOW_TIMEZONE": "Mars/Olympus",
+    }
+    program = str(Path(sys.executable).with_name(command[0]))
+    done = subprocess.run(
+        [program, *command[1:]], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 1, done.stderr
+    ours = [line for line in done.stderr.splitlines() if "CASEFLOW_TIMEZONE" in line]
+    assert ours == [
+        "caseflow: CASEFLOW_TIMEZONE='Mars/Olympus': expected a time zone of the IANA database,"
+        " such as Asia/Shanghai"
+    ]
+    assert "Traceback" not in done.stderr + done.stdout
+    # gunicorn logs its start before the master checks; nothing else.
+    assert all("Starting gunicorn" in line for line in done.stderr.splitlines() if line not in ours)
 
 
 def test_the_render_pool_takes_its_size_from_the_environment(monkeypatch, tmp_path):
