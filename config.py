@@ -4,8 +4,11 @@ Every variable of interfaces.md is read here; the web server, the CLI and the sc
 """
 
 import os
+import re
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 def _secret_key(instance_path: Path) -> str:
@@ -75,6 +78,61 @@ def _log_level(name: str, default: str) -> str:
     return text
 
 
+def _time_zone(name: str, default: str) -> str:
+    """The variable as a zone of the IANA database (``Asia/Shanghai``), checked here: every day
+    boundary and every date shown is counted in it, so a wrong name must not wait for the first
+    request to fail."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ConfigError(
+            f"{name}={text!r}: expected a time zone of the IANA database, such as Asia/Shanghai"
+        ) from None
+    return text
+
+
+_URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def _storage(name: str, default: str) -> str:
+    """A folder, or ``s3://bucket/prefix`` (``caseflow.storage``): no other scheme is spoken, and
+    ``ftp://x/y`` taken for a path would be a folder ``ftp:/x/y`` in the working directory."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    if text.startswith("s3://"):
+        if not text.removeprefix("s3://").partition("/")[0]:
+            raise ConfigError(f"{name}={text!r}: expected s3://bucket/prefix, with a bucket")
+        return text
+    if _URL_SCHEME.match(text):
+        raise ConfigError(f"{name}={text!r}: expected a folder (a path) or s3://bucket/prefix")
+    return text
+
+
+def _smtp_url(name: str) -> str | None:
+    """``smtp://[user:pass@]host:port``, ``smtps://…`` or unset (``caseflow.alerts.delivery``).
+    The message never repeats the value: it may hold the mail server's password."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return None
+    parts = urlsplit(text)
+    if parts.scheme not in ("smtp", "smtps"):
+        scheme = f"{parts.scheme}://" if parts.scheme else "no scheme"
+        raise ConfigError(
+            f"{name}: expected smtp://[user:pass@]host:port or smtps://…, not {scheme}"
+        )
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or beyond 65535
+        port = 0
+    if port == 0:
+        raise ConfigError(f"{name}: the port after the host is not a number from 1 to 65535")
+    return text
+
+
 def from_environment(instance_path: str) -> dict:
     instance = Path(instance_path)
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'caseflow.db'}"
@@ -84,9 +142,9 @@ def from_environment(instance_path: str) -> dict:
     return {
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SECRET_KEY": _secret_key(instance),
-        "CASEFLOW_STORAGE": os.environ.get("CASEFLOW_STORAGE") or str(instance / "storage"),
-        "CASEFLOW_TIMEZONE": os.environ.get("CASEFLOW_TIMEZONE", "Asia/Shanghai"),
-        "SMTP_URL": os.environ.get("SMTP_URL"),
+        "CASEFLOW_STORAGE": _storage("CASEFLOW_STORAGE", str(instance / "storage")),
+        "CASEFLOW_TIMEZONE": _time_zone("CASEFLOW_TIMEZONE", "Asia/Shanghai"),
+        "SMTP_URL": _smtp_url("SMTP_URL"),
         "CASEFLOW_WEBHOOK_URL": os.environ.get("CASEFLOW_WEBHOOK_URL"),
         "CASEFLOW_WEBHOOK_SECRET": os.environ.get("CASEFLOW_WEBHOOK_SECRET"),
         "CASEFLOW_SWEEP_SECONDS": _whole_number(

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from caseflow.extensions import db
 
@@ -24,6 +24,11 @@ log = logging.getLogger(__name__)
 CLAIM_LEASE = timedelta(minutes=5)
 #: Retries back off from the area's first delay, doubling, up to an hour.
 BACKOFF_MAX = timedelta(hours=1)
+#: Mail and webhooks, alert messages and account mails alike: 30 s, 1 min, 2 min … up to an hour
+#: between attempts, and the tenth failure gives up (``failed``: shown to admins on /alerts/outbox,
+#: where it can be sent again).
+BACKOFF_FIRST = timedelta(seconds=30)
+MAX_ATTEMPTS = 10
 
 
 @dataclass
@@ -41,6 +46,19 @@ def outbox_waiting(table, now: datetime):
         and_(c.status == "pending", c.next_attempt_at <= now),
         and_(c.status == "sending", c.lease_until < now),
     )
+
+
+def outbox_in_trouble(table):
+    """Rows of ``table`` that failed for good, or wait for a retry after an error: what the
+    admins' outbox page lists."""
+    c = table.c
+    return and_(or_(c.status == "failed", c.last_error.is_not(None)), c.status != "sent")
+
+
+def outbox_counts(table) -> dict[str, int]:
+    """How many rows of ``table`` are in each status."""
+    rows = db.session.execute(select(table.c.status, func.count()).group_by(table.c.status)).all()
+    return {status: count for status, count in rows}
 
 
 def outbox_claim(table, row_id: int, waiting, now: datetime) -> str | None:

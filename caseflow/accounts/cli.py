@@ -67,7 +67,7 @@ def users_token(name, days):
 @users.command("tokens")
 @click.argument("name", required=False)
 def users_tokens(name):
-    """List API tokens (of NAME, or everyone's): id, user, created, expires, state."""
+    """List API tokens (of NAME, or everyone's): id, user, created, expires, last used, state."""
     from caseflow.timeutil import iso, utcnow
 
     now = utcnow()

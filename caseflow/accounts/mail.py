@@ -4,25 +4,44 @@ transaction as the change and sent after commit by the scheduler's outbox job, t
 SMTP path as alert mails (``caseflow.alerts.delivery.mail_send``) and the same outbox loop
 (``caseflow.outbox``), so two schedulers never both send it. A user without an e-mail address
 gets no mail (logged).
+
+A failure is retried on the alert mails' schedule and, once given up, shown to admins beside
+them (/alerts/outbox, the admin page's 消息发送 tab, ``GET /api/v1/alerts/outbox``), where it can
+be sent again: a user who is never told of a reset they did not ask for must not go unnoticed.
 """
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from caseflow.accounts.models import AccountMail, User
 from caseflow.alerts.delivery import mail_send
+from caseflow.errors import PermissionDenied, StateConflict
 from caseflow.extensions import db
-from caseflow.outbox import DeliveryReport, outbox_drain
+from caseflow.outbox import (
+    BACKOFF_FIRST,
+    MAX_ATTEMPTS,
+    DeliveryReport,
+    outbox_counts,
+    outbox_drain,
+    outbox_in_trouble,
+)
 from caseflow.timeutil import to_local, utcnow
+from caseflow.translations.runtime import N_
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
-BACKOFF_FIRST = timedelta(minutes=1)
+#: What each kind of mail is about, for the admins' outbox page (translated where shown).
+KIND_LABELS = {
+    "password_changed": N_("密码已修改"),
+    "password_reset": N_("密码已重置"),
+    "token_created": N_("新建 API 令牌"),
+}
 FOOTER = "\n\n如果这不是您本人或管理员的操作，请立即联系系统管理员。\n\n—— caseflow 知识产权保护案件办理系统（系统邮件，请勿回复）\n"
 
 
@@ -84,9 +103,36 @@ def _mail_build(row: AccountMail, config) -> EmailMessage:
     return mail
 
 
+def account_mails_in_trouble_query():
+    """Account mails that failed for good, or wait for a retry after an error, newest first."""
+    return (
+        select(AccountMail)
+        .options(joinedload(AccountMail.user))
+        .where(outbox_in_trouble(AccountMail.__table__))
+        .order_by(AccountMail.id.desc())
+    )
+
+
+def account_mail_counts() -> dict[str, int]:
+    return outbox_counts(AccountMail.__table__)
+
+
+def account_mail_retry(*, mail: AccountMail, actor: User, now: datetime | None = None) -> None:
+    """An admin sends a failed (or waiting) account mail again at once, with a fresh count of
+    attempts. Does not commit."""
+    if not actor.is_admin:
+        raise PermissionDenied("只有管理员可以重发", message_en="only admins may retry delivery")
+    if mail.status not in ("failed", "pending"):
+        raise StateConflict("该邮件不在待重发状态", message_en="the mail is not waiting")
+    mail.status, mail.next_attempt_at = "pending", now or utcnow()
+    mail.attempts = 0
+    log.info("account mail %s retried by %s", mail.id, actor.username)
+
+
 def account_mails_send(now: datetime | None = None, limit: int = 100) -> DeliveryReport:
     """Send the account mails that are due; commits after each one. A failure is recorded and
-    retried with backoff, then given up after ``MAX_ATTEMPTS``."""
+    retried like an alert mail's (30 s, doubling, up to an hour), then given up after
+    ``MAX_ATTEMPTS`` and left for an admin."""
     config = current_app.config
 
     def send(row_id: int) -> None:

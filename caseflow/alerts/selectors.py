@@ -2,13 +2,15 @@
 
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from caseflow.accounts.models import User
 from caseflow.alerts.models import LEVELS, Alert, OutboxMessage
 from caseflow.errors import NotFound
 from caseflow.extensions import db
+from caseflow.outbox import outbox_counts as outbox_table_counts
+from caseflow.outbox import outbox_in_trouble
 
 
 def alerts_visible_query(
@@ -76,16 +78,10 @@ def outbox_problems_query():
     return (
         select(OutboxMessage)
         .options(joinedload(OutboxMessage.alert).joinedload(Alert.case))
-        .where(
-            or_(OutboxMessage.status == "failed", OutboxMessage.last_error.is_not(None)),
-            OutboxMessage.status != "sent",
-        )
+        .where(outbox_in_trouble(OutboxMessage.__table__))
         .order_by(OutboxMessage.id.desc())
     )
 
 
 def outbox_counts() -> dict[str, int]:
-    rows = db.session.execute(
-        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
-    ).all()
-    return {status: count for status, count in rows}
+    return outbox_table_counts(OutboxMessage.__table__)

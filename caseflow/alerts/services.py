@@ -10,7 +10,7 @@ insert writes the alert's outbox messages, in the same transaction.
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import and_, bindparam, or_, select, text, update
@@ -27,7 +27,7 @@ from caseflow.clocks.models import Clock
 from caseflow.clocks.services import clock_next_alert_at
 from caseflow.errors import NotFound, PermissionDenied, StateConflict, ValidationFailed
 from caseflow.extensions import db
-from caseflow.outbox import DeliveryReport, outbox_drain
+from caseflow.outbox import BACKOFF_FIRST, MAX_ATTEMPTS, DeliveryReport, outbox_drain
 from caseflow.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -37,10 +37,6 @@ SWEEP_BATCH = 500
 #: Key of the PostgreSQL advisory lock that serialises sweeps across processes.
 SWEEP_LOCK_KEY = 5_051_771_001
 
-#: Retries back off 30 s, 1 min, 2 min … up to an hour (``caseflow.outbox``); after MAX_ATTEMPTS
-#: the message is failed and waits for an admin (visible on /alerts/outbox and in the API).
-BACKOFF_FIRST = timedelta(seconds=30)
-MAX_ATTEMPTS = 10
 
 #: Who may acknowledge an alert (deadlines.md §4: supervisors; admins head the unit).
 ACK_ROLES = ("supervisor", "admin")
@@ -404,7 +400,8 @@ def alerts_mark_read(*, user: User, at: datetime | None = None) -> int:
 def outbox_deliver(now: datetime | None = None, limit: int = 100) -> DeliveryReport:
     """Deliver the e-mail and webhook messages that are due; commits after each message. Each is
     claimed first, so two deliverers never both send it (``caseflow.outbox``); a failure is
-    recorded with its error and retried later."""
+    recorded with its error and retried after 30 s, 1 min, 2 min … up to an hour; after
+    ``MAX_ATTEMPTS`` the message is failed and waits for an admin (/alerts/outbox, the API)."""
 
     def send(message_id: int) -> None:
         message = db.session.scalar(

@@ -1,8 +1,17 @@
-"""The alerts page (预警), acknowledgement, and the outbox section for admins."""
+"""The alerts page (预警), acknowledgement, and the outbox section for admins: alert messages and
+account mails (``caseflow.accounts.mail``) that failed or wait for a retry, each to send again."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from caseflow.accounts.mail import (
+    KIND_LABELS,
+    account_mail_counts,
+    account_mail_retry,
+    account_mails_in_trouble_query,
+)
+from caseflow.accounts.models import AccountMail
 from caseflow.alerts import selectors, services
 from caseflow.alerts.models import LEVEL_LABELS, LEVELS, OutboxMessage
 from caseflow.errors import NotFound
@@ -72,8 +81,14 @@ def acknowledge(alert_id: int):
 @role_required("admin")
 def outbox():
     problems = db.session.scalars(selectors.outbox_problems_query().limit(PAGE_SIZE)).all()
+    mails = db.session.scalars(account_mails_in_trouble_query().limit(PAGE_SIZE)).all()
     return render_template(
-        "alerts/outbox.html", problems=problems, counts=selectors.outbox_counts()
+        "alerts/outbox.html",
+        problems=problems,
+        counts=selectors.outbox_counts(),
+        account_mails=mails,
+        account_mail_counts=account_mail_counts(),
+        kind_labels=KIND_LABELS,
     )
 
 
@@ -85,5 +100,17 @@ def outbox_retry(message_id: int):
         raise NotFound("消息不存在", message_en="no such message")
     services.outbox_retry(message=message, actor=current_user)
     db.session.commit()
-    flash("已安排重发", "success")
+    flash(_("已安排重发"), "success")
     return redirect(url_for("alerts.outbox"))
+
+
+@bp.post("/outbox/account-mails/<int:mail_id>/retry")
+@role_required("admin")
+def outbox_account_mail_retry(mail_id: int):
+    mail = db.session.get(AccountMail, mail_id)
+    if mail is None:
+        raise NotFound("邮件不存在", message_en="no such mail")
+    account_mail_retry(mail=mail, actor=current_user)
+    db.session.commit()
+    flash(_("已安排重发"), "success")
+    return redirect(url_for("alerts.outbox", _anchor="account-mails"))

@@ -2,6 +2,7 @@
 
 from flask import request
 
+from caseflow.accounts.mail import account_mail_counts, account_mails_in_trouble_query
 from caseflow.alerts import selectors, services
 from caseflow.alerts.delivery import alert_facts
 from caseflow.alerts.models import LEVELS
@@ -78,10 +79,12 @@ def alerts_acknowledge(alert_id: int):
 
 @bp.get("/alerts/outbox")
 def alerts_outbox():
-    """Failed deliveries and those waiting for a retry (admins)."""
+    """Failed deliveries and those waiting for a retry (admins): the alerts' messages, and the
+    account mails (credential changes) under ``account_mails`` in the same shape."""
     if not api_user().is_admin:
         raise PermissionDenied("仅管理员可查看", message_en="admins only")
     messages = db.session.scalars(selectors.outbox_problems_query().limit(MAX_LIMIT)).all()
+    mails = db.session.scalars(account_mails_in_trouble_query().limit(MAX_LIMIT)).all()
     return {
         "counts": selectors.outbox_counts(),
         "problems": [
@@ -98,4 +101,20 @@ def alerts_outbox():
             }
             for m in messages
         ],
+        "account_mails": {
+            "counts": account_mail_counts(),
+            "problems": [
+                {
+                    "id": mail.id,
+                    "username": mail.user.username,
+                    "kind": mail.kind,
+                    "recipient": mail.recipient,
+                    "status": mail.status,
+                    "attempts": mail.attempts,
+                    "next_attempt_at": iso(mail.next_attempt_at),
+                    "last_error": mail.last_error,
+                }
+                for mail in mails
+            ],
+        },
     }

@@ -556,6 +556,34 @@ def _schemas() -> dict:
                         }
                     ),
                 },
+                "account_mails": _obj(
+                    {
+                        "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
+                        "problems": {
+                            "type": "array",
+                            "items": _obj(
+                                {
+                                    "id": _INT,
+                                    "username": _TEXT,
+                                    "kind": {
+                                        "type": "string",
+                                        "enum": [
+                                            "password_changed",
+                                            "password_reset",
+                                            "token_created",
+                                        ],
+                                    },
+                                    "recipient": _TEXT,
+                                    "status": _TEXT,
+                                    "attempts": _INT,
+                                    "next_attempt_at": _NULL_INSTANT,
+                                    "last_error": _NULL_TEXT,
+                                }
+                            ),
+                        },
+                    },
+                    description="mails telling users of a credential change (password, token)",
+                ),
             }
         ),
         "NoticeBrief": _obj(
@@ -919,7 +947,10 @@ def _paths() -> dict:
             )
         },
         "/alerts/outbox": {
-            "get": _op("Failed and retrying deliveries (admins)", {"200": ok(_ref("Outbox"))})
+            "get": _op(
+                "Failed and retrying deliveries (admins): alert messages and account mails",
+                {"200": ok(_ref("Outbox"))},
+            )
         },
         "/notices/{notice_id}": {
             "get": _op("A notice's record", {"200": ok(_ref("Notice"))}, params=[notice_id])

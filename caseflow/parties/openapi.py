@@ -66,7 +66,7 @@ def party_schemas() -> dict:
             },
             ("unit", "facts", "complainant"),
             description="JSON, or multipart/form-data with the same fields as a `data` JSON "
-            "part and up to 10 evidence files under `files` (10 MB each, 16 MB a request).",
+            "part and up to 10 evidence files under `files` (10 MiB each, 122 MiB a request).",
         ),
         "Filing": _obj(
             {

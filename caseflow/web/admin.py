@@ -58,9 +58,11 @@ def _calendar_years() -> list[dict]:
 
 
 def _outbox_counts() -> dict:
+    """Messages per status: the alerts' and the account mails' (credential changes)."""
+    from caseflow.accounts.mail import account_mail_counts
     from caseflow.alerts.selectors import outbox_counts
 
-    return outbox_counts()
+    return {"alerts": outbox_counts(), "account_mails": account_mail_counts()}
 
 
 def _render(tab, *, user_form=None, calendar_form=None, status=200):

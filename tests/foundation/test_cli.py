@@ -94,6 +94,20 @@ def test_users_create_and_token(database_url, tmp_path, units):
     assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 1
 
 
+def test_users_tokens_prints_the_columns_its_help_names(app, units, make_user, make_token):
+    user = make_user("caseworker", units["ZS"])
+    make_token(user)
+    runner = app.test_cli_runner()
+    listed = runner.invoke(args=["users", "tokens", user.username])
+    assert listed.exit_code == 0, listed.output
+    (row,) = listed.output.splitlines()
+    columns = row.split("\t")
+    assert columns[1] == user.username and columns[4] == "-" and columns[5] == "valid"
+    named = " ".join(runner.invoke(args=["users", "tokens", "--help"]).output.split())
+    assert "id, user, created, expires, last used, state." in named
+    assert len(columns) == 6
+
+
 def test_seed_is_idempotent_and_demo_users_can_log_in(app, client):
     runner = app.test_cli_runner()
     for _ in range(2):

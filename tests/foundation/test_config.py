@@ -1,7 +1,11 @@
 """The environment an operator writes (docs/deployment.md, "Configuration"): every variable is read,
 documented, and a value caseflow cannot use stops it at start with the variable's name."""
 
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -63,6 +67,15 @@ def test_unset_and_empty_variables_take_their_defaults(monkeypatch, tmp_path):
         ("CASEFLOW_RENDER_NOTICES_INLINE", "maybe", "CASEFLOW_RENDER_NOTICES_INLINE='maybe'"),
         ("CASEFLOW_PUBLIC_CAPTCHA", "of", "CASEFLOW_PUBLIC_CAPTCHA='of': expected on or off"),
         ("CASEFLOW_LOG_LEVEL", "loud", "CASEFLOW_LOG_LEVEL='LOUD': expected one of DEBUG"),
+        ("CASEFLOW_TIMEZONE", "Mars/Olympus", "CASEFLOW_TIMEZONE='Mars/Olympus': expected a time zone"),
+        ("CASEFLOW_TIMEZONE", "asia/shanghai", "CASEFLOW_TIMEZONE='asia/shanghai'"),
+        ("CASEFLOW_TIMEZONE", "/etc/passwd", "CASEFLOW_TIMEZONE='/etc/passwd'"),
+        ("CASEFLOW_STORAGE", "ftp://x/y", "CASEFLOW_STORAGE='ftp://x/y': expected a folder"),
+        ("CASEFLOW_STORAGE", "file:///srv/x", "or s3://bucket/prefix"),
+        ("CASEFLOW_STORAGE", "s3:///prefix", "CASEFLOW_STORAGE='s3:///prefix': expected s3://"),
+        ("SMTP_URL", "http://mail.example.cn:25", "SMTP_URL: expected smtp://"),
+        ("SMTP_URL", "mail.example.cn", "SMTP_URL: expected smtp://"),
+        ("SMTP_URL", "smtp://mail.example.cn:2x5", "SMTP_URL: the port"),
     ],
 )
 def test_a_value_that_cannot_be_used_stops_the_app_at_start_naming_the_variable(
@@ -74,6 +87,74 @@ def test_a_value_that_cannot_be_used_stops_the_app_at_start_naming_the_variable(
     # The factory every process starts from (web, CLI, scheduler) refuses it too.
     with pytest.raises(config.ConfigError, match=re.escape(name)):
         create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/unused.db"})
+
+
+def test_a_time_zone_is_read_and_empty_means_asia_shanghai(monkeypatch, tmp_path):
+    monkeypatch.setenv("CASEFLOW_TIMEZONE", " Asia/Urumqi ")
+    assert config.from_environment(str(tmp_path))["CASEFLOW_TIMEZONE"] == "Asia/Urumqi"
+    monkeypatch.setenv("CASEFLOW_TIMEZONE", "")
+    assert config.from_environment(str(tmp_path))["CASEFLOW_TIMEZONE"] == "Asia/Shanghai"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("CASEFLOW_STORAGE", "/srv/caseflow/storage"),
+        ("CASEFLOW_STORAGE", "instance/storage"),
+        ("CASEFLOW_STORAGE", "s3://caseflow/prod"),
+        ("SMTP_URL", "smtp://user:pass@mail.example.cn:25"),
+        ("SMTP_URL", "smtps://mail.example.cn:465"),
+        ("SMTP_URL", "smtp://mail.example.cn:587?starttls=1"),
+    ],
+)
+def test_the_storage_and_mail_server_forms_caseflow_speaks_are_accepted(
+    monkeypatch, tmp_path, name, value
+):
+    monkeypatch.setenv(name, value)
+    assert config.from_environment(str(tmp_path))[name] == value
+
+
+def test_a_refused_smtp_url_does_not_repeat_its_password(monkeypatch, tmp_path):
+    monkeypatch.setenv("SMTP_URL", "http://caseflow:hunter2-secret@mail.example.cn:25")
+    with pytest.raises(config.ConfigError) as refused:
+        config.from_environment(str(tmp_path))
+    assert "hunter2" not in str(refused.value) and "not http://" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["flask", "--app", "wsgi", "sla", "sweep"],
+        ["flask", "--app", "wsgi", "scheduler"],
+        ["flask", "--app", "wsgi", "--help"],
+        ["gunicorn", "--workers", "1", "--bind", "127.0.0.1:0", "wsgi:app"],
+        ["gunicorn", "--preload", "--workers", "1", "--bind", "127.0.0.1:0", "wsgi:app"],
+    ],
+    ids=["cli", "scheduler", "help", "gunicorn", "gunicorn-preload"],
+)
+def test_a_bad_value_ends_each_process_with_one_line_and_status_1(tmp_path, command):
+    """What an operator sees in journald: the message naming the variable, not a traceback (and
+    for gunicorn not a worker failing to boot after another)."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/unused.db",
+        "CASEFLOW_STORAGE": str(tmp_path / "storage"),
+        "SECRET_KEY": "x" * 32,
+        "CASEFLOW_TIMEZONE": "Mars/Olympus",
+    }
+    program = str(Path(sys.executable).with_name(command[0]))
+    done = subprocess.run(
+        [program, *command[1:]], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 1, done.stderr
+    ours = [line for line in done.stderr.splitlines() if "CASEFLOW_TIMEZONE" in line]
+    assert ours == [
+        "caseflow: CASEFLOW_TIMEZONE='Mars/Olympus': expected a time zone of the IANA database,"
+        " such as Asia/Shanghai"
+    ]
+    assert "Traceback" not in done.stderr + done.stdout
+    # gunicorn logs its start before the master checks; nothing else.
+    assert all("Starting gunicorn" in line for line in done.stderr.splitlines() if line not in ours)
 
 
 def test_the_render_pool_takes_its_size_from_the_environment(monkeypatch, tmp_path):
@@ -93,7 +174,7 @@ def test_every_variable_the_code_reads_is_documented_in_deployment_md():
     read = set()
     sources = [ROOT / "config.py", *sorted((ROOT / "caseflow").rglob("*.py"))]
     pattern = re.compile(
-        r"""(?:environ\.get|environ\[|getenv|_whole_number|_switch|_log_level)\(?\s*["']([A-Z][A-Z0-9_]+)["']"""
+        r"""(?:environ\.get|environ\[|getenv|_whole_number|_switch|_log_level|_time_zone|_storage|_smtp_url)\(?\s*["']([A-Z][A-Z0-9_]+)["']"""
     )
     for path in sources:
         read |= set(pattern.findall(path.read_text(encoding="utf-8")))

@@ -7,7 +7,10 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
+
+import pytest
 
 from tests.support import free_port
 
@@ -68,14 +71,19 @@ def test_dashboard_and_fair_desk_scripts_are_files(client, units, make_user, log
     assert client.get("/static/js/dashboard.js").status_code == 200
 
 
-def test_gunicorn_names_no_server_software_or_version(database_url, tmp_path):
+@contextmanager
+def _gunicorn(database_url, tmp_path, **environment):
+    """``gunicorn wsgi:app`` from the repository (so with gunicorn.conf.py), one worker on a free
+    port of 127.0.0.1, answering: its base address."""
     port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "CASEFLOW_STORAGE": str(tmp_path / "storage"),
         "SECRET_KEY": "x" * 32,
+        **environment,
     }
+    env.pop("FORWARDED_ALLOW_IPS", None)
     server = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("gunicorn")),
@@ -94,17 +102,58 @@ def test_gunicorn_names_no_server_software_or_version(database_url, tmp_path):
         deadline = time.monotonic() + 30
         while True:
             try:
-                with urllib.request.urlopen(
-                    f"http://127.0.0.1:{port}/healthz", timeout=2
-                ) as answer:
-                    server_header = answer.headers.get("Server", "")
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
                     break
             except OSError:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()
         server.wait(10)
+
+
+def test_gunicorn_names_no_server_software_or_version(database_url, tmp_path):
+    with _gunicorn(database_url, tmp_path) as base:
+        server_header = _login_page(base, {}).get("Server", "")
     assert "gunicorn" not in server_header.lower()  # was "gunicorn"
     assert not re.search(r"\d", server_header)
+
+
+def _login_page(base, headers):
+    with urllib.request.urlopen(urllib.request.Request(f"{base}/login", headers=headers)) as page:
+        return page.headers
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"X-Forwarded-Proto": "https"},
+        {"X-Forwarded-Ssl": "on"},
+        {"X-Forwarded-Protocol": "ssl"},
+    ],
+)
+def test_with_no_proxy_trusted_a_request_claiming_https_is_taken_for_http(
+    database_url, tmp_path, claims
+):
+    """CASEFLOW_PROXY_HOPS=0: no forwarded header is believed, not even from 127.0.0.1 (gunicorn's
+    own default trusts X-Forwarded-Proto from there): no HSTS, no Secure cookie."""
+    with _gunicorn(database_url, tmp_path, CASEFLOW_PROXY_HOPS="0") as base:
+        headers = _login_page(base, claims)
+    assert "Strict-Transport-Security" not in headers
+    cookies = headers.get_all("Set-Cookie")
+    assert cookies and not any("; Secure" in cookie for cookie in cookies)
+
+
+def test_behind_one_proxy_its_x_forwarded_proto_is_believed_and_nothing_else(
+    database_url, tmp_path
+):
+    with _gunicorn(database_url, tmp_path, CASEFLOW_PROXY_HOPS="1") as base:
+        https = _login_page(base, {"X-Forwarded-Proto": "https"})
+        # nginx passes a header it does not set: a client's X-Forwarded-Ssl proves nothing.
+        spoofed = _login_page(base, {"X-Forwarded-Proto": "http", "X-Forwarded-Ssl": "on"})
+    assert "Strict-Transport-Security" in https
+    assert all("; Secure" in cookie for cookie in https.get_all("Set-Cookie"))
+    assert "Strict-Transport-Security" not in spoofed
+    assert not any("; Secure" in cookie for cookie in spoofed.get_all("Set-Cookie"))
