@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
@@ -36,6 +35,7 @@ from caseflow.parties.services import (
     receipt_clocks_retime,
     service_date,
 )
+from caseflow.storage import storage_for
 from caseflow.timeutil import chinese_date, local_date, utcnow
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,10 @@ def email_build(row: NoticeDelivery, config, link: str) -> EmailMessage:
     mail["X-Caseflow-Notice"] = f"{notice.id} {notice.document_number}"
     mail.set_content(message_text(notice, link))
     if notice.file_path:
-        pdf = (Path(config["CASEFLOW_STORAGE"]) / notice.file_path).read_bytes()
+        # From the unit's store (a folder or S3), checked against the notice's SHA-256: a party
+        # is never sent bytes other than those issued.
+        store = storage_for(config["CASEFLOW_STORAGE"], config)
+        pdf = store.get(notice.file_path, sha256=notice.sha256)
         mail.add_attachment(
             pdf,
             maintype="application",

@@ -13,6 +13,8 @@ import urllib.request
 import pytest
 
 from caseflow import create_app
+from caseflow.extensions import db
+from caseflow.notices.models import Notice
 from caseflow.notices.services import notices_render_pending
 from caseflow.storage import LocalStorage, S3Storage, StoredFileCorrupt
 from tests.notices.conftest import at
@@ -131,3 +133,27 @@ def test_a_notice_rendered_on_one_node_is_served_by_the_other(
     with node_a.app_context():
         verified = node_a.test_cli_runner().invoke(args=["notices", "verify"])
         assert verified.exit_code == 0, verified.output
+
+
+def test_a_notice_served_by_email_attaches_the_stored_pdf_from_s3(
+    app, s3_endpoint, make_case, issue
+):
+    """Electronic service attaches the issued PDF from the unit's store, an S3 bucket here (no
+    local folder holds it), byte for byte as issued."""
+    from types import SimpleNamespace
+
+    from caseflow.parties.delivery import email_build
+
+    node = _node(app, s3_endpoint, f"mail-{os.urandom(4).hex()}")
+    case = make_case("adjudication", state="awaiting_answer")
+    notice = issue(case, "answer_notice", at("2026-09-22 10:00"), render=False)
+    notice_id = notice.id
+    with node.app_context():
+        assert notices_render_pending([notice_id]) == [notice_id]
+    db.session.expire_all()
+    notice = db.session.get(Notice, notice_id)
+    row = SimpleNamespace(id=1, notice=notice, address="legal@example.cn")
+    mail = email_build(row, node.config, "https://ipp.example.gov.cn/p/x")
+    [attachment] = list(mail.iter_attachments())
+    pdf = attachment.get_content()
+    assert pdf.startswith(b"%PDF") and hashlib.sha256(pdf).hexdigest() == notice.sha256
