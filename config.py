@@ -184,7 +184,6 @@ def from_environment(instance_path: str) -> dict:
 DEFAULTS = {
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "BABEL_DEFAULT_LOCALE": "zh_CN",
-    "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
     "LANGUAGES": {"zh_CN": "中文", "en": "English"},
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

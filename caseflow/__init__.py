@@ -12,6 +12,7 @@ from flask_login import current_user
 
 import config
 from caseflow.extensions import babel, csrf, db, login_manager, migrate
+from caseflow.timeutil import local_zone
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,7 +70,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     csrf.init_app(app)
     login_manager.init_app(app)
-    babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: "Asia/Shanghai")
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: local_zone().key)
     _configure_sqlite(app)
     from caseflow import security
 

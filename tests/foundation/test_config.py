@@ -96,6 +96,17 @@ def test_a_time_zone_is_read_and_empty_means_asia_shanghai(monkeypatch, tmp_path
     assert config.from_environment(str(tmp_path))["CASEFLOW_TIMEZONE"] == "Asia/Shanghai"
 
 
+def test_the_pages_format_times_in_the_configured_zone(tmp_path):
+    """Flask-Babel's zone is the one the clocks count in, not a second, fixed one."""
+    from flask_babel import get_timezone
+
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/unused.db", "CASEFLOW_TIMEZONE": "Asia/Urumqi"}
+    )
+    with app.test_request_context("/"):
+        assert str(get_timezone()) == "Asia/Urumqi"
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [
