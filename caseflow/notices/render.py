@@ -309,6 +309,8 @@ def notice_context(notice) -> dict:
         "occurred_date": chinese_date(issued_on),
         # The transition's reason field (reject, disqualify, terminate…); never the note.
         "reason": clause(data.get("reason")) if workflow_reason_is_text(case, data) else "",
+        # The examiner's opinion of a pre-examination (request_revision's ``opinion``).
+        "opinion": paragraphs(data.get("opinion")),
         "items": clause(data.get("items")) or clause(data.get("missing")),
         # A decision's or agreement's drafted text (workflows._schema.DECISION_FIELDS).
         "findings": paragraphs(data.get("findings")),

@@ -10,10 +10,11 @@ import functools
 import re
 
 import pytest
+import time_machine
 from fontTools.ttLib import TTCollection
 
 from caseflow.notices.kinds import KINDS
-from tests.notices.conftest import RESPONDENT, at
+from tests.notices.conftest import RESPONDENT, at, issued
 
 STEP_AT = "2026-09-22 10:00"
 
@@ -63,7 +64,7 @@ CASES = {
         "pre_exam",
         "ZS",
         [("revision", "5 workdays")],
-        {"reason": "权利要求1缺少必要技术特征"},
+        {"opinion": "权利要求1缺少必要技术特征"},
         "预审意见通知书",
         "2026年9月30日前",
         "complainant",
@@ -236,6 +237,22 @@ CASES = {
     ),
     "no_penalty_decision": ("penalty", "ZS", [], {}, "不予行政处罚决定书", None, "respondent"),
 }
+
+
+def test_the_revision_notice_prints_the_examiners_opinion(open_any, fire, pdf):
+    """request_revision's field is ``opinion``: the applicant must read it, one paragraph a
+    line, not a stock sentence."""
+    with time_machine.travel(at("2026-03-03 09:00"), tick=False):
+        case = open_any("pre_exam", received_at="2026-03-02 09:00")
+        fire(case, "start_review")
+        event = fire(
+            case,
+            "request_revision",
+            data={"opinion": "权利要求1缺少必要技术特征\n说明书附图3与文字说明不一致"},
+        )
+    text = pdf.text(issued(event))
+    assert "经预审，存在以下问题：权利要求1缺少必要技术特征。说明书附图3与文字说明不一致。" in text
+    assert "申请文件需要修改完善" not in text
 
 
 @functools.cache
