@@ -266,6 +266,9 @@ def notice_context(notice) -> dict:
     # The caseworker's note (event.note) is internal: it is never read here, so no notice can
     # print it (notices.md).
     issued_on = local_date(notice.issued_at)
+    # The step's own date (中止、撤回、结案 "自…起"): its event's, also on a correction, which is
+    # issued later but speaks of the same step (notices.md "Content").
+    step_on = local_date(event.occurred_at) if event is not None else issued_on
     complainant, respondent = _party(case, "complainant"), _party(case, "respondent")
     labels = workflows.PARTY_LABELS.get(case.workflow, ("申请人", "被申请人"))
     profile = unit.profile or {}
@@ -306,7 +309,7 @@ def notice_context(notice) -> dict:
         "application_text": application_text(case),
         "received_date": chinese_date(local_date(case.received_at)),
         "accepted_date": accepted_date,
-        "occurred_date": chinese_date(issued_on),
+        "occurred_date": chinese_date(step_on),
         # The transition's reason field (reject, disqualify, terminate…); never the note.
         "reason": clause(data.get("reason")) if workflow_reason_is_text(case, data) else "",
         # The examiner's opinion of a pre-examination (request_revision's ``opinion``).

@@ -13,7 +13,9 @@ import pytest
 import time_machine
 from fontTools.ttLib import TTCollection
 
+from caseflow.extensions import db
 from caseflow.notices.kinds import KINDS
+from caseflow.notices.models import Notice
 from tests.notices.conftest import RESPONDENT, at, issued
 
 STEP_AT = "2026-09-22 10:00"
@@ -326,3 +328,33 @@ def test_the_body_grid_is_28_characters_by_22_lines(app, tmp_path):
     ).stdout
     lines = [line for line in page.splitlines() if "中" in line or "国" in line or "决" in line]
     assert [len(line) for line in lines] == [28] * 22
+
+
+def test_a_correction_prints_the_date_of_the_step_and_its_own_issue_date(open_case, fire, pdf):
+    """A correction is issued months later but speaks of the same step: the suspension still
+    runs from its own day, the withdrawal was still asked on its day; only the date under the
+    seal is the correction's."""
+    from caseflow.notices.services import notice_correct
+
+    handlers = {"handlers": ["甲", "乙", "丙"]}
+    suspended = open_case("adjudication", received_at="2026-06-01 09:00")
+    withdrawn = open_case("adjudication", received_at="2026-06-01 09:00")
+    with time_machine.travel(at("2026-06-18 10:00"), tick=False):
+        fire(suspended, "accept", occurred_at="2026-06-03 10:00", data=handlers)
+        suspension = issued(
+            fire(suspended, "suspend", "supervisor", data={"reason": "invalidation"})
+        )
+    with time_machine.travel(at("2026-11-25 10:00"), tick=False):
+        withdrawal = issued(fire(withdrawn, "withdraw"))
+    assert "自2026年6月18日起中止审理" in pdf.text(suspension)
+    assert "你方于2026年11月25日申请撤回请求" in pdf.text(withdrawal)
+
+    with time_machine.travel(at("2026-12-01 10:00"), tick=False):
+        corrections = [notice_correct(notice=n) for n in (suspension, withdrawal)]
+        ids = [c.id for c in corrections]
+        db.session.commit()
+    suspension, withdrawal = (db.session.get(Notice, i) for i in ids)
+    text = pdf.text(suspension)
+    assert "自2026年6月18日起中止审理" in text and "二〇二六年十二月一日" in text
+    text = pdf.text(withdrawal)
+    assert "你方于2026年11月25日申请撤回请求" in text and "二〇二六年十二月一日" in text
