@@ -21,11 +21,18 @@ from caseflow.notices.chinese import (
     chinese_numeral_date,
     deadline_text,
     instant_text,
+    period_text,
 )
-from caseflow.notices.kinds import kind_announced_clocks, kind_family, kind_legal_basis
+from caseflow.notices.kinds import (
+    RECEIPT_CLOCKS,
+    kind_announced_clocks,
+    kind_family,
+    kind_legal_basis,
+)
 from caseflow.notices.models import Notice
 from caseflow.notices.qr import qr_data_uri
 from caseflow.timeutil import chinese_date, local_date, parse_instant
+from workflows._schema import clock_period
 from workflows.fair_complaint import REFERRAL_TARGETS
 from workflows.intake import DEPARTMENTS
 
@@ -146,6 +153,31 @@ def announced_deadlines(notice) -> dict[str, str]:
         elif not touched:
             found[clock.name] = (False, deadline_text(clock))
     return {name: text for name, (_, text) in found.items()}
+
+
+def receipt_period(notice) -> str:
+    """十五日 / 五个工作日: the period of the clock that counts from the party's receipt of this
+    notice (``RECEIPT_CLOCKS``), as the clock its step started counts it; "" when it has none."""
+    name = RECEIPT_CLOCKS.get(notice.kind)
+    definition = workflows.clock(workflows.get(notice.case.workflow), name) if name else None
+    if definition is None:
+        return ""
+    period = None
+    if notice.event_id is not None:
+        period = db.session.scalar(
+            select(Clock.period)
+            .join(ClockEntry, ClockEntry.clock_id == Clock.id)
+            .where(
+                ClockEntry.event_id == notice.event_id,
+                ClockEntry.action == "start",
+                Clock.name == name,
+            )
+            .limit(1)
+        )
+    if not period:  # a step that started no such clock: the unit's period for it
+        profile = notice.unit.profile or {}
+        period = clock_period(definition, profile=profile) or definition.period
+    return period_text(period)
 
 
 def _text(value) -> str:
@@ -339,6 +371,7 @@ def notice_context(notice) -> dict:
         ),
         "hearing_text": hearing_text,
         "deadlines": announced_deadlines(notice),
+        "receipt_period": receipt_period(notice),
         "legal_basis": kind_legal_basis(case.workflow, notice.kind),
         "contact": _contact(profile, (unit.name, profile.get("full_name"))),
         "seal_src": seal_data_uri(unit),

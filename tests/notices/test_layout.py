@@ -134,7 +134,8 @@ def test_a_decision_prints_findings_reasoning_and_numbered_items(make_case, issu
     text = pdf.text(notice)
     assert "经审理查明：" in text and "本中心认为：" in text and "裁决如下：" in text
     assert "一、" in text and "二、被请求人立即停止销售侵权产品" in text and "三、" in text
-    assert "即2026年10月8日前" in text  # the suit deadline from the appeal clock
+    # The period to sue counts from the party's receipt: as the law words it, with no date.
+    assert "自收到本裁决书之日起十五日内依照" in text and "2026年10月8日" not in text
     assert text.index("经审理查明") < text.index("本中心认为") < text.index("裁决如下")
 
 

@@ -9,8 +9,10 @@ from sqlalchemy import select
 
 from caseflow.extensions import db
 from caseflow.notices.models import Notice
+from caseflow.notices.selectors import notices_needing_correction
 from caseflow.notices.services import notices_render_pending
-from tests.engine.helpers import at
+from caseflow.parties.services import notice_service_record
+from tests.engine.helpers import at, clocks_of, local_due
 
 REPORTER = {"name": "王某某", "kind": "person", "contact": "13800000000"}
 RESPONDENT = {
@@ -29,7 +31,7 @@ def _notice(event):
     return notice
 
 
-def test_penalty_notices_read_back(open_case, fire, pdf):
+def test_penalty_notices_read_back(open_case, fire, pdf, staff):
     case = open_case(
         "penalty",
         channel="letter",  # a real-name report by letter: the reporter is told of the filing
@@ -59,8 +61,24 @@ def test_penalty_notices_read_back(open_case, fire, pdf):
     text = pdf.text(intent)
     assert "行政处罚事先告知书" in text and "中维罚告字〔2026〕第1号" in text
     assert "60,000.00" in text and "8,000.00" in text and "标注他人专利号" in text
-    # 5 workdays from 10-13: 14, 15, 16, 19, 20.
-    assert "2026年10月20日前" in text and "要求听证" in text
+    assert "要求听证" in text
+    # 行政处罚法 art 64: five (working) days from the respondent's receipt, which is not known
+    # when the notice is printed: the period as the law words it, and no date.
+    assert "请自收到本告知书之日起五个工作日内向本中心提出" in text
+    assert "2026年10月20日" not in text  # 5 workdays from the issue day 10-13
+
+    # Served by post on 10-14: the statement clock is re-timed (15, 16, 19, 20, 21), and the
+    # printed notice stays true: it asks for no correction.
+    with time_machine.travel(at("2026-10-14 08:00"), tick=False):
+        notice_service_record(
+            notice=intent,
+            served_at=at("2026-10-14 08:00"),
+            method="post",
+            actor=staff["ZS"]["caseworker"],
+        )
+        db.session.commit()
+    assert local_due(clocks_of(case)["statement"]) == "2026-10-21"
+    assert notices_needing_correction(case) == []
 
     with time_machine.travel(at("2026-10-14 09:00"), tick=False):
         hearing = _notice(
@@ -98,8 +116,9 @@ def test_penalty_notices_read_back(open_case, fire, pdf):
     assert "第一百零一条" in text
     assert "（1）责令立即改正，消除影响" in text and "（3）处罚款40000元" in text
     assert "40,000.00" in text
-    # payment: 15 days from 10-27 → 11-11 (a Wednesday).
-    assert "2026年11月11日前" in text
+    # 行政处罚法 art 67: fifteen days from receipt; no date (15 days from 10-27 is 11-11).
+    assert "当事人应当自收到本决定书之日起十五日内，将罚款缴至指定银行" in text
+    assert "2026年11月11日" not in text
     assert "六十日内" in text and "行政复议" in text and "六个月内" in text and "行政诉讼" in text
     assert "王某某" not in text  # the reporter stays confidential
     assert "NotoSerifCJK" in pdf.fonts(decision) or "Noto" in pdf.fonts(decision)

@@ -97,7 +97,8 @@ CASES = {
         [("answer", "15 days")],
         {},
         "答辩通知书",
-        "2026年10月8日前",
+        # Counts from the respondent's receipt, re-timed on service: no date (kinds.RECEIPT_CLOCKS).
+        "自收到本通知书之日起十五日内",
         "both",
     ),
     "hearing_notice": (
@@ -133,7 +134,7 @@ CASES = {
         [("appeal", "15 days")],
         {"ruling": "被请求人立即停止制造、销售侵权产品。"},
         "行政裁决书",
-        "2026年10月8日前",
+        "自收到本裁决书之日起十五日内",
         "both",
     ),
     "settlement": (
@@ -162,7 +163,7 @@ CASES = {
         [("consent", "15 days")],
         {},
         "调解意见征询函",
-        "2026年10月8日前",
+        "自收到本函之日起十五日内",
         "both",
     ),
     "declination_notice": ("mediation", "ZS", [], {}, "不予立案通知书", None, "both"),
@@ -224,8 +225,7 @@ CASES = {
         [("statement", "5 workdays")],
         {"proposed_fine": 60000, "facts": "在灯具包装上标注他人专利号"},
         "行政处罚事先告知书",
-        # 23, 24, (25 Mid-Autumn), 28, 29, 30.
-        "2026年9月30日前",
+        "自收到本告知书之日起五个工作日内",
         "respondent",
     ),
     "penalty_decision": (
@@ -234,7 +234,7 @@ CASES = {
         [("payment", "15 days")],
         {"fine": 40000, "basis": "《中华人民共和国专利法》第六十八条", "items": ["责令改正"]},
         "行政处罚决定书",
-        "2026年10月8日前",
+        "自收到本决定书之日起十五日内",
         "respondent",
     ),
     "no_penalty_decision": ("penalty", "ZS", [], {}, "不予行政处罚决定书", None, "respondent"),
