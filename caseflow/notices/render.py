@@ -256,6 +256,43 @@ def numbered(lines) -> list[str]:
     return paragraphs("\n".join(str(x) for x in (lines or []) if isinstance(x, str)))
 
 
+#: The word by which a drafted item of a 行政处罚决定书 names a penalty the decision's own fields
+#: also carry (警告, 没收, 罚款): such an item is printed once, from the field.
+_PENALTY_WORDS = (("warning", "警告"), ("confiscation", "没收"), ("fine", "罚款"))
+
+
+def _money(amount) -> str:
+    return f"{amount or 0:,.2f}"
+
+
+def penalty_items(data: dict) -> list[dict]:
+    """The penalties of a 行政处罚决定书 (行政处罚法 art 59: the kind and amount of each), each
+    once, to be numbered: the drafted items in their order, where an item that names the warning,
+    the confiscation or the fine is printed from that field instead (the amount the credit record
+    and the payment clause use), and a field no item names follows at the end. Each entry is
+    ``{"text"}`` or, for the fine, ``{"fine", "income"}`` (the amounts as printed)."""
+    fields = {}
+    if data.get("warning"):
+        fields["warning"] = {"text": "警告。"}
+    confiscation = clause(data.get("confiscation"))
+    if confiscation:
+        fields["confiscation"] = {"text": f"没收{confiscation.removeprefix('没收')}。"}
+    if data.get("fine"):
+        income = data.get("illegal_income")
+        fields["fine"] = {"fine": _money(data["fine"]), "income": _money(income) if income else ""}
+    out, placed = [], set()
+    for item in numbered(data.get("items")):
+        named = [key for key, word in _PENALTY_WORDS if key in fields and word in item]
+        if not named:
+            out.append({"text": item})
+        for key in named:
+            if key not in placed:
+                out.append(fields[key])
+                placed.add(key)
+    out.extend(fields[key] for key, _ in _PENALTY_WORDS if key in fields and key not in placed)
+    return out
+
+
 def _attachments(notice, case) -> list[str]:
     """What a letter may say it encloses: only what the case actually holds. A 移交函 must not
     claim an answer that was never received (procedures.md §5: the answer is optional)."""
@@ -354,6 +391,7 @@ def notice_context(notice) -> dict:
         if isinstance(data.get("items"), list)
         else [],
         "terms": numbered(data.get("terms")),
+        "penalty_items": penalty_items(data) if notice.kind == "penalty_decision" else [],
         "preview": bool(getattr(notice, "preview", False)),
         "chinese_number": chinese_number,
         # Beside a draft only, as a reference; an issued notice never prints the estimate.

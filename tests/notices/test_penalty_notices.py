@@ -4,6 +4,8 @@ the intent notice with the statement deadline, the hearing notice, the penalty d
 findings, reasoning, numbered items, fine, payment date and the rights of review and suit, and the
 decision not to penalise; each with the unit's penalty document number (中维罚字〔2026〕第N号)."""
 
+import re
+
 import time_machine
 from sqlalchemy import select
 
@@ -114,8 +116,10 @@ def test_penalty_notices_read_back(open_case, fire, pdf, staff):
     assert "当事人：中山市古镇某某灯饰有限公司" in text
     assert "一、认定的事实" in text and "吊灯外包装" in text
     assert "第一百零一条" in text
-    assert "（1）责令立即改正，消除影响" in text and "（3）处罚款40000元" in text
-    assert "40,000.00" in text
+    # The fine once, numbered, from the decision's amount (the drafted 处罚款40000元 gives way).
+    assert "（1）责令立即改正，消除影响。（2）没收违法所得8000元。" in text
+    assert "（3）罚款人民币40,000.00元（违法所得人民币8,000.00元）。" in text
+    assert text.count("罚款人民币") == 1 and "处罚款40000元" not in text
     # 行政处罚法 art 67: fifteen days from receipt; no date (15 days from 10-27 is 11-11).
     assert "当事人应当自收到本决定书之日起十五日内，将罚款缴至指定银行" in text
     assert "2026年11月11日" not in text
@@ -147,3 +151,50 @@ def test_no_penalty_and_declination(open_case, fire, pdf):
     text = pdf.text(none)
     assert "不予行政处罚决定书" in text and "中维罚字〔2026〕第1号" in text
     assert "授权使用" in text and "不予行政处罚" in text and "六个月内" in text
+
+
+def _body(pdf, notice) -> str:
+    """The text read back without the page numbers (— 1 —) a page break puts into it."""
+    return re.sub(r"—\d+—", "", pdf.text(notice))
+
+
+def _decide(open_case, fire, data):
+    case = open_case("penalty", complainant=REPORTER, respondent=RESPONDENT, right=RIGHT)
+    with time_machine.travel(at("2026-03-03 09:00"), tick=False):
+        fire(case, "file_case", "supervisor")
+        fire(case, "notify_intent", data={"proposed_fine": 30000, "facts": "标注专利号"})
+        fire(case, "receive_statement")
+        findings = {"findings": "当事人在包装上标注他人专利号。", "reasoning": "构成假冒专利。"}
+        event = fire(case, "decide_penalty", "supervisor", data={**findings, **data})
+    return _notice(event)
+
+
+def test_a_warning_only_decision_prints_no_fine_and_no_payment(open_case, fire, pdf):
+    """行政处罚法 art 9: a warning is a penalty of its own; with no fine there is nothing to pay
+    and no surcharge to threaten (art 72)."""
+    basis = {"basis": "《中华人民共和国专利法》第六十八条"}
+    notice = _decide(open_case, fire, {**basis, "fine": 0, "warning": True, "items": ["责令改正"]})
+    text = _body(pdf, notice)
+    assert "三、处罚内容（1）责令改正。（2）警告。四、救济途径和期限" in text
+    assert "罚款" not in text and "缴纳" not in text and "百分之三" not in text
+
+
+def test_each_penalty_is_printed_once_numbered_with_the_confiscation(open_case, fire, pdf):
+    notice = _decide(
+        open_case,
+        fire,
+        {
+            "basis": "《中华人民共和国专利法》第六十八条",
+            "fine": 30000,
+            "illegal_income": 4000,
+            "confiscation": "违法所得4000元及标注他人专利号的包装盒200个",
+            "items": ["责令立即改正", "没收违法所得4000元", "处罚款30000元"],
+        },
+    )
+    text = _body(pdf, notice)
+    assert (
+        "三、处罚内容（1）责令立即改正。（2）没收违法所得4000元及标注他人专利号的包装盒200个。"
+        "（3）罚款人民币30,000.00元（违法所得人民币4,000.00元）。当事人应当自收到本决定书之日起"
+        "十五日内" in text
+    )
+    assert text.count("罚款人民币") == 1 and text.count("没收") == 1
