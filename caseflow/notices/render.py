@@ -205,6 +205,25 @@ def _referral_target(data: dict) -> tuple[str, str]:
     return name, name
 
 
+#: The step that files (立案) a case, by workflow: a decision names the day it took effect.
+FILING_TRIGGERS = {"adjudication": "accept", "penalty": "file_case"}
+
+
+def filing_instant(case):
+    """When the case was filed (立案): its filing step's ``occurred_at``, or None before it."""
+    trigger = FILING_TRIGGERS.get(case.workflow)
+    if trigger is None or case.id is None:
+        return None
+    from caseflow.cases.models import Event
+
+    return db.session.scalar(
+        select(Event.occurred_at)
+        .where(Event.case_id == case.id, Event.kind == "transition", Event.trigger == trigger)
+        .order_by(Event.id.desc())
+        .limit(1)
+    )
+
+
 def _earlier_notice(notice, kind: str):
     """The case's latest notice of ``kind`` before this one (a lapse cites its correction)."""
     return db.session.scalar(
@@ -344,9 +363,8 @@ def notice_context(notice) -> dict:
     hearing_text = ""
     if data.get("hearing_at"):
         hearing_text = instant_text(parse_instant(str(data["hearing_at"])))
-    accepted_date = ""
-    if case.data and case.data.get("accepted_at"):
-        accepted_date = chinese_date(local_date(parse_instant(case.data["accepted_at"])))
+    filed_at = filing_instant(case)
+    accepted_date = chinese_date(local_date(filed_at)) if filed_at else ""
     replaces_number = notice.replaces.document_number if notice.replaces_id else ""
     # A draft's preview has no id yet, and no earlier notice to cite.
     correction = _earlier_notice(notice, "correction_notice") if notice.id else None

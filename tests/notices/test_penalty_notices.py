@@ -114,6 +114,7 @@ def test_penalty_notices_read_back(open_case, fire, pdf, staff):
     text = pdf.text(decision)
     assert "行政处罚决定书" in text and "中维罚字〔2026〕第1号" in text
     assert "当事人：中山市古镇某某灯饰有限公司" in text
+    assert "本中心（局）于2026年10月12日依法立案" in text  # the file_case step, not the clue's
     assert "一、认定的事实" in text and "吊灯外包装" in text
     assert "第一百零一条" in text
     # The fine once, numbered, from the decision's amount (the drafted 处罚款40000元 gives way).

@@ -358,3 +358,19 @@ def test_a_correction_prints_the_date_of_the_step_and_its_own_issue_date(open_ca
     assert "自2026年6月18日起中止审理" in text and "二〇二六年十二月一日" in text
     text = pdf.text(withdrawal)
     assert "你方于2026年11月25日申请撤回请求" in text and "二〇二六年十二月一日" in text
+
+
+def test_a_decision_names_the_day_the_case_was_filed(open_case, fire, pdf):
+    """立案 is the accept step (2026-06-03), not the request's receipt (06-01)."""
+    case = open_case("adjudication", received_at="2026-06-01 09:00")
+    decision = {
+        "findings": "被请求人销售的吸顶灯落入涉案专利权的保护范围。",
+        "reasoning": "被请求人未经许可实施涉案专利，构成侵权。",
+        "items": ["被请求人立即停止销售侵权产品"],
+    }
+    with time_machine.travel(at("2026-07-20 09:00"), tick=False):
+        fire(case, "accept", occurred_at="2026-06-03 10:00", data={"handlers": ["甲", "乙", "丙"]})
+        fire(case, "serve", occurred_at="2026-06-05 10:00")
+        fire(case, "receive_answer", occurred_at="2026-06-15 10:00")
+        notice = issued(fire(case, "decide", "supervisor", data=decision))
+    assert "本中心于2026年6月3日立案后" in pdf.text(notice)
