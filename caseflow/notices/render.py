@@ -190,10 +190,10 @@ def workflow_reason_is_text(case, data: dict) -> bool:
 
 
 def _referral_target(data: dict) -> tuple[str, str]:
-    """Whom a fair desk refers a case to, as (addressee, phrase): a centre for adjudication, or
-    the court."""
+    """Whom a fair desk refers a case to, as (addressee, what it is asked to do): a centre to
+    adjudicate (移交…依法裁决), or the court to handle it (移交人民法院依法处理)."""
     if data.get("target_name"):
-        return data["target_name"], data["target_name"]
+        return data["target_name"], f"{data['target_name']}依法处理"
     if data.get("target") == "adjudication":
         code = data.get("target_unit")
         unit = db.session.scalar(select(Unit).where(Unit.code == code)) if code else None
@@ -202,7 +202,7 @@ def _referral_target(data: dict) -> tuple[str, str]:
         )
         return name, f"{name}依法裁决"
     name = dict(REFERRAL_TARGETS).get(data.get("target"), "有关机关")
-    return name, name
+    return name, f"{name}依法处理"
 
 
 #: The step that files (立案) a case, by workflow: a decision names the day it took effect.
@@ -447,7 +447,10 @@ def notice_context(notice) -> dict:
 
 def status_block(notice) -> dict:
     """The status code and a QR to ``/status?number=…&code=…``, for a notice to a party."""
-    if (notice.addressee or {}).get("role") not in ("complainant", "respondent"):
+    to_party = (notice.addressee or {}).get("role") in ("complainant", "respondent")
+    # A 移交函 is addressed to the receiving centre or court (_addressee_name), not to a party:
+    # the complainant's code to its case has no place in another authority's letter.
+    if not to_party or notice.kind == "referral_letter":
         return {"status_code": ""}
     from caseflow.parties.selectors import public_status_url
 

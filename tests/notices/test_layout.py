@@ -13,9 +13,10 @@ import re
 import subprocess
 
 import pytest
+import time_machine
 
 from caseflow.notices.kinds import KINDS
-from tests.notices.conftest import COMPLAINANT, RESPONDENT, at
+from tests.notices.conftest import COMPLAINANT, RESPONDENT, at, issued
 from tests.notices.test_render import CASES, STEP_AT
 
 NOTE = "内部备注：合议组评议后一致认定构成侵权"
@@ -210,3 +211,25 @@ def test_one_unit_name_in_the_header_and_the_contact_line(make_case, issue, pdf)
     # The masthead, and the signature (wrapped in its box beside the QR code).
     assert text.count(full) == 1 and text.count(full[:18]) == 2
     assert "地址：广州市海珠区阅江中路380号" in text
+
+
+@pytest.mark.parametrize(
+    ("data", "sentence"),
+    [
+        (
+            {"target": "adjudication", "target_unit": "ZS"},
+            "现将本案移交中山（灯饰）知识产权快速维权中心依法裁决。",
+        ),
+        ({"target": "court"}, "现将本案移交人民法院依法处理。"),
+    ],
+    ids=["adjudication", "court"],
+)
+def test_a_referral_letter_asks_once_and_carries_no_party_code(data, sentence, open_any, fire, pdf):
+    """The 移交函 is addressed to the receiving centre or court, not to a party: it asks it to
+    adjudicate (or handle) the case once, and prints no 办件查询码 (parties.md §2: a party's)."""
+    with time_machine.travel(at("2026-10-16 12:00"), tick=False):
+        case = open_any("fair_complaint")
+        notice = issued(fire(case, "refer", "desk_officer", data=data))
+    text = pdf.text(notice)
+    assert sentence in text and "依法裁决依法处理" not in text
+    assert "办件查询码" not in text and case.public_code not in text
