@@ -199,3 +199,15 @@ def test_each_penalty_is_printed_once_numbered_with_the_confiscation(open_case, 
         "十五日内" in text
     )
     assert text.count("罚款人民币") == 1 and text.count("没收") == 1
+
+
+def test_an_intent_without_illegal_income_proposes_the_fine_alone(open_case, fire, pdf):
+    """并处 (in addition) needs something before it: with no illegal income to confiscate the
+    fine is the only penalty proposed."""
+    case = open_case("penalty", complainant=REPORTER, respondent=RESPONDENT, right=RIGHT)
+    with time_machine.travel(at("2026-03-03 09:00"), tick=False):
+        fire(case, "file_case", "supervisor")
+        data = {"proposed_fine": 20000, "facts": "在灯具包装上标注他人专利号。"}
+        intent = _notice(fire(case, "notify_intent", data=data))
+    text = _body(pdf, intent)
+    assert "拟对你方作出如下行政处罚：罚款人民币20,000.00元。" in text and "并处" not in text
