@@ -165,8 +165,12 @@ def _decide(open_case, fire, data):
         fire(case, "file_case", "supervisor")
         fire(case, "notify_intent", data={"proposed_fine": 30000, "facts": "标注专利号"})
         fire(case, "receive_statement")
-        findings = {"findings": "当事人在包装上标注他人专利号。", "reasoning": "构成假冒专利。"}
-        event = fire(case, "decide_penalty", "supervisor", data={**findings, **data})
+        drafted = {
+            "basis": "《中华人民共和国专利法》第六十八条",
+            "findings": "当事人在包装上标注他人专利号。",
+            "reasoning": "构成假冒专利。",
+        }
+        event = fire(case, "decide_penalty", "supervisor", data={**drafted, **data})
     return _notice(event)
 
 
@@ -211,3 +215,23 @@ def test_an_intent_without_illegal_income_proposes_the_fine_alone(open_case, fir
         intent = _notice(fire(case, "notify_intent", data=data))
     text = _body(pdf, intent)
     assert "拟对你方作出如下行政处罚：罚款人民币20,000.00元。" in text and "并处" not in text
+
+
+def test_a_reason_typed_without_a_full_stop_still_ends_its_sentence(open_case, fire, pdf):
+    """The reason and the reasoning are typed as the caseworker ends them (or not); the basis
+    that follows always starts a new sentence."""
+    case = open_case("penalty", complainant=REPORTER, respondent=RESPONDENT, right=RIGHT)
+    with time_machine.travel(at("2026-03-03 09:00"), tick=False):
+        fire(case, "file_case", "supervisor")
+        fire(case, "notify_intent", data={"proposed_fine": 1000, "facts": "标注专利号"})
+        fire(case, "receive_statement")
+        data = {"reason": "当事人初次违法且危害后果轻微，并及时改正", "findings": "当事人已下架产品"}
+        none = _notice(fire(case, "decide_no_penalty", "supervisor", data=data))
+    text = _body(pdf, none)
+    assert "经查：当事人已下架产品。" in text
+    assert "并及时改正。依据《中华人民共和国行政处罚法》第三十三条" in text
+
+    data = {"warning": True, "fine": 0, "items": ["责令改正"], "reasoning": "构成假冒专利"}
+    text = _body(pdf, _decide(open_case, fire, {**data, "findings": "当事人标注他人专利号"}))
+    assert "一、认定的事实当事人标注他人专利号。二、" in text
+    assert "构成假冒专利。依据《中华人民共和国专利法》第六十八条的规定，决定如下：" in text
