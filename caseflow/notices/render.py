@@ -8,8 +8,10 @@ import base64
 import mimetypes
 import os
 import re
+from html import unescape
 
 from flask import current_app
+from markupsafe import Markup
 from sqlalchemy import select
 
 import workflows
@@ -378,7 +380,8 @@ def notice_context(notice) -> dict:
         "unit_name": profile.get("full_name") or unit.name,
         "masthead_pt": masthead_size(profile.get("full_name") or unit.name),
         "document_number": notice.document_number,
-        "case_number": case.number,
+        # One unbreakable run: a line may not end inside 案号 ZS-ADJ-2026-00004 at its hyphens.
+        "case_number": Markup('<span class="nobr">{}</span>').format(case.number),
         "case_title": case.title,
         "addressee_name": _addressee_name(notice, data),
         "addressee_role": (notice.addressee or {}).get("role") or "",
@@ -479,28 +482,50 @@ _LATIN_RUN = re.compile(
 )
 #: Latin characters are about half a Chinese one wide: 40 fit half of a 28-character line.
 LATIN_RUN_MAX = 40
+#: A word this short (&, Co., KG, AG, Ltd.) is never the first on a line: a legal form stays whole.
+LATIN_SHORT_WORD = 4
 _TEXT_NODE = re.compile(r">([^<]+)<")
 _STYLE_BLOCK = re.compile(r"(<style\b.*?</style>)", re.S)
 
 
+def latin_pieces(run: str) -> list[str]:
+    """A Latin run (HTML-escaped text) cut at its spaces into the pieces a line may break
+    between: the whole run when it fits ``LATIN_RUN_MAX``, else word by word, a short word kept
+    with the one before it (GmbH & Co. KG), no piece over ``LATIN_RUN_MAX`` characters."""
+    if len(unescape(run)) <= LATIN_RUN_MAX:
+        return [" ".join(run.split())]  # set as pre: one space between words, as it reads
+    pieces = []
+    for word in run.split():
+        joined = f"{pieces[-1]} {word}" if pieces else word
+        short = len(unescape(word)) <= LATIN_SHORT_WORD
+        if pieces and short and len(unescape(joined)) <= LATIN_RUN_MAX:
+            pieces[-1] = joined
+        else:
+            pieces.append(word)
+    return pieces
+
+
 def keep_latin_together(html: str) -> str:
-    """Every Latin run with spaces in the body's text wrapped as one atomic box.
+    """Every Latin run with spaces in the body's text set as atomic boxes.
 
     WeasyPrint justifies a line only by widening its spaces; a Chinese line has none, so a line
     holding "Lumiere Design GmbH" put all of the line's slack into those two spaces. An
-    inline-block is not stretched (and does not wrap: runs longer than ``LATIN_RUN_MAX`` are left
-    alone). Only text between tags after ``<body>`` is touched, never an
-    attribute or the stylesheet."""
+    inline-block is not stretched and does not wrap. A run longer than ``LATIN_RUN_MAX`` (an
+    English street address, a long company name) must still wrap: it becomes one box per
+    ``latin_pieces`` piece, each but the last keeping its space inside, so a line breaks only
+    between pieces and no space is left for the justification to widen. Only text between tags
+    after ``<body>`` is touched, never an attribute or the stylesheet."""
     head, marker, body = html.partition("<body>")
     if not marker:
         return html
 
     def wrap_run(match):
-        run = match.group(0)
-        # A run longer than a line's half (an English street address) must still wrap.
-        if len(run) > LATIN_RUN_MAX:
-            return run
-        return f'<span class="latin">{run}</span>'
+        pieces = latin_pieces(match.group(0))
+        last = len(pieces) - 1
+        return "".join(
+            f'<span class="latin">{piece}{"" if n == last else " "}</span>'
+            for n, piece in enumerate(pieces)
+        )
 
     def in_text(match):
         return ">" + _LATIN_RUN.sub(wrap_run, match.group(1)) + "<"

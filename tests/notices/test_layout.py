@@ -233,3 +233,53 @@ def test_a_referral_letter_asks_once_and_carries_no_party_code(data, sentence, o
     text = pdf.text(notice)
     assert sentence in text and "依法裁决依法处理" not in text
     assert "办件查询码" not in text and case.public_code not in text
+
+
+def test_a_case_number_is_never_broken_across_lines(make_case, issue, pdf):
+    """（案号：ZS- / ADJ-2026-00001）: a line used to end at the number's hyphens. The
+    respondent's name walks the number along the line (ten renders over a 28-character line), and
+    every time each printed case number stands whole on one line."""
+    workflow, unit, clocks, data, *_ = CASES["hearing_notice"]
+    for length in range(1, 29, 3):
+        name = "佛山市南海区光耀灯饰厂"[:1] + "某" * length + "灯饰厂"
+        case = make_case(workflow, unit=unit, respondent={**RESPONDENT, "name": name})
+        case.respondent_name = name
+        notice = issue(case, "hearing_notice", at(STEP_AT), clocks=clocks, data=data)
+        lines = pdf.raw_text(notice).splitlines()
+        printed = pdf.text(notice).count(case.number)
+        whole = sum(line.replace(" ", "").count(case.number) for line in lines)
+        assert printed == whole == 2, (length, [ln for ln in lines if "ADJ" in ln or "ZS-" in ln])
+
+
+def test_a_long_latin_name_breaks_at_its_spaces_and_is_not_spaced_out(make_case, issue, pdf):
+    """Over LATIN_RUN_MAX characters a name must wrap, but only between its words, never before
+    a short one (GmbH & Co. KG stays whole), and its spaces are never widened to justify a line."""
+    name = "Lumiere Design Manufacturing International GmbH & Co. KG"
+    workflow, unit, clocks, data, *_ = CASES["decision"]
+    for prefix in ("", "中山市"):  # the name starts at two places of the line
+        complainant = {**COMPLAINANT, "name": prefix + name}
+        case = make_case(workflow, unit=unit, complainant=complainant, respondent=RESPONDENT)
+        case.complainant_name = prefix + name
+        notice = issue(case, "decision", at(STEP_AT), clocks=clocks, data=data)
+        out = subprocess.run(
+            ["pdftotext", "-bbox", pdf.path(notice), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        words = re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>',
+            out,
+        )
+        lines = {}
+        for x0, y0, x1, text in words:
+            lines.setdefault(round(float(y0)), []).append((float(x0), float(x1), text))
+        tail = ("GmbH", "&amp;", "Co.", "KG")
+        for line in lines.values():
+            texts = [t for _, _, t in line]
+            for a, b in zip(line, line[1:], strict=False):
+                if b[2].startswith(tuple(name.split())) or b[2] in tail:
+                    # A space of the 16 pt serif is about 4–5 pt; justified, 20 pt and more.
+                    assert b[0] - a[1] < 7, (a, b)
+            present = [t for t in tail if t in texts or any(x.startswith(t) for x in texts)]
+            assert present in ([], list(tail)), f"GmbH & Co. KG split: {texts}"
