@@ -283,3 +283,29 @@ def test_a_long_latin_name_breaks_at_its_spaces_and_is_not_spaced_out(make_case,
                     assert b[0] - a[1] < 7, (a, b)
             present = [t for t in tail if t in texts or any(x.startswith(t) for x in texts)]
             assert present in ([], list(tail)), f"GmbH & Co. KG split: {texts}"
+
+
+@pytest.mark.parametrize("terms", range(1, 24))
+def test_an_agreement_keeps_its_signatures_together_with_body_text_on_the_seal_page(
+    terms, make_case, issue, pdf
+):
+    """A fair's on-site 调解协议书 (fair_complaint ``mediate``): one more term each time walks its
+    end down a whole page. The three signature lines stay on one page, the page of the seal and
+    date, and at least two lines of the agreement's text stand above them there (GB/T 9704
+    7.3.5)."""
+    data = {"terms": ["被投诉方立即撤下涉案展品并不再展出。"] * terms}
+    case = make_case("fair_complaint", unit="CF", respondent=RESPONDENT)
+    notice = issue(case, "agreement", at(STEP_AT), data=data)
+    pages = _pages(pdf.path(notice))
+    seal_page = [i for i, p in enumerate(pages) if ISSUE_DATE in re.sub(r"\s+", "", p)]
+    assert len(seal_page) == 1
+    signing = [
+        i
+        for i, page in enumerate(pages)
+        for line in page.splitlines()
+        if line.strip().startswith(("投诉人（签字", "被投诉人（签字", "调解员（签字"))
+    ]
+    assert signing == seal_page * 3, f"signature lines on pages {signing}, seal on {seal_page}"
+    body = body_lines_on_seal_page(pages, notice)
+    text = [line for line in body if "（签字" not in line and not line.startswith("日期")]
+    assert len(text) >= 2, f"{terms} terms: the seal's page has body lines {body}"
