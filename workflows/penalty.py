@@ -113,7 +113,8 @@ TRANSITIONS = (
         roles=("supervisor",),
         fields=(REASON,),
         clocks=(stop("filing_decision"),),
-        notice=NoticeSpec("declination_notice", "complainant"),
+        # Told to the reporter, like the filing: an inspection's clue has no one to tell.
+        notice=NoticeSpec("declination_notice", "complainant", unless_channels=("inspection",)),
     ),
     Transition(
         "suspend",

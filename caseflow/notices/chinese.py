@@ -52,6 +52,19 @@ def deadline_text(clock, due_at: datetime | None = None) -> str:
     return chinese_date(deadline_day(clock, due_at))
 
 
+#: How a period's unit is read in a sentence of law: 十五日, 五个工作日, 三个月, 二小时.
+_PERIOD_UNITS = {"days": "日", "workdays": "个工作日", "months": "个月", "hours": "小时"}
+
+
+def period_text(period: str) -> str:
+    """``15 days`` → 十五日, ``5 workdays`` → 五个工作日: a period as the law words it, for a
+    deadline that counts from the party's receipt and so has no date yet (notices.md)."""
+    count, _, unit = (period or "").strip().partition(" ")
+    if unit not in _PERIOD_UNITS or not count.isdigit():
+        raise ValueError(f"a period like '15 days' expected, got {period!r}")
+    return chinese_number(int(count)) + _PERIOD_UNITS[unit]
+
+
 def instant_text(instant: datetime) -> str:
     local = to_local(instant)
     return f"{chinese_date(local.date())}{local.hour}时{local.minute:02d}分"

@@ -62,8 +62,21 @@ ADDRESSEES = {
     ("penalty", "hearing_notice"): "respondent",
 }
 
+#: Clocks that count from the party's receipt of a notice, by the notice's kind (parties.md §4):
+#: each starts when its step fires and is re-timed to the date of service. The notice prints such
+#: a period as the law states it (自收到本裁决书之日起十五日内), never as a date: the date of
+#: service is not known when the notice is printed, and the notice is never printed again.
+RECEIPT_CLOCKS = {
+    "answer_notice": "answer",
+    "consent_request": "consent",
+    "penalty_intent_notice": "statement",
+    "penalty_decision": "payment",
+    "decision": "appeal",
+}
+
 #: The clocks whose due dates a notice announces, by (workflow, kind) then kind. The text of each
-#: template says what the deadline is for; this says which clock's due date fills it.
+#: template says what the deadline is for; this says which clock's due date fills it. A clock of
+#: ``RECEIPT_CLOCKS`` is never announced by its own notice: it has no date yet.
 ANNOUNCED_CLOCKS = {
     ("adjudication", "acceptance_notice"): ("closing",),
     ("mediation", "acceptance_notice"): ("mediation",),
@@ -73,18 +86,13 @@ ANNOUNCED_CLOCKS = {
     ("fair_complaint", "agreement"): (),
     "correction_notice": ("correction",),
     "filing_receipt": ("acceptance",),
-    "consent_request": ("consent",),
     "revision_notice": ("revision",),
     "qualification_notice": ("formal_filing",),
-    "answer_notice": ("answer",),
-    "decision": ("appeal",),
     # The resumed adjudication's closing date, moved later by the suspended span.
     "resumption_notice": ("closing",),
     "agreement": ("confirmation_window",),
     "rectification_notice": ("compliance",),
     "withdrawal_notice": ("compliance",),
-    "penalty_intent_notice": ("statement",),
-    "penalty_decision": ("payment",),
     ("penalty", "hearing_notice"): (),
 }
 

@@ -8,8 +8,10 @@ import base64
 import mimetypes
 import os
 import re
+from html import unescape
 
 from flask import current_app
+from markupsafe import Markup
 from sqlalchemy import select
 
 import workflows
@@ -21,11 +23,18 @@ from caseflow.notices.chinese import (
     chinese_numeral_date,
     deadline_text,
     instant_text,
+    period_text,
 )
-from caseflow.notices.kinds import kind_announced_clocks, kind_family, kind_legal_basis
+from caseflow.notices.kinds import (
+    RECEIPT_CLOCKS,
+    kind_announced_clocks,
+    kind_family,
+    kind_legal_basis,
+)
 from caseflow.notices.models import Notice
 from caseflow.notices.qr import qr_data_uri
 from caseflow.timeutil import chinese_date, local_date, parse_instant
+from workflows._schema import clock_period
 from workflows.fair_complaint import REFERRAL_TARGETS
 from workflows.intake import DEPARTMENTS
 
@@ -148,6 +157,31 @@ def announced_deadlines(notice) -> dict[str, str]:
     return {name: text for name, (_, text) in found.items()}
 
 
+def receipt_period(notice) -> str:
+    """十五日 / 五个工作日: the period of the clock that counts from the party's receipt of this
+    notice (``RECEIPT_CLOCKS``), as the clock its step started counts it; "" when it has none."""
+    name = RECEIPT_CLOCKS.get(notice.kind)
+    definition = workflows.clock(workflows.get(notice.case.workflow), name) if name else None
+    if definition is None:
+        return ""
+    period = None
+    if notice.event_id is not None:
+        period = db.session.scalar(
+            select(Clock.period)
+            .join(ClockEntry, ClockEntry.clock_id == Clock.id)
+            .where(
+                ClockEntry.event_id == notice.event_id,
+                ClockEntry.action == "start",
+                Clock.name == name,
+            )
+            .limit(1)
+        )
+    if not period:  # a step that started no such clock: the unit's period for it
+        profile = notice.unit.profile or {}
+        period = clock_period(definition, profile=profile) or definition.period
+    return period_text(period)
+
+
 def _text(value) -> str:
     return value.strip() if isinstance(value, str) else ""
 
@@ -158,10 +192,10 @@ def workflow_reason_is_text(case, data: dict) -> bool:
 
 
 def _referral_target(data: dict) -> tuple[str, str]:
-    """Whom a fair desk refers a case to, as (addressee, phrase): a centre for adjudication, or
-    the court."""
+    """Whom a fair desk refers a case to, as (addressee, what it is asked to do): a centre to
+    adjudicate (移交…依法裁决), or the court to handle it (移交人民法院依法处理)."""
     if data.get("target_name"):
-        return data["target_name"], data["target_name"]
+        return data["target_name"], f"{data['target_name']}依法处理"
     if data.get("target") == "adjudication":
         code = data.get("target_unit")
         unit = db.session.scalar(select(Unit).where(Unit.code == code)) if code else None
@@ -170,7 +204,26 @@ def _referral_target(data: dict) -> tuple[str, str]:
         )
         return name, f"{name}依法裁决"
     name = dict(REFERRAL_TARGETS).get(data.get("target"), "有关机关")
-    return name, name
+    return name, f"{name}依法处理"
+
+
+#: The step that files (立案) a case, by workflow: a decision names the day it took effect.
+FILING_TRIGGERS = {"adjudication": "accept", "penalty": "file_case"}
+
+
+def filing_instant(case):
+    """When the case was filed (立案): its filing step's ``occurred_at``, or None before it."""
+    trigger = FILING_TRIGGERS.get(case.workflow)
+    if trigger is None or case.id is None:
+        return None
+    from caseflow.cases.models import Event
+
+    return db.session.scalar(
+        select(Event.occurred_at)
+        .where(Event.case_id == case.id, Event.kind == "transition", Event.trigger == trigger)
+        .order_by(Event.id.desc())
+        .limit(1)
+    )
 
 
 def _earlier_notice(notice, kind: str):
@@ -224,6 +277,43 @@ def numbered(lines) -> list[str]:
     return paragraphs("\n".join(str(x) for x in (lines or []) if isinstance(x, str)))
 
 
+#: The word by which a drafted item of a 行政处罚决定书 names a penalty the decision's own fields
+#: also carry (警告, 没收, 罚款): such an item is printed once, from the field.
+_PENALTY_WORDS = (("warning", "警告"), ("confiscation", "没收"), ("fine", "罚款"))
+
+
+def _money(amount) -> str:
+    return f"{amount or 0:,.2f}"
+
+
+def penalty_items(data: dict) -> list[dict]:
+    """The penalties of a 行政处罚决定书 (行政处罚法 art 59: the kind and amount of each), each
+    once, to be numbered: the drafted items in their order, where an item that names the warning,
+    the confiscation or the fine is printed from that field instead (the amount the credit record
+    and the payment clause use), and a field no item names follows at the end. Each entry is
+    ``{"text"}`` or, for the fine, ``{"fine", "income"}`` (the amounts as printed)."""
+    fields = {}
+    if data.get("warning"):
+        fields["warning"] = {"text": "警告。"}
+    confiscation = clause(data.get("confiscation"))
+    if confiscation:
+        fields["confiscation"] = {"text": f"没收{confiscation.removeprefix('没收')}。"}
+    if data.get("fine"):
+        income = data.get("illegal_income")
+        fields["fine"] = {"fine": _money(data["fine"]), "income": _money(income) if income else ""}
+    out, placed = [], set()
+    for item in numbered(data.get("items")):
+        named = [key for key, word in _PENALTY_WORDS if key in fields and word in item]
+        if not named:
+            out.append({"text": item})
+        for key in named:
+            if key not in placed:
+                out.append(fields[key])
+                placed.add(key)
+    out.extend(fields[key] for key, _ in _PENALTY_WORDS if key in fields and key not in placed)
+    return out
+
+
 def _attachments(notice, case) -> list[str]:
     """What a letter may say it encloses: only what the case actually holds. A 移交函 must not
     claim an answer that was never received (procedures.md §5: the answer is optional)."""
@@ -266,15 +356,17 @@ def notice_context(notice) -> dict:
     # The caseworker's note (event.note) is internal: it is never read here, so no notice can
     # print it (notices.md).
     issued_on = local_date(notice.issued_at)
+    # The step's own date (中止、撤回、结案 "自…起"): its event's, also on a correction, which is
+    # issued later but speaks of the same step (notices.md "Content").
+    step_on = local_date(event.occurred_at) if event is not None else issued_on
     complainant, respondent = _party(case, "complainant"), _party(case, "respondent")
     labels = workflows.PARTY_LABELS.get(case.workflow, ("申请人", "被申请人"))
     profile = unit.profile or {}
     hearing_text = ""
     if data.get("hearing_at"):
         hearing_text = instant_text(parse_instant(str(data["hearing_at"])))
-    accepted_date = ""
-    if case.data and case.data.get("accepted_at"):
-        accepted_date = chinese_date(local_date(parse_instant(case.data["accepted_at"])))
+    filed_at = filing_instant(case)
+    accepted_date = chinese_date(local_date(filed_at)) if filed_at else ""
     replaces_number = notice.replaces.document_number if notice.replaces_id else ""
     # A draft's preview has no id yet, and no earlier notice to cite.
     correction = _earlier_notice(notice, "correction_notice") if notice.id else None
@@ -288,7 +380,8 @@ def notice_context(notice) -> dict:
         "unit_name": profile.get("full_name") or unit.name,
         "masthead_pt": masthead_size(profile.get("full_name") or unit.name),
         "document_number": notice.document_number,
-        "case_number": case.number,
+        # One unbreakable run: a line may not end inside 案号 ZS-ADJ-2026-00004 at its hyphens.
+        "case_number": Markup('<span class="nobr">{}</span>').format(case.number),
         "case_title": case.title,
         "addressee_name": _addressee_name(notice, data),
         "addressee_role": (notice.addressee or {}).get("role") or "",
@@ -306,9 +399,11 @@ def notice_context(notice) -> dict:
         "application_text": application_text(case),
         "received_date": chinese_date(local_date(case.received_at)),
         "accepted_date": accepted_date,
-        "occurred_date": chinese_date(issued_on),
+        "occurred_date": chinese_date(step_on),
         # The transition's reason field (reject, disqualify, terminate…); never the note.
         "reason": clause(data.get("reason")) if workflow_reason_is_text(case, data) else "",
+        # The examiner's opinion of a pre-examination (request_revision's ``opinion``).
+        "opinion": paragraphs(data.get("opinion")),
         "items": clause(data.get("items")) or clause(data.get("missing")),
         # A decision's or agreement's drafted text (workflows._schema.DECISION_FIELDS).
         "findings": paragraphs(data.get("findings")),
@@ -317,6 +412,7 @@ def notice_context(notice) -> dict:
         if isinstance(data.get("items"), list)
         else [],
         "terms": numbered(data.get("terms")),
+        "penalty_items": penalty_items(data) if notice.kind == "penalty_decision" else [],
         "preview": bool(getattr(notice, "preview", False)),
         "chinese_number": chinese_number,
         # Beside a draft only, as a reference; an issued notice never prints the estimate.
@@ -334,6 +430,7 @@ def notice_context(notice) -> dict:
         ),
         "hearing_text": hearing_text,
         "deadlines": announced_deadlines(notice),
+        "receipt_period": receipt_period(notice),
         "legal_basis": kind_legal_basis(case.workflow, notice.kind),
         "contact": _contact(profile, (unit.name, profile.get("full_name"))),
         "seal_src": seal_data_uri(unit),
@@ -353,7 +450,10 @@ def notice_context(notice) -> dict:
 
 def status_block(notice) -> dict:
     """The status code and a QR to ``/status?number=…&code=…``, for a notice to a party."""
-    if (notice.addressee or {}).get("role") not in ("complainant", "respondent"):
+    to_party = (notice.addressee or {}).get("role") in ("complainant", "respondent")
+    # A 移交函 is addressed to the receiving centre or court (_addressee_name), not to a party:
+    # the complainant's code to its case has no place in another authority's letter.
+    if not to_party or notice.kind == "referral_letter":
         return {"status_code": ""}
     from caseflow.parties.selectors import public_status_url
 
@@ -382,28 +482,50 @@ _LATIN_RUN = re.compile(
 )
 #: Latin characters are about half a Chinese one wide: 40 fit half of a 28-character line.
 LATIN_RUN_MAX = 40
+#: A word this short (&, Co., KG, AG, Ltd.) is never the first on a line: a legal form stays whole.
+LATIN_SHORT_WORD = 4
 _TEXT_NODE = re.compile(r">([^<]+)<")
 _STYLE_BLOCK = re.compile(r"(<style\b.*?</style>)", re.S)
 
 
+def latin_pieces(run: str) -> list[str]:
+    """A Latin run (HTML-escaped text) cut at its spaces into the pieces a line may break
+    between: the whole run when it fits ``LATIN_RUN_MAX``, else word by word, a short word kept
+    with the one before it (GmbH & Co. KG), no piece over ``LATIN_RUN_MAX`` characters."""
+    if len(unescape(run)) <= LATIN_RUN_MAX:
+        return [" ".join(run.split())]  # set as pre: one space between words, as it reads
+    pieces = []
+    for word in run.split():
+        joined = f"{pieces[-1]} {word}" if pieces else word
+        short = len(unescape(word)) <= LATIN_SHORT_WORD
+        if pieces and short and len(unescape(joined)) <= LATIN_RUN_MAX:
+            pieces[-1] = joined
+        else:
+            pieces.append(word)
+    return pieces
+
+
 def keep_latin_together(html: str) -> str:
-    """Every Latin run with spaces in the body's text wrapped as one atomic box.
+    """Every Latin run with spaces in the body's text set as atomic boxes.
 
     WeasyPrint justifies a line only by widening its spaces; a Chinese line has none, so a line
     holding "Lumiere Design GmbH" put all of the line's slack into those two spaces. An
-    inline-block is not stretched (and does not wrap: runs longer than ``LATIN_RUN_MAX`` are left
-    alone). Only text between tags after ``<body>`` is touched, never an
-    attribute or the stylesheet."""
+    inline-block is not stretched and does not wrap. A run longer than ``LATIN_RUN_MAX`` (an
+    English street address, a long company name) must still wrap: it becomes one box per
+    ``latin_pieces`` piece, each but the last keeping its space inside, so a line breaks only
+    between pieces and no space is left for the justification to widen. Only text between tags
+    after ``<body>`` is touched, never an attribute or the stylesheet."""
     head, marker, body = html.partition("<body>")
     if not marker:
         return html
 
     def wrap_run(match):
-        run = match.group(0)
-        # A run longer than a line's half (an English street address) must still wrap.
-        if len(run) > LATIN_RUN_MAX:
-            return run
-        return f'<span class="latin">{run}</span>'
+        pieces = latin_pieces(match.group(0))
+        last = len(pieces) - 1
+        return "".join(
+            f'<span class="latin">{piece}{"" if n == last else " "}</span>'
+            for n, piece in enumerate(pieces)
+        )
 
     def in_text(match):
         return ">" + _LATIN_RUN.sub(wrap_run, match.group(1)) + "<"

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
 
 from caseflow.accounts.models import Unit
@@ -21,6 +21,7 @@ class NoticeVerification:
     document_number: str
     kind: str
     title: str
+    #: The issuer as the notice prints it (版头, 署名): the profile's full name.
     unit_name: str
     issued_at: datetime
     sha256: str
@@ -33,6 +34,13 @@ class NoticeVerification:
 _Replaced = aliased(Notice, name="replaced")
 
 
+#: The unit's name as its notices print it: ``profile["full_name"]``, else ``Unit.name``
+#: (``render.notice_context``). A party checks a paper copy against it, so the short display
+#: name (中国进出口商品交易会 知识产权投诉站) would look like another issuer.
+_PRINTED_UNIT_NAME = func.coalesce(
+    func.nullif(Unit.profile["full_name"].as_string(), ""), Unit.name
+)
+
 #: Built once (its code a parameter): building the statement cost as much as running it.
 _VERIFICATION = (
     select(
@@ -40,7 +48,7 @@ _VERIFICATION = (
         Notice.document_number,
         Notice.kind,
         Notice.title,
-        Unit.name,
+        _PRINTED_UNIT_NAME,
         Notice.issued_at,
         Notice.sha256,
         _Replaced.document_number,

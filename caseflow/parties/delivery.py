@@ -266,7 +266,7 @@ def undelivered_alert_raise(row: NoticeDelivery, *, now: datetime):
     from caseflow.alerts.models import UNDELIVERED, Alert, OutboxMessage
     from caseflow.alerts.services import _staff_by_unit, alert_recipient_ids
     from caseflow.clocks.models import Clock
-    from caseflow.parties.services import RECEIPT_CLOCKS
+    from caseflow.notices.kinds import RECEIPT_CLOCKS
 
     notice = row.notice
     case = notice.case

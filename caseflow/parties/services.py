@@ -24,6 +24,7 @@ from caseflow.errors import (
     ValidationFailed,
 )
 from caseflow.extensions import db
+from caseflow.notices.kinds import RECEIPT_CLOCKS
 from caseflow.parties.models import (
     PAPER_METHODS,
     PARTY_ROLES,
@@ -58,15 +59,6 @@ ACTION_LABELS = {
     "supplement": ("补充材料", "Submit the supplement"),
 }
 
-#: Clocks that count from the party's receipt of a notice, by the notice's kind (parties.md §4):
-#: each starts when its step fires and is re-timed to the date of service.
-RECEIPT_CLOCKS = {
-    "answer_notice": "answer",
-    "consent_request": "consent",
-    "penalty_intent_notice": "statement",
-    "penalty_decision": "payment",
-    "decision": "appeal",
-}
 
 
 class LinkGone(DomainError):

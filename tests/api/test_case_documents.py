@@ -84,7 +84,8 @@ def test_a_decision_is_drafted_previewed_then_issued_with_its_reasoning(app, api
     assert "经审理查明：2026年1月，被请求人在其网店销售" in text
     assert "本中心认为：被请求人未经许可" in text
     assert "一、被请求人立即停止销售侵权产品。二、被请求人销毁库存侵权产品。" in text
-    assert "即2026年4月16日前" in text  # the suit deadline, from the appeal clock
+    # The period to sue counts from the party's receipt: as the law words it, with no date.
+    assert "自收到本裁决书之日起十五日内依照" in text and "2026年4月16日" not in text
     assert NOTE not in text
     assert "赔偿数额参考" not in text and "人民币伍拾万元整" not in text
 

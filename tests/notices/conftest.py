@@ -111,6 +111,19 @@ def issue():
     return do_issue
 
 
+def issued(event):
+    """The notice a step fired through the engine queued, rendered and issued."""
+    from sqlalchemy import select
+
+    from caseflow.notices.models import Notice
+
+    notice = db.session.scalars(select(Notice).where(Notice.event_id == event.id)).one()
+    notices_render_pending([notice.id])
+    db.session.refresh(notice)
+    assert notice.status == "issued", notice.last_error
+    return notice
+
+
 def _run(*args) -> str:
     return subprocess.run(args, check=True, capture_output=True, text=True).stdout
 

@@ -40,3 +40,18 @@ def test_issue_dates_in_chinese_numerals(day, written):
 )
 def test_rights_as_the_body_names_them(right, written):
     assert right_text(right) == written
+
+
+@pytest.mark.parametrize(
+    ("period", "written"),
+    [
+        ("15 days", "十五日"),
+        ("5 workdays", "五个工作日"),
+        ("3 months", "三个月"),
+        ("24 hours", "二十四小时"),
+    ],
+)
+def test_a_period_from_receipt_is_written_as_the_law_words_it(period, written):
+    from caseflow.notices.chinese import period_text
+
+    assert period_text(period) == written

@@ -13,9 +13,10 @@ import re
 import subprocess
 
 import pytest
+import time_machine
 
 from caseflow.notices.kinds import KINDS
-from tests.notices.conftest import COMPLAINANT, RESPONDENT, at
+from tests.notices.conftest import COMPLAINANT, RESPONDENT, at, issued
 from tests.notices.test_render import CASES, STEP_AT
 
 NOTE = "内部备注：合议组评议后一致认定构成侵权"
@@ -134,7 +135,8 @@ def test_a_decision_prints_findings_reasoning_and_numbered_items(make_case, issu
     text = pdf.text(notice)
     assert "经审理查明：" in text and "本中心认为：" in text and "裁决如下：" in text
     assert "一、" in text and "二、被请求人立即停止销售侵权产品" in text and "三、" in text
-    assert "即2026年10月8日前" in text  # the suit deadline from the appeal clock
+    # The period to sue counts from the party's receipt: as the law words it, with no date.
+    assert "自收到本裁决书之日起十五日内依照" in text and "2026年10月8日" not in text
     assert text.index("经审理查明") < text.index("本中心认为") < text.index("裁决如下")
 
 
@@ -209,3 +211,101 @@ def test_one_unit_name_in_the_header_and_the_contact_line(make_case, issue, pdf)
     # The masthead, and the signature (wrapped in its box beside the QR code).
     assert text.count(full) == 1 and text.count(full[:18]) == 2
     assert "地址：广州市海珠区阅江中路380号" in text
+
+
+@pytest.mark.parametrize(
+    ("data", "sentence"),
+    [
+        (
+            {"target": "adjudication", "target_unit": "ZS"},
+            "现将本案移交中山（灯饰）知识产权快速维权中心依法裁决。",
+        ),
+        ({"target": "court"}, "现将本案移交人民法院依法处理。"),
+    ],
+    ids=["adjudication", "court"],
+)
+def test_a_referral_letter_asks_once_and_carries_no_party_code(data, sentence, open_any, fire, pdf):
+    """The 移交函 is addressed to the receiving centre or court, not to a party: it asks it to
+    adjudicate (or handle) the case once, and prints no 办件查询码 (parties.md §2: a party's)."""
+    with time_machine.travel(at("2026-10-16 12:00"), tick=False):
+        case = open_any("fair_complaint")
+        notice = issued(fire(case, "refer", "desk_officer", data=data))
+    text = pdf.text(notice)
+    assert sentence in text and "依法裁决依法处理" not in text
+    assert "办件查询码" not in text and case.public_code not in text
+
+
+def test_a_case_number_is_never_broken_across_lines(make_case, issue, pdf):
+    """（案号：ZS- / ADJ-2026-00001）: a line used to end at the number's hyphens. The
+    respondent's name walks the number along the line (ten renders over a 28-character line), and
+    every time each printed case number stands whole on one line."""
+    workflow, unit, clocks, data, *_ = CASES["hearing_notice"]
+    for length in range(1, 29, 3):
+        name = "佛山市南海区光耀灯饰厂"[:1] + "某" * length + "灯饰厂"
+        case = make_case(workflow, unit=unit, respondent={**RESPONDENT, "name": name})
+        case.respondent_name = name
+        notice = issue(case, "hearing_notice", at(STEP_AT), clocks=clocks, data=data)
+        lines = pdf.raw_text(notice).splitlines()
+        printed = pdf.text(notice).count(case.number)
+        whole = sum(line.replace(" ", "").count(case.number) for line in lines)
+        assert printed == whole == 2, (length, [ln for ln in lines if "ADJ" in ln or "ZS-" in ln])
+
+
+def test_a_long_latin_name_breaks_at_its_spaces_and_is_not_spaced_out(make_case, issue, pdf):
+    """Over LATIN_RUN_MAX characters a name must wrap, but only between its words, never before
+    a short one (GmbH & Co. KG stays whole), and its spaces are never widened to justify a line."""
+    name = "Lumiere Design Manufacturing International GmbH & Co. KG"
+    workflow, unit, clocks, data, *_ = CASES["decision"]
+    for prefix in ("", "中山市"):  # the name starts at two places of the line
+        complainant = {**COMPLAINANT, "name": prefix + name}
+        case = make_case(workflow, unit=unit, complainant=complainant, respondent=RESPONDENT)
+        case.complainant_name = prefix + name
+        notice = issue(case, "decision", at(STEP_AT), clocks=clocks, data=data)
+        out = subprocess.run(
+            ["pdftotext", "-bbox", pdf.path(notice), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        words = re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>',
+            out,
+        )
+        lines = {}
+        for x0, y0, x1, text in words:
+            lines.setdefault(round(float(y0)), []).append((float(x0), float(x1), text))
+        tail = ("GmbH", "&amp;", "Co.", "KG")
+        for line in lines.values():
+            texts = [t for _, _, t in line]
+            for a, b in zip(line, line[1:], strict=False):
+                if b[2].startswith(tuple(name.split())) or b[2] in tail:
+                    # A space of the 16 pt serif is about 4–5 pt; justified, 20 pt and more.
+                    assert b[0] - a[1] < 7, (a, b)
+            present = [t for t in tail if t in texts or any(x.startswith(t) for x in texts)]
+            assert present in ([], list(tail)), f"GmbH & Co. KG split: {texts}"
+
+
+@pytest.mark.parametrize("terms", range(1, 24))
+def test_an_agreement_keeps_its_signatures_together_with_body_text_on_the_seal_page(
+    terms, make_case, issue, pdf
+):
+    """A fair's on-site 调解协议书 (fair_complaint ``mediate``): one more term each time walks its
+    end down a whole page. The three signature lines stay on one page, the page of the seal and
+    date, and at least two lines of the agreement's text stand above them there (GB/T 9704
+    7.3.5)."""
+    data = {"terms": ["被投诉方立即撤下涉案展品并不再展出。"] * terms}
+    case = make_case("fair_complaint", unit="CF", respondent=RESPONDENT)
+    notice = issue(case, "agreement", at(STEP_AT), data=data)
+    pages = _pages(pdf.path(notice))
+    seal_page = [i for i, p in enumerate(pages) if ISSUE_DATE in re.sub(r"\s+", "", p)]
+    assert len(seal_page) == 1
+    signing = [
+        i
+        for i, page in enumerate(pages)
+        for line in page.splitlines()
+        if line.strip().startswith(("投诉人（签字", "被投诉人（签字", "调解员（签字"))
+    ]
+    assert signing == seal_page * 3, f"signature lines on pages {signing}, seal on {seal_page}"
+    body = body_lines_on_seal_page(pages, notice)
+    text = [line for line in body if "（签字" not in line and not line.startswith("日期")]
+    assert len(text) >= 2, f"{terms} terms: the seal's page has body lines {body}"

@@ -4,13 +4,17 @@ the intent notice with the statement deadline, the hearing notice, the penalty d
 findings, reasoning, numbered items, fine, payment date and the rights of review and suit, and the
 decision not to penalise; each with the unit's penalty document number (中维罚字〔2026〕第N号)."""
 
+import re
+
 import time_machine
 from sqlalchemy import select
 
 from caseflow.extensions import db
 from caseflow.notices.models import Notice
+from caseflow.notices.selectors import notices_needing_correction
 from caseflow.notices.services import notices_render_pending
-from tests.engine.helpers import at
+from caseflow.parties.services import notice_service_record
+from tests.engine.helpers import at, clocks_of, local_due
 
 REPORTER = {"name": "王某某", "kind": "person", "contact": "13800000000"}
 RESPONDENT = {
@@ -29,7 +33,7 @@ def _notice(event):
     return notice
 
 
-def test_penalty_notices_read_back(open_case, fire, pdf):
+def test_penalty_notices_read_back(open_case, fire, pdf, staff):
     case = open_case(
         "penalty",
         channel="letter",  # a real-name report by letter: the reporter is told of the filing
@@ -59,8 +63,24 @@ def test_penalty_notices_read_back(open_case, fire, pdf):
     text = pdf.text(intent)
     assert "行政处罚事先告知书" in text and "中维罚告字〔2026〕第1号" in text
     assert "60,000.00" in text and "8,000.00" in text and "标注他人专利号" in text
-    # 5 workdays from 10-13: 14, 15, 16, 19, 20.
-    assert "2026年10月20日前" in text and "要求听证" in text
+    assert "要求听证" in text
+    # 行政处罚法 art 64: five (working) days from the respondent's receipt, which is not known
+    # when the notice is printed: the period as the law words it, and no date.
+    assert "请自收到本告知书之日起五个工作日内向本中心提出" in text
+    assert "2026年10月20日" not in text  # 5 workdays from the issue day 10-13
+
+    # Served by post on 10-14: the statement clock is re-timed (15, 16, 19, 20, 21), and the
+    # printed notice stays true: it asks for no correction.
+    with time_machine.travel(at("2026-10-14 08:00"), tick=False):
+        notice_service_record(
+            notice=intent,
+            served_at=at("2026-10-14 08:00"),
+            method="post",
+            actor=staff["ZS"]["caseworker"],
+        )
+        db.session.commit()
+    assert local_due(clocks_of(case)["statement"]) == "2026-10-21"
+    assert notices_needing_correction(case) == []
 
     with time_machine.travel(at("2026-10-14 09:00"), tick=False):
         hearing = _notice(
@@ -94,12 +114,16 @@ def test_penalty_notices_read_back(open_case, fire, pdf):
     text = pdf.text(decision)
     assert "行政处罚决定书" in text and "中维罚字〔2026〕第1号" in text
     assert "当事人：中山市古镇某某灯饰有限公司" in text
+    assert "本中心（局）于2026年10月12日依法立案" in text  # the file_case step, not the clue's
     assert "一、认定的事实" in text and "吊灯外包装" in text
     assert "第一百零一条" in text
-    assert "（1）责令立即改正，消除影响" in text and "（3）处罚款40000元" in text
-    assert "40,000.00" in text
-    # payment: 15 days from 10-27 → 11-11 (a Wednesday).
-    assert "2026年11月11日前" in text
+    # The fine once, numbered, from the decision's amount (the drafted 处罚款40000元 gives way).
+    assert "（1）责令立即改正，消除影响。（2）没收违法所得8000元。" in text
+    assert "（3）罚款人民币40,000.00元（违法所得人民币8,000.00元）。" in text
+    assert text.count("罚款人民币") == 1 and "处罚款40000元" not in text
+    # 行政处罚法 art 67: fifteen days from receipt; no date (15 days from 10-27 is 11-11).
+    assert "当事人应当自收到本决定书之日起十五日内，将罚款缴至指定银行" in text
+    assert "2026年11月11日" not in text
     assert "六十日内" in text and "行政复议" in text and "六个月内" in text and "行政诉讼" in text
     assert "王某某" not in text  # the reporter stays confidential
     assert "NotoSerifCJK" in pdf.fonts(decision) or "Noto" in pdf.fonts(decision)
@@ -128,3 +152,86 @@ def test_no_penalty_and_declination(open_case, fire, pdf):
     text = pdf.text(none)
     assert "不予行政处罚决定书" in text and "中维罚字〔2026〕第1号" in text
     assert "授权使用" in text and "不予行政处罚" in text and "六个月内" in text
+
+
+def _body(pdf, notice) -> str:
+    """The text read back without the page numbers (— 1 —) a page break puts into it."""
+    return re.sub(r"—\d+—", "", pdf.text(notice))
+
+
+def _decide(open_case, fire, data):
+    case = open_case("penalty", complainant=REPORTER, respondent=RESPONDENT, right=RIGHT)
+    with time_machine.travel(at("2026-03-03 09:00"), tick=False):
+        fire(case, "file_case", "supervisor")
+        fire(case, "notify_intent", data={"proposed_fine": 30000, "facts": "标注专利号"})
+        fire(case, "receive_statement")
+        drafted = {
+            "basis": "《中华人民共和国专利法》第六十八条",
+            "findings": "当事人在包装上标注他人专利号。",
+            "reasoning": "构成假冒专利。",
+        }
+        event = fire(case, "decide_penalty", "supervisor", data={**drafted, **data})
+    return _notice(event)
+
+
+def test_a_warning_only_decision_prints_no_fine_and_no_payment(open_case, fire, pdf):
+    """行政处罚法 art 9: a warning is a penalty of its own; with no fine there is nothing to pay
+    and no surcharge to threaten (art 72)."""
+    basis = {"basis": "《中华人民共和国专利法》第六十八条"}
+    notice = _decide(open_case, fire, {**basis, "fine": 0, "warning": True, "items": ["责令改正"]})
+    text = _body(pdf, notice)
+    assert "三、处罚内容（1）责令改正。（2）警告。四、救济途径和期限" in text
+    assert "罚款" not in text and "缴纳" not in text and "百分之三" not in text
+
+
+def test_each_penalty_is_printed_once_numbered_with_the_confiscation(open_case, fire, pdf):
+    notice = _decide(
+        open_case,
+        fire,
+        {
+            "basis": "《中华人民共和国专利法》第六十八条",
+            "fine": 30000,
+            "illegal_income": 4000,
+            "confiscation": "违法所得4000元及标注他人专利号的包装盒200个",
+            "items": ["责令立即改正", "没收违法所得4000元", "处罚款30000元"],
+        },
+    )
+    text = _body(pdf, notice)
+    assert (
+        "三、处罚内容（1）责令立即改正。（2）没收违法所得4000元及标注他人专利号的包装盒200个。"
+        "（3）罚款人民币30,000.00元（违法所得人民币4,000.00元）。当事人应当自收到本决定书之日起"
+        "十五日内" in text
+    )
+    assert text.count("罚款人民币") == 1 and text.count("没收") == 1
+
+
+def test_an_intent_without_illegal_income_proposes_the_fine_alone(open_case, fire, pdf):
+    """并处 (in addition) needs something before it: with no illegal income to confiscate the
+    fine is the only penalty proposed."""
+    case = open_case("penalty", complainant=REPORTER, respondent=RESPONDENT, right=RIGHT)
+    with time_machine.travel(at("2026-03-03 09:00"), tick=False):
+        fire(case, "file_case", "supervisor")
+        data = {"proposed_fine": 20000, "facts": "在灯具包装上标注他人专利号。"}
+        intent = _notice(fire(case, "notify_intent", data=data))
+    text = _body(pdf, intent)
+    assert "拟对你方作出如下行政处罚：罚款人民币20,000.00元。" in text and "并处" not in text
+
+
+def test_a_reason_typed_without_a_full_stop_still_ends_its_sentence(open_case, fire, pdf):
+    """The reason and the reasoning are typed as the caseworker ends them (or not); the basis
+    that follows always starts a new sentence."""
+    case = open_case("penalty", complainant=REPORTER, respondent=RESPONDENT, right=RIGHT)
+    with time_machine.travel(at("2026-03-03 09:00"), tick=False):
+        fire(case, "file_case", "supervisor")
+        fire(case, "notify_intent", data={"proposed_fine": 1000, "facts": "标注专利号"})
+        fire(case, "receive_statement")
+        data = {"reason": "当事人初次违法且危害后果轻微，并及时改正", "findings": "当事人已下架产品"}
+        none = _notice(fire(case, "decide_no_penalty", "supervisor", data=data))
+    text = _body(pdf, none)
+    assert "经查：当事人已下架产品。" in text
+    assert "并及时改正。依据《中华人民共和国行政处罚法》第三十三条" in text
+
+    data = {"warning": True, "fine": 0, "items": ["责令改正"], "reasoning": "构成假冒专利"}
+    text = _body(pdf, _decide(open_case, fire, {**data, "findings": "当事人标注他人专利号"}))
+    assert "一、认定的事实当事人标注他人专利号。二、" in text
+    assert "构成假冒专利。依据《中华人民共和国专利法》第六十八条的规定，决定如下：" in text

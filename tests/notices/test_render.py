@@ -10,10 +10,13 @@ import functools
 import re
 
 import pytest
+import time_machine
 from fontTools.ttLib import TTCollection
 
+from caseflow.extensions import db
 from caseflow.notices.kinds import KINDS
-from tests.notices.conftest import RESPONDENT, at
+from caseflow.notices.models import Notice
+from tests.notices.conftest import RESPONDENT, at, issued
 
 STEP_AT = "2026-09-22 10:00"
 
@@ -63,7 +66,7 @@ CASES = {
         "pre_exam",
         "ZS",
         [("revision", "5 workdays")],
-        {"reason": "权利要求1缺少必要技术特征"},
+        {"opinion": "权利要求1缺少必要技术特征"},
         "预审意见通知书",
         "2026年9月30日前",
         "complainant",
@@ -94,7 +97,8 @@ CASES = {
         [("answer", "15 days")],
         {},
         "答辩通知书",
-        "2026年10月8日前",
+        # Counts from the respondent's receipt, re-timed on service: no date (kinds.RECEIPT_CLOCKS).
+        "自收到本通知书之日起十五日内",
         "both",
     ),
     "hearing_notice": (
@@ -130,7 +134,7 @@ CASES = {
         [("appeal", "15 days")],
         {"ruling": "被请求人立即停止制造、销售侵权产品。"},
         "行政裁决书",
-        "2026年10月8日前",
+        "自收到本裁决书之日起十五日内",
         "both",
     ),
     "settlement": (
@@ -159,7 +163,7 @@ CASES = {
         [("consent", "15 days")],
         {},
         "调解意见征询函",
-        "2026年10月8日前",
+        "自收到本函之日起十五日内",
         "both",
     ),
     "declination_notice": ("mediation", "ZS", [], {}, "不予立案通知书", None, "both"),
@@ -221,8 +225,7 @@ CASES = {
         [("statement", "5 workdays")],
         {"proposed_fine": 60000, "facts": "在灯具包装上标注他人专利号"},
         "行政处罚事先告知书",
-        # 23, 24, (25 Mid-Autumn), 28, 29, 30.
-        "2026年9月30日前",
+        "自收到本告知书之日起五个工作日内",
         "respondent",
     ),
     "penalty_decision": (
@@ -231,11 +234,27 @@ CASES = {
         [("payment", "15 days")],
         {"fine": 40000, "basis": "《中华人民共和国专利法》第六十八条", "items": ["责令改正"]},
         "行政处罚决定书",
-        "2026年10月8日前",
+        "自收到本决定书之日起十五日内",
         "respondent",
     ),
     "no_penalty_decision": ("penalty", "ZS", [], {}, "不予行政处罚决定书", None, "respondent"),
 }
+
+
+def test_the_revision_notice_prints_the_examiners_opinion(open_any, fire, pdf):
+    """request_revision's field is ``opinion``: the applicant must read it, one paragraph a
+    line, not a stock sentence."""
+    with time_machine.travel(at("2026-03-03 09:00"), tick=False):
+        case = open_any("pre_exam", received_at="2026-03-02 09:00")
+        fire(case, "start_review")
+        event = fire(
+            case,
+            "request_revision",
+            data={"opinion": "权利要求1缺少必要技术特征\n说明书附图3与文字说明不一致"},
+        )
+    text = pdf.text(issued(event))
+    assert "经预审，存在以下问题：权利要求1缺少必要技术特征。说明书附图3与文字说明不一致。" in text
+    assert "申请文件需要修改完善" not in text
 
 
 @functools.cache
@@ -309,3 +328,49 @@ def test_the_body_grid_is_28_characters_by_22_lines(app, tmp_path):
     ).stdout
     lines = [line for line in page.splitlines() if "中" in line or "国" in line or "决" in line]
     assert [len(line) for line in lines] == [28] * 22
+
+
+def test_a_correction_prints_the_date_of_the_step_and_its_own_issue_date(open_case, fire, pdf):
+    """A correction is issued months later but speaks of the same step: the suspension still
+    runs from its own day, the withdrawal was still asked on its day; only the date under the
+    seal is the correction's."""
+    from caseflow.notices.services import notice_correct
+
+    handlers = {"handlers": ["甲", "乙", "丙"]}
+    suspended = open_case("adjudication", received_at="2026-06-01 09:00")
+    withdrawn = open_case("adjudication", received_at="2026-06-01 09:00")
+    with time_machine.travel(at("2026-06-18 10:00"), tick=False):
+        fire(suspended, "accept", occurred_at="2026-06-03 10:00", data=handlers)
+        suspension = issued(
+            fire(suspended, "suspend", "supervisor", data={"reason": "invalidation"})
+        )
+    with time_machine.travel(at("2026-11-25 10:00"), tick=False):
+        withdrawal = issued(fire(withdrawn, "withdraw"))
+    assert "自2026年6月18日起中止审理" in pdf.text(suspension)
+    assert "你方于2026年11月25日申请撤回请求" in pdf.text(withdrawal)
+
+    with time_machine.travel(at("2026-12-01 10:00"), tick=False):
+        corrections = [notice_correct(notice=n) for n in (suspension, withdrawal)]
+        ids = [c.id for c in corrections]
+        db.session.commit()
+    suspension, withdrawal = (db.session.get(Notice, i) for i in ids)
+    text = pdf.text(suspension)
+    assert "自2026年6月18日起中止审理" in text and "二〇二六年十二月一日" in text
+    text = pdf.text(withdrawal)
+    assert "你方于2026年11月25日申请撤回请求" in text and "二〇二六年十二月一日" in text
+
+
+def test_a_decision_names_the_day_the_case_was_filed(open_case, fire, pdf):
+    """立案 is the accept step (2026-06-03), not the request's receipt (06-01)."""
+    case = open_case("adjudication", received_at="2026-06-01 09:00")
+    decision = {
+        "findings": "被请求人销售的吸顶灯落入涉案专利权的保护范围。",
+        "reasoning": "被请求人未经许可实施涉案专利，构成侵权。",
+        "items": ["被请求人立即停止销售侵权产品"],
+    }
+    with time_machine.travel(at("2026-07-20 09:00"), tick=False):
+        fire(case, "accept", occurred_at="2026-06-03 10:00", data={"handlers": ["甲", "乙", "丙"]})
+        fire(case, "serve", occurred_at="2026-06-05 10:00")
+        fire(case, "receive_answer", occurred_at="2026-06-15 10:00")
+        notice = issued(fire(case, "decide", "supervisor", data=decision))
+    assert "本中心于2026年6月3日立案后" in pdf.text(notice)

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from caseflow.cases.models import Event
+from caseflow.extensions import db
 from tests.notices.conftest import RESPONDENT, at
 from tests.notices.test_layout import long_text
 from tests.notices.test_render import STEP_AT
@@ -64,6 +66,10 @@ SAMPLES = {
 def test_sample_notices(stem, make_case, issue, pdf):
     kind, workflow, unit, clocks, data = SAMPLES[stem]
     case = make_case(workflow, unit=unit, respondent=RESPONDENT)
+    if workflow == "adjudication":  # filed (立案) the day after the request came in
+        db.session.add(
+            Event(case=case, kind="transition", trigger="accept", occurred_at=at("2026-09-16 10:00"))
+        )
     notice = issue(case, kind, at(STEP_AT), clocks=clocks, data=data, note="内部备注：不印")
     assert notice.status == "issued", notice.last_error
     assert "内部备注" not in pdf.text(notice)

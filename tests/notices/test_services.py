@@ -94,7 +94,7 @@ def test_a_failed_render_leaves_the_step_and_a_pending_notice_and_the_retry_issu
     with open(pdf.path(notice), "rb") as handle:
         body = handle.read()
     assert hashlib.sha256(body).hexdigest() == notice.sha256 and len(body) == notice.file_size
-    assert "2026年10月8日前" in pdf.text(notice)
+    assert "自收到本通知书之日起十五日内" in pdf.text(notice)
 
     # A second retry (scheduler and operator racing, or run twice) issues nothing more.
     assert notices_render_pending() == []
@@ -176,7 +176,7 @@ def test_an_issued_file_is_never_overwritten_and_a_correction_names_the_old_one(
     assert correction.file_path != original.file_path
     text = pdf.text(correction)
     assert "佛山市南海区光耀灯饰有限公司" in text and "更正并替代中维裁字〔2026〕第1号" in text
-    assert "2026年10月8日前" in text  # the deadline the original step announced
+    assert "自收到本裁决书之日起十五日内" in text  # the period of the original step
     with open(pdf.path(original), "rb") as handle:
         assert handle.read() == original_bytes
     assert (

@@ -175,3 +175,14 @@ def test_a_supervisor_corrects_through_the_api(api, issued, make_user, units):
     assert correction["document_number"] == "中维通字〔2026〕第2号"
     # Only the latest notice can be corrected again.
     assert supervisor.post(url, json={}).status_code == 409
+
+
+def test_verify_names_the_issuer_as_the_notice_prints_it(client, make_case, issue, pdf):
+    """The fair desk's short name (中国进出口商品交易会 知识产权投诉站) is not what its notices
+    print: a party comparing the page with the paper must read the same issuer."""
+    notice = issue(make_case("fair_complaint", unit="CF"), "outcome_notice", at("2026-09-22 10:00"))
+    full = notice.unit.profile["full_name"]
+    assert full in pdf.text(notice)
+    page = client.get(f"/verify/{notice.verification_code}")
+    assert page.status_code == 200
+    assert full in page.text and notice.unit.name not in page.text

@@ -281,6 +281,29 @@ def test_the_filing_notice_goes_to_a_reporter_not_to_an_inspection(clue, open_ca
     assert clocks_of(found)["decision"].status == "running"
 
 
+def test_a_declined_inspection_clue_tells_no_one(clue, open_case, fire):
+    """The 不予立案告知书 goes to the reporter of a clue; a clue the centre found itself in an
+    inspection would be addressed to the centre."""
+    from caseflow.notices.models import Notice
+
+    reported = clue()
+    with time_machine.travel(at("2026-10-12 09:00"), tick=False):
+        fire(reported, "decline", "supervisor", data={"reason": "线索不实"})
+    kinds = db.session.scalars(select(Notice.kind).where(Notice.case_id == reported.id)).all()
+    assert kinds == ["declination_notice"]
+
+    with time_machine.travel(at("2026-10-12 09:00"), tick=False):
+        found = open_case(
+            "penalty",
+            received_at="2026-10-09 15:00",
+            channel="inspection",
+            complainant={"name": "中山（灯饰）知识产权快速维权中心执法科", "kind": "company"},
+        )
+        event = fire(found, "decline", "supervisor", data={"reason": "经核查不构成假冒专利"})
+    assert found.state == "not_filed" and event.trigger == "decline"
+    assert db.session.scalars(select(Notice).where(Notice.case_id == found.id)).all() == []
+
+
 def _adjudication_decided(open_case, fire, *, decided: str, **kwargs):
     """An adjudication against the default respondent on the default patent, found infringing
     on ``decided`` (its period to sue, 15 days, starts then)."""
