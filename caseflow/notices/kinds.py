@@ -63,9 +63,14 @@ ADDRESSEES = {
 }
 
 #: Clocks that count from the party's receipt of a notice, by the notice's kind (parties.md §4):
-#: each starts when its step fires and is re-timed to the date of service. The notice prints such
-#: a period as the law states it (自收到本裁决书之日起十五日内), never as a date: the date of
-#: service is not known when the notice is printed, and the notice is never printed again.
+#: each starts when its step fires and is re-timed to the date of service.
+#:
+#: The answer notice and the consent request are issued by the step that records the receipt
+#: (``serve``, ``consult_respondent``: ``occurred_at`` is the respondent's receipt, procedures.md),
+#: so they print the due date (notices.md: 请于2026年10月23日前提交答辩书); a later service that
+#: moves it asks for a correction notice, as any moved deadline does. The others are served after
+#: the notice is printed (by post, days later): they state the period as the law words it
+#: (自收到本裁决书之日起十五日内), never a date the service would make wrong.
 RECEIPT_CLOCKS = {
     "answer_notice": "answer",
     "consent_request": "consent",
@@ -75,8 +80,8 @@ RECEIPT_CLOCKS = {
 }
 
 #: The clocks whose due dates a notice announces, by (workflow, kind) then kind. The text of each
-#: template says what the deadline is for; this says which clock's due date fills it. A clock of
-#: ``RECEIPT_CLOCKS`` is never announced by its own notice: it has no date yet.
+#: template says what the deadline is for; this says which clock's due date fills it. Of the
+#: ``RECEIPT_CLOCKS``, only those whose step records the receipt are announced (see above).
 ANNOUNCED_CLOCKS = {
     ("adjudication", "acceptance_notice"): ("closing",),
     ("mediation", "acceptance_notice"): ("mediation",),
@@ -87,6 +92,8 @@ ANNOUNCED_CLOCKS = {
     "correction_notice": ("correction",),
     "filing_receipt": ("acceptance",),
     "revision_notice": ("revision",),
+    "answer_notice": ("answer",),
+    "consent_request": ("consent",),
     "qualification_notice": ("formal_filing",),
     # The resumed adjudication's closing date, moved later by the suspended span.
     "resumption_notice": ("closing",),

@@ -97,8 +97,8 @@ CASES = {
         [("answer", "15 days")],
         {},
         "答辩通知书",
-        # Counts from the respondent's receipt, re-timed on service: no date (kinds.RECEIPT_CLOCKS).
-        "自收到本通知书之日起十五日内",
+        # Issued by the step that records the respondent's receipt: the date (notices.md).
+        "2026年10月8日前",
         "both",
     ),
     "hearing_notice": (
@@ -163,7 +163,7 @@ CASES = {
         [("consent", "15 days")],
         {},
         "调解意见征询函",
-        "自收到本函之日起十五日内",
+        "2026年10月8日前",
         "both",
     ),
     "declination_notice": ("mediation", "ZS", [], {}, "不予立案通知书", None, "both"),

@@ -94,7 +94,7 @@ def test_a_failed_render_leaves_the_step_and_a_pending_notice_and_the_retry_issu
     with open(pdf.path(notice), "rb") as handle:
         body = handle.read()
     assert hashlib.sha256(body).hexdigest() == notice.sha256 and len(body) == notice.file_size
-    assert "自收到本通知书之日起十五日内" in pdf.text(notice)
+    assert "2026年10月8日前" in pdf.text(notice)
 
     # A second retry (scheduler and operator racing, or run twice) issues nothing more.
     assert notices_render_pending() == []
