@@ -33,7 +33,7 @@ from caseflow.notices.kinds import (
 )
 from caseflow.notices.models import Notice
 from caseflow.notices.qr import qr_data_uri
-from caseflow.timeutil import chinese_date, local_date, parse_instant
+from caseflow.timeutil import chinese_date, deadline_day, local_date, parse_instant
 from workflows._schema import clock_period
 from workflows.fair_complaint import REFERRAL_TARGETS
 from workflows.intake import DEPARTMENTS
@@ -155,6 +155,29 @@ def announced_deadlines(notice) -> dict[str, str]:
         elif not touched:
             found[clock.name] = (False, deadline_text(clock))
     return {name: text for name, (_, text) in found.items()}
+
+
+def provisional_years(notice) -> list[int]:
+    """The years, not yet official, in which the deadlines this notice announces fall (their
+    clocks counted on the provisional calendar: ``Clock.provisional``)."""
+    names = kind_announced_clocks(notice.case.workflow, notice.kind)
+    if not names:
+        return []
+    latest = {  # the latest clock of each name, as announced_deadlines prints it
+        clock.name: clock
+        for clock in db.session.scalars(
+            select(Clock)
+            .where(Clock.case_id == notice.case_id, Clock.name.in_(names))
+            .order_by(Clock.id)
+        )
+    }
+    return sorted(
+        {
+            deadline_day(clock.due_at, clock.period_unit).year
+            for clock in latest.values()
+            if clock.provisional and clock.due_at is not None
+        }
+    )
 
 
 def receipt_period(notice) -> str:
@@ -430,6 +453,7 @@ def notice_context(notice) -> dict:
         ),
         "hearing_text": hearing_text,
         "deadlines": announced_deadlines(notice),
+        "provisional_years": provisional_years(notice),
         "receipt_period": receipt_period(notice),
         "legal_basis": kind_legal_basis(case.workflow, notice.kind),
         "contact": _contact(profile, (unit.name, profile.get("full_name"))),

@@ -374,3 +374,17 @@ def test_a_decision_names_the_day_the_case_was_filed(open_case, fire, pdf):
         fire(case, "receive_answer", occurred_at="2026-06-15 10:00")
         notice = issued(fire(case, "decide", "supervisor", data=decision))
     assert "本中心于2026年6月3日立案后" in pdf.text(notice)
+
+
+def test_a_deadline_in_a_year_not_yet_official_is_marked_on_the_notice(make_case, issue, pdf):
+    """deadlines.md §1: the 2027 schedule is not loaded, so a mediation of two months from
+    2026-11-30 ends in a provisional year; its notice says so under the body. A deadline within
+    2026 (official) carries no such note."""
+    late = make_case("mediation", state="in_mediation")
+    notice = issue(late, "acceptance_notice", at("2026-11-30 10:00"), clocks=[("mediation", "2 months")])
+    text = pdf.text(notice)
+    assert "2027年1月" in text or "2027年2月" in text
+    assert "2027年放假安排尚未公布" in text
+    early = make_case("mediation", state="in_mediation")
+    notice = issue(early, "acceptance_notice", at(STEP_AT), clocks=[("mediation", "2 months")])
+    assert "放假安排尚未公布" not in pdf.text(notice)
