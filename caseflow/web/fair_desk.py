@@ -17,16 +17,19 @@ from caseflow.web import bp
 from caseflow.web import selectors as sel
 from caseflow.web.access import role_required
 from caseflow.web.cases import upload_limits
+from caseflow.web.filters import action_label
 from caseflow.web.forms import (
     IRREVERSIBLE,
     DeskComplaintForm,
+    draft_prefill,
     trigger_form_class,
 )
 from caseflow.web.transaction import committing
 
 #: Outcome buttons on the board, in the order a desk officer reaches for them. Triggers that need
-#: no typed data are one tap; the irreversible orders open a small form on the card (what must be
-#: rectified or withdrawn, then a confirming tap); confirming compliance takes a photo there.
+#: no typed data are one tap. A step that cannot be taken back (an order, or an outcome that ends
+#: the complaint) opens a small form on the card instead: what goes onto its notice when it has
+#: such a text, the photo for compliance, then a confirming tap.
 ONE_TAP = (
     "accept",
     "notify_respondent",
@@ -66,7 +69,9 @@ def _board(fair):
                 continue
             form = trigger_form_class(case.workflow, transition)(prefix=trigger, formdata=None)
             form.version.data = case.version
-            if (case.workflow, trigger) in IRREVERSIBLE:
+            draft_prefill(form, case, transition)
+            ends = workflows.state(module, transition.dest).final
+            if ends or (case.workflow, trigger) in IRREVERSIBLE:
                 kind = "confirm"
             elif form.file_fields:
                 kind = "photo"
@@ -77,7 +82,15 @@ def _board(fair):
             if kind != "tap":  # one form per card: ids unique on the board
                 for name in form.data_fields:
                     form[name].id = form[name].label.field_id = f"{trigger}-{case.id}-{name}"
-            actions.append((transition, form, kind))
+            actions.append(
+                {
+                    "transition": transition,
+                    "form": form,
+                    "kind": kind,
+                    "ends": ends,
+                    "submit": _confirm_label(transition) if kind == "confirm" else action_label(transition.label),
+                }
+            )
         cards.append(
             {
                 "case": case,
@@ -87,6 +100,13 @@ def _board(fair):
             }
         )
     return cards
+
+
+def _confirm_label(transition) -> str:
+    # 确认已整改/已撤展 already says it: not "确认：确认已整改/已撤展".
+    if transition.label.startswith("确认"):
+        return action_label(transition.label)
+    return _("确认：%(step)s", step=action_label(transition.label))
 
 
 @bp.route("/desk", methods=["GET", "POST"])

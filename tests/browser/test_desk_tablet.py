@@ -1,0 +1,63 @@
+"""The fair desk on a tablet, portrait 768 × 1024 and landscape 1024 × 768 (an audit of the desk):
+nothing final in one tap, targets a finger can hit, the exhibitor picker's rows, a refused lodging
+that says what it lost, and the landscape layout."""
+
+import subprocess
+
+import pytest
+
+from caseflow.cases.models import Case
+from caseflow.extensions import db
+
+pytestmark = pytest.mark.browser
+
+PORTRAIT = {"width": 768, "height": 1024}
+LANDSCAPE = {"width": 1024, "height": 768}
+
+
+def _state(case) -> str:
+    db.session.expire_all()
+    return db.session.get(Case, case.id).state
+
+
+def test_outcomes_that_end_a_complaint_ask_for_a_confirming_tap(
+    new_page, people, fair_complaint, shot
+):
+    """判定不构成侵权 and 现场调解成功 close the complaint for good: the first tap only opens the
+    confirmation on the card; mediation asks for the agreed terms, which its notice prints."""
+    cleared = fair_complaint(booth="11.2C16", complainant="Bright Lamps Ltd")
+    mediated = fair_complaint()
+    page = new_page(people["desk"], **PORTRAIT)
+    page.goto("/desk")
+
+    card = page.locator(f".board-card[data-case='{cleared.number}']")
+    card.locator("button[data-trigger=find_not_infringing]").click()
+    panel = card.locator("form[data-confirm-form=find_not_infringing]")
+    assert panel.is_visible() and "投诉即告办结" in panel.inner_text()
+    assert _state(cleared) == "respondent_notified"  # the tap fired nothing
+    panel.locator("button[data-confirm=find_not_infringing]").click()
+    page.wait_for_load_state()
+    assert _state(cleared) == "not_infringing"
+
+    card = page.locator(f".board-card[data-case='{mediated.number}']")
+    card.locator("button[data-trigger=mediate]").click()
+    panel = card.locator("form[data-confirm-form=mediate]")
+    terms = panel.locator("textarea")
+    assert terms.evaluate("(t) => t === document.activeElement")
+    panel.locator("button[data-confirm=mediate]").click()  # no terms: the browser keeps the form
+    assert terms.evaluate("(t) => t.matches(':invalid')")
+    assert _state(mediated) == "respondent_notified"
+    terms.fill("被投诉方当场撤下 A-100 型吸顶灯样品\n被投诉方承诺本届展会不再展出该产品")
+    admitted = panel.locator("label.check")
+    assert admitted.evaluate("(e) => e.getBoundingClientRect().height") >= 44
+    assert admitted.locator("input").evaluate("(e) => e.getBoundingClientRect().width") < 40
+    admitted.click()
+    shot(page, "desk-confirm-mediation")
+    panel.locator("button[data-confirm=mediate]").click()
+    page.wait_for_load_state()
+    assert _state(mediated) == "mediated"
+    link = page.locator(f".board-card[data-case='{mediated.number}'] a:has-text('调解协议书')")
+    pdf = page.request.get(link.get_attribute("href")).body()
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    assert "一、被投诉方当场撤下 A-100 型吸顶灯样品。" in text.replace("\n", "")
+
