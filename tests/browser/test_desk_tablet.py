@@ -61,3 +61,28 @@ def test_outcomes_that_end_a_complaint_ask_for_a_confirming_tap(
     text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
     assert "一、被投诉方当场撤下 A-100 型吸顶灯样品。" in text.replace("\n", "")
 
+
+
+def _box(locator) -> dict:
+    return locator.evaluate(
+        "(e) => { const r = e.getBoundingClientRect(); return {x: r.x, y: r.y, w: r.width, h: r.height}; }"
+    )
+
+
+def test_exhibitor_options_are_finger_targets_and_the_highlighted_one_shows(
+    new_page, people, fair_with_exhibitors, shot
+):
+    page = new_page(people["desk"], **PORTRAIT)
+    page.goto("/desk")
+    page.fill("#exhibitor-q", "11.2C1")
+    options = page.locator("#exhibitor-listbox [role=option]")
+    options.first.wait_for()
+    page.keyboard.press("ArrowDown")  # the second option, reached by keyboard
+    assert options.nth(1).get_attribute("aria-selected") == "true"
+    boxes = [_box(options.nth(n)) for n in range(options.count())]
+    assert all(b["h"] >= 44 for b in boxes), boxes
+    look = "(e) => { const s = getComputedStyle(e); return [s.backgroundColor, s.boxShadow, s.borderBottomWidth]; }"
+    first, second = options.nth(0).evaluate(look), options.nth(1).evaluate(look)
+    assert first[0] != second[0] and second[1] != "none"  # the highlighted row stands out
+    assert first[2] == "1px"  # rows are divided
+    shot(page, "desk-combobox-highlight")
