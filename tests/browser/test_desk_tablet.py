@@ -86,3 +86,29 @@ def test_exhibitor_options_are_finger_targets_and_the_highlighted_one_shows(
     assert first[0] != second[0] and second[1] != "none"  # the highlighted row stands out
     assert first[2] == "1px"  # rows are divided
     shot(page, "desk-combobox-highlight")
+
+
+def test_the_boards_buttons_and_the_lodging_checkboxes_are_finger_targets(
+    new_page, people, fair_complaint, shot
+):
+    case = fair_complaint()
+    page = new_page(people["desk"], **PORTRAIT)
+    page.goto("/desk")
+    card = page.locator(f".board-card[data-case='{case.number}']")
+    buttons = card.locator(".actions .btn, .notice-links .btn")
+    assert buttons.count() >= 6  # 收到答辩, the four outcomes, 更多操作, the notices to print
+    boxes = [_box(buttons.nth(n)) for n in range(buttons.count())]
+    assert all(b["h"] >= 44 for b in boxes), boxes
+    for left, right in zip(boxes, boxes[1:], strict=False):
+        if abs(left["y"] - right["y"]) < 1:  # side by side on one row
+            assert right["x"] - (left["x"] + left["w"]) >= 8, (left, right)
+    for name in ("priority", "fast_mode"):
+        label = page.locator(f".checks label:has(#{name})")
+        assert _box(label)["h"] >= 44
+        label.click(position={"x": 4, "y": 4})  # the label's corner, off the box, ticks it
+        assert page.locator(f"#{name}").is_checked()
+    shot(page, "desk-targets")
+    # Not elsewhere: the inbox's small buttons stay small on a desktop.
+    office = new_page(people["caseworker"])
+    office.goto("/inbox")
+    assert _box(office.locator("#case-new-link"))["h"] < 40
