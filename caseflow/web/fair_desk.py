@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 import workflows
@@ -17,7 +18,7 @@ from caseflow.web import bp
 from caseflow.web import selectors as sel
 from caseflow.web.access import role_required
 from caseflow.web.cases import upload_limits
-from caseflow.web.filters import action_label
+from caseflow.web.filters import action_label, enumeration
 from caseflow.web.forms import (
     IRREVERSIBLE,
     DeskComplaintForm,
@@ -155,10 +156,27 @@ def fair_desk():
         else:
             flash(_("请更正下面标出的错误"), "error")
             status = 422
-    return _desk_page(form, fair, fairs, status)
+        _photos_not_kept(form)
+    return _desk_page(form, fair, fairs, status, query=request.form.get("q", ""))
 
 
-def _desk_page(form, fair, fairs, status=200):
+def _photos_not_kept(form) -> None:
+    """A refused lodging comes back with what was typed, but a page cannot put files back into a
+    file input: say so beside the photos, naming them, or the officer lodges without them."""
+    names = [p.filename for p in (form.photos.data or []) if getattr(p, "filename", "")]
+    if names:
+        form.photos.errors = [
+            *form.photos.errors,
+            ngettext(
+                "刚才选择的 %(num)d 个文件（%(names)s）没有上传，请重新选择",
+                "刚才选择的 %(num)d 个文件（%(names)s）没有上传，请重新选择",
+                len(names),
+                names=enumeration(names),
+            ),
+        ]
+
+
+def _desk_page(form, fair, fairs, status=200, query=""):
     picked = None
     if form.exhibitor_id.data and fair is not None:
         picked = next(
@@ -176,6 +194,8 @@ def _desk_page(form, fair, fairs, status=200):
             fairs=fairs,
             form=form,
             picked=picked,
+            # The booth or name typed in the search box, back in it after a refusal.
+            query=query,
             cards=_board(fair) if fair else [],
             now=utcnow(),
             closing_soon=fair is not None and fair.closes_at - utcnow() < timedelta(hours=4),
@@ -210,4 +230,4 @@ def fair_desk_too_large(message: str, fields=None):
         form.fair_id.data = fair.id
     form.form_errors.append(message)
     form.photos.errors = [message]
-    return _desk_page(form, fair, fairs, 413)
+    return _desk_page(form, fair, fairs, 413, query=(fields or {}).get("q", ""))

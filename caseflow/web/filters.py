@@ -258,6 +258,11 @@ def in_language(text: str | None) -> str:
     return english.strip() if _english() else chinese.strip()
 
 
+def enumeration(items) -> str:
+    """Names in a row as the page's language writes them: 甲、乙 in Chinese, "A, B" in English."""
+    return (", " if _english() else "、").join(str(item) for item in items)
+
+
 def domain_message(exc) -> str:
     """A service's refusal in the page's language."""
     if _english() and getattr(exc, "message_en", None):
@@ -380,5 +385,6 @@ def filters_register(app) -> None:
         alert_due_text=alert_due_text,
         file_size=file_size,
         hours_until=hours_until,
+        enumeration=enumeration,
     )
     app.jinja_env.globals.update(BADGE_LABELS=BADGE_LABELS)

@@ -2,6 +2,7 @@
 a tablet cannot take back asks first; a refused lodging keeps what was typed. The browser half is
 tests/browser/test_desk_tablet.py."""
 
+import io
 import re
 import subprocess
 
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from caseflow.cases.models import Case
 from caseflow.extensions import db
 from caseflow.notices.models import Notice
+from tests.support import csrf_from
 
 
 @pytest.fixture
@@ -79,3 +81,31 @@ def test_the_terms_start_from_a_saved_draft(client, people, notified, login):
     login(people["desk"])
     mediate = _panel(client.get("/desk").text, notified, "mediate")
     assert re.search(r"<textarea[^>]*>\s*当场撤下样品</textarea>", mediate)
+
+
+def test_a_refused_lodging_keeps_the_booth_typed_and_says_the_photos_must_be_chosen_again(
+    client, people, fair_with_exhibitors, login
+):
+    login(people["desk"])
+    page = client.get("/desk")
+    response = client.post(
+        f"/desk?fair_id={fair_with_exhibitors.id}",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "fair_id": fair_with_exhibitors.id,
+            "q": "11.2C9",  # typed, never picked
+            "complainant_name": "OSRAM GmbH",
+            "complainant_contact": "+49 89 6213 0",
+            "right_number": "ZL202330654321.0",
+            "photos": [
+                (io.BytesIO(b"\xff\xd8\xff\xe0 one"), "booth.jpg"),
+                (io.BytesIO(b"\xff\xd8\xff\xe0 two"), "sample.jpg"),
+            ],
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert re.search(r'<input type="search" id="exhibitor-q" name="q" value="11.2C9"', response.text)
+    beside = re.search(r'<ul class="field-error" id="photos-error">(.*?)</ul>', response.text, re.S)
+    assert beside and "刚才选择的 2 个文件（booth.jpg、sample.jpg）没有上传，请重新选择" in beside.group(1)
+    assert db.session.scalar(select(Case)) is None
