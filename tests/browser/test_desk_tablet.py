@@ -112,3 +112,37 @@ def test_the_boards_buttons_and_the_lodging_checkboxes_are_finger_targets(
     office = new_page(people["caseworker"])
     office.goto("/inbox")
     assert _box(office.locator("#case-new-link"))["h"] < 40
+
+
+def test_in_landscape_the_form_and_the_board_stand_side_by_side_above_the_fold(
+    new_page, people, fair_complaint, shot
+):
+    """At 1024 × 768 the lodging form's button and the first complaint's hour clocks are in view
+    without scrolling; in portrait the board stays below the form."""
+    fair_complaint()
+    fair_complaint(state="lodged", booth="11.2C16", complainant="Bright Lamps Ltd")
+    page = new_page(people["desk"], **LANDSCAPE)
+    page.goto("/desk")
+    page.screenshot(path=str(_artifact("desk-landscape.png")))
+    submit = _box(page.locator("#lodge-form button[type=submit]"))
+    clocks = _box(page.locator(".board-card .clocks").first)
+    assert submit["y"] + submit["h"] <= LANDSCAPE["height"], submit
+    assert clocks["y"] + clocks["h"] <= LANDSCAPE["height"], clocks
+    lodge, board = _box(page.locator("#lodge")), _box(page.locator("#board"))
+    assert board["x"] >= lodge["x"] + lodge["w"] and board["y"] < lodge["y"] + lodge["h"]
+
+    page.click(".session button:has-text('English')")  # longer labels, still in view
+    page.wait_for_load_state()
+    submit = _box(page.locator("#lodge-form button[type=submit]"))
+    assert submit["y"] + submit["h"] <= LANDSCAPE["height"], submit
+
+    page.set_viewport_size(PORTRAIT)
+    lodge, board = _box(page.locator("#lodge")), _box(page.locator("#board"))
+    assert board["y"] >= lodge["y"] + lodge["h"]  # one column: the board below the form
+
+
+def _artifact(name):
+    from tests.browser.conftest import SCREENSHOTS
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS / name
