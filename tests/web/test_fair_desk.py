@@ -9,6 +9,7 @@ import subprocess
 import pytest
 from sqlalchemy import select
 
+from caseflow.cases.evidence import Evidence
 from caseflow.cases.models import Case
 from caseflow.extensions import db
 from caseflow.notices.models import Notice
@@ -109,3 +110,32 @@ def test_a_refused_lodging_keeps_the_booth_typed_and_says_the_photos_must_be_cho
     beside = re.search(r'<ul class="field-error" id="photos-error">(.*?)</ul>', response.text, re.S)
     assert beside and "刚才选择的 2 个文件（booth.jpg、sample.jpg）没有上传，请重新选择" in beside.group(1)
     assert db.session.scalar(select(Case)) is None
+
+
+def test_the_intake_field_offers_pdfs_as_well_as_photos_and_files_them(
+    client, people, fair_with_exhibitors, login
+):
+    login(people["desk"])
+    page = client.get("/desk")
+    photos = re.search(r'<input[^>]*id="photos"[^>]*>', page.text).group(0)
+    accept = re.search(r'accept="([^"]*)"', photos).group(1).split(",")
+    assert "image/*" in accept and "application/pdf" in accept
+    assert "capture" not in photos  # a camera-only picker would hide the PDF
+    search = client.get("/desk/exhibitors", query_string={"fair_id": fair_with_exhibitors.id, "q": "11.2C15"})
+    exhibitor_id = int(re.search(r'data-id="(\d+)"', search.text).group(1))
+    response = client.post(
+        f"/desk?fair_id={fair_with_exhibitors.id}",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "fair_id": fair_with_exhibitors.id,
+            "exhibitor_id": exhibitor_id,
+            "complainant_name": "OSRAM GmbH",
+            "complainant_contact": "+49 89 6213 0",
+            "right_number": "ZL202330654321.0",
+            "photos": [(io.BytesIO(b"%PDF-1.4 certificate"), "certificate.pdf")],
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302, response.text
+    stored = db.session.scalar(select(Evidence))
+    assert stored.filename == "certificate.pdf"
