@@ -423,7 +423,16 @@ def desk_complaint_lodge(
     contents = []
     for photo in photos:
         content = photo.read()
-        evidence_check(photo.filename, content)  # refuse a bad photo before anything is written
+        try:
+            evidence_check(photo.filename, content)  # refuse a bad photo before anything is written
+        except ValidationFailed as exc:
+            # Several files go in at once: the refusal names the one refused, beside the photos.
+            name = photo.filename
+            raise ValidationFailed(
+                f"{name}：{exc.message}",
+                message_en=f"{name}: {exc.message_en}",
+                fields={"photos": f"{name}：{exc.message} / {name}: {exc.message_en}"},
+            ) from None
         contents.append((photo.filename, content))
     exhibitor = db.session.get(Exhibitor, exhibitor_id)
     respondent = {}

@@ -139,3 +139,29 @@ def test_the_intake_field_offers_pdfs_as_well_as_photos_and_files_them(
     assert response.status_code == 302, response.text
     stored = db.session.scalar(select(Evidence))
     assert stored.filename == "certificate.pdf"
+
+
+def test_a_refused_file_is_named_beside_the_photos(client, people, fair_with_exhibitors, login):
+    login(people["desk"])
+    page = client.get("/desk")
+    search = client.get("/desk/exhibitors", query_string={"fair_id": fair_with_exhibitors.id, "q": "11.2C15"})
+    response = client.post(
+        f"/desk?fair_id={fair_with_exhibitors.id}",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "fair_id": fair_with_exhibitors.id,
+            "exhibitor_id": int(re.search(r'data-id="(\d+)"', search.text).group(1)),
+            "complainant_name": "OSRAM GmbH",
+            "complainant_contact": "+49 89 6213 0",
+            "right_number": "ZL202330654321.0",
+            "photos": [
+                (io.BytesIO(b"\xff\xd8\xff\xe0 photo"), "booth.jpg"),
+                (io.BytesIO(b"MZ\x90\x00"), "catalogue.exe"),
+            ],
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    beside = re.search(r'<ul class="field-error" id="photos-error">(.*?)</ul>', response.text, re.S).group(1)
+    assert "catalogue.exe：文件类型不允许" in beside
+    assert db.session.scalar(select(Case)) is None
