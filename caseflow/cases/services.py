@@ -330,7 +330,7 @@ def case_assign(case: Case, *, assignee, actor) -> Case:
     """Give ``case`` to ``assignee`` (same unit); supervisors and admins, and at a fair desk the
     officers (they hand complaints to one another between shifts). The caller commits."""
     if actor is not None and not actor.can_see_unit(case.unit_id):
-        raise NotFound("案件不存在", message_en="no such case")
+        raise NotFound("案件不存在", message_en="No such case")
     desk_handover = (
         actor is not None and actor.role == "desk_officer" and case.workflow == "fair_complaint"
     )

@@ -146,8 +146,8 @@ def public_complaint_accept(body: dict, files) -> dict:
     if captcha_enabled() and not captcha_ok(body.get("captcha_token"), body.get("captcha_answer")):
         raise ValidationFailed(
             "验证码不正确或已过期",
-            message_en="wrong or expired captcha answer",
-            fields={"captcha_answer": "验证码不正确或已过期 / wrong or expired captcha"},
+            message_en="Wrong or expired captcha answer",
+            fields={"captcha_answer": "验证码不正确或已过期 / Wrong or expired captcha"},
         )
     clean = {k: v for k, v in body.items() if k not in (HONEYPOT, "captcha_token", "captcha_answer")}
     filing = complaint_file(clean, files)

@@ -8,6 +8,7 @@ import re
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import (
@@ -35,6 +36,10 @@ from caseflow.security import ID_MAX
 from caseflow.timeutil import FIRST_YEAR, LAST_YEAR, OutOfRange, check_year, parse_instant, utcnow
 
 REQUIRED = _l("此项为必填项")
+
+#: A party that is not a person: 单位 here is an organisation (English "Organisation"), while the
+#: same word heading a column of the admin pages is a unit of caseflow ("Unit").
+PARTY_ORGANISATION = lazy_pgettext("party", "单位")
 
 def row_id(raw) -> int | None:
     """A row id typed or posted as text, or None when it cannot name a row (beyond ``ID_MAX``, the
@@ -551,7 +556,7 @@ class DeskComplaintForm(FlaskForm):
     fast_mode = BooleanField(_l("投诉人同意快速处理模式"))
     complainant_kind = SelectField(
         _l("投诉人类型"),
-        choices=options(("company", _l("单位")), ("person", _l("个人"))),
+        choices=options(("company", PARTY_ORGANISATION), ("person", _l("个人"))),
         default="company",
     )
     title = StringField(_l("事由"), validators=[Optional(), Length(max=300)])
@@ -638,7 +643,7 @@ class CaseOpenForm(FlaskForm):
     )
     complainant_kind = SelectField(
         _l("类型"),
-        choices=options(("company", _l("单位")), ("person", _l("个人"))),
+        choices=options(("company", PARTY_ORGANISATION), ("person", _l("个人"))),
         default="company",
     )
     complainant_country = StringField(

@@ -1,6 +1,7 @@
 """English mode: after the switch, the pages' own words (navigation, labels, buttons, states,
 countdowns) are English. Data people typed (party names, titles, unit names) stays as typed."""
 
+import io
 import re
 
 import pytest
@@ -238,3 +239,60 @@ def test_the_case_pages_service_panel_names_notices_in_english(client, people, u
     data = [worker.display_name, case.complainant_name, case.respondent_name, *numbers, *(u.name for u in units.values())]
     assert "Notice of acceptance (adjudication)" in panel
     assert _untranslated(panel, data) == [], _untranslated(panel, data)
+
+
+def test_english_wording_of_desk_and_case_steps(
+    client, people, units, open_case, fair_with_exhibitors, login, english
+):
+    login(people["desk"])
+    english(client.get("/desk").text)
+    desk = client.get("/desk").text
+    # 单位 as a kind of complainant is an organisation; heading the admin's column it is a unit.
+    assert '<option selected value="company">Organisation</option>' in desk
+    assert re.search(r"<strong>\d+ h \d+ min</strong> until close</div>", desk)
+    public = client.get("/complain").text
+    assert '<option value="company">Organisation</option>' in public
+    login(people["admin"])
+    assert "<th>Unit</th>" in client.get("/admin").text
+
+    login(people["caseworker"])
+    filed = open_case(people["caseworker"])
+    page = client.get(f"/cases/{filed.id}").text
+    assert re.search(r'id="trigger-accept"[^>]*>\s*<summary>File the case\b', page)
+    # A wrong file type names the types allowed, as the Chinese does.
+    refused = client.post(
+        f"/cases/{filed.id}",
+        data={
+            "_do": "evidence",
+            "evidence-csrf_token": re.search(r'name="evidence-csrf_token"[^>]*value="([^"]+)"', page).group(1),
+            "evidence-file": (io.BytesIO(b"MZ\x90\x00"), "catalogue.exe"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert "File type not allowed: only PDF, images (JPG/PNG/WEBP/HEIC), Word or text files" in refused.text
+    missing = client.get("/cases/" + "0" * 32)
+    assert missing.status_code == 404 and "No such case" in missing.text
+
+    login(people["supervisor"])
+    clue = open_case(people["supervisor"], workflow="penalty", channel="hotline_12330")
+    page = client.get(f"/cases/{clue.id}").text
+    assert re.search(r'id="trigger-decline"[^>]*>\s*<summary>Decline\b', page)
+
+
+def test_a_wrong_captcha_reads_as_a_sentence_in_english(client, units, app, monkeypatch):
+    monkeypatch.setitem(app.config, "CASEFLOW_PUBLIC_CAPTCHA", True)
+    first = client.get("/complain")
+    client.post("/lang/en", data={"next": "/complain", "csrf_token": csrf_from(first.text)})
+    from flask_babel import refresh
+
+    refresh()
+    page = client.get("/complain").text
+    refused = client.post(
+        "/complain",
+        data={
+            "csrf_token": csrf_from(page),
+            "captcha_token": re.search(r'name="captcha_token" value="([^"]+)"', page).group(1),
+            "captcha_answer": "-1",
+        },
+    )
+    assert "Wrong or expired captcha" in refused.text
