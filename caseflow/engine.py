@@ -590,7 +590,7 @@ def _open_linked(case, row, data, *, actor, at):
 def _check_scope(case: Case, actor: Actor | None) -> None:
     if actor is None or not actor.can_see_unit(case.unit_id):
         # Like a missing case: another unit's case numbers cannot be confirmed.
-        raise NotFound("案件不存在", message_en="no such case")
+        raise NotFound("案件不存在", message_en="No such case")
 
 
 def _occurred_at(case, occurred_at, now):

@@ -171,9 +171,17 @@ TRANSITIONS = (
         sources=_AFTER_NOTICE,
         dest="mediated",
         roles=("desk_officer",),
-        # An on-site agreement is short and written at the booth: its terms are optional.
+        # An on-site agreement is short and written at the booth: its terms are optional here
+        # (the API), while the desk's form asks for them before its confirming tap.
         fields=(
-            Field("terms", "lines", "协议条款（每行一项）", required=False, drafted=True),
+            Field(
+                "terms",
+                "lines",
+                "协议条款（每行一项）",
+                required=False,
+                drafted=True,
+                help="写明双方当场达成的协议内容，将逐条印在调解协议书上",
+            ),
             Field("infringement_admitted", "boolean", "被投诉方承认侵权", required=False),
         ),
         clocks=(STOP_ALL,),

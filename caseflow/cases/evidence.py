@@ -139,22 +139,25 @@ def evidence_check(filename: str, content: bytes) -> str:
     if content_type is None:
         raise ValidationFailed(
             "文件类型不允许：仅限 PDF、图片（JPG/PNG/WEBP/HEIC）、Word 或文本文件",
-            message_en="File type not allowed",
-            fields={"file": "文件类型不允许：仅限 PDF、图片、Word 或文本文件"},
+            message_en="File type not allowed: only PDF, images (JPG/PNG/WEBP/HEIC), Word or text files",
+            fields={
+                "file": "文件类型不允许：仅限 PDF、图片（JPG/PNG/WEBP/HEIC）、Word 或文本文件"
+                " / File type not allowed: only PDF, images (JPG/PNG/WEBP/HEIC), Word or text files"
+            },
         )
     if not content:
-        raise ValidationFailed("文件为空", message_en="Empty file", fields={"file": "文件为空"})
+        raise ValidationFailed("文件为空", message_en="Empty file", fields={"file": "文件为空 / Empty file"})
     if len(content) > EVIDENCE_MAX_BYTES:
         raise ValidationFailed(
             "文件超过 10 MB 上限",
             message_en="File larger than 10 MB",
-            fields={"file": "文件超过 10 MB 上限"},
+            fields={"file": "文件超过 10 MB 上限 / File larger than 10 MB"},
         )
     if not _content_matches(content_type, content):
         raise ValidationFailed(
             "文件内容与扩展名不符",
             message_en="File content does not match its extension",
-            fields={"file": "文件内容与扩展名不符"},
+            fields={"file": "文件内容与扩展名不符 / File content does not match its extension"},
         )
     return content_type
 
@@ -235,7 +238,7 @@ def evidence_may_add(case, actor) -> None:
         return
     if not actor.can_see_unit(case.unit_id):
         # Like a missing case: another unit's case numbers cannot be confirmed.
-        raise NotFound("案件不存在", message_en="no such case")
+        raise NotFound("案件不存在", message_en="No such case")
     if actor.role == "viewer":
         raise PermissionDenied("只读用户不能上传证据", message_en="viewers cannot file evidence")
 

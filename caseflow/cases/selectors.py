@@ -53,7 +53,7 @@ def case_get(case_id: str, *, user, for_step: bool = False) -> Case:
     else:
         case = db.session.get(Case, case_id)
     if case is None or not user.can_see_unit(case.unit_id):
-        raise NotFound("案件不存在", message_en="no such case")
+        raise NotFound("案件不存在", message_en="No such case")
     return case
 
 
@@ -61,7 +61,7 @@ def case_get_by_number(number: str, *, user) -> Case:
     """The case numbered ``number``, if ``user`` may see it (the same checks as ``case_get``)."""
     case = db.session.scalar(select(Case).where(Case.number == number))
     if case is None:
-        raise NotFound("案件不存在", message_en="no such case")
+        raise NotFound("案件不存在", message_en="No such case")
     return case_get(case.id, user=user)
 
 

@@ -330,7 +330,7 @@ def case_assign(case: Case, *, assignee, actor) -> Case:
     """Give ``case`` to ``assignee`` (same unit); supervisors and admins, and at a fair desk the
     officers (they hand complaints to one another between shifts). The caller commits."""
     if actor is not None and not actor.can_see_unit(case.unit_id):
-        raise NotFound("案件不存在", message_en="no such case")
+        raise NotFound("案件不存在", message_en="No such case")
     desk_handover = (
         actor is not None and actor.role == "desk_officer" and case.workflow == "fair_complaint"
     )
@@ -423,7 +423,16 @@ def desk_complaint_lodge(
     contents = []
     for photo in photos:
         content = photo.read()
-        evidence_check(photo.filename, content)  # refuse a bad photo before anything is written
+        try:
+            evidence_check(photo.filename, content)  # refuse a bad photo before anything is written
+        except ValidationFailed as exc:
+            # Several files go in at once: the refusal names the one refused, beside the photos.
+            name = photo.filename
+            raise ValidationFailed(
+                f"{name}：{exc.message}",
+                message_en=f"{name}: {exc.message_en}",
+                fields={"photos": f"{name}：{exc.message} / {name}: {exc.message_en}"},
+            ) from None
         contents.append((photo.filename, content))
     exhibitor = db.session.get(Exhibitor, exhibitor_id)
     respondent = {}

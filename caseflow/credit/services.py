@@ -230,7 +230,7 @@ def credit_record_noncompliance(*, actor, subject, case_id, note="", at=None) ->
         )
     case = db.session.get(Case, case_id)
     if case is None or not actor.can_see_unit(case.unit_id):
-        raise NotFound("案件不存在", message_en="no such case")
+        raise NotFound("案件不存在", message_en="No such case")
     if case.state not in spec.FINDING_STATES.get(case.workflow, ()):
         # Refusing to perform needs something to perform: a decision, a penalty or an order.
         raise StateConflict(

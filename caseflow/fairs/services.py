@@ -212,26 +212,26 @@ def fair_complaint_check(
         raise ValidationFailed(
             "展会不存在或不属于本投诉站",
             message_en="no such fair at this desk",
-            fields={"fair_id": "展会不存在或不属于本投诉站"},
+            fields={"fair_id": "展会不存在或不属于本投诉站 / no such fair at this desk"},
         )
     exhibitor = db.session.get(Exhibitor, _int(exhibitor_id)) if _int(exhibitor_id) else None
     if exhibitor is None or exhibitor.fair_id != fair.id:
         raise ValidationFailed(
             "被投诉参展商不在该展会的参展商名单中",
             message_en="the exhibitor is not at this fair",
-            fields={"exhibitor_id": "参展商不在该展会"},
+            fields={"exhibitor_id": "参展商不在该展会 / not an exhibitor at this fair"},
         )
     if data.get("right_in_invalidation"):
         raise ValidationFailed(
             "涉案权利正处于无效宣告程序中，不予受理",
             message_en="the right is in invalidation proceedings",
-            fields={"data.right_in_invalidation": "权利处于无效程序中"},
+            fields={"data.right_in_invalidation": "权利处于无效程序中 / the right is in invalidation proceedings"},
         )
     if data.get("in_court"):
         raise ValidationFailed(
             "该纠纷已向人民法院起诉，不予受理",
             message_en="the dispute is already before a court",
-            fields={"data.in_court": "纠纷已进入诉讼程序"},
+            fields={"data.in_court": "纠纷已进入诉讼程序 / the dispute is already before a court"},
         )
     name, number = _fold(complainant.get("name")), _right_number_key(right.get("number"))
     if name and number:
@@ -250,7 +250,9 @@ def fair_complaint_check(
                 raise ValidationFailed(
                     f"重复投诉：同一投诉人已就同一权利对该参展商投诉（{earlier.number}）",
                     message_en=f"duplicate of complaint {earlier.number}",
-                    fields={"right.number": f"重复投诉，见 {earlier.number}"},
+                    fields={
+                        "right.number": f"重复投诉，见 {earlier.number} / a duplicate of {earlier.number}"
+                    },
                 )
     return fair, exhibitor
 

@@ -15,7 +15,7 @@ from caseflow.extensions import db
 from caseflow.notices.selectors import notice_get_visible
 from caseflow.notices.views import send_pdf
 from caseflow.parties.captcha import captcha_enabled, captcha_new, captcha_ok
-from caseflow.parties.filing import complaint_file
+from caseflow.parties.filing import complaint_check, complaint_file
 from caseflow.parties.ratelimit import rate_check, rate_hit
 from caseflow.parties.selectors import (
     case_by_public_code,
@@ -143,13 +143,18 @@ def public_complaint_accept(body: dict, files) -> dict:
         db.session.commit()
         raise Malformed("提交被拒绝", message_en="submission refused")
     body_check(body, "PublicComplaint")
-    if captcha_enabled() and not captcha_ok(body.get("captcha_token"), body.get("captcha_answer")):
-        raise ValidationFailed(
-            "验证码不正确或已过期",
-            message_en="wrong or expired captcha answer",
-            fields={"captcha_answer": "验证码不正确或已过期 / wrong or expired captcha"},
-        )
     clean = {k: v for k, v in body.items() if k not in (HONEYPOT, "captcha_token", "captcha_answer")}
+    if captcha_enabled() and not captcha_ok(body.get("captcha_token"), body.get("captcha_answer")):
+        # Nothing is filed without the right answer, but the form's own mistakes come back with
+        # it: a filer on a phone should not answer the sum only to learn a field was empty.
+        fields = {"captcha_answer": "验证码不正确或已过期 / Wrong or expired captcha"}
+        message, message_en = "验证码不正确或已过期", "Wrong or expired captcha answer"
+        try:
+            complaint_check(clean, files)
+        except ValidationFailed as exc:
+            fields = {**exc.fields, **fields}
+            message, message_en = f"{exc.message}；{message}", f"{exc.message_en}; {message_en}"
+        raise ValidationFailed(message, message_en=message_en, fields=fields)
     filing = complaint_file(clean, files)
     rate_hit("filing")
     db.session.commit()  # then the receipt renders (registered by complaint_file)

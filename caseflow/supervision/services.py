@@ -35,7 +35,7 @@ def cases_reassign(*, case_ids: list[str], assignee: User | None, actor) -> list
     # Another unit's case answers like a missing one (as case_get does): the answer must not
     # confirm that an id belongs to a case elsewhere.
     if len(cases) != len(ids) or not all(actor.can_see_unit(case.unit_id) for case in cases):
-        raise NotFound("案件不存在", message_en="no such case")
+        raise NotFound("案件不存在", message_en="No such case")
     now = utcnow()
     for case in cases:
         if case.is_closed:

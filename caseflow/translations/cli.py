@@ -34,6 +34,7 @@ def translations_update() -> tuple[int, int]:
         pot = Path(tmp) / "messages.pot"
         _pybabel(
             "extract", "-F", str(HERE / "babel.cfg"), "-k", "_l", "-k", "N_", "-k", "_ngettext:1,2",
+            "-k", "lazy_pgettext:1c,2",
             "--no-location",
             "--project", "caseflow", "--version", "1", "-o", str(pot), ".",
         )

@@ -46,6 +46,7 @@ from caseflow.web.filters import domain_message
 from caseflow.web.forms import (
     AssignForm,
     EvidenceForm,
+    draft_prefill,
     row_id,
     trigger_form_class,
     unit_choices_fill,
@@ -156,6 +157,8 @@ def _clock_label(workflow: str, name: str) -> str:
 def _trigger_form(case, transition, **kwargs):
     form = trigger_form_class(case.workflow, transition)(prefix=transition.trigger, **kwargs)
     unit_choices_fill(form)
+    if kwargs.get("formdata", ...) is None:  # shown, not posted
+        draft_prefill(form, case, transition)
     return form
 
 

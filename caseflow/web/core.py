@@ -291,6 +291,10 @@ def register_template_helpers(app) -> None:
     app.add_template_filter(filters.cn_date, "cn_date")
     app.add_template_filter(filters.cn_datetime, "cn_datetime")
     app.add_template_filter(filters.browser_label, "browser_label")
+    # Punctuation between the page's own words, by language (the public pages use it too).
+    app.add_template_filter(filters.in_parens, "in_parens")
+    app.add_template_filter(filters.enumeration, "enumeration")
+    app.add_template_global(filters.punct, "punct")
     # The templates' ``_``/``gettext`` and friends: the callables Flask-Babel installs, with the
     # request's translations looked up once rather than once per text.
     translations = filters.request_translations

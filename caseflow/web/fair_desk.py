@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 import workflows
@@ -17,16 +18,19 @@ from caseflow.web import bp
 from caseflow.web import selectors as sel
 from caseflow.web.access import role_required
 from caseflow.web.cases import upload_limits
+from caseflow.web.filters import action_label, enumeration
 from caseflow.web.forms import (
     IRREVERSIBLE,
     DeskComplaintForm,
+    draft_prefill,
     trigger_form_class,
 )
 from caseflow.web.transaction import committing
 
 #: Outcome buttons on the board, in the order a desk officer reaches for them. Triggers that need
-#: no typed data are one tap; the irreversible orders open a small form on the card (what must be
-#: rectified or withdrawn, then a confirming tap); confirming compliance takes a photo there.
+#: no typed data are one tap. A step that cannot be taken back (an order, or an outcome that ends
+#: the complaint) opens a small form on the card instead: what goes onto its notice when it has
+#: such a text, the photo for compliance, then a confirming tap.
 ONE_TAP = (
     "accept",
     "notify_respondent",
@@ -66,7 +70,9 @@ def _board(fair):
                 continue
             form = trigger_form_class(case.workflow, transition)(prefix=trigger, formdata=None)
             form.version.data = case.version
-            if (case.workflow, trigger) in IRREVERSIBLE:
+            draft_prefill(form, case, transition)
+            ends = workflows.state(module, transition.dest).final
+            if ends or (case.workflow, trigger) in IRREVERSIBLE:
                 kind = "confirm"
             elif form.file_fields:
                 kind = "photo"
@@ -77,7 +83,15 @@ def _board(fair):
             if kind != "tap":  # one form per card: ids unique on the board
                 for name in form.data_fields:
                     form[name].id = form[name].label.field_id = f"{trigger}-{case.id}-{name}"
-            actions.append((transition, form, kind))
+            actions.append(
+                {
+                    "transition": transition,
+                    "form": form,
+                    "kind": kind,
+                    "ends": ends,
+                    "submit": _confirm_label(transition) if kind == "confirm" else action_label(transition.label),
+                }
+            )
         cards.append(
             {
                 "case": case,
@@ -87,6 +101,13 @@ def _board(fair):
             }
         )
     return cards
+
+
+def _confirm_label(transition) -> str:
+    # 确认已整改/已撤展 already says it: not "确认：确认已整改/已撤展".
+    if transition.label.startswith("确认"):
+        return action_label(transition.label)
+    return _("确认：%(step)s", step=action_label(transition.label))
 
 
 @bp.route("/desk", methods=["GET", "POST"])
@@ -135,10 +156,27 @@ def fair_desk():
         else:
             flash(_("请更正下面标出的错误"), "error")
             status = 422
-    return _desk_page(form, fair, fairs, status)
+        _photos_not_kept(form)
+    return _desk_page(form, fair, fairs, status, query=request.form.get("q", ""))
 
 
-def _desk_page(form, fair, fairs, status=200):
+def _photos_not_kept(form) -> None:
+    """A refused lodging comes back with what was typed, but a page cannot put files back into a
+    file input: say so beside the photos, naming them, or the officer lodges without them."""
+    names = [p.filename for p in (form.photos.data or []) if getattr(p, "filename", "")]
+    if names:
+        form.photos.errors = [
+            *form.photos.errors,
+            ngettext(
+                "刚才选择的 %(num)d 个文件（%(names)s）没有上传，请重新选择",
+                "刚才选择的 %(num)d 个文件（%(names)s）没有上传，请重新选择",
+                len(names),
+                names=enumeration(names),
+            ),
+        ]
+
+
+def _desk_page(form, fair, fairs, status=200, query=""):
     picked = None
     if form.exhibitor_id.data and fair is not None:
         picked = next(
@@ -156,6 +194,8 @@ def _desk_page(form, fair, fairs, status=200):
             fairs=fairs,
             form=form,
             picked=picked,
+            # The booth or name typed in the search box, back in it after a refusal.
+            query=query,
             cards=_board(fair) if fair else [],
             now=utcnow(),
             closing_soon=fair is not None and fair.closes_at - utcnow() < timedelta(hours=4),
@@ -190,4 +230,4 @@ def fair_desk_too_large(message: str, fields=None):
         form.fair_id.data = fair.id
     form.form_errors.append(message)
     form.photos.errors = [message]
-    return _desk_page(form, fair, fairs, 413)
+    return _desk_page(form, fair, fairs, 413, query=(fields or {}).get("q", ""))

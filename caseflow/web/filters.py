@@ -258,6 +258,30 @@ def in_language(text: str | None) -> str:
     return english.strip() if _english() else chinese.strip()
 
 
+#: The punctuation a page puts between its own words: full-width in Chinese, ASCII with a space in
+#: English ("Desk review: 2026-12-01 12:00", not "Desk review：…").
+_PUNCTUATION = {
+    "colon": ("：", ": "),
+    "semicolon": ("；", "; "),
+    "enumeration": ("、", ", "),
+}
+
+
+def punct(name: str) -> str:
+    """The ``colon``, ``semicolon`` or ``enumeration`` comma of the page's language."""
+    return _PUNCTUATION[name][1 if _english() else 0]
+
+
+def in_parens(text) -> str:
+    """``（生成中）`` in Chinese, `` (rendering)`` in English."""
+    return f" ({text})" if _english() else f"（{text}）"
+
+
+def enumeration(items) -> str:
+    """Names in a row as the page's language writes them: 甲、乙 in Chinese, "A, B" in English."""
+    return punct("enumeration").join(str(item) for item in items)
+
+
 def domain_message(exc) -> str:
     """A service's refusal in the page's language."""
     if _english() and getattr(exc, "message_en", None):
@@ -271,8 +295,8 @@ def fields_summary(fields: dict | None, labels: dict) -> str | None:
     label here (the refusal is not about this form's inputs)."""
     if not fields or any(name not in labels for name in fields):
         return None
-    parts = [f"{labels[name]}（{in_language(str(reason))}）" for name, reason in fields.items()]
-    return gettext("请更正：%(fields)s", fields="；".join(parts))
+    parts = [f"{labels[name]}{in_parens(in_language(str(reason)))}" for name, reason in fields.items()]
+    return gettext("请更正：%(fields)s", fields=punct("semicolon").join(parts))
 
 
 def clock_label(workflow_name: str, clock_name: str) -> str:

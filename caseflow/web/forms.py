@@ -8,6 +8,7 @@ import re
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import (
@@ -35,6 +36,10 @@ from caseflow.security import ID_MAX
 from caseflow.timeutil import FIRST_YEAR, LAST_YEAR, OutOfRange, check_year, parse_instant, utcnow
 
 REQUIRED = _l("此项为必填项")
+
+#: A party that is not a person: 单位 here is an organisation (English "Organisation"), while the
+#: same word heading a column of the admin pages is a unit of caseflow ("Unit").
+PARTY_ORGANISATION = lazy_pgettext("party", "单位")
 
 def row_id(raw) -> int | None:
     """A row id typed or posted as text, or None when it cannot name a row (beyond ``ID_MAX``, the
@@ -208,6 +213,11 @@ class NamesField(TextAreaField):
         return "\n".join(self.data or []) if isinstance(self.data, list) else (self.data or "")
 
 
+def _lines_within_2000(form, field):
+    if sum(len(line) for line in field.data or []) > 2000:
+        raise ValidationError(_l("不超过2000字"))
+
+
 class LinesField(TextAreaField):
     """Numbered items or terms: one per line (the document numbers them)."""
 
@@ -296,11 +306,16 @@ def unit_choices_fill(form, *, exclude_kind: str = "fair_desk") -> None:
             field.choices = options(("", _l("— 请选择 —")), *((u.code, f"{u.name}（{u.code}）") for u in units))
 
 
-#: Orders the desk cannot take back: the web form asks what must be done (it goes onto the
-#: notice) and a second, explicit tap to confirm. (procedures.md §5)
+#: Steps the desk cannot take back: the orders and every outcome that ends the complaint. The web
+#: form asks for a second, explicit tap, and first for the text that goes onto the notice (what
+#: must be done, the agreed terms) when the step has one: the workflow leaves it optional for the
+#: API, but a notice printed at the desk with a stock clause tells the exhibitor nothing.
+#: (procedures.md §5)
 IRREVERSIBLE = {
     ("fair_complaint", "order_rectification"): "measures",
     ("fair_complaint", "order_withdrawal"): "items",
+    ("fair_complaint", "find_not_infringing"): None,
+    ("fair_complaint", "mediate"): "terms",
 }
 
 
@@ -345,6 +360,20 @@ class TriggerFormBase(FlaskForm):
 _FORM_CACHE: dict = {}
 
 
+def draft_prefill(form, case, transition) -> None:
+    """A fresh form of a step whose drafted text the web asks for (``IRREVERSIBLE``) starts from
+    the case's saved draft: the officer reads and confirms what will be printed, not retypes it."""
+    from caseflow.cases.drafts import draft_get
+
+    name = IRREVERSIBLE.get((case.workflow, transition.trigger))
+    spec = next((f for f in transition.fields if f.name == name), None)
+    if spec is None or not spec.drafted or transition.notice is None or form[name].data:
+        return
+    saved = draft_get(case, transition.notice.kind).get(name)
+    if saved:
+        form[name].data = saved
+
+
 def trigger_form_class(workflow_name: str, transition):
     """A FlaskForm class for ``transition`` with one field per ``transition.fields``."""
     key = (workflow_name, transition.trigger)
@@ -358,11 +387,20 @@ def trigger_form_class(workflow_name: str, transition):
         text_field = IRREVERSIBLE.get(key)
         if text_field:
             spec = next(s for s in transition.fields if s.name == text_field)
-            attrs[text_field] = TextAreaField(
-                _l(spec.label),
-                validators=[_required(), Length(max=2000, message=_l("不超过2000字"))],
-                description=_l(spec.help) if spec.help else "",
-            )
+            description = _l(spec.help) if spec.help else ""
+            if spec.type == "lines":
+                attrs[text_field] = LinesField(
+                    _l(spec.label),
+                    validators=[_required(), _lines_within_2000],
+                    description=description,
+                    render_kw={"rows": 4},
+                )
+            else:
+                attrs[text_field] = TextAreaField(
+                    _l(spec.label),
+                    validators=[_required(), Length(max=2000, message=_l("不超过2000字"))],
+                    description=description,
+                )
         if transition.occurred_at_label:
             attrs["occurred_at"] = LocalDateTimeField(
                 _l(transition.occurred_at_label), validators=[Optional(), _not_in_future]
@@ -518,7 +556,7 @@ class DeskComplaintForm(FlaskForm):
     fast_mode = BooleanField(_l("投诉人同意快速处理模式"))
     complainant_kind = SelectField(
         _l("投诉人类型"),
-        choices=options(("company", _l("单位")), ("person", _l("个人"))),
+        choices=options(("company", PARTY_ORGANISATION), ("person", _l("个人"))),
         default="company",
     )
     title = StringField(_l("事由"), validators=[Optional(), Length(max=300)])
@@ -605,7 +643,7 @@ class CaseOpenForm(FlaskForm):
     )
     complainant_kind = SelectField(
         _l("类型"),
-        choices=options(("company", _l("单位")), ("person", _l("个人"))),
+        choices=options(("company", PARTY_ORGANISATION), ("person", _l("个人"))),
         default="company",
     )
     complainant_country = StringField(

@@ -89,6 +89,8 @@ def _web_globals():
         "trigger_label": trigger_label,
         "action_label": f.action_label,
         "clock_override_text": clock_override_text,
+        "credit_setting_texts": credit_setting_texts,
+        "doc_pattern_label": doc_pattern_label,
         "event_note": f.event_note,
         "event_kind_label": f.event_kind_label,
         "number_example": _number_example(),
@@ -129,6 +131,35 @@ def clock_override_text(name: str, value) -> str:
     else:
         period = f.period_cn(str(value))
     return f"{clock_name_label(name)}{': ' if f._english() else '：'}{period}"
+
+
+def credit_setting_texts(credit: dict | None) -> list[str]:
+    """A unit's credit settings (``profile["credit"]``, credit.md) as a supervisor reads them:
+    较低数额罚款：低于 10,000 元. Keys the page does not know are left out, never shown raw."""
+    texts = []
+    for key, value in (credit or {}).items():
+        if key == "small_fine_threshold" and isinstance(value, int | float):
+            texts.append(gettext("较低数额罚款：低于 %(amount)s 元", amount=f"{value:,}"))
+        elif key == "display" and value:
+            texts.append(gettext("信用记录公示期限：%(period)s", period=f.period_cn(str(value))))
+        elif key == "display_minor" and value:
+            texts.append(
+                gettext("警告或较低数额罚款的公示期限：%(period)s", period=f.period_cn(str(value)))
+            )
+        elif key == "repair_after" and value:
+            texts.append(gettext("公示满 %(period)s后可申请信用修复", period=f.period_cn(str(value))))
+        elif key == "credit_auto_publish":
+            texts.append(gettext("记录后自动公示") if value else gettext("经部门负责人确认后公示"))
+    return texts
+
+
+def doc_pattern_label(kind: str) -> str:
+    """The document a 文号 pattern of a unit profile numbers (默认文号格式 for ``default``)."""
+    from caseflow.notices.kinds import KINDS
+
+    if kind == "default":
+        return gettext("默认文号格式")
+    return gettext(KINDS[kind][0]) if kind in KINDS else kind
 
 
 def _number_example() -> str:

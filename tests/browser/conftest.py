@@ -11,7 +11,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.support import login_form_post
-from tests.web.conftest import fair_with_exhibitors, open_case, people  # noqa: F401 (fixtures)
+from tests.web.conftest import fair_complaint, fair_with_exhibitors, open_case, people  # noqa: F401 (fixtures)
 from tests.web.test_credit import credit_world  # noqa: F401 (the credit pages' fixture)
 
 ROOT = Path(__file__).resolve().parents[2]

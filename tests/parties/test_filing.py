@@ -243,3 +243,29 @@ def test_consent_given_on_the_form_follows_the_complaint_into_adjudication(
         select(Event.note).where(Event.case_id == link.target_id, Event.kind == "delivery_consent")
     )
     assert note == f"沿用 {intake.number} 的送达地址确认：同意电子送达（请求人）"
+
+
+def test_a_wrong_captcha_comes_back_with_every_other_error_at_once(client, units, app, monkeypatch):
+    """Submitting the form empty used to name only the captcha; the empty fields came a round
+    later. All come back together, and nothing is filed without the right answer."""
+    monkeypatch.setitem(app.config, "CASEFLOW_PUBLIC_CAPTCHA", True)
+    form = client.get("/complain").text
+    page = client.post(
+        "/complain",
+        data={
+            "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', form).group(1),
+            "captcha_token": re.search(r'name="captcha_token" value="([^"]+)"', form).group(1),
+            "captcha_answer": "",
+        },
+    )
+    assert page.status_code == 422
+    banner = re.search(r'id="form-error">([^<]*)<', page.text).group(1)
+    for label in ("受理单位（必填）", "投诉人姓名或名称（必填）", "投诉事实（必填）", "验证码（验证码不正确或已过期）"):
+        assert label in banner, banner
+    assert page.text.count('class="err"') >= 4  # each beside its field
+    wrong = _file(client, complaint_body(captcha_token="x", captcha_answer="1", facts=""))
+    assert wrong.status_code == 422
+    assert {"captcha_answer", "facts"} <= set(wrong.json["error"]["fields"])
+    right_fields = _file(client, complaint_body(captcha_token="x", captcha_answer="1"))
+    assert set(right_fields.json["error"]["fields"]) == {"captcha_answer"}  # still refused
+    assert db.session.scalar(select(Case)) is None

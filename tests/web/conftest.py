@@ -82,5 +82,38 @@ def fair_with_exhibitors(people):
     return fair
 
 
+@pytest.fixture
+def fair_complaint(people, fair_with_exhibitors):
+    """``fair_complaint(state="respondent_notified", booth="11.2C15", complainant="OSRAM GmbH")``:
+    a complaint at the fair moved through the real machine (its notices not rendered)."""
+    from sqlalchemy import select
+
+    from caseflow.cases.services import case_open
+    from caseflow.engine import case_fire
+    from caseflow.fairs.models import Exhibitor
+
+    paths = {"lodged": (), "accepted": ("accept",), "respondent_notified": ("accept", "notify_respondent")}
+
+    def factory(state="respondent_notified", booth="11.2C15", complainant="OSRAM GmbH"):
+        officer = people["desk"]
+        exhibitor = db.session.scalar(select(Exhibitor).where(Exhibitor.booth == booth))
+        case = case_open(
+            workflow="fair_complaint",
+            unit=officer.unit,
+            actor=officer,
+            channel="fair_desk",
+            complainant={"name": complainant, "kind": "company", "country": "DE"},
+            right={"kind": "patent", "number": "ZL202330654321.0", "patent_type": "design"},
+            fair_id=fair_with_exhibitors.id,
+            exhibitor_id=exhibitor.id,
+        )
+        for trigger in paths[state]:
+            case_fire(case, trigger, officer, render_notices=False)
+        db.session.commit()
+        return case
+
+    return factory
+
+
 # The credit pages' records, for the English pages' test too.
 from tests.web.test_credit import credit_world  # noqa: E402, F401

@@ -1,9 +1,11 @@
 """English mode: after the switch, the pages' own words (navigation, labels, buttons, states,
 countdowns) are English. Data people typed (party names, titles, unit names) stays as typed."""
 
+import io
 import re
 
 import pytest
+from sqlalchemy import select
 
 from tests.support import csrf_from
 
@@ -128,3 +130,169 @@ def test_credit_record_page_and_the_queue_in_english(client, people, units, logi
     section = dashboard.split('id="approvals"')[1].split("</section>")[0]
     assert _untranslated(section, data) == [], _untranslated(section, data)
     assert "Publish" in section and "Refusal to perform" in section
+
+
+# -- English words and English punctuation where the page's own text meets data or a refusal --------
+
+
+def _desk_data(people, units, fair):
+    return [
+        *(p.display_name for p in people.values()),
+        *(u.name for u in units.values()),
+        fair.name,
+        *(e.name for e in fair.exhibitors),
+    ]
+
+
+def test_a_duplicate_refused_at_the_desk_reads_in_english(
+    client, people, units, fair_complaint, fair_with_exhibitors, login, english
+):
+    first = fair_complaint()  # its notices not rendered yet: "(rendering)" on the card
+    data = _desk_data(people, units, fair_with_exhibitors)
+    login(people["desk"])
+    english(client.get("/desk").text)
+    page = client.get("/desk")
+    card = page.text.split(f'data-case="{first.number}"')[1].split("</article>")[0]
+    assert "Notice to answer (rendering)" in card
+    assert _untranslated(card, data) == [], _untranslated(card, data)
+    search = client.get("/desk/exhibitors", query_string={"fair_id": fair_with_exhibitors.id, "q": "11.2C15"})
+    again = client.post(
+        "/desk",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "fair_id": fair_with_exhibitors.id,
+            "exhibitor_id": re.search(r'data-id="(\d+)"', search.text).group(1),
+            "complainant_name": "OSRAM GmbH",
+            "complainant_contact": "+49 89 6213 0",
+            "right_number": "ZL202330654321.0",
+        },
+    )
+    assert again.status_code == 422
+    summary = again.text.split("data-error-summary>")[1].split("</div>")[0]
+    assert f"Right number: a duplicate of {first.number}" in summary
+    assert _untranslated(again.text, data) == [], _untranslated(again.text, data)
+
+
+def test_error_summaries_join_reasons_with_the_pages_punctuation(app):
+    from flask import render_template_string, session
+    from flask_babel import refresh
+
+    from caseflow.web.forms import DeskComplaintForm
+
+    template = '{% from "web/_macros.html" import form_errors %}{{ form_errors(form) }}'
+    for lang, expected in (("zh_CN", "投诉人：甲；乙"), ("en", "Complainant: 甲; 乙")):
+        with app.test_request_context("/"):
+            session["lang"] = lang
+            refresh()
+            form = DeskComplaintForm(formdata=None, meta={"csrf": False})
+            form.complainant_name.errors = ["甲", "乙"]
+            assert expected in render_template_string(template, form=form)
+    refresh()
+
+
+def test_the_public_pages_write_english_punctuation(client, people, units, open_case, english):
+    from caseflow.engine import case_fire
+    from caseflow.extensions import db
+    from caseflow.notices.models import Notice
+    from caseflow.parties.services import delivery_consent_set, party_link_ensure
+    from tests.parties.conftest import complaint_body
+
+    filed = client.post("/api/v1/public/complaints", json=complaint_body()).json
+    english(client.get("/complain").text)
+    status = client.get("/status", query_string={"number": filed["number"], "code": filed["public_code"]})
+    assert re.search(r'id="centre-deadline">Acceptance: <span class="nowrap">', status.text), status.text
+    assert _untranslated(status.text, [u.name for u in units.values()]) == []
+
+    refused = client.post("/complain", data={"csrf_token": csrf_from(client.get("/complain").text)})
+    banner = re.search(r'id="form-error">([^<]*)<', refused.text).group(1)
+    assert banner.startswith("Please correct: ") and " (required); " in banner, banner
+    assert _untranslated(banner, []) == [], banner
+
+    case = open_case(people["caseworker"])
+    case_fire(case, "accept", people["caseworker"], data={"handlers": ["张三", "李四", "王五"]})
+    delivery_consent_set(case=case, role="respondent", email="x@y.example", phone="13800000000", by="public")
+    _link, token = party_link_ensure(case, "respondent")
+    db.session.commit()
+    party = client.get(f"/p/{token}").text
+    consent = party.split('id="consent"')[1].split("</section>")[0]
+    assert "、" not in consent and re.search(r"\S+@y\.example, \S+", consent), consent
+    notice = db.session.scalar(select(Notice).where(Notice.case_id == case.id, Notice.kind == "acceptance_notice"))
+    verify = client.get(f"/verify/{notice.verification_code}").text
+    kind = re.search(r"<dd>([^<]*)</dd>", verify.split("<dt>Kind</dt>")[1]).group(1)
+    # The kind in English, then the title printed on the paper, to hold it against.
+    assert kind.endswith(f" ({notice.title})") and _untranslated(kind.replace(notice.title, ""), []) == [], kind
+
+
+def test_the_case_pages_service_panel_names_notices_in_english(client, people, units, open_case, login, english):
+    from caseflow.engine import case_fire
+    from caseflow.extensions import db
+    from caseflow.notices.models import Notice
+
+    worker = people["caseworker"]
+    case = open_case(worker)
+    case_fire(case, "accept", worker, data={"handlers": ["张三", "李四", "王五"]})
+    db.session.commit()
+    login(worker)
+    english(client.get("/inbox").text)
+    panel = client.get(f"/cases/{case.id}").text.split('id="service"')[1].split("</section>")[0]
+    numbers = db.session.scalars(select(Notice.document_number).where(Notice.case_id == case.id)).all()
+    data = [worker.display_name, case.complainant_name, case.respondent_name, *numbers, *(u.name for u in units.values())]
+    assert "Notice of acceptance (adjudication)" in panel
+    assert _untranslated(panel, data) == [], _untranslated(panel, data)
+
+
+def test_english_wording_of_desk_and_case_steps(
+    client, people, units, open_case, fair_with_exhibitors, login, english
+):
+    login(people["desk"])
+    english(client.get("/desk").text)
+    desk = client.get("/desk").text
+    # 单位 as a kind of complainant is an organisation; heading the admin's column it is a unit.
+    assert '<option selected value="company">Organisation</option>' in desk
+    assert re.search(r"<strong>\d+ h \d+ min</strong> until close</div>", desk)
+    public = client.get("/complain").text
+    assert '<option value="company">Organisation</option>' in public
+    login(people["admin"])
+    assert "<th>Unit</th>" in client.get("/admin").text
+
+    login(people["caseworker"])
+    filed = open_case(people["caseworker"])
+    page = client.get(f"/cases/{filed.id}").text
+    assert re.search(r'id="trigger-accept"[^>]*>\s*<summary>File the case\b', page)
+    # A wrong file type names the types allowed, as the Chinese does.
+    refused = client.post(
+        f"/cases/{filed.id}",
+        data={
+            "_do": "evidence",
+            "evidence-csrf_token": re.search(r'name="evidence-csrf_token"[^>]*value="([^"]+)"', page).group(1),
+            "evidence-file": (io.BytesIO(b"MZ\x90\x00"), "catalogue.exe"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert "File type not allowed: only PDF, images (JPG/PNG/WEBP/HEIC), Word or text files" in refused.text
+    missing = client.get("/cases/" + "0" * 32)
+    assert missing.status_code == 404 and "No such case" in missing.text
+
+    login(people["supervisor"])
+    clue = open_case(people["supervisor"], workflow="penalty", channel="hotline_12330")
+    page = client.get(f"/cases/{clue.id}").text
+    assert re.search(r'id="trigger-decline"[^>]*>\s*<summary>Decline\b', page)
+
+
+def test_a_wrong_captcha_reads_as_a_sentence_in_english(client, units, app, monkeypatch):
+    monkeypatch.setitem(app.config, "CASEFLOW_PUBLIC_CAPTCHA", True)
+    first = client.get("/complain")
+    client.post("/lang/en", data={"next": "/complain", "csrf_token": csrf_from(first.text)})
+    from flask_babel import refresh
+
+    refresh()
+    page = client.get("/complain").text
+    refused = client.post(
+        "/complain",
+        data={
+            "csrf_token": csrf_from(page),
+            "captcha_token": re.search(r'name="captcha_token" value="([^"]+)"', page).group(1),
+            "captcha_answer": "-1",
+        },
+    )
+    assert "Wrong or expired captcha" in refused.text

@@ -1,7 +1,7 @@
 /* The fair desk (templates/web/fair_desk.html): the exhibitor search is an ARIA combobox
  * (arrow keys move through the results, Enter picks, Escape closes); a pick is announced in a
  * live region and the focus moves on to the complainant. Also: changing the fair reloads the
- * board, and an irreversible order's button opens its confirmation form on the card. */
+ * board, and the button of a step that cannot be taken back opens its confirmation form on the card. */
 (function () {
   'use strict';
   var input = document.getElementById('exhibitor-q');
@@ -84,7 +84,9 @@
     });
   }
 
-  /* An irreversible order: the first tap opens its form (what must be done, then confirm). */
+  /* A step that cannot be taken back: the first tap opens its form (what goes onto the notice,
+   * then confirm). With nothing to type, the focus goes to the panel, so the warning is read
+   * first; never to the confirming button, where a second Enter would fire the step. */
   document.addEventListener('click', function (event) {
     var opener = event.target.closest('[data-open-confirm]');
     if (!opener) return;
@@ -95,7 +97,7 @@
     opener.setAttribute('aria-expanded', open ? 'true' : 'false');
     if (open) {
       var first = panel.querySelector('textarea, input[type=file]');
-      if (first) first.focus();
+      (first || panel).focus();
     }
   });
 })();
