@@ -12,7 +12,7 @@ from urllib.parse import quote
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 import workflows
 from caseflow.cases.evidence import (
@@ -34,7 +34,7 @@ from caseflow.cases.selectors import (
     case_links,
     case_notices,
 )
-from caseflow.errors import DomainError, VersionConflict
+from caseflow.errors import DomainError, NotFound, PermissionDenied, VersionConflict
 from caseflow.extensions import db
 from caseflow.notices.selectors import notices_needing_correction
 from caseflow.storage import storage as file_store
@@ -154,6 +154,33 @@ def _clock_label(workflow: str, name: str) -> str:
     return clock_label(workflow, name)
 
 
+def case_readable(case_id: str, user):
+    """(case, read_only): the case if ``user`` may see it; a case of another unit linked to one
+    of the user's unit's cases (a fair desk's referral to a centre, issue 15) may be followed,
+    not acted on: its state, clocks and record, without the parties' contacts, its status code,
+    its evidence or its notices' files (the page leaves them out)."""
+    from caseflow.cases.models import Case, CaseLink
+
+    try:
+        return case_get(case_id, user=user), False
+    except (PermissionDenied, NotFound):  # another unit's case answers like a missing one
+        case = db.session.get(Case, case_id)
+        if case is None or user.unit_id is None:
+            raise
+        mine = select(Case.id).where(Case.unit_id == user.unit_id)
+        linked = db.session.scalar(
+            select(CaseLink.id).where(
+                or_(
+                    (CaseLink.source_id == case.id) & CaseLink.target_id.in_(mine),
+                    (CaseLink.target_id == case.id) & CaseLink.source_id.in_(mine),
+                )
+            )
+        )
+        if linked is None:
+            raise
+        return case, True
+
+
 def _trigger_form(case, transition, **kwargs):
     form = trigger_form_class(case.workflow, transition)(prefix=transition.trigger, **kwargs)
     unit_choices_fill(form)
@@ -163,10 +190,11 @@ def _trigger_form(case, transition, **kwargs):
 
 
 def _render_case(
-    case, *, forms=None, open_trigger=None, evidence_form=None, documents=None, status=200
+    case, *, forms=None, open_trigger=None, evidence_form=None, documents=None, status=200,
+    read_only=False,
 ):
     clocks = case_clocks(case, active_first=True)
-    transitions = _available(case, current_user)
+    transitions = [] if read_only else _available(case, current_user)
     forms = dict(forms or {})
     blocked = {}
     for transition in transitions:
@@ -187,7 +215,7 @@ def _render_case(
         e.to_state for e in events if e.to_state
     }
     assign_form = None
-    if _may_assign(case) and not case.is_closed:
+    if not read_only and _may_assign(case) and not case.is_closed:
         assign_form = AssignForm(prefix="assign", formdata=None)
         assign_form.assignee_id.choices = [
             (u.id, u.display_name) for u in sel.unit_members(case.unit_id)
@@ -221,6 +249,7 @@ def _render_case(
             assign_form=assign_form,
             # Drafts, compensation, mediation sessions, the confirmation bundle.
             documents=documents_context(case, current_user, forms=documents),
+            read_only=read_only,
         ),
         status,
     )
@@ -236,9 +265,10 @@ def _may_assign(case) -> bool:
 @bp.route("/cases/<case_id>", methods=["GET", "POST"])
 @login_required
 def case_detail(case_id: str):
-    case = case_get(case_id, user=current_user)
     if request.method == "GET":
-        return _render_case(case)
+        case, read_only = case_readable(case_id, current_user)
+        return _render_case(case, read_only=read_only)
+    case = case_get(case_id, user=current_user)
     action = request.form.get("_do", "")
     if action.startswith("fire:"):
         return _fire(case, action.removeprefix("fire:"))
@@ -393,6 +423,8 @@ def _evidence_for_reading(evidence_id: int) -> Evidence:
     item = db.session.get(Evidence, evidence_id)
     if item is None:
         abort(404)
+    # Only the case's own unit: the read-only view of a linked case of another unit lists no
+    # evidence, and its files are not another unit's to download.
     case_get(item.case_id, user=current_user)
     return item
 
