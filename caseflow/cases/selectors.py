@@ -57,6 +57,38 @@ def case_get(case_id: str, *, user, for_step: bool = False) -> Case:
     return case
 
 
+def case_get_readable(case_id: str, *, user) -> tuple[Case, bool]:
+    """(case, read_only): the case if ``user`` may see it, else a case of another unit linked to
+    one of the user's unit's cases (a fair desk's referral to a centre, issue 15), to follow and
+    not to act on: the page shows its state, clocks and steps, and leaves out what is the
+    handling unit's to keep. Any other case answers like a missing one, as in ``case_get``."""
+    try:
+        return case_get(case_id, user=user), False
+    except NotFound:
+        case = db.session.get(Case, case_id) if isinstance(case_id, str) else None
+        if case is None or user.unit_id is None or not case_links_to_unit(case, user.unit_id):
+            raise
+        return case, True
+
+
+def case_links_to_unit(case: Case, unit_id: int) -> bool:
+    """Whether ``case`` is linked (either way) to a case of unit ``unit_id``."""
+    mine = select(Case.id).where(Case.unit_id == unit_id)
+    return (
+        db.session.scalar(
+            select(CaseLink.id)
+            .where(
+                or_(
+                    (CaseLink.source_id == case.id) & CaseLink.target_id.in_(mine),
+                    (CaseLink.target_id == case.id) & CaseLink.source_id.in_(mine),
+                )
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def case_get_by_number(number: str, *, user) -> Case:
     """The case numbered ``number``, if ``user`` may see it (the same checks as ``case_get``)."""
     case = db.session.scalar(select(Case).where(Case.number == number))

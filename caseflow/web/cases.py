@@ -12,7 +12,7 @@ from urllib.parse import quote
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 import workflows
 from caseflow.cases.evidence import (
@@ -31,10 +31,11 @@ from caseflow.cases.selectors import (
     case_events,
     case_get,
     case_get_by_number,
+    case_get_readable,
     case_links,
     case_notices,
 )
-from caseflow.errors import DomainError, NotFound, PermissionDenied, VersionConflict
+from caseflow.errors import DomainError, VersionConflict
 from caseflow.extensions import db
 from caseflow.notices.selectors import notices_needing_correction
 from caseflow.storage import storage as file_store
@@ -154,33 +155,6 @@ def _clock_label(workflow: str, name: str) -> str:
     return clock_label(workflow, name)
 
 
-def case_readable(case_id: str, user):
-    """(case, read_only): the case if ``user`` may see it; a case of another unit linked to one
-    of the user's unit's cases (a fair desk's referral to a centre, issue 15) may be followed,
-    not acted on: its state, clocks and record, without the parties' contacts, its status code,
-    its evidence or its notices' files (the page leaves them out)."""
-    from caseflow.cases.models import Case, CaseLink
-
-    try:
-        return case_get(case_id, user=user), False
-    except (PermissionDenied, NotFound):  # another unit's case answers like a missing one
-        case = db.session.get(Case, case_id)
-        if case is None or user.unit_id is None:
-            raise
-        mine = select(Case.id).where(Case.unit_id == user.unit_id)
-        linked = db.session.scalar(
-            select(CaseLink.id).where(
-                or_(
-                    (CaseLink.source_id == case.id) & CaseLink.target_id.in_(mine),
-                    (CaseLink.target_id == case.id) & CaseLink.source_id.in_(mine),
-                )
-            )
-        )
-        if linked is None:
-            raise
-        return case, True
-
-
 def _trigger_form(case, transition, **kwargs):
     form = trigger_form_class(case.workflow, transition)(prefix=transition.trigger, **kwargs)
     unit_choices_fill(form)
@@ -236,8 +210,8 @@ def _render_case(
             clocks=clocks,
             events=events,
             notices=notices,
-            corrections=notices_needing_correction(case, notices),
-            links=case_links(case),
+            corrections=[] if read_only else notices_needing_correction(case, notices),
+            links=_links_shown(case, read_only),
             evidence=evidence,
             evidence_is_image=evidence_is_image,
             evidence_form=evidence_form or EvidenceForm(prefix="evidence", formdata=None),
@@ -248,11 +222,20 @@ def _render_case(
             open_trigger=open_trigger,
             assign_form=assign_form,
             # Drafts, compensation, mediation sessions, the confirmation bundle.
-            documents=documents_context(case, current_user, forms=documents),
+            documents=None if read_only else documents_context(case, current_user, forms=documents),
             read_only=read_only,
         ),
         status,
     )
+
+
+def _links_shown(case, read_only: bool) -> list:
+    """The case's links; on another unit's case followed read-only, only the link to the
+    viewer's own case: its other links name cases the viewer has no part in."""
+    links = case_links(case)
+    if read_only:
+        links = [link for link in links if link[2].unit_id == current_user.unit_id]
+    return links
 
 
 def _may_assign(case) -> bool:
@@ -266,7 +249,7 @@ def _may_assign(case) -> bool:
 @login_required
 def case_detail(case_id: str):
     if request.method == "GET":
-        case, read_only = case_readable(case_id, current_user)
+        case, read_only = case_get_readable(case_id, user=current_user)
         return _render_case(case, read_only=read_only)
     case = case_get(case_id, user=current_user)
     action = request.form.get("_do", "")

@@ -80,9 +80,18 @@ def test_the_referring_desk_follows_the_centres_case_without_its_parties_files(
     page = client.get(f"/cases/{referred.id}")
     assert page.status_code == 200 and 'id="read-only"' in page.text
     assert referred.number in page.text
-    for kept in ("13900001111", referred.public_code, f"/evidence/{evidence.id}", 'id="actions"'):
+    kept_back = (
+        "13900001111",  # a party's contact
+        referred.public_code,
+        f"/evidence/{evidence.id}",
+        "report.pdf",  # the upload's note on the timeline
+        'id="actions"',
+    )
+    for kept in kept_back:
         assert kept not in page.text, kept
     assert client.get(f"/evidence/{evidence.id}").status_code == 404
+    links = page.text[page.text.index('id="links"') :]
+    assert complaint.number in links  # the desk's own case, the link it follows
 
     login(worker)  # the centre's own caseworker sees it all
     page = client.get(f"/cases/{referred.id}").text
