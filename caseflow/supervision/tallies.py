@@ -107,7 +107,11 @@ def due_day(due_at: datetime) -> date:
     24:00 of its last day, stored as the next day's 00:00 (deadlines.md §2); a clock whose last
     day is 30 November is late in November's figures, not December's. So, read against today,
     the days before today hold the clocks due at or before today's 00:00, and today the clocks
-    due after it."""
+    due after it.
+
+    One rule for every clock, hour clocks too (not ``timeutil.deadline_day``, which shows an hour
+    clock due at 00:00 on the day it begins): the today-queries split on the instant alone
+    (``due_at > today's 00:00``), and a second rule would count such a clock twice or never."""
     return local_date(due_at - timedelta(microseconds=1))
 
 

@@ -115,8 +115,7 @@ def right_type_label(code: str) -> str:
     kind, _, variant = code.partition(":")
     label = gettext(_RIGHT_KINDS.get(kind, kind))
     if variant:
-        variant_label = gettext(_VARIANTS.get(variant, variant))
-        label += f" ({variant_label})" if f._english() else f"（{variant_label}）"
+        label += f.in_parens(gettext(_VARIANTS.get(variant, variant)))
     return label
 
 
