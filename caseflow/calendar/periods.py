@@ -272,7 +272,7 @@ def due_explain(
         lines.append(
             f"{due_on.isoformat()} {due_on:%a} working day  {_describe(due_on, calendar)}"
         )
-    lines.append(f"due end of {due_on.isoformat()} (24:00 Asia/Shanghai)")
+    lines.append(f"due end of {due_on.isoformat()} (24:00 {local_zone().key})")
     if result.provisional:
         years = ", ".join(map(str, result.provisional_years))
         lines.append(
