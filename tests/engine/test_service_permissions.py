@@ -108,7 +108,8 @@ def test_bulk_reassignment_checks_the_unit_and_the_role(open_case, staff):
     from caseflow.supervision.services import cases_reassign
 
     case = open_case("adjudication")
-    with pytest.raises(PermissionDenied):
+    # Another unit's case answers as no case at all (it does not confirm the id exists).
+    with pytest.raises(NotFound):
         cases_reassign(case_ids=[case.id], assignee=None, actor=staff["PD"]["supervisor"])
     with pytest.raises(PermissionDenied):
         cases_reassign(case_ids=[case.id], assignee=None, actor=staff["ZS"]["caseworker"])
