@@ -81,6 +81,18 @@ def outbox_claim(table, row_id: int, waiting, now: datetime) -> str | None:
     return token if claimed == 1 else None
 
 
+def outbox_retry_now(row, *, actor, now: datetime) -> None:
+    """An admin sends a failed (or waiting) row of an outbox again at once, with a fresh count of
+    attempts. Does not commit."""
+    from caseflow.errors import PermissionDenied, StateConflict
+
+    if not actor.is_admin:
+        raise PermissionDenied("只有管理员可以重发", message_en="only admins may retry delivery")
+    if row.status not in ("failed", "pending"):
+        raise StateConflict("该消息不在待重发状态", message_en="the message is not waiting")
+    row.status, row.next_attempt_at, row.attempts = "pending", now, 0
+
+
 def outbox_backoff(attempts: int, first: timedelta) -> timedelta:
     """The wait before the next attempt: ``first``, then doubling, at most ``BACKOFF_MAX``."""
     return min(first * 2 ** max(attempts - 1, 0), BACKOFF_MAX)

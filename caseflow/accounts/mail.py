@@ -21,7 +21,6 @@ from sqlalchemy.orm import joinedload
 
 from caseflow.accounts.models import AccountMail, User
 from caseflow.alerts.delivery import mail_send
-from caseflow.errors import PermissionDenied, StateConflict
 from caseflow.extensions import db
 from caseflow.outbox import (
     BACKOFF_FIRST,
@@ -30,6 +29,7 @@ from caseflow.outbox import (
     outbox_counts,
     outbox_drain,
     outbox_in_trouble,
+    outbox_retry_now,
 )
 from caseflow.timeutil import to_local, utcnow
 from caseflow.translations.runtime import N_
@@ -120,12 +120,7 @@ def account_mail_counts() -> dict[str, int]:
 def account_mail_retry(*, mail: AccountMail, actor: User, now: datetime | None = None) -> None:
     """An admin sends a failed (or waiting) account mail again at once, with a fresh count of
     attempts. Does not commit."""
-    if not actor.is_admin:
-        raise PermissionDenied("只有管理员可以重发", message_en="only admins may retry delivery")
-    if mail.status not in ("failed", "pending"):
-        raise StateConflict("该邮件不在待重发状态", message_en="the mail is not waiting")
-    mail.status, mail.next_attempt_at = "pending", now or utcnow()
-    mail.attempts = 0
+    outbox_retry_now(mail, actor=actor, now=now or utcnow())
     log.info("account mail %s retried by %s", mail.id, actor.username)
 
 

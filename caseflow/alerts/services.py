@@ -27,7 +27,13 @@ from caseflow.clocks.models import Clock
 from caseflow.clocks.services import clock_next_alert_at
 from caseflow.errors import NotFound, PermissionDenied, StateConflict, ValidationFailed
 from caseflow.extensions import db
-from caseflow.outbox import BACKOFF_FIRST, MAX_ATTEMPTS, DeliveryReport, outbox_drain
+from caseflow.outbox import (
+    BACKOFF_FIRST,
+    MAX_ATTEMPTS,
+    DeliveryReport,
+    outbox_drain,
+    outbox_retry_now,
+)
 from caseflow.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -426,10 +432,5 @@ def outbox_deliver(now: datetime | None = None, limit: int = 100) -> DeliveryRep
 
 def outbox_retry(*, message: OutboxMessage, actor: User, now: datetime | None = None) -> None:
     """An admin sends a failed message again at once. Does not commit."""
-    if not actor.is_admin:
-        raise PermissionDenied("只有管理员可以重发", message_en="only admins may retry delivery")
-    if message.status not in ("failed", "pending"):
-        raise StateConflict("该消息不在待重发状态", message_en="the message is not waiting")
-    message.status, message.next_attempt_at = "pending", now or utcnow()
-    message.attempts = 0
+    outbox_retry_now(message, actor=actor, now=now or utcnow())
     log.info("outbox %s retried by %s", message.id, actor.username)
