@@ -195,7 +195,7 @@ def _render_case(
             (u.id, u.display_name) for u in sel.unit_members(case.unit_id)
         ]
         assign_form.assignee_id.data = case.assignee_id
-    evidence = list(
+    evidence = [] if read_only else list(
         db.session.scalars(
             select(Evidence).where(Evidence.case_id == case.id).order_by(Evidence.id)
         )
