@@ -8,6 +8,7 @@ import base64
 import mimetypes
 import os
 import re
+from datetime import datetime
 from html import unescape
 
 from flask import current_app
@@ -120,8 +121,9 @@ def seal_data_uri(unit) -> str | None:
         return f"data:{mime};base64," + base64.b64encode(handle.read()).decode("ascii")
 
 
-def announced_deadlines(notice) -> dict[str, str]:
-    """clock name → the due date as printed, for the clocks this notice announces.
+def announced_deadlines(notice) -> dict[str, tuple[str, Clock, datetime]]:
+    """clock name → (the due date as printed, its clock, the due instant printed), for the clocks
+    this notice announces.
 
     The due date is the one the issuing transition set (its ``ClockEntry.due_after``), so a retry
     days later prints what the party was told at the time even if the clock moved since; a
@@ -145,37 +147,29 @@ def announced_deadlines(notice) -> dict[str, str]:
         entries = {clock_id: due for clock_id, due in rows}
     found = {}
     for clock in clocks:  # oldest first, so the latest row of a name wins
-        touched = found.get(clock.name, (False, ""))[0]
+        touched = found.get(clock.name, (False,))[0]
         if clock.id in entries and notice.replaces_id is not None:
             # A correction exists to announce the date as it stands now (a calendar recompute
             # moved it since the notice it corrects); it is issued once and never re-rendered.
-            found[clock.name] = (True, deadline_text(clock))
+            found[clock.name] = (True, clock, clock.due_at)
         elif clock.id in entries:
-            found[clock.name] = (True, deadline_text(clock, due_at=entries[clock.id]))
+            found[clock.name] = (True, clock, entries[clock.id])
         elif not touched:
-            found[clock.name] = (False, deadline_text(clock))
-    return {name: text for name, (_, text) in found.items()}
-
-
-def provisional_years(notice) -> list[int]:
-    """The years, not yet official, in which the deadlines this notice announces fall (their
-    clocks counted on the provisional calendar: ``Clock.provisional``)."""
-    names = kind_announced_clocks(notice.case.workflow, notice.kind)
-    if not names:
-        return []
-    latest = {  # the latest clock of each name, as announced_deadlines prints it
-        clock.name: clock
-        for clock in db.session.scalars(
-            select(Clock)
-            .where(Clock.case_id == notice.case_id, Clock.name.in_(names))
-            .order_by(Clock.id)
-        )
+            found[clock.name] = (False, clock, clock.due_at)
+    return {
+        name: (deadline_text(clock, due_at=due_at), clock, due_at)
+        for name, (_, clock, due_at) in found.items()
     }
+
+
+def provisional_years(printed: dict[str, tuple[str, Clock, datetime]]) -> list[int]:
+    """The years, not yet official, in which the printed deadlines (``announced_deadlines``)
+    fall: those whose clocks were counted on the provisional calendar (``Clock.provisional``)."""
     return sorted(
         {
-            deadline_day(clock.due_at, clock.period_unit).year
-            for clock in latest.values()
-            if clock.provisional and clock.due_at is not None
+            deadline_day(due_at, clock.period_unit).year
+            for _, clock, due_at in printed.values()
+            if clock.provisional and due_at is not None
         }
     )
 
@@ -382,6 +376,7 @@ def notice_context(notice) -> dict:
     # The step's own date (中止、撤回、结案 "自…起"): its event's, also on a correction, which is
     # issued later but speaks of the same step (notices.md "Content").
     step_on = local_date(event.occurred_at) if event is not None else issued_on
+    deadlines = announced_deadlines(notice)
     complainant, respondent = _party(case, "complainant"), _party(case, "respondent")
     labels = workflows.PARTY_LABELS.get(case.workflow, ("申请人", "被申请人"))
     profile = unit.profile or {}
@@ -452,8 +447,8 @@ def notice_context(notice) -> dict:
             data.get("reason"), data.get("reason") or "法定事由"
         ),
         "hearing_text": hearing_text,
-        "deadlines": announced_deadlines(notice),
-        "provisional_years": provisional_years(notice),
+        "deadlines": {name: text for name, (text, _, _) in deadlines.items()},
+        "provisional_years": provisional_years(deadlines),
         "receipt_period": receipt_period(notice),
         "legal_basis": kind_legal_basis(case.workflow, notice.kind),
         "contact": _contact(profile, (unit.name, profile.get("full_name"))),
