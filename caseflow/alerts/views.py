@@ -95,22 +95,28 @@ def outbox():
 @bp.post("/outbox/<int:message_id>/retry")
 @role_required("admin")
 def outbox_retry(message_id: int):
-    message = db.session.get(OutboxMessage, message_id)
-    if message is None:
-        raise NotFound("消息不存在", message_en="no such message")
+    message = _outbox_row(OutboxMessage, message_id, "消息不存在", "no such message")
     services.outbox_retry(message=message, actor=current_user)
-    db.session.commit()
-    flash(_("已安排重发"), "success")
-    return redirect(url_for("alerts.outbox"))
+    return _retried()
 
 
 @bp.post("/outbox/account-mails/<int:mail_id>/retry")
 @role_required("admin")
 def outbox_account_mail_retry(mail_id: int):
-    mail = db.session.get(AccountMail, mail_id)
-    if mail is None:
-        raise NotFound("邮件不存在", message_en="no such mail")
+    mail = _outbox_row(AccountMail, mail_id, "邮件不存在", "no such mail")
     account_mail_retry(mail=mail, actor=current_user)
+    return _retried("account-mails")
+
+
+def _outbox_row(model, row_id: int, missing: str, missing_en: str):
+    row = db.session.get(model, row_id)
+    if row is None:
+        raise NotFound(missing, message_en=missing_en)
+    return row
+
+
+def _retried(anchor: str | None = None):
+    """Commit the retry and go back to the outbox page (at ``anchor``) saying so."""
     db.session.commit()
     flash(_("已安排重发"), "success")
-    return redirect(url_for("alerts.outbox", _anchor="account-mails"))
+    return redirect(url_for("alerts.outbox", _anchor=anchor))
