@@ -14,11 +14,28 @@ from caseflow.cases.models import Case
 from caseflow.extensions import db
 from caseflow.notices.models import Notice
 from tests.support import csrf_from
+from tests.web.test_uploads_and_forms import DESK_FIELDS
 
 
 @pytest.fixture
 def notified(fair_complaint):
     return fair_complaint()
+
+
+def _lodge(client, fair, page: str, **fields):
+    """Post the desk's lodging form as the officer types it (the complaint of
+    ``test_uploads_and_forms.DESK_FIELDS``), with ``fields`` (the exhibitor, the photos…)."""
+    return client.post(
+        f"/desk?fair_id={fair.id}",
+        data={"csrf_token": csrf_from(page), "fair_id": fair.id, **DESK_FIELDS, **fields},
+        content_type="multipart/form-data",
+    )
+
+
+def _exhibitor_id(client, fair, booth: str) -> int:
+    """The exhibitor the desk's search offers for ``booth``, as a tap on the result picks it."""
+    search = client.get("/desk/exhibitors", query_string={"fair_id": fair.id, "q": booth})
+    return int(re.search(r'data-id="(\d+)"', search.text).group(1))
 
 
 def _panel(html: str, case, trigger: str) -> str:
@@ -89,21 +106,15 @@ def test_a_refused_lodging_keeps_the_booth_typed_and_says_the_photos_must_be_cho
 ):
     login(people["desk"])
     page = client.get("/desk")
-    response = client.post(
-        f"/desk?fair_id={fair_with_exhibitors.id}",
-        data={
-            "csrf_token": csrf_from(page.text),
-            "fair_id": fair_with_exhibitors.id,
-            "q": "11.2C9",  # typed, never picked
-            "complainant_name": "OSRAM GmbH",
-            "complainant_contact": "+49 89 6213 0",
-            "right_number": "ZL202330654321.0",
-            "photos": [
-                (io.BytesIO(b"\xff\xd8\xff\xe0 one"), "booth.jpg"),
-                (io.BytesIO(b"\xff\xd8\xff\xe0 two"), "sample.jpg"),
-            ],
-        },
-        content_type="multipart/form-data",
+    response = _lodge(
+        client,
+        fair_with_exhibitors,
+        page.text,
+        q="11.2C9",  # typed, never picked
+        photos=[
+            (io.BytesIO(b"\xff\xd8\xff\xe0 one"), "booth.jpg"),
+            (io.BytesIO(b"\xff\xd8\xff\xe0 two"), "sample.jpg"),
+        ],
     )
     assert response.status_code == 422
     assert re.search(r'<input type="search" id="exhibitor-q" name="q" value="11.2C9"', response.text)
@@ -121,20 +132,12 @@ def test_the_intake_field_offers_pdfs_as_well_as_photos_and_files_them(
     accept = re.search(r'accept="([^"]*)"', photos).group(1).split(",")
     assert "image/*" in accept and "application/pdf" in accept
     assert "capture" not in photos  # a camera-only picker would hide the PDF
-    search = client.get("/desk/exhibitors", query_string={"fair_id": fair_with_exhibitors.id, "q": "11.2C15"})
-    exhibitor_id = int(re.search(r'data-id="(\d+)"', search.text).group(1))
-    response = client.post(
-        f"/desk?fair_id={fair_with_exhibitors.id}",
-        data={
-            "csrf_token": csrf_from(page.text),
-            "fair_id": fair_with_exhibitors.id,
-            "exhibitor_id": exhibitor_id,
-            "complainant_name": "OSRAM GmbH",
-            "complainant_contact": "+49 89 6213 0",
-            "right_number": "ZL202330654321.0",
-            "photos": [(io.BytesIO(b"%PDF-1.4 certificate"), "certificate.pdf")],
-        },
-        content_type="multipart/form-data",
+    response = _lodge(
+        client,
+        fair_with_exhibitors,
+        page.text,
+        exhibitor_id=_exhibitor_id(client, fair_with_exhibitors, "11.2C15"),
+        photos=[(io.BytesIO(b"%PDF-1.4 certificate"), "certificate.pdf")],
     )
     assert response.status_code == 302, response.text
     stored = db.session.scalar(select(Evidence))
@@ -144,22 +147,15 @@ def test_the_intake_field_offers_pdfs_as_well_as_photos_and_files_them(
 def test_a_refused_file_is_named_beside_the_photos(client, people, fair_with_exhibitors, login):
     login(people["desk"])
     page = client.get("/desk")
-    search = client.get("/desk/exhibitors", query_string={"fair_id": fair_with_exhibitors.id, "q": "11.2C15"})
-    response = client.post(
-        f"/desk?fair_id={fair_with_exhibitors.id}",
-        data={
-            "csrf_token": csrf_from(page.text),
-            "fair_id": fair_with_exhibitors.id,
-            "exhibitor_id": int(re.search(r'data-id="(\d+)"', search.text).group(1)),
-            "complainant_name": "OSRAM GmbH",
-            "complainant_contact": "+49 89 6213 0",
-            "right_number": "ZL202330654321.0",
-            "photos": [
-                (io.BytesIO(b"\xff\xd8\xff\xe0 photo"), "booth.jpg"),
-                (io.BytesIO(b"MZ\x90\x00"), "catalogue.exe"),
-            ],
-        },
-        content_type="multipart/form-data",
+    response = _lodge(
+        client,
+        fair_with_exhibitors,
+        page.text,
+        exhibitor_id=_exhibitor_id(client, fair_with_exhibitors, "11.2C15"),
+        photos=[
+            (io.BytesIO(b"\xff\xd8\xff\xe0 photo"), "booth.jpg"),
+            (io.BytesIO(b"MZ\x90\x00"), "catalogue.exe"),
+        ],
     )
     assert response.status_code == 422
     beside = re.search(r'<ul class="field-error" id="photos-error">(.*?)</ul>', response.text, re.S).group(1)

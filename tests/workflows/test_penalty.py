@@ -257,6 +257,16 @@ def _code(first16="9144200071478234"):
     return first17 + credit_code_check_char(first17)
 
 
+def _inspection_case(open_case):
+    """A penalty case the centre found itself in an inspection: it has no reporter."""
+    return open_case(
+        "penalty",
+        received_at="2026-10-09 15:00",
+        channel="inspection",
+        complainant={"name": "中山（灯饰）知识产权快速维权中心执法科", "kind": "company"},
+    )
+
+
 def test_the_filing_notice_goes_to_a_reporter_not_to_an_inspection(clue, open_case, fire):
     """procedures.md §6: 立案告知书 "to the reporter, when real-name". A clue from a named
     complainant gets it; a case found in an inspection has no reporter, so none is issued."""
@@ -269,12 +279,7 @@ def test_the_filing_notice_goes_to_a_reporter_not_to_an_inspection(clue, open_ca
     assert kinds == ["penalty_filing_notice"]
 
     with time_machine.travel(at("2026-10-12 09:00"), tick=False):
-        found = open_case(
-            "penalty",
-            received_at="2026-10-09 15:00",
-            channel="inspection",
-            complainant={"name": "中山（灯饰）知识产权快速维权中心执法科", "kind": "company"},
-        )
+        found = _inspection_case(open_case)
         event = fire(found, "file_case", "supervisor")
     assert found.state == "investigating" and event.trigger == "file_case"
     assert db.session.scalars(select(Notice).where(Notice.case_id == found.id)).all() == []
@@ -293,12 +298,7 @@ def test_a_declined_inspection_clue_tells_no_one(clue, open_case, fire):
     assert kinds == ["declination_notice"]
 
     with time_machine.travel(at("2026-10-12 09:00"), tick=False):
-        found = open_case(
-            "penalty",
-            received_at="2026-10-09 15:00",
-            channel="inspection",
-            complainant={"name": "中山（灯饰）知识产权快速维权中心执法科", "kind": "company"},
-        )
+        found = _inspection_case(open_case)
         event = fire(found, "decline", "supervisor", data={"reason": "经核查不构成假冒专利"})
     assert found.state == "not_filed" and event.trigger == "decline"
     assert db.session.scalars(select(Notice).where(Notice.case_id == found.id)).all() == []
