@@ -40,7 +40,7 @@ def credit_json(record, user) -> dict:
         "case_number": record.case_number,
         "decided_on": _day(record.decided_on),
     }
-    if not (user.can_see_unit(record.unit_id) or record.status == "published"):
+    if not selectors.record_shown_in_full(record, user):
         return out
     out.update(
         {

@@ -241,8 +241,15 @@ def credit_records_query(
     return query.order_by(CreditRecord.decided_on.desc(), CreditRecord.id.desc())
 
 
+def record_shown_in_full(record, user) -> bool:
+    """Whether ``user`` sees ``record`` in full: its own unit's (admins: every unit's), or a
+    published one; another unit sees only the fact (credit.md). ``_shown_in_full`` is the same
+    rule in SQL."""
+    return user.can_see_unit(record.unit_id) or record.status == "published"
+
+
 def _shown_in_full(user):
-    """SQL: a record ``user`` sees in full: its own unit's, or a published one (credit.md)."""
+    """SQL: ``record_shown_in_full`` for a user who is not an admin."""
     return or_(CreditRecord.unit_id == user.unit_id, CreditRecord.status == "published")
 
 

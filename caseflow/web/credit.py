@@ -33,7 +33,7 @@ def credit_public():
 
 def _visible(record) -> bool:
     """The whole record for its own unit (and admins) or once published; else only the fact."""
-    return current_user.can_see_unit(record.unit_id) or record.status == "published"
+    return selectors.record_shown_in_full(record, current_user)
 
 
 @bp.route("/credit/register")
