@@ -112,6 +112,17 @@ def _storage(name: str, default: str) -> str:
     return text
 
 
+def _port(name: str, parts) -> int | None:
+    """The port of a split address, None when it names none; one that is not a port is refused."""
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or beyond 65535
+        port = 0
+    if port == 0:
+        raise ConfigError(f"{name}: the port after the host is not a number from 1 to 65535")
+    return port
+
+
 def _smtp_url(name: str) -> str | None:
     """``smtp://[user:pass@]host:port``, ``smtps://…`` or unset (``caseflow.alerts.delivery``).
     The message never repeats the value: it may hold the mail server's password."""
@@ -124,12 +135,25 @@ def _smtp_url(name: str) -> str | None:
         raise ConfigError(
             f"{name}: expected smtp://[user:pass@]host:port or smtps://…, not {scheme}"
         )
-    try:
-        port = parts.port
-    except ValueError:  # not a number, or beyond 65535
-        port = 0
-    if port == 0:
-        raise ConfigError(f"{name}: the port after the host is not a number from 1 to 65535")
+    _port(name, parts)
+    return text
+
+
+def _http_url(name: str, *, base: bool = False) -> str | None:
+    """``http(s)://host[:port][/path]`` or unset: the public address printed under every notice's
+    QR code, the webhook and the SMS gateway. A typo (``htps://``, a bare host) would otherwise
+    surface only at the first render or delivery, as notices left pending or mails in retry.
+    The message never repeats the value: a webhook's address often carries its key. A ``base``
+    address has pages appended to it (``/verify/<code>``), so it takes no ``?query`` or ``#``."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return None
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{name}: expected an address https://host[/path] (or http://)")
+    _port(name, parts)
+    if base and (parts.query or parts.fragment):
+        raise ConfigError(f"{name}: expected the site's address alone, with no ?query or #part")
     return text
 
 
@@ -145,18 +169,18 @@ def from_environment(instance_path: str) -> dict:
         "CASEFLOW_STORAGE": _storage("CASEFLOW_STORAGE", str(instance / "storage")),
         "CASEFLOW_TIMEZONE": _time_zone("CASEFLOW_TIMEZONE", "Asia/Shanghai"),
         "SMTP_URL": _smtp_url("SMTP_URL"),
-        "CASEFLOW_WEBHOOK_URL": os.environ.get("CASEFLOW_WEBHOOK_URL"),
+        "CASEFLOW_WEBHOOK_URL": _http_url("CASEFLOW_WEBHOOK_URL"),
         "CASEFLOW_WEBHOOK_SECRET": os.environ.get("CASEFLOW_WEBHOOK_SECRET"),
         "CASEFLOW_SWEEP_SECONDS": _whole_number(
             "CASEFLOW_SWEEP_SECONDS", 60, minimum=1, unit="seconds"
         ),
         #: The address printed under a notice's QR code (the public verification page).
-        "CASEFLOW_PUBLIC_URL": os.environ.get("CASEFLOW_PUBLIC_URL"),
+        "CASEFLOW_PUBLIC_URL": _http_url("CASEFLOW_PUBLIC_URL", base=True),
         "CASEFLOW_MAIL_FROM": os.environ.get("CASEFLOW_MAIL_FROM", "caseflow@localhost"),
         #: parties.md: the public filing form's captcha (``off`` for automated checks), and the
         #: SMS gateway (a signed webhook like CASEFLOW_WEBHOOK_URL) for electronic service.
         "CASEFLOW_PUBLIC_CAPTCHA": _switch("CASEFLOW_PUBLIC_CAPTCHA", True),
-        "CASEFLOW_SMS_URL": os.environ.get("CASEFLOW_SMS_URL"),
+        "CASEFLOW_SMS_URL": _http_url("CASEFLOW_SMS_URL"),
         "CASEFLOW_SMS_SECRET": os.environ.get("CASEFLOW_SMS_SECRET"),
         #: How many reverse proxies (nginx, a load balancer) stand in front and set X-Forwarded-*;
         #: 0 trusts none of those headers.

@@ -67,7 +67,11 @@ def test_unset_and_empty_variables_take_their_defaults(monkeypatch, tmp_path):
         ("CASEFLOW_RENDER_NOTICES_INLINE", "maybe", "CASEFLOW_RENDER_NOTICES_INLINE='maybe'"),
         ("CASEFLOW_PUBLIC_CAPTCHA", "of", "CASEFLOW_PUBLIC_CAPTCHA='of': expected on or off"),
         ("CASEFLOW_LOG_LEVEL", "loud", "CASEFLOW_LOG_LEVEL='LOUD': expected one of DEBUG"),
-        ("CASEFLOW_TIMEZONE", "Mars/Olympus", "CASEFLOW_TIMEZONE='Mars/Olympus': expected a time zone"),
+        (
+            "CASEFLOW_TIMEZONE",
+            "Mars/Olympus",
+            "CASEFLOW_TIMEZONE='Mars/Olympus': expected a time zone",
+        ),
         ("CASEFLOW_TIMEZONE", "asia/shanghai", "CASEFLOW_TIMEZONE='asia/shanghai'"),
         ("CASEFLOW_TIMEZONE", "/etc/passwd", "CASEFLOW_TIMEZONE='/etc/passwd'"),
         ("CASEFLOW_STORAGE", "ftp://x/y", "CASEFLOW_STORAGE='ftp://x/y': expected a folder"),
@@ -76,6 +80,12 @@ def test_unset_and_empty_variables_take_their_defaults(monkeypatch, tmp_path):
         ("SMTP_URL", "http://mail.example.cn:25", "SMTP_URL: expected smtp://"),
         ("SMTP_URL", "mail.example.cn", "SMTP_URL: expected smtp://"),
         ("SMTP_URL", "smtp://mail.example.cn:2x5", "SMTP_URL: the port"),
+        ("CASEFLOW_PUBLIC_URL", "caseflow.example.cn", "CASEFLOW_PUBLIC_URL: expected an address"),
+        ("CASEFLOW_PUBLIC_URL", "htps://caseflow.example.cn", "expected an address https://"),
+        ("CASEFLOW_PUBLIC_URL", "https://caseflow.example.cn/?a=1", "with no ?query"),
+        ("CASEFLOW_WEBHOOK_URL", "https:///send?key=x", "CASEFLOW_WEBHOOK_URL: expected"),
+        ("CASEFLOW_WEBHOOK_URL", "https://qyapi.example.cn:99999/x", "WEBHOOK_URL: the port"),
+        ("CASEFLOW_SMS_URL", "sms.example.cn/send", "CASEFLOW_SMS_URL: expected an address"),
     ],
 )
 def test_a_value_that_cannot_be_used_stops_the_app_at_start_naming_the_variable(
@@ -101,7 +111,10 @@ def test_the_pages_format_times_in_the_configured_zone(tmp_path):
     from flask_babel import get_timezone
 
     app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/unused.db", "CASEFLOW_TIMEZONE": "Asia/Urumqi"}
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/unused.db",
+            "CASEFLOW_TIMEZONE": "Asia/Urumqi",
+        }
     )
     with app.test_request_context("/"):
         assert str(get_timezone()) == "Asia/Urumqi"
@@ -116,20 +129,31 @@ def test_the_pages_format_times_in_the_configured_zone(tmp_path):
         ("SMTP_URL", "smtp://user:pass@mail.example.cn:25"),
         ("SMTP_URL", "smtps://mail.example.cn:465"),
         ("SMTP_URL", "smtp://mail.example.cn:587?starttls=1"),
+        ("CASEFLOW_PUBLIC_URL", "https://ipp.example.gov.cn"),
+        ("CASEFLOW_PUBLIC_URL", "http://127.0.0.1:5000/caseflow/"),
+        ("CASEFLOW_WEBHOOK_URL", "https://qyapi.example.cn/cgi-bin/webhook/send?key=abc"),
+        ("CASEFLOW_SMS_URL", "http://10.0.0.5:8080/sms"),
     ],
 )
-def test_the_storage_and_mail_server_forms_caseflow_speaks_are_accepted(
+def test_the_storage_mail_and_web_address_forms_caseflow_speaks_are_accepted(
     monkeypatch, tmp_path, name, value
 ):
     monkeypatch.setenv(name, value)
     assert config.from_environment(str(tmp_path))[name] == value
 
 
-def test_a_refused_smtp_url_does_not_repeat_its_password(monkeypatch, tmp_path):
-    monkeypatch.setenv("SMTP_URL", "http://caseflow:hunter2-secret@mail.example.cn:25")
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SMTP_URL", "http://caseflow:hunter2-secret@mail.example.cn:25"),
+        ("CASEFLOW_WEBHOOK_URL", "htps://qyapi.example.cn/send?key=hunter2-secret"),
+    ],
+)
+def test_a_refused_address_does_not_repeat_its_secret(monkeypatch, tmp_path, name, value):
+    monkeypatch.setenv(name, value)
     with pytest.raises(config.ConfigError) as refused:
         config.from_environment(str(tmp_path))
-    assert "hunter2" not in str(refused.value) and "not http://" in str(refused.value)
+    assert "hunter2" not in str(refused.value) and str(refused.value).startswith(name)
 
 
 @pytest.mark.parametrize(
