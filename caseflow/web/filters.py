@@ -333,25 +333,123 @@ def event_kind_label(kind: str) -> str:
     return str(label) if label is not None else gettext("记录")
 
 
-def event_note(event, workflow: str) -> str:
-    """What the timeline says about an event. A calendar move is written from its data in the
-    page's language (its stored note is the audit's English); other notes are what people typed."""
-    data = event.data or {}
-    if event.kind == "calendar" and data.get("clock") and data.get("due_before"):
-        from caseflow.timeutil import parse_instant
+#: How a notice was served, as the case page names it (``NoticeDelivery.method``).
+SERVICE_METHOD_LABELS = {
+    "email": _l("电子邮件"),
+    "sms": _l("短信"),
+    "post": _l("邮寄"),
+    "in_person": _l("直接送达"),
+    "public_notice": _l("公告送达"),
+}
 
-        try:
-            before = local_date(parse_instant(data["due_before"]))
-            after = local_date(parse_instant(data["due_after"]))
-        except (ValueError, KeyError, TypeError):
+
+def _moved_days(workflow: str, data: dict) -> tuple[date, date] | None:
+    """A clock move's old and new last days. Its instants are 24:00 of the last day (the next
+    day's 00:00): read as a local date they would show each date one day late."""
+    from caseflow.timeutil import parse_instant
+
+    unit = _clock_unit(workflow, data["clock"])
+    try:
+        before = parse_instant(data["due_before"])
+        after = parse_instant(data["due_after"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    return deadline_day(before, unit), deadline_day(after, unit)
+
+
+def _clock_unit(workflow: str, name: str) -> str:
+    """The unit a clock counts in (``workdays``, ``days``, ``hours``…) from its definition."""
+    import workflows
+
+    module = workflows.WORKFLOWS.get(workflow)
+    definition = workflows.clock(module, name) if module else None
+    if definition is None or definition.fixed:
+        return "fixed" if definition is not None else "days"
+    period = definition.period or next(iter(definition.variants.values()), "") or ""
+    return period.partition(" ")[2] or "days"
+
+
+def event_note(event, workflow: str) -> str:
+    """What the timeline says about an event. Moves of a clock (the calendar's, a re-timing to
+    the date of service) and services are written from their data in the page's language, with
+    the clock and the method by name (their stored notes are the audit's words); other notes are
+    what people typed."""
+    data = event.data or {}
+    if event.kind in ("calendar", "clock") and data.get("clock") and data.get("due_before"):
+        days = _moved_days(workflow, data)
+        if days is None:
             return in_language(event.note)
-        return gettext(
-            "%(clock)s：因放假安排调整，到期日由 %(before)s 改为 %(after)s",
-            clock=clock_label(workflow, data["clock"]),
-            before=cn_date(before),
-            after=cn_date(after),
-        )
+        before, after = days
+        clock = clock_label(workflow, data["clock"])
+        if event.kind == "calendar":
+            return gettext(
+                "%(clock)s：因放假安排调整，到期日由 %(before)s 改为 %(after)s",
+                clock=clock,
+                before=cn_date(before),
+                after=cn_date(after),
+            )
+        if data.get("served_at"):
+            # parties.md §4: the re-timing names the clock, the old and the new due date.
+            return gettext(
+                "%(clock)s：按送达日期 %(served)s 重新起算，到期日由 %(before)s 改为 %(after)s",
+                clock=clock,
+                served=cn_date(data["served_at"][:10]),
+                before=cn_date(before),
+                after=cn_date(after),
+            )
+    if event.kind == "service" and data.get("method") in SERVICE_METHOD_LABELS:
+        method = data["method"]
+        note = in_language(event.note)
+        if note.endswith(f"（{method}）"):
+            note = note.removesuffix(f"（{method}）") + f"（{SERVICE_METHOD_LABELS[method]}）"
+        return note
     return in_language(event.note)
+
+
+#: The longest a step's text field is shown on the timeline (the whole is in its document).
+DETAIL_MAX_CHARS = 200
+
+
+def event_details(event, workflow: str) -> list[tuple[str, str]]:
+    """What a step recorded, as (label, text) by its form's labels: a reason, a hearing's time
+    and place, the handlers, an amount. The data is the audit's; the timeline must show it, or
+    a suspension reads as a bare word."""
+    import workflows
+
+    data = event.data or {}
+    if event.kind != "transition" or not data:
+        return []
+    module = workflows.WORKFLOWS.get(workflow)
+    row = workflows.transition(module, event.trigger) if module else None
+    if row is None:
+        return []
+    details = []
+    for spec in row.fields:
+        value = data.get(spec.name)
+        if value is None or value == "" or value == []:
+            continue
+        details.append((gettext(spec.label), _field_text(spec, value)))
+    if data.get("linked_case"):
+        details.append((gettext("关联案件"), str(data["linked_case"])))
+    return details
+
+
+def _field_text(spec, value) -> str:
+    if spec.type == "instant":
+        return cn_datetime(value)
+    if spec.type == "choice":
+        label = dict(spec.choices).get(value)
+        return gettext(label) if label else str(value)
+    if spec.type == "boolean":
+        return gettext("是") if value else gettext("否")
+    if spec.type == "amount":  # the label says 元
+        return f"{value:,}" if isinstance(value, int | float) else str(value)
+    if spec.type == "photo" and isinstance(value, dict):
+        return str(value.get("filename") or "")
+    if isinstance(value, list):
+        return ("、" if spec.type == "names" else "；").join(str(v) for v in value)
+    text = str(value)
+    return text if len(text) <= DETAIL_MAX_CHARS else text[:DETAIL_MAX_CHARS] + "…"
 
 
 def action_label(label: str) -> str:

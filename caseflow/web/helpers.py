@@ -92,6 +92,7 @@ def _web_globals():
         "credit_setting_texts": credit_setting_texts,
         "doc_pattern_label": doc_pattern_label,
         "event_note": f.event_note,
+        "event_details": f.event_details,
         "event_kind_label": f.event_kind_label,
         "number_example": _number_example(),
     }
