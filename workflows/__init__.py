@@ -67,3 +67,13 @@ def watch_clock_names() -> frozenset:
     """Names of the watch clocks (``ClockDef.watch``): someone else's deadline the centre follows
     (a court's ruling). They alert the caseworker but never count as the centre's lateness."""
     return frozenset(c.name for m in WORKFLOWS.values() for c in m.CLOCKS if c.watch)
+
+
+@cache
+def uncounted_clock_names() -> frozenset:
+    """Names of the clocks that are not the centre's own deadline: the watch clocks and the
+    parties' periods (``ClockDef.party``). They alert the caseworker, never escalate, and count
+    in no on-time, late or 临期 figure of the centre."""
+    return frozenset(
+        c.name for m in WORKFLOWS.values() for c in m.CLOCKS if c.watch or c.party
+    )

@@ -186,6 +186,11 @@ class ClockDef:
     #: runs out, and ending it never counts as the centre's deadline met or breached (the engine
     #: cancels it instead of stopping it).
     watch: bool = False
+    #: The parties' own period (to answer, to correct, to state a defence, to pay): the clock is
+    #: met or breached as the party kept it, and the caseworker is told when it runs out (the next
+    #: step is theirs: proceed without the answer, deem the request withdrawn…); it never counts
+    #: as the centre's on time or late, and never escalates.
+    party: bool = False
 
 
 class WorkflowModule(Protocol):

@@ -322,6 +322,7 @@ CLOCKS = (
         start_basis="the correction notice",
         basis="unit default",
         evidence="U",
+        party=True,
     ),
     ClockDef(
         "service",
@@ -338,6 +339,7 @@ CLOCKS = (
         start_basis="the respondent's receipt",
         basis="重大专利侵权纠纷行政裁决办法 art 10; 上海市专利保护条例 art 20",
         evidence="S",
+        party=True,
     ),
     ClockDef(
         "forward_answer",

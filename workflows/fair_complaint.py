@@ -243,6 +243,7 @@ CLOCKS = (
         basis="展会知识产权保护指引 art 14; 展会办法 art 13 (set by the fair's remaining time)",
         evidence="S",
         cap="fair_close",
+        party=True,
     ),
     ClockDef(
         "compliance",
@@ -251,6 +252,7 @@ CLOCKS = (
         start_basis="the order",
         basis="unit default",
         evidence="U",
+        party=True,
     ),
     ClockDef(
         "decision_by_close",

@@ -183,5 +183,6 @@ CLOCKS = (
         start_basis="the correction notice",
         basis="unit default",
         evidence="U",
+        party=True,
     ),
 )

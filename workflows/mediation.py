@@ -167,6 +167,7 @@ CLOCKS = (
         start_basis="the respondent's receipt of the request",
         basis="专利纠纷调解: statement within 15 days (P13)",
         evidence="S",
+        party=True,
     ),
     ClockDef(
         "mediation",
@@ -185,6 +186,7 @@ CLOCKS = (
         start_basis="the agreement",
         basis="人民调解法 art 33; 民事诉讼法 art 205",
         evidence="V",
+        party=True,
     ),
     ClockDef(
         # The court's clock, not ours: 3 days to accept, 15 days from acceptance to rule (+10 with

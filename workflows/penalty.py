@@ -312,6 +312,7 @@ CLOCKS = (
         start_basis="the respondent's receipt of the intent notice",
         basis="行政处罚法 art 64 (五日), a working-day period under art 85",
         evidence="V",
+        party=True,
     ),
     ClockDef(
         "service",
@@ -328,6 +329,7 @@ CLOCKS = (
         start_basis="the respondent's receipt of the decision",
         basis="行政处罚法 art 67: pay within 15 days of receipt",
         evidence="V",
+        party=True,
     ),
     ClockDef(
         "penalty_publication",

@@ -158,6 +158,7 @@ CLOCKS = (
         start_basis="the revision notice",
         basis="unit default",
         evidence="U",
+        party=True,
     ),
     ClockDef(
         "formal_filing",
@@ -166,6 +167,7 @@ CLOCKS = (
         start_basis="the qualification notice",
         basis="set in the qualification notice (P23 [S]); length unit default",
         evidence="U",
+        party=True,
     ),
     ClockDef(
         # The unit's service promise; it runs only where the unit's profile sets it.

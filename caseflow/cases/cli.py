@@ -164,6 +164,10 @@ def _clock_rows(wf) -> list[str]:
             period += f"; by {c.variant_key}: {by}"
         if c.cap:
             period += f"; never past {c.cap}"
+        if c.watch:
+            period += "; watched: someone else's period, never the centre's met or late"
+        elif c.party:
+            period += "; the parties' own period: not counted as the centre's, never escalated"
         extension = ""
         if c.extension_step:
             extension = f"+{c.extension_step}, at most {c.extension_max} in all"

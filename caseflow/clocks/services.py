@@ -46,7 +46,7 @@ from caseflow.clocks.models import Clock, ClockEntry
 from caseflow.errors import StateConflict, ValidationFailed
 from caseflow.extensions import db
 from caseflow.timeutil import end_of_local_day, local_date, start_of_local_day, utcnow
-from workflows import watch_clock_names
+from workflows import uncounted_clock_names, watch_clock_names
 from workflows._schema import clock_period
 
 log = logging.getLogger(__name__)
@@ -222,8 +222,9 @@ def clock_next_alert_at(
     if after_level == "due_soon":
         return clock.due_at
     if after_level == "overdue":
-        if clock.name in watch_clock_names():
-            # Someone else's deadline (a court's): the caseworker chases it; nobody's escalation.
+        if clock.name in uncounted_clock_names():
+            # Someone else's deadline (a court's, a party's): the caseworker takes the next
+            # step or chases it; nobody's escalation.
             return None
         if clock.period_unit in DAY_UNITS:
             calendar = calendar or clock_calendar(clock)

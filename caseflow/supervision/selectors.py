@@ -52,8 +52,9 @@ def centre_clocks_scope(query, user, unit_id: int | None = None):
 
 
 def not_watch_clock():
-    """SQL: the clock is the centre's own, not a watch clock (``ClockDef.watch``)."""
-    return Clock.name.not_in(sorted(workflows.watch_clock_names()))
+    """SQL: the clock is the centre's own, not a watch clock nor a party's period
+    (``ClockDef.watch``, ``ClockDef.party``)."""
+    return Clock.name.not_in(sorted(workflows.uncounted_clock_names()))
 
 
 # -- the approval queue ----------------------------------------------------------------------
@@ -377,8 +378,8 @@ def soonest_clock_rows(
         condition.append(Clock.unit_id == unit_id)
     if due_to is not None:
         condition.append(Clock.due_at < due_to)
-    # A watch clock (a court's ruling) is not the centre's deadline: it alerts its caseworker
-    # but is never listed as the centre being late.
+    # A watch clock (a court's ruling) or a party's period is not the centre's deadline: it
+    # alerts its caseworker but is never listed as the centre being late.
     condition.append(not_watch_clock())
     # The unit's clocks are a range of their own: a batch a little over ``limit`` is enough
     # unless closed cases still have running clocks. An admin's walk passes every unit's.

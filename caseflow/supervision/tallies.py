@@ -27,7 +27,7 @@ from caseflow.clocks.models import Clock
 from caseflow.extensions import db
 from caseflow.supervision.models import DailyTally
 from caseflow.timeutil import local_date, start_of_local_day
-from workflows import watch_clock_names
+from workflows import uncounted_clock_names
 
 DAY_UNITS = ("workdays", "days", "months")
 _KEY = ("unit_id", "workflow", "name", "metric", "day")
@@ -87,9 +87,9 @@ def clock_contribution(
     unit_id, workflow, name, status, stopped_at, due_at, due_soon_at=None
 ) -> Counter:
     out = Counter()
-    if unit_id is None or workflow is None or due_at is None or name in watch_clock_names():
-        # A watch clock is someone else's period (the parties' to sue, a court's): never the
-        # centre's met, late or 临期 (the lists leave it out alike: centre_clocks_scope).
+    if unit_id is None or workflow is None or due_at is None or name in uncounted_clock_names():
+        # A watch clock or a party's period (to sue, to answer, a court's): never the centre's
+        # met, late or 临期 (the lists leave it out alike: centre_clocks_scope).
         return out
     if status in ("met", "breached") and stopped_at is not None:
         out[(unit_id, workflow, name, status, local_date(stopped_at))] += 1

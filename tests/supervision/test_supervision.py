@@ -158,6 +158,32 @@ def test_a_watch_clock_run_out_is_not_the_centre_late(client, login, chief, open
     assert {t.clock for t in tallies} == {"acceptance"}
 
 
+def test_a_respondent_who_never_answers_does_not_make_the_centre_late(chief, open_case, fire):
+    """The answer period (答辩期限) is the respondent's: it runs out, the caseworker is told and
+    proceeds without the answer; the clock reads 超期完成 as the respondent kept it, but neither
+    the centre's on-time figures nor an escalation to the supervisors count it."""
+    from caseflow.alerts.models import Alert
+
+    case = open_case("adjudication", received_at="2026-10-12 09:00")
+    fire(case, "accept", occurred_at="2026-10-13 10:00", data={"handlers": ["甲", "乙", "丙"]})
+    fire(case, "serve", occurred_at="2026-10-14 10:00")  # 15 days: last day 10-29
+    raised = sla_sweep(at("2026-11-12 10:00"))  # past 5 working days after it: no 督办
+    db.session.commit()
+    answer_alerts = {a.level for a in raised if a.clock.name == "answer"}
+    assert answer_alerts == {"due_soon", "overdue"}
+    fire(case, "proceed_without_answer", occurred_at="2026-11-12 11:00")
+    assert clocks_of(case)["answer"].status == "breached"
+    assert db.session.query(Alert).filter_by(level="escalated").count() == 0
+    tallies = on_time_tallies(
+        chief,
+        start=start_of_local_day(date(2026, 10, 1)),
+        end=end_of_local_day(date(2026, 11, 30)),
+        now=NOW,
+    )
+    assert "answer" not in {t.clock for t in tallies}
+    assert {t.clock for t in tallies} >= {"acceptance", "service"}
+
+
 def test_due_soon_is_the_75_percent_rule_on_the_dashboard_too(client, login, chief, open_case):
     # Received Monday 11-23 00:00: 5 working days → due end of Monday 11-30. 75% of the running
     # time has gone by Friday 11-28 06:00, two days before the last day: already 临期 everywhere.
