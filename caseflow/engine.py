@@ -772,7 +772,16 @@ def _fire(case: Case, trigger: str, actor: Actor, occurred_at, note, data, versi
                 event=event,
                 addressee=_PARTY_OF.get(row.notice.addressee, row.notice.addressee),
             )
-        notice_ids.append(notice.id)
+            notice_ids.append(notice.id)
+            for role in row.notice.also_to:
+                # Each party is told of the step in a notice of its own (a case may name no
+                # respondent yet: then there is nobody to write to).
+                if _PARTY_OF[role] == "respondent" and not case.respondent_name:
+                    continue
+                copy = notice_queue(
+                    case=case, kind=row.notice.kind, event=event, addressee=_PARTY_OF[role]
+                )
+                notice_ids.append(copy.id)
     for name in row.effects:
         EFFECTS[name](
             case, row, event, cleaned, actor=actor, at=at, notice=notice if notice_due else None

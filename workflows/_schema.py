@@ -14,6 +14,9 @@ from typing import Protocol
 
 #: Who a notice is addressed to; the notices area resolves it to a party of the case.
 ADDRESSEES = ("complainant", "respondent", "applicant", "exhibitor")
+#: A ruling (裁决书, 调解书, 协议书) is one document for both sides: it sets the parties out in
+#: full, and each of them is served with it.
+BOTH_PARTIES = "parties"
 
 #: Field types the engine validates and the UI renders.
 #: ``string`` one line; ``text`` several lines; ``instant`` an ISO 8601 date-time;
@@ -107,9 +110,13 @@ class NoticeSpec:
     """The notice (文书) a transition issues, and to whom."""
 
     kind: str
+    #: A party (``ADDRESSEES``), or ``BOTH_PARTIES`` for a ruling served on each side.
     addressee: str = "complainant"
     #: Channels whose cases have no such addressee to write to: no notice is issued for them.
     unless_channels: tuple[str, ...] = ()
+    #: Other parties told of the same step by a notice of their own (its own number, addressed
+    #: to them: a hearing, a suspension is notified to each party, 当事人).
+    also_to: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ licensee if the patentee does not file, an ordinary licensee only if authorised 
 
 from workflows._schema import (
     AGREEMENT_FIELDS,
+    BOTH_PARTIES,
     DECISION_FIELDS,
     PAUSE_ALL,
     REASON,
@@ -174,7 +175,7 @@ TRANSITIONS = (
             Field("hearing_place", "string", "口头审理地点", required=False),
         ),
         clocks=(stop("forward_answer"),),
-        notice=NoticeSpec("hearing_notice", "complainant"),
+        notice=NoticeSpec("hearing_notice", "complainant", also_to=("respondent",)),
     ),
     Transition(
         "hold_hearing",
@@ -195,7 +196,7 @@ TRANSITIONS = (
         ),
         # Suspension, publication and appraisal time is excluded from the closing time [U].
         clocks=(PAUSE_ALL,),
-        notice=NoticeSpec("suspension_notice", "complainant"),
+        notice=NoticeSpec("suspension_notice", "complainant", also_to=("respondent",)),
     ),
     Transition(
         "resume",
@@ -204,7 +205,7 @@ TRANSITIONS = (
         dest="under_review",
         roles=("supervisor",),
         clocks=(RESUME_ALL,),
-        notice=NoticeSpec("resumption_notice", "complainant"),
+        notice=NoticeSpec("resumption_notice", "complainant", also_to=("respondent",)),
     ),
     Transition(
         "extend",
@@ -224,7 +225,7 @@ TRANSITIONS = (
         # The 调解书 sets out what the parties agreed (notices.md): drafted on the case first.
         fields=AGREEMENT_FIELDS,
         clocks=(STOP_ALL,),
-        notice=NoticeSpec("settlement", "complainant"),
+        notice=NoticeSpec("settlement", BOTH_PARTIES),
     ),
     Transition(
         "decide",
@@ -256,7 +257,7 @@ TRANSITIONS = (
             start("publication"),
             start("appeal"),
         ),
-        notice=NoticeSpec("decision", "respondent"),
+        notice=NoticeSpec("decision", BOTH_PARTIES),
         # Infringement found: a credit record in the same transaction (credit.md).
         effects=("credit_record",),
     ),
@@ -292,7 +293,7 @@ TRANSITIONS = (
             ),
         ),
         clocks=(stop("appeal"),),
-        notice=NoticeSpec("closure_notice", "complainant"),
+        notice=NoticeSpec("closure_notice", "complainant", also_to=("respondent",)),
     ),
     Transition(
         "withdraw",

@@ -11,6 +11,7 @@ invalidation, a dispute already in court, or a duplicate at the same fair (``cas
 """
 
 from workflows._schema import (
+    BOTH_PARTIES,
     REASON,
     STOP_ALL,
     ClockDef,
@@ -185,7 +186,7 @@ TRANSITIONS = (
             Field("infringement_admitted", "boolean", "被投诉方承认侵权", required=False),
         ),
         clocks=(STOP_ALL,),
-        notice=NoticeSpec("agreement", "complainant"),
+        notice=NoticeSpec("agreement", BOTH_PARTIES),
         # Mediated with infringement admitted: a credit record (credit.md).
         effects=("credit_record",),
     ),

@@ -9,6 +9,7 @@ for judicial confirmation within 30 days [V].
 
 from workflows._schema import (
     AGREEMENT_FIELDS,
+    BOTH_PARTIES,
     REASON,
     ClockDef,
     Field,
@@ -66,7 +67,7 @@ TRANSITIONS = (
         dest="in_mediation",
         roles=("caseworker",),
         clocks=(stop("consent"), start("mediation")),
-        notice=NoticeSpec("acceptance_notice", "complainant"),
+        notice=NoticeSpec("acceptance_notice", "complainant", also_to=("respondent",)),
     ),
     Transition(
         "record_refusal",
@@ -94,7 +95,7 @@ TRANSITIONS = (
         roles=("caseworker",),
         fields=AGREEMENT_FIELDS,
         clocks=(stop("mediation"), start("confirmation_window")),
-        notice=NoticeSpec("agreement", "complainant"),
+        notice=NoticeSpec("agreement", BOTH_PARTIES),
     ),
     Transition(
         "terminate",
@@ -107,7 +108,7 @@ TRANSITIONS = (
             Field("open_adjudication", "boolean", "转行政裁决立案审查", required=False),
         ),
         clocks=(stop("mediation"),),
-        notice=NoticeSpec("termination_notice", "complainant"),
+        notice=NoticeSpec("termination_notice", "complainant", also_to=("respondent",)),
         opens=LinkSpec(
             "mediation_failed",
             when_field="open_adjudication",

@@ -73,6 +73,8 @@ def notice_json(notice, deliveries: list | None = None) -> dict:
         "issued_at": iso(notice.issued_at),
         "sha256": notice.sha256,
         "event_id": notice.event_id,
+        # Whom it is to: a party, or both sides of a ruling (``parties``); a step may tell each.
+        "addressee_role": (notice.addressee or {}).get("role"),
         "delivery": notice_delivery_json(notice, deliveries),
     }
 

@@ -19,6 +19,7 @@ def notice_json(notice) -> dict:
         "title": notice.title,
         "document_number": notice.document_number,
         "addressee": notice.addressee,
+        "addressee_role": (notice.addressee or {}).get("role"),
         "status": notice.status,
         "issued_at": iso(notice.issued_at),
         "rendered_at": iso(notice.rendered_at),

@@ -607,6 +607,12 @@ def _schemas() -> dict:
                 "issued_at": _NULL_INSTANT,
                 "sha256": _NULL_TEXT,
                 "event_id": {**_INT, "nullable": True},
+                "addressee_role": {
+                    "type": "string",
+                    "nullable": True,
+                    "description": "complainant, respondent, parties (a ruling served on both "
+                    "sides) or other",
+                },
             }
         ),
         "Notice": {

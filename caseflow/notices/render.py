@@ -403,6 +403,10 @@ def notice_context(notice) -> dict:
         "case_title": case.title,
         "addressee_name": _addressee_name(notice, data),
         "addressee_role": (notice.addressee or {}).get("role") or "",
+        # 你方与…之间: the other side of the dispute from the addressee's.
+        "other_party_name": complainant.get("name", "")
+        if (notice.addressee or {}).get("role") in ("respondent", "exhibitor")
+        else respondent.get("name", ""),
         "complainant": complainant,
         "respondent": respondent,
         "complainant_name": complainant.get("name", ""),
@@ -469,7 +473,7 @@ def notice_context(notice) -> dict:
 
 def status_block(notice) -> dict:
     """The status code and a QR to ``/status?number=…&code=…``, for a notice to a party."""
-    to_party = (notice.addressee or {}).get("role") in ("complainant", "respondent")
+    to_party = (notice.addressee or {}).get("role") in ("complainant", "respondent", "parties")
     # A 移交函 is addressed to the receiving centre or court (_addressee_name), not to a party:
     # the complainant's code to its case has no place in another authority's letter.
     if not to_party or notice.kind == "referral_letter":

@@ -26,6 +26,7 @@ from caseflow.notices.render import html_to_pdf, notice_html
 from caseflow.sequences import sequence_next
 from caseflow.timeutil import local_date, utcnow
 from caseflow.transaction import after_commit
+from workflows._schema import BOTH_PARTIES
 
 logger = logging.getLogger(__name__)
 
@@ -108,15 +109,25 @@ def _addressee_for(case, workflow: str, kind: str, addressee) -> dict:
         result = dict(addressee)
         result.setdefault("role", "other")
         return result
-    if addressee and addressee not in _PARTY_OF:
-        return {"role": "other", "name": str(addressee)}
     role = addressee or kind_addressee_role(workflow, kind)
-    side = _PARTY_OF[role]
+    if role == BOTH_PARTIES:
+        # One ruling for both sides: each is named, and each is served with it.
+        parties = {side: _party_of(case, side) for side in ("complainant", "respondent")}
+        names = [party["name"] for party in parties.values() if party.get("name")]
+        return {"role": BOTH_PARTIES, "name": "、".join(names), "parties": parties}
+    if role not in _PARTY_OF:
+        return {"role": "other", "name": str(role)}
+    party = _party_of(case, _PARTY_OF[role])
+    party["role"] = role
+    return party
+
+
+def _party_of(case, side: str) -> dict:
+    """The case's ``complainant`` or ``respondent`` as a party document, with its name."""
     party = dict((case.complainant if side == "complainant" else case.respondent) or {})
     party.setdefault(
         "name", case.complainant_name if side == "complainant" else case.respondent_name
     )
-    party["role"] = role
     return party
 
 

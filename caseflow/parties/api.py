@@ -238,7 +238,8 @@ def party_delivery_put(case_id, role):
 
 @bp.put("/notices/<int:notice_id>/service")
 def notice_service_put(notice_id: int):
-    """A paper service: ``{"served_at", "method": post|in_person|public_notice, "note"}``."""
+    """A paper service: ``{"served_at", "method": post|in_person|public_notice, "note"}``, and
+    for a ruling served on both sides the ``party`` served (complainant|respondent)."""
     from caseflow.parties.selectors import notice_delivery_json
 
     user = api_user()
@@ -250,6 +251,7 @@ def notice_service_put(notice_id: int):
         method=body["method"],
         actor=user,
         note=body.get("note") or "",
+        party=body.get("party"),
     )
     return jsonify({"notice_id": notice.id, "delivery": notice_delivery_json(notice)})
 

@@ -33,7 +33,8 @@ from caseflow.parties.services import (
     party_link_ensure,
     party_link_url,
     receipt_clocks_retime,
-    service_date,
+    receipt_date,
+    served_party_name,
 )
 from caseflow.storage import storage_for
 from caseflow.timeutil import chinese_date, local_date, utcnow
@@ -59,10 +60,10 @@ class Sent:
 # -- what the message says -----------------------------------------------------------------------
 
 
-def message_text(notice, link: str) -> str:
+def message_text(notice, link: str, role: str | None = None) -> str:
     case = notice.case
     return (
-        f"{(notice.addressee or {}).get('name') or '当事人'}：\n\n"
+        f"{served_party_name(notice, role) or '当事人'}：\n\n"
         f"{case.unit.name}向您送达《{notice.title}》（{notice.document_number}），"
         f"案号 {case.number}，签发日期 {chinese_date(local_date(notice.issued_at))}。\n\n"
         f"请通过以下个人链接查看、下载文书并办理相关事项（请勿转发）：\n{link}\n\n"
@@ -95,7 +96,7 @@ def email_build(row: NoticeDelivery, config, link: str) -> EmailMessage:
     mail["Date"] = format_datetime(utcnow())
     mail["Message-ID"] = make_msgid(idstring=f"service-{row.id}", domain="caseflow")
     mail["X-Caseflow-Notice"] = f"{notice.id} {notice.document_number}"
-    mail.set_content(message_text(notice, link))
+    mail.set_content(message_text(notice, link, row.role))
     if notice.file_path:
         # From the unit's store (a folder or S3), checked against the notice's SHA-256: a party
         # is never sent bytes other than those issued.
@@ -237,7 +238,7 @@ def notice_deliveries_send(now: datetime | None = None, limit: int = 50) -> Deli
         row.status, row.delivered_at, row.proof = "sent", sent.delivered_at, sent.proof
         row.claim_token, row.lease_until, row.last_error = None, None, None
         db.session.flush()
-        at = service_date(row.notice_id)
+        at = receipt_date(row.notice)
         if at is not None:
             receipt_clocks_retime(row.notice, at=at)
         db.session.commit()
@@ -253,7 +254,7 @@ def _after_failure(row: NoticeDelivery) -> None:
             NoticeDelivery.notice_id == row.notice_id, NoticeDelivery.id != row.id
         )
     ).all()
-    at = service_date(row.notice_id)
+    at = receipt_date(row.notice)
     if at is not None:
         receipt_clocks_retime(row.notice, at=at)
     if not any(s.status in ("sent", "pending", "sending") for s in siblings):

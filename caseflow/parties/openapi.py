@@ -110,6 +110,12 @@ def party_schemas() -> dict:
                 "served_at": _text(64, format="date-time"),
                 "method": _text(16, enum=["post", "in_person", "public_notice"]),
                 "note": _text(1000, nullable=True),
+                "party": _text(
+                    16,
+                    nullable=True,
+                    enum=["complainant", "respondent"],
+                    description="a ruling served on both sides: the party served",
+                ),
             },
             ("served_at", "method"),
         ),

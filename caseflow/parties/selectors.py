@@ -21,6 +21,7 @@ from caseflow.parties.models import NoticeDelivery, PartyConsent
 from caseflow.parties.services import mask_address
 from caseflow.search import code_as_typed
 from caseflow.timeutil import iso
+from workflows._schema import BOTH_PARTIES
 
 #: The clocks that set a party something to do, and whose they are (parties.md §2: "the next
 #: deadline that concerns the party"). The centre's own clocks are not a party's deadline.
@@ -279,4 +280,5 @@ def party_notices(case: Case, role: str) -> list:
         .where(Notice.case_id == case.id, Notice.status == "issued")
         .order_by(Notice.id)
     )
-    return [n for n in notices if (n.addressee or {}).get("role") == role]
+    # A ruling (BOTH_PARTIES) is served on each side.
+    return [n for n in notices if (n.addressee or {}).get("role") in (role, BOTH_PARTIES)]

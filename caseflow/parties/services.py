@@ -33,6 +33,7 @@ from caseflow.parties.models import (
     PartyLink,
 )
 from caseflow.timeutil import instant_reason, iso, parse_instant, utcnow
+from workflows._schema import BOTH_PARTIES
 
 log = logging.getLogger(__name__)
 
@@ -387,41 +388,57 @@ def notice_deliveries_queue(notice) -> list[NoticeDelivery]:
     """Called by ``notice_queue`` inside the transition: a notice addressed to a party that
     consented to electronic service gets one outbox row per address (e-mail, SMS). The
     scheduler sends them once the PDF is issued (parties.md §4)."""
-    role = (notice.addressee or {}).get("role")
-    if role not in PARTY_ROLES:
-        return []
-    consent = db.session.execute(
-        _CONSENT_ADDRESSES, {"case_id": notice.case_id, "role": role}
-    ).first()
-    if consent is None or not consent.consent:
-        return []
     rows = []
-    for method, address in (("email", consent.email), ("sms", consent.phone)):
-        if address:
-            row = NoticeDelivery(
-                notice_id=notice.id,
-                case_id=notice.case_id,
-                role=role,
-                method=method,
-                address=address,
-                status="pending",
-                next_attempt_at=utcnow(),
-            )
-            db.session.add(row)
-            rows.append(row)
+    for role in served_roles(notice):
+        consent = db.session.execute(
+            _CONSENT_ADDRESSES, {"case_id": notice.case_id, "role": role}
+        ).first()
+        if consent is None or not consent.consent:
+            continue
+        for method, address in (("email", consent.email), ("sms", consent.phone)):
+            if address:
+                row = NoticeDelivery(
+                    notice_id=notice.id,
+                    case_id=notice.case_id,
+                    role=role,
+                    method=method,
+                    address=address,
+                    status="pending",
+                    next_attempt_at=utcnow(),
+                )
+                db.session.add(row)
+                rows.append(row)
     return rows
+
+
+def served_roles(notice) -> tuple[str, ...]:
+    """The parties ``notice`` is served on: its addressee, or both sides of a ruling."""
+    role = (notice.addressee or {}).get("role")
+    if role == BOTH_PARTIES:
+        return PARTY_ROLES
+    return (role,) if role in PARTY_ROLES else ()
+
+
+def served_party_name(notice, role: str | None) -> str:
+    """The name of the party ``role`` of a ruling served on both sides, else the addressee's."""
+    addressee = notice.addressee or {}
+    if addressee.get("role") == BOTH_PARTIES and role in PARTY_ROLES:
+        return ((addressee.get("parties") or {}).get(role) or {}).get("name") or ""
+    return addressee.get("name") or ""
 
 
 # -- the date of service, and the clocks that count from it ------------------------------------
 
 
-def service_date(notice_id: int) -> datetime | None:
-    """The notice's date of service: a paper service recorded by the caseworker, else the
-    earliest e-mail accepted by the party's server, else the earliest SMS the gateway took
-    (an SMS is the date of service only when no e-mail is sent or still on its way)."""
-    every = db.session.scalars(
-        select(NoticeDelivery).where(NoticeDelivery.notice_id == notice_id)
-    ).all()
+def service_date(notice_id: int, role: str | None = None) -> datetime | None:
+    """The notice's date of service (on party ``role``, for a ruling served on both): a paper
+    service recorded by the caseworker, else the earliest e-mail accepted by the party's server,
+    else the earliest SMS the gateway took (an SMS is the date of service only when no e-mail is
+    sent or still on its way)."""
+    query = select(NoticeDelivery).where(NoticeDelivery.notice_id == notice_id)
+    if role is not None:
+        query = query.where(NoticeDelivery.role == role)
+    every = db.session.scalars(query).all()
     rows = [r for r in every if r.status == "sent"]
     paper = [r for r in rows if r.method in PAPER_METHODS]
     if paper:  # the caseworker's record is the last word
@@ -435,6 +452,16 @@ def service_date(notice_id: int) -> datetime | None:
     if texts:
         return min(texts)
     return None
+
+
+def receipt_date(notice) -> datetime | None:
+    """The date a clock counting from the receipt of ``notice`` runs from: its date of service,
+    and for a ruling served on both sides the later of the two served so far (the period to sue
+    runs out for the case only when it has for each party)."""
+    if (notice.addressee or {}).get("role") != BOTH_PARTIES:
+        return service_date(notice.id)
+    served = [at for role in PARTY_ROLES if (at := service_date(notice.id, role)) is not None]
+    return max(served, default=None)
 
 
 def receipt_clocks_retime(notice, *, at: datetime) -> list[Event]:
@@ -493,12 +520,20 @@ def receipt_clocks_retime(notice, *, at: datetime) -> list[Event]:
     return [event]
 
 
-def notice_service_record(*, notice, served_at, method, actor, note: str = "") -> NoticeDelivery:
+def notice_service_record(
+    *, notice, served_at, method, actor, note: str = "", party: str | None = None
+) -> NoticeDelivery:
     """The caseworker records a paper service (post, in person, public notice) and its date;
-    the receipt clock is re-timed to it. Flushed; the caller commits."""
+    the receipt clock is re-timed to it. A ruling served on both sides names the ``party``
+    served. Flushed; the caller commits."""
     case = notice.case
     _check_staff(case, actor)
     errors: dict = {}
+    roles = served_roles(notice)
+    if len(roles) > 1 and party not in roles:
+        errors["party"] = "请选择受送达的当事人 / name the party served"
+    elif len(roles) <= 1:
+        party = roles[0] if roles else "other"
     if method not in PAPER_METHODS:
         errors["method"] = "应为 post、in_person 或 public_notice"
     at = None
@@ -530,11 +565,10 @@ def notice_service_record(*, notice, served_at, method, actor, note: str = "") -
         )
     if not notice.is_issued:
         raise StateConflict("文书尚未签发", message_en="the notice is not issued yet")
-    role = (notice.addressee or {}).get("role") or "other"
     row = NoticeDelivery(
         notice_id=notice.id,
         case_id=case.id,
-        role=role if role in PARTY_ROLES else "other",
+        role=party,
         method=method,
         address=f"paper-{secrets.token_hex(4)}",  # each paper service is its own record
         status="sent",
@@ -552,12 +586,21 @@ def notice_service_record(*, notice, served_at, method, actor, note: str = "") -
             actor_id=actor.id,
             occurred_at=at,
             recorded_at=now,
-            note=f"登记送达：{notice.title} {notice.document_number}（{method}）",
-            data={"notice_id": notice.id, "method": method, "served_at": iso(at)},
+            note=f"登记送达：{notice.title} {notice.document_number}"
+            + (f"，{served_party_name(notice, party)}" if len(roles) > 1 else "")
+            + f"（{method}）",
+            data={
+                "notice_id": notice.id,
+                "method": method,
+                "served_at": iso(at),
+                "party": party,
+            },
         )
     )
     db.session.flush()
-    receipt_clocks_retime(notice, at=at)
+    received = receipt_date(notice)
+    if received is not None:
+        receipt_clocks_retime(notice, at=received)
     return row
 
 

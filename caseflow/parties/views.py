@@ -492,6 +492,7 @@ def notice_service_form(notice_id: int):
             method=request.form.get("method"),
             actor=current_user,
             note=request.form.get("note") or "",
+            party=request.form.get("party") or None,
         )
     if not step.failed:
         flash(_("送达已登记"), "success")

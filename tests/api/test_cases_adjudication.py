@@ -180,15 +180,21 @@ def test_adjudication_main_path_with_suspension_and_extensions(api, staff):
     assert transitions[5]["data"] == {"reason": "invalidation"}
     assert (transitions[0]["from"], transitions[0]["to"]) == ("filed", "accepted")
     assert case["version"] == 1 + len(transitions)
-    kinds = [n["kind"] for n in case["notices"]]
+    kinds = [(n["kind"], n["addressee_role"]) for n in case["notices"]]
+    # A hearing, a suspension, a resumption and the closure are told to each party; the
+    # decision is one document for both.
     assert kinds == [
-        "acceptance_notice",
-        "answer_notice",
-        "hearing_notice",
-        "suspension_notice",
-        "resumption_notice",
-        "decision",
-        "closure_notice",
+        ("acceptance_notice", "complainant"),
+        ("answer_notice", "respondent"),
+        ("hearing_notice", "complainant"),
+        ("hearing_notice", "respondent"),
+        ("suspension_notice", "complainant"),
+        ("suspension_notice", "respondent"),
+        ("resumption_notice", "complainant"),
+        ("resumption_notice", "respondent"),
+        ("decision", "parties"),
+        ("closure_notice", "complainant"),
+        ("closure_notice", "respondent"),
     ]
     assert all(n["document_number"] for n in case["notices"])
 

@@ -152,7 +152,7 @@ def test_a_notice_served_by_email_attaches_the_stored_pdf_from_s3(
         assert notices_render_pending([notice_id]) == [notice_id]
     db.session.expire_all()
     notice = db.session.get(Notice, notice_id)
-    row = SimpleNamespace(id=1, notice=notice, address="legal@example.cn")
+    row = SimpleNamespace(id=1, notice=notice, address="legal@example.cn", role="complainant")
     mail = email_build(row, node.config, "https://ipp.example.gov.cn/p/x")
     [attachment] = list(mail.iter_attachments())
     pdf = attachment.get_content()

@@ -5,8 +5,10 @@ import re
 import pytest
 
 import workflows
+from caseflow.notices.kinds import kind_family
 from workflows._schema import (
     ADDRESSEES,
+    BOTH_PARTIES,
     CLOCK_ACTIONS,
     FIELD_TYPES,
     clock_extension,
@@ -101,7 +103,11 @@ def test_every_name_used_is_declared(wf):
             assert effect.clock is None or effect.clock in clocks, (t.trigger, effect.clock)
         if t.notice:
             assert t.notice.kind in NOTICE_KINDS, t.trigger
-            assert t.notice.addressee in ADDRESSEES
+            assert t.notice.addressee in (*ADDRESSEES, BOTH_PARTIES)
+            # A ruling is one document for both sides; a notice is told to each in its own.
+            both = t.notice.addressee == BOTH_PARTIES
+            assert not both or kind_family(t.notice.kind) == "ruling", t.trigger
+            assert set(t.notice.also_to) <= set(ADDRESSEES) and not (both and t.notice.also_to)
         for guard in t.guards:
             assert guard.name in GUARD_NAMES and guard.message and guard.message_en
             if guard.name in ("clock_expired", "clock_settled", "clock_running"):

@@ -1,0 +1,95 @@
+"""A step that concerns both sides reaches both (当事人): a hearing, a suspension, a closure is
+told to each party in a notice of its own; a ruling (裁决书, 调解书, 协议书) is one document, one
+number, served on each side, and the period to sue runs from the later service."""
+
+import time_machine
+from sqlalchemy import select
+
+from caseflow.clocks.models import Clock
+from caseflow.extensions import db
+from caseflow.notices.models import Notice
+from caseflow.notices.services import notices_render_pending
+from caseflow.parties.selectors import party_notices
+from tests.notices.conftest import at, issued
+
+HANDLERS = {"handlers": ["甲", "乙", "丙"]}
+DECISION = {
+    "findings": "被请求人销售的吸顶灯落入涉案专利权的保护范围。",
+    "reasoning": "被请求人未经许可实施涉案专利，构成侵权。",
+    "items": ["被请求人立即停止销售侵权产品"],
+}
+
+
+def _answered(open_case, fire):
+    case = open_case("adjudication", received_at="2026-10-09 09:00")
+    fire(case, "accept", occurred_at="2026-10-12 10:00", data=HANDLERS)
+    fire(case, "serve", occurred_at="2026-10-12 11:00")
+    fire(case, "receive_answer", occurred_at="2026-10-20 10:00")
+    return case
+
+
+def test_each_party_gets_its_own_hearing_notice(open_case, fire, pdf):
+    with time_machine.travel(at("2026-10-21 12:00"), tick=False):
+        case = _answered(open_case, fire)
+        event = fire(
+            case,
+            "schedule_hearing",
+            occurred_at="2026-10-21 10:00",
+            data={"hearing_at": "2026-11-05T09:00:00+08:00", "hearing_place": "第一审理庭"},
+        )
+    notices = db.session.scalars(
+        select(Notice).where(Notice.event_id == event.id).order_by(Notice.id)
+    ).all()
+    assert [n.addressee["role"] for n in notices] == ["complainant", "respondent"]
+    assert len({n.document_number for n in notices}) == 2  # each its own number
+    notices_render_pending([n.id for n in notices])
+    to_complainant, to_respondent = (pdf.text(db.session.get(Notice, n.id)) for n in notices)
+    assert "你方与某某照明厂之间" in to_complainant and "按撤回请求处理" in to_complainant
+    assert "你方与古镇灯饰有限公司之间" in to_respondent
+    assert "本中心可以缺席审理" in to_respondent
+    assert [n.id for n in party_notices(case, "respondent") if n.kind == "hearing_notice"] == [
+        notices[1].id
+    ]
+
+
+def test_a_decision_is_one_document_served_on_each_side(
+    open_case, fire, client, make_token, staff
+):
+    worker = staff["ZS"]["caseworker"]
+    with time_machine.travel(at("2026-11-02 12:00"), tick=False):
+        case = _answered(open_case, fire)
+        decision = issued(fire(case, "decide", "supervisor", data=DECISION))
+    assert db.session.scalar(
+        select(db.func.count(Notice.id)).where(Notice.kind == "decision")
+    ) == 1
+    assert decision.addressee["role"] == "parties"
+    assert decision.addressee["name"] == "古镇灯饰有限公司、某某照明厂"
+    assert decision in party_notices(case, "complainant")
+    assert decision in party_notices(case, "respondent")
+
+    token = make_token(worker)
+    headers = {"Authorization": f"Bearer {token}"}
+    url = f"/api/v1/notices/{decision.id}/service"
+
+    def serve(body):
+        with time_machine.travel(at("2026-11-12 10:00"), tick=False):
+            return client.put(url, json={"method": "post", **body}, headers=headers)
+
+    unnamed = serve({"served_at": "2026-11-04T10:00:00+08:00"})
+    assert unnamed.status_code == 422
+    assert set(unnamed.json["error"]["fields"]) == {"party"}
+
+    def appeal():
+        db.session.expire_all()
+        return db.session.scalar(
+            select(Clock).where(Clock.case_id == case.id, Clock.name == "appeal")
+        )
+
+    # The respondent first (11-09), then the complainant earlier (11-04): the period to sue
+    # counts from the later of the two, whatever the order they are recorded in.
+    assert serve({"served_at": "2026-11-09T10:00:00+08:00", "party": "respondent"}).status_code == 200
+    assert appeal().started_at == at("2026-11-09 10:00")
+    assert serve({"served_at": "2026-11-04T10:00:00+08:00", "party": "complainant"}).status_code == 200
+    clock = appeal()
+    assert clock.started_at == at("2026-11-09 10:00")
+    assert clock.last_day_on.isoformat() == "2026-11-24"  # 15 days from 11-09
