@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, or_, select, update
 
 from caseflow.extensions import db
+from caseflow.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -61,15 +62,21 @@ def outbox_counts(table) -> dict[str, int]:
     return {status: count for status, count in rows}
 
 
-def outbox_claim(table, row_id: int, waiting, now: datetime) -> str | None:
+def outbox_claim(table, row_id: int, now: datetime | None = None) -> str | None:
     """Claim one due row for sending, and commit: an UPDATE that succeeds only while the row is
-    still ``waiting``, so two senders never both send it. The claim token, or None when another
-    sender took the row first. Counts the attempt."""
+    still waiting, so two senders never both send it. The claim token, or None when another
+    sender took the row first. Counts the attempt.
+
+    The lease counts from ``now``, the moment of this claim (default: the current time), never
+    from the start of a long run: a row claimed after minutes of slow sends must not be
+    claimable by another sender while this one is still sending it.
+    """
+    now = now or utcnow()
     token = uuid.uuid4().hex
     c = table.c
     claimed = db.session.execute(
         update(table)
-        .where(c.id == row_id, waiting)
+        .where(c.id == row_id, outbox_waiting(table, now))
         .values(
             status="sending",
             claim_token=token,
@@ -102,7 +109,7 @@ def outbox_drain(
     table,
     send: Callable[[int], None],
     *,
-    now: datetime,
+    now: datetime | None,
     limit: int,
     max_attempts: int,
     backoff_first: timedelta,
@@ -112,16 +119,22 @@ def outbox_drain(
     ``send(row_id)`` loads its row and sends it. Any exception is a failed attempt: recorded with
     its error and retried after a backoff, then given up after ``max_attempts`` (status
     ``failed``, waiting for an admin). A sent row's earlier error is cleared.
+
+    ``now=None`` (the scheduler) times each claim, send and backoff by the clock at that moment,
+    so a slow run's later rows get leases of their own; a given ``now`` (a drill's ``--now``, a
+    test) is the instant of every step.
     """
     report = DeliveryReport()
     c = table.c
-    waiting = outbox_waiting(table, now)
     ids = db.session.scalars(
-        select(c.id).where(waiting).order_by(c.next_attempt_at, c.id).limit(limit)
+        select(c.id)
+        .where(outbox_waiting(table, now or utcnow()))
+        .order_by(c.next_attempt_at, c.id)
+        .limit(limit)
     ).all()
     db.session.commit()
     for row_id in ids:
-        token = outbox_claim(table, row_id, waiting, now)
+        token = outbox_claim(table, row_id, now)
         if token is None:
             continue
         mine = and_(c.id == row_id, c.claim_token == token)
@@ -138,7 +151,8 @@ def outbox_drain(
                 report.failed += 1
             else:
                 values["status"] = "pending"
-                values["next_attempt_at"] = now + outbox_backoff(attempts, backoff_first)
+                failed_at = now or utcnow()
+                values["next_attempt_at"] = failed_at + outbox_backoff(attempts, backoff_first)
                 report.retrying += 1
             db.session.execute(update(table).where(mine).values(**values))
             db.session.commit()
@@ -147,7 +161,13 @@ def outbox_drain(
         db.session.execute(
             update(table)
             .where(mine)
-            .values(status="sent", sent_at=now, claim_token=None, lease_until=None, last_error=None)
+            .values(
+                status="sent",
+                sent_at=now or utcnow(),
+                claim_token=None,
+                lease_until=None,
+                last_error=None,
+            )
         )
         db.session.commit()
         report.sent += 1

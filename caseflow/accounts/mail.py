@@ -137,7 +137,7 @@ def account_mails_send(now: datetime | None = None, limit: int = 100) -> Deliver
     return outbox_drain(
         AccountMail.__table__,
         send,
-        now=now or utcnow(),
+        now=now,
         limit=limit,
         max_attempts=MAX_ATTEMPTS,
         backoff_first=BACKOFF_FIRST,

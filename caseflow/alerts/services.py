@@ -423,7 +423,7 @@ def outbox_deliver(now: datetime | None = None, limit: int = 100) -> DeliveryRep
     return outbox_drain(
         OutboxMessage.__table__,
         send,
-        now=now or utcnow(),
+        now=now,
         limit=limit,
         max_attempts=MAX_ATTEMPTS,
         backoff_first=BACKOFF_FIRST,

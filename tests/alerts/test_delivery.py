@@ -4,6 +4,7 @@ racing for the same messages."""
 
 import hashlib
 import hmac
+import itertools
 import json
 import threading
 from datetime import timedelta
@@ -17,7 +18,10 @@ from sqlalchemy import select
 from caseflow.alerts.models import OutboxMessage
 from caseflow.alerts.services import outbox_deliver, sla_sweep
 from caseflow.extensions import db
+from caseflow.outbox import outbox_waiting
+from caseflow.timeutil import utcnow
 from tests.alerts.conftest import local
+from tests.support import MailServer, free_port
 
 SECRET = "s3cret-for-tests"
 
@@ -99,6 +103,96 @@ def test_mail_through_a_real_smtp_server(
     }
     assert outbox_deliver(local(2026, 11, 3, 10)).sent == 0
     assert len(received.envelopes) == 5
+
+
+class SlowMailServer(MailServer):
+    """A real SMTP server on which every mail takes three minutes (the pinned clock is moved on
+    while it "works"). At the end of each mail it notes which messages another scheduler would
+    claim at that moment though they are being sent."""
+
+    SEND_TAKES = timedelta(minutes=3)
+
+    def __init__(self, app, time_machine):
+        super().__init__()
+        self.app, self.time_machine = app, time_machine
+        self.claimable_while_sending: list[int] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.time_machine.shift(self.SEND_TAKES)
+        with self.app.app_context():
+            table = OutboxMessage.__table__
+            self.claimable_while_sending += db.session.scalars(
+                select(table.c.id).where(
+                    table.c.status == "sending", outbox_waiting(table, utcnow())
+                )
+            ).all()
+            db.session.remove()
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_mail_claimed_late_in_a_slow_run_has_a_lease_from_its_own_claim(
+    app, monkeypatch, time_machine, staff, make_case, start_clock
+):
+    """Five mails at three minutes each: the third is claimed six minutes into the run, past a
+    lease counted from the run's start, so another scheduler would have sent it too."""
+    from aiosmtpd.controller import Controller
+
+    received = SlowMailServer(app, time_machine)
+    controller = Controller(received, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        monkeypatch.setitem(app.config, "SMTP_URL", f"smtp://127.0.0.1:{controller.port}")
+        case = make_case(staff["unit"], assignee=staff["caseworker"])
+        start_clock(case, "5 workdays", local(2026, 9, 28, 10))
+        sla_sweep(local(2026, 11, 2, 10))  # all three levels: five mails
+        started = utcnow()
+        assert outbox_deliver(limit=10).sent == 5  # as the scheduler runs it: no --now
+    finally:
+        controller.stop()
+    assert len(received.envelopes) == 5
+    assert received.claimable_while_sending == []
+    # Each mail is recorded as sent when it was: three minutes apart, not all at the start.
+    sent = sorted(m.sent_at for m in _messages("email"))
+    assert sent[0] - started >= SlowMailServer.SEND_TAKES
+    assert all(b - a >= SlowMailServer.SEND_TAKES for a, b in itertools.pairwise(sent))
+
+
+class FlakyMailServer(MailServer):
+    """A real SMTP server that refuses the first mail with a temporary error (451)."""
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        if len(self.envelopes) == 1:
+            return "451 4.3.0 try again later"
+        return "250 2.0.0 Ok: queued as 4F2A2"
+
+
+def test_a_mail_sent_again_keeps_its_message_id(
+    app, monkeypatch, staff, make_case, start_clock
+):
+    from aiosmtpd.controller import Controller
+
+    received = FlakyMailServer()
+    controller = Controller(received, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        monkeypatch.setitem(app.config, "SMTP_URL", f"smtp://127.0.0.1:{controller.port}")
+        monkeypatch.setitem(app.config, "CASEFLOW_PUBLIC_URL", "https://ipr.example.gov.cn/")
+        case = make_case(staff["unit"], assignee=staff["caseworker"])
+        start_clock(case, "24 hours", local(2026, 10, 3, 23))
+        sla_sweep(local(2026, 10, 4, 17, 1))  # one mail, to the assignee
+        t0 = local(2026, 10, 4, 17, 1)
+        assert outbox_deliver(t0).retrying == 1
+        assert outbox_deliver(t0 + timedelta(seconds=30)).sent == 1
+    finally:
+        controller.stop()
+    (mail,) = _messages("email")
+    first, second = (
+        message_from_bytes(e.content, policy=policy.default)["Message-ID"]
+        for e in received.envelopes
+    )
+    assert first == second
+    assert first.startswith(f"<outbox-{mail.id}.") and first.endswith("@ipr.example.gov.cn>")
 
 
 class Receiver:
