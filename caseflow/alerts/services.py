@@ -61,15 +61,19 @@ def sla_sweep(now: datetime | None = None) -> list[Alert]:
     from caseflow.calendar.periods import calendar_for_context
     from caseflow.credit.services import credit_sweep
 
-    # Credit display and repair periods that ran out end first (stopped at their due instant),
-    # so they are never reported overdue (credit.md).
-    credit_sweep(now)
     calendar = calendar_for_context()
     webhook = bool(current_app.config.get("CASEFLOW_WEBHOOK_URL"))
     raised_ids: list[int] = []
+    credit_swept = False
     while True:
         _sweep_lock()
         _disarm_stopped(now)
+        if not credit_swept:
+            # Credit display and repair periods that ran out end first (stopped at their due
+            # instant), so they are never reported overdue (credit.md). Under the lock, and on
+            # SQLite after the first write: a second sweep at once finds them ended.
+            credit_sweep(now)
+            credit_swept = True
         # Only the range on next_alert_at, so that every planner walks that index in order;
         # after _disarm_stopped the armed clocks are the running ones (a clock paused since is
         # skipped here and disarmed by the next sweep).
