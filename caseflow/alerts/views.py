@@ -38,10 +38,13 @@ def _badge():
 def index():
     level = request.args.get("level") if request.args.get("level") in LEVELS else None
     open_only = request.args.get("open") == "1"
+    total = selectors.alerts_visible_count(current_user, level=level, unacknowledged=open_only)
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
     alerts = db.session.scalars(
-        selectors.alerts_visible_query(current_user, level=level, unacknowledged=open_only).limit(
-            PAGE_SIZE
-        )
+        selectors.alerts_visible_query(current_user, level=level, unacknowledged=open_only)
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
     ).all()
     # A GET changes nothing (ASVS 4.2.2 / 13.1): the badge clears with the page's "mark all
     # read" button, a POST with its CSRF token.
@@ -49,6 +52,9 @@ def index():
     return render_template(
         "alerts/index.html",
         alerts=alerts,
+        total=total,
+        page=page,
+        pages=pages,
         unread=unread,
         level=level,
         open_only=open_only,
@@ -74,7 +80,14 @@ def acknowledge(alert_id: int):
     services.alert_acknowledge(alert=alert, actor=current_user, note=request.form.get("note", ""))
     db.session.commit()
     flash(f"已确认预警：{alert.case.number} {alert.label}", "success")
-    return redirect(url_for("alerts.index", _anchor=f"alert-{alert.id}"))
+    return redirect(_list_url(_anchor=f"alert-{alert.id}"))
+
+
+def _list_url(**extra) -> str:
+    """The alerts list on the page and with the filters the request came from (the forms on the
+    list post to addresses carrying its query string)."""
+    kept = {key: request.args.get(key) for key in ("level", "open", "page")}
+    return url_for("alerts.index", **kept, **extra)
 
 
 @bp.get("/outbox")

@@ -532,7 +532,18 @@ def _schemas() -> dict:
                 "workflows": {"type": "array", "items": {"type": "object"}},
             }
         ),
-        "AlertList": _obj({"alerts": {"type": "array", "items": _ref("Alert")}, "unread": _INT}),
+        "AlertList": _obj(
+            {
+                "alerts": {"type": "array", "items": _ref("Alert")},
+                "unread": _INT,
+                "total": {**_INT, "description": "alerts matching the filters, on every page"},
+                "page": _INT,
+                "next": {
+                    **_NULL_TEXT,
+                    "description": "the address of the next page; null on the last",
+                },
+            }
+        ),
         "Acknowledge": _obj(
             {"note": _text(NOTE_MAX, description="why; required, not blank")},
             required=("note",),
@@ -934,7 +945,8 @@ def _paths() -> dict:
                     _query("since", _INSTANT),
                     _query("level", {"type": "string", "enum": list(LEVELS)}),
                     _query("open", {"type": "string", "enum": ["true"]}, "unacknowledged only"),
-                    _query("limit", {"type": "integer", "minimum": 1, "maximum": 500}),
+                    _query("limit", {"type": "integer", "minimum": 1, "maximum": 500}, "a page"),
+                    _query("page", {"type": "integer", "minimum": 1, "maximum": 1_000_000}),
                 ],
             )
         },
