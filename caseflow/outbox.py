@@ -100,6 +100,20 @@ def outbox_retry_now(row, *, actor, now: datetime) -> None:
     row.status, row.next_attempt_at, row.attempts = "pending", now, 0
 
 
+def outbox_retry_failed(table, *, actor, now: datetime) -> int:
+    """An admin sends every failed row of ``table`` again at once (after an outage of the mail
+    server, say), each with a fresh count of attempts. How many; does not commit."""
+    from caseflow.errors import PermissionDenied
+
+    if not actor.is_admin:
+        raise PermissionDenied("只有管理员可以重发", message_en="only admins may retry delivery")
+    return db.session.execute(
+        update(table)
+        .where(table.c.status == "failed")
+        .values(status="pending", next_attempt_at=now, attempts=0)
+    ).rowcount
+
+
 def outbox_backoff(attempts: int, first: timedelta) -> timedelta:
     """The wait before the next attempt: ``first``, then doubling, at most ``BACKOFF_MAX``."""
     return min(first * 2 ** max(attempts - 1, 0), BACKOFF_MAX)

@@ -29,6 +29,7 @@ from caseflow.outbox import (
     outbox_counts,
     outbox_drain,
     outbox_in_trouble,
+    outbox_retry_failed,
     outbox_retry_now,
 )
 from caseflow.timeutil import to_local, utcnow
@@ -122,6 +123,11 @@ def account_mail_retry(*, mail: AccountMail, actor: User, now: datetime | None =
     attempts. Does not commit."""
     outbox_retry_now(mail, actor=actor, now=now or utcnow())
     log.info("account mail %s retried by %s", mail.id, actor.username)
+
+
+def account_mails_retry_failed(*, actor: User, now: datetime | None = None) -> int:
+    """An admin sends every failed account mail again at once; how many. Does not commit."""
+    return outbox_retry_failed(AccountMail.__table__, actor=actor, now=now or utcnow())
 
 
 def account_mails_send(now: datetime | None = None, limit: int = 100) -> DeliveryReport:

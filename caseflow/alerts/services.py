@@ -32,6 +32,7 @@ from caseflow.outbox import (
     MAX_ATTEMPTS,
     DeliveryReport,
     outbox_drain,
+    outbox_retry_failed,
     outbox_retry_now,
 )
 from caseflow.timeutil import utcnow
@@ -438,3 +439,21 @@ def outbox_retry(*, message: OutboxMessage, actor: User, now: datetime | None = 
     """An admin sends a failed message again at once. Does not commit."""
     outbox_retry_now(message, actor=actor, now=now or utcnow())
     log.info("outbox %s retried by %s", message.id, actor.username)
+
+
+def outbox_retry_all_failed(*, actor: User, now: datetime | None = None) -> tuple[int, int]:
+    """An admin sends every failed alert message and account mail again at once (全部重发, after
+    an outage of the mail server or the webhook's receiver), each with a fresh count of attempts.
+    Logged with the admin's name. How many of each; does not commit."""
+    from caseflow.accounts.mail import account_mails_retry_failed
+
+    now = now or utcnow()
+    messages = outbox_retry_failed(OutboxMessage.__table__, actor=actor, now=now)
+    mails = account_mails_retry_failed(actor=actor, now=now)
+    log.info(
+        "outbox: %d failed alert messages and %d account mails retried by %s",
+        messages,
+        mails,
+        actor.username,
+    )
+    return messages, mails

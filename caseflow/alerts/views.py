@@ -113,6 +113,16 @@ def outbox_retry(message_id: int):
     return _retried()
 
 
+@bp.post("/outbox/retry-failed")
+@role_required("admin")
+def outbox_retry_failed():
+    """全部重发: every failed alert message and account mail again, in one click."""
+    messages, mails = services.outbox_retry_all_failed(actor=current_user)
+    db.session.commit()
+    flash(_("已安排重发 %(n)s 条发送失败的通知", n=messages + mails), "success")
+    return redirect(url_for("alerts.outbox"))
+
+
 @bp.post("/outbox/account-mails/<int:mail_id>/retry")
 @role_required("admin")
 def outbox_account_mail_retry(mail_id: int):

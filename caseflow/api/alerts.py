@@ -142,3 +142,12 @@ def alerts_outbox():
             ],
         },
     }
+
+
+@bp.post("/alerts/outbox/retry")
+def alerts_outbox_retry():
+    """Every failed delivery sent again at once (admins), as the outbox page's 全部重发."""
+    user = api_user()
+    messages, mails = services.outbox_retry_all_failed(actor=user)
+    db.session.commit()
+    return {"alert_messages": messages, "account_mails": mails}

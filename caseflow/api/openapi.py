@@ -964,6 +964,17 @@ def _paths() -> dict:
                 {"200": ok(_ref("Outbox"))},
             )
         },
+        "/alerts/outbox/retry": {
+            "post": _op(
+                "Send every failed alert message and account mail again at once, each with a "
+                "fresh count of attempts (admins): how many of each",
+                {
+                    "200": ok(
+                        _obj({"alert_messages": _INT, "account_mails": _INT}),
+                    )
+                },
+            )
+        },
         "/notices/{notice_id}": {
             "get": _op("A notice's record", {"200": ok(_ref("Notice"))}, params=[notice_id])
         },

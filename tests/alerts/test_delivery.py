@@ -21,7 +21,7 @@ from caseflow.extensions import db
 from caseflow.outbox import outbox_waiting
 from caseflow.timeutil import utcnow
 from tests.alerts.conftest import local
-from tests.support import MailServer, free_port
+from tests.support import MailServer, csrf_from, free_port
 
 SECRET = "s3cret-for-tests"
 
@@ -301,6 +301,45 @@ def test_a_receiver_that_keeps_failing_is_visible_to_admins(
     assert [p["id"] for p in body["problems"]] == [message.id]
     assert body["problems"][0]["status"] == "failed"
     assert api(staff["supervisor"]).get("/api/v1/alerts/outbox").status_code == 403
+
+
+def test_after_a_mail_server_outage_an_admin_resends_every_failed_mail_at_once(
+    app, monkeypatch, caplog, client, login, api, smtp_server, staff, make_case, start_clock
+):
+    from caseflow.alerts import services
+
+    case = make_case(staff["unit"], assignee=staff["caseworker"])
+    start_clock(case, "24 hours", local(2026, 10, 3, 23))
+    sla_sweep(local(2026, 10, 5, 9))  # three levels: five mails
+    # The mail server is down (nothing listens on its port) for every attempt.
+    monkeypatch.setitem(app.config, "SMTP_URL", f"smtp://127.0.0.1:{free_port()}")
+    now = local(2026, 10, 5, 9)
+    for _ in range(services.MAX_ATTEMPTS):
+        outbox_deliver(now)
+        now += timedelta(hours=2)
+    assert {m.status for m in _messages("email")} == {"failed"}
+
+    login(staff["admin"])
+    page = client.get("/alerts/outbox").text
+    assert "全部重发" in page
+    assert client.post("/alerts/outbox/retry-failed").status_code == 400  # no CSRF token
+    with caplog.at_level("INFO", logger="caseflow.alerts.services"):
+        done = client.post("/alerts/outbox/retry-failed", data={"csrf_token": csrf_from(page)})
+    assert done.status_code == 302
+    assert "5 failed alert messages and 0 account mails retried by root" in caplog.text
+    mails = _messages("email")
+    assert {(m.status, m.attempts) for m in mails} == {("pending", 0)}
+    assert "全部重发" not in client.get("/alerts/outbox").text  # nothing failed any more
+
+    # The server is back: the next run sends all five.
+    monkeypatch.setitem(app.config, "SMTP_URL", f"smtp://127.0.0.1:{smtp_server.port}")
+    assert outbox_deliver().sent == 5
+    assert len(smtp_server.envelopes) == 5
+    # Scripts do the same through the API; only admins may.
+    assert api(staff["supervisor"]).post("/api/v1/alerts/outbox/retry").status_code == 403
+    answer = api(staff["admin"]).post("/api/v1/alerts/outbox/retry")
+    assert answer.status_code == 200
+    assert answer.get_json() == {"alert_messages": 0, "account_mails": 0}
 
 
 def test_two_deliverers_at_once_send_each_message_exactly_once(
