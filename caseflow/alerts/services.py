@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, or_, select, text, update
+from sqlalchemy import and_, bindparam, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
@@ -23,7 +23,7 @@ from caseflow.accounts.models import User
 from caseflow.alerts import delivery, rules
 from caseflow.alerts.models import LEVELS, Alert, OutboxMessage
 from caseflow.cases.models import Case, Event
-from caseflow.clocks.models import Clock
+from caseflow.clocks.models import Clock, ClockEntry
 from caseflow.clocks.services import clock_next_alert_at
 from caseflow.errors import NotFound, PermissionDenied, StateConflict, ValidationFailed
 from caseflow.extensions import db
@@ -147,6 +147,15 @@ def _sweep_batch(clocks: list[Clock], now: datetime, calendar, webhook: bool) ->
             )
         )
     }
+    # When each clock's current schedule was written: an alert is late only if a sweep could
+    # have raised it earlier (rules.is_late).
+    armed_at = dict(
+        db.session.execute(
+            select(ClockEntry.clock_id, func.max(ClockEntry.recorded_at))
+            .where(ClockEntry.clock_id.in_(clock_ids))
+            .group_by(ClockEntry.clock_id)
+        ).all()
+    )
 
     alert_rows, clock_rows = [], []
     for clock in clocks:
@@ -181,7 +190,7 @@ def _sweep_batch(clocks: list[Clock], now: datetime, calendar, webhook: bool) ->
                     "due_at": clock.due_at,
                     "moment_at": moment,
                     "raised_at": now,
-                    "late": rules.is_late(moment, now),
+                    "late": rules.is_late(moment, now, armed_at.get(clock.id)),
                     "ack_note": "",
                 }
             )

@@ -82,7 +82,7 @@ def test_mail_through_a_real_smtp_server(
 ):
     received = smtp_server
     case = make_case(staff["unit"], assignee=staff["caseworker"])
-    start_clock(case, "5 workdays", local(2026, 9, 28, 10))
+    start_clock(case, "5 workdays", local(2026, 9, 28, 10), live=True)
     sla_sweep(local(2026, 11, 2, 10))  # all three levels, late
     report = outbox_deliver(local(2026, 11, 2, 10))
     mails = _messages("email")

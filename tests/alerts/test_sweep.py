@@ -11,6 +11,7 @@ from caseflow.alerts.services import sla_sweep
 from caseflow.clocks.models import Clock
 from caseflow.clocks.services import clock_extend, clock_pause, clock_resume, clock_stop
 from caseflow.extensions import db
+from caseflow.timeutil import utcnow
 from tests.alerts.conftest import local
 
 
@@ -74,7 +75,7 @@ def test_catch_up_after_downtime_raises_every_missed_level_once_marked_late(
     staff, make_case, start_clock
 ):
     case = make_case(staff["unit"], assignee=staff["caseworker"])
-    start_clock(case, "5 workdays", local(2026, 9, 28, 10))
+    start_clock(case, "5 workdays", local(2026, 9, 28, 10), live=True)
     # The scheduler was down from before the first moment until November.
     raised = sla_sweep(local(2026, 11, 2, 9))
     assert levels(raised) == ["due_soon", "overdue", "escalated"]
@@ -85,6 +86,26 @@ def test_catch_up_after_downtime_raises_every_missed_level_once_marked_late(
         local(2026, 10, 17),
     ]
     assert sla_sweep(local(2026, 11, 2, 9, 1)) == []
+
+
+def test_a_case_entered_after_the_fact_raises_its_past_alerts_on_time(
+    staff, make_case, start_clock
+):
+    """补录: a paper complaint received on 28 September is entered today (30 November). Its
+    alerts' moments passed before caseflow knew of the clock, so the first sweep raises them
+    on time, not as a catch-up after downtime; only a sweep that comes minutes later is late."""
+    case = make_case(staff["unit"], assignee=staff["caseworker"])
+    start_clock(case, "5 workdays", local(2026, 9, 28, 10))  # written now, back-dated
+    raised = sla_sweep()
+    assert levels(raised) == ["due_soon", "overdue", "escalated"]
+    assert not any(a.late for a in raised)
+
+    later = make_case(staff["unit"], assignee=staff["caseworker"])
+    start_clock(later, "5 workdays", local(2026, 9, 28, 10))
+    # The scheduler was down for the ten minutes after this one was entered.
+    raised = sla_sweep(utcnow() + timedelta(minutes=10))
+    assert levels(raised) == ["due_soon", "overdue", "escalated"]
+    assert all(a.late for a in raised)
 
 
 def test_pausing_stops_alerts_and_resuming_rearms_them(staff, make_case, start_clock):
