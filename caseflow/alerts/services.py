@@ -265,6 +265,9 @@ class _UnitStaff:
     supervisors: list = field(default_factory=list)
     admins: list = field(default_factory=list)
 
+    def includes(self, user_id: int | None) -> bool:
+        return any(user.id == user_id for group in vars(self).values() for user in group)
+
 
 def _staff_by_unit(unit_ids: set[int]) -> dict[int, _UnitStaff]:
     """Active users who may be told, per unit. Admins without a unit head every unit."""
@@ -292,9 +295,13 @@ def alert_recipient_ids(level: str, assignee_id: int | None, staff: _UnitStaff) 
 
     - ``due_soon``: the assignee. A case nobody is assigned to goes to the unit's caseworkers and
       desk officers — whoever could pick it up — or, when the unit has none, its supervisors.
+      An assignee who is no longer an active member of the case's unit (moved to another unit,
+      or deactivated) counts as none: everyone told is of ``staff``, people who see the case.
     - ``overdue``: the assignee and the unit's supervisors.
     - ``escalated``: the unit's supervisors and admins (the unit's head).
     """
+    if not staff.includes(assignee_id):
+        assignee_id = None
     if level == "due_soon":
         if assignee_id is not None:
             ids = [assignee_id]
@@ -315,14 +322,6 @@ def _outbox_write(won, by_clock, cases, now, calendar, webhook: bool) -> None:
         for group in vars(unit).values()
         for user in group
     }
-    assignees = {case.assignee_id for case in cases.values() if case.assignee_id is not None}
-    missing = assignees - emails.keys()
-    if missing:
-        for user_id, email, active in db.session.execute(
-            select(User.id, User.email, User.active).where(User.id.in_(missing))
-        ):
-            if active:
-                emails[user_id] = email
     messages = []
     for row in won:
         clock = by_clock[row.clock_id]
@@ -331,8 +330,6 @@ def _outbox_write(won, by_clock, cases, now, calendar, webhook: bool) -> None:
             now, clock.period_unit, _unit_calendar(case.unit_id, calendar)
         )
         for user_id in alert_recipient_ids(row.level, case.assignee_id, staff[case.unit_id]):
-            if user_id not in emails:  # an inactive assignee is told nothing
-                continue
             # In-app needs no delivery: the row is the notification the badge and page read.
             messages.append(_message(row.id, "inapp", user_id, f"user:{user_id}", now, "sent"))
             if emails[user_id]:

@@ -230,3 +230,25 @@ def test_escalation_counts_working_days_across_national_day(staff, make_case, st
     # The overdue mail of National Day's first midnight waits for 10-08 09:00; the escalation
     # (Wednesday 00:00) for 09:00 the same morning.
     assert sorted(set(mails)) == [local(2026, 10, 8, 9), local(2026, 10, 14, 9)]
+
+
+def test_an_assignee_moved_to_another_unit_is_not_told_of_the_old_units_cases(
+    units, staff, make_case, start_clock
+):
+    from caseflow.accounts.services import user_update
+
+    case = make_case(staff["unit"], assignee=staff["caseworker"])
+    start_clock(case, "5 workdays", local(2026, 9, 28, 10))
+    # li moves to PD; the ZS case keeps li as its assignee until a supervisor reassigns it.
+    user_update(
+        staff["caseworker"], actor=staff["admin"], role="caseworker", unit_code="PD", active=True
+    )
+    db.session.commit()
+    due_soon, overdue, escalated = sla_sweep(local(2026, 11, 2, 9))
+    li = staff["caseworker"]
+    told = db.session.scalars(select(OutboxMessage).where(OutboxMessage.user_id == li.id)).all()
+    assert told == []
+    # As for an unassigned case: ZS's caseworkers hear of it first, then its supervisors.
+    assert _told(due_soon) == [f"user:{staff['other'].id}"]
+    assert _told(overdue) == [f"user:{staff['supervisor'].id}"]
+    assert _told(overdue, "email") == ["wang@zs.example"]
