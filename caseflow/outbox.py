@@ -56,9 +56,11 @@ def outbox_in_trouble(table):
     return and_(or_(c.status == "failed", c.last_error.is_not(None)), c.status != "sent")
 
 
-def outbox_counts(table) -> dict[str, int]:
-    """How many rows of ``table`` are in each status."""
-    rows = db.session.execute(select(table.c.status, func.count()).group_by(table.c.status)).all()
+def outbox_counts(table, *where) -> dict[str, int]:
+    """How many rows of ``table`` (those matching ``where``) are in each status."""
+    rows = db.session.execute(
+        select(table.c.status, func.count()).where(*where).group_by(table.c.status)
+    ).all()
     return {status: count for status, count in rows}
 
 

@@ -105,4 +105,7 @@ def outbox_problems_query():
 
 
 def outbox_counts() -> dict[str, int]:
-    return outbox_table_counts(OutboxMessage.__table__)
+    """The alert messages that are sent by the outbox (e-mail and webhooks) in each status. In-app
+    notifications are not counted: they are written as sent, and nothing sends them."""
+    table = OutboxMessage.__table__
+    return outbox_table_counts(table, table.c.channel != "inapp")

@@ -101,6 +101,11 @@ def alerts_acknowledge(alert_id: int):
     return alert_json(alert)
 
 
+def _next_attempt(row) -> str | None:
+    """When the row is tried again; none for a failed row, which waits for an admin."""
+    return None if row.status == "failed" else iso(row.next_attempt_at)
+
+
 @bp.get("/alerts/outbox")
 def alerts_outbox():
     """Failed deliveries and those waiting for a retry (admins): the alerts' messages, and the
@@ -120,7 +125,7 @@ def alerts_outbox():
                 "recipient": m.recipient,
                 "status": m.status,
                 "attempts": m.attempts,
-                "next_attempt_at": iso(m.next_attempt_at),
+                "next_attempt_at": _next_attempt(m),
                 "last_error": m.last_error,
             }
             for m in messages
@@ -135,7 +140,7 @@ def alerts_outbox():
                     "recipient": mail.recipient,
                     "status": mail.status,
                     "attempts": mail.attempts,
-                    "next_attempt_at": iso(mail.next_attempt_at),
+                    "next_attempt_at": _next_attempt(mail),
                     "last_error": mail.last_error,
                 }
                 for mail in mails

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import re
 import threading
 from datetime import timedelta
 from email import message_from_bytes, policy
@@ -300,7 +301,36 @@ def test_a_receiver_that_keeps_failing_is_visible_to_admins(
     body = api(staff["admin"]).get("/api/v1/alerts/outbox").get_json()
     assert [p["id"] for p in body["problems"]] == [message.id]
     assert body["problems"][0]["status"] == "failed"
+    assert body["problems"][0]["next_attempt_at"] is None  # given up: no next attempt
+    # The counts are of what the outbox sends: li's mail went out, the webhook failed; li's
+    # in-app notification is no delivery and not counted.
+    assert body["counts"] == {"sent": 1, "failed": 1}
     assert api(staff["supervisor"]).get("/api/v1/alerts/outbox").status_code == 403
+
+
+def test_the_outbox_pages_show_no_next_attempt_for_a_failed_message_and_count_deliveries(
+    app, receiver, client, login, staff, make_case, start_clock
+):
+    from caseflow.alerts import services
+
+    receiver(script=[500] * 20)
+    case = make_case(staff["unit"], assignee=staff["caseworker"])
+    start_clock(case, "24 hours", local(2026, 10, 3, 23))
+    sla_sweep(local(2026, 10, 4, 17, 1))
+    now = local(2026, 10, 4, 17, 1)
+    for _ in range(services.MAX_ATTEMPTS):
+        outbox_deliver(now)
+        now += timedelta(hours=2)
+    (message,) = _messages("webhook")
+    login(staff["admin"])
+    page = client.get("/alerts/outbox").text
+    row = re.search(rf'<tr id="message-{message.id}">(.*?)</tr>', page, re.S).group(1)
+    assert "发送失败" in row and "—" in row
+    assert "年" not in row  # no 「下次尝试」 time for a message nobody will try again
+    tab = client.get("/admin?tab=outbox").text
+    counts = re.search(r'<table class="kv" id="outbox-alerts">(.*?)</table>', tab, re.S).group(1)
+    cells = dict(re.findall(r"<th>(.*?)</th><td>(\d+)</td>", counts))
+    assert cells["已发送"] == "1" and cells["发送失败"] == "1"  # li's mail; the webhook
 
 
 def test_after_a_mail_server_outage_an_admin_resends_every_failed_mail_at_once(
