@@ -14,9 +14,10 @@ from caseflow.accounts.mail import (
 from caseflow.accounts.models import AccountMail
 from caseflow.alerts import selectors, services
 from caseflow.alerts.models import LEVEL_LABELS, LEVELS, OutboxMessage
-from caseflow.errors import NotFound
+from caseflow.errors import NotFound, ValidationFailed
 from caseflow.extensions import db
 from caseflow.web.access import role_required
+from caseflow.web.filters import in_language
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 
@@ -36,6 +37,12 @@ def _badge():
 @bp.get("/")
 @login_required
 def index():
+    return _list_render()
+
+
+def _list_render(ack_errors: dict[int, str] | None = None, status: int = 200):
+    """The alerts list at the page and filters of the request's query string; ``ack_errors``
+    shows why an acknowledgement was refused beside that alert's note."""
     level = request.args.get("level") if request.args.get("level") in LEVELS else None
     open_only = request.args.get("open") == "1"
     total = selectors.alerts_visible_count(current_user, level=level, unacknowledged=open_only)
@@ -61,7 +68,8 @@ def index():
         levels=LEVELS,
         level_labels=LEVEL_LABELS,
         can_ack=current_user.role in services.ACK_ROLES,
-    )
+        ack_errors=ack_errors or {},
+    ), status
 
 
 @bp.post("/read")
@@ -77,7 +85,14 @@ def mark_read():
 @role_required("supervisor")
 def acknowledge(alert_id: int):
     alert = selectors.alert_get_for(current_user, alert_id)
-    services.alert_acknowledge(alert=alert, actor=current_user, note=request.form.get("note", ""))
+    try:
+        services.alert_acknowledge(
+            alert=alert, actor=current_user, note=request.form.get("note", "")
+        )
+    except ValidationFailed as exc:  # a blank note: said beside the field, on the list
+        db.session.rollback()
+        reason = in_language((exc.fields or {}).get("note") or exc.message)
+        return _list_render(ack_errors={alert_id: reason}, status=422)
     db.session.commit()
     flash(f"已确认预警：{alert.case.number} {alert.label}", "success")
     return redirect(_list_url(_anchor=f"alert-{alert.id}"))

@@ -177,3 +177,25 @@ def test_api_pages_through_every_alert_with_total_and_next(api, staff, make_case
     bad = client.get("/api/v1/alerts?page=0")
     assert bad.status_code == 400 and "page" in bad.get_json()["error"]["fields"]
     assert client.get("/api/v1/alerts?page=x").status_code == 400
+
+
+def test_a_blank_acknowledgement_is_refused_beside_its_field_on_the_list(
+    client, login, staff, make_case, start_clock
+):
+    case, alerts = _raise_all(staff, make_case, start_clock)
+    overdue = alerts[1]
+    login(staff["supervisor"])
+    html = client.get("/alerts/?level=overdue").text
+    response = client.post(
+        f"/alerts/{overdue.id}/acknowledge?level=overdue",
+        data={"note": "  \u3000 ", "csrf_token": csrf_from(html)},
+    )
+    assert response.status_code == 422
+    page = response.text
+    # The list again, its filter kept, with the reason beside that alert's note field.
+    assert case.number in page and "共 1 条" in page
+    error = re.search(rf'<span class="field-error" id="note-{overdue.id}-error">(.*?)</span>', page)
+    assert error and error.group(1) == "请填写确认说明"
+    assert f'aria-describedby="note-{overdue.id}-error"' in page
+    db.session.refresh(overdue)
+    assert overdue.acknowledged_at is None
