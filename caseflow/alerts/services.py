@@ -191,6 +191,7 @@ def _sweep_batch(clocks: list[Clock], now: datetime, calendar, webhook: bool) ->
                     "moment_at": moment,
                     "raised_at": now,
                     "late": rules.is_late(moment, now, armed_at.get(clock.id)),
+                    "provisional": bool(clock.provisional),
                     "ack_note": "",
                 }
             )

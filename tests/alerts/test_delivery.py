@@ -423,3 +423,39 @@ def test_a_due_date_in_a_provisional_year_is_marked_so_in_the_alert(
     eml = Path(app.config["CASEFLOW_STORAGE"]) / "outbox-mail" / f"{mail.id:08d}.eml"
     parsed = message_from_bytes(eml.read_bytes(), policy=policy.default)
     assert parsed["Subject"].endswith("2027年1月5日（周二）（暂定）")
+
+
+@pytest.fixture
+def restore_2027():
+    """Afterwards 2027 is provisional again (the calendar tables survive between tests)."""
+    yield
+    from caseflow.calendar.services import calendar_year_delete
+
+    db.session.rollback()
+    calendar_year_delete(2027, recompute=False)
+    db.session.commit()
+
+
+def test_an_alert_keeps_its_provisional_mark_after_the_official_year_moves_its_due_date(
+    staff, make_case, start_clock, restore_2027
+):
+    """It says what it said when it was raised: its due date was counted on a provisional year."""
+    from caseflow.alerts.delivery import alert_facts, alert_text
+    from caseflow.calendar.services import calendar_load
+    from tests.calendar.conftest import SCHEDULE_2027
+
+    case = make_case(staff["unit"], assignee=staff["caseworker"])
+    # 5 workdays from Monday 2026-12-28: 29, 30, 31, then 2027 (provisional): Jan 4, 5.
+    clock = start_clock(case, "5 workdays", local(2026, 12, 28, 10))
+    (alert,) = sla_sweep(local(2027, 1, 5, 0, 1))
+    # The official 2027 schedule (here with 4 January a holiday) moves the due date to 6 January.
+    schedule = SCHEDULE_2027.read_text(encoding="utf-8") + "2027-01-04 holiday 元旦（假设）\n"
+    calendar_load(schedule, source="test notice 2027")
+    db.session.commit()
+    db.session.refresh(clock)
+    assert not clock.provisional and clock.due_at == local(2027, 1, 7)
+    db.session.refresh(alert)
+    facts = alert_facts(alert)
+    assert facts["provisional"] is True
+    assert facts["due_text"] == "2027年1月5日（周二）（暂定）"
+    assert "2027年1月5日（周二）（暂定）" in alert_text(alert)
