@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, or_, select, update
 
 from caseflow.extensions import db
+from caseflow.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -55,21 +56,29 @@ def outbox_in_trouble(table):
     return and_(or_(c.status == "failed", c.last_error.is_not(None)), c.status != "sent")
 
 
-def outbox_counts(table) -> dict[str, int]:
-    """How many rows of ``table`` are in each status."""
-    rows = db.session.execute(select(table.c.status, func.count()).group_by(table.c.status)).all()
+def outbox_counts(table, *where) -> dict[str, int]:
+    """How many rows of ``table`` (those matching ``where``) are in each status."""
+    rows = db.session.execute(
+        select(table.c.status, func.count()).where(*where).group_by(table.c.status)
+    ).all()
     return {status: count for status, count in rows}
 
 
-def outbox_claim(table, row_id: int, waiting, now: datetime) -> str | None:
+def outbox_claim(table, row_id: int, now: datetime | None = None) -> str | None:
     """Claim one due row for sending, and commit: an UPDATE that succeeds only while the row is
-    still ``waiting``, so two senders never both send it. The claim token, or None when another
-    sender took the row first. Counts the attempt."""
+    still waiting, so two senders never both send it. The claim token, or None when another
+    sender took the row first. Counts the attempt.
+
+    The lease counts from ``now``, the moment of this claim (default: the current time), never
+    from the start of a long run: a row claimed after minutes of slow sends must not be
+    claimable by another sender while this one is still sending it.
+    """
+    now = now or utcnow()
     token = uuid.uuid4().hex
     c = table.c
     claimed = db.session.execute(
         update(table)
-        .where(c.id == row_id, waiting)
+        .where(c.id == row_id, outbox_waiting(table, now))
         .values(
             status="sending",
             claim_token=token,
@@ -93,6 +102,20 @@ def outbox_retry_now(row, *, actor, now: datetime) -> None:
     row.status, row.next_attempt_at, row.attempts = "pending", now, 0
 
 
+def outbox_retry_failed(table, *, actor, now: datetime) -> int:
+    """An admin sends every failed row of ``table`` again at once (after an outage of the mail
+    server, say), each with a fresh count of attempts. How many; does not commit."""
+    from caseflow.errors import PermissionDenied
+
+    if not actor.is_admin:
+        raise PermissionDenied("只有管理员可以重发", message_en="only admins may retry delivery")
+    return db.session.execute(
+        update(table)
+        .where(table.c.status == "failed")
+        .values(status="pending", next_attempt_at=now, attempts=0)
+    ).rowcount
+
+
 def outbox_backoff(attempts: int, first: timedelta) -> timedelta:
     """The wait before the next attempt: ``first``, then doubling, at most ``BACKOFF_MAX``."""
     return min(first * 2 ** max(attempts - 1, 0), BACKOFF_MAX)
@@ -102,7 +125,7 @@ def outbox_drain(
     table,
     send: Callable[[int], None],
     *,
-    now: datetime,
+    now: datetime | None,
     limit: int,
     max_attempts: int,
     backoff_first: timedelta,
@@ -112,16 +135,22 @@ def outbox_drain(
     ``send(row_id)`` loads its row and sends it. Any exception is a failed attempt: recorded with
     its error and retried after a backoff, then given up after ``max_attempts`` (status
     ``failed``, waiting for an admin). A sent row's earlier error is cleared.
+
+    ``now=None`` (the scheduler) times each claim, send and backoff by the clock at that moment,
+    so a slow run's later rows get leases of their own; a given ``now`` (a drill's ``--now``, a
+    test) is the instant of every step.
     """
     report = DeliveryReport()
     c = table.c
-    waiting = outbox_waiting(table, now)
     ids = db.session.scalars(
-        select(c.id).where(waiting).order_by(c.next_attempt_at, c.id).limit(limit)
+        select(c.id)
+        .where(outbox_waiting(table, now or utcnow()))
+        .order_by(c.next_attempt_at, c.id)
+        .limit(limit)
     ).all()
     db.session.commit()
     for row_id in ids:
-        token = outbox_claim(table, row_id, waiting, now)
+        token = outbox_claim(table, row_id, now)
         if token is None:
             continue
         mine = and_(c.id == row_id, c.claim_token == token)
@@ -138,7 +167,8 @@ def outbox_drain(
                 report.failed += 1
             else:
                 values["status"] = "pending"
-                values["next_attempt_at"] = now + outbox_backoff(attempts, backoff_first)
+                failed_at = now or utcnow()
+                values["next_attempt_at"] = failed_at + outbox_backoff(attempts, backoff_first)
                 report.retrying += 1
             db.session.execute(update(table).where(mine).values(**values))
             db.session.commit()
@@ -147,7 +177,13 @@ def outbox_drain(
         db.session.execute(
             update(table)
             .where(mine)
-            .values(status="sent", sent_at=now, claim_token=None, lease_until=None, last_error=None)
+            .values(
+                status="sent",
+                sent_at=now or utcnow(),
+                claim_token=None,
+                lease_until=None,
+                last_error=None,
+            )
         )
         db.session.commit()
         report.sent += 1

@@ -29,6 +29,7 @@ from caseflow.outbox import (
     outbox_counts,
     outbox_drain,
     outbox_in_trouble,
+    outbox_retry_failed,
     outbox_retry_now,
 )
 from caseflow.timeutil import to_local, utcnow
@@ -124,6 +125,11 @@ def account_mail_retry(*, mail: AccountMail, actor: User, now: datetime | None =
     log.info("account mail %s retried by %s", mail.id, actor.username)
 
 
+def account_mails_retry_failed(*, actor: User, now: datetime | None = None) -> int:
+    """An admin sends every failed account mail again at once; how many. Does not commit."""
+    return outbox_retry_failed(AccountMail.__table__, actor=actor, now=now or utcnow())
+
+
 def account_mails_send(now: datetime | None = None, limit: int = 100) -> DeliveryReport:
     """Send the account mails that are due; commits after each one. A failure is recorded and
     retried like an alert mail's (30 s, doubling, up to an hour), then given up after
@@ -137,7 +143,7 @@ def account_mails_send(now: datetime | None = None, limit: int = 100) -> Deliver
     return outbox_drain(
         AccountMail.__table__,
         send,
-        now=now or utcnow(),
+        now=now,
         limit=limit,
         max_attempts=MAX_ATTEMPTS,
         backoff_first=BACKOFF_FIRST,

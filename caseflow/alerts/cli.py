@@ -38,19 +38,21 @@ def deliver(now_text):
     """Deliver the e-mail and webhook messages that are due, once."""
     from caseflow.alerts.services import outbox_deliver
 
-    report = outbox_deliver(_instant(now_text), limit=10_000)
+    # Without --now each message is timed when it is sent (its claim's lease, its backoff).
+    now = _instant(now_text) if now_text else None
+    report = outbox_deliver(now, limit=10_000)
     click.echo(f"sent {report.sent}, retrying {report.retrying}, failed {report.failed}")
     # parties.md §4: notices served electronically go out through the same run.
     from caseflow.parties.delivery import notice_deliveries_send
 
-    served = notice_deliveries_send(_instant(now_text), limit=10_000)
+    served = notice_deliveries_send(now, limit=10_000)
     click.echo(
         f"notices served {served.sent}, retrying {served.retrying}, failed {served.failed}"
     )
     # ASVS 2.2.3: the mails telling users their credentials changed.
     from caseflow.accounts.mail import account_mails_send
 
-    mails = account_mails_send(_instant(now_text), limit=10_000)
+    mails = account_mails_send(now, limit=10_000)
     click.echo(f"account mails sent {mails.sent}, retrying {mails.retrying}, failed {mails.failed}")
 
 

@@ -10,8 +10,9 @@ import json
 import smtplib
 import ssl
 import urllib.request
+from datetime import UTC
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -49,8 +50,8 @@ def due_text(alert) -> str:
 
 
 def _provisional(alert) -> bool:
-    clock = alert.clock
-    return clock is not None and bool(clock.provisional) and clock.due_at == alert.due_at
+    # As raised: the clock's mark may have changed since (the official year was loaded).
+    return bool(alert.provisional)
 
 
 def clock_name_text(alert) -> str:
@@ -129,13 +130,21 @@ def email_build(message, config) -> EmailMessage:
     mail["From"] = config.get("CASEFLOW_MAIL_FROM") or "caseflow@localhost"
     mail["To"] = message.recipient
     mail["Date"] = format_datetime(alert.raised_at)
-    # Stable per message, so a repeat after a crash is recognisable as the same mail.
-    mail["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}", domain="caseflow")
+    mail["Message-ID"] = email_message_id(message, config)
     mail["X-Caseflow-Alert"] = f"{alert.id} {alert.level}"
     mail.set_content(
         alert_text(alert) + "\n\n—— caseflow 知识产权保护案件办理系统（系统邮件，请勿回复）\n"
     )
     return mail
+
+
+def email_message_id(message, config) -> str:
+    """The same on every attempt of one outbox message, so a repeat after a crash is recognisable
+    as the same mail. The message's creation instant and the installation's public host keep two
+    caseflow installations that share a mail server (and both have an ``outbox-1``) apart."""
+    host = urlsplit(config.get("CASEFLOW_PUBLIC_URL") or "").hostname or "caseflow"
+    created = message.created_at.astimezone(UTC).strftime("%Y%m%d%H%M%S%f")
+    return f"<outbox-{message.id}.{created}@{host}>"
 
 
 def email_send(message, config) -> None:

@@ -60,8 +60,13 @@ class Alert(db.Model):
     #: The moment the rules say the alert is due; ``raised_at`` is when a sweep raised it.
     moment_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
-    #: Raised well after its moment (the scheduler was down): shown so nobody trusts the timing.
+    #: Raised well after a sweep could first have raised it (the scheduler was down; see
+    #: ``rules.is_late``): shown so nobody trusts the timing.
     late: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    #: Its due date was counted on a year whose official schedule was not out yet (deadlines.md
+    #: §1), as the clock said when the alert was raised: the alert keeps saying so (暂定) after
+    #: the official year is loaded and the clock's due date moves or loses its mark.
+    provisional: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     ack_note: Mapped[str] = mapped_column(Text, nullable=False, default="")

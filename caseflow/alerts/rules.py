@@ -13,7 +13,8 @@ from caseflow.timeutil import local_zone, to_local
 #: Day-based clocks' e-mail and webhooks go out no earlier than this, on a working day.
 OFFICE_OPENS = time(9, 0)
 
-#: An alert raised longer than this after its moment is marked late (the scheduler was down).
+#: An alert raised longer than this after a sweep could first have raised it is marked late (the
+#: scheduler was down).
 LATE_AFTER = timedelta(minutes=2)
 
 
@@ -40,5 +41,16 @@ def delivery_not_before(
     return max(raised_at, opens)
 
 
-def is_late(moment_at: datetime, raised_at: datetime) -> bool:
-    return raised_at - moment_at > LATE_AFTER
+def is_late(moment_at: datetime, raised_at: datetime, armed_at: datetime | None = None) -> bool:
+    """Whether an alert comes late because the scheduler was not sweeping (deadlines.md §4:
+    "marked late" is the catch-up after downtime).
+
+    A sweep could first have raised it at the later of its moment and ``armed_at``, when caseflow
+    wrote the clock's current schedule (its start, or its last pause, resumption, extension or
+    recomputation: the entry's ``recorded_at``, never its back-dated ``at``). So a case entered
+    after the fact (a paper complaint received weeks ago) or a calendar load that brings a due
+    date forward past a moment raises its alerts on the next sweep, not late; a moment that
+    passed while nothing swept does.
+    """
+    could_raise_at = moment_at if armed_at is None else max(moment_at, armed_at)
+    return raised_at - could_raise_at > LATE_AFTER

@@ -21,20 +21,41 @@ def alerts_visible_query(
     unacknowledged: bool = False,
 ):
     """Alerts on cases of the user's unit (every unit for admins), newest first."""
-    query = select(Alert).options(
-        joinedload(Alert.case), joinedload(Alert.clock), joinedload(Alert.acknowledged_by)
+    return (
+        select(Alert)
+        .options(
+            joinedload(Alert.case), joinedload(Alert.clock), joinedload(Alert.acknowledged_by)
+        )
+        .where(*_visible(user, since=since, level=level, unacknowledged=unacknowledged))
+        .order_by(Alert.raised_at.desc(), Alert.id.desc())
     )
+
+
+def alerts_visible_count(
+    user: User,
+    *,
+    since: datetime | None = None,
+    level: str | None = None,
+    unacknowledged: bool = False,
+) -> int:
+    """How many alerts ``alerts_visible_query`` lists with the same filters, over all pages."""
+    conditions = _visible(user, since=since, level=level, unacknowledged=unacknowledged)
+    return db.session.scalar(select(func.count(Alert.id)).where(*conditions)) or 0
+
+
+def _visible(user: User, *, since, level, unacknowledged) -> list:
+    conditions = []
     if not user.is_admin:
-        query = query.where(Alert.unit_id == user.unit_id)
+        conditions.append(Alert.unit_id == user.unit_id)
     if since is not None:
-        query = query.where(Alert.raised_at >= since)
+        conditions.append(Alert.raised_at >= since)
     if level is not None:
         if level not in LEVELS:
             raise ValueError(f"unknown level {level!r}")
-        query = query.where(Alert.level == level)
+        conditions.append(Alert.level == level)
     if unacknowledged:
-        query = query.where(Alert.acknowledged_at.is_(None))
-    return query.order_by(Alert.raised_at.desc(), Alert.id.desc())
+        conditions.append(Alert.acknowledged_at.is_(None))
+    return conditions
 
 
 def alert_get_for(user: User, alert_id: int) -> Alert:
@@ -84,4 +105,7 @@ def outbox_problems_query():
 
 
 def outbox_counts() -> dict[str, int]:
-    return outbox_table_counts(OutboxMessage.__table__)
+    """The alert messages that are sent by the outbox (e-mail and webhooks) in each status. In-app
+    notifications are not counted: they are written as sent, and nothing sends them."""
+    table = OutboxMessage.__table__
+    return outbox_table_counts(table, table.c.channel != "inapp")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, or_, select, text, update
+from sqlalchemy import and_, bindparam, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
@@ -23,7 +23,7 @@ from caseflow.accounts.models import User
 from caseflow.alerts import delivery, rules
 from caseflow.alerts.models import LEVELS, Alert, OutboxMessage
 from caseflow.cases.models import Case, Event
-from caseflow.clocks.models import Clock
+from caseflow.clocks.models import Clock, ClockEntry
 from caseflow.clocks.services import clock_next_alert_at
 from caseflow.errors import NotFound, PermissionDenied, StateConflict, ValidationFailed
 from caseflow.extensions import db
@@ -32,6 +32,7 @@ from caseflow.outbox import (
     MAX_ATTEMPTS,
     DeliveryReport,
     outbox_drain,
+    outbox_retry_failed,
     outbox_retry_now,
 )
 from caseflow.timeutil import utcnow
@@ -61,15 +62,19 @@ def sla_sweep(now: datetime | None = None) -> list[Alert]:
     from caseflow.calendar.periods import calendar_for_context
     from caseflow.credit.services import credit_sweep
 
-    # Credit display and repair periods that ran out end first (stopped at their due instant),
-    # so they are never reported overdue (credit.md).
-    credit_sweep(now)
     calendar = calendar_for_context()
     webhook = bool(current_app.config.get("CASEFLOW_WEBHOOK_URL"))
     raised_ids: list[int] = []
+    credit_swept = False
     while True:
         _sweep_lock()
         _disarm_stopped(now)
+        if not credit_swept:
+            # Credit display and repair periods that ran out end first (stopped at their due
+            # instant), so they are never reported overdue (credit.md). Under the lock, and on
+            # SQLite after the first write: a second sweep at once finds them ended.
+            credit_sweep(now)
+            credit_swept = True
         # Only the range on next_alert_at, so that every planner walks that index in order;
         # after _disarm_stopped the armed clocks are the running ones (a clock paused since is
         # skipped here and disarmed by the next sweep).
@@ -142,6 +147,15 @@ def _sweep_batch(clocks: list[Clock], now: datetime, calendar, webhook: bool) ->
             )
         )
     }
+    # When each clock's current schedule was written: an alert is late only if a sweep could
+    # have raised it earlier (rules.is_late).
+    armed_at = dict(
+        db.session.execute(
+            select(ClockEntry.clock_id, func.max(ClockEntry.recorded_at))
+            .where(ClockEntry.clock_id.in_(clock_ids))
+            .group_by(ClockEntry.clock_id)
+        ).all()
+    )
 
     alert_rows, clock_rows = [], []
     for clock in clocks:
@@ -176,7 +190,8 @@ def _sweep_batch(clocks: list[Clock], now: datetime, calendar, webhook: bool) ->
                     "due_at": clock.due_at,
                     "moment_at": moment,
                     "raised_at": now,
-                    "late": rules.is_late(moment, now),
+                    "late": rules.is_late(moment, now, armed_at.get(clock.id)),
+                    "provisional": bool(clock.provisional),
                     "ack_note": "",
                 }
             )
@@ -251,6 +266,9 @@ class _UnitStaff:
     supervisors: list = field(default_factory=list)
     admins: list = field(default_factory=list)
 
+    def includes(self, user_id: int | None) -> bool:
+        return any(user.id == user_id for group in vars(self).values() for user in group)
+
 
 def _staff_by_unit(unit_ids: set[int]) -> dict[int, _UnitStaff]:
     """Active users who may be told, per unit. Admins without a unit head every unit."""
@@ -278,9 +296,13 @@ def alert_recipient_ids(level: str, assignee_id: int | None, staff: _UnitStaff) 
 
     - ``due_soon``: the assignee. A case nobody is assigned to goes to the unit's caseworkers and
       desk officers — whoever could pick it up — or, when the unit has none, its supervisors.
+      An assignee who is no longer an active member of the case's unit (moved to another unit,
+      or deactivated) counts as none: everyone told is of ``staff``, people who see the case.
     - ``overdue``: the assignee and the unit's supervisors.
     - ``escalated``: the unit's supervisors and admins (the unit's head).
     """
+    if not staff.includes(assignee_id):
+        assignee_id = None
     if level == "due_soon":
         if assignee_id is not None:
             ids = [assignee_id]
@@ -301,14 +323,6 @@ def _outbox_write(won, by_clock, cases, now, calendar, webhook: bool) -> None:
         for group in vars(unit).values()
         for user in group
     }
-    assignees = {case.assignee_id for case in cases.values() if case.assignee_id is not None}
-    missing = assignees - emails.keys()
-    if missing:
-        for user_id, email, active in db.session.execute(
-            select(User.id, User.email, User.active).where(User.id.in_(missing))
-        ):
-            if active:
-                emails[user_id] = email
     messages = []
     for row in won:
         clock = by_clock[row.clock_id]
@@ -317,8 +331,6 @@ def _outbox_write(won, by_clock, cases, now, calendar, webhook: bool) -> None:
             now, clock.period_unit, _unit_calendar(case.unit_id, calendar)
         )
         for user_id in alert_recipient_ids(row.level, case.assignee_id, staff[case.unit_id]):
-            if user_id not in emails:  # an inactive assignee is told nothing
-                continue
             # In-app needs no delivery: the row is the notification the badge and page read.
             messages.append(_message(row.id, "inapp", user_id, f"user:{user_id}", now, "sent"))
             if emails[user_id]:
@@ -423,7 +435,7 @@ def outbox_deliver(now: datetime | None = None, limit: int = 100) -> DeliveryRep
     return outbox_drain(
         OutboxMessage.__table__,
         send,
-        now=now or utcnow(),
+        now=now,
         limit=limit,
         max_attempts=MAX_ATTEMPTS,
         backoff_first=BACKOFF_FIRST,
@@ -434,3 +446,21 @@ def outbox_retry(*, message: OutboxMessage, actor: User, now: datetime | None = 
     """An admin sends a failed message again at once. Does not commit."""
     outbox_retry_now(message, actor=actor, now=now or utcnow())
     log.info("outbox %s retried by %s", message.id, actor.username)
+
+
+def outbox_retry_all_failed(*, actor: User, now: datetime | None = None) -> tuple[int, int]:
+    """An admin sends every failed alert message and account mail again at once (全部重发, after
+    an outage of the mail server or the webhook's receiver), each with a fresh count of attempts.
+    Logged with the admin's name. How many of each; does not commit."""
+    from caseflow.accounts.mail import account_mails_retry_failed
+
+    now = now or utcnow()
+    messages = outbox_retry_failed(OutboxMessage.__table__, actor=actor, now=now)
+    mails = account_mails_retry_failed(actor=actor, now=now)
+    log.info(
+        "outbox: %d failed alert messages and %d account mails retried by %s",
+        messages,
+        mails,
+        actor.username,
+    )
+    return messages, mails

@@ -14,9 +14,10 @@ from caseflow.accounts.mail import (
 from caseflow.accounts.models import AccountMail
 from caseflow.alerts import selectors, services
 from caseflow.alerts.models import LEVEL_LABELS, LEVELS, OutboxMessage
-from caseflow.errors import NotFound
+from caseflow.errors import NotFound, ValidationFailed
 from caseflow.extensions import db
 from caseflow.web.access import role_required
+from caseflow.web.filters import in_language
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 
@@ -36,12 +37,21 @@ def _badge():
 @bp.get("/")
 @login_required
 def index():
+    return _list_render()
+
+
+def _list_render(ack_errors: dict[int, str] | None = None, status: int = 200):
+    """The alerts list at the page and filters of the request's query string; ``ack_errors``
+    shows why an acknowledgement was refused beside that alert's note."""
     level = request.args.get("level") if request.args.get("level") in LEVELS else None
     open_only = request.args.get("open") == "1"
+    total = selectors.alerts_visible_count(current_user, level=level, unacknowledged=open_only)
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
     alerts = db.session.scalars(
-        selectors.alerts_visible_query(current_user, level=level, unacknowledged=open_only).limit(
-            PAGE_SIZE
-        )
+        selectors.alerts_visible_query(current_user, level=level, unacknowledged=open_only)
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
     ).all()
     # A GET changes nothing (ASVS 4.2.2 / 13.1): the badge clears with the page's "mark all
     # read" button, a POST with its CSRF token.
@@ -49,13 +59,17 @@ def index():
     return render_template(
         "alerts/index.html",
         alerts=alerts,
+        total=total,
+        page=page,
+        pages=pages,
         unread=unread,
         level=level,
         open_only=open_only,
         levels=LEVELS,
         level_labels=LEVEL_LABELS,
         can_ack=current_user.role in services.ACK_ROLES,
-    )
+        ack_errors=ack_errors or {},
+    ), status
 
 
 @bp.post("/read")
@@ -71,10 +85,24 @@ def mark_read():
 @role_required("supervisor")
 def acknowledge(alert_id: int):
     alert = selectors.alert_get_for(current_user, alert_id)
-    services.alert_acknowledge(alert=alert, actor=current_user, note=request.form.get("note", ""))
+    try:
+        services.alert_acknowledge(
+            alert=alert, actor=current_user, note=request.form.get("note", "")
+        )
+    except ValidationFailed as exc:  # a blank note: said beside the field, on the list
+        db.session.rollback()
+        reason = in_language((exc.fields or {}).get("note") or exc.message)
+        return _list_render(ack_errors={alert_id: reason}, status=422)
     db.session.commit()
     flash(f"已确认预警：{alert.case.number} {alert.label}", "success")
-    return redirect(url_for("alerts.index", _anchor=f"alert-{alert.id}"))
+    return redirect(_list_url(_anchor=f"alert-{alert.id}"))
+
+
+def _list_url(**extra) -> str:
+    """The alerts list on the page and with the filters the request came from (the forms on the
+    list post to addresses carrying its query string)."""
+    kept = {key: request.args.get(key) for key in ("level", "open", "page")}
+    return url_for("alerts.index", **kept, **extra)
 
 
 @bp.get("/outbox")
@@ -98,6 +126,16 @@ def outbox_retry(message_id: int):
     message = _outbox_row(OutboxMessage, message_id, "消息不存在", "no such message")
     services.outbox_retry(message=message, actor=current_user)
     return _retried()
+
+
+@bp.post("/outbox/retry-failed")
+@role_required("admin")
+def outbox_retry_failed():
+    """全部重发: every failed alert message and account mail again, in one click."""
+    messages, mails = services.outbox_retry_all_failed(actor=current_user)
+    db.session.commit()
+    flash(_("已安排重发 %(n)s 条发送失败的通知", n=messages + mails), "success")
+    return redirect(url_for("alerts.outbox"))
 
 
 @bp.post("/outbox/account-mails/<int:mail_id>/retry")

@@ -1,6 +1,7 @@
-"""``GET /api/v1/alerts?since=&level=``, acknowledgement, and the outbox problems for admins."""
+"""``GET /api/v1/alerts?since=&level=&page=``, acknowledgement, and the outbox problems for
+admins."""
 
-from flask import request
+from flask import request, url_for
 
 from caseflow.accounts.mail import account_mail_counts, account_mails_in_trouble_query
 from caseflow.alerts import selectors, services
@@ -13,6 +14,8 @@ from caseflow.extensions import db
 from caseflow.timeutil import iso, parse_instant
 
 MAX_LIMIT = 500
+#: Beyond this a page's offset would overflow the database's integers.
+MAX_PAGE = 1_000_000
 
 
 def alert_json(alert) -> dict:
@@ -49,21 +52,42 @@ def _query_args():
         raise Malformed(
             "limit 须为正整数", message_en="limit must be at least 1", fields={"limit": "≥ 1"}
         )
-    return since, level, limit
+    try:
+        page = int(request.args.get("page", 1))
+    except ValueError as exc:
+        raise Malformed(
+            "page 须为整数", message_en="page must be an integer", fields={"page": "integer"}
+        ) from exc
+    if not 1 <= page <= MAX_PAGE:
+        raise Malformed(
+            f"page 须在 1 至 {MAX_PAGE} 之间",
+            message_en=f"page must be 1 to {MAX_PAGE}",
+            fields={"page": f"1 … {MAX_PAGE}"},
+        )
+    return since, level, limit, page
 
 
 @bp.get("/alerts")
 def alerts_list():
-    """Alerts on cases the token's user may see, newest first."""
-    since, level, limit = _query_args()
+    """Alerts on cases the token's user may see, newest first, ``limit`` a page: ``total`` counts
+    them all and ``next`` is the address of the next page (null on the last)."""
+    since, level, limit, page = _query_args()
     user = api_user()
-    query = selectors.alerts_visible_query(
-        user, since=since, level=level, unacknowledged=request.args.get("open") == "true"
-    )
-    alerts = db.session.scalars(query.limit(limit)).all()
+    filters = {
+        "since": since,
+        "level": level,
+        "unacknowledged": request.args.get("open") == "true",
+    }
+    query = selectors.alerts_visible_query(user, **filters)
+    alerts = db.session.scalars(query.offset((page - 1) * limit).limit(limit)).all()
+    total = selectors.alerts_visible_count(user, **filters)
+    more = page * limit < total
     return {
         "alerts": [alert_json(a) for a in alerts],
         "unread": selectors.alerts_unread_count(user),
+        "total": total,
+        "page": page,
+        "next": url_for("api.alerts_list", **{**request.args, "page": page + 1}) if more else None,
     }
 
 
@@ -75,6 +99,11 @@ def alerts_acknowledge(alert_id: int):
     services.alert_acknowledge(alert=alert, actor=user, note=note)
     db.session.commit()
     return alert_json(alert)
+
+
+def _next_attempt(row) -> str | None:
+    """When the row is tried again; none for a failed row, which waits for an admin."""
+    return None if row.status == "failed" else iso(row.next_attempt_at)
 
 
 @bp.get("/alerts/outbox")
@@ -96,7 +125,7 @@ def alerts_outbox():
                 "recipient": m.recipient,
                 "status": m.status,
                 "attempts": m.attempts,
-                "next_attempt_at": iso(m.next_attempt_at),
+                "next_attempt_at": _next_attempt(m),
                 "last_error": m.last_error,
             }
             for m in messages
@@ -111,10 +140,19 @@ def alerts_outbox():
                     "recipient": mail.recipient,
                     "status": mail.status,
                     "attempts": mail.attempts,
-                    "next_attempt_at": iso(mail.next_attempt_at),
+                    "next_attempt_at": _next_attempt(mail),
                     "last_error": mail.last_error,
                 }
                 for mail in mails
             ],
         },
     }
+
+
+@bp.post("/alerts/outbox/retry")
+def alerts_outbox_retry():
+    """Every failed delivery sent again at once (admins), as the outbox page's 全部重发."""
+    user = api_user()
+    messages, mails = services.outbox_retry_all_failed(actor=user)
+    db.session.commit()
+    return {"alert_messages": messages, "account_mails": mails}

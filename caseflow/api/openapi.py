@@ -543,7 +543,18 @@ def _schemas() -> dict:
                 "workflows": {"type": "array", "items": {"type": "object"}},
             }
         ),
-        "AlertList": _obj({"alerts": {"type": "array", "items": _ref("Alert")}, "unread": _INT}),
+        "AlertList": _obj(
+            {
+                "alerts": {"type": "array", "items": _ref("Alert")},
+                "unread": _INT,
+                "total": {**_INT, "description": "alerts matching the filters, on every page"},
+                "page": _INT,
+                "next": {
+                    **_NULL_TEXT,
+                    "description": "the address of the next page; null on the last",
+                },
+            }
+        ),
         "Acknowledge": _obj(
             {"note": _text(NOTE_MAX, description="why; required, not blank")},
             required=("note",),
@@ -951,7 +962,8 @@ def _paths() -> dict:
                     _query("since", _INSTANT),
                     _query("level", {"type": "string", "enum": list(LEVELS)}),
                     _query("open", {"type": "string", "enum": ["true"]}, "unacknowledged only"),
-                    _query("limit", {"type": "integer", "minimum": 1, "maximum": 500}),
+                    _query("limit", {"type": "integer", "minimum": 1, "maximum": 500}, "a page"),
+                    _query("page", {"type": "integer", "minimum": 1, "maximum": 1_000_000}),
                 ],
             )
         },
@@ -967,6 +979,17 @@ def _paths() -> dict:
             "get": _op(
                 "Failed and retrying deliveries (admins): alert messages and account mails",
                 {"200": ok(_ref("Outbox"))},
+            )
+        },
+        "/alerts/outbox/retry": {
+            "post": _op(
+                "Send every failed alert message and account mail again at once, each with a "
+                "fresh count of attempts (admins): how many of each",
+                {
+                    "200": ok(
+                        _obj({"alert_messages": _INT, "account_mails": _INT}),
+                    )
+                },
             )
         },
         "/notices/{notice_id}": {

@@ -422,7 +422,8 @@ def _status_text(status: str) -> str:
 def credit_sweep(now: datetime | None = None) -> int:
     """End what ran out by ``now``: a display period over → ``expired`` (off the public list);
     a repair waiting period over → its clock met. Their clocks are stopped at their due instant
-    so they never turn overdue. Idempotent; commits. Returns the records expired."""
+    so they never turn overdue. Idempotent; does not commit: the SLA sweep calls it inside its
+    lock, so that two sweeps at once end each period once. Returns the records expired."""
     now = now or utcnow()
     due = db.session.scalars(
         select(Clock).where(
@@ -444,5 +445,5 @@ def credit_sweep(now: datetime | None = None) -> int:
             record.status, record.ended_at = "expired", clock.due_at
             _event(case, record, "expire", actor=None, at=clock.due_at)
             expired += 1
-    db.session.commit()
+    db.session.flush()
     return expired

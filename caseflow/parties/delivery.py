@@ -195,10 +195,10 @@ def notice_deliveries_send(now: datetime | None = None, limit: int = 50) -> Deli
     Each row is claimed first, so two schedulers never both send it (``caseflow.outbox``). Not
     ``outbox_drain``: a service has its own outcome (a permanent refusal, paper service when
     every way failed, the receipt clocks timed from the service)."""
-    now = now or utcnow()
     report = DeliveryReport()
     d = NoticeDelivery.__table__.c
-    waiting = outbox_waiting(NoticeDelivery.__table__, now)
+    # ``now=None`` (the scheduler): each claim and backoff is timed when it happens (outbox_drain).
+    waiting = outbox_waiting(NoticeDelivery.__table__, now or utcnow())
     ids = db.session.scalars(
         select(d.id)
         .join(Notice, Notice.id == d.notice_id)
@@ -209,7 +209,7 @@ def notice_deliveries_send(now: datetime | None = None, limit: int = 50) -> Deli
     db.session.commit()
     config = current_app.config
     for row_id in ids:
-        if outbox_claim(NoticeDelivery.__table__, row_id, waiting, now) is None:
+        if outbox_claim(NoticeDelivery.__table__, row_id, now) is None:
             continue
         row = db.session.get(NoticeDelivery, row_id)
         try:
@@ -230,7 +230,8 @@ def notice_deliveries_send(now: datetime | None = None, limit: int = 50) -> Deli
                 report.failed += 1
             else:
                 row.status = "pending"
-                row.next_attempt_at = now + outbox_backoff(row.attempts, BACKOFF_FIRST)
+                failed_at = now or utcnow()
+                row.next_attempt_at = failed_at + outbox_backoff(row.attempts, BACKOFF_FIRST)
                 report.retrying += 1
             db.session.commit()
             log.warning("service %s (%s) attempt %d failed: %s", row_id, row.method, row.attempts, error)

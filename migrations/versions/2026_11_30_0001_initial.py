@@ -715,6 +715,7 @@ def upgrade():
         sa.Column("moment_at", caseflow.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("raised_at", caseflow.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("late", sa.Boolean(), nullable=False),
+        sa.Column("provisional", sa.Boolean(), nullable=False),
         sa.Column("acknowledged_at", caseflow.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("acknowledged_by_id", sa.Integer(), nullable=True),
         sa.Column("ack_note", sa.Text(), nullable=False),

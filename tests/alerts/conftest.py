@@ -12,6 +12,7 @@ from caseflow.accounts.models import User
 from caseflow.cases.models import Case
 from caseflow.clocks.services import clock_start
 from caseflow.extensions import db
+from caseflow.timeutil import utcnow
 from tests.support import PASSWORD
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -45,12 +46,20 @@ def make_case():
 
 
 @pytest.fixture
-def start_clock():
-    """``start_clock(case, period, started_at, name="handling")`` through the clock services."""
+def start_clock(time_machine):
+    """``start_clock(case, period, started_at, name="handling", live=False)`` through the clock
+    services. Written at the test's "now" (a back-dated start, as when a case is entered after
+    the fact), or with ``live=True`` at ``started_at`` itself: a clock started as it happened,
+    whose alerts a sweep that did not run at their moment raises late."""
 
-    def factory(case, period, started_at, name="handling"):
+    def factory(case, period, started_at, name="handling", live=False):
+        if live:
+            now = utcnow()
+            time_machine.move_to(started_at, tick=True)
         clock = clock_start(case, name, period=period, started_at=started_at)
         db.session.commit()
+        if live:
+            time_machine.move_to(now, tick=True)
         return clock
 
     return factory

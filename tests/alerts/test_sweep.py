@@ -11,6 +11,7 @@ from caseflow.alerts.services import sla_sweep
 from caseflow.clocks.models import Clock
 from caseflow.clocks.services import clock_extend, clock_pause, clock_resume, clock_stop
 from caseflow.extensions import db
+from caseflow.timeutil import utcnow
 from tests.alerts.conftest import local
 
 
@@ -74,7 +75,7 @@ def test_catch_up_after_downtime_raises_every_missed_level_once_marked_late(
     staff, make_case, start_clock
 ):
     case = make_case(staff["unit"], assignee=staff["caseworker"])
-    start_clock(case, "5 workdays", local(2026, 9, 28, 10))
+    start_clock(case, "5 workdays", local(2026, 9, 28, 10), live=True)
     # The scheduler was down from before the first moment until November.
     raised = sla_sweep(local(2026, 11, 2, 9))
     assert levels(raised) == ["due_soon", "overdue", "escalated"]
@@ -85,6 +86,26 @@ def test_catch_up_after_downtime_raises_every_missed_level_once_marked_late(
         local(2026, 10, 17),
     ]
     assert sla_sweep(local(2026, 11, 2, 9, 1)) == []
+
+
+def test_a_case_entered_after_the_fact_raises_its_past_alerts_on_time(
+    staff, make_case, start_clock
+):
+    """补录: a paper complaint received on 28 September is entered today (30 November). Its
+    alerts' moments passed before caseflow knew of the clock, so the first sweep raises them
+    on time, not as a catch-up after downtime; only a sweep that comes minutes later is late."""
+    case = make_case(staff["unit"], assignee=staff["caseworker"])
+    start_clock(case, "5 workdays", local(2026, 9, 28, 10))  # written now, back-dated
+    raised = sla_sweep()
+    assert levels(raised) == ["due_soon", "overdue", "escalated"]
+    assert not any(a.late for a in raised)
+
+    later = make_case(staff["unit"], assignee=staff["caseworker"])
+    start_clock(later, "5 workdays", local(2026, 9, 28, 10))
+    # The scheduler was down for the ten minutes after this one was entered.
+    raised = sla_sweep(utcnow() + timedelta(minutes=10))
+    assert levels(raised) == ["due_soon", "overdue", "escalated"]
+    assert all(a.late for a in raised)
 
 
 def test_pausing_stops_alerts_and_resuming_rearms_them(staff, make_case, start_clock):
@@ -209,3 +230,25 @@ def test_escalation_counts_working_days_across_national_day(staff, make_case, st
     # The overdue mail of National Day's first midnight waits for 10-08 09:00; the escalation
     # (Wednesday 00:00) for 09:00 the same morning.
     assert sorted(set(mails)) == [local(2026, 10, 8, 9), local(2026, 10, 14, 9)]
+
+
+def test_an_assignee_moved_to_another_unit_is_not_told_of_the_old_units_cases(
+    units, staff, make_case, start_clock
+):
+    from caseflow.accounts.services import user_update
+
+    case = make_case(staff["unit"], assignee=staff["caseworker"])
+    start_clock(case, "5 workdays", local(2026, 9, 28, 10))
+    # li moves to PD; the ZS case keeps li as its assignee until a supervisor reassigns it.
+    user_update(
+        staff["caseworker"], actor=staff["admin"], role="caseworker", unit_code="PD", active=True
+    )
+    db.session.commit()
+    due_soon, overdue, escalated = sla_sweep(local(2026, 11, 2, 9))
+    li = staff["caseworker"]
+    told = db.session.scalars(select(OutboxMessage).where(OutboxMessage.user_id == li.id)).all()
+    assert told == []
+    # As for an unassigned case: ZS's caseworkers hear of it first, then its supervisors.
+    assert _told(due_soon) == [f"user:{staff['other'].id}"]
+    assert _told(overdue) == [f"user:{staff['supervisor'].id}"]
+    assert _told(overdue, "email") == ["wang@zs.example"]

@@ -1,5 +1,7 @@
 """The CLI, the alerts API, the alerts page, acknowledgement (audited) and the badge."""
 
+import re
+
 from sqlalchemy import select
 
 from caseflow.alerts.selectors import alerts_unread_count
@@ -33,7 +35,8 @@ def test_cli_sweep_refuses_a_bad_instant(app):
 
 def _raise_all(staff, make_case, start_clock, unit=None):
     case = make_case(unit or staff["unit"], assignee=staff["caseworker"] if unit is None else None)
-    start_clock(case, "5 workdays", local(2026, 9, 28, 10))
+    # Started as it happened: the sweep in November is a catch-up, its alerts late (补发).
+    start_clock(case, "5 workdays", local(2026, 9, 28, 10), live=True)
     return case, sla_sweep(local(2026, 11, 2, 9))
 
 
@@ -121,3 +124,78 @@ def test_outbox_page_is_for_admins(client, login, staff):
     login(staff["admin"])
     page = client.get("/alerts/outbox")
     assert page.status_code == 200 and "通知发送情况" in page.text
+
+
+def _many_alerts(staff, make_case, start_clock, cases=35):
+    """``cases`` × 3 alerts (due_soon, overdue, escalated) on the ZS unit's cases."""
+    for _ in range(cases):
+        case = make_case(staff["unit"], assignee=staff["caseworker"])
+        start_clock(case, "24 hours", local(2026, 10, 3, 23))
+    return sla_sweep(local(2026, 10, 9, 9))
+
+
+def _alert_rows(html: str) -> list[str]:
+    return re.findall(r'<tr class="is-\w+" id="alert-(\d+)"', html)
+
+
+def test_alerts_page_pages_through_every_alert_keeping_its_filters(
+    client, login, staff, make_case, start_clock
+):
+    raised = _many_alerts(staff, make_case, start_clock)
+    assert len(raised) == 105
+    login(staff["supervisor"])
+    first = client.get("/alerts/?open=1").text
+    assert "共 105 条" in first and "第 1 页，共 2 页" in first
+    assert len(_alert_rows(first)) == 100
+    next_link = re.search(r'href="([^"]*page=2[^"]*)"', first).group(1).replace("&amp;", "&")
+    assert "open=1" in next_link
+    second = client.get(next_link).text
+    assert len(_alert_rows(second)) == 5 and "第 2 页，共 2 页" in second
+    assert {int(i) for i in _alert_rows(first) + _alert_rows(second)} == {a.id for a in raised}
+    # One level: 35 alerts, one page, no pager.
+    overdue = client.get("/alerts/?level=overdue").text
+    assert "共 35 条" in overdue and 'id="alerts-pager"' not in overdue
+    assert len(_alert_rows(overdue)) == 35
+
+
+def test_api_pages_through_every_alert_with_total_and_next(api, staff, make_case, start_clock):
+    raised = _many_alerts(staff, make_case, start_clock)
+    client = api(staff["supervisor"])
+    body = client.get("/api/v1/alerts?limit=40").get_json()
+    assert body["total"] == 105 and body["page"] == 1 and len(body["alerts"]) == 40
+    assert body["next"] == "/api/v1/alerts?limit=40&page=2"
+    seen = [a["id"] for a in body["alerts"]]
+    while body["next"]:
+        body = client.get(body["next"]).get_json()
+        seen += [a["id"] for a in body["alerts"]]
+    assert body["page"] == 3 and body["next"] is None
+    assert len(seen) == len(set(seen)) == 105 and set(seen) == {a.id for a in raised}
+    # The filters ride along; the old parameters still answer as before.
+    levels = client.get("/api/v1/alerts?level=overdue&limit=30").get_json()
+    assert levels["total"] == 35 and levels["next"] == "/api/v1/alerts?level=overdue&limit=30&page=2"
+    assert len(client.get("/api/v1/alerts").get_json()["alerts"]) == 100
+    bad = client.get("/api/v1/alerts?page=0")
+    assert bad.status_code == 400 and "page" in bad.get_json()["error"]["fields"]
+    assert client.get("/api/v1/alerts?page=x").status_code == 400
+
+
+def test_a_blank_acknowledgement_is_refused_beside_its_field_on_the_list(
+    client, login, staff, make_case, start_clock
+):
+    case, alerts = _raise_all(staff, make_case, start_clock)
+    overdue = alerts[1]
+    login(staff["supervisor"])
+    html = client.get("/alerts/?level=overdue").text
+    response = client.post(
+        f"/alerts/{overdue.id}/acknowledge?level=overdue",
+        data={"note": "  \u3000 ", "csrf_token": csrf_from(html)},
+    )
+    assert response.status_code == 422
+    page = response.text
+    # The list again, its filter kept, with the reason beside that alert's note field.
+    assert case.number in page and "共 1 条" in page
+    error = re.search(rf'<span class="field-error" id="note-{overdue.id}-error">(.*?)</span>', page)
+    assert error and error.group(1) == "请填写确认说明"
+    assert f'aria-describedby="note-{overdue.id}-error"' in page
+    db.session.refresh(overdue)
+    assert overdue.acknowledged_at is None

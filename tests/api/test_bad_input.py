@@ -33,6 +33,7 @@ NO_BODY = {
     "api.applicants_revoke",
     "api.party_link_create",
     "api.credit_publish",
+    "api.alerts_outbox_retry",
 }
 
 

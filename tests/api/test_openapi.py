@@ -14,6 +14,7 @@ NO_BODY = {
     ("post", "/applicants/{applicant_id}/revoke"),
     ("post", "/cases/{case_id}/parties/{role}/link"),
     ("post", "/credit/{record_id}/publish"),
+    ("post", "/alerts/outbox/retry"),
 }
 
 

@@ -3,11 +3,15 @@ unpublished record raises due_soon and overdue on its publication clock (20 work
 period that ends marks the record expired without an overdue alert; subject matching folds names
 and refuses a bad checksum."""
 
+import threading
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from caseflow.alerts.models import Alert
 from caseflow.alerts.services import sla_sweep
+from caseflow.cases.models import Event
+from caseflow.clocks.models import ClockEntry
 from caseflow.credit.models import CreditRecord
 from caseflow.credit.services import credit_record_noncompliance, credit_record_publish
 from caseflow.credit.subjects import subject_code_clean, subject_name_key
@@ -49,6 +53,52 @@ def test_display_end_expires_the_record_without_an_overdue_alert(record, staff):
     assert display.status == "met"
     alerts = db.session.scalars(select(Alert).where(Alert.clock_id == display.id)).all()
     assert "overdue" not in {a.level for a in alerts}
+
+
+def _two_sweeps_at_once(app, instant) -> list[Exception]:
+    db.session.remove()
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def sweeper():
+        with app.app_context():  # its own session and connection
+            try:
+                barrier.wait()
+                sla_sweep(instant)
+            except Exception as exc:  # noqa: BLE001 — reported by the caller
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=sweeper) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
+
+
+def test_two_sweeps_at_once_expire_a_record_once(app, record, staff):
+    """The credit periods end inside the sweep's lock: two schedulers sweeping the same minute
+    write one "expire" event and one stop of the display clock, not two."""
+    credit_record_publish(record, actor=staff["ZS"]["supervisor"], at=at("2026-09-29 10:00"))
+    db.session.commit()
+    display_id = clocks_of(record.case)[f"credit_display.{record.id}"].id
+    record_id, case_id = record.id, record.case_id
+    assert _two_sweeps_at_once(app, at("2029-10-08 09:00")) == []
+    expires = db.session.scalars(
+        select(Event).where(Event.case_id == case_id, Event.kind == "credit")
+    ).all()
+    assert [e.data["action"] for e in expires if e.data["record_id"] == record_id].count(
+        "expire"
+    ) == 1
+    stops = db.session.scalar(
+        select(func.count(ClockEntry.id)).where(
+            ClockEntry.clock_id == display_id, ClockEntry.action == "stop"
+        )
+    )
+    assert stops == 1
+    assert db.session.get(CreditRecord, record_id).status == "expired"
 
 
 def test_subject_matching():
