@@ -213,7 +213,8 @@ def _instance_is_empty(connection) -> bool:
 
 def backup_restore(source: str | os.PathLike) -> dict:
     """Restore the backup at ``source`` into this (empty) instance: the schema is migrated if it
-    is not, every file is copied into CASEFLOW_STORAGE and checked again, then every row is
+    is not (to this release's head; a backup of another schema revision is refused, since rows are
+    loaded as they were dumped and never migrated), every file is copied into CASEFLOW_STORAGE and checked again, then every row is
     inserted in one transaction and id sequences are moved past the restored ids. Returns the
     manifest.
 
@@ -241,7 +242,8 @@ def backup_restore(source: str | os.PathLike) -> dict:
             revision = _revision(connection)
     if manifest["revision"] and revision != manifest["revision"]:
         raise BackupError(
-            f"schema revision {revision} differs from the backup's {manifest['revision']}"
+            f"schema revision {revision} differs from the backup's {manifest['revision']}:"
+            " restore with the caseflow release that took the backup, then update"
         )
 
     copied: list[str] = []

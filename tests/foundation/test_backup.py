@@ -267,3 +267,26 @@ def test_a_restore_whose_rows_fail_to_load_removes_the_copied_files(
         assert db.session.scalar(select(func.count()).select_from(Case)) == 0
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_backup_of_another_schema_revision_is_refused_naming_the_way_to_restore_it(
+    app, filled, empty_database, tmp_path
+):
+    destination = tmp_path / "backup"
+    assert app.test_cli_runner().invoke(args=["backup", str(destination)]).exit_code == 0
+    manifest = json.loads((destination / "manifest.json").read_text())
+    manifest["revision"] = "2025_01_01_0001"  # taken by an older release
+    (destination / "manifest.json").write_text(json.dumps(manifest))
+    restored_storage = tmp_path / "restored-storage"
+    target = _restore_target(app, empty_database, restored_storage)
+    with target.app_context():
+        refused = target.test_cli_runner().invoke(args=["restore", str(destination)])
+        assert refused.exit_code == 1, refused.output
+        assert "differs from the backup's 2025_01_01_0001" in refused.output
+        assert "restore with the caseflow release that took the backup, then update" in (
+            refused.output
+        )
+        assert _stored_files(restored_storage) == []
+        assert db.session.scalar(select(func.count()).select_from(Case)) == 0
+        db.session.remove()
+        db.engine.dispose()
