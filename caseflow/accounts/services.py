@@ -2,6 +2,7 @@
 
 import functools
 import hashlib
+import io
 import logging
 import re
 import secrets
@@ -372,6 +373,8 @@ SEAL_MAX_BYTES = 1024 * 1024
 #: A profile's seal_image with this prefix is a storage key, not a path on this machine.
 STORED_PREFIX = "storage:"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+#: Width and height of a seal at most: 42 mm at 600 dpi is about 1,000 pixels.
+SEAL_MAX_PIXELS = 4000
 #: What an admin types to switch a clock off at a unit (stored as ``None``).
 CLOCK_OFF_WORDS = ("关闭", "off", "none")
 _IPC_PREFIX = re.compile(r"^[A-H](\d{2}([A-Z](\d{1,4}(/\d{1,6})?)?)?)?$")
@@ -472,16 +475,37 @@ def _profile_doc_patterns(patterns: dict, known_kinds, fields: dict) -> dict:
     return section
 
 
-def _seal_store(unit, filename: str, content: bytes, fields: dict) -> str | None:
-    """Check a seal upload; the path it will be stored at, or None when refused."""
+def _seal_problem(content: bytes) -> str | None:
+    """Why ``content`` cannot serve as a seal, or None. The image is decoded whole here, as
+    WeasyPrint (through Pillow) will decode it for every notice: a PNG that only starts right
+    would otherwise be accepted and every notice go out unsealed."""
+    from PIL import Image
+
     if len(content) > SEAL_MAX_BYTES:
-        fields["seal_image"] = (
-            f"印章图片不能超过1 MB（上传的文件为 {len(content) / 1048576:.1f} MB）"
-        )
-        return None
+        # The page reads one byte past the limit, so the real size is not known here.
+        return "印章图片不能超过1 MB（上传的文件超过 1 MB）"
     # The bytes decide, not the name: a renamed JPEG or PDF would break every notice's render.
     if not content.startswith(PNG_SIGNATURE):
-        fields["seal_image"] = "印章图片须为 PNG 格式（文件内容不是 PNG）"
+        return "印章图片须为 PNG 格式（文件内容不是 PNG）"
+    try:
+        with Image.open(io.BytesIO(content), formats=["PNG"]) as image:
+            width, height = image.size
+            if width > SEAL_MAX_PIXELS or height > SEAL_MAX_PIXELS:
+                return (
+                    f"印章图片过大：{width}×{height} 像素，"
+                    f"长和宽均不能超过 {SEAL_MAX_PIXELS} 像素"
+                )
+            image.load()  # every row decoded: a truncated or corrupt stream raises here
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return "印章图片已损坏，无法读取，请重新导出 PNG 后上传"
+    return None
+
+
+def _seal_store(unit, filename: str, content: bytes, fields: dict) -> str | None:
+    """Check a seal upload; the path it will be stored at, or None when refused."""
+    problem = _seal_problem(content)
+    if problem:
+        fields["seal_image"] = problem
         return None
     digest = hashlib.sha256(content).hexdigest()[:16]
     return f"seals/{unit.code}-{digest}.png"

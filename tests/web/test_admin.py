@@ -9,7 +9,19 @@ from caseflow.accounts.models import Unit, User
 from caseflow.extensions import db
 from tests.support import csrf_from
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
+
+def _png(size=(200, 200)) -> bytes:
+    """A real PNG seal: a red ring on transparent ground."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", size, (0, 0, 0, 0))
+    ImageDraw.Draw(image).ellipse((10, 10, size[0] - 10, size[1] - 10), outline="red", width=8)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+PNG = _png()
 
 
 def _profile_form(page_text, **changes):
@@ -97,7 +109,26 @@ def test_seal_over_one_megabyte_is_refused(client, people, login):
         ),
         content_type="multipart/form-data",
     )
-    assert response.status_code == 422 and "不能超过1 MB" in response.text
+    assert response.status_code == 422 and "不能超过1 MB（上传的文件超过 1 MB）" in response.text
+
+
+def test_a_seal_that_does_not_decode_is_refused(client, people, units, login):
+    """A PNG whose signature is right but whose image data is cut short or garbled would be
+    stored and then every notice printed without its seal."""
+    login(people["admin"])
+    page = client.get("/admin/units/PD")
+    truncated = PNG[: len(PNG) // 2]
+    header_only = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
+    for bad in (truncated, header_only):
+        response = client.post(
+            "/admin/units/PD",
+            data=_profile_form(page.text, seal_image=(io.BytesIO(bad), "seal.png")),
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 422
+        assert 'id="seal_image-error"' in response.text and "印章图片已损坏" in response.text
+    db.session.expire_all()
+    assert "seal_image" not in db.session.get(Unit, units["PD"].id).profile
 
 
 def test_admin_changes_role_unit_active_and_resets_a_password(client, people, units, login):
