@@ -239,11 +239,17 @@ def user_revoke(user: User) -> int:
     """``users revoke``: end every session and revoke every API token of ``user`` (a lost laptop,
     a leaver). Returns how many tokens were revoked. Flushes; the caller commits."""
     user_sessions_end(user)
+    count = _tokens_revoke_all(user)
+    log.warning("all sessions and %d API tokens of %s revoked", count, user.username)
+    return count
+
+
+def _tokens_revoke_all(user: User) -> int:
+    """Revoke every live API token of ``user``; how many. Flushes."""
     tokens = db.session.scalars(select(ApiToken).filter_by(user_id=user.id, revoked=False)).all()
     for token in tokens:
         token.revoked = True
     db.session.flush()
-    log.warning("all sessions and %d API tokens of %s revoked", len(tokens), user.username)
     return len(tokens)
 
 
@@ -580,7 +586,8 @@ def unit_profile_update(
 
 def user_update(user, *, actor, role, unit_code, active: bool) -> User:
     """Change a user's role, unit and active flag (admins). An admin cannot lock themselves out:
-    their own role and active flag stay. Flushes; the caller commits."""
+    their own role and active flag stay. Deactivating ends the user's sessions and revokes their
+    API tokens. Flushes; the caller commits."""
     _require_admin(actor, "修改用户")
     errors = {}
     if role not in ROLES:
@@ -603,7 +610,10 @@ def user_update(user, *, actor, role, unit_code, active: bool) -> User:
         raise ValidationFailed("；".join(errors.values()), message_en="invalid user", fields=errors)
     before = (user.role, user.unit.code if user.unit else None, user.active)
     if user.active and not active:
-        user_sessions_end(user)  # deactivation ends every session now, not at the next request
+        # Deactivation ends every session now, not at the next request, and revokes every API
+        # token: re-enabling the user later must not bring a forgotten token back to life.
+        user_sessions_end(user)
+        _tokens_revoke_all(user)
     user.role, user.unit, user.active = role, unit, bool(active)
     db.session.flush()
     log.info(

@@ -122,6 +122,25 @@ def test_deactivation_and_users_revoke_end_sessions(app, client, worker, make_us
     assert copy.get(PAGE).status_code == 302
 
 
+def test_deactivation_revokes_api_tokens_so_reenabling_needs_new_ones(client, worker, make_user):
+    token = token_create(worker)
+    db.session.commit()
+    auth = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/tokens", headers=auth).status_code == 200
+    admin = make_user("admin", None)
+    user_update(worker, actor=admin, role="caseworker", unit_code="ZS", active=False)
+    db.session.commit()
+    assert client.get("/api/v1/tokens", headers=auth).status_code == 401
+    user_update(worker, actor=admin, role="caseworker", unit_code="ZS", active=True)
+    db.session.commit()
+    assert client.get("/api/v1/tokens", headers=auth).status_code == 401  # was 200 again
+    assert db.session.scalars(select(ApiToken).filter_by(user_id=worker.id)).one().revoked
+    fresh = token_create(worker)
+    db.session.commit()
+    fresh_auth = {"Authorization": f"Bearer {fresh}"}
+    assert client.get("/api/v1/tokens", headers=fresh_auth).status_code == 200
+
+
 def test_remember_cookies_rotate_and_last_two_weeks(app, client, worker):
     first = _login(client, worker.username, remember=True)
     header = next(h for h in first.headers.getlist("Set-Cookie") if h.startswith("remember_token="))
