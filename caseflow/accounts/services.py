@@ -9,6 +9,7 @@ import secrets
 import unicodedata
 from datetime import timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import delete, func, select
@@ -584,10 +585,20 @@ def unit_profile_update(
     return unit
 
 
-def user_update(user, *, actor, role, unit_code, active: bool) -> User:
+class UserChange(NamedTuple):
+    user: User
+    #: The open cases the user may no longer hold, now unassigned (``cases_release``).
+    released: list
+
+
+def user_update(user, *, actor, role, unit_code, active: bool) -> UserChange:
     """Change a user's role, unit and active flag (admins). An admin cannot lock themselves out:
     their own role and active flag stay. Deactivating ends the user's sessions and revokes their
-    API tokens. Flushes; the caller commits."""
+    API tokens. Open cases the user may no longer hold (moved to another unit, made a viewer or
+    an admin, deactivated) go back to their unit's unassigned cases, each with an audit event.
+    Flushes; the caller commits."""
+    from caseflow.cases.services import cases_release
+
     _require_admin(actor, "修改用户")
     errors = {}
     if role not in ROLES:
@@ -616,14 +627,17 @@ def user_update(user, *, actor, role, unit_code, active: bool) -> User:
         _tokens_revoke_all(user)
     user.role, user.unit, user.active = role, unit, bool(active)
     db.session.flush()
+    released = cases_release(user, actor=actor)
     log.info(
-        "user %s changed by %s: role/unit/active %s -> %s",
+        "user %s changed by %s: role/unit/active %s -> %s; %d open case(s) unassigned%s",
         user.username,
         actor.username,
         before,
         (role, unit_code or None, bool(active)),
+        len(released),
+        f" ({', '.join(case.number for case in released)})" if released else "",
     )
-    return user
+    return UserChange(user, released)
 
 
 def user_password_reset(user, *, actor, password: str) -> User:

@@ -320,8 +320,9 @@ def admin_user_edit(user_id):
     if not form.validate_on_submit():
         return _render_user(user, edit_form=form, status=422)
     unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None
+    old_unit = user.unit
     with committing(form, names={"unit": "unit_id"}, flash_error=False) as step:
-        user_update(
+        change = user_update(
             user,
             actor=current_user,
             role=form.role.data,
@@ -331,6 +332,18 @@ def admin_user_edit(user_id):
     if step.failed:
         return _render_user(user, edit_form=form, status=step.status)
     flash(_("已更新用户 %(name)s", name=user.username), "success")
+    if change.released:
+        flash(
+            _(
+                "%(name)s 承办的 %(count)s 件未结案件已退回%(unit)s的未分配案件，"
+                "请部门负责人在待办的“未分配”中重新分配：%(numbers)s",
+                name=user.display_name,
+                count=len(change.released),
+                unit=old_unit.name if old_unit else "",
+                numbers=_("、").join(case.number for case in change.released),
+            ),
+            "info",
+        )
     return redirect(url_for("web.admin_user", user_id=user.id))
 
 

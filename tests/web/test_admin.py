@@ -183,3 +183,63 @@ def test_admin_editing_is_for_admins(client, people, login):
         data={"password-csrf_token": csrf_from(page.text), "password-password": "x" * 12},
     )
     assert response.status_code == 403
+
+
+def _edit(client, user, **fields):
+    page = client.get(f"/admin/users/{user.id}")
+    token = csrf_from(page.text.replace('name="edit-csrf_token"', 'name="csrf_token"'))
+    data = {"edit-csrf_token": token, **{f"edit-{k}": v for k, v in fields.items()}}
+    return client.post(f"/admin/users/{user.id}/edit", data=data, follow_redirects=True)
+
+
+def test_moving_a_caseworker_to_another_unit_releases_their_open_cases(
+    client, people, units, open_case, login
+):
+    from sqlalchemy import select
+
+    from caseflow.cases.models import Case, Event
+    from caseflow.cases.services import case_assign
+
+    worker, chief = people["caseworker"], people["supervisor"]
+    held = [open_case(chief), open_case(chief)]
+    for case in held:
+        case_assign(case, assignee=worker, actor=chief)
+    db.session.commit()
+    login(people["admin"])
+    moved = _edit(client, worker, role="caseworker", unit_id=units["PD"].id, active="y")
+    assert moved.status_code == 200
+    assert "2 件未结案件已退回" in moved.text and held[0].number in moved.text
+    db.session.expire_all()
+    for case in held:
+        case = db.session.get(Case, case.id)
+        assert case.assignee_id is None  # in ZS's 未分配, for the supervisor to reassign
+        event = db.session.scalars(
+            select(Event).filter_by(case_id=case.id, kind="assign").order_by(Event.id.desc())
+        ).first()
+        assert event.actor_id == people["admin"].id
+        assert event.data == {"assignee": None, "released_from": "zs_worker", "reason": "unit"}
+        assert "调离本单位" in event.note
+    # The unassigned cases show in the ZS supervisor's inbox.
+    login(chief)
+    inbox = client.get("/inbox", query_string={"tab": "unassigned"})
+    assert all(case.number in inbox.text for case in held)
+
+
+def test_deactivating_a_caseworker_releases_their_open_cases_too(
+    client, people, open_case, login, units
+):
+    from caseflow.cases.models import Case
+    from caseflow.cases.services import case_assign
+
+    worker, chief = people["caseworker"], people["supervisor"]
+    case = open_case(chief)
+    case_assign(case, assignee=worker, actor=chief)
+    db.session.commit()
+    login(people["admin"])
+    kept = _edit(client, worker, role="caseworker", unit_id=units["ZS"].id, active="y")
+    assert "未结案件已退回" not in kept.text
+    assert db.session.get(Case, case.id).assignee_id == worker.id
+    disabled = _edit(client, worker, role="caseworker", unit_id=units["ZS"].id)
+    assert "1 件未结案件已退回" in disabled.text
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).assignee_id is None
