@@ -54,6 +54,28 @@ def unit_upsert(*, code: str, name: str, kind: str, profile: dict) -> Unit:
 
 #: A login name: typed at every login, shown in the audit, so plain letters and digits.
 USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]*")
+#: An e-mail address as a mail server takes it: one @, a dotted domain, no blanks.
+EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+
+
+def _display_name_clean(value: str | None, fields: dict) -> str | None:
+    """The name printed for a user (audit, assignments); None when it is not given."""
+    if value is None:
+        return None
+    value = " ".join(value.split())
+    if not value or len(value) > 120:
+        fields["display_name"] = "姓名不能为空，且不超过 120 个字符"
+    return value
+
+
+def _email_clean(value: str | None, fields: dict) -> str | None:
+    """The address the user's alerts and account mails go to; ``""`` or None: none."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if len(value) > 200 or not EMAIL.fullmatch(value):
+        fields["email"] = f"电子邮箱格式不正确：{value!r}（例：zhang.san@example.cn）"
+    return value
 
 
 def user_create(
@@ -93,6 +115,8 @@ def user_create(
     password_problem = password_check(password)
     if password_problem:
         fields["password"] = password_problem[0]
+    display_name = _display_name_clean(display_name, fields) if display_name else None
+    email = _email_clean(email, fields)
     if fields:
         raise ValidationFailed("；".join(fields.values()), fields=fields)
     user = User(
@@ -585,16 +609,42 @@ def unit_profile_update(
     return unit
 
 
+def user_contact_set(user, *, display_name: str | None = None, email: str | None = None) -> User:
+    """``users edit``: set a user's name and/or e-mail address from the command line (None
+    leaves a value, ``email=""`` removes the address). Flushes; the caller commits."""
+    errors: dict = {}
+    if display_name is not None:
+        user.display_name = _display_name_clean(display_name, errors)
+    if email is not None:
+        user.email = _email_clean(email, errors)
+    if errors:
+        raise ValidationFailed(
+            "；".join(errors.values()), message_en="invalid " + ", ".join(errors), fields=errors
+        )
+    db.session.flush()
+    return user
+
+
 class UserChange(NamedTuple):
     user: User
     #: The open cases the user may no longer hold, now unassigned (``cases_release``).
     released: list
 
 
-def user_update(user, *, actor, role, unit_code, active: bool) -> UserChange:
-    """Change a user's role, unit and active flag (admins). An admin cannot lock themselves out:
-    their own role and active flag stay. Deactivating ends the user's sessions and revokes their
-    API tokens. Open cases the user may no longer hold (moved to another unit, made a viewer or
+def user_update(
+    user,
+    *,
+    actor,
+    role,
+    unit_code,
+    active: bool,
+    display_name: str | None = None,
+    email: str | None = None,
+) -> UserChange:
+    """Change a user's role, unit and active flag, and their name and e-mail address (admins;
+    None keeps the name or the address, ``email=""`` removes the address). An admin cannot lock
+    themselves out: their own role and active flag stay. Deactivating ends the user's sessions
+    and revokes their API tokens. Open cases the user may no longer hold (moved to another unit, made a viewer or
     an admin, deactivated) go back to their unit's unassigned cases, each with an audit event.
     Flushes; the caller commits."""
     from caseflow.cases.services import cases_release
@@ -617,6 +667,8 @@ def user_update(user, *, actor, role, unit_code, active: bool) -> UserChange:
             errors["role"] = "不能取消自己的管理员角色"
         if not active:
             errors["active"] = "不能停用自己的账号"
+    display_name = _display_name_clean(display_name, errors)
+    email = _email_clean(email, errors) if email is not None else user.email
     if errors:
         raise ValidationFailed("；".join(errors.values()), message_en="invalid user", fields=errors)
     before = (user.role, user.unit.code if user.unit else None, user.active)
@@ -626,6 +678,9 @@ def user_update(user, *, actor, role, unit_code, active: bool) -> UserChange:
         user_sessions_end(user)
         _tokens_revoke_all(user)
     user.role, user.unit, user.active = role, unit, bool(active)
+    if display_name is not None:
+        user.display_name = display_name
+    user.email = email
     db.session.flush()
     released = cases_release(user, actor=actor)
     log.info(

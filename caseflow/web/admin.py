@@ -108,6 +108,7 @@ def admin_user_create():
             role=form.role.data,
             unit_code=unit.code if unit else None,
             display_name=form.display_name.data.strip(),
+            email=form.email.data or "",
         )
     if step.failed:
         return _render("users", user_form=form, status=step.status)
@@ -270,6 +271,7 @@ def _user_edit_form(user, formdata=None) -> UserEditForm:
         (u.id, f"{u.code} {u.name}") for u in sel.units_all()
     ]
     if formdata is None:
+        form.display_name.data, form.email.data = user.display_name, user.email or ""
         form.role.data, form.unit_id.data, form.active.data = (
             user.role,
             user.unit_id or 0,
@@ -328,6 +330,8 @@ def admin_user_edit(user_id):
             role=form.role.data,
             unit_code=unit.code if unit else None,
             active=bool(form.active.data),
+            display_name=form.display_name.data,
+            email=form.email.data or "",
         )
     if step.failed:
         return _render_user(user, edit_form=form, status=step.status)

@@ -139,12 +139,14 @@ def test_admin_changes_role_unit_active_and_resets_a_password(client, people, un
     token = csrf_from(page.text.replace('name="edit-csrf_token"', 'name="csrf_token"'))
     no_unit = client.post(
         f"/admin/users/{worker.id}/edit",
-        data={"edit-csrf_token": token, "edit-role": "supervisor", "edit-unit_id": "0"},
+        data={"edit-csrf_token": token, "edit-role": "supervisor", "edit-unit_id": "0",
+              "edit-display_name": worker.display_name},
     )
     assert no_unit.status_code == 422 and "除管理员外，用户必须属于一个单位" in no_unit.text
     moved = client.post(
         f"/admin/users/{worker.id}/edit",
-        data={"edit-csrf_token": token, "edit-role": "supervisor", "edit-unit_id": units["PD"].id},
+        data={"edit-csrf_token": token, "edit-role": "supervisor", "edit-unit_id": units["PD"].id,
+              "edit-display_name": worker.display_name},
     )
     assert moved.status_code == 302
     db.session.expire_all()
@@ -167,7 +169,8 @@ def test_admin_changes_role_unit_active_and_resets_a_password(client, people, un
     me = people["admin"]
     self_lock = client.post(
         f"/admin/users/{me.id}/edit",
-        data={"edit-csrf_token": token, "edit-role": "viewer", "edit-unit_id": units["ZS"].id},
+        data={"edit-csrf_token": token, "edit-role": "viewer", "edit-unit_id": units["ZS"].id,
+              "edit-display_name": me.display_name},
     )
     assert self_lock.status_code == 422
     assert "不能取消自己的管理员角色" in self_lock.text and "不能停用自己的账号" in self_lock.text
@@ -188,6 +191,7 @@ def test_admin_editing_is_for_admins(client, people, login):
 def _edit(client, user, **fields):
     page = client.get(f"/admin/users/{user.id}")
     token = csrf_from(page.text.replace('name="edit-csrf_token"', 'name="csrf_token"'))
+    fields = {"display_name": user.display_name, **fields}  # the form shows the current name
     data = {"edit-csrf_token": token, **{f"edit-{k}": v for k, v in fields.items()}}
     return client.post(f"/admin/users/{user.id}/edit", data=data, follow_redirects=True)
 
@@ -243,3 +247,37 @@ def test_deactivating_a_caseworker_releases_their_open_cases_too(
     assert "1 件未结案件已退回" in disabled.text
     db.session.expire_all()
     assert db.session.get(Case, case.id).assignee_id is None
+
+
+def test_admin_gives_a_user_a_name_and_an_email_address(client, people, units, login):
+    login(people["admin"])
+    page = client.get("/admin", query_string={"tab": "users"})
+    assert 'name="user-email"' in page.text
+    token = csrf_from(page.text.replace('name="user-csrf_token"', 'name="csrf_token"'))
+    fields = {
+        "user-csrf_token": token,
+        "user-username": "zs_new",
+        "user-display_name": "孙新",
+        "user-role": "caseworker",
+        "user-unit_id": units["ZS"].id,
+        "user-password": "a-long-initial-passphrase",
+    }
+    bad = client.post("/admin/users", data={**fields, "user-email": "notanemail"})
+    assert bad.status_code == 422
+    assert 'id="user-email-error"' in bad.text and "电子邮箱格式不正确" in bad.text
+    assert db.session.query(User).filter_by(username="zs_new").first() is None
+    created = client.post("/admin/users", data={**fields, "user-email": "sun.xin@example.cn"})
+    assert created.status_code == 302
+    user = db.session.query(User).filter_by(username="zs_new").one()
+    assert (user.display_name, user.email) == ("孙新", "sun.xin@example.cn")
+
+    page = client.get(f"/admin/users/{user.id}")
+    assert 'value="sun.xin@example.cn"' in page.text and 'value="孙新"' in page.text
+    edit = {"role": "caseworker", "unit_id": units["ZS"].id, "active": "y"}
+    refused = _edit(client, user, display_name="孙 新", email="sun@", **edit)
+    assert 'id="edit-email-error"' in refused.text
+    changed = _edit(client, user, display_name="  孙欣 ", email="sx@example.cn", **edit)
+    assert changed.status_code == 200
+    db.session.expire_all()
+    user = db.session.get(User, user.id)
+    assert (user.display_name, user.email) == ("孙欣", "sx@example.cn")
