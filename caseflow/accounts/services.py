@@ -3,6 +3,7 @@
 import functools
 import hashlib
 import io
+import json
 import logging
 import re
 import secrets
@@ -58,6 +59,11 @@ USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]*")
 EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
 
 
+def _who(actor) -> str:
+    """Who did it, for the log: the admin's user name, or the command line (run on the server)."""
+    return actor.username if actor is not None else "the command line"
+
+
 def _display_name_clean(value: str | None, fields: dict) -> str | None:
     """The name printed for a user (audit, assignments); None when it is not given."""
     if value is None:
@@ -86,8 +92,10 @@ def user_create(
     unit_code: str | None = None,
     display_name: str | None = None,
     email: str | None = None,
+    actor=None,
 ) -> User:
-    """Create a user. Bad role, unknown unit or a taken name raise before anything is written."""
+    """Create a user (``actor``: the admin on the admin page; None: the command line or the
+    seed). Bad role, unknown unit or a taken name raise before anything is written."""
     fields = {}
     if role not in ROLES:
         fields["role"] = f"未知角色 {role!r}，可选：{', '.join(ROLES)}"
@@ -129,7 +137,15 @@ def user_create(
     )
     db.session.add(user)
     db.session.flush()
-    log.info("user created: %s (%s, %s)", username, role, unit_code or "-")
+    log.info(
+        "user %s created by %s: %s, unit %s, name %r, e-mail %s",
+        username,
+        _who(actor),
+        role,
+        unit_code or "-",
+        user.display_name,
+        email or "-",
+    )
     return user
 
 
@@ -260,12 +276,15 @@ def sessions_end_others(user: User, *, keep_secret: str) -> int:
     return ended
 
 
-def user_revoke(user: User) -> int:
+def user_revoke(user: User, *, actor=None) -> int:
     """``users revoke``: end every session and revoke every API token of ``user`` (a lost laptop,
-    a leaver). Returns how many tokens were revoked. Flushes; the caller commits."""
+    a leaver); ``actor`` is the admin (None: the command line). Returns how many tokens were
+    revoked. Flushes; the caller commits."""
     user_sessions_end(user)
     count = _tokens_revoke_all(user)
-    log.warning("all sessions and %d API tokens of %s revoked", count, user.username)
+    log.warning(
+        "all sessions and %d API tokens of %s revoked by %s", count, user.username, _who(actor)
+    )
     return count
 
 
@@ -302,6 +321,13 @@ def token_create(user: User, *, days: int | None = None, now=None) -> str:
     db.session.add(row)
     db.session.flush()
     account_mail_queue(user, "token_created", at=now, token_id=row.id, expires_at=row.expires_at)
+    # Only ``users token`` on the server creates tokens.
+    log.warning(
+        "API token %d of %s created by the command line, expires %s",
+        row.id,
+        user.username,
+        row.expires_at.date().isoformat(),
+    )
     return token
 
 
@@ -321,8 +347,7 @@ def token_revoke(token_id: int, *, actor: User | None) -> ApiToken:
         raise NotFound("没有这个令牌", message_en="no such token")
     row.revoked = True
     db.session.flush()
-    log.warning("API token %d of %s revoked by %s", row.id, row.user.username,
-                actor.username if actor else "the command line")
+    log.warning("API token %d of %s revoked by %s", row.id, row.user.username, _who(actor))
     return row
 
 
@@ -344,7 +369,8 @@ def token_authenticate(token: str) -> User | None:
 def login_is_throttled(username: str, remote_addr: str, now=None) -> bool:
     """Throttling slows the guesser, not the owner (ASVS 2.2.1): too many recent failures for
     this name *from this address*, or too many from this address whatever the names. Failures
-    elsewhere never lock the owner out; the address ceiling names no account."""
+    elsewhere never lock the owner out; the address ceiling names no account. A refusal is
+    logged with the name tried and the address."""
     window_start = (now or utcnow()) - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
     recent = LoginAttempt.attempted_at >= window_start
     from_addr = LoginAttempt.remote_addr == remote_addr[:64]
@@ -352,9 +378,20 @@ def login_is_throttled(username: str, remote_addr: str, now=None) -> bool:
         select(func.count()).where(recent, from_addr, LoginAttempt.username == username[:80])
     )
     if by_pair >= current_app.config["LOGIN_MAX_FAILURES"]:
-        return True
-    by_addr = db.session.scalar(select(func.count()).where(recent, from_addr))
-    return by_addr >= current_app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+        throttled = "this name from this address"
+    else:
+        by_addr = db.session.scalar(select(func.count()).where(recent, from_addr))
+        if by_addr < current_app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]:
+            return False
+        throttled = "this address"
+    # An authentication decision like a failed login (ASVS 7.2.1): logged, never the password.
+    log.warning(
+        "login refused (throttled: too many failures for %s) for %r from %s",
+        throttled,
+        username,
+        remote_addr,
+    )
+    return True
 
 
 def _password_hash(password: str) -> str:
@@ -593,20 +630,41 @@ def unit_profile_update(
         storage().put_new(seal_path, seal_content)  # named by its hash: the same seal, the same key
         # In storage (local folder or object store), so every node prints the same seal.
         profile["seal_image"] = STORED_PREFIX + seal_path
-    changed = sorted(
-        k
-        for k in set(profile) | set(unit.profile or {})
-        if profile.get(k) != (unit.profile or {}).get(k)
-    )
+    changes = _profile_changes(unit.profile or {}, profile)
     unit.profile = profile  # a new dict: the JSON column tracks assignment, not mutation
     db.session.flush()
     log.info(
         "unit %s profile changed by %s: %s",
         unit.code,
         actor.username,
-        ", ".join(changed) or "nothing",
+        "; ".join(changes) or "nothing",
     )
     return unit
+
+
+def _profile_changes(before: dict, after: dict) -> list[str]:
+    """``key: old -> new`` for each value that changed, one level into the sections
+    (``clocks.review: {"design": "10 workdays"} -> {"design": "3 workdays"}``), so the log says
+    what an admin changed, not only where."""
+
+    def shown(value):
+        return "-" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    changes = []
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if old == new:
+            continue
+        if isinstance(old, dict | None) and isinstance(new, dict | None) and (old or new):
+            old, new = old or {}, new or {}
+            changes.extend(
+                f"{key}.{sub}: {shown(old.get(sub))} -> {shown(new.get(sub))}"
+                for sub in sorted(set(old) | set(new))
+                if old.get(sub) != new.get(sub)
+            )
+        else:
+            changes.append(f"{key}: {shown(old)} -> {shown(new)}")
+    return changes
 
 
 def user_contact_set(user, *, display_name: str | None = None, email: str | None = None) -> User:
@@ -644,9 +702,9 @@ def user_update(
     """Change a user's role, unit and active flag, and their name and e-mail address (admins;
     None keeps the name or the address, ``email=""`` removes the address). An admin cannot lock
     themselves out: their own role and active flag stay. Deactivating ends the user's sessions
-    and revokes their API tokens. Open cases the user may no longer hold (moved to another unit, made a viewer or
-    an admin, deactivated) go back to their unit's unassigned cases, each with an audit event.
-    Flushes; the caller commits."""
+    and revokes their API tokens. Open cases the user may no longer hold (moved to another unit,
+    made a viewer or an admin, deactivated) go back to their unit's unassigned cases, each with
+    an audit event. Flushes; the caller commits."""
     from caseflow.cases.services import cases_release
 
     _require_admin(actor, "修改用户")
@@ -671,28 +729,43 @@ def user_update(
     email = _email_clean(email, errors) if email is not None else user.email
     if errors:
         raise ValidationFailed("；".join(errors.values()), message_en="invalid user", fields=errors)
-    before = (user.role, user.unit.code if user.unit else None, user.active)
+    before = _user_facts(user)
+    revoked = None
     if user.active and not active:
         # Deactivation ends every session now, not at the next request, and revokes every API
         # token: re-enabling the user later must not bring a forgotten token back to life.
         user_sessions_end(user)
-        _tokens_revoke_all(user)
+        revoked = _tokens_revoke_all(user)
     user.role, user.unit, user.active = role, unit, bool(active)
     if display_name is not None:
         user.display_name = display_name
     user.email = email
     db.session.flush()
     released = cases_release(user, actor=actor)
+    after = _user_facts(user)
+    changes = [
+        f"{key} {before[key]!r} -> {after[key]!r}" for key in after if before[key] != after[key]
+    ]
+    if revoked is not None:
+        changes.append(f"all sessions and {revoked} API token(s) revoked")
+    if released:
+        numbers = ", ".join(case.number for case in released)
+        changes.append(f"{len(released)} open case(s) unassigned ({numbers})")
     log.info(
-        "user %s changed by %s: role/unit/active %s -> %s; %d open case(s) unassigned%s",
-        user.username,
-        actor.username,
-        before,
-        (role, unit_code or None, bool(active)),
-        len(released),
-        f" ({', '.join(case.number for case in released)})" if released else "",
+        "user %s changed by %s: %s", user.username, actor.username, "; ".join(changes) or "nothing"
     )
     return UserChange(user, released)
+
+
+def _user_facts(user: User) -> dict:
+    """What an admin may change about a user, as the log shows it (never the password)."""
+    return {
+        "name": user.display_name,
+        "e-mail": user.email,
+        "role": user.role,
+        "unit": user.unit.code if user.unit else None,
+        "active": user.active,
+    }
 
 
 def user_password_reset(user, *, actor, password: str) -> User:

@@ -369,13 +369,24 @@ def calendar_load(
     db.session.flush()
     calendar_version_bump()
     moved = _year_changed(year, actor=actor, at=at)
-    log.info("calendar: loaded %s from %s, %d clock(s) moved", year, source, len(moved))
+    log.info(
+        "calendar: loaded %s from %s by %s, %d clock(s) moved",
+        year,
+        source,
+        _who(actor),
+        len(moved),
+    )
     return LoadResult(
         year=year,
         holidays=sum(e.kind == HOLIDAY for e in days),
         workdays=sum(e.kind == WORKDAY for e in days),
         moved=moved,
     )
+
+
+def _who(actor: Actor | None) -> str:
+    """Who changed the calendar, for the log."""
+    return actor.username if actor is not None else "the command line"
 
 
 def _calendar_may_change(actor: Actor | None) -> None:
@@ -413,10 +424,11 @@ def _unit_closures_load(text, *, source, year, actor, at, unit) -> LoadResult:
     after = {e.day: e.kind for e in days}
     moved = _unit_recompute(unit, before, after, year=year, actor=actor, at=at)
     log.info(
-        "calendar: loaded %s closures of %s from %s, %d clock(s) moved",
+        "calendar: loaded %s closures of %s from %s by %s, %d clock(s) moved",
         year,
         unit.code,
         source,
+        _who(actor),
         len(moved),
     )
     return LoadResult(

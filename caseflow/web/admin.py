@@ -109,6 +109,7 @@ def admin_user_create():
             unit_code=unit.code if unit else None,
             display_name=form.display_name.data.strip(),
             email=form.email.data or "",
+            actor=current_user,
         )
     if step.failed:
         return _render("users", user_form=form, status=step.status)
@@ -384,7 +385,7 @@ def admin_token_revoke(token_id):
 def admin_user_revoke(user_id):
     """End every web session and revoke every API token of a user (a lost laptop, a leaver)."""
     user = _user_or_404(user_id)
-    user_revoke(user)
+    user_revoke(user, actor=current_user)
     db.session.commit()
     flash(_("已结束 %(name)s 的所有会话并吊销其全部令牌", name=user.username), "success")
     return redirect(url_for("web.admin_user", user_id=user.id))

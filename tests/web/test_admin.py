@@ -281,3 +281,63 @@ def test_admin_gives_a_user_a_name_and_an_email_address(client, people, units, l
     db.session.expire_all()
     user = db.session.get(User, user.id)
     assert (user.display_name, user.email) == ("孙欣", "sx@example.cn")
+
+
+def test_every_admin_action_logs_the_admin_and_what_changed(
+    client, people, units, login, caplog, monkeypatch, make_token
+):
+    from caseflow.accounts.models import ApiToken
+
+    for name in ("caseflow.accounts.services", "caseflow.calendar.services"):
+        # Alembic's fileConfig in migrations/env.py disables loggers that existed before it ran.
+        monkeypatch.setattr(logging.getLogger(name), "disabled", False)
+    worker = people["caseworker"]
+    make_token(worker)
+    make_token(worker)
+    login(people["admin"])
+    page = client.get("/admin", query_string={"tab": "users"})
+    token = csrf_from(page.text.replace('name="user-csrf_token"', 'name="csrf_token"'))
+    with caplog.at_level(logging.INFO):
+        client.post("/admin/users", data={
+            "user-csrf_token": token, "user-username": "new_cw", "user-display_name": "孙新",
+            "user-role": "caseworker", "user-unit_id": units["ZS"].id,
+            "user-password": "a-long-initial-passphrase", "user-email": "sun@example.cn",
+        })
+        _edit(client, worker, display_name="张承办", email="zhang@example.cn", role="supervisor",
+              unit_id=units["ZS"].id, active="y")
+        client.post(
+            f"/admin/users/{worker.id}/password",
+            data={"password-csrf_token": token, "password-password": "secret-new-passphrase"},
+        )
+        first = db.session.query(ApiToken).filter_by(user_id=worker.id).first()
+        client.post(f"/admin/tokens/{first.id}/revoke", data={"csrf_token": token})
+        client.post(f"/admin/users/{worker.id}/revoke", data={"csrf_token": token})
+        unit_page = client.get("/admin/units/ZS")
+        client.post(
+            "/admin/units/ZS",
+            data=_profile_form(unit_page.text, clock__review__design="3 workdays",
+                               seal_image=(io.BytesIO(PNG), "seal.png")),
+            content_type="multipart/form-data",
+        )
+        calendar = client.get("/admin", query_string={"tab": "calendar"})
+        client.post("/admin/calendar", data={
+            "calendar-csrf_token": csrf_from(
+                calendar.text.replace('name="calendar-csrf_token"', 'name="csrf_token"')
+            ),
+            "calendar-unit": "ZS",
+            "calendar-file": (io.BytesIO("2026-09-15 holiday 台风停工\n".encode()), "typhoon.txt"),
+        }, content_type="multipart/form-data")
+    log = caplog.text
+    assert "user new_cw created by root: caseworker, unit ZS, name '孙新', e-mail sun@ex" in log
+    assert (
+        "user zs_worker changed by root: e-mail None -> 'zhang@example.cn'; "
+        "role 'caseworker' -> 'supervisor'" in log
+    )
+    assert "password of zs_worker reset by root" in log
+    assert f"API token {first.id} of zs_worker revoked by root" in log
+    assert "all sessions and 1 API tokens of zs_worker revoked by root" in log
+    assert "unit ZS profile changed by root: " in log
+    assert 'clocks.review: - -> {"design": "3 workdays"}' in log
+    assert "seal_image: - -> \"storage:seals/ZS-" in log
+    assert "calendar: loaded 2026 closures of ZS from 上传：typhoon.txt by root" in log
+    assert "secret-new-passphrase" not in log and "a-long-initial-passphrase" not in log
