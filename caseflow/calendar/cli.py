@@ -127,9 +127,10 @@ def calendar_load_command(file, source, unit):
             f"loaded {result.year}: {result.holidays} holiday(s), "
             f"{result.workdays} make-up workday(s); {len(result.moved)} clock(s) moved"
         )
-    for move in result.moved:
+    for move in result.moved:  # the last days, as `deadline` prints them
         click.echo(
-            f"{move.case_number} {move.clock_name} {iso(move.due_before)} -> {iso(move.due_after)}"
+            f"{move.case_number} {move.clock_name} "
+            f"{move.due_on_before.isoformat()} -> {move.due_on_after.isoformat()}"
         )
 
 

@@ -157,7 +157,7 @@ def test_cli_loads_shows_and_counts_with_the_units_closures(cli, case_in, tmp_pa
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         "loaded 2026 closures of ZS: 1 closed day(s), 0 extra working day(s); 1 clock(s) moved",
-        f"{zs.number} service 2026-09-18T00:00:00+08:00 -> 2026-09-19T00:00:00+08:00",
+        f"{zs.number} service 2026-09-17 -> 2026-09-18",  # the last days, as `deadline` prints
     ]
     shown = cli("calendar", "show", "2026", "--unit", "ZS")
     assert shown.stdout.splitlines() == [
@@ -200,6 +200,8 @@ def test_api_loads_a_units_closures_for_admins_only(api, make_user, units, case_
             "clock": "service",
             "due_before": "2026-09-18T00:00:00+08:00",
             "due_after": "2026-09-19T00:00:00+08:00",
+            "due_on_before": "2026-09-17",
+            "due_on_after": "2026-09-18",
         }
     ]
     read = api(supervisor).get("/api/v1/calendar/2026?unit=ZS").json
