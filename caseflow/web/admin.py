@@ -74,8 +74,11 @@ def _render(tab, *, user_form=None, calendar_form=None, status=200):
     elif tab == "units":
         context.update(units=sel.units_all())
     elif tab == "calendar":
+        from caseflow.calendar.selectors import unit_closures_loaded
+
         context.update(
             years=_calendar_years(),
+            closures=unit_closures_loaded(),
             calendar_form=calendar_form
             or CalendarUploadForm(prefix="calendar", formdata=None, units=_units()),
         )
@@ -174,6 +177,31 @@ def admin_calendar_load():
         ),
         "success",
     )
+    return redirect(url_for("web.admin", tab="calendar"))
+
+
+@bp.route("/admin/calendar/closures/<code>/<int:year>/remove", methods=["POST"])
+@role_required("admin")
+def admin_closures_remove(code, year):
+    """Remove a unit's local closures of a year (a typhoon notice withdrawn): the same as loading
+    an empty closures file for that year, so the unit's clocks are recounted as by any load."""
+    from caseflow.calendar.services import calendar_load
+
+    unit = _unit_or_404(code)
+    with committing() as step:
+        result = calendar_load(
+            "", source="管理页面撤销", year=year, actor=current_user, unit=unit
+        )
+    if not step.failed:
+        flash(
+            _(
+                "已撤销 %(unit)s %(year)s 年的临时停工安排；%(moved)s 个时限的到期日随之调整",
+                unit=unit.code,
+                year=year,
+                moved=len(result.moved),
+            ),
+            "success",
+        )
     return redirect(url_for("web.admin", tab="calendar"))
 
 
