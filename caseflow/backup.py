@@ -213,8 +213,14 @@ def _instance_is_empty(connection) -> bool:
 
 def backup_restore(source: str | os.PathLike) -> dict:
     """Restore the backup at ``source`` into this (empty) instance: the schema is migrated if it
-    is not, every row is inserted, id sequences are moved past the restored ids, and every file is
-    copied into CASEFLOW_STORAGE and checked again. Returns the manifest."""
+    is not (to this release's head; a backup of another schema revision is refused, since rows are
+    loaded as they were dumped and never migrated), every file is copied into CASEFLOW_STORAGE and checked again, then every row is
+    inserted in one transaction and id sequences are moved past the restored ids. Returns the
+    manifest.
+
+    All or nothing: the files go first, and a failure while copying them removes the copies made
+    so far; the rows go in one transaction, and a failure while loading them rolls it back and
+    removes the copied files. Either way the instance is left empty, ready for another try."""
     from flask_migrate import upgrade
 
     root = Path(source)
@@ -236,11 +242,75 @@ def backup_restore(source: str | os.PathLike) -> dict:
             revision = _revision(connection)
     if manifest["revision"] and revision != manifest["revision"]:
         raise BackupError(
-            f"schema revision {revision} differs from the backup's {manifest['revision']}"
+            f"schema revision {revision} differs from the backup's {manifest['revision']}:"
+            " restore with the caseflow release that took the backup, then update"
         )
 
+    copied: list[str] = []
+    try:
+        _files_copy(root, manifest, store, copied)
+        _rows_load(root)
+    except Exception as exc:
+        left = _files_remove(store, copied)
+        reason = str(exc) if isinstance(exc, BackupError) else _reason(exc)
+        leftover = (
+            f"; remove these copies by hand before trying again: {', '.join(left)}" if left else ""
+        )
+        raise BackupError(f"restore stopped, nothing was restored: {reason}{leftover}") from None
+    finally:
+        db.session.remove()
+    return manifest
+
+
+def _reason(exc: Exception) -> str:
+    """One line for an error of the storage, the dump or the database."""
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f" ({exc.filename})" if exc.filename else ""
+        return f"{exc.strerror}{where}"
+    return (str(exc).splitlines() or [type(exc).__name__])[0]
+
+
+def _files_copy(root: Path, manifest: dict, store, copied: list[str]) -> None:
+    """Copy every file of the backup into the store, appending each key to ``copied`` as soon as
+    it is written, so the caller can take them away again."""
+    for name, entry in manifest["files"].items():
+        try:
+            written = store.put_new(name, (root / STORAGE_DIR / name).read_bytes())
+        except Exception as exc:  # noqa: BLE001 — a half-written key is removed too
+            if _exists(store, name):
+                copied.append(name)
+            raise BackupError(f"cannot copy {name} into the storage: {_reason(exc)}") from None
+        if not written:
+            raise BackupError(f"{name} appeared in the storage during the restore")
+        copied.append(name)
+        try:
+            store.get(name, sha256=entry["sha256"])
+        except StoredFileCorrupt:
+            raise BackupError(f"copy of {name} differs from the backup") from None
+
+
+def _exists(store, key: str) -> bool:
+    try:
+        return store.exists(key)
+    except Exception:  # noqa: BLE001 — a store that cannot even be asked holds nothing of ours
+        return False
+
+
+def _files_remove(store, keys: list[str]) -> list[str]:
+    """Delete the restored copies; returns the keys that could not be deleted."""
+    left = []
+    for key in keys:
+        try:
+            store.delete(key)
+        except Exception:  # noqa: BLE001 — reported to the operator, who removes it by hand
+            left.append(key)
+    return left
+
+
+def _rows_load(root: Path) -> None:
+    """Insert every row of the dump in one transaction (rolled back whole on any failure)."""
     tables = {t.name: t for t in _tables()}
-    with engine.begin() as connection:
+    with db.engine.begin() as connection:
         for table in reversed(list(tables.values())):
             if table.name.startswith("calendar_"):
                 connection.execute(table.delete())
@@ -272,15 +342,6 @@ def backup_restore(source: str | os.PathLike) -> dict:
             flush()
         if connection.dialect.name == "postgresql":
             _sequences_reset(connection, tables.values())
-
-    for name, entry in manifest["files"].items():
-        store.put_new(name, (root / STORAGE_DIR / name).read_bytes())
-        try:
-            store.get(name, sha256=entry["sha256"])
-        except StoredFileCorrupt:
-            raise BackupError(f"copy of {name} differs from the backup") from None
-    db.session.remove()
-    return manifest
 
 
 def _sequences_reset(connection, tables) -> None:

@@ -1,4 +1,4 @@
-"""``flask --app wsgi users create|token``."""
+"""``flask --app wsgi users create|edit|token|tokens|token-revoke|revoke``."""
 
 import click
 from flask import Flask
@@ -9,6 +9,7 @@ from caseflow.accounts.services import (
     token_create,
     token_revoke,
     tokens_of,
+    user_contact_set,
     user_create,
     user_revoke,
 )
@@ -48,6 +49,24 @@ def _user_named(name) -> User:
     if user is None:
         raise click.ClickException(f"no such user: {name}")
     return user
+
+
+@users.command("edit")
+@click.argument("name")
+@click.option("--display-name", default=None, help="The name shown for the user.")
+@click.option("--email", default=None, help='Where alerts and account mails go ("" removes it).')
+def users_edit(name, display_name, email):
+    """Set the display name and/or e-mail address of the existing user NAME."""
+    user = _user_named(name)
+    if display_name is None and email is None:
+        raise click.UsageError("give --display-name and/or --email")
+    try:
+        user_contact_set(user, display_name=display_name, email=email)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+    click.echo(f"{user.username}: {user.display_name} <{user.email or '-'}>")
 
 
 @users.command("token")

@@ -2,12 +2,15 @@
 
 import functools
 import hashlib
+import io
+import json
 import logging
 import re
 import secrets
 import unicodedata
 from datetime import timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import delete, func, select
@@ -52,6 +55,33 @@ def unit_upsert(*, code: str, name: str, kind: str, profile: dict) -> Unit:
 
 #: A login name: typed at every login, shown in the audit, so plain letters and digits.
 USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]*")
+#: An e-mail address as a mail server takes it: one @, a dotted domain, no blanks.
+EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+
+
+def _who(actor) -> str:
+    """Who did it, for the log: the admin's user name, or the command line (run on the server)."""
+    return actor.username if actor is not None else "the command line"
+
+
+def _display_name_clean(value: str | None, fields: dict) -> str | None:
+    """The name printed for a user (audit, assignments); None when it is not given."""
+    if value is None:
+        return None
+    value = " ".join(value.split())
+    if not value or len(value) > 120:
+        fields["display_name"] = "姓名不能为空，且不超过 120 个字符"
+    return value
+
+
+def _email_clean(value: str | None, fields: dict) -> str | None:
+    """The address the user's alerts and account mails go to; ``""`` or None: none."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if len(value) > 200 or not EMAIL.fullmatch(value):
+        fields["email"] = f"电子邮箱格式不正确：{value!r}（例：zhang.san@example.cn）"
+    return value
 
 
 def user_create(
@@ -62,8 +92,10 @@ def user_create(
     unit_code: str | None = None,
     display_name: str | None = None,
     email: str | None = None,
+    actor=None,
 ) -> User:
-    """Create a user. Bad role, unknown unit or a taken name raise before anything is written."""
+    """Create a user (``actor``: the admin on the admin page; None: the command line or the
+    seed). Bad role, unknown unit or a taken name raise before anything is written."""
     fields = {}
     if role not in ROLES:
         fields["role"] = f"未知角色 {role!r}，可选：{', '.join(ROLES)}"
@@ -91,6 +123,8 @@ def user_create(
     password_problem = password_check(password)
     if password_problem:
         fields["password"] = password_problem[0]
+    display_name = _display_name_clean(display_name, fields) if display_name else None
+    email = _email_clean(email, fields)
     if fields:
         raise ValidationFailed("；".join(fields.values()), fields=fields)
     user = User(
@@ -103,7 +137,15 @@ def user_create(
     )
     db.session.add(user)
     db.session.flush()
-    log.info("user created: %s (%s, %s)", username, role, unit_code or "-")
+    log.info(
+        "user %s created by %s: %s, unit %s, name %r, e-mail %s",
+        username,
+        _who(actor),
+        role,
+        unit_code or "-",
+        user.display_name,
+        email or "-",
+    )
     return user
 
 
@@ -234,15 +276,24 @@ def sessions_end_others(user: User, *, keep_secret: str) -> int:
     return ended
 
 
-def user_revoke(user: User) -> int:
+def user_revoke(user: User, *, actor=None) -> int:
     """``users revoke``: end every session and revoke every API token of ``user`` (a lost laptop,
-    a leaver). Returns how many tokens were revoked. Flushes; the caller commits."""
+    a leaver); ``actor`` is the admin (None: the command line). Returns how many tokens were
+    revoked. Flushes; the caller commits."""
     user_sessions_end(user)
+    count = _tokens_revoke_all(user)
+    log.warning(
+        "all sessions and %d API tokens of %s revoked by %s", count, user.username, _who(actor)
+    )
+    return count
+
+
+def _tokens_revoke_all(user: User) -> int:
+    """Revoke every live API token of ``user``; how many. Flushes."""
     tokens = db.session.scalars(select(ApiToken).filter_by(user_id=user.id, revoked=False)).all()
     for token in tokens:
         token.revoked = True
     db.session.flush()
-    log.warning("all sessions and %d API tokens of %s revoked", len(tokens), user.username)
     return len(tokens)
 
 
@@ -270,6 +321,13 @@ def token_create(user: User, *, days: int | None = None, now=None) -> str:
     db.session.add(row)
     db.session.flush()
     account_mail_queue(user, "token_created", at=now, token_id=row.id, expires_at=row.expires_at)
+    # Only ``users token`` on the server creates tokens.
+    log.warning(
+        "API token %d of %s created by the command line, expires %s",
+        row.id,
+        user.username,
+        row.expires_at.date().isoformat(),
+    )
     return token
 
 
@@ -289,8 +347,7 @@ def token_revoke(token_id: int, *, actor: User | None) -> ApiToken:
         raise NotFound("没有这个令牌", message_en="no such token")
     row.revoked = True
     db.session.flush()
-    log.warning("API token %d of %s revoked by %s", row.id, row.user.username,
-                actor.username if actor else "the command line")
+    log.warning("API token %d of %s revoked by %s", row.id, row.user.username, _who(actor))
     return row
 
 
@@ -312,7 +369,8 @@ def token_authenticate(token: str) -> User | None:
 def login_is_throttled(username: str, remote_addr: str, now=None) -> bool:
     """Throttling slows the guesser, not the owner (ASVS 2.2.1): too many recent failures for
     this name *from this address*, or too many from this address whatever the names. Failures
-    elsewhere never lock the owner out; the address ceiling names no account."""
+    elsewhere never lock the owner out; the address ceiling names no account. A refusal is
+    logged with the name tried and the address."""
     window_start = (now or utcnow()) - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
     recent = LoginAttempt.attempted_at >= window_start
     from_addr = LoginAttempt.remote_addr == remote_addr[:64]
@@ -320,9 +378,20 @@ def login_is_throttled(username: str, remote_addr: str, now=None) -> bool:
         select(func.count()).where(recent, from_addr, LoginAttempt.username == username[:80])
     )
     if by_pair >= current_app.config["LOGIN_MAX_FAILURES"]:
-        return True
-    by_addr = db.session.scalar(select(func.count()).where(recent, from_addr))
-    return by_addr >= current_app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+        throttled = "this name from this address"
+    else:
+        by_addr = db.session.scalar(select(func.count()).where(recent, from_addr))
+        if by_addr < current_app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]:
+            return False
+        throttled = "this address"
+    # An authentication decision like a failed login (ASVS 7.2.1): logged, never the password.
+    log.warning(
+        "login refused (throttled: too many failures for %s) for %r from %s",
+        throttled,
+        username,
+        remote_addr,
+    )
+    return True
 
 
 def _password_hash(password: str) -> str:
@@ -372,6 +441,8 @@ SEAL_MAX_BYTES = 1024 * 1024
 #: A profile's seal_image with this prefix is a storage key, not a path on this machine.
 STORED_PREFIX = "storage:"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+#: Width and height of a seal at most: 42 mm at 600 dpi is about 1,000 pixels.
+SEAL_MAX_PIXELS = 4000
 #: What an admin types to switch a clock off at a unit (stored as ``None``).
 CLOCK_OFF_WORDS = ("关闭", "off", "none")
 _IPC_PREFIX = re.compile(r"^[A-H](\d{2}([A-Z](\d{1,4}(/\d{1,6})?)?)?)?$")
@@ -472,16 +543,37 @@ def _profile_doc_patterns(patterns: dict, known_kinds, fields: dict) -> dict:
     return section
 
 
-def _seal_store(unit, filename: str, content: bytes, fields: dict) -> str | None:
-    """Check a seal upload; the path it will be stored at, or None when refused."""
+def _seal_problem(content: bytes) -> str | None:
+    """Why ``content`` cannot serve as a seal, or None. The image is decoded whole here, as
+    WeasyPrint (through Pillow) will decode it for every notice: a PNG that only starts right
+    would otherwise be accepted and every notice go out unsealed."""
+    from PIL import Image
+
     if len(content) > SEAL_MAX_BYTES:
-        fields["seal_image"] = (
-            f"印章图片不能超过1 MB（上传的文件为 {len(content) / 1048576:.1f} MB）"
-        )
-        return None
+        # The page reads one byte past the limit, so the real size is not known here.
+        return "印章图片不能超过1 MB（上传的文件超过 1 MB）"
     # The bytes decide, not the name: a renamed JPEG or PDF would break every notice's render.
     if not content.startswith(PNG_SIGNATURE):
-        fields["seal_image"] = "印章图片须为 PNG 格式（文件内容不是 PNG）"
+        return "印章图片须为 PNG 格式（文件内容不是 PNG）"
+    try:
+        with Image.open(io.BytesIO(content), formats=["PNG"]) as image:
+            width, height = image.size
+            if width > SEAL_MAX_PIXELS or height > SEAL_MAX_PIXELS:
+                return (
+                    f"印章图片过大：{width}×{height} 像素，"
+                    f"长和宽均不能超过 {SEAL_MAX_PIXELS} 像素"
+                )
+            image.load()  # every row decoded: a truncated or corrupt stream raises here
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return "印章图片已损坏，无法读取，请重新导出 PNG 后上传"
+    return None
+
+
+def _seal_store(unit, filename: str, content: bytes, fields: dict) -> str | None:
+    """Check a seal upload; the path it will be stored at, or None when refused."""
+    problem = _seal_problem(content)
+    if problem:
+        fields["seal_image"] = problem
         return None
     digest = hashlib.sha256(content).hexdigest()[:16]
     return f"seals/{unit.code}-{digest}.png"
@@ -538,25 +630,83 @@ def unit_profile_update(
         storage().put_new(seal_path, seal_content)  # named by its hash: the same seal, the same key
         # In storage (local folder or object store), so every node prints the same seal.
         profile["seal_image"] = STORED_PREFIX + seal_path
-    changed = sorted(
-        k
-        for k in set(profile) | set(unit.profile or {})
-        if profile.get(k) != (unit.profile or {}).get(k)
-    )
+    changes = _profile_changes(unit.profile or {}, profile)
     unit.profile = profile  # a new dict: the JSON column tracks assignment, not mutation
     db.session.flush()
     log.info(
         "unit %s profile changed by %s: %s",
         unit.code,
         actor.username,
-        ", ".join(changed) or "nothing",
+        "; ".join(changes) or "nothing",
     )
     return unit
 
 
-def user_update(user, *, actor, role, unit_code, active: bool) -> User:
-    """Change a user's role, unit and active flag (admins). An admin cannot lock themselves out:
-    their own role and active flag stay. Flushes; the caller commits."""
+def _profile_changes(before: dict, after: dict) -> list[str]:
+    """``key: old -> new`` for each value that changed, one level into the sections
+    (``clocks.review: {"design": "10 workdays"} -> {"design": "3 workdays"}``), so the log says
+    what an admin changed, not only where."""
+
+    def shown(value):
+        return "-" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    changes = []
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if old == new:
+            continue
+        if isinstance(old, dict | None) and isinstance(new, dict | None) and (old or new):
+            old, new = old or {}, new or {}
+            changes.extend(
+                f"{key}.{sub}: {shown(old.get(sub))} -> {shown(new.get(sub))}"
+                for sub in sorted(set(old) | set(new))
+                if old.get(sub) != new.get(sub)
+            )
+        else:
+            changes.append(f"{key}: {shown(old)} -> {shown(new)}")
+    return changes
+
+
+def user_contact_set(user, *, display_name: str | None = None, email: str | None = None) -> User:
+    """``users edit``: set a user's name and/or e-mail address from the command line (None
+    leaves a value, ``email=""`` removes the address). Flushes; the caller commits."""
+    errors: dict = {}
+    if display_name is not None:
+        user.display_name = _display_name_clean(display_name, errors)
+    if email is not None:
+        user.email = _email_clean(email, errors)
+    if errors:
+        raise ValidationFailed(
+            "；".join(errors.values()), message_en="invalid " + ", ".join(errors), fields=errors
+        )
+    db.session.flush()
+    return user
+
+
+class UserChange(NamedTuple):
+    user: User
+    #: The open cases the user may no longer hold, now unassigned (``cases_release``).
+    released: list
+
+
+def user_update(
+    user,
+    *,
+    actor,
+    role,
+    unit_code,
+    active: bool,
+    display_name: str | None = None,
+    email: str | None = None,
+) -> UserChange:
+    """Change a user's role, unit and active flag, and their name and e-mail address (admins;
+    None keeps the name or the address, ``email=""`` removes the address). An admin cannot lock
+    themselves out: their own role and active flag stay. Deactivating ends the user's sessions
+    and revokes their API tokens. Open cases the user may no longer hold (moved to another unit,
+    made a viewer or an admin, deactivated) go back to their unit's unassigned cases, each with
+    an audit event. Flushes; the caller commits."""
+    from caseflow.cases.services import cases_release
+
     _require_admin(actor, "修改用户")
     errors = {}
     if role not in ROLES:
@@ -575,21 +725,47 @@ def user_update(user, *, actor, role, unit_code, active: bool) -> User:
             errors["role"] = "不能取消自己的管理员角色"
         if not active:
             errors["active"] = "不能停用自己的账号"
+    display_name = _display_name_clean(display_name, errors)
+    email = _email_clean(email, errors) if email is not None else user.email
     if errors:
         raise ValidationFailed("；".join(errors.values()), message_en="invalid user", fields=errors)
-    before = (user.role, user.unit.code if user.unit else None, user.active)
+    before = _user_facts(user)
+    revoked = None
     if user.active and not active:
-        user_sessions_end(user)  # deactivation ends every session now, not at the next request
+        # Deactivation ends every session now, not at the next request, and revokes every API
+        # token: re-enabling the user later must not bring a forgotten token back to life.
+        user_sessions_end(user)
+        revoked = _tokens_revoke_all(user)
     user.role, user.unit, user.active = role, unit, bool(active)
+    if display_name is not None:
+        user.display_name = display_name
+    user.email = email
     db.session.flush()
+    released = cases_release(user, actor=actor)
+    after = _user_facts(user)
+    changes = [
+        f"{key} {before[key]!r} -> {after[key]!r}" for key in after if before[key] != after[key]
+    ]
+    if revoked is not None:
+        changes.append(f"all sessions and {revoked} API token(s) revoked")
+    if released:
+        numbers = ", ".join(case.number for case in released)
+        changes.append(f"{len(released)} open case(s) unassigned ({numbers})")
     log.info(
-        "user %s changed by %s: role/unit/active %s -> %s",
-        user.username,
-        actor.username,
-        before,
-        (role, unit_code or None, bool(active)),
+        "user %s changed by %s: %s", user.username, actor.username, "; ".join(changes) or "nothing"
     )
-    return user
+    return UserChange(user, released)
+
+
+def _user_facts(user: User) -> dict:
+    """What an admin may change about a user, as the log shows it (never the password)."""
+    return {
+        "name": user.display_name,
+        "e-mail": user.email,
+        "role": user.role,
+        "unit": user.unit.code if user.unit else None,
+        "active": user.active,
+    }
 
 
 def user_password_reset(user, *, actor, password: str) -> User:

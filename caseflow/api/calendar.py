@@ -77,6 +77,8 @@ def calendar_year_load(year):
             "clock": m.clock_name,
             "due_before": iso(m.due_before),
             "due_after": iso(m.due_after),
+            "due_on_before": m.due_on_before.isoformat(),
+            "due_on_after": m.due_on_after.isoformat(),
         }
         for m in result.moved
     ]

@@ -671,6 +671,16 @@ def _schemas() -> dict:
                             "clock": _TEXT,
                             "due_before": _INSTANT,
                             "due_after": _INSTANT,
+                            "due_on_before": {
+                                "type": "string",
+                                "format": "date",
+                                "description": "the last day before the load (YYYY-MM-DD)",
+                            },
+                            "due_on_after": {
+                                "type": "string",
+                                "format": "date",
+                                "description": "the last day after the load",
+                            },
                         }
                     ),
                 },

@@ -100,16 +100,26 @@ def calendar_group():
 @click.option(
     "--unit", default=None, help="The file is this unit's local closures (e.g. a typhoon day)."
 )
-def calendar_load_command(file, source, unit):
+@click.option(
+    "--year",
+    type=int,
+    default=None,
+    help="The year the file is for (every date must be in it); with --unit and a file with no"
+    " dates, removes that unit's closures of the year.",
+)
+def calendar_load_command(file, source, unit, year):
     """Load a year's official schedule (lines 'YYYY-MM-DD holiday|workday NAME'), or with
-    --unit a unit's local closures for a year (same format)."""
+    --unit a unit's local closures for a year (same format; they replace the unit's closures of
+    that year, so an empty file with --year removes them)."""
     unit = _unit(unit)
     try:
         text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise click.ClickException(f"cannot read {file}: {exc}") from None
     try:
-        result = calendar_load(text, source=source or f"file {Path(file).name}", unit=unit)
+        result = calendar_load(
+            text, source=source or f"file {Path(file).name}", unit=unit, year=year
+        )
     except ValidationFailed as exc:
         db.session.rollback()
         for where, reason in exc.fields.items():
@@ -117,7 +127,12 @@ def calendar_load_command(file, source, unit):
             click.echo(f"{file}: {where}: {english}", err=True)
         raise click.ClickException(f"nothing loaded: {len(exc.fields)} bad line(s)") from None
     db.session.commit()
-    if result.unit:
+    if result.unit and not result.holidays + result.workdays:
+        click.echo(
+            f"removed the {result.year} closures of {result.unit}; "
+            f"{len(result.moved)} clock(s) moved"
+        )
+    elif result.unit:
         click.echo(
             f"loaded {result.year} closures of {result.unit}: {result.holidays} closed day(s), "
             f"{result.workdays} extra working day(s); {len(result.moved)} clock(s) moved"
@@ -127,9 +142,10 @@ def calendar_load_command(file, source, unit):
             f"loaded {result.year}: {result.holidays} holiday(s), "
             f"{result.workdays} make-up workday(s); {len(result.moved)} clock(s) moved"
         )
-    for move in result.moved:
+    for move in result.moved:  # the last days, as `deadline` prints them
         click.echo(
-            f"{move.case_number} {move.clock_name} {iso(move.due_before)} -> {iso(move.due_after)}"
+            f"{move.case_number} {move.clock_name} "
+            f"{move.due_on_before.isoformat()} -> {move.due_on_after.isoformat()}"
         )
 
 

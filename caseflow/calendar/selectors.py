@@ -71,3 +71,24 @@ def calendar_unit_closures_get(year: int, unit) -> dict:
             for r in rows
         ],
     }
+
+
+def unit_closures_loaded() -> list[dict]:
+    """Every unit's loaded local closures, one entry per unit and year (by unit code, then
+    year): the admin page lists them, each with its way to remove it."""
+    from caseflow.accounts.models import Unit
+    from caseflow.extensions import db
+
+    rows = db.session.execute(
+        select(UnitClosure, Unit.code, Unit.name)
+        .join(Unit, Unit.id == UnitClosure.unit_id)
+        .order_by(Unit.code, UnitClosure.year, UnitClosure.day)
+    ).all()
+    loaded: dict[tuple[str, int], dict] = {}
+    for closure, code, name in rows:
+        entry = loaded.setdefault(
+            (code, closure.year),
+            {"unit": code, "unit_name": name, "year": closure.year, "days": []},
+        )
+        entry["days"].append(closure)
+    return list(loaded.values())

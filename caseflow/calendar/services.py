@@ -183,7 +183,8 @@ def calendar_parse(
     Blank lines and ``#`` comments are skipped. Every bad line is reported with its number in one
     ``ValidationFailed`` (fields ``line N``): nothing is loaded from a file with any bad line.
     ``local``: a unit's closures, where a ``workday`` may also be a weekday (a national holiday
-    the unit works).
+    the unit works), and where a file with no dates is allowed when ``year`` is given (it
+    removes the unit's closures of that year).
     """
     # Each error in Chinese and English (the admin page shows the user's language; the API and
     # CLI get both as "中文 / English").
@@ -239,9 +240,15 @@ def calendar_parse(
             days[day] = DayException(day, kind, name, "")
     years = sorted({d.year for d in days})
     if not errors and not days:
+        if local and year is not None and FIRST_YEAR <= year <= LAST_YEAR:
+            # A unit's closures of a year replaced by none: the typhoon notice was withdrawn.
+            # A national year is never emptied: its statutory holidays would vanish with it.
+            return year, []
         errors["file"] = (
-            "没有日期：每行应为“年-月-日 holiday|workday 名称”",
-            "no dates: expected lines 'YYYY-MM-DD holiday|workday NAME'",
+            "没有日期：每行应为“年-月-日 holiday|workday 名称”"
+            + ("（要撤销本单位某年的临时停工安排，请指定年份）" if local else ""),
+            "no dates: expected lines 'YYYY-MM-DD holiday|workday NAME'"
+            + ("; to remove a unit's closures of a year, name the year" if local else ""),
         )
     if len(years) > 1:
         found = ", ".join(map(str, years))
@@ -343,7 +350,8 @@ def calendar_load(
 
     With ``unit`` (a ``Unit`` or its code), the file is that unit's local closures for the year
     instead: they replace the unit's closures of that year, and only that unit's open clocks
-    whose window touches a changed day are recomputed.
+    whose window touches a changed day are recomputed. A unit's file with no dates and a
+    ``year`` removes that unit's closures of the year.
     """
     _calendar_may_change(actor)
     if unit is not None:
@@ -369,13 +377,24 @@ def calendar_load(
     db.session.flush()
     calendar_version_bump()
     moved = _year_changed(year, actor=actor, at=at)
-    log.info("calendar: loaded %s from %s, %d clock(s) moved", year, source, len(moved))
+    log.info(
+        "calendar: loaded %s from %s by %s, %d clock(s) moved",
+        year,
+        source,
+        _who(actor),
+        len(moved),
+    )
     return LoadResult(
         year=year,
         holidays=sum(e.kind == HOLIDAY for e in days),
         workdays=sum(e.kind == WORKDAY for e in days),
         moved=moved,
     )
+
+
+def _who(actor: Actor | None) -> str:
+    """Who changed the calendar, for the log."""
+    return actor.username if actor is not None else "the command line"
 
 
 def _calendar_may_change(actor: Actor | None) -> None:
@@ -413,10 +432,11 @@ def _unit_closures_load(text, *, source, year, actor, at, unit) -> LoadResult:
     after = {e.day: e.kind for e in days}
     moved = _unit_recompute(unit, before, after, year=year, actor=actor, at=at)
     log.info(
-        "calendar: loaded %s closures of %s from %s, %d clock(s) moved",
+        "calendar: loaded %s closures of %s from %s by %s, %d clock(s) moved",
         year,
         unit.code,
         source,
+        _who(actor),
         len(moved),
     )
     return LoadResult(
@@ -462,7 +482,16 @@ def calendar_year_delete(
         calendar_version_bump()
         if not recompute:
             return []
-        return _unit_recompute(unit, before, {}, year=year, actor=actor, at=at or utcnow())
+        moved = _unit_recompute(unit, before, {}, year=year, actor=actor, at=at or utcnow())
+        log.info(
+            "calendar: removed %d closure(s) of %s in %s by %s, %d clock(s) moved",
+            len(before),
+            unit.code,
+            year,
+            _who(actor),
+            len(moved),
+        )
+        return moved
     db.session.execute(delete(CalendarDay).where(CalendarDay.year == year))
     db.session.execute(delete(CalendarYear).where(CalendarYear.year == year))
     db.session.flush()

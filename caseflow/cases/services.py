@@ -9,6 +9,7 @@ import json
 import logging
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 import workflows
@@ -376,12 +377,14 @@ def case_assign(case: Case, *, assignee, actor) -> Case:
     return case
 
 
+def may_hold(case: Case, user) -> bool:
+    """Who may hold a case: an active member of its unit's staff (not a viewer)."""
+    return user.unit_id == case.unit_id and user.role != "viewer" and user.active
+
+
 def assignee_check(case: Case, assignee) -> None:
-    """Who may hold a case: an active member of its unit's staff (not a viewer); None leaves it
-    unassigned."""
-    if assignee is not None and (
-        assignee.unit_id != case.unit_id or assignee.role == "viewer" or not assignee.active
-    ):
+    """``assignee`` may hold ``case`` (``may_hold``); None leaves it unassigned."""
+    if assignee is not None and not may_hold(case, assignee):
         raise ValidationFailed(
             "承办人须为本单位在岗工作人员",
             message_en="the assignee must be active staff of the case's unit",
@@ -405,6 +408,39 @@ def assignee_record(case: Case, assignee, *, actor, now, note: str = "", **data)
             data={"assignee": assignee.username if assignee else None, **data},
         )
     )
+
+
+def cases_release(user, *, actor) -> list[Case]:
+    """After an admin changed ``user`` (moved to another unit, made a viewer or an admin,
+    deactivated), the open cases they may no longer hold go back to their unit's unassigned list
+    (the inbox's 未分配) for its supervisor to reassign, rather than sit with someone who cannot
+    see or act on them. Each gets an ``assign`` event naming the admin and the reason. Flushes;
+    the caller commits."""
+    held = db.session.scalars(
+        select(Case)
+        .where(Case.assignee_id == user.id, Case.is_closed.is_(False))
+        .order_by(Case.number)
+    )
+    released = [case for case in held if not may_hold(case, user)]
+    if not user.active:
+        reason, why = "inactive", "已停用"
+    elif user.role == "viewer":
+        reason, why = "role", "已改为只读用户"
+    else:
+        reason, why = "unit", "已调离本单位"
+    now = utcnow()
+    for case in released:
+        assignee_record(
+            case,
+            None,
+            actor=actor,
+            now=now,
+            note=f"承办人 {user.display_name}（{user.username}）{why}，案件退回本单位未分配",
+            released_from=user.username,
+            reason=reason,
+        )
+    db.session.flush()
+    return released
 
 
 def case_claim(*, case, actor) -> None:

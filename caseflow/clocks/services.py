@@ -751,6 +751,16 @@ class DueMove:
     due_after: datetime
     provisional: bool
 
+    # Only day-based clocks are recomputed, so each instant is 24:00 of a last day: reports print
+    # that day, as ``deadline`` does, never the instant (read as one day late).
+    @property
+    def due_on_before(self) -> date:
+        return due_on_of(self.due_before)
+
+    @property
+    def due_on_after(self) -> date:
+        return due_on_of(self.due_after)
+
 
 def clocks_recompute_for_change(
     change: CalendarChange, *, actor: Actor | None = None, at: datetime

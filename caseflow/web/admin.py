@@ -74,8 +74,11 @@ def _render(tab, *, user_form=None, calendar_form=None, status=200):
     elif tab == "units":
         context.update(units=sel.units_all())
     elif tab == "calendar":
+        from caseflow.calendar.selectors import unit_closures_loaded
+
         context.update(
             years=_calendar_years(),
+            closures=unit_closures_loaded(),
             calendar_form=calendar_form
             or CalendarUploadForm(prefix="calendar", formdata=None, units=_units()),
         )
@@ -108,6 +111,8 @@ def admin_user_create():
             role=form.role.data,
             unit_code=unit.code if unit else None,
             display_name=form.display_name.data.strip(),
+            email=form.email.data or "",
+            actor=current_user,
         )
     if step.failed:
         return _render("users", user_form=form, status=step.status)
@@ -172,6 +177,31 @@ def admin_calendar_load():
         ),
         "success",
     )
+    return redirect(url_for("web.admin", tab="calendar"))
+
+
+@bp.route("/admin/calendar/closures/<code>/<int:year>/remove", methods=["POST"])
+@role_required("admin")
+def admin_closures_remove(code, year):
+    """Remove a unit's local closures of a year (a typhoon notice withdrawn): the same as loading
+    an empty closures file for that year, so the unit's clocks are recounted as by any load."""
+    from caseflow.calendar.services import calendar_load
+
+    unit = _unit_or_404(code)
+    with committing() as step:
+        result = calendar_load(
+            "", source="管理页面撤销", year=year, actor=current_user, unit=unit
+        )
+    if not step.failed:
+        flash(
+            _(
+                "已撤销 %(unit)s %(year)s 年的临时停工安排；%(moved)s 个时限的到期日随之调整",
+                unit=unit.code,
+                year=year,
+                moved=len(result.moved),
+            ),
+            "success",
+        )
     return redirect(url_for("web.admin", tab="calendar"))
 
 
@@ -270,6 +300,7 @@ def _user_edit_form(user, formdata=None) -> UserEditForm:
         (u.id, f"{u.code} {u.name}") for u in sel.units_all()
     ]
     if formdata is None:
+        form.display_name.data, form.email.data = user.display_name, user.email or ""
         form.role.data, form.unit_id.data, form.active.data = (
             user.role,
             user.unit_id or 0,
@@ -320,17 +351,32 @@ def admin_user_edit(user_id):
     if not form.validate_on_submit():
         return _render_user(user, edit_form=form, status=422)
     unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None
+    old_unit = user.unit
     with committing(form, names={"unit": "unit_id"}, flash_error=False) as step:
-        user_update(
+        change = user_update(
             user,
             actor=current_user,
             role=form.role.data,
             unit_code=unit.code if unit else None,
             active=bool(form.active.data),
+            display_name=form.display_name.data,
+            email=form.email.data or "",
         )
     if step.failed:
         return _render_user(user, edit_form=form, status=step.status)
     flash(_("已更新用户 %(name)s", name=user.username), "success")
+    if change.released:
+        flash(
+            _(
+                "%(name)s 承办的 %(count)s 件未结案件已退回%(unit)s的未分配案件，"
+                "请部门负责人在待办的“未分配”中重新分配：%(numbers)s",
+                name=user.display_name,
+                count=len(change.released),
+                unit=old_unit.name if old_unit else "",
+                numbers=_("、").join(case.number for case in change.released),
+            ),
+            "info",
+        )
     return redirect(url_for("web.admin_user", user_id=user.id))
 
 
@@ -367,7 +413,7 @@ def admin_token_revoke(token_id):
 def admin_user_revoke(user_id):
     """End every web session and revoke every API token of a user (a lost laptop, a leaver)."""
     user = _user_or_404(user_id)
-    user_revoke(user)
+    user_revoke(user, actor=current_user)
     db.session.commit()
     flash(_("已结束 %(name)s 的所有会话并吊销其全部令牌", name=user.username), "success")
     return redirect(url_for("web.admin_user", user_id=user.id))

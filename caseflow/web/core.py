@@ -1,6 +1,7 @@
 """The start page, health check, language switch, error pages and template helpers."""
 
 import io
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import abort, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -12,6 +13,7 @@ from caseflow.accounts.models import ROLE_LABELS
 from caseflow.errors import DomainError
 from caseflow.extensions import db, login_manager
 from caseflow.web import bp
+from caseflow.web.access import safe_next
 
 
 @login_manager.user_loader
@@ -91,10 +93,13 @@ def healthz():
 def set_language(code: str):
     if code in ("zh_CN", "en"):
         session["lang"] = code
-    target = request.form.get("next") or request.referrer or "/"
-    if not target.startswith("/") or target.startswith("//"):
-        target = "/"
-    return redirect(target)
+    target = request.form.get("next")
+    if not target and request.referrer:
+        # Back to the page the switch was on, when it is one of ours.
+        referrer = urlsplit(request.referrer)
+        if referrer.netloc == request.host:
+            target = urlunsplit(("", "", referrer.path, referrer.query, ""))
+    return redirect(safe_next(target, "/"))
 
 
 def _json_error(status: int, code: str, message: str, fields: dict):

@@ -595,6 +595,8 @@ class PeriodForm(FlaskForm):
 class UserForm(FlaskForm):
     username = StringField(_l("用户名"), validators=[_required(), Length(max=80)])
     display_name = StringField(_l("姓名"), validators=[_required(), Length(max=120)])
+    #: Where alerts and account mails (password reset, new token) go; checked by the service.
+    email = StringField(_l("电子邮箱"), validators=[Optional(), Length(max=200)])
     role = SelectField(_l("角色"), validators=[_required()])
     unit_id = SelectField(_l("所属单位"), coerce=int, validators=[Optional()])
     password = PasswordField(
@@ -688,8 +690,10 @@ class CaseOpenForm(FlaskForm):
 
 
 class UserEditForm(FlaskForm):
-    """An admin changes a user's role, unit and active flag."""
+    """An admin changes a user's name, e-mail address, role, unit and active flag."""
 
+    display_name = StringField(_l("姓名"), validators=[_required(), Length(max=120)])
+    email = StringField(_l("电子邮箱"), validators=[Optional(), Length(max=200)])
     role = SelectField(_l("角色"), validators=[_required()])
     unit_id = SelectField(_l("所属单位"), coerce=int, validators=[Optional()])
     active = BooleanField(_l("启用"))

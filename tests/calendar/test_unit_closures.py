@@ -157,7 +157,7 @@ def test_cli_loads_shows_and_counts_with_the_units_closures(cli, case_in, tmp_pa
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         "loaded 2026 closures of ZS: 1 closed day(s), 0 extra working day(s); 1 clock(s) moved",
-        f"{zs.number} service 2026-09-18T00:00:00+08:00 -> 2026-09-19T00:00:00+08:00",
+        f"{zs.number} service 2026-09-17 -> 2026-09-18",  # the last days, as `deadline` prints
     ]
     shown = cli("calendar", "show", "2026", "--unit", "ZS")
     assert shown.stdout.splitlines() == [
@@ -200,9 +200,89 @@ def test_api_loads_a_units_closures_for_admins_only(api, make_user, units, case_
             "clock": "service",
             "due_before": "2026-09-18T00:00:00+08:00",
             "due_after": "2026-09-19T00:00:00+08:00",
+            "due_on_before": "2026-09-17",
+            "due_on_after": "2026-09-18",
         }
     ]
     read = api(supervisor).get("/api/v1/calendar/2026?unit=ZS").json
     assert read["days"][0]["name"] == "台风停工" and read["days"][0]["loaded_by"] == admin.username
     assert api(supervisor).get("/api/v1/calendar/2026?unit=XX").status_code == 404
     assert api(supervisor).get("/api/v1/calendar/2026").json["status"] == "official"
+
+
+# --- removing a unit's closures (a typhoon notice withdrawn) ------------------------------------
+
+
+def _typhoon_moved_a_clock(case_in):
+    """A ZS clock moved one working day later by the typhoon day: last day 09-17 -> 09-18."""
+    zs = case_in("ZS")
+    clock = clock_start(zs, "service", period="5 workdays", started_at=local("2026-09-10T10:00"))
+    calendar_load(TYPHOON, source="中山防风指挥部通告", unit="ZS")
+    db.session.commit()
+    assert clock.due_at == end_of("2026-09-18")
+    return zs, clock
+
+
+def _moved_back(zs, clock):
+    db.session.expire_all()
+    clock = db.session.merge(clock)
+    assert clock.due_at == end_of("2026-09-17")  # back where the national calendar puts it
+    assert clock.entries[-1].action == "recompute"
+    assert db.session.scalars(select(UnitClosure)).all() == []
+    last = list(_calendar_events())[-1]
+    assert (last.case_id, last.note) == (
+        zs.id, "service: due date moved from 2026-09-18 to 2026-09-17 by ZS local closures 2026"
+    )
+
+
+def test_an_empty_closures_file_for_a_year_removes_the_units_closures(cli, case_in, tmp_path):
+    zs, clock = _typhoon_moved_a_clock(case_in)
+    empty = tmp_path / "empty.txt"
+    empty.write_text("# 台风停工通告已撤回\n", encoding="utf-8")
+    unnamed = cli("calendar", "load", str(empty), "--unit", "ZS")
+    assert unnamed.exit_code == 1 and "name the year" in unnamed.stderr  # which year's?
+    national = cli("calendar", "load", str(empty), "--year", "2026")
+    assert national.exit_code == 1 and "no dates" in national.stderr  # never a national year
+    assert len(db.session.scalars(select(UnitClosure)).all()) == 1
+
+    removed = cli("calendar", "load", str(empty), "--unit", "ZS", "--year", "2026")
+    assert removed.exit_code == 0, removed.output
+    assert removed.stdout.splitlines() == [
+        "removed the 2026 closures of ZS; 1 clock(s) moved",
+        f"{zs.number} service 2026-09-18 -> 2026-09-17",
+    ]
+    _moved_back(zs, clock)
+
+
+def test_the_api_removes_a_units_closures_with_no_days(api, make_user, case_in):
+    zs, clock = _typhoon_moved_a_clock(case_in)
+    admin = api(make_user("admin", None))
+    national = admin.put("/api/v1/calendar/2026", json={"days": []})
+    assert national.status_code == 422
+    response = admin.put("/api/v1/calendar/2026?unit=ZS", json={"days": []})
+    assert response.status_code == 200, response.json
+    assert response.json["days"] == []
+    assert [(m["case_number"], m["due_on_before"], m["due_on_after"])
+            for m in response.json["moved"]] == [(zs.number, "2026-09-18", "2026-09-17")]
+    _moved_back(zs, clock)
+
+
+def test_the_admin_page_lists_each_units_closures_and_removes_them(
+    client, login, make_user, case_in
+):
+    from tests.support import csrf_from
+
+    zs, clock = _typhoon_moved_a_clock(case_in)
+    login(make_user("admin", None))
+    page = client.get("/admin", query_string={"tab": "calendar"})
+    row = page.text.split('data-unit="ZS" data-year="2026"', 1)[1].split("</tr>", 1)[0]
+    assert "2026-09-15" in row and "台风停工" in row and "中山防风指挥部通告" in row
+    action = "/admin/calendar/closures/ZS/2026/remove"
+    assert f'action="{action}"' in row
+    assert client.post(action).status_code == 400  # no CSRF token: refused
+    assert len(db.session.scalars(select(UnitClosure)).all()) == 1
+    removed = client.post(action, data={"csrf_token": csrf_from(page.text)}, follow_redirects=True)
+    assert removed.status_code == 200
+    assert "已撤销 ZS 2026 年的临时停工安排；1 个时限的到期日随之调整" in removed.text
+    assert "没有单位载入临时停工安排" in removed.text
+    _moved_back(zs, clock)

@@ -189,3 +189,104 @@ def test_a_database_never_migrated_is_not_backed_up(app, empty_database, tmp_pat
     assert refused.exit_code == 1
     assert "never migrated" in refused.output
     assert not any((tmp_path / "backup").iterdir())  # nothing that looks like a backup
+
+
+def _restore_target(app, empty_database, storage_path):
+    return create_app(
+        {
+            **{k: v for k, v in app.config.items() if k.startswith(("SECRET", "TESTING"))},
+            "SQLALCHEMY_DATABASE_URI": empty_database,
+            "CASEFLOW_STORAGE": str(storage_path),
+            "SMTP_URL": None,
+            "CASEFLOW_WEBHOOK_URL": None,
+        }
+    )
+
+
+def _stored_files(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.is_file()]
+
+
+def test_a_restore_that_cannot_write_the_files_leaves_the_instance_empty(
+    app, filled, empty_database, tmp_path
+):
+    destination = tmp_path / "backup"
+    assert app.test_cli_runner().invoke(args=["backup", str(destination)]).exit_code == 0
+    manifest = json.loads((destination / "manifest.json").read_text())
+    assert sorted(manifest["files"])[0].startswith("evidence/")  # copied before the notices
+    restored_storage = tmp_path / "restored-storage"
+    restored_storage.mkdir()
+    # The notices' folder is a symlink to a disk that is not mounted.
+    (restored_storage / "notices").symlink_to(tmp_path / "unmounted")
+    target = _restore_target(app, empty_database, restored_storage)
+    runner = target.test_cli_runner()
+    with target.app_context():
+        refused = runner.invoke(args=["restore", str(destination)])
+        assert refused.exit_code == 1, refused.output
+        assert refused.exception is None or isinstance(refused.exception, SystemExit)
+        assert "nothing was restored" in refused.output and "notices/" in refused.output
+        lines = refused.output.splitlines()
+        ours = [line for line in lines if not line.startswith("INFO  [alembic")]  # the migration
+        assert len(ours) == 1 and ours[0].startswith("Error: ")  # one line, no traceback
+        assert _stored_files(restored_storage) == []  # the evidence copied first is gone again
+        assert db.session.scalar(select(func.count()).select_from(Case)) == 0
+        # Once the storage is mounted, the same backup restores.
+        (restored_storage / "notices").unlink()
+        restored = runner.invoke(args=["restore", str(destination)])
+        assert restored.exit_code == 0, restored.output
+        assert _snapshot() == filled
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_a_restore_whose_rows_fail_to_load_removes_the_copied_files(
+    app, filled, empty_database, tmp_path
+):
+    import gzip
+    import hashlib
+
+    destination = tmp_path / "backup"
+    assert app.test_cli_runner().invoke(args=["backup", str(destination)]).exit_code == 0
+    # A dump whose manifest matches but whose rows clash: the first case twice.
+    dump = destination / "database.json.gz"
+    lines = gzip.decompress(dump.read_bytes()).decode().splitlines(keepends=True)
+    first_case = next(n for n, line in enumerate(lines) if '"table": "cases"' in line) + 1
+    lines.insert(first_case, lines[first_case])
+    dump.write_bytes(gzip.compress("".join(lines).encode()))
+    manifest = json.loads((destination / "manifest.json").read_text())
+    manifest["database"]["sha256"] = hashlib.sha256(dump.read_bytes()).hexdigest()
+    (destination / "manifest.json").write_text(json.dumps(manifest))
+    restored_storage = tmp_path / "restored-storage"
+    target = _restore_target(app, empty_database, restored_storage)
+    with target.app_context():
+        refused = target.test_cli_runner().invoke(args=["restore", str(destination)])
+        assert refused.exit_code == 1, refused.output
+        assert refused.exception is None or isinstance(refused.exception, SystemExit)
+        assert "nothing was restored" in refused.output
+        assert _stored_files(restored_storage) == []
+        assert db.session.scalar(select(func.count()).select_from(Case)) == 0
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_a_backup_of_another_schema_revision_is_refused_naming_the_way_to_restore_it(
+    app, filled, empty_database, tmp_path
+):
+    destination = tmp_path / "backup"
+    assert app.test_cli_runner().invoke(args=["backup", str(destination)]).exit_code == 0
+    manifest = json.loads((destination / "manifest.json").read_text())
+    manifest["revision"] = "2025_01_01_0001"  # taken by an older release
+    (destination / "manifest.json").write_text(json.dumps(manifest))
+    restored_storage = tmp_path / "restored-storage"
+    target = _restore_target(app, empty_database, restored_storage)
+    with target.app_context():
+        refused = target.test_cli_runner().invoke(args=["restore", str(destination)])
+        assert refused.exit_code == 1, refused.output
+        assert "differs from the backup's 2025_01_01_0001" in refused.output
+        assert "restore with the caseflow release that took the backup, then update" in (
+            refused.output
+        )
+        assert _stored_files(restored_storage) == []
+        assert db.session.scalar(select(func.count()).select_from(Case)) == 0
+        db.session.remove()
+        db.engine.dispose()

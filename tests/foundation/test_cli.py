@@ -166,3 +166,36 @@ def test_the_schema_commands_are_left_to_their_own_errors(app):
         leaves = command.commands.values() if hasattr(command, "commands") else [command]
         assert not any(getattr(leaf.callback, "explains_database", False) for leaf in leaves)
     assert app.cli.commands["deadline"].callback.explains_database
+
+
+def test_users_create_refuses_an_address_that_is_not_one_and_users_edit_sets_it(
+    app, database_url, tmp_path, units
+):
+    runner = app.test_cli_runner()
+    refused = runner.invoke(
+        args=["users", "create", "li", "--role", "caseworker", "--unit", "ZS",
+              "--password", "long-enough-passphrase", "--email", "notanemail"]
+    )
+    assert refused.exit_code == 1
+    assert "电子邮箱格式不正确" in refused.output and "Traceback" not in refused.output
+    assert _user_count() == 0
+    created = runner.invoke(
+        args=["users", "create", "li", "--role", "caseworker", "--unit", "ZS",
+              "--password", "long-enough-passphrase"]
+    )
+    assert created.exit_code == 0, created.output
+    bad = runner.invoke(args=["users", "edit", "li", "--email", "li at example.cn"])
+    assert bad.exit_code == 1 and "电子邮箱格式不正确" in bad.output
+    edited = runner.invoke(
+        args=["users", "edit", "li", "--email", "li.ming@example.cn", "--display-name", "李明"]
+    )
+    assert edited.exit_code == 0, edited.output
+    db.session.expire_all()
+    user = db.session.scalar(select(User).filter_by(username="li"))
+    assert (user.display_name, user.email) == ("李明", "li.ming@example.cn")
+    nothing = runner.invoke(args=["users", "edit", "li"])
+    assert nothing.exit_code == 2
+    removed = runner.invoke(args=["users", "edit", "li", "--email", ""])
+    assert removed.exit_code == 0
+    db.session.expire_all()
+    assert db.session.get(User, user.id).email is None

@@ -4,6 +4,7 @@ A stolen cookie is simulated by copying the cookie into a second test client; "b
 each of these answered 200 where they now send the thief to the login page.
 """
 
+import logging
 import statistics
 import time
 from datetime import timedelta
@@ -122,6 +123,25 @@ def test_deactivation_and_users_revoke_end_sessions(app, client, worker, make_us
     assert copy.get(PAGE).status_code == 302
 
 
+def test_deactivation_revokes_api_tokens_so_reenabling_needs_new_ones(client, worker, make_user):
+    token = token_create(worker)
+    db.session.commit()
+    auth = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/tokens", headers=auth).status_code == 200
+    admin = make_user("admin", None)
+    user_update(worker, actor=admin, role="caseworker", unit_code="ZS", active=False)
+    db.session.commit()
+    assert client.get("/api/v1/tokens", headers=auth).status_code == 401
+    user_update(worker, actor=admin, role="caseworker", unit_code="ZS", active=True)
+    db.session.commit()
+    assert client.get("/api/v1/tokens", headers=auth).status_code == 401  # was 200 again
+    assert db.session.scalars(select(ApiToken).filter_by(user_id=worker.id)).one().revoked
+    fresh = token_create(worker)
+    db.session.commit()
+    fresh_auth = {"Authorization": f"Bearer {fresh}"}
+    assert client.get("/api/v1/tokens", headers=fresh_auth).status_code == 200
+
+
 def test_remember_cookies_rotate_and_last_two_weeks(app, client, worker):
     first = _login(client, worker.username, remember=True)
     header = next(h for h in first.headers.getlist("Set-Cookie") if h.startswith("remember_token="))
@@ -236,14 +256,23 @@ def test_api_tokens_are_listed_and_revoked_on_the_command_line_and_admin_page(
 # --- login -----------------------------------------------------------------------------------
 
 
-def test_failures_from_one_address_do_not_lock_the_owner_out(client, worker):
+def test_failures_from_one_address_do_not_lock_the_owner_out(
+    client, worker, caplog, monkeypatch
+):
+    # Alembic's fileConfig in migrations/env.py disables loggers that existed before it ran.
+    monkeypatch.setattr(logging.getLogger("caseflow.accounts.services"), "disabled", False)
     for _ in range(5):
         assert (
             _login(client, worker.username, "wrong-wrong-wrong", addr="198.51.100.7").status_code
             == 401
         )
-    throttled = _login(client, worker.username, addr="198.51.100.7")
+    with caplog.at_level(logging.INFO, logger="caseflow.accounts.services"):
+        throttled = _login(client, worker.username, addr="198.51.100.7")
     assert throttled.status_code == 429  # the guesser's address waits
+    # An authentication decision, logged like a failed login (ASVS 7.2.1); never the password.
+    assert "login refused (throttled" in caplog.text
+    assert f"for '{worker.username}' from 198.51.100.7" in caplog.text
+    assert PASSWORD not in caplog.text
     # The owner, from their own address, gets in (was 429: five failures locked the account).
     assert _login(app_client := client, worker.username, addr="10.1.1.1").status_code == 302
     assert app_client

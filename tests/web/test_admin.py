@@ -9,7 +9,19 @@ from caseflow.accounts.models import Unit, User
 from caseflow.extensions import db
 from tests.support import csrf_from
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
+
+def _png(size=(200, 200)) -> bytes:
+    """A real PNG seal: a red ring on transparent ground."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", size, (0, 0, 0, 0))
+    ImageDraw.Draw(image).ellipse((10, 10, size[0] - 10, size[1] - 10), outline="red", width=8)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+PNG = _png()
 
 
 def _profile_form(page_text, **changes):
@@ -97,7 +109,26 @@ def test_seal_over_one_megabyte_is_refused(client, people, login):
         ),
         content_type="multipart/form-data",
     )
-    assert response.status_code == 422 and "不能超过1 MB" in response.text
+    assert response.status_code == 422 and "不能超过1 MB（上传的文件超过 1 MB）" in response.text
+
+
+def test_a_seal_that_does_not_decode_is_refused(client, people, units, login):
+    """A PNG whose signature is right but whose image data is cut short or garbled would be
+    stored and then every notice printed without its seal."""
+    login(people["admin"])
+    page = client.get("/admin/units/PD")
+    truncated = PNG[: len(PNG) // 2]
+    header_only = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
+    for bad in (truncated, header_only):
+        response = client.post(
+            "/admin/units/PD",
+            data=_profile_form(page.text, seal_image=(io.BytesIO(bad), "seal.png")),
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 422
+        assert 'id="seal_image-error"' in response.text and "印章图片已损坏" in response.text
+    db.session.expire_all()
+    assert "seal_image" not in db.session.get(Unit, units["PD"].id).profile
 
 
 def test_admin_changes_role_unit_active_and_resets_a_password(client, people, units, login):
@@ -108,12 +139,14 @@ def test_admin_changes_role_unit_active_and_resets_a_password(client, people, un
     token = csrf_from(page.text.replace('name="edit-csrf_token"', 'name="csrf_token"'))
     no_unit = client.post(
         f"/admin/users/{worker.id}/edit",
-        data={"edit-csrf_token": token, "edit-role": "supervisor", "edit-unit_id": "0"},
+        data={"edit-csrf_token": token, "edit-role": "supervisor", "edit-unit_id": "0",
+              "edit-display_name": worker.display_name},
     )
     assert no_unit.status_code == 422 and "除管理员外，用户必须属于一个单位" in no_unit.text
     moved = client.post(
         f"/admin/users/{worker.id}/edit",
-        data={"edit-csrf_token": token, "edit-role": "supervisor", "edit-unit_id": units["PD"].id},
+        data={"edit-csrf_token": token, "edit-role": "supervisor", "edit-unit_id": units["PD"].id,
+              "edit-display_name": worker.display_name},
     )
     assert moved.status_code == 302
     db.session.expire_all()
@@ -136,7 +169,8 @@ def test_admin_changes_role_unit_active_and_resets_a_password(client, people, un
     me = people["admin"]
     self_lock = client.post(
         f"/admin/users/{me.id}/edit",
-        data={"edit-csrf_token": token, "edit-role": "viewer", "edit-unit_id": units["ZS"].id},
+        data={"edit-csrf_token": token, "edit-role": "viewer", "edit-unit_id": units["ZS"].id,
+              "edit-display_name": me.display_name},
     )
     assert self_lock.status_code == 422
     assert "不能取消自己的管理员角色" in self_lock.text and "不能停用自己的账号" in self_lock.text
@@ -152,3 +186,158 @@ def test_admin_editing_is_for_admins(client, people, login):
         data={"password-csrf_token": csrf_from(page.text), "password-password": "x" * 12},
     )
     assert response.status_code == 403
+
+
+def _edit(client, user, **fields):
+    page = client.get(f"/admin/users/{user.id}")
+    token = csrf_from(page.text.replace('name="edit-csrf_token"', 'name="csrf_token"'))
+    fields = {"display_name": user.display_name, **fields}  # the form shows the current name
+    data = {"edit-csrf_token": token, **{f"edit-{k}": v for k, v in fields.items()}}
+    return client.post(f"/admin/users/{user.id}/edit", data=data, follow_redirects=True)
+
+
+def test_moving_a_caseworker_to_another_unit_releases_their_open_cases(
+    client, people, units, open_case, login
+):
+    from sqlalchemy import select
+
+    from caseflow.cases.models import Case, Event
+    from caseflow.cases.services import case_assign
+
+    worker, chief = people["caseworker"], people["supervisor"]
+    held = [open_case(chief), open_case(chief)]
+    for case in held:
+        case_assign(case, assignee=worker, actor=chief)
+    db.session.commit()
+    login(people["admin"])
+    moved = _edit(client, worker, role="caseworker", unit_id=units["PD"].id, active="y")
+    assert moved.status_code == 200
+    assert "2 件未结案件已退回" in moved.text and held[0].number in moved.text
+    db.session.expire_all()
+    for case in held:
+        case = db.session.get(Case, case.id)
+        assert case.assignee_id is None  # in ZS's 未分配, for the supervisor to reassign
+        event = db.session.scalars(
+            select(Event).filter_by(case_id=case.id, kind="assign").order_by(Event.id.desc())
+        ).first()
+        assert event.actor_id == people["admin"].id
+        assert event.data == {"assignee": None, "released_from": "zs_worker", "reason": "unit"}
+        assert "调离本单位" in event.note
+    # The unassigned cases show in the ZS supervisor's inbox.
+    login(chief)
+    inbox = client.get("/inbox", query_string={"tab": "unassigned"})
+    assert all(case.number in inbox.text for case in held)
+
+
+def test_deactivating_a_caseworker_releases_their_open_cases_too(
+    client, people, open_case, login, units
+):
+    from caseflow.cases.models import Case
+    from caseflow.cases.services import case_assign
+
+    worker, chief = people["caseworker"], people["supervisor"]
+    case = open_case(chief)
+    case_assign(case, assignee=worker, actor=chief)
+    db.session.commit()
+    login(people["admin"])
+    kept = _edit(client, worker, role="caseworker", unit_id=units["ZS"].id, active="y")
+    assert "未结案件已退回" not in kept.text
+    assert db.session.get(Case, case.id).assignee_id == worker.id
+    disabled = _edit(client, worker, role="caseworker", unit_id=units["ZS"].id)
+    assert "1 件未结案件已退回" in disabled.text
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).assignee_id is None
+
+
+def test_admin_gives_a_user_a_name_and_an_email_address(client, people, units, login):
+    login(people["admin"])
+    page = client.get("/admin", query_string={"tab": "users"})
+    assert 'name="user-email"' in page.text
+    token = csrf_from(page.text.replace('name="user-csrf_token"', 'name="csrf_token"'))
+    fields = {
+        "user-csrf_token": token,
+        "user-username": "zs_new",
+        "user-display_name": "孙新",
+        "user-role": "caseworker",
+        "user-unit_id": units["ZS"].id,
+        "user-password": "a-long-initial-passphrase",
+    }
+    bad = client.post("/admin/users", data={**fields, "user-email": "notanemail"})
+    assert bad.status_code == 422
+    assert 'id="user-email-error"' in bad.text and "电子邮箱格式不正确" in bad.text
+    assert db.session.query(User).filter_by(username="zs_new").first() is None
+    created = client.post("/admin/users", data={**fields, "user-email": "sun.xin@example.cn"})
+    assert created.status_code == 302
+    user = db.session.query(User).filter_by(username="zs_new").one()
+    assert (user.display_name, user.email) == ("孙新", "sun.xin@example.cn")
+
+    page = client.get(f"/admin/users/{user.id}")
+    assert 'value="sun.xin@example.cn"' in page.text and 'value="孙新"' in page.text
+    edit = {"role": "caseworker", "unit_id": units["ZS"].id, "active": "y"}
+    refused = _edit(client, user, display_name="孙 新", email="sun@", **edit)
+    assert 'id="edit-email-error"' in refused.text
+    changed = _edit(client, user, display_name="  孙欣 ", email="sx@example.cn", **edit)
+    assert changed.status_code == 200
+    db.session.expire_all()
+    user = db.session.get(User, user.id)
+    assert (user.display_name, user.email) == ("孙欣", "sx@example.cn")
+
+
+def test_every_admin_action_logs_the_admin_and_what_changed(
+    client, people, units, login, caplog, monkeypatch, make_token
+):
+    from caseflow.accounts.models import ApiToken
+
+    for name in ("caseflow.accounts.services", "caseflow.calendar.services"):
+        # Alembic's fileConfig in migrations/env.py disables loggers that existed before it ran.
+        monkeypatch.setattr(logging.getLogger(name), "disabled", False)
+    worker = people["caseworker"]
+    make_token(worker)
+    make_token(worker)
+    login(people["admin"])
+    page = client.get("/admin", query_string={"tab": "users"})
+    token = csrf_from(page.text.replace('name="user-csrf_token"', 'name="csrf_token"'))
+    with caplog.at_level(logging.INFO):
+        client.post("/admin/users", data={
+            "user-csrf_token": token, "user-username": "new_cw", "user-display_name": "孙新",
+            "user-role": "caseworker", "user-unit_id": units["ZS"].id,
+            "user-password": "a-long-initial-passphrase", "user-email": "sun@example.cn",
+        })
+        _edit(client, worker, display_name="张承办", email="zhang@example.cn", role="supervisor",
+              unit_id=units["ZS"].id, active="y")
+        client.post(
+            f"/admin/users/{worker.id}/password",
+            data={"password-csrf_token": token, "password-password": "secret-new-passphrase"},
+        )
+        first = db.session.query(ApiToken).filter_by(user_id=worker.id).first()
+        client.post(f"/admin/tokens/{first.id}/revoke", data={"csrf_token": token})
+        client.post(f"/admin/users/{worker.id}/revoke", data={"csrf_token": token})
+        unit_page = client.get("/admin/units/ZS")
+        client.post(
+            "/admin/units/ZS",
+            data=_profile_form(unit_page.text, clock__review__design="3 workdays",
+                               seal_image=(io.BytesIO(PNG), "seal.png")),
+            content_type="multipart/form-data",
+        )
+        calendar = client.get("/admin", query_string={"tab": "calendar"})
+        client.post("/admin/calendar", data={
+            "calendar-csrf_token": csrf_from(
+                calendar.text.replace('name="calendar-csrf_token"', 'name="csrf_token"')
+            ),
+            "calendar-unit": "ZS",
+            "calendar-file": (io.BytesIO("2026-09-15 holiday 台风停工\n".encode()), "typhoon.txt"),
+        }, content_type="multipart/form-data")
+    log = caplog.text
+    assert "user new_cw created by root: caseworker, unit ZS, name '孙新', e-mail sun@ex" in log
+    assert (
+        "user zs_worker changed by root: e-mail None -> 'zhang@example.cn'; "
+        "role 'caseworker' -> 'supervisor'" in log
+    )
+    assert "password of zs_worker reset by root" in log
+    assert f"API token {first.id} of zs_worker revoked by root" in log
+    assert "all sessions and 1 API tokens of zs_worker revoked by root" in log
+    assert "unit ZS profile changed by root: " in log
+    assert 'clocks.review: - -> {"design": "3 workdays"}' in log
+    assert "seal_image: - -> \"storage:seals/ZS-" in log
+    assert "calendar: loaded 2026 closures of ZS from 上传：typhoon.txt by root" in log
+    assert "secret-new-passphrase" not in log and "a-long-initial-passphrase" not in log

@@ -39,3 +39,27 @@ def test_login_and_claim_never_redirect_off_site(client, people, open_case):
     )
     assert claimed.status_code == 302 and claimed.headers["Location"].endswith("/inbox")
     assert db.session.get(Case, case.id).assignee_id == worker.id
+
+
+@pytest.mark.parametrize("target", ["/\t/evil.example", "//evil.example/", "/\\evil.example/",
+                                    "https://evil.example/"])
+def test_the_language_switch_never_redirects_off_site(client, target):
+    page = client.get("/status")
+    switched = client.post("/lang/en", data={"next": target, "csrf_token": csrf_from(page.text)})
+    assert switched.status_code == 302 and switched.headers["Location"] == "/"
+
+
+def test_the_language_switch_returns_to_the_page_it_was_on(client):
+    page = client.get("/status")
+    switched = client.post(
+        "/lang/zh_CN",
+        data={"csrf_token": csrf_from(page.text)},
+        headers={"Referer": "http://localhost/status?code=ABC"},
+    )
+    assert switched.headers["Location"] == "/status?code=ABC"
+    elsewhere = client.post(
+        "/lang/zh_CN",
+        data={"csrf_token": csrf_from(page.text)},
+        headers={"Referer": "https://evil.example/status"},
+    )
+    assert elsewhere.headers["Location"] == "/"
