@@ -17,6 +17,7 @@ queued notices are rendered; a rendering failure leaves them pending and never u
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from functools import cache
 
 from flask import current_app
@@ -178,6 +179,10 @@ def _clean_amount(value):
         raise ValueError("应为金额（元） / must be an amount in RMB")
     if value < 0 or value > 10**12:
         raise ValueError("金额应在 0 至 1,000,000,000,000 元之间 / out of range")
+    # RMB is paid to the fen: 1.001 元 is a typing error, not 1 元 (a notice must print what was
+    # typed). The shortest decimal form of the number tells its places, as the user wrote them.
+    if Decimal(repr(value) if isinstance(value, float) else value).as_tuple().exponent < -2:
+        raise ValueError("金额最多保留两位小数（分） / at most two decimals")
     value = round(float(value), 2)
     return int(value) if value.is_integer() else value
 

@@ -368,3 +368,24 @@ def test_a_repeat_is_found_by_name_where_the_earlier_record_had_no_code(clue, fi
     _to_deliberation(second, fire)
     _decide_penalty(second, fire, on="2026-10-23", fine=60000)
     assert _kinds() == ["penalty", "penalty", "repeat_infringement"]
+
+
+def test_a_fine_below_the_fen_is_refused_not_rounded(clue, fire):
+    """RMB is paid to the fen: a fine typed as 1.001 元 is refused beside the field, never stored
+    as 1 and printed 1.00元."""
+    case = clue()
+    _to_deliberation(case, fire)
+    with time_machine.travel(at("2026-10-22 09:00"), tick=False):
+        with pytest.raises(ValidationFailed) as refused:
+            fire(
+                case,
+                "decide_penalty",
+                "supervisor",
+                data={"fine": "1.001", "basis": "68", **PENALTY_TEXT},
+            )
+        assert "最多保留两位小数（分）" in refused.value.fields["fine"]
+        assert "at most two decimals" in refused.value.fields["fine"]
+        assert case.state == "deliberation"
+        data = {"fine": "1.50", "basis": "68", **PENALTY_TEXT}
+        fire(case, "decide_penalty", "supervisor", data=data)
+    assert case.state == "decided" and case.data["fine"] == 1.5
