@@ -56,6 +56,13 @@ def _schemas() -> dict:
             "number": _text(100),
             "patent_type": _text(32, nullable=True, enum=["invention", "utility_model", "design"]),
             "classification": _text(100, nullable=True),
+            # pre_exam's eligibility (procedures.md §2): neither may be pre-examined.
+            "pct": {**_BOOL, "nullable": True, "description": "pre_exam: a PCT application"},
+            "divisional": {
+                **_BOOL,
+                "nullable": True,
+                "description": "pre_exam: a divisional application",
+            },
         },
         required=("kind",),
     )
@@ -110,7 +117,11 @@ def _schemas() -> dict:
                     description="not in the future; default now",
                 ),
                 "title": _text(300, nullable=True),
-                "complainant": _ref("Party"),
+                "complainant": {
+                    **_nullable(_ref("Party")),
+                    "description": "required, but for pre_exam: its requester is the filed "
+                    "applicant (applicant_id), under the filing's name and credit code",
+                },
                 "respondent": _nullable(_ref("Party")),
                 "right": _nullable(_ref("Right")),
                 "fair_id": _id("fair_complaint: the fair"),
@@ -119,7 +130,7 @@ def _schemas() -> dict:
                 "priority": {**_BOOL, "nullable": True},
                 "data": {"type": "object", "nullable": True},
             },
-            required=("workflow", "complainant"),
+            required=("workflow",),
         ),
         "Clock": _obj(
             {

@@ -81,6 +81,36 @@ def _right(value, errors):
     return dict(value)
 
 
+def _requester_as_filed(complainant: dict, applicant) -> dict:
+    """The pre-exam requester: the filed applicant, under its filed name and credit code.
+
+    procedures.md §2: only an applicant with an approved filing at the unit may request it, so
+    the name typed for the requester must be the filing's (compared as the credit register folds
+    names: full-width, blanks, 有限责任公司); its contact details are kept as typed. Another name
+    would put an unfiled company on the notices under someone else's filing.
+    """
+    from caseflow.credit.subjects import subject_name_key
+
+    typed = complainant.get("name") or ""
+    if typed and subject_name_key(typed) != subject_name_key(applicant.name):
+        raise ValidationFailed(
+            f"预审请求人须为备案主体“{applicant.name}”",
+            message_en=f"the requester of a pre-examination must be the filed applicant "
+            f"{applicant.name!r}",
+            fields={
+                "complainant.name": f"须为备案主体“{applicant.name}”，或留空 / must be the "
+                f"filed applicant, or left blank"
+            },
+        )
+    return {
+        **complainant,
+        "name": applicant.name,
+        "kind": "company",
+        "country": "CN",
+        "code": applicant.credit_code,
+    }
+
+
 def _received_at(value, now, errors):
     if value is None or value == "":
         return now
@@ -174,7 +204,8 @@ def case_open(
     now = utcnow()
     errors: dict = {}
     received = _received_at(received_at, now, errors)
-    complainant = _party(complainant, "complainant", errors, required=True)
+    # A pre-exam's requester is its filed applicant (``_requester_as_filed``): it may be left out.
+    complainant = _party(complainant, "complainant", errors, required=workflow != "pre_exam")
     respondent = _party(respondent, "respondent", errors, required=False)
     right = _right(right, errors)
     _opening_data(data, errors)
@@ -204,6 +235,7 @@ def case_open(
 
         applicant = applicant_check_eligible(unit=unit, applicant_id=applicant_id, right=right)
         applicant_id = applicant.id
+        complainant = _requester_as_filed(complainant, applicant)
     if workflow == "fair_complaint":
         from caseflow.fairs.services import fair_complaint_check, fair_complaint_priority
 

@@ -54,18 +54,11 @@ def _form() -> CaseOpenForm:
     return form
 
 
-def _complainant(form, applicant) -> dict:
-    """The requester: as typed, or for a pre-exam request left blank, the filed applicant."""
+def _complainant(form) -> dict:
+    """The requester as typed; for a pre-exam request left blank, its contact alone (the case
+    service names the filed applicant, ``caseflow.cases.services._requester_as_filed``)."""
     if form.workflow.data == "pre_exam" and not (form.complainant_name.data or "").strip():
-        if applicant is None:
-            return {}
-        return {
-            "name": applicant.name,
-            "kind": "company",
-            "country": "CN",
-            "contact": form.complainant_contact.data or None,
-            "credit_code": applicant.credit_code,
-        }
+        return {"contact": form.complainant_contact.data or None}
     return {
         "name": form.complainant_name.data,
         "kind": form.complainant_kind.data,
@@ -118,7 +111,7 @@ def case_new():
                 title=form.title.data,
                 channel=form.channel.data,
                 received_at=form.received_at.data,
-                complainant=_complainant(form, applicant),
+                complainant=_complainant(form),
                 respondent={
                     "name": form.respondent_name.data or None,
                     "contact": form.respondent_contact.data or None,

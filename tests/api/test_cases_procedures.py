@@ -133,9 +133,14 @@ def test_mediation_agreement_and_judicial_confirmation(api, staff):
 def test_pre_exam_revision_loop_pauses_the_review_clock(api, staff, applicant):
     worker = api(staff["ZS"]["caseworker"])
     case = open_via_api(
-        worker, workflow="pre_exam", received_at=local("2026-02-12"), applicant_id=applicant.id
+        worker,
+        workflow="pre_exam",
+        received_at=local("2026-02-12"),
+        applicant_id=applicant.id,
+        complainant=None,  # the filed applicant
     )
     assert case["number"] == "ZS-PRE-2026-00001"
+    assert case["complainant"]["name"] == applicant.name
     assert due(case, "review") == ("2026-02-14", "running")  # design: 2 workdays (13, Sat 14)
     assert due(case, "grant_target") == ("2026-03-04", "running")  # Zhongshan: 10 workdays
     flow = Flow(worker, case["id"])

@@ -112,6 +112,40 @@ def test_an_eligible_pre_exam_request_opens(api, make_user, zs, approved_id):
     assert response.json["state"] == "requested"
 
 
+def test_the_requester_is_the_filed_applicant_under_its_filed_name_and_code(
+    api, make_user, zs, approved_id
+):
+    """procedures.md §2: only an applicant with an approved filing may request; a name typed for
+    the requester cannot put an unfiled company on the notices under this filing."""
+    clerk = make_user("caseworker", zs)
+    request = pre_exam(approved_id)
+    request["complainant"] = {"name": "古镇某未备案灯饰厂", "kind": "company"}
+    refused = api(clerk).post("/api/v1/cases", json=request)
+    assert refused.status_code == 422, refused.text
+    assert refused.json["error"]["fields"] == {
+        "complainant.name": "须为备案主体“明辉灯饰”，或留空 / must be the filed applicant, or left blank"
+    }
+    assert api(clerk).get("/api/v1/cases").json["total"] == 0
+
+    # Left out, or typed as filed (full-width and blanks folded): the filing's name and code.
+    for typed in (None, {"name": "明辉 灯饰", "contact": "0760-2222 8888", "kind": "person"}):
+        request["complainant"] = typed
+        opened = api(clerk).post("/api/v1/cases", json=request)
+        assert opened.status_code == 201, opened.text
+        requester = opened.json["complainant"]
+        assert (requester["name"], requester["code"]) == ("明辉灯饰", HUAWEI)
+    assert (requester["contact"], requester["kind"]) == ("0760-2222 8888", "company")
+
+
+def test_pct_and_divisional_are_booleans(api, make_user, zs, approved_id):
+    """A text "false" is not taken for true (and then refused as a PCT application)."""
+    response = api(make_user("caseworker", zs)).post(
+        "/api/v1/cases", json=pre_exam(approved_id, pct="false")
+    )
+    assert response.status_code == 422
+    assert set(response.json["error"]["fields"]) == {"right.pct"}
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [
