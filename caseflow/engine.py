@@ -141,8 +141,11 @@ def clean_field(spec, value):
             raise ValueError(instant_reason(exc)) from None
     if spec.type == "choice":
         if value not in spec.choice_values:
-            allowed = ", ".join(spec.choice_values)
-            raise ValueError(f"应为以下之一 / must be one of: {allowed}")
+            # The Chinese half names the choices as the form shows them, the English their codes.
+            labels = "、".join(label for _value, label in spec.choices)
+            raise ValueError(
+                f"应为以下之一：{labels} / must be one of: {', '.join(spec.choice_values)}"
+            )
         return value
     if spec.type == "names":
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
@@ -338,20 +341,26 @@ def _guard_fine_bound(case, guard, occurred_at, data):
     if fine is None:
         return
     if income > p["threshold"]:
-        bound, why = income * p["multiple"], f"违法所得{_yuan(income)}元的{p['multiple']}倍"
-        why_en = f"{p['multiple']} times the illegal income of {_yuan(income)} RMB"
+        bound = income * p["multiple"]
+        why = f"违法所得{_yuan(income)}元的{p['multiple']}倍，即{_yuan(bound)}元"
+        why_en = (
+            f"{p['multiple']} times the illegal income of {_yuan(income)} RMB, i.e. "
+            f"{_yuan(bound)} RMB"
+        )
     else:
         bound = p["ceiling"]
-        why = f"无违法所得或违法所得在{_yuan(p['threshold'])}元以下的，{_yuan(bound)}元"
+        why = (
+            f"无违法所得或违法所得在{_yuan(p['threshold'])}元以下的，最高可处{_yuan(bound)}元"
+        )
         why_en = (
             f"{_yuan(bound)} RMB where there is no illegal income or it is at most "
             f"{_yuan(p['threshold'])} RMB"
         )
     if fine > bound:
         raise ValidationFailed(
-            f"{guard.message}：上限为{why}（{_yuan(bound)}元）",
-            message_en=f"{guard.message_en}: at most {why_en} ({_yuan(bound)} RMB)",
-            fields={p["fine"]: f"超过上限 {_yuan(bound)} 元 / over the bound of {_yuan(bound)}"},
+            f"{guard.message}：{why}",
+            message_en=f"{guard.message_en}: at most {why_en}",
+            fields={p["fine"]: f"超过上限{_yuan(bound)}元 / over the bound of {_yuan(bound)} RMB"},
         )
 
 
@@ -575,11 +584,21 @@ def _open_linked(case, row, data, *, actor, at):
         )
     if code:
         unit = db.session.scalars(select(Unit).where(Unit.code == str(code).strip())).first()
-        if unit is None or unit.kind == "fair_desk":
+        if unit is None:
             raise ValidationFailed(
                 f"接收单位不存在：{code}",
                 message_en=f"no such receiving centre {code}",
                 fields={spec.unit_field: "未知的单位代码 / unknown unit code"},
+            )
+        if unit.kind == "fair_desk":
+            # A desk closes with its fair: the case needs a centre to decide it after.
+            raise ValidationFailed(
+                f"{unit.name}（{unit.code}）是展会投诉站，不能接收移交的案件，请选择保护中心",
+                message_en=f"{unit.code} is a fair desk and cannot receive the case; name a centre",
+                fields={
+                    spec.unit_field: "展会投诉站不能接收，请选择保护中心 / a fair desk cannot "
+                    "receive it: name a centre"
+                },
             )
     linked = case_open_linked(case, workflow=target_workflow, unit=unit, actor=actor, at=at)
     db.session.add(CaseLink(source=case, target=linked, kind=spec.kind))

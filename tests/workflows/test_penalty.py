@@ -96,7 +96,11 @@ def test_fine_over_the_art_68_bound_is_refused_with_the_bound(clue, fire):
                 "supervisor",
                 data={"fine": 250001, "basis": "专利法68", **PENALTY_TEXT},
             )
-        assert "250,000" in refused.value.message and "fine" in refused.value.fields
+        assert refused.value.message == (
+            "罚款超过《专利法》第六十八条规定的上限：无违法所得或违法所得在50,000元以下的，"
+            "最高可处250,000元"
+        )
+        assert "fine" in refused.value.fields
         # Income 100,000: at most 5 times it.
         with pytest.raises(ValidationFailed) as refused:
             fire(
@@ -110,7 +114,9 @@ def test_fine_over_the_art_68_bound_is_refused_with_the_bound(clue, fire):
                     **PENALTY_TEXT,
                 },
             )
-        assert "500,000" in refused.value.message
+        assert refused.value.message == (
+            "罚款超过《专利法》第六十八条规定的上限：违法所得100,000元的5倍，即500,000元"
+        )
         assert case.state == "deliberation" and not db.session.scalars(select(CreditRecord)).all()
         fire(
             case,
