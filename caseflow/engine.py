@@ -184,7 +184,8 @@ def _clean_amount(value):
         raise ValueError("金额应在 0 至 1,000,000,000,000 元之间 / out of range")
     # RMB is paid to the fen: 1.001 元 is a typing error, not 1 元 (a notice must print what was
     # typed). The shortest decimal form of the number tells its places, as the user wrote them.
-    if Decimal(repr(value) if isinstance(value, float) else value).as_tuple().exponent < -2:
+    places = Decimal(repr(value)).as_tuple().exponent  # finite here: an int
+    if isinstance(places, int) and places < -2:
         raise ValueError("金额最多保留两位小数（分） / at most two decimals")
     value = round(float(value), 2)
     return int(value) if value.is_integer() else value
