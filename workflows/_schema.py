@@ -1,7 +1,7 @@
 """The vocabulary the workflow modules are written in: frozen dataclasses, no behaviour.
 
 A workflow module declares ``STATES``, ``INITIAL``, ``TRANSITIONS`` (in the order a case normally
-moves), ``CLOCKS`` and ``OPENING_CLOCKS``; the engine (``caseflow.engine``) reads them, the web UI
+moves), ``CLOCKS``, ``OPENING_CLOCKS`` and ``OPENING``; the engine (``caseflow.engine``) reads them, the web UI
 builds one form per trigger from ``Transition.fields``, the API publishes them.
 
 Clock periods are written the way the calendar parses them: ``5 workdays``, ``15 days``,
@@ -132,6 +132,30 @@ class LinkSpec:
     workflow_of: dict = field(default_factory=dict)
 
 
+#: The kinds of unit (``Unit.kind``) that decide cases: the protection and rapid-protection
+#: centres. A fair desk works on site, during its fairs (procedures.md, unit profiles).
+CENTRES = ("protection_centre", "rapid_centre")
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What opening a case of the workflow directly asks for (``caseflow.cases.services.case_open``).
+    A linked case a step opens takes its parties from the case it comes from."""
+
+    #: The kinds of unit that run the procedure (procedures.md, unit profiles).
+    unit_kinds: tuple = CENTRES
+    #: The key the unit's profile must have (``fields``: the unit does pre-examination).
+    profile_key: str | None = None
+    #: The complainant (requester, reporter) must be named.
+    complainant: bool = True
+    #: The respondent must be named: the procedure is against someone.
+    respondent: bool = False
+    #: The channels a case is opened by directly; empty: any channel, or none.
+    channels: tuple = ()
+    #: Items of the opening ``data`` checked when given (a ``choice`` that picks a clock variant).
+    data_fields: tuple = ()
+
+
 @dataclass(frozen=True)
 class Transition:
     trigger: str
@@ -213,6 +237,10 @@ class WorkflowModule(Protocol):
     @property
     def OPENING_CLOCKS(self) -> tuple[str, ...]:
         """The clocks a new case starts with, by name."""
+
+    @property
+    def OPENING(self) -> Opening:
+        """What opening a case directly asks for: who runs it, which parties, which channels."""
 
     @property
     def TRANSITIONS(self) -> tuple[Transition, ...]:

@@ -21,6 +21,7 @@ from workflows._schema import (
     Field,
     Guard,
     NoticeSpec,
+    Opening,
     State,
     Transition,
     extend,
@@ -55,6 +56,10 @@ INITIAL = "clue"
 
 #: Started by ``case_open`` (or the linked opening) from the clue's ``received_at``.
 OPENING_CLOCKS = ("filing_decision",)
+
+#: Opened directly only from an inspection: a reporter's clue comes as an intake routed
+#: ``penalty_clue``. The respondent is the party suspected of passing off (procedures.md §6).
+OPENING = Opening(complainant=False, respondent=True, channels=("inspection",))
 
 SUSPENSION_REASONS = (
     ("appraisal", "鉴定"),

@@ -163,6 +163,36 @@ def _opening_data(data, errors) -> None:
         )
 
 
+def workflows_opened_at(unit) -> tuple[str, ...]:
+    """The workflows a case may be opened in at ``unit``: those its kind runs (a fair desk its
+    complaints and on-site mediation, a centre the rest), pre-examination only where the unit has
+    its technical fields (``Opening`` in each workflow module)."""
+    profile = unit.profile or {}
+    return tuple(
+        name
+        for name, wf in workflows.WORKFLOWS.items()
+        if unit.kind in wf.OPENING.unit_kinds
+        and (wf.OPENING.profile_key is None or profile.get(wf.OPENING.profile_key))
+    )
+
+
+def _opening_fields(wf, data, errors) -> None:
+    """The opening data items the workflow declares (``Opening.data_fields``), checked when given:
+    an unknown ``complaint_type`` would silently count the default period."""
+    from caseflow.engine import clean_field
+
+    if not isinstance(data, dict):
+        return
+    for spec in wf.OPENING.data_fields:
+        value = data.get(spec.name)
+        if value is None or value == "":
+            continue
+        try:
+            clean_field(spec, value)
+        except ValueError as exc:
+            errors[f"data.{spec.name}"] = f"{spec.label}：{exc}"
+
+
 def case_open(
     *,
     workflow,
@@ -201,18 +231,36 @@ def case_open(
             fields={"workflow": "应为 " + "、".join(workflows.WORKFLOWS)},
         )
     wf = workflows.get(workflow)
+    if workflow not in workflows_opened_at(unit):
+        raise ValidationFailed(
+            f"{unit.name}不办理“{wf.LABEL}”案件",
+            message_en=f"unit {unit.code} does not run {workflow} cases",
+            fields={"workflow": f"本单位不办理{wf.LABEL} / not run by this unit"},
+        )
     now = utcnow()
     errors: dict = {}
     received = _received_at(received_at, now, errors)
-    # A pre-exam's requester is its filed applicant (``_requester_as_filed``): it may be left out.
-    complainant = _party(complainant, "complainant", errors, required=workflow != "pre_exam")
+    # A pre-exam's requester is its filed applicant (``_requester_as_filed``): it may be left out;
+    # a penalty found in an inspection has no reporter.
+    complainant = _party(complainant, "complainant", errors, required=wf.OPENING.complainant)
     respondent = _party(respondent, "respondent", errors, required=False)
+    # A fair complaint's respondent is the exhibitor, named by the desk's check below.
+    if wf.OPENING.respondent and not respondent.get("name") and workflow != "fair_complaint":
+        label = workflows.PARTY_LABELS.get(workflow, ("", "被请求人"))[1]
+        errors["respondent.name"] = f"必填：{label} / required: the respondent"
     right = _right(right, errors)
     _opening_data(data, errors)
+    _opening_fields(wf, data, errors)
     if channel is not None and channel not in CHANNEL_CODES:
         errors["channel"] = "应为 " + "、".join(CHANNEL_CODES)
     elif channel is None and workflow == "intake":
         errors["channel"] = "必填 / required"
+    elif wf.OPENING.channels and channel not in wf.OPENING.channels:
+        labels = "、".join(label for code, label in CHANNELS if code in wf.OPENING.channels)
+        errors["channel"] = (
+            f"{wf.LABEL}直接立案的来源应为：{labels}（举报线索先登记为投诉举报，受理时转为线索）"
+            f" / opened directly only by: {', '.join(wf.OPENING.channels)}"
+        )
     if workflow == "intake" and channel in SPOKEN_CHANNELS:
         # SAMR Order 20 art 9 [V]: a complaint taken by phone or at the window is written down
         # with the complainant's name and contact, the respondent and the facts.

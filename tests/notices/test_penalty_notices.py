@@ -33,15 +33,26 @@ def _notice(event):
     return notice
 
 
+def _reported(open_case, fire, *, received_at="2026-09-28 10:00"):
+    """A real-name report by letter, accepted as a penalty clue: the linked penalty case, whose
+    reporter is told of the filing (procedures.md §6)."""
+    from caseflow.cases.models import Case
+
+    with time_machine.travel(at(received_at), tick=False):
+        intake = open_case(
+            "intake",
+            channel="letter",
+            received_at=received_at,
+            complainant=REPORTER,
+            respondent=RESPONDENT,
+            right=RIGHT,
+        )
+        event = fire(intake, "accept", data={"route": "penalty_clue"})
+    return db.session.scalars(select(Case).where(Case.number == event.data["linked_case"])).one()
+
+
 def test_penalty_notices_read_back(open_case, fire, pdf, staff):
-    case = open_case(
-        "penalty",
-        channel="letter",  # a real-name report by letter: the reporter is told of the filing
-        received_at="2026-09-28 10:00",
-        complainant=REPORTER,
-        respondent=RESPONDENT,
-        right=RIGHT,
-    )
+    case = _reported(open_case, fire)
     with time_machine.travel(at("2026-10-12 09:00"), tick=False):
         filing = _notice(fire(case, "file_case", "supervisor"))
     text = pdf.text(filing)
@@ -130,7 +141,7 @@ def test_penalty_notices_read_back(open_case, fire, pdf, staff):
 
 
 def test_no_penalty_and_declination(open_case, fire, pdf):
-    case = open_case("penalty", complainant=REPORTER, respondent=RESPONDENT, right=RIGHT)
+    case = _reported(open_case, fire, received_at="2026-03-02 09:00")
     with time_machine.travel(at("2026-03-03 09:00"), tick=False):
         declined = _notice(fire(case, "decline", "supervisor", data={"reason": "线索不实"}))
     text = pdf.text(declined)
