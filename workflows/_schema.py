@@ -110,6 +110,9 @@ class NoticeSpec:
     addressee: str = "complainant"
     #: Channels whose cases have no such addressee to write to: no notice is issued for them.
     unless_channels: tuple[str, ...] = ()
+    #: Clocks that end when the notice's service is recorded (paper or electronic, parties.md
+    #: §4): met if served within their due, breached after.
+    stops_on_service: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -257,7 +257,8 @@ TRANSITIONS = (
             start("payment"),
             start("penalty_publication"),
         ),
-        notice=NoticeSpec("penalty_decision", "respondent"),
+        # 行政处罚法 arts 61, 85: the 7 working days to serve end with the decision's service.
+        notice=NoticeSpec("penalty_decision", "respondent", stops_on_service=("service",)),
         # The credit record commits with the decision (credit.md): nothing half-written.
         effects=("credit_record",),
     ),

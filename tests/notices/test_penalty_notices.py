@@ -246,3 +246,39 @@ def test_a_reason_typed_without_a_full_stop_still_ends_its_sentence(open_case, f
     text = _body(pdf, _decide(open_case, fire, {**data, "findings": "当事人标注他人专利号"}))
     assert "一、认定的事实当事人标注他人专利号。二、" in text
     assert "构成假冒专利。依据《中华人民共和国专利法》第六十八条的规定，决定如下：" in text
+
+
+def test_the_decisions_service_ends_the_service_clock(open_case, fire, staff):
+    """行政处罚法 arts 61, 85: 7 working days to serve the decision. Its recorded service ends
+    that clock (met within it, breached after) as actor system, with an audit event; the clock
+    alerts no one afterwards. The payment clock is re-timed to the same day."""
+    from caseflow.cases.models import Event
+
+    worker = staff["ZS"]["caseworker"]
+    served_on_time = _decide(open_case, fire, {"fine": 1000, "items": ["罚款1000元"]})
+    # Decided 03-03: 7 working days end on 03-12.
+    case = served_on_time.case
+    assert local_due(clocks_of(case)["service"]) == "2026-03-12"
+    with time_machine.travel(at("2026-03-06 10:00"), tick=False):
+        notice_service_record(
+            notice=served_on_time, served_at="2026-03-05", method="in_person", actor=worker
+        )
+        db.session.commit()
+    clocks = clocks_of(case)
+    assert clocks["service"].status == "met" and clocks["service"].stopped_at == at(
+        "2026-03-05 12:00"
+    )
+    assert clocks["payment"].status == "running"
+    assert local_due(clocks["payment"]) == "2026-03-20"
+    stop = db.session.scalars(
+        select(Event).where(Event.case_id == case.id, Event.kind == "clock")
+    ).all()
+    assert {e.data["clock"] for e in stop} == {"payment", "service"}
+    assert [e.data["status"] for e in stop if e.data["clock"] == "service"] == ["met"]
+    assert all(e.actor_name == "system" for e in stop)
+
+    late = _decide(open_case, fire, {"fine": 1000, "items": ["罚款1000元"]})
+    with time_machine.travel(at("2026-03-20 10:00"), tick=False):
+        notice_service_record(notice=late, served_at="2026-03-16", method="post", actor=worker)
+        db.session.commit()
+    assert clocks_of(late.case)["service"].status == "breached"
