@@ -520,13 +520,16 @@ EFFECTS = {"credit_record": _effect_credit_record}
 # --- clocks ------------------------------------------------------------------------------------
 
 
-def _apply_clocks(case, row, *, at, actor, event, note):
+def _apply_clocks(case, row, *, at, actor, event, note, data):
     """The row's clock effects, in order. The clock services ignore a stop, pause or resume of a
-    clock the case does not have active (e.g. ``closing_target`` where no target was promised)."""
+    clock the case does not have active (e.g. ``closing_target`` where no target was promised).
+    An effect with a ``when`` applies only where ``data[when]`` is given and not zero or false."""
     from caseflow.clocks import services as clocks
 
     for effect in row.clocks:
         name = effect.clock
+        if effect.when is not None and not data.get(effect.when):
+            continue
         if effect.action == "stop_all":
             clocks.clocks_stop_all(case, at=at, actor=actor, event=event)
         elif effect.action == "pause_all":
@@ -764,7 +767,13 @@ def _fire(case: Case, trigger: str, actor: Actor, occurred_at, note, data, versi
     # One read of the case's active clocks, no flush between the effects, next_due_at once.
     with clocks_batch(case):
         _apply_clocks(
-            case, row, at=at, actor=actor, event=event, note=cleaned.get("reason") or note
+            case,
+            row,
+            at=at,
+            actor=actor,
+            event=event,
+            note=cleaned.get("reason") or note,
+            data=cleaned,
         )
     linked = _open_linked(case, row, cleaned, actor=actor, at=at)
     if linked is not None:
@@ -856,7 +865,10 @@ def transition_describe(t) -> dict:
         "guards": [
             {"name": g.name, "params": dict(g.params), "message": g.message} for g in t.guards
         ],
-        "clocks": [{"action": e.action, "clock": e.clock} for e in t.clocks],
+        "clocks": [
+            {"action": e.action, "clock": e.clock, **({"when": e.when} if e.when else {})}
+            for e in t.clocks
+        ],
         "notice": ({"kind": t.notice.kind, "addressee": t.notice.addressee} if t.notice else None),
         "opens": (
             {"kind": t.opens.kind, "workflow": t.opens.workflow or f"data.{t.opens.workflow_field}"}

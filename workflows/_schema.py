@@ -100,6 +100,9 @@ class Guard:
 class ClockEffect:
     action: str
     clock: str | None = None
+    #: The name of a field of the step's data that must be given and not zero or false for the
+    #: effect to apply (a payment period runs only where a fine is due).
+    when: str | None = None
 
 
 @dataclass(frozen=True)
@@ -254,8 +257,8 @@ class WorkflowModule(Protocol):
 
 
 # Short constructors so a transition table reads like the procedure.
-def start(clock):
-    return ClockEffect("start", clock)
+def start(clock, *, when=None):
+    return ClockEffect("start", clock, when)
 
 
 def stop(clock):

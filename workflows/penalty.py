@@ -254,7 +254,8 @@ TRANSITIONS = (
         clocks=(
             stop("decision"),
             start("service"),
-            start("payment"),
+            # 行政处罚法 art 67: a period to pay a fine; a warning alone has nothing to pay.
+            start("payment", when="fine"),
             start("penalty_publication"),
         ),
         # 行政处罚法 arts 61, 85: the 7 working days to serve end with the decision's service.

@@ -395,3 +395,17 @@ def test_a_fine_below_the_fen_is_refused_not_rounded(clue, fire):
         data = {"fine": "1.50", "basis": "68", **PENALTY_TEXT}
         fire(case, "decide_penalty", "supervisor", data=data)
     assert case.state == "decided" and case.data["fine"] == 1.5
+
+
+def test_a_warning_without_a_fine_starts_no_payment_period(clue, fire):
+    """行政处罚法 art 67: 15 days to pay a fine. A warning alone has nothing to pay: no payment
+    clock is started, so none falls due or alerts; service and publication still run."""
+    case = clue()
+    _to_deliberation(case, fire)
+    with time_machine.travel(at("2026-10-22 09:00"), tick=False):
+        data = {"fine": 0, "warning": True, "basis": "68", **PENALTY_TEXT}
+        fire(case, "decide_penalty", "supervisor", data=data)
+    clocks = clocks_of(case)
+    assert "payment" not in clocks
+    assert clocks["service"].status == "running"
+    assert clocks["penalty_publication"].status == "running"
