@@ -29,7 +29,7 @@ import workflows
 from caseflow.accounts.models import ROLE_LABELS, Actor
 from caseflow.cases.locks import case_lock
 from caseflow.cases.models import Case, CaseLink, Event
-from caseflow.clocks.models import Clock
+from caseflow.clocks.models import Clock, ClockEntry
 from caseflow.clocks.services import ACTIVE, clock_start_defined
 from caseflow.errors import (
     NotFound,
@@ -323,11 +323,32 @@ def _guard_clock_settled(case, guard, occurred_at, data):
 
 
 def _guard_clock_running(case, guard, occurred_at, data):
-    """The clock is active and its period has not run out at ``occurred_at``."""
+    """The clock is active and its period has not run out at ``occurred_at``; or, with
+    ``or_ended_by``, one of those steps ended it early and its period still runs."""
     name = guard.params["clock"]
-    clock = _active_of(case, name, None)
-    if clock is None or (clock.status == "running" and clock.due_at <= occurred_at):
+    if not _clock_period_open(case, guard, occurred_at, None):
         raise StateConflict(guard.message, message_en=guard.message_en, fields={"trigger": name})
+
+
+def _clock_period_open(case, guard, at, clocks) -> bool:
+    """``clock_running``'s test (the guard and ``guard_wait`` share it)."""
+    name = guard.params["clock"]
+    clock = _active_of(case, name, clocks)
+    if clock is not None:
+        return not (clock.status == "running" and clock.due_at <= at)
+    ended_by = guard.params.get("or_ended_by") or ()
+    ended = _latest_of(case, name, clocks)
+    if not ended_by or ended is None or ended.status not in ("met", "breached"):
+        return False
+    # 行政处罚法 arts 63–64: a statement ends the statement period, not the right to ask for a
+    # hearing within it; a period ended by any other step (a hearing asked for) stays ended.
+    trigger = db.session.scalar(
+        select(Event.trigger)
+        .join(ClockEntry, ClockEntry.event_id == Event.id)
+        .where(ClockEntry.clock_id == ended.id, ClockEntry.action == "stop")
+        .limit(1)
+    )
+    return trigger in ended_by and ended.due_at > at
 
 
 def _yuan(amount) -> str:
@@ -466,6 +487,8 @@ def guard_wait(
         return GuardWait(guard, "action", clock=name, actions=_settling_triggers(case, name))
     if guard.name == "clock_running":
         clock = _active_of(case, name, clocks)
+        if _clock_period_open(case, guard, at, clocks):
+            return None
         if clock is None:
             ended = _latest_of(case, name, clocks)
             return GuardWait(

@@ -83,8 +83,9 @@ class Guard:
     ``occurred_at``; ``min_notice`` (``field``, ``period``): the instant in ``data[field]`` is
     on or after the start of the ``period``-th working day after ``occurred_at``;
     ``odd_count`` (``field``, ``minimum``): ``data[field]`` lists an odd number, at least minimum;
-    ``clock_running`` (``clock``): the case's clock of that name is active and not yet due at
-    ``occurred_at``; ``fine_bound`` (``fine``, ``income``, ``multiple``, ``ceiling``,
+    ``clock_running`` (``clock``, ``or_ended_by``): the case's clock of that name is active and
+    not yet due at ``occurred_at``, or one of the ``or_ended_by`` triggers ended it and its due
+    is still ahead (a statement given within the period does not end the right to a hearing); ``fine_bound`` (``fine``, ``income``, ``multiple``, ``ceiling``,
     ``threshold``): the amount in ``data[fine]`` is at most ``multiple`` × ``data[income]``, or at
     most ``ceiling`` where the income is absent or at most ``threshold`` (Patent Law art 68).
     """

@@ -163,13 +163,15 @@ TRANSITIONS = (
     Transition(
         "request_hearing",
         "当事人要求听证",
-        sources=("intent_notified",),
+        # 行政处罚法 arts 63–64: the hearing is a right of its own, asked for within 5 (working)
+        # days of the intent notice: a statement already given does not take it away.
+        sources=("intent_notified", "deliberation"),
         dest="hearing_requested",
         roles=("caseworker",),
         guards=(
             Guard(
                 "clock_running",
-                {"clock": "statement"},
+                {"clock": "statement", "or_ended_by": ("receive_statement",)},
                 "陈述申辩期限已届满，不能再要求听证",
                 "the statement period has run out: a hearing can no longer be requested",
             ),

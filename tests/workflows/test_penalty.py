@@ -409,3 +409,26 @@ def test_a_warning_without_a_fine_starts_no_payment_period(clue, fire):
     assert "payment" not in clocks
     assert clocks["service"].status == "running"
     assert clocks["penalty_publication"].status == "running"
+
+
+def test_a_statement_keeps_the_right_to_a_hearing_within_the_period(clue, fire):
+    """行政处罚法 arts 63–64: the hearing is a right of its own, asked for within 5 (working)
+    days of the intent notice. A statement given on day 1 does not take it away; once the
+    period has run, or once a hearing was held, it cannot be asked for again."""
+    case = clue()
+    _to_deliberation(case, fire)  # intent 10-20 (period to the end of 10-27), statement 10-21
+    assert case.state == "deliberation"
+    with time_machine.travel(at("2026-10-22 09:00"), tick=False):
+        fire(case, "request_hearing", data={"hearing_at": "2026-11-03T09:00:00+08:00"})
+    assert case.state == "hearing_requested"
+    with time_machine.travel(at("2026-11-03 12:00"), tick=False):
+        fire(case, "hold_hearing")
+        with pytest.raises(StateConflict):
+            fire(case, "request_hearing", data={"hearing_at": "2026-11-20T09:00:00+08:00"})
+    assert case.state == "deliberation"
+
+    late = clue()
+    _to_deliberation(late, fire)
+    with time_machine.travel(at("2026-10-28 09:00"), tick=False), pytest.raises(StateConflict):
+        fire(late, "request_hearing", data={"hearing_at": "2026-11-20T09:00:00+08:00"})
+    assert late.state == "deliberation"
