@@ -56,6 +56,7 @@ def test_penalty_notices_read_back(open_case, fire, pdf, staff):
     with time_machine.travel(at("2026-10-12 09:00"), tick=False):
         filing = _notice(fire(case, "file_case", "supervisor"))
     text = pdf.text(filing)
+    assert "本中心" in text and "（局）" not in text  # the issuer, named as elsewhere
     assert "立案告知书" in text and "中维罚立字〔2026〕第1号" in text
     assert "王某某" in text and "决定立案调查" in text
 
@@ -72,6 +73,7 @@ def test_penalty_notices_read_back(open_case, fire, pdf, staff):
             )
         )
     text = pdf.text(intent)
+    assert "本中心" in text and "（局）" not in text  # the issuer, named as elsewhere
     assert "行政处罚事先告知书" in text and "中维罚告字〔2026〕第1号" in text
     assert "60,000.00" in text and "8,000.00" in text and "标注他人专利号" in text
     assert "要求听证" in text
@@ -102,6 +104,7 @@ def test_penalty_notices_read_back(open_case, fire, pdf, staff):
             )
         )
     text = pdf.text(hearing)
+    assert "本中心" in text and "（局）" not in text  # the issuer, named as elsewhere
     assert "听证通知书" in text and "第一听证室" in text and "2026年10月26日" in text
     assert "中山市古镇某某灯饰有限公司" in text
 
@@ -123,9 +126,10 @@ def test_penalty_notices_read_back(open_case, fire, pdf, staff):
             )
         )
     text = pdf.text(decision)
+    assert "本中心" in text and "（局）" not in text  # the issuer, named as elsewhere
     assert "行政处罚决定书" in text and "中维罚字〔2026〕第1号" in text
     assert "当事人：中山市古镇某某灯饰有限公司" in text
-    assert "本中心（局）于2026年10月12日依法立案" in text  # the file_case step, not the clue's
+    assert "本中心于2026年10月12日依法立案" in text  # the file_case step, not the clue's
     assert "一、认定的事实" in text and "吊灯外包装" in text
     assert "第一百零一条" in text
     # The fine once, numbered, from the decision's amount (the drafted 处罚款40000元 gives way).
@@ -145,6 +149,7 @@ def test_no_penalty_and_declination(open_case, fire, pdf):
     with time_machine.travel(at("2026-03-03 09:00"), tick=False):
         declined = _notice(fire(case, "decline", "supervisor", data={"reason": "线索不实"}))
     text = pdf.text(declined)
+    assert "本中心" in text and "（局）" not in text  # the issuer, named as elsewhere
     assert "不予立案告知书" in text and "线索不实" in text
 
     other = open_case("penalty", complainant=REPORTER, respondent=RESPONDENT, right=RIGHT)
@@ -161,6 +166,7 @@ def test_no_penalty_and_declination(open_case, fire, pdf):
             )
         )
     text = pdf.text(none)
+    assert "本中心" in text and "（局）" not in text  # the issuer, named as elsewhere
     assert "不予行政处罚决定书" in text and "中维罚字〔2026〕第1号" in text
     assert "授权使用" in text and "不予行政处罚" in text and "六个月内" in text
 
