@@ -627,7 +627,14 @@ def _open_linked(case, row, data, *, actor, at):
                     "receive it: name a centre"
                 },
             )
-    linked = case_open_linked(case, workflow=target_workflow, unit=unit, actor=actor, at=at)
+    linked = case_open_linked(
+        case,
+        workflow=target_workflow,
+        unit=unit,
+        actor=actor,
+        at=at,
+        received_at=at if spec.received_at_step else None,
+    )
     db.session.add(CaseLink(source=case, target=linked, kind=spec.kind))
     from caseflow.parties.services import consents_carry_over
 

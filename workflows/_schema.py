@@ -137,6 +137,11 @@ class LinkSpec:
     #: Where a value of ``workflow_field`` is not itself a workflow's name: value → workflow
     #: (an intake routed as ``penalty_clue`` opens a ``penalty`` case).
     workflow_of: dict = field(default_factory=dict)
+    #: The linked case is received at the step's ``occurred_at``: the step is a new request or a
+    #: transfer, from which the new procedure's periods count (the original receipt is kept as
+    #: ``data.first_received_at``). False: it keeps the original's ``received_at``, the matter
+    #: having been received once (an intake accepted and routed onwards, procedures.md §1).
+    received_at_step: bool = False
 
 
 #: The kinds of unit (``Unit.kind``) that decide cases: the protection and rapid-protection

@@ -218,6 +218,8 @@ TRANSITIONS = (
             when_values=("adjudication",),
             workflow="adjudication",
             unit_field="target_unit",
+            # Transferred after the fair: the centre receives it on the referral.
+            received_at_step=True,
         ),
     ),
 )

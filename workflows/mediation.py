@@ -118,6 +118,8 @@ TRANSITIONS = (
             when_field="open_adjudication",
             when_values=(True,),
             workflow="adjudication",
+            # The request for adjudication is made on termination: its periods count from it.
+            received_at_step=True,
         ),
     ),
     Transition(

@@ -23,7 +23,7 @@ from caseflow.errors import (
 )
 from caseflow.extensions import db
 from caseflow.sequences import sequence_next
-from caseflow.timeutil import instant_reason, local_date, parse_instant, utcnow
+from caseflow.timeutil import instant_reason, iso, local_date, parse_instant, utcnow
 from workflows.intake import CHANNELS
 
 log = logging.getLogger(__name__)
@@ -384,23 +384,30 @@ def _start_opening_clocks(case, wf, *, actor, event):
     case_refresh_next_due(case)
 
 
-def case_open_linked(source: Case, *, workflow: str, unit, actor, at) -> Case:
+def case_open_linked(
+    source: Case, *, workflow: str, unit, actor, at, received_at=None
+) -> Case:
     """A case in ``workflow`` opened from ``source`` inside the caller's transaction: same
-    parties, right and ``received_at`` (the matter arrived then), its own number and clocks.
+    parties and right, its own number and clocks. Received at ``source.received_at`` (the matter
+    arrived then), or at ``received_at`` where the step is a new request or a transfer
+    (``LinkSpec.received_at_step``), the original receipt kept as ``data.first_received_at``.
     The caller records the ``CaseLink``."""
     wf = workflows.get(workflow)
+    data = {"opened_from": source.number}
+    if received_at is not None:
+        data["first_received_at"] = iso(source.received_at)
     return _case_insert(
         wf,
         unit=unit,
         actor=actor,
         title=source.title,
         channel=source.channel,
-        received_at=source.received_at,
+        received_at=received_at or source.received_at,
         complainant=dict(source.complainant or {}),
         respondent=dict(source.respondent or {}),
         right=dict(source.right or {}),
         priority=source.priority,
-        data={"opened_from": source.number},
+        data=data,
         now=utcnow(),
         note=f"由 {source.number} 转入",
     )

@@ -97,6 +97,13 @@ def test_mediation_extended_once_then_failing_into_adjudication(api, staff):
     adjudication = worker.get(f"/api/v1/cases/{link['id']}").get_json()
     assert adjudication["respondent"] == case["respondent"]
     assert [k["name"] for k in adjudication["clocks"]] == ["acceptance"]
+    # The request for adjudication is made on termination (06-01): its acceptance period counts
+    # from it (5 workdays: 06-08), not from the mediation's receipt in February; the opening is
+    # dated then too, and the first receipt is kept.
+    assert adjudication["received_at"] == "2026-06-01T10:00:00+08:00"
+    assert due(adjudication, "acceptance") == ("2026-06-08", "running")
+    assert adjudication["events"][0]["occurred_at"] == "2026-06-01T10:00:00+08:00"
+    assert adjudication["data"]["first_received_at"] == case["received_at"]
 
 
 def test_mediation_agreement_and_judicial_confirmation(api, staff):
@@ -275,6 +282,11 @@ def test_fair_complaint_referred_after_the_fair_to_a_centre(api, staff, fair):
     centre = api(staff["ZS"]["caseworker"]).get(f"/api/v1/cases/{link['id']}").get_json()
     assert centre["unit"] == "ZS" and centre["right"] == case["right"]
     assert centre["complainant"] == case["complainant"]
+    # The centre receives it on the referral (10-26), not when it was lodged at the fair: its
+    # acceptance is due 5 workdays on (11-02), not already overdue.
+    assert centre["received_at"] == "2026-10-26T10:00:00+08:00"
+    assert due(centre, "acceptance") == ("2026-11-02", "running")
+    assert centre["data"]["first_received_at"] == case["received_at"]
 
 
 def test_a_penalty_names_its_respondent_and_is_opened_directly_only_from_an_inspection(
