@@ -140,13 +140,10 @@ def clean_field(spec, value):
         except ValueError as exc:
             raise ValueError(instant_reason(exc)) from None
     if spec.type == "choice":
-        if value not in spec.choice_values:
-            # The Chinese half names the choices as the form shows them, the English their codes.
-            labels = "、".join(label for _value, label in spec.choices)
-            raise ValueError(
-                f"应为以下之一：{labels} / must be one of: {', '.join(spec.choice_values)}"
-            )
-        return value
+        from caseflow.cases.services import choice_clean
+
+        # The Chinese half names the choices as the form shows them, the English their codes.
+        return choice_clean(spec, value)
     if spec.type == "names":
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             raise ValueError("应为姓名列表 / must be a list of names")

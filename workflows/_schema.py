@@ -1,8 +1,8 @@
 """The vocabulary the workflow modules are written in: frozen dataclasses, no behaviour.
 
 A workflow module declares ``STATES``, ``INITIAL``, ``TRANSITIONS`` (in the order a case normally
-moves), ``CLOCKS``, ``OPENING_CLOCKS`` and ``OPENING``; the engine (``caseflow.engine``) reads them, the web UI
-builds one form per trigger from ``Transition.fields``, the API publishes them.
+moves), ``CLOCKS``, ``OPENING_CLOCKS`` and ``OPENING``; the engine (``caseflow.engine``) reads
+them, the web UI builds one form per trigger from ``Transition.fields``, the API publishes them.
 
 Clock periods are written the way the calendar parses them: ``5 workdays``, ``15 days``,
 ``3 months``, ``24 hours``. Every period is a default: a unit overrides it in
@@ -85,9 +85,10 @@ class Guard:
     ``odd_count`` (``field``, ``minimum``): ``data[field]`` lists an odd number, at least minimum;
     ``clock_running`` (``clock``, ``or_ended_by``): the case's clock of that name is active and
     not yet due at ``occurred_at``, or one of the ``or_ended_by`` triggers ended it and its due
-    is still ahead (a statement given within the period does not end the right to a hearing); ``fine_bound`` (``fine``, ``income``, ``multiple``, ``ceiling``,
-    ``threshold``): the amount in ``data[fine]`` is at most ``multiple`` × ``data[income]``, or at
-    most ``ceiling`` where the income is absent or at most ``threshold`` (Patent Law art 68).
+    is still ahead (a statement given within the period does not end the right to a hearing);
+    ``fine_bound`` (``fine``, ``income``, ``multiple``, ``ceiling``, ``threshold``): the amount
+    in ``data[fine]`` is at most ``multiple`` × ``data[income]``, or at most ``ceiling`` where
+    the income is absent or at most ``threshold`` (Patent Law art 68).
     """
 
     name: str
@@ -151,8 +152,8 @@ CENTRES = ("protection_centre", "rapid_centre")
 
 @dataclass(frozen=True)
 class Opening:
-    """What opening a case of the workflow directly asks for (``caseflow.cases.services.case_open``).
-    A linked case a step opens takes its parties from the case it comes from."""
+    """What opening a case of the workflow directly asks for (``cases.services.case_open``). A
+    linked case a step opens takes its parties from the case it comes from."""
 
     #: The kinds of unit that run the procedure (procedures.md, unit profiles).
     unit_kinds: tuple = CENTRES
@@ -164,7 +165,7 @@ class Opening:
     respondent: bool = False
     #: The channels a case is opened by directly; empty: any channel, or none.
     channels: tuple = ()
-    #: Items of the opening ``data`` checked when given (a ``choice`` that picks a clock variant).
+    #: ``choice`` items of the opening ``data``, checked when given (one picks a clock variant).
     data_fields: tuple = ()
 
 

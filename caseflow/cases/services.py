@@ -176,11 +176,19 @@ def workflows_opened_at(unit) -> tuple[str, ...]:
     )
 
 
-def _opening_fields(wf, data, errors) -> None:
-    """The opening data items the workflow declares (``Opening.data_fields``), checked when given:
-    an unknown ``complaint_type`` would silently count the default period."""
-    from caseflow.engine import clean_field
+def choice_clean(spec, value):
+    """``value`` if it is one of the ``choice`` field's values, else ValueError naming the choices
+    by their labels in Chinese and by their codes in English (the engine's ``clean_field`` and
+    the opening data share it)."""
+    if value not in spec.choice_values:
+        labels = "、".join(label for _value, label in spec.choices)
+        raise ValueError(f"应为以下之一：{labels} / must be one of: {', '.join(spec.choice_values)}")
+    return value
 
+
+def _opening_fields(wf, data, errors) -> None:
+    """The opening data items the workflow declares (``Opening.data_fields``, choices), checked
+    when given: an unknown ``complaint_type`` would silently count the default period."""
     if not isinstance(data, dict):
         return
     for spec in wf.OPENING.data_fields:
@@ -188,7 +196,7 @@ def _opening_fields(wf, data, errors) -> None:
         if value is None or value == "":
             continue
         try:
-            clean_field(spec, value)
+            choice_clean(spec, value)
         except ValueError as exc:
             errors[f"data.{spec.name}"] = f"{spec.label}：{exc}"
 
