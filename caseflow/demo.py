@@ -322,7 +322,6 @@ def _demo_penalties(units, now, fire) -> list:
         title="执法检查发现同一企业再次假冒专利",
         channel="inspection",
         received_at=now - timedelta(days=3),
-        complainant=_party("中山（灯饰）知识产权快速维权中心执法科"),
         respondent=counterfeiter,
         right=lamp,
     )

@@ -17,6 +17,7 @@ queued notices are rendered; a rendering failure leaves them pending and never u
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from functools import cache
 
 from flask import current_app
@@ -28,7 +29,7 @@ import workflows
 from caseflow.accounts.models import ROLE_LABELS, Actor
 from caseflow.cases.locks import case_lock
 from caseflow.cases.models import Case, CaseLink, Event
-from caseflow.clocks.models import Clock
+from caseflow.clocks.models import Clock, ClockEntry
 from caseflow.clocks.services import ACTIVE, clock_start_defined
 from caseflow.errors import (
     NotFound,
@@ -139,10 +140,10 @@ def clean_field(spec, value):
         except ValueError as exc:
             raise ValueError(instant_reason(exc)) from None
     if spec.type == "choice":
-        if value not in spec.choice_values:
-            allowed = ", ".join(spec.choice_values)
-            raise ValueError(f"应为以下之一 / must be one of: {allowed}")
-        return value
+        from caseflow.cases.services import choice_clean
+
+        # The Chinese half names the choices as the form shows them, the English their codes.
+        return choice_clean(spec, value)
     if spec.type == "names":
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             raise ValueError("应为姓名列表 / must be a list of names")
@@ -178,6 +179,11 @@ def _clean_amount(value):
         raise ValueError("应为金额（元） / must be an amount in RMB")
     if value < 0 or value > 10**12:
         raise ValueError("金额应在 0 至 1,000,000,000,000 元之间 / out of range")
+    # RMB is paid to the fen: 1.001 元 is a typing error, not 1 元 (a notice must print what was
+    # typed). The shortest decimal form of the number tells its places, as the user wrote them.
+    places = Decimal(repr(value)).as_tuple().exponent  # finite here: an int
+    if isinstance(places, int) and places < -2:
+        raise ValueError("金额最多保留两位小数（分） / at most two decimals")
     value = round(float(value), 2)
     return int(value) if value.is_integer() else value
 
@@ -314,11 +320,32 @@ def _guard_clock_settled(case, guard, occurred_at, data):
 
 
 def _guard_clock_running(case, guard, occurred_at, data):
-    """The clock is active and its period has not run out at ``occurred_at``."""
+    """The clock is active and its period has not run out at ``occurred_at``; or, with
+    ``or_ended_by``, one of those steps ended it early and its period still runs."""
     name = guard.params["clock"]
-    clock = _active_of(case, name, None)
-    if clock is None or (clock.status == "running" and clock.due_at <= occurred_at):
+    if not _clock_period_open(case, guard, occurred_at, None):
         raise StateConflict(guard.message, message_en=guard.message_en, fields={"trigger": name})
+
+
+def _clock_period_open(case, guard, at, clocks) -> bool:
+    """``clock_running``'s test (the guard and ``guard_wait`` share it)."""
+    name = guard.params["clock"]
+    clock = _active_of(case, name, clocks)
+    if clock is not None:
+        return not (clock.status == "running" and clock.due_at <= at)
+    ended_by = guard.params.get("or_ended_by") or ()
+    ended = _latest_of(case, name, clocks)
+    if not ended_by or ended is None or ended.status not in ("met", "breached"):
+        return False
+    # 行政处罚法 arts 63–64: a statement ends the statement period, not the right to ask for a
+    # hearing within it; a period ended by any other step (a hearing asked for) stays ended.
+    trigger = db.session.scalar(
+        select(Event.trigger)
+        .join(ClockEntry, ClockEntry.event_id == Event.id)
+        .where(ClockEntry.clock_id == ended.id, ClockEntry.action == "stop")
+        .limit(1)
+    )
+    return trigger in ended_by and ended.due_at > at
 
 
 def _yuan(amount) -> str:
@@ -333,20 +360,26 @@ def _guard_fine_bound(case, guard, occurred_at, data):
     if fine is None:
         return
     if income > p["threshold"]:
-        bound, why = income * p["multiple"], f"违法所得{_yuan(income)}元的{p['multiple']}倍"
-        why_en = f"{p['multiple']} times the illegal income of {_yuan(income)} RMB"
+        bound = income * p["multiple"]
+        why = f"违法所得{_yuan(income)}元的{p['multiple']}倍，即{_yuan(bound)}元"
+        why_en = (
+            f"{p['multiple']} times the illegal income of {_yuan(income)} RMB, i.e. "
+            f"{_yuan(bound)} RMB"
+        )
     else:
         bound = p["ceiling"]
-        why = f"无违法所得或违法所得在{_yuan(p['threshold'])}元以下的，{_yuan(bound)}元"
+        why = (
+            f"无违法所得或违法所得在{_yuan(p['threshold'])}元以下的，最高可处{_yuan(bound)}元"
+        )
         why_en = (
             f"{_yuan(bound)} RMB where there is no illegal income or it is at most "
             f"{_yuan(p['threshold'])} RMB"
         )
     if fine > bound:
         raise ValidationFailed(
-            f"{guard.message}：上限为{why}（{_yuan(bound)}元）",
-            message_en=f"{guard.message_en}: at most {why_en} ({_yuan(bound)} RMB)",
-            fields={p["fine"]: f"超过上限 {_yuan(bound)} 元 / over the bound of {_yuan(bound)}"},
+            f"{guard.message}：{why}",
+            message_en=f"{guard.message_en}: at most {why_en}",
+            fields={p["fine"]: f"超过上限{_yuan(bound)}元 / over the bound of {_yuan(bound)} RMB"},
         )
 
 
@@ -451,6 +484,8 @@ def guard_wait(
         return GuardWait(guard, "action", clock=name, actions=_settling_triggers(case, name))
     if guard.name == "clock_running":
         clock = _active_of(case, name, clocks)
+        if _clock_period_open(case, guard, at, clocks):
+            return None
         if clock is None:
             ended = _latest_of(case, name, clocks)
             return GuardWait(
@@ -505,13 +540,16 @@ EFFECTS = {"credit_record": _effect_credit_record}
 # --- clocks ------------------------------------------------------------------------------------
 
 
-def _apply_clocks(case, row, *, at, actor, event, note):
+def _apply_clocks(case, row, *, at, actor, event, note, data):
     """The row's clock effects, in order. The clock services ignore a stop, pause or resume of a
-    clock the case does not have active (e.g. ``closing_target`` where no target was promised)."""
+    clock the case does not have active (e.g. ``closing_target`` where no target was promised).
+    An effect with a ``when`` applies only where ``data[when]`` is given and not zero or false."""
     from caseflow.clocks import services as clocks
 
     for effect in row.clocks:
         name = effect.clock
+        if effect.when is not None and not data.get(effect.when):
+            continue
         if effect.action == "stop_all":
             clocks.clocks_stop_all(case, at=at, actor=actor, event=event)
         elif effect.action == "pause_all":
@@ -570,13 +608,30 @@ def _open_linked(case, row, data, *, actor, at):
         )
     if code:
         unit = db.session.scalars(select(Unit).where(Unit.code == str(code).strip())).first()
-        if unit is None or unit.kind == "fair_desk":
+        if unit is None:
             raise ValidationFailed(
                 f"接收单位不存在：{code}",
                 message_en=f"no such receiving centre {code}",
                 fields={spec.unit_field: "未知的单位代码 / unknown unit code"},
             )
-    linked = case_open_linked(case, workflow=target_workflow, unit=unit, actor=actor, at=at)
+        if unit.kind == "fair_desk":
+            # A desk closes with its fair: the case needs a centre to decide it after.
+            raise ValidationFailed(
+                f"{unit.name}（{unit.code}）是展会投诉站，不能接收移交的案件，请选择保护中心",
+                message_en=f"{unit.code} is a fair desk and cannot receive the case; name a centre",
+                fields={
+                    spec.unit_field: "展会投诉站不能接收，请选择保护中心 / a fair desk cannot "
+                    "receive it: name a centre"
+                },
+            )
+    linked = case_open_linked(
+        case,
+        workflow=target_workflow,
+        unit=unit,
+        actor=actor,
+        at=at,
+        received_at=at if spec.received_at_step else None,
+    )
     db.session.add(CaseLink(source=case, target=linked, kind=spec.kind))
     from caseflow.parties.services import consents_carry_over
 
@@ -739,7 +794,13 @@ def _fire(case: Case, trigger: str, actor: Actor, occurred_at, note, data, versi
     # One read of the case's active clocks, no flush between the effects, next_due_at once.
     with clocks_batch(case):
         _apply_clocks(
-            case, row, at=at, actor=actor, event=event, note=cleaned.get("reason") or note
+            case,
+            row,
+            at=at,
+            actor=actor,
+            event=event,
+            note=cleaned.get("reason") or note,
+            data=cleaned,
         )
     linked = _open_linked(case, row, cleaned, actor=actor, at=at)
     if linked is not None:
@@ -840,7 +901,10 @@ def transition_describe(t) -> dict:
         "guards": [
             {"name": g.name, "params": dict(g.params), "message": g.message} for g in t.guards
         ],
-        "clocks": [{"action": e.action, "clock": e.clock} for e in t.clocks],
+        "clocks": [
+            {"action": e.action, "clock": e.clock, **({"when": e.when} if e.when else {})}
+            for e in t.clocks
+        ],
         "notice": ({"kind": t.notice.kind, "addressee": t.notice.addressee} if t.notice else None),
         "opens": (
             {"kind": t.opens.kind, "workflow": t.opens.workflow or f"data.{t.opens.workflow_field}"}

@@ -1,8 +1,8 @@
 """The vocabulary the workflow modules are written in: frozen dataclasses, no behaviour.
 
 A workflow module declares ``STATES``, ``INITIAL``, ``TRANSITIONS`` (in the order a case normally
-moves), ``CLOCKS`` and ``OPENING_CLOCKS``; the engine (``caseflow.engine``) reads them, the web UI
-builds one form per trigger from ``Transition.fields``, the API publishes them.
+moves), ``CLOCKS``, ``OPENING_CLOCKS`` and ``OPENING``; the engine (``caseflow.engine``) reads
+them, the web UI builds one form per trigger from ``Transition.fields``, the API publishes them.
 
 Clock periods are written the way the calendar parses them: ``5 workdays``, ``15 days``,
 ``3 months``, ``24 hours``. Every period is a default: a unit overrides it in
@@ -86,10 +86,12 @@ class Guard:
     ``occurred_at``; ``min_notice`` (``field``, ``period``): the instant in ``data[field]`` is
     on or after the start of the ``period``-th working day after ``occurred_at``;
     ``odd_count`` (``field``, ``minimum``): ``data[field]`` lists an odd number, at least minimum;
-    ``clock_running`` (``clock``): the case's clock of that name is active and not yet due at
-    ``occurred_at``; ``fine_bound`` (``fine``, ``income``, ``multiple``, ``ceiling``,
-    ``threshold``): the amount in ``data[fine]`` is at most ``multiple`` × ``data[income]``, or at
-    most ``ceiling`` where the income is absent or at most ``threshold`` (Patent Law art 68).
+    ``clock_running`` (``clock``, ``or_ended_by``): the case's clock of that name is active and
+    not yet due at ``occurred_at``, or one of the ``or_ended_by`` triggers ended it and its due
+    is still ahead (a statement given within the period does not end the right to a hearing);
+    ``fine_bound`` (``fine``, ``income``, ``multiple``, ``ceiling``, ``threshold``): the amount
+    in ``data[fine]`` is at most ``multiple`` × ``data[income]``, or at most ``ceiling`` where
+    the income is absent or at most ``threshold`` (Patent Law art 68).
     """
 
     name: str
@@ -103,6 +105,9 @@ class Guard:
 class ClockEffect:
     action: str
     clock: str | None = None
+    #: The name of a field of the step's data that must be given and not zero or false for the
+    #: effect to apply (a payment period runs only where a fine is due).
+    when: str | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,9 @@ class NoticeSpec:
     #: Other parties told of the same step by a notice of their own (its own number, addressed
     #: to them: a hearing, a suspension is notified to each party, 当事人).
     also_to: tuple[str, ...] = ()
+    #: Clocks that end when the notice's service is recorded (paper or electronic, parties.md
+    #: §4): met if served within their due, breached after.
+    stops_on_service: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -137,6 +145,35 @@ class LinkSpec:
     #: Where a value of ``workflow_field`` is not itself a workflow's name: value → workflow
     #: (an intake routed as ``penalty_clue`` opens a ``penalty`` case).
     workflow_of: dict = field(default_factory=dict)
+    #: The linked case is received at the step's ``occurred_at``: the step is a new request or a
+    #: transfer, from which the new procedure's periods count (the original receipt is kept as
+    #: ``data.first_received_at``). False: it keeps the original's ``received_at``, the matter
+    #: having been received once (an intake accepted and routed onwards, procedures.md §1).
+    received_at_step: bool = False
+
+
+#: The kinds of unit (``Unit.kind``) that decide cases: the protection and rapid-protection
+#: centres. A fair desk works on site, during its fairs (procedures.md, unit profiles).
+CENTRES = ("protection_centre", "rapid_centre")
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What opening a case of the workflow directly asks for (``cases.services.case_open``). A
+    linked case a step opens takes its parties from the case it comes from."""
+
+    #: The kinds of unit that run the procedure (procedures.md, unit profiles).
+    unit_kinds: tuple = CENTRES
+    #: The key the unit's profile must have (``fields``: the unit does pre-examination).
+    profile_key: str | None = None
+    #: The complainant (requester, reporter) must be named.
+    complainant: bool = True
+    #: The respondent must be named: the procedure is against someone.
+    respondent: bool = False
+    #: The channels a case is opened by directly; empty: any channel, or none.
+    channels: tuple = ()
+    #: ``choice`` items of the opening ``data``, checked when given (one picks a clock variant).
+    data_fields: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -227,6 +264,10 @@ class WorkflowModule(Protocol):
         """The clocks a new case starts with, by name."""
 
     @property
+    def OPENING(self) -> Opening:
+        """What opening a case directly asks for: who runs it, which parties, which channels."""
+
+    @property
     def TRANSITIONS(self) -> tuple[Transition, ...]:
         """In the order a case normally moves."""
 
@@ -235,8 +276,8 @@ class WorkflowModule(Protocol):
 
 
 # Short constructors so a transition table reads like the procedure.
-def start(clock):
-    return ClockEffect("start", clock)
+def start(clock, *, when=None):
+    return ClockEffect("start", clock, when)
 
 
 def stop(clock):

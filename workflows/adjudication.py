@@ -21,6 +21,7 @@ from workflows._schema import (
     Field,
     Guard,
     NoticeSpec,
+    Opening,
     State,
     Transition,
     extend,
@@ -55,6 +56,9 @@ INITIAL = "filed"
 
 #: Started by ``case_open`` from the request's ``received_at``.
 OPENING_CLOCKS = ("acceptance",)
+
+#: A dispute: the request names the respondent (Patent Law art 65).
+OPENING = Opening(respondent=True)
 
 _IN_PROGRESS = ("accepted", "awaiting_answer", "under_review", "hearing_scheduled")
 

@@ -18,6 +18,7 @@ from workflows._schema import (
     Field,
     LinkSpec,
     NoticeSpec,
+    Opening,
     State,
     Transition,
     pause,
@@ -52,6 +53,9 @@ INITIAL = "lodged"
 #: Started at lodging by ``caseflow.fairs.services.fair_complaint_start_clocks`` (they need the
 #: fair's ``closes_at``), not by ``case_open`` itself.
 OPENING_CLOCKS = ("desk_review", "decision_by_close")
+
+#: At a fair desk only; the exhibitor complained of is the respondent.
+OPENING = Opening(unit_kinds=("fair_desk",), respondent=True)
 
 _NON_FINAL = tuple(s.name for s in STATES if not s.final)
 _AFTER_NOTICE = ("respondent_notified", "under_determination")
@@ -215,6 +219,8 @@ TRANSITIONS = (
             when_values=("adjudication",),
             workflow="adjudication",
             unit_field="target_unit",
+            # Transferred after the fair: the centre receives it on the referral.
+            received_at_step=True,
         ),
     ),
 )

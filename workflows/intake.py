@@ -17,6 +17,7 @@ from workflows._schema import (
     Guard,
     LinkSpec,
     NoticeSpec,
+    Opening,
     State,
     Transition,
     start,
@@ -58,6 +59,17 @@ INITIAL = "received"
 
 #: Started by ``case_open`` from the case's ``received_at``.
 OPENING_CLOCKS = ("acceptance",)
+
+#: ``data.complaint_type`` picks the acceptance period (SAMR Order 20 art 14 [V]).
+COMPLAINT_TYPES = (
+    ("infringement", "侵权纠纷处理请求"),
+    ("samr_complaint", "市场监管投诉举报"),
+)
+OPENING = Opening(
+    data_fields=(
+        Field("complaint_type", "choice", "投诉类型", required=False, choices=COMPLAINT_TYPES),
+    ),
+)
 
 ROUTES = (
     ("adjudication", "行政裁决"),

@@ -10,11 +10,13 @@ for judicial confirmation within 30 days [V].
 from workflows._schema import (
     AGREEMENT_FIELDS,
     BOTH_PARTIES,
+    CENTRES,
     REASON,
     ClockDef,
     Field,
     LinkSpec,
     NoticeSpec,
+    Opening,
     State,
     Transition,
     cancel,
@@ -45,6 +47,9 @@ STATES = (
 INITIAL = "requested"
 
 OPENING_CLOCKS = ()
+
+#: A dispute between two parties; a fair desk mediates on site (procedures.md, unit profiles).
+OPENING = Opening(unit_kinds=(*CENTRES, "fair_desk"), respondent=True)
 
 #: The court's ruling (民事裁定书) number, e.g. (2026)粤2071民特123号: required to record it.
 _RULING_NUMBER = Field("ruling_number", "string", "裁定书号")
@@ -114,6 +119,8 @@ TRANSITIONS = (
             when_field="open_adjudication",
             when_values=(True,),
             workflow="adjudication",
+            # The request for adjudication is made on termination: its periods count from it.
+            received_at_step=True,
         ),
     ),
     Transition(

@@ -21,6 +21,7 @@ from workflows._schema import (
     Field,
     Guard,
     NoticeSpec,
+    Opening,
     State,
     Transition,
     extend,
@@ -55,6 +56,10 @@ INITIAL = "clue"
 
 #: Started by ``case_open`` (or the linked opening) from the clue's ``received_at``.
 OPENING_CLOCKS = ("filing_decision",)
+
+#: Opened directly only from an inspection: a reporter's clue comes as an intake routed
+#: ``penalty_clue``. The respondent is the party suspected of passing off (procedures.md §6).
+OPENING = Opening(complainant=False, respondent=True, channels=("inspection",))
 
 SUSPENSION_REASONS = (
     ("appraisal", "鉴定"),
@@ -158,13 +163,15 @@ TRANSITIONS = (
     Transition(
         "request_hearing",
         "当事人要求听证",
-        sources=("intent_notified",),
+        # 行政处罚法 arts 63–64: the hearing is a right of its own, asked for within 5 (working)
+        # days of the intent notice: a statement already given does not take it away.
+        sources=("intent_notified", "deliberation"),
         dest="hearing_requested",
         roles=("caseworker",),
         guards=(
             Guard(
                 "clock_running",
-                {"clock": "statement"},
+                {"clock": "statement", "or_ended_by": ("receive_statement",)},
                 "陈述申辩期限已届满，不能再要求听证",
                 "the statement period has run out: a hearing can no longer be requested",
             ),
@@ -249,10 +256,12 @@ TRANSITIONS = (
         clocks=(
             stop("decision"),
             start("service"),
-            start("payment"),
+            # 行政处罚法 art 67: a period to pay a fine; a warning alone has nothing to pay.
+            start("payment", when="fine"),
             start("penalty_publication"),
         ),
-        notice=NoticeSpec("penalty_decision", "respondent"),
+        # 行政处罚法 arts 61, 85: the 7 working days to serve end with the decision's service.
+        notice=NoticeSpec("penalty_decision", "respondent", stops_on_service=("service",)),
         # The credit record commits with the decision (credit.md): nothing half-written.
         effects=("credit_record",),
     ),

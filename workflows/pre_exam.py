@@ -17,6 +17,7 @@ from workflows._schema import (
     ClockDef,
     Field,
     NoticeSpec,
+    Opening,
     State,
     Transition,
     pause,
@@ -47,6 +48,9 @@ INITIAL = "requested"
 
 #: Started by ``case_open`` from the request's ``received_at``.
 OPENING_CLOCKS = ("review", "grant_target")
+
+#: At a centre with pre-examination fields; the requester is the filed applicant.
+OPENING = Opening(profile_key="fields", complainant=False)
 
 _NON_FINAL = tuple(s.name for s in STATES if not s.final)
 

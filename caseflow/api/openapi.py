@@ -120,7 +120,9 @@ def _schemas() -> dict:
                 "complainant": {
                     **_nullable(_ref("Party")),
                     "description": "required, but for pre_exam: its requester is the filed "
-                    "applicant (applicant_id), under the filing's name and credit code",
+                    "applicant (applicant_id), under the filing's name and credit code; and for "
+                    "a penalty, opened directly from an inspection (channel inspection), where "
+                    "a reporter may be named",
                 },
                 "respondent": _nullable(_ref("Party")),
                 "right": _nullable(_ref("Right")),

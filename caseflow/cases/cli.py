@@ -95,7 +95,8 @@ def _code(names) -> str:
 
 
 def _effect(effect) -> str:
-    return effect.action.replace("_", " ") + (f" `{effect.clock}`" if effect.clock else "")
+    named = effect.action.replace("_", " ") + (f" `{effect.clock}`" if effect.clock else "")
+    return named + (f" (when `{effect.when}`)" if effect.when else "")
 
 
 def _guard(guard) -> str:

@@ -24,7 +24,7 @@ from caseflow.errors import (
 )
 from caseflow.extensions import db
 from caseflow.sequences import sequence_next
-from caseflow.timeutil import instant_reason, local_date, parse_instant, utcnow
+from caseflow.timeutil import instant_reason, iso, local_date, parse_instant, utcnow
 from workflows.intake import CHANNELS
 
 log = logging.getLogger(__name__)
@@ -164,6 +164,44 @@ def _opening_data(data, errors) -> None:
         )
 
 
+def workflows_opened_at(unit) -> tuple[str, ...]:
+    """The workflows a case may be opened in at ``unit``: those its kind runs (a fair desk its
+    complaints and on-site mediation, a centre the rest), pre-examination only where the unit has
+    its technical fields (``Opening`` in each workflow module)."""
+    profile = unit.profile or {}
+    return tuple(
+        name
+        for name, wf in workflows.WORKFLOWS.items()
+        if unit.kind in wf.OPENING.unit_kinds
+        and (wf.OPENING.profile_key is None or profile.get(wf.OPENING.profile_key))
+    )
+
+
+def choice_clean(spec, value):
+    """``value`` if it is one of the ``choice`` field's values, else ValueError naming the choices
+    by their labels in Chinese and by their codes in English (the engine's ``clean_field`` and
+    the opening data share it)."""
+    if value not in spec.choice_values:
+        labels = "、".join(label for _value, label in spec.choices)
+        raise ValueError(f"应为以下之一：{labels} / must be one of: {', '.join(spec.choice_values)}")
+    return value
+
+
+def _opening_fields(wf, data, errors) -> None:
+    """The opening data items the workflow declares (``Opening.data_fields``, choices), checked
+    when given: an unknown ``complaint_type`` would silently count the default period."""
+    if not isinstance(data, dict):
+        return
+    for spec in wf.OPENING.data_fields:
+        value = data.get(spec.name)
+        if value is None or value == "":
+            continue
+        try:
+            choice_clean(spec, value)
+        except ValueError as exc:
+            errors[f"data.{spec.name}"] = f"{spec.label}：{exc}"
+
+
 def case_open(
     *,
     workflow,
@@ -202,18 +240,36 @@ def case_open(
             fields={"workflow": "应为 " + "、".join(workflows.WORKFLOWS)},
         )
     wf = workflows.get(workflow)
+    if workflow not in workflows_opened_at(unit):
+        raise ValidationFailed(
+            f"{unit.name}不办理“{wf.LABEL}”案件",
+            message_en=f"unit {unit.code} does not run {workflow} cases",
+            fields={"workflow": f"本单位不办理{wf.LABEL} / not run by this unit"},
+        )
     now = utcnow()
     errors: dict = {}
     received = _received_at(received_at, now, errors)
-    # A pre-exam's requester is its filed applicant (``_requester_as_filed``): it may be left out.
-    complainant = _party(complainant, "complainant", errors, required=workflow != "pre_exam")
+    # A pre-exam's requester is its filed applicant (``_requester_as_filed``): it may be left out;
+    # a penalty found in an inspection has no reporter.
+    complainant = _party(complainant, "complainant", errors, required=wf.OPENING.complainant)
     respondent = _party(respondent, "respondent", errors, required=False)
+    # A fair complaint's respondent is the exhibitor, named by the desk's check below.
+    if wf.OPENING.respondent and not respondent.get("name") and workflow != "fair_complaint":
+        label = workflows.PARTY_LABELS.get(workflow, ("", "被请求人"))[1]
+        errors["respondent.name"] = f"必填：{label} / required: the respondent"
     right = _right(right, errors)
     _opening_data(data, errors)
+    _opening_fields(wf, data, errors)
     if channel is not None and channel not in CHANNEL_CODES:
         errors["channel"] = "应为 " + "、".join(CHANNEL_CODES)
     elif channel is None and workflow == "intake":
         errors["channel"] = "必填 / required"
+    elif wf.OPENING.channels and channel not in wf.OPENING.channels:
+        labels = "、".join(label for code, label in CHANNELS if code in wf.OPENING.channels)
+        errors["channel"] = (
+            f"{wf.LABEL}直接立案的来源应为：{labels}（举报线索先登记为投诉举报，受理时转为线索）"
+            f" / opened directly only by: {', '.join(wf.OPENING.channels)}"
+        )
     if workflow == "intake" and channel in SPOKEN_CHANNELS:
         # SAMR Order 20 art 9 [V]: a complaint taken by phone or at the window is written down
         # with the complainant's name and contact, the respondent and the facts.
@@ -337,23 +393,30 @@ def _start_opening_clocks(case, wf, *, actor, event):
     case_refresh_next_due(case)
 
 
-def case_open_linked(source: Case, *, workflow: str, unit, actor, at) -> Case:
+def case_open_linked(
+    source: Case, *, workflow: str, unit, actor, at, received_at=None
+) -> Case:
     """A case in ``workflow`` opened from ``source`` inside the caller's transaction: same
-    parties, right and ``received_at`` (the matter arrived then), its own number and clocks.
+    parties and right, its own number and clocks. Received at ``source.received_at`` (the matter
+    arrived then), or at ``received_at`` where the step is a new request or a transfer
+    (``LinkSpec.received_at_step``), the original receipt kept as ``data.first_received_at``.
     The caller records the ``CaseLink``."""
     wf = workflows.get(workflow)
+    data = {"opened_from": source.number}
+    if received_at is not None:
+        data["first_received_at"] = iso(source.received_at)
     return _case_insert(
         wf,
         unit=unit,
         actor=actor,
         title=source.title,
         channel=source.channel,
-        received_at=source.received_at,
+        received_at=received_at or source.received_at,
         complainant=dict(source.complainant or {}),
         respondent=dict(source.respondent or {}),
         right=dict(source.right or {}),
         priority=source.priority,
-        data={"opened_from": source.number},
+        data=data,
         now=utcnow(),
         note=f"由 {source.number} 转入",
     )

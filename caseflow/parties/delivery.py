@@ -30,9 +30,9 @@ from caseflow.notices.models import Notice
 from caseflow.outbox import DeliveryReport, outbox_backoff, outbox_claim, outbox_waiting
 from caseflow.parties.models import NoticeDelivery
 from caseflow.parties.services import (
+    notice_served,
     party_link_ensure,
     party_link_url,
-    receipt_clocks_retime,
     receipt_date,
     served_party_name,
 )
@@ -241,7 +241,7 @@ def notice_deliveries_send(now: datetime | None = None, limit: int = 50) -> Deli
         db.session.flush()
         at = receipt_date(row.notice)
         if at is not None:
-            receipt_clocks_retime(row.notice, at=at)
+            notice_served(row.notice, at=at)
         db.session.commit()
         report.sent += 1
     return report
@@ -257,7 +257,7 @@ def _after_failure(row: NoticeDelivery) -> None:
     ).all()
     at = receipt_date(row.notice)
     if at is not None:
-        receipt_clocks_retime(row.notice, at=at)
+        notice_served(row.notice, at=at)
     if not any(s.status in ("sent", "pending", "sending") for s in siblings):
         undelivered_alert_raise(row, now=utcnow())
 

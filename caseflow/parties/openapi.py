@@ -107,7 +107,11 @@ def party_schemas() -> dict:
         "ConsentState": {"type": "object"},
         "PaperService": _obj(
             {
-                "served_at": _text(64, format="date-time"),
+                "served_at": {
+                    **_text(64, format="date-time"),
+                    "description": "a bare date is served that day: at noon, never before the "
+                    "notice's issue nor after now",
+                },
                 "method": _text(16, enum=["post", "in_person", "public_notice"]),
                 "note": _text(1000, nullable=True),
                 "party": _text(
@@ -189,7 +193,9 @@ def party_paths() -> dict:
         },
         "/notices/{notice_id}/service": {
             "put": _op(
-                "Record a paper service; the clock counting from receipt is re-timed to it",
+                "Record a paper service, once: the clock counting from receipt is re-timed to "
+                "it, the clocks its service ends (the penalty decision's service) are stopped; "
+                "409 when its service is already recorded",
                 {"200": ok(_ref("ServiceRecorded"))},
                 body=_ref("PaperService"),
                 params=[notice_id],

@@ -9,7 +9,7 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import bindparam, select
@@ -32,7 +32,16 @@ from caseflow.parties.models import (
     PartyConsent,
     PartyLink,
 )
-from caseflow.timeutil import instant_reason, iso, parse_instant, utcnow
+from caseflow.timeutil import (
+    chinese_date,
+    instant_reason,
+    iso,
+    local_date,
+    local_zone,
+    parse_day,
+    parse_instant,
+    utcnow,
+)
 from workflows._schema import BOTH_PARTIES
 
 log = logging.getLogger(__name__)
@@ -520,12 +529,95 @@ def receipt_clocks_retime(notice, *, at: datetime) -> list[Event]:
     return [event]
 
 
+def service_clocks_stop(notice, *, at: datetime) -> list[Event]:
+    """End the clocks the service of ``notice`` ends (``NoticeSpec.stops_on_service`` of the step
+    that issued it: the penalty decision's 送达期限), met or breached at ``at``, as actor
+    ``system``: one ``clock`` audit event per clock. In the caller's transaction."""
+    from caseflow.clocks.models import Clock
+    from caseflow.clocks.services import case_refresh_next_due, clock_stop
+
+    issued_by = db.session.get(Event, notice.event_id) if notice.event_id else None
+    wf = workflows.WORKFLOWS.get(notice.case.workflow)
+    row = workflows.transition(wf, issued_by.trigger) if wf and issued_by else None
+    if row is None or row.notice is None or row.notice.kind != notice.kind:
+        return []
+    case, events = notice.case, []
+    for name in row.notice.stops_on_service:
+        active = db.session.scalar(
+            select(Clock.id).where(
+                Clock.case_id == case.id,
+                Clock.name == name,
+                Clock.status.in_(("running", "paused")),
+            )
+        )
+        if active is None:
+            continue
+        event = Event(
+            case_id=case.id,
+            kind="clock",
+            actor_id=None,
+            actor_name="system",
+            occurred_at=at,
+            recorded_at=utcnow(),
+            note=f"文书已送达，时限「{name}」届止（{notice.title} {notice.document_number}）",
+        )
+        db.session.add(event)
+        stopped = clock_stop(case, name, at=at, event=event, note=event.note)
+        assert stopped is not None  # active, just read
+        event.data = {
+            "clock": name,
+            "notice_id": notice.id,
+            "served_at": iso(at),
+            "status": stopped.status,
+        }
+        events.append(event)
+        log.info("case %s: clock %s %s at service", case.number, name, stopped.status)
+    if events:
+        case_refresh_next_due(case)
+    return events
+
+
+def notice_served(notice, *, at: datetime) -> list[Event]:
+    """What the service of ``notice`` on ``at`` changes (parties.md §4): the clock counting from
+    the party's receipt is re-timed to it, and the clocks its service ends are stopped."""
+    # A ruling served on both sides counts from the later service (receipt_date).
+    received = receipt_date(notice) or at
+    return receipt_clocks_retime(notice, at=received) + service_clocks_stop(notice, at=at)
+
+
+def _served_instant(served_at, notice, now, errors) -> datetime | None:
+    """The instant of a paper service. A bare date (the case page's date form, an API client's
+    ``2026-12-01``) is served that day: at noon, but never before the notice was issued nor after
+    now, so the day the notice is issued and handed over is a valid day of service."""
+    if isinstance(served_at, datetime):
+        return served_at
+    if not (isinstance(served_at, str) and served_at.strip()):
+        errors["served_at"] = "必填 / required"
+        return None
+    text = served_at.strip()
+    try:
+        if len(text) != 10:
+            return parse_instant(text)
+        day = parse_day(text)
+    except ValueError as exc:
+        errors["served_at"] = instant_reason(exc)
+        return None
+    at = datetime.combine(day, time(12), tzinfo=local_zone()).astimezone(UTC)
+    if day == local_date(notice.issued_at):
+        at = max(at, notice.issued_at)
+    if day == local_date(now):
+        at = min(at, now)
+    return at
+
+
 def notice_service_record(
     *, notice, served_at, method, actor, note: str = "", party: str | None = None
 ) -> NoticeDelivery:
     """The caseworker records a paper service (post, in person, public notice) and its date;
-    the receipt clock is re-timed to it. A ruling served on both sides names the ``party``
-    served. Flushed; the caller commits."""
+    the receipt clock is re-timed to it and the clocks its service ends are stopped
+    (``notice_served``). A ruling served on both sides names the ``party`` served. Once only:
+    a second record for the same party is refused (409), naming the date already recorded.
+    Flushed; the caller commits."""
     case = notice.case
     _check_staff(case, actor)
     errors: dict = {}
@@ -536,17 +628,8 @@ def notice_service_record(
         party = roles[0] if roles else "other"
     if method not in PAPER_METHODS:
         errors["method"] = "应为 post、in_person 或 public_notice"
-    at = None
-    if isinstance(served_at, datetime):
-        at = served_at
-    elif isinstance(served_at, str) and served_at.strip():
-        try:
-            at = parse_instant(served_at.strip())
-        except ValueError as exc:
-            errors["served_at"] = instant_reason(exc)
-    else:
-        errors["served_at"] = "必填 / required"
     now = utcnow()
+    at = _served_instant(served_at, notice, now, errors)
     if at is not None:
         if at.tzinfo is None:
             errors["served_at"] = "须带时区 / needs a UTC offset"
@@ -565,6 +648,26 @@ def notice_service_record(
         )
     if not notice.is_issued:
         raise StateConflict("文书尚未签发", message_en="the notice is not issued yet")
+    recorded = db.session.scalar(
+        select(NoticeDelivery.delivered_at)
+        .where(
+            NoticeDelivery.notice_id == notice.id,
+            NoticeDelivery.method.in_(PAPER_METHODS),
+            NoticeDelivery.status == "sent",
+            NoticeDelivery.role == party,
+        )
+        .order_by(NoticeDelivery.id)
+        .limit(1)
+    )
+    if recorded is not None:
+        # A notice is served on its addressee once: a second record would be a second service
+        # event and, with a different date, a second re-timing of its clocks.
+        day = local_date(recorded)
+        raise StateConflict(
+            f"该文书已登记送达（{chinese_date(day)}），不能重复登记",
+            message_en=f"the service of this notice is already recorded ({day.isoformat()})",
+            fields={"served_at": f"已登记送达：{chinese_date(day)} / already recorded"},
+        )
     row = NoticeDelivery(
         notice_id=notice.id,
         case_id=case.id,
@@ -598,9 +701,7 @@ def notice_service_record(
         )
     )
     db.session.flush()
-    received = receipt_date(notice)
-    if received is not None:
-        receipt_clocks_retime(notice, at=received)
+    notice_served(notice, at=at)
     return row
 
 

@@ -449,43 +449,14 @@ def case_link_form(case_id: str, role: str):
 @login_required
 def notice_service_form(notice_id: int):
     from caseflow.notices.selectors import notice_get_visible
-    from caseflow.timeutil import instant_reason, parse_instant
 
     notice = notice_get_visible(user=current_user, notice_id=notice_id)
     case_id = notice.case_id
     with committing(labels=_SERVICE_LABELS) as step:
         _form_no_nul()
+        # A bare date is read by the service, as the API's is (served that day, within the
+        # notice's issue and now).
         served = (request.form.get("served_at") or "").strip()
-        if served and len(served) == 10:  # a date: the start of that local day
-            from datetime import datetime, time
-
-            from caseflow.timeutil import local_zone
-
-            try:
-                day = datetime.strptime(served, "%Y-%m-%d")
-            except ValueError:
-                raise ValidationFailed(
-                    "日期格式不正确",
-                    message_en="not a date",
-                    fields={"served_at": "应为 年-月-日 / a date YYYY-MM-DD"},
-                ) from None
-            # A day typed on the form: noon of it, kept within the notice's issue and now.
-            served = datetime.combine(day.date(), time(12), tzinfo=local_zone())
-            from caseflow.timeutil import local_date
-
-            if day.date() == local_date(notice.issued_at):
-                served = max(served, notice.issued_at)
-            if day.date() == local_date(utcnow()):
-                served = min(served, utcnow())
-        elif served:
-            try:
-                served = parse_instant(served)
-            except ValueError as exc:
-                raise ValidationFailed(
-                    "日期格式不正确",
-                    message_en="not a date",
-                    fields={"served_at": instant_reason(exc)},
-                ) from None
         notice_service_record(
             notice=notice,
             served_at=served or None,

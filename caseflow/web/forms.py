@@ -619,8 +619,12 @@ class CalendarUploadForm(FlaskForm):
 
 
 def _required_unless_pre_exam(form, field):
-    """A pre-examination request is the applicant's own: its name comes from the filing."""
-    if form.workflow.data == "pre_exam":
+    """A pre-examination request is the applicant's own: its name comes from the filing; a
+    penalty found in an inspection has no reporter (``Opening.complainant`` of the workflow)."""
+    import workflows
+
+    opened = workflows.WORKFLOWS.get(form.workflow.data)
+    if opened is not None and not opened.OPENING.complainant:
         if not (field.data or "").strip():
             raise StopValidation()  # no message: optional here
         return
@@ -641,7 +645,7 @@ class CaseOpenForm(FlaskForm):
     complainant_name = StringField(
         _l("请求人/投诉人"),
         validators=[_required_unless_pre_exam, Length(max=200)],
-        description=_l("快速预审：留空即为备案申请人"),
+        description=_l("快速预审：留空即为备案申请人；执法检查发现的处罚案件可不填举报人"),
     )
     complainant_kind = SelectField(
         _l("类型"),

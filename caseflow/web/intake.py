@@ -39,12 +39,16 @@ def _approved_applicants():
 
 
 def _form() -> CaseOpenForm:
+    from caseflow.cases.services import workflows_opened_at
     from workflows.intake import CHANNELS
 
     form = CaseOpenForm()
-    if request.method == "GET" and request.args.get("workflow") in OPENED_HERE:
+    # Only what the unit runs (a fair desk's complaints come through the desk).
+    unit = current_user.unit
+    offered = [n for n in OPENED_HERE if unit is not None and n in workflows_opened_at(unit)]
+    if request.method == "GET" and request.args.get("workflow") in offered:
         form.workflow.data = request.args["workflow"]
-    form.workflow.choices = [(name, workflow_label(name)) for name in OPENED_HERE]
+    form.workflow.choices = [(name, workflow_label(name)) for name in offered]
     form.channel.choices = [
         (code, channel_label(code)) for code, _label in CHANNELS if code != "fair_desk"
     ]

@@ -97,6 +97,13 @@ def test_mediation_extended_once_then_failing_into_adjudication(api, staff):
     adjudication = worker.get(f"/api/v1/cases/{link['id']}").get_json()
     assert adjudication["respondent"] == case["respondent"]
     assert [k["name"] for k in adjudication["clocks"]] == ["acceptance"]
+    # The request for adjudication is made on termination (06-01): its acceptance period counts
+    # from it (5 workdays: 06-08), not from the mediation's receipt in February; the opening is
+    # dated then too, and the first receipt is kept.
+    assert adjudication["received_at"] == "2026-06-01T10:00:00+08:00"
+    assert due(adjudication, "acceptance") == ("2026-06-08", "running")
+    assert adjudication["events"][0]["occurred_at"] == "2026-06-01T10:00:00+08:00"
+    assert adjudication["data"]["first_received_at"] == case["received_at"]
 
 
 def test_mediation_agreement_and_judicial_confirmation(api, staff):
@@ -275,3 +282,61 @@ def test_fair_complaint_referred_after_the_fair_to_a_centre(api, staff, fair):
     centre = api(staff["ZS"]["caseworker"]).get(f"/api/v1/cases/{link['id']}").get_json()
     assert centre["unit"] == "ZS" and centre["right"] == case["right"]
     assert centre["complainant"] == case["complainant"]
+    # The centre receives it on the referral (10-26), not when it was lodged at the fair: its
+    # acceptance is due 5 workdays on (11-02), not already overdue.
+    assert centre["received_at"] == "2026-10-26T10:00:00+08:00"
+    assert due(centre, "acceptance") == ("2026-11-02", "running")
+    assert centre["data"]["first_received_at"] == case["received_at"]
+
+
+def test_a_penalty_names_its_respondent_and_is_opened_directly_only_from_an_inspection(
+    api, staff
+):
+    """procedures.md §6: the respondent is the party suspected of passing off; a penalty opened
+    directly comes from an inspection (a reporter's clue is an intake routed ``penalty_clue``)
+    and needs no complainant. A dispute (adjudication, mediation) names its respondent too."""
+    worker = api(staff["ZS"]["caseworker"])
+    for workflow in ("penalty", "adjudication", "mediation"):
+        refused = open_via_api(
+            worker, 422, workflow=workflow, channel="inspection", respondent=None
+        )
+        assert "respondent.name" in refused["error"]["fields"], workflow
+    for channel in ("hotline_12345", None):
+        refused = open_via_api(worker, 422, workflow="penalty", channel=channel)
+        assert "执法检查" in refused["error"]["fields"]["channel"]
+    assert worker.get("/api/v1/cases").get_json()["items"] == []
+    found = open_via_api(worker, workflow="penalty", channel="inspection", complainant=None)
+    assert found["state"] == "clue" and found["respondent"]["name"] == ZS_RESPONDENT["name"]
+    # A reporter may still be named.
+    reported = open_via_api(worker, workflow="penalty", channel="inspection")
+    assert reported["complainant"]["name"] == ZS_COMPLAINANT["name"]
+
+
+def test_a_fair_desk_opens_only_what_a_fair_desk_runs(api, staff):
+    """procedures.md, unit profiles: a fair desk takes complaints at its fairs and mediates on
+    site; a penalty, an adjudication, an intake or a pre-examination is a centre's."""
+    desk = api(staff["CF"]["desk_officer"])
+    for workflow in ("penalty", "adjudication", "intake", "pre_exam"):
+        refused = open_via_api(desk, 422, workflow=workflow, channel="inspection")
+        assert "不办理" in refused["error"]["message"], workflow
+        assert "workflow" in refused["error"]["fields"]
+    mediation = open_via_api(desk, workflow="mediation", channel="fair_desk")
+    assert mediation["number"].startswith("CF-MED-")
+    # And a centre takes no fair complaints: they are the desk's.
+    refused = open_via_api(api(staff["ZS"]["caseworker"]), 422, workflow="fair_complaint")
+    assert "workflow" in refused["error"]["fields"]
+
+
+def test_an_unknown_complaint_type_is_refused_not_counted_as_the_default(api, staff):
+    worker = api(staff["ZS"]["caseworker"])
+    refused = open_via_api(worker, 422, workflow="intake", data={"complaint_type": "bogus"})
+    reason = refused["error"]["fields"]["data.complaint_type"]
+    assert "侵权纠纷处理请求、市场监管投诉举报" in reason
+    # SAMR Order 20 art 14: 7 working days for a market-regulation complaint.
+    case = open_via_api(
+        worker,
+        workflow="intake",
+        received_at=local("2026-09-28"),
+        data={"complaint_type": "samr_complaint"},
+    )
+    assert due(case, "acceptance") == ("2026-10-13", "running")

@@ -70,7 +70,8 @@ def open_case(units, staff):
                 "classification": "26-05",
             },
         )
-        kwargs.setdefault("channel", "walk_in")
+        # A penalty is opened directly only from an inspection (procedures.md §6).
+        kwargs.setdefault("channel", "inspection" if workflow == "penalty" else "walk_in")
         kwargs.setdefault("title", f"{workflow} 测试案件")
         role = "desk_officer" if unit.kind == "fair_desk" else "caseworker"
         case = case_open(

@@ -43,6 +43,9 @@ def test_a_failing_step_changes_nothing(open_any, fire):
     with pytest.raises(ValidationFailed) as refused:
         fire(case, "refer", "desk_officer", data={"target": "adjudication", "target_unit": "CF"})
     assert "target_unit" in refused.value.fields
+    # CF exists: it is a fair desk, which cannot receive the case (not "no such unit").
+    assert "展会投诉站" in refused.value.message and "不存在" not in refused.value.message
+    assert "fair desk" in refused.value.fields["target_unit"]
     db.session.expire_all()
     assert _counts() == before and case.state == "accepted" and case.version == version
     assert {n: c.status for n, c in clocks_of(case).items()} == clocks
@@ -151,3 +154,14 @@ def test_a_case_changed_under_the_step_is_a_stale_write(open_case, fire):
     assert conflict.value.fields == {"version": "stale"}
     db.session.expire_all()
     assert _counts() == before and case.state == "filed" and case.version == version
+
+
+def test_a_choice_out_of_its_list_names_the_choices_in_chinese(open_case, fire):
+    """The Chinese half of the refusal names the choices as the form shows them, never codes."""
+    case = open_case("penalty", channel="inspection")
+    fire(case, "file_case", "supervisor", occurred_at="2026-03-03 09:00")
+    with pytest.raises(ValidationFailed) as refused:
+        fire(case, "suspend", "supervisor", data={"reason": "bogus"})
+    zh, _, en = refused.value.fields["reason"].partition(" / ")
+    assert "应为以下之一：鉴定、检验检测、公告、权利人辨认" in zh and "appraisal" not in zh
+    assert en == "must be one of: appraisal, testing, publication, right_holder_identification"

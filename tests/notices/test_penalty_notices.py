@@ -33,18 +33,30 @@ def _notice(event):
     return notice
 
 
+def _reported(open_case, fire, *, received_at="2026-09-28 10:00"):
+    """A real-name report by letter, accepted as a penalty clue: the linked penalty case, whose
+    reporter is told of the filing (procedures.md §6)."""
+    from caseflow.cases.models import Case
+
+    with time_machine.travel(at(received_at), tick=False):
+        intake = open_case(
+            "intake",
+            channel="letter",
+            received_at=received_at,
+            complainant=REPORTER,
+            respondent=RESPONDENT,
+            right=RIGHT,
+        )
+        event = fire(intake, "accept", data={"route": "penalty_clue"})
+    return db.session.scalars(select(Case).where(Case.number == event.data["linked_case"])).one()
+
+
 def test_penalty_notices_read_back(open_case, fire, pdf, staff):
-    case = open_case(
-        "penalty",
-        channel="letter",  # a real-name report by letter: the reporter is told of the filing
-        received_at="2026-09-28 10:00",
-        complainant=REPORTER,
-        respondent=RESPONDENT,
-        right=RIGHT,
-    )
+    case = _reported(open_case, fire)
     with time_machine.travel(at("2026-10-12 09:00"), tick=False):
         filing = _notice(fire(case, "file_case", "supervisor"))
     text = pdf.text(filing)
+    assert "本中心" in text and "（局）" not in text  # the issuer, named as elsewhere
     assert "立案告知书" in text and "中维罚立字〔2026〕第1号" in text
     assert "王某某" in text and "决定立案调查" in text
 
@@ -61,6 +73,7 @@ def test_penalty_notices_read_back(open_case, fire, pdf, staff):
             )
         )
     text = pdf.text(intent)
+    assert "本中心" in text and "（局）" not in text  # the issuer, named as elsewhere
     assert "行政处罚事先告知书" in text and "中维罚告字〔2026〕第1号" in text
     assert "60,000.00" in text and "8,000.00" in text and "标注他人专利号" in text
     assert "要求听证" in text
@@ -91,6 +104,7 @@ def test_penalty_notices_read_back(open_case, fire, pdf, staff):
             )
         )
     text = pdf.text(hearing)
+    assert "本中心" in text and "（局）" not in text  # the issuer, named as elsewhere
     assert "听证通知书" in text and "第一听证室" in text and "2026年10月26日" in text
     assert "中山市古镇某某灯饰有限公司" in text
 
@@ -112,9 +126,10 @@ def test_penalty_notices_read_back(open_case, fire, pdf, staff):
             )
         )
     text = pdf.text(decision)
+    assert "本中心" in text and "（局）" not in text  # the issuer, named as elsewhere
     assert "行政处罚决定书" in text and "中维罚字〔2026〕第1号" in text
     assert "当事人：中山市古镇某某灯饰有限公司" in text
-    assert "本中心（局）于2026年10月12日依法立案" in text  # the file_case step, not the clue's
+    assert "本中心于2026年10月12日依法立案" in text  # the file_case step, not the clue's
     assert "一、认定的事实" in text and "吊灯外包装" in text
     assert "第一百零一条" in text
     # The fine once, numbered, from the decision's amount (the drafted 处罚款40000元 gives way).
@@ -130,10 +145,11 @@ def test_penalty_notices_read_back(open_case, fire, pdf, staff):
 
 
 def test_no_penalty_and_declination(open_case, fire, pdf):
-    case = open_case("penalty", complainant=REPORTER, respondent=RESPONDENT, right=RIGHT)
+    case = _reported(open_case, fire, received_at="2026-03-02 09:00")
     with time_machine.travel(at("2026-03-03 09:00"), tick=False):
         declined = _notice(fire(case, "decline", "supervisor", data={"reason": "线索不实"}))
     text = pdf.text(declined)
+    assert "本中心" in text and "（局）" not in text  # the issuer, named as elsewhere
     assert "不予立案告知书" in text and "线索不实" in text
 
     other = open_case("penalty", complainant=REPORTER, respondent=RESPONDENT, right=RIGHT)
@@ -150,6 +166,7 @@ def test_no_penalty_and_declination(open_case, fire, pdf):
             )
         )
     text = pdf.text(none)
+    assert "本中心" in text and "（局）" not in text  # the issuer, named as elsewhere
     assert "不予行政处罚决定书" in text and "中维罚字〔2026〕第1号" in text
     assert "授权使用" in text and "不予行政处罚" in text and "六个月内" in text
 
@@ -235,3 +252,39 @@ def test_a_reason_typed_without_a_full_stop_still_ends_its_sentence(open_case, f
     text = _body(pdf, _decide(open_case, fire, {**data, "findings": "当事人标注他人专利号"}))
     assert "一、认定的事实当事人标注他人专利号。二、" in text
     assert "构成假冒专利。依据《中华人民共和国专利法》第六十八条的规定，决定如下：" in text
+
+
+def test_the_decisions_service_ends_the_service_clock(open_case, fire, staff):
+    """行政处罚法 arts 61, 85: 7 working days to serve the decision. Its recorded service ends
+    that clock (met within it, breached after) as actor system, with an audit event; the clock
+    alerts no one afterwards. The payment clock is re-timed to the same day."""
+    from caseflow.cases.models import Event
+
+    worker = staff["ZS"]["caseworker"]
+    served_on_time = _decide(open_case, fire, {"fine": 1000, "items": ["罚款1000元"]})
+    # Decided 03-03: 7 working days end on 03-12.
+    case = served_on_time.case
+    assert local_due(clocks_of(case)["service"]) == "2026-03-12"
+    with time_machine.travel(at("2026-03-06 10:00"), tick=False):
+        notice_service_record(
+            notice=served_on_time, served_at="2026-03-05", method="in_person", actor=worker
+        )
+        db.session.commit()
+    clocks = clocks_of(case)
+    assert clocks["service"].status == "met" and clocks["service"].stopped_at == at(
+        "2026-03-05 12:00"
+    )
+    assert clocks["payment"].status == "running"
+    assert local_due(clocks["payment"]) == "2026-03-20"
+    stop = db.session.scalars(
+        select(Event).where(Event.case_id == case.id, Event.kind == "clock")
+    ).all()
+    assert {e.data["clock"] for e in stop} == {"payment", "service"}
+    assert [e.data["status"] for e in stop if e.data["clock"] == "service"] == ["met"]
+    assert all(e.actor_name == "system" for e in stop)
+
+    late = _decide(open_case, fire, {"fine": 1000, "items": ["罚款1000元"]})
+    with time_machine.travel(at("2026-03-20 10:00"), tick=False):
+        notice_service_record(notice=late, served_at="2026-03-16", method="post", actor=worker)
+        db.session.commit()
+    assert clocks_of(late.case)["service"].status == "breached"

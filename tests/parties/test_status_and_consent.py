@@ -225,6 +225,38 @@ def test_paper_service_retimes_the_answer_clock(client, people, open_case, make_
     assert db.session.scalar(select(NoticeDelivery)).recorded_by_id == worker.id
 
 
+def test_a_bare_date_is_served_that_day_and_a_notice_is_served_once(
+    client, people, open_case, make_token
+):
+    """docs/api.md: an instant may be a bare date. Served on the day the notice was issued at
+    12:40, it is served at the issue (the page's rule, now the service's); a second record of
+    the same service is refused, naming the date already recorded."""
+    worker = people["caseworker"]
+    with time_machine.travel(local(2026, 10, 12, 12, 45), tick=False):
+        case = open_case(worker, received_at=local(2026, 10, 9, 9))
+        notice = _to_awaiting_answer(case, worker, local(2026, 10, 12, 12, 40))
+    token = make_token(worker)
+    body = {"served_at": "2026-10-12", "method": "in_person"}
+    with time_machine.travel(local(2026, 10, 20, 10), tick=False):
+        response = client.put(
+            f"/api/v1/notices/{notice.id}/service", json=body,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert response.status_code == 200, response.json
+        assert response.json["delivery"]["delivered_at"] == "2026-10-12T12:40:00+08:00"
+        again = client.put(
+            f"/api/v1/notices/{notice.id}/service", json={**body, "served_at": "2026-10-13"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    assert again.status_code == 409
+    assert "已登记送达（2026年10月12日）" in again.json["error"]["message"]
+    services = db.session.scalars(
+        select(Event).where(Event.case_id == case.id, Event.kind == "service")
+    ).all()
+    assert len(services) == 1
+    assert db.session.scalar(select(NoticeDelivery)).delivered_at == local(2026, 10, 12, 12, 40)
+
+
 def test_paper_service_bad_input(client, people, open_case, make_token):
     worker = people["caseworker"]
     with time_machine.travel(local(2026, 10, 12, 10), tick=False):

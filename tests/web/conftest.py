@@ -34,7 +34,8 @@ def open_case(units):
     def factory(actor, workflow="adjudication", unit="ZS", received_at=None, **fields):
         values = {
             "title": "LED 灯具外观设计专利侵权纠纷",
-            "channel": "walk_in",
+            # A penalty is opened directly only from an inspection (procedures.md §6).
+            "channel": "inspection" if workflow == "penalty" else "walk_in",
             "complainant": {"name": "中山市明辉照明有限公司", "kind": "company", "country": "CN"},
             "respondent": {"name": "古镇星光灯饰厂", "kind": "company", "country": "CN"},
             "right": {"kind": "patent", "number": "ZL202530123456.7", "patent_type": "design"},

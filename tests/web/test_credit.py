@@ -201,9 +201,7 @@ def test_window_opens_a_penalty_case_with_the_respondents_code(client, people, l
             "workflow": "penalty",
             "channel": "inspection",
             "title": "执法检查发现假冒专利",
-            "complainant_name": "执法科",
-            "complainant_kind": "company",
-            "complainant_contact": "0760-12330",
+            # Found in an inspection: no reporter to name (the form asks for none).
             "respondent_name": "古镇星光灯饰有限公司",
             "right_kind": "patent",
             "right_number": "ZL202530123456.7",
@@ -326,3 +324,38 @@ def test_revoke_and_withdraw_from_the_record_page(client, people, login, make_us
     ]
     assert notes[-2:] == [("revoke", "复议决定撤销原决定"), ("withdraw", "决定已撤销，依法撤下")]
     assert "古镇星光灯饰有限公司" not in public
+
+
+def test_the_window_form_offers_what_the_unit_runs_and_asks_an_inspection_for_no_reporter(
+    client, people, login, units, make_user
+):
+    """A fair desk's supervisor is offered mediation alone here (its complaints come through the
+    desk); a centre's penalty from an inspection needs no reporter, but a hotline is refused
+    beside the channel: a reporter's clue comes through an intake."""
+    from sqlalchemy import select
+
+    from caseflow.cases.models import Case
+
+    login(make_user("supervisor", units["CF"]))
+    page = client.get("/cases/new")
+    offered = page.text.split('name="workflow"')[1].split("</select>")[0]
+    assert 'value="mediation"' in offered and 'value="penalty"' not in offered
+    body = {
+        "csrf_token": csrf_from(page.text),
+        "workflow": "penalty",
+        "channel": "inspection",
+        "title": "执法检查发现假冒专利",
+        "respondent_name": "古镇星光灯饰有限公司",
+        "right_kind": "patent",
+    }
+    assert client.post("/cases/new", data=body).status_code == 422
+    client.get("/logout")
+    login(people["caseworker"])
+    page = client.get("/cases/new?workflow=penalty")
+    body["csrf_token"] = csrf_from(page.text)
+    refused = client.post("/cases/new", data={**body, "channel": "hotline_12345"})
+    assert refused.status_code == 422 and 'id="channel-error"' in refused.text
+    assert client.post("/cases/new", data=body).status_code == 302
+    case = db.session.scalar(select(Case).where(Case.workflow == "penalty"))
+    assert case.channel == "inspection" and case.complainant_name == ""
+    assert db.session.scalar(select(Case).where(Case.unit_id == units["CF"].id)) is None

@@ -274,7 +274,7 @@ def test_english_wording_of_desk_and_case_steps(
     assert missing.status_code == 404 and "No such case" in missing.text
 
     login(people["supervisor"])
-    clue = open_case(people["supervisor"], workflow="penalty", channel="hotline_12330")
+    clue = open_case(people["supervisor"], workflow="penalty", channel="inspection")
     page = client.get(f"/cases/{clue.id}").text
     assert re.search(r'id="trigger-decline"[^>]*>\s*<summary>Decline\b', page)
 

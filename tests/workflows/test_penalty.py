@@ -96,7 +96,11 @@ def test_fine_over_the_art_68_bound_is_refused_with_the_bound(clue, fire):
                 "supervisor",
                 data={"fine": 250001, "basis": "专利法68", **PENALTY_TEXT},
             )
-        assert "250,000" in refused.value.message and "fine" in refused.value.fields
+        assert refused.value.message == (
+            "罚款超过《专利法》第六十八条规定的上限：无违法所得或违法所得在50,000元以下的，"
+            "最高可处250,000元"
+        )
+        assert "fine" in refused.value.fields
         # Income 100,000: at most 5 times it.
         with pytest.raises(ValidationFailed) as refused:
             fire(
@@ -110,7 +114,9 @@ def test_fine_over_the_art_68_bound_is_refused_with_the_bound(clue, fire):
                     **PENALTY_TEXT,
                 },
             )
-        assert "500,000" in refused.value.message
+        assert refused.value.message == (
+            "罚款超过《专利法》第六十八条规定的上限：违法所得100,000元的5倍，即500,000元"
+        )
         assert case.state == "deliberation" and not db.session.scalars(select(CreditRecord)).all()
         fire(
             case,
@@ -368,3 +374,61 @@ def test_a_repeat_is_found_by_name_where_the_earlier_record_had_no_code(clue, fi
     _to_deliberation(second, fire)
     _decide_penalty(second, fire, on="2026-10-23", fine=60000)
     assert _kinds() == ["penalty", "penalty", "repeat_infringement"]
+
+
+def test_a_fine_below_the_fen_is_refused_not_rounded(clue, fire):
+    """RMB is paid to the fen: a fine typed as 1.001 元 is refused beside the field, never stored
+    as 1 and printed 1.00元."""
+    case = clue()
+    _to_deliberation(case, fire)
+    with time_machine.travel(at("2026-10-22 09:00"), tick=False):
+        with pytest.raises(ValidationFailed) as refused:
+            fire(
+                case,
+                "decide_penalty",
+                "supervisor",
+                data={"fine": "1.001", "basis": "68", **PENALTY_TEXT},
+            )
+        assert "最多保留两位小数（分）" in refused.value.fields["fine"]
+        assert "at most two decimals" in refused.value.fields["fine"]
+        assert case.state == "deliberation"
+        data = {"fine": "1.50", "basis": "68", **PENALTY_TEXT}
+        fire(case, "decide_penalty", "supervisor", data=data)
+    assert case.state == "decided" and case.data["fine"] == 1.5
+
+
+def test_a_warning_without_a_fine_starts_no_payment_period(clue, fire):
+    """行政处罚法 art 67: 15 days to pay a fine. A warning alone has nothing to pay: no payment
+    clock is started, so none falls due or alerts; service and publication still run."""
+    case = clue()
+    _to_deliberation(case, fire)
+    with time_machine.travel(at("2026-10-22 09:00"), tick=False):
+        data = {"fine": 0, "warning": True, "basis": "68", **PENALTY_TEXT}
+        fire(case, "decide_penalty", "supervisor", data=data)
+    clocks = clocks_of(case)
+    assert "payment" not in clocks
+    assert clocks["service"].status == "running"
+    assert clocks["penalty_publication"].status == "running"
+
+
+def test_a_statement_keeps_the_right_to_a_hearing_within_the_period(clue, fire):
+    """行政处罚法 arts 63–64: the hearing is a right of its own, asked for within 5 (working)
+    days of the intent notice. A statement given on day 1 does not take it away; once the
+    period has run, or once a hearing was held, it cannot be asked for again."""
+    case = clue()
+    _to_deliberation(case, fire)  # intent 10-20 (period to the end of 10-27), statement 10-21
+    assert case.state == "deliberation"
+    with time_machine.travel(at("2026-10-22 09:00"), tick=False):
+        fire(case, "request_hearing", data={"hearing_at": "2026-11-03T09:00:00+08:00"})
+    assert case.state == "hearing_requested"
+    with time_machine.travel(at("2026-11-03 12:00"), tick=False):
+        fire(case, "hold_hearing")
+        with pytest.raises(StateConflict):
+            fire(case, "request_hearing", data={"hearing_at": "2026-11-20T09:00:00+08:00"})
+    assert case.state == "deliberation"
+
+    late = clue()
+    _to_deliberation(late, fire)
+    with time_machine.travel(at("2026-10-28 09:00"), tick=False), pytest.raises(StateConflict):
+        fire(late, "request_hearing", data={"hearing_at": "2026-11-20T09:00:00+08:00"})
+    assert late.state == "deliberation"
