@@ -201,10 +201,16 @@ TRANSITIONS = (
         "resume",
         "恢复审理",
         sources=("suspended",),
-        dest="under_review",
+        dest=None,
         roles=("supervisor",),
         clocks=(RESUME_ALL,),
         notice=NoticeSpec("resumption_notice", "complainant"),
+        # Back where it was suspended, not to review as procedures.md's table has it: a case
+        # suspended before service or during the answer period would otherwise be stranded,
+        # its resumed service or answer clock running with no step left to stop it. A case
+        # suspended with a hearing scheduled goes to review: that hearing did not take place,
+        # and the caseworker schedules another.
+        returns_to=("under_review", "accepted", "awaiting_answer"),
     ),
     Transition(
         "extend",
@@ -245,7 +251,7 @@ TRANSITIONS = (
             *DECISION_FIELDS,
         ),
         # The decision settles every step window still open (a case resumed from a suspension
-        # goes to review even if it was suspended before service or the answer): otherwise those
+        # before service or the answer once went to review with them running): otherwise those
         # clocks would run on, and raise alerts, after the case is decided.
         clocks=(
             stop("service"),
