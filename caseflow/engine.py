@@ -297,6 +297,28 @@ def _guard_min_notice(case, guard, occurred_at, data):
         )
 
 
+def _field_day(case, guard) -> date | None:
+    """The local day of the instant the case's data holds in ``guard.params["field"]``."""
+    value = (case.data or {}).get(guard.params["field"])
+    if not isinstance(value, str) or not value:
+        return None
+    return local_date(parse_instant(value))
+
+
+def _guard_not_before_field(case, guard, occurred_at, data):
+    """The step happens no earlier than the day the case's data fixed for it (a hearing is
+    recorded held on its day or later, never before it)."""
+    day = _field_day(case, guard)
+    if day is not None and local_date(occurred_at) < day:
+        raise StateConflict(
+            f"{guard.message}（{chinese_date(day)}起可操作）",
+            message_en=f"{guard.message_en or guard.message} (from {day.isoformat()})",
+            fields={
+                "occurred_at": f"不能早于{chinese_date(day)} / not before {day.isoformat()}"
+            },
+        )
+
+
 def _guard_odd_count(case, guard, occurred_at, data):
     field, minimum = guard.params["field"], guard.params["minimum"]
     count = len(data.get(field) or [])
@@ -465,6 +487,11 @@ def guard_wait(
                 guard, "never", clock=name, ended_at=clock.due_at, period_unit=clock.period_unit
             )
         return None
+    if guard.name == "not_before_field":
+        day = _field_day(case, guard)
+        if day is not None and at < start_of_local_day(day):
+            return GuardWait(guard, "until", from_at=start_of_local_day(day))
+        return None
     if guard.name == "min_notice":
         first_day = _min_notice_first_day(case, guard, at)
         return GuardWait(
@@ -487,6 +514,7 @@ GUARDS = {
     "clock_settled": _guard_clock_settled,
     "fine_bound": _guard_fine_bound,
     "min_notice": _guard_min_notice,
+    "not_before_field": _guard_not_before_field,
     "odd_count": _guard_odd_count,
 }
 

@@ -82,6 +82,8 @@ class Guard:
     ``clock_expired`` (``clock``): the case's last clock of that name is due at or before
     ``occurred_at``; ``min_notice`` (``field``, ``period``): the instant in ``data[field]`` is
     on or after the start of the ``period``-th working day after ``occurred_at``;
+    ``not_before_field`` (``field``): ``occurred_at`` falls on or after the local day of the
+    instant the case's data holds in ``field`` (set by an earlier step; absent: it passes);
     ``odd_count`` (``field``, ``minimum``): ``data[field]`` lists an odd number, at least minimum;
     ``clock_running`` (``clock``): the case's clock of that name is active and not yet due at
     ``occurred_at``; ``fine_bound`` (``fine``, ``income``, ``multiple``, ``ceiling``,

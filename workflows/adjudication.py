@@ -158,7 +158,9 @@ TRANSITIONS = (
     Transition(
         "schedule_hearing",
         "安排口头审理",
-        sources=("under_review",),
+        # Again from hearing_scheduled to postpone it: a new hearing notice, with the same
+        # notice period, replaces the earlier one.
+        sources=("under_review", "hearing_scheduled"),
         dest="hearing_scheduled",
         roles=("caseworker",),
         guards=(
@@ -182,6 +184,16 @@ TRANSITIONS = (
         sources=("hearing_scheduled",),
         dest="under_review",
         roles=("caseworker",),
+        # Held on its day or later: recorded before it, the audit trail would be false.
+        guards=(
+            Guard(
+                "not_before_field",
+                {"field": "hearing_at"},
+                "口头审理日期未到，不能登记已举行",
+                "the hearing's day has not come yet",
+            ),
+        ),
+        occurred_at_label="口头审理举行时间",
     ),
     Transition(
         "suspend",

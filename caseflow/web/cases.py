@@ -95,7 +95,12 @@ def blocked_until(case, transition, now=None, clocks=None) -> str | None:
     reasons = []
     for wait in transition_waits(case, transition, now or utcnow(), clocks):
         label = _clock_label(case.workflow, wait.clock) if wait.clock else ""
-        if wait.kind == "until":
+        if wait.kind == "until" and not wait.clock:  # a day the case's data fixed (a hearing)
+            message = _guard_message(wait.guard, _english())
+            reasons.append(
+                _("%(date)s起可操作（%(message)s）", date=from_text(wait.from_at), message=message)
+            )
+        elif wait.kind == "until":
             reasons.append(
                 _("%(date)s起可操作（%(clock)s届满后）", date=from_text(wait.from_at), clock=label)
             )

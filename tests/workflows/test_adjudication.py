@@ -2,8 +2,15 @@
 role succeeds with one audit event, other roles get 403, other states 409. Then the paths the table
 alone does not show: a suspension inside the answer period, hearings, the lapse of a correction."""
 
-import time_machine
+import re
 
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from caseflow.errors import StateConflict, ValidationFailed
+from caseflow.extensions import db
+from caseflow.notices.models import Notice
 from tests.engine.helpers import at, clocks_of, local_due
 from tests.workflows.walk import walk
 
@@ -58,4 +65,53 @@ def test_a_suspension_with_a_hearing_scheduled_resumes_to_review(open_case, fire
     step(fire, case, "suspend", "2026-09-14 10:00", "supervisor", data={"reason": "appraisal"})
     step(fire, case, "resume", "2026-09-28 10:00", "supervisor")
     # The hearing fell in the suspension: the caseworker schedules another.
+    assert case.state == "under_review"
+
+
+def hearing_scheduled(open_case, fire):
+    """A case whose hearing is set for 2026-12-04 09:00, noticed on 11-27."""
+    case = open_case("adjudication", received_at="2026-11-02 09:00")
+    step(fire, case, "accept", "2026-11-03 10:00", data=HANDLERS)
+    step(fire, case, "serve", "2026-11-04 10:00")
+    step(fire, case, "receive_answer", "2026-11-10 10:00")
+    hearing = {"hearing_at": "2026-12-04T09:00:00+08:00", "hearing_place": "第一审理室"}
+    step(fire, case, "schedule_hearing", "2026-11-27 10:00", data=hearing)
+    return case
+
+
+def test_a_hearing_is_recorded_held_on_its_day_not_before(open_case, fire):
+    case = hearing_scheduled(open_case, fire)
+    with pytest.raises(StateConflict) as refused:
+        step(fire, case, "hold_hearing", "2026-12-01 10:00")
+    assert "2026年12月4日" in refused.value.message and case.state == "hearing_scheduled"
+    # Back-dated to before its day from a later "now": refused as well.
+    with pytest.raises(StateConflict):
+        step(fire, case, "hold_hearing", "2026-12-07 10:00", occurred_at="2026-12-03 16:00")
+    event = step(fire, case, "hold_hearing", "2026-12-04 11:30")
+    assert case.state == "under_review" and event.trigger == "hold_hearing"
+
+
+def test_a_hearing_is_postponed_with_a_new_notice_that_replaces_the_first(open_case, fire):
+    from caseflow.notices.render import notice_html
+
+    case = hearing_scheduled(open_case, fire)
+    # The new date keeps the notice period: 3 working days after 12-01 is 12-04.
+    with pytest.raises(ValidationFailed):
+        step(fire, case, "schedule_hearing", "2026-12-01 10:00",
+             data={"hearing_at": "2026-12-03T09:00:00+08:00"})
+    event = step(fire, case, "schedule_hearing", "2026-12-01 10:00",
+                 data={"hearing_at": "2026-12-11T09:00:00+08:00"})
+    assert case.state == "hearing_scheduled" and event.from_state == "hearing_scheduled"
+    first, second = db.session.scalars(
+        select(Notice).where(Notice.case_id == case.id, Notice.kind == "hearing_notice")
+        .order_by(Notice.id)
+    )
+    text = re.sub(r"<[^>]+>|\s+", "", notice_html(second))
+    assert f"口头审理通知书（{first.document_number}）所定的口头审理改期举行" in text
+    assert "2026年12月11日" in text
+    assert "改期" not in re.sub(r"<[^>]+>|\s+", "", notice_html(first))
+    # The old day no longer holds: the hearing is held on the new one.
+    with pytest.raises(StateConflict):
+        step(fire, case, "hold_hearing", "2026-12-04 11:30")
+    step(fire, case, "hold_hearing", "2026-12-11 11:30")
     assert case.state == "under_review"
