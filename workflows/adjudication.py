@@ -22,6 +22,7 @@ from workflows._schema import (
     NoticeSpec,
     State,
     Transition,
+    cancel,
     extend,
     start,
     stop,
@@ -84,6 +85,27 @@ TRANSITIONS = (
         # 5 working days again from the corrected request (山东 art 12 [S]).
         clocks=(stop("correction"), start("acceptance")),
         occurred_at_label="补正材料收到时间",
+    ),
+    Transition(
+        "lapse",
+        "视为撤回",
+        sources=("needs_correction",),
+        # Deemed withdrawn, as the correction notice warns (期满未补正的，视为撤回): correction of
+        # a request, 山东省专利纠纷处理和调解办法 art 12 (P35 [S]); the consequence as the
+        # intake's [U]. Not ``withdraw``: its notice says the requester applied to withdraw.
+        dest="withdrawn",
+        roles=("caseworker",),
+        guards=(
+            Guard(
+                "clock_expired",
+                {"clock": "correction"},
+                "补正期限尚未届满，不能视为撤回",
+                "the correction period has not expired yet",
+            ),
+        ),
+        # The requester's period ran out, not the centre's: ended without counting as a breach.
+        clocks=(cancel("correction"),),
+        notice=NoticeSpec("lapse_notice", "complainant"),
     ),
     Transition(
         "accept",

@@ -97,13 +97,18 @@ def test_a_hearing_is_postponed_with_a_new_notice_that_replaces_the_first(open_c
     case = hearing_scheduled(open_case, fire)
     # The new date keeps the notice period: 3 working days after 12-01 is 12-04.
     with pytest.raises(ValidationFailed):
-        step(fire, case, "schedule_hearing", "2026-12-01 10:00",
-             data={"hearing_at": "2026-12-03T09:00:00+08:00"})
-    event = step(fire, case, "schedule_hearing", "2026-12-01 10:00",
-                 data={"hearing_at": "2026-12-11T09:00:00+08:00"})
+        step(
+            fire, case, "schedule_hearing", "2026-12-01 10:00",
+            data={"hearing_at": "2026-12-03T09:00:00+08:00"},
+        )
+    event = step(
+        fire, case, "schedule_hearing", "2026-12-01 10:00",
+        data={"hearing_at": "2026-12-11T09:00:00+08:00"},
+    )
     assert case.state == "hearing_scheduled" and event.from_state == "hearing_scheduled"
     first, second = db.session.scalars(
-        select(Notice).where(Notice.case_id == case.id, Notice.kind == "hearing_notice")
+        select(Notice)
+        .where(Notice.case_id == case.id, Notice.kind == "hearing_notice")
         .order_by(Notice.id)
     )
     text = re.sub(r"<[^>]+>|\s+", "", notice_html(second))
@@ -115,3 +120,22 @@ def test_a_hearing_is_postponed_with_a_new_notice_that_replaces_the_first(open_c
         step(fire, case, "hold_hearing", "2026-12-04 11:30")
     step(fire, case, "hold_hearing", "2026-12-11 11:30")
     assert case.state == "under_review"
+
+
+def test_an_uncorrected_request_lapses_with_a_deemed_withdrawn_notice(open_case, fire):
+    from caseflow.notices.render import notice_html
+
+    case = open_case("adjudication", received_at="2026-09-01 09:00")
+    step(fire, case, "request_correction", "2026-09-02 10:00", data={"items": "专利权评价报告"})
+    assert local_due(clocks_of(case)["correction"]) == "2026-09-17"  # 15 days
+    with pytest.raises(StateConflict):
+        step(fire, case, "lapse", "2026-09-17 16:00")
+    step(fire, case, "lapse", "2026-09-18 09:00")
+    assert case.state == "withdrawn" and case.is_closed
+    assert clocks_of(case)["correction"].status == "cancelled"  # the requester's period
+    notice = db.session.scalar(
+        select(Notice).where(Notice.case_id == case.id, Notice.kind == "lapse_notice")
+    )
+    text = re.sub(r"<[^>]+>|\s+", "", notice_html(notice))
+    assert "视为撤回通知书" in text and "你方的请求视为撤回" in text
+    assert "申请撤回" not in text
