@@ -254,6 +254,8 @@ TRANSITIONS = (
         roles=("supervisor",),
         fields=(REASON,),
         clocks=(extend("closing"),),
+        # The parties are told in writing, as the acceptance notice promises.
+        notice=NoticeSpec("extension_notice", "complainant"),
     ),
     Transition(
         "settle",

@@ -26,6 +26,8 @@ KINDS = {
     "hearing_notice": ("口头审理通知书", "notice", "complainant"),
     "suspension_notice": ("中止通知书", "notice", "complainant"),
     "resumption_notice": ("恢复审理通知书", "notice", "complainant"),
+    # The acceptance notice promises it: 案情复杂需要延长审理期限的，另行书面通知.
+    "extension_notice": ("延长审理期限通知书", "notice", "complainant"),
     "decision": ("行政裁决书", "ruling", "complainant"),
     "settlement": ("调解书", "ruling", "complainant"),
     "closure_notice": ("结案通知书", "notice", "complainant"),
@@ -97,6 +99,8 @@ ANNOUNCED_CLOCKS = {
     "qualification_notice": ("formal_filing",),
     # The resumed adjudication's closing date, moved later by the suspended span.
     "resumption_notice": ("closing",),
+    # The extended closing date.
+    "extension_notice": ("closing",),
     "agreement": ("confirmation_window",),
     "rectification_notice": ("compliance",),
     "withdrawal_notice": ("compliance",),

@@ -187,6 +187,8 @@ def test_adjudication_main_path_with_suspension_and_extensions(api, staff):
         "hearing_notice",
         "suspension_notice",
         "resumption_notice",
+        "extension_notice",
+        "extension_notice",
         "decision",
         "closure_notice",
     ]

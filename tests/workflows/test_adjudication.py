@@ -139,3 +139,28 @@ def test_an_uncorrected_request_lapses_with_a_deemed_withdrawn_notice(open_case,
     text = re.sub(r"<[^>]+>|\s+", "", notice_html(notice))
     assert "视为撤回通知书" in text and "你方的请求视为撤回" in text
     assert "申请撤回" not in text
+
+
+def test_an_extension_is_told_to_the_parties_and_its_limit_in_months(open_case, fire):
+    from caseflow.notices.render import notice_html
+
+    case = open_case("adjudication", received_at="2026-09-01 09:00")
+    step(fire, case, "accept", "2026-09-02 10:00", data=HANDLERS)
+    assert local_due(clocks_of(case)["closing"]) == "2026-12-02"  # 3 months
+    step(fire, case, "extend", "2026-10-12 10:00", "supervisor", data={"reason": "案情复杂"})
+    notice = db.session.scalar(
+        select(Notice).where(Notice.case_id == case.id, Notice.kind == "extension_notice")
+    )
+    text = re.sub(r"<[^>]+>|\s+", "", notice_html(notice))
+    assert "延长审理期限通知书" in text and notice.document_number in text
+    assert "因案情复杂，需要延长审理期限" in text
+    # 12-02 + 1 month is Saturday 2027-01-02: the last day rolls to Monday 01-04.
+    assert "本案审理期限延长至2027年1月4日" in text
+    step(fire, case, "extend", "2026-10-13 10:00", "supervisor", data={"reason": "需要鉴定"})
+    with pytest.raises(ValidationFailed) as refused:
+        step(fire, case, "extend", "2026-10-14 10:00", "supervisor", data={"reason": "再次延长"})
+    assert "已延长2个月，最多延长2个月" in refused.value.message
+    kinds = db.session.scalars(
+        select(Notice.kind).where(Notice.case_id == case.id).order_by(Notice.id)
+    )
+    assert list(kinds) == ["acceptance_notice", "extension_notice", "extension_notice"]

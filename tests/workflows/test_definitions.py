@@ -30,6 +30,7 @@ NOTICE_KINDS = set(
         "hearing_notice",
         "suspension_notice",
         "resumption_notice",
+        "extension_notice",
         "decision",
         "settlement",
         "closure_notice",
