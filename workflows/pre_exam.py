@@ -19,6 +19,7 @@ from workflows._schema import (
     NoticeSpec,
     State,
     Transition,
+    cancel,
     pause,
     resume,
     start,
@@ -94,7 +95,9 @@ TRANSITIONS = (
         dest="not_qualified",
         roles=("caseworker",),
         fields=(REASON,),
-        clocks=(stop("review"), stop("grant_target")),
+        # Never granted, so the grant promise was neither met nor missed: cancelled, not stopped
+        # (stopped, the statistics would count it met). Only the grant settles it.
+        clocks=(stop("review"), cancel("grant_target")),
         notice=NoticeSpec("disqualification_notice", "applicant"),
     ),
     Transition(
@@ -123,7 +126,7 @@ TRANSITIONS = (
         sources=("filed_at_cnipa",),
         dest="refused",
         roles=("caseworker",),
-        clocks=(stop("grant_target"),),
+        clocks=(cancel("grant_target"),),
     ),
     Transition(
         "withdraw",
@@ -132,7 +135,8 @@ TRANSITIONS = (
         dest="withdrawn",
         roles=("caseworker",),
         fields=(Field("reason", "text", "理由", required=False),),
-        clocks=(STOP_ALL,),
+        # The grant promise first (cancelled, as above), then the centre's own steps end.
+        clocks=(cancel("grant_target"), STOP_ALL),
     ),
 )
 
