@@ -36,10 +36,21 @@ def _require_unit_role(actor, unit, roles, what):
         raise PermissionDenied(f"无权{what}：不是本单位用户", message_en="not a user of this unit")
 
 
+def unit_does_pre_exam(unit) -> bool:
+    """Whether ``unit`` keeps filings: a centre does; a fair's complaint desk does no
+    pre-examination (the pages and the API ask this one rule)."""
+    return unit is not None and unit.kind != "fair_desk"
+
+
 def applicant_register(*, unit, actor, name, credit_code) -> Applicant:
     """Record a filing (备案) at ``unit``; it waits for a supervisor's approval. Flushed; the
     caller commits (as for every service here)."""
     _require_unit_role(actor, unit, REGISTER_ROLES, "登记备案")
+    if not unit_does_pre_exam(unit):
+        raise PermissionDenied(
+            "展会投诉站不办理快速预审，不能登记备案",
+            message_en="a fair desk does no pre-examination and keeps no filings",
+        )
     name = (name or "").strip()
     code = credit_code_normalise(credit_code)
     fields = {}

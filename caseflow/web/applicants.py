@@ -17,14 +17,15 @@ ROLES = ("caseworker", "supervisor")
 
 def _unit():
     """The unit whose filings are shown: the user's own; an admin picks one (``?unit=ZS``)."""
+    from caseflow.applicants.services import unit_does_pre_exam
+
     if not current_user.is_admin:
         unit = current_user.unit
     else:
         code = request.values.get("unit")
-        centres = [u for u in sel.units_all() if u.kind != "fair_desk"]
+        centres = [u for u in sel.units_all() if unit_does_pre_exam(u)]
         unit = next((u for u in centres if u.code == code), centres[0] if centres else None)
-    # Fair desks do no pre-examination.
-    if unit is None or unit.kind == "fair_desk":
+    if not unit_does_pre_exam(unit):
         abort(403)
     return unit
 
@@ -32,6 +33,7 @@ def _unit():
 def _render(unit, form=None, status=200):
     from caseflow.applicants.models import APPLICANT_STATUS_LABELS
     from caseflow.applicants.selectors import applicants_list
+    from caseflow.applicants.services import unit_does_pre_exam
 
     return (
         render_template(
@@ -41,7 +43,7 @@ def _render(unit, form=None, status=200):
             form=form or ApplicantForm(formdata=None),
             decision_form=ApplicantDecisionForm(prefix="decision", formdata=None),
             status_labels=APPLICANT_STATUS_LABELS,
-            units=[u for u in sel.units_all() if u.kind != "fair_desk"]
+            units=[u for u in sel.units_all() if unit_does_pre_exam(u)]
             if current_user.is_admin
             else [],
             can_decide=current_user.role in ("supervisor", "admin"),

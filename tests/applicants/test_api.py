@@ -156,3 +156,12 @@ def test_revoke_then_file_again_and_list(api, make_user, zs):
     assert [a["status"] for a in listed] == ["revoked", "pending"]
     assert len(api(clerk).get("/api/v1/applicants?status=pending").json["applicants"]) == 1
     assert api(make_user("admin")).get("/api/v1/applicants").status_code == 422
+
+
+def test_a_fair_desk_keeps_no_filings_over_the_api(api, make_user, make_unit):
+    desk = make_unit("CF", kind="fair_desk", profile={})
+    response = api(make_user("supervisor", desk)).post(
+        "/api/v1/applicants", json={"name": "甲", "credit_code": HUAWEI}
+    )
+    assert response.status_code == 403
+    assert "展会投诉站不办理快速预审" in response.json["error"]["message"]
