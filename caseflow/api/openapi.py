@@ -686,6 +686,9 @@ def _schemas() -> dict:
             },
             required=("name", "credit_code"),
         ),
+        "ApplicantDecision": _obj(
+            {"reason": _text(1000, nullable=True, description="why (required to reject)")}
+        ),
         "Applicant": _obj(
             {
                 "id": _INT,
@@ -999,7 +1002,8 @@ def _paths() -> dict:
                 params=[
                     _query("unit", _TEXT),
                     _query(
-                        "status", {"type": "string", "enum": ["pending", "approved", "revoked"]}
+                        "status",
+                        {"type": "string", "enum": ["pending", "approved", "revoked", "rejected"]},
                     ),
                 ],
             ),
@@ -1021,9 +1025,18 @@ def _paths() -> dict:
         },
         "/applicants/{applicant_id}/revoke": {
             "post": _op(
-                "Revoke a filing (supervisor)",
+                "Revoke an approved filing (supervisor); the reason is logged",
                 {"200": ok(_ref("Applicant"))},
                 params=[applicant_id],
+                body=_ref("ApplicantDecision"),
+            )
+        },
+        "/applicants/{applicant_id}/reject": {
+            "post": _op(
+                "Reject a pending filing, with a reason (supervisor); the code may be filed again",
+                {"200": ok(_ref("Applicant"))},
+                params=[applicant_id],
+                body=_ref("ApplicantDecision"),
             )
         },
         "/credit": {

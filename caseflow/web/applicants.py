@@ -1,5 +1,5 @@
 """Applicants' filings (备案) for expedited pre-examination: a caseworker registers one, a
-supervisor approves or revokes it (procedures.md §2). Only an approved filing may ask for a
+supervisor approves or rejects it, and may revoke it once approved (procedures.md §2). Only an approved filing may ask for a
 ``pre_exam`` case, opened from ``/cases/new``."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -78,14 +78,16 @@ def applicant_new():
     return redirect(url_for("web.applicants", unit=unit.code))
 
 
-def _decide(applicant_id, service, message):
+def _decide(applicant_id, service, message, *, with_reason=False):
     from caseflow.applicants.selectors import applicant_get
 
     applicant = applicant_get(applicant_id, user=current_user)
-    if not ApplicantDecisionForm(prefix="decision").validate_on_submit():
+    form = ApplicantDecisionForm(prefix="decision")
+    if not form.validate_on_submit():
         abort(400)
+    reason = {"reason": form.reason.data} if with_reason else {}
     with committing() as step:
-        service(applicant, actor=current_user)
+        service(applicant, actor=current_user, **reason)
     if step.failed:
         return redirect(url_for("web.applicants", unit=applicant.unit.code))
     flash(message % {"name": applicant.name}, "success")
@@ -105,4 +107,14 @@ def applicant_approve(applicant_id):
 def applicant_revoke(applicant_id):
     from caseflow.applicants.services import applicant_revoke as revoke
 
-    return _decide(applicant_id, revoke, _("已撤销 %(name)s 的备案"))
+    return _decide(applicant_id, revoke, _("已撤销 %(name)s 的备案"), with_reason=True)
+
+
+@bp.route("/applicants/<int:applicant_id>/reject", methods=["POST"])
+@role_required("supervisor")
+def applicant_reject(applicant_id):
+    from caseflow.applicants.services import applicant_reject as reject
+
+    return _decide(
+        applicant_id, reject, _("已驳回 %(name)s 的备案，可重新登记"), with_reason=True
+    )

@@ -819,7 +819,9 @@ class ApplicantForm(FlaskForm):
 
 
 class ApplicantDecisionForm(FlaskForm):
-    pass
+    """Approve, reject or revoke a filing; the reason is required to reject (the service says)."""
+
+    reason = StringField(_l("理由"), validators=[Optional(), Length(max=1000)])
 
 
 class CreditEndForm(FlaskForm):

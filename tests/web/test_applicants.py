@@ -143,3 +143,29 @@ def test_pre_exam_case_opens_for_an_approved_applicant_and_refusals_sit_beside_f
     assert accepted.status_code == 302, accepted.text
     case = db.session.scalar(select(Case))
     assert case.workflow == "pre_exam" and case.complainant["name"] == "中山市明辉照明有限公司"
+
+
+def test_a_supervisor_rejects_a_pending_filing_with_a_reason(client, people, login):
+    from caseflow.applicants.services import applicant_register
+
+    applicant = applicant_register(
+        unit=people["caseworker"].unit,
+        actor=people["caseworker"],
+        name="中山市明辉照明有限公司",
+        credit_code=_valid_code(),
+    )
+    db.session.commit()
+    login(people["supervisor"])
+    page = client.get("/applicants")
+    token = csrf_from(page.text)
+    assert 'data-action="approve"' in page.text and 'data-action="reject"' in page.text
+    url = f"/applicants/{applicant.id}/reject"
+    client.post(url, data={"decision-csrf_token": token})  # no reason: refused
+    db.session.expire_all()
+    assert db.session.get(Applicant, applicant.id).status == "pending"
+    response = client.post(url, data={"decision-csrf_token": token, "decision-reason": "材料不实"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Applicant, applicant.id).status == "rejected"
+    listing = client.get("/applicants")
+    assert "未通过审核" in listing.text and 'data-action="reject"' not in listing.text
