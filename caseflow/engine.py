@@ -51,7 +51,7 @@ from caseflow.timeutil import (
     utcnow,
 )
 from caseflow.transaction import after_commit
-from workflows._schema import Guard, clock_extension
+from workflows._schema import STRING_MAX_CHARS, Guard, clock_extension
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +120,9 @@ def _clean_text(value, *, limit=TEXT_MAX_CHARS):
 
 def clean_field(spec, value):
     """The cleaned value of one field, or raise ValueError with the reason (Chinese / English)."""
-    if spec.type in ("string", "text"):
+    if spec.type == "string":
+        return _clean_text(value, limit=STRING_MAX_CHARS)
+    if spec.type == "text":
         return _clean_text(value)
     if spec.type == "lines":
         if isinstance(value, str):

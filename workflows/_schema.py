@@ -29,6 +29,10 @@ FIELD_TYPES = (
     "string", "text", "instant", "choice", "names", "boolean", "amount", "lines", "unit", "photo"
 )
 
+#: The longest ``string`` (one line: an application number, a court, a place). The engine refuses
+#: more from any client and the web form says the same; a ``text`` may be far longer.
+STRING_MAX_CHARS = 300
+
 #: Clock effects a transition may have, applied in the order written.
 #: ``start`` of a clock that is already active restarts it (the old row is stopped first).
 #: ``stop``/``pause``/``resume``/``extend`` of a clock the case does not have active are skipped:

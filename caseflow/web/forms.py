@@ -34,6 +34,7 @@ from wtforms.validators import (
 
 from caseflow.security import ID_MAX
 from caseflow.timeutil import FIRST_YEAR, LAST_YEAR, OutOfRange, check_year, parse_instant, utcnow
+from workflows._schema import STRING_MAX_CHARS
 
 REQUIRED = _l("此项为必填项")
 
@@ -251,8 +252,10 @@ def _data_field(spec, *, drafted_in_trigger=False):
             **kwargs,
         )
     if spec.type == "string":
+        # The engine's limit for every client (workflows._schema.STRING_MAX_CHARS).
+        too_long = _l("不超过%(n)s字", n=STRING_MAX_CHARS)
         return StringField(
-            validators=[*validators, Length(max=300, message=_l("不超过300字"))], **kwargs
+            validators=[*validators, Length(max=STRING_MAX_CHARS, message=too_long)], **kwargs
         )
     if spec.type == "text":
         return TextAreaField(
