@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 import workflows
+from caseflow.applicants.selectors import applicant_of_case
 from caseflow.cases.evidence import (
     EVIDENCE_MAX_BYTES,
     EVIDENCE_MAX_FILES,
@@ -217,6 +218,9 @@ def _render_case(
             notices=notices,
             corrections=[] if read_only else notices_needing_correction(case, notices),
             links=_links_shown(case, read_only),
+            party_roles=workflows.party_roles(case.workflow),
+            # A pre-exam's filing (备案): the applicant's name and credit code.
+            applicant=applicant_of_case(case),
             evidence=evidence,
             evidence_is_image=evidence_is_image,
             evidence_form=evidence_form or EvidenceForm(prefix="evidence", formdata=None),

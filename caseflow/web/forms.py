@@ -638,7 +638,12 @@ class CaseOpenForm(FlaskForm):
     received_at = LocalDateTimeField(
         _l("收到时间"), validators=[Optional(), _not_in_future], description=_l("留空即为现在")
     )
-    title = StringField(_l("案由"), validators=[_required(), Length(max=300)])
+    title = StringField(
+        _l("案由"),
+        validators=[_required(), Length(max=300)],
+        # A pre-exam's notices print it as the application's name (名称为“…”的…专利申请).
+        description=_l("快速预审：填写专利申请名称，将印在通知书上"),
+    )
     complainant_name = StringField(
         _l("请求人/投诉人"),
         validators=[_required_unless_pre_exam, Length(max=200)],

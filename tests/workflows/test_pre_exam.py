@@ -39,3 +39,21 @@ def test_only_a_granted_case_meets_or_misses_the_grant_promise(open_any, fire, a
 def step(fire, case, trigger, when, role="caseworker", **kwargs):
     with time_machine.travel(at(when), tick=False):
         return fire(case, trigger, role, **kwargs)
+
+
+def test_the_disqualification_notice_states_its_reason_once(open_any, fire):
+    import re
+
+    from sqlalchemy import select
+
+    from caseflow.extensions import db
+    from caseflow.notices.models import Notice
+    from caseflow.notices.render import notice_html
+
+    case = open_any("pre_exam", received_at="2026-11-02 09:00")
+    reason = "视图不完整，不符合外观设计预审要求"
+    step(fire, case, "disqualify", "2026-11-03 10:00", data={"reason": reason})
+    notice = db.session.scalar(select(Notice).where(Notice.case_id == case.id))
+    text = re.sub(r"<[^>]+>|\s+", "", notice_html(notice))
+    assert f"经预审，{reason}，预审不合格。" in text
+    assert "不符合快速预审要求" not in text
