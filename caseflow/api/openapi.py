@@ -27,6 +27,7 @@ from caseflow.apidoc import (
     _ref,
     _text,
 )
+from caseflow.applicants.models import APPLICANT_STATUSES
 
 #: A year's schedule file: a line a day at most, with room for long holiday names.
 SCHEDULE_MAX = 100_000
@@ -695,7 +696,7 @@ def _schemas() -> dict:
                 "unit": _TEXT,
                 "name": _TEXT,
                 "credit_code": _TEXT,
-                "status": {"type": "string", "enum": ["pending", "approved", "revoked"]},
+                "status": {"type": "string", "enum": list(APPLICANT_STATUSES)},
                 "status_label": _TEXT,
                 "registered_at": _INSTANT,
                 "approved_by": _NULL_TEXT,
@@ -1003,7 +1004,7 @@ def _paths() -> dict:
                     _query("unit", _TEXT),
                     _query(
                         "status",
-                        {"type": "string", "enum": ["pending", "approved", "revoked", "rejected"]},
+                        {"type": "string", "enum": list(APPLICANT_STATUSES)},
                     ),
                 ],
             ),
