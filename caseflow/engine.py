@@ -52,7 +52,7 @@ from caseflow.timeutil import (
     utcnow,
 )
 from caseflow.transaction import after_commit
-from workflows._schema import Guard, clock_extension
+from workflows._schema import STRING_MAX_CHARS, Guard, clock_extension
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +121,9 @@ def _clean_text(value, *, limit=TEXT_MAX_CHARS):
 
 def clean_field(spec, value):
     """The cleaned value of one field, or raise ValueError with the reason (Chinese / English)."""
-    if spec.type in ("string", "text"):
+    if spec.type == "string":
+        return _clean_text(value, limit=STRING_MAX_CHARS)
+    if spec.type == "text":
         return _clean_text(value)
     if spec.type == "lines":
         if isinstance(value, str):
@@ -299,6 +301,28 @@ def _guard_min_notice(case, guard, occurred_at, data):
             fields={
                 field: f"{guard.message}（最早 {chinese_date(first_day)}） / "
                 f"{guard.message_en or guard.message} (earliest {first_day.isoformat()})"
+            },
+        )
+
+
+def _field_day(case, guard) -> date | None:
+    """The local day of the instant the case's data holds in ``guard.params["field"]``."""
+    value = (case.data or {}).get(guard.params["field"])
+    if not isinstance(value, str) or not value:
+        return None
+    return local_date(parse_instant(value))
+
+
+def _guard_not_before_field(case, guard, occurred_at, data):
+    """The step happens no earlier than the day the case's data fixed for it (a hearing is
+    recorded held on its day or later, never before it)."""
+    day = _field_day(case, guard)
+    if day is not None and local_date(occurred_at) < day:
+        raise StateConflict(
+            f"{guard.message}（{chinese_date(day)}起可操作）",
+            message_en=f"{guard.message_en or guard.message} (from {day.isoformat()})",
+            fields={
+                "occurred_at": f"不能早于{chinese_date(day)} / not before {day.isoformat()}"
             },
         )
 
@@ -500,6 +524,11 @@ def guard_wait(
                 guard, "never", clock=name, ended_at=clock.due_at, period_unit=clock.period_unit
             )
         return None
+    if guard.name == "not_before_field":
+        day = _field_day(case, guard)
+        if day is not None and at < start_of_local_day(day):
+            return GuardWait(guard, "until", from_at=start_of_local_day(day))
+        return None
     if guard.name == "min_notice":
         first_day = _min_notice_first_day(case, guard, at)
         return GuardWait(
@@ -522,6 +551,7 @@ GUARDS = {
     "clock_settled": _guard_clock_settled,
     "fine_bound": _guard_fine_bound,
     "min_notice": _guard_min_notice,
+    "not_before_field": _guard_not_before_field,
     "odd_count": _guard_odd_count,
 }
 

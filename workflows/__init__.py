@@ -30,6 +30,15 @@ PARTY_LABELS = {
 }
 
 
+#: Procedures with one party: a pre-examination has its applicant and no respondent.
+SINGLE_PARTY = frozenset({"pre_exam"})
+
+
+def party_roles(name: str) -> tuple[str, ...]:
+    """The party roles a case of workflow ``name`` has (``complainant`` is the applicant)."""
+    return ("complainant",) if name in SINGLE_PARTY else ("complainant", "respondent")
+
+
 def get(name: str) -> WorkflowModule:
     """The workflow module called ``name``; ``KeyError`` when there is none."""
     return WORKFLOWS[name]

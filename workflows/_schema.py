@@ -32,6 +32,10 @@ FIELD_TYPES = (
     "string", "text", "instant", "choice", "names", "boolean", "amount", "lines", "unit", "photo"
 )
 
+#: The longest ``string`` (one line: an application number, a court, a place). The engine refuses
+#: more from any client and the web form says the same; a ``text`` may be far longer.
+STRING_MAX_CHARS = 300
+
 #: Clock effects a transition may have, applied in the order written.
 #: ``start`` of a clock that is already active restarts it (the old row is stopped first).
 #: ``stop``/``pause``/``resume``/``extend`` of a clock the case does not have active are skipped:
@@ -85,6 +89,8 @@ class Guard:
     ``clock_expired`` (``clock``): the case's last clock of that name is due at or before
     ``occurred_at``; ``min_notice`` (``field``, ``period``): the instant in ``data[field]`` is
     on or after the start of the ``period``-th working day after ``occurred_at``;
+    ``not_before_field`` (``field``): ``occurred_at`` falls on or after the local day of the
+    instant the case's data holds in ``field`` (set by an earlier step; absent: it passes);
     ``odd_count`` (``field``, ``minimum``): ``data[field]`` lists an odd number, at least minimum;
     ``clock_running`` (``clock``, ``or_ended_by``): the case's clock of that name is active and
     not yet due at ``occurred_at``, or one of the ``or_ended_by`` triggers ended it and its due

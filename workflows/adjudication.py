@@ -24,6 +24,7 @@ from workflows._schema import (
     Opening,
     State,
     Transition,
+    cancel,
     extend,
     start,
     stop,
@@ -89,6 +90,27 @@ TRANSITIONS = (
         # 5 working days again from the corrected request (山东 art 12 [S]).
         clocks=(stop("correction"), start("acceptance")),
         occurred_at_label="补正材料收到时间",
+    ),
+    Transition(
+        "lapse",
+        "视为撤回",
+        sources=("needs_correction",),
+        # Deemed withdrawn, as the correction notice warns (期满未补正的，视为撤回): correction of
+        # a request, 山东省专利纠纷处理和调解办法 art 12 (P35 [S]); the consequence as the
+        # intake's [U]. Not ``withdraw``: its notice says the requester applied to withdraw.
+        dest="withdrawn",
+        roles=("caseworker",),
+        guards=(
+            Guard(
+                "clock_expired",
+                {"clock": "correction"},
+                "补正期限尚未届满，不能视为撤回",
+                "the correction period has not expired yet",
+            ),
+        ),
+        # The requester's period ran out, not the centre's: ended without counting as a breach.
+        clocks=(cancel("correction"),),
+        notice=NoticeSpec("lapse_notice", "complainant"),
     ),
     Transition(
         "accept",
@@ -163,7 +185,9 @@ TRANSITIONS = (
     Transition(
         "schedule_hearing",
         "安排口头审理",
-        sources=("under_review",),
+        # Again from hearing_scheduled to postpone it: a new hearing notice, with the same
+        # notice period, replaces the earlier one.
+        sources=("under_review", "hearing_scheduled"),
         dest="hearing_scheduled",
         roles=("caseworker",),
         guards=(
@@ -187,6 +211,16 @@ TRANSITIONS = (
         sources=("hearing_scheduled",),
         dest="under_review",
         roles=("caseworker",),
+        # Held on its day or later: recorded before it, the audit trail would be false.
+        guards=(
+            Guard(
+                "not_before_field",
+                {"field": "hearing_at"},
+                "口头审理日期未到，不能登记已举行",
+                "the hearing's day has not come yet",
+            ),
+        ),
+        occurred_at_label="口头审理举行时间",
     ),
     Transition(
         "suspend",
@@ -206,10 +240,16 @@ TRANSITIONS = (
         "resume",
         "恢复审理",
         sources=("suspended",),
-        dest="under_review",
+        dest=None,
         roles=("supervisor",),
         clocks=(RESUME_ALL,),
         notice=NoticeSpec("resumption_notice", "complainant", also_to=("respondent",)),
+        # Back where it was suspended, not to review as procedures.md's table has it: a case
+        # suspended before service or during the answer period would otherwise be stranded,
+        # its resumed service or answer clock running with no step left to stop it. A case
+        # suspended with a hearing scheduled goes to review: that hearing did not take place,
+        # and the caseworker schedules another.
+        returns_to=("under_review", "accepted", "awaiting_answer"),
     ),
     Transition(
         "extend",
@@ -219,6 +259,8 @@ TRANSITIONS = (
         roles=("supervisor",),
         fields=(REASON,),
         clocks=(extend("closing"),),
+        # The parties are told in writing, as the acceptance notice promises.
+        notice=NoticeSpec("extension_notice", "complainant", also_to=("respondent",)),
     ),
     Transition(
         "settle",
@@ -250,7 +292,7 @@ TRANSITIONS = (
             *DECISION_FIELDS,
         ),
         # The decision settles every step window still open (a case resumed from a suspension
-        # goes to review even if it was suspended before service or the answer): otherwise those
+        # before service or the answer once went to review with them running): otherwise those
         # clocks would run on, and raise alerts, after the case is decided.
         clocks=(
             stop("service"),

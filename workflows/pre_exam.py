@@ -20,6 +20,7 @@ from workflows._schema import (
     Opening,
     State,
     Transition,
+    cancel,
     pause,
     resume,
     start,
@@ -98,7 +99,9 @@ TRANSITIONS = (
         dest="not_qualified",
         roles=("caseworker",),
         fields=(REASON,),
-        clocks=(stop("review"), stop("grant_target")),
+        # Never granted, so the grant promise was neither met nor missed: cancelled, not stopped
+        # (stopped, the statistics would count it met). Only the grant settles it.
+        clocks=(stop("review"), cancel("grant_target")),
         notice=NoticeSpec("disqualification_notice", "applicant"),
     ),
     Transition(
@@ -127,7 +130,7 @@ TRANSITIONS = (
         sources=("filed_at_cnipa",),
         dest="refused",
         roles=("caseworker",),
-        clocks=(stop("grant_target"),),
+        clocks=(cancel("grant_target"),),
     ),
     Transition(
         "withdraw",
@@ -136,7 +139,8 @@ TRANSITIONS = (
         dest="withdrawn",
         roles=("caseworker",),
         fields=(Field("reason", "text", "理由", required=False),),
-        clocks=(STOP_ALL,),
+        # The grant promise first (cancelled, as above), then the centre's own steps end.
+        clocks=(cancel("grant_target"), STOP_ALL),
     ),
 )
 

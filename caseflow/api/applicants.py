@@ -1,4 +1,4 @@
-"""Applicants' filings (备案) over the API: register, approve, revoke, read, list."""
+"""Applicants' filings (备案) over the API: register, approve, reject, revoke, read, list."""
 
 from flask import request
 from sqlalchemy import select
@@ -7,7 +7,12 @@ from caseflow.accounts.models import Unit
 from caseflow.api import api_user, bp, json_body
 from caseflow.api.schema import body_check
 from caseflow.applicants.selectors import applicant_get, applicants_list
-from caseflow.applicants.services import applicant_approve, applicant_register, applicant_revoke
+from caseflow.applicants.services import (
+    applicant_approve,
+    applicant_register,
+    applicant_reject,
+    applicant_revoke,
+)
 from caseflow.errors import PermissionDenied, ValidationFailed
 from caseflow.extensions import db
 from caseflow.timeutil import iso
@@ -71,10 +76,26 @@ def applicants_show(applicant_id):
     return applicant_json(applicant_get(applicant_id, user=api_user()))
 
 
+def _decision_body() -> dict:
+    """The optional ``{"reason"}`` of a revocation or a rejection (no body: no reason)."""
+    if not request.get_data():
+        return {}
+    return body_check(json_body(), "ApplicantDecision")
+
+
 @bp.post("/applicants/<int:applicant_id>/revoke")
 def applicants_revoke(applicant_id):
     user = api_user()
-    applicant = applicant_revoke(applicant_get(applicant_id, user=user), actor=user)
+    reason = _decision_body().get("reason")
+    applicant = applicant_revoke(applicant_get(applicant_id, user=user), actor=user, reason=reason)
+    return applicant_json(applicant)
+
+
+@bp.post("/applicants/<int:applicant_id>/reject")
+def applicants_reject(applicant_id):
+    user = api_user()
+    reason = _decision_body().get("reason")
+    applicant = applicant_reject(applicant_get(applicant_id, user=user), actor=user, reason=reason)
     return applicant_json(applicant)
 
 

@@ -27,6 +27,7 @@ from caseflow.apidoc import (
     _ref,
     _text,
 )
+from caseflow.applicants.models import APPLICANT_STATUSES
 
 #: A year's schedule file: a line a day at most, with room for long holiday names.
 SCHEDULE_MAX = 100_000
@@ -726,13 +727,16 @@ def _schemas() -> dict:
             },
             required=("name", "credit_code"),
         ),
+        "ApplicantDecision": _obj(
+            {"reason": _text(1000, nullable=True, description="why (required to reject)")}
+        ),
         "Applicant": _obj(
             {
                 "id": _INT,
                 "unit": _TEXT,
                 "name": _TEXT,
                 "credit_code": _TEXT,
-                "status": {"type": "string", "enum": ["pending", "approved", "revoked"]},
+                "status": {"type": "string", "enum": list(APPLICANT_STATUSES)},
                 "status_label": _TEXT,
                 "registered_at": _INSTANT,
                 "approved_by": _NULL_TEXT,
@@ -1051,7 +1055,8 @@ def _paths() -> dict:
                 params=[
                     _query("unit", _TEXT),
                     _query(
-                        "status", {"type": "string", "enum": ["pending", "approved", "revoked"]}
+                        "status",
+                        {"type": "string", "enum": list(APPLICANT_STATUSES)},
                     ),
                 ],
             ),
@@ -1073,9 +1078,18 @@ def _paths() -> dict:
         },
         "/applicants/{applicant_id}/revoke": {
             "post": _op(
-                "Revoke a filing (supervisor)",
+                "Revoke an approved filing (supervisor); the reason is logged",
                 {"200": ok(_ref("Applicant"))},
                 params=[applicant_id],
+                body=_ref("ApplicantDecision"),
+            )
+        },
+        "/applicants/{applicant_id}/reject": {
+            "post": _op(
+                "Reject a pending filing, with a reason (supervisor); the code may be filed again",
+                {"200": ok(_ref("Applicant"))},
+                params=[applicant_id],
+                body=_ref("ApplicantDecision"),
             )
         },
         "/credit": {

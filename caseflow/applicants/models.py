@@ -9,13 +9,21 @@ from caseflow.extensions import db
 from caseflow.timeutil import utcnow
 from caseflow.types import UTCDateTime
 
-APPLICANT_STATUSES = ("pending", "approved", "revoked")
-APPLICANT_STATUS_LABELS = {"pending": "待审核", "approved": "已备案", "revoked": "已撤销"}
+APPLICANT_STATUSES = ("pending", "approved", "revoked", "rejected")
+APPLICANT_STATUS_LABELS = {
+    "pending": "待审核",
+    "approved": "已备案",
+    "revoked": "已撤销",
+    "rejected": "未通过审核",
+}
+#: A filing that has ended: it no longer blocks a new filing of the same credit code.
+ENDED_STATUSES = ("revoked", "rejected")
 
 
 class Applicant(db.Model):
-    """One applicant's filing at one unit. Only an ``approved`` filing is active: ``revoked`` is
-    final, and a new filing is needed to come back."""
+    """One applicant's filing at one unit. Only an ``approved`` filing is active: ``revoked`` (an
+    approved filing withdrawn) and ``rejected`` (a pending one refused) are final, and a new
+    filing is needed to come back."""
 
     __tablename__ = "applicants"
 
@@ -29,6 +37,7 @@ class Applicant(db.Model):
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Who ended the filing, and when: revoked, or rejected while pending.
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -39,23 +48,28 @@ class Applicant(db.Model):
 
     __table_args__ = (
         # One live filing per organisation per unit: a second registration is a mistake, not
-        # news. A revoked filing stays on record and the organisation may file again.
+        # news. A revoked or rejected filing stays on record and the organisation may file again.
         Index(
             "uq_applicants_live_credit_code",
             "unit_id",
             "credit_code",
             unique=True,
-            sqlite_where=text("status != 'revoked'"),
-            postgresql_where=text("status != 'revoked'"),
+            sqlite_where=text("status not in ('revoked', 'rejected')"),
+            postgresql_where=text("status not in ('revoked', 'rejected')"),
         ),
-        CheckConstraint("status in ('pending', 'approved', 'revoked')", name="status_known"),
-        # The state carries its fields: an approved filing says who approved it and when.
         CheckConstraint(
-            "status = 'pending' or (approved_by_id is not null and approved_at is not null)",
+            "status in ('pending', 'approved', 'revoked', 'rejected')", name="status_known"
+        ),
+        # The state carries its fields: an approved (or later revoked) filing says who approved
+        # it and when; an ended one when it ended.
+        CheckConstraint(
+            "status in ('pending', 'rejected') "
+            "or (approved_by_id is not null and approved_at is not null)",
             name="approved_if_decided",
         ),
         CheckConstraint(
-            "status != 'revoked' or revoked_at is not null", name="revoked_at_if_revoked"
+            "status not in ('revoked', 'rejected') or revoked_at is not null",
+            name="revoked_at_if_revoked",
         ),
     )
 

@@ -19,6 +19,13 @@ def applicant_get(applicant_id, *, user) -> Applicant:
     return applicant
 
 
+def applicant_of_case(case) -> Applicant | None:
+    """The filing a pre-exam case was opened on (None for other cases)."""
+    if case.applicant_id is None:
+        return None
+    return db.session.get(Applicant, case.applicant_id)
+
+
 def applicants_list(*, unit, status=None) -> list[Applicant]:
     query = select(Applicant).where(Applicant.unit_id == unit.id).order_by(Applicant.id)
     if status:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from caseflow.applicants.creditcode import credit_code_normalise, credit_code_problem
-from caseflow.applicants.models import Applicant
+from caseflow.applicants.models import ENDED_STATUSES, Applicant
 from caseflow.errors import PermissionDenied, StateConflict, ValidationFailed
 from caseflow.extensions import db
 from caseflow.timeutil import utcnow
@@ -36,10 +36,21 @@ def _require_unit_role(actor, unit, roles, what):
         raise PermissionDenied(f"无权{what}：不是本单位用户", message_en="not a user of this unit")
 
 
+def unit_does_pre_exam(unit) -> bool:
+    """Whether ``unit`` keeps filings: a centre does; a fair's complaint desk does no
+    pre-examination (the pages and the API ask this one rule)."""
+    return unit is not None and unit.kind != "fair_desk"
+
+
 def applicant_register(*, unit, actor, name, credit_code) -> Applicant:
     """Record a filing (备案) at ``unit``; it waits for a supervisor's approval. Flushed; the
     caller commits (as for every service here)."""
     _require_unit_role(actor, unit, REGISTER_ROLES, "登记备案")
+    if not unit_does_pre_exam(unit):
+        raise PermissionDenied(
+            "展会投诉站不办理快速预审，不能登记备案",
+            message_en="a fair desk does no pre-examination and keeps no filings",
+        )
     name = (name or "").strip()
     code = credit_code_normalise(credit_code)
     fields = {}
@@ -56,7 +67,7 @@ def applicant_register(*, unit, actor, name, credit_code) -> Applicant:
         select(Applicant).where(
             Applicant.unit_id == unit.id,
             Applicant.credit_code == code,
-            Applicant.status != "revoked",
+            Applicant.status.not_in(ENDED_STATUSES),
         )
     )
     if existing is not None:
@@ -99,9 +110,42 @@ def applicant_approve(applicant, *, actor) -> Applicant:
     return applicant
 
 
-def applicant_revoke(applicant, *, actor) -> Applicant:
+def _reason(reason, *, required: bool) -> str:
+    reason = (reason or "").strip() if isinstance(reason, str) else ""
+    if required and not reason:
+        raise ValidationFailed(
+            "请填写理由", message_en="a reason is required", fields={"reason": "必填：理由 / required"}
+        )
+    if len(reason) > 1000:
+        raise ValidationFailed(
+            "理由不能超过1000个字符",
+            message_en="the reason is longer than 1000 characters",
+            fields={"reason": "不能超过1000个字符 / longer than 1000 characters"},
+        )
+    return reason
+
+
+def applicant_reject(applicant, *, actor, reason) -> Applicant:
+    """Refuse a pending filing, with the reason; the organisation may then file again."""
+    _require_unit_role(actor, applicant.unit, APPROVE_ROLES, "审核备案")
+    reason = _reason(reason, required=True)
+    if applicant.status != "pending":
+        raise StateConflict(
+            f"备案状态为“{applicant.status_label}”，不能驳回",
+            message_en=f"filing is {applicant.status}, not pending",
+        )
+    applicant.status = "rejected"
+    applicant.revoked_by_id = actor.id
+    applicant.revoked_at = utcnow()
+    db.session.flush()
+    log.info("applicant %s rejected by %s: %s", applicant.id, actor.username, reason)
+    return applicant
+
+
+def applicant_revoke(applicant, *, actor, reason="") -> Applicant:
     """Revoke an approved filing; from then on its pre-exam requests are refused."""
     _require_unit_role(actor, applicant.unit, APPROVE_ROLES, "撤销备案")
+    reason = _reason(reason, required=False)
     if applicant.status != "approved":
         raise StateConflict(
             f"备案状态为“{applicant.status_label}”，不能撤销",
@@ -111,7 +155,9 @@ def applicant_revoke(applicant, *, actor) -> Applicant:
     applicant.revoked_by_id = actor.id
     applicant.revoked_at = utcnow()
     db.session.flush()
-    log.info("applicant %s revoked by %s", applicant.id, actor.username)
+    log.info(
+        "applicant %s revoked by %s: %s", applicant.id, actor.username, reason or "（未说明理由）"
+    )
     return applicant
 
 
@@ -164,6 +210,8 @@ def applicant_check_eligible(*, unit, applicant_id, right) -> Applicant:
         fields["applicant_id"] = "申请人未在本单位备案"
     elif applicant.status == "pending":
         fields["applicant_id"] = "申请人备案尚未审核通过"
+    elif applicant.status == "rejected":
+        fields["applicant_id"] = "申请人备案未通过审核"
     elif not applicant.is_active:
         fields["applicant_id"] = "申请人备案已撤销"
 

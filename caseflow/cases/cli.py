@@ -139,7 +139,7 @@ def _transition_rows(wf) -> list[str]:
                 for part in (
                     f"`{t.trigger}`",
                     t.label,
-                    f"{', '.join(t.sources)} → {t.dest or '(same state)'}",
+                    f"{', '.join(t.sources)} → {_dest(t)}",
                     ", ".join(t.roles),
                     "; ".join(_effect(e) for e in t.clocks),
                     notice,
@@ -149,6 +149,13 @@ def _transition_rows(wf) -> list[str]:
             + " |"
         )
     return rows
+
+
+def _dest(t) -> str:
+    """Where a row leads; a row that returns names the states it may go back to."""
+    if t.returns_to:
+        return f"the state it left ({', '.join(t.returns_to)}; else {t.returns_to[0]})"
+    return t.dest or "(same state)"
 
 
 def _clock_rows(wf) -> list[str]:

@@ -639,6 +639,21 @@ def clock_resume(
     return clock
 
 
+#: A period's unit in a message: 2个月 / 2 months.
+_UNIT_WORDS = {
+    "workdays": ("个工作日", "working days"),
+    "days": ("日", "days"),
+    "months": ("个月", "months"),
+    "hours": ("小时", "hours"),
+}
+
+
+def _amount_text(amount: int, unit: str) -> tuple[str, str]:
+    """``(2, "months")`` → ``("2个月", "2 months")``."""
+    zh, en = _UNIT_WORDS.get(unit, (unit, unit))
+    return f"{amount}{zh}", f"{amount} {en.removesuffix('s') if amount == 1 else en}"
+
+
 def clock_extend(
     case,
     name: str,
@@ -674,10 +689,12 @@ def clock_extend(
                     )
                 cap = cap.amount
             if (clock.extended or 0) + step.amount > cap:
+                done = _amount_text(clock.extended or 0, step.unit)
+                most = _amount_text(cap, step.unit)
                 raise ValidationFailed(
-                    f"延长合计超过上限（已延长 {clock.extended}，上限 {cap}）",
-                    message_en=f"extensions would total {(clock.extended or 0) + step.amount}, over the maximum {cap}",
-                    fields={"by": f"已达延长上限 {cap} / at the maximum of {cap}"},
+                    f"延长合计超过上限（已延长{done[0]}，最多延长{most[0]}）",
+                    message_en=f"already extended by {done[1]}; at most {most[1]} in all",
+                    fields={"by": f"已达延长上限{most[0]} / at the maximum of {most[1]}"},
                 )
         before = clock.due_at
         _step_extend(clock, step, batch.calendar_for(name))

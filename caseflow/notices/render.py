@@ -243,14 +243,19 @@ def filing_instant(case):
     )
 
 
-def _earlier_notice(notice, kind: str):
-    """The case's latest notice of ``kind`` before this one (a lapse cites its correction)."""
-    return db.session.scalar(
-        select(Notice)
-        .where(Notice.case_id == notice.case_id, Notice.kind == kind, Notice.id < notice.id)
-        .order_by(Notice.id.desc())
-        .limit(1)
+def _earlier_notice(notice, kind: str, *, other_step: bool = False):
+    """The case's latest notice of ``kind`` before this one to the same addressee (a lapse
+    cites its correction; each party's hearing notice, the one it had before).
+    ``other_step``: issued by another step, not a correction of this step's own notice (a
+    postponed hearing's notice cites the one it replaces)."""
+    query = select(Notice).where(
+        Notice.case_id == notice.case_id, Notice.kind == kind, Notice.id < notice.id
     )
+    if other_step and notice.event_id is not None:
+        query = query.where(Notice.event_id != notice.event_id)
+    role = (notice.addressee or {}).get("role")
+    earlier = db.session.scalars(query.order_by(Notice.id.desc()).limit(20))
+    return next((n for n in earlier if (n.addressee or {}).get("role") == role), None)
 
 
 def _contact(profile: dict, names=()) -> dict:
@@ -388,6 +393,11 @@ def notice_context(notice) -> dict:
     replaces_number = notice.replaces.document_number if notice.replaces_id else ""
     # A draft's preview has no id yet, and no earlier notice to cite.
     correction = _earlier_notice(notice, "correction_notice") if notice.id else None
+    earlier_hearing = (
+        _earlier_notice(notice, "hearing_notice", other_step=True)
+        if notice.id and notice.kind == "hearing_notice"
+        else None
+    )
     return {
         "notice": notice,
         "kind": notice.kind,
@@ -466,6 +476,11 @@ def notice_context(notice) -> dict:
         if correction
         else "",
         "correction_number": f"以{correction.document_number}" if correction else "",
+        # A postponed hearing: the notice it replaces, by its date and number.
+        "earlier_hearing_date": chinese_date(local_date(earlier_hearing.issued_at))
+        if earlier_hearing
+        else "",
+        "earlier_hearing_number": earlier_hearing.document_number if earlier_hearing else "",
         # parties.md §2: every notice to a party prints the case's status code and its QR.
         **status_block(notice),
     }

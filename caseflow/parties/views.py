@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+import workflows
 from caseflow.errors import DomainError, Malformed, ValidationFailed
 from caseflow.extensions import db
 from caseflow.parties import selectors as sel
@@ -395,6 +396,8 @@ def party_panel(case) -> dict:
         role: {"consent": consents.get(role), "has_link": role in linked}
         for role in ("complainant", "respondent")
     }
+    # Only the parties the procedure has: a pre-examination has no respondent to serve.
+    panel["roles"] = workflows.party_roles(case.workflow)
     panel["deliveries"] = sel.case_deliveries(case.id)
     return panel
 

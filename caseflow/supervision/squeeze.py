@@ -51,6 +51,12 @@ def period_squeeze(started_at, due_at, period_unit, calendar) -> Squeeze | None:
 
 
 def clock_squeeze(clock, calendar) -> Squeeze | None:
+    """The squeeze of a clock's period; none for a clock that has been paused: its span from
+    start to due includes the paused days, so "usual" would count them (a month resumed after a
+    suspension "usually" holding 29 working days), and which working days fell in the pause is
+    not the period's to count."""
+    if clock.paused_seconds or clock.status == "paused":
+        return None
     return period_squeeze(clock.started_at, clock.due_at, clock.period_unit, calendar)
 
 

@@ -41,6 +41,7 @@ RUNTIME = (
     N_("待审核"),
     N_("已备案"),
     N_("已撤销"),
+    N_("未通过审核"),
     N_("请先登录。"),
     # caseflow.alerts.models.LEVEL_LABELS
     N_("临期预警"),

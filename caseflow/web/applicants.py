@@ -1,5 +1,5 @@
 """Applicants' filings (备案) for expedited pre-examination: a caseworker registers one, a
-supervisor approves or revokes it (procedures.md §2). Only an approved filing may ask for a
+supervisor approves or rejects it, and may revoke it once approved (procedures.md §2). Only an approved filing may ask for a
 ``pre_exam`` case, opened from ``/cases/new``."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -17,14 +17,15 @@ ROLES = ("caseworker", "supervisor")
 
 def _unit():
     """The unit whose filings are shown: the user's own; an admin picks one (``?unit=ZS``)."""
+    from caseflow.applicants.services import unit_does_pre_exam
+
     if not current_user.is_admin:
         unit = current_user.unit
     else:
         code = request.values.get("unit")
-        centres = [u for u in sel.units_all() if u.kind != "fair_desk"]
+        centres = [u for u in sel.units_all() if unit_does_pre_exam(u)]
         unit = next((u for u in centres if u.code == code), centres[0] if centres else None)
-    # Fair desks do no pre-examination.
-    if unit is None or unit.kind == "fair_desk":
+    if not unit_does_pre_exam(unit):
         abort(403)
     return unit
 
@@ -32,6 +33,7 @@ def _unit():
 def _render(unit, form=None, status=200):
     from caseflow.applicants.models import APPLICANT_STATUS_LABELS
     from caseflow.applicants.selectors import applicants_list
+    from caseflow.applicants.services import unit_does_pre_exam
 
     return (
         render_template(
@@ -41,7 +43,7 @@ def _render(unit, form=None, status=200):
             form=form or ApplicantForm(formdata=None),
             decision_form=ApplicantDecisionForm(prefix="decision", formdata=None),
             status_labels=APPLICANT_STATUS_LABELS,
-            units=[u for u in sel.units_all() if u.kind != "fair_desk"]
+            units=[u for u in sel.units_all() if unit_does_pre_exam(u)]
             if current_user.is_admin
             else [],
             can_decide=current_user.role in ("supervisor", "admin"),
@@ -76,14 +78,16 @@ def applicant_new():
     return redirect(url_for("web.applicants", unit=unit.code))
 
 
-def _decide(applicant_id, service, message):
+def _decide(applicant_id, service, message, *, with_reason=False):
     from caseflow.applicants.selectors import applicant_get
 
     applicant = applicant_get(applicant_id, user=current_user)
-    if not ApplicantDecisionForm(prefix="decision").validate_on_submit():
+    form = ApplicantDecisionForm(prefix="decision")
+    if not form.validate_on_submit():
         abort(400)
+    reason = {"reason": form.reason.data} if with_reason else {}
     with committing() as step:
-        service(applicant, actor=current_user)
+        service(applicant, actor=current_user, **reason)
     if step.failed:
         return redirect(url_for("web.applicants", unit=applicant.unit.code))
     flash(message % {"name": applicant.name}, "success")
@@ -103,4 +107,14 @@ def applicant_approve(applicant_id):
 def applicant_revoke(applicant_id):
     from caseflow.applicants.services import applicant_revoke as revoke
 
-    return _decide(applicant_id, revoke, _("已撤销 %(name)s 的备案"))
+    return _decide(applicant_id, revoke, _("已撤销 %(name)s 的备案"), with_reason=True)
+
+
+@bp.route("/applicants/<int:applicant_id>/reject", methods=["POST"])
+@role_required("supervisor")
+def applicant_reject(applicant_id):
+    from caseflow.applicants.services import applicant_reject as reject
+
+    return _decide(
+        applicant_id, reject, _("已驳回 %(name)s 的备案，可重新登记"), with_reason=True
+    )

@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 import workflows
+from caseflow.applicants.selectors import applicant_of_case
 from caseflow.cases.evidence import (
     EVIDENCE_MAX_BYTES,
     EVIDENCE_MAX_FILES,
@@ -95,7 +96,12 @@ def blocked_until(case, transition, now=None, clocks=None) -> str | None:
     reasons = []
     for wait in transition_waits(case, transition, now or utcnow(), clocks):
         label = _clock_label(case.workflow, wait.clock) if wait.clock else ""
-        if wait.kind == "until":
+        if wait.kind == "until" and not wait.clock:  # a day the case's data fixed (a hearing)
+            message = _guard_message(wait.guard, _english())
+            reasons.append(
+                _("%(date)s起可操作（%(message)s）", date=from_text(wait.from_at), message=message)
+            )
+        elif wait.kind == "until":
             reasons.append(
                 _("%(date)s起可操作（%(clock)s届满后）", date=from_text(wait.from_at), clock=label)
             )
@@ -212,6 +218,9 @@ def _render_case(
             notices=notices,
             corrections=[] if read_only else notices_needing_correction(case, notices),
             links=_links_shown(case, read_only),
+            party_roles=workflows.party_roles(case.workflow),
+            # A pre-exam's filing (备案): the applicant's name and credit code.
+            applicant=applicant_of_case(case),
             evidence=evidence,
             evidence_is_image=evidence_is_image,
             evidence_form=evidence_form or EvidenceForm(prefix="evidence", formdata=None),

@@ -34,6 +34,7 @@ from wtforms.validators import (
 
 from caseflow.security import ID_MAX
 from caseflow.timeutil import FIRST_YEAR, LAST_YEAR, OutOfRange, check_year, parse_instant, utcnow
+from workflows._schema import STRING_MAX_CHARS
 
 REQUIRED = _l("此项为必填项")
 
@@ -251,8 +252,10 @@ def _data_field(spec, *, drafted_in_trigger=False):
             **kwargs,
         )
     if spec.type == "string":
+        # The engine's limit for every client (workflows._schema.STRING_MAX_CHARS).
+        too_long = _l("不超过%(n)s字", n=STRING_MAX_CHARS)
         return StringField(
-            validators=[*validators, Length(max=300, message=_l("不超过300字"))], **kwargs
+            validators=[*validators, Length(max=STRING_MAX_CHARS, message=too_long)], **kwargs
         )
     if spec.type == "text":
         return TextAreaField(
@@ -641,7 +644,12 @@ class CaseOpenForm(FlaskForm):
     received_at = LocalDateTimeField(
         _l("收到时间"), validators=[Optional(), _not_in_future], description=_l("留空即为现在")
     )
-    title = StringField(_l("案由"), validators=[_required(), Length(max=300)])
+    title = StringField(
+        _l("案由"),
+        validators=[_required(), Length(max=300)],
+        # A pre-exam's notices print it as the application's name (名称为“…”的…专利申请).
+        description=_l("快速预审：填写专利申请名称，将印在通知书上"),
+    )
     complainant_name = StringField(
         _l("请求人/投诉人"),
         validators=[_required_unless_pre_exam, Length(max=200)],
@@ -827,7 +835,9 @@ class ApplicantForm(FlaskForm):
 
 
 class ApplicantDecisionForm(FlaskForm):
-    pass
+    """Approve, reject or revoke a filing; the reason is required to reject (the service says)."""
+
+    reason = StringField(_l("理由"), validators=[Optional(), Length(max=1000)])
 
 
 class CreditEndForm(FlaskForm):

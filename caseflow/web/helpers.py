@@ -9,6 +9,7 @@ import workflows
 from caseflow.web import bp
 from caseflow.web import filters as f
 from caseflow.web.filters import clock_label  # noqa: F401  (views import it from here)
+from workflows._schema import clock_extension
 
 _CHANNEL_LABELS = dict(getattr(workflows.WORKFLOWS["intake"], "CHANNELS", ()))
 
@@ -240,7 +241,21 @@ def _clock_squeeze_text(clock) -> str:
     )
 
 
+def _clock_period_text(clock) -> str:
+    """3 个月, and for an extended clock 3 个月（已延长 1 个月）: the extension in its step's unit
+    (the definition's, or the unit profile's override)."""
+    text = f.period_cn(clock.period)
+    if not clock.extended or clock.case is None:
+        return text
+    definition = workflows.clock(workflows.get(clock.case.workflow), clock.name)
+    step = clock_extension(definition, profile=clock.case.unit.profile)[0] if definition else None
+    unit = str(step).partition(" ")[2] if step else clock.period_unit
+    extension = f.period_cn(f"{clock.extended} {unit}")
+    return gettext("%(period)s（已延长 %(extension)s）", period=text, extension=extension)
+
+
 bp.add_app_template_global(_clock_squeeze_text, "clock_squeeze_text")
+bp.add_app_template_global(_clock_period_text, "clock_period_text")
 bp.add_app_template_global(f.clock_state, "clock_state")
 bp.add_app_template_global(f.BADGE_LABELS, "BADGE_LABELS")
 

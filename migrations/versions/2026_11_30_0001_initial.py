@@ -242,15 +242,16 @@ def upgrade():
         sa.Column("revoked_by_id", sa.Integer(), nullable=True),
         sa.Column("revoked_at", caseflow.types.UTCDateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
-            "status != 'revoked' or revoked_at is not null",
-            name=op.f("ck_applicants_revoked_at_if_revoked"),
+            "status in ('pending', 'approved', 'revoked', 'rejected')",
+            name=op.f("ck_applicants_status_known"),
         ),
         sa.CheckConstraint(
-            "status = 'pending' or (approved_by_id is not null and approved_at is not null)",
+            "status in ('pending', 'rejected') or (approved_by_id is not null and approved_at is not null)",
             name=op.f("ck_applicants_approved_if_decided"),
         ),
         sa.CheckConstraint(
-            "status in ('pending', 'approved', 'revoked')", name=op.f("ck_applicants_status_known")
+            "status not in ('revoked', 'rejected') or revoked_at is not null",
+            name=op.f("ck_applicants_revoked_at_if_revoked"),
         ),
         sa.ForeignKeyConstraint(
             ["approved_by_id"], ["users.id"], name=op.f("fk_applicants_approved_by_id_users")
@@ -272,8 +273,8 @@ def upgrade():
             "uq_applicants_live_credit_code",
             ["unit_id", "credit_code"],
             unique=True,
-            sqlite_where=sa.text("status != 'revoked'"),
-            postgresql_where=sa.text("status != 'revoked'"),
+            sqlite_where=sa.text("status not in ('revoked', 'rejected')"),
+            postgresql_where=sa.text("status not in ('revoked', 'rejected')"),
         )
 
     op.create_table(
@@ -955,8 +956,8 @@ def downgrade():
     with op.batch_alter_table("applicants", schema=None) as batch_op:
         batch_op.drop_index(
             "uq_applicants_live_credit_code",
-            sqlite_where=sa.text("status != 'revoked'"),
-            postgresql_where=sa.text("status != 'revoked'"),
+            sqlite_where=sa.text("status not in ('revoked', 'rejected')"),
+            postgresql_where=sa.text("status not in ('revoked', 'rejected')"),
         )
         batch_op.drop_index(batch_op.f("ix_applicants_unit_id"))
 

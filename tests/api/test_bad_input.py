@@ -101,6 +101,8 @@ def base_body(endpoint, ids):
         "api.cases_assign": {"assignee": "caseworker_ZS", "version": ids["version"]},
         "api.alerts_acknowledge": {"note": "已督办"},
         "api.notice_corrections_create": {"note": "地址有误"},
+        # The world's pending filing, refused with its reason.
+        "api.applicants_reject": {"reason": "名称与营业执照不符"},
         "api.applicants_create": {
             "unit": "ZS",
             "name": "另一家公司",
@@ -275,6 +277,7 @@ _BASES = (
     "api.alerts_acknowledge",
     "api.notice_corrections_create",
     "api.applicants_create",
+    "api.applicants_reject",
     "api.fairs_create",
     "api.fairs_exhibitors_add",
     "api.calendar_year_load",

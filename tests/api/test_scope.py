@@ -23,6 +23,7 @@ ROUTES = [
     ("api.applicants_show", "GET", None, "PD"),
     ("api.applicants_approve", "POST", {}, "PD"),
     ("api.applicants_revoke", "POST", {}, "PD"),
+    ("api.applicants_reject", "POST", {"reason": "名称与营业执照不符"}, "PD"),
     ("api.party_delivery_put", "PUT", {"email": "a@b.example", "consent": True}, "PD"),
     ("api.party_link_create", "POST", None, "PD"),
     ("api.party_link_delete", "DELETE", None, "PD"),

@@ -190,3 +190,48 @@ def test_revoke_then_file_again_and_list(api, make_user, zs):
     assert [a["status"] for a in listed] == ["revoked", "pending"]
     assert len(api(clerk).get("/api/v1/applicants?status=pending").json["applicants"]) == 1
     assert api(make_user("admin")).get("/api/v1/applicants").status_code == 422
+
+
+def test_a_pending_filing_is_rejected_with_a_reason_and_the_code_filed_again(
+    api, make_user, zs, caplog
+):
+    clerk, supervisor = make_user("caseworker", zs), make_user("supervisor", zs)
+    first = api(clerk).post("/api/v1/applicants", json={"name": "甲", "credit_code": HUAWEI}).json
+    # A pending filing is not revoked: it is rejected, and only with a reason.
+    assert api(supervisor).post(f"/api/v1/applicants/{first['id']}/revoke").status_code == 409
+    assert api(clerk).post(
+        f"/api/v1/applicants/{first['id']}/reject", json={"reason": "名称与营业执照不符"}
+    ).status_code == 403
+    bare = api(supervisor).post(f"/api/v1/applicants/{first['id']}/reject")
+    assert bare.status_code == 422 and "reason" in bare.json["error"]["fields"]
+    with caplog.at_level("INFO", logger="caseflow.applicants.services"):
+        rejected = api(supervisor).post(
+            f"/api/v1/applicants/{first['id']}/reject", json={"reason": "名称与营业执照不符"}
+        )
+    assert rejected.status_code == 200 and rejected.json["status"] == "rejected"
+    assert rejected.json["status_label"] == "未通过审核"
+    assert f"rejected by {supervisor.username}: 名称与营业执照不符" in caplog.text
+    again = api(supervisor).post(f"/api/v1/applicants/{first['id']}/reject", json={"reason": "x"})
+    assert again.status_code == 409
+    # The code may be filed again; the rejected filing cannot open a pre-exam.
+    refiled = api(clerk).post("/api/v1/applicants", json={"name": "甲公司", "credit_code": HUAWEI})
+    assert refiled.status_code == 201
+    response = api(clerk).post("/api/v1/cases", json=pre_exam(first["id"]))
+    assert response.json["error"]["fields"] == {"applicant_id": "申请人备案未通过审核"}
+    # A revocation's reason is logged too.
+    api(supervisor).post(f"/api/v1/applicants/{refiled.json['id']}/approve")
+    with caplog.at_level("INFO", logger="caseflow.applicants.services"):
+        revoked = api(supervisor).post(
+            f"/api/v1/applicants/{refiled.json['id']}/revoke", json={"reason": "企业已注销"}
+        )
+    assert revoked.status_code == 200
+    assert f"revoked by {supervisor.username}: 企业已注销" in caplog.text
+
+
+def test_a_fair_desk_keeps_no_filings_over_the_api(api, make_user, make_unit):
+    desk = make_unit("CF", kind="fair_desk", profile={})
+    response = api(make_user("supervisor", desk)).post(
+        "/api/v1/applicants", json={"name": "甲", "credit_code": HUAWEI}
+    )
+    assert response.status_code == 403
+    assert "展会投诉站不办理快速预审" in response.json["error"]["message"]

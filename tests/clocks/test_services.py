@@ -215,7 +215,9 @@ def test_extension_is_added_to_the_last_day_before_roll_over(make_case):
             case, "closing", by="1 months", at=local("2026-09-02T10:00"), maximum="1 months"
         )
     # A reason a supervisor reads, in both languages, as every field reason is written.
-    assert refused.value.fields == {"by": "已达延长上限 1 / at the maximum of 1"}
+    # In the extension's unit: "已延长 1，上限 1" left the reader to guess one of what.
+    assert refused.value.fields == {"by": "已达延长上限1个月 / at the maximum of 1 month"}
+    assert refused.value.message == "延长合计超过上限（已延长1个月，最多延长1个月）"
     with pytest.raises(StateConflict):
         clock_extend(case, "nope", by="1 months", at=local("2026-09-02T10:00"))
 

@@ -165,3 +165,28 @@ def test_a_choice_out_of_its_list_names_the_choices_in_chinese(open_case, fire):
     zh, _, en = refused.value.fields["reason"].partition(" / ")
     assert "应为以下之一：鉴定、检验检测、公告、权利人辨认" in zh and "appraisal" not in zh
     assert en == "must be one of: appraisal, testing, publication, right_holder_identification"
+
+
+def test_a_one_line_field_takes_what_the_web_form_takes(open_any, fire, app):
+    """``string`` is one line (an application number): the API refuses past the web form's
+    limit, naming the field, instead of storing 50,000 characters."""
+    import workflows
+    from caseflow.web.forms import _data_field
+    from workflows._schema import STRING_MAX_CHARS
+
+    case = open_any("pre_exam")
+    fire(case, "start_review")
+    fire(case, "qualify")
+    version = case.version
+    with pytest.raises(ValidationFailed) as refused:
+        fire(case, "record_filing", data={"application_number": "2" * (STRING_MAX_CHARS + 1)})
+    assert set(refused.value.fields) == {"application_number"}
+    assert f"不能超过{STRING_MAX_CHARS}个字符" in refused.value.fields["application_number"]
+    assert case.state == "qualified" and case.version == version
+    fire(case, "record_filing", data={"application_number": "2" * STRING_MAX_CHARS})
+    assert case.state == "filed_at_cnipa"
+    # The web form's own limit is the same constant.
+    spec = workflows.transition(workflows.get("pre_exam"), "record_filing").fields[0]
+    with app.test_request_context():
+        field = _data_field(spec)
+    assert any(getattr(v, "max", None) == STRING_MAX_CHARS for v in field.kwargs["validators"])

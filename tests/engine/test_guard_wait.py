@@ -147,6 +147,27 @@ def test_min_notice_gives_the_earliest_day_the_field_accepts(clue, fire):  # noq
     assert not _refuses(case, guard, notice_at, {"hearing_at": wait.from_at})
 
 
+# --- not_before_field ---------------------------------------------------------------------------
+
+
+def test_not_before_field_waits_for_the_hearing_day_and_the_page_says_so(open_case, fire, app):
+    from caseflow.web.cases import blocked_until
+
+    case = _served(open_case, fire, "2026-09-03 10:00")
+    fire(case, "receive_answer", occurred_at="2026-09-10 10:00")
+    fire(case, "schedule_hearing", occurred_at="2026-09-11 10:00",
+         data={"hearing_at": "2026-09-18T14:00:00+08:00"})
+    guard = _guard("adjudication", "hold_hearing", "not_before_field")
+    wait = guard_wait(case, guard, at("2026-09-17 16:00"))
+    assert wait.kind == "until" and wait.from_on == date(2026, 9, 18)
+    assert _refuses(case, guard, wait.from_at - US) and not _refuses(case, guard, wait.from_at)
+    assert guard_wait(case, guard, at("2026-09-18 00:00")) is None
+    row = workflows.transition(workflows.get("adjudication"), "hold_hearing")
+    with app.test_request_context():
+        text = blocked_until(case, row, now=at("2026-09-17 16:00"))
+    assert text == "2026年9月18日（周五）起可操作（口头审理日期未到，不能登记已举行）"
+
+
 # --- guards on typed data alone -----------------------------------------------------------------
 
 
@@ -161,6 +182,9 @@ def test_guards_on_typed_data_have_no_date(open_case, clue):  # noqa: F811
 @pytest.mark.parametrize("workflow", sorted(workflows.WORKFLOWS))
 def test_every_guard_kind_in_the_workflows_is_known_to_guard_wait(workflow):
     """A new guard kind must say what it waits for (or that it depends on the data alone)."""
-    known = {"clock_expired", "clock_settled", "clock_running", "min_notice", "odd_count", "fine_bound"}
+    known = {
+        "clock_expired", "clock_settled", "clock_running", "min_notice", "odd_count", "fine_bound",
+        "not_before_field",
+    }
     for transition in workflows.get(workflow).TRANSITIONS:
         assert {g.name for g in transition.guards} <= known, transition.trigger

@@ -219,3 +219,16 @@ def test_every_variable_the_code_reads_is_documented_in_deployment_md():
     platform = {"HOME", "PATH", "PYTHONPATH", "TMPDIR", "CI"}
     missing = sorted(name for name in read - platform if f"`{name}`" not in deployment)
     assert not missing, f"not in docs/deployment.md: {missing}"
+
+
+def test_without_smtp_url_electronic_service_fails_and_the_docs_say_so(app, monkeypatch):
+    """Account mail may go to .eml files, but a file is no proof of service: e-mail service of a
+    notice refuses to pretend, and deployment.md tells the operator (it said only ".eml")."""
+    from caseflow.parties.delivery import email_serve
+
+    monkeypatch.setitem(app.config, "SMTP_URL", None)
+    with pytest.raises(RuntimeError, match="electronic service needs a mail server"):
+        email_serve(None, app.config, "https://example.cn/p/x")
+    deployment = (ROOT / "docs" / "deployment.md").read_text(encoding="utf-8")
+    row = next(line for line in deployment.splitlines() if line.startswith("| `SMTP_URL`"))
+    assert "electronic service" in row and "no proof of service" in row

@@ -128,6 +128,15 @@ CASES = {
         "2026年12月22日",
         "both",
     ),
+    "extension_notice": (
+        "adjudication",
+        "ZS",
+        [("closing", "3 months")],
+        {"reason": "案情复杂"},
+        "延长审理期限通知书",
+        "2026年12月22日",
+        "both",
+    ),
     "decision": (
         "adjudication",
         "ZS",

@@ -54,3 +54,22 @@ def test_every_noticed_transition_queues_a_printable_notice(workflow, open_any, 
         if notice.status != "pending" or missing:
             failures.append(f"{trigger} → {row.notice.kind}: missing {missing}")
     assert not failures, "\n".join(failures)
+
+
+def test_every_title_a_notice_cites_is_in_the_legal_basis_register():
+    """A notice's basis line (依据：…) cites only laws docs/legal-basis.md holds: a pre-exam notice
+    cited a 《专利快速预审服务管理办法》 that no source supports."""
+    from pathlib import Path
+
+    from caseflow.notices.kinds import LEGAL_BASIS
+
+    register = (Path(__file__).parents[2] / "docs" / "legal-basis.md").read_text()
+    cited = {
+        title.removeprefix("中华人民共和国")
+        for line in LEGAL_BASIS.values()
+        for title in re.findall(r"《([^》]+)》", line)
+    }
+    assert cited and all(title in register for title in cited), cited - {
+        t for t in cited if t in register
+    }
+    assert "专利快速预审服务管理办法" not in LEGAL_BASIS["pre_exam"]

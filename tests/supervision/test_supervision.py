@@ -570,6 +570,26 @@ def test_a_month_over_national_day_is_flagged_as_squeezed(client, login, api, ch
     assert case.number in section and "18 个工作日" in section
 
 
+def test_a_clock_that_was_paused_has_no_usual_working_days_hint(open_case, fire):
+    """A one-month promise resumed after a suspension runs to a due date moved by the paused
+    days: "usual" for that span counted the pause (本期限内仅 25 个工作日（通常约 29 个）)."""
+    from caseflow.calendar.periods import calendar_for_context
+    from caseflow.supervision.squeeze import clock_squeeze
+
+    # Suspended over National Day: the span from start to the moved due date holds the holiday,
+    # the month it counts (09-15, then 10-10 … 11-09) does not.
+    case = open_case("adjudication", received_at="2026-09-14 09:00")
+    fire(case, "accept", occurred_at="2026-09-15 10:00", data={"handlers": ["甲", "乙", "丙"]})
+    fire(case, "suspend", "supervisor", occurred_at="2026-09-16 10:00", data={"reason": "appraisal"})
+    promise = clocks_of(case)["closing_target"]
+    calendar = calendar_for_context(case.unit_id)
+    assert promise.status == "paused" and clock_squeeze(promise, calendar) is None
+    fire(case, "resume", "supervisor", occurred_at="2026-10-10 10:00")
+    promise = clocks_of(case)["closing_target"]
+    assert promise.status == "running" and promise.paused_seconds > 0
+    assert clock_squeeze(promise, calendar) is None
+
+
 def test_bulk_reassignment_of_ticked_cases(client, login, chief, clerk, open_case, make_user, units):
     from caseflow.cases.models import Event
     from tests.support import csrf_from

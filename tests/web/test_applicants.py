@@ -143,3 +143,59 @@ def test_pre_exam_case_opens_for_an_approved_applicant_and_refusals_sit_beside_f
     assert accepted.status_code == 302, accepted.text
     case = db.session.scalar(select(Case))
     assert case.workflow == "pre_exam" and case.complainant["name"] == "中山市明辉照明有限公司"
+
+
+def test_a_supervisor_rejects_a_pending_filing_with_a_reason(client, people, login):
+    from caseflow.applicants.services import applicant_register
+
+    applicant = applicant_register(
+        unit=people["caseworker"].unit,
+        actor=people["caseworker"],
+        name="中山市明辉照明有限公司",
+        credit_code=_valid_code(),
+    )
+    db.session.commit()
+    login(people["supervisor"])
+    page = client.get("/applicants")
+    token = csrf_from(page.text)
+    assert 'data-action="approve"' in page.text and 'data-action="reject"' in page.text
+    url = f"/applicants/{applicant.id}/reject"
+    client.post(url, data={"decision-csrf_token": token})  # no reason: refused
+    db.session.expire_all()
+    assert db.session.get(Applicant, applicant.id).status == "pending"
+    response = client.post(url, data={"decision-csrf_token": token, "decision-reason": "材料不实"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Applicant, applicant.id).status == "rejected"
+    listing = client.get("/applicants")
+    assert "未通过审核" in listing.text and 'data-action="reject"' not in listing.text
+
+
+def test_a_pre_exam_page_shows_its_filing_and_only_its_applicant(client, people, units, login):
+    from caseflow.applicants.services import applicant_approve, applicant_register
+    from caseflow.cases.services import case_open
+
+    worker = people["caseworker"]
+    applicant = applicant_register(
+        unit=units["ZS"], actor=worker, name="中山市明辉照明有限公司", credit_code=_valid_code()
+    )
+    applicant_approve(applicant, actor=people["supervisor"])
+    case = case_open(
+        workflow="pre_exam",
+        unit=units["ZS"],
+        actor=worker,
+        title="LED 吸顶灯",
+        channel="web",
+        applicant_id=applicant.id,
+        complainant={"name": applicant.name, "kind": "company", "country": "CN"},
+        right={"kind": "patent", "patent_type": "design", "classification": "26-05"},
+    )
+    db.session.commit()
+    login(worker)
+    new = client.get("/cases/new", query_string={"workflow": "pre_exam"})
+    assert "快速预审：填写专利申请名称，将印在通知书上" in new.text
+    page = client.get(f"/cases/{case.id}").text
+    parties = page[page.index('id="parties"') : page.index("</table>", page.index('id="parties"'))]
+    assert f'data-applicant="{applicant.id}"' in parties and _valid_code() in parties
+    assert "被请求人/被投诉人" not in parties and "申请人" in parties
+    assert 'data-role="complainant"' in page and 'data-role="respondent"' not in page

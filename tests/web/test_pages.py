@@ -4,6 +4,7 @@ the fair desk. (The browser tests in tests/browser drive the same pages in Chrom
 import hashlib
 import io
 import re
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -469,3 +470,17 @@ def test_admin_loads_a_units_local_closure_from_the_calendar_page(client, people
         db.session.execute(delete(UnitClosure))
         calendar_version_bump()
         db.session.commit()
+
+
+def test_an_extended_clock_shows_its_extension_beside_its_period(client, people, open_case, login):
+    from caseflow.engine import case_fire
+
+    worker, chief = people["caseworker"], people["supervisor"]
+    case = open_case(worker, received_at=datetime(2026, 11, 2, 9, tzinfo=UTC))
+    case_fire(case, "accept", worker, data={"handlers": ["张三", "李四", "王五"]})
+    case_fire(case, "extend", chief, data={"reason": "案情复杂"})
+    db.session.commit()
+    login(worker)
+    page = client.get(f"/cases/{case.id}")
+    row = re.search(r'data-clock="closing".*?</tr>', page.text, re.S).group(0)
+    assert "3 个月（已延长 1 个月）" in row

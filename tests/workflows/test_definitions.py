@@ -32,6 +32,7 @@ NOTICE_KINDS = set(
         "hearing_notice",
         "suspension_notice",
         "resumption_notice",
+        "extension_notice",
         "decision",
         "settlement",
         "closure_notice",
@@ -57,6 +58,7 @@ GUARD_NAMES = {
     "clock_settled",
     "fine_bound",
     "min_notice",
+    "not_before_field",
     "odd_count",
 }
 PERIOD = re.compile(r"^\d+ (workdays|days|months|hours)$")
@@ -115,6 +117,10 @@ def test_every_name_used_is_declared(wf):
             elif guard.name == "fine_bound":
                 names = {f.name for f in t.fields}
                 assert {guard.params["fine"], guard.params["income"]} <= names
+            elif guard.name == "not_before_field":
+                # A field an earlier step of the workflow took (the hearing's time).
+                fields = {f.name for row in wf.TRANSITIONS for f in row.fields}
+                assert guard.params["field"] in fields, t.trigger
             else:
                 assert guard.params["field"] in {f.name for f in t.fields}
         for f in t.fields:
