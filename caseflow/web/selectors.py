@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Row, func, or_, select
 from sqlalchemy.orm import contains_eager, load_only, selectinload
 
+import workflows
 from caseflow.accounts.models import Unit, User
 from caseflow.cases.models import Case
 from caseflow.cases.selectors import cases_scope
@@ -83,9 +84,14 @@ class Page:
 
 
 def inbox_page(user, filters: InboxFilters, *, now: datetime | None = None) -> Page:
-    """Open cases for ``user``: theirs and their unit's unassigned ones, soonest due first."""
+    """Open cases for ``user``: theirs and their unit's unassigned ones, soonest due first. A
+    search, or a final state chosen (已结案, 已撤回…), finds closed cases too: a closed case must
+    be found by its number or a party's name, and the open ones alone would never be 已结案."""
     now = now or utcnow()
-    query = cases_scope(select(Case).where(Case.is_closed.is_(False)), user)
+    query = select(Case)
+    if not (filters.q or _final_state_chosen(filters.state)):
+        query = query.where(Case.is_closed.is_(False))
+    query = cases_scope(query, user)
     # The 我的待办 tab is two index ranges (mine, the unit's unassigned), each read in due order
     # and merged here: an OR of the two would read both whole and sort them.
     if filters.tab == "mine":
@@ -144,6 +150,14 @@ def inbox_page(user, filters: InboxFilters, *, now: datetime | None = None) -> P
     cases = [loaded[case_id] for case_id in ids if case_id in loaded]
     rows = _rows_with_badges(cases, now)
     return Page(rows=rows, page=page, has_next=has_next)
+
+
+def _final_state_chosen(state: str | None) -> bool:
+    """Whether the inbox's state filter names a state in which a case is closed."""
+    if not state:
+        return False
+    final = {s.name for wf in workflows.WORKFLOWS.values() for s in wf.STATES if s.final}
+    return any(name in final for name in state.split(","))
 
 
 def _merged_ids(queries, order, limit: int) -> list[str]:

@@ -401,6 +401,26 @@ def test_inbox_filters_by_state_overdue_and_due_date(client, people, open_case, 
     assert late.number in soon.text and fresh.number not in soon.text
 
 
+def test_a_closed_case_is_found_by_its_number_or_a_final_state(client, people, open_case, login):
+    """The inbox lists open cases; a search, or a final state chosen, finds closed ones too."""
+    from caseflow.engine import case_fire
+
+    worker = people["caseworker"]
+    closed = open_case(worker)
+    case_fire(closed, "withdraw", worker, data={"reason": "双方已和解"}, render_notices=False)
+    db.session.commit()
+    still_open = open_case(worker)
+    login(worker)
+    listed = client.get("/inbox", query_string={"tab": "all"}).text
+    assert still_open.number in listed and closed.number not in listed
+    found = client.get("/inbox", query_string={"tab": "all", "q": closed.number}).text
+    assert closed.number in found and still_open.number not in found
+    by_state = client.get(
+        "/inbox", query_string={"tab": "all", "workflow": "adjudication", "state": "withdrawn"}
+    ).text
+    assert closed.number in by_state and still_open.number not in by_state
+
+
 def test_new_case_form_opens_a_case_and_explains_what_is_missing(client, people, login):
     login(people["caseworker"])
     page = client.get("/cases/new")
