@@ -303,22 +303,33 @@ def credit_subject_history(*, code: str | None, key: str) -> dict:
     return {"records": records}
 
 
-def credit_public_list(today: date, *, q: str = "") -> list:
-    """Published records still on display on ``today``: nothing pending, expired, repaired or
-    withdrawn (a display period that ended leaves the list even before the sweep marks it)."""
+#: Records per page of the public list (every record on display is reachable, page by page).
+PUBLIC_PAGE_SIZE = 100
+
+
+def credit_public_list(today: date, *, q: str = "", page: int = 1) -> tuple[list, bool]:
+    """Published records still on display on ``today``, newest first, a page at a time: nothing
+    pending, expired, repaired or withdrawn (a display period that ended leaves the list even
+    before the sweep marks it). (records, whether a next page exists)."""
+    from caseflow.search import ESCAPE, containing
+
     query = select(CreditRecord).where(
         CreditRecord.status == "published", CreditRecord.display_until >= today
     )
     if q:
         query = query.where(
             or_(
-                CreditRecord.subject_name.ilike(f"%{q.strip()}%"),
+                CreditRecord.subject_name.like(containing(q.strip()), escape=ESCAPE),
                 CreditRecord.subject_code == q.strip().upper(),
             )
         )
-    return db.session.scalars(
-        query.order_by(CreditRecord.published_on.desc(), CreditRecord.id.desc()).limit(500)
+    offset = (max(page, 1) - 1) * PUBLIC_PAGE_SIZE
+    records = db.session.scalars(
+        query.order_by(CreditRecord.published_on.desc(), CreditRecord.id.desc())
+        .offset(offset)
+        .limit(PUBLIC_PAGE_SIZE + 1)
     ).all()
+    return records[:PUBLIC_PAGE_SIZE], len(records) > PUBLIC_PAGE_SIZE
 
 
 # --- what waits for a supervisor ----------------------------------------------------------------

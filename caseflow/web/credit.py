@@ -27,8 +27,17 @@ def credit_public():
     """Published records still displayed: name, code, kind, document number, dates. Nothing
     pending, expired, repaired or withdrawn."""
     q = request.args.get("q", "")[:100]
-    records = selectors.credit_public_list(local_date(utcnow()), q=q)
-    return render_template("web/credit_public.html", records=records, q=q, kinds=dict(spec.KINDS))
+    page = request.args.get("page", "1")
+    page = min(int(page), 100_000) if page.isdigit() and int(page) > 0 else 1
+    records, has_next = selectors.credit_public_list(local_date(utcnow()), q=q, page=page)
+    return render_template(
+        "web/credit_public.html",
+        records=records,
+        q=q,
+        page=page,
+        has_next=has_next,
+        kinds=dict(spec.KINDS),
+    )
 
 
 def _visible(record) -> bool:
@@ -92,15 +101,35 @@ def credit_subject():
 def credit_repairs():
     unit = current_user.unit
     today = local_date(utcnow())
-    pending, queue = [], []
+    from sqlalchemy import func, select
+
+    from caseflow.credit.models import CreditRecord
+
+    pending, queue, totals = [], [], {"pending": 0, "queue": 0}
     if unit is not None:
-        pending = selectors.credit_records_query(unit=unit.id, status="pending_publication")
-        pending = db.session.scalars(pending.limit(200)).all()
+        pending_query = selectors.credit_records_query(unit=unit.id, status="pending_publication")
+        # The oldest decision first: its 20 working days to publish run out first.
+        pending = db.session.scalars(
+            pending_query.order_by(None)
+            .order_by(CreditRecord.decided_on, CreditRecord.id)
+            .limit(200)
+        ).all()
         queue = selectors.credit_repair_queue(unit.id, today)
+        # A list is shown a first part at a time (the oldest first); the page says how many
+        # there are in all, so that none is taken for the whole.
+        totals["pending"] = db.session.scalar(
+            select(func.count()).select_from(pending_query.order_by(None).subquery())
+        )
+        totals["queue"] = db.session.scalar(
+            select(func.count(CreditRecord.id)).where(
+                CreditRecord.unit_id == unit.id, CreditRecord.status == "published"
+            )
+        )
     return render_template(
         "web/credit_repairs.html",
         pending=pending,
         queue=queue,
+        totals=totals,
         today=today,
         kinds=dict(spec.KINDS),
     )

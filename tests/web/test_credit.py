@@ -83,6 +83,33 @@ def test_public_list_shows_published_records_only(client, credit_world):
     assert "Credit information" in english.text and "Refusal to perform" in english.text
 
 
+def test_every_record_on_display_is_reached_page_by_page(client, people, credit_world):
+    """The public list shows a page at a time, never silently the newest few hundred only."""
+    from caseflow.credit.selectors import PUBLIC_PAGE_SIZE
+    from caseflow.credit.services import credit_record_noncompliance, credit_record_publish
+
+    chief = people["supervisor"]
+    with time_machine.travel(NOW, tick=False):
+        for i in range(PUBLIC_PAGE_SIZE):
+            record = credit_record_noncompliance(
+                actor=chief,
+                subject={"name": f"中山市第{i}号灯饰厂"},
+                case_id=credit_world["case"].id,
+                at=at("2026-11-02 10:00"),
+            )
+            credit_record_publish(record, actor=chief, at=at("2026-11-03 10:00"))
+        db.session.commit()
+        first = client.get("/credit").text
+        second = client.get("/credit", query_string={"page": 2}).text
+        beyond = client.get("/credit", query_string={"page": "x"})
+    # The earliest published record (2026-01-05) is on the second page, behind a 下一页 link.
+    assert first.count('class="panel credit-card"') == PUBLIC_PAGE_SIZE
+    assert "古镇星光灯饰有限公司" not in first and "page=2" in first
+    assert "古镇星光灯饰有限公司" in second and second.count('class="panel credit-card"') == 1
+    assert "page=1" in second and "page=3" not in second
+    assert beyond.status_code == 200  # a page that is not a number is the first
+
+
 def test_register_filters_and_subject_history(client, people, login, credit_world):
     login(people["caseworker"])
     with time_machine.travel(NOW, tick=True):
