@@ -106,11 +106,14 @@ def test_a_hearing_is_postponed_with_a_new_notice_that_replaces_the_first(open_c
         data={"hearing_at": "2026-12-11T09:00:00+08:00"},
     )
     assert case.state == "hearing_scheduled" and event.from_state == "hearing_scheduled"
-    first, second = db.session.scalars(
+    # Each party has its hearing notices; each new one replaces that party's earlier one.
+    first, first_to_respondent, second, second_to_respondent = db.session.scalars(
         select(Notice)
         .where(Notice.case_id == case.id, Notice.kind == "hearing_notice")
         .order_by(Notice.id)
     )
+    text = re.sub(r"<[^>]+>|\s+", "", notice_html(second_to_respondent))
+    assert f"口头审理通知书（{first_to_respondent.document_number}）所定的口头审理改期举行" in text
     text = re.sub(r"<[^>]+>|\s+", "", notice_html(second))
     assert f"口头审理通知书（{first.document_number}）所定的口头审理改期举行" in text
     assert "2026年12月11日" in text
@@ -148,9 +151,11 @@ def test_an_extension_is_told_to_the_parties_and_its_limit_in_months(open_case, 
     step(fire, case, "accept", "2026-09-02 10:00", data=HANDLERS)
     assert local_due(clocks_of(case)["closing"]) == "2026-12-02"  # 3 months
     step(fire, case, "extend", "2026-10-12 10:00", "supervisor", data={"reason": "案情复杂"})
-    notice = db.session.scalar(
-        select(Notice).where(Notice.case_id == case.id, Notice.kind == "extension_notice")
-    )
+    notice = db.session.scalars(
+        select(Notice)
+        .where(Notice.case_id == case.id, Notice.kind == "extension_notice")
+        .order_by(Notice.id)
+    ).first()
     text = re.sub(r"<[^>]+>|\s+", "", notice_html(notice))
     assert "延长审理期限通知书" in text and notice.document_number in text
     assert "因案情复杂，需要延长审理期限" in text
@@ -160,7 +165,11 @@ def test_an_extension_is_told_to_the_parties_and_its_limit_in_months(open_case, 
     with pytest.raises(ValidationFailed) as refused:
         step(fire, case, "extend", "2026-10-14 10:00", "supervisor", data={"reason": "再次延长"})
     assert "已延长2个月，最多延长2个月" in refused.value.message
-    kinds = db.session.scalars(
-        select(Notice.kind).where(Notice.case_id == case.id).order_by(Notice.id)
+    told = db.session.execute(
+        select(Notice.kind, Notice.addressee).where(Notice.case_id == case.id).order_by(Notice.id)
     )
-    assert list(kinds) == ["acceptance_notice", "extension_notice", "extension_notice"]
+    # Each extension is told to both parties (当事人), each in a notice of its own.
+    assert [(kind, to["role"]) for kind, to in told] == [
+        ("acceptance_notice", "complainant"),
+        *[("extension_notice", "complainant"), ("extension_notice", "respondent")] * 2,
+    ]
