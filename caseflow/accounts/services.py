@@ -547,7 +547,7 @@ def _seal_problem(content: bytes) -> str | None:
     """Why ``content`` cannot serve as a seal, or None. The image is decoded whole here, as
     WeasyPrint (through Pillow) will decode it for every notice: a PNG that only starts right
     would otherwise be accepted and every notice go out unsealed."""
-    from PIL import Image
+    from PIL import Image, ImageFile
 
     if len(content) > SEAL_MAX_BYTES:
         # The page reads one byte past the limit, so the real size is not known here.
@@ -555,6 +555,9 @@ def _seal_problem(content: bytes) -> str | None:
     # The bytes decide, not the name: a renamed JPEG or PDF would break every notice's render.
     if not content.startswith(PNG_SIGNATURE):
         return "印章图片须为 PNG 格式（文件内容不是 PNG）"
+    # Importing WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES for the whole process, and a cut
+    # stream then "loads" padded with black: the check must not tolerate what it is to find.
+    tolerant, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
     try:
         with Image.open(io.BytesIO(content), formats=["PNG"]) as image:
             width, height = image.size
@@ -566,6 +569,8 @@ def _seal_problem(content: bytes) -> str | None:
             image.load()  # every row decoded: a truncated or corrupt stream raises here
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         return "印章图片已损坏，无法读取，请重新导出 PNG 后上传"
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = tolerant
     return None
 
 

@@ -213,7 +213,7 @@ def test_a_restore_that_cannot_write_the_files_leaves_the_instance_empty(
     destination = tmp_path / "backup"
     assert app.test_cli_runner().invoke(args=["backup", str(destination)]).exit_code == 0
     manifest = json.loads((destination / "manifest.json").read_text())
-    assert sorted(manifest["files"])[0].startswith("evidence/")  # copied before the notices
+    assert sorted(manifest["files"])[0] < "notices/"  # some file is copied before the notices
     restored_storage = tmp_path / "restored-storage"
     restored_storage.mkdir()
     # The notices' folder is a symlink to a disk that is not mounted.

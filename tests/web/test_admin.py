@@ -115,6 +115,8 @@ def test_seal_over_one_megabyte_is_refused(client, people, login):
 def test_a_seal_that_does_not_decode_is_refused(client, people, units, login):
     """A PNG whose signature is right but whose image data is cut short or garbled would be
     stored and then every notice printed without its seal."""
+    import weasyprint  # noqa: F401  (as in every process that renders: it makes Pillow tolerant)
+
     login(people["admin"])
     page = client.get("/admin/units/PD")
     truncated = PNG[: len(PNG) // 2]
