@@ -559,7 +559,8 @@ def service_clocks_stop(notice, *, at: datetime) -> list[Event]:
             actor_name="system",
             occurred_at=at,
             recorded_at=utcnow(),
-            note=f"文书已送达，时限「{name}」届止（{notice.title} {notice.document_number}）",
+            # The clock by its name (送达期限), as the timeline shows the note: never its code.
+            note=f"文书已送达，{_clock_label(wf, name)}届止（{notice.title} {notice.document_number}）",
         )
         db.session.add(event)
         stopped = clock_stop(case, name, at=at, event=event, note=event.note)
@@ -575,6 +576,11 @@ def service_clocks_stop(notice, *, at: datetime) -> list[Event]:
     if events:
         case_refresh_next_due(case)
     return events
+
+
+def _clock_label(wf, name: str) -> str:
+    definition = workflows.clock(wf, name) if wf else None
+    return definition.label if definition else name
 
 
 def notice_served(notice, *, at: datetime) -> list[Event]:

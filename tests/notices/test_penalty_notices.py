@@ -282,6 +282,9 @@ def test_the_decisions_service_ends_the_service_clock(open_case, fire, staff):
     assert {e.data["clock"] for e in stop} == {"payment", "service"}
     assert [e.data["status"] for e in stop if e.data["clock"] == "service"] == ["met"]
     assert all(e.actor_name == "system" for e in stop)
+    # The audit note names the clock as the timeline shows it, never by its code.
+    [ended] = [e for e in stop if e.data["clock"] == "service"]
+    assert "送达期限届止" in ended.note and "service" not in ended.note
 
     late = _decide(open_case, fire, {"fine": 1000, "items": ["罚款1000元"]})
     with time_machine.travel(at("2026-03-20 10:00"), tick=False):
