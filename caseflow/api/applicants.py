@@ -48,6 +48,7 @@ def applicant_json(applicant) -> dict:
         "approved_by": applicant.approved_by.username if applicant.approved_by else None,
         "approved_at": iso(applicant.approved_at),
         "revoked_at": iso(applicant.revoked_at),
+        "end_reason": applicant.end_reason,
     }
 
 

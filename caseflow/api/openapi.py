@@ -742,6 +742,7 @@ def _schemas() -> dict:
                 "approved_by": _NULL_TEXT,
                 "approved_at": _NULL_INSTANT,
                 "revoked_at": _NULL_INSTANT,
+                "end_reason": _NULL_TEXT,
             }
         ),
         "ApplicantList": _obj({"applicants": {"type": "array", "items": _ref("Applicant")}}),

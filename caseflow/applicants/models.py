@@ -40,6 +40,8 @@ class Applicant(db.Model):
     #: Who ended the filing, and when: revoked, or rejected while pending.
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Why it ended, as the supervisor gave it: required for a rejection, optional for a revocation.
+    end_reason: Mapped[str | None] = mapped_column(String(1000))
 
     unit = relationship("Unit")
     registered_by = relationship("User", foreign_keys=[registered_by_id])

@@ -127,36 +127,48 @@ def _reason(reason, *, required: bool) -> str:
 
 def applicant_reject(applicant, *, actor, reason) -> Applicant:
     """Refuse a pending filing, with the reason; the organisation may then file again."""
-    _require_unit_role(actor, applicant.unit, APPROVE_ROLES, "审核备案")
-    reason = _reason(reason, required=True)
-    if applicant.status != "pending":
-        raise StateConflict(
-            f"备案状态为“{applicant.status_label}”，不能驳回",
-            message_en=f"filing is {applicant.status}, not pending",
-        )
-    applicant.status = "rejected"
-    applicant.revoked_by_id = actor.id
-    applicant.revoked_at = utcnow()
-    db.session.flush()
-    log.info("applicant %s rejected by %s: %s", applicant.id, actor.username, reason)
-    return applicant
+    return _applicant_end(
+        applicant, actor=actor, reason=reason, reason_required=True,
+        action="审核备案", verb="驳回", from_status="pending", to_status="rejected",
+    )
 
 
 def applicant_revoke(applicant, *, actor, reason="") -> Applicant:
     """Revoke an approved filing; from then on its pre-exam requests are refused."""
-    _require_unit_role(actor, applicant.unit, APPROVE_ROLES, "撤销备案")
-    reason = _reason(reason, required=False)
-    if applicant.status != "approved":
+    return _applicant_end(
+        applicant, actor=actor, reason=reason, reason_required=False,
+        action="撤销备案", verb="撤销", from_status="approved", to_status="revoked",
+    )
+
+
+def _applicant_end(
+    applicant,
+    *,
+    actor,
+    reason,
+    reason_required: bool,
+    action: str,
+    verb: str,
+    from_status: str,
+    to_status: str,
+) -> Applicant:
+    """Move a filing from ``from_status`` to ``to_status`` (rejected or revoked), recording who
+    ended it and when: only a supervisor of its unit, or an admin."""
+    _require_unit_role(actor, applicant.unit, APPROVE_ROLES, action)
+    reason = _reason(reason, required=reason_required)
+    if applicant.status != from_status:
         raise StateConflict(
-            f"备案状态为“{applicant.status_label}”，不能撤销",
-            message_en=f"filing is {applicant.status}, not approved",
+            f"备案状态为“{applicant.status_label}”，不能{verb}",
+            message_en=f"filing is {applicant.status}, not {from_status}",
         )
-    applicant.status = "revoked"
+    applicant.status = to_status
     applicant.revoked_by_id = actor.id
     applicant.revoked_at = utcnow()
+    applicant.end_reason = reason or None
     db.session.flush()
     log.info(
-        "applicant %s revoked by %s: %s", applicant.id, actor.username, reason or "（未说明理由）"
+        "applicant %s %s by %s: %s",
+        applicant.id, to_status, actor.username, reason or "（未说明理由）",
     )
     return applicant
 

@@ -477,19 +477,13 @@ def receipt_clocks_retime(notice, *, at: datetime) -> list[Event]:
     """Re-time the clock that counts from the party's receipt of ``notice`` to ``at``, as actor
     ``system``: one ``clock`` audit event naming the clock, the old and the new due date. Only
     the clock the notice's own step started is moved. In the caller's transaction."""
-    from caseflow.clocks.models import Clock, ClockEntry
+    from caseflow.clocks.models import ClockEntry
     from caseflow.clocks.services import clock_retime
 
     name = RECEIPT_CLOCKS.get(notice.kind)
     if name is None or notice.event_id is None:
         return []
-    clock = db.session.scalar(
-        select(Clock).where(
-            Clock.case_id == notice.case_id,
-            Clock.name == name,
-            Clock.status.in_(("running", "paused")),
-        )
-    )
+    clock = _active_clock(notice.case_id, name)
     if clock is None:
         return []
     started_by = db.session.scalar(
@@ -501,16 +495,9 @@ def receipt_clocks_retime(notice, *, at: datetime) -> list[Event]:
         return []
     case = notice.case
     before = clock.due_at
-    event = Event(
-        case_id=case.id,
-        kind="clock",
-        actor_id=None,
-        actor_name="system",
-        occurred_at=at,
-        recorded_at=utcnow(),
-        note=f"按送达日期重新起算时限「{name}」（{notice.title} {notice.document_number}）",
+    event = _system_clock_event(
+        case, at, f"按送达日期重新起算时限「{name}」（{notice.title} {notice.document_number}）"
     )
-    db.session.add(event)
     moved = clock_retime(case, name, started_at=at, event=event, note=event.note)
     if moved is None:
         db.session.expunge(event)
@@ -533,7 +520,6 @@ def service_clocks_stop(notice, *, at: datetime) -> list[Event]:
     """End the clocks the service of ``notice`` ends (``NoticeSpec.stops_on_service`` of the step
     that issued it: the penalty decision's 送达期限), met or breached at ``at``, as actor
     ``system``: one ``clock`` audit event per clock. In the caller's transaction."""
-    from caseflow.clocks.models import Clock
     from caseflow.clocks.services import case_refresh_next_due, clock_stop
 
     issued_by = db.session.get(Event, notice.event_id) if notice.event_id else None
@@ -543,26 +529,12 @@ def service_clocks_stop(notice, *, at: datetime) -> list[Event]:
         return []
     case, events = notice.case, []
     for name in row.notice.stops_on_service:
-        active = db.session.scalar(
-            select(Clock.id).where(
-                Clock.case_id == case.id,
-                Clock.name == name,
-                Clock.status.in_(("running", "paused")),
-            )
-        )
-        if active is None:
+        if _active_clock(case.id, name) is None:
             continue
-        event = Event(
-            case_id=case.id,
-            kind="clock",
-            actor_id=None,
-            actor_name="system",
-            occurred_at=at,
-            recorded_at=utcnow(),
-            # The clock by its name (送达期限), as the timeline shows the note: never its code.
-            note=f"文书已送达，{_clock_label(wf, name)}届止（{notice.title} {notice.document_number}）",
+        # The clock by its name (送达期限), as the timeline shows the note: never its code.
+        event = _system_clock_event(
+            case, at, f"文书已送达，{_clock_label(wf, name)}届止（{notice.title} {notice.document_number}）"
         )
-        db.session.add(event)
         stopped = clock_stop(case, name, at=at, event=event, note=event.note)
         assert stopped is not None  # active, just read
         event.data = {
@@ -576,6 +548,34 @@ def service_clocks_stop(notice, *, at: datetime) -> list[Event]:
     if events:
         case_refresh_next_due(case)
     return events
+
+
+def _active_clock(case_id: int, name: str):
+    """The case's clock ``name`` while it still counts (running or paused), else None."""
+    from caseflow.clocks.models import Clock
+
+    return db.session.scalar(
+        select(Clock).where(
+            Clock.case_id == case_id,
+            Clock.name == name,
+            Clock.status.in_(("running", "paused")),
+        )
+    )
+
+
+def _system_clock_event(case, at: datetime, note: str) -> Event:
+    """The ``clock`` audit event a service writes as actor ``system``, added to the session."""
+    event = Event(
+        case_id=case.id,
+        kind="clock",
+        actor_id=None,
+        actor_name="system",
+        occurred_at=at,
+        recorded_at=utcnow(),
+        note=note,
+    )
+    db.session.add(event)
+    return event
 
 
 def _clock_label(wf, name: str) -> str:

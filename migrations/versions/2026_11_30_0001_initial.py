@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 11:49:22.208039
+Create Date: 2026-12-01 07:49:51.816007
 
 """
 
@@ -241,6 +241,7 @@ def upgrade():
         sa.Column("approved_at", caseflow.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("revoked_by_id", sa.Integer(), nullable=True),
         sa.Column("revoked_at", caseflow.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("end_reason", sa.String(length=1000), nullable=True),
         sa.CheckConstraint(
             "status in ('pending', 'approved', 'revoked', 'rejected')",
             name=op.f("ck_applicants_status_known"),

@@ -210,6 +210,8 @@ def test_a_pending_filing_is_rejected_with_a_reason_and_the_code_filed_again(
         )
     assert rejected.status_code == 200 and rejected.json["status"] == "rejected"
     assert rejected.json["status_label"] == "未通过审核"
+    # The reason is kept with the filing, not only in the log.
+    assert rejected.json["end_reason"] == "名称与营业执照不符"
     assert f"rejected by {supervisor.username}: 名称与营业执照不符" in caplog.text
     again = api(supervisor).post(f"/api/v1/applicants/{first['id']}/reject", json={"reason": "x"})
     assert again.status_code == 409
@@ -224,7 +226,7 @@ def test_a_pending_filing_is_rejected_with_a_reason_and_the_code_filed_again(
         revoked = api(supervisor).post(
             f"/api/v1/applicants/{refiled.json['id']}/revoke", json={"reason": "企业已注销"}
         )
-    assert revoked.status_code == 200
+    assert revoked.status_code == 200 and revoked.json["end_reason"] == "企业已注销"
     assert f"revoked by {supervisor.username}: 企业已注销" in caplog.text
 
 

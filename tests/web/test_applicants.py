@@ -169,6 +169,7 @@ def test_a_supervisor_rejects_a_pending_filing_with_a_reason(client, people, log
     assert db.session.get(Applicant, applicant.id).status == "rejected"
     listing = client.get("/applicants")
     assert "未通过审核" in listing.text and 'data-action="reject"' not in listing.text
+    assert "理由：材料不实" in listing.text
 
 
 def test_a_pre_exam_page_shows_its_filing_and_only_its_applicant(client, people, units, login):
