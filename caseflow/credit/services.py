@@ -20,7 +20,7 @@ from caseflow.credit.selectors import same_patent_findings
 from caseflow.credit.subjects import subject_code_clean, subject_name_key
 from caseflow.errors import NotFound, PermissionDenied, StateConflict, ValidationFailed
 from caseflow.extensions import db
-from caseflow.timeutil import local_date, utcnow
+from caseflow.timeutil import chinese_date, iso, local_date, utcnow
 from workflows import credit as spec
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,9 @@ def _check_actor(record, actor):
         )
 
 
-def _at(at):
+def _at(at, *, not_before=None, not_before_label=""):
+    """The step's time: now if not given; never in the future, and never before ``not_before``
+    (the record's previous step): a back-dated step would start its clocks already overdue."""
     now = utcnow()
     at = at or now
     if at.tzinfo is None:
@@ -79,6 +81,13 @@ def _at(at):
             "时间不能晚于现在",
             message_en="occurred_at is in the future",
             fields={"occurred_at": "不能是将来的时间 / in the future"},
+        )
+    if not_before is not None and at < not_before:
+        day = chinese_date(local_date(not_before))
+        raise ValidationFailed(
+            f"时间不能早于{not_before_label}（{day}）",
+            message_en=f"occurred_at is before the record's {not_before_label} ({not_before:%Y-%m-%d})",
+            fields={"occurred_at": f"不能早于{not_before_label} / too early"},
         )
     return at
 
@@ -297,7 +306,15 @@ def credit_record_publish(record, *, actor, at=None, note="") -> CreditRecord:
             message_en=f"the record is already {record.status}",
             fields={"status": record.status},
         )
-    at = _at(at)
+    if record.revoked_at is not None:
+        # The source decision was revoked: the record is to be withdrawn (Order 45 art 11), never
+        # published.
+        raise StateConflict(
+            "该信用记录的来源决定已被撤销，应予撤下，不能公示",
+            message_en="the source decision was revoked: the record is to be withdrawn",
+            fields={"revoked_at": iso(record.revoked_at)},
+        )
+    at = _at(at, not_before=record.decided_at, not_before_label="决定日期")
     case = record.case
     try:  # all or nothing: a failure rolls the transaction back whole; the caller commits
         event = _event(case, record, "publish", actor=actor, at=at, note=note)
@@ -324,7 +341,7 @@ def credit_record_repair(record, *, actor, reason, at=None) -> CreditRecord:
             message_en=f"only a published record can be repaired (it is {record.status})",
             fields={"status": record.status},
         )
-    at = _at(at)
+    at = _at(at, not_before=record.published_at, not_before_label="公示日期")
     if local_date(at) < record.repair_eligible_on:
         day = record.repair_eligible_on.isoformat()
         raise StateConflict(
@@ -363,10 +380,14 @@ def credit_record_revoke(record, *, actor, reason, at=None) -> CreditRecord:
         raise ValidationFailed(
             "请填写撤销理由", message_en="a reason is required", fields={"reason": "必填"}
         )
-    at = _at(at)
+    at = _at(at, not_before=record.decided_at, not_before_label="决定日期")
     case = record.case
     try:  # all or nothing: a failure rolls the transaction back whole; the caller commits
         event = _event(case, record, "revoke", actor=actor, at=at, note=reason.strip())
+        # Not to be published any more: only withdrawn.
+        clocks.clock_cancel(
+            case, spec.clock_name("publication", record.id), at=at, actor=actor, event=event
+        )
         clocks.clock_start(
             case,
             spec.clock_name("withdrawal", record.id),
@@ -392,7 +413,11 @@ def credit_record_withdraw(record, *, actor, reason="", at=None) -> CreditRecord
             message_en=f"the record is {record.status}",
             fields={"status": record.status},
         )
-    at = _at(at)
+    at = _at(
+        at,
+        not_before=record.revoked_at or record.decided_at,
+        not_before_label="撤销登记日期" if record.revoked_at else "决定日期",
+    )
     case = record.case
     try:  # all or nothing: a failure rolls the transaction back whole; the caller commits
         event = _event(case, record, "withdraw", actor=actor, at=at, note=reason or "")

@@ -114,6 +114,44 @@ def test_a_record_revoked_before_publication_waits_to_be_withdrawn_not_published
     assert {s.action for s in steps} == {"withdraw"}
 
 
+def test_a_record_revoked_before_publication_is_never_published(register, staff):
+    from caseflow.clocks.models import Clock
+    from caseflow.errors import StateConflict
+
+    chief, record = staff["ZS"]["supervisor"], register["pending"]
+    credit_record_revoke(record, actor=chief, reason="复议撤销", at=at("2026-11-28 10:00"))
+    # Its publication clock no longer asks the supervisor to publish it.
+    publication = db.session.scalar(
+        select(Clock).where(Clock.name == f"credit_publication.{record.id}")
+    )
+    assert publication.status == "cancelled"
+    with pytest.raises(StateConflict) as refused:
+        credit_record_publish(record, actor=chief, at=at("2026-11-30 09:00"))
+    assert "来源决定已被撤销" in refused.value.message
+    db.session.expire_all()
+    assert record.status == "pending_publication" and record.published_at is None
+
+
+def test_a_credit_step_is_not_dated_before_the_records_previous_step(register, staff):
+    chief, record = staff["ZS"]["supervisor"], register["pending"]  # decided 11-20
+    for step in (
+        lambda: credit_record_publish(record, actor=chief, at=at("2026-11-19 10:00")),
+        lambda: credit_record_revoke(record, actor=chief, reason="撤销", at=at("2020-01-01 10:00")),
+    ):
+        with pytest.raises(ValidationFailed) as refused:
+            step()
+        assert refused.value.fields == {"occurred_at": "不能早于决定日期 / too early"}
+        assert "2026年11月20日" in refused.value.message
+    db.session.expire_all()
+    assert record.status == "pending_publication" and record.revoked_at is None
+    # A withdrawal is not dated before the revocation it follows (11-27).
+    with pytest.raises(ValidationFailed) as refused:
+        credit_record_withdraw(
+            register["revoked"], actor=chief, reason="撤下", at=at("2026-11-26 10:00")
+        )
+    assert refused.value.fields == {"occurred_at": "不能早于撤销登记日期 / too early"}
+
+
 def test_a_penalty_clue_waits_for_the_supervisors_filing_decision(open_case, staff, fire):
     clue = open_case("penalty", received_at="2026-11-23 09:00")
     assert clue.state == "clue"
