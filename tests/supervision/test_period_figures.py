@@ -89,8 +89,7 @@ def _recount(unit_ids, first: date, last: date, now) -> list[dict]:
         if clock.status in ("met", "breached") and first <= local_date(clock.stopped_at) <= last:
             on_time[wf][clock.status != "met"] += 1
         elif clock.status == "running" and clock.due_at < now:
-            if first <= due_day(clock.due_at) <= last:
-                on_time[wf][1] += 1
+            on_time[wf][1] += first <= due_day(clock.due_at) <= last
     out = []
     for name, module in workflows.WORKFLOWS.items():
         cohort = [
@@ -205,3 +204,85 @@ def test_stats_read_the_cases_once_not_once_per_workflow(
         assert reader.get("/api/v1/stats?from=2024-01-01&to=2026-11-30").status_code == 200
     over_rows = [s for s in seen if " FROM cases" in s or " FROM clocks" in s]
     assert len(over_rows) <= 3, over_rows  # + today's clocks past due (on-time share)
+
+
+def _events_read(app):
+    """The statements over ``events`` run while the block runs, with their parameters, so that
+    the rows each returned can be fetched again and counted."""
+
+    class Read(list):
+        def __enter__(self):
+            event.listen(db.engine, "before_cursor_execute", self._add)
+            return self
+
+        def __exit__(self, *exc):
+            event.remove(db.engine, "before_cursor_execute", self._add)
+
+        def _add(self, conn, cursor, statement, parameters, *args):
+            if " FROM events" in " ".join(statement.split()):
+                self.append((statement, parameters))
+
+        def rows(self):
+            connection = db.session.connection()
+            return [row for s, p in self for row in connection.exec_driver_sql(s, p).all()]
+
+    return Read()
+
+
+def test_the_annual_report_reads_only_its_years_pre_exam_steps(
+    app, api, staff, open_case, fire, applicant
+):
+    """2025 and 2026 each hold reviews and grants; case C, filed at CNIPA in December 2025, is
+    granted in January 2026. The 2026 report reads its four steps of 2026 and the two filings of
+    its grants (C's of 2025 among them), nothing else of 2025; both years' figures are as
+    counted by hand."""
+    for received, steps in (
+        ("2025-03-02 09:00", (("qualify", "2025-03-03"), ("record_filing", "2025-03-04"),
+                              ("record_grant", "2025-03-20"))),  # A
+        ("2025-06-02 09:00", (("disqualify", "2025-06-03"),)),  # B
+        ("2025-12-01 09:00", (("qualify", "2025-12-02"), ("record_filing", "2025-12-29"),
+                              ("record_grant", "2026-01-20"))),  # C
+        ("2026-02-02 09:00", (("qualify", "2026-02-03"), ("record_filing", "2026-02-04"),
+                              ("record_grant", "2026-02-10"))),  # D
+        ("2026-05-06 09:00", (("disqualify", "2026-05-07"),)),  # E
+    ):
+        with time_machine.travel(at(received), tick=False):
+            case = open_case("pre_exam", received_at=received, applicant_id=applicant.id)
+        _step(fire, case, "start_review", received.replace("09:00", "10:00"))
+        for trigger, day in steps:
+            data = {
+                "qualify": {},
+                "disqualify": {"reason": "视图不完整"},
+                "record_filing": {"application_number": "1"},
+                "record_grant": {},
+            }[trigger]
+            _step(fire, case, trigger, f"{day} 10:00", data=data)
+    reader = api(staff["ZS"]["supervisor"])
+    with time_machine.travel(NOW, tick=False):
+        with _events_read(app) as read:
+            body = reader.get("/api/v1/stats/report?year=2026").get_json()
+        rows = read.rows()
+        earlier = reader.get("/api/v1/stats/report?year=2025").get_json()
+
+    def pre_exam(report):
+        (entry,) = [w for w in report["workflows"] if w["workflow"] == "pre_exam"]
+        return entry["pre_exam"]
+
+    assert pre_exam(body) == {
+        "qualified": 1,
+        "not_qualified": 1,
+        "qualification_rate": 0.5,
+        # C: 2025-12-01 → 2026-01-20 (50 days), from its filing 12-29 (22); D: 8 and 6.
+        "grant_days_from_request": {"count": 2, "median": 29.0, "p90": 50},
+        "grant_days_from_filing": {"count": 2, "median": 14.0, "p90": 22},
+    }
+    assert pre_exam(earlier) == {
+        "qualified": 2,
+        "not_qualified": 1,
+        "qualification_rate": 0.6667,
+        "grant_days_from_request": {"count": 1, "median": 18, "p90": 18},
+        "grant_days_from_filing": {"count": 1, "median": 16, "p90": 16},
+    }
+    # The year's qualify, disqualify and two grants, and the grants' two filings: 6 rows, not
+    # the 11 steps of both years.
+    assert len(rows) == 6, rows
