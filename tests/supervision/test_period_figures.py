@@ -286,3 +286,25 @@ def test_the_annual_report_reads_only_its_years_pre_exam_steps(
     # The year's qualify, disqualify and two grants, and the grants' two filings: 6 rows, not
     # the 11 steps of both years.
     assert len(rows) == 6, rows
+
+
+def test_the_dashboard_export_reads_no_cases_parties_or_data(
+    app, client, login, make_user, units, open_case
+):
+    """The export lists every overdue and 临期 clock (up to ``EXPORT_LIMIT``) with its case's
+    number, step and desk: the cases' parties and data (JSON decoded per row) are not read."""
+    import io
+
+    from openpyxl import load_workbook
+
+    chief = make_user("supervisor", units["ZS"], username="zs_boss", display_name="李主任")
+    late = open_case("adjudication", received_at="2026-11-02 09:00")  # acceptance due 11-09
+    with time_machine.travel(NOW, tick=False):
+        login(chief)
+        with _statements(app) as seen:
+            response = client.get("/dashboard.xlsx?date_from=2022-01-01&date_to=2026-11-30")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.data))
+    assert late.number in {row[2] for row in book["超期"].iter_rows(min_row=2, values_only=True)}
+    wide = [s for s in seen if "cases.complainant" in s or "cases.data" in s]
+    assert not wide, wide
