@@ -13,6 +13,7 @@ from caseflow.errors import Malformed, PermissionDenied, ValidationFailed, Versi
 from caseflow.extensions import db
 from caseflow.parties.selectors import case_deliveries, notice_delivery_json
 from caseflow.supervision.report import report_unit
+from caseflow.supervision.selectors import cases_stats
 from caseflow.timeutil import (
     OutOfRange,
     deadline_chinese,
@@ -338,5 +339,5 @@ def stats():
         raise ValidationFailed(
             "止日不能早于起日", message_en="to is before from", fields={"to": "before from"}
         )
-    rows = selectors.cases_stats(user, unit=unit, from_on=from_on, to_on=to_on)
+    rows = cases_stats(user, unit=unit, from_on=from_on, to_on=to_on)
     return jsonify({"workflows": stats_with_on_time(user, rows, unit, from_on, to_on)})

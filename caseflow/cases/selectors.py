@@ -1,10 +1,9 @@
 """Reads for cases: what a user may see, the list, one case with everything it shows (the API and
-the case page alike), the public status lookup, stats."""
+the case page alike), the public status lookup. The period figures are supervision's reads."""
 
 import hmac
 from dataclasses import dataclass
-from datetime import date, datetime
-from statistics import median
+from datetime import datetime
 
 from sqlalchemy import func, or_, select
 
@@ -16,17 +15,8 @@ from caseflow.clocks.models import Clock
 from caseflow.errors import NotFound, ValidationFailed
 from caseflow.extensions import db
 from caseflow.search import ESCAPE, containing
-from caseflow.timeutil import start_of_local_day, utcnow
+from caseflow.timeutil import utcnow
 
-#: The clock whose outcome says whether a workflow's cases closed on time (for statistics).
-CLOSING_CLOCKS = {
-    "intake": "acceptance",
-    "pre_exam": "grant_target",
-    "adjudication": "closing",
-    "mediation": "mediation",
-    "fair_complaint": "decision_by_close",
-    "penalty": "decision",
-}
 PER_PAGE = 50
 
 
@@ -232,64 +222,3 @@ def case_public_lookup(number: str, code: str) -> PublicStatus | None:
         closed_at=case.closed_at,
         steps=steps,
     )
-
-
-def cases_stats(
-    user,
-    *,
-    unit: str | None = None,
-    from_on: date | None = None,
-    to_on: date | None = None,
-    now=None,
-) -> list[dict]:
-    """Per workflow: opened, closed, open overdue, share of closing clocks met, median days to
-    close — over cases opened (received) in ``[from_on, to_on]``, in the units ``user`` sees."""
-    now = now or utcnow()
-    base = cases_visible_to(user)
-    if unit:
-        base = base.where(Case.unit_id == _unit_by_code(unit).id)
-    if from_on:
-        base = base.where(Case.received_at >= start_of_local_day(from_on))
-    if to_on:
-        from datetime import timedelta
-
-        base = base.where(Case.received_at < start_of_local_day(to_on + timedelta(days=1)))
-    ids = base.with_only_columns(Case.id).subquery()
-    out = []
-    for name, wf in workflows.WORKFLOWS.items():
-        rows = db.session.execute(
-            select(Case.is_closed, Case.next_due_at, Case.received_at, Case.closed_at).where(
-                Case.id.in_(select(ids.c.id)), Case.workflow == name
-            )
-        ).all()
-        durations = [
-            (closed_at - received_at).total_seconds() / 86400
-            for is_closed, _due, received_at, closed_at in rows
-            if is_closed and closed_at
-        ]
-        outcomes = db.session.execute(
-            select(Clock.status, func.count())
-            .where(
-                Clock.case_id.in_(select(ids.c.id)),
-                Clock.name == CLOSING_CLOCKS[name],
-                Clock.status.in_(("met", "breached")),
-            )
-            .group_by(Clock.status)
-        ).all()
-        counts = dict(outcomes)
-        decided = counts.get("met", 0) + counts.get("breached", 0)
-        out.append(
-            {
-                "workflow": name,
-                "label": wf.LABEL,
-                "opened": len(rows),
-                "closed": sum(1 for r in rows if r.is_closed),
-                "open_overdue": sum(
-                    1 for r in rows if not r.is_closed and r.next_due_at and r.next_due_at < now
-                ),
-                "closing_clock": CLOSING_CLOCKS[name],
-                "closing_met_share": round(counts.get("met", 0) / decided, 4) if decided else None,
-                "median_days_to_close": round(median(durations), 2) if durations else None,
-            }
-        )
-    return out

@@ -11,13 +11,15 @@ One definition each, used by the dashboard, its XLSX and the API alike:
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from statistics import median
 
-from sqlalchemy import and_, func, select, tuple_, union_all
+from sqlalchemy import and_, func, or_, select, tuple_, union_all
 from sqlalchemy.orm import selectinload
 
 import workflows
 from caseflow.cases.models import Case
+from caseflow.cases.selectors import _unit_by_code
 from caseflow.clocks.models import Clock
 from caseflow.credit.selectors import credit_steps_waiting
 from caseflow.errors import PermissionDenied
@@ -38,17 +40,21 @@ def _scoped(query, user, unit_id: int | None = None):
     return query
 
 
-def centre_clocks_scope(query, user, unit_id: int | None = None):
-    """``query`` (over ``Clock``) limited to the centre's own clocks (no watch clock: the
-    parties' or a court's period is never the centre late) of what ``user`` may see
-    (``unit_id``: that unit's), by the clock's own copy of its case's unit: no join to the
-    cases. The running totals count the same clocks (``tallies.clock_contribution``)."""
-    query = query.where(not_watch_clock())
+def _clocks_scoped(query, user, unit_id: int | None = None):
+    """``_scoped`` on the clock's own copy of its case's unit."""
     if not user.is_admin:
         query = query.where(Clock.unit_id == user.unit_id)
     if unit_id is not None:
         query = query.where(Clock.unit_id == unit_id)
     return query
+
+
+def centre_clocks_scope(query, user, unit_id: int | None = None):
+    """``query`` (over ``Clock``) limited to the centre's own clocks (no watch clock: the
+    parties' or a court's period is never the centre late) of what ``user`` may see
+    (``unit_id``: that unit's), by the clock's own copy of its case's unit: no join to the
+    cases. The running totals count the same clocks (``tallies.clock_contribution``)."""
+    return _clocks_scoped(query.where(not_watch_clock()), user, unit_id)
 
 
 def not_watch_clock():
@@ -317,6 +323,96 @@ def on_time_by_workflow(tallies: list[ClockTally]) -> dict[str, ClockTally]:
         total.met += t.met
         total.breached += t.breached
         total.running_late += t.running_late
+    return out
+
+
+# -- the period's intake (GET /api/v1/stats) --------------------------------------------------
+
+#: The clock whose outcome says whether a workflow's cases closed on time (for statistics).
+CLOSING_CLOCKS = {
+    "intake": "acceptance",
+    "pre_exam": "grant_target",
+    "adjudication": "closing",
+    "mediation": "mediation",
+    "fair_complaint": "decision_by_close",
+    "penalty": "decision",
+}
+
+
+def cases_stats(
+    user, *, unit: str | None = None, from_on: date, to_on: date, now=None
+) -> list[dict]:
+    """Per workflow: opened, closed, open overdue, share of closing clocks met, median days to
+    close — over the cases received in ``[from_on, to_on]`` (local days), in the units ``user``
+    sees (``unit``: that unit's code).
+
+    ``opened`` is the running totals' ``received`` (by local day of receipt): the cost is the
+    period's days. The other figures follow that intake to where it is now (closed since, overdue
+    now, its closing clock settled since), while the totals key a closing, a clock's outcome and
+    a next due by the day it happens, not by the day its case came in; and the median is of exact
+    days (seconds ÷ 86,400), the totals' histogram of whole local days. So they are read from the
+    rows, one statement each over the period's range of ``ix_cases_unit_received_at``: its closed
+    and overdue cases (the open ones in time are not fetched), and its closing clocks' outcomes
+    counted in the database."""
+    from caseflow.supervision.tallies import tally_grouped
+
+    now = now or utcnow()
+    unit_id = _unit_by_code(unit).id if unit else None
+    received = (
+        Case.received_at >= start_of_local_day(from_on),
+        Case.received_at < start_of_local_day(to_on + timedelta(days=1)),
+    )
+    opened = dict(
+        tally_grouped(user, ("received",), from_on, to_on, by=("workflow",), unit_id=unit_id)
+    )
+    closed, overdue, durations = defaultdict(int), defaultdict(int), defaultdict(list)
+    settled_or_late = _scoped(
+        select(Case.workflow, Case.is_closed, Case.received_at, Case.closed_at).where(
+            *received, or_(Case.is_closed, Case.next_due_at < now)
+        ),
+        user,
+        unit_id,
+    )
+    for workflow, is_closed, received_at, closed_at in db.session.execute(settled_or_late):
+        if is_closed:
+            closed[workflow] += 1
+            durations[workflow].append((closed_at - received_at).total_seconds() / 86400)
+        else:
+            overdue[workflow] += 1
+    outcomes = defaultdict(dict)
+    closing_clock = or_(
+        *(and_(Case.workflow == wf, Clock.name == name) for wf, name in CLOSING_CLOCKS.items())
+    )
+    counted = select(Case.workflow, Clock.status, func.count()).join(
+        Case, Case.id == Clock.case_id
+    )
+    # The clock's copy of its case's unit as well: the unit's settled clocks are a range of
+    # ix_clocks_unit_status_due_at, not every unit's clocks.
+    for scope in (_scoped, _clocks_scoped):
+        counted = scope(counted, user, unit_id)
+    counted = counted.where(
+        *received, closing_clock, Clock.status.in_(("met", "breached"))
+    ).group_by(Case.workflow, Clock.status)
+    for workflow, status, n in db.session.execute(counted):
+        outcomes[workflow][status] = n
+    out = []
+    for name, module in workflows.WORKFLOWS.items():
+        met = outcomes[name].get("met", 0)
+        decided = met + outcomes[name].get("breached", 0)
+        out.append(
+            {
+                "workflow": name,
+                "label": module.LABEL,
+                "opened": opened.get(name, 0),
+                "closed": closed[name],
+                "open_overdue": overdue[name],
+                "closing_clock": CLOSING_CLOCKS[name],
+                "closing_met_share": round(met / decided, 4) if decided else None,
+                "median_days_to_close": (
+                    round(median(durations[name]), 2) if durations[name] else None
+                ),
+            }
+        )
     return out
 
 

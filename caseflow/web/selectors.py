@@ -265,6 +265,13 @@ class Dashboard:
 LIST_LIMIT = 20
 
 
+#: What the overdue and 临期 lists (and their XLSX) show of a case.
+_LISTED_CASE_COLUMNS = (
+    Case.number, Case.unit_id, Case.workflow, Case.state, Case.version, Case.assignee_id,
+    Case.is_closed,
+)
+
+
 def soonest_clocks(
     user, *, due_from=None, due_after=None, due_to=None, clock_condition=(), limit=LIST_LIMIT
 ):
@@ -290,11 +297,10 @@ def soonest_clocks(
                 Clock.case_id, Clock.name, Clock.period_unit, Clock.started_at, Clock.due_at,
                 Clock.status, Clock.provisional, Clock.paused_seconds,
             ),
-            load_only(
-                Case.number, Case.unit_id, Case.workflow, Case.state, Case.version,
-                Case.assignee_id, Case.is_closed,
-            ),
-            contains_eager(Clock.case),
+            load_only(*_LISTED_CASE_COLUMNS),
+            # The case set on its clock too: without its own load_only that path loads every
+            # column, the parties' and the case data's JSON decoded per row.
+            contains_eager(Clock.case).load_only(*_LISTED_CASE_COLUMNS),
             selectinload(Case.assignee),
             selectinload(Case.unit),
         )

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-01 07:49:51.816007
+Create Date: 2026-12-01 08:06:26.309876
 
 """
 
@@ -544,6 +544,9 @@ def upgrade():
     )
     with op.batch_alter_table("events", schema=None) as batch_op:
         batch_op.create_index("ix_events_case_id_id", ["case_id", "id"], unique=False)
+        batch_op.create_index(
+            "ix_events_trigger_occurred_at", ["trigger", "occurred_at"], unique=False
+        )
 
     op.create_table(
         "evidence",
@@ -895,6 +898,7 @@ def downgrade():
 
     op.drop_table("evidence")
     with op.batch_alter_table("events", schema=None) as batch_op:
+        batch_op.drop_index("ix_events_trigger_occurred_at")
         batch_op.drop_index("ix_events_case_id_id")
 
     op.drop_table("events")
