@@ -273,19 +273,21 @@ def _step_pause(s, at: datetime, calendar: WorkingCalendar) -> None:
 
 def _step_resume(s, at: datetime, calendar: WorkingCalendar) -> None:
     paused = at - s.paused_at
-    if s.period_unit == WORKDAYS:
-        # Paused after its due day, nothing was left: the due date stays where it was. Paused in
-        # time, the working days left after the pause day count again from the resume day; paused
-        # on its last day, the rest of that day is the resume day's (as a days clock's last day
+    if s.period_unit in DAY_UNITS and s.paused_at > s.due_at:
+        # Paused after its due day, nothing was left: the due date stays where it was, and with
+        # it the alerts already raised for it (deadlines.md §4: once per due date).
+        pass
+    elif s.period_unit == WORKDAYS:
+        # The working days left after the pause day count again from the resume day; paused on
+        # its last day, the rest of that day is the resume day's (as a days clock's last day
         # moves by the days paused), rolled over to a working day.
-        if s.paused_at <= s.due_at:
-            resumed_on = local_date(at)
-            s.last_day_on = (
-                calendar.nth_workday_after(resumed_on, s.remaining)
-                if s.remaining
-                else calendar.workday_on_or_after(resumed_on)
-            )
-            s.due_at = end_of_local_day(s.last_day_on)
+        resumed_on = local_date(at)
+        s.last_day_on = (
+            calendar.nth_workday_after(resumed_on, s.remaining)
+            if s.remaining
+            else calendar.workday_on_or_after(resumed_on)
+        )
+        s.due_at = end_of_local_day(s.last_day_on)
     elif s.period_unit in (DAYS, MONTHS):
         # The last day moves by the calendar days paused, then the usual roll-over.
         s.last_day_on += timedelta(days=(local_date(at) - local_date(s.paused_at)).days)

@@ -165,6 +165,25 @@ def test_pause_of_a_days_clock_moves_the_last_day_then_rolls_over(make_case):
     assert clock.due_at == end_of("2026-10-08")
 
 
+def test_an_overdue_days_clock_paused_keeps_its_due_date(make_case):
+    """Paused after its due day, a days or months clock had nothing left, as a workdays clock:
+    its due date stays, and so does the alert level raised for it."""
+    case = make_case()
+    # 1 month from 09-02: the last day 10-02 (National Day) rolls over to 10-08.
+    clock = clock_start(
+        case, "closing_target", period="1 months", started_at=local("2026-09-02T10:00")
+    )
+    assert clock.due_at == end_of("2026-10-08")
+    clock.alert_level = "overdue"  # raised on 10-09 by the sweep
+    clock_pause(case, "closing_target", at=local("2026-10-12T10:00"))
+    clock_resume(case, "closing_target", at=local("2026-11-02T10:00"))
+    assert clock.due_at == end_of("2026-10-08") and clock.last_day_on == date(2026, 10, 2)
+    assert clock.alert_level == "overdue"
+    assert clock.next_alert_at == clock_next_alert_at(clock, "overdue")
+    replayed = clock_replay(clock)
+    assert (replayed.due_at, replayed.last_day_on) == (clock.due_at, clock.last_day_on)
+
+
 def test_pause_of_an_hours_clock_adds_the_exact_span(make_case):
     case = make_case()
     clock = clock_start(case, "fair", period="24 hours", started_at=local("2026-10-02T10:00"))

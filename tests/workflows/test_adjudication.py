@@ -47,6 +47,20 @@ def test_a_suspension_in_the_answer_period_resumes_to_the_answer(open_case, fire
     assert case.state == "under_review" and clocks_of(case)["answer"].status == "met"
 
 
+def test_an_overdue_service_promise_suspended_keeps_its_due_date(open_case, fire):
+    """Zhongshan's 1-month closing promise from 09-02 was due on 10-08 (10-02 fell in National
+    Day). Suspended when it was already overdue, it had nothing left: resuming does not move
+    it. The 3-month closing period, still running when suspended, moves by the 21 days."""
+    case = open_case("adjudication", received_at="2026-09-01 09:00")
+    step(fire, case, "accept", "2026-09-02 10:00", data=HANDLERS)
+    assert local_due(clocks_of(case)["closing_target"]) == "2026-10-08"
+    assert local_due(clocks_of(case)["closing"]) == "2026-12-02"
+    step(fire, case, "suspend", "2026-10-12 10:00", "supervisor", data={"reason": "ownership"})
+    step(fire, case, "resume", "2026-11-02 10:00", "supervisor")
+    assert local_due(clocks_of(case)["closing_target"]) == "2026-10-08"
+    assert local_due(clocks_of(case)["closing"]) == "2026-12-23"
+
+
 def test_a_suspension_before_service_resumes_to_service(open_case, fire):
     case = open_case("adjudication", received_at="2026-09-01 09:00")
     step(fire, case, "accept", "2026-09-02 10:00", data=HANDLERS)
