@@ -277,14 +277,23 @@ def _step_resume(s, at: datetime, calendar: WorkingCalendar) -> None:
         # Paused after its due day, nothing was left: the due date stays where it was, and with
         # it the alerts already raised for it (deadlines.md §4: once per due date).
         pass
-    elif s.period_unit == WORKDAYS:
+    elif s.period_unit == WORKDAYS or (
+        s.period_unit in (DAYS, MONTHS) and local_date(s.paused_at) > s.last_day_on
+    ):
         # The working days left after the pause day count again from the resume day; paused on
         # its last day, the rest of that day is the resume day's (as a days clock's last day
-        # moves by the days paused), rolled over to a working day.
+        # moves by the days paused), rolled over to a working day. So too a days or months clock
+        # paused after its last day, in the days it rolled over (Sunday, before its Monday due
+        # day): its last day moved by the days paused would still be past on resuming.
+        left = (
+            s.remaining
+            if s.period_unit == WORKDAYS
+            else calendar.workdays_between(local_date(s.paused_at), due_on_of(s.due_at))
+        )
         resumed_on = local_date(at)
         s.last_day_on = (
-            calendar.nth_workday_after(resumed_on, s.remaining)
-            if s.remaining
+            calendar.nth_workday_after(resumed_on, left)
+            if left
             else calendar.workday_on_or_after(resumed_on)
         )
         s.due_at = end_of_local_day(s.last_day_on)

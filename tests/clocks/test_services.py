@@ -165,6 +165,39 @@ def test_pause_of_a_days_clock_moves_the_last_day_then_rolls_over(make_case):
     assert clock.due_at == end_of("2026-10-08")
 
 
+def test_a_days_clock_paused_in_its_roll_over_keeps_the_working_days_it_had(make_case):
+    """Paused after its last day but before the working day it rolled over to, a days clock
+    counts the working days it still had again from the resume day, as a workdays clock does:
+    moving its past last day by the days paused would leave it overdue on resuming."""
+    case = make_case()
+    # 15 days from Fri 11-06: the last day Sat 11-21 rolls over to Mon 11-23.
+    clock = clock_start(case, "answer", period="15 days", started_at=local("2026-11-06T10:00"))
+    assert (clock.last_day_on, clock.due_at) == (date(2026, 11, 21), end_of("2026-11-23"))
+    clock_pause(case, "answer", at=local("2026-11-22T10:00"))  # Sunday: Monday 11-23 was left
+    clock_resume(case, "answer", at=local("2026-11-25T10:00"))  # Wednesday
+    assert clock.due_at == end_of("2026-11-26")  # that one working day, after the resume day
+    # From Fri 09-18: the last day Sat 10-03 (National Day) rolls over to Thu 10-08; paused on
+    # 10-06, 10-08 was left; resumed on Wed 10-21 → Thu 10-22 (not 10-19, before the resume).
+    rolled = clock_start(case, "b", period="15 days", started_at=local("2026-09-18T10:00"))
+    assert (rolled.last_day_on, rolled.due_at) == (date(2026, 10, 3), end_of("2026-10-08"))
+    clock_pause(case, "b", at=local("2026-10-06T10:00"))
+    clock_resume(case, "b", at=local("2026-10-21T10:00"))
+    assert rolled.due_at == end_of("2026-10-22")
+    # Paused on its rolled-over due day, the rest of that day is the resume day's.
+    due_day = clock_start(case, "c", period="15 days", started_at=local("2026-11-06T10:00"))
+    clock_pause(case, "c", at=local("2026-11-23T10:00"))
+    clock_resume(case, "c", at=local("2026-11-25T10:00"))
+    assert due_day.due_at == end_of("2026-11-25")
+    # A 1 months clock the same: from 09-02 the last day 10-02 rolls over to 10-08.
+    month = clock_start(case, "d", period="1 months", started_at=local("2026-09-02T10:00"))
+    clock_pause(case, "d", at=local("2026-10-07T10:00"))
+    clock_resume(case, "d", at=local("2026-10-21T10:00"))
+    assert month.due_at == end_of("2026-10-22")
+    for name, resumed in (("answer", clock), ("b", rolled), ("c", due_day), ("d", month)):
+        replayed = clock_replay(resumed)
+        assert (replayed.due_at, replayed.last_day_on) == (resumed.due_at, resumed.last_day_on), name
+
+
 def test_an_overdue_days_clock_paused_keeps_its_due_date(make_case):
     """Paused after its due day, a days or months clock had nothing left, as a workdays clock:
     its due date stays, and so does the alert level raised for it."""
