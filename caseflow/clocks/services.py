@@ -363,8 +363,13 @@ def clock_replay(clock: Clock, *, calendar: WorkingCalendar | None = None) -> _S
             result.provisional,
         )
     for entry in clock.entries:
+        # A clock re-timed to a party's receipt during a suspension (clock_retime) starts paused:
+        # the days before its start are not its paused time, and a suspension over before it
+        # started does not move it at all.
         if entry.action == "pause":
-            _step_pause(s, entry.at, calendar)
+            _step_pause(s, max(entry.at, s.started_at), calendar)
+        elif entry.action == "resume" and entry.at <= s.started_at:
+            s.paused_at = s.remaining = None
         elif entry.action == "resume":
             _step_resume(s, entry.at, calendar)
         elif entry.action == "extend" and entry.period:
@@ -986,8 +991,10 @@ def clock_retime(
         schedule = clock_replay(clock, calendar=calendar)
         clock.due_at, clock.last_day_on = schedule.due_at, schedule.last_day_on
         clock.provisional = schedule.provisional
+        # Its pauses as the replay counted them from the new start.
+        clock.paused_seconds = schedule.paused_seconds
         if clock.paused_at is not None:
-            clock.remaining = schedule.remaining
+            clock.paused_at, clock.remaining = schedule.paused_at, schedule.remaining
         _record(clock, "retime", started_at, actor=actor, event=event, before=before, note=note)
         _rearm(clock, before, calendar)
     return clock

@@ -15,6 +15,7 @@ from caseflow.clocks.services import (
     clock_pause,
     clock_replay,
     clock_resume,
+    clock_retime,
     clock_start,
     clock_stop,
     clocks_batch,
@@ -357,6 +358,41 @@ def test_replay_reproduces_the_incremental_schedule(make_case):
     replayed = clock_replay(clock)
     assert (replayed.due_at, replayed.last_day_on) == (clock.due_at, clock.last_day_on)
     assert due_on_of(clock.due_at) == date(2026, 10, 16)
+
+
+def test_a_clock_re_timed_into_a_suspension_counts_only_the_suspension_after_its_start(
+    make_case,
+):
+    """An answer period started provisionally on 11-02, suspended 11-05 to 11-10, re-timed to
+    the respondent's receipt: the days before the receipt are not its paused time, and a
+    suspension over before the receipt does not move it."""
+    case = make_case()
+    # Re-timed to 11-07 while still suspended, then resumed on 11-10: 15 days from 11-07 end
+    # on Sunday 11-22, moved by the 3 days from the receipt to the resumption → Wed 11-25.
+    inside = clock_start(case, "a", period="15 days", started_at=local("2026-11-02T10:00"))
+    clock_pause(case, "a", at=local("2026-11-05T10:00"))
+    clock_retime(case, "a", started_at=local("2026-11-07T10:00"))
+    assert inside.paused_at == local("2026-11-07T10:00")
+    clock_resume(case, "a", at=local("2026-11-10T10:00"))
+    assert inside.due_at == end_of("2026-11-25")
+    assert inside.paused_seconds == 3 * 24 * 3600
+    # Re-timed to 11-12, after the resumption: the suspension is none of its time → Fri 11-27.
+    after = clock_start(case, "b", period="15 days", started_at=local("2026-11-02T10:00"))
+    clock_pause(case, "b", at=local("2026-11-05T10:00"))
+    clock_resume(case, "b", at=local("2026-11-10T10:00"))
+    clock_retime(case, "b", started_at=local("2026-11-12T10:00"))
+    assert after.due_at == end_of("2026-11-27") and after.paused_seconds == 0
+    # A workdays clock re-timed into the suspension keeps its whole period for the resumption:
+    # 5 working days after Tue 11-10 → Tue 11-17.
+    work = clock_start(case, "c", period="5 workdays", started_at=local("2026-11-02T10:00"))
+    clock_pause(case, "c", at=local("2026-11-05T10:00"))
+    clock_retime(case, "c", started_at=local("2026-11-07T10:00"))
+    assert work.remaining == 5
+    clock_resume(case, "c", at=local("2026-11-10T10:00"))
+    assert work.due_at == end_of("2026-11-17")
+    for clock in (inside, after, work):
+        replayed = clock_replay(clock)
+        assert (replayed.due_at, replayed.paused_seconds) == (clock.due_at, clock.paused_seconds)
 
 
 def test_case_refresh_next_due_ignores_paused_and_stopped(make_case):
