@@ -195,6 +195,10 @@ CLOCKS = (
         basis="人民调解法 art 33; 民事诉讼法 art 205",
         evidence="V",
         party=True,
+        # The parties apply to the people's court (人民调解法 art 33: 自调解协议生效之日起三十日内
+        # 共同向人民法院申请司法确认; 民事诉讼法 art 205): a period kept at the court, whose
+        # last day is the court's working day, never moved by the centre's own closures.
+        court=True,
     ),
     ClockDef(
         # The court's clock, not ours: 3 days to accept, 15 days from acceptance to rule (+10 with
@@ -206,6 +210,9 @@ CLOCKS = (
         start_basis="the application to the court (apply_confirmation)",
         basis="最高人民法院关于人民调解协议司法确认程序的若干规定(2011) arts 4–5",
         evidence="V",
+        # The court's period, counted on its (national) calendar: the centre's closures never
+        # move it.
+        court=True,
         watch=True,
     ),
 )

@@ -273,19 +273,30 @@ def _step_pause(s, at: datetime, calendar: WorkingCalendar) -> None:
 
 def _step_resume(s, at: datetime, calendar: WorkingCalendar) -> None:
     paused = at - s.paused_at
-    if s.period_unit == WORKDAYS:
-        # Paused after its due day, nothing was left: the due date stays where it was. Paused in
-        # time, the working days left after the pause day count again from the resume day; paused
-        # on its last day, the rest of that day is the resume day's (as a days clock's last day
-        # moves by the days paused), rolled over to a working day.
-        if s.paused_at <= s.due_at:
-            resumed_on = local_date(at)
-            s.last_day_on = (
-                calendar.nth_workday_after(resumed_on, s.remaining)
-                if s.remaining
-                else calendar.workday_on_or_after(resumed_on)
-            )
-            s.due_at = end_of_local_day(s.last_day_on)
+    if s.period_unit in DAY_UNITS and s.paused_at > s.due_at:
+        # Paused after its due day, nothing was left: the due date stays where it was, and with
+        # it the alerts already raised for it (deadlines.md §4: once per due date).
+        pass
+    elif s.period_unit == WORKDAYS or (
+        s.period_unit in (DAYS, MONTHS) and local_date(s.paused_at) > s.last_day_on
+    ):
+        # The working days left after the pause day count again from the resume day; paused on
+        # its last day, the rest of that day is the resume day's (as a days clock's last day
+        # moves by the days paused), rolled over to a working day. So too a days or months clock
+        # paused after its last day, in the days it rolled over (Sunday, before its Monday due
+        # day): its last day moved by the days paused would still be past on resuming.
+        left = (
+            s.remaining
+            if s.period_unit == WORKDAYS
+            else calendar.workdays_between(local_date(s.paused_at), due_on_of(s.due_at))
+        )
+        resumed_on = local_date(at)
+        s.last_day_on = (
+            calendar.nth_workday_after(resumed_on, left)
+            if left
+            else calendar.workday_on_or_after(resumed_on)
+        )
+        s.due_at = end_of_local_day(s.last_day_on)
     elif s.period_unit in (DAYS, MONTHS):
         # The last day moves by the calendar days paused, then the usual roll-over.
         s.last_day_on += timedelta(days=(local_date(at) - local_date(s.paused_at)).days)
@@ -352,8 +363,13 @@ def clock_replay(clock: Clock, *, calendar: WorkingCalendar | None = None) -> _S
             result.provisional,
         )
     for entry in clock.entries:
+        # A clock re-timed to a party's receipt during a suspension (clock_retime) starts paused:
+        # the days before its start are not its paused time, and a suspension over before it
+        # started does not move it at all.
         if entry.action == "pause":
-            _step_pause(s, entry.at, calendar)
+            _step_pause(s, max(entry.at, s.started_at), calendar)
+        elif entry.action == "resume" and entry.at <= s.started_at:
+            s.paused_at = s.remaining = None
         elif entry.action == "resume":
             _step_resume(s, entry.at, calendar)
         elif entry.action == "extend" and entry.period:
@@ -975,8 +991,10 @@ def clock_retime(
         schedule = clock_replay(clock, calendar=calendar)
         clock.due_at, clock.last_day_on = schedule.due_at, schedule.last_day_on
         clock.provisional = schedule.provisional
+        # Its pauses as the replay counted them from the new start.
+        clock.paused_seconds = schedule.paused_seconds
         if clock.paused_at is not None:
-            clock.remaining = schedule.remaining
+            clock.paused_at, clock.remaining = schedule.paused_at, schedule.remaining
         _record(clock, "retime", started_at, actor=actor, event=event, before=before, note=note)
         _rearm(clock, before, calendar)
     return clock

@@ -122,6 +122,27 @@ def test_pausing_stops_alerts_and_resuming_rearms_them(staff, make_case, start_c
     assert levels(raised) == ["due_soon", "overdue"]
 
 
+def test_an_overdue_clock_suspended_and_resumed_raises_each_level_once(
+    staff, make_case, start_clock
+):
+    """A 1-month promise from 09-02, due 10-08 (10-02 fell in National Day), overdue when the
+    case is suspended on 10-12: it had nothing left, so resuming on 11-02 leaves its due date,
+    and the alerts already raised for it are not raised again; only the escalation still due
+    comes, once."""
+    case = make_case(staff["unit"], assignee=staff["caseworker"])
+    clock = start_clock(case, "1 months", local(2026, 9, 2, 10))
+    assert levels(sla_sweep(local(2026, 10, 9, 9))) == ["due_soon", "overdue"]
+    clock_pause(case, "handling", at=local(2026, 10, 12, 10))
+    db.session.commit()
+    clock = clock_resume(case, "handling", at=local(2026, 11, 2, 10))
+    db.session.commit()
+    assert clock.due_at == local(2026, 10, 9)
+    assert levels(sla_sweep(local(2026, 11, 2, 10, 1))) == ["escalated"]
+    assert sla_sweep(local(2026, 12, 31)) == []
+    assert db.session.scalar(select(func.count(Alert.id))) == 3
+    assert db.session.scalar(select(func.count(Alert.id)).where(Alert.due_at != clock.due_at)) == 0
+
+
 def test_meeting_a_clock_stops_its_alerts(staff, make_case, start_clock):
     case = make_case(staff["unit"], assignee=staff["caseworker"])
     start_clock(case, "5 workdays", local(2026, 9, 28, 10))

@@ -15,6 +15,7 @@ from caseflow.clocks.services import (
     clock_pause,
     clock_replay,
     clock_resume,
+    clock_retime,
     clock_start,
     clock_stop,
     clocks_batch,
@@ -165,6 +166,58 @@ def test_pause_of_a_days_clock_moves_the_last_day_then_rolls_over(make_case):
     assert clock.due_at == end_of("2026-10-08")
 
 
+def test_a_days_clock_paused_in_its_roll_over_keeps_the_working_days_it_had(make_case):
+    """Paused after its last day but before the working day it rolled over to, a days clock
+    counts the working days it still had again from the resume day, as a workdays clock does:
+    moving its past last day by the days paused would leave it overdue on resuming."""
+    case = make_case()
+    # 15 days from Fri 11-06: the last day Sat 11-21 rolls over to Mon 11-23.
+    clock = clock_start(case, "answer", period="15 days", started_at=local("2026-11-06T10:00"))
+    assert (clock.last_day_on, clock.due_at) == (date(2026, 11, 21), end_of("2026-11-23"))
+    clock_pause(case, "answer", at=local("2026-11-22T10:00"))  # Sunday: Monday 11-23 was left
+    clock_resume(case, "answer", at=local("2026-11-25T10:00"))  # Wednesday
+    assert clock.due_at == end_of("2026-11-26")  # that one working day, after the resume day
+    # From Fri 09-18: the last day Sat 10-03 (National Day) rolls over to Thu 10-08; paused on
+    # 10-06, 10-08 was left; resumed on Wed 10-21 → Thu 10-22 (not 10-19, before the resume).
+    rolled = clock_start(case, "b", period="15 days", started_at=local("2026-09-18T10:00"))
+    assert (rolled.last_day_on, rolled.due_at) == (date(2026, 10, 3), end_of("2026-10-08"))
+    clock_pause(case, "b", at=local("2026-10-06T10:00"))
+    clock_resume(case, "b", at=local("2026-10-21T10:00"))
+    assert rolled.due_at == end_of("2026-10-22")
+    # Paused on its rolled-over due day, the rest of that day is the resume day's.
+    due_day = clock_start(case, "c", period="15 days", started_at=local("2026-11-06T10:00"))
+    clock_pause(case, "c", at=local("2026-11-23T10:00"))
+    clock_resume(case, "c", at=local("2026-11-25T10:00"))
+    assert due_day.due_at == end_of("2026-11-25")
+    # A 1 months clock the same: from 09-02 the last day 10-02 rolls over to 10-08.
+    month = clock_start(case, "d", period="1 months", started_at=local("2026-09-02T10:00"))
+    clock_pause(case, "d", at=local("2026-10-07T10:00"))
+    clock_resume(case, "d", at=local("2026-10-21T10:00"))
+    assert month.due_at == end_of("2026-10-22")
+    for name, resumed in (("answer", clock), ("b", rolled), ("c", due_day), ("d", month)):
+        replayed = clock_replay(resumed)
+        assert (replayed.due_at, replayed.last_day_on) == (resumed.due_at, resumed.last_day_on), name
+
+
+def test_an_overdue_days_clock_paused_keeps_its_due_date(make_case):
+    """Paused after its due day, a days or months clock had nothing left, as a workdays clock:
+    its due date stays, and so does the alert level raised for it."""
+    case = make_case()
+    # 1 month from 09-02: the last day 10-02 (National Day) rolls over to 10-08.
+    clock = clock_start(
+        case, "closing_target", period="1 months", started_at=local("2026-09-02T10:00")
+    )
+    assert clock.due_at == end_of("2026-10-08")
+    clock.alert_level = "overdue"  # raised on 10-09 by the sweep
+    clock_pause(case, "closing_target", at=local("2026-10-12T10:00"))
+    clock_resume(case, "closing_target", at=local("2026-11-02T10:00"))
+    assert clock.due_at == end_of("2026-10-08") and clock.last_day_on == date(2026, 10, 2)
+    assert clock.alert_level == "overdue"
+    assert clock.next_alert_at == clock_next_alert_at(clock, "overdue")
+    replayed = clock_replay(clock)
+    assert (replayed.due_at, replayed.last_day_on) == (clock.due_at, clock.last_day_on)
+
+
 def test_pause_of_an_hours_clock_adds_the_exact_span(make_case):
     case = make_case()
     clock = clock_start(case, "fair", period="24 hours", started_at=local("2026-10-02T10:00"))
@@ -305,6 +358,41 @@ def test_replay_reproduces_the_incremental_schedule(make_case):
     replayed = clock_replay(clock)
     assert (replayed.due_at, replayed.last_day_on) == (clock.due_at, clock.last_day_on)
     assert due_on_of(clock.due_at) == date(2026, 10, 16)
+
+
+def test_a_clock_re_timed_into_a_suspension_counts_only_the_suspension_after_its_start(
+    make_case,
+):
+    """An answer period started provisionally on 11-02, suspended 11-05 to 11-10, re-timed to
+    the respondent's receipt: the days before the receipt are not its paused time, and a
+    suspension over before the receipt does not move it."""
+    case = make_case()
+    # Re-timed to 11-07 while still suspended, then resumed on 11-10: 15 days from 11-07 end
+    # on Sunday 11-22, moved by the 3 days from the receipt to the resumption → Wed 11-25.
+    inside = clock_start(case, "a", period="15 days", started_at=local("2026-11-02T10:00"))
+    clock_pause(case, "a", at=local("2026-11-05T10:00"))
+    clock_retime(case, "a", started_at=local("2026-11-07T10:00"))
+    assert inside.paused_at == local("2026-11-07T10:00")
+    clock_resume(case, "a", at=local("2026-11-10T10:00"))
+    assert inside.due_at == end_of("2026-11-25")
+    assert inside.paused_seconds == 3 * 24 * 3600
+    # Re-timed to 11-12, after the resumption: the suspension is none of its time → Fri 11-27.
+    after = clock_start(case, "b", period="15 days", started_at=local("2026-11-02T10:00"))
+    clock_pause(case, "b", at=local("2026-11-05T10:00"))
+    clock_resume(case, "b", at=local("2026-11-10T10:00"))
+    clock_retime(case, "b", started_at=local("2026-11-12T10:00"))
+    assert after.due_at == end_of("2026-11-27") and after.paused_seconds == 0
+    # A workdays clock re-timed into the suspension keeps its whole period for the resumption:
+    # 5 working days after Tue 11-10 → Tue 11-17.
+    work = clock_start(case, "c", period="5 workdays", started_at=local("2026-11-02T10:00"))
+    clock_pause(case, "c", at=local("2026-11-05T10:00"))
+    clock_retime(case, "c", started_at=local("2026-11-07T10:00"))
+    assert work.remaining == 5
+    clock_resume(case, "c", at=local("2026-11-10T10:00"))
+    assert work.due_at == end_of("2026-11-17")
+    for clock in (inside, after, work):
+        replayed = clock_replay(clock)
+        assert (replayed.due_at, replayed.paused_seconds) == (clock.due_at, clock.paused_seconds)
 
 
 def test_case_refresh_next_due_ignores_paused_and_stopped(make_case):

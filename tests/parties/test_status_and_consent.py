@@ -225,6 +225,38 @@ def test_paper_service_retimes_the_answer_clock(client, people, open_case, make_
     assert db.session.scalar(select(NoticeDelivery)).recorded_by_id == worker.id
 
 
+def test_paper_service_inside_a_suspension_counts_from_the_resumption(
+    client, people, open_case, make_token
+):
+    """Served on paper on 11-07, while the case was suspended (11-05 to 11-10): the answer
+    period runs only from the resumption, so the days before the respondent's receipt are not
+    counted as suspended: 15 days from 11-07 end on Sunday 11-22, moved by the 3 days suspended
+    after the receipt to Wednesday 11-25 (not by the 5 days of the whole suspension, 11-27)."""
+    worker, chief = people["caseworker"], people["supervisor"]
+    with time_machine.travel(local(2026, 11, 2, 10), tick=False):
+        case = open_case(worker, received_at=local(2026, 10, 30, 9))
+        notice = _to_awaiting_answer(case, worker, local(2026, 11, 2, 9, 30))
+    for trigger, day, data in (("suspend", 5, {"reason": "appraisal"}), ("resume", 10, {})):
+        with time_machine.travel(local(2026, 11, day, 10), tick=False):
+            case_fire(case, trigger, chief, data=data)
+            db.session.commit()
+    clock = db.session.scalar(select(Clock).where(Clock.case_id == case.id, Clock.name == "answer"))
+    assert clock.due_at == local(2026, 11, 24)  # 11-17 + 5 days suspended → Sun 11-22 → 11-23
+    token = make_token(worker)
+    with time_machine.travel(local(2026, 11, 12, 10), tick=False):
+        response = client.put(
+            f"/api/v1/notices/{notice.id}/service",
+            json={"served_at": "2026-11-07T10:00:00+08:00", "method": "post"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    assert response.status_code == 200, response.json
+    db.session.expire_all()
+    clock = db.session.get(Clock, clock.id)
+    assert clock.started_at == local(2026, 11, 7, 10)
+    assert clock.due_at == local(2026, 11, 26)  # the end of 11-25
+    assert clock.paused_seconds == 3 * 24 * 3600  # 11-07 10:00 to 11-10 10:00
+
+
 def test_a_bare_date_is_served_that_day_and_a_notice_is_served_once(
     client, people, open_case, make_token
 ):

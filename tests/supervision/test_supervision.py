@@ -370,6 +370,27 @@ def test_a_unit_closure_never_moves_a_court_period(open_case, typhoon):
     assert again.due_at == end_of_local_day(date(2026, 9, 15))
 
 
+def test_a_unit_closure_never_moves_the_courts_periods_of_a_mediation(open_case, typhoon):
+    """The court's 15 days to rule on a confirmation (court_ruling) and the parties' 30 days to
+    apply to the court for it (confirmation_window) run at the court: Zhongshan's typhoon
+    closure on Tuesday 09-15, their last day, does not roll them over to 09-16."""
+    case = open_case("mediation", received_at="2026-08-10 09:00")
+    # 15 days from 08-31 and 30 days from Sunday 08-16 both end on Tuesday 09-15.
+    ruling = clock_start(case, "court_ruling", period="15 days", started_at=at("2026-08-31 10:00"))
+    window = clock_start(
+        case, "confirmation_window", period="30 days", started_at=at("2026-08-16 10:00")
+    )
+    db.session.commit()
+    result = calendar_load(typhoon, source="中山防风指挥部通告", unit="ZS")
+    db.session.commit()
+    assert result.moved == []
+    assert ruling.due_at == window.due_at == end_of_local_day(date(2026, 9, 15))
+    # Started after the closure was loaded: counted on the national calendar too.
+    later = open_case("mediation", received_at="2026-08-10 09:00")
+    again = clock_start(later, "court_ruling", period="15 days", started_at=at("2026-08-31 10:00"))
+    assert again.due_at == end_of_local_day(date(2026, 9, 15))
+
+
 def test_waiting_time_text():
     from caseflow.supervision.selectors import waiting_text
 

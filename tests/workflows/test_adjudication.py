@@ -47,6 +47,38 @@ def test_a_suspension_in_the_answer_period_resumes_to_the_answer(open_case, fire
     assert case.state == "under_review" and clocks_of(case)["answer"].status == "met"
 
 
+def test_an_answer_period_suspended_in_its_roll_over_is_not_overdue_on_resuming(open_case, fire):
+    """Served on Friday 11-06, the answer's last day is Saturday 11-21, rolled over to Monday
+    11-23. Suspended on Sunday 11-22, the respondent still had Monday: resumed on Wednesday
+    11-25, it has Thursday 11-26, and the case cannot yet proceed without its answer."""
+    case = open_case("adjudication", received_at="2026-11-04 09:00")
+    step(fire, case, "accept", "2026-11-05 10:00", data=HANDLERS)
+    step(fire, case, "serve", "2026-11-06 10:00")
+    assert local_due(clocks_of(case)["answer"]) == "2026-11-23"
+    step(fire, case, "suspend", "2026-11-22 10:00", "supervisor", data={"reason": "appraisal"})
+    step(fire, case, "resume", "2026-11-25 10:00", "supervisor")
+    assert case.state == "awaiting_answer"
+    assert local_due(clocks_of(case)["answer"]) == "2026-11-26"
+    with pytest.raises(StateConflict):
+        step(fire, case, "proceed_without_answer", "2026-11-25 10:05")
+    step(fire, case, "proceed_without_answer", "2026-11-27 09:00")
+    assert case.state == "under_review"
+
+
+def test_an_overdue_service_promise_suspended_keeps_its_due_date(open_case, fire):
+    """Zhongshan's 1-month closing promise from 09-02 was due on 10-08 (10-02 fell in National
+    Day). Suspended when it was already overdue, it had nothing left: resuming does not move
+    it. The 3-month closing period, still running when suspended, moves by the 21 days."""
+    case = open_case("adjudication", received_at="2026-09-01 09:00")
+    step(fire, case, "accept", "2026-09-02 10:00", data=HANDLERS)
+    assert local_due(clocks_of(case)["closing_target"]) == "2026-10-08"
+    assert local_due(clocks_of(case)["closing"]) == "2026-12-02"
+    step(fire, case, "suspend", "2026-10-12 10:00", "supervisor", data={"reason": "ownership"})
+    step(fire, case, "resume", "2026-11-02 10:00", "supervisor")
+    assert local_due(clocks_of(case)["closing_target"]) == "2026-10-08"
+    assert local_due(clocks_of(case)["closing"]) == "2026-12-23"
+
+
 def test_a_suspension_before_service_resumes_to_service(open_case, fire):
     case = open_case("adjudication", received_at="2026-09-01 09:00")
     step(fire, case, "accept", "2026-09-02 10:00", data=HANDLERS)
