@@ -278,13 +278,14 @@ def _step_resume(s, at: datetime, calendar: WorkingCalendar) -> None:
         # it the alerts already raised for it (deadlines.md §4: once per due date).
         pass
     elif s.period_unit == WORKDAYS or (
-        s.period_unit in (DAYS, MONTHS) and local_date(s.paused_at) > s.last_day_on
+        s.period_unit in (DAYS, MONTHS) and local_date(s.paused_at) >= s.last_day_on
     ):
         # The working days left after the pause day count again from the resume day; paused on
         # its last day, the rest of that day is the resume day's (as a days clock's last day
         # moves by the days paused), rolled over to a working day. So too a days or months clock
-        # paused after its last day, in the days it rolled over (Sunday, before its Monday due
-        # day): its last day moved by the days paused would still be past on resuming.
+        # paused on or after its last day, in the days it rolled over (Saturday or Sunday, before
+        # its Monday due day): its last day moved by the days paused would still be past on
+        # resuming, and a pause on the Saturday must not leave less than one on the Sunday.
         left = (
             s.remaining
             if s.period_unit == WORKDAYS

@@ -177,6 +177,12 @@ def test_a_days_clock_paused_in_its_roll_over_keeps_the_working_days_it_had(make
     clock_pause(case, "answer", at=local("2026-11-22T10:00"))  # Sunday: Monday 11-23 was left
     clock_resume(case, "answer", at=local("2026-11-25T10:00"))  # Wednesday
     assert clock.due_at == end_of("2026-11-26")  # that one working day, after the resume day
+    # Paused on the Saturday, its last day itself, Monday was left all the same: the same 11-26
+    # (moved by the days paused, it would be Wednesday: less time than paused a day later).
+    saturday = clock_start(case, "e", period="15 days", started_at=local("2026-11-06T10:00"))
+    clock_pause(case, "e", at=local("2026-11-21T10:00"))
+    clock_resume(case, "e", at=local("2026-11-25T10:00"))
+    assert saturday.due_at == end_of("2026-11-26")
     # From Fri 09-18: the last day Sat 10-03 (National Day) rolls over to Thu 10-08; paused on
     # 10-06, 10-08 was left; resumed on Wed 10-21 → Thu 10-22 (not 10-19, before the resume).
     rolled = clock_start(case, "b", period="15 days", started_at=local("2026-09-18T10:00"))
@@ -194,7 +200,9 @@ def test_a_days_clock_paused_in_its_roll_over_keeps_the_working_days_it_had(make
     clock_pause(case, "d", at=local("2026-10-07T10:00"))
     clock_resume(case, "d", at=local("2026-10-21T10:00"))
     assert month.due_at == end_of("2026-10-22")
-    for name, resumed in (("answer", clock), ("b", rolled), ("c", due_day), ("d", month)):
+    for name, resumed in (
+        ("answer", clock), ("b", rolled), ("c", due_day), ("d", month), ("e", saturday)
+    ):
         replayed = clock_replay(resumed)
         assert (replayed.due_at, replayed.last_day_on) == (resumed.due_at, resumed.last_day_on), name
 
