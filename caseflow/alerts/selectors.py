@@ -82,13 +82,18 @@ def alerts_unread_count(user) -> int:
     )
 
 
-def alert_ids_unread(user: User) -> set[int]:
+def alert_ids_unread(user: User, among: list[int]) -> set[int]:
+    """Which of the alerts ``among`` (a page of the list) the user has not yet seen. Only those:
+    a user's unread notifications may number thousands, a page shows a hundred."""
+    if not among:
+        return set()
     return set(
         db.session.scalars(
             select(OutboxMessage.alert_id).where(
                 OutboxMessage.user_id == user.id,
                 OutboxMessage.channel == "inapp",
                 OutboxMessage.read_at.is_(None),
+                OutboxMessage.alert_id.in_(among),
             )
         )
     )

@@ -55,7 +55,7 @@ def _list_render(ack_errors: dict[int, str] | None = None, status: int = 200):
     ).all()
     # A GET changes nothing (ASVS 4.2.2 / 13.1): the badge clears with the page's "mark all
     # read" button, a POST with its CSRF token.
-    unread = selectors.alert_ids_unread(current_user)
+    unread = selectors.alert_ids_unread(current_user, among=[alert.id for alert in alerts])
     return render_template(
         "alerts/index.html",
         alerts=alerts,
@@ -63,6 +63,8 @@ def _list_render(ack_errors: dict[int, str] | None = None, status: int = 200):
         page=page,
         pages=pages,
         unread=unread,
+        # "Mark all read" is for every unread notification, on this page or not: counted.
+        unread_count=selectors.alerts_unread_count(current_user),
         level=level,
         open_only=open_only,
         levels=LEVELS,

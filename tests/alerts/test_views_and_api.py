@@ -199,3 +199,48 @@ def test_a_blank_acknowledgement_is_refused_beside_its_field_on_the_list(
     assert f'aria-describedby="note-{overdue.id}-error"' in page
     db.session.refresh(overdue)
     assert overdue.acknowledged_at is None
+
+
+def test_the_alerts_page_reads_the_unread_flags_of_its_own_rows_only(
+    client, login, staff, make_case, start_clock
+):
+    """70 unread notifications, a second page of 5 alerts: each statement the page sends about
+    the user's notifications answers at most those 5 rows (a count is one), not all 70; the
+    unread ones of the five are marked 新 and "mark all read" is still offered."""
+    from sqlalchemy import event
+
+    from caseflow.alerts.models import OutboxMessage
+
+    _many_alerts(staff, make_case, start_clock)
+    supervisor = staff["supervisor"]
+    assert alerts_unread_count(supervisor) == 70  # overdue and escalated, 35 of each
+    login(supervisor)
+    sent = []
+
+    def record(conn, cursor, statement, parameters, *args):
+        sent.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        page = client.get("/alerts/?page=2")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert page.status_code == 200
+    connection = db.session.connection()
+    answered = [
+        len(connection.exec_driver_sql(statement, parameters).all())
+        for statement, parameters in sent
+        if statement.lstrip().upper().startswith("SELECT") and "outbox_messages" in statement
+    ]
+    assert answered and max(answered) <= 5, answered
+    shown = [int(i) for i in _alert_rows(page.text)]
+    unread = db.session.scalars(
+        select(OutboxMessage.alert_id).where(
+            OutboxMessage.user_id == supervisor.id,
+            OutboxMessage.channel == "inapp",
+            OutboxMessage.read_at.is_(None),
+            OutboxMessage.alert_id.in_(shown),
+        )
+    ).all()
+    assert len(shown) == 5 and unread and page.text.count(">新</span>") == len(unread)
+    assert 'id="alerts-read"' in page.text
