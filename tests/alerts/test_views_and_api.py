@@ -244,3 +244,62 @@ def test_the_alerts_page_reads_the_unread_flags_of_its_own_rows_only(
     ).all()
     assert len(shown) == 5 and unread and page.text.count(">新</span>") == len(unread)
     assert 'id="alerts-read"' in page.text
+
+
+def test_the_outbox_page_pages_through_every_failed_message_without_the_mails_text(
+    client, login, staff, make_case, start_clock
+):
+    """105 failed alert e-mails and 103 failed account mails: each list shows 100 a page and
+    reaches the rest on its second page (the other list stays where it is); no statement reads
+    an account mail's subject or text, or a case's data, which the page does not show."""
+    from caseflow.accounts.models import AccountMail
+    from caseflow.alerts.models import OutboxMessage
+    from caseflow.timeutil import utcnow
+    from tests.support import statements_sent
+
+    raised = _many_alerts(staff, make_case, start_clock)
+    now = utcnow()
+    for alert in raised:
+        db.session.add(
+            OutboxMessage(
+                alert_id=alert.id,
+                channel="email",
+                recipient="chief@failing.example",
+                status="failed",
+                attempts=10,
+                next_attempt_at=now,
+                last_error="550 mailbox unavailable",
+            )
+        )
+    for _ in range(103):
+        db.session.add(
+            AccountMail(
+                user_id=staff["caseworker"].id,
+                kind="password_changed",
+                recipient="worker@failing.example",
+                subject="密码已修改",
+                body="您的密码已修改。" * 500,
+                status="failed",
+                attempts=10,
+                next_attempt_at=now,
+                last_error="550 mailbox unavailable",
+            )
+        )
+    db.session.commit()
+    login(staff["admin"])
+
+    with statements_sent() as sent:
+        first = client.get("/alerts/outbox").text
+    assert not [s for s in sent if "account_mails.body" in s or "account_mails.subject" in s]
+    assert not [s for s in sent if "cases_1.data" in s]  # nor a case's data, beyond its number
+    messages = re.findall(r'id="message-(\d+)"', first)
+    mails = re.findall(r'id="account-mail-(\d+)"', first)
+    assert len(messages) == 100 and len(mails) == 100
+    assert first.count("第 1 页，共 2 页") == 2
+    second_messages = client.get("/alerts/outbox?page=2&mails_page=2").text
+    assert "第 2 页，共 2 页" in second_messages
+    messages += re.findall(r'id="message-(\d+)"', second_messages)
+    mails += re.findall(r'id="account-mail-(\d+)"', second_messages)
+    assert len(set(messages)) == 105 and len(set(mails)) == 103
+    link = re.search(r'href="([^"]*mails_page=2[^"]*)"', first).group(1).replace("&amp;", "&")
+    assert "page=" not in link.replace("mails_page=", "") and link.endswith("#account-mails")
