@@ -56,6 +56,11 @@ def outbox_in_trouble(table):
     return and_(or_(c.status == "failed", c.last_error.is_not(None)), c.status != "sent")
 
 
+def outbox_in_trouble_count(table) -> int:
+    """How many rows ``outbox_in_trouble`` finds in ``table`` (the outbox page's pages)."""
+    return db.session.scalar(select(func.count()).where(outbox_in_trouble(table))) or 0
+
+
 def outbox_counts(table, *where) -> dict[str, int]:
     """How many rows of ``table`` (those matching ``where``) are in each status."""
     rows = db.session.execute(

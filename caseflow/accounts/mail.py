@@ -17,7 +17,7 @@ from email.utils import format_datetime, make_msgid
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from caseflow.accounts.models import AccountMail, User
 from caseflow.alerts.delivery import mail_send
@@ -29,6 +29,7 @@ from caseflow.outbox import (
     outbox_counts,
     outbox_drain,
     outbox_in_trouble,
+    outbox_in_trouble_count,
     outbox_retry_failed,
     outbox_retry_now,
 )
@@ -105,13 +106,18 @@ def _mail_build(row: AccountMail, config) -> EmailMessage:
 
 
 def account_mails_in_trouble_query():
-    """Account mails that failed for good, or wait for a retry after an error, newest first."""
+    """Account mails that failed for good, or wait for a retry after an error, newest first;
+    without their subject and text, which no list shows (the sender reads them row by row)."""
     return (
         select(AccountMail)
-        .options(joinedload(AccountMail.user))
+        .options(joinedload(AccountMail.user), defer(AccountMail.subject), defer(AccountMail.body))
         .where(outbox_in_trouble(AccountMail.__table__))
         .order_by(AccountMail.id.desc())
     )
+
+
+def account_mails_in_trouble_count() -> int:
+    return outbox_in_trouble_count(AccountMail.__table__)
 
 
 def account_mail_counts() -> dict[str, int]:

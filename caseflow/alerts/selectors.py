@@ -7,10 +7,11 @@ from sqlalchemy.orm import joinedload
 
 from caseflow.accounts.models import User
 from caseflow.alerts.models import LEVELS, Alert, OutboxMessage
+from caseflow.cases.models import Case
 from caseflow.errors import NotFound
 from caseflow.extensions import db
 from caseflow.outbox import outbox_counts as outbox_table_counts
-from caseflow.outbox import outbox_in_trouble
+from caseflow.outbox import outbox_in_trouble, outbox_in_trouble_count
 
 
 def alerts_visible_query(
@@ -82,26 +83,42 @@ def alerts_unread_count(user) -> int:
     )
 
 
-def alert_ids_unread(user: User) -> set[int]:
+def alert_ids_unread(user: User, among: list[int]) -> set[int]:
+    """Which of the alerts ``among`` (a page of the list) the user has not yet seen. Only those:
+    a user's unread notifications may number thousands, a page shows a hundred."""
+    if not among:
+        return set()
     return set(
         db.session.scalars(
             select(OutboxMessage.alert_id).where(
                 OutboxMessage.user_id == user.id,
                 OutboxMessage.channel == "inapp",
                 OutboxMessage.read_at.is_(None),
+                OutboxMessage.alert_id.in_(among),
             )
         )
     )
 
 
 def outbox_problems_query():
-    """Messages that failed for good, or are waiting for a retry after an error (admins)."""
+    """Messages that failed for good, or are waiting for a retry after an error (admins), newest
+    first. Of each one's alert and case only what a row shows (level, number): not the case's
+    parties and data."""
     return (
         select(OutboxMessage)
-        .options(joinedload(OutboxMessage.alert).joinedload(Alert.case))
+        .options(
+            joinedload(OutboxMessage.alert)
+            .load_only(Alert.level, Alert.case_id)
+            .joinedload(Alert.case)
+            .load_only(Case.number)
+        )
         .where(outbox_in_trouble(OutboxMessage.__table__))
         .order_by(OutboxMessage.id.desc())
     )
+
+
+def outbox_problems_count() -> int:
+    return outbox_in_trouble_count(OutboxMessage.__table__)
 
 
 def outbox_counts() -> dict[str, int]:

@@ -1,6 +1,8 @@
 """The alerts page (预警), acknowledgement, and the outbox section for admins: alert messages and
 account mails (``caseflow.accounts.mail``) that failed or wait for a retry, each to send again."""
 
+from dataclasses import dataclass
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -9,6 +11,7 @@ from caseflow.accounts.mail import (
     KIND_LABELS,
     account_mail_counts,
     account_mail_retry,
+    account_mails_in_trouble_count,
     account_mails_in_trouble_query,
 )
 from caseflow.accounts.models import AccountMail
@@ -55,7 +58,7 @@ def _list_render(ack_errors: dict[int, str] | None = None, status: int = 200):
     ).all()
     # A GET changes nothing (ASVS 4.2.2 / 13.1): the badge clears with the page's "mark all
     # read" button, a POST with its CSRF token.
-    unread = selectors.alert_ids_unread(current_user)
+    unread = selectors.alert_ids_unread(current_user, among=[alert.id for alert in alerts])
     return render_template(
         "alerts/index.html",
         alerts=alerts,
@@ -63,6 +66,8 @@ def _list_render(ack_errors: dict[int, str] | None = None, status: int = 200):
         page=page,
         pages=pages,
         unread=unread,
+        # "Mark all read" is for every unread notification, on this page or not: counted.
+        unread_count=selectors.alerts_unread_count(current_user),
         level=level,
         open_only=open_only,
         levels=LEVELS,
@@ -108,8 +113,14 @@ def _list_url(**extra) -> str:
 @bp.get("/outbox")
 @role_required("admin")
 def outbox():
-    problems = db.session.scalars(selectors.outbox_problems_query().limit(PAGE_SIZE)).all()
-    mails = db.session.scalars(account_mails_in_trouble_query().limit(PAGE_SIZE)).all()
+    """Both lists a page at a time, each with its own page number (``page``, ``mails_page``):
+    every row in trouble is reachable however many there are after an outage."""
+    problems = _outbox_page(
+        selectors.outbox_problems_query(), selectors.outbox_problems_count(), "page"
+    )
+    mails = _outbox_page(
+        account_mails_in_trouble_query(), account_mails_in_trouble_count(), "mails_page"
+    )
     return render_template(
         "alerts/outbox.html",
         problems=problems,
@@ -118,6 +129,22 @@ def outbox():
         account_mail_counts=account_mail_counts(),
         kind_labels=KIND_LABELS,
     )
+
+
+@dataclass
+class _OutboxPage:
+    rows: list
+    page: int
+    pages: int
+    #: The query-string key of this list's page number.
+    key: str
+
+
+def _outbox_page(query, total: int, key: str) -> _OutboxPage:
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(request.args.get(key, 1, type=int) or 1, 1), pages)
+    rows = db.session.scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    return _OutboxPage(list(rows), page, pages, key)
 
 
 @bp.post("/outbox/<int:message_id>/retry")

@@ -37,10 +37,10 @@ def _fair_form() -> FairForm:
 
 
 def _render_list(form, status=200):
-    from caseflow.fairs.selectors import fair_exhibitor_count, fairs_list
+    from caseflow.fairs.selectors import fairs_exhibitor_counts, fairs_list
 
     fairs = fairs_list(user=current_user)
-    counts = {fair.id: fair_exhibitor_count(fair) for fair in fairs}
+    counts = fairs_exhibitor_counts(fairs)
     return render_template("web/fairs.html", fairs=fairs, counts=counts, form=form), status
 
 

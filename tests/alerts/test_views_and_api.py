@@ -199,3 +199,107 @@ def test_a_blank_acknowledgement_is_refused_beside_its_field_on_the_list(
     assert f'aria-describedby="note-{overdue.id}-error"' in page
     db.session.refresh(overdue)
     assert overdue.acknowledged_at is None
+
+
+def test_the_alerts_page_reads_the_unread_flags_of_its_own_rows_only(
+    client, login, staff, make_case, start_clock
+):
+    """70 unread notifications, a second page of 5 alerts: each statement the page sends about
+    the user's notifications answers at most those 5 rows (a count is one), not all 70; the
+    unread ones of the five are marked 新 and "mark all read" is still offered."""
+    from sqlalchemy import event
+
+    from caseflow.alerts.models import OutboxMessage
+
+    _many_alerts(staff, make_case, start_clock)
+    supervisor = staff["supervisor"]
+    assert alerts_unread_count(supervisor) == 70  # overdue and escalated, 35 of each
+    login(supervisor)
+    sent = []
+
+    def record(conn, cursor, statement, parameters, *args):
+        sent.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        page = client.get("/alerts/?page=2")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert page.status_code == 200
+    connection = db.session.connection()
+    answered = [
+        len(connection.exec_driver_sql(statement, parameters).all())
+        for statement, parameters in sent
+        if statement.lstrip().upper().startswith("SELECT") and "outbox_messages" in statement
+    ]
+    assert answered and max(answered) <= 5, answered
+    shown = [int(i) for i in _alert_rows(page.text)]
+    unread = db.session.scalars(
+        select(OutboxMessage.alert_id).where(
+            OutboxMessage.user_id == supervisor.id,
+            OutboxMessage.channel == "inapp",
+            OutboxMessage.read_at.is_(None),
+            OutboxMessage.alert_id.in_(shown),
+        )
+    ).all()
+    assert len(shown) == 5 and unread and page.text.count(">新</span>") == len(unread)
+    assert 'id="alerts-read"' in page.text
+
+
+def test_the_outbox_page_pages_through_every_failed_message_without_the_mails_text(
+    client, login, staff, make_case, start_clock
+):
+    """105 failed alert e-mails and 103 failed account mails: each list shows 100 a page and
+    reaches the rest on its second page (the other list stays where it is); no statement reads
+    an account mail's subject or text, or a case's data, which the page does not show."""
+    from caseflow.accounts.models import AccountMail
+    from caseflow.alerts.models import OutboxMessage
+    from caseflow.timeutil import utcnow
+    from tests.support import statements_sent
+
+    raised = _many_alerts(staff, make_case, start_clock)
+    now = utcnow()
+    for alert in raised:
+        db.session.add(
+            OutboxMessage(
+                alert_id=alert.id,
+                channel="email",
+                recipient="chief@failing.example",
+                status="failed",
+                attempts=10,
+                next_attempt_at=now,
+                last_error="550 mailbox unavailable",
+            )
+        )
+    for _ in range(103):
+        db.session.add(
+            AccountMail(
+                user_id=staff["caseworker"].id,
+                kind="password_changed",
+                recipient="worker@failing.example",
+                subject="密码已修改",
+                body="您的密码已修改。" * 500,
+                status="failed",
+                attempts=10,
+                next_attempt_at=now,
+                last_error="550 mailbox unavailable",
+            )
+        )
+    db.session.commit()
+    login(staff["admin"])
+
+    with statements_sent() as sent:
+        first = client.get("/alerts/outbox").text
+    assert not [s for s in sent if "account_mails.body" in s or "account_mails.subject" in s]
+    assert not [s for s in sent if "cases_1.data" in s]  # nor a case's data, beyond its number
+    messages = re.findall(r'id="message-(\d+)"', first)
+    mails = re.findall(r'id="account-mail-(\d+)"', first)
+    assert len(messages) == 100 and len(mails) == 100
+    assert first.count("第 1 页，共 2 页") == 2
+    second_messages = client.get("/alerts/outbox?page=2&mails_page=2").text
+    assert "第 2 页，共 2 页" in second_messages
+    messages += re.findall(r'id="message-(\d+)"', second_messages)
+    mails += re.findall(r'id="account-mail-(\d+)"', second_messages)
+    assert len(set(messages)) == 105 and len(set(mails)) == 103
+    link = re.search(r'href="([^"]*mails_page=2[^"]*)"', first).group(1).replace("&amp;", "&")
+    assert "page=" not in link.replace("mails_page=", "") and link.endswith("#account-mails")

@@ -229,6 +229,65 @@ def test_list_is_scoped_filtered_and_soonest_due_first(api, staff):
     assert worker.get("/api/v1/cases?page=x").status_code == 400
 
 
+def test_pages_of_the_list_hold_every_case_once_in_order_and_sort_only_ids(api, staff):
+    """120 cases that tie on every column of the list's order but their id (opened at one
+    instant; open or closed, priority or not, due at one of two instants or not at all): three
+    pages hold each once, in the order the list promises with the id last. The page is picked
+    by sorting ids alone; whole rows are read only for the page's 50."""
+    from datetime import UTC, datetime
+
+    from caseflow.cases.models import Case
+    from caseflow.extensions import db
+    from tests.support import statements_sent
+
+    unit = staff["ZS"]["caseworker"].unit
+    opened = datetime(2026, 3, 2, 1, tzinfo=UTC)
+    dues = (None, datetime(2026, 3, 9, 16, tzinfo=UTC), datetime(2026, 3, 20, 16, tzinfo=UTC))
+    for n in range(120):
+        closed = n % 5 == 0
+        db.session.add(
+            Case(
+                id=f"{(n * 7919) % 1000:03d}{n:029x}",
+                number=f"ZS-ADJ-2026-{n + 1:05d}",
+                unit_id=unit.id,
+                workflow="adjudication",
+                state="closed" if closed else "filed",
+                is_closed=closed,
+                closed_at=opened if closed else None,
+                priority=n % 7 == 0,
+                next_due_at=None if closed else dues[n % 3],
+                received_at=opened,
+                opened_at=opened,
+            )
+        )
+    db.session.commit()
+    expected = sorted(
+        db.session.scalars(db.select(Case)),
+        key=lambda c: (
+            c.is_closed,
+            not c.priority,
+            c.next_due_at is None,
+            c.next_due_at or opened,
+            c.opened_at,
+            c.id,
+        ),
+    )
+    worker = api(staff["ZS"]["caseworker"])
+    listed = []
+    with statements_sent() as sent:
+        for page in (1, 2, 3):
+            body = worker.get(f"/api/v1/cases?page={page}").get_json()
+            assert body["total"] == 120
+            listed += [c["id"] for c in body["items"]]
+    assert listed == [c.id for c in expected]
+    # What the database sorts to skip to the page: the select that ends with the OFFSET.
+    sorted_for_offset = [
+        s[: s.upper().index("OFFSET")].rsplit("SELECT", 1)[1] for s in sent if "OFFSET" in s
+    ]
+    assert len(sorted_for_offset) == 3
+    assert not [s for s in sorted_for_offset if "cases.data" in s or "cases.respondent" in s]
+
+
 def test_stats_per_workflow(api, staff, accepted):
     worker, case = accepted
     intake = worker.post(

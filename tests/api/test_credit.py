@@ -7,6 +7,7 @@ import pytest
 import time_machine
 
 from caseflow.applicants.creditcode import credit_code_check_char
+from caseflow.extensions import db
 from tests.api.test_cases_adjudication import RIGHT, Flow, due, local
 from tests.engine.helpers import *  # noqa: F403  (the case fixtures)
 from tests.engine.helpers import as_decided, at
@@ -377,3 +378,50 @@ def test_the_approval_queue_lists_credit_records_beside_cases(api, staff, client
     chief.post(f"{PREFIX}/credit/{pending['id']}/publish")
     chief.post(f"{PREFIX}/credit/{revoked['id']}/withdraw", json={"reason": "已撤销"})
     assert [i["kind"] for i in chief.get(f"{PREFIX}/approvals").get_json()["items"]] == ["case"]
+
+
+def test_a_page_of_the_register_reads_its_records_in_a_fixed_number_of_queries(
+    app, api, staff, open_case
+):
+    """GET /credit reads each record's unit, source case and clocks once for the whole page: six
+    records on six cases (own unit's with clocks, another unit's published) cost the statements
+    two do, and each item is what GET /credit/<id> answers."""
+    from caseflow.credit.services import credit_record_noncompliance, credit_record_publish
+    from tests.support import statements_sent
+
+    admin_api, worker_api = api(staff["admin"]), api(staff["ZS"]["caseworker"])
+
+    def add_records(count):
+        for i in range(count):
+            unit = ("ZS", "PD")[i % 2]
+            chief = staff[unit]["supervisor"]
+            case = as_decided(open_case("adjudication", unit=unit, received_at="2026-09-01 10:00"))
+            record = credit_record_noncompliance(
+                actor=chief,
+                subject={"name": f"中山某某灯饰厂{i}"},
+                case_id=case.id,
+                at=at("2026-11-02 10:00"),
+            )
+            if unit == "PD":
+                credit_record_publish(record, actor=chief, at=at("2026-11-03 10:00"))
+        db.session.commit()
+
+    def statements(client):
+        client.get(f"{PREFIX}/credit")  # a token's first use is recorded: not counted
+        # Its own app context, so its own session: nothing read before is at hand.
+        with app.app_context(), statements_sent() as sent:
+            listed = client.get(f"{PREFIX}/credit")
+        assert listed.status_code == 200, listed.get_json()
+        return len(sent), listed.get_json()["items"]
+
+    add_records(2)
+    few = {"admin": statements(admin_api), "worker": statements(worker_api)}
+    add_records(4)
+    for who, client in (("admin", admin_api), ("worker", worker_api)):
+        count, items = statements(client)
+        assert len(items) == 6
+        assert count == few[who][0], (who, count, few[who][0])
+        for item in items:
+            assert item == client.get(f"{PREFIX}/credit/{item['id']}").get_json()
+    own = [i for i in items if i["unit"] == "ZS"]
+    assert own and all(i["clocks"] for i in own)

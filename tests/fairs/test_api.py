@@ -148,3 +148,30 @@ def test_complaints_via_the_cases_api_duplicate_refused_priority_flagged(api, of
         },
     )
     assert in_court.status_code == 422 and "法院" in in_court.json["error"]["message"]
+
+
+def test_the_fairs_list_reads_the_units_once_however_many_desks(app, api, make_user, make_unit):
+    """GET /fairs for an admin: fairs of three desks cost the statements fairs of one do."""
+    from caseflow.extensions import db
+    from tests.support import statements_sent
+
+    admin = api(make_user("admin"))
+
+    def statements():
+        admin.get("/api/v1/fairs")
+        with app.app_context(), statements_sent() as sent:  # its own session, as a request has
+            listed = admin.get("/api/v1/fairs")
+        assert listed.status_code == 200
+        return len(sent), listed.json["fairs"]
+
+    codes = ("CF", "GZ", "SZ")
+    for code in codes:
+        make_unit(code, kind="fair_desk", name=f"{code} 投诉站", profile={})
+    db.session.commit()
+    assert admin.post("/api/v1/fairs", json={**FAIR, "unit": "CF"}).status_code == 201
+    one_desk, _fairs = statements()
+    for code in codes:
+        assert admin.post("/api/v1/fairs", json={**FAIR, "unit": code}).status_code == 201
+    three_desks, fairs = statements()
+    assert three_desks == one_desk
+    assert sorted(f["unit"] for f in fairs) == ["CF", "CF", "GZ", "SZ"]

@@ -98,3 +98,54 @@ def test_fair_pages_are_for_fair_desk_roles(client, people, fair_with_exhibitors
     login(people["admin"])
     admin_page = client.get("/fairs")
     assert admin_page.status_code == 200 and 'id="fair-unit_id"' in admin_page.text
+
+
+def test_the_fairs_list_counts_every_fairs_exhibitors_in_one_query(app, client, people, login):
+    """The list page's statements do not grow with its fairs: each fair's exhibitor count comes
+    from one grouped query, and each count is the fair's own."""
+    from datetime import UTC, datetime, timedelta
+
+    from caseflow.fairs.services import exhibitors_add, fair_create
+    from tests.support import statements_sent
+
+    officer = people["desk"]
+
+    def add_fairs(count, start):
+        for n in range(start, start + count):
+            opens = datetime.now(UTC) - timedelta(days=30 * n)
+            fair = fair_create(
+                unit=officer.unit,
+                actor=officer,
+                name=f"第{100 + n}届中国进出口商品交易会",
+                venue="广州 琶洲展馆",
+                opens_at=opens,
+                closes_at=opens + timedelta(days=3),
+                organiser="中国对外贸易中心",
+            )
+            rows = [
+                {"name": f"灯饰厂{k}", "booth": f"1.1A{k:02d}", "country": "CN"} for k in range(n)
+            ]
+            if rows:
+                exhibitors_add(fair, actor=officer, rows=rows)
+        db.session.commit()
+
+    def statements():
+        client.get("/fairs")
+        with app.app_context(), statements_sent() as sent:  # its own session, as a request has
+            page = client.get("/fairs")
+        assert page.status_code == 200
+        return len(sent), page.text
+
+    login(people["desk"])
+    add_fairs(2, 0)
+    few, _page = statements()
+    add_fairs(4, 2)
+    many, page = statements()
+    assert many == few
+    for fair in db.session.scalars(select(Fair)):
+        listed = db.session.scalar(
+            select(func.count(Exhibitor.id)).where(Exhibitor.fair_id == fair.id)
+        )
+        assert f'<tr data-fair="{fair.id}">' in page
+        row = page.split(f'<tr data-fair="{fair.id}">', 1)[1].split("</tr>", 1)[0]
+        assert row.endswith(f"<td>{listed}</td>")
