@@ -463,13 +463,30 @@ def service_date(notice_id: int, role: str | None = None) -> datetime | None:
     return None
 
 
+def replacement_chain(notice) -> list:
+    """``notice`` and the notices it corrects (``replaces_id``), newest first."""
+    chain, seen = [notice], {notice.id}
+    while chain[-1].replaces_id is not None and chain[-1].replaces_id not in seen:
+        chain.append(chain[-1].replaces)
+        seen.add(chain[-1].id)
+    return chain
+
+
+def party_receipt_date(notice, role: str | None = None) -> datetime | None:
+    """When party ``role`` received the text of ``notice``: the earliest service on it of the
+    notice or of any notice it corrects. A correction served on a party already served with the
+    notice it corrects restarts nothing: the party had the text, and its period, from then."""
+    served = [at for n in replacement_chain(notice) if (at := service_date(n.id, role)) is not None]
+    return min(served, default=None)
+
+
 def receipt_date(notice) -> datetime | None:
-    """The date a clock counting from the receipt of ``notice`` runs from: its date of service,
-    and for a ruling served on both sides the later of the two served so far (the period to sue
-    runs out for the case only when it has for each party)."""
+    """The date a clock counting from the receipt of ``notice`` runs from: its party's receipt,
+    and for a ruling served on both sides the later of the two received so far (the period to
+    sue runs out for the case only when it has for each party)."""
     if (notice.addressee or {}).get("role") != BOTH_PARTIES:
-        return service_date(notice.id)
-    served = [at for role in PARTY_ROLES if (at := service_date(notice.id, role)) is not None]
+        return party_receipt_date(notice)
+    served = [at for role in PARTY_ROLES if (at := party_receipt_date(notice, role)) is not None]
     return max(served, default=None)
 
 
@@ -495,8 +512,10 @@ def receipt_clocks_retime(notice, *, at: datetime) -> list[Event]:
         return []
     case = notice.case
     before = clock.due_at
+    # The clock by its name (答辩期限), as the timeline shows the note: never its code.
+    label = _clock_label(workflows.WORKFLOWS.get(case.workflow), name)
     event = _system_clock_event(
-        case, at, f"按送达日期重新起算时限「{name}」（{notice.title} {notice.document_number}）"
+        case, at, f"按送达日期重新起算{label}（{notice.title} {notice.document_number}）"
     )
     moved = clock_retime(case, name, started_at=at, event=event, note=event.note)
     if moved is None:
