@@ -749,8 +749,10 @@ def party_action_for(case: Case, role: str) -> str | None:
 
 def evidence_files_add(case: Case, files, *, actor_name: str, description: str) -> list:
     """Store already-checked files as the case's evidence, with one ``evidence`` event each.
-    Flushed; the caller commits."""
-    from caseflow.cases.evidence import evidence_add
+    A file the case already holds is not stored again, and not refused: a party often sends
+    back what it was served, and the staff's refusal would name another upload (its name, time
+    and number) to the party. Flushed; the caller commits."""
+    from caseflow.cases.evidence import evidence_add, evidence_duplicate
 
     added, seen = [], set()
     for filename, content in files:
@@ -758,6 +760,8 @@ def evidence_files_add(case: Case, files, *, actor_name: str, description: str) 
         if digest in seen:  # the same photo picked twice in one submission: filed once
             continue
         seen.add(digest)
+        if evidence_duplicate(case, digest) is not None:  # the same bytes are on file already
+            continue
         evidence = evidence_add(
             case=case, actor=None, filename=filename, content=content, description=description
         )

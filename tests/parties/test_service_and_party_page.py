@@ -293,3 +293,59 @@ def test_a_refused_sms_with_no_email_alerts_and_a_bounced_email_falls_back_to_th
         assert _answer_clock(other).started_at == sms.delivered_at
     finally:
         gateway.close()
+
+
+def test_a_file_already_on_the_case_is_filed_once_and_the_answer_goes_through(
+    client, people, open_case
+):
+    """The respondent attaches a copy of a document the case already holds (the complainant's
+    request, served with the answer notice): the answer is received, the copy is not stored
+    again, and the page names no other upload (its file name, time or number)."""
+    from caseflow.cases.evidence import evidence_add
+
+    request_pdf = b"%PDF-1.4 the request as served"
+    with time_machine.travel(local(2026, 10, 12, 9, 30), tick=False):
+        case, _notice = _served_case(people, open_case)
+        evidence_add(
+            case=case,
+            actor=people["caseworker"],
+            filename="请求人-商业秘密-保密.pdf",
+            content=request_pdf,
+            description="请求书",
+        )
+        _link, token = party_link_ensure(case, "respondent")
+        db.session.commit()
+    with time_machine.travel(local(2026, 10, 14, 15), tick=False):
+        page = client.get(f"/p/{token}")
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        response = client.post(
+            f"/p/{token}/submit",
+            data={
+                "csrf_token": csrf,
+                "text": "答辩意见见附件。",
+                "files": [(io.BytesIO(request_pdf), "收到的请求书.pdf"), (io.BytesIO(jpeg()), "产品照片.jpg")],
+            },
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 303, response.text
+        after = client.get(f"/p/{token}", follow_redirects=True).text
+    assert "保密" not in response.text + after and "证据 #" not in response.text + after
+    db.session.expire_all()
+    assert db.session.get(type(case), case.id).state == "under_review"
+    files = db.session.scalars(
+        select(Evidence).where(Evidence.case_id == case.id).order_by(Evidence.id)
+    ).all()
+    assert [f.filename for f in files] == ["请求人-商业秘密-保密.pdf", "产品照片.jpg"]
+
+
+def test_staff_are_still_told_of_a_file_already_on_the_case(people, open_case):
+    import pytest
+
+    from caseflow.cases.evidence import evidence_add
+    from caseflow.errors import ValidationFailed
+
+    case = open_case(people["caseworker"])
+    evidence_add(case=case, actor=people["caseworker"], filename="a.pdf", content=b"%PDF-1.4 a")
+    with pytest.raises(ValidationFailed) as refused:
+        evidence_add(case=case, actor=people["caseworker"], filename="b.pdf", content=b"%PDF-1.4 a")
+    assert "a.pdf" in refused.value.message
