@@ -359,6 +359,41 @@ def party_notice_pdf(token: str, notice_id: int):
     return send_pdf(notice)
 
 
+# -- what the public pages say of parties and their periods ------------------------------------
+
+#: A period a party counts from its own receipt, worded where no date can be given (the period to
+#: sue on /status, or before that party was served): ``selectors.RECEIPT_RULES`` in the page's
+#: language.
+_RECEIPT_RULES = {
+    "days": _l("自收到之日起%(n)s日内"),
+    "workdays": _l("自收到之日起%(n)s个工作日内"),
+    "months": _l("自收到之日起%(n)s个月内"),
+}
+
+
+@bp.app_template_filter("receipt_rule")
+def _receipt_rule(period: str) -> str:
+    count, _sep, unit = (period or "").partition(" ")
+    return str(_RECEIPT_RULES[unit]) % {"n": count}
+
+
+#: The catalogue's context of the procedures' party names (当事人 is also the heading "Parties").
+PARTY_ROLE_CONTEXT = "party_role"
+
+
+def party_role_label(workflow: str, role: str) -> str:
+    """How the case's procedure names the party ``role`` (被请求人, 被申请人, 当事人…), in the
+    page's language; the procedures that name none (intake, pre-examination) keep the general
+    words."""
+    from flask_babel import pgettext
+
+    labels = workflows.PARTY_LABELS.get(workflow)
+    if labels is None:
+        return _("被请求人/被投诉人") if role == "respondent" else _("请求人/投诉人")
+    label = labels[1] if role == "respondent" else labels[0]
+    return pgettext(PARTY_ROLE_CONTEXT, label)  # extracted from workflows/ (translations.extract)
+
+
 # -- the case page's service panel (staff) ------------------------------------------------------
 
 
@@ -371,7 +406,11 @@ def _mask(address: str) -> str:
 
 @bp.app_context_processor
 def _party_panel_helper():
-    return {"party_panel": party_panel, "notice_delivery": sel.notice_delivery_json}
+    return {
+        "party_panel": party_panel,
+        "notice_delivery": sel.notice_delivery_json,
+        "party_role_label": party_role_label,
+    }
 
 
 def party_panel(case) -> dict:

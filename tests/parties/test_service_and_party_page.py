@@ -349,3 +349,18 @@ def test_staff_are_still_told_of_a_file_already_on_the_case(people, open_case):
     with pytest.raises(ValidationFailed) as refused:
         evidence_add(case=case, actor=people["caseworker"], filename="b.pdf", content=b"%PDF-1.4 a")
     assert "a.pdf" in refused.value.message
+
+
+def test_the_party_page_names_the_party_as_its_procedure_does(client, people, open_case):
+    """A penalty's respondent is 当事人 (PARTY_LABELS), not 被请求人/被投诉人; in English too."""
+    case = open_case(people["caseworker"], workflow="penalty")
+    _link, token = party_link_ensure(case, "respondent")
+    db.session.commit()
+    page = client.get(f"/p/{token}").text
+    assert "您是本案的<strong>当事人</strong>" in page and "被请求人" not in page
+    from flask_babel import refresh
+
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    client.post("/lang/en", data={"next": "/status", "csrf_token": csrf})
+    refresh()  # the test's app context outlives each request: drop the cached locale
+    assert "You are the <strong>party concerned</strong> in this case" in client.get(f"/p/{token}").text
