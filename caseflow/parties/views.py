@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 import workflows
 from caseflow.errors import DomainError, Malformed, ValidationFailed
 from caseflow.extensions import db
+from caseflow.notices.selectors import notices_replaced_by
 from caseflow.parties import selectors as sel
 from caseflow.parties.captcha import captcha_enabled, captcha_new
 from caseflow.parties.ratelimit import rate_check, rate_hit, retry_after_header
@@ -246,6 +247,7 @@ def _party_page(link, *, errors=None, message=None, values=None, status=200):
     case = link.case
     consent = party_consent_get(case.id, link.role)
     trigger = party_action_for(case, link.role)
+    notices = sel.party_notices(case, link.role)
     return (
         render_template(
             "parties/party.html",
@@ -254,7 +256,9 @@ def _party_page(link, *, errors=None, message=None, values=None, status=200):
             case=case,
             role=link.role,
             status=sel.case_public_status(case, role=link.role),
-            notices=sel.party_notices(case, link.role),
+            notices=notices,
+            # A notice a correction replaced is void: the page says so and by which document.
+            replaced_by=notices_replaced_by(notices),
             consent=consent,
             trigger=trigger,
             action_label=ACTION_LABELS.get(trigger, ("", ""))[1 if _english() else 0],

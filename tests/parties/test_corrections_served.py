@@ -3,6 +3,8 @@ corrects: the period counting from the receipt keeps running from that first ser
 (parties.md §4). Only the first receipt of the text starts the period; a corrected copy does
 not give the party the time again."""
 
+import re
+
 import time_machine
 from sqlalchemy import select
 
@@ -144,3 +146,24 @@ def test_a_correction_served_first_is_the_receipt_and_moves_the_clock(
     assert _due_on(case) == "2026-12-16"
     (retimed,) = _clock_events(case)
     assert "答辩期限" in retimed.note and "answer" not in retimed.note
+
+
+def test_the_party_page_marks_a_replaced_notice_void(people, open_case, client, make_token):
+    case, original, _headers = _answer_notice_served_on_paper(people, open_case, client, make_token)
+    from caseflow.parties.services import party_link_ensure
+
+    _link, token = party_link_ensure(case, "respondent")
+    db.session.commit()
+    assert "作废" not in client.get(f"/p/{token}").text
+    correction = _correct(original, people, client, make_token)
+    page = client.get(f"/p/{token}").text
+    notices = page[page.index('id="party-notices"') :]
+    items = {
+        number: item
+        for item in re.findall(r"<li.*?</li>", notices, re.S)
+        for number in (original.document_number, correction.document_number)
+        if f"{number} · " in item  # the line under the title: its own number and date
+    }
+    assert items[original.document_number].startswith('<li class="void">')
+    assert f"已被{correction.document_number}更正，本文书作废" in items[original.document_number]
+    assert "作废" not in items[correction.document_number]
