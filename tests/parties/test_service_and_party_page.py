@@ -364,3 +364,33 @@ def test_the_party_page_names_the_party_as_its_procedure_does(client, people, op
     client.post("/lang/en", data={"next": "/status", "csrf_token": csrf})
     refresh()  # the test's app context outlives each request: drop the cached locale
     assert "You are the <strong>party concerned</strong> in this case" in client.get(f"/p/{token}").text
+
+
+def test_a_statement_through_the_link_is_stored_as_the_staffs_is(client, people, open_case):
+    """The penalty respondent's 陈述申辩 sent from its page is the step's ``statement`` (event
+    and case data), as when the caseworker records it: not an internal note."""
+    worker, chief = people["caseworker"], people["supervisor"]
+    with time_machine.travel(local(2026, 10, 20, 9), tick=False):
+        case = open_case(worker, workflow="penalty", received_at=local(2026, 10, 9, 9))
+        case_fire(case, "file_case", chief, occurred_at=local(2026, 10, 12, 9))
+        case_fire(
+            case,
+            "notify_intent",
+            worker,
+            data={"proposed_fine": 30000, "illegal_income": 2000, "facts": "标注他人专利号"},
+        )
+        _link, token = party_link_ensure(case, "respondent")
+        db.session.commit()
+    statement = "我方已停止标注，请求从轻处罚。"
+    with time_machine.travel(local(2026, 10, 21, 9), tick=False):
+        page = client.get(f"/p/{token}").text
+        assert "提交陈述申辩意见" in page
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        response = client.post(f"/p/{token}/submit", data={"csrf_token": csrf, "text": statement})
+    assert response.status_code == 303
+    db.session.expire_all()
+    event = db.session.scalar(
+        select(Event).where(Event.case_id == case.id, Event.trigger == "receive_statement")
+    )
+    assert event.data["statement"] == statement and event.note == ""
+    assert db.session.get(type(case), case.id).data["statement"] == statement
