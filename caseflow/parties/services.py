@@ -204,13 +204,31 @@ def party_link_open(token: str, *, now: datetime | None = None) -> PartyLink:
             "该链接已被撤销，请与承办人联系获取新链接",
             message_en="this link was revoked; ask the case handler for a new one",
         )
-    case = link.case
-    if case.is_closed and case.closed_at and now > case.closed_at + LINK_LIFETIME_AFTER_CLOSE:
+    if _links_expired(link.case, now):
         raise LinkGone(
             "该链接已过期（案件办结满90日）",
             message_en="this link has expired (90 days after the case was closed)",
         )
     return link
+
+
+def _links_expired(case: Case, now: datetime) -> bool:
+    """Whether the case's party links no longer work: its final state is 90 days old."""
+    return bool(case.is_closed and case.closed_at and now > case.closed_at + LINK_LIFETIME_AFTER_CLOSE)
+
+
+def party_link_issue(*, case: Case, role: str, actor, now: datetime | None = None) -> str:
+    """The caseworker asks for the party's link (to print or send): its token, the same link
+    until it is revoked. Refused (409) once the case's links have expired: the link would answer
+    410 at once. In the caller's transaction."""
+    _check_staff(case, actor)
+    if _links_expired(case, now or utcnow()):
+        raise StateConflict(
+            "案件办结已满90日，当事人链接已失效，不能再生成",
+            message_en="the case was closed more than 90 days ago: party links no longer work",
+        )
+    _link, token = party_link_ensure(case, role)
+    return token
 
 
 def party_link_revoke(*, case: Case, role: str, actor, now: datetime | None = None) -> int:

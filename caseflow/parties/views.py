@@ -24,7 +24,7 @@ from caseflow.parties.services import (
     notice_service_record,
     party_action_for,
     party_consent_get,
-    party_link_ensure,
+    party_link_issue,
     party_link_open,
     party_link_revoke,
     party_link_url,
@@ -473,16 +473,13 @@ def case_delivery_form(case_id: str, role: str):
 @bp.post("/cases/<case_id>/parties/<role>/link")
 @login_required
 def case_link_form(case_id: str, role: str):
-    from caseflow.parties.services import _check_staff
-
     case = _staff_case(case_id)
     revoke, token = bool(request.form.get("revoke")), None
     with committing() as step:
         if revoke:
             party_link_revoke(case=case, role=role, actor=current_user)
         else:
-            _check_staff(case, current_user)
-            _link, token = party_link_ensure(case, role)
+            token = party_link_issue(case=case, role=role, actor=current_user)
     if not step.failed and revoke:
         flash(_("当事人链接已撤销"), "success")
     elif not step.failed:

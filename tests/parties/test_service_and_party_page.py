@@ -234,6 +234,34 @@ def test_a_link_expires_90_days_after_the_case_closed(client, people, open_case)
         assert client.get(f"/p/{token}").status_code == 410
 
 
+def test_no_new_link_once_a_closed_case_is_past_the_links_lifetime(
+    client, people, open_case, make_token, login
+):
+    """A link made then would answer 410 at once: staff are told why instead (409)."""
+    worker = people["caseworker"]
+    with time_machine.travel(local(2026, 10, 12, 9, 30), tick=False):
+        case = open_case(worker, received_at=local(2026, 10, 9, 9))
+        case_fire(case, "reject", worker, data={"reason": "不属于受理范围"})
+        db.session.commit()
+    headers = {"Authorization": f"Bearer {make_token(worker)}"}
+    url = f"/api/v1/cases/{case.id}/parties/complainant/link"
+    with time_machine.travel(local(2027, 1, 9, 9), tick=False):  # 89 days after closing
+        assert client.post(url, headers=headers).status_code == 201
+    with time_machine.travel(local(2027, 1, 20, 9), tick=False):
+        refused = client.post(url, headers=headers)
+        assert refused.status_code == 409
+        assert "案件办结已满90日" in refused.json["error"]["message"]
+        login(worker)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get(f"/cases/{case.id}").text)
+        page = client.post(
+            f"/cases/{case.id}/parties/respondent/link",
+            data={"csrf_token": csrf.group(1)},
+            follow_redirects=True,
+        )
+        assert "案件办结已满90日" in page.text and "/p/" not in page.text
+    assert db.session.scalar(select(PartyLink).where(PartyLink.role == "respondent")) is None
+
+
 def test_the_party_gives_and_withdraws_consent_on_its_page(client, people, open_case):
     case = open_case(people["caseworker"])
     _link, token = party_link_ensure(case, "respondent")
