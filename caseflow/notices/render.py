@@ -430,6 +430,8 @@ def notice_context(notice) -> dict:
         "right_text": right_text(case.right),
         "application_text": application_text(case),
         "received_date": chinese_date(local_date(case.received_at)),
+        # The online filing's receipt states the moment received (parties.md §1: received time).
+        "received_time": instant_text(case.received_at),
         "accepted_date": accepted_date,
         "occurred_date": chinese_date(step_on),
         # The transition's reason field (reject, disqualify, terminate…); never the note.

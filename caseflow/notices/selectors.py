@@ -27,11 +27,15 @@ class NoticeVerification:
     sha256: str
     #: The document number of the notice this one corrects, if it is a correction.
     replaces_number: str | None
+    #: The document number of the issued correction that replaced this one (this one is void).
+    replaced_by_number: str | None
 
 
 #: The corrected notice, joined to its correction (module level: a new alias per call would be a
 #: new statement to compile each time).
 _Replaced = aliased(Notice, name="replaced")
+#: The issued correction that replaced the notice (a pending one is not yet in force).
+_Replacing = aliased(Notice, name="replacing")
 
 
 #: The unit's name as its notices print it: ``profile["full_name"]``, else ``Unit.name``
@@ -52,9 +56,13 @@ _VERIFICATION = (
         Notice.issued_at,
         Notice.sha256,
         _Replaced.document_number,
+        _Replacing.document_number,
     )
     .join(Unit, Unit.id == Notice.unit_id)
     .outerjoin(_Replaced, _Replaced.id == Notice.replaces_id)
+    .outerjoin(
+        _Replacing, (_Replacing.replaces_id == Notice.id) & (_Replacing.status == "issued")
+    )
     .where(Notice.verification_code == bindparam("code"), Notice.status == "issued")
 )
 
@@ -63,7 +71,7 @@ def notice_verification(code: str) -> NoticeVerification | None:
     """The issued notice a printed verification code names (None for a pending or unknown one);
     codes are typed in upper case from paper, but a lower-case entry is accepted.
 
-    Eight columns in one statement, not the ORM entity with its unit and its corrected notice:
+    Nine columns in one statement, not the ORM entity with its unit and its corrected notices:
     every phone that scans the QR code on a notice asks for this page, without logging in
     (bench/load.py measures it against ``/healthz``).
     """
@@ -76,6 +84,17 @@ def notice_verification(code: str) -> NoticeVerification | None:
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         row = connection.execute(_VERIFICATION, {"code": code}).first()
     return NoticeVerification(*row) if row is not None else None
+
+
+def notices_replaced_by(notices) -> dict[int, Notice]:
+    """Of ``notices``, those an issued correction replaced (void since), each to its correction."""
+    ids = [n.id for n in notices]
+    if not ids:
+        return {}
+    corrections = db.session.scalars(
+        select(Notice).where(Notice.replaces_id.in_(ids), Notice.status == "issued")
+    )
+    return {c.replaces_id: c for c in corrections if c.replaces_id is not None}
 
 
 def notices_of_case(case_id: str) -> list[Notice]:

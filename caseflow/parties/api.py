@@ -26,7 +26,7 @@ from caseflow.parties.services import (
     MAX_FILES,
     delivery_consent_set,
     notice_service_record,
-    party_link_ensure,
+    party_link_issue,
     party_link_revoke,
     party_link_url,
 )
@@ -258,13 +258,11 @@ def notice_service_put(notice_id: int):
 
 @bp.post("/cases/<case_id>/parties/<role>/link")
 def party_link_create(case_id, role):
-    """The party's personal link (to print or send); the same link until it is revoked."""
-    from caseflow.parties.services import _check_staff
-
+    """The party's personal link (to print or send); the same link until it is revoked; 409
+    once the case was closed more than 90 days ago."""
     user = api_user()
     case = case_get(case_id, user=user)
-    _check_staff(case, user)
-    _link, token = party_link_ensure(case, role)
+    token = party_link_issue(case=case, role=role, actor=user)
     db.session.commit()
     return jsonify({"case_id": case.id, "role": role, "url": party_link_url(token)}), 201
 

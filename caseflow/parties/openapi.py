@@ -92,6 +92,14 @@ def party_schemas() -> dict:
                 "closed_at": _NULL_INSTANT,
                 "stages": {"type": "array", "items": {"type": "object"}},
                 "next_deadline": {"type": "object", "nullable": True},
+                "deadlines": {
+                    "type": "array",
+                    "items": {"type": "object"},
+                    "description": "The running periods of the parties: `clock`, `label`, "
+                    "`due_at`, `due_on`, `parties`, `provisional`, `rule`. A period each party "
+                    "counts from its own receipt (the period to sue) has no date here "
+                    "(`due_at` and `due_on` null) and states its `rule` (自收到之日起15日内).",
+                },
             },
             ("number", "state"),
         ),
@@ -181,7 +189,8 @@ def party_paths() -> dict:
         },
         "/cases/{case_id}/parties/{role}/link": {
             "post": _op(
-                "The party's personal link /p/{token} (the same one until revoked)",
+                "The party's personal link /p/{token} (the same one until revoked); 409 once "
+                "the case was closed more than 90 days ago (the link would no longer work)",
                 {"201": ok(_ref("PartyLink"), "Created")},
                 params=[case_id, role],
             ),

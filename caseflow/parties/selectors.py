@@ -13,12 +13,13 @@ from flask import current_app, has_request_context, request
 from sqlalchemy import select
 
 import workflows
-from caseflow.calendar.periods import due_on_of
+from caseflow.calendar.periods import due_compute, due_on_of
 from caseflow.cases.models import Case, Event
-from caseflow.clocks.models import Clock
+from caseflow.clocks.models import Clock, ClockEntry
 from caseflow.extensions import db
+from caseflow.notices.kinds import RECEIPT_CLOCKS
 from caseflow.parties.models import NoticeDelivery, PartyConsent
-from caseflow.parties.services import mask_address
+from caseflow.parties.services import mask_address, party_receipt_date
 from caseflow.search import code_as_typed
 from caseflow.timeutil import iso
 from workflows._schema import BOTH_PARTIES
@@ -37,6 +38,19 @@ PARTY_CLOCKS = {
     "payment": ("respondent",),
     "appeal": ("complainant", "respondent"),
     "confirmation_window": ("complainant", "respondent"),
+}
+#: The clocks that count from each party's own receipt of a ruling served on both (the period to
+#: sue, Patent Law art 65: 15 days from *its* receipt), by the ruling's kind. The case's clock runs
+#: from the later service (the case closes when both periods are over); a party reads its own
+#: date, and a reader who is no party reads the rule (``Deadline.from_receipt``).
+OWN_RECEIPT_CLOCKS = {
+    clock: kind for kind, clock in RECEIPT_CLOCKS.items() if len(PARTY_CLOCKS.get(clock, ())) > 1
+}
+#: How a period counted from the party's receipt is worded where no date can be given, by unit.
+RECEIPT_RULES = {
+    "days": "自收到之日起{n}日内",
+    "workdays": "自收到之日起{n}个工作日内",
+    "months": "自收到之日起{n}个月内",
 }
 #: The centre's own time limits a party is told of (the acceptance decision, the closing date):
 #: shown as "the centre decides by", apart from what the party itself must do.
@@ -69,17 +83,26 @@ def public_status_url(case: Case) -> str:
     return f"{public_base_url()}/status?{query}"
 
 
+def receipt_rule(period: str) -> str:
+    """``15 days`` → 自收到之日起15日内: a party's period before its receipt is known."""
+    count, _, unit = period.partition(" ")
+    return RECEIPT_RULES[unit].format(n=count)
+
+
 @dataclass
 class Deadline:
     clock: str
     label: str
-    due_at: datetime
+    #: None when the date depends on a receipt not known here (``from_receipt``).
+    due_at: datetime | None
     #: The last day (the instant is 24:00 of it): what a person reads.
-    due_on: date
+    due_on: date | None
     parties: tuple
     provisional: bool
     #: An hours or fixed-instant clock: read the instant, not the day.
     by_hour: bool = False
+    #: The period (``15 days``) when it runs from the reader's own receipt and no date is given.
+    from_receipt: str | None = None
 
 
 @dataclass
@@ -123,9 +146,11 @@ class PublicStatus:
             "clock": d.clock,
             "label": d.label,
             "due_at": iso(d.due_at),
-            "due_on": d.due_on.isoformat(),
+            "due_on": d.due_on.isoformat() if d.due_on else None,
             "parties": list(d.parties),
             "provisional": d.provisional,
+            # A period each party counts from its own receipt: the rule, not one date.
+            "rule": receipt_rule(d.from_receipt) if d.from_receipt else None,
         }
 
 
@@ -179,6 +204,9 @@ def case_public_status(case: Case, *, role: str | None = None) -> PublicStatus:
             )
         if not parties or (role is not None and role not in parties):
             continue
+        if clock.name in OWN_RECEIPT_CLOCKS:
+            deadlines.append(_own_period(clock, labels.get(clock.name, clock.name), role))
+            continue
         deadlines.append(
             Deadline(
                 clock=clock.name,
@@ -190,6 +218,8 @@ def case_public_status(case: Case, *, role: str | None = None) -> PublicStatus:
                 by_hour=clock.period_unit in ("hours", "fixed"),
             )
         )
+    # A party's own period may end before or after the case's clock it was listed by.
+    deadlines.sort(key=lambda d: (d.due_at is None, d.due_at.timestamp() if d.due_at else 0))
     return PublicStatus(
         number=case.number,
         workflow=case.workflow,
@@ -203,6 +233,61 @@ def case_public_status(case: Case, *, role: str | None = None) -> PublicStatus:
         deadlines=deadlines,
         centre_deadline=centre,
     )
+
+
+def _own_period(clock: Clock, label: str, role: str | None) -> Deadline:
+    """The period of ``clock`` (one of ``OWN_RECEIPT_CLOCKS``) as party ``role`` counts it: from
+    its own receipt of the ruling, by the clock's period and calendar; the rule while that party
+    is not served, and always for a reader who is no party (``role`` None)."""
+    from caseflow.clocks.services import clock_calendar
+
+    received = _ruling_received(clock, role) if role is not None else None
+    parties = (role,) if role is not None else PARTY_CLOCKS[clock.name]
+    if received is None or not clock.period:
+        return Deadline(
+            clock=clock.name,
+            label=label,
+            due_at=None,
+            due_on=None,
+            parties=parties,
+            provisional=False,
+            from_receipt=clock.period,
+        )
+    result = due_compute(received, clock.period, calendar=clock_calendar(clock))
+    return Deadline(
+        clock=clock.name,
+        label=label,
+        due_at=result.due_at,
+        due_on=due_on_of(result.due_at),
+        parties=parties,
+        provisional=result.provisional,
+    )
+
+
+def _ruling_received(clock: Clock, role: str) -> datetime | None:
+    """When party ``role`` received the ruling whose step started ``clock`` (or a correction of
+    it): None while it is not served on that party."""
+    from caseflow.notices.models import Notice
+
+    started_by = (
+        select(ClockEntry.event_id)
+        .where(ClockEntry.clock_id == clock.id, ClockEntry.action == "start")
+        .order_by(ClockEntry.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    ruling = db.session.scalar(
+        select(Notice)
+        .where(
+            Notice.case_id == clock.case_id,
+            Notice.event_id == started_by,
+            Notice.kind == OWN_RECEIPT_CLOCKS[clock.name],
+            Notice.status == "issued",
+        )
+        .order_by(Notice.id.desc())
+        .limit(1)
+    )
+    return party_receipt_date(ruling, role) if ruling is not None else None
 
 
 def notice_deliveries(notice_id: int) -> list[NoticeDelivery]:

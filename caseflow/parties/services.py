@@ -204,13 +204,31 @@ def party_link_open(token: str, *, now: datetime | None = None) -> PartyLink:
             "该链接已被撤销，请与承办人联系获取新链接",
             message_en="this link was revoked; ask the case handler for a new one",
         )
-    case = link.case
-    if case.is_closed and case.closed_at and now > case.closed_at + LINK_LIFETIME_AFTER_CLOSE:
+    if _links_expired(link.case, now):
         raise LinkGone(
             "该链接已过期（案件办结满90日）",
             message_en="this link has expired (90 days after the case was closed)",
         )
     return link
+
+
+def _links_expired(case: Case, now: datetime) -> bool:
+    """Whether the case's party links no longer work: its final state is 90 days old."""
+    return bool(case.is_closed and case.closed_at and now > case.closed_at + LINK_LIFETIME_AFTER_CLOSE)
+
+
+def party_link_issue(*, case: Case, role: str, actor, now: datetime | None = None) -> str:
+    """The caseworker asks for the party's link (to print or send): its token, the same link
+    until it is revoked. Refused (409) once the case's links have expired: the link would answer
+    410 at once. In the caller's transaction."""
+    _check_staff(case, actor)
+    if _links_expired(case, now or utcnow()):
+        raise StateConflict(
+            "案件办结已满90日，当事人链接已失效，不能再生成",
+            message_en="the case was closed more than 90 days ago: party links no longer work",
+        )
+    _link, token = party_link_ensure(case, role)
+    return token
 
 
 def party_link_revoke(*, case: Case, role: str, actor, now: datetime | None = None) -> int:
@@ -463,13 +481,30 @@ def service_date(notice_id: int, role: str | None = None) -> datetime | None:
     return None
 
 
+def replacement_chain(notice) -> list:
+    """``notice`` and the notices it corrects (``replaces_id``), newest first."""
+    chain, seen = [notice], {notice.id}
+    while chain[-1].replaces_id is not None and chain[-1].replaces_id not in seen:
+        chain.append(chain[-1].replaces)
+        seen.add(chain[-1].id)
+    return chain
+
+
+def party_receipt_date(notice, role: str | None = None) -> datetime | None:
+    """When party ``role`` received the text of ``notice``: the earliest service on it of the
+    notice or of any notice it corrects. A correction served on a party already served with the
+    notice it corrects restarts nothing: the party had the text, and its period, from then."""
+    served = [at for n in replacement_chain(notice) if (at := service_date(n.id, role)) is not None]
+    return min(served, default=None)
+
+
 def receipt_date(notice) -> datetime | None:
-    """The date a clock counting from the receipt of ``notice`` runs from: its date of service,
-    and for a ruling served on both sides the later of the two served so far (the period to sue
-    runs out for the case only when it has for each party)."""
+    """The date a clock counting from the receipt of ``notice`` runs from: its party's receipt,
+    and for a ruling served on both sides the later of the two received so far (the period to
+    sue runs out for the case only when it has for each party)."""
     if (notice.addressee or {}).get("role") != BOTH_PARTIES:
-        return service_date(notice.id)
-    served = [at for role in PARTY_ROLES if (at := service_date(notice.id, role)) is not None]
+        return party_receipt_date(notice)
+    served = [at for role in PARTY_ROLES if (at := party_receipt_date(notice, role)) is not None]
     return max(served, default=None)
 
 
@@ -495,8 +530,10 @@ def receipt_clocks_retime(notice, *, at: datetime) -> list[Event]:
         return []
     case = notice.case
     before = clock.due_at
+    # The clock by its name (答辩期限), as the timeline shows the note: never its code.
+    label = _clock_label(workflows.WORKFLOWS.get(case.workflow), name)
     event = _system_clock_event(
-        case, at, f"按送达日期重新起算时限「{name}」（{notice.title} {notice.document_number}）"
+        case, at, f"按送达日期重新起算{label}（{notice.title} {notice.document_number}）"
     )
     moved = clock_retime(case, name, started_at=at, event=event, note=event.note)
     if moved is None:
@@ -730,8 +767,10 @@ def party_action_for(case: Case, role: str) -> str | None:
 
 def evidence_files_add(case: Case, files, *, actor_name: str, description: str) -> list:
     """Store already-checked files as the case's evidence, with one ``evidence`` event each.
-    Flushed; the caller commits."""
-    from caseflow.cases.evidence import evidence_add
+    A file the case already holds is not stored again, and not refused: a party often sends
+    back what it was served, and the staff's refusal would name another upload (its name, time
+    and number) to the party. Flushed; the caller commits."""
+    from caseflow.cases.evidence import evidence_add, evidence_duplicate
 
     added, seen = [], set()
     for filename, content in files:
@@ -739,6 +778,8 @@ def evidence_files_add(case: Case, files, *, actor_name: str, description: str) 
         if digest in seen:  # the same photo picked twice in one submission: filed once
             continue
         seen.add(digest)
+        if evidence_duplicate(case, digest) is not None:  # the same bytes are on file already
+            continue
         evidence = evidence_add(
             case=case, actor=None, filename=filename, content=content, description=description
         )

@@ -2,6 +2,7 @@
 engine as actor ``party:<role>``. Above the engine, unlike the rest of the parties area (consent,
 service, links), which the notices area calls while a step is being written."""
 
+import workflows
 from caseflow.cases.models import Event
 from caseflow.engine import case_fire
 from caseflow.errors import StateConflict, ValidationFailed
@@ -56,8 +57,22 @@ def party_submit(*, link: PartyLink, text, files: list[tuple[str, bytes]], now=N
                 fields={"files": f"{filename}：{exc.message} / {exc.message_en}"},
             ) from None
     actor = PartyActor(side=link.role, unit_id=case.unit_id, party_triggers=(trigger,))
-    event = case_fire(case, trigger, actor, occurred_at=now, note=(text or "").strip())
+    text = (text or "").strip()
+    field = _text_field(case, trigger)
+    if field is not None:
+        # Stored as when the caseworker records it: the step's field (陈述申辩要点), on the event
+        # and the case; a note is the staff's own working record.
+        event = case_fire(case, trigger, actor, occurred_at=now, data={field: text} if text else {})
+    else:
+        event = case_fire(case, trigger, actor, occurred_at=now, note=text)
     evidence_files_add(case, files, actor_name=actor.actor_name, description=ACTION_LABELS[trigger][0])
     link.last_used_at = utcnow()
     db.session.flush()
     return event
+
+
+def _text_field(case, trigger: str) -> str | None:
+    """The step's own text field, if it has one (``receive_statement``'s ``statement``): where
+    the party's text goes."""
+    row = workflows.transition(workflows.get(case.workflow), trigger)
+    return next((f.name for f in row.fields if f.type == "text"), None) if row else None

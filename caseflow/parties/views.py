@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 import workflows
 from caseflow.errors import DomainError, Malformed, ValidationFailed
 from caseflow.extensions import db
+from caseflow.notices.selectors import notices_replaced_by
 from caseflow.parties import selectors as sel
 from caseflow.parties.captcha import captcha_enabled, captcha_new
 from caseflow.parties.ratelimit import rate_check, rate_hit, retry_after_header
@@ -23,7 +24,7 @@ from caseflow.parties.services import (
     notice_service_record,
     party_action_for,
     party_consent_get,
-    party_link_ensure,
+    party_link_issue,
     party_link_open,
     party_link_revoke,
     party_link_url,
@@ -246,6 +247,7 @@ def _party_page(link, *, errors=None, message=None, values=None, status=200):
     case = link.case
     consent = party_consent_get(case.id, link.role)
     trigger = party_action_for(case, link.role)
+    notices = sel.party_notices(case, link.role)
     return (
         render_template(
             "parties/party.html",
@@ -254,7 +256,9 @@ def _party_page(link, *, errors=None, message=None, values=None, status=200):
             case=case,
             role=link.role,
             status=sel.case_public_status(case, role=link.role),
-            notices=sel.party_notices(case, link.role),
+            notices=notices,
+            # A notice a correction replaced is void: the page says so and by which document.
+            replaced_by=notices_replaced_by(notices),
             consent=consent,
             trigger=trigger,
             action_label=ACTION_LABELS.get(trigger, ("", ""))[1 if _english() else 0],
@@ -359,6 +363,41 @@ def party_notice_pdf(token: str, notice_id: int):
     return send_pdf(notice)
 
 
+# -- what the public pages say of parties and their periods ------------------------------------
+
+#: A period a party counts from its own receipt, worded where no date can be given (the period to
+#: sue on /status, or before that party was served): ``selectors.RECEIPT_RULES`` in the page's
+#: language.
+_RECEIPT_RULES = {
+    "days": _l("自收到之日起%(n)s日内"),
+    "workdays": _l("自收到之日起%(n)s个工作日内"),
+    "months": _l("自收到之日起%(n)s个月内"),
+}
+
+
+@bp.app_template_filter("receipt_rule")
+def _receipt_rule(period: str) -> str:
+    count, _sep, unit = (period or "").partition(" ")
+    return str(_RECEIPT_RULES[unit]) % {"n": count}
+
+
+#: The catalogue's context of the procedures' party names (当事人 is also the heading "Parties").
+PARTY_ROLE_CONTEXT = "party_role"
+
+
+def party_role_label(workflow: str, role: str) -> str:
+    """How the case's procedure names the party ``role`` (被请求人, 被申请人, 当事人…), in the
+    page's language; the procedures that name none (intake, pre-examination) keep the general
+    words."""
+    from flask_babel import pgettext
+
+    labels = workflows.PARTY_LABELS.get(workflow)
+    if labels is None:
+        return _("被请求人/被投诉人") if role == "respondent" else _("请求人/投诉人")
+    label = labels[1] if role == "respondent" else labels[0]
+    return pgettext(PARTY_ROLE_CONTEXT, label)  # extracted from workflows/ (translations.extract)
+
+
 # -- the case page's service panel (staff) ------------------------------------------------------
 
 
@@ -371,7 +410,11 @@ def _mask(address: str) -> str:
 
 @bp.app_context_processor
 def _party_panel_helper():
-    return {"party_panel": party_panel, "notice_delivery": sel.notice_delivery_json}
+    return {
+        "party_panel": party_panel,
+        "notice_delivery": sel.notice_delivery_json,
+        "party_role_label": party_role_label,
+    }
 
 
 def party_panel(case) -> dict:
@@ -430,16 +473,13 @@ def case_delivery_form(case_id: str, role: str):
 @bp.post("/cases/<case_id>/parties/<role>/link")
 @login_required
 def case_link_form(case_id: str, role: str):
-    from caseflow.parties.services import _check_staff
-
     case = _staff_case(case_id)
     revoke, token = bool(request.form.get("revoke")), None
     with committing() as step:
         if revoke:
             party_link_revoke(case=case, role=role, actor=current_user)
         else:
-            _check_staff(case, current_user)
-            _link, token = party_link_ensure(case, role)
+            token = party_link_issue(case=case, role=role, actor=current_user)
     if not step.failed and revoke:
         flash(_("当事人链接已撤销"), "success")
     elif not step.failed:

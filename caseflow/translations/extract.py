@@ -45,6 +45,13 @@ def step_labels() -> Iterator[str]:
         yield from (t.label for t in module.TRANSITIONS)
 
 
+def party_labels() -> Iterator[str]:
+    import workflows
+
+    for labels in workflows.PARTY_LABELS.values():
+        yield from labels
+
+
 def extract_declared(fileobj, keywords, comment_tags, options):
     """Babel's extractor interface: (line, function, message, comments) per message."""
     seen = set()
@@ -54,3 +61,7 @@ def extract_declared(fileobj, keywords, comment_tags, options):
             yield 0, "gettext", label, []
     for label in dict.fromkeys(step_labels()):
         yield 0, "pgettext", ("action", label), []
+    # How each procedure names its parties (被请求人, 当事人…): a role, apart from the same
+    # words used elsewhere (当事人 is also the heading "Parties").
+    for label in dict.fromkeys(party_labels()):
+        yield 0, "pgettext", ("party_role", label), []

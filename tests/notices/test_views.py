@@ -67,6 +67,29 @@ def test_a_correction_names_the_notice_it_replaces_and_is_not_found_while_pendin
     assert "更正并替代" not in client.get(f"/verify/{issued.verification_code}").text
 
 
+def test_a_replaced_notice_says_it_is_void_and_names_its_correction(client, issued):
+    """A paper copy of a corrected notice is no longer in force (notices.md "Records"): the
+    page that checks it says so, and by which document, in each language."""
+    from flask_babel import refresh
+
+    from caseflow.extensions import db
+    from caseflow.notices.services import notice_correct
+
+    correction = notice_correct(notice=issued, note="被请求人名称有误")
+    # While the correction is pending (not yet issued), the original still stands.
+    assert "作废" not in client.get(f"/verify/{issued.verification_code}").text
+    db.session.commit()  # the correction renders after it
+    page = client.get(f"/verify/{issued.verification_code}")
+    assert page.status_code == 200
+    assert f"已被{correction.document_number}更正，本文书作废" in page.text
+    assert "作废" not in client.get(f"/verify/{correction.verification_code}").text
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    refresh()  # the test client shares the test's app context, where the locale is cached
+    english = client.get(f"/verify/{issued.verification_code}").text
+    assert f"Corrected by {correction.document_number}: this document is void" in english
+
+
 def test_an_unknown_code_is_a_plain_not_found(client, issued):
     page = client.get("/verify/ZZZZZZZZZZ")
     assert page.status_code == 404

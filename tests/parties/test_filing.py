@@ -62,6 +62,20 @@ def test_a_complaint_filed_with_two_photos_is_a_web_intake_with_its_receipt(clie
     assert answer["acceptance_due_at"] and "受理" in text
 
 
+def test_the_receipt_prints_the_time_the_filing_was_received(client, units):
+    """parties.md §1: the receipt states the received *time* (a filing at 16:04 is not one at
+    09:00 when the acceptance period is counted, and the filer may need to prove it)."""
+    import time_machine
+
+    from tests.parties.conftest import local
+
+    with time_machine.travel(local(2026, 11, 30, 16, 4, 30), tick=False):
+        response = _file(client, complaint_body())
+    assert response.status_code == 201, response.json
+    text = re.sub(r"\s+", "", pdf_text(client.get(response.json["filing_receipt"]["url"]).data))
+    assert "你方于2026年11月30日16时04分通过网上投诉举报平台提交" in text
+
+
 def test_five_filings_an_hour_then_429_with_retry_after(client, units):
     for _ in range(5):
         assert _file(client, complaint_body(), addr="203.0.113.5").status_code == 201

@@ -234,6 +234,34 @@ def test_a_link_expires_90_days_after_the_case_closed(client, people, open_case)
         assert client.get(f"/p/{token}").status_code == 410
 
 
+def test_no_new_link_once_a_closed_case_is_past_the_links_lifetime(
+    client, people, open_case, make_token, login
+):
+    """A link made then would answer 410 at once: staff are told why instead (409)."""
+    worker = people["caseworker"]
+    with time_machine.travel(local(2026, 10, 12, 9, 30), tick=False):
+        case = open_case(worker, received_at=local(2026, 10, 9, 9))
+        case_fire(case, "reject", worker, data={"reason": "不属于受理范围"})
+        db.session.commit()
+    headers = {"Authorization": f"Bearer {make_token(worker)}"}
+    url = f"/api/v1/cases/{case.id}/parties/complainant/link"
+    with time_machine.travel(local(2027, 1, 9, 9), tick=False):  # 89 days after closing
+        assert client.post(url, headers=headers).status_code == 201
+    with time_machine.travel(local(2027, 1, 20, 9), tick=False):
+        refused = client.post(url, headers=headers)
+        assert refused.status_code == 409
+        assert "案件办结已满90日" in refused.json["error"]["message"]
+        login(worker)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get(f"/cases/{case.id}").text)
+        page = client.post(
+            f"/cases/{case.id}/parties/respondent/link",
+            data={"csrf_token": csrf.group(1)},
+            follow_redirects=True,
+        )
+        assert "案件办结已满90日" in page.text and "/p/" not in page.text
+    assert db.session.scalar(select(PartyLink).where(PartyLink.role == "respondent")) is None
+
+
 def test_the_party_gives_and_withdraws_consent_on_its_page(client, people, open_case):
     case = open_case(people["caseworker"])
     _link, token = party_link_ensure(case, "respondent")
@@ -293,3 +321,104 @@ def test_a_refused_sms_with_no_email_alerts_and_a_bounced_email_falls_back_to_th
         assert _answer_clock(other).started_at == sms.delivered_at
     finally:
         gateway.close()
+
+
+def test_a_file_already_on_the_case_is_filed_once_and_the_answer_goes_through(
+    client, people, open_case
+):
+    """The respondent attaches a copy of a document the case already holds (the complainant's
+    request, served with the answer notice): the answer is received, the copy is not stored
+    again, and the page names no other upload (its file name, time or number)."""
+    from caseflow.cases.evidence import evidence_add
+
+    request_pdf = b"%PDF-1.4 the request as served"
+    with time_machine.travel(local(2026, 10, 12, 9, 30), tick=False):
+        case, _notice = _served_case(people, open_case)
+        evidence_add(
+            case=case,
+            actor=people["caseworker"],
+            filename="请求人-商业秘密-保密.pdf",
+            content=request_pdf,
+            description="请求书",
+        )
+        _link, token = party_link_ensure(case, "respondent")
+        db.session.commit()
+    with time_machine.travel(local(2026, 10, 14, 15), tick=False):
+        page = client.get(f"/p/{token}")
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        response = client.post(
+            f"/p/{token}/submit",
+            data={
+                "csrf_token": csrf,
+                "text": "答辩意见见附件。",
+                "files": [(io.BytesIO(request_pdf), "收到的请求书.pdf"), (io.BytesIO(jpeg()), "产品照片.jpg")],
+            },
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 303, response.text
+        after = client.get(f"/p/{token}", follow_redirects=True).text
+    assert "保密" not in response.text + after and "证据 #" not in response.text + after
+    db.session.expire_all()
+    assert db.session.get(type(case), case.id).state == "under_review"
+    files = db.session.scalars(
+        select(Evidence).where(Evidence.case_id == case.id).order_by(Evidence.id)
+    ).all()
+    assert [f.filename for f in files] == ["请求人-商业秘密-保密.pdf", "产品照片.jpg"]
+
+
+def test_staff_are_still_told_of_a_file_already_on_the_case(people, open_case):
+    import pytest
+
+    from caseflow.cases.evidence import evidence_add
+    from caseflow.errors import ValidationFailed
+
+    case = open_case(people["caseworker"])
+    evidence_add(case=case, actor=people["caseworker"], filename="a.pdf", content=b"%PDF-1.4 a")
+    with pytest.raises(ValidationFailed) as refused:
+        evidence_add(case=case, actor=people["caseworker"], filename="b.pdf", content=b"%PDF-1.4 a")
+    assert "a.pdf" in refused.value.message
+
+
+def test_the_party_page_names_the_party_as_its_procedure_does(client, people, open_case):
+    """A penalty's respondent is 当事人 (PARTY_LABELS), not 被请求人/被投诉人; in English too."""
+    case = open_case(people["caseworker"], workflow="penalty")
+    _link, token = party_link_ensure(case, "respondent")
+    db.session.commit()
+    page = client.get(f"/p/{token}").text
+    assert "您是本案的<strong>当事人</strong>" in page and "被请求人" not in page
+    from flask_babel import refresh
+
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    client.post("/lang/en", data={"next": "/status", "csrf_token": csrf})
+    refresh()  # the test's app context outlives each request: drop the cached locale
+    assert "You are the <strong>party concerned</strong> in this case" in client.get(f"/p/{token}").text
+
+
+def test_a_statement_through_the_link_is_stored_as_the_staffs_is(client, people, open_case):
+    """The penalty respondent's 陈述申辩 sent from its page is the step's ``statement`` (event
+    and case data), as when the caseworker records it: not an internal note."""
+    worker, chief = people["caseworker"], people["supervisor"]
+    with time_machine.travel(local(2026, 10, 20, 9), tick=False):
+        case = open_case(worker, workflow="penalty", received_at=local(2026, 10, 9, 9))
+        case_fire(case, "file_case", chief, occurred_at=local(2026, 10, 12, 9))
+        case_fire(
+            case,
+            "notify_intent",
+            worker,
+            data={"proposed_fine": 30000, "illegal_income": 2000, "facts": "标注他人专利号"},
+        )
+        _link, token = party_link_ensure(case, "respondent")
+        db.session.commit()
+    statement = "我方已停止标注，请求从轻处罚。"
+    with time_machine.travel(local(2026, 10, 21, 9), tick=False):
+        page = client.get(f"/p/{token}").text
+        assert "提交陈述申辩意见" in page
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        response = client.post(f"/p/{token}/submit", data={"csrf_token": csrf, "text": statement})
+    assert response.status_code == 303
+    db.session.expire_all()
+    event = db.session.scalar(
+        select(Event).where(Event.case_id == case.id, Event.trigger == "receive_statement")
+    )
+    assert event.data["statement"] == statement and event.note == ""
+    assert db.session.get(type(case), case.id).data["statement"] == statement
