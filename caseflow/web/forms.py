@@ -32,6 +32,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+import workflows
 from caseflow.security import ID_MAX
 from caseflow.timeutil import FIRST_YEAR, LAST_YEAR, OutOfRange, check_year, parse_instant, utcnow
 from workflows._schema import STRING_MAX_CHARS
@@ -322,6 +323,21 @@ IRREVERSIBLE = {
 }
 
 
+def step_warning(workflow_name: str, transition):
+    """What the case page says above the confirmation of a step that cannot be taken back: one
+    that ends the case or issues a notice (the notice is numbered and served at once). None for
+    a step that can be corrected by a later one."""
+    target = workflows.state(workflows.get(workflow_name), transition.dest)
+    ends = bool(target and target.final)
+    if ends and transition.notice:
+        return _l("此操作不能撤回：案件即告办结，所有时限停止，文书将立即出具。")
+    if ends:
+        return _l("此操作不能撤回：案件即告办结，所有时限停止。")
+    if transition.notice:
+        return _l("此操作不能撤回，文书将立即出具。")
+    return None
+
+
 class TriggerFormBase(FlaskForm):
     """The part every transition shares (procedures.md: actor, occurred_at, note, data)."""
 
@@ -404,6 +420,10 @@ def trigger_form_class(workflow_name: str, transition):
                     validators=[_required(), Length(max=2000, message=_l("不超过2000字"))],
                     description=description,
                 )
+        if step_warning(workflow_name, transition):
+            # Ticked on the case page before the step fires (the view checks it there): a box
+            # rather than a script, so the page stays safe without JavaScript.
+            attrs["confirmed"] = BooleanField(_l("我已核对，确认执行此操作"))
         if transition.occurred_at_label:
             attrs["occurred_at"] = LocalDateTimeField(
                 _l(transition.occurred_at_label), validators=[Optional(), _not_in_future]
