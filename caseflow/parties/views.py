@@ -288,7 +288,9 @@ def _open_link(token: str):
         raise
 
 
-def _party_page(link, *, errors=None, message=None, values=None, status=200):
+def _party_page(link, *, errors=None, message=None, consent_message=None, values=None, status=200):
+    """``message``: a refused submission, shown in its section; ``consent_message``: a refused
+    consent, shown in the 电子送达 section."""
     case = link.case
     consent = party_consent_get(case.id, link.role)
     trigger = party_action_for(case, link.role)
@@ -306,6 +308,7 @@ def _party_page(link, *, errors=None, message=None, values=None, status=200):
             action_label=ACTION_LABELS.get(trigger, ("", ""))[1 if _english() else 0],
             errors=errors or {},
             message=message,
+            consent_message=consent_message,
             values=values or {},
             max_file_mb=MAX_FILE_MB,
             max_files=MAX_FILES,
@@ -386,7 +389,8 @@ def party_consent_form(token: str):
         return _party_page(
             link,
             errors=_field_errors(exc),
-            message=_message(exc),
+            # "请更正：电子邮箱（电子邮箱格式不正确）": labels, never the form's keys.
+            consent_message=fields_summary(exc.fields, _DELIVERY_LABELS) or _message(exc),
             values=request.form.to_dict(),
             status=exc.status,
         )
