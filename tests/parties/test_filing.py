@@ -269,3 +269,24 @@ def test_a_wrong_captcha_comes_back_with_every_other_error_at_once(client, units
     right_fields = _file(client, complaint_body(captcha_token="x", captcha_answer="1"))
     assert set(right_fields.json["error"]["fields"]) == {"captcha_answer"}  # still refused
     assert db.session.scalar(select(Case)) is None
+
+
+@pytest.mark.parametrize(
+    ("respondent", "right", "says"),
+    [
+        (True, True, "提交的关于古镇星光灯饰厂涉嫌侵犯ZL202530123456.7号外观设计专利的投诉举报已收到"),
+        (True, False, "提交的关于古镇星光灯饰厂的投诉举报已收到"),
+        (False, True, "提交的涉嫌侵犯ZL202530123456.7号外观设计专利的投诉举报已收到"),
+        (False, False, "提交的投诉举报已收到"),
+    ],
+)
+def test_the_receipt_names_what_was_filed_in_every_combination(client, units, respondent, right, says):
+    """网上投诉回执: "提交的的投诉举报" when neither a respondent nor a right was given."""
+    body = complaint_body()
+    if not respondent:
+        body["respondent"] = {"name": "", "contact": ""}
+    if not right:
+        body["right"] = {"kind": "", "number": ""}
+    answer = _file(client, body).json
+    text = "".join(pdf_text(client.get(answer["filing_receipt"]["url"]).data).split())
+    assert says in text and "的的" not in text
