@@ -77,6 +77,8 @@ def test_the_caseworker_records_consent_link_and_paper_service(client, people, o
         assert db.session.scalar(select(Event).where(Event.kind == "clock", Event.actor_name == "system"))
         page = client.get(f"/cases/{case.id}")
         assert "直接送达" in page.text and "已同意电子送达" in page.text
+        delivery = re.search(r'class="small delivery">(.*?)</span>', page.text, re.S).group(1)
+        assert "送达于 2026年10月15日 12:00" in " ".join(delivery.split()), delivery
         # The timeline names each kind of event and party in words, never by its key.
         timeline = page.text.split('id="timeline"')[1].split("</section>")[0]
         assert "<strong>送达地址确认</strong>" in timeline and "<strong>当事人链接</strong>" in timeline

@@ -485,6 +485,8 @@ def test_admin_loads_a_units_local_closure_from_the_calendar_page(client, people
         assert response.status_code == 200 and "临时停工安排" in response.text
         closures = db.session.scalars(select(UnitClosure)).all()
         assert [(c.day.isoformat(), c.name) for c in closures] == [("2026-09-15", "台风停工")]
+        listed = response.text.split('id="unit-closures"')[1].split("</table>")[0]
+        assert "2026年9月15日 停工 台风停工" in listed and "2026-09-15" not in listed
     finally:
         db.session.rollback()
         db.session.execute(delete(UnitClosure))
