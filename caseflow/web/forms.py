@@ -631,6 +631,11 @@ class CalendarUploadForm(FlaskForm):
     #: Empty: the national schedule; a unit code: that unit's local closures (e.g. a typhoon day).
     unit = SelectField(_l("适用范围"), validate_choice=True)
     file = FileField(_l("年度安排文件"), validators=[_required()])
+    #: Loading recounts the open cases' deadlines at once: ticked first, as a step on the case page.
+    confirmed = BooleanField(
+        _l("我已核对：载入后在办案件的时限将立即重新计算"),
+        validators=[DataRequired(message=_l("请勾选后再提交"))],
+    )
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)

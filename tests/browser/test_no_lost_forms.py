@@ -512,6 +512,7 @@ def test_row12_the_chinese_ui_shows_labels_and_chinese_messages(
     admin.goto("/admin?tab=calendar")
     admin.set_input_files("#calendar-file", files=[{"name": "2027.txt", "mimeType": "text/plain",
                                                      "buffer": b"2027-01-01 vacation New Year\n2027/01/03 workday\n"}])
+    admin.check("#calendar-confirmed")
     admin.click("form:has(#calendar-file) button[type=submit]")
     admin.wait_for_load_state()
     error = admin.inner_text("#calendar-file-error")

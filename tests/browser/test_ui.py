@@ -163,6 +163,12 @@ def test_withdrawing_a_request_on_the_case_page_asks_for_confirmation_first(
     shot(page, "case-confirm-step")
     db.session.expire_all()
     assert db.session.scalar(select(Notice).where(Notice.case_id == case.id)) is None
+    # The service panel's e-mail and phone fields are styled as every other text field.
+    for kind in ("email", "tel"):
+        style = page.eval_on_selector(
+            f"#service input[type={kind}]", "e => getComputedStyle(e).borderTopLeftRadius"
+        )
+        assert style == "4px", (kind, style)
     page.check("#withdraw-confirmed")
     page.click("form[data-trigger=withdraw] button[type=submit]")
     page.wait_for_load_state()
