@@ -7,8 +7,8 @@
 import re
 from datetime import datetime
 
+from flask_babel import LazyString, lazy_pgettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import (
@@ -235,6 +235,14 @@ class LinesField(TextAreaField):
 DRAFT_MAX = 50_000
 
 
+def _help_join(*parts):
+    """Help texts in the request's language, one after the other (the form classes are cached
+    across requests, so the join is lazy)."""
+    from caseflow.web.filters import punct
+
+    return LazyString(lambda: punct("semicolon").join(str(part) for part in parts if part))
+
+
 def _data_field(spec, *, drafted_in_trigger=False):
     """The WTForms field for one ``workflows._schema.Field``. In a trigger's form a drafted
     field may be left empty: the engine takes the saved draft."""
@@ -242,7 +250,8 @@ def _data_field(spec, *, drafted_in_trigger=False):
     validators = [_required()] if required else [Optional()]
     help_text = _l(spec.help) if spec.help else ""
     if drafted_in_trigger:
-        help_text = _l("留空则使用已保存的草稿")
+        # Both: how to type it (每行一项) and where an empty field's text comes from.
+        help_text = _help_join(help_text, _l("留空则使用已保存的草稿"))
     kwargs = {"label": _l(spec.label), "description": help_text}
     if spec.type == "lines":
         return LinesField(validators=validators, render_kw={"rows": 4}, **kwargs)
@@ -453,7 +462,9 @@ def draft_form_class(workflow_name: str, kind: str):
         attrs = {}
         for spec in fields:
             attrs[spec.name] = _data_field(
-                type(spec)(spec.name, spec.type, spec.label, required=False, drafted=True)
+                type(spec)(
+                    spec.name, spec.type, spec.label, required=False, drafted=True, help=spec.help
+                )
             )
         attrs["data_fields"] = tuple(spec.name for spec in fields)
         _DRAFT_FORM_CACHE[key] = type(f"DraftForm_{kind}", (DraftFormBase,), attrs)
