@@ -319,8 +319,9 @@ FINDINGS = Field(
     "findings", "text", "经审理查明（认定的事实）", drafted=True, help="分段书写；不含内部备注"
 )
 REASONING = Field("reasoning", "text", "本中心认为（理由及依据）", drafted=True)
-ITEMS = Field("items", "lines", "裁决事项（每行一项，自动编号）", drafted=True)
-TERMS = Field("terms", "lines", "协议条款（每行一项，自动编号）", drafted=True)
+# How to type a list is help, not part of the label: the audit trail prints the label.
+ITEMS = Field("items", "lines", "裁决事项", drafted=True, help="每行一项，自动编号")
+TERMS = Field("terms", "lines", "协议条款", drafted=True, help="每行一项，自动编号")
 #: A decision: findings, reasoning and at least one operative item, all required.
 DECISION_FIELDS = (FINDINGS, REASONING, ITEMS)
 #: An agreement: the agreed terms; the facts of the dispute are optional.

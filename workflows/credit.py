@@ -67,9 +67,10 @@ CLOCKS = (
         variant_key="minor",
         variants={"minor": "3 months"},
     ),
+    # Its due day is the last day of waiting; the record's ``repair_eligible_on`` is the day after.
     ClockDef(
         "repair_eligible",
-        "可申请信用修复",
+        "信用修复等待期",
         "6 months",
         start_basis="publication",
         basis="credit repair after 6 months (P31), a unit setting",

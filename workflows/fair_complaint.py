@@ -182,10 +182,10 @@ TRANSITIONS = (
             Field(
                 "terms",
                 "lines",
-                "协议条款（每行一项）",
+                "协议条款",
                 required=False,
                 drafted=True,
-                help="写明双方当场达成的协议内容，将逐条印在调解协议书上",
+                help="每行一项：写明双方当场达成的协议内容，将逐条印在调解协议书上",
             ),
             Field("infringement_admitted", "boolean", "被投诉方承认侵权", required=False),
         ),

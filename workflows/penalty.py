@@ -250,7 +250,7 @@ TRANSITIONS = (
             # decision without them is refused (notices.md), never filled with boilerplate.
             Field("findings", "text", "认定的事实", drafted=True, help="分段书写；不含内部备注"),
             Field("reasoning", "text", "处罚的理由", drafted=True),
-            Field("items", "lines", "处罚内容（每行一项，自动编号）", drafted=True),
+            Field("items", "lines", "处罚内容", drafted=True, help="每行一项，自动编号"),
             Field("warning", "boolean", "警告（不罚款）", required=False),
         ),
         clocks=(

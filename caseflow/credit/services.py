@@ -343,11 +343,11 @@ def credit_record_repair(record, *, actor, reason, at=None) -> CreditRecord:
         )
     at = _at(at, not_before=record.published_at, not_before_label="公示日期")
     if local_date(at) < record.repair_eligible_on:
-        day = record.repair_eligible_on.isoformat()
+        day = record.repair_eligible_on
         raise StateConflict(
-            f"公示满六个月后方可申请信用修复，最早 {day}",
-            message_en=f"credit repair is possible from {day}",
-            fields={"repair_eligible_on": day},
+            f"公示满六个月后方可申请信用修复，最早可于{chinese_date(day)}申请",
+            message_en=f"credit repair is possible from {day.isoformat()}",
+            fields={"repair_eligible_on": day.isoformat()},
         )
     case = record.case
     try:  # all or nothing: a failure rolls the transaction back whole; the caller commits

@@ -110,7 +110,9 @@ ANNOUNCED_CLOCKS = {
 #: Legal basis line per workflow (legal-basis.md), with kind-specific lines where a step has its
 #: own article.
 LEGAL_BASIS = {
-    "intake": "《市场监督管理投诉举报处理暂行办法》",
+    # An infringement-handling request, the intake's default: decided within 5 working days
+    # (workflows/intake.py); a SAMR-type complaint cites COMPLAINT_TYPE_BASIS instead.
+    "intake": "《专利行政执法办法》",
     # No national text on pre-examination was retrieved (docs/legal-basis.md, "Not retrieved"):
     # the notices cite only the centre's own rules, never a title the register does not hold.
     "pre_exam": "本中心专利预审工作规程",
@@ -154,5 +156,14 @@ def kind_announced_clocks(workflow: str, kind: str) -> tuple[str, ...]:
     return _lookup(ANNOUNCED_CLOCKS, workflow, kind, ())
 
 
-def kind_legal_basis(workflow: str, kind: str) -> str:
+#: An intake's basis follows the rule its acceptance clock counts by (``data.complaint_type``,
+#: the clock's variant): a notice that promises 7 working days cites the order that sets them.
+COMPLAINT_TYPE_BASIS = {
+    ("intake", "samr_complaint"): "《市场监督管理投诉举报处理暂行办法》",
+}
+
+
+def kind_legal_basis(workflow: str, kind: str, complaint_type: str | None = None) -> str:
+    if (workflow, complaint_type) in COMPLAINT_TYPE_BASIS and (workflow, kind) not in LEGAL_BASIS:
+        return COMPLAINT_TYPE_BASIS[(workflow, complaint_type)]
     return _lookup(LEGAL_BASIS, workflow, kind) or LEGAL_BASIS.get(workflow, "")

@@ -466,7 +466,9 @@ def notice_context(notice) -> dict:
         "deadlines": {name: text for name, (text, _, _) in deadlines.items()},
         "provisional_years": provisional_years(deadlines),
         "receipt_period": receipt_period(notice),
-        "legal_basis": kind_legal_basis(case.workflow, notice.kind),
+        "legal_basis": kind_legal_basis(
+            case.workflow, notice.kind, (case.data or {}).get("complaint_type")
+        ),
         "contact": _contact(profile, (unit.name, profile.get("full_name"))),
         "seal_src": seal_data_uri(unit),
         "qr_src": qr_data_uri(verify_url(notice.verification_code)),

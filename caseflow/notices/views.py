@@ -2,6 +2,7 @@
 
 import io
 from datetime import datetime, timedelta
+from urllib.parse import quote
 
 from flask import Blueprint, g, render_template, send_file
 from flask_login import current_user, login_required
@@ -55,13 +56,21 @@ def download(notice_id: int):
 
 def send_pdf(notice):
     """The stored file as issued (never re-rendered), named by its document number."""
-    return send_file(
+    name = f"{notice.document_number}-{notice.title}.pdf"
+    # An ASCII name old clients can keep: the document number is Chinese (中知裁〔2026〕3号), and
+    # stripped of it the name read "20263-.pdf". The case number and the notice's id are ASCII.
+    fallback = f"{notice.case.number}_notice-{notice.id}.pdf"
+    response = send_file(
         io.BytesIO(notice_pdf_bytes(notice)),
         mimetype="application/pdf",
-        download_name=f"{notice.document_number}-{notice.title}.pdf",
+        download_name=fallback,
         as_attachment=False,
         max_age=0,
     )
+    response.headers["Content-Disposition"] = (
+        f"inline; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+    )
+    return response
 
 
 @bp.post("/notices/<int:notice_id>/correct")

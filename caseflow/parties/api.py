@@ -15,7 +15,7 @@ from caseflow.extensions import db
 from caseflow.notices.selectors import notice_get_visible
 from caseflow.notices.views import send_pdf
 from caseflow.parties.captcha import captcha_enabled, captcha_new, captcha_ok
-from caseflow.parties.filing import complaint_check, complaint_file
+from caseflow.parties.filing import Filing, complaint_check, complaint_file
 from caseflow.parties.ratelimit import rate_check, rate_hit
 from caseflow.parties.selectors import (
     case_by_public_code,
@@ -135,8 +135,13 @@ def filing_answer(filing) -> dict:
 
 
 def public_complaint_accept(body: dict, files) -> dict:
+    """The API's filing: :func:`public_complaint_file`, answered as the document says."""
+    return filing_answer(public_complaint_file(body, files))
+
+
+def public_complaint_file(body: dict, files) -> Filing:
     """Shared by the API and the web form: limits, honeypot, the body against the document's
-    ``PublicComplaint`` (one contract for both doors), captcha, then the filing."""
+    ``PublicComplaint`` (one contract for both doors), captcha, then the filing (committed)."""
     rate_check("filing")
     if body.get(HONEYPOT):
         rate_hit("filing")
@@ -158,7 +163,7 @@ def public_complaint_accept(body: dict, files) -> dict:
     filing = complaint_file(clean, files)
     rate_hit("filing")
     db.session.commit()  # then the receipt renders (registered by complaint_file)
-    return filing_answer(filing)
+    return filing
 
 
 @bp.post("/public/complaints")

@@ -311,9 +311,11 @@ def delivery_consent_set(
     if consent is True and not errors and not (email or phone):
         errors["email"] = "同意电子送达须提供电子邮箱或手机号码 / e-mail or phone required"
     if errors:
+        # Each message in one language; a page names the fields by their labels (fields_summary).
+        reasons = [str(reason).partition(" / ") for reason in errors.values()]
         raise ValidationFailed(
-            "送达地址确认信息有误：" + "；".join(f"{k} {v}" for k, v in errors.items()),
-            message_en="invalid delivery address: " + ", ".join(errors),
+            "送达地址确认信息有误：" + "；".join(chinese for chinese, _sep, _en in reasons),
+            message_en="invalid delivery address: " + "; ".join(en or zh for zh, _sep, en in reasons),
             fields=errors,
         )
     now = utcnow()

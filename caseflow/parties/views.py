@@ -4,7 +4,18 @@
 The public status page ``/status`` is ``caseflow.web.public``; its lookup lives here too.
 """
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -156,14 +167,14 @@ def _complaint_body(form) -> dict:
 @bp.route("/complain", methods=["GET", "POST"])
 def complain():
     """网上投诉举报: the form, on a phone as on a desk (parties.md §1)."""
-    from caseflow.parties.api import public_complaint_accept
+    from caseflow.parties.api import public_complaint_file
 
     values, errors, status, message = {}, {}, 200, None
     if request.method == "POST":
         values = request.form.to_dict()
         with committing(flash_error=False) as step:
             _form_no_nul()
-            answer = public_complaint_accept(_complaint_body(request.form), _uploads())
+            filing = public_complaint_file(_complaint_body(request.form), _uploads())
         if step.failed:
             exc = step.error
             status, errors = exc.status, _field_errors(exc)
@@ -171,10 +182,14 @@ def complain():
             # (a limit, a closed unit) keeps its own words.
             message = fields_summary(exc.fields, _COMPLAINT_LABELS) or _message(exc)
         else:
-            from caseflow.timeutil import parse_instant
-
-            received_at = parse_instant(answer["received_at"])
-            return render_template("parties/filed.html", answer=answer, received_at=received_at), 201
+            # Post/Redirect/Get: a reload of the receipt page must not file the complaint again.
+            # Only this browser's signed session names the case; the status code stays on the server.
+            session[_FILED_KEY] = {
+                "case": filing.case.id,
+                "receipt": filing.receipt_id,
+                "at": utcnow().timestamp(),
+            }
+            return redirect(url_for("parties.complain_filed"), 303)
     captcha = captcha_new() if captcha_enabled() else None
     return (
         render_template(
@@ -190,6 +205,37 @@ def complain():
         ),
         status,
     )
+
+
+#: How long the filer's browser may reopen (or reload) its receipt page; after that the case is
+#: found like any other, by its number and status code on ``/status``.
+FILED_PAGE_SECONDS = 30 * 60
+_FILED_KEY = "complaint_filed"
+
+
+@bp.get("/complain/filed")
+def complain_filed():
+    """投诉已提交: the receipt page the filing redirects to, for the browser that filed it."""
+    from caseflow.cases.models import Case
+    from caseflow.parties.api import filing_answer
+    from caseflow.parties.filing import Filing
+    from caseflow.timeutil import parse_instant
+
+    filed = session.get(_FILED_KEY) or {}
+    age = utcnow().timestamp() - float(filed.get("at") or 0)
+    case = db.session.get(Case, filed["case"]) if filed.get("case") else None
+    if case is None or not 0 <= age <= FILED_PAGE_SECONDS:
+        session.pop(_FILED_KEY, None)
+        flash(_("投诉回执页面已过期，请凭案件编号和查询码查询办理进度。"), "info")
+        return redirect(url_for("web.public_status"), 303)
+    answer = filing_answer(Filing(case=case, receipt_id=filed.get("receipt")))
+    received_at = parse_instant(answer["received_at"])
+    response = make_response(
+        render_template("parties/filed.html", answer=answer, received_at=received_at)
+    )
+    # The page shows the status code: no shared or back-button cache may keep it.
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # -- /status ------------------------------------------------------------------------------------
@@ -243,7 +289,9 @@ def _open_link(token: str):
         raise
 
 
-def _party_page(link, *, errors=None, message=None, values=None, status=200):
+def _party_page(link, *, errors=None, message=None, consent_message=None, values=None, status=200):
+    """``message``: a refused submission, shown in its section; ``consent_message``: a refused
+    consent, shown in the 电子送达 section."""
     case = link.case
     consent = party_consent_get(case.id, link.role)
     trigger = party_action_for(case, link.role)
@@ -264,6 +312,7 @@ def _party_page(link, *, errors=None, message=None, values=None, status=200):
             action_label=ACTION_LABELS.get(trigger, ("", ""))[1 if _english() else 0],
             errors=errors or {},
             message=message,
+            consent_message=consent_message,
             values=values or {},
             max_file_mb=MAX_FILE_MB,
             max_files=MAX_FILES,
@@ -344,7 +393,8 @@ def party_consent_form(token: str):
         return _party_page(
             link,
             errors=_field_errors(exc),
-            message=_message(exc),
+            # "请更正：电子邮箱（电子邮箱格式不正确）": labels, never the form's keys.
+            consent_message=fields_summary(exc.fields, _DELIVERY_LABELS) or _message(exc),
             values=request.form.to_dict(),
             status=exc.status,
         )

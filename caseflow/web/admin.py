@@ -188,6 +188,10 @@ def admin_closures_remove(code, year):
     from caseflow.calendar.services import calendar_load
 
     unit = _unit_or_404(code)
+    if not request.form.get("confirmed"):
+        # The box beside 撤销 (the browser asks for it too): the unit's deadlines move at once.
+        flash(_("未撤销：请先勾选确认，撤销后在办案件的时限将立即重新计算"), "error")
+        return redirect(url_for("web.admin", tab="calendar"))
     with committing() as step:
         result = calendar_load(
             "", source="管理页面撤销", year=year, actor=current_user, unit=unit

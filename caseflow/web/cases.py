@@ -44,12 +44,13 @@ from caseflow.web import bp
 from caseflow.web import selectors as sel
 from caseflow.web.access import safe_next
 from caseflow.web.documents import documents_context
-from caseflow.web.filters import domain_message
+from caseflow.web.filters import action_label, domain_message
 from caseflow.web.forms import (
     AssignForm,
     EvidenceForm,
     draft_prefill,
     row_id,
+    step_warning,
     trigger_form_class,
     unit_choices_fill,
 )
@@ -164,6 +165,8 @@ def _clock_label(workflow: str, name: str) -> str:
 def _trigger_form(case, transition, **kwargs):
     form = trigger_form_class(case.workflow, transition)(prefix=transition.trigger, **kwargs)
     unit_choices_fill(form)
+    if "confirmed" in form:
+        form.confirmed.label.text = _("我已核对，确认%(step)s", step=action_label(transition.label))
     if kwargs.get("formdata", ...) is None:  # shown, not posted
         draft_prefill(form, case, transition)
     return form
@@ -228,6 +231,7 @@ def _render_case(
             transitions=transitions,
             blocked=blocked,
             forms=forms,
+            warnings={t.trigger: step_warning(case.workflow, t) for t in transitions},
             open_trigger=open_trigger,
             assign_form=assign_form,
             # Drafts, compensation, mediation sessions, the confirmation bundle.
@@ -263,7 +267,7 @@ def case_detail(case_id: str):
     case = case_get(case_id, user=current_user)
     action = request.form.get("_do", "")
     if action.startswith("fire:"):
-        return _fire(case, action.removeprefix("fire:"))
+        return _fire(case, action.removeprefix("fire:"), confirming=True)
     if action == "evidence":
         return _evidence_upload(case)
     abort(400)
@@ -302,14 +306,21 @@ def _posted_version(raw) -> int | None:
     return version
 
 
-def _fire(case, trigger: str):
+def _fire(case, trigger: str, *, confirming: bool = False):
+    """Fire ``trigger`` from a posted form. ``confirming``: the case page's form, where a step
+    that cannot be taken back fires only with its box ticked (the desk board and the approvals
+    list confirm in their own way)."""
     from caseflow.engine import case_fire
 
     transition = workflows.transition(workflows.get(case.workflow), trigger)
     if transition is None:
         abort(404)
     form = _trigger_form(case, transition)
-    if not form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if confirming and "confirmed" in form and not form.confirmed.data:
+        form.confirmed.errors = [_("请勾选后再提交")]
+        valid = False
+    if not valid:
         flash(_("请更正下面标出的错误"), "error")
         return _render_case(case, forms={trigger: form}, open_trigger=trigger, status=422)
     stored = []

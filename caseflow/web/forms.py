@@ -7,8 +7,8 @@
 import re
 from datetime import datetime
 
+from flask_babel import LazyString, lazy_pgettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import (
@@ -32,6 +32,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+import workflows
 from caseflow.security import ID_MAX
 from caseflow.timeutil import FIRST_YEAR, LAST_YEAR, OutOfRange, check_year, parse_instant, utcnow
 from workflows._schema import STRING_MAX_CHARS
@@ -234,6 +235,14 @@ class LinesField(TextAreaField):
 DRAFT_MAX = 50_000
 
 
+def _help_join(*parts):
+    """Help texts in the request's language, one after the other (the form classes are cached
+    across requests, so the join is lazy)."""
+    from caseflow.web.filters import punct
+
+    return LazyString(lambda: punct("semicolon").join(str(part) for part in parts if part))
+
+
 def _data_field(spec, *, drafted_in_trigger=False):
     """The WTForms field for one ``workflows._schema.Field``. In a trigger's form a drafted
     field may be left empty: the engine takes the saved draft."""
@@ -241,7 +250,8 @@ def _data_field(spec, *, drafted_in_trigger=False):
     validators = [_required()] if required else [Optional()]
     help_text = _l(spec.help) if spec.help else ""
     if drafted_in_trigger:
-        help_text = _l("留空则使用已保存的草稿")
+        # Both: how to type it (每行一项) and where an empty field's text comes from.
+        help_text = _help_join(help_text, _l("留空则使用已保存的草稿"))
     kwargs = {"label": _l(spec.label), "description": help_text}
     if spec.type == "lines":
         return LinesField(validators=validators, render_kw={"rows": 4}, **kwargs)
@@ -320,6 +330,21 @@ IRREVERSIBLE = {
     ("fair_complaint", "find_not_infringing"): None,
     ("fair_complaint", "mediate"): "terms",
 }
+
+
+def step_warning(workflow_name: str, transition):
+    """What the case page says above the confirmation of a step that cannot be taken back: one
+    that ends the case or issues a notice (the notice is numbered and served at once). None for
+    a step that can be corrected by a later one."""
+    target = workflows.state(workflows.get(workflow_name), transition.dest)
+    ends = bool(target and target.final)
+    if ends and transition.notice:
+        return _l("此操作不能撤回：案件即告办结，所有时限停止，文书将立即出具。")
+    if ends:
+        return _l("此操作不能撤回：案件即告办结，所有时限停止。")
+    if transition.notice:
+        return _l("此操作不能撤回，文书将立即出具。")
+    return None
 
 
 class TriggerFormBase(FlaskForm):
@@ -404,6 +429,10 @@ def trigger_form_class(workflow_name: str, transition):
                     validators=[_required(), Length(max=2000, message=_l("不超过2000字"))],
                     description=description,
                 )
+        if step_warning(workflow_name, transition):
+            # Ticked on the case page before the step fires (the view checks it there): a box
+            # rather than a script, so the page stays safe without JavaScript.
+            attrs["confirmed"] = BooleanField(_l("我已核对，确认执行此操作"))
         if transition.occurred_at_label:
             attrs["occurred_at"] = LocalDateTimeField(
                 _l(transition.occurred_at_label), validators=[Optional(), _not_in_future]
@@ -433,7 +462,9 @@ def draft_form_class(workflow_name: str, kind: str):
         attrs = {}
         for spec in fields:
             attrs[spec.name] = _data_field(
-                type(spec)(spec.name, spec.type, spec.label, required=False, drafted=True)
+                type(spec)(
+                    spec.name, spec.type, spec.label, required=False, drafted=True, help=spec.help
+                )
             )
         attrs["data_fields"] = tuple(spec.name for spec in fields)
         _DRAFT_FORM_CACHE[key] = type(f"DraftForm_{kind}", (DraftFormBase,), attrs)
@@ -611,6 +642,11 @@ class CalendarUploadForm(FlaskForm):
     #: Empty: the national schedule; a unit code: that unit's local closures (e.g. a typhoon day).
     unit = SelectField(_l("适用范围"), validate_choice=True)
     file = FileField(_l("年度安排文件"), validators=[_required()])
+    #: Loading recounts the open cases' deadlines at once: ticked first, as a step on the case page.
+    confirmed = BooleanField(
+        _l("我已核对：载入后在办案件的时限将立即重新计算"),
+        validators=[DataRequired(message=_l("请勾选后再提交"))],
+    )
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)

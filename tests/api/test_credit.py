@@ -148,7 +148,8 @@ def test_clue_to_published_penalty_to_repair(api, staff, client):
         # Months later: a token of today (API tokens expire after 90 days).
         chief = api(staff["ZS"]["supervisor"])
         early = chief.post(f"{PREFIX}/credit/{rid}/repair", json={"reason": "已整改"})
-    assert early.status_code == 409 and "2027-04-27" in early.get_json()["error"]["message"]
+    assert early.status_code == 409 and "2027年4月27日" in early.get_json()["error"]["message"]
+    assert early.get_json()["error"]["fields"]["repair_eligible_on"] == "2027-04-27"  # the API's form
     with time_machine.travel(at("2027-04-27 10:00"), tick=False):
         assert chief.post(f"{PREFIX}/credit/{rid}/repair", json={}).status_code == 422
         repaired = chief.post(f"{PREFIX}/credit/{rid}/repair", json={"reason": "已整改并缴清罚款"})

@@ -13,7 +13,7 @@ import pytest
 
 from caseflow.extensions import db
 from tests.browser.conftest import SCREENSHOTS
-from tests.browser.test_ui import _fire
+from tests.browser.test_ui import _fire, confirm
 
 pytestmark = pytest.mark.browser
 
@@ -123,6 +123,7 @@ def test_a_mediation_to_judicial_confirmation_and_its_bundle(new_page, people, o
     _fire(page, "record_confirmation")
     assert "必填" in page.inner_text("#record_confirmation-ruling_number-error")
     page.fill("#record_confirmation-ruling_number", "(2026)粤2071民特12号")
+    confirm(page, "record_confirmation")
     page.click("form[data-trigger=record_confirmation] button[type=submit]")
     page.wait_for_load_state()
     assert page.inner_text("#case-state") == "已司法确认"

@@ -253,6 +253,7 @@ def test_row05_a_refused_form_reloads_as_the_case_page(new_page, people, open_ca
     page.goto(f"/cases/{case.id}")
     page.click("#trigger-accept > summary")
     page.fill("#accept-handlers", "张三\n李四")
+    page.check("#accept-confirmed")
     page.click("form[data-trigger=accept] button[type=submit]")
     page.wait_for_load_state()
     assert page.url.endswith(f"/cases/{case.id}#trigger-accept")
@@ -335,6 +336,7 @@ def test_row09_referral_picks_an_existing_centre_and_the_desk_reads_the_linked_c
     assert any("(ZS)" in o or "（ZS）" in o for o in options) and not any("CF" in o for o in options)
     page.select_option("#refer-target", "adjudication")
     page.select_option("#refer-target_unit", "ZS")
+    page.check("#refer-confirmed")
     page.click("form[data-trigger=refer] button[type=submit]")
     page.wait_for_load_state()
     db.session.expire_all()
@@ -430,6 +432,7 @@ def test_row11_close_after_the_decision_is_disabled_with_the_day_it_can_be_done(
     boss.fill("#decide-reasoning", "被请求人未经许可销售侵权产品，构成侵权。")
     boss.fill("#decide-items", "被请求人立即停止销售侵权产品")
     boss.fill("#decide-occurred_at", "2026-11-21 10:00")
+    boss.check("#decide-confirmed")
     boss.click("form[data-trigger=decide] button[type=submit]")
     boss.wait_for_load_state()
     assert boss.inner_text("#case-state") == "已裁决"
@@ -492,6 +495,7 @@ def test_row12_the_chinese_ui_shows_labels_and_chinese_messages(
     # A time before the previous step: refused in Chinese with a Chinese date.
     page.click("#trigger-serve > summary")
     page.fill("#serve-occurred_at", (now - timedelta(days=5)).astimezone().strftime("%Y-%m-%d %H:%M"))
+    page.check("#serve-confirmed")
     page.click("form[data-trigger=serve] button[type=submit]")
     page.wait_for_load_state()
     error = page.inner_text("#serve-occurred_at-error")
@@ -508,6 +512,7 @@ def test_row12_the_chinese_ui_shows_labels_and_chinese_messages(
     admin.goto("/admin?tab=calendar")
     admin.set_input_files("#calendar-file", files=[{"name": "2027.txt", "mimeType": "text/plain",
                                                      "buffer": b"2027-01-01 vacation New Year\n2027/01/03 workday\n"}])
+    admin.check("#calendar-confirmed")
     admin.click("form:has(#calendar-file) button[type=submit]")
     admin.wait_for_load_state()
     error = admin.inner_text("#calendar-file-error")

@@ -15,11 +15,20 @@ from tests.support import PASSWORD
 pytestmark = pytest.mark.browser
 
 
+def confirm(page, trigger):
+    """Tick the box a step that cannot be taken back asks for on the case page (if it has one)."""
+    box = page.locator(f"#{trigger}-confirmed")
+    if box.count():
+        box.check()
+
+
 def _fire(page, trigger, **fields):
-    """Open the trigger's form on the case page, fill it and submit."""
+    """Open the trigger's form on the case page, fill it, confirm a step that cannot be taken
+    back, and submit."""
     page.click(f"#trigger-{trigger} > summary")
     for name, value in fields.items():
         page.fill(f"#{trigger}-{name}", value)
+    confirm(page, trigger)
     page.click(f"form[data-trigger={trigger}] button[type=submit]")
     page.wait_for_load_state()
 
@@ -94,6 +103,7 @@ def test_caseworker_takes_an_adjudication_case_to_decision(new_page, people, ope
     assert "合议组应由三名以上单数承办人组成" in page.inner_text("#accept-handlers-error")
     shot(page, "case-form-error")
     page.fill("#accept-handlers", "张三\n李四\n王五")
+    confirm(page, "accept")
     page.click("form[data-trigger=accept] button[type=submit]")
     page.wait_for_load_state()
     assert page.inner_text("#case-state") == "已立案"
@@ -116,6 +126,7 @@ def test_caseworker_takes_an_adjudication_case_to_decision(new_page, people, ope
     page_select = "#decide-outcome"
     chief_page.click("#trigger-decide > summary")
     chief_page.select_option(page_select, "infringing")
+    confirm(chief_page, "decide")
     chief_page.click("form[data-trigger=decide] button[type=submit]")
     chief_page.wait_for_load_state()
     assert chief_page.inner_text("#case-state") == "已裁决"
@@ -127,6 +138,43 @@ def test_caseworker_takes_an_adjudication_case_to_decision(new_page, people, ope
         page.click("#notices a:has-text('行政裁决书')")
     pdf = download.value.path().read_bytes()
     assert pdf.startswith(b"%PDF")
+
+
+def test_withdrawing_a_request_on_the_case_page_asks_for_confirmation_first(
+    new_page, people, open_case, shot
+):
+    """撤回请求 ends the case and issues a notice: the first press only shows that it needs the
+    box ticked; nothing is withdrawn until it is."""
+    from caseflow.notices.models import Notice
+
+    worker = people["caseworker"]
+    case = open_case(worker)
+    page = new_page(worker)
+    page.goto(f"/cases/{case.id}")
+    page.click("#trigger-withdraw > summary")
+    panel = page.locator("#trigger-withdraw .confirm-panel")
+    assert "此操作不能撤回：案件即告办结，所有时限停止，文书将立即出具。" in panel.inner_text()
+    page.fill("#withdraw-reason", "请求人申请撤回")
+    page.click("form[data-trigger=withdraw] button[type=submit]")
+    page.wait_for_load_state()
+    assert page.inner_text("#case-state") == "已申请"
+    assert page.inner_text("#withdraw-confirmed-error") == "请勾选后再提交"
+    assert page.input_value("#withdraw-reason") == "请求人申请撤回"
+    shot(page, "case-confirm-step")
+    db.session.expire_all()
+    assert db.session.scalar(select(Notice).where(Notice.case_id == case.id)) is None
+    # The service panel's e-mail and phone fields are styled as every other text field.
+    for kind in ("email", "tel"):
+        style = page.eval_on_selector(
+            f"#service input[type={kind}]", "e => getComputedStyle(e).borderTopLeftRadius"
+        )
+        assert style == "4px", (kind, style)
+    page.check("#withdraw-confirmed")
+    page.click("form[data-trigger=withdraw] button[type=submit]")
+    page.wait_for_load_state()
+    assert page.inner_text("#case-state") == "已撤回"
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).state == "withdrawn"
 
 
 def test_desk_officer_lodges_a_complaint_on_a_tablet_and_orders_withdrawal(

@@ -276,12 +276,19 @@ def test_the_admin_page_lists_each_units_closures_and_removes_them(
     login(make_user("admin", None))
     page = client.get("/admin", query_string={"tab": "calendar"})
     row = page.text.split('data-unit="ZS" data-year="2026"', 1)[1].split("</tr>", 1)[0]
-    assert "2026-09-15" in row and "台风停工" in row and "中山防风指挥部通告" in row
+    assert "2026年9月15日" in row and "台风停工" in row and "中山防风指挥部通告" in row
     action = "/admin/calendar/closures/ZS/2026/remove"
     assert f'action="{action}"' in row
     assert client.post(action).status_code == 400  # no CSRF token: refused
     assert len(db.session.scalars(select(UnitClosure)).all()) == 1
-    removed = client.post(action, data={"csrf_token": csrf_from(page.text)}, follow_redirects=True)
+    # Unticked, nothing is removed: the unit's deadlines would move at once.
+    unconfirmed = client.post(action, data={"csrf_token": csrf_from(page.text)}, follow_redirects=True)
+    assert "未撤销：请先勾选确认" in unconfirmed.text
+    assert len(db.session.scalars(select(UnitClosure)).all()) == 1
+    assert 'name="confirmed" value="y" required' in row
+    removed = client.post(
+        action, data={"csrf_token": csrf_from(page.text), "confirmed": "y"}, follow_redirects=True
+    )
     assert removed.status_code == 200
     assert "已撤销 ZS 2026 年的临时停工安排；1 个时限的到期日随之调整" in removed.text
     assert "没有单位载入临时停工安排" in removed.text

@@ -61,12 +61,12 @@ def test_every_title_a_notice_cites_is_in_the_legal_basis_register():
     cited a 《专利快速预审服务管理办法》 that no source supports."""
     from pathlib import Path
 
-    from caseflow.notices.kinds import LEGAL_BASIS
+    from caseflow.notices.kinds import COMPLAINT_TYPE_BASIS, LEGAL_BASIS
 
     register = (Path(__file__).parents[2] / "docs" / "legal-basis.md").read_text()
     cited = {
         title.removeprefix("中华人民共和国")
-        for line in LEGAL_BASIS.values()
+        for line in [*LEGAL_BASIS.values(), *COMPLAINT_TYPE_BASIS.values()]
         for title in re.findall(r"《([^》]+)》", line)
     }
     assert cited and all(title in register for title in cited), cited - {

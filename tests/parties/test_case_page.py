@@ -77,6 +77,8 @@ def test_the_caseworker_records_consent_link_and_paper_service(client, people, o
         assert db.session.scalar(select(Event).where(Event.kind == "clock", Event.actor_name == "system"))
         page = client.get(f"/cases/{case.id}")
         assert "直接送达" in page.text and "已同意电子送达" in page.text
+        delivery = re.search(r'class="small delivery">(.*?)</span>', page.text, re.S).group(1)
+        assert "送达于 2026年10月15日 12:00" in " ".join(delivery.split()), delivery
         # The timeline names each kind of event and party in words, never by its key.
         timeline = page.text.split('id="timeline"')[1].split("</section>")[0]
         assert "<strong>送达地址确认</strong>" in timeline and "<strong>当事人链接</strong>" in timeline
@@ -154,9 +156,40 @@ def test_the_filing_form_files_a_complaint(client, units):
             "website": "",
         },
     )
-    assert response.status_code == 201 and "投诉已提交" in response.text
+    assert response.status_code == 303 and response.location.endswith("/complain/filed")
+    assert "投诉已提交" in client.get(response.location).text
     trap = client.post(
         "/complain",
         data={"csrf_token": _csrf(page.text), "unit": "ZS", "website": "http://x", "facts": "spam"},
     )
     assert trap.status_code == 400
+
+
+def test_reloading_the_receipt_page_files_nothing_again(client, units, app):
+    """Post/Redirect/Get: the filing answers 303 to a receipt page; reloading that page shows the
+    same number and status code and files no second case. Another browser (no session) is sent
+    to /status, and the page expires after half an hour."""
+    from caseflow.cases.models import Case
+
+    page = client.get("/complain")
+    form = {
+        "csrf_token": _csrf(page.text),
+        "unit": "ZS",
+        "complainant.name": "张三",
+        "complainant.contact": "13800000000",
+        "facts": "商场销售假冒专利产品",
+    }
+    filed = client.post("/complain", data=form)
+    assert filed.status_code == 303
+    first, again = client.get(filed.location), client.get(filed.location)
+    case = db.session.scalars(select(Case)).one()  # one case, however often the page is read
+    for receipt in (first, again):
+        assert receipt.status_code == 200 and "投诉已提交" in receipt.text
+        assert case.number in receipt.text and case.public_code in receipt.text
+        assert f"code={case.public_code}" in receipt.text  # the receipt link
+        assert receipt.headers["Cache-Control"] == "no-store"
+    stranger = app.test_client().get(filed.location)
+    assert stranger.status_code == 303 and stranger.location.endswith("/status")
+    with time_machine.travel(local(2099, 1, 1, 9), tick=False):
+        expired = client.get(filed.location)
+    assert expired.status_code == 303 and case.public_code not in expired.text

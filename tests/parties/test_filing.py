@@ -283,3 +283,69 @@ def test_a_wrong_captcha_comes_back_with_every_other_error_at_once(client, units
     right_fields = _file(client, complaint_body(captcha_token="x", captcha_answer="1"))
     assert set(right_fields.json["error"]["fields"]) == {"captcha_answer"}  # still refused
     assert db.session.scalar(select(Case)) is None
+
+
+@pytest.mark.parametrize(
+    ("respondent", "right", "says"),
+    [
+        (True, True, "提交的关于古镇星光灯饰厂涉嫌侵犯ZL202530123456.7号外观设计专利的投诉举报已收到"),
+        (True, False, "提交的关于古镇星光灯饰厂的投诉举报已收到"),
+        (False, True, "提交的涉嫌侵犯ZL202530123456.7号外观设计专利的投诉举报已收到"),
+        (False, False, "提交的投诉举报已收到"),
+    ],
+)
+def test_the_receipt_names_what_was_filed_in_every_combination(client, units, respondent, right, says):
+    """网上投诉回执: "提交的的投诉举报" when neither a respondent nor a right was given."""
+    body = complaint_body()
+    if not respondent:
+        body["respondent"] = {"name": "", "contact": ""}
+    if not right:
+        body["right"] = {"kind": "", "number": ""}
+    answer = _file(client, body).json
+    text = "".join(pdf_text(client.get(answer["filing_receipt"]["url"]).data).split())
+    assert says in text and "的的" not in text
+
+
+@pytest.mark.parametrize(
+    ("complaint_type", "basis", "last_day"),
+    [
+        (None, "《专利行政执法办法》", "2026年11月9日"),
+        ("samr_complaint", "《市场监督管理投诉举报处理暂行办法》", "2026年11月11日"),
+    ],
+)
+def test_the_receipt_cites_the_rule_its_acceptance_date_is_counted_by(
+    units, complaint_type, basis, last_day
+):
+    """The receipt promises the acceptance clock's due date: an infringement complaint (the
+    default) counts 5 working days under 专利行政执法办法, a SAMR-type complaint 7 under SAMR Order
+    20; the 依据 line names the same rule (it used to cite Order 20 over a 5-day date)."""
+    import os
+
+    from flask import current_app
+
+    from caseflow.cases.services import case_open
+    from caseflow.notices.services import notice_queue, notices_render_pending
+    from tests.parties.conftest import local
+
+    received_at = local(2026, 11, 2, 10)  # a Monday: 5 working days end on the 9th, 7 on the 11th
+    case = case_open(
+        workflow="intake",
+        unit=units["ZS"],
+        actor=None,
+        public=True,
+        channel="web",
+        received_at=received_at,
+        complainant={"name": "Lumen GmbH", "contact": "+49 30 1234567"},
+        data={"facts": "网店销售假冒专利产品", **({"complaint_type": complaint_type} if complaint_type else {})},
+    )
+    opened = db.session.scalar(select(Event).where(Event.case_id == case.id, Event.kind == "opened"))
+    receipt = notice_queue(case=case, kind="filing_receipt", event=opened, addressee="complainant")
+    receipt_id = receipt.id
+    db.session.commit()
+    notices_render_pending([receipt_id])
+    receipt = db.session.get(Notice, receipt_id)
+    with open(os.path.join(current_app.config["CASEFLOW_STORAGE"], receipt.file_path), "rb") as pdf:
+        text = "".join(pdf_text(pdf.read()).split())
+    assert f"本中心将于{last_day}前作出是否受理的决定" in text
+    assert f"依据：{basis}" in text
+    assert ("暂行办法" in text) == (complaint_type == "samr_complaint")

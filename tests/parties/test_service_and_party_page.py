@@ -422,3 +422,31 @@ def test_a_statement_through_the_link_is_stored_as_the_staffs_is(client, people,
     )
     assert event.data["statement"] == statement and event.note == ""
     assert db.session.get(type(case), case.id).data["statement"] == statement
+
+
+def test_a_refused_consent_is_said_by_its_labels_in_the_consent_section(client, people, open_case):
+    """A wrong e-mail typed on the party page is said in the 电子送达 section, by the field's label
+    and in the page's language (not above 提交答辩书, not ``email``, not both languages at once)."""
+    from flask_babel import refresh
+
+    worker = people["caseworker"]
+    case = open_case(worker)
+    case_fire(case, "accept", worker, data={"handlers": ["甲", "乙", "丙"]})
+    case_fire(case, "serve", worker)
+    _link, token = party_link_ensure(case, "respondent")
+    db.session.commit()
+    page = client.get(f"/p/{token}")
+    assert 'id="party-submit"' in page.text  # the respondent has its answer to file
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    bad = client.post(f"/p/{token}/consent", data={"csrf_token": csrf, "consent": "1", "email": "bad@@x"})
+    assert bad.status_code == 422
+    alert = re.search(r'id="consent-error">([^<]*)<', bad.text).group(1)
+    assert alert == "请更正：电子邮箱（电子邮箱格式不正确）"
+    assert bad.text.index('id="consent"') < bad.text.index('id="consent-error"')
+    assert 'id="submit-error"' not in bad.text
+    client.post("/lang/en", data={"next": f"/p/{token}", "csrf_token": csrf})
+    refresh()  # the test's app context outlives each request: drop the cached locale
+    english = client.post(f"/p/{token}/consent", data={"csrf_token": csrf, "consent": "1", "email": "bad@@x"})
+    alert = re.search(r'id="consent-error">([^<]*)<', english.text).group(1)
+    assert alert.startswith("Please correct: ") and "not an e-mail address" in alert
+    assert "email" not in alert.replace("e-mail", "") and "电子" not in alert

@@ -327,6 +327,7 @@ def test_every_admin_action_logs_the_admin_and_what_changed(
                 calendar.text.replace('name="calendar-csrf_token"', 'name="csrf_token"')
             ),
             "calendar-unit": "ZS",
+            "calendar-confirmed": "y",
             "calendar-file": (io.BytesIO("2026-09-15 holiday 台风停工\n".encode()), "typhoon.txt"),
         }, content_type="multipart/form-data")
     log = caplog.text

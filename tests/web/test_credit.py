@@ -27,7 +27,7 @@ OTHER_CODE = code_for("9131011566778899")
 @pytest.fixture
 def credit_world(people, open_case):
     """At ZS: a case against 古镇星光灯饰有限公司 (code CODE) with a published noncompliance
-    record (published 2026-01-05, repairable from 2026-07-06), a pending one against another
+    record (published 2026-01-05, repairable from 2026-07-07), a pending one against another
     company, and a record by name only."""
     from caseflow.credit.services import credit_record_noncompliance, credit_record_publish
 
@@ -386,3 +386,30 @@ def test_the_window_form_offers_what_the_unit_runs_and_asks_an_inspection_for_no
     case = db.session.scalar(select(Case).where(Case.workflow == "penalty"))
     assert case.channel == "inspection" and case.complainant_name == ""
     assert db.session.scalar(select(Case).where(Case.unit_id == units["CF"].id)) is None
+
+
+def test_the_record_page_reads_one_repair_date_and_the_refusal_names_it_in_chinese(
+    client, people, login, credit_world
+):
+    """Published 2026-01-05: the six months' wait runs to 2026-07-06 (the 5th is a Sunday; the
+    clock, 信用修复等待期) and repair may be applied for from 2026-07-07 (可申请修复). A repair on
+    the 6th is refused naming the 7th in the Chinese form."""
+    published = credit_world["published"]
+    with time_machine.travel(at("2026-07-06 10:00"), tick=True):
+        login(people["supervisor"])
+        page = client.get(f"/credit/{published.id}").text
+        refused = client.post(
+            f"/credit/{published.id}/repair",
+            data={"csrf_token": csrf_from(client.get("/credit/repairs").text),
+                  "reason": "已履行处罚决定并完成整改"},
+            follow_redirects=True,
+        )
+    header = re.search(r"可申请修复</th><td>([^<]*)<", page).group(1)
+    assert header == "2026年7月7日"
+    clocks = page[page.index('id="record-clocks"'):]
+    assert "信用修复等待期" in clocks and "2026年7月6日" in clocks
+    assert "可申请信用修复" not in page
+    assert "公示满六个月后方可申请信用修复，最早可于2026年7月7日申请" in refused.text
+    assert "2026-07-07" not in refused.text
+    db.session.expire_all()
+    assert published.status == "published"

@@ -41,7 +41,11 @@ def test_a_dashboard_period_beyond_2099_is_a_field_error(client, people, login):
 def _accept(client, case, **fields):
     """The case page's 立案 form posted with a panel of three and ``fields`` (by their names)."""
     page = client.get(f"/cases/{case.id}")
-    data = {"accept-handlers": "张三\n李四\n王五", **{f"accept-{k}": v for k, v in fields.items()}}
+    data = {
+        "accept-handlers": "张三\n李四\n王五",
+        "accept-confirmed": "y",
+        **{f"accept-{k}": v for k, v in fields.items()},
+    }
     return client.post(
         f"/cases/{case.id}",
         data={

@@ -469,22 +469,33 @@ def test_admin_loads_a_units_local_closure_from_the_calendar_page(client, people
     page = client.get("/admin", query_string={"tab": "calendar"})
     assert "本单位临时停工" in page.text
     try:
-        response = client.post(
-            "/admin/calendar",
-            data={
-                "calendar-csrf_token": _PREFIXED_CSRF.search(page.text).group(1),
-                "calendar-unit": "ZS",
-                "calendar-file": (
-                    io.BytesIO("2026-09-15 holiday 台风停工\n".encode()),
-                    "typhoon.txt",
-                ),
-            },
-            content_type="multipart/form-data",
-            follow_redirects=True,
-        )
+
+        def load(**confirmed):
+            return client.post(
+                "/admin/calendar",
+                data={
+                    "calendar-csrf_token": _PREFIXED_CSRF.search(page.text).group(1),
+                    "calendar-unit": "ZS",
+                    "calendar-file": (
+                        io.BytesIO("2026-09-15 holiday 台风停工\n".encode()),
+                        "typhoon.txt",
+                    ),
+                    **confirmed,
+                },
+                content_type="multipart/form-data",
+                follow_redirects=True,
+            )
+
+        # Loading recounts open cases' deadlines at once: unticked, nothing is loaded.
+        unconfirmed = load()
+        assert unconfirmed.status_code == 422 and "请勾选后再提交" in unconfirmed.text
+        assert db.session.scalars(select(UnitClosure)).all() == []
+        response = load(**{"calendar-confirmed": "y"})
         assert response.status_code == 200 and "临时停工安排" in response.text
         closures = db.session.scalars(select(UnitClosure)).all()
         assert [(c.day.isoformat(), c.name) for c in closures] == [("2026-09-15", "台风停工")]
+        listed = response.text.split('id="unit-closures"')[1].split("</table>")[0]
+        assert "2026年9月15日 停工 台风停工" in listed and "2026-09-15" not in listed
     finally:
         db.session.rollback()
         db.session.execute(delete(UnitClosure))

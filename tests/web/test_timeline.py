@@ -83,3 +83,42 @@ def test_a_calendar_move_names_the_last_days_the_clock_table_shows(
         db.session.execute(delete(UnitClosure))
         calendar_version_bump()
         db.session.commit()
+
+
+def test_a_decisions_items_are_labelled_without_the_forms_help_and_its_pdf_has_an_ascii_name(
+    client, people, open_case, login
+):
+    """The timeline names a step's data by the field's label (裁决事项), never with how to type it
+    (每行一项，自动编号); the decision's PDF keeps its Chinese name (filename*) and has an ASCII
+    fallback that says what it is (it read "20263-.pdf")."""
+    from urllib.parse import quote
+
+    from caseflow.engine import case_fire
+    from caseflow.notices.models import Notice
+    from caseflow.notices.services import notices_render_pending
+
+    worker, chief = people["caseworker"], people["supervisor"]
+    case = open_case(worker, received_at=at("2026-09-01 09:00"))
+    case_fire(case, "accept", worker, occurred_at=at("2026-09-02 10:00"),
+              data={"handlers": ["张三", "李四", "王五"]}, render_notices=False)
+    case_fire(case, "serve", worker, occurred_at=at("2026-09-03 10:00"), render_notices=False)
+    case_fire(case, "receive_answer", worker, occurred_at=at("2026-09-10 10:00"), render_notices=False)
+    case_fire(case, "decide", chief, occurred_at=at("2026-09-20 10:00"), render_notices=False, data={
+        "outcome": "infringing",
+        "findings": "被请求人销售的吸顶灯与涉案外观设计相近似。",
+        "reasoning": "被请求人未经许可销售侵权产品，构成侵权。",
+        "items": ["被请求人立即停止销售侵权产品"],
+    })
+    db.session.commit()
+    decision = db.session.scalar(select(Notice).where(Notice.kind == "decision"))
+    notices_render_pending([decision.id])
+    db.session.refresh(decision)
+
+    login(worker)
+    timeline = _timeline(client, case)
+    assert "<dt>裁决事项</dt><dd>被请求人立即停止销售侵权产品</dd>" in timeline
+    assert "每行一项" not in timeline
+    disposition = client.get(f"/notices/{decision.id}.pdf").headers["Content-Disposition"]
+    assert f'filename="{case.number}_notice-{decision.id}.pdf"' in disposition
+    name = f"{decision.document_number}-{decision.title}.pdf"
+    assert f"filename*=UTF-8''{quote(name, safe='')}" in disposition

@@ -137,7 +137,8 @@ def test_a_refused_step_is_shown_at_the_case_url_and_the_action_url_redirects(
     refused = client.post(
         f"/cases/{case.id}",
         data={"accept-csrf_token": _token(page.text, '#trigger-accept"'), "_do": "fire:accept",
-              "accept-handlers": "张三\n李四", "accept-version": case.version},
+              "accept-handlers": "张三\n李四", "accept-version": case.version,
+              "accept-confirmed": "y"},
     )
     assert refused.status_code == 422 and "合议组应由三名以上单数承办人组成" in refused.text
     assert 'data-error-summary' in refused.text and 'href="#accept-handlers"' in refused.text
@@ -216,3 +217,36 @@ def test_the_hearing_date_field_says_the_earliest_day_its_guard_accepts(
     assert "今日通知的，最早可定于2026年12月3日（周四）" in form
     case_fire(case, "schedule_hearing", worker, data={"hearing_at": at("2026-12-03 00:00").isoformat()})
     assert case.state == "hearing_scheduled"
+
+
+def test_a_step_that_cannot_be_taken_back_fires_only_confirmed(client, people, open_case, login):
+    """撤回请求 ends the case and issues a notice: its form on the case page carries the warning and a
+    box; posted unticked it fires nothing (the form comes back with the box in error, the reason
+    kept), ticked it fires. A step that can be corrected later has no box."""
+    from caseflow.notices.models import Notice
+
+    worker = people["caseworker"]
+    case = open_case(worker)
+    login(worker)
+    page = client.get(f"/cases/{case.id}").text
+    withdraw = page[page.index('id="trigger-withdraw"'):]
+    withdraw = withdraw[: withdraw.index("</details>")]
+    assert "此操作不能撤回：案件即告办结，所有时限停止，文书将立即出具。" in withdraw
+    assert 'name="withdraw-confirmed"' in withdraw and "我已核对，确认撤回请求" in withdraw
+    data = {
+        "withdraw-csrf_token": _token(page, '#trigger-withdraw"'),
+        "_do": "fire:withdraw",
+        "withdraw-reason": "双方已和解",
+        "withdraw-version": case.version,
+    }
+    unconfirmed = client.post(f"/cases/{case.id}", data=data)
+    assert unconfirmed.status_code == 422 and "请勾选后再提交" in unconfirmed.text
+    assert "双方已和解" in unconfirmed.text
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).state == "filed"
+    assert db.session.scalar(select(Notice).where(Notice.case_id == case.id)) is None
+    confirmed = client.post(f"/cases/{case.id}", data={**data, "withdraw-confirmed": "y"})
+    assert confirmed.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).state == "withdrawn"
+    assert db.session.scalar(select(Notice.kind).where(Notice.case_id == case.id)) == "withdrawal_notice"
