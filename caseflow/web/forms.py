@@ -5,6 +5,7 @@
 """
 
 import re
+import secrets
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -698,6 +699,9 @@ class CaseOpenForm(FlaskForm):
     applicant_id = SelectField(_l("备案申请人"), coerce=int, validators=[Optional()])
     right_pct = BooleanField(_l("PCT 申请"))
     right_divisional = BooleanField(_l("分案申请"))
+    #: A one-time token of this copy of the form: a second submit of it (a double click, a
+    #: resent request) opens no second case (``caseflow.nonces``).
+    submission = HiddenField(default=lambda: secrets.token_urlsafe(16))
     priority = BooleanField(_l("优先处理"))
 
 
