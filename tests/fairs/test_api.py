@@ -148,3 +148,13 @@ def test_complaints_via_the_cases_api_duplicate_refused_priority_flagged(api, of
         },
     )
     assert in_court.status_code == 422 and "法院" in in_court.json["error"]["message"]
+
+
+def test_a_very_long_exhibitor_search_is_not_a_500(api, officer, fair):
+    """SQLite refuses a LIKE pattern over 50,000 bytes (once there is a row to match it with)."""
+    rows = [{"name": "Osram GmbH", "booth": "11.2B02", "country": "DE"}]
+    assert api(officer).post(f"/api/v1/fairs/{fair['id']}/exhibitors", json=rows).status_code == 201
+    answer = api(officer).get(
+        f"/api/v1/fairs/{fair['id']}/exhibitors", query_string={"q": "x" * 60_000}
+    )
+    assert answer.status_code == 200 and answer.json["exhibitors"] == []
