@@ -41,6 +41,7 @@ from caseflow.errors import (
 from caseflow.extensions import db
 from caseflow.inserts import row_insert
 from caseflow.step_writes import step_flush
+from caseflow.text import text_strip
 from caseflow.timeutil import (
     chinese_date,
     instant_reason,
@@ -116,7 +117,7 @@ def _clean_text(value, *, limit=TEXT_MAX_CHARS):
         raise ValueError("含有非法字符（NUL） / contains a NUL character")
     if len(value) > limit:
         raise ValueError(f"不能超过{limit}个字符 / longer than {limit} characters")
-    return value.strip()
+    return text_strip(value)
 
 
 def clean_field(spec, value):

@@ -3,7 +3,7 @@
 Each area adds its own line; the order does not matter.
 """
 
-from caseflow import sequences  # noqa: F401
+from caseflow import nonces, sequences  # noqa: F401
 from caseflow.accounts import models as accounts_models  # noqa: F401
 from caseflow.alerts import models as alerts_models  # noqa: F401
 from caseflow.applicants import models as applicants_models  # noqa: F401

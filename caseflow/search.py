@@ -1,10 +1,20 @@
 """LIKE patterns from what a person typed into a search box: ``%`` and ``_`` are searched for as
-themselves, not as wildcards (a search for ``%`` found every case). Use with ``escape=ESCAPE``."""
+themselves, not as wildcards (a search for ``%`` found every case). Use with ``escape=ESCAPE``.
+
+A term is cut to ``SEARCH_MAX_CHARS``: no name or title we hold is longer, and SQLite refuses a
+LIKE pattern over 50,000 bytes (a 50,001-character search was a 500 there)."""
 
 ESCAPE = "\\"
+SEARCH_MAX_CHARS = 300
+
+
+def search_term(text: str | None) -> str:
+    """What a person typed, trimmed and cut to ``SEARCH_MAX_CHARS``."""
+    return (text or "").strip()[:SEARCH_MAX_CHARS]
 
 
 def _literal(text: str) -> str:
+    text = text[:SEARCH_MAX_CHARS]
     return text.replace(ESCAPE, ESCAPE * 2).replace("%", ESCAPE + "%").replace("_", ESCAPE + "_")
 
 

@@ -2,13 +2,15 @@
 
 - ``ProxyFix`` trusts ``CASEFLOW_PROXY_HOPS`` proxies for the client address and https;
 - every cookie gets ``Secure`` when the request is https and ``SameSite=Lax`` when it has none;
-- one guard turns bad bytes into a 400 before any view or database sees them: NUL anywhere in the
-  path, query, form or JSON body, and integer parameters out of range;
+- one guard turns bad bytes into a 400 before any view or database sees them: NUL or a lone
+  surrogate anywhere in the path, query, form or JSON body (naming the field), and integer
+  parameters out of range;
 - security headers on every response: CSP without inline script (a nonce for the rare inline
   block), ``frame-ancestors 'none'``, ``nosniff``, ``Referrer-Policy``, ``no-store`` on signed-in
   pages, HSTS when https.
 """
 
+import re
 import secrets
 
 from flask import Flask, g, request
@@ -22,6 +24,8 @@ ID_MAX = 2_147_483_647
 INTEGER_PARAMS = frozenset({"page", "limit", "fair_id", "unit_id", "case_id", "per_page"})
 
 _NUL_ZH, _NUL_EN = "请求含有空字符（NUL）", "the request contains a NUL character"
+_SURROGATE_ZH = "请求含有无效字符（孤立的 UTF-16 代理项）"
+_SURROGATE_EN = "the request contains an invalid character (a lone UTF-16 surrogate)"
 
 
 def init_app(app: Flask) -> None:
@@ -73,24 +77,62 @@ def _forget_previous_request():
         g.pop(key, None)
 
 
-def _has_nul(value) -> bool:
+#: Characters no text of ours can hold. PostgreSQL text refuses NUL; a lone UTF-16 surrogate
+#: (JSON's ``"\ud800"`` escape decodes to one) cannot be encoded as UTF-8 by either database's
+#: driver. Both failed only at flush, as a 500.
+_BAD_CHARACTER = re.compile("[\x00\ud800-\udfff]")
+
+
+def _bad_character(text: str) -> Malformed | None:
+    """The refusal for ``text`` when it holds a bad character, else None."""
+    found = _BAD_CHARACTER.search(text)
+    if found is None:
+        return None
+    if found.group() == "\x00":
+        return Malformed(_NUL_ZH, message_en=_NUL_EN)
+    return Malformed(_SURROGATE_ZH, message_en=_SURROGATE_EN)
+
+
+def _refuse_in_field(name: str, text: str) -> None:
+    """Refuses ``text`` if it holds a bad character, naming the field it came in."""
+    refusal = _bad_character(text)
+    if refusal is not None:
+        # The name itself may be the bad text: shown as U+FFFD, the answer can always be encoded.
+        name = _BAD_CHARACTER.sub("\ufffd", name)
+        raise Malformed(
+            f"字段 {name}：{refusal.message}",
+            message_en=f"{name}: {refusal.message_en}",
+            fields={name: refusal.message_en},
+        )
+
+
+def refuse_bad_characters(value, name: str = "") -> None:
+    """Walks a JSON value: a bad character in any key or string is refused, naming its place
+    (``parties[0].name``) so that the client knows which value to fix. The guard walks every JSON
+    body; a view that decodes JSON from a form part calls it on what it decoded."""
     if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
+        _refuse_in_field(name or "body", value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            place = f"{name}.{key}" if name else key
+            _refuse_in_field(place, key)
+            refuse_bad_characters(item, place)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            refuse_bad_characters(item, f"{name}[{index}]")
 
 
 def _refuse_bad_bytes():
-    """PostgreSQL text cannot hold NUL and no field of ours has a use for it; integers beyond the
-    columns overflow the driver. Both are the client's mistake: 400, never 500."""
-    if "\x00" in request.path or "\x00" in request.query_string.decode("latin-1"):
-        raise Malformed(_NUL_ZH, message_en=_NUL_EN)
+    """PostgreSQL text cannot hold NUL, neither database can store a lone surrogate, and no field
+    of ours has a use for either; integers beyond the columns overflow the driver. All are the
+    client's mistake: 400, never 500, naming the field where there is one."""
+    for text in (request.path, request.query_string.decode("latin-1")):
+        refusal = _bad_character(text)
+        if refusal is not None:
+            raise refusal
     for key, value in request.args.items(multi=True):
-        if "\x00" in key or "\x00" in value:
-            raise Malformed(_NUL_ZH, message_en=_NUL_EN)
+        _refuse_in_field(key, key)
+        _refuse_in_field(key, value)
         if key in INTEGER_PARAMS and value.strip():
             _integer_in_range(key, value)
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
@@ -101,15 +143,13 @@ def _refuse_bad_bytes():
                 raise Malformed(
                     "JSON 嵌套过深", message_en="the JSON body is nested too deeply"
                 ) from None
-            if _has_nul(body):
-                raise Malformed(_NUL_ZH, message_en=_NUL_EN)
+            refuse_bad_characters(body)
         elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
             for key, value in request.form.items(multi=True):
-                if "\x00" in key or "\x00" in value:
-                    raise Malformed(_NUL_ZH, message_en=_NUL_EN)
-            for upload in request.files.values():
-                if "\x00" in (upload.filename or ""):
-                    raise Malformed(_NUL_ZH, message_en=_NUL_EN)
+                _refuse_in_field(key, key)
+                _refuse_in_field(key, value)
+            for key, upload in request.files.items(multi=True):
+                _refuse_in_field(key, upload.filename or "")
 
 
 def _integer_in_range(name: str, text: str) -> None:
@@ -129,8 +169,9 @@ def _ids_in_range(_endpoint, values):
     """An id in a path beyond the columns' range names nothing: 404, like any missing row. NUL in
     a path part is malformed (this runs before ``before_request``, so it checks too)."""
     for name, value in (values or {}).items():
-        if isinstance(value, str) and "\x00" in value:
-            raise Malformed(_NUL_ZH, message_en=_NUL_EN)
+        refusal = _bad_character(value) if isinstance(value, str) else None
+        if refusal is not None:
+            raise refusal
         if isinstance(value, int) and not 0 < value <= ID_MAX:
             raise NotFound("不存在", message_en=f"no such {name.removesuffix('_id')}")
 

@@ -108,3 +108,26 @@ def pinned_env(env: dict) -> dict:
         "FAKETIME_DONT_RESET": "1",
         "TZ": "UTC",
     }
+
+
+def at_once(app, job, n: int = 4) -> list:
+    """``job(i)`` for i in 0…n-1, each in its own thread with its own app context (its own session
+    and connection), released together by a barrier: a double submit or a race of clients.
+    The results in the order of i."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from caseflow.extensions import db
+
+    barrier = threading.Barrier(n)
+
+    def run(i):
+        with app.app_context():
+            try:
+                barrier.wait(timeout=30)
+                return job(i)
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(n) as pool:
+        return list(pool.map(run, range(n)))

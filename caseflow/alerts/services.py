@@ -375,10 +375,21 @@ def alert_acknowledge(*, alert: Alert, actor: User, note: str, at: datetime | No
             message_en="a note is required",
             fields={"note": "请填写确认说明 / a note is required"},
         )
-    if alert.acknowledged_at is not None:
-        raise StateConflict("该预警已被确认", message_en="the alert is already acknowledged")
     at = at or utcnow()
-    alert.acknowledged_at, alert.acknowledged_by_id, alert.ack_note = at, actor.id, note
+    # One conditional UPDATE, not a check and a write: of two acknowledgements at once (a
+    # double submit, two supervisors) the one that finds the alert still open records its note
+    # and its event; the other changes nothing and is told.
+    acknowledged = db.session.execute(
+        update(Alert)
+        .where(Alert.id == alert.id, Alert.acknowledged_at.is_(None))
+        .values(acknowledged_at=at, acknowledged_by_id=actor.id, ack_note=note)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not acknowledged:
+        raise StateConflict("该预警已被确认", message_en="the alert is already acknowledged")
+    db.session.refresh(
+        alert, ["acknowledged_at", "acknowledged_by_id", "acknowledged_by", "ack_note"]
+    )
     event = Event(
         case_id=alert.case_id,
         kind="alert_ack",

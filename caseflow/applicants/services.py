@@ -8,7 +8,7 @@ import logging
 import re
 import unicodedata
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from caseflow.applicants.creditcode import credit_code_normalise, credit_code_problem
@@ -97,15 +97,10 @@ def applicant_register(*, unit, actor, name, credit_code) -> Applicant:
 def applicant_approve(applicant, *, actor) -> Applicant:
     """Approve a pending filing: only a supervisor of its unit, or an admin."""
     _require_unit_role(actor, applicant.unit, APPROVE_ROLES, "审核备案")
-    if applicant.status != "pending":
-        raise StateConflict(
-            f"备案状态为“{applicant.status_label}”，不能审核通过",
-            message_en=f"filing is {applicant.status}, not pending",
-        )
-    applicant.status = "approved"
-    applicant.approved_by_id = actor.id
-    applicant.approved_at = utcnow()
-    db.session.flush()
+    _applicant_move(
+        applicant, verb="审核通过", from_status="pending", to_status="approved",
+        approved_by_id=actor.id, approved_at=utcnow(),
+    )
     log.info("applicant %s approved by %s", applicant.id, actor.username)
     return applicant
 
@@ -156,21 +151,34 @@ def _applicant_end(
     ended it and when: only a supervisor of its unit, or an admin."""
     _require_unit_role(actor, applicant.unit, APPROVE_ROLES, action)
     reason = _reason(reason, required=reason_required)
-    if applicant.status != from_status:
-        raise StateConflict(
-            f"备案状态为“{applicant.status_label}”，不能{verb}",
-            message_en=f"filing is {applicant.status}, not {from_status}",
-        )
-    applicant.status = to_status
-    applicant.revoked_by_id = actor.id
-    applicant.revoked_at = utcnow()
-    applicant.end_reason = reason or None
-    db.session.flush()
+    _applicant_move(
+        applicant, verb=verb, from_status=from_status, to_status=to_status,
+        revoked_by_id=actor.id, revoked_at=utcnow(), end_reason=reason or None,
+    )
     log.info(
         "applicant %s %s by %s: %s",
         applicant.id, to_status, actor.username, reason or "（未说明理由）",
     )
     return applicant
+
+
+def _applicant_move(applicant, *, verb: str, from_status: str, to_status: str, **values) -> None:
+    """Moves the filing from ``from_status`` to ``to_status`` with ``values``, in one conditional
+    UPDATE rather than a check and a write: of two decisions at once (approve and reject, a
+    double submit) the first wins and the other is refused with the status it found, so that no
+    supervisor is told of a decision another one overwrote."""
+    moved = db.session.execute(
+        update(Applicant)
+        .where(Applicant.id == applicant.id, Applicant.status == from_status)
+        .values(status=to_status, **values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(applicant)
+    if not moved:
+        raise StateConflict(
+            f"备案状态为“{applicant.status_label}”，不能{verb}",
+            message_en=f"filing is {applicant.status}, not {from_status}",
+        )
 
 
 def _ipc_normalise(text: str) -> str:

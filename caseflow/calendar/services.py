@@ -173,6 +173,12 @@ def calendar_seed_official(*, commit: bool = True) -> list[int]:
 
 
 _LINE_RE = re.compile(r"^(\S+)\s+(\S+)(?:\s+(.*))?$")
+#: Lines end at a line break only: ``str.splitlines`` also splits at form feeds, file separators
+#: and U+2028, which would number the lines differently from the editor that wrote the file.
+_LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
+#: Control characters other than tab, and lone surrogates: no day name has a use for them, and
+#: PostgreSQL text cannot hold NUL (it was a 500 there, and stored as-is on SQLite).
+_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def calendar_parse(
@@ -190,11 +196,16 @@ def calendar_parse(
     # CLI get both as "中文 / English").
     errors: dict[str, tuple[str, str]] = {}
     days: dict[date, DayException] = {}
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(_LINE_BREAK_RE.split(text), start=1):
+        where = f"line {number}"
+        control = _CONTROL_RE.search(raw)
+        if control is not None:
+            code = f"U+{ord(control.group()):04X}"
+            errors[where] = (f"含有控制字符 {code}", f"contains the control character {code}")
+            continue
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        where = f"line {number}"
         match = _LINE_RE.match(line)
         if not match:
             errors[where] = (

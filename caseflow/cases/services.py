@@ -24,6 +24,7 @@ from caseflow.errors import (
 )
 from caseflow.extensions import db
 from caseflow.sequences import sequence_next
+from caseflow.text import is_blank, text_strip
 from caseflow.timeutil import instant_reason, iso, local_date, parse_instant, utcnow
 from workflows.intake import CHANNELS
 
@@ -54,7 +55,7 @@ def _party(value, field, errors, *, required):
         return {}
     party = {k: v for k, v in value.items() if v is not None}
     name = party.get("name")
-    if required and not (name or "").strip():
+    if required and is_blank(name):
         errors[f"{field}.name"] = "必填 / required"
     if party.get("kind") not in (None, *PARTY_KINDS):
         errors[f"{field}.kind"] = "应为 person 或 company"
@@ -68,7 +69,7 @@ def _party(value, field, errors, *, required):
         else:
             party.pop("code")
     if name:
-        party["name"] = name.strip()
+        party["name"] = text_strip(name)
     return party
 
 
@@ -277,7 +278,7 @@ def case_open(
             errors["complainant.contact"] = "电话或来访登记须记录联系方式 / contact required"
         if not respondent.get("name"):
             errors["respondent.name"] = "电话或来访登记须记录被投诉人 / respondent required"
-        if not (title or "").strip() and not (data or {}).get("facts"):
+        if is_blank(title) and not (data or {}).get("facts"):
             errors["title"] = "电话或来访登记须记录事实 / the facts are required"
     if errors:
         raise ValidationFailed(
@@ -313,7 +314,7 @@ def case_open(
         wf,
         unit=unit,
         actor=actor,
-        title=(title or "").strip(),
+        title=text_strip(title or ""),
         channel=channel,
         received_at=received,
         complainant=complainant,

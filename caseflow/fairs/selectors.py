@@ -17,6 +17,7 @@ from caseflow.extensions import db
 from caseflow.fairs.importing import name_key
 from caseflow.fairs.models import Exhibitor, Fair
 from caseflow.fairs.services import INFRINGING_STATES
+from caseflow.search import search_term
 from workflows import fair_complaint
 
 #: How many fairs with a finding make a repeat infringer.
@@ -110,7 +111,7 @@ def exhibitors_search(fair, q=None, *, limit=SEARCH_LIMIT) -> list[ExhibitorList
     """Exhibitors of ``fair`` whose booth or name contains ``q`` (all when empty), booth order,
     each with its repeat-infringer flag. An exact booth match comes first."""
     query = select(Exhibitor).where(Exhibitor.fair_id == fair.id)
-    q = (q or "").strip()
+    q = search_term(q)
     if q:
         booth, key = q.upper(), name_key(q)
         conditions = [Exhibitor.booth.contains(booth, autoescape=True)]

@@ -30,6 +30,7 @@ from caseflow.parties.services import (
     party_link_revoke,
     party_link_url,
 )
+from caseflow.security import refuse_bad_characters
 from caseflow.timeutil import iso
 
 PUBLIC_ENDPOINTS.update(
@@ -83,7 +84,7 @@ def _multipart_body() -> tuple[dict, list[tuple[str, bytes]]]:
             raise Malformed("data 不是有效的 JSON", message_en="data is not valid JSON") from None
         if not isinstance(body, dict):
             raise Malformed("data 必须是 JSON 对象", message_en="data must be a JSON object")
-        _no_nul(body)
+        refuse_bad_characters(body, "data")
     else:
         body = {}
         for key in form:

@@ -1,16 +1,21 @@
 """A small arithmetic captcha for the public filing form, with no outside service.
 
-The question's answer travels in a token signed with SECRET_KEY (valid 30 minutes), so the
-server keeps no state. It only slows down scripts that do not read the page; the real limits
+The question's answer travels in a token signed with SECRET_KEY (valid 30 minutes); the server
+keeps only the nonces of the tokens already used, each until its token expires, so that one
+solved captcha files once (``caseflow.nonces``). It only slows down scripts that do not read the page; the real limits
 are the per-address count and the honeypot. ``CASEFLOW_PUBLIC_CAPTCHA=off`` switches it off
 (parties.md §1: automated checks must be able to file).
 """
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from caseflow.errors import Malformed
+from caseflow.nonces import NonceSpent, nonce_spend
 
 MAX_AGE_SECONDS = 30 * 60
 
@@ -44,4 +49,10 @@ def captcha_ok(token, answer) -> bool:
     except BadSignature:
         return False
     answer = str(answer).strip()
-    return isinstance(payload, dict) and payload.get("h") == _digest(str(payload.get("n")), answer)
+    if not (isinstance(payload, dict) and payload.get("h") == _digest(str(payload.get("n")), answer)):
+        return False
+    try:  # spent with the filing: a filing refused afterwards (rolled back) leaves it unspent
+        nonce_spend("captcha", str(payload["n"]), lifetime=timedelta(seconds=MAX_AGE_SECONDS))
+    except (NonceSpent, Malformed):
+        return False
+    return True

@@ -20,6 +20,7 @@ from caseflow.parties.services import (
     delivery_consent_set,
     evidence_files_add,
 )
+from caseflow.text import text_strip
 from caseflow.transaction import after_commit
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ class Filing:
 
 
 def _text(body, key, errors, *, required=False, prefix=""):
-    value = (body.get(key) or "").strip()
+    value = text_strip(body.get(key) or "")
     if required and not value:
         errors[f"{prefix}{key}"] = "必填 / required"
     return value

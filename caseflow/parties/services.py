@@ -15,6 +15,7 @@ from flask import current_app
 from sqlalchemy import bindparam, select
 
 import workflows
+from caseflow.cases.locks import case_lock
 from caseflow.cases.models import Case, Event
 from caseflow.errors import (
     DomainError,
@@ -665,6 +666,9 @@ def notice_service_record(
     Flushed; the caller commits."""
     case = notice.case
     _check_staff(case, actor)
+    # Held until the commit, as a step holds it: simultaneous records of one service queue here,
+    # and each later one finds the delivery the first wrote (each was a service and an event).
+    case_lock(case)
     errors: dict = {}
     roles = served_roles(notice)
     if len(roles) > 1 and party not in roles:

@@ -5,6 +5,7 @@
 """
 
 import re
+import secrets
 from datetime import datetime
 
 from flask_babel import LazyString, lazy_pgettext
@@ -34,6 +35,7 @@ from wtforms.validators import (
 
 import workflows
 from caseflow.security import ID_MAX
+from caseflow.text import is_blank
 from caseflow.timeutil import FIRST_YEAR, LAST_YEAR, OutOfRange, check_year, parse_instant, utcnow
 from workflows._schema import STRING_MAX_CHARS
 
@@ -82,8 +84,19 @@ PATENT_TYPE_CHOICES = options(
 )
 
 
+class _Required(DataRequired):
+    """DataRequired that also takes text of invisible characters only (a pasted zero-width
+    space, a byte-order mark) for blank (``caseflow.text``)."""
+
+    def __call__(self, form, field):
+        if isinstance(field.data, str) and is_blank(field.data):
+            field.errors[:] = []
+            raise StopValidation(self.message)
+        super().__call__(form, field)
+
+
 def _required():
-    return DataRequired(message=REQUIRED)
+    return _Required(message=REQUIRED)
 
 
 #: Dates are typed, not picked: the browser's date widgets follow the browser's own language (a
@@ -664,10 +677,10 @@ def _required_unless_pre_exam(form, field):
 
     opened = workflows.WORKFLOWS.get(form.workflow.data)
     if opened is not None and not opened.OPENING.complainant:
-        if not (field.data or "").strip():
+        if is_blank(field.data):
             raise StopValidation()  # no message: optional here
         return
-    if not (field.data or "").strip():
+    if is_blank(field.data):
         raise StopValidation(REQUIRED)
 
 
@@ -734,6 +747,9 @@ class CaseOpenForm(FlaskForm):
     applicant_id = SelectField(_l("备案申请人"), coerce=int, validators=[Optional()])
     right_pct = BooleanField(_l("PCT 申请"))
     right_divisional = BooleanField(_l("分案申请"))
+    #: A one-time token of this copy of the form: a second submit of it (a double click, a
+    #: resent request) opens no second case (``caseflow.nonces``).
+    submission = HiddenField(default=lambda: secrets.token_urlsafe(16))
     priority = BooleanField(_l("优先处理"))
 
 

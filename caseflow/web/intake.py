@@ -3,11 +3,15 @@ request, or an expedited pre-examination request from an applicant with an appro
 (procedures.md §2; the eligibility check in ``case_open`` names each failed condition beside its
 field). Fair complaints come through the desk."""
 
+from datetime import timedelta
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from caseflow.cases.models import Case
 from caseflow.extensions import db
+from caseflow.nonces import NonceSpent, nonce_case_record, nonce_spend
 from caseflow.web import bp
 from caseflow.web.access import role_required
 from caseflow.web.forms import CaseOpenForm
@@ -16,6 +20,9 @@ from caseflow.web.transaction import committing
 
 #: The procedures a caseworker opens from this page.
 OPENED_HERE = ("intake", "adjudication", "mediation", "pre_exam", "penalty")
+
+#: How long a submitted form's token is remembered: longer than its CSRF token is accepted.
+SUBMISSION_KEPT = timedelta(days=1)
 
 #: A service's field key → the form field it belongs beside.
 FIELD_NAMES = {
@@ -99,7 +106,11 @@ def case_new():
             else None
         )
         names = lambda key: FIELD_NAMES.get(key, key.replace(".", "_"))  # noqa: E731
+        # Without it (a client that is not this page) each submit opens a case, as before.
+        submission = form.submission.data or None
         with committing(form, names=names, flash_error=False) as step:
+            if submission:
+                nonce_spend("case_new", submission, lifetime=SUBMISSION_KEPT)
             if pre_exam and applicant is None:
                 # No filing chosen: the eligibility check names that and every other failed
                 # condition at once, as it would inside case_open.
@@ -128,6 +139,17 @@ def case_new():
                 priority=bool(form.priority.data),
                 applicant_id=applicant.id if applicant else (form.applicant_id.data or None),
             )
+            if submission:
+                nonce_case_record("case_new", submission, case_id=case.id)
+        if isinstance(step.error, NonceSpent) and step.error.case_id:
+            # The form was sent twice: the first opened the case, which is what the person
+            # wanted to see. It is their unit's, so they may read it.
+            earlier = db.session.get(Case, step.error.case_id)
+            flash(
+                _("此表单已经提交过，没有重复登记：案件为 %(number)s", number=earlier.number),
+                "info",
+            )
+            return redirect(url_for("web.case_detail", case_id=earlier.id))
         if step.failed:
             form.form_errors.extend(f"{key}: {reason}" for key, reason in step.left.items())
             flash(step.message, "error")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-01 08:06:26.309876
+Create Date: 2026-12-01 09:11:25.972544
 
 """
 
@@ -635,6 +635,24 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_party_links_case_id"), ["case_id"], unique=False)
 
     op.create_table(
+        "spent_nonces",
+        sa.Column("key", sa.String(length=100), nullable=False),
+        sa.Column("expires_at", caseflow.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("case_id", sa.String(length=32), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["cases.id"],
+            name=op.f("fk_spent_nonces_case_id_cases"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_spent_nonces")),
+    )
+    with op.batch_alter_table("spent_nonces", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_spent_nonces_expires_at"), ["expires_at"], unique=False
+        )
+
+    op.create_table(
         "clock_entries",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("clock_id", sa.Integer(), nullable=False),
@@ -884,6 +902,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_clock_entries_clock_id"))
 
     op.drop_table("clock_entries")
+    with op.batch_alter_table("spent_nonces", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_spent_nonces_expires_at"))
+
+    op.drop_table("spent_nonces")
     with op.batch_alter_table("party_links", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_party_links_case_id"))
 

@@ -303,3 +303,28 @@ def test_the_outbox_page_pages_through_every_failed_message_without_the_mails_te
     assert len(set(messages)) == 105 and len(set(mails)) == 103
     link = re.search(r'href="([^"]*mails_page=2[^"]*)"', first).group(1).replace("&amp;", "&")
     assert "page=" not in link.replace("mails_page=", "") and link.endswith("#account-mails")
+
+
+def test_four_acknowledgements_at_once_are_one(app, staff, make_case, start_clock, make_token):
+    """Four clients acknowledge one alert at the same moment: one is recorded with its note and
+    its audit event, the others are told it is already acknowledged (each was a 200 and an event,
+    the last note kept)."""
+    from tests.support import at_once
+
+    _case, alerts = _raise_all(staff, make_case, start_clock)
+    url, token = f"/api/v1/alerts/{alerts[1].id}/acknowledge", make_token(staff["supervisor"])
+
+    def acknowledge(i):
+        answer = app.test_client().post(
+            url, json={"note": f"第{i}条说明"}, headers={"Authorization": f"Bearer {token}"}
+        )
+        return answer.status_code, answer.get_json()
+
+    answers = at_once(app, acknowledge)
+    assert sorted(status for status, _body in answers) == [200, 409, 409, 409]
+    refused = [body for status, body in answers if status == 409]
+    assert all(body["error"]["message"] == "该预警已被确认" for body in refused)
+    db.session.rollback()
+    (event,) = db.session.scalars(select(Event).where(Event.kind == "alert_ack")).all()
+    db.session.refresh(alerts[1])
+    assert alerts[1].ack_note == event.note

@@ -17,3 +17,24 @@ def test_percent_and_underscore_are_searched_for_as_themselves(
     login(make_user("caseworker", "ZS"))  # one who signs in through the form
     page = client.get("/inbox", query_string={"tab": "all", "q": "%"})
     assert marked.number in page.text and plain.number not in page.text
+
+
+def test_a_very_long_search_term_is_cut_not_a_500(
+    api, open_case, staff, make_user, client, login
+):
+    """SQLite refuses a LIKE pattern over 50,000 bytes: ``?q=`` of 50,001 characters was a 500
+    there, in the API's list and in the inbox. A term is cut to what a field can hold, and still
+    finds what begins with it."""
+    from caseflow.search import SEARCH_MAX_CHARS
+
+    long_title = "甲" * SEARCH_MAX_CHARS  # as long as a title may be
+    case = open_case("adjudication", title=long_title)
+    worker = api(staff["ZS"]["caseworker"])
+    for q in ("x" * 50_001, long_title + "乙" * 60_000):
+        answer = worker.get("/api/v1/cases", query_string={"q": q})
+        assert answer.status_code == 200, answer.status_code
+    found = worker.get("/api/v1/cases", query_string={"q": long_title + "乙" * 60_000}).get_json()
+    assert [item["id"] for item in found["items"]] == [case.id]
+    login(make_user("caseworker", "ZS"))
+    page = client.get("/inbox", query_string={"tab": "all", "q": "x" * 60_000})
+    assert page.status_code == 200

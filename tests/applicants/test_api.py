@@ -237,3 +237,33 @@ def test_a_fair_desk_keeps_no_filings_over_the_api(api, make_user, make_unit):
     )
     assert response.status_code == 403
     assert "展会投诉站不办理快速预审" in response.json["error"]["message"]
+
+
+def test_approve_and_reject_at_once_one_decides_and_the_other_is_told(
+    app, api, make_user, make_token, zs
+):
+    """An approval and a rejection sent at the same moment, twice each: one decision is made and
+    every other is refused (409). Before, a supervisor could be told "approved" while the filing
+    ended "rejected"."""
+    from caseflow.applicants.models import Applicant
+    from caseflow.extensions import db
+    from tests.support import at_once
+
+    created = api(make_user("caseworker", zs)).post(
+        "/api/v1/applicants", json={"name": "中山市明辉灯饰有限公司", "credit_code": HUAWEI}
+    )
+    applicant_id, token = created.json["id"], make_token(make_user("supervisor", zs))
+
+    def decide(i):
+        answer = app.test_client().post(
+            f"/api/v1/applicants/{applicant_id}/{'approve' if i % 2 else 'reject'}",
+            json={} if i % 2 else {"reason": "材料不全"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        return answer.status_code, (answer.json.get("status") if answer.status_code == 200 else None)
+
+    answers = at_once(app, decide)
+    decided = [status for code, status in answers if code == 200]
+    assert len(decided) == 1 and sorted(code for code, _ in answers) == [200, 409, 409, 409]
+    db.session.rollback()
+    assert db.session.get(Applicant, applicant_id).status == decided[0]

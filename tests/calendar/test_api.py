@@ -80,3 +80,39 @@ def test_admin_loads_json_days_and_bad_lines_are_422(api, make_user, restore_202
     response = api(admin).put("/api/v1/calendar/2027", json=good)
     assert response.status_code == 200 and response.json["source"] == "国办发明电〔2026〕"
     assert api(admin).put("/api/v1/calendar/2027", json=["nope"]).status_code == 400
+
+
+def test_a_control_character_in_a_schedule_is_422_with_its_line(api, make_user, restore_2027):
+    """A NUL in a text/plain schedule was a 500 on PostgreSQL and stored on SQLite; a form feed
+    was taken for a line break, numbering the lines after it wrongly."""
+    admin = api(make_user("admin", None))
+    text = "2027-01-01 holiday 元\x00旦\n2027-01-02 workday x\x0cy\n2027-01-03 holiday z\n"
+    response = admin.put("/api/v1/calendar/2027", data=text.encode(), content_type="text/plain")
+    assert response.status_code == 422, response.json
+    fields = response.json["error"]["fields"]
+    assert set(fields) == {"line 1", "line 2"} and "U+0000" in fields["line 1"]
+    assert "U+000C" in fields["line 2"]
+    assert db.session.get(CalendarYear, 2027) is None
+
+
+def test_a_control_character_in_an_uploaded_schedule_is_named_on_the_page(
+    client, make_user, login, restore_2027
+):
+    import io
+
+    from tests.support import csrf_from
+
+    login(make_user("admin", None))
+    page = client.get("/admin", query_string={"tab": "calendar"})
+    token = csrf_from(page.text.replace('name="calendar-csrf_token"', 'name="csrf_token"'))
+    response = client.post(
+        "/admin/calendar",
+        data={
+            "calendar-csrf_token": token,
+            "calendar-unit": "",
+            "calendar-file": (io.BytesIO("2027-01-01 holiday 元\x00旦\n".encode()), "nul.txt"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422 and "U+0000" in response.text
+    assert db.session.get(CalendarYear, 2027) is None

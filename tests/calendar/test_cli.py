@@ -142,3 +142,15 @@ def test_calendar_load_refuses_a_bad_file_and_loads_nothing(cli, restore_2027, t
     db.session.rollback()
     assert db.session.get(CalendarYear, 2027) is None
     assert cli("calendar", "load", str(tmp_path / "missing.txt")).exit_code != 0
+
+
+def test_calendar_load_refuses_a_control_character_with_its_line(cli, restore_2027, tmp_path):
+    """A NUL in a day's name was a traceback with exit 0 on PostgreSQL (stored on SQLite)."""
+    bad = tmp_path / "nul.txt"
+    bad.write_text("2027-01-01 holiday 元旦\n2027-01-02 holiday 元\x00旦\n", encoding="utf-8")
+    result = cli("calendar", "load", str(bad))
+    assert result.exit_code != 0
+    assert "line 2: contains the control character U+0000" in result.stderr
+    assert "Traceback" not in result.output
+    db.session.rollback()
+    assert db.session.get(CalendarYear, 2027) is None

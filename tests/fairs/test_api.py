@@ -175,3 +175,13 @@ def test_the_fairs_list_reads_the_units_once_however_many_desks(app, api, make_u
     three_desks, fairs = statements()
     assert three_desks == one_desk
     assert sorted(f["unit"] for f in fairs) == ["CF", "CF", "GZ", "SZ"]
+
+
+def test_a_very_long_exhibitor_search_is_not_a_500(api, officer, fair):
+    """SQLite refuses a LIKE pattern over 50,000 bytes (once there is a row to match it with)."""
+    rows = [{"name": "Osram GmbH", "booth": "11.2B02", "country": "DE"}]
+    assert api(officer).post(f"/api/v1/fairs/{fair['id']}/exhibitors", json=rows).status_code == 201
+    answer = api(officer).get(
+        f"/api/v1/fairs/{fair['id']}/exhibitors", query_string={"q": "x" * 60_000}
+    )
+    assert answer.status_code == 200 and answer.json["exhibitors"] == []

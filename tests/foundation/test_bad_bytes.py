@@ -2,6 +2,7 @@
 in any path, query or form, and integers beyond the columns — for the web and the API alike.
 Before the guard, PostgreSQL answered 500 to each NUL below and both databases to the huge page."""
 
+import json
 import re
 
 import pytest
@@ -85,3 +86,53 @@ def test_every_web_route_survives_nul_in_its_path_and_form(app, signed_in):
             else:
                 answer = signed_in.post(path, data={"csrf_token": token, "note": "a\x00b"})
             assert 400 <= answer.status_code < 500, (method, path, answer.status_code)
+
+
+def as_json(body) -> dict:
+    """The request arguments for ``body`` as JSON with ``\\u`` escapes, the way a client sends a
+    lone surrogate (the test client's own encoder writes the character raw and cannot)."""
+    return {"data": json.dumps(body), "content_type": "application/json"}
+
+
+@pytest.mark.parametrize("lone", ["\ud800", "\ud83d", "\udc00"])
+def test_a_lone_surrogate_in_a_json_field_is_400_naming_the_field(api, units, make_user, lone):
+    """JSON's ``\\ud800`` escape decodes to a lone surrogate that neither database driver can
+    encode: it was a 500 at flush, on both databases."""
+    from sqlalchemy import func, select
+
+    from caseflow.cases.models import Case
+    from caseflow.extensions import db
+
+    client = api(make_user("caseworker", units["ZS"]))
+    answer = client.post("/api/v1/cases", **as_json({"title": "x" + lone, "workflow": "adjudication"}))
+    assert answer.status_code == 400, answer.json
+    assert answer.json["error"]["code"] == "malformed"
+    assert "title" in answer.json["error"]["fields"]
+    nested = client.post("/api/v1/cases", **as_json({"parties": [{"name": lone}]}))
+    assert nested.status_code == 400 and "parties[0].name" in nested.json["error"]["fields"]
+    assert db.session.scalar(select(func.count()).select_from(Case)) == 0
+
+
+def test_a_lone_surrogate_in_a_public_complaint_is_400_without_login(client, units):
+    from tests.parties.conftest import complaint_body
+
+    body = complaint_body()
+    body["facts"] = "x\ud800"
+    answer = client.post("/api/v1/public/complaints", **as_json(body))
+    assert answer.status_code == 400 and answer.json["error"]["code"] == "malformed"
+    assert "facts" in answer.json["error"]["fields"]
+    # The same body as the JSON part of a multipart filing, decoded by the view.
+    multipart = client.post(
+        "/api/v1/public/complaints",
+        data={"data": json.dumps(body)},
+        content_type="multipart/form-data",
+    )
+    assert multipart.status_code == 400 and "data.facts" in multipart.json["error"]["fields"]
+
+
+def test_a_nul_in_a_web_form_names_the_field(signed_in):
+    page = signed_in.get("/inbox")
+    answer = signed_in.post(
+        "/lang/en", data={"csrf_token": csrf_from(page.text), "next": "/inbox\x00"}
+    )
+    assert answer.status_code == 400 and "字段 next" in answer.text

@@ -107,6 +107,15 @@ def test_the_captcha_when_switched_on(client, units, app, monkeypatch):
         client, complaint_body(captcha_token=challenge["token"], captcha_answer=str(a + b))
     )
     assert right.status_code == 201
+    # A solved captcha files once: replayed, it is refused and nothing more is filed (one token
+    # filed five complaints, until the address's hourly limit stopped the sixth).
+    replayed = _file(
+        client,
+        complaint_body(captcha_token=challenge["token"], captcha_answer=str(a + b)),
+        addr="198.51.100.8",
+    )
+    assert replayed.status_code == 422 and "captcha_answer" in replayed.json["error"]["fields"]
+    assert len(db.session.scalars(select(Case)).all()) == 1
     monkeypatch.setitem(app.config, "CASEFLOW_PUBLIC_CAPTCHA", False)
     assert client.get("/api/v1/public/captcha").json == {"enabled": False}
 

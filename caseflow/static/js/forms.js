@@ -8,6 +8,8 @@
  *   over-limit request never leaves the page. Photos in an input marked data-downscale are
  *   redrawn at most PHOTO_MAX pixels on their longest side as JPEG before upload: the server
  *   files (and hashes) the photo it receives; the original stays on the tablet.
+ * - A form is sent once: once a POST is on its way its submit buttons are disabled, so a double
+ *   click sends no second request (the server refuses a second use of the new-case form anyway).
  */
 (function () {
   'use strict';
@@ -209,6 +211,39 @@
       showUploadError(form, problem.input, problem.message);
     }
   });
+
+  /* --- a form is sent once ----------------------------------------------------------------- */
+  function submitButtons(form) {
+    return Array.prototype.filter.call(form.elements, function (el) {
+      return (el.tagName === 'BUTTON' && (el.type || 'submit') === 'submit') ||
+        (el.tagName === 'INPUT' && (el.type === 'submit' || el.type === 'image'));
+    });
+  }
+  function release(root) {
+    var sending = root.querySelectorAll('[data-sending]');
+    for (var i = 0; i < sending.length; i++) {
+      sending[i].disabled = false;
+      sending[i].removeAttribute('data-sending');
+    }
+  }
+  document.addEventListener('submit', function (event) {
+    var form = event.target;
+    if (!form || !form.elements || (form.getAttribute('method') || '').toLowerCase() !== 'post') return;
+    // In the next turn, not in this event: the pressed button's name and value are sent only if
+    // it is enabled when the form's data is gathered, and another handler may yet cancel.
+    setTimeout(function () {
+      if (event.defaultPrevented) return;
+      submitButtons(form).forEach(function (button) {
+        if (button.disabled) return;
+        button.disabled = true;
+        button.setAttribute('data-sending', '');
+      });
+      // A download or a new tab leaves this page where it is: usable again after a while.
+      setTimeout(function () { release(form); }, 15000);
+    }, 0);
+  });
+  // A page shown again from the history (the back button) comes back with its buttons usable.
+  window.addEventListener('pageshow', function () { release(document); });
 
   // After the load (and the browser's own scroll to a #fragment, which would take the focus).
   if (document.readyState === 'complete') {
