@@ -131,3 +131,17 @@ def at_once(app, job, n: int = 4) -> list:
 
     with ThreadPoolExecutor(n) as pool:
         return list(pool.map(run, range(n)))
+
+
+#: A complete new-case form of the 举报投诉 intake (POST /cases/new), without its CSRF token.
+NEW_INTAKE_FORM = {
+    "workflow": "intake",
+    "channel": "hotline_12330",
+    "title": "举报假冒专利",
+    "complainant_name": "王先生",
+    "complainant_kind": "person",
+    "complainant_contact": "13800000000",
+    "respondent_name": "某灯饰商行",
+    "right_kind": "patent",
+    "right_number": "ZL202130000001.X",
+}

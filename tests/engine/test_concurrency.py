@@ -1,8 +1,6 @@
 """Concurrent steps on one case on PostgreSQL: exactly one wins, the rest get 409, one audit event
 per accepted transition; concurrent openings get distinct, gapless numbers."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import func, select
@@ -14,25 +12,14 @@ from caseflow.errors import StateConflict, VersionConflict
 from caseflow.extensions import db
 from tests.engine.helpers import *  # noqa: F403  (the case fixtures)
 from tests.engine.helpers import at
-from tests.support import statements_sent
+from tests.support import at_once, statements_sent
 
 pytestmark = pytest.mark.postgres
 THREADS = 8
 
 
 def _race(app, job, n=THREADS):
-    barrier = threading.Barrier(n)
-
-    def run(i):
-        with app.app_context():
-            try:
-                barrier.wait(timeout=30)
-                return job(i)
-            finally:
-                db.session.remove()
-
-    with ThreadPoolExecutor(n) as pool:
-        return list(pool.map(run, range(n)))
+    return at_once(app, job, n)
 
 
 def _fire_in_thread(case_id, user_id, trigger, **kwargs):

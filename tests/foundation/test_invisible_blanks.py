@@ -9,7 +9,7 @@ from caseflow.cases.models import Case
 from caseflow.extensions import db
 from caseflow.text import is_blank, text_strip
 from tests.parties.conftest import complaint_body
-from tests.support import csrf_from
+from tests.support import NEW_INTAKE_FORM, csrf_from
 
 INVISIBLE = ["\u200b", "\ufeff", " \u200b\u2060\ufeff ", "\u200e\u3000"]
 
@@ -30,17 +30,7 @@ def test_the_new_case_page_takes_an_invisible_name_or_title_for_blank(
 ):
     login(make_user("caseworker", units["ZS"]))
     page = client.get("/cases/new")
-    form = {
-        "csrf_token": csrf_from(page.text),
-        "workflow": "intake",
-        "channel": "hotline_12330",
-        "title": "举报假冒专利",
-        "complainant_name": "王先生",
-        "complainant_kind": "person",
-        "complainant_contact": "13800000000",
-        "respondent_name": "某灯饰商行",
-        "right_kind": "patent",
-    }
+    form = {"csrf_token": csrf_from(page.text), **NEW_INTAKE_FORM}
     for field in ("complainant_name", "title"):
         answer = client.post("/cases/new", data={**form, field: invisible})
         assert answer.status_code == 422, field

@@ -8,19 +8,9 @@ from sqlalchemy import func, select
 
 from caseflow.cases.models import Case
 from caseflow.extensions import db
-from tests.support import at_once, csrf_from
+from tests.support import NEW_INTAKE_FORM, at_once, csrf_from
 
-NEW_CASE = {
-    "workflow": "intake",
-    "channel": "hotline_12330",
-    "title": "举报假冒专利",
-    "complainant_name": "王先生",
-    "complainant_kind": "person",
-    "complainant_contact": "13800000000",
-    "respondent_name": "某灯饰商行",
-    "right_kind": "patent",
-    "right_number": "ZL202130000001.X",
-}
+NEW_CASE = NEW_INTAKE_FORM
 
 
 def _filled_form(client) -> dict:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from caseflow.cases.evidence import Evidence
 from caseflow.cases.models import Case, Event
 from caseflow.extensions import db
-from tests.support import csrf_from
+from tests.support import NEW_INTAKE_FORM, csrf_from
 
 _PREFIXED_CSRF = re.compile(r'name="(?:[a-z_]+-)?csrf_token"[^>]*value="([^"]+)"')
 
@@ -433,18 +433,7 @@ def test_new_case_form_opens_a_case_and_explains_what_is_missing(client, people,
     assert 'id="complainant_name-error"' in missing.text and "此项为必填项" in missing.text
     response = client.post(
         "/cases/new",
-        data={
-            "csrf_token": token,
-            "workflow": "intake",
-            "channel": "hotline_12330",
-            "title": "举报假冒专利",
-            "complainant_name": "王先生",
-            "complainant_kind": "person",
-            "complainant_contact": "13800000000",
-            "respondent_name": "某灯饰商行",
-            "right_kind": "patent",
-            "right_number": "ZL202130000001.X",
-        },
+        data={"csrf_token": token, **NEW_INTAKE_FORM},
     )
     assert response.status_code == 302
     case = db.session.scalar(select(Case).where(Case.workflow == "intake"))
