@@ -345,7 +345,8 @@ def credit_record_repair(record, *, actor, reason, at=None) -> CreditRecord:
     if local_date(at) < record.repair_eligible_on:
         day = record.repair_eligible_on
         raise StateConflict(
-            f"公示满六个月后方可申请信用修复，最早可于{chinese_date(day)}申请",
+            # The waiting period is a unit setting (six months by default): say its end, not its length.
+            f"信用修复等待期未满，最早可于{chinese_date(day)}申请信用修复",
             message_en=f"credit repair is possible from {day.isoformat()}",
             fields={"repair_eligible_on": day.isoformat()},
         )

@@ -409,7 +409,7 @@ def test_the_record_page_reads_one_repair_date_and_the_refusal_names_it_in_chine
     clocks = page[page.index('id="record-clocks"'):]
     assert "信用修复等待期" in clocks and "2026年7月6日" in clocks
     assert "可申请信用修复" not in page
-    assert "公示满六个月后方可申请信用修复，最早可于2026年7月7日申请" in refused.text
+    assert "信用修复等待期未满，最早可于2026年7月7日申请信用修复" in refused.text
     assert "2026-07-07" not in refused.text
     db.session.expire_all()
     assert published.status == "published"
