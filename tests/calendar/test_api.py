@@ -110,6 +110,7 @@ def test_a_control_character_in_an_uploaded_schedule_is_named_on_the_page(
         data={
             "calendar-csrf_token": token,
             "calendar-unit": "",
+            "calendar-confirmed": "y",
             "calendar-file": (io.BytesIO("2027-01-01 holiday 元\x00旦\n".encode()), "nul.txt"),
         },
         content_type="multipart/form-data",
