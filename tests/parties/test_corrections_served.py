@@ -22,6 +22,15 @@ HANDLERS = {"handlers": ["甲", "乙", "丙"]}
 def _answer_notice_served_on_paper(people, open_case, client, make_token):
     """An adjudication whose answer notice A (issued 11-20) was served by post on 11-23: the
     answer period now ends on 12-08. Returns the case, A and the caseworker's headers."""
+    case, original, headers = _answer_notice_issued(people, open_case, make_token)
+    _serve_on_paper(client, original, headers, served="2026-11-23", recorded=local(2026, 11, 24, 10))
+    assert _due_on(case) == "2026-12-08"
+    return case, original, headers
+
+
+def _answer_notice_issued(people, open_case, make_token):
+    """An adjudication whose answer notice A was issued on 11-20, not yet served. Returns the
+    case, A and the caseworker's headers."""
     worker = people["caseworker"]
     with time_machine.travel(local(2026, 11, 20, 10), tick=False):
         case = open_case(worker, received_at=local(2026, 11, 16, 9))
@@ -31,16 +40,18 @@ def _answer_notice_served_on_paper(people, open_case, client, make_token):
     original = db.session.scalar(
         select(Notice).where(Notice.case_id == case.id, Notice.kind == "answer_notice")
     )
-    headers = {"Authorization": f"Bearer {make_token(worker)}"}
-    with time_machine.travel(local(2026, 11, 24, 10), tick=False):
-        served = client.put(
-            f"/api/v1/notices/{original.id}/service",
-            json={"served_at": "2026-11-23T10:00:00+08:00", "method": "post"},
+    return case, original, {"Authorization": f"Bearer {make_token(worker)}"}
+
+
+def _serve_on_paper(client, notice, headers, *, served: str, recorded) -> None:
+    """Record ``notice``'s service by post on ``served`` (10:00 Beijing time), at ``recorded``."""
+    with time_machine.travel(recorded, tick=False):
+        response = client.put(
+            f"/api/v1/notices/{notice.id}/service",
+            json={"served_at": f"{served}T10:00:00+08:00", "method": "post"},
             headers=headers,
         )
-    assert served.status_code == 200, served.json
-    assert _due_on(case) == "2026-12-08"
-    return case, original, headers
+    assert response.status_code == 200, response.json
 
 
 def _correct(notice, people, client, make_token) -> Notice:
@@ -86,13 +97,7 @@ def test_serving_a_correction_on_paper_leaves_the_answer_period_as_the_first_ser
 
     assert "2026年12月8日前" in pdf_text(notice_pdf_bytes(correction)).replace(" ", "")
     retimed_before = len(_clock_events(case))
-    with time_machine.travel(local(2026, 12, 2, 10), tick=False):
-        served = client.put(
-            f"/api/v1/notices/{correction.id}/service",
-            json={"served_at": "2026-12-01T10:00:00+08:00", "method": "post"},
-            headers=headers,
-        )
-    assert served.status_code == 200, served.json
+    _serve_on_paper(client, correction, headers, served="2026-12-01", recorded=local(2026, 12, 2, 10))
     # The respondent was served on 11-23: the corrected copy does not restart the period.
     clock = _answer_clock(case)
     assert clock.started_at == local(2026, 11, 23, 10)
@@ -124,24 +129,9 @@ def test_a_correction_served_first_is_the_receipt_and_moves_the_clock(
 ):
     """A party that never received the notice receives its text with the correction: that
     service is its receipt, and the clock is re-timed to it (by its label in the audit note)."""
-    worker = people["caseworker"]
-    with time_machine.travel(local(2026, 11, 20, 10), tick=False):
-        case = open_case(worker, received_at=local(2026, 11, 16, 9))
-        case_fire(case, "accept", worker, occurred_at=local(2026, 11, 18, 9), data=HANDLERS)
-        case_fire(case, "serve", worker, occurred_at=local(2026, 11, 20, 9, 30))
-        db.session.commit()
-    original = db.session.scalar(
-        select(Notice).where(Notice.case_id == case.id, Notice.kind == "answer_notice")
-    )
+    case, original, headers = _answer_notice_issued(people, open_case, make_token)
     correction = _correct(original, people, client, make_token)
-    headers = {"Authorization": f"Bearer {make_token(worker)}"}
-    with time_machine.travel(local(2026, 12, 2, 10), tick=False):
-        served = client.put(
-            f"/api/v1/notices/{correction.id}/service",
-            json={"served_at": "2026-12-01T10:00:00+08:00", "method": "post"},
-            headers=headers,
-        )
-    assert served.status_code == 200, served.json
+    _serve_on_paper(client, correction, headers, served="2026-12-01", recorded=local(2026, 12, 2, 10))
     assert _answer_clock(case).started_at == local(2026, 12, 1, 10)
     assert _due_on(case) == "2026-12-16"
     (retimed,) = _clock_events(case)
