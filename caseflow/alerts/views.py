@@ -49,13 +49,12 @@ def _list_render(ack_errors: dict[int, str] | None = None, status: int = 200):
     level = request.args.get("level") if request.args.get("level") in LEVELS else None
     open_only = request.args.get("open") == "1"
     total = selectors.alerts_visible_count(current_user, level=level, unacknowledged=open_only)
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
-    alerts = db.session.scalars(
-        selectors.alerts_visible_query(current_user, level=level, unacknowledged=open_only)
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-    ).all()
+    listed = _page_of(
+        selectors.alerts_visible_query(current_user, level=level, unacknowledged=open_only),
+        total,
+        "page",
+    )
+    alerts = listed.rows
     # A GET changes nothing (ASVS 4.2.2 / 13.1): the badge clears with the page's "mark all
     # read" button, a POST with its CSRF token.
     unread = selectors.alert_ids_unread(current_user, among=[alert.id for alert in alerts])
@@ -63,8 +62,8 @@ def _list_render(ack_errors: dict[int, str] | None = None, status: int = 200):
         "alerts/index.html",
         alerts=alerts,
         total=total,
-        page=page,
-        pages=pages,
+        page=listed.page,
+        pages=listed.pages,
         unread=unread,
         # "Mark all read" is for every unread notification, on this page or not: counted.
         unread_count=selectors.alerts_unread_count(current_user),
@@ -115,10 +114,10 @@ def _list_url(**extra) -> str:
 def outbox():
     """Both lists a page at a time, each with its own page number (``page``, ``mails_page``):
     every row in trouble is reachable however many there are after an outage."""
-    problems = _outbox_page(
+    problems = _page_of(
         selectors.outbox_problems_query(), selectors.outbox_problems_count(), "page"
     )
-    mails = _outbox_page(
+    mails = _page_of(
         account_mails_in_trouble_query(), account_mails_in_trouble_count(), "mails_page"
     )
     return render_template(
@@ -132,7 +131,7 @@ def outbox():
 
 
 @dataclass
-class _OutboxPage:
+class _Page:
     rows: list
     page: int
     pages: int
@@ -140,11 +139,13 @@ class _OutboxPage:
     key: str
 
 
-def _outbox_page(query, total: int, key: str) -> _OutboxPage:
+def _page_of(query, total: int, key: str) -> _Page:
+    """The rows of ``query`` (``total`` in all) on the page the query string's ``key`` asks
+    for, clamped to the pages there are."""
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(request.args.get(key, 1, type=int) or 1, 1), pages)
     rows = db.session.scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
-    return _OutboxPage(list(rows), page, pages, key)
+    return _Page(list(rows), page, pages, key)
 
 
 @bp.post("/outbox/<int:message_id>/retry")
