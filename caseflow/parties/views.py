@@ -4,6 +4,9 @@
 The public status page ``/status`` is ``caseflow.web.public``; its lookup lives here too.
 """
 
+import secrets
+from datetime import timedelta
+
 from flask import (
     Blueprint,
     abort,
@@ -23,6 +26,7 @@ from flask_login import current_user, login_required
 import workflows
 from caseflow.errors import DomainError, Malformed, ValidationFailed
 from caseflow.extensions import db
+from caseflow.nonces import NonceSpent, nonce_case_record, nonce_spend
 from caseflow.notices.selectors import notices_replaced_by
 from caseflow.parties import selectors as sel
 from caseflow.parties.captcha import captcha_enabled, captcha_new
@@ -172,9 +176,22 @@ def complain():
     values, errors, status, message = {}, {}, 200, None
     if request.method == "POST":
         values = request.form.to_dict()
+        # The page's one-time token: a second send of the same form (a double tap, a resend
+        # after a dropped connection) files nothing, with or without the captcha.
+        submission = request.form.get("submission") or None
         with committing(flash_error=False) as step:
             _form_no_nul()
+            if submission:
+                nonce_spend("complain", submission, lifetime=FORM_KEPT)
             filing = public_complaint_file(_complaint_body(request.form), _uploads())
+            if submission:
+                nonce_case_record("complain", submission, case_id=filing.case.id)
+        if isinstance(step.error, NonceSpent):
+            if step.error.case_id and (session.get(_FILED_KEY) or {}).get("case") == step.error.case_id:
+                # This browser filed it: show the receipt it is waiting for.
+                return redirect(url_for("parties.complain_filed"), 303)
+            flash(_("此投诉已经提交过，没有重复提交。请凭案件编号和查询码查询办理进度。"), "info")
+            return redirect(url_for("web.public_status"), 303)
         if step.failed:
             exc = step.error
             status, errors = exc.status, _field_errors(exc)
@@ -199,6 +216,7 @@ def complain():
             message=message,
             units=_units(),
             captcha=captcha,
+            submission=secrets.token_urlsafe(16),
             max_file_mb=MAX_FILE_MB,
             max_files=MAX_FILES,
             accept=ACCEPT,
@@ -206,6 +224,10 @@ def complain():
         status,
     )
 
+
+#: How long a sent form's one-time token is remembered (a form left open longer than a day
+#: has long lost its CSRF token).
+FORM_KEPT = timedelta(days=1)
 
 #: How long the filer's browser may reopen (or reload) its receipt page; after that the case is
 #: found like any other, by its number and status code on ``/status``.
