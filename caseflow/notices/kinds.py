@@ -97,8 +97,9 @@ ANNOUNCED_CLOCKS = {
     "answer_notice": ("answer",),
     "consent_request": ("consent",),
     "qualification_notice": ("formal_filing",),
-    # The resumed adjudication's closing date, moved later by the suspended span.
-    "resumption_notice": ("closing",),
+    # The resumed adjudication's closing date, moved later by the suspended span; to the
+    # respondent also its answer period, when the suspension stopped it running.
+    "resumption_notice": ("closing", "answer"),
     # The extended closing date.
     "extension_notice": ("closing",),
     "agreement": ("confirmation_window",),
@@ -152,8 +153,19 @@ def kind_addressee_role(workflow: str, kind: str) -> str:
     return ADDRESSEES.get((workflow, kind)) or KINDS[kind][2]
 
 
-def kind_announced_clocks(workflow: str, kind: str) -> tuple[str, ...]:
-    return _lookup(ANNOUNCED_CLOCKS, workflow, kind, ())
+#: Announced clocks that are one party's period: only that party's notice prints them (the
+#: complainant's resumption notice does not set the respondent a date).
+ONE_PARTY_CLOCKS = {"answer": "respondent", "consent": "respondent"}
+
+
+def kind_announced_clocks(
+    workflow: str, kind: str, addressee_role: str | None = None
+) -> tuple[str, ...]:
+    """The clocks a notice of ``kind`` announces; to ``addressee_role``, when given."""
+    names = _lookup(ANNOUNCED_CLOCKS, workflow, kind, ())
+    if addressee_role is None:
+        return names
+    return tuple(n for n in names if ONE_PARTY_CLOCKS.get(n, addressee_role) == addressee_role)
 
 
 #: An intake's basis follows the rule its acceptance clock counts by (``data.complaint_type``,

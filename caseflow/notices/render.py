@@ -28,6 +28,7 @@ from caseflow.notices.chinese import (
 )
 from caseflow.notices.kinds import (
     RECEIPT_CLOCKS,
+    kind_addressee_role,
     kind_announced_clocks,
     kind_family,
     kind_legal_basis,
@@ -129,7 +130,10 @@ def announced_deadlines(notice) -> dict[str, tuple[str, Clock, datetime]]:
     days later prints what the party was told at the time even if the clock moved since; a
     correction (``replaces_id``) prints the clock's current due date.
     """
-    names = kind_announced_clocks(notice.case.workflow, notice.kind)
+    role = (notice.addressee or {}).get("role") or kind_addressee_role(
+        notice.case.workflow, notice.kind
+    )
+    names = kind_announced_clocks(notice.case.workflow, notice.kind, role)
     if not names:
         return {}
     clocks = db.session.scalars(
@@ -154,7 +158,9 @@ def announced_deadlines(notice) -> dict[str, tuple[str, Clock, datetime]]:
             found[clock.name] = (True, clock, clock.due_at)
         elif clock.id in entries:
             found[clock.name] = (True, clock, entries[clock.id])
-        elif not touched:
+        elif not touched and clock.is_active:
+            # A clock the step left alone is printed while it still runs: a stopped one's date
+            # no longer binds anyone (the answer a suspension found already given).
             found[clock.name] = (False, clock, clock.due_at)
     return {
         name: (deadline_text(clock, due_at=due_at), clock, due_at)

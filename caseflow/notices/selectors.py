@@ -151,7 +151,8 @@ def notices_needing_correction(case, notices: list | None = None) -> list[Correc
     announcing = {}  # notice → the clocks its kind announces
     for notice in notices:
         if notice.is_issued and notice.id not in replaced and notice.event_id is not None:
-            names = kind_announced_clocks(case.workflow, notice.kind)
+            role = (notice.addressee or {}).get("role")
+            names = kind_announced_clocks(case.workflow, notice.kind, role)
             if names:
                 announcing[notice] = names
     if not announcing:

@@ -397,3 +397,50 @@ def test_a_deadline_in_a_year_not_yet_official_is_marked_on_the_notice(make_case
     early = make_case("mediation", state="in_mediation")
     notice = issue(early, "acceptance_notice", at(STEP_AT), clocks=[("mediation", "2 months")])
     assert "放假安排尚未公布" not in pdf.text(notice)
+
+
+def test_the_respondents_resumption_notice_moves_its_answer_date_and_only_its(
+    open_case, fire, pdf
+):
+    """Served 2026-09-03, the answer was due 09-18; suspended 09-10 and resumed 09-21, it is due
+    09-29 (tests/workflows/test_adjudication.py). The respondent is told that date on the
+    resumption notice; the requester, whose period it is not, is told only the closing date.
+    A case resumed after the answer came in tells nobody an answer date."""
+    from sqlalchemy import select
+
+    def resumption_texts(case):
+        notices = db.session.scalars(
+            select(Notice).where(Notice.case_id == case.id, Notice.kind == "resumption_notice")
+        ).all()
+        issued_notices = [issued_one(n) for n in notices]
+        return {n.addressee["role"]: pdf.text(n) for n in issued_notices}
+
+    def issued_one(notice):
+        from caseflow.notices.services import notices_render_pending
+
+        notices_render_pending([notice.id])
+        db.session.refresh(notice)
+        assert notice.status == "issued", notice.last_error
+        return notice
+
+    handlers = {"handlers": ["甲", "乙", "丙"]}
+    waiting = open_case("adjudication", received_at="2026-09-01 09:00")
+    answered = open_case("adjudication", received_at="2026-09-01 09:00")
+    for case in (waiting, answered):
+        with time_machine.travel(at("2026-09-03 10:00"), tick=False):
+            fire(case, "accept", occurred_at="2026-09-02 10:00", data=handlers)
+            fire(case, "serve")
+    with time_machine.travel(at("2026-09-08 10:00"), tick=False):
+        fire(answered, "receive_answer")
+    for case in (waiting, answered):
+        with time_machine.travel(at("2026-09-10 10:00"), tick=False):
+            fire(case, "suspend", "supervisor", data={"reason": "appraisal"})
+        with time_machine.travel(at("2026-09-21 10:00"), tick=False):
+            fire(case, "resume", "supervisor")
+
+    texts = resumption_texts(waiting)
+    assert "你方提交答辩书的期限相应顺延至2026年9月29日" in texts["respondent"]
+    assert "答辩" not in texts["complainant"]
+    assert "本案审理期限相应顺延至" in texts["complainant"]
+    texts = resumption_texts(answered)
+    assert all("答辩" not in text for text in texts.values())
