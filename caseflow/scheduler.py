@@ -114,6 +114,19 @@ def scheduler_build(app: Flask):
     return scheduler
 
 
+def scheduler_warnings(app: Flask) -> list[str]:
+    """What the scheduler says when it starts about settings that keep its jobs from working."""
+    warnings = []
+    if not (app.config.get("CASEFLOW_PUBLIC_URL") or app.debug or app.testing):
+        # Issue 16: no notice prints an address the operator did not set. Said at the start, not
+        # only in each pending notice's last error, so the operator sees why none is issued.
+        warnings.append(
+            "CASEFLOW_PUBLIC_URL is not set: notices stay pending, unrendered, until it is "
+            "(docs/deployment.md)"
+        )
+    return warnings
+
+
 def scheduler_run(app: Flask) -> None:
     """Run until SIGTERM or SIGINT; a job that is running then finishes its transaction first."""
     scheduler = scheduler_build(app)
@@ -126,6 +139,8 @@ def scheduler_run(app: Flask) -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     log.info("scheduler started: %s", ", ".join(job.id for job in scheduler.get_jobs()))
+    for warning in scheduler_warnings(app):
+        log.warning("%s", warning)
     try:
         scheduler.start()
     except _Stop as exc:

@@ -46,3 +46,17 @@ def test_without_a_public_url_production_refuses_to_render(app, queued):
         app.config["CASEFLOW_PUBLIC_URL"] = None
     db.session.expire_all()
     assert db.session.get(Notice, queued.id).status == "issued"
+
+
+def test_the_scheduler_says_at_its_start_that_notices_wait_for_the_public_url(app):
+    from caseflow.scheduler import scheduler_warnings
+
+    app.testing = False
+    try:
+        warnings = scheduler_warnings(app)
+        app.config["CASEFLOW_PUBLIC_URL"] = "https://ipp.example.gov.cn"
+        assert scheduler_warnings(app) == []
+    finally:
+        app.testing = True
+        app.config["CASEFLOW_PUBLIC_URL"] = None
+    assert len(warnings) == 1 and "CASEFLOW_PUBLIC_URL is not set" in warnings[0]
