@@ -628,6 +628,18 @@ def _open_linked(case, row, data, *, actor, at):
         return None
     target_workflow = spec.workflow or data[spec.workflow_field]
     target_workflow = spec.workflow_of.get(target_workflow, target_workflow)
+    target = workflows.get(target_workflow)
+    if target.OPENING.complainant and not case.complainant_name:
+        # An adjudication or a mediation is a named party's request: an anonymous report can
+        # become a penalty clue, never someone's dispute.
+        raise ValidationFailed(
+            f"匿名举报不能转为“{target.LABEL}”：请求人须具名",
+            message_en=f"an anonymous report cannot become a {target_workflow} case",
+            fields={
+                spec.when_field: f"匿名举报不能转为{target.LABEL} / an anonymous report cannot "
+                f"become a {target_workflow} case"
+            },
+        )
     unit = case.unit
     code = data.get(spec.unit_field) if spec.unit_field else None
     if not code and spec.unit_field and unit.kind == "fair_desk":
@@ -852,7 +864,13 @@ def _fire(case: Case, trigger: str, actor: Actor, occurred_at, note, data, versi
     if reached.final:
         case.is_closed, case.closed_at = True, at
     notice_ids = []
-    notice_due = row.notice is not None and case.channel not in row.notice.unless_channels
+    notice_due = (
+        row.notice is not None
+        and case.channel not in row.notice.unless_channels
+        # An anonymous reporter has no name to write to (SAMR Order 20 art 31: only a real-name
+        # reporter is told the decision).
+        and not (_PARTY_OF.get(row.notice.addressee) == "complainant" and not case.complainant_name)
+    )
     if notice_due:
         from caseflow.notices.services import notice_queue
 

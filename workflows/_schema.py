@@ -174,6 +174,8 @@ class Opening:
     profile_key: str | None = None
     #: The complainant (requester, reporter) must be named.
     complainant: bool = True
+    #: Channels on which the complainant may be left unnamed all the same: an anonymous report.
+    anonymous_channels: tuple = ()
     #: The respondent must be named: the procedure is against someone.
     respondent: bool = False
     #: The channels a case is opened by directly; empty: any channel, or none.

@@ -8,6 +8,10 @@ art 9 particulars of a phone or walk-in intake, art 14 accept or reject a compla
 7 working days [V], art 29 wrong department, art 31 real-name reporters are told the decision [V].
 Infringement-handling requests: decide within 5 working days of receipt (专利行政执法办法 2015
 [S]; 上海市专利保护条例 art 19 [V]); correction restarts that clock (山东 art 12 [S]).
+
+A report in writing (web, email, SMS, WeChat, letter) may be anonymous: it is registered without
+the reporter's name, no notice is written to an unnamed reporter (art 31), and it may become a
+penalty clue but never an adjudication or a mediation, which are a named party's requests.
 """
 
 from workflows._schema import (
@@ -66,6 +70,9 @@ COMPLAINT_TYPES = (
     ("samr_complaint", "市场监管投诉举报"),
 )
 OPENING = Opening(
+    # A report (举报) may be anonymous: SAMR Order 20 art 31 tells only a real-name reporter the
+    # decision. A phone or walk-in intake records the name (art 9), and so does a fair desk.
+    anonymous_channels=("web", "email", "sms", "wechat", "letter"),
     data_fields=(
         Field("complaint_type", "choice", "投诉类型", required=False, choices=COMPLAINT_TYPES),
     ),

@@ -252,7 +252,12 @@ def case_open(
     received = _received_at(received_at, now, errors)
     # A pre-exam's requester is its filed applicant (``_requester_as_filed``): it may be left out;
     # a penalty found in an inspection has no reporter.
-    complainant = _party(complainant, "complainant", errors, required=wf.OPENING.complainant)
+    complainant = _party(
+        complainant,
+        "complainant",
+        errors,
+        required=wf.OPENING.complainant and channel not in wf.OPENING.anonymous_channels,
+    )
     respondent = _party(respondent, "respondent", errors, required=False)
     # A fair complaint's respondent is the exhibitor, named by the desk's check below.
     if wf.OPENING.respondent and not respondent.get("name") and workflow != "fair_complaint":

@@ -672,11 +672,14 @@ class CalendarUploadForm(FlaskForm):
 
 def _required_unless_pre_exam(form, field):
     """A pre-examination request is the applicant's own: its name comes from the filing; a
-    penalty found in an inspection has no reporter (``Opening.complainant`` of the workflow)."""
+    penalty found in an inspection has no reporter (``Opening.complainant`` of the workflow); a
+    report in writing may be anonymous (``Opening.anonymous_channels``)."""
     import workflows
 
     opened = workflows.WORKFLOWS.get(form.workflow.data)
-    if opened is not None and not opened.OPENING.complainant:
+    if opened is not None and (
+        not opened.OPENING.complainant or form.channel.data in opened.OPENING.anonymous_channels
+    ):
         if is_blank(field.data):
             raise StopValidation()  # no message: optional here
         return
@@ -702,7 +705,9 @@ class CaseOpenForm(FlaskForm):
     complainant_name = StringField(
         _l("请求人/投诉人"),
         validators=[_required_unless_pre_exam, Length(max=200)],
-        description=_l("快速预审：留空即为备案申请人；执法检查发现的处罚案件可不填举报人"),
+        description=_l(
+            "快速预审：留空即为备案申请人；执法检查发现的处罚案件、书面匿名举报可不填举报人"
+        ),
     )
     complainant_kind = SelectField(
         _l("类型"),

@@ -447,6 +447,25 @@ def test_new_case_form_opens_a_case_and_explains_what_is_missing(client, people,
     assert client.get("/cases/new").status_code == 403
 
 
+def test_a_report_by_letter_is_registered_without_a_name(client, people, login):
+    """An anonymous report (举报) in writing: the form takes it without the reporter's name; at
+    the window the name stays required (SAMR Order 20 art 9)."""
+    login(people["caseworker"])
+    token = csrf_from(client.get("/cases/new").text)
+    anonymous = {**NEW_INTAKE_FORM, "complainant_name": "", "complainant_contact": ""}
+    at_window = client.post(
+        "/cases/new", data={"csrf_token": token, **anonymous, "channel": "walk_in"}
+    )
+    assert at_window.status_code == 422 and 'id="complainant_name-error"' in at_window.text
+    by_letter = client.post("/cases/new", data={"csrf_token": token, **anonymous, "channel": "letter"})
+    assert by_letter.status_code == 302
+    case = db.session.scalar(select(Case).where(Case.workflow == "intake"))
+    assert case.channel == "letter" and case.complainant_name == ""
+    page = client.get(by_letter.location)
+    assert page.status_code == 200 and "匿名举报：不向举报人出具文书" in page.text
+    assert "匿名举报" in client.get("/inbox", query_string={"tab": "all"}).text
+
+
 def test_admin_loads_a_units_local_closure_from_the_calendar_page(client, people, login):
     """A typhoon day for ZS only, uploaded through the admin page (deadlines.md §1)."""
     from sqlalchemy import delete
