@@ -166,6 +166,20 @@ def test_refused_files_name_the_reason_and_file_nothing(client, units, files, re
     assert db.session.scalar(select(Case)) is None
 
 
+def test_a_decompression_bomb_is_refused_and_files_nothing(client, units):
+    """A 388 KB PNG of 20000 × 20000 pixels filed anonymously: refused by its header's pixel
+    count (never decoded), nothing filed, nothing stored."""
+    from caseflow.storage import storage
+    from tests.support import png_of_zeros
+
+    stored = set(storage().list_keys("evidence/"))  # the storage outlives one test
+    response = _file(client, complaint_body(), files=[("截图.png", png_of_zeros(20000, 20000))])
+    assert response.status_code == 422, response.json
+    assert "像素" in response.json["error"]["fields"]["files"]
+    assert db.session.scalar(select(Case)) is None
+    assert set(storage().list_keys("evidence/")) == stored
+
+
 def test_malformed_bodies(client, units):
     assert client.post(URL, data="not json", content_type="application/json").status_code == 400
     assert client.post(URL, json=["a list"]).status_code == 400
