@@ -27,3 +27,23 @@ def text_strip(text: str) -> str:
 def is_blank(text: str | None) -> bool:
     """True for None, "" and text of whitespace and invisible format characters only."""
     return not text_strip(text or "")
+
+
+#: What a spreadsheet reads as the start of a formula (``=``, ``+``, ``-``, ``@``) or skips to find
+#: one (tab, CR): a party named ``=HYPERLINK(…)`` or an outcome ``=cmd|' /C calc'!A0`` would be
+#: evaluated when a court clerk opens an export (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_formula_like(text: str) -> bool:
+    """Whether a spreadsheet would evaluate ``text`` rather than show it."""
+    return text.startswith(FORMULA_STARTS)
+
+
+def spreadsheet_text(value):
+    """A CSV cell a spreadsheet shows as typed: a string it would evaluate gets the apostrophe
+    that marks text (an XLSX cell gets Excel's quote prefix instead, ``caseflow.web.export``).
+    Other values are returned as they are."""
+    if isinstance(value, str) and is_formula_like(value):
+        return "'" + value
+    return value

@@ -5,6 +5,7 @@ import socket
 from contextlib import contextmanager
 from datetime import UTC
 from email import message_from_bytes, policy
+from functools import cache
 from pathlib import Path
 
 #: The password every factory-made user has.
@@ -145,3 +146,23 @@ NEW_INTAKE_FORM = {
     "right_kind": "patent",
     "right_number": "ZL202130000001.X",
 }
+
+
+@cache
+def png_of_zeros(width: int, height: int, mode: str = "L") -> bytes:
+    """A valid PNG of black pixels, compressed a row at a time so that it is never whole in
+    memory: a 20000 × 20000 one decodes to 400 MB but is a few hundred KB (a decompression
+    bomb, as an upload or a stored legacy file)."""
+    import struct
+    import zlib
+
+    color_type, channels = {"L": (0, 1), "RGB": (2, 3)}[mode]
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    compressor = zlib.compressobj(9)
+    row = bytes(1 + width * channels)  # filter byte 0, then the row's samples
+    idat = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")

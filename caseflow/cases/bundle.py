@@ -5,7 +5,8 @@ Contents: ``notices/`` every issued notice of the case as stored (the agreement 
 bytes are the ones the verification page hashes, so each still verifies at ``/verify/{code}``),
 ``evidence/`` every evidence file, ``audit-trail.csv`` the case's events, ``mediation-sessions.csv``
 the session log, and last ``manifest.json``: each file with its size and SHA-256, computed from
-the bytes as they went into the ZIP.
+the bytes as they went into the ZIP. A CSV cell a spreadsheet would evaluate (``=HYPERLINK(…)``
+typed as a name) starts with an apostrophe: the clerk who opens it sees the text.
 
 Streaming: the ZIP is written to a sink that the generator empties after every chunk, files are
 read 64 KiB at a time, and the ZIP is written without seeking (data descriptors, ZIP64 where
@@ -24,6 +25,7 @@ from caseflow.cases.evidence import Evidence
 from caseflow.cases.models import Event
 from caseflow.extensions import db
 from caseflow.storage import storage as file_store
+from caseflow.text import spreadsheet_text
 from caseflow.timeutil import iso, utcnow
 
 CHUNK = 64 * 1024
@@ -104,7 +106,8 @@ def _audit_csv(case) -> bytes:
     )
     events = db.session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.id))
     for event in events:
-        writer.writerow(
+        _row(
+            writer,
             [
                 event.id,
                 iso(event.occurred_at),
@@ -129,10 +132,14 @@ def _sessions_csv(case) -> bytes | None:
     writer = csv.writer(buffer)
     writer.writerow(["held_on", "attendees", "outcome", "recorded_by"])
     for s in sessions:
-        writer.writerow(
-            [s["held_on"], "、".join(s["attendees"]), s["outcome"], s.get("recorded_by", "")]
-        )
+        _row(writer, [s["held_on"], "、".join(s["attendees"]), s["outcome"], s.get("recorded_by", "")])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _row(writer, cells) -> None:
+    """One CSV row whose text a spreadsheet shows, never evaluates: names, attendees and outcomes
+    are typed by people, and the court's clerk opens these files in a spreadsheet."""
+    writer.writerow([spreadsheet_text(cell) for cell in cells])
 
 
 def bundle_stream(case, *, verify_base: str = ""):

@@ -36,6 +36,16 @@ REQUEST_MAX_BYTES = EVIDENCE_MAX_FILES * EVIDENCE_MAX_BYTES + 2 * 1024 * 1024
 PHOTO_MAX_PIXELS = 2560
 #: Thumbnails on the case page (longest side, pixels).
 THUMBNAIL_PIXELS = 160
+#: The most pixels (width × height, read from the file's header) an uploaded image may have. The
+#: largest phone sensors are 200 megapixels and save 16320 × 12240 (199.8 M), so no photo of a
+#: camera is refused; a file claiming more is a decompression bomb (a 388 KB PNG of 20000 × 20000
+#: decodes to 400 MB), refused at every door before it is stored.
+IMAGE_MAX_PIXELS = 200_000_000
+#: The most pixels a thumbnail decodes. A JPEG is decoded at 1/2 to 1/8 scale (``draft``), so a
+#: 200 MP photo costs 3 M; a PNG or WebP is decoded whole, at up to 4 bytes a pixel: 40 M (a
+#: 600 dpi A4 scan is 35 M, a long phone screenshot under 30 M) keeps one thumbnail under 160 MB
+#: and a second or two. Larger images show the icon; the file itself is untouched.
+THUMBNAIL_MAX_PIXELS = 40_000_000
 #: What a file's extension must be, and the type we record for it.
 EVIDENCE_TYPES = {
     ".pdf": "application/pdf",
@@ -159,7 +169,38 @@ def evidence_check(filename: str, content: bytes) -> str:
             message_en="File content does not match its extension",
             fields={"file": "文件内容与扩展名不符 / File content does not match its extension"},
         )
+    pixels = _image_pixels(content_type, content)
+    if pixels is not None and pixels > IMAGE_MAX_PIXELS:
+        zh = f"图片像素过多（{pixels / 1e6:.0f} 百万像素，上限 {IMAGE_MAX_PIXELS // 1_000_000} 百万像素）"
+        en = f"Image has too many pixels ({pixels / 1e6:.0f} megapixels; at most {IMAGE_MAX_PIXELS // 1_000_000})"
+        raise ValidationFailed(zh, message_en=en, fields={"file": f"{zh} / {en}"})
     return content_type
+
+
+def _image_pixels(content_type: str, content: bytes) -> int | None:
+    """Width × height from an image's header, without decoding it; None when there is no header
+    Pillow reads (HEIC, which it has no codec for; a damaged file, which the magic bytes let
+    through as before and whose thumbnail is the icon).
+
+    The format's own class reads the header: ``Image.open`` would refuse by itself above twice
+    Pillow's default (179 M pixels), below our limit, with an error that names no size."""
+    import struct
+
+    from PIL import JpegImagePlugin, PngImagePlugin, WebPImagePlugin
+
+    opener = {
+        "image/jpeg": JpegImagePlugin.JpegImageFile,
+        "image/png": PngImagePlugin.PngImageFile,
+        "image/webp": WebPImagePlugin.WebPImageFile,
+    }.get(content_type)
+    if opener is None:
+        return None
+    try:
+        with opener(io.BytesIO(content)) as image:
+            width, height = image.size
+    except (SyntaxError, OSError, ValueError, IndexError, TypeError, EOFError, struct.error):
+        return None
+    return width * height
 
 
 def evidence_duplicate(case, digest: str):
@@ -270,11 +311,17 @@ def evidence_thumbnail(evidence: Evidence) -> bytes | None:
 
     try:
         with Image.open(io.BytesIO(evidence_bytes(evidence))) as image:
-            image = ImageOps.exif_transpose(image)
+            # A JPEG decodes at the smallest scale still above the thumbnail; others ignore this.
+            image.draft(None, (THUMBNAIL_PIXELS, THUMBNAIL_PIXELS))
+            if image.width * image.height > THUMBNAIL_MAX_PIXELS:
+                return None
             image.thumbnail((THUMBNAIL_PIXELS, THUMBNAIL_PIXELS))
+            # Turned after shrinking: the box is square, and only the small image is copied.
+            image = ImageOps.exif_transpose(image)
             out = io.BytesIO()
             image.convert("RGB").save(out, "JPEG", quality=80)
-    except (UnidentifiedImageError, OSError):
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Files stored before the upload check knew pixels (a bomb) or damaged: the icon.
         return None
     storage().put_new(key, out.getvalue())  # a concurrent first request may have written it
     return out.getvalue()

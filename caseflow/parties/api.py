@@ -14,7 +14,7 @@ from caseflow.errors import Malformed, NotFound, ValidationFailed
 from caseflow.extensions import db
 from caseflow.notices.selectors import notice_get_visible
 from caseflow.notices.views import send_pdf
-from caseflow.parties.captcha import captcha_enabled, captcha_new, captcha_ok
+from caseflow.parties.captcha import captcha_answer, captcha_enabled, captcha_new, captcha_spend
 from caseflow.parties.filing import Filing, complaint_check, complaint_file
 from caseflow.parties.ratelimit import rate_check, rate_hit
 from caseflow.parties.selectors import (
@@ -150,11 +150,27 @@ def public_complaint_file(body: dict, files) -> Filing:
         raise Malformed("提交被拒绝", message_en="submission refused")
     body_check(body, "PublicComplaint")
     clean = {k: v for k, v in body.items() if k not in (HONEYPOT, "captcha_token", "captcha_answer")}
-    if captcha_enabled() and not captcha_ok(body.get("captcha_token"), body.get("captcha_answer")):
+    if captcha_enabled():
+        rate_check("captcha_miss")
+    if captcha_enabled() and not captcha_answer(body.get("captcha_token"), body.get("captcha_answer")):
+        # The token is spent (one answer per question) and the miss counted for good, though
+        # the refusal rolls back: committed on their own, without what the request wrote so far
+        # (the web form's send token: this send filed nothing, and a resend is answered alike).
+        db.session.rollback()
+        captcha_spend(body.get("captcha_token"))
+        rate_hit("captcha_miss")
+        db.session.commit()
         # Nothing is filed without the right answer, but the form's own mistakes come back with
         # it: a filer on a phone should not answer the sum only to learn a field was empty.
-        fields = {"captcha_answer": "验证码不正确或已过期 / Wrong or expired captcha"}
-        message, message_en = "验证码不正确或已过期", "Wrong or expired captcha answer"
+        fields = {
+            "captcha_answer": "验证码不正确或已过期，请回答新的题目"
+            " / Wrong or expired captcha: answer a new question"
+        }
+        message = "验证码不正确或已过期，请回答新的题目"
+        message_en = (
+            "Wrong or expired captcha answer: a question takes one answer;"
+            " get a new one (GET /api/v1/public/captcha)"
+        )
         try:
             complaint_check(clean, files)
         except ValidationFailed as exc:

@@ -61,7 +61,12 @@ def party_schemas() -> dict:
                     nullable=True,
                     description="consent to electronic service (送达地址确认)",
                 ),
-                "captcha_token": _text(500, nullable=True, description="from GET /public/captcha"),
+                "captcha_token": _text(
+                    500,
+                    nullable=True,
+                    description="from GET /public/captcha; it takes one answer: after a wrong "
+                    "one (422), get a new question",
+                ),
                 "captcha_answer": _text(8, nullable=True),
             },
             ("unit", "facts", "complainant"),
@@ -149,7 +154,8 @@ def party_paths() -> dict:
     return {
         "/public/complaints": {
             "post": _op(
-                "File a complaint online (no token): a `web` intake in `received`, its receipt",
+                "File a complaint online (no token): a `web` intake in `received`, its receipt; "
+                "5 filings and 20 wrong captcha answers an hour per address, then 429",
                 {"201": ok(_ref("Filing"), "Created"), **limited},
                 body=_ref("PublicComplaint"),
                 public=True,

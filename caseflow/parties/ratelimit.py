@@ -13,10 +13,12 @@ from caseflow.extensions import db
 from caseflow.parties.models import RateHit
 from caseflow.timeutil import utcnow
 
-#: bucket → (allowed hits, window). parties.md §1: 5 filings per address per hour; §2: 20 wrong
-#: status codes per address per hour; a party's link: 20 bad tokens per hour.
+#: bucket → (allowed hits, window). parties.md §1: 5 filings per address per hour, and 20 wrong
+#: captcha answers (a person gets a sum wrong now and then, a script guessing gets far more);
+#: §2: 20 wrong status codes per address per hour; a party's link: 20 bad tokens per hour.
 LIMITS = {
     "filing": (5, timedelta(hours=1)),
+    "captcha_miss": (20, timedelta(hours=1)),
     "status_miss": (20, timedelta(hours=1)),
     "link_miss": (20, timedelta(hours=1)),
     "verify_miss": (20, timedelta(hours=1)),

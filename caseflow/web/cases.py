@@ -9,7 +9,7 @@ bookmark is the case page, never a 405 on an action URL. A successful post redir
 import io
 from urllib.parse import quote
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -456,6 +456,9 @@ def evidence_thumbnail_view(evidence_id: int):
     item = _evidence_for_reading(evidence_id)
     thumbnail = evidence_thumbnail(item)
     if thumbnail is None:
-        abort(404)
+        if not evidence_is_image(item):
+            abort(404)
+        # An image too large to shrink cheaply, or damaged: the case page shows an icon.
+        return current_app.send_static_file("image-icon.svg")
     response = send_file(io.BytesIO(thumbnail), mimetype="image/jpeg", max_age=86400)
     return response

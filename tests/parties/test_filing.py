@@ -103,6 +103,14 @@ def test_the_captcha_when_switched_on(client, units, app, monkeypatch):
         client, complaint_body(captcha_token=challenge["token"], captcha_answer=str(a + b + 1))
     )
     assert wrong.status_code == 422
+    assert "新" in wrong.json["error"]["fields"]["captcha_answer"]  # take a new question
+    # One question, one answer: after a wrong one the right one is refused on the same token.
+    again = _file(
+        client, complaint_body(captcha_token=challenge["token"], captcha_answer=str(a + b))
+    )
+    assert again.status_code == 422 and "captcha_answer" in again.json["error"]["fields"]
+    challenge = client.get("/api/v1/public/captcha").json
+    a, b = (int(x) for x in challenge["question"].split(" = ")[0].split(" + "))
     right = _file(
         client, complaint_body(captcha_token=challenge["token"], captcha_answer=str(a + b))
     )
@@ -118,6 +126,70 @@ def test_the_captcha_when_switched_on(client, units, app, monkeypatch):
     assert len(db.session.scalars(select(Case)).all()) == 1
     monkeypatch.setitem(app.config, "CASEFLOW_PUBLIC_CAPTCHA", False)
     assert client.get("/api/v1/public/captcha").json == {"enabled": False}
+
+
+def _challenge(client):
+    challenge = client.get("/api/v1/public/captcha").json
+    a, b = (int(x) for x in challenge["question"].split(" = ")[0].split(" + "))
+    return challenge["token"], a + b
+
+
+def test_one_captcha_question_takes_one_answer(client, units, app, monkeypatch):
+    """Answers 2…18 on one "a + b = ?" token used to end in a 201: a wrong answer left the
+    token unspent (its spend rolled back with the refusal). Now every answer spends it."""
+    monkeypatch.setitem(app.config, "CASEFLOW_PUBLIC_CAPTCHA", True)
+    token, _sum = _challenge(client)
+    answers = [
+        _file(client, complaint_body(captcha_token=token, captcha_answer=str(n)), addr=f"192.0.2.{n}")
+        for n in range(2, 19)
+    ]
+    assert [r.status_code for r in answers] == [422] * 17
+    assert db.session.scalar(select(Case)) is None
+
+
+def test_wrong_captcha_answers_are_limited_per_address(client, units, app, monkeypatch):
+    """20 wrong answers an hour from one address, then 429 (even for a right answer); they are
+    not filings: the 5-filings limit still lets five through, and other addresses go on."""
+    monkeypatch.setitem(app.config, "CASEFLOW_PUBLIC_CAPTCHA", True)
+    addr = "203.0.113.77"
+    for _ in range(6):
+        token, total = _challenge(client)
+        wrong = _file(client, complaint_body(captcha_token=token, captcha_answer=str(total + 1)), addr=addr)
+        assert wrong.status_code == 422
+    for _ in range(5):
+        token, total = _challenge(client)
+        filed = _file(client, complaint_body(captcha_token=token, captcha_answer=str(total)), addr=addr)
+        assert filed.status_code == 201, filed.json
+    other = "203.0.113.78"
+    for _ in range(20):
+        token, total = _challenge(client)
+        wrong = _file(client, complaint_body(captcha_token=token, captcha_answer=str(total + 1)), addr=other)
+        assert wrong.status_code == 422
+    token, total = _challenge(client)
+    limited = _file(client, complaint_body(captcha_token=token, captcha_answer=str(total)), addr=other)
+    assert limited.status_code == 429 and limited.json["error"]["code"] == "rate_limited"
+    assert int(limited.headers["Retry-After"]) > 3000
+    token, total = _challenge(client)
+    assert _file(
+        client, complaint_body(captcha_token=token, captcha_answer=str(total)), addr="203.0.113.79"
+    ).status_code == 201
+
+
+def test_a_wrong_captcha_sent_twice_from_the_form_is_refused_twice(client, units, app, monkeypatch):
+    """The wrong answer's spend is committed without the form's send token: a double tap of a
+    refused form is refused again, not taken for a complaint already filed."""
+    monkeypatch.setitem(app.config, "CASEFLOW_PUBLIC_CAPTCHA", True)
+    form = client.get("/complain").text
+    data = {
+        name: re.search(rf'name="{name}" value="([^"]+)"', form).group(1)
+        for name in ("csrf_token", "captcha_token", "submission")
+    }
+    data.update({"unit": "ZS", "facts": "被投诉人销售侵权灯具", "captcha_answer": "99"})
+    first = client.post("/complain", data=data)
+    second = client.post("/complain", data=data)
+    assert first.status_code == second.status_code == 422
+    assert "验证码不正确或已过期，请回答新的题目" in second.text
+    assert db.session.scalar(select(Case)) is None
 
 
 @pytest.mark.parametrize(
@@ -164,6 +236,20 @@ def test_refused_files_name_the_reason_and_file_nothing(client, units, files, re
     assert response.status_code == 422, response.json
     assert reason in response.json["error"]["fields"]["files"]
     assert db.session.scalar(select(Case)) is None
+
+
+def test_a_decompression_bomb_is_refused_and_files_nothing(client, units):
+    """A 388 KB PNG of 20000 × 20000 pixels filed anonymously: refused by its header's pixel
+    count (never decoded), nothing filed, nothing stored."""
+    from caseflow.storage import storage
+    from tests.support import png_of_zeros
+
+    stored = set(storage().list_keys("evidence/"))  # the storage outlives one test
+    response = _file(client, complaint_body(), files=[("截图.png", png_of_zeros(20000, 20000))])
+    assert response.status_code == 422, response.json
+    assert "像素" in response.json["error"]["fields"]["files"]
+    assert db.session.scalar(select(Case)) is None
+    assert set(storage().list_keys("evidence/")) == stored
 
 
 def test_malformed_bodies(client, units):
@@ -283,8 +369,12 @@ def test_a_wrong_captcha_comes_back_with_every_other_error_at_once(client, units
     )
     assert page.status_code == 422
     banner = re.search(r'id="form-error">([^<]*)<', page.text).group(1)
-    for label in ("受理单位（必填）", "投诉人姓名或名称（必填）", "投诉事实（必填）", "验证码（验证码不正确或已过期）"):
+    for label in ("受理单位（必填）", "投诉人姓名或名称（必填）", "投诉事实（必填）", "验证码（验证码不正确或已过期，请回答新的题目）"):
         assert label in banner, banner
+    # The spent question is replaced by a new one.
+    assert re.search(r'name="captcha_token" value="([^"]+)"', page.text).group(1) != re.search(
+        r'name="captcha_token" value="([^"]+)"', form
+    ).group(1)
     assert page.text.count('class="err"') >= 4  # each beside its field
     wrong = _file(client, complaint_body(captcha_token="x", captcha_answer="1", facts=""))
     assert wrong.status_code == 422

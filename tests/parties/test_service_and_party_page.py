@@ -22,6 +22,7 @@ from caseflow.parties.delivery import notice_deliveries_send
 from caseflow.parties.models import NoticeDelivery, PartyLink
 from caseflow.parties.services import delivery_consent_set, party_link_ensure
 from tests.parties.conftest import jpeg, local
+from tests.support import png_of_zeros
 
 
 def _served_case(people, open_case, *, email="legal@star.example", phone=None):
@@ -201,6 +202,7 @@ def test_the_party_page_refuses_bad_tokens_and_bad_files(client, people, open_ca
         ([(io.BytesIO(b"MZ\x90"), "virus.exe")], "文件类型不允许"),
         ([(io.BytesIO(b"not a jpeg"), "fake.jpg")], "不符"),
         ([(io.BytesIO(jpeg(10)), f"p{i}.jpg") for i in range(11)], "10"),
+        ([(io.BytesIO(png_of_zeros(20000, 20000)), "bomb.png")], "像素"),
     ):
         refused = client.post(
             f"/p/{token}/submit",

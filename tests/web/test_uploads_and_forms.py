@@ -250,3 +250,125 @@ def test_a_step_that_cannot_be_taken_back_fires_only_confirmed(client, people, o
     db.session.expire_all()
     assert db.session.get(Case, case.id).state == "withdrawn"
     assert db.session.scalar(select(Notice.kind).where(Notice.case_id == case.id)) == "withdrawal_notice"
+
+
+def _png_header(width: int, height: int) -> bytes:
+    """A PNG's signature and IHDR only: what the upload check reads (it never decodes)."""
+    import struct
+    import zlib
+
+    data = b"IHDR" + struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    ihdr = struct.pack(">I", 13) + data + struct.pack(">I", zlib.crc32(data))
+    return b"\x89PNG\r\n\x1a\n" + ihdr + b"\x00\x00\x00\x00IEND\xaeB`\x82"
+
+
+def test_the_upload_check_reads_the_pixel_count_from_the_header():
+    """A 200-megapixel phone photo (16320 × 12240) is evidence; one pixel row more than the
+    limit is not; a header Pillow cannot read is judged by its magic bytes, as before."""
+    from caseflow.cases.evidence import IMAGE_MAX_PIXELS, evidence_check
+    from caseflow.errors import ValidationFailed
+
+    assert evidence_check("phone.png", _png_header(16320, 12240)) == "image/png"
+    assert 16320 * 12240 <= IMAGE_MAX_PIXELS < 16320 * 12256
+    try:
+        evidence_check("bomb.png", _png_header(16320, 12256))
+    except ValidationFailed as exc:
+        assert "像素" in exc.fields["file"] and "pixels" in exc.fields["file"]
+    else:
+        raise AssertionError("an image over the pixel limit was accepted")
+    assert evidence_check("odd.jpg", b"\xff\xd8\xff" + b"x" * 100) == "image/jpeg"
+
+
+def test_a_decompression_bomb_is_refused_at_the_staff_upload_and_nothing_is_stored(
+    app, client, people, open_case, login
+):
+    """A 388 KB PNG of 20000 × 20000 pixels (400 M, decoded 400 MB) made every thumbnail request
+    answer 500 forever; it is now refused when filed."""
+    from caseflow.storage import storage
+    from tests.support import png_of_zeros
+
+    worker = people["caseworker"]
+    case = open_case(worker)
+    login(worker)
+    page = client.get(f"/cases/{case.id}")
+    response = client.post(
+        f"/cases/{case.id}/evidence",
+        data={
+            "evidence-csrf_token": _token(page.text, '#evidence" novalidate'),
+            "evidence-file": (io.BytesIO(png_of_zeros(20000, 20000)), "截图.png"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert "像素" in response.text
+    assert db.session.scalar(select(Evidence).where(Evidence.case_id == case.id)) is None
+    assert not list(storage().list_keys(f"evidence/{case.id}/"))
+
+
+def _legacy_evidence(case, worker, name: str, content: bytes, content_type: str) -> Evidence:
+    """A file stored before the upload check knew pixels: written to storage and recorded."""
+    import hashlib
+
+    from caseflow.storage import storage
+
+    path = f"evidence/{case.id}/legacy{name[name.rindex('.'):]}"
+    storage().put_new(path, content)
+    item = Evidence(
+        case_id=case.id,
+        uploaded_by_id=worker.id,
+        filename=name,
+        content_type=content_type,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        path=path,
+    )
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def test_a_stored_bomb_gets_the_icon_never_a_500(app, client, people, open_case, login, caplog):
+    from tests.support import png_of_zeros
+
+    worker = people["caseworker"]
+    case = open_case(worker)
+    item = _legacy_evidence(case, worker, "bomb.png", png_of_zeros(20000, 20000), "image/png")
+    login(worker)
+    for _ in range(2):
+        thumbnail = client.get(f"/evidence/{item.id}/thumbnail")
+        assert thumbnail.status_code == 200 and thumbnail.mimetype == "image/svg+xml"
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+    assert client.get(f"/cases/{case.id}").status_code == 200
+
+
+def test_a_png_above_the_thumbnail_budget_is_not_decoded(app, client, people, open_case, login):
+    """10000 × 10000 RGB (100 M pixels, 292 KB) took 12.5 s and ~950 MB to thumbnail. It is
+    evidence (under the upload limit) but a PNG must be decoded whole: above the budget the case
+    page shows the icon instead."""
+    import time
+
+    from tests.support import png_of_zeros
+
+    worker = people["caseworker"]
+    case = open_case(worker)
+    item = _legacy_evidence(case, worker, "big.png", png_of_zeros(10000, 10000, "RGB"), "image/png")
+    login(worker)
+    started = time.monotonic()
+    thumbnail = client.get(f"/evidence/{item.id}/thumbnail")
+    assert thumbnail.status_code == 200 and thumbnail.mimetype == "image/svg+xml"
+    assert time.monotonic() - started < 2
+
+
+def test_a_48_megapixel_jpeg_is_thumbnailed_at_reduced_scale(app, client, people, open_case, login):
+    """A phone's 8000 × 6000 JPEG is decoded at 1/8 scale (``draft``), then shrunk to 160 px."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("L", (8000, 6000), 128).save(buffer, "JPEG", quality=50)
+    worker = people["caseworker"]
+    case = open_case(worker)
+    item = _legacy_evidence(case, worker, "IMG_0001.jpg", buffer.getvalue(), "image/jpeg")
+    login(worker)
+    thumbnail = client.get(f"/evidence/{item.id}/thumbnail")
+    assert thumbnail.status_code == 200 and thumbnail.mimetype == "image/jpeg"
+    assert Image.open(io.BytesIO(thumbnail.data)).size == (160, 120)
