@@ -176,14 +176,13 @@ TRANSITIONS = (
         sources=_AFTER_NOTICE,
         dest="mediated",
         roles=("desk_officer",),
-        # An on-site agreement is short and written at the booth: its terms are optional here
-        # (the API), while the desk's form asks for them before its confirming tap.
+        # An agreement carries the terms the parties agreed (notices.md): required here as on
+        # the desk's form, so no 调解协议书 is issued without them, over the API either.
         fields=(
             Field(
                 "terms",
                 "lines",
                 "协议条款",
-                required=False,
                 drafted=True,
                 help="每行一项：写明双方当场达成的协议内容，将逐条印在调解协议书上",
             ),

@@ -340,3 +340,27 @@ def test_an_unknown_complaint_type_is_refused_not_counted_as_the_default(api, st
         data={"complaint_type": "samr_complaint"},
     )
     assert due(case, "acceptance") == ("2026-10-13", "running")
+
+
+def test_an_on_site_agreement_needs_its_terms_over_the_api_too(api, staff, fair):
+    """An agreement carries the terms the parties agreed (notices.md): without them the API
+    refuses the step, rather than print a mutual release nobody agreed to."""
+    desk = api(staff["CF"]["desk_officer"])
+    case = open_via_api(
+        desk,
+        workflow="fair_complaint",
+        channel="fair_desk",
+        received_at=local("2026-10-16"),
+        fair_id=fair.id,
+        exhibitor_id=fair.booth["1.1A01"].id,
+    )
+    flow = Flow(desk, case["id"])
+    flow.fire("accept", local("2026-10-16", "10:30"))
+    flow.fire("notify_respondent", local("2026-10-16", "11:00"))
+    for data in ({}, {"terms": []}, {"terms": ["  "]}):
+        refused = flow.fire("mediate", local("2026-10-16", "15:00"), 422, data=data)
+        assert "terms" in refused["error"]["fields"], data
+    case = flow.fire(
+        "mediate", local("2026-10-16", "15:00"), data={"terms": ["被投诉方当场撤下涉案样品"]}
+    )
+    assert case["state"] == "mediated"
