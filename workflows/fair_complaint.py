@@ -125,7 +125,9 @@ TRANSITIONS = (
         dest="not_infringing",
         roles=("desk_officer",),
         clocks=(STOP_ALL,),
-        notice=NoticeSpec("outcome_notice", "complainant"),
+        # The decision is served on both parties (展会办法 art 14): the exhibitor learns it may
+        # keep exhibiting, the complainant what it may still do.
+        notice=NoticeSpec("outcome_notice", "complainant", also_to=("exhibitor",)),
     ),
     Transition(
         "order_rectification",

@@ -93,3 +93,40 @@ def test_a_decision_is_one_document_served_on_each_side(
     clock = appeal()
     assert clock.started_at == at("2026-11-09 10:00")
     assert clock.last_day_on.isoformat() == "2026-11-24"  # 15 days from 11-09
+
+
+def _fair_outcome(open_any, fire, *, answered: bool, decided_at: str):
+    """A fair complaint lodged 10-16 10:00, the exhibitor told at 11:00 (24 hours to answer),
+    found not infringing at ``decided_at``: the notices of that step, in order."""
+    with time_machine.travel(at(decided_at), tick=False):
+        case = open_any("fair_complaint", respondent=None)  # the exhibitor at booth 1.1A01
+        fire(case, "accept", "desk_officer", occurred_at="2026-10-16 10:30")
+        fire(case, "notify_respondent", "desk_officer", occurred_at="2026-10-16 11:00")
+        if answered:
+            fire(case, "receive_answer", "desk_officer", occurred_at="2026-10-16 16:00")
+        event = fire(case, "find_not_infringing", "desk_officer", occurred_at=decided_at)
+    notices = db.session.scalars(
+        select(Notice).where(Notice.event_id == event.id).order_by(Notice.id)
+    ).all()
+    notices_render_pending([n.id for n in notices])
+    return case, [db.session.get(Notice, n.id) for n in notices]
+
+
+def test_a_fair_outcome_is_served_on_both_the_complainant_and_the_exhibitor(open_any, fire, pdf):
+    """legal-basis.md §5 DECISION: the decision is served on both parties (展会办法 art 14)."""
+    case, notices = _fair_outcome(open_any, fire, answered=True, decided_at="2026-10-17 09:00")
+    assert [n.addressee["role"] for n in notices] == ["complainant", "respondent"]
+    assert [n.addressee["name"] for n in notices] == ["古镇灯饰有限公司", "佛山某灯具有限公司"]
+    assert len({n.document_number for n in notices}) == 2
+    to_complainant, to_exhibitor = (pdf.text(n) for n in notices)
+    assert "你方于2026年10月16日提交的针对佛山某灯具有限公司" in to_complainant
+    assert "向人民法院起诉" in to_complainant
+    # The exhibitor reads of the complaint against it, and that it may keep exhibiting.
+    assert "古镇灯饰有限公司于2026年10月16日针对你方" in to_exhibitor
+    assert "1.1A01" in to_exhibitor and "不构成侵权" in to_exhibitor
+    assert "你方可以继续参展" in to_exhibitor
+    assert "你方可以依法向有关行政机关请求处理" not in to_exhibitor
+    assert [n.id for n in party_notices(case, "respondent") if n.kind == "outcome_notice"] == [
+        notices[1].id
+    ]
+
