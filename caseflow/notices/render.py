@@ -342,17 +342,45 @@ def penalty_items(data: dict) -> list[dict]:
     return out
 
 
+def _answered(case) -> bool:
+    """Whether the fair desk recorded the exhibitor's answer (its ``receive_answer`` step)."""
+    from caseflow.cases.models import Event
+
+    return (
+        db.session.scalar(
+            select(Event.id)
+            .where(Event.case_id == case.id, Event.trigger == "receive_answer")
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _answer_status(case, event) -> str:
+    """What a fair outcome may say of the exhibitor's answer: ``received``; ``lapsed`` (its
+    period ran out before the decision: 在规定期限内未提交); or ``none`` (decided before the period
+    ended, which 展会办法 art 14 allows). The notice states the fact, never an answer it lacks."""
+    if _answered(case):
+        return "received"
+    clock = db.session.scalar(
+        select(Clock)
+        .where(Clock.case_id == case.id, Clock.name == "fair_answer")
+        .order_by(Clock.id.desc())
+        .limit(1)
+    )
+    decided_at = event.occurred_at if event is not None else None
+    if clock is not None and decided_at is not None and clock.due_at <= decided_at:
+        return "lapsed"
+    return "none"
+
+
 def _attachments(notice, case) -> list[str]:
     """What a letter may say it encloses: only what the case actually holds. A 移交函 must not
     claim an answer that was never received (procedures.md §5: the answer is optional)."""
     from caseflow.cases.evidence import Evidence
-    from caseflow.cases.models import Event
 
     out = ["投诉材料"]
-    answered = db.session.scalar(
-        select(Event.id).where(Event.case_id == case.id, Event.trigger == "receive_answer").limit(1)
-    )
-    if answered is not None:
+    if _answered(case):
         out.append("答辩材料")
     evidence = db.session.scalar(
         select(db.func.count(Evidence.id)).where(Evidence.case_id == case.id)
@@ -460,6 +488,7 @@ def notice_context(notice) -> dict:
         if getattr(notice, "preview", False)
         else None,
         "attachments": _attachments(notice, case) if notice.kind == "referral_letter" else [],
+        "answer_status": _answer_status(case, event) if notice.kind == "outcome_notice" else "",
         "department": data.get("department_name")
         or dict(DEPARTMENTS).get(data.get("department"), "有关部门"),
         "referral_target": _referral_target(data)[1],

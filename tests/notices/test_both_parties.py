@@ -130,3 +130,22 @@ def test_a_fair_outcome_is_served_on_both_the_complainant_and_the_exhibitor(open
         notices[1].id
     ]
 
+
+def test_a_fair_outcome_says_whether_an_answer_was_received(open_any, fire, pdf):
+    """展会办法 art 14: the desk may decide without an answer; the notice must not speak of an
+    answer it never had."""
+    _, answered = _fair_outcome(open_any, fire, answered=True, decided_at="2026-10-17 09:00")
+    text = pdf.text(answered[0])
+    assert "经审查投诉材料和被投诉方的答辩意见及证据" in text
+
+    # The 24 hours ran out (10-17 11:00) before the decision: not answered within the period.
+    _, lapsed = _fair_outcome(open_any, fire, answered=False, decided_at="2026-10-17 14:00")
+    text, to_exhibitor = pdf.text(lapsed[0]), pdf.text(lapsed[1])
+    assert "被投诉方在规定期限内未提交答辩意见" in text and "答辩意见和证据" not in text
+    assert "你方在规定期限内未提交答辩意见" in to_exhibitor
+
+    # Decided within the 24 hours, no answer yet: nothing about a period missed.
+    _, early = _fair_outcome(open_any, fire, answered=False, decided_at="2026-10-16 15:00")
+    text = pdf.text(early[0])
+    assert "被投诉方未提交答辩意见" in text and "规定期限" not in text
+    assert "经审查投诉材料" in text and "答辩意见和证据" not in text
