@@ -11,6 +11,7 @@ invalidation, a dispute already in court, or a duplicate at the same fair (``cas
 """
 
 from workflows._schema import (
+    AUTHORITY,
     BOTH_PARTIES,
     REASON,
     STOP_ALL,
@@ -213,7 +214,8 @@ TRANSITIONS = (
             Field("reason", "text", "说明", required=False),
         ),
         clocks=(STOP_ALL,),
-        notice=NoticeSpec("referral_letter", "complainant"),
+        # Addressed to the receiving centre or court, not to a party (nobody is served with it).
+        notice=NoticeSpec("referral_letter", AUTHORITY),
         opens=LinkSpec(
             "fair_referral",
             when_field="target",

@@ -39,7 +39,8 @@ KINDS = {
     "supplement_notice": ("补充材料通知", "notice", "complainant"),
     "rectification_notice": ("整改通知书", "notice", "respondent"),
     "outcome_notice": ("处理结果通知书", "notice", "complainant"),
-    "referral_letter": ("移交函", "letter", "complainant"),
+    # To the receiving centre or court (workflows._schema.AUTHORITY): served on no party.
+    "referral_letter": ("移交函", "letter", "authority"),
     "penalty_filing_notice": ("立案告知书", "notice", "complainant"),
     "penalty_intent_notice": ("行政处罚事先告知书", "notice", "respondent"),
     "penalty_decision": ("行政处罚决定书", "ruling", "respondent"),

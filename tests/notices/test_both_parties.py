@@ -149,3 +149,54 @@ def test_a_fair_outcome_says_whether_an_answer_was_received(open_any, fire, pdf)
     text = pdf.text(early[0])
     assert "被投诉方未提交答辩意见" in text and "规定期限" not in text
     assert "经审查投诉材料" in text and "答辩意见和证据" not in text
+
+
+def test_a_referral_letter_is_addressed_to_the_authority_and_says_what_happened(
+    open_any, fire, pdf, units
+):
+    """A 移交函 goes to the receiving centre or court: no party is served with it. Its wording
+    follows the facts: referred while the fair runs (10-15…10-19 18:00), never accepted, is not
+    a case "展会期间未能处理完毕"."""
+    with time_machine.travel(at("2026-10-17 12:00"), tick=False):
+        case = open_any("fair_complaint", respondent=None, received_at="2026-10-17 09:00")
+        event = fire(
+            case,
+            "refer",
+            "desk_officer",
+            occurred_at="2026-10-17 10:00",
+            data={"target": "court", "reason": "该专利权属纠纷已诉至人民法院"},
+        )
+    [letter] = db.session.scalars(select(Notice).where(Notice.event_id == event.id)).all()
+    assert letter.addressee == {"role": "authority", "name": "人民法院"}
+    notices_render_pending([letter.id])
+    db.session.refresh(letter)
+    text = pdf.text(letter)
+    assert "人民法院：" in text
+    assert "展会期间未能处理完毕" not in text and "展会已" not in text
+    assert "该投诉未经本投诉站受理" in text
+    assert "鉴于该专利权属纠纷已诉至人民法院，本投诉站决定不在展会现场处理本案" in text
+    assert "办件查询码" not in text  # no party's status code in another authority's letter
+    for role in ("complainant", "respondent"):
+        assert letter not in party_notices(case, role)
+
+    # After the close, an accepted complaint still open: that is what the stock sentence says.
+    with time_machine.travel(at("2026-10-26 12:00"), tick=False):
+        case = open_any("fair_complaint", respondent=None, received_at="2026-10-18 09:00")
+        fire(case, "accept", "desk_officer", occurred_at="2026-10-18 09:30")
+        event = fire(
+            case,
+            "refer",
+            "desk_officer",
+            occurred_at="2026-10-26 10:00",
+            data={"target": "adjudication", "target_unit": "ZS"},
+        )
+    [letter] = db.session.scalars(select(Notice).where(Notice.event_id == event.id)).all()
+    centre = units["ZS"].profile.get("full_name") or units["ZS"].name
+    assert letter.addressee == {"role": "authority", "name": centre}
+    notices_render_pending([letter.id])
+    db.session.refresh(letter)
+    text = pdf.text(letter)
+    assert f"{centre}：" in text
+    assert "本投诉站已于2026年10月18日受理" in text
+    assert "展会已于2026年10月19日闭幕，本案在展会期间未能处理完毕" in text
+    assert f"现将本案移交{centre}依法裁决" in text
