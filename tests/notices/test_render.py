@@ -281,6 +281,16 @@ def test_an_agreement_prints_only_the_terms_agreed(kind, workflow, unit, make_ca
     assert "一、当场撤下样品。" in agreed and "互不再追究" not in agreed
 
 
+def test_the_intake_transfer_notice_cites_the_article_on_a_wrong_department(make_case, issue, pdf):
+    """legal-basis.md §1 "Wrong department": the department without competence tells the
+    reporter where to file (SAMR Order 20 art 29), not the patent enforcement measures."""
+    for complaint_type in (None, "samr_complaint"):
+        case = make_case("intake", unit="PD", state="received", data={"complaint_type": complaint_type})
+        text = pdf.text(issue(case, "transfer_notice", at(STEP_AT), data={"department": "market_regulation"}))
+        assert "依据：《市场监督管理投诉举报处理暂行办法》第二十九条" in text, complaint_type
+        assert "专利行政执法办法" not in text
+
+
 @functools.cache
 def serif_sc_characters() -> frozenset[str]:
     """Every character Noto Serif CJK SC (the face the CSS names) has a glyph for."""
