@@ -94,11 +94,15 @@ TRANSITIONS = (
     Transition(
         "refuse",
         "不予受理",
-        sources=("lodged",),
+        # Also while the desk waits for a supplement that never comes (展会办法 art 9: without it
+        # the complaint is not accepted). Art 9 sets no period and the fair's remaining hours
+        # vary, so the officer judges when to stop waiting; the reason says what was missing.
+        sources=("lodged", "needs_supplement"),
         dest="refused",
         roles=("desk_officer",),
         fields=(REASON,),
-        # A refused complaint is finished: its desk review and the fair-close deadline end here.
+        # A refused complaint is finished: its desk review (running, or paused for the
+        # supplement) and the fair-close deadline end here.
         clocks=(STOP_ALL,),
         notice=NoticeSpec("rejection_notice", "complainant"),
     ),
