@@ -17,6 +17,9 @@ ADDRESSEES = ("complainant", "respondent", "applicant", "exhibitor")
 #: A ruling (裁决书, 调解书, 协议书) is one document for both sides: it sets the parties out in
 #: full, and each of them is served with it.
 BOTH_PARTIES = "parties"
+#: A letter to another authority (a 移交函 to the receiving centre or court): no party is its
+#: addressee, so none is served with it; the notice names the authority.
+AUTHORITY = "authority"
 
 #: Field types the engine validates and the UI renders.
 #: ``string`` one line; ``text`` several lines; ``instant`` an ISO 8601 date-time;
@@ -121,7 +124,8 @@ class NoticeSpec:
     """The notice (文书) a transition issues, and to whom."""
 
     kind: str
-    #: A party (``ADDRESSEES``), or ``BOTH_PARTIES`` for a ruling served on each side.
+    #: A party (``ADDRESSEES``), ``BOTH_PARTIES`` for a ruling served on each side, or
+    #: ``AUTHORITY`` for a letter to another authority (served on no party).
     addressee: str = "complainant"
     #: Channels whose cases have no such addressee to write to: no notice is issued for them.
     unless_channels: tuple[str, ...] = ()

@@ -11,6 +11,7 @@ invalidation, a dispute already in court, or a duplicate at the same fair (``cas
 """
 
 from workflows._schema import (
+    AUTHORITY,
     BOTH_PARTIES,
     REASON,
     STOP_ALL,
@@ -93,11 +94,15 @@ TRANSITIONS = (
     Transition(
         "refuse",
         "不予受理",
-        sources=("lodged",),
+        # Also while the desk waits for a supplement that never comes (展会办法 art 9: without it
+        # the complaint is not accepted). Art 9 sets no period and the fair's remaining hours
+        # vary, so the officer judges when to stop waiting; the reason says what was missing.
+        sources=("lodged", "needs_supplement"),
         dest="refused",
         roles=("desk_officer",),
         fields=(REASON,),
-        # A refused complaint is finished: its desk review and the fair-close deadline end here.
+        # A refused complaint is finished: its desk review (running, or paused for the
+        # supplement) and the fair-close deadline end here.
         clocks=(STOP_ALL,),
         notice=NoticeSpec("rejection_notice", "complainant"),
     ),
@@ -125,7 +130,9 @@ TRANSITIONS = (
         dest="not_infringing",
         roles=("desk_officer",),
         clocks=(STOP_ALL,),
-        notice=NoticeSpec("outcome_notice", "complainant"),
+        # The decision is served on both parties (展会办法 art 14): the exhibitor learns it may
+        # keep exhibiting, the complainant what it may still do.
+        notice=NoticeSpec("outcome_notice", "complainant", also_to=("exhibitor",)),
     ),
     Transition(
         "order_rectification",
@@ -176,14 +183,13 @@ TRANSITIONS = (
         sources=_AFTER_NOTICE,
         dest="mediated",
         roles=("desk_officer",),
-        # An on-site agreement is short and written at the booth: its terms are optional here
-        # (the API), while the desk's form asks for them before its confirming tap.
+        # An agreement carries the terms the parties agreed (notices.md): required here as on
+        # the desk's form, so no 调解协议书 is issued without them, over the API either.
         fields=(
             Field(
                 "terms",
                 "lines",
                 "协议条款",
-                required=False,
                 drafted=True,
                 help="每行一项：写明双方当场达成的协议内容，将逐条印在调解协议书上",
             ),
@@ -212,7 +218,8 @@ TRANSITIONS = (
             Field("reason", "text", "说明", required=False),
         ),
         clocks=(STOP_ALL,),
-        notice=NoticeSpec("referral_letter", "complainant"),
+        # Addressed to the receiving centre or court, not to a party (nobody is served with it).
+        notice=NoticeSpec("referral_letter", AUTHORITY),
         opens=LinkSpec(
             "fair_referral",
             when_field="target",

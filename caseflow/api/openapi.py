@@ -625,7 +625,8 @@ def _schemas() -> dict:
                     "type": "string",
                     "nullable": True,
                     "description": "complainant, respondent, parties (a ruling served on both "
-                    "sides) or other",
+                    "sides), authority (a letter to another authority or a court, served on no "
+                    "party) or other",
                 },
             }
         ),

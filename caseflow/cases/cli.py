@@ -129,7 +129,8 @@ def _transition_rows(wf) -> list[str]:
         notice = ""
         if t.notice is not None:
             title = kind_title(wf.NAME, t.notice.kind)
-            notice = f"{title} `{t.notice.kind}` → {t.notice.addressee}"
+            # Each party the step tells in a notice of its own (also_to) is listed too.
+            notice = f"{title} `{t.notice.kind}` → {', '.join((t.notice.addressee, *t.notice.also_to))}"
             if t.notice.unless_channels:
                 notice += f" (not for {', '.join(t.notice.unless_channels)})"
         rows.append(

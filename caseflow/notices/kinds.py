@@ -39,7 +39,8 @@ KINDS = {
     "supplement_notice": ("补充材料通知", "notice", "complainant"),
     "rectification_notice": ("整改通知书", "notice", "respondent"),
     "outcome_notice": ("处理结果通知书", "notice", "complainant"),
-    "referral_letter": ("移交函", "letter", "complainant"),
+    # To the receiving centre or court (workflows._schema.AUTHORITY): served on no party.
+    "referral_letter": ("移交函", "letter", "authority"),
     "penalty_filing_notice": ("立案告知书", "notice", "complainant"),
     "penalty_intent_notice": ("行政处罚事先告知书", "notice", "respondent"),
     "penalty_decision": ("行政处罚决定书", "ruling", "respondent"),
@@ -120,6 +121,9 @@ LEGAL_BASIS = {
     "adjudication": "《中华人民共和国专利法》第六十五条、《专利纠纷行政裁决和调解办法》",
     "mediation": "《专利纠纷行政裁决和调解办法》《中华人民共和国人民调解法》",
     "fair_complaint": "《展会知识产权保护办法》",
+    # Wrong department: the one without competence tells the complainant where to file
+    # (legal-basis.md §1, SAMR Order 20 art 29), whatever the intake type.
+    ("intake", "transfer_notice"): "《市场监督管理投诉举报处理暂行办法》第二十九条",
     ("mediation", "agreement"): "《中华人民共和国人民调解法》第三十一条、第三十三条",
     ("adjudication", "decision"): "《中华人民共和国专利法》第六十五条",
     "penalty": "《中华人民共和国专利法》第六十八条、《中华人民共和国行政处罚法》",

@@ -342,17 +342,73 @@ def penalty_items(data: dict) -> list[dict]:
     return out
 
 
+def _answered(case) -> bool:
+    """Whether the fair desk recorded the exhibitor's answer (its ``receive_answer`` step)."""
+    from caseflow.cases.models import Event
+
+    return (
+        db.session.scalar(
+            select(Event.id)
+            .where(Event.case_id == case.id, Event.trigger == "receive_answer")
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _answer_status(case, event) -> str:
+    """What a fair outcome may say of the exhibitor's answer: ``received``; ``lapsed`` (its
+    period ran out before the decision: 在规定期限内未提交); or ``none`` (decided before the period
+    ended, which 展会办法 art 14 allows). The notice states the fact, never an answer it lacks."""
+    if _answered(case):
+        return "received"
+    clock = db.session.scalar(
+        select(Clock)
+        .where(Clock.case_id == case.id, Clock.name == "fair_answer")
+        .order_by(Clock.id.desc())
+        .limit(1)
+    )
+    decided_at = event.occurred_at if event is not None else None
+    if clock is not None and decided_at is not None and clock.due_at <= decided_at:
+        return "lapsed"
+    return "none"
+
+
+def _referral_facts(case, event) -> dict:
+    """What a 移交函 may say of the case it hands on: whether (and when) the desk accepted it, and
+    whether the fair had closed when it was referred. The fair's close is the fixed due time of
+    the complaint's ``decision_by_close`` clock (started at lodging; a complaint lodged after
+    the close has none). A referral while the fair runs is not one "展会期间未能处理完毕"."""
+    from caseflow.cases.models import Event
+
+    accepted_at = db.session.scalar(
+        select(Event.occurred_at)
+        .where(Event.case_id == case.id, Event.kind == "transition", Event.trigger == "accept")
+        .order_by(Event.id)
+        .limit(1)
+    )
+    close = db.session.scalar(
+        select(Clock.due_at)
+        .where(Clock.case_id == case.id, Clock.name == "decision_by_close")
+        .order_by(Clock.id)
+        .limit(1)
+    )
+    referred_at = event.occurred_at if event is not None else None
+    closed = close is None or (referred_at is not None and close <= referred_at)
+    return {
+        "accepted_date": chinese_date(local_date(accepted_at)) if accepted_at else "",
+        "fair_closed": closed,
+        "fair_closed_date": chinese_date(local_date(close)) if closed and close else "",
+    }
+
+
 def _attachments(notice, case) -> list[str]:
     """What a letter may say it encloses: only what the case actually holds. A 移交函 must not
     claim an answer that was never received (procedures.md §5: the answer is optional)."""
     from caseflow.cases.evidence import Evidence
-    from caseflow.cases.models import Event
 
     out = ["投诉材料"]
-    answered = db.session.scalar(
-        select(Event.id).where(Event.case_id == case.id, Event.trigger == "receive_answer").limit(1)
-    )
-    if answered is not None:
+    if _answered(case):
         out.append("答辩材料")
     evidence = db.session.scalar(
         select(db.func.count(Evidence.id)).where(Evidence.case_id == case.id)
@@ -362,8 +418,17 @@ def _attachments(notice, case) -> list[str]:
     return out
 
 
+def authority_name(kind: str, data: dict) -> str:
+    """The authority a letter of ``kind`` is addressed to, from its step's data: a 移交函 goes to
+    the centre or court the case is referred to."""
+    if kind == "referral_letter":
+        return _referral_target(data)[0]
+    return "有关机关"
+
+
 def _addressee_name(notice, data: dict) -> str:
-    # A 移交函 goes to the authority the case is referred to, named in the transition's data.
+    # A 移交函 issued before letters had their own addressee (recorded as the complainant's)
+    # still names the authority the case is referred to.
     if notice.kind == "referral_letter" and (data.get("target_name") or data.get("target")):
         return _referral_target(data)[0]
     return (notice.addressee or {}).get("name") or ""
@@ -460,9 +525,11 @@ def notice_context(notice) -> dict:
         if getattr(notice, "preview", False)
         else None,
         "attachments": _attachments(notice, case) if notice.kind == "referral_letter" else [],
+        "answer_status": _answer_status(case, event) if notice.kind == "outcome_notice" else "",
         "department": data.get("department_name")
         or dict(DEPARTMENTS).get(data.get("department"), "有关部门"),
         "referral_target": _referral_target(data)[1],
+        "referral": _referral_facts(case, event) if notice.kind == "referral_letter" else {},
         "data": data,
         "handlers_count": "",
         "suspension_reason": SUSPENSION_REASONS.get(

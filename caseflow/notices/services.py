@@ -22,11 +22,11 @@ from caseflow.extensions import db
 from caseflow.inserts import row_insert
 from caseflow.notices.kinds import KINDS, kind_addressee_role, kind_title
 from caseflow.notices.models import Notice, new_verification_code
-from caseflow.notices.render import html_to_pdf, notice_html
+from caseflow.notices.render import authority_name, html_to_pdf, notice_html
 from caseflow.sequences import sequence_next
 from caseflow.timeutil import local_date, utcnow
 from caseflow.transaction import after_commit
-from workflows._schema import BOTH_PARTIES
+from workflows._schema import AUTHORITY, BOTH_PARTIES
 
 logger = logging.getLogger(__name__)
 
@@ -102,9 +102,9 @@ _PARTY_OF = {
 }
 
 
-def _addressee_for(case, workflow: str, kind: str, addressee) -> dict:
-    """Accepts a party role (``"respondent"``, ``"exhibitor"``…), a name, a dict, or None for
-    the kind's default; returns the party document with its ``role``."""
+def _addressee_for(case, workflow: str, kind: str, addressee, event=None) -> dict:
+    """Accepts a party role (``"respondent"``, ``"exhibitor"``…), ``AUTHORITY``, a name, a dict,
+    or None for the kind's default; returns the party document with its ``role``."""
     if isinstance(addressee, dict):
         result = dict(addressee)
         result.setdefault("role", "other")
@@ -115,6 +115,10 @@ def _addressee_for(case, workflow: str, kind: str, addressee) -> dict:
         parties = {side: _party_of(case, side) for side in ("complainant", "respondent")}
         names = [party["name"] for party in parties.values() if party.get("name")]
         return {"role": BOTH_PARTIES, "name": "、".join(names), "parties": parties}
+    if role == AUTHORITY:
+        # The authority the step names (a referral's centre or court): no party's details.
+        data = (event.data or {}) if event is not None else {}
+        return {"role": AUTHORITY, "name": authority_name(kind, data)}
     if role not in _PARTY_OF:
         return {"role": "other", "name": str(role)}
     party = _party_of(case, _PARTY_OF[role])
@@ -168,7 +172,7 @@ def notice_queue(
         unit_id=case.unit_id,
         kind=kind,
         title=kind_title(case.workflow, kind),
-        addressee=_addressee_for(case, case.workflow, kind, addressee),
+        addressee=_addressee_for(case, case.workflow, kind, addressee, event),
         document_number=number,
         sequence_scope=scope,
         sequence_value=value,

@@ -334,8 +334,9 @@ def unit_choices_fill(form, *, exclude_kind: str = "fair_desk") -> None:
 
 #: Steps the desk cannot take back: the orders and every outcome that ends the complaint. The web
 #: form asks for a second, explicit tap, and first for the text that goes onto the notice (what
-#: must be done, the agreed terms) when the step has one: the workflow leaves it optional for the
-#: API, but a notice printed at the desk with a stock clause tells the exhibitor nothing.
+#: must be done, the agreed terms) when the step has one: an order's text is optional for the API,
+#: but a notice printed at the desk with a stock clause tells the exhibitor nothing (the agreed
+#: terms the workflow requires everywhere: an agreement carries them, notices.md).
 #: (procedures.md §5)
 IRREVERSIBLE = {
     ("fair_complaint", "order_rectification"): "measures",

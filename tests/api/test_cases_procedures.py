@@ -340,3 +340,56 @@ def test_an_unknown_complaint_type_is_refused_not_counted_as_the_default(api, st
         data={"complaint_type": "samr_complaint"},
     )
     assert due(case, "acceptance") == ("2026-10-13", "running")
+
+
+def test_an_on_site_agreement_needs_its_terms_over_the_api_too(api, staff, fair):
+    """An agreement carries the terms the parties agreed (notices.md): without them the API
+    refuses the step, rather than print a mutual release nobody agreed to."""
+    desk = api(staff["CF"]["desk_officer"])
+    case = open_via_api(
+        desk,
+        workflow="fair_complaint",
+        channel="fair_desk",
+        received_at=local("2026-10-16"),
+        fair_id=fair.id,
+        exhibitor_id=fair.booth["1.1A01"].id,
+    )
+    flow = Flow(desk, case["id"])
+    flow.fire("accept", local("2026-10-16", "10:30"))
+    flow.fire("notify_respondent", local("2026-10-16", "11:00"))
+    for data in ({}, {"terms": []}, {"terms": ["  "]}):
+        refused = flow.fire("mediate", local("2026-10-16", "15:00"), 422, data=data)
+        assert "terms" in refused["error"]["fields"], data
+    case = flow.fire(
+        "mediate", local("2026-10-16", "15:00"), data={"terms": ["被投诉方当场撤下涉案样品"]}
+    )
+    assert case["state"] == "mediated"
+
+
+def test_a_fair_complaint_whose_supplement_never_came_is_refused_from_needs_supplement(
+    api, staff, fair
+):
+    """展会办法 art 9: without the supplement the complaint is not accepted. The desk refuses it
+    where it waits, with its reason, and no "材料已补充" it never received."""
+    desk = api(staff["CF"]["desk_officer"])
+    case = open_via_api(
+        desk,
+        workflow="fair_complaint",
+        channel="fair_desk",
+        received_at=local("2026-10-16"),
+        fair_id=fair.id,
+        exhibitor_id=fair.booth["1.1A01"].id,
+    )
+    flow = Flow(desk, case["id"])
+    flow.fire("request_supplement", local("2026-10-16", "10:30"), data={"items": "专利权评价报告"})
+    refused = flow.fire("refuse", local("2026-10-17", "16:00"), 422)
+    assert "reason" in refused["error"]["fields"]
+    case = flow.fire(
+        "refuse", local("2026-10-17", "16:00"), data={"reason": "投诉人未补充专利权评价报告"}
+    )
+    assert case["state"] == "refused" and case["is_closed"]
+    triggers = {e["trigger"] for e in case["events"] if e["kind"] == "transition"}
+    assert triggers == {"request_supplement", "refuse"}  # no false "材料已补充"
+    # The paused desk review ends with the complaint: no clock is left waiting.
+    assert not any(k["status"] in ("running", "paused") for k in case["clocks"])
+    assert [n["kind"] for n in case["notices"]] == ["supplement_notice", "rejection_notice"]

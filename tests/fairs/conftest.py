@@ -54,7 +54,7 @@ PATHS = {
     "refused": [("refuse", {"reason": "材料不全"})],
     "respondent_notified": [("accept", {}), ("notify_respondent", {})],
     "not_infringing": [("accept", {}), ("notify_respondent", {}), ("find_not_infringing", {})],
-    "mediated": [("accept", {}), ("notify_respondent", {}), ("mediate", {})],
+    "mediated": [("accept", {}), ("notify_respondent", {}), ("mediate", {"terms": ["被投诉方当场撤下涉案样品"]})],
     "rectification_ordered": [
         ("accept", {}),
         ("notify_respondent", {}),

@@ -93,3 +93,110 @@ def test_a_decision_is_one_document_served_on_each_side(
     clock = appeal()
     assert clock.started_at == at("2026-11-09 10:00")
     assert clock.last_day_on.isoformat() == "2026-11-24"  # 15 days from 11-09
+
+
+def _fair_outcome(open_any, fire, *, answered: bool, decided_at: str):
+    """A fair complaint lodged 10-16 10:00, the exhibitor told at 11:00 (24 hours to answer),
+    found not infringing at ``decided_at``: the notices of that step, in order."""
+    with time_machine.travel(at(decided_at), tick=False):
+        case = open_any("fair_complaint", respondent=None)  # the exhibitor at booth 1.1A01
+        fire(case, "accept", "desk_officer", occurred_at="2026-10-16 10:30")
+        fire(case, "notify_respondent", "desk_officer", occurred_at="2026-10-16 11:00")
+        if answered:
+            fire(case, "receive_answer", "desk_officer", occurred_at="2026-10-16 16:00")
+        event = fire(case, "find_not_infringing", "desk_officer", occurred_at=decided_at)
+    notices = db.session.scalars(
+        select(Notice).where(Notice.event_id == event.id).order_by(Notice.id)
+    ).all()
+    notices_render_pending([n.id for n in notices])
+    return case, [db.session.get(Notice, n.id) for n in notices]
+
+
+def test_a_fair_outcome_is_served_on_both_the_complainant_and_the_exhibitor(open_any, fire, pdf):
+    """legal-basis.md §5 DECISION: the decision is served on both parties (展会办法 art 14)."""
+    case, notices = _fair_outcome(open_any, fire, answered=True, decided_at="2026-10-17 09:00")
+    assert [n.addressee["role"] for n in notices] == ["complainant", "respondent"]
+    assert [n.addressee["name"] for n in notices] == ["古镇灯饰有限公司", "佛山某灯具有限公司"]
+    assert len({n.document_number for n in notices}) == 2
+    to_complainant, to_exhibitor = (pdf.text(n) for n in notices)
+    assert "你方于2026年10月16日提交的针对佛山某灯具有限公司" in to_complainant
+    assert "向人民法院起诉" in to_complainant
+    # The exhibitor reads of the complaint against it, and that it may keep exhibiting.
+    assert "古镇灯饰有限公司于2026年10月16日针对你方" in to_exhibitor
+    assert "1.1A01" in to_exhibitor and "不构成侵权" in to_exhibitor
+    assert "你方可以继续参展" in to_exhibitor
+    assert "你方可以依法向有关行政机关请求处理" not in to_exhibitor
+    assert [n.id for n in party_notices(case, "respondent") if n.kind == "outcome_notice"] == [
+        notices[1].id
+    ]
+
+
+def test_a_fair_outcome_says_whether_an_answer_was_received(open_any, fire, pdf):
+    """展会办法 art 14: the desk may decide without an answer; the notice must not speak of an
+    answer it never had."""
+    _, answered = _fair_outcome(open_any, fire, answered=True, decided_at="2026-10-17 09:00")
+    text = pdf.text(answered[0])
+    assert "经审查投诉材料和被投诉方的答辩意见及证据" in text
+
+    # The 24 hours ran out (10-17 11:00) before the decision: not answered within the period.
+    _, lapsed = _fair_outcome(open_any, fire, answered=False, decided_at="2026-10-17 14:00")
+    text, to_exhibitor = pdf.text(lapsed[0]), pdf.text(lapsed[1])
+    assert "被投诉方在规定期限内未提交答辩意见" in text and "答辩意见和证据" not in text
+    assert "你方在规定期限内未提交答辩意见" in to_exhibitor
+
+    # Decided within the 24 hours, no answer yet: nothing about a period missed.
+    _, early = _fair_outcome(open_any, fire, answered=False, decided_at="2026-10-16 15:00")
+    text = pdf.text(early[0])
+    assert "被投诉方未提交答辩意见" in text and "规定期限" not in text
+    assert "经审查投诉材料" in text and "答辩意见和证据" not in text
+
+
+def test_a_referral_letter_is_addressed_to_the_authority_and_says_what_happened(
+    open_any, fire, pdf, units
+):
+    """A 移交函 goes to the receiving centre or court: no party is served with it. Its wording
+    follows the facts: referred while the fair runs (10-15…10-19 18:00), never accepted, is not
+    a case "展会期间未能处理完毕"."""
+    with time_machine.travel(at("2026-10-17 12:00"), tick=False):
+        case = open_any("fair_complaint", respondent=None, received_at="2026-10-17 09:00")
+        event = fire(
+            case,
+            "refer",
+            "desk_officer",
+            occurred_at="2026-10-17 10:00",
+            data={"target": "court", "reason": "该专利权属纠纷已诉至人民法院"},
+        )
+    [letter] = db.session.scalars(select(Notice).where(Notice.event_id == event.id)).all()
+    assert letter.addressee == {"role": "authority", "name": "人民法院"}
+    notices_render_pending([letter.id])
+    db.session.refresh(letter)
+    text = pdf.text(letter)
+    assert "人民法院：" in text
+    assert "展会期间未能处理完毕" not in text and "展会已" not in text
+    assert "该投诉未经本投诉站受理" in text
+    assert "鉴于该专利权属纠纷已诉至人民法院，本投诉站决定不在展会现场处理本案" in text
+    assert "办件查询码" not in text  # no party's status code in another authority's letter
+    for role in ("complainant", "respondent"):
+        assert letter not in party_notices(case, role)
+
+    # After the close, an accepted complaint still open: that is what the stock sentence says.
+    with time_machine.travel(at("2026-10-26 12:00"), tick=False):
+        case = open_any("fair_complaint", respondent=None, received_at="2026-10-18 09:00")
+        fire(case, "accept", "desk_officer", occurred_at="2026-10-18 09:30")
+        event = fire(
+            case,
+            "refer",
+            "desk_officer",
+            occurred_at="2026-10-26 10:00",
+            data={"target": "adjudication", "target_unit": "ZS"},
+        )
+    [letter] = db.session.scalars(select(Notice).where(Notice.event_id == event.id)).all()
+    centre = units["ZS"].profile.get("full_name") or units["ZS"].name
+    assert letter.addressee == {"role": "authority", "name": centre}
+    notices_render_pending([letter.id])
+    db.session.refresh(letter)
+    text = pdf.text(letter)
+    assert f"{centre}：" in text
+    assert "本投诉站已于2026年10月18日受理" in text
+    assert "展会已于2026年10月19日闭幕，本案在展会期间未能处理完毕" in text
+    assert f"现将本案移交{centre}依法裁决" in text

@@ -181,7 +181,7 @@ CASES = {
         "mediation",
         "ZS",
         [("confirmation_window", "30 days")],
-        {},
+        {"terms": ["被申请人于2026年10月15日前支付请求人人民币三万元"]},
         "调解协议书",
         "2026年10月22日前",
         "both",
@@ -264,6 +264,31 @@ def test_the_revision_notice_prints_the_examiners_opinion(open_any, fire, pdf):
     text = pdf.text(issued(event))
     assert "经预审，存在以下问题：权利要求1缺少必要技术特征。说明书附图3与文字说明不一致。" in text
     assert "申请文件需要修改完善" not in text
+
+
+@pytest.mark.parametrize(
+    ("kind", "workflow", "unit"),
+    [("agreement", "fair_complaint", "CF"), ("agreement", "mediation", "ZS"), ("settlement", "adjudication", "PD")],
+)
+def test_an_agreement_prints_only_the_terms_agreed(kind, workflow, unit, make_case, issue, pdf):
+    """notices.md: an agreement carries the agreed terms. The steps require them; a document
+    whose step recorded none (an event from before) prints none, never a stock mutual release."""
+    bare = pdf.text(issue(make_case(workflow, unit=unit), kind, at(STEP_AT), data={}))
+    assert "互不再追究" not in bare and "和解" not in bare
+    agreed = pdf.text(
+        issue(make_case(workflow, unit=unit), kind, at(STEP_AT), data={"terms": ["当场撤下样品"]})
+    )
+    assert "一、当场撤下样品。" in agreed and "互不再追究" not in agreed
+
+
+def test_the_intake_transfer_notice_cites_the_article_on_a_wrong_department(make_case, issue, pdf):
+    """legal-basis.md §1 "Wrong department": the department without competence tells the
+    reporter where to file (SAMR Order 20 art 29), not the patent enforcement measures."""
+    for complaint_type in (None, "samr_complaint"):
+        case = make_case("intake", unit="PD", state="received", data={"complaint_type": complaint_type})
+        text = pdf.text(issue(case, "transfer_notice", at(STEP_AT), data={"department": "market_regulation"}))
+        assert "依据：《市场监督管理投诉举报处理暂行办法》第二十九条" in text, complaint_type
+        assert "专利行政执法办法" not in text
 
 
 @functools.cache

@@ -8,6 +8,7 @@ import workflows
 from caseflow.notices.kinds import kind_family
 from workflows._schema import (
     ADDRESSEES,
+    AUTHORITY,
     BOTH_PARTIES,
     CLOCK_ACTIONS,
     FIELD_TYPES,
@@ -105,7 +106,10 @@ def test_every_name_used_is_declared(wf):
             assert effect.clock is None or effect.clock in clocks, (t.trigger, effect.clock)
         if t.notice:
             assert t.notice.kind in NOTICE_KINDS, t.trigger
-            assert t.notice.addressee in (*ADDRESSEES, BOTH_PARTIES)
+            assert t.notice.addressee in (*ADDRESSEES, BOTH_PARTIES, AUTHORITY)
+            # A letter to another authority is a letter (函), copied to no party.
+            if t.notice.addressee == AUTHORITY:
+                assert kind_family(t.notice.kind) == "letter" and not t.notice.also_to, t.trigger
             # A ruling is one document for both sides; a notice is told to each in its own.
             both = t.notice.addressee == BOTH_PARTIES
             assert not both or kind_family(t.notice.kind) == "ruling", t.trigger
