@@ -368,7 +368,8 @@ def _schemas() -> dict:
                         ("actual_loss", "the right holder's actual loss (RMB)"),
                         ("infringer_profit", "the infringer's profits (RMB)"),
                         ("licence_fee", "a reasonable licence fee (RMB)"),
-                        ("licence_multiple", "1–5"),
+                        ("multiple", "the licence fee's multiple, 1–5 (licence_fee × multiple)"),
+                        ("licence_multiple", "the older name of multiple; the same value"),
                         ("statutory_amount", "30,000–5,000,000 RMB"),
                         ("punitive_multiple", "1–5, with wilful"),
                         ("costs", "reasonable costs of stopping the infringement (RMB)"),
@@ -909,12 +910,13 @@ def _paths() -> dict:
         },
         "/cases/{case_id}/compensation": {
             "get": _op(
-                "The compensation worksheet (null when none)",
+                "The compensation worksheet: its fields, amount and range (numbers) on top, the"
+                " stored worksheet (decimal strings) in compensation, null when none",
                 {"200": ok({"type": "object"})},
                 params=[case_id],
             ),
             "put": _op(
-                "Compute and keep the compensation worksheet (Patent Law art 71)",
+                "Compute and keep the compensation worksheet (Patent Law art 71); answers as GET",
                 {"200": ok({"type": "object"})},
                 body=_ref("Compensation"),
                 params=[case_id],
