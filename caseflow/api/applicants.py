@@ -26,7 +26,9 @@ def unit_from_body(body, user) -> Unit:
         unit = db.session.scalar(select(Unit).where(Unit.code == code))
         if unit is None:
             raise ValidationFailed(
-                f"未知单位：{code}", message_en=f"unknown unit {code}", fields={"unit": "未知单位 / unknown unit"}
+                f"未知单位：{code}",
+                message_en=f"unknown unit {code}",
+                fields={"unit": "未知单位 / unknown unit"},
             )
         return unit
     if user.unit is None:

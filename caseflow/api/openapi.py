@@ -848,10 +848,10 @@ def _paths() -> dict:
                 {"200": ok(_ref("CasePage"))},
                 params=[
                     _query("workflow", {"type": "string", "enum": list(workflows.WORKFLOWS)}),
-                    _query("state", _TEXT),
+                    _query("state", _TEXT, "a state of the workflow (of any, without one); else 422"),
                     _query("overdue", _BOOL),
                     _query("due_before", _INSTANT),
-                    _query("unit", _TEXT),
+                    _query("unit", _TEXT, "a unit code; another unit than your own is a 403"),
                     _query("q", _TEXT, "number, title or party name"),
                     _query("page", {"type": "integer", "minimum": 1}),
                 ],
@@ -952,7 +952,7 @@ def _paths() -> dict:
                 "Per workflow: opened, closed, open overdue, closing clocks met, median days",
                 {"200": ok(_ref("Stats"))},
                 params=[
-                    _query("unit", _TEXT),
+                    _query("unit", _TEXT, "a unit code; another unit than your own is a 403"),
                     _query("from", {"type": "string", "format": "date"}),
                     _query("to", {"type": "string", "format": "date"}),
                 ],
@@ -1056,7 +1056,7 @@ def _paths() -> dict:
                 "The filings of the user's unit (admins name one)",
                 {"200": ok(_ref("ApplicantList"))},
                 params=[
-                    _query("unit", _TEXT),
+                    _query("unit", _TEXT, "a unit code; another unit than your own is a 403"),
                     _query(
                         "status",
                         {"type": "string", "enum": list(APPLICANT_STATUSES)},
