@@ -95,8 +95,10 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.register_blueprint(getattr(importlib.import_module(module_name), attribute))
     for module_name in CLI_MODULES:
         importlib.import_module(module_name).register_cli(app)
-    # Once every command is registered: each says so when the database cannot serve it.
+    # Once every command is registered: each says so when the database cannot serve it, and
+    # shows a usage error as one line.
     importlib.import_module("caseflow.cli").explain_missing_schema(app)
+    importlib.import_module("caseflow.cli").one_line_usage_errors(app)
 
     from caseflow.web.core import register_error_pages, register_template_helpers
 

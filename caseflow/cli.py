@@ -101,6 +101,60 @@ SCHEMA_MISSING = (
 )
 
 
+class OneLineUsageError(click.UsageError):
+    """A usage error shown as interfaces.md asks of bad arguments: one clear line on stderr
+    (``Error: …``), exit code 2 as click gives it, not click's Usage / Try / Error lines."""
+
+    def show(self, file=None) -> None:
+        click.echo(f"Error: {self.format_message()}", file=file, err=True)
+
+
+def _one_line(exc: click.UsageError) -> click.UsageError:
+    # ``NoArgsIsHelpError`` (a group called alone) shows its help: that is not an error line.
+    if isinstance(exc, OneLineUsageError) or type(exc).__name__ == "NoArgsIsHelpError":
+        return exc
+    return OneLineUsageError(exc.format_message(), exc.ctx)
+
+
+class OneLineUsage:
+    """Mixed into caseflow's click commands and groups: their usage errors (a missing argument, a
+    bad value, an unknown option or subcommand) become ``OneLineUsageError``."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)  # type: ignore[misc]
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
+
+    def resolve_command(self, ctx, args):
+        try:
+            return super().resolve_command(ctx, args)  # type: ignore[misc]
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
+
+
+@functools.cache
+def _one_line_class(cls: type) -> type:
+    return type(cls.__name__, (OneLineUsage, cls), {})
+
+
+def one_line_usage_errors(app: Flask) -> None:
+    """Give every caseflow command and group, and their subcommands, the one-line usage errors;
+    Flask's own commands (``run``, ``shell``, ``routes``) and Flask-Migrate's ``db`` keep
+    click's. The commands are declared across the areas' ``cli.py``; their class is swapped here,
+    once, rather than each declaration naming it."""
+
+    def swap(command: click.Command) -> None:
+        if not isinstance(command, OneLineUsage):
+            command.__class__ = _one_line_class(type(command))
+        for sub in getattr(command, "commands", {}).values():
+            swap(sub)
+
+    for name, command in app.cli.commands.items():
+        if name not in ("db", "run", "shell", "routes"):
+            swap(command)
+
+
 def explain_missing_schema(app: Flask) -> None:
     """Every caseflow command that meets a database it cannot use (never migrated, or not
     reachable at ``DATABASE_URL``) stops with a line saying so, not with a traceback."""

@@ -795,7 +795,7 @@ def _fire(case: Case, trigger: str, actor: Actor, occurred_at, note, data, versi
         raise VersionConflict(
             "案件已被他人修改，请刷新后重试",
             message_en=f"stale version {version}; the case is at version {case.version}",
-            fields={"version": f"当前版本 {case.version}"},
+            fields={"version": f"当前版本 {case.version} / now at version {case.version}"},
         )
     from_state = case.state
     if from_state not in row.sources:

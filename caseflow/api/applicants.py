@@ -26,12 +26,14 @@ def unit_from_body(body, user) -> Unit:
         unit = db.session.scalar(select(Unit).where(Unit.code == code))
         if unit is None:
             raise ValidationFailed(
-                f"未知单位：{code}", message_en=f"unknown unit {code}", fields={"unit": "未知单位"}
+                f"未知单位：{code}",
+                message_en=f"unknown unit {code}",
+                fields={"unit": "未知单位 / unknown unit"},
             )
         return unit
     if user.unit is None:
         raise ValidationFailed(
-            "须指定单位", message_en="unit required", fields={"unit": "须指定单位"}
+            "须指定单位", message_en="unit required", fields={"unit": "须指定单位 / required"}
         )
     return user.unit
 

@@ -7,7 +7,7 @@ from caseflow.api import api_user, bp, json_body
 from caseflow.api.schema import body_check
 from caseflow.cases import selectors
 from caseflow.cases.bundle import bundle_check, bundle_filename, bundle_stream, verify_base_url
-from caseflow.cases.compensation import compensation_get, compensation_save
+from caseflow.cases.compensation import compensation_get, compensation_json, compensation_save
 from caseflow.cases.drafts import (
     draft_fields,
     draft_get,
@@ -67,7 +67,7 @@ def drafts_preview(case_id, kind):
 @bp.get("/cases/<case_id>/compensation")
 def compensation_show(case_id):
     case = selectors.case_get(case_id, user=api_user())
-    return jsonify({"compensation": compensation_get(case)})
+    return jsonify(compensation_json(compensation_get(case)))
 
 
 @bp.put("/cases/<case_id>/compensation")
@@ -75,7 +75,7 @@ def compensation_put(case_id):
     user = api_user()
     case = selectors.case_get(case_id, user=user)
     sheet = compensation_save(case, body_check(json_body(), "Compensation"), actor=user)
-    return jsonify({"compensation": sheet})
+    return jsonify(compensation_json(sheet))
 
 
 @bp.get("/cases/<case_id>/mediation-sessions")

@@ -26,6 +26,10 @@ from caseflow.timeutil import (
 
 #: Far beyond any list we hold, and far below an offset the database cannot represent.
 MAX_PAGE = 1_000_000
+#: ``overdue=`` as the case list reads it; anything else is a 422.
+OVERDUE_VALUES = dict.fromkeys(("", "0", "false", "no"), False) | dict.fromkeys(
+    ("1", "true", "yes"), True
+)
 
 
 def clock_json(clock, wf) -> dict:
@@ -298,22 +302,49 @@ def cases_index():
         page = int(request.args.get("page", 1))
     except ValueError:
         raise Malformed("page 应为整数", message_en="page must be an integer") from None
-    if page > MAX_PAGE:  # its offset would overflow the database's integers
+    if not 1 <= page <= MAX_PAGE:  # beyond MAX_PAGE the offset would overflow the database
         raise ValidationFailed(
-            f"page 不能超过 {MAX_PAGE}",
-            message_en=f"page must be at most {MAX_PAGE}",
-            fields={"page": f"≤ {MAX_PAGE}"},
+            f"page 应在 1 至 {MAX_PAGE} 之间",
+            message_en=f"page must be from 1 to {MAX_PAGE}",
+            fields={"page": f"应在 1 至 {MAX_PAGE} 之间 / from 1 to {MAX_PAGE}"},
         )
     workflow = request.args.get("workflow") or None
     if workflow and workflow not in workflows.WORKFLOWS:
-        raise ValidationFailed("未知的流程", fields={"workflow": "unknown"})
+        names = list(workflows.WORKFLOWS)
+        raise ValidationFailed(
+            f"未知的流程：{workflow}",
+            message_en=f"unknown workflow {workflow!r}",
+            fields={"workflow": f"应为 {'、'.join(names)} 之一 / one of {', '.join(names)}"},
+        )
+    state = request.args.get("state") or None
+    if state:
+        # The states of the workflow asked for, else of every workflow: a typo is not "none".
+        modules = [workflows.get(workflow)] if workflow else list(workflows.WORKFLOWS.values())
+        states = list(dict.fromkeys(s.name for m in modules for s in m.STATES))
+        if state not in states:
+            raise ValidationFailed(
+                f"未知的状态：{state}",
+                message_en=f"unknown state {state!r}",
+                fields={"state": f"应为 {'、'.join(states)} 之一 / one of {', '.join(states)}"},
+            )
+    overdue = request.args.get("overdue", "").lower()
+    if overdue not in OVERDUE_VALUES:
+        raise ValidationFailed(
+            "overdue 应为 true 或 false",
+            message_en="overdue must be true or false",
+            fields={"overdue": "应为 true 或 false / true or false"},
+        )
+    unit = request.args.get("unit") or None
+    if unit:
+        # Another unit's cases: 403, as /stats answers, not an empty list.
+        unit = report_unit(user, unit).code
     items, total = selectors.cases_list(
         user,
         workflow=workflow,
-        state=request.args.get("state") or None,
-        overdue=request.args.get("overdue", "").lower() in ("1", "true", "yes"),
+        state=state,
+        overdue=OVERDUE_VALUES[overdue],
         due_before=_query_instant("due_before"),
-        unit=request.args.get("unit") or None,
+        unit=unit,
         q=request.args.get("q") or None,
         page=page,
     )

@@ -80,7 +80,7 @@ def fairs_show(fair_id):
 def _uploaded_file():
     if request.content_length and request.content_length > MAX_UPLOAD_BYTES + _MULTIPART_SLACK:
         raise ValidationFailed(
-            "文件超过2 MB", message_en="file larger than 2 MB", fields={"file": "文件不能超过2 MB"}
+            "文件超过2 MB", message_en="file larger than 2 MB", fields={"file": "文件不能超过2 MB / at most 2 MB"}
         )
     # A body without Content-Length (chunked) is cut off by Werkzeug at the same limit (413).
     request.max_content_length = MAX_UPLOAD_BYTES + _MULTIPART_SLACK
@@ -89,7 +89,7 @@ def _uploaded_file():
         raise ValidationFailed(
             "请上传文件（字段名 file）",
             message_en="upload the list as the form field 'file'",
-            fields={"file": "缺少文件"},
+            fields={"file": "缺少文件 / no file"},
         )
     content = upload.stream.read(MAX_UPLOAD_BYTES + 1)
     return upload.filename, content

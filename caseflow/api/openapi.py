@@ -368,7 +368,8 @@ def _schemas() -> dict:
                         ("actual_loss", "the right holder's actual loss (RMB)"),
                         ("infringer_profit", "the infringer's profits (RMB)"),
                         ("licence_fee", "a reasonable licence fee (RMB)"),
-                        ("licence_multiple", "1–5"),
+                        ("multiple", "the licence fee's multiple, 1–5 (licence_fee × multiple)"),
+                        ("licence_multiple", "the older name of multiple; the same value"),
                         ("statutory_amount", "30,000–5,000,000 RMB"),
                         ("punitive_multiple", "1–5, with wilful"),
                         ("costs", "reasonable costs of stopping the infringement (RMB)"),
@@ -848,10 +849,10 @@ def _paths() -> dict:
                 {"200": ok(_ref("CasePage"))},
                 params=[
                     _query("workflow", {"type": "string", "enum": list(workflows.WORKFLOWS)}),
-                    _query("state", _TEXT),
+                    _query("state", _TEXT, "a state of the workflow (of any, without one); else 422"),
                     _query("overdue", _BOOL),
                     _query("due_before", _INSTANT),
-                    _query("unit", _TEXT),
+                    _query("unit", _TEXT, "a unit code; another unit than your own is a 403"),
                     _query("q", _TEXT, "number, title or party name"),
                     _query("page", {"type": "integer", "minimum": 1}),
                 ],
@@ -910,12 +911,13 @@ def _paths() -> dict:
         },
         "/cases/{case_id}/compensation": {
             "get": _op(
-                "The compensation worksheet (null when none)",
+                "The compensation worksheet: its fields, amount and range (numbers) on top, the"
+                " stored worksheet (decimal strings) in compensation, null when none",
                 {"200": ok({"type": "object"})},
                 params=[case_id],
             ),
             "put": _op(
-                "Compute and keep the compensation worksheet (Patent Law art 71)",
+                "Compute and keep the compensation worksheet (Patent Law art 71); answers as GET",
                 {"200": ok({"type": "object"})},
                 body=_ref("Compensation"),
                 params=[case_id],
@@ -951,7 +953,7 @@ def _paths() -> dict:
                 "Per workflow: opened, closed, open overdue, closing clocks met, median days",
                 {"200": ok(_ref("Stats"))},
                 params=[
-                    _query("unit", _TEXT),
+                    _query("unit", _TEXT, "a unit code; another unit than your own is a 403"),
                     _query("from", {"type": "string", "format": "date"}),
                     _query("to", {"type": "string", "format": "date"}),
                 ],
@@ -1055,7 +1057,7 @@ def _paths() -> dict:
                 "The filings of the user's unit (admins name one)",
                 {"200": ok(_ref("ApplicantList"))},
                 params=[
-                    _query("unit", _TEXT),
+                    _query("unit", _TEXT, "a unit code; another unit than your own is a 403"),
                     _query(
                         "status",
                         {"type": "string", "enum": list(APPLICANT_STATUSES)},

@@ -29,16 +29,19 @@ def credit_code_check_char(first17: str) -> str:
 
 
 def credit_code_problem(code: str) -> str | None:
-    """Why ``code`` (already normalised) is not a valid credit code, in Chinese; None when valid."""
+    """Why ``code`` (already normalised) is not a valid credit code, "中文 / English" as a field
+    reason reads; None when valid."""
     if len(code) != 18:
-        return f"统一社会信用代码应为18位，实际为{len(code)}位"
+        return f"统一社会信用代码应为18位，实际为{len(code)}位 / 18 characters, not {len(code)}"
     bad = sorted({char for char in code if char not in ALPHABET})
     if bad:
-        return f"统一社会信用代码含有不允许的字符：{''.join(bad)}"
+        return f"统一社会信用代码含有不允许的字符：{''.join(bad)} / characters not allowed: {''.join(bad)}"
     if not code[2:8].isdigit():
-        return "统一社会信用代码第3至8位应为行政区划码（数字）"
+        return (
+            "统一社会信用代码第3至8位应为行政区划码（数字） / characters 3–8 must be a region code (digits)"
+        )
     if credit_code_check_char(code[:17]) != code[17]:
-        return "统一社会信用代码校验位不正确"
+        return "统一社会信用代码校验位不正确 / the check character is wrong"
     return None
 
 

@@ -55,9 +55,9 @@ def applicant_register(*, unit, actor, name, credit_code) -> Applicant:
     code = credit_code_normalise(credit_code)
     fields = {}
     if not name:
-        fields["name"] = "名称不能为空"
+        fields["name"] = "名称不能为空 / the name is empty"
     elif len(name) > 200:
-        fields["name"] = "名称不能超过200个字符"
+        fields["name"] = "名称不能超过200个字符 / at most 200 characters"
     problem = credit_code_problem(code)
     if problem:
         fields["credit_code"] = problem
@@ -74,7 +74,7 @@ def applicant_register(*, unit, actor, name, credit_code) -> Applicant:
         raise ValidationFailed(
             "该统一社会信用代码已在本单位备案",
             message_en="this credit code is already filed at this unit",
-            fields={"credit_code": f"已备案（编号 {existing.id}，{existing.status_label}）"},
+            fields={"credit_code": f"已备案（编号 {existing.id}，{existing.status_label}） / already filed (no. {existing.id}, {existing.status})"},
         )
     applicant = Applicant(
         unit_id=unit.id, name=name, credit_code=code, status="pending", registered_by_id=actor.id
@@ -88,7 +88,7 @@ def applicant_register(*, unit, actor, name, credit_code) -> Applicant:
         raise ValidationFailed(
             "该统一社会信用代码已在本单位备案",
             message_en="this credit code is already filed at this unit",
-            fields={"credit_code": "已备案"},
+            fields={"credit_code": "已备案 / already filed"},
         ) from exc
     log.info("applicant %s registered at %s by %s", applicant.id, unit.code, actor.username)
     return applicant
@@ -227,38 +227,40 @@ def applicant_check_eligible(*, unit, applicant_id, right) -> Applicant:
     except (TypeError, ValueError):
         applicant = None
     if applicant is None or applicant.unit_id != unit.id:
-        fields["applicant_id"] = "申请人未在本单位备案"
+        fields["applicant_id"] = "申请人未在本单位备案 / no filing of this applicant at this unit"
     elif applicant.status == "pending":
-        fields["applicant_id"] = "申请人备案尚未审核通过"
+        fields["applicant_id"] = "申请人备案尚未审核通过 / the filing is not approved yet"
     elif applicant.status == "rejected":
-        fields["applicant_id"] = "申请人备案未通过审核"
+        fields["applicant_id"] = "申请人备案未通过审核 / the filing was rejected"
     elif not applicant.is_active:
-        fields["applicant_id"] = "申请人备案已撤销"
+        fields["applicant_id"] = "申请人备案已撤销 / the filing was revoked"
 
     if right.get("pct"):
-        fields["right.pct"] = "PCT申请不予快速预审"
+        fields["right.pct"] = "PCT申请不予快速预审 / PCT applications are not pre-examined"
     if right.get("divisional"):
-        fields["right.divisional"] = "分案申请不予快速预审"
+        fields["right.divisional"] = "分案申请不予快速预审 / divisional applications are not pre-examined"
 
     patent_type = right.get("patent_type")
     classification = str(right.get("classification") or "").strip()
     unit_fields = (unit.profile or {}).get("fields") or {}
     if patent_type not in PATENT_TYPES:
-        fields["right.patent_type"] = "专利类型应为发明、实用新型或外观设计"
+        fields["right.patent_type"] = "专利类型应为发明、实用新型或外观设计 / invention, utility_model or design"
     elif not classification:
         fields["right.classification"] = (
-            "须填写洛迦诺分类号" if patent_type == "design" else "须填写IPC分类号"
+            "须填写洛迦诺分类号 / Locarno class required"
+            if patent_type == "design"
+            else "须填写IPC分类号 / IPC class required"
         )
     elif patent_type != "design" and not _IPC.match(_ipc_normalise(classification)):
-        fields["right.classification"] = f"IPC分类号格式不正确：{classification}"
+        fields["right.classification"] = f"IPC分类号格式不正确：{classification} / not an IPC class"
     elif patent_type == "design" and _locarno_normalise(classification) is None:
-        fields["right.classification"] = f"洛迦诺分类号格式不正确：{classification}"
+        fields["right.classification"] = f"洛迦诺分类号格式不正确：{classification} / not a Locarno class"
     elif not classification_in_fields(patent_type, classification, unit_fields):
         scheme = "locarno" if patent_type == "design" else "ipc"
         allowed = "、".join(str(x) for x in unit_fields.get(scheme) or ()) or "无"
         fields["right.classification"] = (
             f"分类号 {classification} 不在本中心{PATENT_TYPE_LABELS[patent_type]}预审领域内"
-            f"（{allowed}）"
+            f"（{allowed}） / {classification} is outside this centre's {patent_type} fields"
         )
 
     if fields:

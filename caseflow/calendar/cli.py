@@ -60,7 +60,11 @@ def deadline_command(start, period, explain, unit):
     if start == "-":
         for line in sys.stdin:
             line = line.strip()
-            if not line or line.startswith("#"):
+            if line.startswith("#"):
+                continue
+            if not line:
+                # interfaces.md: one line per input, so line n of the answer is line n's.
+                click.echo("error: empty line, expected START PERIOD")
                 continue
             first, _, rest = line.replace("\t", " ").partition(" ")
             try:

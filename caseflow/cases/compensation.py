@@ -41,6 +41,7 @@ FIELDS = (
     "actual_loss",
     "infringer_profit",
     "licence_fee",
+    "multiple",
     "licence_multiple",
     "statutory_amount",
     "wilful",
@@ -97,6 +98,31 @@ def _multiple(name, value, errors, label):
     return number
 
 
+#: procedures.md §4 writes the licence-fee basis ``licence_fee × multiple``; ``licence_multiple``
+#: is caseflow's older name for the same figure, still accepted.
+MULTIPLE_NAMES = ("multiple", "licence_multiple")
+
+
+def _licence_multiple(values, errors):
+    """The licence fee's multiple under either name (1 when neither is given), reported under
+    the name the client sent; the two names with different values are refused."""
+    given = [name for name in MULTIPLE_NAMES if _given(values.get(name))]
+    if not given:
+        return _multiple("multiple", 1, errors, "许可使用费倍数")
+    scratch: dict = {}
+    numbers = {name: _multiple(name, values[name], scratch, "许可使用费倍数") for name in given}
+    if scratch:
+        errors.update(scratch)
+        return None
+    if len(set(numbers.values())) > 1:
+        errors["multiple"] = (
+            "multiple 与 licence_multiple 不一致（二者为同一倍数）"
+            " / differs from licence_multiple (two names of one figure)"
+        )
+        return None
+    return numbers[given[0]]
+
+
 def _given(value) -> bool:
     return value is not None and value != ""
 
@@ -134,8 +160,9 @@ def compensation_compute(values: dict) -> dict:
                 errors[figure] = (
                     f"计算依据为{BASIS_LABELS[basis]}，不填此项 / not used with {basis}"
                 )
-        if basis != "licence_fee" and _given(values.get("licence_multiple")):
-            errors["licence_multiple"] = "仅用于许可使用费倍数 / only with licence_fee"
+        for name in MULTIPLE_NAMES:
+            if basis != "licence_fee" and _given(values.get(name)):
+                errors[name] = "仅用于许可使用费倍数 / only with licence_fee"
 
     cleaned: dict = {"basis": basis}
     base = None
@@ -147,9 +174,7 @@ def compensation_compute(values: dict) -> dict:
         cleaned["infringer_profit"] = base
     elif basis == "licence_fee" and "basis" not in errors:
         fee = _amount("licence_fee", values.get("licence_fee"), errors, label="许可使用费")
-        multiple = _multiple(
-            "licence_multiple", values.get("licence_multiple", 1), errors, "许可使用费倍数"
-        )
+        multiple = _licence_multiple(values, errors)
         cleaned.update(licence_fee=fee, licence_multiple=multiple)
         if fee is not None and multiple is not None:
             base = (fee * multiple).quantize(FEN, rounding=ROUND_HALF_UP)
@@ -295,3 +320,47 @@ def compensation_save(case, values: dict, *, actor, at=None) -> dict:
 
 def compensation_get(case) -> dict | None:
     return (case.data or {}).get("compensation")
+
+
+#: The worksheet's figures as the API answers them on top, under the spec's names.
+_FIGURE_NAMES = {"licence_multiple": "multiple"}
+
+
+def _number(text):
+    """A stored amount or multiple (a decimal string) as a JSON number: an int when whole, else
+    a number to the fen."""
+    if text is None:
+        return None
+    value = Decimal(text)
+    return int(value) if value == value.to_integral_value() else float(value.quantize(FEN))
+
+
+def compensation_json(sheet: dict | None) -> dict:
+    """The API's answer for a kept worksheet: its fields, ``amount`` and ``range`` on top, as
+    procedures.md §4 names them, amounts as numbers; the stored worksheet (decimal strings) in
+    ``compensation`` as before."""
+    if sheet is None:
+        return {"compensation": None}
+    figures = {
+        _FIGURE_NAMES.get(name, name): _number(value)
+        for name, value in (sheet.get("figures") or {}).items()
+    }
+    return {
+        "basis": sheet["basis"],
+        "basis_label": sheet["basis_label"],
+        **figures,
+        "wilful": sheet["wilful"],
+        "punitive_multiple": _number(sheet["punitive_multiple"]),
+        "costs": _number(sheet["costs"]),
+        "base": _number(sheet["base"]),
+        "damages": _number(sheet["damages"]),
+        "amount": _number(sheet["amount"]),
+        "amount_text": sheet["amount_text"],
+        "amount_capital": sheet["amount_capital"],
+        "range": [_number(v) for v in sheet["range"]] if sheet.get("range") else None,
+        "why": sheet["why"],
+        "explanation": sheet["explanation"],
+        "saved_at": sheet.get("saved_at"),
+        "saved_by": sheet.get("saved_by"),
+        "compensation": sheet,
+    }

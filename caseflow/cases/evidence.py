@@ -236,7 +236,8 @@ def evidence_add(*, case, actor, filename: str, content: bytes, description: str
                 f" ({when:%Y-%m-%d %H:%M}, evidence #{first.id}); not uploaded again"
             ),
             fields={
-                "file": f"与已上传的证据“{first.filename}”（证据 #{first.id}）内容相同，未重复上传",
+                "file": f"与已上传的证据“{first.filename}”（证据 #{first.id}）内容相同，未重复上传"
+                f" / same content as evidence #{first.id}; not uploaded again",
                 "duplicate_of": first.id,
             },
         )

@@ -58,7 +58,7 @@ def _party(value, field, errors, *, required):
     if required and is_blank(name):
         errors[f"{field}.name"] = "必填 / required"
     if party.get("kind") not in (None, *PARTY_KINDS):
-        errors[f"{field}.kind"] = "应为 person 或 company"
+        errors[f"{field}.kind"] = "应为 person 或 company / person or company"
     if "code" in party:
         from caseflow.credit.subjects import subject_code_clean
 
@@ -77,9 +77,9 @@ def _right(value, errors):
     if value is None:
         return {}
     if value.get("kind") not in (None, *RIGHT_KINDS):
-        errors["right.kind"] = "应为 patent、trademark 或 copyright"
+        errors["right.kind"] = "应为 patent、trademark 或 copyright / patent, trademark or copyright"
     if value.get("patent_type") not in (None, *PATENT_TYPES):
-        errors["right.patent_type"] = "应为 invention、utility_model 或 design"
+        errors["right.patent_type"] = "应为 invention、utility_model 或 design / invention, utility_model or design"
     return dict(value)
 
 
@@ -238,7 +238,12 @@ def case_open(
         raise ValidationFailed(
             f"未知的流程：{workflow}",
             message_en=f"unknown workflow {workflow!r}",
-            fields={"workflow": "应为 " + "、".join(workflows.WORKFLOWS)},
+            fields={
+                "workflow": "应为 "
+                + "、".join(workflows.WORKFLOWS)
+                + " 之一 / one of "
+                + ", ".join(workflows.WORKFLOWS)
+            },
         )
     wf = workflows.get(workflow)
     if workflow not in workflows_opened_at(unit):
@@ -267,7 +272,9 @@ def case_open(
     _opening_data(data, errors)
     _opening_fields(wf, data, errors)
     if channel is not None and channel not in CHANNEL_CODES:
-        errors["channel"] = "应为 " + "、".join(CHANNEL_CODES)
+        errors["channel"] = (
+            "应为 " + "、".join(CHANNEL_CODES) + " 之一 / one of " + ", ".join(CHANNEL_CODES)
+        )
     elif channel is None and workflow == "intake":
         errors["channel"] = "必填 / required"
     elif wf.OPENING.channels and channel not in wf.OPENING.channels:

@@ -333,7 +333,7 @@ def credit_record_repair(record, *, actor, reason, at=None) -> CreditRecord:
     _check_actor(record, actor)
     if not (reason or "").strip():
         raise ValidationFailed(
-            "请填写信用修复理由", message_en="a reason is required", fields={"reason": "必填"}
+            "请填写信用修复理由", message_en="a reason is required", fields={"reason": "必填 / required"}
         )
     if record.status != "published":
         raise StateConflict(
@@ -379,7 +379,7 @@ def credit_record_revoke(record, *, actor, reason, at=None) -> CreditRecord:
         )
     if not (reason or "").strip():
         raise ValidationFailed(
-            "请填写撤销理由", message_en="a reason is required", fields={"reason": "必填"}
+            "请填写撤销理由", message_en="a reason is required", fields={"reason": "必填 / required"}
         )
     at = _at(at, not_before=record.decided_at, not_before_label="决定日期")
     case = record.case

@@ -39,6 +39,6 @@ def subject_code_clean(value, field: str, errors: dict) -> str | None:
     code = credit_code_normalise(value)
     problem = credit_code_problem(code)
     if problem:
-        errors[field] = f"{problem} / invalid unified social credit code"
+        errors[field] = problem
         return None
     return code

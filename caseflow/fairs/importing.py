@@ -129,7 +129,10 @@ def _header_map(header: list) -> dict:
         raise ValidationFailed(
             "文件缺少必需的列：" + "、".join(labels[c] for c in missing),
             message_en="missing columns: " + ", ".join(missing),
-            fields={"file": "表头应包含 名称、展位号、国家或地区（或 name、booth、country）"},
+            fields={
+                "file": "表头应包含 名称、展位号、国家或地区（或 name、booth、country）"
+                " / the header needs name, booth, country"
+            },
         )
     return columns
 
@@ -138,7 +141,7 @@ def _too_big(message_zh: str, message_en: str):
     return ValidationFailed(
         f"文件过大或结构异常：{message_zh}",
         message_en=f"file refused: {message_en}",
-        fields={"file": message_zh},
+        fields={"file": f"{message_zh} / {message_en}"},
     )
 
 
@@ -172,12 +175,12 @@ def _rows(table) -> list[tuple[int, dict]]:
             raise ValidationFailed(
                 f"文件超过{MAX_ROWS}行",
                 message_en=f"more than {MAX_ROWS} rows",
-                fields={"file": f"最多{MAX_ROWS}行"},
+                fields={"file": f"最多{MAX_ROWS}行 / at most {MAX_ROWS} rows"},
             )
         row = {c: (cells[i] if i < len(cells) else "") for c, i in columns.items()}
         rows.append((number, row))
     if columns is None:
-        raise ValidationFailed("文件为空", message_en="empty file", fields={"file": "文件为空"})
+        raise ValidationFailed("文件为空", message_en="empty file", fields={"file": "文件为空 / empty file"})
     return rows
 
 
@@ -192,11 +195,11 @@ def _csv_table(content: bytes):
             raise ValidationFailed(
                 "CSV文件应为UTF-8编码",
                 message_en="CSV must be UTF-8",
-                fields={"file": "无法识别的文字编码"},
+                fields={"file": "无法识别的文字编码 / unknown text encoding"},
             ) from exc
     if "\x00" in text:
         raise ValidationFailed(
-            "文件不是CSV文本", message_en="not a CSV text file", fields={"file": "不是CSV文本"}
+            "文件不是CSV文本", message_en="not a CSV text file", fields={"file": "不是CSV文本 / not CSV text"}
         )
     return _csv_rows(csv.reader(io.StringIO(text, newline="")))
 
@@ -219,7 +222,7 @@ def xlsx_archive_check(content: bytes) -> None:
         members = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
         raise ValidationFailed(
-            "无法读取XLSX文件", message_en="unreadable XLSX file", fields={"file": "XLSX文件已损坏"}
+            "无法读取XLSX文件", message_en="unreadable XLSX file", fields={"file": "XLSX文件已损坏 / damaged XLSX file"}
         ) from exc
     if len(members) > 1_000:
         raise _too_big("压缩包内文件过多", "too many parts in the archive")
@@ -247,7 +250,7 @@ def _xlsx_table(content: bytes):
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
         raise ValidationFailed(
-            "无法读取XLSX文件", message_en="unreadable XLSX file", fields={"file": "XLSX文件已损坏"}
+            "无法读取XLSX文件", message_en="unreadable XLSX file", fields={"file": "XLSX文件已损坏 / damaged XLSX file"}
         ) from exc
     sheet = workbook.worksheets[0]
     # A stated dimension far beyond the limit is refused before any row is read.
@@ -259,7 +262,7 @@ def _xlsx_table(content: bytes):
         raise ValidationFailed(
             f"文件超过{MAX_ROWS}行",
             message_en=f"more than {MAX_ROWS} rows",
-            fields={"file": f"最多{MAX_ROWS}行"},
+            fields={"file": f"最多{MAX_ROWS}行 / at most {MAX_ROWS} rows"},
         )
     if stated_columns > MAX_COLUMNS * 4:
         raise _too_big(f"超过{MAX_COLUMNS}列", f"more than {MAX_COLUMNS} columns")
@@ -271,7 +274,7 @@ def _xlsx_rows(workbook, sheet):
         yield from sheet.iter_rows(values_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
         raise ValidationFailed(
-            "无法读取XLSX文件", message_en="unreadable XLSX file", fields={"file": "XLSX文件已损坏"}
+            "无法读取XLSX文件", message_en="unreadable XLSX file", fields={"file": "XLSX文件已损坏 / damaged XLSX file"}
         ) from exc
     finally:
         workbook.close()
@@ -285,7 +288,9 @@ def rows_from_upload(filename: str, content: bytes) -> list[tuple[int, dict]]:
     """
     if len(content) > MAX_UPLOAD_BYTES:
         raise ValidationFailed(
-            "文件超过2 MB", message_en="file larger than 2 MB", fields={"file": "文件不能超过2 MB"}
+            "文件超过2 MB",
+            message_en="file larger than 2 MB",
+            fields={"file": "文件不能超过2 MB / at most 2 MB"},
         )
     suffix = (filename or "").rsplit(".", 1)[-1].lower() if "." in (filename or "") else ""
     is_zip = content[:4] == b"PK\x03\x04"
@@ -296,5 +301,5 @@ def rows_from_upload(filename: str, content: bytes) -> list[tuple[int, dict]]:
     raise ValidationFailed(
         "只接受CSV或XLSX文件",
         message_en="only CSV or XLSX files are accepted",
-        fields={"file": "文件类型不是CSV或XLSX"},
+        fields={"file": "文件类型不是CSV或XLSX / not a CSV or XLSX file"},
     )

@@ -53,7 +53,10 @@ def _instant(value, field, fields):
             return None
         except ValueError:
             pass
-    fields[field] = "应为带时区的ISO 8601时间，如 2026-10-15T09:00:00+08:00"
+    fields[field] = (
+        "应为带时区的ISO 8601时间，如 2026-10-15T09:00:00+08:00"
+        " / an ISO 8601 instant with its offset, e.g. 2026-10-15T09:00:00+08:00"
+    )
     return None
 
 
@@ -62,20 +65,20 @@ def fair_create(*, unit, actor, name, venue, opens_at, closes_at, organiser) -> 
     _require_fair_desk_role(actor, unit, "登记展会")
     fields = {}
     if unit.kind != "fair_desk":
-        fields["unit"] = "只有展会投诉站可以登记展会"
+        fields["unit"] = "只有展会投诉站可以登记展会 / only a fair desk registers fairs"
     name, venue, organiser = ((x or "").strip() for x in (name, venue, organiser))
     if not name:
-        fields["name"] = "展会名称不能为空"
+        fields["name"] = "展会名称不能为空 / the name is empty"
     elif len(name) > NAME_MAX:
-        fields["name"] = f"展会名称不能超过{NAME_MAX}个字符"
+        fields["name"] = f"展会名称不能超过{NAME_MAX}个字符 / at most {NAME_MAX} characters"
     if len(venue) > NAME_MAX:
-        fields["venue"] = f"场馆不能超过{NAME_MAX}个字符"
+        fields["venue"] = f"场馆不能超过{NAME_MAX}个字符 / at most {NAME_MAX} characters"
     if len(organiser) > NAME_MAX:
-        fields["organiser"] = f"主办方不能超过{NAME_MAX}个字符"
+        fields["organiser"] = f"主办方不能超过{NAME_MAX}个字符 / at most {NAME_MAX} characters"
     opens_at = _instant(opens_at, "opens_at", fields)
     closes_at = _instant(closes_at, "closes_at", fields)
     if opens_at and closes_at and closes_at <= opens_at:
-        fields["closes_at"] = "闭展时间应晚于开展时间"
+        fields["closes_at"] = "闭展时间应晚于开展时间 / must be after opens_at"
     if fields:
         raise ValidationFailed(
             "展会信息有误：" + "；".join(fields.values()), message_en="invalid fair", fields=fields
@@ -95,31 +98,39 @@ def fair_create(*, unit, actor, name, venue, opens_at, closes_at, organiser) -> 
     return fair
 
 
-def _row_problems(row, *, taken_booths) -> tuple[dict | None, list[str]]:
-    """The clean row and the reasons it is refused (empty when it is fine)."""
+def _row_problems(row, *, taken_booths) -> tuple[dict | None, list[tuple[str, str]]]:
+    """The clean row and the reasons it is refused, each (Chinese, English); empty when fine."""
     if not isinstance(row, dict):
-        return None, ["应为包含 name、booth、country 的对象"]
+        return None, [
+            ("应为包含 name、booth、country 的对象", "an object with name, booth, country")
+        ]
     problems = []
     name = unicodedata.normalize("NFKC", str(row.get("name") or "")).strip()
     booth = unicodedata.normalize("NFKC", str(row.get("booth") or "")).strip().upper()
     country_text = str(row.get("country") or "").strip()
     if not name:
-        problems.append("名称不能为空")
+        problems.append(("名称不能为空", "the name is empty"))
     elif len(name) > NAME_MAX:
-        problems.append(f"名称不能超过{NAME_MAX}个字符")
+        problems.append(
+            (f"名称不能超过{NAME_MAX}个字符", f"the name is over {NAME_MAX} characters")
+        )
     elif not name_key(name):
-        problems.append("名称须包含文字")
+        problems.append(("名称须包含文字", "the name has no letters"))
     if not booth:
-        problems.append("展位号不能为空")
+        problems.append(("展位号不能为空", "the booth is empty"))
     elif len(booth) > BOOTH_MAX:
-        problems.append(f"展位号不能超过{BOOTH_MAX}个字符")
+        problems.append(
+            (f"展位号不能超过{BOOTH_MAX}个字符", f"the booth is over {BOOTH_MAX} characters")
+        )
     elif booth in taken_booths:
-        problems.append(f"展位号 {booth} 重复（{taken_booths[booth]}）")
+        problems.append(
+            (f"展位号 {booth} 重复（{taken_booths[booth]}）", f"booth {booth} is taken")
+        )
     country = country_normalise(country_text)
     if not country_text:
-        problems.append("国家或地区不能为空")
+        problems.append(("国家或地区不能为空", "the country is empty"))
     elif country is None:
-        problems.append(f"无法识别的国家或地区：{country_text}")
+        problems.append((f"无法识别的国家或地区：{country_text}", "unknown country or region"))
     clean = {"name": name, "booth": booth, "country": country}
     return clean, problems
 
@@ -134,7 +145,9 @@ def exhibitors_add(fair, *, actor, rows, row_numbers=None) -> list[Exhibitor]:
     _require_fair_desk_role(actor, fair.unit, "登记参展商")
     if not isinstance(rows, list) or not rows:
         raise ValidationFailed(
-            "参展商列表为空", message_en="no exhibitors given", fields={"rows": "至少一行"}
+            "参展商列表为空",
+            message_en="no exhibitors given",
+            fields={"rows": "至少一行 / at least one row"},
         )
     numbers = list(row_numbers) if row_numbers else list(range(1, len(rows) + 1))
     existing = db.session.execute(
@@ -145,7 +158,12 @@ def exhibitors_add(fair, *, actor, rows, row_numbers=None) -> list[Exhibitor]:
     for number, row in zip(numbers, rows, strict=True):
         clean, problems = _row_problems(row, taken_booths=taken)
         if problems:
-            errors[str(number)] = "；".join(problems)
+            # One reason a row, "中文；中文 / English; English" as every field reason reads.
+            errors[str(number)] = (
+                "；".join(zh for zh, _en in problems)
+                + " / "
+                + "; ".join(en for _zh, en in problems)
+            )
             continue
         taken[clean["booth"]] = f"与第{number}行相同"
         clean_rows.append(clean)
@@ -167,7 +185,7 @@ def exhibitors_add(fair, *, actor, rows, row_numbers=None) -> list[Exhibitor]:
         raise ValidationFailed(
             "展位号与同时导入的数据冲突，未导入任何参展商，请重试",
             message_en="booth taken concurrently; nothing was loaded",
-            fields={"rows": "展位号冲突"},
+            fields={"rows": "展位号冲突 / booth taken meanwhile; retry"},
         ) from exc
     log.info("%d exhibitors added to fair %s by %s", len(exhibitors), fair.id, actor.username)
     return exhibitors

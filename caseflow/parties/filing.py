@@ -65,9 +65,9 @@ def _right(body, errors):
         "patent_type": _text(value, "patent_type", errors),
     }
     if right["kind"] and right["kind"] not in RIGHT_KINDS:
-        errors["right.kind"] = "应为 patent、trademark 或 copyright"
+        errors["right.kind"] = "应为 patent、trademark 或 copyright / patent, trademark or copyright"
     if right["patent_type"] and right["patent_type"] not in PATENT_TYPES:
-        errors["right.patent_type"] = "应为 invention、utility_model 或 design"
+        errors["right.patent_type"] = "应为 invention、utility_model 或 design / invention, utility_model or design"
     return {k: v for k, v in right.items() if v}
 
 

@@ -676,7 +676,7 @@ def notice_service_record(
     elif len(roles) <= 1:
         party = roles[0] if roles else "other"
     if method not in PAPER_METHODS:
-        errors["method"] = "应为 post、in_person 或 public_notice"
+        errors["method"] = "应为 post、in_person 或 public_notice / post, in_person or public_notice"
     now = utcnow()
     at = _served_instant(served_at, notice, now, errors)
     if at is not None:

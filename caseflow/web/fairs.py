@@ -11,6 +11,7 @@ from caseflow.extensions import db
 from caseflow.web import bp
 from caseflow.web import selectors as sel
 from caseflow.web.access import role_required
+from caseflow.web.filters import domain_message, in_language
 from caseflow.web.forms import ExhibitorImportForm, FairForm
 from caseflow.web.transaction import committing
 
@@ -134,12 +135,16 @@ def fair_exhibitors_import(fair_id):
         rows = (exc.fields or {}).get("rows")
         row_errors = []
         if isinstance(rows, dict):
+            # Each reason is "中文 / English": the page shows the reader's language.
             row_errors = sorted(
-                rows.items(), key=lambda item: int(item[0]) if item[0].isdigit() else 0
+                ((number, in_language(reason)) for number, reason in rows.items()),
+                key=lambda item: int(item[0]) if item[0].isdigit() else 0,
             )
-        form.file.errors = [*list(form.file.errors), exc.message]
+        form.file.errors = [*list(form.file.errors), domain_message(exc)]
         if isinstance(rows, str) or (exc.fields or {}).get("file"):
-            form.file.errors.append(rows if isinstance(rows, str) else exc.fields["file"])
+            form.file.errors.append(
+                in_language(rows if isinstance(rows, str) else exc.fields["file"])
+            )
         return _render_fair(fair, form, row_errors=row_errors, status=exc.status)
     flash(_("已导入 %(n)s 家参展商", n=len(added)), "success")
     return redirect(url_for("web.fair_detail", fair_id=fair.id))

@@ -450,3 +450,91 @@ def test_every_body_is_refused_by_the_schema_not_by_a_view(app, world):
             assert error["fields"] == {field: text}, where
         seen.append(rule.endpoint)
     assert set(seen) == set(_BASES)
+
+
+def _reasons(fields: dict):
+    for value in fields.values():
+        if isinstance(value, dict):
+            yield from _reasons(value)
+        else:
+            yield value
+
+
+def test_422_reasons_are_chinese_and_english(api, staff):
+    """interfaces.md: a 422's ``fields`` says why in Chinese and English ("中文 / English", the
+    API's convention); walked with ``Accept-Language: en`` through the errors that were Chinese
+    only."""
+    en = {"Accept-Language": "en"}
+    worker, desk = api(staff["ZS"]["caseworker"]), api(staff["CF"]["desk_officer"])
+    fair = {
+        "name": "第139届中国进出口商品交易会",
+        "venue": "广州",
+        "organiser": "中国对外贸易中心",
+        "opens_at": "2026-04-15T09:00:00+08:00",
+        "closes_at": "2026-04-19T18:00:00+08:00",
+    }
+    created = desk.post(f"{PREFIX}/fairs", json=fair)
+    assert created.status_code == 201, created.get_json()
+    fair_id = created.get_json()["id"]
+    refusals = [
+        worker.post(
+            f"{PREFIX}/cases",
+            headers=en,
+            json={
+                "workflow": "adjudication",
+                "channel": "fax",
+                "title": "灯具",
+                "complainant": ZS_COMPLAINANT,
+                "respondent": ZS_RESPONDENT,
+                "right": RIGHT,
+            },
+        ),
+        desk.post(
+            f"{PREFIX}/fairs",
+            headers=en,
+            json={**fair, "name": " ", "closes_at": "2026-04-14T18:00:00+08:00"},
+        ),
+        desk.post(f"{PREFIX}/fairs", headers=en, json={**fair, "opens_at": "next week"}),
+        desk.post(
+            f"{PREFIX}/fairs/{fair_id}/exhibitors",
+            headers=en,
+            json=[{"name": "", "booth": "A1", "country": "CN"}, {"name": "甲", "booth": "", "country": "火星"}],
+        ),
+        desk.post(
+            f"{PREFIX}/fairs/{fair_id}/exhibitors",
+            headers=en,
+            data={"file": (io.BytesIO(b""), "list.csv")},
+            content_type="multipart/form-data",
+        ),
+        worker.post(
+            f"{PREFIX}/applicants",
+            headers=en,
+            json={"name": "", "credit_code": "91350100M000100Y44"},
+        ),
+    ]
+    for response in refusals:
+        assert response.status_code == 422, response.get_json()
+        fields = response.get_json()["error"]["fields"]
+        assert fields
+        for reason in _reasons(fields):
+            chinese, sep, english = str(reason).partition(" / ")
+            assert sep and re.search("[\u4e00-\u9fff]", chinese), reason
+            assert re.search("[a-z]{3}", english) and not re.search("[\u4e00-\u9fff]", english), (
+                reason
+            )
+    # The rows keep their numbers, each with both languages.
+    rows = refusals[3].get_json()["error"]["fields"]["rows"]
+    assert set(rows) == {"1", "2"} and "booth is empty; unknown country" in rows["2"]
+
+
+def test_an_unknown_workflow_is_refused_in_both_languages(app, staff):
+    """The service's own check (the web form and the public filing reach it without the API's
+    schema)."""
+    from caseflow.cases.services import case_open
+    from caseflow.errors import ValidationFailed
+
+    worker = staff["ZS"]["caseworker"]
+    with pytest.raises(ValidationFailed) as refused:
+        case_open(workflow="arbitration", unit=worker.unit, actor=worker, channel="walk_in")
+    reason = refused.value.fields["workflow"]
+    assert " / " in reason and "one of" in reason.partition(" / ")[2]

@@ -402,3 +402,55 @@ def test_the_court_ruling_clock_alerts_the_caseworker_and_never_escalates(api, s
         staff["PD"]["supervisor"], due_from=None, due_to=datetime.fromisoformat(local("2026-06-30"))
     )
     assert all(c.name != "court_ruling" for c, _case in late)
+
+
+def test_the_worksheet_takes_the_specs_multiple_and_answers_amount_and_range_on_top(api, staff):
+    """procedures.md §4: the licence-fee basis is ``licence_fee × multiple``; the answer adds
+    ``amount`` and ``range`` (numbers) beside the worksheet's fields, the nested ``compensation``
+    object kept for older clients."""
+    worker = api(staff["ZS"]["caseworker"])
+    case = open_adjudication(worker, local("2026-03-02", "09:00"))
+    url = f"/api/v1/cases/{case['id']}/compensation"
+    body = {
+        "basis": "licence_fee",
+        "licence_fee": 100000,
+        "multiple": 3,
+        "wilful": True,
+        "punitive_multiple": 2,
+        "costs": 5000,
+    }
+    response = worker.put(url, json=body)
+    assert response.status_code == 200, response.get_json()
+    answer = response.get_json()
+    # 100,000 × 3 × 2 + 5,000; the range is 1–5 × the fee, × 2, + costs.
+    assert answer["amount"] == 605000 and isinstance(answer["amount"], int)
+    assert answer["range"] == [205000, 1005000]
+    assert answer["basis"] == "licence_fee" and answer["licence_fee"] == 100000
+    assert answer["multiple"] == 3 and answer["punitive_multiple"] == 2
+    assert answer["wilful"] is True and answer["costs"] == 5000
+    assert answer["compensation"]["amount"] == "605000.00"  # the older shape, unchanged
+    assert answer["compensation"]["figures"]["licence_multiple"] == "3"
+    shown = worker.get(url).get_json()
+    assert shown["amount"] == 605000 and shown["range"] == [205000, 1005000]
+    assert shown["compensation"] == answer["compensation"]
+
+    # licence_multiple stays an alias; the same value twice is fine, two values are not.
+    alias = worker.put(url, json={"basis": "licence_fee", "licence_fee": "1000.5", "licence_multiple": 2})
+    assert alias.status_code == 200 and alias.get_json()["amount"] == 2001
+    fen = worker.put(url, json={"basis": "licence_fee", "licence_fee": "1000.25", "multiple": 1})
+    assert fen.get_json()["amount"] == 1000.25 and fen.get_json()["multiple"] == 1
+    same = worker.put(url, json={"basis": "licence_fee", "licence_fee": 1, "multiple": 2, "licence_multiple": "2"})
+    assert same.status_code == 200 and same.get_json()["amount"] == 2
+    both = worker.put(url, json={"basis": "licence_fee", "licence_fee": 1, "multiple": 2, "licence_multiple": 3})
+    assert both.status_code == 422 and "multiple" in both.get_json()["error"]["fields"]
+    wrong = worker.put(url, json={"basis": "licence_fee", "licence_fee": 1, "multiple": 6})
+    assert wrong.status_code == 422 and "multiple" in wrong.get_json()["error"]["fields"]
+    stray = worker.put(url, json={"basis": "actual_loss", "actual_loss": 1, "multiple": 2})
+    assert stray.status_code == 422 and "multiple" in stray.get_json()["error"]["fields"]
+    assert worker.get(url).get_json()["amount"] == 2  # the refused ones changed nothing
+
+    # No range where the basis gives none; the case's data keeps the stored worksheet.
+    plain = worker.put(url, json={"basis": "actual_loss", "actual_loss": 480000})
+    assert plain.get_json()["range"] is None and plain.get_json()["actual_loss"] == 480000
+    stored = worker.get(f"/api/v1/cases/{case['id']}").get_json()["data"]["compensation"]
+    assert stored == plain.get_json()["compensation"]

@@ -38,3 +38,36 @@ def test_a_very_long_search_term_is_cut_not_a_500(
     login(make_user("caseworker", "ZS"))
     page = client.get("/inbox", query_string={"tab": "all", "q": "x" * 60_000})
     assert page.status_code == 200
+
+
+def test_the_case_lists_filters_refuse_what_they_cannot_mean(api, open_case, staff):
+    """An unknown state is a 422 naming the valid ones, as an unknown workflow is; a page below 1
+    and an ``overdue`` that is neither true nor false are 422s; another unit is a 403, as
+    ``/stats`` answers it."""
+    open_case("adjudication")
+    worker, chief = api(staff["ZS"]["caseworker"]), api(staff["ZS"]["supervisor"])
+
+    def refused(query, status=422):
+        response = worker.get("/api/v1/cases", query_string=query)
+        assert response.status_code == status, (query, response.get_json())
+        return response.get_json()["error"]["fields"]
+
+    fields = refused({"state": "bogus", "workflow": "adjudication"})
+    assert "filed" in fields["state"] and "lodged" not in fields["state"]
+    assert " / " in fields["state"]
+    fields = refused({"state": "bogus"})
+    assert "filed" in fields["state"] and "lodged" in fields["state"]
+    # A state of another workflow is not one of this workflow's.
+    assert "state" in refused({"state": "lodged", "workflow": "adjudication"})
+    assert " / " in refused({"workflow": "bogus"})["workflow"]
+    for page in ("0", "-1"):
+        assert "page" in refused({"page": page})
+    assert "overdue" in refused({"overdue": "maybe"})
+    for value in ("true", "false", "1", "0", ""):
+        assert worker.get("/api/v1/cases", query_string={"overdue": value}).status_code == 200
+    listed = worker.get("/api/v1/cases", query_string={"state": "filed", "workflow": "adjudication"})
+    assert listed.status_code == 200 and listed.get_json()["total"] == 1
+    assert chief.get("/api/v1/stats", query_string={"unit": "PD"}).status_code == 403
+    assert chief.get("/api/v1/cases", query_string={"unit": "PD"}).status_code == 403
+    assert chief.get("/api/v1/cases", query_string={"unit": "ZS"}).get_json()["total"] == 1
+    assert worker.get("/api/v1/cases", query_string={"unit": "XX"}).status_code == 422

@@ -41,7 +41,7 @@ def test_a_bad_credit_code_is_a_422_naming_the_field(api, make_user, zs):
         "/api/v1/applicants", json={"name": "甲", "credit_code": "91350100M000100Y44"}
     )
     assert response.status_code == 422
-    assert response.json["error"]["fields"] == {"credit_code": "统一社会信用代码校验位不正确"}
+    assert response.json["error"]["fields"] == {"credit_code": "统一社会信用代码校验位不正确 / the check character is wrong"}
 
 
 def test_other_units_filings_are_out_of_scope(api, make_user, make_unit, zs):
@@ -167,10 +167,10 @@ def test_unknown_or_pending_applicant_is_a_422(api, make_user, zs):
     clerk = make_user("caseworker", zs)
     missing = api(clerk).post("/api/v1/cases", json=pre_exam(999999))
     assert missing.status_code == 422
-    assert missing.json["error"]["fields"] == {"applicant_id": "申请人未在本单位备案"}
+    assert missing.json["error"]["fields"] == {"applicant_id": "申请人未在本单位备案 / no filing of this applicant at this unit"}
     pending = api(clerk).post("/api/v1/applicants", json={"name": "乙", "credit_code": HUAWEI})
     response = api(clerk).post("/api/v1/cases", json=pre_exam(pending.json["id"]))
-    assert response.json["error"]["fields"] == {"applicant_id": "申请人备案尚未审核通过"}
+    assert response.json["error"]["fields"] == {"applicant_id": "申请人备案尚未审核通过 / the filing is not approved yet"}
     english = api(clerk).post(
         "/api/v1/cases", json=pre_exam(pending.json["id"]), headers={"Accept-Language": "en"}
     )
@@ -219,7 +219,7 @@ def test_a_pending_filing_is_rejected_with_a_reason_and_the_code_filed_again(
     refiled = api(clerk).post("/api/v1/applicants", json={"name": "甲公司", "credit_code": HUAWEI})
     assert refiled.status_code == 201
     response = api(clerk).post("/api/v1/cases", json=pre_exam(first["id"]))
-    assert response.json["error"]["fields"] == {"applicant_id": "申请人备案未通过审核"}
+    assert response.json["error"]["fields"] == {"applicant_id": "申请人备案未通过审核 / the filing was rejected"}
     # A revocation's reason is logged too.
     api(supervisor).post(f"/api/v1/applicants/{refiled.json['id']}/approve")
     with caplog.at_level("INFO", logger="caseflow.applicants.services"):

@@ -55,8 +55,8 @@ def test_register_normalises_and_validates_the_code(zs, clerk):
     with pytest.raises(ValidationFailed) as refused:
         applicant_register(unit=zs, actor=clerk, name="", credit_code="91350100M000100Y44")
     assert refused.value.fields == {
-        "name": "名称不能为空",
-        "credit_code": "统一社会信用代码校验位不正确",
+        "name": "名称不能为空 / the name is empty",
+        "credit_code": "统一社会信用代码校验位不正确 / the check character is wrong",
     }
     with pytest.raises(ValidationFailed) as refused:
         applicant_register(unit=zs, actor=clerk, name="又一次", credit_code=OSRAM_CN)
@@ -132,17 +132,17 @@ def refusal(unit, applicant_id, right) -> dict:
 
 
 def test_each_failed_check_refuses_with_its_reason(zs, approved, clerk, supervisor, make_unit):
-    assert refusal(zs, 999999, INVENTION) == {"applicant_id": "申请人未在本单位备案"}
-    assert refusal(zs, "abc", INVENTION) == {"applicant_id": "申请人未在本单位备案"}
+    assert refusal(zs, 999999, INVENTION) == {"applicant_id": "申请人未在本单位备案 / no filing of this applicant at this unit"}
+    assert refusal(zs, "abc", INVENTION) == {"applicant_id": "申请人未在本单位备案 / no filing of this applicant at this unit"}
     pending = applicant_register(unit=zs, actor=clerk, name="乙", credit_code=OSRAM_CN)
-    assert refusal(zs, pending.id, INVENTION) == {"applicant_id": "申请人备案尚未审核通过"}
+    assert refusal(zs, pending.id, INVENTION) == {"applicant_id": "申请人备案尚未审核通过 / the filing is not approved yet"}
     pd = make_unit("PD", kind="protection_centre", profile={"fields": {"ipc": ["F21"]}})
-    assert refusal(pd, approved.id, INVENTION) == {"applicant_id": "申请人未在本单位备案"}
+    assert refusal(pd, approved.id, INVENTION) == {"applicant_id": "申请人未在本单位备案 / no filing of this applicant at this unit"}
 
     ok = approved.id
-    assert refusal(zs, ok, {**INVENTION, "pct": True}) == {"right.pct": "PCT申请不予快速预审"}
+    assert refusal(zs, ok, {**INVENTION, "pct": True}) == {"right.pct": "PCT申请不予快速预审 / PCT applications are not pre-examined"}
     assert refusal(zs, ok, {**INVENTION, "divisional": True}) == {
-        "right.divisional": "分案申请不予快速预审"
+        "right.divisional": "分案申请不予快速预审 / divisional applications are not pre-examined"
     }
     assert "right.patent_type" in refusal(
         zs, ok, {"patent_type": "trademark", "classification": "F21V"}
@@ -157,6 +157,7 @@ def test_each_failed_check_refuses_with_its_reason(zs, approved, clerk, supervis
     outside = refusal(zs, ok, {"patent_type": "invention", "classification": "A61K 31/00"})
     assert outside == {
         "right.classification": "分类号 A61K 31/00 不在本中心发明预审领域内（F21、H05B）"
+        " / A61K 31/00 is outside this centre's invention fields"
     }
     assert (
         "外观设计"
@@ -170,7 +171,7 @@ def test_each_failed_check_refuses_with_its_reason(zs, approved, clerk, supervis
     )
 
     applicant_revoke(approved, actor=supervisor)
-    assert refusal(zs, ok, INVENTION) == {"applicant_id": "申请人备案已撤销"}
+    assert refusal(zs, ok, INVENTION) == {"applicant_id": "申请人备案已撤销 / the filing was revoked"}
 
 
 def test_one_veto_is_enough_and_every_failure_is_named(zs, approved):

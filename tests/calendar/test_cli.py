@@ -97,10 +97,33 @@ def test_batch_mode_prints_one_line_per_input(cli):
     ]
     assert out[4].startswith("error: not an ISO 8601 date")
     assert out[5].startswith("error: bad period")
-    assert out[6] == "2026-02-28"
-    assert out[7].startswith("error: 年份应在1970至2099年之间：0001-01-01")
-    assert out[8].startswith("error: 年份应在1970至2099年之间")
-    assert out[9] == "2026-10-08" and len(out) == 10
+    # interfaces.md: one line per input, a blank one too, so line n answers line n.
+    assert out[6] == "error: empty line, expected START PERIOD"
+    assert out[7] == "2026-02-28"
+    assert out[8].startswith("error: 年份应在1970至2099年之间：0001-01-01")
+    assert out[9].startswith("error: 年份应在1970至2099年之间")
+    assert out[10] == "2026-10-08" and len(out) == 11
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("deadline", "2026-09-22", "-3 days"), "No such option '-3'"),
+        (("calendar", "show", "abc"), "'abc' is not a valid integer"),
+        (("workflows", "diagram", "x", "--format", "png"), "'png' is not one of"),
+        (("calendar", "nonsense"), "No such command 'nonsense'"),
+        (("deadline",), "Missing argument 'START'"),
+        (("users", "create"), "Missing argument 'NAME'"),
+    ],
+)
+def test_usage_errors_are_one_line_on_stderr(cli, args, message):
+    """interfaces.md: bad arguments exit non-zero with one clear line on stderr — click's
+    usage errors too (exit 2, as click gives them), not its three lines of Usage / Try / Error."""
+    result = cli(*args)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("Error: ") and message in line, line
 
 
 def test_calendar_show_official_and_provisional(cli):

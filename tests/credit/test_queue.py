@@ -200,7 +200,7 @@ def test_revoke_and_withdraw_are_the_units_supervisors_and_audited(register, sta
             credit_record_withdraw(record, actor=user, reason="理由")
     with pytest.raises(ValidationFailed) as refused:
         credit_record_revoke(record, actor=staff["ZS"]["supervisor"], reason="  ")
-    assert refused.value.fields == {"reason": "必填"}
+    assert refused.value.fields == {"reason": "必填 / required"}
     db.session.expire_all()
     assert record.revoked_at is None and record.status == "pending_publication"
     before = len(_credit_events(record))

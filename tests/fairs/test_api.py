@@ -65,7 +65,7 @@ def test_bad_json_rows_are_422_per_row_and_load_nothing(api, officer, fair):
     ]
     response = api(officer).post(f"/api/v1/fairs/{fair['id']}/exhibitors", json=rows)
     assert response.status_code == 422
-    assert response.json["error"]["fields"]["rows"] == {"2": "展位号不能为空"}
+    assert response.json["error"]["fields"]["rows"] == {"2": "展位号不能为空 / the booth is empty"}
     assert api(officer).get(f"/api/v1/fairs/{fair['id']}").json["exhibitors"] == []
     assert (
         api(officer)
@@ -99,7 +99,7 @@ def test_upload_errors(api, officer, fair):
     )
     response = upload(api, officer, fair["id"], "list.xlsx", bad_row)
     assert response.status_code == 422
-    assert response.json["error"]["fields"]["rows"] == {"3": "无法识别的国家或地区：火星"}
+    assert response.json["error"]["fields"]["rows"] == {"3": "无法识别的国家或地区：火星 / unknown country or region"}
     assert upload(api, officer, fair["id"], "list.pdf", b"%PDF-1.7").status_code == 422
     too_big = upload(api, officer, fair["id"], "big.csv", b"a" * (2 * 1024 * 1024 + 100 * 1024))
     assert too_big.status_code in (413, 422)

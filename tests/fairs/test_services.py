@@ -94,7 +94,7 @@ def test_only_a_fair_desk_unit_holds_fairs(make_unit, make_user):
 def test_fair_closes_after_it_opens(make_fair):
     with pytest.raises(ValidationFailed) as refused:
         make_fair(opens_at=local(2026, 4, 19, 18), closes_at=local(2026, 4, 19, 18))
-    assert refused.value.fields == {"closes_at": "闭展时间应晚于开展时间"}
+    assert refused.value.fields == {"closes_at": "闭展时间应晚于开展时间 / must be after opens_at"}
     with pytest.raises(ValidationFailed) as refused:
         make_fair(opens_at="tomorrow")
     assert "opens_at" in refused.value.fields
@@ -128,7 +128,7 @@ def test_one_bad_row_loads_nothing_and_every_bad_row_is_named(make_fair, officer
         exhibitors_add(fair, actor=officer, rows=rows)
     errors = refused.value.fields["rows"]
     assert set(errors) == {"2", "3", "4", "5", "6"}
-    assert "名称不能为空" in errors["2"]
+    assert "名称不能为空 / the name is empty" in errors["2"]
     assert "11.2A01" in errors["3"]
     assert "Atlantis" in errors["4"]
     assert "第1行" in errors["5"]
@@ -164,8 +164,8 @@ def test_import_errors_carry_the_spreadsheet_row_number(make_fair, officer):
     with pytest.raises(ValidationFailed) as refused:
         exhibitors_import(fair, actor=officer, filename="list.xlsx", content=content)
     assert refused.value.fields["rows"] == {
-        "3": "展位号不能为空",
-        "4": "无法识别的国家或地区：火星",
+        "3": "展位号不能为空 / the booth is empty",
+        "4": "无法识别的国家或地区：火星 / unknown country or region",
     }
     assert exhibitor_count(fair) == 0
 
