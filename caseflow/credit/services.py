@@ -25,8 +25,9 @@ from workflows import credit as spec
 
 log = logging.getLogger(__name__)
 
-#: Who publishes, repairs, revokes and records noncompliance: the record's unit's head.
-CREDIT_ROLES = ("supervisor", "admin")
+#: Who publishes, repairs, revokes, withdraws and records noncompliance: the head of the record's
+#: unit (credit.md, Interfaces), never the system admin, who runs the system, not a unit's cases.
+CREDIT_ROLES = ("supervisor",)
 
 
 def credit_settings(unit) -> dict:

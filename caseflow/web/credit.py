@@ -11,6 +11,7 @@ from flask_login import current_user
 
 import workflows.credit as spec
 from caseflow.credit import selectors
+from caseflow.credit.services import CREDIT_ROLES
 from caseflow.credit.subjects import subject_name_key
 from caseflow.extensions import db
 from caseflow.timeutil import local_date, utcnow
@@ -75,7 +76,7 @@ def credit_register():
         kinds=spec.KINDS,
         statuses=spec.STATUSES,
         visible=_visible,
-        can_act=current_user.role in ("supervisor", "admin"),
+        can_act=current_user.role in CREDIT_ROLES,
     )
 
 
@@ -210,8 +211,6 @@ OPEN_STATUSES = ("pending_publication", "published")
 def _can_act(record) -> bool:
     """Whether the user may publish, repair, revoke and withdraw this record: the services'
     rule (``CREDIT_ROLES`` of the record's unit), asked before offering a button."""
-    from caseflow.credit.services import CREDIT_ROLES
-
     return current_user.role in CREDIT_ROLES and current_user.can_see_unit(record.unit_id)
 
 

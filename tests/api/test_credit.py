@@ -426,3 +426,42 @@ def test_a_page_of_the_register_reads_its_records_in_a_fixed_number_of_queries(
             assert item == client.get(f"{PREFIX}/credit/{item['id']}").get_json()
     own = [i for i in items if i["unit"] == "ZS"]
     assert own and all(i["clocks"] for i in own)
+
+
+def _published_noncompliance(staff, open_case, *, unit="ZS", respondent=None):
+    """A published noncompliance record on a decided adjudication of ``unit`` (decided before
+    2026-09-28, recorded 09-28, published 09-29), committed."""
+    from caseflow.credit.services import credit_record_noncompliance, credit_record_publish
+
+    chief = staff[unit]["supervisor"]
+    kwargs = {"respondent": respondent} if respondent else {}
+    case = as_decided(open_case("adjudication", unit=unit, received_at="2026-09-01 10:00", **kwargs))
+    record = credit_record_noncompliance(
+        actor=chief,
+        subject={k: v for k, v in case.respondent.items() if k in ("name", "code")},
+        case_id=case.id,
+        at=at("2026-09-28 10:00"),
+    )
+    credit_record_publish(record, actor=chief, at=at("2026-09-29 10:00"))
+    db.session.commit()
+    return record
+
+
+def test_only_the_supervisor_of_the_records_unit_takes_its_steps_not_an_admin(
+    api, staff, open_case
+):
+    """credit.md (Interfaces): publish, repair, revoke, withdraw and noncompliance are the
+    supervisor's of the record's unit; the system admin gets 403 like any other role."""
+    record = _published_noncompliance(staff, open_case)
+    admin = api(staff["admin"])
+    with time_machine.travel(at("2027-06-01 10:00"), tick=False):
+        admin = api(staff["admin"])
+        for step in ("publish", "repair", "revoke", "withdraw"):
+            answer = admin.post(f"{PREFIX}/credit/{record.id}/{step}", json={"reason": "理由"})
+            assert answer.status_code == 403, (step, answer.get_json())
+        made = admin.post(
+            f"{PREFIX}/credit",
+            json={"kind": "noncompliance", "subject": {"name": "某某照明厂"}, "case_id": record.case_id},
+        )
+        assert made.status_code == 403
+        assert admin.get(f"{PREFIX}/credit/{record.id}").get_json()["status"] == "published"
