@@ -1146,7 +1146,11 @@ def _paths() -> dict:
                     "revoke",
                     "The source decision was revoked: the 3-workday withdrawal clock starts",
                 ),
-                ("withdraw", "Withdraw the record (off the public list)"),
+                (
+                    "withdraw",
+                    "Withdraw the record (off the public list) once its decision's revocation is "
+                    "recorded; before → 409",
+                ),
             )
         },
         "/fairs": {

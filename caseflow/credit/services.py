@@ -407,7 +407,8 @@ def credit_record_revoke(record, *, actor, reason, at=None) -> CreditRecord:
 
 
 def credit_record_withdraw(record, *, actor, reason="", at=None) -> CreditRecord:
-    """Withdraw a record whose decision was revoked: off the public list, its clocks stopped."""
+    """Withdraw a record whose decision was revoked: off the public list, its clocks stopped.
+    Only after the revocation was recorded (``credit_record_revoke``): 409 otherwise."""
     _check_actor(record, actor)
     if record.status not in ("pending_publication", "published"):
         raise StateConflict(
@@ -415,11 +416,16 @@ def credit_record_withdraw(record, *, actor, reason="", at=None) -> CreditRecord
             message_en=f"the record is {record.status}",
             fields={"status": record.status},
         )
-    at = _at(
-        at,
-        not_before=record.revoked_at or record.decided_at,
-        not_before_label="撤销登记日期" if record.revoked_at else "决定日期",
-    )
+    if record.revoked_at is None:
+        # Withdrawn only because the decision was revoked (Order 45 art 11; credit.md): a record
+        # leaves the list early otherwise only by credit repair, after its waiting period.
+        raise StateConflict(
+            "该信用记录所依据的决定未登记撤销，不能撤下；如需提前停止公示，请在等待期满后办理信用修复",
+            message_en="the record's decision has not been revoked: only credit repair ends its "
+            "display early",
+            fields={"revoked_at": "未登记撤销 / not revoked"},
+        )
+    at = _at(at, not_before=record.revoked_at, not_before_label="撤销登记日期")
     case = record.case
     try:  # all or nothing: a failure rolls the transaction back whole; the caller commits
         event = _event(case, record, "withdraw", actor=actor, at=at, note=reason or "")

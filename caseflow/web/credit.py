@@ -190,7 +190,7 @@ def credit_repair(record_id):
 # --- one record: its page, revocation and withdrawal --------------------------------------------
 
 #: The steps that end a record's time on the register, taken from its page (credit.md): the
-#: source decision was revoked (the 3-workday ``withdrawal`` clock starts), and the record is
+#: source decision was revoked (the 3-workday ``withdrawal`` clock starts), and then the record is
 #: withdrawn (off the public list, its clocks stopped). Each: button, question, done message.
 END_STEPS = {
     "revoke": (
@@ -215,9 +215,10 @@ def _can_act(record) -> bool:
 
 
 def _end_steps_offered(record) -> list[str]:
+    """Revocation first; withdrawal only once it is recorded (the services refuse it before)."""
     if record.status not in OPEN_STATUSES:
         return []
-    return ["withdraw"] if record.revoked_at else ["revoke", "withdraw"]
+    return ["withdraw"] if record.revoked_at else ["revoke"]
 
 
 def _record_page(record, *, forms=None, confirm=None, status=200):

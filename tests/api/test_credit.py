@@ -447,6 +447,25 @@ def _published_noncompliance(staff, open_case, *, unit="ZS", respondent=None):
     return record
 
 
+def test_a_record_is_withdrawn_only_once_its_decision_was_revoked(api, staff, open_case, client):
+    """credit.md: ``withdrawn`` only because the decision was revoked; ending a display early
+    otherwise is credit repair, refused before ``repair_eligible``."""
+    record = _published_noncompliance(staff, open_case)
+    chief = api(staff["ZS"]["supervisor"])
+    with time_machine.travel(at("2026-10-10 10:00"), tick=False):
+        refused = chief.post(f"{PREFIX}/credit/{record.id}/withdraw", json={"reason": "企业申请"})
+        assert refused.status_code == 409, refused.get_json()
+        error = refused.get_json()["error"]
+        assert "未登记" in error["message"] and "撤销" in error["message"]
+        assert "revoked_at" in error["fields"]
+        assert chief.get(f"{PREFIX}/credit/{record.id}").get_json()["status"] == "published"
+        assert "某某照明厂" in client.get("/credit").get_data(as_text=True)
+        revoked = chief.post(f"{PREFIX}/credit/{record.id}/revoke", json={"reason": "复议撤销"})
+        assert revoked.status_code == 200
+        withdrawn = chief.post(f"{PREFIX}/credit/{record.id}/withdraw", json={"reason": "已撤销"})
+        assert withdrawn.status_code == 200 and withdrawn.get_json()["status"] == "withdrawn"
+
+
 def test_only_the_supervisor_of_the_records_unit_takes_its_steps_not_an_admin(
     api, staff, open_case
 ):

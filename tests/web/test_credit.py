@@ -301,8 +301,22 @@ def test_revoke_and_withdraw_from_the_record_page(client, people, login, make_us
     login(people["supervisor"])
     with time_machine.travel(NOW, tick=True):
         page = client.get(url)
-        assert 'id="end-revoke"' in page.text and 'id="end-withdraw"' in page.text
+        # Nothing revoked yet: nothing to withdraw (credit.md), and a direct request is refused.
+        assert 'id="end-revoke"' in page.text and 'id="end-withdraw"' not in page.text
         token = csrf_from(page.text)
+        early = client.post(
+            f"{url}/withdraw",
+            data={
+                "csrf_token": token,
+                "withdraw-csrf_token": token,
+                "withdraw-reason": "企业申请",
+                "withdraw-confirmed": "yes",
+            },
+            follow_redirects=True,
+        )
+        assert "所依据的决定未登记撤销，不能撤下" in early.text
+        db.session.expire_all()
+        assert record.status == "published"
         form = {"revoke-csrf_token": token, "csrf_token": token}
         # No reason: refused beside the field, nothing written.
         empty = client.post(f"{url}/revoke", data={**form, "revoke-reason": " "})
