@@ -16,7 +16,7 @@ from caseflow.cases.models import Case, Event
 from caseflow.clocks import services as clocks
 from caseflow.clocks.models import Clock
 from caseflow.credit.models import CreditRecord
-from caseflow.credit.selectors import same_patent_findings
+from caseflow.credit.selectors import case_decision_revoked, same_patent_findings
 from caseflow.credit.subjects import subject_code_clean, subject_name_key
 from caseflow.errors import NotFound, PermissionDenied, StateConflict, ValidationFailed
 from caseflow.extensions import db
@@ -247,6 +247,13 @@ def credit_record_noncompliance(*, actor, subject, case_id, note="", at=None) ->
             "该案件尚未作出裁决、处罚或责令决定，不能登记拒不执行",
             message_en="the case has no decision, penalty or order to refuse",
             fields={"case_id": "尚无决定 / no decision yet"},
+        )
+    if case_decision_revoked(case.id):
+        # A revoked decision binds nobody: there is nothing left to refuse (Order 45 art 11).
+        raise StateConflict(
+            "该案件的决定已被撤销，不能登记拒不执行",
+            message_en="the case's decision was revoked: there is nothing to refuse",
+            fields={"case_id": "决定已撤销 / decision revoked"},
         )
     at = _at(at)
     try:  # all or nothing: a failure rolls the transaction back whole; the caller commits

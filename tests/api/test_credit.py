@@ -484,3 +484,63 @@ def test_only_the_supervisor_of_the_records_unit_takes_its_steps_not_an_admin(
         )
         assert made.status_code == 403
         assert admin.get(f"{PREFIX}/credit/{record.id}").get_json()["status"] == "published"
+
+
+def _decided_penalty(worker, chief, *, received="2026-09-28", day="2026-10-22"):
+    """A penalty case against RESPONDENT decided on ``day`` (its penalty record pending)."""
+    case = open_clue(worker, received=received)
+    flow = decide(worker, chief, case, day=day)
+    with time_machine.travel(at(f"{day} 18:00"), tick=False):
+        flow.fire(
+            "decide_penalty",
+            local(day),
+            data={"fine": 30000, "basis": "68", **PENALTY_TEXT},
+        )
+    return case
+
+
+def _open_against_respondent(client, when):
+    with time_machine.travel(at(when), tick=False):
+        opened = client.post(
+            f"{PREFIX}/cases",
+            json={
+                "workflow": "mediation",
+                "title": "调解",
+                "complainant": {"name": "甲公司", "kind": "company"},
+                "respondent": RESPONDENT,
+            },
+        )
+    assert opened.status_code == 201, opened.get_json()
+    return opened.get_json()
+
+
+@pytest.mark.usefixtures("pending_notices")
+def test_a_revoked_decision_is_no_finding_and_cannot_be_refused(api, staff):
+    """Once the decision's record is revoked (the decision was revoked), the case is no earlier
+    finding for repeat detection, and no refusal to perform it can be recorded."""
+    worker, chief = api(staff["ZS"]["caseworker"]), api(staff["ZS"]["supervisor"])
+    first = _decided_penalty(worker, chief)
+    before = _open_against_respondent(worker, "2026-11-02 10:00")
+    assert [e["number"] for e in before["repeat_of"]] == [first["number"]]
+    [record] = chief.get(f"{PREFIX}/credit?code={CODE}").get_json()["items"]
+    with time_machine.travel(at("2026-11-03 10:00"), tick=False):
+        revoked = chief.post(f"{PREFIX}/credit/{record['id']}/revoke", json={"reason": "复议撤销"})
+        assert revoked.status_code == 200
+    # Revoked but not yet withdrawn: already no finding.
+    assert _open_against_respondent(worker, "2026-11-03 11:00")["repeat_of"] == []
+    with time_machine.travel(at("2026-11-04 10:00"), tick=False):
+        refused = chief.post(
+            f"{PREFIX}/credit",
+            json={
+                "kind": "noncompliance",
+                "subject": {"name": RESPONDENT["name"], "code": CODE},
+                "case_id": first["id"],
+            },
+        )
+        assert refused.status_code == 409, refused.get_json()
+        assert "已被撤销" in refused.get_json()["error"]["message"]
+        assert "case_id" in refused.get_json()["error"]["fields"]
+        chief.post(f"{PREFIX}/credit/{record['id']}/withdraw", json={"reason": "决定已撤销"})
+    assert _open_against_respondent(worker, "2026-11-05 10:00")["repeat_of"] == []
+    assert [r["kind"] for r in chief.get(f"{PREFIX}/credit").get_json()["items"]] == ["penalty"]
+
