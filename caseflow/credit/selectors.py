@@ -80,7 +80,15 @@ def repeat_lookup(
         return units[uid]
 
     def add(number, uid, kind, decided_on, patent, match):
-        if number in found or len(found) >= REPEAT_LIMIT * 2:
+        # One entry per case, and it is the finding: the decision, its kind and its date. A later
+        # record about the same case (a refusal to perform it, 拒不执行) is about that decision
+        # and never replaces it, whichever is read first; only where no decision is at hand (its
+        # case no longer in a finding state, say) does such a record stand for the case.
+        earlier = found.get(number)
+        if earlier is not None:
+            if earlier["kind"] in DECISION_KINDS or kind not in DECISION_KINDS:
+                return
+        elif len(found) >= REPEAT_LIMIT * 2:
             return
         found[number] = {
             "number": number,

@@ -544,3 +544,26 @@ def test_a_revoked_decision_is_no_finding_and_cannot_be_refused(api, staff):
     assert _open_against_respondent(worker, "2026-11-05 10:00")["repeat_of"] == []
     assert [r["kind"] for r in chief.get(f"{PREFIX}/credit").get_json()["items"]] == ["penalty"]
 
+
+@pytest.mark.usefixtures("pending_notices")
+def test_the_repeat_banner_shows_the_decision_not_a_later_record_about_it(api, staff):
+    """A penalty decided 2026-10-22 and a refusal to perform it recorded 11-20: the banner of a
+    new case shows the finding, the penalty decided 10-22, once."""
+    worker, chief = api(staff["ZS"]["caseworker"]), api(staff["ZS"]["supervisor"])
+    first = _decided_penalty(worker, chief)
+    made = chief.post(
+        f"{PREFIX}/credit",
+        json={
+            "kind": "noncompliance",
+            "subject": {"name": RESPONDENT["name"], "code": CODE},
+            "case_id": first["id"],
+            "occurred_at": local("2026-11-20"),
+        },
+    )
+    assert made.status_code == 201, made.get_json()
+    [entry] = _open_against_respondent(worker, "2026-12-01 09:00")["repeat_of"]
+    assert (entry["number"], entry["kind"], entry["decided_on"]) == (
+        first["number"],
+        "penalty",
+        "2026-10-22",
+    )
