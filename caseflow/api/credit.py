@@ -134,13 +134,14 @@ def credit_get(record_id):
 
 @bp.post("/credit")
 def credit_create():
-    """A noncompliance record (拒不执行) by a supervisor, against one of the unit's cases."""
+    """A noncompliance record (拒不执行) by a supervisor, against one of the unit's cases: its
+    subject is the case's respondent (``subject`` names it, or is omitted)."""
     # ``kind`` is an enumeration of one: other records follow from decisions, not by hand.
     body = body_check(json_body(), "CreditCreate")
     user = api_user()
     record = credit_record_noncompliance(
         actor=user,
-        subject=body["subject"],
+        subject=body.get("subject"),
         case_id=body["case_id"],
         note=body.get("note") or "",
         at=_occurred_at(body),

@@ -249,13 +249,17 @@ def _schemas() -> dict:
             {
                 "kind": _text(32, enum=["noncompliance"]),
                 "subject": _obj(
-                    {"name": _text(200), "code": _text(40, nullable=True)}, required=("name",)
+                    {"name": _text(200), "code": _text(40, nullable=True)},
+                    required=("name",),
+                    description="the case's respondent, the party its decision binds (by code "
+                    "where both have one, else by folded name; another → 422); omitted: the "
+                    "respondent",
                 ),
                 "case_id": _text(32),
                 "note": _text(NOTE_MAX, nullable=True),
                 "occurred_at": _text(64, nullable=True, format="date-time"),
             },
-            required=("kind", "subject", "case_id"),
+            required=("kind", "case_id"),
         ),
         "CreditStep": _obj(
             {

@@ -218,26 +218,28 @@ def _decision_kind(case, data):
     return None
 
 
-def credit_record_noncompliance(*, actor, subject, case_id, note="", at=None) -> CreditRecord:
+def credit_record_noncompliance(
+    *, actor, case_id, subject=None, note="", at=None
+) -> CreditRecord:
     """A supervisor records a subject's refusal to perform a decision or penalty (拒不执行,
-    CNIPA 2022 rules [S]) against one of the unit's cases. The caller commits."""
+    CNIPA 2022 rules [S]) against one of the unit's cases. The subject is the party the decision
+    binds, the case's respondent: ``subject`` (``name``, ``code``) must be it, and when omitted
+    is it. The caller commits."""
     if actor is None or actor.role not in CREDIT_ROLES:
         raise PermissionDenied(
             "拒不执行记录须由部门负责人登记", message_en="only a supervisor records noncompliance"
         )
     errors = {}
-    name = subject.get("name")
-    if not (name or "").strip():
-        errors["subject.name"] = "必填 / required"
-    code = subject_code_clean(subject.get("code"), "subject.code", errors)
+    name = code = None
+    if subject is not None:
+        name = subject.get("name")
+        if not (name or "").strip():
+            errors["subject.name"] = "必填 / required"
+        code = subject_code_clean(subject.get("code"), "subject.code", errors)
     if not case_id:
         errors["case_id"] = "必填 / required"
     if errors:
-        raise ValidationFailed(
-            "信用记录信息有误：" + "；".join(f"{k} {v}" for k, v in errors.items()),
-            message_en="invalid credit record: " + ", ".join(errors),
-            fields=errors,
-        )
+        raise _invalid(errors)
     case = db.session.get(Case, case_id)
     if case is None or not actor.can_see_unit(case.unit_id):
         raise NotFound("案件不存在", message_en="No such case")
@@ -255,12 +257,13 @@ def credit_record_noncompliance(*, actor, subject, case_id, note="", at=None) ->
             message_en="the case's decision was revoked: there is nothing to refuse",
             fields={"case_id": "决定已撤销 / decision revoked"},
         )
+    respondent = _bound_party(case, name=name, code=code)
     at = _at(at)
     try:  # all or nothing: a failure rolls the transaction back whole; the caller commits
         record = _record_write(
             case,
             kind="noncompliance",
-            subject={"name": name.strip(), "code": code},
+            subject=respondent,
             at=at,
             actor=actor,
             details={"note": note} if note else {},
@@ -270,6 +273,47 @@ def credit_record_noncompliance(*, actor, subject, case_id, note="", at=None) ->
         db.session.rollback()
         raise
     return record
+
+
+def _invalid(errors: dict) -> ValidationFailed:
+    return ValidationFailed(
+        "信用记录信息有误：" + "；".join(f"{k} {v}" for k, v in errors.items()),
+        message_en="invalid credit record: " + ", ".join(errors),
+        fields=errors,
+    )
+
+
+def _bound_party(case, *, name, code) -> dict:
+    """The subject of a refusal to perform the case's decision: the one the decision binds, its
+    respondent (credit.md). A named subject must be the respondent, by code where both carry one,
+    else by the folded name (the register's weaker match); 422 on the field that differs. The
+    record names the respondent as the case does, with the code the case knows (else the one
+    given): the same subject as the decision's own record, matched by code where one is known."""
+    respondent = case.respondent or {}
+    known_name = (respondent.get("name") or "").strip()
+    known_code = respondent.get("code") or None
+    if name is not None:
+        if code and known_code:
+            mismatch = "subject.code" if code != known_code else None
+        else:
+            mismatch = (
+                "subject.name"
+                if not known_name or subject_name_key(name) != subject_name_key(known_name)
+                else None
+            )
+        if mismatch:
+            raise ValidationFailed(
+                f"拒不执行的主体须为本案决定约束的当事人（{known_name or '未载明'}）",
+                message_en="the subject must be the case's respondent, the party its decision binds",
+                fields={mismatch: "不是本案当事人 / not the case's respondent"},
+            )
+    if not known_name:
+        raise ValidationFailed(
+            "本案未载明当事人，不能登记拒不执行",
+            message_en="the case names no respondent",
+            fields={"case_id": "无当事人 / no respondent"},
+        )
+    return {"name": known_name, "code": known_code or code}
 
 
 # --- publication, repair, withdrawal -----------------------------------------------------------

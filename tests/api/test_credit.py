@@ -327,14 +327,13 @@ def test_the_approval_queue_lists_credit_records_beside_cases(api, staff, client
     as_decided(decided["id"])
     body = {"kind": "noncompliance", "case_id": decided["id"]}
     pending = chief.post(
-        f"{PREFIX}/credit",
-        json={**body, "subject": {"name": "某某灯具厂"}, "occurred_at": local("2026-11-26")},
+        f"{PREFIX}/credit", json={**body, "occurred_at": local("2026-11-26")}
     ).get_json()
     revoked = chief.post(
         f"{PREFIX}/credit",
         json={
             **body,
-            "subject": {"name": "某某电器厂", "code": CODE},
+            "subject": {"name": "中山某某照明", "code": CODE},  # the respondent, by its code
             "occurred_at": local("2026-11-24"),
         },
     ).get_json()
@@ -362,7 +361,8 @@ def test_the_approval_queue_lists_credit_records_beside_cases(api, staff, client
     assert publish["record"]["status"] == "pending_publication"
     assert publish["case_number"] == decided["number"] and publish["assignee"] is None
     assert (withdraw["action"], withdraw["record"]["id"]) == ("withdraw", revoked["id"])
-    assert withdraw["record"]["subject"] == {"name": "某某电器厂", "code": CODE}
+    # Named as the case names its respondent.
+    assert withdraw["record"]["subject"] == {"name": RESPONDENT["name"], "code": CODE}
     assert withdraw["due_on"] == "2026-12-02" and withdraw["record"]["revoked_at"]
     # Every field is described (and nothing of the old shape is gone).
     schema = client.get(f"{PREFIX}/openapi.json").get_json()["components"]["schemas"]["Approvals"]
@@ -396,7 +396,14 @@ def test_a_page_of_the_register_reads_its_records_in_a_fixed_number_of_queries(
         for i in range(count):
             unit = ("ZS", "PD")[i % 2]
             chief = staff[unit]["supervisor"]
-            case = as_decided(open_case("adjudication", unit=unit, received_at="2026-09-01 10:00"))
+            case = as_decided(
+                open_case(
+                    "adjudication",
+                    unit=unit,
+                    received_at="2026-09-01 10:00",
+                    respondent={"name": f"中山某某灯饰厂{i}", "kind": "company"},
+                )
+            )
             record = credit_record_noncompliance(
                 actor=chief,
                 subject={"name": f"中山某某灯饰厂{i}"},
@@ -567,3 +574,34 @@ def test_the_repeat_banner_shows_the_decision_not_a_later_record_about_it(api, s
         "penalty",
         "2026-10-22",
     )
+
+
+@pytest.mark.usefixtures("pending_notices")
+def test_noncompliance_names_the_party_bound_by_the_decision(api, staff):
+    """The one who refuses to perform a decision is the one it binds: the case's respondent,
+    matched by code where both have one, else by the folded name; omitted, it is the
+    respondent."""
+    worker, chief = api(staff["ZS"]["caseworker"]), api(staff["ZS"]["supervisor"])
+    case = open_clue(worker)
+    as_decided(case["id"])
+    body = {"kind": "noncompliance", "case_id": case["id"]}
+    stranger = chief.post(f"{PREFIX}/credit", json={**body, "subject": {"name": "张三"}})
+    assert stranger.status_code == 422, stranger.get_json()
+    error = stranger.get_json()["error"]
+    assert "subject.name" in error["fields"] and RESPONDENT["name"] in error["message"]
+    other_code = code_for("9131011566778899")
+    other = chief.post(
+        f"{PREFIX}/credit",
+        json={**body, "subject": {"name": RESPONDENT["name"], "code": other_code}},
+    )
+    assert other.status_code == 422 and "subject.code" in other.get_json()["error"]["fields"]
+    assert chief.get(f"{PREFIX}/credit").get_json()["items"] == []
+    # The name folded (有限公司 / 有限责任公司, blanks): the respondent, with the code the case knows.
+    folded = chief.post(
+        f"{PREFIX}/credit", json={**body, "subject": {"name": "中山市某某照明电器 有限公司"}}
+    )
+    assert folded.status_code == 201, folded.get_json()
+    assert folded.get_json()["subject"] == {"name": RESPONDENT["name"], "code": CODE}
+    omitted = chief.post(f"{PREFIX}/credit", json=body)
+    assert omitted.status_code == 201, omitted.get_json()
+    assert omitted.get_json()["subject"] == {"name": RESPONDENT["name"], "code": CODE}

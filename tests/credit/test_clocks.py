@@ -24,7 +24,7 @@ def record(open_case, staff):
     case = as_decided(open_case("adjudication", received_at="2026-09-01 10:00"))
     return credit_record_noncompliance(
         actor=staff["ZS"]["supervisor"],
-        subject={"name": "某某照明电器厂"},
+        subject={"name": "某某照明厂"},  # the case's respondent, bound by its decision
         case_id=case.id,
         at=at("2026-09-28 10:00"),
     )

@@ -25,10 +25,9 @@ from tests.engine.helpers import as_decided, at
 NOW = at("2026-11-30 10:00")
 
 
-def _record(case, chief, name, day):
-    return credit_record_noncompliance(
-        actor=chief, subject={"name": name}, case_id=case.id, at=at(f"{day} 10:00")
-    )
+def _record(case, chief, day):
+    """A refusal to perform the case's decision, by its respondent (the subject omitted)."""
+    return credit_record_noncompliance(actor=chief, case_id=case.id, at=at(f"{day} 10:00"))
 
 
 @pytest.fixture
@@ -37,17 +36,17 @@ def register(open_case, staff):
     one, a withdrawn one; at PD a pending one."""
     chief = staff["ZS"]["supervisor"]
     case = as_decided(open_case("adjudication", received_at="2026-09-01 10:00"))
-    pending = _record(case, chief, "佛山某某电器有限责任公司", "2026-11-20")
-    revoked = _record(case, chief, "中山某某灯饰厂", "2026-11-02")
+    pending = _record(case, chief, "2026-11-20")
+    revoked = _record(case, chief, "2026-11-02")
     credit_record_publish(revoked, actor=chief, at=at("2026-11-03 10:00"))
     credit_record_revoke(revoked, actor=chief, reason="复议决定撤销原决定", at=at("2026-11-27 15:00"))
-    published = _record(case, chief, "江门某某五金厂", "2026-10-09")
+    published = _record(case, chief, "2026-10-09")
     credit_record_publish(published, actor=chief, at=at("2026-10-12 10:00"))
-    gone = _record(case, chief, "珠海某某公司", "2026-10-10")
+    gone = _record(case, chief, "2026-10-10")
     credit_record_revoke(gone, actor=chief, reason="复议决定撤销", at=at("2026-10-12 10:30"))
     credit_record_withdraw(gone, actor=chief, reason="决定已撤销", at=at("2026-10-12 11:00"))
     pd_case = as_decided(open_case("adjudication", unit="PD", received_at="2026-09-01 10:00"))
-    elsewhere = _record(pd_case, staff["PD"]["supervisor"], "上海某某公司", "2026-11-10")
+    elsewhere = _record(pd_case, staff["PD"]["supervisor"], "2026-11-10")
     return {"pending": pending, "revoked": revoked, "elsewhere": elsewhere, "case": case}
 
 

@@ -28,7 +28,8 @@ OTHER_CODE = code_for("9131011566778899")
 def credit_world(people, open_case):
     """At ZS: a case against 古镇星光灯饰有限公司 (code CODE) with a published noncompliance
     record (published 2026-01-05, repairable from 2026-07-07), a pending one against another
-    company, and a record by name only."""
+    company, and a record by name only (each on a decided case against its subject: a refusal
+    to perform names the party the decision binds)."""
     from caseflow.credit.services import credit_record_noncompliance, credit_record_publish
 
     with time_machine.travel(NOW, tick=False):
@@ -50,13 +51,29 @@ def credit_world(people, open_case):
         pending = credit_record_noncompliance(
             actor=chief,
             subject={"name": "佛山某某电器有限责任公司", "code": OTHER_CODE},
-            case_id=case.id,
+            case_id=as_decided(
+                open_case(
+                    worker,
+                    received_at=at("2025-12-02 10:00"),
+                    respondent={
+                        "name": "佛山某某电器有限责任公司",
+                        "kind": "company",
+                        "code": OTHER_CODE,
+                    },
+                )
+            ).id,
             at=at("2026-11-20 10:00"),
         )
         by_name = credit_record_noncompliance(
             actor=chief,
             subject={"name": "古镇星光灯饰有限责任公司"},
-            case_id=case.id,
+            case_id=as_decided(
+                open_case(
+                    worker,
+                    received_at=at("2025-12-03 10:00"),
+                    respondent={"name": "古镇星光灯饰有限责任公司", "kind": "company"},
+                )
+            ).id,
             at=at("2026-11-21 10:00"),
         )
     db.session.commit()  # the services flush; a fixture commits as a page would
@@ -83,19 +100,25 @@ def test_public_list_shows_published_records_only(client, credit_world):
     assert "Credit information" in english.text and "Refusal to perform" in english.text
 
 
-def test_every_record_on_display_is_reached_page_by_page(client, people, credit_world):
+def test_every_record_on_display_is_reached_page_by_page(
+    client, people, open_case, credit_world
+):
     """The public list shows a page at a time, never silently the newest few hundred only."""
     from caseflow.credit.selectors import PUBLIC_PAGE_SIZE
     from caseflow.credit.services import credit_record_noncompliance, credit_record_publish
 
     chief = people["supervisor"]
     with time_machine.travel(NOW, tick=False):
-        for i in range(PUBLIC_PAGE_SIZE):
+        case = as_decided(
+            open_case(
+                people["caseworker"],
+                received_at=at("2026-09-01 10:00"),
+                respondent={"name": "中山市某某灯饰厂", "kind": "company"},
+            )
+        )
+        for _ in range(PUBLIC_PAGE_SIZE):
             record = credit_record_noncompliance(
-                actor=chief,
-                subject={"name": f"中山市第{i}号灯饰厂"},
-                case_id=credit_world["case"].id,
-                at=at("2026-11-02 10:00"),
+                actor=chief, case_id=case.id, at=at("2026-11-02 10:00")
             )
             credit_record_publish(record, actor=chief, at=at("2026-11-03 10:00"))
         db.session.commit()
@@ -241,7 +264,10 @@ def test_window_opens_a_penalty_case_with_the_respondents_code(client, people, l
         assert opened.status_code == 302
     case = db.session.scalar(select(Case).where(Case.workflow == "penalty"))
     assert case.state == "clue" and case.respondent["code"] == CODE
-    assert case.data["repeat_of"][0]["number"] == credit_world["case"].number
+    # By its code, and by name the case against the same company known only by its name.
+    found = {(e["number"], e["match"]) for e in case.data["repeat_of"]}
+    assert (credit_world["case"].number, "code") in found
+    assert (credit_world["by_name"].case_number, "name") in found
 
 
 def test_dashboard_queue_lists_the_units_credit_records(client, people, login, credit_world):
