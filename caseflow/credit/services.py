@@ -10,7 +10,7 @@ are clock rows on that case (``workflows.credit.clock_name``), so alerts work as
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from caseflow.cases.models import Case, Event
 from caseflow.clocks import services as clocks
@@ -20,7 +20,7 @@ from caseflow.credit.selectors import case_decision_revoked, same_patent_finding
 from caseflow.credit.subjects import subject_code_clean, subject_name_key
 from caseflow.errors import NotFound, PermissionDenied, StateConflict, ValidationFailed
 from caseflow.extensions import db
-from caseflow.timeutil import chinese_date, iso, local_date, utcnow
+from caseflow.timeutil import chinese_date, iso, local_date, start_of_local_day, utcnow
 from workflows import credit as spec
 
 log = logging.getLogger(__name__)
@@ -498,6 +498,47 @@ def credit_record_withdraw(record, *, actor, reason="", at=None) -> CreditRecord
 
 def _status_text(status: str) -> str:
     return dict(spec.STATUSES).get(status, status)
+
+
+# --- the calendar ------------------------------------------------------------------------------
+
+
+def credit_dates_follow_clocks(change, *, actor=None, at) -> list:
+    """The calendar's change hook, told after the clocks' recompute (registered after it in the
+    app factory): a record's ``display_until`` and ``repair_eligible_on`` are its clocks' days,
+    and the public list and the repair check read them, so where a load moved a published
+    record's ``display`` or ``repair_eligible`` clock, its date moves with it. Reads the running
+    credit clocks whose window touches the changed days, as the recompute does. The moves are
+    the clocks' own (each audited by the recompute as a ``calendar`` event): returns nothing."""
+    window_start = start_of_local_day(change.first)
+    window_end = start_of_local_day(change.last + timedelta(days=1))
+    names = [spec.CLOCK_PREFIX + name + ".%" for name in ("display", "repair_eligible")]
+    query = select(Clock).where(
+        Clock.status == "running",
+        or_(*(Clock.name.like(name) for name in names)),
+        Clock.started_at < window_end,
+        Clock.due_at > window_start,
+    )
+    if change.unit is not None:  # a unit's closures move its own cases' clocks only
+        query = query.join(Case, Case.id == Clock.case_id).where(Case.unit_id == change.unit.id)
+    for clock in db.session.scalars(query):
+        of = spec.clock_of(clock.name)
+        record = db.session.get(CreditRecord, of[1]) if of else None
+        if of is None or record is None or record.case_id != clock.case_id:
+            continue
+        if record.status != "published":
+            continue
+        day = _last_day(clock.due_at)
+        if of[0].name == "display" and record.display_until != day:
+            log.info("credit record %s: display until %s (calendar)", record.id, day)
+            record.display_until = day
+        elif of[0].name == "repair_eligible" and record.repair_eligible_on != (
+            day + timedelta(days=1)
+        ):
+            log.info("credit record %s: repair from %s (calendar)", record.id, day)
+            record.repair_eligible_on = day + timedelta(days=1)
+    db.session.flush()
+    return []
 
 
 # --- the sweep ---------------------------------------------------------------------------------
