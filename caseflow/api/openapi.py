@@ -229,7 +229,16 @@ def _schemas() -> dict:
                 "minor": _BOOL,
                 "published_on": {"type": "string", "format": "date", "nullable": True},
                 "display_until": {"type": "string", "format": "date", "nullable": True},
+                "display_until_provisional": {
+                    **_BOOL,
+                    "description": "display_until was counted on a provisional year "
+                    "(deadlines.md §1)",
+                },
                 "repair_eligible_on": {"type": "string", "format": "date", "nullable": True},
+                "repair_eligible_on_provisional": {
+                    **_BOOL,
+                    "description": "repair_eligible_on was counted on a provisional year",
+                },
                 "revoked_at": _NULL_INSTANT,
                 "ended_at": _NULL_INSTANT,
                 "details": {"type": "object"},

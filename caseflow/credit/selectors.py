@@ -259,6 +259,35 @@ def credit_records_clocks(records) -> dict[int, list]:
     return found
 
 
+def credit_dates_provisional(records) -> dict[int, set[str]]:
+    """Which of each record's days were counted on a provisional year (deadlines.md §1: marked
+    wherever shown): ``{record id: {"display", "repair_eligible"}…}``, the names of its clocks
+    marked ``provisional`` (``display_until`` and ``repair_eligible_on`` are their days). One
+    query for a page of records; every record present."""
+    from caseflow.clocks.models import Clock
+
+    by_id = {r.id: r for r in records}
+    found: dict[int, set[str]] = {record_id: set() for record_id in by_id}
+    if not by_id:
+        return found
+    names = [
+        workflows.credit.clock_name(name, record_id)
+        for record_id in by_id
+        for name in ("display", "repair_eligible")
+    ]
+    for case_id, name in db.session.execute(
+        select(Clock.case_id, Clock.name).where(
+            Clock.case_id.in_({r.case_id for r in records}),
+            Clock.name.in_(names),
+            Clock.provisional.is_(True),
+        )
+    ):
+        definition, record_id = workflows.credit.clock_of(name)
+        if by_id[record_id].case_id == case_id:
+            found[record_id].add(definition.name)
+    return found
+
+
 def credit_record_get(record_id) -> CreditRecord:
     record = db.session.get(CreditRecord, record_id) if isinstance(record_id, int) else None
     if record is None:

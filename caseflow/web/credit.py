@@ -31,6 +31,8 @@ def credit_public():
     page = request.args.get("page", "1")
     page = min(int(page), 100_000) if page.isdigit() and int(page) > 0 else 1
     records, has_next = selectors.credit_public_list(local_date(utcnow()), q=q, page=page)
+    # A display end counted on a provisional year is marked 暂定 (deadlines.md §1).
+    provisional = selectors.credit_dates_provisional(records)
     return render_template(
         "web/credit_public.html",
         records=records,
@@ -38,6 +40,8 @@ def credit_public():
         page=page,
         has_next=has_next,
         kinds=dict(spec.KINDS),
+        provisional=provisional,
+        any_provisional=any("display" in days for days in provisional.values()),
     )
 
 
@@ -243,6 +247,7 @@ def _record_page(record, *, forms=None, confirm=None, status=200):
         end_steps=_end_steps_offered(record) if can_act else [],
         end_forms=end_forms,
         end_labels=END_STEPS,
+        provisional=selectors.credit_dates_provisional([record])[record.id],
         confirm=confirm,
         kinds=dict(spec.KINDS),
         statuses=dict(spec.STATUSES),

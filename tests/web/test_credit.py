@@ -453,3 +453,47 @@ def test_the_record_page_reads_one_repair_date_and_the_refusal_names_it_in_chine
     assert "2026-07-07" not in refused.text
     db.session.expire_all()
     assert published.status == "published"
+
+
+def test_a_display_end_in_a_provisional_year_is_marked(
+    client, people, login, api, units, open_case, credit_world
+):
+    """deadlines.md §1: a date counted in a provisional year is marked wherever it is shown.
+    The record published 2026-01-05 is shown to 2029-01-05 (2029 not yet official): 暂定 on
+    /credit, on its page and in the API; one shown to 2026-12-01 (official) is not marked."""
+    from caseflow.credit.services import credit_record_noncompliance, credit_record_publish
+
+    chief = people["supervisor"]
+    units["ZS"].profile = {**(units["ZS"].profile or {}), "credit": {"display": "3 months"}}
+    with time_machine.travel(NOW, tick=False):
+        case = as_decided(
+            open_case(
+                people["caseworker"],
+                received_at=at("2026-08-03 10:00"),
+                respondent={"name": "中山市某某灯饰厂", "kind": "company"},
+            )
+        )
+        official = credit_record_noncompliance(actor=chief, case_id=case.id, at=at("2026-08-31 10:00"))
+        credit_record_publish(official, actor=chief, at=at("2026-09-01 10:00"))
+    db.session.commit()
+    provisional = credit_world["published"]
+    assert official.display_until.isoformat() == "2026-12-01"
+    with time_machine.travel(NOW, tick=False):
+        public = client.get("/credit").text
+
+        def card(record):
+            return public.split(f'data-record="{record.id}"')[1].split("</li>")[0]
+
+        assert "2029年1月5日" in card(provisional) and "badge-provisional" in card(provisional)
+        assert "2026年12月1日" in card(official) and "badge-provisional" not in card(official)
+        assert "尚未公布" in public  # the note says what 暂定 means
+        chief_api = api(chief)
+        listed = {r["id"]: r for r in chief_api.get("/api/v1/credit").get_json()["items"]}
+        assert listed[provisional.id]["display_until_provisional"] is True
+        assert listed[official.id]["display_until_provisional"] is False
+        pd_view = api(people["pd_worker"]).get(f"/api/v1/credit/{provisional.id}").get_json()
+        assert pd_view["display_until_provisional"] is True
+        login(chief)
+        page = client.get(f"/credit/{provisional.id}").text
+    row = re.search(r"公示截止</th><td>(.*?)</td>", page).group(1)
+    assert "2029年1月5日" in row and "badge-provisional" in row
