@@ -261,8 +261,8 @@ def credit_records_clocks(records) -> dict[int, list]:
 
 def credit_dates_provisional(records) -> dict[int, set[str]]:
     """Which of each record's days were counted on a provisional year (deadlines.md §1: marked
-    wherever shown): ``{record id: {"display", "repair_eligible"}…}``, the names of its clocks
-    marked ``provisional`` (``display_until`` and ``repair_eligible_on`` are their days). One
+    wherever shown): ``{record id: {"display", "repair_eligible"}…}``, the names of its running
+    clocks marked ``provisional`` (``display_until`` and ``repair_eligible_on`` are their days). One
     query for a page of records; every record present."""
     from caseflow.clocks.models import Clock
 
@@ -280,6 +280,9 @@ def credit_dates_provisional(records) -> dict[int, set[str]]:
             Clock.case_id.in_({r.case_id for r in records}),
             Clock.name.in_(names),
             Clock.provisional.is_(True),
+            # An ended clock's mark is no longer refreshed by a calendar load, and its day no
+            # longer ends anything (a withdrawn or repaired record): nothing to mark.
+            Clock.status.in_(("running", "paused")),
         )
     ):
         definition, record_id = workflows.credit.clock_of(name)
