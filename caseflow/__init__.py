@@ -82,6 +82,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     from caseflow.clocks.services import clocks_recompute_for_change
 
     calendar_on_change(clocks_recompute_for_change)
+    # …and then a credit record's display and repair dates follow its moved clocks (credit.md):
+    # registered after the recompute, so that it reads the clocks as moved.
+    from caseflow.credit.services import credit_dates_follow_clocks
+
+    calendar_on_change(credit_dates_follow_clocks)
 
     # A notice to a party that consented to electronic service is also delivered electronically
     # (parties.md §4); notices know no parties, so the parties area subscribes here.

@@ -28,10 +28,13 @@ def _day(value):
     return value.isoformat() if value else None
 
 
-def credit_json(record, user, clocks: list | None = None) -> dict:
+def credit_json(
+    record, user, clocks: list | None = None, provisional: set[str] | None = None
+) -> dict:
     """A record as the API shows it to ``user``: in full for its own unit (and admins) or once
     published; otherwise only the fact, the case number, the unit and the date. ``clocks``: the
-    record's clocks when already read (a page of them reads all its records' at once)."""
+    record's clocks when already read (a page of them reads all its records' at once);
+    ``provisional``: its ``credit_dates_provisional`` entry, likewise."""
     out = {
         "id": record.id,
         "kind": record.kind,
@@ -43,6 +46,8 @@ def credit_json(record, user, clocks: list | None = None) -> dict:
     }
     if not selectors.record_shown_in_full(record, user):
         return out
+    if provisional is None:
+        provisional = selectors.credit_dates_provisional([record])[record.id]
     out.update(
         {
             "status": record.status,
@@ -53,7 +58,10 @@ def credit_json(record, user, clocks: list | None = None) -> dict:
             "minor": record.minor,
             "published_on": _day(record.published_on),
             "display_until": _day(record.display_until),
+            # Counted on a provisional year: marked wherever shown (deadlines.md §1).
+            "display_until_provisional": "display" in provisional,
             "repair_eligible_on": _day(record.repair_eligible_on),
+            "repair_eligible_on_provisional": "repair_eligible" in provisional,
             "revoked_at": iso(record.revoked_at),
             "ended_at": iso(record.ended_at),
         }
@@ -119,8 +127,14 @@ def credit_list():
     clocks = selectors.credit_records_clocks(
         [r for r in result.records if user.can_see_unit(r.unit_id)]
     )
+    provisional = selectors.credit_dates_provisional(
+        [r for r in result.records if selectors.record_shown_in_full(r, user)]
+    )
     return {
-        "items": [credit_json(r, user, clocks.get(r.id)) for r in result.records],
+        "items": [
+            credit_json(r, user, clocks.get(r.id), provisional.get(r.id, set()))
+            for r in result.records
+        ],
         "total": result.total,
         "page": result.page,
         "pages": result.pages,
@@ -134,13 +148,14 @@ def credit_get(record_id):
 
 @bp.post("/credit")
 def credit_create():
-    """A noncompliance record (拒不执行) by a supervisor, against one of the unit's cases."""
+    """A noncompliance record (拒不执行) by a supervisor, against one of the unit's cases: its
+    subject is the case's respondent (``subject`` names it, or is omitted)."""
     # ``kind`` is an enumeration of one: other records follow from decisions, not by hand.
     body = body_check(json_body(), "CreditCreate")
     user = api_user()
     record = credit_record_noncompliance(
         actor=user,
-        subject=body["subject"],
+        subject=body.get("subject"),
         case_id=body["case_id"],
         note=body.get("note") or "",
         at=_occurred_at(body),

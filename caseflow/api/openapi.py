@@ -229,7 +229,16 @@ def _schemas() -> dict:
                 "minor": _BOOL,
                 "published_on": {"type": "string", "format": "date", "nullable": True},
                 "display_until": {"type": "string", "format": "date", "nullable": True},
+                "display_until_provisional": {
+                    **_BOOL,
+                    "description": "display_until was counted on a provisional year "
+                    "(deadlines.md §1)",
+                },
                 "repair_eligible_on": {"type": "string", "format": "date", "nullable": True},
+                "repair_eligible_on_provisional": {
+                    **_BOOL,
+                    "description": "repair_eligible_on was counted on a provisional year",
+                },
                 "revoked_at": _NULL_INSTANT,
                 "ended_at": _NULL_INSTANT,
                 "details": {"type": "object"},
@@ -249,13 +258,17 @@ def _schemas() -> dict:
             {
                 "kind": _text(32, enum=["noncompliance"]),
                 "subject": _obj(
-                    {"name": _text(200), "code": _text(40, nullable=True)}, required=("name",)
+                    {"name": _text(200), "code": _text(40, nullable=True)},
+                    required=("name",),
+                    description="the case's respondent, the party its decision binds (by code "
+                    "where both have one, else by folded name; another → 422); omitted: the "
+                    "respondent",
                 ),
                 "case_id": _text(32),
                 "note": _text(NOTE_MAX, nullable=True),
                 "occurred_at": _text(64, nullable=True, format="date-time"),
             },
-            required=("kind", "subject", "case_id"),
+            required=("kind", "case_id"),
         ),
         "CreditStep": _obj(
             {
@@ -1149,7 +1162,11 @@ def _paths() -> dict:
                     "revoke",
                     "The source decision was revoked: the 3-workday withdrawal clock starts",
                 ),
-                ("withdraw", "Withdraw the record (off the public list)"),
+                (
+                    "withdraw",
+                    "Withdraw the record (off the public list) once its decision's revocation is "
+                    "recorded; before → 409",
+                ),
             )
         },
         "/fairs": {

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select, true
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 import workflows
 from caseflow.accounts.models import Unit
@@ -28,16 +28,40 @@ CASE_FINDING_KINDS = {
     "adjudication": "infringement_decision",
     "fair_complaint": "fair_infringement",
 }
+#: The kinds of record a decision writes of itself: revoking one of them is revoking the decision.
+DECISION_KINDS = tuple(CASE_FINDING_KINDS.values())
 #: At most this many earlier findings are kept on a case (the newest first).
 REPEAT_LIMIT = 20
 PAGE_SIZE = 50
 
 
+def _decision_revoked(case_id):
+    """SQL: the decision of the case ``case_id`` (a column) was revoked: its own record carries a
+    revocation (``credit_record_revoke``). Such a decision is no finding (Order 45 art 11):
+    nothing of its case counts as an earlier finding, and no refusal to perform it is recorded.
+    Reads ``credit_records.case_id`` (indexed)."""
+    decision = aliased(CreditRecord)
+    return (
+        select(decision.id)
+        .where(
+            decision.case_id == case_id,
+            decision.kind.in_(DECISION_KINDS),
+            decision.revoked_at.is_not(None),
+        )
+        .exists()
+    )
+
+
+def case_decision_revoked(case_id: str) -> bool:
+    """Whether the case's decision was revoked (``_decision_revoked``)."""
+    return bool(db.session.scalar(select(_decision_revoked(case_id))))
+
+
 def repeat_lookup(
     *, code: str | None, key: str, unit_id: int, exclude_case_id=None, patent_number=None
 ) -> list:
-    """The respondent's earlier findings in every unit: credit records and decided cases, newest
-    first, each ``{number, unit, kind, decided_on, patent_number, match, same_patent}``
+    """The respondent's earlier findings in every unit: credit records and decided cases (not
+    those whose decision was revoked), newest first, each ``{number, unit, kind, decided_on, patent_number, match, same_patent}``
     (``match`` is ``code`` or ``name``, the weaker). ``patent_number`` only for the asking unit's
     own cases; ``same_patent``, whether the finding was on ``patent_number`` (the new case's),
     for every unit's: the Pudong range needs the fact, not the other unit's patent.
@@ -56,7 +80,15 @@ def repeat_lookup(
         return units[uid]
 
     def add(number, uid, kind, decided_on, patent, match):
-        if number in found or len(found) >= REPEAT_LIMIT * 2:
+        # One entry per case, and it is the finding: the decision, its kind and its date. A later
+        # record about the same case (a refusal to perform it, 拒不执行) is about that decision
+        # and never replaces it, whichever is read first; only where no decision is at hand (its
+        # case no longer in a finding state, say) does such a record stand for the case.
+        earlier = found.get(number)
+        if earlier is not None:
+            if earlier["kind"] in DECISION_KINDS or kind not in DECISION_KINDS:
+                return
+        elif len(found) >= REPEAT_LIMIT * 2:
             return
         found[number] = {
             "number": number,
@@ -88,7 +120,13 @@ def repeat_lookup(
                 CreditRecord.decided_on,
                 CreditRecord.patent_number,
             )
-            .where(record_where, CreditRecord.status != "withdrawn")
+            .where(
+                record_where,
+                CreditRecord.status != "withdrawn",
+                # Revoked, even before it is withdrawn: no finding any more.
+                CreditRecord.revoked_at.is_(None),
+                ~_decision_revoked(CreditRecord.case_id),
+            )
             .order_by(CreditRecord.decided_on.desc())
             .limit(REPEAT_LIMIT)
         ).all()
@@ -100,7 +138,7 @@ def repeat_lookup(
                 for wf, states in FINDING_STATES.items()
             )
         )
-        where = [case_where, finding]
+        where = [case_where, finding, ~_decision_revoked(Case.id)]
         if exclude_case_id:
             where.append(Case.id != exclude_case_id)
         cases = db.session.execute(
@@ -169,6 +207,7 @@ def same_patent_findings(*, code, key, patent_number, before, exclude_case_id) -
             CreditRecord.patent_number == patent_number,
             CreditRecord.kind.in_(("infringement_decision", "penalty")),
             CreditRecord.status != "withdrawn",
+            CreditRecord.revoked_at.is_(None),
             CreditRecord.decided_at < before,
             CreditRecord.case_id != exclude_case_id,
             ~((CreditRecord.kind == "infringement_decision") & open_to_suit),
@@ -217,6 +256,38 @@ def credit_records_clocks(records) -> dict[int, list]:
         _definition, record_id = workflows.credit.clock_of(clock.name)
         if clock.case_id == by_id[record_id].case_id:
             found[record_id].append(clock)
+    return found
+
+
+def credit_dates_provisional(records) -> dict[int, set[str]]:
+    """Which of each record's days were counted on a provisional year (deadlines.md §1: marked
+    wherever shown): ``{record id: {"display", "repair_eligible"}…}``, the names of its running
+    clocks marked ``provisional`` (``display_until`` and ``repair_eligible_on`` are their days). One
+    query for a page of records; every record present."""
+    from caseflow.clocks.models import Clock
+
+    by_id = {r.id: r for r in records}
+    found: dict[int, set[str]] = {record_id: set() for record_id in by_id}
+    if not by_id:
+        return found
+    names = [
+        workflows.credit.clock_name(name, record_id)
+        for record_id in by_id
+        for name in ("display", "repair_eligible")
+    ]
+    for case_id, name in db.session.execute(
+        select(Clock.case_id, Clock.name).where(
+            Clock.case_id.in_({r.case_id for r in records}),
+            Clock.name.in_(names),
+            Clock.provisional.is_(True),
+            # An ended clock's mark is no longer refreshed by a calendar load, and its day no
+            # longer ends anything (a withdrawn or repaired record): nothing to mark.
+            Clock.status.in_(("running", "paused")),
+        )
+    ):
+        definition, record_id = workflows.credit.clock_of(name)
+        if by_id[record_id].case_id == case_id:
+            found[record_id].add(definition.name)
     return found
 
 

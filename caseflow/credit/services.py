@@ -10,23 +10,24 @@ are clock rows on that case (``workflows.credit.clock_name``), so alerts work as
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from caseflow.cases.models import Case, Event
 from caseflow.clocks import services as clocks
 from caseflow.clocks.models import Clock
 from caseflow.credit.models import CreditRecord
-from caseflow.credit.selectors import same_patent_findings
+from caseflow.credit.selectors import case_decision_revoked, same_patent_findings
 from caseflow.credit.subjects import subject_code_clean, subject_name_key
 from caseflow.errors import NotFound, PermissionDenied, StateConflict, ValidationFailed
 from caseflow.extensions import db
-from caseflow.timeutil import chinese_date, iso, local_date, utcnow
+from caseflow.timeutil import chinese_date, iso, local_date, start_of_local_day, utcnow
 from workflows import credit as spec
 
 log = logging.getLogger(__name__)
 
-#: Who publishes, repairs, revokes and records noncompliance: the record's unit's head.
-CREDIT_ROLES = ("supervisor", "admin")
+#: Who publishes, repairs, revokes, withdraws and records noncompliance: the head of the record's
+#: unit (credit.md, Interfaces), never the system admin, who runs the system, not a unit's cases.
+CREDIT_ROLES = ("supervisor",)
 
 
 def credit_settings(unit) -> dict:
@@ -217,26 +218,28 @@ def _decision_kind(case, data):
     return None
 
 
-def credit_record_noncompliance(*, actor, subject, case_id, note="", at=None) -> CreditRecord:
+def credit_record_noncompliance(
+    *, actor, case_id, subject=None, note="", at=None
+) -> CreditRecord:
     """A supervisor records a subject's refusal to perform a decision or penalty (拒不执行,
-    CNIPA 2022 rules [S]) against one of the unit's cases. The caller commits."""
+    CNIPA 2022 rules [S]) against one of the unit's cases. The subject is the party the decision
+    binds, the case's respondent: ``subject`` (``name``, ``code``) must be it, and when omitted
+    is it. The caller commits."""
     if actor is None or actor.role not in CREDIT_ROLES:
         raise PermissionDenied(
             "拒不执行记录须由部门负责人登记", message_en="only a supervisor records noncompliance"
         )
     errors = {}
-    name = subject.get("name")
-    if not (name or "").strip():
-        errors["subject.name"] = "必填 / required"
-    code = subject_code_clean(subject.get("code"), "subject.code", errors)
+    name = code = None
+    if subject is not None:
+        name = subject.get("name")
+        if not (name or "").strip():
+            errors["subject.name"] = "必填 / required"
+        code = subject_code_clean(subject.get("code"), "subject.code", errors)
     if not case_id:
         errors["case_id"] = "必填 / required"
     if errors:
-        raise ValidationFailed(
-            "信用记录信息有误：" + "；".join(f"{k} {v}" for k, v in errors.items()),
-            message_en="invalid credit record: " + ", ".join(errors),
-            fields=errors,
-        )
+        raise _invalid(errors)
     case = db.session.get(Case, case_id)
     if case is None or not actor.can_see_unit(case.unit_id):
         raise NotFound("案件不存在", message_en="No such case")
@@ -247,12 +250,20 @@ def credit_record_noncompliance(*, actor, subject, case_id, note="", at=None) ->
             message_en="the case has no decision, penalty or order to refuse",
             fields={"case_id": "尚无决定 / no decision yet"},
         )
+    if case_decision_revoked(case.id):
+        # A revoked decision binds nobody: there is nothing left to refuse (Order 45 art 11).
+        raise StateConflict(
+            "该案件的决定已被撤销，不能登记拒不执行",
+            message_en="the case's decision was revoked: there is nothing to refuse",
+            fields={"case_id": "决定已撤销 / decision revoked"},
+        )
+    respondent = _bound_party(case, name=name, code=code)
     at = _at(at)
     try:  # all or nothing: a failure rolls the transaction back whole; the caller commits
         record = _record_write(
             case,
             kind="noncompliance",
-            subject={"name": name.strip(), "code": code},
+            subject=respondent,
             at=at,
             actor=actor,
             details={"note": note} if note else {},
@@ -262,6 +273,47 @@ def credit_record_noncompliance(*, actor, subject, case_id, note="", at=None) ->
         db.session.rollback()
         raise
     return record
+
+
+def _invalid(errors: dict) -> ValidationFailed:
+    return ValidationFailed(
+        "信用记录信息有误：" + "；".join(f"{k} {v}" for k, v in errors.items()),
+        message_en="invalid credit record: " + ", ".join(errors),
+        fields=errors,
+    )
+
+
+def _bound_party(case, *, name, code) -> dict:
+    """The subject of a refusal to perform the case's decision: the one the decision binds, its
+    respondent (credit.md). A named subject must be the respondent, by code where both carry one,
+    else by the folded name (the register's weaker match); 422 on the field that differs. The
+    record names the respondent as the case does, with the code the case knows (else the one
+    given): the same subject as the decision's own record, matched by code where one is known."""
+    respondent = case.respondent or {}
+    known_name = (respondent.get("name") or "").strip()
+    known_code = respondent.get("code") or None
+    if name is not None:
+        if code and known_code:
+            mismatch = "subject.code" if code != known_code else None
+        else:
+            mismatch = (
+                "subject.name"
+                if not known_name or subject_name_key(name) != subject_name_key(known_name)
+                else None
+            )
+        if mismatch:
+            raise ValidationFailed(
+                f"拒不执行的主体须为本案决定约束的当事人（{known_name or '未载明'}）",
+                message_en="the subject must be the case's respondent, the party its decision binds",
+                fields={mismatch: "不是本案当事人 / not the case's respondent"},
+            )
+    if not known_name:
+        raise ValidationFailed(
+            "本案未载明当事人，不能登记拒不执行",
+            message_en="the case names no respondent",
+            fields={"case_id": "无当事人 / no respondent"},
+        )
+    return {"name": known_name, "code": known_code or code}
 
 
 # --- publication, repair, withdrawal -----------------------------------------------------------
@@ -406,7 +458,8 @@ def credit_record_revoke(record, *, actor, reason, at=None) -> CreditRecord:
 
 
 def credit_record_withdraw(record, *, actor, reason="", at=None) -> CreditRecord:
-    """Withdraw a record whose decision was revoked: off the public list, its clocks stopped."""
+    """Withdraw a record whose decision was revoked: off the public list, its clocks stopped.
+    Only after the revocation was recorded (``credit_record_revoke``): 409 otherwise."""
     _check_actor(record, actor)
     if record.status not in ("pending_publication", "published"):
         raise StateConflict(
@@ -414,11 +467,16 @@ def credit_record_withdraw(record, *, actor, reason="", at=None) -> CreditRecord
             message_en=f"the record is {record.status}",
             fields={"status": record.status},
         )
-    at = _at(
-        at,
-        not_before=record.revoked_at or record.decided_at,
-        not_before_label="撤销登记日期" if record.revoked_at else "决定日期",
-    )
+    if record.revoked_at is None:
+        # Withdrawn only because the decision was revoked (Order 45 art 11; credit.md): a record
+        # leaves the list early otherwise only by credit repair, after its waiting period.
+        raise StateConflict(
+            "该信用记录所依据的决定未登记撤销，不能撤下；如需提前停止公示，请在等待期满后办理信用修复",
+            message_en="the record's decision has not been revoked: only credit repair ends its "
+            "display early",
+            fields={"revoked_at": "未登记撤销 / not revoked"},
+        )
+    at = _at(at, not_before=record.revoked_at, not_before_label="撤销登记日期")
     case = record.case
     try:  # all or nothing: a failure rolls the transaction back whole; the caller commits
         event = _event(case, record, "withdraw", actor=actor, at=at, note=reason or "")
@@ -440,6 +498,47 @@ def credit_record_withdraw(record, *, actor, reason="", at=None) -> CreditRecord
 
 def _status_text(status: str) -> str:
     return dict(spec.STATUSES).get(status, status)
+
+
+# --- the calendar ------------------------------------------------------------------------------
+
+
+def credit_dates_follow_clocks(change, *, actor=None, at) -> list:
+    """The calendar's change hook, told after the clocks' recompute (registered after it in the
+    app factory): a record's ``display_until`` and ``repair_eligible_on`` are its clocks' days,
+    and the public list and the repair check read them, so where a load moved a published
+    record's ``display`` or ``repair_eligible`` clock, its date moves with it. Reads the running
+    credit clocks whose window touches the changed days, as the recompute does. The moves are
+    the clocks' own (each audited by the recompute as a ``calendar`` event): returns nothing."""
+    window_start = start_of_local_day(change.first)
+    window_end = start_of_local_day(change.last + timedelta(days=1))
+    names = [spec.CLOCK_PREFIX + name + ".%" for name in ("display", "repair_eligible")]
+    query = select(Clock).where(
+        Clock.status == "running",
+        or_(*(Clock.name.like(name) for name in names)),
+        Clock.started_at < window_end,
+        Clock.due_at > window_start,
+    )
+    if change.unit is not None:  # a unit's closures move its own cases' clocks only
+        query = query.join(Case, Case.id == Clock.case_id).where(Case.unit_id == change.unit.id)
+    for clock in db.session.scalars(query):
+        of = spec.clock_of(clock.name)
+        record = db.session.get(CreditRecord, of[1]) if of else None
+        if of is None or record is None or record.case_id != clock.case_id:
+            continue
+        if record.status != "published":
+            continue
+        day = _last_day(clock.due_at)
+        if of[0].name == "display" and record.display_until != day:
+            log.info("credit record %s: display until %s (calendar)", record.id, day)
+            record.display_until = day
+        elif of[0].name == "repair_eligible" and record.repair_eligible_on != (
+            day + timedelta(days=1)
+        ):
+            log.info("credit record %s: repair from %s (calendar)", record.id, day)
+            record.repair_eligible_on = day + timedelta(days=1)
+    db.session.flush()
+    return []
 
 
 # --- the sweep ---------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 import workflows.credit as spec
 from caseflow.credit import selectors
+from caseflow.credit.services import CREDIT_ROLES
 from caseflow.credit.subjects import subject_name_key
 from caseflow.extensions import db
 from caseflow.timeutil import local_date, utcnow
@@ -30,6 +31,8 @@ def credit_public():
     page = request.args.get("page", "1")
     page = min(int(page), 100_000) if page.isdigit() and int(page) > 0 else 1
     records, has_next = selectors.credit_public_list(local_date(utcnow()), q=q, page=page)
+    # A display end counted on a provisional year is marked 暂定 (deadlines.md §1).
+    provisional = selectors.credit_dates_provisional(records)
     return render_template(
         "web/credit_public.html",
         records=records,
@@ -37,6 +40,8 @@ def credit_public():
         page=page,
         has_next=has_next,
         kinds=dict(spec.KINDS),
+        provisional=provisional,
+        any_provisional=any("display" in days for days in provisional.values()),
     )
 
 
@@ -75,7 +80,7 @@ def credit_register():
         kinds=spec.KINDS,
         statuses=spec.STATUSES,
         visible=_visible,
-        can_act=current_user.role in ("supervisor", "admin"),
+        can_act=current_user.role in CREDIT_ROLES,
     )
 
 
@@ -189,7 +194,7 @@ def credit_repair(record_id):
 # --- one record: its page, revocation and withdrawal --------------------------------------------
 
 #: The steps that end a record's time on the register, taken from its page (credit.md): the
-#: source decision was revoked (the 3-workday ``withdrawal`` clock starts), and the record is
+#: source decision was revoked (the 3-workday ``withdrawal`` clock starts), and then the record is
 #: withdrawn (off the public list, its clocks stopped). Each: button, question, done message.
 END_STEPS = {
     "revoke": (
@@ -210,15 +215,14 @@ OPEN_STATUSES = ("pending_publication", "published")
 def _can_act(record) -> bool:
     """Whether the user may publish, repair, revoke and withdraw this record: the services'
     rule (``CREDIT_ROLES`` of the record's unit), asked before offering a button."""
-    from caseflow.credit.services import CREDIT_ROLES
-
     return current_user.role in CREDIT_ROLES and current_user.can_see_unit(record.unit_id)
 
 
 def _end_steps_offered(record) -> list[str]:
+    """Revocation first; withdrawal only once it is recorded (the services refuse it before)."""
     if record.status not in OPEN_STATUSES:
         return []
-    return ["withdraw"] if record.revoked_at else ["revoke", "withdraw"]
+    return ["withdraw"] if record.revoked_at else ["revoke"]
 
 
 def _record_page(record, *, forms=None, confirm=None, status=200):
@@ -243,6 +247,7 @@ def _record_page(record, *, forms=None, confirm=None, status=200):
         end_steps=_end_steps_offered(record) if can_act else [],
         end_forms=end_forms,
         end_labels=END_STEPS,
+        provisional=selectors.credit_dates_provisional([record])[record.id],
         confirm=confirm,
         kinds=dict(spec.KINDS),
         statuses=dict(spec.STATUSES),

@@ -70,9 +70,13 @@ def decided_case(staff, code: str = "ZS") -> str:
 def credit_records(staff) -> dict:
     """Noncompliance records on a decided case at ZS (``decided_case_id``), one per credit step
     so that each step's accepted body finds its record in the right status: ``record_id``
-    pending (publish); ``repair`` published in 2025, long eligible for repair; ``revoke`` and
-    ``withdraw`` pending."""
-    from caseflow.credit.services import credit_record_noncompliance, credit_record_publish
+    pending (publish); ``repair`` published in 2025, long eligible for repair; ``revoke`` pending;
+    ``withdraw`` pending, its decision's revocation recorded."""
+    from caseflow.credit.services import (
+        credit_record_noncompliance,
+        credit_record_publish,
+        credit_record_revoke,
+    )
     from tests.engine.helpers import at
 
     chief = staff["ZS"]["supervisor"]
@@ -85,10 +89,13 @@ def credit_records(staff) -> dict:
 
     repair = make(at("2025-01-02 10:00"))
     credit_record_publish(repair, actor=chief, at=at("2025-01-03 10:00"))
+    # Withdrawn only once its decision's revocation is recorded (credit.md).
+    withdraw = make(at("2025-02-05 10:00"))
+    credit_record_revoke(withdraw, actor=chief, reason="行政复议撤销原决定", at=at("2025-02-06 10:00"))
     return {
         "record_id": make(at("2025-02-03 10:00")).id,
         "record:api.credit_repair": repair.id,
         "record:api.credit_revoke": make(at("2025-02-04 10:00")).id,
-        "record:api.credit_withdraw": make(at("2025-02-05 10:00")).id,
+        "record:api.credit_withdraw": withdraw.id,
         "decided_case_id": case_id,
     }

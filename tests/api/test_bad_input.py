@@ -62,6 +62,17 @@ def world(api, staff, applicant, fair):
         "api.party_delivery_put": worker,
         "api.notice_service_put": worker,
         "api.party_link_create": worker,
+        # The credit register's steps are the supervisor's of the record's unit (credit.md).
+        **dict.fromkeys(
+            (
+                "api.credit_create",
+                "api.credit_publish",
+                "api.credit_repair",
+                "api.credit_revoke",
+                "api.credit_withdraw",
+            ),
+            api(staff["ZS"]["supervisor"]),
+        ),
         "role": "respondent",
         "case_id": accepted["id"],
         "version": accepted["version"],

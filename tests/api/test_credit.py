@@ -327,14 +327,13 @@ def test_the_approval_queue_lists_credit_records_beside_cases(api, staff, client
     as_decided(decided["id"])
     body = {"kind": "noncompliance", "case_id": decided["id"]}
     pending = chief.post(
-        f"{PREFIX}/credit",
-        json={**body, "subject": {"name": "某某灯具厂"}, "occurred_at": local("2026-11-26")},
+        f"{PREFIX}/credit", json={**body, "occurred_at": local("2026-11-26")}
     ).get_json()
     revoked = chief.post(
         f"{PREFIX}/credit",
         json={
             **body,
-            "subject": {"name": "某某电器厂", "code": CODE},
+            "subject": {"name": "中山某某照明", "code": CODE},  # the respondent, by its code
             "occurred_at": local("2026-11-24"),
         },
     ).get_json()
@@ -362,7 +361,8 @@ def test_the_approval_queue_lists_credit_records_beside_cases(api, staff, client
     assert publish["record"]["status"] == "pending_publication"
     assert publish["case_number"] == decided["number"] and publish["assignee"] is None
     assert (withdraw["action"], withdraw["record"]["id"]) == ("withdraw", revoked["id"])
-    assert withdraw["record"]["subject"] == {"name": "某某电器厂", "code": CODE}
+    # Named as the case names its respondent.
+    assert withdraw["record"]["subject"] == {"name": RESPONDENT["name"], "code": CODE}
     assert withdraw["due_on"] == "2026-12-02" and withdraw["record"]["revoked_at"]
     # Every field is described (and nothing of the old shape is gone).
     schema = client.get(f"{PREFIX}/openapi.json").get_json()["components"]["schemas"]["Approvals"]
@@ -396,7 +396,14 @@ def test_a_page_of_the_register_reads_its_records_in_a_fixed_number_of_queries(
         for i in range(count):
             unit = ("ZS", "PD")[i % 2]
             chief = staff[unit]["supervisor"]
-            case = as_decided(open_case("adjudication", unit=unit, received_at="2026-09-01 10:00"))
+            case = as_decided(
+                open_case(
+                    "adjudication",
+                    unit=unit,
+                    received_at="2026-09-01 10:00",
+                    respondent={"name": f"中山某某灯饰厂{i}", "kind": "company"},
+                )
+            )
             record = credit_record_noncompliance(
                 actor=chief,
                 subject={"name": f"中山某某灯饰厂{i}"},
@@ -426,3 +433,175 @@ def test_a_page_of_the_register_reads_its_records_in_a_fixed_number_of_queries(
             assert item == client.get(f"{PREFIX}/credit/{item['id']}").get_json()
     own = [i for i in items if i["unit"] == "ZS"]
     assert own and all(i["clocks"] for i in own)
+
+
+def _published_noncompliance(staff, open_case, *, unit="ZS", respondent=None):
+    """A published noncompliance record on a decided adjudication of ``unit`` (decided before
+    2026-09-28, recorded 09-28, published 09-29), committed."""
+    from caseflow.credit.services import credit_record_noncompliance, credit_record_publish
+
+    chief = staff[unit]["supervisor"]
+    kwargs = {"respondent": respondent} if respondent else {}
+    case = as_decided(open_case("adjudication", unit=unit, received_at="2026-09-01 10:00", **kwargs))
+    record = credit_record_noncompliance(
+        actor=chief,
+        subject={k: v for k, v in case.respondent.items() if k in ("name", "code")},
+        case_id=case.id,
+        at=at("2026-09-28 10:00"),
+    )
+    credit_record_publish(record, actor=chief, at=at("2026-09-29 10:00"))
+    db.session.commit()
+    return record
+
+
+def test_a_record_is_withdrawn_only_once_its_decision_was_revoked(api, staff, open_case, client):
+    """credit.md: ``withdrawn`` only because the decision was revoked; ending a display early
+    otherwise is credit repair, refused before ``repair_eligible``."""
+    record = _published_noncompliance(staff, open_case)
+    chief = api(staff["ZS"]["supervisor"])
+    with time_machine.travel(at("2026-10-10 10:00"), tick=False):
+        refused = chief.post(f"{PREFIX}/credit/{record.id}/withdraw", json={"reason": "企业申请"})
+        assert refused.status_code == 409, refused.get_json()
+        error = refused.get_json()["error"]
+        assert "未登记" in error["message"] and "撤销" in error["message"]
+        assert "revoked_at" in error["fields"]
+        assert chief.get(f"{PREFIX}/credit/{record.id}").get_json()["status"] == "published"
+        assert "某某照明厂" in client.get("/credit").get_data(as_text=True)
+        revoked = chief.post(f"{PREFIX}/credit/{record.id}/revoke", json={"reason": "复议撤销"})
+        assert revoked.status_code == 200
+        withdrawn = chief.post(f"{PREFIX}/credit/{record.id}/withdraw", json={"reason": "已撤销"})
+        assert withdrawn.status_code == 200 and withdrawn.get_json()["status"] == "withdrawn"
+
+
+def test_only_the_supervisor_of_the_records_unit_takes_its_steps_not_an_admin(
+    api, staff, open_case
+):
+    """credit.md (Interfaces): publish, repair, revoke, withdraw and noncompliance are the
+    supervisor's of the record's unit; the system admin gets 403 like any other role."""
+    record = _published_noncompliance(staff, open_case)
+    admin = api(staff["admin"])
+    with time_machine.travel(at("2027-06-01 10:00"), tick=False):
+        admin = api(staff["admin"])
+        for step in ("publish", "repair", "revoke", "withdraw"):
+            answer = admin.post(f"{PREFIX}/credit/{record.id}/{step}", json={"reason": "理由"})
+            assert answer.status_code == 403, (step, answer.get_json())
+        made = admin.post(
+            f"{PREFIX}/credit",
+            json={"kind": "noncompliance", "subject": {"name": "某某照明厂"}, "case_id": record.case_id},
+        )
+        assert made.status_code == 403
+        assert admin.get(f"{PREFIX}/credit/{record.id}").get_json()["status"] == "published"
+
+
+def _decided_penalty(worker, chief, *, received="2026-09-28", day="2026-10-22"):
+    """A penalty case against RESPONDENT decided on ``day`` (its penalty record pending)."""
+    case = open_clue(worker, received=received)
+    flow = decide(worker, chief, case, day=day)
+    with time_machine.travel(at(f"{day} 18:00"), tick=False):
+        flow.fire(
+            "decide_penalty",
+            local(day),
+            data={"fine": 30000, "basis": "68", **PENALTY_TEXT},
+        )
+    return case
+
+
+def _open_against_respondent(client, when):
+    with time_machine.travel(at(when), tick=False):
+        opened = client.post(
+            f"{PREFIX}/cases",
+            json={
+                "workflow": "mediation",
+                "title": "调解",
+                "complainant": {"name": "甲公司", "kind": "company"},
+                "respondent": RESPONDENT,
+            },
+        )
+    assert opened.status_code == 201, opened.get_json()
+    return opened.get_json()
+
+
+@pytest.mark.usefixtures("pending_notices")
+def test_a_revoked_decision_is_no_finding_and_cannot_be_refused(api, staff):
+    """Once the decision's record is revoked (the decision was revoked), the case is no earlier
+    finding for repeat detection, and no refusal to perform it can be recorded."""
+    worker, chief = api(staff["ZS"]["caseworker"]), api(staff["ZS"]["supervisor"])
+    first = _decided_penalty(worker, chief)
+    before = _open_against_respondent(worker, "2026-11-02 10:00")
+    assert [e["number"] for e in before["repeat_of"]] == [first["number"]]
+    [record] = chief.get(f"{PREFIX}/credit?code={CODE}").get_json()["items"]
+    with time_machine.travel(at("2026-11-03 10:00"), tick=False):
+        revoked = chief.post(f"{PREFIX}/credit/{record['id']}/revoke", json={"reason": "复议撤销"})
+        assert revoked.status_code == 200
+    # Revoked but not yet withdrawn: already no finding.
+    assert _open_against_respondent(worker, "2026-11-03 11:00")["repeat_of"] == []
+    with time_machine.travel(at("2026-11-04 10:00"), tick=False):
+        refused = chief.post(
+            f"{PREFIX}/credit",
+            json={
+                "kind": "noncompliance",
+                "subject": {"name": RESPONDENT["name"], "code": CODE},
+                "case_id": first["id"],
+            },
+        )
+        assert refused.status_code == 409, refused.get_json()
+        assert "已被撤销" in refused.get_json()["error"]["message"]
+        assert "case_id" in refused.get_json()["error"]["fields"]
+        chief.post(f"{PREFIX}/credit/{record['id']}/withdraw", json={"reason": "决定已撤销"})
+    assert _open_against_respondent(worker, "2026-11-05 10:00")["repeat_of"] == []
+    assert [r["kind"] for r in chief.get(f"{PREFIX}/credit").get_json()["items"]] == ["penalty"]
+
+
+@pytest.mark.usefixtures("pending_notices")
+def test_the_repeat_banner_shows_the_decision_not_a_later_record_about_it(api, staff):
+    """A penalty decided 2026-10-22 and a refusal to perform it recorded 11-20: the banner of a
+    new case shows the finding, the penalty decided 10-22, once."""
+    worker, chief = api(staff["ZS"]["caseworker"]), api(staff["ZS"]["supervisor"])
+    first = _decided_penalty(worker, chief)
+    made = chief.post(
+        f"{PREFIX}/credit",
+        json={
+            "kind": "noncompliance",
+            "subject": {"name": RESPONDENT["name"], "code": CODE},
+            "case_id": first["id"],
+            "occurred_at": local("2026-11-20"),
+        },
+    )
+    assert made.status_code == 201, made.get_json()
+    [entry] = _open_against_respondent(worker, "2026-12-01 09:00")["repeat_of"]
+    assert (entry["number"], entry["kind"], entry["decided_on"]) == (
+        first["number"],
+        "penalty",
+        "2026-10-22",
+    )
+
+
+@pytest.mark.usefixtures("pending_notices")
+def test_noncompliance_names_the_party_bound_by_the_decision(api, staff):
+    """The one who refuses to perform a decision is the one it binds: the case's respondent,
+    matched by code where both have one, else by the folded name; omitted, it is the
+    respondent."""
+    worker, chief = api(staff["ZS"]["caseworker"]), api(staff["ZS"]["supervisor"])
+    case = open_clue(worker)
+    as_decided(case["id"])
+    body = {"kind": "noncompliance", "case_id": case["id"]}
+    stranger = chief.post(f"{PREFIX}/credit", json={**body, "subject": {"name": "张三"}})
+    assert stranger.status_code == 422, stranger.get_json()
+    error = stranger.get_json()["error"]
+    assert "subject.name" in error["fields"] and RESPONDENT["name"] in error["message"]
+    other_code = code_for("9131011566778899")
+    other = chief.post(
+        f"{PREFIX}/credit",
+        json={**body, "subject": {"name": RESPONDENT["name"], "code": other_code}},
+    )
+    assert other.status_code == 422 and "subject.code" in other.get_json()["error"]["fields"]
+    assert chief.get(f"{PREFIX}/credit").get_json()["items"] == []
+    # The name folded (有限公司 / 有限责任公司, blanks): the respondent, with the code the case knows.
+    folded = chief.post(
+        f"{PREFIX}/credit", json={**body, "subject": {"name": "中山市某某照明电器 有限公司"}}
+    )
+    assert folded.status_code == 201, folded.get_json()
+    assert folded.get_json()["subject"] == {"name": RESPONDENT["name"], "code": CODE}
+    omitted = chief.post(f"{PREFIX}/credit", json=body)
+    assert omitted.status_code == 201, omitted.get_json()
+    assert omitted.get_json()["subject"] == {"name": RESPONDENT["name"], "code": CODE}

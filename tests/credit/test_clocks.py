@@ -4,8 +4,10 @@ period that ends marks the record expired without an overdue alert; subject matc
 and refuses a bad checksum."""
 
 import threading
+from datetime import date
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from caseflow.alerts.models import Alert
@@ -24,7 +26,7 @@ def record(open_case, staff):
     case = as_decided(open_case("adjudication", received_at="2026-09-01 10:00"))
     return credit_record_noncompliance(
         actor=staff["ZS"]["supervisor"],
-        subject={"name": "某某照明电器厂"},
+        subject={"name": "某某照明厂"},  # the case's respondent, bound by its decision
         case_id=case.id,
         at=at("2026-09-28 10:00"),
     )
@@ -53,6 +55,45 @@ def test_display_end_expires_the_record_without_an_overdue_alert(record, staff):
     assert display.status == "met"
     alerts = db.session.scalars(select(Alert).where(Alert.clock_id == display.id)).all()
     assert "overdue" not in {a.level for a in alerts}
+
+
+def test_a_calendar_load_moves_the_records_display_and_repair_dates(
+    app, record, staff, units, restore_2027
+):
+    """Published 2026-11-05 while 2027 is provisional (display 3 months, a unit setting): shown
+    to 2027-02-09 (the provisional Spring Festival ends 02-08), repair from 05-06. Loading the
+    (test) 2027 schedule, Spring Festival 02-05..12 with Saturday 02-13 a make-up working day
+    and Labour Day 05-01..05, moves the clocks to 02-13 and 05-06, and the record's dates with them: the public list and the repair check
+    read those."""
+    from caseflow.credit.selectors import credit_public_list
+    from caseflow.credit.services import credit_record_repair
+    from caseflow.errors import StateConflict
+
+    chief = staff["ZS"]["supervisor"]
+    units["ZS"].profile = {**(units["ZS"].profile or {}), "credit": {"display": "3 months"}}
+    credit_record_publish(record, actor=chief, at=at("2026-11-05 10:00"))
+    db.session.commit()
+    assert (record.display_until.isoformat(), record.repair_eligible_on.isoformat()) == (
+        "2027-02-09",
+        "2027-05-06",
+    )
+    loaded = app.test_cli_runner().invoke(args=["calendar", "load", str(restore_2027)])
+    assert loaded.exit_code == 0, loaded.output
+    db.session.expire_all()
+    clocks = clocks_of(record.case)
+    assert local_due(clocks[f"credit_display.{record.id}"]) == "2027-02-13"
+    assert local_due(clocks[f"credit_repair_eligible.{record.id}"]) == "2027-05-06"
+    record = db.session.get(CreditRecord, record.id)
+    assert (record.display_until.isoformat(), record.repair_eligible_on.isoformat()) == (
+        "2027-02-13",
+        "2027-05-07",
+    )
+    assert record in credit_public_list(date(2027, 2, 12))[0]
+    assert record in credit_public_list(date(2027, 2, 13))[0]
+    assert record not in credit_public_list(date(2027, 2, 14))[0]
+    with time_machine.travel(at("2027-05-06 10:00"), tick=False), pytest.raises(StateConflict) as early:
+        credit_record_repair(record, actor=chief, reason="已整改")
+    assert "2027年5月7日" in early.value.message
 
 
 def _two_sweeps_at_once(app, instant) -> list[Exception]:

@@ -25,10 +25,9 @@ from tests.engine.helpers import as_decided, at
 NOW = at("2026-11-30 10:00")
 
 
-def _record(case, chief, name, day):
-    return credit_record_noncompliance(
-        actor=chief, subject={"name": name}, case_id=case.id, at=at(f"{day} 10:00")
-    )
+def _record(case, chief, day):
+    """A refusal to perform the case's decision, by its respondent (the subject omitted)."""
+    return credit_record_noncompliance(actor=chief, case_id=case.id, at=at(f"{day} 10:00"))
 
 
 @pytest.fixture
@@ -37,16 +36,17 @@ def register(open_case, staff):
     one, a withdrawn one; at PD a pending one."""
     chief = staff["ZS"]["supervisor"]
     case = as_decided(open_case("adjudication", received_at="2026-09-01 10:00"))
-    pending = _record(case, chief, "佛山某某电器有限责任公司", "2026-11-20")
-    revoked = _record(case, chief, "中山某某灯饰厂", "2026-11-02")
+    pending = _record(case, chief, "2026-11-20")
+    revoked = _record(case, chief, "2026-11-02")
     credit_record_publish(revoked, actor=chief, at=at("2026-11-03 10:00"))
     credit_record_revoke(revoked, actor=chief, reason="复议决定撤销原决定", at=at("2026-11-27 15:00"))
-    published = _record(case, chief, "江门某某五金厂", "2026-10-09")
+    published = _record(case, chief, "2026-10-09")
     credit_record_publish(published, actor=chief, at=at("2026-10-12 10:00"))
-    gone = _record(case, chief, "珠海某某公司", "2026-10-10")
-    credit_record_withdraw(gone, actor=chief, reason="登记有误", at=at("2026-10-12 11:00"))
+    gone = _record(case, chief, "2026-10-10")
+    credit_record_revoke(gone, actor=chief, reason="复议决定撤销", at=at("2026-10-12 10:30"))
+    credit_record_withdraw(gone, actor=chief, reason="决定已撤销", at=at("2026-10-12 11:00"))
     pd_case = as_decided(open_case("adjudication", unit="PD", received_at="2026-09-01 10:00"))
-    elsewhere = _record(pd_case, staff["PD"]["supervisor"], "上海某某公司", "2026-11-10")
+    elsewhere = _record(pd_case, staff["PD"]["supervisor"], "2026-11-10")
     return {"pending": pending, "revoked": revoked, "elsewhere": elsewhere, "case": case}
 
 
@@ -150,6 +150,20 @@ def test_a_credit_step_is_not_dated_before_the_records_previous_step(register, s
             register["revoked"], actor=chief, reason="撤下", at=at("2026-11-26 10:00")
         )
     assert refused.value.fields == {"occurred_at": "不能早于撤销登记日期 / too early"}
+
+
+def test_a_record_is_withdrawn_only_after_its_decision_was_revoked(register, staff):
+    """Withdrawn only because the decision was revoked (credit.md): a published record whose
+    decision stands leaves the list early only by credit repair, after its waiting period."""
+    from caseflow.errors import StateConflict
+
+    chief, record = staff["ZS"]["supervisor"], register["pending"]
+    with pytest.raises(StateConflict) as refused:
+        credit_record_withdraw(record, actor=chief, reason="企业申请", at=at("2026-11-30 09:00"))
+    assert refused.value.fields == {"revoked_at": "未登记撤销 / not revoked"}
+    assert "未登记撤销" in refused.value.message and "信用修复" in refused.value.message
+    db.session.expire_all()
+    assert record.status == "pending_publication" and record.ended_at is None
 
 
 def test_a_penalty_clue_waits_for_the_supervisors_filing_decision(open_case, staff, fire):

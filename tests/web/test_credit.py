@@ -28,7 +28,8 @@ OTHER_CODE = code_for("9131011566778899")
 def credit_world(people, open_case):
     """At ZS: a case against 古镇星光灯饰有限公司 (code CODE) with a published noncompliance
     record (published 2026-01-05, repairable from 2026-07-07), a pending one against another
-    company, and a record by name only."""
+    company, and a record by name only (each on a decided case against its subject: a refusal
+    to perform names the party the decision binds)."""
     from caseflow.credit.services import credit_record_noncompliance, credit_record_publish
 
     with time_machine.travel(NOW, tick=False):
@@ -50,13 +51,29 @@ def credit_world(people, open_case):
         pending = credit_record_noncompliance(
             actor=chief,
             subject={"name": "佛山某某电器有限责任公司", "code": OTHER_CODE},
-            case_id=case.id,
+            case_id=as_decided(
+                open_case(
+                    worker,
+                    received_at=at("2025-12-02 10:00"),
+                    respondent={
+                        "name": "佛山某某电器有限责任公司",
+                        "kind": "company",
+                        "code": OTHER_CODE,
+                    },
+                )
+            ).id,
             at=at("2026-11-20 10:00"),
         )
         by_name = credit_record_noncompliance(
             actor=chief,
             subject={"name": "古镇星光灯饰有限责任公司"},
-            case_id=case.id,
+            case_id=as_decided(
+                open_case(
+                    worker,
+                    received_at=at("2025-12-03 10:00"),
+                    respondent={"name": "古镇星光灯饰有限责任公司", "kind": "company"},
+                )
+            ).id,
             at=at("2026-11-21 10:00"),
         )
     db.session.commit()  # the services flush; a fixture commits as a page would
@@ -83,19 +100,25 @@ def test_public_list_shows_published_records_only(client, credit_world):
     assert "Credit information" in english.text and "Refusal to perform" in english.text
 
 
-def test_every_record_on_display_is_reached_page_by_page(client, people, credit_world):
+def test_every_record_on_display_is_reached_page_by_page(
+    client, people, open_case, credit_world
+):
     """The public list shows a page at a time, never silently the newest few hundred only."""
     from caseflow.credit.selectors import PUBLIC_PAGE_SIZE
     from caseflow.credit.services import credit_record_noncompliance, credit_record_publish
 
     chief = people["supervisor"]
     with time_machine.travel(NOW, tick=False):
-        for i in range(PUBLIC_PAGE_SIZE):
+        case = as_decided(
+            open_case(
+                people["caseworker"],
+                received_at=at("2026-09-01 10:00"),
+                respondent={"name": "中山市某某灯饰厂", "kind": "company"},
+            )
+        )
+        for _ in range(PUBLIC_PAGE_SIZE):
             record = credit_record_noncompliance(
-                actor=chief,
-                subject={"name": f"中山市第{i}号灯饰厂"},
-                case_id=credit_world["case"].id,
-                at=at("2026-11-02 10:00"),
+                actor=chief, case_id=case.id, at=at("2026-11-02 10:00")
             )
             credit_record_publish(record, actor=chief, at=at("2026-11-03 10:00"))
         db.session.commit()
@@ -241,7 +264,10 @@ def test_window_opens_a_penalty_case_with_the_respondents_code(client, people, l
         assert opened.status_code == 302
     case = db.session.scalar(select(Case).where(Case.workflow == "penalty"))
     assert case.state == "clue" and case.respondent["code"] == CODE
-    assert case.data["repeat_of"][0]["number"] == credit_world["case"].number
+    # By its code, and by name the case against the same company known only by its name.
+    found = {(e["number"], e["match"]) for e in case.data["repeat_of"]}
+    assert (credit_world["case"].number, "code") in found
+    assert (credit_world["by_name"].case_number, "name") in found
 
 
 def test_dashboard_queue_lists_the_units_credit_records(client, people, login, credit_world):
@@ -301,8 +327,22 @@ def test_revoke_and_withdraw_from_the_record_page(client, people, login, make_us
     login(people["supervisor"])
     with time_machine.travel(NOW, tick=True):
         page = client.get(url)
-        assert 'id="end-revoke"' in page.text and 'id="end-withdraw"' in page.text
+        # Nothing revoked yet: nothing to withdraw (credit.md), and a direct request is refused.
+        assert 'id="end-revoke"' in page.text and 'id="end-withdraw"' not in page.text
         token = csrf_from(page.text)
+        early = client.post(
+            f"{url}/withdraw",
+            data={
+                "csrf_token": token,
+                "withdraw-csrf_token": token,
+                "withdraw-reason": "企业申请",
+                "withdraw-confirmed": "yes",
+            },
+            follow_redirects=True,
+        )
+        assert "所依据的决定未登记撤销，不能撤下" in early.text
+        db.session.expire_all()
+        assert record.status == "published"
         form = {"revoke-csrf_token": token, "csrf_token": token}
         # No reason: refused beside the field, nothing written.
         empty = client.post(f"{url}/revoke", data={**form, "revoke-reason": " "})
@@ -413,3 +453,47 @@ def test_the_record_page_reads_one_repair_date_and_the_refusal_names_it_in_chine
     assert "2026-07-07" not in refused.text
     db.session.expire_all()
     assert published.status == "published"
+
+
+def test_a_display_end_in_a_provisional_year_is_marked(
+    client, people, login, api, units, open_case, credit_world
+):
+    """deadlines.md §1: a date counted in a provisional year is marked wherever it is shown.
+    The record published 2026-01-05 is shown to 2029-01-05 (2029 not yet official): 暂定 on
+    /credit, on its page and in the API; one shown to 2026-12-01 (official) is not marked."""
+    from caseflow.credit.services import credit_record_noncompliance, credit_record_publish
+
+    chief = people["supervisor"]
+    units["ZS"].profile = {**(units["ZS"].profile or {}), "credit": {"display": "3 months"}}
+    with time_machine.travel(NOW, tick=False):
+        case = as_decided(
+            open_case(
+                people["caseworker"],
+                received_at=at("2026-08-03 10:00"),
+                respondent={"name": "中山市某某灯饰厂", "kind": "company"},
+            )
+        )
+        official = credit_record_noncompliance(actor=chief, case_id=case.id, at=at("2026-08-31 10:00"))
+        credit_record_publish(official, actor=chief, at=at("2026-09-01 10:00"))
+    db.session.commit()
+    provisional = credit_world["published"]
+    assert official.display_until.isoformat() == "2026-12-01"
+    with time_machine.travel(NOW, tick=False):
+        public = client.get("/credit").text
+
+        def card(record):
+            return public.split(f'data-record="{record.id}"')[1].split("</li>")[0]
+
+        assert "2029年1月5日" in card(provisional) and "badge-provisional" in card(provisional)
+        assert "2026年12月1日" in card(official) and "badge-provisional" not in card(official)
+        assert "尚未公布" in public  # the note says what 暂定 means
+        chief_api = api(chief)
+        listed = {r["id"]: r for r in chief_api.get("/api/v1/credit").get_json()["items"]}
+        assert listed[provisional.id]["display_until_provisional"] is True
+        assert listed[official.id]["display_until_provisional"] is False
+        pd_view = api(people["pd_worker"]).get(f"/api/v1/credit/{provisional.id}").get_json()
+        assert pd_view["display_until_provisional"] is True
+        login(chief)
+        page = client.get(f"/credit/{provisional.id}").text
+    row = re.search(r"公示截止</th><td>(.*?)</td>", page).group(1)
+    assert "2029年1月5日" in row and "badge-provisional" in row

@@ -119,7 +119,8 @@ def test_credit_record_page_and_the_queue_in_english(client, people, units, logi
         english(client.get("/dashboard").text)
         page = client.get(f"/credit/{record.id}")
         assert _untranslated(page.text, data) == [], _untranslated(page.text, data)
-        assert "Record the decision revoked" in page.text and "Withdraw the record" in page.text
+        # Nothing revoked yet: no withdrawal offered (credit.md).
+        assert "Record the decision revoked" in page.text and "Withdraw the record" not in page.text
         token = csrf_from(page.text)
         asked = client.post(
             f"/credit/{record.id}/revoke", data={"revoke-csrf_token": token, "revoke-reason": "复议撤销"}
