@@ -72,7 +72,18 @@ def credit_json(
         out["end_reason"] = record.end_reason
         if clocks is None:
             clocks = selectors.credit_record_clocks(record)
-        out["clocks"] = [clock_json(c, wf) for c in clocks]
+        out["clocks"] = [_record_clock_json(c, wf) for c in clocks]
+    return out
+
+
+def _record_clock_json(clock, wf) -> dict:
+    """A record's clock under the name credit.md gives it (``publication``, ``display``,
+    ``repair_eligible``, ``withdrawal``); its name among the case's clocks beside it (a case
+    holds the clocks of each of its records: ``credit_publication.17``)."""
+    out = clock_json(clock, wf)
+    found = spec.clock_of(clock.name)
+    if found is not None:
+        out["name"], out["case_clock"] = found[0].name, clock.name
     return out
 
 

@@ -243,7 +243,25 @@ def _schemas() -> dict:
                 "ended_at": _NULL_INSTANT,
                 "details": {"type": "object"},
                 "end_reason": _TEXT,
-                "clocks": {"type": "array", "items": _ref("Clock")},
+                "clocks": {
+                    "type": "array",
+                    "items": {
+                        "allOf": [
+                            _ref("Clock"),
+                            _obj(
+                                {
+                                    "case_clock": {
+                                        **_TEXT,
+                                        "description": "the clock's name among its case's "
+                                        "clocks (credit_publication.17)",
+                                    }
+                                }
+                            ),
+                        ]
+                    },
+                    "description": "named as credit.md names them: publication, display, "
+                    "repair_eligible, withdrawal",
+                },
             }
         ),
         "CreditPage": _obj(

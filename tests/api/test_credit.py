@@ -116,7 +116,9 @@ def test_clue_to_published_penalty_to_repair(api, staff, client):
     assert (record["kind"], record["status"]) == ("penalty", "pending_publication")
     assert record["case_number"] == case["number"] and record["subject"]["code"] == CODE
     assert record["document_number"].startswith("中维罚字〔2026〕第")
-    assert [c["name"] for c in record["clocks"]] == [f"credit_publication.{record['id']}"]
+    # credit.md's names; the case's own name for the clock beside it.
+    assert [c["name"] for c in record["clocks"]] == ["publication"]
+    assert record["clocks"][0]["case_clock"] == f"credit_publication.{record['id']}"
     assert "中山市某某照明" not in client.get("/credit").get_data(as_text=True)
 
     rid = record["id"]
