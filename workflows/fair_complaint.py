@@ -144,7 +144,9 @@ TRANSITIONS = (
         # confirmation: the order cannot be taken back).
         fields=(Field("measures", "text", "整改要求", required=False, help="写明须遮盖或撤下的展品、宣传资料，将印在整改通知书上"),),
         clocks=(stop("fair_answer"), start("compliance")),
-        notice=NoticeSpec("rectification_notice", "exhibitor"),
+        # A decision, served on both parties (展会办法 art 14): the complainant learns what was
+        # ordered and by when, in a notice of its own.
+        notice=NoticeSpec("rectification_notice", "exhibitor", also_to=("complainant",)),
     ),
     Transition(
         "order_withdrawal",
@@ -163,7 +165,7 @@ TRANSITIONS = (
         ),
         # From rectification_ordered the compliance clock restarts for the new order.
         clocks=(stop("fair_answer"), start("compliance")),
-        notice=NoticeSpec("withdrawal_notice", "exhibitor"),
+        notice=NoticeSpec("withdrawal_notice", "exhibitor", also_to=("complainant",)),
     ),
     Transition(
         "confirm_compliance",

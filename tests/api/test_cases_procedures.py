@@ -241,6 +241,7 @@ def test_fair_complaint_lodged_and_withdrawn_within_the_fair(api, staff, fair):
         "acceptance_notice",
         "answer_notice",
         "withdrawal_notice",
+        "withdrawal_notice",  # the complainant's copy of the order (展会办法 art 14)
     ]
 
 

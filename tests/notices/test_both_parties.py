@@ -2,6 +2,7 @@
 told to each party in a notice of its own; a ruling (裁决书, 调解书, 协议书) is one document, one
 number, served on each side, and the period to sue runs from the later service."""
 
+import pytest
 import time_machine
 from sqlalchemy import select
 
@@ -200,3 +201,36 @@ def test_a_referral_letter_is_addressed_to_the_authority_and_says_what_happened(
     assert "本投诉站已于2026年10月18日受理" in text
     assert "展会已于2026年10月19日闭幕，本案在展会期间未能处理完毕" in text
     assert f"现将本案移交{centre}依法裁决" in text
+
+
+@pytest.mark.parametrize(
+    ("trigger", "data", "order"),
+    [
+        ("order_rectification", {"measures": "遮盖展位上的吸顶灯样品"}, "采取遮盖、撤下涉嫌侵权展品"),
+        ("order_withdrawal", {"items": "吸顶灯样品及宣传册"}, "将涉嫌侵权展品撤出展会"),
+    ],
+)
+def test_a_fair_order_is_served_on_the_exhibitor_and_told_to_the_complainant(
+    open_any, fire, pdf, trigger, data, order
+):
+    """legal-basis.md §5 DECISION: served on both parties (展会办法 art 14). The exhibitor is
+    ordered; the complainant reads what was ordered and by when (the 2-hour compliance period
+    from 10-16 14:00)."""
+    with time_machine.travel(at("2026-10-16 14:00"), tick=False):
+        case = open_any("fair_complaint", respondent=None)  # the exhibitor at booth 1.1A01
+        fire(case, "accept", "desk_officer", occurred_at="2026-10-16 10:30")
+        fire(case, "notify_respondent", "desk_officer", occurred_at="2026-10-16 11:00")
+        event = fire(case, trigger, "desk_officer", data=data)
+    notices = db.session.scalars(
+        select(Notice).where(Notice.event_id == event.id).order_by(Notice.id)
+    ).all()
+    notices_render_pending([n.id for n in notices])
+    notices = [db.session.get(Notice, n.id) for n in notices]
+    assert [n.addressee["role"] for n in notices] == ["respondent", "complainant"]
+    assert len({n.document_number for n in notices}) == 2
+    to_exhibitor, to_complainant = (pdf.text(n) for n in notices)
+    assert "经查，你方在本展会1.1A01号展位" in to_exhibitor and "责令你方" in to_exhibitor
+    assert "你方于2026年10月16日提交的针对佛山某灯具有限公司" in to_complainant
+    assert f"本投诉站已责令被投诉方于2026年10月16日16时00分前{order}" in to_complainant
+    assert next(iter(data.values())) in to_complainant
+    assert "责令你方" not in to_complainant
