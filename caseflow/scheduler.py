@@ -117,6 +117,7 @@ def scheduler_build(app: Flask):
             "interval",
             seconds=job.every(app.config),
             id=job.target,
+            name=job.target,  # else APScheduler's warnings say "_runner.<locals>.run"
             # Start at once (catch up after downtime); one run at a time; a missed run is folded
             # into the next rather than repeated, since each run does all the work that is due.
             next_run_time=datetime.now(UTC),

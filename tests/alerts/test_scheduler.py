@@ -22,6 +22,8 @@ def test_every_job_is_scheduled_with_the_configured_interval(app, monkeypatch):
     assert sweep.trigger.interval.total_seconds() == 7
     assert jobs["caseflow.alerts.services:outbox_deliver"].trigger.interval.total_seconds() == 7
     assert sweep.max_instances == 1 and sweep.coalesce
+    # APScheduler's warnings ("Execution of job … skipped") name the job by its name.
+    assert all(job.name == job.id for job in jobs.values())
 
 
 def test_the_sweep_reads_due_clocks_through_the_index(is_postgres):
