@@ -157,14 +157,41 @@ def _http_url(name: str, *, base: bool = False) -> str | None:
     return text
 
 
+#: What operators type for PostgreSQL (``postgres://`` is what hosting panels and libpq tools
+#: print), read as the driver caseflow ships, psycopg 3.
+_POSTGRES_SPELLINGS = ("postgresql+psycopg://", "postgresql://", "postgres://")
+
+
+def _database_url(name: str, default: str) -> str:
+    """``sqlite:///path`` or ``postgresql+psycopg://user:password@host:port/name`` (also spelled
+    ``postgresql://`` or ``postgres://``). Anything else would surface as a traceback of
+    SQLAlchemy's at the first query, in every process. The message never repeats the value: it
+    holds the database's password."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    expected = (
+        f"{name}: expected sqlite:///path or postgresql+psycopg://user:password@host:5432/name"
+        " (postgresql:// and postgres:// are read as postgresql+psycopg://)"
+    )
+    if text.startswith("sqlite:///"):
+        return text
+    for spelling in _POSTGRES_SPELLINGS:
+        if text.startswith(spelling):
+            _port(name, urlsplit(text))
+            return "postgresql+psycopg://" + text.removeprefix(spelling)
+    scheme = text.partition("://")[0] if "://" in text else ""
+    if _URL_SCHEME.match(text) and not scheme.startswith("sqlite"):
+        raise ConfigError(f"{expected}, not {scheme}://")
+    raise ConfigError(expected)
+
+
 def from_environment(instance_path: str) -> dict:
     instance = Path(instance_path)
-    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'caseflow.db'}"
-    if database_url.startswith("postgresql://"):
-        # psycopg 3 is the driver we ship.
-        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
     return {
-        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_DATABASE_URI": _database_url(
+            "DATABASE_URL", f"sqlite:///{instance / 'caseflow.db'}"
+        ),
         "SECRET_KEY": _secret_key(instance),
         "CASEFLOW_STORAGE": _storage("CASEFLOW_STORAGE", str(instance / "storage")),
         "CASEFLOW_TIMEZONE": _time_zone("CASEFLOW_TIMEZONE", "Asia/Shanghai"),
