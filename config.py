@@ -112,6 +112,26 @@ def _storage(name: str, default: str) -> str:
     return text
 
 
+def storage_folder_prepare(value: str, name: str = "CASEFLOW_STORAGE") -> None:
+    """Create the storage folder if it is missing, and check that it can be written: a path under
+    a file, a mount that is not there or a folder owned by another user would otherwise fail as a
+    traceback in every process, or later, at the first notice or upload. An object store
+    (``s3://``) is checked by its first use."""
+    if value.startswith("s3://"):
+        return
+    folder = Path(value)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"{name}: cannot create or write the folder {folder}: {exc.strerror or exc}"
+        ) from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ConfigError(
+            f"{name}: cannot create or write the folder {folder}: not writable by this user"
+        )
+
+
 def _port(name: str, parts) -> int | None:
     """The port of a split address, None when it names none; one that is not a port is refused."""
     try:

@@ -30,6 +30,7 @@ def on_starting(server):
     from caseflow import ROOT
 
     try:
-        config.from_environment(str(ROOT / "instance"))
+        settings = config.from_environment(str(ROOT / "instance"))
+        config.storage_folder_prepare(settings["CASEFLOW_STORAGE"])
     except config.ConfigError as exc:
         raise SystemExit(f"caseflow: {exc}") from None

@@ -284,3 +284,49 @@ def test_without_smtp_url_electronic_service_fails_and_the_docs_say_so(app, monk
     deployment = (ROOT / "docs" / "deployment.md").read_text(encoding="utf-8")
     row = next(line for line in deployment.splitlines() if line.startswith("| `SMTP_URL`"))
     assert "electronic service" in row and "no proof of service" in row
+
+
+def test_a_storage_folder_that_cannot_be_made_stops_the_app_naming_the_variable(tmp_path):
+    """A path under a file (a typo, a mount missing): not a NotADirectoryError traceback."""
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(config.ConfigError, match=r"^CASEFLOW_STORAGE: cannot create or write"):
+        create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/unused.db",
+                "CASEFLOW_STORAGE": str(tmp_path / "afile" / "sub"),
+            }
+        )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["flask", "--app", "wsgi", "sla", "sweep"],
+        ["flask", "--app", "wsgi", "restore", "/nonexistent-backup"],
+        ["flask", "--app", "wsgi", "scheduler"],
+        ["gunicorn", "--workers", "1", "--bind", "127.0.0.1:0", "wsgi:app"],
+    ],
+    ids=["cli", "restore", "scheduler", "gunicorn"],
+)
+def test_an_unusable_storage_folder_ends_each_process_with_one_line_and_status_1(
+    tmp_path, command
+):
+    (tmp_path / "afile").write_text("x")
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/unused.db",
+        "CASEFLOW_STORAGE": str(tmp_path / "afile" / "sub"),
+        "SECRET_KEY": "x" * 32,
+    }
+    program = str(Path(sys.executable).with_name(command[0]))
+    done = subprocess.run(
+        [program, *command[1:]], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 1, done.stderr
+    ours = [line for line in done.stderr.splitlines() if "CASEFLOW_STORAGE" in line]
+    assert ours == [
+        f"caseflow: CASEFLOW_STORAGE: cannot create or write the folder {tmp_path}/afile/sub:"
+        " Not a directory"
+    ], done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    assert all("Starting gunicorn" in line for line in done.stderr.splitlines() if line not in ours)
