@@ -7,6 +7,7 @@ The environment is checked in the master before any worker starts (``on_starting
 """
 
 import gunicorn.http.wsgi
+from gunicorn.glogging import Logger
 
 gunicorn.http.wsgi.SERVER = "caseflow"
 
@@ -21,6 +22,25 @@ timeout = 30
 # client's own X-Forwarded-Ssl (nginx passes it on) would count. So gunicorn believes none.
 forwarded_allow_ips = ""
 secure_scheme_headers: dict[str, str] = {}
+
+
+class SecretsRedactingLogger(Logger):
+    """The access log (``--access-logfile -``, deployment.md) without the secrets a URL carries:
+    a party's link ``/p/<token>`` keeps its first six characters, the /status lookup's ``code=``
+    none, in the request line, the path, the query, the Referer and the Location alike
+    (``caseflow.security.secrets_redact``; security.md 7.1.1, 8.3.1)."""
+
+    def atoms(self, resp, req, environ, request_time):
+        from caseflow.security import secrets_redact
+
+        atoms = super().atoms(resp, req, environ, request_time)
+        return {
+            key: secrets_redact(value) if isinstance(value, str) else value
+            for key, value in atoms.items()
+        }
+
+
+logger_class = SecretsRedactingLogger
 
 
 def on_starting(server):
