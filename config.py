@@ -246,7 +246,8 @@ def from_environment(instance_path: str) -> dict:
         "CASEFLOW_NOTICE_RENDERS_PER_WORKER": _whole_number(
             "CASEFLOW_NOTICE_RENDERS_PER_WORKER", 50, minimum=1, unit="renders"
         ),
-        #: INFO logs a line per step, notice, alert and delivery; WARNING only what went wrong.
+        #: INFO logs a line per step, notice, alert raised and message sent; WARNING only what went
+        #: wrong.
         "CASEFLOW_LOG_LEVEL": _log_level("CASEFLOW_LOG_LEVEL", "INFO"),
     }
 
