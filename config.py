@@ -112,6 +112,26 @@ def _storage(name: str, default: str) -> str:
     return text
 
 
+def storage_folder_prepare(value: str, name: str = "CASEFLOW_STORAGE") -> None:
+    """Create the storage folder if it is missing, and check that it can be written: a path under
+    a file, a mount that is not there or a folder owned by another user would otherwise fail as a
+    traceback in every process, or later, at the first notice or upload. An object store
+    (``s3://``) is checked by its first use."""
+    if value.startswith("s3://"):
+        return
+    folder = Path(value)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"{name}: cannot create or write the folder {folder}: {exc.strerror or exc}"
+        ) from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ConfigError(
+            f"{name}: cannot create or write the folder {folder}: not writable by this user"
+        )
+
+
 def _port(name: str, parts) -> int | None:
     """The port of a split address, None when it names none; one that is not a port is refused."""
     try:
@@ -157,14 +177,41 @@ def _http_url(name: str, *, base: bool = False) -> str | None:
     return text
 
 
+#: What operators type for PostgreSQL (``postgres://`` is what hosting panels and libpq tools
+#: print), read as the driver caseflow ships, psycopg 3.
+_POSTGRES_SPELLINGS = ("postgresql+psycopg://", "postgresql://", "postgres://")
+
+
+def _database_url(name: str, default: str) -> str:
+    """``sqlite:///path`` or ``postgresql+psycopg://user:password@host:port/name`` (also spelled
+    ``postgresql://`` or ``postgres://``). Anything else would surface as a traceback of
+    SQLAlchemy's at the first query, in every process. The message never repeats the value: it
+    holds the database's password."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    expected = (
+        f"{name}: expected sqlite:///path or postgresql+psycopg://user:password@host:5432/name"
+        " (postgresql:// and postgres:// are read as postgresql+psycopg://)"
+    )
+    if text.startswith("sqlite:///"):
+        return text
+    for spelling in _POSTGRES_SPELLINGS:
+        if text.startswith(spelling):
+            _port(name, urlsplit(text))
+            return "postgresql+psycopg://" + text.removeprefix(spelling)
+    scheme = text.partition("://")[0] if "://" in text else ""
+    if _URL_SCHEME.match(text) and not scheme.startswith("sqlite"):
+        raise ConfigError(f"{expected}, not {scheme}://")
+    raise ConfigError(expected)
+
+
 def from_environment(instance_path: str) -> dict:
     instance = Path(instance_path)
-    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'caseflow.db'}"
-    if database_url.startswith("postgresql://"):
-        # psycopg 3 is the driver we ship.
-        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
     return {
-        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_DATABASE_URI": _database_url(
+            "DATABASE_URL", f"sqlite:///{instance / 'caseflow.db'}"
+        ),
         "SECRET_KEY": _secret_key(instance),
         "CASEFLOW_STORAGE": _storage("CASEFLOW_STORAGE", str(instance / "storage")),
         "CASEFLOW_TIMEZONE": _time_zone("CASEFLOW_TIMEZONE", "Asia/Shanghai"),
@@ -199,7 +246,8 @@ def from_environment(instance_path: str) -> dict:
         "CASEFLOW_NOTICE_RENDERS_PER_WORKER": _whole_number(
             "CASEFLOW_NOTICE_RENDERS_PER_WORKER", 50, minimum=1, unit="renders"
         ),
-        #: INFO logs a line per step, notice, alert and delivery; WARNING only what went wrong.
+        #: INFO logs a line per step, notice, alert raised and message sent; WARNING only what went
+        #: wrong.
         "CASEFLOW_LOG_LEVEL": _log_level("CASEFLOW_LOG_LEVEL", "INFO"),
     }
 

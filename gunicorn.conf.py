@@ -7,6 +7,7 @@ The environment is checked in the master before any worker starts (``on_starting
 """
 
 import gunicorn.http.wsgi
+from gunicorn.glogging import Logger
 
 gunicorn.http.wsgi.SERVER = "caseflow"
 
@@ -23,6 +24,25 @@ forwarded_allow_ips = ""
 secure_scheme_headers: dict[str, str] = {}
 
 
+class SecretsRedactingLogger(Logger):
+    """The access log (``--access-logfile -``, deployment.md) without the secrets a URL carries:
+    a party's link ``/p/<token>`` keeps its first six characters, the /status lookup's ``code=``
+    none, in the request line, the path, the query, the Referer and the Location alike
+    (``caseflow.security.secrets_redact``; security.md 7.1.1, 8.3.1)."""
+
+    def atoms(self, resp, req, environ, request_time):
+        from caseflow.security import secrets_redact
+
+        atoms = super().atoms(resp, req, environ, request_time)
+        return {
+            key: secrets_redact(value) if isinstance(value, str) else value
+            for key, value in atoms.items()
+        }
+
+
+logger_class = SecretsRedactingLogger
+
+
 def on_starting(server):
     """A value caseflow cannot use (config.py) ends gunicorn here, in the master, with one line
     naming the variable and status 1: a worker failing on it would print a traceback instead."""
@@ -30,6 +50,7 @@ def on_starting(server):
     from caseflow import ROOT
 
     try:
-        config.from_environment(str(ROOT / "instance"))
+        settings = config.from_environment(str(ROOT / "instance"))
+        config.storage_folder_prepare(settings["CASEFLOW_STORAGE"])
     except config.ConfigError as exc:
         raise SystemExit(f"caseflow: {exc}") from None

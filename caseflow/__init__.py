@@ -53,8 +53,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(config.from_environment(app.instance_path))
     app.config.update(overrides or {})
     app.json.ensure_ascii = False  # the API speaks Chinese: UTF-8 text, not \uXXXX escapes
-    if not str(app.config["CASEFLOW_STORAGE"]).startswith("s3://"):
-        Path(app.config["CASEFLOW_STORAGE"]).mkdir(parents=True, exist_ok=True)
+    config.storage_folder_prepare(str(app.config["CASEFLOW_STORAGE"]))
     logging.basicConfig(
         level=app.config.get("CASEFLOW_LOG_LEVEL", "INFO"),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

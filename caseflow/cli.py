@@ -6,11 +6,12 @@ import logging
 
 import click
 from flask import Flask
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from caseflow.accounts.models import User
 from caseflow.accounts.services import unit_upsert, user_create
+from caseflow.database_state import SCHEMA_MISSING, SCHEMA_OUTDATED, database_problem
 from caseflow.extensions import db
 
 log = logging.getLogger(__name__)
@@ -91,14 +92,6 @@ def seed(demo):
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(seed)
-
-
-#: What an operator reads when a command meets a database that was never set up.
-SCHEMA_MISSING = (
-    "数据库尚未建立：请先运行 flask --app wsgi db upgrade（演示环境用 scripts/run）。\n"
-    "The database has no caseflow tables yet: run `flask --app wsgi db upgrade` first "
-    "(scripts/run does it for a demo)."
-)
 
 
 class OneLineUsageError(click.UsageError):
@@ -186,17 +179,28 @@ def explain_missing_schema(app: Flask) -> None:
         # instance (``restore``): their own failures say more than "run db upgrade".
         if name not in ("db", "restore"):
             guard(command)
+    upgrade = getattr(app.cli.commands.get("db"), "commands", {}).get("upgrade")
+    if upgrade is not None and upgrade.callback is not None:
+        upgrade.callback = _refusing_other_builds(app, upgrade.callback)
+
+
+def _refusing_other_builds(app: Flask, callback):
+    """``db upgrade`` on a database built by an earlier development build, or one it cannot
+    reach, stops with one line (exit 1) before alembic runs: alembic would find the old id at
+    head and do nothing, leaving the app to fail later on a missing column."""
+
+    @functools.wraps(callback)
+    def refusing(*args, **kwargs):
+        problem = database_problem(app)
+        if problem and problem not in (SCHEMA_MISSING, SCHEMA_OUTDATED):
+            raise click.ClickException(problem)
+        return callback(*args, **kwargs)
+
+    refusing.refuses_other_builds = True  # type: ignore[attr-defined]
+    return refusing
 
 
 def _database_unusable(app: Flask, exc: Exception) -> str | None:
-    """Why the database cannot serve at all (no schema, no connection), or None when the error
-    was something else."""
-    with app.app_context():
-        db.session.remove()  # the failed transaction
-        try:
-            has_schema = inspect(db.engine).has_table("alembic_version")
-        except (OperationalError, ProgrammingError):
-            reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-            where = db.engine.url.render_as_string(hide_password=True)
-            return f"无法连接数据库 / cannot reach the database {where}: {reason}"
-    return None if has_schema else SCHEMA_MISSING
+    """Why the database cannot serve at all (no connection, no schema, another build's schema),
+    or None when the error was something else."""
+    return database_problem(app)

@@ -192,4 +192,32 @@ def outbox_drain(
         )
         db.session.commit()
         report.sent += 1
+        _log_sent(table, row_id)
     return report
+
+
+def _log_sent(table, row_id: int) -> None:
+    """One INFO line per message sent (deployment.md, CASEFLOW_LOG_LEVEL): the table and row (the
+    message's id on the admin's outbox page), the channel and the recipient, masked as the
+    parties' pages mask an address (a log is read by more people than the outbox)."""
+    c = table.c
+    channel = c.get("channel", c.get("method"))
+    recipient = c.get("recipient", c.get("address"))
+    row = db.session.execute(
+        select(*(col for col in (channel, recipient) if col is not None)).where(c.id == row_id)
+    ).one()
+    db.session.commit()
+    values = iter(row)
+    how = next(values) if channel is not None else "email"  # account mails have one channel
+    to = next(values, "") if recipient is not None else ""
+    log.info("%s %d sent: %s to %s", table.name, row_id, how, _masked(to or "-"))
+
+
+def _masked(recipient: str) -> str:
+    """An e-mail address or phone number masked; ``user:<id>`` and ``webhook`` say no more than
+    an id."""
+    if "@" in recipient or sum(ch.isdigit() for ch in recipient) >= 6:
+        from caseflow.parties.services import mask_address
+
+        return mask_address(recipient)
+    return recipient

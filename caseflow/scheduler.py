@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import Flask
+from sqlalchemy.exc import SQLAlchemyError
 
+from caseflow.database_state import database_problem
 from caseflow.extensions import db
 from caseflow.timeutil import utcnow
 
@@ -77,6 +79,17 @@ def _runner(app: Flask, func, takes_now: bool, name: str):
             try:
                 func(utcnow()) if takes_now else func()
                 db.session.commit()
+            except SQLAlchemyError:
+                db.session.rollback()
+                # A database restart or outage, or a schema taken away: one line per run, no
+                # traceback (a traceback per job per interval buries everything else); the job
+                # runs again at its next interval, so the scheduler outlives the outage.
+                problem = database_problem(app)
+                if problem is None:
+                    log.exception("scheduled job %s failed; it runs again next time", name)
+                else:
+                    summary = " ".join(problem.split())
+                    log.error("scheduled job %s: %s; it runs again next time", name, summary)
             except Exception:
                 db.session.rollback()
                 log.exception("scheduled job %s failed; it runs again next time", name)
@@ -104,6 +117,7 @@ def scheduler_build(app: Flask):
             "interval",
             seconds=job.every(app.config),
             id=job.target,
+            name=job.target,  # else APScheduler's warnings say "_runner.<locals>.run"
             # Start at once (catch up after downtime); one run at a time; a missed run is folded
             # into the next rather than repeated, since each run does all the work that is due.
             next_run_time=datetime.now(UTC),

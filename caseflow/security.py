@@ -176,6 +176,20 @@ def _ids_in_range(_endpoint, values):
             raise NotFound("不存在", message_en=f"no such {name.removesuffix('_id')}")
 
 
+#: A party's link, ``/p/<token>``: the token lets whoever holds it act as the party (parties.md),
+#: so a log keeps its first six characters (enough to tell links apart), never the rest.
+_PARTY_LINK = re.compile(r"(/p/[^/?#\s\"]{6})[^/?#\s\"]+")
+#: Query values that are secrets: the /status lookup's ``code`` (and any token or key a client
+#: might put in a query string by mistake). /verify/<code> is printed on every notice: public.
+_SECRET_QUERY = re.compile(r"((?:^|[?&])(?:code|token|key|secret|password)=)[^&#\s\"]+", re.IGNORECASE)
+
+
+def secrets_redact(text: str) -> str:
+    """``text`` (a request line, a path, a query, a Referer or Location) without the secrets a
+    URL may carry; for the access log (gunicorn.conf.py), ASVS 7.1.1 and 8.3.1."""
+    return _SECRET_QUERY.sub(r"\1…", _PARTY_LINK.sub(r"\1…", text))
+
+
 def csp_nonce() -> str:
     """This response's CSP nonce, for an inline ``<script nonce=…>`` that cannot be a file."""
     if "csp_nonce" not in g:

@@ -90,6 +90,17 @@ def sla_sweep(now: datetime | None = None) -> list[Alert]:
         .where(Alert.id.in_(raised_ids))
         .order_by(Alert.id)
     ).all()
+    # A line per alert (deployment.md, CASEFLOW_LOG_LEVEL): which case's clock reached which level.
+    # A catch-up after downtime may log thousands; each alert also sends messages, logged alike.
+    for alert in alerts:
+        log.info(
+            "alert %s raised: case %s clock %s (alert %d)%s",
+            alert.level,
+            alert.case.number,
+            alert.clock.name if alert.clock else "-",
+            alert.id,
+            " late" if alert.late else "",
+        )
     if alerts:
         late = sum(1 for a in alerts if a.late)
         log.info("sla sweep at %s raised %d alerts (%d late)", now.isoformat(), len(alerts), late)

@@ -31,6 +31,7 @@ from collections import deque
 from multiprocessing.connection import wait
 
 from flask import current_app
+from sqlalchemy.exc import InterfaceError, OperationalError, ProgrammingError
 
 from caseflow.extensions import db
 from caseflow.notices.services import (
@@ -180,10 +181,15 @@ def notices_render_in_pool(
 
     ``workers`` defaults to ``pool_size()``; one notice (or one worker) renders in this process.
     ``on_rendered(notice_id, issued, pid, renders_by_worker, resident_kib)`` is called in this
-    process as each render finishes (the benchmark's probe). Never raises.
+    process as each render finishes (the benchmark's probe). Raises only when the database cannot
+    be read at all (down, no schema): its caller says so in one line (the scheduler's runner, the
+    CLI's guard), where a traceback here at every sweep would bury the log.
     """
     try:
         pending = notices_due_ids(ids, force=force)
+    except (OperationalError, ProgrammingError, InterfaceError):
+        db.session.rollback()
+        raise
     except Exception:
         logger.exception("notices: could not list pending notices")
         db.session.rollback()

@@ -30,6 +30,7 @@ from caseflow.notices.models import Notice
 from caseflow.outbox import DeliveryReport, outbox_backoff, outbox_claim, outbox_waiting
 from caseflow.parties.models import NoticeDelivery
 from caseflow.parties.services import (
+    mask_address,
     notice_served,
     party_link_ensure,
     party_link_url,
@@ -244,6 +245,14 @@ def notice_deliveries_send(now: datetime | None = None, limit: int = 50) -> Deli
             notice_served(row.notice, at=at)
         db.session.commit()
         report.sent += 1
+        # deployment.md: a line per delivery at INFO, the address masked as the party's page does.
+        log.info(
+            "service %s sent: %s to %s (notice %s)",
+            row_id,
+            row.method,
+            mask_address(row.address),
+            row.notice_id,
+        )
     return report
 
 

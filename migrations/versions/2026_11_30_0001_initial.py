@@ -1,8 +1,8 @@
 """initial
 
-Revision ID: 0001
+Revision ID: 0001_f07e73680a
 Revises:
-Create Date: 2026-12-01 09:11:25.972544
+Schema fingerprint: the id's hex digits begin the SHA-256 of upgrade() (scripts/regen-migration)
 
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 import caseflow.types
 
 # revision identifiers, used by Alembic.
-revision = "0001"
+revision = "0001_f07e73680a"
 down_revision = None
 branch_labels = None
 depends_on = None

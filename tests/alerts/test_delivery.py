@@ -459,3 +459,22 @@ def test_an_alert_keeps_its_provisional_mark_after_the_official_year_moves_its_d
     assert facts["provisional"] is True
     assert facts["due_text"] == "2027年1月5日（周二）（暂定）"
     assert "2027年1月5日（周二）（暂定）" in alert_text(alert)
+
+
+def test_info_logs_a_line_per_alert_raised_and_per_message_sent(
+    app, staff, make_case, start_clock, caplog
+):
+    """deployment.md: INFO logs a line per alert and per delivery; the sweep logged only a count
+    and a sent message nothing. The recipient is masked as the parties' pages mask it."""
+    import logging
+
+    case = make_case(staff["unit"], assignee=staff["caseworker"])
+    start_clock(case, "5 workdays", local(2026, 9, 28, 10))
+    with caplog.at_level(logging.INFO, logger="caseflow"):
+        (alert,) = sla_sweep(local(2026, 10, 7, 20, 31))
+        assert outbox_deliver(local(2026, 10, 8, 9, 0)).sent == 1
+    (mail,) = _messages("email")
+    lines = [r.getMessage() for r in caplog.records]
+    assert f"alert due_soon raised: case {case.number} clock handling (alert {alert.id})" in lines
+    assert f"outbox_messages {mail.id} sent: email to l***@zs.example" in lines
+    assert "li@zs.example" not in caplog.text

@@ -86,6 +86,11 @@ def test_unset_and_empty_variables_take_their_defaults(monkeypatch, tmp_path):
         ("CASEFLOW_WEBHOOK_URL", "https:///send?key=x", "CASEFLOW_WEBHOOK_URL: expected"),
         ("CASEFLOW_WEBHOOK_URL", "https://qyapi.example.cn:99999/x", "WEBHOOK_URL: the port"),
         ("CASEFLOW_SMS_URL", "sms.example.cn/send", "CASEFLOW_SMS_URL: expected an address"),
+        ("DATABASE_URL", "garbage", "DATABASE_URL: expected sqlite:///path or postgresql+psycopg:"),
+        ("DATABASE_URL", "mysql://caseflow:pw@db/caseflow", "DATABASE_URL: expected sqlite:///"),
+        ("DATABASE_URL", "postgresql+psycopg2://db/caseflow", "not postgresql+psycopg2://"),
+        ("DATABASE_URL", "sqlite:/caseflow.db", "DATABASE_URL: expected sqlite:///"),
+        ("DATABASE_URL", "postgresql://db:54x32/caseflow", "DATABASE_URL: the port"),
     ],
 )
 def test_a_value_that_cannot_be_used_stops_the_app_at_start_naming_the_variable(
@@ -143,8 +148,27 @@ def test_the_storage_mail_and_web_address_forms_caseflow_speaks_are_accepted(
 
 
 @pytest.mark.parametrize(
+    ("value", "read"),
+    [
+        ("sqlite:////srv/caseflow/caseflow.db", "sqlite:////srv/caseflow/caseflow.db"),
+        ("sqlite:///instance/caseflow.db", "sqlite:///instance/caseflow.db"),
+        ("postgresql+psycopg://cf:pw@db:5432/caseflow", "postgresql+psycopg://cf:pw@db:5432/caseflow"),
+        # What operators type (and what hosting panels print): read as the driver caseflow ships.
+        ("postgresql://cf:pw@db:5432/caseflow", "postgresql+psycopg://cf:pw@db:5432/caseflow"),
+        ("postgres://cf:pw@db/caseflow", "postgresql+psycopg://cf:pw@db/caseflow"),
+        ("postgresql:///caseflow", "postgresql+psycopg:///caseflow"),  # the local socket
+    ],
+)
+def test_the_database_urls_caseflow_speaks_are_accepted(monkeypatch, tmp_path, value, read):
+    monkeypatch.setenv("DATABASE_URL", value)
+    assert config.from_environment(str(tmp_path))["SQLALCHEMY_DATABASE_URI"] == read
+
+
+@pytest.mark.parametrize(
     ("name", "value"),
     [
+        ("DATABASE_URL", "mysql://caseflow:hunter2-secret@db/caseflow"),
+        ("DATABASE_URL", "postgresql://caseflow:hunter2-secret@db:5x432/caseflow"),
         ("SMTP_URL", "http://caseflow:hunter2-secret@mail.example.cn:25"),
         ("CASEFLOW_WEBHOOK_URL", "htps://qyapi.example.cn/send?key=hunter2-secret"),
     ],
@@ -192,6 +216,34 @@ def test_a_bad_value_ends_each_process_with_one_line_and_status_1(tmp_path, comm
     assert all("Starting gunicorn" in line for line in done.stderr.splitlines() if line not in ours)
 
 
+@pytest.mark.parametrize("value", ["postgres//caseflow@db/caseflow", "mysql://db/caseflow"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["flask", "--app", "wsgi", "sla", "sweep"],
+        ["gunicorn", "--workers", "1", "--bind", "127.0.0.1:0", "wsgi:app"],
+    ],
+    ids=["cli", "gunicorn"],
+)
+def test_a_bad_database_url_ends_each_process_with_one_line_and_status_1(tmp_path, command, value):
+    """It printed 38 to 69 lines of SQLAlchemy's traceback (gunicorn: exit status 3)."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": value,
+        "CASEFLOW_STORAGE": str(tmp_path / "storage"),
+        "SECRET_KEY": "x" * 32,
+    }
+    program = str(Path(sys.executable).with_name(command[0]))
+    done = subprocess.run(
+        [program, *command[1:]], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 1, done.stderr
+    ours = [line for line in done.stderr.splitlines() if "DATABASE_URL" in line]
+    assert len(ours) == 1 and ours[0].startswith("caseflow: DATABASE_URL: expected sqlite:///")
+    assert "Traceback" not in done.stderr + done.stdout
+    assert all("Starting gunicorn" in line for line in done.stderr.splitlines() if line not in ours)
+
+
 def test_the_render_pool_takes_its_size_from_the_environment(monkeypatch, tmp_path):
     from caseflow.notices.pool import pool_size
 
@@ -209,7 +261,7 @@ def test_every_variable_the_code_reads_is_documented_in_deployment_md():
     read = set()
     sources = [ROOT / "config.py", *sorted((ROOT / "caseflow").rglob("*.py"))]
     pattern = re.compile(
-        r"""(?:environ\.get|environ\[|getenv|_whole_number|_switch|_log_level|_time_zone|_storage|_smtp_url)\(?\s*["']([A-Z][A-Z0-9_]+)["']"""
+        r"""(?:environ\.get|environ\[|getenv|_whole_number|_switch|_log_level|_time_zone|_storage|_smtp_url|_database_url)\(?\s*["']([A-Z][A-Z0-9_]+)["']"""
     )
     for path in sources:
         read |= set(pattern.findall(path.read_text(encoding="utf-8")))
@@ -232,3 +284,49 @@ def test_without_smtp_url_electronic_service_fails_and_the_docs_say_so(app, monk
     deployment = (ROOT / "docs" / "deployment.md").read_text(encoding="utf-8")
     row = next(line for line in deployment.splitlines() if line.startswith("| `SMTP_URL`"))
     assert "electronic service" in row and "no proof of service" in row
+
+
+def test_a_storage_folder_that_cannot_be_made_stops_the_app_naming_the_variable(tmp_path):
+    """A path under a file (a typo, a mount missing): not a NotADirectoryError traceback."""
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(config.ConfigError, match=r"^CASEFLOW_STORAGE: cannot create or write"):
+        create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/unused.db",
+                "CASEFLOW_STORAGE": str(tmp_path / "afile" / "sub"),
+            }
+        )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["flask", "--app", "wsgi", "sla", "sweep"],
+        ["flask", "--app", "wsgi", "restore", "/nonexistent-backup"],
+        ["flask", "--app", "wsgi", "scheduler"],
+        ["gunicorn", "--workers", "1", "--bind", "127.0.0.1:0", "wsgi:app"],
+    ],
+    ids=["cli", "restore", "scheduler", "gunicorn"],
+)
+def test_an_unusable_storage_folder_ends_each_process_with_one_line_and_status_1(
+    tmp_path, command
+):
+    (tmp_path / "afile").write_text("x")
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/unused.db",
+        "CASEFLOW_STORAGE": str(tmp_path / "afile" / "sub"),
+        "SECRET_KEY": "x" * 32,
+    }
+    program = str(Path(sys.executable).with_name(command[0]))
+    done = subprocess.run(
+        [program, *command[1:]], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 1, done.stderr
+    ours = [line for line in done.stderr.splitlines() if "CASEFLOW_STORAGE" in line]
+    assert ours == [
+        f"caseflow: CASEFLOW_STORAGE: cannot create or write the folder {tmp_path}/afile/sub:"
+        " Not a directory"
+    ], done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    assert all("Starting gunicorn" in line for line in done.stderr.splitlines() if line not in ours)

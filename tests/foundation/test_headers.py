@@ -157,3 +157,63 @@ def test_behind_one_proxy_its_x_forwarded_proto_is_believed_and_nothing_else(
     assert all("; Secure" in cookie for cookie in https.get_all("Set-Cookie"))
     assert "Strict-Transport-Security" not in spoofed
     assert not any("; Secure" in cookie for cookie in spoofed.get_all("Set-Cookie"))
+
+
+def _gunicorn_settings():
+    """gunicorn.conf.py as gunicorn loads it (a module run from its path)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "gunicorn.conf.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_access_log_carries_no_party_link_token_and_no_status_code(tmp_path):
+    """A party's link lets whoever holds it act as the party (security.md 7.1.1, 8.3.1): the access
+    log deployment.md recommends (``--access-logfile -``) wrote each /p/<token> whole; so with the
+    /status lookup's ``code``. Logged through gunicorn's own Logger API, as a worker does."""
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    token = "Zq3vK8mN2pL5xR7tY1wB4cD6fG9hJ0kA2sE5uI8oQ3c"  # 43 characters, as issued
+    settings = Config()
+    settings.set("accesslog", str(tmp_path / "access.log"))
+    settings.set("access_log_format", '%(h)s "%(r)s" %(s)s "%(f)s" %(U)s %(q)s %({location}o)s')
+    logger = _gunicorn_settings().logger_class(settings)
+    requests = [
+        ("GET", f"/p/{token}", "", ""),
+        ("POST", f"/p/{token}/submit", "", f"/p/{token}"),
+        ("GET", f"/p/{token}/notices/12.pdf", "", ""),
+        ("GET", "/status", "number=ZS-ADJ-2026-00001&code=K7PX4Q", ""),
+        ("GET", "/api/v1/public/status", "code=K7PX4Q&number=ZS-ADJ-2026-00001", ""),
+    ]
+    for method, path, query, location in requests:
+        environ = {
+            "REQUEST_METHOD": method,
+            "RAW_URI": f"{path}?{query}" if query else path,
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "203.0.113.9",
+            "HTTP_REFERER": f"https://ipp.example.gov.cn/p/{token}",
+        }
+        response = SimpleNamespace(
+            status="302 FOUND" if location else "200 OK",
+            sent=512,
+            headers=[("Location", location)] if location else [],
+        )
+        request = SimpleNamespace(headers=[("REFERER", environ["HTTP_REFERER"])])
+        logger.access(response, request, environ, timedelta(milliseconds=20))
+    for handler in logger.access_log.handlers:
+        handler.flush()
+    logged = (tmp_path / "access.log").read_text()
+    lines = logged.splitlines()
+    assert len(lines) == len(requests)
+    assert token[:6] not in logged.replace(f"/p/{token[:6]}…", "")  # only the first six
+    assert token[6:12] not in logged and "K7PX4Q" not in logged
+    assert f'"GET /p/{token[:6]}… HTTP/1.1" 200' in lines[0]
+    assert f"/p/{token[:6]}…/submit" in lines[1] and "/notices/12.pdf" in lines[2]
+    assert "number=ZS-ADJ-2026-00001&code=…" in lines[3]  # the number, not the code

@@ -60,3 +60,17 @@ def test_the_scheduler_says_at_its_start_that_notices_wait_for_the_public_url(ap
         app.testing = True
         app.config["CASEFLOW_PUBLIC_URL"] = None
     assert len(warnings) == 1 and "CASEFLOW_PUBLIC_URL is not set" in warnings[0]
+
+
+def test_deployment_md_says_the_public_url_is_required_and_its_install_steps_set_it():
+    """The configuration table showed "—" as for an optional setting, and the single-machine steps
+    never set it: a centre following them got no notice at all."""
+    from pathlib import Path
+
+    deployment = (Path(__file__).resolve().parents[2] / "docs" / "deployment.md").read_text()
+    row = next(line for line in deployment.splitlines() if line.startswith("| `CASEFLOW_PUBLIC_URL`"))
+    assert "required" in row and "no notice renders" in row
+    install = deployment.split("## Configuration")[0]  # Install and PostgreSQL
+    assert "export CASEFLOW_PUBLIC_URL=https://" in install
+    configuration = deployment.split("## Configuration")[1].split("| variable |")[0]
+    assert "CASEFLOW_PUBLIC_URL=https://" in configuration  # the environment file's example

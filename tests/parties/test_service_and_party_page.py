@@ -44,7 +44,7 @@ def _answer_clock(case):
 
 
 def test_answer_notice_emailed_retimes_the_answer_clock_to_smtp_acceptance(
-    app, monkeypatch, smtp_server, sms_gateway, people, open_case, client, make_token
+    app, monkeypatch, smtp_server, sms_gateway, people, open_case, client, make_token, caplog
 ):
     received = smtp_server
     monkeypatch.setitem(app.config, "CASEFLOW_PUBLIC_URL", "https://ipc.example.cn")
@@ -55,9 +55,15 @@ def test_answer_notice_emailed_retimes_the_answer_clock_to_smtp_acceptance(
         assert sorted(r.method for r in rows) == ["email", "sms"]
         assert all(r.status == "pending" for r in rows)
     # The scheduler's outbox runs days later (a weekend in between): service is that moment.
-    with time_machine.travel(local(2026, 10, 16, 17, 5), tick=True):
+    with time_machine.travel(local(2026, 10, 16, 17, 5), tick=True), caplog.at_level("INFO"):
         report = notice_deliveries_send()
     assert report.sent == 2 and report.failed == 0
+    # deployment.md: a line per delivery at INFO, the address masked.
+    sent_lines = [r.getMessage() for r in caplog.records if " sent: " in r.getMessage()]
+    assert any("email to l***l@star.example" in line for line in sent_lines), sent_lines
+    assert any("sms to 139****5678" in line for line in sent_lines), sent_lines
+    ours = " ".join(r.getMessage() for r in caplog.records if r.name.startswith("caseflow"))
+    assert "legal@star.example" not in ours and "13912345678" not in ours  # (the test server logs)
     db.session.expire_all()
     mail_row = db.session.scalar(select(NoticeDelivery).where(NoticeDelivery.method == "email"))
     assert mail_row.status == "sent" and "250 2.0.0 Ok: queued as 4F2A1" in mail_row.proof
