@@ -40,6 +40,7 @@ def listing_json(listing) -> dict:
         "fair_id": exhibitor.fair_id,
         "name": exhibitor.name,
         "booth": exhibitor.booth,
+        "credit_code": exhibitor.credit_code,
         "country": exhibitor.country,
         "infringement_fair_ids": list(listing.infringement_fair_ids),
         "is_repeat_infringer": listing.is_repeat_infringer,

@@ -321,6 +321,8 @@ def case_open(
         priority = priority or fair_complaint_priority(complainant, data)
         if not respondent:
             respondent = {"name": exhibitor.name, "kind": "company", "booth": exhibitor.booth}
+            if exhibitor.credit_code:  # matched against the credit register by code
+                respondent["code"] = exhibitor.credit_code
 
     case = _case_insert(
         wf,
@@ -587,6 +589,8 @@ def desk_complaint_lodge(
             "country": exhibitor.country,
             "booth": exhibitor.booth,
         }
+        if exhibitor.credit_code:  # matched against the credit register by code
+            respondent["code"] = exhibitor.credit_code
     case = case_open(
         unit=actor.unit,
         actor=actor,

@@ -55,6 +55,11 @@ HEADERS = {
     "country": "country",
     "country/region": "country",
     "countryorregion": "country",
+    # Optional: the exhibitor's unified social credit code, where the organiser's list has it.
+    "统一社会信用代码": "credit_code",
+    "信用代码": "credit_code",
+    "creditcode": "credit_code",
+    "uscc": "credit_code",
 }
 
 #: Names people write that the locale data spells differently.

@@ -51,6 +51,9 @@ class Exhibitor(db.Model):
     booth: Mapped[str] = mapped_column(String(40), nullable=False)
     #: ISO 3166-1 alpha-2 (CN, HK, US…).
     country: Mapped[str] = mapped_column(String(2), nullable=False)
+    #: The unified social credit code where the list gives one (credit.md: exhibitors carry it
+    #: where known, so a complaint against them matches the register by code, not by name).
+    credit_code: Mapped[str | None] = mapped_column(String(18))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
     fair: Mapped[Fair] = relationship(back_populates="exhibitors")

@@ -14,6 +14,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
 import workflows
+from caseflow.applicants.creditcode import credit_code_normalise, credit_code_problem
 from caseflow.cases.models import Case
 from caseflow.clocks.models import Clock
 from caseflow.clocks.services import clock_start
@@ -132,6 +133,15 @@ def _row_problems(row, *, taken_booths) -> tuple[dict | None, list[tuple[str, st
     elif country is None:
         problems.append((f"无法识别的国家或地区：{country_text}", "unknown country or region"))
     clean = {"name": name, "booth": booth, "country": country}
+    code_text = str(row.get("credit_code") or "").strip()
+    if code_text:
+        code = credit_code_normalise(code_text)
+        problem = credit_code_problem(code)
+        if problem:
+            zh, _, en = problem.partition(" / ")
+            problems.append((zh, en or zh))
+        else:
+            clean["credit_code"] = code
     return clean, problems
 
 

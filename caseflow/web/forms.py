@@ -875,7 +875,8 @@ class ExhibitorImportForm(FlaskForm):
         _l("参展商名单（CSV 或 XLSX）"),
         validators=[_required()],
         description=_l(
-            "表头：名称、展位号、国家或地区（或 name、booth、country）；有任何一行出错则整份不导入"
+            "表头：名称、展位号、国家或地区（或 name、booth、country），可加统一社会信用代码；"
+            "有任何一行出错则整份不导入"
         ),
     )
 

@@ -1,6 +1,6 @@
 """initial
 
-Revision ID: 0001_f07e73680a
+Revision ID: 0001_2c2134fe63
 Revises:
 Schema fingerprint: the id's hex digits begin the SHA-256 of upgrade() (scripts/regen-migration)
 
@@ -12,7 +12,7 @@ from alembic import op
 import caseflow.types
 
 # revision identifiers, used by Alembic.
-revision = "0001_f07e73680a"
+revision = "0001_2c2134fe63"
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -577,6 +577,7 @@ def upgrade():
         sa.Column("name_key", sa.String(length=200), nullable=False),
         sa.Column("booth", sa.String(length=40), nullable=False),
         sa.Column("country", sa.String(length=2), nullable=False),
+        sa.Column("credit_code", sa.String(length=18), nullable=True),
         sa.Column("created_at", caseflow.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["fair_id"], ["fairs.id"], name=op.f("fk_exhibitors_fair_id_fairs")

@@ -185,3 +185,39 @@ def test_a_very_long_exhibitor_search_is_not_a_500(api, officer, fair):
         f"/api/v1/fairs/{fair['id']}/exhibitors", query_string={"q": "x" * 60_000}
     )
     assert answer.status_code == 200 and answer.json["exhibitors"] == []
+
+
+def test_an_exhibitors_credit_code_is_checked_and_follows_it_into_its_complaints(
+    api, officer, fair
+):
+    """credit.md: exhibitors carry the unified social credit code where known, so a complaint
+    against one matches the credit register by code. A wrong checksum refuses the list whole."""
+    bad = "名称,展位号,国家或地区,统一社会信用代码\n中山灯饰有限公司,1A01,中国,914420007080443300\n"
+    refused = upload(api, officer, fair["id"], "展商名录.csv", bad.encode("utf-8-sig"))
+    assert refused.status_code == 422
+    assert "校验位" in refused.json["error"]["fields"]["rows"]["2"]
+    good = (
+        "名称,展位号,国家或地区,统一社会信用代码\n"
+        "中山灯饰有限公司,1A01,中国,91350100M000100Y43\n"
+        "Osram GmbH,1A02,德国,\n"
+    )
+    assert upload(api, officer, fair["id"], "展商名录.csv", good.encode("utf-8-sig")).status_code == 201
+    listed = {
+        e["booth"]: e for e in api(officer).get(f"/api/v1/fairs/{fair['id']}").json["exhibitors"]
+    }
+    assert listed["1A01"]["credit_code"] == "91350100M000100Y43"
+    assert listed["1A02"]["credit_code"] is None
+    complaint = api(officer).post(
+        "/api/v1/cases",
+        json={
+            "workflow": "fair_complaint",
+            "channel": "fair_desk",
+            "received_at": "2026-04-16T10:00:00+08:00",
+            "complainant": {"name": "Lumen GmbH", "kind": "company", "country": "DE"},
+            "right": {"kind": "patent", "number": "ZL202330123456.X", "patent_type": "design"},
+            "fair_id": fair["id"],
+            "exhibitor_id": listed["1A01"]["id"],
+        },
+    )
+    assert complaint.status_code == 201, complaint.text
+    assert complaint.json["respondent"]["code"] == "91350100M000100Y43"
