@@ -59,6 +59,7 @@ HEADERS = {
     "统一社会信用代码": "credit_code",
     "信用代码": "credit_code",
     "creditcode": "credit_code",
+    "credit_code": "credit_code",
     "uscc": "credit_code",
 }
 
