@@ -97,6 +97,16 @@ FINDING_STATES = {
 
 CLOCK_PREFIX = "credit_"
 
+#: Periods that end by themselves at their due instant (the sweep stops them met): a display
+#: period over, a repair waiting period over. Never "overdue": nobody owes a step at their end.
+SELF_ENDING = ("display", "repair_eligible")
+
+
+def ends_by_itself(name: str) -> bool:
+    """Whether the case-clock ``name`` is one of a record's ``SELF_ENDING`` periods."""
+    found = clock_of(name)
+    return found is not None and found[0].name in SELF_ENDING
+
 
 def clock_name(clock: str, record_id: int) -> str:
     """The case-clock name of a record's clock: ``credit_publication.17``."""

@@ -561,7 +561,7 @@ def credit_sweep(now: datetime | None = None) -> int:
     expired = 0
     for clock in due:
         of = spec.clock_of(clock.name)
-        if of is None or of[0].name not in ("display", "repair_eligible"):
+        if of is None or of[0].name not in spec.SELF_ENDING:
             continue
         record = db.session.get(CreditRecord, of[1])
         case = clock.case

@@ -19,6 +19,7 @@ from caseflow.timeutil import (
     to_local,
     utcnow,
 )
+from workflows.credit import ends_by_itself
 
 
 def _request_cache() -> dict | None:
@@ -173,7 +174,9 @@ def clock_state(clock, now: datetime | None = None) -> str:
     if clock.status != "running":
         return clock.status
     if now > clock.due_at:
-        return "overdue"
+        # A credit record's display or repair waiting period ends by itself: past its due it
+        # is over (the next sweep records it met), not late.
+        return "met" if ends_by_itself(clock.name) else "overdue"
     # The running time excludes completed pauses (the same rule as the sweep and the dashboard).
     paused = timedelta(seconds=clock.paused_seconds or 0)
     if 4 * (clock.due_at - now) <= clock.due_at - clock.started_at - paused:

@@ -192,7 +192,8 @@ def _rows_with_badges(cases: list, now: datetime) -> list[InboxRow]:
     rows = []
     for case in cases:
         active = sorted(by_case.get(case.id, []), key=lambda c: c.due_at)
-        states = [clock_state(c, now) for c in active]
+        # A period that ended by itself and awaits the sweep (a credit record's) reads "met".
+        states = [s for s in (clock_state(c, now) for c in active) if s in _SEVERITY]
         badge = min(states, key=_SEVERITY.index) if states else "none"
         soonest = next((c for c in active if c.status == "running"), None)
         rows.append(

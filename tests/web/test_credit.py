@@ -497,3 +497,25 @@ def test_a_display_end_in_a_provisional_year_is_marked(
         page = client.get(f"/credit/{provisional.id}").text
     row = re.search(r"公示截止</th><td>(.*?)</td>", page).group(1)
     assert "2029年1月5日" in row and "badge-provisional" in row
+
+
+def test_a_waiting_period_past_its_day_reads_ended_never_overdue():
+    """A record's repair waiting period and display period end by themselves: between their due
+    instant and the next sweep the record page shows them ended (met), not 超期 as a late duty;
+    any other clock past due is overdue."""
+    from datetime import UTC, datetime
+
+    from caseflow.clocks.models import Clock
+    from caseflow.web.filters import clock_state
+
+    started, due = datetime(2026, 1, 5, 2, tzinfo=UTC), datetime(2026, 7, 6, 16, tzinfo=UTC)
+    after = datetime(2026, 7, 7, 2, tzinfo=UTC)
+
+    def clock(name):
+        return Clock(name=name, status="running", started_at=started, due_at=due,
+                     period_unit="months", paused_seconds=0)
+
+    assert clock_state(clock("credit_repair_eligible.3"), after) == "met"
+    assert clock_state(clock("credit_display.3"), after) == "met"
+    assert clock_state(clock("credit_withdrawal.3"), after) == "overdue"
+    assert clock_state(clock("closing"), after) == "overdue"
