@@ -212,7 +212,9 @@ def test_desk_officer_lodges_a_complaint_on_a_tablet_and_orders_withdrawal(
     page.wait_for_load_state()
     card = page.locator(".board-card").first
     assert "责令撤展" in card.inner_text()
-    link = card.locator("a:has-text('撤展通知书')")
+    # The order to the exhibitor, and the complainant's copy beside it (展会办法 art 14).
+    assert card.locator("a:has-text('撤展通知书（致投诉人）')").count() == 1
+    link = card.locator("a:has-text('撤展通知书（致展商）')")
     href = link.get_attribute("href")
     assert href.endswith(".pdf")
     assert page.request.get(href).body().startswith(b"%PDF")  # ready to print
