@@ -450,12 +450,10 @@ def test_the_receipt_cites_the_rule_its_acceptance_date_is_counted_by(
     assert ("暂行办法" in text) == (complaint_type == "samr_complaint")
 
 
-def test_the_same_form_sent_twice_files_one_complaint_with_or_without_the_captcha(client, units):
-    """A double tap or a resend after a dropped connection sends the page's form again: the
-    second send files nothing. The browser that filed is shown its receipt; any other send of
-    that form learns it was filed, and where to follow it."""
+def _complain_page(client, **over) -> dict:
+    """A freshly opened /complain page filled in: its CSRF and one-time tokens, and a complaint."""
     form = client.get("/complain").text
-    fields = {
+    return {
         "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', form).group(1),
         "submission": re.search(r'name="submission" value="([^"]+)"', form).group(1),
         "unit": "ZS",
@@ -463,7 +461,15 @@ def test_the_same_form_sent_twice_files_one_complaint_with_or_without_the_captch
         "complainant.kind": "person",
         "complainant.contact": "13800000000",
         "facts": "在商场发现假冒专利产品",
+        **over,
     }
+
+
+def test_the_same_form_sent_twice_files_one_complaint_with_or_without_the_captcha(client, units):
+    """A double tap or a resend after a dropped connection sends the page's form again: the
+    second send files nothing. The browser that filed is shown its receipt; any other send of
+    that form learns it was filed, and where to follow it."""
+    fields = _complain_page(client)
     first = client.post("/complain", data=fields)
     assert first.status_code == 303 and first.location.endswith("/complain/filed")
     again = client.post("/complain", data=fields)
@@ -477,25 +483,14 @@ def test_the_same_form_sent_twice_files_one_complaint_with_or_without_the_captch
     assert len(db.session.scalars(select(Case)).all()) == 1
 
     # A fresh page is a fresh form: it files.
-    form = client.get("/complain").text
-    fresh = dict(fields, submission=re.search(r'name="submission" value="([^"]+)"', form).group(1))
-    assert client.post("/complain", data=fresh).status_code == 303
+    assert client.post("/complain", data=_complain_page(client)).status_code == 303
     assert len(db.session.scalars(select(Case)).all()) == 2
 
 
 def test_a_refused_send_leaves_its_form_usable(client, units):
     """A form refused for a missing field rolls back whole: corrected and sent with the same
     token, it files."""
-    form = client.get("/complain").text
-    fields = {
-        "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', form).group(1),
-        "submission": re.search(r'name="submission" value="([^"]+)"', form).group(1),
-        "unit": "ZS",
-        "complainant.name": "",
-        "complainant.kind": "person",
-        "complainant.contact": "13800000000",
-        "facts": "在商场发现假冒专利产品",
-    }
+    fields = _complain_page(client, **{"complainant.name": ""})
     assert client.post("/complain", data=fields).status_code == 422
     corrected = client.post("/complain", data={**fields, "complainant.name": "张三"})
     assert corrected.status_code == 303 and corrected.location.endswith("/complain/filed")
