@@ -166,3 +166,22 @@ def png_of_zeros(width: int, height: int, mode: str = "L") -> bytes:
     idat = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
     header = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+def flask_cli(database_url: str, storage, *args: str, timeout: float = 120):
+    """``flask --app wsgi ARGS`` in a subprocess on ``database_url`` and ``storage``, its clock
+    pinned with the test's (``pinned_env``): the finished process, output captured as text."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = pinned_env({**os.environ, "DATABASE_URL": database_url, "CASEFLOW_STORAGE": str(storage)})
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

@@ -1,6 +1,5 @@
 """The one list of periodic jobs, and the sweep's use of the index."""
 
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -9,8 +8,6 @@ from caseflow.alerts.services import sweep_due_query
 from caseflow.extensions import db
 from caseflow.scheduler import JOBS, scheduler_build
 from tests.alerts.conftest import local
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_job_is_scheduled_with_the_configured_interval(app, monkeypatch):
@@ -39,21 +36,9 @@ def test_the_sweep_reads_due_clocks_through_the_index(is_postgres):
 
 
 def _scheduler_process(database_url, storage):
-    import os
-    import subprocess
-    import sys
+    from tests.support import flask_cli
 
-    from tests.support import pinned_env
-
-    env = pinned_env({**os.environ, "DATABASE_URL": database_url, "CASEFLOW_STORAGE": str(storage)})
-    return subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "scheduler"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return flask_cli(database_url, storage, "scheduler", timeout=60)
 
 
 def test_the_scheduler_stops_at_once_on_a_database_it_cannot_use(tmp_path):

@@ -1,29 +1,10 @@
 """``users create`` and ``users token``: clear one-line errors, nothing created on bad input."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 from sqlalchemy import func, select
 
 from caseflow.accounts.models import ApiToken, User
 from caseflow.extensions import db
-from tests.support import pinned_env
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _flask(database_url, storage, *args):
-    env = pinned_env({**os.environ, "DATABASE_URL": database_url, "CASEFLOW_STORAGE": str(storage)})
-    return subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+from tests.support import flask_cli
 
 
 def _user_count():
@@ -32,7 +13,7 @@ def _user_count():
 
 
 def test_users_create_with_a_bad_role_exits_non_zero_with_one_line(database_url, tmp_path, units):
-    done = _flask(
+    done = flask_cli(
         database_url,
         tmp_path,
         "users",
@@ -53,7 +34,7 @@ def test_users_create_with_a_bad_role_exits_non_zero_with_one_line(database_url,
 
 
 def test_users_create_with_an_unknown_unit_creates_nothing(database_url, tmp_path, units):
-    done = _flask(
+    done = flask_cli(
         database_url,
         tmp_path,
         "users",
@@ -73,7 +54,7 @@ def test_users_create_with_an_unknown_unit_creates_nothing(database_url, tmp_pat
 
 
 def test_users_create_and_token(database_url, tmp_path, units):
-    done = _flask(
+    done = flask_cli(
         database_url,
         tmp_path,
         "users",
@@ -87,7 +68,7 @@ def test_users_create_and_token(database_url, tmp_path, units):
         "long-enough-pw",
     )
     assert done.returncode == 0, done.stderr
-    token = _flask(database_url, tmp_path, "users", "token", "li")
+    token = flask_cli(database_url, tmp_path, "users", "token", "li")
     assert token.returncode == 0, token.stderr
     assert token.stdout.strip().startswith("cf_")
     db.session.rollback()
@@ -132,7 +113,7 @@ def test_a_command_on_a_database_never_migrated_says_to_migrate(tmp_path):
     says what to run, exit 1, no traceback; nothing is created."""
     empty = tmp_path / "empty.db"
     for args in (("calendar", "show", "2026"), ("deadline", "2026-02-13", "5 workdays")):
-        done = _flask(f"sqlite:///{empty}", tmp_path, *args)
+        done = flask_cli(f"sqlite:///{empty}", tmp_path, *args)
         assert done.returncode == 1, done.stderr
         assert "flask --app wsgi db upgrade" in done.stderr
         assert "数据库尚未建立" in done.stderr
@@ -150,7 +131,7 @@ def test_a_command_that_cannot_reach_the_database_says_so_without_its_password(t
     from tests.support import free_port
 
     url = f"postgresql://caseflow:s3cret-word@127.0.0.1:{free_port()}/caseflow"
-    done = _flask(url, tmp_path, "calendar", "show", "2026")
+    done = flask_cli(url, tmp_path, "calendar", "show", "2026")
     assert done.returncode == 1, done.stderr
     assert "cannot reach the database" in done.stderr
     assert "127.0.0.1" in done.stderr

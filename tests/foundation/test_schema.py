@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, inspect, text
 
 from caseflow.extensions import db
+from tests.support import flask_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 MIGRATION = ROOT / "migrations" / "versions" / "2026_11_30_0001_initial.py"
@@ -38,18 +39,6 @@ def test_the_single_migration_is_named_by_a_fingerprint_of_its_schema():
     assert f"Revision ID: {_head()}\n" in source
 
 
-def _flask(target, storage, *args):
-    from tests.support import pinned_env
-
-    env = pinned_env({**os.environ, "DATABASE_URL": target, "CASEFLOW_STORAGE": str(storage)})
-    return subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def test_a_database_of_an_earlier_development_build_is_refused_in_one_line(tmp_path):
@@ -63,7 +52,7 @@ def test_a_database_of_an_earlier_development_build_is_refused_in_one_line(tmp_p
         conn.execute(text("CREATE TABLE cases (id INTEGER PRIMARY KEY)"))
     engine.dispose()
     for args in (("db", "upgrade"), ("sla", "sweep")):
-        done = _flask(f"sqlite:///{old}", tmp_path / "storage", *args)
+        done = flask_cli(f"sqlite:///{old}", tmp_path / "storage", *args)
         assert done.returncode == 1, done.stderr
         lines = [line for line in done.stderr.splitlines() if line.strip()]
         assert len(lines) == 1, done.stderr
