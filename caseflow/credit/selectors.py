@@ -35,7 +35,7 @@ REPEAT_LIMIT = 20
 PAGE_SIZE = 50
 
 
-def _decision_revoked(case_id):
+def decision_revoked(case_id):
     """SQL: the decision of the case ``case_id`` (a column) was revoked: its own record carries a
     revocation (``credit_record_revoke``). Such a decision is no finding (Order 45 art 11):
     nothing of its case counts as an earlier finding, and no refusal to perform it is recorded.
@@ -53,8 +53,8 @@ def _decision_revoked(case_id):
 
 
 def case_decision_revoked(case_id: str) -> bool:
-    """Whether the case's decision was revoked (``_decision_revoked``)."""
-    return bool(db.session.scalar(select(_decision_revoked(case_id))))
+    """Whether the case's decision was revoked (``decision_revoked``)."""
+    return bool(db.session.scalar(select(decision_revoked(case_id))))
 
 
 def repeat_lookup(
@@ -125,7 +125,7 @@ def repeat_lookup(
                 CreditRecord.status != "withdrawn",
                 # Revoked, even before it is withdrawn: no finding any more.
                 CreditRecord.revoked_at.is_(None),
-                ~_decision_revoked(CreditRecord.case_id),
+                ~decision_revoked(CreditRecord.case_id),
             )
             .order_by(CreditRecord.decided_on.desc())
             .limit(REPEAT_LIMIT)
@@ -138,7 +138,7 @@ def repeat_lookup(
                 for wf, states in FINDING_STATES.items()
             )
         )
-        where = [case_where, finding, ~_decision_revoked(Case.id)]
+        where = [case_where, finding, ~decision_revoked(Case.id)]
         if exclude_case_id:
             where.append(Case.id != exclude_case_id)
         cases = db.session.execute(

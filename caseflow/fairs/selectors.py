@@ -8,10 +8,11 @@ the next edition" (展会知识产权保护办法; procedures.md §5).
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select, tuple_
+from sqlalchemy import and_, func, or_, select, tuple_
 from sqlalchemy.orm import selectinload
 
 from caseflow.cases.models import Case, Event
+from caseflow.credit.selectors import decision_revoked
 from caseflow.errors import NotFound
 from caseflow.extensions import db
 from caseflow.fairs.importing import name_key
@@ -49,13 +50,14 @@ def fair_get(fair_id, *, user) -> Fair:
 
 def _found_infringing():
     """A condition on ``Case``: the complaint reached a finding of infringement, now or before
-    (a case ordered to rectify may since have been referred)."""
+    (a case ordered to rectify may since have been referred), and that finding was not revoked
+    since: a revoked decision is no finding (Order 45 art 11; the credit register's rule)."""
     reached = (
         select(Event.id)
         .where(Event.case_id == Case.id, Event.to_state.in_(INFRINGING_STATES))
         .exists()
     )
-    return or_(Case.state.in_(INFRINGING_STATES), reached)
+    return and_(or_(Case.state.in_(INFRINGING_STATES), reached), ~decision_revoked(Case.id))
 
 
 def _infringement_fairs_by_key(keys) -> dict:

@@ -6,6 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from caseflow.clocks.models import Clock
+from caseflow.credit.models import CreditRecord
+from caseflow.credit.services import credit_record_revoke
 from caseflow.errors import PermissionDenied, ValidationFailed
 from caseflow.extensions import db
 from caseflow.fairs.models import Exhibitor
@@ -313,6 +315,40 @@ def test_found_infringing_at_two_fairs_makes_a_repeat_infringer(make_fair, offic
     assert not exhibitor_is_repeat_infringer(at_autumn[1])
     flags = {x.exhibitor.booth: x.is_repeat_infringer for x in exhibitors_search(autumn, "")}
     assert flags == {"10.2C15": True, "10.2C16": False}
+
+
+def test_a_revoked_decision_no_longer_counts_towards_a_repeat_infringer(
+    make_fair, officer, make_complaint, make_user, desk
+):
+    spring = make_fair()
+    autumn = make_fair(
+        name="第140届广交会（第一期）",
+        opens_at=local(2026, 10, 15, 9),
+        closes_at=local(2026, 10, 19, 18),
+    )
+    row = {"name": "Foshan Lighting Co., Ltd.", "booth": "9.1A01", "country": "CN"}
+    at_spring = exhibitors_add(spring, actor=officer, rows=[row])[0]
+    at_autumn = exhibitors_add(autumn, actor=officer, rows=[{**row, "booth": "10.2C15"}])[0]
+    resolved = make_complaint(spring, at_spring, state="resolved")
+    make_complaint(
+        autumn, at_autumn, state="rectification_ordered", received_at=local(2026, 10, 16, 10)
+    )
+    assert exhibitor_is_repeat_infringer(at_autumn)
+
+    # The spring decision is revoked on review (Order 45 art 11): it is no finding any more.
+    (record,) = db.session.scalars(
+        select(CreditRecord).where(CreditRecord.case_id == resolved.id)
+    )
+    credit_record_revoke(
+        record,
+        actor=make_user("supervisor", desk),
+        reason="行政复议撤销原处理决定",
+        at=local(2026, 10, 20, 10),
+    )
+    db.session.commit()
+    assert exhibitor_infringement_fairs(at_autumn) == [autumn]
+    assert not exhibitor_is_repeat_infringer(at_autumn)
+    assert [x.is_repeat_infringer for x in exhibitors_search(autumn, "")] == [False]
 
 
 # --- clocks ----------------------------------------------------------------------------------
