@@ -21,6 +21,20 @@ def open_via_api(api, status=201, **body):
     return response.get_json()
 
 
+def lodge_at_fair(desk, fair, booth, day, status=201, **body):
+    """A complaint lodged at the fair desk against the exhibitor at ``booth`` on ``day``."""
+    return open_via_api(
+        desk,
+        status,
+        workflow="fair_complaint",
+        channel="fair_desk",
+        received_at=local(day),
+        fair_id=fair.id,
+        exhibitor_id=fair.booth[booth].id,
+        **body,
+    )
+
+
 def test_intake_accepted_and_routed_to_mediation_opens_a_linked_case(api, staff):
     worker = api(staff["ZS"]["caseworker"])
     case = open_via_api(
@@ -189,13 +203,11 @@ def test_pre_exam_outside_the_units_fields_is_refused_and_nothing_is_opened(api,
 
 def test_fair_complaint_lodged_and_withdrawn_within_the_fair(api, staff, fair):
     desk = api(staff["CF"]["desk_officer"])
-    case = open_via_api(
+    case = lodge_at_fair(
         desk,
-        workflow="fair_complaint",
-        channel="fair_desk",
-        received_at=local("2026-10-16"),
-        fair_id=fair.id,
-        exhibitor_id=fair.booth["1.1A01"].id,
+        fair,
+        "1.1A01",
+        "2026-10-16",
         complainant={"name": "Leuchten GmbH", "kind": "company", "country": "DE"},
         respondent=None,
     )
@@ -247,14 +259,7 @@ def test_fair_complaint_lodged_and_withdrawn_within_the_fair(api, staff, fair):
 
 def test_fair_complaint_referred_after_the_fair_to_a_centre(api, staff, fair):
     desk = api(staff["CF"]["desk_officer"])
-    case = open_via_api(
-        desk,
-        workflow="fair_complaint",
-        channel="fair_desk",
-        received_at=local("2026-10-18"),
-        fair_id=fair.id,
-        exhibitor_id=fair.booth["1.1A02"].id,
-    )
+    case = lodge_at_fair(desk, fair, "1.1A02", "2026-10-18")
     flow = Flow(desk, case["id"])
     flow.fire("accept", local("2026-10-19", "08:00"))
     case = flow.fire("notify_respondent", local("2026-10-19", "09:00"))
@@ -347,14 +352,7 @@ def test_an_on_site_agreement_needs_its_terms_over_the_api_too(api, staff, fair)
     """An agreement carries the terms the parties agreed (notices.md): without them the API
     refuses the step, rather than print a mutual release nobody agreed to."""
     desk = api(staff["CF"]["desk_officer"])
-    case = open_via_api(
-        desk,
-        workflow="fair_complaint",
-        channel="fair_desk",
-        received_at=local("2026-10-16"),
-        fair_id=fair.id,
-        exhibitor_id=fair.booth["1.1A01"].id,
-    )
+    case = lodge_at_fair(desk, fair, "1.1A01", "2026-10-16")
     flow = Flow(desk, case["id"])
     flow.fire("accept", local("2026-10-16", "10:30"))
     flow.fire("notify_respondent", local("2026-10-16", "11:00"))
@@ -373,14 +371,7 @@ def test_a_fair_complaint_whose_supplement_never_came_is_refused_from_needs_supp
     """展会办法 art 9: without the supplement the complaint is not accepted. The desk refuses it
     where it waits, with its reason, and no "材料已补充" it never received."""
     desk = api(staff["CF"]["desk_officer"])
-    case = open_via_api(
-        desk,
-        workflow="fair_complaint",
-        channel="fair_desk",
-        received_at=local("2026-10-16"),
-        fair_id=fair.id,
-        exhibitor_id=fair.booth["1.1A01"].id,
-    )
+    case = lodge_at_fair(desk, fair, "1.1A01", "2026-10-16")
     flow = Flow(desk, case["id"])
     flow.fire("request_supplement", local("2026-10-16", "10:30"), data={"items": "专利权评价报告"})
     refused = flow.fire("refuse", local("2026-10-17", "16:00"), 422)
