@@ -40,18 +40,28 @@ def deliver(message, config) -> None:
 def due_text(alert) -> str:
     """The due date as every surface writes it: the last day (and weekday), or the hour for hour
     clocks; never 00:00 of the next day."""
-    # An undelivered-notice alert has no clock: its moment is an instant, written with the hour.
-    text = deadline_chinese(alert.due_at, alert.clock.period_unit if alert.clock else "hours")
-    if _provisional(alert):
+    text = deadline_chinese(alert.due_at, alert_period_unit(alert))
+    if alert_provisional(alert):
         # deadlines.md §1: counted on a year whose official schedule is not out yet, marked
         # wherever it is shown.
         text += "（暂定）"
     return text
 
 
-def _provisional(alert) -> bool:
-    # As raised: the clock's mark may have changed since (the official year was loaded).
-    return bool(alert.provisional)
+def alert_period_unit(alert) -> str:
+    """The unit its due date is written in: its clock's; an undelivered-notice alert has no clock,
+    its moment is an instant, written with the hour."""
+    return alert.clock.period_unit if alert.clock else "hours"
+
+
+def alert_provisional(alert) -> bool:
+    """Whether the date the alert carries is still provisional: it was counted on a year whose
+    official schedule was not out, and the official year, once loaded, has not confirmed its
+    clock on that very date (a moved date keeps the mark: the alert's own date is stale)."""
+    if not alert.provisional:
+        return False
+    clock = alert.clock
+    return clock is None or clock.provisional or clock.due_at != alert.due_at
 
 
 def clock_name_text(alert) -> str:
@@ -113,7 +123,7 @@ def alert_facts(alert) -> dict:
             alert.due_at, alert.clock.period_unit if alert.clock else "hours"
         ).isoformat(),
         "due_text": due_text(alert),
-        "provisional": _provisional(alert),
+        "provisional": alert_provisional(alert),
         "moment_at": iso(alert.moment_at),
         "raised_at": iso(alert.raised_at),
         "late": alert.late,

@@ -160,8 +160,17 @@ def clock_due_text(clock) -> str:
 
 
 def alert_due_text(alert) -> str:
-    """An alert's due date, written as its clock's (the alert keeps the due date it was raised for)."""
-    return deadline_text(alert.due_at, alert.clock.period_unit)
+    """An alert's due date, written as its clock's (the alert keeps the due date it was raised
+    for); an undelivered notice's alert, which has no clock, with its hour."""
+    from caseflow.alerts.delivery import alert_period_unit
+
+    return deadline_text(alert.due_at, alert_period_unit(alert))
+
+
+def alert_provisional(alert) -> bool:
+    from caseflow.alerts.delivery import alert_provisional as provisional
+
+    return provisional(alert)
 
 
 def clock_state(clock, now: datetime | None = None) -> str:
@@ -503,6 +512,7 @@ def filters_register(app) -> None:
         cn_datetime=cn_datetime,
         clock_due_text=clock_due_text,
         alert_due_text=alert_due_text,
+        alert_provisional=alert_provisional,
         file_size=file_size,
         hours_until=hours_until,
     )

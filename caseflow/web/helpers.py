@@ -180,6 +180,7 @@ def _number_example() -> str:
 for _name, _filter in {
     "clock_due_text": f.clock_due_text,
     "alert_due_text": f.alert_due_text,
+    "alert_provisional": f.alert_provisional,
     "deadline_text": f.deadline_text,
     "file_size": f.file_size,
     "hours_until": f.hours_until,

@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from caseflow.alerts.models import OutboxMessage
@@ -405,7 +406,7 @@ def test_two_deliverers_at_once_send_each_message_exactly_once(
 
 
 def test_a_due_date_in_a_provisional_year_is_marked_so_in_the_alert(
-    app, staff, make_case, start_clock
+    app, staff, make_case, start_clock, client, login
 ):
     """deadlines.md §1: a deadline counted on a year whose official schedule is not out yet is
     marked provisional wherever it is shown: the mail, the in-app text, the API and webhook."""
@@ -423,6 +424,11 @@ def test_a_due_date_in_a_provisional_year_is_marked_so_in_the_alert(
     eml = Path(app.config["CASEFLOW_STORAGE"]) / "outbox-mail" / f"{mail.id:08d}.eml"
     parsed = message_from_bytes(eml.read_bytes(), policy=policy.default)
     assert parsed["Subject"].endswith("2027年1月5日（周二）（暂定）")
+    with time_machine.travel(local(2027, 1, 5, 9), tick=False):
+        login(staff["caseworker"])
+        page = client.get("/alerts/").text
+    row = re.search(rf'<tr[^>]*id="alert-{alert.id}".*?</tr>', page, re.S).group(0)
+    assert re.search(r"2027年1月5日（周二）\s*<span[^>]*badge-provisional[^>]*>暂定</span>", row)
 
 
 @pytest.fixture
@@ -459,6 +465,33 @@ def test_an_alert_keeps_its_provisional_mark_after_the_official_year_moves_its_d
     assert facts["provisional"] is True
     assert facts["due_text"] == "2027年1月5日（周二）（暂定）"
     assert "2027年1月5日（周二）（暂定）" in alert_text(alert)
+
+
+def test_an_alert_whose_date_the_official_year_confirms_is_no_longer_marked_provisional(
+    app, staff, make_case, start_clock, restore_2027
+):
+    """Raised on a provisional year, sent after the official 2027 schedule kept its clock's date:
+    the date is official now, and the mail says so without （暂定）."""
+    from caseflow.alerts.delivery import alert_facts
+    from caseflow.calendar.services import calendar_load
+    from tests.calendar.conftest import SCHEDULE_2027
+
+    case = make_case(staff["unit"], assignee=staff["caseworker"])
+    # 5 workdays from Monday 2026-12-28: 29, 30, 31, then 2027: Jan 4, 5 (1–3 January are
+    # holidays in both the statutory rules and the official schedule).
+    clock = start_clock(case, "5 workdays", local(2026, 12, 28, 10))
+    (alert,) = sla_sweep(local(2027, 1, 5, 0, 1))
+    assert alert.provisional
+    calendar_load(SCHEDULE_2027.read_text(encoding="utf-8"), source="test notice 2027")
+    db.session.commit()
+    db.session.refresh(clock)
+    assert not clock.provisional and clock.due_at == alert.due_at == local(2027, 1, 6)
+    assert alert_facts(alert)["provisional"] is False
+    (mail,) = _messages("email")
+    outbox_deliver(local(2027, 1, 5, 9, 0))
+    eml = Path(app.config["CASEFLOW_STORAGE"]) / "outbox-mail" / f"{mail.id:08d}.eml"
+    parsed = message_from_bytes(eml.read_bytes(), policy=policy.default)
+    assert parsed["Subject"].endswith("2027年1月5日（周二）")
 
 
 def test_info_logs_a_line_per_alert_raised_and_per_message_sent(

@@ -106,7 +106,7 @@ def test_answer_notice_emailed_retimes_the_answer_clock_to_smtp_acceptance(
 
 
 def test_a_refused_address_raises_an_alert_to_serve_on_paper(
-    app, monkeypatch, smtp_server, people, open_case
+    app, monkeypatch, smtp_server, people, open_case, client, login
 ):
     with time_machine.travel(local(2026, 10, 12, 9, 30), tick=False):
         case, notice = _served_case(people, open_case, email="nobody@refused.example")
@@ -120,6 +120,15 @@ def test_a_refused_address_raises_an_alert_to_serve_on_paper(
     assert alert.level == "undelivered" and alert.notice_id == notice.id and alert.clock_id is None
     assert db.session.scalar(select(OutboxMessage).where(OutboxMessage.alert_id == alert.id))
     assert _answer_clock(case).started_at == started  # provisional start kept
+    # The caseworker's alerts page lists it: the notice to serve on paper, and its answer
+    # period's last day (the alert has no clock of its own).
+    with time_machine.travel(local(2026, 10, 12, 11), tick=False):
+        login(people["caseworker"])
+        page = client.get("/alerts/")
+    assert page.status_code == 200, page.text[:300]
+    row = re.search(rf'<tr[^>]*id="alert-{alert.id}".*?</tr>', page.text, re.S).group(0)
+    assert notice.document_number in row and "电子送达失败，请纸质送达" in row
+    assert _answer_clock(case).due_at.strftime("%Y") in row and "年" in row
 
 
 def test_an_unreachable_server_is_retried_then_alerted(app, monkeypatch, people, open_case):
