@@ -4,12 +4,20 @@
 Spring Festival 4 days (New Year's Eve and days 1–3 of the first lunar month), Qingming 1,
 Labour Day 2 (May 1–2), Dragon Boat 1, Mid-Autumn 1, National Day 3 (October 1–3).
 
-Deliberately no make-up working weekends (调休) and no substitute days off: the State Council
-decides those each November, and until then every deadline touching the year is provisional.
+Art. 6: a holiday of all citizens that falls on a Saturday or a Sunday is made up on a working
+day (补假). The law does not say which; the State Council's notices have always given the working
+days right after the holiday (2017: 1月1日放假，1月2日（星期一）补休; 2025 端午 5月31日（周六）,
+6月2日 off; 2026 劳动节 and 国庆节 likewise), so a provisional year takes those. Leaving them out
+would count the days the law guarantees off as working days, and announce periods shorter than
+they will be (Spring Festival 2027 falls on a Saturday and a Sunday).
+
+Deliberately no make-up working weekends (调休上班): the State Council decides those each
+November, and until then every deadline touching the year is provisional.
 """
 
 from datetime import date, timedelta
 from functools import lru_cache
+from itertools import groupby
 
 # The lunisolar tables of the ``holidays`` package (1901–2100); chinesecalendar's own data stops
 # at its last official year, so it cannot place Spring Festival 2027.
@@ -47,6 +55,25 @@ def statutory_holidays(year: int) -> tuple[tuple[date, str], ...]:
         (date(year, 10, 2), NATIONAL_DAY),
         (date(year, 10, 3), NATIONAL_DAY),
     ]
+    days = sorted(days + _substitute_days(days))
     # Spring Festival's eve can fall in the previous Gregorian year only in theory (earliest new
     # year is Jan 21); keep the year's own days so each year stays self-contained.
-    return tuple(sorted((day, name) for day, name in days if day.year == year))
+    return tuple((day, name) for day, name in days if day.year == year)
+
+
+def _substitute_days(days: list[tuple[date, str]]) -> list[tuple[date, str]]:
+    """Art. 6 补假: for each holiday's days that fall on a weekend, as many working days right
+    after the holiday, skipping weekends and the other holidays' days."""
+    rest = {day for day, _ in days}
+    substitutes: list[tuple[date, str]] = []
+    for name, block in groupby(sorted(days), key=lambda entry: entry[1]):
+        block_days = [day for day, _ in block]
+        owed = sum(day.weekday() >= 5 for day in block_days)
+        day = block_days[-1]
+        while owed:
+            day += timedelta(days=1)
+            if day.weekday() < 5 and day not in rest:
+                rest.add(day)
+                substitutes.append((day, f"{name}（补假）"))
+                owed -= 1
+    return substitutes

@@ -44,9 +44,9 @@ def test_admin_loads_a_year_and_sees_what_moved(api, make_user, units, make_case
             "case_id": case.id,
             "case_number": case.number,
             "clock": "exam",
-            "due_before": "2027-02-18T00:00:00+08:00",
+            "due_before": "2027-02-20T00:00:00+08:00",
             "due_after": "2027-02-21T00:00:00+08:00",
-            "due_on_before": "2027-02-17",
+            "due_on_before": "2027-02-19",
             "due_on_after": "2027-02-20",
         }
     ]

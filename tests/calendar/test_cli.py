@@ -145,7 +145,7 @@ def test_calendar_load_prints_what_moved(cli, restore_2027, make_case):
     lines = result.stdout.splitlines()
     assert lines[0] == "loaded 2027: 28 holiday(s), 5 make-up workday(s); 1 clock(s) moved"
     # The last days, as `deadline` prints them (was the instants, 24:00 read as the next day).
-    assert lines[1] == f"{case.number} exam 2027-02-17 -> 2027-02-20"
+    assert lines[1] == f"{case.number} exam 2027-02-19 -> 2027-02-20"
     assert db.session.get(CalendarYear, 2027).status == "official"
     assert cli("deadline", "2027-02-04", "1 workdays").stdout == "2027-02-13\n"
     assert db.session.query(Event).filter_by(kind="calendar").count() == 1

@@ -22,11 +22,12 @@ def end_of(day: str):
 def test_loading_2027_recomputes_only_the_clocks_it_moves(make_case, restore_2027):
     case = make_case()
     other = make_case()
-    # provisional 2027 (statutory only): 02-02…02-04, [02-05…02-08 rest], 02-09…02-12, 02-15…02-17
+    # provisional 2027 (statutory days and their substitutes): 02-02…02-04, [02-05…02-10 rest],
+    # 02-11, 02-12, 02-15…02-19
     moved_workdays = clock_start(
         case, "exam", period="10 workdays", started_at=local("2027-02-01T10:00")
     )
-    # last day 02-06 (Sat, Spring Festival) → provisional roll-over to 02-09
+    # last day 02-06 (Sat, Spring Festival) → provisional roll-over past 02-09, 02-10 (补假) to 02-11
     moved_days = clock_start(other, "reply", period="30 days", started_at=local("2027-01-07T10:00"))
     # ends 2027-01-05 both ways (New Year 2027 is Fri–Sun in the loaded schedule)
     unchanged = clock_start(
@@ -37,8 +38,8 @@ def test_loading_2027_recomputes_only_the_clocks_it_moves(make_case, restore_202
     clock_stop(case, "done", at=local("2027-02-03T10:00"))
     hours = clock_start(case, "desk", period="24 hours", started_at=local("2027-02-04T10:00"))
     db.session.commit()
-    assert moved_workdays.due_at == end_of("2027-02-17") and moved_workdays.provisional
-    assert moved_days.due_at == end_of("2027-02-09")
+    assert moved_workdays.due_at == end_of("2027-02-19") and moved_workdays.provisional
+    assert moved_days.due_at == end_of("2027-02-11")
     assert unchanged.due_at == end_of("2027-01-05") and unchanged.provisional
     frozen = {c.id: (c.due_at, len(c.entries)) for c in (untouched, stopped, hours)}
 
@@ -49,10 +50,10 @@ def test_loading_2027_recomputes_only_the_clocks_it_moves(make_case, restore_202
     assert {(m.clock_name, m.due_before, m.due_after) for m in result.moved} == {
         (
             "exam",
-            end_of("2027-02-17"),
+            end_of("2027-02-19"),
             end_of("2027-02-20"),
         ),  # 02-13 and 02-20 are worked Saturdays
-        ("reply", end_of("2027-02-09"), end_of("2027-02-13")),
+        ("reply", end_of("2027-02-11"), end_of("2027-02-13")),
     }
     assert moved_workdays.due_at == end_of("2027-02-20") and not moved_workdays.provisional
     assert moved_days.last_day_on == date(2027, 2, 6) and moved_days.due_at == end_of("2027-02-13")
@@ -67,13 +68,13 @@ def test_loading_2027_recomputes_only_the_clocks_it_moves(make_case, restore_202
         .all()
     )
     assert [(e.case_id, e.note) for e in events] == [
-        (case.id, "exam: due date moved from 2027-02-17 to 2027-02-20 by calendar 2027"),
-        (other.id, "reply: due date moved from 2027-02-09 to 2027-02-13 by calendar 2027"),
+        (case.id, "exam: due date moved from 2027-02-19 to 2027-02-20 by calendar 2027"),
+        (other.id, "reply: due date moved from 2027-02-11 to 2027-02-13 by calendar 2027"),
     ]
     entry = moved_workdays.entries[-1]
     assert (entry.action, entry.due_before, entry.due_after) == (
         "recompute",
-        end_of("2027-02-17"),
+        end_of("2027-02-19"),
         end_of("2027-02-20"),
     )
     assert entry.event_id == events[0].id
@@ -88,8 +89,9 @@ def test_loading_recounts_what_a_paused_clock_has_left(make_case, restore_2027):
     case = make_case()
     clock = clock_start(case, "exam", period="10 workdays", started_at=local("2027-02-01T10:00"))
     clock_pause(case, "exam", at=local("2027-02-12T10:00"))
-    # statutory: 02-02…02-04 and 02-09…02-12 were counted before the pause, 3 left
-    assert clock.remaining == 3
+    # provisional: 02-02…02-04, 02-11 and 02-12 were counted before the pause (02-05…02-10 are
+    # the statutory days and their substitutes), 5 left
+    assert clock.remaining == 5
     calendar_load(restore_2027.read_text(encoding="utf-8"), source="test notice 2027")
     # the notice makes 02-05…02-12 rest days: only 02-02…02-04 were counted, 7 left
     assert clock.remaining == 7 and clock.status == "paused"

@@ -171,14 +171,18 @@ def test_a_result_in_2027_is_provisional_and_uses_the_statutory_holidays():
     assert result.provisional_years == (2027,)
 
 
-def test_statutory_spring_festival_2027_is_eve_and_three_days_with_no_make_up_days():
-    # Eve 02-05 (Fri), 02-06…02-08 (Sat–Mon): the first working day after 02-04 is 02-09.
+def test_statutory_spring_festival_2027_is_eve_three_days_and_their_substitutes_no_make_up_days():
+    # Eve 02-05 (Fri), 02-06…02-08 (Sat–Mon), and 02-09, 02-10 made up for the weekend (放假办法
+    # art. 6): the first working day after 02-04 is 02-11.
     result = due("2027-02-04", "1 workdays")
-    assert result.due_on == date(2027, 2, 9)
+    assert result.due_on == date(2027, 2, 11)
     assert result.provisional
+    # 5 workdays from Monday 02-01: 02-02, 02-03, 02-04, 02-11, 02-12.
+    assert due("2027-02-01", "5 workdays").due_on == date(2027, 2, 12)
     days_2027 = [date(2027, 1, 1) + timedelta(days=i) for i in range(365)]
     exceptions = [CAL.exception(day) for day in days_2027]
-    assert [e.kind for e in exceptions if e] == ["holiday"] * 13  # 1 + 4 + 1 + 2 + 1 + 1 + 3
+    # 1 + 4 + 1 + 2 + 1 + 1 + 3 statutory days, 2 + 2 + 2 substitutes; no make-up workdays.
+    assert [e.kind for e in exceptions if e] == ["holiday"] * 19
 
 
 def test_results_inside_official_years_are_not_provisional():

@@ -61,7 +61,8 @@ def test_a_calendar_load_moves_the_records_display_and_repair_dates(
     app, record, staff, units, restore_2027
 ):
     """Published 2026-11-05 while 2027 is provisional (display 3 months, a unit setting): shown
-    to 2027-02-09 (the provisional Spring Festival ends 02-08), repair from 05-06. Loading the
+    to 2027-02-11 (the provisional Spring Festival ends 02-08, its two substitute days 02-10),
+    repair from 05-06. Loading the
     (test) 2027 schedule, Spring Festival 02-05..12 with Saturday 02-13 a make-up working day
     and Labour Day 05-01..05, moves the clocks to 02-13 and 05-06, and the record's dates with them: the public list and the repair check
     read those."""
@@ -74,7 +75,7 @@ def test_a_calendar_load_moves_the_records_display_and_repair_dates(
     credit_record_publish(record, actor=chief, at=at("2026-11-05 10:00"))
     db.session.commit()
     assert (record.display_until.isoformat(), record.repair_eligible_on.isoformat()) == (
-        "2027-02-09",
+        "2027-02-11",
         "2027-05-06",
     )
     loaded = app.test_cli_runner().invoke(args=["calendar", "load", str(restore_2027)])
