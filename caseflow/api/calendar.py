@@ -10,6 +10,7 @@ from flask import request
 
 from caseflow.api import api_user, bp, json_body
 from caseflow.api.schema import body_check
+from caseflow.calendar.index import FIRST_YEAR, LAST_YEAR
 from caseflow.calendar.selectors import calendar_unit_closures_get, calendar_year_get
 from caseflow.calendar.services import calendar_load, calendar_unit_resolve
 from caseflow.errors import NotFound, PermissionDenied, ValidationFailed
@@ -22,8 +23,11 @@ def _year(year: int, unit=None) -> dict:
         if unit is not None:
             return calendar_unit_closures_get(year, unit)
         return calendar_year_get(year)
-    except ValueError as exc:
-        raise NotFound(str(exc)) from None
+    except ValueError:
+        raise NotFound(
+            f"{year} 年不在日历范围内（{FIRST_YEAR}–{LAST_YEAR}）",
+            message_en=f"{year} is outside the calendar ({FIRST_YEAR}–{LAST_YEAR})",
+        ) from None
 
 
 def _unit_arg():
@@ -51,6 +55,19 @@ def _schedule_text(body: dict) -> str:
     )
 
 
+def _file_text(raw: bytes) -> str:
+    """The schedule file sent as the body: UTF-8, a byte-order mark (Notepad's) allowed; any
+    other encoding is refused, never read with replacement characters into an official year."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationFailed(
+            "文件不是 UTF-8 编码的文本",
+            message_en="the file is not UTF-8 text",
+            fields={"file": "须为 UTF-8 编码 / must be UTF-8"},
+        ) from None
+
+
 @bp.put("/calendar/<int:year>")
 def calendar_year_load(year):
     user = api_user()
@@ -62,7 +79,7 @@ def calendar_year_load(year):
         body = body_check(json_body(), "CalendarLoad")
         text, source = _schedule_text(body), body.get("source")
     else:
-        text, source = request.get_data(as_text=True), None
+        text, source = _file_text(request.get_data()), None
     unit = _unit_arg()
     _year(year)  # 404 for a year outside the calendar
     result = calendar_load(

@@ -117,7 +117,8 @@ def calendar_load_command(file, source, unit, year):
     that year, so an empty file with --year removes them)."""
     unit = _unit(unit)
     try:
-        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+        # UTF-8, a byte-order mark (Notepad's) allowed, as the admin page's upload reads it.
+        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise click.ClickException(f"cannot read {file}: {exc}") from None
     try:
@@ -126,10 +127,14 @@ def calendar_load_command(file, source, unit, year):
         )
     except ValidationFailed as exc:
         db.session.rollback()
+        # Each reason in Chinese and English, as the service words it (and `deadline` prints).
         for where, reason in exc.fields.items():
-            english = reason.partition(" / ")[2] or reason  # the CLI speaks English
-            click.echo(f"{file}: {where}: {english}", err=True)
-        raise click.ClickException(f"nothing loaded: {len(exc.fields)} bad line(s)") from None
+            click.echo(f"{file}: {where}: {reason}", err=True)
+        lines = sum(where.startswith("line ") for where in exc.fields)
+        raise click.ClickException(
+            f"未载入 / nothing loaded: {lines} bad line(s)"
+            + (", and the file as a whole" if lines < len(exc.fields) else "")
+        ) from None
     db.session.commit()
     if result.unit and not result.holidays + result.workdays:
         click.echo(

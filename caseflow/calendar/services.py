@@ -196,6 +196,8 @@ def calendar_parse(
     # CLI get both as "中文 / English").
     errors: dict[str, tuple[str, str]] = {}
     days: dict[date, DayException] = {}
+    # A byte-order mark (Windows Notepad writes one) is not part of the first line.
+    text = text.removeprefix("\ufeff")
     for number, raw in enumerate(_LINE_BREAK_RE.split(text), start=1):
         where = f"line {number}"
         control = _CONTROL_RE.search(raw)

@@ -16,7 +16,9 @@ def test_any_user_reads_a_year(api, make_user, units):
         -1
     ].items()
     assert api(user).get("/api/v1/calendar/2027").json["status"] == "provisional"
-    assert api(user).get("/api/v1/calendar/1990").status_code == 404
+    outside = api(user).get("/api/v1/calendar/1990")
+    assert outside.status_code == 404
+    assert outside.json["error"]["message"] == "1990 年不在日历范围内（2004–2099）"
 
 
 def test_only_an_admin_loads_a_year(api, make_user, units, restore_2027):
@@ -117,3 +119,26 @@ def test_a_control_character_in_an_uploaded_schedule_is_named_on_the_page(
     )
     assert response.status_code == 422 and "U+0000" in response.text
     assert db.session.get(CalendarYear, 2027) is None
+
+
+def test_a_schedule_in_another_encoding_is_refused_and_one_with_a_bom_is_read(
+    api, make_user, restore_2027
+):
+    """A GBK file was read with replacement characters into an official year; Notepad's
+    byte-order mark made line 1 "not a date" (the admin page's upload read both right)."""
+    admin = api(make_user("admin", None))
+    text = restore_2027.read_text(encoding="utf-8")
+    refused = admin.put(
+        "/api/v1/calendar/2027", data=text.encode("gbk"), content_type="text/plain; charset=gbk"
+    )
+    assert refused.status_code == 422, refused.json
+    assert refused.json["error"]["message"] == "文件不是 UTF-8 编码的文本"
+    assert "file" in refused.json["error"]["fields"]
+    assert db.session.get(CalendarYear, 2027) is None
+    loaded = admin.put(
+        "/api/v1/calendar/2027", data=text.encode("utf-8-sig"), content_type="text/plain"
+    )
+    assert loaded.status_code == 200, loaded.json
+    assert {"date": "2027-01-01", "kind": "holiday", "name": "元旦"}.items() <= loaded.json[
+        "days"
+    ][0].items()

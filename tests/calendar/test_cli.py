@@ -159,12 +159,30 @@ def test_calendar_load_refuses_a_bad_file_and_loads_nothing(cli, restore_2027, t
     )
     result = cli("calendar", "load", str(bad))
     assert result.exit_code != 0
-    assert "line 2: kind must be 'holiday' or 'workday'" in result.stderr
-    assert "line 3: not a date" in result.stderr
-    assert "nothing loaded" in result.stderr and "Traceback" not in result.output
+    assert "line 2: " in result.stderr and "kind must be 'holiday' or 'workday'" in result.stderr
+    assert "line 3: " in result.stderr and "not a date" in result.stderr
+    assert "未载入 / nothing loaded: 2 bad line(s)" in result.stderr
+    assert "Traceback" not in result.output
     db.session.rollback()
     assert db.session.get(CalendarYear, 2027) is None
     assert cli("calendar", "load", str(tmp_path / "missing.txt")).exit_code != 0
+
+
+def test_calendar_load_says_why_in_chinese_too_and_reads_a_file_with_a_bom(
+    cli, restore_2027, tmp_path
+):
+    bad = tmp_path / "bad.txt"
+    bad.write_text("2027-01-01 holiday 元旦\n2027-01-02 vacation 元旦\n", encoding="utf-8")
+    result = cli("calendar", "load", str(bad))
+    (line,) = [x for x in result.stderr.splitlines() if "line 2" in x]
+    chinese, _, english = line.partition(": line 2: ")[2].partition(" / ")
+    assert chinese and english and not chinese.isascii() and english.isascii()
+    db.session.rollback()
+    noted = tmp_path / "notepad.txt"
+    noted.write_text(restore_2027.read_text(encoding="utf-8"), encoding="utf-8-sig")
+    result = cli("calendar", "load", str(noted))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("loaded 2027: 28 holiday(s), 5 make-up workday(s)")
 
 
 def test_calendar_load_refuses_a_control_character_with_its_line(cli, restore_2027, tmp_path):
@@ -173,7 +191,7 @@ def test_calendar_load_refuses_a_control_character_with_its_line(cli, restore_20
     bad.write_text("2027-01-01 holiday 元旦\n2027-01-02 holiday 元\x00旦\n", encoding="utf-8")
     result = cli("calendar", "load", str(bad))
     assert result.exit_code != 0
-    assert "line 2: contains the control character U+0000" in result.stderr
+    assert "line 2: 含有控制字符 U+0000 / contains the control character U+0000" in result.stderr
     assert "Traceback" not in result.output
     db.session.rollback()
     assert db.session.get(CalendarYear, 2027) is None
