@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 import workflows
 from caseflow.cases.models import Case
 from caseflow.cases.selectors import _unit_by_code
-from caseflow.clocks.models import Clock
+from caseflow.clocks.models import Clock, centre_clock_condition
 from caseflow.credit.selectors import credit_steps_waiting
 from caseflow.errors import PermissionDenied
 from caseflow.extensions import db
@@ -50,17 +50,12 @@ def _clocks_scoped(query, user, unit_id: int | None = None):
 
 
 def centre_clocks_scope(query, user, unit_id: int | None = None):
-    """``query`` (over ``Clock``) limited to the centre's own clocks (no watch clock: the
-    parties' or a court's period is never the centre late) of what ``user`` may see
-    (``unit_id``: that unit's), by the clock's own copy of its case's unit: no join to the
-    cases. The running totals count the same clocks (``tallies.clock_contribution``)."""
-    return _clocks_scoped(query.where(not_watch_clock()), user, unit_id)
-
-
-def not_watch_clock():
-    """SQL: the clock is the centre's own, not a watch clock nor a party's period
-    (``ClockDef.watch``, ``ClockDef.party``)."""
-    return Clock.name.not_in(sorted(workflows.uncounted_clock_names()))
+    """``query`` (over ``Clock``) limited to the centre's own clocks (``centre_clock_condition``:
+    no watch clock, no party's period, no credit period that ends by itself: none of them is
+    ever the centre late) of what ``user`` may see (``unit_id``: that unit's), by the clock's own
+    copy of its case's unit: no join to the cases. The running totals count the same clocks
+    (``tallies.clock_contribution``)."""
+    return _clocks_scoped(query.where(centre_clock_condition()), user, unit_id)
 
 
 # -- the approval queue ----------------------------------------------------------------------
@@ -474,9 +469,9 @@ def soonest_clock_rows(
         condition.append(Clock.unit_id == unit_id)
     if due_to is not None:
         condition.append(Clock.due_at < due_to)
-    # A watch clock (a court's ruling) or a party's period is not the centre's deadline: it
-    # alerts its caseworker but is never listed as the centre being late.
-    condition.append(not_watch_clock())
+    # A watch clock (a court's ruling), a party's period or a credit period that ends by itself
+    # is not the centre's deadline: never listed as the centre late or 临期.
+    condition.append(centre_clock_condition())
     # The unit's clocks are a range of their own: a batch a little over ``limit`` is enough
     # unless closed cases still have running clocks. An admin's walk passes every unit's.
     found, after, size = [], None, limit * 3 if admin else limit + 10

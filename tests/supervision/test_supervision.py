@@ -733,3 +733,46 @@ def test_counts_from_running_totals_equal_the_cases_at_any_moment(open_case, fir
         assert [row.case.id for row in page.rows] == listed(now), moment
         seen_overdue.add(counts["overdue"])
     assert len(seen_overdue) > 2  # the moments cross several cases' due dates
+
+
+def test_a_respondents_lapsed_period_makes_no_figure_overdue(chief, clerk, open_case, fire):
+    """The answer period (答辩期限) is the respondent's: run out on 11-20 while the centre's own
+    clocks still have time (closing_target due 12-03), the case is overdue in no figure — not
+    the statistics, the inbox's or the workload's counts, nor the approval queue, which offers a
+    discretionary step (中止, 延长) only to an overdue case — and the running totals still equal a
+    recount (``flask stats rebuild``)."""
+    from caseflow.supervision.selectors import cases_stats
+    from caseflow.supervision.tallies import tallies_rebuild
+    from caseflow.web.selectors import _workload, inbox_counts, late_totals
+
+    case = open_case("adjudication", received_at="2026-11-02 10:00")
+    fire(case, "accept", occurred_at="2026-11-03 10:00", data={"handlers": ["甲", "乙", "丙"]})
+    fire(case, "serve", occurred_at="2026-11-05 10:00")
+    db.session.commit()
+    running = {c.name: c for c in clocks_of(case).values() if c.status == "running"}
+    assert running["answer"].due_at == end_of_local_day(date(2026, 11, 20))
+    now = at("2026-12-01 10:00")
+    assert all(c.due_at > now for name, c in running.items() if name != "answer")
+    assert case.next_due_at == min(c.due_at for n, c in running.items() if n != "answer")
+
+    def figures():
+        (row,) = [
+            r
+            for r in cases_stats(chief, from_on=date(2026, 11, 1), to_on=date(2026, 11, 30), now=now)
+            if r["workflow"] == "adjudication"
+        ]
+        queue = approvals_queue(chief, now=now)
+        return (
+            row["open_overdue"],
+            inbox_counts(clerk, now=now)["overdue"],
+            [late for _user, _open, late in _workload(chief, now)],
+            [r.case.number for r in queue.rows if r.kind == "case"],
+            queue.total,
+            late_totals(chief, now)[0],
+        )
+
+    assert figures() == (0, 0, [0], [], 0, 0)
+    kept = _tally_snapshot()
+    tallies_rebuild()
+    assert _tally_snapshot() == kept
+    assert figures() == (0, 0, [0], [], 0, 0)
