@@ -25,6 +25,7 @@ from caseflow.credit.selectors import credit_steps_waiting
 from caseflow.errors import PermissionDenied
 from caseflow.extensions import db
 from caseflow.timeutil import local_date, start_of_local_day, utcnow
+from workflows import credit
 
 #: Day-based clock units (their due_at is 24:00 of the last day).
 DAY_UNITS = ("workdays", "days", "months")
@@ -256,7 +257,8 @@ class ClockTally:
 def on_time_tallies(
     user, *, start: datetime, end: datetime, now: datetime | None = None, unit_id=None
 ) -> list[ClockTally]:
-    """Per (workflow, clock): clocks met and missed in [start, end) (local midnights). A clock
+    """Per (workflow, clock): clocks met and missed in [start, end) (local midnights), a credit
+    record's clocks under their promise (``credit_publication``, ``credit.promise_of``). A clock
     counts in the period it was stopped in; a running clock whose due date passed counts as
     missed in the period its due date fell in (up to now).
 
@@ -271,9 +273,11 @@ def on_time_tallies(
     tallies: dict[tuple[str, str], ClockTally] = {}
 
     def tally(workflow, name):
-        key = (workflow, name)
+        # A credit record's clock counts for its promise (interfaces.md: the share per promise),
+        # not as a row of its own per record.
+        key = (workflow, credit.promise_of(name))
         if key not in tallies:
-            tallies[key] = ClockTally(workflow, name)
+            tallies[key] = ClockTally(*key)
         return tallies[key]
 
     by = ("workflow", "name", "metric")

@@ -776,3 +776,34 @@ def test_a_respondents_lapsed_period_makes_no_figure_overdue(chief, clerk, open_
     tallies_rebuild()
     assert _tally_snapshot() == kept
     assert figures() == (0, 0, [0], [], 0, 0)
+
+
+def test_credit_clocks_count_once_per_promise_not_once_per_record(chief, open_case):
+    """Two records left unpublished past their 20 working days (due 10-30): the on-time figures
+    (the dashboard's table, its XLSX, the annual report) show one 信用信息公示期限 row with both
+    missed, not a row per record (credit_publication.1, .2)."""
+    from caseflow.credit.services import credit_record_noncompliance
+    from caseflow.supervision.report import annual_report
+    from tests.engine.helpers import as_decided
+
+    for received in ("2026-09-01 10:00", "2026-09-02 10:00"):
+        case = as_decided(open_case("adjudication", received_at=received))
+        credit_record_noncompliance(
+            actor=chief, subject={"name": "某某照明厂"}, case_id=case.id, at=at("2026-09-28 10:00")
+        )
+    db.session.commit()
+    tallies = on_time_tallies(
+        chief,
+        start=start_of_local_day(date(2026, 10, 1)),
+        end=end_of_local_day(date(2026, 11, 30)),
+        now=NOW,
+    )
+    publication = [(t.clock, t.met, t.missed) for t in tallies if t.clock.startswith("credit_")]
+    assert publication == [("credit_publication", 0, 2)]
+    report = annual_report(chief, year=2026, unit=None, now=NOW)
+    (adjudication,) = [w for w in report["workflows"] if w["workflow"] == "adjudication"]
+    promises = [p for p in adjudication["promises"] if p["clock"].startswith("credit_")]
+    assert promises == [
+        {"clock": "credit_publication", "label": "信用信息公示期限", "met": 0, "missed": 2,
+         "on_time_share": 0.0}
+    ]
