@@ -18,7 +18,7 @@ from sqlalchemy import and_, func, or_, select, tuple_, union_all
 from sqlalchemy.orm import selectinload
 
 import workflows
-from caseflow.cases.models import Case
+from caseflow.cases.models import Case, Event
 from caseflow.cases.selectors import _unit_by_code
 from caseflow.clocks.models import Clock, centre_clock_condition
 from caseflow.credit.selectors import credit_steps_waiting
@@ -102,11 +102,29 @@ def is_discretionary(transition, pauses: frozenset[str] = frozenset()) -> bool:
     )
 
 
+def state_entered_at():
+    """SQL (over ``Case``): when the case came into its current state, the instant it waits
+    since: its last step into that state from another (a step that keeps the state, an
+    extension, is no new wait), else its receipt (the state it was opened in)."""
+    into_state = (
+        select(func.max(Event.occurred_at))
+        .where(
+            Event.case_id == Case.id,
+            Event.kind == "transition",
+            Event.to_state == Case.state,
+            Event.from_state != Event.to_state,
+        )
+        .correlate(Case)
+        .scalar_subquery()
+    )
+    return func.coalesce(into_state, Case.received_at)
+
+
 @dataclass
 class ApprovalRow:
     case: Case
     steps: list  # the supervisor-only transitions available now
-    waiting_since: datetime  # the case's last step (or its receipt): since then it waits
+    waiting_since: datetime  # when the case came into its state (``state_entered_at``)
     #: Tells these rows from a credit record's (``caseflow.credit.selectors.CreditStep``).
     kind = "case"
 
@@ -149,23 +167,24 @@ def approvals_queue(user, *, now: datetime | None = None, limit: int = 100) -> A
         return ApprovalQueue()
     total = _queue_total(user, decision, discretionary, now)
     # The longest waiting of each (workflow, state), one index range each
-    # (ix_cases_unit_workflow_state_waiting), in one statement; the rows shown are merged here
-    # and only they are loaded: the cost is the rows shown, not the cases waiting.
+    # (ix_cases_unit_workflow_state), in one statement; the rows shown are merged here and only
+    # they are loaded. Each case of the range looks up when it entered its state (its events by
+    # ix_events_case_id_id).
     groups = [(wf, state, None) for wf, states in sorted(decision.items()) for state in states]
     groups += [(wf, state, now) for wf, states in sorted(discretionary.items()) for state in states]
+    entered = state_entered_at()
     arms = []
     for workflow, state, overdue_at in groups:
         condition = [Case.workflow == workflow, Case.state == state, Case.is_closed.is_(False)]
         if overdue_at is not None:
             condition.append(Case.next_due_at < overdue_at)
-        arm = _scoped(
-            select(Case.id, Case.last_event_at, Case.received_at).where(*condition), user
-        )
-        arms.append(select(arm.order_by(Case.last_event_at, Case.id).limit(limit).subquery()))
+        arm = _scoped(select(Case.id, entered.label("waiting_since")).where(*condition), user)
+        arms.append(select(arm.order_by(entered, Case.id).limit(limit).subquery()))
     keys = db.session.execute(union_all(*arms)).all() if arms else []
-    # A case opened before last_event_at was kept counts from its receipt.
-    keys.sort(key=lambda k: (k.last_event_at or k.received_at, k.id))
-    ids = [k.id for k in keys[:limit]]
+    keys.sort(key=lambda k: (k.waiting_since, k.id))
+    keys = keys[:limit]
+    since = {k.id: k.waiting_since for k in keys}
+    ids = [k.id for k in keys]
     loaded = {
         case.id: case
         for case in db.session.scalars(
@@ -177,7 +196,7 @@ def approvals_queue(user, *, now: datetime | None = None, limit: int = 100) -> A
         ApprovalRow(
             case=case,
             steps=steps[(case.workflow, case.state)],
-            waiting_since=case.last_event_at or case.received_at,
+            waiting_since=since[case.id],
         )
         for case in cases
     ]

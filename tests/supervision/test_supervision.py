@@ -807,3 +807,19 @@ def test_credit_clocks_count_once_per_promise_not_once_per_record(chief, open_ca
         {"clock": "credit_publication", "label": "信用信息公示期限", "met": 0, "missed": 2,
          "on_time_share": 0.0}
     ]
+
+
+def test_a_step_that_keeps_the_state_does_not_reset_the_waiting_time(chief, open_case, fire):
+    """Waiting for 作出裁决 since the answer came in (11-10): the supervisor's extension on 11-20
+    keeps the case under review, so it still waits since 11-10 and stays ahead of a case that
+    came under review on 11-16; a resumption brings a case into its state again and restarts it."""
+    waiting = _under_review(open_case, fire)
+    later = _under_review(open_case, fire)
+    fire(later, "suspend", "supervisor", occurred_at="2026-11-12 10:00", data={"reason": "appraisal"})
+    fire(later, "resume", "supervisor", occurred_at="2026-11-16 10:00")
+    fire(waiting, "extend", "supervisor", occurred_at="2026-11-20 10:00", data={"reason": "案情复杂"})
+    queue = approvals_queue(chief, now=NOW)
+    assert [(row.case.number, row.waiting_since) for row in queue.rows] == [
+        (waiting.number, at("2026-11-10 10:00")),
+        (later.number, at("2026-11-16 10:00")),
+    ]
