@@ -823,3 +823,18 @@ def test_a_step_that_keeps_the_state_does_not_reset_the_waiting_time(chief, open
         (waiting.number, at("2026-11-10 10:00")),
         (later.number, at("2026-11-16 10:00")),
     ]
+
+
+def test_the_trends_first_week_counts_from_the_first_day_of_the_period(chief, open_case):
+    """A period from Wednesday 11-04: its first week (Monday 11-02) counts what happened from
+    11-04 on, as its last is cut at the period's end: not the case received on Monday 11-02 nor
+    the acceptance due that day, but the case received 11-05 and the acceptance due 11-05."""
+    from caseflow.web.selectors import dashboard_trend
+
+    open_case("adjudication", received_at="2026-10-26 09:00")  # acceptance: last day 11-02
+    open_case("adjudication", received_at="2026-10-29 09:00")  # acceptance: last day 11-05
+    open_case("adjudication", received_at="2026-11-02 09:00")
+    open_case("adjudication", received_at="2026-11-05 09:00")
+    db.session.commit()
+    trend = dashboard_trend(chief, date_from=date(2026, 11, 4), date_to=date(2026, 11, 10), now=NOW)
+    assert trend[0] == (date(2026, 11, 2), 1, 0, 1)
