@@ -56,11 +56,11 @@ def transition(workflow: WorkflowModule, trigger: str) -> Transition | None:
 
 def clock(workflow: WorkflowModule, name: str) -> ClockDef | None:
     """The ``ClockDef`` called ``name`` in ``workflow``, or None. A credit record's clock on the
-    case (``credit_publication.17``) is the credit register's definition."""
+    case (``credit_publication.17``), or the promise it counts for (``credit_publication``), is the
+    credit register's definition."""
     found = next((c for c in workflow.CLOCKS if c.name == name), None)
     if found is None and name.startswith(credit.CLOCK_PREFIX):
-        of = credit.clock_of(name)
-        return of[0] if of else None
+        return credit.definition_of(name)
     return found
 
 
@@ -86,3 +86,11 @@ def uncounted_clock_names() -> frozenset:
     return frozenset(
         c.name for m in WORKFLOWS.values() for c in m.CLOCKS if c.watch or c.party
     )
+
+
+def is_centre_clock(name: str) -> bool:
+    """Whether the case-clock ``name`` is the centre's own deadline, the only clocks its 超期,
+    临期 and on-time figures count (deadlines.md §4): not a watch clock or a party's period
+    (``uncounted_clock_names``), nor a credit record's period that ends by itself
+    (``credit.SELF_ENDING``: nobody owes a step at its end)."""
+    return name not in uncounted_clock_names() and not credit.ends_by_itself(name)

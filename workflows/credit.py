@@ -108,6 +108,11 @@ def ends_by_itself(name: str) -> bool:
     return found is not None and found[0].name in SELF_ENDING
 
 
+#: How the case-clock names of the ``SELF_ENDING`` periods begin (``credit_display.``), for a
+#: query to leave them out.
+SELF_ENDING_PREFIXES = tuple(f"{CLOCK_PREFIX}{name}." for name in SELF_ENDING)
+
+
 def clock_name(clock: str, record_id: int) -> str:
     """The case-clock name of a record's clock: ``credit_publication.17``."""
     return f"{CLOCK_PREFIX}{clock}.{record_id}"
@@ -122,3 +127,21 @@ def clock_of(name: str):
     if definition is None or not record_id.isdigit():
         return None
     return definition, int(record_id)
+
+
+def promise_of(name: str) -> str:
+    """The promise a case-clock counts for in the on-time figures: one per record clock
+    (``credit_publication.17`` → ``credit_publication``), the name itself for any other."""
+    found = clock_of(name)
+    return f"{CLOCK_PREFIX}{found[0].name}" if found is not None else name
+
+
+def definition_of(name: str) -> ClockDef | None:
+    """The ``ClockDef`` of a record's case-clock (``credit_publication.17``) or of its promise
+    (``credit_publication``), else None."""
+    found = clock_of(name)
+    if found is not None:
+        return found[0]
+    if name.startswith(CLOCK_PREFIX):
+        return next((c for c in CLOCKS if c.name == name[len(CLOCK_PREFIX) :]), None)
+    return None

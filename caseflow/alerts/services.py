@@ -36,6 +36,7 @@ from caseflow.outbox import (
     outbox_retry_now,
 )
 from caseflow.timeutil import utcnow
+from workflows import credit
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +171,14 @@ def _sweep_batch(clocks: list[Clock], now: datetime, calendar, webhook: bool) ->
 
     alert_rows, clock_rows = [], []
     for clock in clocks:
+        if credit.ends_by_itself(clock.name):
+            # A credit display or repair waiting period raises no alert (credit.md): armed for
+            # its due instant only, when credit_sweep records it ended (a clock armed before
+            # for its 临期 moment is re-armed so).
+            clock_rows.append(
+                {"b_id": clock.id, "b_due": clock.due_at, "b_next": clock.due_at, "b_level": None}
+            )
+            continue
         done = raised[(clock.id, clock.due_at)]
         next_at, highest, previous = None, None, None
         # Escalation counts working days on the case's unit calendar (its local closures too),

@@ -64,7 +64,9 @@ class Case(db.Model):
     exhibitor_id: Mapped[int | None] = mapped_column(Integer, index=True)
     applicant_id: Mapped[int | None] = mapped_column(Integer, index=True)
     public_code: Mapped[str] = mapped_column(String(16), nullable=False, default=_new_public_code)
-    #: The soonest due instant of the case's running clocks (null when none runs): the inbox order.
+    #: The soonest due instant of the case's running clocks that are the centre's own (no watch
+    #: clock, no party's period, no credit period that ends by itself; null when none runs): the
+    #: inbox order, and whether the case is overdue in every count (deadlines.md §4).
     next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -15,13 +15,17 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    and_,
+    not_,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+import workflows
 from caseflow.extensions import Model
 from caseflow.timeutil import utcnow
 from caseflow.types import UTCDateTime
+from workflows import credit
 
 CLOCK_STATUSES = ("running", "paused", "met", "breached", "cancelled")
 
@@ -109,6 +113,19 @@ class Clock(Model):
 
     def __repr__(self):
         return f"<Clock {self.name} {self.status} due {self.due_at}>"
+
+
+def centre_clock_condition():
+    """SQL: the clock is the centre's own deadline (``workflows.is_centre_clock``): not a watch
+    clock or a party's period, nor a credit record's period that ends by itself. The 超期, 临期
+    and on-time figures and a case's ``next_due_at`` count these clocks only."""
+    return and_(
+        Clock.name.not_in(sorted(workflows.uncounted_clock_names())),
+        *(
+            not_(Clock.name.startswith(prefix, autoescape=True))
+            for prefix in credit.SELF_ENDING_PREFIXES
+        ),
+    )
 
 
 class ClockEntry(Model):

@@ -42,11 +42,11 @@ from caseflow.calendar.periods import (
 )
 from caseflow.calendar.services import CalendarChange, calendar_token_seen
 from caseflow.cases.models import Case, Event
-from caseflow.clocks.models import Clock, ClockEntry
+from caseflow.clocks.models import Clock, ClockEntry, centre_clock_condition
 from caseflow.errors import StateConflict, ValidationFailed
 from caseflow.extensions import db
 from caseflow.timeutil import end_of_local_day, local_date, start_of_local_day, utcnow
-from workflows import uncounted_clock_names, watch_clock_names
+from workflows import credit, uncounted_clock_names, watch_clock_names
 from workflows._schema import clock_period
 
 log = logging.getLogger(__name__)
@@ -134,7 +134,12 @@ class _Batch:
     def refresh_next_due(self) -> None:
         # Every active clock of the case is in ``clocks``, so the minimum needs no query.
         soonest = min(
-            (c.due_at for c in self.clocks.values() if c.status == "running"), default=None
+            (
+                c.due_at
+                for c in self.clocks.values()
+                if c.status == "running" and workflows.is_centre_clock(c.name)
+            ),
+            default=None,
         )
         if self.case.next_due_at != soonest:
             self.case.next_due_at = soonest
@@ -208,10 +213,15 @@ def clock_next_alert_at(
       clocks, 00:00 local of the due day — whichever comes first;
     - ``overdue``: ``due_at``;
     - ``escalated``: 5 working days after ``due_at`` (hours and fixed clocks: 2 hours after).
-    Only a running clock has alerts; paused and stopped clocks give None.
+    Only a running clock has alerts; paused and stopped clocks give None. A credit period that
+    ends by itself has none: its one moment is its due instant, when the sweep ends it.
     """
     if clock.status != "running":
         return None
+    if credit.ends_by_itself(clock.name):
+        # A credit display or repair waiting period ends by itself: no alert, only the moment
+        # the sweep records it ended (credit_sweep), its due instant.
+        return clock.due_at if after_level is None else None
     if after_level is None:
         paused = timedelta(seconds=clock.paused_seconds or 0)
         running = clock.due_at - clock.started_at - paused
@@ -463,14 +473,17 @@ def _rearm(clock: Clock, due_before: datetime | None, calendar) -> None:
 
 
 def case_refresh_next_due(case) -> None:
-    """Set ``case.next_due_at`` to the soonest due instant of its running clocks (the inbox order)."""
+    """Set ``case.next_due_at`` to the soonest due instant of its running clocks that are the
+    centre's own (``workflows.is_centre_clock``): the inbox order, and what makes a case overdue
+    in the inbox, the workload, the approval queue and the statistics (deadlines.md §4: a party's
+    period or a watch clock run out is no lateness of the centre's)."""
     current = _BATCH.get()
     if current is not None and current.case is case:
         current.refresh_next_due()
         return
     soonest = db.session.execute(
         select(func.min(Clock.due_at)).where(
-            Clock.case_id == _case_key(case), Clock.status == "running"
+            Clock.case_id == _case_key(case), Clock.status == "running", centre_clock_condition()
         )
     ).scalar()
     if case.next_due_at != soonest:

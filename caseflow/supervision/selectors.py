@@ -18,13 +18,14 @@ from sqlalchemy import and_, func, or_, select, tuple_, union_all
 from sqlalchemy.orm import selectinload
 
 import workflows
-from caseflow.cases.models import Case
+from caseflow.cases.models import Case, Event
 from caseflow.cases.selectors import _unit_by_code
-from caseflow.clocks.models import Clock
+from caseflow.clocks.models import Clock, centre_clock_condition
 from caseflow.credit.selectors import credit_steps_waiting
 from caseflow.errors import PermissionDenied
 from caseflow.extensions import db
 from caseflow.timeutil import local_date, start_of_local_day, utcnow
+from workflows import credit
 
 #: Day-based clock units (their due_at is 24:00 of the last day).
 DAY_UNITS = ("workdays", "days", "months")
@@ -50,17 +51,12 @@ def _clocks_scoped(query, user, unit_id: int | None = None):
 
 
 def centre_clocks_scope(query, user, unit_id: int | None = None):
-    """``query`` (over ``Clock``) limited to the centre's own clocks (no watch clock: the
-    parties' or a court's period is never the centre late) of what ``user`` may see
-    (``unit_id``: that unit's), by the clock's own copy of its case's unit: no join to the
-    cases. The running totals count the same clocks (``tallies.clock_contribution``)."""
-    return _clocks_scoped(query.where(not_watch_clock()), user, unit_id)
-
-
-def not_watch_clock():
-    """SQL: the clock is the centre's own, not a watch clock nor a party's period
-    (``ClockDef.watch``, ``ClockDef.party``)."""
-    return Clock.name.not_in(sorted(workflows.uncounted_clock_names()))
+    """``query`` (over ``Clock``) limited to the centre's own clocks (``centre_clock_condition``:
+    no watch clock, no party's period, no credit period that ends by itself: none of them is
+    ever the centre late) of what ``user`` may see (``unit_id``: that unit's), by the clock's own
+    copy of its case's unit: no join to the cases. The running totals count the same clocks
+    (``tallies.clock_contribution``)."""
+    return _clocks_scoped(query.where(centre_clock_condition()), user, unit_id)
 
 
 # -- the approval queue ----------------------------------------------------------------------
@@ -106,11 +102,29 @@ def is_discretionary(transition, pauses: frozenset[str] = frozenset()) -> bool:
     )
 
 
+def state_entered_at():
+    """SQL (over ``Case``): when the case came into its current state, the instant it waits
+    since: its last step into that state from another (a step that keeps the state, an
+    extension, is no new wait), else its receipt (the state it was opened in)."""
+    into_state = (
+        select(func.max(Event.occurred_at))
+        .where(
+            Event.case_id == Case.id,
+            Event.kind == "transition",
+            Event.to_state == Case.state,
+            Event.from_state != Event.to_state,
+        )
+        .correlate(Case)
+        .scalar_subquery()
+    )
+    return func.coalesce(into_state, Case.received_at)
+
+
 @dataclass
 class ApprovalRow:
     case: Case
     steps: list  # the supervisor-only transitions available now
-    waiting_since: datetime  # the case's last step (or its receipt): since then it waits
+    waiting_since: datetime  # when the case came into its state (``state_entered_at``)
     #: Tells these rows from a credit record's (``caseflow.credit.selectors.CreditStep``).
     kind = "case"
 
@@ -153,23 +167,24 @@ def approvals_queue(user, *, now: datetime | None = None, limit: int = 100) -> A
         return ApprovalQueue()
     total = _queue_total(user, decision, discretionary, now)
     # The longest waiting of each (workflow, state), one index range each
-    # (ix_cases_unit_workflow_state_waiting), in one statement; the rows shown are merged here
-    # and only they are loaded: the cost is the rows shown, not the cases waiting.
+    # (ix_cases_unit_workflow_state), in one statement; the rows shown are merged here and only
+    # they are loaded. Each case of the range looks up when it entered its state (its events by
+    # ix_events_case_id_id).
     groups = [(wf, state, None) for wf, states in sorted(decision.items()) for state in states]
     groups += [(wf, state, now) for wf, states in sorted(discretionary.items()) for state in states]
+    entered = state_entered_at()
     arms = []
     for workflow, state, overdue_at in groups:
         condition = [Case.workflow == workflow, Case.state == state, Case.is_closed.is_(False)]
         if overdue_at is not None:
             condition.append(Case.next_due_at < overdue_at)
-        arm = _scoped(
-            select(Case.id, Case.last_event_at, Case.received_at).where(*condition), user
-        )
-        arms.append(select(arm.order_by(Case.last_event_at, Case.id).limit(limit).subquery()))
+        arm = _scoped(select(Case.id, entered.label("waiting_since")).where(*condition), user)
+        arms.append(select(arm.order_by(entered, Case.id).limit(limit).subquery()))
     keys = db.session.execute(union_all(*arms)).all() if arms else []
-    # A case opened before last_event_at was kept counts from its receipt.
-    keys.sort(key=lambda k: (k.last_event_at or k.received_at, k.id))
-    ids = [k.id for k in keys[:limit]]
+    keys.sort(key=lambda k: (k.waiting_since, k.id))
+    keys = keys[:limit]
+    since = {k.id: k.waiting_since for k in keys}
+    ids = [k.id for k in keys]
     loaded = {
         case.id: case
         for case in db.session.scalars(
@@ -181,7 +196,7 @@ def approvals_queue(user, *, now: datetime | None = None, limit: int = 100) -> A
         ApprovalRow(
             case=case,
             steps=steps[(case.workflow, case.state)],
-            waiting_since=case.last_event_at or case.received_at,
+            waiting_since=since[case.id],
         )
         for case in cases
     ]
@@ -261,7 +276,8 @@ class ClockTally:
 def on_time_tallies(
     user, *, start: datetime, end: datetime, now: datetime | None = None, unit_id=None
 ) -> list[ClockTally]:
-    """Per (workflow, clock): clocks met and missed in [start, end) (local midnights). A clock
+    """Per (workflow, clock): clocks met and missed in [start, end) (local midnights), a credit
+    record's clocks under their promise (``credit_publication``, ``credit.promise_of``). A clock
     counts in the period it was stopped in; a running clock whose due date passed counts as
     missed in the period its due date fell in (up to now).
 
@@ -276,9 +292,11 @@ def on_time_tallies(
     tallies: dict[tuple[str, str], ClockTally] = {}
 
     def tally(workflow, name):
-        key = (workflow, name)
+        # A credit record's clock counts for its promise (interfaces.md: the share per promise),
+        # not as a row of its own per record.
+        key = (workflow, credit.promise_of(name))
         if key not in tallies:
-            tallies[key] = ClockTally(workflow, name)
+            tallies[key] = ClockTally(*key)
         return tallies[key]
 
     by = ("workflow", "name", "metric")
@@ -474,9 +492,9 @@ def soonest_clock_rows(
         condition.append(Clock.unit_id == unit_id)
     if due_to is not None:
         condition.append(Clock.due_at < due_to)
-    # A watch clock (a court's ruling) or a party's period is not the centre's deadline: it
-    # alerts its caseworker but is never listed as the centre being late.
-    condition.append(not_watch_clock())
+    # A watch clock (a court's ruling), a party's period or a credit period that ends by itself
+    # is not the centre's deadline: never listed as the centre late or 临期.
+    condition.append(centre_clock_condition())
     # The unit's clocks are a range of their own: a batch a little over ``limit`` is enough
     # unless closed cases still have running clocks. An admin's walk passes every unit's.
     found, after, size = [], None, limit * 3 if admin else limit + 10

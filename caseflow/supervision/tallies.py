@@ -18,16 +18,16 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import and_, delete, event, func, inspect, or_, select
+from sqlalchemy import and_, delete, event, func, inspect, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.base import NEVER_SET, NO_VALUE
 
 from caseflow.cases.models import Case
-from caseflow.clocks.models import Clock
+from caseflow.clocks.models import Clock, centre_clock_condition
 from caseflow.extensions import db
 from caseflow.supervision.models import DailyTally
 from caseflow.timeutil import local_date, start_of_local_day
-from workflows import uncounted_clock_names
+from workflows import is_centre_clock
 
 DAY_UNITS = ("workdays", "days", "months")
 _KEY = ("unit_id", "workflow", "name", "metric", "day")
@@ -87,9 +87,10 @@ def clock_contribution(
     unit_id, workflow, name, status, stopped_at, due_at, due_soon_at=None
 ) -> Counter:
     out = Counter()
-    if unit_id is None or workflow is None or due_at is None or name in uncounted_clock_names():
-        # A watch clock or a party's period (to sue, to answer, a court's): never the centre's
-        # met, late or 临期 (the lists leave it out alike: centre_clocks_scope).
+    if unit_id is None or workflow is None or due_at is None or not is_centre_clock(name):
+        # A watch clock or a party's period (to sue, to answer, a court's), or a credit period
+        # that ends by itself (display, repair waiting): never the centre's met, late or 临期
+        # (the lists leave it out alike: centre_clocks_scope).
         return out
     if status in ("met", "breached") and stopped_at is not None:
         out[(unit_id, workflow, name, status, local_date(stopped_at))] += 1
@@ -311,10 +312,22 @@ def _upsert_for(dialect: str):
 
 
 def tallies_rebuild(*, chunk: int = 5000) -> int:
-    """Recount every tally (and every clock's 临期 moment and unit) from the cases and clocks; for
-    rows written around the ORM. Runs in the caller's transaction; returns the number of keys."""
+    """Recount every tally (and every case's ``next_due_at``, every clock's 临期 moment and unit)
+    from the cases and clocks; for rows written around the ORM. Runs in the caller's transaction; returns the number of keys."""
     session = db.session
     session.execute(delete(DailyTally))
+    # Each case's next due from its clocks first: the counts of open cases by next due read it.
+    soonest = (
+        select(func.min(Clock.due_at))
+        .where(Clock.case_id == Case.id, Clock.status == "running", centre_clock_condition())
+        .scalar_subquery()
+    )
+    session.execute(
+        update(Case.__table__)
+        .where(Case.__table__.c.next_due_at.is_distinct_from(soonest))
+        .values(next_due_at=soonest),
+        execution_options={"synchronize_session": False},
+    )
     totals = Counter()
     units = {}
     cases = select(
@@ -352,7 +365,7 @@ def tallies_rebuild(*, chunk: int = 5000) -> int:
             )
         )
         moments.append({"b_id": row.id, "b_moment": moment, "b_unit": unit_id})
-    from sqlalchemy import bindparam, update
+    from sqlalchemy import bindparam
 
     table = Clock.__table__
     for start in range(0, len(moments), chunk):

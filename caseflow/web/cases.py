@@ -364,7 +364,7 @@ def _fire(case, trigger: str, *, confirming: bool = False):
             form.form_errors.append(step.message)
         flash(step.message, "error")
         return _render_case(case, forms={trigger: form}, open_trigger=trigger, status=step.status)
-    flash(_("%(number)s 已完成：%(step)s", number=case.number, step=_(transition.label)), "success")
+    flash(_("%(number)s 已完成：%(step)s", number=case.number, step=action_label(transition.label)), "success")
     # Back to where the step was fired from (the desk board), else to the case.
     return redirect(safe_next(request.form.get("next"), url_for("web.case_detail", case_id=case.id)))
 

@@ -186,6 +186,8 @@ def clock_state(clock, now: datetime | None = None) -> str:
         # A credit record's display or repair waiting period ends by itself: past its due it
         # is over (the next sweep records it met), not late.
         return "met" if ends_by_itself(clock.name) else "overdue"
+    if ends_by_itself(clock.name):
+        return "running"  # nobody owes a step at its end: never 临期 (credit.md)
     # The running time excludes completed pauses (the same rule as the sweep and the dashboard).
     paused = timedelta(seconds=clock.paused_seconds or 0)
     if 4 * (clock.due_at - now) <= clock.due_at - clock.started_at - paused:

@@ -472,7 +472,8 @@ def dashboard_build(
 
 def dashboard_trend(user, *, date_from: date, date_to: date, now: datetime) -> list:
     """Per week (Monday): cases opened, cases closed, and clocks whose due date passed that week
-    while still running (or that were later stopped late). From the daily tallies, up to today;
+    while still running (or that were later stopped late), counting the days of the period only
+    (the first and last weeks are cut at ``date_from`` and ``date_to``). From the daily tallies, up to today;
     today's clocks past due come from the clocks (only those already past ``now``)."""
     first_monday = date_from - timedelta(days=date_from.weekday())
     weeks = []
@@ -487,15 +488,17 @@ def dashboard_trend(user, *, date_from: date, date_to: date, now: datetime) -> l
     def week_of(day):
         return (day - first_monday).days // 7
 
-    if first_monday <= last:
+    # The first week is cut at date_from as the last is at date_to: the days before the period
+    # are not its figures.
+    if date_from <= last:
         metrics = ("received", "closed", "breached_due", "running_due")
         by = ("metric", "day")
-        for metric, day, amount in tally_grouped(user, metrics, first_monday, last, by=by):
+        for metric, day, amount in tally_grouped(user, metrics, date_from, last, by=by):
             if metric in ("breached_due", "running_due") and day >= today:
                 continue  # today's: counted below, only those already past now
             target = opened if metric == "received" else closed if metric == "closed" else late
             target[week_of(day)] += amount
-    if first_monday <= today <= date_to:
+    if date_from <= today <= date_to:
         counted = centre_clocks_scope(
             select(func.count(Clock.id)).where(
                 Clock.status.in_(("breached", "running")),

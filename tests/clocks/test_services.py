@@ -428,14 +428,14 @@ def test_a_batch_reads_the_clocks_once_and_writes_them_in_one_flush(make_case):
         with clocks_batch(case):
             clock_pause(case, "review", at=local("2026-03-03T10:00"))
             revision = clock_start(
-                case, "revision", period="5 workdays", started_at=local("2026-03-03T10:00")
+                case, "site_visit", period="5 workdays", started_at=local("2026-03-03T10:00")
             )
             # the active clocks with the calendar token
             assert [s.split()[0].upper() for s in sent] == ["SELECT"]
         db.session.flush()
     statements = [s.split()[0].upper() for s in sent]
     inserts = [" ".join(s.split()[:3]).lower() for s in sent if s.split()[0].upper() == "INSERT"]
-    # next_due_at set once, on the way out of the batch: the revision clock (03-10) is the soonest
+    # next_due_at set once, on the way out of the batch: the site visit (03-10) is the soonest
     assert case.next_due_at == revision.due_at == end_of("2026-03-10")
     # one read; the new clock, then both entries in one multi-row INSERT (the supervision's running
     # totals, kept by a session hook in the same flush, write their own row)
@@ -444,7 +444,7 @@ def test_a_batch_reads_the_clocks_once_and_writes_them_in_one_flush(make_case):
     db.session.commit()
     assert {c.name: c.status for c in db.session.scalars(select(Clock))} == {
         "review": "paused",
-        "revision": "running",
+        "site_visit": "running",
     }
 
 

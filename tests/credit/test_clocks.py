@@ -158,3 +158,43 @@ def test_subject_matching():
     )
     assert subject_code_clean("91442000714782341R", "respondent.code", errors) is None
     assert "校验位" in errors["respondent.code"]
+
+
+def test_waiting_periods_that_end_by_themselves_are_in_no_figure_and_raise_no_alert(record, staff):
+    """The repair waiting period (6 months) and the display period (36 months) end by
+    themselves (credit.SELF_ENDING): nobody owes a step at their end, so neither is ever 临期,
+    overdue or on time on the dashboard, and the sweep raises no due_soon for them; it still
+    records the waiting period ended (met) at its due instant."""
+    from datetime import timedelta
+
+    from caseflow.supervision.selectors import on_time_tallies
+    from caseflow.timeutil import end_of_local_day, start_of_local_day
+    from caseflow.web.selectors import dashboard_build, late_totals
+
+    supervisor = staff["ZS"]["supervisor"]
+    credit_record_publish(record, actor=supervisor, at=at("2026-09-29 10:00"))
+    db.session.commit()
+    case = record.case
+    repair = clocks_of(case)[f"credit_repair_eligible.{record.id}"]
+    assert local_due(repair) == "2027-03-29"
+    soon = at("2027-03-20 10:00")  # past 75% of both the waiting time and nothing else due
+    board = dashboard_build(supervisor, date_from=date(2027, 3, 1), date_to=date(2027, 3, 31), now=soon)
+    assert board.due_soon == [] and late_totals(supervisor, soon)[1] == 0
+
+    def credit_alerts(now):
+        return [a.clock.name for a in sla_sweep(now) if a.clock.name.startswith("credit_")]
+
+    assert credit_alerts(soon) == []
+    ended = at("2027-03-30 10:00")
+    assert credit_alerts(ended) == []
+    db.session.expire_all()
+    repair = clocks_of(case)[f"credit_repair_eligible.{record.id}"]
+    assert (repair.status, repair.stopped_at) == ("met", repair.due_at)
+    assert db.session.scalar(select(func.count(Alert.id)).where(Alert.clock_id == repair.id)) == 0
+    tallies = on_time_tallies(
+        supervisor,
+        start=start_of_local_day(date(2027, 3, 1)),
+        end=end_of_local_day(date(2027, 3, 31)),
+        now=ended + timedelta(days=1),
+    )
+    assert not [t for t in tallies if t.clock.startswith(("credit_repair", "credit_display"))]

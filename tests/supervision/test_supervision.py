@@ -733,3 +733,108 @@ def test_counts_from_running_totals_equal_the_cases_at_any_moment(open_case, fir
         assert [row.case.id for row in page.rows] == listed(now), moment
         seen_overdue.add(counts["overdue"])
     assert len(seen_overdue) > 2  # the moments cross several cases' due dates
+
+
+def test_a_respondents_lapsed_period_makes_no_figure_overdue(chief, clerk, open_case, fire):
+    """The answer period (答辩期限) is the respondent's: run out on 11-20 while the centre's own
+    clocks still have time (closing_target due 12-03), the case is overdue in no figure — not
+    the statistics, the inbox's or the workload's counts, nor the approval queue, which offers a
+    discretionary step (中止, 延长) only to an overdue case — and the running totals still equal a
+    recount (``flask stats rebuild``)."""
+    from caseflow.supervision.selectors import cases_stats
+    from caseflow.supervision.tallies import tallies_rebuild
+    from caseflow.web.selectors import _workload, inbox_counts, late_totals
+
+    case = open_case("adjudication", received_at="2026-11-02 10:00")
+    fire(case, "accept", occurred_at="2026-11-03 10:00", data={"handlers": ["甲", "乙", "丙"]})
+    fire(case, "serve", occurred_at="2026-11-05 10:00")
+    db.session.commit()
+    running = {c.name: c for c in clocks_of(case).values() if c.status == "running"}
+    assert running["answer"].due_at == end_of_local_day(date(2026, 11, 20))
+    now = at("2026-12-01 10:00")
+    assert all(c.due_at > now for name, c in running.items() if name != "answer")
+    assert case.next_due_at == min(c.due_at for n, c in running.items() if n != "answer")
+
+    def figures():
+        (row,) = [
+            r
+            for r in cases_stats(chief, from_on=date(2026, 11, 1), to_on=date(2026, 11, 30), now=now)
+            if r["workflow"] == "adjudication"
+        ]
+        queue = approvals_queue(chief, now=now)
+        return (
+            row["open_overdue"],
+            inbox_counts(clerk, now=now)["overdue"],
+            [late for _user, _open, late in _workload(chief, now)],
+            [r.case.number for r in queue.rows if r.kind == "case"],
+            queue.total,
+            late_totals(chief, now)[0],
+        )
+
+    assert figures() == (0, 0, [0], [], 0, 0)
+    kept = _tally_snapshot()
+    tallies_rebuild()
+    assert _tally_snapshot() == kept
+    assert figures() == (0, 0, [0], [], 0, 0)
+
+
+def test_credit_clocks_count_once_per_promise_not_once_per_record(chief, open_case):
+    """Two records left unpublished past their 20 working days (due 10-30): the on-time figures
+    (the dashboard's table, its XLSX, the annual report) show one 信用信息公示期限 row with both
+    missed, not a row per record (credit_publication.1, .2)."""
+    from caseflow.credit.services import credit_record_noncompliance
+    from caseflow.supervision.report import annual_report
+    from tests.engine.helpers import as_decided
+
+    for received in ("2026-09-01 10:00", "2026-09-02 10:00"):
+        case = as_decided(open_case("adjudication", received_at=received))
+        credit_record_noncompliance(
+            actor=chief, subject={"name": "某某照明厂"}, case_id=case.id, at=at("2026-09-28 10:00")
+        )
+    db.session.commit()
+    tallies = on_time_tallies(
+        chief,
+        start=start_of_local_day(date(2026, 10, 1)),
+        end=end_of_local_day(date(2026, 11, 30)),
+        now=NOW,
+    )
+    publication = [(t.clock, t.met, t.missed) for t in tallies if t.clock.startswith("credit_")]
+    assert publication == [("credit_publication", 0, 2)]
+    report = annual_report(chief, year=2026, unit=None, now=NOW)
+    (adjudication,) = [w for w in report["workflows"] if w["workflow"] == "adjudication"]
+    promises = [p for p in adjudication["promises"] if p["clock"].startswith("credit_")]
+    assert promises == [
+        {"clock": "credit_publication", "label": "信用信息公示期限", "met": 0, "missed": 2,
+         "on_time_share": 0.0}
+    ]
+
+
+def test_a_step_that_keeps_the_state_does_not_reset_the_waiting_time(chief, open_case, fire):
+    """Waiting for 作出裁决 since the answer came in (11-10): the supervisor's extension on 11-20
+    keeps the case under review, so it still waits since 11-10 and stays ahead of a case that
+    came under review on 11-16; a resumption brings a case into its state again and restarts it."""
+    waiting = _under_review(open_case, fire)
+    later = _under_review(open_case, fire)
+    fire(later, "suspend", "supervisor", occurred_at="2026-11-12 10:00", data={"reason": "appraisal"})
+    fire(later, "resume", "supervisor", occurred_at="2026-11-16 10:00")
+    fire(waiting, "extend", "supervisor", occurred_at="2026-11-20 10:00", data={"reason": "案情复杂"})
+    queue = approvals_queue(chief, now=NOW)
+    assert [(row.case.number, row.waiting_since) for row in queue.rows] == [
+        (waiting.number, at("2026-11-10 10:00")),
+        (later.number, at("2026-11-16 10:00")),
+    ]
+
+
+def test_the_trends_first_week_counts_from_the_first_day_of_the_period(chief, open_case):
+    """A period from Wednesday 11-04: its first week (Monday 11-02) counts what happened from
+    11-04 on, as its last is cut at the period's end: not the case received on Monday 11-02 nor
+    the acceptance due that day, but the case received 11-05 and the acceptance due 11-05."""
+    from caseflow.web.selectors import dashboard_trend
+
+    open_case("adjudication", received_at="2026-10-26 09:00")  # acceptance: last day 11-02
+    open_case("adjudication", received_at="2026-10-29 09:00")  # acceptance: last day 11-05
+    open_case("adjudication", received_at="2026-11-02 09:00")
+    open_case("adjudication", received_at="2026-11-05 09:00")
+    db.session.commit()
+    trend = dashboard_trend(chief, date_from=date(2026, 11, 4), date_to=date(2026, 11, 10), now=NOW)
+    assert trend[0] == (date(2026, 11, 2), 1, 0, 1)

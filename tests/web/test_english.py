@@ -297,3 +297,33 @@ def test_a_wrong_captcha_reads_as_a_sentence_in_english(client, units, app, monk
         },
     )
     assert "Wrong or expired captcha" in refused.text
+
+
+def test_the_supervisors_step_buttons_read_as_steps_in_english(client, people, open_case, login, english):
+    """A step and a state may share their Chinese (中止, 不予立案, 立案 on a penalty clue): the 待审批
+    list's buttons are steps, "Suspend", "Decline", "File the case", never a state's words
+    ("Suspended", "Declined") nor another step's ("Accept")."""
+    from datetime import UTC, datetime, timedelta
+
+    from caseflow.engine import case_fire
+    from caseflow.extensions import db
+
+    clue = open_case(people["supervisor"], workflow="penalty")
+    late = open_case(people["caseworker"], received_at=datetime.now(UTC) - timedelta(days=30))
+    case_fire(  # accepted 29 days ago: its service (5 working days) is long overdue
+        late,
+        "accept",
+        people["caseworker"],
+        occurred_at=datetime.now(UTC) - timedelta(days=29),
+        data={"handlers": ["甲", "乙", "丙"]},
+        render_notices=False,
+    )
+    db.session.commit()
+    login(people["supervisor"])
+    english(client.get("/dashboard").text)
+    section = client.get("/dashboard").text.split('id="approvals"')[1].split("</section>")[0]
+    steps = re.findall(r'href="/cases/([0-9a-f]+)#trigger-(\w+)">([^<]+)</a>', section)
+    labels = {(case_id, trigger): text for case_id, trigger, text in steps}
+    assert labels[(clue.id, "file_case")] == "File the case"
+    assert labels[(clue.id, "decline")] == "Decline"
+    assert labels[(late.id, "suspend")] == "Suspend"
