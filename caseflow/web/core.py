@@ -3,7 +3,7 @@
 import io
 from urllib.parse import urlsplit, urlunsplit
 
-from flask import abort, jsonify, redirect, render_template, request, session, url_for
+from flask import abort, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select, text
@@ -100,6 +100,37 @@ def set_language(code: str):
         if referrer.netloc == request.host:
             target = urlunsplit(("", "", referrer.path, referrer.query, ""))
     return redirect(safe_next(target, "/"))
+
+
+def page_to_reopen() -> str:
+    """Where the language switch returns to: this page when it was opened with GET; after a
+    refused POST (a page rendered by a form's endpoint), the page the form lives on — this URL
+    when it also answers GET (/complain), else the same-site referrer when it answers GET, else
+    the nearest parent path that does (/p/<token>/consent → /p/<token>), else the start page.
+    Never a POST-only URL, which would answer 405."""
+    if request.method == "GET":
+        return request.full_path
+    adapter = current_app.url_map.bind("")
+
+    def answers_get(path: str) -> bool:
+        try:
+            adapter.match(path, method="GET")
+        except HTTPException:
+            return False
+        return True
+
+    if answers_get(request.path):
+        return request.path
+    if request.referrer:
+        referrer = urlsplit(request.referrer)
+        if referrer.netloc == request.host and answers_get(referrer.path):
+            return urlunsplit(("", "", referrer.path, referrer.query, ""))
+    path = request.path.rstrip("/")
+    while "/" in path.strip("/"):
+        path = path.rsplit("/", 1)[0]
+        if answers_get(path):
+            return path
+    return "/"
 
 
 def _json_error(status: int, code: str, message: str, fields: dict):
@@ -319,6 +350,7 @@ def register_template_helpers(app) -> None:
             "role_labels": ROLE_LABELS,
             "current_locale": "en" if str(get_locale() or "").startswith("en") else "zh_CN",
             "endpoints": _endpoints(),
+            "page_to_reopen": page_to_reopen,
         }
 
 
