@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from caseflow.accounts.models import ROLE_LABELS
 from caseflow.errors import DomainError
 from caseflow.extensions import db, login_manager
+from caseflow.translations.runtime import N_
 from caseflow.web import bp
 from caseflow.web.access import safe_next
 
@@ -153,12 +154,28 @@ ERROR_TITLES = {
 }
 
 
+#: The pages the public opens without an account: their errors keep the public layout.
+PUBLIC_PREFIXES = ("/p/", "/complain", "/status", "/verify/")
+
+#: (a party's link?, status) → the title of the public error page.
+PUBLIC_ERROR_TITLES = {
+    (True, 404): N_("当事人链接无效"),
+    (True, 410): N_("当事人链接已失效"),
+}
+
+
 def register_error_pages(app) -> None:
     """Chinese error pages for the UI, JSON errors for the API; never a traceback."""
 
     def render(status: int, message: str, code: str, fields: dict | None = None):
         if request.path.startswith("/api/"):
             return _json_error(status, code, message, fields or {})
+        if request.path.startswith(PUBLIC_PREFIXES):
+            # A party's link opened from a text message: the public layout, and /status.
+            key = (request.path.startswith("/p/"), status)
+            title = _(PUBLIC_ERROR_TITLES.get(key) or ERROR_TITLES.get(status, "出错了"))
+            page = render_template("parties/error.html", status=status, title=title, message=message)
+            return page, status
         title = _(ERROR_TITLES.get(status, "出错了"))
         return render_template("error.html", status=status, title=title, message=message), status
 
