@@ -282,3 +282,30 @@ def test_the_claim_button_reads_on_one_line_on_a_tablet(new_page, people, open_c
               return new Set(Array.from(r.getClientRects()).map(x => Math.round(x.top))).size; })"""
     )
     assert lines and max(lines) == 1, lines
+
+
+# --- axe-core on the pages the audit concerned, as they are after a refusal too ----------------------
+
+
+def test_axe_finds_no_serious_violation_on_the_public_pages_on_a_phone(new_page, people, respondent_link):
+    page = new_page(bypass_csp=True, **PHONE)  # the auditor's script may run despite the CSP
+    for path in ("/complain", respondent_link, "/p/no-such-link-at-all-000000", "/verify/ZZZZZZZZZZ", "/credit"):
+        page.goto(path)
+        axe_check(page, path)
+    page.goto("/complain")
+    page.click("#complain-form button[type=submit]")
+    page.wait_for_selector("#form-error")
+    axe_check(page, "refused /complain")
+    page.goto(respondent_link)
+    page.fill("#c-email", "bad")
+    page.click("#consent button[type=submit]")
+    page.wait_for_selector("#consent-error")
+    axe_check(page, "refused consent")
+    page.goto("/login")
+    page.click("form button.primary")
+    page.wait_for_selector(".field-error")
+    axe_check(page, "refused /login")
+    admin = new_page(people["admin"], bypass_csp=True)
+    for path in ("/alerts/outbox", f"/admin/users/{people['admin'].id}", "/account"):
+        admin.goto(path)
+        axe_check(admin, path)
