@@ -287,11 +287,15 @@ def test_the_claim_button_reads_on_one_line_on_a_tablet(new_page, people, open_c
 # --- axe-core on the pages the audit concerned, as they are after a refusal too ----------------------
 
 
-def test_axe_finds_no_serious_violation_on_the_public_pages_on_a_phone(new_page, people, respondent_link):
+def test_axe_finds_no_serious_violation_on_the_public_pages_on_a_phone(
+    new_page, people, respondent_link, shot
+):
     page = new_page(bypass_csp=True, **PHONE)  # the auditor's script may run despite the CSP
     for path in ("/complain", respondent_link, "/p/no-such-link-at-all-000000", "/verify/ZZZZZZZZZZ", "/credit"):
         page.goto(path)
         axe_check(page, path)
+        if path.startswith("/p/no-such"):
+            shot(page, "a11y-party-link-invalid-375")
     page.goto("/complain")
     page.click("#complain-form button[type=submit]")
     page.wait_for_selector("#form-error")
