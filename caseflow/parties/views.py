@@ -24,6 +24,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 import workflows
+from caseflow.cases.evidence import EVIDENCE_MAX_BYTES
 from caseflow.errors import DomainError, Malformed, ValidationFailed
 from caseflow.extensions import db
 from caseflow.nonces import NonceSpent, nonce_case_record, nonce_spend
@@ -52,8 +53,8 @@ from caseflow.web.transaction import committing
 bp = Blueprint("parties", __name__)
 bp.after_app_request(retry_after_header)
 
-#: What the browser checks before uploading (the server checks again): 10 MB a file.
-MAX_FILE_MB = 10
+#: What the browser checks before uploading (the server checks again): the evidence limit a file.
+MAX_FILE_MB = EVIDENCE_MAX_BYTES // (1024 * 1024)
 ACCEPT = ".pdf,.jpg,.jpeg,.png,.webp,.heic,.doc,.docx,.txt,image/*,application/pdf"
 
 
@@ -96,6 +97,25 @@ _COMPLAINT_LABELS = {
     "captcha_answer": _l("验证码"),
     "files": _l("附件"),
 }
+
+
+#: The element each refused field is on, for the links of the summary above the form (the
+#: fields without one, such as ``complainant``, are named in its message only).
+_COMPLAINT_FIELD_IDS = {
+    name: "f-" + name.replace(".", "-").replace("_answer", "")
+    for name in (
+        "unit", "complainant.name", "complainant.contact", "complainant.country",
+        "complainant.kind", "respondent.name", "respondent.contact", "right.kind",
+        "right.number", "facts", "files", "consent.email", "consent.phone", "captcha_answer",
+    )
+}
+_PARTY_SUBMIT_LABELS = {"text": _l("内容"), "files": _l("附件")}
+_PARTY_FIELD_IDS = {"text": "f-text", "files": "f-files", "email": "c-email", "phone": "c-phone"}
+
+
+def _error_links(errors: dict, labels: dict, field_ids: dict) -> list[tuple[str, str]]:
+    """(element id, label) of each field in error that the form shows, in the form's order."""
+    return [(field_ids[name], str(labels[name])) for name in field_ids if name in errors and name in labels]
 
 
 #: The service panel's forms on the case page (electronic service, paper service).
@@ -214,6 +234,7 @@ def complain():
             values=values,
             errors=errors,
             message=message,
+            error_links=_error_links(errors, _COMPLAINT_LABELS, _COMPLAINT_FIELD_IDS),
             units=_units(),
             captcha=captcha,
             submission=secrets.token_urlsafe(16),
@@ -311,9 +332,11 @@ def _open_link(token: str):
         raise
 
 
-def _party_page(link, *, errors=None, message=None, consent_message=None, values=None, status=200):
+def _party_page(
+    link, *, errors=None, message=None, consent_message=None, values=None, labels=None, status=200
+):
     """``message``: a refused submission, shown in its section; ``consent_message``: a refused
-    consent, shown in the 电子送达 section."""
+    consent, shown in the 电子送达 section; ``labels``: the refused form's fields by name."""
     case = link.case
     consent = party_consent_get(case.id, link.role)
     trigger = party_action_for(case, link.role)
@@ -333,6 +356,7 @@ def _party_page(link, *, errors=None, message=None, consent_message=None, values
             trigger=trigger,
             action_label=ACTION_LABELS.get(trigger, ("", ""))[1 if _english() else 0],
             errors=errors or {},
+            error_links=_error_links(errors or {}, labels or {}, _PARTY_FIELD_IDS),
             message=message,
             consent_message=consent_message,
             values=values or {},
@@ -389,6 +413,7 @@ def party_submit_form(token: str):
             errors=_field_errors(exc),
             message=_message(exc),
             values={"text": text},
+            labels=_PARTY_SUBMIT_LABELS,
             status=exc.status,
         )
     flash(_("已提交，承办人将依法处理。"), "success")
@@ -418,6 +443,7 @@ def party_consent_form(token: str):
             # "请更正：电子邮箱（电子邮箱格式不正确）": labels, never the form's keys.
             consent_message=fields_summary(exc.fields, _DELIVERY_LABELS) or _message(exc),
             values=request.form.to_dict(),
+            labels=_DELIVERY_LABELS,
             status=exc.status,
         )
     flash(_("已同意电子送达。") if consent else _("已撤回电子送达同意，今后文书将纸质送达。"), "success")

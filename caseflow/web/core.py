@@ -3,7 +3,7 @@
 import io
 from urllib.parse import urlsplit, urlunsplit
 
-from flask import abort, jsonify, redirect, render_template, request, session, url_for
+from flask import abort, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select, text
@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from caseflow.accounts.models import ROLE_LABELS
 from caseflow.errors import DomainError
 from caseflow.extensions import db, login_manager
+from caseflow.translations.runtime import N_
 from caseflow.web import bp
 from caseflow.web.access import safe_next
 
@@ -102,6 +103,37 @@ def set_language(code: str):
     return redirect(safe_next(target, "/"))
 
 
+def page_to_reopen() -> str:
+    """Where the language switch returns to: this page when it was opened with GET; after a
+    refused POST (a page rendered by a form's endpoint), the page the form lives on — this URL
+    when it also answers GET (/complain), else the same-site referrer when it answers GET, else
+    the nearest parent path that does (/p/<token>/consent → /p/<token>), else the start page.
+    Never a POST-only URL, which would answer 405."""
+    if request.method == "GET":
+        return request.full_path
+    adapter = current_app.url_map.bind("")
+
+    def answers_get(path: str) -> bool:
+        try:
+            adapter.match(path, method="GET")
+        except HTTPException:
+            return False
+        return True
+
+    if answers_get(request.path):
+        return request.path
+    if request.referrer:
+        referrer = urlsplit(request.referrer)
+        if referrer.netloc == request.host and answers_get(referrer.path):
+            return urlunsplit(("", "", referrer.path, referrer.query, ""))
+    path = request.path.rstrip("/")
+    while "/" in path.strip("/"):
+        path = path.rsplit("/", 1)[0]
+        if answers_get(path):
+            return path
+    return "/"
+
+
 def _json_error(status: int, code: str, message: str, fields: dict):
     response = jsonify(error={"code": code, "message": message, "fields": fields})
     response.status_code = status
@@ -122,12 +154,28 @@ ERROR_TITLES = {
 }
 
 
+#: The pages the public opens without an account: their errors keep the public layout.
+PUBLIC_PREFIXES = ("/p/", "/complain", "/status", "/verify/")
+
+#: (a party's link?, status) → the title of the public error page.
+PUBLIC_ERROR_TITLES = {
+    (True, 404): N_("当事人链接无效"),
+    (True, 410): N_("当事人链接已失效"),
+}
+
+
 def register_error_pages(app) -> None:
     """Chinese error pages for the UI, JSON errors for the API; never a traceback."""
 
     def render(status: int, message: str, code: str, fields: dict | None = None):
         if request.path.startswith("/api/"):
             return _json_error(status, code, message, fields or {})
+        if request.path.startswith(PUBLIC_PREFIXES):
+            # A party's link opened from a text message: the public layout, and /status.
+            key = (request.path.startswith("/p/"), status)
+            title = _(PUBLIC_ERROR_TITLES.get(key) or ERROR_TITLES.get(status, "出错了"))
+            page = render_template("parties/error.html", status=status, title=title, message=message)
+            return page, status
         title = _(ERROR_TITLES.get(status, "出错了"))
         return render_template("error.html", status=status, title=title, message=message), status
 
@@ -319,6 +367,7 @@ def register_template_helpers(app) -> None:
             "role_labels": ROLE_LABELS,
             "current_locale": "en" if str(get_locale() or "").startswith("en") else "zh_CN",
             "endpoints": _endpoints(),
+            "page_to_reopen": page_to_reopen,
         }
 
 
