@@ -51,6 +51,10 @@ OPENING_CLOCKS = ()
 #: A dispute between two parties; a fair desk mediates on site (procedures.md, unit profiles).
 OPENING = Opening(unit_kinds=(*CENTRES, "fair_desk"), respondent=True)
 
+#: Who mediates: a centre's caseworker, or at a fair desk its officer, who mediates on site
+#: (人民调解, procedures.md unit profiles); an extension stays the supervisor's approval.
+_MEDIATORS = ("caseworker", "desk_officer")
+
 #: The court's ruling (民事裁定书) number, e.g. (2026)粤2071民特123号: required to record it.
 _RULING_NUMBER = Field("ruling_number", "string", "裁定书号")
 
@@ -60,7 +64,7 @@ TRANSITIONS = (
         "征询被请求人意见",
         sources=("requested",),
         dest="awaiting_consent",
-        roles=("caseworker",),
+        roles=_MEDIATORS,
         clocks=(start("consent"),),
         notice=NoticeSpec("consent_request", "respondent"),
         occurred_at_label="被请求人签收时间",
@@ -70,7 +74,7 @@ TRANSITIONS = (
         "被请求人同意调解",
         sources=("awaiting_consent",),
         dest="in_mediation",
-        roles=("caseworker",),
+        roles=_MEDIATORS,
         clocks=(stop("consent"), start("mediation")),
         notice=NoticeSpec("acceptance_notice", "complainant", also_to=("respondent",)),
     ),
@@ -79,7 +83,7 @@ TRANSITIONS = (
         "被请求人不同意调解",
         sources=("awaiting_consent",),
         dest="declined",
-        roles=("caseworker",),
+        roles=_MEDIATORS,
         clocks=(stop("consent"),),
         notice=NoticeSpec("declination_notice", "complainant"),
     ),
@@ -97,7 +101,7 @@ TRANSITIONS = (
         "达成调解协议",
         sources=("in_mediation",),
         dest="agreed",
-        roles=("caseworker",),
+        roles=_MEDIATORS,
         fields=AGREEMENT_FIELDS,
         clocks=(stop("mediation"), start("confirmation_window")),
         notice=NoticeSpec("agreement", BOTH_PARTIES),
@@ -107,7 +111,7 @@ TRANSITIONS = (
         "终止调解",
         sources=("in_mediation",),
         dest="failed",
-        roles=("caseworker",),
+        roles=_MEDIATORS,
         fields=(
             Field("reason", "text", "终止原因", required=False),
             Field("open_adjudication", "boolean", "转行政裁决立案审查", required=False),
@@ -128,7 +132,7 @@ TRANSITIONS = (
         "申请司法确认",
         sources=("agreed",),
         dest="confirmation_pending",
-        roles=("caseworker",),
+        roles=_MEDIATORS,
         fields=(
             Field("court", "string", "受理法院"),
             # 法院案号: often only known once the court accepts, so optional at filing.
@@ -142,7 +146,7 @@ TRANSITIONS = (
         "登记司法确认",
         sources=("confirmation_pending",),
         dest="confirmed",
-        roles=("caseworker",),
+        roles=_MEDIATORS,
         fields=(_RULING_NUMBER,),
         clocks=(cancel("court_ruling"),),
         occurred_at_label="裁定书送达时间",
@@ -152,7 +156,7 @@ TRANSITIONS = (
         "登记司法确认驳回",
         sources=("confirmation_pending",),
         dest="confirmation_refused",
-        roles=("caseworker",),
+        roles=_MEDIATORS,
         fields=(_RULING_NUMBER, Field("reason", "text", "驳回理由", required=False)),
         clocks=(cancel("court_ruling"),),
         occurred_at_label="裁定书送达时间",
@@ -162,7 +166,7 @@ TRANSITIONS = (
         "结案",
         sources=("agreed",),
         dest="closed",
-        roles=("caseworker",),
+        roles=_MEDIATORS,
         clocks=(stop("confirmation_window"),),
     ),
 )

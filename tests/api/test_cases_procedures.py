@@ -333,6 +333,24 @@ def test_a_fair_desk_opens_only_what_a_fair_desk_runs(api, staff):
     assert "workflow" in refused["error"]["fields"]
 
 
+def test_a_fair_desk_runs_its_own_on_site_mediation(api, staff):
+    """procedures.md, unit profiles: the desk mediates on site, so its officer moves the case
+    from the respondent's consent to the agreement, as a centre's caseworker would."""
+    desk = api(staff["CF"]["desk_officer"])
+    case = open_via_api(
+        desk, workflow="mediation", channel="fair_desk", received_at=local("2026-10-16")
+    )
+    assert [t["trigger"] for t in case["available_triggers"]] == ["consult_respondent"]
+    flow = Flow(desk, case["id"])
+    flow.fire("consult_respondent", local("2026-10-16", "11:00"))
+    flow.fire("record_consent", local("2026-10-16", "14:00"))
+    case = flow.fire(
+        "reach_agreement", local("2026-10-17"), data={"terms": ["被请求人撤下涉案灯具。"]}
+    )
+    assert case["state"] == "agreed"
+    assert {t["trigger"] for t in case["available_triggers"]} == {"apply_confirmation", "close"}
+
+
 def test_an_unknown_complaint_type_is_refused_not_counted_as_the_default(api, staff):
     worker = api(staff["ZS"]["caseworker"])
     refused = open_via_api(worker, 422, workflow="intake", data={"complaint_type": "bogus"})
