@@ -57,6 +57,9 @@ _MEDIATORS = ("caseworker", "desk_officer")
 
 #: The court's ruling (民事裁定书) number, e.g. (2026)粤2071民特123号: required to record it.
 _RULING_NUMBER = Field("ruling_number", "string", "裁定书号")
+#: 法院案号: often only known once the court accepts, so optional at filing and may come with the
+#: ruling (procedures.md §4); the bundle's manifest and the case page show it.
+_COURT_CASE_NUMBER = Field("court_case_number", "string", "法院案号", required=False)
 
 TRANSITIONS = (
     Transition(
@@ -135,8 +138,7 @@ TRANSITIONS = (
         roles=_MEDIATORS,
         fields=(
             Field("court", "string", "受理法院"),
-            # 法院案号: often only known once the court accepts, so optional at filing.
-            Field("court_case_number", "string", "法院案号", required=False),
+            _COURT_CASE_NUMBER,
         ),
         clocks=(stop("confirmation_window"), start("court_ruling")),
         occurred_at_label="向法院提交申请时间",
@@ -147,7 +149,7 @@ TRANSITIONS = (
         sources=("confirmation_pending",),
         dest="confirmed",
         roles=_MEDIATORS,
-        fields=(_RULING_NUMBER,),
+        fields=(_RULING_NUMBER, _COURT_CASE_NUMBER),
         clocks=(cancel("court_ruling"),),
         occurred_at_label="裁定书送达时间",
     ),
@@ -157,7 +159,11 @@ TRANSITIONS = (
         sources=("confirmation_pending",),
         dest="confirmation_refused",
         roles=_MEDIATORS,
-        fields=(_RULING_NUMBER, Field("reason", "text", "驳回理由", required=False)),
+        fields=(
+            _RULING_NUMBER,
+            _COURT_CASE_NUMBER,
+            Field("reason", "text", "驳回理由", required=False),
+        ),
         clocks=(cancel("court_ruling"),),
         occurred_at_label="裁定书送达时间",
     ),

@@ -233,6 +233,37 @@ def test_sessions_and_confirmation_refuse_bad_input(api, staff):
     assert case["state"] == "confirmation_refused"
 
 
+def test_the_court_case_number_may_come_with_the_courts_ruling(
+    api, staff, client, login, make_user
+):
+    """procedures.md §4: 法院案号 is optional at filing, being often known only once the court
+    has accepted; it is recorded with the ruling, confirmed or refused, and the case page and the
+    bundle's manifest show it."""
+    worker = api(staff["PD"]["caseworker"])
+    for trigger, state in (
+        ("record_confirmation", "confirmed"),
+        ("record_confirmation_refusal", "confirmation_refused"),
+    ):
+        case, flow = _agreed_mediation(worker)
+        flow.fire("apply_confirmation", local("2026-04-20"), data={"court": "上海市浦东新区人民法院"})
+        case = flow.fire(
+            trigger,
+            local("2026-04-30"),
+            data={
+                "ruling_number": "(2026)沪0115民特90号",
+                "court_case_number": "(2026)沪0115民特88号",
+            },
+        )
+        assert case["state"] == state
+        assert case["data"]["court_case_number"] == "(2026)沪0115民特88号"
+        bundle = worker.get(f"/api/v1/cases/{case['id']}/confirmation-bundle")
+        manifest = json.loads(zipfile.ZipFile(io.BytesIO(bundle.data)).read("manifest.json"))
+        assert manifest["court_case_number"] == "(2026)沪0115民特88号"
+    login(make_user("caseworker", "PD"))
+    page = client.get(f"/cases/{case['id']}")
+    assert "法院案号：(2026)沪0115民特88号" in page.text
+
+
 def test_the_confirmation_bundle_holds_every_file_with_matching_hashes(app, api, staff, client):
     from caseflow.cases.evidence import evidence_add
     from caseflow.cases.models import Case
