@@ -46,6 +46,16 @@ STATES = (
 )
 INITIAL = "requested"
 
+#: An agreement exists (reach_agreement and every state after it): only these have an agreement
+#: for the court to confirm (人民调解法 art 33), so only these offer the confirmation bundle.
+AGREEMENT_STATES = (
+    "agreed",
+    "confirmation_pending",
+    "confirmed",
+    "confirmation_refused",
+    "closed",
+)
+
 OPENING_CLOCKS = ()
 
 #: A dispute between two parties; a fair desk mediates on site (procedures.md, unit profiles).

@@ -973,7 +973,8 @@ def _paths() -> dict:
         },
         "/cases/{case_id}/confirmation-bundle": {
             "get": _op(
-                "One ZIP for the court, streamed: notices, evidence, audit trail, manifest.json",
+                "One ZIP for the court, streamed: notices, evidence, audit trail, manifest.json; "
+                "a mediation's only once an agreement was reached (before: 409)",
                 {
                     "200": {
                         "description": "the ZIP",

@@ -233,6 +233,28 @@ def test_sessions_and_confirmation_refuse_bad_input(api, staff):
     assert case["state"] == "confirmation_refused"
 
 
+def test_no_confirmation_bundle_before_an_agreement(api, staff, client, login, make_user):
+    """人民调解法 art 33: judicial confirmation is of an agreement. A mediation still asking the
+    respondent, or declined, has none: no bundle link on its page, and 409 over the API."""
+    worker = api(staff["PD"]["caseworker"])
+    case = open_via_api(worker, workflow="mediation", received_at=local("2026-10-21"))
+    flow = Flow(worker, case["id"])
+    flow.fire("consult_respondent", local("2026-10-22"))
+    login(make_user("caseworker", "PD"))
+    page = client.get(f"/cases/{case['id']}")
+    assert 'id="bundle-link"' not in page.text and "司法确认材料包" not in page.text
+    flow.fire("record_refusal", local("2026-10-30"))
+    refused = worker.get(f"/api/v1/cases/{case['id']}/confirmation-bundle")
+    assert refused.status_code == 409
+    error = refused.get_json()["error"]
+    assert error["code"] == "state_conflict" and "调解协议" in error["message"]
+    english = worker.get(
+        f"/api/v1/cases/{case['id']}/confirmation-bundle", headers={"Accept-Language": "en"}
+    )
+    assert "agreement" in english.get_json()["error"]["message"]
+    assert client.get(f"/cases/{case['id']}/confirmation-bundle").status_code == 404
+
+
 def test_the_court_case_number_may_come_with_the_courts_ruling(
     api, staff, client, login, make_user
 ):
