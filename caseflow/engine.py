@@ -352,6 +352,29 @@ def _guard_clock_running(case, guard, occurred_at, data):
         raise StateConflict(guard.message, message_en=guard.message_en, fields={"trigger": name})
 
 
+def _guard_before_clock_due(case, guard, occurred_at, data):
+    """The step happened before the case's running clock of that name ran out: an answer the
+    party gave after its period is not that answer (a consent out of time is no consent). The
+    instant is what counts, not when it is recorded: a timely answer may be recorded later."""
+    name = guard.params["clock"]
+    clock = _active_of(case, name, None)
+    if clock is None or clock.status != "running" or occurred_at < clock.due_at:
+        return
+    definition = workflows.clock(workflows.get(case.workflow), name)
+    label = definition.label if definition is not None else name
+    # due_at is the instant after the period's last moment (a day period: the next midnight).
+    last_day = local_date(clock.due_at - timedelta(microseconds=1))
+    raise ValidationFailed(
+        f"{guard.message}（期限已于{chinese_date(last_day)}届满）",
+        message_en=f"{guard.message_en or guard.message} (the period ended on "
+        f"{last_day.isoformat()})",
+        fields={
+            "occurred_at": f"晚于{label}（{chinese_date(last_day)}届满） / "
+            f"after the period that ended on {last_day.isoformat()}"
+        },
+    )
+
+
 def _clock_period_open(case, guard, at, clocks) -> bool:
     """``clock_running``'s test (the guard and ``guard_wait`` share it)."""
     name = guard.params["clock"]
@@ -547,6 +570,7 @@ def transition_waits(
 
 #: Guard implementations by the name the workflow modules use (``workflows._schema.Guard``).
 GUARDS = {
+    "before_clock_due": _guard_before_clock_due,
     "clock_expired": _guard_clock_expired,
     "clock_running": _guard_clock_running,
     "clock_settled": _guard_clock_settled,

@@ -98,6 +98,9 @@ class Guard:
     ``clock_running`` (``clock``, ``or_ended_by``): the case's clock of that name is active and
     not yet due at ``occurred_at``, or one of the ``or_ended_by`` triggers ended it and its due
     is still ahead (a statement given within the period does not end the right to a hearing);
+    ``before_clock_due`` (``clock``): ``occurred_at`` is before the due of the
+    case's running clock of that name (a party's answer after its period is refused on
+    ``occurred_at``; none running: it passes);
     ``fine_bound`` (``fine``, ``income``, ``multiple``, ``ceiling``, ``threshold``): the amount
     in ``data[fine]`` is at most ``multiple`` × ``data[income]``, or at most ``ceiling`` where
     the income is absent or at most ``threshold`` (Patent Law art 68).

@@ -14,6 +14,7 @@ from workflows._schema import (
     REASON,
     ClockDef,
     Field,
+    Guard,
     LinkSpec,
     NoticeSpec,
     Opening,
@@ -88,6 +89,17 @@ TRANSITIONS = (
         sources=("awaiting_consent",),
         dest="in_mediation",
         roles=_MEDIATORS,
+        # P13 [S] (legal-basis.md §4a): a respondent who answers after the 15 days is taken not
+        # to consent (不予立案); the 调解意见征询函 tells it so. A late consent is a refusal.
+        guards=(
+            Guard(
+                "before_clock_due",
+                {"clock": "consent"},
+                "逾期未答复的，视为不同意调解：请办理“被请求人不同意调解”",
+                "no answer within the consent period counts as no consent: record the refusal "
+                "instead",
+            ),
+        ),
         clocks=(stop("consent"), start("mediation")),
         notice=NoticeSpec("acceptance_notice", "complainant", also_to=("respondent",)),
     ),

@@ -151,6 +151,25 @@ def test_mediation_agreement_and_judicial_confirmation(api, staff):
     assert due(case, "court_ruling") == ("2026-05-06", "cancelled")
 
 
+def test_a_consent_after_the_consent_period_is_refused_as_no_consent(api, staff):
+    """The 调解意见征询函: 逾期未答复的，视为不同意调解 (legal-basis.md §4a, P13). A consent given
+    after the 15 days cannot open the mediation; one given within them may be recorded later."""
+    worker = api(staff["PD"]["caseworker"])
+    case = open_via_api(worker, workflow="mediation", received_at=local("2026-10-21"))
+    flow = Flow(worker, case["id"])
+    case = flow.fire("consult_respondent", local("2026-10-22"))
+    assert due(case, "consent") == ("2026-11-06", "running")
+    refused = flow.fire("record_consent", local("2026-11-07", "09:00"), 422)
+    assert "逾期未答复的，视为不同意调解" in refused["error"]["message"]
+    assert "被请求人不同意调解" in refused["error"]["message"]
+    assert "2026年11月6日" in refused["error"]["fields"]["occurred_at"]
+    case = worker.get(f"/api/v1/cases/{case['id']}").get_json()
+    assert case["state"] == "awaiting_consent" and due(case, "consent")[1] == "running"
+    # Consent given on the last day, recorded a fortnight later: the period was kept.
+    case = flow.fire("record_consent", local("2026-11-06", "17:00"))
+    assert case["state"] == "in_mediation" and due(case, "consent") == ("2026-11-06", "met")
+
+
 def test_pre_exam_revision_loop_pauses_the_review_clock(api, staff, applicant):
     worker = api(staff["ZS"]["caseworker"])
     case = open_via_api(
