@@ -109,6 +109,17 @@ TRANSITIONS = (
         sources=("awaiting_consent",),
         dest="declined",
         roles=_MEDIATORS,
+        # Why, as the notice prints it (因对方当事人…): a refusal, or silence past the period,
+        # which counts as one (P13 [S]).
+        fields=(
+            Field(
+                "reason",
+                "text",
+                "不予立案原因",
+                required=False,
+                help="接“因对方当事人”印入通知书，如：逾期未答复；不填即为“不同意调解”",
+            ),
+        ),
         clocks=(stop("consent"),),
         notice=NoticeSpec("declination_notice", "complainant"),
     ),
