@@ -202,6 +202,25 @@ def test_pre_exam_revision_loop_pauses_the_review_clock(api, staff, applicant):
     assert [n["kind"] for n in case["notices"]] == ["revision_notice", "qualification_notice"]
 
 
+def test_a_pre_exam_requester_may_give_only_its_contact(api, staff, applicant):
+    """api.md: the requester is the filed applicant; a ``complainant`` may add its contact, with
+    no name, as the web form allows. Another workflow still needs the name."""
+    worker = api(staff["ZS"]["caseworker"])
+    case = open_via_api(
+        worker,
+        workflow="pre_exam",
+        received_at=local("2026-02-12"),
+        applicant_id=applicant.id,
+        complainant={"contact": "0760-88888888"},
+    )
+    assert case["complainant"]["name"] == applicant.name
+    assert case["complainant"]["contact"] == "0760-88888888"
+    refused = open_via_api(
+        worker, 422, workflow="adjudication", complainant={"contact": "0760-88888888"}
+    )
+    assert refused["error"]["fields"] == {"complainant.name": "必填 / required"}
+
+
 def test_pre_exam_outside_the_units_fields_is_refused_and_nothing_is_opened(api, staff, applicant):
     worker = api(staff["ZS"]["caseworker"])
     refused = open_via_api(
