@@ -166,6 +166,14 @@ def clean_field(spec, value):
         return value.strip()
     if spec.type == "amount":
         return _clean_amount(value)
+    if spec.type in ("application_number", "patent_number"):
+        from caseflow.patents import application_number_clean, patent_number_clean
+
+        if not isinstance(value, str):
+            raise ValueError("应为文本 / must be text")
+        if spec.type == "application_number":
+            return application_number_clean(value)
+        return patent_number_clean(value)
     raise ValueError(f"unknown field type {spec.type}")
 
 
@@ -587,9 +595,15 @@ def _effect_credit_record(case, row, event, data, *, actor, at, notice):
     credit_records_for_decision(case, event=event, data=data, actor=actor, at=at, notice=notice)
 
 
+def _effect_right_number(case, row, event, data, *, actor, at, notice):
+    """The granted patent's number becomes the case's right (notices print right.number)."""
+    if data.get("patent_number"):
+        case.right = {**(case.right or {}), "number": data["patent_number"]}
+
+
 #: Effects a transition names (``Transition.effects``), run in its transaction after the state
 #: changed and the notice was queued.
-EFFECTS = {"credit_record": _effect_credit_record}
+EFFECTS = {"credit_record": _effect_credit_record, "right_number": _effect_right_number}
 
 
 # --- clocks ------------------------------------------------------------------------------------

@@ -196,9 +196,20 @@ def test_pre_exam_revision_loop_pauses_the_review_clock(api, staff, applicant):
     assert due(case, "formal_filing") == ("2026-03-11", "running")
     refused = flow.fire("record_filing", local("2026-02-27"), 422)
     assert "application_number" in refused["error"]["fields"]
-    flow.fire("record_filing", local("2026-02-27"), data={"application_number": "202630012345.6"})
-    case = flow.fire("record_grant", local("2026-03-03"))
+    # CNIPA's application number: its check digit here is 2, not 6 (caseflow/patents.py).
+    refused = flow.fire(
+        "record_filing", local("2026-02-27"), 422, data={"application_number": "202630012345.6"}
+    )
+    assert "校验位不符（应为2）" in refused["error"]["fields"]["application_number"]
+    flow.fire("record_filing", local("2026-02-27"), data={"application_number": "202630012345.2"})
+    refused = flow.fire("record_grant", local("2026-03-03"), 422, data={"patent_number": "xyz"})
+    assert "ZL" in refused["error"]["fields"]["patent_number"]
+    case = flow.fire(
+        "record_grant", local("2026-03-03"), data={"patent_number": "ZL 202630012345.2"}
+    )
     assert case["state"] == "granted" and due(case, "grant_target") == ("2026-03-04", "met")
+    # The granted patent is the case's right from now on: notices and the credit register read it.
+    assert case["right"]["number"] == "ZL202630012345.2"
     assert [n["kind"] for n in case["notices"]] == ["revision_notice", "qualification_notice"]
 
 

@@ -50,6 +50,10 @@ def valid_data(row) -> dict:
             data[f.name] = 1000
         elif f.type == "unit":  # a receiving centre that exists (a referral needs one)
             data[f.name] = "ZS"
+        elif f.type == "application_number":  # CNIPA's, with its check digit
+            data[f.name] = "202610012345.1"
+        elif f.type == "patent_number":
+            data[f.name] = "ZL202610012345.1"
     return data
 
 
