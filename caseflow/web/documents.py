@@ -32,7 +32,7 @@ def documents_context(case, user, *, forms=None) -> dict:
             {"kind": kind, "title": kind_title(case.workflow, kind), "form": form, "saved": saved}
         )
     compensation_form = None
-    if case.workflow in COMPENSATION_WORKFLOWS and can_write:
+    if case.workflow in COMPENSATION_WORKFLOWS and can_write and not case.is_closed:
         compensation_form = forms.get("compensation") or CompensationForm(
             prefix="compensation", formdata=None
         )

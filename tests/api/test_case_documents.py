@@ -286,6 +286,39 @@ def test_the_court_case_number_may_come_with_the_courts_ruling(
     assert "法院案号：(2026)沪0115民特88号" in page.text
 
 
+def test_sessions_and_the_worksheet_are_written_only_while_the_mediation_runs(api, staff):
+    """A session is of the mediation, which begins with the respondent's consent (P13); a case
+    that has ended (here declined) takes no session and no new worksheet. Nothing changes."""
+    worker = api(staff["PD"]["caseworker"])
+    case = open_via_api(worker, workflow="mediation", received_at=local("2026-10-21"))
+    flow = Flow(worker, case["id"])
+    sessions = f"/api/v1/cases/{case['id']}/mediation-sessions"
+    worksheet = f"/api/v1/cases/{case['id']}/compensation"
+    session = {"held_on": "2026-10-23", "attendees": ["张三"], "outcome": "双方到场"}
+    flow.fire("consult_respondent", local("2026-10-22"))
+    early = worker.post(sessions, json=session)
+    assert early.status_code == 409 and early.get_json()["error"]["code"] == "state_conflict"
+    flow.fire("record_consent", local("2026-11-05"))
+    before = worker.post(sessions, json={**session, "held_on": "2026-11-04"})
+    assert before.status_code == 422
+    assert "2026年11月5日" in before.get_json()["error"]["fields"]["held_on"]
+    assert worker.post(sessions, json={**session, "held_on": "2026-11-05"}).status_code == 201
+
+    declined = open_via_api(worker, workflow="mediation", received_at=local("2026-10-21"))
+    Flow(worker, declined["id"]).fire("consult_respondent", local("2026-10-22"))
+    Flow(worker, declined["id"]).fire("record_refusal", local("2026-10-30"))
+    url = f"/api/v1/cases/{declined['id']}"
+    refused = worker.post(f"{url}/mediation-sessions", json={**session, "held_on": "2026-11-30"})
+    assert refused.status_code == 409 and "已办结" in refused.get_json()["error"]["message"]
+    refused = worker.put(
+        f"{url}/compensation", json={"basis": "statutory", "statutory_amount": 100000}
+    )
+    assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "state_conflict"
+    after = worker.get(url).get_json()
+    assert "mediation_sessions" not in after["data"] and "compensation" not in after["data"]
+    assert worker.get(worksheet).status_code == 200
+
+
 def test_the_confirmation_bundle_holds_every_file_with_matching_hashes(app, api, staff, client):
     from caseflow.cases.evidence import evidence_add
     from caseflow.cases.models import Case
