@@ -648,9 +648,18 @@ def _apply_clocks(case, row, *, at, actor, event, note, data):
             clock_def = workflows.clock(workflows.get(case.workflow), name)
             assert clock_def is not None  # tests/workflows: every clock named is defined
             step, maximum = clock_extension(clock_def, profile=case.unit.profile)
-            clocks.clock_extend(
-                case, name, by=step, at=at, actor=actor, event=event, maximum=maximum, note=note
-            )
+            try:
+                clocks.clock_extend(
+                    case, name, by=step, at=at, actor=actor, event=event, maximum=maximum, note=note
+                )
+            except ValidationFailed as exc:
+                # The service names its own argument (by); the step's request sends no period
+                # (the workflow sets it): what is refused is the step itself.
+                raise ValidationFailed(
+                    exc.message,
+                    message_en=exc.message_en,
+                    fields={"trigger": "；".join(exc.fields.values())},
+                ) from None
 
 
 # --- linked cases ------------------------------------------------------------------------------

@@ -98,7 +98,11 @@ def test_mediation_extended_once_then_failing_into_adjudication(api, staff):
     assert due(case, "mediation") == ("2026-05-06", "running")
     case = c.fire("extend", local("2026-04-28"), data={"reason": "案情复杂"})
     assert due(case, "mediation") == ("2026-06-05", "running")  # 05-05 + 1 month
-    c.fire("extend", local("2026-04-29"), 422, data={"reason": "再延一次"})  # once only
+    refused = c.fire("extend", local("2026-04-29"), 422, data={"reason": "再延一次"})  # once only
+    # The request names no period (the workflow sets it): the step is what cannot be done again.
+    assert refused["error"]["fields"] == {
+        "trigger": "已达延长上限1个月 / at the maximum of 1 month"
+    }
     case = w.fire("terminate", local("2026-06-01"), data={"open_adjudication": True})
     assert case["state"] == "failed" and due(case, "mediation") == ("2026-06-05", "met")
     [link] = case["linked_cases"]
