@@ -283,11 +283,18 @@ def _clean_data(row, data: dict, case=None) -> dict:
 # --- guards ------------------------------------------------------------------------------------
 
 
+def _reason(guard) -> str:
+    """A guard's refusal as a field's reason: Chinese, then English."""
+    return f"{guard.message} / {guard.message_en or guard.message}"
+
+
 def _guard_clock_expired(case, guard, occurred_at, data):
     name = guard.params["clock"]
     clock = _latest_clock(case, name)
     if clock is None or clock.status == "paused" or clock.due_at > occurred_at:
-        raise StateConflict(guard.message, message_en=guard.message_en, fields={"trigger": name})
+        raise StateConflict(
+            guard.message, message_en=guard.message_en, fields={"trigger": _reason(guard)}
+        )
 
 
 def _min_notice_first_day(case, guard, occurred_at) -> date:
@@ -349,15 +356,18 @@ def _guard_clock_settled(case, guard, occurred_at, data):
     """The case has no active clock of that name: the duty it tracks has been done."""
     name = guard.params["clock"]
     if _active_of(case, name, None) is not None:
-        raise StateConflict(guard.message, message_en=guard.message_en, fields={"trigger": name})
+        raise StateConflict(
+            guard.message, message_en=guard.message_en, fields={"trigger": _reason(guard)}
+        )
 
 
 def _guard_clock_running(case, guard, occurred_at, data):
     """The clock is active and its period has not run out at ``occurred_at``; or, with
     ``or_ended_by``, one of those steps ended it early and its period still runs."""
-    name = guard.params["clock"]
     if not _clock_period_open(case, guard, occurred_at, None):
-        raise StateConflict(guard.message, message_en=guard.message_en, fields={"trigger": name})
+        raise StateConflict(
+            guard.message, message_en=guard.message_en, fields={"trigger": _reason(guard)}
+        )
 
 
 def _guard_before_clock_due(case, guard, occurred_at, data):
@@ -847,10 +857,11 @@ def _fire(case: Case, trigger: str, actor: Actor, occurred_at, note, data, versi
     from_state = case.state
     if from_state not in row.sources:
         state = workflows.state(wf, from_state)
+        why = f"案件处于“{state.label if state else from_state}”，不能“{row.label}”"
         raise StateConflict(
-            f"案件处于“{state.label if state else from_state}”，不能“{row.label}”",
+            why,
             message_en=f"{trigger} is not allowed in state {from_state}",
-            fields={"trigger": f"not allowed in {from_state}"},
+            fields={"trigger": f"{why} / not allowed in {from_state}"},
         )
     now = utcnow()
     at = _occurred_at(case, occurred_at, now)
@@ -900,7 +911,9 @@ def _fire(case: Case, trigger: str, actor: Actor, occurred_at, note, data, versi
     try:
         machine_for(case.workflow).events[trigger].trigger(case)
     except MachineError as exc:  # already checked above; kept as the machine's last word
-        raise StateConflict(str(exc), fields={"trigger": "not allowed"}) from None
+        raise StateConflict(
+            str(exc), fields={"trigger": f"此状态下不能办理 / not allowed in {from_state}"}
+        ) from None
     if row.returns_to:
         case.state = dest
     case.data = {**(case.data or {}), **stored}

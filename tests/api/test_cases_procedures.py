@@ -169,6 +169,12 @@ def test_a_consent_after_the_consent_period_is_refused_as_no_consent(api, staff)
     assert "2026年11月6日" in refused["error"]["fields"]["occurred_at"]
     case = worker.get(f"/api/v1/cases/{case['id']}").get_json()
     assert case["state"] == "awaiting_consent" and due(case, "consent")[1] == "running"
+    # A step the state does not allow: a 409 whose reason reads in Chinese too.
+    wrong = flow.fire("reach_agreement", local("2026-11-08"), 409, data={"terms": ["x"]})
+    assert wrong["error"]["code"] == "state_conflict"
+    assert wrong["error"]["fields"] == {
+        "trigger": "案件处于“征求意见中”，不能“达成调解协议” / not allowed in awaiting_consent"
+    }
     # Consent given on the last day, recorded a fortnight later: the period was kept.
     case = flow.fire("record_consent", local("2026-11-06", "17:00"))
     assert case["state"] == "in_mediation" and due(case, "consent") == ("2026-11-06", "met")
