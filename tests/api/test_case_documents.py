@@ -196,7 +196,9 @@ def test_the_agreement_tells_the_parties_when_to_apply_and_has_a_line_for_each(a
     assert "一、被申请人于2026年5月1日前支付赔偿金人民币伍万元。" in text
     # 30 days from 04-10: 05-10 is a Sunday → Monday 05-11.
     assert "三十日内，即2026年5月11日前，共同向人民法院申请司法确认" in text
-    assert "申请人（签字或盖章）" in text and "被申请人（签字或盖章）" in text
+    # The parties as the procedure and the 调解意见征询函 name them (procedures.md §4).
+    assert "请求人（签字或盖章）" in text and "被请求人（签字或盖章）" in text
+    assert "申请人" not in text.replace("一、被申请人于", "").replace("申请人放弃", "")
     assert "调解员（签字）" in text
     assert agreement["status"] == "issued"
 
