@@ -188,7 +188,7 @@ def demo_cases_create() -> int:
             "classification": "B23Q 15/00",
         },
     )
-    fire(mediation, "consult_respondent", pd_worker, timedelta(days=5), note="征询函已送达被申请人")
+    fire(mediation, "consult_respondent", pd_worker, timedelta(days=5), note="征询函已送达被请求人")
     opened.append(mediation)
 
     # The fair desk: a fair that is on now, its exhibitors and two complaints.

@@ -166,6 +166,14 @@ def clean_field(spec, value):
         return value.strip()
     if spec.type == "amount":
         return _clean_amount(value)
+    if spec.type in ("application_number", "patent_number"):
+        from caseflow.patents import application_number_clean, patent_number_clean
+
+        if not isinstance(value, str):
+            raise ValueError("应为文本 / must be text")
+        if spec.type == "application_number":
+            return application_number_clean(value)
+        return patent_number_clean(value)
     raise ValueError(f"unknown field type {spec.type}")
 
 
@@ -275,11 +283,18 @@ def _clean_data(row, data: dict, case=None) -> dict:
 # --- guards ------------------------------------------------------------------------------------
 
 
+def _reason(guard) -> str:
+    """A guard's refusal as a field's reason: Chinese, then English."""
+    return f"{guard.message} / {guard.message_en or guard.message}"
+
+
 def _guard_clock_expired(case, guard, occurred_at, data):
     name = guard.params["clock"]
     clock = _latest_clock(case, name)
     if clock is None or clock.status == "paused" or clock.due_at > occurred_at:
-        raise StateConflict(guard.message, message_en=guard.message_en, fields={"trigger": name})
+        raise StateConflict(
+            guard.message, message_en=guard.message_en, fields={"trigger": _reason(guard)}
+        )
 
 
 def _min_notice_first_day(case, guard, occurred_at) -> date:
@@ -341,15 +356,41 @@ def _guard_clock_settled(case, guard, occurred_at, data):
     """The case has no active clock of that name: the duty it tracks has been done."""
     name = guard.params["clock"]
     if _active_of(case, name, None) is not None:
-        raise StateConflict(guard.message, message_en=guard.message_en, fields={"trigger": name})
+        raise StateConflict(
+            guard.message, message_en=guard.message_en, fields={"trigger": _reason(guard)}
+        )
 
 
 def _guard_clock_running(case, guard, occurred_at, data):
     """The clock is active and its period has not run out at ``occurred_at``; or, with
     ``or_ended_by``, one of those steps ended it early and its period still runs."""
-    name = guard.params["clock"]
     if not _clock_period_open(case, guard, occurred_at, None):
-        raise StateConflict(guard.message, message_en=guard.message_en, fields={"trigger": name})
+        raise StateConflict(
+            guard.message, message_en=guard.message_en, fields={"trigger": _reason(guard)}
+        )
+
+
+def _guard_before_clock_due(case, guard, occurred_at, data):
+    """The step happened before the case's running clock of that name ran out: an answer the
+    party gave after its period is not that answer (a consent out of time is no consent). The
+    instant is what counts, not when it is recorded: a timely answer may be recorded later."""
+    name = guard.params["clock"]
+    clock = _active_of(case, name, None)
+    if clock is None or clock.status != "running" or occurred_at < clock.due_at:
+        return
+    definition = workflows.clock(workflows.get(case.workflow), name)
+    label = definition.label if definition is not None else name
+    # due_at is the instant after the period's last moment (a day period: the next midnight).
+    last_day = local_date(clock.due_at - timedelta(microseconds=1))
+    raise ValidationFailed(
+        f"{guard.message}（期限已于{chinese_date(last_day)}届满）",
+        message_en=f"{guard.message_en or guard.message} (the period ended on "
+        f"{last_day.isoformat()})",
+        fields={
+            "occurred_at": f"晚于{label}（{chinese_date(last_day)}届满） / "
+            f"after the period that ended on {last_day.isoformat()}"
+        },
+    )
 
 
 def _clock_period_open(case, guard, at, clocks) -> bool:
@@ -547,6 +588,7 @@ def transition_waits(
 
 #: Guard implementations by the name the workflow modules use (``workflows._schema.Guard``).
 GUARDS = {
+    "before_clock_due": _guard_before_clock_due,
     "clock_expired": _guard_clock_expired,
     "clock_running": _guard_clock_running,
     "clock_settled": _guard_clock_settled,
@@ -563,9 +605,15 @@ def _effect_credit_record(case, row, event, data, *, actor, at, notice):
     credit_records_for_decision(case, event=event, data=data, actor=actor, at=at, notice=notice)
 
 
+def _effect_right_number(case, row, event, data, *, actor, at, notice):
+    """The granted patent's number becomes the case's right (notices print right.number)."""
+    if data.get("patent_number"):
+        case.right = {**(case.right or {}), "number": data["patent_number"]}
+
+
 #: Effects a transition names (``Transition.effects``), run in its transaction after the state
 #: changed and the notice was queued.
-EFFECTS = {"credit_record": _effect_credit_record}
+EFFECTS = {"credit_record": _effect_credit_record, "right_number": _effect_right_number}
 
 
 # --- clocks ------------------------------------------------------------------------------------
@@ -610,9 +658,18 @@ def _apply_clocks(case, row, *, at, actor, event, note, data):
             clock_def = workflows.clock(workflows.get(case.workflow), name)
             assert clock_def is not None  # tests/workflows: every clock named is defined
             step, maximum = clock_extension(clock_def, profile=case.unit.profile)
-            clocks.clock_extend(
-                case, name, by=step, at=at, actor=actor, event=event, maximum=maximum, note=note
-            )
+            try:
+                clocks.clock_extend(
+                    case, name, by=step, at=at, actor=actor, event=event, maximum=maximum, note=note
+                )
+            except ValidationFailed as exc:
+                # The service names its own argument (by); the step's request sends no period
+                # (the workflow sets it): what is refused is the step itself.
+                raise ValidationFailed(
+                    exc.message,
+                    message_en=exc.message_en,
+                    fields={"trigger": "；".join(exc.fields.values())},
+                ) from None
 
 
 # --- linked cases ------------------------------------------------------------------------------
@@ -800,10 +857,11 @@ def _fire(case: Case, trigger: str, actor: Actor, occurred_at, note, data, versi
     from_state = case.state
     if from_state not in row.sources:
         state = workflows.state(wf, from_state)
+        why = f"案件处于“{state.label if state else from_state}”，不能“{row.label}”"
         raise StateConflict(
-            f"案件处于“{state.label if state else from_state}”，不能“{row.label}”",
+            why,
             message_en=f"{trigger} is not allowed in state {from_state}",
-            fields={"trigger": f"not allowed in {from_state}"},
+            fields={"trigger": f"{why} / not allowed in {from_state}"},
         )
     now = utcnow()
     at = _occurred_at(case, occurred_at, now)
@@ -853,7 +911,9 @@ def _fire(case: Case, trigger: str, actor: Actor, occurred_at, note, data, versi
     try:
         machine_for(case.workflow).events[trigger].trigger(case)
     except MachineError as exc:  # already checked above; kept as the machine's last word
-        raise StateConflict(str(exc), fields={"trigger": "not allowed"}) from None
+        raise StateConflict(
+            str(exc), fields={"trigger": f"此状态下不能办理 / not allowed in {from_state}"}
+        ) from None
     if row.returns_to:
         case.state = dest
     case.data = {**(case.data or {}), **stored}

@@ -24,7 +24,8 @@ WORKFLOWS: dict[str, WorkflowModule] = {module.NAME: module for module in MODULE
 #: How each procedure names its two parties (on its rulings, in its timeline).
 PARTY_LABELS = {
     "adjudication": ("请求人", "被请求人"),
-    "mediation": ("申请人", "被申请人"),
+    # As the workflow's steps and its 调解意见征询函 name them (procedures.md §4).
+    "mediation": ("请求人", "被请求人"),
     "fair_complaint": ("投诉人", "被投诉人"),
     "penalty": ("举报人", "当事人"),
 }

@@ -31,8 +31,21 @@ AUTHORITY = "authority"
 #: ``photo`` a photo taken on the spot: the UI uploads it as evidence of the case and sends its
 #: evidence id, which the engine turns into ``{"evidence_id", "filename", "sha256"}`` (an API
 #: client may send a text reference instead, as before).
+#: ``application_number`` a CNIPA application number with its check digit (202610012345.1);
+#: ``patent_number`` ``ZL`` and an application number (``caseflow.patents``).
 FIELD_TYPES = (
-    "string", "text", "instant", "choice", "names", "boolean", "amount", "lines", "unit", "photo"
+    "string",
+    "text",
+    "instant",
+    "choice",
+    "names",
+    "boolean",
+    "amount",
+    "lines",
+    "unit",
+    "photo",
+    "application_number",
+    "patent_number",
 )
 
 #: The longest ``string`` (one line: an application number, a court, a place). The engine refuses
@@ -98,6 +111,9 @@ class Guard:
     ``clock_running`` (``clock``, ``or_ended_by``): the case's clock of that name is active and
     not yet due at ``occurred_at``, or one of the ``or_ended_by`` triggers ended it and its due
     is still ahead (a statement given within the period does not end the right to a hearing);
+    ``before_clock_due`` (``clock``): ``occurred_at`` is before the due of the
+    case's running clock of that name (a party's answer after its period is refused on
+    ``occurred_at``; none running: it passes);
     ``fine_bound`` (``fine``, ``income``, ``multiple``, ``ceiling``, ``threshold``): the amount
     in ``data[fine]`` is at most ``multiple`` × ``data[income]``, or at most ``ceiling`` where
     the income is absent or at most ``threshold`` (Patent Law art 68).
@@ -209,7 +225,8 @@ class Transition:
     returns_to: tuple = ()
     #: Named effects the engine runs inside the step's transaction after the state changed and
     #: the notice is queued (``caseflow.engine.EFFECTS``): ``credit_record`` writes the credit
-    #: register's records for a decision (credit.md).
+    #: register's records for a decision (credit.md); ``right_number`` makes the step's
+    #: ``patent_number`` the case's ``right.number`` (the granted patent).
     effects: tuple = ()
 
 

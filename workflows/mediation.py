@@ -14,6 +14,7 @@ from workflows._schema import (
     REASON,
     ClockDef,
     Field,
+    Guard,
     LinkSpec,
     NoticeSpec,
     Opening,
@@ -46,13 +47,30 @@ STATES = (
 )
 INITIAL = "requested"
 
+#: An agreement exists (reach_agreement and every state after it): only these have an agreement
+#: for the court to confirm (人民调解法 art 33), so only these offer the confirmation bundle.
+AGREEMENT_STATES = (
+    "agreed",
+    "confirmation_pending",
+    "confirmed",
+    "confirmation_refused",
+    "closed",
+)
+
 OPENING_CLOCKS = ()
 
 #: A dispute between two parties; a fair desk mediates on site (procedures.md, unit profiles).
 OPENING = Opening(unit_kinds=(*CENTRES, "fair_desk"), respondent=True)
 
+#: Who mediates: a centre's caseworker, or at a fair desk its officer, who mediates on site
+#: (人民调解, procedures.md unit profiles); an extension stays the supervisor's approval.
+_MEDIATORS = ("caseworker", "desk_officer")
+
 #: The court's ruling (民事裁定书) number, e.g. (2026)粤2071民特123号: required to record it.
 _RULING_NUMBER = Field("ruling_number", "string", "裁定书号")
+#: 法院案号: often only known once the court accepts, so optional at filing and may come with the
+#: ruling (procedures.md §4); the bundle's manifest and the case page show it.
+_COURT_CASE_NUMBER = Field("court_case_number", "string", "法院案号", required=False)
 
 TRANSITIONS = (
     Transition(
@@ -60,7 +78,7 @@ TRANSITIONS = (
         "征询被请求人意见",
         sources=("requested",),
         dest="awaiting_consent",
-        roles=("caseworker",),
+        roles=_MEDIATORS,
         clocks=(start("consent"),),
         notice=NoticeSpec("consent_request", "respondent"),
         occurred_at_label="被请求人签收时间",
@@ -70,7 +88,18 @@ TRANSITIONS = (
         "被请求人同意调解",
         sources=("awaiting_consent",),
         dest="in_mediation",
-        roles=("caseworker",),
+        roles=_MEDIATORS,
+        # P13 [S] (legal-basis.md §4a): a respondent who answers after the 15 days is taken not
+        # to consent (不予立案); the 调解意见征询函 tells it so. A late consent is a refusal.
+        guards=(
+            Guard(
+                "before_clock_due",
+                {"clock": "consent"},
+                "逾期未答复的，视为不同意调解：请办理“被请求人不同意调解”",
+                "no answer within the consent period counts as no consent: record the refusal "
+                "instead",
+            ),
+        ),
         clocks=(stop("consent"), start("mediation")),
         notice=NoticeSpec("acceptance_notice", "complainant", also_to=("respondent",)),
     ),
@@ -79,7 +108,18 @@ TRANSITIONS = (
         "被请求人不同意调解",
         sources=("awaiting_consent",),
         dest="declined",
-        roles=("caseworker",),
+        roles=_MEDIATORS,
+        # Why, as the notice prints it (因对方当事人…): a refusal, or silence past the period,
+        # which counts as one (P13 [S]).
+        fields=(
+            Field(
+                "reason",
+                "text",
+                "不予立案原因",
+                required=False,
+                help="接“因对方当事人”印入通知书，如：逾期未答复；不填即为“不同意调解”",
+            ),
+        ),
         clocks=(stop("consent"),),
         notice=NoticeSpec("declination_notice", "complainant"),
     ),
@@ -97,7 +137,7 @@ TRANSITIONS = (
         "达成调解协议",
         sources=("in_mediation",),
         dest="agreed",
-        roles=("caseworker",),
+        roles=_MEDIATORS,
         fields=AGREEMENT_FIELDS,
         clocks=(stop("mediation"), start("confirmation_window")),
         notice=NoticeSpec("agreement", BOTH_PARTIES),
@@ -107,7 +147,7 @@ TRANSITIONS = (
         "终止调解",
         sources=("in_mediation",),
         dest="failed",
-        roles=("caseworker",),
+        roles=_MEDIATORS,
         fields=(
             Field("reason", "text", "终止原因", required=False),
             Field("open_adjudication", "boolean", "转行政裁决立案审查", required=False),
@@ -128,11 +168,10 @@ TRANSITIONS = (
         "申请司法确认",
         sources=("agreed",),
         dest="confirmation_pending",
-        roles=("caseworker",),
+        roles=_MEDIATORS,
         fields=(
             Field("court", "string", "受理法院"),
-            # 法院案号: often only known once the court accepts, so optional at filing.
-            Field("court_case_number", "string", "法院案号", required=False),
+            _COURT_CASE_NUMBER,
         ),
         clocks=(stop("confirmation_window"), start("court_ruling")),
         occurred_at_label="向法院提交申请时间",
@@ -142,8 +181,8 @@ TRANSITIONS = (
         "登记司法确认",
         sources=("confirmation_pending",),
         dest="confirmed",
-        roles=("caseworker",),
-        fields=(_RULING_NUMBER,),
+        roles=_MEDIATORS,
+        fields=(_RULING_NUMBER, _COURT_CASE_NUMBER),
         clocks=(cancel("court_ruling"),),
         occurred_at_label="裁定书送达时间",
     ),
@@ -152,8 +191,12 @@ TRANSITIONS = (
         "登记司法确认驳回",
         sources=("confirmation_pending",),
         dest="confirmation_refused",
-        roles=("caseworker",),
-        fields=(_RULING_NUMBER, Field("reason", "text", "驳回理由", required=False)),
+        roles=_MEDIATORS,
+        fields=(
+            _RULING_NUMBER,
+            _COURT_CASE_NUMBER,
+            Field("reason", "text", "驳回理由", required=False),
+        ),
         clocks=(cancel("court_ruling"),),
         occurred_at_label="裁定书送达时间",
     ),
@@ -162,7 +205,7 @@ TRANSITIONS = (
         "结案",
         sources=("agreed",),
         dest="closed",
-        roles=("caseworker",),
+        roles=_MEDIATORS,
         clocks=(stop("confirmation_window"),),
     ),
 )

@@ -110,7 +110,7 @@ TRANSITIONS = (
         sources=("qualified",),
         dest="filed_at_cnipa",
         roles=("caseworker",),
-        fields=(Field("application_number", "string", "申请号"),),
+        fields=(Field("application_number", "application_number", "申请号"),),
         clocks=(stop("formal_filing"),),
         occurred_at_label="正式递交日",
     ),
@@ -120,8 +120,11 @@ TRANSITIONS = (
         sources=("filed_at_cnipa",),
         dest="granted",
         roles=("caseworker",),
-        fields=(Field("patent_number", "string", "专利号", required=False),),
+        fields=(Field("patent_number", "patent_number", "专利号", required=False),),
         clocks=(stop("grant_target"),),
+        # The granted patent is the case's right from then on (its notices and the credit
+        # register name the right by right.number).
+        effects=("right_number",),
         occurred_at_label="授权公告日",
     ),
     Transition(

@@ -37,20 +37,22 @@ def _schemas() -> dict:
     # Request bodies: a null optional field counts as absent only where ``nullable`` says so;
     # ``maxLength`` follows the columns, and every string of a body has one
     # (caseflow.api.schema validates bodies against these, and nothing else).
-    party = _obj(
-        {
-            "name": _text(200),
-            "kind": _text(16, nullable=True, enum=["person", "company"]),
-            "country": _text(64, nullable=True),
-            "contact": _text(200, nullable=True),
-            "code": _text(
-                40,
-                nullable=True,
-                description="unified social credit code (统一社会信用代码), checksum verified",
-            ),
-        },
-        required=("name",),
-    )
+    party_fields = {
+        "name": _text(200),
+        "kind": _text(16, nullable=True, enum=["person", "company"]),
+        "country": _text(64, nullable=True),
+        "contact": _text(200, nullable=True),
+        "code": _text(
+            40,
+            nullable=True,
+            description="unified social credit code (统一社会信用代码), checksum verified",
+        ),
+    }
+    party = _obj(party_fields, required=("name",))
+    # A new case's complainant: whether it needs a name is the workflow's (the case service says
+    # so on complainant.name); a pre-exam's requester is its filed applicant, and may add only
+    # its contact (api.md).
+    requester = _obj(party_fields)
     right = _obj(
         {
             "kind": _text(16, enum=["patent", "trademark", "copyright"]),
@@ -105,6 +107,7 @@ def _schemas() -> dict:
             }
         ),
         "Party": party,
+        "Requester": requester,
         "Right": right,
         "CaseCreate": _obj(
             {
@@ -119,7 +122,7 @@ def _schemas() -> dict:
                 ),
                 "title": _text(300, nullable=True),
                 "complainant": {
-                    **_nullable(_ref("Party")),
+                    **_nullable(_ref("Requester")),
                     "description": "required, but for pre_exam: its requester is the filed "
                     "applicant (applicant_id), under the filing's name and credit code; and for "
                     "a penalty, opened directly from an inspection (channel inspection), where "
@@ -973,7 +976,8 @@ def _paths() -> dict:
         },
         "/cases/{case_id}/confirmation-bundle": {
             "get": _op(
-                "One ZIP for the court, streamed: notices, evidence, audit trail, manifest.json",
+                "One ZIP for the court, streamed: notices, evidence, audit trail, manifest.json; "
+                "a mediation's only once an agreement was reached (before: 409)",
                 {
                     "200": {
                         "description": "the ZIP",

@@ -214,6 +214,10 @@ def classification_in_fields(patent_type: str, classification: str, fields: dict
     return any(wanted.startswith(_ipc_normalise(str(p))) for p in fields.get("ipc") or ())
 
 
+#: The patent types in English words, for the English half of a reason.
+_PATENT_TYPE_WORDS = {"invention": "invention", "utility_model": "utility model", "design": "design"}
+
+
 def applicant_check_eligible(*, unit, applicant_id, right) -> Applicant:
     """The applicant, if ``unit`` may take its pre-examination request for ``right``.
 
@@ -244,7 +248,7 @@ def applicant_check_eligible(*, unit, applicant_id, right) -> Applicant:
     classification = str(right.get("classification") or "").strip()
     unit_fields = (unit.profile or {}).get("fields") or {}
     if patent_type not in PATENT_TYPES:
-        fields["right.patent_type"] = "专利类型应为发明、实用新型或外观设计 / invention, utility_model or design"
+        fields["right.patent_type"] = "专利类型应为发明、实用新型或外观设计 / an invention, a utility model or a design"
     elif not classification:
         fields["right.classification"] = (
             "须填写洛迦诺分类号 / Locarno class required"
@@ -257,16 +261,19 @@ def applicant_check_eligible(*, unit, applicant_id, right) -> Applicant:
         fields["right.classification"] = f"洛迦诺分类号格式不正确：{classification} / not a Locarno class"
     elif not classification_in_fields(patent_type, classification, unit_fields):
         scheme = "locarno" if patent_type == "design" else "ipc"
-        allowed = "、".join(str(x) for x in unit_fields.get(scheme) or ()) or "无"
+        listed = [str(x) for x in unit_fields.get(scheme) or ()]
         fields["right.classification"] = (
             f"分类号 {classification} 不在本中心{PATENT_TYPE_LABELS[patent_type]}预审领域内"
-            f"（{allowed}） / {classification} is outside this centre's {patent_type} fields"
+            f"（{'、'.join(listed) or '无'}） / {classification} is outside this centre's "
+            f"{_PATENT_TYPE_WORDS[patent_type]} fields ({', '.join(listed) or 'none'})"
         )
 
     if fields:
+        # The English page reads the reasons in words, as the Chinese one does, not field codes.
         raise ValidationFailed(
             "不符合快速预审条件：" + "；".join(fields.values()),
-            message_en="not eligible for expedited pre-examination: " + ", ".join(fields),
+            message_en="not eligible for expedited pre-examination: "
+            + "; ".join(reason.partition(" / ")[2] or reason for reason in fields.values()),
             fields=fields,
         )
     return applicant

@@ -27,6 +27,7 @@ from caseflow.extensions import db
 from caseflow.storage import storage as file_store
 from caseflow.text import spreadsheet_text
 from caseflow.timeutil import iso, utcnow
+from workflows import mediation
 
 CHUNK = 64 * 1024
 #: The procedures whose file goes to a court (bundle_check).
@@ -262,17 +263,33 @@ def _zip_time():
     return (now.year, now.month, now.day, now.hour, now.minute, now.second)
 
 
+def bundle_available(case) -> bool:
+    """Whether the case has a bundle to offer (the case page's link; ``bundle_check``)."""
+    if case.workflow not in BUNDLE_WORKFLOWS:
+        return False
+    return case.workflow != "mediation" or case.state in mediation.AGREEMENT_STATES
+
+
 def bundle_check(case):
     """The bundle is for a mediation agreement (人民调解法 art 33) or an adjudication, whose
     调解书 may be confirmed and whose decision may be challenged in court; other cases (intake,
-    pre-examination, fair desk) get a 422."""
-    from caseflow.errors import ValidationFailed
+    pre-examination, fair desk) get a 422. A mediation has it only once an agreement was reached
+    (a 409 before: still asking the respondent, declined or failed, there is nothing to confirm)."""
+    from caseflow.errors import StateConflict, ValidationFailed
 
     if case.workflow not in BUNDLE_WORKFLOWS:
         raise ValidationFailed(
             "司法确认材料包仅用于调解和行政裁决案件",
             message_en="the confirmation bundle is for mediation and adjudication cases",
             fields={"workflow": case.workflow},
+        )
+    if not bundle_available(case):
+        raise StateConflict(
+            "本案尚未达成调解协议，没有可申请司法确认的材料包",
+            message_en="no mediation agreement has been reached: there is no confirmation bundle",
+            fields={
+                "state": "未达成调解协议 / no agreement reached",
+            },
         )
 
 

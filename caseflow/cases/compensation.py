@@ -283,6 +283,7 @@ def compensation_save(case, values: dict, *, actor, at=None) -> dict:
     """Compute and keep the worksheet on ``case`` (``case.data["compensation"]``) with one
     ``compensation`` audit event; the caller commits. Nothing changes when it is refused."""
     from caseflow.cases.models import Event
+    from caseflow.cases.services import case_running_check
     from caseflow.extensions import db
     from caseflow.timeutil import iso, utcnow
 
@@ -298,6 +299,7 @@ def compensation_save(case, values: dict, *, actor, at=None) -> dict:
             message_en="the worksheet belongs to adjudication and mediation cases",
             fields={"workflow": case.workflow},
         )
+    case_running_check(case, record="填写赔偿数额参考", record_en="changes to the worksheet")
     sheet = compensation_compute(values)
     now = at or utcnow()
     sheet["saved_at"] = iso(now)

@@ -203,6 +203,18 @@ def _opening_fields(wf, data, errors) -> None:
             errors[f"data.{spec.name}"] = f"{spec.label}：{exc}"
 
 
+def case_running_check(case: Case, *, record: str, record_en: str) -> None:
+    """Guard of the case's working records (the session log, the compensation worksheet): a case
+    in a final state is done, and its file is what the parties and the court were given. Refused
+    with a 409; the case page offers no form then."""
+    if case.is_closed:
+        raise StateConflict(
+            f"案件已办结，不能再{record}",
+            message_en=f"the case is closed: no more {record_en}",
+            fields={"state": "已办结 / closed"},
+        )
+
+
 def case_open(
     *,
     workflow,

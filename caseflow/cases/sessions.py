@@ -3,8 +3,11 @@ kept on a mediation case, or an adjudication being settled by mediation (调解�
 
 from datetime import date
 
+from sqlalchemy import func, select
+
 from caseflow.cases.models import Event
-from caseflow.errors import PermissionDenied, ValidationFailed
+from caseflow.cases.services import case_running_check
+from caseflow.errors import PermissionDenied, StateConflict, ValidationFailed
 from caseflow.extensions import db
 from caseflow.timeutil import chinese_date, iso, local_date, utcnow
 
@@ -12,16 +15,39 @@ OUTCOME_MAX = 5000
 #: A session's attendees: the parties, their agents, the mediators; far fewer than this.
 ATTENDEES_MAX = 50
 NAME_MAX = 100
+#: The state a mediation is in from the respondent's consent (workflows/mediation.py).
+MEDIATING = "in_mediation"
 
 
 def sessions_list(case) -> list[dict]:
     return list((case.data or {}).get("mediation_sessions") or [])
 
 
+def _mediation_began_on(case) -> date | None:
+    """The day a mediation case entered 调解中 (the respondent's consent; none: a 409 here). An
+    adjudication's sessions (调解结案) may be held at any time of it: None."""
+    if case.workflow != "mediation":
+        return None
+    began_at = db.session.scalar(
+        select(func.min(Event.occurred_at)).where(
+            Event.case_id == case.id, Event.kind == "transition", Event.to_state == MEDIATING
+        )
+    )
+    if began_at is None:
+        # P13 [S]: no mediation without the respondent's consent; there is no session to record.
+        raise StateConflict(
+            "被请求人同意调解前不能记录调解",
+            message_en="no session before the respondent consents to mediation",
+            fields={"state": "尚未开始调解 / the mediation has not begun"},
+        )
+    return local_date(began_at)
+
+
 def session_record(case, *, held_on, attendees, outcome, actor, now=None) -> dict:
-    """Record one session. Refused (nothing changes): another unit or a viewer (403), a case
-    that is neither a mediation nor an adjudication (422), a date that is not ``YYYY-MM-DD`` or lies in the future, no
-    attendee, an outcome that is empty or too long (422)."""
+    """Record one session. Refused (nothing changes): another unit or a viewer (403), a closed
+    case or a mediation not yet consented to (409), a case that is neither a mediation nor an
+    adjudication (422), a date that is not ``YYYY-MM-DD``, lies in the future or before the
+    mediation began, no attendee, an outcome that is empty or too long (422)."""
     if actor is None or not actor.can_see_unit(case.unit_id):
         raise PermissionDenied(
             "无权办理其他单位的案件", message_en="this case belongs to another unit"
@@ -29,9 +55,11 @@ def session_record(case, *, held_on, attendees, outcome, actor, now=None) -> dic
     if actor.role not in ("caseworker", "supervisor", "admin"):
         raise PermissionDenied("无权记录调解", message_en="your role may not record sessions")
     now = now or utcnow()
+    case_running_check(case, record="记录调解", record_en="sessions")
     errors = {}
     if case.workflow not in ("mediation", "adjudication"):
         errors["workflow"] = "调解记录仅用于调解和行政裁决案件 / mediation and adjudication only"
+    began_on = _mediation_began_on(case)
     day = None
     try:
         day = date.fromisoformat(held_on) if isinstance(held_on, str) else None
@@ -47,6 +75,11 @@ def session_record(case, *, held_on, attendees, outcome, actor, now=None) -> dic
         errors["held_on"] = (
             f"不能早于收到请求的日期（{chinese_date(received)}） / before the case was received "
             f"({received.isoformat()})"
+        )
+    elif began_on is not None and day < began_on:
+        errors["held_on"] = (
+            f"不能早于调解开始之日（{chinese_date(began_on)}，被请求人同意调解） / before the "
+            f"mediation began ({began_on.isoformat()}, the respondent's consent)"
         )
     if isinstance(attendees, str):
         attendees = [a for a in attendees.replace("，", "\n").replace("、", "\n").splitlines()]

@@ -2,7 +2,7 @@
 session log, the confirmation bundle): read by the case page (``web.cases``) and re-rendered with
 errors by the panels' own views (``web.case_documents``)."""
 
-from caseflow.cases.bundle import BUNDLE_WORKFLOWS
+from caseflow.cases.bundle import bundle_available
 from caseflow.cases.compensation import WORKFLOWS as COMPENSATION_WORKFLOWS
 from caseflow.cases.compensation import compensation_get
 from caseflow.cases.drafts import DRAFTING_ROLES, draft_get, draft_kinds_open
@@ -32,7 +32,7 @@ def documents_context(case, user, *, forms=None) -> dict:
             {"kind": kind, "title": kind_title(case.workflow, kind), "form": form, "saved": saved}
         )
     compensation_form = None
-    if case.workflow in COMPENSATION_WORKFLOWS and can_write:
+    if case.workflow in COMPENSATION_WORKFLOWS and can_write and not case.is_closed:
         compensation_form = forms.get("compensation") or CompensationForm(
             prefix="compensation", formdata=None
         )
@@ -47,5 +47,5 @@ def documents_context(case, user, *, forms=None) -> dict:
         "sessions": sessions_list(case),
         "session_form": session_form,
         "show_sessions": case.workflow in SESSION_WORKFLOWS,
-        "bundle": case.workflow in BUNDLE_WORKFLOWS,
+        "bundle": bundle_available(case),
     }

@@ -274,7 +274,7 @@ def _data_field(spec, *, drafted_in_trigger=False):
             render_kw={"rows": 6},
             **kwargs,
         )
-    if spec.type == "string":
+    if spec.type in ("string", "application_number", "patent_number"):
         # The engine's limit for every client (workflows._schema.STRING_MAX_CHARS).
         too_long = _l("不超过%(n)s字", n=STRING_MAX_CHARS)
         return StringField(

@@ -196,7 +196,9 @@ def test_the_agreement_tells_the_parties_when_to_apply_and_has_a_line_for_each(a
     assert "一、被申请人于2026年5月1日前支付赔偿金人民币伍万元。" in text
     # 30 days from 04-10: 05-10 is a Sunday → Monday 05-11.
     assert "三十日内，即2026年5月11日前，共同向人民法院申请司法确认" in text
-    assert "申请人（签字或盖章）" in text and "被申请人（签字或盖章）" in text
+    # The parties as the procedure and the 调解意见征询函 name them (procedures.md §4).
+    assert "请求人（签字或盖章）" in text and "被请求人（签字或盖章）" in text
+    assert "申请人" not in text.replace("一、被申请人于", "").replace("申请人放弃", "")
     assert "调解员（签字）" in text
     assert agreement["status"] == "issued"
 
@@ -231,6 +233,92 @@ def test_sessions_and_confirmation_refuse_bad_input(api, staff):
         data={"ruling_number": "(2026)沪0115民特90号", "reason": "协议内容违反法律强制性规定"},
     )
     assert case["state"] == "confirmation_refused"
+
+
+def test_no_confirmation_bundle_before_an_agreement(api, staff, client, login, make_user):
+    """人民调解法 art 33: judicial confirmation is of an agreement. A mediation still asking the
+    respondent, or declined, has none: no bundle link on its page, and 409 over the API."""
+    worker = api(staff["PD"]["caseworker"])
+    case = open_via_api(worker, workflow="mediation", received_at=local("2026-10-21"))
+    flow = Flow(worker, case["id"])
+    flow.fire("consult_respondent", local("2026-10-22"))
+    login(make_user("caseworker", "PD"))
+    page = client.get(f"/cases/{case['id']}")
+    assert 'id="bundle-link"' not in page.text and "司法确认材料包" not in page.text
+    flow.fire("record_refusal", local("2026-10-30"))
+    refused = worker.get(f"/api/v1/cases/{case['id']}/confirmation-bundle")
+    assert refused.status_code == 409
+    error = refused.get_json()["error"]
+    assert error["code"] == "state_conflict" and "调解协议" in error["message"]
+    english = worker.get(
+        f"/api/v1/cases/{case['id']}/confirmation-bundle", headers={"Accept-Language": "en"}
+    )
+    assert "agreement" in english.get_json()["error"]["message"]
+    assert client.get(f"/cases/{case['id']}/confirmation-bundle").status_code == 404
+
+
+def test_the_court_case_number_may_come_with_the_courts_ruling(
+    api, staff, client, login, make_user
+):
+    """procedures.md §4: 法院案号 is optional at filing, being often known only once the court
+    has accepted; it is recorded with the ruling, confirmed or refused, and the case page and the
+    bundle's manifest show it."""
+    worker = api(staff["PD"]["caseworker"])
+    for trigger, state in (
+        ("record_confirmation", "confirmed"),
+        ("record_confirmation_refusal", "confirmation_refused"),
+    ):
+        case, flow = _agreed_mediation(worker)
+        flow.fire("apply_confirmation", local("2026-04-20"), data={"court": "上海市浦东新区人民法院"})
+        case = flow.fire(
+            trigger,
+            local("2026-04-30"),
+            data={
+                "ruling_number": "(2026)沪0115民特90号",
+                "court_case_number": "(2026)沪0115民特88号",
+            },
+        )
+        assert case["state"] == state
+        assert case["data"]["court_case_number"] == "(2026)沪0115民特88号"
+        bundle = worker.get(f"/api/v1/cases/{case['id']}/confirmation-bundle")
+        manifest = json.loads(zipfile.ZipFile(io.BytesIO(bundle.data)).read("manifest.json"))
+        assert manifest["court_case_number"] == "(2026)沪0115民特88号"
+    login(make_user("caseworker", "PD"))
+    page = client.get(f"/cases/{case['id']}")
+    assert "法院案号：(2026)沪0115民特88号" in page.text
+
+
+def test_sessions_and_the_worksheet_are_written_only_while_the_mediation_runs(api, staff):
+    """A session is of the mediation, which begins with the respondent's consent (P13); a case
+    that has ended (here declined) takes no session and no new worksheet. Nothing changes."""
+    worker = api(staff["PD"]["caseworker"])
+    case = open_via_api(worker, workflow="mediation", received_at=local("2026-10-21"))
+    flow = Flow(worker, case["id"])
+    sessions = f"/api/v1/cases/{case['id']}/mediation-sessions"
+    worksheet = f"/api/v1/cases/{case['id']}/compensation"
+    session = {"held_on": "2026-10-23", "attendees": ["张三"], "outcome": "双方到场"}
+    flow.fire("consult_respondent", local("2026-10-22"))
+    early = worker.post(sessions, json=session)
+    assert early.status_code == 409 and early.get_json()["error"]["code"] == "state_conflict"
+    flow.fire("record_consent", local("2026-11-05"))
+    before = worker.post(sessions, json={**session, "held_on": "2026-11-04"})
+    assert before.status_code == 422
+    assert "2026年11月5日" in before.get_json()["error"]["fields"]["held_on"]
+    assert worker.post(sessions, json={**session, "held_on": "2026-11-05"}).status_code == 201
+
+    declined = open_via_api(worker, workflow="mediation", received_at=local("2026-10-21"))
+    Flow(worker, declined["id"]).fire("consult_respondent", local("2026-10-22"))
+    Flow(worker, declined["id"]).fire("record_refusal", local("2026-10-30"))
+    url = f"/api/v1/cases/{declined['id']}"
+    refused = worker.post(f"{url}/mediation-sessions", json={**session, "held_on": "2026-11-30"})
+    assert refused.status_code == 409 and "已办结" in refused.get_json()["error"]["message"]
+    refused = worker.put(
+        f"{url}/compensation", json={"basis": "statutory", "statutory_amount": 100000}
+    )
+    assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "state_conflict"
+    after = worker.get(url).get_json()
+    assert "mediation_sessions" not in after["data"] and "compensation" not in after["data"]
+    assert worker.get(worksheet).status_code == 200
 
 
 def test_the_confirmation_bundle_holds_every_file_with_matching_hashes(app, api, staff, client):

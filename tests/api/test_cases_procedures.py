@@ -98,7 +98,11 @@ def test_mediation_extended_once_then_failing_into_adjudication(api, staff):
     assert due(case, "mediation") == ("2026-05-06", "running")
     case = c.fire("extend", local("2026-04-28"), data={"reason": "案情复杂"})
     assert due(case, "mediation") == ("2026-06-05", "running")  # 05-05 + 1 month
-    c.fire("extend", local("2026-04-29"), 422, data={"reason": "再延一次"})  # once only
+    refused = c.fire("extend", local("2026-04-29"), 422, data={"reason": "再延一次"})  # once only
+    # The request names no period (the workflow sets it): the step is what cannot be done again.
+    assert refused["error"]["fields"] == {
+        "trigger": "已达延长上限1个月 / at the maximum of 1 month"
+    }
     case = w.fire("terminate", local("2026-06-01"), data={"open_adjudication": True})
     assert case["state"] == "failed" and due(case, "mediation") == ("2026-06-05", "met")
     [link] = case["linked_cases"]
@@ -151,6 +155,31 @@ def test_mediation_agreement_and_judicial_confirmation(api, staff):
     assert due(case, "court_ruling") == ("2026-05-06", "cancelled")
 
 
+def test_a_consent_after_the_consent_period_is_refused_as_no_consent(api, staff):
+    """The 调解意见征询函: 逾期未答复的，视为不同意调解 (legal-basis.md §4a, P13). A consent given
+    after the 15 days cannot open the mediation; one given within them may be recorded later."""
+    worker = api(staff["PD"]["caseworker"])
+    case = open_via_api(worker, workflow="mediation", received_at=local("2026-10-21"))
+    flow = Flow(worker, case["id"])
+    case = flow.fire("consult_respondent", local("2026-10-22"))
+    assert due(case, "consent") == ("2026-11-06", "running")
+    refused = flow.fire("record_consent", local("2026-11-07", "09:00"), 422)
+    assert "逾期未答复的，视为不同意调解" in refused["error"]["message"]
+    assert "被请求人不同意调解" in refused["error"]["message"]
+    assert "2026年11月6日" in refused["error"]["fields"]["occurred_at"]
+    case = worker.get(f"/api/v1/cases/{case['id']}").get_json()
+    assert case["state"] == "awaiting_consent" and due(case, "consent")[1] == "running"
+    # A step the state does not allow: a 409 whose reason reads in Chinese too.
+    wrong = flow.fire("reach_agreement", local("2026-11-08"), 409, data={"terms": ["x"]})
+    assert wrong["error"]["code"] == "state_conflict"
+    assert wrong["error"]["fields"] == {
+        "trigger": "案件处于“征求意见中”，不能“达成调解协议” / not allowed in awaiting_consent"
+    }
+    # Consent given on the last day, recorded a fortnight later: the period was kept.
+    case = flow.fire("record_consent", local("2026-11-06", "17:00"))
+    assert case["state"] == "in_mediation" and due(case, "consent") == ("2026-11-06", "met")
+
+
 def test_pre_exam_revision_loop_pauses_the_review_clock(api, staff, applicant):
     worker = api(staff["ZS"]["caseworker"])
     case = open_via_api(
@@ -177,10 +206,40 @@ def test_pre_exam_revision_loop_pauses_the_review_clock(api, staff, applicant):
     assert due(case, "formal_filing") == ("2026-03-11", "running")
     refused = flow.fire("record_filing", local("2026-02-27"), 422)
     assert "application_number" in refused["error"]["fields"]
-    flow.fire("record_filing", local("2026-02-27"), data={"application_number": "202630012345.6"})
-    case = flow.fire("record_grant", local("2026-03-03"))
+    # CNIPA's application number: its check digit here is 2, not 6 (caseflow/patents.py).
+    refused = flow.fire(
+        "record_filing", local("2026-02-27"), 422, data={"application_number": "202630012345.6"}
+    )
+    assert "校验位不符（应为2）" in refused["error"]["fields"]["application_number"]
+    flow.fire("record_filing", local("2026-02-27"), data={"application_number": "202630012345.2"})
+    refused = flow.fire("record_grant", local("2026-03-03"), 422, data={"patent_number": "xyz"})
+    assert "ZL" in refused["error"]["fields"]["patent_number"]
+    case = flow.fire(
+        "record_grant", local("2026-03-03"), data={"patent_number": "ZL 202630012345.2"}
+    )
     assert case["state"] == "granted" and due(case, "grant_target") == ("2026-03-04", "met")
+    # The granted patent is the case's right from now on: notices and the credit register read it.
+    assert case["right"]["number"] == "ZL202630012345.2"
     assert [n["kind"] for n in case["notices"]] == ["revision_notice", "qualification_notice"]
+
+
+def test_a_pre_exam_requester_may_give_only_its_contact(api, staff, applicant):
+    """api.md: the requester is the filed applicant; a ``complainant`` may add its contact, with
+    no name, as the web form allows. Another workflow still needs the name."""
+    worker = api(staff["ZS"]["caseworker"])
+    case = open_via_api(
+        worker,
+        workflow="pre_exam",
+        received_at=local("2026-02-12"),
+        applicant_id=applicant.id,
+        complainant={"contact": "0760-88888888"},
+    )
+    assert case["complainant"]["name"] == applicant.name
+    assert case["complainant"]["contact"] == "0760-88888888"
+    refused = open_via_api(
+        worker, 422, workflow="adjudication", complainant={"contact": "0760-88888888"}
+    )
+    assert refused["error"]["fields"] == {"complainant.name": "必填 / required"}
 
 
 def test_pre_exam_outside_the_units_fields_is_refused_and_nothing_is_opened(api, staff, applicant):
@@ -331,6 +390,24 @@ def test_a_fair_desk_opens_only_what_a_fair_desk_runs(api, staff):
     # And a centre takes no fair complaints: they are the desk's.
     refused = open_via_api(api(staff["ZS"]["caseworker"]), 422, workflow="fair_complaint")
     assert "workflow" in refused["error"]["fields"]
+
+
+def test_a_fair_desk_runs_its_own_on_site_mediation(api, staff):
+    """procedures.md, unit profiles: the desk mediates on site, so its officer moves the case
+    from the respondent's consent to the agreement, as a centre's caseworker would."""
+    desk = api(staff["CF"]["desk_officer"])
+    case = open_via_api(
+        desk, workflow="mediation", channel="fair_desk", received_at=local("2026-10-16")
+    )
+    assert [t["trigger"] for t in case["available_triggers"]] == ["consult_respondent"]
+    flow = Flow(desk, case["id"])
+    flow.fire("consult_respondent", local("2026-10-16", "11:00"))
+    flow.fire("record_consent", local("2026-10-16", "14:00"))
+    case = flow.fire(
+        "reach_agreement", local("2026-10-17"), data={"terms": ["被请求人撤下涉案灯具。"]}
+    )
+    assert case["state"] == "agreed"
+    assert {t["trigger"] for t in case["available_triggers"]} == {"apply_confirmation", "close"}
 
 
 def test_an_unknown_complaint_type_is_refused_not_counted_as_the_default(api, staff):

@@ -157,7 +157,7 @@ def test_each_failed_check_refuses_with_its_reason(zs, approved, clerk, supervis
     outside = refusal(zs, ok, {"patent_type": "invention", "classification": "A61K 31/00"})
     assert outside == {
         "right.classification": "分类号 A61K 31/00 不在本中心发明预审领域内（F21、H05B）"
-        " / A61K 31/00 is outside this centre's invention fields"
+        " / A61K 31/00 is outside this centre's invention fields (F21, H05B)"
     }
     assert (
         "外观设计"
@@ -177,6 +177,26 @@ def test_each_failed_check_refuses_with_its_reason(zs, approved, clerk, supervis
 def test_one_veto_is_enough_and_every_failure_is_named(zs, approved):
     fields = refusal(zs, approved.id, {**INVENTION, "pct": True, "divisional": True})
     assert set(fields) == {"right.pct", "right.divisional"}
+
+
+def test_the_english_refusal_says_why_in_words():
+    """An English page showed "not eligible for expedited pre-examination:
+    right.classification" and "outside this centre's utility_model fields": codes, not words."""
+    from caseflow.accounts.models import Unit
+
+    zs = Unit(code="ZS", name="中山", kind="rapid_centre", profile={"fields": {"ipc": ["F21"]}})
+    with pytest.raises(ValidationFailed) as refused:
+        applicant_check_eligible(
+            unit=zs,
+            applicant_id=None,
+            right={"patent_type": "utility_model", "classification": "A61K 31/00"},
+        )
+    english = refused.value.message_en
+    assert english == (
+        "not eligible for expedited pre-examination: no filing of this applicant at this unit; "
+        "A61K 31/00 is outside this centre's utility model fields (F21)"
+    )
+    assert "right." not in english and "utility_model" not in english
 
 
 def test_classification_matching():

@@ -12,6 +12,7 @@ import zipfile
 import pytest
 
 from caseflow.extensions import db
+from caseflow.timeutil import local_date, utcnow
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_ui import _fire, confirm
 
@@ -98,7 +99,8 @@ def test_a_mediation_to_judicial_confirmation_and_its_bundle(new_page, people, o
     assert page.inner_text("#case-state") == "调解中"
 
     page.click("#sessions summary")
-    page.fill("#session-held_on", case.received_at.date().isoformat())
+    # Held on the day the respondent consented (today): a session is of the mediation.
+    page.fill("#session-held_on", local_date(utcnow()).isoformat())
     page.fill("#session-attendees", "张三\n李四\n调解员王五")
     page.fill("#session-outcome", "双方就赔偿数额达成一致")
     page.click("form[data-form=session] button[type=submit]")

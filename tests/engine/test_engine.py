@@ -168,25 +168,26 @@ def test_a_choice_out_of_its_list_names_the_choices_in_chinese(open_case, fire):
 
 
 def test_a_one_line_field_takes_what_the_web_form_takes(open_any, fire, app):
-    """``string`` is one line (an application number): the API refuses past the web form's
-    limit, naming the field, instead of storing 50,000 characters."""
+    """``string`` is one line (a court's name): the API refuses past the web form's limit,
+    naming the field, instead of storing 50,000 characters."""
     import workflows
     from caseflow.web.forms import _data_field
     from workflows._schema import STRING_MAX_CHARS
 
-    case = open_any("pre_exam")
-    fire(case, "start_review")
-    fire(case, "qualify")
+    case = open_any("mediation")
+    fire(case, "consult_respondent")
+    fire(case, "record_consent")
+    fire(case, "reach_agreement", data={"terms": ["被请求人支付赔偿金。"]})
     version = case.version
     with pytest.raises(ValidationFailed) as refused:
-        fire(case, "record_filing", data={"application_number": "2" * (STRING_MAX_CHARS + 1)})
-    assert set(refused.value.fields) == {"application_number"}
-    assert f"不能超过{STRING_MAX_CHARS}个字符" in refused.value.fields["application_number"]
-    assert case.state == "qualified" and case.version == version
-    fire(case, "record_filing", data={"application_number": "2" * STRING_MAX_CHARS})
-    assert case.state == "filed_at_cnipa"
+        fire(case, "apply_confirmation", data={"court": "法" * (STRING_MAX_CHARS + 1)})
+    assert set(refused.value.fields) == {"court"}
+    assert f"不能超过{STRING_MAX_CHARS}个字符" in refused.value.fields["court"]
+    assert case.state == "agreed" and case.version == version
+    fire(case, "apply_confirmation", data={"court": "法" * STRING_MAX_CHARS})
+    assert case.state == "confirmation_pending"
     # The web form's own limit is the same constant.
-    spec = workflows.transition(workflows.get("pre_exam"), "record_filing").fields[0]
+    spec = workflows.transition(workflows.get("mediation"), "apply_confirmation").fields[0]
     with app.test_request_context():
         field = _data_field(spec)
     assert any(getattr(v, "max", None) == STRING_MAX_CHARS for v in field.kwargs["validators"])

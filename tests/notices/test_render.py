@@ -266,6 +266,18 @@ def test_the_revision_notice_prints_the_examiners_opinion(open_any, fire, pdf):
     assert "申请文件需要修改完善" not in text
 
 
+def test_the_declination_says_the_respondent_did_not_answer_in_time(open_any, fire, pdf):
+    """legal-basis.md §4a: a respondent silent past the 15 days is taken not to consent; the
+    不予立案通知书 says why the mediation was declined, not a refusal that was never given."""
+    with time_machine.travel(at("2026-11-09 09:00"), tick=False):
+        case = open_any("mediation", received_at="2026-10-21 09:00")
+        fire(case, "consult_respondent", occurred_at="2026-10-22 10:00")
+        event = fire(case, "record_refusal", data={"reason": "逾期未答复"})
+    text = pdf.text(issued(event))
+    assert "因对方当事人逾期未答复，本中心决定不予立案。" in text
+    assert "不同意调解" not in text
+
+
 @pytest.mark.parametrize(
     ("kind", "workflow", "unit"),
     [("agreement", "fair_complaint", "CF"), ("agreement", "mediation", "ZS"), ("settlement", "adjudication", "PD")],

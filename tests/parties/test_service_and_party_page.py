@@ -411,6 +411,20 @@ def test_the_party_page_names_the_party_as_its_procedure_does(client, people, op
     assert "You are the <strong>party concerned</strong> in this case" in client.get(f"/p/{token}").text
 
 
+def test_a_mediations_parties_are_named_alike_everywhere(client, people, open_case, login):
+    """procedures.md §4 and the 调解意见征询函: a mediation's parties are 请求人 and 被请求人,
+    on the party's page and on the case page, as on the agreement (tests/api)."""
+    case = open_case(people["caseworker"], workflow="mediation")
+    _link, token = party_link_ensure(case, "respondent")
+    db.session.commit()
+    page = client.get(f"/p/{token}").text
+    assert "您是本案的<strong>被请求人</strong>" in page and "申请人" not in page
+    login(people["caseworker"])
+    staff_page = client.get(f"/cases/{case.id}").text
+    assert "<th>请求人</th>" in staff_page and "<th>被请求人</th>" in staff_page
+    assert "投诉人" not in staff_page and "申请人" not in staff_page
+
+
 def test_a_statement_through_the_link_is_stored_as_the_staffs_is(client, people, open_case):
     """The penalty respondent's 陈述申辩 sent from its page is the step's ``statement`` (event
     and case data), as when the caseworker records it: not an internal note."""

@@ -70,7 +70,7 @@ def _cases_over_several_periods(open_case, fire, applicant):
             case = open_case("pre_exam", received_at=received, applicant_id=applicant.id)
         _step(fire, case, "start_review", qualified.replace("10:00", "09:30"))
         _step(fire, case, "qualify", qualified)
-        _step(fire, case, "record_filing", filed, data={"application_number": "1"})
+        _step(fire, case, "record_filing", filed, data={"application_number": "202610012345.1"})
         _step(fire, case, "record_grant", granted)
     with time_machine.travel(at("2026-10-12 09:00"), tick=False):
         open_case("pre_exam", received_at="2026-10-12 09:00", applicant_id=applicant.id)
@@ -253,7 +253,7 @@ def test_the_annual_report_reads_only_its_years_pre_exam_steps(
             data = {
                 "qualify": {},
                 "disqualify": {"reason": "视图不完整"},
-                "record_filing": {"application_number": "1"},
+                "record_filing": {"application_number": "202610012345.1"},
                 "record_grant": {},
             }[trigger]
             _step(fire, case, trigger, f"{day} 10:00", data=data)

@@ -85,13 +85,30 @@ def test_the_compensation_worksheet_form(client, people, open_case, login):
     assert "人民币伍拾万元整" in saved.text and "500,000.00 元" in saved.text
 
 
+def _fire(case, worker, *steps):
+    """``(trigger, local day, data)`` steps through the engine, committed as a page would."""
+    from caseflow.engine import case_fire
+
+    for trigger, day, data in steps:
+        at = f"{day}T10:00:00+08:00"
+        case_fire(case, trigger, worker, occurred_at=at, data=data, render_notices=False)
+        db.session.commit()
+
+
 def test_sessions_and_the_bundle_link_on_a_mediation(client, people, open_case, login):
     worker = people["caseworker"]
     # Received before the session it records (a session cannot precede the dispute's receipt).
     case = open_case(worker, workflow="mediation", received_at="2026-03-02T09:00:00+08:00")
+    _fire(
+        case,
+        worker,
+        ("consult_respondent", "2026-03-03", None),
+        ("record_consent", "2026-03-04", None),
+    )
     login(worker)
     page = client.get(f"/cases/{case.id}")
-    assert 'id="bundle-link"' in page.text
+    # No agreement yet: nothing for a court to confirm (人民调解法 art 33).
+    assert 'id="bundle-link"' not in page.text
     token = _form_token(page.text, f"/cases/{case.id}/mediation-sessions")
     response = client.post(
         f"/cases/{case.id}/mediation-sessions",
@@ -107,6 +124,8 @@ def test_sessions_and_the_bundle_link_on_a_mediation(client, people, open_case, 
     # Dates read the Chinese way, in the table and on the timeline (never 2026-03-05).
     assert "2026年3月5日" in response.text and "2026-03-05" not in response.text
     assert "调解记录 2026年3月5日" in response.text
+    _fire(case, worker, ("reach_agreement", "2026-03-06", {"terms": ["被请求人支付赔偿金。"]}))
+    assert 'id="bundle-link"' in client.get(f"/cases/{case.id}").text
     bundle = client.get(f"/cases/{case.id}/confirmation-bundle")
     assert bundle.status_code == 200
     names = zipfile.ZipFile(io.BytesIO(bundle.data)).namelist()

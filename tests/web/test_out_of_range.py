@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from caseflow.cases.models import Case, Event
 from caseflow.cases.sessions import ATTENDEES_MAX, session_record
+from caseflow.engine import case_fire
 from caseflow.errors import ValidationFailed
 from caseflow.extensions import db
 from tests.engine.helpers import at
@@ -128,6 +129,10 @@ def test_a_mediation_session_before_the_case_was_received_is_refused(people, ope
     more attendees than a room holds; a good one reads its date the Chinese way on the timeline."""
     worker = people["caseworker"]
     case = open_case(worker, workflow="mediation", received_at="2026-03-02T09:00:00+08:00")
+    # Consented the day it was received: a session is of the mediation, from the consent.
+    for trigger, when in (("consult_respondent", "09:30"), ("record_consent", "10:00")):
+        case_fire(case, trigger, worker, occurred_at=at(f"2026-03-02 {when}"), render_notices=False)
+    db.session.commit()
     now = at("2026-03-10 09:00")
     for held_on in ("0001-01-01", "2026-03-01"):
         with pytest.raises(ValidationFailed) as refused:

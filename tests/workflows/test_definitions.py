@@ -54,6 +54,7 @@ NOTICE_KINDS = set(
     ]
 )
 GUARD_NAMES = {
+    "before_clock_due",
     "clock_expired",
     "clock_running",
     "clock_settled",
@@ -116,7 +117,7 @@ def test_every_name_used_is_declared(wf):
             assert set(t.notice.also_to) <= set(ADDRESSEES) and not (both and t.notice.also_to)
         for guard in t.guards:
             assert guard.name in GUARD_NAMES and guard.message and guard.message_en
-            if guard.name in ("clock_expired", "clock_settled", "clock_running"):
+            if guard.name in ("before_clock_due", "clock_expired", "clock_settled", "clock_running"):
                 assert guard.params["clock"] in clocks
             elif guard.name == "fine_bound":
                 names = {f.name for f in t.fields}

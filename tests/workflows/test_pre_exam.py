@@ -19,7 +19,7 @@ def test_only_a_granted_case_meets_or_misses_the_grant_promise(open_any, fire, a
     for case in (granted, refused):
         step(fire, case, "start_review", "2026-11-02 10:00")
         step(fire, case, "qualify", "2026-11-03 10:00")
-        step(fire, case, "record_filing", "2026-11-04 10:00", data={"application_number": "1"})
+        step(fire, case, "record_filing", "2026-11-04 10:00", data={"application_number": "202610012345.1"})
     step(fire, granted, "record_grant", "2026-11-10 10:00")
     step(fire, refused, "record_refusal", "2026-11-10 10:00")
     step(fire, disqualified, "disqualify", "2026-11-03 10:00", data={"reason": "视图不完整"})

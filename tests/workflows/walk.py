@@ -50,6 +50,10 @@ def valid_data(row) -> dict:
             data[f.name] = 1000
         elif f.type == "unit":  # a receiving centre that exists (a referral needs one)
             data[f.name] = "ZS"
+        elif f.type == "application_number":  # CNIPA's, with its check digit
+            data[f.name] = "202610012345.1"
+        elif f.type == "patent_number":
+            data[f.name] = "ZL202610012345.1"
     return data
 
 
@@ -95,7 +99,11 @@ def check_row(workflow, trigger, source, *, open_any, fire):
     # A row that returns (resume) goes back where the case came from: placed directly, the
     # case has no history, so the first of ``returns_to``.
     dest = row.dest or (row.returns_to[0] if row.returns_to else source)
-    for role in row.roles:
+    for number, role in enumerate(row.roles):
+        if number:  # each further allowed role on a case of its own, placed the same way
+            case = open_any(workflow)
+            place(case, source, row)
+            version = case.version
         event = fire(case, trigger, role, data=data, version=version)
         assert case.state == dest
         assert case.version == version + 1
