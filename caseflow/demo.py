@@ -286,7 +286,9 @@ def _demo_penalties(units, now, fire) -> list:
     decided = db.session.scalar(
         select(Case).where(Case.workflow == "penalty").order_by(Case.opened_at.desc())
     )
-    fire(decided, "file_case", chief, timedelta(days=70))
+    # 行政处罚法 art 42: two enforcement officers at least.
+    handlers = {"handlers": ["李明", "王芳"]}
+    fire(decided, "file_case", chief, timedelta(days=70), data=handlers)
     fire(
         decided,
         "notify_intent",
@@ -298,7 +300,14 @@ def _demo_penalties(units, now, fire) -> list:
             "facts": "在吊灯包装上标注他人专利号",
         },
     )
-    fire(decided, "receive_statement", worker, timedelta(days=46), note="当事人放弃陈述申辩")
+    fire(
+        decided,
+        "receive_statement",
+        worker,
+        timedelta(days=46),
+        note="当事人放弃陈述申辩",
+        data={"hearing_waived": True},
+    )
     fire(
         decided,
         "decide_penalty",

@@ -278,8 +278,25 @@ def _clean_data(row, data: dict, case=None) -> dict:
 def _guard_clock_expired(case, guard, occurred_at, data):
     name = guard.params["clock"]
     clock = _latest_clock(case, name)
+    if _waived(clock, guard):
+        return
     if clock is None or clock.status == "paused" or clock.due_at > occurred_at:
         raise StateConflict(guard.message, message_en=guard.message_en, fields={"trigger": name})
+
+
+def _waived(clock, guard) -> bool:
+    """``clock_expired`` with ``or_waived_by``: the step that ended this very clock recorded the
+    party's waiver in that field (a waiver answers one notice: a new notice, a new period)."""
+    field = guard.params.get("or_waived_by")
+    if not field or clock is None or clock.status not in ("met", "breached"):
+        return False
+    data = db.session.scalar(
+        select(Event.data)
+        .join(ClockEntry, ClockEntry.event_id == Event.id)
+        .where(ClockEntry.clock_id == clock.id, ClockEntry.action == "stop")
+        .limit(1)
+    )
+    return bool((data or {}).get(field))
 
 
 def _min_notice_first_day(case, guard, occurred_at) -> date:
@@ -332,6 +349,14 @@ def _guard_odd_count(case, guard, occurred_at, data):
     field, minimum = guard.params["field"], guard.params["minimum"]
     count = len(data.get(field) or [])
     if count < minimum or count % 2 == 0:
+        raise ValidationFailed(
+            guard.message, message_en=guard.message_en, fields={field: guard.message}
+        )
+
+
+def _guard_min_count(case, guard, occurred_at, data):
+    field, minimum = guard.params["field"], guard.params["minimum"]
+    if len(data.get(field) or []) < minimum:
         raise ValidationFailed(
             guard.message, message_en=guard.message_en, fields={field: guard.message}
         )
@@ -495,6 +520,8 @@ def guard_wait(
     name = guard.params.get("clock")
     if guard.name == "clock_expired":
         clock = _latest_of(case, name, clocks)
+        if _waived(clock, guard):
+            return None
         if clock is None or clock.status == "paused":
             status = "missing" if clock is None else "paused"
             return GuardWait(guard, "clock", clock=name, clock_status=status)
@@ -551,6 +578,7 @@ GUARDS = {
     "clock_running": _guard_clock_running,
     "clock_settled": _guard_clock_settled,
     "fine_bound": _guard_fine_bound,
+    "min_count": _guard_min_count,
     "min_notice": _guard_min_notice,
     "not_before_field": _guard_not_before_field,
     "odd_count": _guard_odd_count,

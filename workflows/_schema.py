@@ -89,12 +89,14 @@ class Guard:
 
     Known names (implemented in ``caseflow.engine.GUARDS``):
     ``clock_settled`` (``clock``): the case has no active (running or paused) clock of that name;
-    ``clock_expired`` (``clock``): the case's last clock of that name is due at or before
-    ``occurred_at``; ``min_notice`` (``field``, ``period``): the instant in ``data[field]`` is
+    ``clock_expired`` (``clock``, ``or_waived_by``): the case's last clock of that name is due at
+    or before ``occurred_at``; or the step that ended it recorded ``data[or_waived_by]`` true
+    (the party waived what remained of its period); ``min_notice`` (``field``, ``period``): the instant in ``data[field]`` is
     on or after the start of the ``period``-th working day after ``occurred_at``;
     ``not_before_field`` (``field``): ``occurred_at`` falls on or after the local day of the
     instant the case's data holds in ``field`` (set by an earlier step; absent: it passes);
     ``odd_count`` (``field``, ``minimum``): ``data[field]`` lists an odd number, at least minimum;
+    ``min_count`` (``field``, ``minimum``): ``data[field]`` lists at least ``minimum``;
     ``clock_running`` (``clock``, ``or_ended_by``): the case's clock of that name is active and
     not yet due at ``occurred_at``, or one of the ``or_ended_by`` triggers ended it and its due
     is still ahead (a statement given within the period does not end the right to a hearing);

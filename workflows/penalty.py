@@ -104,7 +104,16 @@ TRANSITIONS = (
         sources=("clue",),
         dest="investigating",
         roles=("supervisor",),
-        fields=(Field("handlers", "names", "承办人员", required=False),),
+        # 行政处罚法 art 42: penalties are enforced by at least two officers (执法人员不得少于两人).
+        guards=(
+            Guard(
+                "min_count",
+                {"field": "handlers", "minimum": 2},
+                "承办人员不得少于两名（《行政处罚法》第四十二条）",
+                "name at least two handlers (Administrative Penalty Law art 42)",
+            ),
+        ),
+        fields=(Field("handlers", "names", "承办人员（两人以上）"),),
         clocks=(stop("filing_decision"), start("decision")),
         # To the reporter, when real-name (专利行政执法办法): a case found in an inspection has
         # no reporter to tell.
@@ -205,7 +214,12 @@ TRANSITIONS = (
         sources=("intent_notified",),
         dest="deliberation",
         roles=("caseworker",),
-        fields=(Field("statement", "text", "陈述申辩要点", required=False),),
+        fields=(
+            Field("statement", "text", "陈述申辩要点", required=False),
+            # Only a waiver in writing lets the penalty be decided before the period to ask for
+            # a hearing has run (行政处罚法 arts 63–64; see decide_penalty).
+            Field("hearing_waived", "boolean", "当事人书面放弃听证", required=False),
+        ),
         clocks=(stop("statement"),),
         occurred_at_label="陈述申辩收到时间",
     ),
@@ -240,7 +254,21 @@ TRANSITIONS = (
         sources=("deliberation",),
         dest="decided",
         roles=("supervisor",),
-        guards=(_fine_guard("fine", "illegal_income"),),
+        guards=(
+            # 行政处罚法 arts 63–64: the party may ask for a hearing within 5 working days of the
+            # intent notice even after a statement; a penalty decided within them takes that
+            # right away, unless the party waived the hearing in writing with its statement.
+            Guard(
+                "clock_expired",
+                {"clock": "statement", "or_waived_by": "hearing_waived"},
+                "当事人陈述申辩、要求听证的期限尚未届满，不能作出处罚决定（《行政处罚法》"
+                "第六十三条、第六十四条；当事人书面放弃听证的除外）",
+                "the party's period to state a defence and ask for a hearing has not run out "
+                "(Administrative Penalty Law arts 63–64), unless the party waived the hearing in "
+                "writing",
+            ),
+            _fine_guard("fine", "illegal_income"),
+        ),
         fields=(
             Field("fine", "amount", "罚款（元）"),
             Field("illegal_income", "amount", "违法所得（元）", required=False),

@@ -61,7 +61,7 @@ def decide(worker, chief, case, *, fine=30000, income=2000, day="2026-10-22", st
     filed, notified, heard = steps or ("2026-10-12", "2026-10-13", "2026-10-14")
     case_flow, chief_flow = Flow(worker, case["id"]), Flow(chief, case["id"])
     with time_machine.travel(at(f"{day} 18:00"), tick=False):
-        chief_flow.fire("file_case", local(filed, "15:00"))
+        chief_flow.fire("file_case", local(filed, "15:00"), data={"handlers": ["张三", "李四"]})
         case_flow.fire(
             "notify_intent",
             local(notified),

@@ -54,7 +54,7 @@ def _reported(open_case, fire, *, received_at="2026-09-28 10:00"):
 def test_penalty_notices_read_back(open_case, fire, pdf, staff):
     case = _reported(open_case, fire)
     with time_machine.travel(at("2026-10-12 09:00"), tick=False):
-        filing = _notice(fire(case, "file_case", "supervisor"))
+        filing = _notice(fire(case, "file_case", "supervisor", data={"handlers": ["张三", "李四"]}))
     text = pdf.text(filing)
     assert "本中心" in text and "（局）" not in text  # the issuer, named as elsewhere
     assert "立案告知书" in text and "中维罚立字〔2026〕第1号" in text
@@ -154,9 +154,9 @@ def test_no_penalty_and_declination(open_case, fire, pdf):
 
     other = open_case("penalty", complainant=REPORTER, respondent=RESPONDENT, right=RIGHT)
     with time_machine.travel(at("2026-03-03 09:00"), tick=False):
-        fire(other, "file_case", "supervisor")
+        fire(other, "file_case", "supervisor", data={"handlers": ["张三", "李四"]})
         fire(other, "notify_intent", data={"proposed_fine": 1000, "facts": "标注专利号"})
-        fire(other, "receive_statement")
+        fire(other, "receive_statement", data={"hearing_waived": True})
         none = _notice(
             fire(
                 other,
@@ -179,9 +179,9 @@ def _body(pdf, notice) -> str:
 def _decide(open_case, fire, data):
     case = open_case("penalty", complainant=REPORTER, respondent=RESPONDENT, right=RIGHT)
     with time_machine.travel(at("2026-03-03 09:00"), tick=False):
-        fire(case, "file_case", "supervisor")
+        fire(case, "file_case", "supervisor", data={"handlers": ["张三", "李四"]})
         fire(case, "notify_intent", data={"proposed_fine": 30000, "facts": "标注专利号"})
-        fire(case, "receive_statement")
+        fire(case, "receive_statement", data={"hearing_waived": True})
         drafted = {
             "basis": "《中华人民共和国专利法》第六十八条",
             "findings": "当事人在包装上标注他人专利号。",
@@ -227,7 +227,7 @@ def test_an_intent_without_illegal_income_proposes_the_fine_alone(open_case, fir
     fine is the only penalty proposed."""
     case = open_case("penalty", complainant=REPORTER, respondent=RESPONDENT, right=RIGHT)
     with time_machine.travel(at("2026-03-03 09:00"), tick=False):
-        fire(case, "file_case", "supervisor")
+        fire(case, "file_case", "supervisor", data={"handlers": ["张三", "李四"]})
         data = {"proposed_fine": 20000, "facts": "在灯具包装上标注他人专利号。"}
         intent = _notice(fire(case, "notify_intent", data=data))
     text = _body(pdf, intent)
@@ -239,9 +239,9 @@ def test_a_reason_typed_without_a_full_stop_still_ends_its_sentence(open_case, f
     that follows always starts a new sentence."""
     case = open_case("penalty", complainant=REPORTER, respondent=RESPONDENT, right=RIGHT)
     with time_machine.travel(at("2026-03-03 09:00"), tick=False):
-        fire(case, "file_case", "supervisor")
+        fire(case, "file_case", "supervisor", data={"handlers": ["张三", "李四"]})
         fire(case, "notify_intent", data={"proposed_fine": 1000, "facts": "标注专利号"})
-        fire(case, "receive_statement")
+        fire(case, "receive_statement", data={"hearing_waived": True})
         data = {"reason": "当事人初次违法且危害后果轻微，并及时改正", "findings": "当事人已下架产品"}
         none = _notice(fire(case, "decide_no_penalty", "supervisor", data=data))
     text = _body(pdf, none)

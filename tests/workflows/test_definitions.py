@@ -58,6 +58,7 @@ GUARD_NAMES = {
     "clock_running",
     "clock_settled",
     "fine_bound",
+    "min_count",
     "min_notice",
     "not_before_field",
     "odd_count",

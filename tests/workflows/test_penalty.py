@@ -53,17 +53,28 @@ def test_clue_opens_a_penalty_case_due_fifteen_workdays_from_receipt(clue):
     assert local_due(clocks_of(case)["filing_decision"]) == "2026-10-23"
 
 
-def _to_deliberation(case, fire, *, start="2026-10-12 09:00"):
+#: 行政处罚法 art 42: at least two enforcement officers.
+HANDLERS = {"handlers": ["张三", "李四"]}
+
+
+def _to_deliberation(case, fire, *, start="2026-10-12 09:00", waived=True):
+    """Filed, notified on 10-20 (the statement period runs to the end of 10-27), the statement
+    in on 10-21; ``waived``: with the party's written waiver of a hearing."""
     with time_machine.travel(at(start), tick=False):
-        fire(case, "file_case", "supervisor")
+        fire(case, "file_case", "supervisor", data=HANDLERS)
     with time_machine.travel(at("2026-10-20 09:00"), tick=False):
         fire(
             case,
             "notify_intent",
-            data={"proposed_fine": 30000, "illegal_income": 2000, "facts": "标注他人专利号"},
+            data={
+                "proposed_fine": 30000,
+                "illegal_income": 2000,
+                "facts": "标注他人专利号",
+            },
         )
     with time_machine.travel(at("2026-10-21 09:00"), tick=False):
-        fire(case, "receive_statement", data={"statement": "放弃陈述申辩"})
+        data = {"statement": "放弃陈述申辩", "hearing_waived": waived}
+        fire(case, "receive_statement", data=data)
 
 
 def test_a_decision_without_its_facts_reasons_and_items_is_refused(clue, fire):
@@ -184,7 +195,7 @@ def test_a_failing_credit_write_undoes_the_decision(clue, fire, monkeypatch):
 def test_hearing_at_least_seven_workdays_after_the_notice(clue, fire):
     case = clue()
     with time_machine.travel(at("2026-10-12 09:00"), tick=False):
-        fire(case, "file_case", "supervisor")
+        fire(case, "file_case", "supervisor", data=HANDLERS)
         fire(case, "notify_intent", data={"proposed_fine": 1000, "facts": "事实"})
     with time_machine.travel(at("2026-10-13 09:00"), tick=False):
         # 7 workdays after 10-13: 10-22; the 21st is too early.
@@ -200,7 +211,7 @@ def test_hearing_at_least_seven_workdays_after_the_notice(clue, fire):
 def test_proceed_only_once_the_statement_period_has_run(clue, fire):
     case = clue()
     with time_machine.travel(at("2026-10-12 09:00"), tick=False):
-        fire(case, "file_case", "supervisor")
+        fire(case, "file_case", "supervisor", data=HANDLERS)
         fire(case, "notify_intent", data={"proposed_fine": 1000, "facts": "事实"})
     # 5 workdays from 10-12: due end of 10-19.
     assert local_due(clocks_of(case)["statement"]) == "2026-10-19"
@@ -217,7 +228,7 @@ def test_proceed_only_once_the_statement_period_has_run(clue, fire):
 def test_suspension_pauses_the_decision_clock_and_resume_returns(clue, fire):
     case = clue()
     with time_machine.travel(at("2026-10-12 09:00"), tick=False):
-        fire(case, "file_case", "supervisor")
+        fire(case, "file_case", "supervisor", data=HANDLERS)
     # 90 days from 10-12: 2027-01-10 is a Sunday → 2027-01-11.
     before = clocks_of(case)["decision"].due_at
     with time_machine.travel(at("2026-10-14 09:00"), tick=False):
@@ -251,6 +262,51 @@ def test_filing_decision_extends_once_by_fifteen_workdays(clue, fire):
             fire(case, "extend_filing", "supervisor", data={"reason": "再延"})
 
 
+def test_filing_names_at_least_two_handlers(clue, fire):
+    """行政处罚法 art 42: a penalty is enforced by at least two officers; a filing that names
+    none, or one, is refused beside the field and changes nothing."""
+    case = clue()
+    with time_machine.travel(at("2026-10-12 09:00"), tick=False):
+        for data in ({}, {"handlers": ["张三"]}):
+            with pytest.raises(ValidationFailed) as refused:
+                fire(case, "file_case", "supervisor", data=data)
+            assert "handlers" in refused.value.fields
+            assert case.state == "clue" and transition_events(case) == []
+        assert "两名" in refused.value.fields["handlers"]
+        fire(case, "file_case", "supervisor", data=HANDLERS)
+    assert case.state == "investigating" and case.data["handlers"] == ["张三", "李四"]
+
+
+def test_no_penalty_while_the_party_may_still_ask_for_a_hearing(clue, fire):
+    """行政处罚法 arts 63–64: the party has 5 working days from the intent notice to ask for a
+    hearing, and a statement given on day 1 does not take that away: a penalty decided within
+    them is refused, unless the party waived the hearing in writing. A decision not to penalise
+    takes nothing from the party and is not held back."""
+    case = clue()
+    _to_deliberation(case, fire, waived=False)  # the period runs to the end of 10-27
+    with time_machine.travel(at("2026-10-27 18:00"), tick=False):
+        with pytest.raises(StateConflict) as refused:
+            fire(case, "decide_penalty", "supervisor", data={"fine": 1000, "basis": "68", **PENALTY_TEXT})
+        assert "第六十三条、第六十四条" in refused.value.message
+        assert "hearing" in refused.value.message_en
+        assert case.state == "deliberation" and not db.session.scalars(select(CreditRecord)).all()
+    with time_machine.travel(at("2026-10-28 09:00"), tick=False):
+        fire(case, "decide_penalty", "supervisor", data={"fine": 1000, "basis": "68", **PENALTY_TEXT})
+    assert case.state == "decided"
+
+    waived = clue()
+    _to_deliberation(waived, fire, waived=True)
+    with time_machine.travel(at("2026-10-22 09:00"), tick=False):
+        fire(waived, "decide_penalty", "supervisor", data={"fine": 1000, "basis": "68", **PENALTY_TEXT})
+    assert waived.state == "decided" and waived.data["hearing_waived"] is True
+
+    spared = clue()
+    _to_deliberation(spared, fire, waived=False)
+    with time_machine.travel(at("2026-10-22 09:00"), tick=False):
+        fire(spared, "decide_no_penalty", "supervisor", data={"reason": "违法事实不能成立"})
+    assert spared.state == "no_penalty"
+
+
 def test_direct_opening_from_an_inspection(open_case):
     case = open_case("penalty", channel="inspection", received_at="2026-09-28 10:00")
     assert case.state == "clue" and local_due(clocks_of(case)["filing_decision"]) == "2026-10-23"
@@ -280,13 +336,13 @@ def test_the_filing_notice_goes_to_a_reporter_not_to_an_inspection(clue, open_ca
 
     reported = clue()
     with time_machine.travel(at("2026-10-12 09:00"), tick=False):
-        fire(reported, "file_case", "supervisor")
+        fire(reported, "file_case", "supervisor", data=HANDLERS)
     kinds = db.session.scalars(select(Notice.kind).where(Notice.case_id == reported.id)).all()
     assert kinds == ["penalty_filing_notice"]
 
     with time_machine.travel(at("2026-10-12 09:00"), tick=False):
         found = _inspection_case(open_case)
-        event = fire(found, "file_case", "supervisor")
+        event = fire(found, "file_case", "supervisor", data=HANDLERS)
     assert found.state == "investigating" and event.trigger == "file_case"
     assert db.session.scalars(select(Notice).where(Notice.case_id == found.id)).all() == []
     assert clocks_of(found)["decision"].status == "running"
