@@ -206,7 +206,18 @@ TRANSITIONS = (
         sources=("hearing_requested",),
         dest="deliberation",
         roles=("caseworker",),
+        # Held on its day or later: recorded before it, the audit trail would be false and the
+        # decision clock would resume early (as adjudication's hold_hearing).
+        guards=(
+            Guard(
+                "not_before_field",
+                {"field": "hearing_at"},
+                "听证日期未到，不能登记已举行",
+                "the hearing's day has not come yet",
+            ),
+        ),
         clocks=(resume("decision"),),
+        occurred_at_label="听证举行时间",
     ),
     Transition(
         "receive_statement",

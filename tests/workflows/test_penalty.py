@@ -262,6 +262,23 @@ def test_filing_decision_extends_once_by_fifteen_workdays(clue, fire):
             fire(case, "extend_filing", "supervisor", data={"reason": "再延"})
 
 
+def test_a_hearing_is_recorded_held_on_its_day_not_before(clue, fire):
+    """Like the adjudication's oral hearing: recorded before its day, the audit trail would be
+    false and the decision clock would resume early."""
+    case = clue()
+    _to_deliberation(case, fire, waived=False)
+    with time_machine.travel(at("2026-10-22 09:00"), tick=False):
+        fire(case, "request_hearing", data={"hearing_at": "2026-11-03T09:00:00+08:00"})
+    with time_machine.travel(at("2026-11-02 18:00"), tick=False):
+        with pytest.raises(StateConflict) as refused:
+            fire(case, "hold_hearing")
+        assert "听证日期未到" in refused.value.message and "2026-11-03" in refused.value.message_en
+    assert case.state == "hearing_requested" and clocks_of(case)["decision"].status == "paused"
+    with time_machine.travel(at("2026-11-03 12:00"), tick=False):
+        fire(case, "hold_hearing")
+    assert case.state == "deliberation" and clocks_of(case)["decision"].status == "running"
+
+
 def test_filing_names_at_least_two_handlers(clue, fire):
     """行政处罚法 art 42: a penalty is enforced by at least two officers; a filing that names
     none, or one, is refused beside the field and changes nothing."""
