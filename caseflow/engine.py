@@ -433,6 +433,43 @@ def _guard_fine_bound(case, guard, occurred_at, data):
         )
 
 
+def _guard_as_notified(case, guard, occurred_at, data):
+    """The decision is no heavier than the notice announced (行政处罚法 arts 44–45, 62): each
+    ``at_most`` amount at most the notified one, each ``same`` amount equal to it (absent counts
+    as zero). The case's latest ``step`` event is the notice in force: a re-notification
+    replaces it. No such step (the machine admits none): it passes."""
+    p = guard.params
+    notified = db.session.scalar(
+        select(Event.data)
+        .where(Event.case_id == case.id, Event.kind == "transition", Event.trigger == p["step"])
+        .order_by(Event.id.desc())
+        .limit(1)
+    )
+    if notified is None:
+        return
+    errors, errors_en = {}, []
+    for field, told in p.get("at_most", {}).items():
+        bound = notified.get(told) or 0
+        if (data.get(field) or 0) > bound:
+            errors[field] = f"超过事先告知的{_yuan(bound)}元 / over the {_yuan(bound)} RMB notified"
+            errors_en.append(f"{field} over the {_yuan(bound)} RMB notified")
+    for field, told in p.get("same", {}).items():
+        expected = notified.get(told) or 0
+        if (data.get(field) or 0) != expected:
+            errors[field] = (
+                f"与事先告知的{_yuan(expected)}元不一致 / not the {_yuan(expected)} RMB notified"
+            )
+            errors_en.append(f"{field} is not the {_yuan(expected)} RMB notified")
+    if errors:
+        labels = {f.name: f.label for t in workflows.get(case.workflow).TRANSITIONS for f in t.fields}
+        raise ValidationFailed(
+            f"{guard.message}："
+            + "；".join(f"{labels.get(k, k)}{v.split(' / ')[0]}" for k, v in errors.items()),
+            message_en=f"{guard.message_en}: " + "; ".join(errors_en),
+            fields=errors,
+        )
+
+
 @dataclass(frozen=True)
 class GuardWait:
     """Why a guard cannot pass at an instant, and from when it can (``guard_wait``).
@@ -511,7 +548,8 @@ def guard_wait(
     case: Case, guard: Guard, at: datetime, clocks: list[Clock] | None = None
 ) -> GuardWait | None:
     """What ``guard`` waits for on ``case`` at ``at``: None when time does not hold it back
-    (it passes now, or it depends only on the data typed: ``odd_count``, ``fine_bound``).
+    (it passes now, or it depends only on the data typed: ``odd_count``, ``min_count``,
+    ``fine_bound``, ``as_notified``).
     ``clocks``: every clock of the case, when the caller has read them (the case page).
 
     The instants are exactly the guards' own tests (``GUARDS``), so a step offered as possible
@@ -574,6 +612,7 @@ def transition_waits(
 
 #: Guard implementations by the name the workflow modules use (``workflows._schema.Guard``).
 GUARDS = {
+    "as_notified": _guard_as_notified,
     "clock_expired": _guard_clock_expired,
     "clock_running": _guard_clock_running,
     "clock_settled": _guard_clock_settled,

@@ -102,7 +102,10 @@ class Guard:
     is still ahead (a statement given within the period does not end the right to a hearing);
     ``fine_bound`` (``fine``, ``income``, ``multiple``, ``ceiling``, ``threshold``): the amount
     in ``data[fine]`` is at most ``multiple`` × ``data[income]``, or at most ``ceiling`` where
-    the income is absent or at most ``threshold`` (Patent Law art 68).
+    the income is absent or at most ``threshold`` (Patent Law art 68);
+    ``as_notified`` (``step``, ``at_most``, ``same``): against the data of the case's latest
+    ``step`` event (the notice in force), each ``{field: notified}`` of ``at_most`` is at most the
+    notified amount and each of ``same`` equals it, absent counting as zero.
     """
 
     name: str

@@ -43,7 +43,7 @@ STATES = (
     State("investigating", "调查取证"),
     #: 中止 for appraisal, testing, publication or identifying the right holder.
     State("suspended", "中止"),
-    #: 事先告知: the respondent's 5 working days for a statement run.
+    #: 事先告知: the respondent's 5 working days for a statement run (again after a new notice).
     State("intent_notified", "已事先告知"),
     State("hearing_requested", "听证中"),
     State("deliberation", "审查决定"),
@@ -155,7 +155,10 @@ TRANSITIONS = (
     Transition(
         "notify_intent",
         "事先告知",
-        sources=("investigating",),
+        # Again from deliberation (重新告知): to decide more than the notice announced, or on
+        # other facts, the party is told anew and has its statement and hearing period again
+        # (行政处罚法 arts 44–45: 不得因陈述申辩而给予更重的处罚).
+        sources=("investigating", "deliberation"),
         dest="intent_notified",
         roles=("caseworker",),
         guards=(_fine_guard("proposed_fine", "illegal_income"),),
@@ -279,6 +282,19 @@ TRANSITIONS = (
                 "writing",
             ),
             _fine_guard("fine", "illegal_income"),
+            # 行政处罚法 arts 44–45, 62: no heavier than the intent notice in force announced.
+            Guard(
+                "as_notified",
+                {
+                    "step": "notify_intent",
+                    "at_most": {"fine": "proposed_fine"},
+                    "same": {"illegal_income": "illegal_income"},
+                },
+                "处罚决定不得重于事先告知的内容（《行政处罚法》第四十四条、第四十五条），"
+                "需要加重的，应当重新事先告知",
+                "the decision may not be heavier than the intent notice announced "
+                "(Administrative Penalty Law arts 44–45); notify the party again to decide more",
+            ),
         ),
         fields=(
             Field("fine", "amount", "罚款（元）"),

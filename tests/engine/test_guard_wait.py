@@ -184,7 +184,7 @@ def test_every_guard_kind_in_the_workflows_is_known_to_guard_wait(workflow):
     """A new guard kind must say what it waits for (or that it depends on the data alone)."""
     known = {
         "clock_expired", "clock_settled", "clock_running", "min_notice", "odd_count", "fine_bound",
-        "not_before_field", "min_count",
+        "not_before_field", "min_count", "as_notified",
     }
     for transition in workflows.get(workflow).TRANSITIONS:
         assert {g.name for g in transition.guards} <= known, transition.trigger

@@ -180,7 +180,9 @@ def _decide(open_case, fire, data):
     case = open_case("penalty", complainant=REPORTER, respondent=RESPONDENT, right=RIGHT)
     with time_machine.travel(at("2026-03-03 09:00"), tick=False):
         fire(case, "file_case", "supervisor", data={"handlers": ["张三", "李四"]})
-        fire(case, "notify_intent", data={"proposed_fine": 30000, "facts": "标注专利号"})
+        # The decision as notified (行政处罚法 arts 44–45): the same illegal income.
+        intent = {"proposed_fine": 30000, "illegal_income": data.get("illegal_income")}
+        fire(case, "notify_intent", data={**intent, "facts": "标注专利号"})
         fire(case, "receive_statement", data={"hearing_waived": True})
         drafted = {
             "basis": "《中华人民共和国专利法》第六十八条",

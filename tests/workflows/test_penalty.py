@@ -57,20 +57,19 @@ def test_clue_opens_a_penalty_case_due_fifteen_workdays_from_receipt(clue):
 HANDLERS = {"handlers": ["张三", "李四"]}
 
 
-def _to_deliberation(case, fire, *, start="2026-10-12 09:00", waived=True):
-    """Filed, notified on 10-20 (the statement period runs to the end of 10-27), the statement
-    in on 10-21; ``waived``: with the party's written waiver of a hearing."""
+def _to_deliberation(
+    case, fire, *, start="2026-10-12 09:00", waived=True, fine=30000, income=2000
+):
+    """Filed, notified on 10-20 of a ``fine`` on an illegal ``income`` (the statement period
+    runs to the end of 10-27), the statement in on 10-21; ``waived``: with the party's written
+    waiver of a hearing."""
     with time_machine.travel(at(start), tick=False):
         fire(case, "file_case", "supervisor", data=HANDLERS)
     with time_machine.travel(at("2026-10-20 09:00"), tick=False):
         fire(
             case,
             "notify_intent",
-            data={
-                "proposed_fine": 30000,
-                "illegal_income": 2000,
-                "facts": "标注他人专利号",
-            },
+            data={"proposed_fine": fine, "illegal_income": income, "facts": "标注他人专利号"},
         )
     with time_machine.travel(at("2026-10-21 09:00"), tick=False):
         data = {"statement": "放弃陈述申辩", "hearing_waived": waived}
@@ -97,7 +96,7 @@ def test_a_decision_without_its_facts_reasons_and_items_is_refused(clue, fire):
 
 def test_fine_over_the_art_68_bound_is_refused_with_the_bound(clue, fire):
     case = clue()
-    _to_deliberation(case, fire)
+    _to_deliberation(case, fire, fine=500000, income=100000)
     with time_machine.travel(at("2026-10-22 09:00"), tick=False):
         # No income above 50,000: at most 250,000.
         with pytest.raises(ValidationFailed) as refused:
@@ -177,7 +176,7 @@ def test_a_failing_credit_write_undoes_the_decision(clue, fire, monkeypatch):
     import caseflow.credit.services as credit
 
     case = clue()
-    _to_deliberation(case, fire)
+    _to_deliberation(case, fire, income=0)
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
@@ -262,6 +261,49 @@ def test_filing_decision_extends_once_by_fifteen_workdays(clue, fire):
             fire(case, "extend_filing", "supervisor", data={"reason": "再延"})
 
 
+def test_the_decision_is_no_heavier_than_the_notice_until_notified_again(clue, fire):
+    """行政处罚法 arts 44–45, 62: the party is told the penalty intended and may answer it; the
+    decision may not fine more than that notice announced, nor rest on another illegal income.
+    To decide more, the caseworker notifies again from deliberation: a new notice, a new
+    statement period, in which a waiver given to the first notice no longer counts."""
+    from caseflow.notices.models import Notice
+
+    case = clue()
+    _to_deliberation(case, fire)  # 30,000 on an illegal income of 2,000; hearing waived
+    heavier = {"basis": "68", **PENALTY_TEXT}
+    with time_machine.travel(at("2026-10-22 09:00"), tick=False):
+        for data, field in (
+            ({"fine": 30001, "illegal_income": 2000}, "fine"),
+            ({"fine": 30000, "illegal_income": 60000}, "illegal_income"),
+            ({"fine": 30000}, "illegal_income"),
+        ):
+            with pytest.raises(ValidationFailed) as refused:
+                fire(case, "decide_penalty", "supervisor", data={**heavier, **data})
+            assert set(refused.value.fields) == {field}
+            assert "第四十四条、第四十五条" in refused.value.message
+        assert "30,000" in refused.value.message or "2,000" in refused.value.message
+        assert case.state == "deliberation" and not db.session.scalars(select(CreditRecord)).all()
+
+    with time_machine.travel(at("2026-10-23 09:00"), tick=False):
+        data = {"proposed_fine": 60000, "illegal_income": 2000, "facts": "标注他人专利号，数量更大"}
+        fire(case, "notify_intent", data=data)
+    assert case.state == "intent_notified"
+    statement = clocks_of(case)["statement"]
+    assert statement.status == "running" and local_due(statement) == "2026-10-30"
+    intents = db.session.scalars(
+        select(Notice).where(Notice.case_id == case.id, Notice.kind == "penalty_intent_notice")
+    ).all()
+    assert len(intents) == 2
+    with time_machine.travel(at("2026-10-26 09:00"), tick=False):
+        fire(case, "receive_statement", data={"statement": "不服"})
+        data = {**heavier, "fine": 60000, "illegal_income": 2000}
+        with pytest.raises(StateConflict):  # the first notice's waiver does not answer this one
+            fire(case, "decide_penalty", "supervisor", data=data)
+    with time_machine.travel(at("2026-11-02 09:00"), tick=False):
+        fire(case, "decide_penalty", "supervisor", data=data)
+    assert case.state == "decided" and case.data["fine"] == 60000
+
+
 def test_a_hearing_is_recorded_held_on_its_day_not_before(clue, fire):
     """Like the adjudication's oral hearing: recorded before its day, the audit trail would be
     false and the decision clock would resume early."""
@@ -300,7 +342,7 @@ def test_no_penalty_while_the_party_may_still_ask_for_a_hearing(clue, fire):
     them is refused, unless the party waived the hearing in writing. A decision not to penalise
     takes nothing from the party and is not held back."""
     case = clue()
-    _to_deliberation(case, fire, waived=False)  # the period runs to the end of 10-27
+    _to_deliberation(case, fire, waived=False, income=0)  # the period runs to the end of 10-27
     with time_machine.travel(at("2026-10-27 18:00"), tick=False):
         with pytest.raises(StateConflict) as refused:
             fire(case, "decide_penalty", "supervisor", data={"fine": 1000, "basis": "68", **PENALTY_TEXT})
@@ -312,13 +354,13 @@ def test_no_penalty_while_the_party_may_still_ask_for_a_hearing(clue, fire):
     assert case.state == "decided"
 
     waived = clue()
-    _to_deliberation(waived, fire, waived=True)
+    _to_deliberation(waived, fire, waived=True, income=0)
     with time_machine.travel(at("2026-10-22 09:00"), tick=False):
         fire(waived, "decide_penalty", "supervisor", data={"fine": 1000, "basis": "68", **PENALTY_TEXT})
     assert waived.state == "decided" and waived.data["hearing_waived"] is True
 
     spared = clue()
-    _to_deliberation(spared, fire, waived=False)
+    _to_deliberation(spared, fire, waived=False, income=0)
     with time_machine.travel(at("2026-10-22 09:00"), tick=False):
         fire(spared, "decide_no_penalty", "supervisor", data={"reason": "违法事实不能成立"})
     assert spared.state == "no_penalty"
@@ -402,12 +444,13 @@ def _adjudication_decided(open_case, fire, *, decided: str, **kwargs):
 
 
 def _decide_penalty(case, fire, *, on: str, fine: int):
+    """The penalty on the illegal income of 2,000 RMB ``_to_deliberation`` notified."""
     with time_machine.travel(at(f"{on} 09:00"), tick=False):
         fire(
             case,
             "decide_penalty",
             "supervisor",
-            data={"fine": fine, "basis": "68", **PENALTY_TEXT},
+            data={"fine": fine, "illegal_income": 2000, "basis": "68", **PENALTY_TEXT},
         )
 
 
@@ -444,7 +487,7 @@ def test_a_repeat_is_found_by_name_where_the_earlier_record_had_no_code(clue, fi
     _to_deliberation(first, fire)
     _decide_penalty(first, fire, on="2026-10-22", fine=30000)
     second = clue(respondent={"name": "中山市某某照明厂 ", "kind": "company", "code": _code()})
-    _to_deliberation(second, fire)
+    _to_deliberation(second, fire, fine=60000)
     _decide_penalty(second, fire, on="2026-10-23", fine=60000)
     assert _kinds() == ["penalty", "penalty", "repeat_infringement"]
 
@@ -453,7 +496,7 @@ def test_a_fine_below_the_fen_is_refused_not_rounded(clue, fire):
     """RMB is paid to the fen: a fine typed as 1.001 元 is refused beside the field, never stored
     as 1 and printed 1.00元."""
     case = clue()
-    _to_deliberation(case, fire)
+    _to_deliberation(case, fire, income=0)
     with time_machine.travel(at("2026-10-22 09:00"), tick=False):
         with pytest.raises(ValidationFailed) as refused:
             fire(
@@ -474,7 +517,7 @@ def test_a_warning_without_a_fine_starts_no_payment_period(clue, fire):
     """行政处罚法 art 67: 15 days to pay a fine. A warning alone has nothing to pay: no payment
     clock is started, so none falls due or alerts; service and publication still run."""
     case = clue()
-    _to_deliberation(case, fire)
+    _to_deliberation(case, fire, income=0)
     with time_machine.travel(at("2026-10-22 09:00"), tick=False):
         data = {"fine": 0, "warning": True, "basis": "68", **PENALTY_TEXT}
         fire(case, "decide_penalty", "supervisor", data=data)
