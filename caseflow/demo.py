@@ -297,6 +297,7 @@ def _demo_penalties(units, now, fire) -> list:
         data={
             "proposed_fine": 30000,
             "illegal_income": 4000,
+            "confiscation": "违法所得4000元",
             "facts": "在吊灯包装上标注他人专利号",
         },
     )
@@ -316,6 +317,8 @@ def _demo_penalties(units, now, fire) -> list:
         data={
             "fine": 30000,
             "illegal_income": 4000,
+            # Patent Law art 68: the illegal income is confiscated.
+            "confiscation": "违法所得4000元",
             "basis": "《中华人民共和国专利法》第六十八条",
             "findings": "当事人在其销售的吊灯外包装上标注ZL202230567890.1号专利。",
             "reasoning": "当事人的行为构成假冒专利。",

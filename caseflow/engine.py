@@ -362,6 +362,28 @@ def _guard_min_count(case, guard, occurred_at, data):
         )
 
 
+def _guard_any_of(case, guard, occurred_at, data):
+    """At least one of ``fields`` is given and not zero or false (a penalty proposes something)."""
+    fields = guard.params["fields"]
+    if not any(data.get(f) for f in fields):
+        raise ValidationFailed(
+            guard.message,
+            message_en=guard.message_en,
+            fields={f: f"{guard.message} / {guard.message_en}" for f in fields},
+        )
+
+
+def _guard_required_when(case, guard, occurred_at, data):
+    """``data[field]`` is given wherever ``data[when]`` is given and not zero."""
+    field, when = guard.params["field"], guard.params["when"]
+    if data.get(when) and _empty(data.get(field)):
+        raise ValidationFailed(
+            guard.message,
+            message_en=guard.message_en,
+            fields={field: f"{guard.message} / {guard.message_en}"},
+        )
+
+
 def _guard_clock_settled(case, guard, occurred_at, data):
     """The case has no active clock of that name: the duty it tracks has been done."""
     name = guard.params["clock"]
@@ -549,7 +571,7 @@ def guard_wait(
 ) -> GuardWait | None:
     """What ``guard`` waits for on ``case`` at ``at``: None when time does not hold it back
     (it passes now, or it depends only on the data typed: ``odd_count``, ``min_count``,
-    ``fine_bound``, ``as_notified``).
+    ``fine_bound``, ``as_notified``, ``any_of``, ``required_when``).
     ``clocks``: every clock of the case, when the caller has read them (the case page).
 
     The instants are exactly the guards' own tests (``GUARDS``), so a step offered as possible
@@ -612,6 +634,7 @@ def transition_waits(
 
 #: Guard implementations by the name the workflow modules use (``workflows._schema.Guard``).
 GUARDS = {
+    "any_of": _guard_any_of,
     "as_notified": _guard_as_notified,
     "clock_expired": _guard_clock_expired,
     "clock_running": _guard_clock_running,
@@ -621,6 +644,7 @@ GUARDS = {
     "min_notice": _guard_min_notice,
     "not_before_field": _guard_not_before_field,
     "odd_count": _guard_odd_count,
+    "required_when": _guard_required_when,
 }
 
 

@@ -105,7 +105,10 @@ class Guard:
     the income is absent or at most ``threshold`` (Patent Law art 68);
     ``as_notified`` (``step``, ``at_most``, ``same``): against the data of the case's latest
     ``step`` event (the notice in force), each ``{field: notified}`` of ``at_most`` is at most the
-    notified amount and each of ``same`` equals it, absent counting as zero.
+    notified amount and each of ``same`` equals it, absent counting as zero;
+    ``any_of`` (``fields``): at least one of ``data[fields]`` is given and not zero or false;
+    ``required_when`` (``field``, ``when``): ``data[field]`` is given where ``data[when]`` is
+    given and not zero.
     """
 
     name: str

@@ -77,6 +77,16 @@ FINE_BOUND = {"multiple": 5, "ceiling": 250_000, "threshold": 50_000}
 REPEAT_RANGE = (50_000, 250_000)
 
 
+#: Patent Law art 68: 没收违法所得 is mandatory wherever there is illegal income; the fine is
+#: discretionary ("可以并处").
+_CONFISCATION_GUARD = Guard(
+    "required_when",
+    {"field": "confiscation", "when": "illegal_income"},
+    "有违法所得的，应当没收违法所得（《专利法》第六十八条），请填写没收内容",
+    "Patent Law art 68: the illegal income must be confiscated; state the confiscation",
+)
+
+
 def _fine_guard(field, income):
     return Guard(
         "fine_bound",
@@ -161,10 +171,23 @@ TRANSITIONS = (
         sources=("investigating", "deliberation"),
         dest="intent_notified",
         roles=("caseworker",),
-        guards=(_fine_guard("proposed_fine", "illegal_income"),),
+        guards=(
+            # 行政处罚法 art 44: the notice states the penalty intended, of the kinds the decision
+            # has; a fine of 0 is no penalty (a warning is announced as a warning).
+            Guard(
+                "any_of",
+                {"fields": ("warning", "confiscation", "proposed_fine")},
+                "请写明拟作出的处罚：警告、没收或罚款（罚款金额须大于0）",
+                "state the penalty intended: a warning, a confiscation or a fine above 0",
+            ),
+            _fine_guard("proposed_fine", "illegal_income"),
+            _CONFISCATION_GUARD,
+        ),
         fields=(
-            Field("proposed_fine", "amount", "拟罚款金额（元）"),
+            Field("warning", "boolean", "警告", required=False),
             Field("illegal_income", "amount", "违法所得（元）", required=False),
+            Field("confiscation", "text", "拟没收违法所得及物品", required=False),
+            Field("proposed_fine", "amount", "拟罚款金额（元）", required=False),
             Field("facts", "text", "违法事实"),
         ),
         # 行政处罚法 art 64: five (working, art 85) days from the respondent's receipt.
@@ -295,6 +318,7 @@ TRANSITIONS = (
                 "the decision may not be heavier than the intent notice announced "
                 "(Administrative Penalty Law arts 44–45); notify the party again to decide more",
             ),
+            _CONFISCATION_GUARD,
         ),
         fields=(
             Field("fine", "amount", "罚款（元）"),

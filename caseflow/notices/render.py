@@ -342,6 +342,23 @@ def penalty_items(data: dict) -> list[dict]:
     return out
 
 
+def intent_items(data: dict) -> list[dict]:
+    """The penalties an intent notice (事先告知书) announces, as ``penalty_items`` gives a
+    decision's: a warning as a warning, the confiscation, the fine (never 罚款0.00元). An intent
+    recorded before the confiscation was its own field announces the illegal income's."""
+    confiscation = data.get("confiscation")
+    if not _text(confiscation) and data.get("illegal_income"):
+        confiscation = f"违法所得人民币{_money(data['illegal_income'])}元"
+    return penalty_items(
+        {
+            "warning": data.get("warning"),
+            "confiscation": confiscation,
+            "fine": data.get("proposed_fine"),
+            "illegal_income": data.get("illegal_income"),
+        }
+    )
+
+
 def _answered(case) -> bool:
     """Whether the fair desk recorded the exhibitor's answer (its ``receive_answer`` step)."""
     from caseflow.cases.models import Event
@@ -517,7 +534,11 @@ def notice_context(notice) -> dict:
         if isinstance(data.get("items"), list)
         else [],
         "terms": numbered(data.get("terms")),
-        "penalty_items": penalty_items(data) if notice.kind == "penalty_decision" else [],
+        "penalty_items": penalty_items(data)
+        if notice.kind == "penalty_decision"
+        else intent_items(data)
+        if notice.kind == "penalty_intent_notice"
+        else [],
         "preview": bool(getattr(notice, "preview", False)),
         "chinese_number": chinese_number,
         # Beside a draft only, as a reference; an issued notice never prints the estimate.

@@ -68,7 +68,12 @@ def decide(worker, chief, case, *, fine=30000, income=None, day="2026-10-22", st
             local(notified),
             data={
                 "proposed_fine": fine,
-                **({"illegal_income": income} if income is not None else {}),
+                # Patent Law art 68: an illegal income is confiscated.
+                **(
+                    {"illegal_income": income, "confiscation": f"违法所得{income}元"}
+                    if income is not None
+                    else {}
+                ),
                 "facts": "在灯具包装上标注他人专利号",
             },
         )
@@ -95,6 +100,7 @@ def test_clue_to_published_penalty_to_repair(api, staff, client):
             data={
                 "fine": 260000,
                 "illegal_income": 2000,
+                "confiscation": "违法所得2000元",
                 "basis": "专利法第六十八条",
                 **PENALTY_TEXT,
             },
@@ -106,6 +112,7 @@ def test_clue_to_published_penalty_to_repair(api, staff, client):
             data={
                 "fine": 30000,
                 "illegal_income": 2000,
+                "confiscation": "违法所得2000元",
                 "basis": "《专利法》第六十八条",
                 "findings": "当事人在灯具包装上标注他人专利号。",
                 "reasoning": "构成假冒专利。",

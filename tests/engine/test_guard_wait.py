@@ -185,6 +185,7 @@ def test_every_guard_kind_in_the_workflows_is_known_to_guard_wait(workflow):
     known = {
         "clock_expired", "clock_settled", "clock_running", "min_notice", "odd_count", "fine_bound",
         "not_before_field", "min_count", "as_notified",
+        "any_of", "required_when",
     }
     for transition in workflows.get(workflow).TRANSITIONS:
         assert {g.name for g in transition.guards} <= known, transition.trigger

@@ -68,6 +68,7 @@ def test_penalty_notices_read_back(open_case, fire, pdf, staff):
                 data={
                     "proposed_fine": 60000,
                     "illegal_income": 8000,
+                    "confiscation": "违法所得8000元",
                     "facts": "在灯具包装上标注他人专利号",
                 },
             )
@@ -118,6 +119,7 @@ def test_penalty_notices_read_back(open_case, fire, pdf, staff):
                 data={
                     "fine": 40000,
                     "illegal_income": 8000,
+                    "confiscation": "违法所得8000元",
                     "basis": "《中华人民共和国专利法》第六十八条",
                     "findings": "当事人在其销售的吊灯外包装上标注ZL202330123456.7号专利。",
                     "reasoning": "当事人的行为属于《专利法实施细则》第一百零一条规定的假冒专利行为。",
@@ -181,7 +183,11 @@ def _decide(open_case, fire, data):
     with time_machine.travel(at("2026-03-03 09:00"), tick=False):
         fire(case, "file_case", "supervisor", data={"handlers": ["张三", "李四"]})
         # The decision as notified (行政处罚法 arts 44–45): the same illegal income.
-        intent = {"proposed_fine": 30000, "illegal_income": data.get("illegal_income")}
+        intent = {
+            "proposed_fine": 30000,
+            "illegal_income": data.get("illegal_income"),
+            "confiscation": data.get("confiscation"),
+        }
         fire(case, "notify_intent", data={**intent, "facts": "标注专利号"})
         fire(case, "receive_statement", data={"hearing_waived": True})
         drafted = {
@@ -234,6 +240,34 @@ def test_an_intent_without_illegal_income_proposes_the_fine_alone(open_case, fir
         intent = _notice(fire(case, "notify_intent", data=data))
     text = _body(pdf, intent)
     assert "拟对你方作出如下行政处罚：罚款人民币20,000.00元。" in text and "并处" not in text
+
+
+def test_an_intent_announces_a_warning_as_a_warning(open_case, fire, pdf):
+    """A warning intended is announced as a warning, never as 罚款人民币0.00元; several penalties
+    are numbered, the confiscation of the illegal income among them (Patent Law art 68)."""
+    case = open_case("penalty", complainant=REPORTER, respondent=RESPONDENT, right=RIGHT)
+    with time_machine.travel(at("2026-03-03 09:00"), tick=False):
+        fire(case, "file_case", "supervisor", data={"handlers": ["张三", "李四"]})
+        warned = _notice(fire(case, "notify_intent", data={"warning": True, "facts": "标注专利号"}))
+    text = _body(pdf, warned)
+    assert "拟对你方作出如下行政处罚：警告。" in text and "罚款" not in text
+
+    case = open_case("penalty", complainant=REPORTER, respondent=RESPONDENT, right=RIGHT)
+    with time_machine.travel(at("2026-03-03 09:00"), tick=False):
+        fire(case, "file_case", "supervisor", data={"handlers": ["张三", "李四"]})
+        data = {
+            "warning": True,
+            "illegal_income": 3000,
+            "confiscation": "违法所得3000元",
+            "proposed_fine": 9000,
+            "facts": "标注专利号",
+        }
+        several = _notice(fire(case, "notify_intent", data=data))
+    text = _body(pdf, several)
+    assert (
+        "拟对你方作出如下行政处罚：（1）警告。（2）没收违法所得3000元。"
+        "（3）罚款人民币9,000.00元（违法所得人民币3,000.00元）。" in text
+    )
 
 
 def test_a_reason_typed_without_a_full_stop_still_ends_its_sentence(open_case, fire, pdf):

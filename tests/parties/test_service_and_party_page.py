@@ -424,7 +424,12 @@ def test_a_statement_through_the_link_is_stored_as_the_staffs_is(client, people,
             case,
             "notify_intent",
             worker,
-            data={"proposed_fine": 30000, "illegal_income": 2000, "facts": "标注他人专利号"},
+            data={
+                "proposed_fine": 30000,
+                "illegal_income": 2000,
+                "confiscation": "违法所得2000元",
+                "facts": "标注他人专利号",
+            },
         )
         _link, token = party_link_ensure(case, "respondent")
         db.session.commit()

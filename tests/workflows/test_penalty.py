@@ -69,7 +69,13 @@ def _to_deliberation(
         fire(
             case,
             "notify_intent",
-            data={"proposed_fine": fine, "illegal_income": income, "facts": "标注他人专利号"},
+            data={
+                "proposed_fine": fine,
+                "illegal_income": income,
+                # Patent Law art 68: an illegal income is confiscated.
+                **({"confiscation": f"违法所得{income}元"} if income else {}),
+                "facts": "标注他人专利号",
+            },
         )
     with time_machine.travel(at("2026-10-21 09:00"), tick=False):
         data = {"statement": "放弃陈述申辩", "hearing_waived": waived}
@@ -120,6 +126,7 @@ def test_fine_over_the_art_68_bound_is_refused_with_the_bound(clue, fire):
                 data={
                     "fine": 500001,
                     "illegal_income": 100000,
+                    "confiscation": "违法所得100000元",
                     "basis": "专利法68",
                     **PENALTY_TEXT,
                 },
@@ -135,6 +142,7 @@ def test_fine_over_the_art_68_bound_is_refused_with_the_bound(clue, fire):
             data={
                 "fine": 500000,
                 "illegal_income": 100000,
+                "confiscation": "违法所得100000元",
                 "basis": "专利法第六十八条",
                 **PENALTY_TEXT,
             },
@@ -153,6 +161,7 @@ def test_decision_writes_its_credit_record_in_the_same_step(clue, fire):
             data={
                 "fine": 30000,
                 "illegal_income": 2000,
+                "confiscation": "违法所得2000元",
                 "basis": "专利法第六十八条",
                 **PENALTY_TEXT,
             },
@@ -270,7 +279,7 @@ def test_the_decision_is_no_heavier_than_the_notice_until_notified_again(clue, f
 
     case = clue()
     _to_deliberation(case, fire)  # 30,000 on an illegal income of 2,000; hearing waived
-    heavier = {"basis": "68", **PENALTY_TEXT}
+    heavier = {"basis": "68", "confiscation": "违法所得2000元", **PENALTY_TEXT}
     with time_machine.travel(at("2026-10-22 09:00"), tick=False):
         for data, field in (
             ({"fine": 30001, "illegal_income": 2000}, "fine"),
@@ -285,7 +294,12 @@ def test_the_decision_is_no_heavier_than_the_notice_until_notified_again(clue, f
         assert case.state == "deliberation" and not db.session.scalars(select(CreditRecord)).all()
 
     with time_machine.travel(at("2026-10-23 09:00"), tick=False):
-        data = {"proposed_fine": 60000, "illegal_income": 2000, "facts": "标注他人专利号，数量更大"}
+        data = {
+            "proposed_fine": 60000,
+            "illegal_income": 2000,
+            "confiscation": "违法所得2000元",
+            "facts": "标注他人专利号，数量更大",
+        }
         fire(case, "notify_intent", data=data)
     assert case.state == "intent_notified"
     statement = clocks_of(case)["statement"]
@@ -302,6 +316,53 @@ def test_the_decision_is_no_heavier_than_the_notice_until_notified_again(clue, f
     with time_machine.travel(at("2026-11-02 09:00"), tick=False):
         fire(case, "decide_penalty", "supervisor", data=data)
     assert case.state == "decided" and case.data["fine"] == 60000
+
+
+def test_the_intent_proposes_the_penalty_kinds_of_the_decision(clue, fire):
+    """The intent notice announces the penalty intended (行政处罚法 art 44) with the kinds the
+    decision has: a warning, a confiscation, a fine. Nothing proposed, or only a fine of 0, is
+    refused: it would print 罚款人民币0.00元 for what is a warning."""
+    case = clue()
+    with time_machine.travel(at("2026-10-12 09:00"), tick=False):
+        fire(case, "file_case", "supervisor", data=HANDLERS)
+        for data in ({"facts": "标注他人专利号"}, {"proposed_fine": 0, "facts": "标注他人专利号"}):
+            with pytest.raises(ValidationFailed) as refused:
+                fire(case, "notify_intent", data=data)
+            assert "proposed_fine" in refused.value.fields
+        assert case.state == "investigating"
+        fire(case, "notify_intent", data={"warning": True, "facts": "标注他人专利号"})
+        fire(case, "receive_statement", data={"hearing_waived": True})
+        with pytest.raises(ValidationFailed) as refused:  # a fine was not announced
+            data = {"fine": 1000, "basis": "68", **PENALTY_TEXT}
+            fire(case, "decide_penalty", "supervisor", data=data)
+        assert set(refused.value.fields) == {"fine"}
+        data = {"fine": 0, "warning": True, "basis": "68", **PENALTY_TEXT}
+        fire(case, "decide_penalty", "supervisor", data=data)
+    assert case.state == "decided" and "payment" not in clocks_of(case)
+
+
+def test_illegal_income_is_confiscated(clue, fire):
+    """Patent Law art 68: the illegal income is confiscated (没收违法所得, mandatory; the fine is
+    discretionary). An intent or a decision with an illegal income and no confiscation is
+    refused beside the confiscation field."""
+    case = clue()
+    with time_machine.travel(at("2026-10-12 09:00"), tick=False):
+        fire(case, "file_case", "supervisor", data=HANDLERS)
+        intent = {"proposed_fine": 10000, "illegal_income": 3000, "facts": "标注他人专利号"}
+        with pytest.raises(ValidationFailed) as refused:
+            fire(case, "notify_intent", data=intent)
+        assert set(refused.value.fields) == {"confiscation"}
+        assert "第六十八条" in refused.value.message
+        fire(case, "notify_intent", data={**intent, "confiscation": "违法所得3000元"})
+        fire(case, "receive_statement", data={"hearing_waived": True})
+        decision = {"fine": 10000, "illegal_income": 3000, "basis": "68", **PENALTY_TEXT}
+        with pytest.raises(ValidationFailed) as refused:
+            fire(case, "decide_penalty", "supervisor", data=decision)
+        assert set(refused.value.fields) == {"confiscation"}
+        assert "confiscat" in refused.value.message_en
+        assert case.state == "deliberation"
+        fire(case, "decide_penalty", "supervisor", data={**decision, "confiscation": "违法所得3000元"})
+    assert case.state == "decided"
 
 
 def test_a_hearing_is_recorded_held_on_its_day_not_before(clue, fire):
@@ -450,7 +511,13 @@ def _decide_penalty(case, fire, *, on: str, fine: int):
             case,
             "decide_penalty",
             "supervisor",
-            data={"fine": fine, "illegal_income": 2000, "basis": "68", **PENALTY_TEXT},
+            data={
+                "fine": fine,
+                "illegal_income": 2000,
+                "confiscation": "违法所得2000元",
+                "basis": "68",
+                **PENALTY_TEXT,
+            },
         )
 
 
