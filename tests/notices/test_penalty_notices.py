@@ -73,18 +73,18 @@ def test_penalty_notices_read_back(open_case, fire, pdf, staff):
                 },
             )
         )
-    text = pdf.text(intent)
+    text = _body(pdf, intent)
     assert "本中心" in text and "（局）" not in text  # the issuer, named as elsewhere
     assert "行政处罚事先告知书" in text and "中维罚告字〔2026〕第1号" in text
     assert "60,000.00" in text and "8,000.00" in text and "标注他人专利号" in text
     assert "要求听证" in text
-    # 行政处罚法 art 64: five (working) days from the respondent's receipt, which is not known
-    # when the notice is printed: the period as the law words it, and no date.
-    assert "请自收到本告知书之日起五个工作日内向本中心提出" in text
-    assert "2026年10月20日" not in text  # 5 workdays from the issue day 10-13
+    # 行政处罚法 art 64: five (working, art 85) days from the respondent's receipt, which the
+    # step records: the period as the law words it, and its last day computed (notices.md).
+    assert "请自收到本告知书之日起五个工作日内（即2026年10月20日前）向本中心提出" in text
+    assert "放假安排尚未公布" not in text
 
-    # Served by post on 10-14: the statement clock is re-timed (15, 16, 19, 20, 21), and the
-    # printed notice stays true: it asks for no correction.
+    # Served by post on 10-14 instead: the statement clock is re-timed (15, 16, 19, 20, 21), and
+    # the printed date asks for a correction, as a moved answer date does.
     with time_machine.travel(at("2026-10-14 08:00"), tick=False):
         notice_service_record(
             notice=intent,
@@ -94,7 +94,7 @@ def test_penalty_notices_read_back(open_case, fire, pdf, staff):
         )
         db.session.commit()
     assert local_due(clocks_of(case)["statement"]) == "2026-10-21"
-    assert notices_needing_correction(case) == []
+    assert [task.notice for task in notices_needing_correction(case)] == [intent]
 
     with time_machine.travel(at("2026-10-14 09:00"), tick=False):
         hearing = _notice(
@@ -268,6 +268,19 @@ def test_an_intent_announces_a_warning_as_a_warning(open_case, fire, pdf):
         "拟对你方作出如下行政处罚：（1）警告。（2）没收违法所得3000元。"
         "（3）罚款人民币9,000.00元（违法所得人民币3,000.00元）。" in text
     )
+
+
+def test_the_intent_in_a_year_not_yet_official_marks_its_date_provisional(open_case, fire, pdf):
+    """deadlines.md §1: notified on 2026-12-28, the statement period ends in 2027, whose holiday
+    schedule is not out: the date is printed, with the note under the body."""
+    case = open_case("penalty", complainant=REPORTER, respondent=RESPONDENT, right=RIGHT)
+    with time_machine.travel(at("2026-12-28 09:00"), tick=False):
+        fire(case, "file_case", "supervisor", data={"handlers": ["张三", "李四"]})
+        data = {"proposed_fine": 5000, "facts": "标注专利号"}
+        intent = _notice(fire(case, "notify_intent", data=data))
+    text = _body(pdf, intent)
+    assert re.search(r"五个工作日内（即2027年1月\d+日前）", text)
+    assert "2027年放假安排尚未公布" in text
 
 
 def test_a_reason_typed_without_a_full_stop_still_ends_its_sentence(open_case, fire, pdf):
