@@ -427,6 +427,21 @@ def test_no_penalty_while_the_party_may_still_ask_for_a_hearing(clue, fire):
     assert spared.state == "no_penalty"
 
 
+def test_a_late_period_is_not_extended_afterwards(clue, fire):
+    """deadlines.md §3, 市场监督管理行政处罚程序规定 arts 18, 64: an extension is approved
+    because the case cannot be finished within the period, so before it ends. The filing
+    period ran out with 10-23: extended on 10-26 it would turn a late filing into one on time."""
+    case = clue()
+    with time_machine.travel(at("2026-10-26 09:00"), tick=False):
+        with pytest.raises(StateConflict) as refused:
+            fire(case, "extend_filing", "supervisor", data={"reason": "线索复杂"})
+        assert refused.value.message.startswith("立案审查期限已于2026年10月23日（周五）届满")
+        assert "2026-10-23" in refused.value.message_en
+        assert transition_events(case) == [] and local_due(clocks_of(case)["filing_decision"]) == "2026-10-23"
+        fire(case, "file_case", "supervisor", data=HANDLERS)
+    assert clocks_of(case)["filing_decision"].status == "breached"
+
+
 def test_direct_opening_from_an_inspection(open_case):
     case = open_case("penalty", channel="inspection", received_at="2026-09-28 10:00")
     assert case.state == "clue" and local_due(clocks_of(case)["filing_decision"]) == "2026-10-23"
