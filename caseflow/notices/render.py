@@ -435,6 +435,23 @@ def _attachments(notice, case) -> list[str]:
     return out
 
 
+#: The decisions that state the evidence of the facts found (行政处罚法 art 59 item 2).
+EVIDENCE_KINDS = ("penalty_decision", "no_penalty_decision")
+
+
+def evidence_relied_on(notice, case) -> list[str]:
+    """The evidence a 行政处罚决定书 states (行政处罚法 art 59 item 2): the case's evidence
+    records filed before its step, each by its description, or its file's name where it has none.
+    Nothing else of them (who filed it, the audit note) is printed."""
+    from caseflow.cases.evidence import Evidence
+
+    query = select(Evidence).where(Evidence.case_id == case.id)
+    if notice.event is not None:  # a retry days later lists what the decision rested on
+        query = query.where(Evidence.uploaded_at <= notice.event.recorded_at)
+    rows = db.session.scalars(query.order_by(Evidence.uploaded_at, Evidence.id))
+    return [clause(row.description) or row.filename for row in rows]
+
+
 def authority_name(kind: str, data: dict) -> str:
     """The authority a letter of ``kind`` is addressed to, from its step's data: a 移交函 goes to
     the centre or court the case is referred to."""
@@ -546,6 +563,10 @@ def notice_context(notice) -> dict:
         if getattr(notice, "preview", False)
         else None,
         "attachments": _attachments(notice, case) if notice.kind == "referral_letter" else [],
+        "evidence": evidence_relied_on(notice, case) if notice.kind in EVIDENCE_KINDS else [],
+        # 行政处罚法 art 59 item 5: where to seek review (profile keys; absent: general wording).
+        "review_body": _text(profile.get("review_body")),
+        "court": _text(profile.get("court")),
         "answer_status": _answer_status(case, event) if notice.kind == "outcome_notice" else "",
         "department": data.get("department_name")
         or dict(DEPARTMENTS).get(data.get("department"), "有关部门"),

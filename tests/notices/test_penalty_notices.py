@@ -283,6 +283,57 @@ def test_the_intent_in_a_year_not_yet_official_marks_its_date_provisional(open_c
     assert "2027年放假安排尚未公布" in text
 
 
+def test_the_decisions_list_the_evidence_and_name_the_review_body_and_court(
+    open_case, fire, pdf, staff, units
+):
+    """行政处罚法 art 59 items 2 and 5: the 行政处罚决定书 states the evidence of the violation
+    and the routes of review with their periods: the reconsideration body and the court the unit
+    profile names. The case's evidence records by their description (the file's name where it
+    has none), as filed before the decision, never the caseworker's note; the 不予行政处罚决定书
+    the same. A unit whose profile names neither keeps the general wording."""
+    from caseflow.cases.evidence import evidence_add
+
+    worker = staff["ZS"]["caseworker"]
+    case = open_case("penalty", complainant=REPORTER, respondent=RESPONDENT, right=RIGHT)
+    with time_machine.travel(at("2026-03-03 08:00"), tick=False):
+        evidence_add(
+            case=case,
+            actor=worker,
+            filename="IMG_0001.jpg",
+            content=b"\xff\xd8\xff\xe0 photo of the box",
+            description="现场检查笔录",
+        )
+        evidence_add(case=case, actor=worker, filename="购货发票.pdf", content=b"%PDF-1.4 invoice")
+        db.session.commit()
+    with time_machine.travel(at("2026-03-03 09:00"), tick=False):
+        fire(case, "file_case", "supervisor", data={"handlers": ["张三", "李四"]})
+        fire(case, "notify_intent", data={"proposed_fine": 1000, "facts": "标注专利号"})
+        fire(case, "receive_statement", data={"hearing_waived": True})
+        data = {"fine": 1000, "basis": "68", "findings": "当事人标注他人专利号", "reasoning": "构成假冒专利", "items": ["罚款1000元"]}
+        decision = _notice(fire(case, "decide_penalty", "supervisor", data=data, note="内部：老板态度差"))
+    text = _body(pdf, decision)
+    assert "上述事实，有以下证据证明：（1）现场检查笔录；（2）购货发票.pdf。" in text
+    assert "内部" not in text and "IMG_0001" not in text
+    assert "六十日内向中山市人民政府申请行政复议" in text
+    assert "六个月内向广州知识产权法院提起行政诉讼" in text
+
+    units["ZS"].profile = {
+        k: v for k, v in units["ZS"].profile.items() if k not in ("review_body", "court")
+    }
+    db.session.commit()
+    other = open_case("penalty", complainant=REPORTER, respondent=RESPONDENT, right=RIGHT)
+    with time_machine.travel(at("2026-03-03 09:00"), tick=False):
+        evidence_add(case=other, actor=worker, filename="笔录.pdf", content=b"%PDF-1.4 b", description="询问笔录")
+        fire(other, "file_case", "supervisor", data={"handlers": ["张三", "李四"]})
+        fire(other, "notify_intent", data={"proposed_fine": 1000, "facts": "标注专利号"})
+        fire(other, "receive_statement", data={"hearing_waived": True})
+        data = {"reason": "当事人有证据证明系授权使用", "findings": "当事人已下架产品"}
+        none = _notice(fire(other, "decide_no_penalty", "supervisor", data=data))
+    text = _body(pdf, none)
+    assert "有以下证据证明：（1）询问笔录。" in text
+    assert "六十日内依法申请行政复议，或者在六个月内依法向人民法院提起行政诉讼" in text
+
+
 def test_a_reason_typed_without_a_full_stop_still_ends_its_sentence(open_case, fire, pdf):
     """The reason and the reasoning are typed as the caseworker ends them (or not); the basis
     that follows always starts a new sentence."""
