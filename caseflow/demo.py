@@ -286,7 +286,9 @@ def _demo_penalties(units, now, fire) -> list:
     decided = db.session.scalar(
         select(Case).where(Case.workflow == "penalty").order_by(Case.opened_at.desc())
     )
-    fire(decided, "file_case", chief, timedelta(days=70))
+    # 行政处罚法 art 42: two enforcement officers at least.
+    handlers = {"handlers": ["李明", "王芳"]}
+    fire(decided, "file_case", chief, timedelta(days=70), data=handlers)
     fire(
         decided,
         "notify_intent",
@@ -295,10 +297,18 @@ def _demo_penalties(units, now, fire) -> list:
         data={
             "proposed_fine": 30000,
             "illegal_income": 4000,
+            "confiscation": "违法所得4000元",
             "facts": "在吊灯包装上标注他人专利号",
         },
     )
-    fire(decided, "receive_statement", worker, timedelta(days=46), note="当事人放弃陈述申辩")
+    fire(
+        decided,
+        "receive_statement",
+        worker,
+        timedelta(days=46),
+        note="当事人放弃陈述申辩",
+        data={"hearing_waived": True},
+    )
     fire(
         decided,
         "decide_penalty",
@@ -307,6 +317,8 @@ def _demo_penalties(units, now, fire) -> list:
         data={
             "fine": 30000,
             "illegal_income": 4000,
+            # Patent Law art 68: the illegal income is confiscated.
+            "confiscation": "违法所得4000元",
             "basis": "《中华人民共和国专利法》第六十八条",
             "findings": "当事人在其销售的吊灯外包装上标注ZL202230567890.1号专利。",
             "reasoning": "当事人的行为构成假冒专利。",

@@ -291,10 +291,27 @@ def _reason(guard) -> str:
 def _guard_clock_expired(case, guard, occurred_at, data):
     name = guard.params["clock"]
     clock = _latest_clock(case, name)
+    if _waived(clock, guard):
+        return
     if clock is None or clock.status == "paused" or clock.due_at > occurred_at:
         raise StateConflict(
             guard.message, message_en=guard.message_en, fields={"trigger": _reason(guard)}
         )
+
+
+def _waived(clock, guard) -> bool:
+    """``clock_expired`` with ``or_waived_by``: the step that ended this very clock recorded the
+    party's waiver in that field (a waiver answers one notice: a new notice, a new period)."""
+    field = guard.params.get("or_waived_by")
+    if not field or clock is None or clock.status not in ("met", "breached"):
+        return False
+    data = db.session.scalar(
+        select(Event.data)
+        .join(ClockEntry, ClockEntry.event_id == Event.id)
+        .where(ClockEntry.clock_id == clock.id, ClockEntry.action == "stop")
+        .limit(1)
+    )
+    return bool((data or {}).get(field))
 
 
 def _min_notice_first_day(case, guard, occurred_at) -> date:
@@ -349,6 +366,36 @@ def _guard_odd_count(case, guard, occurred_at, data):
     if count < minimum or count % 2 == 0:
         raise ValidationFailed(
             guard.message, message_en=guard.message_en, fields={field: guard.message}
+        )
+
+
+def _guard_min_count(case, guard, occurred_at, data):
+    field, minimum = guard.params["field"], guard.params["minimum"]
+    if len(data.get(field) or []) < minimum:
+        raise ValidationFailed(
+            guard.message, message_en=guard.message_en, fields={field: guard.message}
+        )
+
+
+def _guard_any_of(case, guard, occurred_at, data):
+    """At least one of ``fields`` is given and not zero or false (a penalty proposes something)."""
+    fields = guard.params["fields"]
+    if not any(data.get(f) for f in fields):
+        raise ValidationFailed(
+            guard.message,
+            message_en=guard.message_en,
+            fields={f: f"{guard.message} / {guard.message_en}" for f in fields},
+        )
+
+
+def _guard_required_when(case, guard, occurred_at, data):
+    """``data[field]`` is given wherever ``data[when]`` is given and not zero."""
+    field, when = guard.params["field"], guard.params["when"]
+    if data.get(when) and _empty(data.get(field)):
+        raise ValidationFailed(
+            guard.message,
+            message_en=guard.message_en,
+            fields={field: f"{guard.message} / {guard.message_en}"},
         )
 
 
@@ -449,6 +496,43 @@ def _guard_fine_bound(case, guard, occurred_at, data):
         )
 
 
+def _guard_as_notified(case, guard, occurred_at, data):
+    """The decision is no heavier than the notice announced (行政处罚法 arts 44–45, 62): each
+    ``at_most`` amount at most the notified one, each ``same`` amount equal to it (absent counts
+    as zero). The case's latest ``step`` event is the notice in force: a re-notification
+    replaces it. No such step (the machine admits none): it passes."""
+    p = guard.params
+    notified = db.session.scalar(
+        select(Event.data)
+        .where(Event.case_id == case.id, Event.kind == "transition", Event.trigger == p["step"])
+        .order_by(Event.id.desc())
+        .limit(1)
+    )
+    if notified is None:
+        return
+    errors, errors_en = {}, []
+    for field, told in p.get("at_most", {}).items():
+        bound = notified.get(told) or 0
+        if (data.get(field) or 0) > bound:
+            errors[field] = f"超过事先告知的{_yuan(bound)}元 / over the {_yuan(bound)} RMB notified"
+            errors_en.append(f"{field} over the {_yuan(bound)} RMB notified")
+    for field, told in p.get("same", {}).items():
+        expected = notified.get(told) or 0
+        if (data.get(field) or 0) != expected:
+            errors[field] = (
+                f"与事先告知的{_yuan(expected)}元不一致 / not the {_yuan(expected)} RMB notified"
+            )
+            errors_en.append(f"{field} is not the {_yuan(expected)} RMB notified")
+    if errors:
+        labels = {f.name: f.label for t in workflows.get(case.workflow).TRANSITIONS for f in t.fields}
+        raise ValidationFailed(
+            f"{guard.message}："
+            + "；".join(f"{labels.get(k, k)}{v.split(' / ')[0]}" for k, v in errors.items()),
+            message_en=f"{guard.message_en}: " + "; ".join(errors_en),
+            fields=errors,
+        )
+
+
 @dataclass(frozen=True)
 class GuardWait:
     """Why a guard cannot pass at an instant, and from when it can (``guard_wait``).
@@ -527,7 +611,8 @@ def guard_wait(
     case: Case, guard: Guard, at: datetime, clocks: list[Clock] | None = None
 ) -> GuardWait | None:
     """What ``guard`` waits for on ``case`` at ``at``: None when time does not hold it back
-    (it passes now, or it depends only on the data typed: ``odd_count``, ``fine_bound``).
+    (it passes now, or it depends only on the data typed: ``odd_count``, ``min_count``,
+    ``fine_bound``, ``as_notified``, ``any_of``, ``required_when``).
     ``clocks``: every clock of the case, when the caller has read them (the case page).
 
     The instants are exactly the guards' own tests (``GUARDS``), so a step offered as possible
@@ -536,6 +621,8 @@ def guard_wait(
     name = guard.params.get("clock")
     if guard.name == "clock_expired":
         clock = _latest_of(case, name, clocks)
+        if _waived(clock, guard):
+            return None
         if clock is None or clock.status == "paused":
             status = "missing" if clock is None else "paused"
             return GuardWait(guard, "clock", clock=name, clock_status=status)
@@ -588,14 +675,18 @@ def transition_waits(
 
 #: Guard implementations by the name the workflow modules use (``workflows._schema.Guard``).
 GUARDS = {
+    "any_of": _guard_any_of,
+    "as_notified": _guard_as_notified,
     "before_clock_due": _guard_before_clock_due,
     "clock_expired": _guard_clock_expired,
     "clock_running": _guard_clock_running,
     "clock_settled": _guard_clock_settled,
     "fine_bound": _guard_fine_bound,
+    "min_count": _guard_min_count,
     "min_notice": _guard_min_notice,
     "not_before_field": _guard_not_before_field,
     "odd_count": _guard_odd_count,
+    "required_when": _guard_required_when,
 }
 
 

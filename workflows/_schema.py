@@ -102,12 +102,14 @@ class Guard:
 
     Known names (implemented in ``caseflow.engine.GUARDS``):
     ``clock_settled`` (``clock``): the case has no active (running or paused) clock of that name;
-    ``clock_expired`` (``clock``): the case's last clock of that name is due at or before
-    ``occurred_at``; ``min_notice`` (``field``, ``period``): the instant in ``data[field]`` is
+    ``clock_expired`` (``clock``, ``or_waived_by``): the case's last clock of that name is due at
+    or before ``occurred_at``; or the step that ended it recorded ``data[or_waived_by]`` true
+    (the party waived what remained of its period); ``min_notice`` (``field``, ``period``): the instant in ``data[field]`` is
     on or after the start of the ``period``-th working day after ``occurred_at``;
     ``not_before_field`` (``field``): ``occurred_at`` falls on or after the local day of the
     instant the case's data holds in ``field`` (set by an earlier step; absent: it passes);
     ``odd_count`` (``field``, ``minimum``): ``data[field]`` lists an odd number, at least minimum;
+    ``min_count`` (``field``, ``minimum``): ``data[field]`` lists at least ``minimum``;
     ``clock_running`` (``clock``, ``or_ended_by``): the case's clock of that name is active and
     not yet due at ``occurred_at``, or one of the ``or_ended_by`` triggers ended it and its due
     is still ahead (a statement given within the period does not end the right to a hearing);
@@ -116,7 +118,13 @@ class Guard:
     ``occurred_at``; none running: it passes);
     ``fine_bound`` (``fine``, ``income``, ``multiple``, ``ceiling``, ``threshold``): the amount
     in ``data[fine]`` is at most ``multiple`` × ``data[income]``, or at most ``ceiling`` where
-    the income is absent or at most ``threshold`` (Patent Law art 68).
+    the income is absent or at most ``threshold`` (Patent Law art 68);
+    ``as_notified`` (``step``, ``at_most``, ``same``): against the data of the case's latest
+    ``step`` event (the notice in force), each ``{field: notified}`` of ``at_most`` is at most the
+    notified amount and each of ``same`` equals it, absent counting as zero;
+    ``any_of`` (``fields``): at least one of ``data[fields]`` is given and not zero or false;
+    ``required_when`` (``field``, ``when``): ``data[field]`` is given where ``data[when]`` is
+    given and not zero.
     """
 
     name: str

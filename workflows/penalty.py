@@ -43,7 +43,7 @@ STATES = (
     State("investigating", "调查取证"),
     #: 中止 for appraisal, testing, publication or identifying the right holder.
     State("suspended", "中止"),
-    #: 事先告知: the respondent's 5 working days for a statement run.
+    #: 事先告知: the respondent's 5 working days for a statement run (again after a new notice).
     State("intent_notified", "已事先告知"),
     State("hearing_requested", "听证中"),
     State("deliberation", "审查决定"),
@@ -77,6 +77,16 @@ FINE_BOUND = {"multiple": 5, "ceiling": 250_000, "threshold": 50_000}
 REPEAT_RANGE = (50_000, 250_000)
 
 
+#: Patent Law art 68: 没收违法所得 is mandatory wherever there is illegal income; the fine is
+#: discretionary ("可以并处").
+_CONFISCATION_GUARD = Guard(
+    "required_when",
+    {"field": "confiscation", "when": "illegal_income"},
+    "有违法所得的，应当没收违法所得（《专利法》第六十八条），请填写没收内容",
+    "Patent Law art 68: the illegal income must be confiscated; state the confiscation",
+)
+
+
 def _fine_guard(field, income):
     return Guard(
         "fine_bound",
@@ -104,7 +114,16 @@ TRANSITIONS = (
         sources=("clue",),
         dest="investigating",
         roles=("supervisor",),
-        fields=(Field("handlers", "names", "承办人员", required=False),),
+        # 行政处罚法 art 42: penalties are enforced by at least two officers (执法人员不得少于两人).
+        guards=(
+            Guard(
+                "min_count",
+                {"field": "handlers", "minimum": 2},
+                "承办人员不得少于两名（《行政处罚法》第四十二条）",
+                "name at least two handlers (Administrative Penalty Law art 42)",
+            ),
+        ),
+        fields=(Field("handlers", "names", "承办人员（两人以上）"),),
         clocks=(stop("filing_decision"), start("decision")),
         # To the reporter, when real-name (专利行政执法办法): a case found in an inspection has
         # no reporter to tell.
@@ -146,13 +165,29 @@ TRANSITIONS = (
     Transition(
         "notify_intent",
         "事先告知",
-        sources=("investigating",),
+        # Again from deliberation (重新告知): to decide more than the notice announced, or on
+        # other facts, the party is told anew and has its statement and hearing period again
+        # (行政处罚法 arts 44–45: 不得因陈述申辩而给予更重的处罚).
+        sources=("investigating", "deliberation"),
         dest="intent_notified",
         roles=("caseworker",),
-        guards=(_fine_guard("proposed_fine", "illegal_income"),),
+        guards=(
+            # 行政处罚法 art 44: the notice states the penalty intended, of the kinds the decision
+            # has; a fine of 0 is no penalty (a warning is announced as a warning).
+            Guard(
+                "any_of",
+                {"fields": ("warning", "confiscation", "proposed_fine")},
+                "请写明拟作出的处罚：警告、没收或罚款（罚款金额须大于0）",
+                "state the penalty intended: a warning, a confiscation or a fine above 0",
+            ),
+            _fine_guard("proposed_fine", "illegal_income"),
+            _CONFISCATION_GUARD,
+        ),
         fields=(
-            Field("proposed_fine", "amount", "拟罚款金额（元）"),
+            Field("warning", "boolean", "警告", required=False),
             Field("illegal_income", "amount", "违法所得（元）", required=False),
+            Field("confiscation", "text", "拟没收违法所得及物品", required=False),
+            Field("proposed_fine", "amount", "拟罚款金额（元）", required=False),
             Field("facts", "text", "违法事实"),
         ),
         # 行政处罚法 art 64: five (working, art 85) days from the respondent's receipt.
@@ -197,7 +232,18 @@ TRANSITIONS = (
         sources=("hearing_requested",),
         dest="deliberation",
         roles=("caseworker",),
+        # Held on its day or later: recorded before it, the audit trail would be false and the
+        # decision clock would resume early (as adjudication's hold_hearing).
+        guards=(
+            Guard(
+                "not_before_field",
+                {"field": "hearing_at"},
+                "听证日期未到，不能登记已举行",
+                "the hearing's day has not come yet",
+            ),
+        ),
         clocks=(resume("decision"),),
+        occurred_at_label="听证举行时间",
     ),
     Transition(
         "receive_statement",
@@ -205,7 +251,12 @@ TRANSITIONS = (
         sources=("intent_notified",),
         dest="deliberation",
         roles=("caseworker",),
-        fields=(Field("statement", "text", "陈述申辩要点", required=False),),
+        fields=(
+            Field("statement", "text", "陈述申辩要点", required=False),
+            # Only a waiver in writing lets the penalty be decided before the period to ask for
+            # a hearing has run (行政处罚法 arts 63–64; see decide_penalty).
+            Field("hearing_waived", "boolean", "当事人书面放弃听证", required=False),
+        ),
         clocks=(stop("statement"),),
         occurred_at_label="陈述申辩收到时间",
     ),
@@ -240,7 +291,35 @@ TRANSITIONS = (
         sources=("deliberation",),
         dest="decided",
         roles=("supervisor",),
-        guards=(_fine_guard("fine", "illegal_income"),),
+        guards=(
+            # 行政处罚法 arts 63–64: the party may ask for a hearing within 5 working days of the
+            # intent notice even after a statement; a penalty decided within them takes that
+            # right away, unless the party waived the hearing in writing with its statement.
+            Guard(
+                "clock_expired",
+                {"clock": "statement", "or_waived_by": "hearing_waived"},
+                "当事人陈述申辩、要求听证的期限尚未届满，不能作出处罚决定（《行政处罚法》"
+                "第六十三条、第六十四条；当事人书面放弃听证的除外）",
+                "the party's period to state a defence and ask for a hearing has not run out "
+                "(Administrative Penalty Law arts 63–64), unless the party waived the hearing in "
+                "writing",
+            ),
+            _fine_guard("fine", "illegal_income"),
+            # 行政处罚法 arts 44–45, 62: no heavier than the intent notice in force announced.
+            Guard(
+                "as_notified",
+                {
+                    "step": "notify_intent",
+                    "at_most": {"fine": "proposed_fine"},
+                    "same": {"illegal_income": "illegal_income"},
+                },
+                "处罚决定不得重于事先告知的内容（《行政处罚法》第四十四条、第四十五条），"
+                "需要加重的，应当重新事先告知",
+                "the decision may not be heavier than the intent notice announced "
+                "(Administrative Penalty Law arts 44–45); notify the party again to decide more",
+            ),
+            _CONFISCATION_GUARD,
+        ),
         fields=(
             Field("fine", "amount", "罚款（元）"),
             Field("illegal_income", "amount", "违法所得（元）", required=False),

@@ -21,6 +21,10 @@ A profile is a JSON document:
     ``repair_after`` and ``credit_auto_publish``.
 ``contact``, ``address``, ``full_name``
     Printed on notices.
+``review_body``, ``court``
+    Optional: the administrative reconsideration body (复议机关) and the court that a penalty
+    decision names as the routes of review (行政处罚法 art 59 item 5); absent, the decision keeps
+    the general wording (依法申请行政复议…依法向人民法院提起行政诉讼).
 """
 
 from workflows._schema import clock_period  # noqa: F401  (re-exported for readers of profiles)
@@ -57,6 +61,10 @@ ZHONGSHAN = {
         },
         # Order 45 art 13: 3 years, 3 months for a warning or a fine under 10,000 RMB [U].
         "credit": {"small_fine_threshold": 10_000, "repair_after": "6 months"},
+        # The city government reviews its departments' penalties (行政复议法 art 24); patent
+        # cases of Guangdong outside Shenzhen go to the Guangzhou IP Court [U].
+        "review_body": "中山市人民政府",
+        "court": "广州知识产权法院",
         "address": "广东省中山市古镇镇",
         "contact": "中山（灯饰）知识产权快速维权中心  地址：广东省中山市古镇镇  电话：0760-12330",
     },
@@ -102,6 +110,8 @@ PUDONG = {
         },
         # Pudong publishes penalty records as soon as they are decided [U].
         "credit": {"small_fine_threshold": 10_000, "credit_auto_publish": False},
+        "review_body": "上海市浦东新区人民政府",
+        "court": "上海知识产权法院",
         "address": "上海市浦东新区",
         "contact": "中国（浦东）知识产权保护中心  地址：上海市浦东新区  电话：021-12330",
     },

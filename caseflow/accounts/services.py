@@ -584,6 +584,10 @@ def _seal_store(unit, filename: str, content: bytes, fields: dict) -> str | None
     return f"seals/{unit.code}-{digest}.png"
 
 
+#: The longest name of a review body or court (行政复议机关, 管辖法院) a profile keeps.
+REVIEW_NAME_MAX = 100
+
+
 def unit_profile_update(
     unit,
     *,
@@ -593,11 +597,15 @@ def unit_profile_update(
     doc_patterns=None,
     contact=None,
     address=None,
+    review_body=None,
+    court=None,
     seal_filename=None,
     seal_content: bytes | None = None,
 ) -> Unit:
     """Change a unit's profile (admins): clock overrides, the pre-examination field lists, the
-    document-number patterns, contact and address, and the seal image. A section passed as None
+    document-number patterns, contact and address, the review body and court a penalty decision
+    names (empty: the key is removed, the decision keeps the general wording), and the seal
+    image. A section passed as None
     is left as it is; every value is checked first and ``ValidationFailed`` names each bad one
     (keys ``clocks.review.design``, ``fields.ipc``, ``doc_patterns.decision``, ``seal_image``).
     Flushes; the caller commits. The seal is written under CASEFLOW_STORAGE/seals/."""
@@ -620,6 +628,15 @@ def unit_profile_update(
             if len(value) > 300:
                 errors[key] = "不能超过300个字符"
             profile[key] = value
+    for key, value in (("review_body", review_body), ("court", court)):
+        if value is not None:
+            value = " ".join(value.split())  # a name on one line
+            if len(value) > REVIEW_NAME_MAX:
+                errors[key] = f"不能超过{REVIEW_NAME_MAX}个字符"
+            if value:
+                profile[key] = value
+            else:
+                profile.pop(key, None)
     seal_path = None
     if seal_content is not None:
         seal_path = _seal_store(unit, seal_filename or "", seal_content, errors)

@@ -45,7 +45,14 @@ from caseflow.cases.models import Case, Event
 from caseflow.clocks.models import Clock, ClockEntry, centre_clock_condition
 from caseflow.errors import StateConflict, ValidationFailed
 from caseflow.extensions import db
-from caseflow.timeutil import end_of_local_day, local_date, start_of_local_day, utcnow
+from caseflow.timeutil import (
+    deadline_chinese,
+    deadline_english,
+    end_of_local_day,
+    local_date,
+    start_of_local_day,
+    utcnow,
+)
 from workflows import credit, uncounted_clock_names, watch_clock_names
 from workflows._schema import clock_period
 
@@ -684,6 +691,28 @@ def _amount_text(amount: int, unit: str) -> tuple[str, str]:
     return f"{amount}{zh}", f"{amount} {en.removesuffix('s') if amount == 1 else en}"
 
 
+def _extension_in_time(case, clock: Clock, at: datetime) -> None:
+    """An extension is granted because the case cannot be finished within the period, so while
+    the period still runs: once its due moment has passed (the paused span not counted), the
+    clock is late and stays late (deadlines.md §3; 市场监督管理行政处罚程序规定 arts 18, 64)."""
+    if _counted_until(clock, at) <= clock.due_at:
+        return
+    module = workflows.WORKFLOWS.get(case.workflow)
+    definition = workflows.clock(module, clock.name) if module else None
+    label = definition.label if definition else clock.name
+    due_zh = deadline_chinese(clock.due_at, clock.period_unit)
+    due_en = deadline_english(clock.due_at, clock.period_unit)
+    name_en = clock.name.replace("_", " ")
+    raise StateConflict(
+        f"{label}已于{due_zh}届满，不能再延长：延长须在期限届满前批准，已超期的时限仍记为超期",
+        message_en=f"the {name_en} period ran out on {due_en}: an extension is granted before "
+        "the period ends, and a late clock stays late",
+        fields={
+            "occurred_at": f"{label}已于{due_zh}届满 / the {name_en} period ended on {due_en}"
+        },
+    )
+
+
 def clock_extend(
     case,
     name: str,
@@ -697,7 +726,8 @@ def clock_extend(
 ) -> Clock:
     """Extend the active clock ``name`` by ``by`` (e.g. ``"1 months"``), within ``maximum``.
 
-    The extension is added to the last day before roll-over, then roll-over applies (§3).
+    The extension is added to the last day before roll-over, then roll-over applies (§3). It is
+    refused once the clock's due moment has passed at ``at`` (``_extension_in_time``).
     ``maximum`` (a period in the same unit, or a number) caps the total of all extensions.
     """
     _aware(at, "at")
@@ -708,6 +738,7 @@ def clock_extend(
             raise StateConflict(
                 f"没有计时中的时限 {name}", message_en=f"no active clock {name} to extend"
             )
+        _extension_in_time(case, clock, at)
         if maximum is not None:
             cap = maximum if isinstance(maximum, int) else _period(maximum, "maximum")
             if isinstance(cap, Period):

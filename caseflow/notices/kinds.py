@@ -68,10 +68,11 @@ ADDRESSEES = {
 #: Clocks that count from the party's receipt of a notice, by the notice's kind (parties.md §4):
 #: each starts when its step fires and is re-timed to the date of service.
 #:
-#: The answer notice and the consent request are issued by the step that records the receipt
-#: (``serve``, ``consult_respondent``: ``occurred_at`` is the respondent's receipt, procedures.md),
-#: so they print the due date (notices.md: 请于2026年10月23日前提交答辩书); a later service that
-#: moves it asks for a correction notice, as any moved deadline does. The others are served after
+#: The answer notice, the consent request and the penalty intent notice are issued by the step
+#: that records the receipt (``serve``, ``consult_respondent``, ``notify_intent``: ``occurred_at``
+#: is the respondent's receipt, procedures.md), so they print the due date (notices.md:
+#: 请于2026年10月23日前提交答辩书); a later service that moves it asks for a correction notice,
+#: as any moved deadline does. The others are served after
 #: the notice is printed (by post, days later): they state the period as the law words it
 #: (自收到本裁决书之日起十五日内), never a date the service would make wrong.
 RECEIPT_CLOCKS = {
@@ -97,6 +98,8 @@ ANNOUNCED_CLOCKS = {
     "revision_notice": ("revision",),
     "answer_notice": ("answer",),
     "consent_request": ("consent",),
+    # The last day to state a defence and ask for a hearing (行政处罚法 arts 63–64).
+    "penalty_intent_notice": ("statement",),
     "qualification_notice": ("formal_filing",),
     # The resumed adjudication's closing date, moved later by the suspended span; to the
     # respondent also its answer period, when the suspension stopped it running.

@@ -342,6 +342,23 @@ def penalty_items(data: dict) -> list[dict]:
     return out
 
 
+def intent_items(data: dict) -> list[dict]:
+    """The penalties an intent notice (事先告知书) announces, as ``penalty_items`` gives a
+    decision's: a warning as a warning, the confiscation, the fine (never 罚款0.00元). An intent
+    recorded before the confiscation was its own field announces the illegal income's."""
+    confiscation = data.get("confiscation")
+    if not _text(confiscation) and data.get("illegal_income"):
+        confiscation = f"违法所得人民币{_money(data['illegal_income'])}元"
+    return penalty_items(
+        {
+            "warning": data.get("warning"),
+            "confiscation": confiscation,
+            "fine": data.get("proposed_fine"),
+            "illegal_income": data.get("illegal_income"),
+        }
+    )
+
+
 def _answered(case) -> bool:
     """Whether the fair desk recorded the exhibitor's answer (its ``receive_answer`` step)."""
     from caseflow.cases.models import Event
@@ -416,6 +433,23 @@ def _attachments(notice, case) -> list[str]:
     if evidence:
         out.append(f"证据材料{evidence}件")
     return out
+
+
+#: The decisions that state the evidence of the facts found (行政处罚法 art 59 item 2).
+EVIDENCE_KINDS = ("penalty_decision", "no_penalty_decision")
+
+
+def evidence_relied_on(notice, case) -> list[str]:
+    """The evidence a 行政处罚决定书 states (行政处罚法 art 59 item 2): the case's evidence
+    records filed before its step, each by its description, or its file's name where it has none.
+    Nothing else of them (who filed it, the audit note) is printed."""
+    from caseflow.cases.evidence import Evidence
+
+    query = select(Evidence).where(Evidence.case_id == case.id)
+    if notice.event is not None:  # a retry days later lists what the decision rested on
+        query = query.where(Evidence.uploaded_at <= notice.event.recorded_at)
+    rows = db.session.scalars(query.order_by(Evidence.uploaded_at, Evidence.id))
+    return [clause(row.description) or row.filename for row in rows]
 
 
 def authority_name(kind: str, data: dict) -> str:
@@ -517,7 +551,11 @@ def notice_context(notice) -> dict:
         if isinstance(data.get("items"), list)
         else [],
         "terms": numbered(data.get("terms")),
-        "penalty_items": penalty_items(data) if notice.kind == "penalty_decision" else [],
+        "penalty_items": penalty_items(data)
+        if notice.kind == "penalty_decision"
+        else intent_items(data)
+        if notice.kind == "penalty_intent_notice"
+        else [],
         "preview": bool(getattr(notice, "preview", False)),
         "chinese_number": chinese_number,
         # Beside a draft only, as a reference; an issued notice never prints the estimate.
@@ -525,6 +563,10 @@ def notice_context(notice) -> dict:
         if getattr(notice, "preview", False)
         else None,
         "attachments": _attachments(notice, case) if notice.kind == "referral_letter" else [],
+        "evidence": evidence_relied_on(notice, case) if notice.kind in EVIDENCE_KINDS else [],
+        # 行政处罚法 art 59 item 5: where to seek review (profile keys; absent: general wording).
+        "review_body": _text(profile.get("review_body")),
+        "court": _text(profile.get("court")),
         "answer_status": _answer_status(case, event) if notice.kind == "outcome_notice" else "",
         "department": data.get("department_name")
         or dict(DEPARTMENTS).get(data.get("department"), "有关部门"),

@@ -231,6 +231,8 @@ def _profile_form(unit, *, submitted: bool):
     form.locarno.data = list((profile.get("fields") or {}).get("locarno") or [])
     form.contact.data = profile.get("contact") or ""
     form.address.data = profile.get("address") or ""
+    form.review_body.data = profile.get("review_body") or ""
+    form.court.data = profile.get("court") or ""
     clocks = profile.get("clocks") or {}
     for _key, name, clock, variant in form.clock_inputs:
         value = clocks.get(clock, "")
@@ -257,7 +259,8 @@ def _clocks_from(form) -> dict:
 @bp.route("/admin/units/<code>", methods=["GET", "POST"])
 @role_required("admin")
 def admin_unit_edit(code):
-    """A unit's profile: clock overrides, pre-examination fields, 文号 patterns, contact, seal."""
+    """A unit's profile: clock overrides, pre-examination fields, 文号 patterns, contact, review
+    bodies, seal."""
     from caseflow.accounts.services import unit_profile_update
 
     unit = _unit_or_404(code)
@@ -278,6 +281,8 @@ def admin_unit_edit(code):
                     },
                     contact=form.contact.data or "",
                     address=form.address.data or "",
+                    review_body=form.review_body.data or "",
+                    court=form.court.data or "",
                     seal_filename=upload.filename if has_seal else None,
                     seal_content=upload.read(SEAL_READ_LIMIT) if has_seal else None,
                 )

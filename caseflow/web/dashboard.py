@@ -64,14 +64,26 @@ EXPLAIN = {
 }
 
 
-def _approvals(rows) -> dict:
+def _approvals(rows, now) -> dict:
     """For each listed case, the extend/suspend steps the supervisor may take from the list. The
-    forms themselves load on demand (``dashboard_approval``), so fifty late cases stay light."""
+    forms themselves load on demand (``dashboard_approval``), so fifty late cases stay light.
+    An extension of a clock listed as already run out is not offered: it is granted only while
+    the period runs (deadlines.md §3), and would be refused."""
+    run_out: dict = {}
+    for clock, case in rows:
+        if clock.status == "running" and clock.due_at < now:
+            run_out.setdefault(case.id, set()).add(clock.name)
     offered = {}
     for _clock, case in rows:
         if case.id not in offered:
             offered[case.id] = [
-                t for t in available_triggers(case, current_user) if t.trigger in APPROVALS
+                t
+                for t in available_triggers(case, current_user)
+                if t.trigger in APPROVALS
+                and not any(
+                    e.action == "extend" and e.clock in run_out.get(case.id, ())
+                    for e in t.clocks
+                )
             ]
     return offered
 
@@ -86,7 +98,7 @@ def dashboard():
         "web/dashboard.html",
         form=form,
         board=board,
-        approvals=_approvals(board.overdue + board.due_soon),
+        approvals=_approvals(board.overdue + board.due_soon, now),
         queue=approvals_queue(current_user, now=now, limit=QUEUE_LIMIT),
         squeezed=squeezed_open_clocks(current_user, now=now, limit=QUEUE_LIMIT),
         waiting_text=waiting_text,

@@ -796,6 +796,17 @@ class UnitProfileFormBase(FlaskForm):
     locarno = ListField(_l("受理领域：洛迦诺分类（外观设计）"), description=_l("如 26 或 26-05"))
     contact = TextAreaField(_l("联系方式（印在文书上）"), validators=[Optional(), Length(max=300)])
     address = StringField(_l("地址"), validators=[Optional(), Length(max=300)])
+    # 行政处罚法 art 59 item 5: named by the penalty decisions as the routes of review.
+    review_body = StringField(
+        _l("行政复议机关"),
+        validators=[Optional(), Length(max=100)],
+        description=_l("印在行政处罚决定书上，如 中山市人民政府；留空则写“依法申请行政复议”"),
+    )
+    court = StringField(
+        _l("行政诉讼管辖法院"),
+        validators=[Optional(), Length(max=100)],
+        description=_l("印在行政处罚决定书上，如 广州知识产权法院；留空则写“依法向人民法院”"),
+    )
     seal_image = FileField(
         _l("印章图片"), description=_l("PNG 格式，不超过 1 MB；留空则保留现有印章")
     )

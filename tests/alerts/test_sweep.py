@@ -168,17 +168,19 @@ def test_extending_rearms_every_level_for_the_new_due_date(staff, make_case, sta
     case = make_case(staff["unit"], assignee=staff["caseworker"])
     clock = start_clock(case, "5 workdays", local(2026, 9, 28, 10))
     old_due = clock.due_at
-    assert levels(sla_sweep(local(2026, 10, 11, 8))) == ["due_soon", "overdue"]
-    clock_extend(case, "handling", by="5 workdays", at=local(2026, 10, 12, 10))
+    # Its last day (the make-up working Saturday 10-10) has begun: due soon, not yet overdue.
+    assert levels(sla_sweep(local(2026, 10, 10, 8))) == ["due_soon"]
+    # Extended on that last day (an extension is granted while the period runs, deadlines.md §3).
+    clock_extend(case, "handling", by="5 workdays", at=local(2026, 10, 10, 10))
     db.session.commit()
     assert clock.due_at > old_due
-    # The new due date's 75% moment has already passed: due_soon is raised again, for it.
+    # The new due date's 75% moment has passed by 10-12: due_soon is raised again, for it.
     raised = sla_sweep(local(2026, 10, 12, 10, 1))
     assert levels(raised) == ["due_soon"]
     assert raised[0].due_at == clock.due_at
     assert sla_sweep(local(2026, 10, 12, 10, 2)) == []
     assert levels(sla_sweep(clock.due_at + timedelta(minutes=1))) == ["overdue"]
-    assert db.session.scalar(select(func.count(Alert.id)).where(Alert.due_at == old_due)) == 2
+    assert db.session.scalar(select(func.count(Alert.id)).where(Alert.due_at == old_due)) == 1
 
 
 def test_duplicates_are_impossible_by_constraint(staff, make_case, start_clock):

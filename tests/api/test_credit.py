@@ -55,23 +55,29 @@ def open_clue(worker, *, respondent=RESPONDENT, received="2026-09-28"):
     return worker.get(f"{PREFIX}/cases/{linked['id']}").get_json()
 
 
-def decide(worker, chief, case, *, fine=30000, income=2000, day="2026-10-22", steps=None):
-    """立案, intent notice and statement on ``steps`` (three days), as of ``day`` 18:00; the
+def decide(worker, chief, case, *, fine=30000, income=None, day="2026-10-22", steps=None):
+    """立案, intent notice (of ``fine``, on an illegal ``income`` if any) and statement with a
+    written waiver of the hearing on ``steps`` (three days), as of ``day`` 18:00; the
     supervisor's flow, ready for the decision."""
     filed, notified, heard = steps or ("2026-10-12", "2026-10-13", "2026-10-14")
     case_flow, chief_flow = Flow(worker, case["id"]), Flow(chief, case["id"])
     with time_machine.travel(at(f"{day} 18:00"), tick=False):
-        chief_flow.fire("file_case", local(filed, "15:00"))
+        chief_flow.fire("file_case", local(filed, "15:00"), data={"handlers": ["张三", "李四"]})
         case_flow.fire(
             "notify_intent",
             local(notified),
             data={
                 "proposed_fine": fine,
-                "illegal_income": income,
+                # Patent Law art 68: an illegal income is confiscated.
+                **(
+                    {"illegal_income": income, "confiscation": f"违法所得{income}元"}
+                    if income is not None
+                    else {}
+                ),
                 "facts": "在灯具包装上标注他人专利号",
             },
         )
-        case_flow.fire("receive_statement", local(heard))
+        case_flow.fire("receive_statement", local(heard), data={"hearing_waived": True})
         return chief_flow
 
 
@@ -85,7 +91,7 @@ def test_clue_to_published_penalty_to_repair(api, staff, client):
     # 15 workdays: 09-29, 09-30; 10-08, 10-09, Sat 10-10; 10-12..16; 10-19..23.
     assert due(case, "filing_decision") == ("2026-10-23", "running")
 
-    chief_flow = decide(worker, chief, case)
+    chief_flow = decide(worker, chief, case, income=2000)
     with time_machine.travel(at("2026-10-22 18:00"), tick=False):
         over = chief_flow.fire(
             "decide_penalty",
@@ -94,6 +100,7 @@ def test_clue_to_published_penalty_to_repair(api, staff, client):
             data={
                 "fine": 260000,
                 "illegal_income": 2000,
+                "confiscation": "违法所得2000元",
                 "basis": "专利法第六十八条",
                 **PENALTY_TEXT,
             },
@@ -105,6 +112,7 @@ def test_clue_to_published_penalty_to_repair(api, staff, client):
             data={
                 "fine": 30000,
                 "illegal_income": 2000,
+                "confiscation": "违法所得2000元",
                 "basis": "《专利法》第六十八条",
                 "findings": "当事人在灯具包装上标注他人专利号。",
                 "reasoning": "构成假冒专利。",
@@ -257,7 +265,12 @@ def test_same_patent_again_after_a_decision_writes_repeat_infringement(api, staf
     second = open_clue(worker, received="2026-10-23")
     assert second["repeat_of"][0]["number"] == first["number"]
     flow = decide(
-        worker, chief, second, day="2026-10-26", steps=("2026-10-23", "2026-10-24", "2026-10-25")
+        worker,
+        chief,
+        second,
+        fine=100000,
+        day="2026-10-26",
+        steps=("2026-10-23", "2026-10-24", "2026-10-25"),
     )
     with time_machine.travel(at("2026-10-26 18:00"), tick=False):
         flow.fire(

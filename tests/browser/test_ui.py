@@ -227,19 +227,21 @@ def test_supervisor_sees_an_overdue_case_and_approves_an_extension(
     from caseflow.engine import case_fire
 
     now = datetime.now(UTC)
-    case = open_case(people["caseworker"], received_at=now - timedelta(days=130))
+    # Late on the unit's one-month target; the 3-month period still runs, so it can be extended
+    # (an extension is granted before the period ends: deadlines.md §3).
+    case = open_case(people["caseworker"], received_at=now - timedelta(days=42))
     case_fire(
         case,
         "accept",
         people["caseworker"],
-        occurred_at=now - timedelta(days=128),
+        occurred_at=now - timedelta(days=40),
         data={"handlers": ["张三", "李四", "王五"]},
     )
     db.session.commit()  # the caller commits (a page would)
     # Time simulated through the CLI: the sweep raises the overdue alerts as of now.
     result = app.test_cli_runner().invoke(args=["sla", "sweep", "--now", iso(now)])
     assert result.exit_code == 0, result.output
-    assert f"{case.number} closing overdue" in result.output
+    assert f"{case.number} closing_target overdue" in result.output
 
     page = new_page(people["supervisor"])
     page.goto("/dashboard")

@@ -283,6 +283,23 @@ def test_extension_is_added_to_the_last_day_before_roll_over(make_case):
         clock_extend(case, "nope", by="1 months", at=local("2026-09-02T10:00"))
 
 
+def test_no_extension_once_the_period_has_run_out(make_case):
+    """deadlines.md §3: a late clock stays late. An extension is granted because the case cannot
+    be finished within the period, so before it ends; one recorded after the due moment would
+    erase the breach. Up to the due moment itself (the end of the last day) it is in time."""
+    case = make_case()
+    # 3 months from 07-07 → 10-07 (National Day) → due at the end of 10-08.
+    clock = clock_start(case, "closing", period="3 months", started_at=local("2026-07-07T10:00"))
+    with pytest.raises(StateConflict) as refused:
+        clock_extend(case, "closing", by="1 months", at=local("2026-10-09T09:00"), maximum="1 months")
+    assert "2026年10月8日" in refused.value.message and "不能再延长" in refused.value.message
+    assert "2026-10-08" in refused.value.message_en and "occurred_at" in refused.value.fields
+    assert clock.due_at == end_of("2026-10-08") and clock.extended == 0
+    assert [e.action for e in clock.entries] == ["start"]
+    clock_extend(case, "closing", by="1 months", at=end_of("2026-10-08"), maximum="1 months")
+    assert clock.extended == 1 and clock.due_at == end_of("2026-11-09")
+
+
 def test_extension_of_a_paused_workdays_clock_counts_on_resume(make_case):
     case = make_case()
     clock = clock_start(case, "exam", period="5 workdays", started_at=local("2026-03-02T10:00"))

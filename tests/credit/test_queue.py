@@ -175,7 +175,9 @@ def test_a_penalty_clue_waits_for_the_supervisors_filing_decision(open_case, sta
     assert {"file_case", "decline"} <= {t.trigger for t in row.steps}
     # Once filed, the investigation is the caseworker's: the case leaves the queue (suspending
     # it is the supervisor's measure, not the step it waits for).
-    fire(clue, "file_case", role="supervisor", occurred_at="2026-11-24 10:00")
+    fire(
+        clue, "file_case", role="supervisor", occurred_at="2026-11-24 10:00", data={"handlers": ["张三", "李四"]}
+    )
     queue = approvals_queue(staff["ZS"]["supervisor"], now=NOW)
     assert [r for r in queue.rows if r.kind == "case"] == []
     # Suspended for an appraisal, it waits for the supervisor to resume it.

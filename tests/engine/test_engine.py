@@ -159,7 +159,7 @@ def test_a_case_changed_under_the_step_is_a_stale_write(open_case, fire):
 def test_a_choice_out_of_its_list_names_the_choices_in_chinese(open_case, fire):
     """The Chinese half of the refusal names the choices as the form shows them, never codes."""
     case = open_case("penalty", channel="inspection")
-    fire(case, "file_case", "supervisor", occurred_at="2026-03-03 09:00")
+    fire(case, "file_case", "supervisor", occurred_at="2026-03-03 09:00", data={"handlers": ["张三", "李四"]})
     with pytest.raises(ValidationFailed) as refused:
         fire(case, "suspend", "supervisor", data={"reason": "bogus"})
     zh, _, en = refused.value.fields["reason"].partition(" / ")

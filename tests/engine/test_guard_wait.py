@@ -121,7 +121,7 @@ def test_clock_running_cannot_pass_once_its_period_has_run(clue, fire):  # noqa:
     case = clue()
     guard = _guard("penalty", "request_hearing", "clock_running")
     with time_machine.travel(at("2026-10-12 09:00"), tick=False):
-        fire(case, "file_case", "supervisor")
+        fire(case, "file_case", "supervisor", data={"handlers": ["张三", "李四"]})
         fire(case, "notify_intent", data={"proposed_fine": 1000, "facts": "事实"})
     # 5 workdays from 10-12: the statement period ends with 10-19.
     assert guard_wait(case, guard, at("2026-10-19 23:59")) is None
@@ -184,7 +184,8 @@ def test_every_guard_kind_in_the_workflows_is_known_to_guard_wait(workflow):
     """A new guard kind must say what it waits for (or that it depends on the data alone)."""
     known = {
         "clock_expired", "clock_settled", "clock_running", "min_notice", "odd_count", "fine_bound",
-        "not_before_field", "before_clock_due",
+        "not_before_field", "before_clock_due", "min_count", "as_notified",
+        "any_of", "required_when",
     }
     for transition in workflows.get(workflow).TRANSITIONS:
         assert {g.name for g in transition.guards} <= known, transition.trigger

@@ -54,7 +54,7 @@ def _reported(open_case, fire, *, received_at="2026-09-28 10:00"):
 def test_penalty_notices_read_back(open_case, fire, pdf, staff):
     case = _reported(open_case, fire)
     with time_machine.travel(at("2026-10-12 09:00"), tick=False):
-        filing = _notice(fire(case, "file_case", "supervisor"))
+        filing = _notice(fire(case, "file_case", "supervisor", data={"handlers": ["张三", "李四"]}))
     text = pdf.text(filing)
     assert "本中心" in text and "（局）" not in text  # the issuer, named as elsewhere
     assert "立案告知书" in text and "中维罚立字〔2026〕第1号" in text
@@ -68,22 +68,23 @@ def test_penalty_notices_read_back(open_case, fire, pdf, staff):
                 data={
                     "proposed_fine": 60000,
                     "illegal_income": 8000,
+                    "confiscation": "违法所得8000元",
                     "facts": "在灯具包装上标注他人专利号",
                 },
             )
         )
-    text = pdf.text(intent)
+    text = _body(pdf, intent)
     assert "本中心" in text and "（局）" not in text  # the issuer, named as elsewhere
     assert "行政处罚事先告知书" in text and "中维罚告字〔2026〕第1号" in text
     assert "60,000.00" in text and "8,000.00" in text and "标注他人专利号" in text
     assert "要求听证" in text
-    # 行政处罚法 art 64: five (working) days from the respondent's receipt, which is not known
-    # when the notice is printed: the period as the law words it, and no date.
-    assert "请自收到本告知书之日起五个工作日内向本中心提出" in text
-    assert "2026年10月20日" not in text  # 5 workdays from the issue day 10-13
+    # 行政处罚法 art 64: five (working, art 85) days from the respondent's receipt, which the
+    # step records: the period as the law words it, and its last day computed (notices.md).
+    assert "请自收到本告知书之日起五个工作日内（即2026年10月20日前）向本中心提出" in text
+    assert "放假安排尚未公布" not in text
 
-    # Served by post on 10-14: the statement clock is re-timed (15, 16, 19, 20, 21), and the
-    # printed notice stays true: it asks for no correction.
+    # Served by post on 10-14 instead: the statement clock is re-timed (15, 16, 19, 20, 21), and
+    # the printed date asks for a correction, as a moved answer date does.
     with time_machine.travel(at("2026-10-14 08:00"), tick=False):
         notice_service_record(
             notice=intent,
@@ -93,7 +94,7 @@ def test_penalty_notices_read_back(open_case, fire, pdf, staff):
         )
         db.session.commit()
     assert local_due(clocks_of(case)["statement"]) == "2026-10-21"
-    assert notices_needing_correction(case) == []
+    assert [task.notice for task in notices_needing_correction(case)] == [intent]
 
     with time_machine.travel(at("2026-10-14 09:00"), tick=False):
         hearing = _notice(
@@ -118,6 +119,7 @@ def test_penalty_notices_read_back(open_case, fire, pdf, staff):
                 data={
                     "fine": 40000,
                     "illegal_income": 8000,
+                    "confiscation": "违法所得8000元",
                     "basis": "《中华人民共和国专利法》第六十八条",
                     "findings": "当事人在其销售的吊灯外包装上标注ZL202330123456.7号专利。",
                     "reasoning": "当事人的行为属于《专利法实施细则》第一百零一条规定的假冒专利行为。",
@@ -154,9 +156,9 @@ def test_no_penalty_and_declination(open_case, fire, pdf):
 
     other = open_case("penalty", complainant=REPORTER, respondent=RESPONDENT, right=RIGHT)
     with time_machine.travel(at("2026-03-03 09:00"), tick=False):
-        fire(other, "file_case", "supervisor")
+        fire(other, "file_case", "supervisor", data={"handlers": ["张三", "李四"]})
         fire(other, "notify_intent", data={"proposed_fine": 1000, "facts": "标注专利号"})
-        fire(other, "receive_statement")
+        fire(other, "receive_statement", data={"hearing_waived": True})
         none = _notice(
             fire(
                 other,
@@ -179,9 +181,15 @@ def _body(pdf, notice) -> str:
 def _decide(open_case, fire, data):
     case = open_case("penalty", complainant=REPORTER, respondent=RESPONDENT, right=RIGHT)
     with time_machine.travel(at("2026-03-03 09:00"), tick=False):
-        fire(case, "file_case", "supervisor")
-        fire(case, "notify_intent", data={"proposed_fine": 30000, "facts": "标注专利号"})
-        fire(case, "receive_statement")
+        fire(case, "file_case", "supervisor", data={"handlers": ["张三", "李四"]})
+        # The decision as notified (行政处罚法 arts 44–45): the same illegal income.
+        intent = {
+            "proposed_fine": 30000,
+            "illegal_income": data.get("illegal_income"),
+            "confiscation": data.get("confiscation"),
+        }
+        fire(case, "notify_intent", data={**intent, "facts": "标注专利号"})
+        fire(case, "receive_statement", data={"hearing_waived": True})
         drafted = {
             "basis": "《中华人民共和国专利法》第六十八条",
             "findings": "当事人在包装上标注他人专利号。",
@@ -227,11 +235,103 @@ def test_an_intent_without_illegal_income_proposes_the_fine_alone(open_case, fir
     fine is the only penalty proposed."""
     case = open_case("penalty", complainant=REPORTER, respondent=RESPONDENT, right=RIGHT)
     with time_machine.travel(at("2026-03-03 09:00"), tick=False):
-        fire(case, "file_case", "supervisor")
+        fire(case, "file_case", "supervisor", data={"handlers": ["张三", "李四"]})
         data = {"proposed_fine": 20000, "facts": "在灯具包装上标注他人专利号。"}
         intent = _notice(fire(case, "notify_intent", data=data))
     text = _body(pdf, intent)
     assert "拟对你方作出如下行政处罚：罚款人民币20,000.00元。" in text and "并处" not in text
+
+
+def test_an_intent_announces_a_warning_as_a_warning(open_case, fire, pdf):
+    """A warning intended is announced as a warning, never as 罚款人民币0.00元; several penalties
+    are numbered, the confiscation of the illegal income among them (Patent Law art 68)."""
+    case = open_case("penalty", complainant=REPORTER, respondent=RESPONDENT, right=RIGHT)
+    with time_machine.travel(at("2026-03-03 09:00"), tick=False):
+        fire(case, "file_case", "supervisor", data={"handlers": ["张三", "李四"]})
+        warned = _notice(fire(case, "notify_intent", data={"warning": True, "facts": "标注专利号"}))
+    text = _body(pdf, warned)
+    assert "拟对你方作出如下行政处罚：警告。" in text and "罚款" not in text
+
+    case = open_case("penalty", complainant=REPORTER, respondent=RESPONDENT, right=RIGHT)
+    with time_machine.travel(at("2026-03-03 09:00"), tick=False):
+        fire(case, "file_case", "supervisor", data={"handlers": ["张三", "李四"]})
+        data = {
+            "warning": True,
+            "illegal_income": 3000,
+            "confiscation": "违法所得3000元",
+            "proposed_fine": 9000,
+            "facts": "标注专利号",
+        }
+        several = _notice(fire(case, "notify_intent", data=data))
+    text = _body(pdf, several)
+    assert (
+        "拟对你方作出如下行政处罚：（1）警告。（2）没收违法所得3000元。"
+        "（3）罚款人民币9,000.00元（违法所得人民币3,000.00元）。" in text
+    )
+
+
+def test_the_intent_in_a_year_not_yet_official_marks_its_date_provisional(open_case, fire, pdf):
+    """deadlines.md §1: notified on 2026-12-28, the statement period ends in 2027, whose holiday
+    schedule is not out: the date is printed, with the note under the body."""
+    case = open_case("penalty", complainant=REPORTER, respondent=RESPONDENT, right=RIGHT)
+    with time_machine.travel(at("2026-12-28 09:00"), tick=False):
+        fire(case, "file_case", "supervisor", data={"handlers": ["张三", "李四"]})
+        data = {"proposed_fine": 5000, "facts": "标注专利号"}
+        intent = _notice(fire(case, "notify_intent", data=data))
+    text = _body(pdf, intent)
+    assert re.search(r"五个工作日内（即2027年1月\d+日前）", text)
+    assert "2027年放假安排尚未公布" in text
+
+
+def test_the_decisions_list_the_evidence_and_name_the_review_body_and_court(
+    open_case, fire, pdf, staff, units
+):
+    """行政处罚法 art 59 items 2 and 5: the 行政处罚决定书 states the evidence of the violation
+    and the routes of review with their periods: the reconsideration body and the court the unit
+    profile names. The case's evidence records by their description (the file's name where it
+    has none), as filed before the decision, never the caseworker's note; the 不予行政处罚决定书
+    the same. A unit whose profile names neither keeps the general wording."""
+    from caseflow.cases.evidence import evidence_add
+
+    worker = staff["ZS"]["caseworker"]
+    case = open_case("penalty", complainant=REPORTER, respondent=RESPONDENT, right=RIGHT)
+    with time_machine.travel(at("2026-03-03 08:00"), tick=False):
+        evidence_add(
+            case=case,
+            actor=worker,
+            filename="IMG_0001.jpg",
+            content=b"\xff\xd8\xff\xe0 photo of the box",
+            description="现场检查笔录",
+        )
+        evidence_add(case=case, actor=worker, filename="购货发票.pdf", content=b"%PDF-1.4 invoice")
+        db.session.commit()
+    with time_machine.travel(at("2026-03-03 09:00"), tick=False):
+        fire(case, "file_case", "supervisor", data={"handlers": ["张三", "李四"]})
+        fire(case, "notify_intent", data={"proposed_fine": 1000, "facts": "标注专利号"})
+        fire(case, "receive_statement", data={"hearing_waived": True})
+        data = {"fine": 1000, "basis": "68", "findings": "当事人标注他人专利号", "reasoning": "构成假冒专利", "items": ["罚款1000元"]}
+        decision = _notice(fire(case, "decide_penalty", "supervisor", data=data, note="内部：老板态度差"))
+    text = _body(pdf, decision)
+    assert "上述事实，有以下证据证明：（1）现场检查笔录；（2）购货发票.pdf。" in text
+    assert "内部" not in text and "IMG_0001" not in text
+    assert "六十日内向中山市人民政府申请行政复议" in text
+    assert "六个月内向广州知识产权法院提起行政诉讼" in text
+
+    units["ZS"].profile = {
+        k: v for k, v in units["ZS"].profile.items() if k not in ("review_body", "court")
+    }
+    db.session.commit()
+    other = open_case("penalty", complainant=REPORTER, respondent=RESPONDENT, right=RIGHT)
+    with time_machine.travel(at("2026-03-03 09:00"), tick=False):
+        evidence_add(case=other, actor=worker, filename="笔录.pdf", content=b"%PDF-1.4 b", description="询问笔录")
+        fire(other, "file_case", "supervisor", data={"handlers": ["张三", "李四"]})
+        fire(other, "notify_intent", data={"proposed_fine": 1000, "facts": "标注专利号"})
+        fire(other, "receive_statement", data={"hearing_waived": True})
+        data = {"reason": "当事人有证据证明系授权使用", "findings": "当事人已下架产品"}
+        none = _notice(fire(other, "decide_no_penalty", "supervisor", data=data))
+    text = _body(pdf, none)
+    assert "有以下证据证明：（1）询问笔录。" in text
+    assert "六十日内依法申请行政复议，或者在六个月内依法向人民法院提起行政诉讼" in text
 
 
 def test_a_reason_typed_without_a_full_stop_still_ends_its_sentence(open_case, fire, pdf):
@@ -239,9 +339,9 @@ def test_a_reason_typed_without_a_full_stop_still_ends_its_sentence(open_case, f
     that follows always starts a new sentence."""
     case = open_case("penalty", complainant=REPORTER, respondent=RESPONDENT, right=RIGHT)
     with time_machine.travel(at("2026-03-03 09:00"), tick=False):
-        fire(case, "file_case", "supervisor")
+        fire(case, "file_case", "supervisor", data={"handlers": ["张三", "李四"]})
         fire(case, "notify_intent", data={"proposed_fine": 1000, "facts": "标注专利号"})
-        fire(case, "receive_statement")
+        fire(case, "receive_statement", data={"hearing_waived": True})
         data = {"reason": "当事人初次违法且危害后果轻微，并及时改正", "findings": "当事人已下架产品"}
         none = _notice(fire(case, "decide_no_penalty", "supervisor", data=data))
     text = _body(pdf, none)

@@ -431,12 +431,19 @@ def test_a_statement_through_the_link_is_stored_as_the_staffs_is(client, people,
     worker, chief = people["caseworker"], people["supervisor"]
     with time_machine.travel(local(2026, 10, 20, 9), tick=False):
         case = open_case(worker, workflow="penalty", received_at=local(2026, 10, 9, 9))
-        case_fire(case, "file_case", chief, occurred_at=local(2026, 10, 12, 9))
+        case_fire(
+            case, "file_case", chief, occurred_at=local(2026, 10, 12, 9), data={"handlers": ["张三", "李四"]}
+        )
         case_fire(
             case,
             "notify_intent",
             worker,
-            data={"proposed_fine": 30000, "illegal_income": 2000, "facts": "标注他人专利号"},
+            data={
+                "proposed_fine": 30000,
+                "illegal_income": 2000,
+                "confiscation": "违法所得2000元",
+                "facts": "标注他人专利号",
+            },
         )
         _link, token = party_link_ensure(case, "respondent")
         db.session.commit()

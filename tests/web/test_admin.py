@@ -99,6 +99,32 @@ def test_admin_edits_a_unit_profile_and_sees_chinese_errors_beside_fields(
     assert "unit ZS profile changed by root" in caplog.text
 
 
+def test_admin_names_the_review_body_and_court_a_penalty_decision_prints(
+    client, people, units, login
+):
+    """行政处罚法 art 59 item 5: the decision names where to seek review. The profile's optional
+    keys are edited beside the contact; a name over 100 characters is refused beside its field,
+    and an empty one removes the key (the decision then keeps the general wording)."""
+    login(people["admin"])
+    page = client.get("/admin/units/PD")
+    assert 'value="上海市浦东新区人民政府"' in page.text and 'value="上海知识产权法院"' in page.text
+    bad = client.post(
+        "/admin/units/PD",
+        data=_profile_form(page.text, review_body="某" * 101, court="上海知识产权法院"),
+        content_type="multipart/form-data",
+    )
+    assert bad.status_code == 422 and 'id="review_body-error"' in bad.text
+    good = client.post(
+        "/admin/units/PD",
+        data=_profile_form(page.text, review_body=" 上海市人民政府 ", court=""),
+        content_type="multipart/form-data",
+    )
+    assert good.status_code == 302, good.text
+    db.session.expire_all()
+    profile = db.session.get(Unit, units["PD"].id).profile
+    assert profile["review_body"] == "上海市人民政府" and "court" not in profile
+
+
 def test_seal_over_one_megabyte_is_refused(client, people, login):
     login(people["admin"])
     page = client.get("/admin/units/PD")

@@ -224,7 +224,7 @@ def test_the_pudong_range_shows_for_a_finding_on_the_same_patent_in_another_unit
     chief = make_user("supervisor", units["PD"])
     with time_machine.travel(NOW, tick=False):
         for case in (same, other):
-            case_fire(case, "file_case", chief, render_notices=False)
+            case_fire(case, "file_case", chief, render_notices=False, data={"handlers": ["张三", "李四"]})
     db.session.commit()
     login(people["pd_worker"])
     with time_machine.travel(NOW, tick=True):

@@ -233,6 +233,37 @@ def test_dashboard_lists_overdue_and_exports_xlsx(client, people, open_case, log
     assert late.number in [row[2] for row in workbook["超期"].iter_rows(values_only=True)]
 
 
+def test_dashboard_offers_an_extension_only_while_its_period_runs(
+    client, people, open_case, login
+):
+    """deadlines.md §3: an extension is granted before the period ends. Beside a case whose
+    审理期限 (closing) has run out the dashboard offers no 延长 (it would be refused); beside a
+    case late only on the unit's one-month target it does, the 3-month period still running."""
+    from datetime import UTC, datetime, timedelta
+
+    from caseflow.engine import case_fire
+
+    now = datetime.now(UTC)
+    handlers = {"handlers": ["张三", "李四", "王五"]}
+    cases = {}
+    for name, days in (("run_out", 128), ("target_only", 40)):
+        case = open_case(people["caseworker"], received_at=now - timedelta(days=days + 2))
+        occurred = now - timedelta(days=days)
+        case_fire(case, "accept", people["caseworker"], occurred_at=occurred, data=handlers)
+        cases[name] = case
+    db.session.commit()
+    login(people["supervisor"])
+    page = client.get("/dashboard").text
+    overdue = page.split('id="overdue"')[1].split("</table>")[0]
+
+    def row(case):
+        return overdue.split(f'data-case="{case.number}"')[1].split("</tr>")[0]
+
+    assert 'data-approve="extend"' not in row(cases["run_out"])
+    assert 'data-approve="suspend"' in row(cases["run_out"])
+    assert 'data-approve="extend"' in row(cases["target_only"])
+
+
 def test_dashboard_is_for_supervisors(client, people, login):
     login(people["caseworker"])
     assert client.get("/dashboard").status_code == 403

@@ -174,7 +174,7 @@ def test_a_step_whose_period_has_run_out_is_disabled_with_the_day_it_ended(
 
     worker, chief = people["caseworker"], people["supervisor"]
     case = open_case(worker, workflow="penalty", received_at=at("2026-11-02 09:00"))
-    case_fire(case, "file_case", chief, occurred_at=at("2026-11-03 09:00"))
+    case_fire(case, "file_case", chief, occurred_at=at("2026-11-03 09:00"), data={"handlers": ["张三", "李四"]})
     case_fire(
         case, "notify_intent", worker, occurred_at=at("2026-11-16 10:00"),
         data={"proposed_fine": 1000, "facts": "标注他人专利号"},

@@ -54,14 +54,18 @@ NOTICE_KINDS = set(
     ]
 )
 GUARD_NAMES = {
+    "any_of",
+    "as_notified",
     "before_clock_due",
     "clock_expired",
     "clock_running",
     "clock_settled",
     "fine_bound",
+    "min_count",
     "min_notice",
     "not_before_field",
     "odd_count",
+    "required_when",
 }
 PERIOD = re.compile(r"^\d+ (workdays|days|months|hours)$")
 
@@ -122,6 +126,16 @@ def test_every_name_used_is_declared(wf):
             elif guard.name == "fine_bound":
                 names = {f.name for f in t.fields}
                 assert {guard.params["fine"], guard.params["income"]} <= names
+            elif guard.name == "as_notified":
+                # Fields of this step against the fields of the notice step.
+                told = {f.name for f in workflows.transition(wf, guard.params["step"]).fields}
+                pairs = {**guard.params.get("at_most", {}), **guard.params.get("same", {})}
+                assert set(pairs) <= {f.name for f in t.fields} and set(pairs.values()) <= told
+            elif guard.name == "any_of":
+                assert set(guard.params["fields"]) <= {f.name for f in t.fields}
+            elif guard.name == "required_when":
+                names = {f.name for f in t.fields}
+                assert {guard.params["field"], guard.params["when"]} <= names
             elif guard.name == "not_before_field":
                 # A field an earlier step of the workflow took (the hearing's time).
                 fields = {f.name for row in wf.TRANSITIONS for f in row.fields}

@@ -53,17 +53,33 @@ def test_clue_opens_a_penalty_case_due_fifteen_workdays_from_receipt(clue):
     assert local_due(clocks_of(case)["filing_decision"]) == "2026-10-23"
 
 
-def _to_deliberation(case, fire, *, start="2026-10-12 09:00"):
+#: 行政处罚法 art 42: at least two enforcement officers.
+HANDLERS = {"handlers": ["张三", "李四"]}
+
+
+def _to_deliberation(
+    case, fire, *, start="2026-10-12 09:00", waived=True, fine=30000, income=2000
+):
+    """Filed, notified on 10-20 of a ``fine`` on an illegal ``income`` (the statement period
+    runs to the end of 10-27), the statement in on 10-21; ``waived``: with the party's written
+    waiver of a hearing."""
     with time_machine.travel(at(start), tick=False):
-        fire(case, "file_case", "supervisor")
+        fire(case, "file_case", "supervisor", data=HANDLERS)
     with time_machine.travel(at("2026-10-20 09:00"), tick=False):
         fire(
             case,
             "notify_intent",
-            data={"proposed_fine": 30000, "illegal_income": 2000, "facts": "标注他人专利号"},
+            data={
+                "proposed_fine": fine,
+                "illegal_income": income,
+                # Patent Law art 68: an illegal income is confiscated.
+                **({"confiscation": f"违法所得{income}元"} if income else {}),
+                "facts": "标注他人专利号",
+            },
         )
     with time_machine.travel(at("2026-10-21 09:00"), tick=False):
-        fire(case, "receive_statement", data={"statement": "放弃陈述申辩"})
+        data = {"statement": "放弃陈述申辩", "hearing_waived": waived}
+        fire(case, "receive_statement", data=data)
 
 
 def test_a_decision_without_its_facts_reasons_and_items_is_refused(clue, fire):
@@ -86,7 +102,7 @@ def test_a_decision_without_its_facts_reasons_and_items_is_refused(clue, fire):
 
 def test_fine_over_the_art_68_bound_is_refused_with_the_bound(clue, fire):
     case = clue()
-    _to_deliberation(case, fire)
+    _to_deliberation(case, fire, fine=500000, income=100000)
     with time_machine.travel(at("2026-10-22 09:00"), tick=False):
         # No income above 50,000: at most 250,000.
         with pytest.raises(ValidationFailed) as refused:
@@ -110,6 +126,7 @@ def test_fine_over_the_art_68_bound_is_refused_with_the_bound(clue, fire):
                 data={
                     "fine": 500001,
                     "illegal_income": 100000,
+                    "confiscation": "违法所得100000元",
                     "basis": "专利法68",
                     **PENALTY_TEXT,
                 },
@@ -125,6 +142,7 @@ def test_fine_over_the_art_68_bound_is_refused_with_the_bound(clue, fire):
             data={
                 "fine": 500000,
                 "illegal_income": 100000,
+                "confiscation": "违法所得100000元",
                 "basis": "专利法第六十八条",
                 **PENALTY_TEXT,
             },
@@ -143,6 +161,7 @@ def test_decision_writes_its_credit_record_in_the_same_step(clue, fire):
             data={
                 "fine": 30000,
                 "illegal_income": 2000,
+                "confiscation": "违法所得2000元",
                 "basis": "专利法第六十八条",
                 **PENALTY_TEXT,
             },
@@ -166,7 +185,7 @@ def test_a_failing_credit_write_undoes_the_decision(clue, fire, monkeypatch):
     import caseflow.credit.services as credit
 
     case = clue()
-    _to_deliberation(case, fire)
+    _to_deliberation(case, fire, income=0)
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
@@ -184,7 +203,7 @@ def test_a_failing_credit_write_undoes_the_decision(clue, fire, monkeypatch):
 def test_hearing_at_least_seven_workdays_after_the_notice(clue, fire):
     case = clue()
     with time_machine.travel(at("2026-10-12 09:00"), tick=False):
-        fire(case, "file_case", "supervisor")
+        fire(case, "file_case", "supervisor", data=HANDLERS)
         fire(case, "notify_intent", data={"proposed_fine": 1000, "facts": "事实"})
     with time_machine.travel(at("2026-10-13 09:00"), tick=False):
         # 7 workdays after 10-13: 10-22; the 21st is too early.
@@ -200,7 +219,7 @@ def test_hearing_at_least_seven_workdays_after_the_notice(clue, fire):
 def test_proceed_only_once_the_statement_period_has_run(clue, fire):
     case = clue()
     with time_machine.travel(at("2026-10-12 09:00"), tick=False):
-        fire(case, "file_case", "supervisor")
+        fire(case, "file_case", "supervisor", data=HANDLERS)
         fire(case, "notify_intent", data={"proposed_fine": 1000, "facts": "事实"})
     # 5 workdays from 10-12: due end of 10-19.
     assert local_due(clocks_of(case)["statement"]) == "2026-10-19"
@@ -217,7 +236,7 @@ def test_proceed_only_once_the_statement_period_has_run(clue, fire):
 def test_suspension_pauses_the_decision_clock_and_resume_returns(clue, fire):
     case = clue()
     with time_machine.travel(at("2026-10-12 09:00"), tick=False):
-        fire(case, "file_case", "supervisor")
+        fire(case, "file_case", "supervisor", data=HANDLERS)
     # 90 days from 10-12: 2027-01-10 is a Sunday → 2027-01-11.
     before = clocks_of(case)["decision"].due_at
     with time_machine.travel(at("2026-10-14 09:00"), tick=False):
@@ -251,6 +270,178 @@ def test_filing_decision_extends_once_by_fifteen_workdays(clue, fire):
             fire(case, "extend_filing", "supervisor", data={"reason": "再延"})
 
 
+def test_the_decision_is_no_heavier_than_the_notice_until_notified_again(clue, fire):
+    """行政处罚法 arts 44–45, 62: the party is told the penalty intended and may answer it; the
+    decision may not fine more than that notice announced, nor rest on another illegal income.
+    To decide more, the caseworker notifies again from deliberation: a new notice, a new
+    statement period, in which a waiver given to the first notice no longer counts."""
+    from caseflow.notices.models import Notice
+
+    case = clue()
+    _to_deliberation(case, fire)  # 30,000 on an illegal income of 2,000; hearing waived
+    heavier = {"basis": "68", "confiscation": "违法所得2000元", **PENALTY_TEXT}
+    with time_machine.travel(at("2026-10-22 09:00"), tick=False):
+        for data, field in (
+            ({"fine": 30001, "illegal_income": 2000}, "fine"),
+            ({"fine": 30000, "illegal_income": 60000}, "illegal_income"),
+            ({"fine": 30000}, "illegal_income"),
+        ):
+            with pytest.raises(ValidationFailed) as refused:
+                fire(case, "decide_penalty", "supervisor", data={**heavier, **data})
+            assert set(refused.value.fields) == {field}
+            assert "第四十四条、第四十五条" in refused.value.message
+        assert "30,000" in refused.value.message or "2,000" in refused.value.message
+        assert case.state == "deliberation" and not db.session.scalars(select(CreditRecord)).all()
+
+    with time_machine.travel(at("2026-10-23 09:00"), tick=False):
+        data = {
+            "proposed_fine": 60000,
+            "illegal_income": 2000,
+            "confiscation": "违法所得2000元",
+            "facts": "标注他人专利号，数量更大",
+        }
+        fire(case, "notify_intent", data=data)
+    assert case.state == "intent_notified"
+    statement = clocks_of(case)["statement"]
+    assert statement.status == "running" and local_due(statement) == "2026-10-30"
+    intents = db.session.scalars(
+        select(Notice).where(Notice.case_id == case.id, Notice.kind == "penalty_intent_notice")
+    ).all()
+    assert len(intents) == 2
+    with time_machine.travel(at("2026-10-26 09:00"), tick=False):
+        fire(case, "receive_statement", data={"statement": "不服"})
+        data = {**heavier, "fine": 60000, "illegal_income": 2000}
+        with pytest.raises(StateConflict):  # the first notice's waiver does not answer this one
+            fire(case, "decide_penalty", "supervisor", data=data)
+    with time_machine.travel(at("2026-11-02 09:00"), tick=False):
+        fire(case, "decide_penalty", "supervisor", data=data)
+    assert case.state == "decided" and case.data["fine"] == 60000
+
+
+def test_the_intent_proposes_the_penalty_kinds_of_the_decision(clue, fire):
+    """The intent notice announces the penalty intended (行政处罚法 art 44) with the kinds the
+    decision has: a warning, a confiscation, a fine. Nothing proposed, or only a fine of 0, is
+    refused: it would print 罚款人民币0.00元 for what is a warning."""
+    case = clue()
+    with time_machine.travel(at("2026-10-12 09:00"), tick=False):
+        fire(case, "file_case", "supervisor", data=HANDLERS)
+        for data in ({"facts": "标注他人专利号"}, {"proposed_fine": 0, "facts": "标注他人专利号"}):
+            with pytest.raises(ValidationFailed) as refused:
+                fire(case, "notify_intent", data=data)
+            assert "proposed_fine" in refused.value.fields
+        assert case.state == "investigating"
+        fire(case, "notify_intent", data={"warning": True, "facts": "标注他人专利号"})
+        fire(case, "receive_statement", data={"hearing_waived": True})
+        with pytest.raises(ValidationFailed) as refused:  # a fine was not announced
+            data = {"fine": 1000, "basis": "68", **PENALTY_TEXT}
+            fire(case, "decide_penalty", "supervisor", data=data)
+        assert set(refused.value.fields) == {"fine"}
+        data = {"fine": 0, "warning": True, "basis": "68", **PENALTY_TEXT}
+        fire(case, "decide_penalty", "supervisor", data=data)
+    assert case.state == "decided" and "payment" not in clocks_of(case)
+
+
+def test_illegal_income_is_confiscated(clue, fire):
+    """Patent Law art 68: the illegal income is confiscated (没收违法所得, mandatory; the fine is
+    discretionary). An intent or a decision with an illegal income and no confiscation is
+    refused beside the confiscation field."""
+    case = clue()
+    with time_machine.travel(at("2026-10-12 09:00"), tick=False):
+        fire(case, "file_case", "supervisor", data=HANDLERS)
+        intent = {"proposed_fine": 10000, "illegal_income": 3000, "facts": "标注他人专利号"}
+        with pytest.raises(ValidationFailed) as refused:
+            fire(case, "notify_intent", data=intent)
+        assert set(refused.value.fields) == {"confiscation"}
+        assert "第六十八条" in refused.value.message
+        fire(case, "notify_intent", data={**intent, "confiscation": "违法所得3000元"})
+        fire(case, "receive_statement", data={"hearing_waived": True})
+        decision = {"fine": 10000, "illegal_income": 3000, "basis": "68", **PENALTY_TEXT}
+        with pytest.raises(ValidationFailed) as refused:
+            fire(case, "decide_penalty", "supervisor", data=decision)
+        assert set(refused.value.fields) == {"confiscation"}
+        assert "confiscat" in refused.value.message_en
+        assert case.state == "deliberation"
+        fire(case, "decide_penalty", "supervisor", data={**decision, "confiscation": "违法所得3000元"})
+    assert case.state == "decided"
+
+
+def test_a_hearing_is_recorded_held_on_its_day_not_before(clue, fire):
+    """Like the adjudication's oral hearing: recorded before its day, the audit trail would be
+    false and the decision clock would resume early."""
+    case = clue()
+    _to_deliberation(case, fire, waived=False)
+    with time_machine.travel(at("2026-10-22 09:00"), tick=False):
+        fire(case, "request_hearing", data={"hearing_at": "2026-11-03T09:00:00+08:00"})
+    with time_machine.travel(at("2026-11-02 18:00"), tick=False):
+        with pytest.raises(StateConflict) as refused:
+            fire(case, "hold_hearing")
+        assert "听证日期未到" in refused.value.message and "2026-11-03" in refused.value.message_en
+    assert case.state == "hearing_requested" and clocks_of(case)["decision"].status == "paused"
+    with time_machine.travel(at("2026-11-03 12:00"), tick=False):
+        fire(case, "hold_hearing")
+    assert case.state == "deliberation" and clocks_of(case)["decision"].status == "running"
+
+
+def test_filing_names_at_least_two_handlers(clue, fire):
+    """行政处罚法 art 42: a penalty is enforced by at least two officers; a filing that names
+    none, or one, is refused beside the field and changes nothing."""
+    case = clue()
+    with time_machine.travel(at("2026-10-12 09:00"), tick=False):
+        for data in ({}, {"handlers": ["张三"]}):
+            with pytest.raises(ValidationFailed) as refused:
+                fire(case, "file_case", "supervisor", data=data)
+            assert "handlers" in refused.value.fields
+            assert case.state == "clue" and transition_events(case) == []
+        assert "两名" in refused.value.fields["handlers"]
+        fire(case, "file_case", "supervisor", data=HANDLERS)
+    assert case.state == "investigating" and case.data["handlers"] == ["张三", "李四"]
+
+
+def test_no_penalty_while_the_party_may_still_ask_for_a_hearing(clue, fire):
+    """行政处罚法 arts 63–64: the party has 5 working days from the intent notice to ask for a
+    hearing, and a statement given on day 1 does not take that away: a penalty decided within
+    them is refused, unless the party waived the hearing in writing. A decision not to penalise
+    takes nothing from the party and is not held back."""
+    case = clue()
+    _to_deliberation(case, fire, waived=False, income=0)  # the period runs to the end of 10-27
+    with time_machine.travel(at("2026-10-27 18:00"), tick=False):
+        with pytest.raises(StateConflict) as refused:
+            fire(case, "decide_penalty", "supervisor", data={"fine": 1000, "basis": "68", **PENALTY_TEXT})
+        assert "第六十三条、第六十四条" in refused.value.message
+        assert "hearing" in refused.value.message_en
+        assert case.state == "deliberation" and not db.session.scalars(select(CreditRecord)).all()
+    with time_machine.travel(at("2026-10-28 09:00"), tick=False):
+        fire(case, "decide_penalty", "supervisor", data={"fine": 1000, "basis": "68", **PENALTY_TEXT})
+    assert case.state == "decided"
+
+    waived = clue()
+    _to_deliberation(waived, fire, waived=True, income=0)
+    with time_machine.travel(at("2026-10-22 09:00"), tick=False):
+        fire(waived, "decide_penalty", "supervisor", data={"fine": 1000, "basis": "68", **PENALTY_TEXT})
+    assert waived.state == "decided" and waived.data["hearing_waived"] is True
+
+    spared = clue()
+    _to_deliberation(spared, fire, waived=False, income=0)
+    with time_machine.travel(at("2026-10-22 09:00"), tick=False):
+        fire(spared, "decide_no_penalty", "supervisor", data={"reason": "违法事实不能成立"})
+    assert spared.state == "no_penalty"
+
+
+def test_a_late_period_is_not_extended_afterwards(clue, fire):
+    """deadlines.md §3, 市场监督管理行政处罚程序规定 arts 18, 64: an extension is approved
+    because the case cannot be finished within the period, so before it ends. The filing
+    period ran out with 10-23: extended on 10-26 it would turn a late filing into one on time."""
+    case = clue()
+    with time_machine.travel(at("2026-10-26 09:00"), tick=False):
+        with pytest.raises(StateConflict) as refused:
+            fire(case, "extend_filing", "supervisor", data={"reason": "线索复杂"})
+        assert refused.value.message.startswith("立案审查期限已于2026年10月23日（周五）届满")
+        assert "2026-10-23" in refused.value.message_en
+        assert transition_events(case) == [] and local_due(clocks_of(case)["filing_decision"]) == "2026-10-23"
+        fire(case, "file_case", "supervisor", data=HANDLERS)
+    assert clocks_of(case)["filing_decision"].status == "breached"
+
+
 def test_direct_opening_from_an_inspection(open_case):
     case = open_case("penalty", channel="inspection", received_at="2026-09-28 10:00")
     assert case.state == "clue" and local_due(clocks_of(case)["filing_decision"]) == "2026-10-23"
@@ -280,13 +471,13 @@ def test_the_filing_notice_goes_to_a_reporter_not_to_an_inspection(clue, open_ca
 
     reported = clue()
     with time_machine.travel(at("2026-10-12 09:00"), tick=False):
-        fire(reported, "file_case", "supervisor")
+        fire(reported, "file_case", "supervisor", data=HANDLERS)
     kinds = db.session.scalars(select(Notice.kind).where(Notice.case_id == reported.id)).all()
     assert kinds == ["penalty_filing_notice"]
 
     with time_machine.travel(at("2026-10-12 09:00"), tick=False):
         found = _inspection_case(open_case)
-        event = fire(found, "file_case", "supervisor")
+        event = fire(found, "file_case", "supervisor", data=HANDLERS)
     assert found.state == "investigating" and event.trigger == "file_case"
     assert db.session.scalars(select(Notice).where(Notice.case_id == found.id)).all() == []
     assert clocks_of(found)["decision"].status == "running"
@@ -329,12 +520,19 @@ def _adjudication_decided(open_case, fire, *, decided: str, **kwargs):
 
 
 def _decide_penalty(case, fire, *, on: str, fine: int):
+    """The penalty on the illegal income of 2,000 RMB ``_to_deliberation`` notified."""
     with time_machine.travel(at(f"{on} 09:00"), tick=False):
         fire(
             case,
             "decide_penalty",
             "supervisor",
-            data={"fine": fine, "basis": "68", **PENALTY_TEXT},
+            data={
+                "fine": fine,
+                "illegal_income": 2000,
+                "confiscation": "违法所得2000元",
+                "basis": "68",
+                **PENALTY_TEXT,
+            },
         )
 
 
@@ -371,7 +569,7 @@ def test_a_repeat_is_found_by_name_where_the_earlier_record_had_no_code(clue, fi
     _to_deliberation(first, fire)
     _decide_penalty(first, fire, on="2026-10-22", fine=30000)
     second = clue(respondent={"name": "中山市某某照明厂 ", "kind": "company", "code": _code()})
-    _to_deliberation(second, fire)
+    _to_deliberation(second, fire, fine=60000)
     _decide_penalty(second, fire, on="2026-10-23", fine=60000)
     assert _kinds() == ["penalty", "penalty", "repeat_infringement"]
 
@@ -380,7 +578,7 @@ def test_a_fine_below_the_fen_is_refused_not_rounded(clue, fire):
     """RMB is paid to the fen: a fine typed as 1.001 元 is refused beside the field, never stored
     as 1 and printed 1.00元."""
     case = clue()
-    _to_deliberation(case, fire)
+    _to_deliberation(case, fire, income=0)
     with time_machine.travel(at("2026-10-22 09:00"), tick=False):
         with pytest.raises(ValidationFailed) as refused:
             fire(
@@ -401,7 +599,7 @@ def test_a_warning_without_a_fine_starts_no_payment_period(clue, fire):
     """行政处罚法 art 67: 15 days to pay a fine. A warning alone has nothing to pay: no payment
     clock is started, so none falls due or alerts; service and publication still run."""
     case = clue()
-    _to_deliberation(case, fire)
+    _to_deliberation(case, fire, income=0)
     with time_machine.travel(at("2026-10-22 09:00"), tick=False):
         data = {"fine": 0, "warning": True, "basis": "68", **PENALTY_TEXT}
         fire(case, "decide_penalty", "supervisor", data=data)

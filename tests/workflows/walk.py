@@ -61,13 +61,16 @@ def place(case, state, row):
     """Put ``case`` in ``state`` as if it had got there, with the clocks the row reads running
     (expired ones for ``clock_expired`` guards). A fixture shortcut: the engine alone changes a
     state in the application, and the end-to-end tests walk the real paths."""
-    from caseflow.clocks.services import clock_start
+    from caseflow.clocks.services import clock_start, clock_stop
 
     wf = workflows.get(case.workflow)
     case.state = state
     needed = [g.params["clock"] for g in row.guards if g.name == "clock_expired"]
     running = [g.params["clock"] for g in row.guards if g.name == "clock_running"]
-    needed += [e.clock for e in row.clocks if e.action == "extend"]
+    # An extension is granted while its period runs (deadlines.md §3): one started now.
+    running += [e.clock for e in row.clocks if e.action == "extend"]
+    for name in running:  # an opening clock long due (penalty's filing_decision) starts afresh
+        clock_stop(case, name, at=utcnow())
     active = {c.name for c in clocks_of(case).values() if c.is_active}
     for name in needed:
         if name in active:  # an opening clock (penalty's filing_decision) already runs
