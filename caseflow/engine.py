@@ -305,13 +305,18 @@ def _waived(clock, guard) -> bool:
     field = guard.params.get("or_waived_by")
     if not field or clock is None or clock.status not in ("met", "breached"):
         return False
-    data = db.session.scalar(
-        select(Event.data)
+    stopped_by = _stopping_event(clock)
+    return stopped_by is not None and bool((stopped_by.data or {}).get(field))
+
+
+def _stopping_event(clock) -> Event | None:
+    """The audit event of the step that stopped ``clock`` (its ``stop`` entry)."""
+    return db.session.scalar(
+        select(Event)
         .join(ClockEntry, ClockEntry.event_id == Event.id)
         .where(ClockEntry.clock_id == clock.id, ClockEntry.action == "stop")
         .limit(1)
     )
-    return bool((data or {}).get(field))
 
 
 def _min_notice_first_day(case, guard, occurred_at) -> date:
@@ -452,13 +457,8 @@ def _clock_period_open(case, guard, at, clocks) -> bool:
         return False
     # 行政处罚法 arts 63–64: a statement ends the statement period, not the right to ask for a
     # hearing within it; a period ended by any other step (a hearing asked for) stays ended.
-    trigger = db.session.scalar(
-        select(Event.trigger)
-        .join(ClockEntry, ClockEntry.event_id == Event.id)
-        .where(ClockEntry.clock_id == ended.id, ClockEntry.action == "stop")
-        .limit(1)
-    )
-    return trigger in ended_by and ended.due_at > at
+    stopped_by = _stopping_event(ended)
+    return stopped_by is not None and stopped_by.trigger in ended_by and ended.due_at > at
 
 
 def _yuan(amount) -> str:

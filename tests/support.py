@@ -185,3 +185,18 @@ def flask_cli(database_url: str, storage, *args: str, timeout: float = 120):
         text=True,
         timeout=timeout,
     )
+
+
+def served_respondent_token(case, worker) -> str:
+    """The respondent's own-page token of an adjudication ``case`` that ``worker`` accepted and
+    served: the page where the respondent files its answer."""
+    from caseflow.engine import case_fire
+    from caseflow.extensions import db
+    from caseflow.parties.services import party_link_ensure
+
+    case_fire(case, "accept", worker, data={"handlers": ["甲", "乙", "丙"]})
+    case_fire(case, "serve", worker)
+    db.session.commit()  # the caller commits (a page would)
+    _link, token = party_link_ensure(case, "respondent")
+    db.session.commit()
+    return token

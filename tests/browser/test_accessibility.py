@@ -7,10 +7,9 @@ Screenshots at 375 px go to test-artifacts/screenshots/a11y-*.png."""
 
 import pytest
 
-from caseflow.engine import case_fire
 from caseflow.extensions import db
-from caseflow.parties.services import party_link_ensure
 from tests.browser.test_no_lost_forms import axe_check
+from tests.support import served_respondent_token
 
 pytestmark = pytest.mark.browser
 
@@ -27,13 +26,7 @@ def captcha_off(app, monkeypatch):
 def respondent_link(people, open_case):
     """The respondent's own page of an adjudication case awaiting its answer."""
     worker = people["caseworker"]
-    case = open_case(worker)
-    case_fire(case, "accept", worker, data={"handlers": ["甲", "乙", "丙"]})
-    case_fire(case, "serve", worker)
-    db.session.commit()  # the caller commits (a page would)
-    _link, token = party_link_ensure(case, "respondent")
-    db.session.commit()
-    return f"/p/{token}"
+    return f"/p/{served_respondent_token(open_case(worker), worker)}"
 
 
 def _photo(name, size=150_000):

@@ -11,7 +11,7 @@ from caseflow.cases.models import Case
 from caseflow.engine import case_fire
 from caseflow.extensions import db
 from caseflow.notices.models import Notice
-from caseflow.parties.services import party_link_ensure
+from tests.support import served_respondent_token
 
 pytestmark = pytest.mark.browser
 
@@ -125,11 +125,7 @@ def test_verify_on_a_phone_in_english(new_page, people, open_case):
 def test_the_respondent_answers_from_its_phone(new_page, people, open_case):
     worker = people["caseworker"]
     case = open_case(worker)
-    case_fire(case, "accept", worker, data={"handlers": ["甲", "乙", "丙"]})
-    case_fire(case, "serve", worker)
-    db.session.commit()  # the caller commits (a page would)
-    _link, token = party_link_ensure(case, "respondent")
-    db.session.commit()
+    token = served_respondent_token(case, worker)
     page = new_page(**PHONE)
     page.goto(f"/p/{token}")
     assert "提交答辩书" in page.content() and "答辩通知书" in page.content()

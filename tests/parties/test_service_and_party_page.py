@@ -22,7 +22,7 @@ from caseflow.parties.delivery import notice_deliveries_send
 from caseflow.parties.models import NoticeDelivery, PartyLink
 from caseflow.parties.services import delivery_consent_set, party_link_ensure
 from tests.parties.conftest import jpeg, local
-from tests.support import png_of_zeros
+from tests.support import png_of_zeros, served_respondent_token
 
 
 def _served_case(people, open_case, *, email="legal@star.example", phone=None):
@@ -468,11 +468,7 @@ def test_a_refused_consent_is_said_by_its_labels_in_the_consent_section(client, 
     from flask_babel import refresh
 
     worker = people["caseworker"]
-    case = open_case(worker)
-    case_fire(case, "accept", worker, data={"handlers": ["甲", "乙", "丙"]})
-    case_fire(case, "serve", worker)
-    _link, token = party_link_ensure(case, "respondent")
-    db.session.commit()
+    token = served_respondent_token(open_case(worker), worker)
     page = client.get(f"/p/{token}")
     assert 'id="party-submit"' in page.text  # the respondent has its answer to file
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)

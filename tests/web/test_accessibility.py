@@ -10,8 +10,7 @@ import pytest
 
 from caseflow.engine import case_fire
 from caseflow.extensions import db
-from caseflow.parties.services import party_link_ensure
-from tests.support import csrf_from
+from tests.support import csrf_from, served_respondent_token
 
 
 @pytest.fixture(autouse=True)
@@ -41,13 +40,7 @@ def _described(html: str, element_id: str) -> list[str]:
 
 def _served_respondent(people, open_case) -> str:
     worker = people["caseworker"]
-    case = open_case(worker)
-    case_fire(case, "accept", worker, data={"handlers": ["甲", "乙", "丙"]})
-    case_fire(case, "serve", worker)
-    db.session.commit()  # the caller commits (a page would)
-    _link, token = party_link_ensure(case, "respondent")
-    db.session.commit()
-    return token
+    return served_respondent_token(open_case(worker), worker)
 
 
 # --- 2. field errors tied to their fields ----------------------------------------------------------
