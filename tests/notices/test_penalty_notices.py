@@ -316,6 +316,9 @@ def test_the_decisions_list_the_evidence_and_name_the_review_body_and_court(
     assert "内部" not in text and "IMG_0001" not in text
     assert "六十日内向中山市人民政府申请行政复议" in text
     assert "六个月内向广州知识产权法院提起行政诉讼" in text
+    # One line, no gap where the routes are put in (the include's line break printed as a space
+    # that broke the paragraph's first line in two).
+    assert "如不服本处罚决定，可以在收到" in pdf.raw_text(decision)
 
     units["ZS"].profile = {
         k: v for k, v in units["ZS"].profile.items() if k not in ("review_body", "court")
