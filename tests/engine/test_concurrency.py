@@ -53,8 +53,14 @@ def test_same_version_exactly_one_wins(app, accepted_case, staff):
     chief = staff["ZS"]["supervisor"].id
     results = _race(
         app,
+        # Within the closing period (an extension after it would be refused, whatever the race).
         lambda i: _fire_in_thread(
-            case_id, chief, "extend", version=version, data={"reason": f"第{i}次"}
+            case_id,
+            chief,
+            "extend",
+            version=version,
+            occurred_at=at("2026-02-16 10:00"),
+            data={"reason": f"第{i}次"},
         ),
     )
     assert sorted(results) == ["ok"] + ["version"] * (THREADS - 1)
