@@ -156,9 +156,7 @@ def test_no_penalty_and_declination(open_case, fire, pdf):
 
     other = open_case("penalty", complainant=REPORTER, respondent=RESPONDENT, right=RIGHT)
     with time_machine.travel(at("2026-03-03 09:00"), tick=False):
-        fire(other, "file_case", "supervisor", data={"handlers": ["张三", "李四"]})
-        fire(other, "notify_intent", data={"proposed_fine": 1000, "facts": "标注专利号"})
-        fire(other, "receive_statement", data={"hearing_waived": True})
+        _to_deliberation(other, fire)
         none = _notice(
             fire(
                 other,
@@ -176,6 +174,14 @@ def test_no_penalty_and_declination(open_case, fire, pdf):
 def _body(pdf, notice) -> str:
     """The text read back without the page numbers (— 1 —) a page break puts into it."""
     return re.sub(r"—\d+—", "", pdf.text(notice))
+
+
+def _to_deliberation(case, fire):
+    """Filed, a fine of 1,000 yuan notified, the statement received with the hearing waived in
+    writing: the case waits for its decision."""
+    fire(case, "file_case", "supervisor", data={"handlers": ["张三", "李四"]})
+    fire(case, "notify_intent", data={"proposed_fine": 1000, "facts": "标注专利号"})
+    fire(case, "receive_statement", data={"hearing_waived": True})
 
 
 def _decide(open_case, fire, data):
@@ -306,9 +312,7 @@ def test_the_decisions_list_the_evidence_and_name_the_review_body_and_court(
         evidence_add(case=case, actor=worker, filename="购货发票.pdf", content=b"%PDF-1.4 invoice")
         db.session.commit()
     with time_machine.travel(at("2026-03-03 09:00"), tick=False):
-        fire(case, "file_case", "supervisor", data={"handlers": ["张三", "李四"]})
-        fire(case, "notify_intent", data={"proposed_fine": 1000, "facts": "标注专利号"})
-        fire(case, "receive_statement", data={"hearing_waived": True})
+        _to_deliberation(case, fire)
         data = {"fine": 1000, "basis": "68", "findings": "当事人标注他人专利号", "reasoning": "构成假冒专利", "items": ["罚款1000元"]}
         decision = _notice(fire(case, "decide_penalty", "supervisor", data=data, note="内部：老板态度差"))
     text = _body(pdf, decision)
@@ -327,9 +331,7 @@ def test_the_decisions_list_the_evidence_and_name_the_review_body_and_court(
     other = open_case("penalty", complainant=REPORTER, respondent=RESPONDENT, right=RIGHT)
     with time_machine.travel(at("2026-03-03 09:00"), tick=False):
         evidence_add(case=other, actor=worker, filename="笔录.pdf", content=b"%PDF-1.4 b", description="询问笔录")
-        fire(other, "file_case", "supervisor", data={"handlers": ["张三", "李四"]})
-        fire(other, "notify_intent", data={"proposed_fine": 1000, "facts": "标注专利号"})
-        fire(other, "receive_statement", data={"hearing_waived": True})
+        _to_deliberation(other, fire)
         data = {"reason": "当事人有证据证明系授权使用", "findings": "当事人已下架产品"}
         none = _notice(fire(other, "decide_no_penalty", "supervisor", data=data))
     text = _body(pdf, none)
@@ -342,9 +344,7 @@ def test_a_reason_typed_without_a_full_stop_still_ends_its_sentence(open_case, f
     that follows always starts a new sentence."""
     case = open_case("penalty", complainant=REPORTER, respondent=RESPONDENT, right=RIGHT)
     with time_machine.travel(at("2026-03-03 09:00"), tick=False):
-        fire(case, "file_case", "supervisor", data={"handlers": ["张三", "李四"]})
-        fire(case, "notify_intent", data={"proposed_fine": 1000, "facts": "标注专利号"})
-        fire(case, "receive_statement", data={"hearing_waived": True})
+        _to_deliberation(case, fire)
         data = {"reason": "当事人初次违法且危害后果轻微，并及时改正", "findings": "当事人已下架产品"}
         none = _notice(fire(case, "decide_no_penalty", "supervisor", data=data))
     text = _body(pdf, none)
