@@ -180,6 +180,26 @@ def test_a_refused_address_does_not_repeat_its_secret(monkeypatch, tmp_path, nam
     assert "hunter2" not in str(refused.value) and str(refused.value).startswith(name)
 
 
+def _refused_start(tmp_path, command, variable, **env):
+    """Run ``command`` (a program of the virtualenv) in the repository, configured as usual but
+    for ``env``; it must end with status 1 and no traceback. The run, and its error lines that
+    name ``variable``."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/unused.db",
+        "CASEFLOW_STORAGE": str(tmp_path / "storage"),
+        "SECRET_KEY": "x" * 32,
+        **env,
+    }
+    program = str(Path(sys.executable).with_name(command[0]))
+    done = subprocess.run(
+        [program, *command[1:]], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    return done, [line for line in done.stderr.splitlines() if variable in line]
+
+
 @pytest.mark.parametrize(
     "command",
     [
@@ -194,24 +214,13 @@ def test_a_refused_address_does_not_repeat_its_secret(monkeypatch, tmp_path, nam
 def test_a_bad_value_ends_each_process_with_one_line_and_status_1(tmp_path, command):
     """What an operator sees in journald: the message naming the variable, not a traceback (and
     for gunicorn not a worker failing to boot after another)."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path}/unused.db",
-        "CASEFLOW_STORAGE": str(tmp_path / "storage"),
-        "SECRET_KEY": "x" * 32,
-        "CASEFLOW_TIMEZONE": "Mars/Olympus",
-    }
-    program = str(Path(sys.executable).with_name(command[0]))
-    done = subprocess.run(
-        [program, *command[1:]], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    done, ours = _refused_start(
+        tmp_path, command, "CASEFLOW_TIMEZONE", CASEFLOW_TIMEZONE="Mars/Olympus"
     )
-    assert done.returncode == 1, done.stderr
-    ours = [line for line in done.stderr.splitlines() if "CASEFLOW_TIMEZONE" in line]
     assert ours == [
         "caseflow: CASEFLOW_TIMEZONE='Mars/Olympus': expected a time zone of the IANA database,"
         " such as Asia/Shanghai"
     ]
-    assert "Traceback" not in done.stderr + done.stdout
     # gunicorn logs its start before the master checks; nothing else.
     assert all("Starting gunicorn" in line for line in done.stderr.splitlines() if line not in ours)
 
@@ -227,20 +236,8 @@ def test_a_bad_value_ends_each_process_with_one_line_and_status_1(tmp_path, comm
 )
 def test_a_bad_database_url_ends_each_process_with_one_line_and_status_1(tmp_path, command, value):
     """It printed 38 to 69 lines of SQLAlchemy's traceback (gunicorn: exit status 3)."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": value,
-        "CASEFLOW_STORAGE": str(tmp_path / "storage"),
-        "SECRET_KEY": "x" * 32,
-    }
-    program = str(Path(sys.executable).with_name(command[0]))
-    done = subprocess.run(
-        [program, *command[1:]], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode == 1, done.stderr
-    ours = [line for line in done.stderr.splitlines() if "DATABASE_URL" in line]
+    done, ours = _refused_start(tmp_path, command, "DATABASE_URL", DATABASE_URL=value)
     assert len(ours) == 1 and ours[0].startswith("caseflow: DATABASE_URL: expected sqlite:///")
-    assert "Traceback" not in done.stderr + done.stdout
     assert all("Starting gunicorn" in line for line in done.stderr.splitlines() if line not in ours)
 
 
@@ -312,21 +309,11 @@ def test_an_unusable_storage_folder_ends_each_process_with_one_line_and_status_1
     tmp_path, command
 ):
     (tmp_path / "afile").write_text("x")
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path}/unused.db",
-        "CASEFLOW_STORAGE": str(tmp_path / "afile" / "sub"),
-        "SECRET_KEY": "x" * 32,
-    }
-    program = str(Path(sys.executable).with_name(command[0]))
-    done = subprocess.run(
-        [program, *command[1:]], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    done, ours = _refused_start(
+        tmp_path, command, "CASEFLOW_STORAGE", CASEFLOW_STORAGE=str(tmp_path / "afile" / "sub")
     )
-    assert done.returncode == 1, done.stderr
-    ours = [line for line in done.stderr.splitlines() if "CASEFLOW_STORAGE" in line]
     assert ours == [
         f"caseflow: CASEFLOW_STORAGE: cannot create or write the folder {tmp_path}/afile/sub:"
         " Not a directory"
     ], done.stderr
-    assert "Traceback" not in done.stderr + done.stdout
     assert all("Starting gunicorn" in line for line in done.stderr.splitlines() if line not in ours)

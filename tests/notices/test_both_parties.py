@@ -29,6 +29,14 @@ def _answered(open_case, fire):
     return case
 
 
+def _issued(event) -> list:
+    """The notices ``event`` issued, in the order it queued them, rendered and read again."""
+    ids = db.session.scalars(
+        select(Notice.id).where(Notice.event_id == event.id).order_by(Notice.id)
+    ).all()
+    notices_render_pending(ids)
+    return [db.session.get(Notice, notice_id) for notice_id in ids]
+
 def test_each_party_gets_its_own_hearing_notice(open_case, fire, pdf):
     with time_machine.travel(at("2026-10-21 12:00"), tick=False):
         case = _answered(open_case, fire)
@@ -38,13 +46,10 @@ def test_each_party_gets_its_own_hearing_notice(open_case, fire, pdf):
             occurred_at="2026-10-21 10:00",
             data={"hearing_at": "2026-11-05T09:00:00+08:00", "hearing_place": "第一审理庭"},
         )
-    notices = db.session.scalars(
-        select(Notice).where(Notice.event_id == event.id).order_by(Notice.id)
-    ).all()
+    notices = _issued(event)
     assert [n.addressee["role"] for n in notices] == ["complainant", "respondent"]
     assert len({n.document_number for n in notices}) == 2  # each its own number
-    notices_render_pending([n.id for n in notices])
-    to_complainant, to_respondent = (pdf.text(db.session.get(Notice, n.id)) for n in notices)
+    to_complainant, to_respondent = (pdf.text(n) for n in notices)
     assert "你方与某某照明厂之间" in to_complainant and "按撤回请求处理" in to_complainant
     assert "你方与古镇灯饰有限公司之间" in to_respondent
     assert "本中心可以缺席审理" in to_respondent
@@ -106,11 +111,7 @@ def _fair_outcome(open_any, fire, *, answered: bool, decided_at: str):
         if answered:
             fire(case, "receive_answer", "desk_officer", occurred_at="2026-10-16 16:00")
         event = fire(case, "find_not_infringing", "desk_officer", occurred_at=decided_at)
-    notices = db.session.scalars(
-        select(Notice).where(Notice.event_id == event.id).order_by(Notice.id)
-    ).all()
-    notices_render_pending([n.id for n in notices])
-    return case, [db.session.get(Notice, n.id) for n in notices]
+    return case, _issued(event)
 
 
 def test_a_fair_outcome_is_served_on_both_the_complainant_and_the_exhibitor(open_any, fire, pdf):
@@ -167,10 +168,8 @@ def test_a_referral_letter_is_addressed_to_the_authority_and_says_what_happened(
             occurred_at="2026-10-17 10:00",
             data={"target": "court", "reason": "该专利权属纠纷已诉至人民法院"},
         )
-    [letter] = db.session.scalars(select(Notice).where(Notice.event_id == event.id)).all()
+    [letter] = _issued(event)
     assert letter.addressee == {"role": "authority", "name": "人民法院"}
-    notices_render_pending([letter.id])
-    db.session.refresh(letter)
     text = pdf.text(letter)
     assert "人民法院：" in text
     assert "展会期间未能处理完毕" not in text and "展会已" not in text
@@ -191,11 +190,9 @@ def test_a_referral_letter_is_addressed_to_the_authority_and_says_what_happened(
             occurred_at="2026-10-26 10:00",
             data={"target": "adjudication", "target_unit": "ZS"},
         )
-    [letter] = db.session.scalars(select(Notice).where(Notice.event_id == event.id)).all()
+    [letter] = _issued(event)
     centre = units["ZS"].profile.get("full_name") or units["ZS"].name
     assert letter.addressee == {"role": "authority", "name": centre}
-    notices_render_pending([letter.id])
-    db.session.refresh(letter)
     text = pdf.text(letter)
     assert f"{centre}：" in text
     assert "本投诉站已于2026年10月18日受理" in text
@@ -221,11 +218,7 @@ def test_a_fair_order_is_served_on_the_exhibitor_and_told_to_the_complainant(
         fire(case, "accept", "desk_officer", occurred_at="2026-10-16 10:30")
         fire(case, "notify_respondent", "desk_officer", occurred_at="2026-10-16 11:00")
         event = fire(case, trigger, "desk_officer", data=data)
-    notices = db.session.scalars(
-        select(Notice).where(Notice.event_id == event.id).order_by(Notice.id)
-    ).all()
-    notices_render_pending([n.id for n in notices])
-    notices = [db.session.get(Notice, n.id) for n in notices]
+    notices = _issued(event)
     assert [n.addressee["role"] for n in notices] == ["respondent", "complainant"]
     assert len({n.document_number for n in notices}) == 2
     to_exhibitor, to_complainant = (pdf.text(n) for n in notices)

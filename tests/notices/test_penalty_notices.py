@@ -176,6 +176,14 @@ def _body(pdf, notice) -> str:
     return re.sub(r"—\d+—", "", pdf.text(notice))
 
 
+def _intent(open_case, fire, data, on="2026-03-03 09:00"):
+    """The 事先告知书 of a penalty case filed and notified ``on`` with ``data``."""
+    case = open_case("penalty", complainant=REPORTER, respondent=RESPONDENT, right=RIGHT)
+    with time_machine.travel(at(on), tick=False):
+        fire(case, "file_case", "supervisor", data={"handlers": ["张三", "李四"]})
+        return _notice(fire(case, "notify_intent", data=data))
+
+
 def _to_deliberation(case, fire):
     """Filed, a fine of 1,000 yuan notified, the statement received with the hearing waived in
     writing: the case waits for its decision."""
@@ -239,11 +247,8 @@ def test_each_penalty_is_printed_once_numbered_with_the_confiscation(open_case, 
 def test_an_intent_without_illegal_income_proposes_the_fine_alone(open_case, fire, pdf):
     """并处 (in addition) needs something before it: with no illegal income to confiscate the
     fine is the only penalty proposed."""
-    case = open_case("penalty", complainant=REPORTER, respondent=RESPONDENT, right=RIGHT)
-    with time_machine.travel(at("2026-03-03 09:00"), tick=False):
-        fire(case, "file_case", "supervisor", data={"handlers": ["张三", "李四"]})
-        data = {"proposed_fine": 20000, "facts": "在灯具包装上标注他人专利号。"}
-        intent = _notice(fire(case, "notify_intent", data=data))
+    data = {"proposed_fine": 20000, "facts": "在灯具包装上标注他人专利号。"}
+    intent = _intent(open_case, fire, data)
     text = _body(pdf, intent)
     assert "拟对你方作出如下行政处罚：罚款人民币20,000.00元。" in text and "并处" not in text
 
@@ -251,24 +256,18 @@ def test_an_intent_without_illegal_income_proposes_the_fine_alone(open_case, fir
 def test_an_intent_announces_a_warning_as_a_warning(open_case, fire, pdf):
     """A warning intended is announced as a warning, never as 罚款人民币0.00元; several penalties
     are numbered, the confiscation of the illegal income among them (Patent Law art 68)."""
-    case = open_case("penalty", complainant=REPORTER, respondent=RESPONDENT, right=RIGHT)
-    with time_machine.travel(at("2026-03-03 09:00"), tick=False):
-        fire(case, "file_case", "supervisor", data={"handlers": ["张三", "李四"]})
-        warned = _notice(fire(case, "notify_intent", data={"warning": True, "facts": "标注专利号"}))
+    warned = _intent(open_case, fire, {"warning": True, "facts": "标注专利号"})
     text = _body(pdf, warned)
     assert "拟对你方作出如下行政处罚：警告。" in text and "罚款" not in text
 
-    case = open_case("penalty", complainant=REPORTER, respondent=RESPONDENT, right=RIGHT)
-    with time_machine.travel(at("2026-03-03 09:00"), tick=False):
-        fire(case, "file_case", "supervisor", data={"handlers": ["张三", "李四"]})
-        data = {
-            "warning": True,
-            "illegal_income": 3000,
-            "confiscation": "违法所得3000元",
-            "proposed_fine": 9000,
-            "facts": "标注专利号",
-        }
-        several = _notice(fire(case, "notify_intent", data=data))
+    data = {
+        "warning": True,
+        "illegal_income": 3000,
+        "confiscation": "违法所得3000元",
+        "proposed_fine": 9000,
+        "facts": "标注专利号",
+    }
+    several = _intent(open_case, fire, data)
     text = _body(pdf, several)
     assert (
         "拟对你方作出如下行政处罚：（1）警告。（2）没收违法所得3000元。"
@@ -279,11 +278,8 @@ def test_an_intent_announces_a_warning_as_a_warning(open_case, fire, pdf):
 def test_the_intent_in_a_year_not_yet_official_marks_its_date_provisional(open_case, fire, pdf):
     """deadlines.md §1: notified on 2026-12-28, the statement period ends in 2027, whose holiday
     schedule is not out: the date is printed, with the note under the body."""
-    case = open_case("penalty", complainant=REPORTER, respondent=RESPONDENT, right=RIGHT)
-    with time_machine.travel(at("2026-12-28 09:00"), tick=False):
-        fire(case, "file_case", "supervisor", data={"handlers": ["张三", "李四"]})
-        data = {"proposed_fine": 5000, "facts": "标注专利号"}
-        intent = _notice(fire(case, "notify_intent", data=data))
+    data = {"proposed_fine": 5000, "facts": "标注专利号"}
+    intent = _intent(open_case, fire, data, on="2026-12-28 09:00")
     text = _body(pdf, intent)
     assert re.search(r"五个工作日内（即2027年1月\d+日前）", text)
     assert "2027年放假安排尚未公布" in text
