@@ -19,11 +19,16 @@ from caseflow.parties.services import (
 from caseflow.timeutil import utcnow
 
 
-def party_submit(*, link: PartyLink, text, files: list[tuple[str, bytes]], now=None) -> Event:
+def party_submit(
+    *, link: PartyLink, text, files: list[tuple[str, bytes]], waive_hearing=False, now=None
+) -> Event:
     """A party's answer, correction, statement or supplement: the matching trigger fires with
     ``occurred_at`` = now as actor ``party:<role>``, and the files join the case's evidence with
-    their SHA-256 (parties.md §5). Every file is checked before anything is written. Flushed;
-    the caller commits (then the step's notices render)."""
+    their SHA-256 (parties.md §5). Every file is checked before anything is written.
+
+    ``waive_hearing``: the penalty respondent gives up its hearing with its statement, in writing
+    on its own page (行政处罚法 arts 63–64); only where the step records a waiver. Flushed; the
+    caller commits (then the step's notices render)."""
     from caseflow.cases.evidence import evidence_check
 
     case = link.case
@@ -41,7 +46,12 @@ def party_submit(*, link: PartyLink, text, files: list[tuple[str, bytes]], now=N
         errors["text"] = f"不超过{MAX_TEXT}字 / at most {MAX_TEXT} characters"
     if len(files) > MAX_FILES:
         errors["files"] = f"最多{MAX_FILES}个文件 / at most {MAX_FILES} files"
-    if not errors and not (text or "").strip() and not files:
+    waiver = waiver_field(case, trigger)
+    if waive_hearing and waiver is None:  # the page offers no box: a message, not a field
+        raise ValidationFailed(
+            "本阶段没有可放弃的听证", message_en="there is no hearing to waive at this stage"
+        )
+    if not errors and not (text or "").strip() and not files and not waive_hearing:
         errors["text"] = "请填写内容或上传文件 / write something or attach a file"
     if errors:
         raise ValidationFailed(
@@ -59,12 +69,15 @@ def party_submit(*, link: PartyLink, text, files: list[tuple[str, bytes]], now=N
     actor = PartyActor(side=link.role, unit_id=case.unit_id, party_triggers=(trigger,))
     text = (text or "").strip()
     field = _text_field(case, trigger)
+    data = {waiver: True} if waive_hearing else {}
     if field is not None:
         # Stored as when the caseworker records it: the step's field (陈述申辩要点), on the event
         # and the case; a note is the staff's own working record.
-        event = case_fire(case, trigger, actor, occurred_at=now, data={field: text} if text else {})
+        if text:
+            data[field] = text
+        event = case_fire(case, trigger, actor, occurred_at=now, data=data)
     else:
-        event = case_fire(case, trigger, actor, occurred_at=now, note=text)
+        event = case_fire(case, trigger, actor, occurred_at=now, data=data, note=text)
     evidence_files_add(case, files, actor_name=actor.actor_name, description=ACTION_LABELS[trigger][0])
     link.last_used_at = utcnow()
     db.session.flush()
@@ -76,3 +89,14 @@ def _text_field(case, trigger: str) -> str | None:
     the party's text goes."""
     row = workflows.transition(workflows.get(case.workflow), trigger)
     return next((f.name for f in row.fields if f.type == "text"), None) if row else None
+
+
+def waiver_field(case, trigger: str | None) -> str | None:
+    """The step's written hearing waiver, if it records one (``receive_statement``'s
+    ``hearing_waived``): the box the party's page offers beside the statement."""
+    if trigger is None:
+        return None
+    row = workflows.transition(workflows.get(case.workflow), trigger)
+    if row is None:
+        return None
+    return next((f.name for f in row.fields if f.name == "hearing_waived"), None)

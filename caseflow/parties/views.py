@@ -45,7 +45,7 @@ from caseflow.parties.services import (
     party_link_revoke,
     party_link_url,
 )
-from caseflow.parties.submissions import party_submit
+from caseflow.parties.submissions import party_submit, waiver_field
 from caseflow.timeutil import utcnow
 from caseflow.web.filters import fields_summary, in_language
 from caseflow.web.transaction import committing
@@ -354,6 +354,7 @@ def _party_page(
             replaced_by=notices_replaced_by(notices),
             consent=consent,
             trigger=trigger,
+            waiver=waiver_field(case, trigger),
             action_label=ACTION_LABELS.get(trigger, ("", ""))[1 if _english() else 0],
             errors=errors or {},
             error_links=_error_links(errors or {}, labels or {}, _PARTY_FIELD_IDS),
@@ -402,9 +403,10 @@ def party_page(token: str):
 def party_submit_form(token: str):
     link = _open_link(token)
     text = request.form.get("text", "")
+    waive_hearing = request.form.get("waive_hearing") == "1"
     with committing(flash_error=False) as step:
         _form_no_nul()
-        party_submit(link=link, text=text, files=_uploads())
+        party_submit(link=link, text=text, files=_uploads(), waive_hearing=waive_hearing)
     if step.failed:
         exc = step.error
         link = _open_link(token)
@@ -412,7 +414,7 @@ def party_submit_form(token: str):
             link,
             errors=_field_errors(exc),
             message=_message(exc),
-            values={"text": text},
+            values={"text": text, "waive_hearing": waive_hearing},
             labels=_PARTY_SUBMIT_LABELS,
             status=exc.status,
         )

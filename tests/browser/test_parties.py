@@ -1,5 +1,6 @@
 """The parties' pages on a phone (390 × 844) in a real browser: filing a complaint with two
-camera photos, the status page opened from the QR, /verify, and the respondent's own page.
+camera photos, the status page opened from the QR, /verify, and the respondent's own page (an answer, and a
+penalty statement with its hearing waiver).
 Screenshots go to docs/screenshots/ (parties-*.png)."""
 
 from pathlib import Path
@@ -7,10 +8,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from caseflow.cases.models import Case
+from caseflow.cases.models import Case, Event
 from caseflow.engine import case_fire
 from caseflow.extensions import db
 from caseflow.notices.models import Notice
+from caseflow.parties.services import party_link_ensure
 from tests.support import served_respondent_token
 
 pytestmark = pytest.mark.browser
@@ -145,3 +147,32 @@ def test_the_respondent_answers_from_its_phone(new_page, people, open_case):
     assert "Your case page" in page.inner_text("h1")
     _no_sideways_scroll(page)
     _doc_shot(page, "parties-party-page-phone-en")
+
+
+def test_the_penalty_party_states_its_case_and_waives_the_hearing_from_its_phone(
+    new_page, people, open_case
+):
+    """行政处罚法 arts 63–64: the box says what it gives up, and ticked it is the step's
+    written waiver."""
+    worker = people["caseworker"]
+    case = open_case(worker, workflow="penalty")
+    case_fire(case, "file_case", people["supervisor"], data={"handlers": ["张三", "李四"]})
+    case_fire(case, "notify_intent", worker, data={"proposed_fine": 3000, "facts": "标注他人专利号"})
+    db.session.commit()
+    _link, token = party_link_ensure(case, "respondent")
+    db.session.commit()
+    page = new_page(**PHONE)
+    page.goto(f"/p/{token}")
+    page.fill("#f-text", "我方已停止标注，请求从轻处罚。")
+    page.check("#f-waive")
+    assert "第六十三条、第六十四条" in page.inner_text("#hint-waive")
+    _no_sideways_scroll(page)
+    _doc_shot(page, "parties-statement-waiver-phone")
+    page.click("#submit-form button[type=submit]")
+    page.wait_for_load_state()
+    assert "已提交" in page.content()
+    db.session.expire_all()
+    event = db.session.scalar(
+        select(Event).where(Event.case_id == case.id, Event.trigger == "receive_statement")
+    )
+    assert event.data == {"hearing_waived": True, "statement": "我方已停止标注，请求从轻处罚。"}

@@ -7,6 +7,7 @@ import json
 import re
 from email import message_from_bytes, policy
 
+import pytest
 import time_machine
 from sqlalchemy import select
 
@@ -16,6 +17,7 @@ from caseflow.cases.evidence import Evidence
 from caseflow.cases.models import Event
 from caseflow.clocks.models import Clock
 from caseflow.engine import case_fire
+from caseflow.errors import StateConflict
 from caseflow.extensions import db
 from caseflow.notices.models import Notice
 from caseflow.parties.delivery import notice_deliveries_send
@@ -425,9 +427,9 @@ def test_a_mediations_parties_are_named_alike_everywhere(client, people, open_ca
     assert "投诉人" not in staff_page and "申请人" not in staff_page
 
 
-def test_a_statement_through_the_link_is_stored_as_the_staffs_is(client, people, open_case):
-    """The penalty respondent's 陈述申辩 sent from its page is the step's ``statement`` (event
-    and case data), as when the caseworker records it: not an internal note."""
+def _intent_notified(people, open_case):
+    """A penalty whose intent notice the respondent signed for on 2026-10-20 (a Tuesday): its
+    statement period runs to 2026-10-27; and the respondent's link."""
     worker, chief = people["caseworker"], people["supervisor"]
     with time_machine.travel(local(2026, 10, 20, 9), tick=False):
         case = open_case(worker, workflow="penalty", received_at=local(2026, 10, 9, 9))
@@ -447,19 +449,83 @@ def test_a_statement_through_the_link_is_stored_as_the_staffs_is(client, people,
         )
         _link, token = party_link_ensure(case, "respondent")
         db.session.commit()
+    return case, token
+
+
+def _party_post(client, token, **data):
+    page = client.get(f"/p/{token}").text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    return page, client.post(f"/p/{token}/submit", data={"csrf_token": csrf, **data})
+
+
+def test_a_statement_through_the_link_is_stored_as_the_staffs_is(client, people, open_case):
+    """The penalty respondent's 陈述申辩 sent from its page is the step's ``statement`` (event
+    and case data), as when the caseworker records it: not an internal note."""
+    case, token = _intent_notified(people, open_case)
     statement = "我方已停止标注，请求从轻处罚。"
     with time_machine.travel(local(2026, 10, 21, 9), tick=False):
-        page = client.get(f"/p/{token}").text
-        assert "提交陈述申辩意见" in page
-        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        response = client.post(f"/p/{token}/submit", data={"csrf_token": csrf, "text": statement})
+        page, response = _party_post(client, token, text=statement)
+    assert "提交陈述申辩意见" in page
     assert response.status_code == 303
     db.session.expire_all()
     event = db.session.scalar(
         select(Event).where(Event.case_id == case.id, Event.trigger == "receive_statement")
     )
     assert event.data["statement"] == statement and event.note == ""
+    assert "hearing_waived" not in event.data
     assert db.session.get(type(case), case.id).data["statement"] == statement
+
+
+def test_the_respondent_waives_its_hearing_in_writing_on_its_page(client, people, open_case):
+    """行政处罚法 arts 63–64: the respondent's own written waiver, ticked beside its statement,
+    lets the penalty be decided before its period to ask for a hearing has run (2026-10-27);
+    without it the decision waits."""
+    chief = people["supervisor"]
+    decision = {
+        "fine": 20000,
+        "illegal_income": 2000,
+        "confiscation": "违法所得2000元",
+        "basis": "《专利法》第六十八条",
+        "findings": "当事人在其销售的灯具包装上标注他人的专利号。",
+        "reasoning": "当事人的行为构成假冒专利。",
+        "items": ["责令改正并消除影响", "处以罚款"],
+    }
+    waived, token = _intent_notified(people, open_case)
+    kept, kept_token = _intent_notified(people, open_case)
+    with time_machine.travel(local(2026, 10, 21, 9), tick=False):
+        page, response = _party_post(client, token, text="我方认可事实。", waive_hearing="1")
+        assert "书面放弃听证权利" in page and "第六十三条、第六十四条" in page
+        assert response.status_code == 303
+        _, response = _party_post(client, kept_token, text="我方认可事实。")
+        assert response.status_code == 303
+    db.session.expire_all()
+    event = db.session.scalar(
+        select(Event).where(Event.case_id == waived.id, Event.trigger == "receive_statement")
+    )
+    assert event.data["hearing_waived"] is True and event.actor_name == "party:respondent"
+    at = local(2026, 10, 22, 9)  # within the statement period
+    case_fire(db.session.get(type(waived), waived.id), "decide_penalty", chief, occurred_at=at, data=decision)
+    db.session.commit()
+    assert db.session.get(type(waived), waived.id).state == "decided"
+    with pytest.raises(StateConflict, match="第六十三条"):
+        case_fire(db.session.get(type(kept), kept.id), "decide_penalty", chief, occurred_at=at, data=decision)
+    db.session.rollback()
+
+
+def test_a_waiver_where_there_is_no_hearing_is_refused_and_changes_nothing(client, people, open_case):
+    """An adjudication's answer has no hearing to give up: the page offers no box, and a posted
+    ``waive_hearing`` is refused in words with nothing written."""
+    case = open_case(people["caseworker"])
+    token = served_respondent_token(case, people["caseworker"])
+    page, response = _party_post(client, token, text="答辩意见", waive_hearing="1")
+    assert "提交答辩书" in page and "放弃听证" not in page
+    assert response.status_code == 422
+    assert "本阶段没有可放弃的听证" in response.text
+    db.session.expire_all()
+    assert db.session.get(type(case), case.id).state == "awaiting_answer"
+    assert db.session.scalar(
+        select(Event).where(Event.case_id == case.id, Event.trigger == "receive_answer")
+    ) is None
 
 
 def test_a_refused_consent_is_said_by_its_labels_in_the_consent_section(client, people, open_case):
