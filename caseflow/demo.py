@@ -289,6 +289,20 @@ def _demo_penalties(units, now, fire) -> list:
     # 行政处罚法 art 42: two enforcement officers at least.
     handlers = {"handlers": ["李明", "王芳"]}
     fire(decided, "file_case", chief, timedelta(days=70), data=handlers)
+    # 行政处罚法 art 59 item 2: the decision states the evidence of the facts it finds.
+    _demo_evidence(
+        decided,
+        worker,
+        now - timedelta(days=68),
+        ("吊灯外包装照片.png", _demo_photo(), "现场检查拍摄的吊灯外包装照片（标注ZL202230567890.1）"),
+        (
+            "现场检查笔录.txt",
+            "现场检查笔录\n检查时间：现场检查当日上午\n当事人店内陈列的吊灯外包装标注"
+            "“专利号：ZL202230567890.1”，该专利权人并非当事人，亦未许可当事人标注。\n".encode(),
+            "现场检查笔录",
+        ),
+        ("销售单据.txt", "销售单据：吊灯20台，单价200元，合计4000元。\n".encode(), "当事人销售单据"),
+    )
     fire(
         decided,
         "notify_intent",
@@ -338,3 +352,38 @@ def _demo_penalties(units, now, fire) -> list:
         right=lamp,
     )
     return [tip, decided, again]
+
+
+def _demo_photo() -> bytes:
+    """A small PNG standing for the inspectors' photo (the demo ships no real photographs)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (320, 240), (236, 228, 212))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((40, 30, 280, 210), outline=(120, 90, 60), width=6)
+    draw.ellipse((120, 60, 200, 140), fill=(250, 210, 90))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _demo_evidence(case, actor, at, *files) -> None:
+    """File ``files`` (name, bytes, description) on ``case`` as ``actor`` did at ``at``: the
+    evidence and its audit event carry that instant, as the demo's steps carry theirs."""
+    from caseflow.cases.evidence import evidence_add
+    from caseflow.cases.models import Event
+
+    for filename, content, description in files:
+        evidence = evidence_add(
+            case=case, actor=actor, filename=filename, content=content, description=description
+        )
+        evidence.uploaded_at = at
+        event = db.session.scalar(
+            select(Event)
+            .where(Event.case_id == case.id, Event.kind == "evidence")
+            .order_by(Event.id.desc())
+        )
+        event.occurred_at = at
+    db.session.flush()

@@ -103,6 +103,17 @@ def test_seed_is_idempotent_and_demo_users_can_log_in(app, client):
     prefixes = {number.rsplit("-", 2)[0] for number in numbers}
     assert prefixes == {"ZS-ADJ", "ZS-INT", "ZS-PEN", "PD-PRE", "PD-MED", "CF-FAIR"}
     assert len(numbers) == 11  # the second seed added nothing
+    # The decided penalty's 决定书 states the evidence filed before its decision (行政处罚法
+    # art 59 item 2), as a real one does.
+    from caseflow.cases.evidence import Evidence
+    from caseflow.cases.models import Event
+
+    decided = db.session.scalar(select(Case).where(Case.workflow == "penalty", Case.state == "decided"))
+    filed = db.session.scalars(select(Evidence).where(Evidence.case_id == decided.id)).all()
+    decision = db.session.scalar(
+        select(Event).where(Event.case_id == decided.id, Event.trigger == "decide_penalty")
+    )
+    assert len(filed) == 3 and all(e.uploaded_at < decision.occurred_at for e in filed)
     from tests.support import login_form_post
 
     assert login_form_post(client, "zs_caseworker", "caseflow-demo").status_code == 302
