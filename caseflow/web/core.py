@@ -154,6 +154,12 @@ ERROR_TITLES = {
 }
 
 
+#: What a person who opened such an address in the browser should do (a page, not the API):
+#: a form's address bookmarked or typed is the usual way to meet a 405.
+PAGE_ERROR_MESSAGES = {
+    405: N_("此地址只接受表单提交，不能直接打开。请回到原页面重新操作。"),
+}
+
 #: The pages the public opens without an account: their errors keep the public layout.
 PUBLIC_PREFIXES = ("/p/", "/complain", "/status", "/verify/")
 
@@ -216,6 +222,8 @@ def register_error_pages(app) -> None:
         if exc.code == 400 and "CSRF" in (exc.description or ""):
             code = "csrf"
             message = _("表单已过期或缺少安全令牌（CSRF），请刷新页面后重试。")
+        elif exc.code in PAGE_ERROR_MESSAGES and not request.path.startswith("/api/"):
+            message = _(PAGE_ERROR_MESSAGES[exc.code])
         else:
             message = _(ERROR_TITLES.get(exc.code, exc.name))
         return render(exc.code or 500, message, code)

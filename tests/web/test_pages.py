@@ -135,6 +135,22 @@ def test_other_units_case_answers_like_a_missing_one(client, people, open_case, 
     )
 
 
+def test_a_forms_address_opened_in_the_browser_says_what_to_do(client, people, open_case, login):
+    """A step's address bookmarked or typed (GET on a POST route): the page says it takes a
+    form, and offers 返回上一页 only where there is a page of ours to go back to."""
+    case = open_case(people["caseworker"])
+    login(people["caseworker"])
+    address = f"/cases/{case.id}/claim"
+    typed = client.get(address)
+    assert typed.status_code == 405
+    assert "此地址只接受表单提交，不能直接打开" in typed.text
+    assert "返回上一页" not in typed.text and 'href="/">返回首页' in typed.text
+    came = client.get(address, headers={"Referer": f"http://localhost/cases/{case.id}"})
+    assert f'href="http://localhost/cases/{case.id}">返回上一页' in came.text
+    api = client.get(f"/api/v1/cases/{case.id}/transitions")
+    assert api.status_code == 405 and api.json["error"]["code"] == "method_not_allowed"
+
+
 def test_evidence_upload_shows_sha256_and_refuses_bad_files(client, people, open_case, login):
     worker = people["caseworker"]
     case = open_case(worker)
