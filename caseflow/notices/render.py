@@ -600,8 +600,34 @@ def notice_context(notice) -> dict:
         if earlier_hearing
         else "",
         "earlier_hearing_number": earlier_hearing.document_number if earlier_hearing else "",
+        "routed_to": routed_case(notice, case),
         # parties.md §2: every notice to a party prints the case's status code and its QR.
         **status_block(notice),
+    }
+
+
+def routed_case(notice, case) -> dict | None:
+    """The case an intake's acceptance opened (its ``route``): the 受理通知书 names its
+    procedure and number, and, for a dispute the complainant is a party to, its status code, so
+    that the complainant can follow the new case from the day it is opened rather than from its
+    own 立案通知书. A penalty clue's informant is no party to the penalty: no code."""
+    if notice.kind != "acceptance_notice" or case.workflow != "intake":
+        return None
+    from caseflow.cases.models import CaseLink
+
+    target = db.session.scalar(
+        select(CaseLink.target_id).where(CaseLink.source_id == case.id, CaseLink.kind == "route")
+    )
+    if target is None:
+        return None
+    from caseflow.cases.models import Case
+
+    opened = db.session.get(Case, target)
+    return {
+        "workflow": opened.workflow,
+        "procedure": workflows.get(opened.workflow).LABEL,
+        "number": opened.number,
+        "code": opened.public_code if opened.workflow != "penalty" else "",
     }
 
 

@@ -390,3 +390,29 @@ def test_the_decisions_service_ends_the_service_clock(open_case, fire, staff):
         notice_service_record(notice=late, served_at="2026-03-16", method="post", actor=worker)
         db.session.commit()
     assert clocks_of(late.case)["service"].status == "breached"
+
+
+def test_the_intakes_acceptance_names_the_case_it_opened(open_case, fire, pdf):
+    """A complaint routed to adjudication: the 受理通知书 names the procedure, the new case's
+    number and its status code, so that the complainant follows it at once; a penalty clue's
+    informant is told its number only (no party to the penalty, no code)."""
+    from caseflow.cases.models import Case
+
+    with time_machine.travel(at("2026-11-02 10:00"), tick=False):
+        for route in ("adjudication", "penalty_clue"):
+            intake = open_case(
+                "intake", received_at="2026-11-02 10:00", complainant=REPORTER,
+                respondent=RESPONDENT, right=RIGHT,
+            )
+            event = fire(intake, "accept", data={"route": route})
+            opened = db.session.scalars(
+                select(Case).where(Case.number == event.data["linked_case"])
+            ).one()
+            text = _body(pdf, _notice(event))
+            if route == "adjudication":
+                assert "转入专利侵权纠纷行政裁决程序办理" in text
+                assert opened.number in text, text
+                assert f"办件查询码{opened.public_code}" in text
+            else:
+                assert f"假冒专利行政处罚线索（编号{opened.number}）" in text
+                assert opened.public_code not in text
