@@ -1,7 +1,8 @@
 """The annual statistics a centre sends to CNIPA and its province (年度统计报表).
 
 Per workflow, for the calendar year (local days): cases received by channel and by right type,
-foreign-related cases, outcomes, median and 90th-percentile days to close, the on-time share of
+foreign-related cases, outcomes and the cases they went on to (a complaint routed to adjudication,
+a failed mediation's adjudication, a fair complaint referred to a centre), median and 90th-percentile days to close, the on-time share of
 every promise (the same count as the dashboard: a running clock past due is missed); for pre-exam
 the qualification rate and the grant time counted from the request and from the formal filing at
 CNIPA; for fairs the complaints per fair.
@@ -12,10 +13,11 @@ from collections import Counter
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 import workflows
 from caseflow.accounts.models import Unit
-from caseflow.cases.models import Case, Event
+from caseflow.cases.models import Case, CaseLink, Event
 from caseflow.errors import NotFound, PermissionDenied, ValidationFailed
 from caseflow.extensions import db
 from caseflow.supervision.selectors import on_time_tallies
@@ -134,6 +136,16 @@ def annual_report(user, *, year: int, unit: Unit | None, now=None) -> dict:
         scoped(select(*_CLOSED).where(Case.closed_at >= start, Case.closed_at < end))
     ).all()
     tallies = on_time_tallies(user, start=start, end=end, now=now, unit_id=unit_id)
+    # The cases closed in the year that opened another: counted by the procedure they went on to.
+    target = aliased(Case)
+    went_on = db.session.execute(
+        scoped(
+            select(Case.workflow, target.workflow)
+            .join(CaseLink, CaseLink.source_id == Case.id)
+            .join(target, target.id == CaseLink.target_id)
+            .where(Case.closed_at >= start, Case.closed_at < end)
+        )
+    ).all()
     fair_names = {}
     if any(c.fair_id for c in received):
         from caseflow.fairs.models import Fair
@@ -157,6 +169,10 @@ def annual_report(user, *, year: int, unit: Unit | None, now=None) -> dict:
             "outcomes": [
                 {"state": state, "label": final_labels.get(state, state), "cases": n}
                 for state, n in sorted(Counter(c.state for c in done).items())
+            ],
+            "went_on_to": [
+                {"workflow": to, "label": workflows.get(to).LABEL, "cases": n}
+                for (_, to), n in sorted(Counter(r for r in went_on if r[0] == name).items())
             ],
             "days_to_close": _spread([_days(c.received_at, c.closed_at) for c in done]),
             "promises": [

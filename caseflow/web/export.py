@@ -207,6 +207,12 @@ def annual_report_workbook(report: dict) -> bytes:
         ("流程", "结果", "件数"),
         ((w["label"], o["label"], o["cases"]) for w in flows for o in w["outcomes"]),
     )
+    _sheet(
+        workbook,
+        "转入其他程序",
+        ("流程", "转入", "件数"),
+        ((w["label"], o["label"], o["cases"]) for w in flows for o in w["went_on_to"]),
+    )
     pre = next((w.get("pre_exam") for w in flows if w.get("pre_exam")), None)
     if pre is not None:
         _sheet(

@@ -335,6 +335,29 @@ def test_the_annual_report_in_json_and_xlsx(client, login, api, chief, open_case
     assert bad.status_code == 422 and "year" in bad.get_json()["error"]["fields"]
 
 
+def test_the_annual_report_counts_the_cases_a_procedure_went_on_to(
+    client, login, api, chief, open_case, fire
+):
+    """A complaint routed to adjudication closes the intake as 已受理: the report says where it
+    went, so a centre can return how many complaints became which procedure."""
+    with time_machine.travel(at("2026-11-02 10:00"), tick=False):
+        for route in ("adjudication", "adjudication", "mediation"):
+            fire(open_case("intake", received_at="2026-11-02 09:00"), "accept", data={"route": route})
+        open_case("intake", received_at="2026-11-02 09:00")  # still open: not counted
+    with time_machine.travel(NOW, tick=False):
+        body = api(chief).get(f"{PREFIX}/stats/report?year=2026").get_json()
+        login(chief)
+        book = load_workbook(io.BytesIO(client.get("/stats/report.xlsx?year=2026").data))
+    intake = next(w for w in body["workflows"] if w["workflow"] == "intake")
+    assert intake["went_on_to"] == [
+        {"workflow": "adjudication", "label": "专利侵权纠纷行政裁决", "cases": 2},
+        {"workflow": "mediation", "label": "专利纠纷调解", "cases": 1},
+    ]
+    assert all(not w["went_on_to"] for w in body["workflows"] if w["workflow"] != "intake")
+    rows = set(book["转入其他程序"].iter_rows(min_row=2, values_only=True))
+    assert rows == {(intake["label"], "专利侵权纠纷行政裁决", 2), (intake["label"], "专利纠纷调解", 1)}
+
+
 @pytest.fixture
 def typhoon():
     yield "2026-09-15 holiday 台风停工\n"
