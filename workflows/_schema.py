@@ -167,7 +167,8 @@ class LinkSpec:
 
     It opens when ``data[when_field]`` is one of ``when_values``. The target workflow is
     ``workflow``, or the value of ``data[workflow_field]``. ``unit_field`` names a data field that
-    may carry another unit's code (a fair desk referring to a centre); default: the same unit.
+    carries the receiving centre's code where the case is at a fair desk (a referral, a failed
+    on-site mediation), required there; a centre's linked case stays at the centre.
     """
 
     kind: str

@@ -427,8 +427,17 @@ def case_open_linked(
     parties and right, its own number and clocks. Received at ``source.received_at`` (the matter
     arrived then), or at ``received_at`` where the step is a new request or a transfer
     (``LinkSpec.received_at_step``), the original receipt kept as ``data.first_received_at``.
-    The caller records the ``CaseLink``."""
+    The caller records the ``CaseLink``.
+
+    ``unit`` must run ``workflow`` (its ``Opening.unit_kinds``), as for a case opened directly: an
+    adjudication at a fair desk would sit where nobody can accept it (a 422, nothing written)."""
     wf = workflows.get(workflow)
+    if unit.kind not in wf.OPENING.unit_kinds:
+        raise ValidationFailed(
+            f"{unit.name}不办理“{wf.LABEL}”案件，不能转入",
+            message_en=f"unit {unit.code} does not run {workflow} cases: it cannot receive one",
+            fields={"unit": f"{unit.name}不办理{wf.LABEL} / {unit.code} does not run {workflow}"},
+        )
     data = {"opened_from": source.number}
     if received_at is not None:
         data["first_received_at"] = iso(source.received_at)

@@ -410,6 +410,56 @@ def test_a_fair_desk_runs_its_own_on_site_mediation(api, staff):
     assert {t["trigger"] for t in case["available_triggers"]} == {"apply_confirmation", "close"}
 
 
+def test_a_failed_on_site_mediation_hands_its_adjudication_to_a_centre(api, staff):
+    """A fair desk decides nothing: an on-site mediation that fails into adjudication names the
+    centre that receives it, as a referral does. Without one (or naming a desk) it is refused
+    and nothing changes; with one the centre holds the case and its caseworker can act on it."""
+    desk = api(staff["CF"]["desk_officer"])
+    case = open_via_api(
+        desk, workflow="mediation", channel="fair_desk", received_at=local("2026-10-16")
+    )
+    flow = Flow(desk, case["id"])
+    flow.fire("consult_respondent", local("2026-10-16", "11:00"))
+    case = flow.fire("record_consent", local("2026-10-16", "14:00"))
+    for data in ({"open_adjudication": True}, {"open_adjudication": True, "target_unit": "CF"}):
+        refused = flow.fire("terminate", local("2026-10-19"), 422, data=data)
+        assert "target_unit" in refused["error"]["fields"], data
+    after = desk.get(f"/api/v1/cases/{case['id']}").get_json()
+    assert after["state"] == "in_mediation" and after["version"] == case["version"]
+    assert after["linked_cases"] == []
+    # Ended without asking for adjudication, the desk names no centre.
+    case = flow.fire(
+        "terminate",
+        local("2026-10-19"),
+        data={"open_adjudication": True, "target_unit": "ZS", "reason": "被请求人拒绝让步"},
+    )
+    assert case["state"] == "failed"
+    [link] = case["linked_cases"]
+    assert link["number"] == "ZS-ADJ-2026-00001" and link["state"] == "filed"
+    centre = api(staff["ZS"]["caseworker"])
+    adjudication = centre.get(f"/api/v1/cases/{link['id']}").get_json()
+    assert adjudication["unit"] == "ZS"
+    assert {t["trigger"] for t in adjudication["available_triggers"]} >= {"accept", "withdraw"}
+    assert due(adjudication, "acceptance") == ("2026-10-26", "running")  # 5 workdays from 10-19
+
+
+def test_a_centres_failed_mediation_stays_with_the_centre(api, staff):
+    """A centre decides the adjudication its own mediation failed into: it names no other."""
+    worker = api(staff["PD"]["caseworker"])
+    case = open_via_api(worker, workflow="mediation", received_at=local("2026-10-12"))
+    flow = Flow(worker, case["id"])
+    flow.fire("consult_respondent", local("2026-10-12", "11:00"))
+    flow.fire("record_consent", local("2026-10-13"))
+    refused = flow.fire(
+        "terminate", local("2026-10-19"), 422, data={"open_adjudication": True, "target_unit": "ZS"}
+    )
+    assert "target_unit" in refused["error"]["fields"]
+    case = flow.fire(
+        "terminate", local("2026-10-19"), data={"open_adjudication": True, "target_unit": "PD"}
+    )
+    assert case["linked_cases"][0]["number"] == "PD-ADJ-2026-00001"
+
+
 def test_an_unknown_complaint_type_is_refused_not_counted_as_the_default(api, staff):
     worker = api(staff["ZS"]["caseworker"])
     refused = open_via_api(worker, 422, workflow="intake", data={"complaint_type": "bogus"})

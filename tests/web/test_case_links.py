@@ -97,3 +97,48 @@ def test_the_referring_desk_follows_the_centres_case_without_its_parties_files(
     page = client.get(f"/cases/{referred.id}").text
     assert "13900001111" in page and "report.pdf" in page and 'id="read-only"' not in page
     assert client.get(f"/evidence/{evidence.id}").status_code == 200
+
+
+def test_a_desks_failed_mediation_form_offers_the_receiving_centres(
+    client, people, open_case, login
+):
+    """A failed on-site mediation's adjudication goes to a centre the desk picks (as a referral
+    does): the desk's 终止调解 form offers the centres, never a desk; posted without one, the
+    page says which field and nothing changes. A centre's own form has no picker."""
+    from tests.support import csrf_from
+
+    desk, worker = people["desk"], people["pd_worker"]
+    mediation = open_case(desk, workflow="mediation", unit="CF", channel="fair_desk")
+    case_fire(mediation, "consult_respondent", desk, render_notices=False)
+    case_fire(mediation, "record_consent", desk, render_notices=False)
+    db.session.commit()
+
+    login(desk)
+    page = client.get(f"/cases/{mediation.id}").text
+    form = page[page.index('id="trigger-terminate"') :]
+    form = form[: form.index("</form>")]
+    assert 'name="terminate-target_unit"' in form
+    assert 'value="ZS"' in form and 'value="PD"' in form and 'value="CF"' not in form
+    posted = {
+        "csrf_token": csrf_from(page),
+        "_do": "fire:terminate",
+        "terminate-version": str(mediation.version),
+        "terminate-open_adjudication": "y",
+        "terminate-confirmed": "y",
+    }
+    refused = client.post(f"/cases/{mediation.id}", data=posted)
+    assert refused.status_code == 422 and "接收单位" in refused.text
+    db.session.expire_all()
+    assert mediation.state == "in_mediation" and db.session.query(CaseLink).count() == 0
+    done = client.post(f"/cases/{mediation.id}", data={**posted, "terminate-target_unit": "PD"})
+    assert done.status_code in (302, 303)
+    adjudication = db.session.query(CaseLink).one().target
+    assert adjudication.unit.code == "PD" and adjudication.state == "filed"
+
+    centre_case = open_case(worker, workflow="mediation", unit="PD")
+    case_fire(centre_case, "consult_respondent", worker, render_notices=False)
+    case_fire(centre_case, "record_consent", worker, render_notices=False)
+    db.session.commit()
+    login(worker)
+    page = client.get(f"/cases/{centre_case.id}").text
+    assert 'id="trigger-terminate"' in page and "terminate-target_unit" not in page
