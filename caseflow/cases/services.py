@@ -439,9 +439,12 @@ def case_open_linked(
             fields={"unit": f"{unit.name}不办理{wf.LABEL} / {unit.code} does not run {workflow}"},
         )
     data = {"opened_from": source.number}
+    if (source.data or {}).get("facts"):
+        # The complainant's account of the facts is the request's: the new procedure decides on it.
+        data["facts"] = source.data["facts"]
     if received_at is not None:
         data["first_received_at"] = iso(source.received_at)
-    return _case_insert(
+    case = _case_insert(
         wf,
         unit=unit,
         actor=actor,
@@ -456,6 +459,55 @@ def case_open_linked(
         now=utcnow(),
         note=f"由 {source.number} 转入",
     )
+    _evidence_carry(source, case, actor=actor)
+    return case
+
+
+def _evidence_carry(source: Case, case: Case, *, actor) -> None:
+    """``source``'s evidence goes with the matter (a 移交函 encloses it, 证据材料N件): a row on
+    ``case`` for each file, the same stored bytes and SHA-256 (nothing is copied or re-checked:
+    it was checked when filed), noted 转自 the source's number; one ``evidence`` event."""
+    from caseflow.cases.evidence import Evidence
+
+    filed = db.session.scalars(
+        select(Evidence).where(Evidence.case_id == source.id).order_by(Evidence.id)
+    ).all()
+    if not filed:
+        return
+    now = utcnow()
+    origin = f"转自 {source.number}"
+    for item in filed:
+        db.session.add(
+            Evidence(
+                case_id=case.id,
+                uploaded_by_id=item.uploaded_by_id,
+                filename=item.filename,
+                content_type=item.content_type,
+                size=item.size,
+                sha256=item.sha256,
+                path=item.path,
+                description=(f"{origin}：{item.description}" if item.description else origin)[:300],
+                uploaded_at=now,
+            )
+        )
+    db.session.add(
+        Event(
+            case_id=case.id,
+            kind="evidence",
+            actor_id=actor.id if actor else None,
+            # Arrived with the case: dated with its receipt, so its timeline reads in order.
+            occurred_at=case.received_at,
+            recorded_at=now,
+            note=f"转入证据材料{len(filed)}件（{origin}）",
+            data={
+                "from": source.number,
+                "files": [
+                    {"filename": i.filename, "sha256": i.sha256, "size": i.size} for i in filed
+                ],
+            },
+        )
+    )
+    db.session.flush()
 
 
 def case_assign(case: Case, *, assignee, actor) -> Case:
