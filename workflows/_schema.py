@@ -183,7 +183,9 @@ class LinkSpec:
     #: The linked case is received at the step's ``occurred_at``: the step is a new request or a
     #: transfer, from which the new procedure's periods count (the original receipt is kept as
     #: ``data.first_received_at``). False: it keeps the original's ``received_at``, the matter
-    #: having been received once (an intake accepted and routed onwards, procedures.md §1).
+    #: having been received once (an intake accepted and routed onwards, procedures.md §1), or,
+    #: where the original was corrected, the corrected submission, from which its acceptance
+    #: counted again.
     received_at_step: bool = False
 
 

@@ -424,10 +424,11 @@ def case_open_linked(
     source: Case, *, workflow: str, unit, actor, at, received_at=None
 ) -> Case:
     """A case in ``workflow`` opened from ``source`` inside the caller's transaction: same
-    parties and right, its own number and clocks. Received at ``source.received_at`` (the matter
-    arrived then), or at ``received_at`` where the step is a new request or a transfer
-    (``LinkSpec.received_at_step``), the original receipt kept as ``data.first_received_at``.
-    The caller records the ``CaseLink``.
+    parties and right, the complainant's facts and the evidence, its own number and clocks.
+    Received when ``source``'s request was complete (``_request_complete_at``: the matter arrived
+    then), or at ``received_at`` where the step is a new request or a transfer
+    (``LinkSpec.received_at_step``); a first receipt before that is kept as
+    ``data.first_received_at``. The caller records the ``CaseLink``.
 
     ``unit`` must run ``workflow`` (its ``Opening.unit_kinds``), as for a case opened directly: an
     adjudication at a fair desk would sit where nobody can accept it (a 422, nothing written)."""
@@ -442,7 +443,9 @@ def case_open_linked(
     if (source.data or {}).get("facts"):
         # The complainant's account of the facts is the request's: the new procedure decides on it.
         data["facts"] = source.data["facts"]
-    if received_at is not None:
+    if received_at is None:
+        received_at = _request_complete_at(source)
+    if received_at != source.received_at:
         data["first_received_at"] = iso(source.received_at)
     case = _case_insert(
         wf,
@@ -450,7 +453,7 @@ def case_open_linked(
         actor=actor,
         title=source.title,
         channel=source.channel,
-        received_at=received_at or source.received_at,
+        received_at=received_at,
         complainant=dict(source.complainant or {}),
         respondent=dict(source.respondent or {}),
         right=dict(source.right or {}),
@@ -461,6 +464,33 @@ def case_open_linked(
     )
     _evidence_carry(source, case, actor=actor)
     return case
+
+
+def _request_complete_at(source: Case) -> datetime:
+    """When ``source``'s request became complete: its receipt, or the last step that started its
+    opening clock again (a correction submitted). procedures.md §1 and §3: acceptance counts
+    again from the corrected request, so the case it is routed into counts from there too; from
+    the first, incomplete receipt it would open overdue and escalated for the weeks the
+    complainant took to correct it."""
+    wf = workflows.get(source.workflow)
+    restarts = [
+        row.trigger
+        for row in wf.TRANSITIONS
+        if any(e.action == "start" and e.clock in wf.OPENING_CLOCKS for e in row.clocks)
+    ]
+    corrected = None
+    if restarts:
+        corrected = db.session.scalar(
+            select(Event.occurred_at)
+            .where(
+                Event.case_id == source.id,
+                Event.kind == "transition",
+                Event.trigger.in_(restarts),
+            )
+            .order_by(Event.occurred_at.desc(), Event.id.desc())
+            .limit(1)
+        )
+    return corrected or source.received_at
 
 
 def _evidence_carry(source: Case, case: Case, *, actor) -> None:

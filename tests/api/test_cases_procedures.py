@@ -76,6 +76,39 @@ def test_intake_correction_lapses_only_once_its_period_is_over(api, staff):
     assert [n["kind"] for n in case["notices"]] == ["correction_notice", "lapse_notice"]
 
 
+def test_a_corrected_intake_routed_onwards_counts_from_its_corrected_request(
+    api, staff, time_machine
+):
+    """procedures.md §1: acceptance counts again from the corrected request. Routed onwards, the
+    adjudication is received then too, not at the first, incomplete receipt: opened on 11-26 it
+    is due on 11-27 (5 workdays from 11-20), not overdue and escalated from 11-09 at once."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    time_machine.move_to(datetime(2026, 11, 26, 11, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+    worker = api(staff["ZS"]["caseworker"])
+    case = open_via_api(worker, workflow="intake", channel="web", received_at=local("2026-11-02"))
+    flow = Flow(worker, case["id"])
+    flow.fire("request_correction", local("2026-11-03"))
+    case = flow.fire("submit_correction", local("2026-11-20"))
+    assert due(case, "acceptance") == ("2026-11-27", "running")
+    case = flow.fire("accept", local("2026-11-26"), data={"route": "adjudication"})
+    [link] = case["linked_cases"]
+    adjudication = worker.get(f"/api/v1/cases/{link['id']}").get_json()
+    assert adjudication["received_at"] == local("2026-11-20")
+    assert adjudication["data"]["first_received_at"] == local("2026-11-02")
+    assert due(adjudication, "acceptance") == ("2026-11-27", "running")
+    assert adjudication["next_due_at"] == "2026-11-28T00:00:00+08:00"
+    overdue = worker.get("/api/v1/cases?overdue=true").get_json()["items"]
+    assert overdue == []
+    # An intake accepted as it came keeps its receipt (received once, procedures.md §1).
+    plain = open_via_api(worker, workflow="intake", channel="web", received_at=local("2026-11-23"))
+    plain = Flow(worker, plain["id"]).fire("accept", local("2026-11-24"), data={"route": "mediation"})
+    mediation = worker.get(f"/api/v1/cases/{plain['linked_cases'][0]['id']}").get_json()
+    assert mediation["received_at"] == local("2026-11-23")
+    assert "first_received_at" not in mediation["data"]
+
+
 def test_intake_reject_needs_a_reason_and_transfer_a_department(api, staff):
     worker = api(staff["ZS"]["caseworker"])
     case = open_via_api(worker, workflow="intake", channel="email", received_at=local("2026-09-21"))
