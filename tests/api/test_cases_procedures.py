@@ -375,8 +375,8 @@ def test_fair_complaint_referred_after_the_fair_to_a_centre(api, staff, fair):
         "fair_referral",
     )
     assert case["notices"][-1]["kind"] == "referral_letter"
-    # The centre now holds the adjudication case; the desk cannot open it.
-    assert desk.get(f"/api/v1/cases/{link['id']}").status_code == 404
+    # The centre now holds the adjudication case; the desk follows it read-only.
+    assert desk.get(f"/api/v1/cases/{link['id']}").get_json()["read_only"] is True
     centre = api(staff["ZS"]["caseworker"]).get(f"/api/v1/cases/{link['id']}").get_json()
     assert centre["unit"] == "ZS" and centre["right"] == case["right"]
     assert centre["complainant"] == case["complainant"]
@@ -385,6 +385,64 @@ def test_fair_complaint_referred_after_the_fair_to_a_centre(api, staff, fair):
     assert centre["received_at"] == "2026-10-26T10:00:00+08:00"
     assert due(centre, "acceptance") == ("2026-11-02", "running")
     assert centre["data"]["first_received_at"] == case["received_at"]
+
+
+def test_the_referring_desk_reads_the_centres_case_as_its_page_shows_it(api, staff, fair):
+    """interfaces.md: roles and unit scoping apply exactly as in the UI. The desk that referred
+    a complaint follows the centre's case read-only over the API as on its page: state, clocks
+    and steps, without the parties' contacts, the step notes and data, the evidence, the
+    notices' service or the centre's other links; no triggers. Other units still get a 404,
+    and the desk cannot act on it."""
+    desk = api(staff["CF"]["desk_officer"])
+    case = lodge_at_fair(
+        desk,
+        fair,
+        "1.1A02",
+        "2026-10-18",
+        complainant={**ZS_COMPLAINANT, "contact": "13900001111"},
+        data={"facts": "展位陈列的灯具与涉案专利相同。"},
+    )
+    flow = Flow(desk, case["id"])
+    flow.fire("accept", local("2026-10-19", "08:00"))
+    case = flow.fire(
+        "refer", local("2026-10-26"), data={"target": "adjudication", "target_unit": "ZS"}
+    )
+    [link] = case["linked_cases"]
+    centre = api(staff["ZS"]["caseworker"])
+    Flow(centre, link["id"]).fire(
+        "request_correction", local("2026-10-27"), note="请补充权利证明（承办人笔记）"
+    )
+    full = centre.get(f"/api/v1/cases/{link['id']}").get_json()
+    assert full["read_only"] is False and full["available_triggers"]
+    assert full["complainant"]["contact"] == "13900001111"
+
+    followed = desk.get(f"/api/v1/cases/{link['id']}")
+    assert followed.status_code == 200
+    shown = followed.get_json()
+    assert shown["read_only"] is True and shown["available_triggers"] == []
+    assert (shown["number"], shown["state"], shown["unit"]) == (
+        full["number"],
+        "needs_correction",
+        "ZS",
+    )
+    assert [c["name"] for c in shown["clocks"]] == [c["name"] for c in full["clocks"]]
+    assert [e["trigger"] for e in shown["events"]] == [e["trigger"] for e in full["events"]]
+    assert shown["complainant"] == {
+        k: v for k, v in full["complainant"].items() if k in ("name", "kind", "country")
+    }
+    text = followed.get_data(as_text=True)
+    for kept in ("13900001111", "承办人笔记", "展位陈列", "0760-0000"):
+        assert kept not in text, kept
+    assert all(n["delivery"] is None for n in shown["notices"])
+    assert [(c["number"], c["direction"]) for c in shown["linked_cases"]] == [
+        (case["number"], "from")
+    ]
+    # Followed, not handled: a step is refused as if the case did not exist; other units see
+    # nothing.
+    assert desk.post(
+        f"/api/v1/cases/{link['id']}/transitions", json={"trigger": "withdraw"}
+    ).status_code == 404
+    assert api(staff["PD"]["caseworker"]).get(f"/api/v1/cases/{link['id']}").status_code == 404
 
 
 def test_a_penalty_names_its_respondent_and_is_opened_directly_only_from_an_inspection(
