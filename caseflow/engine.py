@@ -790,6 +790,17 @@ def _open_linked(case, row, data, *, actor, at):
         )
     unit = case.unit
     code = data.get(spec.unit_field) if spec.unit_field else None
+    if code and unit.kind != "fair_desk" and str(code).strip() != unit.code:
+        # A centre decides its own linked case (a failed mediation's adjudication): it hands
+        # nothing to another centre this way.
+        raise ValidationFailed(
+            f"本案由{unit.name}受理，不能指定其他接收单位",
+            message_en=f"the linked case stays at {unit.code}; name no other unit",
+            fields={
+                spec.unit_field: f"保护中心的案件由本中心受理，请留空 / stays at {unit.code}: "
+                "leave it empty"
+            },
+        )
     if not code and spec.unit_field and unit.kind == "fair_desk":
         # A fair desk decides nothing after the fair: the linked case needs its receiving centre.
         raise ValidationFailed(

@@ -167,7 +167,8 @@ class LinkSpec:
 
     It opens when ``data[when_field]`` is one of ``when_values``. The target workflow is
     ``workflow``, or the value of ``data[workflow_field]``. ``unit_field`` names a data field that
-    may carry another unit's code (a fair desk referring to a centre); default: the same unit.
+    carries the receiving centre's code where the case is at a fair desk (a referral, a failed
+    on-site mediation), required there; a centre's linked case stays at the centre.
     """
 
     kind: str
@@ -182,7 +183,9 @@ class LinkSpec:
     #: The linked case is received at the step's ``occurred_at``: the step is a new request or a
     #: transfer, from which the new procedure's periods count (the original receipt is kept as
     #: ``data.first_received_at``). False: it keeps the original's ``received_at``, the matter
-    #: having been received once (an intake accepted and routed onwards, procedures.md §1).
+    #: having been received once (an intake accepted and routed onwards, procedures.md §1), or,
+    #: where the original was corrected, the corrected submission, from which its acceptance
+    #: counted again.
     received_at_step: bool = False
 
 

@@ -127,7 +127,8 @@ TRANSITIONS = (
             when_field="route",
             when_values=("adjudication", "mediation", "penalty_clue"),
             workflow_field="route",
-            # A clue opens a penalty case in 线索核查, keeping the clue's received_at.
+            # A clue opens a penalty case in 线索核查, keeping the clue's received_at (or, once
+            # corrected, its corrected submission: cases.services._request_complete_at).
             workflow_of={"penalty_clue": "penalty"},
         ),
     ),

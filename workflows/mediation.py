@@ -151,6 +151,13 @@ TRANSITIONS = (
         fields=(
             Field("reason", "text", "终止原因", required=False),
             Field("open_adjudication", "boolean", "转行政裁决立案审查", required=False),
+            Field(
+                "target_unit",
+                "unit",
+                "接收单位（行政裁决）",
+                required=False,
+                help="展会投诉站现场调解转行政裁决的，选择受理的保护中心",
+            ),
         ),
         clocks=(stop("mediation"),),
         notice=NoticeSpec("termination_notice", "complainant", also_to=("respondent",)),
@@ -159,6 +166,8 @@ TRANSITIONS = (
             when_field="open_adjudication",
             when_values=(True,),
             workflow="adjudication",
+            # A fair desk decides nothing: its on-site mediation hands the request to a centre.
+            unit_field="target_unit",
             # The request for adjudication is made on termination: its periods count from it.
             received_at_step=True,
         ),

@@ -1,7 +1,8 @@
 """Administrative penalty for patent counterfeiting (假冒专利行政处罚).
 
 Opened from an intake accepted as a penalty clue (``route = penalty_clue``: a linked case that
-keeps the clue's ``received_at``) or directly by a caseworker from an inspection.
+keeps the clue's ``received_at``, or its corrected submission) or directly by a caseworker from
+an inspection.
 
 Legal basis: Patent Law art 68 (passing off a patent: confiscation of the illegal income and a
 fine of up to 5 times it, or up to 250,000 RMB where there is none or it is at most 50,000 RMB)

@@ -107,7 +107,16 @@ def case_summary_json(case) -> dict:
     }
 
 
-def case_json(case, user) -> dict:
+#: What another unit following a linked case sees of its parties (the case page's read-only
+#: view): who they are, not how to reach them.
+READ_ONLY_PARTY_KEYS = ("name", "kind", "country")
+
+
+def case_json(case, user, *, read_only: bool = False) -> dict:
+    """The case as ``user`` reads it. ``read_only``: another unit's case linked to one of the
+    user's unit's (``selectors.case_get_readable``), shown as its web page shows it."""
+    if read_only:
+        return _case_followed_json(case, user)
     wf = workflows.get(case.workflow)
     deliveries = case_deliveries(case.id)  # every notice's service rows in one query
     out = case_summary_json(case)
@@ -142,6 +151,37 @@ def case_json(case, user) -> dict:
                 }
                 for direction, kind, other in selectors.case_links(case)
             ],
+            "read_only": False,
+        }
+    )
+    return out
+
+
+def _case_followed_json(case, user) -> dict:
+    """What the case page shows another unit that follows the case (issue 15): its state,
+    clocks, steps and notices by title; not what is the handling unit's to keep — the parties'
+    contacts, the step notes and data, the case data (facts, drafts, repeat findings), the
+    notices' service, the evidence, its links to cases of other units — and no triggers."""
+    out = case_json(case, user)
+    for role in ("complainant", "respondent"):
+        out[role] = {k: v for k, v in (out[role] or {}).items() if k in READ_ONLY_PARTY_KEYS}
+    for event in out["events"]:
+        event["note"], event["data"] = "", None
+    for notice in out["notices"]:
+        notice["delivery"] = None
+    out.update(
+        {
+            "data": None,
+            "repeat_of": [],
+            "available_triggers": [],
+            "linked_cases": [
+                link
+                for link, (_direction, _kind, other) in zip(
+                    out["linked_cases"], selectors.case_links(case), strict=True
+                )
+                if other.unit_id == user.unit_id
+            ],
+            "read_only": True,
         }
     )
     return out
@@ -219,7 +259,9 @@ def cases_create():
 @bp.get("/cases/<case_id>")
 def cases_show(case_id):
     user = api_user()
-    return jsonify(case_json(selectors.case_get(case_id, user=user), user))
+    # As the web page: another unit's case linked to one of the user's unit's is read-only.
+    case, read_only = selectors.case_get_readable(case_id, user=user)
+    return jsonify(case_json(case, user, read_only=read_only))
 
 
 @bp.post("/cases/<case_id>/transitions")

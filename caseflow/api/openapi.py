@@ -332,6 +332,14 @@ def _schemas() -> dict:
                                 }
                             ),
                         },
+                        "read_only": {
+                            **_BOOL,
+                            "description": "true: another unit's case linked to one of yours, "
+                            "followed as the case page shows it — no available_triggers, the "
+                            "parties without their contacts, no data, no event notes or data, "
+                            "no notice delivery, only the links to your unit's cases; the "
+                            "evidence stays with the handling unit",
+                        },
                     }
                 ),
             ]
@@ -901,7 +909,14 @@ def _paths() -> dict:
                 "Open a case", {"201": ok(_ref("Case"), "Created")}, body=_ref("CaseCreate")
             ),
         },
-        "/cases/{case_id}": {"get": _op("One case", {"200": ok(_ref("Case"))}, params=[case_id])},
+        "/cases/{case_id}": {
+            "get": _op(
+                "One case of your unit; or, read-only (read_only true), another unit's case "
+                "linked to one of yours, as the web page shows it",
+                {"200": ok(_ref("Case"))},
+                params=[case_id],
+            )
+        },
         "/cases/{case_id}/transitions": {
             "post": _op(
                 "Fire a trigger", {"200": ok(_ref("Case"))}, body=_ref("Fire"), params=[case_id]

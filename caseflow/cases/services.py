@@ -424,21 +424,36 @@ def case_open_linked(
     source: Case, *, workflow: str, unit, actor, at, received_at=None
 ) -> Case:
     """A case in ``workflow`` opened from ``source`` inside the caller's transaction: same
-    parties and right, its own number and clocks. Received at ``source.received_at`` (the matter
-    arrived then), or at ``received_at`` where the step is a new request or a transfer
-    (``LinkSpec.received_at_step``), the original receipt kept as ``data.first_received_at``.
-    The caller records the ``CaseLink``."""
+    parties and right, the complainant's facts and the evidence, its own number and clocks.
+    Received when ``source``'s request was complete (``_request_complete_at``: the matter arrived
+    then), or at ``received_at`` where the step is a new request or a transfer
+    (``LinkSpec.received_at_step``); a first receipt before that is kept as
+    ``data.first_received_at``. The caller records the ``CaseLink``.
+
+    ``unit`` must run ``workflow`` (its ``Opening.unit_kinds``), as for a case opened directly: an
+    adjudication at a fair desk would sit where nobody can accept it (a 422, nothing written)."""
     wf = workflows.get(workflow)
+    if unit.kind not in wf.OPENING.unit_kinds:
+        raise ValidationFailed(
+            f"{unit.name}不办理“{wf.LABEL}”案件，不能转入",
+            message_en=f"unit {unit.code} does not run {workflow} cases: it cannot receive one",
+            fields={"unit": f"{unit.name}不办理{wf.LABEL} / {unit.code} does not run {workflow}"},
+        )
     data = {"opened_from": source.number}
-    if received_at is not None:
+    if (source.data or {}).get("facts"):
+        # The complainant's account of the facts is the request's: the new procedure decides on it.
+        data["facts"] = source.data["facts"]
+    if received_at is None:
+        received_at = _request_complete_at(source)
+    if received_at != source.received_at:
         data["first_received_at"] = iso(source.received_at)
-    return _case_insert(
+    case = _case_insert(
         wf,
         unit=unit,
         actor=actor,
         title=source.title,
         channel=source.channel,
-        received_at=received_at or source.received_at,
+        received_at=received_at,
         complainant=dict(source.complainant or {}),
         respondent=dict(source.respondent or {}),
         right=dict(source.right or {}),
@@ -447,6 +462,82 @@ def case_open_linked(
         now=utcnow(),
         note=f"由 {source.number} 转入",
     )
+    _evidence_carry(source, case, actor=actor)
+    return case
+
+
+def _request_complete_at(source: Case) -> datetime:
+    """When ``source``'s request became complete: its receipt, or the last step that started its
+    opening clock again (a correction submitted). procedures.md §1 and §3: acceptance counts
+    again from the corrected request, so the case it is routed into counts from there too; from
+    the first, incomplete receipt it would open overdue and escalated for the weeks the
+    complainant took to correct it."""
+    wf = workflows.get(source.workflow)
+    restarts = [
+        row.trigger
+        for row in wf.TRANSITIONS
+        if any(e.action == "start" and e.clock in wf.OPENING_CLOCKS for e in row.clocks)
+    ]
+    corrected = None
+    if restarts:
+        corrected = db.session.scalar(
+            select(Event.occurred_at)
+            .where(
+                Event.case_id == source.id,
+                Event.kind == "transition",
+                Event.trigger.in_(restarts),
+            )
+            .order_by(Event.occurred_at.desc(), Event.id.desc())
+            .limit(1)
+        )
+    return corrected or source.received_at
+
+
+def _evidence_carry(source: Case, case: Case, *, actor) -> None:
+    """``source``'s evidence goes with the matter (a 移交函 encloses it, 证据材料N件): a row on
+    ``case`` for each file, the same stored bytes and SHA-256 (nothing is copied or re-checked:
+    it was checked when filed), noted 转自 the source's number; one ``evidence`` event."""
+    from caseflow.cases.evidence import Evidence
+
+    filed = db.session.scalars(
+        select(Evidence).where(Evidence.case_id == source.id).order_by(Evidence.id)
+    ).all()
+    if not filed:
+        return
+    now = utcnow()
+    origin = f"转自 {source.number}"
+    for item in filed:
+        db.session.add(
+            Evidence(
+                case_id=case.id,
+                uploaded_by_id=item.uploaded_by_id,
+                filename=item.filename,
+                content_type=item.content_type,
+                size=item.size,
+                sha256=item.sha256,
+                path=item.path,
+                description=(f"{origin}：{item.description}" if item.description else origin)[:300],
+                uploaded_at=now,
+            )
+        )
+    db.session.add(
+        Event(
+            case_id=case.id,
+            kind="evidence",
+            actor_id=actor.id if actor else None,
+            # Arrived with the case: dated with its receipt, so its timeline reads in order.
+            occurred_at=case.received_at,
+            recorded_at=now,
+            note=f"转入证据材料{len(filed)}件（{origin}）",
+            data={
+                "from": source.number,
+                "files": [
+                    {"filename": i.filename, "sha256": i.sha256, "size": i.size} for i in filed
+                ],
+            },
+        )
+    )
+    db.session.flush()
 
 
 def case_assign(case: Case, *, assignee, actor) -> Case:

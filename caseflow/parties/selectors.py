@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 import workflows
 from caseflow.calendar.periods import due_compute, due_on_of
-from caseflow.cases.models import Case, Event
+from caseflow.cases.models import Case, CaseLink, Event
 from caseflow.clocks.models import Clock, ClockEntry
 from caseflow.extensions import db
 from caseflow.notices.kinds import RECEIPT_CLOCKS
@@ -106,6 +106,20 @@ class Deadline:
 
 
 @dataclass
+class HandOver:
+    """A case the one looked up went on to, as its parties may see it: which procedure, its
+    number, the unit that has it and its stage. Nothing else of it (its status code, parties and
+    steps are its own page's)."""
+
+    workflow: str
+    workflow_label: str
+    number: str
+    unit: str
+    state: str
+    state_label: str
+
+
+@dataclass
 class PublicStatus:
     number: str
     workflow: str
@@ -121,6 +135,9 @@ class PublicStatus:
     deadlines: list = field(default_factory=list)
     #: The centre's next time limit the parties are told of (e.g. the acceptance decision).
     centre_deadline: Deadline | None = None
+    #: The cases this one went on to (an intake routed onwards, a referral, a failed mediation):
+    #: ``HandOver`` rows, oldest first.
+    handed_over: list = field(default_factory=list)
 
     def as_json(self) -> dict:
         return {
@@ -138,6 +155,7 @@ class PublicStatus:
             "centre_deadline": self._deadline_json(self.centre_deadline)
             if self.centre_deadline
             else None,
+            "handed_over": [vars(h) for h in self.handed_over],
         }
 
     @staticmethod
@@ -232,7 +250,34 @@ def case_public_status(case: Case, *, role: str | None = None) -> PublicStatus:
         steps=steps,
         deadlines=deadlines,
         centre_deadline=centre,
+        handed_over=_handed_over(case),
     )
+
+
+def _handed_over(case: Case) -> list[HandOver]:
+    """The cases ``case`` opened (``CaseLink`` from it): closed by the hand-over, the source would
+    otherwise tell its parties nothing of where their matter went."""
+    targets = db.session.scalars(
+        select(Case)
+        .join(CaseLink, CaseLink.target_id == Case.id)
+        .where(CaseLink.source_id == case.id)
+        .order_by(CaseLink.id)
+    )
+    out = []
+    for target in targets:
+        wf = workflows.get(target.workflow)
+        state = workflows.state(wf, target.state)
+        out.append(
+            HandOver(
+                workflow=target.workflow,
+                workflow_label=wf.LABEL,
+                number=target.number,
+                unit=target.unit.name,
+                state=target.state,
+                state_label=state.label if state else target.state,
+            )
+        )
+    return out
 
 
 def _own_period(clock: Clock, label: str, role: str | None) -> Deadline:

@@ -164,6 +164,12 @@ def _clock_label(workflow: str, name: str) -> str:
 
 def _trigger_form(case, transition, **kwargs):
     form = trigger_form_class(case.workflow, transition)(prefix=transition.trigger, **kwargs)
+    link = transition.opens
+    if link is not None and link.unit_field in form and case.unit.kind != "fair_desk":
+        # Only a fair desk names a receiving centre (engine._open_linked): a centre keeps the
+        # case it opens, so its form has no picker.
+        del form[link.unit_field]
+        form.data_fields = tuple(n for n in form.data_fields if n != link.unit_field)
     unit_choices_fill(form)
     if "confirmed" in form:
         form.confirmed.label.text = _("我已核对，确认%(step)s", step=action_label(transition.label))

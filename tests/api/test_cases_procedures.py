@@ -76,6 +76,39 @@ def test_intake_correction_lapses_only_once_its_period_is_over(api, staff):
     assert [n["kind"] for n in case["notices"]] == ["correction_notice", "lapse_notice"]
 
 
+def test_a_corrected_intake_routed_onwards_counts_from_its_corrected_request(
+    api, staff, time_machine
+):
+    """procedures.md §1: acceptance counts again from the corrected request. Routed onwards, the
+    adjudication is received then too, not at the first, incomplete receipt: opened on 11-26 it
+    is due on 11-27 (5 workdays from 11-20), not overdue and escalated from 11-09 at once."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    time_machine.move_to(datetime(2026, 11, 26, 11, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+    worker = api(staff["ZS"]["caseworker"])
+    case = open_via_api(worker, workflow="intake", channel="web", received_at=local("2026-11-02"))
+    flow = Flow(worker, case["id"])
+    flow.fire("request_correction", local("2026-11-03"))
+    case = flow.fire("submit_correction", local("2026-11-20"))
+    assert due(case, "acceptance") == ("2026-11-27", "running")
+    case = flow.fire("accept", local("2026-11-26"), data={"route": "adjudication"})
+    [link] = case["linked_cases"]
+    adjudication = worker.get(f"/api/v1/cases/{link['id']}").get_json()
+    assert adjudication["received_at"] == local("2026-11-20")
+    assert adjudication["data"]["first_received_at"] == local("2026-11-02")
+    assert due(adjudication, "acceptance") == ("2026-11-27", "running")
+    assert adjudication["next_due_at"] == "2026-11-28T00:00:00+08:00"
+    overdue = worker.get("/api/v1/cases?overdue=true").get_json()["items"]
+    assert overdue == []
+    # An intake accepted as it came keeps its receipt (received once, procedures.md §1).
+    plain = open_via_api(worker, workflow="intake", channel="web", received_at=local("2026-11-23"))
+    plain = Flow(worker, plain["id"]).fire("accept", local("2026-11-24"), data={"route": "mediation"})
+    mediation = worker.get(f"/api/v1/cases/{plain['linked_cases'][0]['id']}").get_json()
+    assert mediation["received_at"] == local("2026-11-23")
+    assert "first_received_at" not in mediation["data"]
+
+
 def test_intake_reject_needs_a_reason_and_transfer_a_department(api, staff):
     worker = api(staff["ZS"]["caseworker"])
     case = open_via_api(worker, workflow="intake", channel="email", received_at=local("2026-09-21"))
@@ -342,8 +375,8 @@ def test_fair_complaint_referred_after_the_fair_to_a_centre(api, staff, fair):
         "fair_referral",
     )
     assert case["notices"][-1]["kind"] == "referral_letter"
-    # The centre now holds the adjudication case; the desk cannot open it.
-    assert desk.get(f"/api/v1/cases/{link['id']}").status_code == 404
+    # The centre now holds the adjudication case; the desk follows it read-only.
+    assert desk.get(f"/api/v1/cases/{link['id']}").get_json()["read_only"] is True
     centre = api(staff["ZS"]["caseworker"]).get(f"/api/v1/cases/{link['id']}").get_json()
     assert centre["unit"] == "ZS" and centre["right"] == case["right"]
     assert centre["complainant"] == case["complainant"]
@@ -352,6 +385,64 @@ def test_fair_complaint_referred_after_the_fair_to_a_centre(api, staff, fair):
     assert centre["received_at"] == "2026-10-26T10:00:00+08:00"
     assert due(centre, "acceptance") == ("2026-11-02", "running")
     assert centre["data"]["first_received_at"] == case["received_at"]
+
+
+def test_the_referring_desk_reads_the_centres_case_as_its_page_shows_it(api, staff, fair):
+    """interfaces.md: roles and unit scoping apply exactly as in the UI. The desk that referred
+    a complaint follows the centre's case read-only over the API as on its page: state, clocks
+    and steps, without the parties' contacts, the step notes and data, the evidence, the
+    notices' service or the centre's other links; no triggers. Other units still get a 404,
+    and the desk cannot act on it."""
+    desk = api(staff["CF"]["desk_officer"])
+    case = lodge_at_fair(
+        desk,
+        fair,
+        "1.1A02",
+        "2026-10-18",
+        complainant={**ZS_COMPLAINANT, "contact": "13900001111"},
+        data={"facts": "展位陈列的灯具与涉案专利相同。"},
+    )
+    flow = Flow(desk, case["id"])
+    flow.fire("accept", local("2026-10-19", "08:00"))
+    case = flow.fire(
+        "refer", local("2026-10-26"), data={"target": "adjudication", "target_unit": "ZS"}
+    )
+    [link] = case["linked_cases"]
+    centre = api(staff["ZS"]["caseworker"])
+    Flow(centre, link["id"]).fire(
+        "request_correction", local("2026-10-27"), note="请补充权利证明（承办人笔记）"
+    )
+    full = centre.get(f"/api/v1/cases/{link['id']}").get_json()
+    assert full["read_only"] is False and full["available_triggers"]
+    assert full["complainant"]["contact"] == "13900001111"
+
+    followed = desk.get(f"/api/v1/cases/{link['id']}")
+    assert followed.status_code == 200
+    shown = followed.get_json()
+    assert shown["read_only"] is True and shown["available_triggers"] == []
+    assert (shown["number"], shown["state"], shown["unit"]) == (
+        full["number"],
+        "needs_correction",
+        "ZS",
+    )
+    assert [c["name"] for c in shown["clocks"]] == [c["name"] for c in full["clocks"]]
+    assert [e["trigger"] for e in shown["events"]] == [e["trigger"] for e in full["events"]]
+    assert shown["complainant"] == {
+        k: v for k, v in full["complainant"].items() if k in ("name", "kind", "country")
+    }
+    text = followed.get_data(as_text=True)
+    for kept in ("13900001111", "承办人笔记", "展位陈列", "0760-0000"):
+        assert kept not in text, kept
+    assert all(n["delivery"] is None for n in shown["notices"])
+    assert [(c["number"], c["direction"]) for c in shown["linked_cases"]] == [
+        (case["number"], "from")
+    ]
+    # Followed, not handled: a step is refused as if the case did not exist; other units see
+    # nothing.
+    assert desk.post(
+        f"/api/v1/cases/{link['id']}/transitions", json={"trigger": "withdraw"}
+    ).status_code == 404
+    assert api(staff["PD"]["caseworker"]).get(f"/api/v1/cases/{link['id']}").status_code == 404
 
 
 def test_a_penalty_names_its_respondent_and_is_opened_directly_only_from_an_inspection(
@@ -408,6 +499,56 @@ def test_a_fair_desk_runs_its_own_on_site_mediation(api, staff):
     )
     assert case["state"] == "agreed"
     assert {t["trigger"] for t in case["available_triggers"]} == {"apply_confirmation", "close"}
+
+
+def test_a_failed_on_site_mediation_hands_its_adjudication_to_a_centre(api, staff):
+    """A fair desk decides nothing: an on-site mediation that fails into adjudication names the
+    centre that receives it, as a referral does. Without one (or naming a desk) it is refused
+    and nothing changes; with one the centre holds the case and its caseworker can act on it."""
+    desk = api(staff["CF"]["desk_officer"])
+    case = open_via_api(
+        desk, workflow="mediation", channel="fair_desk", received_at=local("2026-10-16")
+    )
+    flow = Flow(desk, case["id"])
+    flow.fire("consult_respondent", local("2026-10-16", "11:00"))
+    case = flow.fire("record_consent", local("2026-10-16", "14:00"))
+    for data in ({"open_adjudication": True}, {"open_adjudication": True, "target_unit": "CF"}):
+        refused = flow.fire("terminate", local("2026-10-19"), 422, data=data)
+        assert "target_unit" in refused["error"]["fields"], data
+    after = desk.get(f"/api/v1/cases/{case['id']}").get_json()
+    assert after["state"] == "in_mediation" and after["version"] == case["version"]
+    assert after["linked_cases"] == []
+    # Ended without asking for adjudication, the desk names no centre.
+    case = flow.fire(
+        "terminate",
+        local("2026-10-19"),
+        data={"open_adjudication": True, "target_unit": "ZS", "reason": "被请求人拒绝让步"},
+    )
+    assert case["state"] == "failed"
+    [link] = case["linked_cases"]
+    assert link["number"] == "ZS-ADJ-2026-00001" and link["state"] == "filed"
+    centre = api(staff["ZS"]["caseworker"])
+    adjudication = centre.get(f"/api/v1/cases/{link['id']}").get_json()
+    assert adjudication["unit"] == "ZS"
+    assert {t["trigger"] for t in adjudication["available_triggers"]} >= {"accept", "withdraw"}
+    assert due(adjudication, "acceptance") == ("2026-10-26", "running")  # 5 workdays from 10-19
+
+
+def test_a_centres_failed_mediation_stays_with_the_centre(api, staff):
+    """A centre decides the adjudication its own mediation failed into: it names no other."""
+    worker = api(staff["PD"]["caseworker"])
+    case = open_via_api(worker, workflow="mediation", received_at=local("2026-10-12"))
+    flow = Flow(worker, case["id"])
+    flow.fire("consult_respondent", local("2026-10-12", "11:00"))
+    flow.fire("record_consent", local("2026-10-13"))
+    refused = flow.fire(
+        "terminate", local("2026-10-19"), 422, data={"open_adjudication": True, "target_unit": "ZS"}
+    )
+    assert "target_unit" in refused["error"]["fields"]
+    case = flow.fire(
+        "terminate", local("2026-10-19"), data={"open_adjudication": True, "target_unit": "PD"}
+    )
+    assert case["linked_cases"][0]["number"] == "PD-ADJ-2026-00001"
 
 
 def test_an_unknown_complaint_type_is_refused_not_counted_as_the_default(api, staff):

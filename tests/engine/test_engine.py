@@ -68,6 +68,26 @@ def test_a_referral_to_adjudication_names_its_receiving_centre(open_any, fire):
     assert linked.unit.code == "ZS"
 
 
+def test_a_linked_case_opens_only_where_its_procedure_is_run(open_case, units, staff):
+    """As a case opened directly: a fair desk holds no adjudication (nobody there may accept
+    it), whichever step would hand one over. Refused, nothing written."""
+    from caseflow.cases.services import case_open_linked
+
+    source = open_case("mediation", unit="CF", channel="fair_desk")
+    before = _counts()
+    with pytest.raises(ValidationFailed) as refused:
+        case_open_linked(
+            source,
+            workflow="adjudication",
+            unit=units["CF"],
+            actor=staff["CF"]["desk_officer"],
+            at=source.received_at,
+        )
+    assert "不办理" in refused.value.message and "unit" in refused.value.fields
+    db.session.rollback()
+    assert _counts() == before
+
+
 def test_a_step_after_a_failed_one_writes_its_own_rows(open_any, fire):
     """The failed step's event row was written (and rolled back) before the refusal; the next
     step's event may get its id again (SQLite reuses it) and must not meet a stale object."""

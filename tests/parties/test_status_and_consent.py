@@ -1,6 +1,7 @@
 """The status lookup (parties.md §2), consent to electronic service (§3) and paper service
 (§4) over the API, with bad input on each."""
 
+import re
 from datetime import date, timedelta
 
 import time_machine
@@ -357,3 +358,48 @@ def test_the_page_prints_the_last_day_not_the_midnight_after_it(client, units):
     page = client.get("/status", query_string={"number": filed["number"], "code": filed["public_code"]})
     year, month, day = (int(x) for x in due_on.split("-"))
     assert f"{year}年{month}月{day}日" in page.text
+
+
+def test_the_status_and_the_party_page_point_to_the_case_it_went_on_to(client, people):
+    """An intake accepted and routed onwards is closed: the complainant following it by its
+    status code, or on its own page, learns where the matter went — the procedure, the new
+    case's number, its unit and public stage — and nothing else of the new case."""
+    from caseflow.cases.models import Case, CaseLink
+    from caseflow.parties.services import party_link_ensure
+
+    filed = _filed(client)
+    intake = db.session.scalars(select(Case).where(Case.number == filed["number"])).one()
+    case_fire(intake, "accept", people["caseworker"], data={"route": "adjudication"})
+    db.session.commit()
+    adjudication = db.session.scalars(select(CaseLink)).one().target
+    shown = f"已转入：专利侵权纠纷行政裁决 {adjudication.number}（{adjudication.unit.name}，已申请）"
+
+    body = _status(client, filed["number"], filed["public_code"]).json
+    assert body["state"] == "accepted" and body["is_closed"]
+    assert body["handed_over"] == [
+        {
+            "workflow": "adjudication",
+            "workflow_label": "专利侵权纠纷行政裁决",
+            "number": adjudication.number,
+            "unit": adjudication.unit.name,
+            "state": "filed",
+            "state_label": "已申请",
+        }
+    ]
+    page = client.get(
+        "/status", query_string={"number": filed["number"], "code": filed["public_code"]}
+    ).get_data(as_text=True)
+    assert shown in page
+    assert adjudication.public_code not in page
+
+    _link, token = party_link_ensure(intake, "complainant")
+    db.session.commit()
+    page = client.get(f"/p/{token}").get_data(as_text=True)
+    assert shown in page and adjudication.public_code not in page
+    from flask_babel import refresh
+
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    client.post("/lang/en", data={"next": "/status", "csrf_token": csrf})
+    refresh()  # the test's app context outlives each request: drop the cached locale
+    english = client.get(f"/p/{token}").get_data(as_text=True)
+    assert f"Continued as: Patent infringement adjudication {adjudication.number}" in english
