@@ -213,6 +213,9 @@ class Opening:
     channels: tuple = ()
     #: ``choice`` items of the opening ``data``, checked when given (one picks a clock variant).
     data_fields: tuple = ()
+    #: The kinds of right the procedure is about, when the right's kind is given; empty: any (a
+    #: complaint or a fair complaint may concern a trademark or a copyright).
+    right_kinds: tuple = ()
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,9 @@ INITIAL = "filed"
 OPENING_CLOCKS = ("acceptance",)
 
 #: A dispute: the request names the respondent (Patent Law art 65).
-OPENING = Opening(respondent=True)
+# Patent Law art 65: the centre adjudicates patent infringement disputes; a trademark or copyright
+# complaint goes to its own authority (intake's ``transfer``).
+OPENING = Opening(respondent=True, right_kinds=("patent",))
 
 _IN_PROGRESS = ("accepted", "awaiting_answer", "under_review", "hearing_scheduled")
 

@@ -60,7 +60,10 @@ OPENING_CLOCKS = ("filing_decision",)
 
 #: Opened directly only from an inspection: a reporter's clue comes as an intake routed
 #: ``penalty_clue``. The respondent is the party suspected of passing off (procedures.md §6).
-OPENING = Opening(complainant=False, respondent=True, channels=("inspection",))
+# Patent Law art 68: passing off a patent; a counterfeit trademark is another authority's case.
+OPENING = Opening(
+    complainant=False, respondent=True, channels=("inspection",), right_kinds=("patent",)
+)
 
 SUSPENSION_REASONS = (
     ("appraisal", "鉴定"),

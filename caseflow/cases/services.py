@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 OPENING_ROLES = ("caseworker", "desk_officer", "supervisor", "admin")
 PARTY_KINDS = ("person", "company")
 RIGHT_KINDS = ("patent", "trademark", "copyright")
+RIGHT_LABELS = {"patent": "专利", "trademark": "商标", "copyright": "著作权"}
 PATENT_TYPES = ("invention", "utility_model", "design")
 CHANNEL_CODES = tuple(code for code, _label in CHANNELS)
 #: Intake by phone or in person: the clerk writes the particulars down (SAMR Order 20 art 9).
@@ -147,6 +148,18 @@ COMPUTED_DATA = ("repeat_of", "drafts", "mediation_sessions", "compensation")
 #: thousand characters; this is room for them many times over, and every read of the case
 #: carries it.
 OPENING_DATA_MAX_BYTES = 256 * 1024
+
+
+def _right_kind_check(wf, right: dict, errors) -> None:
+    """The procedure's kinds of right (``Opening.right_kinds``): a trademark complaint is no
+    patent adjudication; it is transferred to its own authority."""
+    kind = (right or {}).get("kind")
+    if wf.OPENING.right_kinds and kind and kind not in wf.OPENING.right_kinds:
+        allowed = "、".join(RIGHT_LABELS.get(k, k) for k in wf.OPENING.right_kinds)
+        errors["right.kind"] = (
+            f"{wf.LABEL}只办理{allowed}案件，{RIGHT_LABELS.get(kind, kind)}案件请移送有关部门"
+            f" / {wf.NAME} is about {', '.join(wf.OPENING.right_kinds)} only, not {kind}"
+        )
 
 
 def _opening_data(data, errors) -> None:
@@ -281,6 +294,7 @@ def case_open(
         label = workflows.PARTY_LABELS.get(workflow, ("", "被请求人"))[1]
         errors["respondent.name"] = f"必填：{label} / required: the respondent"
     right = _right(right, errors)
+    _right_kind_check(wf, right, errors)
     _opening_data(data, errors)
     _opening_fields(wf, data, errors)
     if channel is not None and channel not in CHANNEL_CODES:
@@ -438,6 +452,14 @@ def case_open_linked(
             f"{unit.name}不办理“{wf.LABEL}”案件，不能转入",
             message_en=f"unit {unit.code} does not run {workflow} cases: it cannot receive one",
             fields={"unit": f"{unit.name}不办理{wf.LABEL} / {unit.code} does not run {workflow}"},
+        )
+    errors: dict = {}
+    _right_kind_check(wf, source.right or {}, errors)
+    if errors:
+        raise ValidationFailed(
+            f"“{wf.LABEL}”不办理该类权利的案件，不能转入",
+            message_en=f"{workflow} cases are not about that kind of right: it cannot receive one",
+            fields=errors,
         )
     data = {"opened_from": source.number}
     if (source.data or {}).get("facts"):

@@ -88,6 +88,31 @@ def test_a_linked_case_opens_only_where_its_procedure_is_run(open_case, units, s
     assert _counts() == before
 
 
+def test_a_trademark_complaint_is_no_patent_adjudication_or_penalty(open_case, fire):
+    """Patent Law arts 65 and 68: the centre adjudicates patent disputes and punishes passing
+    off patents. A trademark complaint is taken in (it may be transferred to its authority) but
+    neither routed into those procedures nor opened in them directly; nothing is written."""
+    trademark = {"kind": "trademark", "number": "第12345678号"}
+    intake = open_case("intake", right=trademark)
+    before = _counts()
+    for route in ("adjudication", "penalty_clue"):
+        with pytest.raises(ValidationFailed) as refused:
+            fire(intake, "accept", occurred_at="2026-03-03 10:00", data={"route": route})
+        assert "只办理专利案件，商标案件请移送有关部门" in refused.value.fields["right.kind"]
+        db.session.rollback()
+        db.session.expire_all()
+        assert _counts() == before and intake.state == "received"
+    for workflow in ("adjudication", "penalty"):
+        with pytest.raises(ValidationFailed) as refused:
+            open_case(workflow, right=trademark)
+        assert "right.kind" in refused.value.fields
+        db.session.rollback()
+    assert _counts() == before
+    # Mediation is left open to them (a fair's on-site mediation may concern a trademark).
+    fire(intake, "accept", occurred_at="2026-03-03 10:00", data={"route": "mediation"})
+    assert intake.state == "accepted"
+
+
 def test_a_step_after_a_failed_one_writes_its_own_rows(open_any, fire):
     """The failed step's event row was written (and rolled back) before the refusal; the next
     step's event may get its id again (SQLite reuses it) and must not meet a stale object."""
