@@ -451,8 +451,10 @@ _PERIOD_HELP = "期限格式不正确，应为数字加单位，如 5 workdays�
 
 
 def _require_admin(actor, what):
+    """``what`` the actor is about to do, "中文 / English" (重置密码 / reset passwords)."""
+    zh, _sep, en = what.partition(" / ")
     if actor is None or not actor.is_admin:
-        raise PermissionDenied(f"只有管理员可以{what}", message_en=f"only admins may {what}")
+        raise PermissionDenied(f"只有管理员可以{zh}", message_en=f"only admins may {en}")
 
 
 def _profile_clocks(clocks: dict, known: dict, fields: dict) -> dict:
@@ -612,7 +614,7 @@ def unit_profile_update(
     import workflows
     from caseflow.notices.kinds import KINDS
 
-    _require_admin(actor, "修改单位配置")
+    _require_admin(actor, "修改单位配置 / change unit profiles")
     errors: dict = {}
     profile = dict(unit.profile or {})
     if clocks is not None:
@@ -729,7 +731,7 @@ def user_update(
     an audit event. Flushes; the caller commits."""
     from caseflow.cases.services import cases_release
 
-    _require_admin(actor, "修改用户")
+    _require_admin(actor, "修改用户 / change users")
     errors = {}
     if role not in ROLES:
         errors["role"] = f"未知角色 {role!r}"
@@ -793,7 +795,7 @@ def _user_facts(user: User) -> dict:
 def user_password_reset(user, *, actor, password: str) -> User:
     """Set a new password for ``user`` (admins); their failed-login record is cleared so they can
     log in at once. Flushes; the caller commits."""
-    _require_admin(actor, "重置密码")
+    _require_admin(actor, "重置密码 / reset passwords")
     _password_set(user, password)
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.username == user.username))
     db.session.flush()

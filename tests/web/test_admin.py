@@ -370,3 +370,17 @@ def test_every_admin_action_logs_the_admin_and_what_changed(
     assert "seal_image: - -> \"storage:seals/ZS-" in log
     assert "calendar: loaded 2026 closures of ZS from 上传：typhoon.txt by root" in log
     assert "secret-new-passphrase" not in log and "a-long-initial-passphrase" not in log
+
+
+def test_an_admin_only_refusal_names_the_action_in_both_languages(people, units):
+    """The pages keep non-admins out before the service; the service's own refusal still reads
+    whole in English ("only admins may change unit profiles", not "…may 修改单位配置")."""
+    import pytest
+
+    from caseflow.accounts.services import unit_profile_update
+    from caseflow.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied) as refused:
+        unit_profile_update(units["ZS"], actor=people["supervisor"], contact="0760-1")
+    assert refused.value.message == "只有管理员可以修改单位配置"
+    assert refused.value.message_en == "only admins may change unit profiles"
