@@ -723,6 +723,24 @@ def user_contact_set(user, *, display_name: str | None = None, email: str | None
     return user
 
 
+#: The languages a user may choose for the pages (``User.locale``).
+LOCALES = ("zh_CN", "en")
+
+
+def user_locale_set(user, *, locale: str) -> User:
+    """Remember the language ``user`` chose with the switch, so that their next login, in any
+    browser, opens in it. Flushes; the caller commits."""
+    if locale not in LOCALES:
+        raise ValidationFailed(
+            "不支持的语言 / unsupported language",
+            message_en="unsupported language",
+            fields={"locale": "应为 zh_CN 或 en / must be zh_CN or en"},
+        )
+    user.locale = locale
+    db.session.flush()
+    return user
+
+
 class UserChange(NamedTuple):
     user: User
     #: The open cases the user may no longer hold, now unassigned (``cases_release``).

@@ -327,3 +327,41 @@ def test_the_supervisors_step_buttons_read_as_steps_in_english(client, people, o
     assert labels[(clue.id, "file_case")] == "File the case"
     assert labels[(clue.id, "decline")] == "Decline"
     assert labels[(late.id, "suspend")] == "Suspend"
+
+
+def test_the_language_chosen_is_saved_on_the_user_and_opens_the_next_login(
+    app, client, people, login, english
+):
+    """The switch of a signed-in user is remembered on the user: another browser, after login,
+    opens in English; switching back to 中文 is remembered the same way."""
+    from flask_babel import refresh
+
+    from caseflow.accounts.models import User
+    from caseflow.extensions import db
+    from tests.support import login_form_post
+
+    worker = people["caseworker"]
+    login(worker)
+    english(client.get("/inbox").text)
+    db.session.expire_all()
+    assert db.session.get(User, worker.id).locale == "en"
+
+    other_browser = app.test_client()
+    assert login_form_post(other_browser, worker.username).status_code == 302
+    refresh()
+    inbox = other_browser.get("/inbox")
+    assert '<html lang="en">' in inbox.text and "Inbox" in inbox.text
+
+    other_browser.post("/lang/zh_CN", data={"csrf_token": csrf_from(inbox.text)})
+    db.session.expire_all()
+    assert db.session.get(User, worker.id).locale == "zh_CN"
+
+
+def test_a_visitor_switching_language_saves_nothing(client, people):
+    """Signed out (the login page, the public pages), the choice lives in the session only."""
+    from caseflow.accounts.models import User
+    from caseflow.extensions import db
+
+    page = client.get("/login")
+    assert client.post("/lang/en", data={"csrf_token": csrf_from(page.text)}).status_code == 302
+    assert db.session.scalars(select(User.locale).where(User.locale.is_not(None))).all() == []
