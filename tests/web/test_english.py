@@ -202,6 +202,8 @@ def test_the_public_pages_write_english_punctuation(client, people, units, open_
     english(client.get("/complain").text)
     status = client.get("/status", query_string={"number": filed["number"], "code": filed["public_code"]})
     assert re.search(r'id="centre-deadline">Acceptance: <span class="nowrap">', status.text), status.text
+    # The centre's deadline with its weekday, as the staff pages write it.
+    assert re.search(r'id="centre-deadline">[^<]*<span class="nowrap">\d{4}-\d\d-\d\d \([A-Z][a-z]{2}\)<', status.text)
     assert _untranslated(status.text, [u.name for u in units.values()]) == []
 
     refused = client.post("/complain", data={"csrf_token": csrf_from(client.get("/complain").text)})
