@@ -109,4 +109,6 @@ def test_the_period_in_english(client, people, open_case):
         client.post("/lang/en", data={"next": "/status", "csrf_token": csrf})
         refresh()  # the test's app context outlives each request: drop the cached locale
         assert "within 15 days of receipt" in _deadline_box(client.get(f"/p/{respondent}").text)
+        # 起诉期限 is the period to bring an administrative lawsuit, not an appeal.
+        assert _deadline_box(client.get(f"/p/{respondent}").text).strip().startswith("Period to sue: ")
         assert "2026-12-07 (Mon) (24:00 that day)" in _deadline_box(client.get(f"/p/{complainant}").text)

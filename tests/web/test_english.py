@@ -367,3 +367,31 @@ def test_a_visitor_switching_language_saves_nothing(client, people):
     page = client.get("/login")
     assert client.post("/lang/en", data={"csrf_token": csrf_from(page.text)}).status_code == 302
     assert db.session.scalars(select(User.locale).where(User.locale.is_not(None))).all() == []
+
+
+def test_a_services_bare_required_reads_beside_a_field_as_the_forms_own(app):
+    """One style beside the fields of a step's form: the service's "required" reads as the
+    form's own check, "This field is required"; other reasons as the service wrote them."""
+    from flask import session
+    from flask_babel import refresh
+    from wtforms import Form, StringField
+
+    from caseflow.web.forms import field_errors_apply
+
+    class StepForm(Form):
+        served_at = StringField()
+        note = StringField()
+
+    with app.test_request_context("/"):
+        session["lang"] = "en"
+        refresh()
+        form = StepForm()
+        field_errors_apply(form, {"served_at": "必填 / required", "note": "不超过1000字 / at most 1000 characters"})
+        assert form.served_at.errors == ["This field is required"]
+        assert form.note.errors == ["at most 1000 characters"]
+    with app.test_request_context("/"):  # the page's language is looked up once a request
+        session["lang"] = "zh_CN"
+        refresh()
+        form = StepForm()
+        field_errors_apply(form, {"served_at": "必填 / required"})
+        assert form.served_at.errors == ["必填"]
