@@ -447,12 +447,17 @@ SEAL_MAX_PIXELS = 4000
 CLOCK_OFF_WORDS = ("关闭", "off", "none")
 _IPC_PREFIX = re.compile(r"^[A-H](\d{2}([A-Z](\d{1,4}(/\d{1,6})?)?)?)?$")
 _LOCARNO_CLASS = re.compile(r"^\d{1,2}(-\d{1,2})?$")
-_PERIOD_HELP = "期限格式不正确，应为数字加单位，如 5 workdays、15 days、3 months、24 hours"
+_PERIOD_HELP = (
+    "期限格式不正确，应为数字加单位，如 5 workdays、15 days、3 months、24 hours"
+    " / a number and a unit, such as 5 workdays, 15 days, 3 months, 24 hours"
+)
 
 
 def _require_admin(actor, what):
+    """``what`` the actor is about to do, "中文 / English" (重置密码 / reset passwords)."""
+    zh, _sep, en = what.partition(" / ")
     if actor is None or not actor.is_admin:
-        raise PermissionDenied(f"只有管理员可以{what}", message_en=f"only admins may {what}")
+        raise PermissionDenied(f"只有管理员可以{zh}", message_en=f"only admins may {en}")
 
 
 def _profile_clocks(clocks: dict, known: dict, fields: dict) -> dict:
@@ -474,7 +479,7 @@ def _profile_clocks(clocks: dict, known: dict, fields: dict) -> dict:
     section = {}
     for name, value in (clocks or {}).items():
         if name not in known:
-            fields[f"clocks.{name}"] = f"未知的时限：{name}"
+            fields[f"clocks.{name}"] = f"未知的时限：{name} / unknown clock: {name}"
             continue
         if isinstance(value, dict):
             variants = {}
@@ -492,9 +497,9 @@ def _profile_clocks(clocks: dict, known: dict, fields: dict) -> dict:
 def _profile_fields(values: dict, fields: dict) -> dict:
     """IPC class prefixes and Locarno classes, upper-cased, duplicates dropped, order kept."""
     section = {}
-    for scheme, pattern, example in (
-        ("ipc", _IPC_PREFIX, "F21、H05B、G06F"),
-        ("locarno", _LOCARNO_CLASS, "26、26-05"),
+    for scheme, pattern, example, example_en in (
+        ("ipc", _IPC_PREFIX, "F21、H05B、G06F", "F21, H05B, G06F"),
+        ("locarno", _LOCARNO_CLASS, "26、26-05", "26, 26-05"),
     ):
         clean, bad = [], []
         for item in (values or {}).get(scheme) or ():
@@ -508,7 +513,10 @@ def _profile_fields(values: dict, fields: dict) -> dict:
             elif item not in clean:
                 clean.append(item)
         if bad:
-            fields[f"fields.{scheme}"] = f"分类号格式不正确：{'、'.join(bad)}（例：{example}）"
+            fields[f"fields.{scheme}"] = (
+                f"分类号格式不正确：{'、'.join(bad)}（例：{example}）"
+                f" / not a class: {', '.join(bad)} (e.g. {example_en})"
+            )
         section[scheme] = clean
     return section
 
@@ -521,24 +529,28 @@ def _profile_doc_patterns(patterns: dict, known_kinds, fields: dict) -> dict:
         pattern = (pattern or "").strip()
         key = f"doc_patterns.{kind}"
         if kind != "default" and kind not in known_kinds:
-            fields[key] = f"未知的文书种类：{kind}"
+            fields[key] = f"未知的文书种类：{kind} / unknown kind of notice: {kind}"
             continue
         if not pattern:
             if kind == "default":
-                fields[key] = "默认文号格式不能为空"
+                fields[key] = "默认文号格式不能为空 / the default pattern is required"
             continue
         missing = [part for part in ("{year}", "{seq}") if part not in pattern]
         if missing:
             fields[key] = (
                 f"文号格式须包含 {' 和 '.join(missing)}，如 中维裁字〔{{year}}〕第{{seq}}号"
+                f" / must contain {' and '.join(missing)}, as in 中维裁字〔{{year}}〕第{{seq}}号"
             )
         else:
             try:
                 pattern.format(year=2026, seq=1)
             except (KeyError, IndexError, ValueError):
-                fields[key] = "文号格式中只能使用 {year} 和 {seq} 两个占位符"
+                fields[key] = (
+                    "文号格式中只能使用 {year} 和 {seq} 两个占位符"
+                    " / only the placeholders {year} and {seq} may be used"
+                )
         if len(pattern) > 60:
-            fields[key] = "文号格式不能超过60个字符"
+            fields[key] = "文号格式不能超过60个字符 / longer than 60 characters"
         section[kind] = pattern
     return section
 
@@ -551,10 +563,10 @@ def _seal_problem(content: bytes) -> str | None:
 
     if len(content) > SEAL_MAX_BYTES:
         # The page reads one byte past the limit, so the real size is not known here.
-        return "印章图片不能超过1 MB（上传的文件超过 1 MB）"
+        return "印章图片不能超过1 MB（上传的文件超过 1 MB） / the seal image is over 1 MB"
     # The bytes decide, not the name: a renamed JPEG or PDF would break every notice's render.
     if not content.startswith(PNG_SIGNATURE):
-        return "印章图片须为 PNG 格式（文件内容不是 PNG）"
+        return "印章图片须为 PNG 格式（文件内容不是 PNG） / the seal image must be a PNG"
     # Importing WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES for the whole process, and a cut
     # stream then "loads" padded with black: the check must not tolerate what it is to find.
     tolerant, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
@@ -564,11 +576,15 @@ def _seal_problem(content: bytes) -> str | None:
             if width > SEAL_MAX_PIXELS or height > SEAL_MAX_PIXELS:
                 return (
                     f"印章图片过大：{width}×{height} 像素，"
-                    f"长和宽均不能超过 {SEAL_MAX_PIXELS} 像素"
+                    f"长和宽均不能超过 {SEAL_MAX_PIXELS} 像素 / the seal image is {width}×{height}"
+                    f" pixels; at most {SEAL_MAX_PIXELS} each way"
                 )
             image.load()  # every row decoded: a truncated or corrupt stream raises here
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        return "印章图片已损坏，无法读取，请重新导出 PNG 后上传"
+        return (
+            "印章图片已损坏，无法读取，请重新导出 PNG 后上传"
+            " / the seal image is damaged; export the PNG again and upload it"
+        )
     finally:
         ImageFile.LOAD_TRUNCATED_IMAGES = tolerant
     return None
@@ -612,7 +628,7 @@ def unit_profile_update(
     import workflows
     from caseflow.notices.kinds import KINDS
 
-    _require_admin(actor, "修改单位配置")
+    _require_admin(actor, "修改单位配置 / change unit profiles")
     errors: dict = {}
     profile = dict(unit.profile or {})
     if clocks is not None:
@@ -626,13 +642,13 @@ def unit_profile_update(
         if value is not None:
             value = value.strip()
             if len(value) > 300:
-                errors[key] = "不能超过300个字符"
+                errors[key] = "不能超过300个字符 / longer than 300 characters"
             profile[key] = value
     for key, value in (("review_body", review_body), ("court", court)):
         if value is not None:
             value = " ".join(value.split())  # a name on one line
             if len(value) > REVIEW_NAME_MAX:
-                errors[key] = f"不能超过{REVIEW_NAME_MAX}个字符"
+                errors[key] = f"不能超过{REVIEW_NAME_MAX}个字符 / longer than {REVIEW_NAME_MAX} characters"
             if value:
                 profile[key] = value
             else:
@@ -641,9 +657,11 @@ def unit_profile_update(
     if seal_content is not None:
         seal_path = _seal_store(unit, seal_filename or "", seal_content, errors)
     if errors:
+        # Each reason is "中文 / English": a page shows each half in its own language.
+        reasons = [reason.partition(" / ") for reason in errors.values()]
         raise ValidationFailed(
-            "单位配置有误：" + "；".join(errors.values()),
-            message_en="invalid unit profile: " + ", ".join(errors),
+            "单位配置有误：" + "；".join(zh for zh, _sep, _en in reasons),
+            message_en="invalid unit profile: " + "; ".join(en or zh for zh, _sep, en in reasons),
             fields=errors,
         )
     if seal_path:
@@ -705,6 +723,24 @@ def user_contact_set(user, *, display_name: str | None = None, email: str | None
     return user
 
 
+#: The languages a user may choose for the pages (``User.locale``).
+LOCALES = ("zh_CN", "en")
+
+
+def user_locale_set(user, *, locale: str) -> User:
+    """Remember the language ``user`` chose with the switch, so that their next login, in any
+    browser, opens in it. Flushes; the caller commits."""
+    if locale not in LOCALES:
+        raise ValidationFailed(
+            "不支持的语言 / unsupported language",
+            message_en="unsupported language",
+            fields={"locale": "应为 zh_CN 或 en / must be zh_CN or en"},
+        )
+    user.locale = locale
+    db.session.flush()
+    return user
+
+
 class UserChange(NamedTuple):
     user: User
     #: The open cases the user may no longer hold, now unassigned (``cases_release``).
@@ -729,7 +765,7 @@ def user_update(
     an audit event. Flushes; the caller commits."""
     from caseflow.cases.services import cases_release
 
-    _require_admin(actor, "修改用户")
+    _require_admin(actor, "修改用户 / change users")
     errors = {}
     if role not in ROLES:
         errors["role"] = f"未知角色 {role!r}"
@@ -793,7 +829,7 @@ def _user_facts(user: User) -> dict:
 def user_password_reset(user, *, actor, password: str) -> User:
     """Set a new password for ``user`` (admins); their failed-login record is cleared so they can
     log in at once. Flushes; the caller commits."""
-    _require_admin(actor, "重置密码")
+    _require_admin(actor, "重置密码 / reset passwords")
     _password_set(user, password)
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.username == user.username))
     db.session.flush()

@@ -30,10 +30,12 @@ _LOCARNO = re.compile(r"^(\d{1,2})(?:[-.](\d{1,2}))?$")
 
 
 def _require_unit_role(actor, unit, roles, what):
+    """``what`` the actor is about to do, "中文 / English" (登记备案 / register filings)."""
+    zh, _sep, en = what.partition(" / ")
     if actor is None or actor.role not in roles:
-        raise PermissionDenied(f"无权{what}", message_en=f"not allowed to {what}")
+        raise PermissionDenied(f"无权{zh}", message_en=f"not allowed to {en}")
     if not actor.is_admin and actor.unit_id != unit.id:
-        raise PermissionDenied(f"无权{what}：不是本单位用户", message_en="not a user of this unit")
+        raise PermissionDenied(f"无权{zh}：不是本单位用户", message_en="not a user of this unit")
 
 
 def unit_does_pre_exam(unit) -> bool:
@@ -45,7 +47,7 @@ def unit_does_pre_exam(unit) -> bool:
 def applicant_register(*, unit, actor, name, credit_code) -> Applicant:
     """Record a filing (备案) at ``unit``; it waits for a supervisor's approval. Flushed; the
     caller commits (as for every service here)."""
-    _require_unit_role(actor, unit, REGISTER_ROLES, "登记备案")
+    _require_unit_role(actor, unit, REGISTER_ROLES, "登记备案 / register filings")
     if not unit_does_pre_exam(unit):
         raise PermissionDenied(
             "展会投诉站不办理快速预审，不能登记备案",
@@ -96,7 +98,7 @@ def applicant_register(*, unit, actor, name, credit_code) -> Applicant:
 
 def applicant_approve(applicant, *, actor) -> Applicant:
     """Approve a pending filing: only a supervisor of its unit, or an admin."""
-    _require_unit_role(actor, applicant.unit, APPROVE_ROLES, "审核备案")
+    _require_unit_role(actor, applicant.unit, APPROVE_ROLES, "审核备案 / review filings")
     _applicant_move(
         applicant, verb="审核通过", from_status="pending", to_status="approved",
         approved_by_id=actor.id, approved_at=utcnow(),
@@ -124,7 +126,7 @@ def applicant_reject(applicant, *, actor, reason) -> Applicant:
     """Refuse a pending filing, with the reason; the organisation may then file again."""
     return _applicant_end(
         applicant, actor=actor, reason=reason, reason_required=True,
-        action="审核备案", verb="驳回", from_status="pending", to_status="rejected",
+        action="审核备案 / review filings", verb="驳回", from_status="pending", to_status="rejected",
     )
 
 
@@ -132,7 +134,7 @@ def applicant_revoke(applicant, *, actor, reason="") -> Applicant:
     """Revoke an approved filing; from then on its pre-exam requests are refused."""
     return _applicant_end(
         applicant, actor=actor, reason=reason, reason_required=False,
-        action="撤销备案", verb="撤销", from_status="approved", to_status="revoked",
+        action="撤销备案 / revoke filings", verb="撤销", from_status="approved", to_status="revoked",
     )
 
 

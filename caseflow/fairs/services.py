@@ -37,10 +37,12 @@ NAME_MAX, BOOTH_MAX = 200, 40
 
 
 def _require_fair_desk_role(actor, unit, what):
+    """``what`` the actor is about to do, "中文 / English" (登记展会 / register fairs)."""
+    zh, _sep, en = what.partition(" / ")
     if actor is None or actor.role not in FAIR_ROLES:
-        raise PermissionDenied(f"无权{what}", message_en=f"not allowed to {what}")
+        raise PermissionDenied(f"无权{zh}", message_en=f"not allowed to {en}")
     if not actor.is_admin and actor.unit_id != unit.id:
-        raise PermissionDenied(f"无权{what}：不是本单位用户", message_en="not a user of this unit")
+        raise PermissionDenied(f"无权{zh}：不是本单位用户", message_en="not a user of this unit")
 
 
 def _instant(value, field, fields):
@@ -63,7 +65,7 @@ def _instant(value, field, fields):
 
 def fair_create(*, unit, actor, name, venue, opens_at, closes_at, organiser) -> Fair:
     """Register one edition of a fair at a fair desk ``unit``; the fair belongs to that unit."""
-    _require_fair_desk_role(actor, unit, "登记展会")
+    _require_fair_desk_role(actor, unit, "登记展会 / register fairs")
     fields = {}
     if unit.kind != "fair_desk":
         fields["unit"] = "只有展会投诉站可以登记展会 / only a fair desk registers fairs"
@@ -152,7 +154,7 @@ def exhibitors_add(fair, *, actor, rows, row_numbers=None) -> list[Exhibitor]:
     refuses the whole list with ``fields={"rows": {"3": "reason"}}``, keyed by ``row_numbers`` (the
     spreadsheet's row numbers for an upload) or else by 1-based position.
     """
-    _require_fair_desk_role(actor, fair.unit, "登记参展商")
+    _require_fair_desk_role(actor, fair.unit, "登记参展商 / register exhibitors")
     if not isinstance(rows, list) or not rows:
         raise ValidationFailed(
             "参展商列表为空",
@@ -204,7 +206,7 @@ def exhibitors_add(fair, *, actor, rows, row_numbers=None) -> list[Exhibitor]:
 def exhibitors_import(fair, *, actor, filename, content: bytes) -> list[Exhibitor]:
     """Load an exhibitor list from a CSV or XLSX upload (header 名称/name, 展位号/booth,
     国家或地区/country); per-row errors carry the spreadsheet's row numbers."""
-    _require_fair_desk_role(actor, fair.unit, "登记参展商")
+    _require_fair_desk_role(actor, fair.unit, "登记参展商 / register exhibitors")
     numbered = rows_from_upload(filename, content)
     return exhibitors_add(
         fair,

@@ -78,7 +78,7 @@ def _field_errors(exc: DomainError) -> dict:
 _COMPLAINT_LABELS = {
     "unit": _l("受理单位"),
     "title": _l("标题"),
-    "facts": _l("投诉事实"),
+    "facts": _l("投诉事实和理由"),  # as the form labels it
     "complainant": _l("投诉人"),
     "complainant.name": _l("投诉人姓名或名称"),
     "complainant.kind": _l("投诉人类型"),

@@ -92,8 +92,16 @@ def healthz():
 
 @bp.route("/lang/<code>", methods=["POST"])
 def set_language(code: str):
-    if code in ("zh_CN", "en"):
+    """The language switch: for this browser's session and, for a signed-in user, saved on the
+    user (their next login elsewhere opens in it)."""
+    from caseflow.accounts.services import LOCALES, user_locale_set
+    from caseflow.web.transaction import committing
+
+    if code in LOCALES:
         session["lang"] = code
+        if current_user.is_authenticated and current_user.locale != code:
+            with committing():
+                user_locale_set(current_user, locale=code)
     target = request.form.get("next")
     if not target and request.referrer:
         # Back to the page the switch was on, when it is one of ours.

@@ -414,10 +414,45 @@ def event_note(event, workflow: str) -> str:
     if event.kind == "service" and data.get("method") in SERVICE_METHOD_LABELS:
         method = data["method"]
         note = in_language(event.note)
+        if _english() and note.startswith("登记送达："):
+            # The notice's title and number as stored (its number is printed on the paper).
+            what = note.removeprefix("登记送达：").removesuffix(f"（{method}）")
+            return gettext(
+                "登记送达：%(notice)s（%(method)s）", notice=what, method=SERVICE_METHOD_LABELS[method]
+            ).replace("（", " (").replace("）", ")")
         if note.endswith(f"（{method}）"):
             note = note.removesuffix(f"（{method}）") + f"（{SERVICE_METHOD_LABELS[method]}）"
         return note
+    if _english():
+        rebuilt = _system_note_english(event, data)
+        if rebuilt:
+            return rebuilt
     return in_language(event.note)
+
+
+def _system_note_english(event, data: dict) -> str | None:
+    """The English of a note caseflow wrote itself in Chinese (claims, transfers, evidence, a
+    mediation session), rebuilt from the event's data; None for a note a person typed. The
+    stored note stays the audit's Chinese words (the API and exports print it as written)."""
+    note = event.note or ""
+    if event.kind == "assign" and note.endswith(" 认领") and data.get("assignee"):
+        return gettext("%(name)s 认领", name=note.removesuffix(" 认领"))
+    if event.kind == "assign" and data.get("released_from"):
+        reason = {
+            "inactive": gettext("已停用"),
+            "role": gettext("已改为只读用户"),
+            "unit": gettext("已调离本单位"),
+        }.get(data.get("reason"), "")
+        return gettext(
+            "承办人 %(user)s %(why)s，案件退回本单位未分配", user=data["released_from"], why=reason
+        )
+    if event.kind == "opened" and note.startswith("由 ") and note.endswith(" 转入"):
+        return gettext("由 %(number)s 转入", number=note[2:-3])
+    if event.kind == "evidence" and data.get("filename") and note.startswith("上传证据 "):
+        return gettext("上传证据 %(file)s", file=data["filename"])
+    if event.kind == "mediation_session" and data.get("held_on"):
+        return gettext("调解记录 %(day)s", day=cn_date(data["held_on"]))
+    return None
 
 
 #: The longest a step's text field is shown on the timeline (the whole is in its document).

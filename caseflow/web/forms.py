@@ -64,7 +64,9 @@ def field_errors_apply(form, fields: dict | None, name_of=lambda key: key) -> di
     for key, reason in (fields or {}).items():
         field = getattr(form, name_of(key), None)
         if field is not None and hasattr(field, "errors") and isinstance(reason, str):
-            field.errors = [*list(field.errors), in_language(reason)]
+            text = in_language(reason)
+            # A service's bare "required" reads beside a field as the form's own check does.
+            field.errors = [*list(field.errors), str(REQUIRED) if text == "required" else text]
         else:
             left[key] = reason
     return left

@@ -267,3 +267,16 @@ def test_approve_and_reject_at_once_one_decides_and_the_other_is_told(
     assert len(decided) == 1 and sorted(code for code, _ in answers) == [200, 409, 409, 409]
     db.session.rollback()
     assert db.session.get(Applicant, applicant_id).status == decided[0]
+
+
+def test_a_refusal_in_english_names_the_action_in_english(api, make_user, zs):
+    """An English client reads the whole refusal in English, the action too (not "not allowed
+    to 审核备案")."""
+    clerk = make_user("caseworker", zs)
+    created = api(clerk).post("/api/v1/applicants", json={"name": "甲", "credit_code": HUAWEI})
+    english = {"Accept-Language": "en"}
+    refused = api(clerk).post(f"/api/v1/applicants/{created.json['id']}/approve", headers=english)
+    assert refused.status_code == 403
+    assert refused.json["error"]["message"] == "not allowed to review filings"
+    chinese = api(clerk).post(f"/api/v1/applicants/{created.json['id']}/revoke")
+    assert chinese.json["error"]["message"] == "无权撤销备案"

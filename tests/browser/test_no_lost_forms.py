@@ -448,7 +448,7 @@ def test_row11_close_after_the_decision_is_disabled_with_the_day_it_can_be_done(
     shot(page, "case-close-disabled")
     _english(page)
     assert page.locator("[data-blocked=close] span").inner_text() == (
-        "Possible from 2026-12-08 (Tue), after the Appeal period; the decision has not been "
+        "Possible from 2026-12-08 (Tue), once “Period to sue” has run out; the decision has not been "
         "recorded as published yet (possible after Record publication)"
     )
     page.click(".session button:has-text('中文')")

@@ -221,3 +221,12 @@ def test_an_exhibitors_credit_code_is_checked_and_follows_it_into_its_complaints
     )
     assert complaint.status_code == 201, complaint.text
     assert complaint.json["respondent"]["code"] == "91350100M000100Y43"
+
+
+def test_a_refusal_in_english_names_the_action_in_english(api, make_user, desk):
+    """Not "not allowed to 登记展会": the action is named in the client's language."""
+    clerk = make_user("caseworker", desk)
+    english = api(clerk).post("/api/v1/fairs", json=FAIR, headers={"Accept-Language": "en"})
+    assert english.status_code == 403
+    assert english.json["error"]["message"] == "not allowed to register fairs"
+    assert api(clerk).post("/api/v1/fairs", json=FAIR).json["error"]["message"] == "无权登记展会"

@@ -193,3 +193,22 @@ def test_reloading_the_receipt_page_files_nothing_again(client, units, app):
     with time_machine.travel(local(2099, 1, 1, 9), tick=False):
         expired = client.get(filed.location)
     assert expired.status_code == 303 and case.public_code not in expired.text
+
+
+def test_the_public_pages_use_one_english_word_for_each_thing(client, units, people, open_case):
+    """The summary names a field by its label (Facts and reasons); the code to look a case up is
+    the status code on every page; 起诉期限 is the period to sue (Patent Law art 65)."""
+    first = client.get("/complain")
+    client.post("/lang/en", data={"next": "/complain", "csrf_token": _csrf(first.text)})
+    refresh()
+    page = client.get("/complain")
+    refused = client.post(
+        "/complain",
+        data={"csrf_token": _csrf(page.text), "unit": "ZS", "complainant.name": "Lumen", "facts": ""},
+    )
+    banner = re.search(r'id="form-error">([^<]*)<', refused.text).group(1)
+    assert "Facts and reasons (required)" in banner and "Facts of the complaint" not in banner
+    lookup = client.get("/status")
+    assert "Status code" in lookup.text and "Public code" not in lookup.text
+    wrong = client.post("/status", data={"csrf_token": _csrf(lookup.text), "number": "X", "code": "Y"})
+    assert "Wrong case number or status code" in wrong.text

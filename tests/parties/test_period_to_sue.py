@@ -83,6 +83,8 @@ def test_each_party_reads_its_own_period_to_sue_and_the_public_page_the_rule(
     # (national calendar, Civil Procedure Law art 85).
     assert "2026年12月7日" in mine and "12月15日" not in mine and "双方当事人" not in mine
     assert "2026年12月15日" in theirs
+    # Written as the staff pages write a deadline: with its weekday.
+    assert "2026年12月7日（周一）（当日24:00）" in mine and "2026年12月15日（周二）" in theirs
     # The public page names no party's date: the rule.
     box = _deadline_box(public)
     assert "自收到之日起15日内" in box and "2026年12月" not in box
@@ -107,4 +109,6 @@ def test_the_period_in_english(client, people, open_case):
         client.post("/lang/en", data={"next": "/status", "csrf_token": csrf})
         refresh()  # the test's app context outlives each request: drop the cached locale
         assert "within 15 days of receipt" in _deadline_box(client.get(f"/p/{respondent}").text)
-        assert "2026-12-07" in _deadline_box(client.get(f"/p/{complainant}").text)
+        # 起诉期限 is the period to bring an administrative lawsuit, not an appeal.
+        assert _deadline_box(client.get(f"/p/{respondent}").text).strip().startswith("Period to sue: ")
+        assert "2026-12-07 (Mon) (24:00 that day)" in _deadline_box(client.get(f"/p/{complainant}").text)

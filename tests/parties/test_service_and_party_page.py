@@ -550,3 +550,31 @@ def test_a_refused_consent_is_said_by_its_labels_in_the_consent_section(client, 
     alert = re.search(r'id="consent-error">([^<]*)<', english.text).group(1)
     assert alert.startswith("Please correct: ") and "not an e-mail address" in alert
     assert "email" not in alert.replace("e-mail", "") and "电子" not in alert
+
+
+def test_the_brand_on_every_public_page_leads_to_the_status_look_up(client, people, open_case):
+    """parties.md: public pages point to /status, never to the staff login; the brand in the
+    top bar too (a party, the public, the 404 and 410 pages)."""
+    from caseflow.parties.services import party_link_revoke
+
+    case = open_case(people["caseworker"])
+    _link, token = party_link_ensure(case, "respondent")
+    db.session.commit()
+    brand = re.compile(r'<a class="brand" href="([^"]*)"')
+    pages = {
+        "/status": 200,
+        "/complain": 200,
+        f"/p/{token}": 200,
+        "/p/no-such-token": 404,
+        "/verify/NO-SUCH-CODE": 404,
+    }
+    for path, status in pages.items():
+        page = client.get(path)
+        assert page.status_code == status, path
+        assert brand.search(page.text).group(1) == "/status", path
+    party_link_revoke(case=case, role="respondent", actor=people["caseworker"])
+    db.session.commit()
+    gone = client.get(f"/p/{token}")
+    assert gone.status_code == 410 and brand.search(gone.text).group(1) == "/status"
+    # The staff pages keep theirs.
+    assert brand.search(client.get("/login").text).group(1) == "/"

@@ -370,3 +370,50 @@ def test_every_admin_action_logs_the_admin_and_what_changed(
     assert "seal_image: - -> \"storage:seals/ZS-" in log
     assert "calendar: loaded 2026 closures of ZS from 上传：typhoon.txt by root" in log
     assert "secret-new-passphrase" not in log and "a-long-initial-passphrase" not in log
+
+
+def test_an_admin_only_refusal_names_the_action_in_both_languages(people, units):
+    """The pages keep non-admins out before the service; the service's own refusal still reads
+    whole in English ("only admins may change unit profiles", not "…may 修改单位配置")."""
+    import pytest
+
+    from caseflow.accounts.services import unit_profile_update
+    from caseflow.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied) as refused:
+        unit_profile_update(units["ZS"], actor=people["supervisor"], contact="0760-1")
+    assert refused.value.message == "只有管理员可以修改单位配置"
+    assert refused.value.message_en == "only admins may change unit profiles"
+
+
+def test_unit_profile_errors_read_in_english_on_the_english_page(client, people, units, login):
+    """docs/api.md: each reason carries both languages; the English page shows its half beside
+    each field, and nothing is saved."""
+    from flask_babel import refresh
+
+    login(people["admin"])
+    page = client.get("/admin/units/ZS")
+    client.post("/lang/en", data={"csrf_token": csrf_from(page.text)})
+    refresh()
+    page = client.get("/admin/units/ZS")
+    before = db.session.get(Unit, units["ZS"].id).profile
+    bad = client.post(
+        "/admin/units/ZS",
+        data=_profile_form(
+            page.text,
+            clock__review__invention="ten workdays",
+            doc__decision="中维裁字第{seq}号",
+            ipc="F21、XYZ",
+            seal_image=(io.BytesIO(b"%PDF-1.7 not a png"), "seal.png"),
+        ),
+        content_type="multipart/form-data",
+    )
+    assert bad.status_code == 422
+    assert "a number and a unit, such as 5 workdays" in bad.text
+    assert "must contain {year}, as in" in bad.text
+    assert "not a class: XYZ (e.g. F21, H05B, G06F)" in bad.text
+    assert "the seal image must be a PNG" in bad.text
+    for chinese in ("期限格式不正确", "须包含", "分类号格式不正确", "印章图片须为"):
+        assert chinese not in bad.text
+    db.session.expire_all()
+    assert db.session.get(Unit, units["ZS"].id).profile == before

@@ -197,6 +197,29 @@ def test_repeat_of_on_the_case_page_and_the_inbox(client, people, login, open_ca
     assert "曾被认定侵权" in row
 
 
+def test_one_earlier_finding_reads_in_the_singular_in_english(
+    client, people, login, open_case, credit_world
+):
+    """One finding before is "once", not "1 times" (the inbox badge and the case's banner)."""
+    with time_machine.travel(NOW, tick=False):
+        again = open_case(
+            people["caseworker"],
+            respondent={"name": "星光灯饰", "kind": "company", "code": CODE},
+        )
+    assert len(again.data["repeat_of"]) == 1
+    login(people["caseworker"])
+    with time_machine.travel(NOW, tick=True):
+        client.post("/lang/en", data={"csrf_token": csrf_from(client.get("/inbox").text)})
+        from flask_babel import refresh
+
+        refresh()
+        page = client.get(f"/cases/{again.id}").text
+        inbox = client.get("/inbox").text
+    row = re.search(rf'<tr[^>]*data-case="{again.number}".*?</tr>', inbox, re.S).group(0)
+    assert "Found infringing once before" in row and "1 times" not in row
+    assert "found infringing or penalised before (1 time)" in page and "1 times" not in page
+
+
 def test_the_pudong_range_shows_for_a_finding_on_the_same_patent_in_another_unit(
     client, people, login, open_case, make_user, units, credit_world
 ):

@@ -202,6 +202,8 @@ def test_the_public_pages_write_english_punctuation(client, people, units, open_
     english(client.get("/complain").text)
     status = client.get("/status", query_string={"number": filed["number"], "code": filed["public_code"]})
     assert re.search(r'id="centre-deadline">Acceptance: <span class="nowrap">', status.text), status.text
+    # The centre's deadline with its weekday, as the staff pages write it.
+    assert re.search(r'id="centre-deadline">[^<]*<span class="nowrap">\d{4}-\d\d-\d\d \([A-Z][a-z]{2}\)<', status.text)
     assert _untranslated(status.text, [u.name for u in units.values()]) == []
 
     refused = client.post("/complain", data={"csrf_token": csrf_from(client.get("/complain").text)})
@@ -327,3 +329,69 @@ def test_the_supervisors_step_buttons_read_as_steps_in_english(client, people, o
     assert labels[(clue.id, "file_case")] == "File the case"
     assert labels[(clue.id, "decline")] == "Decline"
     assert labels[(late.id, "suspend")] == "Suspend"
+
+
+def test_the_language_chosen_is_saved_on_the_user_and_opens_the_next_login(
+    app, client, people, login, english
+):
+    """The switch of a signed-in user is remembered on the user: another browser, after login,
+    opens in English; switching back to 中文 is remembered the same way."""
+    from flask_babel import refresh
+
+    from caseflow.accounts.models import User
+    from caseflow.extensions import db
+    from tests.support import login_form_post
+
+    worker = people["caseworker"]
+    login(worker)
+    english(client.get("/inbox").text)
+    db.session.expire_all()
+    assert db.session.get(User, worker.id).locale == "en"
+
+    other_browser = app.test_client()
+    assert login_form_post(other_browser, worker.username).status_code == 302
+    refresh()
+    inbox = other_browser.get("/inbox")
+    assert '<html lang="en">' in inbox.text and "Inbox" in inbox.text
+
+    other_browser.post("/lang/zh_CN", data={"csrf_token": csrf_from(inbox.text)})
+    db.session.expire_all()
+    assert db.session.get(User, worker.id).locale == "zh_CN"
+
+
+def test_a_visitor_switching_language_saves_nothing(client, people):
+    """Signed out (the login page, the public pages), the choice lives in the session only."""
+    from caseflow.accounts.models import User
+    from caseflow.extensions import db
+
+    page = client.get("/login")
+    assert client.post("/lang/en", data={"csrf_token": csrf_from(page.text)}).status_code == 302
+    assert db.session.scalars(select(User.locale).where(User.locale.is_not(None))).all() == []
+
+
+def test_a_services_bare_required_reads_beside_a_field_as_the_forms_own(app):
+    """One style beside the fields of a step's form: the service's "required" reads as the
+    form's own check, "This field is required"; other reasons as the service wrote them."""
+    from flask import session
+    from flask_babel import refresh
+    from wtforms import Form, StringField
+
+    from caseflow.web.forms import field_errors_apply
+
+    class StepForm(Form):
+        served_at = StringField()
+        note = StringField()
+
+    with app.test_request_context("/"):
+        session["lang"] = "en"
+        refresh()
+        form = StepForm()
+        field_errors_apply(form, {"served_at": "必填 / required", "note": "不超过1000字 / at most 1000 characters"})
+        assert form.served_at.errors == ["This field is required"]
+        assert form.note.errors == ["at most 1000 characters"]
+    with app.test_request_context("/"):  # the page's language is looked up once a request
+        session["lang"] = "zh_CN"
+        refresh()
+        form = StepForm()
+        field_errors_apply(form, {"served_at": "必填 / required"})
+        assert form.served_at.errors == ["必填"]

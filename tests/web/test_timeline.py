@@ -122,3 +122,27 @@ def test_a_decisions_items_are_labelled_without_the_forms_help_and_its_pdf_has_a
     assert f'filename="{case.number}_notice-{decision.id}.pdf"' in disposition
     name = f"{decision.document_number}-{decision.title}.pdf"
     assert f"filename*=UTF-8''{quote(name, safe='')}" in disposition
+
+
+def test_notes_caseflow_writes_itself_read_in_english_and_stay_chinese_in_chinese(
+    client, people, open_case, login
+):
+    """A claim's note is stored in the audit's Chinese; the English timeline says it in English
+    (from the event), the Chinese one exactly as stored, and the API gives the stored words."""
+    from flask_babel import refresh
+
+    from caseflow.cases.services import case_assign, case_claim
+    from tests.support import csrf_from
+
+    worker, chief = people["caseworker"], people["supervisor"]
+    case = open_case(worker)
+    case_assign(case, assignee=None, actor=chief)
+    case_claim(case=case, actor=worker)
+    db.session.commit()
+    login(worker)
+    chinese = _timeline(client, case)
+    assert f"{worker.display_name} 认领" in chinese
+    client.post("/lang/en", data={"csrf_token": csrf_from(client.get("/inbox").text)})
+    refresh()
+    english = _timeline(client, case)
+    assert f"Claimed by {worker.display_name}" in english and "认领" not in english
