@@ -369,7 +369,7 @@ def test_a_wrong_captcha_comes_back_with_every_other_error_at_once(client, units
     )
     assert page.status_code == 422
     banner = re.search(r'id="form-error">([^<]*)<', page.text).group(1)
-    for label in ("受理单位（必填）", "投诉人姓名或名称（必填）", "投诉事实（必填）", "验证码（验证码不正确或已过期，请回答新的题目）"):
+    for label in ("受理单位（必填）", "投诉人姓名或名称（必填）", "投诉事实和理由（必填）", "验证码（验证码不正确或已过期，请回答新的题目）"):
         assert label in banner, banner
     # The spent question is replaced by a new one.
     assert re.search(r'name="captcha_token" value="([^"]+)"', page.text).group(1) != re.search(
