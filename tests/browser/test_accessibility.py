@@ -277,6 +277,27 @@ def test_the_claim_button_reads_on_one_line_on_a_tablet(new_page, people, open_c
     assert lines and max(lines) == 1, lines
 
 
+def test_the_staff_pages_fit_a_tablet_in_english(new_page, people, open_case):
+    """English words are longer than Chinese ones: at 768 px the inbox's Claim buttons, the
+    dashboard's approvals and the admin's menu stay on the screen (no sideways scrolling)."""
+    worker = people["caseworker"]
+    for workflow in ("adjudication", "penalty"):
+        open_case(worker, workflow=workflow)
+    for user, paths in (
+        ("caseworker", ("/inbox",)),
+        ("supervisor", ("/inbox", "/dashboard")),
+        ("admin", ("/alerts/", "/admin/users", "/admin/units/ZS")),
+    ):
+        page = new_page(people[user], width=768, height=1024)
+        page.click(".session button:has-text('English')")
+        page.wait_for_load_state()
+        for path in paths:
+            page.goto(path)
+            assert page.locator("html").get_attribute("lang") == "en"
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 768, (user, path, width)
+
+
 # --- axe-core on the pages the audit concerned, as they are after a refusal too ----------------------
 
 
