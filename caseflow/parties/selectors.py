@@ -39,12 +39,16 @@ PARTY_CLOCKS = {
     "appeal": ("complainant", "respondent"),
     "confirmation_window": ("complainant", "respondent"),
 }
-#: The clocks that count from each party's own receipt of a ruling served on both (the period to
-#: sue, Patent Law art 65: 15 days from *its* receipt), by the ruling's kind. The case's clock runs
-#: from the later service (the case closes when both periods are over); a party reads its own
-#: date, and a reader who is no party reads the rule (``Deadline.from_receipt``).
+#: The clocks that count from the party's receipt of a notice, by clock: the notice's kind
+#: (parties.md §4). Until a service of it is recorded the party reads the rule, 自收到之日起15日内
+#: (``Deadline.from_receipt``), never the date counted from the step that issued it.
+RECEIPT_NOTICES = {clock: kind for kind, clock in RECEIPT_CLOCKS.items()}
+#: Of those, the clocks that count from each party's own receipt of a ruling served on both (the
+#: period to sue, Patent Law art 65: 15 days from *its* receipt). The case's clock runs from the
+#: later service (the case closes when both periods are over); a party reads its own date, and a
+#: reader who is no party reads the rule.
 OWN_RECEIPT_CLOCKS = {
-    clock: kind for kind, clock in RECEIPT_CLOCKS.items() if len(PARTY_CLOCKS.get(clock, ())) > 1
+    clock: kind for clock, kind in RECEIPT_NOTICES.items() if len(PARTY_CLOCKS.get(clock, ())) > 1
 }
 #: How a period counted from the party's receipt is worded where no date can be given, by unit.
 RECEIPT_RULES = {
@@ -207,6 +211,20 @@ def case_public_status(case: Case, *, role: str | None = None) -> PublicStatus:
         if clock.name in OWN_RECEIPT_CLOCKS:
             deadlines.append(_own_period(clock, labels.get(clock.name, clock.name), role))
             continue
+        if clock.name in RECEIPT_NOTICES and _notice_received(clock, None) is None:
+            # Not served yet: the period runs from a receipt no one knows (parties.md §4).
+            deadlines.append(
+                Deadline(
+                    clock=clock.name,
+                    label=labels.get(clock.name, clock.name),
+                    due_at=None,
+                    due_on=None,
+                    parties=parties,
+                    provisional=False,
+                    from_receipt=clock.period,
+                )
+            )
+            continue
         deadlines.append(
             Deadline(
                 clock=clock.name,
@@ -241,7 +259,7 @@ def _own_period(clock: Clock, label: str, role: str | None) -> Deadline:
     is not served, and always for a reader who is no party (``role`` None)."""
     from caseflow.clocks.services import clock_calendar
 
-    received = _ruling_received(clock, role) if role is not None else None
+    received = _notice_received(clock, role) if role is not None else None
     parties = (role,) if role is not None else PARTY_CLOCKS[clock.name]
     if received is None or not clock.period:
         return Deadline(
@@ -264,9 +282,9 @@ def _own_period(clock: Clock, label: str, role: str | None) -> Deadline:
     )
 
 
-def _ruling_received(clock: Clock, role: str) -> datetime | None:
-    """When party ``role`` received the ruling whose step started ``clock`` (or a correction of
-    it): None while it is not served on that party."""
+def _notice_received(clock: Clock, role: str | None) -> datetime | None:
+    """When party ``role`` (for a ruling served on both; None: its addressee) received the notice
+    whose step started ``clock`` (or a correction of it): None while it is not served on it."""
     from caseflow.notices.models import Notice
 
     started_by = (
@@ -276,18 +294,17 @@ def _ruling_received(clock: Clock, role: str) -> datetime | None:
         .limit(1)
         .scalar_subquery()
     )
-    ruling = db.session.scalar(
+    notice = db.session.scalar(
         select(Notice)
         .where(
             Notice.case_id == clock.case_id,
             Notice.event_id == started_by,
-            Notice.kind == OWN_RECEIPT_CLOCKS[clock.name],
-            Notice.status == "issued",
+            Notice.kind == RECEIPT_NOTICES[clock.name],
         )
         .order_by(Notice.id.desc())
         .limit(1)
     )
-    return party_receipt_date(ruling, role) if ruling is not None else None
+    return party_receipt_date(notice, role) if notice is not None else None
 
 
 def notice_deliveries(notice_id: int) -> list[NoticeDelivery]:
