@@ -21,7 +21,8 @@ from caseflow.notices.kinds import RECEIPT_CLOCKS
 from caseflow.parties.models import NoticeDelivery, PartyConsent
 from caseflow.parties.services import mask_address, party_receipt_date
 from caseflow.search import code_as_typed
-from caseflow.timeutil import iso
+from caseflow.timeutil import iso, utcnow
+from caseflow.translations.runtime import N_
 from workflows._schema import BOTH_PARTIES
 
 #: The clocks that set a party something to do, and whose they are (parties.md §2: "the next
@@ -56,6 +57,11 @@ RECEIPT_RULES = {
     "workdays": "自收到之日起{n}个工作日内",
     "months": "自收到之日起{n}个月内",
 }
+#: A party's right that outlives the clock it is counted by, by the trigger that exercises it:
+#: its label on the page. 行政处罚法 arts 63–64: a statement ends the statement period, not the
+#: right to ask for a hearing within it (``request_hearing``'s ``clock_running`` guard with
+#: ``or_ended_by``); a written waiver with the statement gives that right up.
+KEPT_RIGHTS = {"request_hearing": N_("要求听证期限")}
 #: The centre's own time limits a party is told of (the acceptance decision, the closing date):
 #: shown as "the centre decides by", apart from what the party itself must do.
 CENTRE_CLOCKS = (
@@ -236,6 +242,7 @@ def case_public_status(case: Case, *, role: str | None = None) -> PublicStatus:
                 by_hour=clock.period_unit in ("hours", "fixed"),
             )
         )
+    deadlines += _kept_rights(case, wf, role)
     # A party's own period may end before or after the case's clock it was listed by.
     deadlines.sort(key=lambda d: (d.due_at is None, d.due_at.timestamp() if d.due_at else 0))
     return PublicStatus(
@@ -251,6 +258,71 @@ def case_public_status(case: Case, *, role: str | None = None) -> PublicStatus:
         deadlines=deadlines,
         centre_deadline=centre,
     )
+
+
+def _kept_rights(case: Case, wf, role: str | None) -> list[Deadline]:
+    """The ``KEPT_RIGHTS`` the party (``role``; None: any) may still exercise on ``case`` now,
+    each with the last day of the period it is counted by: a step of the case's state whose
+    ``clock_running`` guard passes because a step of its ``or_ended_by`` stopped the clock
+    early and the clock's due is still ahead (the engine's test), unless that step recorded the
+    party's waiver of the rest of the period (the field a ``clock_expired`` guard of the
+    workflow reads as ``or_waived_by``)."""
+    now, rights = utcnow(), []
+    for transition in wf.TRANSITIONS:
+        label = KEPT_RIGHTS.get(transition.trigger)
+        if label is None or case.state not in transition.sources:
+            continue
+        for guard in transition.guards:
+            name, ended_by = guard.params.get("clock"), guard.params.get("or_ended_by")
+            parties = PARTY_CLOCKS.get(name, ())
+            if guard.name != "clock_running" or not ended_by or not parties:
+                continue
+            if role is not None and role not in parties:
+                continue
+            clock = db.session.scalars(
+                select(Clock)
+                .where(Clock.case_id == case.id, Clock.name == name)
+                .order_by(Clock.id.desc())
+                .limit(1)
+            ).first()
+            # A running clock is listed as itself; one run out leaves nothing to do.
+            if clock is None or clock.status not in ("met", "breached") or clock.due_at <= now:
+                continue
+            stopped_by = db.session.scalar(
+                select(Event)
+                .join(ClockEntry, ClockEntry.event_id == Event.id)
+                .where(ClockEntry.clock_id == clock.id, ClockEntry.action == "stop")
+                .limit(1)
+            )
+            if stopped_by is None or stopped_by.trigger not in ended_by:
+                continue  # ended by the right itself (a hearing asked for) or by another step
+            if any((stopped_by.data or {}).get(field) for field in _waiver_fields(wf, name)):
+                continue
+            rights.append(
+                Deadline(
+                    clock=name,
+                    label=label,
+                    due_at=clock.due_at,
+                    due_on=due_on_of(clock.due_at),
+                    parties=parties,
+                    provisional=clock.provisional,
+                    by_hour=clock.period_unit in ("hours", "fixed"),
+                )
+            )
+    return rights
+
+
+def _waiver_fields(wf, clock: str) -> set[str]:
+    """The fields in which a step stopping ``clock`` records the party's waiver of the rest of
+    its period (a ``clock_expired`` guard's ``or_waived_by`` on that clock)."""
+    return {
+        guard.params["or_waived_by"]
+        for transition in wf.TRANSITIONS
+        for guard in transition.guards
+        if guard.name == "clock_expired"
+        and guard.params.get("clock") == clock
+        and guard.params.get("or_waived_by")
+    }
 
 
 def _own_period(clock: Clock, label: str, role: str | None) -> Deadline:

@@ -126,3 +126,53 @@ def test_an_emailed_decision_is_served_when_the_server_accepts_it_and_the_period
         mine, public, payment = _everywhere(client, case, token)
     assert "2026年11月10日" in mine and "2026年11月10日" in public
     assert payment["due_on"] == "2026-11-10"
+
+
+def _statement(case, people, *, waived=False):
+    """The respondent's statement received on Wednesday 2026-10-21, within its period."""
+    data = {"statement": "我方认可事实。", **({"hearing_waived": True} if waived else {})}
+    with time_machine.travel(local(2026, 10, 21, 10), tick=False):
+        case_fire(case, "receive_statement", people["caseworker"], data=data)
+        db.session.commit()
+
+
+def test_after_a_statement_the_party_still_reads_its_period_to_ask_for_a_hearing(
+    client, people, open_case
+):
+    """行政处罚法 arts 63–64: a statement without a waiver does not end the right to ask for a
+    hearing within 5 working days of the intent notice (here to 10-27): the page and ``/status``
+    say so until that day, then no longer."""
+    case, token = _intent_notified(people, open_case)
+    _statement(case, people)
+    status_url = f"/status?number={case.number}&code={case.public_code}"
+    with time_machine.travel(local(2026, 10, 22, 9), tick=False):
+        page, public = client.get(f"/p/{token}").text, client.get(status_url).text
+        api = client.get(
+            "/api/v1/public/status", query_string={"number": case.number, "code": case.public_code}
+        ).json
+    for shown in (page, public):
+        box = _box(shown, "statement")
+        assert "要求听证期限" in box and "2026年10月27日" in box
+        assert "目前没有需要当事人办理的期限" not in shown
+    assert [(d["label"], d["due_on"]) for d in api["deadlines"]] == [("要求听证期限", "2026-10-27")]
+    with time_machine.travel(local(2026, 10, 28, 9), tick=False):
+        page = client.get(f"/p/{token}").text
+    assert "要求听证期限" not in page and "目前没有需要当事人办理的期限" in page
+
+
+def test_no_period_to_ask_for_a_hearing_once_waived_or_asked_for(client, people, open_case):
+    waived, waived_token = _intent_notified(people, open_case)
+    _statement(waived, people, waived=True)
+    asked, asked_token = _intent_notified(people, open_case)
+    _statement(asked, people)
+    with time_machine.travel(local(2026, 10, 22, 9), tick=False):
+        case_fire(
+            asked,
+            "request_hearing",
+            people["caseworker"],
+            data={"hearing_at": "2026-11-10T09:30:00+08:00", "hearing_place": "本中心听证室"},
+        )
+        db.session.commit()
+    with time_machine.travel(local(2026, 10, 23, 9), tick=False):
+        for token in (waived_token, asked_token):
+            assert "要求听证期限" not in client.get(f"/p/{token}").text
