@@ -284,13 +284,17 @@ def party_consent_get(case_id: str, role: str) -> PartyConsent | None:
 
 
 def delivery_consent_set(
-    *, case: Case, role: str, email=None, phone=None, consent=True, by
+    *, case: Case, role: str, email=None, phone=None, consent=True, by, blank_keeps=False, drop=()
 ) -> PartyConsent:
     """Record (or withdraw) a party's consent to electronic service at ``email``/``phone``.
 
     ``by`` is a ``User`` (caseworker or desk officer of the unit), a ``PartyActor`` of that
     party, or the string ``"public"`` (the filing form). One ``delivery_consent`` audit event per
     change. After a withdrawal notices go on paper again. Flushed; the caller commits.
+
+    ``blank_keeps`` (the party's page, which shows the addresses masked and never in its
+    fields): an address left blank keeps that channel of a consent given as it is, and ``drop``
+    names the channels (``email``, ``phone``) to stop.
     """
     role = _role(role)
     if isinstance(by, PartyActor):
@@ -309,6 +313,14 @@ def delivery_consent_set(
     errors: dict = {}
     email = clean_email(email, errors)
     phone = clean_phone(phone, errors)
+    record = party_consent_get(case.id, role)
+    if blank_keeps and consent:
+        email, phone = _addresses_kept(record, email, phone, drop, errors)
+        if not errors and not (email or phone):
+            errors["email"] = (
+                "同意电子送达须保留电子邮箱或手机号码；不再电子送达的，请撤回电子送达同意"
+                " / keep an e-mail or a phone, or withdraw the consent to electronic service"
+            )
     if consent is True and not errors and not (email or phone):
         errors["email"] = "同意电子送达须提供电子邮箱或手机号码 / e-mail or phone required"
     if errors:
@@ -320,7 +332,6 @@ def delivery_consent_set(
             fields=errors,
         )
     now = utcnow()
-    record = party_consent_get(case.id, role)
     if record is None:
         record = PartyConsent(case_id=case.id, role=role)
         db.session.add(record)
@@ -340,6 +351,31 @@ def delivery_consent_set(
     db.session.flush()
     log.info("case %s: %s consent to e-service %s", case.number, role, consent)
     return record
+
+
+#: Each channel of electronic service: its address field, and how the party's page names the
+#: box that stops it.
+_CHANNELS = (("email", "不再通过电子邮件送达"), ("phone", "不再通过短信送达"))
+
+
+def _addresses_kept(record, email, phone, drop, errors: dict) -> tuple:
+    """(e-mail, phone) after a change on the party's page: a blank address keeps the channel of
+    the consent in force, a channel in ``drop`` stops; an address typed beside its stop box is
+    refused in ``errors`` (which of the two was meant cannot be told)."""
+    current = record if record is not None and record.consent else None
+    typed = {"email": email, "phone": phone}
+    kept = {}
+    for channel, stop in _CHANNELS:
+        if channel in drop and typed[channel]:
+            errors[channel] = (
+                f"已勾选“{stop}”，请不要同时填写新地址 / you ticked to stop this channel and "
+                "typed a new address: do one or the other"
+            )
+        if channel in drop:
+            kept[channel] = None
+        else:
+            kept[channel] = typed[channel] or (getattr(current, channel) if current else None)
+    return kept["email"], kept["phone"]
 
 
 def _consent_event(case, record, what: str, *, now, actor_id=None, actor_name=None, **data):

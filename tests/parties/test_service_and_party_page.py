@@ -21,7 +21,7 @@ from caseflow.errors import StateConflict
 from caseflow.extensions import db
 from caseflow.notices.models import Notice
 from caseflow.parties.delivery import notice_deliveries_send
-from caseflow.parties.models import NoticeDelivery, PartyLink
+from caseflow.parties.models import NoticeDelivery, PartyConsent, PartyLink
 from caseflow.parties.services import delivery_consent_set, party_link_ensure
 from tests.parties.conftest import jpeg, local
 from tests.support import png_of_zeros, served_respondent_token
@@ -333,6 +333,50 @@ def test_the_party_gives_and_withdraws_consent_on_its_page(client, people, open_
         ("party:respondent", True),
         ("party:respondent", False),
     ]
+
+
+def test_a_blank_address_on_the_party_page_keeps_its_channel_and_a_box_stops_it(
+    client, people, open_case
+):
+    """The page shows the addresses masked, never in its fields: changing only the e-mail keeps
+    the SMS; 不再通过短信送达 stops it; a number typed with that box ticked is refused, with
+    nothing changed."""
+    case = open_case(people["caseworker"])
+    delivery_consent_set(
+        case=case, role="respondent", email="legal@star.example", phone="13912345678",
+        consent=True, by=people["caseworker"],
+    )
+    _link, token = party_link_ensure(case, "respondent")
+    db.session.commit()
+    page = client.get(f"/p/{token}").text
+    section = page[page.index('id="consent"'):]
+    assert "留空则保持不变" in section
+    assert "不再通过电子邮件送达" in section and "不再通过短信送达" in section
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+    def consent():
+        db.session.expire_all()
+        record = db.session.scalar(select(PartyConsent).where(PartyConsent.case_id == case.id))
+        return record.consent, record.email, record.phone
+
+    changed = client.post(
+        f"/p/{token}/consent", data={"csrf_token": csrf, "consent": "1", "email": "new@star.example"}
+    )
+    assert changed.status_code == 303
+    assert consent() == (True, "new@star.example", "13912345678")
+    both = client.post(
+        f"/p/{token}/consent",
+        data={"csrf_token": csrf, "consent": "1", "phone": "13900000000", "drop_phone": "1"},
+    )
+    assert both.status_code == 422 and "不再通过短信送达" in both.text
+    assert consent() == (True, "new@star.example", "13912345678")
+    dropped = client.post(f"/p/{token}/consent", data={"csrf_token": csrf, "consent": "1", "drop_phone": "1"})
+    assert dropped.status_code == 303
+    assert consent() == (True, "new@star.example", None)
+    # Dropping the last channel is no consent to electronic service: withdraw it instead.
+    last = client.post(f"/p/{token}/consent", data={"csrf_token": csrf, "consent": "1", "drop_email": "1"})
+    assert last.status_code == 422 and "撤回电子送达同意" in last.text
+    assert consent() == (True, "new@star.example", None)
 
 
 def test_a_refused_sms_with_no_email_alerts_and_a_bounced_email_falls_back_to_the_sms(
