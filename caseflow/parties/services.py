@@ -316,7 +316,7 @@ def delivery_consent_set(
     record = party_consent_get(case.id, role)
     if blank_keeps and consent:
         email, phone = _addresses_kept(record, email, phone, drop, errors)
-        if not errors and not (email or phone):
+        if not errors and not (email or phone) and record is not None and record.consent:
             errors["email"] = (
                 "同意电子送达须保留电子邮箱或手机号码；不再电子送达的，请撤回电子送达同意"
                 " / keep an e-mail or a phone, or withdraw the consent to electronic service"
