@@ -21,7 +21,8 @@ from caseflow.notices.kinds import RECEIPT_CLOCKS
 from caseflow.parties.models import NoticeDelivery, PartyConsent
 from caseflow.parties.services import mask_address, party_receipt_date
 from caseflow.search import code_as_typed
-from caseflow.timeutil import iso
+from caseflow.timeutil import iso, utcnow
+from caseflow.translations.runtime import N_
 from workflows._schema import BOTH_PARTIES
 
 #: The clocks that set a party something to do, and whose they are (parties.md §2: "the next
@@ -39,12 +40,16 @@ PARTY_CLOCKS = {
     "appeal": ("complainant", "respondent"),
     "confirmation_window": ("complainant", "respondent"),
 }
-#: The clocks that count from each party's own receipt of a ruling served on both (the period to
-#: sue, Patent Law art 65: 15 days from *its* receipt), by the ruling's kind. The case's clock runs
-#: from the later service (the case closes when both periods are over); a party reads its own
-#: date, and a reader who is no party reads the rule (``Deadline.from_receipt``).
+#: The clocks that count from the party's receipt of a notice, by clock: the notice's kind
+#: (parties.md §4). Until a service of it is recorded the party reads the rule, 自收到之日起15日内
+#: (``Deadline.from_receipt``), never the date counted from the step that issued it.
+RECEIPT_NOTICES = {clock: kind for kind, clock in RECEIPT_CLOCKS.items()}
+#: Of those, the clocks that count from each party's own receipt of a ruling served on both (the
+#: period to sue, Patent Law art 65: 15 days from *its* receipt). The case's clock runs from the
+#: later service (the case closes when both periods are over); a party reads its own date, and a
+#: reader who is no party reads the rule.
 OWN_RECEIPT_CLOCKS = {
-    clock: kind for kind, clock in RECEIPT_CLOCKS.items() if len(PARTY_CLOCKS.get(clock, ())) > 1
+    clock: kind for clock, kind in RECEIPT_NOTICES.items() if len(PARTY_CLOCKS.get(clock, ())) > 1
 }
 #: How a period counted from the party's receipt is worded where no date can be given, by unit.
 RECEIPT_RULES = {
@@ -52,6 +57,11 @@ RECEIPT_RULES = {
     "workdays": "自收到之日起{n}个工作日内",
     "months": "自收到之日起{n}个月内",
 }
+#: A party's right that outlives the clock it is counted by, by the trigger that exercises it:
+#: its label on the page. 行政处罚法 arts 63–64: a statement ends the statement period, not the
+#: right to ask for a hearing within it (``request_hearing``'s ``clock_running`` guard with
+#: ``or_ended_by``); a written waiver with the statement gives that right up.
+KEPT_RIGHTS = {"request_hearing": N_("要求听证期限")}
 #: The centre's own time limits a party is told of (the acceptance decision, the closing date):
 #: shown as "the centre decides by", apart from what the party itself must do.
 CENTRE_CLOCKS = (
@@ -225,6 +235,20 @@ def case_public_status(case: Case, *, role: str | None = None) -> PublicStatus:
         if clock.name in OWN_RECEIPT_CLOCKS:
             deadlines.append(_own_period(clock, labels.get(clock.name, clock.name), role))
             continue
+        if clock.name in RECEIPT_NOTICES and _notice_received(clock, None) is None:
+            # Not served yet: the period runs from a receipt no one knows (parties.md §4).
+            deadlines.append(
+                Deadline(
+                    clock=clock.name,
+                    label=labels.get(clock.name, clock.name),
+                    due_at=None,
+                    due_on=None,
+                    parties=parties,
+                    provisional=False,
+                    from_receipt=clock.period,
+                )
+            )
+            continue
         deadlines.append(
             Deadline(
                 clock=clock.name,
@@ -236,6 +260,7 @@ def case_public_status(case: Case, *, role: str | None = None) -> PublicStatus:
                 by_hour=clock.period_unit in ("hours", "fixed"),
             )
         )
+    deadlines += _kept_rights(case, wf, role)
     # A party's own period may end before or after the case's clock it was listed by.
     deadlines.sort(key=lambda d: (d.due_at is None, d.due_at.timestamp() if d.due_at else 0))
     return PublicStatus(
@@ -280,13 +305,78 @@ def _handed_over(case: Case) -> list[HandOver]:
     return out
 
 
+def _kept_rights(case: Case, wf, role: str | None) -> list[Deadline]:
+    """The ``KEPT_RIGHTS`` the party (``role``; None: any) may still exercise on ``case`` now,
+    each with the last day of the period it is counted by: a step of the case's state whose
+    ``clock_running`` guard passes because a step of its ``or_ended_by`` stopped the clock
+    early and the clock's due is still ahead (the engine's test), unless that step recorded the
+    party's waiver of the rest of the period (the field a ``clock_expired`` guard of the
+    workflow reads as ``or_waived_by``)."""
+    now, rights = utcnow(), []
+    for transition in wf.TRANSITIONS:
+        label = KEPT_RIGHTS.get(transition.trigger)
+        if label is None or case.state not in transition.sources:
+            continue
+        for guard in transition.guards:
+            name, ended_by = guard.params.get("clock"), guard.params.get("or_ended_by")
+            parties = PARTY_CLOCKS.get(name, ())
+            if guard.name != "clock_running" or not ended_by or not parties:
+                continue
+            if role is not None and role not in parties:
+                continue
+            clock = db.session.scalars(
+                select(Clock)
+                .where(Clock.case_id == case.id, Clock.name == name)
+                .order_by(Clock.id.desc())
+                .limit(1)
+            ).first()
+            # A running clock is listed as itself; one run out leaves nothing to do.
+            if clock is None or clock.status not in ("met", "breached") or clock.due_at <= now:
+                continue
+            stopped_by = db.session.scalar(
+                select(Event)
+                .join(ClockEntry, ClockEntry.event_id == Event.id)
+                .where(ClockEntry.clock_id == clock.id, ClockEntry.action == "stop")
+                .limit(1)
+            )
+            if stopped_by is None or stopped_by.trigger not in ended_by:
+                continue  # ended by the right itself (a hearing asked for) or by another step
+            if any((stopped_by.data or {}).get(field) for field in _waiver_fields(wf, name)):
+                continue
+            rights.append(
+                Deadline(
+                    clock=name,
+                    label=label,
+                    due_at=clock.due_at,
+                    due_on=due_on_of(clock.due_at),
+                    parties=parties,
+                    provisional=clock.provisional,
+                    by_hour=clock.period_unit in ("hours", "fixed"),
+                )
+            )
+    return rights
+
+
+def _waiver_fields(wf, clock: str) -> set[str]:
+    """The fields in which a step stopping ``clock`` records the party's waiver of the rest of
+    its period (a ``clock_expired`` guard's ``or_waived_by`` on that clock)."""
+    return {
+        guard.params["or_waived_by"]
+        for transition in wf.TRANSITIONS
+        for guard in transition.guards
+        if guard.name == "clock_expired"
+        and guard.params.get("clock") == clock
+        and guard.params.get("or_waived_by")
+    }
+
+
 def _own_period(clock: Clock, label: str, role: str | None) -> Deadline:
     """The period of ``clock`` (one of ``OWN_RECEIPT_CLOCKS``) as party ``role`` counts it: from
     its own receipt of the ruling, by the clock's period and calendar; the rule while that party
     is not served, and always for a reader who is no party (``role`` None)."""
     from caseflow.clocks.services import clock_calendar
 
-    received = _ruling_received(clock, role) if role is not None else None
+    received = _notice_received(clock, role) if role is not None else None
     parties = (role,) if role is not None else PARTY_CLOCKS[clock.name]
     if received is None or not clock.period:
         return Deadline(
@@ -309,9 +399,9 @@ def _own_period(clock: Clock, label: str, role: str | None) -> Deadline:
     )
 
 
-def _ruling_received(clock: Clock, role: str) -> datetime | None:
-    """When party ``role`` received the ruling whose step started ``clock`` (or a correction of
-    it): None while it is not served on that party."""
+def _notice_received(clock: Clock, role: str | None) -> datetime | None:
+    """When party ``role`` (for a ruling served on both; None: its addressee) received the notice
+    whose step started ``clock`` (or a correction of it): None while it is not served on it."""
     from caseflow.notices.models import Notice
 
     started_by = (
@@ -321,18 +411,17 @@ def _ruling_received(clock: Clock, role: str) -> datetime | None:
         .limit(1)
         .scalar_subquery()
     )
-    ruling = db.session.scalar(
+    notice = db.session.scalar(
         select(Notice)
         .where(
             Notice.case_id == clock.case_id,
             Notice.event_id == started_by,
-            Notice.kind == OWN_RECEIPT_CLOCKS[clock.name],
-            Notice.status == "issued",
+            Notice.kind == RECEIPT_NOTICES[clock.name],
         )
         .order_by(Notice.id.desc())
         .limit(1)
     )
-    return party_receipt_date(ruling, role) if ruling is not None else None
+    return party_receipt_date(notice, role) if notice is not None else None
 
 
 def notice_deliveries(notice_id: int) -> list[NoticeDelivery]:

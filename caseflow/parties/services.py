@@ -25,7 +25,7 @@ from caseflow.errors import (
     ValidationFailed,
 )
 from caseflow.extensions import db
-from caseflow.notices.kinds import RECEIPT_CLOCKS
+from caseflow.notices.kinds import RECEIPT_CLOCKS, RECEIPT_RECORDED_BY_STEP
 from caseflow.parties.models import (
     PAPER_METHODS,
     PARTY_ROLES,
@@ -284,13 +284,17 @@ def party_consent_get(case_id: str, role: str) -> PartyConsent | None:
 
 
 def delivery_consent_set(
-    *, case: Case, role: str, email=None, phone=None, consent=True, by
+    *, case: Case, role: str, email=None, phone=None, consent=True, by, blank_keeps=False, drop=()
 ) -> PartyConsent:
     """Record (or withdraw) a party's consent to electronic service at ``email``/``phone``.
 
     ``by`` is a ``User`` (caseworker or desk officer of the unit), a ``PartyActor`` of that
     party, or the string ``"public"`` (the filing form). One ``delivery_consent`` audit event per
     change. After a withdrawal notices go on paper again. Flushed; the caller commits.
+
+    ``blank_keeps`` (the party's page, which shows the addresses masked and never in its
+    fields): an address left blank keeps that channel of a consent given as it is, and ``drop``
+    names the channels (``email``, ``phone``) to stop.
     """
     role = _role(role)
     if isinstance(by, PartyActor):
@@ -309,6 +313,14 @@ def delivery_consent_set(
     errors: dict = {}
     email = clean_email(email, errors)
     phone = clean_phone(phone, errors)
+    record = party_consent_get(case.id, role)
+    if blank_keeps and consent:
+        email, phone = _addresses_kept(record, email, phone, drop, errors)
+        if not errors and not (email or phone) and record is not None and record.consent:
+            errors["email"] = (
+                "同意电子送达须保留电子邮箱或手机号码；不再电子送达的，请撤回电子送达同意"
+                " / keep an e-mail or a phone, or withdraw the consent to electronic service"
+            )
     if consent is True and not errors and not (email or phone):
         errors["email"] = "同意电子送达须提供电子邮箱或手机号码 / e-mail or phone required"
     if errors:
@@ -320,7 +332,6 @@ def delivery_consent_set(
             fields=errors,
         )
     now = utcnow()
-    record = party_consent_get(case.id, role)
     if record is None:
         record = PartyConsent(case_id=case.id, role=role)
         db.session.add(record)
@@ -340,6 +351,31 @@ def delivery_consent_set(
     db.session.flush()
     log.info("case %s: %s consent to e-service %s", case.number, role, consent)
     return record
+
+
+#: Each channel of electronic service: its address field, and how the party's page names the
+#: box that stops it.
+_CHANNELS = (("email", "不再通过电子邮件送达"), ("phone", "不再通过短信送达"))
+
+
+def _addresses_kept(record, email, phone, drop, errors: dict) -> tuple:
+    """(e-mail, phone) after a change on the party's page: a blank address keeps the channel of
+    the consent in force, a channel in ``drop`` stops; an address typed beside its stop box is
+    refused in ``errors`` (which of the two was meant cannot be told)."""
+    current = record if record is not None and record.consent else None
+    typed = {"email": email, "phone": phone}
+    kept = {}
+    for channel, stop in _CHANNELS:
+        if channel in drop and typed[channel]:
+            errors[channel] = (
+                f"已勾选“{stop}”，请不要同时填写新地址 / you ticked to stop this channel and "
+                "typed a new address: do one or the other"
+            )
+        if channel in drop:
+            kept[channel] = None
+        else:
+            kept[channel] = typed[channel] or (getattr(current, channel) if current else None)
+    return kept["email"], kept["phone"]
 
 
 def _consent_event(case, record, what: str, *, now, actor_id=None, actor_name=None, **data):
@@ -496,9 +532,37 @@ def replacement_chain(notice) -> list:
 def party_receipt_date(notice, role: str | None = None) -> datetime | None:
     """When party ``role`` received the text of ``notice``: the earliest service on it of the
     notice or of any notice it corrects. A correction served on a party already served with the
-    notice it corrects restarts nothing: the party had the text, and its period, from then."""
-    served = [at for n in replacement_chain(notice) if (at := service_date(n.id, role)) is not None]
+    notice it corrects restarts nothing: the party had the text, and its period, from then.
+
+    A step that records the receipt (``RECEIPT_RECORDED_BY_STEP``: ``serve``'s ``occurred_at``
+    is 被请求人签收时间) served the notice then: an e-mail or SMS that reaches the party later is
+    not its receipt. A paper service the caseworker records is the last word on it."""
+    chain = replacement_chain(notice)
+    served = [at for n in chain if (at := service_date(n.id, role)) is not None]
+    recorded = _step_receipt(chain[-1])
+    if recorded is not None and not _served_on_paper(chain, role):
+        served.append(recorded)
     return min(served, default=None)
+
+
+def _step_receipt(notice) -> datetime | None:
+    """The party's receipt of ``notice`` as its issuing step recorded it, if that step records
+    one (``RECEIPT_RECORDED_BY_STEP``); a correction's is that of the notice it corrects."""
+    if notice.kind not in RECEIPT_RECORDED_BY_STEP or notice.event_id is None:
+        return None
+    return db.session.scalar(select(Event.occurred_at).where(Event.id == notice.event_id))
+
+
+def _served_on_paper(notices, role: str | None) -> bool:
+    """Whether the caseworker recorded a paper service of any of ``notices`` (on ``role``)."""
+    query = select(NoticeDelivery.id).where(
+        NoticeDelivery.notice_id.in_([n.id for n in notices]),
+        NoticeDelivery.method.in_(PAPER_METHODS),
+        NoticeDelivery.status == "sent",
+    )
+    if role is not None:
+        query = query.where(NoticeDelivery.role == role)
+    return db.session.scalar(query.limit(1)) is not None
 
 
 def receipt_date(notice) -> datetime | None:

@@ -435,6 +435,9 @@ def party_consent_form(token: str):
             phone=request.form.get("phone"),
             consent=consent,
             by=PartyActor(side=link.role, unit_id=link.case.unit_id),
+            # The page shows the addresses masked: a blank field keeps its channel.
+            blank_keeps=True,
+            drop=tuple(c for c in ("email", "phone") if request.form.get(f"drop_{c}") == "1"),
         )
     if step.failed:
         exc = step.error

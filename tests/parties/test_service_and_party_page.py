@@ -21,7 +21,7 @@ from caseflow.errors import StateConflict
 from caseflow.extensions import db
 from caseflow.notices.models import Notice
 from caseflow.parties.delivery import notice_deliveries_send
-from caseflow.parties.models import NoticeDelivery, PartyLink
+from caseflow.parties.models import NoticeDelivery, PartyConsent, PartyLink
 from caseflow.parties.services import delivery_consent_set, party_link_ensure
 from tests.parties.conftest import jpeg, local
 from tests.support import png_of_zeros, served_respondent_token
@@ -45,14 +45,14 @@ def _answer_clock(case):
     )
 
 
-def test_answer_notice_emailed_retimes_the_answer_clock_to_smtp_acceptance(
+def test_answer_notice_emailed_is_served_at_smtp_acceptance_and_keeps_the_signed_receipt(
     app, monkeypatch, smtp_server, sms_gateway, people, open_case, client, make_token, caplog
 ):
     received = smtp_server
     monkeypatch.setitem(app.config, "CASEFLOW_PUBLIC_URL", "https://ipc.example.cn")
     with time_machine.travel(local(2026, 10, 12, 9, 30), tick=False):
         case, notice = _served_case(people, open_case, phone="13912345678")
-        provisional = _answer_clock(case).due_at
+        started, due = _answer_clock(case).started_at, _answer_clock(case).due_at
         rows = db.session.scalars(select(NoticeDelivery).where(NoticeDelivery.notice_id == notice.id)).all()
         assert sorted(r.method for r in rows) == ["email", "sms"]
         assert all(r.status == "pending" for r in rows)
@@ -85,14 +85,13 @@ def test_answer_notice_emailed_retimes_the_answer_clock_to_smtp_acceptance(
     assert headers["X-Caseflow-Signature"] == webhook_signature(raw, "sms-secret")
     sms = json.loads(raw)
     assert sms["to"] == "13912345678" and link.group(0) in sms["text"]
-    # The answer clock now counts from the SMTP acceptance, re-timed by "system", once.
+    # ``serve`` recorded the respondent's receipt (10-12): the e-mail days later is a second
+    # copy, and the answer period still counts from that first service.
     clock = _answer_clock(case)
-    assert clock.started_at == mail_row.delivered_at and clock.due_at > provisional
-    retimes = db.session.scalars(
+    assert (clock.started_at, clock.due_at) == (started, due)
+    assert not db.session.scalars(
         select(Event).where(Event.case_id == case.id, Event.kind == "clock")
     ).all()
-    assert len(retimes) == 1 and retimes[0].actor_name == "system"
-    assert retimes[0].data["clock"] == "answer"
     # The API shows the delivery, address masked; the link opens the party's page once.
     token = make_token(people["caseworker"])
     shown = client.get(f"/api/v1/cases/{case.id}", headers={"Authorization": f"Bearer {token}"}).json
@@ -105,6 +104,40 @@ def test_answer_notice_emailed_retimes_the_answer_clock_to_smtp_acceptance(
     assert shown["delivery"]["opened_at"] is not None
     # Nothing is sent twice.
     assert notice_deliveries_send().sent == 0 and len(received.envelopes) == 1
+
+
+def test_an_email_after_the_signed_receipt_leaves_the_answer_period_as_the_notice_prints_it(
+    smtp_server, people, open_case, client
+):
+    """The respondent signed for the answer notice on 2026-11-24 (``serve``'s ``occurred_at``,
+    recorded on 12-02); the scheduler e-mails the notice on 12-02. The earliest service counts:
+    the page, the clock and the PDF all say 2026-12-09, not 15 days from the e-mail (12-17)."""
+    from caseflow.notices.selectors import notice_pdf_bytes
+    from tests.parties.conftest import pdf_text
+
+    worker = people["caseworker"]
+    with time_machine.travel(local(2026, 12, 2, 9), tick=False):
+        case = open_case(worker, received_at=local(2026, 11, 16, 9))
+        delivery_consent_set(case=case, role="respondent", email="legal@star.example", consent=True, by=worker)
+        case_fire(case, "accept", worker, occurred_at=local(2026, 11, 18, 9), data={"handlers": ["甲", "乙", "丙"]})
+        case_fire(case, "serve", worker, occurred_at=local(2026, 11, 24, 10))
+        db.session.commit()  # the notice renders after the commit, as on a page
+        _link, token = party_link_ensure(case, "respondent")
+        db.session.commit()
+    notice = db.session.scalar(select(Notice).where(Notice.case_id == case.id, Notice.kind == "answer_notice"))
+    assert "请你方于2026年12月9日前" in pdf_text(notice_pdf_bytes(notice)).replace(" ", "")
+    with time_machine.travel(local(2026, 12, 2, 10), tick=True):
+        assert notice_deliveries_send().sent == 1
+    db.session.expire_all()
+    mail = db.session.scalar(select(NoticeDelivery).where(NoticeDelivery.notice_id == notice.id))
+    assert mail.status == "sent" and mail.delivered_at >= local(2026, 12, 2, 10)
+    clock = _answer_clock(case)
+    assert clock.started_at == local(2026, 11, 24, 10) and clock.due_at == local(2026, 12, 10)
+    assert not db.session.scalars(select(Event).where(Event.case_id == case.id, Event.kind == "clock")).all()
+    with time_machine.travel(local(2026, 12, 3, 9), tick=False):
+        page = client.get(f"/p/{token}").text
+    box = re.search(r'data-clock="answer">(.*?)</div>', page, re.S).group(1)
+    assert "2026年12月9日" in box and "12月17日" not in box
 
 
 def test_a_refused_address_raises_an_alert_to_serve_on_paper(
@@ -302,6 +335,50 @@ def test_the_party_gives_and_withdraws_consent_on_its_page(client, people, open_
     ]
 
 
+def test_a_blank_address_on_the_party_page_keeps_its_channel_and_a_box_stops_it(
+    client, people, open_case
+):
+    """The page shows the addresses masked, never in its fields: changing only the e-mail keeps
+    the SMS; 不再通过短信送达 stops it; a number typed with that box ticked is refused, with
+    nothing changed."""
+    case = open_case(people["caseworker"])
+    delivery_consent_set(
+        case=case, role="respondent", email="legal@star.example", phone="13912345678",
+        consent=True, by=people["caseworker"],
+    )
+    _link, token = party_link_ensure(case, "respondent")
+    db.session.commit()
+    page = client.get(f"/p/{token}").text
+    section = page[page.index('id="consent"'):]
+    assert "留空则保持不变" in section
+    assert "不再通过电子邮件送达" in section and "不再通过短信送达" in section
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+    def consent():
+        db.session.expire_all()
+        record = db.session.scalar(select(PartyConsent).where(PartyConsent.case_id == case.id))
+        return record.consent, record.email, record.phone
+
+    changed = client.post(
+        f"/p/{token}/consent", data={"csrf_token": csrf, "consent": "1", "email": "new@star.example"}
+    )
+    assert changed.status_code == 303
+    assert consent() == (True, "new@star.example", "13912345678")
+    both = client.post(
+        f"/p/{token}/consent",
+        data={"csrf_token": csrf, "consent": "1", "phone": "13900000000", "drop_phone": "1"},
+    )
+    assert both.status_code == 422 and "不再通过短信送达" in both.text
+    assert consent() == (True, "new@star.example", "13912345678")
+    dropped = client.post(f"/p/{token}/consent", data={"csrf_token": csrf, "consent": "1", "drop_phone": "1"})
+    assert dropped.status_code == 303
+    assert consent() == (True, "new@star.example", None)
+    # Dropping the last channel is no consent to electronic service: withdraw it instead.
+    last = client.post(f"/p/{token}/consent", data={"csrf_token": csrf, "consent": "1", "drop_email": "1"})
+    assert last.status_code == 422 and "撤回电子送达同意" in last.text
+    assert consent() == (True, "new@star.example", None)
+
+
 def test_a_refused_sms_with_no_email_alerts_and_a_bounced_email_falls_back_to_the_sms(
     app, monkeypatch, smtp_server, people, open_case
 ):
@@ -337,7 +414,9 @@ def test_a_refused_sms_with_no_email_alerts_and_a_bounced_email_falls_back_to_th
                 NoticeDelivery.notice_id == other_notice.id, NoticeDelivery.method == "sms"
             )
         )
-        assert _answer_clock(other).started_at == sms.delivered_at
+        assert sms.status == "sent" and sms.delivered_at >= local(2026, 10, 14, 11)
+        # The answer period counts from the receipt ``serve`` recorded, not from the SMS after it.
+        assert _answer_clock(other).started_at == local(2026, 10, 13, 9, 30)
     finally:
         gateway.close()
 
