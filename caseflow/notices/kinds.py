@@ -71,10 +71,8 @@ ADDRESSEES = {
 #: The answer notice, the consent request and the penalty intent notice are issued by the step
 #: that records the receipt (``serve``, ``consult_respondent``, ``notify_intent``: ``occurred_at``
 #: is the respondent's receipt, procedures.md), so they print the due date (notices.md:
-#: 请于2026年10月23日前提交答辩书). That receipt is a service: an e-mail or SMS of the notice
-#: reaches the party after it and moves nothing (the earliest service counts); a paper service
-#: the caseworker records later corrects the step's date, and asks for a correction notice, as
-#: any moved deadline does. The others are served after
+#: 请于2026年10月23日前提交答辩书); a later service that moves it asks for a correction notice,
+#: as any moved deadline does. The others are served after
 #: the notice is printed (by post, days later): they state the period as the law words it
 #: (自收到本裁决书之日起十五日内), never a date the service would make wrong.
 RECEIPT_CLOCKS = {
@@ -84,8 +82,6 @@ RECEIPT_CLOCKS = {
     "penalty_decision": "payment",
     "decision": "appeal",
 }
-#: Of ``RECEIPT_CLOCKS``, the notices whose issuing step records the party's receipt (above).
-RECEIPT_RECORDED_BY_STEP = frozenset({"answer_notice", "consent_request", "penalty_intent_notice"})
 
 #: The clocks whose due dates a notice announces, by (workflow, kind) then kind. The text of each
 #: template says what the deadline is for; this says which clock's due date fills it. Of the

@@ -25,7 +25,7 @@ from caseflow.errors import (
     ValidationFailed,
 )
 from caseflow.extensions import db
-from caseflow.notices.kinds import RECEIPT_CLOCKS, RECEIPT_RECORDED_BY_STEP
+from caseflow.notices.kinds import RECEIPT_CLOCKS
 from caseflow.parties.models import (
     PAPER_METHODS,
     PARTY_ROLES,
@@ -532,37 +532,9 @@ def replacement_chain(notice) -> list:
 def party_receipt_date(notice, role: str | None = None) -> datetime | None:
     """When party ``role`` received the text of ``notice``: the earliest service on it of the
     notice or of any notice it corrects. A correction served on a party already served with the
-    notice it corrects restarts nothing: the party had the text, and its period, from then.
-
-    A step that records the receipt (``RECEIPT_RECORDED_BY_STEP``: ``serve``'s ``occurred_at``
-    is 被请求人签收时间) served the notice then: an e-mail or SMS that reaches the party later is
-    not its receipt. A paper service the caseworker records is the last word on it."""
-    chain = replacement_chain(notice)
-    served = [at for n in chain if (at := service_date(n.id, role)) is not None]
-    recorded = _step_receipt(chain[-1])
-    if recorded is not None and not _served_on_paper(chain, role):
-        served.append(recorded)
+    notice it corrects restarts nothing: the party had the text, and its period, from then."""
+    served = [at for n in replacement_chain(notice) if (at := service_date(n.id, role)) is not None]
     return min(served, default=None)
-
-
-def _step_receipt(notice) -> datetime | None:
-    """The party's receipt of ``notice`` as its issuing step recorded it, if that step records
-    one (``RECEIPT_RECORDED_BY_STEP``); a correction's is that of the notice it corrects."""
-    if notice.kind not in RECEIPT_RECORDED_BY_STEP or notice.event_id is None:
-        return None
-    return db.session.scalar(select(Event.occurred_at).where(Event.id == notice.event_id))
-
-
-def _served_on_paper(notices, role: str | None) -> bool:
-    """Whether the caseworker recorded a paper service of any of ``notices`` (on ``role``)."""
-    query = select(NoticeDelivery.id).where(
-        NoticeDelivery.notice_id.in_([n.id for n in notices]),
-        NoticeDelivery.method.in_(PAPER_METHODS),
-        NoticeDelivery.status == "sent",
-    )
-    if role is not None:
-        query = query.where(NoticeDelivery.role == role)
-    return db.session.scalar(query.limit(1)) is not None
 
 
 def receipt_date(notice) -> datetime | None:

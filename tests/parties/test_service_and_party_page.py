@@ -45,14 +45,14 @@ def _answer_clock(case):
     )
 
 
-def test_answer_notice_emailed_is_served_at_smtp_acceptance_and_keeps_the_signed_receipt(
+def test_answer_notice_emailed_retimes_the_answer_clock_to_smtp_acceptance(
     app, monkeypatch, smtp_server, sms_gateway, people, open_case, client, make_token, caplog
 ):
     received = smtp_server
     monkeypatch.setitem(app.config, "CASEFLOW_PUBLIC_URL", "https://ipc.example.cn")
     with time_machine.travel(local(2026, 10, 12, 9, 30), tick=False):
         case, notice = _served_case(people, open_case, phone="13912345678")
-        started, due = _answer_clock(case).started_at, _answer_clock(case).due_at
+        provisional = _answer_clock(case).due_at
         rows = db.session.scalars(select(NoticeDelivery).where(NoticeDelivery.notice_id == notice.id)).all()
         assert sorted(r.method for r in rows) == ["email", "sms"]
         assert all(r.status == "pending" for r in rows)
@@ -85,13 +85,14 @@ def test_answer_notice_emailed_is_served_at_smtp_acceptance_and_keeps_the_signed
     assert headers["X-Caseflow-Signature"] == webhook_signature(raw, "sms-secret")
     sms = json.loads(raw)
     assert sms["to"] == "13912345678" and link.group(0) in sms["text"]
-    # ``serve`` recorded the respondent's receipt (10-12): the e-mail days later is a second
-    # copy, and the answer period still counts from that first service.
+    # The answer clock now counts from the SMTP acceptance, re-timed by "system", once.
     clock = _answer_clock(case)
-    assert (clock.started_at, clock.due_at) == (started, due)
-    assert not db.session.scalars(
+    assert clock.started_at == mail_row.delivered_at and clock.due_at > provisional
+    retimes = db.session.scalars(
         select(Event).where(Event.case_id == case.id, Event.kind == "clock")
     ).all()
+    assert len(retimes) == 1 and retimes[0].actor_name == "system"
+    assert retimes[0].data["clock"] == "answer"
     # The API shows the delivery, address masked; the link opens the party's page once.
     token = make_token(people["caseworker"])
     shown = client.get(f"/api/v1/cases/{case.id}", headers={"Authorization": f"Bearer {token}"}).json
@@ -104,40 +105,6 @@ def test_answer_notice_emailed_is_served_at_smtp_acceptance_and_keeps_the_signed
     assert shown["delivery"]["opened_at"] is not None
     # Nothing is sent twice.
     assert notice_deliveries_send().sent == 0 and len(received.envelopes) == 1
-
-
-def test_an_email_after_the_signed_receipt_leaves_the_answer_period_as_the_notice_prints_it(
-    smtp_server, people, open_case, client
-):
-    """The respondent signed for the answer notice on 2026-11-24 (``serve``'s ``occurred_at``,
-    recorded on 12-02); the scheduler e-mails the notice on 12-02. The earliest service counts:
-    the page, the clock and the PDF all say 2026-12-09, not 15 days from the e-mail (12-17)."""
-    from caseflow.notices.selectors import notice_pdf_bytes
-    from tests.parties.conftest import pdf_text
-
-    worker = people["caseworker"]
-    with time_machine.travel(local(2026, 12, 2, 9), tick=False):
-        case = open_case(worker, received_at=local(2026, 11, 16, 9))
-        delivery_consent_set(case=case, role="respondent", email="legal@star.example", consent=True, by=worker)
-        case_fire(case, "accept", worker, occurred_at=local(2026, 11, 18, 9), data={"handlers": ["甲", "乙", "丙"]})
-        case_fire(case, "serve", worker, occurred_at=local(2026, 11, 24, 10))
-        db.session.commit()  # the notice renders after the commit, as on a page
-        _link, token = party_link_ensure(case, "respondent")
-        db.session.commit()
-    notice = db.session.scalar(select(Notice).where(Notice.case_id == case.id, Notice.kind == "answer_notice"))
-    assert "请你方于2026年12月9日前" in pdf_text(notice_pdf_bytes(notice)).replace(" ", "")
-    with time_machine.travel(local(2026, 12, 2, 10), tick=True):
-        assert notice_deliveries_send().sent == 1
-    db.session.expire_all()
-    mail = db.session.scalar(select(NoticeDelivery).where(NoticeDelivery.notice_id == notice.id))
-    assert mail.status == "sent" and mail.delivered_at >= local(2026, 12, 2, 10)
-    clock = _answer_clock(case)
-    assert clock.started_at == local(2026, 11, 24, 10) and clock.due_at == local(2026, 12, 10)
-    assert not db.session.scalars(select(Event).where(Event.case_id == case.id, Event.kind == "clock")).all()
-    with time_machine.travel(local(2026, 12, 3, 9), tick=False):
-        page = client.get(f"/p/{token}").text
-    box = re.search(r'data-clock="answer">(.*?)</div>', page, re.S).group(1)
-    assert "2026年12月9日" in box and "12月17日" not in box
 
 
 def test_a_refused_address_raises_an_alert_to_serve_on_paper(
@@ -414,9 +381,7 @@ def test_a_refused_sms_with_no_email_alerts_and_a_bounced_email_falls_back_to_th
                 NoticeDelivery.notice_id == other_notice.id, NoticeDelivery.method == "sms"
             )
         )
-        assert sms.status == "sent" and sms.delivered_at >= local(2026, 10, 14, 11)
-        # The answer period counts from the receipt ``serve`` recorded, not from the SMS after it.
-        assert _answer_clock(other).started_at == local(2026, 10, 13, 9, 30)
+        assert _answer_clock(other).started_at == sms.delivered_at
     finally:
         gateway.close()
 
