@@ -82,6 +82,9 @@ RECEIPT_CLOCKS = {
     "penalty_decision": "payment",
     "decision": "appeal",
 }
+#: Of ``RECEIPT_CLOCKS``, the notices whose issuing step records the party's receipt (above):
+#: their clock has a date from the step on, which a later service may move.
+RECEIPT_RECORDED_BY_STEP = frozenset({"answer_notice", "consent_request", "penalty_intent_notice"})
 
 #: The clocks whose due dates a notice announces, by (workflow, kind) then kind. The text of each
 #: template says what the deadline is for; this says which clock's due date fills it. Of the

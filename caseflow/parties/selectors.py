@@ -17,7 +17,7 @@ from caseflow.calendar.periods import due_compute, due_on_of
 from caseflow.cases.models import Case, CaseLink, Event
 from caseflow.clocks.models import Clock, ClockEntry
 from caseflow.extensions import db
-from caseflow.notices.kinds import RECEIPT_CLOCKS
+from caseflow.notices.kinds import RECEIPT_CLOCKS, RECEIPT_RECORDED_BY_STEP
 from caseflow.parties.models import NoticeDelivery, PartyConsent
 from caseflow.parties.services import mask_address, party_receipt_date
 from caseflow.search import code_as_typed
@@ -42,7 +42,9 @@ PARTY_CLOCKS = {
 }
 #: The clocks that count from the party's receipt of a notice, by clock: the notice's kind
 #: (parties.md §4). Until a service of it is recorded the party reads the rule, 自收到之日起15日内
-#: (``Deadline.from_receipt``), never the date counted from the step that issued it.
+#: (``Deadline.from_receipt``), never the date counted from the step that issued it; unless that
+#: step records the receipt itself (``RECEIPT_RECORDED_BY_STEP``: the answer notice prints
+#: 请于…前提交答辩书, and the page gives the same date).
 RECEIPT_NOTICES = {clock: kind for kind, clock in RECEIPT_CLOCKS.items()}
 #: Of those, the clocks that count from each party's own receipt of a ruling served on both (the
 #: period to sue, Patent Law art 65: 15 days from *its* receipt). The case's clock runs from the
@@ -235,7 +237,11 @@ def case_public_status(case: Case, *, role: str | None = None) -> PublicStatus:
         if clock.name in OWN_RECEIPT_CLOCKS:
             deadlines.append(_own_period(clock, labels.get(clock.name, clock.name), role))
             continue
-        if clock.name in RECEIPT_NOTICES and _notice_received(clock, None) is None:
+        if (
+            clock.name in RECEIPT_NOTICES
+            and RECEIPT_NOTICES[clock.name] not in RECEIPT_RECORDED_BY_STEP
+            and _notice_received(clock, None) is None
+        ):
             # Not served yet: the period runs from a receipt no one knows (parties.md §4).
             deadlines.append(
                 Deadline(

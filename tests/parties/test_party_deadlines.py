@@ -176,3 +176,14 @@ def test_no_period_to_ask_for_a_hearing_once_waived_or_asked_for(client, people,
     with time_machine.travel(local(2026, 10, 23, 9), tick=False):
         for token in (waived_token, asked_token):
             assert "要求听证期限" not in client.get(f"/p/{token}").text
+
+
+def test_the_statement_period_its_step_received_reads_as_a_date_as_the_notice_prints_it(
+    client, people, open_case
+):
+    """``notify_intent``'s ``occurred_at`` is the respondent's receipt (procedures.md §6): the
+    事先告知书 prints the last day, and the party's page gives that date, not the rule."""
+    case, token = _intent_notified(people, open_case)
+    with time_machine.travel(local(2026, 10, 21, 9), tick=False):
+        box = _box(client.get(f"/p/{token}").text, "statement")
+    assert "2026年10月27日" in box and "自收到" not in box
