@@ -187,8 +187,8 @@ def test_a_database_never_migrated_is_not_backed_up(app, empty_database, tmp_pat
         db.session.remove()
         db.engine.dispose()
     assert refused.exit_code == 1
-    assert "never migrated" in refused.output
-    assert not any((tmp_path / "backup").iterdir())  # nothing that looks like a backup
+    assert "数据库尚未建立" in refused.output and "flask --app wsgi db upgrade" in refused.output
+    assert not (tmp_path / "backup").exists()  # not even an empty folder
 
 
 def _restore_target(app, empty_database, storage_path):
