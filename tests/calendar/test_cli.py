@@ -185,6 +185,23 @@ def test_calendar_load_says_why_in_chinese_too_and_reads_a_file_with_a_bom(
     assert result.stdout.startswith("loaded 2027: 28 holiday(s), 5 make-up workday(s)")
 
 
+def test_calendar_load_refuses_a_gbk_file_in_chinese_and_english(cli, restore_2027, tmp_path):
+    """A notice saved by a Chinese Windows editor is GBK: the command printed Python's codec
+    error ('utf-8' codec can't decode byte 0xd4…), in English only, where the admin page and the
+    API say what to do."""
+    gbk = tmp_path / "2027.txt"
+    gbk.write_bytes(restore_2027.read_text(encoding="utf-8").encode("gbk"))
+    for args, given in (((str(gbk),), None), (("-",), gbk.read_bytes())):
+        result = cli("calendar", "load", *args, input=given)
+        assert result.exit_code == 1
+        (line,) = [x for x in result.stderr.splitlines() if x.strip()]
+        assert "文件不是 UTF-8 编码（如为 GBK，请另存为 UTF-8）" in line
+        assert "the file is not UTF-8 text (save it as UTF-8)" in line
+        assert "codec" not in line
+    db.session.rollback()
+    assert db.session.get(CalendarYear, 2027) is None
+
+
 def test_calendar_load_refuses_a_control_character_with_its_line(cli, restore_2027, tmp_path):
     """A NUL in a day's name was a traceback with exit 0 on PostgreSQL (stored on SQLite)."""
     bad = tmp_path / "nul.txt"
