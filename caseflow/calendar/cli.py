@@ -139,6 +139,8 @@ def calendar_load_command(file, source, unit, year):
         for where, reason in exc.fields.items():
             click.echo(f"{file}: {where}: {reason}", err=True)
         lines = sum(where.startswith("line ") for where in exc.fields)
+        if not lines:  # a fault of the file as a whole (no dates, a statutory holiday missing)
+            raise click.ClickException("未载入 / nothing loaded") from None
         raise click.ClickException(
             f"未载入 / nothing loaded: {lines} bad line(s)"
             + (", and the file as a whole" if lines < len(exc.fields) else "")
