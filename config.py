@@ -144,7 +144,8 @@ def _port(name: str, parts) -> int | None:
 
 
 def _smtp_url(name: str) -> str | None:
-    """``smtp://[user:pass@]host:port``, ``smtps://…`` or unset (``caseflow.alerts.delivery``).
+    """``smtp://[user:pass@]host:port`` (``?starttls=1`` for STARTTLS), ``smtps://…`` or unset
+    (``caseflow.alerts.delivery``).
     The message never repeats the value: it may hold the mail server's password."""
     text = os.environ.get(name, "").strip()
     if not text:
@@ -156,6 +157,31 @@ def _smtp_url(name: str) -> str | None:
             f"{name}: expected smtp://[user:pass@]host:port or smtps://…, not {scheme}"
         )
     _port(name, parts)
+    # The one option caseflow.alerts.delivery reads: another spelling (starttls=yes) would be
+    # taken for no STARTTLS, and the password sent in clear.
+    if parts.query and parts.query != "starttls=1":
+        raise ConfigError(
+            f"{name}: expected nothing after the port but ?starttls=1 (smtp://host:587?starttls=1)"
+        )
+    return text
+
+
+#: A sender address: a local part, ``@`` and a host name (``caseflow@localhost`` is the default).
+_MAIL_ADDRESS = r"[^@\s<>\"(),;:]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?"
+_MAIL_FROM = re.compile(rf"{_MAIL_ADDRESS}|[^<>@\"]*[^<>@\"\s]\s*<{_MAIL_ADDRESS}>")
+
+
+def _mail_from(name: str, default: str) -> str:
+    """The sender of every mail: an address, or a name and an address in angle brackets. One
+    that is not an address would have every mail refused by the server, and retried for ever."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    if not _MAIL_FROM.fullmatch(text):
+        raise ConfigError(
+            f"{name}={text!r}: expected an e-mail address such as caseflow@ipc.example.cn,"
+            " or 名称 <caseflow@ipc.example.cn>"
+        )
     return text
 
 
@@ -223,7 +249,7 @@ def from_environment(instance_path: str) -> dict:
         ),
         #: The address printed under a notice's QR code (the public verification page).
         "CASEFLOW_PUBLIC_URL": _http_url("CASEFLOW_PUBLIC_URL", base=True),
-        "CASEFLOW_MAIL_FROM": os.environ.get("CASEFLOW_MAIL_FROM", "caseflow@localhost"),
+        "CASEFLOW_MAIL_FROM": _mail_from("CASEFLOW_MAIL_FROM", "caseflow@localhost"),
         #: parties.md: the public filing form's captcha (``off`` for automated checks), and the
         #: SMS gateway (a signed webhook like CASEFLOW_WEBHOOK_URL) for electronic service.
         "CASEFLOW_PUBLIC_CAPTCHA": _switch("CASEFLOW_PUBLIC_CAPTCHA", True),

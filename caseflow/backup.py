@@ -29,6 +29,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import JSON, Date, DateTime, LargeBinary, func, select, text
 
+from caseflow.database_state import SCHEMA_MISSING
 from caseflow.extensions import db
 from caseflow.storage import StoredFileCorrupt, storage
 from caseflow.timeutil import iso, utcnow
@@ -104,6 +105,10 @@ def _revision(connection) -> str | None:
 def backup_write(destination: str | os.PathLike) -> dict:
     """Write a backup into ``destination`` (a new or empty folder). Returns the manifest."""
     target = Path(destination)
+    # Asked before the folder is made: a refused backup leaves nothing that looks like one.
+    with db.engine.connect() as connection:
+        if _revision(connection) is None:
+            raise BackupError(SCHEMA_MISSING)
     try:
         if target.exists() and any(target.iterdir()):
             raise BackupError(f"{target} is not empty")
@@ -134,7 +139,7 @@ def _backup_into(target: Path) -> dict:
             connection.exec_driver_sql("BEGIN")
         revision = _revision(connection)
         if revision is None:
-            raise BackupError("the database was never migrated (flask --app wsgi db upgrade)")
+            raise BackupError(SCHEMA_MISSING)
         with gzip.open(database_path, "wt", encoding="utf-8") as out:
             out.write(json.dumps({"format": FORMAT, "revision": revision}) + "\n")
             for table in _tables():

@@ -6,6 +6,7 @@ import logging
 
 import click
 from flask import Flask
+from flask.cli import ScriptInfo
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
@@ -148,50 +149,74 @@ def one_line_usage_errors(app: Flask) -> None:
             swap(command)
 
 
-def explain_missing_schema(app: Flask) -> None:
-    """Every caseflow command that meets a database it cannot use (never migrated, or not
-    reachable at ``DATABASE_URL``) stops with a line saying so, not with a traceback."""
+#: Commands that never open the database (they write documents or catalogues from the code): a
+#: checkout with no database yet can still regenerate its docs and translations.
+WITHOUT_DATABASE = frozenset(
+    {"api openapi", "translate update", "translate compile", "workflows diagram", "workflows docs"}
+)
 
-    def guard(command: click.Command) -> None:
+
+def explain_missing_schema(app: Flask) -> None:
+    """Every caseflow command that meets a database it cannot use (never migrated, not migrated to
+    this release, built by an earlier development build, or not reachable at ``DATABASE_URL``)
+    stops with a line saying so, exit 1, before it reads or writes anything (administration.md,
+    First start): a command run on another build's schema would otherwise write rows that build
+    never had, or fail half-way on a missing column. A failure of the database later in the
+    command is explained the same way, not with a traceback."""
+
+    def guard(command: click.Command, path: str) -> None:
         if isinstance(command, click.Group):
-            for sub in command.commands.values():
-                guard(sub)
+            for name, sub in command.commands.items():
+                guard(sub, f"{path} {name}")
             return
-        if command.callback is None:
-            return
+        if command.callback is None or getattr(command.callback, "explains_database", False):
+            return  # the command objects are shared: an earlier app (a test's) wrapped it already
         callback = command.callback
+        checks_first = path not in WITHOUT_DATABASE
 
         @functools.wraps(callback)
         def guarded(*args, **kwargs):
+            problem = database_problem(_running_app()) if checks_first else None
+            if problem:
+                raise click.ClickException(problem)
             try:
                 return callback(*args, **kwargs)
             except (OperationalError, ProgrammingError) as exc:
-                explanation = _database_unusable(app, exc)
+                explanation = _database_unusable(_running_app(), exc)
                 if explanation:
                     raise click.ClickException(explanation) from None
                 raise
 
         guarded.explains_database = True  # type: ignore[attr-defined]
+        guarded.checks_database_first = checks_first  # type: ignore[attr-defined]
         command.callback = guarded
 
     for name, command in app.cli.commands.items():
         # Not the commands that build the schema (Flask-Migrate's ``db``) or fill an empty
-        # instance (``restore``): their own failures say more than "run db upgrade".
+        # instance (``restore``): they must run on such a database, and their own failures say
+        # more than "run db upgrade".
         if name not in ("db", "restore"):
-            guard(command)
+            guard(command, name)
     upgrade = getattr(app.cli.commands.get("db"), "commands", {}).get("upgrade")
-    if upgrade is not None and upgrade.callback is not None:
-        upgrade.callback = _refusing_other_builds(app, upgrade.callback)
+    callback = getattr(upgrade, "callback", None)
+    if callback is not None and not getattr(callback, "refuses_other_builds", False):
+        upgrade.callback = _refusing_other_builds(callback)  # type: ignore[union-attr]
 
 
-def _refusing_other_builds(app: Flask, callback):
+def _running_app() -> Flask:
+    """The app whose command runs. Not the one that wrapped the command: click commands are
+    module-level objects, wrapped once by the first app made in the process."""
+    return click.get_current_context().ensure_object(ScriptInfo).load_app()
+
+
+def _refusing_other_builds(callback):
     """``db upgrade`` on a database built by an earlier development build, or one it cannot
     reach, stops with one line (exit 1) before alembic runs: alembic would find the old id at
     head and do nothing, leaving the app to fail later on a missing column."""
 
     @functools.wraps(callback)
     def refusing(*args, **kwargs):
-        problem = database_problem(app)
+        problem = database_problem(_running_app())
         if problem and problem not in (SCHEMA_MISSING, SCHEMA_OUTDATED):
             raise click.ClickException(problem)
         return callback(*args, **kwargs)

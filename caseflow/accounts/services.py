@@ -28,7 +28,7 @@ from caseflow.accounts.models import (
 )
 from caseflow.errors import NotFound, PermissionDenied, ValidationFailed
 from caseflow.extensions import db
-from caseflow.timeutil import utcnow
+from caseflow.timeutil import local_date, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -321,12 +321,13 @@ def token_create(user: User, *, days: int | None = None, now=None) -> str:
     db.session.add(row)
     db.session.flush()
     account_mail_queue(user, "token_created", at=now, token_id=row.id, expires_at=row.expires_at)
-    # Only ``users token`` on the server creates tokens.
+    # Only ``users token`` on the server creates tokens. The expiry's date is the local one, as
+    # the mail and the pages give it (the UTC date is the day before for a token made before 08:00).
     log.warning(
         "API token %d of %s created by the command line, expires %s",
         row.id,
         user.username,
-        row.expires_at.date().isoformat(),
+        local_date(row.expires_at).isoformat(),
     )
     return token
 

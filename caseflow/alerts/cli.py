@@ -61,17 +61,14 @@ def scheduler():
     """Run the scheduler process (sweep, outbox, notice retries, fair clocks) until stopped."""
     from flask import current_app
 
-    from caseflow.database_state import database_problem
     from caseflow.scheduler import scheduler_run
 
-    app = current_app._get_current_object()
-    # Checked once at the start (administration.md: one line, status 1): once running, every job
-    # survives a failure, so a database never migrated or never reachable would be retried for
-    # ever, a line per job per interval, by a process that looks healthy.
-    problem = database_problem(app)
-    if problem:
-        raise click.ClickException(problem)
-    scheduler_run(app)
+    # The database was checked before this runs, as for every command (caseflow.cli,
+    # explain_missing_schema; administration.md: one line, status 1). That matters most here:
+    # once running, every job survives a failure, so a database never migrated or never
+    # reachable would be retried for ever, a line per job per interval, by a process that looks
+    # healthy.
+    scheduler_run(current_app._get_current_object())
 
 
 def register_cli(app: Flask) -> None:

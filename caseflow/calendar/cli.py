@@ -117,10 +117,18 @@ def calendar_load_command(file, source, unit, year):
     that year, so an empty file with --year removes them)."""
     unit = _unit(unit)
     try:
+        data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+    except OSError as exc:
+        raise click.ClickException(f"无法读取 {file} / cannot read {file}: {exc.strerror or exc}") from None
+    try:
         # UTF-8, a byte-order mark (Notepad's) allowed, as the admin page's upload reads it.
-        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise click.ClickException(f"cannot read {file}: {exc}") from None
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # A notice saved by a Chinese Windows editor is GBK: say what to do, not the codec's error.
+        raise click.ClickException(
+            f"{file}: 文件不是 UTF-8 编码（如为 GBK，请另存为 UTF-8） / "
+            "the file is not UTF-8 text (save it as UTF-8)"
+        ) from None
     try:
         result = calendar_load(
             text, source=source or f"file {Path(file).name}", unit=unit, year=year
@@ -131,6 +139,8 @@ def calendar_load_command(file, source, unit, year):
         for where, reason in exc.fields.items():
             click.echo(f"{file}: {where}: {reason}", err=True)
         lines = sum(where.startswith("line ") for where in exc.fields)
+        if not lines:  # a fault of the file as a whole (no dates, a statutory holiday missing)
+            raise click.ClickException("未载入 / nothing loaded") from None
         raise click.ClickException(
             f"未载入 / nothing loaded: {lines} bad line(s)"
             + (", and the file as a whole" if lines < len(exc.fields) else "")

@@ -19,6 +19,7 @@ from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
 
 from caseflow.accounts.models import Actor, Unit
+from caseflow.calendar import statutory
 from caseflow.calendar.index import (
     FIRST_YEAR,
     HOLIDAY,
@@ -190,7 +191,8 @@ def calendar_parse(
     ``ValidationFailed`` (fields ``line N``): nothing is loaded from a file with any bad line.
     ``local``: a unit's closures, where a ``workday`` may also be a weekday (a national holiday
     the unit works), and where a file with no dates is allowed when ``year`` is given (it
-    removes the unit's closures of that year).
+    removes the unit's closures of that year). A national file must list every statutory day of
+    its year as a holiday (``_statutory_missing``).
     """
     # Each error in Chinese and English (the admin page shows the user's language; the API and
     # CLI get both as "中文 / English").
@@ -266,6 +268,10 @@ def calendar_parse(
     if len(years) > 1:
         found = ", ".join(map(str, years))
         errors["file"] = (f"一个文件只能有一年，实有 {found}", f"one year per file, found {found}")
+    elif years and not errors and not local:
+        missing = _statutory_missing(years[0], days)
+        if missing:
+            errors["file"] = missing
     if errors:
         def _place(key, chinese):
             return key.replace("line ", "第 ") + " 行" if chinese and key.startswith("line ") else (
@@ -280,6 +286,28 @@ def calendar_parse(
             fields={k: f"{zh} / {en}" for k, (zh, en) in errors.items()},
         )
     return years[0], [days[d] for d in sorted(days)]
+
+
+def _statutory_missing(year: int, days: dict[date, DayException]) -> tuple[str, str] | None:
+    """Why a national file cannot be ``year``'s schedule: the statutory days it does not list as
+    holidays, or None. deadlines.md §1: the statutory holidays always apply; a notice only adds
+    days around them, so a file without one (a line lost in copying) would make it a working
+    day, marked official."""
+    if year < statutory.IN_FORCE_FROM:
+        return None  # an earlier revision's days; those years come from chinesecalendar
+    missing = [
+        (day, name)
+        for day, name in statutory.statutory_days(year)
+        if day.year == year and (day not in days or days[day].kind != HOLIDAY)
+    ]
+    if not missing:
+        return None
+    zh = "、".join(f"{day.isoformat()} {name}" for day, name in missing)
+    en = ", ".join(f"{day.isoformat()} {statutory.NAMES_EN[name]}" for day, name in missing)
+    return (
+        f"缺少法定节假日（全国年节及纪念日放假办法第二条，须列为 holiday）：{zh}",
+        f"statutory holidays missing (全国年节及纪念日放假办法 art. 2; list them as holiday): {en}",
+    )
 
 
 @dataclass

@@ -34,9 +34,38 @@ MID_AUTUMN = "中秋节"
 NATIONAL_DAY = "国庆节"
 
 
+#: The first year of the 2024 revision. Earlier years followed earlier revisions (Spring
+#: Festival without its eve, Labour Day one day), so their days are not these.
+IN_FORCE_FROM = 2025
+
+#: The holidays' names in English, for messages that give both languages.
+NAMES_EN = {
+    NEW_YEAR: "New Year's Day",
+    SPRING_FESTIVAL: "Spring Festival",
+    QINGMING: "Qingming",
+    LABOUR_DAY: "Labour Day",
+    DRAGON_BOAT: "Dragon Boat Festival",
+    MID_AUTUMN: "Mid-Autumn Festival",
+    NATIONAL_DAY: "National Day",
+}
+
+
 @lru_cache(maxsize=256)
 def statutory_holidays(year: int) -> tuple[tuple[date, str], ...]:
-    """The statutory rest days of ``year`` as (day, name), in date order."""
+    """The statutory rest days of ``year`` as (day, name), in date order: art. 2's days and the
+    art. 6 substitutes for those on a weekend."""
+    days = list(statutory_days(year))
+    days = sorted(days + _substitute_days(days))
+    # Spring Festival's eve can fall in the previous Gregorian year only in theory (earliest new
+    # year is Jan 21); keep the year's own days so each year stays self-contained.
+    return tuple((day, name) for day, name in days if day.year == year)
+
+
+@lru_cache(maxsize=256)
+def statutory_days(year: int) -> tuple[tuple[date, str], ...]:
+    """Art. 2's days of ``year`` as (day, name), in date order: fixed by the law, so every
+    official schedule has them off (the State Council's notice only adds days around them, 调休
+    and 补假, whose placing the law leaves open)."""
     new_year_day, _ = _LUNAR.lunar_new_year_date(year)
     qingming, _ = _LUNAR.qingming_date(year)
     dragon_boat, _ = _LUNAR.dragon_boat_date(year)
@@ -55,10 +84,7 @@ def statutory_holidays(year: int) -> tuple[tuple[date, str], ...]:
         (date(year, 10, 2), NATIONAL_DAY),
         (date(year, 10, 3), NATIONAL_DAY),
     ]
-    days = sorted(days + _substitute_days(days))
-    # Spring Festival's eve can fall in the previous Gregorian year only in theory (earliest new
-    # year is Jan 21); keep the year's own days so each year stays self-contained.
-    return tuple((day, name) for day, name in days if day.year == year)
+    return tuple(sorted(days))
 
 
 def _substitute_days(days: list[tuple[date, str]]) -> list[tuple[date, str]]:

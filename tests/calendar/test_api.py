@@ -75,8 +75,13 @@ def test_admin_loads_json_days_and_bad_lines_are_422(api, make_user, restore_202
     assert db.session.get(CalendarYear, 2027) is None
     wrong_year = {"days": [{"date": "2028-01-01", "kind": "holiday", "name": "元旦"}]}
     assert api(admin).put("/api/v1/calendar/2027", json=wrong_year).status_code == 422
+    lines = restore_2027.read_text(encoding="utf-8").splitlines()
     good = {
-        "days": [{"date": "2027-01-01", "kind": "holiday", "name": "元旦"}],
+        "days": [
+            dict(zip(("date", "kind", "name"), line.split(), strict=True))
+            for line in lines
+            if not line.startswith("#")
+        ],
         "source": "国办发明电〔2026〕",
     }
     response = api(admin).put("/api/v1/calendar/2027", json=good)
@@ -142,3 +147,36 @@ def test_a_schedule_in_another_encoding_is_refused_and_one_with_a_bom_is_read(
     assert {"date": "2027-01-01", "kind": "holiday", "name": "元旦"}.items() <= loaded.json[
         "days"
     ][0].items()
+
+
+def test_a_schedule_without_a_statutory_holiday_is_422_and_named_on_the_page(
+    api, client, make_user, login, restore_2027
+):
+    import io
+
+    from tests.support import csrf_from
+
+    admin = make_user("admin", None)
+    text = "".join(
+        x for x in restore_2027.read_text(encoding="utf-8").splitlines(True) if "元旦" not in x
+    )
+    refused = api(admin).put("/api/v1/calendar/2027", data=text.encode(), content_type="text/plain")
+    assert refused.status_code == 422, refused.json
+    assert "2027-01-01 元旦" in refused.json["error"]["fields"]["file"]
+    assert "2027-01-01 New Year's Day" in refused.json["error"]["fields"]["file"]
+    assert db.session.get(CalendarYear, 2027) is None
+    login(admin)
+    page = client.get("/admin", query_string={"tab": "calendar"})
+    token = csrf_from(page.text.replace('name="calendar-csrf_token"', 'name="csrf_token"'))
+    response = client.post(
+        "/admin/calendar",
+        data={
+            "calendar-csrf_token": token,
+            "calendar-unit": "",
+            "calendar-confirmed": "y",
+            "calendar-file": (io.BytesIO(text.encode()), "2027.txt"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422 and "2027-01-01 元旦" in response.text
+    assert db.session.get(CalendarYear, 2027) is None

@@ -185,6 +185,41 @@ def test_calendar_load_says_why_in_chinese_too_and_reads_a_file_with_a_bom(
     assert result.stdout.startswith("loaded 2027: 28 holiday(s), 5 make-up workday(s)")
 
 
+def test_calendar_load_refuses_a_schedule_without_a_statutory_holiday(
+    cli, restore_2027, tmp_path
+):
+    """A 2027 file without its 元旦 lines loaded (exit 0), and 2027-01-01 became a working day."""
+    lost = tmp_path / "2027.txt"
+    lost.write_text(
+        "".join(x for x in restore_2027.read_text(encoding="utf-8").splitlines(True) if "元旦" not in x),
+        encoding="utf-8",
+    )
+    result = cli("calendar", "load", str(lost))
+    assert result.exit_code == 1
+    assert "2027-01-01 元旦" in result.stderr and "2027-01-01 New Year's Day" in result.stderr
+    assert "Traceback" not in result.output
+    db.session.rollback()
+    assert db.session.get(CalendarYear, 2027) is None
+    assert cli("deadline", "2026-12-31", "1 workdays").stdout == "2027-01-04\n"
+
+
+def test_calendar_load_refuses_a_gbk_file_in_chinese_and_english(cli, restore_2027, tmp_path):
+    """A notice saved by a Chinese Windows editor is GBK: the command printed Python's codec
+    error ('utf-8' codec can't decode byte 0xd4…), in English only, where the admin page and the
+    API say what to do."""
+    gbk = tmp_path / "2027.txt"
+    gbk.write_bytes(restore_2027.read_text(encoding="utf-8").encode("gbk"))
+    for args, given in (((str(gbk),), None), (("-",), gbk.read_bytes())):
+        result = cli("calendar", "load", *args, input=given)
+        assert result.exit_code == 1
+        (line,) = [x for x in result.stderr.splitlines() if x.strip()]
+        assert "文件不是 UTF-8 编码（如为 GBK，请另存为 UTF-8）" in line
+        assert "the file is not UTF-8 text (save it as UTF-8)" in line
+        assert "codec" not in line
+    db.session.rollback()
+    assert db.session.get(CalendarYear, 2027) is None
+
+
 def test_calendar_load_refuses_a_control_character_with_its_line(cli, restore_2027, tmp_path):
     """A NUL in a day's name was a traceback with exit 0 on PostgreSQL (stored on SQLite)."""
     bad = tmp_path / "nul.txt"

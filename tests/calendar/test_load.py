@@ -120,6 +120,40 @@ def test_bad_lines_are_reported_with_line_numbers_and_nothing_is_loaded(restore_
     assert not db.session.execute(select(CalendarDay).where(CalendarDay.year == 2027)).first()
 
 
+def test_a_schedule_without_a_statutory_holiday_is_refused_and_nothing_loaded(restore_2027):
+    """deadlines.md §1: the statutory holidays always apply (全国年节及纪念日放假办法 art. 2); a
+    notice only adds days around them. A file that lost its 元旦 lines loaded, and 2027-01-01
+    became a working day, marked official."""
+    full = restore_2027.read_text(encoding="utf-8")
+    without_new_year = "".join(x for x in full.splitlines(True) if "元旦" not in x)
+    # Saturday 02-06, a day of Spring Festival, made a working day: not a holiday either.
+    as_workday = full.replace("2027-02-06 holiday 春节", "2027-02-06 workday 春节")
+    for text, named in (
+        (without_new_year, ("2027-01-01 元旦", "2027-01-01 New Year's Day")),
+        (as_workday, ("2027-02-06 春节", "2027-02-06 Spring Festival")),
+    ):
+        with pytest.raises(ValidationFailed) as info:
+            calendar_load(text, source="lost a line")
+        assert set(info.value.fields) == {"file"}
+        assert all(name in info.value.fields["file"] for name in named)
+        assert "缺少法定节假日" in info.value.fields["file"]
+        assert "statutory holidays missing" in info.value.fields["file"]
+        assert db.session.get(CalendarYear, 2027) is None
+    # The year stays provisional: its statutory days still count.
+    assert not calendar_current().is_workday(date(2027, 1, 1))
+
+
+def test_the_official_schedules_since_the_2024_revision_list_every_statutory_holiday():
+    """The State Council's 2025 and 2026 notices, as seeded, read as files: both pass the check
+    (the 2024 revision's days, Spring Festival's eve and 05-02 among them, are in each)."""
+    from caseflow.calendar.official import official_years
+    from caseflow.calendar.services import calendar_parse
+
+    for year in (2025, 2026):
+        text = "\n".join(f"{e.day} {e.kind} {e.name}" for e in official_years()[year])
+        assert calendar_parse(text, year=year)[0] == year
+
+
 def test_another_processs_load_invalidates_the_cached_index():
     first = calendar_current()
     assert calendar_current() is first

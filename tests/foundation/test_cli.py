@@ -150,6 +150,57 @@ def test_a_command_that_cannot_reach_the_database_says_so_without_its_password(t
     assert "Traceback" not in done.stderr + done.stdout
 
 
+def test_no_command_runs_on_a_database_built_by_an_earlier_development_build(
+    app, database_url, tmp_path, units
+):
+    """deployment.md (Updating): every command, the scheduler included, stops with the one line
+    on another build's schema, and none writes anything. They used to run, and write: ``users
+    create`` made its user, ``backup`` its folder, before anything failed."""
+    from sqlalchemy import text
+
+    from caseflow.calendar.models import CalendarState
+
+    head = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+    db.session.execute(text("UPDATE alembic_version SET version_num = '0001_deadbeef00'"))
+    db.session.commit()
+    version = db.session.get(CalendarState, 1).version
+    schedule = tmp_path / "2027.txt"
+    schedule.write_text("2027-01-01 holiday 元旦\n", encoding="utf-8")
+    try:
+        for args in (
+            ("users", "create", "q", "--role", "admin", "--password", "long-enough-pw"),
+            ("seed",),
+            ("stats", "rebuild"),
+            ("sla", "sweep"),
+            ("notices", "verify"),
+            ("calendar", "load", str(schedule)),
+            ("backup", str(tmp_path / "backup")),
+            ("scheduler",),
+        ):
+            done = flask_cli(database_url, tmp_path / "storage", *args)
+            assert done.returncode == 1, (args, done.stdout, done.stderr)
+            lines = [line for line in done.stderr.splitlines() if line.strip()]
+            assert len(lines) == 1, (args, done.stderr)
+            assert "earlier development build (schema 0001_deadbeef00)" in lines[0], args
+            assert "数据库由较早的开发版本建立" in lines[0]
+        assert _user_count() == 0
+        assert db.session.get(CalendarState, 1).version == version
+        assert not (tmp_path / "backup").exists()
+    finally:
+        db.session.rollback()
+        db.session.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": head})
+        db.session.commit()
+
+
+def test_the_commands_that_write_documents_from_the_code_need_no_database(tmp_path):
+    """``api openapi``, ``workflows docs``, ``translate``: a checkout with no database yet still
+    regenerates its docs."""
+    empty = f"sqlite:///{tmp_path / 'empty.db'}"
+    done = flask_cli(empty, tmp_path, "api", "openapi", "-o", str(tmp_path / "openapi.json"))
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "openapi.json").stat().st_size > 0
+
+
 def test_the_schema_commands_are_left_to_their_own_errors(app):
     """``db`` (Flask-Migrate) builds the schema and ``restore`` fills an empty instance: a failure
     of theirs must not be reported as "run db upgrade first"."""

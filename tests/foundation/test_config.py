@@ -80,6 +80,12 @@ def test_unset_and_empty_variables_take_their_defaults(monkeypatch, tmp_path):
         ("SMTP_URL", "http://mail.example.cn:25", "SMTP_URL: expected smtp://"),
         ("SMTP_URL", "mail.example.cn", "SMTP_URL: expected smtp://"),
         ("SMTP_URL", "smtp://mail.example.cn:2x5", "SMTP_URL: the port"),
+        # Read as no STARTTLS at all: the password went over the wire in clear.
+        ("SMTP_URL", "smtp://u:p@mail.example.cn:587?starttls=yes", "SMTP_URL: expected nothing after the port but ?starttls=1"),
+        ("SMTP_URL", "smtp://mail.example.cn:587?tls=1", "SMTP_URL: expected nothing after the port but ?starttls=1"),
+        # Every mail refused by the server, and retried, for ever.
+        ("CASEFLOW_MAIL_FROM", "notanaddress", "CASEFLOW_MAIL_FROM='notanaddress': expected an"),
+        ("CASEFLOW_MAIL_FROM", "ipc@", "CASEFLOW_MAIL_FROM='ipc@': expected an e-mail address"),
         ("CASEFLOW_PUBLIC_URL", "caseflow.example.cn", "CASEFLOW_PUBLIC_URL: expected an address"),
         ("CASEFLOW_PUBLIC_URL", "htps://caseflow.example.cn", "expected an address https://"),
         ("CASEFLOW_PUBLIC_URL", "https://caseflow.example.cn/?a=1", "with no ?query"),
@@ -134,6 +140,9 @@ def test_the_pages_format_times_in_the_configured_zone(tmp_path):
         ("SMTP_URL", "smtp://user:pass@mail.example.cn:25"),
         ("SMTP_URL", "smtps://mail.example.cn:465"),
         ("SMTP_URL", "smtp://mail.example.cn:587?starttls=1"),
+        ("CASEFLOW_MAIL_FROM", "caseflow@ipc.example.gov.cn"),
+        ("CASEFLOW_MAIL_FROM", "caseflow@localhost"),
+        ("CASEFLOW_MAIL_FROM", "知识产权保护中心 <caseflow@ipc.example.gov.cn>"),
         ("CASEFLOW_PUBLIC_URL", "https://ipp.example.gov.cn"),
         ("CASEFLOW_PUBLIC_URL", "http://127.0.0.1:5000/caseflow/"),
         ("CASEFLOW_WEBHOOK_URL", "https://qyapi.example.cn/cgi-bin/webhook/send?key=abc"),

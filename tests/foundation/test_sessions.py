@@ -206,6 +206,18 @@ def test_api_tokens_expire(client, worker):
     assert expired.status_code == 401  # was 200: tokens never expired
 
 
+def test_a_new_tokens_log_line_gives_its_expiry_as_a_local_date(worker, caplog):
+    """The line gave the UTC date: a token made at 04:00 in Shanghai (20:00 UTC the day before)
+    was logged as expiring a day earlier than the mail and the pages say."""
+    from datetime import UTC, datetime
+
+    made = datetime(2026, 11, 30, 20, 0, tzinfo=UTC)  # 2026-12-01 04:00 北京时间
+    with caplog.at_level(logging.WARNING, logger="caseflow"):
+        token_create(worker, days=90, now=made)
+    # 90 days on: 2027-02-28 20:00 UTC, 2027-03-01 04:00 北京时间.
+    assert "expires 2027-03-01" in caplog.text and "2027-02-28" not in caplog.text
+
+
 def test_api_tokens_are_listed_and_revoked_by_the_api(client, worker, units, make_user):
     mine = token_create(worker)
     second = token_create(worker)
