@@ -183,7 +183,8 @@ CASES = {
         [("confirmation_window", "30 days")],
         {"terms": ["被申请人于2026年10月15日前支付请求人人民币三万元"]},
         "调解协议书",
-        "2026年10月22日前",
+        # In force at its signatures (人民调解法 arts 29, 33): the rule, never a date.
+        "自本协议生效之日起三十日内，共同向人民法院申请司法确认",
         "both",
     ),
     "termination_notice": (
