@@ -280,6 +280,53 @@ def test_the_declination_says_the_respondent_did_not_answer_in_time(open_any, fi
 
 
 @pytest.mark.parametrize(
+    ("workflow", "unit", "trigger", "role", "routes"),
+    [
+        # A centre's refusal is an administrative act: the routes of review with their bodies and
+        # periods (行政复议法 art 20: sixty days; 行政诉讼法 art 46: six months), as the unit names
+        # them, the way a 行政处罚决定书 gives them.
+        (
+            "intake",
+            "ZS",
+            "reject",
+            "caseworker",
+            "你方如对本决定不服，可以在收到本通知书之日起六十日内向中山市人民政府申请行政复议，"
+            "或者在六个月内向广州知识产权法院提起行政诉讼。",
+        ),
+        (
+            "adjudication",
+            "PD",
+            "reject",
+            "caseworker",
+            "你方如对本决定不服，可以在收到本通知书之日起六十日内向上海市浦东新区人民政府申请"
+            "行政复议，或者在六个月内向上海知识产权法院提起行政诉讼。",
+        ),
+        # A fair desk is the organiser's, no administrative organ: no review of its refusal; the
+        # complainant may go to the authority or the court itself (as the desk's 处理结果通知书).
+        (
+            "fair_complaint",
+            "CF",
+            "refuse",
+            "desk_officer",
+            "你方可以依法向有关行政机关请求处理或者向人民法院起诉。",
+        ),
+    ],
+)
+def test_a_rejection_names_the_route_of_review_its_issuer_has(
+    workflow, unit, trigger, role, routes, open_any, fire, pdf
+):
+    with time_machine.travel(at("2026-10-16 11:00"), tick=False):
+        case = open_any(workflow, unit=unit, received_at="2026-10-16 10:00")
+        event = fire(case, trigger, role, unit=unit, data={"reason": "不属于受理范围"})
+    text = pdf.text(issued(event))
+    assert "不属于受理范围，不符合受理条件，决定不予受理。" in text
+    assert routes in text
+    if workflow == "fair_complaint":
+        assert "行政复议" not in text and "行政诉讼" not in text
+    assert "可以依法申请行政复议或者提起行政诉讼" not in text
+
+
+@pytest.mark.parametrize(
     ("kind", "workflow", "unit"),
     [("agreement", "fair_complaint", "CF"), ("agreement", "mediation", "ZS"), ("settlement", "adjudication", "PD")],
 )
