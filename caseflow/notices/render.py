@@ -287,6 +287,21 @@ def clause(text) -> str:
     return _text(text).rstrip("。．.；;，,、 ") if text else ""
 
 
+#: What may follow a copy of a template's own words at the start of typed text (经审理查明：).
+_AFTER_PREFIX = "：:，,、 \u3000"
+
+
+def unprefixed(text, *prefixes) -> str:
+    """Typed text set after a template's own words (经审理查明：, 经核查，, 因对方当事人), without
+    a leading copy of them, or of the party word the template already says (被请求人): the
+    caseworker often types them too, and the notice would print them twice."""
+    text = _text(text)
+    ordered = sorted((p for p in prefixes if p), key=len, reverse=True)  # 经审理查明 before 经审
+    while match := next((p for p in ordered if text.startswith(p)), None):
+        text = text[len(match) :].lstrip(_AFTER_PREFIX)
+    return text
+
+
 def paragraphs(text) -> list[str]:
     """A drafted text as printed paragraphs: one per non-empty line, each ending a sentence."""
     out = []
@@ -558,6 +573,7 @@ def notice_context(notice) -> dict:
         else [],
         "preview": bool(getattr(notice, "preview", False)),
         "chinese_number": chinese_number,
+        "unprefixed": unprefixed,
         # Beside a draft only, as a reference; an issued notice never prints the estimate.
         "compensation": (case.data or {}).get("compensation")
         if getattr(notice, "preview", False)

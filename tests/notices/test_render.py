@@ -279,6 +279,41 @@ def test_the_declination_says_the_respondent_did_not_answer_in_time(open_any, fi
     assert "不同意调解" not in text
 
 
+def test_a_decision_prints_its_headings_once_when_the_caseworker_typed_them_too(
+    make_case, issue, pdf
+):
+    """The 行政裁决书 prints 经审理查明： and 本中心认为： before the drafted text; a draft that
+    starts with them (as caseworkers type a decision) prints each once."""
+    data = {
+        "findings": "经审理查明：被请求人销售的灯具落入涉案专利权的保护范围",
+        "reasoning": "本中心认为，被请求人未经许可实施涉案专利，构成侵权",
+        "items": ["被请求人立即停止销售侵权产品"],
+    }
+    text = pdf.text(issue(make_case("adjudication"), "decision", at(STEP_AT), data=data))
+    assert "经审理查明：被请求人销售的灯具落入涉案专利权的保护范围。" in text
+    assert "本中心认为：被请求人未经许可实施涉案专利，构成侵权。" in text
+    assert text.count("经审理查明") == 1 and text.count("本中心认为") == 1
+
+
+@pytest.mark.parametrize(
+    ("workflow", "reason", "sentence"),
+    [
+        ("penalty", "经核查，当事人标注的专利号合法有效", "经核查，当事人标注的专利号合法有效，本中心决定不予立案。"),
+        ("penalty", "经核查不构成假冒专利。", "经核查，不构成假冒专利，本中心决定不予立案。"),
+        # The party word: the template says 对方当事人 itself.
+        ("mediation", "被请求人不同意调解", "因对方当事人不同意调解，本中心决定不予立案。"),
+        ("mediation", "对方当事人明确拒绝调解", "因对方当事人明确拒绝调解，本中心决定不予立案。"),
+        ("mediation", "因被请求人拒绝调解", "因对方当事人拒绝调解，本中心决定不予立案。"),
+        ("mediation", "被请求人下落不明", "因对方当事人下落不明，本中心决定不予立案。"),
+    ],
+)
+def test_a_declination_prints_its_own_words_once(workflow, reason, sentence, make_case, issue, pdf):
+    case = make_case(workflow, state="received")
+    text = pdf.text(issue(case, "declination_notice", at(STEP_AT), data={"reason": reason}))
+    assert sentence in text
+    assert "经核查，经核查" not in text and "对方当事人被请求人" not in text
+
+
 @pytest.mark.parametrize(
     ("workflow", "unit", "trigger", "role", "routes"),
     [
