@@ -320,6 +320,21 @@ def numbered(lines) -> list[str]:
     return paragraphs("\n".join(str(x) for x in (lines or []) if isinstance(x, str)))
 
 
+#: A number the typist put before an item of a list (1. 2、 （3） 一、): the template numbers the
+#: items itself. Never a figure that starts the text (1.5倍, 3件样品).
+_TYPED_NUMBER = re.compile(
+    r"^(?:[（(]\s*(?:\d+|[一二三四五六七八九十]+)\s*[)）]|(?:\d+|[一二三四五六七八九十]+)\s*[.．、](?!\d))\s*"
+)
+
+
+def listed(text) -> list[str]:
+    """List-like typed text (the items to correct, an examiner's problems), one item a line, as
+    the items a template numbers itself the way a decision's items are printed: each line
+    without the number typed before it, a ； or ， closing it made a full stop."""
+    lines = (_TYPED_NUMBER.sub("", line.strip()) for line in _text(text).splitlines())
+    return paragraphs("\n".join(line.rstrip("；;，,、 ") for line in lines))
+
+
 #: The word by which a drafted item of a 行政处罚决定书 names a penalty the decision's own fields
 #: also carry (警告, 没收, 罚款): such an item is printed once, from the field.
 _PENALTY_WORDS = (("warning", "警告"), ("confiscation", "没收"), ("fine", "罚款"))
@@ -557,8 +572,10 @@ def notice_context(notice) -> dict:
         # The transition's reason field (reject, disqualify, terminate…); never the note.
         "reason": clause(data.get("reason")) if workflow_reason_is_text(case, data) else "",
         # The examiner's opinion of a pre-examination (request_revision's ``opinion``).
-        "opinion": paragraphs(data.get("opinion")),
+        "opinion": listed(data.get("opinion")),
         "items": clause(data.get("items")) or clause(data.get("missing")),
+        # What a correction notice asks for, item by item.
+        "correction_items": listed(data.get("items") or data.get("missing")),
         # A decision's or agreement's drafted text (workflows._schema.DECISION_FIELDS).
         "findings": paragraphs(data.get("findings")),
         "reasoning": paragraphs(data.get("reasoning")),

@@ -263,8 +263,43 @@ def test_the_revision_notice_prints_the_examiners_opinion(open_any, fire, pdf):
             data={"opinion": "权利要求1缺少必要技术特征\n说明书附图3与文字说明不一致"},
         )
     text = pdf.text(issued(event))
-    assert "经预审，存在以下问题：权利要求1缺少必要技术特征。说明书附图3与文字说明不一致。" in text
+    # Two problems: numbered paragraphs, as a decision's items are printed.
+    assert "经预审，存在以下问题：一、权利要求1缺少必要技术特征。二、说明书附图3与文字说明不一致。" in text
+    assert re.search(r"^\s*二、说明书附图3", pdf.raw_text(issued(event)), re.M)
     assert "申请文件需要修改完善" not in text
+
+
+@pytest.mark.parametrize(
+    ("typed", "printed", "numbered"),
+    [
+        # Typed one a line, numbered by the caseworker: our numbers, each item a paragraph.
+        (
+            "1. 专利证书复印件；\n2、请求人的身份证明；\n（3）侵权产品照片",
+            "材料不齐全，需补正以下内容：一、专利证书复印件。二、请求人的身份证明。三、侵权产品照片。",
+            True,
+        ),
+        # One item stays in the sentence.
+        ("专利权评价报告", "材料不齐全：专利权评价报告。", False),
+    ],
+)
+def test_the_correction_notice_numbers_the_items_to_correct(typed, printed, numbered, open_any, fire, pdf):
+    with time_machine.travel(at("2026-10-13 09:00"), tick=False):
+        case = open_any("adjudication", received_at="2026-10-12 09:00")
+        event = fire(case, "request_correction", data={"items": typed})
+    notice = issued(event)
+    text = pdf.text(notice)
+    assert printed in text
+    assert "1." not in text and "2、" not in text and "（3）" not in text
+    assert bool(re.search(r"^\s*二、请求人的身份证明", pdf.raw_text(notice), re.M)) == numbered
+
+
+def test_a_single_revision_problem_stays_in_the_sentence(open_any, fire, pdf):
+    with time_machine.travel(at("2026-03-03 09:00"), tick=False):
+        case = open_any("pre_exam", received_at="2026-03-02 09:00")
+        fire(case, "start_review")
+        event = fire(case, "request_revision", data={"opinion": "1、权利要求1缺少必要技术特征"})
+    text = pdf.text(issued(event))
+    assert "经预审，存在以下问题：权利要求1缺少必要技术特征。请你方" in text
 
 
 def test_the_declination_says_the_respondent_did_not_answer_in_time(open_any, fire, pdf):
