@@ -95,7 +95,6 @@ ANNOUNCED_CLOCKS = {
     ("fair_complaint", "answer_notice"): ("fair_answer",),
     ("fair_complaint", "withdrawal_notice"): ("compliance",),
     ("adjudication", "withdrawal_notice"): (),
-    ("fair_complaint", "agreement"): (),
     "correction_notice": ("correction",),
     "filing_receipt": ("acceptance",),
     "revision_notice": ("revision",),
@@ -109,7 +108,9 @@ ANNOUNCED_CLOCKS = {
     "resumption_notice": ("closing", "answer"),
     # The extended closing date.
     "extension_notice": ("closing",),
-    "agreement": ("confirmation_window",),
+    # Not the agreement's confirmation_window: it runs from the signatures below the text
+    # (人民调解法 arts 29, 33), so the agreement states the rule.
+    "agreement": (),
     "rectification_notice": ("compliance",),
     "withdrawal_notice": ("compliance",),
     ("penalty", "hearing_notice"): (),

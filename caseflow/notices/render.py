@@ -287,6 +287,21 @@ def clause(text) -> str:
     return _text(text).rstrip("。．.；;，,、 ") if text else ""
 
 
+#: What may follow a copy of a template's own words at the start of typed text (经审理查明：).
+_AFTER_PREFIX = "：:，,、 \u3000"
+
+
+def unprefixed(text, *prefixes) -> str:
+    """Typed text set after a template's own words (经审理查明：, 经核查，, 因对方当事人), without
+    a leading copy of them, or of the party word the template already says (被请求人): the
+    caseworker often types them too, and the notice would print them twice."""
+    text = _text(text)
+    ordered = sorted((p for p in prefixes if p), key=len, reverse=True)  # 经审理查明 before 经审
+    while match := next((p for p in ordered if text.startswith(p)), None):
+        text = text[len(match) :].lstrip(_AFTER_PREFIX)
+    return text
+
+
 def paragraphs(text) -> list[str]:
     """A drafted text as printed paragraphs: one per non-empty line, each ending a sentence."""
     out = []
@@ -303,6 +318,21 @@ def numbered(lines) -> list[str]:
     if isinstance(lines, str):
         lines = lines.splitlines()
     return paragraphs("\n".join(str(x) for x in (lines or []) if isinstance(x, str)))
+
+
+#: A number the typist put before an item of a list (1. 2、 （3） 一、): the template numbers the
+#: items itself. Never a figure that starts the text (1.5倍, 3件样品).
+_TYPED_NUMBER = re.compile(
+    r"^(?:[（(]\s*(?:\d+|[一二三四五六七八九十]+)\s*[)）]|(?:\d+|[一二三四五六七八九十]+)\s*[.．、](?!\d))\s*"
+)
+
+
+def listed(text) -> list[str]:
+    """List-like typed text (the items to correct, an examiner's problems), one item a line, as
+    the items a template numbers itself the way a decision's items are printed: each line
+    without the number typed before it, a ； or ， closing it made a full stop."""
+    lines = (_TYPED_NUMBER.sub("", line.strip()) for line in _text(text).splitlines())
+    return paragraphs("\n".join(line.rstrip("；;，,、 ") for line in lines))
 
 
 #: The word by which a drafted item of a 行政处罚决定书 names a penalty the decision's own fields
@@ -542,8 +572,10 @@ def notice_context(notice) -> dict:
         # The transition's reason field (reject, disqualify, terminate…); never the note.
         "reason": clause(data.get("reason")) if workflow_reason_is_text(case, data) else "",
         # The examiner's opinion of a pre-examination (request_revision's ``opinion``).
-        "opinion": paragraphs(data.get("opinion")),
+        "opinion": listed(data.get("opinion")),
         "items": clause(data.get("items")) or clause(data.get("missing")),
+        # What a correction notice asks for, item by item.
+        "correction_items": listed(data.get("items") or data.get("missing")),
         # A decision's or agreement's drafted text (workflows._schema.DECISION_FIELDS).
         "findings": paragraphs(data.get("findings")),
         "reasoning": paragraphs(data.get("reasoning")),
@@ -558,6 +590,7 @@ def notice_context(notice) -> dict:
         else [],
         "preview": bool(getattr(notice, "preview", False)),
         "chinese_number": chinese_number,
+        "unprefixed": unprefixed,
         # Beside a draft only, as a reference; an issued notice never prints the estimate.
         "compensation": (case.data or {}).get("compensation")
         if getattr(notice, "preview", False)

@@ -188,14 +188,16 @@ def _agreed_mediation(worker, app=None):
     return case, flow
 
 
-def test_the_agreement_tells_the_parties_when_to_apply_and_has_a_line_for_each(app, api, staff):
+def test_the_agreement_states_the_period_to_apply_as_its_rule_and_has_a_line_for_each(app, api, staff):
     worker = api(staff["PD"]["caseworker"])
     case, _flow = _agreed_mediation(worker)
     [agreement] = [n for n in case["notices"] if n["kind"] == "agreement"]
     text = _pdf_text(app, agreement["id"])
     assert "一、被申请人于2026年5月1日前支付赔偿金人民币伍万元。" in text
-    # 30 days from 04-10: 05-10 is a Sunday → Monday 05-11.
-    assert "三十日内，即2026年5月11日前，共同向人民法院申请司法确认" in text
+    # The 30 days run from the agreement's taking effect, at the signatures below (人民调解法
+    # arts 29, 33): unknown when it is printed, so the rule and no date.
+    assert "自本协议生效之日起三十日内，共同向人民法院申请司法确认" in text
+    assert "2026年5月11日" not in text and "即2026年" not in text
     # The parties as the procedure and the 调解意见征询函 name them (procedures.md §4).
     assert "请求人（签字或盖章）" in text and "被请求人（签字或盖章）" in text
     assert "申请人" not in text.replace("一、被申请人于", "").replace("申请人放弃", "")

@@ -227,3 +227,19 @@ def test_a_fair_order_is_served_on_the_exhibitor_and_told_to_the_complainant(
     assert f"本投诉站已责令被投诉方于2026年10月16日16时00分前{order}" in to_complainant
     assert next(iter(data.values())) in to_complainant
     assert "责令你方" not in to_complainant
+
+
+@pytest.mark.parametrize("trigger", ["order_rectification", "order_withdrawal"])
+def test_a_fair_order_calls_the_exhibit_suspected_throughout(open_any, fire, pdf, trigger):
+    """A desk's order is a measure on a suspicion (legal-basis.md §5: the Canton Fair's 涉嫌侵犯
+    知识产权的投诉及处理办法; the desk is no authority that decides infringement): the 撤展通知书
+    says 涉嫌侵犯 where it states the finding, as the 整改通知书 does and as its own order says."""
+    with time_machine.travel(at("2026-10-16 14:00"), tick=False):
+        case = open_any("fair_complaint", respondent=None)
+        fire(case, "accept", "desk_officer", occurred_at="2026-10-16 10:30")
+        fire(case, "notify_respondent", "desk_officer", occurred_at="2026-10-16 11:00")
+        event = fire(case, trigger, "desk_officer", data={})
+    for notice in _issued(event):
+        text = pdf.text(notice)
+        assert "展出的产品涉嫌侵犯" in text, notice.addressee["role"]
+        assert "展出的产品侵犯" not in text, notice.addressee["role"]

@@ -183,7 +183,8 @@ CASES = {
         [("confirmation_window", "30 days")],
         {"terms": ["被申请人于2026年10月15日前支付请求人人民币三万元"]},
         "调解协议书",
-        "2026年10月22日前",
+        # In force at its signatures (人民调解法 arts 29, 33): the rule, never a date.
+        "自本协议生效之日起三十日内，共同向人民法院申请司法确认",
         "both",
     ),
     "termination_notice": (
@@ -262,8 +263,43 @@ def test_the_revision_notice_prints_the_examiners_opinion(open_any, fire, pdf):
             data={"opinion": "权利要求1缺少必要技术特征\n说明书附图3与文字说明不一致"},
         )
     text = pdf.text(issued(event))
-    assert "经预审，存在以下问题：权利要求1缺少必要技术特征。说明书附图3与文字说明不一致。" in text
+    # Two problems: numbered paragraphs, as a decision's items are printed.
+    assert "经预审，存在以下问题：一、权利要求1缺少必要技术特征。二、说明书附图3与文字说明不一致。" in text
+    assert re.search(r"^\s*二、说明书附图3", pdf.raw_text(issued(event)), re.M)
     assert "申请文件需要修改完善" not in text
+
+
+@pytest.mark.parametrize(
+    ("typed", "printed", "numbered"),
+    [
+        # Typed one a line, numbered by the caseworker: our numbers, each item a paragraph.
+        (
+            "1. 专利证书复印件；\n2、请求人的身份证明；\n（3）侵权产品照片",
+            "材料不齐全，需补正以下内容：一、专利证书复印件。二、请求人的身份证明。三、侵权产品照片。",
+            True,
+        ),
+        # One item stays in the sentence.
+        ("专利权评价报告", "材料不齐全：专利权评价报告。", False),
+    ],
+)
+def test_the_correction_notice_numbers_the_items_to_correct(typed, printed, numbered, open_any, fire, pdf):
+    with time_machine.travel(at("2026-10-13 09:00"), tick=False):
+        case = open_any("adjudication", received_at="2026-10-12 09:00")
+        event = fire(case, "request_correction", data={"items": typed})
+    notice = issued(event)
+    text = pdf.text(notice)
+    assert printed in text
+    assert "1." not in text and "2、" not in text and "（3）" not in text
+    assert bool(re.search(r"^\s*二、请求人的身份证明", pdf.raw_text(notice), re.M)) == numbered
+
+
+def test_a_single_revision_problem_stays_in_the_sentence(open_any, fire, pdf):
+    with time_machine.travel(at("2026-03-03 09:00"), tick=False):
+        case = open_any("pre_exam", received_at="2026-03-02 09:00")
+        fire(case, "start_review")
+        event = fire(case, "request_revision", data={"opinion": "1、权利要求1缺少必要技术特征"})
+    text = pdf.text(issued(event))
+    assert "经预审，存在以下问题：权利要求1缺少必要技术特征。请你方" in text
 
 
 def test_the_declination_says_the_respondent_did_not_answer_in_time(open_any, fire, pdf):
@@ -276,6 +312,88 @@ def test_the_declination_says_the_respondent_did_not_answer_in_time(open_any, fi
     text = pdf.text(issued(event))
     assert "因对方当事人逾期未答复，本中心决定不予立案。" in text
     assert "不同意调解" not in text
+
+
+def test_a_decision_prints_its_headings_once_when_the_caseworker_typed_them_too(
+    make_case, issue, pdf
+):
+    """The 行政裁决书 prints 经审理查明： and 本中心认为： before the drafted text; a draft that
+    starts with them (as caseworkers type a decision) prints each once."""
+    data = {
+        "findings": "经审理查明：被请求人销售的灯具落入涉案专利权的保护范围",
+        "reasoning": "本中心认为，被请求人未经许可实施涉案专利，构成侵权",
+        "items": ["被请求人立即停止销售侵权产品"],
+    }
+    text = pdf.text(issue(make_case("adjudication"), "decision", at(STEP_AT), data=data))
+    assert "经审理查明：被请求人销售的灯具落入涉案专利权的保护范围。" in text
+    assert "本中心认为：被请求人未经许可实施涉案专利，构成侵权。" in text
+    assert text.count("经审理查明") == 1 and text.count("本中心认为") == 1
+
+
+@pytest.mark.parametrize(
+    ("workflow", "reason", "sentence"),
+    [
+        ("penalty", "经核查，当事人标注的专利号合法有效", "经核查，当事人标注的专利号合法有效，本中心决定不予立案。"),
+        ("penalty", "经核查不构成假冒专利。", "经核查，不构成假冒专利，本中心决定不予立案。"),
+        # The party word: the template says 对方当事人 itself.
+        ("mediation", "被请求人不同意调解", "因对方当事人不同意调解，本中心决定不予立案。"),
+        ("mediation", "对方当事人明确拒绝调解", "因对方当事人明确拒绝调解，本中心决定不予立案。"),
+        ("mediation", "因被请求人拒绝调解", "因对方当事人拒绝调解，本中心决定不予立案。"),
+        ("mediation", "被请求人下落不明", "因对方当事人下落不明，本中心决定不予立案。"),
+    ],
+)
+def test_a_declination_prints_its_own_words_once(workflow, reason, sentence, make_case, issue, pdf):
+    case = make_case(workflow, state="received")
+    text = pdf.text(issue(case, "declination_notice", at(STEP_AT), data={"reason": reason}))
+    assert sentence in text
+    assert "经核查，经核查" not in text and "对方当事人被请求人" not in text
+
+
+@pytest.mark.parametrize(
+    ("workflow", "unit", "trigger", "role", "routes"),
+    [
+        # A centre's refusal is an administrative act: the routes of review with their bodies and
+        # periods (行政复议法 art 20: sixty days; 行政诉讼法 art 46: six months), as the unit names
+        # them, the way a 行政处罚决定书 gives them.
+        (
+            "intake",
+            "ZS",
+            "reject",
+            "caseworker",
+            "你方如对本决定不服，可以在收到本通知书之日起六十日内向中山市人民政府申请行政复议，"
+            "或者在六个月内向广州知识产权法院提起行政诉讼。",
+        ),
+        (
+            "adjudication",
+            "PD",
+            "reject",
+            "caseworker",
+            "你方如对本决定不服，可以在收到本通知书之日起六十日内向上海市浦东新区人民政府申请"
+            "行政复议，或者在六个月内向上海知识产权法院提起行政诉讼。",
+        ),
+        # A fair desk is the organiser's, no administrative organ: no review of its refusal; the
+        # complainant may go to the authority or the court itself (as the desk's 处理结果通知书).
+        (
+            "fair_complaint",
+            "CF",
+            "refuse",
+            "desk_officer",
+            "你方可以依法向有关行政机关请求处理或者向人民法院起诉。",
+        ),
+    ],
+)
+def test_a_rejection_names_the_route_of_review_its_issuer_has(
+    workflow, unit, trigger, role, routes, open_any, fire, pdf
+):
+    with time_machine.travel(at("2026-10-16 11:00"), tick=False):
+        case = open_any(workflow, unit=unit, received_at="2026-10-16 10:00")
+        event = fire(case, trigger, role, unit=unit, data={"reason": "不属于受理范围"})
+    text = pdf.text(issued(event))
+    assert "不属于受理范围，不符合受理条件，决定不予受理。" in text
+    assert routes in text
+    if workflow == "fair_complaint":
+        assert "行政复议" not in text and "行政诉讼" not in text
+    assert "可以依法申请行政复议或者提起行政诉讼" not in text
 
 
 @pytest.mark.parametrize(
